@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* vmsilo.c: the multi-call client. Dispatches on the program name (vm-run, vm-start, …) or on the
+ * first argument (vmsilo config …). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "log.h"
+#include "vmsilo-config.h"
+
+typedef struct Command {
+        const char *name;
+        int (*run)(int argc, char **argv);
+        const char *summary;
+} Command;
+
+static const Command commands[] = {
+        { "config", cmd_config, "check, show or plan the configuration" },
+};
+
+static void help(FILE *f) {
+        fprintf(f,
+                "Usage: vmsilo COMMAND [ARGS…]\n"
+                "\n"
+                "Run programs in isolated virtual machines.\n"
+                "\n"
+                "Commands:\n");
+        for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+                fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f,
+                "\n"
+                "Options:\n"
+                "  -h --help     show this help\n"
+                "     --version  show the version\n"
+                "\n"
+                "'vmsilo COMMAND --help' describes each command.\n");
+}
+
+int main(int argc, char **argv) {
+        log_set_program_name("vmsilo");
+
+        if (argc < 2) {
+                help(stderr);
+                return CLI_EXIT_USAGE;
+        }
+        if (streq(argv[1], "-h") || streq(argv[1], "--help")) {
+                help(stdout);
+                return CLI_EXIT_OK;
+        }
+        if (streq(argv[1], "--version")) {
+                printf("vmsilo %s\n", VMSILO_VERSION);
+                return CLI_EXIT_OK;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+                if (streq(argv[1], commands[i].name))
+                        return commands[i].run(argc - 1, argv + 1);
+
+        log_error("Unknown command '%s'. See 'vmsilo --help'.", argv[1]);
+        return CLI_EXIT_USAGE;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* log.h: leveled logging to stderr. libsystemd does not export systemd's log API, so this is ours.
+ * log_*_errno(r, …) returns r (negative) and makes %m print strerror(-r). */
+#pragma once
+
+#include <errno.h>
+#include <stdbool.h>
+
+#include "macro.h"
+
+typedef enum LogLevel {
+        LOG_LEVEL_ERROR,
+        LOG_LEVEL_WARN,
+        LOG_LEVEL_INFO,
+        LOG_LEVEL_DEBUG,
+        LOG_LEVEL_TRACE,
+        _LOG_LEVEL_MAX,
+        _LOG_LEVEL_INVALID = -EINVAL,
+} LogLevel;
+
+const char *log_level_to_string(LogLevel l);
+LogLevel log_level_from_string(const char *s);
+
+void log_set_max_level(LogLevel l);
+LogLevel log_get_max_level(void);
+/* Program name printed in front of every line ("vmsilod: …"); not copied, must outlive logging. */
+void log_set_program_name(const char *name);
+
+int log_internal(LogLevel level, int error, const char *file, int line, const char *func,
+                const char *format, ...) _printf_(6, 7);
+
+#define log_full_errno(level, error, ...)                                                          \
+        ({                                                                                         \
+                int _e_ = (error) < 0 ? -(error) : (error);                                        \
+                (level) <= log_get_max_level()                                                     \
+                                ? log_internal((level), _e_, __FILE__, __LINE__, __func__,         \
+                                                  __VA_ARGS__)                                     \
+                                : -_e_;                                                            \
+        })
+
+#define log_full(level, ...) (void) log_full_errno((level), 0, __VA_ARGS__)
+
+#define log_error(...) log_full(LOG_LEVEL_ERROR, __VA_ARGS__)
+#define log_warning(...) log_full(LOG_LEVEL_WARN, __VA_ARGS__)
+#define log_info(...) log_full(LOG_LEVEL_INFO, __VA_ARGS__)
+#define log_debug(...) log_full(LOG_LEVEL_DEBUG, __VA_ARGS__)
+#define log_trace(...) log_full(LOG_LEVEL_TRACE, __VA_ARGS__)
+
+#define log_error_errno(error, ...) log_full_errno(LOG_LEVEL_ERROR, error, __VA_ARGS__)
+#define log_warning_errno(error, ...) log_full_errno(LOG_LEVEL_WARN, error, __VA_ARGS__)
+#define log_info_errno(error, ...) log_full_errno(LOG_LEVEL_INFO, error, __VA_ARGS__)
+#define log_debug_errno(error, ...) log_full_errno(LOG_LEVEL_DEBUG, error, __VA_ARGS__)
+
+#define log_oom() log_error_errno(ENOMEM, "Out of memory.")
