@@ -7,5 +7,21 @@
 #define CLI_EXIT_OK 0
 #define CLI_EXIT_FAILURE 1 /* the operation failed (e.g. a config with errors) */
 #define CLI_EXIT_USAGE 2   /* bad command line */
+/* vm-run only: vmsilo itself failed (no such VM, refused, connection lost), as opposed to an
+ * exit status of the guest command. */
+#define CLI_EXIT_VMSILO 125
 
 int cmd_config(int argc, char **argv); /* config check|show|plan: cmd-config.c */
+int cmd_image(int argc, char **argv);  /* image build: cmd-image.c */
+/* config plan …: cmd-plan.c. argv starts at "plan"; cmd_config() dispatches to it. */
+int cmd_config_plan(int argc, char **argv);
+
+/* vm-run, vm-start, vm-stop, vmsilo status, vm-shell, vm-start-debug: cmd-<name>.c */
+int cmd_run(int argc, char **argv);
+int cmd_start(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
+/* The request loop of vm-start and vm-stop; method is "start" or "stop" (cmd-start.c). */
+int cmd_start_stop(const char *method, int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_shell(int argc, char **argv);
+int cmd_start_debug(int argc, char **argv);

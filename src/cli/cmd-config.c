@@ -1,9 +1,169 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* cmd-config.c: `vmsilo config check|show|plan`. */
+/* cmd-config.c: `vmsilo config check|show|plan`: validate, print or plan the configuration. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "cli.h"
+#include "config.h"
 #include "log.h"
 
+static void help_config(FILE *f) {
+        fprintf(f,
+                        "Usage: vmsilo config VERB [OPTIONS] [FILE]\n"
+                        "\n"
+                        "Check, print or plan the vmsilo configuration (default FILE: %s).\n"
+                        "\n"
+                        "Verbs:\n"
+                        "  check [FILE]   validate FILE, print every error with its JSON path\n"
+                        "  show [FILE]    print the normalised configuration with defaults and "
+                        "derived\n"
+                        "                 values filled in\n"
+                        "  plan …         print a VM's launch plan ('vmsilo config plan --help')\n"
+                        "\n"
+                        "Options:\n"
+                        "  -h --help      show this help\n",
+                        CONFIG_DEFAULT_PATH);
+}
+
+static void help_verb(FILE *f, const char *verb) {
+        if (streq(verb, "check"))
+                fprintf(f,
+                                "Usage: vmsilo config check [FILE]\n"
+                                "\n"
+                                "Validate FILE (default %s). Prints 'FILE: OK (N VMs)' and exits "
+                                "0, or\n"
+                                "prints each problem as 'FILE:LINE:COL: PATH: MESSAGE' and exits "
+                                "1.\n"
+                                "\n"
+                                "Options:\n"
+                                "  -h --help      show this help\n",
+                                CONFIG_DEFAULT_PATH);
+        else
+                fprintf(f,
+                                "Usage: vmsilo config show [FILE]\n"
+                                "\n"
+                                "Print FILE (default %s) as normalised JSON: every option with "
+                                "its\n"
+                                "effective value, plus derived values (MACs, TAP names, colours, "
+                                "sizes).\n"
+                                "Exits 1 and prints the errors if FILE is not valid.\n"
+                                "\n"
+                                "Options:\n"
+                                "  -h --help      show this help\n",
+                                CONFIG_DEFAULT_PATH);
+}
+
+/* Parses "VERB [-h] [FILE]". Returns 1 if help was printed, 0 with *ret_path set, or
+ * -EINVAL after printing a usage error. */
+static int parse_verb_args(int argc, char **argv, const char **ret_path) {
+        static const struct option options[] = {
+                        {"help", no_argument, NULL, 'h'},
+                        {},
+        };
+        int c;
+
+        optind = 0;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help_verb(stdout, argv[0]);
+                        return 1;
+                default:
+                        log_error("config %s: unknown option '%s'. See 'vmsilo config %s --help'.",
+                                        argv[0], argv[optind - 1], argv[0]);
+                        return -EINVAL;
+                }
+        if (argc - optind > 1) {
+                log_error("config %s: expected at most one FILE, got %d arguments.", argv[0],
+                                argc - optind);
+                return -EINVAL;
+        }
+        *ret_path = optind < argc ? argv[optind] : CONFIG_DEFAULT_PATH;
+        return 0;
+}
+
+static void print_errors(const char *file, const ConfigErrors *errors) {
+        for (size_t i = 0; i < errors->n_items; i++) {
+                const ConfigError *e = &errors->items[i];
+
+                fprintf(stderr, "%s:", file);
+                if (e->line > 0)
+                        fprintf(stderr, "%d:%d:", e->line, e->column);
+                if (e->path && *e->path)
+                        fprintf(stderr, " %s:", e->path);
+                fprintf(stderr, " %s\n", e->message);
+        }
+}
+
+/* Loads path, printing every error. Returns the exit status to use on failure, or 0. */
+static int load(const char *path, Config **ret) {
+        _cleanup_(config_errors_finish) ConfigErrors errors = {};
+        int r;
+
+        r = config_load_file(path, ret, &errors);
+        if (r == -ENOMEM)
+                return log_oom(), CLI_EXIT_FAILURE;
+        if (r < 0) {
+                print_errors(path, &errors);
+                return CLI_EXIT_FAILURE;
+        }
+        return CLI_EXIT_OK;
+}
+
+static int verb_check(int argc, char **argv) {
+        _cleanup_(config_freep) Config *c = NULL;
+        const char *path;
+        int r;
+
+        r = parse_verb_args(argc, argv, &path);
+        if (r != 0)
+                return r > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+        r = load(path, &c);
+        if (r != CLI_EXIT_OK)
+                return r;
+        printf("%s: OK (%zu VM%s)\n", path, c->n_vms, c->n_vms == 1 ? "" : "s");
+        return CLI_EXIT_OK;
+}
+
+static int verb_show(int argc, char **argv) {
+        _cleanup_(config_freep) Config *c = NULL;
+        _cleanup_(freep) char *json = NULL;
+        const char *path;
+        int r;
+
+        r = parse_verb_args(argc, argv, &path);
+        if (r != 0)
+                return r > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+        r = load(path, &c);
+        if (r != CLI_EXIT_OK)
+                return r;
+        r = config_format_json(c, &json);
+        if (r < 0)
+                return log_oom(), CLI_EXIT_FAILURE;
+        printf("%s\n", json);
+        return CLI_EXIT_OK;
+}
+
 int cmd_config(int argc, char **argv) {
-        log_error("config: not built yet");
-        return CLI_EXIT_FAILURE;
+        if (argc < 2) {
+                help_config(stderr);
+                return CLI_EXIT_USAGE;
+        }
+        if (streq(argv[1], "-h") || streq(argv[1], "--help")) {
+                help_config(stdout);
+                return CLI_EXIT_OK;
+        }
+        if (streq(argv[1], "check"))
+                return verb_check(argc - 1, argv + 1);
+        if (streq(argv[1], "show"))
+                return verb_show(argc - 1, argv + 1);
+        if (streq(argv[1], "plan"))
+                return cmd_config_plan(argc - 1, argv + 1);
+        if (argv[1][0] == '-')
+                log_error("config: unknown option '%s'. See 'vmsilo config --help'.", argv[1]);
+        else
+                log_error("config: unknown verb '%s'. See 'vmsilo config --help'.", argv[1]);
+        return CLI_EXIT_USAGE;
 }

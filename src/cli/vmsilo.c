@@ -16,7 +16,33 @@ typedef struct Command {
 
 static const Command commands[] = {
         { "config", cmd_config, "check, show or plan the configuration" },
+        { "image", cmd_image, "build the default guest image" },
+        { "run", cmd_run, "run a command in a VM (vm-run)" },
+        { "start", cmd_start, "start VMs (vm-start)" },
+        { "stop", cmd_stop, "stop VMs (vm-stop)" },
+        { "status", cmd_status, "show the state of the VMs" },
+        { "shell", cmd_shell, "attach to a VM's console, or ssh into it (vm-shell)" },
+        { "start-debug", cmd_start_debug, "run a VM's VMM in the foreground (vm-start-debug)" },
 };
+
+/* Multi-call names: a link named like this runs that command with the link's argv. */
+static const struct {
+        const char *program;
+        const char *command;
+} aliases[] = {
+        { "vm-run", "run" },
+        { "vm-start", "start" },
+        { "vm-stop", "stop" },
+        { "vm-shell", "shell" },
+        { "vm-start-debug", "start-debug" },
+};
+
+static const Command *command_find(const char *name) {
+        for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+                if (streq(name, commands[i].name))
+                        return &commands[i];
+        return NULL;
+}
 
 static void help(FILE *f) {
         fprintf(f,
@@ -26,7 +52,7 @@ static void help(FILE *f) {
                 "\n"
                 "Commands:\n");
         for (size_t i = 0; i < ELEMENTSOF(commands); i++)
-                fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+                fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
         fprintf(f,
                 "\n"
                 "Options:\n"
@@ -37,6 +63,17 @@ static void help(FILE *f) {
 }
 
 int main(int argc, char **argv) {
+        const char *program = argc > 0 ? argv[0] : "vmsilo";
+
+        if (strrchr(program, '/'))
+                program = strrchr(program, '/') + 1;
+
+        for (size_t i = 0; i < ELEMENTSOF(aliases); i++)
+                if (streq(program, aliases[i].program)) {
+                        log_set_program_name(aliases[i].program);
+                        argv[0] = (char *) aliases[i].program;
+                        return command_find(aliases[i].command)->run(argc, argv);
+                }
         log_set_program_name("vmsilo");
 
         if (argc < 2) {

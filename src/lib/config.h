@@ -15,6 +15,8 @@
 #include "macro.h"
 
 #define CONFIG_DEFAULT_PATH "/etc/vmsilo/config.json"
+/* Larger files are refused before parsing. */
+#define CONFIG_FILE_SIZE_MAX (16 * 1024 * 1024)
 /* VM names become parts of socket and TAP names ("<name>-command.socket", "<name>-0"). */
 #define CONFIG_VM_NAME_MAX 64
 #define CONFIG_VMS_MAX 256
@@ -169,8 +171,10 @@ typedef struct VmConfig {
 
 typedef struct BalloondOptions {
         char *log_level;
+        char *poll_interval;            /* as written, e.g. "2s" */
         uint64_t poll_interval_usec;
         unsigned critical_host_percent; /* 0–100 */
+        char *guest_available_bias;     /* as written, e.g. "300m" */
         uint64_t guest_available_bias_bytes;
         char **extra_args;
 } BalloondOptions;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "string-table.h"
 
 static LogLevel max_level = LOG_LEVEL_INFO;
 static const char *program_name = NULL;
@@ -17,20 +18,7 @@ static const char *const log_level_table[_LOG_LEVEL_MAX] = {
         [LOG_LEVEL_TRACE] = "trace",
 };
 
-const char *log_level_to_string(LogLevel l) {
-        if (l < 0 || l >= _LOG_LEVEL_MAX)
-                return NULL;
-        return log_level_table[l];
-}
-
-LogLevel log_level_from_string(const char *s) {
-        if (!s)
-                return _LOG_LEVEL_INVALID;
-        for (LogLevel l = 0; l < _LOG_LEVEL_MAX; l++)
-                if (streq(log_level_table[l], s))
-                        return l;
-        return _LOG_LEVEL_INVALID;
-}
+DEFINE_STRING_TABLE_LOOKUP(log_level, LogLevel, _LOG_LEVEL_MAX);
 
 void log_set_max_level(LogLevel l) {
         if (l >= 0 && l < _LOG_LEVEL_MAX)

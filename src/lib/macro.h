@@ -14,6 +14,7 @@
 #define _noreturn_ __attribute__((noreturn))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
 #define _warn_unused_result_ __attribute__((warn_unused_result))
+#define _fallthrough_ __attribute__((fallthrough))
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
@@ -62,6 +63,12 @@
 
 static inline void freep(void *p) {
         free(*(void **) p);
+}
+
+/* free() that returns NULL, for "p = mfree(p);". */
+static inline void *mfree(void *p) {
+        free(p);
+        return NULL;
 }
 
 static inline int safe_close(int fd) {

@@ -1,0 +1,114 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# bash completion for vmsilo and its multi-call names (vm-run, vm-start, vm-stop, vm-shell,
+# vm-start-debug). VM names come from the running daemon (`vmsilo status --json`), else from the
+# configuration file.
+
+_vmsilo_vm_names() {
+        local names config=${1:-/etc/vmsilo/config.json}
+        names=$(vmsilo status --json 2>/dev/null |
+                sed -n 's/^    "name": "\([a-z0-9_-]*\)",\{0,1\}$/\1/p')
+        if [[ -z $names && -r $config ]] && command -v python3 >/dev/null; then
+                names=$(python3 -c 'import json, sys
+for vm in json.load(open(sys.argv[1])).get("nixosVms", []):
+    print(vm.get("name", ""))' "$config" 2>/dev/null)
+        fi
+        printf '%s\n' $names
+}
+
+# Options of each command; those in the second list take a value.
+_vmsilo_options() {
+        case $1 in
+        run) echo "-h --help -t --tty -T --no-tty -u --user -e --env --cwd --runtime-dir" ;;
+        start | stop) echo "-h --help --no-wait --runtime-dir" ;;
+        status) echo "-h --help --json --runtime-dir" ;;
+        shell) echo "-h --help --ssh --root --config --runtime-dir" ;;
+        start-debug) echo "-h --help -n --dry-run --vmm --config --state-dir --runtime-dir" ;;
+        esac
+}
+
+_vmsilo_options_with_value() {
+        case $1 in
+        -u | --user | -e | --env | --cwd | --runtime-dir | --config | --state-dir | --vmm) return 0 ;;
+        esac
+        return 1
+}
+
+# Completes the words of one command; $1 is the command, words start at index $2.
+_vmsilo_command() {
+        local command=$1 first=$2 cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
+        local i positional=0 config=
+
+        for ((i = first; i < COMP_CWORD; i++)); do
+                local w=${COMP_WORDS[i]}
+                if [[ $w == --config ]]; then
+                        config=${COMP_WORDS[i + 1]}
+                fi
+                if ((positional == 0)) && [[ $w == -* ]]; then
+                        _vmsilo_options_with_value "$w" && ((i++))
+                        continue
+                fi
+                ((positional++))
+        done
+
+        if ((positional == 0)) || [[ $command != run ]]; then
+                case $prev in
+                --runtime-dir | --state-dir | --cwd)
+                        COMPREPLY=($(compgen -d -- "$cur"))
+                        return ;;
+                --config)
+                        COMPREPLY=($(compgen -f -- "$cur"))
+                        return ;;
+                --vmm)
+                        COMPREPLY=($(compgen -W "qemu crosvm" -- "$cur"))
+                        return ;;
+                -u | --user | -e | --env)
+                        return ;;
+                esac
+        fi
+
+        if [[ $cur == -* ]] && ((positional == 0)); then
+                COMPREPLY=($(compgen -W "$(_vmsilo_options "$command")" -- "$cur"))
+                return
+        fi
+        case $command in
+        run)
+                if ((positional == 0)); then
+                        COMPREPLY=($(compgen -W "$(_vmsilo_vm_names "$config")" -- "$cur"))
+                elif ((positional == 1)); then
+                        COMPREPLY=($(compgen -c -- "$cur"))
+                else
+                        COMPREPLY=($(compgen -f -- "$cur"))
+                fi ;;
+        start | stop)
+                COMPREPLY=($(compgen -W "$(_vmsilo_vm_names "$config")" -- "$cur")) ;;
+        status | shell | start-debug)
+                ((positional == 0)) &&
+                        COMPREPLY=($(compgen -W "$(_vmsilo_vm_names "$config")" -- "$cur")) ;;
+        esac
+}
+
+_vmsilo() {
+        local program=${COMP_WORDS[0]##*/}
+
+        case $program in
+        vm-run) _vmsilo_command run 1 ;;
+        vm-start) _vmsilo_command start 1 ;;
+        vm-stop) _vmsilo_command stop 1 ;;
+        vm-shell) _vmsilo_command shell 1 ;;
+        vm-start-debug) _vmsilo_command start-debug 1 ;;
+        *)
+                if ((COMP_CWORD == 1)); then
+                        COMPREPLY=($(compgen -W "config image run start stop status shell start-debug
+                                --help --version" -- "${COMP_WORDS[1]}"))
+                        return
+                fi
+                case ${COMP_WORDS[1]} in
+                run | start | stop | status | shell | start-debug)
+                        _vmsilo_command "${COMP_WORDS[1]}" 2 ;;
+                *)
+                        COMPREPLY=($(compgen -f -- "${COMP_WORDS[COMP_CWORD]}")) ;;
+                esac ;;
+        esac
+}
+
+complete -F _vmsilo vmsilo vm-run vm-start vm-stop vm-shell vm-start-debug

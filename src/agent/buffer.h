@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* buffer.h: a byte FIFO for data received from the host and not yet written to a local fd. Its
+ * size is bounded by the credit window the agent granted, never by the sender. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+typedef struct Buffer {
+        uint8_t *data;
+        size_t start, end; /* unread bytes are data[start..end) */
+        size_t cap;
+} Buffer;
+
+void buffer_finish(Buffer *b);
+size_t buffer_size(const Buffer *b);
+int buffer_append(Buffer *b, const uint8_t *data, size_t len);
+void buffer_consume(Buffer *b, size_t n);
+/* Writes what it can to the non-blocking fd: returns the bytes written (0 when fd is full) or
+ * -errno on failure. */
+ssize_t buffer_write_to(Buffer *b, int fd);

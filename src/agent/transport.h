@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* transport.h: how the agent reaches the host: a named virtio-console port, vsock, an inherited
+ * fd, or stdin/stdout. The protocol above does not care which. */
+#pragma once
+
+#include <errno.h>
+#include <stdbool.h>
+
+#define TRANSPORT_VIRTIO_PORT_NAME "org.vmsilo.agent"
+#define TRANSPORT_SYSFS_VIRTIO_PORTS "/sys/class/virtio-ports"
+
+typedef enum TransportKind {
+        TRANSPORT_VIRTIO,
+        TRANSPORT_VSOCK,
+        TRANSPORT_FD,
+        TRANSPORT_STDIO,
+        _TRANSPORT_KIND_MAX,
+        _TRANSPORT_KIND_INVALID = -EINVAL,
+} TransportKind;
+
+const char *transport_kind_to_string(TransportKind k);
+
+/* Finds the port whose <sysfs_dir>/<vportNpM>/name is name and returns "/dev/vportNpM" (the
+ * device name is the sysfs directory name: busybox mdev makes no /dev/virtio-ports/ links).
+ * -ENOENT if there is none. */
+int transport_virtio_find(const char *sysfs_dir, const char *name, char **ret_dev);
+/* Opens that device non-blocking. -ENOTCONN while the host end is not connected (the port
+ * reports POLLHUP), so the caller retries later instead of spinning on HUP. */
+int transport_virtio_open(const char *sysfs_dir, const char *name, int *ret_fd);
+/* Listening AF_VSOCK socket on port, any CID. */
+int transport_vsock_listen(unsigned port, int *ret_fd);
+/* Sets O_NONBLOCK on fd. */
+int transport_set_nonblock(int fd);

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* cli-args.h: command-line parsing of every vmsilo subcommand into an options struct. Pure: no
+ * getenv(), no printing, no exit; the glue resolves defaults and reports errors.
+ *
+ * Every cli_args_parse_*() takes the argv that starts at the subcommand's own name (argv[0] is
+ * skipped) and returns 0 with *ret filled, or -EINVAL with *reterr_message set to an allocated
+ * one-line message for the user (a usage error), or -ENOMEM. *ret is untouched on failure. When
+ * --help is given, ret->help is set and the other fields may be incomplete. Strings in the
+ * options point into argv (borrowed) unless noted. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "macro.h"
+
+#define CLI_RUNTIME_DIR_DEFAULT "/run/vmsilo"
+#define CLI_STATE_DIR_DEFAULT "/var/lib/vmsilo"
+
+typedef enum CliPtyMode {
+        CLI_PTY_AUTO,   /* a PTY when stdin is a terminal */
+        CLI_PTY_ALWAYS, /* -t */
+        CLI_PTY_NEVER,  /* -T */
+        _CLI_PTY_MODE_MAX,
+        _CLI_PTY_MODE_INVALID = -EINVAL,
+} CliPtyMode;
+
+/* vm-run [-t|-T] [--user U] [--env K=V]… [--cwd D] NAME CMD [ARG…] */
+typedef struct RunOptions {
+        bool help;
+        const char *runtime_dir; /* NULL: not given */
+        CliPtyMode pty;
+        const char *user; /* NULL: the guest's default user */
+        const char *cwd;  /* NULL: the user's home */
+        char **env;       /* owned strv of "KEY=VALUE", never NULL after a successful parse */
+        const char *vm;
+        char **command; /* borrowed: points into argv, NULL-terminated, at least one element */
+} RunOptions;
+
+void run_options_finish(RunOptions *o);
+
+/* vm-start NAME…, vm-stop NAME… */
+typedef struct StartStopOptions {
+        bool help;
+        const char *runtime_dir;
+        bool wait;  /* --no-wait clears it */
+        char **vms; /* borrowed: points into argv, NULL-terminated, at least one element */
+} StartStopOptions;
+
+/* vmsilo status [--json] [NAME] */
+typedef struct StatusOptions {
+        bool help;
+        const char *runtime_dir;
+        bool json;
+        const char *vm; /* NULL: every VM */
+} StatusOptions;
+
+/* vm-shell [--ssh [--root]] NAME */
+typedef struct ShellOptions {
+        bool help;
+        const char *runtime_dir;
+        const char *config_path; /* --ssh only; NULL: not given */
+        bool ssh;
+        bool root;
+        const char *vm;
+} ShellOptions;
+
+/* vm-start-debug [--dry-run] [--vmm qemu|crosvm] NAME */
+typedef struct StartDebugOptions {
+        bool help;
+        const char *runtime_dir;
+        const char *config_path;
+        const char *state_dir;
+        const char *vmm; /* NULL: as configured; "qemu" or "crosvm" (checked) */
+        bool dry_run;
+        const char *vm;
+} StartDebugOptions;
+
+int cli_args_parse_run(int argc, char *const *argv, RunOptions *ret, char **reterr_message);
+int cli_args_parse_start_stop(
+                int argc, char *const *argv, StartStopOptions *ret, char **reterr_message);
+int cli_args_parse_status(int argc, char *const *argv, StatusOptions *ret, char **reterr_message);
+int cli_args_parse_shell(int argc, char *const *argv, ShellOptions *ret, char **reterr_message);
+int cli_args_parse_start_debug(
+                int argc, char *const *argv, StartDebugOptions *ret, char **reterr_message);
+
+/* The rules of the configuration: 1..64 characters of a-z, 0-9, '_' and '-', starting with a
+ * letter or digit. Names go into socket paths, so anything else is refused before use. */
+bool cli_vm_name_is_valid(const char *name);
+
+/* The directory to use: the option when given, else the environment value when non-empty, else
+ * fallback. Pure: the caller passes getenv()'s result. */
+const char *cli_dir_choose(const char *option, const char *env_value, const char *fallback);

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* cli-util.h: glue shared by the subcommands: defaults from the environment, usage errors and
+ * connecting to a VM's sockets with messages a user can act on. */
+#pragma once
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "cli-args.h"
+#include "config.h"
+#include "control-client.h"
+
+#define CLI_RUNTIME_DIR_ENV "VMSILO_RUNTIME_DIR"
+#define CLI_STATE_DIR_ENV "VMSILO_STATE_DIR"
+
+/* How to name the command in messages: "vm-run" when called by that name, "vmsilo run" when
+ * called as a subcommand (argv0 is then just "run"). Static storage. */
+const char *cli_program_name(const char *argv0);
+
+/* The option's value, else $VMSILO_RUNTIME_DIR, else /run/vmsilo. */
+const char *cli_runtime_dir(const char *option);
+/* The option's value, else $VMSILO_STATE_DIR, else /var/lib/vmsilo. */
+const char *cli_state_dir(const char *option);
+
+/* Logs "message" and a pointer to --help for program; returns CLI_EXIT_USAGE. Takes message
+ * (may be NULL after OOM). */
+int cli_usage_error(const char *program, char *message);
+
+/* Connects to <runtime_dir>/<vm><suffix>. On failure logs one line naming the cause (no such VM,
+ * permission denied, …) and returns the -errno. */
+int cli_connect_vm_socket(const char *runtime_dir, const char *vm, const char *suffix, int *ret_fd);
+
+/* Connects to vmsilod's control socket; logs why not. */
+int cli_control_connect(const char *runtime_dir, ControlClient **ret);
+/* control_client_call() that logs every failure once: the daemon's own error text as it is, or
+ * what went wrong on the way. */
+int cli_control_call(ControlClient *c, json_t *request, uint64_t timeout_usec, json_t **ret);
+
+/* The option's value, else /etc/vmsilo/config.json. */
+const char *cli_config_path(const char *option);
+/* Loads and validates the configuration, logging every problem found as
+ * "FILE:LINE:COLUMN: JSON-PATH: MESSAGE". */
+int cli_config_load(const char *path, Config **ret);

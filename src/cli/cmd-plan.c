@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* cmd-plan.c: `vmsilo config plan`: print the VMM command line vmsilod would run for one VM. */
+#include <getopt.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "accel.h"
+#include "cli.h"
+#include "config.h"
+#include "crosvm-plan.h"
+#include "log.h"
+#include "plan-validate.h"
+#include "plan.h"
+#include "qemu-plan.h"
+#include "vmsilo-config.h"
+
+#define PLAN_RUNTIME_DIR_DEFAULT "/run/vmsilo"
+#define PLAN_STATE_DIR "/var/lib/vmsilo"
+/* Where `vmsilo image build` puts the default guest image. */
+#define PLAN_IMAGE_DIR PLAN_STATE_DIR "/images/default"
+
+static VmmKind arg_vmm = VMM_AUTO;
+static AccelKind arg_accel = ACCEL_AUTO;
+
+static void help(FILE *f) {
+        fprintf(f,
+                        "Usage: vmsilo config plan [OPTIONS] [FILE] VMNAME\n"
+                        "\n"
+                        "Print the VMM command line vmsilod would run for VMNAME, one argument per "
+                        "line,\n"
+                        "then one '# fd TARGET ROLE INDEX' line per file descriptor the VMM "
+                        "inherits\n"
+                        "(default FILE: %s). Paths the daemon decides at start-up are shown\n"
+                        "with their defaults: runtime dir $VMSILO_RUNTIME_DIR or %s, kernel and\n"
+                        "initramfs from %s.\n"
+                        "\n"
+                        "Options:\n"
+                        "     --vmm crosvm|qemu   plan for this VMM (default: the configured one; "
+                        "'auto'\n"
+                        "                         means crosvm when it is in PATH)\n"
+                        "     --accel kvm|tcg     QEMU acceleration (default: configured, else "
+                        "probed)\n"
+                        "  -h --help              show this help\n",
+                        CONFIG_DEFAULT_PATH, PLAN_RUNTIME_DIR_DEFAULT, PLAN_IMAGE_DIR);
+}
+
+/* Returns 1 if help was printed, 0 with the positional arguments set, -EINVAL on a usage error. */
+static int parse_argv(int argc, char **argv, const char **ret_path, const char **ret_vm) {
+        enum {
+                ARG_VMM = 0x100,
+                ARG_ACCEL
+        };
+        static const struct option options[] = {
+                        {"help", no_argument, NULL, 'h'},
+                        {"vmm", required_argument, NULL, ARG_VMM},
+                        {"accel", required_argument, NULL, ARG_ACCEL},
+                        {},
+        };
+        int c, n;
+
+        optind = 0;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help(stdout);
+                        return 1;
+                case ARG_VMM:
+                        arg_vmm = vmm_kind_from_string(optarg);
+                        if (!IN_SET(arg_vmm, VMM_QEMU, VMM_CROSVM)) {
+                                log_error("config plan: --vmm must be 'crosvm' or 'qemu', got "
+                                          "'%s'.",
+                                                optarg);
+                                return -EINVAL;
+                        }
+                        break;
+                case ARG_ACCEL:
+                        arg_accel = accel_kind_from_string(optarg);
+                        if (!IN_SET(arg_accel, ACCEL_KVM, ACCEL_TCG)) {
+                                log_error("config plan: --accel must be 'kvm' or 'tcg', got '%s'.",
+                                                optarg);
+                                return -EINVAL;
+                        }
+                        break;
+                default:
+                        log_error("config plan: unknown option or missing value in '%s'. See "
+                                  "'vmsilo config plan --help'.",
+                                        argv[optind - 1]);
+                        return -EINVAL;
+                }
+        n = argc - optind;
+        if (n < 1 || n > 2) {
+                log_error("config plan: expected [FILE] VMNAME. See 'vmsilo config plan --help'.");
+                return -EINVAL;
+        }
+        *ret_path = n == 2 ? argv[optind] : CONFIG_DEFAULT_PATH;
+        *ret_vm = argv[argc - 1];
+        return 0;
+}
+
+static void print_errors(const char *file, const ConfigErrors *errors) {
+        for (size_t i = 0; i < errors->n_items; i++) {
+                const ConfigError *e = &errors->items[i];
+
+                fprintf(stderr, "%s:", file);
+                if (e->line > 0)
+                        fprintf(stderr, "%d:%d:", e->line, e->column);
+                if (e->path && *e->path)
+                        fprintf(stderr, " %s:", e->path);
+                fprintf(stderr, " %s\n", e->message);
+        }
+}
+
+static bool crosvm_in_path(void) {
+        const char *path = getenv("PATH") ?: "/usr/bin:/bin";
+        _cleanup_(freep) char *copy = strdup(path);
+        char *save = NULL;
+
+        if (!copy)
+                return false;
+        for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+                _cleanup_(freep) char *f = NULL;
+
+                if (asprintf(&f, "%s/" CROSVM_PLAN_BINARY_DEFAULT, dir) < 0)
+                        return false;
+                if (access(f, X_OK) == 0)
+                        return true;
+        }
+        return false;
+}
+
+static AccelKind resolve_accel(const Config *c, const VmConfig *vm) {
+        AccelProbe probe = {};
+        AccelKind k;
+        const char *reason = NULL;
+        int r;
+
+        if (arg_accel != ACCEL_AUTO)
+                return arg_accel;
+        r = accel_probe("/proc/cpuinfo", "/dev/kvm", &probe);
+        if (r < 0)
+                log_debug_errno(r, "Failed to probe KVM, assuming it does not work: %m");
+        r = accel_choose(config_vm_accel(c, vm), getenv("VMSILO_ACCEL"), &probe, &k, &reason);
+        if (r < 0) {
+                log_warning_errno(r, "VM '%s': %s; planning with TCG.", vm->name, strna(reason));
+                return ACCEL_TCG;
+        }
+        return k;
+}
+
+static void home_owner(const Config *c, uint32_t *ret_uid, uint32_t *ret_gid) {
+        struct passwd *pw = c->user ? getpwnam(c->user) : NULL;
+
+        if (pw) {
+                *ret_uid = pw->pw_uid;
+                *ret_gid = pw->pw_gid;
+                return;
+        }
+        log_warning("User '%s' not found; showing the shared home owned by uid %u.", strna(c->user),
+                        (unsigned)getuid());
+        *ret_uid = getuid();
+        *ret_gid = getgid();
+}
+
+static int print_plan(const Config *c, const VmConfig *vm, VmmKind vmm) {
+        _cleanup_(plan_freep) LaunchPlan *p = NULL;
+        _cleanup_(freep) char *overlay = NULL, *wayland = NULL;
+        const char *runtime_dir = getenv("VMSILO_RUNTIME_DIR");
+        const char *xdg = getenv("XDG_RUNTIME_DIR"), *display = getenv("WAYLAND_DISPLAY");
+        LaunchContext ctx = {
+                        .runtime_dir = runtime_dir && *runtime_dir ? runtime_dir
+                                                                   : PLAN_RUNTIME_DIR_DEFAULT,
+                        .kernel = vm->kernel ?: PLAN_IMAGE_DIR "/vmlinuz",
+                        .initramfs = vm->initramfs ?: PLAN_IMAGE_DIR "/initramfs.cpio",
+                        .qmp_fd = true,
+                        .agent_fd = true,
+                        .console_fd = true,
+                        .tap_fds = true,
+        };
+        int r;
+
+        if (vm->root_disk && vm->root_overlay_type == OVERLAY_QCOW2) {
+                if (asprintf(&overlay, PLAN_STATE_DIR "/%s/overlay.qcow2", vm->name) < 0)
+                        return log_oom();
+                ctx.overlay_disk = overlay;
+        }
+        if (display && *display) {
+                if (display[0] == '/')
+                        wayland = strdup(display);
+                else if (xdg && *xdg && asprintf(&wayland, "%s/%s", xdg, display) < 0)
+                        wayland = NULL;
+                ctx.wayland_socket = wayland;
+        }
+        if (vmm == VMM_CROSVM && vm->shared_home_path)
+                home_owner(c, &ctx.home_uid, &ctx.home_gid);
+        if (vmm == VMM_QEMU) {
+                ctx.accel = resolve_accel(c, vm);
+                r = qemu_plan_build(c, vm, &ctx, &p);
+        } else
+                r = crosvm_plan_build(c, vm, &ctx, &p);
+        if (r < 0)
+                return log_error_errno(r, "Failed to build the %s plan of VM '%s': %m",
+                                vmm_kind_to_string(vmm), vm->name);
+        for (size_t i = 0; i < p->n_argv; i++)
+                printf("%s\n", p->argv[i]);
+        for (size_t i = 0; i < p->n_fds; i++)
+                printf("# fd %i %s %u\n", p->fds[i].target_fd,
+                                plan_fd_role_to_string(p->fds[i].role), p->fds[i].index);
+        return 0;
+}
+
+int cmd_config_plan(int argc, char **argv) {
+        _cleanup_(config_errors_finish) ConfigErrors errors = {};
+        _cleanup_(config_freep) Config *c = NULL;
+        const char *path, *name;
+        const VmConfig *vm;
+        VmmKind vmm;
+        int r;
+
+        r = parse_argv(argc, argv, &path, &name);
+        if (r != 0)
+                return r > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+        r = config_load_file(path, &c, &errors);
+        if (r == -ENOMEM)
+                return log_oom(), CLI_EXIT_FAILURE;
+        if (r < 0) {
+                print_errors(path, &errors);
+                return CLI_EXIT_FAILURE;
+        }
+        vm = config_find_vm(c, name);
+        if (!vm) {
+                log_error("%s: no VM named '%s'.", path, name);
+                return CLI_EXIT_FAILURE;
+        }
+        vmm = arg_vmm != VMM_AUTO ? arg_vmm : config_vm_vmm(c, vm, crosvm_in_path());
+        r = plan_validate_vm(vm, (size_t)(vm - c->vms), vmm, &errors);
+        if (r < 0)
+                return log_error_errno(r, "Failed to check VM '%s': %m", name), CLI_EXIT_FAILURE;
+        if (r > 0) {
+                print_errors(path, &errors);
+                return CLI_EXIT_FAILURE;
+        }
+        r = print_plan(c, vm, vmm);
+        return r < 0 ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+}

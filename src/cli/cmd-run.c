@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* cmd-run.c: `vm-run NAME CMD [ARG…]` runs CMD in VM NAME through <runtime>/NAME-command.socket
+ * (connecting starts the VM) and exits with CMD's status. The relay, signal forwarding and
+ * protocol are the session library's (src/lib/session.h); this file decides the PTY, keeps the
+ * terminal raw while a PTY session runs, and maps the end to an exit status. */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <systemd/sd-event.h>
+
+#include "cli-util.h"
+#include "cli.h"
+#include "log.h"
+#include "run-exit.h"
+#include "session.h"
+#include "terminal.h"
+
+#define COMMAND_SOCKET_SUFFIX "-command.socket"
+
+typedef struct RunState {
+        sd_event *event;
+        Session *session; /* NULL once done */
+        SessionResult result;
+} RunState;
+
+static void help(const char *program) {
+        printf("Usage: %s [OPTIONS] NAME COMMAND [ARG…]\n"
+               "\n"
+               "Run COMMAND in VM NAME, starting the VM if needed. Standard input, output and\n"
+               "error are passed through; the exit status is COMMAND's (128+N if signal N\n"
+               "killed it), or 125 if vmsilo could not run it. Options end at NAME.\n"
+               "\n"
+               "Options:\n"
+               "  -h --help             show this help\n"
+               "  -t --tty              run COMMAND on a pseudo-terminal (default when stdin is "
+               "one)\n"
+               "  -T --no-tty           never use a pseudo-terminal\n"
+               "  -u --user USER        run as USER in the guest (default: the guest user)\n"
+               "  -e --env KEY=VALUE    set an environment variable (repeatable)\n"
+               "     --cwd DIR          working directory in the guest (default: the home)\n"
+               "     --runtime-dir DIR  vmsilod's sockets (default: $" CLI_RUNTIME_DIR_ENV
+               " or " CLI_RUNTIME_DIR_DEFAULT ")\n",
+                        program);
+}
+
+static void on_session_done(Session *s, const SessionResult *result, void *userdata) {
+        RunState *state = userdata;
+
+        state->result = *result;
+        state->session = session_free(s);
+        (void)sd_event_exit(state->event, 0);
+}
+
+/* The session owns what it is given, so it gets duplicates and our own stdio stays open for
+ * messages after it ends. A closed stdio fd becomes "none". */
+static int dup_stdio(int fd) {
+        int copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+
+        if (copy < 0 && errno == EBADF)
+                return -EBADF;
+        if (copy < 0)
+                return -errno;
+        return copy;
+}
+
+static bool use_pty(CliPtyMode mode) {
+        if (mode == CLI_PTY_ALWAYS)
+                return true;
+        if (mode == CLI_PTY_NEVER)
+                return false;
+        return isatty(STDIN_FILENO);
+}
+
+static int start_session(const RunOptions *o, SessionChannel *channel, RunState *state) {
+        SessionParams p = {
+                        .argv = o->command,
+                        .env = o->env,
+                        .cwd = o->cwd,
+                        .user = o->user,
+                        .pty = use_pty(o->pty),
+                        .stdin_fd = -EBADF,
+                        .stdout_fd = -EBADF,
+                        .stderr_fd = -EBADF,
+        };
+        int r;
+
+        if (p.pty) {
+                const char *term = getenv("TERM");
+
+                p.term = term && term[0] != '\0' ? term : NULL;
+                (void)terminal_get_size(STDIN_FILENO, &p.pty_rows, &p.pty_cols);
+        }
+        p.stdin_fd = dup_stdio(STDIN_FILENO);
+        p.stdout_fd = dup_stdio(STDOUT_FILENO);
+        p.stderr_fd = dup_stdio(STDERR_FILENO);
+        r = MIN(p.stdin_fd, MIN(p.stdout_fd, p.stderr_fd));
+        if (r < 0 && r != -EBADF) {
+                (void)safe_close(p.stdin_fd);
+                (void)safe_close(p.stdout_fd);
+                (void)safe_close(p.stderr_fd);
+                return log_error_errno(r, "cannot duplicate the standard fds: %m");
+        }
+        r = session_start(channel, &p, on_session_done, state, &state->session);
+        if (r < 0)
+                return log_error_errno(r, "cannot start the session: %m");
+        r = session_forward_signals(
+                        state->session, p.pty && isatty(STDIN_FILENO) ? STDIN_FILENO : -EBADF);
+        if (r < 0)
+                return log_error_errno(r, "cannot forward signals: %m");
+        return p.pty;
+}
+
+static int run(const RunOptions *o) {
+        _cleanup_(terminal_restore) Terminal terminal = TERMINAL_NULL;
+        _cleanup_(sd_event_unrefp) sd_event *event = NULL;
+        _cleanup_(session_channel_freep) SessionChannel *channel = NULL;
+        _cleanup_(closep) int fd = -EBADF;
+        RunState state = {
+                        .result = {.error = -ECONNABORTED,
+                                        .reason = "the session ended without a result"},
+        };
+        int r;
+
+        r = cli_connect_vm_socket(
+                        cli_runtime_dir(o->runtime_dir), o->vm, COMMAND_SOCKET_SUFFIX, &fd);
+        if (r < 0)
+                return CLI_EXIT_VMSILO;
+        r = sd_event_new(&event);
+        if (r < 0) {
+                log_error_errno(r, "cannot create the event loop: %m");
+                return CLI_EXIT_VMSILO;
+        }
+        state.event = event;
+        r = session_channel_new(event, fd, &channel);
+        if (r < 0) {
+                log_error_errno(r, "cannot set up the channel: %m");
+                return CLI_EXIT_VMSILO;
+        }
+        fd = -EBADF; /* the channel owns it now */
+
+        r = start_session(o, channel, &state);
+        if (r < 0) {
+                state.session = session_free(state.session);
+                return CLI_EXIT_VMSILO;
+        }
+        if (r > 0 && isatty(STDIN_FILENO)) {
+                r = terminal_make_raw(STDIN_FILENO, &terminal);
+                if (r < 0)
+                        log_warning_errno(r, "cannot put the terminal into raw mode, ignoring: %m");
+        }
+        r = sd_event_loop(event);
+        state.session = session_free(state.session);
+        terminal_restore(&terminal);
+        if (r < 0) {
+                log_error_errno(r, "event loop failed: %m");
+                return CLI_EXIT_VMSILO;
+        }
+        if (state.result.error != 0)
+                log_error("%s: %s", o->vm,
+                                state.result.reason[0] != '\0' ? state.result.reason
+                                                               : strerror(-state.result.error));
+        return run_exit_status(&state.result);
+}
+
+int cmd_run(int argc, char **argv) {
+        _cleanup_(run_options_finish) RunOptions o = {};
+        _cleanup_(freep) char *error = NULL;
+        int r;
+
+        r = cli_args_parse_run(argc, argv, &o, &error);
+        if (r < 0)
+                return cli_usage_error(cli_program_name(argv[0]), TAKE_PTR(error));
+        if (o.help) {
+                help(cli_program_name(argv[0]));
+                return CLI_EXIT_OK;
+        }
+        /* A reader of our output that goes away is a write error for the session library. */
+        (void)signal(SIGPIPE, SIG_IGN);
+        return run(&o);
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* cmd-status.c: `vmsilo status [--json] [NAME]`: the daemon's view of every VM, as a table or
+ * as its JSON array. */
+#include <stdio.h>
+
+#include "cli-util.h"
+#include "cli.h"
+#include "log.h"
+#include "status-table.h"
+
+static void help(void) {
+        printf("Usage: vmsilo status [OPTIONS] [NAME]\n"
+               "\n"
+               "Show the state of every VM, or of VM NAME.\n"
+               "\n"
+               "Options:\n"
+               "  -h --help             show this help\n"
+               "     --json             print vmsilod's JSON array of VM objects\n"
+               "     --runtime-dir DIR  vmsilod's sockets (default: $" CLI_RUNTIME_DIR_ENV
+               " or " CLI_RUNTIME_DIR_DEFAULT ")\n");
+}
+
+static int print_vms(const json_t *vms, bool json) {
+        _cleanup_(freep) char *text = NULL;
+        int r;
+
+        if (json) {
+                text = json_dumps(vms, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+                if (!text)
+                        return log_oom();
+                printf("%s\n", text);
+                return 0;
+        }
+        r = status_table_format(vms, &text);
+        if (r == -EINVAL)
+                return log_error_errno(r, "vmsilod's status reply has no 'vms' array");
+        if (r < 0)
+                return log_oom();
+        fputs(text, stdout);
+        return 0;
+}
+
+int cmd_status(int argc, char **argv) {
+        _cleanup_(control_client_freep) ControlClient *client = NULL;
+        _cleanup_(json_decrefp) json_t *request = NULL, *reply = NULL;
+        _cleanup_(freep) char *error = NULL;
+        StatusOptions o;
+        int r;
+
+        r = cli_args_parse_status(argc, argv, &o, &error);
+        if (r < 0)
+                return cli_usage_error("vmsilo status", TAKE_PTR(error));
+        if (o.help) {
+                help();
+                return CLI_EXIT_OK;
+        }
+
+        request = control_request_new("status", o.vm, /* wait= */ false);
+        if (!request) {
+                (void)log_oom();
+                return CLI_EXIT_FAILURE;
+        }
+        r = cli_control_connect(cli_runtime_dir(o.runtime_dir), &client);
+        if (r < 0)
+                return CLI_EXIT_FAILURE;
+        r = cli_control_call(client, request, CONTROL_TIMEOUT_USEC, &reply);
+        if (r < 0)
+                return CLI_EXIT_FAILURE;
+        r = print_vms(json_object_get(reply, "vms"), o.json);
+        if (r < 0)
+                return CLI_EXIT_FAILURE;
+        return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
+}

@@ -1,0 +1,842 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* image-build.c: reads the image inputs, decides with image-plan.c, writes the cpio and swaps the
+ * new image directory into place. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "cpio.h"
+#include "image-build.h"
+#include "image-plan.h"
+#include "kmod-deps.h"
+#include "log.h"
+#include "strv.h"
+
+/* Largest single input read into memory (a kernel, a module, a binary). */
+#define IMAGE_INPUT_SIZE_MAX (512u * 1024u * 1024u)
+#define IMAGE_BOOT_DIR "/boot"
+#define IMAGE_MODULES_ROOT "/lib/modules"
+
+extern char **environ;
+
+typedef struct Blob {
+        uint8_t *data;
+        size_t size;
+} Blob;
+
+static void blob_finish(Blob *b) {
+        free(b->data);
+        *b = (Blob) {};
+}
+
+/* One module of the image: where it came from and the plain .ko bytes once decompressed. */
+typedef struct ImageModule {
+        char *dep_path; /* as in modules.dep, relative to the modules dir */
+        char *dest;     /* path inside the cpio */
+        Blob raw;       /* the file as read (maybe compressed) */
+} ImageModule;
+
+typedef struct ImageInputs {
+        char *kernel_path;
+        char *kernel_version;
+        char *modules_dir;
+        Blob kernel, busybox, agent, init;
+        ImageModule *modules;
+        size_t n_modules;
+        char **missing_optional;
+        ImageManifest manifest;
+        char *manifest_text;
+} ImageInputs;
+
+static void image_inputs_finish(ImageInputs *in) {
+        free(in->kernel_path);
+        free(in->kernel_version);
+        free(in->modules_dir);
+        blob_finish(&in->kernel);
+        blob_finish(&in->busybox);
+        blob_finish(&in->agent);
+        blob_finish(&in->init);
+        for (size_t i = 0; i < in->n_modules; i++) {
+                free(in->modules[i].dep_path);
+                free(in->modules[i].dest);
+                blob_finish(&in->modules[i].raw);
+        }
+        free(in->modules);
+        strv_free(in->missing_optional);
+        image_manifest_finish(&in->manifest);
+        free(in->manifest_text);
+        *in = (ImageInputs) {};
+}
+
+static _printf_(2, 3) void progress(const ImageBuildOptions *o, const char *format, ...) {
+        va_list ap;
+
+        if (!o->progress)
+                return;
+        va_start(ap, format);
+        (void) vfprintf(stderr, format, ap);
+        va_end(ap);
+        (void) fputc('\n', stderr);
+}
+
+static int read_fd_full(int fd, size_t size_max, Blob *ret) {
+        _cleanup_(freep) uint8_t *data = NULL;
+        size_t size = 0, allocated = 0;
+
+        for (;;) {
+                ssize_t n;
+
+                if (size == allocated) {
+                        size_t m = MAX(allocated * 2, (size_t) 65536);
+                        uint8_t *p;
+
+                        if (allocated >= size_max)
+                                return -EFBIG;
+                        m = MIN(m, size_max + 1);
+                        p = realloc(data, m);
+                        if (!p)
+                                return -ENOMEM;
+                        data = p;
+                        allocated = m;
+                }
+                n = read(fd, data + size, allocated - size);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (n == 0)
+                        break;
+                size += n;
+        }
+        if (size > size_max)
+                return -EFBIG;
+        *ret = (Blob) { .data = TAKE_PTR(data), .size = size };
+        return 0;
+}
+
+static int read_file_full(const char *path, Blob *ret) {
+        _cleanup_(closep) int fd = -EBADF;
+        struct stat st;
+
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+        return read_fd_full(fd, IMAGE_INPUT_SIZE_MAX, ret);
+}
+
+/* Reads a text file as a NUL-terminated string. */
+static int read_text_file(const char *path, char **ret) {
+        _cleanup_(blob_finish) Blob b = {};
+        char *text;
+        int r;
+
+        r = read_file_full(path, &b);
+        if (r < 0)
+                return r;
+        if (memchr(b.data, '\0', b.size))
+                return -EBADMSG;
+        text = malloc(b.size + 1);
+        if (!text)
+                return -ENOMEM;
+        if (b.size > 0)
+                memcpy(text, b.data, b.size);
+        text[b.size] = '\0';
+        *ret = text;
+        return 0;
+}
+
+/* Runs argv (argv[0] an absolute path, or a name looked up in $PATH) with stdin from /dev/null
+ * and returns its stdout. A non-zero exit is -EIO. */
+static int spawn_capture(char *const *argv, Blob *ret) {
+        _cleanup_(closep) int read_fd = -EBADF, write_fd = -EBADF;
+        posix_spawn_file_actions_t actions;
+        _cleanup_(blob_finish) Blob out = {};
+        int pipe_fds[2], status, r;
+        pid_t pid;
+
+        if (pipe2(pipe_fds, O_CLOEXEC) < 0)
+                return -errno;
+        read_fd = pipe_fds[0];
+        write_fd = pipe_fds[1];
+
+        r = posix_spawn_file_actions_init(&actions);
+        if (r != 0)
+                return -r;
+        r = posix_spawn_file_actions_adddup2(&actions, write_fd, STDOUT_FILENO);
+        if (r == 0)
+                r = posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null",
+                                O_RDONLY, 0);
+        if (r == 0)
+                r = posix_spawnp(&pid, argv[0], &actions, NULL, argv, environ);
+        posix_spawn_file_actions_destroy(&actions);
+        if (r != 0)
+                return -r;
+        write_fd = safe_close(write_fd);
+
+        r = read_fd_full(read_fd, IMAGE_INPUT_SIZE_MAX, &out);
+        read_fd = safe_close(read_fd);
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return -errno;
+        if (r < 0)
+                return r;
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                return -EIO;
+        *ret = out;
+        out = (Blob) {};
+        return 0;
+}
+
+static int input_add(ImageInputs *in, const char *role, const char *path, const Blob *b) {
+        uint8_t digest[SHA256_DIGEST_SIZE];
+        int r;
+
+        sha256_digest(b->data, b->size, digest);
+        r = image_manifest_add(&in->manifest, role, path, digest);
+        if (r < 0)
+                return log_error_errno(r, "Failed to record input '%s' in the manifest: %m", path);
+        return 0;
+}
+
+static int read_input(ImageInputs *in, const char *role, const char *path, Blob *ret) {
+        int r;
+
+        r = read_file_full(path, ret);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read %s '%s': %m", role, path);
+        return input_add(in, role, path, ret);
+}
+
+static int read_static_binary(ImageInputs *in, const char *role, const char *path, Blob *ret) {
+        int r;
+
+        r = read_input(in, role, path, ret);
+        if (r < 0)
+                return r;
+        r = image_plan_elf_is_static(ret->data, ret->size);
+        if (r < 0)
+                return log_error_errno(r, "%s '%s' is not an ELF64 executable.", role, path);
+        if (r == 0)
+                return log_error_errno(ENOEXEC,
+                                "%s '%s' is dynamically linked; the image has no shared libraries.",
+                                role, path);
+        return 0;
+}
+
+static int pick_kernel(const ImageBuildOptions *o, char **ret) {
+        _cleanup_(strv_freep) char **entries = strv_new_empty();
+        _cleanup_(freep) char *name = NULL;
+        DIR *d;
+        struct dirent *de;
+        int r = 0;
+
+        if (o->kernel_path) {
+                char *c = strdup(o->kernel_path);
+                if (!c)
+                        return log_oom();
+                *ret = c;
+                return 0;
+        }
+        if (!entries)
+                return log_oom();
+        d = opendir(IMAGE_BOOT_DIR);
+        if (!d)
+                return log_error_errno(errno, "Failed to list %s: %m", IMAGE_BOOT_DIR);
+        while (r >= 0 && (de = readdir(d)))
+                r = strv_extend(&entries, de->d_name);
+        (void) closedir(d);
+        if (r < 0)
+                return log_oom();
+        r = image_plan_pick_kernel(entries, &name);
+        if (r == -ENOENT)
+                return log_error_errno(r, "No %s/vmlinuz-* found; pass --kernel.", IMAGE_BOOT_DIR);
+        if (r < 0)
+                return log_oom();
+        if (asprintf(ret, "%s/%s", IMAGE_BOOT_DIR, name) < 0)
+                return log_oom();
+        return 0;
+}
+
+static int read_kernel(const ImageBuildOptions *o, ImageInputs *in) {
+        _cleanup_(freep) char *base = NULL;
+        int r;
+
+        r = pick_kernel(o, &in->kernel_path);
+        if (r < 0)
+                return r;
+        r = read_input(in, "kernel", in->kernel_path, &in->kernel);
+        if (r < 0)
+                return r;
+        r = image_plan_kernel_version(in->kernel.data, in->kernel.size, &in->kernel_version);
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0) {
+                const char *slash = strrchr(in->kernel_path, '/');
+
+                r = image_plan_kernel_version_from_name(slash ? slash + 1 : in->kernel_path,
+                                &in->kernel_version);
+                if (r == -ENOMEM)
+                        return log_oom();
+                if (r < 0)
+                        return log_error_errno(r,
+                                        "Cannot tell the version of kernel '%s': no bzImage "
+                                        "version string and not named vmlinuz-<version>.",
+                                        in->kernel_path);
+        }
+        r = image_manifest_set_kernel_version(&in->manifest, in->kernel_version);
+        if (r < 0)
+                return log_error_errno(r, "Bad kernel version '%s': %m", in->kernel_version);
+        return 0;
+}
+
+static int read_modules(const ImageBuildOptions *o, ImageInputs *in) {
+        _cleanup_(kmod_deps_freep) KmodDeps *deps = NULL;
+        _cleanup_(strv_freep) char **order = NULL, **missing_required = NULL;
+        _cleanup_(freep) char *dep_text = NULL, *builtin_text = NULL, *path = NULL;
+        int r;
+
+        if (o->modules_dir)
+                in->modules_dir = strdup(o->modules_dir);
+        else if (asprintf(&in->modules_dir, "%s/%s", IMAGE_MODULES_ROOT, in->kernel_version) < 0)
+                in->modules_dir = NULL;
+        if (!in->modules_dir)
+                return log_oom();
+
+        if (asprintf(&path, "%s/modules.dep", in->modules_dir) < 0)
+                return log_oom();
+        r = read_text_file(path, &dep_text);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read '%s' (pass --modules-dir?): %m", path);
+        r = kmod_deps_parse(dep_text, &deps);
+        if (r < 0)
+                return log_error_errno(r, "Failed to parse '%s': %m", path);
+
+        free(path);
+        path = NULL;
+        if (asprintf(&path, "%s/modules.builtin", in->modules_dir) < 0)
+                return log_oom();
+        r = read_text_file(path, &builtin_text);
+        if (r < 0 && r != -ENOENT)
+                return log_error_errno(r, "Failed to read '%s': %m", path);
+        if (r >= 0) {
+                r = kmod_deps_add_builtin(deps, builtin_text);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to parse '%s': %m", path);
+        }
+
+        r = image_plan_modules(deps, &order, &missing_required, &in->missing_optional);
+        if (r < 0)
+                return log_error_errno(r, "Failed to order the modules of '%s': %m",
+                                in->modules_dir);
+        if (strv_length(missing_required) > 0) {
+                _cleanup_(freep) char *list = strv_join(missing_required, ", ");
+                return log_error_errno(ENOENT,
+                                "Kernel %s has neither a module nor a built-in driver for: %s",
+                                in->kernel_version, strna(list));
+        }
+
+        in->modules = calloc(MAX(strv_length(order), (size_t) 1), sizeof(ImageModule));
+        if (!in->modules)
+                return log_oom();
+        STRV_FOREACH(p, order) {
+                ImageModule *m = &in->modules[in->n_modules++];
+                _cleanup_(freep) char *full = NULL;
+
+                m->dep_path = strdup(*p);
+                m->dest = image_plan_module_dest(in->kernel_version, *p);
+                if (!m->dep_path || !m->dest)
+                        return log_oom();
+                if (asprintf(&full, "%s/%s", in->modules_dir, *p) < 0)
+                        return log_oom();
+                r = read_file_full(full, &m->raw);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to read module '%s': %m", full);
+                r = input_add(in, "module", *p, &m->raw);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int read_inputs(const ImageBuildOptions *o, ImageInputs *in) {
+        int r;
+
+        progress(o, "Reading inputs…");
+        r = read_kernel(o, in);
+        if (r < 0)
+                return r;
+        r = read_static_binary(in, "busybox", o->busybox_path, &in->busybox);
+        if (r < 0)
+                return r;
+        r = read_static_binary(in, "agent", o->agent_path, &in->agent);
+        if (r < 0)
+                return r;
+        r = read_input(in, "init", o->init_path, &in->init);
+        if (r < 0)
+                return r;
+        r = read_modules(o, in);
+        if (r < 0)
+                return r;
+        r = image_manifest_format(&in->manifest, &in->manifest_text);
+        if (r < 0)
+                return log_error_errno(r, "Failed to format the manifest: %m");
+        return 0;
+}
+
+static bool image_is_current(const ImageBuildOptions *o, const ImageInputs *in) {
+        _cleanup_(freep) char *path = NULL, *stored = NULL;
+        static const char *const outputs[] = { IMAGE_KERNEL_NAME, IMAGE_INITRD_NAME };
+
+        for (size_t i = 0; i < ELEMENTSOF(outputs); i++) {
+                _cleanup_(freep) char *p = NULL;
+                struct stat st;
+
+                if (asprintf(&p, "%s/%s", o->output_dir, outputs[i]) < 0)
+                        return false;
+                if (stat(p, &st) < 0 || !S_ISREG(st.st_mode))
+                        return false;
+        }
+        if (asprintf(&path, "%s/%s", o->output_dir, IMAGE_MANIFEST_NAME) < 0)
+                return false;
+        if (read_text_file(path, &stored) < 0)
+                return false;
+        return !image_plan_needs_rebuild(stored, in->manifest_text);
+}
+
+/* Plain .ko bytes of a module: the raw file, or its decompression by xz/zstd/gzip. */
+static int module_plain(const ImageInputs *in, const ImageModule *m, Blob *ret) {
+        const char *compression = kmod_path_compression(m->dep_path);
+        _cleanup_(freep) char *full = NULL;
+        const char *tool;
+        int r;
+
+        if (!compression)
+                return -EINVAL;
+        if (streq(compression, "")) {
+                uint8_t *copy = malloc(MAX(m->raw.size, (size_t) 1));
+                if (!copy)
+                        return -ENOMEM;
+                memcpy(copy, m->raw.data, m->raw.size);
+                *ret = (Blob) { .data = copy, .size = m->raw.size };
+                return 0;
+        }
+        tool = streq(compression, ".xz") ? "xz" : streq(compression, ".zst") ? "zstd" : "gzip";
+        if (asprintf(&full, "%s/%s", in->modules_dir, m->dep_path) < 0)
+                return -ENOMEM;
+        r = spawn_capture((char *const[]) { (char *) tool, (char *) "-dcq", full, NULL }, ret);
+        if (r < 0)
+                return log_error_errno(r, "Failed to decompress '%s' with %s: %m", full, tool);
+        return 0;
+}
+
+typedef struct CpioBuild {
+        CpioWriter writer;
+        CpioBuffer buffer;
+        char **dirs; /* directories already in the archive */
+} CpioBuild;
+
+static void cpio_build_finish(CpioBuild *c) {
+        cpio_buffer_finish(&c->buffer);
+        c->dirs = strv_free(c->dirs);
+}
+
+/* Adds every missing parent directory of path (not path itself). */
+static int cpio_build_parents(CpioBuild *c, const char *path) {
+        _cleanup_(freep) char *p = strdup(path);
+        int r;
+
+        if (!p)
+                return -ENOMEM;
+        for (char *slash = strchr(p, '/'); slash; slash = strchr(slash + 1, '/')) {
+                *slash = '\0';
+                if (!strv_contains(c->dirs, p)) {
+                        r = cpio_writer_add_directory(&c->writer, p, 0755);
+                        if (r < 0)
+                                return r;
+                        r = strv_extend(&c->dirs, p);
+                        if (r < 0)
+                                return r;
+                }
+                *slash = '/';
+        }
+        return 0;
+}
+
+static int cpio_build_dir(CpioBuild *c, const char *path, mode_t perm) {
+        int r;
+
+        r = cpio_build_parents(c, path);
+        if (r < 0)
+                return r;
+        if (strv_contains(c->dirs, path))
+                return 0;
+        r = cpio_writer_add_directory(&c->writer, path, perm);
+        if (r < 0)
+                return r;
+        return strv_extend(&c->dirs, path);
+}
+
+static int cpio_build_file(CpioBuild *c, const char *path, mode_t perm, const void *data,
+                size_t size) {
+        int r;
+
+        r = cpio_build_parents(c, path);
+        if (r < 0)
+                return r;
+        return cpio_writer_add_file(&c->writer, path, perm, data, size);
+}
+
+static int cpio_build_symlink(CpioBuild *c, const char *path, const char *target) {
+        int r;
+
+        r = cpio_build_parents(c, path);
+        if (r < 0)
+                return r;
+        return cpio_writer_add_symlink(&c->writer, path, target);
+}
+
+static int add_base(CpioBuild *c, const ImageInputs *in) {
+        static const struct {
+                const char *path;
+                mode_t perm;
+        } dirs[] = {
+                { "dev", 0755 }, { "proc", 0555 }, { "sys", 0555 }, { "run", 0755 },
+                { "tmp", 01777 }, { "etc", 0755 }, { "root", 0700 }, { "home", 0755 },
+                { "mnt", 0755 }, { "var", 0755 }, { "bin", 0755 }, { "sbin", 0755 },
+                { "usr/bin", 0755 }, { "usr/sbin", 0755 }, { "lib/vmsilo", 0755 },
+        };
+        int r;
+
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+                r = cpio_build_dir(c, dirs[i].path, dirs[i].perm);
+                if (r < 0)
+                        return r;
+        }
+        /* The kernel opens /dev/console for /init before anything mounts devtmpfs. */
+        r = cpio_writer_add_device(&c->writer, "dev/console", S_IFCHR, 0600, 5, 1);
+        if (r < 0)
+                return r;
+        r = cpio_build_symlink(c, "var/run", "../run");
+        if (r < 0)
+                return r;
+        r = cpio_build_file(c, IMAGE_INIT_PATH, 0755, in->init.data, in->init.size);
+        if (r < 0)
+                return r;
+        r = cpio_build_file(c, IMAGE_BUSYBOX_PATH, 0755, in->busybox.data, in->busybox.size);
+        if (r < 0)
+                return r;
+        return cpio_build_file(c, IMAGE_AGENT_PATH, 0755, in->agent.data, in->agent.size);
+}
+
+static int add_applets(CpioBuild *c, const ImageBuildOptions *o) {
+        _cleanup_(blob_finish) Blob out = {};
+        _cleanup_(strv_freep) char **applets = NULL;
+        _cleanup_(freep) char *text = NULL;
+        int r;
+
+        r = spawn_capture((char *const[]) { (char *) o->busybox_path, (char *) "--list-full",
+                                  NULL },
+                        &out);
+        if (r < 0)
+                return log_error_errno(r, "Failed to run '%s --list-full': %m", o->busybox_path);
+        text = strndup((const char *) out.data, out.size);
+        if (!text)
+                return log_oom();
+        r = image_plan_applets(text, &applets);
+        if (r < 0)
+                return log_error_errno(r, "Unexpected applet list from '%s': %m",
+                                o->busybox_path);
+        STRV_FOREACH(a, applets) {
+                r = cpio_build_symlink(c, *a, "/" IMAGE_BUSYBOX_PATH);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to add applet '%s': %m", *a);
+        }
+        return 0;
+}
+
+static int add_modules(CpioBuild *c, const ImageBuildOptions *o, const ImageInputs *in) {
+        _cleanup_(freep) char *order = NULL;
+        size_t order_size = 0;
+        FILE *f;
+        int r;
+
+        progress(o, "Adding %zu kernel modules…", in->n_modules);
+        f = open_memstream(&order, &order_size);
+        if (!f)
+                return log_oom();
+        for (size_t i = 0; i < in->n_modules; i++) {
+                _cleanup_(blob_finish) Blob plain = {};
+
+                r = module_plain(in, &in->modules[i], &plain);
+                if (r >= 0)
+                        r = cpio_build_file(c, in->modules[i].dest, 0644, plain.data, plain.size);
+                if (r < 0) {
+                        (void) fclose(f);
+                        return log_error_errno(r, "Failed to add module '%s': %m",
+                                        in->modules[i].dep_path);
+                }
+                fprintf(f, "/%s\n", in->modules[i].dest);
+        }
+        if (fclose(f) != 0)
+                return log_oom();
+        r = cpio_build_file(c, IMAGE_MODULES_ORDER_PATH, 0644, order, order_size);
+        if (r < 0)
+                return log_error_errno(r, "Failed to add the module order: %m");
+        return 0;
+}
+
+static int build_cpio(const ImageBuildOptions *o, const ImageInputs *in, CpioBuild *c) {
+        int r;
+
+        cpio_writer_init(&c->writer, cpio_buffer_write, &c->buffer);
+        r = add_base(c, in);
+        if (r < 0)
+                return log_error_errno(r, "Failed to lay out the initramfs: %m");
+        r = add_applets(c, o);
+        if (r < 0)
+                return r;
+        r = add_modules(c, o, in);
+        if (r < 0)
+                return r;
+        r = cpio_writer_finish(&c->writer);
+        if (r < 0)
+                return log_error_errno(r, "Failed to finish the initramfs: %m");
+        return 0;
+}
+
+static int write_file_at(int dir_fd, const char *name, const void *data, size_t size) {
+        _cleanup_(closep) int fd = -EBADF;
+        const uint8_t *p = data;
+
+        fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0644);
+        if (fd < 0)
+                return -errno;
+        while (size > 0) {
+                ssize_t n = write(fd, p, size);
+
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                p += n;
+                size -= n;
+        }
+        if (fsync(fd) < 0)
+                return -errno;
+        return 0;
+}
+
+/* Removes a directory holding only files (an image directory). */
+static int remove_flat_dir(const char *path) {
+        DIR *d = opendir(path);
+        struct dirent *de;
+        int r = 0;
+
+        if (!d)
+                return errno == ENOENT ? 0 : -errno;
+        while ((de = readdir(d)))
+                if (!streq(de->d_name, ".") && !streq(de->d_name, "..") &&
+                                unlinkat(dirfd(d), de->d_name, 0) < 0 && r == 0)
+                        r = -errno;
+        (void) closedir(d);
+        if (rmdir(path) < 0 && r == 0)
+                r = -errno;
+        return r;
+}
+
+static void tmp_dir_removep(char **path) {
+        int r;
+
+        if (!*path)
+                return;
+        r = remove_flat_dir(*path);
+        if (r < 0)
+                (void) log_warning_errno(r, "Failed to remove '%s', ignoring: %m", *path);
+        free(*path);
+        *path = NULL;
+}
+
+static int write_image_dir(const ImageBuildOptions *o, const ImageInputs *in, const CpioBuild *c,
+                const char *tmp) {
+        _cleanup_(closep) int dir_fd = -EBADF;
+        int r;
+
+        dir_fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dir_fd < 0)
+                return log_error_errno(errno, "Failed to open '%s': %m", tmp);
+        if (fchmod(dir_fd, 0755) < 0)
+                return log_error_errno(errno, "Failed to chmod '%s': %m", tmp);
+        progress(o, "Writing %s and %s…", IMAGE_KERNEL_NAME, IMAGE_INITRD_NAME);
+        r = write_file_at(dir_fd, IMAGE_KERNEL_NAME, in->kernel.data, in->kernel.size);
+        if (r < 0)
+                return log_error_errno(r, "Failed to write '%s/%s': %m", tmp, IMAGE_KERNEL_NAME);
+        r = write_file_at(dir_fd, IMAGE_INITRD_NAME, c->buffer.data, c->buffer.size);
+        if (r < 0)
+                return log_error_errno(r, "Failed to write '%s/%s': %m", tmp, IMAGE_INITRD_NAME);
+        /* The manifest goes last: a directory with a manifest is complete. */
+        r = write_file_at(dir_fd, IMAGE_MANIFEST_NAME, in->manifest_text,
+                        strlen(in->manifest_text));
+        if (r < 0)
+                return log_error_errno(r, "Failed to write '%s/%s': %m", tmp, IMAGE_MANIFEST_NAME);
+        if (fsync(dir_fd) < 0)
+                return log_error_errno(errno, "Failed to sync '%s': %m", tmp);
+        return 0;
+}
+
+/* Puts tmp at o->output_dir. The old image, if any, ends up at tmp for the caller to remove. */
+static int swap_into_place(const ImageBuildOptions *o, const char *tmp) {
+        _cleanup_(freep) char *old = NULL;
+
+        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, o->output_dir, RENAME_NOREPLACE) >= 0)
+                return 0;
+        if (errno != EEXIST && errno != EINVAL && errno != ENOSYS)
+                return log_error_errno(errno, "Failed to move '%s' to '%s': %m", tmp,
+                                o->output_dir);
+        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, o->output_dir, RENAME_EXCHANGE) >= 0)
+                return 0;
+        if (errno != EINVAL && errno != ENOSYS)
+                return log_error_errno(errno, "Failed to swap '%s' with '%s': %m", tmp,
+                                o->output_dir);
+
+        /* No RENAME_EXCHANGE on this filesystem: two renames, with a short window without an
+         * image (never a half-written one). */
+        if (asprintf(&old, "%s.old", tmp) < 0)
+                return log_oom();
+        if (rename(o->output_dir, old) < 0 && errno != ENOENT)
+                return log_error_errno(errno, "Failed to move '%s' aside: %m", o->output_dir);
+        if (rename(tmp, o->output_dir) < 0) {
+                int r = -errno;
+                (void) rename(old, o->output_dir);
+                return log_error_errno(r, "Failed to move '%s' to '%s': %m", tmp, o->output_dir);
+        }
+        if (rename(old, tmp) < 0)
+                (void) log_warning_errno(errno, "Failed to move '%s' to '%s', ignoring: %m", old, tmp);
+        return 0;
+}
+
+static int mkdir_parents(const char *path, mode_t mode) {
+        _cleanup_(freep) char *p = strdup(path);
+
+        if (!p)
+                return -ENOMEM;
+        for (char *slash = strchr(p + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+                *slash = '\0';
+                if (mkdir(p, mode) < 0 && errno != EEXIST)
+                        return -errno;
+                *slash = '/';
+        }
+        return 0;
+}
+
+/* Serialises builds into one images directory; released when the fd closes. */
+static int lock_parent(const char *parent, int *ret_fd) {
+        _cleanup_(closep) int fd = -EBADF;
+
+        fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        if (flock(fd, LOCK_EX) < 0)
+                return -errno;
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+static int split_output(const char *output_dir, char **ret_parent, char **ret_base) {
+        _cleanup_(freep) char *path = strdup(output_dir);
+        char *slash, *parent, *base;
+
+        if (!path)
+                return -ENOMEM;
+        while (strlen(path) > 1 && path[strlen(path) - 1] == '/')
+                path[strlen(path) - 1] = '\0';
+        slash = strrchr(path, '/');
+        if (slash && slash[1] == '\0')
+                return -EINVAL;
+        parent = slash ? strndup(path, slash == path ? 1 : (size_t) (slash - path)) : strdup(".");
+        base = strdup(slash ? slash + 1 : path);
+        if (!parent || !base) {
+                free(parent);
+                free(base);
+                return -ENOMEM;
+        }
+        if (streq(base, ".") || streq(base, "..")) {
+                free(parent);
+                free(base);
+                return -EINVAL;
+        }
+        *ret_parent = parent;
+        *ret_base = base;
+        return 0;
+}
+
+static int build_and_swap(const ImageBuildOptions *o, const ImageInputs *in, const char *parent,
+                const char *base) {
+        _cleanup_(cpio_build_finish) CpioBuild c = {};
+        _cleanup_(tmp_dir_removep) char *tmp = NULL;
+        int r;
+
+        STRV_FOREACH(name, in->missing_optional)
+                log_warning("Kernel %s has no module '%s', leaving it out.", in->kernel_version,
+                                *name);
+        r = build_cpio(o, in, &c);
+        if (r < 0)
+                return r;
+        if (asprintf(&tmp, "%s/.%s.tmp-XXXXXX", parent, base) < 0)
+                return log_oom();
+        if (!mkdtemp(tmp)) {
+                r = log_error_errno(errno, "Failed to create a directory in '%s': %m", parent);
+                free(tmp);
+                tmp = NULL;
+                return r;
+        }
+        r = write_image_dir(o, in, &c, tmp);
+        if (r < 0)
+                return r;
+        return swap_into_place(o, tmp);
+}
+
+int image_build(const ImageBuildOptions *o) {
+        _cleanup_(image_inputs_finish) ImageInputs in = {};
+        _cleanup_(freep) char *parent = NULL, *base = NULL;
+        _cleanup_(closep) int lock_fd = -EBADF;
+        int r;
+
+        r = split_output(o->output_dir, &parent, &base);
+        if (r < 0)
+                return log_error_errno(r, "Bad output directory '%s': %m", o->output_dir);
+        r = mkdir_parents(o->output_dir, 0755);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create '%s': %m", parent);
+        r = lock_parent(parent, &lock_fd);
+        if (r < 0)
+                return log_error_errno(r, "Failed to lock '%s': %m", parent);
+
+        image_manifest_init(&in.manifest);
+        r = read_inputs(o, &in);
+        if (r < 0)
+                return r;
+        if (!o->force && image_is_current(o, &in)) {
+                printf("Image '%s' is up to date (kernel %s, %zu modules).\n", o->output_dir,
+                                in.kernel_version, in.n_modules);
+                return 0;
+        }
+        r = build_and_swap(o, &in, parent, base);
+        if (r < 0)
+                return r;
+        printf("Built image '%s': kernel %s, %zu modules.\n", o->output_dir, in.kernel_version,
+                        in.n_modules);
+        return 1;
+}

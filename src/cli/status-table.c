@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* status-table.c: `vmsilo status` table formatting. Pure. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "macro.h"
+#include "status-table.h"
+
+#define STATUS_COLUMNS 8
+#define STATUS_CELL_MAX 128
+
+typedef char Row[STATUS_COLUMNS][STATUS_CELL_MAX];
+
+static const char *const headers[STATUS_COLUMNS] = {
+                "NAME",
+                "STATE",
+                "UPTIME",
+                "MEMORY",
+                "CPUS",
+                "SESSIONS",
+                "VMM",
+                "ACCEL",
+};
+
+/* Copies a string, replacing control characters, truncated to the cell. */
+static void cell_string(char cell[static STATUS_CELL_MAX], const json_t *v) {
+        const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+        size_t i;
+
+        if (!s || s[0] == '\0') {
+                strcpy(cell, "-");
+                return;
+        }
+        for (i = 0; s[i] != '\0' && i < STATUS_CELL_MAX - 1; i++)
+                cell[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+        cell[i] = '\0';
+}
+
+static void cell_integer(char cell[static STATUS_CELL_MAX], const json_t *v) {
+        if (json_is_integer(v) && json_integer_value(v) >= 0)
+                (void)snprintf(cell, STATUS_CELL_MAX, "%" JSON_INTEGER_FORMAT,
+                                json_integer_value(v));
+        else
+                strcpy(cell, "-");
+}
+
+static void cell_memory(char cell[static STATUS_CELL_MAX], const json_t *v) {
+        json_int_t mib;
+
+        if (!json_is_integer(v) || json_integer_value(v) < 0) {
+                strcpy(cell, "-");
+                return;
+        }
+        mib = json_integer_value(v);
+        if (mib >= 1024 && mib % 1024 == 0)
+                (void)snprintf(cell, STATUS_CELL_MAX, "%" JSON_INTEGER_FORMAT "G", mib / 1024);
+        else
+                (void)snprintf(cell, STATUS_CELL_MAX, "%" JSON_INTEGER_FORMAT "M", mib);
+}
+
+char *status_format_uptime(const json_t *uptime_sec, char ret[static STATUS_UPTIME_MAX]) {
+        uint64_t s;
+
+        if (!json_is_integer(uptime_sec) || json_integer_value(uptime_sec) < 0) {
+                strcpy(ret, "-");
+                return ret;
+        }
+        s = (uint64_t)json_integer_value(uptime_sec);
+        if (s < 60)
+                (void)snprintf(ret, STATUS_UPTIME_MAX, "%" PRIu64 "s", s);
+        else if (s < 3600)
+                (void)snprintf(ret, STATUS_UPTIME_MAX, "%" PRIu64 "m%02" PRIu64 "s", s / 60,
+                                s % 60);
+        else if (s < 86400)
+                (void)snprintf(ret, STATUS_UPTIME_MAX, "%" PRIu64 "h%02" PRIu64 "m", s / 3600,
+                                s % 3600 / 60);
+        else
+                (void)snprintf(ret, STATUS_UPTIME_MAX, "%" PRIu64 "d%02" PRIu64 "h", s / 86400,
+                                s % 86400 / 3600);
+        return ret;
+}
+
+static void row_fill(Row row, const json_t *vm) {
+        char uptime[STATUS_UPTIME_MAX];
+
+        cell_string(row[0], json_object_get(vm, "name"));
+        cell_string(row[1], json_object_get(vm, "state"));
+        (void)snprintf(row[2], STATUS_CELL_MAX, "%s",
+                        status_format_uptime(json_object_get(vm, "uptime_sec"), uptime));
+        cell_memory(row[3], json_object_get(vm, "memory_mib"));
+        cell_integer(row[4], json_object_get(vm, "cpus"));
+        cell_integer(row[5], json_object_get(vm, "sessions"));
+        cell_string(row[6], json_object_get(vm, "vmm"));
+        cell_string(row[7], json_object_get(vm, "accel"));
+}
+
+static void row_print(FILE *f, const char *const cells[STATUS_COLUMNS],
+                const size_t widths[STATUS_COLUMNS]) {
+        for (size_t c = 0; c < STATUS_COLUMNS; c++) {
+                if (c + 1 < STATUS_COLUMNS)
+                        fprintf(f, "%-*s  ", (int)widths[c], cells[c]);
+                else
+                        fprintf(f, "%s\n", cells[c]);
+        }
+}
+
+static void reasons_print(FILE *f, const json_t *vms) {
+        size_t i;
+        json_t *vm;
+
+        json_array_foreach(vms, i, vm) {
+                const json_t *reason = json_object_get(vm, "reason");
+                char name[STATUS_CELL_MAX], text[STATUS_CELL_MAX];
+
+                if (!json_is_string(reason) || json_string_length(reason) == 0)
+                        continue;
+                cell_string(name, json_object_get(vm, "name"));
+                cell_string(text, reason);
+                fprintf(f, "%s: failed: %s\n", name, text);
+        }
+}
+
+int status_table_format(const json_t *vms, char **ret) {
+        _cleanup_(freep) Row *rows = NULL;
+        size_t widths[STATUS_COLUMNS], n, i, size = 0;
+        _cleanup_(freep) char *text = NULL;
+        json_t *vm;
+        FILE *f;
+
+        if (!json_is_array(vms))
+                return -EINVAL;
+        n = json_array_size(vms);
+        rows = calloc(MAX(n, (size_t)1), sizeof(Row));
+        if (!rows)
+                return -ENOMEM;
+        for (size_t c = 0; c < STATUS_COLUMNS; c++)
+                widths[c] = strlen(headers[c]);
+        json_array_foreach(vms, i, vm) {
+                row_fill(rows[i], vm);
+                for (size_t c = 0; c < STATUS_COLUMNS; c++)
+                        widths[c] = MAX(widths[c], strlen(rows[i][c]));
+        }
+
+        f = open_memstream(&text, &size);
+        if (!f)
+                return -ENOMEM;
+        row_print(f, headers, widths);
+        for (i = 0; i < n; i++) {
+                const char *cells[STATUS_COLUMNS];
+
+                for (size_t c = 0; c < STATUS_COLUMNS; c++)
+                        cells[c] = rows[i][c];
+                row_print(f, cells, widths);
+        }
+        reasons_print(f, vms);
+        if (fclose(f) != 0)
+                return -ENOMEM;
+        *ret = TAKE_PTR(text);
+        return 0;
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* status-table.h: `vmsilo status` as a text table, from the daemon's array of VM objects
+ * (docs/daemon-sockets.md). Pure. */
+#pragma once
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+/* "-" for none, else the two largest units: "45s", "3m07s", "2h05m", "4d03h". ret must hold
+ * STATUS_UPTIME_MAX bytes. Returns ret. */
+#define STATUS_UPTIME_MAX 32
+char *status_format_uptime(const json_t *uptime_sec, char ret[static STATUS_UPTIME_MAX]);
+
+/* Columns NAME STATE UPTIME MEMORY CPUS SESSIONS VMM ACCEL, sized to their contents, one line per
+ * VM in array order; then a "NAME: failed: REASON" line for each VM with a reason. Missing or
+ * mistyped fields print as "-"; control characters in strings print as '?'. ret is allocated.
+ * -EINVAL if vms is not an array, -ENOMEM. */
+int status_table_format(const json_t *vms, char **ret);

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* host-check.h: what a valid config still needs from this host before anything starts: the user,
+ * the kernels and disks it names, the default guest image. */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "config.h"
+
+/* Looks up the configured user. -ENOENT with a logged error if it does not exist. */
+int host_check_user(const Config *c, uid_t *ret_uid, gid_t *ret_gid);
+/* Every explicit kernel, initramfs and disk path must exist; logs each one missing. Returns the
+ * number of problems (0: fine). */
+int host_check_paths(const Config *c);
+/* Whether any VM boots the default image (no kernel of its own). */
+bool host_needs_default_image(const Config *c);
+/* Runs `builder image build --state-dir state_dir` and waits: it rebuilds only when an input
+ * changed. */
+int host_build_default_image(const char *builder, const char *state_dir);
+/* Whether crosvm can be found in $PATH. */
+bool host_has_crosvm(void);

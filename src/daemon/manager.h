@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* manager.h: the daemon's root object: the event loop, the configuration, every VM and the
+ * control socket. */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include <systemd/sd-event.h>
+
+#include "config.h"
+#include "macro.h"
+
+typedef struct Vm Vm;
+typedef struct ControlServer ControlServer;
+
+typedef struct ManagerOptions {
+        const char *runtime_dir;
+        const char *state_dir;
+        const char *image_builder; /* the `vmsilo` binary used to build the default image */
+        const char *accel_override; /* VMSILO_ACCEL or NULL */
+        uint64_t start_timeout_usec;
+        uint64_t stop_timeout_usec;
+} ManagerOptions;
+
+typedef struct Manager {
+        sd_event *event;
+        Config *config;
+        ManagerOptions options; /* strings borrowed from main() */
+        uid_t user_uid;         /* the configured user: VMMs run as it, it may use the sockets */
+        gid_t user_gid;
+        bool crosvm_available;
+        Vm **vms;               /* one per config->vms[i], same order */
+        size_t n_vms;
+        ControlServer *control;
+        bool exiting;           /* SIGTERM: stop every VM, then leave the loop */
+} Manager;
+
+/* Takes config on success. */
+int manager_new(sd_event *e, Config *config, const ManagerOptions *options, Manager **ret);
+Manager *manager_free(Manager *m);
+DEFINE_FREE_FUNC(Manager *, manager_free);
+
+/* Creates the runtime dir and every socket, starts autoStart VMs, installs signal handlers. */
+int manager_start(Manager *m);
+
+Vm *manager_find_vm(Manager *m, const char *name);
+/* Whether uid may use vmsilod's sockets: root or the configured user. */
+bool manager_uid_is_authorised(const Manager *m, uid_t uid);
+/* Called by each VM when it reaches a resting state during shutdown. */
+void manager_check_exit(Manager *m);

@@ -1,0 +1,810 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* vm.c: one VM's life: start (dependencies, acceleration, launch plan, sandboxed VMM), the agent
+ * channel, graceful stop with escalation, crash detection, idle shutdown. The only writer of
+ * vm->state. */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "accel.h"
+#include "client.h"
+#include "crosvm-plan.h"
+#include "image-layout.h"
+#include "log.h"
+#include "qemu-plan.h"
+#include "relay.h"
+#include "sandbox.h"
+#include "socket-util.h"
+#include "strv.h"
+#include "vm-deps.h"
+#include "vm.h"
+
+static uint64_t now_usec(void) {
+        struct timespec ts;
+
+        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000ULL;
+}
+
+static const char *vm_name(const Vm *vm) {
+        return vm->config->name;
+}
+
+static void vm_set_failure(Vm *vm, const char *format, ...) _printf_(2, 3);
+static void vm_set_failure(Vm *vm, const char *format, ...) {
+        va_list ap;
+        char *s = NULL;
+
+        va_start(ap, format);
+        if (vasprintf(&s, format, ap) < 0)
+                s = NULL;
+        va_end(ap);
+        free(vm->failure_reason);
+        vm->failure_reason = s;
+}
+
+static void vm_update_idle(Vm *vm);
+
+static void vm_notify_waiters(Vm *vm) {
+        VmWaiter *w = vm->waiters;
+
+        /* A waiter may unlink or free itself (and only itself) from its callback. */
+        while (w) {
+                VmWaiter *next = w->next;
+                w->on_state(w, vm);
+                w = next;
+        }
+}
+
+static void vm_set_state(Vm *vm, VmState s) {
+        if (vm->state == s)
+                return;
+        if (!IN_SET(s, VM_STARTING, VM_STOPPING))
+                vm->timer = sd_event_source_disable_unref(vm->timer);
+        if (s == VM_RUNNING)
+                vm->running_since_usec = now_usec();
+        if (s == VM_STARTING)
+                vm->failure_reason = mfree(vm->failure_reason);
+
+        log_debug("VM '%s': %s -> %s", vm_name(vm), vm_state_to_string(vm->state),
+                        vm_state_to_string(s));
+        if (s == VM_RUNNING)
+                log_info("VM '%s' is running.", vm_name(vm));
+        else if (s == VM_STOPPED)
+                log_info("VM '%s' stopped.", vm_name(vm));
+        else if (s == VM_FAILED)
+                log_warning("VM '%s' failed: %s", vm_name(vm), strna(vm->failure_reason));
+
+        vm->state = s;
+        vm_update_idle(vm);
+        vm_notify_waiters(vm);
+        if (!vm_state_has_vmm(s))
+                manager_check_exit(vm->manager);
+}
+
+static void vm_handle_event(Vm *vm, VmEvent e) {
+        VmState next = vm_state_next(vm->state, e);
+
+        if (next >= 0)
+                vm_set_state(vm, next);
+}
+
+/* ---- agent channel (host side of the guest protocol) ---- */
+
+static void on_agent_hello(Mux *m, const FrameHello *peer, void *userdata) {
+        Vm *vm = userdata;
+
+        log_debug("VM '%s': agent HELLO, version %u.%u", vm_name(vm), peer->version_major,
+                        peer->version_minor);
+        vm_handle_event(vm, VM_EVENT_AGENT_READY);
+}
+
+static void on_agent_status(Mux *m, const FrameStatus *status, void *userdata) {
+        Vm *vm = userdata;
+
+        vm->live_sessions = status->live_sessions;
+        vm_update_idle(vm);
+}
+
+static void on_agent_accept(Mux *m, uint32_t id, void *stream_userdata) {
+        relay_on_guest_accept(stream_userdata);
+}
+
+static void on_agent_data(Mux *m, uint32_t id, void *stream_userdata, uint8_t fd,
+                const uint8_t *data, size_t len) {
+        relay_on_guest_data(stream_userdata, fd, data, len);
+}
+
+static void on_agent_eof(Mux *m, uint32_t id, void *stream_userdata, uint8_t fd) {
+        relay_on_guest_eof(stream_userdata, fd);
+}
+
+static void on_agent_writable(Mux *m, uint32_t id, void *stream_userdata, size_t window) {
+        relay_on_guest_writable(stream_userdata, window);
+}
+
+static void on_agent_exit(Mux *m, uint32_t id, void *stream_userdata, const FrameExit *exit) {
+        relay_on_guest_exit(stream_userdata, exit);
+}
+
+static void on_agent_close(Mux *m, uint32_t id, void *stream_userdata, int error,
+                const char *reason) {
+        relay_on_guest_close(stream_userdata, error, reason);
+}
+
+static void on_agent_channel_error(Mux *m, int error, const char *reason, void *userdata) {
+        Vm *vm = userdata;
+
+        log_warning_errno(error, "VM '%s': guest channel broken: %s", vm_name(vm), reason);
+}
+
+static void on_agent_disconnect(Channel *ch, int error, const char *reason, void *userdata) {
+        Vm *vm = userdata;
+
+        /* The VMM closed its end: it is exiting. Sessions end now; the exit itself is handled
+         * when the child event arrives. */
+        log_debug("VM '%s': guest channel closed: %s", vm_name(vm), reason);
+        (void) mux_reset(channel_get_mux(ch));
+}
+
+static int vm_open_agent(Vm *vm, int fd) {
+        MuxConfig config = {
+                .role = MUX_ROLE_HOST,
+                .capabilities = PROTOCOL_CAPABILITIES,
+                .userdata = vm,
+                .callbacks = {
+                        .on_hello = on_agent_hello,
+                        .on_status = on_agent_status,
+                        .on_accept = on_agent_accept,
+                        .on_data = on_agent_data,
+                        .on_eof = on_agent_eof,
+                        .on_writable = on_agent_writable,
+                        .on_exit = on_agent_exit,
+                        .on_close = on_agent_close,
+                        .on_channel_error = on_agent_channel_error,
+                },
+        };
+        int r;
+
+        r = channel_new(vm->manager->event, fd, &config, "agent", &vm->agent);
+        if (r < 0)
+                return r;
+        channel_set_disconnect_handler(vm->agent, on_agent_disconnect, vm);
+        return 0;
+}
+
+/* ---- idle shutdown ---- */
+
+static int on_idle_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Vm *vm = userdata;
+
+        log_info("VM '%s' has been idle for %" PRIu64 " s, shutting it down.", vm_name(vm),
+                        vm->config->auto_shutdown_after_sec);
+        vm->idle_timer = sd_event_source_disable_unref(vm->idle_timer);
+        vm_stop(vm);
+        return 0;
+}
+
+static void vm_update_idle(Vm *vm) {
+        bool idle = vm->state == VM_RUNNING && vm->config->auto_shutdown &&
+                        vm->live_sessions == 0 && vm->n_relays == 0 && !vm->manager->exiting;
+        int r;
+
+        if (!idle) {
+                vm->idle_timer = sd_event_source_disable_unref(vm->idle_timer);
+                return;
+        }
+        if (vm->idle_timer)
+                return;
+        r = sd_event_add_time_relative(vm->manager->event, &vm->idle_timer, CLOCK_MONOTONIC,
+                        vm->config->auto_shutdown_after_sec * 1000000ULL, 0, on_idle_timer, vm);
+        if (r < 0)
+                log_warning_errno(r, "VM '%s': cannot arm the idle timer, ignoring: %m",
+                                vm_name(vm));
+        else
+                (void) sd_event_source_set_description(vm->idle_timer, "idle");
+}
+
+void vm_relay_added(Vm *vm, Relay *relay) {
+        relay->vm_next = vm->relays;
+        vm->relays = relay;
+        vm->n_relays++;
+        vm_update_idle(vm);
+}
+
+void vm_relay_removed(Vm *vm, Relay *relay) {
+        Relay **p;
+
+        for (p = &vm->relays; *p && *p != relay; p = &(*p)->vm_next)
+                ;
+        if (!*p)
+                return;
+        *p = relay->vm_next;
+        vm->n_relays--;
+        vm_update_idle(vm);
+}
+
+/* ---- the VMM process ---- */
+
+static void vm_release_vmm(Vm *vm) {
+        vm->child = sd_event_source_disable_unref(vm->child);
+        vm->pid = 0;
+        if (vm->agent) {
+                /* Every open session hears that the VM is gone before the channel goes. */
+                (void) mux_reset(channel_get_mux(vm->agent));
+                vm->agent = channel_free(vm->agent);
+        }
+        vm->qmp = qmp_free(vm->qmp);
+        console_detach_vmm(vm->console);
+        vm->live_sessions = 0;
+        vm->stop_step = 0;
+}
+
+static int on_vmm_exit(sd_event_source *s, const siginfo_t *si, void *userdata) {
+        Vm *vm = userdata;
+
+        if (vm->state != VM_STOPPING) {
+                if (si->si_code == CLD_EXITED)
+                        vm_set_failure(vm, "the VMM exited with status %d (see %s/%s.log)",
+                                        si->si_status, vm->manager->options.runtime_dir,
+                                        vm_name(vm));
+                else
+                        vm_set_failure(vm, "the VMM was killed by signal %s",
+                                        strsignal(si->si_status));
+        }
+        vm_release_vmm(vm);
+        vm_handle_event(vm, VM_EVENT_VMM_EXITED);
+        return 0;
+}
+
+static int vm_kernel_paths(Vm *vm, char **ret_kernel, char **ret_initrd) {
+        const VmConfig *c = vm->config;
+        const char *state = vm->manager->options.state_dir;
+        _cleanup_(freep) char *kernel = NULL, *initrd = NULL;
+
+        if (c->kernel)
+                kernel = strdup(c->kernel);
+        else if (asprintf(&kernel, "%s/" IMAGE_DEFAULT_DIR "/" IMAGE_KERNEL_NAME, state) < 0)
+                kernel = NULL;
+        if (!kernel)
+                return -ENOMEM;
+        if (c->initramfs)
+                initrd = strdup(c->initramfs);
+        else if (!c->kernel && asprintf(&initrd, "%s/" IMAGE_DEFAULT_DIR "/" IMAGE_INITRD_NAME,
+                                               state) < 0)
+                return -ENOMEM;
+        if (access(kernel, R_OK) < 0)
+                return -errno;
+        if (initrd && access(initrd, R_OK) < 0)
+                return -errno;
+
+        *ret_kernel = TAKE_PTR(kernel);
+        *ret_initrd = TAKE_PTR(initrd);
+        return 0;
+}
+
+static int vm_build_plan(Vm *vm, LaunchPlan **ret) {
+        _cleanup_(freep) char *kernel = NULL, *initrd = NULL;
+        Manager *m = vm->manager;
+        LaunchContext ctx = {
+                .runtime_dir = m->options.runtime_dir,
+                .accel = vm->accel,
+                .qmp_fd = true,
+                .agent_fd = true,
+                .console_fd = true,
+                .tap_fds = true,
+                .home_uid = m->user_uid,
+                .home_gid = m->user_gid,
+        };
+        int r;
+
+        r = vm_kernel_paths(vm, &kernel, &initrd);
+        if (r < 0) {
+                vm_set_failure(vm, "guest kernel or initramfs missing (%s); run 'vmsilo image "
+                                   "build' or set nixosVms.kernel",
+                                strerror(-r));
+                return r;
+        }
+        ctx.kernel = kernel;
+        ctx.initramfs = initrd;
+
+        r = vm->vmm == VMM_CROSVM ? crosvm_plan_build(m->config, vm->config, &ctx, ret)
+                                  : qemu_plan_build(m->config, vm->config, &ctx, ret);
+        if (r < 0)
+                vm_set_failure(vm, "cannot build the launch plan: %s", strerror(-r));
+        return r;
+}
+
+static int vm_choose_accel(Vm *vm) {
+        AccelProbe probe;
+        const char *why = NULL;
+        int r;
+
+        r = accel_probe("/proc/cpuinfo", "/dev/kvm", &probe);
+        if (r < 0) {
+                vm_set_failure(vm, "cannot probe for KVM: %s", strerror(-r));
+                return r;
+        }
+        r = accel_choose(config_vm_accel(vm->manager->config, vm->config),
+                        vm->manager->options.accel_override, &probe, &vm->accel, &why);
+        if (r < 0) {
+                vm_set_failure(vm, "%s", why);
+                return r;
+        }
+        log_info("VM '%s': %s acceleration (%s).", vm_name(vm),
+                        vm->accel == ACCEL_KVM ? "KVM" : "TCG", why);
+        return 0;
+}
+
+static int vm_open_output(Vm *vm) {
+        _cleanup_(freep) char *path = NULL;
+        int fd;
+
+        if (asprintf(&path, "%s/%s.log", vm->manager->options.runtime_dir, vm_name(vm)) < 0)
+                return -ENOMEM;
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
+        if (fd < 0)
+                return -errno;
+        /* Readable by the vmsilo user for debugging; failing that, root still reads it. */
+        if (fchown(fd, 0, vm->manager->user_gid) < 0)
+                log_debug_errno(errno, "Cannot chown %s: %m", path);
+        return fd;
+}
+
+/* The daemon's ends go to ret_ours, the VMM's to ret_theirs. */
+static int socketpairs(int n, int *ret_ours, int *ret_theirs) {
+        for (int i = 0; i < n; i++) {
+                int pair[2];
+
+                if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) {
+                        for (int j = 0; j < i; j++) {
+                                safe_close(ret_ours[j]);
+                                safe_close(ret_theirs[j]);
+                        }
+                        return -errno;
+                }
+                ret_ours[i] = pair[0];
+                ret_theirs[i] = pair[1];
+        }
+        return 0;
+}
+
+enum { PAIR_QMP, PAIR_AGENT, PAIR_CONSOLE, _PAIR_MAX };
+
+static void close_all(int *fds, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                fds[i] = safe_close(fds[i]);
+}
+
+static int vm_attach_ends(Vm *vm, int *ours) {
+        int r;
+
+        r = vm_open_agent(vm, ours[PAIR_AGENT]);
+        if (r < 0)
+                return r;
+        ours[PAIR_AGENT] = -EBADF;
+        r = qmp_new(vm->manager->event, ours[PAIR_QMP], vm_name(vm), &vm->qmp);
+        if (r < 0)
+                return r;
+        ours[PAIR_QMP] = -EBADF;
+        r = console_attach_vmm(vm->console, ours[PAIR_CONSOLE]);
+        if (r < 0)
+                return r;
+        ours[PAIR_CONSOLE] = -EBADF;
+        return 0;
+}
+
+static int on_start_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
+        Vm *vm = userdata;
+
+        vm_set_failure(vm, "the guest agent did not answer within %" PRIu64 " s",
+                        vm->manager->options.start_timeout_usec / 1000000);
+        vm->timer = sd_event_source_disable_unref(vm->timer);
+        if (vm->child)
+                (void) sd_event_source_send_child_signal(vm->child, SIGKILL, NULL, 0);
+        vm_handle_event(vm, VM_EVENT_START_FAILED);
+        return 0;
+}
+
+static int vm_spawn(Vm *vm) {
+        _cleanup_(plan_freep) LaunchPlan *plan = NULL;
+        _cleanup_(closep) int output = -EBADF;
+        int ours[_PAIR_MAX] = { -EBADF, -EBADF, -EBADF };
+        int theirs[_PAIR_MAX] = { -EBADF, -EBADF, -EBADF };
+        Manager *m = vm->manager;
+        SandboxFds fds;
+        pid_t pid;
+        int r;
+
+        vm->vmm = config_vm_vmm(m->config, vm->config, m->crosvm_available);
+        if (vm->vmm == VMM_QEMU && vm_choose_accel(vm) < 0)
+                return -EINVAL;
+        r = vm_build_plan(vm, &plan);
+        if (r < 0)
+                return r;
+        output = vm_open_output(vm);
+        if (output < 0) {
+                vm_set_failure(vm, "cannot create the VMM log: %s", strerror(-output));
+                return output;
+        }
+        r = socketpairs(_PAIR_MAX, ours, theirs);
+        if (r < 0) {
+                vm_set_failure(vm, "cannot create sockets: %s", strerror(-r));
+                return r;
+        }
+
+        fds = (SandboxFds) {
+                .qmp = theirs[PAIR_QMP],
+                .agent = theirs[PAIR_AGENT],
+                .console = theirs[PAIR_CONSOLE],
+                .output = output,
+        };
+        r = sandbox_spawn(plan, &fds, m->user_uid, m->user_gid, &pid);
+        close_all(theirs, _PAIR_MAX);
+        if (r < 0) {
+                close_all(ours, _PAIR_MAX);
+                vm_set_failure(vm, "cannot start the VMM: %s", strerror(-r));
+                return r;
+        }
+        vm->pid = pid;
+        log_info("VM '%s': started %s as pid %d.", vm_name(vm), plan->argv[0], (int) pid);
+
+        r = sd_event_add_child(m->event, &vm->child, pid, WEXITED, on_vmm_exit, vm);
+        if (r >= 0)
+                r = vm_attach_ends(vm, ours);
+        if (r >= 0)
+                r = sd_event_add_time_relative(m->event, &vm->timer, CLOCK_MONOTONIC,
+                                m->options.start_timeout_usec, 0, on_start_timeout, vm);
+        if (r < 0) {
+                close_all(ours, _PAIR_MAX);
+                (void) kill(pid, SIGKILL);
+                if (!vm->child)
+                        (void) waitpid(pid, NULL, 0);
+                vm_release_vmm(vm);
+                vm_set_failure(vm, "cannot watch the VMM: %s", strerror(-r));
+                return r;
+        }
+        return 0;
+}
+
+static bool vm_start_allowed(Vm *vm, uint64_t now) {
+        size_t kept = 0;
+
+        for (size_t i = 0; i < vm->n_start_times; i++)
+                if (now - vm->start_times_usec[i] < VM_RESTART_WINDOW_USEC)
+                        vm->start_times_usec[kept++] = vm->start_times_usec[i];
+        vm->n_start_times = kept;
+        if (kept >= VM_RESTARTS_MAX)
+                return false;
+        vm->start_times_usec[vm->n_start_times++] = now;
+        return true;
+}
+
+static void vm_start_dependencies(Vm *vm) {
+        _cleanup_(strv_freep) char **order = NULL;
+        int r;
+
+        r = vm_deps_start_order(vm->manager->config, vm_name(vm), &order);
+        if (r < 0) {
+                log_warning_errno(r, "VM '%s': cannot order dependencies, ignoring: %m",
+                                vm_name(vm));
+                return;
+        }
+        STRV_FOREACH(name, order) {
+                Vm *dep = manager_find_vm(vm->manager, *name);
+                if (!dep || dep == vm || IN_SET(dep->state, VM_STARTING, VM_RUNNING))
+                        continue;
+                log_info("VM '%s': starting dependency '%s'.", vm_name(vm), *name);
+                if (vm_start(dep) < 0)
+                        log_warning("VM '%s': dependency '%s' failed to start, ignoring: %s",
+                                        vm_name(vm), *name, strna(dep->failure_reason));
+        }
+}
+
+int vm_start(Vm *vm) {
+        int r;
+
+        if (IN_SET(vm->state, VM_STARTING, VM_RUNNING))
+                return 0;
+        if (vm->state == VM_STOPPING) {
+                vm_set_failure(vm, "it is stopping; try again when it has stopped");
+                return -EBUSY;
+        }
+        if (vm->manager->exiting) {
+                vm_set_failure(vm, "vmsilod is shutting down");
+                return -ESHUTDOWN;
+        }
+        if (!vm_start_allowed(vm, now_usec())) {
+                vm_set_failure(vm, "started %d times within %" PRIu64 " s; refusing to restart it so "
+                                   "soon (see 'vm-start-debug %s')",
+                                VM_RESTARTS_MAX, VM_RESTART_WINDOW_USEC / 1000000,
+                                vm_name(vm));
+                return -EAGAIN;
+        }
+
+        vm_start_dependencies(vm);
+        vm_handle_event(vm, VM_EVENT_START);
+        r = vm_spawn(vm);
+        if (r < 0) {
+                log_error("VM '%s' cannot start: %s", vm_name(vm), strna(vm->failure_reason));
+                vm_handle_event(vm, VM_EVENT_START_FAILED);
+                return r;
+        }
+        return 0;
+}
+
+/* ---- stopping ---- */
+
+static int on_stop_timer(sd_event_source *s, uint64_t usec, void *userdata);
+
+static void vm_stop_step(Vm *vm) {
+        Manager *m = vm->manager;
+        int r;
+
+        switch (vm->stop_step) {
+        case 0:
+                if (vm->agent && mux_is_ready(channel_get_mux(vm->agent)) &&
+                                mux_send_power(channel_get_mux(vm->agent), POWER_POWEROFF) >= 0) {
+                        log_debug("VM '%s': asked the agent to power off.", vm_name(vm));
+                        break;
+                }
+                vm->stop_step++;
+                _fallthrough_;
+        case 1:
+                if (vm->qmp && qmp_call(vm->qmp, "quit", NULL, NULL, NULL) >= 0) {
+                        log_debug("VM '%s': asked QEMU to quit.", vm_name(vm));
+                        break;
+                }
+                vm->stop_step++;
+                _fallthrough_;
+        default:
+                log_warning("VM '%s' did not stop in time, killing it.", vm_name(vm));
+                if (vm->child)
+                        (void) sd_event_source_send_child_signal(vm->child, SIGKILL, NULL, 0);
+                break;
+        }
+
+        vm->timer = sd_event_source_disable_unref(vm->timer);
+        r = sd_event_add_time_relative(m->event, &vm->timer, CLOCK_MONOTONIC,
+                        m->options.stop_timeout_usec / 2, 0, on_stop_timer, vm);
+        if (r < 0)
+                log_warning_errno(r, "VM '%s': cannot arm the stop timer, ignoring: %m",
+                                vm_name(vm));
+}
+
+static int on_stop_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Vm *vm = userdata;
+
+        vm->stop_step++;
+        vm_stop_step(vm);
+        return 0;
+}
+
+void vm_stop(Vm *vm) {
+        if (!IN_SET(vm->state, VM_STARTING, VM_RUNNING)) {
+                vm_handle_event(vm, VM_EVENT_STOP);
+                return;
+        }
+        log_info("Stopping VM '%s'.", vm_name(vm));
+        vm->stop_step = 0;
+        vm_handle_event(vm, VM_EVENT_STOP);
+        vm_stop_step(vm);
+}
+
+/* ---- sockets ---- */
+
+static int accept_authorised(Vm *vm, int listen_fd, bool *ret_authorised, uid_t *ret_uid) {
+        int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        uid_t uid;
+
+        if (fd < 0)
+                return -errno;
+        if (socket_peer_uid(fd, &uid) < 0) {
+                safe_close(fd);
+                return -EIO;
+        }
+        *ret_uid = uid;
+        *ret_authorised = manager_uid_is_authorised(vm->manager, uid);
+        return fd;
+}
+
+static int on_command_connect(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Vm *vm = userdata;
+        bool authorised;
+        Client *c;
+        uid_t uid;
+        int cfd, r;
+
+        cfd = accept_authorised(vm, fd, &authorised, &uid);
+        if (cfd < 0)
+                return 0;
+        r = client_new(vm, cfd, &c);
+        if (r < 0) {
+                safe_close(cfd);
+                log_warning_errno(r, "VM '%s': cannot serve a client, ignoring: %m", vm_name(vm));
+                return 0;
+        }
+        if (!authorised) {
+                log_info("VM '%s': refusing uid %u on the command socket.", vm_name(vm),
+                                (unsigned) uid);
+                c->refused_uid = uid;
+                c->refused = true;
+        }
+        return 0;
+}
+
+static int on_console_connect(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Vm *vm = userdata;
+        bool authorised;
+        uid_t uid;
+        int cfd, r;
+
+        cfd = accept_authorised(vm, fd, &authorised, &uid);
+        if (cfd < 0)
+                return 0;
+        if (!authorised) {
+                dprintf(cfd, "vmsilod: permission denied: uid %u is neither root nor the vmsilo "
+                             "user\r\n",
+                                (unsigned) uid);
+                safe_close(cfd);
+                return 0;
+        }
+        r = console_add_client(vm->console, cfd);
+        if (r < 0) {
+                dprintf(cfd, "vmsilod: cannot attach to the console: %s\r\n", strerror(-r));
+                safe_close(cfd);
+        }
+        return 0;
+}
+
+static int vm_listen_one(Vm *vm, const char *suffix, sd_event_io_handler_t handler, int *ret_fd,
+                sd_event_source **ret_source) {
+        _cleanup_(freep) char *path = NULL;
+        _cleanup_(closep) int fd = -EBADF;
+        int r;
+
+        if (asprintf(&path, "%s/%s-%s", vm->manager->options.runtime_dir, vm_name(vm), suffix) < 0)
+                return log_oom();
+        /* Everyone may connect; SO_PEERCRED decides, so refused users get a clear answer. */
+        r = socket_listen_unix(path, 0666, &fd);
+        if (r < 0)
+                return log_error_errno(r, "Cannot listen on '%s': %m", path);
+        r = sd_event_add_io(vm->manager->event, ret_source, fd, EPOLLIN, handler, vm);
+        if (r < 0)
+                return log_error_errno(r, "Cannot watch '%s': %m", path);
+        (void) sd_event_source_set_description(*ret_source, suffix);
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+int vm_listen(Vm *vm) {
+        int r;
+
+        r = vm_listen_one(vm, "command.socket", on_command_connect, &vm->command_fd,
+                        &vm->command_io);
+        if (r < 0)
+                return r;
+        return vm_listen_one(vm, "console", on_console_connect, &vm->console_fd,
+                        &vm->console_io);
+}
+
+/* ---- waiters, lifetime, status ---- */
+
+void vm_add_waiter(Vm *vm, VmWaiter *w) {
+        w->vm = vm;
+        w->next = vm->waiters;
+        vm->waiters = w;
+}
+
+void vm_remove_waiter(VmWaiter *w) {
+        VmWaiter **p;
+
+        if (!w->vm)
+                return;
+        for (p = &w->vm->waiters; *p && *p != w; p = &(*p)->next)
+                ;
+        if (*p)
+                *p = w->next;
+        w->vm = NULL;
+        w->next = NULL;
+}
+
+int vm_new(Manager *m, size_t index, Vm **ret) {
+        _cleanup_(vm_freep) Vm *vm = NULL;
+        int r;
+
+        vm = calloc(1, sizeof(Vm));
+        if (!vm)
+                return -ENOMEM;
+        vm->manager = m;
+        vm->index = index;
+        vm->config = &m->config->vms[index];
+        vm->state = VM_STOPPED;
+        vm->command_fd = vm->console_fd = -EBADF;
+        r = console_new(m->event, vm->config->name, &vm->console);
+        if (r < 0)
+                return r;
+
+        *ret = TAKE_PTR(vm);
+        return 0;
+}
+
+Vm *vm_free(Vm *vm) {
+        if (!vm)
+                return NULL;
+        while (vm->clients)
+                client_free(vm->clients);
+        while (vm->waiters) {
+                /* Tell each waiter the VM is going away, as a final "stopped". */
+                VmWaiter *w = vm->waiters;
+                vm->state = VM_STOPPED;
+                w->on_state(w, vm);
+                if (vm->waiters == w)
+                        vm_remove_waiter(w);
+        }
+        if (vm->pid > 0)
+                (void) kill(vm->pid, SIGKILL);
+        vm_release_vmm(vm);
+        vm->timer = sd_event_source_disable_unref(vm->timer);
+        vm->idle_timer = sd_event_source_disable_unref(vm->idle_timer);
+        sd_event_source_disable_unref(vm->command_io);
+        sd_event_source_disable_unref(vm->console_io);
+        safe_close(vm->command_fd);
+        safe_close(vm->console_fd);
+        console_free(vm->console);
+        free(vm->failure_reason);
+        free(vm);
+        return NULL;
+}
+
+static json_t *vm_interfaces_to_json(const VmConfig *c) {
+        json_t *list = json_array();
+
+        for (size_t i = 0; list && i < c->n_interfaces; i++) {
+                const NetInterface *ifc = &c->interfaces[i];
+                char mac[PLAN_MAC_STRING_MAX];
+                json_t *addresses = json_array();
+
+                STRV_FOREACH(a, ifc->addresses)
+                        json_array_append_new(addresses, json_string(*a));
+                STRV_FOREACH(a, ifc->v6_addresses)
+                        json_array_append_new(addresses, json_string(*a));
+                json_array_append_new(list,
+                                json_pack("{s:s, s:s, s:s, s:o}", "name", ifc->name, "tap",
+                                                ifc->tap_name, "mac", plan_format_mac(ifc->mac, mac),
+                                                "addresses", addresses));
+        }
+        return list;
+}
+
+json_t *vm_to_json(const Vm *vm) {
+        const VmConfig *c = vm->config;
+        bool up = vm->state == VM_RUNNING;
+
+        return json_pack("{s:s, s:s, s:s?, s:o, s:o, s:I, s:i, s:i, s:I, s:s, s:s?, s:o, s:o}",
+                        "name", c->name, "state", vm_state_to_string(vm->state), "reason",
+                        vm->state == VM_FAILED ? vm->failure_reason : NULL, "pid",
+                        vm->pid > 0 ? json_integer(vm->pid) : json_null(), "uptime_sec",
+                        up ? json_integer((json_int_t) ((now_usec() - vm->running_since_usec) /
+                                                     1000000ULL))
+                           : json_null(),
+                        "memory_mib", (json_int_t) c->memory_mib, "cpus", (int) c->cpus,
+                        "sessions", (int) vm->live_sessions, "clients", (json_int_t) vm->n_relays,
+                        "vmm",
+                        vmm_kind_to_string(config_vm_vmm(vm->manager->config, c,
+                                        vm->manager->crosvm_available)),
+                        "accel",
+                        vm_state_has_vmm(vm->state) && vm->vmm == VMM_QEMU
+                                        ? accel_kind_to_string(vm->accel)
+                                        : NULL,
+                        "auto_shutdown_sec",
+                        c->auto_shutdown ? json_integer((json_int_t) c->auto_shutdown_after_sec)
+                                         : json_null(),
+                        "interfaces", vm_interfaces_to_json(c));
+}

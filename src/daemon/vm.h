@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* vm.h: one configured VM: its state, VMM process, agent channel, QMP, console and sockets. */
+#pragma once
+
+#include <jansson.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <systemd/sd-event.h>
+
+#include "channel.h"
+#include "config.h"
+#include "console.h"
+#include "macro.h"
+#include "manager.h"
+#include "qmp.h"
+#include "vm-state.h"
+
+typedef struct Client Client;
+typedef struct Relay Relay;
+typedef struct VmWaiter VmWaiter;
+
+/* Something that must hear about every state change (a control request waiting for "running",
+ * a vm-run OPEN waiting for the boot). The callback may unlink and free the waiter. */
+struct VmWaiter {
+        Vm *vm; /* NULL while not on a list */
+        void (*on_state)(VmWaiter *w, Vm *vm);
+        VmWaiter *next;
+};
+
+/* Starts more often than this within VM_RESTART_WINDOW_USEC are refused. */
+#define VM_RESTARTS_MAX 5
+#define VM_RESTART_WINDOW_USEC ((uint64_t) 60 * 1000000)
+
+struct Vm {
+        Manager *manager;
+        const VmConfig *config; /* owned by manager->config */
+        size_t index;           /* in config->vms */
+        VmState state;
+        char *failure_reason;   /* set on entering VM_FAILED */
+        VmmKind vmm;
+        AccelKind accel;        /* resolved at each start */
+
+        pid_t pid;              /* VMM, 0 when none */
+        sd_event_source *child;
+        Channel *agent;         /* host side of the guest channel */
+        Qmp *qmp;
+        Console *console;
+        sd_event_source *timer; /* start timeout, stop escalation */
+        unsigned stop_step;     /* escalation: 0 agent power-off, 1 VMM quit, 2 SIGKILL */
+        sd_event_source *idle_timer;
+
+        uint32_t live_sessions; /* from the agent's STATUS */
+        Relay *relays;          /* active vm-run streams on this VM; Relay::vm_next */
+        size_t n_relays;
+        VmWaiter *waiters;
+        Client *clients;        /* command-socket connections; Client::next */
+        uint64_t running_since_usec; /* CLOCK_MONOTONIC */
+        uint64_t start_times_usec[VM_RESTARTS_MAX];
+        size_t n_start_times;
+
+        int command_fd;         /* listening <name>-command.socket */
+        sd_event_source *command_io;
+        int console_fd;         /* listening <name>-console */
+        sd_event_source *console_io;
+};
+
+int vm_new(Manager *m, size_t index, Vm **ret);
+Vm *vm_free(Vm *vm);
+DEFINE_FREE_FUNC(Vm *, vm_free);
+
+/* Creates the VM's sockets in the runtime dir. */
+int vm_listen(Vm *vm);
+/* Asks for the VM (and its dependsOn) to run. Returns 0 if starting or running, -errno if the
+ * start was refused at once (the reason is in vm->failure_reason). */
+int vm_start(Vm *vm);
+/* Graceful stop: agent power-off, then VMM quit, then SIGKILL. No-op when not running. */
+void vm_stop(Vm *vm);
+
+void vm_add_waiter(Vm *vm, VmWaiter *w);
+void vm_remove_waiter(VmWaiter *w);
+
+/* Relays opened/closed on this VM: idle shutdown counts them with the agent's sessions. */
+void vm_relay_added(Vm *vm, Relay *relay);
+void vm_relay_removed(Vm *vm, Relay *relay);
+
+/* The VM object of the control protocol (docs/daemon-sockets.md). */
+json_t *vm_to_json(const Vm *vm);

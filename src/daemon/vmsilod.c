@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* vmsilod.c: the daemon's main(): arguments, config and host checks, then the event loop. A bad
+ * config or host starts nothing. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <systemd/sd-daemon.h>
+
+#include "host-check.h"
+#include "image-layout.h"
+#include "log.h"
+#include "manager.h"
+#include "plan-validate.h"
+#include "vmsilo-config.h"
+
+#define START_TIMEOUT_USEC_DEFAULT (120 * 1000000ULL)
+#define STOP_TIMEOUT_USEC_DEFAULT (20 * 1000000ULL)
+
+static const char *arg_config = CONFIG_DEFAULT_PATH;
+static const char *arg_runtime_dir = NULL;
+static const char *arg_state_dir = NULL;
+static const char *arg_image_builder = NULL;
+static LogLevel arg_log_level = LOG_LEVEL_INFO;
+
+static void help(void) {
+        printf("Usage: vmsilod [OPTIONS]\n"
+               "\n"
+               "Owns every vmsilo VM: sockets, start on demand, supervision, idle shutdown.\n"
+               "\n"
+               "Options:\n"
+               "  -c --config FILE       configuration (default %s)\n"
+               "     --runtime-dir DIR   sockets and logs (default $VMSILO_RUNTIME_DIR or %s)\n"
+               "     --state-dir DIR     images and overlays (default $VMSILO_STATE_DIR or %s)\n"
+               "     --image-builder BIN the vmsilo binary that builds the default image\n"
+               "                         (default $VMSILO_CLI or %s)\n"
+               "     --log-level LEVEL   error, warn, info (default), debug, trace\n"
+               "  -h --help              show this help\n"
+               "     --version           show the version\n"
+               "\n"
+               "Environment: VMSILO_ACCEL=auto|kvm|tcg overrides the configured acceleration.\n",
+                        CONFIG_DEFAULT_PATH, VMSILO_RUNTIME_DIR_DEFAULT, VMSILO_STATE_DIR_DEFAULT,
+                        VMSILO_BINDIR "/vmsilo");
+}
+
+/* Returns 1 to go on, 0 to exit successfully, < 0 for a usage error. */
+static int parse_argv(int argc, char **argv) {
+        enum { ARG_RUNTIME_DIR = 0x100, ARG_STATE_DIR, ARG_IMAGE_BUILDER, ARG_LOG_LEVEL, ARG_VERSION };
+        static const struct option options[] = {
+                { "config", required_argument, NULL, 'c' },
+                { "runtime-dir", required_argument, NULL, ARG_RUNTIME_DIR },
+                { "state-dir", required_argument, NULL, ARG_STATE_DIR },
+                { "image-builder", required_argument, NULL, ARG_IMAGE_BUILDER },
+                { "log-level", required_argument, NULL, ARG_LOG_LEVEL },
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
+                {},
+        };
+        int c;
+
+        while ((c = getopt_long(argc, argv, "c:h", options, NULL)) >= 0)
+                switch (c) {
+                case 'c':
+                        arg_config = optarg;
+                        break;
+                case ARG_RUNTIME_DIR:
+                        arg_runtime_dir = optarg;
+                        break;
+                case ARG_STATE_DIR:
+                        arg_state_dir = optarg;
+                        break;
+                case ARG_IMAGE_BUILDER:
+                        arg_image_builder = optarg;
+                        break;
+                case ARG_LOG_LEVEL:
+                        arg_log_level = log_level_from_string(optarg);
+                        if (arg_log_level < 0)
+                                return log_error_errno(EINVAL, "--log-level: '%s' is not one of "
+                                                               "error, warn, info, debug, trace",
+                                                optarg);
+                        break;
+                case 'h':
+                        help();
+                        return 0;
+                case ARG_VERSION:
+                        printf("vmsilod %s\n", VMSILO_VERSION);
+                        return 0;
+                default:
+                        return -EINVAL;
+                }
+        if (optind < argc)
+                return log_error_errno(EINVAL, "Unexpected argument '%s'. See 'vmsilod --help'.",
+                                argv[optind]);
+
+        if (!arg_runtime_dir)
+                arg_runtime_dir = getenv("VMSILO_RUNTIME_DIR") ?: VMSILO_RUNTIME_DIR_DEFAULT;
+        if (!arg_state_dir)
+                arg_state_dir = getenv("VMSILO_STATE_DIR") ?: VMSILO_STATE_DIR_DEFAULT;
+        if (!arg_image_builder)
+                arg_image_builder = getenv("VMSILO_CLI") ?: VMSILO_BINDIR "/vmsilo";
+        return 1;
+}
+
+static int load_config(Config **ret) {
+        ConfigErrors errors = {};
+        int r;
+
+        r = config_load_file(arg_config, ret, &errors);
+        for (size_t i = 0; i < errors.n_items; i++) {
+                const ConfigError *e = &errors.items[i];
+                if (e->line > 0)
+                        log_error("%s:%d:%d: %s: %s", arg_config, e->line, e->column, e->path,
+                                        e->message);
+                else
+                        log_error("%s: %s: %s", arg_config, e->path, e->message);
+        }
+        config_errors_finish(&errors);
+        if (r < 0)
+                return log_error_errno(r, "Configuration '%s' is not usable; nothing was started.",
+                                arg_config);
+        return 0;
+}
+
+static int check_vmm_support(const Config *c, bool crosvm) {
+        _cleanup_(freep) VmmKind *vmms = calloc(c->n_vms ?: 1, sizeof(VmmKind));
+        ConfigErrors errors = {};
+        int r;
+
+        if (!vmms)
+                return log_oom();
+        for (size_t i = 0; i < c->n_vms; i++)
+                vmms[i] = config_vm_vmm(c, &c->vms[i], crosvm);
+        r = plan_validate_config(c, vmms, &errors);
+        for (size_t i = 0; i < errors.n_items; i++)
+                log_error("%s: %s: %s", arg_config, errors.items[i].path,
+                                errors.items[i].message);
+        config_errors_finish(&errors);
+        return r;
+}
+
+static int run(int argc, char **argv) {
+        _cleanup_(sd_event_unrefp) sd_event *event = NULL;
+        _cleanup_(manager_freep) Manager *m = NULL;
+        _cleanup_(config_freep) Config *config = NULL;
+        ManagerOptions options;
+        uid_t uid;
+        gid_t gid;
+        sigset_t mask;
+        bool crosvm;
+        int r;
+
+        r = parse_argv(argc, argv);
+        if (r <= 0)
+                return r;
+        log_set_max_level(arg_log_level);
+
+        r = load_config(&config);
+        if (r < 0)
+                return r;
+        crosvm = host_has_crosvm();
+        r = check_vmm_support(config, crosvm);
+        if (r != 0)
+                return log_error_errno(r < 0 ? r : EINVAL, "Configuration asks for what the VMM "
+                                                           "cannot do; nothing was started.");
+        r = host_check_user(config, &uid, &gid);
+        if (r < 0)
+                return r;
+        if (host_check_paths(config) > 0)
+                return log_error_errno(ENOENT, "Missing files; nothing was started.");
+        if (host_needs_default_image(config)) {
+                r = host_build_default_image(arg_image_builder, arg_state_dir);
+                if (r < 0)
+                        return r;
+        }
+
+        /* sd-event watches VMM children; SIGCHLD must be blocked before any exists. */
+        (void) sigemptyset(&mask);
+        (void) sigaddset(&mask, SIGCHLD);
+        (void) sigprocmask(SIG_BLOCK, &mask, NULL);
+
+        r = sd_event_default(&event);
+        if (r < 0)
+                return log_error_errno(r, "Cannot create the event loop: %m");
+        options = (ManagerOptions) {
+                .runtime_dir = arg_runtime_dir,
+                .state_dir = arg_state_dir,
+                .image_builder = arg_image_builder,
+                .accel_override = getenv("VMSILO_ACCEL"),
+                .start_timeout_usec = START_TIMEOUT_USEC_DEFAULT,
+                .stop_timeout_usec = STOP_TIMEOUT_USEC_DEFAULT,
+        };
+        r = manager_new(event, config, &options, &m);
+        if (r < 0)
+                return log_error_errno(r, "Cannot set up: %m");
+        TAKE_PTR(config);
+        m->user_uid = uid;
+        m->user_gid = gid;
+        m->crosvm_available = crosvm;
+        r = manager_start(m);
+        if (r < 0)
+                return r;
+
+        log_info("vmsilod %s ready: %zu VMs, sockets in %s.", VMSILO_VERSION, m->n_vms,
+                        arg_runtime_dir);
+        (void) sd_notify(false, "READY=1\nSTATUS=Serving VMs");
+        r = sd_event_loop(event);
+        (void) sd_notify(false, "STOPPING=1");
+        if (r < 0)
+                return log_error_errno(r, "Event loop failed: %m");
+        return 0;
+}
+
+int main(int argc, char **argv) {
+        int r;
+
+        log_set_program_name("vmsilod");
+        r = run(argc, argv);
+        return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* channel.c: a Mux over one fd on sd-event. */
+#include <fcntl.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include "channel.h"
+
+#define CHANNEL_READ_MAX (64 * 1024)
+
+struct Channel {
+        int fd;
+        Mux *mux;
+        sd_event_source *io;
+        /* Runs after every dispatch: whatever the callbacks queued gets EPOLLOUT. */
+        sd_event_source *post;
+        ChannelDisconnectHandler on_disconnect;
+        void *disconnect_userdata;
+        bool disconnected;
+        char *description;
+};
+
+static void channel_disconnect(Channel *ch, int error, const char *reason) {
+        if (ch->disconnected)
+                return;
+        ch->disconnected = true;
+        (void) sd_event_source_set_enabled(ch->io, SD_EVENT_OFF);
+        (void) sd_event_source_set_enabled(ch->post, SD_EVENT_OFF);
+        if (ch->on_disconnect)
+                ch->on_disconnect(ch, error, reason, ch->disconnect_userdata);
+}
+
+static int channel_update_events(Channel *ch) {
+        uint32_t events = 0;
+
+        if (!channel_is_congested(ch) && !mux_is_broken(ch->mux))
+                events |= EPOLLIN;
+        if (mux_output_size(ch->mux) > 0)
+                events |= EPOLLOUT;
+        return sd_event_source_set_io_events(ch->io, events);
+}
+
+/* Returns false when the channel disconnected (and may be freed). */
+static bool channel_write(Channel *ch) {
+        const uint8_t *data;
+        size_t len;
+        ssize_t n;
+
+        mux_peek_output(ch->mux, &data, &len);
+        if (len == 0)
+                return true;
+        n = send(ch->fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n < 0 && errno == ENOTSOCK)
+                n = write(ch->fd, data, len);
+        if (n < 0) {
+                if (errno == EAGAIN || errno == EINTR)
+                        return true;
+                channel_disconnect(ch, -errno, "write failed");
+                return false;
+        }
+        mux_consume_output(ch->mux, (size_t) n);
+        return true;
+}
+
+static bool channel_read(Channel *ch) {
+        uint8_t buf[CHANNEL_READ_MAX];
+        ssize_t n;
+        int r;
+
+        n = read(ch->fd, buf, sizeof(buf));
+        if (n < 0) {
+                if (errno == EAGAIN || errno == EINTR)
+                        return true;
+                channel_disconnect(ch, -errno, "read failed");
+                return false;
+        }
+        if (n == 0) {
+                channel_disconnect(ch, -ECONNRESET, "connection closed by peer");
+                return false;
+        }
+        r = mux_feed(ch->mux, buf, (size_t) n);
+        if (r < 0) {
+                channel_disconnect(ch, r, "protocol error");
+                return false;
+        }
+        return true;
+}
+
+static int on_channel_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Channel *ch = userdata;
+
+        if ((revents & EPOLLOUT) && !channel_write(ch))
+                return 0;
+        if ((revents & (EPOLLIN | EPOLLHUP | EPOLLERR)) && !channel_read(ch))
+                return 0;
+        return 0;
+}
+
+static int on_channel_post(sd_event_source *s, void *userdata) {
+        Channel *ch = userdata;
+
+        /* Try to write at once: most frames leave without another loop iteration. */
+        if (mux_output_size(ch->mux) > 0 && !channel_write(ch))
+                return 0;
+        (void) channel_update_events(ch);
+        return 0;
+}
+
+int channel_new(sd_event *e, int fd, const MuxConfig *config, const char *description,
+                Channel **ret) {
+        _cleanup_(channel_freep) Channel *ch = NULL;
+        int flags, r;
+
+        ch = calloc(1, sizeof(Channel));
+        if (!ch)
+                return -ENOMEM;
+        ch->fd = -EBADF;
+        ch->description = strdup(description);
+        if (!ch->description)
+                return -ENOMEM;
+
+        flags = fcntl(fd, F_GETFL);
+        if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+                return -errno;
+
+        r = mux_new(config, &ch->mux);
+        if (r < 0)
+                return r;
+        r = sd_event_add_io(e, &ch->io, fd, EPOLLIN | EPOLLOUT, on_channel_io, ch);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_description(ch->io, ch->description);
+        r = sd_event_add_post(e, &ch->post, on_channel_post, ch);
+        if (r < 0)
+                return r;
+        ch->fd = fd;
+
+        *ret = TAKE_PTR(ch);
+        return 0;
+}
+
+Channel *channel_free(Channel *ch) {
+        if (!ch)
+                return NULL;
+        sd_event_source_disable_unref(ch->io);
+        sd_event_source_disable_unref(ch->post);
+        mux_free(ch->mux);
+        safe_close(ch->fd);
+        free(ch->description);
+        free(ch);
+        return NULL;
+}
+
+void channel_set_disconnect_handler(Channel *ch, ChannelDisconnectHandler handler, void *userdata) {
+        ch->on_disconnect = handler;
+        ch->disconnect_userdata = userdata;
+}
+
+Mux *channel_get_mux(Channel *ch) {
+        return ch->mux;
+}
+
+bool channel_is_congested(const Channel *ch) {
+        return mux_output_size(ch->mux) > MUX_OUTPUT_HIGH_WATER;
+}

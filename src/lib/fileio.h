@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* fileio.h: whole-file reads with a size cap. */
+#pragma once
+
+#include <stddef.h>
+
+/* Reads all of path into a NUL-terminated buffer. Files larger than max_bytes are -EFBIG (so a
+ * hostile or broken file cannot make us allocate without bound). *ret_size may be NULL. */
+int read_full_file(const char *path, size_t max_bytes, char **ret, size_t *ret_size);

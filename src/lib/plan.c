@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* plan.c: the LaunchPlan type and the builders both VMM plans share. Pure. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "plan.h"
+#include "strv.h"
+
+static const char *const plan_fd_role_table[_PLAN_FD_ROLE_MAX] = {
+                [PLAN_FD_ROLE_QMP] = "qmp",
+                [PLAN_FD_ROLE_AGENT] = "agent",
+                [PLAN_FD_ROLE_CONSOLE] = "console",
+                [PLAN_FD_ROLE_TAP] = "tap",
+};
+
+const char *plan_fd_role_to_string(PlanFdRole r) {
+        return r >= 0 && r < _PLAN_FD_ROLE_MAX ? plan_fd_role_table[r] : NULL;
+}
+
+int plan_fd_target(PlanFdRole role, unsigned index) {
+        switch (role) {
+        case PLAN_FD_ROLE_QMP:
+                return PLAN_FD_QMP;
+        case PLAN_FD_ROLE_AGENT:
+                return PLAN_FD_AGENT;
+        case PLAN_FD_ROLE_CONSOLE:
+                return PLAN_FD_CONSOLE;
+        case PLAN_FD_ROLE_TAP:
+                return PLAN_FD_TAP_BASE + (int)index;
+        default:
+                return -EINVAL;
+        }
+}
+
+LaunchPlan *plan_free(LaunchPlan *p) {
+        if (!p)
+                return NULL;
+        strv_free(p->argv);
+        free(p->fds);
+        free(p);
+        return NULL;
+}
+
+int plan_new(LaunchPlan **ret) {
+        _cleanup_(plan_freep) LaunchPlan *p = NULL;
+
+        p = calloc(1, sizeof(*p));
+        if (!p)
+                return -ENOMEM;
+        p->argv = strv_new_empty();
+        if (!p->argv)
+                return -ENOMEM;
+        *ret = TAKE_PTR(p);
+        return 0;
+}
+
+static int plan_consume(LaunchPlan *p, char *arg) {
+        int r;
+
+        r = strv_consume(&p->argv, arg);
+        if (r < 0)
+                return r;
+        p->n_argv++;
+        return 0;
+}
+
+int plan_append(LaunchPlan *p, const char *arg) {
+        char *s;
+        int r;
+
+        s = strdup(arg);
+        if (!s)
+                return -ENOMEM;
+        r = plan_consume(p, s);
+        if (r < 0)
+                free(s);
+        return r;
+}
+
+int plan_appendf(LaunchPlan *p, const char *format, ...) {
+        char *s;
+        va_list ap;
+        int r;
+
+        va_start(ap, format);
+        r = vasprintf(&s, format, ap);
+        va_end(ap);
+        if (r < 0)
+                return -ENOMEM;
+        r = plan_consume(p, s);
+        if (r < 0)
+                free(s);
+        return r;
+}
+
+int plan_append_strv(LaunchPlan *p, char *const *args) {
+        int r;
+
+        STRV_FOREACH(a, args) {
+                r = plan_append(p, *a);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int plan_add_fd(LaunchPlan *p, PlanFdRole role, unsigned index) {
+        PlanFd *fds;
+        int target;
+        size_t i;
+
+        target = plan_fd_target(role, index);
+        if (target < 0)
+                return target;
+        fds = reallocarray(p->fds, p->n_fds + 1, sizeof(PlanFd));
+        if (!fds)
+                return -ENOMEM;
+        p->fds = fds;
+        /* Keep ascending target order whatever order the plan adds them in. */
+        for (i = p->n_fds; i > 0 && p->fds[i - 1].target_fd > target; i--)
+                p->fds[i] = p->fds[i - 1];
+        p->fds[i] = (PlanFd){.role = role, .index = index, .target_fd = target};
+        p->n_fds++;
+        return target;
+}
+
+int plan_extendf(char **s, const char *separator, const char *format, ...) {
+        _cleanup_(freep) char *add = NULL;
+        char *n;
+        size_t old, sep, len;
+        va_list ap;
+        int r;
+
+        va_start(ap, format);
+        r = vasprintf(&add, format, ap);
+        va_end(ap);
+        if (r < 0) {
+                add = NULL;
+                return -ENOMEM;
+        }
+        old = *s ? strlen(*s) : 0;
+        sep = old > 0 && separator ? strlen(separator) : 0;
+        len = (size_t)r;
+        n = realloc(*s, old + sep + len + 1);
+        if (!n)
+                return -ENOMEM;
+        if (sep > 0)
+                memcpy(n + old, separator, sep);
+        memcpy(n + old + sep, add, len + 1);
+        *s = n;
+        return 0;
+}
+
+char *plan_format_mac(const uint8_t mac[6], char ret[static PLAN_MAC_STRING_MAX]) {
+        (void)snprintf(ret, PLAN_MAC_STRING_MAX, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
+                        mac[2], mac[3], mac[4], mac[5]);
+        return ret;
+}
+
+static bool plan_has_root_disk(const VmConfig *vm, const LaunchContext *ctx) {
+        return vm->root_disk || ctx->built_root_disk;
+}
+
+int plan_guest_params(const VmConfig *vm, const LaunchContext *ctx, const char *agent_transport,
+                const char *home_fs, char **ret) {
+        _cleanup_(freep) char *s = NULL;
+        char mac[PLAN_MAC_STRING_MAX];
+        int r;
+
+        r = plan_extendf(&s, " ", "vmsilo.agent=%s", agent_transport);
+        if (r < 0)
+                return r;
+        if (plan_has_root_disk(vm, ctx)) {
+                r = plan_extendf(&s, " ", "vmsilo.overlay=%s",
+                                ctx->overlay_disk ? "qcow2" : "tmpfs");
+                if (r < 0)
+                        return r;
+        }
+        if (vm->shared_home_path) {
+                r = plan_extendf(&s, " ", "vmsilo.home=%s", home_fs);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < vm->n_interfaces; i++) {
+                r = plan_extendf(&s, " ", "vmsilo.ifname=%s,%s", vm->interfaces[i].name,
+                                plan_format_mac(vm->interfaces[i].mac, mac));
+                if (r < 0)
+                        return r;
+        }
+        STRV_FOREACH(k, vm->kernel_params) {
+                r = plan_extendf(&s, " ", "%s", *k);
+                if (r < 0)
+                        return r;
+        }
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+int plan_parse_bool(const char *s) {
+        if (streq_ptr(s, "true"))
+                return 1;
+        if (streq_ptr(s, "false"))
+                return 0;
+        return -EINVAL;
+}
+
+PlanSharedDirType plan_shared_dir_type_from_string(const char *s) {
+        if (!s)
+                return _PLAN_SHARED_DIR_TYPE_INVALID;
+        if (streq(s, "fs") || streq(s, "FS"))
+                return PLAN_SHARED_DIR_FS;
+        if (streq(s, "p9") || streq(s, "9p") || streq(s, "9P") || streq(s, "P9"))
+                return PLAN_SHARED_DIR_9P;
+        return _PLAN_SHARED_DIR_TYPE_INVALID;
+}

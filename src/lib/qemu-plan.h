@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* qemu-plan.h: the qemu-system-x86_64 launch plan of one VM. Pure. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "plan.h"
+
+#define QEMU_PLAN_BINARY_DEFAULT "qemu-system-x86_64"
+/* The longest virtio-blk serial (VIRTIO_BLK_ID_BYTES); crosvm's `id` has the same limit. */
+#define QEMU_PLAN_DISK_ID_MAX 20
+#define QEMU_PLAN_BLOCK_SIZE_MIN 512
+#define QEMU_PLAN_BLOCK_SIZE_MAX (2 * 1024 * 1024)
+
+/* Builds the plan. c supplies nothing QEMU uses today but keeps both VMM builders alike; vm must
+ * be one of c's VMs and have passed plan_validate() for QEMU. -EINVAL for a context the plan
+ * cannot use (ACCEL_AUTO, missing kernel or runtime dir) or an option validation should have
+ * rejected; -ENOMEM. */
+int qemu_plan_build(
+                const Config *c, const VmConfig *vm, const LaunchContext *ctx, LaunchPlan **ret);
+
+/* q35 instead of microvm: only when the VM needs a PCI bus (pciDevices passthrough). */
+bool qemu_plan_needs_pci(const VmConfig *vm);
+
+/* Whether a disk option (additionalDisks/rootDisk key other than path) has a QEMU mapping. */
+bool qemu_plan_disk_key_is_supported(const char *key);
+/* Whether a sharedDirectories option has a QEMU (9p) mapping. */
+bool qemu_plan_shared_dir_key_is_supported(const char *key);
+
+/* "qcow2" for a path ending in ".qcow2", else "raw": the plan never probes files, and QEMU must
+ * not guess (a guessed raw image has its first sector write-protected). */
+const char *qemu_plan_disk_format(const char *path);

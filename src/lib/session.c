@@ -1,0 +1,758 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* session.c: EXEC sessions over a Channel: HELLO wait, stdio relay with credit, signals, exit. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "channel.h"
+#include "log.h"
+#include "mux.h"
+#include "session.h"
+#include "strv.h"
+
+typedef enum SessionState {
+        SESSION_WAITING, /* for the agent's HELLO */
+        SESSION_OPENING, /* OPEN sent */
+        SESSION_RUNNING, /* accepted */
+        SESSION_CLOSED,  /* stream over; draining local output before done */
+        SESSION_DONE,    /* done handler called or scheduled */
+        _SESSION_STATE_MAX,
+        _SESSION_STATE_INVALID = -EINVAL,
+} SessionState;
+
+/* Bytes received for one local output fd and not yet written; bounded by our window. */
+typedef struct OutBuf {
+        uint8_t *data;
+        size_t start, end, cap;
+} OutBuf;
+
+typedef struct LocalFd {
+        int fd;
+        int saved_flags; /* to restore; -1 when untouched */
+        bool pollable;   /* false for regular files and /dev/null: always ready */
+        sd_event_source *source;
+} LocalFd;
+
+static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+
+struct Session {
+        SessionChannel *channel; /* NULL once detached (channel freed) */
+        Session *next, *prev;
+        SessionState state;
+        uint32_t id;
+        char **argv, **env;
+        char *cwd, *user, *term;
+        bool pty;
+        uint16_t pty_rows, pty_cols;
+
+        LocalFd in;
+        bool stdin_eof_sent;
+        LocalFd out[3]; /* [1] stdout, [2] stderr */
+        OutBuf out_buf[3];
+        bool out_eof[3];
+        uint32_t ungranted; /* written locally, credit not yet returned (batched) */
+
+        bool exit_received;
+        SessionResult result;
+        SessionDoneHandler done;
+        void *userdata;
+        sd_event_source *done_source;
+        sd_event_source *signal_sources[ELEMENTSOF(forwarded_signals)];
+        sd_event_source *winch_source;
+        int tty_fd;
+};
+
+struct SessionChannel {
+        sd_event *event;
+        Channel *channel;
+        sd_event_source *post;
+        Session *sessions;
+        bool ready;
+        bool lost;
+        int lost_error;
+        char lost_reason[SESSION_REASON_MAX];
+        SessionChannelLostHandler lost_handler;
+        void *lost_userdata;
+};
+
+static void session_fail(Session *s, int error, const char *fmt, ...) _printf_(3, 4);
+static void session_maybe_done(Session *s);
+
+int session_result_to_exit_status(const SessionResult *r) {
+        if (r->error < 0)
+                return 255;
+        if (r->how == EXIT_HOW_SIGNALED)
+                return 128 + r->code;
+        return r->code;
+}
+
+/* ---- local fds ---- */
+
+static void local_fd_init(LocalFd *l, int fd) {
+        struct stat st;
+
+        *l = (LocalFd) { .fd = fd, .saved_flags = -1 };
+        if (fd < 0)
+                return;
+        /* epoll refuses regular files and some devices; those never block anyway. */
+        l->pollable = fstat(fd, &st) >= 0 && !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode) &&
+                        !(S_ISCHR(st.st_mode) && major(st.st_rdev) == 1); /* mem devices */
+        if (!l->pollable)
+                return;
+        l->saved_flags = fcntl(fd, F_GETFL);
+        if (l->saved_flags >= 0 && !(l->saved_flags & O_NONBLOCK))
+                (void) fcntl(fd, F_SETFL, l->saved_flags | O_NONBLOCK);
+}
+
+static void local_fd_close(LocalFd *l) {
+        l->source = sd_event_source_disable_unref(l->source);
+        if (l->fd >= 0 && l->saved_flags >= 0)
+                (void) fcntl(l->fd, F_SETFL, l->saved_flags);
+        l->fd = safe_close(l->fd);
+        l->saved_flags = -1;
+}
+
+static void local_fd_enable(LocalFd *l, bool on) {
+        if (l->source)
+                (void) sd_event_source_set_enabled(l->source, on ? SD_EVENT_ON : SD_EVENT_OFF);
+}
+
+static size_t out_buf_size(const OutBuf *b) {
+        return b->end - b->start;
+}
+
+static int out_buf_append(OutBuf *b, const uint8_t *data, size_t len) {
+        size_t used = out_buf_size(b);
+
+        if (b->cap - b->end < len && b->start > 0) {
+                memmove(b->data, b->data + b->start, used);
+                b->start = 0;
+                b->end = used;
+        }
+        if (b->cap - b->end < len) {
+                size_t cap = MAX(b->cap * 2, used + len);
+                uint8_t *p = realloc(b->data, cap);
+                if (!p)
+                        return -ENOMEM;
+                b->data = p;
+                b->cap = cap;
+        }
+        memcpy(b->data + b->end, data, len);
+        b->end += len;
+        return 0;
+}
+
+static void out_buf_finish(OutBuf *b) {
+        free(b->data);
+        *b = (OutBuf) {};
+}
+
+/* Credit goes back in batches of at least this much, or once all received output is written:
+ * granting every small write back fragments the window into tiny frames. */
+#define SESSION_GRANT_BATCH_BYTES (32U * 1024U)
+
+/* ---- session lifecycle ---- */
+
+static Mux *session_mux(Session *s) {
+        return channel_get_mux(s->channel->channel);
+}
+
+static void session_unlink(Session *s) {
+        SessionChannel *c = s->channel;
+
+        if (!c)
+                return;
+        if (s->prev)
+                s->prev->next = s->next;
+        else if (c->sessions == s)
+                c->sessions = s->next;
+        if (s->next)
+                s->next->prev = s->prev;
+        s->next = s->prev = NULL;
+}
+
+static void session_close_fds(Session *s) {
+        local_fd_close(&s->in);
+        for (int i = 1; i < 3; i++) {
+                local_fd_close(&s->out[i]);
+                out_buf_finish(&s->out_buf[i]);
+        }
+}
+
+Session *session_free(Session *s) {
+        if (!s)
+                return NULL;
+        if (s->channel && !s->channel->lost && IN_SET(s->state, SESSION_OPENING, SESSION_RUNNING))
+                (void) mux_stream_close(session_mux(s), s->id, -ECANCELED);
+        session_unlink(s);
+        session_close_fds(s);
+        s->done_source = sd_event_source_disable_unref(s->done_source);
+        for (size_t i = 0; i < ELEMENTSOF(s->signal_sources); i++)
+                s->signal_sources[i] = sd_event_source_disable_unref(s->signal_sources[i]);
+        s->winch_source = sd_event_source_disable_unref(s->winch_source);
+        strv_free(s->argv);
+        strv_free(s->env);
+        free(s->cwd);
+        free(s->user);
+        free(s->term);
+        free(s);
+        return NULL;
+}
+
+static int on_session_done(sd_event_source *source, void *userdata) {
+        Session *s = userdata;
+
+        s->done_source = sd_event_source_disable_unref(s->done_source);
+        if (s->done)
+                s->done(s, &s->result, s->userdata);
+        return 0;
+}
+
+/* Schedules the done call for the next loop iteration. */
+static void session_set_done(Session *s) {
+        SessionChannel *c = s->channel;
+        int r;
+
+        if (s->state == SESSION_DONE)
+                return;
+        s->state = SESSION_DONE;
+        session_close_fds(s);
+        if (!c)
+                return; /* detached from a freed channel: nobody to call back from */
+        r = sd_event_add_defer(c->event, &s->done_source, on_session_done, s);
+        if (r < 0) {
+                log_debug_errno(r, "Cannot schedule the session's done call, calling it now: %m");
+                on_session_done(NULL, s);
+                return;
+        }
+        (void) sd_event_source_set_description(s->done_source, "session-done");
+}
+
+static void session_fail(Session *s, int error, const char *fmt, ...) {
+        va_list ap;
+
+        if (s->state == SESSION_DONE)
+                return;
+        if (s->channel && !s->channel->lost && IN_SET(s->state, SESSION_OPENING, SESSION_RUNNING))
+                (void) mux_stream_close(session_mux(s), s->id, error);
+        s->result.error = error < 0 ? error : -EIO;
+        va_start(ap, fmt);
+        (void) vsnprintf(s->result.reason, sizeof(s->result.reason), fmt, ap);
+        va_end(ap);
+        session_set_done(s);
+}
+
+static void session_maybe_done(Session *s) {
+        if (s->state != SESSION_CLOSED)
+                return;
+        for (int i = 1; i < 3; i++)
+                if (s->out[i].fd >= 0 && out_buf_size(&s->out_buf[i]) > 0)
+                        return;
+        session_set_done(s);
+}
+
+/* ---- output: agent → local fds ---- */
+
+static void session_close_output(Session *s, int i) {
+        local_fd_close(&s->out[i]);
+        out_buf_finish(&s->out_buf[i]);
+}
+
+static void session_grant(Session *s, size_t n) {
+        s->ungranted += (uint32_t) n;
+        if (s->state != SESSION_RUNNING || s->ungranted == 0)
+                return;
+        if (s->ungranted < SESSION_GRANT_BATCH_BYTES &&
+                        out_buf_size(&s->out_buf[1]) + out_buf_size(&s->out_buf[2]) > 0)
+                return;
+        (void) mux_stream_grant(session_mux(s), s->id, s->ungranted);
+        s->ungranted = 0;
+}
+
+/* Writes buffered output; credit goes back for exactly what the local fd took. */
+static void session_flush_output(Session *s, int i) {
+        OutBuf *b = &s->out_buf[i];
+        size_t written = 0;
+
+        while (out_buf_size(b) > 0 && s->out[i].fd >= 0) {
+                ssize_t n = write(s->out[i].fd, b->data + b->start, out_buf_size(b));
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0 && errno == EAGAIN)
+                        break;
+                if (n < 0) {
+                        /* The local reader is gone: drop this output, keep the session. */
+                        log_debug_errno(errno, "Session stream %u: local fd %d failed: %m", s->id,
+                                        i);
+                        written += out_buf_size(b);
+                        session_close_output(s, i);
+                        break;
+                }
+                written += (size_t) n;
+                b->start += (size_t) n;
+        }
+        if (out_buf_size(b) == 0)
+                b->start = b->end = 0;
+        session_grant(s, written);
+        local_fd_enable(&s->out[i], out_buf_size(b) > 0);
+        if (out_buf_size(b) == 0 && s->out_eof[i])
+                session_close_output(s, i);
+        session_maybe_done(s);
+}
+
+static int on_local_output(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
+        Session *s = userdata;
+
+        session_flush_output(s, fd == s->out[1].fd ? 1 : 2);
+        return 0;
+}
+
+static int session_add_output_source(Session *s, int i) {
+        LocalFd *l = &s->out[i];
+        int r;
+
+        if (l->fd < 0 || !l->pollable)
+                return 0;
+        r = sd_event_add_io(s->channel->event, &l->source, l->fd, EPOLLOUT, on_local_output, s);
+        if (r == -EPERM) {
+                l->pollable = false;
+                return 0;
+        }
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_description(l->source, i == 1 ? "session-stdout" : "session-stderr");
+        return sd_event_source_set_enabled(l->source, SD_EVENT_OFF);
+}
+
+static void session_on_data(Session *s, uint8_t fd, const uint8_t *data, size_t len) {
+        int r;
+
+        if (fd != STREAM_FD_STDOUT && fd != STREAM_FD_STDERR)
+                return;
+        if (s->out[fd].fd < 0) {
+                session_grant(s, len);
+                return;
+        }
+        r = out_buf_append(&s->out_buf[fd], data, len);
+        if (r < 0) {
+                session_fail(s, r, "out of memory");
+                return;
+        }
+        session_flush_output(s, fd);
+}
+
+/* ---- input: local stdin → agent ---- */
+
+static void session_send_stdin_eof(Session *s) {
+        local_fd_close(&s->in);
+        s->stdin_eof_sent = true;
+        if (s->state == SESSION_RUNNING)
+                (void) mux_stream_send_eof(session_mux(s), s->id, STREAM_FD_STDIN);
+}
+
+static void session_read_stdin(Session *s) {
+        uint8_t buf[FRAME_DATA_MAX];
+        size_t window;
+        ssize_t n;
+        int r;
+
+        window = mux_stream_get_send_window(session_mux(s), s->id);
+        if (window == 0) {
+                local_fd_enable(&s->in, false);
+                return;
+        }
+        n = read(s->in.fd, buf, MIN(window, sizeof(buf)));
+        if (n < 0 && IN_SET(errno, EAGAIN, EINTR))
+                return;
+        if (n <= 0) {
+                if (n < 0)
+                        log_debug_errno(errno, "Session stream %u: stdin read failed: %m", s->id);
+                session_send_stdin_eof(s);
+                return;
+        }
+        r = mux_stream_send(session_mux(s), s->id, STREAM_FD_STDIN, buf, (size_t) n);
+        if (r < 0 || (size_t) r != (size_t) n)
+                session_fail(s, r < 0 ? r : -EIO, "cannot send stdin to the guest");
+}
+
+static int on_local_input(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
+        session_read_stdin(userdata);
+        return 0;
+}
+
+static int on_local_input_defer(sd_event_source *source, void *userdata) {
+        session_read_stdin(userdata);
+        return 0;
+}
+
+static int session_add_input_source(Session *s) {
+        LocalFd *l = &s->in;
+        int r;
+
+        if (l->fd < 0)
+                return 0;
+        if (l->pollable) {
+                r = sd_event_add_io(s->channel->event, &l->source, l->fd, EPOLLIN, on_local_input, s);
+                if (r != -EPERM) {
+                        if (r < 0)
+                                return r;
+                        (void) sd_event_source_set_description(l->source, "session-stdin");
+                        return sd_event_source_set_enabled(l->source, SD_EVENT_OFF);
+                }
+                l->pollable = false;
+        }
+        /* Always readable (a file): a defer source reads while the window is open. */
+        r = sd_event_add_defer(s->channel->event, &l->source, on_local_input_defer, s);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_description(l->source, "session-stdin-file");
+        return sd_event_source_set_enabled(l->source, SD_EVENT_OFF);
+}
+
+/* After every dispatch: read stdin only while the window is open and the channel not congested. */
+static void session_update(Session *s) {
+        bool readable;
+
+        if (s->state != SESSION_RUNNING || !s->in.source)
+                return;
+        readable = !channel_is_congested(s->channel->channel) &&
+                        mux_stream_get_send_window(session_mux(s), s->id) > 0;
+        local_fd_enable(&s->in, readable);
+}
+
+/* ---- opening ---- */
+
+static void session_open_stream(Session *s) {
+        FrameOpen req = {
+                .kind = STREAM_KIND_EXEC,
+                .window = SESSION_WINDOW_BYTES,
+                .argv = s->argv,
+                .n_argv = strv_length(s->argv),
+                .env = s->env,
+                .n_env = strv_length(s->env),
+                .cwd = s->cwd,
+                .user = s->user,
+                .pty = s->pty,
+                .pty_rows = s->pty_rows,
+                .pty_cols = s->pty_cols,
+                .term = s->term,
+        };
+        int r;
+
+        r = mux_stream_open(session_mux(s), &req, s, &s->id);
+        if (r < 0) {
+                session_fail(s, r, "cannot open a stream to the agent");
+                return;
+        }
+        s->state = SESSION_OPENING;
+}
+
+static void session_on_accept(Session *s) {
+        int r;
+
+        s->state = SESSION_RUNNING;
+        r = session_add_input_source(s);
+        for (int i = 1; r >= 0 && i < 3; i++)
+                r = session_add_output_source(s, i);
+        if (r < 0) {
+                session_fail(s, r, "cannot watch local fds");
+                return;
+        }
+        if (s->in.fd < 0)
+                session_send_stdin_eof(s);
+}
+
+static void session_on_close(Session *s, int error, const char *reason) {
+        if (error == 0 && !s->exit_received) {
+                session_fail(s, -EPROTO, "the agent ended the session without an exit status");
+                return;
+        }
+        if (error == -ECONNRESET) {
+                session_fail(s, error, "agent restarted");
+                return;
+        }
+        if (error < 0 && s->state == SESSION_OPENING) {
+                session_fail(s, error, "the agent refused to run '%s': %s", s->argv[0], reason);
+                return;
+        }
+        if (error < 0) {
+                session_fail(s, error, "session failed: %s", reason);
+                return;
+        }
+        s->state = SESSION_CLOSED;
+        local_fd_close(&s->in);
+        session_maybe_done(s);
+}
+
+/* ---- mux callbacks ---- */
+
+static void on_mux_hello(Mux *m, const FrameHello *peer, void *userdata) {
+        SessionChannel *c = userdata;
+        Session *next;
+
+        c->ready = true;
+        for (Session *s = c->sessions; s; s = next) {
+                next = s->next;
+                if (s->state == SESSION_WAITING)
+                        session_open_stream(s);
+        }
+}
+
+static void on_mux_accept(Mux *m, uint32_t id, void *stream_userdata) {
+        session_on_accept(stream_userdata);
+}
+
+static void on_mux_data(Mux *m, uint32_t id, void *stream_userdata, uint8_t fd, const uint8_t *data,
+                size_t len) {
+        session_on_data(stream_userdata, fd, data, len);
+}
+
+static void on_mux_eof(Mux *m, uint32_t id, void *stream_userdata, uint8_t fd) {
+        Session *s = stream_userdata;
+
+        if (fd != STREAM_FD_STDOUT && fd != STREAM_FD_STDERR)
+                return;
+        s->out_eof[fd] = true;
+        session_flush_output(s, fd);
+}
+
+static void on_mux_exit(Mux *m, uint32_t id, void *stream_userdata, const FrameExit *e) {
+        Session *s = stream_userdata;
+
+        s->exit_received = true;
+        s->result.how = e->how;
+        s->result.code = e->code;
+        s->result.core_dumped = e->core_dumped;
+}
+
+static void on_mux_close(Mux *m, uint32_t id, void *stream_userdata, int error, const char *reason) {
+        if (stream_userdata)
+                session_on_close(stream_userdata, error, reason);
+}
+
+static void on_mux_open(Mux *m, uint32_t id, const FrameOpen *req, void *userdata) {
+        (void) mux_stream_reject(m, id, -EOPNOTSUPP, "the host accepts no streams");
+}
+
+static const MuxCallbacks session_mux_callbacks = {
+        .on_hello = on_mux_hello,
+        .on_open = on_mux_open,
+        .on_accept = on_mux_accept,
+        .on_data = on_mux_data,
+        .on_eof = on_mux_eof,
+        .on_exit = on_mux_exit,
+        .on_close = on_mux_close,
+};
+
+/* ---- channel ---- */
+
+static void session_channel_fail_all(SessionChannel *c, int error, const char *reason) {
+        Session *next;
+
+        for (Session *s = c->sessions; s; s = next) {
+                next = s->next;
+                session_fail(s, error, "%s", reason);
+        }
+}
+
+static void on_channel_disconnect(Channel *ch, int error, const char *reason, void *userdata) {
+        SessionChannel *c = userdata;
+
+        c->lost = true;
+        c->ready = false;
+        c->lost_error = error < 0 ? error : -ECONNRESET;
+        (void) snprintf(c->lost_reason, sizeof(c->lost_reason), "connection to the VM lost (%s)",
+                        reason);
+        session_channel_fail_all(c, c->lost_error, c->lost_reason);
+        if (c->lost_handler)
+                c->lost_handler(c, c->lost_error, c->lost_reason, c->lost_userdata);
+}
+
+static int on_channel_post(sd_event_source *source, void *userdata) {
+        SessionChannel *c = userdata;
+
+        for (Session *s = c->sessions; s; s = s->next)
+                session_update(s);
+        return 0;
+}
+
+int session_channel_new(sd_event *e, int fd, SessionChannel **ret) {
+        _cleanup_(session_channel_freep) SessionChannel *c = NULL;
+        MuxConfig mc;
+        int r;
+
+        c = calloc(1, sizeof(*c));
+        if (!c)
+                return -ENOMEM;
+        c->event = sd_event_ref(e);
+        mc = (MuxConfig) {
+                .role = MUX_ROLE_HOST,
+                .capabilities = PROTOCOL_CAPABILITIES,
+                .callbacks = session_mux_callbacks,
+                .userdata = c,
+        };
+        r = channel_new(e, fd, &mc, "session-channel", &c->channel);
+        if (r < 0)
+                return r;
+        channel_set_disconnect_handler(c->channel, on_channel_disconnect, c);
+        r = sd_event_add_post(e, &c->post, on_channel_post, c);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_description(c->post, "session-channel-post");
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
+SessionChannel *session_channel_free(SessionChannel *c) {
+        if (!c)
+                return NULL;
+        c->lost = true;
+        /* Sessions outlive the channel (their owners free them): detach them, done uncalled. */
+        while (c->sessions) {
+                Session *s = c->sessions;
+                session_unlink(s);
+                s->channel = NULL;
+                s->done_source = sd_event_source_disable_unref(s->done_source);
+                session_set_done(s);
+        }
+        c->post = sd_event_source_disable_unref(c->post);
+        c->channel = channel_free(c->channel);
+        c->event = sd_event_unref(c->event);
+        free(c);
+        return NULL;
+}
+
+void session_channel_set_lost_handler(SessionChannel *c, SessionChannelLostHandler handler,
+                void *userdata) {
+        c->lost_handler = handler;
+        c->lost_userdata = userdata;
+}
+
+bool session_channel_is_ready(const SessionChannel *c) {
+        return c->ready && !c->lost;
+}
+
+bool session_channel_is_lost(const SessionChannel *c) {
+        return c->lost;
+}
+
+/* ---- public session API ---- */
+
+static int session_copy_params(Session *s, const SessionParams *p) {
+        s->argv = strv_copy(p->argv);
+        s->env = strv_copy(p->env);
+        if (!s->argv || !s->env)
+                return -ENOMEM;
+        if ((p->cwd && !(s->cwd = strdup(p->cwd))) || (p->user && !(s->user = strdup(p->user))) ||
+                        (p->term && p->term[0] && !(s->term = strdup(p->term))))
+                return -ENOMEM;
+        s->pty = p->pty;
+        s->pty_rows = p->pty_rows;
+        s->pty_cols = p->pty_cols;
+        return 0;
+}
+
+int session_start(SessionChannel *c, const SessionParams *p, SessionDoneHandler done,
+                void *userdata, Session **ret) {
+        _cleanup_(session_freep) Session *s = NULL;
+        int r;
+
+        s = calloc(1, sizeof(*s));
+        if (!s) {
+                (void) safe_close(p->stdin_fd);
+                (void) safe_close(p->stdout_fd);
+                (void) safe_close(p->stderr_fd);
+                return -ENOMEM;
+        }
+        s->tty_fd = -EBADF;
+        local_fd_init(&s->in, p->stdin_fd);
+        local_fd_init(&s->out[0], -EBADF);
+        local_fd_init(&s->out[1], p->stdout_fd);
+        local_fd_init(&s->out[2], p->stderr_fd);
+        if (!p->argv || !p->argv[0] || !p->argv[0][0])
+                return -EINVAL;
+        r = session_copy_params(s, p);
+        if (r < 0)
+                return r;
+        s->done = done;
+        s->userdata = userdata;
+        s->channel = c;
+        s->next = c->sessions;
+        if (c->sessions)
+                c->sessions->prev = s;
+        c->sessions = s;
+        if (c->lost)
+                session_fail(s, c->lost_error, "%s", c->lost_reason);
+        else if (c->ready)
+                session_open_stream(s);
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+int session_send_signal(Session *s, int signo) {
+        if (!s->channel || s->state != SESSION_RUNNING)
+                return -ENOTCONN;
+        return mux_stream_send_signal(session_mux(s), s->id, (uint32_t) signo);
+}
+
+int session_resize(Session *s, uint16_t rows, uint16_t cols) {
+        if (!s->channel || s->state != SESSION_RUNNING)
+                return -ENOTCONN;
+        return mux_stream_send_resize(session_mux(s), s->id, rows, cols);
+}
+
+static int on_forwarded_signal(sd_event_source *source, const struct signalfd_siginfo *si,
+                void *userdata) {
+        Session *s = userdata;
+        int r;
+
+        r = session_send_signal(s, (int) si->ssi_signo);
+        if (r < 0)
+                log_debug_errno(r, "Cannot forward signal %u, ignoring: %m", si->ssi_signo);
+        return 0;
+}
+
+static int on_winch(sd_event_source *source, const struct signalfd_siginfo *si, void *userdata) {
+        Session *s = userdata;
+        struct winsize ws;
+
+        if (ioctl(s->tty_fd, TIOCGWINSZ, &ws) < 0)
+                return 0;
+        (void) session_resize(s, ws.ws_row, ws.ws_col);
+        return 0;
+}
+
+int session_forward_signals(Session *s, int tty_fd) {
+        sigset_t mask;
+        int r;
+
+        if (!s->channel)
+                return -ENOTCONN;
+        sigemptyset(&mask);
+        for (size_t i = 0; i < ELEMENTSOF(forwarded_signals); i++)
+                sigaddset(&mask, forwarded_signals[i]);
+        if (tty_fd >= 0)
+                sigaddset(&mask, SIGWINCH);
+        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+                return -errno;
+        for (size_t i = 0; i < ELEMENTSOF(forwarded_signals); i++) {
+                r = sd_event_add_signal(s->channel->event, &s->signal_sources[i],
+                                forwarded_signals[i], on_forwarded_signal, s);
+                if (r < 0)
+                        return r;
+        }
+        if (tty_fd < 0)
+                return 0;
+        s->tty_fd = tty_fd;
+        return sd_event_add_signal(s->channel->event, &s->winch_source, SIGWINCH, on_winch, s);
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* socket-util.c: unix socket helpers. */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include "macro.h"
+#include "socket-util.h"
+
+static int sockaddr_un_set(struct sockaddr_un *sa, const char *path) {
+        size_t len = strlen(path);
+
+        if (len == 0 || len >= sizeof(sa->sun_path))
+                return -ENAMETOOLONG;
+        *sa = (struct sockaddr_un) { .sun_family = AF_UNIX };
+        memcpy(sa->sun_path, path, len + 1);
+        return 0;
+}
+
+int socket_listen_unix(const char *path, mode_t mode, int *ret) {
+        _cleanup_(closep) int fd = -EBADF;
+        struct sockaddr_un sa;
+        int r;
+
+        r = sockaddr_un_set(&sa, path);
+        if (r < 0)
+                return r;
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0)
+                return -errno;
+        if (unlink(path) < 0 && errno != ENOENT)
+                return -errno;
+        if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
+                return -errno;
+        if (chmod(path, mode) < 0)
+                return -errno;
+        if (listen(fd, SOMAXCONN) < 0)
+                return -errno;
+
+        *ret = TAKE_FD(fd);
+        return 0;
+}
+
+int socket_connect_unix(const char *path, int *ret) {
+        _cleanup_(closep) int fd = -EBADF;
+        struct sockaddr_un sa;
+        int r;
+
+        r = sockaddr_un_set(&sa, path);
+        if (r < 0)
+                return r;
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -errno;
+        if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
+                return -errno;
+
+        *ret = TAKE_FD(fd);
+        return 0;
+}
+
+int socket_peer_uid(int fd, uid_t *ret) {
+        struct ucred cred;
+        socklen_t len = sizeof(cred);
+
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+                return -errno;
+        if (len != sizeof(cred))
+                return -EIO;
+        *ret = cred.uid;
+        return 0;
+}

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* socket-util.h: unix socket helpers shared by the daemon and the client. */
+#pragma once
+
+#include <sys/types.h>
+
+/* Binds and listens on a SOCK_STREAM unix socket at path (replacing a stale socket file), then
+ * chmods it to mode. Returns a non-blocking, close-on-exec fd or -errno (-ENAMETOOLONG when path
+ * does not fit sun_path). */
+int socket_listen_unix(const char *path, mode_t mode, int *ret);
+/* Connects a blocking, close-on-exec SOCK_STREAM socket to path. */
+int socket_connect_unix(const char *path, int *ret);
+/* The uid of the process at the other end (SO_PEERCRED). */
+int socket_peer_uid(int fd, uid_t *ret);

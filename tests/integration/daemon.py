@@ -1,0 +1,140 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Runs a real vmsilod for tests: a config written to a temp runtime dir, the default guest image
+built once per session into a shared state dir, the CLI called with that runtime dir."""
+import json
+import os
+import pathlib
+import pwd
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+TEST_USER = "vmsilo-test"
+
+
+def build_dir():
+    return pathlib.Path(os.environ.get("VMSILO_BUILD_DIR", "build")).resolve()
+
+
+def binary(name):
+    paths = {"vmsilo": "src/cli/vmsilo", "vmsilod": "src/daemon/vmsilod",
+             "vmsilo-agent": "src/agent/vmsilo-agent"}
+    return str(build_dir() / paths[name])
+
+
+def ensure_test_user():
+    """The VMM runs as the configured user; tests use a system account of their own."""
+    try:
+        return pwd.getpwnam(TEST_USER)
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", "--shell",
+                        "/usr/sbin/nologin", TEST_USER], check=True)
+        return pwd.getpwnam(TEST_USER)
+
+
+def public_dir(prefix):
+    path = pathlib.Path(tempfile.mkdtemp(prefix=prefix))
+    path.chmod(0o755)
+    return path
+
+
+def base_env(runtime_dir, state_dir):
+    env = dict(os.environ)
+    env.update({
+        "VMSILO_RUNTIME_DIR": str(runtime_dir),
+        "VMSILO_STATE_DIR": str(state_dir),
+        "VMSILO_CLI": binary("vmsilo"),
+        "VMSILO_AGENT": binary("vmsilo-agent"),
+        "VMSILO_ACCEL": "tcg",
+    })
+    return env
+
+
+def vm(name, **options):
+    """One nixosVms entry with small test defaults."""
+    entry = {"name": name, "memory": 256, "cpus": 1, "vmm": "qemu", "sharedHome": False}
+    entry.update(options)
+    return entry
+
+
+class Daemon:
+    def __init__(self, tmp, state_dir, vms, user=TEST_USER, extra_args=()):
+        # Other uids must reach the sockets (to be refused by vmsilod, not by the file system),
+        # and pytest's own temp dirs are private to root.
+        self.runtime = public_dir("vmsilo-run-")
+        self.state = pathlib.Path(state_dir)
+        self.config_path = pathlib.Path(tmp) / "config.json"
+        self.config_path.write_text(json.dumps({"enable": True, "user": user, "nixosVms": vms}))
+        self.env = base_env(self.runtime, self.state)
+        self.log_path = pathlib.Path(tmp) / "vmsilod.log"
+        self.extra_args = list(extra_args)
+        self.proc = None
+
+    def start(self, timeout=120):
+        self.log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(
+            [binary("vmsilod"), "--config", str(self.config_path), "--runtime-dir",
+             str(self.runtime), "--state-dir", str(self.state)] + self.extra_args,
+            env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if (self.runtime / "control.socket").exists():
+                return self
+            if self.proc.poll() is not None:
+                raise RuntimeError("vmsilod exited: " + self.log_path.read_text())
+            time.sleep(0.05)
+        raise TimeoutError("vmsilod did not create its control socket")
+
+    def stop(self, timeout=60):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc:
+            self.log.close()
+        return self.proc.returncode if self.proc else None
+
+    def output(self):
+        return self.log_path.read_text(errors="replace")
+
+    def cli(self, *args, input=None, timeout=120, user=None, check=False):
+        kwargs = {}
+        if user is not None:
+            kwargs["user"] = user
+        return subprocess.run([binary("vmsilo")] + list(args), env=self.env, input=input,
+                              capture_output=True, timeout=timeout, check=check, **kwargs)
+
+    def run(self, name, *command, input=None, timeout=120, **kw):
+        return self.cli("run", "-T", name, *command, input=input, timeout=timeout, **kw)
+
+    def control(self, request):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(120)
+            s.connect(str(self.runtime / "control.socket"))
+            s.sendall((json.dumps(request) + "\n").encode())
+            data = b""
+            while not data.endswith(b"\n"):
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        return json.loads(data)
+
+    def status(self, name):
+        reply = self.control({"method": "status", "vm": name})
+        assert reply["ok"], reply
+        return reply["vms"][0]
+
+    def wait_state(self, name, state, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            current = self.status(name)["state"]
+            if current == state:
+                return
+            time.sleep(0.2)
+        raise TimeoutError(f"VM {name} is {current}, not {state}")

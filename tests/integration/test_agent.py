@@ -1,0 +1,429 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""vmsilo-agent on the host, no VM: the real agent binary over a socketpair, driven by the
+session library (tests/helpers/vmsilo-exec) or by raw frames written from Python."""
+import hashlib
+import os
+import signal
+import socket
+import struct
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+import vmsilo_proto as vp
+from conftest import FAKE_EXTRA_GID, FAKE_UID
+
+ROOT = ("--user", "root")
+
+
+# ---- exit status -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("command, status", [
+    (["true"], 0),
+    (["false"], 1),
+    (["sh", "-c", "exit 42"], 42),
+    (["sh", "-c", "kill -KILL $$"], 128 + signal.SIGKILL),
+    (["sh", "-c", "kill -TERM $$"], 128 + signal.SIGTERM),
+])
+def test_exit_status_is_returned(run_exec, command, status):
+    r = run_exec(command, *ROOT)
+    assert r.returncode == status, r.stderr
+
+
+def test_killed_by_signal_is_reported_as_signaled(raw_agent):
+    a = raw_agent()
+    out, err, result = a.peer.run(1, ["sh", "-c", "kill -KILL $$"], user="root")
+    assert result == (1, signal.SIGKILL)
+
+
+def test_command_not_found_exits_127_with_a_message(run_exec):
+    r = run_exec(["no-such-command-here"], *ROOT)
+    assert r.returncode == 127
+    assert b"no-such-command-here: command not found" in r.stderr
+
+
+def test_not_executable_exits_126(run_exec, tmp_path):
+    script = tmp_path / "not-executable"
+    script.write_text("#!/bin/sh\necho hi\n")
+    script.chmod(0o644)
+    r = run_exec([str(script)], *ROOT)
+    assert r.returncode == 126
+    assert b"cannot execute" in r.stderr
+
+
+# ---- stdio --------------------------------------------------------------------------------------
+
+def test_stdout_and_stderr_are_kept_apart(run_exec):
+    r = run_exec(["sh", "-c", "echo out1; echo err1 >&2; echo out2; echo err2 >&2"], *ROOT)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == b"out1\nout2\n"
+    assert r.stderr == b"err1\nerr2\n"
+
+
+def test_64_mib_through_stdin_sha256sum_stdout(run_exec, tmp_path):
+    data = os.urandom(64 * 1024 * 1024)
+    src = tmp_path / "input"
+    src.write_bytes(data)
+    with open(src, "rb") as f:
+        r = run_exec(["sha256sum"], *ROOT, stdin=f, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split()[0].decode() == hashlib.sha256(data).hexdigest()
+
+
+def test_stdin_from_a_pipe_round_trips(run_exec):
+    data = os.urandom(3 * 1024 * 1024 + 17)
+    r = run_exec(["cat"], *ROOT, input=data)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == data
+
+
+def test_100_concurrent_sessions_on_one_channel_keep_their_output(exec_bin, agent_bin,
+                                                                    agent_args, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    script = ('i=$VMSILO_SESSION_INDEX; n=0; while [ $n -lt 200 ]; do '
+              'echo "session $i line $n"; echo "err $i $n" >&2; n=$((n+1)); done')
+    r = subprocess.run([str(exec_bin), "--spawn-agent", "--agent", str(agent_bin)]
+                       + [f"--agent-arg={a}" for a in agent_args]
+                       + ["--user", "root", "--many", "100", "--output-dir", str(out),
+                          "--", "sh", "-c", script], capture_output=True, timeout=300)
+    assert r.returncode == 0, (r.stdout, r.stderr)
+    for i in range(100):
+        expected = "".join(f"session {i} line {n}\n" for n in range(200))
+        assert (out / f"{i}.out").read_text() == expected
+        assert (out / f"{i}.err").read_text() == "".join(f"err {i} {n}\n" for n in range(200))
+
+
+def test_stalled_sessions_do_not_block_the_others(exec_bin, agent_bin, agent_args, tmp_path):
+    """One session never reads its (endless) stdin, one never has its stdout read: the 20
+    others on the same channel still complete with 1 MiB of output each."""
+    out = tmp_path / "out"
+    out.mkdir()
+    r = subprocess.run([str(exec_bin), "--spawn-agent", "--agent", str(agent_bin)]
+                       + [f"--agent-arg={a}" for a in agent_args]
+                       + ["--user", "root", "--many", "20", "--stalled", "--output-dir", str(out),
+                          "--", "head", "-c", "1048576", "/dev/zero"],
+                       capture_output=True, timeout=120)
+    assert r.returncode == 0, (r.stdout, r.stderr)
+    assert b"ended early" not in r.stderr
+    for i in range(20):
+        assert (out / f"{i}.out").stat().st_size == 1048576
+
+
+# ---- PTY ----------------------------------------------------------------------------------------
+
+def test_pty_session_sees_a_tty_and_its_window_size(run_exec):
+    r = run_exec(["sh", "-c", "test -t 0 && test -t 1 && echo tty; stty size; echo $TERM"],
+                 *ROOT, "--pty", "--rows", "33", "--cols", "101", "--term", "vt220",
+                 stdin=subprocess.DEVNULL)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.replace(b"\r\n", b"\n") == b"tty\n33 101\nvt220\n"
+
+
+def test_pipe_session_has_no_tty(run_exec):
+    r = run_exec(["sh", "-c", "test -t 0 || echo notty"], *ROOT, stdin=subprocess.DEVNULL)
+    assert r.stdout == b"notty\n"
+
+
+def test_pty_resize_reaches_the_terminal(raw_agent):
+    a = raw_agent()
+    a.peer.send(vp.open_exec(1, ["sh", "-c", "read x; stty size"], user="root",
+                             pty=(10, 20, "")))
+    a.peer.wait_for(vp.ACCEPT, 1)
+    a.peer.send(vp.frame(vp.RESIZE, 1, struct.pack("<HH", 50, 132)))
+    a.peer.send(vp.data(1, 0, b"go\n"))
+    out = b""
+    while True:
+        ftype, sid, payload = a.peer.recv_frame()
+        if ftype == vp.DATA and sid == 1:
+            out += payload[1:]
+        if ftype == vp.EXIT and sid == 1:
+            break
+    assert b"50 132" in out
+
+
+# ---- users, environment, cwd ---------------------------------------------------------------------
+
+def test_runs_as_the_default_user_with_its_groups(run_exec):
+    r = run_exec(["sh", "-c", "id -u; id -g; id -G; echo $HOME $USER $LOGNAME; pwd"])
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.decode().splitlines()
+    assert lines[0] == str(FAKE_UID)
+    assert lines[1] == str(FAKE_UID)
+    assert sorted(lines[2].split()) == sorted([str(FAKE_UID), str(FAKE_EXTRA_GID)])
+    home = lines[3].split()[0]
+    assert lines[3] == f"{home} user user"
+    assert lines[4] == home
+
+
+def test_root_only_when_requested_by_name(run_exec):
+    assert run_exec(["id", "-u"], "--user", "root").stdout == b"0\n"
+    r = run_exec(["id", "-u"], extra_agent_args=["--default-user", "root"])
+    assert r.returncode == 255
+    assert b"must be requested explicitly" in r.stderr
+    r = run_exec(["id", "-u"], "--user", "toor")
+    assert r.returncode == 255
+
+
+def test_unknown_user_is_refused(run_exec):
+    r = run_exec(["true"], "--user", "ghost")
+    assert r.returncode == 255
+    assert b"no such user" in r.stderr
+
+
+def test_environment_is_clean_plus_env_file_plus_request(run_exec, monkeypatch):
+    monkeypatch.setenv("LEAK_FROM_HOST", "1")
+    r = run_exec(["env"], *ROOT, "--env", "GREETING=hi", "--env", "WAYLAND_DISPLAY=override")
+    assert r.returncode == 0, r.stderr
+    env = dict(line.split("=", 1) for line in r.stdout.decode().splitlines())
+    assert env["GREETING"] == "hi"
+    assert env["WAYLAND_DISPLAY"] == "override"
+    assert env["XDG_RUNTIME_DIR"] == "/tmp"
+    assert env["USER"] == "root" and env["HOME"] == "/root" and env["SHELL"] == "/bin/sh"
+    assert "/usr/bin" in env["PATH"]
+    assert "LEAK_FROM_HOST" not in env and "TERM" not in env
+
+
+def test_malformed_env_file_lines_are_warned_about(run_exec, agent_log):
+    r = run_exec(["true"], *ROOT)
+    assert r.returncode == 0
+    assert "Ignoring malformed line 2 of the session environment file" in agent_log.read_text()
+
+
+def test_cwd_is_used(run_exec, tmp_path):
+    r = run_exec(["pwd"], *ROOT, "--cwd", str(tmp_path))
+    assert r.stdout.decode().strip() == str(tmp_path)
+
+
+def test_bad_cwd_fails_with_a_message(run_exec):
+    r = run_exec(["pwd"], *ROOT, "--cwd", "/no/such/dir")
+    assert r.returncode == 127
+    assert b"cannot change directory" in r.stderr
+
+
+# ---- signals and liveness ------------------------------------------------------------------------
+
+def test_signal_is_forwarded_to_the_process_group(exec_bin, agent_bin, agent_args):
+    proc = subprocess.Popen(
+        [str(exec_bin), "--spawn-agent", "--agent", str(agent_bin)]
+        + [f"--agent-arg={a}" for a in agent_args]
+        + ["--user", "root", "--", "sh", "-c", "trap 'echo caught; exit 7' TERM; echo ready; "
+                                                "while :; do sleep 0.1; done"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout.readline() == b"ready\n"
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 7, err
+    assert out == b"caught\n"
+
+
+def read_status(peer, timeout=15):
+    """Returns live_sessions of the next STATUS frame."""
+    payload = peer.wait_for(vp.STATUS, 0)
+    return struct.unpack_from("<I", payload)[0]
+
+
+@pytest.mark.parametrize("tracking", [[], ["--no-cgroup"]], ids=["cgroup", "process-group"])
+def test_background_process_keeps_the_session_live(raw_agent, tracking):
+    a = raw_agent(extra_args=tracking, handshake=False)
+    a.peer.send(vp.hello())
+    assert read_status(a.peer) == 0
+    out, err, result = a.peer.run(
+        1, ["sh", "-c", "sleep 1.5 >/dev/null 2>&1 </dev/null & exit 0"], user="root")
+    assert result == (0, 0)
+    started = time.monotonic()
+    # STATUS went to 1 with the OPEN, and drops to 0 only when the background sleep is gone.
+    while read_status(a.peer) != 0:
+        pass
+    assert time.monotonic() - started > 1.0
+
+
+def test_host_hangup_kills_the_session(raw_agent, tmp_path):
+    pid_file = tmp_path / "pid"
+    a = raw_agent()
+    a.peer.send(vp.open_exec(1, ["sh", "-c", f"echo $$ > {pid_file}; exec sleep 100"],
+                             user="root"))
+    a.peer.wait_for(vp.ACCEPT, 1)
+    deadline = time.monotonic() + 10
+    while not pid_file.exists() or not pid_file.read_text().strip():
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    pid = int(pid_file.read_text())
+    assert a.close() == 0
+    # The agent exits only after killing (and reaping) the session.
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def test_power_in_fd_mode_exits_without_rebooting(raw_agent):
+    a = raw_agent()
+    a.peer.send(vp.frame(vp.POWER, 0, struct.pack("<I", 1)))
+    assert a.proc.wait(timeout=10) == 0
+
+
+# ---- a dead agent ----------------------------------------------------------------------------------
+
+def test_agent_killed_mid_session_fails_the_client_fast(exec_bin, agent_bin, agent_args, tmp_path):
+    pid_file = tmp_path / "agent.pid"
+    proc = subprocess.Popen(
+        [str(exec_bin), "--spawn-agent", "--agent", str(agent_bin),
+         "--agent-pid-file", str(pid_file)]
+        + [f"--agent-arg={a}" for a in agent_args]
+        + ["--user", "root", "--", "sh", "-c", "echo ready; exec sleep 30"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout.readline() == b"ready\n"
+    agent_pid = int(pid_file.read_text())
+    os.kill(agent_pid, signal.SIGKILL)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 255
+    assert b"connection to the VM lost" in err
+    # The orphaned sleep belongs to nobody now; clean it up through its cgroup if there is one.
+    for group in Path("/sys/fs/cgroup/unified").glob(f"vmsilo-session-{agent_pid}-*"):
+        try:
+            (group / "cgroup.kill").write_text("1")
+        except OSError:
+            pass
+
+
+# ---- hostile frames from the host side ---------------------------------------------------------
+
+def assert_still_works(a, stream=101):
+    out, err, result = a.peer.run(stream, ["echo", "alive"], user="root")
+    assert (out, result) == (b"alive\n", (0, 0))
+
+
+def test_oversized_frame_resets_the_channel_and_the_agent_lives_on(raw_agent):
+    a = raw_agent()
+    a.peer.send(vp.HEADER.pack(vp.PAYLOAD_MAX + 1, vp.DATA, 0, 1))
+    # The agent drops the channel state and says HELLO again; a new HELLO starts over.
+    a.peer.wait_for(vp.HELLO, 0)
+    a.peer.send(vp.hello())
+    assert_still_works(a)
+    assert a.proc.poll() is None
+
+
+def test_data_for_an_unknown_stream_is_answered_with_close(raw_agent):
+    a = raw_agent()
+    a.peer.send(vp.data(999, 0, b"who?"))
+    payload = a.peer.wait_for(vp.CLOSE, 999)
+    assert struct.unpack("<i", payload)[0] == -71  # -EPROTO
+    assert_still_works(a)
+
+
+def test_data_after_close_is_ignored(raw_agent):
+    a = raw_agent()
+    out, err, result = a.peer.run(1, ["true"], user="root")
+    a.peer.send(vp.data(1, 0, b"late"))
+    a.peer.send(vp.eof(1, 0))
+    assert_still_works(a)
+
+
+def test_credit_overflow_fails_only_that_stream(raw_agent):
+    a = raw_agent()
+    a.peer.send(vp.open_exec(1, ["sleep", "100"], user="root"))
+    a.peer.wait_for(vp.ACCEPT, 1)
+    a.peer.send(vp.credit(1, 4 * 1024 * 1024))
+    payload = a.peer.wait_for(vp.CLOSE, 1)
+    assert struct.unpack("<i", payload)[0] == -71
+    assert_still_works(a)
+
+
+def test_data_beyond_the_window_fails_only_that_stream(raw_agent):
+    a = raw_agent()
+    a.peer.send(vp.open_exec(1, ["sleep", "100"], user="root"))
+    a.peer.wait_for(vp.ACCEPT, 1)
+    chunk = b"x" * 65535
+    # 512 KiB against a 256 KiB window plus the 64 KiB the stdin pipe of sleep takes.
+    for _ in range(8):
+        a.peer.send(vp.data(1, 0, chunk))
+    payload = a.peer.wait_for(vp.CLOSE, 1)
+    assert struct.unpack("<i", payload)[0] == -71
+    assert_still_works(a)
+
+
+def test_malformed_open_is_rejected(raw_agent):
+    a = raw_agent()
+    body = struct.pack("<II", vp.KIND_EXEC, 1024) + struct.pack("<HHI", vp.TAG_ARG, 0, 1000)
+    a.peer.send(vp.frame(vp.OPEN, 7, body))
+    payload = a.peer.wait_for(vp.REJECT, 7)
+    assert struct.unpack_from("<i", payload)[0] < 0
+    assert_still_works(a)
+
+
+def test_garbage_before_hello_is_discarded(raw_agent):
+    a = raw_agent(handshake=False)
+    a.peer.send(vp.data(5, 0, b"stale") + vp.hello())
+    a.peer.wait_for(vp.HELLO, 0)
+    assert_still_works(a)
+
+
+def test_host_restart_hello_kills_old_sessions(raw_agent, tmp_path):
+    pid_file = tmp_path / "pid"
+    a = raw_agent()
+    a.peer.send(vp.open_exec(1, ["sh", "-c", f"echo $$ > {pid_file}; exec sleep 100"],
+                             user="root"))
+    a.peer.wait_for(vp.ACCEPT, 1)
+    deadline = time.monotonic() + 10
+    while not pid_file.exists() or not pid_file.read_text().strip():
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    pid = int(pid_file.read_text())
+    a.peer.send(vp.hello())  # the host restarted
+    a.peer.wait_for(vp.HELLO, 0)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        assert time.monotonic() < deadline, "old session survived a host restart"
+        time.sleep(0.05)
+    assert_still_works(a)
+
+
+# ---- FORWARD -------------------------------------------------------------------------------------
+
+def test_forward_stream_relays_to_the_service_socket(raw_agent, agent_args):
+    services = Path(agent_args[agent_args.index("--services-dir") + 1])
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(services / "echo.sock"))
+    server.listen(1)
+
+    def serve():
+        conn, _ = server.accept()
+        with conn:
+            data = b""
+            while chunk := conn.recv(65536):
+                data += chunk
+            conn.sendall(data.upper())
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    a = raw_agent()
+    body = struct.pack("<II", vp.KIND_FORWARD, 256 * 1024) + vp.tlv(vp.TAG_SERVICE, "echo")
+    a.peer.send(vp.frame(vp.OPEN, 3, body))
+    a.peer.wait_for(vp.ACCEPT, 3)
+    a.peer.send(vp.data(3, 0, b"hello service"))
+    a.peer.send(vp.eof(3, 0))
+    got = b""
+    while True:
+        ftype, sid, payload = a.peer.recv_frame()
+        if sid != 3:
+            continue
+        if ftype == vp.DATA:
+            got += payload[1:]
+        elif ftype == vp.CLOSE:
+            break
+    assert got == b"HELLO SERVICE"
+    server.close()
+
+
+def test_forward_to_a_missing_service_is_rejected(raw_agent):
+    a = raw_agent()
+    body = struct.pack("<II", vp.KIND_FORWARD, 1024) + vp.tlv(vp.TAG_SERVICE, "absent")
+    a.peer.send(vp.frame(vp.OPEN, 3, body))
+    payload = a.peer.wait_for(vp.REJECT, 3)
+    assert struct.unpack_from("<i", payload)[0] == -2  # -ENOENT

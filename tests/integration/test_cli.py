@@ -1,0 +1,483 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The vmsilo client without a daemon: help and usage errors of every command and multi-call
+name, vm-run's exit statuses through a real agent behind a command socket, status/start/stop
+against a fake control socket, vm-shell against a fake console, vm-start-debug --dry-run."""
+import json
+import os
+import pty
+import select
+import signal
+import subprocess
+import termios
+import time
+
+import pytest
+
+from conftest import CLI_ALIASES, cli_binary
+
+COMMANDS = ("run", "start", "stop", "status", "shell", "start-debug")
+
+
+def run_cli(args, env=None, input=None, timeout=30, argv0=None):
+    full_env = dict(os.environ)
+    full_env.pop("VMSILO_RUNTIME_DIR", None)
+    full_env.update(env or {})
+    return subprocess.run(args, env=full_env, input=input, capture_output=True, timeout=timeout)
+
+
+def vmsilo(*args, runtime=None, **kw):
+    env = kw.pop("env", {})
+    if runtime is not None:
+        env = dict(env, VMSILO_RUNTIME_DIR=str(runtime))
+    return run_cli([str(cli_binary())] + list(args), env=env, **kw)
+
+
+# --- help and usage ----------------------------------------------------------------------------
+
+def test_vmsilo_help_lists_every_command():
+    r = vmsilo("--help")
+    assert r.returncode == 0, r.stderr
+    for command in COMMANDS:
+        assert f"  {command} " in r.stdout.decode()
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_subcommand_has_help(command):
+    r = vmsilo(command, "--help")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.decode().startswith(f"Usage: vmsilo {command} ")
+
+
+@pytest.mark.parametrize("name", CLI_ALIASES)
+def test_every_multi_call_name_has_help(cli_links, name):
+    r = run_cli([str(cli_links / name), "--help"])
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.decode().startswith(f"Usage: {name} ")
+
+
+@pytest.mark.parametrize("args", [
+    ["vm-run"],
+    ["vm-run", "work"],
+    ["vm-run", "--bogus", "work", "true"],
+    ["vm-run", "--env", "NOEQUALS", "work", "true"],
+    ["vm-run", "Not/A/Name", "true"],
+    ["vm-start"],
+    ["vm-stop", "-x", "work"],
+    ["vm-shell"],
+    ["vm-shell", "--root", "work"],
+    ["vm-shell", "a", "b"],
+    ["vm-start-debug"],
+    ["vm-start-debug", "--vmm", "bochs", "work"],
+    ["vmsilo", "status", "a", "b"],
+    ["vmsilo", "nosuchcommand"],
+    ["vmsilo"],
+])
+def test_usage_errors_exit_2(cli_links, args):
+    r = run_cli([str(cli_links / args[0])] + args[1:])
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert b"--help" in r.stderr
+
+
+# --- vm-run --------------------------------------------------------------------------------------
+
+def test_vm_run_without_socket_exits_125_and_names_the_vm(short_dir, cli_links):
+    r = run_cli([str(cli_links / "vm-run"), "--runtime-dir", str(short_dir), "ghost", "true"])
+    assert r.returncode == 125
+    assert r.stderr.decode() == ("vm-run: no VM named 'ghost' (is vmsilod running? "
+                                 "see 'vmsilo status')\n")
+
+
+def test_vm_run_takes_the_runtime_dir_from_the_environment(short_dir, cli_links):
+    r = run_cli([str(cli_links / "vm-run"), "ghost", "true"],
+                env={"VMSILO_RUNTIME_DIR": str(short_dir)})
+    assert r.returncode == 125
+    assert b"no VM named 'ghost'" in r.stderr
+
+
+def test_vm_run_to_a_dead_socket_exits_125(short_dir, cli_links):
+    import socket
+    s = socket.socket(socket.AF_UNIX)
+    s.bind(str(short_dir / "dead-command.socket"))
+    s.close()
+    r = run_cli([str(cli_links / "vm-run"), "--runtime-dir", str(short_dir), "dead", "true"])
+    assert r.returncode == 125
+    assert b"no VM named 'dead'" in r.stderr
+
+
+def test_vm_run_connection_closed_before_hello_exits_125(short_dir, cli_links):
+    import socket
+    import threading
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(str(short_dir / "drop-command.socket"))
+    listener.listen(1)
+
+    def drop():
+        conn, _ = listener.accept()
+        conn.close()
+    threading.Thread(target=drop, daemon=True).start()
+    r = run_cli([str(cli_links / "vm-run"), "--runtime-dir", str(short_dir), "drop", "true"])
+    listener.close()
+    assert r.returncode == 125
+    assert r.stderr.decode().startswith("vm-run: drop: ")
+
+
+@pytest.mark.parametrize("command, status", [
+    (["true"], 0),
+    (["sh", "-c", "exit 42"], 42),
+    (["sh", "-c", "kill -TERM $$"], 128 + signal.SIGTERM),
+    (["sh", "-c", "kill -KILL $$"], 128 + signal.SIGKILL),
+])
+def test_vm_run_returns_the_command_status(short_dir, agent_command_socket, command, status):
+    agent_command_socket("work")
+    r = vmsilo("run", "-T", "-u", "root", "work", *command, runtime=short_dir)
+    assert r.returncode == status, r.stderr
+
+
+def test_vm_run_passes_stdin_stdout_stderr_through(short_dir, agent_command_socket):
+    agent_command_socket("work")
+    data = os.urandom(1024 * 1024)
+    r = vmsilo("run", "-u", "root", "work", "sh", "-c", "cat; echo done >&2",
+               runtime=short_dir, input=data)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == data
+    assert r.stderr == b"done\n"
+
+
+def test_vm_run_options_after_the_name_belong_to_the_command(short_dir, agent_command_socket):
+    agent_command_socket("work")
+    r = vmsilo("run", "-u", "root", "--env", "GREETING=hi", "--cwd", "/", "work",
+               "sh", "-c", 'echo "$GREETING $0 $1 $(pwd)"', "-T", "--help", runtime=short_dir)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == b"hi -T --help /\n"
+
+
+def test_vm_run_forwards_sigint_without_a_pty(short_dir, agent_command_socket):
+    agent_command_socket("work")
+    env = dict(os.environ, VMSILO_RUNTIME_DIR=str(short_dir))
+    proc = subprocess.Popen([str(cli_binary()), "run", "-T", "-u", "root", "work", "sh", "-c",
+                             "trap 'echo caught; exit 7' INT; echo ready; while :; do sleep 0.1; done"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout.readline() == b"ready\n"
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 7, err
+    assert out == b"caught\n"
+
+
+def read_until(fd, needle, timeout=20):
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while needle not in seen and time.monotonic() < deadline:
+        if select.select([fd], [], [], 0.2)[0]:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    return seen
+
+
+def spawn_on_pty(argv, env):
+    """Runs argv with a fresh pty as its terminal; returns (pid, master fd, slave fd kept open
+    here so the terminal settings can be read after the child exits)."""
+    master, slave = pty.openpty()
+    termios.tcsetattr(slave, termios.TCSANOW, termios.tcgetattr(slave))
+    pid = os.fork()
+    if pid == 0:
+        os.setsid()
+        os.close(master)
+        import fcntl
+        fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+        for fd in (0, 1, 2):
+            os.dup2(slave, fd)
+        os.execve(argv[0], argv, env)
+    return pid, master, slave
+
+
+def test_vm_run_uses_a_pty_and_restores_the_terminal(short_dir, agent_command_socket):
+    agent_command_socket("work")
+    env = dict(os.environ, VMSILO_RUNTIME_DIR=str(short_dir), TERM="xterm")
+    pid, master, slave = spawn_on_pty([str(cli_binary()), "run", "-u", "root", "work", "sh", "-c",
+                                       "tty >/dev/null && echo on-a-tty; read line; echo got-$line"],
+                                      env)
+    before = termios.tcgetattr(slave)
+    try:
+        seen = read_until(master, b"on-a-tty")
+        assert b"on-a-tty" in seen
+        # While the session runs the local terminal is raw: no local echo, no ICANON.
+        assert not termios.tcgetattr(slave)[3] & termios.ICANON
+        os.write(master, b"x\r")
+        seen += read_until(master, b"got-x")
+        assert b"got-x" in seen
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert termios.tcgetattr(slave) == before
+    finally:
+        os.close(master)
+        os.close(slave)
+
+
+# --- status, start, stop -------------------------------------------------------------------------
+
+VMS = [
+    {"name": "banking", "state": "running", "reason": None, "pid": 4242, "uptime_sec": 3725,
+     "memory_mib": 2048, "cpus": 2, "sessions": 1, "clients": 1, "vmm": "qemu", "accel": "tcg",
+     "auto_shutdown_sec": 300, "interfaces": []},
+    {"name": "work", "state": "stopped", "reason": None, "pid": None, "uptime_sec": None,
+     "memory_mib": 512, "cpus": 1, "sessions": 0, "clients": 0, "vmm": "crosvm", "accel": None,
+     "auto_shutdown_sec": None, "interfaces": []},
+]
+
+
+def status_handler(request):
+    if request["method"] != "status":
+        return {"ok": False, "error": "unexpected"}
+    if "vm" in request:
+        vms = [v for v in VMS if v["name"] == request["vm"]]
+        if not vms:
+            return {"ok": False, "error": f"no VM named '{request['vm']}'"}
+        return {"ok": True, "vms": vms}
+    return {"ok": True, "vms": VMS}
+
+
+def test_status_prints_a_table(short_dir, fake_control):
+    server = fake_control(status_handler)
+    r = vmsilo("status", runtime=short_dir)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.decode() == (
+        "NAME     STATE    UPTIME  MEMORY  CPUS  SESSIONS  VMM     ACCEL\n"
+        "banking  running  1h02m   2G      2     1         qemu    tcg\n"
+        "work     stopped  -       512M    1     0         crosvm  -\n")
+    assert server.requests == [{"method": "status"}]
+
+
+def test_status_json_prints_the_daemon_array(short_dir, fake_control):
+    fake_control(status_handler)
+    r = vmsilo("status", "--json", "work", runtime=short_dir)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == [VMS[1]]
+    assert r.stdout.startswith(b"[\n  {\n")
+
+
+def test_status_of_an_unknown_vm_relays_the_error(short_dir, fake_control):
+    fake_control(status_handler)
+    r = vmsilo("status", "ghost", runtime=short_dir)
+    assert r.returncode == 1
+    assert r.stderr == b"vmsilo: no VM named 'ghost'\n"
+
+
+def test_status_without_daemon_says_so(short_dir):
+    r = vmsilo("status", runtime=short_dir)
+    assert r.returncode == 1
+    assert b"is vmsilod running?" in r.stderr
+
+
+def test_status_reports_a_refusal(short_dir, fake_control):
+    fake_control(lambda req: b'{"ok":false,"error":"permission denied: uid 1000 is neither '
+                             b'root nor the vmsilo user"}\n')
+    r = vmsilo("status", runtime=short_dir)
+    assert r.returncode == 1
+    assert b"permission denied" in r.stderr
+
+
+def test_status_reports_a_garbled_reply(short_dir, fake_control):
+    fake_control(lambda req: b"this is not json\n")
+    r = vmsilo("status", runtime=short_dir)
+    assert r.returncode == 1
+    assert b"bad reply" in r.stderr
+
+
+def start_stop_handler(request):
+    name = request["vm"]
+    if name == "ghost":
+        return {"ok": False, "error": f"no VM named '{name}'"}
+    if name == "broken":
+        return {"ok": True, "vm": {"name": name, "state": "failed",
+                                   "reason": "the guest agent did not answer within 60 s"}}
+    state = {"start": "running", "stop": "stopped"}[request["method"]]
+    if not request["wait"]:
+        state = {"start": "starting", "stop": "stopping"}[request["method"]]
+    return {"ok": True, "vm": {"name": name, "state": state, "reason": None}}
+
+
+def test_vm_start_waits_and_prints_each_state(short_dir, cli_links, fake_control):
+    server = fake_control(start_stop_handler)
+    r = run_cli([str(cli_links / "vm-start"), "a", "b"], env={"VMSILO_RUNTIME_DIR": str(short_dir)})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == b"a: running\nb: running\n"
+    assert server.requests == [{"method": "start", "vm": "a", "wait": True},
+                               {"method": "start", "vm": "b", "wait": True}]
+
+
+def test_vm_start_no_wait_asks_not_to_wait(short_dir, fake_control):
+    server = fake_control(start_stop_handler)
+    r = vmsilo("start", "--no-wait", "a", runtime=short_dir)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == b"a: starting\n"
+    assert server.requests == [{"method": "start", "vm": "a", "wait": False}]
+
+
+def test_vm_start_of_a_vm_that_fails_exits_1_with_the_reason(short_dir, fake_control):
+    fake_control(start_stop_handler)
+    r = vmsilo("start", "broken", runtime=short_dir)
+    assert r.returncode == 1
+    assert r.stderr == b"vmsilo: broken: failed: the guest agent did not answer within 60 s\n"
+
+
+def test_vm_stop_relays_the_daemon_error_and_goes_on(short_dir, cli_links, fake_control):
+    server = fake_control(start_stop_handler)
+    r = run_cli([str(cli_links / "vm-stop"), "ghost", "work"],
+                env={"VMSILO_RUNTIME_DIR": str(short_dir)})
+    assert r.returncode == 1
+    assert r.stderr == b"vm-stop: no VM named 'ghost'\n"
+    assert r.stdout == b"work: stopped\n"
+    assert [q["vm"] for q in server.requests] == ["ghost", "work"]
+
+
+def test_vm_stop_reports_a_daemon_that_hangs_up(short_dir, fake_control):
+    fake_control(lambda req: b"")
+    r = vmsilo("stop", "work", runtime=short_dir)
+    assert r.returncode == 1
+    assert b"closed the connection" in r.stderr
+
+
+# --- vm-shell ------------------------------------------------------------------------------------
+
+def test_vm_shell_relays_both_ways_and_ctrl_bracket_detaches(short_dir, cli_links, fake_console):
+    console = fake_console("work", greeting=b"login: ")
+    env = dict(os.environ, VMSILO_RUNTIME_DIR=str(short_dir))
+    pid, master, slave = spawn_on_pty([str(cli_links / "vm-shell"), "work"], env)
+    before = termios.tcgetattr(slave)
+    try:
+        seen = read_until(master, b"login: ")
+        assert b"Connected to work's console. Press Ctrl+] to leave." in seen
+        assert b"login: " in seen
+        assert not termios.tcgetattr(slave)[3] & termios.ICANON
+        os.write(master, b"root\r\x03")
+        deadline = time.monotonic() + 10
+        while console.received != b"root\r\x03" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert console.received == b"root\r\x03"
+        console.send(b"\r\n# ")
+        seen = read_until(master, b"# ")
+        assert b"\r\n# " in seen
+        os.write(master, b"ls\x1dnot-sent")
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert console.closed.wait(10)
+        assert console.received == b"root\r\x03ls"
+        assert termios.tcgetattr(slave) == before
+    finally:
+        os.close(master)
+        os.close(slave)
+
+
+def test_vm_shell_ends_when_the_console_closes(short_dir, fake_console):
+    console = fake_console("work", greeting=b"bye\n")
+    env = dict(os.environ, VMSILO_RUNTIME_DIR=str(short_dir))
+    pid, master, slave = spawn_on_pty([str(cli_binary()), "shell", "work"], env)
+    before = termios.tcgetattr(slave)
+    try:
+        assert b"bye" in read_until(master, b"bye")
+        console.conn.shutdown(2)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert termios.tcgetattr(slave) == before
+    finally:
+        os.close(master)
+        os.close(slave)
+
+
+def test_vm_shell_without_console_socket_names_the_vm(short_dir):
+    r = vmsilo("shell", "ghost", runtime=short_dir)
+    assert r.returncode == 1
+    assert b"no VM named 'ghost'" in r.stderr
+
+
+def write_config(path, vms, user="root"):
+    path.write_text(json.dumps({"enable": True, "user": user, "nixosVms": vms}))
+    return path
+
+
+NET_VM = {"name": "net", "memory": 256, "cpus": 1, "vmm": "qemu",
+          "network": {"interfaces": {"wan": {"type": "tap",
+                                             "tap": {"hostAddress": "10.9.0.254/24"},
+                                             "addresses": ["10.9.0.2/24"]}}}}
+
+
+@pytest.mark.parametrize("extra, target", [([], "user@10.9.0.2"), (["--root"], "root@10.9.0.2")])
+def test_vm_shell_ssh_runs_ssh_to_the_first_address(tmp_path, extra, target):
+    config = write_config(tmp_path / "config.json", [NET_VM])
+    fake_ssh = tmp_path / "bin" / "ssh"
+    fake_ssh.parent.mkdir()
+    fake_ssh.write_text('#!/bin/sh\necho "ssh $*"\n')
+    fake_ssh.chmod(0o755)
+    r = vmsilo("shell", "--ssh", *extra, "--config", str(config), "net",
+               env={"PATH": f"{fake_ssh.parent}:/usr/bin:/bin"})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.decode() == f"ssh -- {target}\n"
+
+
+def test_vm_shell_ssh_without_an_address_says_so(tmp_path):
+    config = write_config(tmp_path / "config.json",
+                          [{"name": "plain", "memory": 256, "cpus": 1, "vmm": "qemu"}])
+    r = vmsilo("shell", "--ssh", "--config", str(config), "plain")
+    assert r.returncode == 1
+    assert b"VM 'plain' has no static IPv4 address" in r.stderr
+
+
+def test_vm_shell_ssh_of_an_unknown_vm_says_so(tmp_path):
+    config = write_config(tmp_path / "config.json", [NET_VM])
+    r = vmsilo("shell", "--ssh", "--config", str(config), "ghost")
+    assert r.returncode == 1
+    assert b"no VM named 'ghost'" in r.stderr
+
+
+# --- vm-start-debug ------------------------------------------------------------------------------
+
+def test_vm_start_debug_dry_run_prints_a_qemu_command_line(tmp_path, short_dir, cli_links):
+    config = write_config(tmp_path / "config.json", [NET_VM])
+    state = tmp_path / "state"
+    r = run_cli([str(cli_links / "vm-start-debug"), "--dry-run", "--config", str(config),
+                 "--state-dir", str(state), "--runtime-dir", str(short_dir), "net"],
+                env={"VMSILO_ACCEL": "tcg", "PATH": "/usr/bin:/bin"})
+    assert r.returncode == 0, r.stderr
+    argv = r.stdout.decode().split()
+    assert argv[0] == "qemu-system-x86_64"
+    assert argv[argv.index("-kernel") + 1] == f"{state}/images/default/vmlinuz"
+    assert argv[argv.index("-initrd") + 1] == f"{state}/images/default/initramfs.cpio"
+    assert "tcg" in " ".join(argv)
+    assert "stdio" in " ".join(argv)
+    err = r.stderr.decode()
+    assert "VMM: qemu (set for this VM)" in err
+    assert "Acceleration: tcg (TCG requested)" in err
+
+
+def test_vm_start_debug_uses_the_vms_own_kernel(tmp_path, short_dir):
+    kernel = tmp_path / "my-kernel"
+    kernel.write_bytes(b"")
+    vm = dict(NET_VM, kernel=str(kernel))
+    config = write_config(tmp_path / "config.json", [vm])
+    r = vmsilo("start-debug", "-n", "--config", str(config), "--state-dir", str(tmp_path),
+               "net", runtime=short_dir, env={"VMSILO_ACCEL": "tcg"})
+    assert r.returncode == 0, r.stderr
+    argv = r.stdout.decode().split()
+    assert argv[argv.index("-kernel") + 1] == str(kernel)
+
+
+def test_vm_start_debug_without_a_kernel_fails_with_a_hint(tmp_path, short_dir):
+    config = write_config(tmp_path / "config.json", [NET_VM])
+    r = vmsilo("start-debug", "--config", str(config), "--state-dir", str(tmp_path / "none"),
+               "net", runtime=short_dir, env={"VMSILO_ACCEL": "tcg"})
+    assert r.returncode == 1
+    assert b"vmsilo image build" in r.stderr
+
+
+def test_vm_start_debug_reports_config_errors(tmp_path, short_dir):
+    config = tmp_path / "config.json"
+    config.write_text('{"nixosVms": [{"name": "BAD NAME"}]}')
+    r = vmsilo("start-debug", "-n", "--config", str(config), "x", runtime=short_dir)
+    assert r.returncode == 1
+    assert str(config).encode() in r.stderr

@@ -1,0 +1,185 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""vmsilod end to end on real QEMU guests (TCG): socket activation, sessions, idle shutdown,
+crash handling, dependencies, authorisation, bad configs, the console."""
+import concurrent.futures
+import hashlib
+import os
+import pathlib
+import pty
+import select
+import signal
+import subprocess
+import time
+
+import pytest
+
+from daemon import Daemon, binary, ensure_test_user, public_dir, vm
+
+VMS = [
+    vm("main"),
+    vm("idle", autoShutdown={"enable": True, "after": 5}),
+    vm("crashy"),
+    vm("base"),
+    vm("top", dependsOn=["base"]),
+]
+
+
+@pytest.fixture(scope="session")
+def state_dir():
+    ensure_test_user()
+    # The default image is built by the first daemon and shared by every later one; the VMM
+    # runs as the test user, so the kernel must be readable by it.
+    return public_dir("vmsilo-state-")
+
+
+@pytest.fixture(scope="module")
+def daemon(tmp_path_factory, state_dir):
+    d = Daemon(tmp_path_factory.mktemp("daemon"), state_dir, VMS).start()
+    yield d
+    assert d.stop() == 0, d.output()
+
+
+def test_cold_run_boots_the_vm_and_returns_output(daemon):
+    assert daemon.status("main")["state"] == "stopped"
+    r = daemon.run("main", "uname", "-a")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith(b"Linux "), r.stdout
+    assert daemon.status("main")["state"] == "running"
+
+
+def test_warm_run_reuses_the_running_vm(daemon):
+    pid = daemon.status("main")["pid"] if daemon.status("main")["state"] == "running" else None
+    r = daemon.run("main", "echo", "warm")
+    assert (r.returncode, r.stdout) == (0, b"warm\n"), r.stderr
+    if pid:
+        assert daemon.status("main")["pid"] == pid
+
+
+@pytest.mark.parametrize("command,status", [
+    (["true"], 0),
+    (["false"], 1),
+    (["sh", "-c", "exit 42"], 42),
+    (["sh", "-c", "kill -9 $$"], 128 + 9),
+    (["sh", "-c", "kill -TERM $$"], 128 + 15),
+])
+def test_exit_status_and_signals_are_returned(daemon, command, status):
+    r = daemon.run("main", *command)
+    assert r.returncode == status, r.stderr
+
+
+def test_stdout_and_stderr_stay_apart(daemon):
+    r = daemon.run("main", "sh", "-c", "echo out; echo err >&2")
+    assert (r.stdout, r.stderr) == (b"out\n", b"err\n")
+
+
+def test_16_mib_of_stdin_round_trips_intact(daemon):
+    data = os.urandom(16 * 1024 * 1024)
+    r = daemon.run("main", "cat", input=data, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert hashlib.sha256(r.stdout).hexdigest() == hashlib.sha256(data).hexdigest()
+
+
+def test_twenty_concurrent_runs_keep_their_own_output(daemon):
+    def one(i):
+        r = daemon.run("main", "sh", "-c", f"for n in 1 2 3; do echo run-{i}-$n; done")
+        return i, r
+    with concurrent.futures.ThreadPoolExecutor(20) as pool:
+        for i, r in pool.map(one, range(20)):
+            assert r.returncode == 0, r.stderr
+            assert r.stdout == "".join(f"run-{i}-{n}\n" for n in (1, 2, 3)).encode()
+
+
+def test_idle_vm_shuts_down_and_starts_again_on_demand(daemon):
+    r = daemon.run("idle", "true")
+    assert r.returncode == 0, r.stderr
+    daemon.wait_state("idle", "stopped", timeout=60)
+    r = daemon.run("idle", "echo", "again")
+    assert (r.returncode, r.stdout) == (0, b"again\n"), r.stderr
+
+
+def test_killed_vmm_fails_the_running_session_fast_and_next_run_restarts(daemon):
+    assert daemon.run("crashy", "true").returncode == 0
+    pid = daemon.status("crashy")["pid"]
+    session = subprocess.Popen([binary("vmsilo"), "run", "-T", "crashy", "sleep", "600"],
+                               env=daemon.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(1)
+    os.kill(pid, signal.SIGKILL)
+    killed = time.monotonic()
+    out, err = session.communicate(timeout=10)
+    assert time.monotonic() - killed < 2.0
+    assert session.returncode == 125, (session.returncode, err)
+    assert b"crashy" in err or b"lost" in err or b"VM" in err, err
+    r = daemon.run("crashy", "echo", "back")
+    assert (r.returncode, r.stdout) == (0, b"back\n"), r.stderr
+
+
+def test_depends_on_starts_the_dependency_first(daemon):
+    assert daemon.status("base")["state"] == "stopped"
+    r = daemon.run("top", "true")
+    assert r.returncode == 0, r.stderr
+    assert daemon.status("base")["state"] in ("starting", "running")
+
+
+def test_unauthorised_uid_is_refused_on_every_socket(daemon):
+    nobody = 65534
+    r = daemon.cli("status", user=nobody)
+    assert r.returncode != 0
+    assert b"permission denied" in r.stdout + r.stderr
+    r = daemon.run("main", "true", user=nobody)
+    assert r.returncode == 125
+    assert b"permission denied" in r.stderr
+    console = subprocess.run(
+        ["python3", "-c",
+         "import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]);"
+         "print(s.recv(200).decode())", str(daemon.runtime / "main-console")],
+        user=nobody, capture_output=True, timeout=30)
+    assert "permission denied" in console.stdout.decode()
+
+
+def test_console_attach_shows_the_guest_and_ctrl_bracket_detaches(daemon):
+    assert daemon.run("main", "true").returncode == 0
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(binary("vmsilo"), ["vm-shell", "shell", "main"], daemon.env)
+    seen = b""
+    deadline = time.monotonic() + 20
+    os.write(fd, b"\r")
+    while time.monotonic() < deadline and b"Ctrl+]" not in seen:
+        if select.select([fd], [], [], 0.5)[0]:
+            seen += os.read(fd, 4096)
+    os.write(fd, b"\x1d")
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, seen
+
+
+def test_broken_config_starts_nothing_and_says_why(tmp_path, state_dir):
+    bad = Daemon(tmp_path, state_dir, [vm("ok"), vm("ok"), vm("BAD NAME", memory=1)])
+    proc = subprocess.run([binary("vmsilod"), "--config", str(bad.config_path),
+                           "--runtime-dir", str(bad.runtime)],
+                          env=bad.env, capture_output=True, timeout=60)
+    assert proc.returncode == 1
+    err = proc.stderr.decode()
+    assert "nixosVms[1].name" in err and "nixosVms[2]" in err, err
+    assert not (bad.runtime / "control.socket").exists()
+    assert list(bad.runtime.iterdir()) == []
+
+
+def test_unknown_user_starts_nothing(tmp_path, state_dir):
+    bad = Daemon(tmp_path, state_dir, [vm("x")], user="no-such-user-here")
+    proc = subprocess.run([binary("vmsilod"), "--config", str(bad.config_path),
+                           "--runtime-dir", str(bad.runtime)],
+                          env=bad.env, capture_output=True, timeout=60)
+    assert proc.returncode == 1
+    assert b"no-such-user-here" in proc.stderr
+    assert not (bad.runtime / "control.socket").exists()
+
+
+def test_sigterm_stops_every_vm_and_exits_cleanly(tmp_path, state_dir):
+    d = Daemon(tmp_path, state_dir, [vm("one")]).start()
+    try:
+        assert d.run("one", "true").returncode == 0
+        pid = d.status("one")["pid"]
+    finally:
+        assert d.stop() == 0, d.output()
+    assert not pathlib.Path(f"/proc/{pid}").exists()

@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* test-cli-args.c: tests for src/cli/cli-args.c. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "cli-args.h"
+#include "strv.h"
+
+#define ARGC(a) ((int)ELEMENTSOF(a) - 1)
+
+static void test_run_parses_options_before_the_vm_name(void **state) {
+        char *argv[] = {"vm-run", "-t", "--user", "root", "-e", "A=1", "--env=B=2", "--cwd", "/tmp",
+                        "work", "ls", NULL};
+        _cleanup_(run_options_finish) RunOptions o = {};
+        char *error = NULL;
+
+        assert_int_equal(cli_args_parse_run(ARGC(argv), argv, &o, &error), 0);
+        assert_null(error);
+        assert_int_equal(o.pty, CLI_PTY_ALWAYS);
+        assert_string_equal(o.user, "root");
+        assert_string_equal(o.cwd, "/tmp");
+        assert_int_equal(strv_length(o.env), 2);
+        assert_string_equal(o.env[0], "A=1");
+        assert_string_equal(o.env[1], "B=2");
+        assert_string_equal(o.vm, "work");
+        assert_string_equal(o.command[0], "ls");
+        assert_null(o.command[1]);
+}
+
+static void test_run_keeps_options_after_the_vm_name_for_the_command(void **state) {
+        char *argv[] = {"vm-run", "work", "ls", "-l", "--help", "-T", NULL};
+        _cleanup_(run_options_finish) RunOptions o = {};
+        char *error = NULL;
+
+        assert_int_equal(cli_args_parse_run(ARGC(argv), argv, &o, &error), 0);
+        assert_false(o.help);
+        assert_int_equal(o.pty, CLI_PTY_AUTO);
+        assert_ptr_equal(o.command, &argv[2]);
+        assert_int_equal(strv_length(o.command), 4);
+        assert_string_equal(o.command[3], "-T");
+}
+
+static void test_run_command_may_start_with_a_dash(void **state) {
+        char *argv[] = {"vm-run", "work", "-weird", NULL};
+        _cleanup_(run_options_finish) RunOptions o = {};
+        char *error = NULL;
+
+        assert_int_equal(cli_args_parse_run(ARGC(argv), argv, &o, &error), 0);
+        assert_string_equal(o.command[0], "-weird");
+}
+
+static void test_run_double_dash_ends_options(void **state) {
+        char *argv[] = {"vm-run", "-T", "--", "work", "true", NULL};
+        _cleanup_(run_options_finish) RunOptions o = {};
+        char *error = NULL;
+
+        assert_int_equal(cli_args_parse_run(ARGC(argv), argv, &o, &error), 0);
+        assert_int_equal(o.pty, CLI_PTY_NEVER);
+        assert_string_equal(o.vm, "work");
+        assert_string_equal(o.command[0], "true");
+}
+
+static void test_run_short_flags_combine_and_the_last_tty_flag_wins(void **state) {
+        char *argv[] = {"vm-run", "-tT", "-uroot", "work", "id", NULL};
+        _cleanup_(run_options_finish) RunOptions o = {};
+        char *error = NULL;
+
+        assert_int_equal(cli_args_parse_run(ARGC(argv), argv, &o, &error), 0);
+        assert_int_equal(o.pty, CLI_PTY_NEVER);
+        assert_string_equal(o.user, "root");
+}
+
+static void test_run_env_is_empty_not_null_without_env_options(void **state) {
+        char *argv[] = {"vm-run", "work", "id", NULL};
+        _cleanup_(run_options_finish) RunOptions o = {};
+        char *error = NULL;
+
+        assert_int_equal(cli_args_parse_run(ARGC(argv), argv, &o, &error), 0);
+        assert_non_null(o.env);
+        assert_null(o.env[0]);
+}
+
+static void test_run_help_needs_no_vm_name(void **state) {
+        char *argv[] = {"vm-run", "--user", "x", "--help", NULL};
+        _cleanup_(run_options_finish) RunOptions o = {};
+        char *error = NULL;
+
+        assert_int_equal(cli_args_parse_run(ARGC(argv), argv, &o, &error), 0);
+        assert_true(o.help);
+}
+
+/* Every usage error is -EINVAL with a message, and leaves ret untouched. */
+static void test_run_rejects_bad_command_lines(void **state) {
+        static const struct {
+                const char *label;
+                char *argv[6];
+                const char *message;
+        } cases[] = {
+                        {"no name", {"vm-run", NULL}, "missing VM name"},
+                        {"no command", {"vm-run", "work", NULL},
+                                        "missing command to run in 'work'"},
+                        {"empty command", {"vm-run", "work", "", NULL},
+                                        "the command must not be empty"},
+                        {"unknown long", {"vm-run", "--bogus", "work", "x", NULL},
+                                        "unknown option '--bogus'"},
+                        {"unknown short", {"vm-run", "-x", "work", "x", NULL},
+                                        "unknown option '-x'"},
+                        {"value missing", {"vm-run", "--user", NULL},
+                                        "option '--user' needs a value"},
+                        {"short value missing", {"vm-run", "-u", NULL},
+                                        "option '-u' needs a value"},
+                        {"flag with value", {"vm-run", "--tty=yes", "work", "x", NULL},
+                                        "option '--tty' takes no value"},
+                        {"env without =", {"vm-run", "-e", "FOO", "work", "x", NULL},
+                                        "'FOO' is not KEY=VALUE"},
+                        {"env without key", {"vm-run", "-e", "=1", "work", "x", NULL},
+                                        "'=1' is not KEY=VALUE"},
+                        {"empty user", {"vm-run", "--user=", "work", "x", NULL},
+                                        "option '--user' needs a non-empty value"},
+                        {"bad name", {"vm-run", "../x", "id", NULL},
+                                        "'../x' is not a valid VM name"},
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                RunOptions o = {.vm = "untouched"};
+                char *error = NULL;
+                int argc = (int)strv_length((char **)cases[i].argv);
+
+                print_message("case: %s\n", cases[i].label);
+                assert_int_equal(cli_args_parse_run(argc, cases[i].argv, &o, &error), -EINVAL);
+                assert_non_null(error);
+                assert_string_equal(error, cases[i].message);
+                assert_string_equal(o.vm, "untouched");
+                assert_null(o.env);
+                free(error);
+        }
+}
+
+static void test_start_stop_takes_several_names(void **state) {
+        char *argv[] = {"vm-start", "--no-wait", "--runtime-dir", "/tmp/rt", "a", "b", NULL};
+        StartStopOptions o;
+        char *error = NULL;
+
+        assert_int_equal(cli_args_parse_start_stop(ARGC(argv), argv, &o, &error), 0);
+        assert_false(o.wait);
+        assert_string_equal(o.runtime_dir, "/tmp/rt");
+        assert_int_equal(strv_length(o.vms), 2);
+        assert_string_equal(o.vms[1], "b");
+}
+
+static void test_start_stop_waits_by_default(void **state) {
+        char *argv[] = {"vm-stop", "a", NULL};
+        StartStopOptions o;
+        char *error = NULL;
+
+        assert_int_equal(cli_args_parse_start_stop(ARGC(argv), argv, &o, &error), 0);
+        assert_true(o.wait);
+        assert_null(o.runtime_dir);
+}
+
+static void test_start_stop_needs_a_name(void **state) {
+        char *argv[] = {"vm-stop", NULL};
+        StartStopOptions o;
+        char *error = NULL;
+
+        assert_int_equal(cli_args_parse_start_stop(ARGC(argv), argv, &o, &error), -EINVAL);
+        assert_string_equal(error, "missing VM name");
+        free(error);
+}
+
+static void test_start_stop_checks_every_name(void **state) {
+        char *argv[] = {"vm-start", "ok", "Bad", NULL};
+        StartStopOptions o;
+        char *error = NULL;
+
+        assert_int_equal(cli_args_parse_start_stop(ARGC(argv), argv, &o, &error), -EINVAL);
+        assert_string_equal(error, "'Bad' is not a valid VM name");
+        free(error);
+}
+
+static void test_status_parses_json_and_an_optional_name(void **state) {
+        char *argv[] = {"status", "--json", "work", NULL};
+        char *none[] = {"status", NULL};
+        StatusOptions o;
+        char *error = NULL;
+
+        assert_int_equal(cli_args_parse_status(ARGC(argv), argv, &o, &error), 0);
+        assert_true(o.json);
+        assert_string_equal(o.vm, "work");
+        assert_int_equal(cli_args_parse_status(ARGC(none), none, &o, &error), 0);
+        assert_false(o.json);
+        assert_null(o.vm);
+}
+
+static void test_status_rejects_a_second_name(void **state) {
+        char *argv[] = {"status", "a", "b", NULL};
+        StatusOptions o;
+        char *error = NULL;
+
+        assert_int_equal(cli_args_parse_status(ARGC(argv), argv, &o, &error), -EINVAL);
+        assert_string_equal(error, "unexpected argument 'b'");
+        free(error);
+}
+
+static void test_shell_parses_ssh_root_and_config(void **state) {
+        char *argv[] = {"vm-shell", "--ssh", "--root", "--config", "/c.json", "work", NULL};
+        ShellOptions o;
+        char *error = NULL;
+
+        assert_int_equal(cli_args_parse_shell(ARGC(argv), argv, &o, &error), 0);
+        assert_true(o.ssh);
+        assert_true(o.root);
+        assert_string_equal(o.config_path, "/c.json");
+        assert_string_equal(o.vm, "work");
+}
+
+static void test_shell_rejects_root_without_ssh(void **state) {
+        char *argv[] = {"vm-shell", "--root", "work", NULL};
+        ShellOptions o;
+        char *error = NULL;
+
+        assert_int_equal(cli_args_parse_shell(ARGC(argv), argv, &o, &error), -EINVAL);
+        assert_string_equal(error, "--root only makes sense with --ssh");
+        free(error);
+}
+
+static void test_shell_takes_exactly_one_name(void **state) {
+        char *argv[] = {"vm-shell", "a", "b", NULL};
+        ShellOptions o;
+        char *error = NULL;
+
+        assert_int_equal(cli_args_parse_shell(ARGC(argv), argv, &o, &error), -EINVAL);
+        assert_string_equal(error, "unexpected argument 'b'");
+        free(error);
+}
+
+static void test_start_debug_parses_its_options(void **state) {
+        char *argv[] = {"vm-start-debug", "-n", "--vmm=crosvm", "--state-dir", "/s", "--config",
+                        "/c", "work", NULL};
+        StartDebugOptions o;
+        char *error = NULL;
+
+        assert_int_equal(cli_args_parse_start_debug(ARGC(argv), argv, &o, &error), 0);
+        assert_true(o.dry_run);
+        assert_string_equal(o.vmm, "crosvm");
+        assert_string_equal(o.state_dir, "/s");
+        assert_string_equal(o.config_path, "/c");
+        assert_string_equal(o.vm, "work");
+}
+
+static void test_start_debug_rejects_an_unknown_vmm(void **state) {
+        char *argv[] = {"vm-start-debug", "--vmm", "firecracker", "work", NULL};
+        StartDebugOptions o;
+        char *error = NULL;
+
+        assert_int_equal(cli_args_parse_start_debug(ARGC(argv), argv, &o, &error), -EINVAL);
+        assert_string_equal(error, "--vmm must be 'qemu' or 'crosvm', not 'firecracker'");
+        free(error);
+}
+
+static void test_vm_name_rules_match_the_configuration(void **state) {
+        static const struct {
+                const char *name;
+                bool valid;
+        } cases[] = {
+                        {"banking", true},
+                        {"sys-net_2", true},
+                        {"0day", true},
+                        {"a", true},
+                        {"", false},
+                        {"-x", false},
+                        {"_x", false},
+                        {"Work", false},
+                        {"a/b", false},
+                        {"..", false},
+                        {"a.b", false},
+                        {"a b", false},
+                        {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", true},
+                        {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                                        false},
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                print_message("name: '%s'\n", cases[i].name);
+                assert_int_equal(cli_vm_name_is_valid(cases[i].name), cases[i].valid);
+        }
+        assert_false(cli_vm_name_is_valid(NULL));
+}
+
+static void test_dir_choose_prefers_option_then_environment(void **state) {
+        assert_string_equal(cli_dir_choose("/opt", "/env", "/def"), "/opt");
+        assert_string_equal(cli_dir_choose(NULL, "/env", "/def"), "/env");
+        assert_string_equal(cli_dir_choose(NULL, "", "/def"), "/def");
+        assert_string_equal(cli_dir_choose(NULL, NULL, "/def"), "/def");
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                        cmocka_unit_test(test_run_parses_options_before_the_vm_name),
+                        cmocka_unit_test(test_run_keeps_options_after_the_vm_name_for_the_command),
+                        cmocka_unit_test(test_run_command_may_start_with_a_dash),
+                        cmocka_unit_test(test_run_double_dash_ends_options),
+                        cmocka_unit_test(test_run_short_flags_combine_and_the_last_tty_flag_wins),
+                        cmocka_unit_test(test_run_env_is_empty_not_null_without_env_options),
+                        cmocka_unit_test(test_run_help_needs_no_vm_name),
+                        cmocka_unit_test(test_run_rejects_bad_command_lines),
+                        cmocka_unit_test(test_start_stop_takes_several_names),
+                        cmocka_unit_test(test_start_stop_waits_by_default),
+                        cmocka_unit_test(test_start_stop_needs_a_name),
+                        cmocka_unit_test(test_start_stop_checks_every_name),
+                        cmocka_unit_test(test_status_parses_json_and_an_optional_name),
+                        cmocka_unit_test(test_status_rejects_a_second_name),
+                        cmocka_unit_test(test_shell_parses_ssh_root_and_config),
+                        cmocka_unit_test(test_shell_rejects_root_without_ssh),
+                        cmocka_unit_test(test_shell_takes_exactly_one_name),
+                        cmocka_unit_test(test_start_debug_parses_its_options),
+                        cmocka_unit_test(test_start_debug_rejects_an_unknown_vmm),
+                        cmocka_unit_test(test_vm_name_rules_match_the_configuration),
+                        cmocka_unit_test(test_dir_choose_prefers_option_then_environment),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* test-plan-validate.c: one test per rule of plan-validate.c. */
+#include "plan-golden.h"
+
+/* Validates the last VM of the document {"user":"alice","nixosVms":[<vms>]} against vmm and
+ * returns the result; *ret_errors gets what was appended. */
+static int check(const char *vms, VmmKind vmm, ConfigErrors *ret_errors) {
+        _cleanup_(freep) char *json = NULL;
+        _cleanup_(config_freep) Config *c = NULL;
+
+        assert_true(asprintf(&json, "{\"user\":\"alice\",\"nixosVms\":[%s]}", vms) > 0);
+        c = golden_load_config(json);
+        return plan_validate_vm(&c->vms[c->n_vms - 1], c->n_vms - 1, vmm, ret_errors);
+}
+
+/* Exactly one problem, at path, with message. */
+static void assert_one(const char *vms, VmmKind vmm, const char *path, const char *message) {
+        _cleanup_(config_errors_finish) ConfigErrors e = {};
+
+        assert_int_equal(check(vms, vmm, &e), 1);
+        assert_int_equal(e.n_items, 1);
+        assert_string_equal(e.items[0].path, path);
+        assert_string_equal(e.items[0].message, message);
+}
+
+static void assert_none(const char *vms, VmmKind vmm) {
+        _cleanup_(config_errors_finish) ConfigErrors e = {};
+        int r = check(vms, vmm, &e);
+
+        golden_print_errors(&e);
+        assert_int_equal(r, 0);
+        assert_int_equal(e.n_items, 0);
+}
+
+static void test_qemu_rejects_cross_domain_gpu(void **state) {
+        assert_one("{\"name\":\"a\",\"gpu\":{\"context-types\":\"cross-domain\"}}", VMM_QEMU,
+                        "nixosVms[0].gpu",
+                        "cross-domain GPU (context-types=cross-domain) needs crosvm; this VM uses "
+                        "qemu");
+}
+
+static void test_qemu_rejects_other_gpu_options(void **state) {
+        assert_one("{\"name\":\"a\",\"gpu\":{\"backend\":\"2d\"}}", VMM_QEMU, "nixosVms[0].gpu",
+                        "GPU options are crosvm --gpu options and need crosvm; this VM uses qemu "
+                        "(use gpu = true or false: qemu VMs get no GPU)");
+}
+
+static void test_qemu_ignores_default_gpu_and_sound(void **state) {
+        assert_none("{\"name\":\"a\",\"gpu\":true,\"sound\":true}", VMM_QEMU);
+}
+
+static void test_qemu_rejects_sound_options(void **state) {
+        assert_one("{\"name\":\"a\",\"sound\":{\"backend\":\"pulse\"}}", VMM_QEMU,
+                        "nixosVms[0].sound",
+                        "sound options are crosvm --virtio-snd options and need crosvm; this VM "
+                        "uses qemu (use sound = true or false: qemu VMs get no sound device)");
+}
+
+static void test_qemu_rejects_vhost_user(void **state) {
+        assert_one("{\"name\":\"a\",\"vhostUser\":[{\"type\":\"net\",\"socket\":\"/s\"}]}",
+                        VMM_QEMU, "nixosVms[0].vhostUser[0]",
+                        "vhost-user devices need crosvm; this VM uses qemu");
+}
+
+static void test_qemu_rejects_vfio_options(void **state) {
+        assert_one("{\"name\":\"a\",\"pciDevices\":[{\"path\":\"01:00.0\",\"iommu\":\"on\"}]}",
+                        VMM_QEMU, "nixosVms[0].pciDevices[0].iommu",
+                        "'iommu' is a crosvm --vfio option with no qemu equivalent; this VM uses "
+                        "qemu");
+}
+
+static void test_qemu_rejects_per_vm_crosvm_extra_args(void **state) {
+        assert_one("{\"name\":\"a\",\"crosvm\":{\"extraArgs\":[\"--no-syslog\"]}}", VMM_QEMU,
+                        "nixosVms[0].crosvm.extraArgs",
+                        "crosvm arguments for a VM that uses qemu would be ignored");
+}
+
+static void test_qemu_rejects_per_vm_crosvm_extra_run_args(void **state) {
+        assert_one("{\"name\":\"a\",\"crosvm\":{\"extraRunArgs\":[\"--no-usb\"]}}", VMM_QEMU,
+                        "nixosVms[0].crosvm.extraRunArgs",
+                        "crosvm arguments for a VM that uses qemu would be ignored");
+}
+
+static void test_qemu_ignores_crosvm_log_level(void **state) {
+        assert_none("{\"name\":\"a\",\"crosvm\":{\"logLevel\":\"trace\"}}", VMM_QEMU);
+}
+
+static void test_qemu_rejects_crosvm_only_disk_option(void **state) {
+        assert_one("{\"name\":\"a\",\"additionalDisks\":[{\"path\":\"/d.img\","
+                   "\"multiple-workers\":true}]}",
+                        VMM_QEMU, "nixosVms[0].additionalDisks[0].multiple-workers",
+                        "'multiple-workers' is a crosvm disk option with no qemu equivalent; this "
+                        "VM uses qemu (qemu maps ro, sparse, block-size, id, direct and lock)");
+}
+
+static void test_qemu_rejects_non_boolean_disk_flag(void **state) {
+        assert_one("{\"name\":\"a\",\"additionalDisks\":[{\"path\":\"/d.img\",\"ro\":\"yes\"}]}",
+                        VMM_QEMU, "nixosVms[0].additionalDisks[0].ro",
+                        "expected true or false, got 'yes'");
+}
+
+static void test_qemu_rejects_block_size_not_power_of_two(void **state) {
+        assert_one("{\"name\":\"a\",\"additionalDisks\":[{\"path\":\"/d.img\","
+                   "\"block-size\":1000}]}",
+                        VMM_QEMU, "nixosVms[0].additionalDisks[0].block-size",
+                        "block size '1000' is not a power of two between 512 and 2097152 bytes, "
+                        "which qemu requires; this VM uses qemu");
+}
+
+static void test_qemu_rejects_block_size_below_minimum(void **state) {
+        assert_one("{\"name\":\"a\",\"additionalDisks\":[{\"path\":\"/d.img\","
+                   "\"block_size\":256}]}",
+                        VMM_QEMU, "nixosVms[0].additionalDisks[0].block_size",
+                        "block size '256' is not a power of two between 512 and 2097152 bytes, "
+                        "which qemu requires; this VM uses qemu");
+}
+
+static void test_crosvm_passes_disk_options_through(void **state) {
+        assert_none("{\"name\":\"a\",\"additionalDisks\":[{\"path\":\"/d.img\","
+                    "\"multiple-workers\":true,\"block-size\":1000}]}",
+                        VMM_CROSVM);
+}
+
+static void test_rejects_long_disk_id(void **state) {
+        static const char *vm = "{\"name\":\"a\",\"additionalDisks\":[{\"path\":\"/d.img\","
+                                "\"id\":\"abcdefghijklmnopqrstu\"}]}";
+
+        assert_one(vm, VMM_QEMU, "nixosVms[0].additionalDisks[0].id",
+                        "disk id 'abcdefghijklmnopqrstu' is longer than 20 characters");
+        assert_one(vm, VMM_CROSVM, "nixosVms[0].additionalDisks[0].id",
+                        "disk id 'abcdefghijklmnopqrstu' is longer than 20 characters");
+}
+
+static void test_rejects_ro_in_root_disk(void **state) {
+        static const char *vm = "{\"name\":\"a\",\"rootDisk\":{\"path\":\"/r.img\",\"ro\":false}}";
+
+        assert_one(vm, VMM_QEMU, "nixosVms[0].rootDisk.ro",
+                        "the root disk's access mode is rootDiskReadonly; set that instead");
+        assert_one(vm, VMM_CROSVM, "nixosVms[0].rootDisk.ro",
+                        "the root disk's access mode is rootDiskReadonly; set that instead");
+}
+
+static void test_rejects_root_in_root_disk(void **state) {
+        assert_one("{\"name\":\"a\",\"rootDisk\":{\"path\":\"/r.img\",\"root\":true}}", VMM_CROSVM,
+                        "nixosVms[0].rootDisk.root",
+                        "the root disk is always mounted as root; remove this key");
+}
+
+static void test_crosvm_rejects_comma_in_disk_path(void **state) {
+        assert_one("{\"name\":\"a\",\"additionalDisks\":[{\"path\":\"/d,1.img\"}]}", VMM_CROSVM,
+                        "nixosVms[0].additionalDisks[0]",
+                        "path '/d,1.img' contains ',', which crosvm's --block uses to separate "
+                        "options; this VM uses crosvm");
+}
+
+static void test_qemu_accepts_comma_in_disk_path(void **state) {
+        assert_none("{\"name\":\"a\",\"additionalDisks\":[{\"path\":\"/d,1.img\"}]}", VMM_QEMU);
+}
+
+static void test_qemu_rejects_crosvm_only_shared_dir_option(void **state) {
+        assert_one("{\"name\":\"a\",\"sharedDirectories\":[{\"path\":\"/s\",\"tag\":\"t\","
+                   "\"uidmap\":\"0 0 65535\"}]}",
+                        VMM_QEMU, "nixosVms[0].sharedDirectories[0].uidmap",
+                        "'uidmap' is a crosvm shared-directory option with no qemu (9p) "
+                        "equivalent; this VM uses qemu (qemu maps type=p9 and readonly)");
+}
+
+static void test_qemu_rejects_virtiofs_type(void **state) {
+        assert_one("{\"name\":\"a\",\"sharedDirectories\":[{\"path\":\"/s\",\"tag\":\"t\","
+                   "\"type\":\"fs\"}]}",
+                        VMM_QEMU, "nixosVms[0].sharedDirectories[0].type",
+                        "virtio-fs (type=fs) needs crosvm; this VM uses qemu, which shares "
+                        "directories over 9p (leave type out or use type=p9)");
+}
+
+static void test_qemu_rejects_non_boolean_readonly(void **state) {
+        assert_one("{\"name\":\"a\",\"sharedDirectories\":[{\"path\":\"/s\",\"tag\":\"t\","
+                   "\"readonly\":1}]}",
+                        VMM_QEMU, "nixosVms[0].sharedDirectories[0].readonly",
+                        "expected true or false, got '1'");
+}
+
+static void test_rejects_unknown_shared_dir_type(void **state) {
+        static const char *vm = "{\"name\":\"a\",\"sharedDirectories\":[{\"path\":\"/s\","
+                                "\"tag\":\"t\",\"type\":\"nfs\"}]}";
+
+        assert_one(vm, VMM_QEMU, "nixosVms[0].sharedDirectories[0].type",
+                        "unknown type 'nfs' (fs or p9)");
+        assert_one(vm, VMM_CROSVM, "nixosVms[0].sharedDirectories[0].type",
+                        "unknown type 'nfs' (fs or p9)");
+}
+
+static void test_crosvm_rejects_readonly_shared_dir(void **state) {
+        assert_one("{\"name\":\"a\",\"sharedDirectories\":[{\"path\":\"/s\",\"tag\":\"t\","
+                   "\"readonly\":true}]}",
+                        VMM_CROSVM, "nixosVms[0].sharedDirectories[0].readonly",
+                        "'readonly' is a qemu (9p) option; crosvm's --shared-dir has none; this "
+                        "VM uses crosvm");
+}
+
+static void test_crosvm_rejects_colon_in_shared_dir_path(void **state) {
+        assert_one("{\"name\":\"a\",\"sharedDirectories\":[{\"path\":\"/a:b\",\"tag\":\"t\"}]}",
+                        VMM_CROSVM, "nixosVms[0].sharedDirectories[0]",
+                        "path '/a:b' or tag 't' contains ':', which crosvm's --shared-dir uses to "
+                        "separate fields; this VM uses crosvm");
+}
+
+static void test_crosvm_rejects_colon_in_shared_dir_value(void **state) {
+        assert_one("{\"name\":\"a\",\"sharedDirectories\":[{\"path\":\"/s\",\"tag\":\"t\","
+                   "\"cache\":\"a:b\"}]}",
+                        VMM_CROSVM, "nixosVms[0].sharedDirectories[0].cache",
+                        "value 'a:b' contains ':', which crosvm's --shared-dir uses to separate "
+                        "options; this VM uses crosvm");
+}
+
+static void test_rejects_home_tag_with_shared_home(void **state) {
+        static const char *vm = "{\"name\":\"a\",\"sharedDirectories\":[{\"path\":\"/s\","
+                                "\"tag\":\"home\"}]}";
+        static const char *message = "tag 'home' is the shared home's; set sharedHome = false to "
+                                     "share this directory as the home instead";
+
+        assert_one(vm, VMM_QEMU, "nixosVms[0].sharedDirectories[0]", message);
+        assert_one(vm, VMM_CROSVM, "nixosVms[0].sharedDirectories[0]", message);
+}
+
+static void test_accepts_home_tag_without_shared_home(void **state) {
+        assert_none("{\"name\":\"a\",\"sharedHome\":false,\"sharedDirectories\":[{\"path\":"
+                    "\"/s\",\"id\":\"home\"}]}",
+                        VMM_CROSVM);
+}
+
+static void test_crosvm_accepts_every_crosvm_feature(void **state) {
+        assert_none("{\"name\":\"a\",\"gpu\":{\"context-types\":\"cross-domain\"},"
+                    "\"sound\":{\"backend\":\"null\"},"
+                    "\"vhostUser\":[{\"type\":\"net\",\"socket\":\"/s\"}],"
+                    "\"pciDevices\":[{\"path\":\"01:00.0\",\"iommu\":\"on\"}],"
+                    "\"sharedDirectories\":[{\"path\":\"/s\",\"tag\":\"t\",\"type\":\"fs\","
+                    "\"uidmap\":\"0 0 1\"}],"
+                    "\"crosvm\":{\"extraArgs\":[\"--no-syslog\"],\"extraRunArgs\":[\"--no-usb\"]}}",
+                        VMM_CROSVM);
+}
+
+static void test_errors_name_the_vm_index(void **state) {
+        assert_one("{\"name\":\"a\"},{\"name\":\"b\",\"sound\":{\"backend\":\"null\"}}", VMM_QEMU,
+                        "nixosVms[1].sound",
+                        "sound options are crosvm --virtio-snd options and need crosvm; this VM "
+                        "uses qemu (use sound = true or false: qemu VMs get no sound device)");
+}
+
+static void test_every_problem_is_reported(void **state) {
+        _cleanup_(config_errors_finish) ConfigErrors e = {};
+
+        assert_int_equal(check("{\"name\":\"a\",\"gpu\":{\"backend\":\"2d\"},"
+                               "\"sound\":{\"backend\":\"null\"},"
+                               "\"vhostUser\":[{\"type\":\"net\",\"socket\":\"/s\"}]}",
+                                         VMM_QEMU, &e),
+                        3);
+        assert_int_equal(e.n_items, 3);
+}
+
+static void test_rejects_unresolved_vmm(void **state) {
+        _cleanup_(config_errors_finish) ConfigErrors e = {};
+
+        assert_int_equal(check("{\"name\":\"a\"}", VMM_AUTO, &e), -EINVAL);
+        assert_int_equal(e.n_items, 0);
+}
+
+static void test_config_check_uses_each_vms_own_vmm(void **state) {
+        _cleanup_(config_errors_finish) ConfigErrors e = {};
+        _cleanup_(config_freep) Config *c = golden_load_config(
+                        "{\"user\":\"alice\",\"nixosVms\":["
+                        "{\"name\":\"a\",\"gpu\":{\"context-types\":\"cross-domain\"}},"
+                        "{\"name\":\"b\",\"gpu\":{\"context-types\":\"cross-domain\"}}]}");
+        const VmmKind vmms[] = {VMM_CROSVM, VMM_QEMU};
+
+        assert_int_equal(plan_validate_config(c, vmms, &e), 1);
+        assert_string_equal(e.items[0].path, "nixosVms[1].gpu");
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                        cmocka_unit_test(test_qemu_rejects_cross_domain_gpu),
+                        cmocka_unit_test(test_qemu_rejects_other_gpu_options),
+                        cmocka_unit_test(test_qemu_ignores_default_gpu_and_sound),
+                        cmocka_unit_test(test_qemu_rejects_sound_options),
+                        cmocka_unit_test(test_qemu_rejects_vhost_user),
+                        cmocka_unit_test(test_qemu_rejects_vfio_options),
+                        cmocka_unit_test(test_qemu_rejects_per_vm_crosvm_extra_args),
+                        cmocka_unit_test(test_qemu_rejects_per_vm_crosvm_extra_run_args),
+                        cmocka_unit_test(test_qemu_ignores_crosvm_log_level),
+                        cmocka_unit_test(test_qemu_rejects_crosvm_only_disk_option),
+                        cmocka_unit_test(test_qemu_rejects_non_boolean_disk_flag),
+                        cmocka_unit_test(test_qemu_rejects_block_size_not_power_of_two),
+                        cmocka_unit_test(test_qemu_rejects_block_size_below_minimum),
+                        cmocka_unit_test(test_crosvm_passes_disk_options_through),
+                        cmocka_unit_test(test_rejects_long_disk_id),
+                        cmocka_unit_test(test_rejects_ro_in_root_disk),
+                        cmocka_unit_test(test_rejects_root_in_root_disk),
+                        cmocka_unit_test(test_crosvm_rejects_comma_in_disk_path),
+                        cmocka_unit_test(test_qemu_accepts_comma_in_disk_path),
+                        cmocka_unit_test(test_qemu_rejects_crosvm_only_shared_dir_option),
+                        cmocka_unit_test(test_qemu_rejects_virtiofs_type),
+                        cmocka_unit_test(test_qemu_rejects_non_boolean_readonly),
+                        cmocka_unit_test(test_rejects_unknown_shared_dir_type),
+                        cmocka_unit_test(test_crosvm_rejects_readonly_shared_dir),
+                        cmocka_unit_test(test_crosvm_rejects_colon_in_shared_dir_path),
+                        cmocka_unit_test(test_crosvm_rejects_colon_in_shared_dir_value),
+                        cmocka_unit_test(test_rejects_home_tag_with_shared_home),
+                        cmocka_unit_test(test_accepts_home_tag_without_shared_home),
+                        cmocka_unit_test(test_crosvm_accepts_every_crosvm_feature),
+                        cmocka_unit_test(test_errors_name_the_vm_index),
+                        cmocka_unit_test(test_every_problem_is_reported),
+                        cmocka_unit_test(test_rejects_unresolved_vmm),
+                        cmocka_unit_test(test_config_check_uses_each_vms_own_vmm),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}

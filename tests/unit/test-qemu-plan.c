@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* test-qemu-plan.c: golden QEMU launch plans (data/qemu-plan/) and the plan's own rules. */
+#include "plan-golden.h"
+#include "qemu-plan.h"
+
+static void test_golden(void **state) {
+        golden_check("qemu-plan", *state, VMM_QEMU, qemu_plan_build);
+}
+
+static LaunchContext unit_context(void) {
+        return (LaunchContext){
+                        .runtime_dir = "/run/vmsilo",
+                        .kernel = "/vmlinuz",
+                        .accel = ACCEL_TCG,
+                        .qmp_fd = true,
+                        .agent_fd = true,
+                        .console_fd = true,
+                        .tap_fds = true,
+        };
+}
+
+static void test_qemu_plan_rejects_unresolved_accel(void **state) {
+        _cleanup_(config_freep) Config *c =
+                        golden_load_config("{\"user\":\"alice\",\"nixosVms\":[{\"name\":\"a\"}]}");
+        LaunchContext ctx = unit_context();
+        LaunchPlan *p = NULL;
+
+        ctx.accel = ACCEL_AUTO;
+        assert_int_equal(qemu_plan_build(c, &c->vms[0], &ctx, &p), -EINVAL);
+        assert_null(p);
+}
+
+static void test_qemu_plan_rejects_missing_kernel(void **state) {
+        _cleanup_(config_freep) Config *c =
+                        golden_load_config("{\"user\":\"alice\",\"nixosVms\":[{\"name\":\"a\"}]}");
+        LaunchContext ctx = unit_context();
+        LaunchPlan *p = NULL;
+
+        ctx.kernel = NULL;
+        assert_int_equal(qemu_plan_build(c, &c->vms[0], &ctx, &p), -EINVAL);
+        assert_null(p);
+}
+
+static void test_qemu_plan_refuses_crosvm_only_devices(void **state) {
+        _cleanup_(config_freep) Config *c =
+                        golden_load_config("{\"user\":\"alice\",\"nixosVms\":[{\"name\":\"a\","
+                                           "\"gpu\":{\"context-types\":\"cross-domain\"}}]}");
+        LaunchContext ctx = unit_context();
+        LaunchPlan *p = NULL;
+
+        assert_int_equal(qemu_plan_build(c, &c->vms[0], &ctx, &p), -EINVAL);
+        assert_null(p);
+}
+
+static void test_qemu_plan_uses_q35_only_for_pci_devices(void **state) {
+        _cleanup_(config_freep) Config *c = golden_load_config(
+                        "{\"user\":\"alice\",\"nixosVms\":[{\"name\":\"a\"},"
+                        "{\"name\":\"b\",\"pciDevices\":[{\"path\":\"01:00.0\"}]}]}");
+
+        assert_false(qemu_plan_needs_pci(&c->vms[0]));
+        assert_true(qemu_plan_needs_pci(&c->vms[1]));
+}
+
+static void test_qemu_plan_disk_format_follows_extension(void **state) {
+        static const struct {
+                const char *path, *format;
+        } table[] = {
+                        {"/a/b.qcow2", "qcow2"},
+                        {"/a/b.img", "raw"},
+                        {"/a/b.raw", "raw"},
+                        {"/a/.qcow2", "qcow2"},
+                        {".qcow2", "raw"},
+                        {"/a/b.qcow2.bak", "raw"},
+                        {"/a/b", "raw"},
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(table); i++)
+                assert_string_equal(qemu_plan_disk_format(table[i].path), table[i].format);
+}
+
+static void test_qemu_plan_fds_have_fixed_ascending_targets(void **state) {
+        _cleanup_(config_freep) Config *c = golden_load_config(
+                        "{\"user\":\"alice\",\"nixosVms\":[{\"name\":\"a\",\"network\":"
+                        "{\"interfaces\":{\"x\":{},\"b\":{}}}}]}");
+        _cleanup_(plan_freep) LaunchPlan *p = NULL;
+        LaunchContext ctx = unit_context();
+        static const struct {
+                PlanFdRole role;
+                unsigned index;
+                int target;
+        } expected[] = {
+                        {PLAN_FD_ROLE_QMP, 0, 3},
+                        {PLAN_FD_ROLE_AGENT, 0, 4},
+                        {PLAN_FD_ROLE_CONSOLE, 0, 5},
+                        {PLAN_FD_ROLE_TAP, 0, 6},
+                        {PLAN_FD_ROLE_TAP, 1, 7},
+        };
+
+        assert_int_equal(qemu_plan_build(c, &c->vms[0], &ctx, &p), 0);
+        assert_int_equal(p->n_fds, ELEMENTSOF(expected));
+        for (size_t i = 0; i < ELEMENTSOF(expected); i++) {
+                assert_int_equal(p->fds[i].role, expected[i].role);
+                assert_int_equal(p->fds[i].index, expected[i].index);
+                assert_int_equal(p->fds[i].target_fd, expected[i].target);
+        }
+}
+
+static void test_qemu_plan_inherits_nothing_when_the_vmm_opens_all(void **state) {
+        _cleanup_(config_freep) Config *c = golden_load_config(
+                        "{\"user\":\"alice\",\"nixosVms\":[{\"name\":\"a\",\"network\":"
+                        "{\"interfaces\":{\"x\":{}}}}]}");
+        _cleanup_(plan_freep) LaunchPlan *p = NULL;
+        LaunchContext ctx = unit_context();
+
+        ctx.qmp_fd = ctx.agent_fd = ctx.console_fd = ctx.tap_fds = false;
+        assert_int_equal(qemu_plan_build(c, &c->vms[0], &ctx, &p), 0);
+        assert_int_equal(p->n_fds, 0);
+}
+
+static void test_qemu_plan_argv_count_matches_strv(void **state) {
+        _cleanup_(config_freep) Config *c =
+                        golden_load_config("{\"user\":\"alice\",\"nixosVms\":[{\"name\":\"a\"}]}");
+        _cleanup_(plan_freep) LaunchPlan *p = NULL;
+        LaunchContext ctx = unit_context();
+        size_t n = 0;
+
+        assert_int_equal(qemu_plan_build(c, &c->vms[0], &ctx, &p), 0);
+        while (p->argv[n])
+                n++;
+        assert_int_equal(n, p->n_argv);
+        assert_string_equal(p->argv[0], QEMU_PLAN_BINARY_DEFAULT);
+}
+
+#define GOLDEN(name)                                                                               \
+        { "golden " name, test_golden, NULL, NULL, (void *)(name) }
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                        GOLDEN("minimal"),
+                        GOLDEN("full"),
+                        GOLDEN("tcg"),
+                        GOLDEN("network-two-interfaces"),
+                        GOLDEN("pci-passthrough"),
+                        GOLDEN("disks"),
+                        GOLDEN("shared-dirs"),
+                        GOLDEN("gpu-sound-off"),
+                        GOLDEN("root-disk-overlay"),
+                        GOLDEN("root-disk-tmpfs"),
+                        GOLDEN("root-disk-custom"),
+                        GOLDEN("debug-no-fds"),
+                        GOLDEN("crosvm-options-ignored"),
+                        GOLDEN("custom-kernel"),
+                        cmocka_unit_test(test_qemu_plan_rejects_unresolved_accel),
+                        cmocka_unit_test(test_qemu_plan_rejects_missing_kernel),
+                        cmocka_unit_test(test_qemu_plan_refuses_crosvm_only_devices),
+                        cmocka_unit_test(test_qemu_plan_uses_q35_only_for_pci_devices),
+                        cmocka_unit_test(test_qemu_plan_disk_format_follows_extension),
+                        cmocka_unit_test(test_qemu_plan_fds_have_fixed_ascending_targets),
+                        cmocka_unit_test(test_qemu_plan_inherits_nothing_when_the_vmm_opens_all),
+                        cmocka_unit_test(test_qemu_plan_argv_count_matches_strv),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}

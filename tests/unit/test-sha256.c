@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* test-sha256.c: tests for sha256.c against the FIPS 180-4 / NIST example vectors. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "macro.h"
+#include "sha256.h"
+
+static const struct {
+        const char *label;
+        const char *input;
+        const char *hex;
+} vectors[] = {
+        { "empty", "", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
+        { "abc", "abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
+        { "two blocks", "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+                "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1" },
+        { "55 bytes (padding fits one block)",
+                "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318" },
+        { "56 bytes (padding needs a second block)",
+                "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a" },
+};
+
+static void test_sha256_digest_matches_known_vectors(void **state) {
+        for (size_t i = 0; i < ELEMENTSOF(vectors); i++) {
+                uint8_t digest[SHA256_DIGEST_SIZE];
+                char hex[SHA256_HEX_SIZE];
+
+                sha256_digest(vectors[i].input, strlen(vectors[i].input), digest);
+                print_message("%s\n", vectors[i].label);
+                assert_string_equal(sha256_to_hex(digest, hex), vectors[i].hex);
+        }
+}
+
+static void test_sha256_update_in_pieces_equals_one_shot(void **state) {
+        static uint8_t data[1000];
+        uint8_t one[SHA256_DIGEST_SIZE], pieces[SHA256_DIGEST_SIZE];
+        Sha256 s;
+
+        for (size_t i = 0; i < sizeof(data); i++)
+                data[i] = (uint8_t) (i * 7 + 3);
+        sha256_digest(data, sizeof(data), one);
+        sha256_init(&s);
+        for (size_t off = 0, step = 1; off < sizeof(data); off += step, step = step % 97 + 13)
+                sha256_update(&s, data + off, MIN(step, sizeof(data) - off));
+        sha256_finish(&s, pieces);
+        assert_memory_equal(one, pieces, SHA256_DIGEST_SIZE);
+}
+
+static void test_sha256_million_a_matches_nist(void **state) {
+        static char block[1000];
+        uint8_t digest[SHA256_DIGEST_SIZE];
+        char hex[SHA256_HEX_SIZE];
+        Sha256 s;
+
+        memset(block, 'a', sizeof(block));
+        sha256_init(&s);
+        for (size_t i = 0; i < 1000; i++)
+                sha256_update(&s, block, sizeof(block));
+        sha256_finish(&s, digest);
+        assert_string_equal(sha256_to_hex(digest, hex),
+                        "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_sha256_digest_matches_known_vectors),
+                cmocka_unit_test(test_sha256_update_in_pieces_equals_one_shot),
+                cmocka_unit_test(test_sha256_million_a_matches_nist),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
