@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz-mux.c: arbitrary bytes from a hostile agent fed to a host-side mux that has seen a valid
- * HELLO and has three streams: 1 EXEC (accepted, window 1000), 2 EXEC with PTY (accepted,
- * window 0), 3 FORWARD (not yet answered). The host's callbacks use the stream API the way the
- * daemon does (grant credit, write stdin, close on EXIT, answer guest OPENs). Everything the host
- * queues is fed to an agent-side mux as an oracle: our own output must never break a channel.
- * Input: byte 0 picks the feed chunk size (0: all at once), the rest is the agent's byte stream. */
+ * HELLO and has three streams: 1 EXEC (accepted; windows 1000 both ways), 2 EXEC with PTY
+ * (accepted; send window 0, receive window 10), 3 FORWARD (not yet answered; receive window 100).
+ * The host's callbacks use the stream API the way the daemon does (grant credit, write stdin,
+ * close on EXIT, answer guest OPENs). Everything the host queues is fed to an agent-side mux as
+ * an oracle: our own output must never break a channel.
+ * Input: byte 0 picks the feed chunk size (0: all at once), the rest is the agent's byte stream;
+ * after a channel error the host is reset once and the rest of the input is a new session. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,11 +33,22 @@ static void on_hello(Mux *m, const FrameHello *peer, void *userdata) {
                 (void)mux_stream_open(m, &req, NULL, NULL);
 }
 
+/* Guest-opened streams: accepted, rejected, or left unanswered (PENDING) by the id's low bits. */
 static void on_open(Mux *m, uint32_t id, const FrameOpen *req, void *userdata) {
-        if (id & 1)
+        switch (id % 3) {
+        case 0:
                 (void)mux_stream_accept(m, id, 128, NULL);
-        else
+                break;
+        case 1:
                 (void)mux_stream_reject(m, id, -EOPNOTSUPP, "guest streams are not accepted");
+                break;
+        default:
+                break;
+        }
+}
+
+static void on_accept(Mux *m, uint32_t id, void *stream_userdata) {
+        (void)mux_stream_send(m, id, STREAM_FD_STDIN, stdin_bytes, sizeof(stdin_bytes) - 1);
 }
 
 static void on_data(Mux *m, uint32_t id, void *stream_userdata, uint8_t fd, const uint8_t *d,
@@ -55,7 +68,24 @@ static void on_writable(Mux *m, uint32_t id, void *stream_userdata, size_t windo
 
 static void on_exit_(Mux *m, uint32_t id, void *stream_userdata, const FrameExit *e) {
         (void)mux_stream_send_signal(m, id, 15);
-        (void)mux_stream_close(m, id, 0);
+        if (e->code % 2 == 0) /* odd codes leave the stream open, for late DATA or a second EXIT */
+                (void)mux_stream_close(m, id, 0);
+}
+
+/* Valid only on guest-opened EXEC streams the host accepted; answers with the acceptor's frames. */
+static void on_signal(Mux *m, uint32_t id, void *stream_userdata, uint32_t signo) {
+        (void)mux_stream_send_exit(
+                        m, id, &(FrameExit){.how = EXIT_HOW_SIGNALED, .code = (int32_t)signo});
+}
+
+static void on_resize(Mux *m, uint32_t id, void *stream_userdata, uint16_t rows, uint16_t cols) {
+        (void)mux_stream_send(m, id, STREAM_FD_STDOUT, stdin_bytes,
+                        MIN((size_t)rows, sizeof(stdin_bytes) - 1));
+        (void)mux_stream_send_eof(m, id, STREAM_FD_STDERR);
+}
+
+static void on_status(Mux *m, const FrameStatus *status, void *userdata) {
+        (void)mux_send_ping(m, (const uint8_t *)status, sizeof(*status));
 }
 
 static void on_close(Mux *m, uint32_t id, void *stream_userdata, int error, const char *reason) {
@@ -111,11 +141,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         static const MuxCallbacks host_cb = {
                         .on_hello = on_hello,
                         .on_open = on_open,
+                        .on_accept = on_accept,
                         .on_data = on_data,
                         .on_eof = on_eof,
                         .on_writable = on_writable,
+                        .on_signal = on_signal,
+                        .on_resize = on_resize,
                         .on_exit = on_exit_,
                         .on_close = on_close,
+                        .on_status = on_status,
                         .on_ping = on_ping,
         };
         static const MuxCallbacks oracle_cb = {
@@ -136,6 +170,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         .term = "xterm"};
         FrameOpen fwd = {.kind = STREAM_KIND_FORWARD, .window = 100, .service = "tray"};
         uint8_t hello[FRAME_HELLO_SIZE];
+        bool reset_done = false;
         size_t chunk;
 
         if (size < 1 || size > FUZZ_MUX_INPUT_MAX)
@@ -158,8 +193,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         flush(host, oracle);
         setup_done = true;
 
+        /* After the first channel error the host resets once, as the daemon does when it
+         * reconnects, and the rest of the input plays a new session (which must start with
+         * HELLO, or be discarded). */
         chunk = data[0] == 0 ? size : data[0];
-        for (size_t off = 1; off < size && !mux_is_broken(host); off += chunk) {
+        for (size_t off = 1; off < size; off += chunk) {
+                if (mux_is_broken(host)) {
+                        if (reset_done || mux_reset(host) < 0)
+                                break;
+                        reset_done = true;
+                }
                 (void)mux_feed(host, data + off, MIN(chunk, size - off));
                 flush(host, oracle);
         }

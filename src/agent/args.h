@@ -20,9 +20,11 @@ typedef struct AgentArgs {
         const char *etc_dir;
         const char *services_dir;
         const char *virtio_sysfs_dir;
+        const char *virtio_dev_dir;
         const char *virtio_port_name;
         bool cgroup; /* use cgroup2 when mounted; --no-cgroup forces the process-group fallback */
         LogLevel log_level;
+        bool log_level_given; /* by --log-level; else $VMSILO_LOG_LEVEL applies (see main) */
         bool help;
         bool version;
 } AgentArgs;

@@ -9,7 +9,7 @@
 
 void buffer_finish(Buffer *b) {
         free(b->data);
-        *b = (Buffer) {};
+        *b = (Buffer){};
 }
 
 size_t buffer_size(const Buffer *b) {
@@ -62,8 +62,8 @@ ssize_t buffer_write_to(Buffer *b, int fd) {
                                 break;
                         return -errno;
                 }
-                buffer_consume(b, (size_t) n);
-                total += (size_t) n;
+                buffer_consume(b, (size_t)n);
+                total += (size_t)n;
         }
-        return (ssize_t) total;
+        return (ssize_t)total;
 }

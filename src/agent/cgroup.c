@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cgroup.c: per-session cgroup2 groups: create, enter, watch for emptiness, kill, remove. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -93,7 +94,7 @@ int cgroup_base_acquire(char **ret) {
 int cgroup_session_create(const char *base, uint32_t id, char **ret_path) {
         _cleanup_(freep) char *path = NULL;
 
-        if (asprintf(&path, "%s/vmsilo-session-%d-%u", base, (int) getpid(), id) < 0)
+        if (asprintf(&path, "%s/vmsilo-session-%d-%u", base, (int)getpid(), id) < 0)
                 return -ENOMEM;
         if (mkdir(path, 0755) < 0 && errno != EEXIST)
                 return -errno;
@@ -107,7 +108,7 @@ static int write_file_at(const char *dir, const char *file, const char *value) {
         int fd;
         ssize_t n;
 
-        if ((size_t) snprintf(path, sizeof(path), "%s/%s", dir, file) >= sizeof(path))
+        if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, file) >= sizeof(path))
                 return -ENAMETOOLONG;
         fd = open(path, O_WRONLY | O_CLOEXEC);
         if (fd < 0)
@@ -115,11 +116,11 @@ static int write_file_at(const char *dir, const char *file, const char *value) {
         n = write(fd, value, len);
         if (n < 0) {
                 int e = errno;
-                (void) close(fd);
+                (void)close(fd);
                 return -e;
         }
-        (void) close(fd);
-        return (size_t) n == len ? 0 : -EIO;
+        (void)close(fd);
+        return (size_t)n == len ? 0 : -EIO;
 }
 
 int cgroup_enter(const char *path) {
@@ -172,10 +173,72 @@ int cgroup_kill_all(const char *path) {
                 return -errno;
         while (fscanf(f, "%d", &pid) == 1)
                 if (pid > 0)
-                        (void) kill(pid, SIGKILL);
+                        (void)kill(pid, SIGKILL);
         return 0;
 }
 
 int cgroup_remove(const char *path) {
         return rmdir(path) < 0 ? -errno : 0;
+}
+
+/* Decimal digits only (no sign, no spaces), at most 10 of them; *ret_end after the last. */
+static int parse_digits(const char *s, uint64_t *ret, const char **ret_end) {
+        uint64_t v = 0;
+        size_t n = 0;
+
+        for (; s[n] >= '0' && s[n] <= '9'; n++) {
+                if (n >= 10)
+                        return -EINVAL;
+                v = v * 10 + (uint64_t)(s[n] - '0');
+        }
+        if (n == 0)
+                return -EINVAL;
+        *ret = v;
+        *ret_end = s + n;
+        return 0;
+}
+
+int cgroup_session_name_parse(const char *name, pid_t *ret_agent_pid) {
+        static const char prefix[] = "vmsilo-session-";
+        const char *p;
+        uint64_t pid, id;
+
+        if (strncmp(name, prefix, sizeof(prefix) - 1) != 0)
+                return -EINVAL;
+        if (parse_digits(name + sizeof(prefix) - 1, &pid, &p) < 0 || *p != '-')
+                return -EINVAL;
+        if (parse_digits(p + 1, &id, &p) < 0 || *p != '\0')
+                return -EINVAL;
+        if (pid == 0 || pid > INT32_MAX)
+                return -EINVAL;
+        *ret_agent_pid = (pid_t)pid;
+        return 0;
+}
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
+
+int cgroup_cleanup_stale(const char *base) {
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+        int n = 0;
+
+        d = opendir(base);
+        if (!d)
+                return -errno;
+        while ((de = readdir(d))) {
+                _cleanup_(freep) char *path = NULL;
+                pid_t agent_pid;
+
+                if (cgroup_session_name_parse(de->d_name, &agent_pid) < 0)
+                        continue;
+                if (agent_pid == getpid() || kill(agent_pid, 0) >= 0 || errno != ESRCH)
+                        continue;
+                if (asprintf(&path, "%s/%s", base, de->d_name) < 0)
+                        return -ENOMEM;
+                (void)cgroup_kill_all(path);
+                /* Killed processes leave the group asynchronously; a later start retries. */
+                (void)cgroup_remove(path);
+                n++;
+        }
+        return n;
 }

@@ -28,3 +28,9 @@ int cgroup_watch(int inotify_fd, const char *path, int *ret_wd);
 int cgroup_kill_all(const char *path);
 /* rmdir; -EBUSY while populated. */
 int cgroup_remove(const char *path);
+/* Parses "vmsilo-session-<pid>-<n>" into the agent pid that created it. Pure. */
+int cgroup_session_name_parse(const char *name, pid_t *ret_agent_pid);
+/* Kills and removes the session groups under base left by agents that no longer run (an agent
+ * that crashed and was restarted): nobody can see their output, nor count them. Returns how many
+ * groups were found. Groups of live agents (tests run several on one host) are left alone. */
+int cgroup_cleanup_stale(const char *base);

@@ -8,9 +8,9 @@
 struct ExecStream {
         AgentStream header;
         Agent *agent;
-        uint32_t id;   /* 0 once the stream is over (closed by us or the peer) */
+        uint32_t id; /* 0 once the stream is over (closed by us or the peer) */
         uint32_t session_id;
-        pid_t pid;     /* main process; also the process group and session id */
+        pid_t pid; /* main process; also the process group and session id */
         bool reaped;
         int wait_status;
         bool pty;
@@ -47,4 +47,3 @@ void exec_stream_check_live(ExecStream *s);
 /* SIGKILLs every process of the session (channel lost, agent exiting). */
 void exec_stream_kill(ExecStream *s);
 unsigned exec_stream_count_live(const Agent *a);
-

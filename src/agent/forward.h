@@ -9,13 +9,13 @@ struct ForwardStream {
         AgentStream header;
         Agent *agent;
         uint32_t id;
-        int fd; /* connected AF_UNIX socket */
+        int fd;     /* connected AF_UNIX socket */
         int out_fd; /* dup of fd for its own epoll registration */
         LoopSource *in_source, *out_source;
         Buffer to_service;
         uint32_t ungranted; /* written to the service, credit not yet returned */
         size_t send_min;    /* see AGENT_SEND_MIN_BYTES */
-        bool eof_received; /* host sent EOF; shutdown(SHUT_WR) once to_service drained */
+        bool eof_received;  /* host sent EOF; shutdown(SHUT_WR) once to_service drained */
         bool shut_down_write;
         bool eof_sent; /* the service closed its end; we sent EOF */
         ForwardStream *next, *prev;

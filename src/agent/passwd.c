@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* passwd.c: passwd(5)/group(5) parsing for the static agent. Pure parsers plus thin file readers. */
+/* passwd.c: passwd(5)/group(5) parsing for the static agent. Pure parsers plus thin file readers.
+ */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -12,7 +13,7 @@ void passwd_entry_finish(PasswdEntry *e) {
         free(e->name);
         free(e->home);
         free(e->shell);
-        *e = (PasswdEntry) {};
+        *e = (PasswdEntry){};
 }
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(FILE *, fclose);
@@ -44,7 +45,7 @@ static int parse_id(const char *s, uint32_t *ret) {
         v = strtoull(s, &end, 10);
         if (errno != 0 || *end != '\0' || v >= UINT32_MAX)
                 return -EINVAL;
-        *ret = (uint32_t) v;
+        *ret = (uint32_t)v;
         return 0;
 }
 
@@ -79,7 +80,7 @@ int passwd_parse_line(const char *line, PasswdEntry *ret) {
 static int read_line(FILE *f, char *buf, size_t size) {
         size_t len;
 
-        if (!fgets(buf, (int) size, f))
+        if (!fgets(buf, (int)size, f))
                 return ferror(f) ? -EIO : 0;
         len = strlen(buf);
         if (len > 0 && buf[len - 1] == '\n') {
@@ -106,7 +107,7 @@ int passwd_find(FILE *f, const char *name, PasswdEntry *ret) {
                 if (r < 0)
                         continue;
                 colon = strchr(buf, ':');
-                if (!colon || (size_t) (colon - buf) != strlen(name) ||
+                if (!colon || (size_t)(colon - buf) != strlen(name) ||
                                 strncmp(buf, name, colon - buf) != 0)
                         continue;
                 r = passwd_parse_line(buf, &e);
@@ -187,8 +188,8 @@ int passwd_find_groups(FILE *f, const char *user, gid_t primary, gid_t **ret, si
         return 0;
 }
 
-int passwd_lookup_groups(const char *etc_dir, const char *user, gid_t primary, gid_t **ret,
-                size_t *ret_n) {
+int passwd_lookup_groups(
+                const char *etc_dir, const char *user, gid_t primary, gid_t **ret, size_t *ret_n) {
         _cleanup_(fclosep) FILE *f = NULL;
         int r;
 

@@ -36,5 +36,5 @@ int passwd_lookup(const char *etc_dir, const char *name, PasswdEntry *ret);
  * group(5) file) listing user as a member, without duplicates, at most PASSWD_GROUPS_MAX.
  * *ret is malloc()ed; *ret_n its length. */
 int passwd_find_groups(FILE *f, const char *user, gid_t primary, gid_t **ret, size_t *ret_n);
-int passwd_lookup_groups(const char *etc_dir, const char *user, gid_t primary, gid_t **ret,
-                size_t *ret_n);
+int passwd_lookup_groups(
+                const char *etc_dir, const char *user, gid_t primary, gid_t **ret, size_t *ret_n);

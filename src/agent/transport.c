@@ -3,22 +3,23 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/vm_sockets.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <termios.h>
 #include <unistd.h>
-#include <linux/vm_sockets.h>
 
 #include "macro.h"
 #include "transport.h"
 
 static const char *const transport_kind_table[_TRANSPORT_KIND_MAX] = {
-        [TRANSPORT_VIRTIO] = "virtio",
-        [TRANSPORT_VSOCK] = "vsock",
-        [TRANSPORT_FD] = "fd",
-        [TRANSPORT_STDIO] = "stdio",
+                [TRANSPORT_VIRTIO] = "virtio",
+                [TRANSPORT_VSOCK] = "vsock",
+                [TRANSPORT_FD] = "fd",
+                [TRANSPORT_STDIO] = "stdio",
 };
 
 const char *transport_kind_to_string(TransportKind k) {
@@ -34,13 +35,13 @@ static bool port_has_name(const char *sysfs_dir, const char *port, const char *n
         ssize_t n;
         int fd;
 
-        if ((size_t) snprintf(path, sizeof(path), "%s/%s/name", sysfs_dir, port) >= sizeof(path))
+        if ((size_t)snprintf(path, sizeof(path), "%s/%s/name", sysfs_dir, port) >= sizeof(path))
                 return false;
         fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return false;
         n = read(fd, buf, sizeof(buf) - 1);
-        (void) close(fd);
+        (void)close(fd);
         if (n <= 0)
                 return false;
         buf[n] = '\0';
@@ -48,7 +49,8 @@ static bool port_has_name(const char *sysfs_dir, const char *port, const char *n
         return streq(buf, name);
 }
 
-int transport_virtio_find(const char *sysfs_dir, const char *name, char **ret_dev) {
+int transport_virtio_find(
+                const char *sysfs_dir, const char *dev_dir, const char *name, char **ret_dev) {
         _cleanup_(closedirp) DIR *d = NULL;
         struct dirent *de;
 
@@ -60,7 +62,7 @@ int transport_virtio_find(const char *sysfs_dir, const char *name, char **ret_de
 
                 if (de->d_name[0] == '.' || !port_has_name(sysfs_dir, de->d_name, name))
                         continue;
-                if (asprintf(&dev, "/dev/%s", de->d_name) < 0)
+                if (asprintf(&dev, "%s/%s", dev_dir, de->d_name) < 0)
                         return -ENOMEM;
                 *ret_dev = dev;
                 return 0;
@@ -68,24 +70,33 @@ int transport_virtio_find(const char *sysfs_dir, const char *name, char **ret_de
         return -ENOENT;
 }
 
-int transport_virtio_open(const char *sysfs_dir, const char *name, int *ret_fd) {
+int transport_virtio_open(
+                const char *sysfs_dir, const char *dev_dir, const char *name, int *ret_fd) {
         _cleanup_(freep) char *dev = NULL;
         _cleanup_(closep) int fd = -EBADF;
         struct pollfd p;
         int r;
 
-        r = transport_virtio_find(sysfs_dir, name, &dev);
+        r = transport_virtio_find(sysfs_dir, dev_dir, name, &dev);
         if (r < 0)
                 return r;
         fd = open(dev, O_RDWR | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
         if (fd < 0)
                 return -errno;
         /* virtio_console reports POLLHUP for as long as no host process has the port open. */
-        p = (struct pollfd) { .fd = fd, .events = POLLIN };
+        p = (struct pollfd){.fd = fd, .events = POLLIN};
         if (poll(&p, 1, 0) < 0)
                 return -errno;
         if (p.revents & POLLHUP)
                 return -ENOTCONN;
+        if (isatty(fd)) {
+                struct termios t;
+                if (tcgetattr(fd, &t) < 0)
+                        return -errno;
+                cfmakeraw(&t);
+                if (tcsetattr(fd, TCSANOW, &t) < 0)
+                        return -errno;
+        }
         *ret_fd = TAKE_FD(fd);
         return 0;
 }
@@ -93,15 +104,15 @@ int transport_virtio_open(const char *sysfs_dir, const char *name, int *ret_fd) 
 int transport_vsock_listen(unsigned port, int *ret_fd) {
         _cleanup_(closep) int fd = -EBADF;
         struct sockaddr_vm sa = {
-                .svm_family = AF_VSOCK,
-                .svm_port = port,
-                .svm_cid = VMADDR_CID_ANY,
+                        .svm_family = AF_VSOCK,
+                        .svm_port = port,
+                        .svm_cid = VMADDR_CID_ANY,
         };
 
         fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (fd < 0)
                 return -errno;
-        if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
+        if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
                 return -errno;
         if (listen(fd, 1) < 0)
                 return -errno;

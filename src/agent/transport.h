@@ -20,13 +20,18 @@ typedef enum TransportKind {
 
 const char *transport_kind_to_string(TransportKind k);
 
-/* Finds the port whose <sysfs_dir>/<vportNpM>/name is name and returns "/dev/vportNpM" (the
- * device name is the sysfs directory name: busybox mdev makes no /dev/virtio-ports/ links).
- * -ENOENT if there is none. */
-int transport_virtio_find(const char *sysfs_dir, const char *name, char **ret_dev);
-/* Opens that device non-blocking. -ENOTCONN while the host end is not connected (the port
- * reports POLLHUP), so the caller retries later instead of spinning on HUP. */
-int transport_virtio_open(const char *sysfs_dir, const char *name, int *ret_fd);
+#define TRANSPORT_DEV_DIR "/dev"
+
+/* Finds the port whose <sysfs_dir>/<vportNpM>/name is name and returns "<dev_dir>/vportNpM"
+ * (the device name is the sysfs directory name: busybox mdev makes no /dev/virtio-ports/
+ * links). -ENOENT if there is none. */
+int transport_virtio_find(
+                const char *sysfs_dir, const char *dev_dir, const char *name, char **ret_dev);
+/* Opens that device non-blocking (a terminal, as tests use in place of a port, is made raw).
+ * -ENOTCONN while the host end is not connected (the port reports POLLHUP), so the caller
+ * retries later instead of spinning on HUP. */
+int transport_virtio_open(
+                const char *sysfs_dir, const char *dev_dir, const char *name, int *ret_fd);
 /* Listening AF_VSOCK socket on port, any CID. */
 int transport_vsock_listen(unsigned port, int *ret_fd);
 /* Sets O_NONBLOCK on fd. */

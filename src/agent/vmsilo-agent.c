@@ -16,7 +16,7 @@ static void ensure_std_fds(void) {
                 if (fcntl(fd, F_GETFD) < 0) {
                         int null_fd = open("/dev/null", O_RDWR);
                         if (null_fd >= 0 && null_fd != fd)
-                                (void) close(null_fd);
+                                (void)close(null_fd);
                 }
 }
 
@@ -37,6 +37,14 @@ int main(int argc, char **argv) {
         if (args.version) {
                 printf("vmsilo-agent %s\n", VMSILO_VERSION);
                 return EXIT_SUCCESS;
+        }
+        if (!args.log_level_given && getenv("VMSILO_LOG_LEVEL")) {
+                LogLevel l = log_level_from_string(getenv("VMSILO_LOG_LEVEL"));
+                if (l >= 0)
+                        args.log_level = l;
+                else
+                        log_warning("Ignoring invalid $VMSILO_LOG_LEVEL '%s'.",
+                                        getenv("VMSILO_LOG_LEVEL"));
         }
         log_set_max_level(args.log_level);
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cli-util.c: defaults, usage errors and socket connection messages shared by the subcommands. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,24 @@
 #include "cli.h"
 #include "log.h"
 #include "socket-util.h"
+
+int cli_stdio_ensure_open(void) {
+        for (int fd = 0; fd < 3; fd++) {
+                int null_fd;
+
+                if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+                        continue;
+                /* The lowest free number: fd itself, since the ones below it are open by now. */
+                null_fd = open("/dev/null", O_RDWR);
+                if (null_fd < 0)
+                        return -errno;
+                if (null_fd != fd) {
+                        (void)close(null_fd);
+                        return -EBADF;
+                }
+        }
+        return 0;
+}
 
 const char *cli_program_name(const char *argv0) {
         static char buffer[64];

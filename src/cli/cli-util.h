@@ -14,6 +14,11 @@
 #define CLI_RUNTIME_DIR_ENV "VMSILO_RUNTIME_DIR"
 #define CLI_STATE_DIR_ENV "VMSILO_STATE_DIR"
 
+/* Opens /dev/null on each of fds 0, 1 and 2 that is closed, so no socket we open later lands on
+ * one and gets mistaken for stdio. A closed stdin then reads as empty, a closed stdout or stderr
+ * discards. */
+int cli_stdio_ensure_open(void);
+
 /* How to name the command in messages: "vm-run" when called by that name, "vmsilo run" when
  * called as a subcommand (argv0 is then just "run"). Static storage. */
 const char *cli_program_name(const char *argv0);

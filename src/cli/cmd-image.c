@@ -27,33 +27,33 @@ static const char *arg_state_dir = NULL;
 static bool arg_force = false;
 
 static void help(FILE *f) {
-        fprintf(f,
-                "Usage: vmsilo image build [OPTIONS…]\n"
-                "\n"
-                "Build the default guest image (kernel + initramfs) into\n"
-                "<state-dir>/" IMAGE_DIR_DEFAULT "/, unless it is up to date.\n"
-                "\n"
-                "Options:\n"
-                "  -h --help             show this help\n"
-                "     --kernel PATH      kernel image (default: newest /boot/vmlinuz-*)\n"
-                "     --modules-dir DIR  its modules (default: /lib/modules/<version>)\n"
-                "     --agent PATH       static vmsilo-agent (default: $VMSILO_AGENT, the build\n"
-                "                        tree's src/agent/" IMAGE_AGENT_NAME ", then\n"
-                "                        " VMSILO_LIBEXECDIR "/" IMAGE_AGENT_NAME ")\n"
-                "     --busybox PATH     static busybox (default: " IMAGE_BUSYBOX_DEFAULT ")\n"
-                "     --init PATH        guest /init script (default: $VMSILO_INIT, the build\n"
-                "                        tree's image/init, then " VMSILO_DATADIR "/init)\n"
-                "     --output DIR       image directory (default: <state-dir>/" IMAGE_DIR_DEFAULT
-                ")\n"
-                "     --state-dir DIR    state directory (default: $VMSILO_STATE_DIR or\n"
-                "                        " IMAGE_STATE_DIR_DEFAULT ")\n"
-                "     --force            rebuild even when the inputs did not change\n");
+        fprintf(f, "Usage: vmsilo image build [OPTIONS…]\n"
+                   "\n"
+                   "Build the default guest image (kernel + initramfs) into\n"
+                   "<state-dir>/" IMAGE_DIR_DEFAULT "/, unless it is up to date.\n"
+                   "\n"
+                   "Options:\n"
+                   "  -h --help             show this help\n"
+                   "     --kernel PATH      kernel image (default: newest /boot/vmlinuz-*)\n"
+                   "     --modules-dir DIR  its modules (default: /lib/modules/<version>)\n"
+                   "     --agent PATH       static vmsilo-agent (default: $VMSILO_AGENT, the\n"
+                   "                        build tree's src/agent/" IMAGE_AGENT_NAME ", then\n"
+                   "                        " VMSILO_LIBEXECDIR "/" IMAGE_AGENT_NAME ")\n"
+                   "     --busybox PATH     static busybox (default: " IMAGE_BUSYBOX_DEFAULT ")\n"
+                   "     --init PATH        guest /init script (default: $VMSILO_INIT, the\n"
+                   "                        build tree's image/init, then\n"
+                   "                        " VMSILO_DATADIR "/" IMAGE_INIT_NAME ")\n"
+                   "     --output DIR       image directory\n"
+                   "                        (default: <state-dir>/" IMAGE_DIR_DEFAULT ")\n"
+                   "     --state-dir DIR    state directory (default: $VMSILO_STATE_DIR or\n"
+                   "                        " IMAGE_STATE_DIR_DEFAULT ")\n"
+                   "     --force            rebuild even when the inputs did not change\n");
 }
 
 /* "<dir of the running binary>/<relative>" if that exists: the file's place in a build tree,
  * where vmsilo is <build>/src/cli/vmsilo. An installed binary has no such sibling. */
 static char *build_tree_sibling(const char *relative) {
-        char exe[PATH_MAX], *slash, *path;
+        char exe[PATH_MAX], *slash, *path, *resolved;
         ssize_t n;
         struct stat st;
 
@@ -71,12 +71,15 @@ static char *build_tree_sibling(const char *relative) {
                 free(path);
                 return NULL;
         }
-        return path;
+        /* Canonical, so the manifest names the file and not the way to it. */
+        resolved = realpath(path, NULL);
+        free(path);
+        return resolved;
 }
 
 /* The option, else $env, else the build tree's copy, else the installed one. */
-static char *resolve_path(const char *option, const char *env, const char *relative,
-                const char *installed) {
+static char *resolve_path(
+                const char *option, const char *env, const char *relative, const char *installed) {
         const char *e = getenv(env);
         char *p;
 
@@ -100,16 +103,16 @@ static int parse_argv(int argc, char **argv) {
                 ARG_FORCE,
         };
         static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                { "kernel", required_argument, NULL, ARG_KERNEL },
-                { "modules-dir", required_argument, NULL, ARG_MODULES_DIR },
-                { "agent", required_argument, NULL, ARG_AGENT },
-                { "busybox", required_argument, NULL, ARG_BUSYBOX },
-                { "init", required_argument, NULL, ARG_INIT },
-                { "output", required_argument, NULL, ARG_OUTPUT },
-                { "state-dir", required_argument, NULL, ARG_STATE_DIR },
-                { "force", no_argument, NULL, ARG_FORCE },
-                {},
+                        {"help", no_argument, NULL, 'h'},
+                        {"kernel", required_argument, NULL, ARG_KERNEL},
+                        {"modules-dir", required_argument, NULL, ARG_MODULES_DIR},
+                        {"agent", required_argument, NULL, ARG_AGENT},
+                        {"busybox", required_argument, NULL, ARG_BUSYBOX},
+                        {"init", required_argument, NULL, ARG_INIT},
+                        {"output", required_argument, NULL, ARG_OUTPUT},
+                        {"state-dir", required_argument, NULL, ARG_STATE_DIR},
+                        {"force", no_argument, NULL, ARG_FORCE},
+                        {},
         };
         int c;
 
@@ -175,19 +178,19 @@ static int image_build_main(int argc, char **argv) {
         init = resolve_path(arg_init, "VMSILO_INIT", "../../image/" IMAGE_INIT_NAME,
                         VMSILO_DATADIR "/" IMAGE_INIT_NAME);
         if (!output || !agent || !init) {
-                (void) log_oom();
+                (void)log_oom();
                 return CLI_EXIT_FAILURE;
         }
 
-        r = image_build(&(const ImageBuildOptions) {
-                .kernel_path = arg_kernel,
-                .modules_dir = arg_modules_dir,
-                .agent_path = agent,
-                .busybox_path = arg_busybox ?: IMAGE_BUSYBOX_DEFAULT,
-                .init_path = init,
-                .output_dir = output,
-                .force = arg_force,
-                .progress = isatty(STDERR_FILENO),
+        r = image_build(&(const ImageBuildOptions){
+                        .kernel_path = arg_kernel,
+                        .modules_dir = arg_modules_dir,
+                        .agent_path = agent,
+                        .busybox_path = arg_busybox ?: IMAGE_BUSYBOX_DEFAULT,
+                        .init_path = init,
+                        .output_dir = output,
+                        .force = arg_force,
+                        .progress = isatty(STDERR_FILENO),
         });
         return r < 0 ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
 }

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "crosvm-plan.h"
 #include "log.h"
+#include "path-util.h"
 #include "plan-validate.h"
 #include "plan.h"
 #include "qemu-plan.h"
@@ -112,36 +113,15 @@ static void print_errors(const char *file, const ConfigErrors *errors) {
         }
 }
 
-static bool crosvm_in_path(void) {
-        const char *path = getenv("PATH") ?: "/usr/bin:/bin";
-        _cleanup_(freep) char *copy = strdup(path);
-        char *save = NULL;
-
-        if (!copy)
-                return false;
-        for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-                _cleanup_(freep) char *f = NULL;
-
-                if (asprintf(&f, "%s/" CROSVM_PLAN_BINARY_DEFAULT, dir) < 0)
-                        return false;
-                if (access(f, X_OK) == 0)
-                        return true;
-        }
-        return false;
-}
-
-static AccelKind resolve_accel(const Config *c, const VmConfig *vm) {
-        AccelProbe probe = {};
-        AccelKind k;
+static AccelKind resolve_accel(const Config *c, const VmConfig *vm, uint32_t *ret_tsc_khz) {
         const char *reason = NULL;
+        AccelKind k;
         int r;
 
-        if (arg_accel != ACCEL_AUTO)
-                return arg_accel;
-        r = accel_probe("/proc/cpuinfo", "/dev/kvm", &probe);
-        if (r < 0)
-                log_debug_errno(r, "Failed to probe KVM, assuming it does not work: %m");
-        r = accel_choose(config_vm_accel(c, vm), getenv("VMSILO_ACCEL"), &probe, &k, &reason);
+        *ret_tsc_khz = 0;
+        r = accel_resolve(arg_accel != ACCEL_AUTO ? arg_accel : config_vm_accel(c, vm),
+                        arg_accel != ACCEL_AUTO ? NULL : getenv("VMSILO_ACCEL"), &k, ret_tsc_khz,
+                        &reason);
         if (r < 0) {
                 log_warning_errno(r, "VM '%s': %s; planning with TCG.", vm->name, strna(reason));
                 return ACCEL_TCG;
@@ -195,7 +175,7 @@ static int print_plan(const Config *c, const VmConfig *vm, VmmKind vmm) {
         if (vmm == VMM_CROSVM && vm->shared_home_path)
                 home_owner(c, &ctx.home_uid, &ctx.home_gid);
         if (vmm == VMM_QEMU) {
-                ctx.accel = resolve_accel(c, vm);
+                ctx.accel = resolve_accel(c, vm, &ctx.tsc_khz);
                 r = qemu_plan_build(c, vm, &ctx, &p);
         } else
                 r = crosvm_plan_build(c, vm, &ctx, &p);
@@ -233,7 +213,7 @@ int cmd_config_plan(int argc, char **argv) {
                 log_error("%s: no VM named '%s'.", path, name);
                 return CLI_EXIT_FAILURE;
         }
-        vmm = arg_vmm != VMM_AUTO ? arg_vmm : config_vm_vmm(c, vm, crosvm_in_path());
+        vmm = arg_vmm != VMM_AUTO ? arg_vmm : config_vm_vmm(c, vm, path_find_executable(CROSVM_PLAN_BINARY_DEFAULT));
         r = plan_validate_vm(vm, (size_t)(vm - c->vms), vmm, &errors);
         if (r < 0)
                 return log_error_errno(r, "Failed to check VM '%s': %m", name), CLI_EXIT_FAILURE;

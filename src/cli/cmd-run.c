@@ -54,15 +54,27 @@ static void on_session_done(Session *s, const SessionResult *result, void *userd
 }
 
 /* The session owns what it is given, so it gets duplicates and our own stdio stays open for
- * messages after it ends. A closed stdio fd becomes "none". */
+ * messages after it ends. main() made sure 0, 1 and 2 are open (/dev/null if they were not). */
 static int dup_stdio(int fd) {
         int copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
 
-        if (copy < 0 && errno == EBADF)
-                return -EBADF;
-        if (copy < 0)
-                return -errno;
-        return copy;
+        return copy < 0 ? -errno : copy;
+}
+
+static int dup_stdio_all(int *ret_stdin, int *ret_stdout, int *ret_stderr) {
+        _cleanup_(closep) int in = dup_stdio(STDIN_FILENO), out = dup_stdio(STDOUT_FILENO),
+                              err = dup_stdio(STDERR_FILENO);
+
+        if (in < 0)
+                return in;
+        if (out < 0)
+                return out;
+        if (err < 0)
+                return err;
+        *ret_stdin = TAKE_FD(in);
+        *ret_stdout = TAKE_FD(out);
+        *ret_stderr = TAKE_FD(err);
+        return 0;
 }
 
 static bool use_pty(CliPtyMode mode) {
@@ -92,16 +104,9 @@ static int start_session(const RunOptions *o, SessionChannel *channel, RunState 
                 p.term = term && term[0] != '\0' ? term : NULL;
                 (void)terminal_get_size(STDIN_FILENO, &p.pty_rows, &p.pty_cols);
         }
-        p.stdin_fd = dup_stdio(STDIN_FILENO);
-        p.stdout_fd = dup_stdio(STDOUT_FILENO);
-        p.stderr_fd = dup_stdio(STDERR_FILENO);
-        r = MIN(p.stdin_fd, MIN(p.stdout_fd, p.stderr_fd));
-        if (r < 0 && r != -EBADF) {
-                (void)safe_close(p.stdin_fd);
-                (void)safe_close(p.stdout_fd);
-                (void)safe_close(p.stderr_fd);
+        r = dup_stdio_all(&p.stdin_fd, &p.stdout_fd, &p.stderr_fd);
+        if (r < 0)
                 return log_error_errno(r, "cannot duplicate the standard fds: %m");
-        }
         r = session_start(channel, &p, on_session_done, state, &state->session);
         if (r < 0)
                 return log_error_errno(r, "cannot start the session: %m");

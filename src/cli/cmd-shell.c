@@ -241,6 +241,8 @@ static int shell_console(const ShellOptions *o) {
         }
         *up = (Pipe){.in = STDIN_FILENO, .out = socket_fd};
         *down = (Pipe){.in = socket_fd, .out = STDOUT_FILENO};
+        /* A console or stdout that goes away must be a write error, not death in raw mode. */
+        (void)signal(SIGPIPE, SIG_IGN);
         signal_fd = signalfd_acquire(&old);
         if (signal_fd < 0) {
                 log_error_errno(signal_fd, "cannot watch signals: %m");

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "accel.h"
+#include "path-util.h"
 #include "cli-util.h"
 #include "cli.h"
 #include "crosvm-plan.h"
@@ -29,6 +30,7 @@ typedef struct DebugLaunch {
         size_t vm_index;
         VmmKind vmm;
         AccelKind accel;
+        uint32_t tsc_khz; /* for a TCG guest's kernel; 0 unknown */
         char *kernel;
         char *initramfs;
         char *wayland_socket;
@@ -60,25 +62,6 @@ static void help(const char *program) {
                         program);
 }
 
-static bool binary_in_path(const char *name) {
-        const char *path = getenv("PATH") ?: "/usr/local/bin:/usr/bin:/bin";
-
-        while (*path != '\0') {
-                size_t len = strcspn(path, ":");
-                char candidate[PATH_MAX];
-
-                if (len > 0 &&
-                                snprintf(candidate, sizeof(candidate), "%.*s/%s", (int)len, path,
-                                                name) < (int)sizeof(candidate) &&
-                                access(candidate, X_OK) == 0)
-                        return true;
-                path += len;
-                if (*path == ':')
-                        path++;
-        }
-        return false;
-}
-
 static const char *vmm_reason(const Config *c, const VmConfig *vm, const char *vmm_option,
                 bool crosvm_available) {
         if (vmm_option)
@@ -92,7 +75,7 @@ static const char *vmm_reason(const Config *c, const VmConfig *vm, const char *v
 
 static int resolve_vmm(DebugLaunch *l, const char *vmm_option) {
         _cleanup_(config_errors_finish) ConfigErrors errors = {};
-        bool crosvm_available = binary_in_path(CROSVM_PLAN_BINARY_DEFAULT);
+        bool crosvm_available = path_find_executable(CROSVM_PLAN_BINARY_DEFAULT);
         int r;
 
         l->vmm = vmm_option ? vmm_kind_from_string(vmm_option)
@@ -112,7 +95,6 @@ static int resolve_vmm(DebugLaunch *l, const char *vmm_option) {
 
 static int resolve_accel(DebugLaunch *l) {
         const char *reason;
-        AccelProbe probe;
         int r;
 
         if (l->vmm == VMM_CROSVM) {
@@ -120,28 +102,28 @@ static int resolve_accel(DebugLaunch *l) {
                 fprintf(stderr, "Acceleration: kvm (crosvm always uses KVM)\n");
                 return 0;
         }
-        r = accel_probe("/proc/cpuinfo", "/dev/kvm", &probe);
-        if (r < 0)
-                return log_error_errno(r, "cannot probe for KVM: %m");
-        r = accel_choose(config_vm_accel(l->config, l->vm), getenv("VMSILO_ACCEL"), &probe,
-                        &l->accel, &reason);
+        r = accel_resolve(config_vm_accel(l->config, l->vm), getenv("VMSILO_ACCEL"), &l->accel,
+                        &l->tsc_khz, &reason);
         if (r < 0)
                 return log_error_errno(r, "cannot choose the acceleration: %s", reason);
         fprintf(stderr, "Acceleration: %s (%s)\n", accel_kind_to_string(l->accel), reason);
         return 0;
 }
 
-/* The VM's kernel and initramfs, else the default image's. */
+/* The VM's own file, else the default image's file `name`. NULL on OOM. */
+static char *boot_file(const char *configured, const char *state_dir, const char *name) {
+        char *path;
+
+        if (configured)
+                return strdup(configured);
+        if (asprintf(&path, "%s/" START_DEBUG_IMAGE_DIR "/%s", state_dir, name) < 0)
+                return NULL;
+        return path;
+}
+
 static int resolve_boot_files(DebugLaunch *l, const char *state_dir) {
-        l->kernel = l->vm->kernel ? strdup(l->vm->kernel) : NULL;
-        if (!l->kernel && asprintf(&l->kernel, "%s/" START_DEBUG_IMAGE_DIR "/" IMAGE_KERNEL_NAME,
-                                          state_dir) < 0)
-                l->kernel = NULL;
-        l->initramfs = l->vm->initramfs ? strdup(l->vm->initramfs) : NULL;
-        if (!l->initramfs &&
-                        asprintf(&l->initramfs, "%s/" START_DEBUG_IMAGE_DIR "/" IMAGE_INITRD_NAME,
-                                        state_dir) < 0)
-                l->initramfs = NULL;
+        l->kernel = boot_file(l->vm->kernel, state_dir, IMAGE_KERNEL_NAME);
+        l->initramfs = boot_file(l->vm->initramfs, state_dir, IMAGE_INITRD_NAME);
         if (!l->kernel || !l->initramfs)
                 return log_oom();
         return 0;
@@ -182,6 +164,7 @@ static int build_plan(DebugLaunch *l, const char *runtime_dir, LaunchPlan **ret)
                         .initramfs = l->initramfs,
                         .wayland_socket = l->wayland_socket,
                         .accel = l->accel,
+                        .tsc_khz = l->tsc_khz,
                         .home_uid = pw ? pw->pw_uid : getuid(),
                         .home_gid = pw ? pw->pw_gid : getgid(),
         };
@@ -292,6 +275,8 @@ int cmd_start_debug(int argc, char **argv) {
                 return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
         }
         print_argv(stderr, plan->argv);
+        /* exec keeps our pid. The console has the terminal and passes Ctrl+C to the guest. */
+        fprintf(stderr, "Stop it with a poweroff in the guest or 'kill %d'.\n", (int)getpid());
         (void)fflush(stderr);
         execvp(plan->argv[0], plan->argv);
         log_error_errno(errno, "cannot run '%s': %m", plan->argv[0]);

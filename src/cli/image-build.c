@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* image-build.c: reads the image inputs, decides with image-plan.c, writes the cpio and swaps the
  * new image directory into place. */
+#include <assert.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -13,6 +14,7 @@
 #include <sys/wait.h>
 
 #include "cpio.h"
+#include "fileio.h"
 #include "image-build.h"
 #include "image-plan.h"
 #include "kmod-deps.h"
@@ -33,7 +35,7 @@ typedef struct Blob {
 
 static void blob_finish(Blob *b) {
         free(b->data);
-        *b = (Blob) {};
+        *b = (Blob){};
 }
 
 /* One module of the image: where it came from and the plain .ko bytes once decompressed. */
@@ -72,7 +74,7 @@ static void image_inputs_finish(ImageInputs *in) {
         strv_free(in->missing_optional);
         image_manifest_finish(&in->manifest);
         free(in->manifest_text);
-        *in = (ImageInputs) {};
+        *in = (ImageInputs){};
 }
 
 static _printf_(2, 3) void progress(const ImageBuildOptions *o, const char *format, ...) {
@@ -81,9 +83,9 @@ static _printf_(2, 3) void progress(const ImageBuildOptions *o, const char *form
         if (!o->progress)
                 return;
         va_start(ap, format);
-        (void) vfprintf(stderr, format, ap);
+        (void)vfprintf(stderr, format, ap);
         va_end(ap);
-        (void) fputc('\n', stderr);
+        (void)fputc('\n', stderr);
 }
 
 static int read_fd_full(int fd, size_t size_max, Blob *ret) {
@@ -94,7 +96,7 @@ static int read_fd_full(int fd, size_t size_max, Blob *ret) {
                 ssize_t n;
 
                 if (size == allocated) {
-                        size_t m = MAX(allocated * 2, (size_t) 65536);
+                        size_t m = MAX(allocated * 2, (size_t)65536);
                         uint8_t *p;
 
                         if (allocated >= size_max)
@@ -118,7 +120,7 @@ static int read_fd_full(int fd, size_t size_max, Blob *ret) {
         }
         if (size > size_max)
                 return -EFBIG;
-        *ret = (Blob) { .data = TAKE_PTR(data), .size = size };
+        *ret = (Blob){.data = TAKE_PTR(data), .size = size};
         return 0;
 }
 
@@ -138,22 +140,16 @@ static int read_file_full(const char *path, Blob *ret) {
 
 /* Reads a text file as a NUL-terminated string. */
 static int read_text_file(const char *path, char **ret) {
-        _cleanup_(blob_finish) Blob b = {};
-        char *text;
+        _cleanup_(freep) char *text = NULL;
+        size_t size;
         int r;
 
-        r = read_file_full(path, &b);
+        r = read_full_file(path, IMAGE_INPUT_SIZE_MAX, &text, &size);
         if (r < 0)
                 return r;
-        if (memchr(b.data, '\0', b.size))
+        if (strlen(text) != size)
                 return -EBADMSG;
-        text = malloc(b.size + 1);
-        if (!text)
-                return -ENOMEM;
-        if (b.size > 0)
-                memcpy(text, b.data, b.size);
-        text[b.size] = '\0';
-        *ret = text;
+        *ret = TAKE_PTR(text);
         return 0;
 }
 
@@ -176,8 +172,8 @@ static int spawn_capture(char *const *argv, Blob *ret) {
                 return -r;
         r = posix_spawn_file_actions_adddup2(&actions, write_fd, STDOUT_FILENO);
         if (r == 0)
-                r = posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null",
-                                O_RDONLY, 0);
+                r = posix_spawn_file_actions_addopen(
+                                &actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
         if (r == 0)
                 r = posix_spawnp(&pid, argv[0], &actions, NULL, argv, environ);
         posix_spawn_file_actions_destroy(&actions);
@@ -195,7 +191,7 @@ static int spawn_capture(char *const *argv, Blob *ret) {
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
                 return -EIO;
         *ret = out;
-        out = (Blob) {};
+        out = (Blob){};
         return 0;
 }
 
@@ -256,7 +252,7 @@ static int pick_kernel(const ImageBuildOptions *o, char **ret) {
                 return log_error_errno(errno, "Failed to list %s: %m", IMAGE_BOOT_DIR);
         while (r >= 0 && (de = readdir(d)))
                 r = strv_extend(&entries, de->d_name);
-        (void) closedir(d);
+        (void)closedir(d);
         if (r < 0)
                 return log_oom();
         r = image_plan_pick_kernel(entries, &name);
@@ -270,7 +266,6 @@ static int pick_kernel(const ImageBuildOptions *o, char **ret) {
 }
 
 static int read_kernel(const ImageBuildOptions *o, ImageInputs *in) {
-        _cleanup_(freep) char *base = NULL;
         int r;
 
         r = pick_kernel(o, &in->kernel_path);
@@ -285,8 +280,8 @@ static int read_kernel(const ImageBuildOptions *o, ImageInputs *in) {
         if (r < 0) {
                 const char *slash = strrchr(in->kernel_path, '/');
 
-                r = image_plan_kernel_version_from_name(slash ? slash + 1 : in->kernel_path,
-                                &in->kernel_version);
+                r = image_plan_kernel_version_from_name(
+                                slash ? slash + 1 : in->kernel_path, &in->kernel_version);
                 if (r == -ENOMEM)
                         return log_oom();
                 if (r < 0)
@@ -338,8 +333,8 @@ static int read_modules(const ImageBuildOptions *o, ImageInputs *in) {
 
         r = image_plan_modules(deps, &order, &missing_required, &in->missing_optional);
         if (r < 0)
-                return log_error_errno(r, "Failed to order the modules of '%s': %m",
-                                in->modules_dir);
+                return log_error_errno(
+                                r, "Failed to order the modules of '%s': %m", in->modules_dir);
         if (strv_length(missing_required) > 0) {
                 _cleanup_(freep) char *list = strv_join(missing_required, ", ");
                 return log_error_errno(ENOENT,
@@ -347,7 +342,7 @@ static int read_modules(const ImageBuildOptions *o, ImageInputs *in) {
                                 in->kernel_version, strna(list));
         }
 
-        in->modules = calloc(MAX(strv_length(order), (size_t) 1), sizeof(ImageModule));
+        in->modules = calloc(MAX(strv_length(order), (size_t)1), sizeof(ImageModule));
         if (!in->modules)
                 return log_oom();
         STRV_FOREACH(p, order) {
@@ -397,7 +392,7 @@ static int read_inputs(const ImageBuildOptions *o, ImageInputs *in) {
 
 static bool image_is_current(const ImageBuildOptions *o, const ImageInputs *in) {
         _cleanup_(freep) char *path = NULL, *stored = NULL;
-        static const char *const outputs[] = { IMAGE_KERNEL_NAME, IMAGE_INITRD_NAME };
+        static const char *const outputs[] = {IMAGE_KERNEL_NAME, IMAGE_INITRD_NAME};
 
         for (size_t i = 0; i < ELEMENTSOF(outputs); i++) {
                 _cleanup_(freep) char *p = NULL;
@@ -415,27 +410,26 @@ static bool image_is_current(const ImageBuildOptions *o, const ImageInputs *in) 
         return !image_plan_needs_rebuild(stored, in->manifest_text);
 }
 
-/* Plain .ko bytes of a module: the raw file, or its decompression by xz/zstd/gzip. */
+/* Plain .ko bytes of a module: the raw file, or its decompression by xz/zstd/gzip. Logs. */
 static int module_plain(const ImageInputs *in, const ImageModule *m, Blob *ret) {
         const char *compression = kmod_path_compression(m->dep_path);
         _cleanup_(freep) char *full = NULL;
         const char *tool;
         int r;
 
-        if (!compression)
-                return -EINVAL;
+        assert(compression); /* modules.dep paths were checked by kmod_deps_parse() */
         if (streq(compression, "")) {
-                uint8_t *copy = malloc(MAX(m->raw.size, (size_t) 1));
+                uint8_t *copy = malloc(MAX(m->raw.size, (size_t)1));
                 if (!copy)
-                        return -ENOMEM;
+                        return log_oom();
                 memcpy(copy, m->raw.data, m->raw.size);
-                *ret = (Blob) { .data = copy, .size = m->raw.size };
+                *ret = (Blob){.data = copy, .size = m->raw.size};
                 return 0;
         }
         tool = streq(compression, ".xz") ? "xz" : streq(compression, ".zst") ? "zstd" : "gzip";
         if (asprintf(&full, "%s/%s", in->modules_dir, m->dep_path) < 0)
-                return -ENOMEM;
-        r = spawn_capture((char *const[]) { (char *) tool, (char *) "-dcq", full, NULL }, ret);
+                return log_oom();
+        r = spawn_capture((char *const[]){(char *)tool, (char *)"-dcq", full, NULL}, ret);
         if (r < 0)
                 return log_error_errno(r, "Failed to decompress '%s' with %s: %m", full, tool);
         return 0;
@@ -488,8 +482,8 @@ static int cpio_build_dir(CpioBuild *c, const char *path, mode_t perm) {
         return strv_extend(&c->dirs, path);
 }
 
-static int cpio_build_file(CpioBuild *c, const char *path, mode_t perm, const void *data,
-                size_t size) {
+static int cpio_build_file(
+                CpioBuild *c, const char *path, mode_t perm, const void *data, size_t size) {
         int r;
 
         r = cpio_build_parents(c, path);
@@ -512,10 +506,21 @@ static int add_base(CpioBuild *c, const ImageInputs *in) {
                 const char *path;
                 mode_t perm;
         } dirs[] = {
-                { "dev", 0755 }, { "proc", 0555 }, { "sys", 0555 }, { "run", 0755 },
-                { "tmp", 01777 }, { "etc", 0755 }, { "root", 0700 }, { "home", 0755 },
-                { "mnt", 0755 }, { "var", 0755 }, { "bin", 0755 }, { "sbin", 0755 },
-                { "usr/bin", 0755 }, { "usr/sbin", 0755 }, { "lib/vmsilo", 0755 },
+                        {"dev", 0755},
+                        {"proc", 0555},
+                        {"sys", 0555},
+                        {"run", 0755},
+                        {"tmp", 01777},
+                        {"etc", 0755},
+                        {"root", 0700},
+                        {"home", 0755},
+                        {"mnt", 0755},
+                        {"var", 0755},
+                        {"bin", 0755},
+                        {"sbin", 0755},
+                        {"usr/bin", 0755},
+                        {"usr/sbin", 0755},
+                        {"lib/vmsilo", 0755},
         };
         int r;
 
@@ -546,18 +551,16 @@ static int add_applets(CpioBuild *c, const ImageBuildOptions *o) {
         _cleanup_(freep) char *text = NULL;
         int r;
 
-        r = spawn_capture((char *const[]) { (char *) o->busybox_path, (char *) "--list-full",
-                                  NULL },
+        r = spawn_capture((char *const[]){(char *)o->busybox_path, (char *)"--list-full", NULL},
                         &out);
         if (r < 0)
                 return log_error_errno(r, "Failed to run '%s --list-full': %m", o->busybox_path);
-        text = strndup((const char *) out.data, out.size);
+        text = strndup((const char *)out.data, out.size);
         if (!text)
                 return log_oom();
         r = image_plan_applets(text, &applets);
         if (r < 0)
-                return log_error_errno(r, "Unexpected applet list from '%s': %m",
-                                o->busybox_path);
+                return log_error_errno(r, "Unexpected applet list from '%s': %m", o->busybox_path);
         STRV_FOREACH(a, applets) {
                 r = cpio_build_symlink(c, *a, "/" IMAGE_BUSYBOX_PATH);
                 if (r < 0)
@@ -567,31 +570,34 @@ static int add_applets(CpioBuild *c, const ImageBuildOptions *o) {
 }
 
 static int add_modules(CpioBuild *c, const ImageBuildOptions *o, const ImageInputs *in) {
-        _cleanup_(freep) char *order = NULL;
-        size_t order_size = 0;
-        FILE *f;
+        _cleanup_(strv_freep) char **order = strv_new_empty();
+        _cleanup_(freep) char *text = NULL;
         int r;
 
-        progress(o, "Adding %zu kernel modules…", in->n_modules);
-        f = open_memstream(&order, &order_size);
-        if (!f)
+        if (!order)
                 return log_oom();
+        progress(o, "Adding %zu kernel modules…", in->n_modules);
         for (size_t i = 0; i < in->n_modules; i++) {
                 _cleanup_(blob_finish) Blob plain = {};
+                _cleanup_(freep) char *line = NULL;
 
                 r = module_plain(in, &in->modules[i], &plain);
-                if (r >= 0)
-                        r = cpio_build_file(c, in->modules[i].dest, 0644, plain.data, plain.size);
-                if (r < 0) {
-                        (void) fclose(f);
+                if (r < 0)
+                        return r;
+                r = cpio_build_file(c, in->modules[i].dest, 0644, plain.data, plain.size);
+                if (r < 0)
                         return log_error_errno(r, "Failed to add module '%s': %m",
                                         in->modules[i].dep_path);
-                }
-                fprintf(f, "/%s\n", in->modules[i].dest);
+                if (asprintf(&line, "/%s\n", in->modules[i].dest) < 0)
+                        return log_oom();
+                r = strv_consume(&order, TAKE_PTR(line));
+                if (r < 0)
+                        return log_oom();
         }
-        if (fclose(f) != 0)
+        text = strv_join(order, "");
+        if (!text)
                 return log_oom();
-        r = cpio_build_file(c, IMAGE_MODULES_ORDER_PATH, 0644, order, order_size);
+        r = cpio_build_file(c, IMAGE_MODULES_ORDER_PATH, 0644, text, strlen(text));
         if (r < 0)
                 return log_error_errno(r, "Failed to add the module order: %m");
         return 0;
@@ -651,7 +657,7 @@ static int remove_flat_dir(const char *path) {
                 if (!streq(de->d_name, ".") && !streq(de->d_name, "..") &&
                                 unlinkat(dirfd(d), de->d_name, 0) < 0 && r == 0)
                         r = -errno;
-        (void) closedir(d);
+        (void)closedir(d);
         if (rmdir(path) < 0 && r == 0)
                 r = -errno;
         return r;
@@ -664,7 +670,7 @@ static void tmp_dir_removep(char **path) {
                 return;
         r = remove_flat_dir(*path);
         if (r < 0)
-                (void) log_warning_errno(r, "Failed to remove '%s', ignoring: %m", *path);
+                (void)log_warning_errno(r, "Failed to remove '%s', ignoring: %m", *path);
         free(*path);
         *path = NULL;
 }
@@ -687,8 +693,8 @@ static int write_image_dir(const ImageBuildOptions *o, const ImageInputs *in, co
         if (r < 0)
                 return log_error_errno(r, "Failed to write '%s/%s': %m", tmp, IMAGE_INITRD_NAME);
         /* The manifest goes last: a directory with a manifest is complete. */
-        r = write_file_at(dir_fd, IMAGE_MANIFEST_NAME, in->manifest_text,
-                        strlen(in->manifest_text));
+        r = write_file_at(
+                        dir_fd, IMAGE_MANIFEST_NAME, in->manifest_text, strlen(in->manifest_text));
         if (r < 0)
                 return log_error_errno(r, "Failed to write '%s/%s': %m", tmp, IMAGE_MANIFEST_NAME);
         if (fsync(dir_fd) < 0)
@@ -703,13 +709,13 @@ static int swap_into_place(const ImageBuildOptions *o, const char *tmp) {
         if (renameat2(AT_FDCWD, tmp, AT_FDCWD, o->output_dir, RENAME_NOREPLACE) >= 0)
                 return 0;
         if (errno != EEXIST && errno != EINVAL && errno != ENOSYS)
-                return log_error_errno(errno, "Failed to move '%s' to '%s': %m", tmp,
-                                o->output_dir);
+                return log_error_errno(
+                                errno, "Failed to move '%s' to '%s': %m", tmp, o->output_dir);
         if (renameat2(AT_FDCWD, tmp, AT_FDCWD, o->output_dir, RENAME_EXCHANGE) >= 0)
                 return 0;
         if (errno != EINVAL && errno != ENOSYS)
-                return log_error_errno(errno, "Failed to swap '%s' with '%s': %m", tmp,
-                                o->output_dir);
+                return log_error_errno(
+                                errno, "Failed to swap '%s' with '%s': %m", tmp, o->output_dir);
 
         /* No RENAME_EXCHANGE on this filesystem: two renames, with a short window without an
          * image (never a half-written one). */
@@ -719,11 +725,12 @@ static int swap_into_place(const ImageBuildOptions *o, const char *tmp) {
                 return log_error_errno(errno, "Failed to move '%s' aside: %m", o->output_dir);
         if (rename(tmp, o->output_dir) < 0) {
                 int r = -errno;
-                (void) rename(old, o->output_dir);
+                (void)rename(old, o->output_dir);
                 return log_error_errno(r, "Failed to move '%s' to '%s': %m", tmp, o->output_dir);
         }
         if (rename(old, tmp) < 0)
-                (void) log_warning_errno(errno, "Failed to move '%s' to '%s', ignoring: %m", old, tmp);
+                (void)log_warning_errno(
+                                errno, "Failed to move '%s' to '%s', ignoring: %m", old, tmp);
         return 0;
 }
 
@@ -765,7 +772,7 @@ static int split_output(const char *output_dir, char **ret_parent, char **ret_ba
         slash = strrchr(path, '/');
         if (slash && slash[1] == '\0')
                 return -EINVAL;
-        parent = slash ? strndup(path, slash == path ? 1 : (size_t) (slash - path)) : strdup(".");
+        parent = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
         base = strdup(slash ? slash + 1 : path);
         if (!parent || !base) {
                 free(parent);
@@ -788,9 +795,10 @@ static int build_and_swap(const ImageBuildOptions *o, const ImageInputs *in, con
         _cleanup_(tmp_dir_removep) char *tmp = NULL;
         int r;
 
-        STRV_FOREACH(name, in->missing_optional)
+        STRV_FOREACH(name, in->missing_optional) {
                 log_warning("Kernel %s has no module '%s', leaving it out.", in->kernel_version,
                                 *name);
+        }
         r = build_cpio(o, in, &c);
         if (r < 0)
                 return r;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli-util.h"
 #include "cli.h"
 #include "log.h"
 #include "vmsilo-config.h"
@@ -64,6 +65,9 @@ static void help(FILE *f) {
 
 int main(int argc, char **argv) {
         const char *program = argc > 0 ? argv[0] : "vmsilo";
+
+        if (cli_stdio_ensure_open() < 0)
+                return CLI_EXIT_FAILURE;
 
         if (strrchr(program, '/'))
                 program = strrchr(program, '/') + 1;

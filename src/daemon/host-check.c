@@ -73,19 +73,3 @@ int host_build_default_image(const char *builder, const char *state_dir) {
                                             "messages above.");
         return 0;
 }
-
-bool host_has_crosvm(void) {
-        const char *path = getenv("PATH") ?: "/usr/bin:/bin";
-        _cleanup_(freep) char *copy = strdup(path);
-        char *save = NULL;
-
-        if (!copy)
-                return false;
-        for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-                _cleanup_(freep) char *candidate = NULL;
-
-                if (asprintf(&candidate, "%s/crosvm", dir) >= 0 && access(candidate, X_OK) >= 0)
-                        return true;
-        }
-        return false;
-}

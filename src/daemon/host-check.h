@@ -18,5 +18,3 @@ bool host_needs_default_image(const Config *c);
 /* Runs `builder image build --state-dir state_dir` and waits: it rebuilds only when an input
  * changed. */
 int host_build_default_image(const char *builder, const char *state_dir);
-/* Whether crosvm can be found in $PATH. */
-bool host_has_crosvm(void);

@@ -295,6 +295,7 @@ static int vm_build_plan(Vm *vm, LaunchPlan **ret) {
         LaunchContext ctx = {
                 .runtime_dir = m->options.runtime_dir,
                 .accel = vm->accel,
+                .tsc_khz = vm->tsc_khz,
                 .qmp_fd = true,
                 .agent_fd = true,
                 .console_fd = true,
@@ -322,17 +323,11 @@ static int vm_build_plan(Vm *vm, LaunchPlan **ret) {
 }
 
 static int vm_choose_accel(Vm *vm) {
-        AccelProbe probe;
         const char *why = NULL;
         int r;
 
-        r = accel_probe("/proc/cpuinfo", "/dev/kvm", &probe);
-        if (r < 0) {
-                vm_set_failure(vm, "cannot probe for KVM: %s", strerror(-r));
-                return r;
-        }
-        r = accel_choose(config_vm_accel(vm->manager->config, vm->config),
-                        vm->manager->options.accel_override, &probe, &vm->accel, &why);
+        r = accel_resolve(config_vm_accel(vm->manager->config, vm->config),
+                        vm->manager->options.accel_override, &vm->accel, &vm->tsc_khz, &why);
         if (r < 0) {
                 vm_set_failure(vm, "%s", why);
                 return r;

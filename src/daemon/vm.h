@@ -39,6 +39,7 @@ struct Vm {
         char *failure_reason;   /* set on entering VM_FAILED */
         VmmKind vmm;
         AccelKind accel;        /* resolved at each start */
+        uint32_t tsc_khz;       /* host clock for a TCG guest's kernel, 0 if unknown */
 
         pid_t pid;              /* VMM, 0 when none */
         sd_event_source *child;

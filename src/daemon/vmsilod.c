@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <systemd/sd-daemon.h>
 
+#include "crosvm-plan.h"
 #include "host-check.h"
 #include "image-layout.h"
 #include "log.h"
 #include "manager.h"
+#include "path-util.h"
 #include "plan-validate.h"
 #include "vmsilo-config.h"
 
@@ -156,7 +158,7 @@ static int run(int argc, char **argv) {
         r = load_config(&config);
         if (r < 0)
                 return r;
-        crosvm = host_has_crosvm();
+        crosvm = path_find_executable(CROSVM_PLAN_BINARY_DEFAULT);
         r = check_vmm_support(config, crosvm);
         if (r != 0)
                 return log_error_errno(r < 0 ? r : EINVAL, "Configuration asks for what the VMM "

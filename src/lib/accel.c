@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* accel.c: KVM-or-TCG decision (pure) and the host probe feeding it. */
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "accel.h"
@@ -34,6 +35,32 @@ bool accel_cpuinfo_has_virt(const char *cpuinfo) {
         return false;
 }
 
+uint32_t accel_cpuinfo_khz(const char *cpuinfo) {
+        const char *p = cpuinfo;
+
+        while (p && *p) {
+                const char *eol = strchrnul(p, '\n');
+
+                if (strncmp(p, "cpu MHz", 7) == 0) {
+                        const char *colon = memchr(p, ':', (size_t) (eol - p));
+                        unsigned long whole = 0, frac = 0, scale = 1000;
+                        char *end = NULL;
+
+                        if (!colon)
+                                return 0;
+                        whole = strtoul(colon + 1, &end, 10);
+                        if (end && *end == '.')
+                                for (const char *d = end + 1; *d >= '0' && *d <= '9' && scale > 1; d++) {
+                                        scale /= 10;
+                                        frac += (unsigned long) (*d - '0') * scale;
+                                }
+                        return whole > 0 && whole < 1000000 ? (uint32_t) (whole * 1000 + frac) : 0;
+                }
+                p = *eol ? eol + 1 : eol;
+        }
+        return 0;
+}
+
 int accel_probe(const char *cpuinfo_path, const char *kvm_path, AccelProbe *ret) {
         _cleanup_(freep) char *cpuinfo = NULL;
         int fd, r;
@@ -47,6 +74,7 @@ int accel_probe(const char *cpuinfo_path, const char *kvm_path, AccelProbe *ret)
         *ret = (AccelProbe) {
                 .kvm_openable = fd >= 0,
                 .cpu_has_virt = accel_cpuinfo_has_virt(cpuinfo),
+                .tsc_khz = accel_cpuinfo_khz(cpuinfo),
         };
         (void) safe_close(fd);
         return 0;
@@ -94,4 +122,17 @@ int accel_choose(AccelKind configured, const char *env_override, const AccelProb
                 *ret_reason = "unknown acceleration";
                 return -EINVAL;
         }
+}
+
+int accel_resolve(AccelKind configured, const char *env_override, AccelKind *ret,
+                uint32_t *ret_tsc_khz, const char **ret_reason) {
+        AccelProbe probe = {};
+        int r;
+
+        (void) accel_probe("/proc/cpuinfo", "/dev/kvm", &probe);
+        r = accel_choose(configured, env_override, &probe, ret, ret_reason);
+        if (r < 0)
+                return r;
+        *ret_tsc_khz = probe.tsc_khz;
+        return 0;
 }

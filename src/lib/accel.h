@@ -5,16 +5,23 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "config.h"
 
 typedef struct AccelProbe {
         bool kvm_openable; /* /dev/kvm opened read-write */
         bool cpu_has_virt; /* "vmx" or "svm" among the CPU flags */
+        /* The host CPU's clock ("cpu MHz") in kHz, 0 if unknown. Under TCG the guest reads the
+         * host's TSC; telling its kernel the rate (tsc_early_khz=) spares it the PIT calibration
+         * that fails on a busy host and hangs a microvm (no HPET) before /init. */
+        uint32_t tsc_khz;
 } AccelProbe;
 
 /* Pure: whether /proc/cpuinfo text lists vmx or svm as a whole word on a "flags" line. */
 bool accel_cpuinfo_has_virt(const char *cpuinfo);
+/* Pure: the first "cpu MHz" value of /proc/cpuinfo text in kHz, 0 if there is none. */
+uint32_t accel_cpuinfo_khz(const char *cpuinfo);
 
 /* Reads cpuinfo_path (normally /proc/cpuinfo) and tries to open kvm_path (normally /dev/kvm). */
 int accel_probe(const char *cpuinfo_path, const char *kvm_path, AccelProbe *ret);
@@ -25,3 +32,8 @@ int accel_probe(const char *cpuinfo_path, const char *kvm_path, AccelProbe *ret)
  * says why, for the log, on success and failure alike. */
 int accel_choose(AccelKind configured, const char *env_override, const AccelProbe *probe,
                 AccelKind *ret, const char **ret_reason);
+
+/* accel_probe() of this host (/proc/cpuinfo, /dev/kvm), then accel_choose(). *ret_tsc_khz gets
+ * the probe's tsc_khz (the caller passes it to a TCG plan). A failed probe counts as "no KVM". */
+int accel_resolve(AccelKind configured, const char *env_override, AccelKind *ret,
+                uint32_t *ret_tsc_khz, const char **ret_reason);

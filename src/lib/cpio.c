@@ -9,10 +9,10 @@
 #define CPIO_ALIGN 4
 
 void cpio_writer_init(CpioWriter *w, CpioWriteFunc write, void *userdata) {
-        *w = (CpioWriter) {
-                .write = write,
-                .userdata = userdata,
-                .next_ino = 1,
+        *w = (CpioWriter){
+                        .write = write,
+                        .userdata = userdata,
+                        .next_ino = 1,
         };
 }
 
@@ -27,7 +27,8 @@ bool cpio_path_is_valid(const char *path) {
         for (const char *p = path; *p;) {
                 size_t len = strcspn(p, "/");
 
-                if (len == 0 || (len == 1 && p[0] == '.') || (len == 2 && p[0] == '.' && p[1] == '.'))
+                if (len == 0 || (len == 1 && p[0] == '.') ||
+                                (len == 2 && p[0] == '.' && p[1] == '.'))
                         return false;
                 p += len;
                 if (*p == '/')
@@ -63,11 +64,11 @@ static int cpio_writer_entry(CpioWriter *w, uint32_t ino, const char *name, mode
         size_t name_size = strlen(name) + 1;
         int r;
 
-        (void) snprintf(header, sizeof(header),
-                        CPIO_NEWC_MAGIC "%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
-                        ino, (unsigned) mode, 0u /* uid */, 0u /* gid */,
-                        nlink, 0u /* mtime */, (uint32_t) size, 0u /* devmajor */,
-                        0u /* devminor */, rdev_major, rdev_minor, (uint32_t) name_size, 0u /* check */);
+        (void)snprintf(header, sizeof(header),
+                        CPIO_NEWC_MAGIC "%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X", ino,
+                        (unsigned)mode, 0u /* uid */, 0u /* gid */, nlink, 0u /* mtime */,
+                        (uint32_t)size, 0u /* devmajor */, 0u /* devminor */, rdev_major,
+                        rdev_minor, (uint32_t)name_size, 0u /* check */);
         r = cpio_writer_emit(w, header, CPIO_HEADER_SIZE);
         if (r < 0)
                 return r;
@@ -93,8 +94,8 @@ static int cpio_writer_add(CpioWriter *w, const char *path, mode_t mode, uint32_
                 return -EFBIG;
         if (w->next_ino == UINT32_MAX)
                 return -ENOSPC;
-        return cpio_writer_entry(w, w->next_ino++, path, mode, nlink, rdev_major, rdev_minor,
-                        data, size);
+        return cpio_writer_entry(
+                        w, w->next_ino++, path, mode, nlink, rdev_major, rdev_minor, data, size);
 }
 
 int cpio_writer_add_directory(CpioWriter *w, const char *path, mode_t perm) {
@@ -103,8 +104,8 @@ int cpio_writer_add_directory(CpioWriter *w, const char *path, mode_t perm) {
         return cpio_writer_add(w, path, S_IFDIR | perm, 2, 0, 0, NULL, 0);
 }
 
-int cpio_writer_add_file(CpioWriter *w, const char *path, mode_t perm, const void *data,
-                size_t size) {
+int cpio_writer_add_file(
+                CpioWriter *w, const char *path, mode_t perm, const void *data, size_t size) {
         if (perm & ~07777 || (size > 0 && !data))
                 return -EINVAL;
         return cpio_writer_add(w, path, S_IFREG | perm, 1, 0, 0, data, size);
@@ -124,7 +125,7 @@ int cpio_writer_add_symlink(CpioWriter *w, const char *path, const char *target)
 
 int cpio_writer_add_device(CpioWriter *w, const char *path, mode_t type, mode_t perm,
                 unsigned major, unsigned minor) {
-        if (!IN_SET(type, (mode_t) S_IFCHR, (mode_t) S_IFBLK) || perm & ~07777)
+        if (!IN_SET(type, (mode_t)S_IFCHR, (mode_t)S_IFBLK) || perm & ~07777)
                 return -EINVAL;
         return cpio_writer_add(w, path, type | perm, 1, major, minor, NULL, 0);
 }
@@ -147,7 +148,7 @@ int cpio_buffer_write(const void *data, size_t size, void *userdata) {
         if (size > SIZE_MAX - b->size)
                 return -ENOMEM;
         if (b->size + size > b->allocated) {
-                size_t n = MAX(b->allocated, (size_t) 4096);
+                size_t n = MAX(b->allocated, (size_t)4096);
                 uint8_t *p;
 
                 while (n < b->size + size) {
@@ -168,5 +169,5 @@ int cpio_buffer_write(const void *data, size_t size, void *userdata) {
 
 void cpio_buffer_finish(CpioBuffer *b) {
         free(b->data);
-        *b = (CpioBuffer) {};
+        *b = (CpioBuffer){};
 }

@@ -30,10 +30,10 @@ typedef int (*CpioWriteFunc)(const void *data, size_t size, void *userdata);
 
 typedef struct CpioWriter {
         CpioWriteFunc write;
-        void *userdata;       /* not owned */
-        uint64_t size_bytes;  /* bytes written so far */
+        void *userdata;      /* not owned */
+        uint64_t size_bytes; /* bytes written so far */
         uint32_t next_ino;
-        bool finished;        /* trailer written; further adds fail with -ESTALE */
+        bool finished; /* trailer written; further adds fail with -ESTALE */
 } CpioWriter;
 
 void cpio_writer_init(CpioWriter *w, CpioWriteFunc write, void *userdata);
@@ -42,8 +42,8 @@ void cpio_writer_init(CpioWriter *w, CpioWriteFunc write, void *userdata);
  * -EINVAL (bad path or mode), -EFBIG (over CPIO_FILE_SIZE_MAX), -ESTALE (after finish) or the
  * callback's error. After a callback error the archive is truncated mid-entry: discard it. */
 int cpio_writer_add_directory(CpioWriter *w, const char *path, mode_t perm);
-int cpio_writer_add_file(CpioWriter *w, const char *path, mode_t perm, const void *data,
-                size_t size);
+int cpio_writer_add_file(
+                CpioWriter *w, const char *path, mode_t perm, const void *data, size_t size);
 int cpio_writer_add_symlink(CpioWriter *w, const char *path, const char *target);
 /* type: S_IFCHR or S_IFBLK. */
 int cpio_writer_add_device(CpioWriter *w, const char *path, mode_t type, mode_t perm,

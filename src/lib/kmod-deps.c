@@ -25,7 +25,7 @@ struct KmodDeps {
         size_t n_builtin;
 };
 
-static const char *const kmod_suffixes[] = { ".ko", ".ko.xz", ".ko.zst", ".ko.gz" };
+static const char *const kmod_suffixes[] = {".ko", ".ko.xz", ".ko.zst", ".ko.gz"};
 
 const char *kmod_path_compression(const char *path) {
         size_t n = strlen(path);
@@ -45,8 +45,11 @@ char *kmod_name_from_path(const char *path) {
 
         base = base ? base + 1 : path;
         compression = kmod_path_compression(base);
-        n = compression ? (size_t) (compression - base) - strlen(".ko") : strlen(base);
+        n = compression ? (size_t)(compression - base) - strlen(".ko") : strlen(base);
         if (n == 0)
+                return NULL;
+        /* Kernel module names are [A-Za-z0-9_-]; anything else (say "a.ko.xz.ko") is no module. */
+        if (strspn(base, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") < n)
                 return NULL;
         name = strndup(base, n);
         if (!name)
@@ -75,11 +78,11 @@ KmodDeps *kmod_deps_free(KmodDeps *d) {
 }
 
 static int kmod_module_compare(const void *a, const void *b) {
-        return strcmp(((const KmodModule *) a)->name, ((const KmodModule *) b)->name);
+        return strcmp(((const KmodModule *)a)->name, ((const KmodModule *)b)->name);
 }
 
 static int string_compare(const void *a, const void *b) {
-        return strcmp(*(char *const *) a, *(char *const *) b);
+        return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* Splits "a b  c" (spaces/tabs) into a strv of copies. */
@@ -139,29 +142,31 @@ static int kmod_deps_parse_line(KmodDeps *d, const char *line, size_t len, size_
         r = split_words(colon + 1, len - (colon + 1 - line), &words);
         if (r < 0)
                 return r;
-        STRV_FOREACH(dep, words)
+        STRV_FOREACH(dep, words) {
                 if (!kmod_path_compression(*dep))
                         return -EBADMSG;
+        }
 
         if (d->n_modules == *allocated) {
-                size_t n = MAX(*allocated * 2, (size_t) 64);
+                size_t n = MAX(*allocated * 2, (size_t)64);
                 KmodModule *m = reallocarray(d->modules, n, sizeof(KmodModule));
                 if (!m)
                         return -ENOMEM;
                 d->modules = m;
                 *allocated = n;
         }
-        d->modules[d->n_modules++] = (KmodModule) {
-                .name = TAKE_PTR(name),
-                .path = TAKE_PTR(path),
-                .deps = TAKE_PTR(words),
+        d->modules[d->n_modules++] = (KmodModule){
+                        .name = TAKE_PTR(name),
+                        .path = TAKE_PTR(path),
+                        .deps = TAKE_PTR(words),
         };
         return 0;
 }
 
 /* Calls f for every non-blank line of text, without its newline. */
-static int for_each_line(const char *text, int (*f)(KmodDeps *d, const char *line, size_t len,
-                size_t *state), KmodDeps *d, size_t *state) {
+static int for_each_line(const char *text,
+                int (*f)(KmodDeps *d, const char *line, size_t len, size_t *state), KmodDeps *d,
+                size_t *state) {
         for (const char *p = text; *p;) {
                 size_t len = strcspn(p, "\n");
                 const char *q = p;
@@ -245,7 +250,7 @@ bool kmod_deps_is_builtin(const KmodDeps *d, const char *name) {
 }
 
 static const KmodModule *kmod_deps_find(const KmodDeps *d, const char *name) {
-        KmodModule key = { .name = (char *) name };
+        KmodModule key = {.name = (char *)name};
 
         if (d->n_modules == 0)
                 return NULL;
@@ -263,8 +268,8 @@ const char *kmod_deps_get_path(const KmodDeps *d, const char *name) {
 }
 
 /* Depth-first, dependencies before dependents. marks[] is indexed like d->modules. */
-static int kmod_deps_visit(const KmodDeps *d, const KmodModule *m, KmodMark *marks,
-                unsigned depth, char ***order) {
+static int kmod_deps_visit(const KmodDeps *d, const KmodModule *m, KmodMark *marks, unsigned depth,
+                char ***order) {
         size_t i = m - d->modules;
         int r;
 
@@ -293,9 +298,9 @@ static int kmod_deps_visit(const KmodDeps *d, const KmodModule *m, KmodMark *mar
         return strv_extend(order, m->path);
 }
 
-int kmod_deps_order(const KmodDeps *d, char *const *wanted, char ***ret_order,
-                char ***ret_missing) {
-        _cleanup_(freep) KmodMark *marks = calloc(MAX(d->n_modules, (size_t) 1), sizeof(KmodMark));
+int kmod_deps_order(
+                const KmodDeps *d, char *const *wanted, char ***ret_order, char ***ret_missing) {
+        _cleanup_(freep) KmodMark *marks = calloc(MAX(d->n_modules, (size_t)1), sizeof(KmodMark));
         _cleanup_(strv_freep) char **order = strv_new_empty(), **missing = strv_new_empty();
         int r;
 

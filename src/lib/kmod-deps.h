@@ -36,10 +36,10 @@ const char *kmod_deps_get_path(const KmodDeps *d, const char *name);
  * loadable nor built in go to ret_missing (may be NULL, then they are an -ENOENT error); a
  * dependency that is neither is always -ENOENT. Cycles and chains deeper than
  * KMOD_DEPS_DEPTH_MAX give -ELOOP. Both outputs are untouched on failure. */
-int kmod_deps_order(const KmodDeps *d, char *const *wanted, char ***ret_order,
-                char ***ret_missing);
+int kmod_deps_order(const KmodDeps *d, char *const *wanted, char ***ret_order, char ***ret_missing);
 
-/* Normalised module name of a path or name, or NULL on OOM or for a name that is empty. */
+/* Normalised module name of a path or name, or NULL on OOM or for a name that is empty or holds
+ * a character outside [A-Za-z0-9_-]. */
 char *kmod_name_from_path(const char *path);
 /* The compression suffix of a module path: "" for plain ".ko", ".xz", ".zst", ".gz", or NULL if
  * path does not name a module. Points into path. */

@@ -133,10 +133,13 @@ int mux_send_power(Mux *m, PowerAction action);
  * OPEN with req->window as our initial receive window. -ENOTCONN before HELLO, -EMFILE when
  * MUX_STREAMS_MAX are in use. */
 int mux_stream_open(Mux *m, const FrameOpen *req, void *stream_userdata, uint32_t *ret_id);
-/* Answers a peer OPEN (reported by on_open): window is the initial window granted to the
- * opener. -ENOENT unknown id, -EBUSY if it was already answered. */
+/* Answers a peer OPEN (reported by on_open): window (<= STREAM_WINDOW_MAX, else -EINVAL) is the
+ * initial window granted to the opener. -ENOENT unknown id, -EBUSY if already accepted or not a
+ * peer-opened stream, -EPIPE if rejected or closing (also after on_close for it). */
 int mux_stream_accept(Mux *m, uint32_t id, uint32_t window, void *stream_userdata);
-/* error < 0; message may be NULL. The stream is over for us; no on_close follows. */
+/* Refuses a peer OPEN with error (-1..-FRAME_ERRNO_MAX, else -EINVAL) and an optional message
+ * (NULL: none; truncated to FRAME_REJECT_MESSAGE_MAX). The stream is over for us; no on_close
+ * follows. Same errors as mux_stream_accept(). */
 int mux_stream_reject(Mux *m, uint32_t id, int error, const char *message);
 int mux_stream_set_userdata(Mux *m, uint32_t id, void *stream_userdata);
 void *mux_stream_get_userdata(const Mux *m, uint32_t id);
@@ -150,13 +153,16 @@ int mux_stream_send(Mux *m, uint32_t id, uint8_t fd, const uint8_t *data, size_t
 /* Send window left (bytes we may still send), 0 for unknown ids. */
 size_t mux_stream_get_send_window(const Mux *m, uint32_t id);
 /* Grants the peer increment more bytes (queues CREDIT): the receive window may not exceed
- * STREAM_WINDOW_MAX (-EINVAL). increment 0 is a no-op. */
+ * STREAM_WINDOW_MAX (-EINVAL). increment 0 is a no-op. -ENOTCONN before the stream is accepted.
+ * All mux_stream_send*() and grant calls: -ENOENT unknown id, -EPIPE closing, -ENOMEM. */
 int mux_stream_grant(Mux *m, uint32_t id, uint32_t increment);
+/* -EBADF for an fd we do not write on this stream, -EPIPE if EOF was already sent on it. */
 int mux_stream_send_eof(Mux *m, uint32_t id, uint8_t fd);
-/* opener of an EXEC stream only (-EBADF otherwise). signo 1..SIGNAL_NUMBER_MAX. */
+/* Opener of an EXEC stream only (-EBADF otherwise). signo 1..SIGNAL_NUMBER_MAX (-EINVAL). */
 int mux_stream_send_signal(Mux *m, uint32_t id, uint32_t signo);
 int mux_stream_send_resize(Mux *m, uint32_t id, uint16_t rows, uint16_t cols);
-/* acceptor of an EXEC stream only, once. */
+/* Acceptor of an EXEC stream only (-EBADF otherwise), once (-EALREADY); an impossible status
+ * (exit code outside 0..255, signal outside 1..SIGNAL_NUMBER_MAX) is -EINVAL. */
 int mux_stream_send_exit(Mux *m, uint32_t id, const FrameExit *exit);
 /* Queues CLOSE(error): error 0 normal or a negative errno. Nothing more is sent and no
  * callback is made for this id; the id is reused only after the peer's CLOSE. -ENOENT unknown,

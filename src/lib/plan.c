@@ -2,6 +2,8 @@
 /* plan.c: the LaunchPlan type and the builders both VMM plans share. Pure. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "plan.h"
 #include "strv.h"

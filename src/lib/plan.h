@@ -76,6 +76,11 @@ typedef struct LaunchContext {
         const char *wayland_socket;
         /* QEMU: ACCEL_KVM or ACCEL_TCG, never ACCEL_AUTO. Ignored by crosvm (always KVM). */
         AccelKind accel;
+        /* Host TSC frequency in kHz, 0 = unknown. Under TCG the guest TSC runs at the host's rate,
+         * and microvm offers the guest no HPET or ACPI PM timer to calibrate it against: on a
+         * busy host the PIT calibration fails and the guest hangs early in boot with no clock.
+         * QEMU microvm + TCG therefore passes tsc_early_khz=<this> when it is known. */
+        uint32_t tsc_khz;
         /* true: the daemon passes that socket as an inherited fd (the normal case). false: the
          * VMM creates it itself (QMP, agent: a listening socket in runtime_dir; console: stdio),
          * which is what a foreground debug launch wants. */

@@ -479,20 +479,26 @@ static bool open_tag_is_valid_for(uint16_t tag, StreamKind kind) {
         return IN_SET(tag, OPEN_TAG_ARG, OPEN_TAG_ENV, OPEN_TAG_CWD, OPEN_TAG_USER, OPEN_TAG_PTY);
 }
 
-/* Decodes one record's value into o. The record framing was checked by tlv_scan(). */
-static int open_record_decode(
-                FrameOpen *o, uint16_t tag, const uint8_t *untrusted_v, size_t untrusted_len) {
+/* Decodes one record's value into o, whose argv and env have room for argv_cap and env_cap
+ * entries. The record framing was checked by tlv_scan(). */
+static int open_record_decode(FrameOpen *o, size_t argv_cap, size_t env_cap, uint16_t tag,
+                const uint8_t *untrusted_v, size_t untrusted_len) {
         char *s = NULL;
         int r;
 
         switch (tag) {
         case OPEN_TAG_ARG:
+                if (!o->argv || o->n_argv >= argv_cap) /* tlv_scan() counted; never trust it twice
+                                                        */
+                        return -EBADMSG;
                 r = tlv_string(untrusted_v, untrusted_len, o->n_argv > 0, &o->argv[o->n_argv]);
                 if (r < 0)
                         return r;
                 o->n_argv++;
                 return 0;
         case OPEN_TAG_ENV:
+                if (!o->env || o->n_env >= env_cap)
+                        return -EBADMSG;
                 r = tlv_string(untrusted_v, untrusted_len, false, &s);
                 if (r < 0)
                         return r;
@@ -572,7 +578,7 @@ int frame_open_decode(const uint8_t *untrusted_buf, size_t untrusted_len, FrameO
                         return -EPROTONOSUPPORT;
                 if (!open_tag_is_valid_for(tag, o.kind))
                         return -EBADMSG;
-                r = open_record_decode(&o, tag, untrusted_v, vlen);
+                r = open_record_decode(&o, n_argv, n_env, tag, untrusted_v, vlen);
                 if (r < 0)
                         return r;
         }

@@ -152,6 +152,12 @@ static int qemu_append_boot(QemuBuild *b) {
         r = plan_extendf(&cmdline, " ", "console=ttyS0");
         if (r < 0)
                 return r;
+        /* See LaunchContext.tsc_khz: microvm has no clock to calibrate the TSC against. */
+        if (b->ctx->accel == ACCEL_TCG && !b->pci && b->ctx->tsc_khz > 0) {
+                r = plan_extendf(&cmdline, " ", "tsc_early_khz=%" PRIu32, b->ctx->tsc_khz);
+                if (r < 0)
+                        return r;
+        }
         /* The root disk is always the first virtio-blk device (see qemu_append_disks()). */
         if (root) {
                 r = plan_extendf(&cmdline, " ", "root=/dev/vda %s",

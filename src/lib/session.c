@@ -43,7 +43,7 @@ typedef struct LocalFd {
         sd_event_source *source;
 } LocalFd;
 
-static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+static const int forwarded_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 
 struct Session {
         SessionChannel *channel; /* NULL once detached (channel freed) */
@@ -101,30 +101,30 @@ int session_result_to_exit_status(const SessionResult *r) {
 static void local_fd_init(LocalFd *l, int fd) {
         struct stat st;
 
-        *l = (LocalFd) { .fd = fd, .saved_flags = -1 };
+        *l = (LocalFd){.fd = fd, .saved_flags = -1};
         if (fd < 0)
                 return;
         /* epoll refuses regular files and some devices; those never block anyway. */
         l->pollable = fstat(fd, &st) >= 0 && !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode) &&
-                        !(S_ISCHR(st.st_mode) && major(st.st_rdev) == 1); /* mem devices */
+                      !(S_ISCHR(st.st_mode) && major(st.st_rdev) == 1); /* mem devices */
         if (!l->pollable)
                 return;
         l->saved_flags = fcntl(fd, F_GETFL);
         if (l->saved_flags >= 0 && !(l->saved_flags & O_NONBLOCK))
-                (void) fcntl(fd, F_SETFL, l->saved_flags | O_NONBLOCK);
+                (void)fcntl(fd, F_SETFL, l->saved_flags | O_NONBLOCK);
 }
 
 static void local_fd_close(LocalFd *l) {
         l->source = sd_event_source_disable_unref(l->source);
         if (l->fd >= 0 && l->saved_flags >= 0)
-                (void) fcntl(l->fd, F_SETFL, l->saved_flags);
+                (void)fcntl(l->fd, F_SETFL, l->saved_flags);
         l->fd = safe_close(l->fd);
         l->saved_flags = -1;
 }
 
 static void local_fd_enable(LocalFd *l, bool on) {
         if (l->source)
-                (void) sd_event_source_set_enabled(l->source, on ? SD_EVENT_ON : SD_EVENT_OFF);
+                (void)sd_event_source_set_enabled(l->source, on ? SD_EVENT_ON : SD_EVENT_OFF);
 }
 
 static size_t out_buf_size(const OutBuf *b) {
@@ -154,7 +154,7 @@ static int out_buf_append(OutBuf *b, const uint8_t *data, size_t len) {
 
 static void out_buf_finish(OutBuf *b) {
         free(b->data);
-        *b = (OutBuf) {};
+        *b = (OutBuf){};
 }
 
 /* Credit goes back in batches of at least this much, or once all received output is written:
@@ -193,7 +193,7 @@ Session *session_free(Session *s) {
         if (!s)
                 return NULL;
         if (s->channel && !s->channel->lost && IN_SET(s->state, SESSION_OPENING, SESSION_RUNNING))
-                (void) mux_stream_close(session_mux(s), s->id, -ECANCELED);
+                (void)mux_stream_close(session_mux(s), s->id, -ECANCELED);
         session_unlink(s);
         session_close_fds(s);
         s->done_source = sd_event_source_disable_unref(s->done_source);
@@ -235,7 +235,7 @@ static void session_set_done(Session *s) {
                 on_session_done(NULL, s);
                 return;
         }
-        (void) sd_event_source_set_description(s->done_source, "session-done");
+        (void)sd_event_source_set_description(s->done_source, "session-done");
 }
 
 static void session_fail(Session *s, int error, const char *fmt, ...) {
@@ -244,10 +244,10 @@ static void session_fail(Session *s, int error, const char *fmt, ...) {
         if (s->state == SESSION_DONE)
                 return;
         if (s->channel && !s->channel->lost && IN_SET(s->state, SESSION_OPENING, SESSION_RUNNING))
-                (void) mux_stream_close(session_mux(s), s->id, error);
+                (void)mux_stream_close(session_mux(s), s->id, error);
         s->result.error = error < 0 ? error : -EIO;
         va_start(ap, fmt);
-        (void) vsnprintf(s->result.reason, sizeof(s->result.reason), fmt, ap);
+        (void)vsnprintf(s->result.reason, sizeof(s->result.reason), fmt, ap);
         va_end(ap);
         session_set_done(s);
 }
@@ -269,13 +269,13 @@ static void session_close_output(Session *s, int i) {
 }
 
 static void session_grant(Session *s, size_t n) {
-        s->ungranted += (uint32_t) n;
+        s->ungranted += (uint32_t)n;
         if (s->state != SESSION_RUNNING || s->ungranted == 0)
                 return;
         if (s->ungranted < SESSION_GRANT_BATCH_BYTES &&
                         out_buf_size(&s->out_buf[1]) + out_buf_size(&s->out_buf[2]) > 0)
                 return;
-        (void) mux_stream_grant(session_mux(s), s->id, s->ungranted);
+        (void)mux_stream_grant(session_mux(s), s->id, s->ungranted);
         s->ungranted = 0;
 }
 
@@ -298,8 +298,8 @@ static void session_flush_output(Session *s, int i) {
                         session_close_output(s, i);
                         break;
                 }
-                written += (size_t) n;
-                b->start += (size_t) n;
+                written += (size_t)n;
+                b->start += (size_t)n;
         }
         if (out_buf_size(b) == 0)
                 b->start = b->end = 0;
@@ -330,7 +330,8 @@ static int session_add_output_source(Session *s, int i) {
         }
         if (r < 0)
                 return r;
-        (void) sd_event_source_set_description(l->source, i == 1 ? "session-stdout" : "session-stderr");
+        (void)sd_event_source_set_description(
+                        l->source, i == 1 ? "session-stdout" : "session-stderr");
         return sd_event_source_set_enabled(l->source, SD_EVENT_OFF);
 }
 
@@ -357,7 +358,7 @@ static void session_send_stdin_eof(Session *s) {
         local_fd_close(&s->in);
         s->stdin_eof_sent = true;
         if (s->state == SESSION_RUNNING)
-                (void) mux_stream_send_eof(session_mux(s), s->id, STREAM_FD_STDIN);
+                (void)mux_stream_send_eof(session_mux(s), s->id, STREAM_FD_STDIN);
 }
 
 static void session_read_stdin(Session *s) {
@@ -380,8 +381,8 @@ static void session_read_stdin(Session *s) {
                 session_send_stdin_eof(s);
                 return;
         }
-        r = mux_stream_send(session_mux(s), s->id, STREAM_FD_STDIN, buf, (size_t) n);
-        if (r < 0 || (size_t) r != (size_t) n)
+        r = mux_stream_send(session_mux(s), s->id, STREAM_FD_STDIN, buf, (size_t)n);
+        if (r < 0 || (size_t)r != (size_t)n)
                 session_fail(s, r < 0 ? r : -EIO, "cannot send stdin to the guest");
 }
 
@@ -402,11 +403,12 @@ static int session_add_input_source(Session *s) {
         if (l->fd < 0)
                 return 0;
         if (l->pollable) {
-                r = sd_event_add_io(s->channel->event, &l->source, l->fd, EPOLLIN, on_local_input, s);
+                r = sd_event_add_io(
+                                s->channel->event, &l->source, l->fd, EPOLLIN, on_local_input, s);
                 if (r != -EPERM) {
                         if (r < 0)
                                 return r;
-                        (void) sd_event_source_set_description(l->source, "session-stdin");
+                        (void)sd_event_source_set_description(l->source, "session-stdin");
                         return sd_event_source_set_enabled(l->source, SD_EVENT_OFF);
                 }
                 l->pollable = false;
@@ -415,7 +417,7 @@ static int session_add_input_source(Session *s) {
         r = sd_event_add_defer(s->channel->event, &l->source, on_local_input_defer, s);
         if (r < 0)
                 return r;
-        (void) sd_event_source_set_description(l->source, "session-stdin-file");
+        (void)sd_event_source_set_description(l->source, "session-stdin-file");
         return sd_event_source_set_enabled(l->source, SD_EVENT_OFF);
 }
 
@@ -426,7 +428,7 @@ static void session_update(Session *s) {
         if (s->state != SESSION_RUNNING || !s->in.source)
                 return;
         readable = !channel_is_congested(s->channel->channel) &&
-                        mux_stream_get_send_window(session_mux(s), s->id) > 0;
+                   mux_stream_get_send_window(session_mux(s), s->id) > 0;
         local_fd_enable(&s->in, readable);
 }
 
@@ -434,18 +436,18 @@ static void session_update(Session *s) {
 
 static void session_open_stream(Session *s) {
         FrameOpen req = {
-                .kind = STREAM_KIND_EXEC,
-                .window = SESSION_WINDOW_BYTES,
-                .argv = s->argv,
-                .n_argv = strv_length(s->argv),
-                .env = s->env,
-                .n_env = strv_length(s->env),
-                .cwd = s->cwd,
-                .user = s->user,
-                .pty = s->pty,
-                .pty_rows = s->pty_rows,
-                .pty_cols = s->pty_cols,
-                .term = s->term,
+                        .kind = STREAM_KIND_EXEC,
+                        .window = SESSION_WINDOW_BYTES,
+                        .argv = s->argv,
+                        .n_argv = strv_length(s->argv),
+                        .env = s->env,
+                        .n_env = strv_length(s->env),
+                        .cwd = s->cwd,
+                        .user = s->user,
+                        .pty = s->pty,
+                        .pty_rows = s->pty_rows,
+                        .pty_cols = s->pty_cols,
+                        .term = s->term,
         };
         int r;
 
@@ -535,23 +537,24 @@ static void on_mux_exit(Mux *m, uint32_t id, void *stream_userdata, const FrameE
         s->result.core_dumped = e->core_dumped;
 }
 
-static void on_mux_close(Mux *m, uint32_t id, void *stream_userdata, int error, const char *reason) {
+static void on_mux_close(
+                Mux *m, uint32_t id, void *stream_userdata, int error, const char *reason) {
         if (stream_userdata)
                 session_on_close(stream_userdata, error, reason);
 }
 
 static void on_mux_open(Mux *m, uint32_t id, const FrameOpen *req, void *userdata) {
-        (void) mux_stream_reject(m, id, -EOPNOTSUPP, "the host accepts no streams");
+        (void)mux_stream_reject(m, id, -EOPNOTSUPP, "the host accepts no streams");
 }
 
 static const MuxCallbacks session_mux_callbacks = {
-        .on_hello = on_mux_hello,
-        .on_open = on_mux_open,
-        .on_accept = on_mux_accept,
-        .on_data = on_mux_data,
-        .on_eof = on_mux_eof,
-        .on_exit = on_mux_exit,
-        .on_close = on_mux_close,
+                .on_hello = on_mux_hello,
+                .on_open = on_mux_open,
+                .on_accept = on_mux_accept,
+                .on_data = on_mux_data,
+                .on_eof = on_mux_eof,
+                .on_exit = on_mux_exit,
+                .on_close = on_mux_close,
 };
 
 /* ---- channel ---- */
@@ -571,7 +574,7 @@ static void on_channel_disconnect(Channel *ch, int error, const char *reason, vo
         c->lost = true;
         c->ready = false;
         c->lost_error = error < 0 ? error : -ECONNRESET;
-        (void) snprintf(c->lost_reason, sizeof(c->lost_reason), "connection to the VM lost (%s)",
+        (void)snprintf(c->lost_reason, sizeof(c->lost_reason), "connection to the VM lost (%s)",
                         reason);
         session_channel_fail_all(c, c->lost_error, c->lost_reason);
         if (c->lost_handler)
@@ -595,11 +598,11 @@ int session_channel_new(sd_event *e, int fd, SessionChannel **ret) {
         if (!c)
                 return -ENOMEM;
         c->event = sd_event_ref(e);
-        mc = (MuxConfig) {
-                .role = MUX_ROLE_HOST,
-                .capabilities = PROTOCOL_CAPABILITIES,
-                .callbacks = session_mux_callbacks,
-                .userdata = c,
+        mc = (MuxConfig){
+                        .role = MUX_ROLE_HOST,
+                        .capabilities = PROTOCOL_CAPABILITIES,
+                        .callbacks = session_mux_callbacks,
+                        .userdata = c,
         };
         r = channel_new(e, fd, &mc, "session-channel", &c->channel);
         if (r < 0)
@@ -608,7 +611,7 @@ int session_channel_new(sd_event *e, int fd, SessionChannel **ret) {
         r = sd_event_add_post(e, &c->post, on_channel_post, c);
         if (r < 0)
                 return r;
-        (void) sd_event_source_set_description(c->post, "session-channel-post");
+        (void)sd_event_source_set_description(c->post, "session-channel-post");
         *ret = TAKE_PTR(c);
         return 0;
 }
@@ -632,8 +635,8 @@ SessionChannel *session_channel_free(SessionChannel *c) {
         return NULL;
 }
 
-void session_channel_set_lost_handler(SessionChannel *c, SessionChannelLostHandler handler,
-                void *userdata) {
+void session_channel_set_lost_handler(
+                SessionChannel *c, SessionChannelLostHandler handler, void *userdata) {
         c->lost_handler = handler;
         c->lost_userdata = userdata;
 }
@@ -669,9 +672,9 @@ int session_start(SessionChannel *c, const SessionParams *p, SessionDoneHandler 
 
         s = calloc(1, sizeof(*s));
         if (!s) {
-                (void) safe_close(p->stdin_fd);
-                (void) safe_close(p->stdout_fd);
-                (void) safe_close(p->stderr_fd);
+                (void)safe_close(p->stdin_fd);
+                (void)safe_close(p->stdout_fd);
+                (void)safe_close(p->stderr_fd);
                 return -ENOMEM;
         }
         s->tty_fd = -EBADF;
@@ -702,7 +705,7 @@ int session_start(SessionChannel *c, const SessionParams *p, SessionDoneHandler 
 int session_send_signal(Session *s, int signo) {
         if (!s->channel || s->state != SESSION_RUNNING)
                 return -ENOTCONN;
-        return mux_stream_send_signal(session_mux(s), s->id, (uint32_t) signo);
+        return mux_stream_send_signal(session_mux(s), s->id, (uint32_t)signo);
 }
 
 int session_resize(Session *s, uint16_t rows, uint16_t cols) {
@@ -711,12 +714,12 @@ int session_resize(Session *s, uint16_t rows, uint16_t cols) {
         return mux_stream_send_resize(session_mux(s), s->id, rows, cols);
 }
 
-static int on_forwarded_signal(sd_event_source *source, const struct signalfd_siginfo *si,
-                void *userdata) {
+static int on_forwarded_signal(
+                sd_event_source *source, const struct signalfd_siginfo *si, void *userdata) {
         Session *s = userdata;
         int r;
 
-        r = session_send_signal(s, (int) si->ssi_signo);
+        r = session_send_signal(s, (int)si->ssi_signo);
         if (r < 0)
                 log_debug_errno(r, "Cannot forward signal %u, ignoring: %m", si->ssi_signo);
         return 0;
@@ -728,7 +731,7 @@ static int on_winch(sd_event_source *source, const struct signalfd_siginfo *si, 
 
         if (ioctl(s->tty_fd, TIOCGWINSZ, &ws) < 0)
                 return 0;
-        (void) session_resize(s, ws.ws_row, ws.ws_col);
+        (void)session_resize(s, ws.ws_row, ws.ws_col);
         return 0;
 }
 

@@ -34,7 +34,7 @@ typedef struct SessionParams {
         const char *user;  /* NULL: the agent's default user */
         bool pty;
         uint16_t pty_rows, pty_cols; /* 0: agent default */
-        const char *term;  /* NULL or "": agent default */
+        const char *term;            /* NULL or "": agent default */
         /* Local ends, owned by the session from session_start() on (also on failure): stdin is
          * read, stdout/stderr written; -EBADF for none (stdin: immediate EOF; output:
          * discarded). Pipes, sockets and terminals are switched to O_NONBLOCK while the session
@@ -59,8 +59,8 @@ int session_result_to_exit_status(const SessionResult *r);
 
 typedef void (*SessionDoneHandler)(Session *s, const SessionResult *result, void *userdata);
 /* The connection ended (error as for SessionResult); every session is failed just before. */
-typedef void (*SessionChannelLostHandler)(SessionChannel *c, int error, const char *reason,
-                void *userdata);
+typedef void (*SessionChannelLostHandler)(
+                SessionChannel *c, int error, const char *reason, void *userdata);
 
 /* Takes fd (a connected stream socket or pipe-like fd) on success. Sends HELLO at once. */
 int session_channel_new(sd_event *e, int fd, SessionChannel **ret);
@@ -68,8 +68,8 @@ int session_channel_new(sd_event *e, int fd, SessionChannel **ret);
  * their owners still free them), then frees. */
 SessionChannel *session_channel_free(SessionChannel *c);
 DEFINE_FREE_FUNC(SessionChannel *, session_channel_free);
-void session_channel_set_lost_handler(SessionChannel *c, SessionChannelLostHandler handler,
-                void *userdata);
+void session_channel_set_lost_handler(
+                SessionChannel *c, SessionChannelLostHandler handler, void *userdata);
 bool session_channel_is_ready(const SessionChannel *c); /* agent HELLO received, not lost */
 bool session_channel_is_lost(const SessionChannel *c);
 

@@ -209,6 +209,15 @@ def fake_console(short_dir):
 
 # ---- the agent on the host, without a VM (test_agent.py) -----------------------------------
 
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
+
+
+def assert_no_sanitizer_report(text, what):
+    """In ASan/UBSan builds, a report in a log fails the test that produced it."""
+    for marker in SANITIZER_MARKERS:
+        assert marker not in text, f"{what}: {text}"
+
+
 FAKE_UID = 65534
 FAKE_EXTRA_GID = 4242
 
@@ -263,7 +272,11 @@ def run_exec(exec_bin, agent_bin, agent_args, agent_log):
                 "--agent-log", str(agent_log)]
         argv += [f"--agent-arg={a}" for a in list(agent_args) + list(extra_agent_args)]
         argv += list(exec_args) + ["--"] + list(command)
-        return subprocess.run(argv, input=input, capture_output=True, timeout=timeout, **kwargs)
+        r = subprocess.run(argv, input=input, capture_output=True, timeout=timeout, **kwargs)
+        assert_no_sanitizer_report(r.stderr.decode(errors="replace"), "vmsilo-exec")
+        if agent_log.exists():
+            assert_no_sanitizer_report(agent_log.read_text(errors="replace"), "vmsilo-agent")
+        return r
 
     return run
 
@@ -317,3 +330,6 @@ def raw_agent(agent_bin, agent_args):
     for a in agents:
         if a.proc.returncode is None:
             a.close()
+        elif a.proc.stderr and not a.proc.stderr.closed:
+            a.stderr = a.proc.stderr.read().decode(errors="replace")
+        assert_no_sanitizer_report(a.stderr, "vmsilo-agent")

@@ -3,12 +3,15 @@
 session library (tests/helpers/vmsilo-exec) or by raw frames written from Python."""
 import hashlib
 import os
+import pty
+import select
 import signal
 import socket
 import struct
 import subprocess
 import threading
 import time
+import tty
 from pathlib import Path
 
 import pytest
@@ -266,26 +269,49 @@ def test_power_in_fd_mode_exits_without_rebooting(raw_agent):
 
 # ---- a dead agent ----------------------------------------------------------------------------------
 
-def test_agent_killed_mid_session_fails_the_client_fast(exec_bin, agent_bin, agent_args, tmp_path):
+def cgroup2_mount():
+    for line in Path("/proc/self/mountinfo").read_text().splitlines():
+        fields = line.split(" - ")
+        if len(fields) == 2 and fields[1].split()[0] == "cgroup2":
+            return Path(fields[0].split()[4])
+    return Path("/nonexistent")
+
+
+def test_agent_killed_mid_session_fails_the_client_fast(exec_bin, agent_bin, agent_args,
+                                                         raw_agent, tmp_path):
     pid_file = tmp_path / "agent.pid"
+    sleep_pid_file = tmp_path / "sleep.pid"
     proc = subprocess.Popen(
         [str(exec_bin), "--spawn-agent", "--agent", str(agent_bin),
          "--agent-pid-file", str(pid_file)]
         + [f"--agent-arg={a}" for a in agent_args]
-        + ["--user", "root", "--", "sh", "-c", "echo ready; exec sleep 30"],
+        + ["--user", "root", "--", "sh", "-c",
+           f"echo $$ > {sleep_pid_file}; echo ready; exec sleep 30"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdout.readline() == b"ready\n"
     agent_pid = int(pid_file.read_text())
+    sleep_pid = int(sleep_pid_file.read_text())
     os.kill(agent_pid, signal.SIGKILL)
     out, err = proc.communicate(timeout=20)
     assert proc.returncode == 255
     assert b"connection to the VM lost" in err
-    # The orphaned sleep belongs to nobody now; clean it up through its cgroup if there is one.
-    for group in Path("/sys/fs/cgroup/unified").glob(f"vmsilo-session-{agent_pid}-*"):
-        try:
-            (group / "cgroup.kill").write_text("1")
-        except OSError:
-            pass
+
+    # The orphaned session belongs to nobody now. With cgroup2, the next agent to start kills
+    # what is left in groups of agents that no longer run.
+    groups = list(cgroup2_mount().glob(f"**/vmsilo-session-{agent_pid}-*"))
+    if not groups:
+        os.kill(sleep_pid, signal.SIGKILL)
+        return
+    raw_agent()
+    wait_until_gone(sleep_pid)
+    deadline = time.monotonic() + 10
+    for group in groups:
+        while group.exists():
+            try:
+                group.rmdir()
+            except OSError:  # EBUSY until the kernel has emptied it
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
 
 
 # ---- hostile frames from the host side ---------------------------------------------------------
@@ -427,3 +453,206 @@ def test_forward_to_a_missing_service_is_rejected(raw_agent):
     a.peer.send(vp.frame(vp.OPEN, 3, body))
     payload = a.peer.wait_for(vp.REJECT, 3)
     assert struct.unpack_from("<i", payload)[0] == -2  # -ENOENT
+
+
+# ---- transports and reconnection -----------------------------------------------------------------
+
+class FdSocket:
+    """Just enough of a socket (recv/sendall/settimeout) over a plain fd, for vmsilo_proto.Peer."""
+
+    def __init__(self, fd, keep_open=None):
+        self.fd = fd
+        self.keep_open = keep_open  # a pty slave: without one open, master reads fail (EIO)
+        self.timeout = 20
+
+    def settimeout(self, timeout):
+        self.timeout = timeout
+
+    def recv(self, n):
+        if not select.select([self.fd], [], [], self.timeout)[0]:
+            raise TimeoutError("timed out")
+        try:
+            return os.read(self.fd, n)
+        except OSError:
+            return b""
+
+    def sendall(self, data):
+        while data:
+            data = data[os.write(self.fd, data):]
+
+    def close(self):
+        os.close(self.fd)
+        if self.keep_open is not None:
+            os.close(self.keep_open)
+
+
+def wait_for_pid_file(path, timeout=10):
+    deadline = time.monotonic() + timeout
+    while not path.exists() or not path.read_text().strip():
+        assert time.monotonic() < deadline, f"{path} never written"
+        time.sleep(0.05)
+    return int(path.read_text())
+
+
+def wait_until_gone(pid, timeout=10):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        assert time.monotonic() < deadline, f"process {pid} still alive"
+        time.sleep(0.05)
+
+
+def test_virtio_port_host_hangup_kills_sessions_and_reconnects(agent_bin, agent_args, tmp_path):
+    """A pty stands in for the virtio port (found by name through a fake sysfs): closing its
+    master is the host going away; a new one at the same device path is the host coming back."""
+    sysfs = tmp_path / "sysfs" / "vport9p1"
+    sysfs.mkdir(parents=True)
+    (sysfs / "name").write_text("org.vmsilo.agent\n")
+    dev_dir = tmp_path / "dev"
+    dev_dir.mkdir()
+
+    def new_port():
+        master, slave = pty.openpty()
+        tty.setraw(slave)  # the agent does this too, but the test may write first
+        link = dev_dir / "vport9p1"
+        if link.is_symlink():
+            link.unlink()
+        link.symlink_to(os.ttyname(slave))
+        return vp.Peer(FdSocket(master, keep_open=slave))
+
+    peer = new_port()
+    proc = subprocess.Popen([str(agent_bin), "--virtio-sysfs", str(sysfs.parent),
+                             "--virtio-dev-dir", str(dev_dir)] + agent_args,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    try:
+        peer.send(vp.hello())
+        peer.wait_for(vp.HELLO, 0)
+        assert peer.run(1, ["echo", "first"], user="root")[0] == b"first\n"
+        pid_file = tmp_path / "pid"
+        peer.send(vp.open_exec(3, ["sh", "-c", f"echo $$ > {pid_file}; exec sleep 100"],
+                               user="root"))
+        peer.wait_for(vp.ACCEPT, 3)
+        pid = wait_for_pid_file(pid_file)
+
+        peer.sock.close()  # the host goes away
+        wait_until_gone(pid)
+
+        peer = new_port()  # ... and comes back
+        peer.wait_for(vp.HELLO, 0)
+        peer.send(vp.hello())
+        assert peer.run(1, ["echo", "second"], user="root")[0] == b"second\n"
+        assert proc.poll() is None
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=10)
+        peer.sock.close()
+    assert proc.returncode == 0, err
+
+
+def test_stdio_transport(agent_bin, agent_args):
+    ours, theirs = vp.socketpair()
+    proc = subprocess.Popen([str(agent_bin), "--stdio"] + agent_args, stdin=theirs,
+                            stdout=theirs, stderr=subprocess.PIPE)
+    theirs.close()
+    peer = vp.Peer(ours)
+    peer.send(vp.hello())
+    peer.wait_for(vp.HELLO, 0)
+    assert peer.run(1, ["echo", "over stdio"], user="root")[0] == b"over stdio\n"
+    ours.close()
+    _, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0, err
+
+
+def vsock_loopback_works():
+    try:
+        listener = socket.socket(socket.AF_VSOCK, socket.SOCK_STREAM)
+        listener.bind((socket.VMADDR_CID_ANY, socket.VMADDR_PORT_ANY))
+        listener.listen(1)
+        port = listener.getsockname()[1]
+        client = socket.socket(socket.AF_VSOCK, socket.SOCK_STREAM)
+        client.settimeout(1)
+        client.connect((1, port))  # VMADDR_CID_LOCAL
+        client.close()
+        listener.close()
+        return True
+    except OSError:
+        return False
+
+
+def test_vsock_transport_serves_one_host_after_another(agent_bin, agent_args):
+    if not vsock_loopback_works():
+        pytest.skip("no vsock loopback (vsock_loopback module) on this machine")
+    port = 20000 + os.getpid() % 10000
+    proc = subprocess.Popen([str(agent_bin), "--vsock", str(port)] + agent_args,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    try:
+        for attempt in range(2):
+            s = socket.socket(socket.AF_VSOCK, socket.SOCK_STREAM)
+            deadline = time.monotonic() + 10
+            while True:
+                try:
+                    s.connect((1, port))
+                    break
+                except OSError:
+                    assert time.monotonic() < deadline
+                    time.sleep(0.1)
+            peer = vp.Peer(s)
+            peer.send(vp.hello())
+            peer.wait_for(vp.HELLO, 0)
+            assert peer.run(1, ["echo", str(attempt)], user="root")[0] == f"{attempt}\n".encode()
+            s.close()
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)
+
+
+# ---- the host session library against a misbehaving agent ----------------------------------------
+
+def fake_agent_client(exec_bin, *command):
+    """vmsilo-exec on one end of a socketpair; the test plays the agent on the other."""
+    ours, theirs = vp.socketpair()
+    proc = subprocess.Popen([str(exec_bin), "--fd", str(theirs.fileno()), "--"] + list(command),
+                            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    theirs.close()
+    peer = vp.Peer(ours)
+    peer.send(vp.hello())
+    peer.wait_for(vp.HELLO, 0)
+    return proc, peer
+
+
+def test_agent_restart_mid_session_is_reported(exec_bin):
+    proc, peer = fake_agent_client(exec_bin, "sleep", "100")
+    peer.wait_for(vp.OPEN)
+    stream = 1
+    peer.send(vp.frame(vp.ACCEPT, stream, struct.pack("<I", 65536)))
+    peer.send(vp.hello())  # the agent restarted
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 255
+    assert b"agent restarted" in err
+
+
+def test_agent_rejection_is_reported_with_its_message(exec_bin):
+    proc, peer = fake_agent_client(exec_bin, "whatever")
+    peer.wait_for(vp.OPEN)
+    peer.send(vp.frame(vp.REJECT, 1, struct.pack("<i", -2) + b"no such user\x07"))
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 255
+    assert b"refused to run 'whatever': no such user?" in err
+
+
+def test_output_after_exit_and_close_is_delivered_in_order(exec_bin):
+    proc, peer = fake_agent_client(exec_bin, "x")
+    peer.wait_for(vp.OPEN)
+    peer.send(vp.frame(vp.ACCEPT, 1, struct.pack("<I", 65536)))
+    peer.send(vp.data(1, 1, b"a" * 60000) + vp.data(1, 2, b"oops\n") + vp.eof(1, 1)
+              + vp.eof(1, 2) + vp.frame(vp.EXIT, 1, struct.pack("<BBHi", 0, 0, 0, 3))
+              + vp.close(1))
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 3
+    assert out == b"a" * 60000 and err == b"oops\n"

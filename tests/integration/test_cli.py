@@ -143,6 +143,17 @@ def test_vm_run_passes_stdin_stdout_stderr_through(short_dir, agent_command_sock
     assert r.stderr == b"done\n"
 
 
+def test_vm_run_with_stdin_closed_gives_the_command_an_empty_stdin(short_dir,
+                                                                   agent_command_socket):
+    agent_command_socket("work")
+    env = dict(os.environ, VMSILO_RUNTIME_DIR=str(short_dir))
+    r = subprocess.run([str(cli_binary()), "run", "-u", "root", "work", "sh", "-c",
+                        "cat; echo end"], env=env, capture_output=True, timeout=30,
+                       preexec_fn=lambda: os.close(0))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == b"end\n"
+
+
 def test_vm_run_options_after_the_name_belong_to_the_command(short_dir, agent_command_socket):
     agent_command_socket("work")
     r = vmsilo("run", "-u", "root", "--env", "GREETING=hi", "--cwd", "/", "work",
@@ -481,3 +492,27 @@ def test_vm_start_debug_reports_config_errors(tmp_path, short_dir):
     r = vmsilo("start-debug", "-n", "--config", str(config), "x", runtime=short_dir)
     assert r.returncode == 1
     assert str(config).encode() in r.stderr
+
+
+def test_vm_start_debug_picks_crosvm_when_it_is_in_path(tmp_path, short_dir):
+    vm = {"name": "auto", "memory": 256, "cpus": 1}
+    config = write_config(tmp_path / "config.json", [vm])
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    (fake_bin / "crosvm").write_text("#!/bin/sh\n")
+    (fake_bin / "crosvm").chmod(0o755)
+    r = vmsilo("start-debug", "-n", "--config", str(config), "--state-dir", str(tmp_path), "auto",
+               runtime=short_dir, env={"PATH": f"{fake_bin}:/usr/bin:/bin"})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.decode().split()[0] == "crosvm"
+    assert "VMM: crosvm (auto: crosvm found in PATH)" in r.stderr.decode()
+    assert "Acceleration: kvm (crosvm always uses KVM)" in r.stderr.decode()
+
+
+def test_vm_start_debug_vmm_option_overrides_the_configuration(tmp_path, short_dir):
+    config = write_config(tmp_path / "config.json", [NET_VM])
+    r = vmsilo("start-debug", "-n", "--vmm", "crosvm", "--config", str(config), "--state-dir",
+               str(tmp_path), "net", runtime=short_dir)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.decode().split()[0] == "crosvm"
+    assert "VMM: crosvm (--vmm)" in r.stderr.decode()

@@ -140,7 +140,7 @@ def test_console_attach_shows_the_guest_and_ctrl_bracket_detaches(daemon):
     assert daemon.run("main", "true").returncode == 0
     pid, fd = pty.fork()
     if pid == 0:
-        os.execve(binary("vmsilo"), ["vm-shell", "shell", "main"], daemon.env)
+        os.execve(binary("vmsilo"), ["vmsilo", "shell", "main"], daemon.env)
     seen = b""
     deadline = time.monotonic() + 20
     os.write(fd, b"\r")

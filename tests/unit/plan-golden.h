@@ -110,6 +110,8 @@ static inline void golden_apply_context(json_t *j, LaunchContext *ctx) {
                         *bools[i].field = json_is_true(v);
         if ((v = json_object_get(j, "accel")))
                 ctx->accel = accel_kind_from_string(json_string_value(v));
+        if ((v = json_object_get(j, "tsc_khz")))
+                ctx->tsc_khz = (uint32_t)json_integer_value(v);
         if ((v = json_object_get(j, "home_uid")))
                 ctx->home_uid = (uint32_t)json_integer_value(v);
         if ((v = json_object_get(j, "home_gid")))

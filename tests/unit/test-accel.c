@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -21,6 +23,13 @@ static void test_accel_cpuinfo_finds_vmx_and_svm_as_whole_words(void **state) {
         assert_false(accel_cpuinfo_has_virt("flags\t\t: fpu vmxx sse hypervisor\n"));
         assert_false(accel_cpuinfo_has_virt("model name\t: vmx svm\nflags\t\t: fpu\n"));
         assert_false(accel_cpuinfo_has_virt(""));
+}
+
+static void test_accel_cpuinfo_reads_the_clock_in_khz(void **state) {
+        assert_int_equal(accel_cpuinfo_khz("processor\t: 0\ncpu MHz\t\t: 2096.005\n"), 2096005);
+        assert_int_equal(accel_cpuinfo_khz("cpu MHz\t\t: 3000\ncpu MHz\t\t: 1200.000\n"), 3000000);
+        assert_int_equal(accel_cpuinfo_khz("flags\t: fpu\n"), 0);
+        assert_int_equal(accel_cpuinfo_khz("cpu MHz\t\t: garbage\n"), 0);
 }
 
 static void test_accel_auto_picks_kvm_only_when_it_really_works(void **state) {
@@ -73,11 +82,13 @@ static void test_accel_probe_reads_cpuinfo_and_device(void **state) {
         AccelProbe p;
 
         assert_true(fd >= 0);
-        assert_true(write(fd, "flags\t: fpu svm\n", 16) == 16);
+        const char *text = "flags\t: fpu svm\ncpu MHz\t: 1000.5\n";
+        assert_true(write(fd, text, strlen(text)) == (ssize_t) strlen(text));
         close(fd);
         assert_int_equal(accel_probe(path, "/nonexistent/kvm", &p), 0);
         assert_true(p.cpu_has_virt);
         assert_false(p.kvm_openable);
+        assert_int_equal(p.tsc_khz, 1000500);
         unlink(path);
         assert_int_equal(accel_probe("/nonexistent/cpuinfo", "/dev/null", &p), -ENOENT);
 }
@@ -85,6 +96,7 @@ static void test_accel_probe_reads_cpuinfo_and_device(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_accel_cpuinfo_finds_vmx_and_svm_as_whole_words),
+                cmocka_unit_test(test_accel_cpuinfo_reads_the_clock_in_khz),
                 cmocka_unit_test(test_accel_auto_picks_kvm_only_when_it_really_works),
                 cmocka_unit_test(test_accel_environment_overrides_the_config),
                 cmocka_unit_test(test_accel_explicit_kvm_without_kvm_is_an_error),

@@ -12,12 +12,12 @@
 
 #define PARSE(ret, ...)                                                                            \
         ({                                                                                         \
-                char *_argv_[] = { (char *) "vmsilo-agent", __VA_ARGS__, NULL };                   \
-                args_parse((int) (sizeof(_argv_) / sizeof(_argv_[0])) - 1, _argv_, (ret));        \
+                char *_argv_[] = {(char *)"vmsilo-agent", __VA_ARGS__, NULL};                      \
+                args_parse((int)(sizeof(_argv_) / sizeof(_argv_[0])) - 1, _argv_, (ret));          \
         })
 
 static void test_args_parse_defaults_to_virtio_and_user(void **state) {
-        char *argv[] = { (char *) "vmsilo-agent", NULL };
+        char *argv[] = {(char *)"vmsilo-agent", NULL};
         AgentArgs a;
 
         assert_int_equal(args_parse(1, argv, &a), 0);
@@ -28,6 +28,7 @@ static void test_args_parse_defaults_to_virtio_and_user(void **state) {
         assert_string_equal(a.etc_dir, "/etc");
         assert_true(a.cgroup);
         assert_int_equal(a.log_level, LOG_LEVEL_INFO);
+        assert_false(a.log_level_given);
 }
 
 static void test_args_parse_reads_fd(void **state) {
@@ -50,7 +51,7 @@ static void test_args_parse_reads_session_options(void **state) {
         AgentArgs a;
 
         assert_int_equal(PARSE(&a, "--stdio", "--env-file", "/x.env", "--default-user", "alice",
-                                 "--etc-dir", "/tmp/etc", "--no-cgroup", "-l", "debug"),
+                                         "--etc-dir", "/tmp/etc", "--no-cgroup", "-l", "debug"),
                         0);
         assert_int_equal(a.transport, TRANSPORT_STDIO);
         assert_string_equal(a.env_file, "/x.env");
@@ -58,6 +59,7 @@ static void test_args_parse_reads_session_options(void **state) {
         assert_string_equal(a.etc_dir, "/tmp/etc");
         assert_false(a.cgroup);
         assert_int_equal(a.log_level, LOG_LEVEL_DEBUG);
+        assert_true(a.log_level_given);
 }
 
 static void test_args_parse_rejects_two_transports(void **state) {
@@ -94,14 +96,14 @@ static void test_args_parse_sets_help(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_args_parse_defaults_to_virtio_and_user),
-                cmocka_unit_test(test_args_parse_reads_fd),
-                cmocka_unit_test(test_args_parse_reads_vsock_port),
-                cmocka_unit_test(test_args_parse_reads_session_options),
-                cmocka_unit_test(test_args_parse_rejects_two_transports),
-                cmocka_unit_test(test_args_parse_rejects_bad_values),
-                cmocka_unit_test(test_args_parse_rejects_positional_arguments),
-                cmocka_unit_test(test_args_parse_sets_help),
+                        cmocka_unit_test(test_args_parse_defaults_to_virtio_and_user),
+                        cmocka_unit_test(test_args_parse_reads_fd),
+                        cmocka_unit_test(test_args_parse_reads_vsock_port),
+                        cmocka_unit_test(test_args_parse_reads_session_options),
+                        cmocka_unit_test(test_args_parse_rejects_two_transports),
+                        cmocka_unit_test(test_args_parse_rejects_bad_values),
+                        cmocka_unit_test(test_args_parse_rejects_positional_arguments),
+                        cmocka_unit_test(test_args_parse_sets_help),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -139,6 +139,8 @@ int main(void) {
                         GOLDEN("minimal"),
                         GOLDEN("full"),
                         GOLDEN("tcg"),
+                        GOLDEN("tcg-tsc-unknown"),
+                        GOLDEN("kvm-ignores-tsc"),
                         GOLDEN("network-two-interfaces"),
                         GOLDEN("pci-passthrough"),
                         GOLDEN("disks"),

@@ -60,7 +60,7 @@ static int teardown(void **state) {
 static void test_transport_virtio_find_maps_name_to_dev_node(void **state) {
         char *dev = NULL;
 
-        assert_int_equal(transport_virtio_find(sysfs, "org.vmsilo.agent", &dev), 0);
+        assert_int_equal(transport_virtio_find(sysfs, "/dev", "org.vmsilo.agent", &dev), 0);
         assert_string_equal(dev, "/dev/vport0p2");
         free(dev);
 }
@@ -68,21 +68,22 @@ static void test_transport_virtio_find_maps_name_to_dev_node(void **state) {
 static void test_transport_virtio_find_unknown_name_is_enoent(void **state) {
         char *dev = NULL;
 
-        assert_int_equal(transport_virtio_find(sysfs, "org.vmsilo", &dev), -ENOENT);
+        assert_int_equal(transport_virtio_find(sysfs, "/dev", "org.vmsilo", &dev), -ENOENT);
         assert_null(dev);
 }
 
 static void test_transport_virtio_find_without_sysfs_dir_fails(void **state) {
         char *dev = NULL;
 
-        assert_int_equal(transport_virtio_find("/nonexistent", "org.vmsilo.agent", &dev), -ENOENT);
+        assert_int_equal(transport_virtio_find("/nonexistent", "/dev", "org.vmsilo.agent", &dev),
+                        -ENOENT);
 }
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_transport_virtio_find_maps_name_to_dev_node),
-                cmocka_unit_test(test_transport_virtio_find_unknown_name_is_enoent),
-                cmocka_unit_test(test_transport_virtio_find_without_sysfs_dir_fails),
+                        cmocka_unit_test(test_transport_virtio_find_maps_name_to_dev_node),
+                        cmocka_unit_test(test_transport_virtio_find_unknown_name_is_enoent),
+                        cmocka_unit_test(test_transport_virtio_find_without_sysfs_dir_fails),
         };
 
         return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* qmp.h: an asynchronous QMP client on sd-event. The only place that speaks QMP. QEMU runs the
+/* qmp.h: an asynchronous QMP client on sd-event, shared by vmsilod and vmsilo-balloond. QEMU runs the
  * guest, so its replies are bounded and checked like any other untrusted input. */
 #pragma once
 

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* test-plan.c: the LaunchPlan builders shared by both VMM plans. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "plan.h"
+
+static void test_plan_fd_targets_are_fixed(void **state) {
+        assert_int_equal(plan_fd_target(PLAN_FD_ROLE_QMP, 0), 3);
+        assert_int_equal(plan_fd_target(PLAN_FD_ROLE_AGENT, 0), 4);
+        assert_int_equal(plan_fd_target(PLAN_FD_ROLE_CONSOLE, 0), 5);
+        assert_int_equal(plan_fd_target(PLAN_FD_ROLE_TAP, 0), 6);
+        assert_int_equal(plan_fd_target(PLAN_FD_ROLE_TAP, CONFIG_INTERFACES_MAX - 1),
+                        6 + CONFIG_INTERFACES_MAX - 1);
+        assert_int_equal(plan_fd_target(_PLAN_FD_ROLE_MAX, 0), -EINVAL);
+}
+
+static void test_plan_fd_role_names_round_trip_table(void **state) {
+        for (PlanFdRole r = 0; r < _PLAN_FD_ROLE_MAX; r++)
+                assert_non_null(plan_fd_role_to_string(r));
+        assert_null(plan_fd_role_to_string(_PLAN_FD_ROLE_MAX));
+        assert_null(plan_fd_role_to_string(_PLAN_FD_ROLE_INVALID));
+}
+
+static void test_plan_add_fd_keeps_ascending_order(void **state) {
+        _cleanup_(plan_freep) LaunchPlan *p = NULL;
+
+        assert_int_equal(plan_new(&p), 0);
+        assert_int_equal(plan_add_fd(p, PLAN_FD_ROLE_TAP, 1), 7);
+        assert_int_equal(plan_add_fd(p, PLAN_FD_ROLE_QMP, 0), 3);
+        assert_int_equal(plan_add_fd(p, PLAN_FD_ROLE_CONSOLE, 0), 5);
+        assert_int_equal(p->n_fds, 3);
+        assert_int_equal(p->fds[0].target_fd, 3);
+        assert_int_equal(p->fds[1].target_fd, 5);
+        assert_int_equal(p->fds[2].target_fd, 7);
+        assert_int_equal(p->fds[2].index, 1);
+}
+
+static void test_plan_append_keeps_argv_null_terminated(void **state) {
+        _cleanup_(plan_freep) LaunchPlan *p = NULL;
+
+        assert_int_equal(plan_new(&p), 0);
+        assert_int_equal(p->n_argv, 0);
+        assert_null(p->argv[0]);
+        assert_int_equal(plan_append(p, "a"), 0);
+        assert_int_equal(plan_appendf(p, "-%s-%d", "b", 2), 0);
+        assert_int_equal(plan_append_strv(p, (char *const[]){"c", "d", NULL}), 0);
+        assert_int_equal(p->n_argv, 4);
+        assert_string_equal(p->argv[1], "-b-2");
+        assert_string_equal(p->argv[3], "d");
+        assert_null(p->argv[4]);
+}
+
+static void test_plan_extendf_separates_only_non_empty(void **state) {
+        _cleanup_(freep) char *s = NULL;
+
+        assert_int_equal(plan_extendf(&s, ",", "a=%d", 1), 0);
+        assert_string_equal(s, "a=1");
+        assert_int_equal(plan_extendf(&s, ",", "b"), 0);
+        assert_string_equal(s, "a=1,b");
+        assert_int_equal(plan_extendf(&s, NULL, "c"), 0);
+        assert_string_equal(s, "a=1,bc");
+}
+
+static void test_plan_format_mac_is_lowercase_colon_separated(void **state) {
+        char buf[PLAN_MAC_STRING_MAX];
+        const uint8_t mac[6] = {0x02, 0xAB, 0x00, 0x10, 0xff, 0x9};
+
+        assert_string_equal(plan_format_mac(mac, buf), "02:ab:00:10:ff:09");
+}
+
+static void test_plan_parse_bool_accepts_only_json_spellings(void **state) {
+        assert_int_equal(plan_parse_bool("true"), 1);
+        assert_int_equal(plan_parse_bool("false"), 0);
+        assert_int_equal(plan_parse_bool("on"), -EINVAL);
+        assert_int_equal(plan_parse_bool("1"), -EINVAL);
+        assert_int_equal(plan_parse_bool(""), -EINVAL);
+        assert_int_equal(plan_parse_bool(NULL), -EINVAL);
+}
+
+static void test_plan_shared_dir_type_knows_crosvm_spellings(void **state) {
+        static const struct {
+                const char *s;
+                PlanSharedDirType t;
+        } table[] = {
+                        {"fs", PLAN_SHARED_DIR_FS},
+                        {"FS", PLAN_SHARED_DIR_FS},
+                        {"p9", PLAN_SHARED_DIR_9P},
+                        {"9p", PLAN_SHARED_DIR_9P},
+                        {"9P", PLAN_SHARED_DIR_9P},
+                        {"P9", PLAN_SHARED_DIR_9P},
+                        {"virtiofs", _PLAN_SHARED_DIR_TYPE_INVALID},
+                        {"", _PLAN_SHARED_DIR_TYPE_INVALID},
+                        {NULL, _PLAN_SHARED_DIR_TYPE_INVALID},
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(table); i++)
+                assert_int_equal(plan_shared_dir_type_from_string(table[i].s), table[i].t);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                        cmocka_unit_test(test_plan_fd_targets_are_fixed),
+                        cmocka_unit_test(test_plan_fd_role_names_round_trip_table),
+                        cmocka_unit_test(test_plan_add_fd_keeps_ascending_order),
+                        cmocka_unit_test(test_plan_append_keeps_argv_null_terminated),
+                        cmocka_unit_test(test_plan_extendf_separates_only_non_empty),
+                        cmocka_unit_test(test_plan_format_mac_is_lowercase_colon_separated),
+                        cmocka_unit_test(test_plan_parse_bool_accepts_only_json_spellings),
+                        cmocka_unit_test(test_plan_shared_dir_type_knows_crosvm_spellings),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
