@@ -122,8 +122,9 @@ static int find_balloon(json_t *untrusted_list, const char *container, char **re
                                 strchr(untrusted_name, '/') ||
                                 strncmp(untrusted_type, "child<virtio-balloon", 20) != 0)
                         continue;
+                const char *name = untrusted_name;
                 /* sanitize end */
-                if (asprintf(ret_path, "%s/%s", container, untrusted_name) < 0)
+                if (asprintf(ret_path, "%s/%s", container, name) < 0)
                         return -ENOMEM;
                 return 0;
         }

@@ -23,6 +23,8 @@ typedef struct RunState {
         sd_event *event;
         Session *session; /* NULL once done */
         SessionResult result;
+        bool raw_wanted;   /* a PTY session on our terminal: go raw once the program runs */
+        Terminal terminal; /* the saved mode, restored on every way out */
 } RunState;
 
 static void help(const char *program) {
@@ -43,6 +45,19 @@ static void help(const char *program) {
                "     --runtime-dir DIR  vmsilod's sockets (default: $" CLI_RUNTIME_DIR_ENV
                " or " CLI_RUNTIME_DIR_DEFAULT ")\n",
                         program);
+}
+
+/* Raw mode only once the program runs: while the VM boots, Ctrl-C stays a real SIGINT that
+ * cancels the wait. */
+static void on_session_started(Session *s, void *userdata) {
+        RunState *state = userdata;
+        int r;
+
+        if (!state->raw_wanted)
+                return;
+        r = terminal_make_raw(STDIN_FILENO, &state->terminal);
+        if (r < 0)
+                log_warning_errno(r, "cannot put the terminal into raw mode, ignoring: %m");
 }
 
 static void on_session_done(Session *s, const SessionResult *result, void *userdata) {
@@ -95,6 +110,7 @@ static int start_session(const RunOptions *o, SessionChannel *channel, RunState 
                         .stdin_fd = -EBADF,
                         .stdout_fd = -EBADF,
                         .stderr_fd = -EBADF,
+                        .started = on_session_started,
         };
         int r;
 
@@ -118,13 +134,13 @@ static int start_session(const RunOptions *o, SessionChannel *channel, RunState 
 }
 
 static int run(const RunOptions *o) {
-        _cleanup_(terminal_restore) Terminal terminal = TERMINAL_NULL;
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
         _cleanup_(session_channel_freep) SessionChannel *channel = NULL;
         _cleanup_(closep) int fd = -EBADF;
         RunState state = {
                         .result = {.error = -ECONNABORTED,
                                         .reason = "the session ended without a result"},
+                        .terminal = TERMINAL_NULL,
         };
         int r;
 
@@ -150,14 +166,10 @@ static int run(const RunOptions *o) {
                 state.session = session_free(state.session);
                 return CLI_EXIT_VMSILO;
         }
-        if (r > 0 && isatty(STDIN_FILENO)) {
-                r = terminal_make_raw(STDIN_FILENO, &terminal);
-                if (r < 0)
-                        log_warning_errno(r, "cannot put the terminal into raw mode, ignoring: %m");
-        }
+        state.raw_wanted = r > 0 && isatty(STDIN_FILENO);
         r = sd_event_loop(event);
         state.session = session_free(state.session);
-        terminal_restore(&terminal);
+        terminal_restore(&state.terminal);
         if (r < 0) {
                 log_error_errno(r, "event loop failed: %m");
                 return CLI_EXIT_VMSILO;

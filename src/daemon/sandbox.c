@@ -19,6 +19,8 @@ static int fd_for(const PlanFd *pf, const SandboxFds *fds) {
                 return fds->agent;
         case PLAN_FD_ROLE_CONSOLE:
                 return fds->console;
+        case PLAN_FD_ROLE_BALLOON_QMP:
+                return fds->balloon_qmp;
         case PLAN_FD_ROLE_TAP:
                 return pf->index < fds->n_taps ? fds->taps[pf->index] : -EBADF;
         default:

@@ -11,6 +11,7 @@ typedef struct SandboxFds {
         int qmp;     /* -EBADF when the plan does not use it */
         int agent;
         int console;
+        int balloon_qmp; /* listening socket for vmsilo-balloond's QMP monitor */
         const int *taps; /* by interface index */
         size_t n_taps;
         int output;  /* becomes the VMM's stdout and stderr; stdin is /dev/null */

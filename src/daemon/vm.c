@@ -232,6 +232,36 @@ void vm_relay_removed(Vm *vm, Relay *relay) {
 
 /* ---- the VMM process ---- */
 
+static char *vm_balloon_socket_path(const Vm *vm) {
+        char *path;
+
+        if (asprintf(&path, "%s/%s.qmp", vm->manager->options.runtime_dir, vm_name(vm)) < 0)
+                return NULL;
+        return path;
+}
+
+/* vmsilo-balloond's own QMP monitor: a listening socket QEMU accepts on. It exists exactly while
+ * the VMM runs, which is how the balloon daemon discovers running VMs (inotify). Root only. */
+static int vm_listen_balloon(Vm *vm) {
+        _cleanup_(freep) char *path = vm_balloon_socket_path(vm);
+        int fd, r;
+
+        if (!path)
+                return -ENOMEM;
+        r = socket_listen_unix(path, 0600, &fd);
+        if (r < 0)
+                return r;
+        return fd;
+}
+
+static void vm_unlink_balloon(Vm *vm) {
+        _cleanup_(freep) char *path = vm_balloon_socket_path(vm);
+
+        if (path)
+                (void) unlink(path);
+}
+
+
 static void vm_release_vmm(Vm *vm) {
         vm->child = sd_event_source_disable_unref(vm->child);
         vm->pid = 0;
@@ -241,6 +271,7 @@ static void vm_release_vmm(Vm *vm) {
                 vm->agent = channel_free(vm->agent);
         }
         vm->qmp = qmp_free(vm->qmp);
+        vm_unlink_balloon(vm);
         console_detach_vmm(vm->console);
         vm->live_sessions = 0;
         vm->stop_step = 0;
@@ -299,6 +330,7 @@ static int vm_build_plan(Vm *vm, LaunchPlan **ret) {
                 .qmp_fd = true,
                 .agent_fd = true,
                 .console_fd = true,
+                .balloon_qmp_fd = vm->vmm == VMM_QEMU,
                 .tap_fds = true,
                 .home_uid = m->user_uid,
                 .home_gid = m->user_gid,
@@ -409,7 +441,7 @@ static int on_start_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
 
 static int vm_spawn(Vm *vm) {
         _cleanup_(plan_freep) LaunchPlan *plan = NULL;
-        _cleanup_(closep) int output = -EBADF;
+        _cleanup_(closep) int output = -EBADF, balloon = -EBADF;
         int ours[_PAIR_MAX] = { -EBADF, -EBADF, -EBADF };
         int theirs[_PAIR_MAX] = { -EBADF, -EBADF, -EBADF };
         Manager *m = vm->manager;
@@ -428,6 +460,14 @@ static int vm_spawn(Vm *vm) {
                 vm_set_failure(vm, "cannot create the VMM log: %s", strerror(-output));
                 return output;
         }
+        if (vm->vmm == VMM_QEMU) {
+                balloon = vm_listen_balloon(vm);
+                if (balloon < 0) {
+                        vm_set_failure(vm, "cannot create the balloon monitor socket: %s",
+                                        strerror(-balloon));
+                        return balloon;
+                }
+        }
         r = socketpairs(_PAIR_MAX, ours, theirs);
         if (r < 0) {
                 vm_set_failure(vm, "cannot create sockets: %s", strerror(-r));
@@ -438,6 +478,7 @@ static int vm_spawn(Vm *vm) {
                 .qmp = theirs[PAIR_QMP],
                 .agent = theirs[PAIR_AGENT],
                 .console = theirs[PAIR_CONSOLE],
+                .balloon_qmp = balloon,
                 .output = output,
         };
         r = sandbox_spawn(plan, &fds, m->user_uid, m->user_gid, &pid);
@@ -527,6 +568,7 @@ int vm_start(Vm *vm) {
         vm_handle_event(vm, VM_EVENT_START);
         r = vm_spawn(vm);
         if (r < 0) {
+                vm_unlink_balloon(vm);
                 log_error("VM '%s' cannot start: %s", vm_name(vm), strna(vm->failure_reason));
                 vm_handle_event(vm, VM_EVENT_START_FAILED);
                 return r;

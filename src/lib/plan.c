@@ -12,6 +12,7 @@ static const char *const plan_fd_role_table[_PLAN_FD_ROLE_MAX] = {
                 [PLAN_FD_ROLE_QMP] = "qmp",
                 [PLAN_FD_ROLE_AGENT] = "agent",
                 [PLAN_FD_ROLE_CONSOLE] = "console",
+                [PLAN_FD_ROLE_BALLOON_QMP] = "balloon-qmp",
                 [PLAN_FD_ROLE_TAP] = "tap",
 };
 
@@ -27,6 +28,8 @@ int plan_fd_target(PlanFdRole role, unsigned index) {
                 return PLAN_FD_AGENT;
         case PLAN_FD_ROLE_CONSOLE:
                 return PLAN_FD_CONSOLE;
+        case PLAN_FD_ROLE_BALLOON_QMP:
+                return PLAN_FD_BALLOON_QMP;
         case PLAN_FD_ROLE_TAP:
                 return PLAN_FD_TAP_BASE + (int)index;
         default:

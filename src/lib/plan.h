@@ -8,7 +8,8 @@
  *   3      QMP control socket                  (QEMU only)
  *   4      agent channel (virtio-serial port)  (QEMU only; crosvm uses vsock)
  *   5      serial console                      (both)
- *   6 + i  TAP of interface i, i = NetInterface.index, in the VM's interface order (both)
+ *   6      listening QMP socket for vmsilo-balloond (QEMU only)
+ *   7 + i  TAP of interface i, i = NetInterface.index, in the VM's interface order (both)
  * The daemon dup2()s each fd listed in LaunchPlan.fds to its target_fd before exec and closes
  * everything else. docs/launch-plans.md has the full option → argument mapping. */
 #pragma once
@@ -23,7 +24,8 @@
 #define PLAN_FD_QMP 3
 #define PLAN_FD_AGENT 4
 #define PLAN_FD_CONSOLE 5
-#define PLAN_FD_TAP_BASE 6
+#define PLAN_FD_BALLOON_QMP 6
+#define PLAN_FD_TAP_BASE 7
 
 /* The virtio-serial port name of the agent channel (QEMU). */
 #define PLAN_AGENT_PORT_NAME "org.vmsilo.agent"
@@ -39,6 +41,7 @@ typedef enum PlanFdRole {
         PLAN_FD_ROLE_QMP,
         PLAN_FD_ROLE_AGENT,
         PLAN_FD_ROLE_CONSOLE,
+        PLAN_FD_ROLE_BALLOON_QMP,
         PLAN_FD_ROLE_TAP,
         _PLAN_FD_ROLE_MAX,
         _PLAN_FD_ROLE_INVALID = -EINVAL,
@@ -87,6 +90,9 @@ typedef struct LaunchContext {
         bool qmp_fd;
         bool agent_fd;
         bool console_fd;
+        /* QEMU: a second QMP monitor on a socket the daemon listens on and passes as an fd (a
+         * listening one: QEMU accepts vmsilo-balloond on it). false: no second monitor. */
+        bool balloon_qmp_fd;
         /* true: one opened TAP fd per interface. false: the VMM opens the persistent TAP by
          * its name (NetInterface.tap_name). */
         bool tap_fds;

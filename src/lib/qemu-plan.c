@@ -210,6 +210,18 @@ static int qemu_append_channels(QemuBuild *b) {
         r = qemu_append_pair(p, "-mon", "chardev=qmp,mode=control");
         if (r < 0)
                 return r;
+        if (b->ctx->balloon_qmp_fd) {
+                int fd = plan_add_fd(p, PLAN_FD_ROLE_BALLOON_QMP, 0);
+                if (fd < 0)
+                        return fd;
+                r = plan_append(p, "-chardev");
+                if (r >= 0)
+                        r = plan_appendf(p, "socket,id=balloon,fd=%i,server=on,wait=off", fd);
+                if (r >= 0)
+                        r = qemu_append_pair(p, "-mon", "chardev=balloon,mode=control");
+                if (r < 0)
+                        return r;
+        }
         r = qemu_append_chardev(b, "console", PLAN_FD_ROLE_CONSOLE, b->ctx->console_fd);
         if (r < 0)
                 return r;

@@ -52,6 +52,7 @@ struct Session {
         uint32_t id;
         char **argv, **env;
         char *cwd, *user, *term;
+        void (*started)(Session *s, void *userdata);
         bool pty;
         uint16_t pty_rows, pty_cols;
 
@@ -447,7 +448,8 @@ static void session_open_stream(Session *s) {
                         .pty = s->pty,
                         .pty_rows = s->pty_rows,
                         .pty_cols = s->pty_cols,
-                        .term = s->term,
+                        /* A terminal type means nothing without a terminal. */
+                        .term = s->pty ? s->term : NULL,
         };
         int r;
 
@@ -472,6 +474,8 @@ static void session_on_accept(Session *s) {
         }
         if (s->in.fd < 0)
                 session_send_stdin_eof(s);
+        if (s->started)
+                s->started(s, s->userdata);
 }
 
 static void session_on_close(Session *s, int error, const char *reason) {
@@ -484,7 +488,8 @@ static void session_on_close(Session *s, int error, const char *reason) {
                 return;
         }
         if (error < 0 && s->state == SESSION_OPENING) {
-                session_fail(s, error, "the agent refused to run '%s': %s", s->argv[0], reason);
+                /* The refusal may be the daemon's (the VM could not start) or the agent's. */
+                session_fail(s, error, "cannot run '%s': %s", s->argv[0], reason);
                 return;
         }
         if (error < 0) {
@@ -688,6 +693,7 @@ int session_start(SessionChannel *c, const SessionParams *p, SessionDoneHandler 
         if (r < 0)
                 return r;
         s->done = done;
+        s->started = p->started;
         s->userdata = userdata;
         s->channel = c;
         s->next = c->sessions;
@@ -719,6 +725,11 @@ static int on_forwarded_signal(
         Session *s = userdata;
         int r;
 
+        if (IN_SET(s->state, SESSION_WAITING, SESSION_OPENING)) {
+                session_fail(s, -ECANCELED, "interrupted by %s before '%s' started",
+                                strsignal((int)si->ssi_signo), s->argv[0]);
+                return 0;
+        }
         r = session_send_signal(s, (int)si->ssi_signo);
         if (r < 0)
                 log_debug_errno(r, "Cannot forward signal %u, ignoring: %m", si->ssi_signo);

@@ -27,6 +27,8 @@
 typedef struct SessionChannel SessionChannel;
 typedef struct Session Session;
 
+typedef struct Session Session;
+
 typedef struct SessionParams {
         char *const *argv; /* required, argv[0] non-empty; copied */
         char *const *env;  /* "KEY=VALUE" entries added in the guest; may be NULL; copied */
@@ -40,6 +42,9 @@ typedef struct SessionParams {
          * discarded). Pipes, sockets and terminals are switched to O_NONBLOCK while the session
          * runs and restored when it is freed; regular files are used as they are. */
         int stdin_fd, stdout_fd, stderr_fd;
+        /* Called once the agent accepted the stream and the program runs (the VM may take a
+         * while to boot before that); may be NULL. Gets the done handler's userdata. */
+        void (*started)(Session *s, void *userdata);
 } SessionParams;
 
 typedef struct SessionResult {
@@ -83,7 +88,8 @@ Session *session_free(Session *s);
 DEFINE_FREE_FUNC(Session *, session_free);
 
 /* Delivered to the program's process group; -ENOTCONN before the stream is accepted or after it
- * ended. */
+ * ended. A signal forwarded by session_forward_signals() before the program runs cancels the
+ * session instead (-ECANCELED): the user wants out while the VM is still booting. */
 int session_send_signal(Session *s, int signo);
 int session_resize(Session *s, uint16_t rows, uint16_t cols);
 /* Forwards SIGINT, SIGTERM, SIGHUP and SIGQUIT received by this process to the program, and

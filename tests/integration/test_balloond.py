@@ -24,7 +24,8 @@ from vmguest import VmGuest  # noqa: E402
 BUILD_DIR = Path(os.environ.get("VMSILO_BUILD_DIR", "build")).resolve()
 BALLOOND = BUILD_DIR / "src/balloond/vmsilo-balloond"
 VMSILO = BUILD_DIR / "src/cli/vmsilo"
-AGENT = BUILD_DIR / "src/agent/vmsilo-agent"
+# The image wants a static agent; a sanitizer build can point VMSILO_AGENT at a plain build's.
+AGENT = Path(os.environ.get("VMSILO_AGENT", BUILD_DIR / "src/agent/vmsilo-agent"))
 MIB = 1024 * 1024
 VM = "bt"
 GUEST_MIB = 1024
@@ -79,8 +80,10 @@ def image(tmp_path_factory):
             pytest.fail(f"{b} is not built (set VMSILO_BUILD_DIR?)")
     state = tmp_path_factory.mktemp("balloon-image")
     env = dict(os.environ, VMSILO_AGENT=str(AGENT))
-    subprocess.run([str(VMSILO), "image", "build", "--state-dir", str(state)], check=True,
-                   env=env, capture_output=True, timeout=300)
+    p = subprocess.run([str(VMSILO), "image", "build", "--state-dir", str(state)], env=env,
+                       capture_output=True, text=True, timeout=300)
+    if p.returncode != 0:
+        pytest.fail(f"vmsilo image build failed:\n{p.stdout}{p.stderr}")
     return state / "images/default"
 
 

@@ -21,6 +21,7 @@ VMS = [
     vm("crashy"),
     vm("base"),
     vm("top", dependsOn=["base"]),
+    vm("booting"),
 ]
 
 
@@ -111,6 +112,19 @@ def test_killed_vmm_fails_the_running_session_fast_and_next_run_restarts(daemon)
     assert b"crashy" in err or b"lost" in err or b"VM" in err, err
     r = daemon.run("crashy", "echo", "back")
     assert (r.returncode, r.stdout) == (0, b"back\n"), r.stderr
+
+
+def test_ctrl_c_while_the_vm_boots_cancels_the_run(daemon):
+    assert daemon.status("booting")["state"] == "stopped"
+    run = subprocess.Popen([binary("vmsilo"), "run", "-T", "booting", "true"], env=daemon.env,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(1)
+    run.send_signal(signal.SIGINT)
+    sent = time.monotonic()
+    _, err = run.communicate(timeout=10)
+    assert time.monotonic() - sent < 2.0
+    assert run.returncode == 125, err
+    assert b"interrupted" in err, err
 
 
 def test_depends_on_starts_the_dependency_first(daemon):

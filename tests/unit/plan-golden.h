@@ -97,6 +97,7 @@ static inline void golden_apply_context(json_t *j, LaunchContext *ctx) {
                         {"agent_fd", &ctx->agent_fd},
                         {"console_fd", &ctx->console_fd},
                         {"tap_fds", &ctx->tap_fds},
+                        {"balloon_qmp_fd", &ctx->balloon_qmp_fd},
         };
         json_t *v;
 

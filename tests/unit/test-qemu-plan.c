@@ -92,10 +92,12 @@ static void test_qemu_plan_fds_have_fixed_ascending_targets(void **state) {
                         {PLAN_FD_ROLE_QMP, 0, 3},
                         {PLAN_FD_ROLE_AGENT, 0, 4},
                         {PLAN_FD_ROLE_CONSOLE, 0, 5},
-                        {PLAN_FD_ROLE_TAP, 0, 6},
-                        {PLAN_FD_ROLE_TAP, 1, 7},
+                        {PLAN_FD_ROLE_BALLOON_QMP, 0, 6},
+                        {PLAN_FD_ROLE_TAP, 0, 7},
+                        {PLAN_FD_ROLE_TAP, 1, 8},
         };
 
+        ctx.balloon_qmp_fd = true;
         assert_int_equal(qemu_plan_build(c, &c->vms[0], &ctx, &p), 0);
         assert_int_equal(p->n_fds, ELEMENTSOF(expected));
         for (size_t i = 0; i < ELEMENTSOF(expected); i++) {
@@ -139,6 +141,7 @@ int main(void) {
                         GOLDEN("minimal"),
                         GOLDEN("full"),
                         GOLDEN("tcg"),
+                        GOLDEN("balloon-monitor"),
                         GOLDEN("tcg-tsc-unknown"),
                         GOLDEN("kvm-ignores-tsc"),
                         GOLDEN("network-two-interfaces"),
