@@ -13,9 +13,10 @@ static void test_plan_fd_targets_are_fixed(void **state) {
         assert_int_equal(plan_fd_target(PLAN_FD_ROLE_QMP, 0), 3);
         assert_int_equal(plan_fd_target(PLAN_FD_ROLE_AGENT, 0), 4);
         assert_int_equal(plan_fd_target(PLAN_FD_ROLE_CONSOLE, 0), 5);
-        assert_int_equal(plan_fd_target(PLAN_FD_ROLE_TAP, 0), 6);
+        assert_int_equal(plan_fd_target(PLAN_FD_ROLE_BALLOON_QMP, 0), 6);
+        assert_int_equal(plan_fd_target(PLAN_FD_ROLE_TAP, 0), 7);
         assert_int_equal(plan_fd_target(PLAN_FD_ROLE_TAP, CONFIG_INTERFACES_MAX - 1),
-                        6 + CONFIG_INTERFACES_MAX - 1);
+                        7 + CONFIG_INTERFACES_MAX - 1);
         assert_int_equal(plan_fd_target(_PLAN_FD_ROLE_MAX, 0), -EINVAL);
 }
 
@@ -30,13 +31,13 @@ static void test_plan_add_fd_keeps_ascending_order(void **state) {
         _cleanup_(plan_freep) LaunchPlan *p = NULL;
 
         assert_int_equal(plan_new(&p), 0);
-        assert_int_equal(plan_add_fd(p, PLAN_FD_ROLE_TAP, 1), 7);
+        assert_int_equal(plan_add_fd(p, PLAN_FD_ROLE_TAP, 1), 8);
         assert_int_equal(plan_add_fd(p, PLAN_FD_ROLE_QMP, 0), 3);
         assert_int_equal(plan_add_fd(p, PLAN_FD_ROLE_CONSOLE, 0), 5);
         assert_int_equal(p->n_fds, 3);
         assert_int_equal(p->fds[0].target_fd, 3);
         assert_int_equal(p->fds[1].target_fd, 5);
-        assert_int_equal(p->fds[2].target_fd, 7);
+        assert_int_equal(p->fds[2].target_fd, 8);
         assert_int_equal(p->fds[2].index, 1);
 }
 
