@@ -172,7 +172,8 @@ def vm_run_cat(daemon, vm, nbytes):
     counter.stdin.close()
     _, err = run.communicate(timeout=1800)
     feeder.wait()
-    out = int(counter.communicate()[0].split()[0])
+    out = int(counter.stdout.read().split()[0])
+    counter.wait()
     if run.returncode != 0 or out != nbytes:
         raise RuntimeError(f"vm-run cat: status {run.returncode}, {out}/{nbytes} bytes: {err!r}")
 
@@ -217,3 +218,60 @@ def machine():
     info["qemu"] = qemu.stdout.splitlines()[0] if qemu.returncode == 0 else "unknown"
     info["accel"] = "kvm" if os.environ.get("VMSILO_ACCEL") == "kvm" else "tcg"
     return info
+
+
+class BareVm:
+    """The daemon's own QEMU command line run directly (no vmsilod, no CLI): the fd-passed
+    chardevs become unix sockets in workdir. The console is left unconnected (QEMU drops its
+    output). The timing baseline for everything vmsilo adds."""
+
+    def __init__(self, daemon_qemu_argv, workdir):
+        self.workdir = workdir
+        self.agent_path = os.path.join(workdir, "agent.sock")
+        argv = []
+        for a in daemon_qemu_argv:
+            if a.startswith("socket,id=") and ",fd=" in a:
+                ident = a.split(",")[1].split("=")[1]
+                a = f"socket,id={ident},path={os.path.join(workdir, ident + '.sock')}," \
+                    "server=on,wait=off"
+            argv.append(a)
+        self.argv = argv
+        self.proc = None
+        self.started_at = None
+        self.channel = None
+
+    def boot(self, timeout=300):
+        """Spawns QEMU and waits for the agent's first bytes on the port (its HELLO); returns
+        seconds from spawn to those bytes."""
+        for name in os.listdir(self.workdir):
+            if name.endswith(".sock"):
+                os.unlink(os.path.join(self.workdir, name))
+        self.started_at = time.perf_counter()
+        self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + timeout
+        while True:
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                s.connect(self.agent_path)
+                break
+            except (FileNotFoundError, ConnectionRefusedError):
+                s.close()
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("bare QEMU did not come up")
+                time.sleep(0.002)
+        s.settimeout(timeout)
+        first = s.recv(1, socket.MSG_PEEK)
+        elapsed = time.perf_counter() - self.started_at
+        if not first:
+            raise RuntimeError("agent port closed before HELLO")
+        self.channel = Channel(s)
+        return elapsed
+
+    def stop(self):
+        if self.channel:
+            self.channel.close()
+            self.channel = None
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()

@@ -17,6 +17,7 @@
 #include "crosvm-plan.h"
 #include "image-layout.h"
 #include "log.h"
+#include "net.h"
 #include "qemu-plan.h"
 #include "relay.h"
 #include "sandbox.h"
@@ -442,6 +443,8 @@ static int on_start_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
 static int vm_spawn(Vm *vm) {
         _cleanup_(plan_freep) LaunchPlan *plan = NULL;
         _cleanup_(closep) int output = -EBADF, balloon = -EBADF;
+        int *taps = NULL;
+        size_t n_taps = 0;
         int ours[_PAIR_MAX] = { -EBADF, -EBADF, -EBADF };
         int theirs[_PAIR_MAX] = { -EBADF, -EBADF, -EBADF };
         Manager *m = vm->manager;
@@ -468,8 +471,15 @@ static int vm_spawn(Vm *vm) {
                         return balloon;
                 }
         }
+        /* net.c: the persistent TAPs exist since daemon start; each VMM gets fresh queues. */
+        r = net_open_taps(vm->config, &taps, &n_taps);
+        if (r < 0) {
+                vm_set_failure(vm, "cannot open its TAP interfaces: %s", strerror(-r));
+                return r;
+        }
         r = socketpairs(_PAIR_MAX, ours, theirs);
         if (r < 0) {
+                net_close_taps(taps, n_taps);
                 vm_set_failure(vm, "cannot create sockets: %s", strerror(-r));
                 return r;
         }
@@ -479,10 +489,13 @@ static int vm_spawn(Vm *vm) {
                 .agent = theirs[PAIR_AGENT],
                 .console = theirs[PAIR_CONSOLE],
                 .balloon_qmp = balloon,
+                .taps = taps,
+                .n_taps = n_taps,
                 .output = output,
         };
         r = sandbox_spawn(plan, &fds, m->user_uid, m->user_gid, &pid);
         close_all(theirs, _PAIR_MAX);
+        net_close_taps(taps, n_taps);
         if (r < 0) {
                 close_all(ours, _PAIR_MAX);
                 vm_set_failure(vm, "cannot start the VMM: %s", strerror(-r));

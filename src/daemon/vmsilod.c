@@ -11,6 +11,8 @@
 #include "image-layout.h"
 #include "log.h"
 #include "manager.h"
+#include "net-plan.h"
+#include "net.h"
 #include "path-util.h"
 #include "plan-validate.h"
 #include "vmsilo-config.h"
@@ -139,6 +141,18 @@ static int check_vmm_support(const Config *c, bool crosvm) {
         return r;
 }
 
+static int check_network(const Config *c) {
+        ConfigErrors errors = {};
+        int r;
+
+        r = net_plan_check(c, &errors);
+        for (size_t i = 0; i < errors.n_items; i++)
+                log_error("%s: %s: %s", arg_config, errors.items[i].path,
+                                errors.items[i].message);
+        config_errors_finish(&errors);
+        return r;
+}
+
 static int run(int argc, char **argv) {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
         _cleanup_(manager_freep) Manager *m = NULL;
@@ -158,6 +172,11 @@ static int run(int argc, char **argv) {
         r = load_config(&config);
         if (r < 0)
                 return r;
+        r = check_network(config);
+        if (r != 0)
+                return log_error_errno(r < 0 ? r : EINVAL, "Network configuration '%s' is not "
+                                                           "usable; nothing was started.",
+                                arg_config);
         crosvm = path_find_executable(CROSVM_PLAN_BINARY_DEFAULT);
         r = check_vmm_support(config, crosvm);
         if (r != 0)
@@ -197,15 +216,23 @@ static int run(int argc, char **argv) {
         m->user_uid = uid;
         m->user_gid = gid;
         m->crosvm_available = crosvm;
-        r = manager_start(m);
-        if (r < 0)
+        r = net_setup(m->config, uid, gid);
+        if (r < 0) {
+                net_teardown(m->config);
                 return r;
+        }
+        r = manager_start(m);
+        if (r < 0) {
+                net_teardown(m->config);
+                return r;
+        }
 
         log_info("vmsilod %s ready: %zu VMs, sockets in %s.", VMSILO_VERSION, m->n_vms,
                         arg_runtime_dir);
         (void) sd_notify(false, "READY=1\nSTATUS=Serving VMs");
         r = sd_event_loop(event);
         (void) sd_notify(false, "STOPPING=1");
+        net_teardown(m->config);
         if (r < 0)
                 return log_error_errno(r, "Event loop failed: %m");
         return 0;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net-plan.h"
 #include "plan.h"
 #include "strv.h"
 
@@ -192,6 +193,9 @@ int plan_guest_params(const VmConfig *vm, const LaunchContext *ctx, const char *
                 if (r < 0)
                         return r;
         }
+        r = net_plan_guest_params(vm, &s);
+        if (r < 0)
+                return r;
         STRV_FOREACH(k, vm->kernel_params) {
                 r = plan_extendf(&s, " ", "%s", *k);
                 if (r < 0)

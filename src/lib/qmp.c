@@ -144,11 +144,12 @@ static void qmp_dispatch_reply(Qmp *q, json_t *untrusted_msg) {
         QmpPending p;
         size_t i;
 
-        /* sanitize start: the id must be one we issued and still wait for */
-        if (!json_is_integer(untrusted_id))
+        /* sanitize start: the id must be one we issued and still wait for (a real when the reply
+         * had to be parsed with integers as reals, see qmp_parse()) */
+        if (!json_is_number(untrusted_id))
                 return;
         for (i = 0; i < q->n_pending; i++)
-                if ((json_int_t) q->pending[i].id == json_integer_value(untrusted_id))
+                if ((double) q->pending[i].id == json_number_value(untrusted_id))
                         break;
         if (i == q->n_pending)
                 return;
@@ -167,8 +168,19 @@ static void qmp_dispatch_reply(Qmp *q, json_t *untrusted_msg) {
                 p.cb(q, 0, untrusted_ret, NULL, p.userdata);
 }
 
+/* QEMU reports unknown 64-bit stats as 18446744073709551615, which jansson's json_int_t cannot
+ * hold: such a message is read again with every integer as a double (exact for our ids). */
+static json_t *qmp_parse(const char *untrusted_line, size_t len) {
+        json_t *msg = json_loadb(untrusted_line, len, JSON_REJECT_DUPLICATES, NULL);
+
+        if (!msg)
+                msg = json_loadb(untrusted_line, len,
+                                JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, NULL);
+        return msg;
+}
+
 static void qmp_handle_message(Qmp *q, const char *untrusted_line, size_t len) {
-        json_t *untrusted_msg = json_loadb(untrusted_line, len, JSON_REJECT_DUPLICATES, NULL);
+        json_t *untrusted_msg = qmp_parse(untrusted_line, len);
 
         if (!json_is_object(untrusted_msg)) {
                 json_decref(untrusted_msg);

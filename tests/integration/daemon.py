@@ -60,13 +60,19 @@ def vm(name, **options):
 
 
 class Daemon:
-    def __init__(self, tmp, state_dir, vms, user=TEST_USER, extra_args=()):
+    def __init__(self, tmp, state_dir, vms, user=TEST_USER, extra_args=(), netns=None,
+                 config=None):
+        """netns: run vmsilod inside that network namespace (`ip netns exec`), so its TAPs,
+        bridges and nftables table live only there. config: extra top-level options."""
         # Other uids must reach the sockets (to be refused by vmsilod, not by the file system),
         # and pytest's own temp dirs are private to root.
         self.runtime = public_dir("vmsilo-run-")
         self.state = pathlib.Path(state_dir)
         self.config_path = pathlib.Path(tmp) / "config.json"
-        self.config_path.write_text(json.dumps({"enable": True, "user": user, "nixosVms": vms}))
+        document = {"enable": True, "user": user, "nixosVms": vms}
+        document.update(config or {})
+        self.config_path.write_text(json.dumps(document))
+        self.netns = netns
         self.env = base_env(self.runtime, self.state)
         self.log_path = pathlib.Path(tmp) / "vmsilod.log"
         self.extra_args = list(extra_args)
@@ -74,8 +80,9 @@ class Daemon:
 
     def start(self, timeout=120):
         self.log = open(self.log_path, "wb")
+        prefix = ["ip", "netns", "exec", self.netns] if self.netns else []
         self.proc = subprocess.Popen(
-            [binary("vmsilod"), "--config", str(self.config_path), "--runtime-dir",
+            prefix + [binary("vmsilod"), "--config", str(self.config_path), "--runtime-dir",
              str(self.runtime), "--state-dir", str(self.state)] + self.extra_args,
             env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout

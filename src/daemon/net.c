@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* net.c: sets up and tears down the host side of VM networking from the configuration, with
+ * net-link.c (netlink, TUN) and net-nft.c (libnftables); decisions come from net-plan.c. */
+#include <fcntl.h>
+#include <stdio.h>
+
+#include "log.h"
+#include "net-link.h"
+#include "net-nft.h"
+#include "net-plan.h"
+#include "net.h"
+
+#define NET_IP_FORWARD_PATH "/proc/sys/net/ipv4/ip_forward"
+
+static int setup_interface(const NetInterface *ifc, const char *vm, uid_t uid, gid_t gid) {
+        NetPrefix p;
+        int r;
+
+        if (ifc->tap_bridge) {
+                r = net_link_bridge_ensure(ifc->tap_bridge);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to create bridge '%s' for VM '%s': %m",
+                                        ifc->tap_bridge, vm);
+                r = net_link_set_up(ifc->tap_bridge, NULL);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to set bridge '%s' up: %m",
+                                        ifc->tap_bridge);
+        }
+        r = net_link_tap_create(ifc->tap_name, uid, gid);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create TAP '%s' for VM '%s': %m",
+                                ifc->tap_name, vm);
+        if (ifc->tap_host_address) {
+                r = net_prefix_parse(ifc->tap_host_address, &p);
+                if (r >= 0)
+                        r = net_link_address_add(ifc->tap_name, &p);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to add address %s to TAP '%s': %m",
+                                        ifc->tap_host_address, ifc->tap_name);
+        }
+        r = net_link_set_up(ifc->tap_name, ifc->tap_bridge);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set TAP '%s' up%s%s: %m", ifc->tap_name,
+                                ifc->tap_bridge ? " in bridge " : "", ifc->tap_bridge ?: "");
+        log_debug("TAP '%s' for VM '%s' is up.", ifc->tap_name, vm);
+        return 0;
+}
+
+static int enable_ip_forward(void) {
+        _cleanup_(closep) int fd = -EBADF;
+
+        fd = open(NET_IP_FORWARD_PATH, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        if (write(fd, "1\n", 2) != 2)
+                return errno > 0 ? -errno : -EIO;
+        return 0;
+}
+
+static int apply_ruleset(const Config *c) {
+        _cleanup_(freep) char *script = NULL, *error = NULL;
+        int r;
+
+        r = net_plan_nft_ruleset(c, &script);
+        if (r < 0)
+                return log_oom();
+        log_debug("nftables script:\n%s", script);
+        r = net_nft_run(script, &error);
+        if (r < 0)
+                return log_error_errno(r, "Failed to install nftables table inet %s: %s",
+                                NET_PLAN_NFT_TABLE, strna(error));
+        return 0;
+}
+
+int net_setup(const Config *c, uid_t uid, gid_t gid) {
+        int r;
+
+        if (!net_plan_has_interfaces(c))
+                return 0;
+        for (size_t i = 0; i < c->n_vms; i++)
+                for (size_t j = 0; j < c->vms[i].n_interfaces; j++) {
+                        r = setup_interface(&c->vms[i].interfaces[j], c->vms[i].name, uid, gid);
+                        if (r < 0)
+                                return r;
+                }
+        r = apply_ruleset(c);
+        if (r < 0)
+                return r;
+        if (c->nat_enable) {
+                r = enable_ip_forward();
+                if (r < 0)
+                        return log_error_errno(r, "Failed to enable IPv4 forwarding: %m");
+                log_info("NAT: masquerading VM networks out of '%s'.", c->nat_interface);
+        }
+        return 0;
+}
+
+void net_teardown(const Config *c) {
+        _cleanup_(freep) char *error = NULL;
+
+        if (!net_plan_has_interfaces(c))
+                return;
+        if (net_nft_run(net_plan_nft_remove(), &error) < 0)
+                log_warning("Failed to remove nftables table inet %s, ignoring: %s",
+                                NET_PLAN_NFT_TABLE, strna(error));
+}
+
+void net_close_taps(int *fds, size_t n) {
+        for (size_t i = 0; fds && i < n; i++)
+                safe_close(fds[i]);
+        free(fds);
+}
+
+int net_open_taps(const VmConfig *vm, int **ret_fds, size_t *ret_n) {
+        int *fds = NULL;
+        int r;
+
+        if (vm->n_interfaces > 0) {
+                fds = malloc(vm->n_interfaces * sizeof(int));
+                if (!fds)
+                        return log_oom();
+        }
+        for (size_t i = 0; i < vm->n_interfaces; i++)
+                fds[i] = -EBADF;
+        for (size_t i = 0; i < vm->n_interfaces; i++) {
+                const NetInterface *ifc = &vm->interfaces[i];
+                r = net_link_tap_open(ifc->tap_name, &fds[ifc->index]);
+                if (r < 0) {
+                        net_close_taps(fds, vm->n_interfaces);
+                        return log_error_errno(r, "Failed to open TAP '%s' for VM '%s': %m",
+                                        ifc->tap_name, vm->name);
+                }
+        }
+        *ret_fds = fds;
+        *ret_n = vm->n_interfaces;
+        return 0;
+}
