@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "cli-util.h"
+#include "fileio.h"
 #include "cli.h"
 #include "log.h"
 #include "status-table.h"
@@ -40,6 +41,20 @@ static int print_vms(const json_t *vms, bool json) {
         return 0;
 }
 
+/* vmsilo-balloond's view, when it runs: balloon size and guest available memory per VM. */
+static void merge_balloond(json_t *vms, const char *runtime_dir) {
+        _cleanup_(json_decrefp) json_t *doc = NULL;
+        _cleanup_(freep) char *path = NULL, *text = NULL;
+
+        if (asprintf(&path, "%s/balloond.json", runtime_dir) < 0)
+                return;
+        if (read_full_file(path, 1024 * 1024, &text, NULL) < 0)
+                return;
+        doc = json_loads(text, 0, NULL);
+        if (doc)
+                status_merge_balloond(vms, doc);
+}
+
 int cmd_status(int argc, char **argv) {
         _cleanup_(control_client_freep) ControlClient *client = NULL;
         _cleanup_(json_decrefp) json_t *request = NULL, *reply = NULL;
@@ -66,6 +81,7 @@ int cmd_status(int argc, char **argv) {
         r = cli_control_call(client, request, CONTROL_TIMEOUT_USEC, &reply);
         if (r < 0)
                 return CLI_EXIT_FAILURE;
+        merge_balloond(json_object_get(reply, "vms"), cli_runtime_dir(o.runtime_dir));
         r = print_vms(json_object_get(reply, "vms"), o.json);
         if (r < 0)
                 return CLI_EXIT_FAILURE;

@@ -7,7 +7,7 @@
 #include "macro.h"
 #include "status-table.h"
 
-#define STATUS_COLUMNS 8
+#define STATUS_COLUMNS 10
 #define STATUS_CELL_MAX 128
 
 typedef char Row[STATUS_COLUMNS][STATUS_CELL_MAX];
@@ -21,6 +21,8 @@ static const char *const headers[STATUS_COLUMNS] = {
                 "SESSIONS",
                 "VMM",
                 "ACCEL",
+                "BALLOON",
+                "AVAIL",
 };
 
 /* Copies a string, replacing control characters, truncated to the cell. */
@@ -93,6 +95,60 @@ static void row_fill(Row row, const json_t *vm) {
         cell_integer(row[5], json_object_get(vm, "sessions"));
         cell_string(row[6], json_object_get(vm, "vmm"));
         cell_string(row[7], json_object_get(vm, "accel"));
+        cell_memory(row[8], json_object_get(vm, "balloon_mib"));
+        cell_memory(row[9], json_object_get(vm, "guest_available_mib"));
+}
+
+/* "NAME: IFNAME tap TAP mac MAC ADDRESS…" for each interface of each VM. */
+static void interfaces_print(FILE *f, const json_t *vms) {
+        const json_t *vm, *ifc, *addr;
+        size_t i, j, k;
+
+        json_array_foreach(vms, i, vm) {
+                char name[STATUS_CELL_MAX];
+
+                cell_string(name, json_object_get(vm, "name"));
+                json_array_foreach(json_object_get(vm, "interfaces"), j, ifc) {
+                        char ifname[STATUS_CELL_MAX], tap[STATUS_CELL_MAX], mac[STATUS_CELL_MAX];
+
+                        cell_string(ifname, json_object_get(ifc, "name"));
+                        cell_string(tap, json_object_get(ifc, "tap"));
+                        cell_string(mac, json_object_get(ifc, "mac"));
+                        fprintf(f, "%s: %s tap %s mac %s", name, ifname, tap, mac);
+                        json_array_foreach(json_object_get(ifc, "addresses"), k, addr) {
+                                char a[STATUS_CELL_MAX];
+
+                                cell_string(a, addr);
+                                fprintf(f, " %s", a);
+                        }
+                        fputc('\n', f);
+                }
+        }
+}
+
+void status_merge_balloond(json_t *vms, const json_t *balloond) {
+        const json_t *entry;
+        json_t *vm;
+        size_t i, j;
+
+        json_array_foreach(vms, i, vm) {
+                const char *name = json_string_value(json_object_get(vm, "name"));
+
+                json_array_foreach(json_object_get(balloond, "vms"), j, entry) {
+                        json_t *balloon = json_object_get(entry, "balloon_bytes");
+                        json_t *avail = json_object_get(entry, "guest_available_bytes");
+
+                        if (!name || !streq_ptr(name, json_string_value(json_object_get(entry,
+                                                                  "name"))))
+                                continue;
+                        if (json_is_integer(balloon) && json_integer_value(balloon) >= 0)
+                                (void)json_object_set_new(vm, "balloon_mib",
+                                                json_integer(json_integer_value(balloon) >> 20));
+                        if (json_is_integer(avail) && json_integer_value(avail) >= 0)
+                                (void)json_object_set_new(vm, "guest_available_mib",
+                                                json_integer(json_integer_value(avail) >> 20));
+                }
+        }
 }
 
 static void row_print(FILE *f, const char *const cells[STATUS_COLUMNS],
@@ -154,6 +210,7 @@ int status_table_format(const json_t *vms, char **ret) {
                 row_print(f, cells, widths);
         }
         reasons_print(f, vms);
+        interfaces_print(f, vms);
         if (fclose(f) != 0)
                 return -ENOMEM;
         *ret = TAKE_PTR(text);

@@ -12,8 +12,13 @@
 #define STATUS_UPTIME_MAX 32
 char *status_format_uptime(const json_t *uptime_sec, char ret[static STATUS_UPTIME_MAX]);
 
-/* Columns NAME STATE UPTIME MEMORY CPUS SESSIONS VMM ACCEL, sized to their contents, one line per
- * VM in array order; then a "NAME: failed: REASON" line for each VM with a reason. Missing or
+/* Columns NAME STATE UPTIME MEMORY CPUS SESSIONS VMM ACCEL BALLOON AVAIL, sized to their
+ * contents, one line per VM in array order; then a "NAME: failed: REASON" line for each VM with a
+ * reason, and a "NAME: IFNAME tap TAP mac MAC ADDRESS…" line per network interface. Missing or
  * mistyped fields print as "-"; control characters in strings print as '?'. ret is allocated.
  * -EINVAL if vms is not an array, -ENOMEM. */
 int status_table_format(const json_t *vms, char **ret);
+
+/* Adds "balloon_mib" and "guest_available_mib" to each VM object of vms from vmsilo-balloond's
+ * status document (docs/balloond.md), matching VMs by name. Ignores anything malformed. */
+void status_merge_balloond(json_t *vms, const json_t *balloond);

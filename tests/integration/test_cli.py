@@ -10,6 +10,7 @@ import signal
 import subprocess
 import termios
 import time
+from pathlib import Path
 
 import pytest
 
@@ -258,10 +259,22 @@ def test_status_prints_a_table(short_dir, fake_control):
     r = vmsilo("status", runtime=short_dir)
     assert r.returncode == 0, r.stderr
     assert r.stdout.decode() == (
-        "NAME     STATE    UPTIME  MEMORY  CPUS  SESSIONS  VMM     ACCEL\n"
-        "banking  running  1h02m   2G      2     1         qemu    tcg\n"
-        "work     stopped  -       512M    1     0         crosvm  -\n")
+        "NAME     STATE    UPTIME  MEMORY  CPUS  SESSIONS  VMM     ACCEL  BALLOON  AVAIL\n"
+        "banking  running  1h02m   2G      2     1         qemu    tcg    -        -\n"
+        "work     stopped  -       512M    1     0         crosvm  -      -        -\n")
     assert server.requests == [{"method": "status"}]
+
+
+def test_status_shows_the_balloon_daemons_view(short_dir, fake_control):
+    fake_control(status_handler)
+    (Path(short_dir) / "balloond.json").write_text(json.dumps({"version": 1, "vms": [
+        {"name": "banking", "balloon_bytes": 512 << 20, "guest_available_bytes": 700 << 20}]}))
+    r = vmsilo("status", runtime=short_dir)
+    assert r.returncode == 0, r.stderr
+    assert "banking  running  1h02m   2G      2     1         qemu    tcg    512M     700M" in \
+        r.stdout.decode(), r.stdout
+    r = vmsilo("status", "--json", "banking", runtime=short_dir)
+    assert json.loads(r.stdout)[0]["balloon_mib"] == 512
 
 
 def test_status_json_prints_the_daemon_array(short_dir, fake_control):

@@ -39,7 +39,8 @@ static void test_status_table_of_no_vms_is_the_header(void **state) {
         _cleanup_(freep) char *text = NULL;
 
         assert_int_equal(status_table_format(vms, &text), 0);
-        assert_string_equal(text, "NAME  STATE  UPTIME  MEMORY  CPUS  SESSIONS  VMM  ACCEL\n");
+        assert_string_equal(text, "NAME  STATE  UPTIME  MEMORY  CPUS  SESSIONS  VMM  ACCEL  BALLOON  "
+                                  "AVAIL\n");
 }
 
 static void test_status_table_prints_missing_and_mistyped_fields_as_dash(void **state) {
@@ -50,8 +51,31 @@ static void test_status_table_prints_missing_and_mistyped_fields_as_dash(void **
                         0, NULL);
         assert_non_null(vms);
         assert_int_equal(status_table_format(vms, &text), 0);
-        assert_string_equal(text, "NAME  STATE  UPTIME  MEMORY  CPUS  SESSIONS  VMM  ACCEL\n"
-                                  "x     -      -       -       -     -         -    -\n");
+        assert_string_equal(text, "NAME  STATE  UPTIME  MEMORY  CPUS  SESSIONS  VMM  ACCEL  BALLOON  "
+                                  "AVAIL\n"
+                                  "x     -      -       -       -     -         -    -      -        "
+                                  "-\n");
+}
+
+static void test_status_merge_balloond_adds_balloon_and_available_by_name(void **state) {
+        _cleanup_(json_decrefp) json_t *vms = NULL, *balloond = NULL;
+
+        vms = json_loads("[{\"name\": \"a\"}, {\"name\": \"b\"}, {\"state\": \"x\"}]", 0, NULL);
+        balloond = json_loads("{\"vms\": [{\"name\": \"b\", \"balloon_bytes\": 314572800, "
+                              "\"guest_available_bytes\": 104857600}, {\"name\": \"a\", "
+                              "\"balloon_bytes\": \"lots\", \"guest_available_bytes\": -5}]}",
+                        0, NULL);
+        assert_non_null(vms);
+        assert_non_null(balloond);
+        status_merge_balloond(vms, balloond);
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(vms, 1), "balloon_mib")),
+                        300);
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(vms, 1),
+                                         "guest_available_mib")),
+                        100);
+        assert_null(json_object_get(json_array_get(vms, 0), "balloon_mib"));
+        assert_null(json_object_get(json_array_get(vms, 0), "guest_available_mib"));
+        assert_null(json_object_get(json_array_get(vms, 2), "balloon_mib"));
 }
 
 static void test_status_table_replaces_control_characters(void **state) {
@@ -116,6 +140,7 @@ int main(void) {
                         cmocka_unit_test(
                                         test_status_table_prints_missing_and_mistyped_fields_as_dash),
                         cmocka_unit_test(test_status_table_replaces_control_characters),
+                cmocka_unit_test(test_status_merge_balloond_adds_balloon_and_available_by_name),
                         cmocka_unit_test(test_status_table_rejects_a_non_array),
                         cmocka_unit_test(test_status_format_uptime_uses_the_two_largest_units),
                         cmocka_unit_test(test_status_format_uptime_of_null_or_negative_is_dash),

@@ -1,0 +1,281 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""VM networking end to end (docs/networking.md): real QEMU TCG guests behind TAPs that a real
+vmsilod creates inside a network namespace of the test's own; a second namespace plays "the
+internet" behind hostNetworking.nat.interface. No traffic leaves these namespaces."""
+import json
+import os
+import pathlib
+import re
+import signal
+import subprocess
+import time
+
+import pytest
+
+from daemon import Daemon, ensure_test_user, public_dir, vm
+
+PREFIX = f"vmsilo-t{os.getpid() % 100000}"
+HOST_NS = f"{PREFIX}-host"
+INET_NS = f"{PREFIX}-inet"
+UPLINK = "uplink0"
+HOST_UPLINK_ADDR = "192.0.2.2"
+SERVER_ADDR = "192.0.2.1"
+SERVER_PORT = 8080
+BRIDGE = "vmbr0"
+
+VMS = [
+    vm("alpha", network={
+        "nameservers": ["192.0.2.53", "fd50::53"],
+        "interfaces": {
+            "wan": {
+                "tap": {"name": "tap-alpha", "hostAddress": "10.50.1.254/24"},
+                "addresses": ["10.50.1.1/24"],
+                "routes": {"0.0.0.0/0": {"via": "10.50.1.254"}},
+                "v6Addresses": ["fd50:1::1/64"],
+                "v6Routes": {"fd50:99::/64": {"via": "fd50:1::fe"}},
+            },
+            "lan": {"tap": {"bridge": BRIDGE}, "addresses": ["10.50.3.1/24"]},
+        },
+    }),
+    vm("beta", network={"interfaces": {
+        "wan": {"tap": {"name": "tap-beta", "hostAddress": "10.50.2.254/24"}, "dhcp": True},
+    }}),
+    vm("gamma", network={"interfaces": {
+        "lan": {"tap": {"bridge": BRIDGE}, "addresses": ["10.50.3.2/24"]},
+    }}),
+]
+NAT = {"hostNetworking": {"nat": {"enable": True, "interface": UPLINK}}}
+
+SERVER = f"""
+import http.server
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = self.client_address[0].encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+http.server.HTTPServer(("{SERVER_ADDR}", {SERVER_PORT}), H).serve_forever()
+"""
+
+UDHCPD_CONF = """start 10.50.2.100
+end 10.50.2.110
+interface tap-beta
+lease_file {dir}/udhcpd.leases
+pidfile {dir}/udhcpd.pid
+opt router 10.50.2.254
+opt subnet 255.255.255.0
+"""
+
+
+def sh(*args, check=True):
+    return subprocess.run(list(args), capture_output=True, text=True, check=check)
+
+
+def in_ns(ns, *args, check=True):
+    return sh("ip", "netns", "exec", ns, *args, check=check)
+
+
+def netns_create(name):
+    sh("ip", "netns", "del", name, check=False)
+    sh("ip", "netns", "add", name)
+    sh("ip", "-n", name, "link", "set", "lo", "up")
+
+
+def nft_tables(ns):
+    return [line for line in in_ns(ns, "nft", "list", "tables").stdout.splitlines() if line]
+
+
+def link_names(ns):
+    out = sh("ip", "-n", ns, "-o", "link", "show").stdout
+    return [re.match(r"\d+: ([^:@]+)", line).group(1) for line in out.splitlines()]
+
+
+def guest(d, name, *command, user="root", timeout=120):
+    return d.cli("run", "-T", "-u", user, name, *command, timeout=timeout)
+
+
+def pings(d, name, address, v6=False):
+    tool = "ping6" if v6 else "ping"
+    return guest(d, name, tool, "-c", "1", "-W", "3", address).returncode == 0
+
+
+@pytest.fixture(scope="module")
+def namespaces():
+    netns_create(HOST_NS)
+    netns_create(INET_NS)
+    sh("ip", "link", "add", "vmsilo-tv0", "netns", HOST_NS, "type", "veth", "peer", "name",
+       "vmsilo-tv1", "netns", INET_NS)
+    sh("ip", "-n", HOST_NS, "link", "set", "vmsilo-tv0", "name", UPLINK)
+    sh("ip", "-n", HOST_NS, "addr", "add", HOST_UPLINK_ADDR + "/24", "dev", UPLINK)
+    sh("ip", "-n", HOST_NS, "link", "set", UPLINK, "up")
+    sh("ip", "-n", INET_NS, "link", "set", "vmsilo-tv1", "name", "eth0")
+    sh("ip", "-n", INET_NS, "addr", "add", SERVER_ADDR + "/24", "dev", "eth0")
+    sh("ip", "-n", INET_NS, "link", "set", "eth0", "up")
+    server = subprocess.Popen(["ip", "netns", "exec", INET_NS, "/usr/bin/python3", "-c", SERVER])
+    yield
+    server.kill()
+    server.wait()
+    sh("ip", "netns", "del", HOST_NS, check=False)
+    sh("ip", "netns", "del", INET_NS, check=False)
+
+
+@pytest.fixture(scope="module")
+def state_dir():
+    ensure_test_user()
+    return public_dir("vmsilo-state-")
+
+
+@pytest.fixture(scope="module")
+def daemon(tmp_path_factory, state_dir, namespaces):
+    tmp = tmp_path_factory.mktemp("net")
+    d = Daemon(tmp, state_dir, VMS, netns=HOST_NS, config=NAT).start()
+    work = public_dir("vmsilo-udhcpd-")
+    (work / "udhcpd.conf").write_text(UDHCPD_CONF.format(dir=work))
+    (work / "udhcpd.leases").write_bytes(b"")
+    udhcpd = subprocess.Popen(["ip", "netns", "exec", HOST_NS, "busybox", "udhcpd", "-f",
+                               str(work / "udhcpd.conf")], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    # Boot all three guests at once: TCG boots dominate this file's time.
+    for name in ("alpha", "beta", "gamma"):
+        reply = d.control({"method": "start", "vm": name, "wait": False})
+        assert reply["ok"], reply
+    for name in ("alpha", "beta", "gamma"):
+        d.wait_state(name, "running", timeout=180)
+    yield d
+    udhcpd.kill()
+    udhcpd.wait()
+    if d.proc.poll() is None:
+        assert d.stop() == 0, d.output()
+
+
+def beta_address(d, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        out = guest(d, "beta", "ip", "-4", "-o", "addr", "show", "dev", "wan").stdout.decode()
+        m = re.search(r"inet (10\.50\.2\.1\d\d)/24", out)
+        if m:
+            return m.group(1)
+        time.sleep(1)
+    raise TimeoutError("beta got no DHCP lease: " + out)
+
+
+def test_guest_pings_its_tap_gateway(daemon):
+    assert pings(daemon, "alpha", "10.50.1.254"), daemon.output()
+
+
+def test_guest_interfaces_have_configured_names_and_addresses(daemon):
+    out = guest(daemon, "alpha", "ip", "-o", "addr", "show").stdout.decode()
+    assert re.search(r"\bwan\b.*inet 10\.50\.1\.1/24", out), out
+    assert re.search(r"\blan\b.*inet 10\.50\.3\.1/24", out), out
+
+
+def test_dhcp_lease_from_test_server(daemon):
+    assert beta_address(daemon).startswith("10.50.2.1")
+    routes = guest(daemon, "beta", "ip", "-4", "route", "show").stdout.decode()
+    assert "default via 10.50.2.254 dev wan" in routes, routes
+
+
+def test_two_vms_on_one_bridge_reach_each_other(daemon):
+    assert pings(daemon, "alpha", "10.50.3.2")
+    assert pings(daemon, "gamma", "10.50.3.1")
+
+
+def test_nat_reaches_internet_server_as_the_host(daemon):
+    r = guest(daemon, "alpha", "wget", "-q", "-T", "10", "-O", "-",
+              f"http://{SERVER_ADDR}:{SERVER_PORT}/")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.decode() == HOST_UPLINK_ADDR
+    assert in_ns(HOST_NS, "cat", "/proc/sys/net/ipv4/ip_forward").stdout.strip() == "1"
+
+
+def test_vms_on_separate_taps_cannot_reach_each_other(daemon):
+    beta = beta_address(daemon)
+    # Forwarding is on (NAT) and both have routes: only our forward chain stops this.
+    assert pings(daemon, "alpha", SERVER_ADDR)
+    assert not pings(daemon, "alpha", beta)
+    assert not pings(daemon, "beta", "10.50.1.1")
+
+
+def test_host_answers_guests_only_on_their_gateway(daemon):
+    assert pings(daemon, "beta", "10.50.2.254")
+    assert not pings(daemon, "beta", "10.50.1.254")
+    assert not pings(daemon, "beta", HOST_UPLINK_ADDR)
+    assert not pings(daemon, "alpha", "10.50.2.254")
+
+
+def test_ipv6_static_address_and_route(daemon):
+    sh("ip", "-n", HOST_NS, "addr", "replace", "fd50:1::fe/64", "dev", "tap-alpha", "nodad")
+    out = guest(daemon, "alpha", "ip", "-6", "addr", "show", "dev", "wan").stdout.decode()
+    assert "fd50:1::1/64" in out, out
+    routes = guest(daemon, "alpha", "ip", "-6", "route", "show").stdout.decode()
+    assert re.search(r"fd50:99::/64 via fd50:1::fe dev wan", routes), routes
+    assert pings(daemon, "alpha", "fd50:1::fe", v6=True)
+
+
+def test_resolv_conf_lists_nameservers(daemon):
+    r = guest(daemon, "alpha", "cat", "/etc/resolv.conf", user="user")
+    assert r.stdout == b"nameserver 192.0.2.53\nnameserver fd50::53\n"
+
+
+def test_status_shows_interfaces_and_addresses(daemon):
+    ifaces = {i["name"]: i for i in daemon.status("alpha")["interfaces"]}
+    assert ifaces["wan"]["tap"] == "tap-alpha"
+    assert ifaces["wan"]["addresses"] == ["10.50.1.1/24", "fd50:1::1/64"]
+    assert daemon.status("gamma")["interfaces"][0]["tap"] == "gamma-0"
+
+
+def count_ours(ns):
+    links = link_names(ns)
+    tables = nft_tables(ns)
+    return ({name: links.count(name) for name in ("tap-alpha", "tap-beta", "gamma-0", "alpha-0",
+                                                  BRIDGE)},
+            tables.count("table inet vmsilo"))
+
+
+def test_restart_and_crash_keep_one_tap_and_one_table(daemon):
+    once = {"tap-alpha": 1, "tap-beta": 1, "gamma-0": 1, "alpha-0": 1, BRIDGE: 1}
+    assert count_ours(HOST_NS) == (once, 1)
+    assert daemon.stop() == 0, daemon.output()
+    # The table goes with the daemon; TAPs and the bridge are persistent.
+    assert count_ours(HOST_NS) == (once, 0)
+    daemon.start()
+    assert count_ours(HOST_NS) == (once, 1)
+    daemon.proc.send_signal(signal.SIGKILL)
+    daemon.proc.wait()
+    daemon.start()
+    assert count_ours(HOST_NS) == (once, 1)
+    assert daemon.stop() == 0, daemon.output()
+    assert count_ours(HOST_NS) == (once, 0)
+
+
+@pytest.mark.parametrize("config,message", [
+    ({"nixosVms": [
+        vm("a", network={"interfaces": {"wan": {"tap": {"hostAddress": "10.60.0.1/24"}}}}),
+        vm("b", network={"interfaces": {"wan": {"tap": {"hostAddress": "10.60.0.2/16"}}}})]},
+     "nixosVms[1].network.interfaces.wan.tap.hostAddress: network 10.60.0.0/16 overlaps "
+     "nixosVms[0].network.interfaces.wan.tap.hostAddress (10.60.0.0/24)"),
+    ({"nixosVms": [vm("a", network={"interfaces": {"wan": {
+        "tap": {"hostAddress": "10.60.0.1/24", "bridge": "br9"}}}})]},
+     "nixosVms[0].network.interfaces.wan.tap: hostAddress and bridge are mutually exclusive"),
+    ({"hostNetworking": {"nat": {"enable": True}}, "nixosVms": [
+        vm("a", network={"interfaces": {"wan": {"tap": {"hostAddress": "10.60.0.1/24"}}}})]},
+     "hostNetworking.nat.interface: required when hostNetworking.nat.enable is true"),
+], ids=["overlap", "host-address-and-bridge", "nat-without-interface"])
+def test_bad_network_config_is_refused_before_anything_is_created(tmp_path, state_dir, config,
+                                                                  message):
+    ns = f"{PREFIX}-bad"
+    netns_create(ns)
+    try:
+        d = Daemon(tmp_path, state_dir, config.pop("nixosVms"), netns=ns, config=config)
+        with pytest.raises(RuntimeError) as e:
+            d.start()
+        assert message in str(e.value)
+        assert d.proc.wait() != 0
+        d.log.close()
+        assert link_names(ns) == ["lo"]
+        assert nft_tables(ns) == []
+    finally:
+        sh("ip", "netns", "del", ns, check=False)
