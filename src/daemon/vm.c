@@ -4,8 +4,8 @@
  * vm->state. */
 #include <fcntl.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -134,8 +134,8 @@ static void on_agent_exit(Mux *m, uint32_t id, void *stream_userdata, const Fram
         relay_on_guest_exit(stream_userdata, exit);
 }
 
-static void on_agent_close(Mux *m, uint32_t id, void *stream_userdata, int error,
-                const char *reason) {
+static void on_agent_close(
+                Mux *m, uint32_t id, void *stream_userdata, int error, const char *reason) {
         relay_on_guest_close(stream_userdata, error, reason);
 }
 
@@ -194,7 +194,7 @@ static int on_idle_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 
 static void vm_update_idle(Vm *vm) {
         bool idle = vm->state == VM_RUNNING && vm->config->auto_shutdown &&
-                        vm->live_sessions == 0 && vm->n_relays == 0 && !vm->manager->exiting;
+                    vm->live_sessions == 0 && vm->n_relays == 0 && !vm->manager->exiting;
         int r;
 
         if (!idle) {
@@ -206,8 +206,8 @@ static void vm_update_idle(Vm *vm) {
         r = sd_event_add_time_relative(vm->manager->event, &vm->idle_timer, CLOCK_MONOTONIC,
                         vm->config->auto_shutdown_after_sec * 1000000ULL, 0, on_idle_timer, vm);
         if (r < 0)
-                log_warning_errno(r, "VM '%s': cannot arm the idle timer, ignoring: %m",
-                                vm_name(vm));
+                log_warning_errno(
+                                r, "VM '%s': cannot arm the idle timer, ignoring: %m", vm_name(vm));
         else
                 (void) sd_event_source_set_description(vm->idle_timer, "idle");
 }
@@ -262,7 +262,6 @@ static void vm_unlink_balloon(Vm *vm) {
                 (void) unlink(path);
 }
 
-
 static void vm_release_vmm(Vm *vm) {
         vm->child = sd_event_source_disable_unref(vm->child);
         vm->pid = 0;
@@ -308,8 +307,8 @@ static int vm_kernel_paths(Vm *vm, char **ret_kernel, char **ret_initrd) {
                 return -ENOMEM;
         if (c->initramfs)
                 initrd = strdup(c->initramfs);
-        else if (!c->kernel && asprintf(&initrd, "%s/" IMAGE_DEFAULT_DIR "/" IMAGE_INITRD_NAME,
-                                               state) < 0)
+        else if (!c->kernel &&
+                        asprintf(&initrd, "%s/" IMAGE_DEFAULT_DIR "/" IMAGE_INITRD_NAME, state) < 0)
                 return -ENOMEM;
         if (access(kernel, R_OK) < 0)
                 return -errno;
@@ -340,8 +339,9 @@ static int vm_build_plan(Vm *vm, LaunchPlan **ret) {
 
         r = vm_kernel_paths(vm, &kernel, &initrd);
         if (r < 0) {
-                vm_set_failure(vm, "guest kernel or initramfs missing (%s); run 'vmsilo image "
-                                   "build' or set nixosVms.kernel",
+                vm_set_failure(vm,
+                                "guest kernel or initramfs missing (%s); run 'vmsilo image "
+                                "build' or set nixosVms.kernel",
                                 strerror(-r));
                 return r;
         }
@@ -403,7 +403,12 @@ static int socketpairs(int n, int *ret_ours, int *ret_theirs) {
         return 0;
 }
 
-enum { PAIR_QMP, PAIR_AGENT, PAIR_CONSOLE, _PAIR_MAX };
+enum {
+        PAIR_QMP,
+        PAIR_AGENT,
+        PAIR_CONSOLE,
+        _PAIR_MAX
+};
 
 static void close_all(int *fds, size_t n) {
         for (size_t i = 0; i < n; i++)
@@ -484,7 +489,7 @@ static int vm_spawn(Vm *vm) {
                 return r;
         }
 
-        fds = (SandboxFds) {
+        fds = (SandboxFds){
                 .qmp = theirs[PAIR_QMP],
                 .agent = theirs[PAIR_AGENT],
                 .console = theirs[PAIR_CONSOLE],
@@ -541,8 +546,8 @@ static void vm_start_dependencies(Vm *vm) {
 
         r = vm_deps_start_order(vm->manager->config, vm_name(vm), &order);
         if (r < 0) {
-                log_warning_errno(r, "VM '%s': cannot order dependencies, ignoring: %m",
-                                vm_name(vm));
+                log_warning_errno(
+                                r, "VM '%s': cannot order dependencies, ignoring: %m", vm_name(vm));
                 return;
         }
         STRV_FOREACH(name, order) {
@@ -570,10 +575,10 @@ int vm_start(Vm *vm) {
                 return -ESHUTDOWN;
         }
         if (!vm_start_allowed(vm, now_usec())) {
-                vm_set_failure(vm, "started %d times within %" PRIu64 " s; refusing to restart it so "
-                                   "soon (see 'vm-start-debug %s')",
-                                VM_RESTARTS_MAX, VM_RESTART_WINDOW_USEC / 1000000,
-                                vm_name(vm));
+                vm_set_failure(vm,
+                                "started %d times within %" PRIu64 " s; refusing to restart it so "
+                                "soon (see 'vm-start-debug %s')",
+                                VM_RESTARTS_MAX, VM_RESTART_WINDOW_USEC / 1000000, vm_name(vm));
                 return -EAGAIN;
         }
 
@@ -624,8 +629,8 @@ static void vm_stop_step(Vm *vm) {
         r = sd_event_add_time_relative(m->event, &vm->timer, CLOCK_MONOTONIC,
                         m->options.stop_timeout_usec / 2, 0, on_stop_timer, vm);
         if (r < 0)
-                log_warning_errno(r, "VM '%s': cannot arm the stop timer, ignoring: %m",
-                                vm_name(vm));
+                log_warning_errno(
+                                r, "VM '%s': cannot arm the stop timer, ignoring: %m", vm_name(vm));
 }
 
 static int on_stop_timer(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -699,8 +704,9 @@ static int on_console_connect(sd_event_source *s, int fd, uint32_t revents, void
         if (cfd < 0)
                 return 0;
         if (!authorised) {
-                dprintf(cfd, "vmsilod: permission denied: uid %u is neither root nor the vmsilo "
-                             "user\r\n",
+                dprintf(cfd,
+                                "vmsilod: permission denied: uid %u is neither root nor the vmsilo "
+                                "user\r\n",
                                 (unsigned) uid);
                 safe_close(cfd);
                 return 0;
@@ -736,12 +742,11 @@ static int vm_listen_one(Vm *vm, const char *suffix, sd_event_io_handler_t handl
 int vm_listen(Vm *vm) {
         int r;
 
-        r = vm_listen_one(vm, "command.socket", on_command_connect, &vm->command_fd,
-                        &vm->command_io);
+        r = vm_listen_one(
+                        vm, "command.socket", on_command_connect, &vm->command_fd, &vm->command_io);
         if (r < 0)
                 return r;
-        return vm_listen_one(vm, "console", on_console_connect, &vm->console_fd,
-                        &vm->console_io);
+        return vm_listen_one(vm, "console", on_console_connect, &vm->console_fd, &vm->console_io);
 }
 
 /* ---- waiters, lifetime, status ---- */
@@ -822,13 +827,13 @@ static json_t *vm_interfaces_to_json(const VmConfig *c) {
                 json_t *addresses = json_array();
 
                 STRV_FOREACH(a, ifc->addresses)
-                        json_array_append_new(addresses, json_string(*a));
+                json_array_append_new(addresses, json_string(*a));
                 STRV_FOREACH(a, ifc->v6_addresses)
-                        json_array_append_new(addresses, json_string(*a));
-                json_array_append_new(list,
-                                json_pack("{s:s, s:s, s:s, s:o}", "name", ifc->name, "tap",
-                                                ifc->tap_name, "mac", plan_format_mac(ifc->mac, mac),
-                                                "addresses", addresses));
+                json_array_append_new(addresses, json_string(*a));
+                json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:o}", "name", ifc->name,
+                                                            "tap", ifc->tap_name, "mac",
+                                                            plan_format_mac(ifc->mac, mac),
+                                                            "addresses", addresses));
         }
         return list;
 }
@@ -842,13 +847,12 @@ json_t *vm_to_json(const Vm *vm) {
                         vm->state == VM_FAILED ? vm->failure_reason : NULL, "pid",
                         vm->pid > 0 ? json_integer(vm->pid) : json_null(), "uptime_sec",
                         up ? json_integer((json_int_t) ((now_usec() - vm->running_since_usec) /
-                                                     1000000ULL))
+                                                        1000000ULL))
                            : json_null(),
-                        "memory_mib", (json_int_t) c->memory_mib, "cpus", (int) c->cpus,
-                        "sessions", (int) vm->live_sessions, "clients", (json_int_t) vm->n_relays,
-                        "vmm",
-                        vmm_kind_to_string(config_vm_vmm(vm->manager->config, c,
-                                        vm->manager->crosvm_available)),
+                        "memory_mib", (json_int_t) c->memory_mib, "cpus", (int) c->cpus, "sessions",
+                        (int) vm->live_sessions, "clients", (json_int_t) vm->n_relays, "vmm",
+                        vmm_kind_to_string(config_vm_vmm(
+                                        vm->manager->config, c, vm->manager->crosvm_available)),
                         "accel",
                         vm_state_has_vmm(vm->state) && vm->vmm == VMM_QEMU
                                         ? accel_kind_to_string(vm->accel)

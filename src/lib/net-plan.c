@@ -276,6 +276,24 @@ static int append_input_chain(char **s, char *const *vm_ifaces) {
         return r;
 }
 
+static int append_bridge_accepts(const Config *c, char **s, int r) {
+        _cleanup_(strv_freep) char **seen = strv_new_empty();
+
+        if (!seen)
+                return -ENOMEM;
+        for (size_t i = 0; r >= 0 && i < c->n_vms; i++)
+                for (size_t j = 0; r >= 0 && j < c->vms[i].n_interfaces; j++) {
+                        const char *br = c->vms[i].interfaces[j].tap_bridge;
+                        if (!br || strv_contains(seen, br))
+                                continue;
+                        r = strv_extend(&seen, br);
+                        if (r >= 0)
+                                r = plan_extendf(s, NULL,
+                                                "\t\tiifname \"%s\" oifname \"%s\" accept\n", br, br);
+                }
+        return r;
+}
+
 static int append_forward_chain(const Config *c, char **s, char *const *vm_ifaces) {
         int r;
 
@@ -295,6 +313,9 @@ static int append_forward_chain(const Config *c, char **s, char *const *vm_iface
                 if (r >= 0)
                         r = plan_extendf(s, NULL, " oifname \"%s\" accept\n", c->nat_interface);
         }
+        /* Within one bridge, VMs reach each other: the user put them there. This matters where
+         * br_netfilter passes bridged IPv4/IPv6 through this hook (in = out = the bridge). */
+        r = append_bridge_accepts(c, s, r);
         /* Nothing else is routed into or out of a VM network: VMs on separate TAPs or bridges
          * cannot reach each other or the host's other networks through the host. */
         if (r >= 0)
