@@ -33,6 +33,7 @@ struct ControlConn {
 
 struct ControlServer {
         Manager *manager;
+        char *path; /* unlinked when the server goes */
         int fd;
         sd_event_source *io;
         ControlConn *conns;
@@ -333,6 +334,9 @@ int control_server_new(Manager *m, const char *path, ControlServer **ret) {
                 return -ENOMEM;
         server->manager = m;
         server->fd = -EBADF;
+        server->path = strdup(path);
+        if (!server->path)
+                return -ENOMEM;
         r = socket_listen_unix(path, 0666, &server->fd);
         if (r < 0)
                 return r;
@@ -352,7 +356,10 @@ ControlServer *control_server_free(ControlServer *server) {
         while (server->conns)
                 control_conn_free(server->conns);
         sd_event_source_disable_unref(server->io);
+        if (server->fd >= 0)
+                (void) unlink(server->path);
         safe_close(server->fd);
+        free(server->path);
         free(server);
         return NULL;
 }

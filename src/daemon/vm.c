@@ -355,6 +355,32 @@ static int vm_build_plan(Vm *vm, LaunchPlan **ret) {
         return r;
 }
 
+/* The shared home must exist before the VMM can serve it; it belongs to the vmsilo user, who
+ * runs the VMM. An existing directory is used as it is. */
+static int vm_prepare_shared_home(Vm *vm) {
+        const char *path = vm->config->shared_home_path;
+        _cleanup_(freep) char *parent = NULL;
+        char *slash;
+
+        if (!path || access(path, F_OK) >= 0)
+                return 0;
+        parent = strdup(path);
+        if (!parent)
+                return -ENOMEM;
+        slash = strrchr(parent, '/');
+        if (slash && slash != parent) {
+                *slash = '\0';
+                if (mkdir(parent, 0755) < 0 && errno != EEXIST)
+                        return -errno;
+        }
+        if (mkdir(path, 0700) < 0 && errno != EEXIST)
+                return -errno;
+        if (chown(path, vm->manager->user_uid, vm->manager->user_gid) < 0)
+                return -errno;
+        log_info("VM '%s': created the shared home %s.", vm_name(vm), path);
+        return 0;
+}
+
 static int vm_choose_accel(Vm *vm) {
         const char *why = NULL;
         int r;
@@ -458,6 +484,12 @@ static int vm_spawn(Vm *vm) {
         int r;
 
         vm->vmm = config_vm_vmm(m->config, vm->config, m->crosvm_available);
+        r = vm_prepare_shared_home(vm);
+        if (r < 0) {
+                vm_set_failure(vm, "cannot create the shared home '%s': %s",
+                                vm->config->shared_home_path, strerror(-r));
+                return r;
+        }
         if (vm->vmm == VMM_QEMU && vm_choose_accel(vm) < 0)
                 return -EINVAL;
         r = vm_build_plan(vm, &plan);
@@ -719,13 +751,28 @@ static int on_console_connect(sd_event_source *s, int fd, uint32_t revents, void
         return 0;
 }
 
+static char *vm_socket_path(const Vm *vm, const char *suffix) {
+        char *path;
+
+        if (asprintf(&path, "%s/%s-%s", vm->manager->options.runtime_dir, vm_name(vm), suffix) < 0)
+                return NULL;
+        return path;
+}
+
+static void vm_unlink_socket(const Vm *vm, const char *suffix) {
+        _cleanup_(freep) char *path = vm_socket_path(vm, suffix);
+
+        if (path)
+                (void) unlink(path);
+}
+
 static int vm_listen_one(Vm *vm, const char *suffix, sd_event_io_handler_t handler, int *ret_fd,
                 sd_event_source **ret_source) {
-        _cleanup_(freep) char *path = NULL;
+        _cleanup_(freep) char *path = vm_socket_path(vm, suffix);
         _cleanup_(closep) int fd = -EBADF;
         int r;
 
-        if (asprintf(&path, "%s/%s-%s", vm->manager->options.runtime_dir, vm_name(vm), suffix) < 0)
+        if (!path)
                 return log_oom();
         /* Everyone may connect; SO_PEERCRED decides, so refused users get a clear answer. */
         r = socket_listen_unix(path, 0666, &fd);
@@ -810,6 +857,10 @@ Vm *vm_free(Vm *vm) {
         vm->idle_timer = sd_event_source_disable_unref(vm->idle_timer);
         sd_event_source_disable_unref(vm->command_io);
         sd_event_source_disable_unref(vm->console_io);
+        if (vm->command_fd >= 0)
+                vm_unlink_socket(vm, "command.socket");
+        if (vm->console_fd >= 0)
+                vm_unlink_socket(vm, "console");
         safe_close(vm->command_fd);
         safe_close(vm->console_fd);
         console_free(vm->console);
