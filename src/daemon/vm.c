@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "accel.h"
+#include "backend-crosvm.h"
 #include "client.h"
 #include "crosvm-plan.h"
 #include "image-layout.h"
@@ -264,6 +265,7 @@ static void vm_unlink_balloon(Vm *vm) {
 
 static void vm_release_vmm(Vm *vm) {
         vm->child = sd_event_source_disable_unref(vm->child);
+        vm->agent_retry = sd_event_source_disable_unref(vm->agent_retry);
         vm->pid = 0;
         if (vm->agent) {
                 /* Every open session hears that the VM is gone before the channel goes. */
@@ -347,6 +349,16 @@ static int vm_build_plan(Vm *vm, LaunchPlan **ret) {
         }
         ctx.kernel = kernel;
         ctx.initramfs = initrd;
+        if (vm->vmm == VMM_CROSVM) {
+                vm->vmm_dir = mfree(vm->vmm_dir);
+                r = crosvm_prepare_dir(m->options.runtime_dir, vm_name(vm), m->user_uid,
+                                m->user_gid, &vm->vmm_dir);
+                if (r < 0) {
+                        vm_set_failure(vm, "cannot create crosvm's directory: %s", strerror(-r));
+                        return r;
+                }
+                ctx.runtime_dir = vm->vmm_dir;
+        }
 
         r = vm->vmm == VMM_CROSVM ? crosvm_plan_build(m->config, vm->config, &ctx, ret)
                                   : qemu_plan_build(m->config, vm->config, &ctx, ret);
@@ -441,9 +453,49 @@ static void close_all(int *fds, size_t n) {
                 fds[i] = safe_close(fds[i]);
 }
 
+static int on_agent_retry(sd_event_source *s, uint64_t usec, void *userdata) {
+        Vm *vm = userdata;
+        int fd, r;
+
+        r = crosvm_connect_agent(crosvm_plan_guest_cid(vm->index), PLAN_AGENT_VSOCK_PORT, &fd);
+        if (r >= 0) {
+                vm->agent_retry = sd_event_source_disable_unref(vm->agent_retry);
+                r = vm_open_agent(vm, fd);
+                if (r < 0) {
+                        safe_close(fd);
+                        log_warning_errno(r, "VM '%s': cannot use the agent connection: %m",
+                                        vm_name(vm));
+                }
+                return 0;
+        }
+        /* The guest is still booting: the start timeout bounds the attempts. */
+        (void) sd_event_source_set_time_relative(s, 200 * 1000);
+        (void) sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+        return 0;
+}
+
+/* crosvm: the agent listens on vsock; we connect once the guest is up. */
+static int vm_attach_crosvm(Vm *vm, int *ours) {
+        int r;
+
+        ours[PAIR_AGENT] = safe_close(ours[PAIR_AGENT]);
+        ours[PAIR_QMP] = safe_close(ours[PAIR_QMP]);
+        r = sd_event_add_time_relative(vm->manager->event, &vm->agent_retry, CLOCK_MONOTONIC,
+                        200 * 1000, 0, on_agent_retry, vm);
+        if (r < 0)
+                return r;
+        r = console_attach_vmm(vm->console, ours[PAIR_CONSOLE]);
+        if (r < 0)
+                return r;
+        ours[PAIR_CONSOLE] = -EBADF;
+        return 0;
+}
+
 static int vm_attach_ends(Vm *vm, int *ours) {
         int r;
 
+        if (vm->vmm == VMM_CROSVM)
+                return vm_attach_crosvm(vm, ours);
         r = vm_open_agent(vm, ours[PAIR_AGENT]);
         if (r < 0)
                 return r;
@@ -630,6 +682,28 @@ int vm_start(Vm *vm) {
 
 static int on_stop_timer(sd_event_source *s, uint64_t usec, void *userdata);
 
+static int on_stop_helper_exit(sd_event_source *s, const siginfo_t *si, void *userdata) {
+        Vm *vm = userdata;
+
+        if (si->si_code != CLD_EXITED || si->si_status != 0)
+                log_warning("VM '%s': 'crosvm stop' failed.", vm_name(vm));
+        vm->stop_helper = sd_event_source_disable_unref(vm->stop_helper);
+        return 0;
+}
+
+static int vm_crosvm_stop(Vm *vm) {
+        pid_t pid;
+        int r;
+
+        if (!vm->vmm_dir || vm->stop_helper)
+                return -EALREADY;
+        r = crosvm_request_stop(vm->vmm_dir, vm_name(vm), &pid);
+        if (r < 0)
+                return r;
+        return sd_event_add_child(vm->manager->event, &vm->stop_helper, pid, WEXITED,
+                        on_stop_helper_exit, vm);
+}
+
 static void vm_stop_step(Vm *vm) {
         Manager *m = vm->manager;
         int r;
@@ -646,6 +720,10 @@ static void vm_stop_step(Vm *vm) {
         case 1:
                 if (vm->qmp && qmp_call(vm->qmp, "quit", NULL, NULL, NULL) >= 0) {
                         log_debug("VM '%s': asked QEMU to quit.", vm_name(vm));
+                        break;
+                }
+                if (vm->vmm == VMM_CROSVM && vm_crosvm_stop(vm) >= 0) {
+                        log_debug("VM '%s': ran 'crosvm stop'.", vm_name(vm));
                         break;
                 }
                 vm->stop_step++;
@@ -855,6 +933,8 @@ Vm *vm_free(Vm *vm) {
         vm_release_vmm(vm);
         vm->timer = sd_event_source_disable_unref(vm->timer);
         vm->idle_timer = sd_event_source_disable_unref(vm->idle_timer);
+        vm->stop_helper = sd_event_source_disable_unref(vm->stop_helper);
+        free(vm->vmm_dir);
         sd_event_source_disable_unref(vm->command_io);
         sd_event_source_disable_unref(vm->console_io);
         if (vm->command_fd >= 0)

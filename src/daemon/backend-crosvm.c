@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* backend-crosvm.c: crosvm's per-VM directory, vsock agent link and stop command. */
+#include <linux/vm_sockets.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include "backend-crosvm.h"
+#include "crosvm-plan.h"
+#include "macro.h"
+
+extern char **environ;
+
+int crosvm_prepare_dir(const char *runtime_dir, const char *name, uid_t uid, gid_t gid,
+                char **ret_dir) {
+        _cleanup_(freep) char *dir = NULL;
+
+        if (asprintf(&dir, "%s/%s.vmm", runtime_dir, name) < 0)
+                return -ENOMEM;
+        if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+                return -errno;
+        if (chown(dir, uid, gid) < 0)
+                return -errno;
+        *ret_dir = TAKE_PTR(dir);
+        return 0;
+}
+
+int crosvm_connect_agent(unsigned cid, unsigned port, int *ret_fd) {
+        struct sockaddr_vm sa = {
+                .svm_family = AF_VSOCK,
+                .svm_cid = cid,
+                .svm_port = port,
+        };
+        _cleanup_(closep) int fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+        if (fd < 0)
+                return -errno;
+        if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
+                return -errno;
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+int crosvm_request_stop(const char *dir, const char *name, pid_t *ret_pid) {
+        _cleanup_(freep) char *socket_path = NULL;
+        char *argv[] = { (char *) CROSVM_PLAN_BINARY_DEFAULT, (char *) "stop", NULL, NULL };
+        int r;
+
+        if (asprintf(&socket_path, "%s/%s-crosvm.socket", dir, name) < 0)
+                return -ENOMEM;
+        argv[2] = socket_path;
+        r = posix_spawnp(ret_pid, argv[0], NULL, NULL, argv, environ);
+        return r == 0 ? 0 : -r;
+}

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* backend-crosvm.h: what differs when the VMM is crosvm: its files live in a per-VM directory
+ * the VM user owns (crosvm creates its control socket itself), the agent is reached over vsock
+ * (CID per VM) instead of an inherited virtio-serial socket, and a stop is `crosvm stop`, crosvm's
+ * documented control command (its socket protocol is internal to crosvm). */
+#pragma once
+
+#include <sys/types.h>
+
+/* "<runtime_dir>/<name>.vmm": created 0700 and owned by uid/gid if missing. */
+int crosvm_prepare_dir(const char *runtime_dir, const char *name, uid_t uid, gid_t gid,
+                char **ret_dir);
+/* One non-blocking connect attempt to the agent: 0 with a connected fd, -errno otherwise
+ * (-ECONNREFUSED/-ECONNRESET/-ENODEV while the guest boots: try again). */
+int crosvm_connect_agent(unsigned cid, unsigned port, int *ret_fd);
+/* Runs `crosvm stop <dir>/<name>-crosvm.socket` in the background; returns its pid. */
+int crosvm_request_stop(const char *dir, const char *name, pid_t *ret_pid);
