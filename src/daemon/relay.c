@@ -77,6 +77,11 @@ static void relay_on_vm_state(VmWaiter *w, Vm *vm) {
                 return;
         case VM_FAILED:
         case VM_STOPPED:
+                if (relay->start_after_stop) {
+                        relay->start_after_stop = false;
+                        if (vm_start(vm) >= 0)
+                                return; /* keep waiting, now for the boot */
+                }
                 (void) snprintf(message, sizeof(message), "VM '%s' failed to start: %s",
                                 vm->config->name, vm->failure_reason ?: "it stopped");
                 relay_reject(relay, -EHOSTDOWN, message);
@@ -111,6 +116,12 @@ int relay_new(Client *client, uint32_t client_id, const FrameOpen *req) {
 
         if (vm->state == VM_RUNNING) {
                 relay_open_guest(relay);
+                return 0;
+        }
+        if (vm->state == VM_STOPPING) {
+                /* A request racing an idle shutdown: let the stop finish, then boot again. */
+                relay->start_after_stop = true;
+                vm_add_waiter(vm, &relay->waiter);
                 return 0;
         }
         r = vm_start(vm);

@@ -23,6 +23,7 @@ struct Relay {
         uint8_t *open_payload;
         size_t open_payload_size;
         VmWaiter waiter;        /* on vm->waiters while waiting for the boot */
+        bool start_after_stop;  /* the VM was stopping (idle shutdown): start it once stopped */
         /* Mirrors of the windows the far end granted, to turn on_writable totals into the
          * increments the near end is granted. */
         size_t client_send_window; /* what the client may still send = what the guest granted */

@@ -22,6 +22,7 @@ VMS = [
     vm("base"),
     vm("top", dependsOn=["base"]),
     vm("booting"),
+    vm("restart"),
 ]
 
 
@@ -125,6 +126,16 @@ def test_ctrl_c_while_the_vm_boots_cancels_the_run(daemon):
     assert time.monotonic() - sent < 2.0
     assert run.returncode == 125, err
     assert b"interrupted" in err, err
+
+
+def test_run_while_the_vm_stops_waits_and_boots_it_again(daemon):
+    assert daemon.run("restart", "true").returncode == 0
+    old_pid = daemon.status("restart")["pid"]
+    reply = daemon.control({"method": "stop", "vm": "restart", "wait": False})
+    assert reply["ok"] and reply["vm"]["state"] == "stopping", reply
+    r = daemon.run("restart", "echo", "again")
+    assert (r.returncode, r.stdout) == (0, b"again\n"), r.stderr
+    assert daemon.status("restart")["pid"] != old_pid
 
 
 def test_depends_on_starts_the_dependency_first(daemon):
