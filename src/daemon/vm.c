@@ -282,7 +282,8 @@ static void vm_release_vmm(Vm *vm) {
 static int on_vmm_exit(sd_event_source *s, const siginfo_t *si, void *userdata) {
         Vm *vm = userdata;
 
-        if (vm->state != VM_STOPPING) {
+        /* A VMM killed after a failed start keeps the start's reason. */
+        if (IN_SET(vm->state, VM_STARTING, VM_RUNNING)) {
                 if (si->si_code == CLD_EXITED)
                         vm_set_failure(vm, "the VMM exited with status %d (see %s/%s.log)",
                                         si->si_status, vm->manager->options.runtime_dir,
