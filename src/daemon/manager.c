@@ -38,6 +38,8 @@ int manager_new(sd_event *e, Config *config, const ManagerOptions *options, Mana
 Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
+        /* Waiters told "stopped" below must not start anything again. */
+        m->exiting = true;
         control_server_free(m->control);
         for (size_t i = 0; i < m->n_vms; i++)
                 vm_free(m->vms[i]);
