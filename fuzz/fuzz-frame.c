@@ -7,18 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "macro.h"
 #include "protocol.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(x)                                                                                   \
-        do {                                                                                       \
-                if (!(x)) {                                                                        \
-                        fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #x);  \
-                        abort();                                                                   \
-                }                                                                                  \
-        } while (0)
 
 static bool streq_or_null(const char *a, const char *b) {
         return (!a && !b) || (a && b && strcmp(a, b) == 0);
@@ -31,10 +22,10 @@ static void check_open_round_trip(const FrameOpen *o) {
 
         n = frame_open_encode(o, NULL, 0);
         CHECK(n >= FRAME_OPEN_FIXED_SIZE && n <= FRAME_PAYLOAD_MAX);
-        buf = malloc((size_t)n);
+        buf = malloc((size_t) n);
         CHECK(buf);
-        CHECK(frame_open_encode(o, buf, (size_t)n) == n);
-        CHECK(frame_open_decode(buf, (size_t)n, &again) == 0);
+        CHECK(frame_open_encode(o, buf, (size_t) n) == n);
+        CHECK(frame_open_decode(buf, (size_t) n, &again) == 0);
         CHECK(again.kind == o->kind && again.window == o->window);
         CHECK(again.n_argv == o->n_argv && again.n_env == o->n_env);
         for (size_t i = 0; i < o->n_argv; i++)
@@ -106,7 +97,7 @@ static void fuzz_payload(const uint8_t *p, size_t n) {
                         CHECK(*c >= 0x20 && *c <= 0x7e);
                 k = frame_reject_encode(rej.error, rej.message, buf, sizeof(buf));
                 CHECK(k >= FRAME_REJECT_FIXED_SIZE);
-                CHECK(frame_reject_decode(buf, (size_t)k, &rej2) == 0);
+                CHECK(frame_reject_decode(buf, (size_t) k, &rej2) == 0);
                 CHECK(rej.error == rej2.error && streq(rej.message, rej2.message));
         }
         if (frame_data_decode(p, n, &d) >= 0) {
@@ -130,7 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 frame_header_encode(&h, hdr);
                 CHECK(memcmp(hdr, data, FRAME_HEADER_SIZE) == 0);
                 CHECK(frame_header_decode(hdr, sizeof(hdr), &h2) == 0);
-                (void)frame_type_to_string(h.type);
+                (void) frame_type_to_string(h.type);
         }
         if (size >= FRAME_HEADER_SIZE)
                 fuzz_payload(data + FRAME_HEADER_SIZE, size - FRAME_HEADER_SIZE);

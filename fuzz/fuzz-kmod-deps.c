@@ -8,21 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "kmod-deps.h"
 #include "strv.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 /* modules.dep files are a few hundred KiB; the parser is linear, so this covers every shape. */
 #define FUZZ_INPUT_MAX (64u * 1024u)
-
-#define CHECK(x)                                                                                   \
-        do {                                                                                       \
-                if (!(x)) {                                                                        \
-                        fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #x);  \
-                        abort();                                                                   \
-                }                                                                                  \
-        } while (0)
 
 /* Every word of the dep text that names a module, as a wanted name. */
 static char **wanted_from_text(const char *text) {
@@ -48,7 +39,7 @@ static void check_order(const KmodDeps *d, char **order) {
 
                 CHECK(name);
                 CHECK(streq_ptr(kmod_deps_get_path(d, name), *p));
-                CHECK(strv_find(order, *p) == (int)(p - order));
+                CHECK(strv_find(order, *p) == (int) (p - order));
         }
 }
 

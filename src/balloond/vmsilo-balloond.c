@@ -57,17 +57,17 @@ static int parse_argv(int argc, char **argv) {
                 ARG_VERSION,
         };
         static const struct option options[] = {
-                        {"config", required_argument, NULL, 'c'},
-                        {"runtime-dir", required_argument, NULL, ARG_RUNTIME_DIR},
-                        {"host-meminfo", required_argument, NULL, ARG_MEMINFO},
-                        {"psi", required_argument, NULL, ARG_PSI},
-                        {"crosvm", required_argument, NULL, ARG_CROSVM},
-                        {"policy", required_argument, NULL, ARG_POLICY},
-                        {"once", no_argument, NULL, ARG_ONCE},
-                        {"log-level", required_argument, NULL, ARG_LOG_LEVEL},
-                        {"help", no_argument, NULL, 'h'},
-                        {"version", no_argument, NULL, ARG_VERSION},
-                        {},
+                { "config", required_argument, NULL, 'c' },
+                { "runtime-dir", required_argument, NULL, ARG_RUNTIME_DIR },
+                { "host-meminfo", required_argument, NULL, ARG_MEMINFO },
+                { "psi", required_argument, NULL, ARG_PSI },
+                { "crosvm", required_argument, NULL, ARG_CROSVM },
+                { "policy", required_argument, NULL, ARG_POLICY },
+                { "once", no_argument, NULL, ARG_ONCE },
+                { "log-level", required_argument, NULL, ARG_LOG_LEVEL },
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
+                {},
         };
         int c;
 
@@ -125,13 +125,17 @@ static int parse_argv(int argc, char **argv) {
 }
 
 static int load_config(Config **ret) {
-        ConfigErrors errors = {};
+        _cleanup_(config_errors_finish) ConfigErrors errors = {};
         int r;
 
         r = config_load_file(arg_config, ret, &errors);
-        for (size_t i = 0; i < errors.n_items; i++)
-                log_error("%s: %s: %s", arg_config, errors.items[i].path, errors.items[i].message);
-        config_errors_finish(&errors);
+        for (size_t i = 0; i < errors.n_items; i++) {
+                _cleanup_(freep) char *s = NULL;
+
+                if (config_error_format(&errors.items[i], arg_config, &s) < 0)
+                        return log_oom();
+                log_error("%s", s);
+        }
         if (r < 0)
                 return log_error_errno(r, "Configuration '%s' is not usable.", arg_config);
         return 0;
@@ -150,7 +154,7 @@ static int parse_with_extra_args(const Config *config, int argc, char **argv, ch
                 r = strv_extend(&all, argv[i]);
         if (r < 0)
                 return log_oom();
-        r = parse_argv((int)strv_length(all), all);
+        r = parse_argv((int) strv_length(all), all);
         if (r <= 0)
                 return -EINVAL;
         *ret_argv = TAKE_PTR(all);
@@ -184,26 +188,26 @@ static int run(int argc, char **argv) {
         if (!arg_runtime_dir)
                 arg_runtime_dir = getenv("VMSILO_RUNTIME_DIR") ?: VMSILO_RUNTIME_DIR_DEFAULT;
 
-        (void)sigemptyset(&mask);
-        (void)sigaddset(&mask, SIGTERM);
-        (void)sigaddset(&mask, SIGINT);
-        (void)sigprocmask(SIG_BLOCK, &mask, NULL);
+        (void) sigemptyset(&mask);
+        (void) sigaddset(&mask, SIGTERM);
+        (void) sigaddset(&mask, SIGINT);
+        (void) sigprocmask(SIG_BLOCK, &mask, NULL);
 
         r = sd_event_default(&event);
         if (r < 0)
                 return log_error_errno(r, "Cannot create the event loop: %m");
-        (void)sd_event_add_signal(event, NULL, SIGTERM, NULL, NULL);
-        (void)sd_event_add_signal(event, NULL, SIGINT, NULL, NULL);
+        (void) sd_event_add_signal(event, NULL, SIGTERM, NULL, NULL);
+        (void) sd_event_add_signal(event, NULL, SIGINT, NULL, NULL);
 
         options = (ManagerOptions){
-                        .runtime_dir = arg_runtime_dir,
-                        .meminfo_path = arg_meminfo ?: "/proc/meminfo",
-                        .meminfo_watch = arg_meminfo != NULL,
-                        .psi_path = arg_psi ?: "/proc/pressure/memory",
-                        .crosvm_binary = arg_crosvm,
-                        .poll_interval_usec = config->balloond.poll_interval_usec,
-                        .policy = arg_policy,
-                        .once = arg_once,
+                .runtime_dir = arg_runtime_dir,
+                .meminfo_path = arg_meminfo ?: "/proc/meminfo",
+                .meminfo_watch = arg_meminfo != NULL,
+                .psi_path = arg_psi ?: "/proc/pressure/memory",
+                .crosvm_binary = arg_crosvm,
+                .poll_interval_usec = config->balloond.poll_interval_usec,
+                .policy = arg_policy,
+                .once = arg_once,
         };
         r = manager_new(event, config, &options, &m);
         if (r < 0)
@@ -216,9 +220,9 @@ static int run(int argc, char **argv) {
         log_info("vmsilo-balloond %s ready: policy %s, poll %" PRIu64 " ms, watching %s.",
                         VMSILO_VERSION, balloon_policy_kind_to_string(arg_policy),
                         options.poll_interval_usec / 1000, arg_runtime_dir);
-        (void)sd_notify(false, "READY=1\nSTATUS=Balancing memory");
+        (void) sd_notify(false, "READY=1\nSTATUS=Balancing memory");
         r = sd_event_loop(event);
-        (void)sd_notify(false, "STOPPING=1");
+        (void) sd_notify(false, "STOPPING=1");
         if (r < 0)
                 return log_error_errno(r, "Event loop failed: %m");
         if (m->exit_code < 0)

@@ -44,8 +44,8 @@ typedef struct ArgIter {
         const char *cluster; /* rest of a "-abc" cluster being taken apart, or NULL */
 } ArgIter;
 
-static const ArgSpec arg_help = {"help", 'h', false, ARG_HELP};
-static const ArgSpec arg_runtime_dir = {"runtime-dir", 0, true, ARG_RUNTIME_DIR};
+static const ArgSpec arg_help = { "help", 'h', false, ARG_HELP };
+static const ArgSpec arg_runtime_dir = { "runtime-dir", 0, true, ARG_RUNTIME_DIR };
 
 _printf_(2, 3) static int fail(char **reterr_message, const char *format, ...) {
         va_list ap;
@@ -79,11 +79,11 @@ static const ArgSpec *spec_find_short(const ArgSpec *const *specs, char c) {
 static int iter_next_long(ArgIter *it, const ArgSpec *const *specs, const ArgSpec **ret_spec,
                 const char **ret_value, char **reterr_message) {
         const char *arg = it->argv[it->index++] + 2, *eq = strchr(arg, '=');
-        size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
+        size_t len = eq ? (size_t) (eq - arg) : strlen(arg);
         const ArgSpec *spec = spec_find_long(specs, arg, len);
 
         if (!spec)
-                return fail(reterr_message, "unknown option '--%.*s'", (int)len, arg);
+                return fail(reterr_message, "unknown option '--%.*s'", (int) len, arg);
         if (!spec->has_value && eq)
                 return fail(reterr_message, "option '--%s' takes no value", spec->long_name);
         if (spec->has_value && eq)
@@ -144,7 +144,7 @@ static int iter_next(ArgIter *it, const ArgSpec *const *specs, const ArgSpec **r
 }
 
 static void iter_init(ArgIter *it, int argc, char *const *argv) {
-        *it = (ArgIter){.argc = argc, .argv = argv, .index = argc > 0 ? 1 : 0};
+        *it = (ArgIter){ .argc = argc, .argv = argv, .index = argc > 0 ? 1 : 0 };
 }
 
 static int check_vm_name(const char *name, char **reterr_message) {
@@ -223,14 +223,14 @@ static int run_apply(RunOptions *o, const ArgSpec *spec, const char *value, char
 }
 
 int cli_args_parse_run(int argc, char *const *argv, RunOptions *ret, char **reterr_message) {
-        static const ArgSpec tty = {"tty", 't', false, ARG_TTY};
-        static const ArgSpec no_tty = {"no-tty", 'T', false, ARG_NO_TTY};
-        static const ArgSpec user = {"user", 'u', true, ARG_USER};
-        static const ArgSpec env = {"env", 'e', true, ARG_ENV};
-        static const ArgSpec cwd = {"cwd", 0, true, ARG_CWD};
-        static const ArgSpec *const specs[] = {
-                        &arg_help, &arg_runtime_dir, &tty, &no_tty, &user, &env, &cwd, NULL};
-        _cleanup_(run_options_finish) RunOptions o = {.pty = CLI_PTY_AUTO};
+        static const ArgSpec tty = { "tty", 't', false, ARG_TTY };
+        static const ArgSpec no_tty = { "no-tty", 'T', false, ARG_NO_TTY };
+        static const ArgSpec user = { "user", 'u', true, ARG_USER };
+        static const ArgSpec env = { "env", 'e', true, ARG_ENV };
+        static const ArgSpec cwd = { "cwd", 0, true, ARG_CWD };
+        static const ArgSpec *const specs[] = { &arg_help, &arg_runtime_dir, &tty, &no_tty, &user,
+                &env, &cwd, NULL };
+        _cleanup_(run_options_finish) RunOptions o = { .pty = CLI_PTY_AUTO };
         const ArgSpec *spec;
         const char *value;
         ArgIter it;
@@ -245,7 +245,7 @@ int cli_args_parse_run(int argc, char *const *argv, RunOptions *ret, char **rete
         if (r < 0)
                 return r;
         if (o.help) {
-                *ret = (RunOptions){.help = true};
+                *ret = (RunOptions){ .help = true };
                 return 0;
         }
         if (it.index >= argc)
@@ -258,7 +258,7 @@ int cli_args_parse_run(int argc, char *const *argv, RunOptions *ret, char **rete
                 return fail(reterr_message, "missing command to run in '%s'", o.vm);
         if (argv[it.index][0] == '\0')
                 return fail(reterr_message, "the command must not be empty");
-        o.command = (char **)argv + it.index;
+        o.command = (char **) argv + it.index;
         if (!o.env) {
                 o.env = strv_new_empty();
                 if (!o.env)
@@ -279,28 +279,41 @@ static int apply_common(const ArgSpec *spec, const char *value, bool *help,
         return check_value(spec, value, reterr_message);
 }
 
-int cli_args_parse_start_stop(
-                int argc, char *const *argv, StartStopOptions *ret, char **reterr_message) {
-        static const ArgSpec no_wait = {"no-wait", 0, false, ARG_NO_WAIT};
-        static const ArgSpec *const specs[] = {&arg_help, &arg_runtime_dir, &no_wait, NULL};
-        StartStopOptions o = {.wait = true};
+/* The options loop of a command whose one option of its own is the flag flag_id: sets *flag when
+ * it is given, the rest goes to apply_common(). */
+static int parse_flag_options(ArgIter *it, const ArgSpec *const *specs, ArgId flag_id, bool *flag,
+                bool *help, const char **runtime_dir, char **reterr_message) {
         const ArgSpec *spec;
         const char *value;
+        int r;
+
+        while ((r = iter_next(it, specs, &spec, &value, reterr_message)) > 0) {
+                if (spec->id == flag_id) {
+                        *flag = true;
+                        continue;
+                }
+                r = apply_common(spec, value, help, runtime_dir, reterr_message);
+                if (r < 0)
+                        return r;
+        }
+        return r;
+}
+
+int cli_args_parse_start_stop(
+                int argc, char *const *argv, StartStopOptions *ret, char **reterr_message) {
+        static const ArgSpec no_wait = { "no-wait", 0, false, ARG_NO_WAIT };
+        static const ArgSpec *const specs[] = { &arg_help, &arg_runtime_dir, &no_wait, NULL };
+        StartStopOptions o = {};
+        bool no_wait_given = false;
         ArgIter it;
         int r;
 
         iter_init(&it, argc, argv);
-        while ((r = iter_next(&it, specs, &spec, &value, reterr_message)) > 0) {
-                if (spec->id == ARG_NO_WAIT) {
-                        o.wait = false;
-                        continue;
-                }
-                r = apply_common(spec, value, &o.help, &o.runtime_dir, reterr_message);
-                if (r < 0)
-                        return r;
-        }
+        r = parse_flag_options(&it, specs, ARG_NO_WAIT, &no_wait_given, &o.help, &o.runtime_dir,
+                        reterr_message);
         if (r < 0)
                 return r;
+        o.wait = !no_wait_given;
         if (o.help) {
                 *ret = o;
                 return 0;
@@ -312,30 +325,21 @@ int cli_args_parse_start_stop(
                 if (r < 0)
                         return r;
         }
-        o.vms = (char **)argv + it.index;
+        o.vms = (char **) argv + it.index;
         *ret = o;
         return 0;
 }
 
 int cli_args_parse_status(int argc, char *const *argv, StatusOptions *ret, char **reterr_message) {
-        static const ArgSpec json = {"json", 0, false, ARG_JSON};
-        static const ArgSpec *const specs[] = {&arg_help, &arg_runtime_dir, &json, NULL};
+        static const ArgSpec json = { "json", 0, false, ARG_JSON };
+        static const ArgSpec *const specs[] = { &arg_help, &arg_runtime_dir, &json, NULL };
         StatusOptions o = {};
-        const ArgSpec *spec;
-        const char *value;
         ArgIter it;
         int r;
 
         iter_init(&it, argc, argv);
-        while ((r = iter_next(&it, specs, &spec, &value, reterr_message)) > 0) {
-                if (spec->id == ARG_JSON) {
-                        o.json = true;
-                        continue;
-                }
-                r = apply_common(spec, value, &o.help, &o.runtime_dir, reterr_message);
-                if (r < 0)
-                        return r;
-        }
+        r = parse_flag_options(
+                        &it, specs, ARG_JSON, &o.json, &o.help, &o.runtime_dir, reterr_message);
         if (r < 0)
                 return r;
         if (!o.help && it.index < argc) {
@@ -383,11 +387,11 @@ static int take_single_vm(const ArgIter *it, const char **ret, char **reterr_mes
 }
 
 int cli_args_parse_shell(int argc, char *const *argv, ShellOptions *ret, char **reterr_message) {
-        static const ArgSpec ssh = {"ssh", 0, false, ARG_SSH};
-        static const ArgSpec root = {"root", 0, false, ARG_ROOT};
-        static const ArgSpec config = {"config", 0, true, ARG_CONFIG};
-        static const ArgSpec *const specs[] = {
-                        &arg_help, &arg_runtime_dir, &ssh, &root, &config, NULL};
+        static const ArgSpec ssh = { "ssh", 0, false, ARG_SSH };
+        static const ArgSpec root = { "root", 0, false, ARG_ROOT };
+        static const ArgSpec config = { "config", 0, true, ARG_CONFIG };
+        static const ArgSpec *const specs[] = { &arg_help, &arg_runtime_dir, &ssh, &root, &config,
+                NULL };
         ShellOptions o = {};
         const ArgSpec *spec;
         const char *value;
@@ -442,12 +446,12 @@ static int start_debug_apply(StartDebugOptions *o, const ArgSpec *spec, const ch
 
 int cli_args_parse_start_debug(
                 int argc, char *const *argv, StartDebugOptions *ret, char **reterr_message) {
-        static const ArgSpec dry_run = {"dry-run", 'n', false, ARG_DRY_RUN};
-        static const ArgSpec config = {"config", 0, true, ARG_CONFIG};
-        static const ArgSpec state_dir = {"state-dir", 0, true, ARG_STATE_DIR};
-        static const ArgSpec vmm = {"vmm", 0, true, ARG_VMM};
-        static const ArgSpec *const specs[] = {
-                        &arg_help, &arg_runtime_dir, &dry_run, &config, &state_dir, &vmm, NULL};
+        static const ArgSpec dry_run = { "dry-run", 'n', false, ARG_DRY_RUN };
+        static const ArgSpec config = { "config", 0, true, ARG_CONFIG };
+        static const ArgSpec state_dir = { "state-dir", 0, true, ARG_STATE_DIR };
+        static const ArgSpec vmm = { "vmm", 0, true, ARG_VMM };
+        static const ArgSpec *const specs[] = { &arg_help, &arg_runtime_dir, &dry_run, &config,
+                &state_dir, &vmm, NULL };
         StartDebugOptions o = {};
         const ArgSpec *spec;
         const char *value;

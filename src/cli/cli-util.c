@@ -124,13 +124,12 @@ const char *cli_config_path(const char *option) {
 }
 
 static void log_config_error(const char *file, const ConfigError *e) {
-        const char *path = e->path ?: "", *separator = path[0] != '\0' ? ": " : "";
+        _cleanup_(freep) char *line = NULL;
 
-        if (e->line > 0)
-                log_error("%s:%d:%d: %s%s%s", file, e->line, e->column, path, separator,
-                                e->message);
+        if (config_error_format(e, file, &line) < 0)
+                (void) log_oom();
         else
-                log_error("%s: %s%s%s", file, path, separator, e->message);
+                log_error("%s", line);
 }
 
 int cli_config_load(const char *path, Config **ret) {

@@ -58,8 +58,8 @@ static void help_verb(FILE *f, const char *verb) {
  * -EINVAL after printing a usage error. */
 static int parse_verb_args(int argc, char **argv, const char **ret_path) {
         static const struct option options[] = {
-                        {"help", no_argument, NULL, 'h'},
-                        {},
+                { "help", no_argument, NULL, 'h' },
+                {},
         };
         int c;
 
@@ -84,29 +84,21 @@ static int parse_verb_args(int argc, char **argv, const char **ret_path) {
         return 0;
 }
 
-static void print_errors(const char *file, const ConfigErrors *errors) {
-        for (size_t i = 0; i < errors->n_items; i++) {
-                const ConfigError *e = &errors->items[i];
-
-                fprintf(stderr, "%s:", file);
-                if (e->line > 0)
-                        fprintf(stderr, "%d:%d:", e->line, e->column);
-                if (e->path && *e->path)
-                        fprintf(stderr, " %s:", e->path);
-                fprintf(stderr, " %s\n", e->message);
-        }
-}
-
-/* Loads path, printing every error. Returns the exit status to use on failure, or 0. */
-static int load(const char *path, Config **ret) {
+/* Parses the verb's arguments and loads the file, printing every error. Returns CLI_EXIT_OK with
+ * *ret the config, or NULL when --help was printed; otherwise the exit status to end with. */
+static int load(int argc, char **argv, const char **ret_path, Config **ret) {
         _cleanup_(config_errors_finish) ConfigErrors errors = {};
         int r;
 
-        r = config_load_file(path, ret, &errors);
+        *ret = NULL;
+        r = parse_verb_args(argc, argv, ret_path);
+        if (r != 0)
+                return r > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+        r = config_load_file(*ret_path, ret, &errors);
         if (r == -ENOMEM)
                 return log_oom(), CLI_EXIT_FAILURE;
         if (r < 0) {
-                print_errors(path, &errors);
+                config_errors_print(&errors, *ret_path, stderr);
                 return CLI_EXIT_FAILURE;
         }
         return CLI_EXIT_OK;
@@ -117,11 +109,8 @@ static int verb_check(int argc, char **argv) {
         const char *path;
         int r;
 
-        r = parse_verb_args(argc, argv, &path);
-        if (r != 0)
-                return r > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-        r = load(path, &c);
-        if (r != CLI_EXIT_OK)
+        r = load(argc, argv, &path, &c);
+        if (r != CLI_EXIT_OK || !c)
                 return r;
         printf("%s: OK (%zu VM%s)\n", path, c->n_vms, c->n_vms == 1 ? "" : "s");
         return CLI_EXIT_OK;
@@ -133,11 +122,8 @@ static int verb_show(int argc, char **argv) {
         const char *path;
         int r;
 
-        r = parse_verb_args(argc, argv, &path);
-        if (r != 0)
-                return r > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-        r = load(path, &c);
-        if (r != CLI_EXIT_OK)
+        r = load(argc, argv, &path, &c);
+        if (r != CLI_EXIT_OK || !c)
                 return r;
         r = config_format_json(c, &json);
         if (r < 0)

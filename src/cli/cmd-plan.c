@@ -53,10 +53,10 @@ static int parse_argv(int argc, char **argv, const char **ret_path, const char *
                 ARG_ACCEL
         };
         static const struct option options[] = {
-                        {"help", no_argument, NULL, 'h'},
-                        {"vmm", required_argument, NULL, ARG_VMM},
-                        {"accel", required_argument, NULL, ARG_ACCEL},
-                        {},
+                { "help", no_argument, NULL, 'h' },
+                { "vmm", required_argument, NULL, ARG_VMM },
+                { "accel", required_argument, NULL, ARG_ACCEL },
+                {},
         };
         int c, n;
 
@@ -100,19 +100,6 @@ static int parse_argv(int argc, char **argv, const char **ret_path, const char *
         return 0;
 }
 
-static void print_errors(const char *file, const ConfigErrors *errors) {
-        for (size_t i = 0; i < errors->n_items; i++) {
-                const ConfigError *e = &errors->items[i];
-
-                fprintf(stderr, "%s:", file);
-                if (e->line > 0)
-                        fprintf(stderr, "%d:%d:", e->line, e->column);
-                if (e->path && *e->path)
-                        fprintf(stderr, " %s:", e->path);
-                fprintf(stderr, " %s\n", e->message);
-        }
-}
-
 static AccelKind resolve_accel(const Config *c, const VmConfig *vm, uint32_t *ret_tsc_khz) {
         const char *reason = NULL;
         AccelKind k;
@@ -138,7 +125,7 @@ static void home_owner(const Config *c, uint32_t *ret_uid, uint32_t *ret_gid) {
                 return;
         }
         log_warning("User '%s' not found; showing the shared home owned by uid %u.", strna(c->user),
-                        (unsigned)getuid());
+                        (unsigned) getuid());
         *ret_uid = getuid();
         *ret_gid = getgid();
 }
@@ -149,14 +136,13 @@ static int print_plan(const Config *c, const VmConfig *vm, VmmKind vmm) {
         const char *runtime_dir = getenv("VMSILO_RUNTIME_DIR");
         const char *xdg = getenv("XDG_RUNTIME_DIR"), *display = getenv("WAYLAND_DISPLAY");
         LaunchContext ctx = {
-                        .runtime_dir = runtime_dir && *runtime_dir ? runtime_dir
-                                                                   : PLAN_RUNTIME_DIR_DEFAULT,
-                        .kernel = vm->kernel ?: PLAN_IMAGE_DIR "/vmlinuz",
-                        .initramfs = vm->initramfs ?: PLAN_IMAGE_DIR "/initramfs.cpio",
-                        .qmp_fd = true,
-                        .agent_fd = true,
-                        .console_fd = true,
-                        .tap_fds = true,
+                .runtime_dir = runtime_dir && *runtime_dir ? runtime_dir : PLAN_RUNTIME_DIR_DEFAULT,
+                .kernel = vm->kernel ?: PLAN_IMAGE_DIR "/vmlinuz",
+                .initramfs = vm->initramfs ?: PLAN_IMAGE_DIR "/initramfs.cpio",
+                .qmp_fd = true,
+                .agent_fd = true,
+                .console_fd = true,
+                .tap_fds = true,
         };
         int r;
 
@@ -205,7 +191,7 @@ int cmd_config_plan(int argc, char **argv) {
         if (r == -ENOMEM)
                 return log_oom(), CLI_EXIT_FAILURE;
         if (r < 0) {
-                print_errors(path, &errors);
+                config_errors_print(&errors, path, stderr);
                 return CLI_EXIT_FAILURE;
         }
         vm = config_find_vm(c, name);
@@ -213,12 +199,15 @@ int cmd_config_plan(int argc, char **argv) {
                 log_error("%s: no VM named '%s'.", path, name);
                 return CLI_EXIT_FAILURE;
         }
-        vmm = arg_vmm != VMM_AUTO ? arg_vmm : config_vm_vmm(c, vm, path_find_executable(CROSVM_PLAN_BINARY_DEFAULT));
-        r = plan_validate_vm(vm, (size_t)(vm - c->vms), vmm, &errors);
+        vmm = arg_vmm != VMM_AUTO
+                              ? arg_vmm
+                              : config_vm_vmm(c, vm,
+                                                path_find_executable(CROSVM_PLAN_BINARY_DEFAULT));
+        r = plan_validate_vm(vm, (size_t) (vm - c->vms), vmm, &errors);
         if (r < 0)
                 return log_error_errno(r, "Failed to check VM '%s': %m", name), CLI_EXIT_FAILURE;
         if (r > 0) {
-                print_errors(path, &errors);
+                config_errors_print(&errors, path, stderr);
                 return CLI_EXIT_FAILURE;
         }
         r = print_plan(c, vm, vmm);

@@ -83,44 +83,21 @@ static _printf_(2, 3) void progress(const ImageBuildOptions *o, const char *form
         if (!o->progress)
                 return;
         va_start(ap, format);
-        (void)vfprintf(stderr, format, ap);
+        (void) vfprintf(stderr, format, ap);
         va_end(ap);
-        (void)fputc('\n', stderr);
+        (void) fputc('\n', stderr);
 }
 
-static int read_fd_full(int fd, size_t size_max, Blob *ret) {
-        _cleanup_(freep) uint8_t *data = NULL;
-        size_t size = 0, allocated = 0;
+/* Reads fd to EOF (up to IMAGE_INPUT_SIZE_MAX bytes) into *ret. */
+static int read_fd_full(int fd, Blob *ret) {
+        char *data;
+        size_t size;
+        int r;
 
-        for (;;) {
-                ssize_t n;
-
-                if (size == allocated) {
-                        size_t m = MAX(allocated * 2, (size_t)65536);
-                        uint8_t *p;
-
-                        if (allocated >= size_max)
-                                return -EFBIG;
-                        m = MIN(m, size_max + 1);
-                        p = realloc(data, m);
-                        if (!p)
-                                return -ENOMEM;
-                        data = p;
-                        allocated = m;
-                }
-                n = read(fd, data + size, allocated - size);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (n == 0)
-                        break;
-                size += n;
-        }
-        if (size > size_max)
-                return -EFBIG;
-        *ret = (Blob){.data = TAKE_PTR(data), .size = size};
+        r = read_full_fd(fd, IMAGE_INPUT_SIZE_MAX, &data, &size);
+        if (r < 0)
+                return r;
+        *ret = (Blob){ .data = (uint8_t *) data, .size = size };
         return 0;
 }
 
@@ -135,7 +112,7 @@ static int read_file_full(const char *path, Blob *ret) {
                 return -errno;
         if (!S_ISREG(st.st_mode))
                 return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-        return read_fd_full(fd, IMAGE_INPUT_SIZE_MAX, ret);
+        return read_fd_full(fd, ret);
 }
 
 /* Reads a text file as a NUL-terminated string. */
@@ -181,7 +158,7 @@ static int spawn_capture(char *const *argv, Blob *ret) {
                 return -r;
         write_fd = safe_close(write_fd);
 
-        r = read_fd_full(read_fd, IMAGE_INPUT_SIZE_MAX, &out);
+        r = read_fd_full(read_fd, &out);
         read_fd = safe_close(read_fd);
         while (waitpid(pid, &status, 0) < 0)
                 if (errno != EINTR)
@@ -252,7 +229,7 @@ static int pick_kernel(const ImageBuildOptions *o, char **ret) {
                 return log_error_errno(errno, "Failed to list %s: %m", IMAGE_BOOT_DIR);
         while (r >= 0 && (de = readdir(d)))
                 r = strv_extend(&entries, de->d_name);
-        (void)closedir(d);
+        (void) closedir(d);
         if (r < 0)
                 return log_oom();
         r = image_plan_pick_kernel(entries, &name);
@@ -342,7 +319,7 @@ static int read_modules(const ImageBuildOptions *o, ImageInputs *in) {
                                 in->kernel_version, strna(list));
         }
 
-        in->modules = calloc(MAX(strv_length(order), (size_t)1), sizeof(ImageModule));
+        in->modules = calloc(MAX(strv_length(order), (size_t) 1), sizeof(ImageModule));
         if (!in->modules)
                 return log_oom();
         STRV_FOREACH(p, order) {
@@ -392,7 +369,7 @@ static int read_inputs(const ImageBuildOptions *o, ImageInputs *in) {
 
 static bool image_is_current(const ImageBuildOptions *o, const ImageInputs *in) {
         _cleanup_(freep) char *path = NULL, *stored = NULL;
-        static const char *const outputs[] = {IMAGE_KERNEL_NAME, IMAGE_INITRD_NAME};
+        static const char *const outputs[] = { IMAGE_KERNEL_NAME, IMAGE_INITRD_NAME };
 
         for (size_t i = 0; i < ELEMENTSOF(outputs); i++) {
                 _cleanup_(freep) char *p = NULL;
@@ -419,17 +396,17 @@ static int module_plain(const ImageInputs *in, const ImageModule *m, Blob *ret) 
 
         assert(compression); /* modules.dep paths were checked by kmod_deps_parse() */
         if (streq(compression, "")) {
-                uint8_t *copy = malloc(MAX(m->raw.size, (size_t)1));
+                uint8_t *copy = malloc(MAX(m->raw.size, (size_t) 1));
                 if (!copy)
                         return log_oom();
                 memcpy(copy, m->raw.data, m->raw.size);
-                *ret = (Blob){.data = copy, .size = m->raw.size};
+                *ret = (Blob){ .data = copy, .size = m->raw.size };
                 return 0;
         }
         tool = streq(compression, ".xz") ? "xz" : streq(compression, ".zst") ? "zstd" : "gzip";
         if (asprintf(&full, "%s/%s", in->modules_dir, m->dep_path) < 0)
                 return log_oom();
-        r = spawn_capture((char *const[]){(char *)tool, (char *)"-dcq", full, NULL}, ret);
+        r = spawn_capture((char *const[]){ (char *) tool, (char *) "-dcq", full, NULL }, ret);
         if (r < 0)
                 return log_error_errno(r, "Failed to decompress '%s' with %s: %m", full, tool);
         return 0;
@@ -506,21 +483,21 @@ static int add_base(CpioBuild *c, const ImageInputs *in) {
                 const char *path;
                 mode_t perm;
         } dirs[] = {
-                        {"dev", 0755},
-                        {"proc", 0555},
-                        {"sys", 0555},
-                        {"run", 0755},
-                        {"tmp", 01777},
-                        {"etc", 0755},
-                        {"root", 0700},
-                        {"home", 0755},
-                        {"mnt", 0755},
-                        {"var", 0755},
-                        {"bin", 0755},
-                        {"sbin", 0755},
-                        {"usr/bin", 0755},
-                        {"usr/sbin", 0755},
-                        {"lib/vmsilo", 0755},
+                { "dev", 0755 },
+                { "proc", 0555 },
+                { "sys", 0555 },
+                { "run", 0755 },
+                { "tmp", 01777 },
+                { "etc", 0755 },
+                { "root", 0700 },
+                { "home", 0755 },
+                { "mnt", 0755 },
+                { "var", 0755 },
+                { "bin", 0755 },
+                { "sbin", 0755 },
+                { "usr/bin", 0755 },
+                { "usr/sbin", 0755 },
+                { "lib/vmsilo", 0755 },
         };
         int r;
 
@@ -551,11 +528,11 @@ static int add_applets(CpioBuild *c, const ImageBuildOptions *o) {
         _cleanup_(freep) char *text = NULL;
         int r;
 
-        r = spawn_capture((char *const[]){(char *)o->busybox_path, (char *)"--list-full", NULL},
+        r = spawn_capture((char *const[]){ (char *) o->busybox_path, (char *) "--list-full", NULL },
                         &out);
         if (r < 0)
                 return log_error_errno(r, "Failed to run '%s --list-full': %m", o->busybox_path);
-        text = strndup((const char *)out.data, out.size);
+        text = strndup((const char *) out.data, out.size);
         if (!text)
                 return log_oom();
         r = image_plan_applets(text, &applets);
@@ -657,7 +634,7 @@ static int remove_flat_dir(const char *path) {
                 if (!streq(de->d_name, ".") && !streq(de->d_name, "..") &&
                                 unlinkat(dirfd(d), de->d_name, 0) < 0 && r == 0)
                         r = -errno;
-        (void)closedir(d);
+        (void) closedir(d);
         if (rmdir(path) < 0 && r == 0)
                 r = -errno;
         return r;
@@ -670,7 +647,7 @@ static void tmp_dir_removep(char **path) {
                 return;
         r = remove_flat_dir(*path);
         if (r < 0)
-                (void)log_warning_errno(r, "Failed to remove '%s', ignoring: %m", *path);
+                (void) log_warning_errno(r, "Failed to remove '%s', ignoring: %m", *path);
         free(*path);
         *path = NULL;
 }
@@ -725,11 +702,11 @@ static int swap_into_place(const ImageBuildOptions *o, const char *tmp) {
                 return log_error_errno(errno, "Failed to move '%s' aside: %m", o->output_dir);
         if (rename(tmp, o->output_dir) < 0) {
                 int r = -errno;
-                (void)rename(old, o->output_dir);
+                (void) rename(old, o->output_dir);
                 return log_error_errno(r, "Failed to move '%s' to '%s': %m", tmp, o->output_dir);
         }
         if (rename(old, tmp) < 0)
-                (void)log_warning_errno(
+                (void) log_warning_errno(
                                 errno, "Failed to move '%s' to '%s', ignoring: %m", old, tmp);
         return 0;
 }
@@ -772,7 +749,7 @@ static int split_output(const char *output_dir, char **ret_parent, char **ret_ba
         slash = strrchr(path, '/');
         if (slash && slash[1] == '\0')
                 return -EINVAL;
-        parent = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+        parent = slash ? strndup(path, slash == path ? 1 : (size_t) (slash - path)) : strdup(".");
         base = strdup(slash ? slash + 1 : path);
         if (!parent || !base) {
                 free(parent);

@@ -2,11 +2,11 @@
 /* net-link.c: persistent TAPs (TUN ioctls), bridges, addresses and link state over rtnetlink
  * with libmnl. One netlink request per call, each acknowledged before the next. */
 #include <fcntl.h>
-#include <net/if.h> /* before the linux/ headers: they must not define struct ifreq */
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
 #include <linux/if_tun.h>
 #include <linux/rtnetlink.h>
+#include <net/if.h> /* never with <linux/if.h>: both define struct ifreq */
 #include <stdio.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -59,12 +59,6 @@ static int link_index(const char *name) {
         unsigned index = if_nametoindex(name);
 
         return index > 0 ? (int) index : -ENODEV;
-}
-
-int net_link_exists(const char *name) {
-        if (if_nametoindex(name) > 0)
-                return 1;
-        return errno == ENODEV || errno == ENXIO ? 0 : -errno;
 }
 
 static int tun_attach(const char *name, int *ret_fd) {

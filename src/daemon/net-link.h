@@ -18,5 +18,3 @@ int net_link_bridge_ensure(const char *name);
 int net_link_set_up(const char *name, const char *master);
 /* Assigns address p (kept host bits) to `name`; replaces it if already there. */
 int net_link_address_add(const char *name, const NetPrefix *p);
-/* Whether a link of that name exists (1), does not (0), or < 0 on error. */
-int net_link_exists(const char *name);

@@ -23,13 +23,13 @@ static int setup_interface(const NetInterface *ifc, const char *vm, uid_t uid, g
                                         ifc->tap_bridge, vm);
                 r = net_link_set_up(ifc->tap_bridge, NULL);
                 if (r < 0)
-                        return log_error_errno(r, "Failed to set bridge '%s' up: %m",
-                                        ifc->tap_bridge);
+                        return log_error_errno(
+                                        r, "Failed to set bridge '%s' up: %m", ifc->tap_bridge);
         }
         r = net_link_tap_create(ifc->tap_name, uid, gid);
         if (r < 0)
-                return log_error_errno(r, "Failed to create TAP '%s' for VM '%s': %m",
-                                ifc->tap_name, vm);
+                return log_error_errno(
+                                r, "Failed to create TAP '%s' for VM '%s': %m", ifc->tap_name, vm);
         if (ifc->tap_host_address) {
                 r = net_prefix_parse(ifc->tap_host_address, &p);
                 if (r >= 0)

@@ -31,6 +31,7 @@ static int fd_for(const PlanFd *pf, const SandboxFds *fds) {
 /* Runs in the child only: async-signal-safe calls, _exit() on every failure. */
 _noreturn_ static void child(const LaunchPlan *plan, const SandboxFds *fds, uid_t uid, gid_t gid) {
         int parked[PLAN_FD_TAP_BASE + CONFIG_INTERFACES_MAX];
+        pid_t daemon_pid = getppid();
         sigset_t all;
         int devnull, highest = 2;
 
@@ -42,7 +43,7 @@ _noreturn_ static void child(const LaunchPlan *plan, const SandboxFds *fds, uid_
 
         if (setsid() < 0)
                 _exit(127);
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 _exit(127);
 
         if (plan->n_fds > ELEMENTSOF(parked))
@@ -73,6 +74,10 @@ _noreturn_ static void child(const LaunchPlan *plan, const SandboxFds *fds, uid_
                                 setresuid(uid, uid, uid) < 0)
                         _exit(127);
         }
+        /* Only now: changing the effective uid or gid clears the parent-death signal (prctl(2)).
+         * A daemon that died before this point has been replaced as our parent: give up. */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != daemon_pid)
+                _exit(127);
 
         execvp(plan->argv[0], plan->argv);
         dprintf(STDERR_FILENO, "vmsilod: cannot execute '%s': %s\n", plan->argv[0],

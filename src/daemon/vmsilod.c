@@ -104,20 +104,23 @@ static int parse_argv(int argc, char **argv) {
         return 1;
 }
 
+static int log_config_errors(const ConfigErrors *errors) {
+        for (size_t i = 0; i < errors->n_items; i++) {
+                _cleanup_(freep) char *line = NULL;
+
+                if (config_error_format(&errors->items[i], arg_config, &line) < 0)
+                        return log_oom();
+                log_error("%s", line);
+        }
+        return 0;
+}
+
 static int load_config(Config **ret) {
-        ConfigErrors errors = {};
+        _cleanup_(config_errors_finish) ConfigErrors errors = {};
         int r;
 
         r = config_load_file(arg_config, ret, &errors);
-        for (size_t i = 0; i < errors.n_items; i++) {
-                const ConfigError *e = &errors.items[i];
-                if (e->line > 0)
-                        log_error("%s:%d:%d: %s: %s", arg_config, e->line, e->column, e->path,
-                                        e->message);
-                else
-                        log_error("%s: %s: %s", arg_config, e->path, e->message);
-        }
-        config_errors_finish(&errors);
+        (void) log_config_errors(&errors);
         if (r < 0)
                 return log_error_errno(r, "Configuration '%s' is not usable; nothing was started.",
                                 arg_config);
@@ -125,8 +128,8 @@ static int load_config(Config **ret) {
 }
 
 static int check_vmm_support(const Config *c, bool crosvm) {
+        _cleanup_(config_errors_finish) ConfigErrors errors = {};
         _cleanup_(freep) VmmKind *vmms = calloc(c->n_vms ?: 1, sizeof(VmmKind));
-        ConfigErrors errors = {};
         int r;
 
         if (!vmms)
@@ -134,22 +137,16 @@ static int check_vmm_support(const Config *c, bool crosvm) {
         for (size_t i = 0; i < c->n_vms; i++)
                 vmms[i] = config_vm_vmm(c, &c->vms[i], crosvm);
         r = plan_validate_config(c, vmms, &errors);
-        for (size_t i = 0; i < errors.n_items; i++)
-                log_error("%s: %s: %s", arg_config, errors.items[i].path,
-                                errors.items[i].message);
-        config_errors_finish(&errors);
+        (void) log_config_errors(&errors);
         return r;
 }
 
 static int check_network(const Config *c) {
-        ConfigErrors errors = {};
+        _cleanup_(config_errors_finish) ConfigErrors errors = {};
         int r;
 
         r = net_plan_check(c, &errors);
-        for (size_t i = 0; i < errors.n_items; i++)
-                log_error("%s: %s: %s", arg_config, errors.items[i].path,
-                                errors.items[i].message);
-        config_errors_finish(&errors);
+        (void) log_config_errors(&errors);
         return r;
 }
 

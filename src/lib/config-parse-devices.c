@@ -29,8 +29,43 @@ static int required_missing(ConfigErrors *e, const char *path, const char *key) 
         return config_error_add(e, 0, 0, p, "required option is missing");
 }
 
-static int parse_disk(ConfigErrors *e, const char *path, json_t *item, DiskConfig *d) {
-        static const char *const skip[] = {"path", NULL};
+/* Parses one element of a list into ret, an element of the list's type. */
+typedef int (*ParseItemFunc)(ConfigErrors *e, const char *path, json_t *item, void *ret);
+
+/* Parses the list obj[key] into a new array of item_size elements. *items holds the array, and
+ * *n_items counts the elements begun, before each is parsed, so that the VM's destructor frees a
+ * half-parsed list. items is the address of the VM's typed array pointer. */
+static int parse_list(json_t *obj, const char *path, const char *key, size_t item_size,
+                ParseItemFunc parse_item, void **items, size_t *n_items, ConfigErrors *e) {
+        _cleanup_(freep) char *p = config_path_key(path, key);
+        json_t *list, *item;
+        size_t i;
+        int r;
+
+        if (!p)
+                return -ENOMEM;
+        r = config_json_array(e, path, obj, key, &list);
+        if (r <= 0)
+                return r;
+        *items = calloc(json_array_size(list) ?: 1, item_size);
+        if (!*items)
+                return -ENOMEM;
+        json_array_foreach(list, i, item) {
+                _cleanup_(freep) char *pi = config_path_index(p, i);
+
+                if (!pi)
+                        return -ENOMEM;
+                (*n_items)++;
+                r = parse_item(e, pi, item, (uint8_t *) *items + i * item_size);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int parse_disk(ConfigErrors *e, const char *path, json_t *item, void *ret) {
+        static const char *const skip[] = { "path", NULL };
+        DiskConfig *d = ret;
         int r;
 
         r = require_object(e, path, item);
@@ -46,30 +81,8 @@ static int parse_disk(ConfigErrors *e, const char *path, json_t *item, DiskConfi
 }
 
 static int parse_additional_disks(json_t *obj, const char *path, VmConfig *vm, ConfigErrors *e) {
-        _cleanup_(freep) char *p = config_path_key(path, "additionalDisks");
-        json_t *list, *item;
-        size_t i;
-        int r;
-
-        if (!p)
-                return -ENOMEM;
-        r = config_json_array(e, path, obj, "additionalDisks", &list);
-        if (r <= 0)
-                return r;
-        vm->additional_disks = calloc(json_array_size(list) ?: 1, sizeof(DiskConfig));
-        if (!vm->additional_disks)
-                return -ENOMEM;
-        json_array_foreach(list, i, item) {
-                _cleanup_(freep) char *pi = config_path_index(p, i);
-
-                if (!pi)
-                        return -ENOMEM;
-                vm->n_additional_disks++;
-                r = parse_disk(e, pi, item, &vm->additional_disks[i]);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
+        return parse_list(obj, path, "additionalDisks", sizeof(DiskConfig), parse_disk,
+                        (void **) &vm->additional_disks, &vm->n_additional_disks, e);
 }
 
 static int parse_root_disk(json_t *obj, const char *path, VmConfig *vm, ConfigErrors *e) {
@@ -126,8 +139,9 @@ static int parse_shared_dir_tag(
         return r;
 }
 
-static int parse_shared_dir(ConfigErrors *e, const char *path, json_t *item, SharedDirectory *d) {
-        static const char *const skip[] = {"path", "tag", "id", NULL};
+static int parse_shared_dir(ConfigErrors *e, const char *path, json_t *item, void *ret) {
+        static const char *const skip[] = { "path", "tag", "id", NULL };
+        SharedDirectory *d = ret;
         int r;
 
         r = require_object(e, path, item);
@@ -145,34 +159,13 @@ static int parse_shared_dir(ConfigErrors *e, const char *path, json_t *item, Sha
 }
 
 static int parse_shared_dirs(json_t *obj, const char *path, VmConfig *vm, ConfigErrors *e) {
-        _cleanup_(freep) char *p = config_path_key(path, "sharedDirectories");
-        json_t *list, *item;
-        size_t i;
-        int r;
-
-        if (!p)
-                return -ENOMEM;
-        r = config_json_array(e, path, obj, "sharedDirectories", &list);
-        if (r <= 0)
-                return r;
-        vm->shared_directories = calloc(json_array_size(list) ?: 1, sizeof(SharedDirectory));
-        if (!vm->shared_directories)
-                return -ENOMEM;
-        json_array_foreach(list, i, item) {
-                _cleanup_(freep) char *pi = config_path_index(p, i);
-
-                if (!pi)
-                        return -ENOMEM;
-                vm->n_shared_directories++;
-                r = parse_shared_dir(e, pi, item, &vm->shared_directories[i]);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
+        return parse_list(obj, path, "sharedDirectories", sizeof(SharedDirectory), parse_shared_dir,
+                        (void **) &vm->shared_directories, &vm->n_shared_directories, e);
 }
 
-static int parse_pci_device(ConfigErrors *e, const char *path, json_t *item, PciDevice *d) {
-        static const char *const skip[] = {"path", NULL};
+static int parse_pci_device(ConfigErrors *e, const char *path, json_t *item, void *ret) {
+        static const char *const skip[] = { "path", NULL };
+        PciDevice *d = ret;
         _cleanup_(freep) char *s = NULL, *p = NULL;
         int r;
 
@@ -197,30 +190,8 @@ static int parse_pci_device(ConfigErrors *e, const char *path, json_t *item, Pci
 }
 
 static int parse_pci_devices(json_t *obj, const char *path, VmConfig *vm, ConfigErrors *e) {
-        _cleanup_(freep) char *p = config_path_key(path, "pciDevices");
-        json_t *list, *item;
-        size_t i;
-        int r;
-
-        if (!p)
-                return -ENOMEM;
-        r = config_json_array(e, path, obj, "pciDevices", &list);
-        if (r <= 0)
-                return r;
-        vm->pci_devices = calloc(json_array_size(list) ?: 1, sizeof(PciDevice));
-        if (!vm->pci_devices)
-                return -ENOMEM;
-        json_array_foreach(list, i, item) {
-                _cleanup_(freep) char *pi = config_path_index(p, i);
-
-                if (!pi)
-                        return -ENOMEM;
-                vm->n_pci_devices++;
-                r = parse_pci_device(e, pi, item, &vm->pci_devices[i]);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
+        return parse_list(obj, path, "pciDevices", sizeof(PciDevice), parse_pci_device,
+                        (void **) &vm->pci_devices, &vm->n_pci_devices, e);
 }
 
 /* gpu and sound: false, true, or an attribute set of VMM options. */
@@ -254,43 +225,28 @@ static int parse_gpu_sound(json_t *obj, const char *path, VmConfig *vm, ConfigEr
         return r;
 }
 
-static int parse_vhost_user(json_t *obj, const char *path, VmConfig *vm, ConfigErrors *e) {
-        _cleanup_(freep) char *p = config_path_key(path, "vhostUser");
-        json_t *list, *item;
-        size_t i;
+static int parse_vhost_user_item(ConfigErrors *e, const char *path, json_t *item, void *ret) {
         int r;
 
-        if (!p)
-                return -ENOMEM;
-        r = config_json_array(e, path, obj, "vhostUser", &list);
-        if (r <= 0)
-                return r;
-        vm->vhost_user = calloc(json_array_size(list) ?: 1, sizeof(KeyValueList));
-        if (!vm->vhost_user)
-                return -ENOMEM;
-        json_array_foreach(list, i, item) {
-                _cleanup_(freep) char *pi = config_path_index(p, i);
+        r = require_object(e, path, item);
+        if (r > 0)
+                r = config_json_options(e, path, item, /* skip= */ NULL, ret);
+        return r;
+}
 
-                if (!pi)
-                        return -ENOMEM;
-                vm->n_vhost_user++;
-                r = require_object(e, pi, item);
-                if (r > 0)
-                        r = config_json_options(e, pi, item, NULL, &vm->vhost_user[i]);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
+static int parse_vhost_user(json_t *obj, const char *path, VmConfig *vm, ConfigErrors *e) {
+        return parse_list(obj, path, "vhostUser", sizeof(KeyValueList), parse_vhost_user_item,
+                        (void **) &vm->vhost_user, &vm->n_vhost_user, e);
 }
 
 int config_parse_devices(json_t *obj, const char *path, VmConfig *vm, ConfigErrors *e) {
         int (*const steps[])(json_t *, const char *, VmConfig *, ConfigErrors *) = {
-                        parse_additional_disks,
-                        parse_root_disk,
-                        parse_shared_dirs,
-                        parse_pci_devices,
-                        parse_gpu_sound,
-                        parse_vhost_user,
+                parse_additional_disks,
+                parse_root_disk,
+                parse_shared_dirs,
+                parse_pci_devices,
+                parse_gpu_sound,
+                parse_vhost_user,
         };
         int r = 0;
 

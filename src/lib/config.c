@@ -16,20 +16,20 @@
 DEFINE_TRIVIAL_CLEANUP_FUNC(FILE *, fclose);
 
 static const char *const vmm_kind_table[_VMM_KIND_MAX] = {
-                [VMM_AUTO] = "auto",
-                [VMM_QEMU] = "qemu",
-                [VMM_CROSVM] = "crosvm",
+        [VMM_AUTO] = "auto",
+        [VMM_QEMU] = "qemu",
+        [VMM_CROSVM] = "crosvm",
 };
 
 static const char *const accel_kind_table[_ACCEL_KIND_MAX] = {
-                [ACCEL_AUTO] = "auto",
-                [ACCEL_KVM] = "kvm",
-                [ACCEL_TCG] = "tcg",
+        [ACCEL_AUTO] = "auto",
+        [ACCEL_KVM] = "kvm",
+        [ACCEL_TCG] = "tcg",
 };
 
 static const char *const overlay_type_table[_OVERLAY_TYPE_MAX] = {
-                [OVERLAY_QCOW2] = "qcow2",
-                [OVERLAY_TMPFS] = "tmpfs",
+        [OVERLAY_QCOW2] = "qcow2",
+        [OVERLAY_TMPFS] = "tmpfs",
 };
 
 static int table_lookup(const char *const *table, int n, const char *s) {
@@ -46,7 +46,7 @@ const char *vmm_kind_to_string(VmmKind k) {
 }
 
 VmmKind vmm_kind_from_string(const char *s) {
-        return (VmmKind)table_lookup(vmm_kind_table, _VMM_KIND_MAX, s);
+        return (VmmKind) table_lookup(vmm_kind_table, _VMM_KIND_MAX, s);
 }
 
 const char *accel_kind_to_string(AccelKind k) {
@@ -54,7 +54,7 @@ const char *accel_kind_to_string(AccelKind k) {
 }
 
 AccelKind accel_kind_from_string(const char *s) {
-        return (AccelKind)table_lookup(accel_kind_table, _ACCEL_KIND_MAX, s);
+        return (AccelKind) table_lookup(accel_kind_table, _ACCEL_KIND_MAX, s);
 }
 
 const char *overlay_type_to_string(OverlayType t) {
@@ -62,7 +62,7 @@ const char *overlay_type_to_string(OverlayType t) {
 }
 
 OverlayType overlay_type_from_string(const char *s) {
-        return (OverlayType)table_lookup(overlay_type_table, _OVERLAY_TYPE_MAX, s);
+        return (OverlayType) table_lookup(overlay_type_table, _OVERLAY_TYPE_MAX, s);
 }
 
 int config_error_add(
@@ -87,10 +87,10 @@ int config_error_add(
                 return -ENOMEM;
         e->items = items;
         e->items[e->n_items++] = (ConfigError){
-                        .path = TAKE_PTR(p),
-                        .message = TAKE_PTR(m),
-                        .line = line,
-                        .column = column,
+                .path = TAKE_PTR(p),
+                .message = TAKE_PTR(m),
+                .line = line,
+                .column = column,
         };
         return 0;
 }
@@ -104,11 +104,35 @@ void config_errors_finish(ConfigErrors *e) {
         *e = (ConfigErrors){};
 }
 
+int config_error_format(const ConfigError *e, const char *file, char **ret) {
+        char location[32] = ""; /* "LINE:COL:" */
+        const char *path = e->path ?: "", *separator = path[0] != '\0' ? ": " : "";
+        char *s;
+
+        if (e->line > 0)
+                (void) snprintf(location, sizeof(location), "%d:%d:", e->line, e->column);
+        if (asprintf(&s, "%s:%s %s%s%s", file, location, path, separator, e->message) < 0)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}
+
+void config_errors_print(const ConfigErrors *e, const char *file, FILE *f) {
+        for (size_t i = 0; i < e->n_items; i++) {
+                _cleanup_(freep) char *s = NULL;
+
+                if (config_error_format(&e->items[i], file, &s) < 0)
+                        (void) fprintf(f, "%s: %s\n", file, e->items[i].message);
+                else
+                        (void) fprintf(f, "%s\n", s);
+        }
+}
+
 static bool key_is_identifier(const char *key) {
-        if (!*key || isdigit((unsigned char)*key))
+        if (!*key || isdigit((unsigned char) *key))
                 return false;
         for (const char *p = key; *p; p++)
-                if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-')
+                if (!isalnum((unsigned char) *p) && *p != '_' && *p != '-')
                         return false;
         return true;
 }

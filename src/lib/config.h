@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "log.h"
 #include "macro.h"
@@ -79,11 +80,11 @@ typedef struct Route {
 } Route;
 
 typedef struct NetInterface {
-        char *name;      /* guest-visible name: the key in network.interfaces */
-        unsigned index;  /* position among the VM's interfaces sorted by name, as Nix attrsets are */
-        uint8_t mac[6];  /* macAddress, or derived from a hash of "<vmname>-<ifname>" */
+        char *name;     /* guest-visible name: the key in network.interfaces */
+        unsigned index; /* position among the VM's interfaces sorted by name, as Nix attrsets are */
+        uint8_t mac[6]; /* macAddress, or derived from a hash of "<vmname>-<ifname>" */
         bool mac_derived;
-        char *tap_name;  /* tap.name, or derived "<vmname>-<index>" (≤ CONFIG_IFNAME_MAX) */
+        char *tap_name; /* tap.name, or derived "<vmname>-<index>" (≤ CONFIG_IFNAME_MAX) */
         bool tap_name_derived;
         char *tap_host_address; /* "10.0.0.254/24" or NULL; exclusive with tap_bridge */
         char *tap_bridge;       /* bridge name or NULL */
@@ -117,12 +118,12 @@ typedef struct PciDevice {
 /* gpu / sound: false, true (VMM default), or an attribute set of VMM options. */
 typedef struct DeviceSwitch {
         bool enabled;
-        bool custom;          /* an attrset was given: options replace the default */
+        bool custom; /* an attrset was given: options replace the default */
         KeyValueList options;
 } DeviceSwitch;
 
 typedef struct CrosvmOptions {
-        char *log_level;      /* NULL per VM = use the global one */
+        char *log_level;       /* NULL per VM = use the global one */
         char **extra_args;     /* strv, never NULL */
         char **extra_run_args; /* strv, never NULL */
 } CrosvmOptions;
@@ -131,16 +132,16 @@ typedef struct VmConfig {
         char *name;
         uint64_t memory_mib;
         unsigned cpus;
-        char *color;           /* as written */
-        uint32_t color_rgb;    /* 0xRRGGBB */
-        uint32_t text_rgb;     /* 0x000000 or 0xffffff, readable on color_rgb */
-        char **nameservers;    /* strv */
+        char *color;              /* as written */
+        uint32_t color_rgb;       /* 0xRRGGBB */
+        uint32_t text_rgb;        /* 0x000000 or 0xffffff, readable on color_rgb */
+        char **nameservers;       /* strv */
         NetInterface *interfaces; /* sorted by name */
         size_t n_interfaces;
         bool auto_shutdown;
         uint64_t auto_shutdown_after_sec;
         bool auto_start;
-        char **depends_on;     /* strv of VM names */
+        char **depends_on; /* strv of VM names */
         DiskConfig *additional_disks;
         size_t n_additional_disks;
         DiskConfig *root_disk; /* NULL: the built root filesystem */
@@ -156,22 +157,22 @@ typedef struct VmConfig {
         size_t n_shared_directories;
         PciDevice *pci_devices;
         size_t n_pci_devices;
-        char **guest_programs;  /* strv of package names */
-        char **guest_config;    /* strv of paths: files/scripts applied to the guest image */
+        char **guest_programs;    /* strv of package names */
+        char **guest_config;      /* strv of paths: files/scripts applied to the guest image */
         KeyValueList *vhost_user; /* each: type=…, socket=…, … */
         size_t n_vhost_user;
         CrosvmOptions crosvm;
         OverlayType root_overlay_type;
         char *root_overlay_size; /* as written, e.g. "10G" */
         uint64_t root_overlay_size_bytes;
-        char *wayland_proxy;     /* "wayland-proxy-virtwl" (default) or "sommelier" */
-        VmmKind vmm;             /* per-VM override, VMM_AUTO = inherit the global choice */
-        AccelKind accel;         /* per-VM override, ACCEL_AUTO = inherit the global choice */
+        char *wayland_proxy; /* "wayland-proxy-virtwl" (default) or "sommelier" */
+        VmmKind vmm;         /* per-VM override, VMM_AUTO = inherit the global choice */
+        AccelKind accel;     /* per-VM override, ACCEL_AUTO = inherit the global choice */
 } VmConfig;
 
 typedef struct BalloondOptions {
         char *log_level;
-        char *poll_interval;            /* as written, e.g. "2s" */
+        char *poll_interval; /* as written, e.g. "2s" */
         uint64_t poll_interval_usec;
         unsigned critical_host_percent; /* 0–100 */
         char *guest_available_bias;     /* as written, e.g. "300m" */
@@ -210,6 +211,11 @@ typedef struct ConfigErrors {
 } ConfigErrors;
 
 void config_errors_finish(ConfigErrors *e);
+/* Formats e as "FILE:LINE:COL: PATH: MESSAGE"; "LINE:COL:" only when line > 0, "PATH: " only when
+ * path is non-empty. Pure. Returns 0 with *ret a new string, or -ENOMEM. */
+int config_error_format(const ConfigError *e, const char *file, char **ret);
+/* Writes every error of e to f, one config_error_format() line each. */
+void config_errors_print(const ConfigErrors *e, const char *file, FILE *f);
 
 /* Parses and validates a whole document. On success returns 0 and *ret owns the config. On a
  * document with problems returns -EINVAL, leaves *ret untouched and appends *every* problem found

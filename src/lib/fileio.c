@@ -1,18 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fileio.c: whole-file reads with a size cap. */
 #include <fcntl.h>
+#include <stdint.h>
 
 #include "fileio.h"
 #include "macro.h"
 
-int read_full_file(const char *path, size_t max_bytes, char **ret, size_t *ret_size) {
-        _cleanup_(closep) int fd = -EBADF;
+int read_full_fd(int fd, size_t max_bytes, char **ret, size_t *ret_size) {
         _cleanup_(freep) char *buf = NULL;
         size_t size = 0, allocated = 0;
-
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return -errno;
 
         for (;;) {
                 ssize_t n;
@@ -20,6 +16,10 @@ int read_full_file(const char *path, size_t max_bytes, char **ret, size_t *ret_s
                 if (allocated - size < 2) {
                         size_t grow = allocated ? allocated * 2 : 4096;
                         char *p;
+
+                        /* Room for max_bytes, the NUL and one byte to see that there is more. */
+                        if (max_bytes < SIZE_MAX - 2)
+                                grow = MIN(grow, max_bytes + 2);
 
                         if (allocated > max_bytes + 1)
                                 return -EFBIG;
@@ -47,4 +47,13 @@ int read_full_file(const char *path, size_t max_bytes, char **ret, size_t *ret_s
                 *ret_size = size;
         *ret = TAKE_PTR(buf);
         return 0;
+}
+
+int read_full_file(const char *path, size_t max_bytes, char **ret, size_t *ret_size) {
+        _cleanup_(closep) int fd = -EBADF;
+
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        return read_full_fd(fd, max_bytes, ret, ret_size);
 }

@@ -7,3 +7,5 @@
 /* Reads all of path into a NUL-terminated buffer. Files larger than max_bytes are -EFBIG (so a
  * hostile or broken file cannot make us allocate without bound). *ret_size may be NULL. */
 int read_full_file(const char *path, size_t max_bytes, char **ret, size_t *ret_size);
+/* As read_full_file(), from fd (a file, pipe or socket) until EOF; fd stays open. */
+int read_full_fd(int fd, size_t max_bytes, char **ret, size_t *ret_size);

@@ -57,8 +57,8 @@ struct Mux {
 };
 
 static const char *const mux_role_table[_MUX_ROLE_MAX] = {
-                [MUX_ROLE_HOST] = "host",
-                [MUX_ROLE_AGENT] = "agent",
+        [MUX_ROLE_HOST] = "host",
+        [MUX_ROLE_AGENT] = "agent",
 };
 DEFINE_STRING_TABLE_LOOKUP(mux_role, MuxRole, _MUX_ROLE_MAX);
 
@@ -72,7 +72,7 @@ static uint8_t *out_reserve(Mux *m, size_t n) {
                 m->out_start = 0;
         }
         if (m->out_alloc - m->out_end < n) {
-                size_t a = MAX(m->out_alloc, (size_t)MUX_OUTPUT_INITIAL_SIZE);
+                size_t a = MAX(m->out_alloc, (size_t) MUX_OUTPUT_INITIAL_SIZE);
                 while (a - m->out_end < n)
                         a *= 2;
                 uint8_t *p = realloc(m->out, a);
@@ -92,7 +92,7 @@ static int queue_frame(Mux *m, uint16_t type, uint32_t id, size_t len, uint8_t *
         if (!p)
                 return -ENOMEM;
         frame_header_encode(
-                        &(FrameHeader){.size = (uint32_t)len, .type = type, .stream_id = id}, p);
+                        &(FrameHeader){ .size = (uint32_t) len, .type = type, .stream_id = id }, p);
         *ret_payload = p + FRAME_HEADER_SIZE;
         return 0;
 }
@@ -108,12 +108,13 @@ static int queue_bytes(Mux *m, uint16_t type, uint32_t id, const uint8_t *payloa
 }
 
 static int queue_u32(Mux *m, uint16_t type, uint32_t id, uint32_t v) {
-        uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+        uint8_t b[4] = { (uint8_t) v, (uint8_t) (v >> 8), (uint8_t) (v >> 16),
+                (uint8_t) (v >> 24) };
         return queue_bytes(m, type, id, b, sizeof(b));
 }
 
 static int queue_close(Mux *m, uint32_t id, int error) {
-        return queue_u32(m, FRAME_CLOSE, id, (uint32_t)error);
+        return queue_u32(m, FRAME_CLOSE, id, (uint32_t) error);
 }
 
 static int queue_reject(Mux *m, uint32_t id, int error, const char *message) {
@@ -121,14 +122,14 @@ static int queue_reject(Mux *m, uint32_t id, int error, const char *message) {
         int n = frame_reject_encode(error, message, b, sizeof(b));
         if (n < 0)
                 return n;
-        return queue_bytes(m, FRAME_REJECT, id, b, (size_t)n);
+        return queue_bytes(m, FRAME_REJECT, id, b, (size_t) n);
 }
 
 static int queue_hello(Mux *m) {
         uint8_t b[FRAME_HELLO_SIZE];
-        (void)frame_hello_encode(&(FrameHello){.version_major = PROTOCOL_VERSION_MAJOR,
-                                                 .version_minor = PROTOCOL_VERSION_MINOR,
-                                                 .capabilities = m->config.capabilities},
+        (void) frame_hello_encode(&(FrameHello){ .version_major = PROTOCOL_VERSION_MAJOR,
+                                                  .version_minor = PROTOCOL_VERSION_MINOR,
+                                                  .capabilities = m->config.capabilities },
                         b, sizeof(b));
         return queue_bytes(m, FRAME_HELLO, STREAM_ID_CONTROL, b, sizeof(b));
 }
@@ -144,8 +145,8 @@ void mux_consume_output(Mux *m, size_t n) {
                 if (m->out_head_left == 0) {
                         /* At a frame boundary of our own well-formed output. */
                         const uint8_t *h = m->out + m->out_start;
-                        size_t size = (size_t)h[0] | (size_t)h[1] << 8 | (size_t)h[2] << 16 |
-                                      (size_t)h[3] << 24;
+                        size_t size = (size_t) h[0] | (size_t) h[1] << 8 | (size_t) h[2] << 16 |
+                                      (size_t) h[3] << 24;
                         m->out_head_left = FRAME_HEADER_SIZE + size;
                 }
                 size_t k = MIN(n, m->out_head_left);
@@ -172,7 +173,7 @@ static void out_drop_unsent(Mux *m) {
 /* ---- stream table ---- */
 
 static size_t bucket_of(uint32_t id) {
-        return (size_t)((id * 2654435761u) >> 22) & (MUX_HASH_BUCKETS - 1);
+        return (size_t) ((id * 2654435761u) >> 22) & (MUX_HASH_BUCKETS - 1);
 }
 
 static Stream *stream_find(const Mux *m, uint32_t id) {
@@ -351,7 +352,7 @@ static int handle_hello(Mux *m, const uint8_t *untrusted_payload, size_t untrust
         if (r < 0)
                 return channel_fail(m, -EBADMSG, "short HELLO");
         if (hello.version_major != PROTOCOL_VERSION_MAJOR) {
-                (void)snprintf(m->reason, sizeof(m->reason),
+                (void) snprintf(m->reason, sizeof(m->reason),
                                 "peer speaks protocol %u.%u, we speak %u.%u", hello.version_major,
                                 hello.version_minor, PROTOCOL_VERSION_MAJOR,
                                 PROTOCOL_VERSION_MINOR);
@@ -455,7 +456,7 @@ static int handle_data(Mux *m, Stream *s, const uint8_t *untrusted_payload, size
                 return stream_fail(m, s, "DATA after EOF");
         if (d.len > s->recv_window)
                 return stream_fail(m, s, "DATA beyond the receive window");
-        s->recv_window -= (uint32_t)d.len;
+        s->recv_window -= (uint32_t) d.len;
         if (m->config.callbacks.on_data)
                 m->config.callbacks.on_data(m, s->id, s->userdata, d.fd, d.data, d.len);
         return 0;
@@ -625,7 +626,7 @@ static int handle_frame(Mux *m, const FrameHeader *h, const uint8_t *untrusted_p
         if (!frame_type_is_known(h->type))
                 return 0; /* optional and unknown (frame_header_decode() refused the rest) */
         if (frame_type_is_control(h->type) != (h->stream_id == STREAM_ID_CONTROL)) {
-                (void)snprintf(m->reason, sizeof(m->reason), "%s on stream %u",
+                (void) snprintf(m->reason, sizeof(m->reason), "%s on stream %u",
                                 frame_type_to_string(h->type), h->stream_id);
                 return channel_fail(m, -EPROTO, m->reason);
         }
@@ -735,7 +736,7 @@ int mux_send_status(Mux *m, const FrameStatus *status) {
                 return -EPERM;
         if (!mux_is_ready(m))
                 return -ENOTCONN;
-        (void)frame_status_encode(status, b, sizeof(b));
+        (void) frame_status_encode(status, b, sizeof(b));
         return queue_bytes(m, FRAME_STATUS, STREAM_ID_CONTROL, b, sizeof(b));
 }
 
@@ -774,13 +775,13 @@ int mux_stream_open(Mux *m, const FrameOpen *req, void *stream_userdata, uint32_
         /* At most MUX_STREAMS_MAX ids are taken, so this ends within that many steps. */
         for (id = m->next_id; stream_find(m, id); id = id_next(m, id))
                 ;
-        r = queue_frame(m, FRAME_OPEN, id, (size_t)n, &p);
+        r = queue_frame(m, FRAME_OPEN, id, (size_t) n, &p);
         if (r < 0)
                 return r;
-        (void)frame_open_encode(req, p, (size_t)n);
+        (void) frame_open_encode(req, p, (size_t) n);
         Stream *s = stream_add(m, id);
         if (!s) {
-                m->out_end -= FRAME_HEADER_SIZE + (size_t)n;
+                m->out_end -= FRAME_HEADER_SIZE + (size_t) n;
                 return -ENOMEM;
         }
         s->state = STREAM_OPENING;
@@ -868,6 +869,19 @@ static int stream_get_open(const Mux *m, uint32_t id, Stream **ret) {
         return 0;
 }
 
+/* The open exec stream id, when this side may send the frame: opener says which side that is
+ * (SIGNAL and RESIZE go from the opener, EXIT to it). */
+static int stream_get_open_exec(const Mux *m, uint32_t id, bool opener, Stream **ret) {
+        Stream *s;
+        int r = stream_get_open(m, id, &s);
+        if (r < 0)
+                return r;
+        if (s->opener != opener || s->kind != STREAM_KIND_EXEC)
+                return -EBADF;
+        *ret = s;
+        return 0;
+}
+
 int mux_stream_send(Mux *m, uint32_t id, uint8_t fd, const uint8_t *data, size_t len) {
         Stream *s;
         size_t total, off;
@@ -884,9 +898,9 @@ int mux_stream_send(Mux *m, uint32_t id, uint8_t fd, const uint8_t *data, size_t
                 return 0;
         if (s->send_window == 0)
                 return -EAGAIN;
-        total = MIN(len, (size_t)s->send_window);
+        total = MIN(len, (size_t) s->send_window);
         for (off = 0; off < total;) {
-                size_t k = MIN(total - off, (size_t)FRAME_DATA_MAX);
+                size_t k = MIN(total - off, (size_t) FRAME_DATA_MAX);
                 uint8_t *p;
 
                 r = queue_frame(m, FRAME_DATA, id, 1 + k, &p);
@@ -898,8 +912,8 @@ int mux_stream_send(Mux *m, uint32_t id, uint8_t fd, const uint8_t *data, size_t
         }
         if (off == 0)
                 return -ENOMEM;
-        s->send_window -= (uint32_t)off;
-        return (int)off;
+        s->send_window -= (uint32_t) off;
+        return (int) off;
 }
 
 size_t mux_stream_get_send_window(const Mux *m, uint32_t id) {
@@ -947,11 +961,9 @@ int mux_stream_send_signal(Mux *m, uint32_t id, uint32_t signo) {
         Stream *s;
         int r;
 
-        r = stream_get_open(m, id, &s);
+        r = stream_get_open_exec(m, id, true, &s);
         if (r < 0)
                 return r;
-        if (!s->opener || s->kind != STREAM_KIND_EXEC)
-                return -EBADF;
         if (signo < 1 || signo > SIGNAL_NUMBER_MAX)
                 return -EINVAL;
         return queue_u32(m, FRAME_SIGNAL, id, signo);
@@ -961,12 +973,10 @@ int mux_stream_send_resize(Mux *m, uint32_t id, uint16_t rows, uint16_t cols) {
         Stream *s;
         int r;
 
-        r = stream_get_open(m, id, &s);
+        r = stream_get_open_exec(m, id, true, &s);
         if (r < 0)
                 return r;
-        if (!s->opener || s->kind != STREAM_KIND_EXEC)
-                return -EBADF;
-        return queue_u32(m, FRAME_RESIZE, id, (uint32_t)rows | (uint32_t)cols << 16);
+        return queue_u32(m, FRAME_RESIZE, id, (uint32_t) rows | (uint32_t) cols << 16);
 }
 
 int mux_stream_send_exit(Mux *m, uint32_t id, const FrameExit *exit) {
@@ -974,11 +984,9 @@ int mux_stream_send_exit(Mux *m, uint32_t id, const FrameExit *exit) {
         Stream *s;
         int r;
 
-        r = stream_get_open(m, id, &s);
+        r = stream_get_open_exec(m, id, false, &s);
         if (r < 0)
                 return r;
-        if (s->opener || s->kind != STREAM_KIND_EXEC)
-                return -EBADF;
         if (s->exit_sent)
                 return -EALREADY;
         r = frame_exit_encode(exit, b, sizeof(b));

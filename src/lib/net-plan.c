@@ -194,8 +194,13 @@ int net_plan_vm_interfaces(const Config *c, char ***ret) {
         for (size_t i = 0; i < c->n_vms; i++)
                 for (size_t j = 0; j < c->vms[i].n_interfaces; j++) {
                         const NetInterface *ifc = &c->vms[i].interfaces[j];
-                        const char *name = ifc->tap_bridge ?: ifc->tap_host_address ? ifc->tap_name
-                                                                                    : NULL;
+                        /* A TAP in a bridge is seen by the host's IP layer as the bridge; a
+                         * TAP without an address is not an IP interface of the host at all. */
+                        const char *name = NULL;
+                        if (ifc->tap_bridge)
+                                name = ifc->tap_bridge;
+                        else if (ifc->tap_host_address)
+                                name = ifc->tap_name;
                         if (!name || strv_contains(l, name))
                                 continue;
                         r = strv_extend(&l, name);
@@ -248,9 +253,11 @@ static int append_name_set(char **s, char *const *names) {
         int r;
 
         r = plan_extendf(s, NULL, "{ ");
-        STRV_FOREACH(n, names)
-                if (r >= 0)
-                        r = plan_extendf(s, NULL, "%s\"%s\"", n == names ? "" : ", ", *n);
+        STRV_FOREACH(n, names) {
+                if (r < 0)
+                        return r;
+                r = plan_extendf(s, NULL, "%s\"%s\"", n == names ? "" : ", ", *n);
+        }
         if (r >= 0)
                 r = plan_extendf(s, NULL, " }");
         return r;
@@ -259,8 +266,9 @@ static int append_name_set(char **s, char *const *names) {
 static int append_input_chain(char **s, char *const *vm_ifaces) {
         int r;
 
-        r = plan_extendf(s, NULL, "\tchain input {\n"
-                                  "\t\ttype filter hook input priority filter; policy accept;\n");
+        r = plan_extendf(s, NULL,
+                        "\tchain input {\n"
+                        "\t\ttype filter hook input priority filter; policy accept;\n");
         if (r >= 0 && vm_ifaces[0]) {
                 /* Guests may talk to the host only on their own link's addresses (their
                  * gateway), broadcast and multicast; never on the host's other addresses. */
@@ -268,8 +276,9 @@ static int append_input_chain(char **s, char *const *vm_ifaces) {
                 if (r >= 0)
                         r = append_name_set(s, vm_ifaces);
                 if (r >= 0)
-                        r = plan_extendf(s, NULL, " fib daddr . iif type != { local, broadcast, "
-                                                  "multicast } drop\n");
+                        r = plan_extendf(s, NULL,
+                                        " fib daddr . iif type != { local, broadcast, "
+                                        "multicast } drop\n");
         }
         if (r >= 0)
                 r = plan_extendf(s, NULL, "\t}\n");
@@ -289,7 +298,8 @@ static int append_bridge_accepts(const Config *c, char **s, int r) {
                         r = strv_extend(&seen, br);
                         if (r >= 0)
                                 r = plan_extendf(s, NULL,
-                                                "\t\tiifname \"%s\" oifname \"%s\" accept\n", br, br);
+                                                "\t\tiifname \"%s\" oifname \"%s\" accept\n", br,
+                                                br);
                 }
         return r;
 }
@@ -297,8 +307,9 @@ static int append_bridge_accepts(const Config *c, char **s, int r) {
 static int append_forward_chain(const Config *c, char **s, char *const *vm_ifaces) {
         int r;
 
-        r = plan_extendf(s, NULL, "\tchain forward {\n"
-                                  "\t\ttype filter hook forward priority filter; policy accept;\n");
+        r = plan_extendf(s, NULL,
+                        "\tchain forward {\n"
+                        "\t\ttype filter hook forward priority filter; policy accept;\n");
         if (r < 0 || !vm_ifaces[0])
                 return r < 0 ? r : plan_extendf(s, NULL, "\t}\n");
         if (c->nat_enable) {
@@ -306,8 +317,9 @@ static int append_forward_chain(const Config *c, char **s, char *const *vm_iface
                 if (r >= 0)
                         r = append_name_set(s, vm_ifaces);
                 if (r >= 0)
-                        r = plan_extendf(s, NULL, " ct state established,related accept\n"
-                                                  "\t\tiifname ");
+                        r = plan_extendf(s, NULL,
+                                        " ct state established,related accept\n"
+                                        "\t\tiifname ");
                 if (r >= 0)
                         r = append_name_set(s, vm_ifaces);
                 if (r >= 0)
@@ -340,13 +352,16 @@ static int append_nat_chain(const Config *c, char **s) {
         r = net_plan_nat_sources(c, &sources);
         if (r < 0)
                 return r;
-        r = plan_extendf(s, NULL, "\tchain postrouting {\n"
-                                  "\t\ttype nat hook postrouting priority srcnat; policy accept;\n");
+        r = plan_extendf(s, NULL,
+                        "\tchain postrouting {\n"
+                        "\t\ttype nat hook postrouting priority srcnat; policy accept;\n");
         /* One rule per network: an anonymous set refuses overlapping intervals. */
-        STRV_FOREACH(src, sources)
-                if (r >= 0)
-                        r = plan_extendf(s, NULL, "\t\toifname \"%s\" ip saddr %s masquerade\n",
-                                        c->nat_interface, *src);
+        STRV_FOREACH(src, sources) {
+                if (r < 0)
+                        return r;
+                r = plan_extendf(s, NULL, "\t\toifname \"%s\" ip saddr %s masquerade\n",
+                                c->nat_interface, *src);
+        }
         if (r >= 0)
                 r = plan_extendf(s, NULL, "\t}\n");
         return r;
@@ -362,9 +377,10 @@ int net_plan_nft_ruleset(const Config *c, char **ret) {
                 return r;
         /* add + delete + define in one transaction: replaces an earlier table atomically, and
          * works whether or not one exists (a restart after a crash). */
-        r = plan_extendf(&s, NULL, "add table inet " NET_PLAN_NFT_TABLE "\n"
-                                   "delete table inet " NET_PLAN_NFT_TABLE "\n"
-                                   "table inet " NET_PLAN_NFT_TABLE " {\n");
+        r = plan_extendf(&s, NULL,
+                        "add table inet " NET_PLAN_NFT_TABLE "\n"
+                        "delete table inet " NET_PLAN_NFT_TABLE "\n"
+                        "table inet " NET_PLAN_NFT_TABLE " {\n");
         if (r >= 0)
                 r = append_input_chain(&s, vm_ifaces);
         if (r >= 0)
@@ -384,8 +400,8 @@ const char *net_plan_nft_remove(void) {
                "delete table inet " NET_PLAN_NFT_TABLE "\n";
 }
 
-static int append_routes(char **s, const char *word, const char *ifname, const Route *routes,
-                size_t n) {
+static int append_routes(
+                char **s, const char *word, const char *ifname, const Route *routes, size_t n) {
         int r;
 
         for (size_t i = 0; i < n; i++) {

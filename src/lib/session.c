@@ -14,6 +14,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "buffer.h"
 #include "channel.h"
 #include "log.h"
 #include "mux.h"
@@ -30,12 +31,6 @@ typedef enum SessionState {
         _SESSION_STATE_INVALID = -EINVAL,
 } SessionState;
 
-/* Bytes received for one local output fd and not yet written; bounded by our window. */
-typedef struct OutBuf {
-        uint8_t *data;
-        size_t start, end, cap;
-} OutBuf;
-
 typedef struct LocalFd {
         int fd;
         int saved_flags; /* to restore; -1 when untouched */
@@ -43,7 +38,7 @@ typedef struct LocalFd {
         sd_event_source *source;
 } LocalFd;
 
-static const int forwarded_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 
 struct Session {
         SessionChannel *channel; /* NULL once detached (channel freed) */
@@ -58,8 +53,8 @@ struct Session {
 
         LocalFd in;
         bool stdin_eof_sent;
-        LocalFd out[3]; /* [1] stdout, [2] stderr */
-        OutBuf out_buf[3];
+        LocalFd out[3];    /* [1] stdout, [2] stderr */
+        Buffer out_buf[3]; /* received for each local output fd, not yet written; <= our window */
         bool out_eof[3];
         uint32_t ungranted; /* written locally, credit not yet returned (batched) */
 
@@ -102,7 +97,7 @@ int session_result_to_exit_status(const SessionResult *r) {
 static void local_fd_init(LocalFd *l, int fd) {
         struct stat st;
 
-        *l = (LocalFd){.fd = fd, .saved_flags = -1};
+        *l = (LocalFd){ .fd = fd, .saved_flags = -1 };
         if (fd < 0)
                 return;
         /* epoll refuses regular files and some devices; those never block anyway. */
@@ -112,50 +107,20 @@ static void local_fd_init(LocalFd *l, int fd) {
                 return;
         l->saved_flags = fcntl(fd, F_GETFL);
         if (l->saved_flags >= 0 && !(l->saved_flags & O_NONBLOCK))
-                (void)fcntl(fd, F_SETFL, l->saved_flags | O_NONBLOCK);
+                (void) fcntl(fd, F_SETFL, l->saved_flags | O_NONBLOCK);
 }
 
 static void local_fd_close(LocalFd *l) {
         l->source = sd_event_source_disable_unref(l->source);
         if (l->fd >= 0 && l->saved_flags >= 0)
-                (void)fcntl(l->fd, F_SETFL, l->saved_flags);
+                (void) fcntl(l->fd, F_SETFL, l->saved_flags);
         l->fd = safe_close(l->fd);
         l->saved_flags = -1;
 }
 
 static void local_fd_enable(LocalFd *l, bool on) {
         if (l->source)
-                (void)sd_event_source_set_enabled(l->source, on ? SD_EVENT_ON : SD_EVENT_OFF);
-}
-
-static size_t out_buf_size(const OutBuf *b) {
-        return b->end - b->start;
-}
-
-static int out_buf_append(OutBuf *b, const uint8_t *data, size_t len) {
-        size_t used = out_buf_size(b);
-
-        if (b->cap - b->end < len && b->start > 0) {
-                memmove(b->data, b->data + b->start, used);
-                b->start = 0;
-                b->end = used;
-        }
-        if (b->cap - b->end < len) {
-                size_t cap = MAX(b->cap * 2, used + len);
-                uint8_t *p = realloc(b->data, cap);
-                if (!p)
-                        return -ENOMEM;
-                b->data = p;
-                b->cap = cap;
-        }
-        memcpy(b->data + b->end, data, len);
-        b->end += len;
-        return 0;
-}
-
-static void out_buf_finish(OutBuf *b) {
-        free(b->data);
-        *b = (OutBuf){};
+                (void) sd_event_source_set_enabled(l->source, on ? SD_EVENT_ON : SD_EVENT_OFF);
 }
 
 /* Credit goes back in batches of at least this much, or once all received output is written:
@@ -186,7 +151,7 @@ static void session_close_fds(Session *s) {
         local_fd_close(&s->in);
         for (int i = 1; i < 3; i++) {
                 local_fd_close(&s->out[i]);
-                out_buf_finish(&s->out_buf[i]);
+                buffer_finish(&s->out_buf[i]);
         }
 }
 
@@ -194,7 +159,7 @@ Session *session_free(Session *s) {
         if (!s)
                 return NULL;
         if (s->channel && !s->channel->lost && IN_SET(s->state, SESSION_OPENING, SESSION_RUNNING))
-                (void)mux_stream_close(session_mux(s), s->id, -ECANCELED);
+                (void) mux_stream_close(session_mux(s), s->id, -ECANCELED);
         session_unlink(s);
         session_close_fds(s);
         s->done_source = sd_event_source_disable_unref(s->done_source);
@@ -236,7 +201,7 @@ static void session_set_done(Session *s) {
                 on_session_done(NULL, s);
                 return;
         }
-        (void)sd_event_source_set_description(s->done_source, "session-done");
+        (void) sd_event_source_set_description(s->done_source, "session-done");
 }
 
 static void session_fail(Session *s, int error, const char *fmt, ...) {
@@ -245,10 +210,10 @@ static void session_fail(Session *s, int error, const char *fmt, ...) {
         if (s->state == SESSION_DONE)
                 return;
         if (s->channel && !s->channel->lost && IN_SET(s->state, SESSION_OPENING, SESSION_RUNNING))
-                (void)mux_stream_close(session_mux(s), s->id, error);
+                (void) mux_stream_close(session_mux(s), s->id, error);
         s->result.error = error < 0 ? error : -EIO;
         va_start(ap, fmt);
-        (void)vsnprintf(s->result.reason, sizeof(s->result.reason), fmt, ap);
+        (void) vsnprintf(s->result.reason, sizeof(s->result.reason), fmt, ap);
         va_end(ap);
         session_set_done(s);
 }
@@ -257,7 +222,7 @@ static void session_maybe_done(Session *s) {
         if (s->state != SESSION_CLOSED)
                 return;
         for (int i = 1; i < 3; i++)
-                if (s->out[i].fd >= 0 && out_buf_size(&s->out_buf[i]) > 0)
+                if (s->out[i].fd >= 0 && buffer_size(&s->out_buf[i]) > 0)
                         return;
         session_set_done(s);
 }
@@ -266,47 +231,42 @@ static void session_maybe_done(Session *s) {
 
 static void session_close_output(Session *s, int i) {
         local_fd_close(&s->out[i]);
-        out_buf_finish(&s->out_buf[i]);
+        buffer_finish(&s->out_buf[i]);
 }
 
 static void session_grant(Session *s, size_t n) {
-        s->ungranted += (uint32_t)n;
+        s->ungranted += (uint32_t) n;
         if (s->state != SESSION_RUNNING || s->ungranted == 0)
                 return;
         if (s->ungranted < SESSION_GRANT_BATCH_BYTES &&
-                        out_buf_size(&s->out_buf[1]) + out_buf_size(&s->out_buf[2]) > 0)
+                        buffer_size(&s->out_buf[1]) + buffer_size(&s->out_buf[2]) > 0)
                 return;
-        (void)mux_stream_grant(session_mux(s), s->id, s->ungranted);
+        (void) mux_stream_grant(session_mux(s), s->id, s->ungranted);
         s->ungranted = 0;
 }
 
 /* Writes buffered output; credit goes back for exactly what the local fd took. */
 static void session_flush_output(Session *s, int i) {
-        OutBuf *b = &s->out_buf[i];
+        Buffer *b = &s->out_buf[i];
         size_t written = 0;
 
-        while (out_buf_size(b) > 0 && s->out[i].fd >= 0) {
-                ssize_t n = write(s->out[i].fd, b->data + b->start, out_buf_size(b));
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0 && errno == EAGAIN)
-                        break;
+        if (s->out[i].fd >= 0) {
+                size_t pending = buffer_size(b);
+                ssize_t n = buffer_write_to(b, s->out[i].fd);
+
                 if (n < 0) {
                         /* The local reader is gone: drop this output, keep the session. */
-                        log_debug_errno(errno, "Session stream %u: local fd %d failed: %m", s->id,
+                        log_debug_errno((int) n, "Session stream %u: local fd %d failed: %m", s->id,
                                         i);
-                        written += out_buf_size(b);
+                        written = pending;
                         session_close_output(s, i);
-                        break;
+                } else {
+                        written = (size_t) n;
                 }
-                written += (size_t)n;
-                b->start += (size_t)n;
         }
-        if (out_buf_size(b) == 0)
-                b->start = b->end = 0;
         session_grant(s, written);
-        local_fd_enable(&s->out[i], out_buf_size(b) > 0);
-        if (out_buf_size(b) == 0 && s->out_eof[i])
+        local_fd_enable(&s->out[i], buffer_size(b) > 0);
+        if (buffer_size(b) == 0 && s->out_eof[i])
                 session_close_output(s, i);
         session_maybe_done(s);
 }
@@ -331,7 +291,7 @@ static int session_add_output_source(Session *s, int i) {
         }
         if (r < 0)
                 return r;
-        (void)sd_event_source_set_description(
+        (void) sd_event_source_set_description(
                         l->source, i == 1 ? "session-stdout" : "session-stderr");
         return sd_event_source_set_enabled(l->source, SD_EVENT_OFF);
 }
@@ -345,7 +305,7 @@ static void session_on_data(Session *s, uint8_t fd, const uint8_t *data, size_t 
                 session_grant(s, len);
                 return;
         }
-        r = out_buf_append(&s->out_buf[fd], data, len);
+        r = buffer_append(&s->out_buf[fd], data, len);
         if (r < 0) {
                 session_fail(s, r, "out of memory");
                 return;
@@ -359,7 +319,7 @@ static void session_send_stdin_eof(Session *s) {
         local_fd_close(&s->in);
         s->stdin_eof_sent = true;
         if (s->state == SESSION_RUNNING)
-                (void)mux_stream_send_eof(session_mux(s), s->id, STREAM_FD_STDIN);
+                (void) mux_stream_send_eof(session_mux(s), s->id, STREAM_FD_STDIN);
 }
 
 static void session_read_stdin(Session *s) {
@@ -382,8 +342,8 @@ static void session_read_stdin(Session *s) {
                 session_send_stdin_eof(s);
                 return;
         }
-        r = mux_stream_send(session_mux(s), s->id, STREAM_FD_STDIN, buf, (size_t)n);
-        if (r < 0 || (size_t)r != (size_t)n)
+        r = mux_stream_send(session_mux(s), s->id, STREAM_FD_STDIN, buf, (size_t) n);
+        if (r < 0 || (size_t) r != (size_t) n)
                 session_fail(s, r < 0 ? r : -EIO, "cannot send stdin to the guest");
 }
 
@@ -409,7 +369,7 @@ static int session_add_input_source(Session *s) {
                 if (r != -EPERM) {
                         if (r < 0)
                                 return r;
-                        (void)sd_event_source_set_description(l->source, "session-stdin");
+                        (void) sd_event_source_set_description(l->source, "session-stdin");
                         return sd_event_source_set_enabled(l->source, SD_EVENT_OFF);
                 }
                 l->pollable = false;
@@ -418,7 +378,7 @@ static int session_add_input_source(Session *s) {
         r = sd_event_add_defer(s->channel->event, &l->source, on_local_input_defer, s);
         if (r < 0)
                 return r;
-        (void)sd_event_source_set_description(l->source, "session-stdin-file");
+        (void) sd_event_source_set_description(l->source, "session-stdin-file");
         return sd_event_source_set_enabled(l->source, SD_EVENT_OFF);
 }
 
@@ -437,19 +397,19 @@ static void session_update(Session *s) {
 
 static void session_open_stream(Session *s) {
         FrameOpen req = {
-                        .kind = STREAM_KIND_EXEC,
-                        .window = SESSION_WINDOW_BYTES,
-                        .argv = s->argv,
-                        .n_argv = strv_length(s->argv),
-                        .env = s->env,
-                        .n_env = strv_length(s->env),
-                        .cwd = s->cwd,
-                        .user = s->user,
-                        .pty = s->pty,
-                        .pty_rows = s->pty_rows,
-                        .pty_cols = s->pty_cols,
-                        /* A terminal type means nothing without a terminal. */
-                        .term = s->pty ? s->term : NULL,
+                .kind = STREAM_KIND_EXEC,
+                .window = SESSION_WINDOW_BYTES,
+                .argv = s->argv,
+                .n_argv = strv_length(s->argv),
+                .env = s->env,
+                .n_env = strv_length(s->env),
+                .cwd = s->cwd,
+                .user = s->user,
+                .pty = s->pty,
+                .pty_rows = s->pty_rows,
+                .pty_cols = s->pty_cols,
+                /* A terminal type means nothing without a terminal. */
+                .term = s->pty ? s->term : NULL,
         };
         int r;
 
@@ -549,17 +509,17 @@ static void on_mux_close(
 }
 
 static void on_mux_open(Mux *m, uint32_t id, const FrameOpen *req, void *userdata) {
-        (void)mux_stream_reject(m, id, -EOPNOTSUPP, "the host accepts no streams");
+        (void) mux_stream_reject(m, id, -EOPNOTSUPP, "the host accepts no streams");
 }
 
 static const MuxCallbacks session_mux_callbacks = {
-                .on_hello = on_mux_hello,
-                .on_open = on_mux_open,
-                .on_accept = on_mux_accept,
-                .on_data = on_mux_data,
-                .on_eof = on_mux_eof,
-                .on_exit = on_mux_exit,
-                .on_close = on_mux_close,
+        .on_hello = on_mux_hello,
+        .on_open = on_mux_open,
+        .on_accept = on_mux_accept,
+        .on_data = on_mux_data,
+        .on_eof = on_mux_eof,
+        .on_exit = on_mux_exit,
+        .on_close = on_mux_close,
 };
 
 /* ---- channel ---- */
@@ -579,7 +539,7 @@ static void on_channel_disconnect(Channel *ch, int error, const char *reason, vo
         c->lost = true;
         c->ready = false;
         c->lost_error = error < 0 ? error : -ECONNRESET;
-        (void)snprintf(c->lost_reason, sizeof(c->lost_reason), "connection to the VM lost (%s)",
+        (void) snprintf(c->lost_reason, sizeof(c->lost_reason), "connection to the VM lost (%s)",
                         reason);
         session_channel_fail_all(c, c->lost_error, c->lost_reason);
         if (c->lost_handler)
@@ -604,10 +564,10 @@ int session_channel_new(sd_event *e, int fd, SessionChannel **ret) {
                 return -ENOMEM;
         c->event = sd_event_ref(e);
         mc = (MuxConfig){
-                        .role = MUX_ROLE_HOST,
-                        .capabilities = PROTOCOL_CAPABILITIES,
-                        .callbacks = session_mux_callbacks,
-                        .userdata = c,
+                .role = MUX_ROLE_HOST,
+                .capabilities = PROTOCOL_CAPABILITIES,
+                .callbacks = session_mux_callbacks,
+                .userdata = c,
         };
         r = channel_new(e, fd, &mc, "session-channel", &c->channel);
         if (r < 0)
@@ -616,7 +576,7 @@ int session_channel_new(sd_event *e, int fd, SessionChannel **ret) {
         r = sd_event_add_post(e, &c->post, on_channel_post, c);
         if (r < 0)
                 return r;
-        (void)sd_event_source_set_description(c->post, "session-channel-post");
+        (void) sd_event_source_set_description(c->post, "session-channel-post");
         *ret = TAKE_PTR(c);
         return 0;
 }
@@ -677,9 +637,9 @@ int session_start(SessionChannel *c, const SessionParams *p, SessionDoneHandler 
 
         s = calloc(1, sizeof(*s));
         if (!s) {
-                (void)safe_close(p->stdin_fd);
-                (void)safe_close(p->stdout_fd);
-                (void)safe_close(p->stderr_fd);
+                (void) safe_close(p->stdin_fd);
+                (void) safe_close(p->stdout_fd);
+                (void) safe_close(p->stderr_fd);
                 return -ENOMEM;
         }
         s->tty_fd = -EBADF;
@@ -711,7 +671,7 @@ int session_start(SessionChannel *c, const SessionParams *p, SessionDoneHandler 
 int session_send_signal(Session *s, int signo) {
         if (!s->channel || s->state != SESSION_RUNNING)
                 return -ENOTCONN;
-        return mux_stream_send_signal(session_mux(s), s->id, (uint32_t)signo);
+        return mux_stream_send_signal(session_mux(s), s->id, (uint32_t) signo);
 }
 
 int session_resize(Session *s, uint16_t rows, uint16_t cols) {
@@ -727,10 +687,10 @@ static int on_forwarded_signal(
 
         if (IN_SET(s->state, SESSION_WAITING, SESSION_OPENING)) {
                 session_fail(s, -ECANCELED, "interrupted by %s before '%s' started",
-                                strsignal((int)si->ssi_signo), s->argv[0]);
+                                strsignal((int) si->ssi_signo), s->argv[0]);
                 return 0;
         }
-        r = session_send_signal(s, (int)si->ssi_signo);
+        r = session_send_signal(s, (int) si->ssi_signo);
         if (r < 0)
                 log_debug_errno(r, "Cannot forward signal %u, ignoring: %m", si->ssi_signo);
         return 0;
@@ -742,7 +702,7 @@ static int on_winch(sd_event_source *source, const struct signalfd_siginfo *si, 
 
         if (ioctl(s->tty_fd, TIOCGWINSZ, &ws) < 0)
                 return 0;
-        (void)session_resize(s, ws.ws_row, ws.ws_col);
+        (void) session_resize(s, ws.ws_row, ws.ws_col);
         return 0;
 }
 

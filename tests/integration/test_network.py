@@ -4,7 +4,6 @@ vmsilod creates inside a network namespace of the test's own; a second namespace
 internet" behind hostNetworking.nat.interface. No traffic leaves these namespaces."""
 import json
 import os
-import pathlib
 import re
 import signal
 import subprocess
@@ -46,18 +45,14 @@ VMS = [
 ]
 NAT = {"hostNetworking": {"nat": {"enable": True, "interface": UPLINK}}}
 
+# "The internet": tells each TCP client the address it sees, then closes.
 SERVER = f"""
-import http.server
-class H(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        body = self.client_address[0].encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-    def log_message(self, *args):
-        pass
-http.server.HTTPServer(("{SERVER_ADDR}", {SERVER_PORT}), H).serve_forever()
+import socket
+s = socket.create_server(("{SERVER_ADDR}", {SERVER_PORT}))
+while True:
+    c, peer = s.accept()
+    c.sendall(peer[0].encode())
+    c.close()
 """
 
 UDHCPD_CONF = """start 10.50.2.100
@@ -184,8 +179,8 @@ def test_two_vms_on_one_bridge_reach_each_other(daemon):
 
 
 def test_nat_reaches_internet_server_as_the_host(daemon):
-    r = guest(daemon, "alpha", "wget", "-q", "-T", "10", "-O", "-",
-              f"http://{SERVER_ADDR}:{SERVER_PORT}/")
+    r = daemon.cli("run", "-T", "-u", "root", "alpha", "nc", "-w", "10", SERVER_ADDR,
+                   str(SERVER_PORT), input=b"")
     assert r.returncode == 0, r.stderr
     assert r.stdout.decode() == HOST_UPLINK_ADDR
     assert in_ns(HOST_NS, "cat", "/proc/sys/net/ipv4/ip_forward").stdout.strip() == "1"
@@ -221,7 +216,8 @@ def test_resolv_conf_lists_nameservers(daemon):
 
 
 def test_status_shows_interfaces_and_addresses(daemon):
-    ifaces = {i["name"]: i for i in daemon.status("alpha")["interfaces"]}
+    r = daemon.cli("status", "--json", "alpha", check=True)
+    ifaces = {i["name"]: i for i in json.loads(r.stdout)[0]["interfaces"]}
     assert ifaces["wan"]["tap"] == "tap-alpha"
     assert ifaces["wan"]["addresses"] == ["10.50.1.1/24", "fd50:1::1/64"]
     assert daemon.status("gamma")["interfaces"][0]["tap"] == "gamma-0"
@@ -235,17 +231,24 @@ def count_ours(ns):
             tables.count("table inet vmsilo"))
 
 
+def start_again(daemon):
+    # A stopped or killed daemon leaves its socket file: wait for the new one.
+    (daemon.runtime / "control.socket").unlink(missing_ok=True)
+    daemon.start()
+
+
 def test_restart_and_crash_keep_one_tap_and_one_table(daemon):
     once = {"tap-alpha": 1, "tap-beta": 1, "gamma-0": 1, "alpha-0": 1, BRIDGE: 1}
     assert count_ours(HOST_NS) == (once, 1)
     assert daemon.stop() == 0, daemon.output()
     # The table goes with the daemon; TAPs and the bridge are persistent.
     assert count_ours(HOST_NS) == (once, 0)
-    daemon.start()
+    start_again(daemon)
     assert count_ours(HOST_NS) == (once, 1)
     daemon.proc.send_signal(signal.SIGKILL)
     daemon.proc.wait()
-    daemon.start()
+    daemon.log.close()
+    start_again(daemon)
     assert count_ours(HOST_NS) == (once, 1)
     assert daemon.stop() == 0, daemon.output()
     assert count_ours(HOST_NS) == (once, 0)

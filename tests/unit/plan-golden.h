@@ -38,8 +38,8 @@ static inline char *golden_read_file(const char *path) {
         if (!f)
                 return NULL;
         if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
-                buf = calloc(1, (size_t)n + 1);
-                if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n)
+                buf = calloc(1, (size_t) n + 1);
+                if (buf && fread(buf, 1, (size_t) n, f) != (size_t) n)
                         buf = (free(buf), NULL);
         }
         fclose(f);
@@ -51,19 +51,19 @@ static inline char *golden_read_file(const char *path) {
  * case's "context" object then overrides fields, and the overlay is derived last. */
 static inline LaunchContext golden_default_context(const VmConfig *vm) {
         return (LaunchContext){
-                        .runtime_dir = "/run/vmsilo",
-                        .kernel = vm->kernel ?: "/var/lib/vmsilo/images/default/vmlinuz",
-                        .initramfs = vm->initramfs
-                                                     ?: "/var/lib/vmsilo/images/default/"
-                                                        "initramfs.cpio",
-                        .wayland_socket = "/run/user/1000/wayland-0",
-                        .accel = ACCEL_KVM,
-                        .qmp_fd = true,
-                        .agent_fd = true,
-                        .console_fd = true,
-                        .tap_fds = true,
-                        .home_uid = 1000,
-                        .home_gid = 100,
+                .runtime_dir = "/run/vmsilo",
+                .kernel = vm->kernel ?: "/var/lib/vmsilo/images/default/vmlinuz",
+                .initramfs = vm->initramfs
+                                             ?: "/var/lib/vmsilo/images/default/"
+                                                "initramfs.cpio",
+                .wayland_socket = "/run/user/1000/wayland-0",
+                .accel = ACCEL_KVM,
+                .qmp_fd = true,
+                .agent_fd = true,
+                .console_fd = true,
+                .tap_fds = true,
+                .home_uid = 1000,
+                .home_gid = 100,
         };
 }
 
@@ -81,23 +81,23 @@ static inline void golden_apply_context(json_t *j, LaunchContext *ctx) {
                 const char *key;
                 const char **field;
         } strings[] = {
-                        {"runtime_dir", &ctx->runtime_dir},
-                        {"binary", &ctx->binary},
-                        {"kernel", &ctx->kernel},
-                        {"initramfs", &ctx->initramfs},
-                        {"built_root_disk", &ctx->built_root_disk},
-                        {"overlay_disk", &ctx->overlay_disk},
-                        {"wayland_socket", &ctx->wayland_socket},
+                { "runtime_dir", &ctx->runtime_dir },
+                { "binary", &ctx->binary },
+                { "kernel", &ctx->kernel },
+                { "initramfs", &ctx->initramfs },
+                { "built_root_disk", &ctx->built_root_disk },
+                { "overlay_disk", &ctx->overlay_disk },
+                { "wayland_socket", &ctx->wayland_socket },
         };
         const struct {
                 const char *key;
                 bool *field;
         } bools[] = {
-                        {"qmp_fd", &ctx->qmp_fd},
-                        {"agent_fd", &ctx->agent_fd},
-                        {"console_fd", &ctx->console_fd},
-                        {"tap_fds", &ctx->tap_fds},
-                        {"balloon_qmp_fd", &ctx->balloon_qmp_fd},
+                { "qmp_fd", &ctx->qmp_fd },
+                { "agent_fd", &ctx->agent_fd },
+                { "console_fd", &ctx->console_fd },
+                { "tap_fds", &ctx->tap_fds },
+                { "balloon_qmp_fd", &ctx->balloon_qmp_fd },
         };
         json_t *v;
 
@@ -112,11 +112,11 @@ static inline void golden_apply_context(json_t *j, LaunchContext *ctx) {
         if ((v = json_object_get(j, "accel")))
                 ctx->accel = accel_kind_from_string(json_string_value(v));
         if ((v = json_object_get(j, "tsc_khz")))
-                ctx->tsc_khz = (uint32_t)json_integer_value(v);
+                ctx->tsc_khz = (uint32_t) json_integer_value(v);
         if ((v = json_object_get(j, "home_uid")))
-                ctx->home_uid = (uint32_t)json_integer_value(v);
+                ctx->home_uid = (uint32_t) json_integer_value(v);
         if ((v = json_object_get(j, "home_gid")))
-                ctx->home_gid = (uint32_t)json_integer_value(v);
+                ctx->home_gid = (uint32_t) json_integer_value(v);
 }
 
 static inline char *golden_render(const LaunchPlan *p) {
@@ -170,7 +170,7 @@ static inline void golden_check(
         vm = vm_name ? config_find_vm(c, json_string_value(vm_name)) : &c->vms[0];
         assert_non_null(vm);
 
-        r = plan_validate_vm(vm, (size_t)(vm - c->vms), vmm, &errors);
+        r = plan_validate_vm(vm, (size_t) (vm - c->vms), vmm, &errors);
         if (r != 0)
                 golden_print_errors(&errors);
         assert_int_equal(r, 0);
@@ -212,4 +212,18 @@ static inline Config *golden_load_config(const char *json) {
         config_errors_finish(&errors);
         assert_int_equal(r, 0);
         return c;
+}
+
+/* The smallest valid config: one VM "a". */
+#define GOLDEN_CONFIG_ONE_VM "{\"user\":\"alice\",\"nixosVms\":[{\"name\":\"a\"}]}"
+
+/* Checks that build() refuses the first VM of json with ctx: -EINVAL and no plan. */
+static inline void golden_check_build_rejects(
+                PlanBuildFunc build, const char *json, const LaunchContext *ctx) {
+        Config *c = golden_load_config(json);
+        LaunchPlan *p = NULL;
+
+        assert_int_equal(build(c, &c->vms[0], ctx, &p), -EINVAL);
+        assert_null(p);
+        config_free(c);
 }

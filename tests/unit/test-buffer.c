@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* test-buffer.c: tests for src/agent/buffer.c. */
+/* test-buffer.c: tests for src/lib/buffer.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -39,7 +39,7 @@ static void test_buffer_write_to_stops_at_a_full_pipe(void **state) {
         assert_int_equal(buffer_append(&b, big, sizeof(big)), 0);
         n = buffer_write_to(&b, p[1]);
         assert_true(n > 0);
-        assert_int_equal(buffer_size(&b), sizeof(big) - (size_t)n);
+        assert_int_equal(buffer_size(&b), sizeof(big) - (size_t) n);
         assert_int_equal(buffer_write_to(&b, p[1]), 0);
         close(p[0]);
         assert_int_equal(buffer_write_to(&b, p[1]), -EPIPE);
@@ -49,8 +49,8 @@ static void test_buffer_write_to_stops_at_a_full_pipe(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                        cmocka_unit_test(test_buffer_keeps_fifo_order_across_compaction),
-                        cmocka_unit_test(test_buffer_write_to_stops_at_a_full_pipe),
+                cmocka_unit_test(test_buffer_keeps_fifo_order_across_compaction),
+                cmocka_unit_test(test_buffer_write_to_stops_at_a_full_pipe),
         };
 
         signal(SIGPIPE, SIG_IGN);

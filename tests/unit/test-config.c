@@ -122,16 +122,16 @@ static void test_config_reads_every_top_level_option(void **state) {
         assert_int_equal(c->n_vms, 2);
         assert_false(c->enable_bash_integration);
         assert_string_equal(c->crosvm.log_level, "debug");
-        assert_true(strv_equal(c->crosvm.extra_args, (char *[]){"--log-level", "x", NULL}));
-        assert_true(strv_equal(c->crosvm.extra_run_args, (char *[]){"--no-smt", NULL}));
+        assert_true(strv_equal(c->crosvm.extra_args, (char *[]){ "--log-level", "x", NULL }));
+        assert_true(strv_equal(c->crosvm.extra_run_args, (char *[]){ "--no-smt", NULL }));
         assert_string_equal(c->balloond.log_level, "trace");
         assert_int_equal(c->balloond.poll_interval_usec, 500000);
         assert_int_equal(c->balloond.critical_host_percent, 10);
         assert_int_equal(c->balloond.guest_available_bias_bytes, 512 * 1024 * 1024);
-        assert_true(strv_equal(c->balloond.extra_args, (char *[]){"--dry-run", NULL}));
+        assert_true(strv_equal(c->balloond.extra_args, (char *[]){ "--dry-run", NULL }));
         assert_string_equal(c->tray_log_level, "warn");
-        assert_true(strv_equal(
-                        c->isolated_pci_devices, (char *[]){"0000:01:00.0", "0000:02:00.1", NULL}));
+        assert_true(strv_equal(c->isolated_pci_devices,
+                        (char *[]){ "0000:01:00.0", "0000:02:00.1", NULL }));
         assert_int_equal(c->vmm, VMM_CROSVM);
         assert_int_equal(c->accel, ACCEL_KVM);
 }
@@ -144,22 +144,22 @@ static void test_config_reads_every_vm_option(void **state) {
         assert_int_equal(vm->cpus, 3);
         assert_int_equal(vm->color_rgb, 0x2ecc71);
         assert_true(strv_equal(
-                        vm->nameservers, (char *[]){"1.1.1.1", "2606:4700:4700::1111", NULL}));
+                        vm->nameservers, (char *[]){ "1.1.1.1", "2606:4700:4700::1111", NULL }));
         assert_true(vm->auto_shutdown);
         assert_int_equal(vm->auto_shutdown_after_sec, 300);
         assert_true(vm->auto_start);
-        assert_true(strv_equal(vm->depends_on, (char *[]){"net", NULL}));
+        assert_true(strv_equal(vm->depends_on, (char *[]){ "net", NULL }));
         assert_string_equal(vm->kernel, "/boot/vmlinuz");
         assert_string_equal(vm->initramfs, "/boot/initrd.img");
         assert_false(vm->root_disk_readonly);
         assert_int_equal(vm->shared_home_mode, SHARED_HOME_PATH);
         assert_string_equal(vm->shared_home_path, "/home/alice/vms/work");
-        assert_true(strv_equal(vm->kernel_params, (char *[]){"quiet", "loglevel=3", NULL}));
-        assert_true(strv_equal(vm->guest_programs, (char *[]){"firefox", NULL}));
+        assert_true(strv_equal(vm->kernel_params, (char *[]){ "quiet", "loglevel=3", NULL }));
+        assert_true(strv_equal(vm->guest_programs, (char *[]){ "firefox", NULL }));
         assert_int_equal(strv_length(vm->guest_config), 2);
         assert_string_equal(vm->crosvm.log_level, "error");
-        assert_true(strv_equal(vm->crosvm.extra_args, (char *[]){"-a", NULL}));
-        assert_true(strv_equal(vm->crosvm.extra_run_args, (char *[]){"-b", NULL}));
+        assert_true(strv_equal(vm->crosvm.extra_args, (char *[]){ "-a", NULL }));
+        assert_true(strv_equal(vm->crosvm.extra_run_args, (char *[]){ "-b", NULL }));
         assert_int_equal(vm->root_overlay_type, OVERLAY_TMPFS);
         assert_int_equal(vm->root_overlay_size_bytes, UINT64_C(2) << 30);
         assert_string_equal(vm->wayland_proxy, "sommelier");
@@ -240,7 +240,7 @@ static void test_config_reads_interfaces_sorted_by_name(void **state) {
 }
 
 static void test_config_reads_every_interface_option(void **state) {
-        static const uint8_t mac[6] = {0x02, 0x11, 0x22, 0x33, 0x44, 0x55};
+        static const uint8_t mac[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
         _cleanup_(config_freep) Config *c = load_file_ok(TEST_DATA_DIR "/config/full.json");
         const NetInterface *i = &c->vms[0].interfaces[1];
 
@@ -250,8 +250,8 @@ static void test_config_reads_every_interface_option(void **state) {
         assert_false(i->tap_name_derived);
         assert_string_equal(i->tap_host_address, "10.0.0.254/24");
         assert_true(i->dhcp);
-        assert_true(strv_equal(i->addresses, (char *[]){"10.0.0.1/24", NULL}));
-        assert_true(strv_equal(i->v6_addresses, (char *[]){"fd00::1/64", NULL}));
+        assert_true(strv_equal(i->addresses, (char *[]){ "10.0.0.1/24", NULL }));
+        assert_true(strv_equal(i->v6_addresses, (char *[]){ "fd00::1/64", NULL }));
         assert_int_equal(i->n_routes, 1);
         assert_string_equal(i->routes[0].destination, "0.0.0.0/0");
         assert_string_equal(i->routes[0].via, "10.0.0.254");
@@ -273,7 +273,7 @@ static void test_config_accepts_null_for_nullable_options(void **state) {
 static void test_config_accepts_single_guest_config_path(void **state) {
         _cleanup_(config_freep) Config *c = load_ok(ONE_VM(", 'guestConfig': '/etc/a.nix'"));
 
-        assert_true(strv_equal(c->vms[0].guest_config, (char *[]){"/etc/a.nix", NULL}));
+        assert_true(strv_equal(c->vms[0].guest_config, (char *[]){ "/etc/a.nix", NULL }));
 }
 
 static void test_config_disables_shared_home_with_false(void **state) {
@@ -288,9 +288,9 @@ static void test_config_accepts_colour_forms(void **state) {
                 const char *json;
                 uint32_t rgb;
         } cases[] = {
-                        {ONE_VM(", 'color': 'Green'"), 0x008000},
-                        {ONE_VM(", 'color': '#abc'"), 0xaabbcc},
-                        {ONE_VM(", 'color': 'rgb(1, 2, 3)'"), 0x010203},
+                { ONE_VM(", 'color': 'Green'"), 0x008000 },
+                { ONE_VM(", 'color': '#abc'"), 0xaabbcc },
+                { ONE_VM(", 'color': 'rgb(1, 2, 3)'"), 0x010203 },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
@@ -318,7 +318,7 @@ static void test_config_accepts_pci_device_listed_in_two_forms_once(void **state
 /* --- derived values --- */
 
 static void test_config_derives_stable_documented_mac(void **state) {
-        static const uint8_t want[6] = {0xe2, 0x9e, 0x80, 0xd2, 0x03, 0x83};
+        static const uint8_t want[6] = { 0xe2, 0x9e, 0x80, 0xd2, 0x03, 0x83 };
         uint8_t mac[6];
 
         /* FNV-1a 64 of "banking-wan", octets from the low byte, first octet (h & 0xfc) | 0x02. */
@@ -327,8 +327,8 @@ static void test_config_derives_stable_documented_mac(void **state) {
 }
 
 static void test_config_derived_macs_are_locally_administered_unicast(void **state) {
-        static const char *const vms[] = {"a", "banking", "shopping", "sys-net", "x1"};
-        static const char *const ifs[] = {"wan", "lan", "eth0"};
+        static const char *const vms[] = { "a", "banking", "shopping", "sys-net", "x1" };
+        static const char *const ifs[] = { "wan", "lan", "eth0" };
 
         for (size_t v = 0; v < ELEMENTSOF(vms); v++)
                 for (size_t i = 0; i < ELEMENTSOF(ifs); i++) {
@@ -382,15 +382,15 @@ static void test_config_derives_readable_text_colour(void **state) {
                 const char *label;
                 uint32_t background, text;
         } cases[] = {
-                        {"white", 0xffffff, 0x000000},
-                        {"black", 0x000000, 0xffffff},
-                        {"red: L 0.2126, black contrasts more", 0xff0000, 0x000000},
-                        {"navy", 0x000080, 0xffffff},
-                        {"yellow", 0xffff00, 0x000000},
-                        {"green #008000: L 0.154", 0x008000, 0xffffff},
-                        {"#2ecc71", 0x2ecc71, 0x000000},
-                        {"mid grey #757575: L 0.178, just below 0.1791", 0x757575, 0xffffff},
-                        {"mid grey #767676: L 0.181, just above", 0x767676, 0x000000},
+                { "white", 0xffffff, 0x000000 },
+                { "black", 0x000000, 0xffffff },
+                { "red: L 0.2126, black contrasts more", 0xff0000, 0x000000 },
+                { "navy", 0x000080, 0xffffff },
+                { "yellow", 0xffff00, 0x000000 },
+                { "green #008000: L 0.154", 0x008000, 0xffffff },
+                { "#2ecc71", 0x2ecc71, 0x000000 },
+                { "mid grey #757575: L 0.178, just below 0.1791", 0x757575, 0xffffff },
+                { "mid grey #767676: L 0.181, just above", 0x767676, 0x000000 },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
@@ -431,7 +431,7 @@ static void test_config_loads_quickstart_example_as_in_the_original(void **state
         assert_int_equal(shopping->auto_shutdown_after_sec, 60);
         assert_string_equal(shopping->interfaces[0].tap_name, "shopping-0");
         assert_int_equal(personal->n_interfaces, 0);
-        assert_true(strv_equal(personal->guest_programs, (char *[]){"libreoffice", NULL}));
+        assert_true(strv_equal(personal->guest_programs, (char *[]){ "libreoffice", NULL }));
 }
 
 static void test_config_loads_demo_example(void **state) {
@@ -525,10 +525,10 @@ static void test_config_path_quotes_keys_that_are_not_identifiers(void **state) 
         static const struct {
                 const char *parent, *key, *want;
         } cases[] = {
-                        {"", "user", "user"},
-                        {"a", "vmsilo-balloond", "a.vmsilo-balloond"},
-                        {"routes", "0.0.0.0/0", "routes[\"0.0.0.0/0\"]"},
-                        {"x", "", "x[\"\"]"},
+                { "", "user", "user" },
+                { "a", "vmsilo-balloond", "a.vmsilo-balloond" },
+                { "routes", "0.0.0.0/0", "routes[\"0.0.0.0/0\"]" },
+                { "x", "", "x[\"\"]" },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
@@ -539,7 +539,7 @@ static void test_config_path_quotes_keys_that_are_not_identifiers(void **state) 
 }
 
 static void test_config_keys_suggest_near_misses_only(void **state) {
-        static const char *const known[] = {"memory", "cpus", "color", NULL};
+        static const char *const known[] = { "memory", "cpus", "color", NULL };
 
         assert_string_equal(config_keys_suggest("memroy", known), "memory");
         assert_string_equal(config_keys_suggest("CPUS", known), "cpus");
@@ -576,7 +576,7 @@ static void test_config_format_includes_defaults_and_derived_values(void **state
         char mac[18];
         const uint8_t *m = c->vms[0].interfaces[0].mac;
 
-        (void)snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
+        (void) snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
                         m[4], m[5]);
         assert_string_equal(json_string_value(json_object_get(vm, "colorRgb")), "#ff0000");
         assert_string_equal(json_string_value(json_object_get(vm, "textColor")), "#000000");
@@ -592,9 +592,9 @@ static void test_config_format_includes_defaults_and_derived_values(void **state
 }
 
 static void test_config_format_lists_keys_in_option_table_order(void **state) {
-        static const char *const order[] = {"enable", "user", "hostNetworking", "nixosVms",
-                        "enableBashIntegration", "crosvm", "vmsilo-balloond", "vmsilo-tray",
-                        "isolatedPciDevices", "vmm", "acceleration"};
+        static const char *const order[] = { "enable", "user", "hostNetworking", "nixosVms",
+                "enableBashIntegration", "crosvm", "vmsilo-balloond", "vmsilo-tray",
+                "isolatedPciDevices", "vmm", "acceleration" };
         _cleanup_(config_freep) Config *c = load_ok("{'vmm': 'qemu', 'user': 'u', 'enable': true}");
         json_auto_t *j = format_and_parse(c);
         const char *key;
@@ -636,51 +636,104 @@ static void test_config_format_keeps_options_of_free_form_sets(void **state) {
                         "/home/alice/vms/work");
 }
 
+/* --- error messages --- */
+
+static void test_config_error_format_gives_file_line_column_path_and_message(void **state) {
+        ConfigError e = { .path = (char *) "nixosVms[0].memory",
+                .message = (char *) "too small",
+                .line = 3,
+                .column = 7 };
+        _cleanup_(freep) char *s = NULL;
+
+        assert_int_equal(config_error_format(&e, "c.json", &s), 0);
+        assert_string_equal(s, "c.json:3:7: nixosVms[0].memory: too small");
+}
+
+static void test_config_error_format_leaves_out_line_and_column_when_unknown(void **state) {
+        ConfigError e = { .path = (char *) "user", .message = (char *) "must be a string" };
+        _cleanup_(freep) char *s = NULL;
+
+        assert_int_equal(config_error_format(&e, "c.json", &s), 0);
+        assert_string_equal(s, "c.json: user: must be a string");
+}
+
+static void test_config_error_format_leaves_out_an_empty_path(void **state) {
+        ConfigError e = { .path = (char *) "", .message = (char *) "cannot read file" };
+        ConfigError f = { .message = (char *) "syntax", .line = 1, .column = 2 };
+        _cleanup_(freep) char *s = NULL, *t = NULL;
+
+        assert_int_equal(config_error_format(&e, "c.json", &s), 0);
+        assert_string_equal(s, "c.json: cannot read file");
+        assert_int_equal(config_error_format(&f, "c.json", &t), 0);
+        assert_string_equal(t, "c.json:1:2: syntax");
+}
+
+static void test_config_errors_print_writes_one_line_per_error(void **state) {
+        ConfigError items[] = {
+                { .path = (char *) "a", .message = (char *) "first", .line = 2, .column = 1 },
+                { .path = (char *) "", .message = (char *) "second" },
+        };
+        ConfigErrors e = { .items = items, .n_items = ELEMENTSOF(items) };
+        _cleanup_(freep) char *out = NULL;
+        size_t size = 0;
+        FILE *f;
+
+        f = open_memstream(&out, &size);
+        assert_non_null(f);
+        config_errors_print(&e, "c.json", f);
+        assert_int_equal(fclose(f), 0);
+        assert_string_equal(out, "c.json:2:1: a: first\nc.json: second\n");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
-                        cmocka_unit_test(test_config_fills_every_top_level_default),
-                        cmocka_unit_test(test_config_fills_every_vm_default),
-                        cmocka_unit_test(test_config_fills_every_interface_default),
-                        cmocka_unit_test(test_config_reads_every_top_level_option),
-                        cmocka_unit_test(test_config_reads_every_vm_option),
-                        cmocka_unit_test(test_config_reads_disks_with_their_vmm_options),
-                        cmocka_unit_test(test_config_reads_gpu_options_and_disabled_sound),
-                        cmocka_unit_test(test_config_accepts_id_as_shared_directory_tag),
-                        cmocka_unit_test(test_config_normalises_pci_device_and_derives_sysfs_path),
-                        cmocka_unit_test(test_config_reads_vhost_user_devices),
-                        cmocka_unit_test(test_config_reads_interfaces_sorted_by_name),
-                        cmocka_unit_test(test_config_reads_every_interface_option),
-                        cmocka_unit_test(test_config_accepts_null_for_nullable_options),
-                        cmocka_unit_test(test_config_accepts_single_guest_config_path),
-                        cmocka_unit_test(test_config_disables_shared_home_with_false),
-                        cmocka_unit_test(test_config_accepts_colour_forms),
-                        cmocka_unit_test(test_config_accepts_dependency_chain_without_cycle),
-                        cmocka_unit_test(test_config_accepts_pci_device_listed_in_two_forms_once),
-                        cmocka_unit_test(test_config_derives_stable_documented_mac),
-                        cmocka_unit_test(test_config_derived_macs_are_locally_administered_unicast),
-                        cmocka_unit_test(test_config_derived_macs_differ_per_vm_and_interface),
-                        cmocka_unit_test(test_config_fills_derived_mac_into_interface),
-                        cmocka_unit_test(test_config_derives_tap_names_from_sorted_position),
-                        cmocka_unit_test(test_config_derives_default_shared_home),
-                        cmocka_unit_test(test_config_derives_readable_text_colour),
-                        cmocka_unit_test(test_config_stores_text_colour_of_vm),
-                        cmocka_unit_test(test_config_loads_quickstart_example_as_in_the_original),
-                        cmocka_unit_test(test_config_loads_demo_example),
-                        cmocka_unit_test(test_config_load_file_reports_unreadable_file),
-                        cmocka_unit_test(test_config_find_vm_returns_null_for_unknown_name),
-                        cmocka_unit_test(test_config_vm_vmm_prefers_vm_then_global_then_auto),
-                        cmocka_unit_test(test_config_vm_accel_inherits_global_choice),
-                        cmocka_unit_test(test_config_vm_crosvm_log_level_inherits_global),
-                        cmocka_unit_test(test_config_enum_tables_round_trip),
-                        cmocka_unit_test(test_config_free_accepts_null),
-                        cmocka_unit_test(test_config_errors_finish_empties_the_list),
-                        cmocka_unit_test(test_config_path_quotes_keys_that_are_not_identifiers),
-                        cmocka_unit_test(test_config_keys_suggest_near_misses_only),
-                        cmocka_unit_test(test_config_keys_edit_distance_counts_edits),
-                        cmocka_unit_test(test_config_format_includes_defaults_and_derived_values),
-                        cmocka_unit_test(test_config_format_lists_keys_in_option_table_order),
-                        cmocka_unit_test(test_config_format_is_stable),
-                        cmocka_unit_test(test_config_format_keeps_options_of_free_form_sets),
+                cmocka_unit_test(test_config_fills_every_top_level_default),
+                cmocka_unit_test(test_config_fills_every_vm_default),
+                cmocka_unit_test(test_config_fills_every_interface_default),
+                cmocka_unit_test(test_config_reads_every_top_level_option),
+                cmocka_unit_test(test_config_reads_every_vm_option),
+                cmocka_unit_test(test_config_reads_disks_with_their_vmm_options),
+                cmocka_unit_test(test_config_reads_gpu_options_and_disabled_sound),
+                cmocka_unit_test(test_config_accepts_id_as_shared_directory_tag),
+                cmocka_unit_test(test_config_normalises_pci_device_and_derives_sysfs_path),
+                cmocka_unit_test(test_config_reads_vhost_user_devices),
+                cmocka_unit_test(test_config_reads_interfaces_sorted_by_name),
+                cmocka_unit_test(test_config_reads_every_interface_option),
+                cmocka_unit_test(test_config_accepts_null_for_nullable_options),
+                cmocka_unit_test(test_config_accepts_single_guest_config_path),
+                cmocka_unit_test(test_config_disables_shared_home_with_false),
+                cmocka_unit_test(test_config_accepts_colour_forms),
+                cmocka_unit_test(test_config_accepts_dependency_chain_without_cycle),
+                cmocka_unit_test(test_config_accepts_pci_device_listed_in_two_forms_once),
+                cmocka_unit_test(test_config_derives_stable_documented_mac),
+                cmocka_unit_test(test_config_derived_macs_are_locally_administered_unicast),
+                cmocka_unit_test(test_config_derived_macs_differ_per_vm_and_interface),
+                cmocka_unit_test(test_config_fills_derived_mac_into_interface),
+                cmocka_unit_test(test_config_derives_tap_names_from_sorted_position),
+                cmocka_unit_test(test_config_derives_default_shared_home),
+                cmocka_unit_test(test_config_derives_readable_text_colour),
+                cmocka_unit_test(test_config_stores_text_colour_of_vm),
+                cmocka_unit_test(test_config_loads_quickstart_example_as_in_the_original),
+                cmocka_unit_test(test_config_loads_demo_example),
+                cmocka_unit_test(test_config_load_file_reports_unreadable_file),
+                cmocka_unit_test(test_config_find_vm_returns_null_for_unknown_name),
+                cmocka_unit_test(test_config_vm_vmm_prefers_vm_then_global_then_auto),
+                cmocka_unit_test(test_config_vm_accel_inherits_global_choice),
+                cmocka_unit_test(test_config_vm_crosvm_log_level_inherits_global),
+                cmocka_unit_test(test_config_enum_tables_round_trip),
+                cmocka_unit_test(test_config_free_accepts_null),
+                cmocka_unit_test(test_config_errors_finish_empties_the_list),
+                cmocka_unit_test(test_config_path_quotes_keys_that_are_not_identifiers),
+                cmocka_unit_test(test_config_keys_suggest_near_misses_only),
+                cmocka_unit_test(test_config_keys_edit_distance_counts_edits),
+                cmocka_unit_test(test_config_format_includes_defaults_and_derived_values),
+                cmocka_unit_test(test_config_format_lists_keys_in_option_table_order),
+                cmocka_unit_test(test_config_format_is_stable),
+                cmocka_unit_test(test_config_format_keeps_options_of_free_form_sets),
+                cmocka_unit_test(test_config_error_format_gives_file_line_column_path_and_message),
+                cmocka_unit_test(test_config_error_format_leaves_out_line_and_column_when_unknown),
+                cmocka_unit_test(test_config_error_format_leaves_out_an_empty_path),
+                cmocka_unit_test(test_config_errors_print_writes_one_line_per_error),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,10 +9,10 @@ static void test_golden(void **state) {
 
 static LaunchContext unit_context(void) {
         return (LaunchContext){
-                        .runtime_dir = "/run/vmsilo",
-                        .kernel = "/vmlinuz",
-                        .console_fd = true,
-                        .tap_fds = true,
+                .runtime_dir = "/run/vmsilo",
+                .kernel = "/vmlinuz",
+                .console_fd = true,
+                .tap_fds = true,
         };
 }
 
@@ -23,10 +23,8 @@ static void test_crosvm_plan_guest_cid_starts_above_reserved(void **state) {
 }
 
 static void test_crosvm_plan_rejects_vm_outside_config(void **state) {
-        _cleanup_(config_freep) Config *c =
-                        golden_load_config("{\"user\":\"alice\",\"nixosVms\":[{\"name\":\"a\"}]}");
-        _cleanup_(config_freep) Config *other =
-                        golden_load_config("{\"user\":\"alice\",\"nixosVms\":[{\"name\":\"a\"}]}");
+        _cleanup_(config_freep) Config *c = golden_load_config(GOLDEN_CONFIG_ONE_VM);
+        _cleanup_(config_freep) Config *other = golden_load_config(GOLDEN_CONFIG_ONE_VM);
         LaunchContext ctx = unit_context();
         LaunchPlan *p = NULL;
 
@@ -35,19 +33,14 @@ static void test_crosvm_plan_rejects_vm_outside_config(void **state) {
 }
 
 static void test_crosvm_plan_rejects_missing_runtime_dir(void **state) {
-        _cleanup_(config_freep) Config *c =
-                        golden_load_config("{\"user\":\"alice\",\"nixosVms\":[{\"name\":\"a\"}]}");
         LaunchContext ctx = unit_context();
-        LaunchPlan *p = NULL;
 
         ctx.runtime_dir = NULL;
-        assert_int_equal(crosvm_plan_build(c, &c->vms[0], &ctx, &p), -EINVAL);
-        assert_null(p);
+        golden_check_build_rejects(crosvm_plan_build, GOLDEN_CONFIG_ONE_VM, &ctx);
 }
 
 static void test_crosvm_plan_ignores_accel(void **state) {
-        _cleanup_(config_freep) Config *c =
-                        golden_load_config("{\"user\":\"alice\",\"nixosVms\":[{\"name\":\"a\"}]}");
+        _cleanup_(config_freep) Config *c = golden_load_config(GOLDEN_CONFIG_ONE_VM);
         _cleanup_(plan_freep) LaunchPlan *kvm = NULL, *tcg = NULL;
         LaunchContext ctx = unit_context();
 
@@ -91,35 +84,35 @@ static void test_crosvm_plan_puts_kernel_last(void **state) {
 }
 
 #define GOLDEN(name)                                                                               \
-        { "golden " name, test_golden, NULL, NULL, (void *)(name) }
+        { "golden " name, test_golden, NULL, NULL, (void *) (name) }
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                        GOLDEN("minimal"),
-                        GOLDEN("full"),
-                        GOLDEN("network-two-interfaces"),
-                        GOLDEN("pci-passthrough"),
-                        GOLDEN("disks"),
-                        GOLDEN("shared-dirs"),
-                        GOLDEN("shared-home-custom"),
-                        GOLDEN("gpu-sound-off"),
-                        GOLDEN("gpu-custom"),
-                        GOLDEN("gpu-no-wayland"),
-                        GOLDEN("sound-custom"),
-                        GOLDEN("log-level-override"),
-                        GOLDEN("log-level-global"),
-                        GOLDEN("extra-args-ordering"),
-                        GOLDEN("debug-no-fds"),
-                        GOLDEN("root-disk-overlay"),
-                        GOLDEN("root-disk-custom"),
-                        GOLDEN("second-vm-cid"),
-                        GOLDEN("vhost-user"),
-                        cmocka_unit_test(test_crosvm_plan_guest_cid_starts_above_reserved),
-                        cmocka_unit_test(test_crosvm_plan_rejects_vm_outside_config),
-                        cmocka_unit_test(test_crosvm_plan_rejects_missing_runtime_dir),
-                        cmocka_unit_test(test_crosvm_plan_ignores_accel),
-                        cmocka_unit_test(test_crosvm_plan_passes_only_console_and_taps),
-                        cmocka_unit_test(test_crosvm_plan_puts_kernel_last),
+                GOLDEN("minimal"),
+                GOLDEN("full"),
+                GOLDEN("network-two-interfaces"),
+                GOLDEN("pci-passthrough"),
+                GOLDEN("disks"),
+                GOLDEN("shared-dirs"),
+                GOLDEN("shared-home-custom"),
+                GOLDEN("gpu-sound-off"),
+                GOLDEN("gpu-custom"),
+                GOLDEN("gpu-no-wayland"),
+                GOLDEN("sound-custom"),
+                GOLDEN("log-level-override"),
+                GOLDEN("log-level-global"),
+                GOLDEN("extra-args-ordering"),
+                GOLDEN("debug-no-fds"),
+                GOLDEN("root-disk-overlay"),
+                GOLDEN("root-disk-custom"),
+                GOLDEN("second-vm-cid"),
+                GOLDEN("vhost-user"),
+                cmocka_unit_test(test_crosvm_plan_guest_cid_starts_above_reserved),
+                cmocka_unit_test(test_crosvm_plan_rejects_vm_outside_config),
+                cmocka_unit_test(test_crosvm_plan_rejects_missing_runtime_dir),
+                cmocka_unit_test(test_crosvm_plan_ignores_accel),
+                cmocka_unit_test(test_crosvm_plan_passes_only_console_and_taps),
+                cmocka_unit_test(test_crosvm_plan_puts_kernel_last),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,47 +9,37 @@ static void test_golden(void **state) {
 
 static LaunchContext unit_context(void) {
         return (LaunchContext){
-                        .runtime_dir = "/run/vmsilo",
-                        .kernel = "/vmlinuz",
-                        .accel = ACCEL_TCG,
-                        .qmp_fd = true,
-                        .agent_fd = true,
-                        .console_fd = true,
-                        .tap_fds = true,
+                .runtime_dir = "/run/vmsilo",
+                .kernel = "/vmlinuz",
+                .accel = ACCEL_TCG,
+                .qmp_fd = true,
+                .agent_fd = true,
+                .console_fd = true,
+                .tap_fds = true,
         };
 }
 
 static void test_qemu_plan_rejects_unresolved_accel(void **state) {
-        _cleanup_(config_freep) Config *c =
-                        golden_load_config("{\"user\":\"alice\",\"nixosVms\":[{\"name\":\"a\"}]}");
         LaunchContext ctx = unit_context();
-        LaunchPlan *p = NULL;
 
         ctx.accel = ACCEL_AUTO;
-        assert_int_equal(qemu_plan_build(c, &c->vms[0], &ctx, &p), -EINVAL);
-        assert_null(p);
+        golden_check_build_rejects(qemu_plan_build, GOLDEN_CONFIG_ONE_VM, &ctx);
 }
 
 static void test_qemu_plan_rejects_missing_kernel(void **state) {
-        _cleanup_(config_freep) Config *c =
-                        golden_load_config("{\"user\":\"alice\",\"nixosVms\":[{\"name\":\"a\"}]}");
         LaunchContext ctx = unit_context();
-        LaunchPlan *p = NULL;
 
         ctx.kernel = NULL;
-        assert_int_equal(qemu_plan_build(c, &c->vms[0], &ctx, &p), -EINVAL);
-        assert_null(p);
+        golden_check_build_rejects(qemu_plan_build, GOLDEN_CONFIG_ONE_VM, &ctx);
 }
 
 static void test_qemu_plan_refuses_crosvm_only_devices(void **state) {
-        _cleanup_(config_freep) Config *c =
-                        golden_load_config("{\"user\":\"alice\",\"nixosVms\":[{\"name\":\"a\","
-                                           "\"gpu\":{\"context-types\":\"cross-domain\"}}]}");
         LaunchContext ctx = unit_context();
-        LaunchPlan *p = NULL;
 
-        assert_int_equal(qemu_plan_build(c, &c->vms[0], &ctx, &p), -EINVAL);
-        assert_null(p);
+        golden_check_build_rejects(qemu_plan_build,
+                        "{\"user\":\"alice\",\"nixosVms\":[{\"name\":\"a\","
+                        "\"gpu\":{\"context-types\":\"cross-domain\"}}]}",
+                        &ctx);
 }
 
 static void test_qemu_plan_uses_q35_only_for_pci_devices(void **state) {
@@ -65,13 +55,13 @@ static void test_qemu_plan_disk_format_follows_extension(void **state) {
         static const struct {
                 const char *path, *format;
         } table[] = {
-                        {"/a/b.qcow2", "qcow2"},
-                        {"/a/b.img", "raw"},
-                        {"/a/b.raw", "raw"},
-                        {"/a/.qcow2", "qcow2"},
-                        {".qcow2", "raw"},
-                        {"/a/b.qcow2.bak", "raw"},
-                        {"/a/b", "raw"},
+                { "/a/b.qcow2", "qcow2" },
+                { "/a/b.img", "raw" },
+                { "/a/b.raw", "raw" },
+                { "/a/.qcow2", "qcow2" },
+                { ".qcow2", "raw" },
+                { "/a/b.qcow2.bak", "raw" },
+                { "/a/b", "raw" },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(table); i++)
@@ -89,12 +79,12 @@ static void test_qemu_plan_fds_have_fixed_ascending_targets(void **state) {
                 unsigned index;
                 int target;
         } expected[] = {
-                        {PLAN_FD_ROLE_QMP, 0, 3},
-                        {PLAN_FD_ROLE_AGENT, 0, 4},
-                        {PLAN_FD_ROLE_CONSOLE, 0, 5},
-                        {PLAN_FD_ROLE_BALLOON_QMP, 0, 6},
-                        {PLAN_FD_ROLE_TAP, 0, 7},
-                        {PLAN_FD_ROLE_TAP, 1, 8},
+                { PLAN_FD_ROLE_QMP, 0, 3 },
+                { PLAN_FD_ROLE_AGENT, 0, 4 },
+                { PLAN_FD_ROLE_CONSOLE, 0, 5 },
+                { PLAN_FD_ROLE_BALLOON_QMP, 0, 6 },
+                { PLAN_FD_ROLE_TAP, 0, 7 },
+                { PLAN_FD_ROLE_TAP, 1, 8 },
         };
 
         ctx.balloon_qmp_fd = true;
@@ -120,8 +110,7 @@ static void test_qemu_plan_inherits_nothing_when_the_vmm_opens_all(void **state)
 }
 
 static void test_qemu_plan_argv_count_matches_strv(void **state) {
-        _cleanup_(config_freep) Config *c =
-                        golden_load_config("{\"user\":\"alice\",\"nixosVms\":[{\"name\":\"a\"}]}");
+        _cleanup_(config_freep) Config *c = golden_load_config(GOLDEN_CONFIG_ONE_VM);
         _cleanup_(plan_freep) LaunchPlan *p = NULL;
         LaunchContext ctx = unit_context();
         size_t n = 0;
@@ -134,35 +123,35 @@ static void test_qemu_plan_argv_count_matches_strv(void **state) {
 }
 
 #define GOLDEN(name)                                                                               \
-        { "golden " name, test_golden, NULL, NULL, (void *)(name) }
+        { "golden " name, test_golden, NULL, NULL, (void *) (name) }
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                        GOLDEN("minimal"),
-                        GOLDEN("full"),
-                        GOLDEN("tcg"),
-                        GOLDEN("balloon-monitor"),
-                        GOLDEN("tcg-tsc-unknown"),
-                        GOLDEN("kvm-ignores-tsc"),
-                        GOLDEN("network-two-interfaces"),
-                        GOLDEN("pci-passthrough"),
-                        GOLDEN("disks"),
-                        GOLDEN("shared-dirs"),
-                        GOLDEN("gpu-sound-off"),
-                        GOLDEN("root-disk-overlay"),
-                        GOLDEN("root-disk-tmpfs"),
-                        GOLDEN("root-disk-custom"),
-                        GOLDEN("debug-no-fds"),
-                        GOLDEN("crosvm-options-ignored"),
-                        GOLDEN("custom-kernel"),
-                        cmocka_unit_test(test_qemu_plan_rejects_unresolved_accel),
-                        cmocka_unit_test(test_qemu_plan_rejects_missing_kernel),
-                        cmocka_unit_test(test_qemu_plan_refuses_crosvm_only_devices),
-                        cmocka_unit_test(test_qemu_plan_uses_q35_only_for_pci_devices),
-                        cmocka_unit_test(test_qemu_plan_disk_format_follows_extension),
-                        cmocka_unit_test(test_qemu_plan_fds_have_fixed_ascending_targets),
-                        cmocka_unit_test(test_qemu_plan_inherits_nothing_when_the_vmm_opens_all),
-                        cmocka_unit_test(test_qemu_plan_argv_count_matches_strv),
+                GOLDEN("minimal"),
+                GOLDEN("full"),
+                GOLDEN("tcg"),
+                GOLDEN("balloon-monitor"),
+                GOLDEN("tcg-tsc-unknown"),
+                GOLDEN("kvm-ignores-tsc"),
+                GOLDEN("network-two-interfaces"),
+                GOLDEN("pci-passthrough"),
+                GOLDEN("disks"),
+                GOLDEN("shared-dirs"),
+                GOLDEN("gpu-sound-off"),
+                GOLDEN("root-disk-overlay"),
+                GOLDEN("root-disk-tmpfs"),
+                GOLDEN("root-disk-custom"),
+                GOLDEN("debug-no-fds"),
+                GOLDEN("crosvm-options-ignored"),
+                GOLDEN("custom-kernel"),
+                cmocka_unit_test(test_qemu_plan_rejects_unresolved_accel),
+                cmocka_unit_test(test_qemu_plan_rejects_missing_kernel),
+                cmocka_unit_test(test_qemu_plan_refuses_crosvm_only_devices),
+                cmocka_unit_test(test_qemu_plan_uses_q35_only_for_pci_devices),
+                cmocka_unit_test(test_qemu_plan_disk_format_follows_extension),
+                cmocka_unit_test(test_qemu_plan_fds_have_fixed_ascending_targets),
+                cmocka_unit_test(test_qemu_plan_inherits_nothing_when_the_vmm_opens_all),
+                cmocka_unit_test(test_qemu_plan_argv_count_matches_strv),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* buffer.h: a byte FIFO for data received from the host and not yet written to a local fd. Its
- * size is bounded by the credit window the agent granted, never by the sender. */
+/* buffer.h: a growable byte FIFO for data received and not yet written to a local fd. It has no
+ * limit of its own: callers bound it (the agent and sessions by the credit window they granted,
+ * never by the sender). */
 #pragma once
 
 #include <stddef.h>

@@ -62,8 +62,8 @@ ssize_t buffer_write_to(Buffer *b, int fd) {
                                 break;
                         return -errno;
                 }
-                buffer_consume(b, (size_t)n);
-                total += (size_t)n;
+                buffer_consume(b, (size_t) n);
+                total += (size_t) n;
         }
-        return (ssize_t)total;
+        return (ssize_t) total;
 }
