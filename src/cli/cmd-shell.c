@@ -249,10 +249,11 @@ static int shell_console(const ShellOptions *o) {
                 return CLI_EXIT_FAILURE;
         }
 
-        fprintf(stderr, "Connected to %s's console. Press Ctrl+] to leave.\n", o->vm);
+        /* Raw first: the banner tells the user Ctrl+] works, so it must work once it shows. */
         r = terminal_make_raw(STDIN_FILENO, &terminal);
         if (r < 0 && r != -ENOTTY)
                 log_warning_errno(r, "cannot put the terminal into raw mode, ignoring: %m");
+        fprintf(stderr, "Connected to %s's console. Press Ctrl+] to leave.\r\n", o->vm);
 
         end = relay(up, down, signal_fd, &signo);
         pipe_flush(down);
