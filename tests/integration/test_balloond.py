@@ -206,8 +206,11 @@ def test_idle_guest_gives_memory_back_and_takes_it_again_when_it_allocates(setup
         # It settles; the guest keeps at least its critical level (400 MiB) available.
         time.sleep(6)
         settled = qmp.balloon_mib()
-        v = vm_status(runtime)
-        assert v and v["state"] == "ballooning", status(runtime)
+        # A TCG guest on a loaded host may miss one round's 100 ms deadline ("not-answering");
+        # what matters is that it is ballooned again at the next one.
+        v = wait_for(lambda: (lambda v: v if v and v["state"] == "ballooning" else None)(
+            vm_status(runtime)), 30)
+        assert v, status(runtime)
         assert v["balloon_bytes"] // MIB >= 200
         assert v["guest_available_bytes"] // MIB >= 300, v
 
