@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void fclosep(FILE **f) {
         if (*f)
-                (void)fclose(*f);
+                (void) fclose(*f);
 }
 
 static int run_file(const char *path) {
@@ -42,7 +42,7 @@ static int run_file(const char *path) {
         if (!exact)
                 return -ENOMEM;
         memcpy(exact, buf, n);
-        (void)LLVMFuzzerTestOneInput(exact, n);
+        (void) LLVMFuzzerTestOneInput(exact, n);
         free(exact);
         return 0;
 }

@@ -25,22 +25,22 @@ static const uint8_t stdin_bytes[] = "stdin from the host\n";
 static bool setup_done;
 
 static void on_hello(Mux *m, const FrameHello *peer, void *userdata) {
-        char *argv[] = {"true", NULL};
-        FrameOpen req = {.kind = STREAM_KIND_EXEC, .window = 64, .argv = argv, .n_argv = 1};
+        char *argv[] = { "true", NULL };
+        FrameOpen req = { .kind = STREAM_KIND_EXEC, .window = 64, .argv = argv, .n_argv = 1 };
 
         /* After a restart the daemon opens again from inside the callback. */
         if (setup_done)
-                (void)mux_stream_open(m, &req, NULL, NULL);
+                (void) mux_stream_open(m, &req, NULL, NULL);
 }
 
 /* Guest-opened streams: accepted, rejected, or left unanswered (PENDING) by the id's low bits. */
 static void on_open(Mux *m, uint32_t id, const FrameOpen *req, void *userdata) {
         switch (id % 3) {
         case 0:
-                (void)mux_stream_accept(m, id, 128, NULL);
+                (void) mux_stream_accept(m, id, 128, NULL);
                 break;
         case 1:
-                (void)mux_stream_reject(m, id, -EOPNOTSUPP, "guest streams are not accepted");
+                (void) mux_stream_reject(m, id, -EOPNOTSUPP, "guest streams are not accepted");
                 break;
         default:
                 break;
@@ -48,44 +48,44 @@ static void on_open(Mux *m, uint32_t id, const FrameOpen *req, void *userdata) {
 }
 
 static void on_accept(Mux *m, uint32_t id, void *stream_userdata) {
-        (void)mux_stream_send(m, id, STREAM_FD_STDIN, stdin_bytes, sizeof(stdin_bytes) - 1);
+        (void) mux_stream_send(m, id, STREAM_FD_STDIN, stdin_bytes, sizeof(stdin_bytes) - 1);
 }
 
 static void on_data(Mux *m, uint32_t id, void *stream_userdata, uint8_t fd, const uint8_t *d,
                 size_t len) {
-        (void)mux_stream_grant(m, id, (uint32_t)MIN(len, (size_t)STREAM_WINDOW_MAX));
-        (void)mux_stream_send(m, id, STREAM_FD_STDIN, stdin_bytes, sizeof(stdin_bytes) - 1);
+        (void) mux_stream_grant(m, id, (uint32_t) MIN(len, (size_t) STREAM_WINDOW_MAX));
+        (void) mux_stream_send(m, id, STREAM_FD_STDIN, stdin_bytes, sizeof(stdin_bytes) - 1);
 }
 
 static void on_eof(Mux *m, uint32_t id, void *stream_userdata, uint8_t fd) {
-        (void)mux_stream_send_eof(m, id, STREAM_FD_STDIN);
+        (void) mux_stream_send_eof(m, id, STREAM_FD_STDIN);
 }
 
 static void on_writable(Mux *m, uint32_t id, void *stream_userdata, size_t window) {
-        (void)mux_stream_send(m, id, STREAM_FD_STDIN, stdin_bytes, sizeof(stdin_bytes) - 1);
-        (void)mux_stream_send_resize(m, id, 24, 80);
+        (void) mux_stream_send(m, id, STREAM_FD_STDIN, stdin_bytes, sizeof(stdin_bytes) - 1);
+        (void) mux_stream_send_resize(m, id, 24, 80);
 }
 
 static void on_exit_(Mux *m, uint32_t id, void *stream_userdata, const FrameExit *e) {
-        (void)mux_stream_send_signal(m, id, 15);
+        (void) mux_stream_send_signal(m, id, 15);
         if (e->code % 2 == 0) /* odd codes leave the stream open, for late DATA or a second EXIT */
-                (void)mux_stream_close(m, id, 0);
+                (void) mux_stream_close(m, id, 0);
 }
 
 /* Valid only on guest-opened EXEC streams the host accepted; answers with the acceptor's frames. */
 static void on_signal(Mux *m, uint32_t id, void *stream_userdata, uint32_t signo) {
-        (void)mux_stream_send_exit(
-                        m, id, &(FrameExit){.how = EXIT_HOW_SIGNALED, .code = (int32_t)signo});
+        (void) mux_stream_send_exit(
+                        m, id, &(FrameExit){ .how = EXIT_HOW_SIGNALED, .code = (int32_t) signo });
 }
 
 static void on_resize(Mux *m, uint32_t id, void *stream_userdata, uint16_t rows, uint16_t cols) {
-        (void)mux_stream_send(m, id, STREAM_FD_STDOUT, stdin_bytes,
-                        MIN((size_t)rows, sizeof(stdin_bytes) - 1));
-        (void)mux_stream_send_eof(m, id, STREAM_FD_STDERR);
+        (void) mux_stream_send(m, id, STREAM_FD_STDOUT, stdin_bytes,
+                        MIN((size_t) rows, sizeof(stdin_bytes) - 1));
+        (void) mux_stream_send_eof(m, id, STREAM_FD_STDERR);
 }
 
 static void on_status(Mux *m, const FrameStatus *status, void *userdata) {
-        (void)mux_send_ping(m, (const uint8_t *)status, sizeof(*status));
+        (void) mux_send_ping(m, (const uint8_t *) status, sizeof(*status));
 }
 
 static void on_close(Mux *m, uint32_t id, void *stream_userdata, int error, const char *reason) {
@@ -97,7 +97,7 @@ static void on_close(Mux *m, uint32_t id, void *stream_userdata, int error, cons
 }
 
 static void on_ping(Mux *m, const uint8_t *payload, size_t len, void *userdata) {
-        (void)mux_send_power(m, POWER_REBOOT);
+        (void) mux_send_power(m, POWER_REBOOT);
 }
 
 static void on_oracle_error(Mux *m, int error, const char *reason, void *userdata) {
@@ -106,7 +106,7 @@ static void on_oracle_error(Mux *m, int error, const char *reason, void *userdat
 }
 
 static void oracle_accept(Mux *m, uint32_t id, const FrameOpen *req, void *userdata) {
-        (void)mux_stream_accept(m, id, 4096, NULL);
+        (void) mux_stream_accept(m, id, 4096, NULL);
 }
 
 /* Hands everything the host queued to the oracle and discards the oracle's answers. */
@@ -116,7 +116,7 @@ static void flush(Mux *host, Mux *oracle) {
 
         mux_peek_output(host, &d, &n);
         if (n > 0 && !mux_is_broken(oracle))
-                (void)mux_feed(oracle, d, n);
+                (void) mux_feed(oracle, d, n);
         mux_consume_output(host, n);
         mux_peek_output(oracle, &d, &n);
         mux_consume_output(oracle, n);
@@ -125,50 +125,50 @@ static void flush(Mux *host, Mux *oracle) {
 static void feed_frame(Mux *m, uint16_t type, uint32_t id, const uint8_t *payload, size_t len) {
         uint8_t hdr[FRAME_HEADER_SIZE];
 
-        frame_header_encode(
-                        &(FrameHeader){.size = (uint32_t)len, .type = type, .stream_id = id}, hdr);
-        (void)mux_feed(m, hdr, sizeof(hdr));
-        (void)mux_feed(m, payload, len);
+        frame_header_encode(&(FrameHeader){ .size = (uint32_t) len, .type = type, .stream_id = id },
+                        hdr);
+        (void) mux_feed(m, hdr, sizeof(hdr));
+        (void) mux_feed(m, payload, len);
 }
 
 static void feed_accept(Mux *m, uint32_t id, uint32_t window) {
         uint8_t b[FRAME_ACCEPT_SIZE];
-        (void)frame_accept_encode(window, b, sizeof(b));
+        (void) frame_accept_encode(window, b, sizeof(b));
         feed_frame(m, FRAME_ACCEPT, id, b, sizeof(b));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         static const MuxCallbacks host_cb = {
-                        .on_hello = on_hello,
-                        .on_open = on_open,
-                        .on_accept = on_accept,
-                        .on_data = on_data,
-                        .on_eof = on_eof,
-                        .on_writable = on_writable,
-                        .on_signal = on_signal,
-                        .on_resize = on_resize,
-                        .on_exit = on_exit_,
-                        .on_close = on_close,
-                        .on_status = on_status,
-                        .on_ping = on_ping,
+                .on_hello = on_hello,
+                .on_open = on_open,
+                .on_accept = on_accept,
+                .on_data = on_data,
+                .on_eof = on_eof,
+                .on_writable = on_writable,
+                .on_signal = on_signal,
+                .on_resize = on_resize,
+                .on_exit = on_exit_,
+                .on_close = on_close,
+                .on_status = on_status,
+                .on_ping = on_ping,
         };
         static const MuxCallbacks oracle_cb = {
-                        .on_open = oracle_accept,
-                        .on_channel_error = on_oracle_error,
+                .on_open = oracle_accept,
+                .on_channel_error = on_oracle_error,
         };
         _cleanup_(mux_freep) Mux *host = NULL;
         _cleanup_(mux_freep) Mux *oracle = NULL;
-        char *argv[] = {"sh", "-c", "x", NULL};
-        FrameOpen exec = {.kind = STREAM_KIND_EXEC, .window = 1000, .argv = argv, .n_argv = 3};
-        FrameOpen pty = {.kind = STREAM_KIND_EXEC,
-                        .window = 10,
-                        .argv = argv,
-                        .n_argv = 1,
-                        .pty = true,
-                        .pty_rows = 24,
-                        .pty_cols = 80,
-                        .term = "xterm"};
-        FrameOpen fwd = {.kind = STREAM_KIND_FORWARD, .window = 100, .service = "tray"};
+        char *argv[] = { "sh", "-c", "x", NULL };
+        FrameOpen exec = { .kind = STREAM_KIND_EXEC, .window = 1000, .argv = argv, .n_argv = 3 };
+        FrameOpen pty = { .kind = STREAM_KIND_EXEC,
+                .window = 10,
+                .argv = argv,
+                .n_argv = 1,
+                .pty = true,
+                .pty_rows = 24,
+                .pty_cols = 80,
+                .term = "xterm" };
+        FrameOpen fwd = { .kind = STREAM_KIND_FORWARD, .window = 100, .service = "tray" };
         uint8_t hello[FRAME_HELLO_SIZE];
         bool reset_done = false;
         size_t chunk;
@@ -176,12 +176,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (size < 1 || size > FUZZ_MUX_INPUT_MAX)
                 return 0;
         setup_done = false;
-        if (mux_new(&(MuxConfig){.role = MUX_ROLE_HOST, .callbacks = host_cb}, &host) < 0 ||
-                        mux_new(&(MuxConfig){.role = MUX_ROLE_AGENT, .callbacks = oracle_cb},
+        if (mux_new(&(MuxConfig){ .role = MUX_ROLE_HOST, .callbacks = host_cb }, &host) < 0 ||
+                        mux_new(&(MuxConfig){ .role = MUX_ROLE_AGENT, .callbacks = oracle_cb },
                                         &oracle) < 0)
                 return 0;
 
-        (void)frame_hello_encode(&(FrameHello){.version_major = PROTOCOL_VERSION_MAJOR}, hello,
+        (void) frame_hello_encode(&(FrameHello){ .version_major = PROTOCOL_VERSION_MAJOR }, hello,
                         sizeof(hello));
         feed_frame(host, FRAME_HELLO, STREAM_ID_CONTROL, hello, sizeof(hello));
         if (mux_stream_open(host, &exec, NULL, NULL) < 0 ||
@@ -203,7 +203,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                 break;
                         reset_done = true;
                 }
-                (void)mux_feed(host, data + off, MIN(chunk, size - off));
+                (void) mux_feed(host, data + off, MIN(chunk, size - off));
                 flush(host, oracle);
         }
         return 0;

@@ -53,7 +53,7 @@ typedef enum SimPolicy {
         _SIM_POLICY_MAX,
 } SimPolicy;
 
-static const char *const sim_policy_names[_SIM_POLICY_MAX] = {"static", "chromeos", "vmsilo"};
+static const char *const sim_policy_names[_SIM_POLICY_MAX] = { "static", "chromeos", "vmsilo" };
 
 typedef enum EventKind {
         EVENT_HOST,  /* host workload, MiB */
@@ -99,7 +99,7 @@ static void ramp_set(Ramp *r, double target, int64_t ramp_ms) {
                 r->value = target;
                 r->per_step = 0;
         } else
-                r->per_step = (target - r->value) / ((double)ramp_ms / SIM_STEP_MS);
+                r->per_step = (target - r->value) / ((double) ramp_ms / SIM_STEP_MS);
 }
 
 static void ramp_step(Ramp *r) {
@@ -123,7 +123,7 @@ static void fclosep_sim(FILE **f) {
 static int guest_index(const Trace *t, const char *name) {
         for (size_t i = 0; i < t->n_guests; i++)
                 if (streq(t->guest_names[i], name))
-                        return (int)i;
+                        return (int) i;
         return -1;
 }
 
@@ -138,7 +138,7 @@ static int trace_load(const char *path, Trace *t) {
         if (!f)
                 return -errno;
         base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-        snprintf(t->name, sizeof(t->name), "%.*s", (int)strcspn(base, "."), base);
+        snprintf(t->name, sizeof(t->name), "%.*s", (int) strcspn(base, "."), base);
         while (fgets(line, sizeof(line), f)) {
                 char what[16], name[SIM_NAME_MAX];
                 long long time_ms, ramp_ms = 0;
@@ -150,7 +150,7 @@ static int trace_load(const char *path, Trace *t) {
                 if (sscanf(line, "host_total_mib %lf", &v) == 1)
                         t->host_total_mib = v;
                 else if (sscanf(line, "duration_s %lf", &v) == 1)
-                        t->duration_ms = (int64_t)(v * 1000);
+                        t->duration_ms = (int64_t) (v * 1000);
                 else if (sscanf(line, "guest %31s %lf", name, &v) == 2) {
                         if (t->n_guests >= SIM_GUESTS_MAX)
                                 return -E2BIG;
@@ -159,7 +159,7 @@ static int trace_load(const char *path, Trace *t) {
                 } else if (sscanf(line, "%lld host %lf %lld", &time_ms, &v, &ramp_ms) >= 2) {
                         if (t->n_events >= SIM_EVENTS_MAX)
                                 return -E2BIG;
-                        t->events[t->n_events++] = (Event){time_ms, EVENT_HOST, -1, v, ramp_ms};
+                        t->events[t->n_events++] = (Event){ time_ms, EVENT_HOST, -1, v, ramp_ms };
                 } else if (sscanf(line, "%lld %15s %31s %lf %lld", &time_ms, what, name, &v,
                                            &ramp_ms) >= 4) {
                         int g = guest_index(t, name);
@@ -169,9 +169,8 @@ static int trace_load(const char *path, Trace *t) {
                         }
                         if (t->n_events >= SIM_EVENTS_MAX)
                                 return -E2BIG;
-                        t->events[t->n_events++] = (Event){time_ms,
-                                        streq(what, "anon") ? EVENT_ANON : EVENT_CACHE, g, v,
-                                        ramp_ms};
+                        t->events[t->n_events++] = (Event){ time_ms,
+                                streq(what, "anon") ? EVENT_ANON : EVENT_CACHE, g, v, ramp_ms };
                 } else {
                         fprintf(stderr, "%s:%u: cannot parse '%s'\n", path, lineno, line);
                         return -EINVAL;
@@ -256,33 +255,32 @@ static void sim_update_host(Sim *s) {
 }
 
 static uint64_t mib_to_bytes(double mib) {
-        return mib <= 0 ? 0 : (uint64_t)(mib * BALLOON_MIB);
+        return mib <= 0 ? 0 : (uint64_t) (mib * BALLOON_MIB);
 }
 
 static void sim_round(Sim *s) {
         BalloonVmInput inputs[SIM_GUESTS_MAX];
         BalloonConfig config = {
-                        .kind = s->policy == SIM_VMSILO ? BALLOON_POLICY_VMSILO
-                                                        : BALLOON_POLICY_CHROMEOS,
-                        .critical_host_percent = SIM_CRITICAL_HOST_PERCENT,
+                .kind = s->policy == SIM_VMSILO ? BALLOON_POLICY_VMSILO : BALLOON_POLICY_CHROMEOS,
+                .critical_host_percent = SIM_CRITICAL_HOST_PERCENT,
         };
         BalloonHostInput host = {
-                        .mem_total_bytes = mib_to_bytes(s->trace->host_total_mib),
-                        .mem_available_bytes = mib_to_bytes(s->host_available_mib),
-                        .under_pressure = s->round_pressure,
+                .mem_total_bytes = mib_to_bytes(s->trace->host_total_mib),
+                .mem_available_bytes = mib_to_bytes(s->host_available_mib),
+                .under_pressure = s->round_pressure,
         };
         BalloonPlan plan = {};
 
         for (size_t i = 0; i < s->trace->n_guests; i++) {
                 const SimGuest *g = &s->guests[i];
                 inputs[i] = (BalloonVmInput){
-                                .name = s->trace->guest_names[i],
-                                .stats_valid = true,
-                                .memory_bytes = mib_to_bytes(g->memory_mib),
-                                .balloon_bytes = mib_to_bytes(g->balloon_mib),
-                                .guest_free_bytes = mib_to_bytes(g->free_mib),
-                                .guest_cache_bytes = mib_to_bytes(g->cache_mib),
-                                .memory = g->learned,
+                        .name = s->trace->guest_names[i],
+                        .stats_valid = true,
+                        .memory_bytes = mib_to_bytes(g->memory_mib),
+                        .balloon_bytes = mib_to_bytes(g->balloon_mib),
+                        .guest_free_bytes = mib_to_bytes(g->free_mib),
+                        .guest_cache_bytes = mib_to_bytes(g->cache_mib),
+                        .memory = g->learned,
                 };
         }
         if (balloon_policy_compute(&host, inputs, s->trace->n_guests, &config, &plan) < 0)
@@ -294,10 +292,10 @@ static void sim_round(Sim *s) {
                 g->learned = p->memory;
                 if (!IN_SET(p->action, BALLOON_ACTION_INFLATE, BALLOON_ACTION_DEFLATE))
                         continue;
-                g->target_mib = (double)p->target_bytes / BALLOON_MIB;
+                g->target_mib = (double) p->target_bytes / BALLOON_MIB;
                 s->result.resizes++;
                 if (p->action == BALLOON_ACTION_INFLATE && s->host_under && !s->episode_answered) {
-                        double reaction = (double)(s->now_ms - s->episode_start_ms);
+                        double reaction = (double) (s->now_ms - s->episode_start_ms);
                         s->result.worst_reaction_ms = MAX(s->result.worst_reaction_ms, reaction);
                         s->episode_answered = true;
                 }
@@ -343,7 +341,7 @@ static void sim_account(Sim *s) {
         }
         if (!under && s->host_under && !s->episode_answered && s->policy != SIM_STATIC)
                 s->result.worst_reaction_ms = MAX(s->result.worst_reaction_ms,
-                                (double)(s->now_ms - s->episode_start_ms));
+                                (double) (s->now_ms - s->episode_start_ms));
         s->host_under = under;
         if (under)
                 s->result.host_under_critical_s += dt;
@@ -358,11 +356,11 @@ static void sim_account(Sim *s) {
 
 static Result simulate(const Trace *t, SimPolicy policy) {
         Sim s = {
-                        .trace = t,
-                        .policy = policy,
-                        .host_critical_mib = t->host_total_mib * SIM_CRITICAL_HOST_PERCENT / 100,
-                        .round_at_ms = -1,
-                        .last_psi_ms = -SIM_PSI_WINDOW_MS,
+                .trace = t,
+                .policy = policy,
+                .host_critical_mib = t->host_total_mib * SIM_CRITICAL_HOST_PERCENT / 100,
+                .round_at_ms = -1,
+                .last_psi_ms = -SIM_PSI_WINDOW_MS,
         };
         size_t next_event = 0;
         int64_t steps = 0;
@@ -384,8 +382,8 @@ static Result simulate(const Trace *t, SimPolicy policy) {
         }
         if (s.host_under && !s.episode_answered && policy != SIM_STATIC)
                 s.result.worst_reaction_ms = MAX(s.result.worst_reaction_ms,
-                                (double)(s.now_ms - s.episode_start_ms));
-        s.result.returned_mib = steps > 0 ? s.balloon_sum_mib_steps / (double)steps : 0;
+                                (double) (s.now_ms - s.episode_start_ms));
+        s.result.returned_mib = steps > 0 ? s.balloon_sum_mib_steps / (double) steps : 0;
         if (policy == SIM_STATIC)
                 s.result.worst_reaction_ms = -1; /* never reacts */
         return s.result;
@@ -404,11 +402,11 @@ static uint64_t rng_next(void) {
 }
 
 static int64_t rng_range(int64_t lo, int64_t hi) {
-        return lo + (int64_t)(rng_next() % (uint64_t)(hi - lo + 1));
+        return lo + (int64_t) (rng_next() % (uint64_t) (hi - lo + 1));
 }
 
-static const char *const gen_guests[] = {"banking", "personal", "work"};
-static const int gen_guest_memory_mib[] = {2048, 4096, 4096};
+static const char *const gen_guests[] = { "banking", "personal", "work" };
+static const int gen_guest_memory_mib[] = { 2048, 4096, 4096 };
 #define GEN_HOST_TOTAL_MIB 16384
 #define GEN_HOST_BASE_MIB 3000
 
@@ -426,7 +424,7 @@ static void gen_add(
         if (time_ms > 0)
                 time_ms += rng_range(0, 999);
         if (t->n_events < SIM_EVENTS_MAX && time_ms < t->duration_ms)
-                t->events[t->n_events++] = (Event){time_ms, kind, guest, mib, ramp_ms};
+                t->events[t->n_events++] = (Event){ time_ms, kind, guest, mib, ramp_ms };
 }
 
 /* A host allocation of size_mib at `at`, freed after hold_ms. */
@@ -436,18 +434,18 @@ static void gen_host_spike(Trace *t, int64_t at, double size_mib, int64_t hold_m
 }
 
 static void gen_idle_guests(Trace *t) {
-        for (int g = 0; g < (int)t->n_guests; g++) {
-                gen_add(t, 0, EVENT_ANON, g, (double)rng_range(250, 500), 0);
-                gen_add(t, 0, EVENT_CACHE, g, (double)rng_range(200, 900), 0);
+        for (int g = 0; g < (int) t->n_guests; g++) {
+                gen_add(t, 0, EVENT_ANON, g, (double) rng_range(250, 500), 0);
+                gen_add(t, 0, EVENT_CACHE, g, (double) rng_range(200, 900), 0);
         }
 }
 
 static void gen_bursts(Trace *t, int per_guest) {
-        for (int g = 0; g < (int)t->n_guests; g++)
+        for (int g = 0; g < (int) t->n_guests; g++)
                 for (int i = 0; i < per_guest; i++) {
                         int64_t at = rng_range(10, t->duration_ms / 1000 - 60) * 1000;
-                        double base = (double)rng_range(250, 450);
-                        double peak = base + (double)rng_range(600, gen_guest_memory_mib[g] / 2);
+                        double base = (double) rng_range(250, 450);
+                        double peak = base + (double) rng_range(600, gen_guest_memory_mib[g] / 2);
                         gen_add(t, at, EVENT_ANON, g, peak, rng_range(100, 1500));
                         gen_add(t, at + rng_range(8, 40) * 1000, EVENT_ANON, g, base,
                                         rng_range(0, 3000));
@@ -455,10 +453,10 @@ static void gen_bursts(Trace *t, int per_guest) {
 }
 
 static void gen_cache_growth(Trace *t) {
-        for (int g = 0; g < (int)t->n_guests; g++) {
+        for (int g = 0; g < (int) t->n_guests; g++) {
                 int64_t at = rng_range(5, 120) * 1000;
                 gen_add(t, at, EVENT_CACHE, g,
-                                (double)rng_range(1200, gen_guest_memory_mib[g] - 600),
+                                (double) rng_range(1200, gen_guest_memory_mib[g] - 600),
                                 rng_range(60, 240) * 1000);
                 gen_add(t, at + rng_range(280, 400) * 1000, EVENT_CACHE, g, 150, 1000);
         }
@@ -475,13 +473,13 @@ static int generate(const char *kind, uint64_t seed, int64_t duration_s) {
         gen_add(t, 0, EVENT_HOST, -1, GEN_HOST_BASE_MIB, 0);
         gen_idle_guests(t);
         if (streq(kind, "spike")) {
-                gen_host_spike(t, rng_range(90, 150) * 1000, (double)rng_range(3000, 4000),
+                gen_host_spike(t, rng_range(90, 150) * 1000, (double) rng_range(3000, 4000),
                                 rng_range(60, 120) * 1000);
-                gen_host_spike(t, rng_range(330, 400) * 1000, (double)rng_range(4000, 5500),
+                gen_host_spike(t, rng_range(330, 400) * 1000, (double) rng_range(4000, 5500),
                                 rng_range(40, 90) * 1000);
         } else if (streq(kind, "bursts")) {
                 gen_bursts(t, 4);
-                gen_host_spike(t, rng_range(200, 400) * 1000, (double)rng_range(2500, 3500),
+                gen_host_spike(t, rng_range(200, 400) * 1000, (double) rng_range(2500, 3500),
                                 rng_range(30, 60) * 1000);
         } else if (streq(kind, "cache")) {
                 gen_cache_growth(t);
@@ -490,14 +488,14 @@ static int generate(const char *kind, uint64_t seed, int64_t duration_s) {
                 /* A host that needs most of its memory for a long time, so balloons are large,
                  * while the guests burst: the guests' side of the trade. */
                 gen_add(t, rng_range(20, 40) * 1000, EVENT_HOST, -1,
-                                GEN_HOST_BASE_MIB + (double)rng_range(4500, 5500), 10000);
+                                GEN_HOST_BASE_MIB + (double) rng_range(4500, 5500), 10000);
                 gen_bursts(t, 5);
         } else if (streq(kind, "mixed")) {
                 gen_bursts(t, 2);
                 gen_cache_growth(t);
-                gen_host_spike(t, rng_range(150, 250) * 1000, (double)rng_range(3000, 4500),
+                gen_host_spike(t, rng_range(150, 250) * 1000, (double) rng_range(3000, 4500),
                                 rng_range(40, 80) * 1000);
-                gen_host_spike(t, rng_range(400, 500) * 1000, (double)rng_range(2000, 3000),
+                gen_host_spike(t, rng_range(400, 500) * 1000, (double) rng_range(2000, 3000),
                                 rng_range(20, 40) * 1000);
         } else {
                 free(t);
@@ -550,7 +548,7 @@ static void print_markdown(Trace *const *traces, Result (*results)[_SIM_POLICY_M
 }
 
 static void print_ratios(Trace *const *traces, Result (*results)[_SIM_POLICY_MAX], size_t n) {
-        double host[2] = {0, 0}, guest[2] = {0, 0}, reaction[2] = {0, 0};
+        double host[2] = { 0, 0 }, guest[2] = { 0, 0 }, reaction[2] = { 0, 0 };
 
         for (size_t i = 0; i < n; i++)
                 for (int k = 0; k < 2; k++) {
@@ -580,15 +578,15 @@ static int write_json(const char *path, Trace *const *traces, Result (*results)[
                         json_t *reaction =
                                         res->worst_reaction_ms < 0
                                                         ? json_null()
-                                                        : json_integer((json_int_t)res->worst_reaction_ms);
+                                                        : json_integer((json_int_t) res->worst_reaction_ms);
                         json_object_set_new(policies, sim_policy_names[p],
                                         json_pack("{s:I, s:f, s:f, s:I, s:o}", "returned_mib",
-                                                        (json_int_t)(res->returned_mib + 0.5),
+                                                        (json_int_t) (res->returned_mib + 0.5),
                                                         "host_under_critical_s",
                                                         res->host_under_critical_s,
                                                         "guest_under_critical_s",
                                                         res->guest_under_critical_s, "resizes",
-                                                        (json_int_t)res->resizes,
+                                                        (json_int_t) res->resizes,
                                                         "worst_reaction_ms", reaction));
                 }
                 json_array_append_new(list, json_pack("{s:s, s:o}", "name", traces[i]->name,
@@ -610,10 +608,10 @@ static void help(void) {
 
 static int main_generate(int argc, char **argv) {
         static const struct option options[] = {
-                        {"kind", required_argument, NULL, 'k'},
-                        {"seed", required_argument, NULL, 's'},
-                        {"duration", required_argument, NULL, 'd'},
-                        {},
+                { "kind", required_argument, NULL, 'k' },
+                { "seed", required_argument, NULL, 's' },
+                { "duration", required_argument, NULL, 'd' },
+                {},
         };
         const char *kind = NULL;
         uint64_t seed = 1;
@@ -643,9 +641,9 @@ static int main_generate(int argc, char **argv) {
 
 int main(int argc, char **argv) {
         static const struct option options[] = {
-                        {"json", required_argument, NULL, 'j'},
-                        {"help", no_argument, NULL, 'h'},
-                        {},
+                { "json", required_argument, NULL, 'j' },
+                { "help", no_argument, NULL, 'h' },
+                {},
         };
         const char *json_path = NULL;
         Trace *traces[16];
@@ -680,7 +678,7 @@ int main(int argc, char **argv) {
                         return EXIT_FAILURE;
                 }
                 for (int p = 0; p < _SIM_POLICY_MAX; p++)
-                        results[n][p] = simulate(traces[n], (SimPolicy)p);
+                        results[n][p] = simulate(traces[n], (SimPolicy) p);
         }
         print_markdown(traces, results, n);
         print_ratios(traces, results, n);

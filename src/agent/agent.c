@@ -38,8 +38,8 @@
 uint64_t agent_now_usec(void) {
         struct timespec ts;
 
-        (void)clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000ULL;
+        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000ULL;
 }
 
 void agent_touch(Agent *a) {
@@ -56,8 +56,8 @@ size_t agent_send_min(uint32_t initial_window) {
 
 static int timer_arm(int fd, uint64_t usec) {
         struct itimerspec its = {
-                        .it_value.tv_sec = (time_t)(usec / 1000000ULL),
-                        .it_value.tv_nsec = (long)(usec % 1000000ULL) * 1000L,
+                .it_value.tv_sec = (time_t) (usec / 1000000ULL),
+                .it_value.tv_nsec = (long) (usec % 1000000ULL) * 1000L,
         };
 
         if (usec == 0)
@@ -147,7 +147,7 @@ static int agent_attach_fd(Agent *a, int fd) {
 
         if (out_fd < 0) {
                 int r = -errno;
-                (void)close(fd);
+                (void) close(fd);
                 return r;
         }
         return agent_channel_attach(a, fd, out_fd);
@@ -192,7 +192,7 @@ static void agent_hangup(Agent *a, const char *why) {
                 loop_exit(a->loop, EXIT_SUCCESS);
                 return;
         case TRANSPORT_VSOCK:
-                (void)loop_source_set_events(a->listen_source, EPOLLIN);
+                (void) loop_source_set_events(a->listen_source, EPOLLIN);
                 return;
         default:
                 agent_virtio_connect(a);
@@ -234,7 +234,7 @@ static int on_channel_in(LoopSource *source, int fd, uint32_t revents, void *use
                 agent_hangup(a, n == 0 ? "end of file" : "read error");
                 return 0;
         }
-        r = mux_feed(a->mux, buf, (size_t)n);
+        r = mux_feed(a->mux, buf, (size_t) n);
         if (r < 0 || a->channel_broken)
                 agent_channel_broken(a, r < 0 ? r : -EPROTO);
         return 0;
@@ -255,7 +255,7 @@ static int agent_flush(Agent *a) {
                         return loop_source_set_events(a->out_source, EPOLLOUT);
                 if (n < 0)
                         return -errno;
-                mux_consume_output(a->mux, (size_t)n);
+                mux_consume_output(a->mux, (size_t) n);
         }
         return loop_source_set_events(a->out_source, 0);
 }
@@ -276,8 +276,8 @@ static void agent_update_status(Agent *a) {
         switch (status_plan(&a->status, now_usec, &wait_usec)) {
         case STATUS_SEND_NOW:
                 st = (FrameStatus){
-                                .live_sessions = a->status.live_sessions,
-                                .last_activity_usec = a->status.last_activity_usec,
+                        .live_sessions = a->status.live_sessions,
+                        .last_activity_usec = a->status.last_activity_usec,
                 };
                 r = mux_send_status(a->mux, &st);
                 if (r < 0)
@@ -285,7 +285,7 @@ static void agent_update_status(Agent *a) {
                 status_mark_sent(&a->status, now_usec);
                 return;
         case STATUS_SEND_LATER:
-                (void)timer_arm(a->status_timer_fd, wait_usec);
+                (void) timer_arm(a->status_timer_fd, wait_usec);
                 return;
         default:
                 return;
@@ -306,7 +306,7 @@ static void agent_post(void *userdata) {
                 agent_hangup(a, "write error");
                 return;
         }
-        (void)loop_source_set_events(a->in_source, agent_output_is_full(a) ? 0 : EPOLLIN);
+        (void) loop_source_set_events(a->in_source, agent_output_is_full(a) ? 0 : EPOLLIN);
         for (ExecStream *s = a->execs; s; s = s->next)
                 exec_stream_update(s);
         for (ForwardStream *f = a->forwards; f; f = f->next)
@@ -326,7 +326,7 @@ static void on_mux_open(Mux *m, uint32_t id, const FrameOpen *req, void *userdat
         Agent *a = userdata;
 
         if (a->exiting) {
-                (void)mux_stream_reject(m, id, -ESHUTDOWN, "agent is shutting down");
+                (void) mux_stream_reject(m, id, -ESHUTDOWN, "agent is shutting down");
                 return;
         }
         if (req->kind == STREAM_KIND_EXEC)
@@ -334,7 +334,7 @@ static void on_mux_open(Mux *m, uint32_t id, const FrameOpen *req, void *userdat
         else if (req->kind == STREAM_KIND_FORWARD)
                 forward_stream_on_open(a, id, req);
         else
-                (void)mux_stream_reject(m, id, -EOPNOTSUPP, "unsupported stream kind");
+                (void) mux_stream_reject(m, id, -EOPNOTSUPP, "unsupported stream kind");
 }
 
 static void on_mux_data(Mux *m, uint32_t id, void *stream_userdata, uint8_t fd, const uint8_t *data,
@@ -344,9 +344,9 @@ static void on_mux_data(Mux *m, uint32_t id, void *stream_userdata, uint8_t fd, 
         if (!h)
                 return;
         if (h->kind == STREAM_KIND_EXEC)
-                exec_stream_on_data((ExecStream *)h, fd, data, len);
+                exec_stream_on_data((ExecStream *) h, fd, data, len);
         else
-                forward_stream_on_data((ForwardStream *)h, data, len);
+                forward_stream_on_data((ForwardStream *) h, data, len);
 }
 
 static void on_mux_eof(Mux *m, uint32_t id, void *stream_userdata, uint8_t fd) {
@@ -355,16 +355,16 @@ static void on_mux_eof(Mux *m, uint32_t id, void *stream_userdata, uint8_t fd) {
         if (!h)
                 return;
         if (h->kind == STREAM_KIND_EXEC)
-                exec_stream_on_eof((ExecStream *)h, fd);
+                exec_stream_on_eof((ExecStream *) h, fd);
         else
-                forward_stream_on_eof((ForwardStream *)h);
+                forward_stream_on_eof((ForwardStream *) h);
 }
 
 static void on_mux_signal(Mux *m, uint32_t id, void *stream_userdata, uint32_t signo) {
         AgentStream *h = stream_userdata;
 
         if (h && h->kind == STREAM_KIND_EXEC)
-                exec_stream_on_signal((ExecStream *)h, signo);
+                exec_stream_on_signal((ExecStream *) h, signo);
 }
 
 static void on_mux_resize(
@@ -372,7 +372,7 @@ static void on_mux_resize(
         AgentStream *h = stream_userdata;
 
         if (h && h->kind == STREAM_KIND_EXEC)
-                exec_stream_on_resize((ExecStream *)h, rows, cols);
+                exec_stream_on_resize((ExecStream *) h, rows, cols);
 }
 
 static void on_mux_close(
@@ -383,9 +383,9 @@ static void on_mux_close(
         if (!h)
                 return;
         if (h->kind == STREAM_KIND_EXEC)
-                exec_stream_on_close((ExecStream *)h, error);
+                exec_stream_on_close((ExecStream *) h, error);
         else
-                forward_stream_on_close((ForwardStream *)h);
+                forward_stream_on_close((ForwardStream *) h);
 }
 
 static void on_mux_power(Mux *m, PowerAction action, void *userdata) {
@@ -402,7 +402,7 @@ static void on_mux_power(Mux *m, PowerAction action, void *userdata) {
                 return;
         }
         agent_kill_sessions(a);
-        (void)reboot(action == POWER_REBOOT ? RB_AUTOBOOT : RB_POWER_OFF);
+        (void) reboot(action == POWER_REBOOT ? RB_AUTOBOOT : RB_POWER_OFF);
         log_error_errno(errno, "reboot() failed: %m");
 }
 
@@ -419,7 +419,7 @@ static int on_signal(LoopSource *source, int fd, uint32_t revents, void *userdat
         Agent *a = userdata;
         struct signalfd_siginfo si;
 
-        while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+        while (read(fd, &si, sizeof(si)) == (ssize_t) sizeof(si)) {
                 if (si.ssi_signo == SIGCHLD)
                         continue;
                 log_info("Received signal %u, ending every session and exiting.", si.ssi_signo);
@@ -465,13 +465,13 @@ static int on_vsock_connection(LoopSource *source, int fd, uint32_t revents, voi
                 return IN_SET(errno, EAGAIN, EINTR, ECONNABORTED) ? 0 : -errno;
         if (a->in_fd >= 0) {
                 /* One host at a time; it reconnects after its old connection is gone. */
-                (void)close(conn);
+                (void) close(conn);
                 return 0;
         }
         r = agent_attach_fd(a, conn);
         if (r < 0)
                 return log_error_errno(r, "Cannot use the vsock connection: %m");
-        (void)loop_source_set_events(source, 0);
+        (void) loop_source_set_events(source, 0);
         return 0;
 }
 
@@ -481,7 +481,7 @@ static int agent_setup_signals(Agent *a) {
         sigset_t mask;
         int r;
 
-        (void)signal(SIGPIPE, SIG_IGN);
+        (void) signal(SIGPIPE, SIG_IGN);
         sigemptyset(&mask);
         sigaddset(&mask, SIGCHLD);
         sigaddset(&mask, SIGTERM);
@@ -544,15 +544,15 @@ static void agent_setup_cgroup(Agent *a) {
 }
 
 static const MuxCallbacks agent_mux_callbacks = {
-                .on_hello = on_mux_hello,
-                .on_open = on_mux_open,
-                .on_data = on_mux_data,
-                .on_eof = on_mux_eof,
-                .on_signal = on_mux_signal,
-                .on_resize = on_mux_resize,
-                .on_close = on_mux_close,
-                .on_power = on_mux_power,
-                .on_channel_error = on_mux_channel_error,
+        .on_hello = on_mux_hello,
+        .on_open = on_mux_open,
+        .on_data = on_mux_data,
+        .on_eof = on_mux_eof,
+        .on_signal = on_mux_signal,
+        .on_resize = on_mux_resize,
+        .on_close = on_mux_close,
+        .on_power = on_mux_power,
+        .on_channel_error = on_mux_channel_error,
 };
 
 int agent_new(const AgentArgs *args, Agent **ret) {
@@ -564,23 +564,23 @@ int agent_new(const AgentArgs *args, Agent **ret) {
         if (!a)
                 return log_oom();
         *a = (Agent){
-                        .args = args,
-                        .in_fd = -EBADF,
-                        .out_fd = -EBADF,
-                        .listen_fd = -EBADF,
-                        .reconnect_timer_fd = -EBADF,
-                        .status_timer_fd = -EBADF,
-                        .signal_fd = -EBADF,
-                        .inotify_fd = -EBADF,
+                .args = args,
+                .in_fd = -EBADF,
+                .out_fd = -EBADF,
+                .listen_fd = -EBADF,
+                .reconnect_timer_fd = -EBADF,
+                .status_timer_fd = -EBADF,
+                .signal_fd = -EBADF,
+                .inotify_fd = -EBADF,
         };
         r = loop_new(&a->loop);
         if (r < 0)
                 return log_error_errno(r, "Cannot create the event loop: %m");
         mc = (MuxConfig){
-                        .role = MUX_ROLE_AGENT,
-                        .capabilities = PROTOCOL_CAPABILITIES,
-                        .callbacks = agent_mux_callbacks,
-                        .userdata = a,
+                .role = MUX_ROLE_AGENT,
+                .capabilities = PROTOCOL_CAPABILITIES,
+                .callbacks = agent_mux_callbacks,
+                .userdata = a,
         };
         r = mux_new(&mc, &a->mux);
         if (r < 0)
@@ -652,7 +652,7 @@ static void agent_wait_sessions(Agent *a) {
                         s->id = 0;
                 agent_check_sessions(a);
                 if (a->execs)
-                        (void)usleep(10000);
+                        (void) usleep(10000);
         }
 }
 

@@ -61,7 +61,7 @@ static int parse_uint(const char *s, unsigned max, unsigned *ret) {
         v = strtoul(s, &end, 10);
         if (errno != 0 || *end != '\0' || v > max)
                 return -EINVAL;
-        *ret = (unsigned)v;
+        *ret = (unsigned) v;
         return 0;
 }
 
@@ -91,7 +91,7 @@ static int parse_one(AgentArgs *a, int c, const char *value, bool *transport_see
                         fprintf(stderr, "Invalid fd '%s'.\n", value);
                         return -EINVAL;
                 }
-                a->fd = (int)u;
+                a->fd = (int) u;
                 return set_transport(a, TRANSPORT_FD, transport_seen);
         case ARG_STDIO:
                 return set_transport(a, TRANSPORT_STDIO, transport_seen);
@@ -144,34 +144,34 @@ static int parse_one(AgentArgs *a, int c, const char *value, bool *transport_see
 
 int args_parse(int argc, char **argv, AgentArgs *ret) {
         static const struct option options[] = {
-                        {"vsock", required_argument, NULL, ARG_VSOCK},
-                        {"fd", required_argument, NULL, ARG_FD},
-                        {"stdio", no_argument, NULL, ARG_STDIO},
-                        {"env-file", required_argument, NULL, ARG_ENV_FILE},
-                        {"default-user", required_argument, NULL, ARG_DEFAULT_USER},
-                        {"etc-dir", required_argument, NULL, ARG_ETC_DIR},
-                        {"services-dir", required_argument, NULL, ARG_SERVICES_DIR},
-                        {"virtio-sysfs", required_argument, NULL, ARG_VIRTIO_SYSFS_DIR},
-                        {"virtio-port", required_argument, NULL, ARG_VIRTIO_PORT},
-                        {"virtio-dev-dir", required_argument, NULL, ARG_VIRTIO_DEV_DIR},
-                        {"no-cgroup", no_argument, NULL, ARG_NO_CGROUP},
-                        {"log-level", required_argument, NULL, 'l'},
-                        {"help", no_argument, NULL, 'h'},
-                        {"version", no_argument, NULL, ARG_VERSION},
-                        {},
+                { "vsock", required_argument, NULL, ARG_VSOCK },
+                { "fd", required_argument, NULL, ARG_FD },
+                { "stdio", no_argument, NULL, ARG_STDIO },
+                { "env-file", required_argument, NULL, ARG_ENV_FILE },
+                { "default-user", required_argument, NULL, ARG_DEFAULT_USER },
+                { "etc-dir", required_argument, NULL, ARG_ETC_DIR },
+                { "services-dir", required_argument, NULL, ARG_SERVICES_DIR },
+                { "virtio-sysfs", required_argument, NULL, ARG_VIRTIO_SYSFS_DIR },
+                { "virtio-port", required_argument, NULL, ARG_VIRTIO_PORT },
+                { "virtio-dev-dir", required_argument, NULL, ARG_VIRTIO_DEV_DIR },
+                { "no-cgroup", no_argument, NULL, ARG_NO_CGROUP },
+                { "log-level", required_argument, NULL, 'l' },
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
+                {},
         };
         AgentArgs a = {
-                        .transport = TRANSPORT_VIRTIO,
-                        .fd = -1,
-                        .env_file = SESSION_ENV_DEFAULT_PATH,
-                        .default_user = ARGS_DEFAULT_USER,
-                        .etc_dir = ARGS_DEFAULT_ETC_DIR,
-                        .services_dir = ARGS_DEFAULT_SERVICES_DIR,
-                        .virtio_sysfs_dir = TRANSPORT_SYSFS_VIRTIO_PORTS,
-                        .virtio_dev_dir = TRANSPORT_DEV_DIR,
-                        .virtio_port_name = TRANSPORT_VIRTIO_PORT_NAME,
-                        .cgroup = true,
-                        .log_level = LOG_LEVEL_INFO,
+                .transport = TRANSPORT_VIRTIO,
+                .fd = -1,
+                .env_file = SESSION_ENV_DEFAULT_PATH,
+                .default_user = ARGS_DEFAULT_USER,
+                .etc_dir = ARGS_DEFAULT_ETC_DIR,
+                .services_dir = ARGS_DEFAULT_SERVICES_DIR,
+                .virtio_sysfs_dir = TRANSPORT_SYSFS_VIRTIO_PORTS,
+                .virtio_dev_dir = TRANSPORT_DEV_DIR,
+                .virtio_port_name = TRANSPORT_VIRTIO_PORT_NAME,
+                .cgroup = true,
+                .log_level = LOG_LEVEL_INFO,
         };
         bool transport_seen = false;
         int c, r;

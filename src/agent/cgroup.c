@@ -94,7 +94,7 @@ int cgroup_base_acquire(char **ret) {
 int cgroup_session_create(const char *base, uint32_t id, char **ret_path) {
         _cleanup_(freep) char *path = NULL;
 
-        if (asprintf(&path, "%s/vmsilo-session-%d-%u", base, (int)getpid(), id) < 0)
+        if (asprintf(&path, "%s/vmsilo-session-%d-%u", base, (int) getpid(), id) < 0)
                 return -ENOMEM;
         if (mkdir(path, 0755) < 0 && errno != EEXIST)
                 return -errno;
@@ -108,7 +108,7 @@ static int write_file_at(const char *dir, const char *file, const char *value) {
         int fd;
         ssize_t n;
 
-        if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, file) >= sizeof(path))
+        if ((size_t) snprintf(path, sizeof(path), "%s/%s", dir, file) >= sizeof(path))
                 return -ENAMETOOLONG;
         fd = open(path, O_WRONLY | O_CLOEXEC);
         if (fd < 0)
@@ -116,11 +116,11 @@ static int write_file_at(const char *dir, const char *file, const char *value) {
         n = write(fd, value, len);
         if (n < 0) {
                 int e = errno;
-                (void)close(fd);
+                (void) close(fd);
                 return -e;
         }
-        (void)close(fd);
-        return (size_t)n == len ? 0 : -EIO;
+        (void) close(fd);
+        return (size_t) n == len ? 0 : -EIO;
 }
 
 int cgroup_enter(const char *path) {
@@ -173,7 +173,7 @@ int cgroup_kill_all(const char *path) {
                 return -errno;
         while (fscanf(f, "%d", &pid) == 1)
                 if (pid > 0)
-                        (void)kill(pid, SIGKILL);
+                        (void) kill(pid, SIGKILL);
         return 0;
 }
 
@@ -189,7 +189,7 @@ static int parse_digits(const char *s, uint64_t *ret, const char **ret_end) {
         for (; s[n] >= '0' && s[n] <= '9'; n++) {
                 if (n >= 10)
                         return -EINVAL;
-                v = v * 10 + (uint64_t)(s[n] - '0');
+                v = v * 10 + (uint64_t) (s[n] - '0');
         }
         if (n == 0)
                 return -EINVAL;
@@ -211,7 +211,7 @@ int cgroup_session_name_parse(const char *name, pid_t *ret_agent_pid) {
                 return -EINVAL;
         if (pid == 0 || pid > INT32_MAX)
                 return -EINVAL;
-        *ret_agent_pid = (pid_t)pid;
+        *ret_agent_pid = (pid_t) pid;
         return 0;
 }
 
@@ -235,9 +235,9 @@ int cgroup_cleanup_stale(const char *base) {
                         continue;
                 if (asprintf(&path, "%s/%s", base, de->d_name) < 0)
                         return -ENOMEM;
-                (void)cgroup_kill_all(path);
+                (void) cgroup_kill_all(path);
                 /* Killed processes leave the group asynchronously; a later start retries. */
-                (void)cgroup_remove(path);
+                (void) cgroup_remove(path);
                 n++;
         }
         return n;

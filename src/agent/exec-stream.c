@@ -55,7 +55,7 @@ ExecStream *exec_stream_free(ExecStream *s) {
         exec_stream_detach(s);
         if (s->cgroup_path) {
                 if (s->cgroup_wd >= 0 && s->agent->inotify_fd >= 0)
-                        (void)inotify_rm_watch(s->agent->inotify_fd, s->cgroup_wd);
+                        (void) inotify_rm_watch(s->agent->inotify_fd, s->cgroup_wd);
                 if (cgroup_remove(s->cgroup_path) < 0)
                         log_debug("Cannot remove cgroup '%s' yet: %m", s->cgroup_path);
                 free(s->cgroup_path);
@@ -76,10 +76,10 @@ void exec_stream_kill(ExecStream *s) {
         if (s->pid <= 0)
                 return;
         if (!s->reaped)
-                (void)kill(s->pid, SIGKILL); /* in case it has not called setsid() yet */
-        (void)kill(-s->pid, SIGKILL);
+                (void) kill(s->pid, SIGKILL); /* in case it has not called setsid() yet */
+        (void) kill(-s->pid, SIGKILL);
         if (s->cgroup_path)
-                (void)cgroup_kill_all(s->cgroup_path);
+                (void) cgroup_kill_all(s->cgroup_path);
 }
 
 void exec_stream_check_live(ExecStream *s) {
@@ -103,11 +103,11 @@ void exec_stream_check_live(ExecStream *s) {
 static FrameExit exit_from_wait_status(int status) {
         if (WIFSIGNALED(status))
                 return (FrameExit){
-                                .how = EXIT_HOW_SIGNALED,
-                                .core_dumped = WCOREDUMP(status),
-                                .code = WTERMSIG(status),
+                        .how = EXIT_HOW_SIGNALED,
+                        .core_dumped = WCOREDUMP(status),
+                        .code = WTERMSIG(status),
                 };
-        return (FrameExit){.how = EXIT_HOW_EXITED, .code = WEXITSTATUS(status)};
+        return (FrameExit){ .how = EXIT_HOW_EXITED, .code = WEXITSTATUS(status) };
 }
 
 /* EXIT goes out once the main process is gone and its output drained; then CLOSE. May free s. */
@@ -142,17 +142,17 @@ bool exec_stream_on_reaped(ExecStream *s, pid_t pid, int status) {
 
 static void exec_stream_fail(ExecStream *s, int error) {
         if (s->id != 0)
-                (void)mux_stream_close(s->agent->mux, s->id, error);
+                (void) mux_stream_close(s->agent->mux, s->id, error);
         exec_stream_kill(s);
         exec_stream_detach(s);
 }
 
 /* Returns n bytes of credit, batched (see AGENT_GRANT_BATCH_BYTES). */
 static void exec_stream_grant(ExecStream *s, size_t n) {
-        s->ungranted += (uint32_t)n;
+        s->ungranted += (uint32_t) n;
         if (s->ungranted < AGENT_GRANT_BATCH_BYTES && buffer_size(&s->stdin_buffer) > 0)
                 return;
-        (void)mux_stream_grant(s->agent->mux, s->id, s->ungranted);
+        (void) mux_stream_grant(s->agent->mux, s->id, s->ungranted);
         s->ungranted = 0;
 }
 
@@ -167,7 +167,7 @@ static void exec_stream_flush_stdin(ExecStream *s) {
         if (n < 0) {
                 /* The program closed its stdin: what the host sends from now on is dropped, but
                  * its credit returned, as if written. */
-                log_debug_errno((int)n, "Stream %u: stdin closed by the program: %m", s->id);
+                log_debug_errno((int) n, "Stream %u: stdin closed by the program: %m", s->id);
                 size_t dropped = buffer_size(&s->stdin_buffer);
                 buffer_finish(&s->stdin_buffer);
                 exec_stream_grant(s, dropped);
@@ -175,12 +175,12 @@ static void exec_stream_flush_stdin(ExecStream *s) {
                 return;
         }
         if (n > 0)
-                exec_stream_grant(s, (size_t)n);
+                exec_stream_grant(s, (size_t) n);
         if (buffer_size(&s->stdin_buffer) > 0) {
-                (void)loop_source_set_events(s->stdin_source, EPOLLOUT);
+                (void) loop_source_set_events(s->stdin_source, EPOLLOUT);
                 return;
         }
-        (void)loop_source_set_events(s->stdin_source, 0);
+        (void) loop_source_set_events(s->stdin_source, 0);
         if (!s->stdin_eof_received)
                 return;
         /* A terminal has no half-close: the line discipline's EOF character is the equivalent. */
@@ -217,9 +217,9 @@ static int on_stdin_writable(LoopSource *source, int fd, uint32_t revents, void 
 }
 
 void exec_stream_on_signal(ExecStream *s, uint32_t signo) {
-        log_debug("Stream %u: signal %u to process group %d.", s->id, signo, (int)s->pid);
-        if (kill(-s->pid, (int)signo) < 0 && !s->reaped)
-                (void)kill(s->pid, (int)signo);
+        log_debug("Stream %u: signal %u to process group %d.", s->id, signo, (int) s->pid);
+        if (kill(-s->pid, (int) signo) < 0 && !s->reaped)
+                (void) kill(s->pid, (int) signo);
 }
 
 void exec_stream_on_resize(ExecStream *s, uint16_t rows, uint16_t cols) {
@@ -238,8 +238,8 @@ void exec_stream_on_close(ExecStream *s, int error) {
         s->id = 0;
         if (!s->reaped && error == 0) {
                 /* The host hung up before the program ended: what a terminal hangup does. */
-                (void)kill(-s->pid, SIGHUP);
-                (void)kill(-s->pid, SIGCONT);
+                (void) kill(-s->pid, SIGHUP);
+                (void) kill(-s->pid, SIGCONT);
         } else if (!s->reaped || error < 0)
                 exec_stream_kill(s);
         exec_stream_detach(s);
@@ -250,7 +250,7 @@ static void exec_stream_output_eof(ExecStream *s, int i) {
         int r;
 
         exec_stream_close_output(s, i);
-        r = mux_stream_send_eof(s->agent->mux, s->id, (uint8_t)i);
+        r = mux_stream_send_eof(s->agent->mux, s->id, (uint8_t) i);
         if (r < 0)
                 log_debug_errno(r, "Stream %u: cannot send EOF for fd %d, ignoring: %m", s->id, i);
         exec_stream_maybe_finish(s);
@@ -267,7 +267,7 @@ static int on_output_readable(LoopSource *source, int fd, uint32_t revents, void
 
         window = mux_stream_get_send_window(s->agent->mux, s->id);
         if (window < s->send_min) {
-                (void)loop_source_set_events(source, 0);
+                (void) loop_source_set_events(source, 0);
                 return 0;
         }
         n = read(fd, buf, MIN(window, sizeof(buf)));
@@ -279,8 +279,8 @@ static int on_output_readable(LoopSource *source, int fd, uint32_t revents, void
                 return 0;
         }
         agent_touch(s->agent);
-        r = mux_stream_send(s->agent->mux, s->id, (uint8_t)i, buf, (size_t)n);
-        if (r < 0 || (size_t)r != (size_t)n) {
+        r = mux_stream_send(s->agent->mux, s->id, (uint8_t) i, buf, (size_t) n);
+        if (r < 0 || (size_t) r != (size_t) n) {
                 log_error("Stream %u: lost output (%zd bytes), closing.", s->id, n);
                 exec_stream_fail(s, r < 0 ? r : -EIO);
         }
@@ -296,7 +296,7 @@ void exec_stream_update(ExecStream *s) {
                    mux_stream_get_send_window(s->agent->mux, s->id) >= s->send_min;
         for (int i = 1; i < 3; i++)
                 if (s->out_sources[i])
-                        (void)loop_source_set_events(s->out_sources[i], readable ? EPOLLIN : 0);
+                        (void) loop_source_set_events(s->out_sources[i], readable ? EPOLLIN : 0);
 }
 
 static int exec_stream_add_sources(ExecStream *s, ExecChild *c) {
@@ -340,7 +340,7 @@ static void exec_stream_setup_cgroup(ExecStream *s) {
                                 "Cannot watch cgroup '%s', tracking the process group "
                                 "instead: %m",
                                 s->cgroup_path);
-                (void)cgroup_remove(s->cgroup_path);
+                (void) cgroup_remove(s->cgroup_path);
                 free(TAKE_PTR(s->cgroup_path));
         }
 }
@@ -352,12 +352,12 @@ static int exec_stream_new(Agent *a, ExecStream **ret) {
         if (!s)
                 return -ENOMEM;
         *s = (ExecStream){
-                        .header.kind = STREAM_KIND_EXEC,
-                        .agent = a,
-                        .session_id = ++a->next_session_id,
-                        .stdin_fd = -EBADF,
-                        .out_fds = {-EBADF, -EBADF, -EBADF},
-                        .cgroup_wd = -1,
+                .header.kind = STREAM_KIND_EXEC,
+                .agent = a,
+                .session_id = ++a->next_session_id,
+                .stdin_fd = -EBADF,
+                .out_fds = { -EBADF, -EBADF, -EBADF },
+                .cgroup_wd = -1,
         };
         s->next = a->execs;
         if (a->execs)
@@ -370,11 +370,11 @@ static int exec_stream_new(Agent *a, ExecStream **ret) {
 static void exec_stream_start(ExecStream *s, uint32_t id, const FrameOpen *req) {
         Agent *a = s->agent;
         ExecContext ctx = {
-                        .etc_dir = a->args->etc_dir,
-                        .default_user = a->args->default_user,
-                        .file_env = a->file_env,
+                .etc_dir = a->args->etc_dir,
+                .default_user = a->args->default_user,
+                .file_env = a->file_env,
         };
-        ExecChild c = {.stdin_fd = -EBADF, .stdout_fd = -EBADF, .stderr_fd = -EBADF};
+        ExecChild c = { .stdin_fd = -EBADF, .stdout_fd = -EBADF, .stderr_fd = -EBADF };
         const char *reason = NULL;
         int r;
 
@@ -383,7 +383,7 @@ static void exec_stream_start(ExecStream *s, uint32_t id, const FrameOpen *req) 
         r = exec_spawn(req, &ctx, &c, &reason);
         if (r < 0) {
                 log_info_errno(r, "Stream %u: cannot run '%s': %s: %m", id, req->argv[0], reason);
-                (void)mux_stream_reject(a->mux, id, r, reason);
+                (void) mux_stream_reject(a->mux, id, r, reason);
                 exec_stream_free(s);
                 return;
         }
@@ -392,7 +392,7 @@ static void exec_stream_start(ExecStream *s, uint32_t id, const FrameOpen *req) 
         s->send_min = agent_send_min(req->window);
         s->live = true;
         s->id = id;
-        log_debug("Stream %u: started '%s' as pid %d (session %u).", id, req->argv[0], (int)s->pid,
+        log_debug("Stream %u: started '%s' as pid %d (session %u).", id, req->argv[0], (int) s->pid,
                         s->session_id);
         r = exec_stream_add_sources(s, &c);
         if (r >= 0 && s->pty)
@@ -414,7 +414,7 @@ void exec_stream_on_open(Agent *a, uint32_t id, const FrameOpen *req) {
 
         r = exec_stream_new(a, &s);
         if (r < 0) {
-                (void)mux_stream_reject(a->mux, id, r, "out of memory");
+                (void) mux_stream_reject(a->mux, id, r, "out of memory");
                 return;
         }
         agent_touch(a);

@@ -54,7 +54,7 @@ static void exec_plan_finish(ExecPlan *p) {
 
 static _noreturn_ void child_fail(int exit_code, int error, const char *what, const char *arg) {
         errno = error < 0 ? -error : error;
-        (void)dprintf(STDERR_FILENO, "vmsilo-agent: %s '%s': %m\n", what, arg);
+        (void) dprintf(STDERR_FILENO, "vmsilo-agent: %s '%s': %m\n", what, arg);
         _exit(exit_code);
 }
 
@@ -77,9 +77,9 @@ static void child_reset_signals(void) {
         sigset_t all;
 
         for (int sig = 1; sig < _NSIG; sig++)
-                (void)signal(sig, SIG_DFL);
+                (void) signal(sig, SIG_DFL);
         sigemptyset(&all);
-        (void)sigprocmask(SIG_SETMASK, &all, NULL);
+        (void) sigprocmask(SIG_SETMASK, &all, NULL);
 }
 
 static int child_drop_privileges(const ExecPlan *p) {
@@ -101,11 +101,11 @@ static _noreturn_ void exec_child(ExecPlan *p) {
                 child_fail(EXEC_EXIT_NOT_FOUND, errno, "setsid() failed for", req->argv[0]);
         /* Joining the cgroup first means every process the program ever forks is in it. */
         if (p->ctx->cgroup_path)
-                (void)cgroup_enter(p->ctx->cgroup_path);
+                (void) cgroup_enter(p->ctx->cgroup_path);
         r = req->pty ? pty_attach_child(p->pty_slave) : child_setup_pipes(p);
         if (r < 0)
                 _exit(EXEC_EXIT_NOT_FOUND); /* no stderr to say so on */
-        (void)close_range(3, ~0U, 0);
+        (void) close_range(3, ~0U, 0);
         r = child_drop_privileges(p);
         if (r < 0)
                 child_fail(EXEC_EXIT_NOT_FOUND, r, "cannot switch to user", p->pw.name);
@@ -117,7 +117,8 @@ static _noreturn_ void exec_child(ExecPlan *p) {
         environ = p->env;
         execvp(req->argv[0], req->argv);
         if (IN_SET(errno, ENOENT, ENOTDIR)) {
-                (void)dprintf(STDERR_FILENO, "vmsilo-agent: %s: command not found\n", req->argv[0]);
+                (void) dprintf(STDERR_FILENO, "vmsilo-agent: %s: command not found\n",
+                                req->argv[0]);
                 _exit(EXEC_EXIT_NOT_FOUND);
         }
         child_fail(EXEC_EXIT_CANNOT_EXECUTE, errno, "cannot execute", req->argv[0]);
@@ -176,12 +177,12 @@ static int exec_plan_user(ExecPlan *p, const char **ret_reason) {
 int exec_spawn(const FrameOpen *req, const ExecContext *ctx, ExecChild *ret,
                 const char **ret_reason) {
         ExecPlan p = {
-                        .req = req,
-                        .ctx = ctx,
-                        .child_fds = {-EBADF, -EBADF, -EBADF},
-                        .pty_slave = -EBADF,
+                .req = req,
+                .ctx = ctx,
+                .child_fds = { -EBADF, -EBADF, -EBADF },
+                .pty_slave = -EBADF,
         };
-        ExecChild c = {.stdin_fd = -EBADF, .stdout_fd = -EBADF, .stderr_fd = -EBADF};
+        ExecChild c = { .stdin_fd = -EBADF, .stdout_fd = -EBADF, .stderr_fd = -EBADF };
         const char *term = NULL;
         pid_t pid;
         int r;

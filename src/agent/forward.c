@@ -55,23 +55,23 @@ static void forward_stream_flush(ForwardStream *f) {
 
         n = buffer_write_to(&f->to_service, f->out_fd);
         if (n < 0) {
-                log_debug_errno((int)n, "Forward stream %u: service write failed: %m", f->id);
-                forward_stream_end(f, (int)n);
+                log_debug_errno((int) n, "Forward stream %u: service write failed: %m", f->id);
+                forward_stream_end(f, (int) n);
                 return;
         }
-        f->ungranted += (uint32_t)n;
+        f->ungranted += (uint32_t) n;
         if (f->ungranted >= AGENT_GRANT_BATCH_BYTES || buffer_size(&f->to_service) == 0) {
-                (void)mux_stream_grant(f->agent->mux, f->id, f->ungranted);
+                (void) mux_stream_grant(f->agent->mux, f->id, f->ungranted);
                 f->ungranted = 0;
         }
         if (buffer_size(&f->to_service) > 0) {
-                (void)loop_source_set_events(f->out_source, EPOLLOUT);
+                (void) loop_source_set_events(f->out_source, EPOLLOUT);
                 return;
         }
-        (void)loop_source_set_events(f->out_source, 0);
+        (void) loop_source_set_events(f->out_source, 0);
         if (!f->eof_received || f->shut_down_write)
                 return;
-        (void)shutdown(f->fd, SHUT_WR);
+        (void) shutdown(f->fd, SHUT_WR);
         f->shut_down_write = true;
         if (forward_stream_is_done(f))
                 forward_stream_end(f, 0);
@@ -112,7 +112,7 @@ static int on_service_readable(LoopSource *source, int fd, uint32_t revents, voi
 
         window = mux_stream_get_send_window(f->agent->mux, f->id);
         if (window < f->send_min) {
-                (void)loop_source_set_events(source, 0);
+                (void) loop_source_set_events(source, 0);
                 return 0;
         }
         n = read(fd, buf, MIN(window, sizeof(buf)));
@@ -121,14 +121,14 @@ static int on_service_readable(LoopSource *source, int fd, uint32_t revents, voi
         if (n <= 0) {
                 f->in_source = loop_source_free(f->in_source);
                 f->eof_sent = true;
-                (void)mux_stream_send_eof(f->agent->mux, f->id, STREAM_FD_STDIN);
+                (void) mux_stream_send_eof(f->agent->mux, f->id, STREAM_FD_STDIN);
                 if (forward_stream_is_done(f))
                         forward_stream_end(f, 0);
                 return 0;
         }
         agent_touch(f->agent);
-        r = mux_stream_send(f->agent->mux, f->id, STREAM_FD_STDIN, buf, (size_t)n);
-        if (r < 0 || (size_t)r != (size_t)n)
+        r = mux_stream_send(f->agent->mux, f->id, STREAM_FD_STDIN, buf, (size_t) n);
+        if (r < 0 || (size_t) r != (size_t) n)
                 forward_stream_end(f, r < 0 ? r : -EIO);
         return 0;
 }
@@ -140,21 +140,21 @@ void forward_stream_update(ForwardStream *f) {
                 return;
         readable = !agent_output_is_full(f->agent) &&
                    mux_stream_get_send_window(f->agent->mux, f->id) >= f->send_min;
-        (void)loop_source_set_events(f->in_source, readable ? EPOLLIN : 0);
+        (void) loop_source_set_events(f->in_source, readable ? EPOLLIN : 0);
 }
 
 static int forward_connect(const char *dir, const char *service, int *ret_fd) {
         _cleanup_(closep) int fd = -EBADF;
-        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
 
-        if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s.sock", dir, service) >=
+        if ((size_t) snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s.sock", dir, service) >=
                         sizeof(sa.sun_path))
                 return -ENAMETOOLONG;
         fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (fd < 0)
                 return -errno;
         /* A unix socket connect completes at once or fails (EAGAIN: backlog full). */
-        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+        if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
                 return -errno;
         *ret_fd = TAKE_FD(fd);
         return 0;
@@ -168,10 +168,10 @@ static int forward_stream_new(Agent *a, int fd, ForwardStream **ret) {
         if (!f)
                 return -ENOMEM;
         *f = (ForwardStream){
-                        .header.kind = STREAM_KIND_FORWARD,
-                        .agent = a,
-                        .fd = -EBADF,
-                        .out_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3),
+                .header.kind = STREAM_KIND_FORWARD,
+                .agent = a,
+                .fd = -EBADF,
+                .out_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3),
         };
         if (f->out_fd < 0)
                 return -errno;
@@ -201,12 +201,12 @@ void forward_stream_on_open(Agent *a, uint32_t id, const FrameOpen *req) {
         if (r < 0) {
                 log_info_errno(r, "Stream %u: cannot connect to service '%s': %m", id,
                                 req->service);
-                (void)mux_stream_reject(a->mux, id, r, "cannot connect to the service");
+                (void) mux_stream_reject(a->mux, id, r, "cannot connect to the service");
                 return;
         }
         r = forward_stream_new(a, fd, &f);
         if (r < 0) {
-                (void)mux_stream_reject(a->mux, id, r, "cannot set up the forward");
+                (void) mux_stream_reject(a->mux, id, r, "cannot set up the forward");
                 return;
         }
         fd = -EBADF; /* owned by f now */

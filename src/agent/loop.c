@@ -70,13 +70,13 @@ int loop_add_io(Loop *l, int fd, uint32_t events, LoopIoHandler handler, void *u
         if (!s)
                 return -ENOMEM;
         *s = (LoopSource){
-                        .loop = l,
-                        .fd = fd,
-                        .handler = handler,
-                        .userdata = userdata,
+                .loop = l,
+                .fd = fd,
+                .handler = handler,
+                .userdata = userdata,
         };
         if (events != 0) {
-                struct epoll_event ev = {.events = events, .data.ptr = s};
+                struct epoll_event ev = { .events = events, .data.ptr = s };
                 if (epoll_ctl(l->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0)
                         return -errno;
                 s->events = events;
@@ -87,7 +87,7 @@ int loop_add_io(Loop *l, int fd, uint32_t events, LoopIoHandler handler, void *u
 }
 
 int loop_source_set_events(LoopSource *s, uint32_t events) {
-        struct epoll_event ev = {.events = events, .data.ptr = s};
+        struct epoll_event ev = { .events = events, .data.ptr = s };
         int op;
 
         if (s->dead || s->events == events)
@@ -112,7 +112,7 @@ LoopSource *loop_source_free(LoopSource *s) {
         if (!s)
                 return NULL;
         if (s->events != 0)
-                (void)epoll_ctl(s->loop->epoll_fd, EPOLL_CTL_DEL, s->fd, NULL);
+                (void) epoll_ctl(s->loop->epoll_fd, EPOLL_CTL_DEL, s->fd, NULL);
         s->events = 0;
         s->dead = true;
         s->dead_next = s->loop->dead;

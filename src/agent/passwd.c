@@ -45,7 +45,7 @@ static int parse_id(const char *s, uint32_t *ret) {
         v = strtoull(s, &end, 10);
         if (errno != 0 || *end != '\0' || v >= UINT32_MAX)
                 return -EINVAL;
-        *ret = (uint32_t)v;
+        *ret = (uint32_t) v;
         return 0;
 }
 
@@ -80,7 +80,7 @@ int passwd_parse_line(const char *line, PasswdEntry *ret) {
 static int read_line(FILE *f, char *buf, size_t size) {
         size_t len;
 
-        if (!fgets(buf, (int)size, f))
+        if (!fgets(buf, (int) size, f))
                 return ferror(f) ? -EIO : 0;
         len = strlen(buf);
         if (len > 0 && buf[len - 1] == '\n') {
@@ -107,7 +107,7 @@ int passwd_find(FILE *f, const char *name, PasswdEntry *ret) {
                 if (r < 0)
                         continue;
                 colon = strchr(buf, ':');
-                if (!colon || (size_t)(colon - buf) != strlen(name) ||
+                if (!colon || (size_t) (colon - buf) != strlen(name) ||
                                 strncmp(buf, name, colon - buf) != 0)
                         continue;
                 r = passwd_parse_line(buf, &e);

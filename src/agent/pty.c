@@ -11,7 +11,7 @@
 #include "pty.h"
 
 int pty_set_size(int master, uint16_t rows, uint16_t cols) {
-        struct winsize ws = {.ws_row = rows, .ws_col = cols};
+        struct winsize ws = { .ws_row = rows, .ws_col = cols };
 
         if (rows == 0 || cols == 0)
                 return 0;

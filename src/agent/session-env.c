@@ -15,10 +15,10 @@ bool session_env_assignment_is_valid(const char *s) {
 
         if (!eq || eq == s)
                 return false;
-        if (!(isalpha((unsigned char)s[0]) || s[0] == '_'))
+        if (!(isalpha((unsigned char) s[0]) || s[0] == '_'))
                 return false;
         for (const char *p = s + 1; p < eq; p++)
-                if (!(isalnum((unsigned char)*p) || *p == '_'))
+                if (!(isalnum((unsigned char) *p) || *p == '_'))
                         return false;
         return true;
 }
@@ -100,7 +100,7 @@ int session_env_parse(FILE *f, char ***ret, unsigned *ret_n_malformed,
                 lineno++;
                 if (len > 0 && line[len - 1] == '\n')
                         line[--len] = '\0';
-                r = (size_t)len > SESSION_ENV_LINE_MAX || strlen(line) != (size_t)len
+                r = (size_t) len > SESSION_ENV_LINE_MAX || strlen(line) != (size_t) len
                                     ? -EINVAL
                                     : session_env_parse_line(line, &a);
                 if (r == -ENOMEM)

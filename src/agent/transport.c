@@ -16,10 +16,10 @@
 #include "transport.h"
 
 static const char *const transport_kind_table[_TRANSPORT_KIND_MAX] = {
-                [TRANSPORT_VIRTIO] = "virtio",
-                [TRANSPORT_VSOCK] = "vsock",
-                [TRANSPORT_FD] = "fd",
-                [TRANSPORT_STDIO] = "stdio",
+        [TRANSPORT_VIRTIO] = "virtio",
+        [TRANSPORT_VSOCK] = "vsock",
+        [TRANSPORT_FD] = "fd",
+        [TRANSPORT_STDIO] = "stdio",
 };
 
 const char *transport_kind_to_string(TransportKind k) {
@@ -35,13 +35,13 @@ static bool port_has_name(const char *sysfs_dir, const char *port, const char *n
         ssize_t n;
         int fd;
 
-        if ((size_t)snprintf(path, sizeof(path), "%s/%s/name", sysfs_dir, port) >= sizeof(path))
+        if ((size_t) snprintf(path, sizeof(path), "%s/%s/name", sysfs_dir, port) >= sizeof(path))
                 return false;
         fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return false;
         n = read(fd, buf, sizeof(buf) - 1);
-        (void)close(fd);
+        (void) close(fd);
         if (n <= 0)
                 return false;
         buf[n] = '\0';
@@ -84,7 +84,7 @@ int transport_virtio_open(
         if (fd < 0)
                 return -errno;
         /* virtio_console reports POLLHUP for as long as no host process has the port open. */
-        p = (struct pollfd){.fd = fd, .events = POLLIN};
+        p = (struct pollfd){ .fd = fd, .events = POLLIN };
         if (poll(&p, 1, 0) < 0)
                 return -errno;
         if (p.revents & POLLHUP)
@@ -104,15 +104,15 @@ int transport_virtio_open(
 int transport_vsock_listen(unsigned port, int *ret_fd) {
         _cleanup_(closep) int fd = -EBADF;
         struct sockaddr_vm sa = {
-                        .svm_family = AF_VSOCK,
-                        .svm_port = port,
-                        .svm_cid = VMADDR_CID_ANY,
+                .svm_family = AF_VSOCK,
+                .svm_port = port,
+                .svm_cid = VMADDR_CID_ANY,
         };
 
         fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (fd < 0)
                 return -errno;
-        if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+        if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
                 return -errno;
         if (listen(fd, 1) < 0)
                 return -errno;

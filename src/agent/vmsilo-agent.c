@@ -16,7 +16,7 @@ static void ensure_std_fds(void) {
                 if (fcntl(fd, F_GETFD) < 0) {
                         int null_fd = open("/dev/null", O_RDWR);
                         if (null_fd >= 0 && null_fd != fd)
-                                (void)close(null_fd);
+                                (void) close(null_fd);
                 }
 }
 

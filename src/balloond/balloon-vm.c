@@ -10,7 +10,7 @@
 
 static int connect_unix(const char *path, int *ret_fd) {
         _cleanup_(closep) int fd = -EBADF;
-        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
 
         if (strlen(path) >= sizeof(sa.sun_path))
                 return -ENAMETOOLONG;
@@ -18,7 +18,7 @@ static int connect_unix(const char *path, int *ret_fd) {
         fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (fd < 0)
                 return -errno;
-        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+        if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
                 return -errno;
         *ret_fd = TAKE_FD(fd);
         return 0;
@@ -75,9 +75,9 @@ static int qmp_setup_balloon(BalloonVm *vm, const char *path) {
         vm->balloon_qom_path = strdup(path);
         if (!vm->balloon_qom_path)
                 return -ENOMEM;
-        interval_s = MAX((vm->settings.stats_interval_usec + 999999) / 1000000, (uint64_t)1);
+        interval_s = MAX((vm->settings.stats_interval_usec + 999999) / 1000000, (uint64_t) 1);
         args = json_pack("{s:s, s:s, s:I}", "path", path, "property",
-                        "guest-stats-polling-interval", "value", (json_int_t)interval_s);
+                        "guest-stats-polling-interval", "value", (json_int_t) interval_s);
         if (!args)
                 return -ENOMEM;
         r = qmp_call(vm->qmp, "qom-set", args, on_qmp_setup_done, vm);
@@ -101,7 +101,7 @@ static int qmp_setup_balloon(BalloonVm *vm, const char *path) {
 
 /* The balloon is a child of /machine/peripheral-anon (no id=) or /machine/peripheral (id=):
  * "child<virtio-balloon-device>" on microvm, "child<virtio-balloon-pci>" on q35. */
-static const char *const qom_containers[] = {"/machine/peripheral-anon", "/machine/peripheral"};
+static const char *const qom_containers[] = { "/machine/peripheral-anon", "/machine/peripheral" };
 
 static int qmp_probe(BalloonVm *vm, unsigned container);
 
@@ -267,8 +267,8 @@ static void on_crosvm_stats(
 }
 
 static int crosvm_request_stats(BalloonVm *vm) {
-        char *argv[] = {(char *)vm->settings.crosvm_binary, (char *)"balloon_stats",
-                        vm->socket_path, NULL};
+        char *argv[] = { (char *) vm->settings.crosvm_binary, (char *) "balloon_stats",
+                vm->socket_path, NULL };
         int r;
 
         vm->stats_call = crosvm_call_free(vm->stats_call);
@@ -329,10 +329,10 @@ int balloon_vm_set_balloon(BalloonVm *vm, uint64_t target_bytes) {
         int r;
 
         if (vm->vmm == VMM_CROSVM) {
-                char *argv[] = {(char *)vm->settings.crosvm_binary, (char *)"balloon", size,
-                                vm->socket_path, NULL};
+                char *argv[] = { (char *) vm->settings.crosvm_binary, (char *) "balloon", size,
+                        vm->socket_path, NULL };
 
-                (void)snprintf(size, sizeof(size), "%" PRIu64, target_bytes);
+                (void) snprintf(size, sizeof(size), "%" PRIu64, target_bytes);
                 if (vm->resize_call) {
                         /* A newer size replaces the one still being sent. */
                         vm->resize_call = crosvm_call_free(vm->resize_call);
@@ -348,7 +348,8 @@ int balloon_vm_set_balloon(BalloonVm *vm, uint64_t target_bytes) {
         if (!vm->qmp || vm->qmp_broken)
                 return -ENOTCONN;
         args = json_pack("{s:I}", "value",
-                        (json_int_t)guest_stats_qemu_balloon_value(vm->memory_bytes, target_bytes));
+                        (json_int_t) guest_stats_qemu_balloon_value(
+                                        vm->memory_bytes, target_bytes));
         if (!args)
                 return -ENOMEM;
         r = qmp_call(vm->qmp, "balloon", args, on_qmp_balloon, vm);

@@ -26,7 +26,7 @@ struct CrosvmCall {
 static void reap(CrosvmCall *c) {
         if (c->pid <= 0)
                 return;
-        (void)kill(c->pid, SIGKILL);
+        (void) kill(c->pid, SIGKILL);
         while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
                 ;
         c->pid = 0;
@@ -44,7 +44,7 @@ static int exit_status(CrosvmCall *c) {
                 }
                 if (p < 0 && errno != EINTR)
                         return -errno;
-                (void)nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
+                (void) nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
         }
         reap(c);
         return -ETIMEDOUT;
@@ -79,12 +79,12 @@ static int on_crosvm_output(sd_event_source *s, int fd, uint32_t revents, void *
                 finish(c, 0);
                 return 0;
         }
-        if (c->out_size + (size_t)n > c->out_max) {
+        if (c->out_size + (size_t) n > c->out_max) {
                 finish(c, -EMSGSIZE);
                 return 0;
         }
-        memcpy(c->out + c->out_size, buf, (size_t)n);
-        c->out_size += (size_t)n;
+        memcpy(c->out + c->out_size, buf, (size_t) n);
+        c->out_size += (size_t) n;
         c->out[c->out_size] = 0;
         return 0;
 }
@@ -139,12 +139,12 @@ int crosvm_call_new(sd_event *e, char *const *argv, uint64_t timeout_usec, size_
         r = sd_event_add_io(e, &c->io, c->out_fd, EPOLLIN, on_crosvm_output, c);
         if (r < 0)
                 return r;
-        (void)sd_event_source_set_description(c->io, "crosvm-output");
+        (void) sd_event_source_set_description(c->io, "crosvm-output");
         r = sd_event_add_time_relative(
                         e, &c->timer, CLOCK_MONOTONIC, timeout_usec, 0, on_crosvm_timeout, c);
         if (r < 0)
                 return r;
-        (void)sd_event_source_set_description(c->timer, "crosvm-timeout");
+        (void) sd_event_source_set_description(c->timer, "crosvm-timeout");
         *ret = TAKE_PTR(c);
         return 0;
 }

@@ -13,14 +13,14 @@ static int get_u64(json_t *untrusted_obj, const char *key, uint64_t *ret) {
                 json_int_t untrusted_i = json_integer_value(untrusted_v);
                 if (untrusted_i < 0)
                         return -ENODATA;
-                *ret = (uint64_t)untrusted_i;
+                *ret = (uint64_t) untrusted_i;
                 return 0;
         }
         if (json_is_real(untrusted_v)) {
                 double untrusted_d = json_real_value(untrusted_v);
                 if (!(untrusted_d >= 0) || untrusted_d >= 9223372036854775807.0)
                         return -ENODATA;
-                *ret = (uint64_t)untrusted_d;
+                *ret = (uint64_t) untrusted_d;
                 return 0;
         }
         return -EBADMSG;
@@ -51,9 +51,9 @@ static int stats_from_fields(json_t *untrusted_stats, const char *free_key, cons
         /* sanitize end */
 
         *ret = (GuestStats){
-                        .free_bytes = free_bytes,
-                        .cache_bytes = cache_bytes,
-                        .available_bytes = available_bytes,
+                .free_bytes = free_bytes,
+                .cache_bytes = cache_bytes,
+                .available_bytes = available_bytes,
         };
         return 0;
 }

@@ -27,7 +27,7 @@ static int meminfo_field(const char *text, const char *key, uint64_t *ret) {
                         return -EBADMSG;
                 if (kib > UINT64_MAX / 1024)
                         return -EBADMSG;
-                *ret = (uint64_t)kib * 1024;
+                *ret = (uint64_t) kib * 1024;
                 return 0;
         }
         return -EBADMSG;
@@ -73,8 +73,8 @@ int host_pressure_parse(const char *text, HostPressure *ret) {
         if (whole > 100 || hundredths > 99)
                 return -EBADMSG;
         *ret = (HostPressure){
-                        .some_avg10_centi = whole * 100 + hundredths,
-                        .some_total_usec = total,
+                .some_avg10_centi = whole * 100 + hundredths,
+                .some_total_usec = total,
         };
         return 0;
 }
@@ -109,7 +109,7 @@ int host_pressure_trigger_open(
         n = snprintf(trigger, sizeof(trigger), "some %" PRIu64 " %" PRIu64, stall_usec,
                         window_usec);
         /* The kernel wants the terminating NUL written too. */
-        if (write(fd, trigger, (size_t)n + 1) < 0)
+        if (write(fd, trigger, (size_t) n + 1) < 0)
                 return -errno;
         *ret_fd = TAKE_FD(fd);
         return 0;

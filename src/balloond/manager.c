@@ -15,8 +15,8 @@
 static uint64_t now_usec(void) {
         struct timespec ts;
 
-        (void)clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
 }
 
 static const char *vm_state(const Manager *m, const BalloonVm *vm) {
@@ -35,27 +35,26 @@ static void publish(Manager *m) {
         _cleanup_(freep) char *text = NULL;
         StatusVm list[BALLOON_VMS_MAX];
         StatusHost host = {
-                        .mem_total_bytes = m->host.total_bytes,
-                        .mem_available_bytes = m->host.available_bytes,
-                        .critical_bytes = m->host_critical_bytes,
-                        .under_pressure = m->host_under_pressure,
-                        .policy = balloon_policy_kind_to_string(m->policy.kind),
+                .mem_total_bytes = m->host.total_bytes,
+                .mem_available_bytes = m->host.available_bytes,
+                .critical_bytes = m->host_critical_bytes,
+                .under_pressure = m->host_under_pressure,
+                .policy = balloon_policy_kind_to_string(m->policy.kind),
         };
         int r;
 
         for (size_t i = 0; i < m->n_vms; i++) {
                 const BalloonVm *vm = m->vms[i];
                 list[i] = (StatusVm){
-                                .name = vm->name,
-                                .vmm = vmm_kind_to_string(vm->vmm),
-                                .state = vm_state(m, vm),
-                                .memory_bytes = vm->memory_bytes,
-                                .balloon_bytes = vm->balloon_bytes,
-                                .guest_available_bytes =
-                                                vm->stats.free_bytes + vm->stats.cache_bytes,
-                                .guest_critical_bytes = vm->memory.critical_bytes,
-                                .last_action = balloon_action_to_string(vm->last_action),
-                                .target_bytes = vm->last_target_bytes,
+                        .name = vm->name,
+                        .vmm = vmm_kind_to_string(vm->vmm),
+                        .state = vm_state(m, vm),
+                        .memory_bytes = vm->memory_bytes,
+                        .balloon_bytes = vm->balloon_bytes,
+                        .guest_available_bytes = vm->stats.free_bytes + vm->stats.cache_bytes,
+                        .guest_critical_bytes = vm->memory.critical_bytes,
+                        .last_action = balloon_action_to_string(vm->last_action),
+                        .target_bytes = vm->last_target_bytes,
                 };
         }
         r = status_format(&host, list, m->n_vms, &text);
@@ -77,7 +76,7 @@ static void publish(Manager *m) {
 
 static void kick(Manager *m, bool under_pressure) {
         m->kick_under_pressure = m->kick_under_pressure || under_pressure;
-        (void)sd_event_source_set_enabled(m->kick, SD_EVENT_ONESHOT);
+        (void) sd_event_source_set_enabled(m->kick, SD_EVENT_ONESHOT);
 }
 
 static void apply(Manager *m, BalloonVm *vm, const BalloonVmPlan *p) {
@@ -107,36 +106,36 @@ static void once_maybe_exit(Manager *m) {
         for (size_t i = 0; i < m->n_vms; i++)
                 if (m->vms[i]->resizes_pending > 0)
                         return;
-        (void)sd_event_exit(m->event, 0);
+        (void) sd_event_exit(m->event, 0);
 }
 
 static void round_finish(Manager *m) {
         BalloonVmInput inputs[BALLOON_VMS_MAX];
         BalloonPlan plan = {};
         BalloonHostInput host = {
-                        .mem_total_bytes = m->host.total_bytes,
-                        .mem_available_bytes = m->host.available_bytes,
-                        .under_pressure = m->round_under_pressure,
+                .mem_total_bytes = m->host.total_bytes,
+                .mem_available_bytes = m->host.available_bytes,
+                .under_pressure = m->round_under_pressure,
         };
         bool evaluated = false;
         int r;
 
         m->in_round = false;
-        (void)sd_event_source_set_enabled(m->deadline, SD_EVENT_OFF);
+        (void) sd_event_source_set_enabled(m->deadline, SD_EVENT_OFF);
         for (size_t i = 0; i < m->n_vms; i++) {
                 const BalloonVm *vm = m->vms[i];
                 bool fresh = vm->answered_round == m->round;
 
                 evaluated = evaluated || fresh;
                 inputs[i] = (BalloonVmInput){
-                                .name = vm->name,
-                                .passthrough = vm->passthrough,
-                                .stats_valid = fresh,
-                                .memory_bytes = vm->memory_bytes,
-                                .balloon_bytes = vm->balloon_bytes,
-                                .guest_free_bytes = vm->stats.free_bytes,
-                                .guest_cache_bytes = vm->stats.cache_bytes,
-                                .memory = vm->memory,
+                        .name = vm->name,
+                        .passthrough = vm->passthrough,
+                        .stats_valid = fresh,
+                        .memory_bytes = vm->memory_bytes,
+                        .balloon_bytes = vm->balloon_bytes,
+                        .guest_free_bytes = vm->stats.free_bytes,
+                        .guest_cache_bytes = vm->stats.cache_bytes,
+                        .memory = vm->memory,
                 };
         }
         r = balloon_policy_compute(&host, inputs, m->n_vms, &m->policy, &plan);
@@ -165,7 +164,7 @@ static void round_finish(Manager *m) {
                         m->once_done = true;
                         once_maybe_exit(m);
                 } else
-                        (void)sd_event_source_set_time_relative(m->tick, MANAGER_ONCE_RETRY_USEC);
+                        (void) sd_event_source_set_time_relative(m->tick, MANAGER_ONCE_RETRY_USEC);
                 return;
         }
         if (m->pressure_pending) {
@@ -213,8 +212,8 @@ static void round_start(Manager *m, bool under_pressure) {
                 round_finish(m);
                 return;
         }
-        (void)sd_event_source_set_time_relative(m->deadline, MANAGER_STATS_TIMEOUT_USEC);
-        (void)sd_event_source_set_enabled(m->deadline, SD_EVENT_ONESHOT);
+        (void) sd_event_source_set_time_relative(m->deadline, MANAGER_STATS_TIMEOUT_USEC);
+        (void) sd_event_source_set_enabled(m->deadline, SD_EVENT_ONESHOT);
 }
 
 static void on_vm_answered(BalloonVm *vm, void *userdata) {
@@ -242,9 +241,9 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata) {
         Manager *m = userdata;
 
         round_start(m, false);
-        (void)sd_event_source_set_time_relative(s,
+        (void) sd_event_source_set_time_relative(s,
                         m->options.once ? MANAGER_ONCE_RETRY_USEC : m->options.poll_interval_usec);
-        (void)sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+        (void) sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
         return 0;
 }
 
@@ -291,7 +290,7 @@ static int on_meminfo_changed(
 static ssize_t find_vm(Manager *m, const char *name) {
         for (size_t i = 0; i < m->n_vms; i++)
                 if (streq(m->vms[i]->name, name))
-                        return (ssize_t)i;
+                        return (ssize_t) i;
         return -1;
 }
 
@@ -307,7 +306,7 @@ static void vm_gone(Manager *m, const char *name) {
                         vm->outstanding > 0 && m->waiting > 0)
                 m->waiting--;
         balloon_vm_free(vm);
-        memmove(m->vms + i, m->vms + i + 1, (m->n_vms - (size_t)i - 1) * sizeof(BalloonVm *));
+        memmove(m->vms + i, m->vms + i + 1, (m->n_vms - (size_t) i - 1) * sizeof(BalloonVm *));
         m->n_vms--;
         if (m->in_round && m->waiting == 0)
                 round_finish(m);
@@ -317,13 +316,13 @@ static void vm_gone(Manager *m, const char *name) {
 static void vm_appeared(Manager *m, const char *name, VmmKind vmm, const char *path) {
         const VmConfig *c = config_find_vm(m->config, name);
         BalloonVmSettings settings = {
-                        .crosvm_binary = m->options.crosvm_binary,
-                        /* Fresh guest stats for rounds between ticks (pressure) too. */
-                        .stats_interval_usec = MIN(m->options.poll_interval_usec, 1000000ULL),
-                        .crosvm_timeout_usec = MANAGER_STATS_TIMEOUT_USEC,
-                        .cb = on_vm_answered,
-                        .resized_cb = on_vm_resized,
-                        .userdata = m,
+                .crosvm_binary = m->options.crosvm_binary,
+                /* Fresh guest stats for rounds between ticks (pressure) too. */
+                .stats_interval_usec = MIN(m->options.poll_interval_usec, 1000000ULL),
+                .crosvm_timeout_usec = MANAGER_STATS_TIMEOUT_USEC,
+                .cb = on_vm_answered,
+                .resized_cb = on_vm_resized,
+                .userdata = m,
         };
         BalloonVm *vm;
         int r;
@@ -370,9 +369,9 @@ int manager_new(sd_event *e, Config *config, const ManagerOptions *options, Mana
         m->options = *options;
         m->psi_fd = -EBADF;
         m->policy = (BalloonConfig){
-                        .kind = options->policy,
-                        .critical_host_percent = config->balloond.critical_host_percent,
-                        .guest_available_bias_bytes = config->balloond.guest_available_bias_bytes,
+                .kind = options->policy,
+                .critical_host_percent = config->balloond.critical_host_percent,
+                .guest_available_bias_bytes = config->balloond.guest_available_bias_bytes,
         };
         *ret = m;
         return 0;
@@ -394,7 +393,7 @@ static int setup_pressure(Manager *m) {
                         r = sd_event_add_io(m->event, &m->psi, m->psi_fd, EPOLLPRI, on_psi, m);
                         if (r < 0)
                                 return r;
-                        (void)sd_event_source_set_description(m->psi, "psi-trigger");
+                        (void) sd_event_source_set_description(m->psi, "psi-trigger");
                 }
         }
         if (!m->options.meminfo_watch)
@@ -406,7 +405,7 @@ static int setup_pressure(Manager *m) {
                         IN_CLOSE_WRITE | IN_MOVED_TO, on_meminfo_changed, m);
         if (r < 0)
                 return r;
-        (void)sd_event_source_set_description(m->meminfo_changed, "meminfo-watch");
+        (void) sd_event_source_set_description(m->meminfo_changed, "meminfo-watch");
         return 0;
 }
 
@@ -416,18 +415,18 @@ int manager_start(Manager *m) {
         r = sd_event_add_time_relative(m->event, &m->tick, CLOCK_MONOTONIC, 0, 0, on_tick, m);
         if (r < 0)
                 return r;
-        (void)sd_event_source_set_description(m->tick, "tick");
+        (void) sd_event_source_set_description(m->tick, "tick");
         r = sd_event_add_time_relative(m->event, &m->deadline, CLOCK_MONOTONIC,
                         MANAGER_STATS_TIMEOUT_USEC, 0, on_round_deadline, m);
         if (r < 0)
                 return r;
-        (void)sd_event_source_set_enabled(m->deadline, SD_EVENT_OFF);
-        (void)sd_event_source_set_description(m->deadline, "stats-deadline");
+        (void) sd_event_source_set_enabled(m->deadline, SD_EVENT_OFF);
+        (void) sd_event_source_set_description(m->deadline, "stats-deadline");
         r = sd_event_add_defer(m->event, &m->kick, on_kick, m);
         if (r < 0)
                 return r;
-        (void)sd_event_source_set_enabled(m->kick, SD_EVENT_OFF);
-        (void)sd_event_source_set_description(m->kick, "round-kick");
+        (void) sd_event_source_set_enabled(m->kick, SD_EVENT_OFF);
+        (void) sd_event_source_set_description(m->kick, "round-kick");
         r = setup_pressure(m);
         if (r < 0)
                 return r;

@@ -22,7 +22,7 @@ int64_t balloon_sat_sub(int64_t a, int64_t b) {
 }
 
 int64_t balloon_sat_from_u64(uint64_t v) {
-        return v > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)v;
+        return v > (uint64_t) INT64_MAX ? INT64_MAX : (int64_t) v;
 }
 
 /* a × num / den for a ≥ 0 and 0 ≤ num ≤ den-ish ratios; 128-bit so nothing wraps. */
@@ -31,12 +31,12 @@ static int64_t mul_div(int64_t a, int64_t num, int64_t den) {
 
         if (den <= 0)
                 return 0;
-        r = (__int128)a * num / den;
+        r = (__int128) a * num / den;
         if (r > INT64_MAX)
                 return INT64_MAX;
         if (r < INT64_MIN)
                 return INT64_MIN;
-        return (int64_t)r;
+        return (int64_t) r;
 }
 
 static int64_t abs_sat(int64_t v) {
@@ -60,18 +60,18 @@ static int64_t learn(int64_t guest_available, int64_t balloon, int64_t memory_si
         if (m->critical_bytes == 0)
                 m->critical_bytes = BALLOON_GUEST_CRITICAL_INITIAL_BYTES;
         if (m->max_balloon_bytes == 0)
-                m->max_balloon_bytes = (uint64_t)mul_div(memory_size, 3, 4);
+                m->max_balloon_bytes = (uint64_t) mul_div(memory_size, 3, 4);
         max_balloon = MAX(balloon_sat_from_u64(m->max_balloon_bytes), balloon);
-        m->max_balloon_bytes = (uint64_t)max_balloon;
+        m->max_balloon_bytes = (uint64_t) max_balloon;
 
         critical = balloon_sat_from_u64(m->critical_bytes);
         full_percent = max_balloon > 0 ? mul_div(balloon, 100, max_balloon) : 0;
         low = guest_available < critical && full_percent < BALLOON_LEARN_FULL_PERCENT_MAX;
         if (low && m->prev_low && balloon_sat_from_u64(m->prev_available_bytes) < critical)
                 critical = balloon_sat_from_u64(m->prev_available_bytes);
-        m->critical_bytes = (uint64_t)critical;
+        m->critical_bytes = (uint64_t) critical;
         m->prev_low = low;
-        m->prev_available_bytes = (uint64_t)MAX(guest_available, 0);
+        m->prev_available_bytes = (uint64_t) MAX(guest_available, 0);
 
         *ret_full_percent = full_percent;
         return critical;
@@ -122,8 +122,8 @@ int64_t balloon_policy_step(int64_t host_available, int64_t host_critical, const
         }
 
         /* Host pressure bypasses the dead band, but only to give the host memory. */
-        act = guest_above < (int64_t)BALLOON_NEAR_CRITICAL_BYTES ||
-              host_above < (int64_t)BALLOON_NEAR_CRITICAL_BYTES ||
+        act = guest_above < (int64_t) BALLOON_NEAR_CRITICAL_BYTES ||
+              host_above < (int64_t) BALLOON_NEAR_CRITICAL_BYTES ||
               step_is_significant(raw, guest_above) || step_is_significant(raw, host_above) ||
               (responsive && under_pressure && step > 0);
         return act ? step : 0;
@@ -170,7 +170,7 @@ static void plan_vm(const BalloonVmInput *vm, const BalloonConfig *config,
         p->target_bytes = vm->balloon_bytes;
         p->delta_bytes = 0;
         p->guest_available_bytes =
-                        (uint64_t)balloon_sat_add(balloon_sat_from_u64(vm->guest_free_bytes),
+                        (uint64_t) balloon_sat_add(balloon_sat_from_u64(vm->guest_free_bytes),
                                         balloon_sat_from_u64(vm->guest_cache_bytes));
         if (vm->passthrough) {
                 p->action = BALLOON_ACTION_SKIP_PASSTHROUGH;
@@ -187,12 +187,12 @@ static void plan_vm(const BalloonVmInput *vm, const BalloonConfig *config,
 
         /* The balloon's own bounds apply even without a step (the cap may have shrunk). */
         cap = MAX(balloon_sat_sub(balloon_sat_from_u64(vm->memory_bytes),
-                                  (int64_t)BALLOON_GUEST_FLOOR_BYTES),
+                                  (int64_t) BALLOON_GUEST_FLOOR_BYTES),
                         0);
         target = balloon_sat_add(balloon, step);
         target = MIN(MAX(target, 0), cap);
 
-        p->target_bytes = (uint64_t)target;
+        p->target_bytes = (uint64_t) target;
         p->delta_bytes = balloon_sat_sub(target, balloon);
         p->action = p->delta_bytes > 0   ? BALLOON_ACTION_INFLATE
                     : p->delta_bytes < 0 ? BALLOON_ACTION_DEFLATE
@@ -210,7 +210,7 @@ int balloon_policy_compute(const BalloonHostInput *host, const BalloonVmInput *v
                         config->kind >= _BALLOON_POLICY_KIND_MAX)
                 return -EINVAL;
 
-        plans = calloc(MAX(n_vms, (size_t)1), sizeof(BalloonVmPlan));
+        plans = calloc(MAX(n_vms, (size_t) 1), sizeof(BalloonVmPlan));
         if (!plans)
                 return -ENOMEM;
 
@@ -245,10 +245,10 @@ int balloon_policy_compute(const BalloonHostInput *host, const BalloonVmInput *v
                         host_available = balloon_sat_add(host_available, plans[i].delta_bytes);
 
         *ret = (BalloonPlan){
-                        .vms = TAKE_PTR(plans),
-                        .n_vms = n_vms,
-                        .host_critical_bytes = (uint64_t)host_critical,
-                        .host_available_after_bytes = (uint64_t)MAX(host_available, 0),
+                .vms = TAKE_PTR(plans),
+                .n_vms = n_vms,
+                .host_critical_bytes = (uint64_t) host_critical,
+                .host_available_after_bytes = (uint64_t) MAX(host_available, 0),
         };
         return 0;
 }
@@ -259,16 +259,16 @@ void balloon_plan_finish(BalloonPlan *p) {
 }
 
 static const char *const balloon_action_table[_BALLOON_ACTION_MAX] = {
-                [BALLOON_ACTION_HOLD] = "hold",
-                [BALLOON_ACTION_INFLATE] = "inflate",
-                [BALLOON_ACTION_DEFLATE] = "deflate",
-                [BALLOON_ACTION_SKIP_PASSTHROUGH] = "skip-passthrough",
-                [BALLOON_ACTION_SKIP_NO_STATS] = "skip-no-stats",
+        [BALLOON_ACTION_HOLD] = "hold",
+        [BALLOON_ACTION_INFLATE] = "inflate",
+        [BALLOON_ACTION_DEFLATE] = "deflate",
+        [BALLOON_ACTION_SKIP_PASSTHROUGH] = "skip-passthrough",
+        [BALLOON_ACTION_SKIP_NO_STATS] = "skip-no-stats",
 };
 DEFINE_STRING_TABLE_LOOKUP(balloon_action, BalloonAction, _BALLOON_ACTION_MAX);
 
 static const char *const balloon_policy_kind_table[_BALLOON_POLICY_KIND_MAX] = {
-                [BALLOON_POLICY_CHROMEOS] = "chromeos",
-                [BALLOON_POLICY_VMSILO] = "vmsilo",
+        [BALLOON_POLICY_CHROMEOS] = "chromeos",
+        [BALLOON_POLICY_VMSILO] = "vmsilo",
 };
 DEFINE_STRING_TABLE_LOOKUP(balloon_policy_kind, BalloonPolicyKind, _BALLOON_POLICY_KIND_MAX);

@@ -15,9 +15,9 @@ int status_format(const StatusHost *host, const StatusVm *vms, size_t n_vms, cha
 
         doc = json_pack("{s:i, s:s, s:{s:I, s:I, s:I, s:b}, s:[]}", "version", STATUS_VERSION,
                         "policy", host->policy, "host", "mem_total_bytes",
-                        (json_int_t)host->mem_total_bytes, "mem_available_bytes",
-                        (json_int_t)host->mem_available_bytes, "critical_bytes",
-                        (json_int_t)host->critical_bytes, "under_pressure", host->under_pressure,
+                        (json_int_t) host->mem_total_bytes, "mem_available_bytes",
+                        (json_int_t) host->mem_available_bytes, "critical_bytes",
+                        (json_int_t) host->critical_bytes, "under_pressure", host->under_pressure,
                         "vms");
         if (!doc)
                 return -ENOMEM;
@@ -26,11 +26,11 @@ int status_format(const StatusHost *host, const StatusVm *vms, size_t n_vms, cha
                 const StatusVm *v = vms + i;
                 json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:s, s:I}", "name",
                                 v->name, "vmm", v->vmm, "state", v->state, "memory_bytes",
-                                (json_int_t)v->memory_bytes, "balloon_bytes",
-                                (json_int_t)v->balloon_bytes, "guest_available_bytes",
-                                (json_int_t)v->guest_available_bytes, "guest_critical_bytes",
-                                (json_int_t)v->guest_critical_bytes, "last_action", v->last_action,
-                                "target_bytes", (json_int_t)v->target_bytes);
+                                (json_int_t) v->memory_bytes, "balloon_bytes",
+                                (json_int_t) v->balloon_bytes, "guest_available_bytes",
+                                (json_int_t) v->guest_available_bytes, "guest_critical_bytes",
+                                (json_int_t) v->guest_critical_bytes, "last_action", v->last_action,
+                                "target_bytes", (json_int_t) v->target_bytes);
                 if (!o || json_array_append_new(list, o) < 0)
                         return -ENOMEM;
         }
@@ -57,14 +57,14 @@ int status_write_atomic(const char *dir, const char *text) {
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
-                        (void)unlink(tmp);
+                        (void) unlink(tmp);
                         return -errno;
                 }
-                done += (size_t)n;
+                done += (size_t) n;
         }
         if (write(fd, "\n", 1) != 1 || rename(tmp, path) < 0) {
                 int saved = errno ?: EIO;
-                (void)unlink(tmp);
+                (void) unlink(tmp);
                 return -saved;
         }
         return 0;

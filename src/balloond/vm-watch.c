@@ -96,7 +96,7 @@ int vm_watch_new(sd_event *e, const char *dir, VmWatchCallback cb, void *userdat
                         on_dir_inotify, w);
         if (r < 0)
                 return r;
-        (void)sd_event_source_set_description(w->inotify, "runtime-dir-watch");
+        (void) sd_event_source_set_description(w->inotify, "runtime-dir-watch");
         r = scan(w);
         if (r < 0)
                 return r;

@@ -21,7 +21,7 @@ int cli_stdio_ensure_open(void) {
                 if (null_fd < 0)
                         return -errno;
                 if (null_fd != fd) {
-                        (void)close(null_fd);
+                        (void) close(null_fd);
                         return -EBADF;
                 }
         }
@@ -33,7 +33,7 @@ const char *cli_program_name(const char *argv0) {
 
         if (strncmp(argv0, "vm-", 3) == 0 || strlen(argv0) > sizeof(buffer) - sizeof("vmsilo "))
                 return argv0;
-        (void)snprintf(buffer, sizeof(buffer), "vmsilo %s", argv0);
+        (void) snprintf(buffer, sizeof(buffer), "vmsilo %s", argv0);
         return buffer;
 }
 
@@ -49,7 +49,7 @@ int cli_usage_error(const char *program, char *message) {
         if (message)
                 log_error("%s", message);
         else
-                (void)log_oom();
+                (void) log_oom();
         log_error("See '%s --help'.", program);
         free(message);
         return CLI_EXIT_USAGE;

@@ -103,16 +103,16 @@ static int parse_argv(int argc, char **argv) {
                 ARG_FORCE,
         };
         static const struct option options[] = {
-                        {"help", no_argument, NULL, 'h'},
-                        {"kernel", required_argument, NULL, ARG_KERNEL},
-                        {"modules-dir", required_argument, NULL, ARG_MODULES_DIR},
-                        {"agent", required_argument, NULL, ARG_AGENT},
-                        {"busybox", required_argument, NULL, ARG_BUSYBOX},
-                        {"init", required_argument, NULL, ARG_INIT},
-                        {"output", required_argument, NULL, ARG_OUTPUT},
-                        {"state-dir", required_argument, NULL, ARG_STATE_DIR},
-                        {"force", no_argument, NULL, ARG_FORCE},
-                        {},
+                { "help", no_argument, NULL, 'h' },
+                { "kernel", required_argument, NULL, ARG_KERNEL },
+                { "modules-dir", required_argument, NULL, ARG_MODULES_DIR },
+                { "agent", required_argument, NULL, ARG_AGENT },
+                { "busybox", required_argument, NULL, ARG_BUSYBOX },
+                { "init", required_argument, NULL, ARG_INIT },
+                { "output", required_argument, NULL, ARG_OUTPUT },
+                { "state-dir", required_argument, NULL, ARG_STATE_DIR },
+                { "force", no_argument, NULL, ARG_FORCE },
+                {},
         };
         int c;
 
@@ -178,7 +178,7 @@ static int image_build_main(int argc, char **argv) {
         init = resolve_path(arg_init, "VMSILO_INIT", "../../image/" IMAGE_INIT_NAME,
                         VMSILO_DATADIR "/" IMAGE_INIT_NAME);
         if (!output || !agent || !init) {
-                (void)log_oom();
+                (void) log_oom();
                 return CLI_EXIT_FAILURE;
         }
 

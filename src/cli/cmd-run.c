@@ -65,7 +65,7 @@ static void on_session_done(Session *s, const SessionResult *result, void *userd
 
         state->result = *result;
         state->session = session_free(s);
-        (void)sd_event_exit(state->event, 0);
+        (void) sd_event_exit(state->event, 0);
 }
 
 /* The session owns what it is given, so it gets duplicates and our own stdio stays open for
@@ -102,15 +102,15 @@ static bool use_pty(CliPtyMode mode) {
 
 static int start_session(const RunOptions *o, SessionChannel *channel, RunState *state) {
         SessionParams p = {
-                        .argv = o->command,
-                        .env = o->env,
-                        .cwd = o->cwd,
-                        .user = o->user,
-                        .pty = use_pty(o->pty),
-                        .stdin_fd = -EBADF,
-                        .stdout_fd = -EBADF,
-                        .stderr_fd = -EBADF,
-                        .started = on_session_started,
+                .argv = o->command,
+                .env = o->env,
+                .cwd = o->cwd,
+                .user = o->user,
+                .pty = use_pty(o->pty),
+                .stdin_fd = -EBADF,
+                .stdout_fd = -EBADF,
+                .stderr_fd = -EBADF,
+                .started = on_session_started,
         };
         int r;
 
@@ -118,7 +118,7 @@ static int start_session(const RunOptions *o, SessionChannel *channel, RunState 
                 const char *term = getenv("TERM");
 
                 p.term = term && term[0] != '\0' ? term : NULL;
-                (void)terminal_get_size(STDIN_FILENO, &p.pty_rows, &p.pty_cols);
+                (void) terminal_get_size(STDIN_FILENO, &p.pty_rows, &p.pty_cols);
         }
         r = dup_stdio_all(&p.stdin_fd, &p.stdout_fd, &p.stderr_fd);
         if (r < 0)
@@ -138,9 +138,9 @@ static int run(const RunOptions *o) {
         _cleanup_(session_channel_freep) SessionChannel *channel = NULL;
         _cleanup_(closep) int fd = -EBADF;
         RunState state = {
-                        .result = {.error = -ECONNABORTED,
-                                        .reason = "the session ended without a result"},
-                        .terminal = TERMINAL_NULL,
+                .result = { .error = -ECONNABORTED,
+                                .reason = "the session ended without a result" },
+                .terminal = TERMINAL_NULL,
         };
         int r;
 
@@ -194,6 +194,6 @@ int cmd_run(int argc, char **argv) {
                 return CLI_EXIT_OK;
         }
         /* A reader of our output that goes away is a write error for the session library. */
-        (void)signal(SIGPIPE, SIG_IGN);
+        (void) signal(SIGPIPE, SIG_IGN);
         return run(&o);
 }

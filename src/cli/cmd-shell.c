@@ -91,10 +91,10 @@ static int shell_ssh(const ShellOptions *o) {
                 return CLI_EXIT_FAILURE;
         }
         if (asprintf(&target, "%s@%s", o->root ? "root" : SHELL_SSH_USER, address) < 0) {
-                (void)log_oom();
+                (void) log_oom();
                 return CLI_EXIT_FAILURE;
         }
-        execlp("ssh", "ssh", "--", target, (char *)NULL);
+        execlp("ssh", "ssh", "--", target, (char *) NULL);
         log_error_errno(errno, "cannot run ssh: %m");
         return CLI_EXIT_FAILURE;
 }
@@ -135,10 +135,10 @@ static int pipe_fill(Pipe *p, bool detachable) {
         if (n < 0)
                 return -errno;
         p->start = 0;
-        p->end = (size_t)n;
+        p->end = (size_t) n;
         detach = detachable ? memchr(p->buffer, SHELL_DETACH_BYTE, p->end) : NULL;
         if (detach) {
-                p->end = (size_t)(detach - p->buffer);
+                p->end = (size_t) (detach - p->buffer);
                 return 1;
         }
         return 0;
@@ -151,14 +151,14 @@ static int pipe_drain(Pipe *p) {
                 return 0;
         if (n < 0)
                 return -errno;
-        p->start += (size_t)n;
+        p->start += (size_t) n;
         return 0;
 }
 
 /* Writes the rest of the buffer, waiting as needed: used once, on the way out. */
 static void pipe_flush(Pipe *p) {
         while (pipe_has_data(p)) {
-                struct pollfd pfd = {.fd = p->out, .events = POLLOUT};
+                struct pollfd pfd = { .fd = p->out, .events = POLLOUT };
 
                 if (poll(&pfd, 1, 1000) <= 0 || pipe_drain(p) < 0)
                         return;
@@ -171,18 +171,17 @@ static RelayEnd relay(Pipe *up, Pipe *down, int signal_fd, int *ret_signo) {
 
         for (;;) {
                 struct pollfd p[4] = {
-                                {.fd = !up->eof && !pipe_has_data(up) ? up->in : -1,
-                                                .events = POLLIN},
-                                {.fd = up->out, .events = pipe_has_data(up) ? POLLOUT : 0},
-                                {.fd = pipe_has_data(down) ? down->out : -1, .events = POLLOUT},
-                                {.fd = signal_fd, .events = POLLIN},
+                        { .fd = !up->eof && !pipe_has_data(up) ? up->in : -1, .events = POLLIN },
+                        { .fd = up->out, .events = pipe_has_data(up) ? POLLOUT : 0 },
+                        { .fd = pipe_has_data(down) ? down->out : -1, .events = POLLOUT },
+                        { .fd = signal_fd, .events = POLLIN },
                 };
                 struct signalfd_siginfo si;
 
                 if (!down->eof && !pipe_has_data(down))
                         p[1].events |= POLLIN;
                 if (up->eof && !pipe_has_data(up) && !shut) {
-                        (void)shutdown(up->out, SHUT_WR);
+                        (void) shutdown(up->out, SHUT_WR);
                         shut = true;
                 }
                 if (poll(p, ELEMENTSOF(p), -1) < 0) {
@@ -191,7 +190,7 @@ static RelayEnd relay(Pipe *up, Pipe *down, int signal_fd, int *ret_signo) {
                         return RELAY_CLOSED;
                 }
                 if (p[3].revents & POLLIN && read(signal_fd, &si, sizeof(si)) == sizeof(si)) {
-                        *ret_signo = (int)si.ssi_signo;
+                        *ret_signo = (int) si.ssi_signo;
                         return RELAY_SIGNALED;
                 }
                 if (p[0].revents) {
@@ -231,7 +230,7 @@ static int shell_console(const ShellOptions *o) {
         up = calloc(1, sizeof(*up));
         down = calloc(1, sizeof(*down));
         if (!up || !down) {
-                (void)log_oom();
+                (void) log_oom();
                 return CLI_EXIT_FAILURE;
         }
         /* Ours alone, unlike stdin and stdout, which may be shared with the shell. */
@@ -239,10 +238,10 @@ static int shell_console(const ShellOptions *o) {
                 log_error_errno(errno, "cannot make the console socket non-blocking: %m");
                 return CLI_EXIT_FAILURE;
         }
-        *up = (Pipe){.in = STDIN_FILENO, .out = socket_fd};
-        *down = (Pipe){.in = socket_fd, .out = STDOUT_FILENO};
+        *up = (Pipe){ .in = STDIN_FILENO, .out = socket_fd };
+        *down = (Pipe){ .in = socket_fd, .out = STDOUT_FILENO };
         /* A console or stdout that goes away must be a write error, not death in raw mode. */
-        (void)signal(SIGPIPE, SIG_IGN);
+        (void) signal(SIGPIPE, SIG_IGN);
         signal_fd = signalfd_acquire(&old);
         if (signal_fd < 0) {
                 log_error_errno(signal_fd, "cannot watch signals: %m");
@@ -258,7 +257,7 @@ static int shell_console(const ShellOptions *o) {
         end = relay(up, down, signal_fd, &signo);
         pipe_flush(down);
         terminal_restore(&terminal);
-        (void)sigprocmask(SIG_SETMASK, &old, NULL);
+        (void) sigprocmask(SIG_SETMASK, &old, NULL);
 
         switch (end) {
         case RELAY_DETACHED:

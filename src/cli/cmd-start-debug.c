@@ -11,12 +11,12 @@
 #include <unistd.h>
 
 #include "accel.h"
-#include "path-util.h"
 #include "cli-util.h"
 #include "cli.h"
 #include "crosvm-plan.h"
 #include "image-plan.h"
 #include "log.h"
+#include "path-util.h"
 #include "plan-validate.h"
 #include "qemu-plan.h"
 #include "strv.h"
@@ -159,14 +159,14 @@ static char *wayland_socket_path(void) {
 static int build_plan(DebugLaunch *l, const char *runtime_dir, LaunchPlan **ret) {
         const struct passwd *pw = l->config->user ? getpwnam(l->config->user) : NULL;
         LaunchContext ctx = {
-                        .runtime_dir = runtime_dir,
-                        .kernel = l->kernel,
-                        .initramfs = l->initramfs,
-                        .wayland_socket = l->wayland_socket,
-                        .accel = l->accel,
-                        .tsc_khz = l->tsc_khz,
-                        .home_uid = pw ? pw->pw_uid : getuid(),
-                        .home_gid = pw ? pw->pw_gid : getgid(),
+                .runtime_dir = runtime_dir,
+                .kernel = l->kernel,
+                .initramfs = l->initramfs,
+                .wayland_socket = l->wayland_socket,
+                .accel = l->accel,
+                .tsc_khz = l->tsc_khz,
+                .home_uid = pw ? pw->pw_uid : getuid(),
+                .home_gid = pw ? pw->pw_gid : getgid(),
         };
         int r;
 
@@ -276,8 +276,8 @@ int cmd_start_debug(int argc, char **argv) {
         }
         print_argv(stderr, plan->argv);
         /* exec keeps our pid. The console has the terminal and passes Ctrl+C to the guest. */
-        fprintf(stderr, "Stop it with a poweroff in the guest or 'kill %d'.\n", (int)getpid());
-        (void)fflush(stderr);
+        fprintf(stderr, "Stop it with a poweroff in the guest or 'kill %d'.\n", (int) getpid());
+        (void) fflush(stderr);
         execvp(plan->argv[0], plan->argv);
         log_error_errno(errno, "cannot run '%s': %m", plan->argv[0]);
         return CLI_EXIT_FAILURE;

@@ -63,7 +63,7 @@ int cmd_start_stop(const char *method, int argc, char **argv) {
 
                 request = control_request_new(method, *name, o.wait);
                 if (!request) {
-                        (void)log_oom();
+                        (void) log_oom();
                         return CLI_EXIT_FAILURE;
                 }
                 r = cli_control_call(client, request,

@@ -4,8 +4,8 @@
 #include <stdio.h>
 
 #include "cli-util.h"
-#include "fileio.h"
 #include "cli.h"
+#include "fileio.h"
 #include "log.h"
 #include "status-table.h"
 
@@ -72,7 +72,7 @@ int cmd_status(int argc, char **argv) {
 
         request = control_request_new("status", o.vm, /* wait= */ false);
         if (!request) {
-                (void)log_oom();
+                (void) log_oom();
                 return CLI_EXIT_FAILURE;
         }
         r = cli_control_connect(cli_runtime_dir(o.runtime_dir), &client);

@@ -14,8 +14,8 @@
 static uint64_t now_usec(void) {
         struct timespec ts;
 
-        (void)clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
+        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
 }
 
 int control_client_connect(const char *runtime_dir, ControlClient **ret) {
@@ -50,13 +50,15 @@ ControlClient *control_client_free(ControlClient *c) {
 /* Waits for events on fd until deadline_usec: 0 ready, -ETIMEDOUT, -errno. */
 static int wait_fd(int fd, short events, uint64_t deadline_usec) {
         for (;;) {
-                struct pollfd p = {.fd = fd, .events = events};
+                struct pollfd p = { .fd = fd, .events = events };
                 uint64_t now = now_usec();
                 int r;
 
                 if (now >= deadline_usec)
                         return -ETIMEDOUT;
-                r = poll(&p, 1, (int)MIN((deadline_usec - now + 999) / 1000, (uint64_t)INT32_MAX));
+                r = poll(&p, 1,
+                                (int) MIN((deadline_usec - now + 999) / 1000,
+                                                (uint64_t) INT32_MAX));
                 if (r < 0 && errno == EINTR)
                         continue;
                 if (r < 0)
@@ -80,7 +82,7 @@ static int send_all(int fd, const char *data, size_t len, uint64_t deadline_usec
                 if (n < 0)
                         return -errno;
                 data += n;
-                len -= (size_t)n;
+                len -= (size_t) n;
         }
         return 0;
 }
@@ -94,14 +96,14 @@ static int read_line(ControlClient *c, uint64_t deadline_usec, size_t *ret_len) 
                 int r;
 
                 if (nl) {
-                        *ret_len = (size_t)(nl - c->buffer);
+                        *ret_len = (size_t) (nl - c->buffer);
                         return 0;
                 }
                 if (c->buffer_size >= CONTROL_REPLY_SIZE_MAX)
                         return -EMSGSIZE;
                 if (c->buffer_allocated - c->buffer_size < CONTROL_READ_SIZE) {
-                        size_t a = MIN(MAX(c->buffer_allocated * 2, (size_t)CONTROL_READ_SIZE),
-                                        (size_t)CONTROL_REPLY_SIZE_MAX);
+                        size_t a = MIN(MAX(c->buffer_allocated * 2, (size_t) CONTROL_READ_SIZE),
+                                        (size_t) CONTROL_REPLY_SIZE_MAX);
 
                         b = realloc(c->buffer, a);
                         if (!b)
@@ -120,7 +122,7 @@ static int read_line(ControlClient *c, uint64_t deadline_usec, size_t *ret_len) 
                         return -errno;
                 if (n == 0)
                         return -ECONNRESET;
-                c->buffer_size += (size_t)n;
+                c->buffer_size += (size_t) n;
         }
 }
 

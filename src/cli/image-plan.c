@@ -10,27 +10,27 @@
 
 /* The agent's channel is a virtio-console port: without it the guest is unreachable. */
 const char *const image_modules_required[] = {
-                "virtio_console",
-                NULL,
+        "virtio_console",
+        NULL,
 };
 
 /* Transports first (microvm: MMIO; q35: PCI), then devices, filesystems and sockets. ext4 wants
  * the crc32c hash through the crypto API, a softdep that modules.dep does not list. */
 const char *const image_modules_optional[] = {
-                "virtio_mmio",
-                "virtio_pci",
-                "virtio_blk",
-                "virtio_net",
-                "virtio_balloon",
-                "virtio_rng",
-                "9pnet_virtio",
-                "9p",
-                "virtiofs",
-                "overlay",
-                "vmw_vsock_virtio_transport",
-                "crc32c_generic",
-                "ext4",
-                NULL,
+        "virtio_mmio",
+        "virtio_pci",
+        "virtio_blk",
+        "virtio_net",
+        "virtio_balloon",
+        "virtio_rng",
+        "9pnet_virtio",
+        "9p",
+        "virtiofs",
+        "overlay",
+        "vmw_vsock_virtio_transport",
+        "crc32c_generic",
+        "ext4",
+        NULL,
 };
 
 int image_plan_modules(const KmodDeps *d, char ***ret_order, char ***ret_missing_required,
@@ -138,17 +138,17 @@ int image_plan_kernel_version(const uint8_t *buf, size_t size, char **ret) {
         if (size < BZIMAGE_VERSION_PTR_OFFSET + 2 ||
                         memcmp(buf + BZIMAGE_MAGIC_OFFSET, "HdrS", 4) != 0)
                 return -ENOEXEC;
-        offset = (size_t)(buf[BZIMAGE_VERSION_PTR_OFFSET] | buf[BZIMAGE_VERSION_PTR_OFFSET + 1]
-                                                                            << 8) +
+        offset = (size_t) (buf[BZIMAGE_VERSION_PTR_OFFSET] | buf[BZIMAGE_VERSION_PTR_OFFSET + 1]
+                                                                             << 8) +
                  BZIMAGE_SETUP_BASE;
         if (offset == BZIMAGE_SETUP_BASE || offset >= size)
                 return -ENOEXEC;
         for (n = 0; offset + n < size && n <= IMAGE_KERNEL_VERSION_MAX; n++)
                 if (buf[offset + n] == ' ' || buf[offset + n] == '\0')
                         break;
-        if (!kernel_version_is_valid((const char *)buf + offset, n))
+        if (!kernel_version_is_valid((const char *) buf + offset, n))
                 return -ENOEXEC;
-        c = strndup((const char *)buf + offset, n);
+        c = strndup((const char *) buf + offset, n);
         if (!c)
                 return -ENOMEM;
         *ret = c;
@@ -163,7 +163,7 @@ int image_plan_elf_is_static(const uint8_t *buf, size_t size) {
         memcpy(&eh, buf, sizeof(eh));
         if (memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
                         eh.e_ident[EI_DATA] != ELFDATA2LSB ||
-                        !IN_SET(eh.e_type, (Elf64_Half)ET_EXEC, (Elf64_Half)ET_DYN) ||
+                        !IN_SET(eh.e_type, (Elf64_Half) ET_EXEC, (Elf64_Half) ET_DYN) ||
                         eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phoff > size ||
                         eh.e_phnum > (size - eh.e_phoff) / sizeof(Elf64_Phdr))
                 return -ENOEXEC;
@@ -178,7 +178,7 @@ int image_plan_elf_is_static(const uint8_t *buf, size_t size) {
 }
 
 static bool applet_path_is_valid(const char *p) {
-        static const char *const prefixes[] = {"bin/", "sbin/", "usr/bin/", "usr/sbin/"};
+        static const char *const prefixes[] = { "bin/", "sbin/", "usr/bin/", "usr/sbin/" };
 
         if (!cpio_path_is_valid(p))
                 return false;
@@ -253,7 +253,7 @@ static bool manifest_field_is_valid(const char *s) {
         if (!s || !*s)
                 return false;
         for (const char *p = s; *p; p++)
-                if ((unsigned char)*p < ' ' || *p == 0x7f)
+                if ((unsigned char) *p < ' ' || *p == 0x7f)
                         return false;
         return true;
 }
@@ -286,8 +286,8 @@ int image_manifest_add(ImageManifest *m, const char *role, const char *path,
         if (!inputs)
                 return -ENOMEM;
         m->inputs = inputs;
-        m->inputs[m->n_inputs] = (ImageInput){.role = TAKE_PTR(r), .path = TAKE_PTR(p)};
-        (void)sha256_to_hex(digest, m->inputs[m->n_inputs].sha256_hex);
+        m->inputs[m->n_inputs] = (ImageInput){ .role = TAKE_PTR(r), .path = TAKE_PTR(p) };
+        (void) sha256_to_hex(digest, m->inputs[m->n_inputs].sha256_hex);
         m->n_inputs++;
         return 0;
 }

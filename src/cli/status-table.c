@@ -13,16 +13,16 @@
 typedef char Row[STATUS_COLUMNS][STATUS_CELL_MAX];
 
 static const char *const headers[STATUS_COLUMNS] = {
-                "NAME",
-                "STATE",
-                "UPTIME",
-                "MEMORY",
-                "CPUS",
-                "SESSIONS",
-                "VMM",
-                "ACCEL",
-                "BALLOON",
-                "AVAIL",
+        "NAME",
+        "STATE",
+        "UPTIME",
+        "MEMORY",
+        "CPUS",
+        "SESSIONS",
+        "VMM",
+        "ACCEL",
+        "BALLOON",
+        "AVAIL",
 };
 
 /* Copies a string, replacing control characters, truncated to the cell. */
@@ -35,13 +35,13 @@ static void cell_string(char cell[static STATUS_CELL_MAX], const json_t *v) {
                 return;
         }
         for (i = 0; s[i] != '\0' && i < STATUS_CELL_MAX - 1; i++)
-                cell[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+                cell[i] = (unsigned char) s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
         cell[i] = '\0';
 }
 
 static void cell_integer(char cell[static STATUS_CELL_MAX], const json_t *v) {
         if (json_is_integer(v) && json_integer_value(v) >= 0)
-                (void)snprintf(cell, STATUS_CELL_MAX, "%" JSON_INTEGER_FORMAT,
+                (void) snprintf(cell, STATUS_CELL_MAX, "%" JSON_INTEGER_FORMAT,
                                 json_integer_value(v));
         else
                 strcpy(cell, "-");
@@ -56,9 +56,9 @@ static void cell_memory(char cell[static STATUS_CELL_MAX], const json_t *v) {
         }
         mib = json_integer_value(v);
         if (mib >= 1024 && mib % 1024 == 0)
-                (void)snprintf(cell, STATUS_CELL_MAX, "%" JSON_INTEGER_FORMAT "G", mib / 1024);
+                (void) snprintf(cell, STATUS_CELL_MAX, "%" JSON_INTEGER_FORMAT "G", mib / 1024);
         else
-                (void)snprintf(cell, STATUS_CELL_MAX, "%" JSON_INTEGER_FORMAT "M", mib);
+                (void) snprintf(cell, STATUS_CELL_MAX, "%" JSON_INTEGER_FORMAT "M", mib);
 }
 
 char *status_format_uptime(const json_t *uptime_sec, char ret[static STATUS_UPTIME_MAX]) {
@@ -68,17 +68,17 @@ char *status_format_uptime(const json_t *uptime_sec, char ret[static STATUS_UPTI
                 strcpy(ret, "-");
                 return ret;
         }
-        s = (uint64_t)json_integer_value(uptime_sec);
+        s = (uint64_t) json_integer_value(uptime_sec);
         if (s < 60)
-                (void)snprintf(ret, STATUS_UPTIME_MAX, "%" PRIu64 "s", s);
+                (void) snprintf(ret, STATUS_UPTIME_MAX, "%" PRIu64 "s", s);
         else if (s < 3600)
-                (void)snprintf(ret, STATUS_UPTIME_MAX, "%" PRIu64 "m%02" PRIu64 "s", s / 60,
+                (void) snprintf(ret, STATUS_UPTIME_MAX, "%" PRIu64 "m%02" PRIu64 "s", s / 60,
                                 s % 60);
         else if (s < 86400)
-                (void)snprintf(ret, STATUS_UPTIME_MAX, "%" PRIu64 "h%02" PRIu64 "m", s / 3600,
+                (void) snprintf(ret, STATUS_UPTIME_MAX, "%" PRIu64 "h%02" PRIu64 "m", s / 3600,
                                 s % 3600 / 60);
         else
-                (void)snprintf(ret, STATUS_UPTIME_MAX, "%" PRIu64 "d%02" PRIu64 "h", s / 86400,
+                (void) snprintf(ret, STATUS_UPTIME_MAX, "%" PRIu64 "d%02" PRIu64 "h", s / 86400,
                                 s % 86400 / 3600);
         return ret;
 }
@@ -88,7 +88,7 @@ static void row_fill(Row row, const json_t *vm) {
 
         cell_string(row[0], json_object_get(vm, "name"));
         cell_string(row[1], json_object_get(vm, "state"));
-        (void)snprintf(row[2], STATUS_CELL_MAX, "%s",
+        (void) snprintf(row[2], STATUS_CELL_MAX, "%s",
                         status_format_uptime(json_object_get(vm, "uptime_sec"), uptime));
         cell_memory(row[3], json_object_get(vm, "memory_mib"));
         cell_integer(row[4], json_object_get(vm, "cpus"));
@@ -138,14 +138,14 @@ void status_merge_balloond(json_t *vms, const json_t *balloond) {
                         json_t *balloon = json_object_get(entry, "balloon_bytes");
                         json_t *avail = json_object_get(entry, "guest_available_bytes");
 
-                        if (!name || !streq_ptr(name, json_string_value(json_object_get(entry,
-                                                                  "name"))))
+                        if (!name || !streq_ptr(name, json_string_value(json_object_get(
+                                                                      entry, "name"))))
                                 continue;
                         if (json_is_integer(balloon) && json_integer_value(balloon) >= 0)
-                                (void)json_object_set_new(vm, "balloon_mib",
+                                (void) json_object_set_new(vm, "balloon_mib",
                                                 json_integer(json_integer_value(balloon) >> 20));
                         if (json_is_integer(avail) && json_integer_value(avail) >= 0)
-                                (void)json_object_set_new(vm, "guest_available_mib",
+                                (void) json_object_set_new(vm, "guest_available_mib",
                                                 json_integer(json_integer_value(avail) >> 20));
                 }
         }
@@ -155,7 +155,7 @@ static void row_print(FILE *f, const char *const cells[STATUS_COLUMNS],
                 const size_t widths[STATUS_COLUMNS]) {
         for (size_t c = 0; c < STATUS_COLUMNS; c++) {
                 if (c + 1 < STATUS_COLUMNS)
-                        fprintf(f, "%-*s  ", (int)widths[c], cells[c]);
+                        fprintf(f, "%-*s  ", (int) widths[c], cells[c]);
                 else
                         fprintf(f, "%s\n", cells[c]);
         }
@@ -187,7 +187,7 @@ int status_table_format(const json_t *vms, char **ret) {
         if (!json_is_array(vms))
                 return -EINVAL;
         n = json_array_size(vms);
-        rows = calloc(MAX(n, (size_t)1), sizeof(Row));
+        rows = calloc(MAX(n, (size_t) 1), sizeof(Row));
         if (!rows)
                 return -ENOMEM;
         for (size_t c = 0; c < STATUS_COLUMNS; c++)

@@ -27,7 +27,7 @@ void terminal_restore(Terminal *t) {
         if (t->fd < 0)
                 return;
         /* TCSADRAIN: let the guest's last output reach the screen under the raw settings. */
-        (void)tcsetattr(t->fd, TCSADRAIN, &t->saved);
+        (void) tcsetattr(t->fd, TCSADRAIN, &t->saved);
         t->fd = -EBADF;
 }
 

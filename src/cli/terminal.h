@@ -12,7 +12,7 @@ typedef struct Terminal {
         struct termios saved;
 } Terminal;
 
-#define TERMINAL_NULL ((Terminal){.fd = -EBADF})
+#define TERMINAL_NULL ((Terminal){ .fd = -EBADF })
 
 /* Puts the terminal on fd into raw mode and remembers the old settings in *t (which must be
  * TERMINAL_NULL). -ENOTTY when fd is not a terminal. */

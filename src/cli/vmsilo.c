@@ -46,21 +46,19 @@ static const Command *command_find(const char *name) {
 }
 
 static void help(FILE *f) {
-        fprintf(f,
-                "Usage: vmsilo COMMAND [ARGS…]\n"
-                "\n"
-                "Run programs in isolated virtual machines.\n"
-                "\n"
-                "Commands:\n");
+        fprintf(f, "Usage: vmsilo COMMAND [ARGS…]\n"
+                   "\n"
+                   "Run programs in isolated virtual machines.\n"
+                   "\n"
+                   "Commands:\n");
         for (size_t i = 0; i < ELEMENTSOF(commands); i++)
                 fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
-        fprintf(f,
-                "\n"
-                "Options:\n"
-                "  -h --help     show this help\n"
-                "     --version  show the version\n"
-                "\n"
-                "'vmsilo COMMAND --help' describes each command.\n");
+        fprintf(f, "\n"
+                   "Options:\n"
+                   "  -h --help     show this help\n"
+                   "     --version  show the version\n"
+                   "\n"
+                   "'vmsilo COMMAND --help' describes each command.\n");
 }
 
 int main(int argc, char **argv) {

@@ -12,8 +12,8 @@
 
 extern char **environ;
 
-int crosvm_prepare_dir(const char *runtime_dir, const char *name, uid_t uid, gid_t gid,
-                char **ret_dir) {
+int crosvm_prepare_dir(
+                const char *runtime_dir, const char *name, uid_t uid, gid_t gid, char **ret_dir) {
         _cleanup_(freep) char *dir = NULL;
 
         if (asprintf(&dir, "%s/%s.vmm", runtime_dir, name) < 0)

@@ -8,8 +8,8 @@
 #include <sys/types.h>
 
 /* "<runtime_dir>/<name>.vmm": created 0700 and owned by uid/gid if missing. */
-int crosvm_prepare_dir(const char *runtime_dir, const char *name, uid_t uid, gid_t gid,
-                char **ret_dir);
+int crosvm_prepare_dir(
+                const char *runtime_dir, const char *name, uid_t uid, gid_t gid, char **ret_dir);
 /* One non-blocking connect attempt to the agent: 0 with a connected fd, -errno otherwise
  * (-ECONNREFUSED/-ECONNRESET/-ENODEV while the guest boots: try again). */
 int crosvm_connect_agent(unsigned cid, unsigned port, int *ret_fd);

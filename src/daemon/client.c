@@ -44,13 +44,13 @@ static void on_client_signal(Mux *m, uint32_t id, void *stream_userdata, uint32_
         relay_on_client_signal(stream_userdata, signo);
 }
 
-static void on_client_resize(Mux *m, uint32_t id, void *stream_userdata, uint16_t rows,
-                uint16_t cols) {
+static void on_client_resize(
+                Mux *m, uint32_t id, void *stream_userdata, uint16_t rows, uint16_t cols) {
         relay_on_client_resize(stream_userdata, rows, cols);
 }
 
-static void on_client_close(Mux *m, uint32_t id, void *stream_userdata, int error,
-                const char *reason) {
+static void on_client_close(
+                Mux *m, uint32_t id, void *stream_userdata, int error, const char *reason) {
         relay_on_client_close(stream_userdata, error);
 }
 
@@ -64,8 +64,8 @@ static void on_client_disconnect(Channel *ch, int error, const char *reason, voi
 
         log_debug("VM '%s': client disconnected: %s", c->vm->config->name, reason);
         /* We are inside the channel's own callback: free it from a fresh dispatch. */
-        if (!c->reaper &&
-                        sd_event_add_defer(c->vm->manager->event, &c->reaper, on_client_reap, c) < 0)
+        if (!c->reaper && sd_event_add_defer(c->vm->manager->event, &c->reaper, on_client_reap, c) <
+                                          0)
                 log_oom();
 }
 

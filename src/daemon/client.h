@@ -12,11 +12,11 @@ typedef struct Client Client;
 struct Client {
         Vm *vm;
         Channel *channel;
-        Relay *relays;          /* Relay::client_next */
+        Relay *relays;           /* Relay::client_next */
         sd_event_source *reaper; /* deferred free after a disconnect */
-        bool refused;           /* SO_PEERCRED said no: every OPEN is rejected */
+        bool refused;            /* SO_PEERCRED said no: every OPEN is rejected */
         uid_t refused_uid;
-        Client *next;           /* Vm-owned list of clients */
+        Client *next; /* Vm-owned list of clients */
 };
 
 /* Takes fd (accepted and authorised) on success and links the client into vm's list. */

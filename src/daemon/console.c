@@ -49,8 +49,8 @@ static ConsoleClient *console_client_free(ConsoleClient *cc) {
 }
 
 static int console_client_update_events(ConsoleClient *cc) {
-        return sd_event_source_set_io_events(cc->io,
-                        EPOLLIN | (cc->backlog_size > 0 ? EPOLLOUT : 0));
+        return sd_event_source_set_io_events(
+                        cc->io, EPOLLIN | (cc->backlog_size > 0 ? EPOLLOUT : 0));
 }
 
 static int console_client_queue(ConsoleClient *cc, const uint8_t *data, size_t len) {

@@ -187,8 +187,7 @@ static void control_handle(ControlConn *cc, json_t *untrusted_req) {
                 return;
         }
         if (!streq(method, "start") && !streq(method, "stop")) {
-                control_reply_error(cc, "unknown method '%s' (status, start, stop)",
-                                method);
+                control_reply_error(cc, "unknown method '%s' (status, start, stop)", method);
                 return;
         }
         if (!name) {
@@ -316,8 +315,9 @@ static int on_control_connect(sd_event_source *s, int fd, uint32_t revents, void
 
         if (!manager_uid_is_authorised(server->manager, uid)) {
                 log_info("Refusing uid %u on the control socket.", (unsigned) uid);
-                control_reply_error(cc, "permission denied: uid %u is neither root nor the "
-                                        "vmsilo user",
+                control_reply_error(cc,
+                                "permission denied: uid %u is neither root nor the "
+                                "vmsilo user",
                                 (unsigned) uid);
                 cc->closing = true;
                 control_conn_update_events(cc);
@@ -340,8 +340,7 @@ int control_server_new(Manager *m, const char *path, ControlServer **ret) {
         r = socket_listen_unix(path, 0666, &server->fd);
         if (r < 0)
                 return r;
-        r = sd_event_add_io(m->event, &server->io, server->fd, EPOLLIN, on_control_connect,
-                        server);
+        r = sd_event_add_io(m->event, &server->io, server->fd, EPOLLIN, on_control_connect, server);
         if (r < 0)
                 return r;
         (void) sd_event_source_set_description(server->io, "control");

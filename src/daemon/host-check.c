@@ -57,8 +57,8 @@ bool host_needs_default_image(const Config *c) {
 }
 
 int host_build_default_image(const char *builder, const char *state_dir) {
-        char *argv[] = { (char *) builder, (char *) "image", (char *) "build", (char *) "--state-dir",
-                (char *) state_dir, NULL };
+        char *argv[] = { (char *) builder, (char *) "image", (char *) "build",
+                (char *) "--state-dir", (char *) state_dir, NULL };
         pid_t pid;
         int r, status;
 

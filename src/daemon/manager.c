@@ -114,17 +114,17 @@ int manager_start(Manager *m) {
         r = manager_listen(m);
         if (r < 0)
                 return r;
-        r = sd_event_add_signal(m->event, NULL, SIGTERM | SD_EVENT_SIGNAL_PROCMASK, on_terminate, m);
+        r = sd_event_add_signal(
+                        m->event, NULL, SIGTERM | SD_EVENT_SIGNAL_PROCMASK, on_terminate, m);
         if (r >= 0)
-                r = sd_event_add_signal(m->event, NULL, SIGINT | SD_EVENT_SIGNAL_PROCMASK,
-                                on_terminate, m);
+                r = sd_event_add_signal(
+                                m->event, NULL, SIGINT | SD_EVENT_SIGNAL_PROCMASK, on_terminate, m);
         if (r < 0)
                 return log_error_errno(r, "Cannot install signal handlers: %m");
 
         for (size_t i = 0; i < m->n_vms; i++)
                 if (m->vms[i]->config->auto_start && vm_start(m->vms[i]) < 0)
                         log_warning("autoStart of VM '%s' failed, ignoring: %s",
-                                        m->vms[i]->config->name,
-                                        strna(m->vms[i]->failure_reason));
+                                        m->vms[i]->config->name, strna(m->vms[i]->failure_reason));
         return 0;
 }

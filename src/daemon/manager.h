@@ -16,7 +16,7 @@ typedef struct ControlServer ControlServer;
 typedef struct ManagerOptions {
         const char *runtime_dir;
         const char *state_dir;
-        const char *image_builder; /* the `vmsilo` binary used to build the default image */
+        const char *image_builder;  /* the `vmsilo` binary used to build the default image */
         const char *accel_override; /* VMSILO_ACCEL or NULL */
         uint64_t start_timeout_usec;
         uint64_t stop_timeout_usec;
@@ -29,10 +29,10 @@ typedef struct Manager {
         uid_t user_uid;         /* the configured user: VMMs run as it, it may use the sockets */
         gid_t user_gid;
         bool crosvm_available;
-        Vm **vms;               /* one per config->vms[i], same order */
+        Vm **vms; /* one per config->vms[i], same order */
         size_t n_vms;
         ControlServer *control;
-        bool exiting;           /* SIGTERM: stop every VM, then leave the loop */
+        bool exiting; /* SIGTERM: stop every VM, then leave the loop */
 } Manager;
 
 /* Takes config on success. */

@@ -28,11 +28,12 @@ static void relay_unlink(Relay *relay) {
 
 void relay_close(Relay *relay, int error, bool from_guest, bool from_client) {
         if (!from_client)
-                (void) (relay->guest_accepted
-                                        ? mux_stream_close(client_mux(relay), relay->client_id, error)
-                                        : mux_stream_reject(client_mux(relay), relay->client_id,
-                                                          error < 0 ? error : -ECONNRESET,
-                                                          "stream closed"));
+                (void) (relay->guest_accepted ? mux_stream_close(client_mux(relay),
+                                                                relay->client_id, error)
+                                              : mux_stream_reject(client_mux(relay),
+                                                                relay->client_id,
+                                                                error < 0 ? error : -ECONNRESET,
+                                                                "stream closed"));
         if (!from_guest && relay->guest_id != 0 && relay->vm->agent)
                 (void) mux_stream_close(guest_mux(relay), relay->guest_id, error);
         relay_unlink(relay);
@@ -104,8 +105,8 @@ int relay_new(Client *client, uint32_t client_id, const FrameOpen *req) {
                 free(relay);
                 return size < 0 ? size : -ENOMEM;
         }
-        relay->open_payload_size = (size_t) frame_open_encode(req, relay->open_payload,
-                        (size_t) size);
+        relay->open_payload_size =
+                        (size_t) frame_open_encode(req, relay->open_payload, (size_t) size);
         relay->client = client;
         relay->client_id = client_id;
         relay->vm = vm;

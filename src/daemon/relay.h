@@ -16,20 +16,20 @@ struct Relay {
         Client *client;
         uint32_t client_id;
         Vm *vm;
-        uint32_t guest_id;      /* 0 until the guest stream is opened */
+        uint32_t guest_id; /* 0 until the guest stream is opened */
         bool guest_accepted;
         /* The client's OPEN, encoded, kept until the VM runs (decoded strings die with the
          * callback; the encoding is the copy the codec already knows how to check). */
         uint8_t *open_payload;
         size_t open_payload_size;
-        VmWaiter waiter;        /* on vm->waiters while waiting for the boot */
-        bool start_after_stop;  /* the VM was stopping (idle shutdown): start it once stopped */
+        VmWaiter waiter;       /* on vm->waiters while waiting for the boot */
+        bool start_after_stop; /* the VM was stopping (idle shutdown): start it once stopped */
         /* Mirrors of the windows the far end granted, to turn on_writable totals into the
          * increments the near end is granted. */
         size_t client_send_window; /* what the client may still send = what the guest granted */
         size_t guest_send_window;  /* what the guest may still send = what the client granted */
-        Relay *client_next;     /* Client::relays */
-        Relay *vm_next;         /* Vm::relays, once the guest stream exists */
+        Relay *client_next;        /* Client::relays */
+        Relay *vm_next;            /* Vm::relays, once the guest stream exists */
 };
 
 /* A client OPENed client_id: starts the VM if needed and opens the guest stream once it runs.

@@ -60,7 +60,7 @@ _noreturn_ static void child(const LaunchPlan *plan, const SandboxFds *fds, uid_
         if (devnull < 0 || dup2(devnull, STDIN_FILENO) < 0)
                 _exit(127);
         if (fds->output >= 0 && (dup2(fds->output, STDOUT_FILENO) < 0 ||
-                                        dup2(fds->output, STDERR_FILENO) < 0))
+                                                dup2(fds->output, STDERR_FILENO) < 0))
                 _exit(127);
         for (size_t i = 0; i < plan->n_fds; i++) {
                 if (dup2(parked[i], plan->fds[i].target_fd) < 0)

@@ -8,13 +8,13 @@
 #include "plan.h"
 
 typedef struct SandboxFds {
-        int qmp;     /* -EBADF when the plan does not use it */
+        int qmp; /* -EBADF when the plan does not use it */
         int agent;
         int console;
         int balloon_qmp; /* listening socket for vmsilo-balloond's QMP monitor */
         const int *taps; /* by interface index */
         size_t n_taps;
-        int output;  /* becomes the VMM's stdout and stderr; stdin is /dev/null */
+        int output; /* becomes the VMM's stdout and stderr; stdin is /dev/null */
 } SandboxFds;
 
 /* Forks and execs plan->argv as uid/gid (no supplementary groups) unless uid is our own, with

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vm-state.c: VM lifecycle transitions. Pure. */
-#include "string-table.h"
 #include "vm-state.h"
+#include "string-table.h"
 
 /* Every (state, event) pair is answered here; a pair equal to its own state is a no-op. A crash
  * while starting or running is FAILED (sessions get an error; the next request starts it again).

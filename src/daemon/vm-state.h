@@ -26,7 +26,8 @@ typedef enum VmEvent {
 } VmEvent;
 
 /* The state after event e in state s. Returns s itself when the event does not apply (a start
- * request for a running VM, a stop for a stopped one): the caller treats that as "nothing to do". */
+ * request for a running VM, a stop for a stopped one): the caller treats that as "nothing to do".
+ */
 VmState vm_state_next(VmState s, VmEvent e);
 
 /* Whether the VMM process may exist in this state. */

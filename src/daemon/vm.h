@@ -36,15 +36,15 @@ struct Vm {
         const VmConfig *config; /* owned by manager->config */
         size_t index;           /* in config->vms */
         VmState state;
-        char *failure_reason;   /* set on entering VM_FAILED */
+        char *failure_reason; /* set on entering VM_FAILED */
         VmmKind vmm;
-        AccelKind accel;        /* resolved at each start */
-        uint32_t tsc_khz;       /* host clock for a TCG guest's kernel, 0 if unknown */
+        AccelKind accel;  /* resolved at each start */
+        uint32_t tsc_khz; /* host clock for a TCG guest's kernel, 0 if unknown */
 
-        pid_t pid;              /* VMM, 0 when none */
+        pid_t pid; /* VMM, 0 when none */
         sd_event_source *child;
-        Channel *agent;         /* host side of the guest channel */
-        char *vmm_dir;          /* crosvm: its per-VM directory (control socket) */
+        Channel *agent;               /* host side of the guest channel */
+        char *vmm_dir;                /* crosvm: its per-VM directory (control socket) */
         sd_event_source *agent_retry; /* crosvm: vsock connect attempts while the guest boots */
         sd_event_source *stop_helper; /* crosvm: the `crosvm stop` child */
         Qmp *qmp;
@@ -57,14 +57,14 @@ struct Vm {
         Relay *relays;          /* active vm-run streams on this VM; Relay::vm_next */
         size_t n_relays;
         VmWaiter *waiters;
-        Client *clients;        /* command-socket connections; Client::next */
+        Client *clients;             /* command-socket connections; Client::next */
         uint64_t running_since_usec; /* CLOCK_MONOTONIC */
         uint64_t start_times_usec[VM_RESTARTS_MAX];
         size_t n_start_times;
 
-        int command_fd;         /* listening <name>-command.socket */
+        int command_fd; /* listening <name>-command.socket */
         sd_event_source *command_io;
-        int console_fd;         /* listening <name>-console */
+        int console_fd; /* listening <name>-console */
         sd_event_source *console_io;
 };
 

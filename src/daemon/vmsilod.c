@@ -48,7 +48,13 @@ static void help(void) {
 
 /* Returns 1 to go on, 0 to exit successfully, < 0 for a usage error. */
 static int parse_argv(int argc, char **argv) {
-        enum { ARG_RUNTIME_DIR = 0x100, ARG_STATE_DIR, ARG_IMAGE_BUILDER, ARG_LOG_LEVEL, ARG_VERSION };
+        enum {
+                ARG_RUNTIME_DIR = 0x100,
+                ARG_STATE_DIR,
+                ARG_IMAGE_BUILDER,
+                ARG_LOG_LEVEL,
+                ARG_VERSION
+        };
         static const struct option options[] = {
                 { "config", required_argument, NULL, 'c' },
                 { "runtime-dir", required_argument, NULL, ARG_RUNTIME_DIR },
@@ -78,8 +84,9 @@ static int parse_argv(int argc, char **argv) {
                 case ARG_LOG_LEVEL:
                         arg_log_level = log_level_from_string(optarg);
                         if (arg_log_level < 0)
-                                return log_error_errno(EINVAL, "--log-level: '%s' is not one of "
-                                                               "error, warn, info, debug, trace",
+                                return log_error_errno(EINVAL,
+                                                "--log-level: '%s' is not one of "
+                                                "error, warn, info, debug, trace",
                                                 optarg);
                         break;
                 case 'h':
@@ -171,8 +178,9 @@ static int run(int argc, char **argv) {
                 return r;
         r = check_network(config);
         if (r != 0)
-                return log_error_errno(r < 0 ? r : EINVAL, "Network configuration '%s' is not "
-                                                           "usable; nothing was started.",
+                return log_error_errno(r < 0 ? r : EINVAL,
+                                "Network configuration '%s' is not "
+                                "usable; nothing was started.",
                                 arg_config);
         crosvm = path_find_executable(CROSVM_PLAN_BINARY_DEFAULT);
         r = check_vmm_support(config, crosvm);
@@ -198,7 +206,7 @@ static int run(int argc, char **argv) {
         r = sd_event_default(&event);
         if (r < 0)
                 return log_error_errno(r, "Cannot create the event loop: %m");
-        options = (ManagerOptions) {
+        options = (ManagerOptions){
                 .runtime_dir = arg_runtime_dir,
                 .state_dir = arg_state_dir,
                 .image_builder = arg_image_builder,

@@ -12,7 +12,7 @@ static bool word_in(const char *line, size_t len, const char *word) {
 
         for (size_t i = 0; i + wlen <= len; i++) {
                 bool starts = i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t' ||
-                                line[i - 1] == ':';
+                              line[i - 1] == ':';
                 bool ends = i + wlen == len || line[i + wlen] == ' ' || line[i + wlen] == '\t';
                 if (starts && ends && memcmp(line + i, word, wlen) == 0)
                         return true;
@@ -50,7 +50,8 @@ uint32_t accel_cpuinfo_khz(const char *cpuinfo) {
                                 return 0;
                         whole = strtoul(colon + 1, &end, 10);
                         if (end && *end == '.')
-                                for (const char *d = end + 1; *d >= '0' && *d <= '9' && scale > 1; d++) {
+                                for (const char *d = end + 1; *d >= '0' && *d <= '9' && scale > 1;
+                                                d++) {
                                         scale /= 10;
                                         frac += (unsigned long) (*d - '0') * scale;
                                 }
@@ -71,7 +72,7 @@ int accel_probe(const char *cpuinfo_path, const char *kvm_path, AccelProbe *ret)
                 return r;
 
         fd = open(kvm_path, O_RDWR | O_CLOEXEC);
-        *ret = (AccelProbe) {
+        *ret = (AccelProbe){
                 .kvm_openable = fd >= 0,
                 .cpu_has_virt = accel_cpuinfo_has_virt(cpuinfo),
                 .tsc_khz = accel_cpuinfo_khz(cpuinfo),
@@ -100,9 +101,10 @@ int accel_choose(AccelKind configured, const char *env_override, const AccelProb
                 return 0;
         case ACCEL_KVM:
                 if (!kvm_works) {
-                        *ret_reason = !probe->kvm_openable
-                                        ? "KVM requested, but /dev/kvm cannot be opened"
-                                        : "KVM requested, but the CPU shows no vmx/svm flag";
+                        *ret_reason = !probe->kvm_openable ? "KVM requested, but /dev/kvm cannot "
+                                                             "be opened"
+                                                           : "KVM requested, but the CPU shows no "
+                                                             "vmx/svm flag";
                         return -EOPNOTSUPP;
                 }
                 *ret_reason = "KVM requested";

@@ -15,8 +15,8 @@ typedef struct Channel Channel;
 /* The connection ended: error is -ECONNRESET when the peer closed it, the mux's error when the
  * protocol broke, or a read/write errno. Called once, from the event loop (never from inside
  * channel_new()); the handler may free the channel. */
-typedef void (*ChannelDisconnectHandler)(Channel *ch, int error, const char *reason,
-                void *userdata);
+typedef void (*ChannelDisconnectHandler)(
+                Channel *ch, int error, const char *reason, void *userdata);
 
 /* Takes fd (connected, any blocking mode) on success. config is copied; mux callbacks must not
  * free the channel (use the disconnect handler or a deferred event for that). */

@@ -15,7 +15,7 @@
 #define TEXT_BLACK_LUMINANCE_MIN 0.1791
 
 static uint64_t fnv1a64(const char *s, uint64_t h) {
-        for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
                 h ^= *p;
                 h *= FNV1A64_PRIME;
         }
@@ -29,9 +29,9 @@ void config_derive_mac(const char *vm_name, const char *ifname, uint8_t ret[6]) 
         h = fnv1a64("-", h);
         h = fnv1a64(ifname, h);
         for (size_t i = 0; i < 6; i++)
-                ret[i] = (uint8_t)(h >> (8 * i));
+                ret[i] = (uint8_t) (h >> (8 * i));
         /* Locally administered (bit 1 set), unicast (bit 0 clear). */
-        ret[0] = (uint8_t)((ret[0] & 0xfc) | 0x02);
+        ret[0] = (uint8_t) ((ret[0] & 0xfc) | 0x02);
 }
 
 /* sRGB channel 0..255 -> linear light 0..1 (WCAG 2.x definition). */

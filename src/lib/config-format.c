@@ -35,7 +35,7 @@ static json_t *strv_to_json(char *const *l, bool *oom) {
 static json_t *rgb_to_json(uint32_t rgb) {
         char buf[8];
 
-        (void)snprintf(buf, sizeof(buf), "#%06x", rgb & 0xffffff);
+        (void) snprintf(buf, sizeof(buf), "#%06x", rgb & 0xffffff);
         return json_string(buf);
 }
 
@@ -70,7 +70,7 @@ static json_t *interface_to_json(const NetInterface *iface, bool *oom) {
         char mac[18];
         const uint8_t *m = iface->mac;
 
-        (void)snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
+        (void) snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
                         m[4], m[5]);
         put(o, "type", json_string("tap"), oom);
         put(o, "macAddress", json_string(mac), oom);
@@ -158,14 +158,14 @@ static void put_vm_basics(json_t *o, const VmConfig *vm, bool *oom) {
         json_t *as = json_object();
 
         put(o, "name", string_or_null(vm->name), oom);
-        put(o, "memory", json_integer((json_int_t)vm->memory_mib), oom);
+        put(o, "memory", json_integer((json_int_t) vm->memory_mib), oom);
         put(o, "cpus", json_integer(vm->cpus), oom);
         put(o, "color", json_string(vm->color), oom);
         put(o, "colorRgb", rgb_to_json(vm->color_rgb), oom);
         put(o, "textColor", rgb_to_json(vm->text_rgb), oom);
         put(o, "network", network_to_json(vm, oom), oom);
         put(as, "enable", json_boolean(vm->auto_shutdown), oom);
-        put(as, "after", json_integer((json_int_t)vm->auto_shutdown_after_sec), oom);
+        put(as, "after", json_integer((json_int_t) vm->auto_shutdown_after_sec), oom);
         put(o, "autoShutdown", as, oom);
         put(o, "autoStart", json_boolean(vm->auto_start), oom);
         put(o, "dependsOn", strv_to_json(vm->depends_on, oom), oom);
@@ -195,7 +195,7 @@ static void put_vm_devices(json_t *o, const VmConfig *vm, bool *oom) {
         put(o, "crosvm", crosvm_to_json(&vm->crosvm, oom), oom);
         put(overlay, "type", json_string(overlay_type_to_string(vm->root_overlay_type)), oom);
         put(overlay, "size", json_string(vm->root_overlay_size), oom);
-        put(overlay, "sizeBytes", json_integer((json_int_t)vm->root_overlay_size_bytes), oom);
+        put(overlay, "sizeBytes", json_integer((json_int_t) vm->root_overlay_size_bytes), oom);
         put(o, "rootOverlay", overlay, oom);
         put(o, "waylandProxy", json_string(vm->wayland_proxy), oom);
         put(o, "vmm", json_string(vmm_kind_to_string(vm->vmm)), oom);
@@ -216,10 +216,10 @@ static json_t *balloond_to_json(const BalloondOptions *b, bool *oom) {
 
         put(o, "logLevel", json_string(b->log_level), oom);
         put(o, "pollInterval", json_string(b->poll_interval), oom);
-        put(o, "pollIntervalUsec", json_integer((json_int_t)b->poll_interval_usec), oom);
+        put(o, "pollIntervalUsec", json_integer((json_int_t) b->poll_interval_usec), oom);
         put(o, "criticalHostPercent", json_integer(b->critical_host_percent), oom);
         put(o, "guestAvailableBias", json_string(b->guest_available_bias), oom);
-        put(o, "guestAvailableBiasBytes", json_integer((json_int_t)b->guest_available_bias_bytes),
+        put(o, "guestAvailableBiasBytes", json_integer((json_int_t) b->guest_available_bias_bytes),
                         oom);
         put(o, "extraArgs", strv_to_json(b->extra_args, oom), oom);
         return o;

@@ -60,7 +60,7 @@ int config_json_uint(ConfigErrors *e, const char *path, json_t *obj, const char 
         if (!json_is_integer(v))
                 return type_error(e, path, key, "an integer", v);
         i = json_integer_value(v);
-        if (i < 0 || (uint64_t)i < min || (uint64_t)i > max) {
+        if (i < 0 || (uint64_t) i < min || (uint64_t) i > max) {
                 _cleanup_(freep) char *p = config_path_key(path, key);
 
                 if (!p)
@@ -70,7 +70,7 @@ int config_json_uint(ConfigErrors *e, const char *path, json_t *obj, const char 
                                 "%" JSON_INTEGER_FORMAT,
                                 min, max, unit ?: "", i);
         }
-        *ret = (uint64_t)i;
+        *ret = (uint64_t) i;
         return 1;
 }
 
@@ -155,7 +155,7 @@ static bool option_key_is_valid(const char *key) {
         if (!*key)
                 return false;
         for (const char *p = key; *p; p++)
-                if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-')
+                if (!isalnum((unsigned char) *p) && *p != '_' && *p != '-')
                         return false;
         return true;
 }
@@ -200,7 +200,7 @@ static int options_append(KeyValueList *l, const char *key, char *value) {
                 return -ENOMEM;
         }
         l->items = items;
-        l->items[l->n_items++] = (KeyValue){.key = k, .value = value};
+        l->items[l->n_items++] = (KeyValue){ .key = k, .value = value };
         return 0;
 }
 

@@ -9,12 +9,12 @@
 #include "parse-util.h"
 #include "strv.h"
 
-static const char *const network_keys[] = {"nameservers", "interfaces", NULL};
-static const char *const interface_keys[] = {"type", "macAddress", "tap", "dhcp", "addresses",
-                "routes", "v6Addresses", "v6Routes", NULL};
-static const char *const tap_keys[] = {"name", "hostAddress", "bridge", NULL};
-static const char *const route_keys[] = {"via", NULL};
-static const char *const interface_types[] = {"tap", NULL};
+static const char *const network_keys[] = { "nameservers", "interfaces", NULL };
+static const char *const interface_keys[] = { "type", "macAddress", "tap", "dhcp", "addresses",
+        "routes", "v6Addresses", "v6Routes", NULL };
+static const char *const tap_keys[] = { "name", "hostAddress", "bridge", NULL };
+static const char *const route_keys[] = { "via", NULL };
+static const char *const interface_types[] = { "tap", NULL };
 
 static const char *family_name(int family) {
         return family == AF_INET ? "IPv4" : "IPv6";
@@ -95,7 +95,7 @@ static int route_append(Route **routes, size_t *n, const char *destination, char
                 return -ENOMEM;
         }
         *routes = l;
-        l[(*n)++] = (Route){.destination = d, .via = via};
+        l[(*n)++] = (Route){ .destination = d, .via = via };
         return 0;
 }
 
@@ -264,7 +264,7 @@ static int parse_interface(json_t *o, const char *path, NetInterface *iface, Con
 }
 
 static int interface_init(NetInterface *iface, const char *name, unsigned index) {
-        *iface = (NetInterface){.index = index, .mac_derived = true, .tap_name_derived = true};
+        *iface = (NetInterface){ .index = index, .mac_derived = true, .tap_name_derived = true };
         iface->name = strdup(name);
         iface->addresses = strv_new_empty();
         iface->v6_addresses = strv_new_empty();
@@ -300,7 +300,7 @@ static int parse_interfaces(json_t *net, const char *path, VmConfig *vm, ConfigE
 
                 if (!pi)
                         return -ENOMEM;
-                r = interface_init(&vm->interfaces[vm->n_interfaces++], names[i], (unsigned)i);
+                r = interface_init(&vm->interfaces[vm->n_interfaces++], names[i], (unsigned) i);
                 if (r >= 0 && !ifname_is_valid(names[i]))
                         r = config_error_add(e, 0, 0, pi,
                                         "'%s' is not a valid interface name (1-%d printable "

@@ -10,53 +10,53 @@
 #define AUTO_SHUTDOWN_AFTER_SEC_MAX UINT32_MAX
 
 static const char *const vm_keys[] = {
-                "name",
-                "memory",
-                "cpus",
-                "color",
-                "network",
-                "autoShutdown",
-                "autoStart",
-                "dependsOn",
-                "additionalDisks",
-                "rootDisk",
-                "kernel",
-                "initramfs",
-                "rootDiskReadonly",
-                "sharedHome",
-                "kernelParams",
-                "gpu",
-                "sound",
-                "sharedDirectories",
-                "pciDevices",
-                "guestPrograms",
-                "guestConfig",
-                "vhostUser",
-                "crosvm",
-                "rootOverlay",
-                "waylandProxy",
-                "vmm",
-                "acceleration",
-                NULL,
+        "name",
+        "memory",
+        "cpus",
+        "color",
+        "network",
+        "autoShutdown",
+        "autoStart",
+        "dependsOn",
+        "additionalDisks",
+        "rootDisk",
+        "kernel",
+        "initramfs",
+        "rootDiskReadonly",
+        "sharedHome",
+        "kernelParams",
+        "gpu",
+        "sound",
+        "sharedDirectories",
+        "pciDevices",
+        "guestPrograms",
+        "guestConfig",
+        "vhostUser",
+        "crosvm",
+        "rootOverlay",
+        "waylandProxy",
+        "vmm",
+        "acceleration",
+        NULL,
 };
 
-static const char *const wayland_proxies[] = {"wayland-proxy-virtwl", "sommelier", NULL};
-static const char *const overlay_types[] = {"qcow2", "tmpfs", NULL};
+static const char *const wayland_proxies[] = { "wayland-proxy-virtwl", "sommelier", NULL };
+static const char *const overlay_types[] = { "qcow2", "tmpfs", NULL };
 
 int config_vm_init_defaults(VmConfig *vm) {
         *vm = (VmConfig){
-                        .memory_mib = 1024,
-                        .cpus = 2,
-                        .color_rgb = 0xff0000,
-                        .auto_shutdown_after_sec = 60,
-                        .root_disk_readonly = true,
-                        .shared_home_mode = SHARED_HOME_DEFAULT,
-                        .gpu = {.enabled = true},
-                        .sound = {.enabled = true},
-                        .root_overlay_type = OVERLAY_QCOW2,
-                        .root_overlay_size_bytes = UINT64_C(10) << 30,
-                        .vmm = VMM_AUTO,
-                        .accel = ACCEL_AUTO,
+                .memory_mib = 1024,
+                .cpus = 2,
+                .color_rgb = 0xff0000,
+                .auto_shutdown_after_sec = 60,
+                .root_disk_readonly = true,
+                .shared_home_mode = SHARED_HOME_DEFAULT,
+                .gpu = { .enabled = true },
+                .sound = { .enabled = true },
+                .root_overlay_type = OVERLAY_QCOW2,
+                .root_overlay_size_bytes = UINT64_C(10) << 30,
+                .vmm = VMM_AUTO,
+                .accel = ACCEL_AUTO,
         };
         vm->color = strdup("red");
         vm->nameservers = strv_new_empty();
@@ -126,12 +126,12 @@ static int parse_resources(json_t *obj, const char *path, VmConfig *vm, ConfigEr
                         " MiB", &vm->memory_mib);
         if (r >= 0)
                 r = config_json_uint(e, path, obj, "cpus", 1, CONFIG_CPUS_MAX, "", &cpus);
-        vm->cpus = (unsigned)cpus;
+        vm->cpus = (unsigned) cpus;
         return r;
 }
 
 static int parse_auto_shutdown(json_t *obj, const char *path, VmConfig *vm, ConfigErrors *e) {
-        static const char *const keys[] = {"enable", "after", NULL};
+        static const char *const keys[] = { "enable", "after", NULL };
         _cleanup_(freep) char *p = config_path_key(path, "autoShutdown");
         json_t *o;
         int r;
@@ -210,7 +210,7 @@ static int parse_guest_config(json_t *obj, const char *path, VmConfig *vm, Confi
 }
 
 static int parse_root_overlay(json_t *obj, const char *path, VmConfig *vm, ConfigErrors *e) {
-        static const char *const keys[] = {"type", "size", NULL};
+        static const char *const keys[] = { "type", "size", NULL };
         _cleanup_(freep) char *p = config_path_key(path, "rootOverlay"), *ps = NULL;
         uint64_t bytes;
         json_t *o;
@@ -285,19 +285,19 @@ static int parse_boot(json_t *obj, const char *path, VmConfig *vm, ConfigErrors 
 
 int config_parse_vm(json_t *obj, const char *path, VmConfig *vm, ConfigErrors *e) {
         int (*const steps[])(json_t *, const char *, VmConfig *, ConfigErrors *) = {
-                        parse_name,
-                        parse_resources,
-                        parse_vm_color,
-                        config_parse_network,
-                        parse_auto_shutdown,
-                        parse_flags,
-                        parse_lists,
-                        parse_boot,
-                        parse_shared_home,
-                        config_parse_devices,
-                        parse_guest_config,
-                        parse_root_overlay,
-                        parse_wayland_proxy,
+                parse_name,
+                parse_resources,
+                parse_vm_color,
+                config_parse_network,
+                parse_auto_shutdown,
+                parse_flags,
+                parse_lists,
+                parse_boot,
+                parse_shared_home,
+                config_parse_devices,
+                parse_guest_config,
+                parse_root_overlay,
+                parse_wayland_proxy,
         };
         int r;
 

@@ -12,23 +12,23 @@
 #define USER_NAME_MAX 32
 
 static const char *const root_keys[] = {
-                "enable",
-                "user",
-                "hostNetworking",
-                "nixosVms",
-                "enableBashIntegration",
-                "crosvm",
-                "vmsilo-balloond",
-                "vmsilo-tray",
-                "isolatedPciDevices",
-                "vmm",
-                "acceleration",
-                NULL,
+        "enable",
+        "user",
+        "hostNetworking",
+        "nixosVms",
+        "enableBashIntegration",
+        "crosvm",
+        "vmsilo-balloond",
+        "vmsilo-tray",
+        "isolatedPciDevices",
+        "vmm",
+        "acceleration",
+        NULL,
 };
 
-static const char *const log_levels[] = {"error", "warn", "info", "debug", "trace", NULL};
-static const char *const vmm_choices[] = {"auto", "qemu", "crosvm", NULL};
-static const char *const accel_choices[] = {"auto", "kvm", "tcg", NULL};
+static const char *const log_levels[] = { "error", "warn", "info", "debug", "trace", NULL };
+static const char *const vmm_choices[] = { "auto", "qemu", "crosvm", NULL };
+static const char *const accel_choices[] = { "auto", "kvm", "tcg", NULL };
 
 static int choices_join(const char *const *choices, char **ret) {
         _cleanup_(freep) char *j = NULL;
@@ -121,7 +121,7 @@ int config_parse_pci_address(ConfigErrors *e, const char *path, const char *s, c
 
 int config_parse_crosvm(json_t *obj, const char *path, bool per_vm, CrosvmOptions *crosvm,
                 ConfigErrors *e) {
-        static const char *const keys[] = {"logLevel", "extraArgs", "extraRunArgs", NULL};
+        static const char *const keys[] = { "logLevel", "extraArgs", "extraRunArgs", NULL };
         _cleanup_(freep) char *p = config_path_key(path, "crosvm");
         json_t *o;
         int r;
@@ -159,10 +159,10 @@ int config_parse_vmm_accel(
 static bool user_name_is_valid(const char *s) {
         size_t len = strlen(s);
 
-        if (len == 0 || len > USER_NAME_MAX || s[0] == '-' || isdigit((unsigned char)s[0]))
+        if (len == 0 || len > USER_NAME_MAX || s[0] == '-' || isdigit((unsigned char) s[0]))
                 return false;
         for (const char *p = s; *p; p++)
-                if (!isalnum((unsigned char)*p) && !strchr("._-", *p))
+                if (!isalnum((unsigned char) *p) && !strchr("._-", *p))
                         return false;
         return true;
 }
@@ -184,8 +184,8 @@ static int parse_user(json_t *root, Config *c, ConfigErrors *e) {
 }
 
 static int parse_host_networking(json_t *root, Config *c, ConfigErrors *e) {
-        static const char *const keys[] = {"nat", NULL};
-        static const char *const nat_keys[] = {"enable", "interface", NULL};
+        static const char *const keys[] = { "nat", NULL };
+        static const char *const nat_keys[] = { "enable", "interface", NULL };
         json_t *hn, *nat;
         int r;
 
@@ -220,8 +220,8 @@ static int check_nat_interface(const Config *c, ConfigErrors *e) {
 }
 
 static int parse_balloond(json_t *root, Config *c, ConfigErrors *e) {
-        static const char *const keys[] = {"logLevel", "pollInterval", "criticalHostPercent",
-                        "guestAvailableBias", "extraArgs", NULL};
+        static const char *const keys[] = { "logLevel", "pollInterval", "criticalHostPercent",
+                "guestAvailableBias", "extraArgs", NULL };
         const char *p = "vmsilo-balloond";
         BalloondOptions *b = &c->balloond;
         uint64_t percent = b->critical_host_percent;
@@ -243,7 +243,7 @@ static int parse_balloond(json_t *root, Config *c, ConfigErrors *e) {
                                 e, p, o, "guestAvailableBias", false, &b->guest_available_bias);
         if (r >= 0)
                 r = config_json_strv(e, p, o, "extraArgs", &b->extra_args);
-        b->critical_host_percent = (unsigned)percent;
+        b->critical_host_percent = (unsigned) percent;
         return r;
 }
 
@@ -268,7 +268,7 @@ static int check_balloond_values(Config *c, ConfigErrors *e) {
 }
 
 static int parse_tray(json_t *root, Config *c, ConfigErrors *e) {
-        static const char *const keys[] = {"logLevel", NULL};
+        static const char *const keys[] = { "logLevel", NULL };
         json_t *o;
         int r;
 

@@ -46,7 +46,7 @@ static int check_unique_names(const Config *c, ConfigErrors *e) {
                 p = vm_path(i, ".name");
                 if (!p || config_error_add(e, 0, 0, p,
                                           "duplicate VM name '%s' (also nixosVms[%zu])",
-                                          c->vms[i].name, (size_t)(first - c->vms)) < 0)
+                                          c->vms[i].name, (size_t) (first - c->vms)) < 0)
                         return -ENOMEM;
         }
         return 0;
@@ -180,7 +180,7 @@ static int deps_visit(DepsWalk *w, size_t v) {
 
                 if (!dep || dep == vm)
                         continue; /* reported by check_depends_names() */
-                d = (size_t)(dep - w->config->vms);
+                d = (size_t) (dep - w->config->vms);
                 if (w->mark[d] == 1) {
                         size_t from = 0;
 
@@ -212,7 +212,7 @@ static int check_depends(const Config *c, ConfigErrors *e) {
         stack = calloc(c->n_vms ?: 1, sizeof(size_t));
         if (!mark || !stack)
                 return -ENOMEM;
-        w = (DepsWalk){.config = c, .errors = e, .mark = mark, .stack = stack};
+        w = (DepsWalk){ .config = c, .errors = e, .mark = mark, .stack = stack };
         for (size_t v = 0; v < c->n_vms; v++) {
                 if (mark[v] != 0 || !c->vms[v].name)
                         continue;

@@ -10,9 +10,9 @@
 
 void cpio_writer_init(CpioWriter *w, CpioWriteFunc write, void *userdata) {
         *w = (CpioWriter){
-                        .write = write,
-                        .userdata = userdata,
-                        .next_ino = 1,
+                .write = write,
+                .userdata = userdata,
+                .next_ino = 1,
         };
 }
 
@@ -64,11 +64,11 @@ static int cpio_writer_entry(CpioWriter *w, uint32_t ino, const char *name, mode
         size_t name_size = strlen(name) + 1;
         int r;
 
-        (void)snprintf(header, sizeof(header),
+        (void) snprintf(header, sizeof(header),
                         CPIO_NEWC_MAGIC "%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X", ino,
-                        (unsigned)mode, 0u /* uid */, 0u /* gid */, nlink, 0u /* mtime */,
-                        (uint32_t)size, 0u /* devmajor */, 0u /* devminor */, rdev_major,
-                        rdev_minor, (uint32_t)name_size, 0u /* check */);
+                        (unsigned) mode, 0u /* uid */, 0u /* gid */, nlink, 0u /* mtime */,
+                        (uint32_t) size, 0u /* devmajor */, 0u /* devminor */, rdev_major,
+                        rdev_minor, (uint32_t) name_size, 0u /* check */);
         r = cpio_writer_emit(w, header, CPIO_HEADER_SIZE);
         if (r < 0)
                 return r;
@@ -125,7 +125,7 @@ int cpio_writer_add_symlink(CpioWriter *w, const char *path, const char *target)
 
 int cpio_writer_add_device(CpioWriter *w, const char *path, mode_t type, mode_t perm,
                 unsigned major, unsigned minor) {
-        if (!IN_SET(type, (mode_t)S_IFCHR, (mode_t)S_IFBLK) || perm & ~07777)
+        if (!IN_SET(type, (mode_t) S_IFCHR, (mode_t) S_IFBLK) || perm & ~07777)
                 return -EINVAL;
         return cpio_writer_add(w, path, type | perm, 1, major, minor, NULL, 0);
 }
@@ -148,7 +148,7 @@ int cpio_buffer_write(const void *data, size_t size, void *userdata) {
         if (size > SIZE_MAX - b->size)
                 return -ENOMEM;
         if (b->size + size > b->allocated) {
-                size_t n = MAX(b->allocated, (size_t)4096);
+                size_t n = MAX(b->allocated, (size_t) 4096);
                 uint8_t *p;
 
                 while (n < b->size + size) {

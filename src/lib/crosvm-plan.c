@@ -21,7 +21,7 @@ typedef struct CrosvmBuild {
 } CrosvmBuild;
 
 uint32_t crosvm_plan_guest_cid(size_t vm_index) {
-        return CROSVM_PLAN_CID_BASE + (uint32_t)vm_index;
+        return CROSVM_PLAN_CID_BASE + (uint32_t) vm_index;
 }
 
 static int crosvm_append_pair(LaunchPlan *p, const char *option, const char *value) {
@@ -270,7 +270,7 @@ static int crosvm_append_boot(CrosvmBuild *b) {
         char agent[64];
         int r;
 
-        (void)snprintf(agent, sizeof(agent), "vsock:%u", PLAN_AGENT_VSOCK_PORT);
+        (void) snprintf(agent, sizeof(agent), "vsock:%u", PLAN_AGENT_VSOCK_PORT);
         r = plan_guest_params(b->vm, b->ctx, agent, "virtiofs", &params);
         if (r < 0)
                 return r;
@@ -305,11 +305,11 @@ int crosvm_plan_build(
         if (r < 0)
                 return r;
         b = (CrosvmBuild){
-                        .plan = p,
-                        .config = c,
-                        .vm = vm,
-                        .ctx = ctx,
-                        .vm_index = (size_t)(vm - c->vms),
+                .plan = p,
+                .config = c,
+                .vm = vm,
+                .ctx = ctx,
+                .vm_index = (size_t) (vm - c->vms),
         };
         r = crosvm_append_globals(&b);
         if (r < 0)

@@ -25,7 +25,7 @@ struct KmodDeps {
         size_t n_builtin;
 };
 
-static const char *const kmod_suffixes[] = {".ko", ".ko.xz", ".ko.zst", ".ko.gz"};
+static const char *const kmod_suffixes[] = { ".ko", ".ko.xz", ".ko.zst", ".ko.gz" };
 
 const char *kmod_path_compression(const char *path) {
         size_t n = strlen(path);
@@ -45,7 +45,7 @@ char *kmod_name_from_path(const char *path) {
 
         base = base ? base + 1 : path;
         compression = kmod_path_compression(base);
-        n = compression ? (size_t)(compression - base) - strlen(".ko") : strlen(base);
+        n = compression ? (size_t) (compression - base) - strlen(".ko") : strlen(base);
         if (n == 0)
                 return NULL;
         /* Kernel module names are [A-Za-z0-9_-]; anything else (say "a.ko.xz.ko") is no module. */
@@ -78,11 +78,11 @@ KmodDeps *kmod_deps_free(KmodDeps *d) {
 }
 
 static int kmod_module_compare(const void *a, const void *b) {
-        return strcmp(((const KmodModule *)a)->name, ((const KmodModule *)b)->name);
+        return strcmp(((const KmodModule *) a)->name, ((const KmodModule *) b)->name);
 }
 
 static int string_compare(const void *a, const void *b) {
-        return strcmp(*(char *const *)a, *(char *const *)b);
+        return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
 /* Splits "a b  c" (spaces/tabs) into a strv of copies. */
@@ -148,7 +148,7 @@ static int kmod_deps_parse_line(KmodDeps *d, const char *line, size_t len, size_
         }
 
         if (d->n_modules == *allocated) {
-                size_t n = MAX(*allocated * 2, (size_t)64);
+                size_t n = MAX(*allocated * 2, (size_t) 64);
                 KmodModule *m = reallocarray(d->modules, n, sizeof(KmodModule));
                 if (!m)
                         return -ENOMEM;
@@ -156,9 +156,9 @@ static int kmod_deps_parse_line(KmodDeps *d, const char *line, size_t len, size_
                 *allocated = n;
         }
         d->modules[d->n_modules++] = (KmodModule){
-                        .name = TAKE_PTR(name),
-                        .path = TAKE_PTR(path),
-                        .deps = TAKE_PTR(words),
+                .name = TAKE_PTR(name),
+                .path = TAKE_PTR(path),
+                .deps = TAKE_PTR(words),
         };
         return 0;
 }
@@ -250,7 +250,7 @@ bool kmod_deps_is_builtin(const KmodDeps *d, const char *name) {
 }
 
 static const KmodModule *kmod_deps_find(const KmodDeps *d, const char *name) {
-        KmodModule key = {.name = (char *)name};
+        KmodModule key = { .name = (char *) name };
 
         if (d->n_modules == 0)
                 return NULL;
@@ -300,7 +300,7 @@ static int kmod_deps_visit(const KmodDeps *d, const KmodModule *m, KmodMark *mar
 
 int kmod_deps_order(
                 const KmodDeps *d, char *const *wanted, char ***ret_order, char ***ret_missing) {
-        _cleanup_(freep) KmodMark *marks = calloc(MAX(d->n_modules, (size_t)1), sizeof(KmodMark));
+        _cleanup_(freep) KmodMark *marks = calloc(MAX(d->n_modules, (size_t) 1), sizeof(KmodMark));
         _cleanup_(strv_freep) char **order = strv_new_empty(), **missing = strv_new_empty();
         int r;
 

@@ -32,10 +32,9 @@ int log_internal(LogLevel level, int error, const char *file, int line, const ch
 #define log_full_errno(level, error, ...)                                                          \
         ({                                                                                         \
                 int _e_ = (error) < 0 ? -(error) : (error);                                        \
-                (level) <= log_get_max_level()                                                     \
-                                ? log_internal((level), _e_, __FILE__, __LINE__, __func__,         \
-                                                  __VA_ARGS__)                                     \
-                                : -_e_;                                                            \
+                (level) <= log_get_max_level() ? log_internal((level), _e_, __FILE__, __LINE__,    \
+                                                                 __func__, __VA_ARGS__)            \
+                                               : -_e_;                                             \
         })
 
 #define log_full(level, ...) (void) log_full_errno((level), 0, __VA_ARGS__)

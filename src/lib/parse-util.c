@@ -17,10 +17,10 @@ static int parse_digits(const char *s, uint64_t *ret, const char **ret_end) {
         uint64_t v = 0;
         const char *p = s;
 
-        if (!isdigit((unsigned char)*p))
+        if (!isdigit((unsigned char) *p))
                 return -EINVAL;
-        for (; isdigit((unsigned char)*p); p++) {
-                unsigned d = (unsigned)(*p - '0');
+        for (; isdigit((unsigned char) *p); p++) {
+                unsigned d = (unsigned) (*p - '0');
 
                 if (v > (UINT64_MAX - d) / 10)
                         return -ERANGE;
@@ -43,10 +43,10 @@ int parse_size(const char *s, uint64_t *ret_bytes) {
                 char unit;
                 uint64_t factor;
         } units[] = {
-                        {'k', UINT64_C(1) << 10},
-                        {'m', UINT64_C(1) << 20},
-                        {'g', UINT64_C(1) << 30},
-                        {'t', UINT64_C(1) << 40},
+                { 'k', UINT64_C(1) << 10 },
+                { 'm', UINT64_C(1) << 20 },
+                { 'g', UINT64_C(1) << 30 },
+                { 't', UINT64_C(1) << 40 },
         };
         const char *end;
         uint64_t v;
@@ -62,7 +62,7 @@ int parse_size(const char *s, uint64_t *ret_bytes) {
         if (end[1] != '\0')
                 return -EINVAL;
         for (size_t i = 0; i < ELEMENTSOF(units); i++)
-                if (tolower((unsigned char)*end) == units[i].unit)
+                if (tolower((unsigned char) *end) == units[i].unit)
                         return multiply(v, units[i].factor, ret_bytes);
         return -EINVAL;
 }
@@ -72,11 +72,11 @@ int parse_duration(const char *s, uint64_t *ret_usec) {
                 const char *unit;
                 uint64_t usec;
         } units[] = {
-                        {"us", 1},
-                        {"ms", 1000},
-                        {"s", 1000000},
-                        {"m", UINT64_C(60) * 1000000},
-                        {"h", UINT64_C(3600) * 1000000},
+                { "us", 1 },
+                { "ms", 1000 },
+                { "s", 1000000 },
+                { "m", UINT64_C(60) * 1000000 },
+                { "h", UINT64_C(3600) * 1000000 },
         };
         const char *end;
         uint64_t v;
@@ -94,7 +94,7 @@ int parse_duration(const char *s, uint64_t *ret_usec) {
 static int hex_value(char c) {
         if (c >= '0' && c <= '9')
                 return c - '0';
-        c = (char)tolower((unsigned char)c);
+        c = (char) tolower((unsigned char) c);
         if (c >= 'a' && c <= 'f')
                 return c - 'a' + 10;
         return -EINVAL;
@@ -113,7 +113,7 @@ int parse_mac(const char *s, uint8_t ret[MAC_ADDRESS_LEN]) {
                         return -EINVAL;
                 if (i + 1 < MAC_ADDRESS_LEN && p[2] != ':')
                         return -EINVAL;
-                mac[i] = (uint8_t)(hi << 4 | lo);
+                mac[i] = (uint8_t) (hi << 4 | lo);
         }
         memcpy(ret, mac, sizeof(mac));
         return 0;
@@ -147,9 +147,9 @@ int parse_cidr(const char *s, int family, int *ret_family, unsigned *ret_prefix)
         int found, r;
 
         slash = strchr(s, '/');
-        if (!slash || (size_t)(slash - s) >= sizeof(addr))
+        if (!slash || (size_t) (slash - s) >= sizeof(addr))
                 return -EINVAL;
-        memcpy(addr, s, (size_t)(slash - s));
+        memcpy(addr, s, (size_t) (slash - s));
         addr[slash - s] = '\0';
         r = parse_ip_address(addr, family, &found);
         if (r < 0)
@@ -162,7 +162,7 @@ int parse_cidr(const char *s, int family, int *ret_family, unsigned *ret_prefix)
         if (ret_family)
                 *ret_family = found;
         if (ret_prefix)
-                *ret_prefix = (unsigned)prefix;
+                *ret_prefix = (unsigned) prefix;
         return 0;
 }
 
@@ -175,7 +175,7 @@ static int parse_hex_field(const char *s, size_t n, unsigned *ret) {
 
                 if (d < 0)
                         return -EINVAL;
-                v = v << 4 | (unsigned)d;
+                v = v << 4 | (unsigned) d;
         }
         *ret = v;
         return 0;
@@ -198,7 +198,7 @@ int parse_pci_address(const char *s, char ret[PCI_ADDRESS_STR_MAX]) {
                 return -EINVAL;
         if (device > 0x1f || function > 7)
                 return -ERANGE;
-        (void)snprintf(ret, PCI_ADDRESS_STR_MAX, "%04x:%02x:%02x.%x", domain, bus, device,
+        (void) snprintf(ret, PCI_ADDRESS_STR_MAX, "%04x:%02x:%02x.%x", domain, bus, device,
                         function);
         return 0;
 }
@@ -219,7 +219,7 @@ static const struct {
         const char *name;
         uint32_t rgb;
 } named_colors[] = {
-                /* clang-format off */
+        /* clang-format off */
         { "aliceblue", 0xf0f8ff }, { "antiquewhite", 0xfaebd7 }, { "aqua", 0x00ffff },
         { "aquamarine", 0x7fffd4 }, { "azure", 0xf0ffff }, { "beige", 0xf5f5dc },
         { "bisque", 0xffe4c4 }, { "black", 0x000000 }, { "blanchedalmond", 0xffebcd },
@@ -272,7 +272,7 @@ static const struct {
         { "tomato", 0xff6347 }, { "turquoise", 0x40e0d0 }, { "violet", 0xee82ee },
         { "wheat", 0xf5deb3 }, { "white", 0xffffff }, { "whitesmoke", 0xf5f5f5 },
         { "yellow", 0xffff00 }, { "yellowgreen", 0x9acd32 },
-                /* clang-format on */
+        /* clang-format on */
 };
 
 static int parse_hex_color(const char *s, uint32_t *ret_rgb) {
@@ -310,7 +310,7 @@ static int parse_rgb_component(const char **p, char next, unsigned *ret) {
                 return -EINVAL;
         if (v > 255)
                 return -ERANGE;
-        *ret = (unsigned)v;
+        *ret = (unsigned) v;
         *p = end + 1;
         return 0;
 }

@@ -38,8 +38,8 @@ _printf_(3, 4) static int check_fail(PlanCheck *k, const char *suffix, const cha
                 return -ENOMEM;
         k->errors->items = items;
         k->errors->items[k->errors->n_items++] = (ConfigError){
-                        .path = TAKE_PTR(path),
-                        .message = TAKE_PTR(message),
+                .path = TAKE_PTR(path),
+                .message = TAKE_PTR(message),
         };
         k->n_found++;
         return 0;
@@ -83,7 +83,7 @@ static int check_disk(PlanCheck *k, const char *base, const DiskConfig *d, bool 
         for (size_t i = 0; r >= 0 && i < d->options.n_items; i++) {
                 const char *key = d->options.items[i].key, *value = d->options.items[i].value;
 
-                (void)snprintf(where, sizeof(where), "%s.%s", base, key);
+                (void) snprintf(where, sizeof(where), "%s.%s", base, key);
                 if (root && streq(key, "ro"))
                         r = check_fail(k, where,
                                         "the root disk's access mode is "
@@ -121,7 +121,7 @@ static int check_disks(PlanCheck *k) {
                         return r;
         }
         for (size_t j = 0; j < k->vm->n_additional_disks; j++) {
-                (void)snprintf(base, sizeof(base), ".additionalDisks[%zu]", j);
+                (void) snprintf(base, sizeof(base), ".additionalDisks[%zu]", j);
                 r = check_disk(k, base, &k->vm->additional_disks[j], false);
                 if (r < 0)
                         return r;
@@ -141,7 +141,7 @@ static int check_shared_dir_crosvm(PlanCheck *k, const char *base, const SharedD
         for (size_t i = 0; r >= 0 && i < d->options.n_items; i++) {
                 const char *key = d->options.items[i].key, *value = d->options.items[i].value;
 
-                (void)snprintf(where, sizeof(where), "%s.%s", base, key);
+                (void) snprintf(where, sizeof(where), "%s.%s", base, key);
                 if (streq(key, "readonly"))
                         r = check_fail(k, where,
                                         "'readonly' is a qemu (9p) option; crosvm's "
@@ -162,7 +162,7 @@ static int check_shared_dir_qemu(PlanCheck *k, const char *base, const SharedDir
         for (size_t i = 0; r >= 0 && i < d->options.n_items; i++) {
                 const char *key = d->options.items[i].key, *value = d->options.items[i].value;
 
-                (void)snprintf(where, sizeof(where), "%s.%s", base, key);
+                (void) snprintf(where, sizeof(where), "%s.%s", base, key);
                 if (!qemu_plan_shared_dir_key_is_supported(key))
                         r = check_fail(k, where,
                                         "'%s' is a crosvm shared-directory option with no qemu "
@@ -189,8 +189,8 @@ static int check_shared_dirs(PlanCheck *k) {
                 const SharedDirectory *d = &k->vm->shared_directories[j];
                 const char *type = key_value_list_get(&d->options, "type");
 
-                (void)snprintf(base, sizeof(base), ".sharedDirectories[%zu]", j);
-                (void)snprintf(where, sizeof(where), "%s.type", base);
+                (void) snprintf(base, sizeof(base), ".sharedDirectories[%zu]", j);
+                (void) snprintf(where, sizeof(where), "%s.type", base);
                 if (k->vm->shared_home_path && streq(d->tag, PLAN_SHARED_HOME_TAG))
                         r = check_fail(k, base,
                                         "tag '%s' is the shared home's; set sharedHome = false to "
@@ -230,14 +230,14 @@ static int check_crosvm_only(PlanCheck *k) {
                                 "this VM uses qemu (use sound = true or false: qemu VMs get no "
                                 "sound device)");
         for (size_t j = 0; r >= 0 && j < vm->n_vhost_user; j++) {
-                (void)snprintf(where, sizeof(where), ".vhostUser[%zu]", j);
+                (void) snprintf(where, sizeof(where), ".vhostUser[%zu]", j);
                 r = check_fail(k, where, "vhost-user devices need crosvm; this VM uses qemu");
         }
         for (size_t j = 0; r >= 0 && j < vm->n_pci_devices; j++)
                 for (size_t i = 0; r >= 0 && i < vm->pci_devices[j].options.n_items; i++) {
                         const char *key = vm->pci_devices[j].options.items[i].key;
 
-                        (void)snprintf(where, sizeof(where), ".pciDevices[%zu].%s", j, key);
+                        (void) snprintf(where, sizeof(where), ".pciDevices[%zu].%s", j, key);
                         r = check_fail(k, where,
                                         "'%s' is a crosvm --vfio option with no qemu equivalent; "
                                         "this VM uses qemu",
@@ -253,7 +253,7 @@ static int check_crosvm_only(PlanCheck *k) {
 }
 
 int plan_validate_vm(const VmConfig *vm, size_t vm_index, VmmKind vmm, ConfigErrors *errors) {
-        PlanCheck k = {.errors = errors, .vm = vm, .vm_index = vm_index, .vmm = vmm};
+        PlanCheck k = { .errors = errors, .vm = vm, .vm_index = vm_index, .vmm = vmm };
         int r;
 
         if (!IN_SET(vmm, VMM_QEMU, VMM_CROSVM))

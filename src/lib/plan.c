@@ -10,11 +10,11 @@
 #include "strv.h"
 
 static const char *const plan_fd_role_table[_PLAN_FD_ROLE_MAX] = {
-                [PLAN_FD_ROLE_QMP] = "qmp",
-                [PLAN_FD_ROLE_AGENT] = "agent",
-                [PLAN_FD_ROLE_CONSOLE] = "console",
-                [PLAN_FD_ROLE_BALLOON_QMP] = "balloon-qmp",
-                [PLAN_FD_ROLE_TAP] = "tap",
+        [PLAN_FD_ROLE_QMP] = "qmp",
+        [PLAN_FD_ROLE_AGENT] = "agent",
+        [PLAN_FD_ROLE_CONSOLE] = "console",
+        [PLAN_FD_ROLE_BALLOON_QMP] = "balloon-qmp",
+        [PLAN_FD_ROLE_TAP] = "tap",
 };
 
 const char *plan_fd_role_to_string(PlanFdRole r) {
@@ -32,7 +32,7 @@ int plan_fd_target(PlanFdRole role, unsigned index) {
         case PLAN_FD_ROLE_BALLOON_QMP:
                 return PLAN_FD_BALLOON_QMP;
         case PLAN_FD_ROLE_TAP:
-                return PLAN_FD_TAP_BASE + (int)index;
+                return PLAN_FD_TAP_BASE + (int) index;
         default:
                 return -EINVAL;
         }
@@ -125,7 +125,7 @@ int plan_add_fd(LaunchPlan *p, PlanFdRole role, unsigned index) {
         /* Keep ascending target order whatever order the plan adds them in. */
         for (i = p->n_fds; i > 0 && p->fds[i - 1].target_fd > target; i--)
                 p->fds[i] = p->fds[i - 1];
-        p->fds[i] = (PlanFd){.role = role, .index = index, .target_fd = target};
+        p->fds[i] = (PlanFd){ .role = role, .index = index, .target_fd = target };
         p->n_fds++;
         return target;
 }
@@ -146,7 +146,7 @@ int plan_extendf(char **s, const char *separator, const char *format, ...) {
         }
         old = *s ? strlen(*s) : 0;
         sep = old > 0 && separator ? strlen(separator) : 0;
-        len = (size_t)r;
+        len = (size_t) r;
         n = realloc(*s, old + sep + len + 1);
         if (!n)
                 return -ENOMEM;
@@ -158,7 +158,7 @@ int plan_extendf(char **s, const char *separator, const char *format, ...) {
 }
 
 char *plan_format_mac(const uint8_t mac[6], char ret[static PLAN_MAC_STRING_MAX]) {
-        (void)snprintf(ret, PLAN_MAC_STRING_MAX, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
+        (void) snprintf(ret, PLAN_MAC_STRING_MAX, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
                         mac[2], mac[3], mac[4], mac[5]);
         return ret;
 }

@@ -9,71 +9,71 @@
 #include "string-table.h"
 
 static uint16_t le16_read(const uint8_t *p) {
-        return (uint16_t)(p[0] | (p[1] << 8));
+        return (uint16_t) (p[0] | (p[1] << 8));
 }
 
 static uint32_t le32_read(const uint8_t *p) {
-        return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-               ((uint32_t)p[3] << 24);
+        return (uint32_t) p[0] | ((uint32_t) p[1] << 8) | ((uint32_t) p[2] << 16) |
+               ((uint32_t) p[3] << 24);
 }
 
 static uint64_t le64_read(const uint8_t *p) {
-        return (uint64_t)le32_read(p) | ((uint64_t)le32_read(p + 4) << 32);
+        return (uint64_t) le32_read(p) | ((uint64_t) le32_read(p + 4) << 32);
 }
 
 static void le16_write(uint8_t *p, uint16_t v) {
-        p[0] = (uint8_t)v;
-        p[1] = (uint8_t)(v >> 8);
+        p[0] = (uint8_t) v;
+        p[1] = (uint8_t) (v >> 8);
 }
 
 static void le32_write(uint8_t *p, uint32_t v) {
         for (size_t i = 0; i < 4; i++)
-                p[i] = (uint8_t)(v >> (8 * i));
+                p[i] = (uint8_t) (v >> (8 * i));
 }
 
 static void le64_write(uint8_t *p, uint64_t v) {
-        le32_write(p, (uint32_t)v);
-        le32_write(p + 4, (uint32_t)(v >> 32));
+        le32_write(p, (uint32_t) v);
+        le32_write(p + 4, (uint32_t) (v >> 32));
 }
 
 static const char *const frame_type_table[_FRAME_TYPE_MAX] = {
-                [FRAME_HELLO] = "HELLO",
-                [FRAME_PING] = "PING",
-                [FRAME_PONG] = "PONG",
-                [FRAME_STATUS] = "STATUS",
-                [FRAME_POWER] = "POWER",
-                [FRAME_OPEN] = "OPEN",
-                [FRAME_ACCEPT] = "ACCEPT",
-                [FRAME_REJECT] = "REJECT",
-                [FRAME_DATA] = "DATA",
-                [FRAME_EOF] = "EOF",
-                [FRAME_CREDIT] = "CREDIT",
-                [FRAME_SIGNAL] = "SIGNAL",
-                [FRAME_RESIZE] = "RESIZE",
-                [FRAME_EXIT] = "EXIT",
-                [FRAME_CLOSE] = "CLOSE",
+        [FRAME_HELLO] = "HELLO",
+        [FRAME_PING] = "PING",
+        [FRAME_PONG] = "PONG",
+        [FRAME_STATUS] = "STATUS",
+        [FRAME_POWER] = "POWER",
+        [FRAME_OPEN] = "OPEN",
+        [FRAME_ACCEPT] = "ACCEPT",
+        [FRAME_REJECT] = "REJECT",
+        [FRAME_DATA] = "DATA",
+        [FRAME_EOF] = "EOF",
+        [FRAME_CREDIT] = "CREDIT",
+        [FRAME_SIGNAL] = "SIGNAL",
+        [FRAME_RESIZE] = "RESIZE",
+        [FRAME_EXIT] = "EXIT",
+        [FRAME_CLOSE] = "CLOSE",
 };
 DEFINE_STRING_TABLE_LOOKUP(frame_type, FrameType, _FRAME_TYPE_MAX);
 
 static const char *const stream_kind_table[_STREAM_KIND_MAX] = {
-                [STREAM_KIND_EXEC] = "exec",
-                [STREAM_KIND_FORWARD] = "forward",
+        [STREAM_KIND_EXEC] = "exec",
+        [STREAM_KIND_FORWARD] = "forward",
 };
 DEFINE_STRING_TABLE_LOOKUP(stream_kind, StreamKind, _STREAM_KIND_MAX);
 
 static const char *const open_tag_table[_OPEN_TAG_MAX] = {
-                [OPEN_TAG_ARG] = "ARG",
-                [OPEN_TAG_ENV] = "ENV",
-                [OPEN_TAG_CWD] = "CWD",
-                [OPEN_TAG_USER] = "USER",
-                [OPEN_TAG_PTY] = "PTY",
-                [OPEN_TAG_SERVICE] = "SERVICE",
+        [OPEN_TAG_ARG] = "ARG",
+        [OPEN_TAG_ENV] = "ENV",
+        [OPEN_TAG_CWD] = "CWD",
+        [OPEN_TAG_USER] = "USER",
+        [OPEN_TAG_PTY] = "PTY",
+        [OPEN_TAG_SERVICE] = "SERVICE",
 };
 DEFINE_STRING_TABLE_LOOKUP(open_tag, OpenTag, _OPEN_TAG_MAX);
 
 static const char *const power_action_table[_POWER_ACTION_MAX] = {
-                [POWER_POWEROFF] = "poweroff",
-                [POWER_REBOOT] = "reboot",
+        [POWER_POWEROFF] = "poweroff",
+        [POWER_REBOOT] = "reboot",
 };
 DEFINE_STRING_TABLE_LOOKUP(power_action, PowerAction, _POWER_ACTION_MAX);
 
@@ -100,10 +100,10 @@ int frame_header_decode(const uint8_t *untrusted_buf, size_t untrusted_len, Fram
                 return -EBADMSG;
         /* sanitize end */
         *ret = (FrameHeader){
-                        .size = untrusted_size,
-                        .type = untrusted_type,
-                        .flags = untrusted_flags,
-                        .stream_id = untrusted_stream,
+                .size = untrusted_size,
+                .type = untrusted_type,
+                .flags = untrusted_flags,
+                .stream_id = untrusted_stream,
         };
         return 0;
 }
@@ -126,9 +126,9 @@ int frame_hello_decode(const uint8_t *untrusted_buf, size_t untrusted_len, Frame
         /* sanitize start; any version is representable, compatibility is the caller's decision;
          * the reserved u32 at offset 4 is ignored */
         *ret = (FrameHello){
-                        .version_major = le16_read(untrusted_buf),
-                        .version_minor = le16_read(untrusted_buf + 2),
-                        .capabilities = le64_read(untrusted_buf + 8),
+                .version_major = le16_read(untrusted_buf),
+                .version_minor = le16_read(untrusted_buf + 2),
+                .capabilities = le64_read(untrusted_buf + 8),
         };
         /* sanitize end */
         return 0;
@@ -149,8 +149,8 @@ int frame_status_decode(const uint8_t *untrusted_buf, size_t untrusted_len, Fram
                 return -EBADMSG;
         /* sanitize start; counts and guest clock values are only compared and displayed */
         *ret = (FrameStatus){
-                        .live_sessions = le32_read(untrusted_buf),
-                        .last_activity_usec = le64_read(untrusted_buf + 8),
+                .live_sessions = le32_read(untrusted_buf),
+                .last_activity_usec = le64_read(untrusted_buf + 8),
         };
         /* sanitize end */
         return 0;
@@ -170,10 +170,10 @@ int frame_power_decode(const uint8_t *untrusted_buf, size_t untrusted_len, Power
                 return -EBADMSG;
         uint32_t untrusted_action = le32_read(untrusted_buf);
         /* sanitize start */
-        if (!IN_SET(untrusted_action, (uint32_t)POWER_POWEROFF, (uint32_t)POWER_REBOOT))
+        if (!IN_SET(untrusted_action, (uint32_t) POWER_POWEROFF, (uint32_t) POWER_REBOOT))
                 return -EBADMSG;
         /* sanitize end */
-        *ret = (PowerAction)untrusted_action;
+        *ret = (PowerAction) untrusted_action;
         return 0;
 }
 
@@ -181,7 +181,7 @@ int frame_power_encode(PowerAction a, uint8_t *buf, size_t size) {
         if (!IN_SET(a, POWER_POWEROFF, POWER_REBOOT))
                 return -EINVAL;
         if (fits(buf, size, FRAME_POWER_SIZE))
-                le32_write(buf, (uint32_t)a);
+                le32_write(buf, (uint32_t) a);
         return FRAME_POWER_SIZE;
 }
 
@@ -295,27 +295,27 @@ int frame_exit_decode(const uint8_t *untrusted_buf, size_t untrusted_len, FrameE
         if (untrusted_len < FRAME_EXIT_SIZE)
                 return -EBADMSG;
         uint8_t untrusted_how = untrusted_buf[0], untrusted_core = untrusted_buf[1];
-        int32_t untrusted_code = (int32_t)le32_read(untrusted_buf + 4);
+        int32_t untrusted_code = (int32_t) le32_read(untrusted_buf + 4);
         /* sanitize start */
         if (!exit_is_valid(untrusted_how, untrusted_core, untrusted_code))
                 return -EBADMSG;
         /* sanitize end */
         *ret = (FrameExit){
-                        .how = (ExitHow)untrusted_how,
-                        .core_dumped = untrusted_core,
-                        .code = untrusted_code,
+                .how = (ExitHow) untrusted_how,
+                .core_dumped = untrusted_core,
+                .code = untrusted_code,
         };
         return 0;
 }
 
 int frame_exit_encode(const FrameExit *e, uint8_t *buf, size_t size) {
-        if (!exit_is_valid((uint32_t)e->how, e->core_dumped, e->code))
+        if (!exit_is_valid((uint32_t) e->how, e->core_dumped, e->code))
                 return -EINVAL;
         if (fits(buf, size, FRAME_EXIT_SIZE)) {
-                buf[0] = (uint8_t)e->how;
+                buf[0] = (uint8_t) e->how;
                 buf[1] = e->core_dumped;
                 le16_write(buf + 2, 0);
-                le32_write(buf + 4, (uint32_t)e->code);
+                le32_write(buf + 4, (uint32_t) e->code);
         }
         return FRAME_EXIT_SIZE;
 }
@@ -327,7 +327,7 @@ static bool error_is_valid(int64_t error, bool zero_ok) {
 int frame_close_decode(const uint8_t *untrusted_buf, size_t untrusted_len, int32_t *ret_error) {
         if (untrusted_len < FRAME_CLOSE_SIZE)
                 return -EBADMSG;
-        int32_t untrusted_error = (int32_t)le32_read(untrusted_buf);
+        int32_t untrusted_error = (int32_t) le32_read(untrusted_buf);
         /* sanitize start; an absurd error still closes the stream, as a protocol error */
         *ret_error = error_is_valid(untrusted_error, true) ? untrusted_error : -EPROTO;
         /* sanitize end */
@@ -338,21 +338,21 @@ int frame_close_encode(int32_t error, uint8_t *buf, size_t size) {
         if (!error_is_valid(error, true))
                 return -EINVAL;
         if (fits(buf, size, FRAME_CLOSE_SIZE))
-                le32_write(buf, (uint32_t)error);
+                le32_write(buf, (uint32_t) error);
         return FRAME_CLOSE_SIZE;
 }
 
 int frame_reject_decode(const uint8_t *untrusted_buf, size_t untrusted_len, FrameReject *ret) {
         if (untrusted_len < FRAME_REJECT_FIXED_SIZE)
                 return -EBADMSG;
-        int32_t untrusted_error = (int32_t)le32_read(untrusted_buf);
+        int32_t untrusted_error = (int32_t) le32_read(untrusted_buf);
         const uint8_t *untrusted_msg = untrusted_buf + FRAME_REJECT_FIXED_SIZE;
-        size_t n = MIN(untrusted_len - FRAME_REJECT_FIXED_SIZE, (size_t)FRAME_REJECT_MESSAGE_MAX);
+        size_t n = MIN(untrusted_len - FRAME_REJECT_FIXED_SIZE, (size_t) FRAME_REJECT_MESSAGE_MAX);
         /* sanitize start; the message is for humans: printable ASCII only, bounded */
         ret->error = error_is_valid(untrusted_error, false) ? untrusted_error : -EPROTO;
         for (size_t i = 0; i < n; i++)
                 ret->message[i] = untrusted_msg[i] >= 0x20 && untrusted_msg[i] <= 0x7e
-                                                  ? (char)untrusted_msg[i]
+                                                  ? (char) untrusted_msg[i]
                                                   : '?';
         ret->message[n] = '\0';
         /* sanitize end */
@@ -364,11 +364,11 @@ int frame_reject_encode(int32_t error, const char *message, uint8_t *buf, size_t
                 return -EINVAL;
         size_t n = message ? strnlen(message, FRAME_REJECT_MESSAGE_MAX) : 0;
         if (fits(buf, size, FRAME_REJECT_FIXED_SIZE + n)) {
-                le32_write(buf, (uint32_t)error);
+                le32_write(buf, (uint32_t) error);
                 if (n > 0)
                         memcpy(buf + FRAME_REJECT_FIXED_SIZE, message, n);
         }
-        return (int)(FRAME_REJECT_FIXED_SIZE + n);
+        return (int) (FRAME_REJECT_FIXED_SIZE + n);
 }
 
 int frame_data_decode(const uint8_t *untrusted_buf, size_t untrusted_len, FrameData *ret) {
@@ -379,9 +379,9 @@ int frame_data_decode(const uint8_t *untrusted_buf, size_t untrusted_len, FrameD
                 return -EBADMSG;
         /* sanitize end */
         *ret = (FrameData){
-                        .fd = untrusted_buf[0],
-                        .data = untrusted_buf + 1,
-                        .len = untrusted_len - 1,
+                .fd = untrusted_buf[0],
+                .data = untrusted_buf + 1,
+                .len = untrusted_len - 1,
         };
         return 0;
 }
@@ -393,7 +393,7 @@ int frame_data_encode(uint8_t fd, const uint8_t *data, size_t len, uint8_t *buf,
                 buf[0] = fd;
                 memcpy(buf + 1, data, len);
         }
-        return (int)(1 + len);
+        return (int) (1 + len);
 }
 
 bool open_service_name_is_valid(const char *s) {
@@ -441,7 +441,7 @@ static int tlv_string(const uint8_t *untrusted_v, size_t untrusted_len, bool emp
         if (memchr(untrusted_v, 0, untrusted_len))
                 return -EBADMSG;
         /* sanitize end */
-        char *s = strndup((const char *)untrusted_v, untrusted_len);
+        char *s = strndup((const char *) untrusted_v, untrusted_len);
         if (!s)
                 return -ENOMEM;
         *ret = s;
@@ -546,7 +546,7 @@ int frame_open_decode(const uint8_t *untrusted_buf, size_t untrusted_len, FrameO
         size_t untrusted_tlv_len = untrusted_len - FRAME_OPEN_FIXED_SIZE;
 
         /* sanitize start; the records are checked one by one in open_record_decode() */
-        if (!IN_SET(untrusted_kind, (uint32_t)STREAM_KIND_EXEC, (uint32_t)STREAM_KIND_FORWARD))
+        if (!IN_SET(untrusted_kind, (uint32_t) STREAM_KIND_EXEC, (uint32_t) STREAM_KIND_FORWARD))
                 return -EPROTONOSUPPORT;
         if (untrusted_window > STREAM_WINDOW_MAX)
                 return -EBADMSG;
@@ -554,7 +554,7 @@ int frame_open_decode(const uint8_t *untrusted_buf, size_t untrusted_len, FrameO
         if (r < 0)
                 return r;
         /* sanitize end */
-        o.kind = (StreamKind)untrusted_kind;
+        o.kind = (StreamKind) untrusted_kind;
         o.window = untrusted_window;
 
         if (o.kind == STREAM_KIND_EXEC) {
@@ -628,7 +628,7 @@ static void tlv_put(uint8_t *buf, size_t size, size_t *off, uint16_t tag, const 
                 uint8_t *p = buf + *off;
                 le16_write(p, tag);
                 le16_write(p + 2, 0);
-                le32_write(p + 4, (uint32_t)len);
+                le32_write(p + 4, (uint32_t) len);
                 if (prefix_len > 0)
                         memcpy(p + OPEN_TLV_HEADER_SIZE, prefix, prefix_len);
                 if (slen > 0)
@@ -659,9 +659,9 @@ int frame_open_encode(const FrameOpen *o, uint8_t *buf, size_t size) {
         if (need > FRAME_PAYLOAD_MAX)
                 return -E2BIG;
         if (!fits(buf, size, need))
-                return (int)need;
+                return (int) need;
 
-        le32_write(buf, (uint32_t)o->kind);
+        le32_write(buf, (uint32_t) o->kind);
         le32_write(buf + 4, o->window);
         for (size_t i = 0; i < o->n_argv; i++)
                 tlv_put(buf, size, &off, OPEN_TAG_ARG, NULL, 0, o->argv[i]);
@@ -679,5 +679,5 @@ int frame_open_encode(const FrameOpen *o, uint8_t *buf, size_t size) {
         }
         if (o->service)
                 tlv_put(buf, size, &off, OPEN_TAG_SERVICE, NULL, 0, o->service);
-        return (int)need;
+        return (int) need;
 }

@@ -20,29 +20,29 @@ typedef struct QemuBuild {
 } QemuBuild;
 
 static const char *const qemu_disk_keys[] = {
-                "ro",
-                "sparse",
-                "block-size",
-                "block_size",
-                "id",
-                "direct",
-                "o_direct",
-                "lock",
-                NULL,
+        "ro",
+        "sparse",
+        "block-size",
+        "block_size",
+        "id",
+        "direct",
+        "o_direct",
+        "lock",
+        NULL,
 };
 
 static const char *const qemu_shared_dir_keys[] = {
-                "type",
-                "readonly",
-                NULL,
+        "type",
+        "readonly",
+        NULL,
 };
 
 bool qemu_plan_disk_key_is_supported(const char *key) {
-        return strv_contains((char *const *)qemu_disk_keys, key);
+        return strv_contains((char *const *) qemu_disk_keys, key);
 }
 
 bool qemu_plan_shared_dir_key_is_supported(const char *key) {
-        return strv_contains((char *const *)qemu_shared_dir_keys, key);
+        return strv_contains((char *const *) qemu_shared_dir_keys, key);
 }
 
 bool qemu_plan_needs_pci(const VmConfig *vm) {
@@ -126,7 +126,7 @@ static int qemu_append_basics(QemuBuild *b) {
         if (r < 0)
                 return r;
         r = plan_append_strv(
-                        p, (char *const[]){"-nodefaults", "-no-user-config", "-nographic", NULL});
+                        p, (char *const[]){ "-nodefaults", "-no-user-config", "-nographic", NULL });
         if (r < 0)
                 return r;
         /* No -runas: the daemon execs QEMU already as the unprivileged user, and
@@ -263,7 +263,7 @@ typedef struct QemuDiskSettings {
 
 /* crosvm's --block options mapped to their meaning; crosvm's defaults where a key is absent. */
 static int qemu_disk_settings(const QemuDisk *d, QemuDiskSettings *ret) {
-        QemuDiskSettings s = {.readonly = d->readonly, .sparse = true, .serial = d->serial};
+        QemuDiskSettings s = { .readonly = d->readonly, .sparse = true, .serial = d->serial };
         int v;
 
         for (size_t i = 0; d->options && i < d->options->n_items; i++) {
@@ -334,12 +334,11 @@ static int qemu_append_disks(QemuBuild *b) {
 
         if (vm->root_disk || b->ctx->built_root_disk) {
                 QemuDisk root = {
-                                .drive_id = "root",
-                                .path = vm->root_disk ? vm->root_disk->path
-                                                      : b->ctx->built_root_disk,
-                                .options = vm->root_disk ? &vm->root_disk->options : NULL,
-                                .readonly = vm->root_disk_readonly,
-                                .serial = "root",
+                        .drive_id = "root",
+                        .path = vm->root_disk ? vm->root_disk->path : b->ctx->built_root_disk,
+                        .options = vm->root_disk ? &vm->root_disk->options : NULL,
+                        .readonly = vm->root_disk_readonly,
+                        .serial = "root",
                 };
 
                 r = qemu_append_disk(b, &root);
@@ -347,9 +346,9 @@ static int qemu_append_disks(QemuBuild *b) {
                         return r;
                 if (b->ctx->overlay_disk) {
                         QemuDisk overlay = {
-                                        .drive_id = "overlay",
-                                        .path = b->ctx->overlay_disk,
-                                        .serial = "overlay",
+                                .drive_id = "overlay",
+                                .path = b->ctx->overlay_disk,
+                                .serial = "overlay",
                         };
 
                         r = qemu_append_disk(b, &overlay);
@@ -359,12 +358,12 @@ static int qemu_append_disks(QemuBuild *b) {
         }
         for (size_t i = 0; i < vm->n_additional_disks; i++) {
                 QemuDisk d = {
-                                .drive_id = id,
-                                .path = vm->additional_disks[i].path,
-                                .options = &vm->additional_disks[i].options,
+                        .drive_id = id,
+                        .path = vm->additional_disks[i].path,
+                        .options = &vm->additional_disks[i].options,
                 };
 
-                (void)snprintf(id, sizeof(id), "disk%zu", i);
+                (void) snprintf(id, sizeof(id), "disk%zu", i);
                 r = qemu_append_disk(b, &d);
                 if (r < 0)
                         return r;
@@ -424,7 +423,7 @@ static int qemu_append_shares(QemuBuild *b) {
         for (size_t i = 0; i < vm->n_shared_directories; i++) {
                 const SharedDirectory *d = &vm->shared_directories[i];
 
-                (void)snprintf(id, sizeof(id), "fs%zu", i);
+                (void) snprintf(id, sizeof(id), "fs%zu", i);
                 r = qemu_append_9p(b, id, d->path, d->tag, &d->options);
                 if (r < 0)
                         return r;
@@ -498,7 +497,7 @@ int qemu_plan_build(
         r = plan_new(&p);
         if (r < 0)
                 return r;
-        b = (QemuBuild){.plan = p, .vm = vm, .ctx = ctx, .pci = qemu_plan_needs_pci(vm)};
+        b = (QemuBuild){ .plan = p, .vm = vm, .ctx = ctx, .pci = qemu_plan_needs_pci(vm) };
         r = qemu_append_basics(&b);
         if (r < 0)
                 return r;

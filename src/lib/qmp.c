@@ -96,7 +96,8 @@ static int qmp_enqueue(Qmp *q, const char *command, json_t *arguments, uint64_t 
                 r = append(&q->out, &q->out_size, text, strlen(text));
         if (r < 0)
                 return r;
-        r = hold ? append(&q->held, &q->held_size, "\n", 1) : append(&q->out, &q->out_size, "\n", 1);
+        r = hold ? append(&q->held, &q->held_size, "\n", 1)
+                 : append(&q->out, &q->out_size, "\n", 1);
         if (r < 0)
                 return r;
         return hold ? 0 : qmp_update_events(q);
@@ -115,12 +116,12 @@ int qmp_call(Qmp *q, const char *command, json_t *arguments, QmpCallback cb, voi
         r = qmp_enqueue(q, command, arguments, id, !q->ready);
         if (r < 0)
                 return r;
-        q->pending[q->n_pending++] = (QmpPending) { .id = id, .cb = cb, .userdata = userdata };
+        q->pending[q->n_pending++] = (QmpPending){ .id = id, .cb = cb, .userdata = userdata };
         return 0;
 }
 
-static void on_capabilities(Qmp *q, int error, json_t *untrusted_return, const char *desc,
-                void *userdata) {
+static void on_capabilities(
+                Qmp *q, int error, json_t *untrusted_return, const char *desc, void *userdata) {
         if (error < 0) {
                 log_warning("QMP %s: capabilities handshake failed: %s", q->description, desc);
                 return;
@@ -194,7 +195,7 @@ static void qmp_handle_message(Qmp *q, const char *untrusted_line, size_t len) {
                         qmp_break(q, "out of memory");
                 else if (q->n_pending < QMP_PENDING_MAX)
                         q->pending[q->n_pending++] =
-                                        (QmpPending) { .id = id, .cb = on_capabilities };
+                                        (QmpPending){ .id = id, .cb = on_capabilities };
         } else if (!json_object_get(untrusted_msg, "event"))
                 qmp_dispatch_reply(q, untrusted_msg);
         json_decref(untrusted_msg);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* qmp.h: an asynchronous QMP client on sd-event, shared by vmsilod and vmsilo-balloond. QEMU runs the
- * guest, so its replies are bounded and checked like any other untrusted input. */
+/* qmp.h: an asynchronous QMP client on sd-event, shared by vmsilod and vmsilo-balloond. QEMU runs
+ * the guest, so its replies are bounded and checked like any other untrusted input. */
 #pragma once
 
 #include <jansson.h>
@@ -17,8 +17,8 @@ typedef struct Qmp Qmp;
 /* error 0: untrusted_return is the command's "return" value (borrowed for the call).
  * error -EIO: QEMU answered with an error; desc says what (borrowed, never NULL).
  * error -ECONNRESET: the connection closed or broke before the reply. */
-typedef void (*QmpCallback)(Qmp *q, int error, json_t *untrusted_return, const char *desc,
-                void *userdata);
+typedef void (*QmpCallback)(
+                Qmp *q, int error, json_t *untrusted_return, const char *desc, void *userdata);
 
 /* Takes fd (a connected stream socket to QEMU's QMP monitor) on success. The capabilities
  * handshake is done here; commands issued before it finishes wait for it. */

@@ -19,7 +19,7 @@ int ring_init(Ring *r, size_t capacity) {
 
 void ring_finish(Ring *r) {
         free(r->data);
-        *r = (Ring) {};
+        *r = (Ring){};
 }
 
 void ring_append(Ring *r, const uint8_t *data, size_t len) {

@@ -6,10 +6,10 @@
 #include <stdint.h>
 
 typedef struct Ring {
-        uint8_t *data;   /* capacity bytes, owned */
+        uint8_t *data; /* capacity bytes, owned */
         size_t capacity;
-        size_t start;    /* index of the oldest byte */
-        size_t size;     /* bytes held, <= capacity */
+        size_t start; /* index of the oldest byte */
+        size_t size;  /* bytes held, <= capacity */
 } Ring;
 
 int ring_init(Ring *r, size_t capacity);

@@ -12,7 +12,7 @@ static int sockaddr_un_set(struct sockaddr_un *sa, const char *path) {
 
         if (len == 0 || len >= sizeof(sa->sun_path))
                 return -ENAMETOOLONG;
-        *sa = (struct sockaddr_un) { .sun_family = AF_UNIX };
+        *sa = (struct sockaddr_un){ .sun_family = AF_UNIX };
         memcpy(sa->sun_path, path, len + 1);
         return 0;
 }

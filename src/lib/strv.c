@@ -25,7 +25,7 @@ int strv_find(char *const *l, const char *s) {
 
         STRV_FOREACH(p, l) {
                 if (streq(*p, s))
-                        return (int)i;
+                        return (int) i;
                 i++;
         }
         return -ENOENT;
@@ -88,7 +88,7 @@ int strv_extend_strv(char ***l, char *const *other) {
 }
 
 static int cmp_str(const void *a, const void *b) {
-        return strcmp(*(char *const *)a, *(char *const *)b);
+        return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
 char **strv_sort(char **l) {

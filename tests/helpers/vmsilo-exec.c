@@ -96,7 +96,7 @@ static int parse_uint(const char *s, unsigned max, unsigned *ret) {
         v = strtoul(s, &end, 10);
         if (errno != 0 || end == s || *end || v > max)
                 return -EINVAL;
-        *ret = (unsigned)v;
+        *ret = (unsigned) v;
         return 0;
 }
 
@@ -120,24 +120,24 @@ static int parse_argv(int argc, char **argv) {
                 ARG_STALLED,
         };
         static const struct option options[] = {
-                        {"help", no_argument, NULL, 'h'},
-                        {"fd", required_argument, NULL, ARG_FD},
-                        {"spawn-agent", no_argument, NULL, ARG_SPAWN},
-                        {"agent", required_argument, NULL, ARG_AGENT},
-                        {"agent-arg", required_argument, NULL, ARG_AGENT_ARG},
-                        {"agent-pid-file", required_argument, NULL, ARG_AGENT_PID_FILE},
-                        {"agent-log", required_argument, NULL, ARG_AGENT_LOG},
-                        {"pty", no_argument, NULL, ARG_PTY},
-                        {"rows", required_argument, NULL, ARG_ROWS},
-                        {"cols", required_argument, NULL, ARG_COLS},
-                        {"term", required_argument, NULL, ARG_TERM},
-                        {"user", required_argument, NULL, ARG_USER},
-                        {"cwd", required_argument, NULL, ARG_CWD},
-                        {"env", required_argument, NULL, ARG_ENV},
-                        {"many", required_argument, NULL, ARG_MANY},
-                        {"output-dir", required_argument, NULL, ARG_OUTPUT_DIR},
-                        {"stalled", no_argument, NULL, ARG_STALLED},
-                        {},
+                { "help", no_argument, NULL, 'h' },
+                { "fd", required_argument, NULL, ARG_FD },
+                { "spawn-agent", no_argument, NULL, ARG_SPAWN },
+                { "agent", required_argument, NULL, ARG_AGENT },
+                { "agent-arg", required_argument, NULL, ARG_AGENT_ARG },
+                { "agent-pid-file", required_argument, NULL, ARG_AGENT_PID_FILE },
+                { "agent-log", required_argument, NULL, ARG_AGENT_LOG },
+                { "pty", no_argument, NULL, ARG_PTY },
+                { "rows", required_argument, NULL, ARG_ROWS },
+                { "cols", required_argument, NULL, ARG_COLS },
+                { "term", required_argument, NULL, ARG_TERM },
+                { "user", required_argument, NULL, ARG_USER },
+                { "cwd", required_argument, NULL, ARG_CWD },
+                { "env", required_argument, NULL, ARG_ENV },
+                { "many", required_argument, NULL, ARG_MANY },
+                { "output-dir", required_argument, NULL, ARG_OUTPUT_DIR },
+                { "stalled", no_argument, NULL, ARG_STALLED },
+                {},
         };
         unsigned u;
         int c;
@@ -150,7 +150,7 @@ static int parse_argv(int argc, char **argv) {
                 case ARG_FD:
                         if (parse_uint(optarg, INT_MAX, &u) < 0)
                                 return log_error_errno(EINVAL, "Invalid fd '%s'.", optarg);
-                        arg_fd = (int)u;
+                        arg_fd = (int) u;
                         break;
                 case ARG_SPAWN:
                         arg_spawn_agent = true;
@@ -228,14 +228,14 @@ static int spawn_agent(pid_t *ret_pid, int *ret_fd) {
         pid = fork();
         if (pid < 0) {
                 int r = -errno;
-                (void)close(sv[0]);
-                (void)close(sv[1]);
+                (void) close(sv[0]);
+                (void) close(sv[1]);
                 return r;
         }
         if (pid == 0) {
                 sigset_t none;
                 sigemptyset(&none);
-                (void)sigprocmask(SIG_SETMASK, &none, NULL);
+                (void) sigprocmask(SIG_SETMASK, &none, NULL);
                 int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
                 /* The agent's stdin and stdout are not the user's: only stderr (its log) is. */
                 if (null_fd < 0 || dup2(null_fd, STDIN_FILENO) < 0 ||
@@ -253,12 +253,12 @@ static int spawn_agent(pid_t *ret_pid, int *ret_fd) {
                 fprintf(stderr, "vmsilo-exec: cannot execute '%s': %m\n", path);
                 _exit(127);
         }
-        (void)close(sv[1]);
+        (void) close(sv[1]);
         if (arg_agent_pid_file) {
                 FILE *f = fopen(arg_agent_pid_file, "we");
                 if (f) {
-                        fprintf(f, "%d\n", (int)pid);
-                        (void)fclose(f);
+                        fprintf(f, "%d\n", (int) pid);
+                        (void) fclose(f);
                 }
         }
         *ret_pid = pid;
@@ -270,11 +270,11 @@ static void reap_agent(pid_t pid) {
         for (unsigned i = 0; i < AGENT_EXIT_WAIT_USEC / 10000; i++) {
                 if (waitpid(pid, NULL, WNOHANG) != 0)
                         return;
-                (void)usleep(10000);
+                (void) usleep(10000);
         }
         log_warning("The agent did not exit; killing it.");
-        (void)kill(pid, SIGKILL);
-        (void)waitpid(pid, NULL, 0);
+        (void) kill(pid, SIGKILL);
+        (void) waitpid(pid, NULL, 0);
 }
 
 /* ---- one session, stdio passed through ---- */
@@ -284,7 +284,7 @@ static bool termios_saved = false;
 
 static void terminal_restore(void) {
         if (termios_saved)
-                (void)tcsetattr(STDIN_FILENO, TCSADRAIN, &saved_termios);
+                (void) tcsetattr(STDIN_FILENO, TCSADRAIN, &saved_termios);
 }
 
 static void terminal_make_raw(void) {
@@ -295,7 +295,7 @@ static void terminal_make_raw(void) {
         termios_saved = true;
         raw = saved_termios;
         cfmakeraw(&raw);
-        (void)tcsetattr(STDIN_FILENO, TCSADRAIN, &raw);
+        (void) tcsetattr(STDIN_FILENO, TCSADRAIN, &raw);
 }
 
 static void on_single_done(Session *s, const SessionResult *result, void *userdata) {
@@ -304,23 +304,23 @@ static void on_single_done(Session *s, const SessionResult *result, void *userda
         if (result->error < 0)
                 fprintf(stderr, "vmsilo-exec: %s\n", result->reason);
         run->exit_status = session_result_to_exit_status(result);
-        (void)sd_event_exit(run->event, 0);
+        (void) sd_event_exit(run->event, 0);
 }
 
 static int run_single(Runner *run) {
         _cleanup_(session_freep) Session *s = NULL;
         SessionParams p = {
-                        .argv = arg_command,
-                        .env = arg_env,
-                        .cwd = arg_cwd,
-                        .user = arg_user,
-                        .pty = arg_pty,
-                        .pty_rows = (uint16_t)arg_rows,
-                        .pty_cols = (uint16_t)arg_cols,
-                        .term = arg_term ?: (arg_pty ? getenv("TERM") : NULL),
-                        .stdin_fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3),
-                        .stdout_fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3),
-                        .stderr_fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3),
+                .argv = arg_command,
+                .env = arg_env,
+                .cwd = arg_cwd,
+                .user = arg_user,
+                .pty = arg_pty,
+                .pty_rows = (uint16_t) arg_rows,
+                .pty_cols = (uint16_t) arg_cols,
+                .term = arg_term ?: (arg_pty ? getenv("TERM") : NULL),
+                .stdin_fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3),
+                .stdout_fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3),
+                .stderr_fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3),
         };
         bool tty = arg_pty && isatty(STDIN_FILENO);
         int r;
@@ -362,7 +362,7 @@ static void many_finish(Runner *run) {
                 if (slot->status != 0)
                         run->exit_status = EXIT_FAILURE;
         }
-        (void)sd_event_exit(run->event, 0);
+        (void) sd_event_exit(run->event, 0);
 }
 
 static void on_many_done(Session *s, const SessionResult *result, void *userdata) {
@@ -372,7 +372,7 @@ static void on_many_done(Session *s, const SessionResult *result, void *userdata
         slot->done = true;
         slot->status = session_result_to_exit_status(result);
         if (result->error < 0)
-                (void)snprintf(slot->reason, sizeof(slot->reason), "%s", result->reason);
+                (void) snprintf(slot->reason, sizeof(slot->reason), "%s", result->reason);
         slot->session = session_free(slot->session);
         if (++run->n_done == run->n_slots)
                 many_finish(run);
@@ -388,7 +388,7 @@ static int open_output(unsigned index, const char *suffix) {
         char path[PATH_MAX];
         int fd;
 
-        if ((size_t)snprintf(path, sizeof(path), "%s/%u.%s", arg_output_dir, index, suffix) >=
+        if ((size_t) snprintf(path, sizeof(path), "%s/%u.%s", arg_output_dir, index, suffix) >=
                         sizeof(path))
                 return -ENAMETOOLONG;
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -399,13 +399,13 @@ static int many_start_one(Runner *run, ManySlot *slot) {
         _cleanup_(strv_freep) char **env = NULL;
         char index_env[64];
         SessionParams p = {
-                        .argv = arg_command,
-                        .cwd = arg_cwd,
-                        .user = arg_user,
-                        .stdin_fd = -EBADF,
+                .argv = arg_command,
+                .cwd = arg_cwd,
+                .user = arg_user,
+                .stdin_fd = -EBADF,
         };
 
-        (void)snprintf(index_env, sizeof(index_env), "VMSILO_SESSION_INDEX=%u", slot->index);
+        (void) snprintf(index_env, sizeof(index_env), "VMSILO_SESSION_INDEX=%u", slot->index);
         env = strv_copy(arg_env);
         if (!env || strv_extend(&env, index_env) < 0)
                 return -ENOMEM;
@@ -414,8 +414,8 @@ static int many_start_one(Runner *run, ManySlot *slot) {
         p.stderr_fd = open_output(slot->index, "err");
         if (p.stdout_fd < 0 || p.stderr_fd < 0) {
                 int r = p.stdout_fd < 0 ? p.stdout_fd : p.stderr_fd;
-                (void)safe_close(p.stdout_fd);
-                (void)safe_close(p.stderr_fd);
+                (void) safe_close(p.stdout_fd);
+                (void) safe_close(p.stderr_fd);
                 return r;
         }
         return session_start(run->channel, &p, on_many_done, slot, &slot->session);
@@ -424,9 +424,9 @@ static int many_start_one(Runner *run, ManySlot *slot) {
 /* One session that never reads the endless stdin we feed it, one whose output pipe nobody
  * reads: both must hold only their own windows. */
 static int many_start_stalled(Runner *run) {
-        char *sleep_argv[] = {(char *)"sleep", (char *)"3600", NULL};
-        char *yes_argv[] = {(char *)"yes", NULL};
-        SessionParams p = {.argv = sleep_argv, .user = arg_user, .stderr_fd = -EBADF};
+        char *sleep_argv[] = { (char *) "sleep", (char *) "3600", NULL };
+        char *yes_argv[] = { (char *) "yes", NULL };
+        SessionParams p = { .argv = sleep_argv, .user = arg_user, .stderr_fd = -EBADF };
         int r;
 
         p.stdin_fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
@@ -439,11 +439,11 @@ static int many_start_stalled(Runner *run) {
         if (pipe2(run->stalled_pipe, O_CLOEXEC) < 0)
                 return -errno;
         p = (SessionParams){
-                        .argv = yes_argv,
-                        .user = arg_user,
-                        .stdin_fd = -EBADF,
-                        .stdout_fd = fcntl(run->stalled_pipe[1], F_DUPFD_CLOEXEC, 3),
-                        .stderr_fd = -EBADF,
+                .argv = yes_argv,
+                .user = arg_user,
+                .stdin_fd = -EBADF,
+                .stdout_fd = fcntl(run->stalled_pipe[1], F_DUPFD_CLOEXEC, 3),
+                .stderr_fd = -EBADF,
         };
         return session_start(run->channel, &p, on_stalled_done, run, &run->stalled[1]);
 }
@@ -461,7 +461,7 @@ static int run_many(Runner *run) {
                         return log_error_errno(r, "Cannot start the stalled sessions: %m");
         }
         for (unsigned i = 0; i < arg_many; i++) {
-                run->slots[i] = (ManySlot){.runner = run, .index = i};
+                run->slots[i] = (ManySlot){ .runner = run, .index = i };
                 r = many_start_one(run, &run->slots[i]);
                 if (r < 0)
                         return log_error_errno(r, "Cannot start session %u: %m", i);
@@ -485,12 +485,12 @@ static void runner_finish(Runner *run) {
 }
 
 int main(int argc, char **argv) {
-        Runner run = {.stalled_pipe = {-EBADF, -EBADF}, .exit_status = 255};
+        Runner run = { .stalled_pipe = { -EBADF, -EBADF }, .exit_status = 255 };
         pid_t agent_pid = 0;
         int fd = -EBADF, r;
 
         log_set_program_name("vmsilo-exec");
-        (void)signal(SIGPIPE, SIG_IGN);
+        (void) signal(SIGPIPE, SIG_IGN);
         r = parse_argv(argc, argv);
         if (r < 0)
                 return 255;

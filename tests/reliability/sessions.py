@@ -11,8 +11,6 @@ import time
 
 import vmsilo_proto as P
 
-FIND_AGENT_PORT = ("for p in /sys/class/virtio-ports/*; do "
-                   "[ \"$(cat $p/name)\" = org.vmsilo.agent ] && echo /dev/${p##*/}; done")
 # A subshell, so that `FIND_AGENT_PID + " | xargs kill"` pipes all of its output.
 FIND_AGENT_PID = ("(for f in /proc/[0-9]*/status; do grep -qx 'Name:.vmsilo-agent' $f && "
                   "{ d=${f%/status}; echo ${d#/proc/}; }; done; true)")

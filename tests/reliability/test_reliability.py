@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """The reliability suite on one shared daemon: many sessions without growth, many concurrent
-sessions with intact output, a guest agent or VMM killed mid-stream, and hostile guests (one
-flooding its channel with garbage, one that stops reading) while other VMs keep working."""
+sessions with intact output, a guest agent or VMM killed mid-stream, and a guest that stops
+reading its channel while other VMs keep working."""
 import concurrent.futures
 import os
 import signal
@@ -11,8 +11,7 @@ import time
 import pytest
 
 from daemon import Daemon, binary, vm
-from sessions import (FIND_AGENT_PID, FIND_AGENT_PORT, guest_root, process_snapshot,
-                      run_session, sha, wait_until)
+from sessions import FIND_AGENT_PID, guest_root, process_snapshot, run_session, sha, wait_until
 
 VMS = [vm("warm"), vm("spare"), vm("victim")]
 RSS_GROWTH_MAX_KIB = 256
@@ -64,6 +63,8 @@ def test_1000_sequential_sessions_grow_no_fds_threads_children_or_memory(daemon)
     for i in range(900):
         code, out, _ = run_session(daemon, "warm", ["echo", str(i)])
         assert (code, out) == (0, f"{i}\n".encode())
+    # The daemon sees the last hang-up a moment after our close(): let it settle.
+    wait_until(lambda: process_snapshot(pid)["fds"] <= before["fds"], timeout=10)
     after = process_snapshot(pid)
     assert after["fds"] == before["fds"], (before, after)
     assert after["threads"] == before["threads"] == 1, (before, after)
@@ -113,29 +114,6 @@ def test_vmm_killed_mid_stream_fails_the_session_fast_and_the_next_run_reboots(d
     r = daemon.run("spare", "echo", "again", timeout=300)
     assert (r.returncode, r.stdout) == (0, b"again\n"), r.stderr
     assert daemon.status("spare")["pid"] != pid
-
-
-def test_guest_flooding_its_channel_with_garbage_loses_only_its_own_channel(daemon):
-    flood = ("port=$(" + FIND_AGENT_PORT + "); "
-             # a header announcing an oversized frame, then garbage, again and again
-             "i=0; while [ $i -lt 200 ]; do printf '\\377\\377\\377\\377\\001\\000\\000\\000'; "
-             "head -c 4096 /dev/urandom; i=$((i+1)); done > $port")
-    started = time.monotonic()
-    flooder = subprocess.Popen([binary("vmsilo"), "run", "-T", "-u", "root", "victim", "sh", "-c",
-                                flood], env=daemon.env, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE)
-    # Meanwhile the host answers the CLI and other VMs at once.
-    while flooder.poll() is None and time.monotonic() - started < 20:
-        assert daemon.run("warm", "echo", "fine", timeout=30).stdout == b"fine\n"
-        assert daemon.control({"method": "status"})["ok"]
-    _, err = flooder.communicate(timeout=60)
-    # The victim's channel broke: its session could not finish normally.
-    assert flooder.returncode != 0, err
-    assert daemon.proc.poll() is None
-    assert daemon.run("warm", "echo", "still", timeout=30).stdout == b"still\n"
-    # The victim serves again once its agent is back on a fresh channel, or after a restart.
-    assert wait_until(lambda: daemon.run("victim", "echo", "ok", timeout=120).stdout == b"ok\n",
-                      timeout=240, interval=2), daemon.output()[-3000:]
 
 
 def test_guest_that_stops_reading_stalls_only_itself(daemon):

@@ -60,8 +60,7 @@ static void test_accel_explicit_kvm_without_kvm_is_an_error(void **state) {
         AccelKind got = ACCEL_AUTO;
         const char *why = NULL;
 
-        assert_int_equal(accel_choose(ACCEL_KVM, NULL, &kvm_paravirt, &got, &why),
-                        -EOPNOTSUPP);
+        assert_int_equal(accel_choose(ACCEL_KVM, NULL, &kvm_paravirt, &got, &why), -EOPNOTSUPP);
         assert_int_equal(got, ACCEL_AUTO);
         assert_int_equal(accel_choose(ACCEL_TCG, "kvm", &kvm_missing, &got, &why), -EOPNOTSUPP);
         assert_int_equal(got, ACCEL_AUTO);

@@ -12,12 +12,12 @@
 
 #define PARSE(ret, ...)                                                                            \
         ({                                                                                         \
-                char *_argv_[] = {(char *)"vmsilo-agent", __VA_ARGS__, NULL};                      \
-                args_parse((int)(sizeof(_argv_) / sizeof(_argv_[0])) - 1, _argv_, (ret));          \
+                char *_argv_[] = { (char *) "vmsilo-agent", __VA_ARGS__, NULL };                   \
+                args_parse((int) (sizeof(_argv_) / sizeof(_argv_[0])) - 1, _argv_, (ret));         \
         })
 
 static void test_args_parse_defaults_to_virtio_and_user(void **state) {
-        char *argv[] = {(char *)"vmsilo-agent", NULL};
+        char *argv[] = { (char *) "vmsilo-agent", NULL };
         AgentArgs a;
 
         assert_int_equal(args_parse(1, argv, &a), 0);
@@ -96,14 +96,14 @@ static void test_args_parse_sets_help(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                        cmocka_unit_test(test_args_parse_defaults_to_virtio_and_user),
-                        cmocka_unit_test(test_args_parse_reads_fd),
-                        cmocka_unit_test(test_args_parse_reads_vsock_port),
-                        cmocka_unit_test(test_args_parse_reads_session_options),
-                        cmocka_unit_test(test_args_parse_rejects_two_transports),
-                        cmocka_unit_test(test_args_parse_rejects_bad_values),
-                        cmocka_unit_test(test_args_parse_rejects_positional_arguments),
-                        cmocka_unit_test(test_args_parse_sets_help),
+                cmocka_unit_test(test_args_parse_defaults_to_virtio_and_user),
+                cmocka_unit_test(test_args_parse_reads_fd),
+                cmocka_unit_test(test_args_parse_reads_vsock_port),
+                cmocka_unit_test(test_args_parse_reads_session_options),
+                cmocka_unit_test(test_args_parse_rejects_two_transports),
+                cmocka_unit_test(test_args_parse_rejects_bad_values),
+                cmocka_unit_test(test_args_parse_rejects_positional_arguments),
+                cmocka_unit_test(test_args_parse_sets_help),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

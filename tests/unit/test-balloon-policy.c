@@ -13,22 +13,22 @@
 
 /* MemTotal 8000 MiB at 5 %: host critical 400 MiB, as in the worked example. */
 static const BalloonHostInput host_1000 = {
-                .mem_total_bytes = 8000 * MIB,
-                .mem_available_bytes = 1000 * MIB,
+        .mem_total_bytes = 8000 * MIB,
+        .mem_available_bytes = 1000 * MIB,
 };
 
 static BalloonConfig config(BalloonPolicyKind kind) {
-        return (BalloonConfig){.kind = kind, .critical_host_percent = 5};
+        return (BalloonConfig){ .kind = kind, .critical_host_percent = 5 };
 }
 
 static BalloonVmInput guest(const char *name, uint64_t available_mib, uint64_t balloon_mib) {
         return (BalloonVmInput){
-                        .name = name,
-                        .stats_valid = true,
-                        .memory_bytes = 4096 * MIB,
-                        .balloon_bytes = balloon_mib * MIB,
-                        .guest_free_bytes = available_mib * MIB / 2,
-                        .guest_cache_bytes = available_mib * MIB - available_mib * MIB / 2,
+                .name = name,
+                .stats_valid = true,
+                .memory_bytes = 4096 * MIB,
+                .balloon_bytes = balloon_mib * MIB,
+                .guest_free_bytes = available_mib * MIB / 2,
+                .guest_cache_bytes = available_mib * MIB - available_mib * MIB / 2,
         };
 }
 
@@ -68,7 +68,7 @@ static void test_step_is_half_the_gap_in_either_direction(void **state) {
         BalloonVmPlan p = run1(&host_1000, &vm, BALLOON_POLICY_CHROMEOS);
 
         assert_int_equal(p.action, BALLOON_ACTION_DEFLATE);
-        assert_int_equal(p.delta_bytes, -250 * (int64_t)MIB);
+        assert_int_equal(p.delta_bytes, -250 * (int64_t) MIB);
 }
 
 static void test_inflation_never_pushes_guest_more_than_10_mib_below_critical(void **state) {
@@ -90,7 +90,7 @@ static void test_deflation_never_pushes_host_more_than_10_mib_below_critical(voi
 
         host.mem_available_bytes = 420 * MIB;
         p = run1(&host, &vm, BALLOON_POLICY_CHROMEOS);
-        assert_int_equal(p.delta_bytes, -30 * (int64_t)MIB);
+        assert_int_equal(p.delta_bytes, -30 * (int64_t) MIB);
 }
 
 static void test_step_under_2_percent_of_the_smaller_margin_is_held(void **state) {
@@ -181,7 +181,7 @@ static void test_balloon_never_goes_negative(void **state) {
         host.mem_available_bytes = 7000 * MIB;
         p = run1(&host, &vm, BALLOON_POLICY_CHROMEOS);
         assert_int_equal(p.target_bytes, 0);
-        assert_int_equal(p.delta_bytes, -20 * (int64_t)MIB);
+        assert_int_equal(p.delta_bytes, -20 * (int64_t) MIB);
 }
 
 static void test_balloon_never_exceeds_memory_minus_floor(void **state) {
@@ -209,33 +209,32 @@ static void test_extreme_inputs_saturate_instead_of_wrapping(void **state) {
                 const char *label;
                 uint64_t host_total, host_available, free, cache, balloon, memory;
         } cases[] = {
-                        {"everything maximal", UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX,
-                                        UINT64_MAX, UINT64_MAX},
-                        {"host empty, guest huge", UINT64_MAX, 0, UINT64_MAX, UINT64_MAX, 0,
-                                        UINT64_MAX},
-                        {"host huge, guest empty", UINT64_MAX, UINT64_MAX, 0, 0, UINT64_MAX / 2,
-                                        UINT64_MAX},
-                        {"zero memory", 0, 0, 0, 0, 0, 0},
+                { "everything maximal", UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX,
+                                UINT64_MAX },
+                { "host empty, guest huge", UINT64_MAX, 0, UINT64_MAX, UINT64_MAX, 0, UINT64_MAX },
+                { "host huge, guest empty", UINT64_MAX, UINT64_MAX, 0, 0, UINT64_MAX / 2,
+                                UINT64_MAX },
+                { "zero memory", 0, 0, 0, 0, 0, 0 },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
-                BalloonHostInput host = {.mem_total_bytes = cases[i].host_total,
-                                .mem_available_bytes = cases[i].host_available};
-                BalloonVmInput vm = {.name = "a",
-                                .stats_valid = true,
-                                .memory_bytes = cases[i].memory,
-                                .balloon_bytes = cases[i].balloon,
-                                .guest_free_bytes = cases[i].free,
-                                .guest_cache_bytes = cases[i].cache};
+                BalloonHostInput host = { .mem_total_bytes = cases[i].host_total,
+                        .mem_available_bytes = cases[i].host_available };
+                BalloonVmInput vm = { .name = "a",
+                        .stats_valid = true,
+                        .memory_bytes = cases[i].memory,
+                        .balloon_bytes = cases[i].balloon,
+                        .guest_free_bytes = cases[i].free,
+                        .guest_cache_bytes = cases[i].cache };
                 for (int k = 0; k < _BALLOON_POLICY_KIND_MAX; k++) {
-                        BalloonVmPlan p = run1(&host, &vm, (BalloonPolicyKind)k);
+                        BalloonVmPlan p = run1(&host, &vm, (BalloonPolicyKind) k);
                         uint64_t cap = cases[i].memory > BALLOON_GUEST_FLOOR_BYTES
                                                        ? cases[i].memory - BALLOON_GUEST_FLOOR_BYTES
                                                        : 0;
                         if (p.target_bytes > cap)
                                 fail_msg("%s: target %llu beyond cap %llu", cases[i].label,
-                                                (unsigned long long)p.target_bytes,
-                                                (unsigned long long)cap);
+                                                (unsigned long long) p.target_bytes,
+                                                (unsigned long long) cap);
                         /* A host far under critical must never make us deflate. */
                         if (cases[i].host_available == 0 && p.delta_bytes < 0)
                                 fail_msg("%s: deflated", cases[i].label);
@@ -258,8 +257,8 @@ static void test_saturating_helpers_clamp(void **state) {
 }
 
 static void test_vms_are_evaluated_by_name_whatever_the_input_order(void **state) {
-        BalloonVmInput vms[] = {guest("work", 1200, 0), guest("banking", 1200, 0),
-                        guest("personal", 1200, 0)};
+        BalloonVmInput vms[] = { guest("work", 1200, 0), guest("banking", 1200, 0),
+                guest("personal", 1200, 0) };
         BalloonConfig c = config(BALLOON_POLICY_VMSILO);
         BalloonPlan plan = {};
 
@@ -271,7 +270,7 @@ static void test_vms_are_evaluated_by_name_whatever_the_input_order(void **state
 }
 
 static void test_same_inputs_give_the_same_plan(void **state) {
-        BalloonVmInput vms[] = {guest("b", 1500, 100), guest("a", 700, 300), guest("c", 100, 0)};
+        BalloonVmInput vms[] = { guest("b", 1500, 100), guest("a", 700, 300), guest("c", 100, 0) };
         BalloonConfig c = config(BALLOON_POLICY_VMSILO);
         BalloonPlan p1 = {}, p2 = {};
 
@@ -341,17 +340,18 @@ static void test_vmsilo_guest_deficit_is_repaid_in_full_from_host_margin(void **
         BalloonVmInput vm = guest("a", 300, 1000);
 
         host.mem_available_bytes = 450 * MIB;
-        assert_int_equal(run1(&host, &vm, BALLOON_POLICY_CHROMEOS).delta_bytes, -60 * (int64_t)MIB);
-        assert_int_equal(run1(&host, &vm, BALLOON_POLICY_VMSILO).delta_bytes, -50 * (int64_t)MIB);
+        assert_int_equal(
+                        run1(&host, &vm, BALLOON_POLICY_CHROMEOS).delta_bytes, -60 * (int64_t) MIB);
+        assert_int_equal(run1(&host, &vm, BALLOON_POLICY_VMSILO).delta_bytes, -50 * (int64_t) MIB);
         host.mem_available_bytes = 1000 * MIB;
-        assert_int_equal(run1(&host, &vm, BALLOON_POLICY_VMSILO).delta_bytes, -350 * (int64_t)MIB);
+        assert_int_equal(run1(&host, &vm, BALLOON_POLICY_VMSILO).delta_bytes, -350 * (int64_t) MIB);
 }
 
 static void test_vmsilo_next_vm_sees_the_host_after_earlier_steps(void **state) {
         /* Host 300 MiB above critical, two rich guests: plain has both pay the midpoint;
          * vmsilo has "a" pay and "b" see the host as "a" leaves it. */
         BalloonHostInput host = host_1000;
-        BalloonVmInput vms[] = {guest("b", 1000, 0), guest("a", 1000, 0)};
+        BalloonVmInput vms[] = { guest("b", 1000, 0), guest("a", 1000, 0) };
         BalloonConfig c = config(BALLOON_POLICY_CHROMEOS);
         BalloonPlan plan = {};
 
@@ -374,7 +374,7 @@ static void test_vmsilo_next_vm_sees_the_host_after_earlier_steps(void **state) 
 static void test_vmsilo_host_under_critical_makes_every_guest_pay_at_once(void **state) {
         /* Host 100 MiB under critical: no projection, both guests inflate in parallel. */
         BalloonHostInput host = host_1000;
-        BalloonVmInput vms[] = {guest("a", 1000, 0), guest("b", 1000, 0)};
+        BalloonVmInput vms[] = { guest("a", 1000, 0), guest("b", 1000, 0) };
         BalloonConfig c = config(BALLOON_POLICY_VMSILO);
         BalloonPlan plan = {};
 
@@ -389,7 +389,7 @@ static void test_vmsilo_host_deficit_is_shared_by_guest_margin(void **state) {
         /* Deficit 300 + 16 headroom; margins 330 and 30 (total 360): shares 289 and 26. The
          * midpoints are 315 and 165, capped at the margins: 315 → 330 > 289, so 315; 165 → 30. */
         BalloonHostInput host = host_1000;
-        BalloonVmInput vms[] = {guest("a", 730, 0), guest("b", 430, 0)};
+        BalloonVmInput vms[] = { guest("a", 730, 0), guest("b", 430, 0) };
         BalloonConfig c = config(BALLOON_POLICY_VMSILO);
         BalloonPlan plan = {};
 
@@ -421,7 +421,7 @@ static void test_pressure_never_bypasses_the_dead_band_to_deflate(void **state) 
 static void test_compute_rejects_bad_arguments(void **state) {
         BalloonVmInput vm = guest("a", 1000, 0);
         BalloonConfig c = config(BALLOON_POLICY_VMSILO);
-        BalloonPlan plan = {.n_vms = 77};
+        BalloonPlan plan = { .n_vms = 77 };
 
         c.critical_host_percent = 101;
         assert_int_equal(balloon_policy_compute(&host_1000, &vm, 1, &c, &plan), -EINVAL);
@@ -455,43 +455,37 @@ static void test_string_tables_round_trip(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                        cmocka_unit_test(test_worked_example_inflates_by_100_mib),
-                        cmocka_unit_test(test_worked_example_is_the_same_under_the_vmsilo_policy),
-                        cmocka_unit_test(test_step_is_half_the_gap_in_either_direction),
-                        cmocka_unit_test(
-                                        test_inflation_never_pushes_guest_more_than_10_mib_below_critical),
-                        cmocka_unit_test(
-                                        test_deflation_never_pushes_host_more_than_10_mib_below_critical),
-                        cmocka_unit_test(test_step_under_2_percent_of_the_smaller_margin_is_held),
-                        cmocka_unit_test(test_step_of_2_percent_of_the_smaller_margin_acts),
-                        cmocka_unit_test(test_side_within_1_mib_of_critical_acts_on_a_tiny_step),
-                        cmocka_unit_test(test_two_consecutive_low_samples_lower_guest_critical),
-                        cmocka_unit_test(test_one_low_sample_between_normal_ones_teaches_nothing),
-                        cmocka_unit_test(
-                                        test_low_samples_with_balloon_95_percent_full_teach_nothing),
-                        cmocka_unit_test(test_bias_scales_with_how_full_the_balloon_is),
-                        cmocka_unit_test(test_balloon_never_goes_negative),
-                        cmocka_unit_test(test_balloon_never_exceeds_memory_minus_floor),
-                        cmocka_unit_test(
-                                        test_balloon_above_its_cap_is_brought_back_even_when_holding),
-                        cmocka_unit_test(test_extreme_inputs_saturate_instead_of_wrapping),
-                        cmocka_unit_test(test_saturating_helpers_clamp),
-                        cmocka_unit_test(test_vms_are_evaluated_by_name_whatever_the_input_order),
-                        cmocka_unit_test(test_same_inputs_give_the_same_plan),
-                        cmocka_unit_test(test_passthrough_vm_is_skipped_and_untouched),
-                        cmocka_unit_test(test_vm_without_fresh_stats_is_skipped),
-                        cmocka_unit_test(test_vmsilo_host_deficit_is_paid_in_full_plus_headroom),
-                        cmocka_unit_test(
-                                        test_vmsilo_guest_deficit_is_repaid_in_full_from_host_margin),
-                        cmocka_unit_test(test_vmsilo_next_vm_sees_the_host_after_earlier_steps),
-                        cmocka_unit_test(
-                                        test_vmsilo_host_under_critical_makes_every_guest_pay_at_once),
-                        cmocka_unit_test(test_vmsilo_host_deficit_is_shared_by_guest_margin),
-                        cmocka_unit_test(test_pressure_skips_the_dead_band_only_for_vmsilo),
-                        cmocka_unit_test(test_pressure_never_bypasses_the_dead_band_to_deflate),
-                        cmocka_unit_test(test_compute_rejects_bad_arguments),
-                        cmocka_unit_test(test_no_vms_gives_an_empty_plan),
-                        cmocka_unit_test(test_string_tables_round_trip),
+                cmocka_unit_test(test_worked_example_inflates_by_100_mib),
+                cmocka_unit_test(test_worked_example_is_the_same_under_the_vmsilo_policy),
+                cmocka_unit_test(test_step_is_half_the_gap_in_either_direction),
+                cmocka_unit_test(test_inflation_never_pushes_guest_more_than_10_mib_below_critical),
+                cmocka_unit_test(test_deflation_never_pushes_host_more_than_10_mib_below_critical),
+                cmocka_unit_test(test_step_under_2_percent_of_the_smaller_margin_is_held),
+                cmocka_unit_test(test_step_of_2_percent_of_the_smaller_margin_acts),
+                cmocka_unit_test(test_side_within_1_mib_of_critical_acts_on_a_tiny_step),
+                cmocka_unit_test(test_two_consecutive_low_samples_lower_guest_critical),
+                cmocka_unit_test(test_one_low_sample_between_normal_ones_teaches_nothing),
+                cmocka_unit_test(test_low_samples_with_balloon_95_percent_full_teach_nothing),
+                cmocka_unit_test(test_bias_scales_with_how_full_the_balloon_is),
+                cmocka_unit_test(test_balloon_never_goes_negative),
+                cmocka_unit_test(test_balloon_never_exceeds_memory_minus_floor),
+                cmocka_unit_test(test_balloon_above_its_cap_is_brought_back_even_when_holding),
+                cmocka_unit_test(test_extreme_inputs_saturate_instead_of_wrapping),
+                cmocka_unit_test(test_saturating_helpers_clamp),
+                cmocka_unit_test(test_vms_are_evaluated_by_name_whatever_the_input_order),
+                cmocka_unit_test(test_same_inputs_give_the_same_plan),
+                cmocka_unit_test(test_passthrough_vm_is_skipped_and_untouched),
+                cmocka_unit_test(test_vm_without_fresh_stats_is_skipped),
+                cmocka_unit_test(test_vmsilo_host_deficit_is_paid_in_full_plus_headroom),
+                cmocka_unit_test(test_vmsilo_guest_deficit_is_repaid_in_full_from_host_margin),
+                cmocka_unit_test(test_vmsilo_next_vm_sees_the_host_after_earlier_steps),
+                cmocka_unit_test(test_vmsilo_host_under_critical_makes_every_guest_pay_at_once),
+                cmocka_unit_test(test_vmsilo_host_deficit_is_shared_by_guest_margin),
+                cmocka_unit_test(test_pressure_skips_the_dead_band_only_for_vmsilo),
+                cmocka_unit_test(test_pressure_never_bypasses_the_dead_band_to_deflate),
+                cmocka_unit_test(test_compute_rejects_bad_arguments),
+                cmocka_unit_test(test_no_vms_gives_an_empty_plan),
+                cmocka_unit_test(test_string_tables_round_trip),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

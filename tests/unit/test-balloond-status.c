@@ -15,27 +15,27 @@
 #include "status.h"
 
 static const StatusHost host = {
-                .mem_total_bytes = 8 << 20,
-                .mem_available_bytes = 4 << 20,
-                .critical_bytes = 409,
-                .under_pressure = true,
-                .policy = "vmsilo",
+        .mem_total_bytes = 8 << 20,
+        .mem_available_bytes = 4 << 20,
+        .critical_bytes = 409,
+        .under_pressure = true,
+        .policy = "vmsilo",
 };
 
 static const StatusVm vms[] = {
-                {.name = "a",
-                                .vmm = "qemu",
-                                .state = "ballooning",
-                                .memory_bytes = 1024,
-                                .balloon_bytes = 256,
-                                .guest_available_bytes = 700,
-                                .guest_critical_bytes = 400,
-                                .last_action = "inflate",
-                                .target_bytes = 300},
-                {.name = "gpu",
-                                .vmm = "crosvm",
-                                .state = "passthrough",
-                                .last_action = "skip-passthrough"},
+        { .name = "a",
+                        .vmm = "qemu",
+                        .state = "ballooning",
+                        .memory_bytes = 1024,
+                        .balloon_bytes = 256,
+                        .guest_available_bytes = 700,
+                        .guest_critical_bytes = 400,
+                        .last_action = "inflate",
+                        .target_bytes = 300 },
+        { .name = "gpu",
+                        .vmm = "crosvm",
+                        .state = "passthrough",
+                        .last_action = "skip-passthrough" },
 };
 
 static void test_format_holds_host_and_each_vm(void **state) {
@@ -76,8 +76,8 @@ static void test_write_replaces_the_file_atomically(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                        cmocka_unit_test(test_format_holds_host_and_each_vm),
-                        cmocka_unit_test(test_write_replaces_the_file_atomically),
+                cmocka_unit_test(test_format_holds_host_and_each_vm),
+                cmocka_unit_test(test_write_replaces_the_file_atomically),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,7 +14,7 @@
 #include "cgroup.h"
 
 static FILE *text_file(const char *text) {
-        FILE *f = fmemopen((void *)text, strlen(text), "r");
+        FILE *f = fmemopen((void *) text, strlen(text), "r");
 
         assert_non_null(f);
         return f;
@@ -79,12 +79,12 @@ static void test_cgroup_session_name_parse_reads_the_agent_pid(void **state) {
 
 static void test_cgroup_session_name_parse_rejects_other_names(void **state) {
         static const char *const names[] = {
-                        "vmsilo-session-4242",
-                        "vmsilo-session-4242-7x",
-                        "vmsilo-session--1-2",
-                        "vmsilo-session-0-1",
-                        "user.slice",
-                        "vmsilo-session-99999999999-1",
+                "vmsilo-session-4242",
+                "vmsilo-session-4242-7x",
+                "vmsilo-session--1-2",
+                "vmsilo-session-0-1",
+                "user.slice",
+                "vmsilo-session-99999999999-1",
         };
         pid_t pid = 65;
 
@@ -95,13 +95,13 @@ static void test_cgroup_session_name_parse_rejects_other_names(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                        cmocka_unit_test(test_cgroup_find_mount_picks_the_cgroup2_line),
-                        cmocka_unit_test(test_cgroup_find_mount_without_cgroup2_is_enoent),
-                        cmocka_unit_test(test_cgroup_parse_self_reads_the_unified_line),
-                        cmocka_unit_test(test_cgroup_parse_self_maps_root_to_empty),
-                        cmocka_unit_test(test_cgroup_parse_self_without_unified_line_is_enoent),
-                        cmocka_unit_test(test_cgroup_session_name_parse_reads_the_agent_pid),
-                        cmocka_unit_test(test_cgroup_session_name_parse_rejects_other_names),
+                cmocka_unit_test(test_cgroup_find_mount_picks_the_cgroup2_line),
+                cmocka_unit_test(test_cgroup_find_mount_without_cgroup2_is_enoent),
+                cmocka_unit_test(test_cgroup_parse_self_reads_the_unified_line),
+                cmocka_unit_test(test_cgroup_parse_self_maps_root_to_empty),
+                cmocka_unit_test(test_cgroup_parse_self_without_unified_line_is_enoent),
+                cmocka_unit_test(test_cgroup_session_name_parse_reads_the_agent_pid),
+                cmocka_unit_test(test_cgroup_session_name_parse_rejects_other_names),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

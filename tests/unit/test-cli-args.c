@@ -10,11 +10,11 @@
 #include "cli-args.h"
 #include "strv.h"
 
-#define ARGC(a) ((int)ELEMENTSOF(a) - 1)
+#define ARGC(a) ((int) ELEMENTSOF(a) - 1)
 
 static void test_run_parses_options_before_the_vm_name(void **state) {
-        char *argv[] = {"vm-run", "-t", "--user", "root", "-e", "A=1", "--env=B=2", "--cwd", "/tmp",
-                        "work", "ls", NULL};
+        char *argv[] = { "vm-run", "-t", "--user", "root", "-e", "A=1", "--env=B=2", "--cwd",
+                "/tmp", "work", "ls", NULL };
         _cleanup_(run_options_finish) RunOptions o = {};
         char *error = NULL;
 
@@ -32,7 +32,7 @@ static void test_run_parses_options_before_the_vm_name(void **state) {
 }
 
 static void test_run_keeps_options_after_the_vm_name_for_the_command(void **state) {
-        char *argv[] = {"vm-run", "work", "ls", "-l", "--help", "-T", NULL};
+        char *argv[] = { "vm-run", "work", "ls", "-l", "--help", "-T", NULL };
         _cleanup_(run_options_finish) RunOptions o = {};
         char *error = NULL;
 
@@ -45,7 +45,7 @@ static void test_run_keeps_options_after_the_vm_name_for_the_command(void **stat
 }
 
 static void test_run_command_may_start_with_a_dash(void **state) {
-        char *argv[] = {"vm-run", "work", "-weird", NULL};
+        char *argv[] = { "vm-run", "work", "-weird", NULL };
         _cleanup_(run_options_finish) RunOptions o = {};
         char *error = NULL;
 
@@ -54,7 +54,7 @@ static void test_run_command_may_start_with_a_dash(void **state) {
 }
 
 static void test_run_double_dash_ends_options(void **state) {
-        char *argv[] = {"vm-run", "-T", "--", "work", "true", NULL};
+        char *argv[] = { "vm-run", "-T", "--", "work", "true", NULL };
         _cleanup_(run_options_finish) RunOptions o = {};
         char *error = NULL;
 
@@ -65,7 +65,7 @@ static void test_run_double_dash_ends_options(void **state) {
 }
 
 static void test_run_short_flags_combine_and_the_last_tty_flag_wins(void **state) {
-        char *argv[] = {"vm-run", "-tT", "-uroot", "work", "id", NULL};
+        char *argv[] = { "vm-run", "-tT", "-uroot", "work", "id", NULL };
         _cleanup_(run_options_finish) RunOptions o = {};
         char *error = NULL;
 
@@ -75,7 +75,7 @@ static void test_run_short_flags_combine_and_the_last_tty_flag_wins(void **state
 }
 
 static void test_run_env_is_empty_not_null_without_env_options(void **state) {
-        char *argv[] = {"vm-run", "work", "id", NULL};
+        char *argv[] = { "vm-run", "work", "id", NULL };
         _cleanup_(run_options_finish) RunOptions o = {};
         char *error = NULL;
 
@@ -85,7 +85,7 @@ static void test_run_env_is_empty_not_null_without_env_options(void **state) {
 }
 
 static void test_run_help_needs_no_vm_name(void **state) {
-        char *argv[] = {"vm-run", "--user", "x", "--help", NULL};
+        char *argv[] = { "vm-run", "--user", "x", "--help", NULL };
         _cleanup_(run_options_finish) RunOptions o = {};
         char *error = NULL;
 
@@ -100,35 +100,30 @@ static void test_run_rejects_bad_command_lines(void **state) {
                 char *argv[6];
                 const char *message;
         } cases[] = {
-                        {"no name", {"vm-run", NULL}, "missing VM name"},
-                        {"no command", {"vm-run", "work", NULL},
-                                        "missing command to run in 'work'"},
-                        {"empty command", {"vm-run", "work", "", NULL},
-                                        "the command must not be empty"},
-                        {"unknown long", {"vm-run", "--bogus", "work", "x", NULL},
-                                        "unknown option '--bogus'"},
-                        {"unknown short", {"vm-run", "-x", "work", "x", NULL},
-                                        "unknown option '-x'"},
-                        {"value missing", {"vm-run", "--user", NULL},
-                                        "option '--user' needs a value"},
-                        {"short value missing", {"vm-run", "-u", NULL},
-                                        "option '-u' needs a value"},
-                        {"flag with value", {"vm-run", "--tty=yes", "work", "x", NULL},
-                                        "option '--tty' takes no value"},
-                        {"env without =", {"vm-run", "-e", "FOO", "work", "x", NULL},
-                                        "'FOO' is not KEY=VALUE"},
-                        {"env without key", {"vm-run", "-e", "=1", "work", "x", NULL},
-                                        "'=1' is not KEY=VALUE"},
-                        {"empty user", {"vm-run", "--user=", "work", "x", NULL},
-                                        "option '--user' needs a non-empty value"},
-                        {"bad name", {"vm-run", "../x", "id", NULL},
-                                        "'../x' is not a valid VM name"},
+                { "no name", { "vm-run", NULL }, "missing VM name" },
+                { "no command", { "vm-run", "work", NULL }, "missing command to run in 'work'" },
+                { "empty command", { "vm-run", "work", "", NULL },
+                                "the command must not be empty" },
+                { "unknown long", { "vm-run", "--bogus", "work", "x", NULL },
+                                "unknown option '--bogus'" },
+                { "unknown short", { "vm-run", "-x", "work", "x", NULL }, "unknown option '-x'" },
+                { "value missing", { "vm-run", "--user", NULL }, "option '--user' needs a value" },
+                { "short value missing", { "vm-run", "-u", NULL }, "option '-u' needs a value" },
+                { "flag with value", { "vm-run", "--tty=yes", "work", "x", NULL },
+                                "option '--tty' takes no value" },
+                { "env without =", { "vm-run", "-e", "FOO", "work", "x", NULL },
+                                "'FOO' is not KEY=VALUE" },
+                { "env without key", { "vm-run", "-e", "=1", "work", "x", NULL },
+                                "'=1' is not KEY=VALUE" },
+                { "empty user", { "vm-run", "--user=", "work", "x", NULL },
+                                "option '--user' needs a non-empty value" },
+                { "bad name", { "vm-run", "../x", "id", NULL }, "'../x' is not a valid VM name" },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
-                RunOptions o = {.vm = "untouched"};
+                RunOptions o = { .vm = "untouched" };
                 char *error = NULL;
-                int argc = (int)strv_length((char **)cases[i].argv);
+                int argc = (int) strv_length((char **) cases[i].argv);
 
                 print_message("case: %s\n", cases[i].label);
                 assert_int_equal(cli_args_parse_run(argc, cases[i].argv, &o, &error), -EINVAL);
@@ -141,7 +136,7 @@ static void test_run_rejects_bad_command_lines(void **state) {
 }
 
 static void test_start_stop_takes_several_names(void **state) {
-        char *argv[] = {"vm-start", "--no-wait", "--runtime-dir", "/tmp/rt", "a", "b", NULL};
+        char *argv[] = { "vm-start", "--no-wait", "--runtime-dir", "/tmp/rt", "a", "b", NULL };
         StartStopOptions o;
         char *error = NULL;
 
@@ -153,7 +148,7 @@ static void test_start_stop_takes_several_names(void **state) {
 }
 
 static void test_start_stop_waits_by_default(void **state) {
-        char *argv[] = {"vm-stop", "a", NULL};
+        char *argv[] = { "vm-stop", "a", NULL };
         StartStopOptions o;
         char *error = NULL;
 
@@ -163,7 +158,7 @@ static void test_start_stop_waits_by_default(void **state) {
 }
 
 static void test_start_stop_needs_a_name(void **state) {
-        char *argv[] = {"vm-stop", NULL};
+        char *argv[] = { "vm-stop", NULL };
         StartStopOptions o;
         char *error = NULL;
 
@@ -173,7 +168,7 @@ static void test_start_stop_needs_a_name(void **state) {
 }
 
 static void test_start_stop_checks_every_name(void **state) {
-        char *argv[] = {"vm-start", "ok", "Bad", NULL};
+        char *argv[] = { "vm-start", "ok", "Bad", NULL };
         StartStopOptions o;
         char *error = NULL;
 
@@ -183,8 +178,8 @@ static void test_start_stop_checks_every_name(void **state) {
 }
 
 static void test_status_parses_json_and_an_optional_name(void **state) {
-        char *argv[] = {"status", "--json", "work", NULL};
-        char *none[] = {"status", NULL};
+        char *argv[] = { "status", "--json", "work", NULL };
+        char *none[] = { "status", NULL };
         StatusOptions o;
         char *error = NULL;
 
@@ -197,7 +192,7 @@ static void test_status_parses_json_and_an_optional_name(void **state) {
 }
 
 static void test_status_rejects_a_second_name(void **state) {
-        char *argv[] = {"status", "a", "b", NULL};
+        char *argv[] = { "status", "a", "b", NULL };
         StatusOptions o;
         char *error = NULL;
 
@@ -207,7 +202,7 @@ static void test_status_rejects_a_second_name(void **state) {
 }
 
 static void test_shell_parses_ssh_root_and_config(void **state) {
-        char *argv[] = {"vm-shell", "--ssh", "--root", "--config", "/c.json", "work", NULL};
+        char *argv[] = { "vm-shell", "--ssh", "--root", "--config", "/c.json", "work", NULL };
         ShellOptions o;
         char *error = NULL;
 
@@ -219,7 +214,7 @@ static void test_shell_parses_ssh_root_and_config(void **state) {
 }
 
 static void test_shell_rejects_root_without_ssh(void **state) {
-        char *argv[] = {"vm-shell", "--root", "work", NULL};
+        char *argv[] = { "vm-shell", "--root", "work", NULL };
         ShellOptions o;
         char *error = NULL;
 
@@ -229,7 +224,7 @@ static void test_shell_rejects_root_without_ssh(void **state) {
 }
 
 static void test_shell_takes_exactly_one_name(void **state) {
-        char *argv[] = {"vm-shell", "a", "b", NULL};
+        char *argv[] = { "vm-shell", "a", "b", NULL };
         ShellOptions o;
         char *error = NULL;
 
@@ -239,8 +234,8 @@ static void test_shell_takes_exactly_one_name(void **state) {
 }
 
 static void test_start_debug_parses_its_options(void **state) {
-        char *argv[] = {"vm-start-debug", "-n", "--vmm=crosvm", "--state-dir", "/s", "--config",
-                        "/c", "work", NULL};
+        char *argv[] = { "vm-start-debug", "-n", "--vmm=crosvm", "--state-dir", "/s", "--config",
+                "/c", "work", NULL };
         StartDebugOptions o;
         char *error = NULL;
 
@@ -253,7 +248,7 @@ static void test_start_debug_parses_its_options(void **state) {
 }
 
 static void test_start_debug_rejects_an_unknown_vmm(void **state) {
-        char *argv[] = {"vm-start-debug", "--vmm", "firecracker", "work", NULL};
+        char *argv[] = { "vm-start-debug", "--vmm", "firecracker", "work", NULL };
         StartDebugOptions o;
         char *error = NULL;
 
@@ -267,21 +262,20 @@ static void test_vm_name_rules_match_the_configuration(void **state) {
                 const char *name;
                 bool valid;
         } cases[] = {
-                        {"banking", true},
-                        {"sys-net_2", true},
-                        {"0day", true},
-                        {"a", true},
-                        {"", false},
-                        {"-x", false},
-                        {"_x", false},
-                        {"Work", false},
-                        {"a/b", false},
-                        {"..", false},
-                        {"a.b", false},
-                        {"a b", false},
-                        {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", true},
-                        {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-                                        false},
+                { "banking", true },
+                { "sys-net_2", true },
+                { "0day", true },
+                { "a", true },
+                { "", false },
+                { "-x", false },
+                { "_x", false },
+                { "Work", false },
+                { "a/b", false },
+                { "..", false },
+                { "a.b", false },
+                { "a b", false },
+                { "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", true },
+                { "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", false },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
@@ -300,27 +294,27 @@ static void test_dir_choose_prefers_option_then_environment(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                        cmocka_unit_test(test_run_parses_options_before_the_vm_name),
-                        cmocka_unit_test(test_run_keeps_options_after_the_vm_name_for_the_command),
-                        cmocka_unit_test(test_run_command_may_start_with_a_dash),
-                        cmocka_unit_test(test_run_double_dash_ends_options),
-                        cmocka_unit_test(test_run_short_flags_combine_and_the_last_tty_flag_wins),
-                        cmocka_unit_test(test_run_env_is_empty_not_null_without_env_options),
-                        cmocka_unit_test(test_run_help_needs_no_vm_name),
-                        cmocka_unit_test(test_run_rejects_bad_command_lines),
-                        cmocka_unit_test(test_start_stop_takes_several_names),
-                        cmocka_unit_test(test_start_stop_waits_by_default),
-                        cmocka_unit_test(test_start_stop_needs_a_name),
-                        cmocka_unit_test(test_start_stop_checks_every_name),
-                        cmocka_unit_test(test_status_parses_json_and_an_optional_name),
-                        cmocka_unit_test(test_status_rejects_a_second_name),
-                        cmocka_unit_test(test_shell_parses_ssh_root_and_config),
-                        cmocka_unit_test(test_shell_rejects_root_without_ssh),
-                        cmocka_unit_test(test_shell_takes_exactly_one_name),
-                        cmocka_unit_test(test_start_debug_parses_its_options),
-                        cmocka_unit_test(test_start_debug_rejects_an_unknown_vmm),
-                        cmocka_unit_test(test_vm_name_rules_match_the_configuration),
-                        cmocka_unit_test(test_dir_choose_prefers_option_then_environment),
+                cmocka_unit_test(test_run_parses_options_before_the_vm_name),
+                cmocka_unit_test(test_run_keeps_options_after_the_vm_name_for_the_command),
+                cmocka_unit_test(test_run_command_may_start_with_a_dash),
+                cmocka_unit_test(test_run_double_dash_ends_options),
+                cmocka_unit_test(test_run_short_flags_combine_and_the_last_tty_flag_wins),
+                cmocka_unit_test(test_run_env_is_empty_not_null_without_env_options),
+                cmocka_unit_test(test_run_help_needs_no_vm_name),
+                cmocka_unit_test(test_run_rejects_bad_command_lines),
+                cmocka_unit_test(test_start_stop_takes_several_names),
+                cmocka_unit_test(test_start_stop_waits_by_default),
+                cmocka_unit_test(test_start_stop_needs_a_name),
+                cmocka_unit_test(test_start_stop_checks_every_name),
+                cmocka_unit_test(test_status_parses_json_and_an_optional_name),
+                cmocka_unit_test(test_status_rejects_a_second_name),
+                cmocka_unit_test(test_shell_parses_ssh_root_and_config),
+                cmocka_unit_test(test_shell_rejects_root_without_ssh),
+                cmocka_unit_test(test_shell_takes_exactly_one_name),
+                cmocka_unit_test(test_start_debug_parses_its_options),
+                cmocka_unit_test(test_start_debug_rejects_an_unknown_vmm),
+                cmocka_unit_test(test_vm_name_rules_match_the_configuration),
+                cmocka_unit_test(test_dir_choose_prefers_option_then_environment),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -56,10 +56,10 @@ static inline Config *load_ok(const char *json) {
 /* Loads a document that must be rejected; returns the errors for inspection. */
 static inline void load_bad(const char *json, ConfigErrors *ret) {
         _cleanup_(freep) char *doc = q(json);
-        Config *c = (Config *)0x1; /* must survive a failed load untouched */
+        Config *c = (Config *) 0x1; /* must survive a failed load untouched */
 
         assert_int_equal(config_load_string(doc, "test", &c, ret), -EINVAL);
-        assert_ptr_equal(c, (Config *)0x1);
+        assert_ptr_equal(c, (Config *) 0x1);
         assert_true(ret->n_items > 0);
 }
 

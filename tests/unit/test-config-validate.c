@@ -78,14 +78,14 @@ static void test_config_rejects_unknown_log_levels(void **state) {
         static const struct {
                 const char *label, *json, *path;
         } cases[] = {
-                        {"global crosvm", "{'user': 'u', 'crosvm': {'logLevel': 'loud'}}",
-                                        "crosvm.logLevel"},
-                        {"balloond", "{'user': 'u', 'vmsilo-balloond': {'logLevel': 'loud'}}",
-                                        "vmsilo-balloond.logLevel"},
-                        {"tray", "{'user': 'u', 'vmsilo-tray': {'logLevel': 'loud'}}",
-                                        "vmsilo-tray.logLevel"},
-                        {"per-VM crosvm", ONE_VM(", 'crosvm': {'logLevel': 'loud'}"),
-                                        "nixosVms[0].crosvm.logLevel"},
+                { "global crosvm", "{'user': 'u', 'crosvm': {'logLevel': 'loud'}}",
+                                "crosvm.logLevel" },
+                { "balloond", "{'user': 'u', 'vmsilo-balloond': {'logLevel': 'loud'}}",
+                                "vmsilo-balloond.logLevel" },
+                { "tray", "{'user': 'u', 'vmsilo-tray': {'logLevel': 'loud'}}",
+                                "vmsilo-tray.logLevel" },
+                { "per-VM crosvm", ONE_VM(", 'crosvm': {'logLevel': 'loud'}"),
+                                "nixosVms[0].crosvm.logLevel" },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
@@ -150,14 +150,14 @@ static void test_config_rejects_vm_without_name(void **state) {
 }
 
 static void test_config_rejects_vm_names_unusable_in_socket_and_tap_names(void **state) {
-        static const char *const names[] = {
-                        "Banking", "-a", "_a", "a b", "a/b", "a.b", "", NAME_65};
+        static const char *const names[] = { "Banking", "-a", "_a", "a b", "a/b", "a.b", "",
+                NAME_65 };
 
         for (size_t i = 0; i < ELEMENTSOF(names); i++) {
                 char json[256];
 
                 print_message("name: '%s'\n", names[i]);
-                (void)snprintf(json, sizeof(json), "{'user': 'u', 'nixosVms': [{'name': '%s'}]}",
+                (void) snprintf(json, sizeof(json), "{'user': 'u', 'nixosVms': [{'name': '%s'}]}",
                                 names[i]);
                 assert_one_error(json, "nixosVms[0].name", "is not a valid VM name");
         }
@@ -194,14 +194,14 @@ static void test_config_rejects_too_many_cpus(void **state) {
 }
 
 static void test_config_rejects_unknown_colours(void **state) {
-        static const char *const colours[] = {"reddish", "#12345", "#ggg", "rgb(256,0,0)",
-                        "rgb(1,2)", "rgb(1,2,3) x", ""};
+        static const char *const colours[] = { "reddish", "#12345", "#ggg", "rgb(256,0,0)",
+                "rgb(1,2)", "rgb(1,2,3) x", "" };
 
         for (size_t i = 0; i < ELEMENTSOF(colours); i++) {
                 char json[256];
 
                 print_message("colour: '%s'\n", colours[i]);
-                (void)snprintf(json, sizeof(json), ONE_VM(", 'color': '%s'"), colours[i]);
+                (void) snprintf(json, sizeof(json), ONE_VM(", 'color': '%s'"), colours[i]);
                 assert_one_error(json, "nixosVms[0].color", "is not a colour");
         }
 }
@@ -528,11 +528,11 @@ static void test_config_rejects_more_than_16_interfaces(void **state) {
 
 static void test_config_reports_every_error_of_five_mistakes(void **state) {
         static const char *const paths[] = {
-                        "nixosVms[0].colour",
-                        "nixosVms[0].memory",
-                        "nixosVms[0].network.interfaces.wan.tap",
-                        "nixosVms[0].network.interfaces.wan.addresses[0]",
-                        "nixosVms[0].dependsOn[0]",
+                "nixosVms[0].colour",
+                "nixosVms[0].memory",
+                "nixosVms[0].network.interfaces.wan.tap",
+                "nixosVms[0].network.interfaces.wan.addresses[0]",
+                "nixosVms[0].dependsOn[0]",
         };
         _cleanup_(config_errors_finish) ConfigErrors e = {};
         Config *c = NULL;
@@ -561,98 +561,95 @@ static void test_config_reports_errors_of_several_vms_in_one_run(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                        cmocka_unit_test(test_config_reports_syntax_error_with_line_and_column),
-                        cmocka_unit_test(test_config_rejects_duplicate_keys),
-                        cmocka_unit_test(test_config_rejects_non_object_document),
-                        cmocka_unit_test(test_config_rejects_missing_user),
-                        cmocka_unit_test(test_config_rejects_invalid_user_name),
-                        cmocka_unit_test(test_config_rejects_unknown_option_with_suggestion),
-                        cmocka_unit_test(test_config_suggests_option_differing_only_in_case),
-                        cmocka_unit_test(test_config_rejects_unknown_option_far_from_any_name),
-                        cmocka_unit_test(test_config_rejects_wrong_type),
-                        cmocka_unit_test(test_config_rejects_nat_without_interface),
-                        cmocka_unit_test(test_config_rejects_invalid_nat_interface),
-                        cmocka_unit_test(test_config_rejects_unknown_log_levels),
-                        cmocka_unit_test(test_config_rejects_unparsable_poll_interval),
-                        cmocka_unit_test(test_config_rejects_zero_poll_interval),
-                        cmocka_unit_test(test_config_rejects_critical_host_percent_over_100),
-                        cmocka_unit_test(test_config_rejects_unparsable_guest_available_bias),
-                        cmocka_unit_test(test_config_rejects_bad_isolated_pci_device),
-                        cmocka_unit_test(test_config_rejects_unknown_vmm),
-                        cmocka_unit_test(test_config_rejects_unknown_acceleration),
-                        cmocka_unit_test(test_config_rejects_vm_list_that_is_not_a_list),
-                        cmocka_unit_test(test_config_rejects_vm_that_is_not_an_object),
-                        cmocka_unit_test(test_config_rejects_vm_without_name),
-                        cmocka_unit_test(
-                                        test_config_rejects_vm_names_unusable_in_socket_and_tap_names),
-                        cmocka_unit_test(test_config_rejects_duplicate_vm_names),
-                        cmocka_unit_test(test_config_rejects_memory_below_minimum),
-                        cmocka_unit_test(test_config_rejects_memory_above_maximum),
-                        cmocka_unit_test(test_config_rejects_memory_given_as_string),
-                        cmocka_unit_test(test_config_rejects_zero_cpus),
-                        cmocka_unit_test(test_config_rejects_too_many_cpus),
-                        cmocka_unit_test(test_config_rejects_unknown_colours),
-                        cmocka_unit_test(test_config_rejects_unknown_vm_option_with_suggestion),
-                        cmocka_unit_test(test_config_rejects_auto_shutdown_after_zero),
-                        cmocka_unit_test(test_config_rejects_depends_on_unknown_vm),
-                        cmocka_unit_test(test_config_rejects_depends_on_itself),
-                        cmocka_unit_test(test_config_rejects_dependency_cycle_naming_it),
-                        cmocka_unit_test(test_config_rejects_long_dependency_cycle_once),
-                        cmocka_unit_test(test_config_rejects_relative_kernel_path),
-                        cmocka_unit_test(test_config_rejects_relative_initramfs_path),
-                        cmocka_unit_test(test_config_rejects_additional_disk_without_path),
-                        cmocka_unit_test(test_config_rejects_relative_disk_path),
-                        cmocka_unit_test(test_config_rejects_root_disk_without_path),
-                        cmocka_unit_test(test_config_rejects_root_disk_of_wrong_type),
-                        cmocka_unit_test(test_config_rejects_shared_directory_without_path),
-                        cmocka_unit_test(test_config_rejects_shared_directory_without_tag),
-                        cmocka_unit_test(test_config_rejects_shared_directory_with_tag_and_id),
-                        cmocka_unit_test(test_config_rejects_relative_shared_directory_path),
-                        cmocka_unit_test(test_config_rejects_shared_directory_tag_with_comma),
-                        cmocka_unit_test(test_config_rejects_pci_device_without_path),
-                        cmocka_unit_test(test_config_rejects_bad_pci_device_address),
-                        cmocka_unit_test(test_config_rejects_pci_device_used_by_two_vms),
-                        cmocka_unit_test(test_config_rejects_gpu_of_wrong_type),
-                        cmocka_unit_test(test_config_rejects_vmm_option_value_with_comma),
-                        cmocka_unit_test(test_config_rejects_vmm_option_value_that_is_a_list),
-                        cmocka_unit_test(test_config_rejects_vmm_option_name_with_equals),
-                        cmocka_unit_test(test_config_rejects_relative_shared_home),
-                        cmocka_unit_test(test_config_rejects_shared_home_of_wrong_type),
-                        cmocka_unit_test(test_config_rejects_relative_guest_config_in_list),
-                        cmocka_unit_test(test_config_rejects_relative_single_guest_config),
-                        cmocka_unit_test(test_config_rejects_guest_config_of_wrong_type),
-                        cmocka_unit_test(test_config_rejects_unknown_overlay_type),
-                        cmocka_unit_test(test_config_rejects_unparsable_overlay_size),
-                        cmocka_unit_test(test_config_rejects_overflowing_overlay_size),
-                        cmocka_unit_test(test_config_rejects_unknown_wayland_proxy),
-                        cmocka_unit_test(test_config_rejects_non_string_in_string_list),
-                        cmocka_unit_test(
-                                        test_config_rejects_unknown_interface_option_with_suggestion),
-                        cmocka_unit_test(test_config_rejects_interface_type_other_than_tap),
-                        cmocka_unit_test(test_config_rejects_interface_name_invalid_as_ifname),
-                        cmocka_unit_test(test_config_rejects_interface_name_longer_than_ifnamsiz),
-                        cmocka_unit_test(test_config_rejects_malformed_mac_address),
-                        cmocka_unit_test(test_config_rejects_multicast_mac_address),
-                        cmocka_unit_test(test_config_rejects_hostaddress_with_bridge),
-                        cmocka_unit_test(test_config_rejects_hostaddress_without_prefix),
-                        cmocka_unit_test(test_config_rejects_tap_name_longer_than_15),
-                        cmocka_unit_test(test_config_rejects_tap_name_with_slash),
-                        cmocka_unit_test(test_config_rejects_invalid_bridge_name),
-                        cmocka_unit_test(
-                                        test_config_rejects_derived_tap_name_longer_than_15_naming_the_vm),
-                        cmocka_unit_test(test_config_rejects_duplicate_tap_names_across_vms),
-                        cmocka_unit_test(test_config_rejects_ipv6_address_in_addresses),
-                        cmocka_unit_test(test_config_rejects_ipv4_address_in_v6_addresses),
-                        cmocka_unit_test(test_config_rejects_address_without_prefix),
-                        cmocka_unit_test(test_config_rejects_prefix_out_of_range),
-                        cmocka_unit_test(test_config_rejects_route_destination_that_is_not_cidr),
-                        cmocka_unit_test(test_config_rejects_route_via_of_other_family),
-                        cmocka_unit_test(test_config_rejects_v6_route_via_ipv4),
-                        cmocka_unit_test(test_config_rejects_route_without_via),
-                        cmocka_unit_test(test_config_rejects_invalid_nameserver),
-                        cmocka_unit_test(test_config_rejects_more_than_16_interfaces),
-                        cmocka_unit_test(test_config_reports_every_error_of_five_mistakes),
-                        cmocka_unit_test(test_config_reports_errors_of_several_vms_in_one_run),
+                cmocka_unit_test(test_config_reports_syntax_error_with_line_and_column),
+                cmocka_unit_test(test_config_rejects_duplicate_keys),
+                cmocka_unit_test(test_config_rejects_non_object_document),
+                cmocka_unit_test(test_config_rejects_missing_user),
+                cmocka_unit_test(test_config_rejects_invalid_user_name),
+                cmocka_unit_test(test_config_rejects_unknown_option_with_suggestion),
+                cmocka_unit_test(test_config_suggests_option_differing_only_in_case),
+                cmocka_unit_test(test_config_rejects_unknown_option_far_from_any_name),
+                cmocka_unit_test(test_config_rejects_wrong_type),
+                cmocka_unit_test(test_config_rejects_nat_without_interface),
+                cmocka_unit_test(test_config_rejects_invalid_nat_interface),
+                cmocka_unit_test(test_config_rejects_unknown_log_levels),
+                cmocka_unit_test(test_config_rejects_unparsable_poll_interval),
+                cmocka_unit_test(test_config_rejects_zero_poll_interval),
+                cmocka_unit_test(test_config_rejects_critical_host_percent_over_100),
+                cmocka_unit_test(test_config_rejects_unparsable_guest_available_bias),
+                cmocka_unit_test(test_config_rejects_bad_isolated_pci_device),
+                cmocka_unit_test(test_config_rejects_unknown_vmm),
+                cmocka_unit_test(test_config_rejects_unknown_acceleration),
+                cmocka_unit_test(test_config_rejects_vm_list_that_is_not_a_list),
+                cmocka_unit_test(test_config_rejects_vm_that_is_not_an_object),
+                cmocka_unit_test(test_config_rejects_vm_without_name),
+                cmocka_unit_test(test_config_rejects_vm_names_unusable_in_socket_and_tap_names),
+                cmocka_unit_test(test_config_rejects_duplicate_vm_names),
+                cmocka_unit_test(test_config_rejects_memory_below_minimum),
+                cmocka_unit_test(test_config_rejects_memory_above_maximum),
+                cmocka_unit_test(test_config_rejects_memory_given_as_string),
+                cmocka_unit_test(test_config_rejects_zero_cpus),
+                cmocka_unit_test(test_config_rejects_too_many_cpus),
+                cmocka_unit_test(test_config_rejects_unknown_colours),
+                cmocka_unit_test(test_config_rejects_unknown_vm_option_with_suggestion),
+                cmocka_unit_test(test_config_rejects_auto_shutdown_after_zero),
+                cmocka_unit_test(test_config_rejects_depends_on_unknown_vm),
+                cmocka_unit_test(test_config_rejects_depends_on_itself),
+                cmocka_unit_test(test_config_rejects_dependency_cycle_naming_it),
+                cmocka_unit_test(test_config_rejects_long_dependency_cycle_once),
+                cmocka_unit_test(test_config_rejects_relative_kernel_path),
+                cmocka_unit_test(test_config_rejects_relative_initramfs_path),
+                cmocka_unit_test(test_config_rejects_additional_disk_without_path),
+                cmocka_unit_test(test_config_rejects_relative_disk_path),
+                cmocka_unit_test(test_config_rejects_root_disk_without_path),
+                cmocka_unit_test(test_config_rejects_root_disk_of_wrong_type),
+                cmocka_unit_test(test_config_rejects_shared_directory_without_path),
+                cmocka_unit_test(test_config_rejects_shared_directory_without_tag),
+                cmocka_unit_test(test_config_rejects_shared_directory_with_tag_and_id),
+                cmocka_unit_test(test_config_rejects_relative_shared_directory_path),
+                cmocka_unit_test(test_config_rejects_shared_directory_tag_with_comma),
+                cmocka_unit_test(test_config_rejects_pci_device_without_path),
+                cmocka_unit_test(test_config_rejects_bad_pci_device_address),
+                cmocka_unit_test(test_config_rejects_pci_device_used_by_two_vms),
+                cmocka_unit_test(test_config_rejects_gpu_of_wrong_type),
+                cmocka_unit_test(test_config_rejects_vmm_option_value_with_comma),
+                cmocka_unit_test(test_config_rejects_vmm_option_value_that_is_a_list),
+                cmocka_unit_test(test_config_rejects_vmm_option_name_with_equals),
+                cmocka_unit_test(test_config_rejects_relative_shared_home),
+                cmocka_unit_test(test_config_rejects_shared_home_of_wrong_type),
+                cmocka_unit_test(test_config_rejects_relative_guest_config_in_list),
+                cmocka_unit_test(test_config_rejects_relative_single_guest_config),
+                cmocka_unit_test(test_config_rejects_guest_config_of_wrong_type),
+                cmocka_unit_test(test_config_rejects_unknown_overlay_type),
+                cmocka_unit_test(test_config_rejects_unparsable_overlay_size),
+                cmocka_unit_test(test_config_rejects_overflowing_overlay_size),
+                cmocka_unit_test(test_config_rejects_unknown_wayland_proxy),
+                cmocka_unit_test(test_config_rejects_non_string_in_string_list),
+                cmocka_unit_test(test_config_rejects_unknown_interface_option_with_suggestion),
+                cmocka_unit_test(test_config_rejects_interface_type_other_than_tap),
+                cmocka_unit_test(test_config_rejects_interface_name_invalid_as_ifname),
+                cmocka_unit_test(test_config_rejects_interface_name_longer_than_ifnamsiz),
+                cmocka_unit_test(test_config_rejects_malformed_mac_address),
+                cmocka_unit_test(test_config_rejects_multicast_mac_address),
+                cmocka_unit_test(test_config_rejects_hostaddress_with_bridge),
+                cmocka_unit_test(test_config_rejects_hostaddress_without_prefix),
+                cmocka_unit_test(test_config_rejects_tap_name_longer_than_15),
+                cmocka_unit_test(test_config_rejects_tap_name_with_slash),
+                cmocka_unit_test(test_config_rejects_invalid_bridge_name),
+                cmocka_unit_test(test_config_rejects_derived_tap_name_longer_than_15_naming_the_vm),
+                cmocka_unit_test(test_config_rejects_duplicate_tap_names_across_vms),
+                cmocka_unit_test(test_config_rejects_ipv6_address_in_addresses),
+                cmocka_unit_test(test_config_rejects_ipv4_address_in_v6_addresses),
+                cmocka_unit_test(test_config_rejects_address_without_prefix),
+                cmocka_unit_test(test_config_rejects_prefix_out_of_range),
+                cmocka_unit_test(test_config_rejects_route_destination_that_is_not_cidr),
+                cmocka_unit_test(test_config_rejects_route_via_of_other_family),
+                cmocka_unit_test(test_config_rejects_v6_route_via_ipv4),
+                cmocka_unit_test(test_config_rejects_route_without_via),
+                cmocka_unit_test(test_config_rejects_invalid_nameserver),
+                cmocka_unit_test(test_config_rejects_more_than_16_interfaces),
+                cmocka_unit_test(test_config_reports_every_error_of_five_mistakes),
+                cmocka_unit_test(test_config_reports_errors_of_several_vms_in_one_run),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

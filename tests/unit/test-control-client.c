@@ -47,12 +47,12 @@ static void test_reply_not_ok_without_text_still_has_a_message(void **state) {
 
 static void test_reply_rejects_malformed_lines(void **state) {
         static const char *const cases[] = {
-                        "",
-                        "not json",
-                        "[1, 2]",
-                        "{\"vms\": []}",
-                        "{\"ok\": 1}",
-                        "{\"ok\": true, \"ok\": true}",
+                "",
+                "not json",
+                "[1, 2]",
+                "{\"vms\": []}",
+                "{\"ok\": 1}",
+                "{\"ok\": true, \"ok\": true}",
         };
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
@@ -101,7 +101,7 @@ static void test_call_reads_replies_in_order_across_one_read(void **state) {
         assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), 0);
         c = client_on(fds[0]);
         peer = fds[1];
-        assert_int_equal(write(peer, replies, sizeof(replies) - 1), (ssize_t)sizeof(replies) - 1);
+        assert_int_equal(write(peer, replies, sizeof(replies) - 1), (ssize_t) sizeof(replies) - 1);
 
         assert_int_equal(control_client_call(c, request, CONTROL_TIMEOUT_USEC, &first, &error), 0);
         assert_int_equal(control_client_call(c, request, CONTROL_TIMEOUT_USEC, &second, &error), 0);
@@ -121,7 +121,7 @@ static void test_call_reports_a_closed_connection(void **state) {
         assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), 0);
         c = client_on(fds[0]);
         assert_int_equal(write(fds[1], "{\"ok\":", 6), 6);
-        (void)close(fds[1]);
+        (void) close(fds[1]);
         assert_int_equal(control_client_call(c, request, CONTROL_TIMEOUT_USEC, &reply, &error),
                         -ECONNRESET);
         assert_null(reply);
@@ -143,14 +143,14 @@ static void test_call_times_out_on_a_silent_daemon(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                        cmocka_unit_test(test_reply_ok_returns_the_object),
-                        cmocka_unit_test(test_reply_not_ok_returns_the_daemon_error),
-                        cmocka_unit_test(test_reply_not_ok_without_text_still_has_a_message),
-                        cmocka_unit_test(test_reply_rejects_malformed_lines),
-                        cmocka_unit_test(test_request_carries_wait_only_for_start_and_stop),
-                        cmocka_unit_test(test_call_reads_replies_in_order_across_one_read),
-                        cmocka_unit_test(test_call_reports_a_closed_connection),
-                        cmocka_unit_test(test_call_times_out_on_a_silent_daemon),
+                cmocka_unit_test(test_reply_ok_returns_the_object),
+                cmocka_unit_test(test_reply_not_ok_returns_the_daemon_error),
+                cmocka_unit_test(test_reply_not_ok_without_text_still_has_a_message),
+                cmocka_unit_test(test_reply_rejects_malformed_lines),
+                cmocka_unit_test(test_request_carries_wait_only_for_start_and_stop),
+                cmocka_unit_test(test_call_reads_replies_in_order_across_one_read),
+                cmocka_unit_test(test_call_reports_a_closed_connection),
+                cmocka_unit_test(test_call_times_out_on_a_silent_daemon),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -27,7 +27,7 @@ static uint32_t hex8(const uint8_t *p) {
 
         memcpy(buf, p, 8);
         buf[8] = '\0';
-        return (uint32_t)strtoul(buf, NULL, 16);
+        return (uint32_t) strtoul(buf, NULL, 16);
 }
 
 /* Parses every entry including the trailer; returns the count. */
@@ -56,10 +56,10 @@ static size_t parse_archive(const uint8_t *buf, size_t size, ParsedEntry *entrie
                 memcpy(e->name, buf + off + CPIO_HEADER_SIZE, name_size);
                 assert_int_equal(e->name[name_size - 1], '\0');
                 off += CPIO_HEADER_SIZE + name_size;
-                off = (off + 3) & ~(size_t)3;
+                off = (off + 3) & ~(size_t) 3;
                 e->data = buf + off;
                 off += e->size;
-                off = (off + 3) & ~(size_t)3;
+                off = (off + 3) & ~(size_t) 3;
                 assert_true(off <= size);
                 n++;
                 if (streq(e->name, CPIO_TRAILER_NAME))
@@ -142,19 +142,19 @@ static void test_cpio_path_is_valid_table(void **state) {
                 const char *path;
                 bool valid;
         } table[] = {
-                        {"init", true},
-                        {"dev/console", true},
-                        {"usr/bin/[", true},
-                        {"a/.hidden/b", true},
-                        {"", false},
-                        {"/init", false},
-                        {"dev/", false},
-                        {"dev//console", false},
-                        {".", false},
-                        {"..", false},
-                        {"a/../b", false},
-                        {"a/./b", false},
-                        {"a/..", false},
+                { "init", true },
+                { "dev/console", true },
+                { "usr/bin/[", true },
+                { "a/.hidden/b", true },
+                { "", false },
+                { "/init", false },
+                { "dev/", false },
+                { "dev//console", false },
+                { ".", false },
+                { "..", false },
+                { "a/../b", false },
+                { "a/./b", false },
+                { "a/..", false },
         };
 
         assert_false(cpio_path_is_valid(NULL));
@@ -243,8 +243,8 @@ static int temp_dir_teardown(void **state) {
         TempDir *t = *state;
         char command[128];
 
-        (void)snprintf(command, sizeof(command), "rm -rf '%s'", t->path);
-        (void)run_shell(command);
+        (void) snprintf(command, sizeof(command), "rm -rf '%s'", t->path);
+        (void) run_shell(command);
         free(t);
         return 0;
 }
@@ -254,7 +254,7 @@ static void write_archive(const char *dir, bool with_device, char *ret_path, siz
         FILE *f;
 
         build_sample(&b, with_device);
-        (void)snprintf(ret_path, size, "%s/sample.cpio", dir);
+        (void) snprintf(ret_path, size, "%s/sample.cpio", dir);
         f = fopen(ret_path, "we");
         assert_non_null(f);
         assert_int_equal(fwrite(b.data, 1, b.size, f), b.size);
@@ -270,7 +270,7 @@ static void test_cpio_tool_lists_every_entry(void **state) {
         if (!cpio_tool_exists())
                 skip();
         write_archive(t->path, true, archive, sizeof(archive));
-        (void)snprintf(command, sizeof(command), "cpio -it --quiet < '%s'", archive);
+        (void) snprintf(command, sizeof(command), "cpio -it --quiet < '%s'", archive);
         p = popen(command, "r");
         assert_non_null(p);
         n = fread(listing, 1, sizeof(listing) - 1, p);
@@ -290,16 +290,16 @@ static void test_cpio_tool_extracts_contents_and_modes(void **state) {
                 skip();
         /* No device node: extracting one needs CAP_MKNOD, which a test must not assume. */
         write_archive(t->path, false, archive, sizeof(archive));
-        (void)snprintf(command, sizeof(command),
+        (void) snprintf(command, sizeof(command),
                         "cd '%s' && mkdir out && cd out && cpio -idm --quiet < '%s'", t->path,
                         archive);
         assert_int_equal(run_shell(command), 0);
 
-        (void)snprintf(path, sizeof(path), "%s/out/etc", t->path);
+        (void) snprintf(path, sizeof(path), "%s/out/etc", t->path);
         assert_int_equal(stat(path, &st), 0);
         assert_true(S_ISDIR(st.st_mode));
 
-        (void)snprintf(path, sizeof(path), "%s/out/etc/init", t->path);
+        (void) snprintf(path, sizeof(path), "%s/out/etc/init", t->path);
         assert_int_equal(stat(path, &st), 0);
         assert_int_equal(st.st_mode & 07777, 0750);
         assert_int_equal(st.st_mtime, 0);
@@ -309,7 +309,7 @@ static void test_cpio_tool_extracts_contents_and_modes(void **state) {
         assert_int_equal(fclose(f), 0);
         assert_string_equal(body, file_body);
 
-        (void)snprintf(path, sizeof(path), "%s/out/bin", t->path);
+        (void) snprintf(path, sizeof(path), "%s/out/bin", t->path);
         n = readlink(path, target, sizeof(target) - 1);
         assert_int_equal(n, strlen("usr/bin"));
         assert_string_equal(target, "usr/bin");
@@ -325,17 +325,17 @@ static void test_cpio_buffer_finish_accepts_zeroed_buffer(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                        cmocka_unit_test(test_cpio_writer_entries_parse_back_with_fixed_metadata),
-                        cmocka_unit_test(test_cpio_writer_output_is_reproducible),
-                        cmocka_unit_test(test_cpio_path_is_valid_table),
-                        cmocka_unit_test(test_cpio_writer_rejects_bad_entries_without_writing),
-                        cmocka_unit_test(test_cpio_writer_rejects_entries_after_finish),
-                        cmocka_unit_test(test_cpio_writer_returns_callback_error),
-                        cmocka_unit_test_setup_teardown(test_cpio_tool_lists_every_entry,
-                                        temp_dir_setup, temp_dir_teardown),
-                        cmocka_unit_test_setup_teardown(test_cpio_tool_extracts_contents_and_modes,
-                                        temp_dir_setup, temp_dir_teardown),
-                        cmocka_unit_test(test_cpio_buffer_finish_accepts_zeroed_buffer),
+                cmocka_unit_test(test_cpio_writer_entries_parse_back_with_fixed_metadata),
+                cmocka_unit_test(test_cpio_writer_output_is_reproducible),
+                cmocka_unit_test(test_cpio_path_is_valid_table),
+                cmocka_unit_test(test_cpio_writer_rejects_bad_entries_without_writing),
+                cmocka_unit_test(test_cpio_writer_rejects_entries_after_finish),
+                cmocka_unit_test(test_cpio_writer_returns_callback_error),
+                cmocka_unit_test_setup_teardown(test_cpio_tool_lists_every_entry, temp_dir_setup,
+                                temp_dir_teardown),
+                cmocka_unit_test_setup_teardown(test_cpio_tool_extracts_contents_and_modes,
+                                temp_dir_setup, temp_dir_teardown),
+                cmocka_unit_test(test_cpio_buffer_finish_accepts_zeroed_buffer),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,9 +12,11 @@
 
 #include "exec.h"
 
-static const PasswdEntry root_entry = {.name = (char *)"root", .uid = 0, .home = (char *)"/"};
-static const PasswdEntry toor_entry = {.name = (char *)"toor", .uid = 0, .home = (char *)"/"};
-static const PasswdEntry user_entry = {.name = (char *)"user", .uid = 1000, .home = (char *)"/"};
+static const PasswdEntry root_entry = { .name = (char *) "root", .uid = 0, .home = (char *) "/" };
+static const PasswdEntry toor_entry = { .name = (char *) "toor", .uid = 0, .home = (char *) "/" };
+static const PasswdEntry user_entry = {
+        .name = (char *) "user", .uid = 1000, .home = (char *) "/"
+};
 
 static void test_exec_check_user_allows_ordinary_users(void **state) {
         assert_int_equal(exec_check_user(NULL, &user_entry), 0);
@@ -36,13 +38,12 @@ static void test_exec_check_user_refuses_other_names_for_uid_0(void **state) {
 
 static void test_exec_spawn_rejects_unknown_user_before_fork(void **state) {
         char dir[] = "/tmp/test-exec-XXXXXX";
-        char path[64], *argv[] = {(char *)"true", NULL};
-        FrameOpen req = {.kind = STREAM_KIND_EXEC,
-                        .argv = argv,
-                        .n_argv = 1,
-                        .user = (char *)"ghost"};
-        ExecContext ctx = {.etc_dir = dir, .default_user = "user"};
-        ExecChild c = {.pid = 65};
+        char path[64], *argv[] = { (char *) "true", NULL };
+        FrameOpen req = {
+                .kind = STREAM_KIND_EXEC, .argv = argv, .n_argv = 1, .user = (char *) "ghost"
+        };
+        ExecContext ctx = { .etc_dir = dir, .default_user = "user" };
+        ExecChild c = { .pid = 65 };
         const char *reason = NULL;
         FILE *f;
 
@@ -62,11 +63,11 @@ static void test_exec_spawn_rejects_unknown_user_before_fork(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                        cmocka_unit_test(test_exec_check_user_allows_ordinary_users),
-                        cmocka_unit_test(test_exec_check_user_allows_root_requested_explicitly),
-                        cmocka_unit_test(test_exec_check_user_refuses_root_by_default),
-                        cmocka_unit_test(test_exec_check_user_refuses_other_names_for_uid_0),
-                        cmocka_unit_test(test_exec_spawn_rejects_unknown_user_before_fork),
+                cmocka_unit_test(test_exec_check_user_allows_ordinary_users),
+                cmocka_unit_test(test_exec_check_user_allows_root_requested_explicitly),
+                cmocka_unit_test(test_exec_check_user_refuses_root_by_default),
+                cmocka_unit_test(test_exec_check_user_refuses_other_names_for_uid_0),
+                cmocka_unit_test(test_exec_spawn_rejects_unknown_user_before_fork),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

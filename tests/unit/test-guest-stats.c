@@ -33,7 +33,7 @@ static void test_qemu_stats_give_free_cache_and_available(void **state) {
 static void test_qemu_stats_before_the_first_report_are_no_data(void **state) {
         json_t *j = parse("{\"stats\": {\"stat-free-memory\": 1, \"stat-disk-caches\": 1}, "
                           "\"last-update\": 0}");
-        GuestStats s = {.free_bytes = 65};
+        GuestStats s = { .free_bytes = 65 };
 
         assert_int_equal(guest_stats_parse_qemu(j, 1024 * MIB, &s), -ENODATA);
         assert_int_equal(s.free_bytes, 65);
@@ -66,11 +66,11 @@ static void test_qemu_stats_are_clamped_to_guest_memory(void **state) {
 
 static void test_qemu_malformed_stats_are_rejected(void **state) {
         static const char *const bad[] = {
-                        "[]",
-                        "{\"stats\": 5, \"last-update\": 5}",
-                        ("{\"stats\": {\"stat-free-memory\": \"x\", \"stat-disk-caches\": 1}, "
-                         "\"last-update\": 5}"),
-                        "{\"stats\": {\"stat-free-memory\": 1}, \"last-update\": \"soon\"}",
+                "[]",
+                "{\"stats\": 5, \"last-update\": 5}",
+                ("{\"stats\": {\"stat-free-memory\": \"x\", \"stat-disk-caches\": 1}, "
+                 "\"last-update\": 5}"),
+                "{\"stats\": {\"stat-free-memory\": 1}, \"last-update\": \"soon\"}",
         };
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 json_t *j = parse(bad[i]);
@@ -118,13 +118,13 @@ static void test_crosvm_stats_give_stats_and_balloon(void **state) {
 
 static void test_crosvm_bad_output_is_rejected(void **state) {
         static const char *const bad[] = {
-                        "",
-                        "not json",
-                        "{\"BalloonStats\": 1}",
-                        "{\"Other\":{}}",
-                        "{\"BalloonStats\":{\"stats\":{\"free_memory\":1,\"disk_caches\":1}}}",
-                        ("{\"BalloonStats\":{\"stats\":{\"free_memory\":1,\"disk_caches\":1},"
-                         "\"balloon_actual\":\"big\"}}"),
+                "",
+                "not json",
+                "{\"BalloonStats\": 1}",
+                "{\"Other\":{}}",
+                "{\"BalloonStats\":{\"stats\":{\"free_memory\":1,\"disk_caches\":1}}}",
+                ("{\"BalloonStats\":{\"stats\":{\"free_memory\":1,\"disk_caches\":1},"
+                 "\"balloon_actual\":\"big\"}}"),
         };
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 GuestStats s;
@@ -144,16 +144,16 @@ static void test_crosvm_oversized_output_is_rejected_before_parsing(void **state
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                        cmocka_unit_test(test_qemu_stats_give_free_cache_and_available),
-                        cmocka_unit_test(test_qemu_stats_before_the_first_report_are_no_data),
-                        cmocka_unit_test(test_qemu_unset_stat_is_no_data),
-                        cmocka_unit_test(test_qemu_stats_are_clamped_to_guest_memory),
-                        cmocka_unit_test(test_qemu_malformed_stats_are_rejected),
-                        cmocka_unit_test(test_qemu_balloon_size_is_memory_minus_actual),
-                        cmocka_unit_test(test_qemu_balloon_value_is_memory_left),
-                        cmocka_unit_test(test_crosvm_stats_give_stats_and_balloon),
-                        cmocka_unit_test(test_crosvm_bad_output_is_rejected),
-                        cmocka_unit_test(test_crosvm_oversized_output_is_rejected_before_parsing),
+                cmocka_unit_test(test_qemu_stats_give_free_cache_and_available),
+                cmocka_unit_test(test_qemu_stats_before_the_first_report_are_no_data),
+                cmocka_unit_test(test_qemu_unset_stat_is_no_data),
+                cmocka_unit_test(test_qemu_stats_are_clamped_to_guest_memory),
+                cmocka_unit_test(test_qemu_malformed_stats_are_rejected),
+                cmocka_unit_test(test_qemu_balloon_size_is_memory_minus_actual),
+                cmocka_unit_test(test_qemu_balloon_value_is_memory_left),
+                cmocka_unit_test(test_crosvm_stats_give_stats_and_balloon),
+                cmocka_unit_test(test_crosvm_bad_output_is_rejected),
+                cmocka_unit_test(test_crosvm_oversized_output_is_rejected_before_parsing),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

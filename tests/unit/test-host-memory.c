@@ -27,7 +27,7 @@ static void test_meminfo_gives_total_and_available_in_bytes(void **state) {
 }
 
 static void test_meminfo_without_available_is_rejected(void **state) {
-        HostMemory m = {.total_bytes = 65};
+        HostMemory m = { .total_bytes = 65 };
 
         assert_int_equal(host_memory_parse("MemTotal: 100 kB\nMemFree: 5 kB\n", &m), -EBADMSG);
         assert_int_equal(m.total_bytes, 65);
@@ -41,9 +41,9 @@ static void test_meminfo_prefix_of_another_key_does_not_match(void **state) {
 
 static void test_meminfo_bad_numbers_are_rejected(void **state) {
         static const char *const bad[] = {
-                        "MemTotal: x kB\nMemAvailable: 2 kB\n",
-                        "MemTotal: 1 MB\nMemAvailable: 2 kB\n",
-                        "MemTotal: 99999999999999999999 kB\nMemAvailable: 2 kB\n",
+                "MemTotal: x kB\nMemAvailable: 2 kB\n",
+                "MemTotal: 1 MB\nMemAvailable: 2 kB\n",
+                "MemTotal: 99999999999999999999 kB\nMemAvailable: 2 kB\n",
         };
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 HostMemory m;
@@ -80,7 +80,7 @@ static void test_readers_use_the_given_path(void **state) {
         HostPressure p;
 
         assert_true(fd >= 0);
-        assert_int_equal(write(fd, meminfo, sizeof(meminfo) - 1), (ssize_t)sizeof(meminfo) - 1);
+        assert_int_equal(write(fd, meminfo, sizeof(meminfo) - 1), (ssize_t) sizeof(meminfo) - 1);
         close(fd);
         assert_int_equal(host_memory_acquire(path, &m), 0);
         assert_int_equal(m.available_bytes, UINT64_C(23365588) * 1024);
@@ -105,15 +105,14 @@ static void test_trigger_on_an_ordinary_file_is_refused_and_leaves_it_alone(void
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                        cmocka_unit_test(test_meminfo_gives_total_and_available_in_bytes),
-                        cmocka_unit_test(test_meminfo_without_available_is_rejected),
-                        cmocka_unit_test(test_meminfo_prefix_of_another_key_does_not_match),
-                        cmocka_unit_test(test_meminfo_bad_numbers_are_rejected),
-                        cmocka_unit_test(test_psi_some_line_is_parsed),
-                        cmocka_unit_test(test_psi_without_some_line_is_rejected),
-                        cmocka_unit_test(test_readers_use_the_given_path),
-                        cmocka_unit_test(
-                                        test_trigger_on_an_ordinary_file_is_refused_and_leaves_it_alone),
+                cmocka_unit_test(test_meminfo_gives_total_and_available_in_bytes),
+                cmocka_unit_test(test_meminfo_without_available_is_rejected),
+                cmocka_unit_test(test_meminfo_prefix_of_another_key_does_not_match),
+                cmocka_unit_test(test_meminfo_bad_numbers_are_rejected),
+                cmocka_unit_test(test_psi_some_line_is_parsed),
+                cmocka_unit_test(test_psi_without_some_line_is_rejected),
+                cmocka_unit_test(test_readers_use_the_given_path),
+                cmocka_unit_test(test_trigger_on_an_ordinary_file_is_refused_and_leaves_it_alone),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,7 +12,7 @@
 #include "image-plan.h"
 #include "strv.h"
 
-#define STRV_MAKE(...) ((char *const[]){__VA_ARGS__, NULL})
+#define STRV_MAKE(...) ((char *const[]){ __VA_ARGS__, NULL })
 
 static void test_image_plan_pick_kernel_takes_newest_version(void **state) {
         _cleanup_(freep) char *k = NULL;
@@ -29,11 +29,11 @@ static void test_image_plan_pick_kernel_takes_newest_version(void **state) {
 }
 
 static void test_image_plan_pick_kernel_without_candidates_is_enoent(void **state) {
-        char *k = (char *)0x41;
+        char *k = (char *) 0x41;
 
         assert_int_equal(image_plan_pick_kernel(STRV_MAKE("vmlinuz-", "initrd.img-6.1"), &k),
                         -ENOENT);
-        assert_ptr_equal(k, (char *)0x41);
+        assert_ptr_equal(k, (char *) 0x41);
         assert_int_equal(image_plan_pick_kernel(NULL, &k), -ENOENT);
 }
 
@@ -65,25 +65,25 @@ static void test_image_plan_kernel_version_rejects_non_bzimages(void **state) {
                 const char *version;
                 bool magic;
         } table[] = {
-                        {"too short", 0x200, 0x100, NULL, true},
-                        {"no HdrS", 0x600, 0x100, "6.1", false},
-                        {"no version pointer", 0x600, 0, NULL, true},
-                        {"pointer past the end", 0x600, 0x500, NULL, true},
-                        {"empty version", 0x600, 0x100, "", true},
-                        {"slash in version", 0x600, 0x100, "6.1/../x", true},
-                        {"dot-dot version", 0x600, 0x100, "..", true},
+                { "too short", 0x200, 0x100, NULL, true },
+                { "no HdrS", 0x600, 0x100, "6.1", false },
+                { "no version pointer", 0x600, 0, NULL, true },
+                { "pointer past the end", 0x600, 0x500, NULL, true },
+                { "empty version", 0x600, 0x100, "", true },
+                { "slash in version", 0x600, 0x100, "6.1/../x", true },
+                { "dot-dot version", 0x600, 0x100, "..", true },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(table); i++) {
                 uint8_t buf[0x600];
-                char *v = (char *)0x41;
+                char *v = (char *) 0x41;
 
                 print_message("%s\n", table[i].label);
                 make_bzimage(buf, sizeof(buf), table[i].pointer, table[i].version);
                 if (!table[i].magic)
                         memset(buf + 0x202, 0, 4);
                 assert_int_equal(image_plan_kernel_version(buf, table[i].size, &v), -ENOEXEC);
-                assert_ptr_equal(v, (char *)0x41);
+                assert_ptr_equal(v, (char *) 0x41);
         }
 }
 
@@ -99,28 +99,28 @@ static void test_image_plan_kernel_version_stops_at_buffer_end(void **state) {
 
 static void test_image_plan_kernel_version_from_name(void **state) {
         _cleanup_(freep) char *v = NULL;
-        char *bad = (char *)0x41;
+        char *bad = (char *) 0x41;
 
         assert_int_equal(image_plan_kernel_version_from_name("vmlinuz-6.1.0-57-amd64", &v), 0);
         assert_string_equal(v, "6.1.0-57-amd64");
         assert_int_equal(image_plan_kernel_version_from_name("bzImage", &bad), -EINVAL);
         assert_int_equal(image_plan_kernel_version_from_name("vmlinuz-", &bad), -EINVAL);
         assert_int_equal(image_plan_kernel_version_from_name("vmlinuz-..", &bad), -EINVAL);
-        assert_ptr_equal(bad, (char *)0x41);
+        assert_ptr_equal(bad, (char *) 0x41);
 }
 
 /* An ELF64 LE executable with two program headers, the second of type second_type. */
 static void make_elf(uint8_t *buf, size_t size, uint32_t second_type) {
         Elf64_Ehdr eh = {
-                        .e_type = ET_EXEC,
-                        .e_machine = EM_X86_64,
-                        .e_version = EV_CURRENT,
-                        .e_phoff = sizeof(Elf64_Ehdr),
-                        .e_ehsize = sizeof(Elf64_Ehdr),
-                        .e_phentsize = sizeof(Elf64_Phdr),
-                        .e_phnum = 2,
+                .e_type = ET_EXEC,
+                .e_machine = EM_X86_64,
+                .e_version = EV_CURRENT,
+                .e_phoff = sizeof(Elf64_Ehdr),
+                .e_ehsize = sizeof(Elf64_Ehdr),
+                .e_phentsize = sizeof(Elf64_Phdr),
+                .e_phnum = 2,
         };
-        Elf64_Phdr ph[2] = {{.p_type = PT_LOAD}, {.p_type = second_type}};
+        Elf64_Phdr ph[2] = { { .p_type = PT_LOAD }, { .p_type = second_type } };
 
         memcpy(eh.e_ident, ELFMAG, SELFMAG);
         eh.e_ident[EI_CLASS] = ELFCLASS64;
@@ -143,7 +143,7 @@ static void test_image_plan_elf_is_static_detects_interpreter(void **state) {
 static void test_image_plan_elf_is_static_rejects_non_elf_and_truncation(void **state) {
         uint8_t buf[sizeof(Elf64_Ehdr) + 2 * sizeof(Elf64_Phdr)];
 
-        assert_int_equal(image_plan_elf_is_static((const uint8_t *)"#!/bin/sh\n", 10), -ENOEXEC);
+        assert_int_equal(image_plan_elf_is_static((const uint8_t *) "#!/bin/sh\n", 10), -ENOEXEC);
         make_elf(buf, sizeof(buf), PT_NOTE);
         assert_int_equal(image_plan_elf_is_static(buf, sizeof(buf) - 1), -ENOEXEC);
         buf[EI_CLASS] = ELFCLASS32;
@@ -162,20 +162,20 @@ static void test_image_plan_applets_parses_and_dedups(void **state) {
 
 static void test_image_plan_applets_rejects_paths_outside_bin_dirs(void **state) {
         static const char *const bad[] = {
-                        "etc/passwd\n",
-                        "bin/../etc/x\n",
-                        "/bin/sh\n",
-                        "usr/bin/sub/x\n",
-                        "init\n",
-                        "lib/x\n",
+                "etc/passwd\n",
+                "bin/../etc/x\n",
+                "/bin/sh\n",
+                "usr/bin/sub/x\n",
+                "init\n",
+                "lib/x\n",
         };
 
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
-                char **l = (char **)0x41;
+                char **l = (char **) 0x41;
 
                 print_message("'%s'", bad[i]);
                 assert_int_equal(image_plan_applets(bad[i], &l), -EBADMSG);
-                assert_ptr_equal(l, (char **)0x41);
+                assert_ptr_equal(l, (char **) 0x41);
         }
 }
 
@@ -275,11 +275,11 @@ static void test_image_manifest_add_rejects_line_breaking_fields(void **state) {
 
 static void test_image_manifest_format_needs_kernel_version(void **state) {
         ImageManifest m;
-        char *text = (char *)0x41;
+        char *text = (char *) 0x41;
 
         image_manifest_init(&m);
         assert_int_equal(image_manifest_format(&m, &text), -EINVAL);
-        assert_ptr_equal(text, (char *)0x41);
+        assert_ptr_equal(text, (char *) 0x41);
         assert_int_equal(image_manifest_set_kernel_version(&m, "a/b"), -EINVAL);
         image_manifest_finish(&m);
 }
@@ -300,27 +300,25 @@ static void test_image_plan_needs_rebuild_compares_manifests(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                        cmocka_unit_test(test_image_plan_pick_kernel_takes_newest_version),
-                        cmocka_unit_test(test_image_plan_pick_kernel_without_candidates_is_enoent),
-                        cmocka_unit_test(test_image_plan_kernel_version_reads_bzimage_header),
-                        cmocka_unit_test(test_image_plan_kernel_version_rejects_non_bzimages),
-                        cmocka_unit_test(test_image_plan_kernel_version_stops_at_buffer_end),
-                        cmocka_unit_test(test_image_plan_kernel_version_from_name),
-                        cmocka_unit_test(test_image_plan_elf_is_static_detects_interpreter),
-                        cmocka_unit_test(
-                                        test_image_plan_elf_is_static_rejects_non_elf_and_truncation),
-                        cmocka_unit_test(test_image_plan_applets_parses_and_dedups),
-                        cmocka_unit_test(test_image_plan_applets_rejects_paths_outside_bin_dirs),
-                        cmocka_unit_test(test_image_plan_module_dest_is_flat_and_plain),
-                        cmocka_unit_test(
-                                        test_image_plan_modules_orders_required_first_and_lists_missing),
-                        cmocka_unit_test(test_image_plan_modules_reports_missing_required),
-                        cmocka_unit_test(test_image_plan_modules_accepts_builtin_required),
-                        cmocka_unit_test(test_image_manifest_format_is_stable),
-                        cmocka_unit_test(test_image_manifest_add_rejects_line_breaking_fields),
-                        cmocka_unit_test(test_image_manifest_format_needs_kernel_version),
-                        cmocka_unit_test(test_image_manifest_finish_accepts_initialised_manifest),
-                        cmocka_unit_test(test_image_plan_needs_rebuild_compares_manifests),
+                cmocka_unit_test(test_image_plan_pick_kernel_takes_newest_version),
+                cmocka_unit_test(test_image_plan_pick_kernel_without_candidates_is_enoent),
+                cmocka_unit_test(test_image_plan_kernel_version_reads_bzimage_header),
+                cmocka_unit_test(test_image_plan_kernel_version_rejects_non_bzimages),
+                cmocka_unit_test(test_image_plan_kernel_version_stops_at_buffer_end),
+                cmocka_unit_test(test_image_plan_kernel_version_from_name),
+                cmocka_unit_test(test_image_plan_elf_is_static_detects_interpreter),
+                cmocka_unit_test(test_image_plan_elf_is_static_rejects_non_elf_and_truncation),
+                cmocka_unit_test(test_image_plan_applets_parses_and_dedups),
+                cmocka_unit_test(test_image_plan_applets_rejects_paths_outside_bin_dirs),
+                cmocka_unit_test(test_image_plan_module_dest_is_flat_and_plain),
+                cmocka_unit_test(test_image_plan_modules_orders_required_first_and_lists_missing),
+                cmocka_unit_test(test_image_plan_modules_reports_missing_required),
+                cmocka_unit_test(test_image_plan_modules_accepts_builtin_required),
+                cmocka_unit_test(test_image_manifest_format_is_stable),
+                cmocka_unit_test(test_image_manifest_add_rejects_line_breaking_fields),
+                cmocka_unit_test(test_image_manifest_format_needs_kernel_version),
+                cmocka_unit_test(test_image_manifest_finish_accepts_initialised_manifest),
+                cmocka_unit_test(test_image_plan_needs_rebuild_compares_manifests),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

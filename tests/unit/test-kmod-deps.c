@@ -11,7 +11,7 @@
 #include "kmod-deps.h"
 #include "strv.h"
 
-#define STRV_MAKE(...) ((char *const[]){__VA_ARGS__, NULL})
+#define STRV_MAKE(...) ((char *const[]){ __VA_ARGS__, NULL })
 
 /* Shaped like Debian 6.1's modules.dep (each line lists all transitive dependencies). */
 static const char modules_dep[] =
@@ -48,7 +48,7 @@ static size_t index_of(char **order, const char *path) {
         int i = strv_find(order, path);
 
         assert_true(i >= 0);
-        return (size_t)i;
+        return (size_t) i;
 }
 
 static void test_kmod_deps_order_puts_dependencies_first(void **state) {
@@ -110,19 +110,19 @@ static void test_kmod_deps_order_reports_unknown_modules_as_missing(void **state
 
 static void test_kmod_deps_order_without_missing_list_fails_on_unknown(void **state) {
         _cleanup_(kmod_deps_freep) KmodDeps *d = parse_sample();
-        char **order = (char **)0x41;
+        char **order = (char **) 0x41;
 
         assert_int_equal(kmod_deps_order(d, STRV_MAKE("nope"), &order, NULL), -ENOENT);
-        assert_ptr_equal(order, (char **)0x41);
+        assert_ptr_equal(order, (char **) 0x41);
 }
 
 static void test_kmod_deps_order_rejects_cycles(void **state) {
         _cleanup_(kmod_deps_freep) KmodDeps *d = NULL;
-        char **order = (char **)0x41;
+        char **order = (char **) 0x41;
 
         assert_int_equal(kmod_deps_parse("a.ko: b.ko\nb.ko: c.ko\nc.ko: a.ko\n", &d), 0);
         assert_int_equal(kmod_deps_order(d, STRV_MAKE("a"), &order, NULL), -ELOOP);
-        assert_ptr_equal(order, (char **)0x41);
+        assert_ptr_equal(order, (char **) 0x41);
 }
 
 static void test_kmod_deps_order_rejects_self_dependency(void **state) {
@@ -153,21 +153,21 @@ static void test_kmod_deps_order_allows_builtin_dependency(void **state) {
 
 static void test_kmod_deps_parse_rejects_malformed_lines(void **state) {
         static const char *const bad[] = {
-                        "kernel/a.ko kernel/b.ko\n",       /* no colon */
-                        ": kernel/b.ko\n",                 /* no module */
-                        "kernel/a.txt:\n",                 /* not a module */
-                        "kernel/a.ko: kernel/b.txt\n",     /* dependency not a module */
-                        "kernel/a.ko kernel/c.ko: b.ko\n", /* two modules */
-                        "kernel/.ko:\n",                   /* empty name */
-                        "x/a.ko.xz.ko:\n",                 /* not a module name */
+                "kernel/a.ko kernel/b.ko\n",       /* no colon */
+                ": kernel/b.ko\n",                 /* no module */
+                "kernel/a.txt:\n",                 /* not a module */
+                "kernel/a.ko: kernel/b.txt\n",     /* dependency not a module */
+                "kernel/a.ko kernel/c.ko: b.ko\n", /* two modules */
+                "kernel/.ko:\n",                   /* empty name */
+                "x/a.ko.xz.ko:\n",                 /* not a module name */
         };
 
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
-                KmodDeps *d = (KmodDeps *)0x41;
+                KmodDeps *d = (KmodDeps *) 0x41;
 
                 print_message("'%s'", bad[i]);
                 assert_int_equal(kmod_deps_parse(bad[i], &d), -EBADMSG);
-                assert_ptr_equal(d, (KmodDeps *)0x41);
+                assert_ptr_equal(d, (KmodDeps *) 0x41);
         }
 }
 
@@ -210,12 +210,12 @@ static void test_kmod_name_from_path_normalises(void **state) {
         static const struct {
                 const char *path, *name;
         } table[] = {
-                        {"kernel/drivers/char/virtio_console.ko", "virtio_console"},
-                        {"kernel/arch/x86/crypto/crc32c-intel.ko", "crc32c_intel"},
-                        {"kernel/net/9p/9pnet_virtio.ko.xz", "9pnet_virtio"},
-                        {"kernel/fs/ext4/ext4.ko.zst", "ext4"},
-                        {"kernel/fs/fuse/fuse.ko.gz", "fuse"},
-                        {"af-packet", "af_packet"},
+                { "kernel/drivers/char/virtio_console.ko", "virtio_console" },
+                { "kernel/arch/x86/crypto/crc32c-intel.ko", "crc32c_intel" },
+                { "kernel/net/9p/9pnet_virtio.ko.xz", "9pnet_virtio" },
+                { "kernel/fs/ext4/ext4.ko.zst", "ext4" },
+                { "kernel/fs/fuse/fuse.ko.gz", "fuse" },
+                { "af-packet", "af_packet" },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(table); i++) {
@@ -250,24 +250,23 @@ static void test_kmod_deps_lookups(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                        cmocka_unit_test(test_kmod_deps_order_puts_dependencies_first),
-                        cmocka_unit_test(test_kmod_deps_order_lists_shared_dependencies_once),
-                        cmocka_unit_test(test_kmod_deps_order_accepts_compressed_names_and_dashes),
-                        cmocka_unit_test(test_kmod_deps_order_skips_builtin_modules),
-                        cmocka_unit_test(test_kmod_deps_order_reports_unknown_modules_as_missing),
-                        cmocka_unit_test(
-                                        test_kmod_deps_order_without_missing_list_fails_on_unknown),
-                        cmocka_unit_test(test_kmod_deps_order_rejects_cycles),
-                        cmocka_unit_test(test_kmod_deps_order_rejects_self_dependency),
-                        cmocka_unit_test(test_kmod_deps_order_fails_on_dependency_without_line),
-                        cmocka_unit_test(test_kmod_deps_order_allows_builtin_dependency),
-                        cmocka_unit_test(test_kmod_deps_parse_rejects_malformed_lines),
-                        cmocka_unit_test(test_kmod_deps_parse_rejects_duplicate_modules),
-                        cmocka_unit_test(test_kmod_deps_parse_accepts_empty_and_blank_text),
-                        cmocka_unit_test(test_kmod_deps_order_rejects_chains_deeper_than_max),
-                        cmocka_unit_test(test_kmod_name_from_path_normalises),
-                        cmocka_unit_test(test_kmod_path_compression_names_suffix),
-                        cmocka_unit_test(test_kmod_deps_lookups),
+                cmocka_unit_test(test_kmod_deps_order_puts_dependencies_first),
+                cmocka_unit_test(test_kmod_deps_order_lists_shared_dependencies_once),
+                cmocka_unit_test(test_kmod_deps_order_accepts_compressed_names_and_dashes),
+                cmocka_unit_test(test_kmod_deps_order_skips_builtin_modules),
+                cmocka_unit_test(test_kmod_deps_order_reports_unknown_modules_as_missing),
+                cmocka_unit_test(test_kmod_deps_order_without_missing_list_fails_on_unknown),
+                cmocka_unit_test(test_kmod_deps_order_rejects_cycles),
+                cmocka_unit_test(test_kmod_deps_order_rejects_self_dependency),
+                cmocka_unit_test(test_kmod_deps_order_fails_on_dependency_without_line),
+                cmocka_unit_test(test_kmod_deps_order_allows_builtin_dependency),
+                cmocka_unit_test(test_kmod_deps_parse_rejects_malformed_lines),
+                cmocka_unit_test(test_kmod_deps_parse_rejects_duplicate_modules),
+                cmocka_unit_test(test_kmod_deps_parse_accepts_empty_and_blank_text),
+                cmocka_unit_test(test_kmod_deps_order_rejects_chains_deeper_than_max),
+                cmocka_unit_test(test_kmod_name_from_path_normalises),
+                cmocka_unit_test(test_kmod_path_compression_names_suffix),
+                cmocka_unit_test(test_kmod_deps_lookups),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -61,24 +61,26 @@ static Rec *rec_new(Peer *p, uint32_t id) {
 }
 
 static void on_hello(Mux *m, const FrameHello *peer, void *userdata) {
-        ((Peer *)mux_get_userdata(m))->events++;
+        ((Peer *) mux_get_userdata(m))->events++;
         Peer *p = userdata;
         p->hellos++;
         p->feed_result_in_callback = mux_feed(m, NULL, 0);
 }
 
 static void on_open(Mux *m, uint32_t id, const FrameOpen *req, void *userdata) {
-        ((Peer *)mux_get_userdata(m))->events++;
+        ((Peer *) mux_get_userdata(m))->events++;
         Peer *p = userdata;
         p->opens++;
         p->last_open_id = id;
-        p->last_open = (FrameOpen){.kind = req->kind, .window = req->window, .n_argv = req->n_argv};
+        p->last_open = (FrameOpen){
+                .kind = req->kind, .window = req->window, .n_argv = req->n_argv
+        };
         if (p->auto_accept)
                 assert_int_equal(mux_stream_accept(m, id, p->accept_window, rec_new(p, id)), 0);
 }
 
 static void on_accept(Mux *m, uint32_t id, void *stream_userdata) {
-        ((Peer *)mux_get_userdata(m))->events++;
+        ((Peer *) mux_get_userdata(m))->events++;
         Rec *r = stream_userdata;
         assert_int_equal(r->id, id);
         r->accepted = true;
@@ -86,7 +88,7 @@ static void on_accept(Mux *m, uint32_t id, void *stream_userdata) {
 
 static void on_data(Mux *m, uint32_t id, void *stream_userdata, uint8_t fd, const uint8_t *data,
                 size_t len) {
-        ((Peer *)mux_get_userdata(m))->events++;
+        ((Peer *) mux_get_userdata(m))->events++;
         Peer *p = mux_get_userdata(m);
         Rec *r = stream_userdata;
 
@@ -96,35 +98,35 @@ static void on_data(Mux *m, uint32_t id, void *stream_userdata, uint8_t fd, cons
         memcpy(r->data + r->len, data, k);
         r->len += k;
         r->bytes += len;
-        r->fds_seen |= (uint8_t)(1u << fd);
+        r->fds_seen |= (uint8_t) (1u << fd);
         if (r->auto_grant)
-                assert_int_equal(mux_stream_grant(m, id, (uint32_t)len), 0);
+                assert_int_equal(mux_stream_grant(m, id, (uint32_t) len), 0);
         if (p->close_on_data)
                 assert_int_equal(mux_stream_close(m, id, 0), 0);
 }
 
 static void on_eof(Mux *m, uint32_t id, void *stream_userdata, uint8_t fd) {
-        ((Peer *)mux_get_userdata(m))->events++;
+        ((Peer *) mux_get_userdata(m))->events++;
         Rec *r = stream_userdata;
         r->eof[fd] = true;
 }
 
 static void on_writable(Mux *m, uint32_t id, void *stream_userdata, size_t window) {
-        ((Peer *)mux_get_userdata(m))->events++;
+        ((Peer *) mux_get_userdata(m))->events++;
         Peer *p = mux_get_userdata(m);
         p->writables++;
         assert_true(window > 0);
 }
 
 static void on_signal(Mux *m, uint32_t id, void *stream_userdata, uint32_t signo) {
-        ((Peer *)mux_get_userdata(m))->events++;
+        ((Peer *) mux_get_userdata(m))->events++;
         Peer *p = mux_get_userdata(m);
         p->signals++;
         p->last_signo = signo;
 }
 
 static void on_resize(Mux *m, uint32_t id, void *stream_userdata, uint16_t rows, uint16_t cols) {
-        ((Peer *)mux_get_userdata(m))->events++;
+        ((Peer *) mux_get_userdata(m))->events++;
         Peer *p = mux_get_userdata(m);
         p->resizes++;
         p->last_rows = rows;
@@ -132,14 +134,14 @@ static void on_resize(Mux *m, uint32_t id, void *stream_userdata, uint16_t rows,
 }
 
 static void on_exit_(Mux *m, uint32_t id, void *stream_userdata, const FrameExit *e) {
-        ((Peer *)mux_get_userdata(m))->events++;
+        ((Peer *) mux_get_userdata(m))->events++;
         Rec *r = stream_userdata;
         r->exited = true;
         r->exit = *e;
 }
 
 static void on_close(Mux *m, uint32_t id, void *stream_userdata, int error, const char *reason) {
-        ((Peer *)mux_get_userdata(m))->events++;
+        ((Peer *) mux_get_userdata(m))->events++;
         Peer *p = mux_get_userdata(m);
         Rec *r = stream_userdata;
 
@@ -155,34 +157,34 @@ static void on_close(Mux *m, uint32_t id, void *stream_userdata, int error, cons
 }
 
 static void on_status(Mux *m, const FrameStatus *status, void *userdata) {
-        ((Peer *)mux_get_userdata(m))->events++;
+        ((Peer *) mux_get_userdata(m))->events++;
         Peer *p = userdata;
         p->statuses++;
         p->last_status = *status;
 }
 
 static void on_power(Mux *m, PowerAction action, void *userdata) {
-        ((Peer *)mux_get_userdata(m))->events++;
+        ((Peer *) mux_get_userdata(m))->events++;
         Peer *p = userdata;
         p->powers++;
         p->last_power = action;
 }
 
 static void on_ping(Mux *m, const uint8_t *payload, size_t len, void *userdata) {
-        ((Peer *)mux_get_userdata(m))->events++;
+        ((Peer *) mux_get_userdata(m))->events++;
         Peer *p = userdata;
         p->pings++;
 }
 
 static void on_pong(Mux *m, const uint8_t *payload, size_t len, void *userdata) {
-        ((Peer *)mux_get_userdata(m))->events++;
+        ((Peer *) mux_get_userdata(m))->events++;
         Peer *p = userdata;
         p->pongs++;
         p->last_pong_len = len;
 }
 
 static void on_channel_error(Mux *m, int error, const char *reason, void *userdata) {
-        ((Peer *)mux_get_userdata(m))->events++;
+        ((Peer *) mux_get_userdata(m))->events++;
         Peer *p = userdata;
         p->channel_errors++;
         p->last_channel_error = error;
@@ -190,21 +192,21 @@ static void on_channel_error(Mux *m, int error, const char *reason, void *userda
 }
 
 static const MuxCallbacks callbacks = {
-                .on_hello = on_hello,
-                .on_open = on_open,
-                .on_accept = on_accept,
-                .on_data = on_data,
-                .on_eof = on_eof,
-                .on_writable = on_writable,
-                .on_signal = on_signal,
-                .on_resize = on_resize,
-                .on_exit = on_exit_,
-                .on_close = on_close,
-                .on_status = on_status,
-                .on_power = on_power,
-                .on_ping = on_ping,
-                .on_pong = on_pong,
-                .on_channel_error = on_channel_error,
+        .on_hello = on_hello,
+        .on_open = on_open,
+        .on_accept = on_accept,
+        .on_data = on_data,
+        .on_eof = on_eof,
+        .on_writable = on_writable,
+        .on_signal = on_signal,
+        .on_resize = on_resize,
+        .on_exit = on_exit_,
+        .on_close = on_close,
+        .on_status = on_status,
+        .on_power = on_power,
+        .on_ping = on_ping,
+        .on_pong = on_pong,
+        .on_channel_error = on_channel_error,
 };
 
 static Peer *peer_new(MuxRole role) {
@@ -212,7 +214,7 @@ static Peer *peer_new(MuxRole role) {
         assert_non_null(p);
         p->auto_accept = true;
         p->accept_window = 65536;
-        MuxConfig c = {.role = role, .callbacks = callbacks, .userdata = p};
+        MuxConfig c = { .role = role, .callbacks = callbacks, .userdata = p };
         assert_int_equal(mux_new(&c, &p->mux), 0);
         return p;
 }
@@ -268,8 +270,8 @@ static void connect_pair(Peer **ret_host, Peer **ret_agent) {
 }
 
 static uint32_t open_exec(Peer *h, uint32_t window, const char *arg0) {
-        char *argv[] = {(char *)arg0, NULL};
-        FrameOpen req = {.kind = STREAM_KIND_EXEC, .window = window, .argv = argv, .n_argv = 1};
+        char *argv[] = { (char *) arg0, NULL };
+        FrameOpen req = { .kind = STREAM_KIND_EXEC, .window = window, .argv = argv, .n_argv = 1 };
         uint32_t id;
         Rec *r = rec_new(h, 0);
 
@@ -290,8 +292,8 @@ static int feed_frame(Peer *p, uint16_t type, uint32_t id, const void *payload, 
         uint8_t hdr[FRAME_HEADER_SIZE];
         int r;
 
-        frame_header_encode(
-                        &(FrameHeader){.size = (uint32_t)len, .type = type, .stream_id = id}, hdr);
+        frame_header_encode(&(FrameHeader){ .size = (uint32_t) len, .type = type, .stream_id = id },
+                        hdr);
         r = mux_feed(p->mux, hdr, sizeof(hdr));
         if (r < 0 || len == 0)
                 return r;
@@ -299,14 +301,15 @@ static int feed_frame(Peer *p, uint16_t type, uint32_t id, const void *payload, 
 }
 
 static int feed_u32(Peer *p, uint16_t type, uint32_t id, uint32_t v) {
-        uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+        uint8_t b[4] = { (uint8_t) v, (uint8_t) (v >> 8), (uint8_t) (v >> 16),
+                (uint8_t) (v >> 24) };
         return feed_frame(p, type, id, b, 4);
 }
 
 static void feed_hello(Peer *p, uint16_t major) {
         uint8_t b[FRAME_HELLO_SIZE];
-        (void)frame_hello_encode(&(FrameHello){.version_major = major}, b, sizeof(b));
-        (void)feed_frame(p, FRAME_HELLO, 0, b, sizeof(b));
+        (void) frame_hello_encode(&(FrameHello){ .version_major = major }, b, sizeof(b));
+        (void) feed_frame(p, FRAME_HELLO, 0, b, sizeof(b));
 }
 
 /* Pops the next frame from p's output; false when empty. payload must hold FRAME_PAYLOAD_MAX. */
@@ -383,14 +386,14 @@ static void test_two_muxes_complete_hello(void **state) {
 }
 
 static void test_capabilities_in_use_are_the_and_of_both(void **state) {
-        MuxConfig c = {.role = MUX_ROLE_HOST, .capabilities = 0x6};
+        MuxConfig c = { .role = MUX_ROLE_HOST, .capabilities = 0x6 };
         _cleanup_(mux_freep) Mux *m = NULL;
         uint8_t b[FRAME_HELLO_SIZE], hdr[FRAME_HEADER_SIZE];
 
         assert_int_equal(mux_new(&c, &m), 0);
-        (void)frame_hello_encode(
-                        &(FrameHello){.version_major = 1, .capabilities = 0x3}, b, sizeof(b));
-        frame_header_encode(&(FrameHeader){.size = sizeof(b), .type = FRAME_HELLO}, hdr);
+        (void) frame_hello_encode(
+                        &(FrameHello){ .version_major = 1, .capabilities = 0x3 }, b, sizeof(b));
+        frame_header_encode(&(FrameHeader){ .size = sizeof(b), .type = FRAME_HELLO }, hdr);
         assert_int_equal(mux_feed(m, hdr, sizeof(hdr)), 0);
         assert_int_equal(mux_feed(m, b, sizeof(b)), 0);
         assert_true(mux_get_capabilities(m) == 0x2);
@@ -398,7 +401,7 @@ static void test_capabilities_in_use_are_the_and_of_both(void **state) {
 
 static void test_hello_with_other_major_breaks_channel(void **state) {
         _cleanup_(peer_freep) Peer *h = peer_new(MUX_ROLE_HOST);
-        const uint8_t ping[1] = {0};
+        const uint8_t ping[1] = { 0 };
 
         feed_hello(h, 2);
         assert_int_equal(h->channel_errors, 1);
@@ -411,7 +414,7 @@ static void test_hello_with_other_major_breaks_channel(void **state) {
 
 static void test_short_hello_breaks_channel(void **state) {
         _cleanup_(peer_freep) Peer *h = peer_new(MUX_ROLE_HOST);
-        const uint8_t b[4] = {1};
+        const uint8_t b[4] = { 1 };
 
         assert_int_equal(feed_frame(h, FRAME_HELLO, 0, b, sizeof(b)), -EBADMSG);
         assert_int_equal(h->channel_errors, 1);
@@ -419,7 +422,7 @@ static void test_short_hello_breaks_channel(void **state) {
 
 static void test_frames_before_hello_are_discarded(void **state) {
         _cleanup_(peer_freep) Peer *h = peer_new(MUX_ROLE_HOST);
-        const uint8_t ping[3] = {1, 2, 3};
+        const uint8_t ping[3] = { 1, 2, 3 };
 
         drain(h);
         assert_int_equal(feed_frame(h, FRAME_PING, 0, ping, sizeof(ping)), 0);
@@ -434,7 +437,8 @@ static void test_oversized_frame_breaks_channel(void **state) {
         _cleanup_(peer_freep) Peer *h = host_ready();
         uint8_t hdr[FRAME_HEADER_SIZE];
 
-        frame_header_encode(&(FrameHeader){.size = FRAME_PAYLOAD_MAX + 1, .type = FRAME_PING}, hdr);
+        frame_header_encode(
+                        &(FrameHeader){ .size = FRAME_PAYLOAD_MAX + 1, .type = FRAME_PING }, hdr);
         assert_int_equal(mux_feed(h->mux, hdr, sizeof(hdr)), -EBADMSG);
         assert_int_equal(h->channel_errors, 1);
         assert_int_equal(h->last_channel_error, -EBADMSG);
@@ -444,7 +448,8 @@ static void test_oversized_frame_split_across_feeds_breaks_channel(void **state)
         _cleanup_(peer_freep) Peer *h = host_ready();
         uint8_t hdr[FRAME_HEADER_SIZE];
 
-        frame_header_encode(&(FrameHeader){.size = UINT32_MAX, .type = FRAME_DATA, .stream_id = 1},
+        frame_header_encode(
+                        &(FrameHeader){ .size = UINT32_MAX, .type = FRAME_DATA, .stream_id = 1 },
                         hdr);
         assert_int_equal(mux_feed(h->mux, hdr, 5), 0);
         assert_int_equal(mux_feed(h->mux, hdr + 5, 7), -EBADMSG);
@@ -460,7 +465,7 @@ static void test_unknown_mandatory_type_breaks_channel(void **state) {
 
 static void test_unknown_optional_type_is_skipped(void **state) {
         _cleanup_(peer_freep) Peer *h = host_ready();
-        const uint8_t junk[100] = {0xff};
+        const uint8_t junk[100] = { 0xff };
         FrameHeader hdr;
 
         assert_int_equal(feed_frame(h, 0x8042, 9, junk, sizeof(junk)), 0);
@@ -504,7 +509,7 @@ static void test_status_travels_from_agent_to_host(void **state) {
         _cleanup_(peer_freep) Peer *a = NULL;
 
         connect_pair(&h, &a);
-        FrameStatus s = {.live_sessions = 2, .last_activity_usec = 42};
+        FrameStatus s = { .live_sessions = 2, .last_activity_usec = 42 };
         assert_int_equal(mux_send_status(a->mux, &s), 0);
         assert_int_equal(mux_send_status(h->mux, &s), -EPERM);
         pump(h, a);
@@ -584,16 +589,16 @@ static void test_reset_drops_streams_and_queues_hello(void **state) {
 static void test_exec_stream_runs_its_whole_life(void **state) {
         _cleanup_(peer_freep) Peer *h = NULL;
         _cleanup_(peer_freep) Peer *a = NULL;
-        char *argv[] = {"echo", "hi", NULL}, *env[] = {"A=B", NULL};
-        FrameOpen req = {.kind = STREAM_KIND_EXEC,
-                        .window = 1000,
-                        .argv = argv,
-                        .n_argv = 2,
-                        .env = env,
-                        .n_env = 1,
-                        .pty = true,
-                        .pty_rows = 24,
-                        .pty_cols = 80};
+        char *argv[] = { "echo", "hi", NULL }, *env[] = { "A=B", NULL };
+        FrameOpen req = { .kind = STREAM_KIND_EXEC,
+                .window = 1000,
+                .argv = argv,
+                .n_argv = 2,
+                .env = env,
+                .n_env = 1,
+                .pty = true,
+                .pty_rows = 24,
+                .pty_cols = 80 };
         uint32_t id;
 
         connect_pair(&h, &a);
@@ -601,7 +606,7 @@ static void test_exec_stream_runs_its_whole_life(void **state) {
         assert_int_equal(mux_stream_open(h->mux, &req, hr, &id), 0);
         hr->id = id;
         assert_true(id >= 1 && id < STREAM_ID_GUEST_BIT);
-        assert_int_equal(mux_stream_send(h->mux, id, 0, (const uint8_t *)"x", 1), -ENOTCONN);
+        assert_int_equal(mux_stream_send(h->mux, id, 0, (const uint8_t *) "x", 1), -ENOTCONN);
         pump(h, a);
         assert_int_equal(a->opens, 1);
         assert_int_equal(a->last_open.n_argv, 2);
@@ -609,7 +614,7 @@ static void test_exec_stream_runs_its_whole_life(void **state) {
         assert_true(hr->accepted);
         Rec *ar = rec_find(a, id);
 
-        assert_int_equal(mux_stream_send(h->mux, id, 0, (const uint8_t *)"in", 2), 2);
+        assert_int_equal(mux_stream_send(h->mux, id, 0, (const uint8_t *) "in", 2), 2);
         assert_int_equal(mux_stream_send_eof(h->mux, id, 0), 0);
         assert_int_equal(mux_stream_send_signal(h->mux, id, 2), 0);
         assert_int_equal(mux_stream_send_resize(h->mux, id, 50, 132), 0);
@@ -620,14 +625,14 @@ static void test_exec_stream_runs_its_whole_life(void **state) {
         assert_int_equal(a->last_rows, 50);
         assert_int_equal(a->last_cols, 132);
 
-        assert_int_equal(mux_stream_send(a->mux, id, 1, (const uint8_t *)"hi\n", 3), 3);
-        assert_int_equal(mux_stream_send(a->mux, id, 2, (const uint8_t *)"!", 1), 1);
+        assert_int_equal(mux_stream_send(a->mux, id, 1, (const uint8_t *) "hi\n", 3), 3);
+        assert_int_equal(mux_stream_send(a->mux, id, 2, (const uint8_t *) "!", 1), 1);
         assert_int_equal(mux_stream_send_eof(a->mux, id, 1), 0);
         assert_int_equal(mux_stream_send_eof(a->mux, id, 2), 0);
         assert_int_equal(mux_stream_send_exit(a->mux, id,
-                                         &(FrameExit){.how = EXIT_HOW_SIGNALED,
+                                         &(FrameExit){ .how = EXIT_HOW_SIGNALED,
                                                          .core_dumped = true,
-                                                         .code = 11}),
+                                                         .code = 11 }),
                         0);
         assert_int_equal(mux_stream_close(a->mux, id, 0), 0);
         pump(h, a);
@@ -652,18 +657,18 @@ static void test_send_refuses_fds_not_ours(void **state) {
         connect_pair(&h, &a);
         uint32_t id = open_exec(h, 100, "cat");
         pump(h, a);
-        assert_int_equal(mux_stream_send(h->mux, id, 1, (const uint8_t *)"x", 1), -EBADF);
-        assert_int_equal(mux_stream_send(a->mux, id, 0, (const uint8_t *)"x", 1), -EBADF);
-        assert_int_equal(mux_stream_send(h->mux, id, 3, (const uint8_t *)"x", 1), -EBADF);
+        assert_int_equal(mux_stream_send(h->mux, id, 1, (const uint8_t *) "x", 1), -EBADF);
+        assert_int_equal(mux_stream_send(a->mux, id, 0, (const uint8_t *) "x", 1), -EBADF);
+        assert_int_equal(mux_stream_send(h->mux, id, 3, (const uint8_t *) "x", 1), -EBADF);
         assert_int_equal(mux_stream_send_signal(a->mux, id, 9), -EBADF);
         assert_int_equal(mux_stream_send_exit(h->mux, id, &(FrameExit){}), -EBADF);
-        assert_int_equal(mux_stream_send(h->mux, id + 1, 0, (const uint8_t *)"x", 1), -ENOENT);
+        assert_int_equal(mux_stream_send(h->mux, id + 1, 0, (const uint8_t *) "x", 1), -ENOENT);
 }
 
 static void test_forward_stream_uses_fd_zero_both_ways(void **state) {
         _cleanup_(peer_freep) Peer *h = NULL;
         _cleanup_(peer_freep) Peer *a = NULL;
-        FrameOpen req = {.kind = STREAM_KIND_FORWARD, .window = 100, .service = "tray"};
+        FrameOpen req = { .kind = STREAM_KIND_FORWARD, .window = 100, .service = "tray" };
         uint32_t id;
 
         connect_pair(&h, &a);
@@ -671,8 +676,8 @@ static void test_forward_stream_uses_fd_zero_both_ways(void **state) {
         assert_int_equal(mux_stream_open(h->mux, &req, hr, &id), 0);
         hr->id = id;
         pump(h, a);
-        assert_int_equal(mux_stream_send(a->mux, id, 0, (const uint8_t *)"pong", 4), 4);
-        assert_int_equal(mux_stream_send(a->mux, id, 1, (const uint8_t *)"x", 1), -EBADF);
+        assert_int_equal(mux_stream_send(a->mux, id, 0, (const uint8_t *) "pong", 4), 4);
+        assert_int_equal(mux_stream_send(a->mux, id, 1, (const uint8_t *) "x", 1), -EBADF);
         assert_int_equal(mux_stream_send_signal(h->mux, id, 9), -EBADF);
         pump(h, a);
         assert_memory_equal(hr->data, "pong", 4);
@@ -699,8 +704,8 @@ static void test_reject_reaches_the_opener_sanitised(void **state) {
 
 static void test_open_before_hello_is_refused(void **state) {
         _cleanup_(peer_freep) Peer *h = peer_new(MUX_ROLE_HOST);
-        char *argv[] = {"ls", NULL};
-        FrameOpen req = {.kind = STREAM_KIND_EXEC, .argv = argv, .n_argv = 1};
+        char *argv[] = { "ls", NULL };
+        FrameOpen req = { .kind = STREAM_KIND_EXEC, .argv = argv, .n_argv = 1 };
         uint32_t id;
 
         assert_int_equal(mux_stream_open(h->mux, &req, NULL, &id), -ENOTCONN);
@@ -709,7 +714,7 @@ static void test_open_before_hello_is_refused(void **state) {
 
 static void test_invalid_open_request_is_refused_locally(void **state) {
         _cleanup_(peer_freep) Peer *h = host_ready();
-        FrameOpen req = {.kind = STREAM_KIND_EXEC};
+        FrameOpen req = { .kind = STREAM_KIND_EXEC };
         uint32_t id = 77;
 
         assert_int_equal(mux_stream_open(h->mux, &req, NULL, &id), -EINVAL);
@@ -718,7 +723,7 @@ static void test_invalid_open_request_is_refused_locally(void **state) {
 }
 
 static void test_peer_open_without_on_open_is_rejected(void **state) {
-        MuxConfig c = {.role = MUX_ROLE_AGENT};
+        MuxConfig c = { .role = MUX_ROLE_AGENT };
         _cleanup_(mux_freep) Mux *m = NULL;
         _cleanup_(peer_freep) Peer *h = peer_new(MUX_ROLE_HOST);
         const uint8_t *d;
@@ -744,7 +749,7 @@ static void test_peer_open_without_on_open_is_rejected(void **state) {
 static void test_guest_open_is_rejected_by_a_host_without_on_open(void **state) {
         _cleanup_(peer_freep) Peer *h = NULL;
         _cleanup_(peer_freep) Peer *a = NULL;
-        MuxConfig c = {.role = MUX_ROLE_HOST};
+        MuxConfig c = { .role = MUX_ROLE_HOST };
         _cleanup_(mux_freep) Mux *host = NULL;
 
         connect_pair(&h, &a);
@@ -753,8 +758,8 @@ static void test_guest_open_is_rejected_by_a_host_without_on_open(void **state) 
         const uint8_t *d;
         size_t n;
         uint8_t hello[FRAME_HEADER_SIZE + FRAME_HELLO_SIZE];
-        frame_header_encode(&(FrameHeader){.size = FRAME_HELLO_SIZE, .type = FRAME_HELLO}, hello);
-        (void)frame_hello_encode(&(FrameHello){.version_major = 1}, hello + FRAME_HEADER_SIZE,
+        frame_header_encode(&(FrameHeader){ .size = FRAME_HELLO_SIZE, .type = FRAME_HELLO }, hello);
+        (void) frame_hello_encode(&(FrameHello){ .version_major = 1 }, hello + FRAME_HEADER_SIZE,
                         FRAME_HELLO_SIZE);
         assert_int_equal(mux_feed(host, hello, sizeof(hello)), 0);
         uint32_t id = open_exec(a, 10, "host-thing");
@@ -770,8 +775,8 @@ static void test_guest_open_is_rejected_by_a_host_without_on_open(void **state) 
 static void test_peer_open_with_id_in_the_wrong_half_is_rejected(void **state) {
         _cleanup_(peer_freep) Peer *a = peer_new(MUX_ROLE_AGENT);
         static uint8_t payload[FRAME_PAYLOAD_MAX];
-        char *argv[] = {"ls", NULL};
-        FrameOpen req = {.kind = STREAM_KIND_EXEC, .argv = argv, .n_argv = 1};
+        char *argv[] = { "ls", NULL };
+        FrameOpen req = { .kind = STREAM_KIND_EXEC, .argv = argv, .n_argv = 1 };
         uint8_t b[64];
         FrameHeader hdr;
         FrameReject rej;
@@ -779,7 +784,7 @@ static void test_peer_open_with_id_in_the_wrong_half_is_rejected(void **state) {
         feed_hello(a, 1);
         drain(a);
         int n = frame_open_encode(&req, b, sizeof(b));
-        assert_int_equal(feed_frame(a, FRAME_OPEN, 0x80000005, b, (size_t)n), 0);
+        assert_int_equal(feed_frame(a, FRAME_OPEN, 0x80000005, b, (size_t) n), 0);
         assert_int_equal(a->opens, 0);
         assert_true(pop_frame(a, &hdr, payload));
         assert_int_equal(hdr.type, FRAME_REJECT);
@@ -791,7 +796,7 @@ static void test_peer_open_with_id_in_the_wrong_half_is_rejected(void **state) {
 static void test_malformed_open_is_rejected_without_an_entry(void **state) {
         _cleanup_(peer_freep) Peer *a = peer_new(MUX_ROLE_AGENT);
         static uint8_t payload[FRAME_PAYLOAD_MAX];
-        const uint8_t bad[12] = {1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0}; /* truncated TLV */
+        const uint8_t bad[12] = { 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0 }; /* truncated TLV */
         FrameHeader hdr;
         FrameReject rej;
 
@@ -841,7 +846,7 @@ static void two_check(Two *t, const char *reason) {
         pump(t->h, t->a);
         assert_true(rec_find(t->a, t->victim)->closed);
         assert_int_equal(rec_find(t->a, t->victim)->close_error, -EPROTO);
-        assert_int_equal(mux_stream_send(t->a->mux, t->bystander, 1, (const uint8_t *)"ok", 2), 2);
+        assert_int_equal(mux_stream_send(t->a->mux, t->bystander, 1, (const uint8_t *) "ok", 2), 2);
         pump(t->h, t->a);
         assert_memory_equal(b->data, "ok", 2);
         assert_int_equal(mux_stream_count(t->h->mux), 1);
@@ -850,7 +855,7 @@ static void two_check(Two *t, const char *reason) {
 
 static void test_data_beyond_window_closes_only_that_stream(void **state) {
         Two t = {};
-        uint8_t d[12] = {1};
+        uint8_t d[12] = { 1 };
 
         two_setup(&t);
         memset(d + 1, 'x', 11); /* 11 data bytes, window 10 */
@@ -862,7 +867,7 @@ static void test_data_beyond_window_closes_only_that_stream(void **state) {
 
 static void test_data_exactly_filling_the_window_is_accepted(void **state) {
         Two t = {};
-        uint8_t d[11] = {1};
+        uint8_t d[11] = { 1 };
 
         two_setup(&t);
         memset(d + 1, 'x', 10);
@@ -894,15 +899,15 @@ static void test_credit_up_to_the_cap_is_accepted(void **state) {
 
 static void test_duplicate_open_closes_the_existing_stream(void **state) {
         Two t = {};
-        char *argv[] = {"ls", NULL};
-        FrameOpen req = {.kind = STREAM_KIND_EXEC, .argv = argv, .n_argv = 1};
+        char *argv[] = { "ls", NULL };
+        FrameOpen req = { .kind = STREAM_KIND_EXEC, .argv = argv, .n_argv = 1 };
         uint8_t b[64];
         int n;
 
         two_setup(&t);
         /* The agent is the acceptor; feed it a second OPEN for the victim's id. */
         n = frame_open_encode(&req, b, sizeof(b));
-        assert_int_equal(feed_frame(t.a, FRAME_OPEN, t.victim, b, (size_t)n), 0);
+        assert_int_equal(feed_frame(t.a, FRAME_OPEN, t.victim, b, (size_t) n), 0);
         Rec *v = rec_find(t.a, t.victim);
         assert_true(v->closed);
         assert_int_equal(v->close_error, -EPROTO);
@@ -910,7 +915,7 @@ static void test_duplicate_open_closes_the_existing_stream(void **state) {
         assert_int_equal(t.a->opens, 2);
         pump(t.h, t.a);
         assert_true(rec_find(t.h, t.victim)->closed);
-        assert_int_equal(mux_stream_send(t.a->mux, t.bystander, 1, (const uint8_t *)"ok", 2), 2);
+        assert_int_equal(mux_stream_send(t.a->mux, t.bystander, 1, (const uint8_t *) "ok", 2), 2);
         pump(t.h, t.a);
         assert_memory_equal(rec_find(t.h, t.bystander)->data, "ok", 2);
         two_finish(&t);
@@ -918,7 +923,7 @@ static void test_duplicate_open_closes_the_existing_stream(void **state) {
 
 static void test_data_after_eof_closes_only_that_stream(void **state) {
         Two t = {};
-        const uint8_t d[2] = {1, 'x'}, eof = 1;
+        const uint8_t d[2] = { 1, 'x' }, eof = 1;
 
         two_setup(&t);
         assert_int_equal(feed_frame(t.h, FRAME_EOF, t.victim, &eof, 1), 0);
@@ -941,7 +946,7 @@ static void test_second_eof_closes_only_that_stream(void **state) {
 
 static void test_data_on_stdin_towards_the_opener_closes_only_that_stream(void **state) {
         Two t = {};
-        const uint8_t d[2] = {0, 'x'};
+        const uint8_t d[2] = { 0, 'x' };
 
         two_setup(&t);
         assert_int_equal(feed_frame(t.h, FRAME_DATA, t.victim, d, sizeof(d)), 0);
@@ -951,7 +956,7 @@ static void test_data_on_stdin_towards_the_opener_closes_only_that_stream(void *
 
 static void test_empty_data_closes_only_that_stream(void **state) {
         Two t = {};
-        const uint8_t d[1] = {1};
+        const uint8_t d[1] = { 1 };
 
         two_setup(&t);
         assert_int_equal(feed_frame(t.h, FRAME_DATA, t.victim, d, sizeof(d)), 0);
@@ -974,7 +979,7 @@ static void test_second_exit_closes_only_that_stream(void **state) {
         uint8_t e[FRAME_EXIT_SIZE];
 
         two_setup(&t);
-        (void)frame_exit_encode(&(FrameExit){.how = EXIT_HOW_EXITED, .code = 3}, e, sizeof(e));
+        (void) frame_exit_encode(&(FrameExit){ .how = EXIT_HOW_EXITED, .code = 3 }, e, sizeof(e));
         assert_int_equal(feed_frame(t.h, FRAME_EXIT, t.victim, e, sizeof(e)), 0);
         assert_true(rec_find(t.h, t.victim)->exited);
         assert_int_equal(feed_frame(t.h, FRAME_EXIT, t.victim, e, sizeof(e)), 0);
@@ -986,12 +991,12 @@ static void test_data_after_exit_is_still_delivered(void **state) {
         Two t = {};
 
         two_setup(&t);
-        assert_int_equal(mux_stream_send_exit(
-                                         t.a->mux, t.victim, &(FrameExit){.how = EXIT_HOW_EXITED}),
+        assert_int_equal(mux_stream_send_exit(t.a->mux, t.victim,
+                                         &(FrameExit){ .how = EXIT_HOW_EXITED }),
                         0);
-        assert_int_equal(mux_stream_send(t.a->mux, t.victim, 2, (const uint8_t *)"late", 4), 4);
-        assert_int_equal(mux_stream_send_exit(
-                                         t.a->mux, t.victim, &(FrameExit){.how = EXIT_HOW_EXITED}),
+        assert_int_equal(mux_stream_send(t.a->mux, t.victim, 2, (const uint8_t *) "late", 4), 4);
+        assert_int_equal(mux_stream_send_exit(t.a->mux, t.victim,
+                                         &(FrameExit){ .how = EXIT_HOW_EXITED }),
                         -EALREADY);
         pump(t.h, t.a);
         Rec *r = rec_find(t.h, t.victim);
@@ -1012,7 +1017,7 @@ static void test_accept_on_an_open_stream_closes_only_that_stream(void **state) 
 
 static void test_truncated_credit_closes_only_that_stream(void **state) {
         Two t = {};
-        const uint8_t c[2] = {1, 0};
+        const uint8_t c[2] = { 1, 0 };
 
         two_setup(&t);
         assert_int_equal(feed_frame(t.h, FRAME_CREDIT, t.victim, c, sizeof(c)), 0);
@@ -1022,7 +1027,7 @@ static void test_truncated_credit_closes_only_that_stream(void **state) {
 
 static void test_frame_for_unknown_stream_is_answered_with_close(void **state) {
         Two t = {};
-        const uint8_t d[2] = {1, 'x'};
+        const uint8_t d[2] = { 1, 'x' };
 
         two_setup(&t);
         drain(t.h);
@@ -1030,8 +1035,8 @@ static void test_frame_for_unknown_stream_is_answered_with_close(void **state) {
         expect_close(t.h, 0x1234, -EPROTO);
         assert_int_equal(mux_stream_count(t.h->mux), 2);
         /* Terminal frames for unknown ids are never answered. */
-        assert_int_equal(feed_u32(t.h, FRAME_CLOSE, 0x1234, (uint32_t)-EPROTO), 0);
-        assert_int_equal(feed_u32(t.h, FRAME_REJECT, 0x1235, (uint32_t)-EPROTO), 0);
+        assert_int_equal(feed_u32(t.h, FRAME_CLOSE, 0x1234, (uint32_t) -EPROTO), 0);
+        assert_int_equal(feed_u32(t.h, FRAME_REJECT, 0x1235, (uint32_t) -EPROTO), 0);
         assert_int_equal(mux_output_size(t.h->mux), 0);
         assert_int_equal(t.h->channel_errors, 0);
         two_finish(&t);
@@ -1039,7 +1044,7 @@ static void test_frame_for_unknown_stream_is_answered_with_close(void **state) {
 
 static void test_data_after_close_is_dropped(void **state) {
         Two t = {};
-        const uint8_t d[2] = {1, 'x'};
+        const uint8_t d[2] = { 1, 'x' };
 
         two_setup(&t);
         assert_int_equal(mux_stream_close(t.h->mux, t.victim, 0), 0);
@@ -1064,7 +1069,7 @@ static void test_peer_close_is_answered_and_frees_the_id(void **state) {
 
         two_setup(&t);
         drain(t.h);
-        assert_int_equal(feed_u32(t.h, FRAME_CLOSE, t.victim, (uint32_t)-EIO), 0);
+        assert_int_equal(feed_u32(t.h, FRAME_CLOSE, t.victim, (uint32_t) -EIO), 0);
         Rec *v = rec_find(t.h, t.victim);
         assert_true(v->closed);
         assert_int_equal(v->close_error, -EIO);
@@ -1075,7 +1080,7 @@ static void test_peer_close_is_answered_and_frees_the_id(void **state) {
 
 static void test_frame_before_accept_closes_the_stream(void **state) {
         _cleanup_(peer_freep) Peer *h = host_ready();
-        const uint8_t d[2] = {1, 'x'};
+        const uint8_t d[2] = { 1, 'x' };
 
         uint32_t id = open_exec(h, 10, "x");
         drain(h);
@@ -1090,7 +1095,7 @@ static void test_hello_mid_session_fails_every_stream_and_restarts(void **state)
         FrameHeader hdr;
 
         two_setup(&t);
-        assert_int_equal(mux_stream_send(t.h->mux, t.bystander, 0, (const uint8_t *)"lost", 4), 4);
+        assert_int_equal(mux_stream_send(t.h->mux, t.bystander, 0, (const uint8_t *) "lost", 4), 4);
         feed_hello(t.h, 1);
         Rec *v = rec_find(t.h, t.victim), *b = rec_find(t.h, t.bystander);
         assert_true(v->closed && b->closed);
@@ -1108,7 +1113,7 @@ static void test_hello_mid_session_fails_every_stream_and_restarts(void **state)
 
 static void test_restart_keeps_the_rest_of_a_partly_written_frame(void **state) {
         _cleanup_(peer_freep) Peer *h = host_ready();
-        const uint8_t payload[10] = {9};
+        const uint8_t payload[10] = { 9 };
         const uint8_t *d;
         size_t n;
 
@@ -1166,34 +1171,34 @@ typedef enum Outcome {
 } Outcome;
 
 static const char *const col_names[_COL_MAX] = {
-                "absent",
-                "OPENING",
-                "PENDING",
-                "OPEN (opener)",
-                "OPEN (acceptor)",
-                "CLOSING",
+        "absent",
+        "OPENING",
+        "PENDING",
+        "OPEN (opener)",
+        "OPEN (acceptor)",
+        "CLOSING",
 };
 
 static const struct {
         uint16_t type;
         Outcome outcome[_COL_MAX];
 } state_table[] = {
-                {FRAME_OPEN, {NEW, ERR, ERR, ERR, ERR, IGN}},
-                {FRAME_ACCEPT, {REPLY, DELIVER, ERR, ERR, ERR, IGN}},
-                {FRAME_REJECT, {IGN, FINISH, ERR, ERR, ERR, REMOVE}},
-                {FRAME_DATA, {REPLY, ERR, ERR, DELIVER, DELIVER, IGN}},
-                {FRAME_EOF, {REPLY, ERR, ERR, DELIVER, DELIVER, IGN}},
-                {FRAME_CREDIT, {REPLY, ERR, ERR, DELIVER, DELIVER, IGN}},
-                {FRAME_SIGNAL, {REPLY, ERR, ERR, ERR, DELIVER, IGN}},
-                {FRAME_RESIZE, {REPLY, ERR, ERR, ERR, DELIVER, IGN}},
-                {FRAME_EXIT, {REPLY, ERR, ERR, DELIVER, ERR, IGN}},
-                {FRAME_CLOSE, {IGN, FINISH, FINISH, FINISH, FINISH, REMOVE}},
+        { FRAME_OPEN, { NEW, ERR, ERR, ERR, ERR, IGN } },
+        { FRAME_ACCEPT, { REPLY, DELIVER, ERR, ERR, ERR, IGN } },
+        { FRAME_REJECT, { IGN, FINISH, ERR, ERR, ERR, REMOVE } },
+        { FRAME_DATA, { REPLY, ERR, ERR, DELIVER, DELIVER, IGN } },
+        { FRAME_EOF, { REPLY, ERR, ERR, DELIVER, DELIVER, IGN } },
+        { FRAME_CREDIT, { REPLY, ERR, ERR, DELIVER, DELIVER, IGN } },
+        { FRAME_SIGNAL, { REPLY, ERR, ERR, ERR, DELIVER, IGN } },
+        { FRAME_RESIZE, { REPLY, ERR, ERR, ERR, DELIVER, IGN } },
+        { FRAME_EXIT, { REPLY, ERR, ERR, DELIVER, ERR, IGN } },
+        { FRAME_CLOSE, { IGN, FINISH, FINISH, FINISH, FINISH, REMOVE } },
 };
 
 /* Builds a mux with stream *ret_id in the column's state; its output drained. */
 static Peer *state_setup(Col col, uint32_t *ret_id) {
-        char *argv[] = {"x", NULL};
-        FrameOpen req = {.kind = STREAM_KIND_EXEC, .window = 10, .argv = argv, .n_argv = 1};
+        char *argv[] = { "x", NULL };
+        FrameOpen req = { .kind = STREAM_KIND_EXEC, .window = 10, .argv = argv, .n_argv = 1 };
         uint8_t b[64];
         int n = frame_open_encode(&req, b, sizeof(b));
         Peer *p;
@@ -1204,7 +1209,7 @@ static Peer *state_setup(Col col, uint32_t *ret_id) {
                 p->auto_accept = col == COL_OPEN_ACCEPTOR;
                 *ret_id = 5;
                 if (col != COL_ABSENT)
-                        assert_int_equal(feed_frame(p, FRAME_OPEN, 5, b, (size_t)n), 0);
+                        assert_int_equal(feed_frame(p, FRAME_OPEN, 5, b, (size_t) n), 0);
         } else {
                 p = host_ready();
                 *ret_id = open_exec(p, 10, "x");
@@ -1220,28 +1225,29 @@ static Peer *state_setup(Col col, uint32_t *ret_id) {
 
 /* A well-formed payload for type, valid in direction for the receiving side. */
 static size_t state_payload(uint16_t type, bool we_opened, uint8_t *b) {
-        char *argv[] = {"x", NULL};
-        FrameOpen req = {.kind = STREAM_KIND_EXEC, .argv = argv, .n_argv = 1};
+        char *argv[] = { "x", NULL };
+        FrameOpen req = { .kind = STREAM_KIND_EXEC, .argv = argv, .n_argv = 1 };
 
         switch (type) {
         case FRAME_OPEN:
-                return (size_t)frame_open_encode(&req, b, 64);
+                return (size_t) frame_open_encode(&req, b, 64);
         case FRAME_REJECT:
-                return (size_t)frame_reject_encode(-ENOENT, "no", b, 64);
+                return (size_t) frame_reject_encode(-ENOENT, "no", b, 64);
         case FRAME_DATA:
-                return (size_t)frame_data_encode(we_opened ? 1 : 0, (const uint8_t *)"d", 1, b, 64);
+                return (size_t) frame_data_encode(
+                                we_opened ? 1 : 0, (const uint8_t *) "d", 1, b, 64);
         case FRAME_EOF:
-                return (size_t)frame_eof_encode(we_opened ? 1 : 0, b, 64);
+                return (size_t) frame_eof_encode(we_opened ? 1 : 0, b, 64);
         case FRAME_EXIT:
-                return (size_t)frame_exit_encode(&(FrameExit){.how = EXIT_HOW_EXITED}, b, 64);
+                return (size_t) frame_exit_encode(&(FrameExit){ .how = EXIT_HOW_EXITED }, b, 64);
         case FRAME_RESIZE:
-                return (size_t)frame_resize_encode(24, 80, b, 64);
+                return (size_t) frame_resize_encode(24, 80, b, 64);
         case FRAME_SIGNAL:
-                return (size_t)frame_signal_encode(9, b, 64);
+                return (size_t) frame_signal_encode(9, b, 64);
         case FRAME_CLOSE:
-                return (size_t)frame_close_encode(-EIO, b, 64);
+                return (size_t) frame_close_encode(-EIO, b, 64);
         default: /* ACCEPT, CREDIT */
-                return (size_t)frame_credit_encode(1, b, 64);
+                return (size_t) frame_credit_encode(1, b, 64);
         }
 }
 
@@ -1331,28 +1337,28 @@ static void test_hundred_concurrent_streams_do_not_mix(void **state) {
         /* Three rounds of interleaved writes in both directions. */
         for (int round = 0; round < 3; round++) {
                 for (size_t i = 0; i < 100; i++) {
-                        size_t j = (i * 37 + (size_t)round) % 100;
+                        size_t j = (i * 37 + (size_t) round) % 100;
                         int n = snprintf(msg, sizeof(msg), "<in %zu.%d>", j, round);
-                        assert_int_equal(mux_stream_send(h->mux, ids[j], 0, (uint8_t *)msg,
-                                                         (size_t)n),
+                        assert_int_equal(mux_stream_send(h->mux, ids[j], 0, (uint8_t *) msg,
+                                                         (size_t) n),
                                         n);
                         n = snprintf(msg, sizeof(msg), "<out %zu.%d>", j, round);
-                        assert_int_equal(mux_stream_send(a->mux, ids[j], 1 + (uint8_t)(round % 2),
-                                                         (uint8_t *)msg, (size_t)n),
+                        assert_int_equal(mux_stream_send(a->mux, ids[j], 1 + (uint8_t) (round % 2),
+                                                         (uint8_t *) msg, (size_t) n),
                                         n);
                 }
-                pump_chunked(h, a, 1000 + (size_t)round * 333);
+                pump_chunked(h, a, 1000 + (size_t) round * 333);
         }
         for (size_t i = 0; i < 100; i++) {
                 char want[256];
                 int n = snprintf(want, sizeof(want), "<in %zu.0><in %zu.1><in %zu.2>", i, i, i);
                 Rec *r = rec_find(a, ids[i]);
-                assert_int_equal(r->len, (size_t)n);
-                assert_memory_equal(r->data, want, (size_t)n);
+                assert_int_equal(r->len, (size_t) n);
+                assert_memory_equal(r->data, want, (size_t) n);
                 n = snprintf(want, sizeof(want), "<out %zu.0><out %zu.1><out %zu.2>", i, i, i);
                 r = rec_find(h, ids[i]);
-                assert_int_equal(r->len, (size_t)n);
-                assert_memory_equal(r->data, want, (size_t)n);
+                assert_int_equal(r->len, (size_t) n);
+                assert_memory_equal(r->data, want, (size_t) n);
                 assert_int_equal(r->fds_seen, 0x6);
         }
         assert_int_equal(mux_stream_count(h->mux), 100);
@@ -1372,12 +1378,12 @@ static void test_stream_without_credit_blocks_only_itself(void **state) {
         for (int i = 0; i < 100; i++) {
                 int r = mux_stream_send(a->mux, slow, 1, chunk, sizeof(chunk));
                 if (r > 0)
-                        sent_slow += (size_t)r;
+                        sent_slow += (size_t) r;
                 else
                         assert_int_equal(r, -EAGAIN);
                 r = mux_stream_send(a->mux, fast, 1, chunk, sizeof(chunk));
-                assert_int_equal(r, (int)sizeof(chunk));
-                sent_fast += (size_t)r;
+                assert_int_equal(r, (int) sizeof(chunk));
+                sent_fast += (size_t) r;
                 pump(h, a);
         }
         assert_int_equal(sent_slow, 1000);
@@ -1437,8 +1443,8 @@ static void test_open_beyond_streams_max_is_rejected(void **state) {
         _cleanup_(peer_freep) Peer *h = NULL;
         _cleanup_(peer_freep) Peer *a = NULL;
         static uint8_t payload[FRAME_PAYLOAD_MAX];
-        char *argv[] = {"x", NULL};
-        FrameOpen req = {.kind = STREAM_KIND_EXEC, .argv = argv, .n_argv = 1};
+        char *argv[] = { "x", NULL };
+        FrameOpen req = { .kind = STREAM_KIND_EXEC, .argv = argv, .n_argv = 1 };
         uint8_t b[64];
         FrameHeader hdr;
         FrameReject rej;
@@ -1446,13 +1452,13 @@ static void test_open_beyond_streams_max_is_rejected(void **state) {
 
         connect_pair(&h, &a);
         for (size_t i = 0; i < MUX_STREAMS_MAX; i++)
-                (void)open_exec(h, 10, "x");
+                (void) open_exec(h, 10, "x");
         assert_int_equal(mux_stream_open(h->mux, &req, NULL, &id), -EMFILE);
         pump(h, a);
         assert_int_equal(mux_stream_count(a->mux), MUX_STREAMS_MAX);
         /* A hostile host-side peer opening one more on the agent. */
         int n = frame_open_encode(&req, b, sizeof(b));
-        assert_int_equal(feed_frame(a, FRAME_OPEN, 0x7ffffff0, b, (size_t)n), 0);
+        assert_int_equal(feed_frame(a, FRAME_OPEN, 0x7ffffff0, b, (size_t) n), 0);
         assert_true(pop_frame(a, &hdr, payload));
         assert_int_equal(hdr.type, FRAME_REJECT);
         assert_int_equal(frame_reject_decode(payload, hdr.size, &rej), 0);
@@ -1478,66 +1484,65 @@ static void test_role_table_round_trips(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                        cmocka_unit_test(test_new_mux_queues_hello_first),
-                        cmocka_unit_test(test_two_muxes_complete_hello),
-                        cmocka_unit_test(test_capabilities_in_use_are_the_and_of_both),
-                        cmocka_unit_test(test_hello_with_other_major_breaks_channel),
-                        cmocka_unit_test(test_short_hello_breaks_channel),
-                        cmocka_unit_test(test_frames_before_hello_are_discarded),
-                        cmocka_unit_test(test_oversized_frame_breaks_channel),
-                        cmocka_unit_test(test_oversized_frame_split_across_feeds_breaks_channel),
-                        cmocka_unit_test(test_unknown_mandatory_type_breaks_channel),
-                        cmocka_unit_test(test_unknown_optional_type_is_skipped),
-                        cmocka_unit_test(test_control_frame_on_a_stream_breaks_channel),
-                        cmocka_unit_test(test_stream_frame_on_stream_zero_breaks_channel),
-                        cmocka_unit_test(test_ping_is_answered_with_the_same_payload),
-                        cmocka_unit_test(test_status_travels_from_agent_to_host),
-                        cmocka_unit_test(test_power_travels_from_host_to_agent),
-                        cmocka_unit_test(test_status_sent_to_agent_breaks_channel),
-                        cmocka_unit_test(test_power_sent_to_host_breaks_channel),
-                        cmocka_unit_test(test_partial_frames_fed_byte_by_byte_work),
-                        cmocka_unit_test(test_feed_from_a_callback_is_refused),
-                        cmocka_unit_test(test_reset_drops_streams_and_queues_hello),
-                        cmocka_unit_test(test_exec_stream_runs_its_whole_life),
-                        cmocka_unit_test(test_send_refuses_fds_not_ours),
-                        cmocka_unit_test(test_forward_stream_uses_fd_zero_both_ways),
-                        cmocka_unit_test(test_reject_reaches_the_opener_sanitised),
-                        cmocka_unit_test(test_open_before_hello_is_refused),
-                        cmocka_unit_test(test_invalid_open_request_is_refused_locally),
-                        cmocka_unit_test(test_peer_open_without_on_open_is_rejected),
-                        cmocka_unit_test(test_guest_open_is_rejected_by_a_host_without_on_open),
-                        cmocka_unit_test(test_peer_open_with_id_in_the_wrong_half_is_rejected),
-                        cmocka_unit_test(test_malformed_open_is_rejected_without_an_entry),
-                        cmocka_unit_test(test_data_beyond_window_closes_only_that_stream),
-                        cmocka_unit_test(test_data_exactly_filling_the_window_is_accepted),
-                        cmocka_unit_test(test_credit_overflow_closes_only_that_stream),
-                        cmocka_unit_test(test_credit_up_to_the_cap_is_accepted),
-                        cmocka_unit_test(test_duplicate_open_closes_the_existing_stream),
-                        cmocka_unit_test(test_data_after_eof_closes_only_that_stream),
-                        cmocka_unit_test(test_second_eof_closes_only_that_stream),
-                        cmocka_unit_test(
-                                        test_data_on_stdin_towards_the_opener_closes_only_that_stream),
-                        cmocka_unit_test(test_empty_data_closes_only_that_stream),
-                        cmocka_unit_test(test_signal_towards_the_opener_closes_only_that_stream),
-                        cmocka_unit_test(test_second_exit_closes_only_that_stream),
-                        cmocka_unit_test(test_data_after_exit_is_still_delivered),
-                        cmocka_unit_test(test_accept_on_an_open_stream_closes_only_that_stream),
-                        cmocka_unit_test(test_truncated_credit_closes_only_that_stream),
-                        cmocka_unit_test(test_frame_for_unknown_stream_is_answered_with_close),
-                        cmocka_unit_test(test_data_after_close_is_dropped),
-                        cmocka_unit_test(test_peer_close_is_answered_and_frees_the_id),
-                        cmocka_unit_test(test_frame_before_accept_closes_the_stream),
-                        cmocka_unit_test(test_hello_mid_session_fails_every_stream_and_restarts),
-                        cmocka_unit_test(test_restart_keeps_the_rest_of_a_partly_written_frame),
-                        cmocka_unit_test(test_closing_from_inside_on_data_is_safe),
-                        cmocka_unit_test(test_every_state_and_frame_pair_is_answered_as_documented),
-                        cmocka_unit_test(test_hundred_concurrent_streams_do_not_mix),
-                        cmocka_unit_test(test_stream_without_credit_blocks_only_itself),
-                        cmocka_unit_test(test_send_splits_large_writes_and_honours_the_window),
-                        cmocka_unit_test(test_grant_beyond_the_cap_is_refused),
-                        cmocka_unit_test(test_open_beyond_streams_max_is_rejected),
-                        cmocka_unit_test(test_ids_are_not_reused_while_closing),
-                        cmocka_unit_test(test_role_table_round_trips),
+                cmocka_unit_test(test_new_mux_queues_hello_first),
+                cmocka_unit_test(test_two_muxes_complete_hello),
+                cmocka_unit_test(test_capabilities_in_use_are_the_and_of_both),
+                cmocka_unit_test(test_hello_with_other_major_breaks_channel),
+                cmocka_unit_test(test_short_hello_breaks_channel),
+                cmocka_unit_test(test_frames_before_hello_are_discarded),
+                cmocka_unit_test(test_oversized_frame_breaks_channel),
+                cmocka_unit_test(test_oversized_frame_split_across_feeds_breaks_channel),
+                cmocka_unit_test(test_unknown_mandatory_type_breaks_channel),
+                cmocka_unit_test(test_unknown_optional_type_is_skipped),
+                cmocka_unit_test(test_control_frame_on_a_stream_breaks_channel),
+                cmocka_unit_test(test_stream_frame_on_stream_zero_breaks_channel),
+                cmocka_unit_test(test_ping_is_answered_with_the_same_payload),
+                cmocka_unit_test(test_status_travels_from_agent_to_host),
+                cmocka_unit_test(test_power_travels_from_host_to_agent),
+                cmocka_unit_test(test_status_sent_to_agent_breaks_channel),
+                cmocka_unit_test(test_power_sent_to_host_breaks_channel),
+                cmocka_unit_test(test_partial_frames_fed_byte_by_byte_work),
+                cmocka_unit_test(test_feed_from_a_callback_is_refused),
+                cmocka_unit_test(test_reset_drops_streams_and_queues_hello),
+                cmocka_unit_test(test_exec_stream_runs_its_whole_life),
+                cmocka_unit_test(test_send_refuses_fds_not_ours),
+                cmocka_unit_test(test_forward_stream_uses_fd_zero_both_ways),
+                cmocka_unit_test(test_reject_reaches_the_opener_sanitised),
+                cmocka_unit_test(test_open_before_hello_is_refused),
+                cmocka_unit_test(test_invalid_open_request_is_refused_locally),
+                cmocka_unit_test(test_peer_open_without_on_open_is_rejected),
+                cmocka_unit_test(test_guest_open_is_rejected_by_a_host_without_on_open),
+                cmocka_unit_test(test_peer_open_with_id_in_the_wrong_half_is_rejected),
+                cmocka_unit_test(test_malformed_open_is_rejected_without_an_entry),
+                cmocka_unit_test(test_data_beyond_window_closes_only_that_stream),
+                cmocka_unit_test(test_data_exactly_filling_the_window_is_accepted),
+                cmocka_unit_test(test_credit_overflow_closes_only_that_stream),
+                cmocka_unit_test(test_credit_up_to_the_cap_is_accepted),
+                cmocka_unit_test(test_duplicate_open_closes_the_existing_stream),
+                cmocka_unit_test(test_data_after_eof_closes_only_that_stream),
+                cmocka_unit_test(test_second_eof_closes_only_that_stream),
+                cmocka_unit_test(test_data_on_stdin_towards_the_opener_closes_only_that_stream),
+                cmocka_unit_test(test_empty_data_closes_only_that_stream),
+                cmocka_unit_test(test_signal_towards_the_opener_closes_only_that_stream),
+                cmocka_unit_test(test_second_exit_closes_only_that_stream),
+                cmocka_unit_test(test_data_after_exit_is_still_delivered),
+                cmocka_unit_test(test_accept_on_an_open_stream_closes_only_that_stream),
+                cmocka_unit_test(test_truncated_credit_closes_only_that_stream),
+                cmocka_unit_test(test_frame_for_unknown_stream_is_answered_with_close),
+                cmocka_unit_test(test_data_after_close_is_dropped),
+                cmocka_unit_test(test_peer_close_is_answered_and_frees_the_id),
+                cmocka_unit_test(test_frame_before_accept_closes_the_stream),
+                cmocka_unit_test(test_hello_mid_session_fails_every_stream_and_restarts),
+                cmocka_unit_test(test_restart_keeps_the_rest_of_a_partly_written_frame),
+                cmocka_unit_test(test_closing_from_inside_on_data_is_safe),
+                cmocka_unit_test(test_every_state_and_frame_pair_is_answered_as_documented),
+                cmocka_unit_test(test_hundred_concurrent_streams_do_not_mix),
+                cmocka_unit_test(test_stream_without_credit_blocks_only_itself),
+                cmocka_unit_test(test_send_splits_large_writes_and_honours_the_window),
+                cmocka_unit_test(test_grant_beyond_the_cap_is_refused),
+                cmocka_unit_test(test_open_beyond_streams_max_is_rejected),
+                cmocka_unit_test(test_ids_are_not_reused_while_closing),
+                cmocka_unit_test(test_role_table_round_trips),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

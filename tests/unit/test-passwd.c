@@ -88,17 +88,17 @@ static void test_passwd_parse_line_defaults_empty_home_and_shell(void **state) {
 
 static void test_passwd_parse_line_rejects_malformed_lines(void **state) {
         static const char *const bad[] = {
-                        "",                                   /* empty */
-                        "user:x:1000:1000:U:/home/user",      /* six fields */
-                        "user:x:1000:1000:U:/home/user:/s:x", /* eight fields */
-                        ":x:1000:1000:U:/h:/s",               /* empty name */
-                        "user:x:-1:1000:U:/h:/s",             /* negative uid */
-                        "user:x:1000:abc:U:/h:/s",            /* non-numeric gid */
-                        "user:x::1000:U:/h:/s",               /* empty uid */
-                        "user:x:4294967295:1:U:/h:/s",        /* (uid_t) -1 */
-                        "user:x:99999999999:1:U:/h:/s",       /* overflow */
+                "",                                   /* empty */
+                "user:x:1000:1000:U:/home/user",      /* six fields */
+                "user:x:1000:1000:U:/home/user:/s:x", /* eight fields */
+                ":x:1000:1000:U:/h:/s",               /* empty name */
+                "user:x:-1:1000:U:/h:/s",             /* negative uid */
+                "user:x:1000:abc:U:/h:/s",            /* non-numeric gid */
+                "user:x::1000:U:/h:/s",               /* empty uid */
+                "user:x:4294967295:1:U:/h:/s",        /* (uid_t) -1 */
+                "user:x:99999999999:1:U:/h:/s",       /* overflow */
         };
-        PasswdEntry e = {.uid = 65};
+        PasswdEntry e = { .uid = 65 };
 
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
                 assert_int_equal(passwd_parse_line(bad[i], &e), -EINVAL);
@@ -212,22 +212,22 @@ static void test_passwd_find_skips_overlong_lines(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                        cmocka_unit_test(test_passwd_parse_line_reads_every_field),
-                        cmocka_unit_test(test_passwd_parse_line_defaults_empty_home_and_shell),
-                        cmocka_unit_test(test_passwd_parse_line_rejects_malformed_lines),
-                        cmocka_unit_test_setup_teardown(
-                                        test_passwd_lookup_skips_malformed_lines, setup, teardown),
-                        cmocka_unit_test_setup_teardown(
-                                        test_passwd_lookup_unknown_user_is_enoent, setup, teardown),
-                        cmocka_unit_test(test_passwd_lookup_missing_file_is_enoent),
-                        cmocka_unit_test_setup_teardown(
-                                        test_passwd_groups_lists_primary_then_memberships_without_duplicates,
-                                        setup, teardown),
-                        cmocka_unit_test_setup_teardown(test_passwd_groups_ignores_groups_of_others,
-                                        setup, teardown),
-                        cmocka_unit_test(test_passwd_groups_without_group_file_is_primary_only),
-                        cmocka_unit_test(test_passwd_groups_caps_the_count),
-                        cmocka_unit_test(test_passwd_find_skips_overlong_lines),
+                cmocka_unit_test(test_passwd_parse_line_reads_every_field),
+                cmocka_unit_test(test_passwd_parse_line_defaults_empty_home_and_shell),
+                cmocka_unit_test(test_passwd_parse_line_rejects_malformed_lines),
+                cmocka_unit_test_setup_teardown(
+                                test_passwd_lookup_skips_malformed_lines, setup, teardown),
+                cmocka_unit_test_setup_teardown(
+                                test_passwd_lookup_unknown_user_is_enoent, setup, teardown),
+                cmocka_unit_test(test_passwd_lookup_missing_file_is_enoent),
+                cmocka_unit_test_setup_teardown(
+                                test_passwd_groups_lists_primary_then_memberships_without_duplicates,
+                                setup, teardown),
+                cmocka_unit_test_setup_teardown(
+                                test_passwd_groups_ignores_groups_of_others, setup, teardown),
+                cmocka_unit_test(test_passwd_groups_without_group_file_is_primary_only),
+                cmocka_unit_test(test_passwd_groups_caps_the_count),
+                cmocka_unit_test(test_passwd_find_skips_overlong_lines),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

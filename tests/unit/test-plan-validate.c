@@ -271,7 +271,7 @@ static void test_config_check_uses_each_vms_own_vmm(void **state) {
                         "{\"user\":\"alice\",\"nixosVms\":["
                         "{\"name\":\"a\",\"gpu\":{\"context-types\":\"cross-domain\"}},"
                         "{\"name\":\"b\",\"gpu\":{\"context-types\":\"cross-domain\"}}]}");
-        const VmmKind vmms[] = {VMM_CROSVM, VMM_QEMU};
+        const VmmKind vmms[] = { VMM_CROSVM, VMM_QEMU };
 
         assert_int_equal(plan_validate_config(c, vmms, &e), 1);
         assert_string_equal(e.items[0].path, "nixosVms[1].gpu");
@@ -279,39 +279,39 @@ static void test_config_check_uses_each_vms_own_vmm(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                        cmocka_unit_test(test_qemu_rejects_cross_domain_gpu),
-                        cmocka_unit_test(test_qemu_rejects_other_gpu_options),
-                        cmocka_unit_test(test_qemu_ignores_default_gpu_and_sound),
-                        cmocka_unit_test(test_qemu_rejects_sound_options),
-                        cmocka_unit_test(test_qemu_rejects_vhost_user),
-                        cmocka_unit_test(test_qemu_rejects_vfio_options),
-                        cmocka_unit_test(test_qemu_rejects_per_vm_crosvm_extra_args),
-                        cmocka_unit_test(test_qemu_rejects_per_vm_crosvm_extra_run_args),
-                        cmocka_unit_test(test_qemu_ignores_crosvm_log_level),
-                        cmocka_unit_test(test_qemu_rejects_crosvm_only_disk_option),
-                        cmocka_unit_test(test_qemu_rejects_non_boolean_disk_flag),
-                        cmocka_unit_test(test_qemu_rejects_block_size_not_power_of_two),
-                        cmocka_unit_test(test_qemu_rejects_block_size_below_minimum),
-                        cmocka_unit_test(test_crosvm_passes_disk_options_through),
-                        cmocka_unit_test(test_rejects_long_disk_id),
-                        cmocka_unit_test(test_rejects_ro_in_root_disk),
-                        cmocka_unit_test(test_rejects_root_in_root_disk),
-                        cmocka_unit_test(test_crosvm_rejects_comma_in_disk_path),
-                        cmocka_unit_test(test_qemu_accepts_comma_in_disk_path),
-                        cmocka_unit_test(test_qemu_rejects_crosvm_only_shared_dir_option),
-                        cmocka_unit_test(test_qemu_rejects_virtiofs_type),
-                        cmocka_unit_test(test_qemu_rejects_non_boolean_readonly),
-                        cmocka_unit_test(test_rejects_unknown_shared_dir_type),
-                        cmocka_unit_test(test_crosvm_rejects_readonly_shared_dir),
-                        cmocka_unit_test(test_crosvm_rejects_colon_in_shared_dir_path),
-                        cmocka_unit_test(test_crosvm_rejects_colon_in_shared_dir_value),
-                        cmocka_unit_test(test_rejects_home_tag_with_shared_home),
-                        cmocka_unit_test(test_accepts_home_tag_without_shared_home),
-                        cmocka_unit_test(test_crosvm_accepts_every_crosvm_feature),
-                        cmocka_unit_test(test_errors_name_the_vm_index),
-                        cmocka_unit_test(test_every_problem_is_reported),
-                        cmocka_unit_test(test_rejects_unresolved_vmm),
-                        cmocka_unit_test(test_config_check_uses_each_vms_own_vmm),
+                cmocka_unit_test(test_qemu_rejects_cross_domain_gpu),
+                cmocka_unit_test(test_qemu_rejects_other_gpu_options),
+                cmocka_unit_test(test_qemu_ignores_default_gpu_and_sound),
+                cmocka_unit_test(test_qemu_rejects_sound_options),
+                cmocka_unit_test(test_qemu_rejects_vhost_user),
+                cmocka_unit_test(test_qemu_rejects_vfio_options),
+                cmocka_unit_test(test_qemu_rejects_per_vm_crosvm_extra_args),
+                cmocka_unit_test(test_qemu_rejects_per_vm_crosvm_extra_run_args),
+                cmocka_unit_test(test_qemu_ignores_crosvm_log_level),
+                cmocka_unit_test(test_qemu_rejects_crosvm_only_disk_option),
+                cmocka_unit_test(test_qemu_rejects_non_boolean_disk_flag),
+                cmocka_unit_test(test_qemu_rejects_block_size_not_power_of_two),
+                cmocka_unit_test(test_qemu_rejects_block_size_below_minimum),
+                cmocka_unit_test(test_crosvm_passes_disk_options_through),
+                cmocka_unit_test(test_rejects_long_disk_id),
+                cmocka_unit_test(test_rejects_ro_in_root_disk),
+                cmocka_unit_test(test_rejects_root_in_root_disk),
+                cmocka_unit_test(test_crosvm_rejects_comma_in_disk_path),
+                cmocka_unit_test(test_qemu_accepts_comma_in_disk_path),
+                cmocka_unit_test(test_qemu_rejects_crosvm_only_shared_dir_option),
+                cmocka_unit_test(test_qemu_rejects_virtiofs_type),
+                cmocka_unit_test(test_qemu_rejects_non_boolean_readonly),
+                cmocka_unit_test(test_rejects_unknown_shared_dir_type),
+                cmocka_unit_test(test_crosvm_rejects_readonly_shared_dir),
+                cmocka_unit_test(test_crosvm_rejects_colon_in_shared_dir_path),
+                cmocka_unit_test(test_crosvm_rejects_colon_in_shared_dir_value),
+                cmocka_unit_test(test_rejects_home_tag_with_shared_home),
+                cmocka_unit_test(test_accepts_home_tag_without_shared_home),
+                cmocka_unit_test(test_crosvm_accepts_every_crosvm_feature),
+                cmocka_unit_test(test_errors_name_the_vm_index),
+                cmocka_unit_test(test_every_problem_is_reported),
+                cmocka_unit_test(test_rejects_unresolved_vmm),
+                cmocka_unit_test(test_config_check_uses_each_vms_own_vmm),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -49,7 +49,7 @@ static void test_plan_append_keeps_argv_null_terminated(void **state) {
         assert_null(p->argv[0]);
         assert_int_equal(plan_append(p, "a"), 0);
         assert_int_equal(plan_appendf(p, "-%s-%d", "b", 2), 0);
-        assert_int_equal(plan_append_strv(p, (char *const[]){"c", "d", NULL}), 0);
+        assert_int_equal(plan_append_strv(p, (char *const[]){ "c", "d", NULL }), 0);
         assert_int_equal(p->n_argv, 4);
         assert_string_equal(p->argv[1], "-b-2");
         assert_string_equal(p->argv[3], "d");
@@ -69,7 +69,7 @@ static void test_plan_extendf_separates_only_non_empty(void **state) {
 
 static void test_plan_format_mac_is_lowercase_colon_separated(void **state) {
         char buf[PLAN_MAC_STRING_MAX];
-        const uint8_t mac[6] = {0x02, 0xAB, 0x00, 0x10, 0xff, 0x9};
+        const uint8_t mac[6] = { 0x02, 0xAB, 0x00, 0x10, 0xff, 0x9 };
 
         assert_string_equal(plan_format_mac(mac, buf), "02:ab:00:10:ff:09");
 }
@@ -88,15 +88,15 @@ static void test_plan_shared_dir_type_knows_crosvm_spellings(void **state) {
                 const char *s;
                 PlanSharedDirType t;
         } table[] = {
-                        {"fs", PLAN_SHARED_DIR_FS},
-                        {"FS", PLAN_SHARED_DIR_FS},
-                        {"p9", PLAN_SHARED_DIR_9P},
-                        {"9p", PLAN_SHARED_DIR_9P},
-                        {"9P", PLAN_SHARED_DIR_9P},
-                        {"P9", PLAN_SHARED_DIR_9P},
-                        {"virtiofs", _PLAN_SHARED_DIR_TYPE_INVALID},
-                        {"", _PLAN_SHARED_DIR_TYPE_INVALID},
-                        {NULL, _PLAN_SHARED_DIR_TYPE_INVALID},
+                { "fs", PLAN_SHARED_DIR_FS },
+                { "FS", PLAN_SHARED_DIR_FS },
+                { "p9", PLAN_SHARED_DIR_9P },
+                { "9p", PLAN_SHARED_DIR_9P },
+                { "9P", PLAN_SHARED_DIR_9P },
+                { "P9", PLAN_SHARED_DIR_9P },
+                { "virtiofs", _PLAN_SHARED_DIR_TYPE_INVALID },
+                { "", _PLAN_SHARED_DIR_TYPE_INVALID },
+                { NULL, _PLAN_SHARED_DIR_TYPE_INVALID },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(table); i++)
@@ -105,14 +105,14 @@ static void test_plan_shared_dir_type_knows_crosvm_spellings(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                        cmocka_unit_test(test_plan_fd_targets_are_fixed),
-                        cmocka_unit_test(test_plan_fd_role_names_round_trip_table),
-                        cmocka_unit_test(test_plan_add_fd_keeps_ascending_order),
-                        cmocka_unit_test(test_plan_append_keeps_argv_null_terminated),
-                        cmocka_unit_test(test_plan_extendf_separates_only_non_empty),
-                        cmocka_unit_test(test_plan_format_mac_is_lowercase_colon_separated),
-                        cmocka_unit_test(test_plan_parse_bool_accepts_only_json_spellings),
-                        cmocka_unit_test(test_plan_shared_dir_type_knows_crosvm_spellings),
+                cmocka_unit_test(test_plan_fd_targets_are_fixed),
+                cmocka_unit_test(test_plan_fd_role_names_round_trip_table),
+                cmocka_unit_test(test_plan_add_fd_keeps_ascending_order),
+                cmocka_unit_test(test_plan_append_keeps_argv_null_terminated),
+                cmocka_unit_test(test_plan_extendf_separates_only_non_empty),
+                cmocka_unit_test(test_plan_format_mac_is_lowercase_colon_separated),
+                cmocka_unit_test(test_plan_parse_bool_accepts_only_json_spellings),
+                cmocka_unit_test(test_plan_shared_dir_type_knows_crosvm_spellings),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

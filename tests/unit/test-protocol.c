@@ -33,19 +33,20 @@ static void put(Bytes *b, const void *p, size_t n) {
 }
 
 static void put_u16(Bytes *b, uint16_t v) {
-        uint8_t x[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
+        uint8_t x[2] = { (uint8_t) v, (uint8_t) (v >> 8) };
         put(b, x, 2);
 }
 
 static void put_u32(Bytes *b, uint32_t v) {
-        uint8_t x[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+        uint8_t x[4] = { (uint8_t) v, (uint8_t) (v >> 8), (uint8_t) (v >> 16),
+                (uint8_t) (v >> 24) };
         put(b, x, 4);
 }
 
 static void put_tlv(Bytes *b, uint16_t tag, const void *v, size_t n) {
         put_u16(b, tag);
         put_u16(b, 0);
-        put_u32(b, (uint32_t)n);
+        put_u32(b, (uint32_t) n);
         put(b, v, n);
 }
 
@@ -61,7 +62,7 @@ static void open_prefix(Bytes *b, uint32_t kind, uint32_t window) {
 /* ---- header ---- */
 
 static void test_frame_header_round_trips(void **state) {
-        FrameHeader h = {.size = 65536, .type = FRAME_DATA, .stream_id = 0xdeadbeef}, d;
+        FrameHeader h = { .size = 65536, .type = FRAME_DATA, .stream_id = 0xdeadbeef }, d;
         uint8_t buf[FRAME_HEADER_SIZE];
 
         frame_header_encode(&h, buf);
@@ -73,11 +74,10 @@ static void test_frame_header_round_trips(void **state) {
 }
 
 static void test_frame_header_is_little_endian(void **state) {
-        FrameHeader h = {.size = 0x01020304,
-                        .type = 0x0506,
-                        .flags = 0x0708,
-                        .stream_id = 0x090a0b0c};
-        const uint8_t want[] = {4, 3, 2, 1, 6, 5, 8, 7, 0xc, 0xb, 0xa, 9};
+        FrameHeader h = {
+                .size = 0x01020304, .type = 0x0506, .flags = 0x0708, .stream_id = 0x090a0b0c
+        };
+        const uint8_t want[] = { 4, 3, 2, 1, 6, 5, 8, 7, 0xc, 0xb, 0xa, 9 };
         uint8_t buf[FRAME_HEADER_SIZE];
 
         frame_header_encode(&h, buf);
@@ -92,8 +92,8 @@ static void test_frame_header_decode_needs_twelve_bytes(void **state) {
 }
 
 static void test_frame_header_decode_rejects_payload_over_max(void **state) {
-        FrameHeader h = {.size = FRAME_PAYLOAD_MAX + 1, .type = FRAME_DATA, .stream_id = 1};
-        FrameHeader d = {.size = 65};
+        FrameHeader h = { .size = FRAME_PAYLOAD_MAX + 1, .type = FRAME_DATA, .stream_id = 1 };
+        FrameHeader d = { .size = 65 };
         uint8_t buf[FRAME_HEADER_SIZE];
 
         frame_header_encode(&h, buf);
@@ -102,12 +102,12 @@ static void test_frame_header_decode_rejects_payload_over_max(void **state) {
 }
 
 static void test_frame_header_decode_rejects_unknown_mandatory_type(void **state) {
-        const uint16_t types[] = {0, 0x0006, 0x000f, 0x001a, 0x7fff};
+        const uint16_t types[] = { 0, 0x0006, 0x000f, 0x001a, 0x7fff };
         uint8_t buf[FRAME_HEADER_SIZE];
         FrameHeader d;
 
         for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-                frame_header_encode(&(FrameHeader){.type = types[i], .stream_id = 1}, buf);
+                frame_header_encode(&(FrameHeader){ .type = types[i], .stream_id = 1 }, buf);
                 assert_int_equal(frame_header_decode(buf, sizeof(buf), &d), -EBADMSG);
         }
 }
@@ -116,7 +116,7 @@ static void test_frame_header_decode_accepts_unknown_optional_type(void **state)
         uint8_t buf[FRAME_HEADER_SIZE];
         FrameHeader d;
 
-        frame_header_encode(&(FrameHeader){.size = 3, .type = 0x8123, .stream_id = 7}, buf);
+        frame_header_encode(&(FrameHeader){ .size = 3, .type = 0x8123, .stream_id = 7 }, buf);
         assert_int_equal(frame_header_decode(buf, sizeof(buf), &d), 0);
         assert_int_equal(d.type, 0x8123);
         assert_false(frame_type_is_known(d.type));
@@ -126,13 +126,13 @@ static void test_frame_type_table_round_trips(void **state) {
         size_t n = 0;
 
         for (int t = 0; t < _FRAME_TYPE_MAX; t++) {
-                const char *s = frame_type_to_string((FrameType)t);
+                const char *s = frame_type_to_string((FrameType) t);
                 if (!s) {
-                        assert_false(frame_type_is_known((uint16_t)t));
+                        assert_false(frame_type_is_known((uint16_t) t));
                         continue;
                 }
                 n++;
-                assert_true(frame_type_is_known((uint16_t)t));
+                assert_true(frame_type_is_known((uint16_t) t));
                 assert_int_equal(frame_type_from_string(s), t);
         }
         assert_int_equal(n, 15);
@@ -154,14 +154,16 @@ static void test_other_tables_round_trip(void **state) {
 
 static void test_control_types_are_exactly_hello_to_power(void **state) {
         for (int t = 0; t < _FRAME_TYPE_MAX; t++)
-                assert_int_equal(frame_type_is_control((uint16_t)t),
+                assert_int_equal(frame_type_is_control((uint16_t) t),
                                 t >= FRAME_HELLO && t <= FRAME_POWER);
 }
 
 /* ---- fixed payloads ---- */
 
 static void test_hello_round_trips(void **state) {
-        FrameHello h = {.version_major = 1, .version_minor = 7, .capabilities = 0x8000000000000001};
+        FrameHello h = {
+                .version_major = 1, .version_minor = 7, .capabilities = 0x8000000000000001
+        };
         FrameHello d;
         uint8_t buf[FRAME_HELLO_SIZE];
 
@@ -173,7 +175,7 @@ static void test_hello_round_trips(void **state) {
 }
 
 static void test_hello_decode_rejects_short_payload(void **state) {
-        uint8_t buf[FRAME_HELLO_SIZE] = {1};
+        uint8_t buf[FRAME_HELLO_SIZE] = { 1 };
         FrameHello d;
 
         assert_int_equal(frame_hello_decode(buf, FRAME_HELLO_SIZE - 1, &d), -EBADMSG);
@@ -184,7 +186,7 @@ static void test_hello_decode_ignores_trailing_bytes(void **state) {
         FrameHello d;
 
         memset(buf, 0xff, sizeof(buf));
-        (void)frame_hello_encode(&(FrameHello){.version_major = 1}, buf, sizeof(buf));
+        (void) frame_hello_encode(&(FrameHello){ .version_major = 1 }, buf, sizeof(buf));
         assert_int_equal(frame_hello_decode(buf, sizeof(buf), &d), 0);
         assert_int_equal(d.version_major, 1);
 }
@@ -193,11 +195,11 @@ static void test_encoders_report_size_without_buffer(void **state) {
         assert_int_equal(frame_hello_encode(&(FrameHello){}, NULL, 0), FRAME_HELLO_SIZE);
         assert_int_equal(frame_status_encode(&(FrameStatus){}, NULL, 0), FRAME_STATUS_SIZE);
         assert_int_equal(frame_reject_encode(-EPERM, "no", NULL, 0), 6);
-        assert_int_equal(frame_data_encode(1, (const uint8_t *)"abc", 3, NULL, 0), 4);
+        assert_int_equal(frame_data_encode(1, (const uint8_t *) "abc", 3, NULL, 0), 4);
 }
 
 static void test_status_round_trips(void **state) {
-        FrameStatus s = {.live_sessions = 3, .last_activity_usec = 123456789012345}, d;
+        FrameStatus s = { .live_sessions = 3, .last_activity_usec = 123456789012345 }, d;
         uint8_t buf[FRAME_STATUS_SIZE];
 
         assert_int_equal(frame_status_encode(&s, buf, sizeof(buf)), FRAME_STATUS_SIZE);
@@ -217,7 +219,7 @@ static void test_power_round_trips(void **state) {
 }
 
 static void test_power_decode_rejects_unknown_action(void **state) {
-        const uint8_t zero[4] = {0}, three[4] = {3}, huge[4] = {1, 0, 0, 0x80};
+        const uint8_t zero[4] = { 0 }, three[4] = { 3 }, huge[4] = { 1, 0, 0, 0x80 };
         PowerAction a = POWER_POWEROFF;
 
         assert_int_equal(frame_power_decode(zero, 4, &a), -EBADMSG);
@@ -239,7 +241,7 @@ static void test_accept_and_credit_round_trip_up_to_window_max(void **state) {
 }
 
 static void test_accept_and_credit_reject_window_over_max(void **state) {
-        const uint8_t over[4] = {1, 0, 0x40, 0}; /* STREAM_WINDOW_MAX + 1 */
+        const uint8_t over[4] = { 1, 0, 0x40, 0 }; /* STREAM_WINDOW_MAX + 1 */
         uint32_t v = 5;
 
         assert_int_equal(frame_accept_decode(over, 4, &v), -EBADMSG);
@@ -260,7 +262,7 @@ static void test_eof_round_trips_and_rejects_bad_fd(void **state) {
 }
 
 static void test_signal_round_trips_and_rejects_out_of_range(void **state) {
-        const uint8_t zero[4] = {0}, s65[4] = {65};
+        const uint8_t zero[4] = { 0 }, s65[4] = { 65 };
         uint8_t buf[4];
         uint32_t signo;
 
@@ -284,10 +286,10 @@ static void test_resize_round_trips(void **state) {
 
 static void test_exit_round_trips(void **state) {
         const FrameExit cases[] = {
-                        {.how = EXIT_HOW_EXITED, .code = 0},
-                        {.how = EXIT_HOW_EXITED, .code = 255},
-                        {.how = EXIT_HOW_SIGNALED, .code = 9},
-                        {.how = EXIT_HOW_SIGNALED, .core_dumped = true, .code = 11},
+                { .how = EXIT_HOW_EXITED, .code = 0 },
+                { .how = EXIT_HOW_EXITED, .code = 255 },
+                { .how = EXIT_HOW_SIGNALED, .code = 9 },
+                { .how = EXIT_HOW_SIGNALED, .core_dumped = true, .code = 11 },
         };
         uint8_t buf[FRAME_EXIT_SIZE];
         FrameExit d;
@@ -306,13 +308,13 @@ static void test_exit_decode_rejects_impossible_statuses(void **state) {
                 const char *label;
                 uint8_t bytes[FRAME_EXIT_SIZE];
         } cases[] = {
-                        {"how 2", {2, 0, 0, 0, 0, 0, 0, 0}},
-                        {"exit code 256", {0, 0, 0, 0, 0, 1, 0, 0}},
-                        {"exit code -1", {0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff}},
-                        {"core dump without signal", {0, 1, 0, 0, 0, 0, 0, 0}},
-                        {"core_dumped 2", {1, 2, 0, 0, 9, 0, 0, 0}},
-                        {"signal 0", {1, 0, 0, 0, 0, 0, 0, 0}},
-                        {"signal 65", {1, 0, 0, 0, 65, 0, 0, 0}},
+                { "how 2", { 2, 0, 0, 0, 0, 0, 0, 0 } },
+                { "exit code 256", { 0, 0, 0, 0, 0, 1, 0, 0 } },
+                { "exit code -1", { 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff } },
+                { "core dump without signal", { 0, 1, 0, 0, 0, 0, 0, 0 } },
+                { "core_dumped 2", { 1, 2, 0, 0, 9, 0, 0, 0 } },
+                { "signal 0", { 1, 0, 0, 0, 0, 0, 0, 0 } },
+                { "signal 65", { 1, 0, 0, 0, 65, 0, 0, 0 } },
         };
         FrameExit d;
 
@@ -337,7 +339,7 @@ static void test_close_round_trips(void **state) {
 }
 
 static void test_close_decode_maps_absurd_errors_to_eproto(void **state) {
-        const uint8_t positive[4] = {5}, huge[4] = {0, 0, 0, 0x80};
+        const uint8_t positive[4] = { 5 }, huge[4] = { 0, 0, 0, 0x80 };
         int32_t e;
 
         assert_int_equal(frame_close_decode(positive, 4, &e), 0);
@@ -354,15 +356,15 @@ static void test_reject_round_trips(void **state) {
 
         n = frame_reject_encode(-ENOENT, "no such program", buf, sizeof(buf));
         assert_int_equal(n, 4 + 15);
-        assert_int_equal(frame_reject_decode(buf, (size_t)n, &d), 0);
+        assert_int_equal(frame_reject_decode(buf, (size_t) n, &d), 0);
         assert_int_equal(d.error, -ENOENT);
         assert_string_equal(d.message, "no such program");
         assert_int_equal(frame_reject_encode(0, "x", buf, sizeof(buf)), -EINVAL);
 }
 
 static void test_reject_decode_sanitises_message_to_printable(void **state) {
-        const uint8_t in[] = {
-                        0xfe, 0xff, 0xff, 0xff, 'a', '\n', 0, 0x1b, '[', 0xc3, 0xa9, 0x7f, 'z'};
+        const uint8_t in[] = { 0xfe, 0xff, 0xff, 0xff, 'a', '\n', 0, 0x1b, '[', 0xc3, 0xa9, 0x7f,
+                'z' };
         FrameReject d;
 
         assert_int_equal(frame_reject_decode(in, sizeof(in), &d), 0);
@@ -386,7 +388,7 @@ static void test_data_round_trips(void **state) {
         uint8_t buf[8];
         FrameData d;
 
-        assert_int_equal(frame_data_encode(2, (const uint8_t *)"err", 3, buf, sizeof(buf)), 4);
+        assert_int_equal(frame_data_encode(2, (const uint8_t *) "err", 3, buf, sizeof(buf)), 4);
         assert_int_equal(frame_data_decode(buf, 4, &d), 0);
         assert_int_equal(d.fd, 2);
         assert_int_equal(d.len, 3);
@@ -394,32 +396,32 @@ static void test_data_round_trips(void **state) {
 }
 
 static void test_data_decode_rejects_empty_and_bad_fd(void **state) {
-        const uint8_t only_fd[1] = {1}, fd3[2] = {3, 'x'};
+        const uint8_t only_fd[1] = { 1 }, fd3[2] = { 3, 'x' };
         FrameData d;
 
         assert_int_equal(frame_data_decode(only_fd, 1, &d), -EBADMSG);
         assert_int_equal(frame_data_decode(only_fd, 0, &d), -EBADMSG);
         assert_int_equal(frame_data_decode(fd3, 2, &d), -EBADMSG);
-        assert_int_equal(frame_data_encode(0, (const uint8_t *)"", 0, NULL, 0), -EINVAL);
+        assert_int_equal(frame_data_encode(0, (const uint8_t *) "", 0, NULL, 0), -EINVAL);
 }
 
 /* ---- OPEN ---- */
 
 static void test_open_exec_round_trips_every_field(void **state) {
-        char *argv[] = {"ls", "", "-l", NULL}, *env[] = {"A=1", "EMPTY=", NULL};
+        char *argv[] = { "ls", "", "-l", NULL }, *env[] = { "A=1", "EMPTY=", NULL };
         FrameOpen o = {
-                        .kind = STREAM_KIND_EXEC,
-                        .window = 65536,
-                        .argv = argv,
-                        .n_argv = 3,
-                        .env = env,
-                        .n_env = 2,
-                        .cwd = "/home/user",
-                        .user = "user",
-                        .pty = true,
-                        .pty_rows = 24,
-                        .pty_cols = 80,
-                        .term = "xterm-256color",
+                .kind = STREAM_KIND_EXEC,
+                .window = 65536,
+                .argv = argv,
+                .n_argv = 3,
+                .env = env,
+                .n_env = 2,
+                .cwd = "/home/user",
+                .user = "user",
+                .pty = true,
+                .pty_rows = 24,
+                .pty_cols = 80,
+                .term = "xterm-256color",
         };
         FrameOpen d = {};
         uint8_t buf[512];
@@ -428,7 +430,7 @@ static void test_open_exec_round_trips_every_field(void **state) {
         n = frame_open_encode(&o, NULL, 0);
         assert_true(n > 0);
         assert_int_equal(frame_open_encode(&o, buf, sizeof(buf)), n);
-        assert_int_equal(frame_open_decode(buf, (size_t)n, &d), 0);
+        assert_int_equal(frame_open_decode(buf, (size_t) n, &d), 0);
         assert_int_equal(d.kind, STREAM_KIND_EXEC);
         assert_int_equal(d.window, 65536);
         assert_int_equal(d.n_argv, 3);
@@ -452,13 +454,13 @@ static void test_open_exec_round_trips_every_field(void **state) {
 }
 
 static void test_open_forward_round_trips(void **state) {
-        FrameOpen o = {.kind = STREAM_KIND_FORWARD, .service = "org.vmsilo.Tray-1_x"}, d = {};
+        FrameOpen o = { .kind = STREAM_KIND_FORWARD, .service = "org.vmsilo.Tray-1_x" }, d = {};
         uint8_t buf[128];
         int n;
 
         n = frame_open_encode(&o, buf, sizeof(buf));
         assert_int_equal(n, 8 + 8 + 19);
-        assert_int_equal(frame_open_decode(buf, (size_t)n, &d), 0);
+        assert_int_equal(frame_open_decode(buf, (size_t) n, &d), 0);
         assert_int_equal(d.kind, STREAM_KIND_FORWARD);
         assert_string_equal(d.service, "org.vmsilo.Tray-1_x");
         assert_null(d.argv);
@@ -467,7 +469,7 @@ static void test_open_forward_round_trips(void **state) {
 
 static void test_open_decode_accepts_pty_without_term(void **state) {
         _cleanup_(bytes_finish) Bytes b = {};
-        const uint8_t dims[4] = {24, 0, 80, 0};
+        const uint8_t dims[4] = { 24, 0, 80, 0 };
         _cleanup_(frame_open_finish) FrameOpen d = {};
 
         open_prefix(&b, STREAM_KIND_EXEC, 0);
@@ -655,38 +657,38 @@ static void build_too_many_env(Bytes *b) {
 }
 
 static const OpenCase open_cases[] = {
-                {"truncated TLV header", build_truncated_tlv_header, -EBADMSG},
-                {"TLV length beyond payload", build_tlv_len_beyond_payload, -EBADMSG},
-                {"TLV length near 4 GiB", build_tlv_len_huge, -EBADMSG},
-                {"NUL inside ARG", build_nul_in_arg, -EBADMSG},
-                {"NUL inside CWD", build_nul_in_cwd, -EBADMSG},
-                {"no ARG", build_no_arg, -EBADMSG},
-                {"empty argv[0]", build_empty_argv0, -EBADMSG},
-                {"ENV without '='", build_env_without_equals, -EBADMSG},
-                {"ENV with empty key", build_env_empty_key, -EBADMSG},
-                {"CWD twice", build_repeated_cwd, -EBADMSG},
-                {"PTY twice", build_repeated_pty, -EBADMSG},
-                {"PTY shorter than rows+cols", build_short_pty, -EBADMSG},
-                {"empty USER", build_empty_user, -EBADMSG},
-                {"unknown mandatory tag", build_unknown_mandatory_tag, -EPROTONOSUPPORT},
-                {"tag 0", build_tag_zero, -EPROTONOSUPPORT},
-                {"SERVICE in EXEC", build_service_in_exec, -EBADMSG},
-                {"ARG in FORWARD", build_arg_in_forward, -EBADMSG},
-                {"FORWARD without SERVICE", build_forward_without_service, -EBADMSG},
-                {"service name with '/'", build_bad_service_name, -EBADMSG},
-                {"service name of 65 bytes", build_long_service_name, -EBADMSG},
-                {"SERVICE twice", build_repeated_service, -EBADMSG},
-                {"unknown kind", build_unknown_kind, -EPROTONOSUPPORT},
-                {"window over max", build_window_over_max, -EBADMSG},
-                {"payload shorter than kind+window", build_short_fixed_part, -EBADMSG},
-                {"4097 ARG", build_too_many_args, -E2BIG},
-                {"4097 ENV", build_too_many_env, -E2BIG},
+        { "truncated TLV header", build_truncated_tlv_header, -EBADMSG },
+        { "TLV length beyond payload", build_tlv_len_beyond_payload, -EBADMSG },
+        { "TLV length near 4 GiB", build_tlv_len_huge, -EBADMSG },
+        { "NUL inside ARG", build_nul_in_arg, -EBADMSG },
+        { "NUL inside CWD", build_nul_in_cwd, -EBADMSG },
+        { "no ARG", build_no_arg, -EBADMSG },
+        { "empty argv[0]", build_empty_argv0, -EBADMSG },
+        { "ENV without '='", build_env_without_equals, -EBADMSG },
+        { "ENV with empty key", build_env_empty_key, -EBADMSG },
+        { "CWD twice", build_repeated_cwd, -EBADMSG },
+        { "PTY twice", build_repeated_pty, -EBADMSG },
+        { "PTY shorter than rows+cols", build_short_pty, -EBADMSG },
+        { "empty USER", build_empty_user, -EBADMSG },
+        { "unknown mandatory tag", build_unknown_mandatory_tag, -EPROTONOSUPPORT },
+        { "tag 0", build_tag_zero, -EPROTONOSUPPORT },
+        { "SERVICE in EXEC", build_service_in_exec, -EBADMSG },
+        { "ARG in FORWARD", build_arg_in_forward, -EBADMSG },
+        { "FORWARD without SERVICE", build_forward_without_service, -EBADMSG },
+        { "service name with '/'", build_bad_service_name, -EBADMSG },
+        { "service name of 65 bytes", build_long_service_name, -EBADMSG },
+        { "SERVICE twice", build_repeated_service, -EBADMSG },
+        { "unknown kind", build_unknown_kind, -EPROTONOSUPPORT },
+        { "window over max", build_window_over_max, -EBADMSG },
+        { "payload shorter than kind+window", build_short_fixed_part, -EBADMSG },
+        { "4097 ARG", build_too_many_args, -E2BIG },
+        { "4097 ENV", build_too_many_env, -E2BIG },
 };
 
 static void test_open_decode_rejects_each_hostile_case(void **state) {
         for (size_t i = 0; i < sizeof(open_cases) / sizeof(open_cases[0]); i++) {
                 _cleanup_(bytes_finish) Bytes b = {};
-                FrameOpen d = {.window = 99};
+                FrameOpen d = { .window = 99 };
                 int r;
 
                 open_cases[i].build(&b);
@@ -711,25 +713,21 @@ static void test_open_decode_accepts_exactly_args_max(void **state) {
 }
 
 static void test_open_encode_rejects_invalid_requests(void **state) {
-        char *argv[] = {"ls", NULL}, *empty[] = {"", NULL}, *env[] = {"NOEQ", NULL};
+        char *argv[] = { "ls", NULL }, *empty[] = { "", NULL }, *env[] = { "NOEQ", NULL };
         const FrameOpen cases[] = {
-                        {.kind = STREAM_KIND_EXEC},
-                        {.kind = STREAM_KIND_EXEC, .argv = empty, .n_argv = 1},
-                        {.kind = STREAM_KIND_EXEC,
-                                        .argv = argv,
-                                        .n_argv = 1,
-                                        .env = env,
-                                        .n_env = 1},
-                        {.kind = STREAM_KIND_EXEC, .argv = argv, .n_argv = 1, .term = "xterm"},
-                        {.kind = STREAM_KIND_EXEC, .argv = argv, .n_argv = 1, .cwd = ""},
-                        {.kind = STREAM_KIND_EXEC, .argv = argv, .n_argv = 1, .service = "x"},
-                        {.kind = STREAM_KIND_EXEC,
-                                        .argv = argv,
-                                        .n_argv = 1,
-                                        .window = STREAM_WINDOW_MAX + 1},
-                        {.kind = STREAM_KIND_FORWARD, .service = "a b"},
-                        {.kind = STREAM_KIND_FORWARD, .service = "ok", .argv = argv, .n_argv = 1},
-                        {.kind = 7, .argv = argv, .n_argv = 1},
+                { .kind = STREAM_KIND_EXEC },
+                { .kind = STREAM_KIND_EXEC, .argv = empty, .n_argv = 1 },
+                { .kind = STREAM_KIND_EXEC, .argv = argv, .n_argv = 1, .env = env, .n_env = 1 },
+                { .kind = STREAM_KIND_EXEC, .argv = argv, .n_argv = 1, .term = "xterm" },
+                { .kind = STREAM_KIND_EXEC, .argv = argv, .n_argv = 1, .cwd = "" },
+                { .kind = STREAM_KIND_EXEC, .argv = argv, .n_argv = 1, .service = "x" },
+                { .kind = STREAM_KIND_EXEC,
+                                .argv = argv,
+                                .n_argv = 1,
+                                .window = STREAM_WINDOW_MAX + 1 },
+                { .kind = STREAM_KIND_FORWARD, .service = "a b" },
+                { .kind = STREAM_KIND_FORWARD, .service = "ok", .argv = argv, .n_argv = 1 },
+                { .kind = 7, .argv = argv, .n_argv = 1 },
         };
 
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -739,12 +737,12 @@ static void test_open_encode_rejects_invalid_requests(void **state) {
 
 static void test_open_encode_rejects_payload_over_max(void **state) {
         char *big = malloc(FRAME_PAYLOAD_MAX);
-        char *argv[] = {big, NULL};
+        char *argv[] = { big, NULL };
 
         assert_non_null(big);
         memset(big, 'x', FRAME_PAYLOAD_MAX - 1);
         big[FRAME_PAYLOAD_MAX - 1] = '\0';
-        FrameOpen o = {.kind = STREAM_KIND_EXEC, .argv = argv, .n_argv = 1};
+        FrameOpen o = { .kind = STREAM_KIND_EXEC, .argv = argv, .n_argv = 1 };
         assert_int_equal(frame_open_encode(&o, NULL, 0), -E2BIG);
         big[FRAME_PAYLOAD_MAX - 16 - 1] = '\0'; /* 8 fixed + 8 TLV header + data = max */
         assert_int_equal(frame_open_encode(&o, NULL, 0), FRAME_PAYLOAD_MAX - 1);
@@ -752,8 +750,8 @@ static void test_open_encode_rejects_payload_over_max(void **state) {
 }
 
 static void test_open_encode_writes_nothing_into_a_short_buffer(void **state) {
-        char *argv[] = {"true", NULL};
-        FrameOpen o = {.kind = STREAM_KIND_EXEC, .argv = argv, .n_argv = 1};
+        char *argv[] = { "true", NULL };
+        FrameOpen o = { .kind = STREAM_KIND_EXEC, .argv = argv, .n_argv = 1 };
         uint8_t buf[8];
 
         memset(buf, 0xaa, sizeof(buf));
@@ -777,46 +775,46 @@ static void test_service_name_validation(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                        cmocka_unit_test(test_frame_header_round_trips),
-                        cmocka_unit_test(test_frame_header_is_little_endian),
-                        cmocka_unit_test(test_frame_header_decode_needs_twelve_bytes),
-                        cmocka_unit_test(test_frame_header_decode_rejects_payload_over_max),
-                        cmocka_unit_test(test_frame_header_decode_rejects_unknown_mandatory_type),
-                        cmocka_unit_test(test_frame_header_decode_accepts_unknown_optional_type),
-                        cmocka_unit_test(test_frame_type_table_round_trips),
-                        cmocka_unit_test(test_other_tables_round_trip),
-                        cmocka_unit_test(test_control_types_are_exactly_hello_to_power),
-                        cmocka_unit_test(test_hello_round_trips),
-                        cmocka_unit_test(test_hello_decode_rejects_short_payload),
-                        cmocka_unit_test(test_hello_decode_ignores_trailing_bytes),
-                        cmocka_unit_test(test_encoders_report_size_without_buffer),
-                        cmocka_unit_test(test_status_round_trips),
-                        cmocka_unit_test(test_power_round_trips),
-                        cmocka_unit_test(test_power_decode_rejects_unknown_action),
-                        cmocka_unit_test(test_accept_and_credit_round_trip_up_to_window_max),
-                        cmocka_unit_test(test_accept_and_credit_reject_window_over_max),
-                        cmocka_unit_test(test_eof_round_trips_and_rejects_bad_fd),
-                        cmocka_unit_test(test_signal_round_trips_and_rejects_out_of_range),
-                        cmocka_unit_test(test_resize_round_trips),
-                        cmocka_unit_test(test_exit_round_trips),
-                        cmocka_unit_test(test_exit_decode_rejects_impossible_statuses),
-                        cmocka_unit_test(test_close_round_trips),
-                        cmocka_unit_test(test_close_decode_maps_absurd_errors_to_eproto),
-                        cmocka_unit_test(test_reject_round_trips),
-                        cmocka_unit_test(test_reject_decode_sanitises_message_to_printable),
-                        cmocka_unit_test(test_reject_decode_truncates_message_and_fixes_error),
-                        cmocka_unit_test(test_data_round_trips),
-                        cmocka_unit_test(test_data_decode_rejects_empty_and_bad_fd),
-                        cmocka_unit_test(test_open_exec_round_trips_every_field),
-                        cmocka_unit_test(test_open_forward_round_trips),
-                        cmocka_unit_test(test_open_decode_accepts_pty_without_term),
-                        cmocka_unit_test(test_open_decode_ignores_unknown_optional_tag),
-                        cmocka_unit_test(test_open_decode_rejects_each_hostile_case),
-                        cmocka_unit_test(test_open_decode_accepts_exactly_args_max),
-                        cmocka_unit_test(test_open_encode_rejects_invalid_requests),
-                        cmocka_unit_test(test_open_encode_rejects_payload_over_max),
-                        cmocka_unit_test(test_open_encode_writes_nothing_into_a_short_buffer),
-                        cmocka_unit_test(test_service_name_validation),
+                cmocka_unit_test(test_frame_header_round_trips),
+                cmocka_unit_test(test_frame_header_is_little_endian),
+                cmocka_unit_test(test_frame_header_decode_needs_twelve_bytes),
+                cmocka_unit_test(test_frame_header_decode_rejects_payload_over_max),
+                cmocka_unit_test(test_frame_header_decode_rejects_unknown_mandatory_type),
+                cmocka_unit_test(test_frame_header_decode_accepts_unknown_optional_type),
+                cmocka_unit_test(test_frame_type_table_round_trips),
+                cmocka_unit_test(test_other_tables_round_trip),
+                cmocka_unit_test(test_control_types_are_exactly_hello_to_power),
+                cmocka_unit_test(test_hello_round_trips),
+                cmocka_unit_test(test_hello_decode_rejects_short_payload),
+                cmocka_unit_test(test_hello_decode_ignores_trailing_bytes),
+                cmocka_unit_test(test_encoders_report_size_without_buffer),
+                cmocka_unit_test(test_status_round_trips),
+                cmocka_unit_test(test_power_round_trips),
+                cmocka_unit_test(test_power_decode_rejects_unknown_action),
+                cmocka_unit_test(test_accept_and_credit_round_trip_up_to_window_max),
+                cmocka_unit_test(test_accept_and_credit_reject_window_over_max),
+                cmocka_unit_test(test_eof_round_trips_and_rejects_bad_fd),
+                cmocka_unit_test(test_signal_round_trips_and_rejects_out_of_range),
+                cmocka_unit_test(test_resize_round_trips),
+                cmocka_unit_test(test_exit_round_trips),
+                cmocka_unit_test(test_exit_decode_rejects_impossible_statuses),
+                cmocka_unit_test(test_close_round_trips),
+                cmocka_unit_test(test_close_decode_maps_absurd_errors_to_eproto),
+                cmocka_unit_test(test_reject_round_trips),
+                cmocka_unit_test(test_reject_decode_sanitises_message_to_printable),
+                cmocka_unit_test(test_reject_decode_truncates_message_and_fixes_error),
+                cmocka_unit_test(test_data_round_trips),
+                cmocka_unit_test(test_data_decode_rejects_empty_and_bad_fd),
+                cmocka_unit_test(test_open_exec_round_trips_every_field),
+                cmocka_unit_test(test_open_forward_round_trips),
+                cmocka_unit_test(test_open_decode_accepts_pty_without_term),
+                cmocka_unit_test(test_open_decode_ignores_unknown_optional_tag),
+                cmocka_unit_test(test_open_decode_rejects_each_hostile_case),
+                cmocka_unit_test(test_open_decode_accepts_exactly_args_max),
+                cmocka_unit_test(test_open_encode_rejects_invalid_requests),
+                cmocka_unit_test(test_open_encode_rejects_payload_over_max),
+                cmocka_unit_test(test_open_encode_writes_nothing_into_a_short_buffer),
+                cmocka_unit_test(test_service_name_validation),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -48,13 +48,14 @@ static int teardown(void **state) {
         return 0;
 }
 
-static void on_reply(Qmp *q, int error, json_t *untrusted_return, const char *desc,
-                void *userdata) {
+static void on_reply(
+                Qmp *q, int error, json_t *untrusted_return, const char *desc, void *userdata) {
         Reply *r = userdata;
 
         r->called = true;
         r->error = error;
-        r->text = untrusted_return ? json_dumps(untrusted_return, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY)
+        r->text = untrusted_return ? json_dumps(untrusted_return, JSON_COMPACT | JSON_SORT_KEYS |
+                                                                                  JSON_ENCODE_ANY)
                                    : NULL;
         r->desc = desc ? strdup(desc) : NULL;
 }
@@ -231,22 +232,21 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_qmp_holds_commands_until_the_handshake_is_done,
                                 setup, teardown),
-                cmocka_unit_test_setup_teardown(test_qmp_matches_replies_by_id_and_skips_events,
+                cmocka_unit_test_setup_teardown(
+                                test_qmp_matches_replies_by_id_and_skips_events, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_qmp_reports_qemu_errors_with_their_description,
                                 setup, teardown),
                 cmocka_unit_test_setup_teardown(
-                                test_qmp_reports_qemu_errors_with_their_description, setup,
-                                teardown),
-                cmocka_unit_test_setup_teardown(test_qmp_accepts_unsigned_64_bit_stats, setup,
-                                teardown),
-                cmocka_unit_test_setup_teardown(test_qmp_malformed_message_fails_pending_calls,
-                                setup, teardown),
+                                test_qmp_accepts_unsigned_64_bit_stats, setup, teardown),
+                cmocka_unit_test_setup_teardown(
+                                test_qmp_malformed_message_fails_pending_calls, setup, teardown),
                 cmocka_unit_test_setup_teardown(
                                 test_qmp_message_over_the_limit_breaks_the_connection, setup,
                                 teardown),
-                cmocka_unit_test_setup_teardown(test_qmp_closed_connection_fails_pending_calls,
-                                setup, teardown),
-                cmocka_unit_test_setup_teardown(test_qmp_ignores_replies_to_ids_it_never_sent,
-                                setup, teardown),
+                cmocka_unit_test_setup_teardown(
+                                test_qmp_closed_connection_fails_pending_calls, setup, teardown),
+                cmocka_unit_test_setup_teardown(
+                                test_qmp_ignores_replies_to_ids_it_never_sent, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

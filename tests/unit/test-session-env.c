@@ -14,7 +14,7 @@
 #include "strv.h"
 
 static FILE *text_file(const char *text) {
-        FILE *f = fmemopen((void *)text, strlen(text), "r");
+        FILE *f = fmemopen((void *) text, strlen(text), "r");
 
         assert_non_null(f);
         return f;
@@ -33,11 +33,11 @@ static void test_session_env_parse_line_accepts_assignments(void **state) {
         static const struct {
                 const char *line, *expected;
         } table[] = {
-                        {"WAYLAND_DISPLAY=wayland-0", "WAYLAND_DISPLAY=wayland-0"},
-                        {"  XDG_RUNTIME_DIR=/run/user/1000", "XDG_RUNTIME_DIR=/run/user/1000"},
-                        {"export DISPLAY=:0", "DISPLAY=:0"},
-                        {"_X1=", "_X1="},
-                        {"A=b=c", "A=b=c"},
+                { "WAYLAND_DISPLAY=wayland-0", "WAYLAND_DISPLAY=wayland-0" },
+                { "  XDG_RUNTIME_DIR=/run/user/1000", "XDG_RUNTIME_DIR=/run/user/1000" },
+                { "export DISPLAY=:0", "DISPLAY=:0" },
+                { "_X1=", "_X1=" },
+                { "A=b=c", "A=b=c" },
         };
 
         for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
@@ -49,10 +49,10 @@ static void test_session_env_parse_line_accepts_assignments(void **state) {
 }
 
 static void test_session_env_parse_line_skips_blank_and_comments(void **state) {
-        static const char *const lines[] = {"", "   ", "# comment", "  # WAYLAND_DISPLAY=x"};
+        static const char *const lines[] = { "", "   ", "# comment", "  # WAYLAND_DISPLAY=x" };
 
         for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
-                char *a = (char *)"untouched";
+                char *a = (char *) "untouched";
                 assert_int_equal(session_env_parse_line(lines[i], &a), 0);
                 assert_null(a);
         }
@@ -60,13 +60,13 @@ static void test_session_env_parse_line_skips_blank_and_comments(void **state) {
 
 static void test_session_env_parse_line_rejects_malformed(void **state) {
         static const char *const lines[] = {
-                        "NOEQUALS",
-                        "=value",
-                        "1ABC=x",
-                        "A-B=x",
-                        "A B=x",
-                        "export",
-                        "export =x",
+                "NOEQUALS",
+                "=value",
+                "1ABC=x",
+                "A-B=x",
+                "A B=x",
+                "export",
+                "export =x",
         };
 
         for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
@@ -105,7 +105,7 @@ static void test_session_env_parse_counts_and_reports_malformed_lines(void **sta
 
 static void test_session_env_parse_rejects_nul_bytes(void **state) {
         static const char text[] = "A=1\0hidden\nB=2\n";
-        FILE *f = fmemopen((void *)text, sizeof(text) - 1, "r");
+        FILE *f = fmemopen((void *) text, sizeof(text) - 1, "r");
         char **env = NULL;
         unsigned n_bad = 0;
 
@@ -128,11 +128,11 @@ static void test_session_env_load_missing_file_is_empty(void **state) {
 }
 
 static const PasswdEntry test_user = {
-                .name = (char *)"user",
-                .uid = 1000,
-                .gid = 1000,
-                .home = (char *)"/home/user",
-                .shell = (char *)"/bin/zsh",
+        .name = (char *) "user",
+        .uid = 1000,
+        .gid = 1000,
+        .home = (char *) "/home/user",
+        .shell = (char *) "/bin/zsh",
 };
 
 static void test_session_env_build_sets_user_basics(void **state) {
@@ -157,8 +157,8 @@ static void test_session_env_build_sets_term_for_pty(void **state) {
 }
 
 static void test_session_env_build_request_overrides_file_overrides_basics(void **state) {
-        char *file_env[] = {"WAYLAND_DISPLAY=wayland-0", "PATH=/file/bin", "X=file", NULL};
-        char *request_env[] = {"X=request", "bad entry", "=nokey", "LANG=C.UTF-8", NULL};
+        char *file_env[] = { "WAYLAND_DISPLAY=wayland-0", "PATH=/file/bin", "X=file", NULL };
+        char *request_env[] = { "X=request", "bad entry", "=nokey", "LANG=C.UTF-8", NULL };
         char **env = NULL;
 
         assert_int_equal(session_env_build(&test_user, NULL, file_env, request_env, &env), 0);
@@ -173,16 +173,15 @@ static void test_session_env_build_request_overrides_file_overrides_basics(void 
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                        cmocka_unit_test(test_session_env_parse_line_accepts_assignments),
-                        cmocka_unit_test(test_session_env_parse_line_skips_blank_and_comments),
-                        cmocka_unit_test(test_session_env_parse_line_rejects_malformed),
-                        cmocka_unit_test(test_session_env_parse_counts_and_reports_malformed_lines),
-                        cmocka_unit_test(test_session_env_parse_rejects_nul_bytes),
-                        cmocka_unit_test(test_session_env_load_missing_file_is_empty),
-                        cmocka_unit_test(test_session_env_build_sets_user_basics),
-                        cmocka_unit_test(test_session_env_build_sets_term_for_pty),
-                        cmocka_unit_test(
-                                        test_session_env_build_request_overrides_file_overrides_basics),
+                cmocka_unit_test(test_session_env_parse_line_accepts_assignments),
+                cmocka_unit_test(test_session_env_parse_line_skips_blank_and_comments),
+                cmocka_unit_test(test_session_env_parse_line_rejects_malformed),
+                cmocka_unit_test(test_session_env_parse_counts_and_reports_malformed_lines),
+                cmocka_unit_test(test_session_env_parse_rejects_nul_bytes),
+                cmocka_unit_test(test_session_env_load_missing_file_is_empty),
+                cmocka_unit_test(test_session_env_build_sets_user_basics),
+                cmocka_unit_test(test_session_env_build_sets_term_for_pty),
+                cmocka_unit_test(test_session_env_build_request_overrides_file_overrides_basics),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,16 +16,16 @@ static const struct {
         const char *input;
         const char *hex;
 } vectors[] = {
-                {"empty", "", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
-                {"abc", "abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
-                {"two blocks", "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
-                                "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"},
-                {"55 bytes (padding fits one block)",
-                                "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-                                "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318"},
-                {"56 bytes (padding needs a second block)",
-                                "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-                                "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a"},
+        { "empty", "", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
+        { "abc", "abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
+        { "two blocks", "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+                        "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1" },
+        { "55 bytes (padding fits one block)",
+                        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                        "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318" },
+        { "56 bytes (padding needs a second block)",
+                        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                        "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a" },
 };
 
 static void test_sha256_digest_matches_known_vectors(void **state) {
@@ -45,7 +45,7 @@ static void test_sha256_update_in_pieces_equals_one_shot(void **state) {
         Sha256 s;
 
         for (size_t i = 0; i < sizeof(data); i++)
-                data[i] = (uint8_t)(i * 7 + 3);
+                data[i] = (uint8_t) (i * 7 + 3);
         sha256_digest(data, sizeof(data), one);
         sha256_init(&s);
         for (size_t off = 0, step = 1; off < sizeof(data); off += step, step = step % 97 + 13)
@@ -71,9 +71,9 @@ static void test_sha256_million_a_matches_nist(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                        cmocka_unit_test(test_sha256_digest_matches_known_vectors),
-                        cmocka_unit_test(test_sha256_update_in_pieces_equals_one_shot),
-                        cmocka_unit_test(test_sha256_million_a_matches_nist),
+                cmocka_unit_test(test_sha256_digest_matches_known_vectors),
+                cmocka_unit_test(test_sha256_update_in_pieces_equals_one_shot),
+                cmocka_unit_test(test_sha256_million_a_matches_nist),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

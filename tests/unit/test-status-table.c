@@ -39,8 +39,9 @@ static void test_status_table_of_no_vms_is_the_header(void **state) {
         _cleanup_(freep) char *text = NULL;
 
         assert_int_equal(status_table_format(vms, &text), 0);
-        assert_string_equal(text, "NAME  STATE  UPTIME  MEMORY  CPUS  SESSIONS  VMM  ACCEL  BALLOON  "
-                                  "AVAIL\n");
+        assert_string_equal(text,
+                        "NAME  STATE  UPTIME  MEMORY  CPUS  SESSIONS  VMM  ACCEL  BALLOON  "
+                        "AVAIL\n");
 }
 
 static void test_status_table_prints_missing_and_mistyped_fields_as_dash(void **state) {
@@ -51,10 +52,11 @@ static void test_status_table_prints_missing_and_mistyped_fields_as_dash(void **
                         0, NULL);
         assert_non_null(vms);
         assert_int_equal(status_table_format(vms, &text), 0);
-        assert_string_equal(text, "NAME  STATE  UPTIME  MEMORY  CPUS  SESSIONS  VMM  ACCEL  BALLOON  "
-                                  "AVAIL\n"
-                                  "x     -      -       -       -     -         -    -      -        "
-                                  "-\n");
+        assert_string_equal(text,
+                        "NAME  STATE  UPTIME  MEMORY  CPUS  SESSIONS  VMM  ACCEL  BALLOON  "
+                        "AVAIL\n"
+                        "x     -      -       -       -     -         -    -      -        "
+                        "-\n");
 }
 
 static void test_status_merge_balloond_adds_balloon_and_available_by_name(void **state) {
@@ -70,8 +72,8 @@ static void test_status_merge_balloond_adds_balloon_and_available_by_name(void *
         status_merge_balloond(vms, balloond);
         assert_int_equal(json_integer_value(json_object_get(json_array_get(vms, 1), "balloon_mib")),
                         300);
-        assert_int_equal(json_integer_value(json_object_get(json_array_get(vms, 1),
-                                         "guest_available_mib")),
+        assert_int_equal(json_integer_value(json_object_get(
+                                         json_array_get(vms, 1), "guest_available_mib")),
                         100);
         assert_null(json_object_get(json_array_get(vms, 0), "balloon_mib"));
         assert_null(json_object_get(json_array_get(vms, 0), "guest_available_mib"));
@@ -104,16 +106,16 @@ static void test_status_format_uptime_uses_the_two_largest_units(void **state) {
                 json_int_t sec;
                 const char *text;
         } cases[] = {
-                        {0, "0s"},
-                        {59, "59s"},
-                        {60, "1m00s"},
-                        {187, "3m07s"},
-                        {3599, "59m59s"},
-                        {3600, "1h00m"},
-                        {7500, "2h05m"},
-                        {86399, "23h59m"},
-                        {86400, "1d00h"},
-                        {356400, "4d03h"},
+                { 0, "0s" },
+                { 59, "59s" },
+                { 60, "1m00s" },
+                { 187, "3m07s" },
+                { 3599, "59m59s" },
+                { 3600, "1h00m" },
+                { 7500, "2h05m" },
+                { 86399, "23h59m" },
+                { 86400, "1d00h" },
+                { 356400, "4d03h" },
         };
         char buf[STATUS_UPTIME_MAX];
 
@@ -135,15 +137,14 @@ static void test_status_format_uptime_of_null_or_negative_is_dash(void **state) 
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                        cmocka_unit_test(test_status_table_matches_golden_output),
-                        cmocka_unit_test(test_status_table_of_no_vms_is_the_header),
-                        cmocka_unit_test(
-                                        test_status_table_prints_missing_and_mistyped_fields_as_dash),
-                        cmocka_unit_test(test_status_table_replaces_control_characters),
+                cmocka_unit_test(test_status_table_matches_golden_output),
+                cmocka_unit_test(test_status_table_of_no_vms_is_the_header),
+                cmocka_unit_test(test_status_table_prints_missing_and_mistyped_fields_as_dash),
+                cmocka_unit_test(test_status_table_replaces_control_characters),
                 cmocka_unit_test(test_status_merge_balloond_adds_balloon_and_available_by_name),
-                        cmocka_unit_test(test_status_table_rejects_a_non_array),
-                        cmocka_unit_test(test_status_format_uptime_uses_the_two_largest_units),
-                        cmocka_unit_test(test_status_format_uptime_of_null_or_negative_is_dash),
+                cmocka_unit_test(test_status_table_rejects_a_non_array),
+                cmocka_unit_test(test_status_format_uptime_uses_the_two_largest_units),
+                cmocka_unit_test(test_status_format_uptime_of_null_or_negative_is_dash),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,7 +19,7 @@ static void test_status_plan_sends_first_status_at_once(void **state) {
 }
 
 static void test_status_plan_is_quiet_without_change(void **state) {
-        StatusState s = {.live_sessions = 2, .last_activity_usec = 3 * SEC};
+        StatusState s = { .live_sessions = 2, .last_activity_usec = 3 * SEC };
         uint64_t wait_usec = 0;
 
         status_mark_sent(&s, 4 * SEC);
@@ -27,7 +27,7 @@ static void test_status_plan_is_quiet_without_change(void **state) {
 }
 
 static void test_status_plan_sends_live_change_at_once(void **state) {
-        StatusState s = {.live_sessions = 1};
+        StatusState s = { .live_sessions = 1 };
         uint64_t wait_usec = 0;
 
         status_mark_sent(&s, 10 * SEC);
@@ -36,7 +36,7 @@ static void test_status_plan_sends_live_change_at_once(void **state) {
 }
 
 static void test_status_plan_rate_limits_activity(void **state) {
-        StatusState s = {.live_sessions = 1, .last_activity_usec = 10 * SEC};
+        StatusState s = { .live_sessions = 1, .last_activity_usec = 10 * SEC };
         uint64_t wait_usec = 0;
 
         status_mark_sent(&s, 10 * SEC);
@@ -57,11 +57,11 @@ static void test_status_reset_connection_resends(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                        cmocka_unit_test(test_status_plan_sends_first_status_at_once),
-                        cmocka_unit_test(test_status_plan_is_quiet_without_change),
-                        cmocka_unit_test(test_status_plan_sends_live_change_at_once),
-                        cmocka_unit_test(test_status_plan_rate_limits_activity),
-                        cmocka_unit_test(test_status_reset_connection_resends),
+                cmocka_unit_test(test_status_plan_sends_first_status_at_once),
+                cmocka_unit_test(test_status_plan_is_quiet_without_change),
+                cmocka_unit_test(test_status_plan_sends_live_change_at_once),
+                cmocka_unit_test(test_status_plan_rate_limits_activity),
+                cmocka_unit_test(test_status_reset_connection_resends),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

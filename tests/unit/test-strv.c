@@ -41,7 +41,7 @@ static void test_strv_consume_takes_ownership(void **state) {
 
 static void test_strv_extend_strv_appends_all(void **state) {
         _cleanup_(strv_freep) char **l = NULL;
-        char *other[] = {"x", "y", NULL};
+        char *other[] = { "x", "y", NULL };
 
         assert_int_equal(strv_extend(&l, "w"), 0);
         assert_int_equal(strv_extend_strv(&l, other), 0);
@@ -50,7 +50,7 @@ static void test_strv_extend_strv_appends_all(void **state) {
 }
 
 static void test_strv_find_returns_index_or_enoent(void **state) {
-        char *l[] = {"a", "b", "c", NULL};
+        char *l[] = { "a", "b", "c", NULL };
 
         assert_int_equal(strv_find(l, "c"), 2);
         assert_int_equal(strv_find(l, "d"), -ENOENT);
@@ -58,7 +58,7 @@ static void test_strv_find_returns_index_or_enoent(void **state) {
 }
 
 static void test_strv_contains_matches_whole_strings(void **state) {
-        char *l[] = {"abc", NULL};
+        char *l[] = { "abc", NULL };
 
         assert_true(strv_contains(l, "abc"));
         assert_false(strv_contains(l, "ab"));
@@ -73,7 +73,7 @@ static void test_strv_new_empty_is_empty_not_null(void **state) {
 
 static void test_strv_copy_is_deep(void **state) {
         char a[] = "a";
-        char *l[] = {a, NULL};
+        char *l[] = { a, NULL };
         _cleanup_(strv_freep) char **c = strv_copy(l);
 
         assert_non_null(c);
@@ -89,7 +89,7 @@ static void test_strv_copy_of_null_is_empty(void **state) {
 }
 
 static void test_strv_sort_orders_by_strcmp(void **state) {
-        char *l[] = {"b", "C", "a", NULL};
+        char *l[] = { "b", "C", "a", NULL };
 
         strv_sort(l);
         assert_string_equal(l[0], "C");
@@ -98,7 +98,7 @@ static void test_strv_sort_orders_by_strcmp(void **state) {
 }
 
 static void test_strv_join_uses_separator_between_items(void **state) {
-        char *l[] = {"a", "b", "c", NULL};
+        char *l[] = { "a", "b", "c", NULL };
         _cleanup_(freep) char *j = strv_join(l, ", ");
         _cleanup_(freep) char *e = strv_join(NULL, ",");
 
@@ -107,30 +107,30 @@ static void test_strv_join_uses_separator_between_items(void **state) {
 }
 
 static void test_strv_equal_compares_items_and_length(void **state) {
-        char *a[] = {"a", "b", NULL};
-        char *b[] = {"a", "b", NULL};
-        char *c[] = {"a", NULL};
+        char *a[] = { "a", "b", NULL };
+        char *b[] = { "a", "b", NULL };
+        char *c[] = { "a", NULL };
 
         assert_true(strv_equal(a, b));
         assert_false(strv_equal(a, c));
-        assert_true(strv_equal(NULL, (char *[]){NULL}));
+        assert_true(strv_equal(NULL, (char *[]){ NULL }));
 }
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                        cmocka_unit_test(test_strv_free_accepts_null),
-                        cmocka_unit_test(test_strv_length_counts_null_as_empty),
-                        cmocka_unit_test(test_strv_extend_appends_copies_in_order),
-                        cmocka_unit_test(test_strv_consume_takes_ownership),
-                        cmocka_unit_test(test_strv_extend_strv_appends_all),
-                        cmocka_unit_test(test_strv_find_returns_index_or_enoent),
-                        cmocka_unit_test(test_strv_contains_matches_whole_strings),
-                        cmocka_unit_test(test_strv_new_empty_is_empty_not_null),
-                        cmocka_unit_test(test_strv_copy_is_deep),
-                        cmocka_unit_test(test_strv_copy_of_null_is_empty),
-                        cmocka_unit_test(test_strv_sort_orders_by_strcmp),
-                        cmocka_unit_test(test_strv_join_uses_separator_between_items),
-                        cmocka_unit_test(test_strv_equal_compares_items_and_length),
+                cmocka_unit_test(test_strv_free_accepts_null),
+                cmocka_unit_test(test_strv_length_counts_null_as_empty),
+                cmocka_unit_test(test_strv_extend_appends_copies_in_order),
+                cmocka_unit_test(test_strv_consume_takes_ownership),
+                cmocka_unit_test(test_strv_extend_strv_appends_all),
+                cmocka_unit_test(test_strv_find_returns_index_or_enoent),
+                cmocka_unit_test(test_strv_contains_matches_whole_strings),
+                cmocka_unit_test(test_strv_new_empty_is_empty_not_null),
+                cmocka_unit_test(test_strv_copy_is_deep),
+                cmocka_unit_test(test_strv_copy_of_null_is_empty),
+                cmocka_unit_test(test_strv_sort_orders_by_strcmp),
+                cmocka_unit_test(test_strv_join_uses_separator_between_items),
+                cmocka_unit_test(test_strv_equal_compares_items_and_length),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

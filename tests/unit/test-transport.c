@@ -81,9 +81,9 @@ static void test_transport_virtio_find_without_sysfs_dir_fails(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                        cmocka_unit_test(test_transport_virtio_find_maps_name_to_dev_node),
-                        cmocka_unit_test(test_transport_virtio_find_unknown_name_is_enoent),
-                        cmocka_unit_test(test_transport_virtio_find_without_sysfs_dir_fails),
+                cmocka_unit_test(test_transport_virtio_find_maps_name_to_dev_node),
+                cmocka_unit_test(test_transport_virtio_find_unknown_name_is_enoent),
+                cmocka_unit_test(test_transport_virtio_find_without_sysfs_dir_fails),
         };
 
         return cmocka_run_group_tests(tests, setup, teardown);

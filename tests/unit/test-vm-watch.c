@@ -17,18 +17,18 @@ static void test_classify_names_vm_sockets(void **state) {
                 const char *name; /* NULL: not a VM socket */
                 VmmKind vmm;
         } cases[] = {
-                        {"work.qmp", "work", VMM_QEMU},
-                        {"work-crosvm.socket", "work", VMM_CROSVM},
-                        {"my-vm.qmp", "my-vm", VMM_QEMU},
-                        {".qmp", NULL, 0},
-                        {"-crosvm.socket", NULL, 0},
-                        {"work-command.socket", NULL, 0},
-                        {"balloond.json", NULL, 0},
-                        {".hidden.qmp", NULL, 0},
-                        {"work.qmp.tmp", NULL, 0},
-                        {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa."
-                         "qmp",
-                                        NULL, 0},
+                { "work.qmp", "work", VMM_QEMU },
+                { "work-crosvm.socket", "work", VMM_CROSVM },
+                { "my-vm.qmp", "my-vm", VMM_QEMU },
+                { ".qmp", NULL, 0 },
+                { "-crosvm.socket", NULL, 0 },
+                { "work-command.socket", NULL, 0 },
+                { "balloond.json", NULL, 0 },
+                { ".hidden.qmp", NULL, 0 },
+                { "work.qmp.tmp", NULL, 0 },
+                { "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa."
+                  "qmp",
+                                NULL, 0 },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
@@ -102,8 +102,8 @@ static void test_watch_reports_existing_new_and_removed_sockets(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                        cmocka_unit_test(test_classify_names_vm_sockets),
-                        cmocka_unit_test(test_watch_reports_existing_new_and_removed_sockets),
+                cmocka_unit_test(test_classify_names_vm_sockets),
+                cmocka_unit_test(test_watch_reports_existing_new_and_removed_sockets),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
