@@ -173,7 +173,7 @@ int plan_guest_params(const VmConfig *vm, const LaunchContext *ctx, const char *
         char mac[PLAN_MAC_STRING_MAX];
         int r;
 
-        r = plan_extendf(&s, " ", "vmsilo.agent=%s", agent_transport);
+        r = plan_extendf(&s, " ", "vmsilo.agent=%s vmsilo.hostname=%s", agent_transport, vm->name);
         if (r < 0)
                 return r;
         if (plan_has_root_disk(vm, ctx)) {

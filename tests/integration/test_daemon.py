@@ -69,6 +69,12 @@ def test_exit_status_and_signals_are_returned(daemon, command, status):
     assert r.returncode == status, r.stderr
 
 
+def test_guest_user_has_the_usual_devices_and_the_vm_name_as_hostname(daemon):
+    r = daemon.run("main", "sh", "-c",
+                   "id -u; hostname; echo x >/dev/null && head -c 3 /dev/zero | wc -c")
+    assert (r.returncode, r.stdout) == (0, b"1000\nmain\n3\n"), r.stderr
+
+
 def test_stdout_and_stderr_stay_apart(daemon):
     r = daemon.run("main", "sh", "-c", "echo out; echo err >&2")
     assert (r.stdout, r.stderr) == (b"out\n", b"err\n")
