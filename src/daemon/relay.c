@@ -119,8 +119,9 @@ int relay_new(Client *client, uint32_t client_id, const FrameOpen *req) {
                 relay_open_guest(relay);
                 return 0;
         }
-        if (vm->state == VM_STOPPING) {
-                /* A request racing an idle shutdown: let the stop finish, then boot again. */
+        if (vm->state == VM_STOPPING || (vm->state == VM_RUNNING && vm->agent_lost)) {
+                /* A request racing an idle shutdown, or a VMM that just died and is not reaped
+                 * yet: let it go down, then boot again. */
                 relay->start_after_stop = true;
                 vm_add_waiter(vm, &relay->waiter);
                 return 0;

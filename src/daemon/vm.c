@@ -152,6 +152,7 @@ static void on_agent_disconnect(Channel *ch, int error, const char *reason, void
         /* The VMM closed its end: it is exiting. Sessions end now; the exit itself is handled
          * when the child event arrives. */
         log_debug("VM '%s': guest channel closed: %s", vm_name(vm), reason);
+        vm->agent_lost = true;
         (void) mux_reset(channel_get_mux(ch));
 }
 
@@ -177,6 +178,7 @@ static int vm_open_agent(Vm *vm, int fd) {
         r = channel_new(vm->manager->event, fd, &config, "agent", &vm->agent);
         if (r < 0)
                 return r;
+        vm->agent_lost = false;
         channel_set_disconnect_handler(vm->agent, on_agent_disconnect, vm);
         return 0;
 }

@@ -43,8 +43,9 @@ struct Vm {
 
         pid_t pid; /* VMM, 0 when none */
         sd_event_source *child;
-        Channel *agent;               /* host side of the guest channel */
-        char *vmm_dir;                /* crosvm: its per-VM directory (control socket) */
+        Channel *agent;  /* host side of the guest channel */
+        bool agent_lost; /* the VMM closed the channel: it is exiting, not yet reaped */
+        char *vmm_dir;   /* crosvm: its per-VM directory (control socket) */
         sd_event_source *agent_retry; /* crosvm: vsock connect attempts while the guest boots */
         sd_event_source *stop_helper; /* crosvm: the `crosvm stop` child */
         Qmp *qmp;
