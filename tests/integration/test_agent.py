@@ -643,7 +643,7 @@ def test_agent_rejection_is_reported_with_its_message(exec_bin):
     peer.send(vp.frame(vp.REJECT, 1, struct.pack("<i", -2) + b"no such user\x07"))
     out, err = proc.communicate(timeout=20)
     assert proc.returncode == 255
-    assert b"refused to run 'whatever': no such user?" in err
+    assert b"cannot run 'whatever': no such user?" in err
 
 
 def test_output_after_exit_and_close_is_delivered_in_order(exec_bin):
