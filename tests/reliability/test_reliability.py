@@ -55,17 +55,29 @@ def finish(run, timeout):
     return run.returncode, err, time.monotonic() - t
 
 
+def settled_snapshot(pid, timeout=10):
+    """A snapshot once the fd count holds still: the daemon reaps a closed connection a moment
+    after the client's close(), so a snapshot right after a session may count its socket."""
+    previous = process_snapshot(pid)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        time.sleep(0.3)
+        current = process_snapshot(pid)
+        if current["fds"] == previous["fds"]:
+            return current
+        previous = current
+    return previous
+
+
 def test_1000_sequential_sessions_grow_no_fds_threads_children_or_memory(daemon):
     pid = daemon.proc.pid
     for _ in range(100):  # warm-up: allocator pools, lazily built tables
         assert run_session(daemon, "warm", ["true"])[0] == 0
-    before = process_snapshot(pid)
+    before = settled_snapshot(pid)
     for i in range(900):
         code, out, _ = run_session(daemon, "warm", ["echo", str(i)])
         assert (code, out) == (0, f"{i}\n".encode())
-    # The daemon sees the last hang-up a moment after our close(): let it settle.
-    wait_until(lambda: process_snapshot(pid)["fds"] <= before["fds"], timeout=10)
-    after = process_snapshot(pid)
+    after = settled_snapshot(pid)
     assert after["fds"] == before["fds"], (before, after)
     assert after["threads"] == before["threads"] == 1, (before, after)
     assert after["children"] == before["children"], (before, after)
