@@ -21,6 +21,7 @@ _vmsilo_options() {
         run) echo "-h --help -t --tty -T --no-tty -u --user -e --env --cwd --runtime-dir" ;;
         start | stop) echo "-h --help --no-wait --runtime-dir" ;;
         status) echo "-h --help --json --runtime-dir" ;;
+        reload) echo "-h --help --runtime-dir" ;;
         shell) echo "-h --help --ssh --root --config --runtime-dir" ;;
         start-debug) echo "-h --help -n --dry-run --vmm --config --state-dir --runtime-dir" ;;
         esac
@@ -98,7 +99,7 @@ _vmsilo() {
         vm-start-debug) _vmsilo_command start-debug 1 ;;
         *)
                 if ((COMP_CWORD == 1)); then
-                        COMPREPLY=($(compgen -W "config image run start stop status shell start-debug
+                        COMPREPLY=($(compgen -W "config image run start stop status reload shell start-debug
                                 --help --version" -- "${COMP_WORDS[1]}"))
                         return
                 fi

@@ -13,6 +13,7 @@
 #include "strv.h"
 
 typedef enum ArgId {
+        _ARG_NONE = -1, /* parse_flag_options(): a command without a flag of its own */
         ARG_HELP,
         ARG_RUNTIME_DIR,
         ARG_CONFIG,
@@ -348,6 +349,23 @@ int cli_args_parse_status(int argc, char *const *argv, StatusOptions *ret, char 
                 if (r < 0)
                         return r;
         }
+        if (!o.help && it.index < argc)
+                return fail(reterr_message, "unexpected argument '%s'", argv[it.index]);
+        *ret = o;
+        return 0;
+}
+
+int cli_args_parse_reload(int argc, char *const *argv, ReloadOptions *ret, char **reterr_message) {
+        static const ArgSpec *const specs[] = { &arg_help, &arg_runtime_dir, NULL };
+        ReloadOptions o = {};
+        ArgIter it;
+        int r;
+
+        iter_init(&it, argc, argv);
+        r = parse_flag_options(
+                        &it, specs, _ARG_NONE, NULL, &o.help, &o.runtime_dir, reterr_message);
+        if (r < 0)
+                return r;
         if (!o.help && it.index < argc)
                 return fail(reterr_message, "unexpected argument '%s'", argv[it.index]);
         *ret = o;

@@ -55,6 +55,12 @@ typedef struct StatusOptions {
         const char *vm; /* NULL: every VM */
 } StatusOptions;
 
+/* vmsilo reload */
+typedef struct ReloadOptions {
+        bool help;
+        const char *runtime_dir;
+} ReloadOptions;
+
 /* vm-shell [--ssh [--root]] NAME */
 typedef struct ShellOptions {
         bool help;
@@ -80,6 +86,7 @@ int cli_args_parse_run(int argc, char *const *argv, RunOptions *ret, char **rete
 int cli_args_parse_start_stop(
                 int argc, char *const *argv, StartStopOptions *ret, char **reterr_message);
 int cli_args_parse_status(int argc, char *const *argv, StatusOptions *ret, char **reterr_message);
+int cli_args_parse_reload(int argc, char *const *argv, ReloadOptions *ret, char **reterr_message);
 int cli_args_parse_shell(int argc, char *const *argv, ShellOptions *ret, char **reterr_message);
 int cli_args_parse_start_debug(
                 int argc, char *const *argv, StartDebugOptions *ret, char **reterr_message);

@@ -140,6 +140,18 @@ static void control_status(ControlConn *cc, const char *name) {
         control_reply(cc, json_pack("{s:b, s:o}", "ok", true, "vms", vms));
 }
 
+static void control_reload(ControlConn *cc) {
+        Manager *m = cc->server->manager;
+        _cleanup_(freep) char *error = NULL;
+
+        log_info("uid %u asks to reload the configuration.", (unsigned) cc->uid);
+        if (manager_reload(m, &error) < 0) {
+                control_reply_error(cc, "%s", error ?: "reload failed; see vmsilod's log");
+                return;
+        }
+        control_reply(cc, json_pack("{s:b, s:I}", "ok", true, "vms", (json_int_t) m->n_vms));
+}
+
 static void control_start_stop(ControlConn *cc, Vm *vm, bool start, bool wait) {
         if (start && vm_start(vm) < 0) {
                 control_reply_error(cc, "VM '%s' cannot start: %s", vm->config->name,
@@ -186,8 +198,13 @@ static void control_handle(ControlConn *cc, json_t *untrusted_req) {
                 control_status(cc, name);
                 return;
         }
+        if (streq(method, "reload")) {
+                control_reload(cc);
+                return;
+        }
         if (!streq(method, "start") && !streq(method, "stop")) {
-                control_reply_error(cc, "unknown method '%s' (status, start, stop)", method);
+                control_reply_error(
+                                cc, "unknown method '%s' (status, start, stop, reload)", method);
                 return;
         }
         if (!name) {

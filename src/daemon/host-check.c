@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* host-check.c: host-side checks done once before the daemon starts anything. */
+/* host-check.c: host-side checks made before the daemon starts anything, and again on each
+ * configuration reload before the new configuration replaces the running one. */
 #include <pwd.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -7,6 +8,9 @@
 
 #include "host-check.h"
 #include "log.h"
+#include "net-plan.h"
+#include "plan-validate.h"
+#include "plan.h"
 
 extern char **environ;
 
@@ -71,5 +75,64 @@ int host_build_default_image(const char *builder, const char *state_dir) {
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
                 return log_error_errno(EIO, "Building the default guest image failed; see the "
                                             "messages above.");
+        return 0;
+}
+
+/* Logs every error and appends it to *text, one per line. */
+static int log_config_errors(const ConfigErrors *errors, const char *path, char **text) {
+        for (size_t i = 0; i < errors->n_items; i++) {
+                _cleanup_(freep) char *line = NULL;
+
+                if (config_error_format(&errors->items[i], path, &line) < 0)
+                        return log_oom();
+                log_error("%s", line);
+                if (plan_extendf(text, "\n", "%s", line) < 0)
+                        return log_oom();
+        }
+        return 0;
+}
+
+static int check_vmm_support(const Config *c, bool crosvm, ConfigErrors *errors) {
+        _cleanup_(freep) VmmKind *vmms = calloc(c->n_vms ?: 1, sizeof(VmmKind));
+
+        if (!vmms)
+                return -ENOMEM;
+        for (size_t i = 0; i < c->n_vms; i++)
+                vmms[i] = config_vm_vmm(c, &c->vms[i], crosvm);
+        return plan_validate_config(c, vmms, errors);
+}
+
+int host_load_config(const char *path, bool crosvm, Config **ret, char **reterr) {
+        _cleanup_(config_errors_finish) ConfigErrors errors = {};
+        _cleanup_(config_freep) Config *c = NULL;
+        _cleanup_(freep) char *text = NULL;
+        int r, problems;
+
+        r = config_load_file(path, &c, &errors);
+        if (r >= 0) {
+                /* Network and VMM checks both run, so every problem is reported at once. */
+                r = net_plan_check(c, &errors);
+                if (r >= 0) {
+                        int v = check_vmm_support(c, crosvm, &errors);
+                        r = v < 0 ? v : r + v;
+                }
+        }
+        (void) log_config_errors(&errors, path, &text);
+        if (r == 0) {
+                problems = host_check_paths(c);
+                if (problems > 0) {
+                        r = problems;
+                        (void) plan_extendf(&text, "\n",
+                                        "%i configured file(s) are missing or unreadable; see "
+                                        "vmsilod's log",
+                                        problems);
+                }
+        }
+        if (r != 0) {
+                if (reterr)
+                        *reterr = TAKE_PTR(text);
+                return r < 0 ? r : -EINVAL;
+        }
+        *ret = TAKE_PTR(c);
         return 0;
 }

@@ -8,6 +8,11 @@
 
 #include "config.h"
 
+/* Loads the configuration at path and runs every check that does not touch the host's state:
+ * validation, host-wide network rules, what the VMMs can do (crosvm: whether it is installed),
+ * the files it names. Every problem is logged; on failure returns -errno (-EINVAL: the file has
+ * problems) and, if reterr is not NULL, every problem, one per line (NULL on OOM). */
+int host_load_config(const char *path, bool crosvm, Config **ret, char **reterr);
 /* Looks up the configured user. -ENOENT with a logged error if it does not exist. */
 int host_check_user(const Config *c, uid_t *ret_uid, gid_t *ret_gid);
 /* Every explicit kernel, initramfs and disk path must exist; logs each one missing. Returns the

@@ -23,7 +23,7 @@ int manager_new(sd_event *e, Config *config, const ManagerOptions *options, Mana
                 return -ENOMEM;
         m->config = config;
         for (size_t i = 0; i < config->n_vms; i++) {
-                r = vm_new(m, i, &m->vms[i]);
+                r = vm_new(m, config, i, &m->vms[i]);
                 if (r < 0) {
                         m->config = NULL; /* the caller still owns it */
                         return r;
@@ -44,6 +44,13 @@ Manager *manager_free(Manager *m) {
         for (size_t i = 0; i < m->n_vms; i++)
                 vm_free(m->vms[i]);
         free(m->vms);
+        for (size_t i = 0; i < m->n_retired; i++)
+                vm_free(m->retired[i]);
+        free(m->retired);
+        for (size_t i = 0; i < m->n_old_configs; i++)
+                config_free(m->old_configs[i]);
+        free(m->old_configs);
+        sd_event_source_disable_unref(m->collect);
         config_free(m->config);
         sd_event_unref(m->event);
         free(m);
@@ -61,11 +68,46 @@ bool manager_uid_is_authorised(const Manager *m, uid_t uid) {
         return uid == 0 || uid == m->user_uid;
 }
 
+static bool config_is_used(const Config *c, Vm *const *vms, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if (vms[i]->config >= c->vms && vms[i]->config < c->vms + c->n_vms)
+                        return true;
+        return false;
+}
+
+static int on_collect(sd_event_source *s, void *userdata) {
+        Manager *m = userdata;
+        size_t kept = 0;
+
+        for (size_t i = 0; i < m->n_retired; i++)
+                if (vm_state_has_vmm(m->retired[i]->state))
+                        m->retired[kept++] = m->retired[i];
+                else
+                        vm_free(m->retired[i]);
+        m->n_retired = kept;
+        kept = 0;
+        for (size_t i = 0; i < m->n_old_configs; i++)
+                if (config_is_used(m->old_configs[i], m->retired, m->n_retired))
+                        m->old_configs[kept++] = m->old_configs[i];
+                else
+                        config_free(m->old_configs[i]);
+        m->n_old_configs = kept;
+        m->collect = sd_event_source_disable_unref(m->collect);
+        manager_check_exit(m);
+        return 0;
+}
+
 void manager_check_exit(Manager *m) {
+        if ((m->n_retired > 0 || m->n_old_configs > 0) && !m->collect &&
+                        sd_event_add_defer(m->event, &m->collect, on_collect, m) < 0)
+                log_warning("Cannot schedule freeing retired VMs; they stay until exit.");
         if (!m->exiting)
                 return;
         for (size_t i = 0; i < m->n_vms; i++)
                 if (vm_state_has_vmm(m->vms[i]->state))
+                        return;
+        for (size_t i = 0; i < m->n_retired; i++)
+                if (vm_state_has_vmm(m->retired[i]->state))
                         return;
         log_info("Every VM has stopped, exiting.");
         (void) sd_event_exit(m->event, 0);
@@ -85,6 +127,14 @@ static int on_terminate(sd_event_source *s, const struct signalfd_siginfo *si, v
         for (size_t i = 0; i < m->n_vms; i++)
                 vm_stop(m->vms[i]);
         manager_check_exit(m);
+        return 0;
+}
+
+static int on_reload_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        Manager *m = userdata;
+
+        log_info("Received SIGHUP, reloading '%s'.", m->options.config_path);
+        (void) manager_reload(m, NULL);
         return 0;
 }
 
@@ -119,6 +169,9 @@ int manager_start(Manager *m) {
         if (r >= 0)
                 r = sd_event_add_signal(
                                 m->event, NULL, SIGINT | SD_EVENT_SIGNAL_PROCMASK, on_terminate, m);
+        if (r >= 0)
+                r = sd_event_add_signal(m->event, NULL, SIGHUP | SD_EVENT_SIGNAL_PROCMASK,
+                                on_reload_signal, m);
         if (r < 0)
                 return log_error_errno(r, "Cannot install signal handlers: %m");
 

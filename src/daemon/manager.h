@@ -14,6 +14,7 @@ typedef struct Vm Vm;
 typedef struct ControlServer ControlServer;
 
 typedef struct ManagerOptions {
+        const char *config_path; /* read again on reload */
         const char *runtime_dir;
         const char *state_dir;
         const char *image_builder;  /* the `vmsilo` binary used to build the default image */
@@ -31,6 +32,13 @@ typedef struct Manager {
         bool crosvm_available;
         Vm **vms; /* one per config->vms[i], same order */
         size_t n_vms;
+        /* Reload: VMs that left the configuration, stopping, and the configurations they still
+         * point into. Freed once the VMs are at rest (manager_collect_retired()). */
+        Vm **retired;
+        size_t n_retired;
+        Config **old_configs;
+        size_t n_old_configs;
+        sd_event_source *collect; /* deferred: frees what is no longer used */
         ControlServer *control;
         bool exiting; /* SIGTERM: stop every VM, then leave the loop */
 } Manager;
@@ -46,5 +54,11 @@ int manager_start(Manager *m);
 Vm *manager_find_vm(Manager *m, const char *name);
 /* Whether uid may use vmsilod's sockets: root or the configured user. */
 bool manager_uid_is_authorised(const Manager *m, uid_t uid);
-/* Called by each VM when it reaches a resting state during shutdown. */
+/* Called by each VM when it reaches a resting state: frees retired VMs (later, from the loop,
+ * not under the caller's feet) and, during shutdown, leaves the loop once every VM rests. */
 void manager_check_exit(Manager *m);
+
+/* Reads the configuration file again (reload.c). On any problem nothing changes: the running
+ * configuration stays and *reterr (if not NULL) says what was wrong. Otherwise VMs are added,
+ * retired or re-pointed, and the network is brought in line. */
+int manager_reload(Manager *m, char **reterr);

@@ -106,6 +106,16 @@ static bool link_is_bridge(const char *name) {
         return stat(path, &st) == 0;
 }
 
+int net_link_delete(const char *name) {
+        char buf[MNL_SOCKET_BUFFER_SIZE];
+        int index;
+
+        index = link_index(name);
+        if (index < 0)
+                return index;
+        return netlink_request(link_message(buf, RTM_DELLINK, 0, index));
+}
+
 int net_link_bridge_ensure(const char *name) {
         char buf[MNL_SOCKET_BUFFER_SIZE];
         struct nlmsghdr *nlh;

@@ -14,6 +14,8 @@ int net_link_tap_create(const char *name, uid_t uid, gid_t gid);
 int net_link_tap_open(const char *name, int *ret_fd);
 /* Creates the bridge `name` unless it exists; -EEXIST if `name` exists and is no bridge. */
 int net_link_bridge_ensure(const char *name);
+/* Deletes a link (a TAP: any VMM still attached loses it). -ENODEV if there is none. */
+int net_link_delete(const char *name);
 /* Sets `name` up, and makes `master` (may be NULL) its bridge. */
 int net_link_set_up(const char *name, const char *master);
 /* Assigns address p (kept host bits) to `name`; replaces it if already there. */

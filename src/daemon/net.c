@@ -3,14 +3,17 @@
  * net-link.c (netlink, TUN) and net-nft.c (libnftables); decisions come from net-plan.c. */
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/socket.h>
 
 #include "log.h"
 #include "net-link.h"
 #include "net-nft.h"
 #include "net-plan.h"
 #include "net.h"
+#include "strv.h"
 
-#define NET_IP_FORWARD_PATH "/proc/sys/net/ipv4/ip_forward"
+#define NET_IPV4_FORWARD_PATH "/proc/sys/net/ipv4/ip_forward"
+#define NET_IPV6_FORWARD_PATH "/proc/sys/net/ipv6/conf/all/forwarding"
 
 static int setup_interface(const NetInterface *ifc, const char *vm, uid_t uid, gid_t gid) {
         NetPrefix p;
@@ -46,14 +49,42 @@ static int setup_interface(const NetInterface *ifc, const char *vm, uid_t uid, g
         return 0;
 }
 
-static int enable_ip_forward(void) {
+static int write_sysctl(const char *path, const char *value) {
         _cleanup_(closep) int fd = -EBADF;
+        size_t n = strlen(value);
 
-        fd = open(NET_IP_FORWARD_PATH, O_WRONLY | O_CLOEXEC);
+        fd = open(path, O_WRONLY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
-        if (write(fd, "1\n", 2) != 2)
+        if (write(fd, value, n) != (ssize_t) n)
                 return errno > 0 ? -errno : -EIO;
+        return 0;
+}
+
+static int enable_forwarding(const Config *c) {
+        _cleanup_(strv_freep) char **v6 = NULL;
+        char path[128];
+        int r;
+
+        r = write_sysctl(NET_IPV4_FORWARD_PATH, "1\n");
+        if (r < 0)
+                return log_error_errno(r, "Failed to enable IPv4 forwarding: %m");
+        r = net_plan_nat_sources(c, AF_INET6, &v6);
+        if (r < 0)
+                return log_oom();
+        if (!v6[0])
+                return 0;
+        /* An interface that forwards ignores router advertisements unless accept_ra is 2: keep
+         * the uplink's own IPv6 autoconfiguration working once forwarding is on. */
+        (void) snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/accept_ra",
+                        c->nat_interface);
+        r = write_sysctl(path, "2\n");
+        if (r < 0)
+                log_warning("Failed to set accept_ra=2 on '%s', ignoring: %s", c->nat_interface,
+                                strerror(-r));
+        r = write_sysctl(NET_IPV6_FORWARD_PATH, "1\n");
+        if (r < 0)
+                return log_error_errno(r, "Failed to enable IPv6 forwarding: %m");
         return 0;
 }
 
@@ -72,14 +103,20 @@ static int apply_ruleset(const Config *c) {
         return 0;
 }
 
-int net_setup(const Config *c, uid_t uid, gid_t gid) {
+/* old: the configuration being replaced, whose TAPs a running VMM may hold (a second attach
+ * to a busy TAP fails), or NULL at daemon start. */
+static int setup(const Config *old, const Config *c, uid_t uid, gid_t gid) {
         int r;
 
         if (!net_plan_has_interfaces(c))
                 return 0;
         for (size_t i = 0; i < c->n_vms; i++)
                 for (size_t j = 0; j < c->vms[i].n_interfaces; j++) {
-                        r = setup_interface(&c->vms[i].interfaces[j], c->vms[i].name, uid, gid);
+                        const NetInterface *ifc = &c->vms[i].interfaces[j];
+
+                        if (net_plan_tap_is_kept(old, ifc))
+                                continue;
+                        r = setup_interface(ifc, c->vms[i].name, uid, gid);
                         if (r < 0)
                                 return r;
                 }
@@ -87,12 +124,37 @@ int net_setup(const Config *c, uid_t uid, gid_t gid) {
         if (r < 0)
                 return r;
         if (c->nat_enable) {
-                r = enable_ip_forward();
+                r = enable_forwarding(c);
                 if (r < 0)
-                        return log_error_errno(r, "Failed to enable IPv4 forwarding: %m");
+                        return r;
                 log_info("NAT: masquerading VM networks out of '%s'.", c->nat_interface);
         }
         return 0;
+}
+
+int net_setup(const Config *c, uid_t uid, gid_t gid) {
+        return setup(NULL, c, uid, gid);
+}
+
+int net_reload(const Config *old, const Config *new, uid_t uid, gid_t gid) {
+        _cleanup_(strv_freep) char **stale = NULL;
+        int r;
+
+        r = net_plan_stale_taps(old, new, &stale);
+        if (r < 0)
+                return log_oom();
+        STRV_FOREACH(tap, stale) {
+                r = net_link_delete(*tap);
+                if (r < 0 && r != -ENODEV)
+                        return log_error_errno(r, "Failed to delete TAP '%s': %m", *tap);
+                log_info("Deleted TAP '%s': the configuration no longer has it as it was.", *tap);
+        }
+        if (!net_plan_has_interfaces(new)) {
+                net_teardown(old);
+                return 0;
+        }
+        /* Creates what is new and replaces our table in one transaction. */
+        return setup(old, new, uid, gid);
 }
 
 void net_teardown(const Config *c) {

@@ -144,6 +144,14 @@ static void on_agent_channel_error(Mux *m, int error, const char *reason, void *
         Vm *vm = userdata;
 
         log_warning_errno(error, "VM '%s': guest channel broken: %s", vm_name(vm), reason);
+        /* Frames carry no resynchronisation marker and the port cannot be reopened, so the VM
+         * is unusable until it restarts; and a guest that breaks framing is broken or hostile.
+         * Either way it gets no graceful power-off: the VMM is killed and the VM fails with
+         * this reason (a later vm-run boots it again, within the restart limit). */
+        if (!IN_SET(vm->state, VM_STARTING, VM_RUNNING) || !vm->child)
+                return;
+        vm_set_failure(vm, "the guest broke the channel protocol (%s); its VMM was killed", reason);
+        (void) sd_event_source_send_child_signal(vm->child, SIGKILL, NULL, 0);
 }
 
 static void on_agent_disconnect(Channel *ch, int error, const char *reason, void *userdata) {
@@ -284,8 +292,9 @@ static void vm_release_vmm(Vm *vm) {
 static int on_vmm_exit(sd_event_source *s, const siginfo_t *si, void *userdata) {
         Vm *vm = userdata;
 
-        /* A VMM killed after a failed start keeps the start's reason. */
-        if (IN_SET(vm->state, VM_STARTING, VM_RUNNING)) {
+        /* A VMM killed after a failed start, or for breaking the protocol, keeps that reason
+         * (entering VM_STARTING cleared any older one). */
+        if (IN_SET(vm->state, VM_STARTING, VM_RUNNING) && !vm->failure_reason) {
                 if (si->si_code == CLD_EXITED)
                         vm_set_failure(vm, "the VMM exited with status %d (see %s/%s.log)",
                                         si->si_status, vm->manager->options.runtime_dir,
@@ -460,7 +469,7 @@ static int on_agent_retry(sd_event_source *s, uint64_t usec, void *userdata) {
         Vm *vm = userdata;
         int fd, r;
 
-        r = crosvm_connect_agent(crosvm_plan_guest_cid(vm->index), PLAN_AGENT_VSOCK_PORT, &fd);
+        r = crosvm_connect_agent(vm->guest_cid, PLAN_AGENT_VSOCK_PORT, &fd);
         if (r >= 0) {
                 vm->agent_retry = sd_event_source_disable_unref(vm->agent_retry);
                 r = vm_open_agent(vm, fd);
@@ -539,6 +548,8 @@ static int vm_spawn(Vm *vm) {
         int r;
 
         vm->vmm = config_vm_vmm(m->config, vm->config, m->crosvm_available);
+        /* Fixed for this run: a reload may move the VM to another position. */
+        vm->guest_cid = crosvm_plan_guest_cid(vm->index);
         r = vm_prepare_shared_home(vm);
         if (r < 0) {
                 vm_set_failure(vm, "cannot create the shared home '%s': %s",
@@ -877,6 +888,32 @@ int vm_listen(Vm *vm) {
         return vm_listen_one(vm, "console", on_console_connect, &vm->console_fd, &vm->console_io);
 }
 
+static void vm_unlisten(Vm *vm) {
+        vm->command_io = sd_event_source_disable_unref(vm->command_io);
+        vm->console_io = sd_event_source_disable_unref(vm->console_io);
+        if (vm->command_fd >= 0)
+                vm_unlink_socket(vm, "command.socket");
+        if (vm->console_fd >= 0)
+                vm_unlink_socket(vm, "console");
+        vm->command_fd = safe_close(vm->command_fd);
+        vm->console_fd = safe_close(vm->console_fd);
+}
+
+void vm_retire(Vm *vm) {
+        log_info("VM '%s' is no longer configured; stopping it.", vm_name(vm));
+        vm_unlisten(vm);
+        /* Their sessions end with the VM; none may start it again. */
+        while (vm->clients)
+                client_free(vm->clients);
+        vm_stop(vm);
+}
+
+void vm_set_config(Vm *vm, const Config *c, size_t index) {
+        vm->index = index;
+        vm->config = &c->vms[index];
+        vm_update_idle(vm);
+}
+
 /* ---- waiters, lifetime, status ---- */
 
 void vm_add_waiter(Vm *vm, VmWaiter *w) {
@@ -898,7 +935,7 @@ void vm_remove_waiter(VmWaiter *w) {
         w->next = NULL;
 }
 
-int vm_new(Manager *m, size_t index, Vm **ret) {
+int vm_new(Manager *m, const Config *c, size_t index, Vm **ret) {
         _cleanup_(vm_freep) Vm *vm = NULL;
         int r;
 
@@ -907,7 +944,7 @@ int vm_new(Manager *m, size_t index, Vm **ret) {
                 return -ENOMEM;
         vm->manager = m;
         vm->index = index;
-        vm->config = &m->config->vms[index];
+        vm->config = &c->vms[index];
         vm->state = VM_STOPPED;
         vm->command_fd = vm->console_fd = -EBADF;
         r = console_new(m->event, vm->config->name, &vm->console);
@@ -938,14 +975,7 @@ Vm *vm_free(Vm *vm) {
         vm->idle_timer = sd_event_source_disable_unref(vm->idle_timer);
         vm->stop_helper = sd_event_source_disable_unref(vm->stop_helper);
         free(vm->vmm_dir);
-        sd_event_source_disable_unref(vm->command_io);
-        sd_event_source_disable_unref(vm->console_io);
-        if (vm->command_fd >= 0)
-                vm_unlink_socket(vm, "command.socket");
-        if (vm->console_fd >= 0)
-                vm_unlink_socket(vm, "console");
-        safe_close(vm->command_fd);
-        safe_close(vm->console_fd);
+        vm_unlisten(vm);
         console_free(vm->console);
         free(vm->failure_reason);
         free(vm);

@@ -33,8 +33,9 @@ struct VmWaiter {
 
 struct Vm {
         Manager *manager;
-        const VmConfig *config; /* owned by manager->config */
+        const VmConfig *config; /* owned by manager->config, or an older one if retired */
         size_t index;           /* in config->vms */
+        uint32_t guest_cid;     /* crosvm: the vsock CID of the running guest */
         VmState state;
         char *failure_reason; /* set on entering VM_FAILED */
         VmmKind vmm;
@@ -69,12 +70,19 @@ struct Vm {
         sd_event_source *console_io;
 };
 
-int vm_new(Manager *m, size_t index, Vm **ret);
+/* The VM configured at c->vms[index]; c must outlive it (or be replaced by vm_set_config()). */
+int vm_new(Manager *m, const Config *c, size_t index, Vm **ret);
 Vm *vm_free(Vm *vm);
 DEFINE_FREE_FUNC(Vm *, vm_free);
 
 /* Creates the VM's sockets in the runtime dir. */
 int vm_listen(Vm *vm);
+/* Reload: the VM left the configuration. Removes its sockets, ends its clients and stops it; the
+ * manager frees it once it is at rest. */
+void vm_retire(Vm *vm);
+/* Reload: the VM's configuration is now c->vms[index]. A running VMM keeps what it was started
+ * with; the next start uses the new settings. autoShutdown applies at once. */
+void vm_set_config(Vm *vm, const Config *c, size_t index);
 /* Asks for the VM (and its dependsOn) to run. Returns 0 if starting or running, -errno if the
  * start was refused at once (the reason is in vm->failure_reason). */
 int vm_start(Vm *vm);

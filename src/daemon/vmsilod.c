@@ -11,10 +11,8 @@
 #include "image-layout.h"
 #include "log.h"
 #include "manager.h"
-#include "net-plan.h"
 #include "net.h"
 #include "path-util.h"
-#include "plan-validate.h"
 #include "vmsilo-config.h"
 
 #define START_TIMEOUT_USEC_DEFAULT (120 * 1000000ULL)
@@ -111,52 +109,6 @@ static int parse_argv(int argc, char **argv) {
         return 1;
 }
 
-static int log_config_errors(const ConfigErrors *errors) {
-        for (size_t i = 0; i < errors->n_items; i++) {
-                _cleanup_(freep) char *line = NULL;
-
-                if (config_error_format(&errors->items[i], arg_config, &line) < 0)
-                        return log_oom();
-                log_error("%s", line);
-        }
-        return 0;
-}
-
-static int load_config(Config **ret) {
-        _cleanup_(config_errors_finish) ConfigErrors errors = {};
-        int r;
-
-        r = config_load_file(arg_config, ret, &errors);
-        (void) log_config_errors(&errors);
-        if (r < 0)
-                return log_error_errno(r, "Configuration '%s' is not usable; nothing was started.",
-                                arg_config);
-        return 0;
-}
-
-static int check_vmm_support(const Config *c, bool crosvm) {
-        _cleanup_(config_errors_finish) ConfigErrors errors = {};
-        _cleanup_(freep) VmmKind *vmms = calloc(c->n_vms ?: 1, sizeof(VmmKind));
-        int r;
-
-        if (!vmms)
-                return log_oom();
-        for (size_t i = 0; i < c->n_vms; i++)
-                vmms[i] = config_vm_vmm(c, &c->vms[i], crosvm);
-        r = plan_validate_config(c, vmms, &errors);
-        (void) log_config_errors(&errors);
-        return r;
-}
-
-static int check_network(const Config *c) {
-        _cleanup_(config_errors_finish) ConfigErrors errors = {};
-        int r;
-
-        r = net_plan_check(c, &errors);
-        (void) log_config_errors(&errors);
-        return r;
-}
-
 static int run(int argc, char **argv) {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
         _cleanup_(manager_freep) Manager *m = NULL;
@@ -173,25 +125,14 @@ static int run(int argc, char **argv) {
                 return r;
         log_set_max_level(arg_log_level);
 
-        r = load_config(&config);
-        if (r < 0)
-                return r;
-        r = check_network(config);
-        if (r != 0)
-                return log_error_errno(r < 0 ? r : EINVAL,
-                                "Network configuration '%s' is not "
-                                "usable; nothing was started.",
-                                arg_config);
         crosvm = path_find_executable(CROSVM_PLAN_BINARY_DEFAULT);
-        r = check_vmm_support(config, crosvm);
-        if (r != 0)
-                return log_error_errno(r < 0 ? r : EINVAL, "Configuration asks for what the VMM "
-                                                           "cannot do; nothing was started.");
+        r = host_load_config(arg_config, crosvm, &config, NULL);
+        if (r < 0)
+                return log_error_errno(r, "Configuration '%s' is not usable; nothing was started.",
+                                arg_config);
         r = host_check_user(config, &uid, &gid);
         if (r < 0)
                 return r;
-        if (host_check_paths(config) > 0)
-                return log_error_errno(ENOENT, "Missing files; nothing was started.");
         if (host_needs_default_image(config)) {
                 r = host_build_default_image(arg_image_builder, arg_state_dir);
                 if (r < 0)
@@ -207,6 +148,7 @@ static int run(int argc, char **argv) {
         if (r < 0)
                 return log_error_errno(r, "Cannot create the event loop: %m");
         options = (ManagerOptions){
+                .config_path = arg_config,
                 .runtime_dir = arg_runtime_dir,
                 .state_dir = arg_state_dir,
                 .image_builder = arg_image_builder,

@@ -211,11 +211,43 @@ int net_plan_vm_interfaces(const Config *c, char ***ret) {
         return 0;
 }
 
-static int add_network(char ***l, const char *cidr) {
+bool net_plan_tap_is_kept(const Config *other, const NetInterface *ifc) {
+        for (size_t i = 0; other && i < other->n_vms; i++)
+                for (size_t j = 0; j < other->vms[i].n_interfaces; j++) {
+                        const NetInterface *o = &other->vms[i].interfaces[j];
+
+                        if (streq(o->tap_name, ifc->tap_name))
+                                return streq_ptr(o->tap_host_address, ifc->tap_host_address) &&
+                                       streq_ptr(o->tap_bridge, ifc->tap_bridge);
+                }
+        return false;
+}
+
+int net_plan_stale_taps(const Config *old, const Config *new, char ***ret) {
+        _cleanup_(strv_freep) char **l = strv_new_empty();
+        int r;
+
+        if (!l)
+                return -ENOMEM;
+        for (size_t i = 0; i < old->n_vms; i++)
+                for (size_t j = 0; j < old->vms[i].n_interfaces; j++) {
+                        const NetInterface *was = &old->vms[i].interfaces[j];
+
+                        if (net_plan_tap_is_kept(new, was))
+                                continue;
+                        r = strv_extend(&l, was->tap_name);
+                        if (r < 0)
+                                return r;
+                }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+static int add_network(char ***l, const char *cidr, int family) {
         char s[NET_PREFIX_STRING_MAX];
         NetPrefix p;
 
-        if (net_prefix_parse(cidr, &p) < 0 || p.family != AF_INET)
+        if (net_prefix_parse(cidr, &p) < 0 || p.family != family)
                 return 0;
         p = net_prefix_network(&p);
         net_prefix_format(&p, s);
@@ -224,22 +256,24 @@ static int add_network(char ***l, const char *cidr) {
         return strv_extend(l, s);
 }
 
-int net_plan_nat_sources(const Config *c, char ***ret) {
+int net_plan_nat_sources(const Config *c, int family, char ***ret) {
         _cleanup_(strv_freep) char **l = strv_new_empty();
         int r;
 
         if (!l)
                 return -ENOMEM;
+        if (!IN_SET(family, AF_INET, AF_INET6))
+                return -EINVAL;
         for (size_t i = 0; i < c->n_vms; i++)
                 for (size_t j = 0; j < c->vms[i].n_interfaces; j++) {
                         const NetInterface *ifc = &c->vms[i].interfaces[j];
                         if (ifc->tap_host_address) {
-                                r = add_network(&l, ifc->tap_host_address);
+                                r = add_network(&l, ifc->tap_host_address, family);
                                 if (r < 0)
                                         return r;
                         }
-                        STRV_FOREACH(a, ifc->addresses) {
-                                r = add_network(&l, *a);
+                        STRV_FOREACH(a, family == AF_INET ? ifc->addresses : ifc->v6_addresses) {
+                                r = add_network(&l, *a, family);
                                 if (r < 0)
                                         return r;
                         }
@@ -343,25 +377,33 @@ static int append_forward_chain(const Config *c, char **s, char *const *vm_iface
         return r;
 }
 
-static int append_nat_chain(const Config *c, char **s) {
+static int append_masquerade(const Config *c, char **s, int family) {
         _cleanup_(strv_freep) char **sources = NULL;
         int r;
 
-        if (!c->nat_enable)
-                return 0;
-        r = net_plan_nat_sources(c, &sources);
-        if (r < 0)
-                return r;
-        r = plan_extendf(s, NULL,
-                        "\tchain postrouting {\n"
-                        "\t\ttype nat hook postrouting priority srcnat; policy accept;\n");
+        r = net_plan_nat_sources(c, family, &sources);
         /* One rule per network: an anonymous set refuses overlapping intervals. */
         STRV_FOREACH(src, sources) {
                 if (r < 0)
                         return r;
-                r = plan_extendf(s, NULL, "\t\toifname \"%s\" ip saddr %s masquerade\n",
-                                c->nat_interface, *src);
+                r = plan_extendf(s, NULL, "\t\toifname \"%s\" %s saddr %s masquerade\n",
+                                c->nat_interface, family == AF_INET ? "ip" : "ip6", *src);
         }
+        return r;
+}
+
+static int append_nat_chain(const Config *c, char **s) {
+        int r;
+
+        if (!c->nat_enable)
+                return 0;
+        r = plan_extendf(s, NULL,
+                        "\tchain postrouting {\n"
+                        "\t\ttype nat hook postrouting priority srcnat; policy accept;\n");
+        if (r >= 0)
+                r = append_masquerade(c, s, AF_INET);
+        if (r >= 0)
+                r = append_masquerade(c, s, AF_INET6);
         if (r >= 0)
                 r = plan_extendf(s, NULL, "\t}\n");
         return r;

@@ -40,9 +40,18 @@ int net_plan_check(const Config *c, ConfigErrors *errors);
  * bridge, deduplicated, as a NULL-terminated strv in configuration order. */
 int net_plan_vm_interfaces(const Config *c, char ***ret);
 
-/* The IPv4 source networks masqueraded with NAT: the networks of every tap.hostAddress and of
- * every guest's static IPv4 address, deduplicated, as a strv of "a.b.c.d/n". */
-int net_plan_nat_sources(const Config *c, char ***ret);
+/* The source networks of one family (AF_INET or AF_INET6) masqueraded with NAT: the networks of
+ * every tap.hostAddress and of every guest's static address of that family, deduplicated, as a
+ * strv of "a.b.c.d/n" or "fd00::/64". */
+int net_plan_nat_sources(const Config *c, int family, char ***ret);
+
+/* Whether other (may be NULL) has ifc's TAP with the same host address and bridge: a reload
+ * leaves such a TAP alone, whoever uses it. */
+bool net_plan_tap_is_kept(const Config *other, const NetInterface *ifc);
+/* The TAPs to delete when the configuration changes from old to new: those new does not have,
+ * and those whose host address or bridge changed (recreated from scratch, so no old address or
+ * bridge port lingers). A strv in old's order. */
+int net_plan_stale_taps(const Config *old, const Config *new, char ***ret);
 
 /* The whole nftables script for our table, replacing any earlier version in one transaction
  * (see docs/networking.md for what it filters). NULL-free: *ret is always a script. */

@@ -46,7 +46,8 @@ def base_env(runtime_dir, state_dir):
         "VMSILO_RUNTIME_DIR": str(runtime_dir),
         "VMSILO_STATE_DIR": str(state_dir),
         "VMSILO_CLI": binary("vmsilo"),
-        "VMSILO_AGENT": binary("vmsilo-agent"),
+        # Guests need a static agent: a sanitised build's is dynamic (scripts/test).
+        "VMSILO_AGENT": os.environ.get("VMSILO_GUEST_AGENT") or binary("vmsilo-agent"),
         "VMSILO_ACCEL": "tcg",
     })
     return env
@@ -69,14 +70,25 @@ class Daemon:
         self.runtime = public_dir("vmsilo-run-")
         self.state = pathlib.Path(state_dir)
         self.config_path = pathlib.Path(tmp) / "config.json"
-        document = {"enable": True, "user": user, "nixosVms": vms}
-        document.update(config or {})
-        self.config_path.write_text(json.dumps(document))
+        self.user = user
+        self.write_config(vms, config)
         self.netns = netns
         self.env = base_env(self.runtime, self.state)
         self.log_path = pathlib.Path(tmp) / "vmsilod.log"
         self.extra_args = list(extra_args)
         self.proc = None
+
+    def write_config(self, vms, config=None):
+        """Replaces the config file (atomically, as an editor would): for reload tests."""
+        document = {"enable": True, "user": self.user, "nixosVms": vms}
+        document.update(config or {})
+        tmp = self.config_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(document))
+        tmp.rename(self.config_path)
+
+    def reload(self):
+        """`vmsilo reload`: the CompletedProcess."""
+        return self.cli("reload", timeout=600)
 
     def start(self, timeout=120):
         self.log = open(self.log_path, "wb")

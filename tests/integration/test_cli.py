@@ -16,7 +16,7 @@ import pytest
 
 from conftest import CLI_ALIASES, cli_binary
 
-COMMANDS = ("run", "start", "stop", "status", "shell", "start-debug")
+COMMANDS = ("run", "start", "stop", "status", "reload", "shell", "start-debug")
 
 
 def run_cli(args, env=None, input=None, timeout=30, argv0=None):
@@ -70,6 +70,8 @@ def test_every_multi_call_name_has_help(cli_links, name):
     ["vm-start-debug"],
     ["vm-start-debug", "--vmm", "bochs", "work"],
     ["vmsilo", "status", "a", "b"],
+    ["vmsilo", "reload", "extra"],
+    ["vmsilo", "reload", "--json"],
     ["vmsilo", "nosuchcommand"],
     ["vmsilo"],
 ])

@@ -44,10 +44,12 @@ def is_static_elf(path):
 
 
 def agent_for_image():
-    """(path, real): the build's static agent, or busybox standing in for it (then the agent
-    never starts: busybox has no vmsilo-agent applet, which exercises the restart loop)."""
-    if BUILD_AGENT.is_file() and is_static_elf(BUILD_AGENT):
-        return BUILD_AGENT, True
+    """(path, real): $VMSILO_GUEST_AGENT (a plain build's agent while the rest of the suite runs
+    sanitised), the build's static agent, or busybox standing in for it (then the agent never
+    starts: busybox has no vmsilo-agent applet, which exercises the restart loop)."""
+    for agent in (os.environ.get("VMSILO_GUEST_AGENT"), BUILD_AGENT):
+        if agent and Path(agent).is_file() and is_static_elf(agent):
+            return Path(agent), True
     return BUSYBOX, False
 
 

@@ -19,6 +19,8 @@ INET_NS = f"{PREFIX}-inet"
 UPLINK = "uplink0"
 HOST_UPLINK_ADDR = "192.0.2.2"
 SERVER_ADDR = "192.0.2.1"
+HOST_UPLINK_ADDR6 = "fd99::2"
+SERVER_ADDR6 = "fd99::1"
 SERVER_PORT = 8080
 BRIDGE = "vmbr0"
 
@@ -31,7 +33,8 @@ VMS = [
                 "addresses": ["10.50.1.1/24"],
                 "routes": {"0.0.0.0/0": {"via": "10.50.1.254"}},
                 "v6Addresses": ["fd50:1::1/64"],
-                "v6Routes": {"fd50:99::/64": {"via": "fd50:1::fe"}},
+                "v6Routes": {"fd50:99::/64": {"via": "fd50:1::fe"},
+                             "fd99::/64": {"via": "fd50:1::fe"}},
             },
             "lan": {"tap": {"bridge": BRIDGE}, "addresses": ["10.50.3.1/24"]},
         },
@@ -46,14 +49,15 @@ VMS = [
 NAT = {"hostNetworking": {"nat": {"enable": True, "interface": UPLINK}}}
 
 # "The internet": tells each TCP client the address it sees, then closes.
-SERVER = f"""
-import socket
-s = socket.create_server(("{SERVER_ADDR}", {SERVER_PORT}))
+SERVER = """
+import socket, sys
+s = socket.create_server((sys.argv[1], {port}), family=socket.AF_INET6 if ":" in sys.argv[1]
+                         else socket.AF_INET)
 while True:
     c, peer = s.accept()
     c.sendall(peer[0].encode())
     c.close()
-"""
+""".format(port=SERVER_PORT)
 
 UDHCPD_CONF = """start 10.50.2.100
 end 10.50.2.110
@@ -105,14 +109,18 @@ def namespaces():
        "vmsilo-tv1", "netns", INET_NS)
     sh("ip", "-n", HOST_NS, "link", "set", "vmsilo-tv0", "name", UPLINK)
     sh("ip", "-n", HOST_NS, "addr", "add", HOST_UPLINK_ADDR + "/24", "dev", UPLINK)
+    sh("ip", "-n", HOST_NS, "addr", "add", HOST_UPLINK_ADDR6 + "/64", "dev", UPLINK, "nodad")
     sh("ip", "-n", HOST_NS, "link", "set", UPLINK, "up")
     sh("ip", "-n", INET_NS, "link", "set", "vmsilo-tv1", "name", "eth0")
     sh("ip", "-n", INET_NS, "addr", "add", SERVER_ADDR + "/24", "dev", "eth0")
+    sh("ip", "-n", INET_NS, "addr", "add", SERVER_ADDR6 + "/64", "dev", "eth0", "nodad")
     sh("ip", "-n", INET_NS, "link", "set", "eth0", "up")
-    server = subprocess.Popen(["ip", "netns", "exec", INET_NS, "/usr/bin/python3", "-c", SERVER])
+    servers = [subprocess.Popen(["ip", "netns", "exec", INET_NS, "/usr/bin/python3", "-c",
+                                 SERVER, address]) for address in (SERVER_ADDR, SERVER_ADDR6)]
     yield
-    server.kill()
-    server.wait()
+    for server in servers:
+        server.kill()
+        server.wait()
     sh("ip", "netns", "del", HOST_NS, check=False)
     sh("ip", "netns", "del", INET_NS, check=False)
 
@@ -186,6 +194,19 @@ def test_nat_reaches_internet_server_as_the_host(daemon):
     assert in_ns(HOST_NS, "cat", "/proc/sys/net/ipv4/ip_forward").stdout.strip() == "1"
 
 
+def test_nat_masquerades_ipv6_too(daemon):
+    # The guest's IPv6 gateway: tap.hostAddress is IPv4 here.
+    sh("ip", "-n", HOST_NS, "addr", "replace", "fd50:1::fe/64", "dev", "tap-alpha", "nodad")
+    r = daemon.cli("run", "-T", "-u", "root", "alpha", "nc", "-w", "10", SERVER_ADDR6,
+                   str(SERVER_PORT), input=b"")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.decode() == HOST_UPLINK_ADDR6
+    assert in_ns(HOST_NS, "cat", "/proc/sys/net/ipv6/conf/all/forwarding").stdout.strip() == "1"
+    # Forwarding would stop the uplink from taking router advertisements; 2 keeps them.
+    assert in_ns(HOST_NS, "cat", f"/proc/sys/net/ipv6/conf/{UPLINK}/accept_ra").stdout.strip() \
+        == "2"
+
+
 def test_vms_on_separate_taps_cannot_reach_each_other(daemon):
     beta = beta_address(daemon)
     # Forwarding is on (NAT) and both have routes: only our forward chain stops this.
@@ -221,6 +242,32 @@ def test_status_shows_interfaces_and_addresses(daemon):
     assert ifaces["wan"]["tap"] == "tap-alpha"
     assert ifaces["wan"]["addresses"] == ["10.50.1.1/24", "fd50:1::1/64"]
     assert daemon.status("gamma")["interfaces"][0]["tap"] == "gamma-0"
+
+
+def nft_ruleset(ns):
+    return in_ns(ns, "nft", "list", "table", "inet", "vmsilo").stdout
+
+
+def test_reload_updates_the_table_and_taps(daemon):
+    before = nft_ruleset(HOST_NS)
+    assert "masquerade" in before and "gamma-0" in link_names(HOST_NS), before
+    # NAT off and gamma gone: its TAP is deleted, the table has no NAT chain any more.
+    daemon.write_config([v for v in VMS if v["name"] != "gamma"])
+    r = daemon.reload()
+    assert r.returncode == 0, (r.stderr, daemon.output()[-2000:])
+    after = nft_ruleset(HOST_NS)
+    assert "masquerade" not in after and "postrouting" not in after, after
+    assert "gamma-0" not in link_names(HOST_NS)
+    assert nft_tables(HOST_NS).count("table inet vmsilo") == 1
+    assert not pings(daemon, "alpha", SERVER_ADDR)
+    # Back as it was: NAT again, gamma's TAP again (gamma itself stopped), traffic flows.
+    daemon.write_config(VMS, NAT)
+    r = daemon.reload()
+    assert r.returncode == 0, (r.stderr, daemon.output()[-2000:])
+    assert nft_ruleset(HOST_NS) == before
+    assert "gamma-0" in link_names(HOST_NS)
+    assert daemon.status("gamma")["state"] == "stopped"
+    assert pings(daemon, "alpha", SERVER_ADDR)
 
 
 def count_ours(ns):

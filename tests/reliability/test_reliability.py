@@ -11,7 +11,8 @@ import time
 import pytest
 
 from daemon import Daemon, binary, vm
-from sessions import FIND_AGENT_PID, guest_root, process_snapshot, run_session, sha, wait_until
+from sessions import (FIND_AGENT_PID, guest_root, pid_alive, process_snapshot, run_session, sha,
+                      wait_until)
 
 VMS = [vm("warm"), vm("spare"), vm("victim")]
 RSS_GROWTH_MAX_KIB = 256
@@ -155,4 +156,63 @@ def test_guest_that_stops_reading_stalls_only_itself(daemon):
         if feeder:
             feeder.kill()
             feeder.wait()
+    assert daemon.run("warm", "echo", "still", timeout=30).stdout == b"still\n"
+
+
+# Root in the guest takes the agent's port over (kill the agent, open the port before init
+# restarts it a second later) and plays a hostile agent: a fresh HELLO, then a flood of 64 KiB
+# frames of an unknown optional type (the host must read and skip them), then a header claiming
+# a 2 GiB payload, then random bytes until the VMM dies.
+HOSTILE_AGENT = r"""
+echo $$ > /sys/fs/cgroup/cgroup.procs
+for p in /sys/class/virtio-ports/*; do
+    [ "$(cat $p/name)" = org.vmsilo.agent ] && port=/dev/${p##*/}
+done
+junk=/tmp/junk
+: > $junk
+i=0
+while [ $i -lt 16 ]; do
+    printf '\000\000\001\000\001\200\000\000\000\000\000\000' >> $junk
+    head -c 65536 /dev/zero >> $junk
+    i=$((i + 1))
+done
+%(find_agent)s | xargs kill -9
+exec 3> $port
+printf '\020\000\000\000\001\000\000\000\000\000\000\000\001\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000' >&3
+touch /tmp/flooding
+n=0
+while [ $n -lt %(rounds)d ]; do
+    cat $junk >&3
+    n=$((n + 1))
+done
+printf '\377\377\377\177\001\000\000\000\000\000\000\000' >&3
+exec cat /dev/urandom >&3
+"""
+
+
+def test_guest_flooding_garbage_and_oversized_frames_is_cut_off(daemon):
+    assert daemon.run("victim", "true", timeout=300).returncode == 0
+    before = process_snapshot(daemon.proc.pid)
+    pid = daemon.status("victim")["pid"]
+    script = HOSTILE_AGENT % {"find_agent": FIND_AGENT_PID, "rounds": 256}
+    r = daemon.cli("run", "-T", "-u", "root", "victim", "sh", "-c",
+                   "cat > /tmp/hostile.sh; setsid sh /tmp/hostile.sh </dev/null >/dev/null 2>&1 &",
+                   input=script.encode(), timeout=60)
+    assert r.returncode == 0, r.stderr
+    # While 256 MiB of junk pours in (skipped frame by frame: the VM stays up), other VMs and
+    # the CLI are served.
+    for _ in range(5):
+        assert daemon.run("warm", "echo", "fine", timeout=60).stdout == b"fine\n"
+        assert daemon.control({"method": "status"})["ok"]
+    assert daemon.status("victim")["state"] == "running", daemon.output()[-2000:]
+    # The oversized header ends it: the VM fails with the reason, its VMM is killed.
+    assert wait_until(lambda: daemon.status("victim")["state"] == "failed", timeout=300,
+                      interval=0.5), daemon.output()[-3000:]
+    status = daemon.status("victim")
+    assert "broke the channel protocol" in status["reason"], status
+    assert not pid_alive(pid)
+    during = process_snapshot(daemon.proc.pid)
+    assert during["rss_kib"] - before["rss_kib"] < 16 * 1024, (before, during)
+    r = daemon.run("victim", "true")
+    assert r.returncode == 0, r.stderr
     assert daemon.run("warm", "echo", "still", timeout=30).stdout == b"still\n"

@@ -143,10 +143,53 @@ static void test_net_plan_nat_sources_are_deduplicated_ipv4_networks(void **stat
         _cleanup_(config_freep) Config *c = load_ok(NAT_CONFIG);
         _cleanup_(strv_freep) char **l = NULL;
 
-        assert_int_equal(net_plan_nat_sources(c, &l), 0);
+        assert_int_equal(net_plan_nat_sources(c, AF_INET, &l), 0);
         assert_int_equal(strv_length(l), 2);
         assert_string_equal(l[0], "10.9.0.0/16");
         assert_string_equal(l[1], "10.0.0.0/24");
+}
+
+static void test_net_plan_nat_sources_ipv6_are_static_v6_networks(void **state) {
+        _cleanup_(config_freep) Config *c = load_ok(NAT_CONFIG);
+        _cleanup_(strv_freep) char **l = NULL;
+
+        assert_int_equal(net_plan_nat_sources(c, AF_INET6, &l), 0);
+        assert_int_equal(strv_length(l), 1);
+        assert_string_equal(l[0], "fd00::/64");
+        assert_int_equal(net_plan_nat_sources(c, AF_UNIX, &l), -EINVAL);
+}
+
+#define RELOAD_OLD                                                                                 \
+        "{'user': 'u', 'nixosVms': [{'name': 'a', 'network': {'interfaces': {"                     \
+        "'keep': {'tap': {'name': 'tk', 'hostAddress': '10.0.0.254/24'}}, "                        \
+        "'moved': {'tap': {'name': 'tm', 'hostAddress': '10.0.1.254/24'}}, "                       \
+        "'gone': {'tap': {'name': 'tg', 'bridge': 'br0'}}}}}, "                                    \
+        "{'name': 'b', 'network': {'interfaces': {'wan': {}}}}]}"
+
+static void test_net_plan_stale_taps_lists_removed_and_changed_taps(void **state) {
+        _cleanup_(config_freep) Config *old = load_ok(RELOAD_OLD);
+        _cleanup_(config_freep) Config *new = load_ok(
+                        "{'user': 'u', 'nixosVms': [{'name': 'a', 'network': {'interfaces': {"
+                        "'keep': {'tap': {'name': 'tk', 'hostAddress': '10.0.0.254/24'}}, "
+                        "'moved': {'tap': {'name': 'tm', 'hostAddress': '10.0.2.254/24'}}, "
+                        "'other': {'tap': {'name': 'b-0', 'bridge': 'br0'}}}}}]}");
+        _cleanup_(strv_freep) char **l = NULL;
+
+        /* Interfaces are in sorted name order; b-0 moved from VM b into a bridge of VM a. */
+        assert_int_equal(net_plan_stale_taps(old, new, &l), 0);
+        assert_int_equal(strv_length(l), 3);
+        assert_string_equal(l[0], "tg");
+        assert_string_equal(l[1], "tm");
+        assert_string_equal(l[2], "b-0");
+}
+
+static void test_net_plan_stale_taps_empty_for_same_config(void **state) {
+        _cleanup_(config_freep) Config *old = load_ok(RELOAD_OLD);
+        _cleanup_(config_freep) Config *new = load_ok(RELOAD_OLD);
+        _cleanup_(strv_freep) char **l = NULL;
+
+        assert_int_equal(net_plan_stale_taps(old, new, &l), 0);
+        assert_int_equal(strv_length(l), 0);
 }
 
 static void test_net_plan_vm_interfaces_are_bridges_and_addressed_taps(void **state) {
@@ -185,6 +228,7 @@ static void test_net_plan_nft_ruleset_with_nat(void **state) {
                                "\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
                                "\t\toifname \"eth0\" ip saddr 10.9.0.0/16 masquerade\n"
                                "\t\toifname \"eth0\" ip saddr 10.0.0.0/24 masquerade\n"
+                               "\t\toifname \"eth0\" ip6 saddr fd00::/64 masquerade\n"
                                "\t}\n"
                                "}\n");
 }
@@ -243,6 +287,9 @@ int main(void) {
                 cmocka_unit_test(test_net_plan_check_rejects_nat_on_a_vm_interface),
                 cmocka_unit_test(test_net_plan_check_rejects_bridge_named_like_a_tap),
                 cmocka_unit_test(test_net_plan_nat_sources_are_deduplicated_ipv4_networks),
+                cmocka_unit_test(test_net_plan_nat_sources_ipv6_are_static_v6_networks),
+                cmocka_unit_test(test_net_plan_stale_taps_lists_removed_and_changed_taps),
+                cmocka_unit_test(test_net_plan_stale_taps_empty_for_same_config),
                 cmocka_unit_test(test_net_plan_vm_interfaces_are_bridges_and_addressed_taps),
                 cmocka_unit_test(test_net_plan_nft_ruleset_with_nat),
                 cmocka_unit_test(test_net_plan_nft_ruleset_without_nat_has_no_nat_chain),
