@@ -40,7 +40,7 @@ static void check_host_entry(const DesktopEntry *e) {
         eol = strchr(exec, '\n');
         CHECK(eol);
         *eol = '\0';
-        CHECK(desktop_exec_split(exec, &argv, NULL) == 0);
+        CHECK(desktop_exec_tokenize(exec, &argv, NULL) == 0);
         expected = strv_copy((char *const[]){ (char *) "/usr/bin/vm-run", (char *) "vm", NULL });
         CHECK(expected);
         CHECK(strv_extend_strv(&expected, e->argv) >= 0);
