@@ -196,8 +196,8 @@ static int find_icon(int root_fd, const char *icon, Icon *ret) {
                 return f < 0 ? -ENOENT : try_icon(root_fd, icon, f, ret);
         /* Icon=foo.png is not what the spec asks for, but common: look up "foo". */
         name = strndup(icon, f >= 0 || (strlen(icon) > 4 && streq(icon + strlen(icon) - 4, ".xpm"))
-                                        ? (size_t) (strrchr(icon, '.') - icon)
-                                        : strlen(icon));
+                                             ? (size_t) (strrchr(icon, '.') - icon)
+                                             : strlen(icon));
         if (!name)
                 return -ENOMEM;
         for (size_t i = 0; i < ELEMENTSOF(icon_theme_dirs); i++)
@@ -274,7 +274,7 @@ static int extract_entry(Extraction *x, const char *package, const char *id) {
         if (r < 0) {
                 log_warning_errno(r, "Package '%s': '%s' left out of the menu: %s.", package, path,
                                 r == -EFBIG || r == -EBADMSG ? reason
-                                        : r == -EBADFD       ? "not a regular file"
+                                : r == -EBADFD               ? "not a regular file"
                                                              : strerror(-r));
                 return 0;
         }
@@ -290,7 +290,8 @@ static int extract_entry(Extraction *x, const char *package, const char *id) {
         if (r < 0)
                 return r;
         if (icon.data) {
-                if (asprintf(&icon_name, "%s.%s", id, desktop_icon_format_to_string(icon.format)) < 0)
+                if (asprintf(&icon_name, "%s.%s", id, desktop_icon_format_to_string(icon.format)) <
+                                0)
                         return -ENOMEM;
                 r = write_file_at(x->icons_fd, icon_name, icon.data, icon.size);
                 if (r < 0)
@@ -311,16 +312,16 @@ static int extract_package(Extraction *x, const char *package) {
         int r;
 
         if (!package_name_is_valid(package)) {
-                log_warning("'%s' is not a Debian package name, no menu entries from it.",
-                                package);
+                log_warning("'%s' is not a Debian package name, no menu entries from it.", package);
                 return 0;
         }
         r = read_package_list(x->root_fd, package, &list);
         if (r == -ENOMEM)
                 return r;
         if (r < 0) {
-                log_warning_errno(r, "Package '%s': no dpkg file list in the image (%m), no menu "
-                                     "entries from it.",
+                log_warning_errno(r,
+                                "Package '%s': no dpkg file list in the image (%m), no menu "
+                                "entries from it.",
                                 package);
                 return 0;
         }
@@ -399,8 +400,8 @@ int image_desktop_extract(const char *rootfs_dir, char *const *packages, const c
 
         root_fd = open(rootfs_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (root_fd < 0)
-                return log_error_errno(errno, "Cannot open the root filesystem '%s': %m",
-                                rootfs_dir);
+                return log_error_errno(
+                                errno, "Cannot open the root filesystem '%s': %m", rootfs_dir);
         if (asprintf(&tmp, "%s.tmp-XXXXXX", out_dir) < 0)
                 return log_oom();
         if (!mkdtemp(tmp)) {

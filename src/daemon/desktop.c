@@ -156,8 +156,8 @@ static int add_entry(DesktopSet *s, int apps_fd, int icons_fd, const char *vm, c
         if (r >= 0 && f.icon_name && asprintf(&icon_path, "%s/%s", s->icons_dir, f.icon_name) < 0)
                 r = -ENOMEM;
         if (r >= 0)
-                r = desktop_entry_format_host(e, vm, VMSILO_BINDIR "/vm-run", icon_path,
-                                &f.entry_text);
+                r = desktop_entry_format_host(
+                                e, vm, VMSILO_BINDIR "/vm-run", icon_path, &f.entry_text);
         files = r >= 0 ? reallocarray(s->files, s->n_files + 1, sizeof(DesktopFile)) : NULL;
         if (!files) {
                 free(f.entry_name);
@@ -189,7 +189,8 @@ static int collect_vm(DesktopSet *s, const char *state_dir, const char *vm) {
                         O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (apps_fd < 0)
                 return -errno;
-        icons_fd = openat(dir_fd, DESKTOP_ICONS_SUBDIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        icons_fd = openat(dir_fd, DESKTOP_ICONS_SUBDIR,
+                        O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         d = fdopendir(apps_fd);
         if (!d)
                 return -errno;
@@ -279,7 +280,8 @@ static int write_atomic(int dir_fd, const char *name, const char *data, size_t s
                 else if (n > 0)
                         done += (size_t) n;
         }
-        if (r >= 0 && (fchmod(fd, 0644) < 0 || fsync(fd) < 0 || renameat(dir_fd, tmp, dir_fd, name) < 0))
+        if (r >= 0 && (fchmod(fd, 0644) < 0 || fsync(fd) < 0 ||
+                                      renameat(dir_fd, tmp, dir_fd, name) < 0))
                 r = -errno;
         if (r < 0)
                 (void) unlinkat(dir_fd, tmp, 0);
@@ -328,8 +330,7 @@ static int remove_stale(int dir_fd, const DesktopSet *s, bool icons) {
                         stale = !desktop_set_has_icon(s, name);
                 else
                         stale = has_prefix_suffix(name, DESKTOP_ENTRY_PREFIX, ".desktop") &&
-                                        !desktop_set_has_entry(s, name) &&
-                                        entry_is_ours(dirfd(d), name);
+                                !desktop_set_has_entry(s, name) && entry_is_ours(dirfd(d), name);
                 if (stale && unlinkat(dirfd(d), name, 0) >= 0)
                         n++;
         }
@@ -345,16 +346,16 @@ static int apply(const DesktopSet *s) {
 
         home_fd = open(s->home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (home_fd < 0) {
-                log_info_errno(errno, "Home '%s' of the user is not usable (%m), so no menu "
-                                      "entries.",
+                log_info_errno(errno,
+                                "Home '%s' of the user is not usable (%m), so no menu "
+                                "entries.",
                                 s->home);
                 return 0;
         }
         apps_fd = open_dir_chain(home_fd, DESKTOP_HOME_APPLICATIONS_DIR, create);
         if (apps_fd < 0 && (create || apps_fd != -ENOENT))
-                return log_warning_errno(apps_fd, "Cannot open '%s/" DESKTOP_HOME_APPLICATIONS_DIR
-                                                  "': %m",
-                                s->home);
+                return log_warning_errno(apps_fd,
+                                "Cannot open '%s/" DESKTOP_HOME_APPLICATIONS_DIR "': %m", s->home);
         icons_fd = open_dir_chain(home_fd, DESKTOP_HOME_ICONS_DIR, create);
         if (icons_fd < 0 && (create || icons_fd != -ENOENT))
                 return log_warning_errno(icons_fd, "Cannot open '%s': %m", s->icons_dir);
@@ -366,16 +367,17 @@ static int apply(const DesktopSet *s) {
                 r = f->icon_name ? write_atomic(icons_fd, f->icon_name, f->icon_data, f->icon_size)
                                  : 0;
                 if (r < 0)
-                        return log_warning_errno(r, "Cannot write '%s/%s': %m", s->icons_dir,
-                                        f->icon_name);
+                        return log_warning_errno(
+                                        r, "Cannot write '%s/%s': %m", s->icons_dir, f->icon_name);
         }
         for (size_t i = 0; i < s->n_files; i++) {
                 const DesktopFile *f = &s->files[i];
 
                 r = write_atomic(apps_fd, f->entry_name, f->entry_text, strlen(f->entry_text));
                 if (r < 0)
-                        return log_warning_errno(r, "Cannot write '%s/" DESKTOP_HOME_APPLICATIONS_DIR
-                                                    "/%s': %m",
+                        return log_warning_errno(r,
+                                        "Cannot write '%s/" DESKTOP_HOME_APPLICATIONS_DIR
+                                        "/%s': %m",
                                         s->home, f->entry_name);
         }
         removed = apps_fd >= 0 ? remove_stale(apps_fd, s, false) : 0;
@@ -397,7 +399,8 @@ static int run_as_user(const Manager *m, const DesktopSet *s) {
         if (pid < 0)
                 return -errno;
         if (pid == 0) {
-                if (setgroups(0, NULL) < 0 || setresgid(m->user_gid, m->user_gid, m->user_gid) < 0 ||
+                if (setgroups(0, NULL) < 0 ||
+                                setresgid(m->user_gid, m->user_gid, m->user_gid) < 0 ||
                                 setresuid(m->user_uid, m->user_uid, m->user_uid) < 0) {
                         log_error_errno(errno, "Cannot become the user for the menu entries: %m");
                         _exit(EXIT_FAILURE);
@@ -417,7 +420,8 @@ int desktop_sync(Manager *m) {
 
         r = user_home(m, &s.home);
         if (r < 0)
-                return log_warning_errno(r, "No home directory for user '%s', so no menu entries: %m",
+                return log_warning_errno(r,
+                                "No home directory for user '%s', so no menu entries: %m",
                                 m->config->user);
         if (asprintf(&s.icons_dir, "%s/" DESKTOP_HOME_ICONS_DIR, s.home) < 0)
                 return log_oom();

@@ -266,7 +266,8 @@ int desktop_exec_tokenize(const char *untrusted_value, char ***ret, const char *
                         return fail(reterr_reason, r, "unknown field code in Exec");
                 if (r > 0)
                         continue;
-                if (strv_length(argv) >= DESKTOP_ENTRY_ARGV_MAX)
+                /* Room for the "vm-run VM" a host entry puts in front. */
+                if (strv_length(argv) >= DESKTOP_ENTRY_ARGV_MAX + 2)
                         return fail(reterr_reason, -EBADMSG, "too many Exec arguments");
                 r = strv_consume(&argv, TAKE_PTR(w));
                 if (r < 0)
@@ -284,11 +285,13 @@ int desktop_exec_split(const char *untrusted_value, char ***ret, const char **re
         if (r < 0)
                 return r;
         /* sanitize start */
+        if (strv_length(untrusted_argv) > DESKTOP_ENTRY_ARGV_MAX)
+                return fail(reterr_reason, -EBADMSG, "too many Exec arguments");
         STRV_FOREACH(w, untrusted_argv)
-                if (!desktop_exec_word_is_valid(*w))
-                        return fail(reterr_reason, -EBADMSG,
-                                        "an Exec argument has a character outside "
-                                        "[A-Za-z0-9_-./+=:,@] (or is empty or too long)");
+        if (!desktop_exec_word_is_valid(*w))
+                return fail(reterr_reason, -EBADMSG,
+                                "an Exec argument has a character outside "
+                                "[A-Za-z0-9_-./+=:,@] (or is empty or too long)");
         if (!untrusted_argv[0])
                 return fail(reterr_reason, -EBADMSG, "Exec has no command");
         if (untrusted_argv[0][0] == '-')
@@ -302,9 +305,8 @@ int desktop_exec_split(const char *untrusted_value, char ***ret, const char **re
  * other invisible formatting (they could make "[work] x" render as another VM's label). */
 static bool codepoint_is_refused(uint32_t c) {
         return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '[' || c == ']' ||
-                        (c >= 0x200b && c <= 0x200f) || (c >= 0x2028 && c <= 0x202e) ||
-                        (c >= 0x2060 && c <= 0x206f) || c == 0xfeff ||
-                        (c >= 0xfff9 && c <= 0xfffb);
+               (c >= 0x200b && c <= 0x200f) || (c >= 0x2028 && c <= 0x202e) ||
+               (c >= 0x2060 && c <= 0x206f) || c == 0xfeff || (c >= 0xfff9 && c <= 0xfffb);
 }
 
 static int sanitize_name(const char *untrusted_value, char **ret, const char **reterr_reason) {
@@ -348,7 +350,8 @@ static int sanitize_name(const char *untrusted_value, char **ret, const char **r
 static int parse_categories(const char *untrusted_value, char ***ret) {
         _cleanup_(strv_freep) char **l = NULL;
 
-        for (const char *p = untrusted_value; *p && strv_length(l) < DESKTOP_ENTRY_CATEGORIES_MAX;) {
+        for (const char *p = untrusted_value;
+                        *p && strv_length(l) < DESKTOP_ENTRY_CATEGORIES_MAX;) {
                 size_t n = strcspn(p, ";");
                 bool ok = n > 0 && n <= DESKTOP_ENTRY_CATEGORY_MAX;
 
@@ -423,8 +426,8 @@ static bool group_name_is_valid(const char *g) {
 }
 
 typedef struct ParseState {
-        char **groups;    /* every group seen: duplicates are refused */
-        char **keys;      /* every key of [Desktop Entry]: duplicates are refused */
+        char **groups; /* every group seen: duplicates are refused */
+        char **keys;   /* every key of [Desktop Entry]: duplicates are refused */
         bool in_main;
         RawEntry raw;
 } ParseState;

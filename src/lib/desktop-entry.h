@@ -23,10 +23,10 @@
 #define DESKTOP_ENTRY_ID_MAX 128u
 
 typedef struct DesktopEntry {
-        char *name;         /* plain Name=, printable UTF-8, no brackets or bidi controls */
-        char **argv;        /* Exec= tokenised, field codes dropped, every word whitelisted */
-        char *icon;         /* an icon name or an absolute path in the image; NULL: none usable */
-        char **categories;  /* may be NULL */
+        char *name;        /* plain Name=, printable UTF-8, no brackets or bidi controls */
+        char **argv;       /* Exec= tokenised, field codes dropped, every word whitelisted */
+        char *icon;        /* an icon name or an absolute path in the image; NULL: none usable */
+        char **categories; /* may be NULL */
         bool terminal;
 } DesktopEntry;
 
@@ -44,8 +44,8 @@ int desktop_entry_parse(const char *untrusted_data, size_t untrusted_size, Deskt
 /* Tokenises a raw Exec= value (still string-escaped, as in the file): string escapes, then the
  * spec's quoting rules; a word holding a field code is dropped ("%%" is a literal '%'). An
  * unknown escape or field code, an unquoted reserved character, a bad quote or more than
- * DESKTOP_ENTRY_ARGV_MAX words is -EBADMSG with *reterr_reason set (may be NULL). No word is
- * checked: use desktop_exec_split() for guest data. */
+ * DESKTOP_ENTRY_ARGV_MAX + 2 words (a host entry's) is -EBADMSG with *reterr_reason set (may be
+ * NULL). No word is checked: use desktop_exec_split() for guest data. */
 int desktop_exec_tokenize(const char *untrusted_value, char ***ret, const char **reterr_reason);
 /* Splits a raw Exec= value (still string-escaped, as in the file) into an argv: string escapes,
  * then the spec's quoting rules; a word holding a field code is dropped ("%%" is a literal '%');

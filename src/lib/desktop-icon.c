@@ -80,8 +80,8 @@ static int check_png_header(const uint8_t *d, size_t size, const char **reterr_r
         return 0;
 }
 
-static int check_png(const uint8_t *untrusted_data, size_t untrusted_size,
-                const char **reterr_reason) {
+static int check_png(
+                const uint8_t *untrusted_data, size_t untrusted_size, const char **reterr_reason) {
         bool idat = false;
         size_t pos = 8;
         int r;
@@ -219,11 +219,11 @@ static bool has_event_attribute(const char *p, const char *end) {
         return false;
 }
 
-static int check_svg(const char *untrusted_text, size_t untrusted_size,
-                const char **reterr_reason) {
+static int check_svg(
+                const char *untrusted_text, size_t untrusted_size, const char **reterr_reason) {
         static const char *const forbidden[] = { "<script", "<!entity", "<!doctype",
-                "<foreignobject", "<?xml-stylesheet", "javascript:", "@import", "<iframe",
-                "<embed", "<object", "<handler", "<listener" };
+                "<foreignobject", "<?xml-stylesheet", "javascript:", "@import", "<iframe", "<embed",
+                "<object", "<handler", "<listener" };
         const char *end = untrusted_text + untrusted_size, *root;
 
         if (memchr(untrusted_text, '\0', untrusted_size) ||

@@ -73,9 +73,9 @@ static void test_desktop_entry_parse_reads_a_typical_entry(void **state) {
 }
 
 static void test_desktop_entry_parse_accepts_crlf_spaces_around_equals_and_terminal(void **state) {
-        _cleanup_(desktop_entry_freep) DesktopEntry *e = parse_ok(
-                        "[Desktop Entry]\r\nType = Application\r\nName =  htop \r\n"
-                        "Exec= htop\r\nTerminal=true\r\n   \r\n");
+        _cleanup_(desktop_entry_freep) DesktopEntry *e =
+                        parse_ok("[Desktop Entry]\r\nType = Application\r\nName =  htop \r\n"
+                                 "Exec= htop\r\nTerminal=true\r\n   \r\n");
 
         assert_string_equal(e->name, "htop");
         assert_true(strv_equal(e->argv, STRV_MAKE("htop")));
@@ -92,10 +92,31 @@ static void test_desktop_entry_parse_refuses_shell_in_exec(void **state) {
 
 static void test_desktop_exec_split_refuses_metacharacters(void **state) {
         static const char *const hostile[] = {
-                "x `id`", "x $(id)", "x ${HOME}", "x $HOME", "x | y", "x && y", "x > /tmp/f",
-                "x < /etc/passwd", "x *", "x ?", "x #", "x (y)", "x 'y'", "x\ty", "x \\\\y",
-                "\"x\" \"$(id)\"", "\"x\\\\`id\\\\`\"", "x ~", "x \"a b\"", "x \"\"",
-                "x \"y\"z", "x \"unterminated", "x \"a\\\\qb\"", "x \\q", "x \\n",
+                "x `id`",
+                "x $(id)",
+                "x ${HOME}",
+                "x $HOME",
+                "x | y",
+                "x && y",
+                "x > /tmp/f",
+                "x < /etc/passwd",
+                "x *",
+                "x ?",
+                "x #",
+                "x (y)",
+                "x 'y'",
+                "x\ty",
+                "x \\\\y",
+                "\"x\" \"$(id)\"",
+                "\"x\\\\`id\\\\`\"",
+                "x ~",
+                "x \"a b\"",
+                "x \"\"",
+                "x \"y\"z",
+                "x \"unterminated",
+                "x \"a\\\\qb\"",
+                "x \\q",
+                "x \\n",
         };
 
         for (size_t i = 0; i < ELEMENTSOF(hostile); i++)
@@ -186,9 +207,9 @@ static void test_desktop_entry_parse_refuses_nul_and_invalid_utf8(void **state) 
         static const char with_nul[] = HEAD "Exec=app\0 rm\n";
         static const char *const bad_utf8[] = {
                 HEAD "Exec=app\nComment=\xff\n", /* anywhere in the file, not only keys we use */
-                HEAD "Exec=app\nComment=\xc0\xaf\n", /* overlong '/' */
+                HEAD "Exec=app\nComment=\xc0\xaf\n",     /* overlong '/' */
                 HEAD "Exec=app\nComment=\xed\xa0\x80\n", /* surrogate */
-                HEAD "Exec=app\nComment=\xe2\x82\n", /* truncated */
+                HEAD "Exec=app\nComment=\xe2\x82\n",     /* truncated */
         };
         DesktopEntry *e = NULL;
 
@@ -230,8 +251,10 @@ static void test_desktop_entry_parse_refuses_spoofing_names(void **state) {
                 "[Desktop Entry]\nType=Application\nExec=x\nName=x] [banking\n",
                 "[Desktop Entry]\nType=Application\nExec=x\nName=a\\nb\n",
                 "[Desktop Entry]\nType=Application\nExec=x\nName=a\\tb\n",
-                "[Desktop Entry]\nType=Application\nExec=x\nName=\xe2\x80\xae" "gnp.exe\n",
-                "[Desktop Entry]\nType=Application\nExec=x\nName=a\xc2\x85" "b\n",
+                "[Desktop Entry]\nType=Application\nExec=x\nName=\xe2\x80\xae"
+                "gnp.exe\n",
+                "[Desktop Entry]\nType=Application\nExec=x\nName=a\xc2\x85"
+                "b\n",
                 "[Desktop Entry]\nType=Application\nExec=x\nName=\xe2\x80\x8b\n",
                 "[Desktop Entry]\nType=Application\nExec=x\nName=   \n",
         };
@@ -242,19 +265,21 @@ static void test_desktop_entry_parse_refuses_spoofing_names(void **state) {
 
 static void test_desktop_entry_parse_keeps_unicode_names(void **state) {
         _cleanup_(desktop_entry_freep) DesktopEntry *e = parse_ok(
-                        "[Desktop Entry]\nType=Application\nExec=x\nName=Bloc-notes \xc3\xa9" "dit "
+                        "[Desktop Entry]\nType=Application\nExec=x\nName=Bloc-notes \xc3\xa9"
+                        "dit "
                         "\xe6\x96\x87 C:\\\\x\n");
 
-        assert_string_equal(e->name, "Bloc-notes \xc3\xa9" "dit \xe6\x96\x87 C:\\x");
+        assert_string_equal(e->name, "Bloc-notes \xc3\xa9"
+                                     "dit \xe6\x96\x87 C:\\x");
 }
 
 static void test_desktop_entry_parse_drops_unusable_icons_and_categories(void **state) {
         _cleanup_(desktop_entry_freep) DesktopEntry *a = parse_ok(HEAD "Exec=x\nIcon=../../etc/x\n"
                                                                        "Categories=Ok;b@d;;A-1\n");
-        _cleanup_(desktop_entry_freep) DesktopEntry *b = parse_ok(
-                        HEAD "Exec=x\nIcon=/usr/share/pixmaps/../../x.png\n");
-        _cleanup_(desktop_entry_freep) DesktopEntry *c = parse_ok(
-                        HEAD "Exec=x\nIcon=/usr/share/pixmaps/app.png\n");
+        _cleanup_(desktop_entry_freep) DesktopEntry *b =
+                        parse_ok(HEAD "Exec=x\nIcon=/usr/share/pixmaps/../../x.png\n");
+        _cleanup_(desktop_entry_freep) DesktopEntry *c =
+                        parse_ok(HEAD "Exec=x\nIcon=/usr/share/pixmaps/app.png\n");
 
         assert_null(a->icon);
         assert_true(strv_equal(a->categories, STRV_MAKE("Ok", "A-1")));
@@ -297,8 +322,8 @@ static void test_desktop_exec_append_word_round_trips_reserved_characters(void *
 }
 
 static void test_desktop_entry_format_round_trips(void **state) {
-        _cleanup_(desktop_entry_freep) DesktopEntry *e = parse_ok(
-                        HEAD "Exec=app --x=1 %U\nTerminal=true\nCategories=Utility;\n");
+        _cleanup_(desktop_entry_freep) DesktopEntry *e =
+                        parse_ok(HEAD "Exec=app --x=1 %U\nTerminal=true\nCategories=Utility;\n");
         _cleanup_(desktop_entry_freep) DesktopEntry *back = NULL;
         _cleanup_(freep) char *text = NULL;
 
@@ -348,7 +373,8 @@ static void test_desktop_entry_format_host_quotes_paths_and_refuses_controls(voi
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_desktop_entry_parse_reads_a_typical_entry),
-                cmocka_unit_test(test_desktop_entry_parse_accepts_crlf_spaces_around_equals_and_terminal),
+                cmocka_unit_test(
+                                test_desktop_entry_parse_accepts_crlf_spaces_around_equals_and_terminal),
                 cmocka_unit_test(test_desktop_entry_parse_refuses_shell_in_exec),
                 cmocka_unit_test(test_desktop_exec_split_refuses_metacharacters),
                 cmocka_unit_test(test_desktop_exec_split_drops_field_codes),

@@ -48,7 +48,8 @@ static void chunk(Png *png, const char *type, const uint8_t *body, uint32_t len)
 
 /* A PNG as libpng writes it, w x h RGBA; the IDAT is not decoded by the check. */
 static Png make_png(uint32_t w, uint32_t h) {
-        static const uint8_t idat[] = { 0x78, 0x9c, 0x63, 0x00, 0x01, 0x00, 0x00, 0x05, 0x00, 0x01 };
+        static const uint8_t idat[] = { 0x78, 0x9c, 0x63, 0x00, 0x01, 0x00, 0x00, 0x05, 0x00,
+                0x01 };
         Png png = { .data = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' }, .size = 8 };
         uint8_t ihdr[13] = { 0 };
 

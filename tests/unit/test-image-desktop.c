@@ -18,9 +18,9 @@
 #define ENTRY(name, exec) "[Desktop Entry]\nType=Application\nName=" name "\nExec=" exec "\n"
 
 typedef struct Fixture {
-        char *tmp;    /* the test's temp dir */
-        char *root;   /* <tmp>/rootfs */
-        char *out;    /* <tmp>/desktop */
+        char *tmp;  /* the test's temp dir */
+        char *root; /* <tmp>/rootfs */
+        char *out;  /* <tmp>/desktop */
 } Fixture;
 
 static char *path_join(const char *a, const char *b) {
@@ -229,9 +229,11 @@ static void test_image_desktop_extract_skips_oversize_and_fake_icons(void **stat
         Fixture *f = *state;
 
         put_package(f, "big.list",
-                        "/usr/share/applications/big.desktop\n/usr/share/applications/fake.desktop\n");
+                        "/usr/share/applications/big.desktop\n/usr/share/applications/"
+                        "fake.desktop\n");
         put_text(f->root, "usr/share/applications/big.desktop", ENTRY("Big", "big") "Icon=big\n");
-        put_text(f->root, "usr/share/applications/fake.desktop", ENTRY("Fake", "fake") "Icon=fake\n");
+        put_text(f->root, "usr/share/applications/fake.desktop",
+                        ENTRY("Fake", "fake") "Icon=fake\n");
         /* Over 1 MiB at 256x256: the 48x48 one is taken instead. */
         put_png(f->root, "usr/share/icons/hicolor/256x256/apps/big.png", 256, 1024 * 1024);
         put_png(f->root, "usr/share/icons/hicolor/48x48/apps/big.png", 48, 16);
@@ -257,8 +259,10 @@ static void test_image_desktop_extract_leaves_out_hostile_entries_only(void **st
         Fixture *f = *state;
 
         put_package(f, "mixed.list",
-                        "/usr/share/applications/bad.desktop\n/usr/share/applications/good.desktop\n"
-                        "/usr/share/applications/fifo.desktop\n/usr/share/applications/b@d.desktop\n"
+                        "/usr/share/applications/bad.desktop\n/usr/share/applications/"
+                        "good.desktop\n"
+                        "/usr/share/applications/fifo.desktop\n/usr/share/applications/"
+                        "b@d.desktop\n"
                         "/usr/share/applications/hidden.desktop\n");
         put_text(f->root, "usr/share/applications/bad.desktop", ENTRY("Bad", "rm -rf ~; x"));
         put_text(f->root, "usr/share/applications/good.desktop", ENTRY("Good", "good"));
@@ -266,7 +270,8 @@ static void test_image_desktop_extract_leaves_out_hostile_entries_only(void **st
         put_text(f->root, "usr/share/applications/hidden.desktop",
                         ENTRY("Hidden", "h") "NoDisplay=true\n");
         {
-                _cleanup_(freep) char *fifo = path_join(f->root, "usr/share/applications/fifo.desktop");
+                _cleanup_(freep) char *fifo =
+                                path_join(f->root, "usr/share/applications/fifo.desktop");
 
                 assert_int_equal(mkfifo(fifo, 0644), 0);
         }
@@ -296,7 +301,8 @@ static void test_image_desktop_extract_skips_missing_and_invalid_packages(void *
         Fixture *f = *state;
 
         assert_int_equal(image_desktop_extract(f->root,
-                                         STRV_MAKE("not-installed", "../../etc/passwd", "X"), f->out),
+                                         STRV_MAKE("not-installed", "../../etc/passwd", "X"),
+                                         f->out),
                         0);
         assert_true(out_exists(f, "applications"));
         assert_true(out_exists(f, "icons"));
