@@ -217,22 +217,14 @@ static int find_icon(int root_fd, const char *icon, Icon *ret) {
 
 static int write_file_at(int dir_fd, const char *name, const void *data, size_t size) {
         _cleanup_(closep) int fd = -EBADF;
-        const char *p = data;
+        int r;
 
         fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
         if (fd < 0)
                 return -errno;
-        while (size > 0) {
-                ssize_t n = write(fd, p, size);
-
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                p += n;
-                size -= (size_t) n;
-        }
+        r = write_full_fd(fd, data, size);
+        if (r < 0)
+                return r;
         return fsync(fd) < 0 ? -errno : 0;
 }
 

@@ -265,21 +265,14 @@ static int open_dir_chain(int dir_fd, const char *rel, bool create) {
 static int write_atomic(int dir_fd, const char *name, const char *data, size_t size) {
         _cleanup_(closep) int fd = -EBADF;
         char tmp[64];
-        int r = 0;
+        int r;
 
         (void) snprintf(tmp, sizeof(tmp), DESKTOP_TMP_PREFIX "%d-%lx", (int) getpid(),
                         (unsigned long) random());
         fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
         if (fd < 0)
                 return -errno;
-        for (size_t done = 0; r >= 0 && done < size;) {
-                ssize_t n = write(fd, data + done, size - done);
-
-                if (n < 0 && errno != EINTR)
-                        r = -errno;
-                else if (n > 0)
-                        done += (size_t) n;
-        }
+        r = write_full_fd(fd, data, size);
         if (r >= 0 && (fchmod(fd, 0644) < 0 || fsync(fd) < 0 ||
                                       renameat(dir_fd, tmp, dir_fd, name) < 0))
                 r = -errno;

@@ -10,56 +10,18 @@
 
 #include "desktop-icon.h"
 #include "macro.h"
+#include "test-png.h"
 
 typedef struct Png {
         uint8_t data[256];
         size_t size;
 } Png;
 
-static uint32_t crc32(const uint8_t *p, size_t n) {
-        uint32_t c = 0xffffffffu;
-
-        for (size_t i = 0; i < n; i++) {
-                c ^= p[i];
-                for (int k = 0; k < 8; k++)
-                        c = (c & 1) ? (c >> 1) ^ 0xedb88320u : c >> 1;
-        }
-        return ~c;
-}
-
-static void put32(uint8_t *p, uint32_t v) {
-        p[0] = v >> 24;
-        p[1] = v >> 16;
-        p[2] = v >> 8;
-        p[3] = v;
-}
-
-static void chunk(Png *png, const char *type, const uint8_t *body, uint32_t len) {
-        uint8_t *c = png->data + png->size;
-
-        assert_true(png->size + len + 12 <= sizeof(png->data));
-        put32(c, len);
-        memcpy(c + 4, type, 4);
-        if (len)
-                memcpy(c + 8, body, len);
-        put32(c + 8 + len, crc32(c + 4, len + 4));
-        png->size += len + 12;
-}
-
-/* A PNG as libpng writes it, w x h RGBA; the IDAT is not decoded by the check. */
+/* A w x h RGBA PNG with a 10-byte IDAT. */
 static Png make_png(uint32_t w, uint32_t h) {
-        static const uint8_t idat[] = { 0x78, 0x9c, 0x63, 0x00, 0x01, 0x00, 0x00, 0x05, 0x00,
-                0x01 };
-        Png png = { .data = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' }, .size = 8 };
-        uint8_t ihdr[13] = { 0 };
+        Png png = {};
 
-        put32(ihdr, w);
-        put32(ihdr + 4, h);
-        ihdr[8] = 8; /* depth */
-        ihdr[9] = 6; /* RGBA */
-        chunk(&png, "IHDR", ihdr, sizeof(ihdr));
-        chunk(&png, "IDAT", idat, sizeof(idat));
-        chunk(&png, "IEND", NULL, 0);
+        png.size = test_png_build(png.data, w, h, 10);
         return png;
 }
 
@@ -111,9 +73,9 @@ static void test_desktop_icon_check_refuses_fake_and_broken_png(void **state) {
 static void test_desktop_icon_check_refuses_png_chunk_length_past_end(void **state) {
         Png png = make_png(32, 32);
 
-        put32(png.data + 33, 0x7fffffffu); /* IDAT's length */
+        test_png_put32(png.data + 33, 0x7fffffffu); /* IDAT's length */
         assert_int_equal(check_png(&png), -EBADMSG);
-        put32(png.data + 33, 0xffffffffu);
+        test_png_put32(png.data + 33, 0xffffffffu);
         assert_int_equal(check_png(&png), -EBADMSG);
 }
 

@@ -13,6 +13,7 @@
 #include "image-desktop.h"
 #include "log.h"
 #include "strv.h"
+#include "test-png.h"
 
 #define STRV_MAKE(...) ((char *const[]){ __VA_ARGS__, NULL })
 #define ENTRY(name, exec) "[Desktop Entry]\nType=Application\nName=" name "\nExec=" exec "\n"
@@ -65,47 +66,12 @@ static void put_link(const char *dir, const char *rel, const char *target) {
         assert_int_equal(symlink(target, path), 0);
 }
 
-static uint32_t crc32(const uint8_t *p, size_t n) {
-        uint32_t c = 0xffffffffu;
-
-        for (size_t i = 0; i < n; i++) {
-                c ^= p[i];
-                for (int k = 0; k < 8; k++)
-                        c = (c & 1) ? (c >> 1) ^ 0xedb88320u : c >> 1;
-        }
-        return ~c;
-}
-
-static size_t chunk(uint8_t *c, const char *type, const uint8_t *body, uint32_t len) {
-        const uint8_t be_len[4] = { len >> 24, len >> 16, len >> 8, len };
-        uint32_t crc;
-
-        memcpy(c, be_len, 4);
-        memcpy(c + 4, type, 4);
-        if (len)
-                memcpy(c + 8, body, len);
-        crc = crc32(c + 4, len + 4);
-        c[8 + len] = crc >> 24;
-        c[9 + len] = crc >> 16;
-        c[10 + len] = crc >> 8;
-        c[11 + len] = crc;
-        return len + 12;
-}
-
 /* A PNG of side x side pixels with an IDAT of idat_len bytes (not decoded by the check). */
 static void put_png(const char *dir, const char *rel, uint32_t side, size_t idat_len) {
-        _cleanup_(freep) uint8_t *png = calloc(1, idat_len + 100);
-        _cleanup_(freep) uint8_t *idat = calloc(1, idat_len);
-        const uint8_t ihdr[13] = { 0, 0, side >> 8, side, 0, 0, side >> 8, side, 8, 6, 0, 0, 0 };
-        size_t n = 8;
+        _cleanup_(freep) uint8_t *png = malloc(TEST_PNG_SIZE(idat_len));
 
         assert_non_null(png);
-        assert_non_null(idat);
-        memcpy(png, "\x89PNG\r\n\x1a\n", 8);
-        n += chunk(png + n, "IHDR", ihdr, sizeof(ihdr));
-        n += chunk(png + n, "IDAT", idat, (uint32_t) idat_len);
-        n += chunk(png + n, "IEND", NULL, 0);
-        put(dir, rel, png, n);
+        put(dir, rel, png, test_png_build(png, side, side, idat_len));
 }
 
 static void put_package(Fixture *f, const char *list_name, const char *files) {
