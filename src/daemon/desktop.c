@@ -81,8 +81,15 @@ static int read_at(int dir_fd, const char *name, size_t max, char **ret, size_t 
         if (fstat(fd, &st) < 0)
                 return -errno;
         if (!S_ISREG(st.st_mode))
-                return -EBADFD;
+                return -EBADFD; /* said as "not a regular file" by refusal() */
         return read_full_fd(fd, max, ret, ret_size);
+}
+
+/* Why a file was refused: the checker's reason, or what reading it said. */
+static const char *refusal(int r, const char *reason) {
+        if (reason)
+                return reason;
+        return r == -EBADFD ? "not a regular file" : strerror(-r);
 }
 
 /* Puts the extracted icon of id in f if one passes desktop_icon_check(); f->icon_name stays NULL
@@ -103,7 +110,7 @@ static int read_icon(DesktopSet *s, int icons_fd, const char *vm, const char *id
                         r = desktop_icon_check((const uint8_t *) data, size, fmt, &reason);
                 if (r < 0) {
                         log_warning_errno(r, "VM '%s': icon '%s' refused, ignoring: %s", vm, name,
-                                        reason ?: strerror(-r));
+                                        refusal(r, reason));
                         continue;
                 }
                 if (s->icon_bytes + size > DESKTOP_ICON_BYTES_TOTAL_MAX) {
@@ -141,7 +148,7 @@ static int add_entry(DesktopSet *s, int apps_fd, int icons_fd, const char *vm, c
                 return r;
         if (r < 0) {
                 log_warning_errno(r, "VM '%s': menu entry '%s' refused, ignoring: %s", vm, name,
-                                reason ?: strerror(-r));
+                                refusal(r, reason));
                 return 0;
         }
         if (asprintf(&f.entry_name, DESKTOP_ENTRY_PREFIX "%s-%s.desktop", vm, id) < 0)
