@@ -268,11 +268,25 @@ static int open_dir_chain(int dir_fd, const char *rel, bool create) {
         return TAKE_FD(fd);
 }
 
-/* Writes name in dir_fd through a temp file and a rename: readers see the old or the new file. */
+/* Whether dir_fd/name is a regular file (not a symlink) holding exactly data. */
+static bool file_has(int dir_fd, const char *name, const char *data, size_t size) {
+        _cleanup_(freep) char *old = NULL;
+        size_t old_size;
+
+        if (read_at(dir_fd, name, size, &old, &old_size) < 0)
+                return false;
+        return old_size == size && memcmp(old, data, size) == 0;
+}
+
+/* Writes name in dir_fd through a temp file and a rename: readers see the old or the new file.
+ * An identical file is left alone, so a restart does not make every menu reload. */
 static int write_atomic(int dir_fd, const char *name, const char *data, size_t size) {
         _cleanup_(closep) int fd = -EBADF;
         char tmp[64];
         int r;
+
+        if (file_has(dir_fd, name, data, size))
+                return 0;
 
         (void) snprintf(tmp, sizeof(tmp), DESKTOP_TMP_PREFIX "%d-%lx", (int) getpid(),
                         (unsigned long) random());

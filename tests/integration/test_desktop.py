@@ -243,6 +243,12 @@ def test_entries_go_away_with_their_vm_or_program(tmp_path, state, home, boot_fi
         "other.desktop", "vmsilo-mine.desktop", "vmsilo-work-calc.desktop"]
     assert list(icons_dir(home).iterdir()) == []
 
+    # A restart with nothing changed rewrites nothing (menus reload on every change).
+    calc = apps / "vmsilo-work-calc.desktop"
+    before = calc.stat().st_ino
+    run_once(tmp_path / "b2", state, home, boot_files, ["work"])
+    assert calc.stat().st_ino == before
+
     # No VM has entries any more: every entry of ours goes.
     run_once(tmp_path / "c", state, home, boot_files, [])
     assert sorted(p.name for p in apps.iterdir()) == ["other.desktop", "vmsilo-mine.desktop"]
