@@ -4,7 +4,6 @@ build extracted into the configured user's ~/.local/share, as that user, and rem
 entries when the VM or the program goes away. No VM boots: the images are fake directories."""
 import os
 import pathlib
-import pwd
 import shutil
 import struct
 import zlib
@@ -12,8 +11,6 @@ import zlib
 import pytest
 
 from daemon import Daemon, ensure_test_user, public_dir, vm
-
-VM_RUN = None  # set from the daemon's entries: <bindir>/vm-run
 
 
 def png(side):
@@ -119,7 +116,7 @@ def state():
 
 
 @pytest.fixture
-def boot_files(tmp_path):
+def boot_files():
     """kernel/initramfs paths, so vmsilod does not build the default image (no VM boots)."""
     d = public_dir("vmsilo-boot-")
     for name in ("vmlinuz", "initramfs"):
