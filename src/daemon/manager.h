@@ -19,6 +19,7 @@ typedef struct ManagerOptions {
         const char *state_dir;
         const char *image_builder;  /* the `vmsilo` binary used to build the default image */
         const char *accel_override; /* VMSILO_ACCEL or NULL */
+        const char *desktop_home;   /* VMSILO_DESKTOP_HOME or NULL: the user's home */
         uint64_t start_timeout_usec;
         uint64_t stop_timeout_usec;
 } ManagerOptions;

@@ -7,6 +7,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "crosvm-plan.h"
+#include "desktop.h"
 #include "host-check.h"
 #include "image-layout.h"
 #include "log.h"
@@ -39,7 +40,8 @@ static void help(void) {
                "  -h --help              show this help\n"
                "     --version           show the version\n"
                "\n"
-               "Environment: VMSILO_ACCEL=auto|kvm|tcg overrides the configured acceleration.\n",
+               "Environment: VMSILO_ACCEL=auto|kvm|tcg overrides the configured acceleration;\n"
+               "VMSILO_DESKTOP_HOME=DIR puts menu entries in DIR instead of the user's home.\n",
                         CONFIG_DEFAULT_PATH, VMSILO_RUNTIME_DIR_DEFAULT, VMSILO_STATE_DIR_DEFAULT,
                         VMSILO_BINDIR "/vmsilo");
 }
@@ -153,6 +155,7 @@ static int run(int argc, char **argv) {
                 .state_dir = arg_state_dir,
                 .image_builder = arg_image_builder,
                 .accel_override = getenv("VMSILO_ACCEL"),
+                .desktop_home = getenv("VMSILO_DESKTOP_HOME"),
                 .start_timeout_usec = START_TIMEOUT_USEC_DEFAULT,
                 .stop_timeout_usec = STOP_TIMEOUT_USEC_DEFAULT,
         };
@@ -168,6 +171,8 @@ static int run(int argc, char **argv) {
                 net_teardown(m->config);
                 return r;
         }
+        /* Before the sockets appear: once vmsilod answers, the menu matches its config. */
+        (void) desktop_sync(m);
         r = manager_start(m);
         if (r < 0) {
                 net_teardown(m->config);

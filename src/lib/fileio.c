@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* fileio.c: whole-file reads with a size cap. */
+/* fileio.c: whole-file reads with a size cap, and whole writes. */
 #include <fcntl.h>
 #include <stdint.h>
 
@@ -56,4 +56,21 @@ int read_full_file(const char *path, size_t max_bytes, char **ret, size_t *ret_s
         if (fd < 0)
                 return -errno;
         return read_full_fd(fd, max_bytes, ret, ret_size);
+}
+
+int write_full_fd(int fd, const void *data, size_t size) {
+        const uint8_t *p = data;
+
+        while (size > 0) {
+                ssize_t n = write(fd, p, size);
+
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                p += n;
+                size -= (size_t) n;
+        }
+        return 0;
 }

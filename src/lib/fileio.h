@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* fileio.h: whole-file reads with a size cap. */
+/* fileio.h: whole-file reads with a size cap, and whole writes. */
 #pragma once
 
 #include <stddef.h>
@@ -9,3 +9,5 @@
 int read_full_file(const char *path, size_t max_bytes, char **ret, size_t *ret_size);
 /* As read_full_file(), from fd (a file, pipe or socket) until EOF; fd stays open. */
 int read_full_fd(int fd, size_t max_bytes, char **ret, size_t *ret_size);
+/* Writes all size bytes of data to fd, retrying short writes and EINTR. */
+int write_full_fd(int fd, const void *data, size_t size);

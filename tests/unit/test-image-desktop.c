@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* test-image-desktop.c: tests for image-desktop.c on fake root filesystems in a temp dir. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+
+#include "fileio.h"
+#include "image-desktop.h"
+#include "log.h"
+#include "strv.h"
+#include "test-png.h"
+
+#define STRV_MAKE(...) ((char *const[]){ __VA_ARGS__, NULL })
+#define ENTRY(name, exec) "[Desktop Entry]\nType=Application\nName=" name "\nExec=" exec "\n"
+
+typedef struct Fixture {
+        char *tmp;  /* the test's temp dir */
+        char *root; /* <tmp>/rootfs */
+        char *out;  /* <tmp>/desktop */
+} Fixture;
+
+static char *path_join(const char *a, const char *b) {
+        size_t n = strlen(a) + strlen(b) + 2;
+        char *p = malloc(n);
+
+        if (!p)
+                abort();
+        (void) snprintf(p, n, "%s/%s", a, b);
+        return p;
+}
+
+/* dir/rel, with the parents of rel created. */
+static char *make_parents(const char *dir, const char *rel) {
+        char *path = path_join(dir, rel);
+
+        for (char *s = strchr(path + strlen(dir) + 1, '/'); s; s = strchr(s + 1, '/')) {
+                *s = '\0';
+                (void) mkdir(path, 0755);
+                *s = '/';
+        }
+        return path;
+}
+
+static void put(const char *dir, const char *rel, const void *data, size_t size) {
+        _cleanup_(freep) char *path = make_parents(dir, rel);
+        FILE *f;
+
+        f = fopen(path, "we");
+        assert_non_null(f);
+        assert_int_equal(fwrite(data, 1, size, f), size);
+        assert_int_equal(fclose(f), 0);
+}
+
+static void put_text(const char *dir, const char *rel, const char *text) {
+        put(dir, rel, text, strlen(text));
+}
+
+static void put_link(const char *dir, const char *rel, const char *target) {
+        _cleanup_(freep) char *path = make_parents(dir, rel);
+
+        assert_int_equal(symlink(target, path), 0);
+}
+
+/* A PNG of side x side pixels with an IDAT of idat_len bytes (not decoded by the check). */
+static void put_png(const char *dir, const char *rel, uint32_t side, size_t idat_len) {
+        _cleanup_(freep) uint8_t *png = malloc(TEST_PNG_SIZE(idat_len));
+
+        assert_non_null(png);
+        put(dir, rel, png, test_png_build(png, side, side, idat_len));
+}
+
+static void put_package(Fixture *f, const char *list_name, const char *files) {
+        _cleanup_(freep) char *rel = path_join("var/lib/dpkg/info", list_name);
+
+        put_text(f->root, rel, files);
+}
+
+static char *read_out(Fixture *f, const char *rel) {
+        _cleanup_(freep) char *path = path_join(f->out, rel);
+        char *data = NULL;
+
+        if (read_full_file(path, 4u * 1024u * 1024u, &data, NULL) < 0)
+                return NULL;
+        return data;
+}
+
+static bool out_exists(Fixture *f, const char *rel) {
+        _cleanup_(freep) char *path = path_join(f->out, rel);
+
+        return access(path, F_OK) == 0;
+}
+
+static int setup(void **state) {
+        Fixture *f = calloc(1, sizeof(Fixture));
+
+        assert_non_null(f);
+        f->tmp = strdup("/tmp/test-image-desktop-XXXXXX");
+        assert_non_null(f->tmp);
+        assert_non_null(mkdtemp(f->tmp));
+        f->root = path_join(f->tmp, "rootfs");
+        f->out = path_join(f->tmp, "desktop");
+        assert_int_equal(mkdir(f->root, 0755), 0);
+        log_set_max_level(LOG_LEVEL_ERROR);
+        *state = f;
+        return 0;
+}
+
+static int teardown(void **state) {
+        Fixture *f = *state;
+        _cleanup_(freep) char *cmd = NULL;
+
+        assert_true(asprintf(&cmd, "rm -rf '%s'", f->tmp) > 0);
+        assert_int_equal(system(cmd), 0);
+        free(f->tmp);
+        free(f->root);
+        free(f->out);
+        free(f);
+        return 0;
+}
+
+static void test_image_desktop_extract_writes_entries_and_theme_icons(void **state) {
+        Fixture *f = *state;
+        _cleanup_(freep) char *text = NULL;
+
+        put_package(f, "editor.list",
+                        "/.\n/usr\n/usr/share/applications\n"
+                        "/usr/share/applications/org.example.Editor.desktop\n"
+                        "/usr/share/applications/nested/skipped.desktop\n/usr/bin/editor\n");
+        put_text(f->root, "usr/share/applications/org.example.Editor.desktop",
+                        ENTRY("Editor", "editor --new %F") "Icon=editor\nCategories=Utility;\n");
+        put_text(f->root, "usr/share/applications/nested/skipped.desktop", ENTRY("N", "n"));
+        put_png(f->root, "usr/share/icons/hicolor/48x48/apps/editor.png", 48, 16);
+
+        assert_int_equal(image_desktop_extract(f->root, STRV_MAKE("editor"), f->out), 1);
+        text = read_out(f, "applications/org.example.Editor.desktop");
+        assert_non_null(text);
+        assert_string_equal(text, "[Desktop Entry]\nType=Application\nName=Editor\n"
+                                  "Exec=editor --new\nTerminal=false\nCategories=Utility;\n");
+        assert_true(out_exists(f, "icons/org.example.Editor.png"));
+        assert_false(out_exists(f, "applications/skipped.desktop"));
+}
+
+static void test_image_desktop_extract_reads_multiarch_lists(void **state) {
+        Fixture *f = *state;
+
+        put_package(f, "tool:amd64.list", "/usr/share/applications/tool.desktop\n");
+        put_text(f->root, "usr/share/applications/tool.desktop", ENTRY("Tool", "tool"));
+        assert_int_equal(image_desktop_extract(f->root, STRV_MAKE("tool"), f->out), 1);
+        assert_true(out_exists(f, "applications/tool.desktop"));
+}
+
+static void test_image_desktop_extract_never_follows_symlinks_out_of_the_root(void **state) {
+        Fixture *f = *state;
+        _cleanup_(freep) char *outside = path_join(f->tmp, "outside.desktop");
+        _cleanup_(freep) char *outside_png = path_join(f->tmp, "outside.png");
+
+        /* Valid files next to the rootfs, reachable only by escaping it. */
+        put_text(f->tmp, "outside.desktop", ENTRY("Host secret", "secret") "Icon=/x/a.png\n");
+        put_png(f->tmp, "outside.png", 16, 16);
+        put_package(f, "evil.list",
+                        "/usr/share/applications/abs.desktop\n/usr/share/applications/rel.desktop\n"
+                        "/usr/share/applications/ok.desktop\n");
+        put_text(f->root, "usr/share/applications/ok.desktop", ENTRY("Ok", "ok") "Icon=ok\n");
+        put_link(f->root, "usr/share/applications/abs.desktop", outside);
+        put_link(f->root, "usr/share/applications/rel.desktop", "../../../../../outside.desktop");
+        put_link(f->root, "usr/share/pixmaps/ok.png", outside_png);
+
+        assert_int_equal(image_desktop_extract(f->root, STRV_MAKE("evil"), f->out), 1);
+        assert_false(out_exists(f, "applications/abs.desktop"));
+        assert_false(out_exists(f, "applications/rel.desktop"));
+        assert_true(out_exists(f, "applications/ok.desktop"));
+        assert_false(out_exists(f, "icons/ok.png"));
+}
+
+static void test_image_desktop_extract_resolves_absolute_symlinks_inside_the_root(void **state) {
+        Fixture *f = *state;
+
+        put_package(f, "app.list", "/usr/share/applications/app.desktop\n");
+        put_text(f->root, "usr/share/real/app.desktop", ENTRY("App", "app") "Icon=app\n");
+        put_link(f->root, "usr/share/applications/app.desktop", "/usr/share/real/app.desktop");
+        put_png(f->root, "usr/share/real/app.png", 64, 16);
+        put_link(f->root, "usr/share/icons/hicolor/64x64/apps/app.png", "/usr/share/real/app.png");
+
+        assert_int_equal(image_desktop_extract(f->root, STRV_MAKE("app"), f->out), 1);
+        assert_true(out_exists(f, "applications/app.desktop"));
+        assert_true(out_exists(f, "icons/app.png"));
+}
+
+static void test_image_desktop_extract_skips_oversize_and_fake_icons(void **state) {
+        Fixture *f = *state;
+
+        put_package(f, "big.list",
+                        "/usr/share/applications/big.desktop\n/usr/share/applications/"
+                        "fake.desktop\n");
+        put_text(f->root, "usr/share/applications/big.desktop", ENTRY("Big", "big") "Icon=big\n");
+        put_text(f->root, "usr/share/applications/fake.desktop",
+                        ENTRY("Fake", "fake") "Icon=fake\n");
+        /* Over 1 MiB at 256x256: the 48x48 one is taken instead. */
+        put_png(f->root, "usr/share/icons/hicolor/256x256/apps/big.png", 256, 1024 * 1024);
+        put_png(f->root, "usr/share/icons/hicolor/48x48/apps/big.png", 48, 16);
+        put_text(f->root, "usr/share/pixmaps/fake.png", "#!/bin/sh\nrm -rf ~\n");
+        put_png(f->root, "usr/share/icons/hicolor/128x128/apps/fake.png", 2048, 16);
+
+        assert_int_equal(image_desktop_extract(f->root, STRV_MAKE("big"), f->out), 2);
+        assert_true(out_exists(f, "icons/big.png"));
+        {
+                _cleanup_(freep) char *icon = read_out(f, "icons/big.png");
+                _cleanup_(freep) char *small = read_out(f, "../rootfs/usr/share/icons/hicolor/"
+                                                           "48x48/apps/big.png");
+
+                assert_non_null(icon);
+                assert_non_null(small);
+                assert_memory_equal(icon, small, 16);
+        }
+        assert_true(out_exists(f, "applications/fake.desktop"));
+        assert_false(out_exists(f, "icons/fake.png"));
+}
+
+static void test_image_desktop_extract_leaves_out_hostile_entries_only(void **state) {
+        Fixture *f = *state;
+
+        put_package(f, "mixed.list",
+                        "/usr/share/applications/bad.desktop\n/usr/share/applications/"
+                        "good.desktop\n"
+                        "/usr/share/applications/fifo.desktop\n/usr/share/applications/"
+                        "b@d.desktop\n"
+                        "/usr/share/applications/hidden.desktop\n");
+        put_text(f->root, "usr/share/applications/bad.desktop", ENTRY("Bad", "rm -rf ~; x"));
+        put_text(f->root, "usr/share/applications/good.desktop", ENTRY("Good", "good"));
+        put_text(f->root, "usr/share/applications/b@d.desktop", ENTRY("Id", "id"));
+        put_text(f->root, "usr/share/applications/hidden.desktop",
+                        ENTRY("Hidden", "h") "NoDisplay=true\n");
+        {
+                _cleanup_(freep) char *fifo =
+                                path_join(f->root, "usr/share/applications/fifo.desktop");
+
+                assert_int_equal(mkfifo(fifo, 0644), 0);
+        }
+
+        assert_int_equal(image_desktop_extract(f->root, STRV_MAKE("mixed"), f->out), 1);
+        assert_true(out_exists(f, "applications/good.desktop"));
+        assert_false(out_exists(f, "applications/bad.desktop"));
+        assert_false(out_exists(f, "applications/fifo.desktop"));
+        assert_false(out_exists(f, "applications/hidden.desktop"));
+}
+
+static void test_image_desktop_extract_replaces_the_previous_output(void **state) {
+        Fixture *f = *state;
+
+        put_package(f, "one.list", "/usr/share/applications/one.desktop\n");
+        put_package(f, "two.list", "/usr/share/applications/two.desktop\n");
+        put_text(f->root, "usr/share/applications/one.desktop", ENTRY("One", "one"));
+        put_text(f->root, "usr/share/applications/two.desktop", ENTRY("Two", "two"));
+
+        assert_int_equal(image_desktop_extract(f->root, STRV_MAKE("one", "two"), f->out), 2);
+        assert_int_equal(image_desktop_extract(f->root, STRV_MAKE("two"), f->out), 1);
+        assert_false(out_exists(f, "applications/one.desktop"));
+        assert_true(out_exists(f, "applications/two.desktop"));
+}
+
+static void test_image_desktop_extract_skips_missing_and_invalid_packages(void **state) {
+        Fixture *f = *state;
+
+        assert_int_equal(image_desktop_extract(f->root,
+                                         STRV_MAKE("not-installed", "../../etc/passwd", "X"),
+                                         f->out),
+                        0);
+        assert_true(out_exists(f, "applications"));
+        assert_true(out_exists(f, "icons"));
+}
+
+static void test_image_desktop_extract_takes_each_id_once(void **state) {
+        Fixture *f = *state;
+        _cleanup_(freep) char *text = NULL;
+
+        put_package(f, "aa.list", "/usr/share/applications/same.desktop\n");
+        put_package(f, "bb.list", "/usr/share/applications/same.desktop\n");
+        put_text(f->root, "usr/share/applications/same.desktop", ENTRY("Same", "same"));
+        assert_int_equal(image_desktop_extract(f->root, STRV_MAKE("aa", "bb"), f->out), 1);
+        text = read_out(f, "applications/same.desktop");
+        assert_non_null(text);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup_teardown(
+                                test_image_desktop_extract_writes_entries_and_theme_icons, setup,
+                                teardown),
+                cmocka_unit_test_setup_teardown(
+                                test_image_desktop_extract_reads_multiarch_lists, setup, teardown),
+                cmocka_unit_test_setup_teardown(
+                                test_image_desktop_extract_never_follows_symlinks_out_of_the_root,
+                                setup, teardown),
+                cmocka_unit_test_setup_teardown(
+                                test_image_desktop_extract_resolves_absolute_symlinks_inside_the_root,
+                                setup, teardown),
+                cmocka_unit_test_setup_teardown(
+                                test_image_desktop_extract_skips_oversize_and_fake_icons, setup,
+                                teardown),
+                cmocka_unit_test_setup_teardown(
+                                test_image_desktop_extract_leaves_out_hostile_entries_only, setup,
+                                teardown),
+                cmocka_unit_test_setup_teardown(
+                                test_image_desktop_extract_replaces_the_previous_output, setup,
+                                teardown),
+                cmocka_unit_test_setup_teardown(
+                                test_image_desktop_extract_skips_missing_and_invalid_packages,
+                                setup, teardown),
+                cmocka_unit_test_setup_teardown(
+                                test_image_desktop_extract_takes_each_id_once, setup, teardown),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
