@@ -2,10 +2,12 @@
 /* reload.c: configuration reload (SIGHUP or the control socket's "reload"). The new file passes
  * every check the daemon's start makes before anything changes; then VMs are matched by name:
  * new ones get sockets, departed ones are retired (stopped, then freed), the rest are re-pointed
- * at their new settings, which a running VMM picks up at its next start. */
+ * at their new settings, which a running VMM picks up at its next start. Desktop entries
+ * follow. */
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "desktop.h"
 #include "host-check.h"
 #include "log.h"
 #include "manager.h"
@@ -147,6 +149,9 @@ int manager_reload(Manager *m, char **reterr) {
         if (keep_old_config(m, old) < 0)
                 log_oom();
         manager_check_exit(m);
+
+        /* Menu entries of VMs that left the file go; those of new VMs come. */
+        (void) desktop_sync(m);
 
         /* autoStart is for VMs that just appeared; one the user stopped stays stopped. */
         for (size_t i = 0; i < m->n_vms; i++)

@@ -251,6 +251,22 @@ def test_entries_go_away_with_their_vm_or_program(tmp_path, state, home, boot_fi
     assert sorted(p.name for p in apps.iterdir()) == ["other.desktop", "vmsilo-mine.desktop"]
 
 
+def test_a_reload_removes_the_entries_of_a_departed_vm(tmp_path, state, home, boot_files, user):
+    make_images(state)
+    apps = make_user_dir(home, user, ".local", "share", "applications")
+    d = start_daemon(tmp_path, state, home, boot_files, ["work", "web"])
+    try:
+        assert (apps / "vmsilo-web-browser.desktop").exists()
+        d.write_config([vm("work", kernel=str(boot_files / "vmlinuz"),
+                           initramfs=str(boot_files / "initramfs"))])
+        r = d.reload()
+        assert r.returncode == 0, r.stderr
+        assert not (apps / "vmsilo-web-browser.desktop").exists()
+        assert any(p.name.startswith("vmsilo-work-") for p in apps.iterdir())
+    finally:
+        assert d.stop() == 0, d.output()
+
+
 def test_a_planted_entry_symlink_is_replaced_not_followed(tmp_path, state, home, boot_files,
                                                           user):
     make_images(state)
