@@ -134,16 +134,36 @@ static int load_config(Config **ret) {
         return 0;
 }
 
+/* Each VM's resolved VMM, in config order; NULL on OOM. */
+static VmmKind *vmm_kinds(const Config *c, bool crosvm) {
+        VmmKind *vmms = calloc(c->n_vms ?: 1, sizeof(VmmKind));
+
+        for (size_t i = 0; vmms && i < c->n_vms; i++)
+                vmms[i] = config_vm_vmm(c, &c->vms[i], crosvm);
+        return vmms;
+}
+
 static int check_vmm_support(const Config *c, bool crosvm) {
         _cleanup_(config_errors_finish) ConfigErrors errors = {};
-        _cleanup_(freep) VmmKind *vmms = calloc(c->n_vms ?: 1, sizeof(VmmKind));
+        _cleanup_(freep) VmmKind *vmms = vmm_kinds(c, crosvm);
         int r;
 
         if (!vmms)
                 return log_oom();
-        for (size_t i = 0; i < c->n_vms; i++)
-                vmms[i] = config_vm_vmm(c, &c->vms[i], crosvm);
         r = plan_validate_config(c, vmms, &errors);
+        (void) log_config_errors(&errors);
+        return r;
+}
+
+/* Shared-directory id maps name host ids: checkable once the user is resolved. */
+static int check_share_hosts(const Config *c, bool crosvm, uid_t uid, gid_t gid) {
+        _cleanup_(config_errors_finish) ConfigErrors errors = {};
+        _cleanup_(freep) VmmKind *vmms = vmm_kinds(c, crosvm);
+        int r;
+
+        if (!vmms)
+                return log_oom();
+        r = plan_validate_share_hosts(c, vmms, uid, gid, &errors);
         (void) log_config_errors(&errors);
         return r;
 }
@@ -190,6 +210,10 @@ static int run(int argc, char **argv) {
         r = host_check_user(config, &uid, &gid);
         if (r < 0)
                 return r;
+        r = check_share_hosts(config, crosvm, uid, gid);
+        if (r != 0)
+                return log_error_errno(r < 0 ? r : EINVAL, "Configuration asks for what the VMM "
+                                                           "cannot do; nothing was started.");
         if (host_check_paths(config) > 0)
                 return log_error_errno(ENOENT, "Missing files; nothing was started.");
         if (host_needs_default_image(config)) {
