@@ -243,31 +243,47 @@ static int copy_entry(CopyState *s, int src_dir, int dst_dir, const char *name, 
         return 0;
 }
 
+/* A stream over a duplicate of fd, so closing it leaves fd open. */
+static int dir_stream(int fd, DIR **ret) {
+        int dup_fd, r;
+
+        dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        if (dup_fd < 0)
+                return -errno;
+        *ret = fdopendir(dup_fd);
+        if (!*ret) {
+                r = -errno;
+                (void) close(dup_fd);
+                return r;
+        }
+        return 0;
+}
+
+/* The next entry other than "." and "..": 1, 0 at the end, or -errno. */
+static int dir_next(DIR *d, struct dirent **ret) {
+        for (;;) {
+                errno = 0;
+                *ret = readdir(d);
+                if (!*ret)
+                        return errno != 0 ? -errno : 0;
+                if (!streq((*ret)->d_name, ".") && !streq((*ret)->d_name, ".."))
+                        return 1;
+        }
+}
+
 static int copy_dir_contents(CopyState *s, int src, int dst, unsigned depth) {
         _cleanup_(closedirp) DIR *d = NULL;
         size_t base = strlen(s->path);
         struct dirent *de;
-        int fd, r;
+        int r;
 
         if (depth > SHARES_COPY_DEPTH_MAX)
                 return log_error_errno(ELOOP, "The home template is deeper than %d levels at '%s'.",
                                 SHARES_COPY_DEPTH_MAX, s->path);
-        fd = fcntl(src, F_DUPFD_CLOEXEC, 3);
-        if (fd < 0)
-                return -errno;
-        d = fdopendir(fd);
-        if (!d) {
-                r = -errno;
-                (void) close(fd);
+        r = dir_stream(src, &d);
+        if (r < 0)
                 return r;
-        }
-        for (;;) {
-                errno = 0;
-                de = readdir(d);
-                if (!de)
-                        break;
-                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
-                        continue;
+        while ((r = dir_next(d, &de)) > 0) {
                 if ((size_t) snprintf(s->path + base, sizeof(s->path) - base, "%s%s",
                                     base > 0 ? "/" : "", de->d_name) >= sizeof(s->path) - base)
                         return log_error_errno(ENAMETOOLONG, "A path in the home template is too "
@@ -277,8 +293,9 @@ static int copy_dir_contents(CopyState *s, int src, int dst, unsigned depth) {
                 if (r < 0)
                         return r;
         }
-        if (errno != 0)
-                return log_error_errno(errno, "Cannot list the home template: %m");
+        if (r < 0)
+                return log_error_errno(r, "Cannot list '%s' in the home template: %m",
+                                base > 0 ? s->path : ".");
         return 0;
 }
 
@@ -297,51 +314,35 @@ int shares_copy_tree(int src_fd, int dst_fd, const ShareOwner *owner, bool qemu_
         return copy_dir_contents(&s, src_fd, dst_fd, 0);
 }
 
+/* Runs as the user who owns what it removes; unlinkat() and O_NOFOLLOW never leave the tree. */
 static int clear_dir(int fd, unsigned depth) {
         _cleanup_(closedirp) DIR *d = NULL;
         struct dirent *de;
-        int dup_fd, r;
+        int r;
 
         if (depth > SHARES_COPY_DEPTH_MAX + 1)
                 return -ELOOP;
-        dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-        if (dup_fd < 0)
-                return -errno;
-        d = fdopendir(dup_fd);
-        if (!d) {
-                r = -errno;
-                (void) close(dup_fd);
+        r = dir_stream(fd, &d);
+        if (r < 0)
                 return r;
-        }
-        for (;;) {
-                errno = 0;
-                de = readdir(d);
-                if (!de)
-                        break;
-                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
-                        continue;
-                if (unlinkat(fd, de->d_name, 0) >= 0)
-                        continue;
-                if (errno != EISDIR) {
-                        if (errno == ENOENT)
-                                continue;
-                        return -errno;
-                }
-                {
-                        _cleanup_(closep) int sub = openat(fd, de->d_name,
-                                        O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        while ((r = dir_next(d, &de)) > 0) {
+                _cleanup_(closep) int sub = -EBADF;
 
-                        /* The directory may be read-only: its entries cannot go otherwise. */
-                        if (sub < 0 || fchmod(sub, 0700) < 0)
-                                return -errno;
-                        r = clear_dir(sub, depth + 1);
-                        if (r < 0)
-                                return r;
-                }
+                if (unlinkat(fd, de->d_name, 0) >= 0 || errno == ENOENT)
+                        continue;
+                if (errno != EISDIR)
+                        return -errno;
+                sub = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                /* The directory may be read-only: its entries cannot go otherwise. */
+                if (sub < 0 || fchmod(sub, 0700) < 0)
+                        return -errno;
+                r = clear_dir(sub, depth + 1);
+                if (r < 0)
+                        return r;
                 if (unlinkat(fd, de->d_name, AT_REMOVEDIR) < 0)
                         return -errno;
         }
-        return errno != 0 ? -errno : 0;
+        return r;
 }
 
 int shares_clear_dir(int fd) {
@@ -493,7 +494,13 @@ static int set_root_owner(const char *path, const ShareOwner *owner) {
         _cleanup_(closep) int fd = -EBADF;
         int r;
 
+        /* Root writes here: never through a link someone may have swapped in. */
         fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 && errno == ELOOP)
+                return log_error_errno(errno,
+                                "The shared directory '%s' is a symbolic link; "
+                                "configure the directory it points to.",
+                                path);
         if (fd < 0)
                 return log_error_errno(errno, "Cannot open the shared directory '%s': %m", path);
         r = shares_set_guest_owner(fd, owner);
