@@ -4,7 +4,10 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
@@ -387,10 +390,14 @@ _noreturn_ static void home_child(
         _exit(EXIT_SUCCESS);
 }
 
-/* Synchronous: the template is a handful of dotfiles, and the start waits for it anyway. */
+/* Synchronous: the template is a handful of dotfiles and the start waits for it anyway. The
+ * deadline bounds how long the daemon can stall: the user could, say, mount a FUSE file system
+ * that never answers inside the template. */
 static int run_home_child(
                 int tmp_fd, const char *template_dir, bool qemu_symlinks, uid_t uid, gid_t gid) {
-        int status;
+        _cleanup_(closep) int pidfd = -EBADF;
+        struct pollfd p;
+        int status, r;
         pid_t pid;
 
         pid = fork();
@@ -398,6 +405,19 @@ static int run_home_child(
                 return -errno;
         if (pid == 0)
                 home_child(tmp_fd, template_dir, qemu_symlinks, uid, gid);
+        pidfd = pidfd_open(pid, 0);
+        if (pidfd >= 0) {
+                p = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+                do
+                        r = poll(&p, 1, (int) (SHARES_COPY_TIMEOUT_USEC / 1000));
+                while (r < 0 && errno == EINTR);
+                if (r == 0) {
+                        log_error("Copying the home template '%s' took more than %d s; stopped.",
+                                        template_dir ?: "(cleanup)",
+                                        (int) (SHARES_COPY_TIMEOUT_USEC / 1000000));
+                        (void) kill(pid, SIGKILL);
+                }
+        }
         while (waitpid(pid, &status, 0) < 0)
                 if (errno != EINTR)
                         return -errno;
