@@ -317,6 +317,34 @@ static void test_create_home_failure_leaves_nothing(void **state) {
         free(not_dir);
 }
 
+/* The copy runs as the VM user: a file only root can read fails the copy, never leaks. */
+static void test_create_home_copies_with_the_users_permissions(void **state) {
+        Fixture *f = *state;
+        char *home = path_in(f, "home"), *template = path_in(f, "template");
+        const uid_t nobody = 65534;
+        struct stat st;
+
+        if (geteuid() != 0)
+                skip();
+        assert_int_equal(chmod(f->dir, 0755), 0);
+        write_file(f->src, "public", "anyone\n", 0644);
+        write_file(f->src, "secret", "root only\n", 0600);
+        assert_true(shares_create_home(home, template, false, nobody, nobody) < 0);
+        assert_int_equal(access(home, F_OK), -1);
+        assert_false(has_temp_leftover(f));
+
+        assert_int_equal(unlinkat(f->src, "secret", 0), 0);
+        assert_int_equal(shares_create_home(home, template, false, nobody, nobody), 1);
+        assert_int_equal(stat(home, &st), 0);
+        assert_int_equal(st.st_uid, nobody);
+        free(home);
+        home = path_in(f, "home/public");
+        assert_int_equal(stat(home, &st), 0);
+        assert_int_equal(st.st_uid, nobody);
+        free(home);
+        free(template);
+}
+
 static void test_set_guest_owner_writes_little_endian_ids(void **state) {
         Fixture *f = *state;
         ShareOwner only_uid = { .has_uid = true, .uid = 0x01020304 };
@@ -346,6 +374,7 @@ int main(void) {
                 T(test_create_home_copies_the_template_once),
                 T(test_create_home_without_template_is_empty),
                 T(test_create_home_failure_leaves_nothing),
+                T(test_create_home_copies_with_the_users_permissions),
                 T(test_set_guest_owner_writes_little_endian_ids),
         };
 
