@@ -58,7 +58,8 @@ def host(tmp_path_factory, user):
     readonly.mkdir()
     (readonly / "notice").write_text("read only\n")
     os.chown(readonly, user.pw_uid, user.pw_gid)
-    for name, size in (("scratch.img", 4 << 20), ("big-blocks.img", 4 << 20)):
+    for name, size in (("scratch.img", 4 << 20), ("big-blocks.img", 4 << 20),
+                       ("trim.img", 4 << 20)):
         with open(base / name, "wb") as f:
             f.truncate(size)
         os.chown(base / name, user.pw_uid, user.pw_gid)
@@ -80,6 +81,7 @@ def daemon(tmp_path_factory, state_dir, template, host, user):
                {"path": str(host / "scratch.img"), "id": "scratch", "ro": True},
                {"path": str(host / "big-blocks.img"), "id": "big", "block-size": 4096,
                 "direct": True, "sparse": False},
+               {"path": str(host / "trim.img"), "id": "trim"},
            ]),
     ]
     d = Daemon(tmp_path_factory.mktemp("daemon"), state_dir, vms).start()
@@ -195,6 +197,24 @@ def test_writable_disk_has_its_serial_block_size_and_takes_writes(daemon, host):
                 "&& echo wrote", user="root")
     assert out.splitlines() == ["0", "4096", "wrote"]
     assert (host / "big-blocks.img").read_bytes()[:9] == b"disk-data"
+
+
+@pytest.mark.parametrize("serial,image,sparse", [
+    ("trim", "trim.img", True),
+    ("big", "big-blocks.img", False),
+], ids=["sparse-default", "sparse-false"])
+def test_sparse_disk_passes_discards_to_the_image(daemon, host, serial, image, sparse):
+    dev = find_disk(daemon, serial)
+    guest(daemon, "sharevm",
+          f"dd if=/dev/urandom of=/dev/{dev} bs=64k count=16 conv=fsync 2>/dev/null", user="root")
+    written = os.stat(host / image).st_blocks
+    assert written >= 2048, written
+    guest(daemon, "sharevm", f"blkdiscard /dev/{dev} 2>/dev/null; sync; true", user="root")
+    left = os.stat(host / image).st_blocks
+    if sparse:
+        assert left < written // 2, (written, left)
+    else:
+        assert left >= written, (written, left)
 
 
 @pytest.mark.parametrize("share,disk,message", [
