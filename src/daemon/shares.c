@@ -524,6 +524,11 @@ static int set_root_owner(const char *path, const ShareOwner *owner) {
         if (fd < 0)
                 return log_error_errno(errno, "Cannot open the shared directory '%s': %m", path);
         r = shares_set_guest_owner(fd, owner);
+        /* A read-only file system: the guest could not write there anyway. */
+        if (r == -EROFS) {
+                log_warning_errno(r, "Cannot record the guest owner of '%s', ignoring: %m", path);
+                return 0;
+        }
         if (r == -EOPNOTSUPP)
                 return log_error_errno(r,
                                 "The file system of '%s' has no user extended "
