@@ -4,13 +4,11 @@ vmsilod: the home persists and is seeded from the template once, a shared direct
 right owners on both sides, a disk carries its serial, block size and read-only flag, and the
 keys QEMU cannot honour are refused before anything starts."""
 import os
-import pathlib
-import pwd
-import subprocess
+import shutil
 
 import pytest
 
-from daemon import Daemon, TEST_USER, ensure_test_user, public_dir, vm
+from daemon import Daemon, ensure_test_user, public_dir, vm
 
 GUEST_UID = 1000
 
@@ -24,7 +22,9 @@ def user():
 def state_dir(user):
     # The default image is built by the first daemon into this dir; the VMM runs as the test
     # user, so it must be readable by it.
-    return public_dir("vmsilo-state-")
+    d = public_dir("vmsilo-state-")
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +68,8 @@ def host(tmp_path_factory, user):
         with open(base / name, "wb") as f:
             f.truncate(size)
         os.chown(base / name, user.pw_uid, user.pw_gid)
-    return base
+    yield base
+    shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
