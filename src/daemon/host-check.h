@@ -13,6 +13,10 @@
  * the files it names. Every problem is logged; on failure returns -errno (-EINVAL: the file has
  * problems) and, if reterr is not NULL, every problem, one per line (NULL on OOM). */
 int host_load_config(const char *path, bool crosvm, Config **ret, char **reterr);
+/* Shared-directory id maps name host ids, so they are checked once the user is resolved (uid,
+ * gid). Logs every problem; returns as host_load_config(). */
+int host_check_share_hosts(const char *path, const Config *c, bool crosvm, uid_t uid, gid_t gid,
+                char **reterr);
 /* Looks up the configured user. -ENOENT with a logged error if it does not exist. */
 int host_check_user(const Config *c, uid_t *ret_uid, gid_t *ret_gid);
 /* Every explicit kernel, initramfs and disk path must exist; logs each one missing. Returns the

@@ -112,6 +112,12 @@ int manager_reload(Manager *m, char **reterr) {
         r = host_check_user(new, &uid, &gid);
         if (r < 0)
                 return reload_fail(reterr, r, "user '%s' does not exist", new->user);
+        problem = mfree(problem);
+        r = host_check_share_hosts(
+                        m->options.config_path, new, m->crosvm_available, uid, gid, &problem);
+        if (r < 0)
+                return reload_fail(reterr, r, "'%s' is not usable:\n%s", m->options.config_path,
+                                problem ?: strerror(-r));
         if (uid != m->user_uid || gid != m->user_gid)
                 return reload_fail(reterr, -EPERM,
                                 "\"user\" changed to '%s'; running VMMs belong to the old user, "

@@ -22,6 +22,7 @@
 #include "qemu-plan.h"
 #include "relay.h"
 #include "sandbox.h"
+#include "shares.h"
 #include "socket-util.h"
 #include "strv.h"
 #include "vm-deps.h"
@@ -379,32 +380,6 @@ static int vm_build_plan(Vm *vm, LaunchPlan **ret) {
         return r;
 }
 
-/* The shared home must exist before the VMM can serve it; it belongs to the vmsilo user, who
- * runs the VMM. An existing directory is used as it is. */
-static int vm_prepare_shared_home(Vm *vm) {
-        const char *path = vm->config->shared_home_path;
-        _cleanup_(freep) char *parent = NULL;
-        char *slash;
-
-        if (!path || access(path, F_OK) >= 0)
-                return 0;
-        parent = strdup(path);
-        if (!parent)
-                return -ENOMEM;
-        slash = strrchr(parent, '/');
-        if (slash && slash != parent) {
-                *slash = '\0';
-                if (mkdir(parent, 0755) < 0 && errno != EEXIST)
-                        return -errno;
-        }
-        if (mkdir(path, 0700) < 0 && errno != EEXIST)
-                return -errno;
-        if (chown(path, vm->manager->user_uid, vm->manager->user_gid) < 0)
-                return -errno;
-        log_info("VM '%s': created the shared home %s.", vm_name(vm), path);
-        return 0;
-}
-
 static int vm_choose_accel(Vm *vm) {
         const char *why = NULL;
         int r;
@@ -550,10 +525,12 @@ static int vm_spawn(Vm *vm) {
         vm->vmm = config_vm_vmm(m->config, vm->config, m->crosvm_available);
         /* Fixed for this run: a reload may move the VM to another position. */
         vm->guest_cid = crosvm_plan_guest_cid(vm->index);
-        r = vm_prepare_shared_home(vm);
+        r = shares_prepare(vm->config, vm->vmm, m->options.state_dir, m->user_uid, m->user_gid);
         if (r < 0) {
-                vm_set_failure(vm, "cannot create the shared home '%s': %s",
-                                vm->config->shared_home_path, strerror(-r));
+                vm_set_failure(vm,
+                                "cannot prepare its shared home or directories: %s (the "
+                                "daemon log says which)",
+                                strerror(-r));
                 return r;
         }
         if (vm->vmm == VMM_QEMU && vm_choose_accel(vm) < 0)

@@ -135,6 +135,10 @@ static int run(int argc, char **argv) {
         r = host_check_user(config, &uid, &gid);
         if (r < 0)
                 return r;
+        r = host_check_share_hosts(arg_config, config, crosvm, uid, gid, NULL);
+        if (r < 0)
+                return log_error_errno(r, "Configuration '%s' is not usable; nothing was started.",
+                                arg_config);
         if (host_needs_default_image(config)) {
                 r = host_build_default_image(arg_image_builder, arg_state_dir);
                 if (r < 0)

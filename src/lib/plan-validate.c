@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* plan-validate.c: VM options the chosen VMM cannot provide, as config errors. Pure. */
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 
 #include "plan-validate.h"
 #include "plan.h"
 #include "qemu-plan.h"
+#include "share-ids.h"
 
 typedef struct PlanCheck {
         ConfigErrors *errors;
@@ -155,8 +157,34 @@ static int check_shared_dir_crosvm(PlanCheck *k, const char *base, const SharedD
         return r;
 }
 
+/* uidmap/gidmap on QEMU: one guest id standing for the configured user (share-ids.h). */
+static int check_share_map(PlanCheck *k, const char *where, const char *key, const char *value,
+                const char *id_key, const char *id_value) {
+        ShareIdMap m;
+        uint32_t id;
+
+        if (share_ids_parse_map(value, &m) < 0)
+                return check_fail(k, where,
+                                "'%s' is not one 'GUEST HOST COUNT' triple of decimal ids "
+                                "separated by single spaces",
+                                value);
+        if (m.count != 1)
+                return check_fail(k, where,
+                                "qemu's 9p server runs as the configured user and cannot map a "
+                                "range of %" PRIu32 " ids; this VM uses qemu, which honours only "
+                                "'GUEST HOST 1' (HOST = the configured user)",
+                                m.count);
+        if (id_value && share_ids_parse_id(id_value, &id) >= 0 && id != m.inner)
+                return check_fail(k, where,
+                                "%s %" PRIu32 " is not the guest id %" PRIu32 " this %s maps; "
+                                "qemu can honour only one guest id",
+                                id_key, id, m.inner, key);
+        return 0;
+}
+
 static int check_shared_dir_qemu(PlanCheck *k, const char *base, const SharedDirectory *d) {
         char where[256];
+        uint32_t id;
         int r = 0;
 
         for (size_t i = 0; r >= 0 && i < d->options.n_items; i++) {
@@ -166,9 +194,21 @@ static int check_shared_dir_qemu(PlanCheck *k, const char *base, const SharedDir
                 if (!qemu_plan_shared_dir_key_is_supported(key))
                         r = check_fail(k, where,
                                         "'%s' is a crosvm shared-directory option with no qemu "
-                                        "(9p) equivalent; this VM uses qemu (qemu maps type=p9 "
-                                        "and readonly)",
+                                        "(9p) equivalent; this VM uses qemu (qemu maps type=p9, "
+                                        "readonly, uid, gid, uidmap and gidmap)",
                                         key);
+                else if (streq(key, "uid") || streq(key, "gid")) {
+                        if (share_ids_parse_id(value, &id) < 0)
+                                r = check_fail(k, where,
+                                                "expected a decimal id between 0 and %" PRIu32
+                                                ", got '%s'",
+                                                (uint32_t) SHARE_IDS_ID_MAX, value);
+                } else if (streq(key, "uidmap"))
+                        r = check_share_map(k, where, key, value, "uid",
+                                        key_value_list_get(&d->options, "uid"));
+                else if (streq(key, "gidmap"))
+                        r = check_share_map(k, where, key, value, "gid",
+                                        key_value_list_get(&d->options, "gid"));
                 else if (streq(key, "readonly"))
                         r = check_bool(k, where, value);
                 else if (plan_shared_dir_type_from_string(value) == PLAN_SHARED_DIR_FS)
@@ -280,6 +320,51 @@ int plan_validate_config(const Config *c, const VmmKind *vmms, ConfigErrors *err
                 if (r < 0)
                         return r;
                 total += r;
+        }
+        return total;
+}
+
+/* The HOST side of "GUEST HOST 1" on QEMU must be the configured user: QEMU runs as that user
+ * and every file it creates belongs to it. */
+static int check_share_map_host(PlanCheck *k, const char *where, const char *value,
+                const char *what, uint32_t host) {
+        ShareIdMap m;
+
+        if (!value || share_ids_parse_map(value, &m) < 0 || m.outer == host)
+                return 0;
+        return check_fail(k, where,
+                        "maps guest id %" PRIu32 " to host %s %" PRIu32
+                        ", but qemu's 9p server runs as the configured user (%s %" PRIu32
+                        ") and every file it creates belongs to that user; use '%" PRIu32
+                        " %" PRIu32 " 1'",
+                        m.inner, what, m.outer, what, host, m.inner, host);
+}
+
+int plan_validate_share_hosts(const Config *c, const VmmKind *vmms, uint32_t uid, uint32_t gid,
+                ConfigErrors *errors) {
+        char where[96];
+        int r, total = 0;
+
+        for (size_t i = 0; i < c->n_vms; i++) {
+                PlanCheck k = { .errors = errors, .vm = &c->vms[i], .vm_index = i };
+
+                if (vmms[i] != VMM_QEMU)
+                        continue;
+                for (size_t j = 0; j < c->vms[i].n_shared_directories; j++) {
+                        const KeyValueList *o = &c->vms[i].shared_directories[j].options;
+
+                        (void) snprintf(where, sizeof(where), ".sharedDirectories[%zu].uidmap", j);
+                        r = check_share_map_host(
+                                        &k, where, key_value_list_get(o, "uidmap"), "uid", uid);
+                        if (r < 0)
+                                return r;
+                        (void) snprintf(where, sizeof(where), ".sharedDirectories[%zu].gidmap", j);
+                        r = check_share_map_host(
+                                        &k, where, key_value_list_get(o, "gidmap"), "gid", gid);
+                        if (r < 0)
+                                return r;
+                }
+                total += k.n_found;
         }
         return total;
 }

@@ -9,6 +9,8 @@
  * option. The per-VM crosvm.logLevel is ignored on QEMU (it only changes crosvm's logging). */
 #pragma once
 
+#include <stdint.h>
+
 #include "config.h"
 
 /* Checks vm (c->vms[vm_index]) against vmm, which must be VMM_QEMU or VMM_CROSVM. Appends one
@@ -19,3 +21,9 @@ int plan_validate_vm(const VmConfig *vm, size_t vm_index, VmmKind vmm, ConfigErr
 /* Every VM of c; vmms[i] is the resolved VMM of c->vms[i]. Returns the total number of problems,
  * -EINVAL or -ENOMEM as above. */
 int plan_validate_config(const Config *c, const VmmKind *vmms, ConfigErrors *errors);
+
+/* What needs the configured user's ids, known only once vmsilod has resolved the user: on QEMU a
+ * shared directory's uidmap/gidmap "GUEST HOST 1" must have HOST = uid/gid (share-ids.h).
+ * Returns the number of problems appended, or -ENOMEM. */
+int plan_validate_share_hosts(const Config *c, const VmmKind *vmms, uint32_t uid, uint32_t gid,
+                ConfigErrors *errors);

@@ -31,9 +31,23 @@ static const char *const qemu_disk_keys[] = {
         NULL,
 };
 
+/* uid, gid, uidmap, gidmap: see share-ids.h. They change nothing on the command line: vmsilod
+ * records the guest owner on the share's root before the start. */
+static const char *const qemu_shared_dir_id_keys[] = {
+        "uid",
+        "gid",
+        "uidmap",
+        "gidmap",
+        NULL,
+};
+
 static const char *const qemu_shared_dir_keys[] = {
         "type",
         "readonly",
+        "uid",
+        "gid",
+        "uidmap",
+        "gidmap",
         NULL,
 };
 
@@ -382,6 +396,8 @@ static int qemu_append_9p(QemuBuild *b, const char *id, const char *path, const 
 
                 if (!qemu_plan_shared_dir_key_is_supported(k))
                         return -EINVAL;
+                if (strv_contains((char *const *) qemu_shared_dir_id_keys, k))
+                        continue;
                 if (streq(k, "readonly")) {
                         v = plan_parse_bool(val);
                         if (v < 0)
@@ -394,7 +410,7 @@ static int qemu_append_9p(QemuBuild *b, const char *id, const char *path, const 
         if (r >= 0)
                 r = qemu_opt(&fsdev, "path", path);
         if (r >= 0)
-                r = plan_extendf(&fsdev, ",", "security_model=none");
+                r = plan_extendf(&fsdev, ",", "security_model=" QEMU_PLAN_9P_SECURITY_MODEL);
         if (r >= 0 && readonly)
                 r = plan_extendf(&fsdev, ",", "readonly=on");
         if (r < 0)

@@ -12,6 +12,13 @@
 #define QEMU_PLAN_DISK_ID_MAX 20
 #define QEMU_PLAN_BLOCK_SIZE_MIN 512
 #define QEMU_PLAN_BLOCK_SIZE_MAX (2 * 1024 * 1024)
+/* QEMU runs as the configured user, so it cannot chown: with "none" or "passthrough" the guest
+ * would see every file owned by that user's host uid (not the guest user's 1000) and could not
+ * change owners. "mapped-xattr" keeps the owner and mode the guest sets in user.virtfs.* xattrs
+ * while the host files stay the configured user's (mode 0600/0700). Cost: the host file system
+ * needs user xattrs, and files made on the host without them show their host owner in the
+ * guest. docs/launch-plans.md, "Shared directories". */
+#define QEMU_PLAN_9P_SECURITY_MODEL "mapped-xattr"
 
 /* Builds the plan. c supplies nothing QEMU uses today but keeps both VMM builders alike; vm must
  * be one of c's VMs and have passed plan_validate() for QEMU. -EINVAL for a context the plan

@@ -159,10 +159,99 @@ static void test_qemu_accepts_comma_in_disk_path(void **state) {
 
 static void test_qemu_rejects_crosvm_only_shared_dir_option(void **state) {
         assert_one("{\"name\":\"a\",\"sharedDirectories\":[{\"path\":\"/s\",\"tag\":\"t\","
+                   "\"cache\":\"always\"}]}",
+                        VMM_QEMU, "nixosVms[0].sharedDirectories[0].cache",
+                        "'cache' is a crosvm shared-directory option with no qemu (9p) "
+                        "equivalent; this VM uses qemu (qemu maps type=p9, readonly, uid, gid, "
+                        "uidmap and gidmap)");
+}
+
+static void test_qemu_accepts_single_id_maps_with_matching_ids(void **state) {
+        assert_none("{\"name\":\"a\",\"sharedDirectories\":[{\"path\":\"/s\",\"tag\":\"t\","
+                    "\"uid\":1000,\"gid\":1000,\"uidmap\":\"1000 1000 1\","
+                    "\"gidmap\":\"1000 1000 1\"}]}",
+                        VMM_QEMU);
+}
+
+static void test_qemu_rejects_id_map_ranges(void **state) {
+        assert_one("{\"name\":\"a\",\"sharedDirectories\":[{\"path\":\"/s\",\"tag\":\"t\","
                    "\"uidmap\":\"0 0 65535\"}]}",
                         VMM_QEMU, "nixosVms[0].sharedDirectories[0].uidmap",
-                        "'uidmap' is a crosvm shared-directory option with no qemu (9p) "
-                        "equivalent; this VM uses qemu (qemu maps type=p9 and readonly)");
+                        "qemu's 9p server runs as the configured user and cannot map a range of "
+                        "65535 ids; this VM uses qemu, which honours only 'GUEST HOST 1' (HOST = "
+                        "the configured user)");
+}
+
+static void test_qemu_rejects_malformed_id_map(void **state) {
+        assert_one("{\"name\":\"a\",\"sharedDirectories\":[{\"path\":\"/s\",\"tag\":\"t\","
+                   "\"gidmap\":\"1000  1000 1\"}]}",
+                        VMM_QEMU, "nixosVms[0].sharedDirectories[0].gidmap",
+                        "'1000  1000 1' is not one 'GUEST HOST COUNT' triple of decimal ids "
+                        "separated by single spaces");
+}
+
+static void test_qemu_rejects_uid_outside_uidmap(void **state) {
+        assert_one("{\"name\":\"a\",\"sharedDirectories\":[{\"path\":\"/s\",\"tag\":\"t\","
+                   "\"uid\":0,\"uidmap\":\"1000 1000 1\"}]}",
+                        VMM_QEMU, "nixosVms[0].sharedDirectories[0].uidmap",
+                        "uid 0 is not the guest id 1000 this uidmap maps; qemu can honour only "
+                        "one guest id");
+}
+
+static void test_qemu_rejects_non_numeric_gid(void **state) {
+        assert_one("{\"name\":\"a\",\"sharedDirectories\":[{\"path\":\"/s\",\"tag\":\"t\","
+                   "\"gid\":\"users\"}]}",
+                        VMM_QEMU, "nixosVms[0].sharedDirectories[0].gid",
+                        "expected a decimal id between 0 and 4294967294, got 'users'");
+}
+
+static void test_crosvm_passes_id_maps_through(void **state) {
+        assert_none("{\"name\":\"a\",\"sharedDirectories\":[{\"path\":\"/s\",\"tag\":\"t\","
+                    "\"uidmap\":\"0 0 65535\",\"gidmap\":\"0 0 65535\"}]}",
+                        VMM_CROSVM);
+}
+
+/* plan_validate_share_hosts() on a one-VM document; returns its result. */
+static int check_hosts(const char *vm, VmmKind vmm, uint32_t uid, uint32_t gid, ConfigErrors *e) {
+        _cleanup_(freep) char *json = NULL;
+        _cleanup_(config_freep) Config *c = NULL;
+
+        assert_true(asprintf(&json, "{\"user\":\"alice\",\"nixosVms\":[%s]}", vm) > 0);
+        c = golden_load_config(json);
+        return plan_validate_share_hosts(c, &vmm, uid, gid, e);
+}
+
+static void test_qemu_rejects_id_map_to_another_host_user(void **state) {
+        _cleanup_(config_errors_finish) ConfigErrors e = {};
+
+        assert_int_equal(check_hosts("{\"name\":\"a\",\"sharedDirectories\":[{\"path\":\"/s\","
+                                     "\"tag\":\"t\",\"uidmap\":\"1000 1000 1\","
+                                     "\"gidmap\":\"1000 998 1\"}]}",
+                                         VMM_QEMU, 999, 998, &e),
+                        1);
+        assert_string_equal(e.items[0].path, "nixosVms[0].sharedDirectories[0].uidmap");
+        assert_string_equal(e.items[0].message,
+                        "maps guest id 1000 to host uid 1000, but qemu's 9p server runs as the "
+                        "configured user (uid 999) and every file it creates belongs to that "
+                        "user; use '1000 999 1'");
+}
+
+static void test_qemu_accepts_id_map_to_the_configured_user(void **state) {
+        _cleanup_(config_errors_finish) ConfigErrors e = {};
+
+        assert_int_equal(check_hosts("{\"name\":\"a\",\"sharedDirectories\":[{\"path\":\"/s\","
+                                     "\"tag\":\"t\",\"uidmap\":\"1000 999 1\"}]}",
+                                         VMM_QEMU, 999, 998, &e),
+                        0);
+}
+
+static void test_crosvm_id_map_hosts_are_crosvms_business(void **state) {
+        _cleanup_(config_errors_finish) ConfigErrors e = {};
+
+        assert_int_equal(check_hosts("{\"name\":\"a\",\"sharedDirectories\":[{\"path\":\"/s\","
+                                     "\"tag\":\"t\",\"uidmap\":\"0 0 65535\"}]}",
+                                         VMM_CROSVM, 999, 998, &e),
+                        0);
 }
 
 static void test_qemu_rejects_virtiofs_type(void **state) {
@@ -299,6 +388,15 @@ int main(void) {
                 cmocka_unit_test(test_crosvm_rejects_comma_in_disk_path),
                 cmocka_unit_test(test_qemu_accepts_comma_in_disk_path),
                 cmocka_unit_test(test_qemu_rejects_crosvm_only_shared_dir_option),
+                cmocka_unit_test(test_qemu_accepts_single_id_maps_with_matching_ids),
+                cmocka_unit_test(test_qemu_rejects_id_map_ranges),
+                cmocka_unit_test(test_qemu_rejects_malformed_id_map),
+                cmocka_unit_test(test_qemu_rejects_uid_outside_uidmap),
+                cmocka_unit_test(test_qemu_rejects_non_numeric_gid),
+                cmocka_unit_test(test_crosvm_passes_id_maps_through),
+                cmocka_unit_test(test_qemu_rejects_id_map_to_another_host_user),
+                cmocka_unit_test(test_qemu_accepts_id_map_to_the_configured_user),
+                cmocka_unit_test(test_crosvm_id_map_hosts_are_crosvms_business),
                 cmocka_unit_test(test_qemu_rejects_virtiofs_type),
                 cmocka_unit_test(test_qemu_rejects_non_boolean_readonly),
                 cmocka_unit_test(test_rejects_unknown_shared_dir_type),
