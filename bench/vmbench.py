@@ -162,12 +162,12 @@ def vm_run(daemon, vm, *argv, stdin=subprocess.DEVNULL, check=True):
     return r.returncode
 
 
-def vm_run_cat(daemon, vm, nbytes):
-    """head -c N /dev/zero | vm-run VM cat > /dev/null: N bytes in and N bytes out."""
+def pipe_cat(argv, env, nbytes):
+    """head -c N /dev/zero | ARGV (a remote `cat`) | wc -c: N bytes in and N bytes out."""
     feeder = subprocess.Popen(["head", "-c", str(nbytes), "/dev/zero"], stdout=subprocess.PIPE)
     counter = subprocess.Popen(["wc", "-c"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-    run = subprocess.Popen([binary("vmsilo"), "run", "-T", vm, "cat"], env=daemon.env,
-                           stdin=feeder.stdout, stdout=counter.stdin, stderr=subprocess.PIPE)
+    run = subprocess.Popen(argv, env=env, stdin=feeder.stdout, stdout=counter.stdin,
+                           stderr=subprocess.PIPE)
     feeder.stdout.close()
     counter.stdin.close()
     _, err = run.communicate(timeout=1800)
@@ -175,7 +175,12 @@ def vm_run_cat(daemon, vm, nbytes):
     out = int(counter.stdout.read().split()[0])
     counter.wait()
     if run.returncode != 0 or out != nbytes:
-        raise RuntimeError(f"vm-run cat: status {run.returncode}, {out}/{nbytes} bytes: {err!r}")
+        raise RuntimeError(f"{argv[0]} cat: status {run.returncode}, {out}/{nbytes} bytes: "
+                           f"{err!r}")
+
+
+def vm_run_cat(daemon, vm, nbytes):
+    pipe_cat([binary("vmsilo"), "run", "-T", vm, "cat"], daemon.env, nbytes)
 
 
 def rss_kib(pid):
