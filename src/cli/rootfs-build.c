@@ -5,13 +5,11 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include "fileio.h"
 #include "image-plan.h"
@@ -19,9 +17,8 @@
 #include "rootfs-build.h"
 #include "rootfs-layout.h"
 #include "rootfs-plan.h"
+#include "spawn-util.h"
 #include "strv.h"
-
-extern char **environ;
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
 
@@ -42,30 +39,23 @@ static void progress(const char *format, ...) {
         fputc('\n', stderr);
 }
 
-/* Runs argv with stdout on our stderr (its progress is ours) and stdin from /dev/null. envp NULL
- * = our environment. A non-zero exit is -EIO. */
-static int spawn_wait(char *const *argv, char *const *envp) {
-        posix_spawn_file_actions_t actions;
-        int r, status;
-        pid_t pid;
+/* Helpers' output is our progress: their stdout goes to our stderr, stdout keeps the result. */
+static int run_helper(char *const *argv, char *const *envp) {
+        return spawn_wait(argv, envp, STDERR_FILENO);
+}
 
-        r = posix_spawn_file_actions_init(&actions);
-        if (r != 0)
-                return -r;
-        r = posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO);
-        if (r == 0)
-                r = posix_spawn_file_actions_addopen(
-                                &actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-        if (r == 0)
-                r = posix_spawnp(&pid, argv[0], &actions, NULL, argv, envp ? envp : environ);
-        posix_spawn_file_actions_destroy(&actions);
-        if (r != 0)
-                return -r;
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return -errno;
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                return -EIO;
+/* A DIR over a duplicate of dir_fd, so the caller keeps its fd. */
+static int opendir_dup(int dir_fd, DIR **ret) {
+        int fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 3);
+
+        if (fd < 0)
+                return -errno;
+        *ret = fdopendir(fd);
+        if (!*ret) {
+                int r = -errno;
+                safe_close(fd);
+                return r;
+        }
         return 0;
 }
 
@@ -106,18 +96,13 @@ static int walk_config_tree(
                 RootfsInputs *in, size_t item, int dir_fd, const char *prefix, unsigned depth) {
         _cleanup_(closedirp) DIR *d = NULL;
         struct dirent *de;
-        int fd, r;
+        int r;
 
         if (depth > ROOTFS_TREE_DEPTH_MAX)
                 return -ELOOP;
-        fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 3);
-        if (fd < 0)
-                return -errno;
-        d = fdopendir(fd);
-        if (!d) {
-                safe_close(fd);
-                return -errno;
-        }
+        r = opendir_dup(dir_fd, &d);
+        if (r < 0)
+                return r;
         while ((errno = 0, de = readdir(d))) {
                 _cleanup_(freep) char *rel = NULL;
                 uint8_t digest[SHA256_DIGEST_SIZE];
@@ -520,7 +505,7 @@ static int apply_config(const RootfsBuildOptions *o, const char *root) {
                         if (asprintf(&src, "%s/.", *p) < 0)
                                 return log_oom();
                         /* The tree's files belong to root in the image; modes are kept. */
-                        r = spawn_wait((char *const[]){ (char *) "cp", (char *) "-a",
+                        r = run_helper((char *const[]){ (char *) "cp", (char *) "-a",
                                                        (char *) "--no-preserve=ownership", src,
                                                        (char *) root, NULL },
                                         NULL);
@@ -538,7 +523,7 @@ static int apply_config(const RootfsBuildOptions *o, const char *root) {
                 r = copy_file(*p, root, inside, 0755);
                 if (r < 0)
                         return r;
-                r = spawn_wait((char *const[]){ (char *) "chroot", (char *) root, inside, NULL },
+                r = run_helper((char *const[]){ (char *) "chroot", (char *) root, inside, NULL },
                                 script_env);
                 (void) unlink(full);
                 if (r < 0)
@@ -554,18 +539,13 @@ static int apply_config(const RootfsBuildOptions *o, const char *root) {
 static int tree_usage(int dir_fd, dev_t dev, unsigned depth, uint64_t *bytes, uint64_t *inodes) {
         _cleanup_(closedirp) DIR *d = NULL;
         struct dirent *de;
-        int fd, r;
+        int r;
 
         if (depth > 4 * ROOTFS_TREE_DEPTH_MAX)
                 return -ELOOP;
-        fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 3);
-        if (fd < 0)
-                return -errno;
-        d = fdopendir(fd);
-        if (!d) {
-                safe_close(fd);
-                return -errno;
-        }
+        r = opendir_dup(dir_fd, &d);
+        if (r < 0)
+                return r;
         while ((de = readdir(d))) {
                 struct stat st;
 
@@ -610,7 +590,7 @@ static int make_ext4(const char *tree, const char *image) {
         if (asprintf(&size_arg, "%" PRIu64 "k", size >> 10) < 0 ||
                         asprintf(&inodes_arg, "%" PRIu64, n_inodes) < 0)
                 return log_oom();
-        r = spawn_wait((char *const[]){ (char *) "mkfs.ext4", (char *) "-q", (char *) "-F",
+        r = run_helper((char *const[]){ (char *) "mkfs.ext4", (char *) "-q", (char *) "-F",
                                        (char *) "-L", (char *) "vmsilo-root", (char *) "-N",
                                        inodes_arg, (char *) "-E", (char *) "root_owner=0:0",
                                        (char *) "-d", (char *) tree, (char *) image, size_arg,
@@ -645,7 +625,7 @@ static int build_tree(const RootfsBuildOptions *o, const RootfsInputs *in, const
                 return log_error_errno(r, "Cannot form the debootstrap command: %m");
         progress("Running debootstrap %s from %s (this takes a minute or more)…", in->suite,
                         in->mirror);
-        r = spawn_wait(argv, NULL);
+        r = run_helper(argv, NULL);
         if (r < 0)
                 return log_error_errno(r,
                                 "debootstrap failed (see its messages above; is '%s' "

@@ -4,17 +4,14 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include "log.h"
 #include "rootfs-layout.h"
+#include "spawn-util.h"
 #include "vm-root.h"
-
-extern char **environ;
 
 /* *ret = the formatted reason, or NULL if out of memory (the caller then reports the errno). */
 static void set_reason(char **ret, const char *format, ...) _printf_(2, 3);
@@ -62,30 +59,6 @@ static int built_image_path(const char *state_dir, const char *name, char **ret)
         return 0;
 }
 
-/* Runs argv to completion, its output discarded (the daemon logs the failure). */
-static int run_tool(char *const *argv) {
-        posix_spawn_file_actions_t actions;
-        int r, status;
-        pid_t pid;
-
-        r = posix_spawn_file_actions_init(&actions);
-        if (r != 0)
-                return -r;
-        r = posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-        if (r == 0)
-                r = posix_spawn_file_actions_addopen(
-                                &actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-        if (r == 0)
-                r = posix_spawnp(&pid, argv[0], &actions, NULL, argv, environ);
-        posix_spawn_file_actions_destroy(&actions);
-        if (r != 0)
-                return -r;
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return -errno;
-        return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
-}
-
 /* A blank ext4 of `size` bytes as qcow2. Formatting on the host takes ~0.1 s and writes ~5 MB;
  * busybox mke2fs in a TCG guest writes every inode table (160 MB for 10G) at every boot. The
  * file system has no journal (it dies with the VM) and lazily initialised inode tables (the
@@ -117,14 +90,17 @@ static int overlay_create(const VmConfig *vm, const char *state_dir, uid_t uid, 
                 return r;
         }
         fd = safe_close(fd);
-        r = run_tool((char *const[]){ (char *) "mkfs.ext4", (char *) "-q", (char *) "-F",
-                        (char *) "-m", (char *) "0", (char *) "-O", (char *) "^has_journal",
-                        (char *) "-E", (char *) "lazy_itable_init=1,nodiscard", (char *) "-L",
-                        (char *) "vmsilo-overlay", raw, NULL });
+        r = spawn_wait((char *const[]){ (char *) "mkfs.ext4", (char *) "-q", (char *) "-F",
+                                       (char *) "-m", (char *) "0", (char *) "-O",
+                                       (char *) "^has_journal", (char *) "-E",
+                                       (char *) "lazy_itable_init=1,nodiscard", (char *) "-L",
+                                       (char *) "vmsilo-overlay", raw, NULL },
+                        NULL, -1);
         if (r >= 0)
-                r = run_tool((char *const[]){ (char *) "qemu-img", (char *) "convert",
-                                (char *) "-q", (char *) "-f", (char *) "raw", (char *) "-O",
-                                (char *) "qcow2", raw, tmp, NULL });
+                r = spawn_wait((char *const[]){ (char *) "qemu-img", (char *) "convert",
+                                               (char *) "-q", (char *) "-f", (char *) "raw",
+                                               (char *) "-O", (char *) "qcow2", raw, tmp, NULL },
+                                NULL, -1);
         (void) unlink(raw);
         if (r < 0) {
                 (void) unlink(tmp);

@@ -1,0 +1,245 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""test_rootfs.py: Debian root images (`vmsilo image build NAME`) and disposable roots.
+
+One small image (`hello` + systemd) is built once per session with debootstrap from the host's
+Debian mirror; every test shares it. The guests boot under QEMU/TCG through the default
+initramfs, whose /init mounts the image read-only under an overlay (upper layer: a fresh qcow2
+disk or tmpfs) or, with rootDiskReadonly = false, read-write. Boots are few and each one is
+used for several checks.
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from daemon import Daemon, binary, ensure_test_user, public_dir, vm  # noqa: E402
+
+IMAGE_VM = "img"
+PACKAGES = ["hello"]
+# debootstrap takes ~1-2 min here; a slow mirror gets a generous bound.
+BUILD_TIMEOUT = 1200
+# A systemd guest under TCG on a busy 2-core host.
+BOOT_TIMEOUT = 300
+OVERLAY_SIZE = "64M"
+
+
+def image_build(state, config, *args, timeout=BUILD_TIMEOUT):
+    env = dict(os.environ, VMSILO_AGENT=binary("vmsilo-agent"))
+    return subprocess.run([binary("vmsilo"), "image", "build", *args, "--config", str(config),
+                           "--state-dir", str(state)],
+                          capture_output=True, text=True, env=env, timeout=timeout)
+
+
+def write_config(path, vms):
+    path.write_text(json.dumps({"enable": True, "user": "vmsilo-test", "nixosVms": vms}))
+    return path
+
+
+@pytest.fixture(scope="session")
+def rootfs_state():
+    """A state dir holding the one built image, pointed at by images/vms/img."""
+    ensure_test_user()
+    state = public_dir("vmsilo-rootfs-state-")
+    config = write_config(state / "build-config.json",
+                          [vm(IMAGE_VM, guestPrograms=PACKAGES)])
+    p = image_build(state, config, IMAGE_VM)
+    if p.returncode != 0:
+        pytest.fail(f"vmsilo image build {IMAGE_VM} failed ({p.returncode}):\n"
+                    f"{p.stdout}\n{p.stderr[-4000:]}")
+    yield state
+    shutil.rmtree(state, ignore_errors=True)
+
+
+def image_dir(state, name=IMAGE_VM):
+    return (state / "images/vms" / name).resolve()
+
+
+@pytest.fixture(scope="session")
+def user_root_disk(rootfs_state, tmp_path_factory):
+    """A user's own ext4 rootDisk: a copy of the built image without the agent or its unit, as
+    an image made elsewhere would be. /init must install both."""
+    path = public_dir("vmsilo-rootdisk-") / "root.ext4"
+    shutil.copyfile(image_dir(rootfs_state) / "root.ext4", path)
+    for f in ("/usr/libexec/vmsilo/vmsilo-agent",
+              "/etc/systemd/system/multi-user.target.wants/vmsilo-agent.service",
+              "/etc/systemd/system/vmsilo-agent.service"):
+        subprocess.run(["debugfs", "-w", "-R", f"rm {f}", str(path)], check=True,
+                       capture_output=True)
+    listing = subprocess.run(["debugfs", "-R", "ls -l /usr/libexec/vmsilo", str(path)],
+                             capture_output=True, text=True, check=True).stdout
+    assert "vmsilo-agent" not in listing
+    os.chown(path, *user_ids())
+    yield path
+    shutil.rmtree(path.parent, ignore_errors=True)
+
+
+def user_ids():
+    import pwd
+    pw = pwd.getpwnam("vmsilo-test")
+    return pw.pw_uid, pw.pw_gid
+
+
+@pytest.fixture(scope="module")
+def daemon(tmp_path_factory, rootfs_state, user_root_disk):
+    vms = [
+        vm(IMAGE_VM, memory=512, guestPrograms=PACKAGES,
+           rootOverlay={"type": "qcow2", "size": OVERLAY_SIZE}),
+        vm("tmpfs", memory=512, guestPrograms=PACKAGES, rootOverlay={"type": "tmpfs"}),
+        vm("mine", memory=512, rootDisk={"path": str(user_root_disk)}, rootDiskReadonly=False),
+        vm("unbuilt", guestPrograms=PACKAGES),
+    ]
+    d = Daemon(tmp_path_factory.mktemp("rootfs-daemon"), rootfs_state, vms)
+    # The built image is shared: every VM with the same inputs points at the same directory.
+    for name in ("tmpfs",):
+        link = rootfs_state / "images/vms" / name
+        if not link.is_symlink():
+            config = write_config(Path(d.config_path).parent / "build.json", vms)
+            p = image_build(rootfs_state, config, name, timeout=120)
+            assert p.returncode == 0, p.stderr
+            assert "Up to date" in p.stdout, p.stdout
+    d.start()
+    yield d
+    d.stop()
+
+
+def stop(daemon, name):
+    reply = daemon.control({"method": "stop", "vm": name})
+    assert reply["ok"], reply
+    daemon.wait_state(name, "stopped", timeout=120)
+
+
+def run_ok(daemon, name, script):
+    r = daemon.run(name, "sh", "-c", script, timeout=BOOT_TIMEOUT)
+    assert r.returncode == 0, (r.returncode, r.stdout, r.stderr, daemon.output()[-3000:])
+    return r.stdout.decode()
+
+
+def test_image_is_content_addressed_with_a_manifest(rootfs_state):
+    link = rootfs_state / "images/vms" / IMAGE_VM
+    target = os.readlink(link)
+    assert re.fullmatch(r"\.\./rootfs/[0-9a-f]{64}", target), target
+    d = image_dir(rootfs_state)
+    manifest = (d / "manifest").read_text()
+    assert manifest.startswith("vmsilo-rootfs-manifest 1\n")
+    assert "package hello\n" in manifest and "package systemd-sysv\n" in manifest
+    assert re.search(r"^agent [0-9a-f]{64}$", manifest, re.M)
+    # The image is readable by the VMM user, and no build leftovers remain.
+    assert (d / "root.ext4").stat().st_mode & 0o004
+    assert not [p for p in (rootfs_state / "images/rootfs").iterdir() if p.name.startswith(".")]
+    listing = subprocess.run(["debugfs", "-R", "ls /var/lib/apt/lists", str(d / "root.ext4")],
+                             capture_output=True, text=True, check=True).stdout
+    assert ".deb" not in listing and "Packages" not in listing
+
+
+def test_same_inputs_share_one_image_and_rebuild_nothing(rootfs_state, tmp_path):
+    config = write_config(tmp_path / "config.json",
+                          [vm(IMAGE_VM, guestPrograms=PACKAGES),
+                           vm("twin", guestPrograms=list(reversed(PACKAGES)) + ["hello"]),
+                           vm("plain")])
+    p = image_build(rootfs_state, config, "--all", timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert "debootstrap" not in p.stderr
+    assert p.stdout.count("Up to date") == 2, p.stdout
+    assert image_dir(rootfs_state, "twin") == image_dir(rootfs_state)
+
+
+def test_bad_package_name_fails_before_building_and_keeps_the_pointer(rootfs_state, tmp_path):
+    before = os.readlink(rootfs_state / "images/vms" / IMAGE_VM)
+    config = write_config(tmp_path / "config.json",
+                          [vm(IMAGE_VM, guestPrograms=["hello", "--force-yes"])])
+    p = image_build(rootfs_state, config, IMAGE_VM, timeout=60)
+    assert p.returncode == 1
+    assert "'--force-yes' is not a Debian package name" in p.stderr, p.stderr
+    assert os.readlink(rootfs_state / "images/vms" / IMAGE_VM) == before
+
+
+def test_vm_without_programs_has_nothing_to_build(rootfs_state, tmp_path):
+    config = write_config(tmp_path / "config.json", [vm("plain")])
+    p = image_build(rootfs_state, config, "plain", timeout=60)
+    assert p.returncode == 1
+    assert "lists no guestPrograms" in p.stderr, p.stderr
+
+
+def test_guest_config_that_is_neither_dir_nor_script_is_refused(rootfs_state, tmp_path):
+    plain = tmp_path / "notes.txt"
+    plain.write_text("not executable\n")
+    config = write_config(tmp_path / "config.json",
+                          [vm("cfg", guestPrograms=PACKAGES, guestConfig=[str(plain)])])
+    p = image_build(rootfs_state, config, "cfg", timeout=60)
+    assert p.returncode == 1
+    assert "neither a directory" in p.stderr, p.stderr
+    assert not (rootfs_state / "images/vms/cfg").exists()
+
+
+def test_unbuilt_vm_fails_to_start_naming_the_command(daemon):
+    assert "vmsilo image build unbuilt" in daemon.output()
+    r = daemon.run("unbuilt", "true", timeout=60)
+    assert r.returncode != 0
+    assert b"vmsilo image build unbuilt" in r.stderr, r.stderr
+
+
+def test_qcow2_overlay_root_runs_programs_and_forgets_writes(daemon, rootfs_state):
+    overlay = rootfs_state / "overlays" / f"{IMAGE_VM}.qcow2"
+    out = run_ok(daemon, IMAGE_VM,
+                 "hello; id -un; echo $XDG_RUNTIME_DIR; test -d $XDG_RUNTIME_DIR && echo rundir;"
+                 " grep -o 'vmsilo.root=[a-z-]*' /proc/cmdline; cat /etc/hostname;"
+                 " awk '$2 == \"/\" {print $3}' /proc/mounts")
+    assert "Hello, world!" in out
+    lines = out.split()
+    assert "user" in lines and "/run/user/1000" in lines and "rundir" in lines
+    assert "vmsilo.root=overlay-disk" in lines and IMAGE_VM in lines and "overlay" in lines
+    assert overlay.is_file()
+    assert overlay.stat().st_uid == user_ids()[0]
+
+    # As root (the agent's default is the guest user; sudo is not in a minbase image).
+    r = daemon.cli("run", "-T", "--user", "root", IMAGE_VM, "sh", "-c",
+                   "echo written > /etc/vmsilo-rootfs-test && sync && cat /etc/vmsilo-rootfs-test",
+                   timeout=BOOT_TIMEOUT)
+    assert r.returncode == 0 and r.stdout == b"written\n", (r.stdout, r.stderr)
+
+    # rootOverlay.size bounds what the guest can write outside its home.
+    r = daemon.cli("run", "-T", "--user", "root", IMAGE_VM, "sh", "-c",
+                   "dd if=/dev/zero of=/var/tmp/big bs=1M count=100 2>&1; echo status=$?;"
+                   " rm -f /var/tmp/big", timeout=BOOT_TIMEOUT)
+    assert b"No space left on device" in r.stdout, r.stdout
+    assert b"status=0" not in r.stdout
+
+    stop(daemon, IMAGE_VM)
+    assert not overlay.exists()
+    out = run_ok(daemon, IMAGE_VM, "test -e /etc/vmsilo-rootfs-test && echo kept || echo gone")
+    assert out.strip() == "gone"
+    stop(daemon, IMAGE_VM)
+
+
+def test_tmpfs_overlay_root_needs_no_disk(daemon, rootfs_state):
+    out = run_ok(daemon, "tmpfs",
+                 "hello; grep -o 'vmsilo.root=[a-z-]*' /proc/cmdline; ls /sys/block | grep vd;"
+                 " touch /var/tmp/x && echo writable")
+    assert "Hello, world!" in out
+    assert "vmsilo.root=overlay-tmpfs" in out
+    assert out.split().count("vda") == 1 and "vdb" not in out
+    assert "writable" in out
+    assert not (rootfs_state / "overlays" / "tmpfs.qcow2").exists()
+    stop(daemon, "tmpfs")
+
+
+def test_writable_user_root_disk_persists_and_gets_the_agent(daemon, user_root_disk):
+    r = daemon.cli("run", "-T", "--user", "root", "mine", "sh", "-c",
+                   "grep -o 'vmsilo.root=[a-z-]*' /proc/cmdline;"
+                   " echo persisted > /etc/vmsilo-rootfs-test; sync", timeout=BOOT_TIMEOUT)
+    assert r.returncode == 0, (r.stdout, r.stderr, daemon.output()[-3000:])
+    assert b"vmsilo.root=rw" in r.stdout
+    stop(daemon, "mine")
+    out = run_ok(daemon, "mine", "cat /etc/vmsilo-rootfs-test; test -x "
+                 "/usr/libexec/vmsilo/vmsilo-agent && echo agent-installed")
+    assert out.split() == ["persisted", "agent-installed"]
+    stop(daemon, "mine")
+    listing = subprocess.run(["debugfs", "-R", "cat /etc/vmsilo-rootfs-test",
+                              str(user_root_disk)], capture_output=True, text=True).stdout
+    assert "persisted" in listing
