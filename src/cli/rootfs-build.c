@@ -710,6 +710,32 @@ static int build_image(const RootfsBuildOptions *o, const RootfsInputs *in, cons
         return 0;
 }
 
+/* Under the lock no other build runs: a temp directory left here is from an interrupted one. */
+static void remove_stale_builds(const char *images) {
+        _cleanup_(closedirp) DIR *d = opendir(images);
+        struct dirent *de;
+
+        if (!d)
+                return;
+        while ((de = readdir(d))) {
+                _cleanup_(freep) char *path = NULL;
+                int r;
+
+                if (de->d_name[0] != '.' || !strstr(de->d_name, ".tmp-"))
+                        continue;
+                if (asprintf(&path, "%s/%s", images, de->d_name) < 0)
+                        return;
+                r = remove_tree(path);
+                if (r < 0)
+                        log_warning_errno(r,
+                                        "Cannot remove the interrupted build '%s', "
+                                        "ignoring: %m",
+                                        path);
+                else
+                        progress("Removed the interrupted build %s.", path);
+        }
+}
+
 /* images/vms/NAME -> ../rootfs/ID, replaced by a rename so readers see the old or the new. */
 static int point_vm(const char *state_dir, const char *vm, const char *id) {
         _cleanup_(freep) char *vms = NULL, *link = NULL, *tmp = NULL, *target = NULL;
@@ -765,6 +791,7 @@ int rootfs_build(const RootfsBuildOptions *o) {
                         return log_error_errno(errno, "Cannot lock '%s': %m", images);
         }
 
+        remove_stale_builds(images);
         if (o->force || !image_is_complete(dest, manifest)) {
                 r = build_image(o, &in, images, id, manifest);
                 if (r < 0)
