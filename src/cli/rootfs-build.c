@@ -604,14 +604,6 @@ static int make_ext4(const char *tree, const char *image) {
         return 0;
 }
 
-/* The single point where the finished tree exists: the desktop-entry extractor (filling
- * <image dir>/applications and icons) runs here on `root`, before it becomes an ext4 file. */
-static int rootfs_tree_finished(const char *root, const char *image_dir) {
-        (void) root;
-        (void) image_dir;
-        return 0;
-}
-
 static int build_tree(const RootfsBuildOptions *o, const RootfsInputs *in, const char *tmp) {
         _cleanup_(strv_freep) char **argv = NULL;
         _cleanup_(freep) char *root = NULL, *image = NULL;
@@ -639,8 +631,9 @@ static int build_tree(const RootfsBuildOptions *o, const RootfsInputs *in, const
                 r = apply_config(o, root);
         if (r >= 0)
                 r = clean_tree(root);
-        if (r >= 0)
-                r = rootfs_tree_finished(root, tmp);
+        /* The finished tree exists here and only here: the desktop-entry extractor (filling
+         * <tmp>/applications and <tmp>/icons, renamed with the image) runs on `root` at this
+         * point, before the tree becomes an ext4 file. */
         if (r >= 0)
                 r = make_ext4(root, image);
         if (r < 0)
