@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """test_rootfs.py: Debian root images (`vmsilo image build NAME`) and disposable roots.
 
-One small image (`hello` + systemd) is built once per session with debootstrap from the host's
-Debian mirror; every test shares it. The guests boot under QEMU/TCG through the default
+One small image (`hello` + systemd, plus a guestConfig tree and script) is built once per
+session with debootstrap from the host's Debian mirror; every test shares it. The guests boot under QEMU/TCG through the default
 initramfs, whose /init mounts the image read-only under an overlay (upper layer: a fresh qcow2
 disk or tmpfs) or, with rootDiskReadonly = false, read-write. Boots are few and each one is
 used for several checks.
@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,19 @@ BUILD_TIMEOUT = 1200
 # A systemd guest under TCG on a busy 2-core host.
 BOOT_TIMEOUT = 300
 OVERLAY_SIZE = "64M"
+# guestConfig of the session image: a tree copied over the root and a script run in it.
+CONFIG_DIR = Path(tempfile.mkdtemp(prefix="vmsilo-guestconfig-"))
+GUEST_CONFIG = [str(CONFIG_DIR / "tree"), str(CONFIG_DIR / "setup.sh")]
+
+
+def make_guest_config():
+    (CONFIG_DIR / "tree/etc").mkdir(parents=True, exist_ok=True)
+    (CONFIG_DIR / "tree/etc/vmsilo-motd").write_text("from the tree\n")
+    (CONFIG_DIR / "tree/etc/vmsilo-motd").chmod(0o640)
+    script = CONFIG_DIR / "setup.sh"
+    script.write_text("#!/bin/sh\nset -e\n# runs chrooted in the image, after the packages\n"
+                      "hello > /etc/vmsilo-script-ran\n")
+    script.chmod(0o755)
 
 
 def image_build(state, config, *args, timeout=BUILD_TIMEOUT):
@@ -34,6 +48,11 @@ def image_build(state, config, *args, timeout=BUILD_TIMEOUT):
     return subprocess.run([binary("vmsilo"), "image", "build", *args, "--config", str(config),
                            "--state-dir", str(state)],
                           capture_output=True, text=True, env=env, timeout=timeout)
+
+
+def image_vm(name, **options):
+    """A VM whose inputs equal the session image's: it shares that image."""
+    return vm(name, guestPrograms=PACKAGES, guestConfig=GUEST_CONFIG, **options)
 
 
 def write_config(path, vms):
@@ -46,14 +65,15 @@ def rootfs_state():
     """A state dir holding the one built image, pointed at by images/vms/img."""
     ensure_test_user()
     state = public_dir("vmsilo-rootfs-state-")
-    config = write_config(state / "build-config.json",
-                          [vm(IMAGE_VM, guestPrograms=PACKAGES)])
+    make_guest_config()
+    config = write_config(state / "build-config.json", [image_vm(IMAGE_VM)])
     p = image_build(state, config, IMAGE_VM)
     if p.returncode != 0:
         pytest.fail(f"vmsilo image build {IMAGE_VM} failed ({p.returncode}):\n"
                     f"{p.stdout}\n{p.stderr[-4000:]}")
     yield state
     shutil.rmtree(state, ignore_errors=True)
+    shutil.rmtree(CONFIG_DIR, ignore_errors=True)
 
 
 def image_dir(state, name=IMAGE_VM):
@@ -88,9 +108,8 @@ def user_ids():
 @pytest.fixture(scope="module")
 def daemon(tmp_path_factory, rootfs_state, user_root_disk):
     vms = [
-        vm(IMAGE_VM, memory=512, guestPrograms=PACKAGES,
-           rootOverlay={"type": "qcow2", "size": OVERLAY_SIZE}),
-        vm("tmpfs", memory=512, guestPrograms=PACKAGES, rootOverlay={"type": "tmpfs"}),
+        image_vm(IMAGE_VM, memory=512, rootOverlay={"type": "qcow2", "size": OVERLAY_SIZE}),
+        image_vm("tmpfs", memory=512, rootOverlay={"type": "tmpfs"}),
         vm("mine", memory=512, rootDisk={"path": str(user_root_disk)}, rootDiskReadonly=False),
         vm("unbuilt", guestPrograms=PACKAGES),
     ]
@@ -132,15 +151,47 @@ def test_image_is_content_addressed_with_a_manifest(rootfs_state):
     # The image is readable by the VMM user, and no build leftovers remain.
     assert (d / "root.ext4").stat().st_mode & 0o004
     assert not [p for p in (rootfs_state / "images/rootfs").iterdir() if p.name.startswith(".")]
+    assert re.search(r"^config-tree 0\n  dir 0755 etc\n  file [0-9a-f]{64} 0640 etc/vmsilo-motd\n"
+                     r"config-script [0-9a-f]{64}$", manifest, re.M), manifest
     listing = subprocess.run(["debugfs", "-R", "ls /var/lib/apt/lists", str(d / "root.ext4")],
                              capture_output=True, text=True, check=True).stdout
     assert ".deb" not in listing and "Packages" not in listing
 
 
+def test_guest_config_tree_and_script_are_applied(rootfs_state):
+    image = str(image_dir(rootfs_state) / "root.ext4")
+
+    def cat(path):
+        return subprocess.run(["debugfs", "-R", f"cat {path}", image], capture_output=True,
+                              text=True, check=True).stdout
+
+    assert cat("/etc/vmsilo-motd") == "from the tree\n"
+    stat = subprocess.run(["debugfs", "-R", "stat /etc/vmsilo-motd", image],
+                          capture_output=True, text=True, check=True).stdout
+    assert re.search(r"User:\s+0\s+Group:\s+0", stat) and "Mode:  0640" in stat, stat
+    # The script ran after the packages, chrooted: it could run the image's own `hello`.
+    assert cat("/etc/vmsilo-script-ran") == "Hello, world!\n"
+    assert "vmsilo-guest-config" not in subprocess.run(
+        ["debugfs", "-R", "ls /tmp", image], capture_output=True, text=True).stdout
+
+
+def test_failed_build_leaves_the_previous_image_and_no_temp_dir(rootfs_state, tmp_path):
+    before = os.readlink(rootfs_state / "images/vms" / IMAGE_VM)
+    images = sorted(os.listdir(rootfs_state / "images/rootfs"))
+    config = write_config(tmp_path / "config.json", [image_vm(IMAGE_VM)])
+    p = image_build(rootfs_state, config, IMAGE_VM, "--mirror", "file:///nonexistent/debian",
+                    timeout=300)
+    assert p.returncode == 1, (p.stdout, p.stderr)
+    assert "debootstrap failed" in p.stderr, p.stderr
+    assert os.readlink(rootfs_state / "images/vms" / IMAGE_VM) == before
+    assert sorted(os.listdir(rootfs_state / "images/rootfs")) == images
+
+
 def test_same_inputs_share_one_image_and_rebuild_nothing(rootfs_state, tmp_path):
     config = write_config(tmp_path / "config.json",
-                          [vm(IMAGE_VM, guestPrograms=PACKAGES),
-                           vm("twin", guestPrograms=list(reversed(PACKAGES)) + ["hello"]),
+                          [image_vm(IMAGE_VM),
+                           vm("twin", guestPrograms=PACKAGES + ["hello"],
+                              guestConfig=GUEST_CONFIG),
                            vm("plain")])
     p = image_build(rootfs_state, config, "--all", timeout=120)
     assert p.returncode == 0, p.stderr
