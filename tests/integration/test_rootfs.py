@@ -110,7 +110,9 @@ def daemon(tmp_path_factory, rootfs_state, user_root_disk):
     vms = [
         image_vm(IMAGE_VM, memory=512, rootOverlay={"type": "qcow2", "size": OVERLAY_SIZE}),
         image_vm("tmpfs", memory=512, rootOverlay={"type": "tmpfs"}),
-        vm("mine", memory=512, rootDisk={"path": str(user_root_disk)}, rootDiskReadonly=False),
+        # An id of its own makes its virtio serial "userroot": /init falls back to /dev/vda.
+        vm("mine", memory=512, rootDisk={"path": str(user_root_disk), "id": "userroot"},
+           rootDiskReadonly=False),
         vm("unbuilt", guestPrograms=PACKAGES),
     ]
     d = Daemon(tmp_path_factory.mktemp("rootfs-daemon"), rootfs_state, vms)
@@ -122,6 +124,9 @@ def daemon(tmp_path_factory, rootfs_state, user_root_disk):
             p = image_build(rootfs_state, config, name, timeout=120)
             assert p.returncode == 0, p.stderr
             assert "Up to date" in p.stdout, p.stdout
+    # Left by a daemon that crashed: the next one deletes it before starting anything.
+    (rootfs_state / "overlays").mkdir(exist_ok=True)
+    (rootfs_state / "overlays" / "stale.qcow2").write_bytes(b"x")
     d.start()
     yield d
     d.stop()
@@ -226,6 +231,11 @@ def test_guest_config_that_is_neither_dir_nor_script_is_refused(rootfs_state, tm
     assert p.returncode == 1
     assert "neither a directory" in p.stderr, p.stderr
     assert not (rootfs_state / "images/vms/cfg").exists()
+
+
+def test_daemon_start_deletes_stale_overlays(daemon, rootfs_state):
+    assert not (rootfs_state / "overlays" / "stale.qcow2").exists()
+    assert "Deleted the stale overlay disk" in daemon.output()
 
 
 def test_unbuilt_vm_fails_to_start_naming_the_command(daemon):
