@@ -24,12 +24,16 @@ _vmsilo_options() {
         reload) echo "-h --help --runtime-dir" ;;
         shell) echo "-h --help --ssh --root --config --runtime-dir" ;;
         start-debug) echo "-h --help -n --dry-run --vmm --config --state-dir --runtime-dir" ;;
+        image-build) echo "-h --help --all --config --suite --mirror --force --state-dir --agent
+                --kernel --modules-dir --busybox --init --output" ;;
         esac
 }
 
 _vmsilo_options_with_value() {
         case $1 in
         -u | --user | -e | --env | --cwd | --runtime-dir | --config | --state-dir | --vmm) return 0 ;;
+        --suite | --mirror | --agent | --kernel | --modules-dir | --busybox | --init | --output)
+                return 0 ;;
         esac
         return 1
 }
@@ -82,7 +86,7 @@ _vmsilo_command() {
                 fi ;;
         start | stop)
                 COMPREPLY=($(compgen -W "$(_vmsilo_vm_names "$config")" -- "$cur")) ;;
-        status | shell | start-debug)
+        status | shell | start-debug | image-build)
                 ((positional == 0)) &&
                         COMPREPLY=($(compgen -W "$(_vmsilo_vm_names "$config")" -- "$cur")) ;;
         esac
@@ -106,6 +110,12 @@ _vmsilo() {
                 case ${COMP_WORDS[1]} in
                 run | start | stop | status | shell | start-debug)
                         _vmsilo_command "${COMP_WORDS[1]}" 2 ;;
+                image)
+                        if ((COMP_CWORD == 2)); then
+                                COMPREPLY=($(compgen -W "build --help" -- "${COMP_WORDS[2]}"))
+                        elif [[ ${COMP_WORDS[2]} == build ]]; then
+                                _vmsilo_command image-build 3
+                        fi ;;
                 *)
                         COMPREPLY=($(compgen -f -- "${COMP_WORDS[COMP_CWORD]}")) ;;
                 esac ;;

@@ -14,6 +14,7 @@
 #include "plan-validate.h"
 #include "plan.h"
 #include "qemu-plan.h"
+#include "rootfs-layout.h"
 #include "vmsilo-config.h"
 
 #define PLAN_RUNTIME_DIR_DEFAULT "/run/vmsilo"
@@ -132,7 +133,7 @@ static void home_owner(const Config *c, uint32_t *ret_uid, uint32_t *ret_gid) {
 
 static int print_plan(const Config *c, const VmConfig *vm, VmmKind vmm) {
         _cleanup_(plan_freep) LaunchPlan *p = NULL;
-        _cleanup_(freep) char *overlay = NULL, *wayland = NULL;
+        _cleanup_(freep) char *overlay = NULL, *root = NULL, *wayland = NULL;
         const char *runtime_dir = getenv("VMSILO_RUNTIME_DIR");
         const char *xdg = getenv("XDG_RUNTIME_DIR"), *display = getenv("WAYLAND_DISPLAY");
         LaunchContext ctx = {
@@ -146,8 +147,16 @@ static int print_plan(const Config *c, const VmConfig *vm, VmmKind vmm) {
         };
         int r;
 
-        if (vm->root_disk && vm->root_overlay_type == OVERLAY_QCOW2) {
-                if (asprintf(&overlay, PLAN_STATE_DIR "/%s/overlay.qcow2", vm->name) < 0)
+        /* Where vmsilod would find them (vm-root.c); the plan never checks files. */
+        if (rootfs_vm_needs_image(vm)) {
+                if (asprintf(&root, PLAN_STATE_DIR "/" ROOTFS_VMS_DIR "/%s/" ROOTFS_IMAGE_NAME,
+                                    vm->name) < 0)
+                        return log_oom();
+                ctx.built_root_disk = root;
+        }
+        if (rootfs_vm_needs_overlay_disk(vm)) {
+                if (asprintf(&overlay, PLAN_STATE_DIR "/" ROOTFS_OVERLAYS_DIR "/%s.qcow2",
+                                    vm->name) < 0)
                         return log_oom();
                 ctx.overlay_disk = overlay;
         }

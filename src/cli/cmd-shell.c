@@ -221,7 +221,7 @@ static int shell_console(const ShellOptions *o) {
         _cleanup_(freep) Pipe *up = NULL, *down = NULL;
         RelayEnd end;
         sigset_t old;
-        int r, signo = 0;
+        int r, signo = 0, out_flags;
 
         r = cli_connect_vm_socket(
                         cli_runtime_dir(o->runtime_dir), o->vm, CONSOLE_SOCKET_SUFFIX, &socket_fd);
@@ -254,8 +254,16 @@ static int shell_console(const ShellOptions *o) {
                 log_warning_errno(r, "cannot put the terminal into raw mode, ignoring: %m");
         fprintf(stderr, "Connected to %s's console. Press Ctrl+] to leave.\r\n", o->vm);
 
+        /* Console output must never block the loop: a terminal that is slow to read would
+         * otherwise keep Ctrl+] unread behind a full buffer. The flag is on the open file
+         * stdout shares with the shell that started us, so it is put back before we leave. */
+        out_flags = fcntl(STDOUT_FILENO, F_GETFL);
+        if (out_flags >= 0)
+                (void) fcntl(STDOUT_FILENO, F_SETFL, out_flags | O_NONBLOCK);
         end = relay(up, down, signal_fd, &signo);
         pipe_flush(down);
+        if (out_flags >= 0)
+                (void) fcntl(STDOUT_FILENO, F_SETFL, out_flags);
         terminal_restore(&terminal);
         (void) sigprocmask(SIG_SETMASK, &old, NULL);
 

@@ -19,6 +19,7 @@
 #include "path-util.h"
 #include "plan-validate.h"
 #include "qemu-plan.h"
+#include "rootfs-layout.h"
 #include "strv.h"
 
 /* The default guest image `vmsilo image build` writes, below the state directory. */
@@ -33,12 +34,14 @@ typedef struct DebugLaunch {
         uint32_t tsc_khz; /* for a TCG guest's kernel; 0 unknown */
         char *kernel;
         char *initramfs;
+        char *root_disk; /* the built image (guestPrograms), or NULL */
         char *wayland_socket;
 } DebugLaunch;
 
 static void debug_launch_finish(DebugLaunch *l) {
         free(l->kernel);
         free(l->initramfs);
+        free(l->root_disk);
         free(l->wayland_socket);
 }
 
@@ -126,6 +129,13 @@ static int resolve_boot_files(DebugLaunch *l, const char *state_dir) {
         l->initramfs = boot_file(l->vm->initramfs, state_dir, IMAGE_INITRD_NAME);
         if (!l->kernel || !l->initramfs)
                 return log_oom();
+        /* A debug launch makes no overlay disk: the root's upper layer is tmpfs. */
+        if (rootfs_vm_needs_image(l->vm) &&
+                        asprintf(&l->root_disk, "%s/" ROOTFS_VMS_DIR "/%s/" ROOTFS_IMAGE_NAME,
+                                        state_dir, l->vm->name) < 0) {
+                l->root_disk = NULL;
+                return log_oom();
+        }
         return 0;
 }
 
@@ -162,6 +172,7 @@ static int build_plan(DebugLaunch *l, const char *runtime_dir, LaunchPlan **ret)
                 .runtime_dir = runtime_dir,
                 .kernel = l->kernel,
                 .initramfs = l->initramfs,
+                .built_root_disk = l->root_disk,
                 .wayland_socket = l->wayland_socket,
                 .accel = l->accel,
                 .tsc_khz = l->tsc_khz,
@@ -238,6 +249,14 @@ static int prepare(const StartDebugOptions *o, DebugLaunch *l, LaunchPlan **ret)
         r = check_boot_file(l->initramfs, o->dry_run);
         if (r < 0)
                 return r;
+        if (l->root_disk && access(l->root_disk, R_OK) < 0) {
+                if (!o->dry_run)
+                        return log_error_errno(errno,
+                                        "cannot read '%s': %m (build it with 'vmsilo image "
+                                        "build %s')",
+                                        l->root_disk, l->vm->name);
+                log_warning_errno(errno, "cannot read '%s': %m", l->root_disk);
+        }
         l->wayland_socket = l->vmm == VMM_CROSVM ? wayland_socket_path() : NULL;
         if (!o->dry_run && mkdir(runtime_dir, 0755) < 0 && errno != EEXIST)
                 return log_error_errno(errno, "cannot create '%s': %m", runtime_dir);

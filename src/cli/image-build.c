@@ -49,7 +49,7 @@ typedef struct ImageInputs {
         char *kernel_path;
         char *kernel_version;
         char *modules_dir;
-        Blob kernel, busybox, agent, init;
+        Blob kernel, busybox, agent, init, agent_unit;
         ImageModule *modules;
         size_t n_modules;
         char **missing_optional;
@@ -65,6 +65,7 @@ static void image_inputs_finish(ImageInputs *in) {
         blob_finish(&in->busybox);
         blob_finish(&in->agent);
         blob_finish(&in->init);
+        blob_finish(&in->agent_unit);
         for (size_t i = 0; i < in->n_modules; i++) {
                 free(in->modules[i].dep_path);
                 free(in->modules[i].dest);
@@ -358,6 +359,9 @@ static int read_inputs(const ImageBuildOptions *o, ImageInputs *in) {
         r = read_input(in, "init", o->init_path, &in->init);
         if (r < 0)
                 return r;
+        r = read_input(in, "agent-unit", o->agent_unit_path, &in->agent_unit);
+        if (r < 0)
+                return r;
         r = read_modules(o, in);
         if (r < 0)
                 return r;
@@ -517,6 +521,10 @@ static int add_base(CpioBuild *c, const ImageInputs *in) {
         if (r < 0)
                 return r;
         r = cpio_build_file(c, IMAGE_BUSYBOX_PATH, 0755, in->busybox.data, in->busybox.size);
+        if (r < 0)
+                return r;
+        r = cpio_build_file(
+                        c, IMAGE_AGENT_UNIT_PATH, 0644, in->agent_unit.data, in->agent_unit.size);
         if (r < 0)
                 return r;
         return cpio_build_file(c, IMAGE_AGENT_PATH, 0755, in->agent.data, in->agent.size);

@@ -7,14 +7,15 @@
 #include <stdbool.h>
 
 typedef struct ImageBuildOptions {
-        const char *kernel_path;  /* NULL: the newest /boot/vmlinuz-* */
-        const char *modules_dir;  /* NULL: /lib/modules/<kernel version> */
-        const char *agent_path;   /* static vmsilo-agent binary */
-        const char *busybox_path; /* static busybox binary */
-        const char *init_path;    /* the guest /init script (image/init) */
-        const char *output_dir;   /* the image directory; its parent must be writable */
-        bool force;               /* rebuild even when the manifest matches */
-        bool progress;            /* print progress lines to stderr */
+        const char *kernel_path;     /* NULL: the newest /boot/vmlinuz-* */
+        const char *modules_dir;     /* NULL: /lib/modules/<kernel version> */
+        const char *agent_path;      /* static vmsilo-agent binary */
+        const char *busybox_path;    /* static busybox binary */
+        const char *init_path;       /* the guest /init script (image/init) */
+        const char *agent_unit_path; /* the agent's systemd unit (image/vmsilo-agent.service) */
+        const char *output_dir;      /* the image directory; its parent must be writable */
+        bool force;                  /* rebuild even when the manifest matches */
+        bool progress;               /* print progress lines to stderr */
 } ImageBuildOptions;
 
 /* Returns 1 if it built an image, 0 if the existing one was up to date, or a logged -errno; on

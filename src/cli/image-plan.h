@@ -14,7 +14,7 @@
 #include "sha256.h"
 
 /* Bump when the image layout or /init contract changes: old caches then rebuild. */
-#define IMAGE_LAYOUT_VERSION 1
+#define IMAGE_LAYOUT_VERSION 2
 #define IMAGE_MANIFEST_MAGIC "vmsilo-image-manifest"
 
 /* File names inside an image directory (<state>/images/default/). */
@@ -27,6 +27,8 @@
 #define IMAGE_BUSYBOX_PATH "bin/busybox"
 #define IMAGE_INIT_PATH "init"
 #define IMAGE_MODULES_ORDER_PATH "lib/vmsilo/modules.order"
+/* /init copies it into a root disk that lacks the agent. */
+#define IMAGE_AGENT_UNIT_PATH "lib/vmsilo/vmsilo-agent.service"
 
 /* Longest kernel version string accepted (utsname release is 64 bytes). */
 #define IMAGE_KERNEL_VERSION_MAX 64

@@ -26,6 +26,7 @@
 #include "socket-util.h"
 #include "strv.h"
 #include "vm-deps.h"
+#include "vm-root.h"
 #include "vm.h"
 
 static uint64_t now_usec(void) {
@@ -285,6 +286,7 @@ static void vm_release_vmm(Vm *vm) {
         }
         vm->qmp = qmp_free(vm->qmp);
         vm_unlink_balloon(vm);
+        vm_root_release(vm->config, vm->manager->options.state_dir);
         console_detach_vmm(vm->console);
         vm->live_sessions = 0;
         vm->stop_step = 0;
@@ -336,7 +338,8 @@ static int vm_kernel_paths(Vm *vm, char **ret_kernel, char **ret_initrd) {
 }
 
 static int vm_build_plan(Vm *vm, LaunchPlan **ret) {
-        _cleanup_(freep) char *kernel = NULL, *initrd = NULL;
+        _cleanup_(freep) char *kernel = NULL, *initrd = NULL, *why = NULL;
+        _cleanup_(vm_root_finish) VmRoot root = {};
         Manager *m = vm->manager;
         LaunchContext ctx = {
                 .runtime_dir = m->options.runtime_dir,
@@ -362,6 +365,14 @@ static int vm_build_plan(Vm *vm, LaunchPlan **ret) {
         }
         ctx.kernel = kernel;
         ctx.initramfs = initrd;
+        r = vm_root_prepare(
+                        vm->config, m->options.state_dir, m->user_uid, m->user_gid, &root, &why);
+        if (r < 0) {
+                vm_set_failure(vm, "%s", why ?: strerror(-r));
+                return r;
+        }
+        ctx.built_root_disk = root.built_root_disk;
+        ctx.overlay_disk = root.overlay_disk;
         if (vm->vmm == VMM_CROSVM) {
                 vm->vmm_dir = mfree(vm->vmm_dir);
                 r = crosvm_prepare_dir(m->options.runtime_dir, vm_name(vm), m->user_uid,

@@ -14,6 +14,7 @@
 #include "manager.h"
 #include "net.h"
 #include "path-util.h"
+#include "vm-root.h"
 #include "vmsilo-config.h"
 
 #define START_TIMEOUT_USEC_DEFAULT (120 * 1000000ULL)
@@ -144,6 +145,7 @@ static int run(int argc, char **argv) {
                 if (r < 0)
                         return r;
         }
+        vm_root_check_all(config, arg_state_dir);
 
         /* sd-event watches VMM children; SIGCHLD must be blocked before any exists. */
         (void) sigemptyset(&mask);

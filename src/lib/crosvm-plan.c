@@ -143,7 +143,8 @@ static int crosvm_append_disks(CrosvmBuild *b) {
                                 vm->root_disk ? &vm->root_disk->options : NULL);
                 if (r < 0)
                         return r;
-                if (b->ctx->overlay_disk) {
+                /* A writable root is the root itself: no upper layer. */
+                if (b->ctx->overlay_disk && vm->root_disk_readonly) {
                         r = plan_extendf(&overlay, ",", "%s,ro=false,id=overlay",
                                         b->ctx->overlay_disk);
                         if (r < 0)

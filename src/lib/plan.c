@@ -177,8 +177,12 @@ int plan_guest_params(const VmConfig *vm, const LaunchContext *ctx, const char *
         if (r < 0)
                 return r;
         if (plan_has_root_disk(vm, ctx)) {
-                r = plan_extendf(&s, " ", "vmsilo.overlay=%s",
-                                ctx->overlay_disk ? "qcow2" : "tmpfs");
+                /* A writable root disk is the root itself; a read-only one is the lower layer
+                 * of an overlay whose upper layer is the qcow2 disk or, without one, tmpfs. */
+                r = plan_extendf(&s, " ", "vmsilo.root=%s",
+                                !vm->root_disk_readonly ? "rw"
+                                : ctx->overlay_disk     ? "overlay-disk"
+                                                        : "overlay-tmpfs");
                 if (r < 0)
                         return r;
         }

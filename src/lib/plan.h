@@ -125,8 +125,9 @@ int plan_extendf(char **s, const char *separator, const char *format, ...) _prin
 char *plan_format_mac(const uint8_t mac[6], char ret[static PLAN_MAC_STRING_MAX]);
 
 /* Kernel command line words vmsilo adds for the guest, shared by both VMMs, in this order:
- * vmsilo.agent=<agent_transport>, vmsilo.hostname=<VM name>, vmsilo.overlay=qcow2|tmpfs (only
- * with a root disk),
+ * vmsilo.agent=<agent_transport>, vmsilo.hostname=<VM name>,
+ * vmsilo.root=overlay-disk|overlay-tmpfs|rw (only with a root disk: rw when rootDiskReadonly is
+ * false, else overlay-disk with ctx->overlay_disk, else overlay-tmpfs),
  * vmsilo.home=<home_fs> (only with a shared home), one vmsilo.ifname=<name>,<mac> per interface.
  * The VM's kernelParams follow last, so they can override anything before them. */
 int plan_guest_params(const VmConfig *vm, const LaunchContext *ctx, const char *agent_transport,

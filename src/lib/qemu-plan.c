@@ -358,7 +358,8 @@ static int qemu_append_disks(QemuBuild *b) {
                 r = qemu_append_disk(b, &root);
                 if (r < 0)
                         return r;
-                if (b->ctx->overlay_disk) {
+                /* A writable root is the root itself: no upper layer. */
+                if (b->ctx->overlay_disk && vm->root_disk_readonly) {
                         QemuDisk overlay = {
                                 .drive_id = "overlay",
                                 .path = b->ctx->overlay_disk,

@@ -251,7 +251,7 @@ static void test_image_manifest_format_is_stable(void **state) {
         assert_int_equal(image_manifest_add(&m, "module", "kernel/fs/a b.ko", digest), 0);
         assert_int_equal(image_manifest_format(&m, &text), 0);
         assert_string_equal(text,
-                        "vmsilo-image-manifest 1\n"
+                        "vmsilo-image-manifest 2\n"
                         "kernel-version 6.1.0-57-amd64\n"
                         "kernel abababababababababababababababababababababababababababababababab "
                         "/boot/vmlinuz-6.1.0-57-amd64\n"

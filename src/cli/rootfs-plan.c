@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* rootfs-plan.c: the pure decisions of the Debian root image builder (see rootfs-plan.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rootfs-plan.h"
+#include "strv.h"
+
+const char rootfs_session_env[] = "# vmsilo: variables of every session the agent starts "
+                                  "(docs/agent.md)\n"
+                                  "XDG_RUNTIME_DIR=/run/user/1000\n";
+const char rootfs_tmpfiles[] = "# vmsilo: the guest user's XDG_RUNTIME_DIR, made at every boot\n"
+                               "d /run/user/1000 0700 1000 1000 -\n";
+const char rootfs_passwd_line[] = "user:x:1000:1000:user:/home/user:/bin/bash\n";
+const char rootfs_group_line[] = "user:x:1000:\n";
+/* Locked: nobody logs in; the agent switches users itself. */
+const char rootfs_shadow_line[] = "user:*:0:0:99999:7:::\n";
+
+static bool is_lower_alnum(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+bool rootfs_plan_package_is_valid(const char *name) {
+        size_t n;
+
+        if (!name)
+                return false;
+        n = strlen(name);
+        if (n < 2 || n > ROOTFS_PACKAGE_NAME_MAX || !is_lower_alnum(name[0]))
+                return false;
+        for (size_t i = 1; i < n; i++)
+                if (!is_lower_alnum(name[i]) && !strchr("+-.", name[i]))
+                        return false;
+        return true;
+}
+
+bool rootfs_plan_suite_is_valid(const char *suite) {
+        size_t n;
+
+        if (!suite)
+                return false;
+        n = strlen(suite);
+        if (n == 0 || n > ROOTFS_SUITE_MAX || suite[0] == '-')
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (!is_lower_alnum(suite[i]) && suite[i] != '-')
+                        return false;
+        return true;
+}
+
+bool rootfs_plan_mirror_is_valid(const char *mirror) {
+        static const char *const schemes[] = { "http://", "https://", "file:///" };
+        size_t n, scheme = 0;
+
+        if (!mirror)
+                return false;
+        n = strlen(mirror);
+        if (n > ROOTFS_MIRROR_MAX)
+                return false;
+        for (size_t i = 0; i < ELEMENTSOF(schemes); i++)
+                if (strncmp(mirror, schemes[i], strlen(schemes[i])) == 0)
+                        scheme = strlen(schemes[i]);
+        if (scheme == 0 || n == scheme)
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (mirror[i] <= ' ' || mirror[i] > '~')
+                        return false;
+        return true;
+}
+
+int rootfs_plan_packages(char *const *programs, char ***ret, const char **ret_bad) {
+        _cleanup_(strv_freep) char **l = strv_new_empty();
+        char **sorted;
+        size_t kept = 0;
+
+        if (!l)
+                return -ENOMEM;
+        STRV_FOREACH(p, programs) {
+                if (!rootfs_plan_package_is_valid(*p)) {
+                        if (ret_bad)
+                                *ret_bad = *p;
+                        return -EINVAL;
+                }
+                if (strv_extend(&l, *p) < 0)
+                        return -ENOMEM;
+        }
+        if (strv_extend(&l, ROOTFS_BASE_PACKAGES) < 0)
+                return -ENOMEM;
+        sorted = strv_sort(l);
+        for (size_t i = 0; sorted[i]; i++) {
+                if (kept > 0 && streq(sorted[kept - 1], sorted[i])) {
+                        free(sorted[i]);
+                        continue;
+                }
+                sorted[kept++] = sorted[i];
+        }
+        sorted[kept] = NULL;
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+int rootfs_plan_os_codename(const char *os_release, char **ret) {
+        static const char key[] = "VERSION_CODENAME=";
+        const char *line = os_release;
+
+        while (line && *line) {
+                const char *end = strchrnul(line, '\n');
+
+                if (strncmp(line, key, strlen(key)) == 0) {
+                        const char *v = line + strlen(key);
+                        size_t n = (size_t) (end - v);
+                        char *s;
+
+                        /* os-release allows shell quoting; codenames never need escapes. */
+                        if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
+                                v++;
+                                n -= 2;
+                        }
+                        s = strndup(v, n);
+                        if (!s)
+                                return -ENOMEM;
+                        if (!rootfs_plan_suite_is_valid(s)) {
+                                free(s);
+                                return -ENOENT;
+                        }
+                        *ret = s;
+                        return 0;
+                }
+                line = *end ? end + 1 : NULL;
+        }
+        return -ENOENT;
+}
+
+int rootfs_plan_debootstrap_argv(const char *suite, const char *mirror, char *const *packages,
+                const char *target, char ***ret) {
+        _cleanup_(strv_freep) char **argv = strv_new_empty();
+        _cleanup_(freep) char *include = NULL, *joined = NULL;
+
+        if (!argv)
+                return -ENOMEM;
+        if (!rootfs_plan_suite_is_valid(suite) || !rootfs_plan_mirror_is_valid(mirror) ||
+                        strv_length(packages) == 0)
+                return -EINVAL;
+        joined = strv_join(packages, ",");
+        if (!joined || asprintf(&include, "--include=%s", joined) < 0)
+                return -ENOMEM;
+        if (strv_extend(&argv, "debootstrap") < 0 || strv_extend(&argv, "--variant=minbase") < 0 ||
+                        strv_extend(&argv, include) < 0 || strv_extend(&argv, suite) < 0 ||
+                        strv_extend(&argv, target) < 0 || strv_extend(&argv, mirror) < 0)
+                return -ENOMEM;
+        *ret = TAKE_PTR(argv);
+        return 0;
+}
+
+int rootfs_plan_image_size(
+                uint64_t used_bytes, uint64_t n_inodes, uint64_t *ret_bytes, uint64_t *ret_inodes) {
+        const uint64_t slack = UINT64_C(64) << 20, align = UINT64_C(4) << 20;
+        uint64_t size;
+
+        if (used_bytes > (UINT64_MAX - slack - align) / 5 * 4 || n_inodes > UINT64_MAX / 2)
+                return -ERANGE;
+        size = used_bytes + used_bytes / 4 + slack;
+        size = (size + align - 1) / align * align;
+        *ret_bytes = size;
+        *ret_inodes = n_inodes + n_inodes / 4 + 1024;
+        return 0;
+}
+
+void rootfs_inputs_finish(RootfsInputs *in) {
+        free(in->suite);
+        free(in->mirror);
+        strv_free(in->packages);
+        for (size_t i = 0; i < in->n_config; i++) {
+                for (size_t j = 0; j < in->config[i].n_entries; j++) {
+                        free(in->config[i].entries[j].path);
+                        free(in->config[i].entries[j].target);
+                }
+                free(in->config[i].entries);
+        }
+        free(in->config);
+        *in = (RootfsInputs){};
+}
+
+int rootfs_inputs_add_config(RootfsInputs *in, RootfsConfigKind kind) {
+        RootfsConfigItem *n;
+
+        n = reallocarray(in->config, in->n_config + 1, sizeof(*n));
+        if (!n)
+                return -ENOMEM;
+        in->config = n;
+        in->config[in->n_config] = (RootfsConfigItem){ .kind = kind };
+        return (int) in->n_config++;
+}
+
+static bool text_is_line_safe(const char *s) {
+        for (; *s; s++)
+                if ((unsigned char) *s < ' ' || *s == 0x7f)
+                        return false;
+        return true;
+}
+
+static bool relative_path_is_valid(const char *p) {
+        const char *c = p;
+
+        if (!*p || *p == '/' || !text_is_line_safe(p))
+                return false;
+        while (c) {
+                const char *slash = strchr(c, '/');
+                size_t n = slash ? (size_t) (slash - c) : strlen(c);
+
+                if (n == 0 || (n == 2 && c[0] == '.' && c[1] == '.') || (n == 1 && c[0] == '.'))
+                        return false;
+                c = slash ? slash + 1 : NULL;
+        }
+        return true;
+}
+
+int rootfs_inputs_add_entry(RootfsInputs *in, size_t item, RootfsEntryKind kind, const char *path,
+                unsigned mode, const char *target, const uint8_t digest[SHA256_DIGEST_SIZE]) {
+        _cleanup_(freep) char *p = NULL, *t = NULL;
+        RootfsConfigItem *c;
+        RootfsTreeEntry *n;
+
+        if (item >= in->n_config || in->config[item].kind != ROOTFS_CONFIG_TREE ||
+                        !relative_path_is_valid(path) || kind < 0 || kind >= _ROOTFS_ENTRY_KIND_MAX)
+                return -EINVAL;
+        if (kind == ROOTFS_ENTRY_SYMLINK && (!target || !*target || !text_is_line_safe(target)))
+                return -EINVAL;
+        if (kind == ROOTFS_ENTRY_FILE && !digest)
+                return -EINVAL;
+        p = strdup(path);
+        if (!p)
+                return -ENOMEM;
+        if (kind == ROOTFS_ENTRY_SYMLINK) {
+                t = strdup(target);
+                if (!t)
+                        return -ENOMEM;
+        }
+        c = &in->config[item];
+        n = reallocarray(c->entries, c->n_entries + 1, sizeof(*n));
+        if (!n)
+                return -ENOMEM;
+        c->entries = n;
+        n = &c->entries[c->n_entries++];
+        *n = (RootfsTreeEntry){
+                .kind = kind,
+                .path = TAKE_PTR(p),
+                .mode = mode & 07777,
+                .target = TAKE_PTR(t),
+        };
+        if (kind == ROOTFS_ENTRY_FILE)
+                (void) sha256_to_hex(digest, n->sha256_hex);
+        return 0;
+}
+
+static int entry_compare(const void *a, const void *b) {
+        const RootfsTreeEntry *x = a, *y = b;
+
+        return strcmp(x->path, y->path);
+}
+
+void rootfs_inputs_sort(RootfsInputs *in) {
+        for (size_t i = 0; i < in->n_config; i++)
+                if (in->config[i].n_entries > 1)
+                        qsort(in->config[i].entries, in->config[i].n_entries,
+                                        sizeof(RootfsTreeEntry), entry_compare);
+}
+
+static void format_config(FILE *f, size_t index, const RootfsConfigItem *c) {
+        if (c->kind == ROOTFS_CONFIG_SCRIPT) {
+                fprintf(f, "config-script %s\n", c->sha256_hex);
+                return;
+        }
+        fprintf(f, "config-tree %zu\n", index);
+        for (size_t j = 0; j < c->n_entries; j++) {
+                const RootfsTreeEntry *e = &c->entries[j];
+
+                switch (e->kind) {
+                case ROOTFS_ENTRY_FILE:
+                        fprintf(f, "  file %s %04o %s\n", e->sha256_hex, e->mode, e->path);
+                        break;
+                case ROOTFS_ENTRY_DIR:
+                        fprintf(f, "  dir %04o %s\n", e->mode, e->path);
+                        break;
+                default:
+                        fprintf(f, "  symlink %s -> %s\n", e->path, e->target);
+                        break;
+                }
+        }
+}
+
+int rootfs_manifest_format(const RootfsInputs *in, char **ret) {
+        _cleanup_(freep) char *text = NULL;
+        size_t size = 0;
+        FILE *f;
+
+        if (!in->suite || !in->mirror || strv_length(in->packages) == 0 ||
+                        !in->agent_sha256_hex[0] || !in->agent_unit_sha256_hex[0])
+                return -EINVAL;
+        f = open_memstream(&text, &size);
+        if (!f)
+                return -ENOMEM;
+        fprintf(f, "%s %d\nsuite %s\nmirror %s\n", ROOTFS_MANIFEST_MAGIC, ROOTFS_LAYOUT_VERSION,
+                        in->suite, in->mirror);
+        STRV_FOREACH(p, in->packages)
+        fprintf(f, "package %s\n", *p);
+        fprintf(f, "agent %s\nagent-unit %s\n", in->agent_sha256_hex, in->agent_unit_sha256_hex);
+        for (size_t i = 0; i < in->n_config; i++)
+                format_config(f, i, &in->config[i]);
+        if (fclose(f) != 0)
+                return -ENOMEM;
+        *ret = TAKE_PTR(text);
+        return 0;
+}
+
+void rootfs_manifest_id(const char *text, char ret[SHA256_HEX_SIZE]) {
+        uint8_t digest[SHA256_DIGEST_SIZE];
+
+        sha256_digest(text, strlen(text), digest);
+        (void) sha256_to_hex(digest, ret);
+}

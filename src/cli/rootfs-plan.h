@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* rootfs-plan.h: the decisions of `vmsilo image build NAME` (a VM's Debian root image) that need
+ * no I/O: package names, the inputs manifest whose hash names the image, the debootstrap command
+ * line, the image size and the files written into the tree. Pure: texts in, results in ret_*;
+ * no files, no logging. The I/O lives in rootfs-build.c. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "macro.h"
+#include "sha256.h"
+
+/* Bump when the tree the builder makes changes: every image then gets a new name. */
+#define ROOTFS_LAYOUT_VERSION 1
+#define ROOTFS_MANIFEST_MAGIC "vmsilo-rootfs-manifest"
+
+/* Always installed: systemd as /sbin/init starts the agent's unit. */
+#define ROOTFS_BASE_PACKAGES "systemd-sysv"
+/* Longest package name, suite and mirror URL accepted. */
+#define ROOTFS_PACKAGE_NAME_MAX 128
+#define ROOTFS_SUITE_MAX 64
+#define ROOTFS_MIRROR_MAX 1024
+
+/* Paths inside the image (absolute in the guest). */
+#define ROOTFS_AGENT_PATH "/usr/libexec/vmsilo/vmsilo-agent"
+#define ROOTFS_AGENT_UNIT_PATH "/etc/systemd/system/vmsilo-agent.service"
+#define ROOTFS_AGENT_UNIT_WANTS "/etc/systemd/system/multi-user.target.wants/vmsilo-agent.service"
+#define ROOTFS_SESSION_ENV_PATH "/etc/vmsilo/session.env"
+#define ROOTFS_TMPFILES_PATH "/etc/tmpfiles.d/vmsilo.conf"
+
+/* Debian policy: lowercase letters, digits, + - . ; at least 2 long, starting alphanumeric. */
+bool rootfs_plan_package_is_valid(const char *name);
+/* [a-z0-9-]+, like "bookworm" or "stable". */
+bool rootfs_plan_suite_is_valid(const char *suite);
+/* http://, https:// or file:/// followed by printable non-blank ASCII. */
+bool rootfs_plan_mirror_is_valid(const char *mirror);
+
+/* The packages to install: programs + ROOTFS_BASE_PACKAGES, sorted, each once. -EINVAL (with
+ * *ret_bad pointing at the offending entry of programs) for an invalid name; ret_bad may be
+ * NULL. */
+int rootfs_plan_packages(char *const *programs, char ***ret, const char **ret_bad);
+
+/* VERSION_CODENAME from os-release(5) text, unquoted; -ENOENT if absent or not a valid suite. */
+int rootfs_plan_os_codename(const char *os_release, char **ret);
+
+/* debootstrap's argv: minbase, no recommends (debootstrap installs Depends only), the packages
+ * as --include. */
+int rootfs_plan_debootstrap_argv(const char *suite, const char *mirror, char *const *packages,
+                const char *target, char ***ret);
+
+/* ext4 image size for a tree using used_bytes in n_inodes: 25 % + 64 MiB slack, rounded up to
+ * 4 MiB (the lower layer is read-only; the slack covers metadata and guestConfig scripts'
+ * rounding), and the inode count to reserve. -ERANGE if it would not fit in 64 bits. */
+int rootfs_plan_image_size(
+                uint64_t used_bytes, uint64_t n_inodes, uint64_t *ret_bytes, uint64_t *ret_inodes);
+
+typedef enum RootfsEntryKind {
+        ROOTFS_ENTRY_FILE,
+        ROOTFS_ENTRY_DIR,
+        ROOTFS_ENTRY_SYMLINK,
+        _ROOTFS_ENTRY_KIND_MAX,
+        _ROOTFS_ENTRY_KIND_INVALID = -EINVAL,
+} RootfsEntryKind;
+
+/* One file of a guestConfig directory: its place below the directory, mode bits and content
+ * (file: sha256 of the bytes; symlink: the target; directory: nothing). */
+typedef struct RootfsTreeEntry {
+        RootfsEntryKind kind;
+        char *path; /* relative, no leading "/" */
+        unsigned mode;
+        char *target;                     /* symlinks only */
+        char sha256_hex[SHA256_HEX_SIZE]; /* files only */
+} RootfsTreeEntry;
+
+typedef enum RootfsConfigKind {
+        ROOTFS_CONFIG_TREE,   /* a directory copied over the root */
+        ROOTFS_CONFIG_SCRIPT, /* an executable run chrooted in the tree */
+        _ROOTFS_CONFIG_KIND_MAX,
+        _ROOTFS_CONFIG_KIND_INVALID = -EINVAL,
+} RootfsConfigKind;
+
+typedef struct RootfsConfigItem {
+        RootfsConfigKind kind;
+        char sha256_hex[SHA256_HEX_SIZE]; /* script: its bytes */
+        RootfsTreeEntry *entries;         /* tree: sorted by path */
+        size_t n_entries;
+} RootfsConfigItem;
+
+/* What an image is built from. Paths of the inputs are not part of it: two VMs whose inputs have
+ * equal contents share one image. */
+typedef struct RootfsInputs {
+        char *suite;
+        char *mirror;
+        char **packages; /* sorted, see rootfs_plan_packages() */
+        char agent_sha256_hex[SHA256_HEX_SIZE];
+        char agent_unit_sha256_hex[SHA256_HEX_SIZE];
+        RootfsConfigItem *config; /* in guestConfig order */
+        size_t n_config;
+} RootfsInputs;
+
+void rootfs_inputs_finish(RootfsInputs *in);
+/* Appends a guestConfig item; returns its index or -ENOMEM. */
+int rootfs_inputs_add_config(RootfsInputs *in, RootfsConfigKind kind);
+/* Adds an entry to tree item `item`; -EINVAL if path is empty, absolute, has a ".." component
+ * or a control character (the manifest is line-based), or target does (symlinks). */
+int rootfs_inputs_add_entry(RootfsInputs *in, size_t item, RootfsEntryKind kind, const char *path,
+                unsigned mode, const char *target, const uint8_t digest[SHA256_DIGEST_SIZE]);
+/* Sorts every tree's entries by path, so a directory's listing order does not matter. */
+void rootfs_inputs_sort(RootfsInputs *in);
+
+/* The manifest text: magic + layout version, "suite S", "mirror M", "package P"…, "agent SHA",
+ * "agent-unit SHA", then per guestConfig item "config-tree N" + "  file SHA MODE PATH" /
+ * "  dir MODE PATH" / "  symlink PATH -> TARGET" lines, or "config-script SHA". -EINVAL if a
+ * field is missing. */
+int rootfs_manifest_format(const RootfsInputs *in, char **ret);
+/* The image's name: sha256 hex of the manifest text. */
+void rootfs_manifest_id(const char *text, char ret[SHA256_HEX_SIZE]);
+
+/* The files the builder writes into the tree (guest user, session environment). */
+extern const char rootfs_session_env[];
+extern const char rootfs_tmpfiles[];
+/* The guest user's lines to append to /etc/passwd, /etc/group, /etc/shadow. */
+extern const char rootfs_passwd_line[];
+extern const char rootfs_group_line[];
+extern const char rootfs_shadow_line[];

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* vm-root.h: a VM's root disk at start: the built image its guestPrograms ask for (resolved
+ * through <state>/images/vms/NAME), and the blank qcow2 upper layer made for every start and
+ * deleted at stop (<state>/overlays/NAME.qcow2). Layout and rules: rootfs-layout.h. */
+#pragma once
+
+#include <sys/types.h>
+
+#include "config.h"
+
+typedef struct VmRoot {
+        char *built_root_disk; /* the VM's built root.ext4 (canonical path), or NULL */
+        char *overlay_disk;    /* this start's qcow2 upper layer, or NULL */
+} VmRoot;
+
+void vm_root_finish(VmRoot *r);
+
+/* Fills ret for one start: resolves the built image (if the VM needs one) and creates the
+ * overlay disk (if the VM needs one), formatted as ext4 of rootOverlay.size and owned by
+ * uid:gid, the VMM's user. On failure returns -errno, sets *ret_reason to a sentence that says
+ * what to do, and leaves nothing behind. */
+int vm_root_prepare(const VmConfig *vm, const char *state_dir, uid_t uid, gid_t gid, VmRoot *ret,
+                char **ret_reason);
+
+/* Deletes the VM's overlay disk if there is one. */
+void vm_root_release(const VmConfig *vm, const char *state_dir);
+
+/* At daemon start: deletes overlay disks left by a previous run and warns about every VM whose
+ * built image is missing, naming the command that builds it. */
+void vm_root_check_all(const Config *c, const char *state_dir);

@@ -1,0 +1,343 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""test_rootfs.py: Debian root images (`vmsilo image build NAME`) and disposable roots.
+
+One small image (`hello` + systemd, plus a guestConfig tree and script) is built once per
+session with debootstrap from the host's Debian mirror; every test shares it. The guests boot under QEMU/TCG through the default
+initramfs, whose /init mounts the image read-only under an overlay (upper layer: a fresh qcow2
+disk or tmpfs) or, with rootDiskReadonly = false, read-write. Boots are few and each one is
+used for several checks.
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from daemon import Daemon, binary, ensure_test_user, public_dir, vm  # noqa: E402
+
+IMAGE_VM = "img"
+# hello: a program to run; htop: a small package that ships a .desktop file and icons.
+PACKAGES = ["hello", "htop"]
+# debootstrap takes ~1-2 min here; a slow mirror gets a generous bound.
+BUILD_TIMEOUT = 1200
+# A systemd guest under TCG on a busy 2-core host.
+BOOT_TIMEOUT = 300
+OVERLAY_SIZE = "64M"
+# guestConfig of the session image: a tree copied over the root and a script run in it.
+CONFIG_DIR = Path(tempfile.mkdtemp(prefix="vmsilo-guestconfig-"))
+GUEST_CONFIG = [str(CONFIG_DIR / "tree"), str(CONFIG_DIR / "setup.sh")]
+
+
+def make_guest_config():
+    (CONFIG_DIR / "tree/etc").mkdir(parents=True, exist_ok=True)
+    (CONFIG_DIR / "tree/etc/vmsilo-motd").write_text("from the tree\n")
+    (CONFIG_DIR / "tree/etc/vmsilo-motd").chmod(0o640)
+    script = CONFIG_DIR / "setup.sh"
+    script.write_text("#!/bin/sh\nset -e\n# runs chrooted in the image, after the packages\n"
+                      "hello > /etc/vmsilo-script-ran\n")
+    script.chmod(0o755)
+
+
+def image_build(state, config, *args, timeout=BUILD_TIMEOUT):
+    env = dict(os.environ, VMSILO_AGENT=binary("vmsilo-agent"))
+    return subprocess.run([binary("vmsilo"), "image", "build", *args, "--config", str(config),
+                           "--state-dir", str(state)],
+                          capture_output=True, text=True, env=env, timeout=timeout)
+
+
+def image_vm(name, **options):
+    """A VM whose inputs equal the session image's: it shares that image."""
+    return vm(name, guestPrograms=PACKAGES, guestConfig=GUEST_CONFIG, **options)
+
+
+def write_config(path, vms):
+    path.write_text(json.dumps({"enable": True, "user": "vmsilo-test", "nixosVms": vms}))
+    return path
+
+
+@pytest.fixture(scope="session")
+def rootfs_state():
+    """A state dir holding the one built image, pointed at by images/vms/img."""
+    ensure_test_user()
+    state = public_dir("vmsilo-rootfs-state-")
+    make_guest_config()
+    config = write_config(state / "build-config.json", [image_vm(IMAGE_VM)])
+    p = image_build(state, config, IMAGE_VM)
+    if p.returncode != 0:
+        pytest.fail(f"vmsilo image build {IMAGE_VM} failed ({p.returncode}):\n"
+                    f"{p.stdout}\n{p.stderr[-4000:]}")
+    yield state
+    shutil.rmtree(state, ignore_errors=True)
+    shutil.rmtree(CONFIG_DIR, ignore_errors=True)
+
+
+def image_dir(state, name=IMAGE_VM):
+    return (state / "images/vms" / name).resolve()
+
+
+@pytest.fixture(scope="session")
+def user_root_disk(rootfs_state, tmp_path_factory):
+    """A user's own ext4 rootDisk: a copy of the built image without the agent or its unit, as
+    an image made elsewhere would be. /init must install both."""
+    path = public_dir("vmsilo-rootdisk-") / "root.ext4"
+    shutil.copyfile(image_dir(rootfs_state) / "root.ext4", path)
+    for f in ("/usr/libexec/vmsilo/vmsilo-agent",
+              "/etc/systemd/system/multi-user.target.wants/vmsilo-agent.service",
+              "/etc/systemd/system/vmsilo-agent.service"):
+        subprocess.run(["debugfs", "-w", "-R", f"rm {f}", str(path)], check=True,
+                       capture_output=True)
+    listing = subprocess.run(["debugfs", "-R", "ls -l /usr/libexec/vmsilo", str(path)],
+                             capture_output=True, text=True, check=True).stdout
+    assert "vmsilo-agent" not in listing
+    os.chown(path, *user_ids())
+    yield path
+    shutil.rmtree(path.parent, ignore_errors=True)
+
+
+def user_ids():
+    import pwd
+    pw = pwd.getpwnam("vmsilo-test")
+    return pw.pw_uid, pw.pw_gid
+
+
+@pytest.fixture(scope="module")
+def shared_home():
+    """The image VM's sharedHome: a path of the test's own, created by vmsilod."""
+    parent = public_dir("vmsilo-shared-")
+    yield parent / IMAGE_VM
+    shutil.rmtree(parent, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def desktop_home():
+    """The configured user's home for the menu entries vmsilod installs."""
+    h = public_dir("vmsilo-home-")
+    os.chown(h, *user_ids())
+    yield h
+    shutil.rmtree(h, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def daemon(tmp_path_factory, rootfs_state, user_root_disk, shared_home, desktop_home):
+    vms = [
+        image_vm(IMAGE_VM, memory=512, rootOverlay={"type": "qcow2", "size": OVERLAY_SIZE},
+                 sharedHome=str(shared_home)),
+        image_vm("tmpfs", memory=512, rootOverlay={"type": "tmpfs"}),
+        # An id of its own makes its virtio serial "userroot": /init falls back to /dev/vda.
+        vm("mine", memory=512, rootDisk={"path": str(user_root_disk), "id": "userroot"},
+           rootDiskReadonly=False),
+        vm("unbuilt", guestPrograms=PACKAGES),
+    ]
+    d = Daemon(tmp_path_factory.mktemp("rootfs-daemon"), rootfs_state, vms)
+    d.env["VMSILO_DESKTOP_HOME"] = str(desktop_home)
+    # The built image is shared: every VM with the same inputs points at the same directory.
+    for name in ("tmpfs",):
+        link = rootfs_state / "images/vms" / name
+        if not link.is_symlink():
+            config = write_config(Path(d.config_path).parent / "build.json", vms)
+            p = image_build(rootfs_state, config, name, timeout=120)
+            assert p.returncode == 0, p.stderr
+            assert "Up to date" in p.stdout, p.stdout
+    # Left by a daemon that crashed: the next one deletes it before starting anything.
+    (rootfs_state / "overlays").mkdir(exist_ok=True)
+    (rootfs_state / "overlays" / "stale.qcow2").write_bytes(b"x")
+    d.start()
+    yield d
+    d.stop()
+
+
+def stop(daemon, name):
+    reply = daemon.control({"method": "stop", "vm": name})
+    assert reply["ok"], reply
+    daemon.wait_state(name, "stopped", timeout=120)
+
+
+def run_ok(daemon, name, script):
+    r = daemon.run(name, "sh", "-c", script, timeout=BOOT_TIMEOUT)
+    assert r.returncode == 0, (r.returncode, r.stdout, r.stderr, daemon.output()[-3000:])
+    return r.stdout.decode()
+
+
+def test_image_is_content_addressed_with_a_manifest(rootfs_state):
+    link = rootfs_state / "images/vms" / IMAGE_VM
+    target = os.readlink(link)
+    assert re.fullmatch(r"\.\./rootfs/[0-9a-f]{64}", target), target
+    d = image_dir(rootfs_state)
+    manifest = (d / "manifest").read_text()
+    assert manifest.startswith("vmsilo-rootfs-manifest 1\n")
+    assert "package hello\n" in manifest and "package systemd-sysv\n" in manifest
+    assert re.search(r"^agent [0-9a-f]{64}$", manifest, re.M)
+    # The image is readable by the VMM user, and no build leftovers remain.
+    assert (d / "root.ext4").stat().st_mode & 0o004
+    assert not [p for p in (rootfs_state / "images/rootfs").iterdir() if p.name.startswith(".")]
+    assert re.search(r"^config-tree 0\n  dir 0755 etc\n  file [0-9a-f]{64} 0640 etc/vmsilo-motd\n"
+                     r"config-script [0-9a-f]{64}$", manifest, re.M), manifest
+    listing = subprocess.run(["debugfs", "-R", "ls /var/lib/apt/lists", str(d / "root.ext4")],
+                             capture_output=True, text=True, check=True).stdout
+    assert ".deb" not in listing and "Packages" not in listing
+
+
+def test_guest_config_tree_and_script_are_applied(rootfs_state):
+    image = str(image_dir(rootfs_state) / "root.ext4")
+
+    def cat(path):
+        return subprocess.run(["debugfs", "-R", f"cat {path}", image], capture_output=True,
+                              text=True, check=True).stdout
+
+    assert cat("/etc/vmsilo-motd") == "from the tree\n"
+    stat = subprocess.run(["debugfs", "-R", "stat /etc/vmsilo-motd", image],
+                          capture_output=True, text=True, check=True).stdout
+    assert re.search(r"User:\s+0\s+Group:\s+0", stat) and "Mode:  0640" in stat, stat
+    # The script ran after the packages, chrooted: it could run the image's own `hello`.
+    assert cat("/etc/vmsilo-script-ran") == "Hello, world!\n"
+    assert "vmsilo-guest-config" not in subprocess.run(
+        ["debugfs", "-R", "ls /tmp", image], capture_output=True, text=True).stdout
+
+
+def test_failed_build_leaves_the_previous_image_and_no_temp_dir(rootfs_state, tmp_path):
+    before = os.readlink(rootfs_state / "images/vms" / IMAGE_VM)
+    images = sorted(os.listdir(rootfs_state / "images/rootfs"))
+    config = write_config(tmp_path / "config.json", [image_vm(IMAGE_VM)])
+    p = image_build(rootfs_state, config, IMAGE_VM, "--mirror", "file:///nonexistent/debian",
+                    timeout=300)
+    assert p.returncode == 1, (p.stdout, p.stderr)
+    assert "debootstrap failed" in p.stderr, p.stderr
+    assert os.readlink(rootfs_state / "images/vms" / IMAGE_VM) == before
+    assert sorted(os.listdir(rootfs_state / "images/rootfs")) == images
+
+
+def test_same_inputs_share_one_image_and_rebuild_nothing(rootfs_state, tmp_path):
+    config = write_config(tmp_path / "config.json",
+                          [image_vm(IMAGE_VM),
+                           vm("twin", guestPrograms=PACKAGES + ["hello"],
+                              guestConfig=GUEST_CONFIG),
+                           vm("plain")])
+    p = image_build(rootfs_state, config, "--all", timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert "debootstrap" not in p.stderr
+    assert p.stdout.count("Up to date") == 2, p.stdout
+    assert image_dir(rootfs_state, "twin") == image_dir(rootfs_state)
+
+
+def test_bad_package_name_fails_before_building_and_keeps_the_pointer(rootfs_state, tmp_path):
+    before = os.readlink(rootfs_state / "images/vms" / IMAGE_VM)
+    config = write_config(tmp_path / "config.json",
+                          [vm(IMAGE_VM, guestPrograms=["hello", "--force-yes"])])
+    p = image_build(rootfs_state, config, IMAGE_VM, timeout=60)
+    assert p.returncode == 1
+    assert "'--force-yes' is not a Debian package name" in p.stderr, p.stderr
+    assert os.readlink(rootfs_state / "images/vms" / IMAGE_VM) == before
+
+
+def test_vm_without_programs_has_nothing_to_build(rootfs_state, tmp_path):
+    config = write_config(tmp_path / "config.json", [vm("plain")])
+    p = image_build(rootfs_state, config, "plain", timeout=60)
+    assert p.returncode == 1
+    assert "lists no guestPrograms" in p.stderr, p.stderr
+
+
+def test_guest_config_that_is_neither_dir_nor_script_is_refused(rootfs_state, tmp_path):
+    plain = tmp_path / "notes.txt"
+    plain.write_text("not executable\n")
+    config = write_config(tmp_path / "config.json",
+                          [vm("cfg", guestPrograms=PACKAGES, guestConfig=[str(plain)])])
+    p = image_build(rootfs_state, config, "cfg", timeout=60)
+    assert p.returncode == 1
+    assert "neither a directory" in p.stderr, p.stderr
+    assert not (rootfs_state / "images/vms/cfg").exists()
+
+
+def test_daemon_start_deletes_stale_overlays(daemon, rootfs_state):
+    assert not (rootfs_state / "overlays" / "stale.qcow2").exists()
+    assert "Deleted the stale overlay disk" in daemon.output()
+
+
+def test_unbuilt_vm_fails_to_start_naming_the_command(daemon):
+    assert "vmsilo image build unbuilt" in daemon.output()
+    r = daemon.run("unbuilt", "true", timeout=60)
+    assert r.returncode != 0
+    assert b"vmsilo image build unbuilt" in r.stderr, r.stderr
+
+
+def test_menu_entries_of_the_image_programs_reach_the_host(daemon, rootfs_state, desktop_home):
+    extracted = image_dir(rootfs_state) / "desktop"
+    assert (extracted / "applications" / "htop.desktop").is_file()
+    assert [p.suffix for p in (extracted / "icons").iterdir()] in ([".png"], [".svg"])
+    entry = desktop_home / ".local/share/applications" / f"vmsilo-{IMAGE_VM}-htop.desktop"
+    text = entry.read_text()
+    assert f"Name=[{IMAGE_VM}] " in text, text
+    assert re.search(rf"^Exec=\S*/vm-run {IMAGE_VM} htop$", text, re.M), text
+    assert entry.stat().st_uid == user_ids()[0]
+
+
+def test_qcow2_overlay_root_runs_programs_and_forgets_writes(daemon, rootfs_state, shared_home):
+    overlay = rootfs_state / "overlays" / f"{IMAGE_VM}.qcow2"
+    out = run_ok(daemon, IMAGE_VM,
+                 "hello; id -un; echo $XDG_RUNTIME_DIR; test -d $XDG_RUNTIME_DIR && echo rundir;"
+                 " grep -o 'vmsilo.root=[a-z-]*' /proc/cmdline; cat /etc/hostname;"
+                 " awk '$2 == \"/\" {print $3}' /proc/mounts")
+    assert "Hello, world!" in out
+    lines = out.split()
+    assert "user" in lines and "/run/user/1000" in lines and "rundir" in lines
+    assert "vmsilo.root=overlay-disk" in lines and IMAGE_VM in lines and "overlay" in lines
+    assert overlay.is_file()
+    assert overlay.stat().st_uid == user_ids()[0]
+
+    # As root (the agent's default is the guest user; sudo is not in a minbase image).
+    r = daemon.cli("run", "-T", "--user", "root", IMAGE_VM, "sh", "-c",
+                   "echo written > /etc/vmsilo-rootfs-test && sync && cat /etc/vmsilo-rootfs-test",
+                   timeout=BOOT_TIMEOUT)
+    assert r.returncode == 0 and r.stdout == b"written\n", (r.stdout, r.stderr)
+    # The home is the shared one (9p from the host), not the overlay.
+    run_ok(daemon, IMAGE_VM, "echo mine > ~/kept && awk '$2 == \"/home/user\" {print $3}'"
+           " /proc/mounts | grep -x 9p")
+
+    # rootOverlay.size bounds what the guest can write outside its home.
+    r = daemon.cli("run", "-T", "--user", "root", IMAGE_VM, "sh", "-c",
+                   "dd if=/dev/zero of=/var/tmp/big bs=1M count=100 2>&1; echo status=$?;"
+                   " rm -f /var/tmp/big", timeout=BOOT_TIMEOUT)
+    assert b"No space left on device" in r.stdout, r.stdout
+    assert b"status=0" not in r.stdout
+
+    stop(daemon, IMAGE_VM)
+    assert not overlay.exists()
+    out = run_ok(daemon, IMAGE_VM, "test -e /etc/vmsilo-rootfs-test && echo kept || echo gone;"
+                 " cat ~/kept")
+    assert out.split() == ["gone", "mine"]
+    assert (shared_home / "kept").read_text() == "mine\n"
+    assert (shared_home / "kept").stat().st_uid == user_ids()[0]
+    stop(daemon, IMAGE_VM)
+
+
+def test_tmpfs_overlay_root_needs_no_disk(daemon, rootfs_state):
+    out = run_ok(daemon, "tmpfs",
+                 "hello; grep -o 'vmsilo.root=[a-z-]*' /proc/cmdline; ls /sys/block | grep vd;"
+                 " touch /var/tmp/x && echo writable")
+    assert "Hello, world!" in out
+    assert "vmsilo.root=overlay-tmpfs" in out
+    assert out.split().count("vda") == 1 and "vdb" not in out
+    assert "writable" in out
+    assert not (rootfs_state / "overlays" / "tmpfs.qcow2").exists()
+    stop(daemon, "tmpfs")
+
+
+def test_writable_user_root_disk_persists_and_gets_the_agent(daemon, user_root_disk):
+    r = daemon.cli("run", "-T", "--user", "root", "mine", "sh", "-c",
+                   "grep -o 'vmsilo.root=[a-z-]*' /proc/cmdline;"
+                   " echo persisted > /etc/vmsilo-rootfs-test; sync", timeout=BOOT_TIMEOUT)
+    assert r.returncode == 0, (r.stdout, r.stderr, daemon.output()[-3000:])
+    assert b"vmsilo.root=rw" in r.stdout
+    stop(daemon, "mine")
+    out = run_ok(daemon, "mine", "cat /etc/vmsilo-rootfs-test; test -x "
+                 "/usr/libexec/vmsilo/vmsilo-agent && echo agent-installed")
+    assert out.split() == ["persisted", "agent-installed"]
+    stop(daemon, "mine")
+    listing = subprocess.run(["debugfs", "-R", "cat /etc/vmsilo-rootfs-test",
+                              str(user_root_disk)], capture_output=True, text=True).stdout
+    assert "persisted" in listing

@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* test-rootfs-plan.c: tests for src/cli/rootfs-plan.c and the rules in src/lib/rootfs-layout.h. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "rootfs-layout.h"
+#include "rootfs-plan.h"
+#include "strv.h"
+
+#define STRV_MAKE(...) ((char *const[]){ __VA_ARGS__, NULL })
+
+static void test_rootfs_plan_package_names_follow_debian_policy(void **state) {
+        static const struct {
+                const char *name;
+                bool valid;
+        } cases[] = {
+                { "hello", true },
+                { "firefox-esr", true },
+                { "libstdc++6", true },
+                { "g++", true },
+                { "python3.11", true },
+                { "0ad", true },
+                { "a", false },           /* too short */
+                { "Hello", false },       /* uppercase */
+                { "-hello", false },      /* an option to debootstrap */
+                { "+x", false },          /* must start alphanumeric */
+                { "hello,world", false }, /* would split --include */
+                { "hello world", false }, /* blank */
+                { "hello:amd64", false }, /* no architecture qualifiers */
+                { "hello\n", false },     /* control character */
+                { "", false },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++)
+                assert_int_equal(rootfs_plan_package_is_valid(cases[i].name), cases[i].valid);
+        assert_false(rootfs_plan_package_is_valid(NULL));
+}
+
+static void test_rootfs_plan_package_name_over_max_is_invalid(void **state) {
+        char name[ROOTFS_PACKAGE_NAME_MAX + 2];
+
+        memset(name, 'a', sizeof(name) - 1);
+        name[sizeof(name) - 1] = '\0';
+        assert_false(rootfs_plan_package_is_valid(name));
+        name[ROOTFS_PACKAGE_NAME_MAX] = '\0';
+        assert_true(rootfs_plan_package_is_valid(name));
+}
+
+static void test_rootfs_plan_packages_sorts_dedups_and_adds_base(void **state) {
+        _cleanup_(strv_freep) char **l = NULL;
+
+        assert_int_equal(rootfs_plan_packages(STRV_MAKE("xterm", "hello", "xterm", "systemd-sysv"),
+                                         &l, NULL),
+                        0);
+        assert_true(strv_equal(l, STRV_MAKE("hello", "systemd-sysv", "xterm")));
+}
+
+static void test_rootfs_plan_packages_names_the_bad_entry(void **state) {
+        char **l = (char **) 0x41;
+        const char *bad = NULL;
+
+        assert_int_equal(
+                        rootfs_plan_packages(STRV_MAKE("hello", "--force-yes"), &l, &bad), -EINVAL);
+        assert_string_equal(bad, "--force-yes");
+        assert_ptr_equal(l, (char **) 0x41);
+}
+
+static void test_rootfs_plan_suite_and_mirror_checks(void **state) {
+        assert_true(rootfs_plan_suite_is_valid("bookworm"));
+        assert_true(rootfs_plan_suite_is_valid("stable-backports"));
+        assert_false(rootfs_plan_suite_is_valid("-bookworm"));
+        assert_false(rootfs_plan_suite_is_valid("Bookworm"));
+        assert_false(rootfs_plan_suite_is_valid("../x"));
+        assert_false(rootfs_plan_suite_is_valid(""));
+
+        assert_true(rootfs_plan_mirror_is_valid("http://deb.debian.org/debian"));
+        assert_true(rootfs_plan_mirror_is_valid("https://mirror.example/debian/"));
+        assert_true(rootfs_plan_mirror_is_valid("file:///srv/mirror"));
+        assert_false(rootfs_plan_mirror_is_valid("http://"));
+        assert_false(rootfs_plan_mirror_is_valid("ftp://x/debian"));
+        assert_false(rootfs_plan_mirror_is_valid("--keyring=/x"));
+        assert_false(rootfs_plan_mirror_is_valid("http://a b/debian"));
+        assert_false(rootfs_plan_mirror_is_valid("http://a\n/debian"));
+}
+
+static void test_rootfs_plan_os_codename_reads_plain_and_quoted(void **state) {
+        _cleanup_(freep) char *a = NULL, *b = NULL;
+
+        assert_int_equal(rootfs_plan_os_codename("PRETTY_NAME=\"Debian GNU/Linux 12\"\n"
+                                                 "VERSION_CODENAME=bookworm\nID=debian\n",
+                                         &a),
+                        0);
+        assert_string_equal(a, "bookworm");
+        assert_int_equal(rootfs_plan_os_codename("ID=debian\nVERSION_CODENAME=\"trixie\"", &b), 0);
+        assert_string_equal(b, "trixie");
+}
+
+static void test_rootfs_plan_os_codename_missing_or_bad_is_enoent(void **state) {
+        char *s = (char *) 0x41;
+
+        assert_int_equal(rootfs_plan_os_codename("ID=nixos\nVERSION_ID=24.05\n", &s), -ENOENT);
+        assert_int_equal(rootfs_plan_os_codename("VERSION_CODENAME=a b\n", &s), -ENOENT);
+        assert_int_equal(rootfs_plan_os_codename("VERSION_CODENAME=\n", &s), -ENOENT);
+        assert_int_equal(rootfs_plan_os_codename("", &s), -ENOENT);
+        assert_ptr_equal(s, (char *) 0x41);
+}
+
+static void test_rootfs_plan_debootstrap_argv_is_minbase_with_includes(void **state) {
+        _cleanup_(strv_freep) char **argv = NULL;
+
+        assert_int_equal(
+                        rootfs_plan_debootstrap_argv("bookworm", "http://deb.debian.org/debian",
+                                        STRV_MAKE("hello", "systemd-sysv"), "/s/tmp/rootfs", &argv),
+                        0);
+        assert_true(strv_equal(
+                        argv, STRV_MAKE("debootstrap", "--variant=minbase",
+                                              "--include=hello,systemd-sysv", "bookworm",
+                                              "/s/tmp/rootfs", "http://deb.debian.org/debian")));
+}
+
+static void test_rootfs_plan_debootstrap_argv_refuses_bad_suite(void **state) {
+        char **argv = (char **) 0x41;
+
+        assert_int_equal(rootfs_plan_debootstrap_argv("--foreign", "http://x/debian",
+                                         STRV_MAKE("hello"), "/t", &argv),
+                        -EINVAL);
+        assert_int_equal(rootfs_plan_debootstrap_argv(
+                                         "bookworm", "http://x/debian", NULL, "/t", &argv),
+                        -EINVAL);
+        assert_ptr_equal(argv, (char **) 0x41);
+}
+
+static void test_rootfs_plan_image_size_adds_slack_and_rounds(void **state) {
+        uint64_t bytes, inodes;
+
+        assert_int_equal(rootfs_plan_image_size(UINT64_C(240) << 20, 10000, &bytes, &inodes), 0);
+        /* 240 MiB + 60 MiB + 64 MiB = 364 MiB, a multiple of 4 MiB already. */
+        assert_int_equal(bytes, UINT64_C(364) << 20);
+        assert_int_equal(inodes, 10000 + 2500 + 1024);
+        assert_int_equal(rootfs_plan_image_size(1, 0, &bytes, &inodes), 0);
+        assert_int_equal(bytes, UINT64_C(68) << 20);
+        assert_int_equal(bytes % (UINT64_C(4) << 20), 0);
+}
+
+static void test_rootfs_plan_image_size_overflow_is_erange(void **state) {
+        uint64_t bytes = 7, inodes = 7;
+
+        assert_int_equal(rootfs_plan_image_size(UINT64_MAX - 1, 1, &bytes, &inodes), -ERANGE);
+        assert_int_equal(bytes, 7);
+        assert_int_equal(inodes, 7);
+}
+
+static void fill_inputs(RootfsInputs *in) {
+        assert_non_null(in->suite = strdup("bookworm"));
+        assert_non_null(in->mirror = strdup("http://deb.debian.org/debian"));
+        assert_int_equal(rootfs_plan_packages(STRV_MAKE("hello"), &in->packages, NULL), 0);
+        memset(in->agent_sha256_hex, 'a', SHA256_HEX_SIZE - 1);
+        memset(in->agent_unit_sha256_hex, 'b', SHA256_HEX_SIZE - 1);
+}
+
+static void test_rootfs_manifest_lists_every_input(void **state) {
+        _cleanup_(rootfs_inputs_finish) RootfsInputs in = {};
+        _cleanup_(freep) char *text = NULL;
+        uint8_t digest[SHA256_DIGEST_SIZE];
+        int tree, script;
+
+        fill_inputs(&in);
+        memset(digest, 0xcd, sizeof(digest));
+        tree = rootfs_inputs_add_config(&in, ROOTFS_CONFIG_TREE);
+        assert_int_equal(tree, 0);
+        assert_int_equal(rootfs_inputs_add_entry(&in, tree, ROOTFS_ENTRY_FILE, "etc/motd", 0100644,
+                                         NULL, digest),
+                        0);
+        assert_int_equal(rootfs_inputs_add_entry(
+                                         &in, tree, ROOTFS_ENTRY_DIR, "etc", 040755, NULL, NULL),
+                        0);
+        assert_int_equal(rootfs_inputs_add_entry(&in, tree, ROOTFS_ENTRY_SYMLINK, "etc/l", 0777,
+                                         "motd", NULL),
+                        0);
+        script = rootfs_inputs_add_config(&in, ROOTFS_CONFIG_SCRIPT);
+        assert_int_equal(script, 1);
+        memset(in.config[script].sha256_hex, 'e', SHA256_HEX_SIZE - 1);
+        rootfs_inputs_sort(&in);
+
+        assert_int_equal(rootfs_manifest_format(&in, &text), 0);
+        assert_string_equal(text,
+                        "vmsilo-rootfs-manifest 1\n"
+                        "suite bookworm\n"
+                        "mirror http://deb.debian.org/debian\n"
+                        "package hello\n"
+                        "package systemd-sysv\n"
+                        "agent aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"
+                        "agent-unit "
+                        "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\n"
+                        "config-tree 0\n"
+                        "  dir 0755 etc\n"
+                        "  symlink etc/l -> motd\n"
+                        "  file cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd "
+                        "0644 "
+                        "etc/motd\n"
+                        "config-script "
+                        "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee\n");
+}
+
+static void test_rootfs_manifest_id_changes_with_any_input(void **state) {
+        _cleanup_(rootfs_inputs_finish) RootfsInputs a = {}, b = {};
+        _cleanup_(freep) char *ta = NULL, *tb = NULL, *tb2 = NULL;
+        char ida[SHA256_HEX_SIZE], idb[SHA256_HEX_SIZE];
+
+        fill_inputs(&a);
+        fill_inputs(&b);
+        assert_int_equal(rootfs_manifest_format(&a, &ta), 0);
+        assert_int_equal(rootfs_manifest_format(&b, &tb), 0);
+        rootfs_manifest_id(ta, ida);
+        rootfs_manifest_id(tb, idb);
+        assert_string_equal(ida, idb);
+        assert_int_equal(strlen(ida), 64);
+
+        b.agent_sha256_hex[0] = 'f';
+        assert_int_equal(rootfs_manifest_format(&b, &tb2), 0);
+        rootfs_manifest_id(tb2, idb);
+        assert_string_not_equal(ida, idb);
+}
+
+static void test_rootfs_manifest_without_packages_is_einval(void **state) {
+        _cleanup_(rootfs_inputs_finish) RootfsInputs in = {};
+        char *text = (char *) 0x41;
+
+        fill_inputs(&in);
+        in.packages = strv_free(in.packages);
+        assert_int_equal(rootfs_manifest_format(&in, &text), -EINVAL);
+        assert_ptr_equal(text, (char *) 0x41);
+}
+
+static void test_rootfs_inputs_add_entry_rejects_unsafe_paths(void **state) {
+        _cleanup_(rootfs_inputs_finish) RootfsInputs in = {};
+        uint8_t digest[SHA256_DIGEST_SIZE] = {};
+        static const char *const bad[] = { "", "/etc/x", "../x", "a/../b", "a//b", "./a", "a\nb",
+                "a/", "a/.." };
+        int tree, script;
+
+        tree = rootfs_inputs_add_config(&in, ROOTFS_CONFIG_TREE);
+        script = rootfs_inputs_add_config(&in, ROOTFS_CONFIG_SCRIPT);
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+                assert_int_equal(rootfs_inputs_add_entry(&in, tree, ROOTFS_ENTRY_FILE, bad[i], 0644,
+                                                 NULL, digest),
+                                -EINVAL);
+        assert_int_equal(rootfs_inputs_add_entry(
+                                         &in, tree, ROOTFS_ENTRY_SYMLINK, "l", 0777, "x\ny", NULL),
+                        -EINVAL);
+        assert_int_equal(rootfs_inputs_add_entry(
+                                         &in, script, ROOTFS_ENTRY_FILE, "ok", 0644, NULL, digest),
+                        -EINVAL);
+        assert_int_equal(rootfs_inputs_add_entry(
+                                         &in, 7, ROOTFS_ENTRY_FILE, "ok", 0644, NULL, digest),
+                        -EINVAL);
+        assert_int_equal(in.config[tree].n_entries, 0);
+        assert_int_equal(rootfs_inputs_add_entry(&in, tree, ROOTFS_ENTRY_FILE, "a/b..c/.d", 0644,
+                                         NULL, digest),
+                        0);
+}
+
+static void test_rootfs_layout_which_vms_get_images_and_overlays(void **state) {
+        DiskConfig disk = {};
+        VmConfig vm = {
+                .guest_programs = (char **) STRV_MAKE("hello"),
+                .root_disk_readonly = true,
+                .root_overlay_type = OVERLAY_QCOW2,
+        };
+
+        assert_true(rootfs_vm_needs_image(&vm));
+        assert_true(rootfs_vm_needs_overlay_disk(&vm));
+        vm.root_overlay_type = OVERLAY_TMPFS;
+        assert_false(rootfs_vm_needs_overlay_disk(&vm));
+        vm.root_overlay_type = OVERLAY_QCOW2;
+        vm.root_disk_readonly = false;
+        assert_false(rootfs_vm_needs_overlay_disk(&vm));
+        vm.root_disk_readonly = true;
+
+        /* A rootDisk of its own: booted as given, nothing built. */
+        vm.root_disk = &disk;
+        assert_false(rootfs_vm_needs_image(&vm));
+        assert_true(rootfs_vm_has_root(&vm));
+        assert_true(rootfs_vm_needs_overlay_disk(&vm));
+
+        /* Neither: an initramfs-only guest. */
+        vm.root_disk = NULL;
+        vm.guest_programs = (char **) STRV_MAKE(NULL);
+        assert_false(rootfs_vm_needs_image(&vm));
+        assert_false(rootfs_vm_has_root(&vm));
+        assert_false(rootfs_vm_needs_overlay_disk(&vm));
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_rootfs_plan_package_names_follow_debian_policy),
+                cmocka_unit_test(test_rootfs_plan_package_name_over_max_is_invalid),
+                cmocka_unit_test(test_rootfs_plan_packages_sorts_dedups_and_adds_base),
+                cmocka_unit_test(test_rootfs_plan_packages_names_the_bad_entry),
+                cmocka_unit_test(test_rootfs_plan_suite_and_mirror_checks),
+                cmocka_unit_test(test_rootfs_plan_os_codename_reads_plain_and_quoted),
+                cmocka_unit_test(test_rootfs_plan_os_codename_missing_or_bad_is_enoent),
+                cmocka_unit_test(test_rootfs_plan_debootstrap_argv_is_minbase_with_includes),
+                cmocka_unit_test(test_rootfs_plan_debootstrap_argv_refuses_bad_suite),
+                cmocka_unit_test(test_rootfs_plan_image_size_adds_slack_and_rounds),
+                cmocka_unit_test(test_rootfs_plan_image_size_overflow_is_erange),
+                cmocka_unit_test(test_rootfs_manifest_lists_every_input),
+                cmocka_unit_test(test_rootfs_manifest_id_changes_with_any_input),
+                cmocka_unit_test(test_rootfs_manifest_without_packages_is_einval),
+                cmocka_unit_test(test_rootfs_inputs_add_entry_rejects_unsafe_paths),
+                cmocka_unit_test(test_rootfs_layout_which_vms_get_images_and_overlays),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
