@@ -161,9 +161,7 @@ static int manager_listen(Manager *m) {
 int manager_start(Manager *m) {
         int r;
 
-        r = manager_listen(m);
-        if (r < 0)
-                return r;
+        /* Signals first: once the control socket exists, a client may SIGTERM us. */
         r = sd_event_add_signal(
                         m->event, NULL, SIGTERM | SD_EVENT_SIGNAL_PROCMASK, on_terminate, m);
         if (r >= 0)
@@ -174,6 +172,9 @@ int manager_start(Manager *m) {
                                 on_reload_signal, m);
         if (r < 0)
                 return log_error_errno(r, "Cannot install signal handlers: %m");
+        r = manager_listen(m);
+        if (r < 0)
+                return r;
 
         for (size_t i = 0; i < m->n_vms; i++)
                 if (m->vms[i]->config->auto_start && vm_start(m->vms[i]) < 0)

@@ -24,6 +24,12 @@ def binary(name):
     return str(build_dir() / paths[name])
 
 
+def guest_agent():
+    """The agent guests get: static. A sanitised build's is dynamic, so scripts/test points
+    $VMSILO_GUEST_AGENT at the plain build's while the rest of the suite runs sanitised."""
+    return os.environ.get("VMSILO_GUEST_AGENT") or binary("vmsilo-agent")
+
+
 def ensure_test_user():
     """The VMM runs as the configured user; tests use a system account of their own."""
     try:
@@ -46,8 +52,7 @@ def base_env(runtime_dir, state_dir):
         "VMSILO_RUNTIME_DIR": str(runtime_dir),
         "VMSILO_STATE_DIR": str(state_dir),
         "VMSILO_CLI": binary("vmsilo"),
-        # Guests need a static agent: a sanitised build's is dynamic (scripts/test).
-        "VMSILO_AGENT": os.environ.get("VMSILO_GUEST_AGENT") or binary("vmsilo-agent"),
+        "VMSILO_AGENT": guest_agent(),
         "VMSILO_ACCEL": "tcg",
     })
     return env

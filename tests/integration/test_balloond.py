@@ -24,8 +24,10 @@ from vmguest import VmGuest  # noqa: E402
 BUILD_DIR = Path(os.environ.get("VMSILO_BUILD_DIR", "build")).resolve()
 BALLOOND = BUILD_DIR / "src/balloond/vmsilo-balloond"
 VMSILO = BUILD_DIR / "src/cli/vmsilo"
-# The image wants a static agent; a sanitizer build can point VMSILO_AGENT at a plain build's.
-AGENT = Path(os.environ.get("VMSILO_AGENT", BUILD_DIR / "src/agent/vmsilo-agent"))
+# The image wants a static agent; a sanitised build's is dynamic (scripts/test sets
+# VMSILO_GUEST_AGENT to a plain build's).
+AGENT = Path(os.environ.get("VMSILO_GUEST_AGENT") or os.environ.get("VMSILO_AGENT")
+             or BUILD_DIR / "src/agent/vmsilo-agent")
 MIB = 1024 * 1024
 VM = "bt"
 GUEST_MIB = 1024

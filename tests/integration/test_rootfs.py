@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from daemon import Daemon, binary, ensure_test_user, public_dir, vm  # noqa: E402
+from daemon import Daemon, binary, ensure_test_user, guest_agent, public_dir, vm  # noqa: E402
 
 IMAGE_VM = "img"
 # hello: a program to run; htop: a small package that ships a .desktop file and icons.
@@ -45,7 +45,7 @@ def make_guest_config():
 
 
 def image_build(state, config, *args, timeout=BUILD_TIMEOUT):
-    env = dict(os.environ, VMSILO_AGENT=binary("vmsilo-agent"))
+    env = dict(os.environ, VMSILO_AGENT=guest_agent())
     return subprocess.run([binary("vmsilo"), "image", "build", *args, "--config", str(config),
                            "--state-dir", str(state)],
                           capture_output=True, text=True, env=env, timeout=timeout)
