@@ -14,8 +14,10 @@ const char rootfs_tmpfiles[] = "# vmsilo: the guest user's XDG_RUNTIME_DIR, made
                                "d /run/user/1000 0700 1000 1000 -\n";
 const char rootfs_passwd_line[] = "user:x:1000:1000:user:/home/user:/bin/bash\n";
 const char rootfs_group_line[] = "user:x:1000:\n";
-/* Locked: nobody logs in; the agent switches users itself. */
-const char rootfs_shadow_line[] = "user:*:0:0:99999:7:::\n";
+/* Locked: nobody logs in with a password; the agent switches users itself. lastchg is empty,
+ * not 0: 0 means "change the password at next login", which PAM enforces (sshd would refuse
+ * even a key: "Your password has expired"). */
+const char rootfs_shadow_line[] = "user:*::0:99999:7:::\n";
 
 static bool is_lower_alnum(char c) {
         return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');

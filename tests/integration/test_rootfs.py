@@ -170,7 +170,7 @@ def test_image_is_content_addressed_with_a_manifest(rootfs_state):
     assert re.fullmatch(r"\.\./rootfs/[0-9a-f]{64}", target), target
     d = image_dir(rootfs_state)
     manifest = (d / "manifest").read_text()
-    assert manifest.startswith("vmsilo-rootfs-manifest 1\n")
+    assert manifest.startswith("vmsilo-rootfs-manifest 2\n")
     assert "package hello\n" in manifest and "package systemd-sysv\n" in manifest
     assert re.search(r"^agent [0-9a-f]{64}$", manifest, re.M)
     # The image is readable by the VMM user, and no build leftovers remain.
@@ -191,6 +191,8 @@ def test_guest_config_tree_and_script_are_applied(rootfs_state):
                               text=True, check=True).stdout
 
     assert cat("/etc/vmsilo-motd") == "from the tree\n"
+    # The guest user: locked password, no forced change (PAM would refuse even ssh keys).
+    assert re.search(r"^user:\*::", cat("/etc/shadow"), re.M)
     stat = subprocess.run(["debugfs", "-R", "stat /etc/vmsilo-motd", image],
                           capture_output=True, text=True, check=True).stdout
     assert re.search(r"User:\s+0\s+Group:\s+0", stat) and "Mode:  0640" in stat, stat
