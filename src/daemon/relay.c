@@ -115,7 +115,7 @@ int relay_new(Client *client, uint32_t client_id, const FrameOpen *req) {
         client->relays = relay;
         (void) mux_stream_set_userdata(client_get_mux(client), client_id, relay);
 
-        if (vm->state == VM_RUNNING) {
+        if (vm->state == VM_RUNNING && !vm->agent_lost) {
                 relay_open_guest(relay);
                 return 0;
         }

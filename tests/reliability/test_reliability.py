@@ -124,9 +124,8 @@ def test_vmm_killed_mid_stream_fails_the_session_fast_and_the_next_run_reboots(d
     feeder.wait()
     assert status == 125, err
     assert took < 10, took
-    # The session can end (channel EOF) before vmsilod has reaped the VMM; a run in between
-    # is refused ("cannot open a stream to the guest agent"). Wait for the reap.
-    assert wait_until(lambda: daemon.status("spare")["pid"] != pid, timeout=30)
+    # The session ends (channel EOF) before vmsilod has reaped the VMM: a run arriving in
+    # between waits for the reap and boots the VM again.
     r = daemon.run("spare", "echo", "again", timeout=300)
     assert (r.returncode, r.stdout) == (0, b"again\n"), r.stderr
     assert daemon.status("spare")["pid"] != pid
