@@ -609,22 +609,14 @@ static int build_cpio(const ImageBuildOptions *o, const ImageInputs *in, CpioBui
 
 static int write_file_at(int dir_fd, const char *name, const void *data, size_t size) {
         _cleanup_(closep) int fd = -EBADF;
-        const uint8_t *p = data;
+        int r;
 
         fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0644);
         if (fd < 0)
                 return -errno;
-        while (size > 0) {
-                ssize_t n = write(fd, p, size);
-
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                p += n;
-                size -= n;
-        }
+        r = write_full_fd(fd, data, size);
+        if (r < 0)
+                return r;
         if (fsync(fd) < 0)
                 return -errno;
         return 0;
