@@ -607,21 +607,6 @@ static int build_cpio(const ImageBuildOptions *o, const ImageInputs *in, CpioBui
         return 0;
 }
 
-static int write_file_at(int dir_fd, const char *name, const void *data, size_t size) {
-        _cleanup_(closep) int fd = -EBADF;
-        int r;
-
-        fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0644);
-        if (fd < 0)
-                return -errno;
-        r = write_full_fd(fd, data, size);
-        if (r < 0)
-                return r;
-        if (fsync(fd) < 0)
-                return -errno;
-        return 0;
-}
-
 /* Removes a directory holding only files (an image directory). */
 static int remove_flat_dir(const char *path) {
         DIR *d = opendir(path);
@@ -663,15 +648,15 @@ static int write_image_dir(const ImageBuildOptions *o, const ImageInputs *in, co
         if (fchmod(dir_fd, 0755) < 0)
                 return log_error_errno(errno, "Failed to chmod '%s': %m", tmp);
         progress(o, "Writing %s and %s…", IMAGE_KERNEL_NAME, IMAGE_INITRD_NAME);
-        r = write_file_at(dir_fd, IMAGE_KERNEL_NAME, in->kernel.data, in->kernel.size);
+        r = write_new_file_at(dir_fd, IMAGE_KERNEL_NAME, in->kernel.data, in->kernel.size, 0644);
         if (r < 0)
                 return log_error_errno(r, "Failed to write '%s/%s': %m", tmp, IMAGE_KERNEL_NAME);
-        r = write_file_at(dir_fd, IMAGE_INITRD_NAME, c->buffer.data, c->buffer.size);
+        r = write_new_file_at(dir_fd, IMAGE_INITRD_NAME, c->buffer.data, c->buffer.size, 0644);
         if (r < 0)
                 return log_error_errno(r, "Failed to write '%s/%s': %m", tmp, IMAGE_INITRD_NAME);
         /* The manifest goes last: a directory with a manifest is complete. */
-        r = write_file_at(
-                        dir_fd, IMAGE_MANIFEST_NAME, in->manifest_text, strlen(in->manifest_text));
+        r = write_new_file_at(dir_fd, IMAGE_MANIFEST_NAME, in->manifest_text,
+                        strlen(in->manifest_text), 0644);
         if (r < 0)
                 return log_error_errno(r, "Failed to write '%s/%s': %m", tmp, IMAGE_MANIFEST_NAME);
         if (fsync(dir_fd) < 0)

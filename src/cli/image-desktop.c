@@ -215,19 +215,6 @@ static int find_icon(int root_fd, const char *icon, Icon *ret) {
         return -ENOENT;
 }
 
-static int write_file_at(int dir_fd, const char *name, const void *data, size_t size) {
-        _cleanup_(closep) int fd = -EBADF;
-        int r;
-
-        fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
-        if (fd < 0)
-                return -errno;
-        r = write_full_fd(fd, data, size);
-        if (r < 0)
-                return r;
-        return fsync(fd) < 0 ? -errno : 0;
-}
-
 typedef struct Extraction {
         int root_fd;
         int apps_fd;  /* <tmp>/applications */
@@ -285,14 +272,14 @@ static int extract_entry(Extraction *x, const char *package, const char *id) {
                 if (asprintf(&icon_name, "%s.%s", id, desktop_icon_format_to_string(icon.format)) <
                                 0)
                         return -ENOMEM;
-                r = write_file_at(x->icons_fd, icon_name, icon.data, icon.size);
+                r = write_new_file_at(x->icons_fd, icon_name, icon.data, icon.size, 0644);
                 if (r < 0)
                         return r;
         }
         free(path);
         if (asprintf(&path, "%s.desktop", id) < 0)
                 return -ENOMEM;
-        r = write_file_at(x->apps_fd, path, text, strlen(text));
+        r = write_new_file_at(x->apps_fd, path, text, strlen(text), 0644);
         if (r < 0)
                 return r;
         return strv_extend(&x->ids, id) < 0 ? -ENOMEM : 1;

@@ -74,3 +74,17 @@ int write_full_fd(int fd, const void *data, size_t size) {
         }
         return 0;
 }
+
+int write_new_file_at(int dir_fd, const char *name, const void *data, size_t size, mode_t mode) {
+        _cleanup_(closep) int fd = -EBADF;
+        int r;
+
+        fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW,
+                        mode);
+        if (fd < 0)
+                return -errno;
+        r = write_full_fd(fd, data, size);
+        if (r < 0)
+                return r;
+        return fsync(fd) < 0 ? -errno : 0;
+}

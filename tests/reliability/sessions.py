@@ -99,7 +99,13 @@ def process_snapshot(pid):
         for line in f:
             key, _, value = line.partition(":")
             status[key] = value.split()
-    children = 0
+    return {"fds": fds, "threads": int(status["Threads"][0]), "children": len(children_of(pid)),
+            "rss_kib": int(status["VmRSS"][0])}
+
+
+def children_of(pid):
+    """The pids whose parent is pid."""
+    kids = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
@@ -108,9 +114,8 @@ def process_snapshot(pid):
             except OSError:
                 continue
             if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                children += 1
-    return {"fds": fds, "threads": int(status["Threads"][0]), "children": children,
-            "rss_kib": int(status["VmRSS"][0])}
+                kids.append(int(entry))
+    return kids
 
 
 def pid_alive(pid):

@@ -9,21 +9,7 @@ import time
 import pytest
 
 from daemon import Daemon, binary, public_dir, vm
-from sessions import pid_alive, process_snapshot, wait_until
-
-
-def children_of(pid):
-    kids = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    stat = f.read()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                kids.append(int(entry))
-    return kids
+from sessions import children_of, pid_alive, process_snapshot, wait_until
 
 
 def test_killed_vmsilod_takes_its_vmms_along_and_a_restart_serves_again(tmp_path, state_dir):
