@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include <cmocka.h>
+#include <unistr.h>
 
 #include "desktop-entry.h"
 #include "strv.h"
@@ -263,6 +264,59 @@ static void test_desktop_entry_parse_refuses_spoofing_names(void **state) {
                 assert_refused(bad[i], -EBADMSG);
 }
 
+/* Each code point is refused inside "a<c>b": invisible, bidi, blank or bracket look-alikes. */
+static void test_desktop_entry_parse_refuses_names_by_unicode_category(void **state) {
+        static const uint32_t bad[] = {
+                0x061c,  /* ARABIC LETTER MARK (Cf) */
+                0x200e,  /* LEFT-TO-RIGHT MARK (Cf) */
+                0x2067,  /* RIGHT-TO-LEFT ISOLATE (Cf) */
+                0x00ad,  /* SOFT HYPHEN (Cf) */
+                0xe000,  /* private use (Co) */
+                0x0378,  /* unassigned (Cn) */
+                0x00a0,  /* NO-BREAK SPACE (Zs) */
+                0x2003,  /* EM SPACE (Zs) */
+                0x3000,  /* IDEOGRAPHIC SPACE (Zs) */
+                0x2029,  /* PARAGRAPH SEPARATOR (Zp) */
+                0x3164,  /* HANGUL FILLER (Lo, default ignorable) */
+                0x115f,  /* HANGUL CHOSEONG FILLER */
+                0x1160,  /* HANGUL JUNGSEONG FILLER */
+                0xffa0,  /* HALFWIDTH HANGUL FILLER */
+                0x034f,  /* COMBINING GRAPHEME JOINER (Mn, default ignorable) */
+                0xff3b,  /* FULLWIDTH LEFT SQUARE BRACKET (NFKD '[') */
+                0xff3d,  /* FULLWIDTH RIGHT SQUARE BRACKET */
+                0xfe47,  /* PRESENTATION FORM FOR VERTICAL LEFT SQUARE BRACKET */
+                0xfe5d,  /* SMALL LEFT TORTOISE SHELL BRACKET (Ps) */
+                0x3010,  /* LEFT BLACK LENTICULAR BRACKET (Ps) */
+                0x3011,  /* RIGHT BLACK LENTICULAR BRACKET (Pe) */
+                0x27e6,  /* MATHEMATICAL LEFT WHITE SQUARE BRACKET (Ps) */
+                0xff08,  /* FULLWIDTH LEFT PARENTHESIS (Ps) */
+                0x1f12a, /* TORTOISE SHELL BRACKETED S (So, NFKD U+3014 S U+3015) */
+                '[',
+                ']',
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                _cleanup_(freep) char *text = NULL;
+                uint8_t utf8[5] = {};
+
+                assert_true(u8_uctomb(utf8, bad[i], 4) > 0);
+                assert_true(asprintf(&text, "[Desktop Entry]\nType=Application\nExec=x\nName=a%sb\n",
+                                            utf8) > 0);
+                if (parse(text, &(DesktopEntry *){ NULL }, NULL) != -EBADMSG)
+                        fail_msg("U+%04X accepted in a Name", (unsigned) bad[i]);
+        }
+}
+
+/* ASCII ( ) { }, accents (also combining ones), CJK, dashes and emoji stay. */
+static void test_desktop_entry_parse_keeps_ordinary_punctuation(void **state) {
+        _cleanup_(desktop_entry_freep) DesktopEntry *e = parse_ok(
+                        "[Desktop Entry]\nType=Application\nExec=x\nName=Foo (beta) {x} "
+                        "e\xcc\x81 \xe2\x80\x93 \xe2\x91\xb4 \xf0\x9f\xa6\x8a\n");
+
+        assert_string_equal(e->name, "Foo (beta) {x} e\xcc\x81 \xe2\x80\x93 \xe2\x91\xb4 "
+                                     "\xf0\x9f\xa6\x8a");
+}
+
 static void test_desktop_entry_parse_keeps_unicode_names(void **state) {
         _cleanup_(desktop_entry_freep) DesktopEntry *e = parse_ok(
                         "[Desktop Entry]\nType=Application\nExec=x\nName=Bloc-notes \xc3\xa9"
@@ -387,6 +441,8 @@ int main(void) {
                 cmocka_unit_test(test_desktop_entry_parse_bounds_file_and_lines),
                 cmocka_unit_test(test_desktop_entry_parse_bounds_keys),
                 cmocka_unit_test(test_desktop_entry_parse_refuses_spoofing_names),
+                cmocka_unit_test(test_desktop_entry_parse_refuses_names_by_unicode_category),
+                cmocka_unit_test(test_desktop_entry_parse_keeps_ordinary_punctuation),
                 cmocka_unit_test(test_desktop_entry_parse_keeps_unicode_names),
                 cmocka_unit_test(test_desktop_entry_parse_drops_unusable_icons_and_categories),
                 cmocka_unit_test(test_desktop_names_are_checked),
