@@ -767,6 +767,13 @@ int desktop_entry_format_host(const DesktopEntry *e, const char *vm, const char 
         return 0;
 }
 
+int desktop_host_file_name(const char *prefix, const char *vm, const char *id, const char *suffix,
+                char **ret) {
+        if (vm[0] == '\0' || vm[strcspn(vm, "./")] != '\0' || !desktop_id_is_valid(id))
+                return -EINVAL;
+        return asprintf(ret, "%s%s.%s%s", prefix, vm, id, suffix) < 0 ? -ENOMEM : 0;
+}
+
 bool desktop_entry_is_ours(const char *data, size_t size) {
         static const char mark[] = "\n" DESKTOP_OWNER_KEY "=";
 

@@ -271,7 +271,7 @@ def test_menu_entries_of_the_image_programs_reach_the_host(daemon, rootfs_state,
     extracted = image_dir(rootfs_state) / "desktop"
     assert (extracted / "applications" / "htop.desktop").is_file()
     assert [p.suffix for p in (extracted / "icons").iterdir()] in ([".png"], [".svg"])
-    entry = desktop_home / ".local/share/applications" / f"vmsilo-{IMAGE_VM}-htop.desktop"
+    entry = desktop_home / ".local/share/applications" / f"vmsilo-{IMAGE_VM}.htop.desktop"
     text = entry.read_text()
     assert f"Name=[{IMAGE_VM}] " in text, text
     assert re.search(rf"^Exec=\S*/vm-run {IMAGE_VM} htop$", text, re.M), text

@@ -356,6 +356,40 @@ static void test_desktop_names_are_checked(void **state) {
         assert_false(desktop_exec_word_is_valid("a%b"));
 }
 
+static char *host_name(const char *vm, const char *id, const char *suffix) {
+        char *name = NULL;
+
+        assert_int_equal(desktop_host_file_name("vmsilo-", vm, id, suffix, &name), 0);
+        return name;
+}
+
+/* A VM's image cannot name an entry or icon so that it is another VM's: distinct (vm, id) pairs
+ * give distinct names, and a VM name that could make them ambiguous is refused. */
+static void test_desktop_host_file_name_is_injective(void **state) {
+        static const char *const pairs[][2] = {
+                { "a-b", "c" }, { "a", "b-c" }, { "a", "b.c" }, { "a_b", "c" }, { "a", "b_c" },
+                { "a", "a.a" }, { "ab", "c" }, { "a", "bc" },
+        };
+        char *names[ELEMENTSOF(pairs)];
+        char *bad = NULL;
+
+        for (size_t i = 0; i < ELEMENTSOF(pairs); i++)
+                names[i] = host_name(pairs[i][0], pairs[i][1], ".desktop");
+        for (size_t i = 0; i < ELEMENTSOF(pairs); i++)
+                for (size_t j = i + 1; j < ELEMENTSOF(pairs); j++)
+                        if (streq(names[i], names[j]))
+                                fail_msg("%s/%s and %s/%s both give '%s'", pairs[i][0], pairs[i][1],
+                                                pairs[j][0], pairs[j][1], names[i]);
+        assert_string_equal(names[0], "vmsilo-a-b.c.desktop");
+        for (size_t i = 0; i < ELEMENTSOF(pairs); i++)
+                free(names[i]);
+        assert_int_equal(desktop_host_file_name("", "a.b", "c", ".png", &bad), -EINVAL);
+        assert_int_equal(desktop_host_file_name("", "a/b", "c", ".png", &bad), -EINVAL);
+        assert_int_equal(desktop_host_file_name("", "", "c", ".png", &bad), -EINVAL);
+        assert_int_equal(desktop_host_file_name("", "a", "../c", ".png", &bad), -EINVAL);
+        assert_null(bad);
+}
+
 static void test_desktop_exec_append_word_round_trips_reserved_characters(void **state) {
         static const char *const words[] = { "plain", "a b", "\"q\"", "`id`", "$(x)", "back\\slash",
                 "100%", "%f", "semi;colon", "new\nline", "~", "" };
@@ -446,6 +480,7 @@ int main(void) {
                 cmocka_unit_test(test_desktop_entry_parse_keeps_unicode_names),
                 cmocka_unit_test(test_desktop_entry_parse_drops_unusable_icons_and_categories),
                 cmocka_unit_test(test_desktop_names_are_checked),
+                cmocka_unit_test(test_desktop_host_file_name_is_injective),
                 cmocka_unit_test(test_desktop_exec_append_word_round_trips_reserved_characters),
                 cmocka_unit_test(test_desktop_entry_format_round_trips),
                 cmocka_unit_test(test_desktop_entry_format_host_launches_through_vm_run),
