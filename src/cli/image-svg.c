@@ -73,7 +73,8 @@ _Noreturn static void exec_sandbox(int in_fd, int out_fd) {
                 int resource;
                 rlim_t max;
         } limits[] = {
-                { RLIMIT_FSIZE, DESKTOP_ICON_SIZE_MAX }, /* the output memfd: a longer write fails */
+                { RLIMIT_FSIZE, DESKTOP_ICON_SIZE_MAX }, /* the output memfd: a longer write fails
+                                                          */
                 { RLIMIT_AS, IMAGE_SVG_MEMORY_MAX },
                 { RLIMIT_CPU, IMAGE_SVG_TIMEOUT_USEC / 1000000u },
                 { RLIMIT_CORE, 0 },
@@ -135,8 +136,8 @@ static int memfd_with(const char *name, const char *data, size_t size) {
         return TAKE_FD(fd);
 }
 
-int image_svg_rasterize(const char *untrusted_svg, size_t untrusted_size, char **ret,
-                size_t *ret_size) {
+int image_svg_rasterize(
+                const char *untrusted_svg, size_t untrusted_size, char **ret, size_t *ret_size) {
         _cleanup_(closep) int in_fd = -EBADF, out_fd = -EBADF, pidfd = -EBADF;
         pid_t pid;
         int status;

@@ -19,5 +19,5 @@
  * *ret. -EIO if the sandbox or rsvg-convert failed (a broken SVG, output over the limit, no
  * namespaces for bwrap), -ETIME if it was killed for time, other -errno if it could not be
  * run. */
-int image_svg_rasterize(const char *untrusted_svg, size_t untrusted_size, char **ret,
-                size_t *ret_size);
+int image_svg_rasterize(
+                const char *untrusted_svg, size_t untrusted_size, char **ret, size_t *ret_size);

@@ -117,7 +117,8 @@ static int read_icon(DesktopSet *s, int icons_fd, const char *vm, const char *id
                         log_warning("VM '%s': icons over 64 MiB in all, '%s' left out.", vm, name);
                         return 0;
                 }
-                r = desktop_host_file_name("", vm, id, name + strlen(id), &f->icon_name); /* ".<ext>" */
+                /* name + strlen(id) is ".<ext>". */
+                r = desktop_host_file_name("", vm, id, name + strlen(id), &f->icon_name);
                 if (r < 0)
                         return r;
                 s->icon_bytes += size;

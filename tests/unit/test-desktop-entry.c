@@ -300,7 +300,9 @@ static void test_desktop_entry_parse_refuses_names_by_unicode_category(void **st
                 uint8_t utf8[5] = {};
 
                 assert_true(u8_uctomb(utf8, bad[i], 4) > 0);
-                assert_true(asprintf(&text, "[Desktop Entry]\nType=Application\nExec=x\nName=a%sb\n",
+                assert_true(asprintf(&text,
+                                            "[Desktop "
+                                            "Entry]\nType=Application\nExec=x\nName=a%sb\n",
                                             utf8) > 0);
                 if (parse(text, &(DesktopEntry *){ NULL }, NULL) != -EBADMSG)
                         fail_msg("U+%04X accepted in a Name", (unsigned) bad[i]);
@@ -309,9 +311,9 @@ static void test_desktop_entry_parse_refuses_names_by_unicode_category(void **st
 
 /* ASCII ( ) { }, accents (also combining ones), CJK, dashes and emoji stay. */
 static void test_desktop_entry_parse_keeps_ordinary_punctuation(void **state) {
-        _cleanup_(desktop_entry_freep) DesktopEntry *e = parse_ok(
-                        "[Desktop Entry]\nType=Application\nExec=x\nName=Foo (beta) {x} "
-                        "e\xcc\x81 \xe2\x80\x93 \xe2\x91\xb4 \xf0\x9f\xa6\x8a\n");
+        _cleanup_(desktop_entry_freep) DesktopEntry *e =
+                        parse_ok("[Desktop Entry]\nType=Application\nExec=x\nName=Foo (beta) {x} "
+                                 "e\xcc\x81 \xe2\x80\x93 \xe2\x91\xb4 \xf0\x9f\xa6\x8a\n");
 
         assert_string_equal(e->name, "Foo (beta) {x} e\xcc\x81 \xe2\x80\x93 \xe2\x91\xb4 "
                                      "\xf0\x9f\xa6\x8a");
@@ -367,8 +369,14 @@ static char *host_name(const char *vm, const char *id, const char *suffix) {
  * give distinct names, and a VM name that could make them ambiguous is refused. */
 static void test_desktop_host_file_name_is_injective(void **state) {
         static const char *const pairs[][2] = {
-                { "a-b", "c" }, { "a", "b-c" }, { "a", "b.c" }, { "a_b", "c" }, { "a", "b_c" },
-                { "a", "a.a" }, { "ab", "c" }, { "a", "bc" },
+                { "a-b", "c" },
+                { "a", "b-c" },
+                { "a", "b.c" },
+                { "a_b", "c" },
+                { "a", "b_c" },
+                { "a", "a.a" },
+                { "ab", "c" },
+                { "a", "bc" },
         };
         char *names[ELEMENTSOF(pairs)];
         char *bad = NULL;

@@ -167,7 +167,8 @@ static void test_desktop_icon_png_recode_refuses_undecodable_png(void **state) {
 
         /* Well-formed chunks, but the IDAT is no zlib stream. */
         assert_int_equal(check_png(&zeroes), 0);
-        assert_int_equal(desktop_icon_png_recode(zeroes.data, zeroes.size, &out, &out_size, &reason),
+        assert_int_equal(
+                        desktop_icon_png_recode(zeroes.data, zeroes.size, &out, &out_size, &reason),
                         -EBADMSG);
         assert_non_null(reason);
         reason = NULL;

@@ -107,18 +107,18 @@ static bool out_exists(Fixture *f, const char *rel) {
         return access(path, F_OK) == 0;
 }
 
-/* out/rel is a PNG we encoded (re-encoding it changes nothing) of the test_png_pixels() of a
- * side x side source. */
-static void assert_icon_pixels(Fixture *f, const char *rel, uint32_t side) {
+/* The RGBA pixels of out/rel, a PNG we encoded (re-encoding it changes nothing), side x side. */
+static uint8_t *read_our_icon(Fixture *f, const char *rel, uint32_t side) {
         _cleanup_(freep) char *path = path_join(f->out, rel);
         _cleanup_(freep) char *icon = NULL;
-        _cleanup_(freep) uint8_t *pixels = NULL, *want = test_png_pixels(side, side), *again = NULL;
+        _cleanup_(freep) uint8_t *again = NULL;
         size_t size, again_size;
-        uint32_t w, h;
+        uint8_t *pixels;
+        uint32_t w = 0, h = 0;
 
         assert_int_equal(read_full_file(path, DESKTOP_ICON_SIZE_MAX, &icon, &size), 0);
-        assert_int_equal(desktop_icon_png_recode((const uint8_t *) icon, size, &again,
-                                         &again_size, NULL),
+        assert_int_equal(desktop_icon_png_recode(
+                                         (const uint8_t *) icon, size, &again, &again_size, NULL),
                         0);
         assert_int_equal(again_size, size);
         assert_memory_equal(again, icon, size);
@@ -126,6 +126,14 @@ static void assert_icon_pixels(Fixture *f, const char *rel, uint32_t side) {
         assert_non_null(pixels);
         assert_int_equal(w, side);
         assert_int_equal(h, side);
+        return pixels;
+}
+
+/* out/rel is a PNG we encoded of the test_png_pixels() of a side x side source. */
+static void assert_icon_pixels(Fixture *f, const char *rel, uint32_t side) {
+        _cleanup_(freep) uint8_t *pixels = read_our_icon(f, rel, side);
+        _cleanup_(freep) uint8_t *want = test_png_pixels(side, side);
+
         assert_memory_equal(pixels, want, (size_t) side * side * 4);
 }
 
@@ -179,8 +187,8 @@ static void test_image_desktop_extract_writes_entries_and_theme_icons(void **sta
         assert_false(out_exists(f, "applications/skipped.desktop"));
 }
 
-#define SVG_OPEN                                                                                 \
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" " \
+#define SVG_OPEN                                                                                   \
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" "  \
         "width=\"16\" height=\"16\">"
 #define SVG_BLUE_RECT "<rect width=\"16\" height=\"16\" fill=\"#3366cc\"/>"
 #define BLUE 0x3366ccffu
@@ -188,24 +196,11 @@ static void test_image_desktop_extract_writes_entries_and_theme_icons(void **sta
 
 /* The centre pixel (0xRRGGBBAA) of out/rel, a PNG we encoded of IMAGE_SVG_PIXELS a side. */
 static uint32_t icon_centre(Fixture *f, const char *rel) {
-        _cleanup_(freep) char *path = path_join(f->out, rel);
-        _cleanup_(freep) char *icon = NULL;
-        _cleanup_(freep) uint8_t *pixels = NULL, *again = NULL;
-        size_t size, again_size;
-        const uint8_t *px;
-        uint32_t w = 0, h = 0;
+        _cleanup_(freep) uint8_t *pixels = read_our_icon(f, rel, IMAGE_SVG_PIXELS);
+        const uint8_t *px = pixels + ((size_t) (IMAGE_SVG_PIXELS / 2) * IMAGE_SVG_PIXELS +
+                                                     IMAGE_SVG_PIXELS / 2) *
+                                                     4;
 
-        assert_int_equal(read_full_file(path, DESKTOP_ICON_SIZE_MAX, &icon, &size), 0);
-        assert_int_equal(desktop_icon_png_recode((const uint8_t *) icon, size, &again,
-                                         &again_size, NULL),
-                        0);
-        assert_int_equal(again_size, size);
-        assert_memory_equal(again, icon, size);
-        pixels = test_png_decode((const uint8_t *) icon, size, &w, &h);
-        assert_non_null(pixels);
-        assert_int_equal(w, IMAGE_SVG_PIXELS);
-        assert_int_equal(h, IMAGE_SVG_PIXELS);
-        px = pixels + ((size_t) (h / 2) * w + w / 2) * 4;
         return (uint32_t) px[0] << 24 | (uint32_t) px[1] << 16 | (uint32_t) px[2] << 8 | px[3];
 }
 
@@ -227,12 +222,13 @@ static void test_image_desktop_extract_rasterises_svg_icons(void **state) {
         Fixture *f = *state;
 
         put_svg_app(f, "draw", "<?xml version=\"1.0\"?>\n" SVG_OPEN SVG_BLUE_RECT "</svg>\n");
-        put_svg_app(f, "styled", SVG_OPEN "<style>rect{fill:#ff0000}</style>" SVG_BLUE_RECT "</svg>");
+        put_svg_app(f, "styled",
+                        SVG_OPEN "<style>rect{fill:#ff0000}</style>" SVG_BLUE_RECT "</svg>");
         put_svg_app(f, "broken", "<svg><rect");
         put_svg_app(f, "html", "<html><body>not an icon</body></html>");
 
-        assert_int_equal(image_desktop_extract(f->root, STRV_MAKE("draw", "styled", "broken", "html"),
-                                         f->out),
+        assert_int_equal(image_desktop_extract(f->root,
+                                         STRV_MAKE("draw", "styled", "broken", "html"), f->out),
                         4);
         assert_int_equal(icon_centre(f, "icons/draw.png"), BLUE);
         /* Stylesheets are applied: so an imported one would show (next test). */
@@ -277,7 +273,8 @@ static void test_image_desktop_extract_svg_reaches_nothing_outside(void **state)
                                        "height=\"16\"/><image xlink:href=\"/@D@/red.png\" "
                                        "width=\"16\" height=\"16\"/></svg>",
                 "<?xml version=\"1.0\"?>\n<!DOCTYPE svg SYSTEM \"file://@D@/evil.dtd\">\n" SVG_OPEN
-                        SVG_BLUE_RECT "<rect width=\"16\" height=\"16\" fill=\"&red;\"/></svg>",
+                                SVG_BLUE_RECT
+                "<rect width=\"16\" height=\"16\" fill=\"&red;\"/></svg>",
                 "<?xml version=\"1.0\"?>\n<!DOCTYPE svg [<!ENTITY x SYSTEM \"file://@D@/"
                 "secret.txt\">]>\n" SVG_OPEN SVG_BLUE_RECT "<text y=\"8\">&x;</text></svg>",
         };

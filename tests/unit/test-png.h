@@ -77,8 +77,8 @@ static inline uint8_t *test_png_pixels(uint32_t w, uint32_t h) {
 }
 
 /* A real PNG of w x h RGBA pixels, written by libpng (malloc'd, *ret_size bytes). */
-static inline uint8_t *test_png_encode(const uint8_t *pixels, uint32_t w, uint32_t h,
-                size_t *ret_size) {
+static inline uint8_t *test_png_encode(
+                const uint8_t *pixels, uint32_t w, uint32_t h, size_t *ret_size) {
         png_image image = {
                 .version = PNG_IMAGE_VERSION, .width = w, .height = h, .format = PNG_FORMAT_RGBA
         };
@@ -95,8 +95,8 @@ static inline uint8_t *test_png_encode(const uint8_t *pixels, uint32_t w, uint32
 }
 
 /* The RGBA pixels of a PNG as any reader sees them (malloc'd), or NULL if it does not decode. */
-static inline uint8_t *test_png_decode(const uint8_t *png, size_t size, uint32_t *ret_w,
-                uint32_t *ret_h) {
+static inline uint8_t *test_png_decode(
+                const uint8_t *png, size_t size, uint32_t *ret_w, uint32_t *ret_h) {
         png_image image = { .version = PNG_IMAGE_VERSION };
         uint8_t *pixels;
 
