@@ -148,7 +148,7 @@ static int png_decode(const uint8_t *untrusted_data, size_t untrusted_size, uint
         return 0;
 }
 
-/* A new PNG of the pixels alone: IHDR, IDAT, IEND, nothing else. */
+/* A new PNG of the pixels alone: IHDR, libpng's sRGB, IDAT, IEND, nothing else. */
 static int png_encode(const uint8_t *pixels, uint32_t width, uint32_t height, uint8_t **ret,
                 size_t *ret_size, const char **reterr_reason) {
         _cleanup_(png_image_freep) png_image image = {

@@ -286,7 +286,9 @@ def test_menu_entries_of_the_image_programs_reach_the_host(daemon, rootfs_state,
     assert [p.name for p in (extracted / "icons").iterdir()] == ["htop.png"]
     icon = (extracted / "icons" / "htop.png").read_bytes()
     chunks = png_chunks(icon)
-    assert [c[0] for c in chunks] == ["IHDR", "sRGB", "IDAT", "IEND"], chunks
+    types = [c[0] for c in chunks]
+    assert types[:2] == ["IHDR", "sRGB"] and types[-1] == "IEND", types
+    assert set(types[2:-1]) == {"IDAT"}, types
     assert chunks[0][1][:8] == (256).to_bytes(4, "big") * 2
     entry = desktop_home / ".local/share/applications" / f"vmsilo-{IMAGE_VM}.htop.desktop"
     text = entry.read_text()
