@@ -31,8 +31,8 @@ int desktop_icon_check(const uint8_t *untrusted_data, size_t untrusted_size, Des
                 const char **reterr_reason);
 
 /* Checks a PNG with desktop_icon_check(), decodes it with libpng to 8-bit RGBA and encodes
- * those pixels as a new PNG (IHDR, sRGB, IDAT, IEND only) in *ret (malloc'd, *ret_size bytes, at most
- * DESKTOP_ICON_SIZE_MAX). -EBADMSG (or -EFBIG) with *reterr_reason (may be NULL) if it does not
- * pass or decode, -ENOMEM. Memory: at most 4 MiB of pixels plus libpng's bounded buffers. */
+ * those pixels as a new PNG (IHDR, sRGB, IDAT, IEND only) in *ret (malloc'd, *ret_size bytes, at
+ * most DESKTOP_ICON_SIZE_MAX). -EBADMSG (or -EFBIG) with *reterr_reason (may be NULL) if it does
+ * not pass or decode, -ENOMEM. Memory: at most 4 MiB of pixels plus libpng's bounded buffers. */
 int desktop_icon_png_recode(const uint8_t *untrusted_data, size_t untrusted_size, uint8_t **ret,
                 size_t *ret_size, const char **reterr_reason);
