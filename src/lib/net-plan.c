@@ -558,14 +558,21 @@ static bool has_taps(const Config *c, TapSet set) {
         return false;
 }
 
+/* Opens a base chain named after its hook, policy accept: what the chain does not drop is left
+ * to the host's own rules. */
+static int append_chain_start(char **s, const char *type, const char *hook, const char *priority) {
+        return plan_extendf(s, NULL,
+                        "\tchain %s {\n"
+                        "\t\ttype %s hook %s priority %s; policy accept;\n",
+                        hook, type, hook, priority);
+}
+
 /* Before conntrack sees them (priority raw): frames from a routed TAP that its guest could not
  * have sent honestly, and everything from an isolated TAP. */
 static int append_prerouting_chain(const Config *c, char **s) {
         int r;
 
-        r = plan_extendf(s, NULL,
-                        "\tchain prerouting {\n"
-                        "\t\ttype filter hook prerouting priority raw; policy accept;\n");
+        r = append_chain_start(s, "filter", "prerouting", "raw");
         if (r >= 0)
                 r = append_for_taps(c, s, TAPS_ROUTED, append_guard_rules);
         if (r >= 0)
@@ -580,17 +587,15 @@ static int append_bridge_table(const Config *c, char **s) {
 
         if (!has_taps(c, TAPS_BRIDGED))
                 return 0;
-        r = plan_extendf(s, NULL,
-                        "table bridge " NET_PLAN_NFT_TABLE " {\n"
-                        "\tchain prerouting {\n"
-                        "\t\ttype filter hook prerouting priority filter; policy accept;\n");
+        r = plan_extendf(s, NULL, "table bridge " NET_PLAN_NFT_TABLE " {\n");
+        if (r >= 0)
+                r = append_chain_start(s, "filter", "prerouting", "filter");
         if (r >= 0)
                 r = append_for_taps(c, s, TAPS_BRIDGED, append_guard_rules);
         if (r >= 0)
-                r = plan_extendf(s, NULL,
-                                "\t}\n"
-                                "\tchain input {\n"
-                                "\t\ttype filter hook input priority filter; policy accept;\n");
+                r = plan_extendf(s, NULL, "\t}\n");
+        if (r >= 0)
+                r = append_chain_start(s, "filter", "input", "filter");
         if (r >= 0)
                 r = append_for_taps(c, s, TAPS_BRIDGED, append_host_policy);
         return r < 0 ? r : plan_extendf(s, NULL, "\t}\n}\n");
@@ -599,9 +604,7 @@ static int append_bridge_table(const Config *c, char **s) {
 static int append_input_chain(const Config *c, char **s, char *const *vm_ifaces) {
         int r;
 
-        r = plan_extendf(s, NULL,
-                        "\tchain input {\n"
-                        "\t\ttype filter hook input priority filter; policy accept;\n");
+        r = append_chain_start(s, "filter", "input", "filter");
         if (r >= 0 && vm_ifaces[0]) {
                 /* Guests may talk to the host only on their own link's addresses (their
                  * gateway), broadcast and multicast; never on the host's other addresses. */
@@ -642,9 +645,7 @@ static int append_bridge_accepts(const Config *c, char **s, int r) {
 static int append_forward_chain(const Config *c, char **s, char *const *vm_ifaces) {
         int r;
 
-        r = plan_extendf(s, NULL,
-                        "\tchain forward {\n"
-                        "\t\ttype filter hook forward priority filter; policy accept;\n");
+        r = append_chain_start(s, "filter", "forward", "filter");
         if (r < 0 || !vm_ifaces[0])
                 return r < 0 ? r : plan_extendf(s, NULL, "\t}\n");
         if (c->nat_enable) {
@@ -698,9 +699,7 @@ static int append_nat_chain(const Config *c, char **s) {
 
         if (!c->nat_enable)
                 return 0;
-        r = plan_extendf(s, NULL,
-                        "\tchain postrouting {\n"
-                        "\t\ttype nat hook postrouting priority srcnat; policy accept;\n");
+        r = append_chain_start(s, "nat", "postrouting", "srcnat");
         if (r >= 0)
                 r = append_masquerade(c, s, AF_INET);
         if (r >= 0)
