@@ -50,8 +50,8 @@ static int setup_interface(const NetInterface *ifc, const char *vm, uid_t uid, g
         (void) snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/rp_filter", ifc->tap_name);
         r = write_sysctl(path, "1\n");
         if (r < 0)
-                return log_error_errno(r, "Failed to set rp_filter=1 on TAP '%s': %m",
-                                ifc->tap_name);
+                return log_error_errno(
+                                r, "Failed to set rp_filter=1 on TAP '%s': %m", ifc->tap_name);
         if (ifc->tap_host_address) {
                 r = net_prefix_parse(ifc->tap_host_address, &p);
                 if (r >= 0)

@@ -12,8 +12,7 @@
 static const char *const network_keys[] = { "nameservers", "interfaces", NULL };
 static const char *const interface_keys[] = { "type", "macAddress", "tap", "dhcp", "addresses",
         "routes", "v6Addresses", "v6Routes", NULL };
-static const char *const tap_keys[] = { "name", "hostAddress", "bridge", "allowedHostPorts",
-        NULL };
+static const char *const tap_keys[] = { "name", "hostAddress", "bridge", "allowedHostPorts", NULL };
 static const char *const route_keys[] = { "via", NULL };
 static const char *const interface_types[] = { "tap", NULL };
 
@@ -208,8 +207,8 @@ static int parse_host_port(const char *s, HostPort *ret) {
         return 0;
 }
 
-static int parse_allowed_host_ports(json_t *tap, const char *path, NetInterface *iface,
-                ConfigErrors *e) {
+static int parse_allowed_host_ports(
+                json_t *tap, const char *path, NetInterface *iface, ConfigErrors *e) {
         _cleanup_(freep) char *p = config_path_key(path, "allowedHostPorts");
         _cleanup_(strv_freep) char **l = NULL;
         size_t n;

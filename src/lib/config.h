@@ -81,7 +81,7 @@ typedef struct Route {
 
 /* One tap.allowedHostPorts item: "tcp/PORT" or "udp/PORT". */
 typedef struct HostPort {
-        bool udp; /* else TCP */
+        bool udp;      /* else TCP */
         uint16_t port; /* 1-65535 */
 } HostPort;
 
@@ -92,8 +92,8 @@ typedef struct NetInterface {
         bool mac_derived;
         char *tap_name; /* tap.name, or derived "<vmname>-<index>" (≤ CONFIG_IFNAME_MAX) */
         bool tap_name_derived;
-        char *tap_host_address; /* "10.0.0.254/24" or NULL; exclusive with tap_bridge */
-        char *tap_bridge;       /* bridge name or NULL */
+        char *tap_host_address;           /* "10.0.0.254/24" or NULL; exclusive with tap_bridge */
+        char *tap_bridge;                 /* bridge name or NULL */
         HostPort *tap_allowed_host_ports; /* host ports this guest may reach on its link */
         size_t n_tap_allowed_host_ports;
         bool dhcp;

@@ -298,9 +298,10 @@ static int append_name_set(char **s, char *const *names) {
 }
 
 void net_plan_link_local(const uint8_t mac[static 6], NetPrefix *ret) {
-        *ret = (NetPrefix){ .family = AF_INET6, .prefix_len = 128,
+        *ret = (NetPrefix){ .family = AF_INET6,
+                .prefix_len = 128,
                 .address = { 0xfe, 0x80, [8] = mac[0] ^ 0x02, mac[1], mac[2], 0xff, 0xfe, mac[3],
-                        mac[4], mac[5] } };
+                                mac[4], mac[5] } };
 }
 
 static bool tap_is_isolated(const NetInterface *ifc) {
@@ -347,10 +348,10 @@ int net_plan_tap_sources(const NetInterface *ifc, int family, NetPrefix **ret, s
                 (void) add_source(l, &n, &p);
         }
         STRV_FOREACH(a, addresses)
-                if (net_prefix_parse(*a, &p) >= 0) {
-                        p.prefix_len = family == AF_INET ? 32 : 128;
-                        (void) add_source(l, &n, &p);
-                }
+        if (net_prefix_parse(*a, &p) >= 0) {
+                p.prefix_len = family == AF_INET ? 32 : 128;
+                (void) add_source(l, &n, &p);
+        }
         if (family == AF_INET6) {
                 net_plan_link_local(ifc->mac, &p);
                 (void) add_source(l, &n, &p);
@@ -462,9 +463,9 @@ static bool host_serves_dns(const VmConfig *vm, const NetInterface *ifc) {
         if (!ifc->tap_host_address || net_prefix_parse(ifc->tap_host_address, &p) < 0)
                 return false;
         STRV_FOREACH(ns, vm->nameservers)
-                if (inet_pton(p.family, *ns, a) == 1 &&
-                                memcmp(a, p.address, p.family == AF_INET ? 4 : 16) == 0)
-                        return true;
+        if (inet_pton(p.family, *ns, a) == 1 &&
+                        memcmp(a, p.address, p.family == AF_INET ? 4 : 16) == 0)
+                return true;
         return false;
 }
 
@@ -719,7 +720,8 @@ int net_plan_nft_ruleset(const Config *c, char **ret) {
                 return r;
         /* add + delete + define in one transaction: replaces earlier tables atomically, and
          * works whether or not they exist (a restart after a crash). */
-        r = plan_extendf(&s, NULL, "%stable inet " NET_PLAN_NFT_TABLE " {\n", net_plan_nft_remove());
+        r = plan_extendf(
+                        &s, NULL, "%stable inet " NET_PLAN_NFT_TABLE " {\n", net_plan_nft_remove());
         if (r >= 0)
                 r = append_prerouting_chain(c, &s);
         if (r >= 0)

@@ -430,8 +430,7 @@ static void test_config_rejects_malformed_allowed_host_ports(void **state) {
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 _cleanup_(freep) char *json = NULL;
 
-                assert_true(asprintf(&json,
-                                            ONE_IF("'tap': {'allowedHostPorts': ['udp/53', '%s']}"),
+                assert_true(asprintf(&json, ONE_IF("'tap': {'allowedHostPorts': ['udp/53', '%s']}"),
                                             bad[i]) > 0);
                 assert_one_error(json, "nixosVms[0].network.interfaces.wan.tap.allowedHostPorts[1]",
                                 "is not a host port (expected 'tcp/PORT' or 'udp/PORT'");

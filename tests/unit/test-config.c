@@ -589,10 +589,10 @@ static void test_config_format_writes_allowed_host_ports(void **state) {
         json_auto_t *j = format_and_parse(c);
         json_t *vm = json_array_get(json_object_get(j, "nixosVms"), 0);
         json_t *ifs = json_object_get(json_object_get(vm, "network"), "interfaces");
-        json_t *wan = json_object_get(json_object_get(json_object_get(ifs, "wan"), "tap"),
-                        "allowedHostPorts");
-        json_t *lan = json_object_get(json_object_get(json_object_get(ifs, "lan"), "tap"),
-                        "allowedHostPorts");
+        json_t *wan = json_object_get(
+                        json_object_get(json_object_get(ifs, "wan"), "tap"), "allowedHostPorts");
+        json_t *lan = json_object_get(
+                        json_object_get(json_object_get(ifs, "lan"), "tap"), "allowedHostPorts");
 
         assert_int_equal(json_array_size(wan), 2);
         assert_string_equal(json_string_value(json_array_get(wan, 0)), "tcp/22");

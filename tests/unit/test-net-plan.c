@@ -261,10 +261,11 @@ static char *tap_sources(const Config *c, size_t ifc, int family) {
 }
 
 static void test_net_plan_tap_sources_pin_static_addresses_and_the_link_local(void **state) {
-        _cleanup_(config_freep) Config *c = load_ok(ONE_IF(
-                        "'macAddress': '52:54:00:12:34:56', 'tap': {'hostAddress': '10.0.0.254/24'}, "
-                        "'addresses': ['10.0.0.1/24', '10.0.0.2/24', '10.0.0.1/24'], "
-                        "'v6Addresses': ['fd00::1/64']"));
+        _cleanup_(config_freep) Config *c = load_ok(
+                        ONE_IF("'macAddress': '52:54:00:12:34:56', 'tap': {'hostAddress': "
+                               "'10.0.0.254/24'}, "
+                               "'addresses': ['10.0.0.1/24', '10.0.0.2/24', '10.0.0.1/24'], "
+                               "'v6Addresses': ['fd00::1/64']"));
         _cleanup_(freep) char *v4 = tap_sources(c, 0, AF_INET), *v6 = tap_sources(c, 0, AF_INET6);
 
         assert_string_equal(v4, "10.0.0.1/32, 10.0.0.2/32");
@@ -272,9 +273,9 @@ static void test_net_plan_tap_sources_pin_static_addresses_and_the_link_local(vo
 }
 
 static void test_net_plan_tap_sources_of_a_dhcp_guest_are_its_tap_network(void **state) {
-        _cleanup_(config_freep) Config *c = load_ok(ONE_IF(
-                        "'tap': {'hostAddress': '10.0.0.254/24'}, 'dhcp': true, "
-                        "'addresses': ['10.0.0.5/24', '10.7.0.5/24']"));
+        _cleanup_(config_freep) Config *c =
+                        load_ok(ONE_IF("'tap': {'hostAddress': '10.0.0.254/24'}, 'dhcp': true, "
+                                       "'addresses': ['10.0.0.5/24', '10.7.0.5/24']"));
         _cleanup_(freep) char *v4 = tap_sources(c, 0, AF_INET);
 
         /* 10.0.0.5 lies in the network: one set element, no overlap for nft to refuse. */
@@ -282,7 +283,8 @@ static void test_net_plan_tap_sources_of_a_dhcp_guest_are_its_tap_network(void *
 }
 
 static void test_net_plan_tap_sources_without_addresses_are_the_tap_network(void **state) {
-        _cleanup_(config_freep) Config *c = load_ok(ONE_IF("'tap': {'hostAddress': 'fd00::fe/64'}"));
+        _cleanup_(config_freep) Config *c =
+                        load_ok(ONE_IF("'tap': {'hostAddress': 'fd00::fe/64'}"));
         _cleanup_(freep) char *v4 = tap_sources(c, 0, AF_INET), *v6 = tap_sources(c, 0, AF_INET6);
         char ll[NET_PREFIX_STRING_MAX], want[2 * NET_PREFIX_STRING_MAX];
         NetPrefix p;
@@ -294,7 +296,8 @@ static void test_net_plan_tap_sources_without_addresses_are_the_tap_network(void
 }
 
 static void test_net_plan_tap_sources_of_a_dhcp_guest_on_a_bridge_are_any(void **state) {
-        _cleanup_(config_freep) Config *c = load_ok(ONE_IF("'tap': {'bridge': 'br0'}, 'dhcp': true"));
+        _cleanup_(config_freep) Config *c =
+                        load_ok(ONE_IF("'tap': {'bridge': 'br0'}, 'dhcp': true"));
         _cleanup_(freep) NetPrefix *l = NULL;
         size_t n;
 
@@ -312,7 +315,8 @@ static void test_net_plan_nft_ruleset_drops_everything_from_an_isolated_tap(void
         input = strstr(s, "\tchain input {\n");
         assert_non_null(prerouting);
         assert_non_null(input);
-        assert_ptr_equal(strstr(s, "\t\tiifname \"a-0\" drop\n"), strstr(prerouting, "\t\tiifname"));
+        assert_ptr_equal(
+                        strstr(s, "\t\tiifname \"a-0\" drop\n"), strstr(prerouting, "\t\tiifname"));
         assert_true(strstr(s, "\t\tiifname \"a-0\" drop\n") < input);
         assert_null(strstr(s, "table bridge vmsilo {"));
 }
@@ -320,11 +324,13 @@ static void test_net_plan_nft_ruleset_drops_everything_from_an_isolated_tap(void
 static void test_net_plan_nft_ruleset_host_policy_opens_only_what_the_guest_uses(void **state) {
         _cleanup_(config_freep) Config *open = load_ok(ONE_VM(
                         ", 'network': {'nameservers': ['10.0.0.254'], 'interfaces': {'wan': {"
-                        "'tap': {'hostAddress': '10.0.0.254/24', 'allowedHostPorts': ['tcp/8080']}, "
+                        "'tap': {'hostAddress': '10.0.0.254/24', 'allowedHostPorts': "
+                        "['tcp/8080']}, "
                         "'dhcp': true}}}"));
-        _cleanup_(config_freep) Config *closed = load_ok(ONE_VM(
-                        ", 'network': {'nameservers': ['10.0.0.53'], 'interfaces': {'wan': {"
-                        "'tap': {'hostAddress': '10.0.0.254/24'}, 'addresses': ['10.0.0.1/24']}}}"));
+        _cleanup_(config_freep) Config *closed = load_ok(
+                        ONE_VM(", 'network': {'nameservers': ['10.0.0.53'], 'interfaces': {'wan': {"
+                               "'tap': {'hostAddress': '10.0.0.254/24'}, 'addresses': "
+                               "['10.0.0.1/24']}}}"));
         static const char *const lines[] = {
                 "\t\tiifname \"a-0\" udp dport 67 accept\n",
                 "\t\tiifname \"a-0\" meta l4proto { tcp, udp } th dport 53 accept\n",
@@ -409,7 +415,8 @@ int main(void) {
                 cmocka_unit_test(test_net_plan_tap_sources_without_addresses_are_the_tap_network),
                 cmocka_unit_test(test_net_plan_tap_sources_of_a_dhcp_guest_on_a_bridge_are_any),
                 cmocka_unit_test(test_net_plan_nft_ruleset_drops_everything_from_an_isolated_tap),
-                cmocka_unit_test(test_net_plan_nft_ruleset_host_policy_opens_only_what_the_guest_uses),
+                cmocka_unit_test(
+                                test_net_plan_nft_ruleset_host_policy_opens_only_what_the_guest_uses),
                 cmocka_unit_test(test_net_plan_nft_ruleset_without_nat_has_no_nat_chain),
                 cmocka_unit_test(test_net_plan_has_interfaces_is_false_for_offline_vms),
                 cmocka_unit_test(test_net_plan_guest_params_lists_every_setting),
