@@ -323,7 +323,7 @@ def add_guest_address(d, name, ifname, cidr, timeout=30):
     r = guest(d, name, "ip", family, "addr", "add", cidr, "dev", ifname)
     assert r.returncode == 0, r.stderr
     deadline = time.monotonic() + timeout
-    while "tentative" in guest(d, name, "ip", family, "addr", "show", "dev", ifname).stdout.decode():
+    while b"tentative" in guest(d, name, "ip", family, "addr", "show", "dev", ifname).stdout:
         assert time.monotonic() < deadline, f"{cidr} stays tentative"
         time.sleep(0.5)
 
