@@ -122,13 +122,15 @@ int transport_vsock_listen(unsigned port, int *ret_fd) {
 
 bool transport_vsock_peer_is_host(const struct sockaddr_storage *peer, socklen_t len) {
         const struct sockaddr_vm *untrusted_vm = (const struct sockaddr_vm *) peer;
+        bool host;
 
         /* sanitize start: the kernel fills the address, but only vsock carries the proof */
         if (len < (socklen_t) sizeof(struct sockaddr_vm) || peer->ss_family != AF_VSOCK)
                 return false;
-        return untrusted_vm->svm_cid == VMADDR_CID_HOST &&
-                        untrusted_vm->svm_port <= TRANSPORT_VSOCK_HOST_PORT_MAX;
+        host = untrusted_vm->svm_cid == VMADDR_CID_HOST;
+        host = host && untrusted_vm->svm_port <= TRANSPORT_VSOCK_HOST_PORT_MAX;
         /* sanitize end */
+        return host;
 }
 
 int transport_vsock_accept(int listen_fd, int *ret_fd, struct sockaddr_storage *reterr_peer) {

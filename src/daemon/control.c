@@ -5,13 +5,19 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
+#include "conn-limit.h"
 #include "control.h"
+#include "listener.h"
 #include "log.h"
-#include "socket-util.h"
 #include "vm.h"
 
 #define CONTROL_REQUEST_MAX (64 * 1024)
+/* Authorised connections; one uid gets half, so the vmsilo user cannot lock root out. */
 #define CONTROL_CONNECTIONS_MAX 128
+#define CONTROL_CONNECTIONS_PER_UID_MAX 64
+/* Refused connections waiting for their one-line answer to be written (every uid together);
+ * beyond this they are closed without one. */
+#define CONTROL_REFUSED_MAX 8
 
 typedef struct ControlConn ControlConn;
 
@@ -19,6 +25,7 @@ struct ControlConn {
         ControlServer *server;
         int fd;
         uid_t uid;
+        bool authorised;
         sd_event_source *io;
         char *in;
         size_t in_size;
@@ -33,11 +40,10 @@ struct ControlConn {
 
 struct ControlServer {
         Manager *manager;
-        char *path; /* unlinked when the server goes */
-        int fd;
-        sd_event_source *io;
+        Listener *listener;
         ControlConn *conns;
-        size_t n_conns;
+        ConnLimit authorised; /* counts conns by uid */
+        ConnLimit refused;
 };
 
 static ControlConn *control_conn_free(ControlConn *cc) {
@@ -50,7 +56,8 @@ static ControlConn *control_conn_free(ControlConn *cc) {
                 ;
         if (*p) {
                 *p = cc->next;
-                cc->server->n_conns--;
+                conn_limit_release(cc->authorised ? &cc->server->authorised : &cc->server->refused,
+                                cc->uid);
         }
         sd_event_source_disable_unref(cc->io);
         safe_close(cc->fd);
@@ -301,37 +308,38 @@ static int on_control_conn_io(sd_event_source *s, int fd, uint32_t revents, void
         return 0;
 }
 
-static int on_control_connect(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+static void on_control_connect(int fd, uid_t uid, bool authorised, void *userdata) {
         ControlServer *server = userdata;
+        ConnLimit *limit = authorised ? &server->authorised : &server->refused;
         ControlConn *cc;
-        int cfd;
-        uid_t uid;
+        int r;
 
-        cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-        if (cfd < 0)
-                return 0;
-        if (socket_peer_uid(cfd, &uid) < 0 || server->n_conns >= CONTROL_CONNECTIONS_MAX) {
-                safe_close(cfd);
-                return 0;
+        r = conn_limit_acquire(limit, uid);
+        if (r < 0) {
+                log_debug_errno(r, "Closing a control connection of uid %u at once: %m",
+                                (unsigned) uid);
+                safe_close(fd);
+                return;
         }
         cc = calloc(1, sizeof(ControlConn));
-        if (!cc || sd_event_add_io(server->manager->event, &cc->io, cfd, EPOLLIN,
-                                   on_control_conn_io, cc) < 0) {
+        if (!cc || sd_event_add_io(server->manager->event, &cc->io, fd, EPOLLIN, on_control_conn_io,
+                                   cc) < 0) {
+                conn_limit_release(limit, uid);
                 free(cc);
-                safe_close(cfd);
-                return 0;
+                safe_close(fd);
+                return;
         }
         (void) sd_event_source_set_description(cc->io, "control-client");
         cc->server = server;
-        cc->fd = cfd;
+        cc->fd = fd;
         cc->uid = uid;
+        cc->authorised = authorised;
         cc->waiter.on_state = control_on_vm_state;
         cc->next = server->conns;
         server->conns = cc;
-        server->n_conns++;
 
-        if (!manager_uid_is_authorised(server->manager, uid)) {
-                log_info("Refusing uid %u on the control socket.", (unsigned) uid);
+        if (!authorised) {
+                /* Answered, then closed as soon as the answer is written. */
                 control_reply_error(cc,
                                 "permission denied: uid %u is neither root nor the "
                                 "vmsilo user",
@@ -339,7 +347,6 @@ static int on_control_connect(sd_event_source *s, int fd, uint32_t revents, void
                 cc->closing = true;
                 control_conn_update_events(cc);
         }
-        return 0;
 }
 
 int control_server_new(Manager *m, const char *path, ControlServer **ret) {
@@ -350,17 +357,13 @@ int control_server_new(Manager *m, const char *path, ControlServer **ret) {
         if (!server)
                 return -ENOMEM;
         server->manager = m;
-        server->fd = -EBADF;
-        server->path = strdup(path);
-        if (!server->path)
-                return -ENOMEM;
-        r = socket_listen_unix(path, 0666, &server->fd);
+        conn_limit_init(&server->authorised, CONTROL_CONNECTIONS_MAX,
+                        CONTROL_CONNECTIONS_PER_UID_MAX);
+        conn_limit_init(&server->refused, CONTROL_REFUSED_MAX, CONTROL_REFUSED_MAX);
+        r = listener_new(m, path, "the control socket", on_control_connect, server,
+                        &server->listener);
         if (r < 0)
                 return r;
-        r = sd_event_add_io(m->event, &server->io, server->fd, EPOLLIN, on_control_connect, server);
-        if (r < 0)
-                return r;
-        (void) sd_event_source_set_description(server->io, "control");
 
         *ret = TAKE_PTR(server);
         return 0;
@@ -369,13 +372,11 @@ int control_server_new(Manager *m, const char *path, ControlServer **ret) {
 ControlServer *control_server_free(ControlServer *server) {
         if (!server)
                 return NULL;
+        listener_free(server->listener);
         while (server->conns)
                 control_conn_free(server->conns);
-        sd_event_source_disable_unref(server->io);
-        if (server->fd >= 0)
-                (void) unlink(server->path);
-        safe_close(server->fd);
-        free(server->path);
+        conn_limit_finish(&server->authorised);
+        conn_limit_finish(&server->refused);
         free(server);
         return NULL;
 }

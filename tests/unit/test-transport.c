@@ -94,7 +94,7 @@ static struct sockaddr_storage vsock_peer(unsigned cid, unsigned port) {
         return ss;
 }
 
-static void test_transport_vsock_peer_is_host_only_from_host_cid_and_privileged_port(void **state) {
+static void test_transport_vsock_peer_is_host_needs_host_cid_and_low_port(void **state) {
         static const struct {
                 const char *label;
                 unsigned cid, port;
@@ -167,7 +167,7 @@ int main(void) {
                 cmocka_unit_test(test_transport_virtio_find_maps_name_to_dev_node),
                 cmocka_unit_test(test_transport_virtio_find_unknown_name_is_enoent),
                 cmocka_unit_test(test_transport_virtio_find_without_sysfs_dir_fails),
-                cmocka_unit_test(test_transport_vsock_peer_is_host_only_from_host_cid_and_privileged_port),
+                cmocka_unit_test(test_transport_vsock_peer_is_host_needs_host_cid_and_low_port),
                 cmocka_unit_test(test_transport_vsock_peer_is_host_refuses_short_address),
                 cmocka_unit_test(test_transport_vsock_peer_is_host_refuses_other_families),
                 cmocka_unit_test(test_transport_vsock_accept_closes_a_refused_peer_at_once),
