@@ -8,6 +8,7 @@ import pathlib
 import pty
 import select
 import signal
+import socket
 import subprocess
 import time
 
@@ -231,6 +232,33 @@ def test_issue_12_refused_uid_holding_2000_connections_stalls_nothing(daemon):
         release(flood)
     r = daemon.run("main", "true", user=65534)
     assert (r.returncode, b"permission denied" in r.stderr) == (125, True), r.stderr
+
+
+def test_issue_12_the_vmsilo_user_cannot_lock_root_out(daemon):
+    flood = hold_connections(600, [daemon.runtime / "main-command.socket",
+                                   daemon.runtime / "control.socket"], user=TEST_USER)
+    try:
+        time.sleep(1)
+        r = daemon.cli("status", timeout=30)
+        assert r.returncode == 0, r.stderr
+        r = daemon.run("main", "echo", "root", timeout=60)
+        assert (r.returncode, r.stdout) == (0, b"root\n"), r.stderr
+    finally:
+        release(flood)
+
+
+def test_issue_12_refused_command_connection_that_says_nothing_is_closed(daemon):
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        os.setresuid(-1, 65534, -1)  # connect as nobody: SO_PEERCRED takes the effective uid
+        try:
+            s.connect(str(daemon.runtime / "main-command.socket"))
+        finally:
+            os.setresuid(-1, 0, -1)
+        s.settimeout(10)
+        start = time.monotonic()
+        while s.recv(4096):  # HELLO, then nothing until vmsilod gives up on it
+            pass
+        assert time.monotonic() - start < 5
 
 
 def test_issue_12_out_of_fds_backs_off_instead_of_spinning(tmp_path, state_dir):
