@@ -15,9 +15,6 @@
 /* Authorised connections; one uid gets half, so the vmsilo user cannot lock root out. */
 #define CONTROL_CONNECTIONS_MAX 128
 #define CONTROL_CONNECTIONS_PER_UID_MAX 64
-/* Refused connections waiting for their one-line answer to be written (every uid together);
- * beyond this they are closed without one. */
-#define CONTROL_REFUSED_MAX 8
 
 typedef struct ControlConn ControlConn;
 
@@ -25,7 +22,6 @@ struct ControlConn {
         ControlServer *server;
         int fd;
         uid_t uid;
-        bool authorised;
         sd_event_source *io;
         char *in;
         size_t in_size;
@@ -42,8 +38,7 @@ struct ControlServer {
         Manager *manager;
         Listener *listener;
         ControlConn *conns;
-        ConnLimit authorised; /* counts conns by uid */
-        ConnLimit refused;
+        ConnLimit limit; /* counts conns by uid */
 };
 
 static ControlConn *control_conn_free(ControlConn *cc) {
@@ -56,8 +51,7 @@ static ControlConn *control_conn_free(ControlConn *cc) {
                 ;
         if (*p) {
                 *p = cc->next;
-                conn_limit_release(cc->authorised ? &cc->server->authorised : &cc->server->refused,
-                                cc->uid);
+                conn_limit_release(&cc->server->limit, cc->uid);
         }
         sd_event_source_disable_unref(cc->io);
         safe_close(cc->fd);
@@ -310,21 +304,26 @@ static int on_control_conn_io(sd_event_source *s, int fd, uint32_t revents, void
 
 static void on_control_connect(int fd, uid_t uid, bool authorised, void *userdata) {
         ControlServer *server = userdata;
-        ConnLimit *limit = authorised ? &server->authorised : &server->refused;
         ControlConn *cc;
         int r;
 
-        r = conn_limit_acquire(limit, uid);
-        if (r < 0) {
-                log_debug_errno(r, "Closing a control connection of uid %u at once: %m",
+        if (!authorised) {
+                listener_refuse(fd,
+                                "{\"ok\":false,\"error\":\"permission denied: uid %u is neither "
+                                "root nor the vmsilo user\"}\n",
                                 (unsigned) uid);
-                safe_close(fd);
+                return;
+        }
+        r = conn_limit_acquire(&server->limit, uid);
+        if (r < 0) {
+                listener_refuse(fd, "{\"ok\":false,\"error\":\"too many connections of uid %u\"}\n",
+                                (unsigned) uid);
                 return;
         }
         cc = calloc(1, sizeof(ControlConn));
         if (!cc || sd_event_add_io(server->manager->event, &cc->io, fd, EPOLLIN, on_control_conn_io,
                                    cc) < 0) {
-                conn_limit_release(limit, uid);
+                conn_limit_release(&server->limit, uid);
                 free(cc);
                 safe_close(fd);
                 return;
@@ -333,20 +332,9 @@ static void on_control_connect(int fd, uid_t uid, bool authorised, void *userdat
         cc->server = server;
         cc->fd = fd;
         cc->uid = uid;
-        cc->authorised = authorised;
         cc->waiter.on_state = control_on_vm_state;
         cc->next = server->conns;
         server->conns = cc;
-
-        if (!authorised) {
-                /* Answered, then closed as soon as the answer is written. */
-                control_reply_error(cc,
-                                "permission denied: uid %u is neither root nor the "
-                                "vmsilo user",
-                                (unsigned) uid);
-                cc->closing = true;
-                control_conn_update_events(cc);
-        }
 }
 
 int control_server_new(Manager *m, const char *path, ControlServer **ret) {
@@ -357,9 +345,7 @@ int control_server_new(Manager *m, const char *path, ControlServer **ret) {
         if (!server)
                 return -ENOMEM;
         server->manager = m;
-        conn_limit_init(&server->authorised, CONTROL_CONNECTIONS_MAX,
-                        CONTROL_CONNECTIONS_PER_UID_MAX);
-        conn_limit_init(&server->refused, CONTROL_REFUSED_MAX, CONTROL_REFUSED_MAX);
+        conn_limit_init(&server->limit, CONTROL_CONNECTIONS_MAX, CONTROL_CONNECTIONS_PER_UID_MAX);
         r = listener_new(m, path, "the control socket", on_control_connect, server,
                         &server->listener);
         if (r < 0)
@@ -375,8 +361,7 @@ ControlServer *control_server_free(ControlServer *server) {
         listener_free(server->listener);
         while (server->conns)
                 control_conn_free(server->conns);
-        conn_limit_finish(&server->authorised);
-        conn_limit_finish(&server->refused);
+        conn_limit_finish(&server->limit);
         free(server);
         return NULL;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* listener.c: accepting on vmsilod's unix sockets without letting a local user stall the loop. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -92,6 +93,20 @@ static int on_listener_io(sd_event_source *s, int fd, uint32_t revents, void *us
         for (unsigned i = 0; i < LISTENER_ACCEPT_BURST && listener_accept_one(l); i++)
                 ;
         return 0;
+}
+
+void listener_refuse(int fd, const char *format, ...) {
+        char line[512];
+        va_list ap;
+        int n;
+
+        va_start(ap, format);
+        n = vsnprintf(line, sizeof(line), format, ap);
+        va_end(ap);
+        if (n > 0)
+                (void) send(fd, line, MIN((size_t) n, sizeof(line) - 1),
+                                MSG_DONTWAIT | MSG_NOSIGNAL);
+        safe_close(fd);
 }
 
 int listener_new(Manager *m, const char *path, const char *description, ListenerHandler handler,

@@ -25,6 +25,10 @@ typedef void (*ListenerHandler)(int fd, uid_t uid, bool authorised, void *userda
 /* Listens on path (mode 0666: every uid may connect and be told no by SO_PEERCRED). */
 int listener_new(Manager *m, const char *path, const char *description, ListenerHandler handler,
                 void *userdata, Listener **ret);
+/* Writes one line of answer to fd, a connection just handed to a ListenerHandler, and closes it.
+ * Its send buffer is empty, so a short line always fits and nothing waits; a peer already gone
+ * costs no SIGPIPE. */
+void listener_refuse(int fd, const char *format, ...) _printf_(2, 3);
 /* Closes the socket and unlinks its path. */
 Listener *listener_free(Listener *l);
 DEFINE_FREE_FUNC(Listener *, listener_free);

@@ -783,24 +783,18 @@ static void on_command_connect(int fd, uid_t uid, bool authorised, void *userdat
 
 static void on_console_connect(int fd, uid_t uid, bool authorised, void *userdata) {
         Vm *vm = userdata;
-        char message[256];
-        int r = -EACCES;
+        int r;
 
-        if (authorised)
-                r = console_add_client(vm->console, fd, uid);
-        if (r >= 0)
-                return;
-        if (r == -EACCES)
-                (void) snprintf(message, sizeof(message),
+        if (!authorised) {
+                listener_refuse(fd,
                                 "vmsilod: permission denied: uid %u is neither root nor the vmsilo "
                                 "user\r\n",
                                 (unsigned) uid);
-        else
-                (void) snprintf(message, sizeof(message),
-                                "vmsilod: cannot attach to the console: %s\r\n", strerror(-r));
-        /* The socket is fresh: the line fits its buffer; a peer that is gone costs no SIGPIPE. */
-        (void) send(fd, message, strlen(message), MSG_DONTWAIT | MSG_NOSIGNAL);
-        safe_close(fd);
+                return;
+        }
+        r = console_add_client(vm->console, fd, uid);
+        if (r < 0)
+                listener_refuse(fd, "vmsilod: cannot attach to the console: %s\r\n", strerror(-r));
 }
 
 static int vm_listen_one(Vm *vm, const char *suffix, const char *description,
