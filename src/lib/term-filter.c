@@ -368,3 +368,9 @@ size_t term_filter_feed(TermFilter *f, const uint8_t *untrusted_in, size_t n, ui
                 on_byte(f, &o, untrusted_in[i]);
         return o.n;
 }
+
+bool term_filter_locale_is_utf8(const char *lc_all, const char *lc_ctype, const char *lang) {
+        const char *v = lc_all && lc_all[0] ? lc_all : lc_ctype && lc_ctype[0] ? lc_ctype : lang;
+
+        return v && (strcasestr(v, "UTF-8") || strcasestr(v, "UTF8"));
+}

@@ -63,3 +63,8 @@ void term_filter_init(TermFilter *f, bool utf8);
 size_t term_filter_feed(TermFilter *f, const uint8_t *untrusted_in, size_t n, uint8_t *ret_out);
 /* Input bytes held back for the next call (output or dropped then); <= TERM_FILTER_PENDING_MAX. */
 size_t term_filter_pending(const TermFilter *f);
+
+/* Whether the user's locale says the terminal decodes UTF-8, by the rule tmux uses: the first
+ * of LC_ALL, LC_CTYPE and LANG that is set and non-empty names "UTF-8" or "UTF8" in any case.
+ * Pure: the caller passes getenv()'s results (NULL for unset). */
+bool term_filter_locale_is_utf8(const char *lc_all, const char *lc_ctype, const char *lang);

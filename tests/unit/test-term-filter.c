@@ -267,6 +267,15 @@ static void test_garbage_comes_out_tame_and_no_longer(void **state) {
         assert_output_is_tame(once, once_n);
 }
 
+static void test_locale_is_utf8_by_the_first_set_variable(void **state) {
+        assert_true(term_filter_locale_is_utf8(NULL, NULL, "C.UTF-8"));
+        assert_true(term_filter_locale_is_utf8("", NULL, "en_US.utf8"));
+        assert_true(term_filter_locale_is_utf8(NULL, "de_DE.UTF-8", "C"));
+        assert_false(term_filter_locale_is_utf8("C", "de_DE.UTF-8", "en_US.UTF-8"));
+        assert_false(term_filter_locale_is_utf8(NULL, NULL, "en_US.ISO-8859-1"));
+        assert_false(term_filter_locale_is_utf8(NULL, NULL, NULL));
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_keeps_text_and_harmless_c0_controls),
@@ -298,6 +307,7 @@ int main(void) {
                 cmocka_unit_test(test_drops_an_over_long_sequence_whole),
                 cmocka_unit_test(test_huge_unterminated_osc_is_skipped_in_fixed_memory),
                 cmocka_unit_test(test_garbage_comes_out_tame_and_no_longer),
+                cmocka_unit_test(test_locale_is_utf8_by_the_first_set_variable),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
