@@ -184,8 +184,9 @@ static bool escape_is_allowed(const uint8_t *seq, size_t len) {
         return len == 3 && strchr("()", seq[1]) && strchr("B0A", seq[2]);
 }
 
-static void dispatch(TermFilter *f, Output *o, bool allowed) {
-        if (!f->dropping && allowed)
+/* The sequence ended: written if it is whole (not being dropped) and allowed by check. */
+static void dispatch(TermFilter *f, Output *o, bool (*check)(const uint8_t *seq, size_t len)) {
+        if (!f->dropping && check(f->sequence, f->sequence_len))
                 emit(o, f->sequence, f->sequence_len);
         set_state(f, TERM_FILTER_GROUND);
 }
@@ -233,7 +234,7 @@ static void on_escape_byte(TermFilter *f, Output *o, uint8_t c) {
         if (c <= 0x2f)
                 f->state = TERM_FILTER_ESCAPE_INTERMEDIATE;
         else
-                dispatch(f, o, escape_is_allowed(f->sequence, f->sequence_len));
+                dispatch(f, o, escape_is_allowed);
 }
 
 static void on_sequence_byte(TermFilter *f, Output *o, uint8_t c) {
@@ -244,12 +245,12 @@ static void on_sequence_byte(TermFilter *f, Output *o, uint8_t c) {
         case TERM_FILTER_ESCAPE_INTERMEDIATE:
                 sequence_push(f, c);
                 if (c >= 0x30)
-                        dispatch(f, o, escape_is_allowed(f->sequence, f->sequence_len));
+                        dispatch(f, o, escape_is_allowed);
                 return;
         default: /* CSI: 0x20..0x3f collect, 0x40..0x7e end it */
                 sequence_push(f, c);
                 if (c >= 0x40)
-                        dispatch(f, o, csi_is_allowed(f->sequence, f->sequence_len));
+                        dispatch(f, o, csi_is_allowed);
                 return;
         }
 }
