@@ -365,8 +365,20 @@ static void on_byte(TermFilter *f, Output *o, uint8_t b) {
 size_t term_filter_feed(TermFilter *f, const uint8_t *untrusted_in, size_t n, uint8_t *ret_out) {
         Output o = { .p = ret_out };
 
-        for (size_t i = 0; i < n; i++)
-                on_byte(f, &o, untrusted_in[i]);
+        for (size_t i = 0; i < n;) {
+                size_t run = 0;
+
+                /* Fast path: printable ASCII in the ground state is copied as a run. */
+                if (f->state == TERM_FILTER_GROUND && f->partial_len == 0)
+                        while (i + run < n && untrusted_in[i + run] >= 0x20 &&
+                                        untrusted_in[i + run] < CP_DEL)
+                                run++;
+                if (run > 0) {
+                        emit(&o, untrusted_in + i, run);
+                        i += run;
+                } else
+                        on_byte(f, &o, untrusted_in[i++]);
+        }
         return o.n;
 }
 
