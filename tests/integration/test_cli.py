@@ -241,11 +241,14 @@ HOSTILE_PRINTF = r"printf 'A\033]52;c;aGVsbG8=\007B\033[31mC\033[0m\033[2;5HD\n'
 KEPT = b"AB\x1b[31mC\x1b[0m\x1b[2;5HD"
 
 
-def run_on_pty(argv, env, marker):
-    """Runs argv on a fresh pty until it exits; returns (exit code, everything it printed)."""
+def run_on_pty(argv, env, marker, on_marker=None):
+    """Runs argv on a fresh pty until it exits (on_marker() is called once marker was printed);
+    returns (exit code, everything it printed)."""
     pid, master, slave = spawn_on_pty(argv, env)
     try:
         seen = read_until(master, marker)
+        if on_marker:
+            on_marker()
         _, status = os.waitpid(pid, 0)
         while select.select([master], [], [], 0.1)[0]:  # what it printed after the marker
             seen += os.read(master, 4096)
@@ -310,38 +313,21 @@ def test_vm_run_passes_utf8_to_a_utf8_terminal_only(short_dir, agent_command_soc
     assert b"<" + shown + b">" in seen
 
 
-def test_vm_shell_filters_the_console_on_a_terminal(short_dir, fake_console):
-    console = fake_console("work", greeting=b"log" + OSC52 + b"in\x1bP+q544e\x1b\\: ")
+@pytest.mark.parametrize("args, shown", [
+    ([], b"login: \x1b[1mbold\x1b[0m#"),
+    (["--raw-terminal"], b"log" + OSC52 + b"in\x1bP+q544e\x1b\\: \x1b]0;title\x1b\\\x1b[1mbold\x1b[0m#"),
+])
+def test_vm_shell_filters_the_console_on_a_terminal_unless_raw(short_dir, fake_console, args,
+                                                               shown):
+    console = fake_console("work", greeting=b"log" + OSC52 + b"in\x1bP+q544e\x1b\\: "
+                           b"\x1b]0;title\x1b\\\x1b[1mbold\x1b[0m#")
     env = dict(os.environ, VMSILO_RUNTIME_DIR=str(short_dir))
-    pid, master, slave = spawn_on_pty([str(cli_binary()), "shell", "work"], env)
-    try:
-        seen = read_until(master, b"login: ")
-        assert b"login: " in seen
-        console.send(b"\x1b]0;title\x1b\\\x1b[1mbold\x1b[0m#")
-        seen += read_until(master, b"#")
-        assert b"\x1b[1mbold\x1b[0m#" in seen
+    code, seen = run_on_pty([str(cli_binary()), "shell", *args, "work"], env, b"#",
+                            on_marker=lambda: console.conn.shutdown(2))
+    assert code == 0, seen
+    assert shown in seen
+    if not args:
         assert b"\x1b]" not in seen and b"\x1bP" not in seen
-        console.conn.shutdown(2)
-        _, status = os.waitpid(pid, 0)
-        assert os.waitstatus_to_exitcode(status) == 0
-    finally:
-        os.close(master)
-        os.close(slave)
-
-
-def test_vm_shell_raw_terminal_passes_the_console_as_it_is(short_dir, fake_console):
-    console = fake_console("work", greeting=b"log" + OSC52 + b"in: ")
-    env = dict(os.environ, VMSILO_RUNTIME_DIR=str(short_dir))
-    pid, master, slave = spawn_on_pty([str(cli_binary()), "shell", "--raw-terminal", "work"], env)
-    try:
-        seen = read_until(master, b"in: ")
-        assert b"log" + OSC52 + b"in: " in seen
-        console.conn.shutdown(2)
-        _, status = os.waitpid(pid, 0)
-        assert os.waitstatus_to_exitcode(status) == 0
-    finally:
-        os.close(master)
-        os.close(slave)
 
 
 def test_vm_shell_to_a_pipe_is_byte_exact(short_dir, fake_console):
