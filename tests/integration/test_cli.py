@@ -291,6 +291,20 @@ def test_vm_run_filters_both_outputs_on_a_terminal_without_a_pty(short_dir,
     assert b"outend" in seen
 
 
+def test_vm_run_parses_stdout_and_stderr_on_one_terminal_as_one_stream(short_dir,
+                                                                          agent_command_socket):
+    # ESC on stdout, the rest of an OSC 52 on stderr: the terminal would see them as one
+    # sequence, so the filter must too, and drop it whole rather than print "]52;…" as text.
+    agent_command_socket("work")
+    env = dict(os.environ, VMSILO_RUNTIME_DIR=str(short_dir))
+    code, seen = run_on_pty([str(cli_binary()), "run", "-T", "-u", "root", "work", "sh", "-c",
+                             r"printf '\033'; sleep 0.3; printf ']52;c;aGk=\007' >&2; echo end"],
+                            env, b"end")
+    assert code == 0, seen
+    assert b"52;c;" not in seen
+    assert b"end" in seen
+
+
 def test_vm_run_to_pipes_is_byte_exact(short_dir, agent_command_socket):
     agent_command_socket("work")
     r = vmsilo("run", "-u", "root", "work", "sh", "-c", HOSTILE_PRINTF + "; " + HOSTILE_PRINTF + " >&2",
