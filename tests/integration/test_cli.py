@@ -307,8 +307,8 @@ def test_vm_run_parses_stdout_and_stderr_on_one_terminal_as_one_stream(short_dir
 
 def test_vm_run_to_pipes_is_byte_exact(short_dir, agent_command_socket):
     agent_command_socket("work")
-    r = vmsilo("run", "-u", "root", "work", "sh", "-c", HOSTILE_PRINTF + "; " + HOSTILE_PRINTF + " >&2",
-               runtime=short_dir)
+    r = vmsilo("run", "-u", "root", "work", "sh", "-c",
+               HOSTILE_PRINTF + "; " + HOSTILE_PRINTF + " >&2", runtime=short_dir)
     assert r.returncode == 0, r.stderr
     expected = b"A" + OSC52 + b"B\x1b[31mC\x1b[0m\x1b[2;5HD\n"
     assert r.stdout == expected
@@ -329,7 +329,8 @@ def test_vm_run_passes_utf8_to_a_utf8_terminal_only(short_dir, agent_command_soc
 
 @pytest.mark.parametrize("args, shown", [
     ([], b"login: \x1b[1mbold\x1b[0m#"),
-    (["--raw-terminal"], b"log" + OSC52 + b"in\x1bP+q544e\x1b\\: \x1b]0;title\x1b\\\x1b[1mbold\x1b[0m#"),
+    (["--raw-terminal"],
+     b"log" + OSC52 + b"in\x1bP+q544e\x1b\\: \x1b]0;title\x1b\\\x1b[1mbold\x1b[0m#"),
 ])
 def test_vm_shell_filters_the_console_on_a_terminal_unless_raw(short_dir, fake_console, args,
                                                                shown):
