@@ -301,12 +301,10 @@ int desktop_exec_split(const char *untrusted_value, char ***ret, const char **re
         return 0;
 }
 
-/* Code points a menu label must not hold: controls, line and paragraph separators, bidi and
- * other invisible formatting (they could make "[work] x" render as another VM's label). */
+/* Code points a menu label must not hold: those that hide or reorder text (they could make
+ * "[work] x" render as another VM's label), and brackets. */
 static bool codepoint_is_refused(uint32_t c) {
-        return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '[' || c == ']' ||
-               (c >= 0x200b && c <= 0x200f) || (c >= 0x2028 && c <= 0x202e) ||
-               (c >= 0x2060 && c <= 0x206f) || c == 0xfeff || (c >= 0xfff9 && c <= 0xfffb);
+        return utf8_codepoint_is_hiding(c) || c == '[' || c == ']';
 }
 
 static int sanitize_name(const char *untrusted_value, char **ret, const char **reterr_reason) {
