@@ -26,8 +26,8 @@ typedef struct Side {
 } Side;
 
 static void check_forwarded(const Buffer *out) {
-        const uint8_t *p = out->data + out->start;
         size_t left = buffer_size(out);
+        const uint8_t *p = left > 0 ? out->data + out->start : NULL;
 
         while (left > 0) {
                 WireHeader h;

@@ -60,6 +60,20 @@ static int decode(const Filter *f, const uint8_t *untrusted_buf, size_t len, siz
         return 0;
 }
 
+/* Clipboard isolation, until the two-level clipboard (issue #15): a guest's set_selection never
+ * reaches the compositor and its drags never start; it never hears of offers (host or other
+ * clients' selections, drags entering its surfaces). None of these messages carries an fd or
+ * creates an object the other side would miss: test-filter checks their signatures. */
+bool filter_drops_request(const struct wl_interface *interface, uint16_t opcode) {
+        return interface == &wl_data_device_interface &&
+                        IN_SET(opcode, WL_DATA_DEVICE_START_DRAG, WL_DATA_DEVICE_SET_SELECTION);
+}
+
+bool filter_drops_event(const struct wl_interface *interface, uint16_t opcode) {
+        /* wl_data_offer objects still get tracked: their events must be parsed to be dropped */
+        return interface == &wl_data_device_interface || interface == &wl_data_offer_interface;
+}
+
 /* Every typed new_id of the message becomes an object of the parent's version. */
 static int add_new_objects(Filter *f, const WireMessage *msg, const Object *parent,
                 bool from_server, const char **reterr_reason) {
@@ -128,7 +142,9 @@ int filter_request(Filter *f, const uint8_t *untrusted_buf, size_t len, size_t n
         if (r < 0)
                 return r;
 
-        if (o.interface == &xdg_toplevel_interface &&
+        if (filter_drops_request(o.interface, msg.header.opcode))
+                r = 0;
+        else if (o.interface == &xdg_toplevel_interface &&
                         msg.header.opcode == XDG_TOPLEVEL_SET_TITLE)
                 r = append_title(f, msg.header.object, msg.args[0].str, out);
         else
@@ -178,7 +194,9 @@ int filter_event(Filter *f, const uint8_t *buf, size_t len, size_t n_fds, Buffer
                 /* an id we never saw created is the compositor's business; pass it on */
                 (void) objects_delete(&f->objects, msg.args[0].word);
 
-        if (o.interface == &wl_registry_interface && msg.header.opcode == WL_REGISTRY_GLOBAL)
+        if (filter_drops_event(o.interface, msg.header.opcode))
+                r = 0;
+        else if (o.interface == &wl_registry_interface && msg.header.opcode == WL_REGISTRY_GLOBAL)
                 r = filter_global(f, buf, &msg, out, reterr_reason);
         else if (o.interface == &wl_registry_interface &&
                         msg.header.opcode == WL_REGISTRY_GLOBAL_REMOVE &&

@@ -4,6 +4,7 @@
  * Pure: bytes in, bytes to forward out; the caller moves fds and bytes (proxy.c). */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,6 +19,9 @@ typedef struct Filter {
 } Filter;
 
 int filter_init(Filter *f, const char *vm);
+/* Messages the filter swallows whole (the clipboard isolation). */
+bool filter_drops_request(const struct wl_interface *interface, uint16_t opcode);
+bool filter_drops_event(const struct wl_interface *interface, uint16_t opcode);
 void filter_finish(Filter *f);
 
 /* Takes the message at the start of untrusted_buf (len bytes available; n_fds fds queued from the

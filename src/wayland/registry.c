@@ -13,8 +13,9 @@
 
 /* What a window needs, and nothing that reaches other clients or the whole screen: no screen
  * capture, layer shell, virtual input, foreign-toplevel, data-control, input-method, session lock
- * or activation. The clipboard (wl_data_device_manager, primary selection) stays out until it has
- * its own filter (issue #15): as plain pass-through a guest could read every host copy. */
+ * or activation. wl_data_device_manager is shown because common clients (foot) refuse to start
+ * without it, but filter.c isolates it: no selection or drag crosses in either direction. The
+ * primary selection stays hidden until the two-level clipboard (issue #15) filters it too. */
 static const RegistryAllowed allowlist[] = {
         { &wl_compositor_interface, 5 },
         { &wl_subcompositor_interface, 1 },
@@ -24,6 +25,7 @@ static const RegistryAllowed allowlist[] = {
         { &xdg_wm_base_interface, 5 },
         { &zxdg_decoration_manager_v1_interface, 1 },
         { &wp_viewporter_interface, 1 },
+        { &wl_data_device_manager_interface, 3 },
 };
 
 const RegistryAllowed *registry_allowlist(size_t *ret_n) {

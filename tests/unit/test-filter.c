@@ -303,6 +303,63 @@ static void test_filter_waits_for_whole_messages(void **state) {
                         -EMSGSIZE);
 }
 
+static void test_filter_dropped_messages_carry_no_fds_nor_client_ids(void **state) {
+        const struct wl_interface *interfaces[] = { &wl_data_device_interface,
+                &wl_data_offer_interface, &wl_data_source_interface };
+        size_t dropped = 0;
+
+        for (size_t i = 0; i < sizeof(interfaces) / sizeof(interfaces[0]); i++) {
+                const struct wl_interface *it = interfaces[i];
+
+                for (int op = 0; op < it->method_count; op++)
+                        if (filter_drops_request(it, (uint16_t) op)) {
+                                assert_null(strpbrk(it->methods[op].signature, "hn"));
+                                dropped++;
+                        }
+                for (int op = 0; op < it->event_count; op++)
+                        if (filter_drops_event(it, (uint16_t) op)) {
+                                assert_null(strchr(it->events[op].signature, 'h'));
+                                dropped++;
+                        }
+        }
+        assert_int_equal(dropped, 2 + 6 + 3);
+}
+
+static void test_filter_isolates_the_clipboard(void **state) {
+        Fixture *fx = *state;
+        Msg m;
+
+        registry(fx);
+        global(fx, 5, "wl_data_device_manager", 3);
+        global(fx, 6, "wl_seat", 7);
+        assert_true(bind(fx, 5, "wl_data_device_manager", 3, 3) > 0);
+        assert_true(bind(fx, 6, "wl_seat", 7, 4) > 0);
+        msg_begin(&m, 3, WL_DATA_DEVICE_MANAGER_CREATE_DATA_SOURCE);
+        msg_u32(&m, 5);
+        assert_true(request(fx, &m) > 0);
+        msg_begin(&m, 3, WL_DATA_DEVICE_MANAGER_GET_DATA_DEVICE);
+        msg_u32(msg_u32(&m, 6), 4);
+        assert_true(request(fx, &m) > 0);
+        assert_int_equal(buffer_size(&fx->out), m.len);
+
+        msg_begin(&m, 6, WL_DATA_DEVICE_SET_SELECTION);
+        msg_u32(msg_u32(&m, 5), 1);
+        assert_int_equal(request(fx, &m), m.len);
+        assert_int_equal(buffer_size(&fx->out), 0);
+
+        /* the host's selection: an offer, its types, then the selection event */
+        msg_begin(&m, 6, WL_DATA_DEVICE_DATA_OFFER);
+        msg_u32(&m, WIRE_SERVER_ID_START);
+        assert_int_equal(event(fx, &m), m.len);
+        msg_begin(&m, WIRE_SERVER_ID_START, WL_DATA_OFFER_OFFER);
+        msg_str(&m, "text/plain");
+        assert_int_equal(event(fx, &m), m.len);
+        msg_begin(&m, 6, WL_DATA_DEVICE_SELECTION);
+        msg_u32(&m, WIRE_SERVER_ID_START);
+        assert_int_equal(event(fx, &m), m.len);
+        assert_int_equal(buffer_size(&fx->out), 0);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
 #define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
@@ -315,6 +372,8 @@ int main(void) {
                 T(test_filter_frees_ids_on_delete_id),
                 T(test_filter_cuts_unknown_objects_opcodes_and_versions),
                 T(test_filter_waits_for_whole_messages),
+                T(test_filter_dropped_messages_carry_no_fds_nor_client_ids),
+                T(test_filter_isolates_the_clipboard),
 #undef T
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
