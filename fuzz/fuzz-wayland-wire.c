@@ -47,8 +47,8 @@ static bool drain(Filter *f, Side *s, bool events) {
         while (alive) {
                 size_t n_fds = 0;
                 const char *reason = NULL;
-                int r = (events ? filter_event : filter_request)(f, s->buf + pos, s->len - pos,
-                                s->n_fds, &s->out, &n_fds, &reason);
+                int r = (events ? filter_event : filter_request)(
+                                f, s->buf + pos, s->len - pos, s->n_fds, &s->out, &n_fds, &reason);
 
                 if (r == -EAGAIN)
                         break;

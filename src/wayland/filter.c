@@ -13,7 +13,7 @@
 #include "xdg-shell-client-protocol.h"
 
 int filter_init(Filter *f, const char *vm) {
-        *f = (Filter) { .vm = vm };
+        *f = (Filter){ .vm = vm };
         return objects_init(&f->objects, &wl_display_interface);
 }
 
@@ -31,8 +31,7 @@ static int fail(const char **reterr_reason, int r, const char *reason) {
 /* The steps both directions share: a complete message to a live object, with a known opcode,
  * arguments matching the signature, no newer than the object, and its fds already queued. */
 static int decode(const Filter *f, const uint8_t *untrusted_buf, size_t len, size_t n_fds,
-                bool request, WireMessage *ret, Object *ret_object,
-                const char **reterr_reason) {
+                bool request, WireMessage *ret, Object *ret_object, const char **reterr_reason) {
         const struct wl_message *m;
         const Object *o;
         WireHeader h;
@@ -66,7 +65,7 @@ static int decode(const Filter *f, const uint8_t *untrusted_buf, size_t len, siz
  * creates an object the other side would miss: test-filter checks their signatures. */
 bool filter_drops_request(const struct wl_interface *interface, uint16_t opcode) {
         return interface == &wl_data_device_interface &&
-                        IN_SET(opcode, WL_DATA_DEVICE_START_DRAG, WL_DATA_DEVICE_SET_SELECTION);
+               IN_SET(opcode, WL_DATA_DEVICE_START_DRAG, WL_DATA_DEVICE_SET_SELECTION);
 }
 
 bool filter_drops_event(const struct wl_interface *interface, uint16_t opcode) {

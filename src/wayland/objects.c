@@ -9,14 +9,14 @@
 #include "wire.h"
 
 int objects_init(ObjectTable *t, const struct wl_interface *display) {
-        *t = (ObjectTable) {};
+        *t = (ObjectTable){};
         return objects_add(t, WIRE_DISPLAY_ID, /* from_server= */ false, display, 1);
 }
 
 void objects_finish(ObjectTable *t) {
         free(t->client);
         free(t->server);
-        *t = (ObjectTable) {};
+        *t = (ObjectTable){};
 }
 
 /* The slot array of id's range, with its length and id's index in it. */
@@ -65,7 +65,7 @@ int objects_add(ObjectTable *t, uint32_t id, bool from_server, const struct wl_i
         }
         if (!from_server && (*slots)[index].interface)
                 return -EEXIST;
-        (*slots)[index] = (Object) { .interface = interface, .version = version };
+        (*slots)[index] = (Object){ .interface = interface, .version = version };
         return 0;
 }
 
@@ -78,6 +78,6 @@ int objects_delete(ObjectTable *t, uint32_t id) {
         slots = range_of(t, id, &n, &index);
         if (index >= *n || !(*slots)[index].interface)
                 return -ENOENT;
-        (*slots)[index] = (Object) {};
+        (*slots)[index] = (Object){};
         return 0;
 }

@@ -104,8 +104,8 @@ static void connection_cut(Connection *c, const char *reason) {
 
         log_warning("VM '%s' client %u: cut: %s.", c->proxy->vm, c->number, reason);
         (void) snprintf(text, sizeof(text), "vmsilo-wayland: %s", reason);
-        n = wire_encode_display_error(WIRE_DISPLAY_ID, 1 /* invalid_method */, text, buf,
-                        sizeof(buf));
+        n = wire_encode_display_error(
+                        WIRE_DISPLAY_ID, 1 /* invalid_method */, text, buf, sizeof(buf));
         if (n > 0 && buffer_size(&c->client.out) == 0)
                 (void) send(c->client.fd, buf, (size_t) n, MSG_DONTWAIT | MSG_NOSIGNAL);
         connection_free(c);
@@ -118,8 +118,8 @@ static bool peer_reading(Peer *p) {
 }
 
 static int peer_update_events(Peer *p) {
-        uint32_t events = (peer_reading(p) ? EPOLLIN : 0) |
-                        (buffer_size(&p->out) > 0 ? EPOLLOUT : 0);
+        uint32_t events =
+                        (peer_reading(p) ? EPOLLIN : 0) | (buffer_size(&p->out) > 0 ? EPOLLOUT : 0);
 
         return sd_event_source_set_io_events(p->io, events);
 }
@@ -304,8 +304,8 @@ static int peer_init(Connection *c, Peer *p, bool is_client, int fd) {
         if (r < 0)
                 return r;
         p->fd = fd;
-        (void) sd_event_source_set_description(p->io, is_client ? "wayland-client" :
-                                                                   "wayland-compositor");
+        (void) sd_event_source_set_description(
+                        p->io, is_client ? "wayland-client" : "wayland-compositor");
         return 0;
 }
 
@@ -368,8 +368,10 @@ static int on_listen_io(sd_event_source *s, int fd, uint32_t revents, void *user
         }
         r = connect_compositor(proxy->upstream_path, &compositor_fd);
         if (r < 0) {
-                log_warning_errno(r, "VM '%s': cannot reach the compositor at '%s', closing the "
-                                "client: %m", proxy->vm, proxy->upstream_path);
+                log_warning_errno(r,
+                                "VM '%s': cannot reach the compositor at '%s', closing the "
+                                "client: %m",
+                                proxy->vm, proxy->upstream_path);
                 return 0;
         }
         r = connection_new(proxy, client_fd, compositor_fd, &c);

@@ -42,7 +42,7 @@ const RegistryAllowed *registry_allowed_find(const char *interface) {
 
 void registry_finish(Registry *r) {
         free(r->globals);
-        *r = (Registry) {};
+        *r = (Registry){};
 }
 
 static RegistryGlobal *find(const Registry *r, uint32_t name) {
@@ -66,7 +66,7 @@ int registry_global(Registry *r, uint32_t name, const char *interface, uint32_t 
                 r->globals = g;
                 g = &r->globals[r->n_globals++];
         }
-        *g = (RegistryGlobal) { .name = name };
+        *g = (RegistryGlobal){ .name = name };
         if (!a || version == 0)
                 return 0;
         g->interface = a->interface;

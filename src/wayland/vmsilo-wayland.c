@@ -29,7 +29,8 @@ static int arg_listen_fd = -1;
 static const char *arg_upstream = NULL;
 
 static void help(void) {
-        printf("Usage: vmsilo-wayland --vm NAME (--listen PATH | --listen-fd N) [--upstream DISPLAY]\n"
+        printf("Usage: vmsilo-wayland --vm NAME (--listen PATH | --listen-fd N)\n"
+               "                      [--upstream DISPLAY]\n"
                "\n"
                "The fence between one VM's Wayland clients and the desktop's compositor: shows\n"
                "them only allowlisted globals, titles their windows \"[NAME] …\", bounds what\n"
@@ -40,7 +41,8 @@ static void help(void) {
                "     --listen PATH       create the socket clients connect to at PATH (mode 0600)\n"
                "     --listen-fd N       or serve the listening unix socket inherited as fd N\n"
                "     --upstream DISPLAY  the compositor: a socket path, or a display name in\n"
-               "                         $XDG_RUNTIME_DIR (default $WAYLAND_DISPLAY, else wayland-0)\n"
+               "                         $XDG_RUNTIME_DIR (default $WAYLAND_DISPLAY,\n"
+               "                         else wayland-0)\n"
                "     --log-level LEVEL   error, warn, info (default), debug, trace\n"
                "  -h --help              show this help\n"
                "     --version           show the version\n"
@@ -77,8 +79,8 @@ static int parse_argv(int argc, char **argv) {
                 switch (c) {
                 case ARG_VM:
                         if (!config_vm_name_is_valid(optarg))
-                                return log_error_errno(EINVAL, "--vm: '%s' is not a VM name.",
-                                                optarg);
+                                return log_error_errno(
+                                                EINVAL, "--vm: '%s' is not a VM name.", optarg);
                         arg_vm = optarg;
                         break;
                 case ARG_LISTEN:
@@ -88,8 +90,10 @@ static int parse_argv(int argc, char **argv) {
                         errno = 0;
                         fd = strtol(optarg, &end, 10);
                         if (errno != 0 || *end || end == optarg || fd < 3 || fd > INT32_MAX)
-                                return log_error_errno(EINVAL, "--listen-fd: '%s' is not an fd "
-                                                "number above 2.", optarg);
+                                return log_error_errno(EINVAL,
+                                                "--listen-fd: '%s' is not an fd "
+                                                "number above 2.",
+                                                optarg);
                         arg_listen_fd = (int) fd;
                         break;
                 case ARG_UPSTREAM:
@@ -97,8 +101,10 @@ static int parse_argv(int argc, char **argv) {
                         break;
                 case ARG_LOG_LEVEL:
                         if (log_level_from_string(optarg) < 0)
-                                return log_error_errno(EINVAL, "--log-level: '%s' is not one of "
-                                                "error, warn, info, debug, trace", optarg);
+                                return log_error_errno(EINVAL,
+                                                "--log-level: '%s' is not one of "
+                                                "error, warn, info, debug, trace",
+                                                optarg);
                         log_set_max_level(log_level_from_string(optarg));
                         break;
                 case 'h':
@@ -111,13 +117,13 @@ static int parse_argv(int argc, char **argv) {
                         return -EINVAL;
                 }
         if (optind < argc)
-                return log_error_errno(EINVAL, "Unexpected argument '%s'. See --help.",
-                                argv[optind]);
+                return log_error_errno(
+                                EINVAL, "Unexpected argument '%s'. See --help.", argv[optind]);
         if (!arg_vm)
                 return log_error_errno(EINVAL, "--vm is required. See --help.");
         if (!arg_listen == (arg_listen_fd < 0))
                 return log_error_errno(EINVAL, "Exactly one of --listen and --listen-fd. "
-                                "See --help.");
+                                               "See --help.");
         return 1;
 }
 
@@ -130,8 +136,10 @@ static int upstream_path(char **ret) {
         if (display[0] == '/')
                 return (*ret = strdup(display)) ? 0 : log_oom();
         if (!runtime_dir || runtime_dir[0] != '/')
-                return log_error_errno(EINVAL, "The compositor display '%s' is a name, and "
-                                "$XDG_RUNTIME_DIR is not set to a path.", display);
+                return log_error_errno(EINVAL,
+                                "The compositor display '%s' is a name, and "
+                                "$XDG_RUNTIME_DIR is not set to a path.",
+                                display);
         if (asprintf(ret, "%s/%s", runtime_dir, display) < 0)
                 return log_oom();
         return 0;
@@ -149,8 +157,8 @@ static int listen_socket(int *ret) {
         }
         if (getsockopt(arg_listen_fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &len) < 0 ||
                         !accepting)
-                return log_error_errno(EBADF, "--listen-fd %d is not a listening socket.",
-                                arg_listen_fd);
+                return log_error_errno(
+                                EBADF, "--listen-fd %d is not a listening socket.", arg_listen_fd);
         if (fcntl(arg_listen_fd, F_SETFL, O_NONBLOCK) < 0 ||
                         fcntl(arg_listen_fd, F_SETFD, FD_CLOEXEC) < 0)
                 return log_error_errno(errno, "Cannot set up --listen-fd %d: %m", arg_listen_fd);

@@ -20,7 +20,7 @@ int wire_header_decode(const uint8_t *untrusted_buf, size_t len, WireHeader *ret
                         (untrusted_word >> 16) > WIRE_MESSAGE_MAX)
                 return -EMSGSIZE;
         /* sanitize end */
-        *ret = (WireHeader) {
+        *ret = (WireHeader){
                 .object = wire_read_u32(untrusted_buf),
                 .opcode = (uint16_t) (untrusted_word & 0xffff),
                 .size = (uint16_t) (untrusted_word >> 16),
@@ -52,8 +52,9 @@ static int decode_blob(const uint8_t *untrusted_buf, size_t size, size_t *pos, W
                 if (untrusted_len == 0 && !arg->nullable)
                         return -EBADMSG;
                 /* one NUL, at the end: libwayland refuses anything else */
-                if (untrusted_len > 0 && (arg->data[untrusted_len - 1] != '\0' ||
-                                                 memchr(arg->data, '\0', untrusted_len - 1)))
+                if (untrusted_len > 0 &&
+                                (arg->data[untrusted_len - 1] != '\0' ||
+                                                memchr(arg->data, '\0', untrusted_len - 1)))
                         return -EBADMSG;
                 arg->str = untrusted_len > 0 ? (const char *) arg->data : NULL;
         }
@@ -84,7 +85,7 @@ int wire_message_decode(const uint8_t *untrusted_buf, const WireHeader *header,
                         continue;
                 assert(msg.n_args < WIRE_ARGS_MAX); /* a table with more is our bug */
                 arg = &msg.args[msg.n_args];
-                *arg = (WireArg) {
+                *arg = (WireArg){
                         .type = *s,
                         .nullable = nullable,
                         .offset = pos,
@@ -148,15 +149,15 @@ static int encode(uint32_t object, uint16_t opcode, const uint32_t *words, size_
         return (int) size;
 }
 
-int wire_encode_string_message(uint32_t object, uint16_t opcode, const char *s, uint8_t *buf,
-                size_t cap) {
+int wire_encode_string_message(
+                uint32_t object, uint16_t opcode, const char *s, uint8_t *buf, size_t cap) {
         return encode(object, opcode, NULL, 0, s, buf, cap);
 }
 
-int wire_encode_display_error(uint32_t object, uint32_t code, const char *message, uint8_t *buf,
-                size_t cap) {
+int wire_encode_display_error(
+                uint32_t object, uint32_t code, const char *message, uint8_t *buf, size_t cap) {
         const uint32_t words[] = { object, code };
 
-        return encode(WIRE_DISPLAY_ID, 0 /* wl_display.error */, words, ELEMENTSOF(words),
-                        message, buf, cap);
+        return encode(WIRE_DISPLAY_ID, 0 /* wl_display.error */, words, ELEMENTSOF(words), message,
+                        buf, cap);
 }

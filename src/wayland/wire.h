@@ -26,14 +26,14 @@ typedef struct WireHeader {
 } WireHeader;
 
 typedef struct WireArg {
-        char type;    /* a signature letter: i u f s o n a h */
+        char type; /* a signature letter: i u f s o n a h */
         bool nullable;
         uint32_t word; /* i u f o n: the value; s a: the length word; h: unused */
         /* s: the NUL-terminated string inside the message, NULL for a null string;
          * a: the array's bytes. Both point into the decoded buffer. */
         const char *str;
         const uint8_t *data;
-        size_t offset; /* of the argument's first word in the message */
+        size_t offset;                        /* of the argument's first word in the message */
         const struct wl_interface *interface; /* o n: the type the table names, NULL: untyped */
 } WireArg;
 
@@ -72,9 +72,9 @@ unsigned wire_signature_since(const char *signature);
 
 /* Writes a message whose only argument is the string s (xdg_toplevel.set_title):
  * returns its size, or -EMSGSIZE if it would not fit in cap or in WIRE_MESSAGE_MAX. */
-int wire_encode_string_message(uint32_t object, uint16_t opcode, const char *s, uint8_t *buf,
-                size_t cap);
+int wire_encode_string_message(
+                uint32_t object, uint16_t opcode, const char *s, uint8_t *buf, size_t cap);
 
 /* Writes wl_display.error(object, code, message) ("ous"): returns its size or -EMSGSIZE. */
-int wire_encode_display_error(uint32_t object, uint32_t code, const char *message, uint8_t *buf,
-                size_t cap);
+int wire_encode_display_error(
+                uint32_t object, uint32_t code, const char *message, uint8_t *buf, size_t cap);

@@ -87,8 +87,8 @@ static struct wl_buffer *draw(int32_t width, int32_t height) {
                 pixels[i] = 0xff000000u | arg_color;
         munmap(pixels, size);
         pool = wl_shm_create_pool(shm, fd, (int32_t) size);
-        b = wl_shm_pool_create_buffer(pool, 0, width, height, (int32_t) stride,
-                        WL_SHM_FORMAT_XRGB8888);
+        b = wl_shm_pool_create_buffer(
+                        pool, 0, width, height, (int32_t) stride, WL_SHM_FORMAT_XRGB8888);
         wl_shm_pool_destroy(pool);
         close(fd);
         wl_buffer_add_listener(b, &buffer_listener, NULL);
@@ -136,8 +136,8 @@ static void wm_base_ping(void *data, struct xdg_wm_base *b, uint32_t serial) {
 }
 static const struct xdg_wm_base_listener wm_base_listener = { .ping = wm_base_ping };
 
-static void keyboard_keymap(void *data, struct wl_keyboard *k, uint32_t format, int32_t fd,
-                uint32_t size) {
+static void keyboard_keymap(
+                void *data, struct wl_keyboard *k, uint32_t format, int32_t fd, uint32_t size) {
         char *map;
 
         if (format == WL_KEYBOARD_KEYMAP_FORMAT_XKB_V1) {
@@ -160,8 +160,8 @@ static void keyboard_key(void *data, struct wl_keyboard *k, uint32_t serial, uin
         char name[64] = "unknown";
 
         if (xkb_state)
-                xkb_keysym_get_name(xkb_state_key_get_one_sym(xkb_state, key + 8), name,
-                                sizeof(name));
+                xkb_keysym_get_name(
+                                xkb_state_key_get_one_sym(xkb_state, key + 8), name, sizeof(name));
         logf_("key %s %s", name, how);
 }
 
@@ -171,11 +171,11 @@ static void keyboard_modifiers(void *data, struct wl_keyboard *k, uint32_t seria
                 xkb_state_update_mask(xkb_state, depressed, latched, locked, 0, 0, group);
 }
 
-static void keyboard_enter(void *data, struct wl_keyboard *k, uint32_t serial,
-                struct wl_surface *s, struct wl_array *keys) {
+static void keyboard_enter(void *data, struct wl_keyboard *k, uint32_t serial, struct wl_surface *s,
+                struct wl_array *keys) {
 }
-static void keyboard_leave(void *data, struct wl_keyboard *k, uint32_t serial,
-                struct wl_surface *s) {
+static void keyboard_leave(
+                void *data, struct wl_keyboard *k, uint32_t serial, struct wl_surface *s) {
 }
 static void keyboard_repeat_info(void *data, struct wl_keyboard *k, int32_t rate, int32_t delay) {
 }
@@ -201,12 +201,12 @@ static const struct wl_seat_listener seat_listener = {
         .name = seat_name,
 };
 
-static void registry_global(void *data, struct wl_registry *r, uint32_t name,
-                const char *interface, uint32_t version) {
+static void registry_global(void *data, struct wl_registry *r, uint32_t name, const char *interface,
+                uint32_t version) {
         logf_("global %s %u", interface, version);
         if (strcmp(interface, wl_compositor_interface.name) == 0)
-                compositor = wl_registry_bind(r, name, &wl_compositor_interface,
-                                version < 4 ? version : 4);
+                compositor = wl_registry_bind(
+                                r, name, &wl_compositor_interface, version < 4 ? version : 4);
         else if (strcmp(interface, wl_shm_interface.name) == 0)
                 shm = wl_registry_bind(r, name, &wl_shm_interface, 1);
         else if (strcmp(interface, xdg_wm_base_interface.name) == 0) {

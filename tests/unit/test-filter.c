@@ -11,8 +11,8 @@
 
 #include "filter.h"
 #include "wayland-client-protocol.h"
-#include "wayland-server-protocol.h"
 #include "wayland-msg.h"
+#include "wayland-server-protocol.h"
 #include "xdg-shell-client-protocol.h"
 
 typedef struct Fixture {
@@ -24,7 +24,7 @@ typedef struct Fixture {
 static int setup(void **state) {
         static Fixture fx;
 
-        fx = (Fixture) {};
+        fx = (Fixture){};
         assert_int_equal(filter_init(&fx.filter, "gui"), 0);
         *state = &fx;
         return 0;
@@ -44,8 +44,8 @@ static int run(Fixture *fx, bool request, Msg *m, size_t n_fds, size_t *ret_n_fd
         int r;
 
         buffer_consume(&fx->out, buffer_size(&fx->out));
-        r = (request ? filter_request : filter_event)(&fx->filter, m->buf, len, n_fds, &fx->out,
-                        &fds, &fx->reason);
+        r = (request ? filter_request : filter_event)(
+                        &fx->filter, m->buf, len, n_fds, &fx->out, &fds, &fx->reason);
         if (r >= 0)
                 assert_int_equal(r, len);
         if (ret_n_fds)
@@ -199,7 +199,8 @@ static void test_filter_rewrites_every_title(void **state) {
 
         toplevel(fx);
         msg_begin(&m, 7, XDG_TOPLEVEL_SET_TITLE);
-        msg_str(&m, "\xe2\x80\xae" "evil\x1b\xff");
+        msg_str(&m, "\xe2\x80\xae"
+                    "evil\x1b\xff");
         assert_int_equal(request(fx, &m), m.len);
         assert_out_title(fx, 0, "[gui] evil\xef\xbf\xbd");
 
@@ -297,7 +298,8 @@ static void test_filter_waits_for_whole_messages(void **state) {
         msg_end(&m);
         for (size_t len = 0; len < 12; len++)
                 assert_int_equal(filter_request(&fx->filter, m.buf, len, 0, &fx->out, &n_fds,
-                                         &fx->reason), -EAGAIN);
+                                                 &fx->reason),
+                                -EAGAIN);
         wire_write_u32(m.buf + 4, (WIRE_MESSAGE_MAX + 4) << 16);
         assert_int_equal(filter_request(&fx->filter, m.buf, 12, 0, &fx->out, &n_fds, &fx->reason),
                         -EMSGSIZE);

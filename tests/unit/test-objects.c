@@ -33,7 +33,8 @@ static void test_objects_new_ids_must_be_in_their_side_range(void **state) {
         assert_int_equal(objects_add(&t, 0, false, &wl_callback_interface, 1), -EINVAL);
         assert_int_equal(objects_add(&t, 2, false, &wl_registry_interface, 1), 0);
         assert_int_equal(objects_add(&t, WIRE_SERVER_ID_START + 1, true, &wl_data_offer_interface,
-                                 3), 0);
+                                         3),
+                        0);
         assert_ptr_equal(objects_get(&t, 2)->interface, &wl_registry_interface);
         assert_int_equal(objects_get(&t, WIRE_SERVER_ID_START + 1)->version, 3);
         objects_finish(&t);
@@ -58,8 +59,7 @@ static void test_objects_server_id_is_replaced_without_delete_id(void **state) {
         assert_int_equal(objects_init(&t, &wl_display_interface), 0);
         assert_int_equal(objects_add(&t, WIRE_SERVER_ID_START, true, &wl_data_offer_interface, 1),
                         0);
-        assert_int_equal(objects_add(&t, WIRE_SERVER_ID_START, true, &wl_callback_interface, 1),
-                        0);
+        assert_int_equal(objects_add(&t, WIRE_SERVER_ID_START, true, &wl_callback_interface, 1), 0);
         assert_ptr_equal(objects_get(&t, WIRE_SERVER_ID_START)->interface, &wl_callback_interface);
         assert_int_equal(objects_delete(&t, WIRE_SERVER_ID_START), -ENOENT);
         objects_finish(&t);
@@ -75,7 +75,8 @@ static void test_objects_refuses_ids_past_the_cap(void **state) {
                         -EMFILE);
         assert_int_equal(objects_add(&t, 0xfe000000, false, &wl_callback_interface, 1), -EMFILE);
         assert_int_equal(objects_add(&t, WIRE_SERVER_ID_START + OBJECTS_MAX, true,
-                                 &wl_callback_interface, 1), -EMFILE);
+                                         &wl_callback_interface, 1),
+                        -EMFILE);
         objects_finish(&t);
 }
 

@@ -32,8 +32,8 @@ static void test_registry_allowlist_holds_windows_and_nothing_of_the_desktop(voi
                 "zwp_virtual_keyboard_manager_v1", "zwlr_virtual_pointer_manager_v1",
                 "zwlr_foreign_toplevel_manager_v1", "zwlr_data_control_manager_v1",
                 "zwp_input_method_manager_v2", "ext_session_lock_manager_v1", "xdg_activation_v1",
-                "zwp_primary_selection_device_manager_v1", "wl_shell",
-                "wl_display", "wl_registry", "wl_surface", "" };
+                "zwp_primary_selection_device_manager_v1", "wl_shell", "wl_display", "wl_registry",
+                "wl_surface", "" };
 
         for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]); i++)
                 assert_non_null(registry_allowed_find(shown[i]));
@@ -84,8 +84,8 @@ static void test_registry_keeps_one_entry_per_name_and_a_cap(void **state) {
         assert_int_equal(r.n_globals, 1);
         for (uint32_t name = 2; name <= REGISTRY_GLOBALS_MAX; name++)
                 assert_true(registry_global(&r, name, "wl_output", 4, &v) >= 0);
-        assert_int_equal(registry_global(&r, REGISTRY_GLOBALS_MAX + 1, "wl_output", 4, &v),
-                        -EMFILE);
+        assert_int_equal(
+                        registry_global(&r, REGISTRY_GLOBALS_MAX + 1, "wl_output", 4, &v), -EMFILE);
         registry_finish(&r);
 }
 

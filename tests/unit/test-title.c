@@ -33,7 +33,11 @@ static void test_title_without_guest_text_is_the_vm_name(void **state) {
 }
 
 static void test_title_replaces_invalid_utf8(void **state) {
-        assert_title("a\xff" "b", 3, "[gui] a\xef\xbf\xbd" "b");
+        assert_title("a\xff"
+                     "b",
+                        3,
+                        "[gui] a\xef\xbf\xbd"
+                        "b");
         assert_title("\xc0\xaf", 2, "[gui] \xef\xbf\xbd\xef\xbf\xbd"); /* overlong '/' */
         assert_title("\xed\xa0\x80", 3, "[gui] \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
         assert_title("caf\xc3", 4, "[gui] caf\xef\xbf\xbd"); /* truncated */
@@ -44,7 +48,9 @@ static void test_title_drops_controls_and_bidi(void **state) {
         /* U+202E RIGHT-TO-LEFT OVERRIDE, U+2066 LRI, U+200F RLM, U+061C ALM, U+2028 LS */
         assert_title("x\xe2\x80\xaey\xe2\x81\xa6z\xe2\x80\x8f\xd8\x9c\xe2\x80\xa8!", 18,
                         "[gui] xyz!");
-        assert_title("\xc2\x85" "c1", 4, "[gui] c1"); /* NEL, a C1 control */
+        assert_title("\xc2\x85"
+                     "c1",
+                        4, "[gui] c1"); /* NEL, a C1 control */
         assert_title("na\xc3\xafve \xe2\x9c\x93", 10, "[gui] na\xc3\xafve \xe2\x9c\x93");
 }
 

@@ -9,8 +9,8 @@
 
 #include <cmocka.h>
 
-#include "wayland-msg.h"
 #include "wayland-client-protocol.h"
+#include "wayland-msg.h"
 #include "wire.h"
 
 static int decode(Msg *m, const struct wl_interface *i, uint16_t opcode, bool request,
@@ -20,8 +20,8 @@ static int decode(Msg *m, const struct wl_interface *i, uint16_t opcode, bool re
 
         if (r < 0)
                 return r;
-        return wire_message_decode(m->buf, &h,
-                        request ? &i->methods[opcode] : &i->events[opcode], ret);
+        return wire_message_decode(
+                        m->buf, &h, request ? &i->methods[opcode] : &i->events[opcode], ret);
 }
 
 static void test_wire_header_needs_eight_bytes(void **state) {
@@ -143,7 +143,8 @@ static void test_wire_refuses_zero_ids_unless_nullable(void **state) {
         msg_u32(&m, 0);
         msg_end(&m);
         assert_int_equal(decode(&m, &wl_surface_interface, WL_SURFACE_SET_BUFFER_TRANSFORM, true,
-                                 &msg), 0);
+                                         &msg),
+                        0);
         assert_int_equal(msg.since, 2);
 }
 
