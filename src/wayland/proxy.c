@@ -253,9 +253,11 @@ static int peer_io(Peer *p, uint32_t revents, const char **reterr_reason) {
                 if (r < 0)
                         return 0; /* the peer went away */
         }
-        if (revents & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
-                if (!peer_reading(p))
-                        return 0; /* hung up while we held back: nothing more will get through */
+        /* EPOLLIN may still be reported in the loop iteration in which the other peer's handler
+         * stopped reading p; only a hangup ends a connection held back. */
+        if (!peer_reading(p) && (revents & (EPOLLHUP | EPOLLERR)))
+                return 0;
+        if (peer_reading(p) && (revents & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
                 n = peer_receive(p);
                 if (n == 0 || (n < 0 && n != -EAGAIN && n != -EMSGSIZE)) {
                         (void) peer_flush(o); /* e.g. the compositor's last error event */

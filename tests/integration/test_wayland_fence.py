@@ -74,11 +74,11 @@ class Desktop:
         wait_for(listen.exists, what="vmsilo-wayland's socket")
         return proc
 
-    def spawn(self, argv, log, **env):
+    def spawn(self, argv, log, pass_fds=(), **env):
         out = open(self.dir / log, "ab")
         proc = subprocess.Popen(argv, env={**self.env, **env}, stdout=out, stderr=out,
                                 user=self.user.pw_uid, group=self.user.pw_gid, extra_groups=[],
-                                cwd=self.dir)
+                                cwd=self.dir, pass_fds=pass_fds)
         out.close()
         self.procs.append(proc)
         return proc
@@ -407,3 +407,32 @@ def test_a_client_that_does_not_read_stalls_only_itself(desktop):
         s.close()
     for s in (upstream, upstream2, fake):
         s.close()
+
+
+def test_an_inherited_listening_socket_is_served(desktop):
+    path = desktop.run / "inherited-wayland"
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    listener.listen(4)
+    fence = desktop.spawn([str(build_dir() / "src/wayland/vmsilo-wayland"), "--vm", "gui",
+                           "--listen-fd", str(listener.fileno()), "--upstream", "wayland-1"],
+                          "inherited.log", pass_fds=[listener.fileno()])
+    listener.close()
+    w = Wire(path)
+    assert "wl_compositor" in w.globals()
+    w.close()
+    fence.send_signal(signal.SIGTERM)
+    assert fence.wait(timeout=5) == 0
+
+
+def test_bad_command_lines_exit_2_and_a_bad_listen_fd_exits_1(desktop):
+    fence = str(build_dir() / "src/wayland/vmsilo-wayland")
+    for argv in ([], ["--vm", "Bad!", "--listen", "/nonexistent/x"], ["--vm", "gui"],
+                 ["--vm", "gui", "--listen", "x", "--listen-fd", "3"], ["--vm", "gui", "extra"]):
+        assert subprocess.run([fence, *argv], capture_output=True).returncode == 2, argv
+    with open(os.devnull) as not_a_socket:
+        r = subprocess.run([fence, "--vm", "gui", "--listen-fd", str(not_a_socket.fileno()),
+                            "--upstream", "/nonexistent"], capture_output=True,
+                           pass_fds=[not_a_socket.fileno()])
+    assert r.returncode == 1
+    assert b"is not a listening socket" in r.stderr
