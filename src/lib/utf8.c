@@ -54,9 +54,3 @@ bool utf8_is_valid(const char *s, size_t n) {
         }
         return true;
 }
-
-bool utf8_codepoint_is_hiding(uint32_t c) {
-        return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x061c ||
-               (c >= 0x200b && c <= 0x200f) || (c >= 0x2028 && c <= 0x202e) ||
-               (c >= 0x2060 && c <= 0x206f) || c == 0xfeff || (c >= 0xfff9 && c <= 0xfffb);
-}

@@ -13,7 +13,3 @@ int utf8_decode(const char *s, size_t n, uint32_t *ret);
 /* Whether all n bytes of s are valid UTF-8 (a NUL byte is valid UTF-8; callers that mind check
  * for it themselves). */
 bool utf8_is_valid(const char *s, size_t n);
-/* Whether c is a code point that labels shown to the user must not hold: controls, line and
- * paragraph separators, bidi controls and other invisible formatting. Each can hide, reorder or
- * fake the text around it. */
-bool utf8_codepoint_is_hiding(uint32_t c);

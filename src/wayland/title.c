@@ -5,11 +5,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unictype.h>
+
 #include "macro.h"
 #include "title.h"
 #include "utf8.h"
 
 #define REPLACEMENT_CHARACTER "\xef\xbf\xbd"
+
+/* The rule of menu labels (docs/desktop.md), without its brackets: a title is prefixed, so a
+ * bracket cannot fake the prefix. Dropped, but for U+0020: controls, format characters (bidi
+ * marks, embeddings, overrides, isolates), surrogates, private use and unassigned code points
+ * (general category C*), every separator (Z*: other spaces, U+2028, U+2029) and default-ignorable
+ * code points (invisible, such as the Hangul fillers). */
+static bool codepoint_is_hidden(uint32_t c) {
+        if (c == ' ')
+                return false;
+        return uc_is_general_category(c, uc_general_category_or(UC_CATEGORY_C, UC_CATEGORY_Z)) ||
+               uc_is_property_default_ignorable_code_point(c);
+}
 
 int title_format(const char *vm, const char *untrusted_title, size_t untrusted_len, char **ret) {
         char clean[TITLE_GUEST_MAX + 1];
@@ -29,7 +43,7 @@ int title_format(const char *vm, const char *untrusted_title, size_t untrusted_l
                         i++;
                 } else {
                         i += (size_t) len;
-                        if (utf8_codepoint_is_hiding(c))
+                        if (codepoint_is_hidden(c))
                                 continue;
                 }
                 if (n + (size_t) len > TITLE_GUEST_MAX)

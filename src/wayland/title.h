@@ -10,6 +10,7 @@
 
 /* Writes "[vm] <title>" (or "[vm]" when nothing of the title is left) to *ret. The guest's bytes
  * (untrusted_len of them; NULL for a toplevel that never set one) are cleaned: each invalid UTF-8
- * byte becomes U+FFFD, controls, line separators, bidi and other invisible formatting characters
- * are dropped, and the result is cut to TITLE_GUEST_MAX bytes on a character boundary. */
+ * byte becomes U+FFFD; controls, format (bidi) characters, separators but U+0020, private use,
+ * unassigned and default-ignorable code points are dropped; the result is cut to TITLE_GUEST_MAX
+ * bytes on a character boundary. */
 int title_format(const char *vm, const char *untrusted_title, size_t untrusted_len, char **ret);

@@ -52,6 +52,15 @@ static void test_title_drops_controls_and_bidi(void **state) {
                      "c1",
                         4, "[gui] c1"); /* NEL, a C1 control */
         assert_title("na\xc3\xafve \xe2\x9c\x93", 10, "[gui] na\xc3\xafve \xe2\x9c\x93");
+        /* NBSP (Zs), U+E000 (private use), U+3164 HANGUL FILLER (default-ignorable), U+0378
+         * (unassigned), U+00AD SOFT HYPHEN (Cf) */
+        assert_title("a\xc2\xa0"
+                     "b\xee\x80\x80"
+                     "c\xe3\x85\xa4"
+                     "d\xcd\xb8"
+                     "e\xc2\xad"
+                     "f",
+                        18, "[gui] abcdef");
 }
 
 static void test_title_is_cut_on_a_character_boundary(void **state) {
