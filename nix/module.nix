@@ -270,6 +270,13 @@ in
       '';
     };
 
+    imageBuilder = mkOption {
+      type = types.package;
+      readOnly = true;
+      internal = true;
+      description = "What vmsilod runs to build the default guest image (--image-builder).";
+    };
+
     settings = mkOption {
       type = types.raw;
       readOnly = true;
@@ -280,6 +287,7 @@ in
 
   config = lib.mkIf cfg.enable {
     programs.vmsilo.settings = settings;
+    programs.vmsilo.imageBuilder = imageBuilder;
     programs.vmsilo.guestImages = lib.listToAttrs (map (vm: lib.nameValuePair vm.name (guestImage vm))
       (lib.filter wantsNixImage cfg.nixosVms));
 
@@ -319,7 +327,7 @@ in
       path = [ pkgs.qemu_kvm pkgs.e2fsprogs pkgs.xz pkgs.zstd pkgs.gzip ]
         ++ lib.optional usesCrosvm pkgs.crosvm;
       serviceConfig = {
-        ExecStart = [ "" "${pkg}/sbin/vmsilod --config /etc/vmsilo/config.json --image-builder ${imageBuilder}" ];
+        ExecStart = [ "" "${pkg}/sbin/vmsilod --config /etc/vmsilo/config.json --image-builder ${cfg.imageBuilder}" ];
         ReadWritePaths = extraWritable;
       };
     };

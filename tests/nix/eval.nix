@@ -60,6 +60,6 @@ in
   udevRules = c.services.udev.extraRules;
   activation = lib.mapAttrs (_: toString) c.system.activationScripts;
   package = { inherit (cfg.package) name drvPath; };
-  imageBuilder = (builtins.match ".*--image-builder ([^ ]+).*" (builtins.elemAt c.systemd.services.vmsilod.serviceConfig.ExecStart 1));
+  imageBuilder = { inherit (cfg.imageBuilder) name text; path = "${cfg.imageBuilder}"; };
   images = lib.mapAttrs (_: image) cfg.guestImages;
 }
