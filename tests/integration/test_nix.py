@@ -427,3 +427,22 @@ def test_root_disk_wins_over_guest_programs_with_a_warning(nix_env):
 def test_disabled_module_writes_nothing(nix_env):
     r = evaluate(nix_env, '{ ... }: { programs.vmsilo.user = "bob"; }')
     assert r == {"assertions": [], "warnings": []}
+
+
+def test_readme_quick_start_is_the_tested_one():
+    """The README's NixOS Quick Start is tests/nix/quickstart.nix (which the tests evaluate)
+    apart from its `imports` line: the test harness imports the module itself."""
+    readme = (REPO / "README.md").read_text()
+    section = readme[readme.index("\n## NixOS\n"):]
+    block = re.findall(r"```nix\n(.*?)```", section, re.S)[1]
+    assert "imports = [ inputs.vmsilo.nixosModules.default ];" in block
+
+    def code(text):
+        """Lines without indentation, blank lines, the header comment and the imports line."""
+        lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+        while lines[0].startswith("#"):
+            lines.pop(0)
+        return [ln for ln in lines if not ln.startswith("imports = ")]
+
+    quick = (NIX_TESTS / "quickstart.nix").read_text()
+    assert code(block) == code(quick)
