@@ -2,7 +2,7 @@
 # vmsilo built with Meson: vmsilod, the vmsilo CLI and its vm-* names, vmsilo-balloond, the static
 # guest agent (against glibc's libc.a), the guest /init and agent unit, the systemd units and the
 # bash completion. `pkgs.callPackage ./nix/package.nix { }`.
-{ lib, stdenv, meson, ninja, pkg-config, systemd, jansson, libmnl, nftables, libpng
+{ lib, stdenv, meson, ninja, pkg-config, python3, systemd, jansson, libmnl, nftables, libpng
 , libunistring, cmocka, glibc }:
 
 let
@@ -21,11 +21,17 @@ stdenv.mkDerivation {
   pname = "vmsilo";
   inherit version src;
 
-  nativeBuildInputs = [ meson ninja pkg-config ];
+  nativeBuildInputs = [ meson ninja pkg-config python3 ];
   # glibc.static: the guest agent links statically (src/agent/meson.build).
   buildInputs = [ systemd jansson libmnl nftables libpng libunistring cmocka glibc.static ];
   # A static PIE needs rcrt1.o, which glibc.static does not ship for every platform.
   hardeningDisable = [ "pie" ];
+
+  # Build-time scripts that meson runs as tests. Not image/init: it runs in the guest, where
+  # /bin/sh is busybox.
+  postPatch = ''
+    patchShebangs tests/unit bench
+  '';
 
   mesonFlags = [ "-Dwerror=false" ];
   # data/meson.build asks pkg-config for systemd's unit directory (rootprefix = our prefix);

@@ -446,3 +446,36 @@ def test_readme_quick_start_is_the_tested_one():
 
     quick = (NIX_TESTS / "quickstart.nix").read_text()
     assert code(block) == code(quick)
+
+
+DERIVED = {"colorRgb", "textColor", "sharedHomePath", "sizeBytes", "pollIntervalUsec",
+           "guestAvailableBiasBytes"}
+
+
+def option_keys(doc, prefix=""):
+    """Every option path of a document: the keys of its fixed objects (free-form VMM options and
+    attrsets keyed by name, such as interfaces and routes, are walked with a placeholder)."""
+    keys = set()
+    for k, v in doc.items():
+        if k in DERIVED:
+            continue
+        path = f"{prefix}.{k}" if prefix else k
+        keys.add(path)
+        if k in ("interfaces",):
+            for item in v.values():
+                keys |= option_keys(item, path + ".<name>")
+        elif k == "nixosVms":
+            for item in v:
+                keys |= option_keys(item, path + "[]")
+        elif isinstance(v, dict) and k not in ("routes", "v6Routes", "gpu", "sound", "rootDisk"):
+            keys |= option_keys(v, path)
+    return keys
+
+
+def test_module_writes_every_option_the_validator_knows(full, tmp_path):
+    """`vmsilo config show` prints every option the C validator knows (config-format.c): the
+    module's document has exactly those, so a new JSON key without a Nix option fails here."""
+    shown = json.loads(vmsilo_config(tmp_path, "show", full["configJSON"]))
+    written = json.loads(full["configJSON"])
+    assert option_keys(written) == option_keys(shown)
+    assert "nixosVms[].network.interfaces.<name>.tap.bridge" in option_keys(written)

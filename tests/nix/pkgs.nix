@@ -47,7 +47,7 @@ let
     pkgsStatic.busybox = pkg "busybox-static-x86_64-unknown-linux-musl-1.36.1";
     glibc = pkg "glibc-2.40" // { static = pkg "glibc-2.40-static"; };
   } // lib.genAttrs [
-    "meson" "ninja" "pkg-config" "systemd" "jansson" "libmnl" "nftables" "libpng" "libunistring"
+    "meson" "ninja" "pkg-config" "python3" "systemd" "jansson" "libmnl" "nftables" "libpng" "libunistring"
     "cmocka" "qemu_kvm" "e2fsprogs" "xz" "zstd" "gzip" "crosvm" "fakeroot"
     "firefox" "konsole" "libreoffice" "htop"
   ] pkg;
