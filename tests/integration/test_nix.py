@@ -387,13 +387,21 @@ def test_package_derivation(quickstart):
     assert quickstart["package"]["drvPath"].endswith(f"-vmsilo-{version}.drv")
 
 
-def test_flake_module_check_evaluates(nix_env):
-    expr = (f"let lib = import {nixpkgs_lib()}; pkgs = import {NIX_TESTS}/pkgs.nix {{ inherit lib; }};"
-            f" d = pkgs.callPackage {NIX_TESTS}/check.nix {{ vmsilo = pkgs.callPackage "
-            f"{REPO}/nix/package.nix {{ }}; nixpkgsLib = {nixpkgs_lib()}; }};"
-            " in { inherit (d) name drvPath; }")
-    out = json.loads(nix(nix_env, "--readonly-mode", "--eval", "--strict", "--json", "-E", expr))
-    assert out["name"] == "vmsilo-nix-module-check" and out["drvPath"].endswith(".drv")
+def test_flake_outputs_evaluate(nix_env):
+    """flake.nix with nixpkgs replaced by lib, the fake package set and a stub nixosSystem."""
+    out = json.loads(nix(nix_env, "--readonly-mode", "--eval", "--strict", "--json",
+                         str(NIX_TESTS / "flake-outputs.nix"), "--arg", "nixpkgsLib",
+                         str(nixpkgs_lib())))
+    assert out["inputs"] == {"nixpkgs": {"url": "github:NixOS/nixpkgs/nixos-unstable"}}
+    assert re.fullmatch(r"vmsilo-[0-9.]+", out["package"]["name"]) and out["defaultIsVmsilo"]
+    # nixosModules.default runs the flake's own package.
+    assert out["modulePackage"] == out["package"]["drvPath"]
+    assert out["checks"] == {"package": out["package"]["name"],
+                             "module": "vmsilo-nix-module-check",
+                             "nixos-quickstart": "vmsilo-nixos-quickstart-eval"}
+    assert out["checkQuickstart"].endswith("-nixos-system-host.drv")
+    assert out["devShell"]["inputsFrom"] == [out["package"]["name"]]
+    assert {"clang", "qemu_kvm", "python3", "shellcheck"} <= set(out["devShell"]["packages"])
 
 
 # ---- assertions and warnings -----------------------------------------------------------------

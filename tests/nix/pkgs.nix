@@ -43,6 +43,9 @@ let
       in
       { inherit (guest) config options; };
 
+    mkShell = a: drv "nix-shell" { inherit (a) packages inputsFrom; };
+    python3Packages.pytest = pkg "python3.12-pytest-8.3.3";
+
     linuxPackages.kernel = pkg "linux-6.6.30" // { modDirVersion = "6.6.30"; version = "6.6.30"; };
     pkgsStatic.busybox = pkg "busybox-static-x86_64-unknown-linux-musl-1.36.1";
     glibc = pkg "glibc-2.40" // { static = pkg "glibc-2.40-static"; };
@@ -50,6 +53,7 @@ let
     "meson" "ninja" "pkg-config" "python3" "systemd" "jansson" "libmnl" "nftables" "libpng" "libunistring"
     "cmocka" "qemu_kvm" "e2fsprogs" "xz" "zstd" "gzip" "crosvm" "fakeroot"
     "firefox" "konsole" "libreoffice" "htop"
+    "clang" "gdb" "valgrind" "busybox" "iproute2" "socat" "shellcheck" "scdoc" "nix"
   ] pkg;
 in
 self
