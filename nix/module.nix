@@ -57,6 +57,8 @@ let
           "Host-side IP with prefix (e.g., \"10.0.0.254/24\"). Mutually exclusive with tap.bridge.";
         bridge = option (types.nullOr types.str) null
           "Bridge name to add TAP to. Mutually exclusive with tap.hostAddress.";
+        allowedHostPorts = option (types.listOf (types.strMatching "(tcp|udp)/[0-9]+")) [ ]
+          "Services on the host itself the guest may reach through this interface (\"tcp/PORT\" or \"udp/PORT\").";
       };
       dhcp = option types.bool false "Enable DHCP for this interface.";
       addresses = option (types.listOf types.str) [ ] "Static IPv4 addresses with prefix.";

@@ -119,7 +119,8 @@ VM_DEFAULTS = {
 }
 
 INTERFACE_DEFAULTS = {
-    "type": "tap", "macAddress": None, "tap": {"name": None, "hostAddress": None, "bridge": None},
+    "type": "tap", "macAddress": None, "tap": {"name": None, "hostAddress": None, "bridge": None,
+                                                "allowedHostPorts": []},
     "dhcp": False, "addresses": [], "routes": {}, "v6Addresses": [], "v6Routes": {},
 }
 
@@ -273,7 +274,8 @@ FULL_VALUES = {
                 "nameservers": ["9.9.9.9", "2620:fe::fe"],
                 "interfaces": {
                     "wan": {"type": "tap", "macAddress": "02:11:22:33:44:55",
-                            "tap": {"name": "tap-work", "hostAddress": "10.5.0.254/24"},
+                            "tap": {"name": "tap-work", "hostAddress": "10.5.0.254/24",
+                                    "allowedHostPorts": ["tcp/22", "udp/5353"]},
                             "addresses": ["10.5.0.1/24"],
                             "routes": {"0.0.0.0/0": {"via": "10.5.0.254"}},
                             "v6Addresses": ["fd00:5::1/64"],

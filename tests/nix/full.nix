@@ -32,7 +32,11 @@
             wan = {
               type = "tap";
               macAddress = "02:11:22:33:44:55";
-              tap = { name = "tap-work"; hostAddress = "10.5.0.254/24"; };
+              tap = {
+                name = "tap-work";
+                hostAddress = "10.5.0.254/24";
+                allowedHostPorts = [ "tcp/22" "udp/5353" ];
+              };
               addresses = [ "10.5.0.1/24" ];
               routes."0.0.0.0/0".via = "10.5.0.254";
               v6Addresses = [ "fd00:5::1/64" ];
