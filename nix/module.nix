@@ -121,7 +121,7 @@ let
           "Overlay upper layer: disk-backed (qcow2) or RAM-backed (tmpfs).";
         size = option types.str "10G" "Max ephemeral disk size (qcow2 only).";
       };
-      waylandProxy = option (types.enum [ "wayland-proxy-virtwl" "sommelier" ]) "wayland-proxy-virtwl"
+      waylandProxy = option (types.enum [ "wayland-proxy-virtwl" "sommelier" "waypipe" ]) "wayland-proxy-virtwl"
         "Wayland proxy in the guest (sommelier is experimental).";
       vmm = option vmmChoice "auto" "This VM's VMM; auto inherits the top-level vmm. (vmsilo)";
       acceleration = option accelChoice "auto"
@@ -153,7 +153,7 @@ let
 
   settings = {
     inherit (cfg) enable user hostNetworking enableBashIntegration crosvm isolatedPciDevices vmm
-      acceleration;
+      acceleration waylandDisplay;
     "vmsilo-balloond" = cfg."vmsilo-balloond";
     "vmsilo-tray" = cfg."vmsilo-tray";
     nixosVms = map vmSettings cfg.nixosVms;
@@ -255,6 +255,9 @@ in
       "Log level for tray proxy host and guest daemons (error, warn, info, debug, trace).";
 
     isolatedPciDevices = option (types.listOf types.str) [ ] "PCI devices to isolate with vfio-pci.";
+
+    waylandDisplay = option (types.nullOr types.str) null
+      "The compositor socket GPU VMs' windows go to: a name in the user's runtime dir or an absolute path (null: the one live wayland-N). (vmsilo)";
 
     vmm = option vmmChoice "auto"
       "VMM for every VM that does not choose its own (auto: crosvm when installed, else QEMU). (vmsilo)";

@@ -37,13 +37,35 @@ static int extend_many(char ***l, const char *const *args) {
 
 static int sandbox_args(const CompanionContext *ctx, char ***l) {
         static const char *const base[] = {
-                COMPANION_BWRAP_BINARY, "--unshare-all", "--die-with-parent", "--new-session",
-                "--cap-drop", "ALL", "--clearenv",
-                "--ro-bind", "/usr", "/usr",
-                "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin",
-                "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+                COMPANION_BWRAP_BINARY,
+                "--unshare-all",
+                "--die-with-parent",
+                "--new-session",
+                "--cap-drop",
+                "ALL",
+                "--clearenv",
+                "--ro-bind",
+                "/usr",
+                "/usr",
+                "--symlink",
+                "usr/bin",
+                "/bin",
+                "--symlink",
+                "usr/sbin",
+                "/sbin",
+                "--symlink",
+                "usr/lib",
+                "/lib",
+                "--symlink",
+                "usr/lib64",
+                "/lib64",
                 /* ASan reads /proc/self/maps; this /proc is the sandbox's own PID namespace. */
-                "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+                "--proc",
+                "/proc",
+                "--dev",
+                "/dev",
+                "--tmpfs",
+                "/tmp",
                 NULL,
         };
         int r;
@@ -52,7 +74,7 @@ static int sandbox_args(const CompanionContext *ctx, char ***l) {
         if (r < 0)
                 return r;
         return extend_many(l, (const char *const[]){ "--bind", ctx->dir, ctx->dir, "--setenv",
-                                      "XDG_RUNTIME_DIR", ctx->dir, NULL });
+                                              "XDG_RUNTIME_DIR", ctx->dir, NULL });
 }
 
 int companion_plan_argv(CompanionKind k, const CompanionContext *ctx, char ***ret) {
@@ -74,19 +96,20 @@ int companion_plan_argv(CompanionKind k, const CompanionContext *ctx, char ***re
                 /* A build-tree binary (tests) is outside /usr: it alone is added, read-only. */
                 if (!path_under_usr(ctx->fence_binary)) {
                         r = extend_many(&l, (const char *const[]){ "--ro-bind", ctx->fence_binary,
-                                                    ctx->fence_binary, NULL });
+                                                            ctx->fence_binary, NULL });
                         if (r < 0)
                                 return r;
                 }
                 r = extend_many(&l, (const char *const[]){ "--ro-bind", ctx->compositor,
-                                            ctx->compositor, "--", ctx->fence_binary, "--vm",
-                                            ctx->vm_name, "--listen", fence_socket, "--upstream",
-                                            ctx->compositor, NULL });
+                                                    ctx->compositor, "--", ctx->fence_binary,
+                                                    "--vm", ctx->vm_name, "--listen", fence_socket,
+                                                    "--upstream", ctx->compositor, NULL });
                 break;
         case COMPANION_WAYPIPE:
-                r = extend_many(&l, (const char *const[]){ "--setenv", "WAYLAND_DISPLAY",
-                                            fence_socket, "--", COMPANION_WAYPIPE_BINARY, "--no-gpu",
-                                            "--socket", waypipe_socket, "client", NULL });
+                r = extend_many(&l,
+                                (const char *const[]){ "--setenv", "WAYLAND_DISPLAY", fence_socket,
+                                                "--", COMPANION_WAYPIPE_BINARY, "--no-gpu",
+                                                "--socket", waypipe_socket, "client", NULL });
                 break;
         default:
                 return -EINVAL;

@@ -8,7 +8,8 @@
 
 typedef enum CompanionKind {
         COMPANION_FENCE,   /* vmsilo-wayland: the only one that reaches the real compositor */
-        COMPANION_WAYPIPE, /* waypipe client: serves the guest's waypipe server, draws on the fence */
+        COMPANION_WAYPIPE, /* waypipe client: serves the guest's waypipe server, draws on the fence
+                            */
         _COMPANION_KIND_MAX,
 } CompanionKind;
 

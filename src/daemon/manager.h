@@ -20,6 +20,8 @@ typedef struct ManagerOptions {
         const char *image_builder;  /* the `vmsilo` binary used to build the default image */
         const char *accel_override; /* VMSILO_ACCEL or NULL */
         const char *desktop_home;   /* VMSILO_DESKTOP_HOME or NULL: the user's home */
+        const char *wayland_binary;    /* vmsilo-wayland: VMSILO_WAYLAND or the installed one */
+        const char *user_runtime_base; /* VMSILO_USER_RUNTIME_BASE or /run/user */
         uint64_t start_timeout_usec;
         uint64_t stop_timeout_usec;
 } ManagerOptions;

@@ -43,7 +43,10 @@ static void help(void) {
                "     --version           show the version\n"
                "\n"
                "Environment: VMSILO_ACCEL=auto|kvm|tcg overrides the configured acceleration;\n"
-               "VMSILO_DESKTOP_HOME=DIR puts menu entries in DIR instead of the user's home.\n",
+               "VMSILO_DESKTOP_HOME=DIR puts menu entries in DIR instead of the user's home;\n"
+               "VMSILO_WAYLAND=PATH runs that vmsilo-wayland (absolute) for GPU VMs;\n"
+               "VMSILO_USER_RUNTIME_BASE=DIR looks for the compositor in DIR/<uid>\n"
+               "(default /run/user).\n",
                         CONFIG_DEFAULT_PATH, VMSILO_RUNTIME_DIR_DEFAULT, VMSILO_STATE_DIR_DEFAULT,
                         VMSILO_BINDIR "/vmsilo");
 }
@@ -176,6 +179,8 @@ static int run(int argc, char **argv) {
                 .image_builder = arg_image_builder,
                 .accel_override = getenv("VMSILO_ACCEL"),
                 .desktop_home = getenv("VMSILO_DESKTOP_HOME"),
+                .wayland_binary = getenv("VMSILO_WAYLAND") ?: VMSILO_LIBEXECDIR "/vmsilo-wayland",
+                .user_runtime_base = getenv("VMSILO_USER_RUNTIME_BASE") ?: "/run/user",
                 .start_timeout_usec = START_TIMEOUT_USEC_DEFAULT,
                 .stop_timeout_usec = STOP_TIMEOUT_USEC_DEFAULT,
         };

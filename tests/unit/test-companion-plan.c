@@ -46,9 +46,10 @@ static void test_fence_alone_gets_the_compositor_socket(void **state) {
 
 static void test_waypipe_draws_on_the_fence_never_the_compositor(void **state) {
         assert_argv(COMPANION_WAYPIPE, &context,
-                        SANDBOX "--setenv WAYLAND_DISPLAY /run/vmsilo/web.wl/fence.sock -- "
-                                "/usr/bin/waypipe --no-gpu --socket /run/vmsilo/web.wl/waypipe.sock "
-                                "client");
+                        SANDBOX
+                        "--setenv WAYLAND_DISPLAY /run/vmsilo/web.wl/fence.sock -- "
+                        "/usr/bin/waypipe --no-gpu --socket /run/vmsilo/web.wl/waypipe.sock "
+                        "client");
 }
 
 static void test_fence_binary_outside_usr_is_bound_read_only(void **state) {
