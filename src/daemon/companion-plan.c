@@ -22,6 +22,10 @@ const char *companion_kind_to_string(CompanionKind k) {
         return k >= 0 && k < _COMPANION_KIND_MAX ? companion_kind_names[k] : NULL;
 }
 
+const char *companion_socket_name(CompanionKind k) {
+        return k == COMPANION_FENCE ? COMPANION_FENCE_SOCKET : COMPANION_WAYPIPE_SOCKET;
+}
+
 static bool path_under_usr(const char *path) {
         return strncmp(path, "/usr/", 5) == 0;
 }

@@ -34,6 +34,9 @@ typedef struct CompanionContext {
 
 const char *companion_kind_to_string(CompanionKind k);
 
+/* The socket companion k listens on, in the companion directory. */
+const char *companion_socket_name(CompanionKind k);
+
 /* The full argv (bwrap first) that runs companion k of ctx in its sandbox. */
 int companion_plan_argv(CompanionKind k, const CompanionContext *ctx, char ***ret);
 

@@ -91,8 +91,8 @@ static uint64_t now_usec(void) {
 /* ---- the companion directory ---- */
 
 static void dir_remove_sockets(Companions *c) {
-        (void) unlinkat(c->dir_fd, COMPANION_FENCE_SOCKET, 0);
-        (void) unlinkat(c->dir_fd, COMPANION_WAYPIPE_SOCKET, 0);
+        for (CompanionKind k = 0; k < _COMPANION_KIND_MAX; k++)
+                (void) unlinkat(c->dir_fd, companion_socket_name(k), 0);
 }
 
 /* Root's runtime dir holds <name>.wl: root creates it there (the user cannot replace it), opens it
@@ -191,6 +191,8 @@ static int process_spawn(CompanionProcess *p) {
         pid_t pid;
         int r;
 
+        /* A killed companion leaves its socket behind; waypipe would not bind over it. */
+        (void) unlinkat(c->dir_fd, companion_socket_name(p->kind), 0);
         r = companion_plan_argv(p->kind, &ctx, &argv);
         if (r >= 0) {
                 plan.argv = argv;

@@ -103,6 +103,8 @@ static void test_kind_names(void **state) {
         assert_string_equal(companion_kind_to_string(COMPANION_FENCE), "fence");
         assert_string_equal(companion_kind_to_string(COMPANION_WAYPIPE), "waypipe");
         assert_null(companion_kind_to_string(_COMPANION_KIND_MAX));
+        assert_string_equal(companion_socket_name(COMPANION_FENCE), "fence.sock");
+        assert_string_equal(companion_socket_name(COMPANION_WAYPIPE), "waypipe.sock");
 }
 
 int main(void) {

@@ -1,0 +1,75 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""sway 1.7 headless as the test user in a runtime dir of the test's choosing (issue #13's test
+desktop), and what tests ask it: the windows in its tree."""
+import json
+import os
+import pathlib
+import signal
+import subprocess
+import time
+
+SWAY_CONFIG = "output HEADLESS-1 resolution 1280x800\ndefault_border none\n"
+
+
+def wait_for(predicate, timeout=10.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+class Sway:
+    """sway in run_dir (its XDG_RUNTIME_DIR, made 0700 for user), config and log in home."""
+
+    def __init__(self, user, home, run_dir):
+        self.user = user
+        self.home = pathlib.Path(home)
+        self.run = pathlib.Path(run_dir)
+        self.run.mkdir(mode=0o700, exist_ok=True)
+        os.chown(self.run, user.pw_uid, user.pw_gid)
+        (self.home / "sway.conf").write_text(SWAY_CONFIG)
+        self.env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": str(self.home),
+                    "XDG_RUNTIME_DIR": str(self.run)}
+        log = open(self.home / "sway.log", "ab")
+        self.proc = subprocess.Popen(["sway", "-c", str(self.home / "sway.conf")],
+                                     env={**self.env, "WLR_BACKENDS": "headless",
+                                          "WLR_RENDERER": "pixman",
+                                          "WLR_LIBINPUT_NO_DEVICES": "1"},
+                                     stdout=log, stderr=log, user=user.pw_uid, group=user.pw_gid,
+                                     extra_groups=[], cwd=self.home)
+        log.close()
+        self.compositor = self.run / "wayland-1"
+        wait_for(lambda: self.compositor.exists() and list(self.run.glob("sway-ipc.*.sock")),
+                 what="sway's sockets")
+        self.swaysock = str(next(self.run.glob("sway-ipc.*.sock")))
+
+    def views(self):
+        """Every window (a node with a pid) in sway's tree."""
+        tree = subprocess.run(["swaymsg", "-s", self.swaysock, "-t", "get_tree", "-r"],
+                              check=True, capture_output=True, user=self.user.pw_uid,
+                              env=self.env).stdout
+        found = []
+
+        def walk(node):
+            if node.get("pid"):
+                found.append(node)
+            for child in node.get("nodes", []) + node.get("floating_nodes", []):
+                walk(child)
+        walk(json.loads(tree))
+        return found
+
+    def view(self, app_id, timeout=10.0):
+        return wait_for(lambda: next((v for v in self.views() if v.get("app_id") == app_id),
+                                     None), timeout, f"a window with app_id {app_id}")
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
