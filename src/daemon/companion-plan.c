@@ -23,7 +23,7 @@ const char *companion_kind_to_string(CompanionKind k) {
 }
 
 const char *companion_socket_name(CompanionKind k) {
-        return k == COMPANION_FENCE ? COMPANION_FENCE_SOCKET : COMPANION_WAYPIPE_SOCKET;
+        return k == COMPANION_FENCE ? WAYLAND_FENCE_SOCKET : WAYLAND_SERVICE_SOCKET;
 }
 
 static bool path_under_usr(const char *path) {
@@ -88,8 +88,8 @@ int companion_plan_argv(CompanionKind k, const CompanionContext *ctx, char ***re
 
         if (!l)
                 return -ENOMEM;
-        if (asprintf(&fence_socket, "%s/%s", ctx->dir, COMPANION_FENCE_SOCKET) < 0 ||
-                        asprintf(&waypipe_socket, "%s/%s", ctx->dir, COMPANION_WAYPIPE_SOCKET) < 0)
+        if (asprintf(&fence_socket, "%s/%s", ctx->dir, WAYLAND_FENCE_SOCKET) < 0 ||
+                        asprintf(&waypipe_socket, "%s/%s", ctx->dir, WAYLAND_SERVICE_SOCKET) < 0)
                 return -ENOMEM;
         r = sandbox_args(ctx, &l);
         if (r < 0)

@@ -13,10 +13,7 @@ typedef enum CompanionKind {
         _COMPANION_KIND_MAX,
 } CompanionKind;
 
-/* Inside the VM's companion directory (<runtime>/<name>.wl, owned by the user). */
-#define COMPANION_FENCE_SOCKET "fence.sock"
-#define COMPANION_WAYPIPE_SOCKET "waypipe.sock"
-#define COMPANION_DIR_SUFFIX ".wl"
+#include "wayland-layout.h"
 
 #define COMPANION_BWRAP_BINARY "/usr/bin/bwrap"
 #define COMPANION_WAYPIPE_BINARY "/usr/bin/waypipe"

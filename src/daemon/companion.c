@@ -370,7 +370,7 @@ int companions_new(Manager *m, const Config *config, const VmConfig *vm, Compani
         for (CompanionKind k = 0; k < _COMPANION_KIND_MAX; k++)
                 c->procs[k] = (CompanionProcess){ .owner = c, .kind = k };
         c->vm_name = strdup(vm->name);
-        if (!c->vm_name || asprintf(&c->dir_name, "%s%s", vm->name, COMPANION_DIR_SUFFIX) < 0 ||
+        if (!c->vm_name || asprintf(&c->dir_name, "%s%s", vm->name, WAYLAND_DIR_SUFFIX) < 0 ||
                         asprintf(&c->dir, "%s/%s", m->options.runtime_dir, c->dir_name) < 0 ||
                         asprintf(&c->user_runtime_dir, "%s/%u", m->options.user_runtime_base,
                                         (unsigned) m->user_uid) < 0)

@@ -31,6 +31,7 @@
 #include "vm-deps.h"
 #include "vm-root.h"
 #include "vm.h"
+#include "wayland-layout.h"
 
 static uint64_t now_usec(void) {
         struct timespec ts;
@@ -360,7 +361,7 @@ static int vm_kernel_paths(Vm *vm, char **ret_kernel, char **ret_initrd) {
 }
 
 static int vm_build_plan(Vm *vm, LaunchPlan **ret) {
-        _cleanup_(freep) char *kernel = NULL, *initrd = NULL, *why = NULL;
+        _cleanup_(freep) char *kernel = NULL, *initrd = NULL, *why = NULL, *wayland = NULL;
         _cleanup_(vm_root_finish) VmRoot root = {};
         Manager *m = vm->manager;
         LaunchContext ctx = {
@@ -404,6 +405,13 @@ static int vm_build_plan(Vm *vm, LaunchPlan **ret) {
                         return r;
                 }
                 ctx.runtime_dir = vm->vmm_dir;
+                /* crosvm's cross-domain Wayland goes through the same fence as waypipe. */
+                if (vm->config->gpu.enabled) {
+                        if (asprintf(&wayland, WAYLAND_FENCE_SOCKET_FORMAT, m->options.runtime_dir,
+                                            vm_name(vm)) < 0)
+                                return -ENOMEM;
+                        ctx.wayland_socket = wayland;
+                }
         }
 
         r = vm->vmm == VMM_CROSVM ? crosvm_plan_build(m->config, vm->config, &ctx, ret)
