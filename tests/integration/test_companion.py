@@ -134,6 +134,8 @@ def test_compositor_appearing_later_is_picked_up(setup):
     assert gui["problem"] is None
     wait_for(lambda: all(c["state"] == "running" and c["pid"] for c in setup.gui()["companions"]),
              what="both companions running")
+    shown = setup.daemon.cli("status").stdout.decode()
+    assert f"gui: gui: compositor {setup.sway.compositor}; fence running (pid " in shown
     assert (setup.dir.stat().st_uid, setup.dir.stat().st_mode & 0o777) == \
         (setup.user.pw_uid, 0o700)
 
