@@ -3,7 +3,6 @@
 one vmsilo-wayland for VM 'gui' in front of it, our wl-test-client and foot as well-behaved
 clients, and hostile clients that write raw wire bytes (docs/graphics.md)."""
 import importlib.util
-import json
 import os
 import pathlib
 import shutil
@@ -17,24 +16,13 @@ import time
 import pytest
 
 from daemon import TEST_USER, build_dir, ensure_test_user
+from sway import Sway, wait_for
 
 SRC = pathlib.Path(__file__).resolve().parents[2]
 _spec = importlib.util.spec_from_file_location("wlcorpus", SRC / "fuzz" / "make-wayland-corpus.py")
 wire = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(wire)
 msg = wire.msg
-
-SWAY_CONFIG = "output HEADLESS-1 resolution 1280x800\ndefault_border none\n"
-
-
-def wait_for(predicate, timeout=10.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 class Desktop:
@@ -45,19 +33,11 @@ class Desktop:
         self.dir = pathlib.Path(tempfile.mkdtemp(prefix="wayland-fence-"))
         self.dir.chmod(0o755)
         self.run = self.dir / "run"
-        self.run.mkdir(mode=0o700)
-        os.chown(self.run, self.user.pw_uid, self.user.pw_gid)
-        (self.dir / "sway.conf").write_text(SWAY_CONFIG)
         self.procs = []
         self.env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": str(self.dir),
                     "XDG_RUNTIME_DIR": str(self.run)}
-        self.sway = self.spawn(["sway", "-c", str(self.dir / "sway.conf")], "sway.log",
-                               WLR_BACKENDS="headless", WLR_RENDERER="pixman",
-                               WLR_LIBINPUT_NO_DEVICES="1")
-        self.compositor = self.run / "wayland-1"
-        wait_for(lambda: self.compositor.exists() and list(self.run.glob("sway-ipc.*.sock")),
-                 what="sway's sockets")
-        self.swaysock = str(next(self.run.glob("sway-ipc.*.sock")))
+        self.sway = Sway(self.user, self.dir, self.run)
+        self.compositor = self.sway.compositor
         self.socket = self.run / "gui-wayland"
         self.proxy_log = self.dir / "proxy.log"
         self.fences = []
@@ -94,23 +74,8 @@ class Desktop:
                           ASAN_OPTIONS="detect_leaks=0")
         return proc, log
 
-    def views(self):
-        tree = subprocess.run(["swaymsg", "-s", self.swaysock, "-t", "get_tree", "-r"],
-                              check=True, capture_output=True, user=self.user.pw_uid,
-                              env=self.env).stdout
-        found = []
-
-        def walk(node):
-            if node.get("pid"):
-                found.append(node)
-            for child in node.get("nodes", []) + node.get("floating_nodes", []):
-                walk(child)
-        walk(json.loads(tree))
-        return found
-
     def view(self, app_id, timeout=10.0):
-        return wait_for(lambda: next((v for v in self.views() if v.get("app_id") == app_id),
-                                     None), timeout, f"a window with app_id {app_id}")
+        return self.sway.view(app_id, timeout)
 
     def cuts(self):
         return [line for line in self.proxy_log.read_text(errors="replace").splitlines()
@@ -126,6 +91,7 @@ class Desktop:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+        self.sway.close()
         if not os.environ.get("KEEP"):
             shutil.rmtree(self.dir, ignore_errors=True)
 
