@@ -23,6 +23,7 @@
 #include "log.h"
 #include "ratelimit.h"
 #include "sandbox.h"
+#include "socket-util.h"
 #include "strv.h"
 
 #define COMPANION_SCAN_INTERVAL_USEC ((uint64_t) 1000000)
@@ -237,24 +238,14 @@ static void companions_start_all(Companions *c) {
 
 /* ---- finding the compositor ---- */
 
-/* Whether name in dirfd is a socket someone listens on. The socket is opened O_PATH without
- * following links and connected through /proc/self/fd: root never follows the user's links. */
-static bool socket_is_live(int dirfd, const char *name, ino_t *ret_ino) {
-        _cleanup_(closep) int path_fd = -EBADF, fd = -EBADF;
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        struct stat st;
+/* Whether name in dirfd is the user's socket and someone listens on it (a full backlog counts).
+ * socket_connect_unix_at() never follows the user's links. */
+static bool socket_is_live(int dirfd, const char *name, uid_t owner, ino_t *ret_ino) {
+        _cleanup_(closep) int fd = -EBADF;
+        int r;
 
-        path_fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-        if (path_fd < 0 || fstat(path_fd, &st) < 0 || !S_ISSOCK(st.st_mode))
-                return false;
-        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-        if (fd < 0)
-                return false;
-        (void) snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d", path_fd);
-        if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 && errno != EAGAIN)
-                return false;
-        *ret_ino = st.st_ino;
-        return true;
+        r = socket_connect_unix_at(dirfd, name, owner, &fd, ret_ino);
+        return r >= 0 || r == -EAGAIN;
 }
 
 static char *compositor_find_configured(const Companions *c, char **ret_path, ino_t *ret_ino) {
@@ -266,7 +257,8 @@ static char *compositor_find_configured(const Companions *c, char **ret_path, in
         if (slash)
                 parent = strndup(c->display, (size_t) (slash - c->display) ?: 1);
         dfd = open(parent ?: c->user_runtime_dir, O_DIRECTORY | O_CLOEXEC);
-        if (dfd >= 0 && socket_is_live(dfd, slash ? slash + 1 : c->display, ret_ino)) {
+        if (dfd >= 0 && socket_is_live(dfd, slash ? slash + 1 : c->display, c->manager->user_uid,
+                                        ret_ino)) {
                 if (slash)
                         *ret_path = strdup(c->display);
                 else
@@ -298,7 +290,8 @@ static char *compositor_find(const Companions *c, char **ret_path, ino_t *ret_in
         }
         while ((de = readdir(d)) && n < COMPANION_DISPLAYS_MAX) {
                 if (!companion_is_display_name(de->d_name) ||
-                                !socket_is_live(dirfd(d), de->d_name, &inos[n]))
+                                !socket_is_live(dirfd(d), de->d_name, c->manager->user_uid,
+                                                &inos[n]))
                         continue;
                 live[n] = de->d_name;
                 n++;
