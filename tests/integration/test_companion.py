@@ -7,6 +7,7 @@ import os
 import pathlib
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 
@@ -178,6 +179,45 @@ def test_killed_waypipe_client_is_restarted_and_a_new_window_appears(setup):
     setup.guest_client("second", "again")
     assert setup.sway.view("second", timeout=20)["name"] == "[gui] again"
     assert setup.daemon.status("gui")["state"] == "running"
+
+
+def test_a_companion_dying_too_often_is_left_failed_and_the_vm_runs_on(setup):
+    for _ in range(12):
+        c = setup.companion("waypipe")
+        if c["state"] == "failed":
+            break
+        os.kill(sandboxed(c["pid"], "waypipe"), signal.SIGKILL)
+        wait_for(lambda: (n := setup.companion("waypipe"))["pid"] != c["pid"] or
+                 n["state"] == "failed", what="waypipe restarted or given up")
+    c = setup.companion("waypipe")
+    assert c["state"] == "failed" and c["pid"] is None
+    assert c["last_error"].startswith("killed by signal") or "exited" in c["last_error"]
+    assert setup.companion("fence")["state"] == "running"
+    assert setup.daemon.status("gui")["state"] == "running"
+    assert "not restarting it" in setup.daemon.output()
+    shown = setup.daemon.cli("status").stdout.decode()
+    assert "; waypipe failed (pid -, " in shown
+
+
+def test_two_compositors_are_reported_then_the_one_left_is_used(setup):
+    second = setup.run_dir / "wayland-2"
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(second))
+    listener.listen()
+    os.chown(second, setup.user.pw_uid, setup.user.pw_gid)
+    try:
+        gui = wait_for(lambda: (g := setup.gui())["problem"] and g, what="the ambiguity")
+        assert gui["problem"] == (f"no compositor: 2 live wayland-N sockets in {setup.run_dir}; "
+                                  "set waylandDisplay")
+        assert {c["state"] for c in gui["companions"]} == {"waiting"}
+    finally:
+        listener.close()
+        second.unlink()
+    # Picked up again, and a failed companion gets a fresh start with the new compositor.
+    wait_for(lambda: all(c["state"] == "running" for c in setup.gui()["companions"]),
+             what="both companions running again")
+    setup.guest_client("third", "back")
+    assert setup.sway.view("third", timeout=20)["name"] == "[gui] back"
 
 
 def test_stopping_the_vm_stops_the_companions(setup):
