@@ -43,7 +43,10 @@ class Setup:
         return next(c for c in self.gui()["companions"] if c["name"] == name)
 
     def guest_client(self, app_id, title):
-        """What the guest does: a waypipe server on the service socket running the client."""
+        """What the guest does: a waypipe server on the service socket running the client.
+        Both companions' sockets must exist: a restarted one may still be starting."""
+        wait_for(lambda: (self.dir / "waypipe.sock").exists() and
+                 (self.dir / "fence.sock").exists(), what="the companions' sockets")
         xdg = pathlib.Path(tempfile.mkdtemp(prefix="companion-xdg-", dir=self.home))
         log = self.home / f"{app_id}.log"
         out = open(self.home / f"{app_id}.waypipe.log", "ab")
@@ -175,7 +178,6 @@ def test_killed_waypipe_client_is_restarted_and_a_new_window_appears(setup):
     wait_for(lambda: not any(v.get("app_id") == "first" for v in setup.sway.views()),
              what="the old window gone")
     assert setup.companion("fence")["restarts"] == 0
-    wait_for(lambda: (setup.dir / "waypipe.sock").exists(), what="the new service socket")
     setup.guest_client("second", "again")
     assert setup.sway.view("second", timeout=20)["name"] == "[gui] again"
     assert setup.daemon.status("gui")["state"] == "running"
