@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -65,7 +66,8 @@ struct Companions {
         char *display;          /* waylandDisplay, or NULL: the one live wayland-N */
         char *compositor;       /* absolute path in use, NULL when none */
         ino_t compositor_ino;
-        char *problem; /* why there is no compositor */
+        char *fingerprint; /* displays_fingerprint() when the compositor was chosen */
+        char *problem;     /* why there is no compositor */
         sd_event_source *scan_timer;
         CompanionProcess procs[_COMPANION_KIND_MAX];
 };
@@ -312,9 +314,51 @@ static char *compositor_find(const Companions *c, char **ret_path, ino_t *ret_in
         return problem;
 }
 
+/* What the display sockets look like without connecting to them: each wayland-N socket's name
+ * and inode (or the configured display's). NULL when out of memory. */
+static char *displays_fingerprint(const Companions *c) {
+        _cleanup_(closedirp) DIR *d = NULL;
+        _cleanup_(freep) char *fp = strdup("");
+        struct dirent *de;
+        struct stat st;
+
+        if (c->display) {
+                _cleanup_(freep) char *path =
+                                c->display[0] == '/'
+                                                ? strdup(c->display)
+                                                : message("%s/%s", c->user_runtime_dir, c->display);
+                if (!path || lstat(path, &st) < 0)
+                        return NULL;
+                return message("%ju", (uintmax_t) st.st_ino);
+        }
+        d = opendir(c->user_runtime_dir);
+        if (!d)
+                return NULL;
+        while (fp && (de = readdir(d))) {
+                char *more;
+
+                if (!companion_is_display_name(de->d_name) ||
+                                fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+                                !S_ISSOCK(st.st_mode))
+                        continue;
+                more = message("%s%s:%ju;", fp, de->d_name, (uintmax_t) st.st_ino);
+                free(fp);
+                fp = more;
+        }
+        return TAKE_PTR(fp);
+}
+
 static void companions_scan(Companions *c) {
-        _cleanup_(freep) char *path = NULL, *problem = NULL;
+        _cleanup_(freep) char *path = NULL, *problem = NULL, *fp = NULL;
         ino_t ino = 0;
+
+        /* With a compositor in use, nothing is probed (no connection a second to it) until the
+         * display sockets change: a compositor restart makes a new socket inode. */
+        fp = displays_fingerprint(c);
+        if (c->compositor && fp && c->fingerprint && streq(fp, c->fingerprint))
+                return;
+        free(c->fingerprint);
+        c->fingerprint = TAKE_PTR(fp);
 
         problem = compositor_find(c, &path, &ino);
         if (problem) {
@@ -355,6 +399,11 @@ int companions_new(Manager *m, const Config *config, const VmConfig *vm, Compani
         _cleanup_(companions_freep) Companions *c = NULL;
         int r;
 
+        if (m->user_uid == 0)
+                return log_error_errno(EPERM,
+                                "VM '%s': the configured user is root; Wayland "
+                                "companions never run as root.",
+                                vm->name);
         c = calloc(1, sizeof(*c));
         if (!c)
                 return -ENOMEM;
@@ -405,6 +454,7 @@ Companions *companions_free(Companions *c) {
         free(c->user_runtime_dir);
         free(c->display);
         free(c->compositor);
+        free(c->fingerprint);
         free(c->problem);
         free(c);
         return NULL;
