@@ -58,9 +58,9 @@ typedef struct CompanionProcess {
 struct Companions {
         Manager *manager;
         char *vm_name;
-        char *dir_name; /* <name>.wl, in the runtime dir */
-        char *dir;      /* absolute */
-        int runtime_fd;
+        char *dir_name;  /* the VM's name, in <runtime>/services */
+        char *dir;       /* absolute */
+        int services_fd; /* <runtime>/services */
         int dir_fd;
         char *user_runtime_dir; /* where the compositor's socket is looked for */
         char *display;          /* waylandDisplay, or NULL: the one live wayland-N */
@@ -98,15 +98,23 @@ static void dir_remove_sockets(Companions *c) {
                 (void) unlinkat(c->dir_fd, companion_socket_name(k), 0);
 }
 
-/* Root's runtime dir holds <name>.wl: root creates it there (the user cannot replace it), opens it
- * without following links, and only then hands it to the user. */
+/* Root's <runtime>/services holds <name>: root creates it there (the user cannot replace it), opens
+ * it without following links, and only then hands it to the user. */
 static int dir_prepare(Companions *c, uid_t uid, gid_t gid) {
-        c->runtime_fd = open(c->manager->options.runtime_dir, O_DIRECTORY | O_CLOEXEC);
-        if (c->runtime_fd < 0)
+        _cleanup_(closep) int runtime_fd = -EBADF;
+
+        runtime_fd = open(c->manager->options.runtime_dir, O_DIRECTORY | O_CLOEXEC);
+        if (runtime_fd < 0)
                 return -errno;
-        if (mkdirat(c->runtime_fd, c->dir_name, 0700) < 0 && errno != EEXIST)
+        if (mkdirat(runtime_fd, WAYLAND_SERVICES_DIR, 0755) < 0 && errno != EEXIST)
                 return -errno;
-        c->dir_fd = openat(c->runtime_fd, c->dir_name, O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        c->services_fd = openat(
+                        runtime_fd, WAYLAND_SERVICES_DIR, O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (c->services_fd < 0)
+                return -errno;
+        if (mkdirat(c->services_fd, c->dir_name, 0700) < 0 && errno != EEXIST)
+                return -errno;
+        c->dir_fd = openat(c->services_fd, c->dir_name, O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (c->dir_fd < 0)
                 return -errno;
         if (fchown(c->dir_fd, uid, gid) < 0 || fchmod(c->dir_fd, 0700) < 0)
@@ -408,12 +416,13 @@ int companions_new(Manager *m, const Config *config, const VmConfig *vm, Compani
         if (!c)
                 return -ENOMEM;
         c->manager = m;
-        c->runtime_fd = c->dir_fd = -EBADF;
+        c->services_fd = c->dir_fd = -EBADF;
         for (CompanionKind k = 0; k < _COMPANION_KIND_MAX; k++)
                 c->procs[k] = (CompanionProcess){ .owner = c, .kind = k };
         c->vm_name = strdup(vm->name);
-        if (!c->vm_name || asprintf(&c->dir_name, "%s%s", vm->name, WAYLAND_DIR_SUFFIX) < 0 ||
-                        asprintf(&c->dir, "%s/%s", m->options.runtime_dir, c->dir_name) < 0 ||
+        if (!c->vm_name || !(c->dir_name = strdup(vm->name)) ||
+                        asprintf(&c->dir, "%s/" WAYLAND_SERVICES_DIR "/%s", m->options.runtime_dir,
+                                        vm->name) < 0 ||
                         asprintf(&c->user_runtime_dir, "%s/%u", m->options.user_runtime_base,
                                         (unsigned) m->user_uid) < 0)
                 return -ENOMEM;
@@ -444,10 +453,10 @@ Companions *companions_free(Companions *c) {
         }
         if (c->dir_fd >= 0) {
                 dir_remove_sockets(c);
-                (void) unlinkat(c->runtime_fd, c->dir_name, AT_REMOVEDIR);
+                (void) unlinkat(c->services_fd, c->dir_name, AT_REMOVEDIR);
         }
         safe_close(c->dir_fd);
-        safe_close(c->runtime_fd);
+        safe_close(c->services_fd);
         free(c->vm_name);
         free(c->dir_name);
         free(c->dir);

@@ -12,7 +12,7 @@
 
 typedef struct Companions Companions;
 
-/* For a VM that just started running with its GPU on: prepares <runtime>/<name>.wl and starts the
+/* For a VM that just started running with its GPU on: prepares <runtime>/services/<name> and starts the
  * companions as soon as (and whenever) a compositor is found. */
 int companions_new(Manager *m, const Config *config, const VmConfig *vm, Companions **ret);
 /* Kills the companions (reaped later by the event loop) and removes their directory. */

@@ -32,7 +32,7 @@ class Setup:
         self.daemon = Daemon(tmp, state_dir, [vm("gui", gpu=True)])
         self.daemon.env["VMSILO_USER_RUNTIME_BASE"] = str(self.base)
         self.daemon.env["VMSILO_WAYLAND"] = str(build_dir() / "src/wayland/vmsilo-wayland")
-        self.dir = self.daemon.runtime / "gui.wl"
+        self.dir = self.daemon.runtime / "services" / "gui"
         self.sway = None
         self.clients = []
 
@@ -45,13 +45,13 @@ class Setup:
     def guest_client(self, app_id, title):
         """What the guest does: a waypipe server on the service socket running the client.
         Both companions' sockets must exist: a restarted one may still be starting."""
-        wait_for(lambda: (self.dir / "waypipe.sock").exists() and
+        wait_for(lambda: (self.dir / "wayland.sock").exists() and
                  (self.dir / "fence.sock").exists(), what="the companions' sockets")
         xdg = pathlib.Path(tempfile.mkdtemp(prefix="companion-xdg-", dir=self.home))
         log = self.home / f"{app_id}.log"
         out = open(self.home / f"{app_id}.waypipe.log", "ab")
         proc = subprocess.Popen(
-            ["waypipe", "--no-gpu", "--socket", str(self.dir / "waypipe.sock"), "server", "--",
+            ["waypipe", "--no-gpu", "--socket", str(self.dir / "wayland.sock"), "server", "--",
              str(build_dir() / "tests/helpers/wl-test-client"), "--app-id", app_id, "--title",
              title, "--log", str(log)],
             env={"PATH": "/usr/bin:/bin", "XDG_RUNTIME_DIR": str(xdg),

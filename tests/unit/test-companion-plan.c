@@ -16,12 +16,12 @@
         "/usr/bin/bwrap --unshare-all --die-with-parent --new-session --cap-drop ALL --clearenv "  \
         "--ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/sbin /sbin "                     \
         "--symlink usr/lib /lib --symlink usr/lib64 /lib64 --proc /proc --dev /dev --tmpfs /tmp "  \
-        "--bind /run/vmsilo/web.wl /run/vmsilo/web.wl "                                            \
-        "--setenv XDG_RUNTIME_DIR /run/vmsilo/web.wl "
+        "--bind /run/vmsilo/services/web /run/vmsilo/services/web "                                            \
+        "--setenv XDG_RUNTIME_DIR /run/vmsilo/services/web "
 
 static const CompanionContext context = {
         .vm_name = "web",
-        .dir = "/run/vmsilo/web.wl",
+        .dir = "/run/vmsilo/services/web",
         .compositor = "/run/user/1000/wayland-1",
         .fence_binary = "/usr/libexec/vmsilo/vmsilo-wayland",
 };
@@ -40,15 +40,15 @@ static void test_fence_alone_gets_the_compositor_socket(void **state) {
         assert_argv(COMPANION_FENCE, &context,
                         SANDBOX "--ro-bind /run/user/1000/wayland-1 /run/user/1000/wayland-1 -- "
                                 "/usr/libexec/vmsilo/vmsilo-wayland --vm web "
-                                "--listen /run/vmsilo/web.wl/fence.sock "
+                                "--listen /run/vmsilo/services/web/fence.sock "
                                 "--upstream /run/user/1000/wayland-1");
 }
 
 static void test_waypipe_draws_on_the_fence_never_the_compositor(void **state) {
         assert_argv(COMPANION_WAYPIPE, &context,
                         SANDBOX
-                        "--setenv WAYLAND_DISPLAY /run/vmsilo/web.wl/fence.sock -- "
-                        "/usr/bin/waypipe --no-gpu --socket /run/vmsilo/web.wl/waypipe.sock "
+                        "--setenv WAYLAND_DISPLAY /run/vmsilo/services/web/fence.sock -- "
+                        "/usr/bin/waypipe --no-gpu --socket /run/vmsilo/services/web/wayland.sock "
                         "client");
 }
 
@@ -61,7 +61,7 @@ static void test_fence_binary_outside_usr_is_bound_read_only(void **state) {
                                 "/work/build/src/wayland/vmsilo-wayland "
                                 "--ro-bind /run/user/1000/wayland-1 /run/user/1000/wayland-1 -- "
                                 "/work/build/src/wayland/vmsilo-wayland --vm web "
-                                "--listen /run/vmsilo/web.wl/fence.sock "
+                                "--listen /run/vmsilo/services/web/fence.sock "
                                 "--upstream /run/user/1000/wayland-1");
 }
 
@@ -104,7 +104,7 @@ static void test_kind_names(void **state) {
         assert_string_equal(companion_kind_to_string(COMPANION_WAYPIPE), "waypipe");
         assert_null(companion_kind_to_string(_COMPANION_KIND_MAX));
         assert_string_equal(companion_socket_name(COMPANION_FENCE), "fence.sock");
-        assert_string_equal(companion_socket_name(COMPANION_WAYPIPE), "waypipe.sock");
+        assert_string_equal(companion_socket_name(COMPANION_WAYPIPE), "wayland.sock");
 }
 
 int main(void) {
