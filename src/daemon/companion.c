@@ -93,11 +93,6 @@ static uint64_t now_usec(void) {
 
 /* ---- the companion directory ---- */
 
-static void dir_remove_sockets(Companions *c) {
-        for (CompanionKind k = 0; k < _COMPANION_KIND_MAX; k++)
-                (void) unlinkat(c->dir_fd, companion_socket_name(k), 0);
-}
-
 /* Root's <runtime>/services holds <name>: root creates it there (the user cannot replace it), opens
  * it without following links, and only then hands it to the user. */
 static int dir_prepare(Companions *c, uid_t uid, gid_t gid) {
@@ -119,7 +114,6 @@ static int dir_prepare(Companions *c, uid_t uid, gid_t gid) {
                 return -errno;
         if (fchown(c->dir_fd, uid, gid) < 0 || fchmod(c->dir_fd, 0700) < 0)
                 return -errno;
-        dir_remove_sockets(c);
         return 0;
 }
 
@@ -127,8 +121,15 @@ static int dir_prepare(Companions *c, uid_t uid, gid_t gid) {
 
 static int process_spawn(CompanionProcess *p);
 
+/* A companion's socket is removed only around its own runs: before it starts and once it is
+ * killed. Another listener in the directory (a test's) is left alone. */
+static void process_remove_socket(CompanionProcess *p) {
+        (void) unlinkat(p->owner->dir_fd, companion_socket_name(p->kind), 0);
+}
+
 static void process_stop(CompanionProcess *p) {
         if (p->child) {
+                process_remove_socket(p);
                 /* SIGKILL: no exit handler of the old one may unlink its successor's socket. */
                 (void) sd_event_source_send_child_signal(p->child, SIGKILL, NULL, 0);
                 /* The loop keeps the source until the child is reaped; see on_process_exit(). */
@@ -166,6 +167,7 @@ static int on_process_exit(sd_event_source *s, const siginfo_t *si, void *userda
         process_fail(p, reason);
         p->child = sd_event_source_disable_unref(p->child);
         p->pid = 0;
+        process_remove_socket(p);
 
         if (!ratelimit_below(&p->restart_limit, now_usec(), &suppressed)) {
                 p->state = COMPANION_FAILED;
@@ -203,7 +205,7 @@ static int process_spawn(CompanionProcess *p) {
         int r;
 
         /* A killed companion leaves its socket behind; waypipe would not bind over it. */
-        (void) unlinkat(c->dir_fd, companion_socket_name(p->kind), 0);
+        process_remove_socket(p);
         r = companion_plan_argv(p->kind, &ctx, &argv);
         if (r >= 0) {
                 plan.argv = argv;
@@ -233,7 +235,6 @@ static int process_spawn(CompanionProcess *p) {
 static void companions_stop_all(Companions *c) {
         for (CompanionKind k = 0; k < _COMPANION_KIND_MAX; k++)
                 process_stop(&c->procs[k]);
-        dir_remove_sockets(c);
 }
 
 static void companions_start_all(Companions *c) {
@@ -451,10 +452,9 @@ Companions *companions_free(Companions *c) {
                 process_stop(&c->procs[k]);
                 free(c->procs[k].last_error);
         }
-        if (c->dir_fd >= 0) {
-                dir_remove_sockets(c);
+        /* Only if empty: a listener that is not ours keeps it. */
+        if (c->dir_fd >= 0)
                 (void) unlinkat(c->services_fd, c->dir_name, AT_REMOVEDIR);
-        }
         safe_close(c->dir_fd);
         safe_close(c->services_fd);
         free(c->vm_name);
