@@ -1,0 +1,193 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""vmsilo-tray end to end without a VM: a guest and a host session bus (dbus-daemon), the two
+halves joined by a socketpair, test items (tests/helpers/tray-test-item) on the guest bus and a
+test StatusNotifierWatcher on the host bus (docs/tray.md)."""
+import json
+import os
+import socket
+import struct
+import subprocess
+import tempfile
+import time
+import zlib
+
+import pytest
+
+BUILD = os.environ.get("VMSILO_BUILD_DIR", os.path.join(os.path.dirname(__file__), "../../build"))
+TRAY = os.path.join(BUILD, "src/tray/vmsilo-tray")
+ITEM = os.path.join(BUILD, "tests/helpers/tray-test-item")
+COLOR = (0x12, 0x34, 0x56)
+
+
+def png(width, height, argb):
+    raw = b"".join(b"\0" + bytes([argb[1], argb[2], argb[3], argb[0]]) * width for _ in range(height))
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+class Bus:
+    def __init__(self):
+        self.proc = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address"],
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.address = self.proc.stdout.readline().strip()
+        self.env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=self.address)
+
+    def busctl(self, *args):
+        out = subprocess.run(["busctl", "--user", "--json=short", "--"] + list(args), env=self.env,
+                             capture_output=True, text=True, timeout=10)
+        assert out.returncode == 0, out.stderr
+        return json.loads(out.stdout) if out.stdout.strip() else None
+
+    def prop(self, name, prop, iface="org.kde.StatusNotifierItem", path="/StatusNotifierItem"):
+        return self.busctl("get-property", name, path, iface, prop)["data"]
+
+    def names(self):
+        out = subprocess.run(["busctl", "--user", "list", "--acquired", "--no-legend"],
+                             env=self.env, capture_output=True, text=True, timeout=10)
+        return [l.split()[0] for l in out.stdout.splitlines()
+                if l.startswith("org.kde.StatusNotifierItem-")]
+
+
+class Peer:
+    def __init__(self, bus, *args):
+        self.proc = subprocess.Popen([ITEM] + list(args), env=bus.env, stdout=subprocess.PIPE,
+                                     text=True)
+        assert self.proc.stdout.readline().strip() == "ready"
+
+    def line(self):
+        return self.proc.stdout.readline().strip()
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+def wait_for(pred, timeout=10):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(0.1)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.fixture(scope="module")
+def tray():
+    icons = tempfile.mkdtemp(prefix="tray-test-")
+    d = os.path.join(icons, "icons/hicolor/16x16/apps")
+    os.makedirs(d)
+    with open(os.path.join(d, "vmsilo-tray-test.png"), "wb") as f:
+        f.write(png(16, 16, (0xff, 0x00, 0x00, 0xff)))
+    guest, host = Bus(), Bus()
+    watcher = Peer(host, "watcher")
+    a, b = socket.socketpair()
+    host_half = subprocess.Popen([TRAY, "host", "--vm", "work", "--color", "#123456",
+                                  "--fd", str(a.fileno()), "--log-level", "debug"],
+                                 env=host.env, pass_fds=[a.fileno()])
+    guest_half = subprocess.Popen([TRAY, "guest", "--fd", str(b.fileno())],
+                                  env=dict(guest.env, XDG_DATA_DIRS=icons), pass_fds=[b.fileno()])
+    a.close()
+    b.close()
+    wait_for(lambda: guest.busctl("get-property", "org.kde.StatusNotifierWatcher",
+                                  "/StatusNotifierWatcher", "org.kde.StatusNotifierWatcher",
+                                  "ProtocolVersion"))
+    yield guest, host, watcher, guest_half, host_half
+    for p in (guest_half, host_half):
+        p.terminate()
+        p.wait(timeout=10)
+    for p in (watcher.proc, guest.proc, host.proc):
+        p.terminate()
+        p.wait(timeout=10)
+
+
+def find_item(host, title):
+    for name in host.names():
+        try:
+            if host.prop(name, "Title") == title:
+                return name
+        except AssertionError:
+            pass
+    return None
+
+
+def test_item_shows_prefixed_with_bordered_pixmap(tray):
+    guest, host, watcher, _, _ = tray
+    item = Peer(guest, "good", "Mail")
+    name = wait_for(lambda: find_item(host, "[work] Mail"))
+    assert wait_for(lambda: watcher.line()) == "registered " + name
+    tooltip = host.prop(name, "ToolTip")
+    assert tooltip[2] == "[work] Mail" and tooltip[3] == "tip"
+    assert host.prop(name, "IconName") == ""
+    (w, h, data), = host.prop(name, "IconPixmap")
+    assert (w, h) == (16, 16)  # the guest's theme icon, not the 8x8 pixmap
+    assert data[0:4] == [0xff, *COLOR]                      # border
+    centre = (8 * 16 + 8) * 4
+    assert data[centre:centre + 4] == [0xff, 0x00, 0x00, 0xff]  # the icon itself
+    item.stop()
+
+
+def test_click_and_menu_event_reach_the_guest_item(tray):
+    guest, host, _, _, _ = tray
+    item = Peer(guest, "good", "Chat")
+    name = wait_for(lambda: find_item(host, "[work] Chat"))
+    host.busctl("call", name, "/StatusNotifierItem", "org.kde.StatusNotifierItem", "Activate",
+                "ii", "3", "4")
+    assert item.line() == "activate 3 4"
+    layout = host.busctl("call", name, "/MenuBar", "com.canonical.dbusmenu", "GetLayout",
+                         "iias", "0", "-1", "0")["data"]
+    children = layout[1][2]
+    labels = [c["data"][1]["label"]["data"] for c in children]
+    assert labels == ["Open", "More"]
+    sub = children[1]["data"][2]
+    assert sub[0]["data"][1]["label"]["data"] == "Sub"
+    host.busctl("call", name, "/MenuBar", "com.canonical.dbusmenu", "Event", "isvu", "3",
+                "clicked", "s", "", "0")
+    assert item.line() == "event 3 clicked"
+    item.stop()
+
+
+def test_removed_item_disappears(tray):
+    guest, host, _, _, _ = tray
+    item = Peer(guest, "good", "Gone")
+    name = wait_for(lambda: find_item(host, "[work] Gone"))
+    item.stop()
+    wait_for(lambda: name not in host.names())
+
+
+def test_hostile_items_neutralised_good_item_keeps_working(tray):
+    guest, host, _, guest_half, host_half = tray
+    good = Peer(guest, "good", "Steady")
+    name = wait_for(lambda: find_item(host, "[work] Steady"))
+    before = set(host.names())
+    hostile = [Peer(guest, m) for m in ("big-pixmap", "wide-menu", "deep-menu", "flood", "markup")]
+    markup = wait_for(lambda: find_item(host, "[work] evil  right"))
+    assert host.prop(markup, "ToolTip")[3] == "tip"
+    time.sleep(2)
+    new = set(host.names()) - before
+    # Only the markup item (cleaned) and possibly the flood item (coalesced by the guest half)
+    # are shown; the oversized ones were dropped by the host half.
+    titles = sorted(host.prop(n, "Title") for n in new)
+    assert titles in (["[work] evil  right"], ["[work] evil  right", "[work] test"])
+    for n in new:
+        layout = host.busctl("call", n, "/MenuBar", "com.canonical.dbusmenu", "GetLayout",
+                             "iias", "0", "-1", "0")["data"]
+        assert len(layout[1][2]) <= 2
+    host.busctl("call", name, "/StatusNotifierItem", "org.kde.StatusNotifierItem", "Activate",
+                "ii", "1", "2")
+    assert good.line() == "activate 1 2"
+    assert guest_half.poll() is None and host_half.poll() is None
+    for p in hostile + [good]:
+        p.stop()
+
+
+def test_stream_end_removes_every_item(tray):
+    guest, host, _, guest_half, host_half = tray
+    item = Peer(guest, "good", "Last")
+    wait_for(lambda: find_item(host, "[work] Last"))
+    guest_half.terminate()
+    assert host_half.wait(timeout=10) == 0
+    wait_for(lambda: host.names() == [])
+    item.stop()
