@@ -172,7 +172,8 @@ static const sd_bus_vtable watcher_vtable[] = {
 
 static int on_flood(sd_event_source *s, uint64_t usec, void *u) {
         sd_bus_emit_signal(bus, "/StatusNotifierItem", "org.kde.StatusNotifierItem", "NewIcon", NULL);
-        return sd_event_source_set_time(s, usec + 1000);
+        int r = sd_event_source_set_time(s, usec + 1000);
+        return r < 0 ? r : sd_event_source_set_enabled(s, SD_EVENT_ON);
 }
 
 int main(int argc, char **argv) {
