@@ -238,7 +238,8 @@ static int on_watcher_owner_changed(sd_bus_message *m, void *userdata, sd_bus_er
         SniItem *s = userdata;
         const char *name, *old_owner, *new_owner;
 
-        if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0 || !new_owner[0])
+        if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) < 0 ||
+                        !streq(name, WATCHER) || !new_owner[0])
                 return 0;
         int r = register_with_watcher(s);
         if (r < 0)
