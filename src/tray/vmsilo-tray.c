@@ -11,6 +11,7 @@
 
 #include "config-internal.h"
 #include "log.h"
+#include "parse-util.h"
 #include "tray-guest.h"
 #include "tray-host.h"
 #include "vmsilo-config.h"
@@ -30,7 +31,7 @@ static int arg_fd = -1;
 static const char *arg_connect = NULL;
 
 static void help(void) {
-        printf("Usage: vmsilo-tray host --vm NAME --color #RRGGBB (--fd N | --connect PATH)\n"
+        printf("Usage: vmsilo-tray host --vm NAME --color COLOUR (--fd N | --connect PATH)\n"
                "       vmsilo-tray guest (--fd N | --connect PATH)\n"
                "\n"
                "Shows a VM's StatusNotifierItems in the host's tray. The guest half is the guest\n"
@@ -39,7 +40,7 @@ static void help(void) {
                "\n"
                "Options:\n"
                "     --vm NAME           host: the VM's name, as in the configuration\n"
-               "     --color #RRGGBB     host: the VM's colour\n"
+               "     --color COLOUR      host: the VM's colour (#rrggbb, a CSS name, rgb())\n"
                "     --fd N              the stream to the other half, inherited as fd N\n"
                "     --connect PATH      or a unix stream socket to connect to\n"
                "     --log-level LEVEL   error, warn, info (default), debug, trace\n"
@@ -48,18 +49,6 @@ static void help(void) {
                "\n"
                "Exit status: 0 stream closed by the other half or SIGTERM/SIGINT, 1 setup\n"
                "failure or broken stream, 2 bad command line.\n");
-}
-
-static int parse_color(const char *s, uint32_t *ret) {
-        char *end;
-
-        if (s[0] != '#' || strlen(s) != 7)
-                return -EINVAL;
-        unsigned long v = strtoul(s + 1, &end, 16);
-        if (*end)
-                return -EINVAL;
-        *ret = (uint32_t) v;
-        return 0;
 }
 
 /* Returns 1 to go on, 0 to exit successfully, < 0 for a usage error. */
@@ -75,8 +64,6 @@ static int parse_argv(int argc, char **argv) {
                 { "version", no_argument, NULL, ARG_VERSION },
                 {},
         };
-        char *end;
-        long fd;
         int c;
 
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
@@ -90,16 +77,13 @@ static int parse_argv(int argc, char **argv) {
                 case ARG_COLOR:
                         if (parse_color(optarg, &arg_color_rgb) < 0)
                                 return log_error_errno(
-                                                EINVAL, "--color: '%s' is not #RRGGBB.", optarg);
+                                                EINVAL, "--color: '%s' is not a colour.", optarg);
                         arg_color_set = true;
                         break;
                 case ARG_FD:
-                        errno = 0;
-                        fd = strtol(optarg, &end, 10);
-                        if (errno != 0 || *end || end == optarg || fd < 0 || fd > INT32_MAX)
+                        if (parse_fd(optarg, 0, &arg_fd) < 0)
                                 return log_error_errno(
                                                 EINVAL, "--fd: '%s' is not an fd number.", optarg);
-                        arg_fd = (int) fd;
                         break;
                 case ARG_CONNECT:
                         arg_connect = optarg;

@@ -202,3 +202,42 @@ def test_stream_end_removes_every_item(tray):
     assert host_half.wait(timeout=10) == 0
     wait_for(lambda: host.names() == [])
     item.stop()
+
+
+@pytest.mark.parametrize("args,status", [
+    (["--help"], 0),
+    (["host", "--vm", "work", "--fd", "3"], 2),                        # no --color
+    (["host", "--vm", "work", "--color", "nocolour", "--fd", "3"], 2),
+    (["guest", "--vm", "work", "--fd", "3"], 2),                       # --vm is for host
+    (["guest", "--fd", "3", "--connect", "/x"], 2),
+    (["guest"], 2),
+    (["sideways", "--fd", "3"], 2),
+    (["guest", "--connect", "/nonexistent/tray.sock"], 1),
+])
+def test_command_line_exit_statuses(args, status):
+    assert subprocess.run([TRAY] + args, capture_output=True).returncode == status
+
+
+def test_guest_half_over_connect_socket(tmp_path):
+    """--connect: the guest half reaches the host half over a listening unix socket."""
+    guest = Bus()
+    path = str(tmp_path / "tray.sock")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(1)
+    half = subprocess.Popen([TRAY, "guest", "--connect", path], env=guest.env)
+    conn, _ = listener.accept()
+    item = Peer(guest, "good", "Sock")
+    conn.settimeout(10)
+    header = conn.recv(5)
+    length, kind = struct.unpack("<IB", header)
+    assert kind == 0x01 and 0 < length < 3 * 1024 * 1024  # an item snapshot
+    conn.shutdown(socket.SHUT_WR)  # the host half's EOF ends the guest half
+    while conn.recv(65536):
+        pass
+    conn.close()
+    assert half.wait(timeout=10) == 0
+    item.stop()
+    listener.close()
+    guest.proc.terminate()
+    guest.proc.wait(timeout=10)
