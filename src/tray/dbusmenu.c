@@ -47,8 +47,8 @@ static int append_node(sd_bus_message *m, const TrayItem *item, int index, int d
 
         r = sd_bus_message_open_container(m, 'r', "ia{sv}av");
         if (r >= 0)
-                r = sd_bus_message_append(m, "i",
-                                index == TRAY_MENU_PARENT_ROOT ? 0 : item->menu[index].id);
+                r = sd_bus_message_append(
+                                m, "i", index == TRAY_MENU_PARENT_ROOT ? 0 : item->menu[index].id);
         if (r >= 0)
                 r = append_properties(m, item, index);
         if (r >= 0)
@@ -80,8 +80,8 @@ static int method_get_layout(sd_bus_message *m, void *userdata, sd_bus_error *er
                 return r;
         index = node_index(menu->item, parent);
         if (index < 0)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "No menu entry %d.",
-                                parent);
+                return sd_bus_error_setf(
+                                error, SD_BUS_ERROR_INVALID_ARGS, "No menu entry %d.", parent);
         r = sd_bus_message_new_method_return(m, &reply);
         if (r >= 0)
                 r = sd_bus_message_append(reply, "u", menu->revision);
@@ -130,7 +130,7 @@ static int method_get_group_properties(sd_bus_message *m, void *userdata, sd_bus
 static void forward(DbusMenu *menu, uint8_t type, int32_t id, int32_t event) {
         if (id < 0 || node_index(menu->item, id) < 0)
                 return;
-        menu->action(&(TrayAction) { .type = type, .key = menu->key, .a = id, .b = event },
+        menu->action(&(TrayAction){ .type = type, .key = menu->key, .a = id, .b = event },
                         menu->userdata);
 }
 
@@ -219,7 +219,8 @@ static const sd_bus_vtable dbusmenu_vtable[] = {
         SD_BUS_PROPERTY("Version", "u", get_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("TextDirection", "s", get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Status", "s", get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("IconThemePath", "as", get_icon_theme_path, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("IconThemePath", "as", get_icon_theme_path, 0,
+                        SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_METHOD("GetLayout", "iias", "u(ia{sv}av)", method_get_layout,
                         SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("GetGroupProperties", "aias", "a(ia{sv})", method_get_group_properties,
@@ -237,7 +238,8 @@ static const sd_bus_vtable dbusmenu_vtable[] = {
 };
 
 int dbusmenu_export(DbusMenu *menu, sd_bus *bus) {
-        return sd_bus_add_object_vtable(bus, &menu->slot, DBUSMENU_PATH, IFACE, dbusmenu_vtable, menu);
+        return sd_bus_add_object_vtable(
+                        bus, &menu->slot, DBUSMENU_PATH, IFACE, dbusmenu_vtable, menu);
 }
 
 void dbusmenu_finish(DbusMenu *menu) {
@@ -247,5 +249,6 @@ void dbusmenu_finish(DbusMenu *menu) {
 int dbusmenu_changed(DbusMenu *menu, sd_bus *bus, const TrayItem *item) {
         menu->item = item;
         menu->revision++;
-        return sd_bus_emit_signal(bus, DBUSMENU_PATH, IFACE, "LayoutUpdated", "ui", menu->revision, 0);
+        return sd_bus_emit_signal(
+                        bus, DBUSMENU_PATH, IFACE, "LayoutUpdated", "ui", menu->revision, 0);
 }

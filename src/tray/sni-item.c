@@ -128,7 +128,8 @@ static int get_property(sd_bus *bus, const char *path, const char *iface, const 
                                 reply, "o", item->has_menu ? DBUSMENU_PATH : "/NO_DBUSMENU");
         if (!streq(prop, "ToolTip"))
                 return append_string_property(reply, s, prop);
-        r = prefixed(s, item->tooltip_title && item->tooltip_title[0] ? item->tooltip_title
+        r = prefixed(s,
+                        item->tooltip_title && item->tooltip_title[0] ? item->tooltip_title
                                                                       : item->title,
                         &title);
         if (r >= 0)
@@ -150,7 +151,7 @@ static int forward_xy(sd_bus_message *m, SniItem *s, uint8_t type) {
 
         if (r < 0)
                 return r;
-        s->action(&(TrayAction) { .type = type, .key = s->key, .a = x, .b = y }, s->userdata);
+        s->action(&(TrayAction){ .type = type, .key = s->key, .a = x, .b = y }, s->userdata);
         return sd_bus_reply_method_return(m, NULL);
 }
 
@@ -174,7 +175,7 @@ static int method_scroll(sd_bus_message *m, void *userdata, sd_bus_error *error)
 
         if (r < 0)
                 return r;
-        s->action(&(TrayAction) { .type = TRAY_MSG_SCROLL,
+        s->action(&(TrayAction){ .type = TRAY_MSG_SCROLL,
                                   .key = s->key,
                                   .a = delta,
                                   .b = strcasecmp(orientation, "horizontal") == 0 ? 1 : 0 },
@@ -270,8 +271,8 @@ static int connect_bus(SniItem *s, sd_event *event) {
         return sd_bus_request_name(s->bus, s->name, 0);
 }
 
-int sni_item_new(sd_event *event, const char *vm, uint32_t key, unsigned n,
-                DbusMenuActionFn action, void *userdata, SniItem **ret) {
+int sni_item_new(sd_event *event, const char *vm, uint32_t key, unsigned n, DbusMenuActionFn action,
+                void *userdata, SniItem **ret) {
         _cleanup_(sni_item_freep) SniItem *s = NULL;
         int r;
 
@@ -281,8 +282,9 @@ int sni_item_new(sd_event *event, const char *vm, uint32_t key, unsigned n,
         s->key = key;
         s->action = action;
         s->userdata = userdata;
-        s->menu = (DbusMenu) { .item = &empty_item, .key = key, .action = action,
-                .userdata = userdata };
+        s->menu = (DbusMenu){
+                .item = &empty_item, .key = key, .action = action, .userdata = userdata
+        };
         s->vm = strdup(vm);
         if (!s->vm || asprintf(&s->name, "org.kde.StatusNotifierItem-%d-%u", getpid(), n) < 0)
                 return -ENOMEM;

@@ -14,8 +14,8 @@ typedef struct SniItem SniItem;
 
 /* Connects, takes the name, exports the item and its menu and registers with the host's
  * StatusNotifierWatcher (again whenever one appears). Interactions go to action(). */
-int sni_item_new(sd_event *event, const char *vm, uint32_t key, unsigned n,
-                DbusMenuActionFn action, void *userdata, SniItem **ret);
+int sni_item_new(sd_event *event, const char *vm, uint32_t key, unsigned n, DbusMenuActionFn action,
+                void *userdata, SniItem **ret);
 /* Unexports and disconnects: the watcher drops the item when its name goes. */
 SniItem *sni_item_free(SniItem *s);
 DEFINE_FREE_FUNC(SniItem *, sni_item_free);

@@ -202,8 +202,8 @@ static int read_property(GuestItem *gi, sd_bus_message *m, const char *name, con
         return sd_bus_message_skip(m, "v");
 }
 
-static int read_properties(GuestItem *gi, sd_bus_message *m, char **icon_name,
-                char **attention_name) {
+static int read_properties(
+                GuestItem *gi, sd_bus_message *m, char **icon_name, char **attention_name) {
         int r;
 
         r = sd_bus_message_enter_container(m, 'a', "{sv}");
@@ -255,13 +255,15 @@ static int read_menu_properties(sd_bus_message *m, TrayMenuNode *node) {
                         r = read_string(m, "s", &node->label);
                 else if (streq(name, "type") && streq(contents, "s") &&
                                 (r = sd_bus_message_read(m, "v", "s", &s)) >= 0)
-                        node->type = streq(s, "separator") ? TRAY_MENU_SEPARATOR : TRAY_MENU_STANDARD;
+                        node->type = streq(s, "separator") ? TRAY_MENU_SEPARATOR
+                                                           : TRAY_MENU_STANDARD;
                 else if (streq(name, "toggle-type") && streq(contents, "s") &&
                                 (r = sd_bus_message_read(m, "v", "s", &s)) >= 0)
                         node->toggle_type = streq(s, "checkmark") ? TRAY_TOGGLE_CHECKMARK
-                                        : streq(s, "radio")       ? TRAY_TOGGLE_RADIO
+                                            : streq(s, "radio")   ? TRAY_TOGGLE_RADIO
                                                                   : TRAY_TOGGLE_NONE;
-                else if ((streq(name, "enabled") || streq(name, "visible")) && streq(contents, "b") &&
+                else if ((streq(name, "enabled") || streq(name, "visible")) &&
+                                streq(contents, "b") &&
                                 (r = sd_bus_message_read(m, "v", "b", &v)) >= 0)
                         *(name[0] == 'e' ? &node->enabled : &node->visible) = v;
                 else if (streq(name, "toggle-state") && streq(contents, "i") &&
@@ -290,7 +292,7 @@ static int read_menu_node(sd_bus_message *m, TrayItem *item, uint16_t parent, un
                 r = sd_bus_message_read(m, "i", &id);
         if (r >= 0 && depth > 0) {
                 TrayMenuNode *node = &item->menu[item->n_menu];
-                *node = (TrayMenuNode) { .id = id, .parent = parent };
+                *node = (TrayMenuNode){ .id = id, .parent = parent };
                 self = (uint16_t) item->n_menu++;
                 r = read_menu_properties(m, node);
         } else if (r >= 0)
@@ -299,8 +301,8 @@ static int read_menu_node(sd_bus_message *m, TrayItem *item, uint16_t parent, un
                 r = sd_bus_message_enter_container(m, 'a', "v");
         while (r >= 0 && (r = sd_bus_message_enter_container(m, 'v', "(ia{sv}av)")) > 0) {
                 if (depth < READ_DEPTH_MAX && item->n_menu < READ_MENU_MAX)
-                        r = read_menu_node(m, item,
-                                        depth == 0 ? TRAY_MENU_PARENT_ROOT : self, depth + 1);
+                        r = read_menu_node(m, item, depth == 0 ? TRAY_MENU_PARENT_ROOT : self,
+                                        depth + 1);
                 else
                         r = sd_bus_message_skip(m, "(ia{sv}av)");
                 if (r >= 0)
@@ -432,8 +434,8 @@ static int on_item_signal(sd_bus_message *m, void *userdata, sd_bus_error *error
 
 /* The watcher */
 
-static int get_registered_items(sd_bus *bus, const char *path, const char *iface,
-                const char *prop, sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+static int get_registered_items(sd_bus *bus, const char *path, const char *iface, const char *prop,
+                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         TrayGuest *g = userdata;
         int r = sd_bus_message_open_container(reply, 'a', "s");
 
@@ -445,13 +447,13 @@ static int get_registered_items(sd_bus *bus, const char *path, const char *iface
         return r;
 }
 
-static int get_host_registered(sd_bus *bus, const char *path, const char *iface,
-                const char *prop, sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+static int get_host_registered(sd_bus *bus, const char *path, const char *iface, const char *prop,
+                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         return sd_bus_message_append(reply, "b", 1); /* the host half is the host */
 }
 
-static int get_protocol_version(sd_bus *bus, const char *path, const char *iface,
-                const char *prop, sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+static int get_protocol_version(sd_bus *bus, const char *path, const char *iface, const char *prop,
+                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         return sd_bus_message_append(reply, "i", 0);
 }
 
@@ -475,8 +477,8 @@ static int item_new(TrayGuest *g, const char *owner, const char *path, GuestItem
         gi->path = strdup(path);
         if (!gi->owner || !gi->path || asprintf(&gi->service, "%s%s", owner, path) < 0)
                 return -ENOMEM;
-        r = sd_bus_match_signal(g->bus, &gi->signal_slot, owner, NULL, NULL, NULL,
-                        on_item_signal, gi);
+        r = sd_bus_match_signal(
+                        g->bus, &gi->signal_slot, owner, NULL, NULL, NULL, on_item_signal, gi);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(gi);
@@ -583,7 +585,8 @@ static GuestItem *find_key(TrayGuest *g, uint32_t key) {
 }
 
 static int call_item(TrayGuest *g, const GuestItem *gi, const TrayAction *a) {
-        static const char *const xy_methods[] = { [TRAY_MSG_ACTIVATE - TRAY_MSG_ACTIVATE] = "Activate",
+        static const char *const xy_methods[] = { [TRAY_MSG_ACTIVATE - TRAY_MSG_ACTIVATE] =
+                                                                  "Activate",
                 [TRAY_MSG_SECONDARY_ACTIVATE - TRAY_MSG_ACTIVATE] = "SecondaryActivate",
                 [TRAY_MSG_CONTEXT_MENU - TRAY_MSG_ACTIVATE] = "ContextMenu" };
 
@@ -596,19 +599,18 @@ static int call_item(TrayGuest *g, const GuestItem *gi, const TrayAction *a) {
                                 a->b);
         case TRAY_MSG_SCROLL:
                 return sd_bus_call_method_async(g->bus, NULL, gi->owner, gi->path, ITEM_IFACE,
-                                "Scroll", NULL, NULL, "is", a->a,
-                                a->b ? "horizontal" : "vertical");
+                                "Scroll", NULL, NULL, "is", a->a, a->b ? "horizontal" : "vertical");
         case TRAY_MSG_MENU_EVENT:
                 if (!gi->menu_path)
                         return 0;
-                return sd_bus_call_method_async(g->bus, NULL, gi->owner, gi->menu_path,
-                                MENU_IFACE, "Event", NULL, NULL, "isvu", a->a,
-                                tray_menu_event_to_string(a->b), "s", "", 0);
+                return sd_bus_call_method_async(g->bus, NULL, gi->owner, gi->menu_path, MENU_IFACE,
+                                "Event", NULL, NULL, "isvu", a->a, tray_menu_event_to_string(a->b),
+                                "s", "", 0);
         case TRAY_MSG_ABOUT_TO_SHOW:
                 if (!gi->menu_path)
                         return 0;
-                return sd_bus_call_method_async(g->bus, NULL, gi->owner, gi->menu_path,
-                                MENU_IFACE, "AboutToShow", NULL, NULL, "i", a->a);
+                return sd_bus_call_method_async(g->bus, NULL, gi->owner, gi->menu_path, MENU_IFACE,
+                                "AboutToShow", NULL, NULL, "i", a->a);
         }
         return -EBADMSG;
 }
@@ -650,8 +652,8 @@ int tray_guest_new(sd_event *event, int fd, TrayGuest **ret) {
         r = sd_bus_attach_event(g->bus, event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
                 return r;
-        r = sd_bus_add_object_vtable(g->bus, &g->vtable_slot, WATCHER_PATH, WATCHER,
-                        watcher_vtable, g);
+        r = sd_bus_add_object_vtable(
+                        g->bus, &g->vtable_slot, WATCHER_PATH, WATCHER, watcher_vtable, g);
         if (r < 0)
                 return r;
         r = sd_bus_match_signal(g->bus, &g->owner_slot, "org.freedesktop.DBus",

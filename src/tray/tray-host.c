@@ -92,8 +92,8 @@ static int acquire_item(TrayHost *h, uint32_t key, SniItem **ret) {
         for (size_t i = 0; i < TRAY_HOST_ITEMS_MAX; i++) {
                 if (h->items[i])
                         continue;
-                r = sni_item_new(h->event, h->vm, key, h->next_name++, send_action, h,
-                                &h->items[i]);
+                r = sni_item_new(
+                                h->event, h->vm, key, h->next_name++, send_action, h, &h->items[i]);
                 if (r < 0)
                         return log_error_errno(r, "VM '%s': cannot export a tray item: %m", h->vm);
                 *ret = h->items[i];
@@ -126,8 +126,8 @@ static int handle_item(TrayHost *h, uint32_t key, const uint8_t *untrusted_msg, 
         }
         r = sni_item_update(s, TAKE_PTR(item), h->color_rgb);
         if (r < 0)
-                log_warning_errno(r, "VM '%s': cannot update tray item %u, ignoring: %m", h->vm,
-                                key);
+                log_warning_errno(
+                                r, "VM '%s': cannot update tray item %u, ignoring: %m", h->vm, key);
         return 0;
 }
 

@@ -33,8 +33,9 @@ static int load_png(const char *path, TrayPixmap *ret) {
                 png_image_free(&image);
                 return -EBADMSG;
         }
-        *ret = (TrayPixmap) { .width = image.width, .height = image.height, .argb = argb,
-                .size = size };
+        *ret = (TrayPixmap){
+                .width = image.width, .height = image.height, .argb = argb, .size = size
+        };
         return 0;
 }
 
@@ -45,10 +46,10 @@ static int load_from_dir(const char *dir, size_t dir_len, const char *name, Tray
 
         for (size_t i = 0; i <= ELEMENTSOF(sizes); i++) {
                 path = mfree(path);
-                int r = i < ELEMENTSOF(sizes)
-                                ? asprintf(&path, "%.*s/icons/hicolor/%s/apps/%s.png",
-                                                  (int) dir_len, dir, sizes[i], name)
-                                : asprintf(&path, "%.*s/pixmaps/%s.png", (int) dir_len, dir, name);
+                int r = i < ELEMENTSOF(sizes) ? asprintf(&path, "%.*s/icons/hicolor/%s/apps/%s.png",
+                                                                (int) dir_len, dir, sizes[i], name)
+                                              : asprintf(&path, "%.*s/pixmaps/%s.png",
+                                                                (int) dir_len, dir, name);
                 if (r < 0)
                         return -ENOMEM;
                 r = load_png(path, ret);

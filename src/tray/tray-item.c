@@ -7,7 +7,7 @@
 void tray_pixmaps_finish(TrayPixmaps *p) {
         for (size_t i = 0; i < p->n; i++)
                 free(p->pixmaps[i].argb);
-        *p = (TrayPixmaps) {};
+        *p = (TrayPixmaps){};
 }
 
 TrayItem *tray_item_free(TrayItem *item) {

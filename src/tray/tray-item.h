@@ -9,11 +9,11 @@
 
 #include "macro.h"
 
-#define TRAY_STRING_MAX 256u        /* bytes of a string after sanitising */
-#define TRAY_PIXMAPS_MAX 4u         /* pixmaps per list (sizes of one icon) */
-#define TRAY_PIXMAP_SIDE_MAX 256u   /* pixels */
-#define TRAY_MENU_ITEMS_MAX 256u    /* menu entries, the root not counted */
-#define TRAY_MENU_DEPTH_MAX 4u      /* levels below the root */
+#define TRAY_STRING_MAX 256u      /* bytes of a string after sanitising */
+#define TRAY_PIXMAPS_MAX 4u       /* pixmaps per list (sizes of one icon) */
+#define TRAY_PIXMAP_SIDE_MAX 256u /* pixels */
+#define TRAY_MENU_ITEMS_MAX 256u  /* menu entries, the root not counted */
+#define TRAY_MENU_DEPTH_MAX 4u    /* levels below the root */
 #define TRAY_MENU_PARENT_ROOT 0xffffu
 
 typedef struct TrayPixmap {

@@ -100,7 +100,8 @@ static int menu_check(const TrayItem *item, const char **reterr_reason) {
                         *reterr_reason = "menu is too deep";
                         return -EBADMSG;
                 }
-                if (node->type >= _TRAY_MENU_TYPE_MAX || node->toggle_type >= _TRAY_TOGGLE_TYPE_MAX ||
+                if (node->type >= _TRAY_MENU_TYPE_MAX ||
+                                node->toggle_type >= _TRAY_TOGGLE_TYPE_MAX ||
                                 node->toggle_state < -1 || node->toggle_state > 1 || !node->label) {
                         *reterr_reason = "menu entry has an unknown type or toggle";
                         return -EBADMSG;

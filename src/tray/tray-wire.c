@@ -322,7 +322,8 @@ static int read_header(Reader *r, uint8_t *ret_type, uint32_t *ret_key) {
         return 0;
 }
 
-int tray_wire_peek(const uint8_t *untrusted_msg, size_t size, uint8_t *ret_type, uint32_t *ret_key) {
+int tray_wire_peek(
+                const uint8_t *untrusted_msg, size_t size, uint8_t *ret_type, uint32_t *ret_key) {
         Reader r = { untrusted_msg, size };
         uint8_t type;
         uint32_t key;
@@ -381,7 +382,8 @@ int tray_wire_decode_action(const uint8_t *msg, size_t size, TrayAction *ret) {
                 break;
         case TRAY_MSG_SCROLL:
         case TRAY_MSG_MENU_EVENT:
-                if (r_u8(&r, &b) < 0 || b > (a.type == TRAY_MSG_SCROLL ? 1 : _TRAY_MENU_EVENT_MAX - 1))
+                if (r_u8(&r, &b) < 0 ||
+                                b > (a.type == TRAY_MSG_SCROLL ? 1 : _TRAY_MENU_EVENT_MAX - 1))
                         return -EBADMSG;
                 a.b = b;
                 break;

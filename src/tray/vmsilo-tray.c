@@ -53,7 +53,14 @@ static void help(void) {
 
 /* Returns 1 to go on, 0 to exit successfully, < 0 for a usage error. */
 static int parse_argv(int argc, char **argv) {
-        enum { ARG_VM = 0x100, ARG_COLOR, ARG_FD, ARG_CONNECT, ARG_LOG_LEVEL, ARG_VERSION };
+        enum {
+                ARG_VM = 0x100,
+                ARG_COLOR,
+                ARG_FD,
+                ARG_CONNECT,
+                ARG_LOG_LEVEL,
+                ARG_VERSION
+        };
         static const struct option options[] = {
                 { "vm", required_argument, NULL, ARG_VM },
                 { "color", required_argument, NULL, ARG_COLOR },
@@ -106,7 +113,8 @@ static int parse_argv(int argc, char **argv) {
                         return -EINVAL;
                 }
         if (optind + 1 != argc || !(streq(argv[optind], "host") || streq(argv[optind], "guest")))
-                return log_error_errno(EINVAL, "Expected exactly one mode, host or guest. See --help.");
+                return log_error_errno(
+                                EINVAL, "Expected exactly one mode, host or guest. See --help.");
         arg_host = streq(argv[optind], "host");
         if (arg_host && (!arg_vm || !arg_color_set))
                 return log_error_errno(EINVAL, "host needs --vm and --color. See --help.");

@@ -13,8 +13,8 @@ int title_format(const char *vm, const char *untrusted_title, size_t untrusted_l
         int r;
 
         r = text_clean(untrusted_title, untrusted_len, TITLE_GUEST_MAX, clean) > 0
-                        ? asprintf(&title, "[%s] %s", vm, clean)
-                        : asprintf(&title, "[%s]", vm);
+                            ? asprintf(&title, "[%s] %s", vm, clean)
+                            : asprintf(&title, "[%s]", vm);
         if (r < 0)
                 return -ENOMEM;
         *ret = title;

@@ -52,8 +52,9 @@ static int get_prop(sd_bus *b, const char *path, const char *iface, const char *
                 return sd_bus_message_append(
                                 reply, "s", strcmp(mode, "good") == 0 ? "vmsilo-tray-test" : "");
         if (strcmp(prop, "IconPixmap") == 0)
-                return strcmp(mode, "big-pixmap") == 0 ? append_pixmap(reply, 20000, 20000, green, 16)
-                                                       : append_pixmap(reply, 8, 8, green, sizeof(green));
+                return strcmp(mode, "big-pixmap") == 0
+                                       ? append_pixmap(reply, 20000, 20000, green, 16)
+                                       : append_pixmap(reply, 8, 8, green, sizeof(green));
         if (strcmp(prop, "ToolTip") == 0)
                 return sd_bus_message_append(reply, "(sa(iiay)ss)", "", 0, t, "<i>tip</i>");
         return -ENOENT;
@@ -88,7 +89,10 @@ static int append_node(sd_bus_message *m, int32_t id, const char *label, int dep
                         child = id == 0 ? i + 1 : 3;
                 r = sd_bus_message_open_container(m, 'v', "(ia{sv}av)");
                 if (r >= 0)
-                        r = append_node(m, child, child == 1 ? "Open" : child == 2 ? "More" : "Sub",
+                        r = append_node(m, child,
+                                        child == 1   ? "Open"
+                                        : child == 2 ? "More"
+                                                     : "Sub",
                                         depth_left - 1);
                 if (r >= 0)
                         r = sd_bus_message_close_container(m);
@@ -171,7 +175,8 @@ static const sd_bus_vtable watcher_vtable[] = {
 };
 
 static int on_flood(sd_event_source *s, uint64_t usec, void *u) {
-        sd_bus_emit_signal(bus, "/StatusNotifierItem", "org.kde.StatusNotifierItem", "NewIcon", NULL);
+        sd_bus_emit_signal(
+                        bus, "/StatusNotifierItem", "org.kde.StatusNotifierItem", "NewIcon", NULL);
         int r = sd_event_source_set_time(s, usec + 1000);
         return r < 0 ? r : sd_event_source_set_enabled(s, SD_EVENT_ON);
 }
@@ -198,8 +203,8 @@ int main(int argc, char **argv) {
                 r = sd_bus_add_object_vtable(bus, NULL, "/StatusNotifierItem",
                                 "org.kde.StatusNotifierItem", item_vtable, NULL);
                 if (r >= 0)
-                        r = sd_bus_add_object_vtable(bus, NULL, "/MenuBar", "com.canonical.dbusmenu",
-                                        menu_vtable, NULL);
+                        r = sd_bus_add_object_vtable(bus, NULL, "/MenuBar",
+                                        "com.canonical.dbusmenu", menu_vtable, NULL);
                 if (r >= 0)
                         r = sd_bus_get_unique_name(bus, &unique);
                 if (r >= 0)
@@ -207,7 +212,8 @@ int main(int argc, char **argv) {
                                         "/StatusNotifierWatcher", "org.kde.StatusNotifierWatcher",
                                         "RegisterStatusNotifierItem", NULL, NULL, "s", unique);
                 if (r >= 0 && strcmp(mode, "flood") == 0)
-                        r = sd_event_add_time_relative(event, NULL, CLOCK_MONOTONIC, 1000, 0, on_flood, NULL);
+                        r = sd_event_add_time_relative(
+                                        event, NULL, CLOCK_MONOTONIC, 1000, 0, on_flood, NULL);
         }
         if (r < 0) {
                 fprintf(stderr, "tray-test-item: %s\n", strerror(-r));

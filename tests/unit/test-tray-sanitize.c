@@ -29,7 +29,9 @@ static void test_text_strips_markup_and_entities(void **state) {
 }
 
 static void test_text_drops_controls_bidi_and_invalid_utf8(void **state) {
-        assert_text("a\tb\x1b[1m\xe2\x80\xae" "c\xff", 12, "ab[1mc\xef\xbf\xbd");
+        assert_text("a\tb\x1b[1m\xe2\x80\xae"
+                    "c\xff",
+                        12, "ab[1mc\xef\xbf\xbd");
 }
 
 static void test_text_is_cut_to_the_bound_on_a_character(void **state) {
@@ -48,8 +50,10 @@ static TrayItem *item_with_menu(size_t n) {
         item->menu = calloc(n ? n : 1, sizeof(TrayMenuNode));
         item->n_menu = n;
         for (size_t i = 0; i < n; i++)
-                item->menu[i] = (TrayMenuNode) { .id = (int32_t) i + 1,
-                        .parent = TRAY_MENU_PARENT_ROOT, .toggle_state = -1, .label = strdup("x") };
+                item->menu[i] = (TrayMenuNode){ .id = (int32_t) i + 1,
+                        .parent = TRAY_MENU_PARENT_ROOT,
+                        .toggle_state = -1,
+                        .label = strdup("x") };
         return item;
 }
 
@@ -116,7 +120,7 @@ static void test_item_pixmap_bounds(void **state) {
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
                 TrayItem *item = item_with_menu(0);
                 const char *reason = NULL;
-                item->attention.pixmaps[0] = (TrayPixmap) { cases[i].w, cases[i].h,
+                item->attention.pixmaps[0] = (TrayPixmap){ cases[i].w, cases[i].h,
                         calloc(1, cases[i].size + 1), cases[i].size };
                 item->attention.n = 1;
                 assert_int_equal(tray_sanitize_item(item, &reason), cases[i].ok ? 0 : -EBADMSG);

@@ -21,13 +21,22 @@ static TrayItem *sample_item(void) {
         item->category = strdup("Communications");
         item->tooltip_text = strdup("3 new");
         item->has_menu = true;
-        item->icon.pixmaps[0] = (TrayPixmap) { 2, 2, calloc(1, 16), 16 };
+        item->icon.pixmaps[0] = (TrayPixmap){ 2, 2, calloc(1, 16), 16 };
         item->icon.n = 1;
         item->menu = calloc(2, sizeof(TrayMenuNode));
-        item->menu[0] = (TrayMenuNode) { .id = 1, .parent = TRAY_MENU_PARENT_ROOT,
-                .enabled = true, .visible = true, .toggle_state = -1, .label = strdup("More") };
-        item->menu[1] = (TrayMenuNode) { .id = 7, .parent = 0, .enabled = false, .visible = true,
-                .toggle_type = TRAY_TOGGLE_CHECKMARK, .toggle_state = 1, .label = strdup("Sub") };
+        item->menu[0] = (TrayMenuNode){ .id = 1,
+                .parent = TRAY_MENU_PARENT_ROOT,
+                .enabled = true,
+                .visible = true,
+                .toggle_state = -1,
+                .label = strdup("More") };
+        item->menu[1] = (TrayMenuNode){ .id = 7,
+                .parent = 0,
+                .enabled = false,
+                .visible = true,
+                .toggle_type = TRAY_TOGGLE_CHECKMARK,
+                .toggle_state = 1,
+                .label = strdup("Sub") };
         item->n_menu = 2;
         return item;
 }
@@ -142,9 +151,9 @@ static void test_border_frames_the_pixmap_in_the_vm_colour(void **state) {
         TrayPixmaps p = { .n = 1 };
         uint8_t *px = calloc(1, 32 * 32 * 4);
 
-        p.pixmaps[0] = (TrayPixmap) { 32, 32, px, 32 * 32 * 4 };
+        p.pixmaps[0] = (TrayPixmap){ 32, 32, px, 32 * 32 * 4 };
         tray_border_draw(&p, 0x123456);
-        assert_memory_equal(px, "\xff\x12\x34\x56", 4);                    /* corner */
+        assert_memory_equal(px, "\xff\x12\x34\x56", 4);                     /* corner */
         assert_memory_equal(px + (1 * 32 + 16) * 4, "\xff\x12\x34\x56", 4); /* 2 px wide */
         assert_memory_equal(px + (2 * 32 + 16) * 4, "\0\0\0\0", 4);         /* inside */
         assert_memory_equal(px + (31 * 32 + 31) * 4, "\xff\x12\x34\x56", 4);
