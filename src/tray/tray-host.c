@@ -46,7 +46,8 @@ static bool is_refused(const TrayHost *h, uint32_t key) {
         for (size_t i = 0; i < h->n_refused; i++)
                 if (h->refused[i] == key)
                         return true;
-        /* Once the list is full every new key is refused: a guest cycling keys gains nothing. */
+        /* Once the list is full every key without a live item is refused: a guest cycling keys
+         * gains nothing. */
         return h->n_refused == TRAY_HOST_REFUSED_MAX;
 }
 
@@ -138,7 +139,7 @@ static int on_message(const uint8_t *untrusted_msg, size_t size, void *userdata)
 
         if (tray_wire_peek(untrusted_msg, size, &type, &key) < 0)
                 return log_error_errno(EBADMSG, "VM '%s': tray message too short.", h->vm);
-        if (is_refused(h, key))
+        if (!find_item(h, key) && is_refused(h, key))
                 return 0;
         if (type == TRAY_MSG_ITEM)
                 return handle_item(h, key, untrusted_msg, size);

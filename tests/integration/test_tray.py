@@ -4,6 +4,7 @@ halves joined by a socketpair, test items (tests/helpers/tray-test-item) on the 
 test StatusNotifierWatcher on the host bus (docs/tray.md)."""
 import json
 import os
+import select
 import socket
 import struct
 import subprocess
@@ -53,11 +54,21 @@ class Bus:
 class Peer:
     def __init__(self, bus, *args):
         self.proc = subprocess.Popen([ITEM] + list(args), env=bus.env, stdout=subprocess.PIPE,
-                                     text=True)
-        assert self.proc.stdout.readline().strip() == "ready"
+                                     bufsize=0)
+        self.buf = b""
+        assert self.line() == "ready"
 
-    def line(self):
-        return self.proc.stdout.readline().strip()
+    def line(self, timeout=10):
+        """The next line the peer prints; fails after timeout seconds without one."""
+        end = time.monotonic() + timeout
+        while b"\n" not in self.buf:
+            ready, _, _ = select.select([self.proc.stdout], [], [], max(0, end - time.monotonic()))
+            assert ready, "the test peer printed nothing"
+            chunk = os.read(self.proc.stdout.fileno(), 4096)
+            assert chunk, "the test peer exited"
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return line.decode().strip()
 
     def stop(self):
         self.proc.terminate()
@@ -191,6 +202,20 @@ def test_hostile_items_neutralised_good_item_keeps_working(tray):
     assert guest_half.poll() is None and host_half.poll() is None
     for p in hostile + [good]:
         p.stop()
+
+
+def test_items_register_again_with_a_new_watcher(tray):
+    guest, host, watcher, _, _ = tray
+    item = Peer(guest, "good", "Again")
+    name = wait_for(lambda: find_item(host, "[work] Again"))
+    watcher.stop()
+    second = Peer(host, "watcher")
+    try:
+        while second.line() != "registered " + name:
+            pass
+    finally:
+        second.stop()
+        item.stop()
 
 
 def test_stream_end_removes_every_item(tray):
