@@ -2,7 +2,8 @@
 /* tray-test-item.c: test peers for tests/integration/test_tray.py, on the session bus of
  * $DBUS_SESSION_BUS_ADDRESS: "watcher" is a minimal StatusNotifierWatcher printing
  * "registered SERVICE"; the other modes are StatusNotifierItems that register with the watcher
- * and print each call they get ("activate X Y", "event ID EVENT", "abouttoshow ID"):
+ * and print each call they get ("activate X Y", "SecondaryActivate X Y", "ContextMenu X Y",
+ * "scroll DELTA ORIENTATION", "event ID EVENT", "abouttoshow ID"):
  *   good TITLE      pixmap, icon name "vmsilo-tray-test", tooltip, a two-level menu
  *   big-pixmap      a pixmap header of 20000x20000 over 16 bytes
  *   wide-menu       10000 menu entries
@@ -64,6 +65,23 @@ static int method_activate(sd_bus_message *m, void *u, sd_bus_error *e) {
         int32_t x, y;
         sd_bus_message_read(m, "ii", &x, &y);
         printf("activate %d %d\n", x, y);
+        fflush(stdout);
+        return sd_bus_reply_method_return(m, NULL);
+}
+
+static int method_scroll(sd_bus_message *m, void *u, sd_bus_error *e) {
+        const char *orientation;
+        int32_t delta;
+        sd_bus_message_read(m, "is", &delta, &orientation);
+        printf("scroll %d %s\n", delta, orientation);
+        fflush(stdout);
+        return sd_bus_reply_method_return(m, NULL);
+}
+
+static int method_xy(sd_bus_message *m, void *u, sd_bus_error *e) {
+        int32_t x, y;
+        sd_bus_message_read(m, "ii", &x, &y);
+        printf("%s %d %d\n", sd_bus_message_get_member(m), x, y);
         fflush(stdout);
         return sd_bus_reply_method_return(m, NULL);
 }
@@ -148,6 +166,9 @@ static const sd_bus_vtable item_vtable[] = {
         SD_BUS_PROPERTY("IconPixmap", "a(iiay)", get_prop, 0, 0),
         SD_BUS_PROPERTY("ToolTip", "(sa(iiay)ss)", get_prop, 0, 0),
         SD_BUS_METHOD("Activate", "ii", "", method_activate, 0),
+        SD_BUS_METHOD("SecondaryActivate", "ii", "", method_xy, 0),
+        SD_BUS_METHOD("ContextMenu", "ii", "", method_xy, 0),
+        SD_BUS_METHOD("Scroll", "is", "", method_scroll, 0),
         SD_BUS_SIGNAL("NewIcon", "", 0),
         SD_BUS_VTABLE_END,
 };

@@ -163,6 +163,27 @@ def test_click_and_menu_event_reach_the_guest_item(tray):
     item.stop()
 
 
+def test_other_interactions_reach_the_guest_item(tray):
+    guest, host, _, _, _ = tray
+    item = Peer(guest, "good", "Volume")
+    name = wait_for(lambda: find_item(host, "[work] Volume"))
+    sni = [name, "/StatusNotifierItem", "org.kde.StatusNotifierItem"]
+    menu = [name, "/MenuBar", "com.canonical.dbusmenu"]
+    host.busctl("call", *sni, "Scroll", "is", "-120", "horizontal")
+    assert item.line() == "scroll -120 horizontal"
+    host.busctl("call", *sni, "SecondaryActivate", "ii", "5", "6")
+    assert item.line() == "SecondaryActivate 5 6"
+    host.busctl("call", *sni, "ContextMenu", "ii", "7", "8")
+    assert item.line() == "ContextMenu 7 8"
+    host.busctl("call", *menu, "AboutToShow", "i", "2")
+    assert item.line() == "abouttoshow 2"
+    # An id the menu does not have never reaches the guest; the next event does.
+    host.busctl("call", *menu, "Event", "isvu", "99", "clicked", "s", "", "0")
+    host.busctl("call", *menu, "EventGroup", "a(isvu)", "1", "1", "hovered", "i", "0", "0")
+    assert item.line() == "event 1 hovered"
+    item.stop()
+
+
 def test_removed_item_disappears(tray):
     guest, host, _, _, _ = tray
     item = Peer(guest, "good", "Gone")
