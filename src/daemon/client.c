@@ -13,8 +13,8 @@ static void on_client_open(Mux *m, uint32_t id, const FrameOpen *req, void *user
 
         if (c->refused) {
                 (void) snprintf(message, sizeof(message),
-                                "permission denied: uid %u is neither root nor the vmsilo user",
-                                (unsigned) c->refused_uid);
+                                "permission denied: uid %u %s", (unsigned) c->refused_uid,
+                                c->refused);
                 (void) mux_stream_reject(m, id, -EACCES, message);
                 return;
         }

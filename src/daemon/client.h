@@ -14,7 +14,8 @@ struct Client {
         Channel *channel;
         Relay *relays;           /* Relay::client_next */
         sd_event_source *reaper; /* deferred free after a disconnect */
-        bool refused;            /* SO_PEERCRED said no: every OPEN is rejected */
+        /* manager_peer_refusal() said no: every OPEN is rejected with this (static text). */
+        const char *refused;
         uid_t refused_uid;
         Client *next; /* Vm-owned list of clients */
 };

@@ -304,13 +304,14 @@ static int on_control_conn_io(sd_event_source *s, int fd, uint32_t revents, void
 static int on_control_connect(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         ControlServer *server = userdata;
         ControlConn *cc;
+        const char *refusal;
+        struct ucred peer;
         int cfd;
-        uid_t uid;
 
         cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (cfd < 0)
                 return 0;
-        if (socket_peer_uid(cfd, &uid) < 0 || server->n_conns >= CONTROL_CONNECTIONS_MAX) {
+        if (socket_peer_cred(cfd, &peer) < 0 || server->n_conns >= CONTROL_CONNECTIONS_MAX) {
                 safe_close(cfd);
                 return 0;
         }
@@ -324,18 +325,18 @@ static int on_control_connect(sd_event_source *s, int fd, uint32_t revents, void
         (void) sd_event_source_set_description(cc->io, "control-client");
         cc->server = server;
         cc->fd = cfd;
-        cc->uid = uid;
+        cc->uid = peer.uid;
         cc->waiter.on_state = control_on_vm_state;
         cc->next = server->conns;
         server->conns = cc;
         server->n_conns++;
 
-        if (!manager_uid_is_authorised(server->manager, uid)) {
-                log_info("Refusing uid %u on the control socket.", (unsigned) uid);
-                control_reply_error(cc,
-                                "permission denied: uid %u is neither root nor the "
-                                "vmsilo user",
-                                (unsigned) uid);
+        refusal = manager_peer_refusal(server->manager, &peer);
+        if (refusal) {
+                log_info("Refusing uid %u on the control socket: it %s.", (unsigned) peer.uid,
+                                refusal);
+                control_reply_error(cc, "permission denied: uid %u %s", (unsigned) peer.uid,
+                                refusal);
                 cc->closing = true;
                 control_conn_update_events(cc);
         }

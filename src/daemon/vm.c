@@ -25,9 +25,11 @@
 #include "shares.h"
 #include "socket-util.h"
 #include "strv.h"
+#include "tap.h"
 #include "vm-deps.h"
 #include "vm-root.h"
 #include "vm.h"
+#include "vmm-log.h"
 
 static uint64_t now_usec(void) {
         struct timespec ts;
@@ -285,6 +287,7 @@ static void vm_release_vmm(Vm *vm) {
                 vm->agent = channel_free(vm->agent);
         }
         vm->qmp = qmp_free(vm->qmp);
+        vm->log = vmm_log_free(vm->log);
         vm_unlink_balloon(vm);
         vm_root_release(vm->config, vm->manager->options.state_dir);
         console_detach_vmm(vm->console);
@@ -406,19 +409,14 @@ static int vm_choose_accel(Vm *vm) {
         return 0;
 }
 
-static int vm_open_output(Vm *vm) {
+/* <runtime>/<name>.log; *ret_fd is the VMM's end. */
+static int vm_open_log(Vm *vm, int *ret_fd) {
         _cleanup_(freep) char *path = NULL;
-        int fd;
 
         if (asprintf(&path, "%s/%s.log", vm->manager->options.runtime_dir, vm_name(vm)) < 0)
                 return -ENOMEM;
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
-        if (fd < 0)
-                return -errno;
-        /* Readable by the vmsilo user for debugging; failing that, root still reads it. */
-        if (fchown(fd, 0, vm->manager->user_gid) < 0)
-                log_debug_errno(errno, "Cannot chown %s: %m", path);
-        return fd;
+        vm->log = vmm_log_free(vm->log); /* from a start that failed before the VMM ran */
+        return vmm_log_new(vm->manager->event, path, VMM_LOG_MAX_BYTES, &vm->log, ret_fd);
 }
 
 /* The daemon's ends go to ret_ours, the VMM's to ret_theirs. */
@@ -549,10 +547,10 @@ static int vm_spawn(Vm *vm) {
         r = vm_build_plan(vm, &plan);
         if (r < 0)
                 return r;
-        output = vm_open_output(vm);
-        if (output < 0) {
-                vm_set_failure(vm, "cannot create the VMM log: %s", strerror(-output));
-                return output;
+        r = vm_open_log(vm, &output);
+        if (r < 0) {
+                vm_set_failure(vm, "cannot create the VMM log: %s", strerror(-r));
+                return r;
         }
         if (vm->vmm == VMM_QEMU) {
                 balloon = vm_listen_balloon(vm);
@@ -563,14 +561,14 @@ static int vm_spawn(Vm *vm) {
                 }
         }
         /* net.c: the persistent TAPs exist since daemon start; each VMM gets fresh queues. */
-        r = net_open_taps(vm->config, &taps, &n_taps);
+        r = tap_open_vm(vm->config, &taps, &n_taps);
         if (r < 0) {
                 vm_set_failure(vm, "cannot open its TAP interfaces: %s", strerror(-r));
                 return r;
         }
         r = socketpairs(_PAIR_MAX, ours, theirs);
         if (r < 0) {
-                net_close_taps(taps, n_taps);
+                tap_close_all(taps, n_taps);
                 vm_set_failure(vm, "cannot create sockets: %s", strerror(-r));
                 return r;
         }
@@ -582,11 +580,12 @@ static int vm_spawn(Vm *vm) {
                 .balloon_qmp = balloon,
                 .taps = taps,
                 .n_taps = n_taps,
+                .input = -EBADF,
                 .output = output,
         };
         r = sandbox_spawn(plan, &fds, m->user_uid, m->user_gid, &pid);
         close_all(theirs, _PAIR_MAX);
-        net_close_taps(taps, n_taps);
+        tap_close_all(taps, n_taps);
         if (r < 0) {
                 close_all(ours, _PAIR_MAX);
                 vm_set_failure(vm, "cannot start the VMM: %s", strerror(-r));
@@ -766,29 +765,30 @@ void vm_stop(Vm *vm) {
 
 /* ---- sockets ---- */
 
-static int accept_authorised(Vm *vm, int listen_fd, bool *ret_authorised, uid_t *ret_uid) {
+/* *ret_refusal: NULL, or why the peer gets no authority (manager_peer_refusal()). */
+static int accept_checked(Vm *vm, int listen_fd, const char **ret_refusal, uid_t *ret_uid) {
         int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-        uid_t uid;
+        struct ucred peer;
 
         if (fd < 0)
                 return -errno;
-        if (socket_peer_uid(fd, &uid) < 0) {
+        if (socket_peer_cred(fd, &peer) < 0) {
                 safe_close(fd);
                 return -EIO;
         }
-        *ret_uid = uid;
-        *ret_authorised = manager_uid_is_authorised(vm->manager, uid);
+        *ret_uid = peer.uid;
+        *ret_refusal = manager_peer_refusal(vm->manager, &peer);
         return fd;
 }
 
 static int on_command_connect(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         Vm *vm = userdata;
-        bool authorised;
+        const char *refusal;
         Client *c;
         uid_t uid;
         int cfd, r;
 
-        cfd = accept_authorised(vm, fd, &authorised, &uid);
+        cfd = accept_checked(vm, fd, &refusal, &uid);
         if (cfd < 0)
                 return 0;
         r = client_new(vm, cfd, &c);
@@ -797,29 +797,27 @@ static int on_command_connect(sd_event_source *s, int fd, uint32_t revents, void
                 log_warning_errno(r, "VM '%s': cannot serve a client, ignoring: %m", vm_name(vm));
                 return 0;
         }
-        if (!authorised) {
-                log_info("VM '%s': refusing uid %u on the command socket.", vm_name(vm),
-                                (unsigned) uid);
+        if (refusal) {
+                log_info("VM '%s': refusing uid %u on the command socket: it %s.", vm_name(vm),
+                                (unsigned) uid, refusal);
                 c->refused_uid = uid;
-                c->refused = true;
+                c->refused = refusal;
         }
         return 0;
 }
 
 static int on_console_connect(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         Vm *vm = userdata;
-        bool authorised;
+        const char *refusal;
         uid_t uid;
         int cfd, r;
 
-        cfd = accept_authorised(vm, fd, &authorised, &uid);
+        cfd = accept_checked(vm, fd, &refusal, &uid);
         if (cfd < 0)
                 return 0;
-        if (!authorised) {
-                dprintf(cfd,
-                                "vmsilod: permission denied: uid %u is neither root nor the vmsilo "
-                                "user\r\n",
-                                (unsigned) uid);
+        if (refusal) {
+                dprintf(cfd, "vmsilod: permission denied: uid %u %s\r\n", (unsigned) uid,
+                                refusal);
                 safe_close(cfd);
                 return 0;
         }
