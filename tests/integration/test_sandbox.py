@@ -224,3 +224,69 @@ def test_sockets_refuse_peers_in_another_pid_namespace(sandboxed):
     assert r.returncode == 125
     assert b"another PID namespace" in r.stderr
     assert sandboxed.cli("status").returncode == 0
+
+
+# --- vm-start-debug ------------------------------------------------------------------------------
+
+def debug_config(tmp_path, user_name):
+    boot = tmp_path / "boot"
+    boot.mkdir(exist_ok=True)
+    for name in ("vmlinuz", "initrd"):
+        (boot / name).write_bytes(b"not a kernel\n")
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"enable": True, "user": user_name, "nixosVms": [
+        vm("hostile", kernel=str(boot / "vmlinuz"), initramfs=str(boot / "initrd"))]}))
+    return config
+
+
+def test_vm_start_debug_runs_the_vmm_in_the_sandbox_as_the_user(tmp_path, targets, user):
+    runtime = public_dir("vs-sandbox-debug-")
+    control = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        control.bind(str(runtime / "control.socket"))
+        (runtime / "control.socket").chmod(0o777)
+        control.listen(4)
+        victim = targets.victim(user)
+        env = dict(os.environ, **targets.env(victim, runtime), VMSILO_ACCEL="tcg",
+                   PATH=f"{targets.bin}:{os.environ['PATH']}")
+        proc = subprocess.Popen(
+            [str(build_dir() / "src/cli/vmsilo"), "start-debug", "--config",
+             str(debug_config(tmp_path, TEST_USER)), "--runtime-dir", str(runtime), "hostile"],
+            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True)
+        lines = []
+        for line in proc.stdout:
+            lines.append(line)
+            if '"done"' in line:
+                break
+        proc.send_signal(signal.SIGTERM)  # forwarded: the stand-in exits 0, as QEMU would
+        assert proc.wait(30) == 0, proc.stderr.read()
+        report = parse_report("".join(lines))
+        assert report["identity"]["uid"] == user.pw_uid
+        assert report["identity"]["pid"] == 1
+        reached = {a: r for a, r in report.items() if a in ATTACKS and r["ok"]}
+        assert not reached, reached
+        assert (runtime / "hostile-debug").stat().st_uid == user.pw_uid
+    finally:
+        control.close()
+        shutil.rmtree(runtime, ignore_errors=True)
+
+
+def test_vm_start_debug_needs_root(user):
+    readable = public_dir("vs-sandbox-config-")  # pytest's tmp_path is root's only
+    try:
+        r = subprocess.run([str(build_dir() / "src/cli/vmsilo"), "start-debug", "--config",
+                            str(debug_config(readable, TEST_USER)), "hostile"],
+                           user=65534, capture_output=True, timeout=30)
+        assert r.returncode == 1
+        assert b"vm-start-debug must run as root" in r.stderr
+    finally:
+        shutil.rmtree(readable, ignore_errors=True)
+
+
+def test_root_as_the_vm_user_is_refused_with_its_path(tmp_path):
+    r = subprocess.run([str(build_dir() / "src/cli/vmsilo"), "start-debug", "--config",
+                        str(debug_config(tmp_path, "root")), "hostile"],
+                       capture_output=True, timeout=30)
+    assert r.returncode == 1
+    assert b"user: must not be root" in r.stderr
