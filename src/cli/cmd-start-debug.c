@@ -105,8 +105,10 @@ static int resolve_vmm(DebugLaunch *l, const char *vmm_option) {
         return 0;
 }
 
-static int resolve_accel(DebugLaunch *l) {
+/* A dry run changes nothing on the host (no /dev/kvm ACL): it assumes the grant works. */
+static int resolve_accel(DebugLaunch *l, bool dry_run) {
         const char *reason;
+        gid_t kvm_group;
         int r;
 
         if (l->vmm == VMM_CROSVM) {
@@ -114,8 +116,9 @@ static int resolve_accel(DebugLaunch *l) {
                 fprintf(stderr, "Acceleration: kvm (crosvm always uses KVM)\n");
                 return 0;
         }
-        r = accel_resolve(config_vm_accel(l->config, l->vm), getenv("VMSILO_ACCEL"), &l->accel,
-                        &l->tsc_khz, &reason);
+        r = accel_resolve(config_vm_accel(l->config, l->vm), getenv("VMSILO_ACCEL"),
+                        dry_run || sandbox_kvm_prepare(SANDBOX_KVM_PATH, l->uid, &kvm_group) >= 0,
+                        &l->accel, &l->tsc_khz, &reason);
         if (r < 0)
                 return log_error_errno(r, "cannot choose the acceleration: %s", reason);
         fprintf(stderr, "Acceleration: %s (%s)\n", accel_kind_to_string(l->accel), reason);
@@ -297,7 +300,7 @@ static int prepare(const StartDebugOptions *o, DebugLaunch *l, LaunchPlan **ret)
         r = resolve_vmm(l, o->vmm);
         if (r < 0)
                 return r;
-        r = resolve_accel(l);
+        r = resolve_accel(l, o->dry_run);
         if (r < 0)
                 return r;
         r = resolve_boot_files(l, cli_state_dir(o->state_dir));

@@ -396,10 +396,14 @@ static int vm_build_plan(Vm *vm, LaunchPlan **ret) {
 
 static int vm_choose_accel(Vm *vm) {
         const char *why = NULL;
+        gid_t kvm_group;
         int r;
 
         r = accel_resolve(config_vm_accel(vm->manager->config, vm->config),
-                        vm->manager->options.accel_override, &vm->accel, &vm->tsc_khz, &why);
+                        vm->manager->options.accel_override,
+                        sandbox_kvm_prepare(SANDBOX_KVM_PATH, vm->manager->user_uid,
+                                        &kvm_group) >= 0,
+                        &vm->accel, &vm->tsc_khz, &why);
         if (r < 0) {
                 vm_set_failure(vm, "%s", why);
                 return r;
