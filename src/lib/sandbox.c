@@ -71,8 +71,7 @@ static int fd_for(const PlanFd *pf, const SandboxFds *fds) {
         }
 }
 
-SandboxKvmAccess sandbox_kvm_access(mode_t mode, uid_t owner, gid_t group, uid_t uid) {
-        (void) group;
+SandboxKvmAccess sandbox_kvm_access(mode_t mode, uid_t owner, uid_t uid) {
         if (owner == uid && (mode & (S_IRUSR | S_IWUSR)) == (S_IRUSR | S_IWUSR))
                 return SANDBOX_KVM_OWNER;
         if ((mode & (S_IROTH | S_IWOTH)) == (S_IROTH | S_IWOTH))
@@ -123,20 +122,18 @@ static int kvm_grant_acl(const char *path, uid_t uid) {
 
 int sandbox_kvm_prepare(const char *path, uid_t uid, gid_t *ret_group) {
         struct stat st;
-        int r;
 
         if (stat(path, &st) < 0)
                 return -errno;
         if (!S_ISCHR(st.st_mode))
                 return -ENODEV;
         *ret_group = (gid_t) -1;
-        switch (sandbox_kvm_access(st.st_mode, st.st_uid, st.st_gid, uid)) {
+        switch (sandbox_kvm_access(st.st_mode, st.st_uid, uid)) {
         case SANDBOX_KVM_GROUP:
                 *ret_group = st.st_gid;
                 return 0;
         case SANDBOX_KVM_ACL:
-                r = kvm_grant_acl(path, uid);
-                return r;
+                return kvm_grant_acl(path, uid);
         default:
                 return 0;
         }

@@ -31,8 +31,8 @@ typedef enum SandboxKvmAccess {
         SANDBOX_KVM_ACL,   /* a POSIX ACL entry for its uid, as logind's uaccess adds */
 } SandboxKvmAccess;
 
-/* Pure: which of the above fits a node of this mode and ownership for the VMM's uid. */
-SandboxKvmAccess sandbox_kvm_access(mode_t mode, uid_t owner, gid_t group, uid_t uid);
+/* Pure: which of the above fits a node of this mode and owner for the VMM's uid. */
+SandboxKvmAccess sandbox_kvm_access(mode_t mode, uid_t owner, uid_t uid);
 
 /* Makes path (normally SANDBOX_KVM_PATH) openable read-write by uid the way
  * sandbox_kvm_access() says: adds the ACL entry if that is the way (kept: it is the access a

@@ -23,13 +23,13 @@
 
 static void test_kvm_access_follows_the_node_mode(void **state) {
         /* Debian: root:kvm 0660. */
-        assert_int_equal(sandbox_kvm_access(020660, 0, 108, VMM_UID), SANDBOX_KVM_GROUP);
+        assert_int_equal(sandbox_kvm_access(020660, 0, VMM_UID), SANDBOX_KVM_GROUP);
         /* root:root 0600 (no kvm group): only an ACL entry, as logind's uaccess makes. */
-        assert_int_equal(sandbox_kvm_access(020600, 0, 0, VMM_UID), SANDBOX_KVM_ACL);
+        assert_int_equal(sandbox_kvm_access(020600, 0, VMM_UID), SANDBOX_KVM_ACL);
         /* A group with read only is no use. */
-        assert_int_equal(sandbox_kvm_access(020640, 0, 108, VMM_UID), SANDBOX_KVM_ACL);
-        assert_int_equal(sandbox_kvm_access(020666, 0, 0, VMM_UID), SANDBOX_KVM_OTHER);
-        assert_int_equal(sandbox_kvm_access(020600, VMM_UID, 0, VMM_UID), SANDBOX_KVM_OWNER);
+        assert_int_equal(sandbox_kvm_access(020640, 0, VMM_UID), SANDBOX_KVM_ACL);
+        assert_int_equal(sandbox_kvm_access(020666, 0, VMM_UID), SANDBOX_KVM_OTHER);
+        assert_int_equal(sandbox_kvm_access(020600, VMM_UID, VMM_UID), SANDBOX_KVM_OWNER);
 }
 
 /* Whether uid/gid, with no supplementary groups (plus `group` if any), may open path rw. */
