@@ -136,7 +136,8 @@ def sandboxed(tmp_path_factory, targets, user):
     d.start()
     yield d
     d.stop()
-    shutil.rmtree(boot, ignore_errors=True)
+    for path in (boot, d.state, d.runtime):
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def start_and_wait_for_log(d, name, needle, timeout=60):
