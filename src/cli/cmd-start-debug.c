@@ -331,7 +331,7 @@ static int prepare(const StartDebugOptions *o, DebugLaunch *l, LaunchPlan **ret)
         return build_plan(l, ret);
 }
 
-static pid_t vmm_pid;
+static volatile sig_atomic_t vmm_pid;
 
 /* QEMU stops cleanly on SIGTERM; ours would otherwise kill it through PDEATHSIG. */
 static void forward_signal(int sig) {
@@ -343,6 +343,7 @@ static void forward_signal(int sig) {
  * status is the VMM's. */
 static int run_vmm(const DebugLaunch *l, const LaunchPlan *plan) {
         struct sigaction forward = { .sa_handler = forward_signal };
+        sigset_t held;
         int *taps = NULL, status;
         size_t n_taps = 0;
         SandboxFds fds;
@@ -363,6 +364,12 @@ static int run_vmm(const DebugLaunch *l, const LaunchPlan *plan) {
                 .input = STDIN_FILENO,
                 .output = -EBADF,
         };
+        /* Held until vmm_pid is known: a signal in between would be lost. The sandbox gives
+         * the VMM an empty mask. */
+        (void) sigemptyset(&held);
+        (void) sigaddset(&held, SIGTERM);
+        (void) sigaddset(&held, SIGHUP);
+        (void) sigprocmask(SIG_BLOCK, &held, NULL);
         (void) sigaction(SIGTERM, &forward, NULL);
         (void) sigaction(SIGHUP, &forward, NULL);
         r = sandbox_spawn(plan, &fds, l->uid, l->gid, &pid);
@@ -372,6 +379,7 @@ static int run_vmm(const DebugLaunch *l, const LaunchPlan *plan) {
                 return CLI_EXIT_FAILURE;
         }
         vmm_pid = pid;
+        (void) sigprocmask(SIG_UNBLOCK, &held, NULL);
         /* The console has the terminal and passes Ctrl+C to the guest. */
         fprintf(stderr, "Stop it with a poweroff in the guest or 'kill %d'.\n", (int) getpid());
         (void) fflush(stderr);
