@@ -67,8 +67,9 @@ typedef struct LaunchPlan {
         size_t n_fds;
         PlanPath *paths; /* each path once; writable if any use needs it */
         size_t n_paths;
-        /* The VMM runs in the sandbox's namespaces and minimal root (QEMU). crosvm jails each
-         * device itself with minijail (mounts, namespaces) and is left outside them. */
+        /* The VMM runs in the sandbox's namespaces and minimal root (QEMU without PCI
+         * passthrough). crosvm jails each device itself with minijail (mounts, namespaces) and
+         * is left outside them, as is QEMU with VFIO devices for now. */
         bool contained;
 } LaunchPlan;
 

@@ -51,6 +51,20 @@ static void test_qemu_plan_uses_q35_only_for_pci_devices(void **state) {
         assert_true(qemu_plan_needs_pci(&c->vms[1]));
 }
 
+static void test_qemu_plan_is_contained_without_pci_passthrough(void **state) {
+        _cleanup_(config_freep) Config *plain = golden_load_config(GOLDEN_CONFIG_ONE_VM);
+        _cleanup_(config_freep) Config *vfio = golden_load_config(
+                        "{\"user\":\"alice\",\"nixosVms\":[{\"name\":\"a\","
+                        "\"pciDevices\":[{\"path\":\"03:00.0\"}]}]}");
+        _cleanup_(plan_freep) LaunchPlan *p = NULL, *q = NULL;
+        LaunchContext ctx = unit_context();
+
+        assert_int_equal(qemu_plan_build(plain, &plain->vms[0], &ctx, &p), 0);
+        assert_true(p->contained);
+        assert_int_equal(qemu_plan_build(vfio, &vfio->vms[0], &ctx, &q), 0);
+        assert_false(q->contained);
+}
+
 static void test_qemu_plan_disk_format_follows_extension(void **state) {
         static const struct {
                 const char *path, *format;
@@ -204,6 +218,7 @@ int main(void) {
                 cmocka_unit_test(test_qemu_plan_inherits_nothing_when_the_vmm_opens_all),
                 cmocka_unit_test(test_qemu_plan_argv_count_matches_strv),
                 cmocka_unit_test(test_qemu_plan_names_every_host_path_it_opens),
+                cmocka_unit_test(test_qemu_plan_is_contained_without_pci_passthrough),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
