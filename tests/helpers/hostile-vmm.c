@@ -13,6 +13,7 @@
  *   that many bytes to stdout and exits
  * Then it stays up like a VMM until SIGTERM (which QEMU handles too: as PID 1 of its namespace,
  * it would ignore the signal without a handler). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -107,6 +108,23 @@ static void try_open(const char *attempt, const char *path, int flags) {
                 close(fd);
 }
 
+/* The fds it was given: a daemon socket among them would be authority by inheritance. */
+static void report_fds(void) {
+        DIR *d = opendir("/proc/self/fd");
+        struct dirent *e;
+        bool first = true;
+
+        printf("{\"attempt\": \"fds\", \"fds\": [");
+        while (d && (e = readdir(d)))
+                if (e->d_name[0] != '.' && atoi(e->d_name) != dirfd(d)) {
+                        printf("%s%s", first ? "" : ", ", e->d_name);
+                        first = false;
+                }
+        printf("]}\n");
+        if (d)
+                closedir(d);
+}
+
 static void flood(unsigned long long bytes) {
         static char line[4096];
 
@@ -142,6 +160,7 @@ int main(int argc, char **argv) {
                 flood(strtoull(getenv("HOSTILE_FLOOD_BYTES") ?: "0", NULL, 10));
         printf("{\"attempt\": \"identity\", \"pid\": %d, \"uid\": %u, \"groups\": %d}\n",
                         (int) getpid(), (unsigned) getuid(), getgroups(0, NULL));
+        report_fds();
         try_unix("control_socket", getenv("HOSTILE_CONTROL_SOCKET"), false);
         try_unix("command_socket", getenv("HOSTILE_COMMAND_SOCKET"), false);
         try_unix("session_bus", getenv("HOSTILE_BUS_SOCKET"), false);

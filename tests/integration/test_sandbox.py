@@ -201,6 +201,8 @@ def test_a_compromised_vmm_reaches_nothing_but_kvm(sandboxed, user):
     assert report["identity"]["pid"] == 1  # its own PID namespace
     assert report["identity"]["groups"] <= 1  # at most the /dev/kvm group
     assert report["dev_kvm"]["ok"] == root_opens_kvm(), report["dev_kvm"]
+    # stdio, then QMP, agent, console and balloon monitor (docs/launch-plans.md): nothing else.
+    assert set(report["fds"]["fds"]) <= {0, 1, 2, 3, 4, 5, 6}, report["fds"]
     assert sandboxed.victim.poll() is None, "the stand-in killed a process outside"
 
 
