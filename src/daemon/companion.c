@@ -198,6 +198,7 @@ static int process_spawn(CompanionProcess *p) {
                 .agent = -EBADF,
                 .console = -EBADF,
                 .balloon_qmp = -EBADF,
+                .input = -EBADF,
                 .output = STDERR_FILENO,
         };
         LaunchPlan plan = {};

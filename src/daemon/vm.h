@@ -21,6 +21,7 @@ typedef struct Companions Companions;
 typedef struct Listener Listener;
 typedef struct Relay Relay;
 typedef struct VmWaiter VmWaiter;
+typedef struct VmmLog VmmLog;
 
 /* Something that must hear about every state change (a control request waiting for "running",
  * a vm-run OPEN waiting for the boot). The callback may unlink and free the waiter. */
@@ -60,6 +61,7 @@ struct Vm {
         sd_event_source *agent_retry; /* crosvm: vsock connect attempts while the guest boots */
         sd_event_source *stop_helper; /* crosvm: the `crosvm stop` child */
         Qmp *qmp;
+        VmmLog *log; /* the VMM's output, while it runs */
         Console *console;
         sd_event_source *timer; /* start timeout, stop escalation */
         unsigned stop_step;     /* escalation: 0 agent power-off, 1 VMM quit, 2 SIGKILL */

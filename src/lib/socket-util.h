@@ -2,6 +2,7 @@
 /* socket-util.h: unix socket helpers shared by the daemon and the client. */
 #pragma once
 
+#include <sys/socket.h>
 #include <sys/types.h>
 
 /* Binds and listens on a SOCK_STREAM unix socket at path (replacing a stale socket file), then
@@ -16,5 +17,6 @@ int socket_connect_unix(const char *path, int *ret);
  * /proc/self/fd, never by path, so no link the user plants is followed. A full backlog is
  * -EAGAIN. ret_ino (may be NULL) gets the socket's inode once it passed those checks. */
 int socket_connect_unix_at(int dirfd, const char *name, uid_t owner, int *ret_fd, ino_t *ret_ino);
-/* The uid of the process at the other end (SO_PEERCRED). */
-int socket_peer_uid(int fd, uid_t *ret);
+/* The credentials of the process at the other end (SO_PEERCRED; pid 0 if it is in a PID
+ * namespace we cannot see into). */
+int socket_peer_cred(int fd, struct ucred *ret);
