@@ -43,7 +43,9 @@ int socket_listen_unix(const char *path, mode_t mode, int *ret) {
         return 0;
 }
 
-int socket_connect_unix(const char *path, int *ret) {
+/* flags: 0 or SOCK_NONBLOCK (a unix connect then completes at once or fails, -EAGAIN when the
+ * backlog is full). */
+static int connect_path(const char *path, int flags, int *ret) {
         _cleanup_(closep) int fd = -EBADF;
         struct sockaddr_un sa;
         int r;
@@ -51,7 +53,7 @@ int socket_connect_unix(const char *path, int *ret) {
         r = sockaddr_un_set(&sa, path);
         if (r < 0)
                 return r;
-        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | flags, 0);
         if (fd < 0)
                 return -errno;
         if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
@@ -59,6 +61,10 @@ int socket_connect_unix(const char *path, int *ret) {
 
         *ret = TAKE_FD(fd);
         return 0;
+}
+
+int socket_connect_unix(const char *path, int *ret) {
+        return connect_path(path, 0, ret);
 }
 
 int socket_peer_cred(int fd, struct ucred *ret) {
@@ -74,11 +80,9 @@ int socket_peer_cred(int fd, struct ucred *ret) {
 }
 
 int socket_connect_unix_at(int dirfd, const char *name, uid_t owner, int *ret_fd, ino_t *ret_ino) {
-        _cleanup_(closep) int path_fd = -EBADF, fd = -EBADF;
+        _cleanup_(closep) int path_fd = -EBADF;
         char proc_path[sizeof("/proc/self/fd/") + 12]; /* an int's digits and sign */
-        struct sockaddr_un sa;
         struct stat st;
-        int r;
 
         path_fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
         if (path_fd < 0)
@@ -94,14 +98,5 @@ int socket_connect_unix_at(int dirfd, const char *name, uid_t owner, int *ret_fd
         if (ret_ino)
                 *ret_ino = st.st_ino;
         (void) snprintf(proc_path, sizeof(proc_path), "/proc/self/fd/%d", path_fd);
-        r = sockaddr_un_set(&sa, proc_path);
-        if (r < 0)
-                return r;
-        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-        if (fd < 0)
-                return -errno;
-        if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
-                return -errno;
-        *ret_fd = TAKE_FD(fd);
-        return 0;
+        return connect_path(proc_path, SOCK_NONBLOCK, ret_fd);
 }
