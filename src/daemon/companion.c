@@ -219,9 +219,7 @@ static int process_spawn(CompanionProcess *p) {
                         (void) kill(pid, SIGKILL);
         }
         if (r < 0) {
-                char *reason = NULL;
-                reason = message("cannot start: %s", strerror(-r));
-                process_fail(p, reason);
+                process_fail(p, message("cannot start: %s", strerror(-r)));
                 p->state = COMPANION_FAILED;
                 return log_error_errno(r, "VM '%s': cannot start companion %s: %m", c->vm_name,
                                 companion_kind_to_string(p->kind));
