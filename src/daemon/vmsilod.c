@@ -13,17 +13,23 @@
 #include "log.h"
 #include "manager.h"
 #include "net.h"
+#include "parse-util.h"
 #include "path-util.h"
 #include "vm-root.h"
 #include "vmsilo-config.h"
 
 #define START_TIMEOUT_USEC_DEFAULT (120 * 1000000ULL)
 #define STOP_TIMEOUT_USEC_DEFAULT (20 * 1000000ULL)
+/* A start's preparation: a home template copy and formatting an overlay take seconds. */
+#define HELPER_TIMEOUT_USEC_DEFAULT (60 * 1000000ULL)
 
 static const char *arg_config = CONFIG_DEFAULT_PATH;
 static const char *arg_runtime_dir = NULL;
 static const char *arg_state_dir = NULL;
 static const char *arg_image_builder = NULL;
+static const char *arg_mkfs_ext4 = VMSILO_MKFS_EXT4;
+static const char *arg_qemu_img = VMSILO_QEMU_IMG;
+static uint64_t arg_helper_timeout_usec = HELPER_TIMEOUT_USEC_DEFAULT;
 static LogLevel arg_log_level = LOG_LEVEL_INFO;
 
 static void help(void) {
@@ -37,14 +43,18 @@ static void help(void) {
                "     --state-dir DIR     images and overlays (default $VMSILO_STATE_DIR or %s)\n"
                "     --image-builder BIN the vmsilo binary that builds the default image\n"
                "                         (default $VMSILO_CLI or %s)\n"
+               "     --mkfs-ext4 PATH    mkfs.ext4 for overlay disks (default %s)\n"
+               "     --qemu-img PATH     qemu-img for overlay disks (default %s)\n"
+               "     --helper-timeout DURATION  kill a VM start's preparation (home copy,\n"
+               "                         overlay formatting) after DURATION (default %ds)\n"
                "     --log-level LEVEL   error, warn, info (default), debug, trace\n"
                "  -h --help              show this help\n"
                "     --version           show the version\n"
                "\n"
-               "Environment: VMSILO_ACCEL=auto|kvm|tcg overrides the configured acceleration;\n"
-               "VMSILO_DESKTOP_HOME=DIR puts menu entries in DIR instead of the user's home.\n",
+               "Environment: VMSILO_ACCEL=auto|kvm|tcg overrides the configured acceleration.\n",
                         CONFIG_DEFAULT_PATH, VMSILO_RUNTIME_DIR_DEFAULT, VMSILO_STATE_DIR_DEFAULT,
-                        VMSILO_BINDIR "/vmsilo");
+                        VMSILO_BINDIR "/vmsilo", VMSILO_MKFS_EXT4, VMSILO_QEMU_IMG,
+                        (int) (HELPER_TIMEOUT_USEC_DEFAULT / 1000000));
 }
 
 /* Returns 1 to go on, 0 to exit successfully, < 0 for a usage error. */
@@ -53,6 +63,9 @@ static int parse_argv(int argc, char **argv) {
                 ARG_RUNTIME_DIR = 0x100,
                 ARG_STATE_DIR,
                 ARG_IMAGE_BUILDER,
+                ARG_MKFS_EXT4,
+                ARG_QEMU_IMG,
+                ARG_HELPER_TIMEOUT,
                 ARG_LOG_LEVEL,
                 ARG_VERSION
         };
@@ -61,6 +74,9 @@ static int parse_argv(int argc, char **argv) {
                 { "runtime-dir", required_argument, NULL, ARG_RUNTIME_DIR },
                 { "state-dir", required_argument, NULL, ARG_STATE_DIR },
                 { "image-builder", required_argument, NULL, ARG_IMAGE_BUILDER },
+                { "mkfs-ext4", required_argument, NULL, ARG_MKFS_EXT4 },
+                { "qemu-img", required_argument, NULL, ARG_QEMU_IMG },
+                { "helper-timeout", required_argument, NULL, ARG_HELPER_TIMEOUT },
                 { "log-level", required_argument, NULL, ARG_LOG_LEVEL },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -81,6 +97,24 @@ static int parse_argv(int argc, char **argv) {
                         break;
                 case ARG_IMAGE_BUILDER:
                         arg_image_builder = optarg;
+                        break;
+                case ARG_MKFS_EXT4:
+                case ARG_QEMU_IMG:
+                        if (optarg[0] != '/')
+                                return log_error_errno(EINVAL,
+                                                "--%s: '%s' is not an absolute path; root's "
+                                                "helpers are never looked up in $PATH.",
+                                                c == ARG_QEMU_IMG ? "qemu-img" : "mkfs-ext4",
+                                                optarg);
+                        *(c == ARG_QEMU_IMG ? &arg_qemu_img : &arg_mkfs_ext4) = optarg;
+                        break;
+                case ARG_HELPER_TIMEOUT:
+                        if (parse_duration(optarg, &arg_helper_timeout_usec) < 0 ||
+                                        arg_helper_timeout_usec == 0)
+                                return log_error_errno(EINVAL,
+                                                "--helper-timeout: '%s' is not a duration "
+                                                "such as 30s or 2m",
+                                                optarg);
                         break;
                 case ARG_LOG_LEVEL:
                         arg_log_level = log_level_from_string(optarg);
@@ -161,7 +195,9 @@ static int run(int argc, char **argv) {
                 .state_dir = arg_state_dir,
                 .image_builder = arg_image_builder,
                 .accel_override = getenv("VMSILO_ACCEL"),
-                .desktop_home = getenv("VMSILO_DESKTOP_HOME"),
+                .mkfs_ext4 = arg_mkfs_ext4,
+                .qemu_img = arg_qemu_img,
+                .helper_timeout_usec = arg_helper_timeout_usec,
                 .start_timeout_usec = START_TIMEOUT_USEC_DEFAULT,
                 .stop_timeout_usec = STOP_TIMEOUT_USEC_DEFAULT,
         };
