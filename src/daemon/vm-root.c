@@ -158,12 +158,18 @@ int vm_root_prepare(const VmConfig *vm, const char *state_dir, VmRoot *ret, char
 }
 
 void vm_root_release(const VmConfig *vm, const char *state_dir) {
-        _cleanup_(freep) char *path = overlay_path(state_dir, vm->name, ".qcow2");
+        /* The temp files too: a preparation killed at its deadline leaves them. */
+        static const char *const suffixes[] = { ".qcow2", ".qcow2.tmp", ".raw" };
 
-        if (path && unlink(path) < 0 && errno != ENOENT)
-                log_warning_errno(errno,
-                                "VM '%s': cannot delete the overlay disk '%s', ignoring: %m",
-                                vm->name, path);
+        for (size_t i = 0; i < ELEMENTSOF(suffixes); i++) {
+                _cleanup_(freep) char *path = overlay_path(state_dir, vm->name, suffixes[i]);
+
+                if (path && unlink(path) < 0 && errno != ENOENT)
+                        log_warning_errno(errno,
+                                        "VM '%s': cannot delete the overlay disk '%s', "
+                                        "ignoring: %m",
+                                        vm->name, path);
+        }
 }
 
 static void remove_stale_overlays(const char *state_dir) {

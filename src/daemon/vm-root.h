@@ -34,7 +34,7 @@ int vm_root_make_overlay(const VmConfig *vm, const char *state_dir, const VmRoot
  * *ret_reason to a sentence that says what to do. */
 int vm_root_prepare(const VmConfig *vm, const char *state_dir, VmRoot *ret, char **ret_reason);
 
-/* Deletes the VM's overlay disk if there is one. */
+/* Deletes the VM's overlay disk, and the temp files of one being made, if there are any. */
 void vm_root_release(const VmConfig *vm, const char *state_dir);
 
 /* At daemon start: deletes overlay disks left by a previous run and warns about every VM whose
