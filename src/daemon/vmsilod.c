@@ -15,6 +15,7 @@
 #include "net.h"
 #include "parse-util.h"
 #include "path-util.h"
+#include "safe-open.h"
 #include "vm-root.h"
 #include "vmsilo-config.h"
 
@@ -162,6 +163,10 @@ static int run(int argc, char **argv) {
                 return r;
         log_set_max_level(arg_log_level);
 
+        /* Root writes there: never through a link, never in someone else's directory. */
+        r = safe_prepare_root_dir(arg_state_dir, "state dir");
+        if (r < 0)
+                return r;
         crosvm = path_find_executable(CROSVM_PLAN_BINARY_DEFAULT);
         r = host_load_config(arg_config, crosvm, &config, NULL);
         if (r < 0)
