@@ -46,7 +46,9 @@ def fake_image(state, vmname, digest, apps, icons):
     link = pointers / vmname
     if link.is_symlink():
         link.unlink()
-    link.symlink_to(image)
+    # Relative, as the builder writes it: the state dir may be seen at another path (the unit's
+    # sandbox test binds it at /var/lib/vmsilo).
+    link.symlink_to(pathlib.Path("..") / "rootfs" / digest)
     return image
 
 

@@ -115,16 +115,7 @@ def shared_home():
 
 
 @pytest.fixture(scope="module")
-def desktop_home():
-    """The configured user's home for the menu entries vmsilod installs."""
-    h = public_dir("vmsilo-home-")
-    os.chown(h, *user_ids())
-    yield h
-    shutil.rmtree(h, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def daemon(tmp_path_factory, rootfs_state, user_root_disk, shared_home, desktop_home):
+def daemon(tmp_path_factory, rootfs_state, user_root_disk, shared_home):
     vms = [
         image_vm(IMAGE_VM, memory=512, rootOverlay={"type": "qcow2", "size": OVERLAY_SIZE},
                  sharedHome=str(shared_home)),
@@ -135,7 +126,6 @@ def daemon(tmp_path_factory, rootfs_state, user_root_disk, shared_home, desktop_
         vm("unbuilt", guestPrograms=PACKAGES),
     ]
     d = Daemon(tmp_path_factory.mktemp("rootfs-daemon"), rootfs_state, vms)
-    d.env["VMSILO_DESKTOP_HOME"] = str(desktop_home)
     # The built image is shared: every VM with the same inputs points at the same directory.
     for name in ("tmpfs",):
         link = rootfs_state / "images/vms" / name
@@ -267,15 +257,16 @@ def test_unbuilt_vm_fails_to_start_naming_the_command(daemon):
     assert b"vmsilo image build unbuilt" in r.stderr, r.stderr
 
 
-def test_menu_entries_of_the_image_programs_reach_the_host(daemon, rootfs_state, desktop_home):
+def test_menu_entries_of_the_image_programs_reach_the_host(daemon, rootfs_state):
     extracted = image_dir(rootfs_state) / "desktop"
     assert (extracted / "applications" / "htop.desktop").is_file()
     assert [p.suffix for p in (extracted / "icons").iterdir()] in ([".png"], [".svg"])
-    entry = desktop_home / ".local/share/applications" / f"vmsilo-{IMAGE_VM}-htop.desktop"
+    entry = (rootfs_state / "exports" / "share" / "applications" /
+             f"vmsilo-{IMAGE_VM}-htop.desktop")
     text = entry.read_text()
     assert f"Name=[{IMAGE_VM}] " in text, text
     assert re.search(rf"^Exec=\S*/vm-run {IMAGE_VM} htop$", text, re.M), text
-    assert entry.stat().st_uid == user_ids()[0]
+    assert entry.stat().st_uid == 0
 
 
 def test_qcow2_overlay_root_runs_programs_and_forgets_writes(daemon, rootfs_state, shared_home):
