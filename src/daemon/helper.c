@@ -93,8 +93,8 @@ int helper_fork(sd_event *e, const char *what, helper_run_t run, uint64_t timeou
                 h->pid = 0;
                 return r;
         }
-        r = sd_event_add_time_relative(e, &h->deadline, CLOCK_MONOTONIC, timeout_usec, 0,
-                        on_helper_deadline, h);
+        r = sd_event_add_time_relative(
+                        e, &h->deadline, CLOCK_MONOTONIC, timeout_usec, 0, on_helper_deadline, h);
         if (r < 0)
                 return r;
         log_debug("%s: started as pid %d.", what, (int) pid);

@@ -18,7 +18,8 @@
 #define SHARES_XATTR_UID "user.virtfs.uid"
 #define SHARES_XATTR_GID "user.virtfs.gid"
 #define SHARES_XATTR_MODE "user.virtfs.mode"
-/* The longest the daemon waits for a home template copy (it waits synchronously). */
+/* The longest the start's helper child waits for a home template copy (vmsilod itself never
+ * waits: helper.h). */
 #define SHARES_COPY_TIMEOUT_USEC (120ULL * 1000 * 1000)
 /* Deeper templates are refused: each level holds two fds while it is copied. */
 #define SHARES_COPY_DEPTH_MAX 64

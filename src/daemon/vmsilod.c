@@ -21,8 +21,9 @@
 
 #define START_TIMEOUT_USEC_DEFAULT (120 * 1000000ULL)
 #define STOP_TIMEOUT_USEC_DEFAULT (20 * 1000000ULL)
-/* A start's preparation: a home template copy and formatting an overlay take seconds. */
-#define HELPER_TIMEOUT_USEC_DEFAULT (60 * 1000000ULL)
+/* A start's preparation: a home template copy and formatting an overlay take seconds; longer
+ * than the copy's own deadline (SHARES_COPY_TIMEOUT_USEC), whose message is more precise. */
+#define HELPER_TIMEOUT_USEC_DEFAULT (150 * 1000000ULL)
 
 static const char *arg_config = CONFIG_DEFAULT_PATH;
 static const char *arg_runtime_dir = NULL;

@@ -101,8 +101,7 @@ int service_paths_check(const Config *c, char ***ret) {
                                         !vm->root_disk_readonly);
                 for (size_t j = 0; r >= 0 && j < vm->n_additional_disks; j++)
                         r = check_one(&w, i, "additionalDisks.path", vm->additional_disks[j].path,
-                                        !options_readonly(&vm->additional_disks[j].options,
-                                                        "ro"));
+                                        !options_readonly(&vm->additional_disks[j].options, "ro"));
                 if (r >= 0)
                         r = check_one(&w, i, "sharedHome", vm->shared_home_path, true);
                 for (size_t j = 0; r >= 0 && j < vm->n_shared_directories; j++)

@@ -10,8 +10,8 @@
 typedef enum ServicePathAccess {
         SERVICE_PATH_WRITABLE,
         SERVICE_PATH_READ_ONLY,
-        SERVICE_PATH_HIDDEN,    /* a private, empty /tmp */
-        SERVICE_PATH_DEVICE,    /* a device node the unit's DevicePolicy does not allow */
+        SERVICE_PATH_HIDDEN, /* a private, empty /tmp */
+        SERVICE_PATH_DEVICE, /* a device node the unit's DevicePolicy does not allow */
         _SERVICE_PATH_ACCESS_MAX,
 } ServicePathAccess;
 

@@ -21,8 +21,7 @@ static void test_access_follows_the_units_settings(void **state) {
                         SERVICE_PATH_WRITABLE);
         assert_null(setting);
         assert_int_equal(service_path_access("/shared/work", &setting), SERVICE_PATH_WRITABLE);
-        assert_int_equal(service_path_access("/home/u/disk.img", &setting),
-                        SERVICE_PATH_READ_ONLY);
+        assert_int_equal(service_path_access("/home/u/disk.img", &setting), SERVICE_PATH_READ_ONLY);
         assert_string_equal(setting, "ProtectHome=read-only");
         assert_int_equal(service_path_access("/tmp/disk.img", &setting), SERVICE_PATH_HIDDEN);
         assert_string_equal(setting, "PrivateTmp=yes");
@@ -47,14 +46,13 @@ static char **check(const char *json) {
 }
 
 static void test_check_warns_only_where_the_vm_would_be_broken(void **state) {
-        char **w = check(
-                        "{\"enable\": true, \"user\": \"u\", \"nixosVms\": [{\"name\": \"a\", "
-                        "\"kernel\": \"/home/u/vmlinuz\", \"sharedHome\": \"/home/u/h\", "
-                        "\"additionalDisks\": [{\"path\": \"/home/u/ro.img\", \"ro\": true}, "
-                        "{\"path\": \"/srv/rw.img\"}, {\"path\": \"/var/lib/vmsilo/ok.img\"}, "
-                        "{\"path\": \"/tmp/gone.img\", \"ro\": true}], "
-                        "\"sharedDirectories\": [{\"path\": \"/home/u/docs\", \"tag\": \"d\", "
-                        "\"readonly\": true}, {\"path\": \"/shared/data\", \"tag\": \"s\"}]}]}");
+        char **w = check("{\"enable\": true, \"user\": \"u\", \"nixosVms\": [{\"name\": \"a\", "
+                         "\"kernel\": \"/home/u/vmlinuz\", \"sharedHome\": \"/home/u/h\", "
+                         "\"additionalDisks\": [{\"path\": \"/home/u/ro.img\", \"ro\": true}, "
+                         "{\"path\": \"/srv/rw.img\"}, {\"path\": \"/var/lib/vmsilo/ok.img\"}, "
+                         "{\"path\": \"/tmp/gone.img\", \"ro\": true}], "
+                         "\"sharedDirectories\": [{\"path\": \"/home/u/docs\", \"tag\": \"d\", "
+                         "\"readonly\": true}, {\"path\": \"/shared/data\", \"tag\": \"s\"}]}]}");
 
         assert_int_equal(strv_length(w), 3);
         /* A kernel in /home is read: fine. A read-only disk or share in /home: fine. */
