@@ -686,7 +686,7 @@ static void on_prepare_done(Helper *h, int result, void *userdata) {
 static bool vm_needs_prepare(const Vm *vm) {
         const VmConfig *c = vm->config;
 
-        return c->shared_home_path || (vm->vmm == VMM_QEMU && c->n_shared_directories > 0) ||
+        return c->shared_home_path || c->n_shared_directories > 0 ||
                rootfs_vm_needs_overlay_disk(c);
 }
 

@@ -58,6 +58,21 @@ def base_env(runtime_dir, state_dir):
     return env
 
 
+def fake_boot_dir(prefix, names=("vmlinuz", "initramfs")):
+    """A public dir of placeholder files (kernel, initramfs, disks): with them vmsilod builds
+    no default image, and no VM boots (the VMM fails on the fake kernel)."""
+    d = public_dir(prefix)
+    for name in names:
+        (d / name).write_bytes(b"unused")
+    return d
+
+
+def fake_boot_vm(boot_dir, name, **options):
+    """vm() booting the placeholder kernel and initramfs of fake_boot_dir()."""
+    return vm(name, kernel=str(boot_dir / "vmlinuz"), initramfs=str(boot_dir / "initramfs"),
+              **options)
+
+
 def vm(name, **options):
     """One nixosVms entry with small test defaults."""
     entry = {"name": name, "memory": 256, "cpus": 1, "vmm": "qemu", "sharedHome": False}

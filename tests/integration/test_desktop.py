@@ -11,7 +11,7 @@ import zlib
 
 import pytest
 
-from daemon import Daemon, build_dir, public_dir, vm
+from daemon import Daemon, build_dir, fake_boot_dir, fake_boot_vm, public_dir
 
 
 def png(side):
@@ -108,16 +108,13 @@ def state():
 @pytest.fixture
 def boot_files():
     """kernel/initramfs paths, so vmsilod does not build the default image (no VM boots)."""
-    d = public_dir("vmsilo-boot-")
-    for name in ("vmlinuz", "initramfs"):
-        (d / name).write_bytes(b"unused")
+    d = fake_boot_dir("vmsilo-boot-")
     yield d
     shutil.rmtree(d, ignore_errors=True)
 
 
 def start_daemon(tmp_path, state, boot_files, names):
-    vms = [vm(n, kernel=str(boot_files / "vmlinuz"), initramfs=str(boot_files / "initramfs"))
-           for n in names]
+    vms = [fake_boot_vm(boot_files, n) for n in names]
     return Daemon(tmp_path, state, vms).start()
 
 
@@ -239,8 +236,7 @@ def test_a_reload_removes_the_entries_of_a_departed_vm(tmp_path, state, boot_fil
     d = start_daemon(tmp_path, state, boot_files, ["work", "web"])
     try:
         assert (apps / "vmsilo-web-browser.desktop").exists()
-        d.write_config([vm("work", kernel=str(boot_files / "vmlinuz"),
-                           initramfs=str(boot_files / "initramfs"))])
+        d.write_config([fake_boot_vm(boot_files, "work")])
         r = d.reload()
         assert r.returncode == 0, r.stderr
         assert not (apps / "vmsilo-web-browser.desktop").exists()

@@ -7,20 +7,14 @@ import shutil
 
 import pytest
 
-from daemon import Daemon, ensure_test_user, public_dir, vm
+from daemon import Daemon, ensure_test_user, fake_boot_dir, fake_boot_vm
 
 
 @pytest.fixture
 def files():
-    d = public_dir("daemonfs-roots-")
-    for name in ("vmlinuz", "initramfs"):
-        (d / name).write_bytes(b"unused")
+    d = fake_boot_dir("daemonfs-roots-")
     yield d
     shutil.rmtree(d, ignore_errors=True)
-
-
-def boot(files, name, **options):
-    return vm(name, kernel=str(files / "vmlinuz"), initramfs=str(files / "initramfs"), **options)
 
 
 def start_and_fail(tmp_path, files, vms, name):
@@ -45,7 +39,7 @@ def test_a_shared_home_behind_a_users_link_creates_nothing_where_it_points(tmp_p
     # The user swapped the parent of the configured home for a link to a root-only dir.
     (mine / "vms").symlink_to(secret)
     home = mine / "vms" / "homevm"
-    reason, log = start_and_fail(tmp_path, files, [boot(files, "homevm", sharedHome=str(home))],
+    reason, log = start_and_fail(tmp_path, files, [fake_boot_vm(files, "homevm", sharedHome=str(home))],
                                  "homevm")
     assert list(secret.iterdir()) == [], log
     assert "symbolic link" in log and str(mine / "vms") in log, log
@@ -56,7 +50,7 @@ def test_a_share_root_of_another_user_is_refused(tmp_path, files):
     other = files / "other"
     other.mkdir()
     os.chown(other, 4242, 4242)
-    reason, log = start_and_fail(tmp_path, files, [boot(
+    reason, log = start_and_fail(tmp_path, files, [fake_boot_vm(
         files, "sharevm", sharedDirectories=[{"path": str(other), "tag": "t"}])], "sharevm")
     assert f"'{other}' belongs to uid 4242" in log, log
     assert "cannot prepare" in reason
@@ -69,7 +63,7 @@ def test_a_share_root_reached_through_a_link_is_refused(tmp_path, files):
     real.mkdir(parents=True)
     os.chown(real, user.pw_uid, user.pw_gid)
     (files / "link").symlink_to(real.parent)
-    reason, log = start_and_fail(tmp_path, files, [boot(
+    reason, log = start_and_fail(tmp_path, files, [fake_boot_vm(
         files, "sharevm", sharedDirectories=[{"path": str(files / "link" / "data"), "tag": "t",
                                               "uid": 1000, "gid": 1000}])], "sharevm")
     assert "symbolic link" in log, log

@@ -11,19 +11,17 @@ import time
 
 import pytest
 
-from daemon import Daemon, ensure_test_user, public_dir, vm
+from daemon import Daemon, ensure_test_user, fake_boot_dir, fake_boot_vm, public_dir
 
 DEADLINE_S = 4
 
 
 @pytest.fixture
 def files():
-    d = public_dir("daemonfs-helpers-")
-    for name in ("vmlinuz", "initramfs", "root.img"):
-        (d / name).write_bytes(b"unused")
-    # A mkfs.ext4 that hangs: records its pid and environment first.
+    d = fake_boot_dir("daemonfs-helpers-", ("vmlinuz", "initramfs", "root.img"))
+    # A mkfs.ext4 that hangs: records its environment, then its pid.
     script = d / "stuck-mkfs"
-    script.write_text(f"#!/bin/sh\necho $$ > {d}/pid\nenv > {d}/env\nexec sleep 600\n")
+    script.write_text(f"#!/bin/sh\nenv > {d}/env\necho $$ > {d}/pid\nexec sleep 600\n")
     script.chmod(0o755)
     yield d
     shutil.rmtree(d, ignore_errors=True)
@@ -37,9 +35,8 @@ def state():
 
 
 def overlay_vm(files, name="slow"):
-    return vm(name, kernel=str(files / "vmlinuz"), initramfs=str(files / "initramfs"),
-              rootDisk={"path": str(files / "root.img"), "id": "root"},
-              rootOverlay={"type": "qcow2", "size": "64M"})
+    return fake_boot_vm(files, name, rootDisk={"path": str(files / "root.img"), "id": "root"},
+                        rootOverlay={"type": "qcow2", "size": "64M"})
 
 
 def start_daemon(tmp_path, state, vms, files):
@@ -110,6 +107,8 @@ def test_a_stuck_overlay_tool_is_killed_at_its_deadline_while_the_daemon_answers
         assert DEADLINE_S - 0.5 <= elapsed < DEADLINE_S + 5, elapsed
         assert f"took more than {DEADLINE_S} s" in d.status("slow")["reason"], d.status("slow")
         wait_for(lambda: not is_alive(pid), timeout=5)
+        # sd-event reaped the helper: vmsilod has no zombie child.
+        assert [c for c in children(d.proc.pid) if not is_alive(c)] == []
         # The tool ran by its absolute path with a clean environment: nothing of ours.
         env = (files / "env").read_text()
         assert "VMSILO_" not in env and "PATH=/usr/sbin:/usr/bin:/sbin:/bin\n" in env, env
@@ -154,9 +153,8 @@ def test_the_user_stopping_the_home_copy_cannot_stall_the_daemon(tmp_path, state
             (sub / f"f{j}").write_bytes(b"x" * 512)
     shared = public_dir("daemonfs-shared-")
     home = shared / "homevm"
-    d = start_daemon(tmp_path, state, [vm("homevm", kernel=str(files / "vmlinuz"),
-                                          initramfs=str(files / "initramfs"),
-                                          sharedHome=str(home))], files)
+    d = start_daemon(tmp_path, state, [fake_boot_vm(files, "homevm", sharedHome=str(home))],
+                     files)
     try:
         assert d.control({"method": "start", "vm": "homevm", "wait": False})["ok"]
 
