@@ -29,6 +29,7 @@
 #include "vm-deps.h"
 #include "vm-root.h"
 #include "vm.h"
+#include "vmsilo-config.h"
 
 static uint64_t now_usec(void) {
         struct timespec ts;
@@ -353,6 +354,8 @@ static int vm_build_plan(Vm *vm, LaunchPlan **ret) {
                 .tap_fds = true,
                 .home_uid = m->user_uid,
                 .home_gid = m->user_gid,
+                /* Root starts it: from the build's absolute path, never through $PATH. */
+                .binary = vm->vmm == VMM_CROSVM ? VMSILO_CROSVM : VMSILO_QEMU_SYSTEM,
         };
         int r;
 

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <systemd/sd-daemon.h>
 
-#include "crosvm-plan.h"
 #include "desktop.h"
 #include "host-check.h"
 #include "image-layout.h"
@@ -14,7 +13,6 @@
 #include "manager.h"
 #include "net.h"
 #include "parse-util.h"
-#include "path-util.h"
 #include "safe-open.h"
 #include "vm-root.h"
 #include "vmsilo-config.h"
@@ -168,7 +166,7 @@ static int run(int argc, char **argv) {
         r = safe_prepare_root_dir(arg_state_dir, "state dir");
         if (r < 0)
                 return r;
-        crosvm = path_find_executable(CROSVM_PLAN_BINARY_DEFAULT);
+        crosvm = access(VMSILO_CROSVM, X_OK) >= 0;
         r = host_load_config(arg_config, crosvm, &config, NULL);
         if (r < 0)
                 return log_error_errno(r, "Configuration '%s' is not usable; nothing was started.",
