@@ -80,6 +80,32 @@ def vm(name, **options):
     return entry
 
 
+def control_answers(runtime):
+    """Whether vmsilod's control socket in runtime accepts connections: it exists from bind()
+    on, but refuses them until listen()."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        try:
+            s.connect(str(runtime / "control.socket"))
+            return True
+        except (FileNotFoundError, ConnectionRefusedError):
+            return False
+
+
+def control_request(runtime, request):
+    """One request on vmsilod's control socket in runtime: the decoded reply."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(120)
+        s.connect(str(runtime / "control.socket"))
+        s.sendall((json.dumps(request) + "\n").encode())
+        data = b""
+        while not data.endswith(b"\n"):
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    return json.loads(data)
+
+
 class Daemon:
     def __init__(self, tmp, state_dir, vms, user=TEST_USER, extra_args=(), netns=None,
                  config=None):
@@ -119,12 +145,15 @@ class Daemon:
             env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if (self.runtime / "control.socket").exists():
+            if self.answers():
                 return self
             if self.proc.poll() is not None:
                 raise RuntimeError("vmsilod exited: " + self.log_path.read_text())
             time.sleep(0.05)
         raise TimeoutError("vmsilod did not create its control socket")
+
+    def answers(self):
+        return control_answers(self.runtime)
 
     def stop(self, timeout=60):
         if self.proc and self.proc.poll() is None:
@@ -152,17 +181,7 @@ class Daemon:
         return self.cli("run", "-T", name, *command, input=input, timeout=timeout, **kw)
 
     def control(self, request):
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-            s.settimeout(120)
-            s.connect(str(self.runtime / "control.socket"))
-            s.sendall((json.dumps(request) + "\n").encode())
-            data = b""
-            while not data.endswith(b"\n"):
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
-        return json.loads(data)
+        return control_request(self.runtime, request)
 
     def status(self, name):
         reply = self.control({"method": "status", "vm": name})

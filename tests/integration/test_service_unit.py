@@ -9,13 +9,13 @@ import os
 import pathlib
 import shutil
 import signal
-import socket
 import subprocess
 import time
 
 import pytest
 
-from daemon import binary, build_dir, ensure_test_user, public_dir
+from daemon import (binary, build_dir, control_answers, control_request, ensure_test_user,
+                    public_dir)
 from test_desktop import apps_dir, make_images
 
 REPRODUCED = {"ProtectSystem": "strict", "ProtectHome": "read-only", "PrivateTmp": "yes"}
@@ -102,21 +102,15 @@ def test_vmsilod_works_inside_the_units_sandbox(dirs):
     proc = subprocess.Popen(argv + [binary("vmsilod"), "--config", str(inside / "config.json")],
                             env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        sock = d["run"] / "control.socket"
         deadline = time.monotonic() + 30
-        while not sock.exists():
+        while not control_answers(d["run"]):
             assert proc.poll() is None, (state.parent / "vmsilod.log").read_text()
             assert time.monotonic() < deadline
             time.sleep(0.05)
         # The menu entries went where the unit lets vmsilod write.
         assert "vmsilo-work-org.example.Editor.desktop" in os.listdir(apps_dir(state))
-
         def control(request):
-            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-                s.settimeout(30)
-                s.connect(str(sock))
-                s.sendall((json.dumps(request) + "\n").encode())
-                return json.loads(s.makefile().readline())
+            return control_request(d["run"], request)
         assert control({"method": "start", "vm": "work", "wait": False})["ok"]
         deadline = time.monotonic() + 60
         while (status := control({"method": "status", "vm": "work"})["vms"][0])["state"] \
