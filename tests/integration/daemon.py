@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Runs a real vmsilod for tests: a config written to a temp runtime dir, the default guest image
 built once per session into a shared state dir, the CLI called with that runtime dir."""
+import contextlib
 import json
 import os
 import pathlib
 import pwd
+import shutil
 import signal
 import socket
 import subprocess
@@ -58,17 +60,25 @@ def base_env(runtime_dir, state_dir):
     return env
 
 
-def fake_boot_dir(prefix, names=("vmlinuz", "initramfs")):
-    """A public dir of placeholder files (kernel, initramfs, disks): with them vmsilod builds
-    no default image, and no VM boots (the VMM fails on the fake kernel)."""
+# Placeholders for a VM's kernel and initramfs: with them vmsilod builds no default image, and
+# no VM boots (the VMM fails on the fake kernel).
+FAKE_BOOT_FILES = ("vmlinuz", "initramfs")
+
+
+@contextlib.contextmanager
+def scratch_dir(prefix, placeholders=()):
+    """A public_dir() holding a placeholder file for each name in placeholders; removed after."""
     d = public_dir(prefix)
-    for name in names:
+    for name in placeholders:
         (d / name).write_bytes(b"unused")
-    return d
+    try:
+        yield d
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def fake_boot_vm(boot_dir, name, **options):
-    """vm() booting the placeholder kernel and initramfs of fake_boot_dir()."""
+    """vm() booting the FAKE_BOOT_FILES in boot_dir."""
     return vm(name, kernel=str(boot_dir / "vmlinuz"), initramfs=str(boot_dir / "initramfs"),
               **options)
 

@@ -11,7 +11,7 @@ import zlib
 
 import pytest
 
-from daemon import Daemon, build_dir, fake_boot_dir, fake_boot_vm, public_dir
+from daemon import FAKE_BOOT_FILES, Daemon, build_dir, fake_boot_vm, public_dir, scratch_dir
 
 
 def png(side):
@@ -100,17 +100,14 @@ def read_entry(path):
 
 @pytest.fixture
 def state():
-    s = public_dir("vmsilo-state-")
-    yield s
-    shutil.rmtree(s, ignore_errors=True)
+    with scratch_dir("vmsilo-state-") as s:
+        yield s
 
 
 @pytest.fixture
 def boot_files():
-    """kernel/initramfs paths, so vmsilod does not build the default image (no VM boots)."""
-    d = fake_boot_dir("vmsilo-boot-")
-    yield d
-    shutil.rmtree(d, ignore_errors=True)
+    with scratch_dir("vmsilo-boot-", FAKE_BOOT_FILES) as d:
+        yield d
 
 
 def start_daemon(tmp_path, state, boot_files, names):

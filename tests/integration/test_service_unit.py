@@ -15,7 +15,7 @@ import time
 import pytest
 
 from daemon import (binary, build_dir, control_answers, control_request, ensure_test_user,
-                    public_dir)
+                    scratch_dir)
 from test_desktop import apps_dir, make_images
 
 REPRODUCED = {"ProtectSystem": "strict", "ProtectHome": "read-only", "PrivateTmp": "yes"}
@@ -72,12 +72,11 @@ def sandbox_argv(settings, binds):
 @pytest.fixture
 def dirs():
     user = ensure_test_user()
-    root = public_dir("daemonfs-unit-")
-    d = {name: root / name for name in ("run", "state", "shared")}
-    for p in d.values():
-        p.mkdir(mode=0o755)
-    yield d, user
-    shutil.rmtree(root, ignore_errors=True)
+    with scratch_dir("daemonfs-unit-") as root:
+        d = {name: root / name for name in ("run", "state", "shared")}
+        for p in d.values():
+            p.mkdir(mode=0o755)
+        yield d, user
 
 
 @pytest.mark.skipif(not shutil.which("bwrap"), reason="bubblewrap missing")
@@ -94,8 +93,8 @@ def test_vmsilod_works_inside_the_units_sandbox(dirs):
          "rootDisk": {"path": str(inside / "root.img"), "id": "root"},
          "rootOverlay": {"type": "qcow2", "size": "64M"}, "sharedHome": True}]}
     (state / "config.json").write_text(json.dumps(config))
-    argv = [shutil.which("bwrap")] + sandbox_argv(unit_settings(), {"/run/vmsilo": d["run"], "/var/lib/vmsilo": state,
-                                          "/shared": d["shared"]})
+    binds = {"/run/vmsilo": d["run"], "/var/lib/vmsilo": state, "/shared": d["shared"]}
+    argv = [shutil.which("bwrap")] + sandbox_argv(unit_settings(), binds)
     # No PATH at all: root's helpers and the VMM come from absolute paths fixed at build time.
     env = {"PATH": "/nonexistent", "VMSILO_ACCEL": "tcg"}
     log = open(state.parent / "vmsilod.log", "wb")

@@ -3,18 +3,16 @@
 the configured user owns (src/lib/safe-open.c, src/daemon/shares.c). No VM boots: each start
 is refused while it is being prepared."""
 import os
-import shutil
 
 import pytest
 
-from daemon import Daemon, ensure_test_user, fake_boot_dir, fake_boot_vm
+from daemon import FAKE_BOOT_FILES, Daemon, ensure_test_user, fake_boot_vm, scratch_dir
 
 
 @pytest.fixture
 def files():
-    d = fake_boot_dir("daemonfs-roots-")
-    yield d
-    shutil.rmtree(d, ignore_errors=True)
+    with scratch_dir("daemonfs-roots-", FAKE_BOOT_FILES) as d:
+        yield d
 
 
 def start_and_fail(tmp_path, files, vms, name):

@@ -11,27 +11,26 @@ import time
 
 import pytest
 
-from daemon import Daemon, ensure_test_user, fake_boot_dir, fake_boot_vm, public_dir
+from daemon import (FAKE_BOOT_FILES, Daemon, ensure_test_user, fake_boot_vm, public_dir,
+                    scratch_dir)
 
 DEADLINE_S = 4
 
 
 @pytest.fixture
 def files():
-    d = fake_boot_dir("daemonfs-helpers-", ("vmlinuz", "initramfs", "root.img"))
-    # A mkfs.ext4 that hangs: records its environment, then its pid.
-    script = d / "stuck-mkfs"
-    script.write_text(f"#!/bin/sh\nenv > {d}/env\necho $$ > {d}/pid\nexec sleep 600\n")
-    script.chmod(0o755)
-    yield d
-    shutil.rmtree(d, ignore_errors=True)
+    with scratch_dir("daemonfs-helpers-", FAKE_BOOT_FILES + ("root.img",)) as d:
+        # A mkfs.ext4 that hangs: records its environment, then its pid.
+        script = d / "stuck-mkfs"
+        script.write_text(f"#!/bin/sh\nenv > {d}/env\necho $$ > {d}/pid\nexec sleep 600\n")
+        script.chmod(0o755)
+        yield d
 
 
 @pytest.fixture
 def state():
-    s = public_dir("daemonfs-state-")
-    yield s
-    shutil.rmtree(s, ignore_errors=True)
+    with scratch_dir("daemonfs-state-") as s:
+        yield s
 
 
 def overlay_vm(files, name="slow"):
