@@ -37,8 +37,8 @@ def test_a_shared_home_behind_a_users_link_creates_nothing_where_it_points(tmp_p
     # The user swapped the parent of the configured home for a link to a root-only dir.
     (mine / "vms").symlink_to(secret)
     home = mine / "vms" / "homevm"
-    reason, log = start_and_fail(tmp_path, files, [fake_boot_vm(files, "homevm", sharedHome=str(home))],
-                                 "homevm")
+    vms = [fake_boot_vm(files, "homevm", sharedHome=str(home))]
+    reason, log = start_and_fail(tmp_path, files, vms, "homevm")
     assert list(secret.iterdir()) == [], log
     assert "symbolic link" in log and str(mine / "vms") in log, log
     assert "cannot prepare" in reason
