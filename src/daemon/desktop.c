@@ -289,7 +289,7 @@ static bool has_prefix_suffix(const char *s, const char *prefix, const char *suf
         return len > p + x && strncmp(s, prefix, p) == 0 && streq(s + len - x, suffix);
 }
 
-/* Whether apps_fd/name is an entry vmsilod wrote (an entry the user made stays). */
+/* Whether apps_fd/name is an entry vmsilod wrote (a file someone else put there stays). */
 static bool entry_is_ours(int apps_fd, const char *name) {
         _cleanup_(freep) char *data = NULL;
         size_t size;
