@@ -10,6 +10,7 @@
  * framing is reset (sessions killed, new HELLO) on virtio/--fd/--stdio and dropped on vsock. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/vm_sockets.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/inotify.h>
@@ -456,13 +457,32 @@ static int on_status_timer(LoopSource *source, int fd, uint32_t revents, void *u
         return 0;
 }
 
+/* Anyone in the guest or another VM may try; the log says who, the agent keeps listening. */
+static void agent_log_refused_peer(const struct sockaddr_storage *peer) {
+        const struct sockaddr_vm *vm = (const struct sockaddr_vm *) peer;
+
+        if (peer->ss_family == AF_VSOCK)
+                log_warning("Refusing a vsock connection from CID %u port %u: only root on the "
+                            "host (CID 2, port <= %u) may drive the agent.",
+                                (unsigned) vm->svm_cid, (unsigned) vm->svm_port,
+                                TRANSPORT_VSOCK_HOST_PORT_MAX);
+        else
+                log_warning("Refusing a connection of address family %d on the vsock listener.",
+                                (int) peer->ss_family);
+}
+
 static int on_vsock_connection(LoopSource *source, int fd, uint32_t revents, void *userdata) {
         Agent *a = userdata;
+        struct sockaddr_storage peer;
         int conn, r;
 
-        conn = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-        if (conn < 0)
-                return IN_SET(errno, EAGAIN, EINTR, ECONNABORTED) ? 0 : -errno;
+        r = transport_vsock_accept(fd, &conn, &peer);
+        if (r == -EPERM) {
+                agent_log_refused_peer(&peer);
+                return 0;
+        }
+        if (r < 0)
+                return IN_SET(r, -EAGAIN, -EINTR, -ECONNABORTED) ? 0 : r;
         if (a->in_fd >= 0) {
                 /* One host at a time; it reconnects after its old connection is gone. */
                 (void) close(conn);

@@ -120,6 +120,35 @@ int transport_vsock_listen(unsigned port, int *ret_fd) {
         return 0;
 }
 
+bool transport_vsock_peer_is_host(const struct sockaddr_storage *peer, socklen_t len) {
+        const struct sockaddr_vm *untrusted_vm = (const struct sockaddr_vm *) peer;
+        bool host;
+
+        /* sanitize start: the kernel fills the address, but only vsock carries the proof */
+        if (len < (socklen_t) sizeof(struct sockaddr_vm) || peer->ss_family != AF_VSOCK)
+                return false;
+        host = untrusted_vm->svm_cid == VMADDR_CID_HOST;
+        host = host && untrusted_vm->svm_port <= TRANSPORT_VSOCK_HOST_PORT_MAX;
+        /* sanitize end */
+        return host;
+}
+
+int transport_vsock_accept(int listen_fd, int *ret_fd, struct sockaddr_storage *reterr_peer) {
+        struct sockaddr_storage peer = {};
+        socklen_t len = sizeof(peer);
+        _cleanup_(closep) int fd = -EBADF;
+
+        fd = accept4(listen_fd, (struct sockaddr *) &peer, &len, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (fd < 0)
+                return -errno;
+        if (!transport_vsock_peer_is_host(&peer, len)) {
+                *reterr_peer = peer;
+                return -EPERM; /* closes fd: the peer learns nothing but EOF */
+        }
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
 int transport_set_nonblock(int fd) {
         int flags = fcntl(fd, F_GETFL);
 

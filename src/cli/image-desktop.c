@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* image-desktop.c: desktop entries and icons taken from a guest root filesystem at image build
  * time. The rootfs is the guest's: packages put what they like in it, so every path is resolved
- * inside it (openat2 RESOLVE_IN_ROOT), every file is size-capped and every byte goes through
- * desktop-entry.c or desktop-icon.c before it is written out. */
+ * inside it (openat2 RESOLVE_IN_ROOT), every file is size-capped, entries go through
+ * desktop-entry.c and every icon leaves as a PNG we encoded (desktop-icon.c, image-svg.c). */
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -14,6 +14,7 @@
 #include "desktop-layout.h"
 #include "fileio.h"
 #include "image-desktop.h"
+#include "image-svg.h"
 #include "log.h"
 #include "safe-open.h"
 #include "strv.h"
@@ -33,10 +34,10 @@ static const char *const icon_theme_dirs[] = {
         "usr/share/pixmaps",
 };
 
+/* A PNG we encoded. */
 typedef struct Icon {
-        char *data;
+        uint8_t *data;
         size_t size;
-        DesktopIconFormat format;
 } Icon;
 
 static void icon_finish(Icon *i) {
@@ -156,11 +157,14 @@ static int list_desktop_ids(const char *list, char ***ret) {
         return 0;
 }
 
-/* Reads path as an icon of format f; 0 if usable, < 0 (logged at debug) if not. */
+/* Reads path as an icon of format f and makes a PNG of our own of it: an SVG is rasterised in a
+ * sandbox first, then every PNG is decoded and encoded again. 0 if usable, < 0 (logged at debug
+ * or as a warning) if not. */
 static int try_icon(int root_fd, const char *path, DesktopIconFormat f, Icon *ret) {
         _cleanup_(freep) char *data = NULL;
+        _cleanup_(freep) uint8_t *png = NULL;
         const char *reason = NULL;
-        size_t size;
+        size_t size, png_size;
         int r;
 
         r = root_read(root_fd, path, DESKTOP_ICON_SIZE_MAX, &data, &size);
@@ -168,10 +172,27 @@ static int try_icon(int root_fd, const char *path, DesktopIconFormat f, Icon *re
                 return log_warning_errno(r, "Icon '/%s' is larger than 1 MiB, skipping it.", path);
         if (r < 0)
                 return r == -ENOENT ? r : log_debug_errno(r, "Icon '/%s' unreadable: %m", path);
-        r = desktop_icon_check((const uint8_t *) data, size, f, &reason);
+        if (f == DESKTOP_ICON_SVG) {
+                _cleanup_(freep) char *svg = TAKE_PTR(data);
+
+                r = image_svg_rasterize(svg, size, &data, &size);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return log_warning_errno(r,
+                                        "Icon '/%s' was not rasterised in the sandbox (%s), "
+                                        "skipping it.",
+                                        path,
+                                        r == -ETIME ? "timed out"
+                                        : r == -EIO ? "rsvg-convert or bwrap failed"
+                                                    : strerror(-r));
+        }
+        r = desktop_icon_png_recode((const uint8_t *) data, size, &png, &png_size, &reason);
+        if (r == -ENOMEM)
+                return r;
         if (r < 0)
                 return log_warning_errno(r, "Icon '/%s' refused: %s.", path, reason);
-        *ret = (Icon){ .data = TAKE_PTR(data), .size = size, .format = f };
+        *ret = (Icon){ .data = TAKE_PTR(png), .size = png_size };
         return 0;
 }
 
@@ -263,8 +284,7 @@ static int extract_entry(Extraction *x, const char *package, const char *id) {
         if (r < 0)
                 return r;
         if (icon.data) {
-                if (asprintf(&icon_name, "%s.%s", id, desktop_icon_format_to_string(icon.format)) <
-                                0)
+                if (asprintf(&icon_name, "%s.png", id) < 0)
                         return -ENOMEM;
                 r = write_new_file_at(x->icons_fd, icon_name, icon.data, icon.size, 0644);
                 if (r < 0)

@@ -25,6 +25,24 @@ int crosvm_prepare_dir(
         return 0;
 }
 
+int crosvm_bind_privileged_port(int fd) {
+        for (unsigned port = CROSVM_AGENT_SOURCE_PORT_MAX; port >= CROSVM_AGENT_SOURCE_PORT_MIN;
+                        port--) {
+                struct sockaddr_vm sa = {
+                        .svm_family = AF_VSOCK,
+                        .svm_cid = VMADDR_CID_ANY,
+                        .svm_port = port,
+                };
+
+                if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) >= 0)
+                        return (int) port;
+                /* Another VM's agent link holds this one. */
+                if (errno != EADDRINUSE)
+                        return -errno;
+        }
+        return -EADDRINUSE;
+}
+
 int crosvm_connect_agent(unsigned cid, unsigned port, int *ret_fd) {
         struct sockaddr_vm sa = {
                 .svm_family = AF_VSOCK,
@@ -32,9 +50,14 @@ int crosvm_connect_agent(unsigned cid, unsigned port, int *ret_fd) {
                 .svm_port = port,
         };
         _cleanup_(closep) int fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        int r;
 
         if (fd < 0)
                 return -errno;
+        /* The agent serves only a privileged source port: proof that we are root on the host. */
+        r = crosvm_bind_privileged_port(fd);
+        if (r < 0)
+                return r;
         if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
                 return -errno;
         *ret_fd = TAKE_FD(fd);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "client.h"
+#include "conn-limit.h"
 #include "log.h"
 #include "relay.h"
 
@@ -14,7 +15,7 @@ static void on_client_open(Mux *m, uint32_t id, const FrameOpen *req, void *user
         if (c->refused) {
                 (void) snprintf(message, sizeof(message),
                                 "permission denied: uid %u is neither root nor the vmsilo user",
-                                (unsigned) c->refused_uid);
+                                (unsigned) c->uid);
                 (void) mux_stream_reject(m, id, -EACCES, message);
                 return;
         }
@@ -59,17 +60,25 @@ static int on_client_reap(sd_event_source *s, void *userdata) {
         return 0;
 }
 
+static int on_client_deadline(sd_event_source *s, uint64_t usec, void *userdata) {
+        return on_client_reap(s, userdata);
+}
+
 static void on_client_disconnect(Channel *ch, int error, const char *reason, void *userdata) {
         Client *c = userdata;
 
         log_debug("VM '%s': client disconnected: %s", c->vm->config->name, reason);
         /* We are inside the channel's own callback: free it from a fresh dispatch. */
-        if (!c->reaper && sd_event_add_defer(c->vm->manager->event, &c->reaper, on_client_reap, c) <
-                                          0)
+        c->reaper = sd_event_source_disable_unref(c->reaper); /* a refused client's deadline */
+        if (sd_event_add_defer(c->vm->manager->event, &c->reaper, on_client_reap, c) < 0)
                 log_oom();
 }
 
-int client_new(Vm *vm, int fd, Client **ret) {
+static ConnLimit *client_limit(Vm *vm, bool refused) {
+        return refused ? &vm->refused_limit : &vm->clients_limit;
+}
+
+int client_new(Vm *vm, int fd, uid_t uid, bool authorised, Client **ret) {
         _cleanup_(client_freep) Client *c = NULL;
         MuxConfig config = {
                 .role = MUX_ROLE_AGENT,
@@ -86,17 +95,31 @@ int client_new(Vm *vm, int fd, Client **ret) {
         };
         int r;
 
+        r = conn_limit_acquire(client_limit(vm, !authorised), uid);
+        if (r < 0)
+                return r;
         c = calloc(1, sizeof(Client));
-        if (!c)
+        if (!c) {
+                conn_limit_release(client_limit(vm, !authorised), uid);
                 return -ENOMEM;
+        }
+        /* Linked first: client_freep() undoes the count from here on. */
+        c->vm = vm;
+        c->uid = uid;
+        c->refused = !authorised;
+        c->next = vm->clients;
+        vm->clients = c;
         config.userdata = c;
+        if (c->refused) {
+                r = sd_event_add_time_relative(vm->manager->event, &c->reaper, CLOCK_MONOTONIC,
+                                CLIENT_REFUSED_TIMEOUT_USEC, 0, on_client_deadline, c);
+                if (r < 0)
+                        return r;
+        }
         r = channel_new(vm->manager->event, fd, &config, "command-client", &c->channel);
         if (r < 0)
                 return r;
         channel_set_disconnect_handler(c->channel, on_client_disconnect, c);
-        c->vm = vm;
-        c->next = vm->clients;
-        vm->clients = c;
 
         *ret = TAKE_PTR(c);
         return 0;
@@ -112,8 +135,10 @@ Client *client_free(Client *c) {
         if (c->vm) {
                 for (p = &c->vm->clients; *p && *p != c; p = &(*p)->next)
                         ;
-                if (*p)
+                if (*p) {
                         *p = c->next;
+                        conn_limit_release(client_limit(c->vm, c->refused), c->uid);
+                }
         }
         sd_event_source_disable_unref(c->reaper);
         channel_free(c->channel);

@@ -5,6 +5,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
+#include "conn-limit.h"
 #include "console.h"
 #include "log.h"
 #include "ring.h"
@@ -14,6 +15,7 @@ typedef struct ConsoleClient ConsoleClient;
 struct ConsoleClient {
         Console *console;
         int fd;
+        uid_t uid;
         sd_event_source *io;
         uint8_t *backlog; /* output not yet written to the client */
         size_t backlog_size;
@@ -27,7 +29,7 @@ struct Console {
         sd_event_source *vmm_io;
         Ring scrollback;
         ConsoleClient *clients;
-        size_t n_clients;
+        ConnLimit limit; /* counts clients by uid */
 };
 
 static ConsoleClient *console_client_free(ConsoleClient *cc) {
@@ -39,7 +41,7 @@ static ConsoleClient *console_client_free(ConsoleClient *cc) {
                         p = &(*p)->next;
                 if (*p)
                         *p = cc->next;
-                cc->console->n_clients--;
+                conn_limit_release(&cc->console->limit, cc->uid);
         }
         sd_event_source_disable_unref(cc->io);
         safe_close(cc->fd);
@@ -147,6 +149,7 @@ int console_new(sd_event *e, const char *vm_name, Console **ret) {
         if (!c)
                 return -ENOMEM;
         c->vmm_fd = -EBADF;
+        conn_limit_init(&c->limit, CONSOLE_CLIENTS_MAX, CONSOLE_CLIENTS_PER_UID_MAX);
         c->event = sd_event_ref(e);
         c->vm_name = strdup(vm_name);
         if (!c->vm_name)
@@ -165,6 +168,7 @@ Console *console_free(Console *c) {
         while (c->clients)
                 console_client_free(c->clients);
         console_detach_vmm(c);
+        conn_limit_finish(&c->limit);
         ring_finish(&c->scrollback);
         sd_event_unref(c->event);
         free(c->vm_name);
@@ -191,37 +195,39 @@ void console_detach_vmm(Console *c) {
         c->vmm_fd = safe_close(c->vmm_fd);
 }
 
-int console_add_client(Console *c, int fd) {
-        _cleanup_(freep) ConsoleClient *cc = NULL;
+int console_add_client(Console *c, int fd, uid_t uid) {
+        ConsoleClient *cc;
         const uint8_t *a, *b;
         size_t alen, blen;
         int r;
 
-        if (c->n_clients >= CONSOLE_CLIENTS_MAX)
-                return -EMFILE;
-        cc = calloc(1, sizeof(ConsoleClient));
-        if (!cc)
-                return -ENOMEM;
-        r = sd_event_add_io(c->event, &cc->io, fd, EPOLLIN, on_console_client_io, cc);
+        r = conn_limit_acquire(&c->limit, uid);
         if (r < 0)
                 return r;
-        (void) sd_event_source_set_description(cc->io, "console-client");
-        cc->fd = fd;
+        cc = calloc(1, sizeof(ConsoleClient));
+        if (!cc) {
+                conn_limit_release(&c->limit, uid);
+                return -ENOMEM;
+        }
+        /* Linked at once: from here on its destructor undoes everything but fd, the caller's
+         * until we succeed. */
+        cc->fd = -EBADF;
+        cc->uid = uid;
         cc->console = c;
         cc->next = c->clients;
         c->clients = cc;
-        c->n_clients++;
-
-        ring_segments(&c->scrollback, &a, &alen, &b, &blen);
-        r = console_client_queue(cc, a, alen);
+        r = sd_event_add_io(c->event, &cc->io, fd, EPOLLIN, on_console_client_io, cc);
+        if (r >= 0) {
+                (void) sd_event_source_set_description(cc->io, "console-client");
+                ring_segments(&c->scrollback, &a, &alen, &b, &blen);
+                r = console_client_queue(cc, a, alen);
+        }
         if (r >= 0)
                 r = console_client_queue(cc, b, blen);
         if (r < 0) {
-                /* The client is linked now: unlink it through its destructor, not the cleanup. */
-                cc->fd = -EBADF;
-                console_client_free(TAKE_PTR(cc));
+                console_client_free(cc);
                 return r;
         }
-        TAKE_PTR(cc);
+        cc->fd = fd;
         return 0;
 }

@@ -5,13 +5,16 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
+#include "conn-limit.h"
 #include "control.h"
+#include "listener.h"
 #include "log.h"
-#include "socket-util.h"
 #include "vm.h"
 
 #define CONTROL_REQUEST_MAX (64 * 1024)
+/* Authorised connections; one uid gets half, so the vmsilo user cannot lock root out. */
 #define CONTROL_CONNECTIONS_MAX 128
+#define CONTROL_CONNECTIONS_PER_UID_MAX 64
 
 typedef struct ControlConn ControlConn;
 
@@ -33,11 +36,9 @@ struct ControlConn {
 
 struct ControlServer {
         Manager *manager;
-        char *path; /* unlinked when the server goes */
-        int fd;
-        sd_event_source *io;
+        Listener *listener;
         ControlConn *conns;
-        size_t n_conns;
+        ConnLimit limit; /* counts conns by uid */
 };
 
 static ControlConn *control_conn_free(ControlConn *cc) {
@@ -50,7 +51,7 @@ static ControlConn *control_conn_free(ControlConn *cc) {
                 ;
         if (*p) {
                 *p = cc->next;
-                cc->server->n_conns--;
+                conn_limit_release(&cc->server->limit, cc->uid);
         }
         sd_event_source_disable_unref(cc->io);
         safe_close(cc->fd);
@@ -301,45 +302,39 @@ static int on_control_conn_io(sd_event_source *s, int fd, uint32_t revents, void
         return 0;
 }
 
-static int on_control_connect(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+static void on_control_connect(int fd, uid_t uid, bool authorised, void *userdata) {
         ControlServer *server = userdata;
         ControlConn *cc;
-        int cfd;
-        uid_t uid;
+        int r;
 
-        cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-        if (cfd < 0)
-                return 0;
-        if (socket_peer_uid(cfd, &uid) < 0 || server->n_conns >= CONTROL_CONNECTIONS_MAX) {
-                safe_close(cfd);
-                return 0;
+        if (!authorised) {
+                listener_refuse(fd,
+                                "{\"ok\":false,\"error\":\"permission denied: uid %u is neither "
+                                "root nor the vmsilo user\"}\n",
+                                (unsigned) uid);
+                return;
+        }
+        r = conn_limit_acquire(&server->limit, uid);
+        if (r < 0) {
+                listener_refuse(fd, "{\"ok\":false,\"error\":\"too many connections of uid %u\"}\n",
+                                (unsigned) uid);
+                return;
         }
         cc = calloc(1, sizeof(ControlConn));
-        if (!cc || sd_event_add_io(server->manager->event, &cc->io, cfd, EPOLLIN,
-                                   on_control_conn_io, cc) < 0) {
+        if (!cc || sd_event_add_io(server->manager->event, &cc->io, fd, EPOLLIN, on_control_conn_io,
+                                   cc) < 0) {
+                conn_limit_release(&server->limit, uid);
                 free(cc);
-                safe_close(cfd);
-                return 0;
+                safe_close(fd);
+                return;
         }
         (void) sd_event_source_set_description(cc->io, "control-client");
         cc->server = server;
-        cc->fd = cfd;
+        cc->fd = fd;
         cc->uid = uid;
         cc->waiter.on_state = control_on_vm_state;
         cc->next = server->conns;
         server->conns = cc;
-        server->n_conns++;
-
-        if (!manager_uid_is_authorised(server->manager, uid)) {
-                log_info("Refusing uid %u on the control socket.", (unsigned) uid);
-                control_reply_error(cc,
-                                "permission denied: uid %u is neither root nor the "
-                                "vmsilo user",
-                                (unsigned) uid);
-                cc->closing = true;
-                control_conn_update_events(cc);
-        }
-        return 0;
 }
 
 int control_server_new(Manager *m, const char *path, ControlServer **ret) {
@@ -350,17 +345,11 @@ int control_server_new(Manager *m, const char *path, ControlServer **ret) {
         if (!server)
                 return -ENOMEM;
         server->manager = m;
-        server->fd = -EBADF;
-        server->path = strdup(path);
-        if (!server->path)
-                return -ENOMEM;
-        r = socket_listen_unix(path, 0666, &server->fd);
+        conn_limit_init(&server->limit, CONTROL_CONNECTIONS_MAX, CONTROL_CONNECTIONS_PER_UID_MAX);
+        r = listener_new(m, path, "the control socket", on_control_connect, server,
+                        &server->listener);
         if (r < 0)
                 return r;
-        r = sd_event_add_io(m->event, &server->io, server->fd, EPOLLIN, on_control_connect, server);
-        if (r < 0)
-                return r;
-        (void) sd_event_source_set_description(server->io, "control");
 
         *ret = TAKE_PTR(server);
         return 0;
@@ -369,13 +358,10 @@ int control_server_new(Manager *m, const char *path, ControlServer **ret) {
 ControlServer *control_server_free(ControlServer *server) {
         if (!server)
                 return NULL;
+        listener_free(server->listener);
         while (server->conns)
                 control_conn_free(server->conns);
-        sd_event_source_disable_unref(server->io);
-        if (server->fd >= 0)
-                (void) unlink(server->path);
-        safe_close(server->fd);
-        free(server->path);
+        conn_limit_finish(&server->limit);
         free(server);
         return NULL;
 }

@@ -26,9 +26,9 @@
 #define DESKTOP_TMP_PREFIX ".vmsilo-tmp-"
 
 typedef struct DesktopFile {
-        char *entry_name; /* vmsilo-<vm>-<id>.desktop */
+        char *entry_name; /* vmsilo-<vm>.<id>.desktop (desktop_host_file_name()) */
         char *entry_text;
-        char *icon_name; /* <vm>-<id>.<ext>, NULL: no icon */
+        char *icon_name; /* <vm>.<id>.<ext>, NULL: no icon */
         char *icon_data;
         size_t icon_size;
 } DesktopFile;
@@ -113,8 +113,10 @@ static int read_icon(DesktopSet *s, int icons_fd, const char *vm, const char *id
                         log_warning("VM '%s': icons over 64 MiB in all, '%s' left out.", vm, name);
                         return 0;
                 }
-                if (asprintf(&f->icon_name, "%s-%s.%s", vm, id, ext) < 0)
-                        return -ENOMEM;
+                /* name + strlen(id) is ".<ext>". */
+                r = desktop_host_file_name("", vm, id, name + strlen(id), &f->icon_name);
+                if (r < 0)
+                        return r;
                 s->icon_bytes += size;
                 f->icon_data = TAKE_PTR(data);
                 f->icon_size = size;
@@ -147,14 +149,9 @@ static int add_entry(DesktopSet *s, int apps_fd, int icons_fd, const char *vm, c
                                 refusal(r, reason));
                 return 0;
         }
-        if (asprintf(&f.entry_name, DESKTOP_ENTRY_PREFIX "%s-%s.desktop", vm, id) < 0)
-                return -ENOMEM;
-        if (desktop_set_has_entry(s, f.entry_name)) {
-                log_warning("VM '%s': menu entry '%s' is another VM's too, ignoring it.", vm,
-                                f.entry_name);
-                free(f.entry_name);
-                return 0;
-        }
+        r = desktop_host_file_name(DESKTOP_ENTRY_PREFIX, vm, id, ".desktop", &f.entry_name);
+        if (r < 0)
+                return r;
         r = read_icon(s, icons_fd, vm, id, &f);
         if (r >= 0 && f.icon_name && asprintf(&icon_path, "%s/%s", s->icons_dir, f.icon_name) < 0)
                 r = -ENOMEM;

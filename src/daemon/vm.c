@@ -15,8 +15,10 @@
 #include "accel.h"
 #include "backend-crosvm.h"
 #include "client.h"
+#include "conn-limit.h"
 #include "crosvm-plan.h"
 #include "image-layout.h"
+#include "listener.h"
 #include "log.h"
 #include "net.h"
 #include "qemu-plan.h"
@@ -831,125 +833,65 @@ void vm_stop(Vm *vm) {
 
 /* ---- sockets ---- */
 
-static int accept_authorised(Vm *vm, int listen_fd, bool *ret_authorised, uid_t *ret_uid) {
-        int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-        uid_t uid;
-
-        if (fd < 0)
-                return -errno;
-        if (socket_peer_uid(fd, &uid) < 0) {
-                safe_close(fd);
-                return -EIO;
-        }
-        *ret_uid = uid;
-        *ret_authorised = manager_uid_is_authorised(vm->manager, uid);
-        return fd;
-}
-
-static int on_command_connect(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+static void on_command_connect(int fd, uid_t uid, bool authorised, void *userdata) {
         Vm *vm = userdata;
-        bool authorised;
         Client *c;
-        uid_t uid;
-        int cfd, r;
+        int r;
 
-        cfd = accept_authorised(vm, fd, &authorised, &uid);
-        if (cfd < 0)
-                return 0;
-        r = client_new(vm, cfd, &c);
+        r = client_new(vm, fd, uid, authorised, &c);
         if (r < 0) {
-                safe_close(cfd);
-                log_warning_errno(r, "VM '%s': cannot serve a client, ignoring: %m", vm_name(vm));
-                return 0;
+                safe_close(fd);
+                log_debug_errno(r, "VM '%s': closing a command connection of uid %u at once: %m",
+                                vm_name(vm), (unsigned) uid);
         }
-        if (!authorised) {
-                log_info("VM '%s': refusing uid %u on the command socket.", vm_name(vm),
-                                (unsigned) uid);
-                c->refused_uid = uid;
-                c->refused = true;
-        }
-        return 0;
 }
 
-static int on_console_connect(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+static void on_console_connect(int fd, uid_t uid, bool authorised, void *userdata) {
         Vm *vm = userdata;
-        bool authorised;
-        uid_t uid;
-        int cfd, r;
+        int r;
 
-        cfd = accept_authorised(vm, fd, &authorised, &uid);
-        if (cfd < 0)
-                return 0;
         if (!authorised) {
-                dprintf(cfd,
+                listener_refuse(fd,
                                 "vmsilod: permission denied: uid %u is neither root nor the vmsilo "
                                 "user\r\n",
                                 (unsigned) uid);
-                safe_close(cfd);
-                return 0;
+                return;
         }
-        r = console_add_client(vm->console, cfd);
-        if (r < 0) {
-                dprintf(cfd, "vmsilod: cannot attach to the console: %s\r\n", strerror(-r));
-                safe_close(cfd);
-        }
-        return 0;
+        r = console_add_client(vm->console, fd, uid);
+        if (r < 0)
+                listener_refuse(fd, "vmsilod: cannot attach to the console: %s\r\n", strerror(-r));
 }
 
-static char *vm_socket_path(const Vm *vm, const char *suffix) {
-        char *path;
-
-        if (asprintf(&path, "%s/%s-%s", vm->manager->options.runtime_dir, vm_name(vm), suffix) < 0)
-                return NULL;
-        return path;
-}
-
-static void vm_unlink_socket(const Vm *vm, const char *suffix) {
-        _cleanup_(freep) char *path = vm_socket_path(vm, suffix);
-
-        if (path)
-                (void) unlink(path);
-}
-
-static int vm_listen_one(Vm *vm, const char *suffix, sd_event_io_handler_t handler, int *ret_fd,
-                sd_event_source **ret_source) {
-        _cleanup_(freep) char *path = vm_socket_path(vm, suffix);
-        _cleanup_(closep) int fd = -EBADF;
+static int vm_listen_one(Vm *vm, const char *suffix, const char *description,
+                ListenerHandler handler, Listener **ret) {
+        _cleanup_(freep) char *path = NULL;
+        _cleanup_(freep) char *what = NULL;
         int r;
 
-        if (!path)
+        if (asprintf(&path, "%s/%s-%s", vm->manager->options.runtime_dir, vm_name(vm), suffix) < 0)
                 return log_oom();
-        /* Everyone may connect; SO_PEERCRED decides, so refused users get a clear answer. */
-        r = socket_listen_unix(path, 0666, &fd);
+        if (asprintf(&what, "the %s of VM '%s'", description, vm_name(vm)) < 0)
+                return log_oom();
+        r = listener_new(vm->manager, path, what, handler, vm, ret);
         if (r < 0)
                 return log_error_errno(r, "Cannot listen on '%s': %m", path);
-        r = sd_event_add_io(vm->manager->event, ret_source, fd, EPOLLIN, handler, vm);
-        if (r < 0)
-                return log_error_errno(r, "Cannot watch '%s': %m", path);
-        (void) sd_event_source_set_description(*ret_source, suffix);
-        *ret_fd = TAKE_FD(fd);
         return 0;
 }
 
 int vm_listen(Vm *vm) {
         int r;
 
-        r = vm_listen_one(
-                        vm, "command.socket", on_command_connect, &vm->command_fd, &vm->command_io);
+        r = vm_listen_one(vm, "command.socket", "command socket", on_command_connect,
+                        &vm->command_listener);
         if (r < 0)
                 return r;
-        return vm_listen_one(vm, "console", on_console_connect, &vm->console_fd, &vm->console_io);
+        return vm_listen_one(
+                        vm, "console", "console socket", on_console_connect, &vm->console_listener);
 }
 
 static void vm_unlisten(Vm *vm) {
-        vm->command_io = sd_event_source_disable_unref(vm->command_io);
-        vm->console_io = sd_event_source_disable_unref(vm->console_io);
-        if (vm->command_fd >= 0)
-                vm_unlink_socket(vm, "command.socket");
-        if (vm->console_fd >= 0)
-                vm_unlink_socket(vm, "console");
-        vm->command_fd = safe_close(vm->command_fd);
-        vm->console_fd = safe_close(vm->console_fd);
+        vm->command_listener = listener_free(vm->command_listener);
+        vm->console_listener = listener_free(vm->console_listener);
 }
 
 void vm_retire(Vm *vm) {
@@ -999,7 +941,8 @@ int vm_new(Manager *m, const Config *c, size_t index, Vm **ret) {
         vm->index = index;
         vm->config = &c->vms[index];
         vm->state = VM_STOPPED;
-        vm->command_fd = vm->console_fd = -EBADF;
+        conn_limit_init(&vm->clients_limit, VM_CLIENTS_MAX, VM_CLIENTS_PER_UID_MAX);
+        conn_limit_init(&vm->refused_limit, VM_REFUSED_CLIENTS_MAX, VM_REFUSED_CLIENTS_MAX);
         r = console_new(m->event, vm->config->name, &vm->console);
         if (r < 0)
                 return r;
@@ -1030,6 +973,8 @@ Vm *vm_free(Vm *vm) {
         vm->stop_helper = sd_event_source_disable_unref(vm->stop_helper);
         free(vm->vmm_dir);
         vm_unlisten(vm);
+        conn_limit_finish(&vm->clients_limit);
+        conn_limit_finish(&vm->refused_limit);
         console_free(vm->console);
         free(vm->failure_reason);
         free(vm);

@@ -9,6 +9,7 @@
 
 #include "channel.h"
 #include "config.h"
+#include "conn-limit.h"
 #include "console.h"
 #include "helper.h"
 #include "macro.h"
@@ -17,6 +18,7 @@
 #include "vm-state.h"
 
 typedef struct Client Client;
+typedef struct Listener Listener;
 typedef struct Relay Relay;
 typedef struct VmWaiter VmWaiter;
 
@@ -31,6 +33,13 @@ struct VmWaiter {
 /* Starts more often than this within VM_RESTART_WINDOW_USEC are refused. */
 #define VM_RESTARTS_MAX 5
 #define VM_RESTART_WINDOW_USEC ((uint64_t) 60 * 1000000)
+/* Command-socket (vm-run) connections: one uid gets half, so the vmsilo user cannot lock root
+ * out. */
+#define VM_CLIENTS_MAX 512
+#define VM_CLIENTS_PER_UID_MAX 256
+/* Refused connections kept until their OPEN is answered with the reason (CLIENT_REFUSED_
+ * TIMEOUT_USEC at most); beyond this they are closed at once without it. */
+#define VM_REFUSED_CLIENTS_MAX 8
 
 struct Vm {
         Manager *manager;
@@ -66,10 +75,10 @@ struct Vm {
         uint64_t start_times_usec[VM_RESTARTS_MAX];
         size_t n_start_times;
 
-        int command_fd; /* listening <name>-command.socket */
-        sd_event_source *command_io;
-        int console_fd; /* listening <name>-console */
-        sd_event_source *console_io;
+        Listener *command_listener; /* <name>-command.socket */
+        Listener *console_listener; /* <name>-console */
+        ConnLimit clients_limit;    /* authorised clients, by uid */
+        ConnLimit refused_limit;    /* refused clients awaiting their answer */
 };
 
 /* The VM configured at c->vms[index]; c must outlive it (or be replaced by vm_set_config()). */

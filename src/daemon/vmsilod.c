@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <systemd/sd-daemon.h>
 
 #include "desktop.h"
@@ -146,6 +147,18 @@ static int parse_argv(int argc, char **argv) {
         return 1;
 }
 
+/* The soft limit is 1024 under systemd by default; every client connection is an fd, so take
+ * the hard limit (docs/daemon-sockets.md, "Limits"). */
+static void raise_fd_limit(void) {
+        struct rlimit rl;
+
+        if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= rl.rlim_max)
+                return;
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+                log_warning_errno(errno, "Cannot raise the open files limit, ignoring: %m");
+}
+
 static int run(int argc, char **argv) {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
         _cleanup_(manager_freep) Manager *m = NULL;
@@ -161,6 +174,7 @@ static int run(int argc, char **argv) {
         if (r <= 0)
                 return r;
         log_set_max_level(arg_log_level);
+        raise_fd_limit();
 
         /* Root writes there: never through a link, never in someone else's directory. */
         r = safe_prepare_root_dir(arg_state_dir, "state dir");

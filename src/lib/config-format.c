@@ -65,6 +65,20 @@ static json_t *routes_to_json(const Route *routes, size_t n, bool *oom) {
         return o;
 }
 
+static json_t *host_ports_to_json(const HostPort *ports, size_t n, bool *oom) {
+        json_t *a = json_array();
+
+        for (size_t i = 0; i < n; i++) {
+                char s[sizeof("tcp/65535")];
+
+                (void) snprintf(s, sizeof(s), "%s/%u", ports[i].udp ? "udp" : "tcp",
+                                (unsigned) ports[i].port);
+                if (a)
+                        append(a, json_string(s), oom);
+        }
+        return a;
+}
+
 static json_t *interface_to_json(const NetInterface *iface, bool *oom) {
         json_t *o = json_object(), *tap = json_object();
         char mac[18];
@@ -77,6 +91,10 @@ static json_t *interface_to_json(const NetInterface *iface, bool *oom) {
         put(tap, "name", string_or_null(iface->tap_name), oom);
         put(tap, "hostAddress", string_or_null(iface->tap_host_address), oom);
         put(tap, "bridge", string_or_null(iface->tap_bridge), oom);
+        put(tap, "allowedHostPorts",
+                        host_ports_to_json(iface->tap_allowed_host_ports,
+                                        iface->n_tap_allowed_host_ports, oom),
+                        oom);
         put(o, "tap", tap, oom);
         put(o, "dhcp", json_boolean(iface->dhcp), oom);
         put(o, "addresses", strv_to_json(iface->addresses, oom), oom);

@@ -12,7 +12,7 @@
 static const char *const network_keys[] = { "nameservers", "interfaces", NULL };
 static const char *const interface_keys[] = { "type", "macAddress", "tap", "dhcp", "addresses",
         "routes", "v6Addresses", "v6Routes", NULL };
-static const char *const tap_keys[] = { "name", "hostAddress", "bridge", NULL };
+static const char *const tap_keys[] = { "name", "hostAddress", "bridge", "allowedHostPorts", NULL };
 static const char *const route_keys[] = { "via", NULL };
 static const char *const interface_types[] = { "tap", NULL };
 
@@ -184,6 +184,66 @@ static int check_host_address(ConfigErrors *e, const char *path, const char *add
                         address);
 }
 
+/* "tcp/PORT" or "udp/PORT", PORT 1-65535 in decimal. */
+static int parse_host_port(const char *s, HostPort *ret) {
+        bool udp;
+        uint64_t port;
+        char *end;
+
+        if (strncmp(s, "tcp/", 4) == 0)
+                udp = false;
+        else if (strncmp(s, "udp/", 4) == 0)
+                udp = true;
+        else
+                return -EINVAL;
+        s += 4;
+        if (*s < '1' || *s > '9')
+                return -EINVAL;
+        errno = 0;
+        port = strtoull(s, &end, 10);
+        if (errno != 0 || *end || port > UINT16_MAX)
+                return -EINVAL;
+        *ret = (HostPort){ .udp = udp, .port = (uint16_t) port };
+        return 0;
+}
+
+static int parse_allowed_host_ports(
+                json_t *tap, const char *path, NetInterface *iface, ConfigErrors *e) {
+        _cleanup_(freep) char *p = config_path_key(path, "allowedHostPorts");
+        _cleanup_(strv_freep) char **l = NULL;
+        size_t n;
+        int r;
+
+        if (!p)
+                return -ENOMEM;
+        r = config_json_strv(e, path, tap, "allowedHostPorts", &l);
+        if (r <= 0)
+                return r;
+        n = strv_length(l);
+        iface->tap_allowed_host_ports = calloc(n ?: 1, sizeof(HostPort));
+        if (!iface->tap_allowed_host_ports)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_(freep) char *pi = NULL;
+                HostPort hp;
+
+                if (parse_host_port(l[i], &hp) >= 0) {
+                        iface->tap_allowed_host_ports[iface->n_tap_allowed_host_ports++] = hp;
+                        continue;
+                }
+                pi = config_path_index(p, i);
+                if (!pi)
+                        return -ENOMEM;
+                r = config_error_add(e, 0, 0, pi,
+                                "'%s' is not a host port (expected 'tcp/PORT' or 'udp/PORT', "
+                                "PORT 1-65535)",
+                                l[i]);
+                if (r < 0)
+                        return r;
+        }
+        return 1;
+}
+
 static int parse_tap(json_t *o, const char *path, NetInterface *iface, ConfigErrors *e) {
         _cleanup_(freep) char *p = config_path_key(path, "tap");
         json_t *tap;
@@ -210,6 +270,8 @@ static int parse_tap(json_t *o, const char *path, NetInterface *iface, ConfigErr
                 r = config_json_string(e, p, tap, "bridge", true, &iface->tap_bridge);
         if (r > 0)
                 r = check_ifname(e, p, "bridge", iface->tap_bridge);
+        if (r >= 0)
+                r = parse_allowed_host_ports(tap, p, iface, e);
         if (r >= 0 && iface->tap_host_address && iface->tap_bridge)
                 r = config_error_add(e, 0, 0, p, "hostAddress and bridge are mutually exclusive");
         return r < 0 ? r : 0;

@@ -187,6 +187,7 @@ void net_interface_finish(NetInterface *i) {
         free(i->tap_name);
         free(i->tap_host_address);
         free(i->tap_bridge);
+        free(i->tap_allowed_host_ports);
         strv_free(i->addresses);
         strv_free(i->v6_addresses);
         routes_free(i->routes, i->n_routes);

@@ -79,6 +79,12 @@ typedef struct Route {
         char *via;         /* gateway address */
 } Route;
 
+/* One tap.allowedHostPorts item: "tcp/PORT" or "udp/PORT". */
+typedef struct HostPort {
+        bool udp;      /* else TCP */
+        uint16_t port; /* 1-65535 */
+} HostPort;
+
 typedef struct NetInterface {
         char *name;     /* guest-visible name: the key in network.interfaces */
         unsigned index; /* position among the VM's interfaces sorted by name, as Nix attrsets are */
@@ -86,8 +92,10 @@ typedef struct NetInterface {
         bool mac_derived;
         char *tap_name; /* tap.name, or derived "<vmname>-<index>" (≤ CONFIG_IFNAME_MAX) */
         bool tap_name_derived;
-        char *tap_host_address; /* "10.0.0.254/24" or NULL; exclusive with tap_bridge */
-        char *tap_bridge;       /* bridge name or NULL */
+        char *tap_host_address;           /* "10.0.0.254/24" or NULL; exclusive with tap_bridge */
+        char *tap_bridge;                 /* bridge name or NULL */
+        HostPort *tap_allowed_host_ports; /* host ports this guest may reach on its link */
+        size_t n_tap_allowed_host_ports;
         bool dhcp;
         char **addresses;    /* NULL-terminated strv of IPv4 CIDRs, never NULL */
         char **v6_addresses; /* NULL-terminated strv of IPv6 CIDRs, never NULL */

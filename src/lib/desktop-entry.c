@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unictype.h>
+#include <uninorm.h>
+
 #include "desktop-entry.h"
 #include "strv.h"
 #include "utf8.h"
@@ -301,12 +304,40 @@ int desktop_exec_split(const char *untrusted_value, char ***ret, const char **re
         return 0;
 }
 
-/* Code points a menu label must not hold: controls, line and paragraph separators, bidi and
- * other invisible formatting (they could make "[work] x" render as another VM's label). */
-static bool codepoint_is_refused(uint32_t c) {
-        return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '[' || c == ']' ||
-               (c >= 0x200b && c <= 0x200f) || (c >= 0x2028 && c <= 0x202e) ||
-               (c >= 0x2060 && c <= 0x206f) || c == 0xfeff || (c >= 0xfff9 && c <= 0xfffb);
+/* Whether c is a bracket a label could fake the "[vm] " prefix with: '[' or ']', or any
+ * opening or closing punctuation (Ps, Pe) outside ASCII (fullwidth forms, U+3010, U+FE5D…). */
+static bool codepoint_is_bracket(ucs4_t c) {
+        if (c < 0x80)
+                return c == '[' || c == ']';
+        return uc_is_general_category(c, uc_general_category_or(UC_CATEGORY_Ps, UC_CATEGORY_Pe));
+}
+
+/* The one rule for the code points of a menu label (docs/desktop.md "Name"): 1 if c is refused,
+ * 0 if not, -ENOMEM. Refused, but for U+0020: controls, format characters (bidi marks, soft
+ * hyphen), surrogates, private use and unassigned code points (general category C*), every
+ * separator (Z*: other spaces, U+2028, U+2029), default-ignorable code points (invisible, such
+ * as the Hangul fillers), and a bracket, itself or in its compatibility decomposition (NFKD:
+ * U+FF3B, which NFKC folds to '[', and U+1F12A "〔S〕" too). */
+static int codepoint_is_refused(ucs4_t c) {
+        ucs4_t buf[32];
+        size_t n = ELEMENTSOF(buf);
+        ucs4_t *d;
+        bool refused;
+
+        if (c == ' ')
+                return 0;
+        if (uc_is_general_category(c, uc_general_category_or(UC_CATEGORY_C, UC_CATEGORY_Z)) ||
+                        uc_is_property_default_ignorable_code_point(c))
+                return 1;
+        refused = codepoint_is_bracket(c);
+        d = u32_normalize(UNINORM_NFKD, &c, 1, buf, &n);
+        if (!d)
+                return -ENOMEM;
+        for (size_t i = 0; i < n && !refused; i++)
+                refused = codepoint_is_bracket(d[i]);
+        if (d != buf)
+                free(d);
+        return refused;
 }
 
 static int sanitize_name(const char *untrusted_value, char **ret, const char **reterr_reason) {
@@ -335,9 +366,13 @@ static int sanitize_name(const char *untrusted_value, char **ret, const char **r
 
                 if (n < 0)
                         return fail(reterr_reason, -EBADMSG, "Name is not UTF-8");
-                if (codepoint_is_refused(c))
+                r = codepoint_is_refused(c);
+                if (r < 0)
+                        return r;
+                if (r > 0)
                         return fail(reterr_reason, -EBADMSG,
-                                        "Name holds a control, formatting or bracket character");
+                                        "Name holds a control, format, blank, invisible or "
+                                        "bracket character");
                 i += (size_t) n;
         }
         /* sanitize end */
@@ -730,6 +765,13 @@ int desktop_entry_format_host(const DesktopEntry *e, const char *vm, const char 
                 return r;
         *ret = TAKE_PTR(buf);
         return 0;
+}
+
+int desktop_host_file_name(const char *prefix, const char *vm, const char *id, const char *suffix,
+                char **ret) {
+        if (vm[0] == '\0' || vm[strcspn(vm, "./")] != '\0' || !desktop_id_is_valid(id))
+                return -EINVAL;
+        return asprintf(ret, "%s%s.%s%s", prefix, vm, id, suffix) < 0 ? -ENOMEM : 0;
 }
 
 bool desktop_entry_is_ours(const char *data, size_t size) {

@@ -79,5 +79,12 @@ int desktop_entry_format(const DesktopEntry *e, char **ret);
 int desktop_entry_format_host(const DesktopEntry *e, const char *vm, const char *vm_run,
                 const char *icon_path, char **ret);
 
+/* "<prefix><vm>.<id><suffix>": the name of a file of vm's entry id on the host (docs/desktop.md). A
+ * VM name holds no '.' (and -EINVAL if it does, or a '/', or is empty; -EINVAL for an id
+ * desktop_id_is_valid() refuses), so the first '.' ends it: no two (vm, id) pairs share a name, and
+ * no VM's image can take or hide another VM's entry. */
+int desktop_host_file_name(
+                const char *prefix, const char *vm, const char *id, const char *suffix, char **ret);
+
 /* Whether data (a file's first bytes) is an entry desktop_entry_format_host() wrote. */
 bool desktop_entry_is_ours(const char *data, size_t size);

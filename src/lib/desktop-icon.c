@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* desktop-icon.c: checks of icon files taken from guest images before the host desktop gets
- * them. Pure. The host's icon renderers (libpng, librsvg, Qt) are the real parsers; these
- * checks only keep out what they should never see: huge images, non-images, and SVG that can
- * reach outside itself. */
+/* desktop-icon.c: icon files taken from guest images, made into PNGs of our own before the
+ * host desktop gets them. Pure (over memory buffers). A guest PNG is checked chunk by chunk,
+ * decoded by libpng to pixels and encoded again, so the host's renderers only ever parse a file
+ * we wrote: no ancillary chunk, text or colour profile of the guest's reaches them. */
+#include <png.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "desktop-icon.h"
 #include "macro.h"
 #include "string-table.h"
-#include "utf8.h"
 
 static const char *const desktop_icon_format_table[_DESKTOP_ICON_FORMAT_MAX] = {
         [DESKTOP_ICON_PNG] = "png",
@@ -117,130 +117,61 @@ static int check_png(
         return 0;
 }
 
-/* Case-insensitive search for needle in [p, end). */
-static const char *find_ci(const char *p, const char *end, const char *needle) {
-        size_t n = strlen(needle);
-
-        for (; (size_t) (end - p) >= n; p++)
-                if (strncasecmp(p, needle, n) == 0)
-                        return p;
-        return NULL;
+/* A struct png_image is freed by libpng on every error and on completion; this covers the rest
+ * (an early return of ours). */
+static void png_image_freep(png_image *image) {
+        png_image_free(image);
 }
 
-static bool starts_ci(const char *p, const char *end, const char *prefix) {
-        size_t n = strlen(prefix);
+/* Decodes a checked PNG to 8-bit sRGB RGBA pixels in *ret (width * height * 4 bytes). */
+static int png_decode(const uint8_t *untrusted_data, size_t untrusted_size, uint8_t **ret,
+                uint32_t *ret_width, uint32_t *ret_height, const char **reterr_reason) {
+        _cleanup_(png_image_freep) png_image image = { .version = PNG_IMAGE_VERSION };
+        _cleanup_(freep) uint8_t *pixels = NULL;
 
-        return (size_t) (end - p) >= n && strncasecmp(p, prefix, n) == 0;
+        if (!png_image_begin_read_from_memory(&image, untrusted_data, untrusted_size))
+                return fail(reterr_reason, -EBADMSG, "PNG header does not decode");
+        /* desktop_icon_check() has bounded IHDR; this is libpng's own reading of it. */
+        if (image.width == 0 || image.height == 0 || image.width > DESKTOP_ICON_PIXELS_MAX ||
+                        image.height > DESKTOP_ICON_PIXELS_MAX)
+                return fail(reterr_reason, -EBADMSG, "PNG is empty or larger than 1024x1024");
+        image.format = PNG_FORMAT_RGBA;
+        pixels = malloc(PNG_IMAGE_SIZE(image));
+        if (!pixels)
+                return -ENOMEM;
+        if (!png_image_finish_read(&image, /* background= */ NULL, pixels, /* row_stride= */ 0,
+                            /* colormap= */ NULL))
+                return fail(reterr_reason, -EBADMSG, "PNG image data does not decode");
+        *ret_width = image.width;
+        *ret_height = image.height;
+        *ret = TAKE_PTR(pixels);
+        return 0;
 }
 
-static const char *skip_space(const char *p, const char *end) {
-        while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-                p++;
-        return p;
-}
+/* A new PNG of the pixels alone: IHDR, libpng's sRGB, IDAT, IEND, nothing else. */
+static int png_encode(const uint8_t *pixels, uint32_t width, uint32_t height, uint8_t **ret,
+                size_t *ret_size, const char **reterr_reason) {
+        _cleanup_(png_image_freep) png_image image = {
+                .version = PNG_IMAGE_VERSION,
+                .width = width,
+                .height = height,
+                .format = PNG_FORMAT_RGBA,
+        };
+        _cleanup_(freep) uint8_t *out = NULL;
+        png_alloc_size_t size = 0;
 
-static bool is_lower(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-/* The prolog before the root element: BOM, XML declaration, comments, a DOCTYPE without an
- * internal subset. Returns the root's '<' or NULL if something else comes first. */
-static const char *skip_prolog(const char *p, const char *end) {
-        if (starts_ci(p, end, "\xef\xbb\xbf"))
-                p += 3;
-        for (;;) {
-                const char *close;
-
-                p = skip_space(p, end);
-                if (starts_ci(p, end, "<?xml ")) {
-                        close = find_ci(p, end, "?>");
-                        if (!close)
-                                return NULL;
-                        p = close + 2;
-                } else if (starts_ci(p, end, "<!--")) {
-                        close = find_ci(p + 4, end, "-->");
-                        if (!close)
-                                return NULL;
-                        p = close + 3;
-                } else if (starts_ci(p, end, "<!DOCTYPE ")) {
-                        close = memchr(p, '>', (size_t) (end - p));
-                        if (!close || memchr(p, '[', (size_t) (close - p)))
-                                return NULL;
-                        p = close + 1;
-                } else
-                        return p;
-        }
-}
-
-/* Every href="…" and url(…) must point into the document itself ('#…'), or (href only) hold
- * an embedded PNG or JPEG. */
-static bool references_are_local(const char *p, const char *end) {
-        for (const char *h = p; (h = find_ci(h, end, "href"));) {
-                const char *v = skip_space(h + 4, end);
-
-                h += 4;
-                if (v >= end || *v != '=')
-                        continue;
-                v = skip_space(v + 1, end);
-                if (v < end && (*v == '"' || *v == '\''))
-                        v++;
-                if (!starts_ci(v, end, "#") && !starts_ci(v, end, "data:image/png;base64,") &&
-                                !starts_ci(v, end, "data:image/jpeg;base64,"))
-                        return false;
-        }
-        for (const char *u = p; (u = find_ci(u, end, "url("));) {
-                const char *v = skip_space(u + 4, end);
-
-                u += 4;
-                if (v < end && (*v == '"' || *v == '\''))
-                        v++;
-                if (!starts_ci(v, end, "#"))
-                        return false;
-        }
-        return true;
-}
-
-/* Whitespace, "on", letters, optional whitespace, '=': an event handler attribute (onload=…).
- * Text that happens to look so is refused too; icons have no such text. */
-static bool has_event_attribute(const char *p, const char *end) {
-        for (const char *o = p; (o = find_ci(o, end, "on"));) {
-                const char *q = o + 2;
-                bool spaced = o > p && skip_space(o - 1, end) == o;
-
-                o += 2;
-                if (!spaced || q >= end || !is_lower(*q))
-                        continue;
-                while (q < end && is_lower(*q))
-                        q++;
-                q = skip_space(q, end);
-                if (q < end && *q == '=')
-                        return true;
-        }
-        return false;
-}
-
-static int check_svg(
-                const char *untrusted_text, size_t untrusted_size, const char **reterr_reason) {
-        static const char *const forbidden[] = { "<script", "<!entity", "<!doctype",
-                "<foreignobject", "<?xml-stylesheet", "javascript:", "@import", "<iframe", "<embed",
-                "<object", "<handler", "<listener" };
-        const char *end = untrusted_text + untrusted_size, *root;
-
-        if (memchr(untrusted_text, '\0', untrusted_size) ||
-                        !utf8_is_valid(untrusted_text, untrusted_size))
-                return fail(reterr_reason, -EBADMSG, "SVG is not UTF-8 text");
-        root = skip_prolog(untrusted_text, end);
-        if (!root || !starts_ci(root, end, "<svg") || root + 4 >= end ||
-                        !strchr(" \t\r\n>/", root[4]))
-                return fail(reterr_reason, -EBADMSG, "SVG's root element is not <svg>");
-        for (size_t i = 0; i < ELEMENTSOF(forbidden); i++)
-                if (find_ci(root, end, forbidden[i]))
-                        return fail(reterr_reason, -EBADMSG,
-                                        "SVG holds a script, entity, foreign object or stylesheet");
-        if (!references_are_local(root, end))
-                return fail(reterr_reason, -EBADMSG, "SVG refers to something outside itself");
-        if (has_event_attribute(root, end))
-                return fail(reterr_reason, -EBADMSG, "SVG has an event handler attribute");
+        if (!png_image_write_to_memory(&image, NULL, &size, /* convert_to_8bit= */ 0, pixels,
+                            /* row_stride= */ 0, /* colormap= */ NULL))
+                return fail(reterr_reason, -EBADMSG, "PNG does not encode");
+        if (size > DESKTOP_ICON_SIZE_MAX)
+                return fail(reterr_reason, -EFBIG, "PNG is larger than 1 MiB once re-encoded");
+        out = malloc(size);
+        if (!out)
+                return -ENOMEM;
+        if (!png_image_write_to_memory(&image, out, &size, 0, pixels, 0, NULL))
+                return fail(reterr_reason, -EBADMSG, "PNG does not encode");
+        *ret = TAKE_PTR(out);
+        *ret_size = size;
         return 0;
 }
 
@@ -252,8 +183,24 @@ int desktop_icon_check(const uint8_t *untrusted_data, size_t untrusted_size, Des
         case DESKTOP_ICON_PNG:
                 return check_png(untrusted_data, untrusted_size, reterr_reason);
         case DESKTOP_ICON_SVG:
-                return check_svg((const char *) untrusted_data, untrusted_size, reterr_reason);
+                return fail(reterr_reason, -EBADMSG,
+                                "SVG is never taken as is (the image builder rasterises it)");
         default:
                 return fail(reterr_reason, -EBADMSG, "icon is neither PNG nor SVG");
         }
+}
+
+int desktop_icon_png_recode(const uint8_t *untrusted_data, size_t untrusted_size, uint8_t **ret,
+                size_t *ret_size, const char **reterr_reason) {
+        _cleanup_(freep) uint8_t *pixels = NULL;
+        uint32_t width, height;
+        int r;
+
+        r = desktop_icon_check(untrusted_data, untrusted_size, DESKTOP_ICON_PNG, reterr_reason);
+        if (r < 0)
+                return r;
+        r = png_decode(untrusted_data, untrusted_size, &pixels, &width, &height, reterr_reason);
+        if (r < 0)
+                return r;
+        return png_encode(pixels, width, height, ret, ret_size, reterr_reason);
 }

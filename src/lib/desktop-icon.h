@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* desktop-icon.h: checks of icon files taken from guest images before the host desktop gets
- * them. Pure. PNG and SVG only; nothing is decoded or rasterised here (docs/desktop.md). */
+/* desktop-icon.h: icon files taken from guest images, checked and re-encoded as PNGs of our own
+ * before the host desktop gets them. Pure. SVG is rasterised by the image builder in a sandbox
+ * (src/cli/image-svg.c) and comes here as PNG (docs/desktop.md). */
 #pragma once
 
 #include <errno.h>
@@ -21,12 +22,17 @@ typedef enum DesktopIconFormat {
 const char *desktop_icon_format_to_string(DesktopIconFormat f);
 DesktopIconFormat desktop_icon_format_from_string(const char *s);
 
-/* Returns 0 if the bytes are an icon of format f the host may show: at most
- * DESKTOP_ICON_SIZE_MAX bytes; a PNG with a valid signature, IHDR of at most
- * DESKTOP_ICON_PIXELS_MAX pixels a side, and a well-formed chunk list (lengths, CRCs, IDAT,
- * IEND last); an SVG that is UTF-8 text whose root element is <svg>, with no DTD internal
- * subset or entity, no script, foreignObject or event-handler attribute, and no reference to
- * anything but the document itself or an embedded PNG/JPEG. Otherwise -EBADMSG (or -EFBIG for
- * size) with *reterr_reason (may be NULL) saying why. */
+/* Returns 0 if the bytes are an icon the host may show: a PNG (f must be DESKTOP_ICON_PNG) of
+ * at most DESKTOP_ICON_SIZE_MAX bytes with a valid signature, IHDR of at most
+ * DESKTOP_ICON_PIXELS_MAX pixels a side, and a well-formed chunk list (lengths, CRCs, IDAT, IEND
+ * last). An SVG is always refused: the image builder rasterises it. Otherwise -EBADMSG (or
+ * -EFBIG for size) with *reterr_reason (may be NULL) saying why. */
 int desktop_icon_check(const uint8_t *untrusted_data, size_t untrusted_size, DesktopIconFormat f,
                 const char **reterr_reason);
+
+/* Checks a PNG with desktop_icon_check(), decodes it with libpng to 8-bit RGBA and encodes
+ * those pixels as a new PNG (IHDR, sRGB, IDAT, IEND only) in *ret (malloc'd, *ret_size bytes, at
+ * most DESKTOP_ICON_SIZE_MAX). -EBADMSG (or -EFBIG) with *reterr_reason (may be NULL) if it does
+ * not pass or decode, -ENOMEM. Memory: at most 4 MiB of pixels plus libpng's bounded buffers. */
+int desktop_icon_png_recode(const uint8_t *untrusted_data, size_t untrusted_size, uint8_t **ret,
+                size_t *ret_size, const char **reterr_reason);

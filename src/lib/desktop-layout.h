@@ -7,7 +7,8 @@
 
 /* Relative to the state dir: <vm> is a symlink to that VM's image directory. */
 #define DESKTOP_IMAGE_POINTERS_DIR "images/vms"
-/* Inside an image directory: applications/<id>.desktop (normalised) and icons/<id>.{png,svg}. */
+/* Inside an image directory: applications/<id>.desktop (normalised) and icons/<id>.png (a PNG
+ * we encoded). */
 #define DESKTOP_IMAGE_SUBDIR "desktop"
 #define DESKTOP_APPLICATIONS_SUBDIR "applications"
 #define DESKTOP_ICONS_SUBDIR "icons"

@@ -297,12 +297,315 @@ static int append_name_set(char **s, char *const *names) {
         return r;
 }
 
-static int append_input_chain(char **s, char *const *vm_ifaces) {
+void net_plan_link_local(const uint8_t mac[static 6], NetPrefix *ret) {
+        *ret = (NetPrefix){ .family = AF_INET6,
+                .prefix_len = 128,
+                .address = { 0xfe, 0x80, [8] = mac[0] ^ 0x02, mac[1], mac[2], 0xff, 0xfe, mac[3],
+                                mac[4], mac[5] } };
+}
+
+static bool tap_is_isolated(const NetInterface *ifc) {
+        return !ifc->tap_host_address && !ifc->tap_bridge;
+}
+
+/* "10.0.0.1" for a single address, else "10.0.0.0/24". */
+static char *format_source(const NetPrefix *p, char ret[static NET_PREFIX_STRING_MAX]) {
+        net_prefix_format(p, ret);
+        if (p->prefix_len == (p->family == AF_INET ? 32u : 128u))
+                *strchr(ret, '/') = '\0';
+        return ret;
+}
+
+/* Appends p unless an earlier entry covers it (networks come first, so an overlapping single
+ * address lies inside one): an anonymous nft set refuses overlapping elements. */
+static int add_source(NetPrefix *l, size_t *n, const NetPrefix *p) {
+        for (size_t i = 0; i < *n; i++)
+                if (net_prefix_overlaps(&l[i], p))
+                        return 0;
+        l[(*n)++] = *p;
+        return 0;
+}
+
+int net_plan_tap_sources(const NetInterface *ifc, int family, NetPrefix **ret, size_t *ret_n) {
+        char **addresses = family == AF_INET ? ifc->addresses : ifc->v6_addresses;
+        _cleanup_(freep) NetPrefix *l = NULL;
+        size_t n = 0;
+        NetPrefix p;
+
+        if (!IN_SET(family, AF_INET, AF_INET6))
+                return -EINVAL;
+        /* A DHCP guest on a bridge: vmsilod knows no network there, so any source goes. */
+        if (family == AF_INET && ifc->dhcp && ifc->tap_bridge)
+                return -ENOENT;
+        l = calloc(strv_length(addresses) + 2, sizeof(NetPrefix));
+        if (!l)
+                return -ENOMEM;
+        /* A guest configured by DHCP, or one that sets itself up, sends from its TAP's network;
+         * a guest with static addresses only from those. */
+        if (ifc->tap_host_address && net_prefix_parse(ifc->tap_host_address, &p) >= 0 &&
+                        p.family == family && ((family == AF_INET && ifc->dhcp) || !addresses[0])) {
+                p = net_prefix_network(&p);
+                (void) add_source(l, &n, &p);
+        }
+        STRV_FOREACH(a, addresses)
+        if (net_prefix_parse(*a, &p) >= 0) {
+                p.prefix_len = family == AF_INET ? 32 : 128;
+                (void) add_source(l, &n, &p);
+        }
+        if (family == AF_INET6) {
+                net_plan_link_local(ifc->mac, &p);
+                (void) add_source(l, &n, &p);
+        }
+        *ret = TAKE_PTR(l);
+        *ret_n = n;
+        return 0;
+}
+
+/* ' { a, b }' of the sources for nft, or ' { 0x… }' as 128-bit numbers for a raw payload match. */
+static int append_source_set(char **s, const NetPrefix *l, size_t n, bool raw) {
         int r;
 
+        r = plan_extendf(s, NULL, " { ");
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                char a[NET_PREFIX_STRING_MAX];
+
+                r = plan_extendf(s, NULL, "%s", i == 0 ? "" : ", ");
+                if (r >= 0 && !raw)
+                        r = plan_extendf(s, NULL, "%s", format_source(&l[i], a));
+                if (r >= 0 && raw)
+                        r = plan_extendf(s, NULL, "0x");
+                for (size_t b = 0; r >= 0 && raw && b < 16; b++)
+                        r = plan_extendf(s, NULL, "%02x", l[i].address[b]);
+        }
+        return r < 0 ? r : plan_extendf(s, NULL, " }");
+}
+
+/* Drops the family's packets (and, on a bridge, ARP or neighbour advertisements) from a source
+ * the TAP's guest does not own. */
+static int append_source_pin(char **s, const NetInterface *ifc, int family) {
+        _cleanup_(freep) NetPrefix *l = NULL;
+        const char *t = ifc->tap_name;
+        bool v4 = family == AF_INET;
+        size_t n;
+        int r;
+
+        r = net_plan_tap_sources(ifc, family, &l, &n);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return r;
+        if (n == 0)
+                return plan_extendf(s, NULL, "\t\tiifname \"%s\" meta protocol %s drop\n", t,
+                                v4 ? "{ ip, arp }" : "ip6");
+        r = plan_extendf(s, NULL, "\t\tiifname \"%s\" %s saddr !=", t, v4 ? "ip" : "ip6");
+        if (r >= 0)
+                r = append_source_set(s, l, n, false);
+        if (r >= 0)
+                r = plan_extendf(s, NULL, " drop\n");
+        if (r < 0 || !ifc->tap_bridge)
+                return r;
+        /* Bridge neighbours believe ARP and neighbour advertisements: pin what they claim. */
+        if (v4)
+                r = plan_extendf(s, NULL, "\t\tiifname \"%s\" arp saddr ip !=", t);
+        else
+                r = plan_extendf(s, NULL,
+                                "\t\tiifname \"%s\" icmpv6 type nd-neighbor-advert @th,64,128 !=",
+                                t);
+        if (r >= 0)
+                r = append_source_set(s, l, n, !v4);
+        if (r >= 0)
+                r = plan_extendf(s, NULL, " drop\n");
+        return r;
+}
+
+/* The guest behind TAP ifc sends only from its MAC and addresses, and never as a router or a
+ * DHCP server. Shared by the inet prerouting chain (routed TAPs) and the bridge one. */
+static int append_tap_guard(char **s, const NetInterface *ifc) {
+        char mac[PLAN_MAC_STRING_MAX];
+        const char *t = ifc->tap_name;
+        int r;
+
+        plan_format_mac(ifc->mac, mac);
         r = plan_extendf(s, NULL,
-                        "\tchain input {\n"
-                        "\t\ttype filter hook input priority filter; policy accept;\n");
+                        "\t\tiifname \"%s\" ether saddr != %s drop\n"
+                        "\t\tiifname \"%s\" icmpv6 type { nd-router-advert, nd-redirect } drop\n"
+                        "\t\tiifname \"%s\" udp sport 67 drop\n",
+                        t, mac, t, t);
+        if (r >= 0 && ifc->tap_bridge)
+                r = plan_extendf(s, NULL,
+                                "\t\tiifname \"%s\" ether type != { ip, ip6, arp } drop\n"
+                                "\t\tiifname \"%s\" arp saddr ether != %s drop\n",
+                                t, t, mac);
+        if (r >= 0 && ifc->dhcp)
+                r = plan_extendf(s, NULL,
+                                "\t\tiifname \"%s\" ip saddr 0.0.0.0 udp sport 68 udp dport 67 "
+                                "accept\n",
+                                t);
+        /* Duplicate address detection and MLD send from the unspecified address. */
+        if (r >= 0)
+                r = plan_extendf(s, NULL,
+                                "\t\tiifname \"%s\" ip6 saddr :: icmpv6 type { "
+                                "nd-neighbor-solicit, mld-listener-report, mld2-listener-report "
+                                "} accept\n",
+                                t);
+        if (r >= 0)
+                r = append_source_pin(s, ifc, AF_INET);
+        if (r >= 0)
+                r = append_source_pin(s, ifc, AF_INET6);
+        return r;
+}
+
+/* Whether one of the VM's name servers is the host's address on this TAP. */
+static bool host_serves_dns(const VmConfig *vm, const NetInterface *ifc) {
+        uint8_t a[16] = {};
+        NetPrefix p;
+
+        if (!ifc->tap_host_address || net_prefix_parse(ifc->tap_host_address, &p) < 0)
+                return false;
+        STRV_FOREACH(ns, vm->nameservers)
+        if (inet_pton(p.family, *ns, a) == 1 &&
+                        memcmp(a, p.address, p.family == AF_INET ? 4 : 16) == 0)
+                return true;
+        return false;
+}
+
+/* What a guest may reach on the host itself: ping and neighbour discovery, DHCP if it uses
+ * it, DNS if the host is its name server, its tap.allowedHostPorts; nothing else. */
+static int append_host_policy(char **s, const VmConfig *vm, const NetInterface *ifc) {
+        const char *t = ifc->tap_name;
+        int r;
+
+        if (ifc->tap_bridge)
+                /* No connection tracking in the bridge family: let replies to connections the
+                 * host opened through, but no TCP connection the guest opens. */
+                r = plan_extendf(s, NULL,
+                                "\t\tiifname \"%s\" ether type arp accept\n"
+                                "\t\tiifname \"%s\" tcp flags & (syn | ack) != syn accept\n"
+                                "\t\tiifname \"%s\" icmp type echo-reply accept\n"
+                                "\t\tiifname \"%s\" icmpv6 type echo-reply accept\n",
+                                t, t, t, t);
+        else
+                r = plan_extendf(s, NULL,
+                                "\t\tiifname \"%s\" ct state established,related accept\n", t);
+        if (r >= 0)
+                r = plan_extendf(s, NULL,
+                                "\t\tiifname \"%s\" icmp type echo-request accept\n"
+                                "\t\tiifname \"%s\" icmpv6 type { echo-request, "
+                                "nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert } "
+                                "accept\n",
+                                t, t);
+        if (r >= 0 && ifc->dhcp)
+                r = plan_extendf(s, NULL, "\t\tiifname \"%s\" udp dport 67 accept\n", t);
+        if (r >= 0 && host_serves_dns(vm, ifc))
+                r = plan_extendf(s, NULL,
+                                "\t\tiifname \"%s\" meta l4proto { tcp, udp } th dport 53 accept\n",
+                                t);
+        for (size_t i = 0; r >= 0 && i < ifc->n_tap_allowed_host_ports; i++)
+                r = plan_extendf(s, NULL, "\t\tiifname \"%s\" %s dport %u accept\n", t,
+                                ifc->tap_allowed_host_ports[i].udp ? "udp" : "tcp",
+                                (unsigned) ifc->tap_allowed_host_ports[i].port);
+        if (r >= 0)
+                r = plan_extendf(s, NULL, "\t\tiifname \"%s\" drop\n", t);
+        return r;
+}
+
+typedef enum TapSet {
+        TAPS_ROUTED,   /* with a hostAddress */
+        TAPS_BRIDGED,  /* in a bridge */
+        TAPS_ISOLATED, /* neither */
+} TapSet;
+
+static bool tap_in_set(const NetInterface *ifc, TapSet set) {
+        switch (set) {
+        case TAPS_ROUTED:
+                return ifc->tap_host_address;
+        case TAPS_BRIDGED:
+                return ifc->tap_bridge;
+        case TAPS_ISOLATED:
+                return tap_is_isolated(ifc);
+        }
+        return false;
+}
+
+/* Calls append for every TAP of the set, in configuration order. */
+static int append_for_taps(const Config *c, char **s, TapSet set,
+                int (*append)(char **s, const VmConfig *vm, const NetInterface *ifc)) {
+        int r;
+
+        for (size_t i = 0; i < c->n_vms; i++)
+                for (size_t j = 0; j < c->vms[i].n_interfaces; j++) {
+                        if (!tap_in_set(&c->vms[i].interfaces[j], set))
+                                continue;
+                        r = append(s, &c->vms[i], &c->vms[i].interfaces[j]);
+                        if (r < 0)
+                                return r;
+                }
+        return 0;
+}
+
+static int append_guard_rules(char **s, const VmConfig *vm, const NetInterface *ifc) {
+        return append_tap_guard(s, ifc);
+}
+
+static int append_isolation(char **s, const VmConfig *vm, const NetInterface *ifc) {
+        return plan_extendf(s, NULL, "\t\tiifname \"%s\" drop\n", ifc->tap_name);
+}
+
+static bool has_taps(const Config *c, TapSet set) {
+        for (size_t i = 0; i < c->n_vms; i++)
+                for (size_t j = 0; j < c->vms[i].n_interfaces; j++)
+                        if (tap_in_set(&c->vms[i].interfaces[j], set))
+                                return true;
+        return false;
+}
+
+/* Opens a base chain named after its hook, policy accept: what the chain does not drop is left
+ * to the host's own rules. */
+static int append_chain_start(char **s, const char *type, const char *hook, const char *priority) {
+        return plan_extendf(s, NULL,
+                        "\tchain %s {\n"
+                        "\t\ttype %s hook %s priority %s; policy accept;\n",
+                        hook, type, hook, priority);
+}
+
+/* Before conntrack sees them (priority raw): frames from a routed TAP that its guest could not
+ * have sent honestly, and everything from an isolated TAP. */
+static int append_prerouting_chain(const Config *c, char **s) {
+        int r;
+
+        r = append_chain_start(s, "filter", "prerouting", "raw");
+        if (r >= 0)
+                r = append_for_taps(c, s, TAPS_ROUTED, append_guard_rules);
+        if (r >= 0)
+                r = append_for_taps(c, s, TAPS_ISOLATED, append_isolation);
+        return r < 0 ? r : plan_extendf(s, NULL, "\t}\n");
+}
+
+/* Bridged TAPs: the same guard on the bridge port, before the bridge forwards a frame to its
+ * other ports or the host, and the host policy for frames it delivers to the host. */
+static int append_bridge_table(const Config *c, char **s) {
+        int r;
+
+        if (!has_taps(c, TAPS_BRIDGED))
+                return 0;
+        r = plan_extendf(s, NULL, "table bridge " NET_PLAN_NFT_TABLE " {\n");
+        if (r >= 0)
+                r = append_chain_start(s, "filter", "prerouting", "filter");
+        if (r >= 0)
+                r = append_for_taps(c, s, TAPS_BRIDGED, append_guard_rules);
+        if (r >= 0)
+                r = plan_extendf(s, NULL, "\t}\n");
+        if (r >= 0)
+                r = append_chain_start(s, "filter", "input", "filter");
+        if (r >= 0)
+                r = append_for_taps(c, s, TAPS_BRIDGED, append_host_policy);
+        return r < 0 ? r : plan_extendf(s, NULL, "\t}\n}\n");
+}
+
+static int append_input_chain(const Config *c, char **s, char *const *vm_ifaces) {
+        int r;
+
+        r = append_chain_start(s, "filter", "input", "filter");
         if (r >= 0 && vm_ifaces[0]) {
                 /* Guests may talk to the host only on their own link's addresses (their
                  * gateway), broadcast and multicast; never on the host's other addresses. */
@@ -314,6 +617,8 @@ static int append_input_chain(char **s, char *const *vm_ifaces) {
                                         " fib daddr . iif type != { local, broadcast, "
                                         "multicast } drop\n");
         }
+        if (r >= 0)
+                r = append_for_taps(c, s, TAPS_ROUTED, append_host_policy);
         if (r >= 0)
                 r = plan_extendf(s, NULL, "\t}\n");
         return r;
@@ -341,9 +646,7 @@ static int append_bridge_accepts(const Config *c, char **s, int r) {
 static int append_forward_chain(const Config *c, char **s, char *const *vm_ifaces) {
         int r;
 
-        r = plan_extendf(s, NULL,
-                        "\tchain forward {\n"
-                        "\t\ttype filter hook forward priority filter; policy accept;\n");
+        r = append_chain_start(s, "filter", "forward", "filter");
         if (r < 0 || !vm_ifaces[0])
                 return r < 0 ? r : plan_extendf(s, NULL, "\t}\n");
         if (c->nat_enable) {
@@ -397,9 +700,7 @@ static int append_nat_chain(const Config *c, char **s) {
 
         if (!c->nat_enable)
                 return 0;
-        r = plan_extendf(s, NULL,
-                        "\tchain postrouting {\n"
-                        "\t\ttype nat hook postrouting priority srcnat; policy accept;\n");
+        r = append_chain_start(s, "nat", "postrouting", "srcnat");
         if (r >= 0)
                 r = append_masquerade(c, s, AF_INET);
         if (r >= 0)
@@ -417,20 +718,22 @@ int net_plan_nft_ruleset(const Config *c, char **ret) {
         r = net_plan_vm_interfaces(c, &vm_ifaces);
         if (r < 0)
                 return r;
-        /* add + delete + define in one transaction: replaces an earlier table atomically, and
-         * works whether or not one exists (a restart after a crash). */
-        r = plan_extendf(&s, NULL,
-                        "add table inet " NET_PLAN_NFT_TABLE "\n"
-                        "delete table inet " NET_PLAN_NFT_TABLE "\n"
-                        "table inet " NET_PLAN_NFT_TABLE " {\n");
+        /* add + delete + define in one transaction: replaces earlier tables atomically, and
+         * works whether or not they exist (a restart after a crash). */
+        r = plan_extendf(
+                        &s, NULL, "%stable inet " NET_PLAN_NFT_TABLE " {\n", net_plan_nft_remove());
         if (r >= 0)
-                r = append_input_chain(&s, vm_ifaces);
+                r = append_prerouting_chain(c, &s);
+        if (r >= 0)
+                r = append_input_chain(c, &s, vm_ifaces);
         if (r >= 0)
                 r = append_forward_chain(c, &s, vm_ifaces);
         if (r >= 0)
                 r = append_nat_chain(c, &s);
         if (r >= 0)
                 r = plan_extendf(&s, NULL, "}\n");
+        if (r >= 0)
+                r = append_bridge_table(c, &s);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(s);
@@ -439,7 +742,9 @@ int net_plan_nft_ruleset(const Config *c, char **ret) {
 
 const char *net_plan_nft_remove(void) {
         return "add table inet " NET_PLAN_NFT_TABLE "\n"
-               "delete table inet " NET_PLAN_NFT_TABLE "\n";
+               "delete table inet " NET_PLAN_NFT_TABLE "\n"
+               "add table bridge " NET_PLAN_NFT_TABLE "\n"
+               "delete table bridge " NET_PLAN_NFT_TABLE "\n";
 }
 
 static int append_routes(

@@ -53,10 +53,19 @@ bool net_plan_tap_is_kept(const Config *other, const NetInterface *ifc);
  * bridge port lingers). A strv in old's order. */
 int net_plan_stale_taps(const Config *old, const Config *new, char ***ret);
 
-/* The whole nftables script for our table, replacing any earlier version in one transaction
+/* The IPv6 link-local address Linux gives a NIC with this MAC by default (EUI-64), as a /128. */
+void net_plan_link_local(const uint8_t mac[static 6], NetPrefix *ret);
+/* The source addresses (and networks) of one family the guest behind TAP ifc may send from:
+ * its static addresses; its TAP's network if it uses DHCP (IPv4) or has no static address of
+ * that family; for IPv6 also its link-local address. Deduplicated, a network before the
+ * addresses it covers. -ENOENT: any (an IPv4 DHCP guest on a bridge, whose network vmsilod
+ * does not know). *ret is freed by the caller. */
+int net_plan_tap_sources(const NetInterface *ifc, int family, NetPrefix **ret, size_t *ret_n);
+
+/* The whole nftables script for our tables, replacing any earlier version in one transaction
  * (see docs/networking.md for what it filters). NULL-free: *ret is always a script. */
 int net_plan_nft_ruleset(const Config *c, char **ret);
-/* The script that removes our table if it exists. */
+/* The script that removes our tables (inet and bridge) if they exist. */
 const char *net_plan_nft_remove(void);
 
 /* Appends the guest's network kernel words for one VM to *s (space-separated): vmsilo.ip=,

@@ -6,6 +6,7 @@ import json
 import os
 import pathlib
 import pwd
+import resource
 import shutil
 import signal
 import socket
@@ -118,9 +119,10 @@ def control_request(runtime, request):
 
 class Daemon:
     def __init__(self, tmp, state_dir, vms, user=TEST_USER, extra_args=(), netns=None,
-                 config=None):
+                 config=None, nofile=None):
         """netns: run vmsilod inside that network namespace (`ip netns exec`), so its TAPs,
-        bridges and nftables table live only there. config: extra top-level options."""
+        bridges and nftables table live only there. config: extra top-level options.
+        nofile: (soft, hard) RLIMIT_NOFILE to start vmsilod with."""
         # Other uids must reach the sockets (to be refused by vmsilod, not by the file system),
         # and pytest's own temp dirs are private to root.
         self.runtime = public_dir("vmsilo-run-")
@@ -132,6 +134,7 @@ class Daemon:
         self.env = base_env(self.runtime, self.state)
         self.log_path = pathlib.Path(tmp) / "vmsilod.log"
         self.extra_args = list(extra_args)
+        self.nofile = nofile
         self.proc = None
 
     def write_config(self, vms, config=None):
@@ -152,7 +155,8 @@ class Daemon:
         self.proc = subprocess.Popen(
             prefix + [binary("vmsilod"), "--config", str(self.config_path), "--runtime-dir",
              str(self.runtime), "--state-dir", str(self.state)] + self.extra_args,
-            env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+            env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+            preexec_fn=self._set_limits if self.nofile else None)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.answers():
@@ -164,6 +168,18 @@ class Daemon:
 
     def answers(self):
         return control_answers(self.runtime)
+
+    def _set_limits(self):
+        resource.setrlimit(resource.RLIMIT_NOFILE, self.nofile)
+
+    def cpu_seconds(self):
+        """vmsilod's user + system CPU time so far."""
+        fields = (pathlib.Path("/proc") / str(self.proc.pid) / "stat").read_text()
+        fields = fields.rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def fd_count(self):
+        return len(os.listdir(f"/proc/{self.proc.pid}/fd"))
 
     def stop(self, timeout=60):
         if self.proc and self.proc.poll() is None:

@@ -8,12 +8,13 @@ import pathlib
 import pty
 import select
 import signal
+import socket
 import subprocess
 import time
 
 import pytest
 
-from daemon import Daemon, binary, ensure_test_user, public_dir, vm
+from daemon import TEST_USER, Daemon, binary, ensure_test_user, public_dir, vm
 
 VMS = [
     vm("main"),
@@ -36,7 +37,8 @@ def state_dir():
 
 @pytest.fixture(scope="module")
 def daemon(tmp_path_factory, state_dir):
-    d = Daemon(tmp_path_factory.mktemp("daemon"), state_dir, VMS).start()
+    # A service's usual limits (systemd: soft 1024): vmsilod raises the soft one itself.
+    d = Daemon(tmp_path_factory.mktemp("daemon"), state_dir, VMS, nofile=(1024, 4096)).start()
     yield d
     assert d.stop() == 0, d.output()
 
@@ -165,6 +167,111 @@ def test_unauthorised_uid_is_refused_on_every_socket(daemon):
          "print(s.recv(200).decode())", str(daemon.runtime / "main-console")],
         user=nobody, capture_output=True, timeout=30)
     assert "permission denied" in console.stdout.decode()
+
+
+# Opens N connections to each socket given and holds them until stdin closes; prints "held".
+HOLD_CONNECTIONS = r"""
+import resource, socket, sys
+n, paths = int(sys.argv[1]), sys.argv[2:]
+resource.setrlimit(resource.RLIMIT_NOFILE, (n * len(paths) + 64,) * 2)
+held = []
+for path in paths:
+    for _ in range(n):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(10)
+        try:
+            s.connect(path)
+        except OSError:
+            s.close()
+            continue
+        held.append(s)
+print("held", len(held), flush=True)
+sys.stdin.read()
+"""
+
+
+def hold_connections(n, paths, user=None):
+    """A process holding n connections to each of paths, once they are all made."""
+    kwargs = {"user": user} if user is not None else {}
+    p = subprocess.Popen(["python3", "-c", HOLD_CONNECTIONS, str(n)] + [str(x) for x in paths],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, **kwargs)
+    line = p.stdout.readline()
+    assert line.startswith(b"held "), line
+    return p
+
+
+def release(p):
+    p.stdin.close()
+    p.wait(timeout=30)
+
+
+def assert_idle(d, seconds=3.0, cpu_max=0.5):
+    """vmsilod is not spinning: little CPU time over a few seconds of wall time."""
+    before = d.cpu_seconds()
+    time.sleep(seconds)
+    used = d.cpu_seconds() - before
+    assert used < cpu_max, f"vmsilod used {used:.2f} s of CPU in {seconds} s"
+
+
+def test_issue_12_refused_uid_holding_2000_connections_stalls_nothing(daemon):
+    assert daemon.run("main", "true").returncode == 0
+    fds_before = daemon.fd_count()
+    flood = hold_connections(2000, [daemon.runtime / "main-command.socket",
+                                    daemon.runtime / "control.socket",
+                                    daemon.runtime / "main-console"], user=65534)
+    try:
+        time.sleep(1)  # connect() returns once queued: let vmsilod drain the backlogs first
+        assert_idle(daemon)
+        assert daemon.fd_count() < fds_before + 32, daemon.fd_count()
+        for user in (None, TEST_USER):
+            r = daemon.cli("status", user=user, timeout=30)
+            assert r.returncode == 0, r.stderr
+            r = daemon.run("main", "echo", "served", user=user, timeout=30)
+            assert (r.returncode, r.stdout) == (0, b"served\n"), r.stderr
+    finally:
+        release(flood)
+    r = daemon.run("main", "true", user=65534)
+    assert (r.returncode, b"permission denied" in r.stderr) == (125, True), r.stderr
+
+
+def test_issue_12_the_vmsilo_user_cannot_lock_root_out(daemon):
+    flood = hold_connections(600, [daemon.runtime / "main-command.socket",
+                                   daemon.runtime / "control.socket"], user=TEST_USER)
+    try:
+        time.sleep(1)
+        r = daemon.cli("status", timeout=30)
+        assert r.returncode == 0, r.stderr
+        r = daemon.run("main", "echo", "root", timeout=60)
+        assert (r.returncode, r.stdout) == (0, b"root\n"), r.stderr
+    finally:
+        release(flood)
+
+
+def test_issue_12_refused_command_connection_that_says_nothing_is_closed(daemon):
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        os.setresuid(-1, 65534, -1)  # connect as nobody: SO_PEERCRED takes the effective uid
+        try:
+            s.connect(str(daemon.runtime / "main-command.socket"))
+        finally:
+            os.setresuid(-1, 0, -1)
+        s.settimeout(10)
+        start = time.monotonic()
+        while s.recv(4096):  # HELLO, then nothing until vmsilod gives up on it
+            pass
+        assert time.monotonic() - start < 5
+
+
+def test_issue_12_out_of_fds_backs_off_instead_of_spinning(tmp_path, state_dir):
+    d = Daemon(tmp_path, state_dir, [vm("idle")], nofile=(40, 40)).start()
+    try:
+        flood = hold_connections(100, [d.runtime / "control.socket"])
+        try:
+            assert_idle(d)
+        finally:
+            release(flood)
+        assert d.cli("status", timeout=30).returncode == 0
+    finally:
+        assert d.stop() == 0, d.output()
 
 
 def test_console_attach_shows_the_guest_and_ctrl_bracket_detaches(daemon):

@@ -154,27 +154,26 @@ def test_entries_are_installed_by_root_and_launch_through_vm_run(tmp_path, state
     out = run_once(tmp_path, state, boot_files, ["work", "web"])
     apps = apps_dir(state)
     names = sorted(p.name for p in apps.iterdir())
-    assert names == ["vmsilo-web-browser.desktop", "vmsilo-web-term.desktop",
-                     "vmsilo-work-org.example.Editor.desktop"], out
+    assert names == ["vmsilo-web.browser.desktop", "vmsilo-web.term.desktop",
+                     "vmsilo-work.org.example.Editor.desktop"], out
 
-    editor = read_entry(apps / "vmsilo-work-org.example.Editor.desktop")
+    editor = read_entry(apps / "vmsilo-work.org.example.Editor.desktop")
     assert editor["Name"] == "[work] Editor"
     argv = exec_argv(editor["Exec"])
     assert argv[0].endswith("/vm-run") and argv[0].startswith("/"), argv
     assert argv[1:] == ["work", "editor", "--new"]
-    assert editor["Icon"] == str(icons_dir(state) / "work-org.example.Editor.png")
+    assert editor["Icon"] == str(icons_dir(state) / "work.org.example.Editor.png")
     assert editor["Categories"] == "Utility;"
     assert editor["X-Vmsilo-VM"] == "work"
     assert pathlib.Path(editor["Icon"]).read_bytes() == png(32)
 
-    browser = read_entry(apps / "vmsilo-web-browser.desktop")
+    browser = read_entry(apps / "vmsilo-web.browser.desktop")
     assert exec_argv(browser["Exec"])[1:] == ["web", "browser"]
-    assert pathlib.Path(browser["Icon"]).read_bytes() == SVG
-    term = read_entry(apps / "vmsilo-web-term.desktop")
+    assert "Icon" not in browser, "an SVG is rasterised at image build, never installed as is"
+    term = read_entry(apps / "vmsilo-web.term.desktop")
     assert term["Terminal"] == "true"
     assert "Icon" not in term, "a fake PNG must not be offered as an icon"
-    assert sorted(p.name for p in icons_dir(state).iterdir()) == [
-        "web-browser.svg", "work-org.example.Editor.png"]
+    assert sorted(p.name for p in icons_dir(state).iterdir()) == ["work.org.example.Editor.png"]
 
     for p in list(apps.iterdir()) + list(icons_dir(state).iterdir()):
         st = p.stat()
@@ -195,7 +194,7 @@ def test_hostile_exec_lines_never_reach_the_host_menu(tmp_path, state, boot_file
         for bad in ("rm -rf", "~", ";  x", "`", "$(", "banking"):
             assert bad not in text, (p, text)
         exec_argv(read_entry(p)["Exec"])
-    assert not (icons_dir(state) / "work-evil.png").exists()
+    assert not (icons_dir(state) / "work.evil.png").exists()
 
 
 def test_entries_go_away_with_their_vm_or_program(tmp_path, state, boot_files):
@@ -206,18 +205,18 @@ def test_entries_go_away_with_their_vm_or_program(tmp_path, state, boot_files):
     (apps / "vmsilo-mine.desktop").write_text(entry("Mine", "mine"))
     (apps / "other.desktop").write_text(entry("Other", "other"))
     run_once(tmp_path / "a", state, boot_files, ["work", "web"])
-    assert (apps / "vmsilo-web-browser.desktop").exists()
+    assert (apps / "vmsilo-web.browser.desktop").exists()
 
     # VM "web" leaves the configuration; "work"'s image is rebuilt without the editor.
     shutil.rmtree(state / "images" / "rootfs" / ("a" * 64))
     fake_image(state, "work", "c" * 64, {"calc.desktop": entry("Calc", "calc")}, {})
     run_once(tmp_path / "b", state, boot_files, ["work"])
     assert sorted(p.name for p in apps.iterdir()) == [
-        "other.desktop", "vmsilo-mine.desktop", "vmsilo-work-calc.desktop"]
+        "other.desktop", "vmsilo-mine.desktop", "vmsilo-work.calc.desktop"]
     assert list(icons_dir(state).iterdir()) == []
 
     # A restart with nothing changed rewrites nothing (menus reload on every change).
-    calc = apps / "vmsilo-work-calc.desktop"
+    calc = apps / "vmsilo-work.calc.desktop"
     before = calc.stat().st_ino
     run_once(tmp_path / "b2", state, boot_files, ["work"])
     assert calc.stat().st_ino == before
@@ -227,17 +226,32 @@ def test_entries_go_away_with_their_vm_or_program(tmp_path, state, boot_files):
     assert sorted(p.name for p in apps.iterdir()) == ["other.desktop", "vmsilo-mine.desktop"]
 
 
+def test_no_vm_image_can_take_another_vms_entry_name(tmp_path, state, boot_files):
+    # Under "vmsilo-<vm>-<id>", VM "a"'s entry "b-c" and VM "a-b"'s entry "c" were one file.
+    fake_image(state, "a", "d" * 64, {"b-c.desktop": entry("Fake", "fake")}, {"b-c.png": png(8)})
+    fake_image(state, "a-b", "e" * 64, {"c.desktop": entry("Real", "real")}, {"c.png": png(16)})
+    out = run_once(tmp_path, state, boot_files, ["a", "a-b"])
+    apps = apps_dir(state)
+    assert sorted(p.name for p in apps.iterdir()) == [
+        "vmsilo-a-b.c.desktop", "vmsilo-a.b-c.desktop"], out
+    real = read_entry(apps / "vmsilo-a-b.c.desktop")
+    assert (real["Name"], exec_argv(real["Exec"])[1:]) == ("[a-b] Real", ["a-b", "real"])
+    assert real["Icon"] == str(icons_dir(state) / "a-b.c.png")
+    assert read_entry(apps / "vmsilo-a.b-c.desktop")["Name"] == "[a] Fake"
+    assert sorted(p.name for p in icons_dir(state).iterdir()) == ["a-b.c.png", "a.b-c.png"]
+
+
 def test_a_reload_removes_the_entries_of_a_departed_vm(tmp_path, state, boot_files):
     make_images(state)
     apps = apps_dir(state)
     d = start_daemon(tmp_path, state, boot_files, ["work", "web"])
     try:
-        assert (apps / "vmsilo-web-browser.desktop").exists()
+        assert (apps / "vmsilo-web.browser.desktop").exists()
         d.write_config([fake_boot_vm(boot_files, "work")])
         r = d.reload()
         assert r.returncode == 0, r.stderr
-        assert not (apps / "vmsilo-web-browser.desktop").exists()
-        assert any(p.name.startswith("vmsilo-work-") for p in apps.iterdir())
+        assert not (apps / "vmsilo-web.browser.desktop").exists()
+        assert any(p.name.startswith("vmsilo-work.") for p in apps.iterdir())
     finally:
         assert d.stop() == 0, d.output()
 
@@ -248,7 +262,7 @@ def test_a_planted_entry_symlink_is_replaced_not_followed(tmp_path, state, boot_
     victim.write_text("root's file\n")
     apps = apps_dir(state)
     apps.mkdir(parents=True)
-    planted = apps / "vmsilo-work-org.example.Editor.desktop"
+    planted = apps / "vmsilo-work.org.example.Editor.desktop"
     planted.symlink_to(victim)
 
     run_once(tmp_path, state, boot_files, ["work"])

@@ -22,6 +22,8 @@ SERVER_ADDR = "192.0.2.1"
 HOST_UPLINK_ADDR6 = "fd99::2"
 SERVER_ADDR6 = "fd99::1"
 SERVER_PORT = 8080
+OPEN_PORT = 7070    # alpha's tap.allowedHostPorts
+CLOSED_PORT = 7071  # a host service no guest is allowed
 BRIDGE = "vmbr0"
 
 VMS = [
@@ -29,7 +31,8 @@ VMS = [
         "nameservers": ["192.0.2.53", "fd50::53"],
         "interfaces": {
             "wan": {
-                "tap": {"name": "tap-alpha", "hostAddress": "10.50.1.254/24"},
+                "tap": {"name": "tap-alpha", "hostAddress": "10.50.1.254/24",
+                        "allowedHostPorts": [f"tcp/{OPEN_PORT}"]},
                 "addresses": ["10.50.1.1/24"],
                 "routes": {"0.0.0.0/0": {"via": "10.50.1.254"}},
                 "v6Addresses": ["fd50:1::1/64"],
@@ -41,6 +44,9 @@ VMS = [
     }),
     vm("beta", network={"interfaces": {
         "wan": {"tap": {"name": "tap-beta", "hostAddress": "10.50.2.254/24"}, "dhcp": True},
+        # Neither hostAddress nor bridge: reaches nothing.
+        "iso": {"tap": {"name": "tap-iso"}, "addresses": ["10.50.9.1/24"],
+                "v6Addresses": ["fd50:9::1/64"]},
     }}),
     vm("gamma", network={"interfaces": {
         "lan": {"tap": {"bridge": BRIDGE}, "addresses": ["10.50.3.2/24"]},
@@ -58,6 +64,22 @@ while True:
     c.sendall(peer[0].encode())
     c.close()
 """.format(port=SERVER_PORT)
+
+# A host service: greets each TCP client, then closes. argv: address (may carry %scope), port.
+LISTENER = """
+import socket, sys
+family, _, _, _, address = socket.getaddrinfo(sys.argv[1], int(sys.argv[2]),
+                                             type=socket.SOCK_STREAM)[0]
+s = socket.socket(family, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(address)
+s.listen()
+print("ready", flush=True)
+while True:
+    c, peer = s.accept()
+    c.sendall(b"hello")
+    c.close()
+"""
 
 UDHCPD_CONF = """start 10.50.2.100
 end 10.50.2.110
@@ -96,9 +118,10 @@ def guest(d, name, *command, user="root", timeout=120):
     return d.cli("run", "-T", "-u", user, name, *command, timeout=timeout)
 
 
-def pings(d, name, address, v6=False):
+def pings(d, name, address, v6=False, source=None):
     tool = "ping6" if v6 else "ping"
-    return guest(d, name, tool, "-c", "1", "-W", "3", address).returncode == 0
+    options = ("-I", source) if source else ()
+    return guest(d, name, tool, "-c", "1", "-W", "3", *options, address).returncode == 0
 
 
 @pytest.fixture(scope="module")
@@ -234,6 +257,169 @@ def test_ipv6_static_address_and_route(daemon):
 def test_resolv_conf_lists_nameservers(daemon):
     r = guest(daemon, "alpha", "cat", "/etc/resolv.conf", user="user")
     assert r.stdout == b"nameserver 192.0.2.53\nnameserver fd50::53\n"
+
+
+def host_link_local(tap, timeout=30):
+    """The host's own IPv6 link-local address on a TAP, once duplicate address detection is
+    done (it starts when the VMM attaches)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        out = sh("ip", "-n", HOST_NS, "-6", "-o", "addr", "show", "dev", tap, "scope",
+                 "link").stdout
+        m = re.search(r"inet6 (fe80::[0-9a-f:]+)/64 scope link\s*(tentative)?", out)
+        if m and not m.group(2):
+            return m.group(1)
+        time.sleep(0.5)
+    raise TimeoutError(f"no link-local address on {tap}: {out}")
+
+
+@pytest.fixture(scope="module")
+def host_services(daemon):
+    """TCP listeners on the host: alpha's gateway on the allowed and a closed port, and the
+    host's link-local addresses on tap-alpha and the isolated tap-iso."""
+    services = {
+        "open": ("10.50.1.254", OPEN_PORT),
+        "closed": ("10.50.1.254", CLOSED_PORT),
+        "alpha-ll": (host_link_local("tap-alpha"), CLOSED_PORT),
+        "iso-ll": (host_link_local("tap-iso"), CLOSED_PORT),
+    }
+    scopes = {"alpha-ll": "tap-alpha", "iso-ll": "tap-iso"}
+    procs = [subprocess.Popen(["ip", "netns", "exec", HOST_NS, "/usr/bin/python3", "-c", LISTENER,
+                               address + (f"%{scopes[name]}" if name in scopes else ""),
+                               str(port)], stdout=subprocess.PIPE, text=True)
+             for name, (address, port) in services.items()]
+    for proc in procs:
+        assert proc.stdout.readline() == "ready\n"
+    yield services
+    for proc in procs:
+        proc.kill()
+        proc.wait()
+
+
+def connects(d, name, address, port, ifname=None):
+    """Whether the guest completes a TCP handshake with address:port (a link-local address
+    needs the guest's interface) and reads the greeting."""
+    target = f"{address}%{ifname}" if ifname else address
+    r = guest(d, name, "nc", "-w", "5", target, str(port))
+    return r.returncode == 0 and r.stdout == b"hello"
+
+
+def far_side_count(source):
+    """Packets from `source` that reached "the internet" since the counter was made."""
+    family = "ip6" if ":" in source else "ip"
+    table = "nf_spoof_" + re.sub(r"[^0-9a-f]", "_", source)
+    out = in_ns(INET_NS, "nft", "list", "table", "inet", table, check=False).stdout
+    if not out:
+        in_ns(INET_NS, "nft", f"table inet {table} {{ chain c {{ type filter hook prerouting "
+              f"priority raw; {family} saddr {source} counter; }}; }}")
+        return 0
+    return int(re.search(r"counter packets (\d+)", out).group(1))
+
+
+def add_guest_address(d, name, ifname, cidr, timeout=30):
+    """Gives the guest an address its configuration does not have, usable at once (IPv6:
+    once duplicate address detection is done)."""
+    family = "-6" if ":" in cidr else "-4"
+    r = guest(d, name, "ip", family, "addr", "add", cidr, "dev", ifname)
+    assert r.returncode == 0, r.stderr
+    deadline = time.monotonic() + timeout
+    while b"tentative" in guest(d, name, "ip", family, "addr", "show", "dev", ifname).stdout:
+        assert time.monotonic() < deadline, f"{cidr} stays tentative"
+        time.sleep(0.5)
+
+
+def del_guest_addresses(d, name, ifname, *cidrs):
+    for cidr in cidrs:
+        guest(d, name, "ip", "addr", "del", cidr, "dev", ifname)
+
+
+def test_issue_12_spoofed_ipv4_sources_do_not_leave_the_host(daemon):
+    outside, inside = "198.51.100.7", "10.50.1.77"
+    assert far_side_count(outside) == 0
+    for address in (outside + "/32", inside + "/24"):
+        add_guest_address(daemon, "alpha", "wan", address)
+    try:
+        # A source outside every VM network would leave un-NATed; one in the guest's own
+        # network that is not its address would be masqueraded: neither gets out.
+        assert not pings(daemon, "alpha", SERVER_ADDR, source=outside)
+        assert not pings(daemon, "alpha", SERVER_ADDR, source=inside)
+        assert far_side_count(outside) == 0
+    finally:
+        del_guest_addresses(daemon, "alpha", "wan", outside + "/32", inside + "/24")
+    # With only its own address again, the guest gets through.
+    assert pings(daemon, "alpha", SERVER_ADDR)
+
+
+def test_issue_12_spoofed_ipv6_sources_do_not_leave_the_host(daemon):
+    sh("ip", "-n", HOST_NS, "addr", "replace", "fd50:1::fe/64", "dev", "tap-alpha", "nodad")
+    outside, inside = "2001:db8::7", "fd50:1::77"
+    assert far_side_count(outside) == 0
+    for address in (outside + "/128", inside + "/64"):
+        add_guest_address(daemon, "alpha", "wan", address)
+    try:
+        assert not pings(daemon, "alpha", SERVER_ADDR6, v6=True, source=outside)
+        assert not pings(daemon, "alpha", SERVER_ADDR6, v6=True, source=inside)
+        assert far_side_count(outside) == 0
+    finally:
+        del_guest_addresses(daemon, "alpha", "wan", outside + "/128", inside + "/64")
+    assert pings(daemon, "alpha", SERVER_ADDR6, v6=True)
+
+
+def with_mac(d, name, ifname, mac):
+    """Sets the guest NIC's MAC; returns the one it had."""
+    out = guest(d, name, "cat", f"/sys/class/net/{ifname}/address").stdout.decode().strip()
+    assert guest(d, name, "ip", "link", "set", "dev", ifname, "address", mac).returncode == 0
+    return out
+
+
+def test_issue_12_spoofed_mac_is_dropped(daemon):
+    own = with_mac(daemon, "alpha", "wan", "02:00:00:00:00:77")
+    try:
+        assert not pings(daemon, "alpha", "10.50.1.254")
+    finally:
+        with_mac(daemon, "alpha", "wan", own)
+        sh("ip", "-n", HOST_NS, "neigh", "flush", "dev", "tap-alpha")
+    assert pings(daemon, "alpha", "10.50.1.254")
+
+
+def test_issue_12_bridged_guest_cannot_spoof_its_neighbours(daemon):
+    add_guest_address(daemon, "gamma", "lan", "10.50.3.9/24")
+    try:
+        assert not pings(daemon, "gamma", "10.50.3.1", source="10.50.3.9")
+    finally:
+        del_guest_addresses(daemon, "gamma", "lan", "10.50.3.9/24")
+    own = with_mac(daemon, "gamma", "lan", "02:00:00:00:00:78")
+    try:
+        assert not pings(daemon, "gamma", "10.50.3.1")
+    finally:
+        with_mac(daemon, "gamma", "lan", own)
+        guest(daemon, "alpha", "ip", "neigh", "flush", "dev", "lan")
+    assert pings(daemon, "gamma", "10.50.3.1")
+
+
+def test_issue_12_link_local_host_services_are_unreachable(daemon, host_services):
+    address, port = host_services["alpha-ll"]
+    # Neighbour discovery and ping work over link-local (the guest's own EUI-64 address is
+    # its pinned source); a TCP handshake with the host does not.
+    assert pings(daemon, "alpha", f"{address}%wan", v6=True)
+    assert not connects(daemon, "alpha", address, port, ifname="wan")
+
+
+def test_issue_12_only_allowed_host_ports_are_reachable(daemon, host_services):
+    assert connects(daemon, "alpha", *host_services["open"])
+    assert not connects(daemon, "alpha", *host_services["closed"])
+
+
+def test_issue_12_isolated_tap_reaches_nothing(daemon, host_services):
+    address, port = host_services["iso-ll"]
+    assert not pings(daemon, "beta", f"{address}%iso", v6=True)
+    assert not connects(daemon, "beta", address, port, ifname="iso")
+
+
+def test_issue_12_taps_filter_reverse_paths_strictly(daemon):
+    for tap in ("tap-alpha", "tap-beta", "tap-iso", "gamma-0", "alpha-0"):
+        path = f"/proc/sys/net/ipv4/conf/{tap}/rp_filter"
+        assert in_ns(HOST_NS, "cat", path).stdout.strip() == "1", tap
 
 
 def test_status_shows_interfaces_and_addresses(daemon):

@@ -257,15 +257,37 @@ def test_unbuilt_vm_fails_to_start_naming_the_command(daemon):
     assert b"vmsilo image build unbuilt" in r.stderr, r.stderr
 
 
+def png_chunks(data):
+    """[(type, body)] of a PNG file."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    chunks, pos = [], 8
+    while pos < len(data):
+        n = int.from_bytes(data[pos:pos + 4], "big")
+        chunks.append((data[pos + 4:pos + 8].decode(), data[pos + 8:pos + 8 + n]))
+        pos += 12 + n
+    return chunks
+
+
 def test_menu_entries_of_the_image_programs_reach_the_host(daemon, rootfs_state):
     extracted = image_dir(rootfs_state) / "desktop"
     assert (extracted / "applications" / "htop.desktop").is_file()
-    assert [p.suffix for p in (extracted / "icons").iterdir()] in ([".png"], [".svg"])
-    entry = (rootfs_state / "exports" / "share" / "applications" /
-             f"vmsilo-{IMAGE_VM}-htop.desktop")
+    # htop ships hicolor/scalable/apps/htop.svg, found first: rasterised in the sandbox to a
+    # 256x256 PNG that we encoded (only libpng's own chunks), never the SVG itself.
+    assert [p.name for p in (extracted / "icons").iterdir()] == ["htop.png"]
+    icon = (extracted / "icons" / "htop.png").read_bytes()
+    chunks = png_chunks(icon)
+    types = [c[0] for c in chunks]
+    assert types[:2] == ["IHDR", "sRGB"] and types[-1] == "IEND", types
+    assert set(types[2:-1]) == {"IDAT"}, types
+    assert chunks[0][1][:8] == (256).to_bytes(4, "big") * 2
+    exports = rootfs_state / "exports" / "share"
+    entry = exports / "applications" / f"vmsilo-{IMAGE_VM}.htop.desktop"
     text = entry.read_text()
     assert f"Name=[{IMAGE_VM}] " in text, text
     assert re.search(rf"^Exec=\S*/vm-run {IMAGE_VM} htop$", text, re.M), text
+    host_icon = exports / "icons" / "vmsilo" / f"{IMAGE_VM}.htop.png"
+    assert f"\nIcon={host_icon}\n" in text, text
+    assert host_icon.read_bytes() == icon
     assert entry.stat().st_uid == 0
 
 

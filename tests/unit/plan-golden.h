@@ -46,6 +46,26 @@ static inline char *golden_read_file(const char *path) {
         return TAKE_PTR(buf);
 }
 
+/* got must equal the file at path; with UPDATE_GOLDEN=1, got is written there instead. */
+static inline void golden_compare(const char *path, const char *got) {
+        _cleanup_(freep) char *expected = NULL;
+        const char *update = getenv("UPDATE_GOLDEN");
+
+        if (update && streq(update, "1")) {
+                FILE *f = fopen(path, "we");
+
+                assert_non_null(f);
+                assert_int_equal(fputs(got, f) >= 0, 1);
+                assert_int_equal(fclose(f), 0);
+                return;
+        }
+        expected = golden_read_file(path);
+        if (!expected)
+                print_error("missing %s; run with UPDATE_GOLDEN=1 to create it\n", path);
+        assert_non_null(expected);
+        assert_string_equal(got, expected);
+}
+
 /* The context every case starts from, as `vmsilo config plan` fills it: the default image (no
  * root disk) unless the VM names its own kernel/initramfs, every channel passed as an fd. The
  * case's "context" object then overrides fields, and the overlay is derived last. */
@@ -142,7 +162,7 @@ static inline void golden_print_errors(const ConfigErrors *e) {
 static inline void golden_check(
                 const char *dir, const char *name, VmmKind vmm, PlanBuildFunc build) {
         _cleanup_(freep) char *json_path = NULL, *argv_path = NULL, *text = NULL,
-                              *config_text = NULL, *got = NULL, *expected = NULL, *overlay = NULL;
+                              *config_text = NULL, *got = NULL, *overlay = NULL;
         _cleanup_(json_decref_p) json_t *root = NULL;
         _cleanup_(config_freep) Config *c = NULL;
         _cleanup_(plan_freep) LaunchPlan *p = NULL;
@@ -150,7 +170,6 @@ static inline void golden_check(
         LaunchContext ctx;
         const VmConfig *vm;
         json_t *vm_name;
-        const char *update;
         int r;
 
         assert_true(asprintf(&json_path, "%s/%s/%s.json", TEST_DATA_DIR, dir, name) > 0);
@@ -184,20 +203,7 @@ static inline void golden_check(
         got = golden_render(p);
         assert_non_null(got);
 
-        update = getenv("UPDATE_GOLDEN");
-        if (update && streq(update, "1")) {
-                FILE *f = fopen(argv_path, "we");
-
-                assert_non_null(f);
-                assert_int_equal(fputs(got, f) >= 0, 1);
-                assert_int_equal(fclose(f), 0);
-                return;
-        }
-        expected = golden_read_file(argv_path);
-        if (!expected)
-                print_error("missing %s; run with UPDATE_GOLDEN=1 to create it\n", argv_path);
-        assert_non_null(expected);
-        assert_string_equal(got, expected);
+        golden_compare(argv_path, got);
 }
 
 /* Loads a config for the unit (non-golden) tests; fails the test on any error. */

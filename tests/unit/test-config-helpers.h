@@ -53,6 +53,19 @@ static inline Config *load_ok(const char *json) {
         return c;
 }
 
+/* Loads a file that must be valid. */
+static inline Config *load_file_ok(const char *path) {
+        _cleanup_(config_errors_finish) ConfigErrors e = {};
+        Config *c = NULL;
+        int r;
+
+        r = config_load_file(path, &c, &e);
+        if (r < 0)
+                print_errors(&e);
+        assert_int_equal(r, 0);
+        return c;
+}
+
 /* Loads a document that must be rejected; returns the errors for inspection. */
 static inline void load_bad(const char *json, ConfigErrors *ret) {
         _cleanup_(freep) char *doc = q(json);

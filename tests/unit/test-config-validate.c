@@ -423,6 +423,20 @@ static void test_config_rejects_hostaddress_with_bridge(void **state) {
                         "hostAddress and bridge are mutually exclusive");
 }
 
+static void test_config_rejects_malformed_allowed_host_ports(void **state) {
+        static const char *const bad[] = { "tcp/0", "tcp/65536", "sctp/22", "tcp/22x", "tcp/",
+                "tcp/+22", "tcp/022", "22", "udp/ 53" };
+
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                _cleanup_(freep) char *json = NULL;
+
+                assert_true(asprintf(&json, ONE_IF("'tap': {'allowedHostPorts': ['udp/53', '%s']}"),
+                                            bad[i]) > 0);
+                assert_one_error(json, "nixosVms[0].network.interfaces.wan.tap.allowedHostPorts[1]",
+                                "is not a host port (expected 'tcp/PORT' or 'udp/PORT'");
+        }
+}
+
 static void test_config_rejects_hostaddress_without_prefix(void **state) {
         assert_one_error(ONE_IF("'tap': {'hostAddress': '10.0.0.254'}"),
                         "nixosVms[0].network.interfaces.wan.tap.hostAddress",
@@ -632,6 +646,7 @@ int main(void) {
                 cmocka_unit_test(test_config_rejects_malformed_mac_address),
                 cmocka_unit_test(test_config_rejects_multicast_mac_address),
                 cmocka_unit_test(test_config_rejects_hostaddress_with_bridge),
+                cmocka_unit_test(test_config_rejects_malformed_allowed_host_ports),
                 cmocka_unit_test(test_config_rejects_hostaddress_without_prefix),
                 cmocka_unit_test(test_config_rejects_tap_name_longer_than_15),
                 cmocka_unit_test(test_config_rejects_tap_name_with_slash),

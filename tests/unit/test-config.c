@@ -11,18 +11,6 @@
 /* The examples shipped in the source tree: tests/unit/data/../../../examples. */
 #define EXAMPLES_DIR TEST_DATA_DIR "/../../../examples"
 
-static Config *load_file_ok(const char *path) {
-        _cleanup_(config_errors_finish) ConfigErrors e = {};
-        Config *c = NULL;
-        int r;
-
-        r = config_load_file(path, &c, &e);
-        if (r < 0)
-                print_errors(&e);
-        assert_int_equal(r, 0);
-        return c;
-}
-
 /* --- defaults --- */
 
 static void test_config_fills_every_top_level_default(void **state) {
@@ -249,6 +237,11 @@ static void test_config_reads_every_interface_option(void **state) {
         assert_string_equal(i->tap_name, "tap-work");
         assert_false(i->tap_name_derived);
         assert_string_equal(i->tap_host_address, "10.0.0.254/24");
+        assert_int_equal(i->n_tap_allowed_host_ports, 2);
+        assert_false(i->tap_allowed_host_ports[0].udp);
+        assert_int_equal(i->tap_allowed_host_ports[0].port, 22);
+        assert_true(i->tap_allowed_host_ports[1].udp);
+        assert_int_equal(i->tap_allowed_host_ports[1].port, 5353);
         assert_true(i->dhcp);
         assert_true(strv_equal(i->addresses, (char *[]){ "10.0.0.1/24", NULL }));
         assert_true(strv_equal(i->v6_addresses, (char *[]){ "fd00::1/64", NULL }));
@@ -591,6 +584,23 @@ static void test_config_format_includes_defaults_and_derived_values(void **state
                         2000000);
 }
 
+static void test_config_format_writes_allowed_host_ports(void **state) {
+        _cleanup_(config_freep) Config *c = load_file_ok(TEST_DATA_DIR "/config/full.json");
+        json_auto_t *j = format_and_parse(c);
+        json_t *vm = json_array_get(json_object_get(j, "nixosVms"), 0);
+        json_t *ifs = json_object_get(json_object_get(vm, "network"), "interfaces");
+        json_t *wan = json_object_get(
+                        json_object_get(json_object_get(ifs, "wan"), "tap"), "allowedHostPorts");
+        json_t *lan = json_object_get(
+                        json_object_get(json_object_get(ifs, "lan"), "tap"), "allowedHostPorts");
+
+        assert_int_equal(json_array_size(wan), 2);
+        assert_string_equal(json_string_value(json_array_get(wan, 0)), "tcp/22");
+        assert_string_equal(json_string_value(json_array_get(wan, 1)), "udp/5353");
+        assert_true(json_is_array(lan));
+        assert_int_equal(json_array_size(lan), 0);
+}
+
 static void test_config_format_lists_keys_in_option_table_order(void **state) {
         static const char *const order[] = { "enable", "user", "hostNetworking", "nixosVms",
                 "enableBashIntegration", "crosvm", "vmsilo-balloond", "vmsilo-tray",
@@ -727,6 +737,7 @@ int main(void) {
                 cmocka_unit_test(test_config_keys_suggest_near_misses_only),
                 cmocka_unit_test(test_config_keys_edit_distance_counts_edits),
                 cmocka_unit_test(test_config_format_includes_defaults_and_derived_values),
+                cmocka_unit_test(test_config_format_writes_allowed_host_ports),
                 cmocka_unit_test(test_config_format_lists_keys_in_option_table_order),
                 cmocka_unit_test(test_config_format_is_stable),
                 cmocka_unit_test(test_config_format_keeps_options_of_free_form_sets),

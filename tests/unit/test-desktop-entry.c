@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include <cmocka.h>
+#include <unistr.h>
 
 #include "desktop-entry.h"
 #include "strv.h"
@@ -263,6 +264,61 @@ static void test_desktop_entry_parse_refuses_spoofing_names(void **state) {
                 assert_refused(bad[i], -EBADMSG);
 }
 
+/* Each code point is refused inside "a<c>b": invisible, bidi, blank or bracket look-alikes. */
+static void test_desktop_entry_parse_refuses_names_by_unicode_category(void **state) {
+        static const uint32_t bad[] = {
+                0x061c,  /* ARABIC LETTER MARK (Cf) */
+                0x200e,  /* LEFT-TO-RIGHT MARK (Cf) */
+                0x2067,  /* RIGHT-TO-LEFT ISOLATE (Cf) */
+                0x00ad,  /* SOFT HYPHEN (Cf) */
+                0xe000,  /* private use (Co) */
+                0x0378,  /* unassigned (Cn) */
+                0x00a0,  /* NO-BREAK SPACE (Zs) */
+                0x2003,  /* EM SPACE (Zs) */
+                0x3000,  /* IDEOGRAPHIC SPACE (Zs) */
+                0x2029,  /* PARAGRAPH SEPARATOR (Zp) */
+                0x3164,  /* HANGUL FILLER (Lo, default ignorable) */
+                0x115f,  /* HANGUL CHOSEONG FILLER */
+                0x1160,  /* HANGUL JUNGSEONG FILLER */
+                0xffa0,  /* HALFWIDTH HANGUL FILLER */
+                0x034f,  /* COMBINING GRAPHEME JOINER (Mn, default ignorable) */
+                0xff3b,  /* FULLWIDTH LEFT SQUARE BRACKET (NFKD '[') */
+                0xff3d,  /* FULLWIDTH RIGHT SQUARE BRACKET */
+                0xfe47,  /* PRESENTATION FORM FOR VERTICAL LEFT SQUARE BRACKET */
+                0xfe5d,  /* SMALL LEFT TORTOISE SHELL BRACKET (Ps) */
+                0x3010,  /* LEFT BLACK LENTICULAR BRACKET (Ps) */
+                0x3011,  /* RIGHT BLACK LENTICULAR BRACKET (Pe) */
+                0x27e6,  /* MATHEMATICAL LEFT WHITE SQUARE BRACKET (Ps) */
+                0xff08,  /* FULLWIDTH LEFT PARENTHESIS (Ps) */
+                0x1f12a, /* TORTOISE SHELL BRACKETED S (So, NFKD U+3014 S U+3015) */
+                '[',
+                ']',
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                _cleanup_(freep) char *text = NULL;
+                uint8_t utf8[5] = {};
+
+                assert_true(u8_uctomb(utf8, bad[i], 4) > 0);
+                assert_true(asprintf(&text,
+                                            "[Desktop "
+                                            "Entry]\nType=Application\nExec=x\nName=a%sb\n",
+                                            utf8) > 0);
+                if (parse(text, &(DesktopEntry *){ NULL }, NULL) != -EBADMSG)
+                        fail_msg("U+%04X accepted in a Name", (unsigned) bad[i]);
+        }
+}
+
+/* ASCII ( ) { }, accents (also combining ones), CJK, dashes and emoji stay. */
+static void test_desktop_entry_parse_keeps_ordinary_punctuation(void **state) {
+        _cleanup_(desktop_entry_freep) DesktopEntry *e =
+                        parse_ok("[Desktop Entry]\nType=Application\nExec=x\nName=Foo (beta) {x} "
+                                 "e\xcc\x81 \xe2\x80\x93 \xe2\x91\xb4 \xf0\x9f\xa6\x8a\n");
+
+        assert_string_equal(e->name, "Foo (beta) {x} e\xcc\x81 \xe2\x80\x93 \xe2\x91\xb4 "
+                                     "\xf0\x9f\xa6\x8a");
+}
+
 static void test_desktop_entry_parse_keeps_unicode_names(void **state) {
         _cleanup_(desktop_entry_freep) DesktopEntry *e = parse_ok(
                         "[Desktop Entry]\nType=Application\nExec=x\nName=Bloc-notes \xc3\xa9"
@@ -300,6 +356,46 @@ static void test_desktop_names_are_checked(void **state) {
         assert_false(desktop_icon_name_is_valid("a b"));
         assert_true(desktop_exec_word_is_valid("--a=b,c:d@e+f/g.h_i"));
         assert_false(desktop_exec_word_is_valid("a%b"));
+}
+
+static char *host_name(const char *vm, const char *id, const char *suffix) {
+        char *name = NULL;
+
+        assert_int_equal(desktop_host_file_name("vmsilo-", vm, id, suffix, &name), 0);
+        return name;
+}
+
+/* A VM's image cannot name an entry or icon so that it is another VM's: distinct (vm, id) pairs
+ * give distinct names, and a VM name that could make them ambiguous is refused. */
+static void test_desktop_host_file_name_is_injective(void **state) {
+        static const char *const pairs[][2] = {
+                { "a-b", "c" },
+                { "a", "b-c" },
+                { "a", "b.c" },
+                { "a_b", "c" },
+                { "a", "b_c" },
+                { "a", "a.a" },
+                { "ab", "c" },
+                { "a", "bc" },
+        };
+        char *names[ELEMENTSOF(pairs)];
+        char *bad = NULL;
+
+        for (size_t i = 0; i < ELEMENTSOF(pairs); i++)
+                names[i] = host_name(pairs[i][0], pairs[i][1], ".desktop");
+        for (size_t i = 0; i < ELEMENTSOF(pairs); i++)
+                for (size_t j = i + 1; j < ELEMENTSOF(pairs); j++)
+                        if (streq(names[i], names[j]))
+                                fail_msg("%s/%s and %s/%s both give '%s'", pairs[i][0], pairs[i][1],
+                                                pairs[j][0], pairs[j][1], names[i]);
+        assert_string_equal(names[0], "vmsilo-a-b.c.desktop");
+        for (size_t i = 0; i < ELEMENTSOF(pairs); i++)
+                free(names[i]);
+        assert_int_equal(desktop_host_file_name("", "a.b", "c", ".png", &bad), -EINVAL);
+        assert_int_equal(desktop_host_file_name("", "a/b", "c", ".png", &bad), -EINVAL);
+        assert_int_equal(desktop_host_file_name("", "", "c", ".png", &bad), -EINVAL);
+        assert_int_equal(desktop_host_file_name("", "a", "../c", ".png", &bad), -EINVAL);
+        assert_null(bad);
 }
 
 static void test_desktop_exec_append_word_round_trips_reserved_characters(void **state) {
@@ -387,9 +483,12 @@ int main(void) {
                 cmocka_unit_test(test_desktop_entry_parse_bounds_file_and_lines),
                 cmocka_unit_test(test_desktop_entry_parse_bounds_keys),
                 cmocka_unit_test(test_desktop_entry_parse_refuses_spoofing_names),
+                cmocka_unit_test(test_desktop_entry_parse_refuses_names_by_unicode_category),
+                cmocka_unit_test(test_desktop_entry_parse_keeps_ordinary_punctuation),
                 cmocka_unit_test(test_desktop_entry_parse_keeps_unicode_names),
                 cmocka_unit_test(test_desktop_entry_parse_drops_unusable_icons_and_categories),
                 cmocka_unit_test(test_desktop_names_are_checked),
+                cmocka_unit_test(test_desktop_host_file_name_is_injective),
                 cmocka_unit_test(test_desktop_exec_append_word_round_trips_reserved_characters),
                 cmocka_unit_test(test_desktop_entry_format_round_trips),
                 cmocka_unit_test(test_desktop_entry_format_host_launches_through_vm_run),

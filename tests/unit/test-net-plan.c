@@ -4,6 +4,8 @@
 #include <sys/socket.h>
 
 #include "net-plan.h"
+#include "plan-golden.h"
+#include "plan.h"
 #include "strv.h"
 #include "test-config-helpers.h"
 
@@ -202,35 +204,148 @@ static void test_net_plan_vm_interfaces_are_bridges_and_addressed_taps(void **st
         assert_string_equal(l[1], "a-1");
 }
 
+/* tests/unit/data/net-plan/<name>.json's rule set must be <name>.nft; UPDATE_GOLDEN=1 rewrites
+ * the .nft file instead. */
+static void assert_ruleset_golden(const char *name) {
+        _cleanup_(freep) char *config = NULL, *golden = NULL, *s = NULL;
+        _cleanup_(config_freep) Config *c = NULL;
+
+        assert_true(asprintf(&config, TEST_DATA_DIR "/net-plan/%s.json", name) > 0);
+        assert_true(asprintf(&golden, TEST_DATA_DIR "/net-plan/%s.nft", name) > 0);
+        c = load_file_ok(config);
+        assert_int_equal(net_plan_nft_ruleset(c, &s), 0);
+        golden_compare(golden, s);
+}
+
 static void test_net_plan_nft_ruleset_with_nat(void **state) {
-        _cleanup_(config_freep) Config *c = load_ok(NAT_CONFIG);
+        assert_ruleset_golden("nat");
+}
+
+static void test_net_plan_nft_ruleset_guards_every_kind_of_tap(void **state) {
+        assert_ruleset_golden("every-kind-of-tap");
+}
+
+static void test_net_plan_nft_remove_deletes_both_tables(void **state) {
+        assert_string_equal(net_plan_nft_remove(), "add table inet vmsilo\n"
+                                                   "delete table inet vmsilo\n"
+                                                   "add table bridge vmsilo\n"
+                                                   "delete table bridge vmsilo\n");
+}
+
+static void test_net_plan_link_local_is_the_eui64_address_of_the_mac(void **state) {
+        static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+        char s[NET_PREFIX_STRING_MAX];
+        NetPrefix p;
+
+        net_plan_link_local(mac, &p);
+        assert_string_equal(net_prefix_format(&p, s), "fe80::5054:ff:fe12:3456/128");
+}
+
+/* The formatted sources of TAP interface ifc of VM 0, ", "-joined; NULL for "any". */
+static char *tap_sources(const Config *c, size_t ifc, int family) {
+        _cleanup_(freep) NetPrefix *l = NULL;
+        char *s = strdup(""), a[NET_PREFIX_STRING_MAX];
+        size_t n;
+        int r;
+
+        assert_non_null(s);
+        r = net_plan_tap_sources(&c->vms[0].interfaces[ifc], family, &l, &n);
+        if (r == -ENOENT) {
+                free(s);
+                return NULL;
+        }
+        assert_int_equal(r, 0);
+        for (size_t i = 0; i < n; i++)
+                assert_int_equal(plan_extendf(&s, ", ", "%s", net_prefix_format(&l[i], a)), 0);
+        return s;
+}
+
+static void test_net_plan_tap_sources_pin_static_addresses_and_the_link_local(void **state) {
+        _cleanup_(config_freep) Config *c = load_ok(
+                        ONE_IF("'macAddress': '52:54:00:12:34:56', 'tap': {'hostAddress': "
+                               "'10.0.0.254/24'}, "
+                               "'addresses': ['10.0.0.1/24', '10.0.0.2/24', '10.0.0.1/24'], "
+                               "'v6Addresses': ['fd00::1/64']"));
+        _cleanup_(freep) char *v4 = tap_sources(c, 0, AF_INET), *v6 = tap_sources(c, 0, AF_INET6);
+
+        assert_string_equal(v4, "10.0.0.1/32, 10.0.0.2/32");
+        assert_string_equal(v6, "fd00::1/128, fe80::5054:ff:fe12:3456/128");
+}
+
+static void test_net_plan_tap_sources_of_a_dhcp_guest_are_its_tap_network(void **state) {
+        _cleanup_(config_freep) Config *c =
+                        load_ok(ONE_IF("'tap': {'hostAddress': '10.0.0.254/24'}, 'dhcp': true, "
+                                       "'addresses': ['10.0.0.5/24', '10.7.0.5/24']"));
+        _cleanup_(freep) char *v4 = tap_sources(c, 0, AF_INET);
+
+        /* 10.0.0.5 lies in the network: one set element, no overlap for nft to refuse. */
+        assert_string_equal(v4, "10.0.0.0/24, 10.7.0.5/32");
+}
+
+static void test_net_plan_tap_sources_without_addresses_are_the_tap_network(void **state) {
+        _cleanup_(config_freep) Config *c =
+                        load_ok(ONE_IF("'tap': {'hostAddress': 'fd00::fe/64'}"));
+        _cleanup_(freep) char *v4 = tap_sources(c, 0, AF_INET), *v6 = tap_sources(c, 0, AF_INET6);
+        char ll[NET_PREFIX_STRING_MAX], want[2 * NET_PREFIX_STRING_MAX];
+        NetPrefix p;
+
+        net_plan_link_local(c->vms[0].interfaces[0].mac, &p);
+        (void) snprintf(want, sizeof(want), "fd00::/64, %s", net_prefix_format(&p, ll));
+        assert_string_equal(v4, "");
+        assert_string_equal(v6, want);
+}
+
+static void test_net_plan_tap_sources_of_a_dhcp_guest_on_a_bridge_are_any(void **state) {
+        _cleanup_(config_freep) Config *c =
+                        load_ok(ONE_IF("'tap': {'bridge': 'br0'}, 'dhcp': true"));
+        _cleanup_(freep) NetPrefix *l = NULL;
+        size_t n;
+
+        assert_null(tap_sources(c, 0, AF_INET));
+        assert_int_equal(net_plan_tap_sources(&c->vms[0].interfaces[0], AF_UNIX, &l, &n), -EINVAL);
+}
+
+static void test_net_plan_nft_ruleset_drops_everything_from_an_isolated_tap(void **state) {
+        _cleanup_(config_freep) Config *c = load_ok(ONE_IF("'addresses': ['10.0.0.1/24']"));
         _cleanup_(freep) char *s = NULL;
+        const char *prerouting, *input;
 
         assert_int_equal(net_plan_nft_ruleset(c, &s), 0);
-        assert_string_equal(s, "add table inet vmsilo\n"
-                               "delete table inet vmsilo\n"
-                               "table inet vmsilo {\n"
-                               "\tchain input {\n"
-                               "\t\ttype filter hook input priority filter; policy accept;\n"
-                               "\t\tiifname { \"br0\", \"a-1\" } fib daddr . iif type != { local, "
-                               "broadcast, multicast } drop\n"
-                               "\t}\n"
-                               "\tchain forward {\n"
-                               "\t\ttype filter hook forward priority filter; policy accept;\n"
-                               "\t\tiifname \"eth0\" oifname { \"br0\", \"a-1\" } ct state "
-                               "established,related accept\n"
-                               "\t\tiifname { \"br0\", \"a-1\" } oifname \"eth0\" accept\n"
-                               "\t\tiifname \"br0\" oifname \"br0\" accept\n"
-                               "\t\tiifname { \"br0\", \"a-1\" } drop\n"
-                               "\t\toifname { \"br0\", \"a-1\" } drop\n"
-                               "\t}\n"
-                               "\tchain postrouting {\n"
-                               "\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
-                               "\t\toifname \"eth0\" ip saddr 10.9.0.0/16 masquerade\n"
-                               "\t\toifname \"eth0\" ip saddr 10.0.0.0/24 masquerade\n"
-                               "\t\toifname \"eth0\" ip6 saddr fd00::/64 masquerade\n"
-                               "\t}\n"
-                               "}\n");
+        prerouting = strstr(s, "\tchain prerouting {\n");
+        input = strstr(s, "\tchain input {\n");
+        assert_non_null(prerouting);
+        assert_non_null(input);
+        assert_ptr_equal(
+                        strstr(s, "\t\tiifname \"a-0\" drop\n"), strstr(prerouting, "\t\tiifname"));
+        assert_true(strstr(s, "\t\tiifname \"a-0\" drop\n") < input);
+        assert_null(strstr(s, "table bridge vmsilo {"));
+}
+
+static void test_net_plan_nft_ruleset_host_policy_opens_only_what_the_guest_uses(void **state) {
+        _cleanup_(config_freep) Config *open = load_ok(ONE_VM(
+                        ", 'network': {'nameservers': ['10.0.0.254'], 'interfaces': {'wan': {"
+                        "'tap': {'hostAddress': '10.0.0.254/24', 'allowedHostPorts': "
+                        "['tcp/8080']}, "
+                        "'dhcp': true}}}"));
+        _cleanup_(config_freep) Config *closed = load_ok(
+                        ONE_VM(", 'network': {'nameservers': ['10.0.0.53'], 'interfaces': {'wan': {"
+                               "'tap': {'hostAddress': '10.0.0.254/24'}, 'addresses': "
+                               "['10.0.0.1/24']}}}"));
+        static const char *const lines[] = {
+                "\t\tiifname \"a-0\" udp dport 67 accept\n",
+                "\t\tiifname \"a-0\" meta l4proto { tcp, udp } th dport 53 accept\n",
+                "\t\tiifname \"a-0\" tcp dport 8080 accept\n",
+        };
+        _cleanup_(freep) char *o = NULL, *x = NULL;
+
+        assert_int_equal(net_plan_nft_ruleset(open, &o), 0);
+        assert_int_equal(net_plan_nft_ruleset(closed, &x), 0);
+        for (size_t i = 0; i < ELEMENTSOF(lines); i++) {
+                assert_non_null(strstr(o, lines[i]));
+                assert_true(strstr(o, lines[i]) < strstr(o, "\t\tiifname \"a-0\" drop\n"));
+                assert_null(strstr(x, lines[i]));
+        }
+        assert_non_null(strstr(x, "\t\tiifname \"a-0\" drop\n"));
 }
 
 static void test_net_plan_nft_ruleset_without_nat_has_no_nat_chain(void **state) {
@@ -292,6 +407,16 @@ int main(void) {
                 cmocka_unit_test(test_net_plan_stale_taps_empty_for_same_config),
                 cmocka_unit_test(test_net_plan_vm_interfaces_are_bridges_and_addressed_taps),
                 cmocka_unit_test(test_net_plan_nft_ruleset_with_nat),
+                cmocka_unit_test(test_net_plan_nft_ruleset_guards_every_kind_of_tap),
+                cmocka_unit_test(test_net_plan_nft_remove_deletes_both_tables),
+                cmocka_unit_test(test_net_plan_link_local_is_the_eui64_address_of_the_mac),
+                cmocka_unit_test(test_net_plan_tap_sources_pin_static_addresses_and_the_link_local),
+                cmocka_unit_test(test_net_plan_tap_sources_of_a_dhcp_guest_are_its_tap_network),
+                cmocka_unit_test(test_net_plan_tap_sources_without_addresses_are_the_tap_network),
+                cmocka_unit_test(test_net_plan_tap_sources_of_a_dhcp_guest_on_a_bridge_are_any),
+                cmocka_unit_test(test_net_plan_nft_ruleset_drops_everything_from_an_isolated_tap),
+                cmocka_unit_test(
+                                test_net_plan_nft_ruleset_host_policy_opens_only_what_the_guest_uses),
                 cmocka_unit_test(test_net_plan_nft_ruleset_without_nat_has_no_nat_chain),
                 cmocka_unit_test(test_net_plan_has_interfaces_is_false_for_offline_vms),
                 cmocka_unit_test(test_net_plan_guest_params_lists_every_setting),

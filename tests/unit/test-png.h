@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* test-png.h: well-formed PNG files for tests of the icon checks (the IDAT is zeroes: nothing
- * here decodes it). */
+/* test-png.h: PNG files with well-formed chunks for tests of the icon checks (the IDAT of
+ * test_png_build() is zeroes: no valid zlib stream, so it never decodes). */
 #pragma once
 
+#include <png.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Bytes a PNG of idat_len bytes of image data takes: signature, IHDR, IDAT, IEND. */
@@ -54,4 +56,61 @@ static inline size_t test_png_build(
         n += test_png_chunk(buf + n, "IDAT", buf + n + 8, (uint32_t) idat_len);
         n += test_png_chunk(buf + n, "IEND", NULL, 0);
         return n;
+}
+
+/* w x h RGBA pixels, each (x, y, x ^ y, 255 - x): every pixel differs from its neighbours. */
+static inline uint8_t *test_png_pixels(uint32_t w, uint32_t h) {
+        uint8_t *p = malloc((size_t) w * h * 4);
+
+        if (!p)
+                abort();
+        for (uint32_t y = 0; y < h; y++)
+                for (uint32_t x = 0; x < w; x++) {
+                        uint8_t *px = p + ((size_t) y * w + x) * 4;
+
+                        px[0] = (uint8_t) x;
+                        px[1] = (uint8_t) y;
+                        px[2] = (uint8_t) (x ^ y);
+                        px[3] = (uint8_t) (255 - x);
+                }
+        return p;
+}
+
+/* A real PNG of w x h RGBA pixels, written by libpng (malloc'd, *ret_size bytes). */
+static inline uint8_t *test_png_encode(
+                const uint8_t *pixels, uint32_t w, uint32_t h, size_t *ret_size) {
+        png_image image = {
+                .version = PNG_IMAGE_VERSION, .width = w, .height = h, .format = PNG_FORMAT_RGBA
+        };
+        png_alloc_size_t size = 0;
+        uint8_t *out;
+
+        if (!png_image_write_to_memory(&image, NULL, &size, 0, pixels, 0, NULL))
+                abort();
+        out = malloc(size);
+        if (!out || !png_image_write_to_memory(&image, out, &size, 0, pixels, 0, NULL))
+                abort();
+        *ret_size = size;
+        return out;
+}
+
+/* The RGBA pixels of a PNG as any reader sees them (malloc'd), or NULL if it does not decode. */
+static inline uint8_t *test_png_decode(
+                const uint8_t *png, size_t size, uint32_t *ret_w, uint32_t *ret_h) {
+        png_image image = { .version = PNG_IMAGE_VERSION };
+        uint8_t *pixels;
+
+        if (!png_image_begin_read_from_memory(&image, png, size))
+                return NULL;
+        image.format = PNG_FORMAT_RGBA;
+        pixels = malloc(PNG_IMAGE_SIZE(image));
+        if (!pixels)
+                abort();
+        if (!png_image_finish_read(&image, NULL, pixels, 0, NULL)) {
+                free(pixels);
+                return NULL;
+        }
+        *ret_w = image.width;
+        *ret_h = image.height;
+        return pixels;
 }
