@@ -107,7 +107,7 @@ def test_vmsilod_works_inside_the_units_sandbox(dirs):
             assert time.monotonic() < deadline
             time.sleep(0.05)
         # The menu entries went where the unit lets vmsilod write.
-        assert "vmsilo-work-org.example.Editor.desktop" in os.listdir(apps_dir(state))
+        assert "vmsilo-work.org.example.Editor.desktop" in os.listdir(apps_dir(state))
         def control(request):
             return control_request(d["run"], request)
         assert control({"method": "start", "vm": "work", "wait": False})["ok"]
