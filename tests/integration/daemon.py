@@ -91,6 +91,17 @@ def vm(name, **options):
     return entry
 
 
+def wait_for(predicate, timeout=10.0, what="condition", step=0.05):
+    """predicate()'s first true value, polled every step seconds; fails after timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
 def control_answers(runtime):
     """Whether vmsilod's control socket in runtime accepts connections: it exists from bind()
     on, but refuses them until listen()."""

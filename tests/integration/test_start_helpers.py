@@ -12,7 +12,7 @@ import time
 import pytest
 
 from daemon import (FAKE_BOOT_FILES, Daemon, ensure_test_user, fake_boot_vm, public_dir,
-                    scratch_dir)
+                    scratch_dir, wait_for)
 
 DEADLINE_S = 4
 
@@ -41,16 +41,6 @@ def overlay_vm(files, name="slow"):
 def start_daemon(tmp_path, state, vms, files):
     return Daemon(tmp_path, state, vms, extra_args=[
         "--mkfs-ext4", str(files / "stuck-mkfs"), "--helper-timeout", f"{DEADLINE_S}s"]).start()
-
-
-def wait_for(predicate, timeout=20):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.01)
-    raise TimeoutError(predicate)
 
 
 def read_pid(path):
@@ -94,7 +84,7 @@ def test_a_stuck_overlay_tool_is_killed_at_its_deadline_while_the_daemon_answers
         t0 = time.monotonic()
         reply = d.control({"method": "start", "vm": "slow", "wait": False})
         assert reply["ok"], reply
-        pid = wait_for(lambda: read_pid(files / "pid"))
+        pid = wait_for(lambda: read_pid(files / "pid"), timeout=20, step=0.01)
         os.kill(pid, signal.SIGSTOP)
         # Meanwhile the daemon answers at once, and the VM says it is starting.
         for _ in range(5):
@@ -120,7 +110,7 @@ def test_stopping_a_vm_during_its_preparation_kills_the_helper(tmp_path, state, 
     d = start_daemon(tmp_path, state, [overlay_vm(files)], files)
     try:
         assert d.control({"method": "start", "vm": "slow", "wait": False})["ok"]
-        pid = wait_for(lambda: read_pid(files / "pid"))
+        pid = wait_for(lambda: read_pid(files / "pid"), timeout=20, step=0.01)
         reply = d.control({"method": "stop", "vm": "slow"})
         assert reply["ok"], reply
         assert d.status("slow")["state"] == "stopped"
@@ -132,7 +122,7 @@ def test_stopping_a_vm_during_its_preparation_kills_the_helper(tmp_path, state, 
 def test_sigterm_during_a_preparation_exits_cleanly(tmp_path, state, files):
     d = start_daemon(tmp_path, state, [overlay_vm(files)], files)
     assert d.control({"method": "start", "vm": "slow", "wait": False})["ok"]
-    pid = wait_for(lambda: read_pid(files / "pid"))
+    pid = wait_for(lambda: read_pid(files / "pid"), timeout=20, step=0.01)
     t0 = time.monotonic()
     assert d.stop(timeout=10) == 0, d.output()
     assert time.monotonic() - t0 < 5
@@ -168,7 +158,7 @@ def test_the_user_stopping_the_home_copy_cannot_stall_the_daemon(tmp_path, state
                     except (FileNotFoundError, ProcessLookupError):
                         pass
             return None
-        copier = wait_for(user_child, timeout=10)
+        copier = wait_for(user_child, timeout=10, step=0.01)
         status, took = timed_status(d, "homevm")
         assert status["state"] == "starting" and took < 1.0, (status, took)
         d.wait_state("homevm", "failed", timeout=DEADLINE_S + 10)
