@@ -23,6 +23,7 @@
 #include "net.h"
 #include "qemu-plan.h"
 #include "relay.h"
+#include "rootfs-layout.h"
 #include "sandbox.h"
 #include "shares.h"
 #include "socket-util.h"
@@ -32,6 +33,7 @@
 #include "vm-root.h"
 #include "vm.h"
 #include "vmm-log.h"
+#include "vmsilo-config.h"
 
 static uint64_t now_usec(void) {
         struct timespec ts;
@@ -357,6 +359,8 @@ static int vm_build_plan(Vm *vm, LaunchPlan **ret) {
                 .tap_fds = true,
                 .home_uid = m->user_uid,
                 .home_gid = m->user_gid,
+                /* Root starts it: from the build's absolute path, never through $PATH. */
+                .binary = vm->vmm == VMM_CROSVM ? m->options.crosvm : m->options.qemu_system,
         };
         int r;
 
@@ -370,8 +374,7 @@ static int vm_build_plan(Vm *vm, LaunchPlan **ret) {
         }
         ctx.kernel = kernel;
         ctx.initramfs = initrd;
-        r = vm_root_prepare(
-                        vm->config, m->options.state_dir, m->user_uid, m->user_gid, &root, &why);
+        r = vm_root_prepare(vm->config, m->options.state_dir, &root, &why);
         if (r < 0) {
                 vm_set_failure(vm, "%s", why ?: strerror(-r));
                 return r;
@@ -537,17 +540,6 @@ static int vm_spawn(Vm *vm) {
         pid_t pid;
         int r;
 
-        vm->vmm = config_vm_vmm(m->config, vm->config, m->crosvm_available);
-        /* Fixed for this run: a reload may move the VM to another position. */
-        vm->guest_cid = crosvm_plan_guest_cid(vm->index);
-        r = shares_prepare(vm->config, vm->vmm, m->options.state_dir, m->user_uid, m->user_gid);
-        if (r < 0) {
-                vm_set_failure(vm,
-                                "cannot prepare its shared home or directories: %s (the "
-                                "daemon log says which)",
-                                strerror(-r));
-                return r;
-        }
         if (vm->vmm == VMM_QEMU && vm_choose_accel(vm) < 0)
                 return -EINVAL;
         r = vm_build_plan(vm, &plan);
@@ -652,7 +644,63 @@ static void vm_start_dependencies(Vm *vm) {
         }
 }
 
+static void vm_fail_start(Vm *vm) {
+        vm_unlink_balloon(vm);
+        vm_root_release(vm->config, vm->manager->options.state_dir);
+        log_error("VM '%s' cannot start: %s", vm_name(vm), strna(vm->failure_reason));
+        vm_handle_event(vm, VM_EVENT_START_FAILED);
+}
+
+/* Runs in the prepare helper, as root: the shared home (its template copied by a grandchild
+ * as the user), the guest owner of shared directories, the overlay disk. */
+static int vm_prepare_child(void *userdata) {
+        _cleanup_(freep) char *why = NULL;
+        Vm *vm = userdata;
+        Manager *m = vm->manager;
+        VmRootTools tools = { .mkfs_ext4 = m->options.mkfs_ext4, .qemu_img = m->options.qemu_img };
+        int r;
+
+        r = shares_prepare(vm->config, vm->vmm, m->options.state_dir, m->user_uid, m->user_gid);
+        if (r < 0 || !rootfs_vm_needs_overlay_disk(vm->config))
+                return r;
+        r = vm_root_make_overlay(
+                        vm->config, m->options.state_dir, &tools, m->user_uid, m->user_gid, &why);
+        if (r < 0)
+                log_error("VM '%s': %s", vm_name(vm), why ?: strerror(-r));
+        return r;
+}
+
+static void on_prepare_done(Helper *h, int result, void *userdata) {
+        Vm *vm = userdata;
+
+        vm->prepare = helper_free(vm->prepare);
+        if (vm->state != VM_STARTING)
+                return;
+        if (result == -ETIME)
+                vm_set_failure(vm,
+                                "preparing its shared home and disks took more than %" PRIu64
+                                " s; stopped",
+                                vm->manager->options.helper_timeout_usec / 1000000);
+        else if (result < 0)
+                vm_set_failure(vm, "cannot prepare its shared home, shared directories or "
+                                   "overlay disk (the daemon log says why)");
+        if (result < 0 || vm_spawn(vm) < 0)
+                vm_fail_start(vm);
+}
+
+/* What must exist before the VMM starts is made by a helper child, so that nothing the user
+ * does to the copy (a SIGSTOP, a FUSE mount that never answers) and no stuck tool can stall
+ * vmsilod: the VM stays "starting" meanwhile, and the start goes on in on_prepare_done(). */
+static bool vm_needs_prepare(const Vm *vm) {
+        const VmConfig *c = vm->config;
+
+        return c->shared_home_path || c->n_shared_directories > 0 ||
+               rootfs_vm_needs_overlay_disk(c);
+}
+
 int vm_start(Vm *vm) {
+        Manager *m = vm->manager;
+        char what[128];
         int r;
 
         if (IN_SET(vm->state, VM_STARTING, VM_RUNNING))
@@ -675,11 +723,19 @@ int vm_start(Vm *vm) {
 
         vm_start_dependencies(vm);
         vm_handle_event(vm, VM_EVENT_START);
-        r = vm_spawn(vm);
+        vm->vmm = config_vm_vmm(m->config, vm->config, m->crosvm_available);
+        /* Fixed for this run: a reload may move the VM to another position. */
+        vm->guest_cid = crosvm_plan_guest_cid(vm->index);
+        if (vm_needs_prepare(vm)) {
+                (void) snprintf(what, sizeof(what), "VM '%s': the start's preparation", vm_name(vm));
+                r = helper_fork(m->event, what, vm_prepare_child, m->options.helper_timeout_usec,
+                                on_prepare_done, vm, &vm->prepare);
+                if (r < 0)
+                        vm_set_failure(vm, "cannot fork: %s", strerror(-r));
+        } else
+                r = vm_spawn(vm);
         if (r < 0) {
-                vm_unlink_balloon(vm);
-                log_error("VM '%s' cannot start: %s", vm_name(vm), strna(vm->failure_reason));
-                vm_handle_event(vm, VM_EVENT_START_FAILED);
+                vm_fail_start(vm);
                 return r;
         }
         return 0;
@@ -704,7 +760,7 @@ static int vm_crosvm_stop(Vm *vm) {
 
         if (!vm->vmm_dir || vm->stop_helper)
                 return -EALREADY;
-        r = crosvm_request_stop(vm->vmm_dir, vm_name(vm), &pid);
+        r = crosvm_request_stop(vm->manager->options.crosvm, vm->vmm_dir, vm_name(vm), &pid);
         if (r < 0)
                 return r;
         return sd_event_add_child(vm->manager->event, &vm->stop_helper, pid, WEXITED,
@@ -761,6 +817,15 @@ static int on_stop_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 void vm_stop(Vm *vm) {
         if (!IN_SET(vm->state, VM_STARTING, VM_RUNNING)) {
                 vm_handle_event(vm, VM_EVENT_STOP);
+                return;
+        }
+        if (vm->prepare) {
+                /* No VMM yet: stopping is killing the preparation. */
+                log_info("Stopping VM '%s' before its VMM started.", vm_name(vm));
+                vm->prepare = helper_free(vm->prepare);
+                vm_root_release(vm->config, vm->manager->options.state_dir);
+                vm_handle_event(vm, VM_EVENT_STOP);
+                vm_handle_event(vm, VM_EVENT_VMM_EXITED);
                 return;
         }
         log_info("Stopping VM '%s'.", vm_name(vm));
@@ -900,6 +965,7 @@ Vm *vm_free(Vm *vm) {
                 if (vm->waiters == w)
                         vm_remove_waiter(w);
         }
+        vm->prepare = helper_free(vm->prepare);
         if (vm->pid > 0)
                 (void) kill(vm->pid, SIGKILL);
         vm_release_vmm(vm);

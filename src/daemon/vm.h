@@ -11,6 +11,7 @@
 #include "config.h"
 #include "conn-limit.h"
 #include "console.h"
+#include "helper.h"
 #include "macro.h"
 #include "manager.h"
 #include "qmp.h"
@@ -54,6 +55,7 @@ struct Vm {
 
         pid_t pid; /* VMM, 0 when none */
         sd_event_source *child;
+        Helper *prepare; /* the start's preparation before the VMM exists (vm_needs_prepare()) */
         Channel *agent;  /* host side of the guest channel */
         bool agent_lost; /* the VMM closed the channel: it is exiting, not yet reaped */
         char *vmm_dir;   /* crosvm: its per-VM directory (control socket) */
