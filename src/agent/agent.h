@@ -28,6 +28,7 @@
 typedef struct Agent Agent;
 typedef struct ExecStream ExecStream;
 typedef struct ForwardStream ForwardStream;
+typedef struct ForwardListener ForwardListener;
 
 /* First member of ExecStream and ForwardStream: what the mux userdata points at. */
 typedef struct AgentStream {
@@ -61,6 +62,7 @@ struct Agent {
 
         ExecStream *execs; /* doubly linked via ExecStream.next/prev */
         ForwardStream *forwards;
+        ForwardListener *forward_listeners; /* singly linked; see forward-listen.h */
         uint32_t next_session_id;
         StatusState status;
         bool exiting;

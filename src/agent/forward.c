@@ -192,6 +192,38 @@ static int forward_stream_new(Agent *a, int fd, ForwardStream **ret) {
         return 0;
 }
 
+int forward_stream_open_to_host(Agent *a, int fd, const char *service) {
+        _cleanup_(closep) int conn = fd;
+        FrameOpen req = {
+                .kind = STREAM_KIND_FORWARD,
+                .window = AGENT_STREAM_WINDOW_BYTES,
+                .service = (char *) service,
+        };
+        ForwardStream *f = NULL;
+        int r;
+
+        r = forward_stream_new(a, conn, &f);
+        if (r < 0)
+                return log_warning_errno(r, "Cannot set up a '%s' stream: %m", service);
+        conn = -EBADF; /* owned by f now */
+        f->guest_opened = true;
+        f->send_min = SIZE_MAX; /* read nothing before ACCEPT: the window is 0 */
+        r = mux_stream_open(a->mux, &req, f, &f->id);
+        if (r < 0) {
+                forward_stream_free(f);
+                return log_warning_errno(r, "Cannot open a stream to the host service '%s': %m",
+                                service);
+        }
+        log_debug("Stream %u: opened to the host service '%s'.", f->id, service);
+        agent_touch(a);
+        return 0;
+}
+
+void forward_stream_on_accept(ForwardStream *f) {
+        f->send_min = agent_send_min((uint32_t) mux_stream_get_send_window(f->agent->mux, f->id));
+        forward_stream_update(f);
+}
+
 void forward_stream_on_open(Agent *a, uint32_t id, const FrameOpen *req) {
         _cleanup_(closep) int fd = -EBADF;
         ForwardStream *f = NULL;
