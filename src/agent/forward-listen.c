@@ -119,6 +119,24 @@ static bool env_has_key(char *const *env, const char *key) {
         return false;
 }
 
+/* dir and its parent (/run/vmsilo on a systemd root, where nothing made it before us). */
+static int make_dir_and_parent(const char *dir) {
+        _cleanup_(freep) char *parent = strdup(dir);
+        char *slash;
+
+        if (!parent)
+                return -ENOMEM;
+        slash = strrchr(parent, '/');
+        if (slash && slash != parent) {
+                *slash = '\0';
+                if (mkdir(parent, 0755) < 0 && errno != EEXIST)
+                        return -errno;
+        }
+        if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+                return -errno;
+        return 0;
+}
+
 void forward_listen_start(Agent *a) {
         _cleanup_(passwd_entry_finish) PasswdEntry owner = {};
         _cleanup_(strv_freep) char **services = NULL;
@@ -140,8 +158,9 @@ void forward_listen_start(Agent *a) {
         }
         if (strv_length(services) == 0)
                 return;
-        if (mkdir(a->args->forward_dir, 0755) < 0 && errno != EEXIST) {
-                log_warning_errno(errno, "Cannot create '%s', no host services: %m",
+        r = make_dir_and_parent(a->args->forward_dir);
+        if (r < 0) {
+                log_warning_errno(r, "Cannot create '%s', no host services: %m",
                                 a->args->forward_dir);
                 return;
         }

@@ -669,10 +669,13 @@ def forward_agent(raw_agent, tmp_path):
     cmdline.write_text("console=ttyS0 vmsilo.forward=wayland quiet\n")
     env_file = tmp_path / "session-forward.env"
     env_file.write_text("XDG_RUNTIME_DIR=/tmp\n")
-    path = tmp_path / "forward" / "wayland.sock"
+    # Neither directory exists: the agent makes both, as /run/vmsilo/forward on a systemd root.
+    forward_dir = tmp_path / "run-vmsilo" / "forward"
+    path = forward_dir / "wayland.sock"
 
     def start(caps=vp.CAP_GUEST_FORWARD):
-        a = raw_agent(["--kernel-cmdline", str(cmdline), "--env-file", str(env_file)], caps=caps)
+        a = raw_agent(["--kernel-cmdline", str(cmdline), "--env-file", str(env_file),
+                       "--forward-dir", str(forward_dir)], caps=caps)
         deadline = time.monotonic() + 10
         while not path.exists():
             assert time.monotonic() < deadline, "the agent made no wayland socket"
