@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -365,3 +366,39 @@ def test_writable_user_root_disk_persists_and_gets_the_agent(daemon, user_root_d
     listing = subprocess.run(["debugfs", "-R", "cat /etc/vmsilo-rootfs-test",
                               str(user_root_disk)], capture_output=True, text=True).stdout
     assert "persisted" in listing
+
+
+# A guest Wayland client without a toolkit: perl-base (in every Debian image) sends
+# wl_display.get_registry to the session's display and waits a little.
+PERL_WAYLAND_CLIENT = (
+    "perl -MIO::Socket::UNIX -e '$s = IO::Socket::UNIX->new("
+    "Peer => \"$ENV{XDG_RUNTIME_DIR}/$ENV{WAYLAND_DISPLAY}\") or die \"connect: $!\\n\";"
+    " print $s pack(\"VVV\", 1, 0x000c0001, 2); sleep 2'")
+
+
+def test_gui_image_has_a_wayland_display_relayed_to_the_host_service(daemon, rootfs_state):
+    manifest = (image_dir(rootfs_state) / "manifest").read_text()
+    assert "package waypipe\n" in manifest  # gpu is on by default
+    companion = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    path = daemon.runtime / "tmpfs.wayland.sock"
+    companion.bind(str(path))
+    companion.listen(8)
+    companion.settimeout(BOOT_TIMEOUT)
+    try:
+        out = run_ok(daemon, "tmpfs",
+                     'echo "$WAYLAND_DISPLAY $XDG_RUNTIME_DIR";'
+                     ' systemctl is-active vmsilo-waypipe.service;'
+                     ' test -S "$XDG_RUNTIME_DIR/$WAYLAND_DISPLAY" && echo display;'
+                     f" {PERL_WAYLAND_CLIENT} & {PERL_WAYLAND_CLIENT} & wait")
+        assert out.split("\n")[:3] == ["wayland-0 /run/user/1000", "active", "display"], out
+        # One persistent waypipe server: each guest client became its own stream and host
+        # connection, carrying waypipe's framing of the client's request.
+        for _ in range(2):
+            conn, _ = companion.accept()
+            conn.settimeout(30)
+            assert len(conn.recv(65536)) > 0
+            conn.close()
+    finally:
+        companion.close()
+        path.unlink()
+        stop(daemon, "tmpfs")
