@@ -47,8 +47,8 @@ void args_help(const char *program) {
                ")\n"
                "      --forward-dir DIR     sockets for host services (" ARGS_DEFAULT_FORWARD_DIR
                ")\n"
-               "      --kernel-cmdline PATH read vmsilo.forward= from PATH ("
-               ARGS_DEFAULT_KERNEL_CMDLINE ")\n"
+               "      --kernel-cmdline PATH read vmsilo.forward= from PATH "
+               "(" ARGS_DEFAULT_KERNEL_CMDLINE ")\n"
                "      --no-cgroup           track sessions by process group, not cgroup2\n\n"
                "  -l, --log-level LEVEL     error, warn, info, debug or trace (default:\n"
                "                            $VMSILO_LOG_LEVEL, else info)\n"

@@ -114,8 +114,8 @@ static bool env_has_key(char *const *env, const char *key) {
         size_t n = strlen(key);
 
         STRV_FOREACH(e, env)
-                if (strncmp(*e, key, n) == 0 && (*e)[n] == '=')
-                        return true;
+        if (strncmp(*e, key, n) == 0 && (*e)[n] == '=')
+                return true;
         return false;
 }
 
@@ -177,7 +177,8 @@ void forward_listen_start(Agent *a) {
                 }
                 if (streq(*s, "wayland") && !env_has_key(a->file_env, "WAYLAND_DISPLAY") &&
                                 strv_extend(&a->file_env,
-                                                "WAYLAND_DISPLAY=" FORWARD_LISTEN_WAYLAND_DISPLAY) < 0)
+                                                "WAYLAND_DISPLAY=" FORWARD_LISTEN_WAYLAND_DISPLAY) <
+                                                0)
                         log_oom();
         }
 }

@@ -8,7 +8,8 @@
 
 #include "agent.h"
 
-/* The display name `waypipe server` creates in the user's XDG_RUNTIME_DIR (vmsilo-waypipe.service). */
+/* The display name `waypipe server` creates in the user's XDG_RUNTIME_DIR (vmsilo-waypipe.service).
+ */
 #define FORWARD_LISTEN_WAYLAND_DISPLAY "wayland-0"
 /* Guest-opened streams at once; more connections are closed at once. The host caps them too. */
 #define FORWARD_LISTEN_STREAMS_MAX 64

@@ -211,8 +211,8 @@ int forward_stream_open_to_host(Agent *a, int fd, const char *service) {
         r = mux_stream_open(a->mux, &req, f, &f->id);
         if (r < 0) {
                 forward_stream_free(f);
-                return log_warning_errno(r, "Cannot open a stream to the host service '%s': %m",
-                                service);
+                return log_warning_errno(
+                                r, "Cannot open a stream to the host service '%s': %m", service);
         }
         log_debug("Stream %u: opened to the host service '%s'.", f->id, service);
         agent_touch(a);

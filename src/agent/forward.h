@@ -18,7 +18,7 @@ struct ForwardStream {
         size_t send_min;    /* see AGENT_SEND_MIN_BYTES */
         bool eof_received;  /* host sent EOF; shutdown(SHUT_WR) once to_service drained */
         bool shut_down_write;
-        bool eof_sent; /* the service closed its end; we sent EOF */
+        bool eof_sent;     /* the service closed its end; we sent EOF */
         bool guest_opened; /* we sent the OPEN; nothing is read before the host's ACCEPT */
         ForwardStream *next, *prev;
 };

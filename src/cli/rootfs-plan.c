@@ -17,7 +17,8 @@ const char rootfs_tmpfiles[] = "# vmsilo: the guest user's XDG_RUNTIME_DIR, made
  * to the agent's socket for the host service "wayland", which opens one stream to the host. The
  * agent listens there only when the host's plan says vmsilo.forward=wayland (gpu on). */
 const char rootfs_waypipe_unit[] =
-                "# vmsilo: the guest user's Wayland display, relayed to the host (docs/guest-image.md)\n"
+                "# vmsilo: the guest user's Wayland display, relayed to the host "
+                "(docs/guest-image.md)\n"
                 "[Unit]\n"
                 "Description=vmsilo Wayland display (waypipe server)\n"
                 "ConditionKernelCommandLine=vmsilo.forward\n"

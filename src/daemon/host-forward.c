@@ -245,8 +245,8 @@ void host_forward_on_open(Vm *vm, uint32_t id, const FrameOpen *req) {
         window = mux_stream_get_send_window(m, id);
         f->send_min = MAX(1U, MIN(HOST_FORWARD_SEND_MIN_BYTES, window / 4));
         host_forward_update(f);
-        log_debug("VM '%s': stream %" PRIu32 " relayed to the host service '%s'.",
-                        vm->config->name, id, req->service);
+        log_debug("VM '%s': stream %" PRIu32 " relayed to the host service '%s'.", vm->config->name,
+                        id, req->service);
 }
 
 void host_forward_on_data(HostForward *f, const uint8_t *data, size_t len) {

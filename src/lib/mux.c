@@ -435,7 +435,8 @@ static int handle_open(
         else if ((r = frame_open_decode(untrusted_payload, untrusted_len, &req)) < 0)
                 r = queue_reject(m, id, r, "malformed OPEN");
         else if (m->config.role == MUX_ROLE_HOST && !open_by_guest_is_allowed(m, req.kind))
-                r = queue_reject(m, id, -EOPNOTSUPP, "guest may open only negotiated FORWARD streams");
+                r = queue_reject(m, id, -EOPNOTSUPP,
+                                "guest may open only negotiated FORWARD streams");
         else if (!m->config.callbacks.on_open)
                 r = queue_reject(m, id, -EOPNOTSUPP, "no streams accepted");
         else {

@@ -28,7 +28,8 @@ static void test_services_are_listed(void **state) {
 
 static void test_none_without_the_word(void **state) {
         _cleanup_(freep) char *a = joined("");
-        _cleanup_(freep) char *b = joined("console=ttyS0 xvmsilo.forward=wayland vmsilo.forwardx=1");
+        _cleanup_(freep) char *b =
+                        joined("console=ttyS0 xvmsilo.forward=wayland vmsilo.forwardx=1");
         _cleanup_(freep) char *c = joined("vmsilo.forward=");
 
         assert_string_equal(a, "");

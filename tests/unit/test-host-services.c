@@ -45,8 +45,8 @@ static void test_check_open_caps_streams_per_vm(void **state) {
 
         assert_int_equal(host_service_check_open(&vm, "wayland", 0, &reason), 0);
         assert_null(reason);
-        assert_int_equal(host_service_check_open(&vm, "wayland", HOST_SERVICE_STREAMS_MAX - 1,
-                                 &reason),
+        assert_int_equal(host_service_check_open(
+                                         &vm, "wayland", HOST_SERVICE_STREAMS_MAX - 1, &reason),
                         0);
         assert_int_equal(host_service_check_open(&vm, "wayland", HOST_SERVICE_STREAMS_MAX, &reason),
                         -EMFILE);

@@ -214,10 +214,9 @@ static Peer *peer_new_offering(MuxRole role, uint64_t capabilities) {
         assert_non_null(p);
         p->auto_accept = true;
         p->accept_window = 65536;
-        MuxConfig c = { .role = role,
-                .capabilities = capabilities,
-                .callbacks = callbacks,
-                .userdata = p };
+        MuxConfig c = {
+                .role = role, .capabilities = capabilities, .callbacks = callbacks, .userdata = p
+        };
         assert_int_equal(mux_new(&c, &p->mux), 0);
         return p;
 }
@@ -755,7 +754,9 @@ static void test_peer_open_without_on_open_is_rejected(void **state) {
 }
 
 static uint32_t open_forward(Peer *a, uint32_t window, const char *service) {
-        FrameOpen req = { .kind = STREAM_KIND_FORWARD, .window = window, .service = (char *) service };
+        FrameOpen req = {
+                .kind = STREAM_KIND_FORWARD, .window = window, .service = (char *) service
+        };
         uint32_t id;
         Rec *r = rec_new(a, 0);
 
@@ -778,7 +779,7 @@ static void test_guest_open_is_rejected_by_a_host_without_on_open(void **state) 
         uint8_t hello[FRAME_HEADER_SIZE + FRAME_HELLO_SIZE];
         frame_header_encode(&(FrameHeader){ .size = FRAME_HELLO_SIZE, .type = FRAME_HELLO }, hello);
         (void) frame_hello_encode(&(FrameHello){ .version_major = 1,
-                                          .capabilities = PROTOCOL_CAP_GUEST_FORWARD },
+                                                  .capabilities = PROTOCOL_CAP_GUEST_FORWARD },
                         hello + FRAME_HEADER_SIZE, FRAME_HELLO_SIZE);
         assert_int_equal(mux_feed(host, hello, sizeof(hello)), 0);
         mux_consume_output(host, mux_output_size(host)); /* its HELLO would restart a */

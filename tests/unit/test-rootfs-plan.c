@@ -83,8 +83,7 @@ static void test_rootfs_plan_packages_names_the_bad_entry(void **state) {
         char **l = (char **) 0x41;
         const char *bad = NULL;
 
-        assert_int_equal(
-                        rootfs_plan_packages(STRV_MAKE("hello", "--force-yes"), false, &l, &bad),
+        assert_int_equal(rootfs_plan_packages(STRV_MAKE("hello", "--force-yes"), false, &l, &bad),
                         -EINVAL);
         assert_string_equal(bad, "--force-yes");
         assert_ptr_equal(l, (char **) 0x41);
