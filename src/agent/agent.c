@@ -52,10 +52,6 @@ bool agent_output_is_full(const Agent *a) {
         return mux_output_size(a->mux) > MUX_OUTPUT_HIGH_WATER;
 }
 
-size_t agent_send_min(uint32_t initial_window) {
-        return MAX(1U, MIN(AGENT_SEND_MIN_BYTES, initial_window / 4));
-}
-
 static int timer_arm(int fd, uint64_t usec) {
         struct itimerspec its = {
                 .it_value.tv_sec = (time_t) (usec / 1000000ULL),

@@ -5,21 +5,16 @@
 #pragma once
 
 #include "agent.h"
+#include "stream-pipe.h"
 
 struct ForwardStream {
         AgentStream header;
         Agent *agent;
-        uint32_t id;
         int fd;     /* connected AF_UNIX socket */
         int out_fd; /* dup of fd for its own epoll registration */
         LoopSource *in_source, *out_source;
-        Buffer to_service;
-        uint32_t ungranted; /* written to the service, credit not yet returned */
-        size_t send_min;    /* see AGENT_SEND_MIN_BYTES */
-        bool eof_received;  /* host sent EOF; shutdown(SHUT_WR) once to_service drained */
-        bool shut_down_write;
-        bool eof_sent;     /* the service closed its end; we sent EOF */
-        bool guest_opened; /* we sent the OPEN; nothing is read before the host's ACCEPT */
+        StreamPipe pipe;   /* the relay; pipe.id is the stream id */
+        bool guest_opened; /* we sent the OPEN (forward-listen.c) */
         ForwardStream *next, *prev;
 };
 

@@ -16,8 +16,8 @@
 #include <stdint.h>
 #include <systemd/sd-event.h>
 
-#include "buffer.h"
 #include "protocol.h"
+#include "stream-pipe.h"
 #include "vm.h"
 
 /* What we grant the guest per stream for data towards the service. */

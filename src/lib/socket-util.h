@@ -10,5 +10,7 @@
 int socket_listen_unix(const char *path, mode_t mode, int *ret);
 /* Connects a blocking, close-on-exec SOCK_STREAM socket to path. */
 int socket_connect_unix(const char *path, int *ret);
+/* The same, non-blocking: a unix connect completes at once or fails (-EAGAIN: backlog full). */
+int socket_connect_unix_nonblocking(const char *path, int *ret);
 /* The uid of the process at the other end (SO_PEERCRED). */
 int socket_peer_uid(int fd, uid_t *ret);
