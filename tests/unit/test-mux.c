@@ -830,29 +830,40 @@ static void test_guest_forward_stream_round_trip(void **state) {
         assert_int_equal(mux_stream_count(a->mux), 0);
 }
 
+/* Feeds p an OPEN of req on id and checks that p answered with REJECT(error), keeping no entry
+ * and telling its owner nothing. */
+static void assert_open_refused(Peer *p, uint32_t id, const FrameOpen *req, int error) {
+        static uint8_t payload[FRAME_PAYLOAD_MAX];
+        uint8_t b[64];
+        FrameHeader hdr;
+        FrameReject rej;
+        int opens = p->opens;
+        size_t count = mux_stream_count(p->mux);
+
+        int n = frame_open_encode(req, b, sizeof(b));
+        assert_true(n > 0);
+        assert_int_equal(feed_frame(p, FRAME_OPEN, id, b, (size_t) n), 0);
+        assert_int_equal(p->opens, opens);
+        assert_true(pop_frame(p, &hdr, payload));
+        assert_int_equal(hdr.type, FRAME_REJECT);
+        assert_int_equal(hdr.stream_id, id);
+        assert_int_equal(frame_reject_decode(payload, hdr.size, &rej), 0);
+        assert_int_equal(rej.error, error);
+        assert_int_equal(mux_stream_count(p->mux), count);
+}
+
 /* Without the capability in use, the agent cannot open, and a host REJECTs a guest OPEN anyway. */
 static void test_guest_open_needs_the_capability(void **state) {
         _cleanup_(peer_freep) Peer *h = peer_new_offering(MUX_ROLE_HOST, 0);
         _cleanup_(peer_freep) Peer *a = peer_new(MUX_ROLE_AGENT);
         FrameOpen req = { .kind = STREAM_KIND_FORWARD, .service = (char *) "wayland" };
-        static uint8_t payload[FRAME_PAYLOAD_MAX];
-        uint8_t b[64];
-        FrameHeader hdr;
-        FrameReject rej;
         uint32_t id = 0;
 
         pump(h, a);
         assert_int_equal(mux_get_capabilities(a->mux), 0);
         assert_int_equal(mux_stream_open(a->mux, &req, NULL, &id), -EOPNOTSUPP);
         assert_int_equal(mux_stream_count(a->mux), 0);
-        int n = frame_open_encode(&req, b, sizeof(b));
-        assert_int_equal(feed_frame(h, FRAME_OPEN, STREAM_ID_GUEST_BIT | 9, b, (size_t) n), 0);
-        assert_int_equal(h->opens, 0);
-        assert_true(pop_frame(h, &hdr, payload));
-        assert_int_equal(hdr.type, FRAME_REJECT);
-        assert_int_equal(frame_reject_decode(payload, hdr.size, &rej), 0);
-        assert_int_equal(rej.error, -EOPNOTSUPP);
-        assert_int_equal(mux_stream_count(h->mux), 0);
+        assert_open_refused(h, STREAM_ID_GUEST_BIT | 9, &req, -EOPNOTSUPP);
 }
 
 /* A guest never runs programs on the host: guest EXEC opens fail on both ends. */
@@ -861,41 +872,21 @@ static void test_guest_exec_open_is_refused(void **state) {
         _cleanup_(peer_freep) Peer *a = NULL;
         char *argv[] = { "sh", NULL };
         FrameOpen req = { .kind = STREAM_KIND_EXEC, .argv = argv, .n_argv = 1 };
-        static uint8_t payload[FRAME_PAYLOAD_MAX];
-        uint8_t b[64];
-        FrameHeader hdr;
-        FrameReject rej;
         uint32_t id = 0;
 
         connect_pair(&h, &a);
         assert_int_equal(mux_stream_open(a->mux, &req, NULL, &id), -EOPNOTSUPP);
-        int n = frame_open_encode(&req, b, sizeof(b));
-        assert_int_equal(feed_frame(h, FRAME_OPEN, STREAM_ID_GUEST_BIT | 3, b, (size_t) n), 0);
-        assert_int_equal(h->opens, 0);
-        assert_true(pop_frame(h, &hdr, payload));
-        assert_int_equal(hdr.type, FRAME_REJECT);
-        assert_int_equal(frame_reject_decode(payload, hdr.size, &rej), 0);
-        assert_int_equal(rej.error, -EOPNOTSUPP);
+        assert_open_refused(h, STREAM_ID_GUEST_BIT | 3, &req, -EOPNOTSUPP);
 }
 
 static void test_peer_open_with_id_in_the_wrong_half_is_rejected(void **state) {
         _cleanup_(peer_freep) Peer *a = peer_new(MUX_ROLE_AGENT);
-        static uint8_t payload[FRAME_PAYLOAD_MAX];
         char *argv[] = { "ls", NULL };
         FrameOpen req = { .kind = STREAM_KIND_EXEC, .argv = argv, .n_argv = 1 };
-        uint8_t b[64];
-        FrameHeader hdr;
-        FrameReject rej;
 
         feed_hello(a, 1);
         drain(a);
-        int n = frame_open_encode(&req, b, sizeof(b));
-        assert_int_equal(feed_frame(a, FRAME_OPEN, 0x80000005, b, (size_t) n), 0);
-        assert_int_equal(a->opens, 0);
-        assert_true(pop_frame(a, &hdr, payload));
-        assert_int_equal(hdr.type, FRAME_REJECT);
-        assert_int_equal(frame_reject_decode(payload, hdr.size, &rej), 0);
-        assert_int_equal(rej.error, -EPROTO);
+        assert_open_refused(a, 0x80000005, &req, -EPROTO);
         assert_int_equal(mux_stream_count(a->mux), 0);
 }
 
