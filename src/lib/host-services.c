@@ -12,7 +12,8 @@ typedef struct HostService {
         bool (*is_enabled)(const VmConfig *vm);
 } HostService;
 
-/* gpu not false: the guest's Wayland clients reach the VM's waypipe client (docs/graphics.md). */
+/* gpu not false: the guest's Wayland clients reach the VM's waypipe client
+ * (docs/guest-image.md, "Wayland display"). */
 static bool wayland_is_enabled(const VmConfig *vm) {
         return vm->gpu.enabled;
 }
