@@ -4,10 +4,13 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "host-forward.h"
 #include "host-services.h"
 #include "log.h"
+#include "manager.h"
 #include "socket-util.h"
 
 struct HostForward {
@@ -80,21 +83,56 @@ static int on_post(sd_event_source *s, void *userdata) {
         return 0;
 }
 
+#define HOST_FORWARD_DIR "services"
+
 char *host_forward_socket_path(const Vm *vm, const char *service) {
         char *path;
 
-        if (asprintf(&path, "%s/%s.%s.sock", vm->manager->options.runtime_dir, vm->config->name,
-                            service) < 0)
+        if (asprintf(&path, "%s/" HOST_FORWARD_DIR "/%s/%s.sock", vm->manager->options.runtime_dir,
+                            vm->config->name, service) < 0)
                 return NULL;
         return path;
 }
 
+int host_forward_prepare_dir(const Vm *vm) {
+        const Manager *m = vm->manager;
+        _cleanup_(freep) char *top = NULL, *dir = NULL;
+
+        if (asprintf(&top, "%s/" HOST_FORWARD_DIR, m->options.runtime_dir) < 0 ||
+                        asprintf(&dir, "%s/%s", top, vm->config->name) < 0)
+                return -ENOMEM;
+        if (mkdir(top, 0755) < 0 && errno != EEXIST)
+                return -errno;
+        if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+                return -errno;
+        /* lchown: an existing entry that is not our directory is not followed. */
+        if (lchown(dir, m->user_uid, m->user_gid) < 0 || chmod(dir, 0700) < 0)
+                return -errno;
+        return 0;
+}
+
+/* Connects to the companion's socket; the listener must be the configured user. */
 static int connect_service(const Vm *vm, const char *service, int *ret_fd) {
         _cleanup_(freep) char *path = host_forward_socket_path(vm, service);
+        _cleanup_(closep) int fd = -EBADF;
+        uid_t uid;
+        int r;
 
         if (!path)
                 return -ENOMEM;
-        return socket_connect_unix_nonblocking(path, ret_fd);
+        r = socket_connect_unix_nonblocking(path, &fd);
+        if (r < 0)
+                return r;
+        r = socket_peer_uid(fd, &uid);
+        if (r < 0)
+                return r;
+        if (uid != vm->manager->user_uid) {
+                log_warning("VM '%s': '%s' is served by uid %u, not the vmsilo user; refusing.",
+                                vm->config->name, path, (unsigned) uid);
+                return -EPERM;
+        }
+        *ret_fd = TAKE_FD(fd);
+        return 0;
 }
 
 static int host_forward_new(Vm *vm, uint32_t id, int fd, HostForward **ret) {

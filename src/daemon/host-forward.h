@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* host-forward.h: guest-opened FORWARD streams (docs/protocol.md §3.2) relayed to a VM's host
- * service socket, <runtime dir>/<vm>.<service>.sock, where the service's companion (e.g.
- * `waypipe client` for "wayland") listens (docs/daemon-sockets.md).
+ * service socket, <runtime dir>/services/<vm>/<service>.sock, where the service's companion
+ * (e.g. `waypipe client` for "wayland"), running as the configured user, listens
+ * (docs/daemon-sockets.md). The directory is that user's: vmsilod connects as root, so it
+ * relays only to a socket whose listener is that user (SO_PEERCRED), never to one a symlink
+ * there points at (another user's, root's).
  *
  * Flow control is the stream's own: we grant the guest HOST_FORWARD_WINDOW_BYTES and return
  * credit only for bytes the service socket took, and read the service only while the guest's
@@ -35,3 +38,6 @@ void host_forward_on_close(HostForward *f);
 
 /* The service socket path for vm and service; NULL on OOM. */
 char *host_forward_socket_path(const Vm *vm, const char *service);
+/* Makes <runtime>/services/ (root's, 0755) and <runtime>/services/<vm>/ (the configured user's,
+ * 0700) for the VM's companions to bind their sockets in. */
+int host_forward_prepare_dir(const Vm *vm);

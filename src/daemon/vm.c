@@ -580,6 +580,11 @@ static int vm_spawn(Vm *vm) {
                 vm_set_failure(vm, "cannot create the VMM log: %s", strerror(-output));
                 return output;
         }
+        /* Where the VM's host companions listen; a failure costs only guest-opened streams. */
+        r = host_forward_prepare_dir(vm);
+        if (r < 0)
+                log_warning_errno(r, "VM '%s': cannot make its host service directory: %m",
+                                vm_name(vm));
         if (vm->vmm == VMM_QEMU) {
                 balloon = vm_listen_balloon(vm);
                 if (balloon < 0) {

@@ -3,9 +3,10 @@
 real agent, with a fake VMM (fake_qemu.py) that runs the agent on the host over the plan's agent
 fd instead of booting a guest. A guest program is a connection to the agent's
 <forward dir>/wayland.sock; the host companion is a Python listener on
-<runtime>/<vm>.wayland.sock."""
+<runtime>/services/<vm>/wayland.sock, listening as the configured user."""
 import json
 import os
+import pwd
 import shutil
 import socket
 import threading
@@ -14,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from daemon import Daemon, binary, ensure_test_user, public_dir, vm
+from daemon import (Daemon, binary, ensure_test_user, listen_as_user, public_dir, services_dir,
+                    vm)
 
 HERE = Path(__file__).parent
 HOSTILE_OPENS = 70
@@ -62,13 +64,12 @@ def start_vm(d, name):
 
 
 class Companion:
-    """A host service listener on <runtime>/<vm>.<service>.sock; accepted connections queue up."""
+    """A host service listener on <runtime>/services/<vm>/<service>.sock, as the configured user;
+    accepted connections queue up."""
 
     def __init__(self, d, name, service="wayland"):
-        self.path = d.runtime / f"{name}.{service}.sock"
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.bind(str(self.path))
-        self.sock.listen(128)
+        self.path = services_dir(d.runtime, name) / f"{service}.sock"
+        self.sock = listen_as_user(self.path)
         self.sock.settimeout(20)
 
     def accept(self):
@@ -193,6 +194,31 @@ def test_a_stalled_connection_stalls_only_itself(daemon):
             s.close()
     finally:
         c.close()
+
+
+def test_a_socket_not_served_by_the_vmsilo_user_is_refused(daemon, tmp_path):
+    # A symlink in the user's directory to root's socket: vmsilod connects as root, and must
+    # not relay the guest there.
+    start_vm(daemon, "gui")
+    root_sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    root_sock.bind(str(tmp_path / "root.sock"))
+    root_sock.listen(8)
+    link = services_dir(daemon.runtime, "gui") / "wayland.sock"
+    link.symlink_to(tmp_path / "root.sock")
+    try:
+        g = guest_connect(daemon, "gui")
+        assert g.recv(10) == b""
+        assert "is served by uid 0, not the vmsilo user; refusing" in daemon.output()
+    finally:
+        link.unlink()
+        root_sock.close()
+
+
+def test_vmsilod_makes_the_services_directory_for_the_user(daemon):
+    start_vm(daemon, "gui")
+    st = (daemon.runtime / "services" / "gui").stat()
+    assert st.st_uid == pwd.getpwnam("vmsilo-test").pw_uid and (st.st_mode & 0o777) == 0o700
+    assert (daemon.runtime / "services").stat().st_uid == 0
 
 
 def test_guest_opened_streams_are_capped_at_64_per_vm(daemon):

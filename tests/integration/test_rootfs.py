@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from daemon import Daemon, binary, ensure_test_user, guest_agent, public_dir, vm  # noqa: E402
+from daemon import (Daemon, binary, ensure_test_user, guest_agent, listen_as_user,  # noqa: E402
+                    public_dir, services_dir, vm)
 
 IMAGE_VM = "img"
 # hello: a program to run; htop: a small package that ships a .desktop file and icons.
@@ -379,18 +380,21 @@ PERL_WAYLAND_CLIENT = (
 def test_gui_image_has_a_wayland_display_relayed_to_the_host_service(daemon, rootfs_state):
     manifest = (image_dir(rootfs_state) / "manifest").read_text()
     assert "package waypipe\n" in manifest  # gpu is on by default
-    companion = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    path = daemon.runtime / "tmpfs.wayland.sock"
-    companion.bind(str(path))
-    companion.listen(8)
+    path = services_dir(daemon.runtime, "tmpfs") / "wayland.sock"
+    companion = listen_as_user(path)
     companion.settimeout(BOOT_TIMEOUT)
     try:
+        # The agent starts early; vmsilo-waypipe.service (the display) a little later.
         out = run_ok(daemon, "tmpfs",
-                     'echo "$WAYLAND_DISPLAY $XDG_RUNTIME_DIR";'
-                     ' systemctl is-active vmsilo-waypipe.service;'
+                     'for i in $(seq 600); do test -S "$XDG_RUNTIME_DIR/$WAYLAND_DISPLAY" && break;'
+                     ' sleep 0.1; done; echo "$WAYLAND_DISPLAY $XDG_RUNTIME_DIR";'
                      ' test -S "$XDG_RUNTIME_DIR/$WAYLAND_DISPLAY" && echo display;'
+                     ' grep -qx waypipe /proc/[0-9]*/comm && echo waypipe;'
                      f" {PERL_WAYLAND_CLIENT} & {PERL_WAYLAND_CLIENT} & wait")
-        assert out.split("\n")[:3] == ["wayland-0 /run/user/1000", "active", "display"], out
+        journal = daemon.cli("run", "-T", "-u", "root", "tmpfs", "journalctl", "--no-pager",
+                             "-u", "vmsilo-waypipe.service").stdout.decode(errors="replace")
+        assert out.split("\n")[:3] == ["wayland-0 /run/user/1000", "display", "waypipe"], \
+            (out, journal)
         # One persistent waypipe server: each guest client became its own stream and host
         # connection, carrying waypipe's framing of the client's request.
         for _ in range(2):
