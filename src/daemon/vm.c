@@ -17,6 +17,7 @@
 #include "client.h"
 #include "conn-limit.h"
 #include "crosvm-plan.h"
+#include "host-forward.h"
 #include "image-layout.h"
 #include "listener.h"
 #include "log.h"
@@ -122,21 +123,40 @@ static void on_agent_status(Mux *m, const FrameStatus *status, void *userdata) {
         vm_update_idle(vm);
 }
 
+/* Guest-opened ids (bit 31) are host-forward.c streams; the others are vm-run relays we opened. */
+static bool id_is_guest_opened(uint32_t id) {
+        return id & STREAM_ID_GUEST_BIT;
+}
+
+static void on_agent_open(Mux *m, uint32_t id, const FrameOpen *req, void *userdata) {
+        /* The mux let through only FORWARD streams with GUEST_FORWARD in use. */
+        host_forward_on_open(userdata, id, req);
+}
+
 static void on_agent_accept(Mux *m, uint32_t id, void *stream_userdata) {
         relay_on_guest_accept(stream_userdata);
 }
 
 static void on_agent_data(Mux *m, uint32_t id, void *stream_userdata, uint8_t fd,
                 const uint8_t *data, size_t len) {
-        relay_on_guest_data(stream_userdata, fd, data, len);
+        if (id_is_guest_opened(id))
+                host_forward_on_data(stream_userdata, data, len);
+        else
+                relay_on_guest_data(stream_userdata, fd, data, len);
 }
 
 static void on_agent_eof(Mux *m, uint32_t id, void *stream_userdata, uint8_t fd) {
-        relay_on_guest_eof(stream_userdata, fd);
+        if (id_is_guest_opened(id))
+                host_forward_on_eof(stream_userdata);
+        else
+                relay_on_guest_eof(stream_userdata, fd);
 }
 
 static void on_agent_writable(Mux *m, uint32_t id, void *stream_userdata, size_t window) {
-        relay_on_guest_writable(stream_userdata, window);
+        if (id_is_guest_opened(id))
+                host_forward_on_writable(stream_userdata);
+        else
+                relay_on_guest_writable(stream_userdata, window);
 }
 
 static void on_agent_exit(Mux *m, uint32_t id, void *stream_userdata, const FrameExit *exit) {
@@ -145,7 +165,10 @@ static void on_agent_exit(Mux *m, uint32_t id, void *stream_userdata, const Fram
 
 static void on_agent_close(
                 Mux *m, uint32_t id, void *stream_userdata, int error, const char *reason) {
-        relay_on_guest_close(stream_userdata, error, reason);
+        if (id_is_guest_opened(id))
+                host_forward_on_close(stream_userdata);
+        else
+                relay_on_guest_close(stream_userdata, error, reason);
 }
 
 static void on_agent_channel_error(Mux *m, int error, const char *reason, void *userdata) {
@@ -175,11 +198,12 @@ static void on_agent_disconnect(Channel *ch, int error, const char *reason, void
 static int vm_open_agent(Vm *vm, int fd) {
         MuxConfig config = {
                 .role = MUX_ROLE_HOST,
-                .capabilities = PROTOCOL_CAPABILITIES,
+                .capabilities = PROTOCOL_CAPABILITIES | PROTOCOL_CAP_GUEST_FORWARD,
                 .userdata = vm,
                 .callbacks = {
                         .on_hello = on_agent_hello,
                         .on_status = on_agent_status,
+                        .on_open = on_agent_open,
                         .on_accept = on_agent_accept,
                         .on_data = on_agent_data,
                         .on_eof = on_agent_eof,
@@ -550,6 +574,11 @@ static int vm_spawn(Vm *vm) {
                 vm_set_failure(vm, "cannot create the VMM log: %s", strerror(-r));
                 return r;
         }
+        /* Where the VM's host companions listen; a failure costs only guest-opened streams. */
+        r = host_forward_prepare_dir(vm);
+        if (r < 0)
+                log_warning_errno(r, "VM '%s': cannot make its host service directory: %m",
+                                vm_name(vm));
         if (vm->vmm == VMM_QEMU) {
                 balloon = vm_listen_balloon(vm);
                 if (balloon < 0) {

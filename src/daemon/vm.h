@@ -20,6 +20,7 @@
 typedef struct Client Client;
 typedef struct Listener Listener;
 typedef struct Relay Relay;
+typedef struct HostForward HostForward;
 typedef struct VmWaiter VmWaiter;
 typedef struct VmmLog VmmLog;
 
@@ -71,6 +72,8 @@ struct Vm {
         uint32_t live_sessions; /* from the agent's STATUS */
         Relay *relays;          /* active vm-run streams on this VM; Relay::vm_next */
         size_t n_relays;
+        HostForward *host_forwards; /* guest-opened streams (host-forward.h) */
+        size_t n_host_forwards;
         VmWaiter *waiters;
         Client *clients;             /* command-socket connections; Client::next */
         uint64_t running_since_usec; /* CLOCK_MONOTONIC */

@@ -11,6 +11,8 @@
 int socket_listen_unix(const char *path, mode_t mode, int *ret);
 /* Connects a blocking, close-on-exec SOCK_STREAM socket to path. */
 int socket_connect_unix(const char *path, int *ret);
+/* The same, non-blocking: a unix connect completes at once or fails (-EAGAIN: backlog full). */
+int socket_connect_unix_nonblocking(const char *path, int *ret);
 /* The credentials of the process at the other end (SO_PEERCRED; pid 0 if it is in a PID
  * namespace we cannot see into). */
 int socket_peer_cred(int fd, struct ucred *ret);

@@ -43,6 +43,41 @@ def ensure_test_user():
         return pwd.getpwnam(TEST_USER)
 
 
+def services_dir(runtime, name, user=TEST_USER):
+    """<runtime>/services/<name>/, the VM's host companions' directory, as vmsilod makes it at
+    VM start (made here too so a companion can listen before the VM starts)."""
+    pw = pwd.getpwnam(user)
+    path = pathlib.Path(runtime) / "services" / name
+    path.mkdir(parents=True, exist_ok=True)
+    os.chown(path, pw.pw_uid, pw.pw_gid)
+    path.chmod(0o700)
+    return path
+
+
+def listen_as_user(path, user=TEST_USER, backlog=128):
+    """A listening unix socket at path, bound and listened on by a child running as user: a
+    host companion runs as the configured user, and vmsilod relays only to its sockets."""
+    pw = pwd.getpwnam(user)
+    ours, theirs = socket.socketpair()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setgroups([])
+            os.setgid(pw.pw_gid)
+            os.setuid(pw.pw_uid)
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.bind(str(path))
+            s.listen(backlog)
+            socket.send_fds(theirs, [b"x"], [s.fileno()])
+        finally:
+            os._exit(0)
+    _, fds, _, _ = socket.recv_fds(ours, 1, 1)
+    os.waitpid(pid, 0)
+    ours.close()
+    theirs.close()
+    return socket.socket(fileno=fds[0])
+
+
 def public_dir(prefix):
     path = pathlib.Path(tempfile.mkdtemp(prefix=prefix))
     path.chmod(0o755)
