@@ -244,10 +244,9 @@ static int peer_forward(Peer *p, const char **reterr_reason) {
                         break;
                 if (r < 0)
                         return r;
-                r = queue_frame_fds(p->connection);
-                if (r < 0) {
+                if (queue_frame_fds(p->connection) < 0) {
                         *reterr_reason = "cannot pass the frame's buffer";
-                        return r;
+                        return -ENOBUFS;
                 }
                 memcpy(o->out_fds + o->n_out_fds, p->in_fds, n_fds * sizeof(int));
                 o->n_out_fds += n_fds;
