@@ -18,7 +18,11 @@
 
 #define BTN_LEFT 0x110 /* linux/input-event-codes.h */
 #define SHM_FORMAT_XRGB8888 1
-#define POOL_SIZE 4 /* one pixel: proxy.c's memfd */
+/* proxy.c's memfd: FRAME_PIXELS_SIDE² pixels of the colour. A strip shows its middle, scaled:
+ * compositors that filter (pixman, GL) then never sample past the buffer's edge, which a 1×1
+ * buffer would show as a transparent last row. */
+#define POOL_SIDE FRAME_PIXELS_SIDE
+#define POOL_SIZE (POOL_SIDE * POOL_SIDE * 4)
 
 /* Appends one message the fence writes (wire_encode()'s arguments) to up. */
 #define EMIT(up, ...)                                                                  \
@@ -34,13 +38,16 @@ FrameRect frame_outer(const FrameRect *g, uint32_t width) {
         return (FrameRect){ g->x - w, g->y - w, g->width + 2 * w, g->height + 2 * w };
 }
 
+/* A pinwheel: each strip takes one corner, so none is longer than the geometry plus one width.
+ * sway 1.7 clips every surface of a tiled window to that length, measured from the surface's own
+ * origin. */
 void frame_strips(const FrameRect *g, uint32_t width, FrameRect ret[static _FRAME_STRIPS]) {
         int32_t w = (int32_t) width;
 
-        ret[FRAME_TOP] = (FrameRect){ g->x - w, g->y - w, g->width + 2 * w, w };
-        ret[FRAME_BOTTOM] = (FrameRect){ g->x - w, g->y + g->height, g->width + 2 * w, w };
-        ret[FRAME_LEFT] = (FrameRect){ g->x - w, g->y, w, g->height };
-        ret[FRAME_RIGHT] = (FrameRect){ g->x + g->width, g->y, w, g->height };
+        ret[FRAME_TOP] = (FrameRect){ g->x - w, g->y - w, g->width + w, w };
+        ret[FRAME_RIGHT] = (FrameRect){ g->x + g->width, g->y - w, w, g->height + w };
+        ret[FRAME_BOTTOM] = (FrameRect){ g->x, g->y + g->height, g->width + w, w };
+        ret[FRAME_LEFT] = (FrameRect){ g->x - w, g->y, w, g->height + w };
 }
 
 int32_t frame_inner_size(int32_t size, uint32_t width) {
@@ -49,34 +56,20 @@ int32_t frame_inner_size(int32_t size, uint32_t width) {
         return MAX(size - 2 * (int32_t) width, 1);
 }
 
-uint32_t frame_edges(FrameStrip s, int32_t x, int32_t y, const FrameRect *g, uint32_t width) {
-        int32_t w = (int32_t) width, along, length;
-        uint32_t low, high, side;
+uint32_t frame_edges(int32_t x, int32_t y, const FrameRect *outer, uint32_t width) {
+        int32_t w = (int32_t) width, reach = w + FRAME_CORNER_PX;
+        uint32_t horizontal = 0, vertical = 0;
 
-        switch (s) {
-        case FRAME_TOP:
-        case FRAME_BOTTOM:
-                along = x;
-                length = g->width + 2 * w;
-                low = XDG_TOPLEVEL_RESIZE_EDGE_LEFT;
-                high = XDG_TOPLEVEL_RESIZE_EDGE_RIGHT;
-                side = s == FRAME_TOP ? XDG_TOPLEVEL_RESIZE_EDGE_TOP :
-                                        XDG_TOPLEVEL_RESIZE_EDGE_BOTTOM;
-                break;
-        default:
-                /* the side strips start below the top one */
-                along = y + w;
-                length = g->height + 2 * w;
-                low = XDG_TOPLEVEL_RESIZE_EDGE_TOP;
-                high = XDG_TOPLEVEL_RESIZE_EDGE_BOTTOM;
-                side = s == FRAME_LEFT ? XDG_TOPLEVEL_RESIZE_EDGE_LEFT :
-                                         XDG_TOPLEVEL_RESIZE_EDGE_RIGHT;
-        }
-        if (along < w + FRAME_CORNER_PX)
-                return side | low;
-        if (along >= length - w - FRAME_CORNER_PX)
-                return side | high;
-        return 0;
+        if (x < reach)
+                horizontal = XDG_TOPLEVEL_RESIZE_EDGE_LEFT;
+        else if (x >= outer->width - reach)
+                horizontal = XDG_TOPLEVEL_RESIZE_EDGE_RIGHT;
+        if (y < reach)
+                vertical = XDG_TOPLEVEL_RESIZE_EDGE_TOP;
+        else if (y >= outer->height - reach)
+                vertical = XDG_TOPLEVEL_RESIZE_EDGE_BOTTOM;
+        /* a corner resizes; anywhere else the frame moves the window */
+        return horizontal && vertical ? horizontal | vertical : 0;
 }
 
 void frame_init(Frame *fr, uint32_t rgb, uint32_t width) {
@@ -130,6 +123,12 @@ static int make_strips(Filter *f, FrameToplevel *t, Buffer *up) {
                 if (r >= 0)
                         r = EMIT(up, fr->viewporter, WP_VIEWPORTER_GET_VIEWPORT, "no",
                                         t->strip_viewport[s], t->strip_surface[s]);
+                if (r >= 0)
+                        r = EMIT(up, t->strip_viewport[s], WP_VIEWPORT_SET_SOURCE, "ffff",
+                                        wl_fixed_from_int(POOL_SIDE / 4),
+                                        wl_fixed_from_int(POOL_SIDE / 4),
+                                        wl_fixed_from_int(POOL_SIDE / 2),
+                                        wl_fixed_from_int(POOL_SIDE / 2));
                 if (r >= 0)
                         r = own(f, &wl_subsurface_interface, &t->strip_subsurface[s]);
                 if (r >= 0)
@@ -335,9 +334,10 @@ int frame_request(Filter *f, const Object *o, const WireMessage *msg, uint8_t *c
                 n = objects_get_mutable(&f->objects, msg->args[0].word);
                 n->width = (int32_t) msg->args[2].word;
                 n->height = (int32_t) msg->args[3].word;
-        } else if ((o->interface == &xdg_wm_base_interface && op == XDG_WM_BASE_GET_XDG_SURFACE) ||
-                        (o->interface == &wl_seat_interface && op == WL_SEAT_GET_POINTER))
+        } else if (o->interface == &xdg_wm_base_interface && op == XDG_WM_BASE_GET_XDG_SURFACE)
                 objects_get_mutable(&f->objects, msg->args[0].word)->link = msg->args[1].word;
+        else if (o->interface == &wl_seat_interface && op == WL_SEAT_GET_POINTER)
+                objects_get_mutable(&f->objects, msg->args[0].word)->link = msg->header.object;
         else if (o->interface == &xdg_surface_interface && op == XDG_SURFACE_GET_TOPLEVEL) {
                 r = new_toplevel(f, msg, copy, up, reterr_reason);
                 return r < 0 ? r : 1;
@@ -429,7 +429,7 @@ static int bind_own(Filter *f, const WireMessage *msg, Buffer *up) {
                                         wanted[i].interface->name, version, *id);
                 if (r < 0 || id != &fr->shm)
                         return r;
-                /* the colour pixel: a pool on proxy.c's memfd, one buffer in it */
+                /* the colour: a pool on proxy.c's memfd, one buffer in it */
                 r = own(f, &wl_shm_pool_interface, &fr->pool);
                 if (r >= 0)
                         r = EMIT(up, fr->shm, WL_SHM_CREATE_POOL, "nhi", fr->pool, POOL_SIZE);
@@ -439,7 +439,7 @@ static int bind_own(Filter *f, const WireMessage *msg, Buffer *up) {
                 r = own(f, &wl_buffer_interface, &fr->buffer);
                 if (r >= 0)
                         r = EMIT(up, fr->pool, WL_SHM_POOL_CREATE_BUFFER, "niiiiu", fr->buffer, 0,
-                                        1, 1, 4, SHM_FORMAT_XRGB8888);
+                                        POOL_SIDE, POOL_SIDE, POOL_SIDE * 4, SHM_FORMAT_XRGB8888);
                 return r;
         }
         return 0;
@@ -473,8 +473,8 @@ static FrameToplevel *find_strip(Frame *fr, uint32_t surface, FrameStrip *ret) {
 
 /* A press on the frame: the compositor moves or resizes the window. */
 static int press(Filter *f, const FramePointer *p, uint32_t serial, Buffer *up) {
+        FrameRect g, outer, strips[_FRAME_STRIPS];
         FrameToplevel *t;
-        FrameRect g;
         FrameStrip s;
         uint32_t edges;
 
@@ -483,7 +483,12 @@ static int press(Filter *f, const FramePointer *p, uint32_t serial, Buffer *up) 
                 return 0;
         if (!guest_geometry(t, &g))
                 g = (FrameRect){};
-        edges = frame_edges(s, wl_fixed_to_int(p->x), wl_fixed_to_int(p->y), &g, f->frame.width);
+        /* the press in the frame's coordinates: its strip's place in the frame, plus the
+         * position on the strip */
+        outer = frame_outer(&g, f->frame.width);
+        frame_strips(&g, f->frame.width, strips);
+        edges = frame_edges(strips[s].x - outer.x + wl_fixed_to_int(p->x),
+                        strips[s].y - outer.y + wl_fixed_to_int(p->y), &outer, f->frame.width);
         if (edges == 0)
                 return EMIT(up, t->up_toplevel, XDG_TOPLEVEL_MOVE, "ou", p->up_seat, serial);
         return EMIT(up, t->up_toplevel, XDG_TOPLEVEL_RESIZE, "ouu", p->up_seat, serial, edges);

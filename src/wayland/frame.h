@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* frame.h: the VM's colour around every toplevel, drawn by the fence (docs/graphics.md "The
  * frame"). For each xdg_toplevel the fence adds four subsurfaces of its own to the window's
- * surface, above it and outside the window geometry, each showing one 1×1 shm pixel of the colour
- * scaled by wp_viewporter. The window geometry the compositor sees includes them; the sizes the
+ * surface, above it and outside the window geometry, each showing the middle of one small shm buffer
+ * of the colour scaled by wp_viewporter. The window geometry the compositor sees includes them; the sizes the
  * guest is asked for exclude them; pointer events over them never reach the guest, a press moves
  * the window, on a corner resizes it. Also asks for server-side decorations on every toplevel.
  * Hooks of filter.c; pure: messages in, messages out. */
@@ -22,6 +22,8 @@
 #define FRAME_POINTERS_MAX 64u
 /* From a corner this far along either edge, a press on the frame resizes instead of moving. */
 #define FRAME_CORNER_PX 24
+/* The colour buffer's side (proxy.c fills it, frame.c shows its middle). */
+#define FRAME_PIXELS_SIDE 8
 
 typedef struct Filter Filter;
 typedef struct Object Object;
@@ -76,13 +78,13 @@ typedef struct Frame {
 
 /* Pure geometry. The window geometry the compositor sees: g grown by width on every side. */
 FrameRect frame_outer(const FrameRect *g, uint32_t width);
-/* The four strips around g, in the coordinates of g's surface. */
+/* The four strips around g, in the coordinates of g's surface; each holds one corner. */
 void frame_strips(const FrameRect *g, uint32_t width, FrameRect ret[static _FRAME_STRIPS]);
 /* A configure size for the guest: the compositor's less the frame; 0 (the guest decides) stays. */
 int32_t frame_inner_size(int32_t size, uint32_t width);
-/* A press at (x, y) on strip s of a frame around a width × height geometry (x, y local to the
- * strip): 0 to move, or the xdg_toplevel.resize_edge of the corner it is near. */
-uint32_t frame_edges(FrameStrip s, int32_t x, int32_t y, const FrameRect *g, uint32_t width);
+/* A press at (x, y) on the frame, relative to the outer rectangle's corner: 0 to move, or the
+ * xdg_toplevel.resize_edge of the corner it is within FRAME_CORNER_PX of. */
+uint32_t frame_edges(int32_t x, int32_t y, const FrameRect *outer, uint32_t width);
 
 void frame_init(Frame *fr, uint32_t rgb, uint32_t width);
 void frame_finish(Frame *fr);

@@ -448,15 +448,18 @@ Proxy *proxy_free(Proxy *p) {
         return NULL;
 }
 
-/* One XRGB8888 pixel, the frame's colour, in a memfd the compositor maps (libwayland-server maps
+/* XRGB8888 pixels of the frame's colour in a memfd the compositor maps (libwayland-server maps
  * pools writable, so only the size is sealed: no SIGBUS for it). */
 static int pixel_new(uint32_t rgb, int *ret) {
         _cleanup_(closep) int fd = -EBADF;
+        uint32_t pixels[FRAME_PIXELS_SIDE * FRAME_PIXELS_SIDE];
 
+        for (size_t i = 0; i < ELEMENTSOF(pixels); i++)
+                pixels[i] = rgb;
         fd = memfd_create("vmsilo-frame", MFD_CLOEXEC | MFD_ALLOW_SEALING);
         if (fd < 0)
                 return -errno;
-        if (pwrite(fd, &rgb, sizeof(rgb), 0) != sizeof(rgb))
+        if (pwrite(fd, pixels, sizeof(pixels), 0) != sizeof(pixels))
                 return -EIO;
         if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0)
                 return -errno;

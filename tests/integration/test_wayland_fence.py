@@ -40,14 +40,14 @@ def wait_for(predicate, timeout=10.0, what="condition"):
 class Desktop:
     """sway + vmsilo-wayland, both as the test user, in a private runtime dir."""
 
-    def __init__(self):
+    def __init__(self, sway_config=SWAY_CONFIG):
         self.user = ensure_test_user()
         self.dir = pathlib.Path(tempfile.mkdtemp(prefix="wayland-fence-"))
         self.dir.chmod(0o755)
         self.run = self.dir / "run"
         self.run.mkdir(mode=0o700)
         os.chown(self.run, self.user.pw_uid, self.user.pw_gid)
-        (self.dir / "sway.conf").write_text(SWAY_CONFIG)
+        (self.dir / "sway.conf").write_text(sway_config)
         self.procs = []
         self.env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": str(self.dir),
                     "XDG_RUNTIME_DIR": str(self.run)}
