@@ -13,6 +13,8 @@
  * --shadow N draws client-side decorations' way: a translucent black margin of N pixels around
  * the content, outside the window geometry it sets (xdg_surface.set_window_geometry).
  * --decoration client|server asks zxdg_decoration_manager_v1 for that mode.
+ * --frames N (the benchmark): once configured, commits N full-damage frames, each followed by a
+ * roundtrip, and logs "frames <N> usec <time taken>".
  * Built on libwayland-client, xdg-shell (scanner code) and libxkbcommon. Not installed. */
 #include <errno.h>
 #include <getopt.h>
@@ -24,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 #include <wayland-client.h>
 #include <xkbcommon/xkbcommon.h>
@@ -38,6 +41,8 @@ static uint32_t arg_color = 0x3366cc;
 static int32_t arg_width = 320, arg_height = 240;
 static int32_t arg_shadow = 0;
 static int arg_decoration = 0; /* ZXDG_TOPLEVEL_DECORATION_V1_MODE_*, 0: do not ask */
+static unsigned arg_frames = 0;
+static bool configured = false, keep_buffers = false;
 static FILE *log_file;
 
 static struct wl_compositor *compositor;
@@ -71,6 +76,8 @@ static void logf_(const char *format, ...) {
 }
 
 static void buffer_release(void *data, struct wl_buffer *b) {
+        if (keep_buffers)
+                return;
         wl_buffer_destroy(b);
         if (b == buffer)
                 buffer = NULL;
@@ -120,6 +127,7 @@ static void xdg_surface_configure(void *data, struct xdg_surface *s, uint32_t se
 
         xdg_surface_ack_configure(s, serial);
         logf_("configure %d %d", width, height);
+        configured = true;
         if (buffer)
                 wl_buffer_destroy(buffer);
         buffer = draw(width, height);
@@ -280,6 +288,34 @@ static const struct wl_registry_listener registry_listener = {
         .global_remove = registry_global_remove,
 };
 
+/* The benchmark: full-damage frames of the configured size, two buffers in turn. */
+static void run_frames(struct wl_display *display) {
+        int32_t width = pending_width > 0 ? pending_width : arg_width;
+        int32_t height = pending_height > 0 ? pending_height : arg_height;
+        struct wl_buffer *b[2];
+        struct timespec start, end;
+
+        keep_buffers = true;
+        b[0] = draw(width, height);
+        b[1] = draw(width, height);
+        if (!b[0] || !b[1]) {
+                logf_("error cannot make a buffer");
+                exit(1);
+        }
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        for (unsigned i = 0; i < arg_frames; i++) {
+                wl_surface_attach(surface, b[i % 2], 0, 0);
+                wl_surface_damage_buffer(surface, 0, 0, INT32_MAX, INT32_MAX);
+                wl_surface_commit(surface);
+                if (wl_display_roundtrip(display) < 0)
+                        return;
+        }
+        clock_gettime(CLOCK_MONOTONIC, &end);
+        logf_("frames %u usec %lld", arg_frames,
+                        (long long) (end.tv_sec - start.tv_sec) * 1000000 +
+                                        (end.tv_nsec - start.tv_nsec) / 1000);
+}
+
 static void on_sigusr1(int sig) {
         roundtrip_requested = 1;
 }
@@ -294,12 +330,13 @@ static int parse_argv(int argc, char **argv) {
                 { "log", required_argument, NULL, 'l' },
                 { "shadow", required_argument, NULL, 'S' },
                 { "decoration", required_argument, NULL, 'd' },
+                { "frames", required_argument, NULL, 'f' },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
         int c;
 
-        while ((c = getopt_long(argc, argv, "t:n:a:c:s:l:S:d:h", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "t:n:a:c:s:l:S:d:f:h", options, NULL)) >= 0)
                 switch (c) {
                 case 't':
                         arg_title = optarg;
@@ -324,6 +361,9 @@ static int parse_argv(int argc, char **argv) {
                         if (arg_shadow < 0 || arg_shadow > 256)
                                 return -EINVAL;
                         break;
+                case 'f':
+                        arg_frames = (unsigned) strtoul(optarg, NULL, 10);
+                        break;
                 case 'd':
                         if (strcmp(optarg, "client") == 0)
                                 arg_decoration = ZXDG_TOPLEVEL_DECORATION_V1_MODE_CLIENT_SIDE;
@@ -340,7 +380,7 @@ static int parse_argv(int argc, char **argv) {
                 case 'h':
                         printf("Usage: wl-test-client [--title T [--title-times N]] [--app-id ID] "
                                "[--color RRGGBB] [--size WxH] [--shadow N] "
-                               "[--decoration client|server] [--log FILE]\n");
+                               "[--decoration client|server] [--frames N] [--log FILE]\n");
                         exit(0);
                 default:
                         return -EINVAL;
@@ -395,6 +435,10 @@ int main(int argc, char **argv) {
 
                 if (wl_display_dispatch_pending(display) < 0 || wl_display_flush(display) < 0)
                         break;
+                if (arg_frames > 0 && configured) {
+                        run_frames(display);
+                        arg_frames = 0;
+                }
                 if (roundtrip_requested) {
                         roundtrip_requested = 0;
                         if (wl_display_roundtrip(display) < 0)
