@@ -8,6 +8,7 @@ import pathlib
 import shutil
 import signal
 import subprocess
+import time
 
 import pytest
 
@@ -40,6 +41,11 @@ class FrameDesktop(Desktop):
                msg(1, 0, 6))
         w.messages(lambda o, op, b: o == 6)
         return w
+
+    def drag(self, dx, dy):
+        """Relative motion through the virtual pointer (object 5): unlike `seat - cursor move`,
+        it reaches sway's move and resize operations."""
+        self.pointer.send(msg(5, 0, 0, dx * 256, dy * 256) + msg(5, 4))
 
     def swaymsg(self, *args):
         return subprocess.run(["swaymsg", "-s", self.swaysock, *args], check=True,
@@ -205,3 +211,31 @@ def test_a_click_on_the_frame_never_reaches_the_guest(desktop, windows):
     click(desktop, rect["x"] + 40, rect["y"] + 50)
     wait_for(lambda: len(buttons()) >= before + 2, what="the click inside")
     assert buttons()[-2] == "button 34 44 pressed"
+
+
+def press_on_frame(desktop, x, y):
+    """A press the fence turns into a move or resize request: sway begins it only when that
+    request has arrived, so the drag waits a moment (the request's round trip through the
+    fence is not observable from here)."""
+    desktop.swaymsg("seat", "-", "cursor", "set", str(x), str(y))
+    desktop.swaymsg("seat", "-", "cursor", "press", "button1")
+    time.sleep(0.3)
+
+
+def test_dragging_the_frame_moves_the_window_and_a_corner_resizes_it(desktop, windows):
+    rect = desktop.view("blue-shadow", vm="blue")["rect"]
+    press_on_frame(desktop, rect["x"] + rect["width"] // 2, rect["y"] + 1)
+    desktop.drag(-100, 50)
+    desktop.swaymsg("seat", "-", "cursor", "release", "button1")
+    moved = wait_for(lambda: (lambda r: r if r["x"] == rect["x"] - 100 else None)(
+        desktop.view("blue-shadow", vm="blue")["rect"]), what="the move")
+    assert (moved["y"], moved["width"], moved["height"]) == \
+        (rect["y"] + 50, rect["width"], rect["height"])
+    # the bottom-right corner
+    press_on_frame(desktop, moved["x"] + moved["width"] - 2, moved["y"] + moved["height"] - 2)
+    desktop.drag(60, 40)
+    desktop.swaymsg("seat", "-", "cursor", "release", "button1")
+    wait_for(lambda: desktop.view("blue-shadow", vm="blue")["rect"]["width"] == moved["width"] + 60,
+             what="the resize")
+    desktop.swaymsg("seat", "-", "cursor", "set", "1275", "795")  # the cursor image off the frame
+    assert_framed(desktop)
