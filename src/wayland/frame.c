@@ -78,6 +78,7 @@ void frame_init(Frame *fr, uint32_t rgb, uint32_t width) {
 
 void frame_finish(Frame *fr) {
         free(fr->toplevels);
+        free(fr->positioners);
         *fr = (Frame){};
 }
 
@@ -312,6 +313,71 @@ static int surface_request(Filter *f, FrameToplevel *t, const WireMessage *msg,
         }
 }
 
+static FramePositioner *find_positioner(Frame *fr, uint32_t positioner) {
+        for (size_t i = 0; i < fr->n_positioners; i++)
+                if (fr->positioners[i].positioner == positioner)
+                        return &fr->positioners[i];
+        return NULL;
+}
+
+static int positioner_request(Filter *f, const WireMessage *msg, const char **reterr_reason) {
+        Frame *fr = &f->frame;
+        FramePositioner *p = find_positioner(fr, msg->header.object);
+
+        if (msg->header.opcode == XDG_POSITIONER_DESTROY) {
+                if (p)
+                        *p = fr->positioners[--fr->n_positioners];
+                return 0;
+        }
+        if (msg->header.opcode != XDG_POSITIONER_SET_ANCHOR_RECT)
+                return 0;
+        if (!p) {
+                if (fr->n_positioners >= FRAME_POSITIONERS_MAX) {
+                        *reterr_reason = "too many positioners";
+                        return -EMFILE;
+                }
+                p = reallocarray(fr->positioners, fr->n_positioners + 1, sizeof(FramePositioner));
+                if (!p)
+                        return -ENOMEM;
+                fr->positioners = p;
+                p = &p[fr->n_positioners++];
+        }
+        *p = (FramePositioner){
+                .positioner = msg->header.object,
+                .anchor = { (int32_t) msg->args[0].word, (int32_t) msg->args[1].word,
+                        (int32_t) msg->args[2].word, (int32_t) msg->args[3].word },
+        };
+        return 0;
+}
+
+/* Whether the xdg_surface (guest id) is a framed window: its popups are placed relative to a
+ * geometry the frame moved. */
+static bool framed(Frame *fr, uint32_t xdg_surface) {
+        FrameToplevel *t = FIND_TOPLEVEL(fr, xdg_surface, xdg_surface);
+
+        return t && t->strip_surface[0];
+}
+
+/* get_popup or reposition (copy) with positioner: the compositor sees the anchor rectangle
+ * shifted into the framed parent's geometry, then the guest's again for its other uses. */
+static int with_shifted_anchor(Filter *f, uint32_t positioner, uint32_t up_positioner,
+                const uint8_t *copy, size_t size, Buffer *up) {
+        const FramePositioner *p = find_positioner(&f->frame, positioner);
+        int32_t w = (int32_t) f->frame.width;
+        int r = 0;
+
+        if (p)
+                r = EMIT(up, up_positioner, XDG_POSITIONER_SET_ANCHOR_RECT, "iiii",
+                                p->anchor.x + w, p->anchor.y + w, p->anchor.width,
+                                p->anchor.height);
+        if (r >= 0)
+                r = buffer_append(up, copy, size);
+        if (r >= 0 && p)
+                r = EMIT(up, up_positioner, XDG_POSITIONER_SET_ANCHOR_RECT, "iiii", p->anchor.x,
+                                p->anchor.y, p->anchor.width, p->anchor.height);
+        return r < 0 ? r : 1;
+}
+
 /* set_min_size/set_max_size: sizes of the window geometry, which includes the frame. */
 static void grow_size_args(const Frame *fr, const WireMessage *msg, uint8_t *copy) {
         for (size_t i = 0; i < 2; i++) {
@@ -341,6 +407,19 @@ int frame_request(Filter *f, const Object *o, const WireMessage *msg, uint8_t *c
         else if (o->interface == &xdg_surface_interface && op == XDG_SURFACE_GET_TOPLEVEL) {
                 r = new_toplevel(f, msg, copy, up, reterr_reason);
                 return r < 0 ? r : 1;
+        } else if (o->interface == &xdg_positioner_interface)
+                return positioner_request(f, msg, reterr_reason);
+        else if (o->interface == &xdg_surface_interface && op == XDG_SURFACE_GET_POPUP) {
+                objects_get_mutable(&f->objects, msg->args[0].word)->link = msg->args[1].word;
+                if (msg->args[1].word && framed(fr, msg->args[1].word))
+                        return with_shifted_anchor(f, msg->args[2].word,
+                                        wire_read_u32(copy + msg->args[2].offset), copy,
+                                        msg->header.size, up);
+        } else if (o->interface == &xdg_popup_interface && op == XDG_POPUP_REPOSITION) {
+                if (framed(fr, o->link))
+                        return with_shifted_anchor(f, msg->args[0].word,
+                                        wire_read_u32(copy + msg->args[0].offset), copy,
+                                        msg->header.size, up);
         } else if (o->interface == &xdg_surface_interface && op == XDG_SURFACE_SET_WINDOW_GEOMETRY) {
                 t = FIND_TOPLEVEL(fr, xdg_surface, msg->header.object);
                 if (!t || !t->strip_surface[0])
@@ -549,6 +628,12 @@ int frame_event(Filter *f, const Object *o, const WireMessage *msg, uint8_t *cop
                 return pointer_event(f, o, msg, names_own, up);
         if (names_own)
                 return 1; /* e.g. wl_touch.down on the frame: the guest never hears of it */
+        if (o->interface == &xdg_popup_interface && msg->header.opcode == XDG_POPUP_CONFIGURE &&
+                        framed(&f->frame, o->link))
+                /* the position is relative to the framed geometry; the guest's is inside it */
+                for (size_t i = 0; i < 2; i++)
+                        wire_write_u32(copy + msg->args[i].offset,
+                                        msg->args[i].word - f->frame.width);
         if (o->interface == &xdg_toplevel_interface &&
                         IN_SET(msg->header.opcode, XDG_TOPLEVEL_CONFIGURE,
                                         XDG_TOPLEVEL_CONFIGURE_BOUNDS)) {

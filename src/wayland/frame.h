@@ -20,6 +20,7 @@
 /* Toplevels and wl_pointers of one connection the fence follows; more is a hostile guest. */
 #define FRAME_TOPLEVELS_MAX 256u
 #define FRAME_POINTERS_MAX 64u
+#define FRAME_POSITIONERS_MAX 1024u
 /* From a corner this far along either edge, a press on the frame resizes instead of moving. */
 #define FRAME_CORNER_PX 24
 /* The colour buffer's side (proxy.c fills it, frame.c shows its middle). */
@@ -63,6 +64,13 @@ typedef struct FramePointer {
         bool forwarded;   /* an event went to the guest since the last wl_pointer.frame */
 } FramePointer;
 
+/* An xdg_positioner's anchor rectangle: relative to the parent's window geometry, which the frame
+ * moves by (-width, -width), so it is shifted for the compositor while a framed parent uses it. */
+typedef struct FramePositioner {
+        uint32_t positioner; /* the guest's id */
+        FrameRect anchor;
+} FramePositioner;
+
 typedef struct Frame {
         uint32_t rgb;   /* 0xRRGGBB */
         uint32_t width; /* 0: no frame */
@@ -74,6 +82,8 @@ typedef struct Frame {
         size_t n_toplevels;
         FramePointer pointers[FRAME_POINTERS_MAX];
         size_t n_pointers;
+        FramePositioner *positioners;
+        size_t n_positioners;
 } Frame;
 
 /* Pure geometry. The window geometry the compositor sees: g grown by width on every side. */

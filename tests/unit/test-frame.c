@@ -175,6 +175,10 @@ enum {
         BUFFER,
         POINTER,
         DECORATION,
+        POSITIONER,
+        POPUP_SURFACE,
+        POPUP_XDG_SURFACE,
+        POPUP,
 };
 
 /* A 300×200 buffer on the window: its geometry. */
@@ -393,6 +397,41 @@ static void test_frame_decorations_are_server_side_whatever_the_guest_asks(void 
         assert_int_equal(count(&fx->down), 0);
 }
 
+static void test_frame_popups_open_where_the_guest_asked(void **state) {
+        Fixture *fx = *state;
+        const uint8_t *p;
+        WireHeader h;
+
+        toplevel(fx);
+        map(fx);
+        REQUEST(fx, WM_BASE, XDG_WM_BASE_CREATE_POSITIONER, "n", POSITIONER);
+        REQUEST(fx, POSITIONER, XDG_POSITIONER_SET_ANCHOR_RECT, "iiii", 10, 20, 30, 40);
+        REQUEST(fx, COMPOSITOR, WL_COMPOSITOR_CREATE_SURFACE, "n", POPUP_SURFACE);
+        REQUEST(fx, WM_BASE, XDG_WM_BASE_GET_XDG_SURFACE, "no", POPUP_XDG_SURFACE, POPUP_SURFACE);
+        /* the anchor is relative to the parent's geometry, which the frame moved by -4, -4 */
+        REQUEST(fx, POPUP_XDG_SURFACE, XDG_SURFACE_GET_POPUP, "noo", POPUP, XDG_SURFACE,
+                        POSITIONER);
+        assert_int_equal(count(&fx->up), 3);
+        p = nth(&fx->up, 0, &h);
+        assert_int_equal(h.object, up_id(fx, POSITIONER));
+        assert_int_equal(h.opcode, XDG_POSITIONER_SET_ANCHOR_RECT);
+        assert_int_equal(arg(p, 0), 14);
+        assert_int_equal(arg(p, 1), 24);
+        nth(&fx->up, 1, &h);
+        assert_int_equal(h.opcode, XDG_SURFACE_GET_POPUP);
+        p = nth(&fx->up, 2, &h);
+        assert_int_equal(arg(p, 0), 10); /* the guest's positioner as it was, for its next use */
+        EVENT(fx, up_id(fx, POPUP), XDG_POPUP_CONFIGURE, "iiii", 50, 60, 30, 40);
+        p = nth(&fx->down, 0, &h);
+        assert_int_equal(arg(p, 0), 46);
+        assert_int_equal(arg(p, 1), 56);
+        assert_int_equal(arg(p, 2), 30);
+        /* a popup of the popup: its parent has no frame */
+        REQUEST(fx, POPUP_XDG_SURFACE, XDG_SURFACE_GET_POPUP, "noo", POPUP + 1, POPUP_XDG_SURFACE,
+                        POSITIONER);
+        assert_int_equal(count(&fx->up), 1);
+}
+
 static void test_frame_goes_with_its_toplevel(void **state) {
         Fixture *fx = *state;
         FrameToplevel t;
@@ -444,6 +483,8 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(
                                 test_frame_decorations_are_server_side_whatever_the_guest_asks,
                                 setup, teardown),
+                cmocka_unit_test_setup_teardown(
+                                test_frame_popups_open_where_the_guest_asked, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_frame_goes_with_its_toplevel, setup, teardown),
                 cmocka_unit_test_setup_teardown(
                                 test_frame_an_event_naming_an_unknown_object_is_refused, setup,
