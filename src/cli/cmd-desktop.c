@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli-util.h"
 #include "cli.h"
 #include "config.h"
 #include "desktop-snippets.h"
@@ -23,11 +24,9 @@ static void help(FILE *f) {
 }
 
 int cmd_desktop(int argc, char **argv) {
-        _cleanup_(config_errors_finish) ConfigErrors errors = {};
         _cleanup_(config_freep) Config *c = NULL;
         _cleanup_(freep) char *text = NULL;
         DesktopSnippetKind kind;
-        const char *path;
         int r;
 
         if (argc >= 2 && (streq(argv[1], "-h") || streq(argv[1], "--help"))) {
@@ -43,14 +42,9 @@ int cmd_desktop(int argc, char **argv) {
                 log_error("desktop snippets: '%s' is not sway or kwin.", argv[2]);
                 return CLI_EXIT_USAGE;
         }
-        path = argc == 4 ? argv[3] : CONFIG_DEFAULT_PATH;
-        r = config_load_file(path, &c, &errors);
-        if (r == -ENOMEM)
-                return log_oom(), CLI_EXIT_FAILURE;
-        if (r < 0) {
-                config_errors_print(&errors, path, stderr);
+        r = cli_config_load(cli_config_path(argc == 4 ? argv[3] : NULL), &c);
+        if (r < 0)
                 return CLI_EXIT_FAILURE;
-        }
         if (desktop_snippets_format(c, kind, &text) < 0)
                 return log_oom(), CLI_EXIT_FAILURE;
         fputs(text, stdout);

@@ -62,6 +62,19 @@ static void help(void) {
                "2 bad command line.\n");
 }
 
+/* A decimal integer in [min, max], all of s. */
+static int parse_long(const char *s, long min, long max, long *ret) {
+        char *end;
+        long v;
+
+        errno = 0;
+        v = strtol(s, &end, 10);
+        if (errno != 0 || *end || end == s || v < min || v > max)
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
+
 /* Returns 1 to go on, 0 to exit successfully, < 0 for a usage error. */
 static int parse_argv(int argc, char **argv) {
         enum {
@@ -88,8 +101,7 @@ static int parse_argv(int argc, char **argv) {
                 { "version", no_argument, NULL, ARG_VERSION },
                 {},
         };
-        char *end;
-        long fd;
+        long number;
         int c;
 
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
@@ -104,14 +116,12 @@ static int parse_argv(int argc, char **argv) {
                         arg_listen = optarg;
                         break;
                 case ARG_LISTEN_FD:
-                        errno = 0;
-                        fd = strtol(optarg, &end, 10);
-                        if (errno != 0 || *end || end == optarg || fd < 3 || fd > INT32_MAX)
+                        if (parse_long(optarg, 3, INT32_MAX, &number) < 0)
                                 return log_error_errno(EINVAL,
                                                 "--listen-fd: '%s' is not an fd "
                                                 "number above 2.",
                                                 optarg);
-                        arg_listen_fd = (int) fd;
+                        arg_listen_fd = (int) number;
                         break;
                 case ARG_UPSTREAM:
                         arg_upstream = optarg;
@@ -124,14 +134,12 @@ static int parse_argv(int argc, char **argv) {
                                                 optarg);
                         break;
                 case ARG_FRAME_WIDTH:
-                        errno = 0;
-                        fd = strtol(optarg, &end, 10);
-                        if (errno != 0 || *end || end == optarg || fd < 0 || fd > FRAME_WIDTH_MAX)
+                        if (parse_long(optarg, 0, FRAME_WIDTH_MAX, &number) < 0)
                                 return log_error_errno(EINVAL,
                                                 "--frame-width: '%s' is not a width of 0 to "
                                                 "%u pixels.",
                                                 optarg, FRAME_WIDTH_MAX);
-                        arg_frame_width = (uint32_t) fd;
+                        arg_frame_width = (uint32_t) number;
                         break;
                 case ARG_ENTRIES:
                         arg_entries = optarg;

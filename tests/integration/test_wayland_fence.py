@@ -144,15 +144,22 @@ class Desktop:
             shutil.rmtree(self.dir, ignore_errors=True)
 
 
-@pytest.fixture(scope="module")
-def desktop():
-    if not shutil.which("sway"):
-        pytest.skip("sway is not installed (scripts/install-deps)")
-    d = Desktop()
+def desktop_fixture(make, tools=("sway",)):
+    """The body of a module's desktop fixture: skips without the tools, and wants every fence
+    alive at the end and exiting 0 at SIGTERM."""
+    missing = [t for t in tools if not shutil.which(t)]
+    if missing:
+        pytest.skip(f"{', '.join(missing)} not installed (scripts/install-deps)")
+    d = make()
     yield d
     assert all(f.poll() is None for f in d.fences), "a vmsilo-wayland died"
     d.close()
     assert [f.returncode for f in d.fences] == [0] * len(d.fences)
+
+
+@pytest.fixture(scope="module")
+def desktop():
+    yield from desktop_fixture(Desktop)
 
 
 @pytest.fixture(scope="module")

@@ -5,14 +5,13 @@ different colours and frame widths, our wl-test-client through each. Checked on 
 screenshots against the window rectangles of `swaymsg -t get_tree`."""
 import os
 import pathlib
-import shutil
 import signal
 import subprocess
 import time
 
 import pytest
 
-from test_wayland_fence import Desktop, Wire, msg, wait_for
+from test_wayland_fence import Desktop, Wire, desktop_fixture, msg, wait_for
 
 RED = ("red", "#cc2200", (0xCC, 0x22, 0x00), 6)       # vm, --color, rgb, --frame-width
 BLUE = ("blue", "rgb(0,80,200)", (0, 80, 200), None)  # the default width, 4
@@ -92,13 +91,7 @@ CLIENT_RGB = {"red-plain": (0x33, 0x66, 0xCC), "blue-shadow": (0x22, 0xAA, 0x44)
 
 @pytest.fixture(scope="module")
 def desktop():
-    if not shutil.which("sway") or not shutil.which("grim"):
-        pytest.skip("sway or grim is not installed (scripts/install-deps)")
-    d = FrameDesktop()
-    yield d
-    assert all(f.poll() is None for f in d.fences), "a vmsilo-wayland died"
-    d.close()
-    assert [f.returncode for f in d.fences] == [0] * len(d.fences)
+    yield from desktop_fixture(FrameDesktop, ("sway", "grim"))
 
 
 @pytest.fixture(scope="module")

@@ -311,17 +311,24 @@ static void test_frame_geometry_includes_it_and_configure_excludes_it(void **sta
         assert_int_equal(count(&fx->up), 1);
 }
 
-static void test_frame_pointer_events_over_it_never_reach_the_guest(void **state) {
-        Fixture *fx = *state;
+/* A mapped window, and the guest's pointer entering strip s at (x, y): returns that strip. */
+static uint32_t pointer_on_strip(Fixture *fx, FrameStrip s, int x, int y) {
         uint32_t strip;
-        const uint8_t *p;
 
         toplevel(fx);
         map(fx);
-        strip = fx->f.frame.toplevels[0].strip_surface[FRAME_LEFT];
+        strip = fx->f.frame.toplevels[0].strip_surface[s];
         REQUEST(fx, SEAT, WL_SEAT_GET_POINTER, "n", POINTER);
-        EVENT(fx, up_id(fx, POINTER), WL_POINTER_ENTER, "uoff", 10, strip, wl_fixed_from_int(2),
-                        wl_fixed_from_int(100));
+        EVENT(fx, up_id(fx, POINTER), WL_POINTER_ENTER, "uoff", 10, strip, wl_fixed_from_int(x),
+                        wl_fixed_from_int(y));
+        return strip;
+}
+
+static void test_frame_pointer_events_over_it_never_reach_the_guest(void **state) {
+        Fixture *fx = *state;
+        uint32_t strip = pointer_on_strip(fx, FRAME_LEFT, 2, 100);
+        const uint8_t *p;
+
         assert_int_equal(count(&fx->down), 0);
         EVENT(fx, up_id(fx, POINTER), WL_POINTER_MOTION, "uff", 11, wl_fixed_from_int(2),
                         wl_fixed_from_int(120));
@@ -350,16 +357,10 @@ static void test_frame_pointer_events_over_it_never_reach_the_guest(void **state
 
 static void test_frame_a_press_on_a_corner_resizes(void **state) {
         Fixture *fx = *state;
-        uint32_t strip;
         const uint8_t *p;
 
-        toplevel(fx);
-        map(fx);
-        strip = fx->f.frame.toplevels[0].strip_surface[FRAME_BOTTOM];
-        REQUEST(fx, SEAT, WL_SEAT_GET_POINTER, "n", POINTER);
         /* the bottom strip starts at the window's left edge and ends past its right one */
-        EVENT(fx, up_id(fx, POINTER), WL_POINTER_ENTER, "uoff", 10, strip, wl_fixed_from_int(302),
-                        wl_fixed_from_int(1));
+        pointer_on_strip(fx, FRAME_BOTTOM, 302, 1);
         EVENT(fx, up_id(fx, POINTER), WL_POINTER_BUTTON, "uuuu", 12, 13, 0x110,
                         WL_POINTER_BUTTON_STATE_PRESSED);
         p = find(&fx->up, up_id(fx, TOPLEVEL), XDG_TOPLEVEL_RESIZE);
