@@ -192,18 +192,24 @@ static int drop_own_decoration(FrameToplevel *t, Buffer *up) {
         return r;
 }
 
-/* The guest's window geometry at a commit: what it set, else its buffer's extent. */
+/* The guest's window geometry at a commit: what it set, else its buffer's extent. false: none
+ * yet, or one out of FRAME_COORD_MAX (the frame's arithmetic stays far from overflow). */
 static bool guest_geometry(const FrameToplevel *t, FrameRect *ret) {
         int32_t scale = MAX(t->scale, 1);
+        FrameRect g;
 
-        if (t->geometry_set && t->geometry.width > 0 && t->geometry.height > 0) {
-                *ret = t->geometry;
-                return true;
-        }
-        if (t->buffer_width <= 0 || t->buffer_height <= 0)
+        if (t->geometry_set && t->geometry.width > 0 && t->geometry.height > 0)
+                g = t->geometry;
+        else
+                g = (FrameRect){ 0, 0, t->buffer_width / scale, t->buffer_height / scale };
+        /* sanitize start */
+        if (g.width <= 0 || g.height <= 0 || g.width > FRAME_COORD_MAX ||
+                        g.height > FRAME_COORD_MAX || g.x < -FRAME_COORD_MAX ||
+                        g.x > FRAME_COORD_MAX || g.y < -FRAME_COORD_MAX || g.y > FRAME_COORD_MAX)
                 return false;
-        *ret = (FrameRect){ 0, 0, t->buffer_width / scale, t->buffer_height / scale };
-        return ret->width > 0 && ret->height > 0;
+        /* sanitize end */
+        *ret = g;
+        return true;
 }
 
 /* Before the guest's commit reaches the compositor: the strips around the new geometry and the
@@ -363,13 +369,14 @@ static bool framed(Frame *fr, uint32_t xdg_surface) {
 static int with_shifted_anchor(Filter *f, uint32_t positioner, uint32_t up_positioner,
                 const uint8_t *copy, size_t size, Buffer *up) {
         const FramePositioner *p = find_positioner(&f->frame, positioner);
-        int32_t w = (int32_t) f->frame.width;
+        uint32_t w = f->frame.width;
         int r = 0;
 
+        /* unsigned: the guest's rectangle may be anywhere in int32 */
         if (p)
                 r = EMIT(up, up_positioner, XDG_POSITIONER_SET_ANCHOR_RECT, "iiii",
-                                p->anchor.x + w, p->anchor.y + w, p->anchor.width,
-                                p->anchor.height);
+                                (uint32_t) p->anchor.x + w, (uint32_t) p->anchor.y + w,
+                                p->anchor.width, p->anchor.height);
         if (r >= 0)
                 r = buffer_append(up, copy, size);
         if (r >= 0 && p)

@@ -23,6 +23,8 @@
 #define FRAME_POSITIONERS_MAX 1024u
 /* From a corner this far along either edge, a press on the frame resizes instead of moving. */
 #define FRAME_CORNER_PX 24
+/* Window geometries beyond this (in any coordinate) get no frame update: no output is that big. */
+#define FRAME_COORD_MAX (1 << 20)
 /* The colour buffer's side (proxy.c fills it, frame.c shows its middle). */
 #define FRAME_PIXELS_SIDE 8
 

@@ -433,6 +433,26 @@ static void test_frame_popups_open_where_the_guest_asked(void **state) {
         assert_int_equal(count(&fx->up), 1);
 }
 
+static void test_frame_ignores_absurd_geometries(void **state) {
+        Fixture *fx = *state;
+
+        toplevel(fx);
+        map(fx);
+        REQUEST(fx, XDG_SURFACE, XDG_SURFACE_SET_WINDOW_GEOMETRY, "iiii", INT32_MAX - 1, 0,
+                        INT32_MAX, 10);
+        REQUEST(fx, SURFACE, WL_SURFACE_COMMIT, "");
+        /* the commit goes on; the frame stays where it was */
+        assert_int_equal(count(&fx->up), 1);
+        REQUEST(fx, WM_BASE, XDG_WM_BASE_CREATE_POSITIONER, "n", POSITIONER);
+        REQUEST(fx, POSITIONER, XDG_POSITIONER_SET_ANCHOR_RECT, "iiii", INT32_MAX, INT32_MAX, 1,
+                        1);
+        REQUEST(fx, COMPOSITOR, WL_COMPOSITOR_CREATE_SURFACE, "n", POPUP_SURFACE);
+        REQUEST(fx, WM_BASE, XDG_WM_BASE_GET_XDG_SURFACE, "no", POPUP_XDG_SURFACE, POPUP_SURFACE);
+        REQUEST(fx, POPUP_XDG_SURFACE, XDG_SURFACE_GET_POPUP, "noo", POPUP, XDG_SURFACE,
+                        POSITIONER);
+        assert_int_equal(arg(nth(&fx->up, 0, &(WireHeader){}), 0), (uint32_t) INT32_MAX + 4);
+}
+
 static void test_frame_goes_with_its_toplevel(void **state) {
         Fixture *fx = *state;
         FrameToplevel t;
@@ -486,6 +506,7 @@ int main(void) {
                                 setup, teardown),
                 cmocka_unit_test_setup_teardown(
                                 test_frame_popups_open_where_the_guest_asked, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_frame_ignores_absurd_geometries, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_frame_goes_with_its_toplevel, setup, teardown),
                 cmocka_unit_test_setup_teardown(
                                 test_frame_an_event_naming_an_unknown_object_is_refused, setup,
