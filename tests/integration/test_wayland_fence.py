@@ -467,7 +467,10 @@ def test_an_inherited_listening_socket_is_served(desktop):
 def test_bad_command_lines_exit_2_and_a_bad_listen_fd_exits_1(desktop):
     fence = str(build_dir() / "src/wayland/vmsilo-wayland")
     for argv in ([], ["--vm", "Bad!", "--listen", "/nonexistent/x"], ["--vm", "gui"],
-                 ["--vm", "gui", "--listen", "x", "--listen-fd", "3"], ["--vm", "gui", "extra"]):
+                 ["--vm", "gui", "--listen", "x", "--listen-fd", "3"], ["--vm", "gui", "extra"],
+                 ["--vm", "gui", "--listen", "x", "--frame-width", "65"],
+                 ["--vm", "gui", "--listen", "x", "--frame-width", "4px"],
+                 ["--vm", "gui", "--listen", "x", "--color", "notacolour"]):
         assert subprocess.run([fence, *argv], capture_output=True).returncode == 2, argv
     with open(os.devnull) as not_a_socket:
         r = subprocess.run([fence, "--vm", "gui", "--listen-fd", str(not_a_socket.fileno()),
