@@ -209,11 +209,11 @@ int filter_request(Filter *f, const uint8_t *untrusted_buf, size_t len, size_t n
                         msg.header.opcode == XDG_TOPLEVEL_SET_APP_ID)
                 r = append_app_id(f, wire_read_u32(copy), msg.args[0].str, out);
         else {
-                r = frame_request(f, &o, &msg, copy, out, reterr_reason);
+                r = frame_request(f, &o, &msg, copy, out);
                 if (r == 0)
                         r = buffer_append(out, copy, msg.header.size);
                 if (r == -EMFILE)
-                        return r;
+                        return fail(reterr_reason, r, "too many toplevels, positioners or objects");
         }
         /* A toplevel that never sets a title or app_id is labelled before its first commit. */
         if (r >= 0 && o.interface == &xdg_surface_interface &&

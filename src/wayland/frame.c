@@ -244,16 +244,13 @@ static int place_frame(Filter *f, FrameToplevel *t, Buffer *up) {
         return 0;
 }
 
-static int new_toplevel(Filter *f, const WireMessage *msg, const uint8_t *copy, Buffer *up,
-                const char **reterr_reason) {
+static int new_toplevel(Filter *f, const WireMessage *msg, const uint8_t *copy, Buffer *up) {
         const Object *xdg_surface = objects_get(&f->objects, msg->header.object);
         FrameToplevel *t;
         int r;
 
-        if (f->frame.n_toplevels >= FRAME_TOPLEVELS_MAX) {
-                *reterr_reason = "too many toplevels";
+        if (f->frame.n_toplevels >= FRAME_TOPLEVELS_MAX)
                 return -EMFILE;
-        }
         t = reallocarray(f->frame.toplevels, f->frame.n_toplevels + 1, sizeof(FrameToplevel));
         if (!t)
                 return -ENOMEM;
@@ -326,7 +323,7 @@ static FramePositioner *find_positioner(Frame *fr, uint32_t positioner) {
         return NULL;
 }
 
-static int positioner_request(Filter *f, const WireMessage *msg, const char **reterr_reason) {
+static int positioner_request(Filter *f, const WireMessage *msg) {
         Frame *fr = &f->frame;
         FramePositioner *p = find_positioner(fr, msg->header.object);
 
@@ -338,10 +335,8 @@ static int positioner_request(Filter *f, const WireMessage *msg, const char **re
         if (msg->header.opcode != XDG_POSITIONER_SET_ANCHOR_RECT)
                 return 0;
         if (!p) {
-                if (fr->n_positioners >= FRAME_POSITIONERS_MAX) {
-                        *reterr_reason = "too many positioners";
+                if (fr->n_positioners >= FRAME_POSITIONERS_MAX)
                         return -EMFILE;
-                }
                 p = reallocarray(fr->positioners, fr->n_positioners + 1, sizeof(FramePositioner));
                 if (!p)
                         return -ENOMEM;
@@ -395,8 +390,7 @@ static void grow_size_args(const Frame *fr, const WireMessage *msg, uint8_t *cop
         }
 }
 
-int frame_request(Filter *f, const Object *o, const WireMessage *msg, uint8_t *copy, Buffer *up,
-                const char **reterr_reason) {
+int frame_request(Filter *f, const Object *o, const WireMessage *msg, uint8_t *copy, Buffer *up) {
         Frame *fr = &f->frame;
         uint16_t op = msg->header.opcode;
         FrameToplevel *t;
@@ -412,10 +406,10 @@ int frame_request(Filter *f, const Object *o, const WireMessage *msg, uint8_t *c
         else if (o->interface == &wl_seat_interface && op == WL_SEAT_GET_POINTER)
                 objects_get_mutable(&f->objects, msg->args[0].word)->link = msg->header.object;
         else if (o->interface == &xdg_surface_interface && op == XDG_SURFACE_GET_TOPLEVEL) {
-                r = new_toplevel(f, msg, copy, up, reterr_reason);
+                r = new_toplevel(f, msg, copy, up);
                 return r < 0 ? r : 1;
         } else if (o->interface == &xdg_positioner_interface)
-                return positioner_request(f, msg, reterr_reason);
+                return positioner_request(f, msg);
         else if (o->interface == &xdg_surface_interface && op == XDG_SURFACE_GET_POPUP) {
                 objects_get_mutable(&f->objects, msg->args[0].word)->link = msg->args[1].word;
                 if (msg->args[1].word && framed(fr, msg->args[1].word))

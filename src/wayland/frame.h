@@ -104,9 +104,9 @@ void frame_finish(Frame *fr);
 /* The fence's first request on a new connection: a wl_registry of its own. */
 int frame_start(Filter *f, Buffer *up);
 /* A guest request, decoded (o and msg in guest ids) and translated (copy, upstream ids). Returns
- * 1 if the frame has written what goes up in its place, 0 to forward copy as is. */
-int frame_request(Filter *f, const Object *o, const WireMessage *msg, uint8_t *copy, Buffer *up,
-                const char **reterr_reason);
+ * 1 if the frame has written what goes up in its place, 0 to forward copy as is. -EMFILE: past
+ * FRAME_TOPLEVELS_MAX, FRAME_POSITIONERS_MAX or the id map's room for the frame's objects. */
+int frame_request(Filter *f, const Object *o, const WireMessage *msg, uint8_t *copy, Buffer *up);
 /* An event to the fence's own object of interface (msg in upstream ids): consumed. */
 int frame_own_event(Filter *f, const struct wl_interface *interface, const WireMessage *msg,
                 Buffer *up);

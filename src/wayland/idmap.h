@@ -13,9 +13,9 @@
 
 #include <wayland-util.h>
 
-/* Upstream ids for the guest's objects (bounded by OBJECTS_MAX) and the fence's own (a few per
- * toplevel, bounded by FRAME_TOPLEVELS_MAX). */
-#define IDMAP_IDS_MAX (16384u + 1024u)
+/* Upstream ids for the guest's objects (OBJECTS_MAX) and the fence's own: 13 per toplevel of
+ * FRAME_TOPLEVELS_MAX (256, rounded up to 16 each) and its few globals. */
+#define IDMAP_IDS_MAX (16384u + 256u * 16u + 64u)
 
 typedef struct IdmapEntry {
         uint32_t guest; /* the guest's id; 0: the fence's own object, or a free slot */

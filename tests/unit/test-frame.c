@@ -453,6 +453,26 @@ static void test_frame_ignores_absurd_geometries(void **state) {
         assert_int_equal(arg(nth(&fx->up, 0, &(WireHeader){}), 0), (uint32_t) INT32_MAX + 4);
 }
 
+static void test_frame_too_many_toplevels_are_cut(void **state) {
+        Fixture *fx = *state;
+        uint32_t id = 100;
+        uint8_t b[64];
+        int n;
+
+        toplevel(fx);
+        for (size_t i = 1; i < FRAME_TOPLEVELS_MAX; i++, id += 3) {
+                REQUEST(fx, COMPOSITOR, WL_COMPOSITOR_CREATE_SURFACE, "n", id);
+                REQUEST(fx, WM_BASE, XDG_WM_BASE_GET_XDG_SURFACE, "no", id + 1, id);
+                REQUEST(fx, id + 1, XDG_SURFACE_GET_TOPLEVEL, "n", id + 2);
+        }
+        assert_int_equal(fx->f.frame.n_toplevels, FRAME_TOPLEVELS_MAX);
+        REQUEST(fx, COMPOSITOR, WL_COMPOSITOR_CREATE_SURFACE, "n", id);
+        REQUEST(fx, WM_BASE, XDG_WM_BASE_GET_XDG_SURFACE, "no", id + 1, id);
+        n = wire_encode(b, sizeof(b), id + 1, XDG_SURFACE_GET_TOPLEVEL, "n", id + 2);
+        assert_int_equal(run(fx, true, b, n), -EMFILE);
+        assert_string_equal(fx->reason, "too many toplevels, positioners or objects");
+}
+
 static void test_frame_goes_with_its_toplevel(void **state) {
         Fixture *fx = *state;
         FrameToplevel t;
@@ -507,6 +527,8 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(
                                 test_frame_popups_open_where_the_guest_asked, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_frame_ignores_absurd_geometries, setup, teardown),
+                cmocka_unit_test_setup_teardown(
+                                test_frame_too_many_toplevels_are_cut, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_frame_goes_with_its_toplevel, setup, teardown),
                 cmocka_unit_test_setup_teardown(
                                 test_frame_an_event_naming_an_unknown_object_is_refused, setup,
