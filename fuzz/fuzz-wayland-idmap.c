@@ -56,6 +56,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                 CHECK(r == -EINVAL);
                         else if (r == 0)
                                 check_new(up, g);
+                        else if (g > IDMAP_IDS_MAX)
+                                CHECK(r == -EMFILE);
                         else
                                 CHECK(r == -EEXIST && idmap_to_upstream(&m, g) != 0);
                         break;

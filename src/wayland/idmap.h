@@ -35,7 +35,8 @@ int idmap_init(Idmap *m);
 void idmap_finish(Idmap *m);
 
 /* The guest created object guest_id: allocates its upstream id. -EINVAL: 0 or a compositor id;
- * -EEXIST: guest_id is still mapped (no delete_id yet); -EMFILE: past IDMAP_IDS_MAX. */
+ * -EEXIST: guest_id is still mapped (no delete_id yet); -EMFILE: guest_id or the upstream ids
+ * past IDMAP_IDS_MAX (objects.c caps the guest's ids lower, at OBJECTS_MAX). */
 int idmap_add_guest(Idmap *m, uint32_t guest_id, uint32_t *ret_upstream);
 /* The fence creates an object of interface: allocates its upstream id. -EMFILE as above. */
 int idmap_add_own(Idmap *m, const struct wl_interface *interface, uint32_t *ret_upstream);
