@@ -7,6 +7,7 @@
 #include "control.h"
 #include "log.h"
 #include "manager.h"
+#include "sandbox.h"
 #include "vm.h"
 
 int manager_new(sd_event *e, Config *config, const ManagerOptions *options, Manager **ret) {
@@ -64,8 +65,12 @@ Vm *manager_find_vm(Manager *m, const char *name) {
         return NULL;
 }
 
-bool manager_uid_is_authorised(const Manager *m, uid_t uid) {
-        return uid == 0 || uid == m->user_uid;
+const char *manager_peer_refusal(const Manager *m, const struct ucred *peer) {
+        if (peer->uid != 0 && peer->uid != m->user_uid)
+                return "is neither root nor the vmsilo user";
+        if (!sandbox_pid_is_ours(peer->pid))
+                return "runs in another PID namespace (a sandboxed VMM?)";
+        return NULL;
 }
 
 static bool config_is_used(const Config *c, Vm *const *vms, size_t n) {

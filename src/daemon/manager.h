@@ -4,6 +4,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <systemd/sd-event.h>
 
@@ -53,8 +54,10 @@ DEFINE_FREE_FUNC(Manager *, manager_free);
 int manager_start(Manager *m);
 
 Vm *manager_find_vm(Manager *m, const char *name);
-/* Whether uid may use vmsilod's sockets: root or the configured user. */
-bool manager_uid_is_authorised(const Manager *m, uid_t uid);
+/* Whether a peer may use vmsilod's sockets: root or the configured user, running in our PID
+ * namespace (a contained VMM runs as the user, in one of its own: docs/sandbox.md). NULL when
+ * it may, else why not ("uid N <reason>", static text). */
+const char *manager_peer_refusal(const Manager *m, const struct ucred *peer);
 /* Called by each VM when it reaches a resting state: frees retired VMs (later, from the loop,
  * not under the caller's feet) and, during shutdown, leaves the loop once every VM rests. */
 void manager_check_exit(Manager *m);

@@ -27,9 +27,11 @@
 #include "shares.h"
 #include "socket-util.h"
 #include "strv.h"
+#include "tap.h"
 #include "vm-deps.h"
 #include "vm-root.h"
 #include "vm.h"
+#include "vmm-log.h"
 
 static uint64_t now_usec(void) {
         struct timespec ts;
@@ -287,6 +289,7 @@ static void vm_release_vmm(Vm *vm) {
                 vm->agent = channel_free(vm->agent);
         }
         vm->qmp = qmp_free(vm->qmp);
+        vm->log = vmm_log_free(vm->log);
         vm_unlink_balloon(vm);
         vm_root_release(vm->config, vm->manager->options.state_dir);
         console_detach_vmm(vm->console);
@@ -395,10 +398,14 @@ static int vm_build_plan(Vm *vm, LaunchPlan **ret) {
 
 static int vm_choose_accel(Vm *vm) {
         const char *why = NULL;
+        gid_t kvm_group;
         int r;
 
         r = accel_resolve(config_vm_accel(vm->manager->config, vm->config),
-                        vm->manager->options.accel_override, &vm->accel, &vm->tsc_khz, &why);
+                        vm->manager->options.accel_override,
+                        sandbox_kvm_prepare(SANDBOX_KVM_PATH, vm->manager->user_uid,
+                                        &kvm_group) >= 0,
+                        &vm->accel, &vm->tsc_khz, &why);
         if (r < 0) {
                 vm_set_failure(vm, "%s", why);
                 return r;
@@ -408,19 +415,14 @@ static int vm_choose_accel(Vm *vm) {
         return 0;
 }
 
-static int vm_open_output(Vm *vm) {
+/* <runtime>/<name>.log; *ret_fd is the VMM's end. */
+static int vm_open_log(Vm *vm, int *ret_fd) {
         _cleanup_(freep) char *path = NULL;
-        int fd;
 
         if (asprintf(&path, "%s/%s.log", vm->manager->options.runtime_dir, vm_name(vm)) < 0)
                 return -ENOMEM;
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
-        if (fd < 0)
-                return -errno;
-        /* Readable by the vmsilo user for debugging; failing that, root still reads it. */
-        if (fchown(fd, 0, vm->manager->user_gid) < 0)
-                log_debug_errno(errno, "Cannot chown %s: %m", path);
-        return fd;
+        vm->log = vmm_log_free(vm->log); /* from a start that failed before the VMM ran */
+        return vmm_log_new(vm->manager->event, path, VMM_LOG_MAX_BYTES, &vm->log, ret_fd);
 }
 
 /* The daemon's ends go to ret_ours, the VMM's to ret_theirs. */
@@ -551,10 +553,10 @@ static int vm_spawn(Vm *vm) {
         r = vm_build_plan(vm, &plan);
         if (r < 0)
                 return r;
-        output = vm_open_output(vm);
-        if (output < 0) {
-                vm_set_failure(vm, "cannot create the VMM log: %s", strerror(-output));
-                return output;
+        r = vm_open_log(vm, &output);
+        if (r < 0) {
+                vm_set_failure(vm, "cannot create the VMM log: %s", strerror(-r));
+                return r;
         }
         if (vm->vmm == VMM_QEMU) {
                 balloon = vm_listen_balloon(vm);
@@ -565,14 +567,14 @@ static int vm_spawn(Vm *vm) {
                 }
         }
         /* net.c: the persistent TAPs exist since daemon start; each VMM gets fresh queues. */
-        r = net_open_taps(vm->config, &taps, &n_taps);
+        r = tap_open_vm(vm->config, &taps, &n_taps);
         if (r < 0) {
                 vm_set_failure(vm, "cannot open its TAP interfaces: %s", strerror(-r));
                 return r;
         }
         r = socketpairs(_PAIR_MAX, ours, theirs);
         if (r < 0) {
-                net_close_taps(taps, n_taps);
+                tap_close_all(taps, n_taps);
                 vm_set_failure(vm, "cannot create sockets: %s", strerror(-r));
                 return r;
         }
@@ -584,11 +586,12 @@ static int vm_spawn(Vm *vm) {
                 .balloon_qmp = balloon,
                 .taps = taps,
                 .n_taps = n_taps,
+                .input = -EBADF,
                 .output = output,
         };
         r = sandbox_spawn(plan, &fds, m->user_uid, m->user_gid, &pid);
         close_all(theirs, _PAIR_MAX);
-        net_close_taps(taps, n_taps);
+        tap_close_all(taps, n_taps);
         if (r < 0) {
                 close_all(ours, _PAIR_MAX);
                 vm_set_failure(vm, "cannot start the VMM: %s", strerror(-r));
@@ -768,12 +771,12 @@ void vm_stop(Vm *vm) {
 
 /* ---- sockets ---- */
 
-static void on_command_connect(int fd, uid_t uid, bool authorised, void *userdata) {
+static void on_command_connect(int fd, uid_t uid, const char *refusal, void *userdata) {
         Vm *vm = userdata;
         Client *c;
         int r;
 
-        r = client_new(vm, fd, uid, authorised, &c);
+        r = client_new(vm, fd, uid, refusal, &c);
         if (r < 0) {
                 safe_close(fd);
                 log_debug_errno(r, "VM '%s': closing a command connection of uid %u at once: %m",
@@ -781,15 +784,13 @@ static void on_command_connect(int fd, uid_t uid, bool authorised, void *userdat
         }
 }
 
-static void on_console_connect(int fd, uid_t uid, bool authorised, void *userdata) {
+static void on_console_connect(int fd, uid_t uid, const char *refusal, void *userdata) {
         Vm *vm = userdata;
         int r;
 
-        if (!authorised) {
-                listener_refuse(fd,
-                                "vmsilod: permission denied: uid %u is neither root nor the vmsilo "
-                                "user\r\n",
-                                (unsigned) uid);
+        if (refusal) {
+                listener_refuse(fd, "vmsilod: permission denied: uid %u %s\r\n", (unsigned) uid,
+                                refusal);
                 return;
         }
         r = console_add_client(vm->console, fd, uid);

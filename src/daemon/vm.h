@@ -20,6 +20,7 @@ typedef struct Client Client;
 typedef struct Listener Listener;
 typedef struct Relay Relay;
 typedef struct VmWaiter VmWaiter;
+typedef struct VmmLog VmmLog;
 
 /* Something that must hear about every state change (a control request waiting for "running",
  * a vm-run OPEN waiting for the boot). The callback may unlink and free the waiter. */
@@ -59,6 +60,7 @@ struct Vm {
         sd_event_source *agent_retry; /* crosvm: vsock connect attempts while the guest boots */
         sd_event_source *stop_helper; /* crosvm: the `crosvm stop` child */
         Qmp *qmp;
+        VmmLog *log; /* the VMM's output, while it runs */
         Console *console;
         sd_event_source *timer; /* start timeout, stop escalation */
         unsigned stop_step;     /* escalation: 0 agent power-off, 1 VMM quit, 2 SIGKILL */

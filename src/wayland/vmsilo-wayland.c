@@ -116,12 +116,11 @@ static int parse_argv(int argc, char **argv) {
                         arg_listen = optarg;
                         break;
                 case ARG_LISTEN_FD:
-                        if (parse_long(optarg, 3, INT32_MAX, &number) < 0)
+                        if (parse_fd(optarg, 3, &arg_listen_fd) < 0)
                                 return log_error_errno(EINVAL,
                                                 "--listen-fd: '%s' is not an fd "
                                                 "number above 2.",
                                                 optarg);
-                        arg_listen_fd = (int) number;
                         break;
                 case ARG_UPSTREAM:
                         arg_upstream = optarg;
