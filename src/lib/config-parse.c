@@ -23,6 +23,7 @@ static const char *const root_keys[] = {
         "isolatedPciDevices",
         "vmm",
         "acceleration",
+        "frameWidth",
         NULL,
 };
 
@@ -341,6 +342,7 @@ static int parse_vms(json_t *root, Config *c, ConfigErrors *e) {
 
 static int config_init_defaults(Config *c) {
         c->enable_bash_integration = true;
+        c->frame_width = CONFIG_FRAME_WIDTH_DEFAULT;
         c->nat_interface = strdup("");
         c->crosvm.log_level = strdup("info");
         c->crosvm.extra_args = strv_new_empty();
@@ -393,6 +395,8 @@ int config_parse(json_t *root, Config *c, ConfigErrors *e) {
                 r = parse_isolated_pci(root, c, e);
         if (r >= 0)
                 r = config_parse_vmm_accel(root, "", &c->vmm, &c->accel, e);
+        if (r >= 0)
+                r = config_parse_frame_width(root, "", &c->frame_width, e);
         if (r >= 0)
                 r = parse_vms(root, c, e);
         return r < 0 ? r : 0;
