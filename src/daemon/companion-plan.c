@@ -83,13 +83,14 @@ static int sandbox_args(const CompanionContext *ctx, char ***l) {
 
 int companion_plan_argv(CompanionKind k, const CompanionContext *ctx, char ***ret) {
         _cleanup_(strv_freep) char **l = strv_new_empty();
-        _cleanup_(freep) char *fence_socket = NULL, *waypipe_socket = NULL;
+        _cleanup_(freep) char *fence_socket = NULL, *waypipe_socket = NULL, *frame_width = NULL;
         int r;
 
         if (!l)
                 return -ENOMEM;
         if (asprintf(&fence_socket, "%s/%s", ctx->dir, WAYLAND_FENCE_SOCKET) < 0 ||
-                        asprintf(&waypipe_socket, "%s/%s", ctx->dir, WAYLAND_SERVICE_SOCKET) < 0)
+                        asprintf(&waypipe_socket, "%s/%s", ctx->dir, WAYLAND_SERVICE_SOCKET) < 0 ||
+                        asprintf(&frame_width, "%u", ctx->frame_width) < 0)
                 return -ENOMEM;
         r = sandbox_args(ctx, &l);
         if (r < 0)
@@ -104,10 +105,12 @@ int companion_plan_argv(CompanionKind k, const CompanionContext *ctx, char ***re
                         if (r < 0)
                                 return r;
                 }
-                r = extend_many(&l, (const char *const[]){ "--ro-bind", ctx->compositor,
-                                                    ctx->compositor, "--", ctx->fence_binary,
-                                                    "--vm", ctx->vm_name, "--listen", fence_socket,
-                                                    "--upstream", ctx->compositor, NULL });
+                r = extend_many(&l,
+                                (const char *const[]){ "--ro-bind", ctx->compositor,
+                                                ctx->compositor, "--", ctx->fence_binary, "--vm",
+                                                ctx->vm_name, "--listen", fence_socket,
+                                                "--upstream", ctx->compositor, "--color",
+                                                ctx->color, "--frame-width", frame_width, NULL });
                 break;
         case COMPANION_WAYPIPE:
                 r = extend_many(&l,

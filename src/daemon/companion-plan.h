@@ -27,6 +27,8 @@ typedef struct CompanionContext {
         const char *dir;          /* absolute: the VM's companion directory */
         const char *compositor;   /* absolute: the user's compositor socket */
         const char *fence_binary; /* absolute: vmsilo-wayland */
+        const char *color;        /* the VM's color, as configured: the fence's frame */
+        unsigned frame_width;     /* the VM's frameWidth */
 } CompanionContext;
 
 const char *companion_kind_to_string(CompanionKind k);

@@ -58,9 +58,11 @@ typedef struct CompanionProcess {
 struct Companions {
         Manager *manager;
         char *vm_name;
-        char *dir_name;  /* the VM's name, in <runtime>/services */
-        char *dir;       /* absolute */
-        int services_fd; /* <runtime>/services */
+        char *color;          /* the VM's, for the fence's frame */
+        unsigned frame_width; /* the VM's frameWidth */
+        char *dir_name;       /* the VM's name, in <runtime>/services */
+        char *dir;            /* absolute */
+        int services_fd;      /* <runtime>/services */
         int dir_fd;
         char *user_runtime_dir; /* where the compositor's socket is looked for */
         char *display;          /* waylandDisplay, or NULL: the one live wayland-N */
@@ -192,6 +194,8 @@ static int process_spawn(CompanionProcess *p) {
                 .dir = c->dir,
                 .compositor = c->compositor,
                 .fence_binary = m->options.wayland_binary,
+                .color = c->color,
+                .frame_width = c->frame_width,
         };
         const SandboxFds fds = {
                 .qmp = -EBADF,
@@ -420,6 +424,10 @@ int companions_new(Manager *m, const Config *config, const VmConfig *vm, Compani
         for (CompanionKind k = 0; k < _COMPANION_KIND_MAX; k++)
                 c->procs[k] = (CompanionProcess){ .owner = c, .kind = k };
         c->vm_name = strdup(vm->name);
+        c->color = strdup(vm->color);
+        c->frame_width = vm->frame_width;
+        if (!c->color)
+                return -ENOMEM;
         if (!c->vm_name || !(c->dir_name = strdup(vm->name)) ||
                         asprintf(&c->dir, "%s/" WAYLAND_SERVICES_DIR "/%s", m->options.runtime_dir,
                                         vm->name) < 0 ||
@@ -457,6 +465,7 @@ Companions *companions_free(Companions *c) {
         safe_close(c->dir_fd);
         safe_close(c->services_fd);
         free(c->vm_name);
+        free(c->color);
         free(c->dir_name);
         free(c->dir);
         free(c->user_runtime_dir);

@@ -7,6 +7,7 @@
 #include "control.h"
 #include "log.h"
 #include "manager.h"
+#include "safe-open.h"
 #include "sandbox.h"
 #include "vm.h"
 
@@ -147,9 +148,9 @@ static int manager_listen(Manager *m) {
         _cleanup_(freep) char *path = NULL;
         int r;
 
-        if (mkdir(m->options.runtime_dir, 0755) < 0 && errno != EEXIST)
-                return log_error_errno(errno, "Cannot create runtime dir '%s': %m",
-                                m->options.runtime_dir);
+        r = safe_prepare_root_dir(m->options.runtime_dir, "runtime dir");
+        if (r < 0)
+                return r;
         if (asprintf(&path, "%s/control.socket", m->options.runtime_dir) < 0)
                 return log_oom();
         r = control_server_new(m, path, &m->control);

@@ -18,9 +18,13 @@ typedef struct ManagerOptions {
         const char *config_path; /* read again on reload */
         const char *runtime_dir;
         const char *state_dir;
-        const char *image_builder;  /* the `vmsilo` binary used to build the default image */
-        const char *accel_override; /* VMSILO_ACCEL or NULL */
-        const char *desktop_home;   /* VMSILO_DESKTOP_HOME or NULL: the user's home */
+        const char *image_builder;    /* the `vmsilo` binary used to build the default image */
+        const char *accel_override;   /* VMSILO_ACCEL or NULL */
+        const char *mkfs_ext4;        /* absolute: --mkfs-ext4 or the build's */
+        const char *qemu_img;         /* absolute: --qemu-img or the build's */
+        const char *qemu_system;      /* absolute: --qemu-system or the build's */
+        const char *crosvm;           /* absolute: --crosvm or the build's */
+        uint64_t helper_timeout_usec; /* deadline of a start's preparation (helper.h) */
         const char *wayland_binary;    /* vmsilo-wayland: VMSILO_WAYLAND or the installed one */
         const char *user_runtime_base; /* VMSILO_USER_RUNTIME_BASE or /run/user */
         uint64_t start_timeout_usec;

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "conn-limit.h"
 #include "console.h"
+#include "helper.h"
 #include "macro.h"
 #include "manager.h"
 #include "qmp.h"
@@ -20,6 +21,7 @@ typedef struct Client Client;
 typedef struct Companions Companions;
 typedef struct Listener Listener;
 typedef struct Relay Relay;
+typedef struct HostForward HostForward;
 typedef struct VmWaiter VmWaiter;
 typedef struct VmmLog VmmLog;
 
@@ -55,6 +57,7 @@ struct Vm {
 
         pid_t pid; /* VMM, 0 when none */
         sd_event_source *child;
+        Helper *prepare; /* the start's preparation before the VMM exists (vm_needs_prepare()) */
         Channel *agent;  /* host side of the guest channel */
         bool agent_lost; /* the VMM closed the channel: it is exiting, not yet reaped */
         char *vmm_dir;   /* crosvm: its per-VM directory (control socket) */
@@ -71,6 +74,8 @@ struct Vm {
         uint32_t live_sessions; /* from the agent's STATUS */
         Relay *relays;          /* active vm-run streams on this VM; Relay::vm_next */
         size_t n_relays;
+        HostForward *host_forwards; /* guest-opened streams (host-forward.h) */
+        size_t n_host_forwards;
         VmWaiter *waiters;
         Client *clients;             /* command-socket connections; Client::next */
         uint64_t running_since_usec; /* CLOCK_MONOTONIC */

@@ -14,6 +14,7 @@ static const char *const vm_keys[] = {
         "memory",
         "cpus",
         "color",
+        "frameWidth",
         "network",
         "autoShutdown",
         "autoStart",
@@ -97,11 +98,26 @@ static int parse_name(json_t *obj, const char *path, VmConfig *vm, ConfigErrors 
         return 0;
 }
 
+int config_parse_frame_width(json_t *obj, const char *path, uint32_t *ret, ConfigErrors *e) {
+        uint64_t width = *ret;
+        int r;
+
+        r = config_json_uint(e, path, obj, "frameWidth", 0, CONFIG_FRAME_WIDTH_MAX, " pixels",
+                        &width);
+        *ret = (uint32_t) width;
+        return r;
+}
+
+/* color, and frameWidth, the frame vmsilo-wayland draws in it */
 static int parse_vm_color(json_t *obj, const char *path, VmConfig *vm, ConfigErrors *e) {
         _cleanup_(freep) char *color = NULL, *p = NULL;
         uint32_t rgb;
         int r;
 
+        r = config_parse_frame_width(obj, path, &vm->frame_width, e);
+        if (r < 0)
+                return r;
+        vm->frame_width_set = r > 0;
         r = config_json_string(e, path, obj, "color", false, &color);
         if (r <= 0)
                 return r;

@@ -24,6 +24,7 @@ static const char *const root_keys[] = {
         "vmm",
         "acceleration",
         "waylandDisplay",
+        "frameWidth",
         NULL,
 };
 
@@ -369,6 +370,7 @@ static int parse_vms(json_t *root, Config *c, ConfigErrors *e) {
 
 static int config_init_defaults(Config *c) {
         c->enable_bash_integration = true;
+        c->frame_width = CONFIG_FRAME_WIDTH_DEFAULT;
         c->nat_interface = strdup("");
         c->crosvm.log_level = strdup("info");
         c->crosvm.extra_args = strv_new_empty();
@@ -423,6 +425,8 @@ int config_parse(json_t *root, Config *c, ConfigErrors *e) {
                 r = config_parse_vmm_accel(root, "", &c->vmm, &c->accel, e);
         if (r >= 0)
                 r = parse_wayland_display(root, c, e);
+        if (r >= 0)
+                r = config_parse_frame_width(root, "", &c->frame_width, e);
         if (r >= 0)
                 r = parse_vms(root, c, e);
         return r < 0 ? r : 0;

@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "host-services.h"
 #include "qemu-plan.h"
 #include "strv.h"
 
@@ -150,7 +151,7 @@ static int qemu_append_basics(QemuBuild *b) {
 }
 
 static int qemu_append_boot(QemuBuild *b) {
-        _cleanup_(freep) char *cmdline = NULL, *guest = NULL;
+        _cleanup_(freep) char *cmdline = NULL, *guest = NULL, *services = NULL;
         LaunchPlan *p = b->plan;
         bool root = b->vm->root_disk || b->ctx->built_root_disk;
         int r;
@@ -189,6 +190,17 @@ static int qemu_append_boot(QemuBuild *b) {
         r = plan_extendf(&cmdline, " ", "%s", guest);
         if (r < 0)
                 return r;
+        /* The host services the guest may reach over GUEST_FORWARD streams: the agent listens
+         * for them and root images start their guest ends (docs/guest-image.md). Not a secret:
+         * vmsilod decides every stream again. */
+        r = host_services_format(b->vm, &services);
+        if (r < 0)
+                return r;
+        if (services) {
+                r = plan_extendf(&cmdline, " ", "vmsilo.forward=%s", services);
+                if (r < 0)
+                        return r;
+        }
         return qemu_append_pair(p, "-append", cmdline);
 }
 

@@ -43,9 +43,7 @@ int socket_listen_unix(const char *path, mode_t mode, int *ret) {
         return 0;
 }
 
-/* flags: 0 or SOCK_NONBLOCK (a unix connect then completes at once or fails, -EAGAIN when the
- * backlog is full). */
-static int connect_path(const char *path, int flags, int *ret) {
+static int connect_unix(const char *path, int flags, int *ret) {
         _cleanup_(closep) int fd = -EBADF;
         struct sockaddr_un sa;
         int r;
@@ -64,7 +62,11 @@ static int connect_path(const char *path, int flags, int *ret) {
 }
 
 int socket_connect_unix(const char *path, int *ret) {
-        return connect_path(path, 0, ret);
+        return connect_unix(path, 0, ret);
+}
+
+int socket_connect_unix_nonblocking(const char *path, int *ret) {
+        return connect_unix(path, SOCK_NONBLOCK, ret);
 }
 
 int socket_peer_cred(int fd, struct ucred *ret) {
@@ -98,5 +100,5 @@ int socket_connect_unix_at(int dirfd, const char *name, uid_t owner, int *ret_fd
         if (ret_ino)
                 *ret_ino = st.st_ino;
         (void) snprintf(proc_path, sizeof(proc_path), "/proc/self/fd/%d", path_fd);
-        return connect_path(proc_path, SOCK_NONBLOCK, ret_fd);
+        return connect_unix(proc_path, SOCK_NONBLOCK, ret_fd);
 }

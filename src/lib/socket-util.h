@@ -17,6 +17,8 @@ int socket_connect_unix(const char *path, int *ret);
  * /proc/self/fd, never by path, so no link the user plants is followed. A full backlog is
  * -EAGAIN. ret_ino (may be NULL) gets the socket's inode once it passed those checks. */
 int socket_connect_unix_at(int dirfd, const char *name, uid_t owner, int *ret_fd, ino_t *ret_ino);
+/* The same, non-blocking: a unix connect completes at once or fails (-EAGAIN: backlog full). */
+int socket_connect_unix_nonblocking(const char *path, int *ret);
 /* The credentials of the process at the other end (SO_PEERCRED; pid 0 if it is in a PID
  * namespace we cannot see into). */
 int socket_peer_cred(int fd, struct ucred *ret);

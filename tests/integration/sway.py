@@ -61,9 +61,14 @@ class Sway:
         walk(json.loads(tree))
         return found
 
-    def view(self, app_id, timeout=10.0):
-        return wait_for(lambda: next((v for v in self.views() if v.get("app_id") == app_id),
-                                     None), timeout, f"a window with app_id {app_id}")
+    def titled(self, title):
+        """Whether a window has this title now."""
+        return any(v.get("name") == title for v in self.views())
+
+    def view(self, title, timeout=10.0):
+        """The window titled title, once it is there."""
+        return wait_for(lambda: next((v for v in self.views() if v.get("name") == title),
+                                     None), timeout, f"a window titled {title!r}")
 
     def close(self):
         if self.proc.poll() is None:

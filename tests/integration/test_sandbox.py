@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """The VMM sandbox (docs/sandbox.md) through vmsilod's real spawn path: a compromised-VMM
-stand-in (tests/helpers/hostile-vmm.c), first in vmsilod's PATH as qemu-system-x86_64, tries to
+stand-in (tests/helpers/hostile-vmm.c), vmsilod.s --qemu-system, tries to
 reach the daemon's sockets, other processes, the user's files and session sockets, the network,
 and opens /dev/kvm. The same stand-in run as the same user outside the sandbox shows that each
 attempt is real. Also: vmsilod's sockets refuse peers in another PID namespace, and the VMM log
@@ -128,11 +128,11 @@ def sandboxed(tmp_path_factory, targets, user):
         (boot / name).write_bytes(b"not a kernel\n")
     vms = [vm(name, kernel=str(boot / "vmlinuz"), initramfs=str(boot / "initrd"))
            for name in ("hostile", "flood")]
-    d = Daemon(tmp, public_dir("vs-sandbox-state-"), vms)
+    d = Daemon(tmp, public_dir("vs-sandbox-state-"), vms,
+               extra_args=["--qemu-system", str(targets.bin / "qemu-system-x86_64")])
     victim = targets.victim(user)
     d.env.update(targets.env(victim, d.runtime))
-    d.env.update({"PATH": f"{targets.bin}:{os.environ['PATH']}",
-                  "HOSTILE_FLOOD_NAME": "flood", "HOSTILE_FLOOD_BYTES": str(FLOOD_BYTES)})
+    d.env.update({"HOSTILE_FLOOD_NAME": "flood", "HOSTILE_FLOOD_BYTES": str(FLOOD_BYTES)})
     d.victim = victim
     d.start()
     yield d

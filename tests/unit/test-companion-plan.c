@@ -16,7 +16,7 @@
         "/usr/bin/bwrap --unshare-all --die-with-parent --new-session --cap-drop ALL --clearenv "  \
         "--ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/sbin /sbin "                     \
         "--symlink usr/lib /lib --symlink usr/lib64 /lib64 --proc /proc --dev /dev --tmpfs /tmp "  \
-        "--bind /run/vmsilo/services/web /run/vmsilo/services/web "                                            \
+        "--bind /run/vmsilo/services/web /run/vmsilo/services/web "                                \
         "--setenv XDG_RUNTIME_DIR /run/vmsilo/services/web "
 
 static const CompanionContext context = {
@@ -24,6 +24,8 @@ static const CompanionContext context = {
         .dir = "/run/vmsilo/services/web",
         .compositor = "/run/user/1000/wayland-1",
         .fence_binary = "/usr/libexec/vmsilo/vmsilo-wayland",
+        .color = "rgb(0, 80, 200)",
+        .frame_width = 6,
 };
 
 static void assert_argv(CompanionKind k, const CompanionContext *ctx, const char *expected) {
@@ -41,7 +43,8 @@ static void test_fence_alone_gets_the_compositor_socket(void **state) {
                         SANDBOX "--ro-bind /run/user/1000/wayland-1 /run/user/1000/wayland-1 -- "
                                 "/usr/libexec/vmsilo/vmsilo-wayland --vm web "
                                 "--listen /run/vmsilo/services/web/fence.sock "
-                                "--upstream /run/user/1000/wayland-1");
+                                "--upstream /run/user/1000/wayland-1 "
+                                "--color rgb(0, 80, 200) --frame-width 6");
 }
 
 static void test_waypipe_draws_on_the_fence_never_the_compositor(void **state) {
@@ -62,7 +65,8 @@ static void test_fence_binary_outside_usr_is_bound_read_only(void **state) {
                                 "--ro-bind /run/user/1000/wayland-1 /run/user/1000/wayland-1 -- "
                                 "/work/build/src/wayland/vmsilo-wayland --vm web "
                                 "--listen /run/vmsilo/services/web/fence.sock "
-                                "--upstream /run/user/1000/wayland-1");
+                                "--upstream /run/user/1000/wayland-1 "
+                                "--color rgb(0, 80, 200) --frame-width 6");
 }
 
 static void test_display_names_are_what_clients_try(void **state) {

@@ -489,6 +489,27 @@ static void test_config_vm_crosvm_log_level_inherits_global(void **state) {
         assert_string_equal(config_vm_crosvm_log_level(c, &c->vms[1]), "trace");
 }
 
+static void test_config_vm_frame_width_inherits_global(void **state) {
+        _cleanup_(config_freep) Config *d = load_ok("{'user': 'u', 'nixosVms': [{'name': 'a'}]}");
+        _cleanup_(config_freep) Config *c = load_ok(
+                        "{'user': 'u', 'frameWidth': 2, 'nixosVms': [{'name': 'a'},"
+                        " {'name': 'b', 'frameWidth': 0}]}");
+        _cleanup_(config_errors_finish) ConfigErrors e = {};
+        Config *bad = NULL;
+
+        assert_int_equal(d->frame_width, 4);
+        assert_int_equal(d->vms[0].frame_width, 4);
+        assert_int_equal(c->vms[0].frame_width, 2);
+        assert_int_equal(c->vms[1].frame_width, 0);
+        assert_int_equal(config_load_string("{\"user\": \"u\", \"nixosVms\": [{\"name\": \"a\", "
+                                            "\"frameWidth\": 65}]}",
+                                 NULL, &bad, &e),
+                        -EINVAL);
+        assert_null(bad);
+        assert_int_equal(e.n_items, 1);
+        assert_string_equal(e.items[0].path, "nixosVms[0].frameWidth");
+}
+
 static void test_config_enum_tables_round_trip(void **state) {
         for (VmmKind k = 0; k < _VMM_KIND_MAX; k++)
                 assert_int_equal(vmm_kind_from_string(vmm_kind_to_string(k)), k);
@@ -606,7 +627,8 @@ static void test_config_format_writes_allowed_host_ports(void **state) {
 static void test_config_format_lists_keys_in_option_table_order(void **state) {
         static const char *const order[] = { "enable", "user", "hostNetworking", "nixosVms",
                 "enableBashIntegration", "crosvm", "vmsilo-balloond", "vmsilo-tray",
-                "isolatedPciDevices", "vmm", "acceleration", "waylandDisplay" };
+                "isolatedPciDevices", "vmm", "acceleration", "waylandDisplay",
+                "frameWidth" };
         _cleanup_(config_freep) Config *c = load_ok("{'vmm': 'qemu', 'user': 'u', 'enable': true}");
         json_auto_t *j = format_and_parse(c);
         const char *key;
@@ -732,6 +754,7 @@ int main(void) {
                 cmocka_unit_test(test_config_vm_vmm_prefers_vm_then_global_then_auto),
                 cmocka_unit_test(test_config_vm_accel_inherits_global_choice),
                 cmocka_unit_test(test_config_vm_crosvm_log_level_inherits_global),
+                cmocka_unit_test(test_config_vm_frame_width_inherits_global),
                 cmocka_unit_test(test_config_enum_tables_round_trip),
                 cmocka_unit_test(test_config_free_accepts_null),
                 cmocka_unit_test(test_config_errors_finish_empties_the_list),
