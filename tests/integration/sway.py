@@ -6,19 +6,25 @@ import os
 import pathlib
 import signal
 import subprocess
-import time
+
+from daemon import wait_for
 
 SWAY_CONFIG = "output HEADLESS-1 resolution 1280x800\ndefault_border none\n"
 
 
-def wait_for(predicate, timeout=10.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+def views(swaysock, user, env):
+    """Every window (a node with a pid) in the tree of the sway at swaysock."""
+    tree = subprocess.run(["swaymsg", "-s", swaysock, "-t", "get_tree", "-r"], check=True,
+                          capture_output=True, user=user.pw_uid, env=env).stdout
+    found = []
+
+    def walk(node):
+        if node.get("pid"):
+            found.append(node)
+        for child in node.get("nodes", []) + node.get("floating_nodes", []):
+            walk(child)
+    walk(json.loads(tree))
+    return found
 
 
 class Sway:
@@ -47,19 +53,7 @@ class Sway:
         self.swaysock = str(next(self.run.glob("sway-ipc.*.sock")))
 
     def views(self):
-        """Every window (a node with a pid) in sway's tree."""
-        tree = subprocess.run(["swaymsg", "-s", self.swaysock, "-t", "get_tree", "-r"],
-                              check=True, capture_output=True, user=self.user.pw_uid,
-                              env=self.env).stdout
-        found = []
-
-        def walk(node):
-            if node.get("pid"):
-                found.append(node)
-            for child in node.get("nodes", []) + node.get("floating_nodes", []):
-                walk(child)
-        walk(json.loads(tree))
-        return found
+        return views(self.swaysock, self.user, self.env)
 
     def titled(self, title):
         """Whether a window has this title now."""

@@ -13,8 +13,8 @@ import tempfile
 
 import pytest
 
-from daemon import Daemon, build_dir, ensure_test_user, public_dir, vm
-from sway import Sway, wait_for
+from daemon import Daemon, build_dir, ensure_test_user, public_dir, vm, wait_for
+from sway import Sway
 
 pytestmark = pytest.mark.skipif(not shutil.which("sway") or not os.path.exists("/usr/bin/bwrap")
                                 or not shutil.which("waypipe"),
