@@ -20,12 +20,14 @@
     isolatedPciDevices = [ "01:00.0" "0000:02:00.0" ];
     vmm = "crosvm";
     acceleration = "tcg";
+    frameWidth = 6;
     nixosVms = [
       {
         name = "work";
         memory = 2048;
         cpus = 3;
         color = "#2ecc71";
+        frameWidth = 2;
         network = {
           nameservers = [ "9.9.9.9" "2620:fe::fe" ];
           interfaces = {
