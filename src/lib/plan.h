@@ -58,6 +58,8 @@ typedef struct LaunchPlan {
         size_t n_argv;
         PlanFd *fds; /* in ascending target_fd order */
         size_t n_fds;
+        /* RLIMIT_MEMLOCK (soft and hard) the VMM needs, 0 = leave it: VFIO pins guest RAM. */
+        uint64_t memlock_bytes;
 } LaunchPlan;
 
 /* What the daemon provides for one launch. Every pointer is borrowed for the duration of the
@@ -116,6 +118,13 @@ int plan_appendf(LaunchPlan *p, const char *format, ...) _printf_(2, 3);
 int plan_append_strv(LaunchPlan *p, char *const *args);
 /* Records that role/index must be inherited; returns the target fd number (>= 3) or -ENOMEM. */
 int plan_add_fd(LaunchPlan *p, PlanFdRole role, unsigned index);
+
+/* Whether the VM gets a balloon device (and, on QEMU, vmsilo-balloond's monitor): not with PCI
+ * passthrough, whose VFIO mappings pin every guest page, so reclaiming any is impossible. */
+bool plan_vm_has_balloon(const VmConfig *vm);
+
+/* Sets memlock_bytes for a VM with PCI devices (vfio_memlock_bytes()). */
+void plan_set_memlock(LaunchPlan *p, const VmConfig *vm);
 
 /* Appends text to the string *s (may be NULL), putting separator first unless *s is empty. */
 int plan_extendf(char **s, const char *separator, const char *format, ...) _printf_(3, 4);
