@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include "sandbox.h"
 
@@ -69,6 +70,11 @@ _noreturn_ static void child(const LaunchPlan *plan, const SandboxFds *fds, uid_
         }
         (void) close_range((unsigned) highest + 1, ~0U, 0);
 
+        /* VFIO pins guest RAM: the limit, and its hard cap, while we may still raise it. */
+        if (plan->memlock_bytes > 0 &&
+                        setrlimit(RLIMIT_MEMLOCK, &(struct rlimit){ .rlim_cur = plan->memlock_bytes,
+                                                          .rlim_max = plan->memlock_bytes }) < 0)
+                _exit(127);
         if (uid != geteuid()) {
                 if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
                                 setresuid(uid, uid, uid) < 0)

@@ -56,6 +56,11 @@ struct Vm {
         Channel *agent;  /* host side of the guest channel */
         bool agent_lost; /* the VMM closed the channel: it is exiting, not yet reaped */
         char *vmm_dir;   /* crosvm: its per-VM directory (control socket) */
+        /* PCI passthrough: /dev/vfio/<group> nodes given to the VM user while the VMM runs, and
+         * whether it counts among the users of /dev/vfio/vfio (Manager.vfio_container). */
+        VfioGrant *vfio_grants;
+        size_t n_vfio_grants;
+        bool vfio_container;
         sd_event_source *agent_retry; /* crosvm: vsock connect attempts while the guest boots */
         sd_event_source *stop_helper; /* crosvm: the `crosvm stop` child */
         Qmp *qmp;

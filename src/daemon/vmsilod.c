@@ -25,6 +25,7 @@ static const char *arg_config = CONFIG_DEFAULT_PATH;
 static const char *arg_runtime_dir = NULL;
 static const char *arg_state_dir = NULL;
 static const char *arg_image_builder = NULL;
+static const char *arg_sys_root = NULL;
 static LogLevel arg_log_level = LOG_LEVEL_INFO;
 
 static void help(void) {
@@ -38,6 +39,8 @@ static void help(void) {
                "     --state-dir DIR     images and overlays (default $VMSILO_STATE_DIR or %s)\n"
                "     --image-builder BIN the vmsilo binary that builds the default image\n"
                "                         (default $VMSILO_CLI or %s)\n"
+               "     --sys-root DIR      where sysfs and /dev/vfio are, for PCI passthrough\n"
+               "                         (default $VMSILO_SYSFS_ROOT or /; tests use a fake)\n"
                "     --log-level LEVEL   error, warn, info (default), debug, trace\n"
                "  -h --help              show this help\n"
                "     --version           show the version\n"
@@ -54,6 +57,7 @@ static int parse_argv(int argc, char **argv) {
                 ARG_RUNTIME_DIR = 0x100,
                 ARG_STATE_DIR,
                 ARG_IMAGE_BUILDER,
+                ARG_SYS_ROOT,
                 ARG_LOG_LEVEL,
                 ARG_VERSION
         };
@@ -62,6 +66,7 @@ static int parse_argv(int argc, char **argv) {
                 { "runtime-dir", required_argument, NULL, ARG_RUNTIME_DIR },
                 { "state-dir", required_argument, NULL, ARG_STATE_DIR },
                 { "image-builder", required_argument, NULL, ARG_IMAGE_BUILDER },
+                { "sys-root", required_argument, NULL, ARG_SYS_ROOT },
                 { "log-level", required_argument, NULL, ARG_LOG_LEVEL },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -82,6 +87,9 @@ static int parse_argv(int argc, char **argv) {
                         break;
                 case ARG_IMAGE_BUILDER:
                         arg_image_builder = optarg;
+                        break;
+                case ARG_SYS_ROOT:
+                        arg_sys_root = optarg;
                         break;
                 case ARG_LOG_LEVEL:
                         arg_log_level = log_level_from_string(optarg);
@@ -110,6 +118,11 @@ static int parse_argv(int argc, char **argv) {
                 arg_state_dir = getenv("VMSILO_STATE_DIR") ?: VMSILO_STATE_DIR_DEFAULT;
         if (!arg_image_builder)
                 arg_image_builder = getenv("VMSILO_CLI") ?: VMSILO_BINDIR "/vmsilo";
+        if (!arg_sys_root)
+                arg_sys_root = getenv("VMSILO_SYSFS_ROOT") ?: "/";
+        if (arg_sys_root[0] != '/')
+                return log_error_errno(EINVAL, "--sys-root: '%s' is not an absolute path",
+                                arg_sys_root);
         return 1;
 }
 
@@ -176,6 +189,7 @@ static int run(int argc, char **argv) {
                 .image_builder = arg_image_builder,
                 .accel_override = getenv("VMSILO_ACCEL"),
                 .desktop_home = getenv("VMSILO_DESKTOP_HOME"),
+                .sys_root = arg_sys_root,
                 .start_timeout_usec = START_TIMEOUT_USEC_DEFAULT,
                 .stop_timeout_usec = STOP_TIMEOUT_USEC_DEFAULT,
         };
