@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* sandbox.c: fork/exec of a VMM as the VM user. */
 #include <fcntl.h>
+#include <inttypes.h>
 #include <grp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,6 +28,27 @@ static int fd_for(const PlanFd *pf, const SandboxFds *fds) {
         default:
                 return -EBADF;
         }
+}
+
+/* VFIO pins guest RAM: the limit and its hard cap, while we may still raise them (root with
+ * CAP_SYS_RESOURCE). Without that capability the soft limit goes up to the hard one and the
+ * VMM log says so: the VMM then fails to map the device with its own clear error. */
+static void set_memlock(uint64_t bytes) {
+        struct rlimit rl = { .rlim_cur = bytes, .rlim_max = bytes };
+        int error;
+
+        if (setrlimit(RLIMIT_MEMLOCK, &rl) >= 0)
+                return;
+        error = errno;
+        if (getrlimit(RLIMIT_MEMLOCK, &rl) < 0)
+                return;
+        dprintf(STDERR_FILENO,
+                        "vmsilod: cannot raise RLIMIT_MEMLOCK to %" PRIu64 " bytes (%s); the "
+                        "VMM gets the hard limit, %" PRIu64 " bytes, and may fail to pin guest "
+                        "memory for VFIO\n",
+                        bytes, strerror(error), (uint64_t) rl.rlim_max);
+        rl.rlim_cur = rl.rlim_max;
+        (void) setrlimit(RLIMIT_MEMLOCK, &rl);
 }
 
 /* Runs in the child only: async-signal-safe calls, _exit() on every failure. */
@@ -70,11 +92,8 @@ _noreturn_ static void child(const LaunchPlan *plan, const SandboxFds *fds, uid_
         }
         (void) close_range((unsigned) highest + 1, ~0U, 0);
 
-        /* VFIO pins guest RAM: the limit, and its hard cap, while we may still raise it. */
-        if (plan->memlock_bytes > 0 &&
-                        setrlimit(RLIMIT_MEMLOCK, &(struct rlimit){ .rlim_cur = plan->memlock_bytes,
-                                                          .rlim_max = plan->memlock_bytes }) < 0)
-                _exit(127);
+        if (plan->memlock_bytes > 0)
+                set_memlock(plan->memlock_bytes);
         if (uid != geteuid()) {
                 if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
                                 setresuid(uid, uid, uid) < 0)

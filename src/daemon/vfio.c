@@ -119,7 +119,7 @@ static int write_attr(const char *root, const char *rel, const char *value) {
 
         if (r < 0)
                 return r;
-        fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+        fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
                 return -errno;
         return write_full_fd(fd, value, strlen(value));
