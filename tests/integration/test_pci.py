@@ -23,12 +23,28 @@ PORT = "0000:00:1c.0"    # PCIe root port (a bridge): may stay with the host
 NIC = "0000:02:00.0"     # network card, group 2 ...
 SATA = "0000:02:00.1"    # ... with a SATA controller the host still drives
 MISSING = "0000:05:00.0"  # listed in isolatedPciDevices, not in the machine
+BOOT = "0000:03:00.0"    # group 3 alone: the device of the VM that boots a real guest
 MEMORY_MIB = 256
 
-STAND_IN = """#!/bin/sh
-{{ id -u; grep 'Max locked memory' /proc/self/limits; }} > {out}/vmm-$$.tmp
-mv {out}/vmm-$$.tmp {out}/vmm-$$.txt
-exec sleep 300
+# The VMM vmsilod starts (first in its PATH). For pci-boot it runs the real QEMU with the plan
+# minus the vfio-pci devices (no real device here), so q35 + virtio-iommu-pci boots the guest;
+# for the other VMs it reports its uid and RLIMIT_MEMLOCK and sleeps.
+STAND_IN = """#!/usr/bin/python3
+import os, sys
+args = sys.argv[1:]
+if "pci-boot" in args:
+    kept = []
+    while args:
+        if args[0] == "-device" and args[1].startswith("vfio-pci,"):
+            args = args[2:]
+            continue
+        kept.append(args.pop(0))
+    os.execv("/usr/bin/qemu-system-x86_64", ["qemu-system-x86_64"] + kept)
+limits = [l for l in open("/proc/self/limits") if l.startswith("Max locked memory")]
+with open("{out}/vmm-%d.tmp" % os.getpid(), "w") as f:
+    f.write("%d\\n%s" % (os.getuid(), limits[0]))
+os.rename("{out}/vmm-%d.tmp" % os.getpid(), "{out}/vmm-%d.txt" % os.getpid())
+os.execv("/bin/sleep", ["sleep", "300"])
 """
 
 
@@ -59,6 +75,7 @@ def setup(tmp_path_factory):
     sysfs.add_device(USB, 0x0c0330, 1, "xhci_hcd")
     sysfs.add_device(NIC, 0x020000, 2, "e1000e")
     sysfs.add_device(SATA, 0x010601, 2, "ahci")
+    sysfs.add_device(BOOT, 0x0c0330, 3, "xhci_hcd")
 
     bin_dir = public_dir("vmsilo-pci-bin-")
     out = public_dir("vmsilo-pci-out-")
@@ -73,12 +90,15 @@ def setup(tmp_path_factory):
     common = {"memory": MEMORY_MIB, "kernel": str(kernel)}
     vms = [vm("pci-usb", pciDevices=[{"path": "01:00.0", "iommu": "on"}], **common),
            vm("pci-net", pciDevices=[{"path": NIC}], **common),
-           vm("pci-gone", pciDevices=[{"path": "05:00.0"}], **common)]
-    isolated = {"isolatedPciDevices": ["01:00.0", NIC, MISSING]}
+           vm("pci-gone", pciDevices=[{"path": "05:00.0"}], **common),
+           # The original's own example: iommu = "on" (QEMU: a virtio-iommu-pci).
+           vm("pci-boot", pciDevices=[{"path": BOOT, "iommu": "on"}])]
+    isolated = {"isolatedPciDevices": ["01:00.0", NIC, MISSING, BOOT]}
+    # pci-boot uses the default guest image, built at the daemon's start.
     d = Daemon(tmp, public_dir("vmsilo-pci-state-"), vms, config=isolated,
                extra_args=["--sys-root", str(sysfs.root)])
     d.env["PATH"] = f"{bin_dir}:{d.env['PATH']}"
-    d.start()
+    d.start(timeout=600)
     yield d, sysfs, out, user, vms
     try:
         assert d.stop() == 0, d.output()
@@ -147,14 +167,36 @@ def test_vm_runs_with_its_group_and_limits(setup):
 
 def test_reload_releases_and_rebinds(setup):
     d, sysfs, _, _, vms = setup
-    d.write_config(vms, {"isolatedPciDevices": [NIC]})
+    d.write_config(vms, {"isolatedPciDevices": [NIC, BOOT]})
     r = d.reload()
     assert r.returncode == 0, r.stderr
     wait_for(lambda: sysfs.driver(USB) == "xhci_hcd", what="release to the host driver")
     assert sysfs.override(USB) == ""
     assert sysfs.driver(NIC) == "vfio-pci"
 
-    d.write_config(vms, {"isolatedPciDevices": ["01:00.0", NIC]})
+    d.write_config(vms, {"isolatedPciDevices": ["01:00.0", NIC, BOOT]})
     r = d.reload()
     assert r.returncode == 0, r.stderr
     wait_for(lambda: sysfs.driver(USB) == "vfio-pci", what="rebinding")
+
+
+def guest_pci_ids(d, name):
+    r = d.run(name, "sh", "-c", "for d in /sys/bus/pci/devices/*; do "
+              "echo $(cat $d/vendor):$(cat $d/device); done")
+    assert r.returncode == 0, r.stderr
+    return set(r.stdout.decode().split())
+
+
+def test_iommu_on_boots_on_qemu_q35_without_balloon(setup):
+    d, sysfs, _, user, _ = setup
+    ids = guest_pci_ids(d, "pci-boot")
+    assert d.status("pci-boot")["state"] == "running"
+    assert os.stat(sysfs.root / "dev/vfio/3").st_uid == user.pw_uid
+    # q35's host bridge; virtio-iommu (1af4:1057) as iommu = "on" asks; no virtio-balloon
+    # (transitional 1af4:1002, modern 1af4:1045): VFIO pins every guest page.
+    assert "0x8086:0x29c0" in ids, ids
+    assert "0x1af4:0x1057" in ids, ids
+    assert not {"0x1af4:0x1002", "0x1af4:0x1045"} & ids, ids
+    r = d.cli("stop", "pci-boot")
+    assert r.returncode == 0, r.stderr
+    assert os.stat(sysfs.root / "dev/vfio/3").st_uid == 0
