@@ -143,7 +143,7 @@ void manager_isolate_pci(Manager *m, char *const *previous) {
                 log_oom();
                 return;
         }
-        STRV_FOREACH(a, removed) {
+        for (char *const *a = removed; a && *a; a++) {
                 if (manager_pci_in_use(m, *a))
                         log_warning("PCI device %s left isolatedPciDevices but a running VM "
                                     "uses it: it stays with vfio-pci.",
@@ -151,7 +151,7 @@ void manager_isolate_pci(Manager *m, char *const *previous) {
                 else if (vfio_release(root, *a) >= 0)
                         log_info("PCI device %s was given back to the host.", *a);
         }
-        STRV_FOREACH(a, m->config->isolated_pci_devices) {
+        for (char *const *a = m->config->isolated_pci_devices; a && *a; a++) {
                 _cleanup_(freep) char *reason = NULL, *line = NULL;
                 int r = vfio_isolate(root, *a, &reason);
 

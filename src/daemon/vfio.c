@@ -160,14 +160,13 @@ static int apply_steps(const char *root, const VfioDevice *d, const VfioStep *st
                 int r = write_attr(root, steps[i].path, steps[i].value);
 
                 if (r < 0) {
-                        set_reason(ret_reason, "PCI device %s: writing /%s failed: %s",
-                                        d->address, steps[i].path, strerror(-r));
+                        set_reason(ret_reason, "PCI device %s: writing /%s failed: %s", d->address,
+                                        steps[i].path, strerror(-r));
                         return r;
                 }
                 r = settle(root, d->address, steps[i].expect, &now);
                 if (r < 0) {
-                        set_reason(ret_reason,
-                                        "PCI device %s: after writing /%s it is %s %s (%s)",
+                        set_reason(ret_reason, "PCI device %s: after writing /%s it is %s %s (%s)",
                                         d->address, steps[i].path,
                                         now.driver[0] ? "bound to" : "bound to no driver",
                                         now.driver, strerror(-r));
@@ -295,7 +294,7 @@ static int read_group(const char *root, unsigned group, VfioDevice **ret, size_t
 static const char *isolation_failure(char *const *failures, const char *address) {
         size_t len = strlen(address);
 
-        STRV_FOREACH(f, failures)
+        for (char *const *f = failures; f && *f; f++)
                 if (strncmp(*f, address, len) == 0 && (*f)[len] == ':')
                         return *f + len + 1;
         return NULL;
@@ -352,8 +351,8 @@ static int check_device(const char *root, const char *address, char *const *fail
         return r;
 }
 
-int vfio_check_vm(const char *root, const VmConfig *vm, char *const *failures, unsigned **ret_groups,
-                size_t *ret_n, char **ret_reason) {
+int vfio_check_vm(const char *root, const VmConfig *vm, char *const *failures,
+                unsigned **ret_groups, size_t *ret_n, char **ret_reason) {
         _cleanup_(freep) unsigned *groups = calloc(vm->n_pci_devices ?: 1, sizeof(unsigned));
         size_t n = 0;
 

@@ -29,8 +29,8 @@ int vfio_release(const char *root, const char *address);
  * vfio-pci and every group is viable (vfio_group_check()). failures: strv of "ADDRESS: reason"
  * from isolation, quoted when a device is not bound. On failure *ret_reason names the device,
  * or the group and the member that makes it unusable. */
-int vfio_check_vm(const char *root, const VmConfig *vm, char *const *failures, unsigned **ret_groups,
-                size_t *ret_n, char **ret_reason);
+int vfio_check_vm(const char *root, const VmConfig *vm, char *const *failures,
+                unsigned **ret_groups, size_t *ret_n, char **ret_reason);
 
 /* A /dev/vfio node handed to the VMM's uid, with the owner it had before. */
 typedef struct VfioGrant {

@@ -27,9 +27,9 @@
 #include "shares.h"
 #include "socket-util.h"
 #include "strv.h"
+#include "vfio.h"
 #include "vm-deps.h"
 #include "vm-root.h"
-#include "vfio.h"
 #include "vm.h"
 
 static uint64_t now_usec(void) {
@@ -303,7 +303,7 @@ static const Vm *vfio_node_holder_in(Vm *const *vms, size_t n, const char *path)
 
 static const Vm *vfio_node_holder(const Manager *m, const char *path) {
         return vfio_node_holder_in(m->vms, m->n_vms, path)
-                ?: vfio_node_holder_in(m->retired, m->n_retired, path);
+                               ?: vfio_node_holder_in(m->retired, m->n_retired, path);
 }
 
 static int vm_grant_group(Vm *vm, unsigned group) {

@@ -121,8 +121,8 @@ static int parse_argv(int argc, char **argv) {
         if (!arg_sys_root)
                 arg_sys_root = getenv("VMSILO_SYSFS_ROOT") ?: "/";
         if (arg_sys_root[0] != '/')
-                return log_error_errno(EINVAL, "--sys-root: '%s' is not an absolute path",
-                                arg_sys_root);
+                return log_error_errno(
+                                EINVAL, "--sys-root: '%s' is not an absolute path", arg_sys_root);
         return 1;
 }
 

@@ -11,11 +11,12 @@ import os
 import pathlib
 import resource
 import signal
+import subprocess
 import time
 
 import pytest
 
-from daemon import TEST_USER, Daemon, ensure_test_user, public_dir, vm
+from daemon import Daemon, binary, ensure_test_user, public_dir, vm
 from fake_sysfs import FakeSysfs
 
 USB = "0000:01:00.0"     # xHCI controller, group 1, behind a root port in the same group
@@ -200,3 +201,21 @@ def test_iommu_on_boots_on_qemu_q35_without_balloon(setup):
     r = d.cli("stop", "pci-boot")
     assert r.returncode == 0, r.stderr
     assert os.stat(sysfs.root / "dev/vfio/3").st_uid == 0
+
+
+def test_pci_rules_claim_exactly_the_isolated_devices(tmp_path):
+    config = tmp_path / "config.json"
+    config.write_text('{"user": "root", "isolatedPciDevices": ["01:00.0", "0000:02:00.1"]}')
+    r = subprocess.run([binary("vmsilo"), "pci", "rules", str(config)], capture_output=True,
+                       text=True)
+    assert r.returncode == 0, r.stderr
+    rules = [line for line in r.stdout.splitlines() if line and not line.startswith("#")]
+    assert rules == [f'ACTION=="add", SUBSYSTEM=="pci", KERNEL=="{a}", '
+                     'ATTR{driver_override}="vfio-pci", RUN{builtin}+="kmod load vfio-pci"'
+                     for a in ("0000:01:00.0", "0000:02:00.1")]
+
+    config.write_text('{"user": "root", "isolatedPciDevices": ["01:00.0", "1:0.0"]}')
+    r = subprocess.run([binary("vmsilo"), "pci", "rules", str(config)], capture_output=True,
+                       text=True)
+    assert (r.returncode, r.stdout) == (1, ""), r
+    assert "isolatedPciDevices[1]: '1:0.0' is not a PCI address" in r.stderr

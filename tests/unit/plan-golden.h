@@ -4,7 +4,8 @@
  * A case is tests/unit/data/<dir>/<case>.json: { "config": <a whole vmsilo config>, "vm": <name,
  * default the first VM>, "context": <LaunchContext overrides> } and the expected output
  * <case>.argv: the argv one argument per line, then one "# fd <target> <role> <index>" line per
- * inherited fd, then "# memlock <bytes>" when the plan sets RLIMIT_MEMLOCK. UPDATE_GOLDEN=1 in the environment rewrites the .argv files (the test passes). */
+ * inherited fd, then "# memlock <bytes>" when the plan sets RLIMIT_MEMLOCK. UPDATE_GOLDEN=1 in the
+ * environment rewrites the .argv files (the test passes). */
 #pragma once
 
 #include <inttypes.h>

@@ -25,8 +25,7 @@ static VfioDevice dev(const char *address, const char *driver, const char *overr
         return d;
 }
 
-static void assert_step(const VfioStep *s, const char *path, const char *value,
-                VfioExpect expect) {
+static void assert_step(const VfioStep *s, const char *path, const char *value, VfioExpect expect) {
         assert_string_equal(s->path, path);
         assert_string_equal(s->value, value);
         assert_int_equal(s->expect, expect);
