@@ -393,6 +393,7 @@ int vfio_grant(const char *root, const char *node, uid_t uid, gid_t gid, VfioGra
         if (chown(path, uid, gid) < 0)
                 return -errno;
         *ret = (VfioGrant){ .path = TAKE_PTR(copy), .uid = st.st_uid, .gid = st.st_gid };
+        (void) snprintf(ret->node, sizeof(ret->node), "%s", node);
         return 0;
 }
 

@@ -34,6 +34,7 @@ int vfio_check_vm(const char *root, const VmConfig *vm, char *const *failures,
 
 /* A /dev/vfio node handed to the VMM's uid, with the owner it had before. */
 typedef struct VfioGrant {
+        char node[16]; /* under /dev/vfio: "vfio" or a group number */
         char *path;
         uid_t uid;
         gid_t gid;

@@ -292,40 +292,38 @@ static void vm_release_vfio(Vm *vm) {
         vm->vfio_container = false;
 }
 
-/* The VM whose VMM holds the node at path, if any: a group goes to one container only. */
-static const Vm *vfio_node_holder_in(Vm *const *vms, size_t n, const char *path) {
+/* The VM whose VMM holds /dev/vfio/<node>, if any: a group goes to one container only. */
+static const Vm *vfio_node_holder_in(Vm *const *vms, size_t n, const char *node) {
         for (size_t i = 0; i < n; i++)
                 for (size_t j = 0; j < vms[i]->n_vfio_grants; j++)
-                        if (streq(vms[i]->vfio_grants[j].path, path))
+                        if (streq(vms[i]->vfio_grants[j].node, node))
                                 return vms[i];
         return NULL;
 }
 
-static const Vm *vfio_node_holder(const Manager *m, const char *path) {
-        return vfio_node_holder_in(m->vms, m->n_vms, path)
-                               ?: vfio_node_holder_in(m->retired, m->n_retired, path);
+static const Vm *vfio_node_holder(const Manager *m, const char *node) {
+        return vfio_node_holder_in(m->vms, m->n_vms, node)
+                               ?: vfio_node_holder_in(m->retired, m->n_retired, node);
 }
 
 static int vm_grant_group(Vm *vm, unsigned group) {
         Manager *m = vm->manager;
-        VfioGrant *g = &vm->vfio_grants[vm->n_vfio_grants];
         const Vm *holder;
         char node[16];
         int r;
 
         (void) snprintf(node, sizeof(node), "%u", group);
-        r = vfio_grant(m->options.sys_root, node, m->user_uid, m->user_gid, g);
+        holder = vfio_node_holder(m, node);
+        if (holder) {
+                vm_set_failure(vm, "IOMMU group %s is in use by VM '%s'", node, vm_name(holder));
+                return -EBUSY;
+        }
+        r = vfio_grant(m->options.sys_root, node, m->user_uid, m->user_gid,
+                        &vm->vfio_grants[vm->n_vfio_grants]);
         if (r < 0) {
                 vm_set_failure(vm, "cannot give /dev/vfio/%s to the VM user: %s", node,
                                 strerror(-r));
                 return r;
-        }
-        holder = vfio_node_holder(m, g->path);
-        if (holder) {
-                /* Already the VM user's: nothing to give back. */
-                g->path = mfree(g->path);
-                vm_set_failure(vm, "IOMMU group %s is in use by VM '%s'", node, vm_name(holder));
-                return -EBUSY;
         }
         vm->n_vfio_grants++;
         return 0;

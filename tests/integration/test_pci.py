@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """PCI passthrough against a fake sysfs (fake_sysfs.py; vmsilod --sys-root): isolatedPciDevices
-bound to vfio-pci at start, a VM refused for a non-viable IOMMU group or a missing device while
-another runs, /dev/vfio/<group> owned by the VM user only while its VMM lives, the VMM's
+bound to vfio-pci at start, a VM refused for a non-viable IOMMU group, a group another VM holds
+or a missing device while another runs, /dev/vfio/<group> owned by the VM user only while its VMM lives, the VMM's
 RLIMIT_MEMLOCK, and reload giving a device back to the host and taking it again.
 
 The VMM is a stand-in (a script named qemu-system-x86_64 first in vmsilod's PATH) started
@@ -19,7 +19,8 @@ import pytest
 from daemon import Daemon, binary, ensure_test_user, public_dir, vm
 from fake_sysfs import FakeSysfs
 
-USB = "0000:01:00.0"     # xHCI controller, group 1, behind a root port in the same group
+USB = "0000:01:00.0"     # xHCI controller, group 1, behind a root port in the same group ...
+USB2 = "0000:01:00.1"    # ... with a second controller, given to another VM
 PORT = "0000:00:1c.0"    # PCIe root port (a bridge): may stay with the host
 NIC = "0000:02:00.0"     # network card, group 2 ...
 SATA = "0000:02:00.1"    # ... with a SATA controller the host still drives
@@ -74,6 +75,7 @@ def setup(tmp_path_factory):
     sysfs = FakeSysfs(tmp / "root", ["xhci_hcd", "pcieport", "e1000e", "ahci", "vfio-pci"])
     sysfs.add_device(PORT, 0x060400, 1, "pcieport")
     sysfs.add_device(USB, 0x0c0330, 1, "xhci_hcd")
+    sysfs.add_device(USB2, 0x0c0330, 1, "xhci_hcd")
     sysfs.add_device(NIC, 0x020000, 2, "e1000e")
     sysfs.add_device(SATA, 0x010601, 2, "ahci")
     sysfs.add_device(BOOT, 0x0c0330, 3, "xhci_hcd")
@@ -90,11 +92,12 @@ def setup(tmp_path_factory):
 
     common = {"memory": MEMORY_MIB, "kernel": str(kernel)}
     vms = [vm("pci-usb", pciDevices=[{"path": "01:00.0", "iommu": "on"}], **common),
+           vm("pci-usb2", pciDevices=[{"path": USB2}], **common),
            vm("pci-net", pciDevices=[{"path": NIC}], **common),
            vm("pci-gone", pciDevices=[{"path": "05:00.0"}], **common),
            # The original's own example: iommu = "on" (QEMU: a virtio-iommu-pci).
            vm("pci-boot", pciDevices=[{"path": BOOT, "iommu": "on"}])]
-    isolated = {"isolatedPciDevices": ["01:00.0", NIC, MISSING, BOOT]}
+    isolated = {"isolatedPciDevices": ["01:00.0", USB2, NIC, MISSING, BOOT]}
     # pci-boot uses the default guest image, built at the daemon's start.
     d = Daemon(tmp, public_dir("vmsilo-pci-state-"), vms, config=isolated,
                extra_args=["--sys-root", str(sysfs.root)])
@@ -109,7 +112,7 @@ def setup(tmp_path_factory):
 
 def test_isolated_devices_are_bound_at_start(setup):
     d, sysfs, _, _, _ = setup
-    wait_for(lambda: sysfs.driver(USB) == "vfio-pci" and sysfs.driver(NIC) == "vfio-pci",
+    wait_for(lambda: all(sysfs.driver(a) == "vfio-pci" for a in (USB, USB2, NIC, BOOT)),
              what="vfio-pci binding")
     assert sysfs.override(USB) == "vfio-pci"
     # The device that never was bound to anything else only needed the probe.
@@ -160,6 +163,13 @@ def test_vm_runs_with_its_group_and_limits(setup):
     assert d.status("pci-usb")["state"] == "starting"
     assert os.stat(sysfs.root / "dev/vfio/2").st_uid == 0
 
+    # Group 1 is viable, but it is pci-usb's: one group, one VMM.
+    d.control({"method": "start", "vm": "pci-usb2", "wait": False})
+    status = d.status("pci-usb2")
+    assert status["state"] == "failed", status
+    assert status["reason"] == "IOMMU group 1 is in use by VM 'pci-usb'", status
+    assert os.stat(node).st_uid == user.pw_uid
+
     os.kill(int(report.name[4:-4]), signal.SIGKILL)
     wait_for(lambda: d.status("pci-usb")["state"] in ("failed", "stopped"), what="VMM exit")
     assert os.stat(node).st_uid == 0
@@ -168,14 +178,14 @@ def test_vm_runs_with_its_group_and_limits(setup):
 
 def test_reload_releases_and_rebinds(setup):
     d, sysfs, _, _, vms = setup
-    d.write_config(vms, {"isolatedPciDevices": [NIC, BOOT]})
+    d.write_config(vms, {"isolatedPciDevices": [USB2, NIC, BOOT]})
     r = d.reload()
     assert r.returncode == 0, r.stderr
     wait_for(lambda: sysfs.driver(USB) == "xhci_hcd", what="release to the host driver")
     assert sysfs.override(USB) == ""
     assert sysfs.driver(NIC) == "vfio-pci"
 
-    d.write_config(vms, {"isolatedPciDevices": ["01:00.0", NIC, BOOT]})
+    d.write_config(vms, {"isolatedPciDevices": ["01:00.0", USB2, NIC, BOOT]})
     r = d.reload()
     assert r.returncode == 0, r.stderr
     wait_for(lambda: sysfs.driver(USB) == "vfio-pci", what="rebinding")
