@@ -154,9 +154,8 @@ static int settle(const char *root, const char *address, VfioExpect expect, Vfio
 
 static int apply_steps(const char *root, const VfioDevice *d, const VfioStep *steps, size_t n,
                 char **ret_reason) {
-        VfioDevice now;
-
         for (size_t i = 0; i < n; i++) {
+                VfioDevice now = {};
                 int r = write_attr(root, steps[i].path, steps[i].value);
 
                 if (r < 0) {
@@ -166,10 +165,10 @@ static int apply_steps(const char *root, const VfioDevice *d, const VfioStep *st
                 }
                 r = settle(root, d->address, steps[i].expect, &now);
                 if (r < 0) {
-                        set_reason(ret_reason, "PCI device %s: after writing /%s it is %s %s (%s)",
+                        set_reason(ret_reason,
+                                        "PCI device %s: after writing /%s it is bound to %s (%s)",
                                         d->address, steps[i].path,
-                                        now.driver[0] ? "bound to" : "bound to no driver",
-                                        now.driver, strerror(-r));
+                                        now.driver[0] ? now.driver : "no driver", strerror(-r));
                         return r;
                 }
         }

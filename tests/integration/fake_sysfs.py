@@ -7,7 +7,8 @@ that reacts to the writes that bind and unbind drivers the way Linux does
 - `drivers/<driver>/unbind` and `drivers_probe` are FIFOs. A thread per FIFO reads each write
   (the daemon opens, writes, closes) and applies it: unbind removes the device's `driver` link;
   drivers_probe binds a driverless device to its driver_override if that driver exists, or else
-  to its native driver (what a host driver's probe would do).
+  to its native driver (what a host driver's probe would do). vfio-pci's probe fails for a
+  device without an IOMMU group, as the kernel's does.
 
 A real sysfs write takes effect before write() returns; here it takes effect a moment later,
 which vmsilod's check of each step's effect (it waits for the `driver` link) absorbs."""
@@ -38,7 +39,8 @@ class FakeSysfs:
         self._fifo(self.pci / "drivers_probe", self._probe)
 
     def add_device(self, address, class_code, group, driver=None):
-        """A PCI function in an IOMMU group, bound to driver (also its native driver)."""
+        """A PCI function in an IOMMU group (None: no IOMMU), bound to driver (also its native
+        driver)."""
         dev = self.pci / "devices" / address
         dev.mkdir()
         (dev / "class").write_text(f"0x{class_code:06x}\n")
@@ -46,6 +48,8 @@ class FakeSysfs:
         self.native[address] = driver
         if driver:
             (dev / "driver").symlink_to(f"../../drivers/{driver}")
+        if group is None:
+            return
         members = self.root / f"sys/kernel/iommu_groups/{group}/devices"
         if not members.exists():
             members.mkdir(parents=True)
@@ -90,6 +94,8 @@ class FakeSysfs:
             chosen = self.native.get(address)
         else:
             chosen = override if (self.pci / "drivers" / override).is_dir() else None
+        if chosen == "vfio-pci" and not (self.pci / "devices" / address / "iommu_group").exists():
+            chosen = None
         if chosen:
             (self.pci / "devices" / address / "driver").symlink_to(f"../../drivers/{chosen}")
 

@@ -26,6 +26,7 @@ NIC = "0000:02:00.0"     # network card, group 2 ...
 SATA = "0000:02:00.1"    # ... with a SATA controller the host still drives
 MISSING = "0000:05:00.0"  # listed in isolatedPciDevices, not in the machine
 BOOT = "0000:03:00.0"    # group 3 alone: the device of the VM that boots a real guest
+NO_IOMMU = "0000:06:00.0"  # no IOMMU group: vfio-pci will not bind it
 MEMORY_MIB = 256
 
 # The VMM vmsilod starts (first in its PATH). For pci-boot it runs the real QEMU with the plan
@@ -79,6 +80,7 @@ def setup(tmp_path_factory):
     sysfs.add_device(NIC, 0x020000, 2, "e1000e")
     sysfs.add_device(SATA, 0x010601, 2, "ahci")
     sysfs.add_device(BOOT, 0x0c0330, 3, "xhci_hcd")
+    sysfs.add_device(NO_IOMMU, 0x020000, None, "e1000e")
 
     bin_dir = public_dir("vmsilo-pci-bin-")
     out = public_dir("vmsilo-pci-out-")
@@ -97,7 +99,7 @@ def setup(tmp_path_factory):
            vm("pci-gone", pciDevices=[{"path": "05:00.0"}], **common),
            # The original's own example: iommu = "on" (QEMU: a virtio-iommu-pci).
            vm("pci-boot", pciDevices=[{"path": BOOT, "iommu": "on"}])]
-    isolated = {"isolatedPciDevices": ["01:00.0", USB2, NIC, MISSING, BOOT]}
+    isolated = {"isolatedPciDevices": ["01:00.0", USB2, NIC, MISSING, BOOT, NO_IOMMU]}
     # pci-boot uses the default guest image, built at the daemon's start.
     d = Daemon(tmp, public_dir("vmsilo-pci-state-"), vms, config=isolated,
                extra_args=["--sys-root", str(sysfs.root)])
@@ -122,6 +124,11 @@ def test_isolated_devices_are_bound_at_start(setup):
     assert sysfs.driver(SATA) == "ahci"
     assert sysfs.driver(PORT) == "pcieport"
     wait_for(lambda: f"Cannot isolate PCI device {MISSING}" in d.output(), what="error")
+    # vfio-pci refused it: left unbound, and said so with the step that did not take.
+    wait_for(lambda: f"Cannot isolate PCI device {NO_IOMMU}" in d.output(), what="error")
+    assert (f"{NO_IOMMU}: after writing /sys/bus/pci/drivers_probe it is bound to no driver"
+            in d.output())
+    assert sysfs.driver(NO_IOMMU) is None
 
 
 def test_missing_device_refuses_its_vm(setup):
