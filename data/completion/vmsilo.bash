@@ -18,11 +18,12 @@ for vm in json.load(open(sys.argv[1])).get("nixosVms", []):
 # Options of each command; those in the second list take a value.
 _vmsilo_options() {
         case $1 in
-        run) echo "-h --help -t --tty -T --no-tty -u --user -e --env --cwd --runtime-dir" ;;
+        run) echo "-h --help -t --tty -T --no-tty --raw-terminal -u --user -e --env --cwd
+                --runtime-dir" ;;
         start | stop) echo "-h --help --no-wait --runtime-dir" ;;
         status) echo "-h --help --json --runtime-dir" ;;
         reload) echo "-h --help --runtime-dir" ;;
-        shell) echo "-h --help --ssh --root --config --runtime-dir" ;;
+        shell) echo "-h --help --raw-terminal --ssh --root --config --runtime-dir" ;;
         start-debug) echo "-h --help -n --dry-run --vmm --config --state-dir --runtime-dir" ;;
         image-build) echo "-h --help --all --config --suite --mirror --force --state-dir --agent
                 --kernel --modules-dir --busybox --init --output" ;;

@@ -29,6 +29,7 @@ typedef enum ArgId {
         ARG_ROOT,
         ARG_DRY_RUN,
         ARG_VMM,
+        ARG_RAW_TERMINAL,
 } ArgId;
 
 typedef struct ArgSpec {
@@ -47,6 +48,7 @@ typedef struct ArgIter {
 
 static const ArgSpec arg_help = { "help", 'h', false, ARG_HELP };
 static const ArgSpec arg_runtime_dir = { "runtime-dir", 0, true, ARG_RUNTIME_DIR };
+static const ArgSpec arg_raw_terminal = { "raw-terminal", 0, false, ARG_RAW_TERMINAL };
 
 _printf_(2, 3) static int fail(char **reterr_message, const char *format, ...) {
         va_list ap;
@@ -207,6 +209,9 @@ static int run_apply(RunOptions *o, const ArgSpec *spec, const char *value, char
         case ARG_NO_TTY:
                 o->pty = CLI_PTY_NEVER;
                 return 0;
+        case ARG_RAW_TERMINAL:
+                o->raw_terminal = true;
+                return 0;
         case ARG_USER:
                 o->user = value;
                 return check_value(spec, value, reterr_message);
@@ -229,8 +234,8 @@ int cli_args_parse_run(int argc, char *const *argv, RunOptions *ret, char **rete
         static const ArgSpec user = { "user", 'u', true, ARG_USER };
         static const ArgSpec env = { "env", 'e', true, ARG_ENV };
         static const ArgSpec cwd = { "cwd", 0, true, ARG_CWD };
-        static const ArgSpec *const specs[] = { &arg_help, &arg_runtime_dir, &tty, &no_tty, &user,
-                &env, &cwd, NULL };
+        static const ArgSpec *const specs[] = { &arg_help, &arg_runtime_dir, &tty, &no_tty,
+                &arg_raw_terminal, &user, &env, &cwd, NULL };
         _cleanup_(run_options_finish) RunOptions o = { .pty = CLI_PTY_AUTO };
         const ArgSpec *spec;
         const char *value;
@@ -381,6 +386,9 @@ static int shell_apply(
         case ARG_ROOT:
                 o->root = true;
                 return 0;
+        case ARG_RAW_TERMINAL:
+                o->raw_terminal = true;
+                return 0;
         case ARG_CONFIG:
                 o->config_path = value;
                 return check_value(spec, value, reterr_message);
@@ -409,7 +417,7 @@ int cli_args_parse_shell(int argc, char *const *argv, ShellOptions *ret, char **
         static const ArgSpec root = { "root", 0, false, ARG_ROOT };
         static const ArgSpec config = { "config", 0, true, ARG_CONFIG };
         static const ArgSpec *const specs[] = { &arg_help, &arg_runtime_dir, &ssh, &root, &config,
-                NULL };
+                &arg_raw_terminal, NULL };
         ShellOptions o = {};
         const ArgSpec *spec;
         const char *value;
@@ -432,6 +440,8 @@ int cli_args_parse_shell(int argc, char *const *argv, ShellOptions *ret, char **
                 return fail(reterr_message, "--root only makes sense with --ssh");
         if (o.config_path && !o.ssh)
                 return fail(reterr_message, "--config only makes sense with --ssh");
+        if (o.raw_terminal && o.ssh)
+                return fail(reterr_message, "--raw-terminal is for the console, not --ssh");
         r = take_single_vm(&it, &o.vm, reterr_message);
         if (r < 0)
                 return r;

@@ -25,14 +25,15 @@ typedef enum CliPtyMode {
         _CLI_PTY_MODE_INVALID = -EINVAL,
 } CliPtyMode;
 
-/* vm-run [-t|-T] [--user U] [--env K=V]… [--cwd D] NAME CMD [ARG…] */
+/* vm-run [-t|-T] [--raw-terminal] [--user U] [--env K=V]… [--cwd D] NAME CMD [ARG…] */
 typedef struct RunOptions {
         bool help;
         const char *runtime_dir; /* NULL: not given */
         CliPtyMode pty;
-        const char *user; /* NULL: the guest's default user */
-        const char *cwd;  /* NULL: the user's home */
-        char **env;       /* owned strv of "KEY=VALUE", never NULL after a successful parse */
+        bool raw_terminal; /* guest output to a terminal unfiltered (term-filter.h) */
+        const char *user;  /* NULL: the guest's default user */
+        const char *cwd;   /* NULL: the user's home */
+        char **env;        /* owned strv of "KEY=VALUE", never NULL after a successful parse */
         const char *vm;
         char **command; /* borrowed: points into argv, NULL-terminated, at least one element */
 } RunOptions;
@@ -61,13 +62,14 @@ typedef struct ReloadOptions {
         const char *runtime_dir;
 } ReloadOptions;
 
-/* vm-shell [--ssh [--root]] NAME */
+/* vm-shell [--raw-terminal | --ssh [--root]] NAME */
 typedef struct ShellOptions {
         bool help;
         const char *runtime_dir;
         const char *config_path; /* --ssh only; NULL: not given */
         bool ssh;
         bool root;
+        bool raw_terminal; /* console only: its output to a terminal unfiltered */
         const char *vm;
 } ShellOptions;
 

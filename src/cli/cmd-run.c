@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cmd-run.c: `vm-run NAME CMD [ARG…]` runs CMD in VM NAME through <runtime>/NAME-command.socket
  * (connecting starts the VM) and exits with CMD's status. The relay, signal forwarding and
- * protocol are the session library's (src/lib/session.h); this file decides the PTY, keeps the
- * terminal raw while a PTY session runs, and maps the end to an exit status. */
+ * protocol are the session library's (src/lib/session.h); this file decides the PTY and which
+ * outputs are filtered (src/lib/term-filter.h), keeps the terminal raw while a PTY session runs,
+ * and maps the end to an exit status. Desktop entries with Terminal=true run vm-run in the host's
+ * terminal emulator (desktop-entry.c), so their output is filtered here too. */
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <systemd/sd-event.h>
@@ -39,6 +42,11 @@ static void help(const char *program) {
                "  -t --tty              run COMMAND on a pseudo-terminal (default when stdin is "
                "one)\n"
                "  -T --no-tty           never use a pseudo-terminal\n"
+               "     --raw-terminal     pass COMMAND's output to a terminal unfiltered, escape\n"
+               "                        sequences that query the terminal, set its title or\n"
+               "                        clipboard included (default: only text, colours and\n"
+               "                        cursor movement reach a terminal; pipes and files\n"
+               "                        always get every byte)\n"
                "  -u --user USER        run as USER in the guest (default: the guest user)\n"
                "  -e --env KEY=VALUE    set an environment variable (repeatable)\n"
                "     --cwd DIR          working directory in the guest (default: the home)\n"
@@ -100,6 +108,25 @@ static bool use_pty(CliPtyMode mode) {
         return isatty(STDIN_FILENO);
 }
 
+static bool same_terminal(int a, int b) {
+        struct stat sa, sb;
+
+        return fstat(a, &sa) >= 0 && fstat(b, &sb) >= 0 && S_ISCHR(sa.st_mode) &&
+               S_ISCHR(sb.st_mode) && sa.st_rdev == sb.st_rdev;
+}
+
+/* Guest output bound for a terminal is filtered unless --raw-terminal; pipes and files get every
+ * byte. Both outputs on one terminal become one stream (session.h). p->stderr_fd is still ours. */
+static void choose_filters(const RunOptions *o, SessionParams *p) {
+        if (o->raw_terminal)
+                return;
+        p->filter_stdout = isatty(STDOUT_FILENO);
+        p->filter_stderr = isatty(STDERR_FILENO);
+        p->filter_utf8 = terminal_is_utf8();
+        p->stderr_to_stdout = p->filter_stdout && p->filter_stderr &&
+                              same_terminal(STDOUT_FILENO, STDERR_FILENO);
+}
+
 static int start_session(const RunOptions *o, SessionChannel *channel, RunState *state) {
         SessionParams p = {
                 .argv = o->command,
@@ -123,6 +150,9 @@ static int start_session(const RunOptions *o, SessionChannel *channel, RunState 
         r = dup_stdio_all(&p.stdin_fd, &p.stdout_fd, &p.stderr_fd);
         if (r < 0)
                 return log_error_errno(r, "cannot duplicate the standard fds: %m");
+        choose_filters(o, &p);
+        if (p.stderr_to_stdout)
+                p.stderr_fd = safe_close(p.stderr_fd);
         r = session_start(channel, &p, on_session_done, state, &state->session);
         if (r < 0)
                 return log_error_errno(r, "cannot start the session: %m");

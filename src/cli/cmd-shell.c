@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cmd-shell.c: `vm-shell NAME` attaches the terminal to the VM's serial console
- * (<runtime>/NAME-console, raw bytes both ways; Ctrl+] leaves); `vm-shell --ssh [--root] NAME`
- * runs ssh to the VM's first static IPv4 address from the configuration. */
+ * (<runtime>/NAME-console, bytes both ways; Ctrl+] leaves; console output to a terminal goes
+ * through src/lib/term-filter.h unless --raw-terminal); `vm-shell --ssh [--root] NAME` runs ssh
+ * to the VM's first static IPv4 address from the configuration. */
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -14,6 +15,7 @@
 #include "cli-util.h"
 #include "cli.h"
 #include "log.h"
+#include "term-filter.h"
 #include "terminal.h"
 
 #define CONSOLE_SOCKET_SUFFIX "-console"
@@ -26,9 +28,11 @@
 typedef struct Pipe {
         int in;
         int out;
-        uint8_t buffer[SHELL_BUFFER_SIZE];
+        uint8_t buffer[SHELL_BUFFER_SIZE + TERM_FILTER_PENDING_MAX];
         size_t start, end;
-        bool eof; /* `in` reached its end; nothing more will be read */
+        bool eof;      /* `in` reached its end; nothing more will be read */
+        bool filtered; /* what is read goes through filter on its way to buffer */
+        TermFilter filter;
 } Pipe;
 
 typedef enum RelayEnd {
@@ -46,6 +50,8 @@ static void help(const char *program) {
                "\n"
                "Options:\n"
                "  -h --help             show this help\n"
+               "     --raw-terminal     pass the console's output to a terminal unfiltered\n"
+               "                        (default: only text, colours and cursor movement)\n"
                "     --ssh              ssh to the VM's first static IPv4 address as "
                "'" SHELL_SSH_USER "'\n"
                "     --root             with --ssh: log in as root\n"
@@ -122,7 +128,8 @@ static bool pipe_has_data(const Pipe *p) {
 /* Reads what `in` has; for the keyboard side, cuts the data at Ctrl+] and reports it. Returns 1
  * on detach, 0 otherwise, -errno on errors. */
 static int pipe_fill(Pipe *p, bool detachable) {
-        ssize_t n = read(p->in, p->buffer, sizeof(p->buffer));
+        uint8_t untrusted_raw[SHELL_BUFFER_SIZE];
+        ssize_t n = read(p->in, p->filtered ? untrusted_raw : p->buffer, SHELL_BUFFER_SIZE);
         uint8_t *detach;
 
         if (n < 0 && errno == EAGAIN)
@@ -135,7 +142,10 @@ static int pipe_fill(Pipe *p, bool detachable) {
         if (n < 0)
                 return -errno;
         p->start = 0;
-        p->end = (size_t) n;
+        if (p->filtered)
+                p->end = term_filter_feed(&p->filter, untrusted_raw, (size_t) n, p->buffer);
+        else
+                p->end = (size_t) n;
         detach = detachable ? memchr(p->buffer, SHELL_DETACH_BYTE, p->end) : NULL;
         if (detach) {
                 p->end = (size_t) (detach - p->buffer);
@@ -240,6 +250,9 @@ static int shell_console(const ShellOptions *o) {
         }
         *up = (Pipe){ .in = STDIN_FILENO, .out = socket_fd };
         *down = (Pipe){ .in = socket_fd, .out = STDOUT_FILENO };
+        /* The guest's console bytes reach a terminal filtered, a pipe or file as they are. */
+        down->filtered = !o->raw_terminal && isatty(STDOUT_FILENO);
+        term_filter_init(&down->filter, terminal_is_utf8());
         /* A console or stdout that goes away must be a write error, not death in raw mode. */
         (void) signal(SIGPIPE, SIG_IGN);
         signal_fd = signalfd_acquire(&old);

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* terminal.c: raw mode and window size of the user's terminal. */
 #include <errno.h>
+#include <stdlib.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "macro.h"
+#include "term-filter.h"
 #include "terminal.h"
 
 int terminal_make_raw(int fd, Terminal *t) {
@@ -41,4 +43,8 @@ int terminal_get_size(int fd, uint16_t *ret_rows, uint16_t *ret_cols) {
         *ret_rows = ws.ws_row;
         *ret_cols = ws.ws_col;
         return 0;
+}
+
+bool terminal_is_utf8(void) {
+        return term_filter_locale_is_utf8(getenv("LC_ALL"), getenv("LC_CTYPE"), getenv("LANG"));
 }

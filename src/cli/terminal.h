@@ -23,3 +23,7 @@ void terminal_restore(Terminal *t);
 /* The window size of the terminal on fd; -ENOTTY when fd is not one, -ENODATA when the size is
  * unknown (0x0). */
 int terminal_get_size(int fd, uint16_t *ret_rows, uint16_t *ret_cols);
+
+/* Whether the user's terminal decodes UTF-8, as the locale environment says
+ * (term_filter_locale_is_utf8()). */
+bool terminal_is_utf8(void);

@@ -20,6 +20,7 @@
 #include "mux.h"
 #include "session.h"
 #include "strv.h"
+#include "term-filter.h"
 
 typedef enum SessionState {
         SESSION_WAITING, /* for the agent's HELLO */
@@ -55,7 +56,10 @@ struct Session {
         bool stdin_eof_sent;
         LocalFd out[3];    /* [1] stdout, [2] stderr */
         Buffer out_buf[3]; /* received for each local output fd, not yet written; <= our window */
-        bool out_eof[3];
+        bool out_eof[3];   /* per guest stream */
+        bool stderr_to_stdout;
+        bool filtered[3]; /* per local output: through filter[i] */
+        TermFilter filter[3];
         uint32_t ungranted; /* written locally, credit not yet returned (batched) */
 
         bool exit_received;
@@ -218,6 +222,18 @@ static void session_fail(Session *s, int error, const char *fmt, ...) {
         session_set_done(s);
 }
 
+/* The local output that a guest stream's data goes to. */
+static int session_output_of(const Session *s, uint8_t stream_fd) {
+        return stream_fd == STREAM_FD_STDERR && s->stderr_to_stdout ? STREAM_FD_STDOUT : stream_fd;
+}
+
+/* Whether every guest stream writing local output i has ended. */
+static bool session_output_ended(const Session *s, int i) {
+        if (i == STREAM_FD_STDOUT && s->stderr_to_stdout)
+                return s->out_eof[STREAM_FD_STDOUT] && s->out_eof[STREAM_FD_STDERR];
+        return s->out_eof[i];
+}
+
 static void session_maybe_done(Session *s) {
         if (s->state != SESSION_CLOSED)
                 return;
@@ -266,7 +282,7 @@ static void session_flush_output(Session *s, int i) {
         }
         session_grant(s, written);
         local_fd_enable(&s->out[i], buffer_size(b) > 0);
-        if (buffer_size(b) == 0 && s->out_eof[i])
+        if (buffer_size(b) == 0 && session_output_ended(s, i))
                 session_close_output(s, i);
         session_maybe_done(s);
 }
@@ -296,21 +312,49 @@ static int session_add_output_source(Session *s, int i) {
         return sd_event_source_set_enabled(l->source, SD_EVENT_OFF);
 }
 
-static void session_on_data(Session *s, uint8_t fd, const uint8_t *data, size_t len) {
-        int r;
+/* Filter pieces: the filtered output of one sits on the stack. */
+#define SESSION_FILTER_CHUNK_BYTES 4096U
+
+static int session_append_filtered(Session *s, int i, const uint8_t *untrusted_data, size_t len) {
+        uint8_t out[SESSION_FILTER_CHUNK_BYTES + TERM_FILTER_PENDING_MAX];
+        TermFilter *f = &s->filter[i];
+
+        for (size_t done = 0; done < len;) {
+                size_t k = MIN(len - done, SESSION_FILTER_CHUNK_BYTES),
+                       held = term_filter_pending(f);
+                size_t n = term_filter_feed(f, untrusted_data + done, k, out);
+                int r;
+
+                /* What the filter dropped is never written: its credit goes back now. Bytes it
+                 * holds count once they are written or dropped. */
+                session_grant(s, held + k - term_filter_pending(f) - n);
+                r = buffer_append(&s->out_buf[i], out, n);
+                if (r < 0)
+                        return r;
+                done += k;
+        }
+        return 0;
+}
+
+static void session_on_data(Session *s, uint8_t fd, const uint8_t *untrusted_data, size_t len) {
+        int i, r;
 
         if (fd != STREAM_FD_STDOUT && fd != STREAM_FD_STDERR)
                 return;
-        if (s->out[fd].fd < 0) {
+        i = session_output_of(s, fd);
+        if (s->out[i].fd < 0) {
                 session_grant(s, len);
                 return;
         }
-        r = buffer_append(&s->out_buf[fd], data, len);
+        if (s->filtered[i])
+                r = session_append_filtered(s, i, untrusted_data, len);
+        else
+                r = buffer_append(&s->out_buf[i], untrusted_data, len);
         if (r < 0) {
                 session_fail(s, r, "out of memory");
                 return;
         }
-        session_flush_output(s, fd);
+        session_flush_output(s, i);
 }
 
 /* ---- input: local stdin → agent ---- */
@@ -490,7 +534,7 @@ static void on_mux_eof(Mux *m, uint32_t id, void *stream_userdata, uint8_t fd) {
         if (fd != STREAM_FD_STDOUT && fd != STREAM_FD_STDERR)
                 return;
         s->out_eof[fd] = true;
-        session_flush_output(s, fd);
+        session_flush_output(s, session_output_of(s, fd));
 }
 
 static void on_mux_exit(Mux *m, uint32_t id, void *stream_userdata, const FrameExit *e) {
@@ -627,6 +671,11 @@ static int session_copy_params(Session *s, const SessionParams *p) {
         s->pty = p->pty;
         s->pty_rows = p->pty_rows;
         s->pty_cols = p->pty_cols;
+        s->stderr_to_stdout = p->stderr_to_stdout;
+        s->filtered[STREAM_FD_STDOUT] = p->filter_stdout;
+        s->filtered[STREAM_FD_STDERR] = p->filter_stderr && !p->stderr_to_stdout;
+        for (int i = STREAM_FD_STDOUT; i <= STREAM_FD_STDERR; i++)
+                term_filter_init(&s->filter[i], p->filter_utf8);
         return 0;
 }
 
@@ -647,7 +696,7 @@ int session_start(SessionChannel *c, const SessionParams *p, SessionDoneHandler 
         local_fd_init(&s->out[0], -EBADF);
         local_fd_init(&s->out[1], p->stdout_fd);
         local_fd_init(&s->out[2], p->stderr_fd);
-        if (!p->argv || !p->argv[0] || !p->argv[0][0])
+        if (!p->argv || !p->argv[0] || !p->argv[0][0] || (p->stderr_to_stdout && p->stderr_fd >= 0))
                 return -EINVAL;
         r = session_copy_params(s, p);
         if (r < 0)

@@ -44,6 +44,13 @@ typedef struct SessionParams {
          * discarded). Pipes, sockets and terminals are switched to O_NONBLOCK while the session
          * runs and restored when it is freed; regular files are used as they are. */
         int stdin_fd, stdout_fd, stderr_fd;
+        /* Guest output bound for a terminal goes through a TermFilter (term-filter.h) first;
+         * filter_utf8: that terminal decodes UTF-8. With stderr_to_stdout (stderr_fd must be
+         * -EBADF) the program's stderr is written to stdout_fd in arrival order, through
+         * stdout's filter: two filters writing one terminal could let halves of sequences from
+         * either stream meet there. */
+        bool filter_stdout, filter_stderr, filter_utf8;
+        bool stderr_to_stdout;
         /* Called once the agent accepted the stream and the program runs (the VM may take a
          * while to boot before that); may be NULL. Gets the done handler's userdata. */
         void (*started)(Session *s, void *userdata);

@@ -233,6 +233,132 @@ def test_vm_run_uses_a_pty_and_restores_the_terminal(short_dir, agent_command_so
         os.close(slave)
 
 
+# --- guest output to a terminal (issue #12 item 9) ----------------------------------------------
+
+OSC52 = b"\x1b]52;c;aGVsbG8=\x07"
+# What the guest prints: a clipboard write between text, then colours and cursor movement.
+HOSTILE_PRINTF = r"printf 'A\033]52;c;aGVsbG8=\007B\033[31mC\033[0m\033[2;5HD\n'"
+KEPT = b"AB\x1b[31mC\x1b[0m\x1b[2;5HD"
+
+
+def run_on_pty(argv, env, marker, on_marker=None):
+    """Runs argv on a fresh pty until it exits (on_marker() is called once marker was printed);
+    returns (exit code, everything it printed)."""
+    pid, master, slave = spawn_on_pty(argv, env)
+    try:
+        seen = read_until(master, marker)
+        if on_marker:
+            on_marker()
+        _, status = os.waitpid(pid, 0)
+        while select.select([master], [], [], 0.1)[0]:  # what it printed after the marker
+            seen += os.read(master, 4096)
+        return os.waitstatus_to_exitcode(status), seen
+    finally:
+        os.close(master)
+        os.close(slave)
+
+
+def test_vm_run_drops_osc52_on_a_terminal_and_keeps_colours(short_dir, agent_command_socket):
+    agent_command_socket("work")
+    env = dict(os.environ, VMSILO_RUNTIME_DIR=str(short_dir), TERM="xterm")
+    code, seen = run_on_pty([str(cli_binary()), "run", "-u", "root", "work", "sh", "-c",
+                             HOSTILE_PRINTF], env, b"D")
+    assert code == 0, seen
+    assert b"\x1b]" not in seen
+    assert b"aGVsbG8" not in seen
+    assert KEPT in seen
+
+
+def test_vm_run_raw_terminal_passes_osc52(short_dir, agent_command_socket):
+    agent_command_socket("work")
+    env = dict(os.environ, VMSILO_RUNTIME_DIR=str(short_dir), TERM="xterm")
+    code, seen = run_on_pty([str(cli_binary()), "run", "--raw-terminal", "-u", "root", "work",
+                             "sh", "-c", HOSTILE_PRINTF], env, b"D")
+    assert code == 0, seen
+    assert b"A" + OSC52 + b"B\x1b[31mC" in seen
+
+
+def test_vm_run_filters_both_outputs_on_a_terminal_without_a_pty(short_dir,
+                                                                   agent_command_socket):
+    agent_command_socket("work")
+    env = dict(os.environ, VMSILO_RUNTIME_DIR=str(short_dir))
+    code, seen = run_on_pty([str(cli_binary()), "run", "-T", "-u", "root", "work", "sh", "-c",
+                             HOSTILE_PRINTF + " >&2; printf 'out\\033P$qm\\033\\\\end'"],
+                            env, b"end")
+    assert code == 0, seen
+    assert b"\x1b]" not in seen and b"\x1bP" not in seen
+    assert KEPT in seen
+    assert b"outend" in seen
+
+
+def test_vm_run_parses_stdout_and_stderr_on_one_terminal_as_one_stream(short_dir,
+                                                                          agent_command_socket):
+    # ESC on stdout, the rest of an OSC 52 on stderr: the terminal would see them as one
+    # sequence, so the filter must too, and drop it whole rather than print "]52;…" as text.
+    agent_command_socket("work")
+    env = dict(os.environ, VMSILO_RUNTIME_DIR=str(short_dir))
+    code, seen = run_on_pty([str(cli_binary()), "run", "-T", "-u", "root", "work", "sh", "-c",
+                             r"printf '\033'; sleep 0.3; printf ']52;c;aGk=\007' >&2; echo end"],
+                            env, b"end")
+    assert code == 0, seen
+    assert b"52;c;" not in seen
+    assert b"end" in seen
+
+
+def test_vm_run_to_pipes_is_byte_exact(short_dir, agent_command_socket):
+    agent_command_socket("work")
+    r = vmsilo("run", "-u", "root", "work", "sh", "-c",
+               HOSTILE_PRINTF + "; " + HOSTILE_PRINTF + " >&2", runtime=short_dir)
+    assert r.returncode == 0, r.stderr
+    expected = b"A" + OSC52 + b"B\x1b[31mC\x1b[0m\x1b[2;5HD\n"
+    assert r.stdout == expected
+    assert r.stderr == expected
+
+
+@pytest.mark.parametrize("lang, shown", [("C.UTF-8", "grüne ✓".encode()), ("C", b"grne ")])
+def test_vm_run_passes_utf8_to_a_utf8_terminal_only(short_dir, agent_command_socket, lang, shown):
+    agent_command_socket("work")
+    env = dict(os.environ, VMSILO_RUNTIME_DIR=str(short_dir), LANG=lang)
+    env.pop("LC_ALL", None)
+    env.pop("LC_CTYPE", None)
+    code, seen = run_on_pty([str(cli_binary()), "run", "-T", "-u", "root", "work", "sh", "-c",
+                             r"printf '<gr\303\274ne \342\234\223>'"], env, b">")
+    assert code == 0, seen
+    assert b"<" + shown + b">" in seen
+
+
+@pytest.mark.parametrize("args, shown", [
+    ([], b"login: \x1b[1mbold\x1b[0m#"),
+    (["--raw-terminal"],
+     b"log" + OSC52 + b"in\x1bP+q544e\x1b\\: \x1b]0;title\x1b\\\x1b[1mbold\x1b[0m#"),
+])
+def test_vm_shell_filters_the_console_on_a_terminal_unless_raw(short_dir, fake_console, args,
+                                                               shown):
+    console = fake_console("work", greeting=b"log" + OSC52 + b"in\x1bP+q544e\x1b\\: "
+                           b"\x1b]0;title\x1b\\\x1b[1mbold\x1b[0m#")
+    env = dict(os.environ, VMSILO_RUNTIME_DIR=str(short_dir))
+    code, seen = run_on_pty([str(cli_binary()), "shell", *args, "work"], env, b"#",
+                            on_marker=lambda: console.conn.shutdown(2))
+    assert code == 0, seen
+    assert shown in seen
+    if not args:
+        assert b"\x1b]" not in seen and b"\x1bP" not in seen
+
+
+def test_vm_shell_to_a_pipe_is_byte_exact(short_dir, fake_console):
+    greeting = b"log" + OSC52 + b"in\x9b6n\xff: "
+    console = fake_console("work", greeting=greeting)
+    env = dict(os.environ, VMSILO_RUNTIME_DIR=str(short_dir))
+    proc = subprocess.Popen([str(cli_binary()), "shell", "work"], env=env,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    assert console.closed.wait(10)  # our stdin ended: vm-shell shut its side
+    console.conn.shutdown(2)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert out == greeting
+
+
 # --- status, start, stop -------------------------------------------------------------------------
 
 VMS = [

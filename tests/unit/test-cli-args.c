@@ -74,6 +74,19 @@ static void test_run_short_flags_combine_and_the_last_tty_flag_wins(void **state
         assert_string_equal(o.user, "root");
 }
 
+static void test_run_filters_the_terminal_unless_raw_terminal_is_given(void **state) {
+        char *plain[] = { "vm-run", "work", "id", NULL };
+        char *raw[] = { "vm-run", "--raw-terminal", "work", "id", "--raw-terminal", NULL };
+        _cleanup_(run_options_finish) RunOptions o = {}, p = {};
+        char *error = NULL;
+
+        assert_int_equal(cli_args_parse_run(ARGC(plain), plain, &o, &error), 0);
+        assert_false(o.raw_terminal);
+        assert_int_equal(cli_args_parse_run(ARGC(raw), raw, &p, &error), 0);
+        assert_true(p.raw_terminal);
+        assert_string_equal(p.command[1], "--raw-terminal");
+}
+
 static void test_run_env_is_empty_not_null_without_env_options(void **state) {
         char *argv[] = { "vm-run", "work", "id", NULL };
         _cleanup_(run_options_finish) RunOptions o = {};
@@ -223,6 +236,26 @@ static void test_shell_rejects_root_without_ssh(void **state) {
         free(error);
 }
 
+static void test_shell_parses_raw_terminal_for_the_console(void **state) {
+        char *argv[] = { "vm-shell", "--raw-terminal", "work", NULL };
+        ShellOptions o;
+        char *error = NULL;
+
+        assert_int_equal(cli_args_parse_shell(ARGC(argv), argv, &o, &error), 0);
+        assert_true(o.raw_terminal);
+        assert_false(o.ssh);
+}
+
+static void test_shell_rejects_raw_terminal_with_ssh(void **state) {
+        char *argv[] = { "vm-shell", "--ssh", "--raw-terminal", "work", NULL };
+        ShellOptions o;
+        char *error = NULL;
+
+        assert_int_equal(cli_args_parse_shell(ARGC(argv), argv, &o, &error), -EINVAL);
+        assert_string_equal(error, "--raw-terminal is for the console, not --ssh");
+        free(error);
+}
+
 static void test_shell_takes_exactly_one_name(void **state) {
         char *argv[] = { "vm-shell", "a", "b", NULL };
         ShellOptions o;
@@ -299,6 +332,7 @@ int main(void) {
                 cmocka_unit_test(test_run_command_may_start_with_a_dash),
                 cmocka_unit_test(test_run_double_dash_ends_options),
                 cmocka_unit_test(test_run_short_flags_combine_and_the_last_tty_flag_wins),
+                cmocka_unit_test(test_run_filters_the_terminal_unless_raw_terminal_is_given),
                 cmocka_unit_test(test_run_env_is_empty_not_null_without_env_options),
                 cmocka_unit_test(test_run_help_needs_no_vm_name),
                 cmocka_unit_test(test_run_rejects_bad_command_lines),
@@ -310,6 +344,8 @@ int main(void) {
                 cmocka_unit_test(test_status_rejects_a_second_name),
                 cmocka_unit_test(test_shell_parses_ssh_root_and_config),
                 cmocka_unit_test(test_shell_rejects_root_without_ssh),
+                cmocka_unit_test(test_shell_parses_raw_terminal_for_the_console),
+                cmocka_unit_test(test_shell_rejects_raw_terminal_with_ssh),
                 cmocka_unit_test(test_shell_takes_exactly_one_name),
                 cmocka_unit_test(test_start_debug_parses_its_options),
                 cmocka_unit_test(test_start_debug_rejects_an_unknown_vmm),

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* filter.h: the fence's rules for one client connection, applied to whole messages in both
+ * directions: decode against the tables, track objects, filter the registry, rewrite titles.
+ * Pure: bytes in, bytes to forward out; the caller moves fds and bytes (proxy.c). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buffer.h"
+#include "objects.h"
+#include "registry.h"
+
+typedef struct Filter {
+        const char *vm; /* not owned; outlives the filter */
+        ObjectTable objects;
+        Registry registry;
+} Filter;
+
+int filter_init(Filter *f, const char *vm);
+/* Messages the filter swallows whole (the clipboard isolation). */
+bool filter_drops_request(const struct wl_interface *interface, uint16_t opcode);
+bool filter_drops_event(const struct wl_interface *interface, uint16_t opcode);
+void filter_finish(Filter *f);
+
+/* Takes the message at the start of untrusted_buf (len bytes available; n_fds fds queued from the
+ * same peer) and appends what to forward to out. Returns the message's size (> 0) with
+ * *ret_n_fds set to the queued fds it takes: they go on, in order, with the forwarded bytes (no
+ * rule drops a message that carries fds). -EAGAIN: the message is not complete yet. Any other
+ * error ends the connection, with a reason for the log in *reterr_reason:
+ * -EMSGSIZE/-EBADMSG (malformed), -EBADF (fds missing), -ENOENT/-EPROTO (unknown object or
+ * opcode, request newer than the object), -EPERM/-ERANGE (bind refused), -EEXIST/-EINVAL/-EMFILE
+ * (bad or too many new ids), -ENOMEM. */
+int filter_request(Filter *f, const uint8_t *untrusted_buf, size_t len, size_t n_fds, Buffer *out,
+                size_t *ret_n_fds, const char **reterr_reason);
+/* The same for a message from the compositor to the client. The compositor is trusted not to
+ * attack us but is still parsed in full: its events name the objects and fds the client gets. */
+int filter_event(Filter *f, const uint8_t *buf, size_t len, size_t n_fds, Buffer *out,
+                size_t *ret_n_fds, const char **reterr_reason);

@@ -1,0 +1,421 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* proxy.c: vmsilo-wayland's sockets: one listener, and per client a pair of connections (to the
+ * client and to the compositor) joined through filter.c. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "buffer.h"
+#include "filter.h"
+#include "log.h"
+#include "macro.h"
+#include "proxy.h"
+#include "socket-util.h"
+#include "wire.h"
+
+typedef struct Connection Connection;
+
+/* One socket of a connection and what is queued on it. */
+typedef struct Peer {
+        Connection *connection;
+        bool is_client;
+        int fd;
+        sd_event_source *io;
+        uint8_t in[2 * WIRE_MESSAGE_MAX]; /* received, not yet a whole message */
+        size_t in_len;
+        int in_fds[PROXY_FDS_PENDING_MAX + PROXY_FDS_PER_SEND_MAX]; /* received, not yet taken */
+        size_t n_in_fds;
+        Buffer out; /* to write to this socket */
+        int out_fds[2 * PROXY_FDS_QUEUED_HIGH];
+        size_t n_out_fds;
+} Peer;
+
+struct Connection {
+        Proxy *proxy;
+        Connection *prev, *next;
+        unsigned number; /* for the logs */
+        Filter filter;
+        Peer client, compositor;
+};
+
+struct Proxy {
+        sd_event *event;
+        const char *vm;
+        const char *upstream_path;
+        int listen_fd;
+        sd_event_source *listen_io;
+        Connection *connections;
+        size_t n_connections;
+        unsigned next_number;
+};
+
+static Peer *other(Peer *p) {
+        return p->is_client ? &p->connection->compositor : &p->connection->client;
+}
+
+static const char *side(const Peer *p) {
+        return p->is_client ? "client" : "compositor";
+}
+
+static void close_fds(int *fds, size_t *n) {
+        for (size_t i = 0; i < *n; i++)
+                safe_close(fds[i]);
+        *n = 0;
+}
+
+static void peer_finish(Peer *p) {
+        p->io = sd_event_source_disable_unref(p->io);
+        p->fd = safe_close(p->fd);
+        close_fds(p->in_fds, &p->n_in_fds);
+        close_fds(p->out_fds, &p->n_out_fds);
+        buffer_finish(&p->out);
+}
+
+static Connection *connection_free(Connection *c) {
+        if (!c)
+                return NULL;
+        if (c->proxy) {
+                if (c->prev)
+                        c->prev->next = c->next;
+                else
+                        c->proxy->connections = c->next;
+                if (c->next)
+                        c->next->prev = c->prev;
+                c->proxy->n_connections--;
+        }
+        peer_finish(&c->client);
+        peer_finish(&c->compositor);
+        filter_finish(&c->filter);
+        free(c);
+        return NULL;
+}
+DEFINE_FREE_FUNC(Connection *, connection_free);
+
+/* Ends a connection that broke a rule: the client is told why, if its queue lets a message in
+ * whole, and both sockets close. */
+static void connection_cut(Connection *c, const char *reason) {
+        uint8_t buf[WIRE_MESSAGE_MAX];
+        char text[256];
+        int n;
+
+        log_warning("VM '%s' client %u: cut: %s.", c->proxy->vm, c->number, reason);
+        (void) snprintf(text, sizeof(text), "vmsilo-wayland: %s", reason);
+        n = wire_encode_display_error(
+                        WIRE_DISPLAY_ID, 1 /* invalid_method */, text, buf, sizeof(buf));
+        if (n > 0 && buffer_size(&c->client.out) == 0)
+                (void) send(c->client.fd, buf, (size_t) n, MSG_DONTWAIT | MSG_NOSIGNAL);
+        connection_free(c);
+}
+
+static bool peer_reading(Peer *p) {
+        Peer *o = other(p);
+
+        return buffer_size(&o->out) < PROXY_BUFFER_HIGH && o->n_out_fds < PROXY_FDS_QUEUED_HIGH;
+}
+
+static int peer_update_events(Peer *p) {
+        uint32_t events =
+                        (peer_reading(p) ? EPOLLIN : 0) | (buffer_size(&p->out) > 0 ? EPOLLOUT : 0);
+
+        return sd_event_source_set_io_events(p->io, events);
+}
+
+/* Writes what the socket takes; all queued fds (at most PROXY_FDS_PER_SEND_MAX at a time) go
+ * with the first bytes, never after the message that takes them. */
+static int peer_flush(Peer *p) {
+        while (buffer_size(&p->out) > 0) {
+                union {
+                        struct cmsghdr cmsg;
+                        uint8_t buf[CMSG_SPACE(sizeof(int) * PROXY_FDS_PER_SEND_MAX)];
+                } control = {};
+                struct iovec iov = {
+                        .iov_base = p->out.data + p->out.start,
+                        .iov_len = buffer_size(&p->out),
+                };
+                struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+                size_t n_fds = MIN(p->n_out_fds, (size_t) PROXY_FDS_PER_SEND_MAX);
+                ssize_t n;
+
+                if (n_fds > 0) {
+                        mh.msg_control = control.buf;
+                        mh.msg_controllen = CMSG_SPACE(sizeof(int) * n_fds);
+                        control.cmsg.cmsg_level = SOL_SOCKET;
+                        control.cmsg.cmsg_type = SCM_RIGHTS;
+                        control.cmsg.cmsg_len = CMSG_LEN(sizeof(int) * n_fds);
+                        memcpy(CMSG_DATA(&control.cmsg), p->out_fds, sizeof(int) * n_fds);
+                }
+                n = sendmsg(p->fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+                if (n < 0 && errno == EAGAIN)
+                        break;
+                if (n < 0)
+                        return -errno;
+                buffer_consume(&p->out, (size_t) n);
+                for (size_t i = 0; i < n_fds; i++)
+                        safe_close(p->out_fds[i]);
+                memmove(p->out_fds, p->out_fds + n_fds, (p->n_out_fds - n_fds) * sizeof(int));
+                p->n_out_fds -= n_fds;
+        }
+        return 0;
+}
+
+/* Receives into p->in; fds join p->in_fds. Returns bytes read, 0 at EOF, -EAGAIN, -errno. */
+static ssize_t peer_receive(Peer *p) {
+        union {
+                struct cmsghdr cmsg;
+                uint8_t buf[CMSG_SPACE(sizeof(int) * PROXY_FDS_PER_SEND_MAX)];
+        } control;
+        struct iovec iov = { .iov_base = p->in + p->in_len, .iov_len = sizeof(p->in) - p->in_len };
+        struct msghdr mh = {
+                .msg_iov = &iov,
+                .msg_iovlen = 1,
+                .msg_control = control.buf,
+                .msg_controllen = sizeof(control.buf),
+        };
+        ssize_t n;
+
+        n = recvmsg(p->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+        if (n < 0)
+                return -errno;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+                size_t k;
+
+                if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+                        continue;
+                k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+                for (size_t i = 0; i < k; i++) {
+                        int fd;
+
+                        memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+                        /* peer_forward() keeps room for a whole send; past it is a bug */
+                        if (p->n_in_fds < ELEMENTSOF(p->in_fds))
+                                p->in_fds[p->n_in_fds++] = fd;
+                        else
+                                safe_close(fd);
+                }
+        }
+        if (mh.msg_flags & MSG_CTRUNC)
+                return -EMSGSIZE; /* fds were lost: the queue no longer matches the messages */
+        p->in_len += (size_t) n;
+        return n;
+}
+
+/* Runs p's whole messages through the filter into the other peer's queue. */
+static int peer_forward(Peer *p, const char **reterr_reason) {
+        Peer *o = other(p);
+        size_t pos = 0;
+        int r;
+
+        for (;;) {
+                size_t n_fds = 0;
+
+                if (p->is_client)
+                        r = filter_request(&p->connection->filter, p->in + pos, p->in_len - pos,
+                                        p->n_in_fds, &o->out, &n_fds, reterr_reason);
+                else
+                        r = filter_event(&p->connection->filter, p->in + pos, p->in_len - pos,
+                                        p->n_in_fds, &o->out, &n_fds, reterr_reason);
+                if (r == -EAGAIN)
+                        break;
+                if (r < 0)
+                        return r;
+                memcpy(o->out_fds + o->n_out_fds, p->in_fds, n_fds * sizeof(int));
+                o->n_out_fds += n_fds;
+                memmove(p->in_fds, p->in_fds + n_fds, (p->n_in_fds - n_fds) * sizeof(int));
+                p->n_in_fds -= n_fds;
+                pos += (size_t) r;
+        }
+        memmove(p->in, p->in + pos, p->in_len - pos);
+        p->in_len -= pos;
+        if (p->n_in_fds > PROXY_FDS_PENDING_MAX) {
+                *reterr_reason = "file descriptors sent without messages to take them";
+                return -EBADF;
+        }
+        if (buffer_size(&o->out) > PROXY_BUFFER_MAX) {
+                *reterr_reason = "too many bytes queued";
+                return -ENOBUFS;
+        }
+        return 0;
+}
+
+/* One readable or writable event on p. Returns < 0 (with a reason) to cut, 0 when the peer
+ * closed cleanly (end the connection), 1 to go on. */
+static int peer_io(Peer *p, uint32_t revents, const char **reterr_reason) {
+        Peer *o = other(p);
+        ssize_t n;
+        int r;
+
+        if (revents & EPOLLOUT) {
+                r = peer_flush(p);
+                if (r < 0)
+                        return 0; /* the peer went away */
+        }
+        /* EPOLLIN may still be reported in the loop iteration in which the other peer's handler
+         * stopped reading p; only a hangup ends a connection held back. */
+        if (!peer_reading(p) && (revents & (EPOLLHUP | EPOLLERR)))
+                return 0;
+        if (peer_reading(p) && (revents & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
+                n = peer_receive(p);
+                if (n == 0 || (n < 0 && n != -EAGAIN && n != -EMSGSIZE)) {
+                        (void) peer_flush(o); /* e.g. the compositor's last error event */
+                        return 0;
+                }
+                if (n == -EMSGSIZE) {
+                        *reterr_reason = "more file descriptors in one send than libwayland sends";
+                        return -EBADF;
+                }
+                r = peer_forward(p, reterr_reason);
+                if (r < 0)
+                        return r;
+                if (peer_flush(o) < 0)
+                        return 0;
+        }
+        if (peer_update_events(p) < 0 || peer_update_events(o) < 0) {
+                *reterr_reason = "cannot update the event loop";
+                return -EIO;
+        }
+        return 1;
+}
+
+static int on_peer_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Peer *p = userdata;
+        Connection *c = p->connection;
+        const char *reason = "failure";
+        int r;
+
+        r = peer_io(p, revents, &reason);
+        if (r < 0)
+                connection_cut(c, reason);
+        else if (r == 0) {
+                log_info("VM '%s' client %u: %s closed the connection.", c->proxy->vm, c->number,
+                                side(p));
+                connection_free(c);
+        }
+        return 0;
+}
+
+static int peer_init(Connection *c, Peer *p, bool is_client, int fd) {
+        int r;
+
+        p->connection = c;
+        p->is_client = is_client;
+        r = sd_event_add_io(c->proxy->event, &p->io, fd, EPOLLIN, on_peer_io, p);
+        if (r < 0)
+                return r;
+        p->fd = fd;
+        (void) sd_event_source_set_description(
+                        p->io, is_client ? "wayland-client" : "wayland-compositor");
+        return 0;
+}
+
+static int connection_new(Proxy *proxy, int client_fd, int compositor_fd, Connection **ret) {
+        _cleanup_(connection_freep) Connection *c = NULL;
+        int r;
+
+        c = calloc(1, sizeof(*c));
+        if (!c)
+                return -ENOMEM;
+        c->client.fd = c->compositor.fd = -EBADF;
+        r = filter_init(&c->filter, proxy->vm);
+        if (r < 0)
+                return r;
+        c->proxy = proxy;
+        c->next = proxy->connections;
+        if (c->next)
+                c->next->prev = c;
+        proxy->connections = c;
+        proxy->n_connections++;
+        c->number = ++proxy->next_number;
+        r = peer_init(c, &c->client, true, client_fd);
+        if (r < 0)
+                return r;
+        r = peer_init(c, &c->compositor, false, compositor_fd);
+        if (r < 0) {
+                c->client.fd = -EBADF; /* not ours until success */
+                return r;
+        }
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
+static int connect_compositor(const char *path, int *ret) {
+        _cleanup_(closep) int fd = -EBADF;
+        int r;
+
+        r = socket_connect_unix(path, &fd);
+        if (r < 0)
+                return r;
+        if (fcntl(fd, F_SETFL, O_NONBLOCK) < 0)
+                return -errno;
+        *ret = TAKE_FD(fd);
+        return 0;
+}
+
+static int on_listen_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Proxy *proxy = userdata;
+        _cleanup_(closep) int client_fd = -EBADF, compositor_fd = -EBADF;
+        Connection *c;
+        int r;
+
+        client_fd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (client_fd < 0)
+                return 0; /* EAGAIN, or a client gone before we took it */
+        if (proxy->n_connections >= PROXY_CLIENTS_MAX) {
+                log_warning("VM '%s': refusing a client: already %u connected.", proxy->vm,
+                                PROXY_CLIENTS_MAX);
+                return 0;
+        }
+        r = connect_compositor(proxy->upstream_path, &compositor_fd);
+        if (r < 0) {
+                log_warning_errno(r,
+                                "VM '%s': cannot reach the compositor at '%s', closing the "
+                                "client: %m",
+                                proxy->vm, proxy->upstream_path);
+                return 0;
+        }
+        r = connection_new(proxy, client_fd, compositor_fd, &c);
+        if (r < 0) {
+                log_warning_errno(r, "VM '%s': cannot set up a client, ignoring: %m", proxy->vm);
+                return 0;
+        }
+        TAKE_FD(client_fd);
+        TAKE_FD(compositor_fd);
+        log_info("VM '%s' client %u: connected.", proxy->vm, c->number);
+        return 0;
+}
+
+Proxy *proxy_free(Proxy *p) {
+        if (!p)
+                return NULL;
+        while (p->connections)
+                connection_free(p->connections);
+        p->listen_io = sd_event_source_disable_unref(p->listen_io);
+        safe_close(p->listen_fd);
+        sd_event_unref(p->event);
+        free(p);
+        return NULL;
+}
+
+int proxy_new(sd_event *event, int listen_fd, const char *vm, const char *upstream_path,
+                Proxy **ret) {
+        _cleanup_(proxy_freep) Proxy *p = NULL;
+        int r;
+
+        p = calloc(1, sizeof(*p));
+        if (!p)
+                return -ENOMEM;
+        p->listen_fd = -EBADF;
+        p->event = sd_event_ref(event);
+        p->vm = vm;
+        p->upstream_path = upstream_path;
+        r = sd_event_add_io(event, &p->listen_io, listen_fd, EPOLLIN, on_listen_io, p);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_description(p->listen_io, "wayland-listen");
+        p->listen_fd = listen_fd;
+        *ret = TAKE_PTR(p);
+        return 0;
+}

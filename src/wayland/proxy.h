@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* proxy.h: vmsilo-wayland's I/O: accepts the VM's Wayland clients on one listening socket, gives
+ * each its own connection to the compositor, and moves bytes and fds both ways through that
+ * connection's Filter. One process per VM, one sd-event loop, no threads. */
+#pragma once
+
+#include <systemd/sd-event.h>
+
+#include "macro.h"
+
+/* Clients of one VM at once; waypipe opens one connection per guest program. */
+#define PROXY_CLIENTS_MAX 32u
+/* Bytes queued towards one side: past HIGH the other side is no longer read (backpressure), past
+ * MAX the connection is cut. Reads are at most 8 KiB, so MAX is only reached by a bug. */
+#define PROXY_BUFFER_HIGH (1024u * 1024u)
+#define PROXY_BUFFER_MAX (4u * 1024u * 1024u)
+/* libwayland sends at most 28 fds per sendmsg() and sizes its receive buffer for as many. */
+#define PROXY_FDS_PER_SEND_MAX 28u
+/* fds received ahead of the messages that take them; more is a client sending stray fds. */
+#define PROXY_FDS_PENDING_MAX 32u
+/* fds queued towards one side: past HIGH the other side is no longer read. */
+#define PROXY_FDS_QUEUED_HIGH 128u
+
+typedef struct Proxy Proxy;
+
+/* Serves listen_fd (a listening unix socket; taken on success) for VM vm, connecting each client
+ * to the compositor socket at upstream_path. vm and upstream_path must outlive the proxy. */
+int proxy_new(sd_event *event, int listen_fd, const char *vm, const char *upstream_path,
+                Proxy **ret);
+Proxy *proxy_free(Proxy *p);
+DEFINE_FREE_FUNC(Proxy *, proxy_free);

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* vmsilo-wayland.c: main(): arguments, the listening socket and the compositor's address, then
+ * the event loop of proxy.c. */
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <systemd/sd-event.h>
+
+#include "config-internal.h"
+#include "log.h"
+#include "parse-util.h"
+#include "proxy.h"
+#include "socket-util.h"
+#include "vmsilo-config.h"
+
+/* Exit statuses, for the supervisor (docs/graphics.md). */
+enum {
+        EXIT_STOPPED = 0, /* SIGTERM or SIGINT */
+        EXIT_FAILED = 1,  /* could not set up, or the event loop failed */
+        EXIT_USAGE = 2,   /* bad command line */
+};
+
+static const char *arg_vm = NULL;
+static const char *arg_listen = NULL;
+static int arg_listen_fd = -1;
+static const char *arg_upstream = NULL;
+
+static void help(void) {
+        printf("Usage: vmsilo-wayland --vm NAME (--listen PATH | --listen-fd N)\n"
+               "                      [--upstream DISPLAY]\n"
+               "\n"
+               "The fence between one VM's Wayland clients and the desktop's compositor: shows\n"
+               "them only allowlisted globals, titles their windows \"[NAME] …\", bounds what\n"
+               "they can make it hold, and cuts a client that breaks a rule.\n"
+               "\n"
+               "Options:\n"
+               "     --vm NAME           the VM's name, as in the configuration\n"
+               "     --listen PATH       create the socket clients connect to at PATH (mode 0600)\n"
+               "     --listen-fd N       or serve the listening unix socket inherited as fd N\n"
+               "     --upstream DISPLAY  the compositor: a socket path, or a display name in\n"
+               "                         $XDG_RUNTIME_DIR (default $WAYLAND_DISPLAY,\n"
+               "                         else wayland-0)\n"
+               "     --log-level LEVEL   error, warn, info (default), debug, trace\n"
+               "  -h --help              show this help\n"
+               "     --version           show the version\n"
+               "\n"
+               "Exit status: 0 stopped by SIGTERM/SIGINT, 1 setup or event loop failure,\n"
+               "2 bad command line.\n");
+}
+
+/* Returns 1 to go on, 0 to exit successfully, < 0 for a usage error. */
+static int parse_argv(int argc, char **argv) {
+        enum {
+                ARG_VM = 0x100,
+                ARG_LISTEN,
+                ARG_LISTEN_FD,
+                ARG_UPSTREAM,
+                ARG_LOG_LEVEL,
+                ARG_VERSION,
+        };
+        static const struct option options[] = {
+                { "vm", required_argument, NULL, ARG_VM },
+                { "listen", required_argument, NULL, ARG_LISTEN },
+                { "listen-fd", required_argument, NULL, ARG_LISTEN_FD },
+                { "upstream", required_argument, NULL, ARG_UPSTREAM },
+                { "log-level", required_argument, NULL, ARG_LOG_LEVEL },
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
+                {},
+        };
+        char *end;
+        long fd;
+        int c;
+
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case ARG_VM:
+                        if (!config_vm_name_is_valid(optarg))
+                                return log_error_errno(
+                                                EINVAL, "--vm: '%s' is not a VM name.", optarg);
+                        arg_vm = optarg;
+                        break;
+                case ARG_LISTEN:
+                        arg_listen = optarg;
+                        break;
+                case ARG_LISTEN_FD:
+                        errno = 0;
+                        fd = strtol(optarg, &end, 10);
+                        if (errno != 0 || *end || end == optarg || fd < 3 || fd > INT32_MAX)
+                                return log_error_errno(EINVAL,
+                                                "--listen-fd: '%s' is not an fd "
+                                                "number above 2.",
+                                                optarg);
+                        arg_listen_fd = (int) fd;
+                        break;
+                case ARG_UPSTREAM:
+                        arg_upstream = optarg;
+                        break;
+                case ARG_LOG_LEVEL:
+                        if (log_level_from_string(optarg) < 0)
+                                return log_error_errno(EINVAL,
+                                                "--log-level: '%s' is not one of "
+                                                "error, warn, info, debug, trace",
+                                                optarg);
+                        log_set_max_level(log_level_from_string(optarg));
+                        break;
+                case 'h':
+                        help();
+                        return 0;
+                case ARG_VERSION:
+                        printf("vmsilo-wayland %s\n", VMSILO_VERSION);
+                        return 0;
+                default:
+                        return -EINVAL;
+                }
+        if (optind < argc)
+                return log_error_errno(
+                                EINVAL, "Unexpected argument '%s'. See --help.", argv[optind]);
+        if (!arg_vm)
+                return log_error_errno(EINVAL, "--vm is required. See --help.");
+        if (!arg_listen == (arg_listen_fd < 0))
+                return log_error_errno(EINVAL, "Exactly one of --listen and --listen-fd. "
+                                               "See --help.");
+        return 1;
+}
+
+/* The compositor's socket as libwayland's clients find it: an absolute display is the path,
+ * otherwise it is a name in $XDG_RUNTIME_DIR. */
+static int upstream_path(char **ret) {
+        const char *display = arg_upstream ?: getenv("WAYLAND_DISPLAY") ?: "wayland-0";
+        const char *runtime_dir = getenv("XDG_RUNTIME_DIR");
+
+        if (display[0] == '/')
+                return (*ret = strdup(display)) ? 0 : log_oom();
+        if (!runtime_dir || runtime_dir[0] != '/')
+                return log_error_errno(EINVAL,
+                                "The compositor display '%s' is a name, and "
+                                "$XDG_RUNTIME_DIR is not set to a path.",
+                                display);
+        if (asprintf(ret, "%s/%s", runtime_dir, display) < 0)
+                return log_oom();
+        return 0;
+}
+
+static int listen_socket(int *ret) {
+        int accepting = 0, r;
+        socklen_t len = sizeof(accepting);
+
+        if (arg_listen) {
+                r = socket_listen_unix(arg_listen, 0600, ret);
+                if (r < 0)
+                        return log_error_errno(r, "Cannot listen on '%s': %m", arg_listen);
+                return 0;
+        }
+        if (getsockopt(arg_listen_fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &len) < 0 ||
+                        !accepting)
+                return log_error_errno(
+                                EBADF, "--listen-fd %d is not a listening socket.", arg_listen_fd);
+        if (fcntl(arg_listen_fd, F_SETFL, O_NONBLOCK) < 0 ||
+                        fcntl(arg_listen_fd, F_SETFD, FD_CLOEXEC) < 0)
+                return log_error_errno(errno, "Cannot set up --listen-fd %d: %m", arg_listen_fd);
+        *ret = arg_listen_fd;
+        return 0;
+}
+
+static int run(int argc, char **argv) {
+        _cleanup_(sd_event_unrefp) sd_event *event = NULL;
+        _cleanup_(proxy_freep) Proxy *proxy = NULL;
+        _cleanup_(freep) char *upstream = NULL;
+        _cleanup_(closep) int listen_fd = -EBADF;
+        sigset_t mask;
+        int r;
+
+        r = parse_argv(argc, argv);
+        if (r <= 0)
+                return r < 0 ? EXIT_USAGE : EXIT_STOPPED;
+        if (upstream_path(&upstream) < 0 || listen_socket(&listen_fd) < 0)
+                return EXIT_FAILED;
+
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        (void) sigprocmask(SIG_BLOCK, &mask, NULL);
+        (void) signal(SIGPIPE, SIG_IGN);
+        r = sd_event_default(&event);
+        if (r >= 0)
+                r = sd_event_add_signal(event, NULL, SIGTERM, NULL, NULL);
+        if (r >= 0)
+                r = sd_event_add_signal(event, NULL, SIGINT, NULL, NULL);
+        if (r >= 0)
+                r = proxy_new(event, listen_fd, arg_vm, upstream, &proxy);
+        if (r < 0) {
+                log_error_errno(r, "Cannot set up: %m");
+                return EXIT_FAILED;
+        }
+        TAKE_FD(listen_fd);
+
+        log_info("vmsilo-wayland %s ready: VM '%s', compositor '%s'.", VMSILO_VERSION, arg_vm,
+                        upstream);
+        r = sd_event_loop(event);
+        if (r < 0) {
+                log_error_errno(r, "Event loop failed: %m");
+                return EXIT_FAILED;
+        }
+        return EXIT_STOPPED;
+}
+
+int main(int argc, char **argv) {
+        log_set_program_name("vmsilo-wayland");
+        return run(argc, argv);
+}

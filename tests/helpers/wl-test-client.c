@@ -1,0 +1,337 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* wl-test-client.c: a small Wayland client for the tests (host, or later inside a guest): maps one
+ * xdg_toplevel filled with a solid colour, titled as asked, and logs one line per fact the tests
+ * check, to --log (default stdout):
+ *   global <interface> <version>     each global offered
+ *   globals done                     after the first roundtrip
+ *   configure <width> <height>       each toplevel configure; a buffer of that size follows
+ *   key <keysym name> pressed|released
+ *   roundtrip                        after one, asked for with SIGUSR1
+ *   closed | error <text>            and exits (0 on close, 1 on error)
+ * --title-times N sends the title N times (the wire allows ~4 KiB per message, not per title).
+ * Built on libwayland-client, xdg-shell (scanner code) and libxkbcommon. Not installed. */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <wayland-client.h>
+#include <xkbcommon/xkbcommon.h>
+
+#include "xdg-shell-client-protocol.h"
+
+static const char *arg_title = NULL;
+static const char *arg_app_id = "wl-test-client";
+static unsigned arg_title_times = 1;
+static uint32_t arg_color = 0x3366cc;
+static int32_t arg_width = 320, arg_height = 240;
+static FILE *log_file;
+
+static struct wl_compositor *compositor;
+static struct wl_shm *shm;
+static struct xdg_wm_base *wm_base;
+static struct wl_seat *seat;
+static struct wl_keyboard *keyboard;
+static struct wl_surface *surface;
+static struct xdg_surface *xdg_surface;
+static struct xdg_toplevel *toplevel;
+static struct wl_buffer *buffer;
+static struct xkb_context *xkb;
+static struct xkb_keymap *keymap;
+static struct xkb_state *xkb_state;
+static int32_t pending_width, pending_height;
+static bool running = true, closed = false;
+static volatile sig_atomic_t roundtrip_requested = 0;
+
+static void logf_(const char *format, ...) __attribute__((format(printf, 1, 2)));
+static void logf_(const char *format, ...) {
+        va_list ap;
+
+        va_start(ap, format);
+        vfprintf(log_file, format, ap);
+        va_end(ap);
+        fputc('\n', log_file);
+        fflush(log_file);
+}
+
+static void buffer_release(void *data, struct wl_buffer *b) {
+        wl_buffer_destroy(b);
+        if (b == buffer)
+                buffer = NULL;
+}
+static const struct wl_buffer_listener buffer_listener = { .release = buffer_release };
+
+/* A new buffer of the colour, in a memfd the compositor maps. */
+static struct wl_buffer *draw(int32_t width, int32_t height) {
+        size_t stride = (size_t) width * 4, size = stride * (size_t) height;
+        struct wl_shm_pool *pool;
+        struct wl_buffer *b;
+        uint32_t *pixels;
+        int fd;
+
+        fd = memfd_create("wl-test-client", MFD_CLOEXEC);
+        if (fd < 0 || ftruncate(fd, (off_t) size) < 0)
+                return NULL;
+        pixels = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        if (pixels == MAP_FAILED) {
+                close(fd);
+                return NULL;
+        }
+        for (size_t i = 0; i < size / 4; i++)
+                pixels[i] = 0xff000000u | arg_color;
+        munmap(pixels, size);
+        pool = wl_shm_create_pool(shm, fd, (int32_t) size);
+        b = wl_shm_pool_create_buffer(
+                        pool, 0, width, height, (int32_t) stride, WL_SHM_FORMAT_XRGB8888);
+        wl_shm_pool_destroy(pool);
+        close(fd);
+        wl_buffer_add_listener(b, &buffer_listener, NULL);
+        return b;
+}
+
+static void xdg_surface_configure(void *data, struct xdg_surface *s, uint32_t serial) {
+        int32_t width = pending_width > 0 ? pending_width : arg_width;
+        int32_t height = pending_height > 0 ? pending_height : arg_height;
+
+        xdg_surface_ack_configure(s, serial);
+        logf_("configure %d %d", width, height);
+        if (buffer)
+                wl_buffer_destroy(buffer);
+        buffer = draw(width, height);
+        if (!buffer) {
+                logf_("error cannot make a buffer");
+                exit(1);
+        }
+        wl_surface_attach(surface, buffer, 0, 0);
+        wl_surface_damage_buffer(surface, 0, 0, width, height);
+        wl_surface_commit(surface);
+}
+static const struct xdg_surface_listener xdg_surface_listener = {
+        .configure = xdg_surface_configure,
+};
+
+static void toplevel_configure(void *data, struct xdg_toplevel *t, int32_t width, int32_t height,
+                struct wl_array *states) {
+        pending_width = width;
+        pending_height = height;
+}
+
+static void toplevel_close(void *data, struct xdg_toplevel *t) {
+        closed = true;
+        running = false;
+}
+static const struct xdg_toplevel_listener toplevel_listener = {
+        .configure = toplevel_configure,
+        .close = toplevel_close,
+};
+
+static void wm_base_ping(void *data, struct xdg_wm_base *b, uint32_t serial) {
+        xdg_wm_base_pong(b, serial);
+}
+static const struct xdg_wm_base_listener wm_base_listener = { .ping = wm_base_ping };
+
+static void keyboard_keymap(
+                void *data, struct wl_keyboard *k, uint32_t format, int32_t fd, uint32_t size) {
+        char *map;
+
+        if (format == WL_KEYBOARD_KEYMAP_FORMAT_XKB_V1) {
+                map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+                if (map != MAP_FAILED) {
+                        xkb_state_unref(xkb_state);
+                        xkb_keymap_unref(keymap);
+                        keymap = xkb_keymap_new_from_string(xkb, map, XKB_KEYMAP_FORMAT_TEXT_V1,
+                                        XKB_KEYMAP_COMPILE_NO_FLAGS);
+                        xkb_state = keymap ? xkb_state_new(keymap) : NULL;
+                        munmap(map, size);
+                }
+        }
+        close(fd);
+}
+
+static void keyboard_key(void *data, struct wl_keyboard *k, uint32_t serial, uint32_t time,
+                uint32_t key, uint32_t state) {
+        const char *how = state == WL_KEYBOARD_KEY_STATE_PRESSED ? "pressed" : "released";
+        char name[64] = "unknown";
+
+        if (xkb_state)
+                xkb_keysym_get_name(
+                                xkb_state_key_get_one_sym(xkb_state, key + 8), name, sizeof(name));
+        logf_("key %s %s", name, how);
+}
+
+static void keyboard_modifiers(void *data, struct wl_keyboard *k, uint32_t serial,
+                uint32_t depressed, uint32_t latched, uint32_t locked, uint32_t group) {
+        if (xkb_state)
+                xkb_state_update_mask(xkb_state, depressed, latched, locked, 0, 0, group);
+}
+
+static void keyboard_enter(void *data, struct wl_keyboard *k, uint32_t serial, struct wl_surface *s,
+                struct wl_array *keys) {
+}
+static void keyboard_leave(
+                void *data, struct wl_keyboard *k, uint32_t serial, struct wl_surface *s) {
+}
+static void keyboard_repeat_info(void *data, struct wl_keyboard *k, int32_t rate, int32_t delay) {
+}
+static const struct wl_keyboard_listener keyboard_listener = {
+        .keymap = keyboard_keymap,
+        .enter = keyboard_enter,
+        .leave = keyboard_leave,
+        .key = keyboard_key,
+        .modifiers = keyboard_modifiers,
+        .repeat_info = keyboard_repeat_info,
+};
+
+static void seat_capabilities(void *data, struct wl_seat *s, uint32_t caps) {
+        if ((caps & WL_SEAT_CAPABILITY_KEYBOARD) && !keyboard) {
+                keyboard = wl_seat_get_keyboard(s);
+                wl_keyboard_add_listener(keyboard, &keyboard_listener, NULL);
+        }
+}
+static void seat_name(void *data, struct wl_seat *s, const char *name) {
+}
+static const struct wl_seat_listener seat_listener = {
+        .capabilities = seat_capabilities,
+        .name = seat_name,
+};
+
+static void registry_global(void *data, struct wl_registry *r, uint32_t name, const char *interface,
+                uint32_t version) {
+        logf_("global %s %u", interface, version);
+        if (strcmp(interface, wl_compositor_interface.name) == 0)
+                compositor = wl_registry_bind(
+                                r, name, &wl_compositor_interface, version < 4 ? version : 4);
+        else if (strcmp(interface, wl_shm_interface.name) == 0)
+                shm = wl_registry_bind(r, name, &wl_shm_interface, 1);
+        else if (strcmp(interface, xdg_wm_base_interface.name) == 0) {
+                wm_base = wl_registry_bind(r, name, &xdg_wm_base_interface, 1);
+                xdg_wm_base_add_listener(wm_base, &wm_base_listener, NULL);
+        } else if (strcmp(interface, wl_seat_interface.name) == 0 && !seat) {
+                seat = wl_registry_bind(r, name, &wl_seat_interface, version < 5 ? version : 5);
+                wl_seat_add_listener(seat, &seat_listener, NULL);
+        }
+}
+static void registry_global_remove(void *data, struct wl_registry *r, uint32_t name) {
+}
+static const struct wl_registry_listener registry_listener = {
+        .global = registry_global,
+        .global_remove = registry_global_remove,
+};
+
+static void on_sigusr1(int sig) {
+        roundtrip_requested = 1;
+}
+
+static int parse_argv(int argc, char **argv) {
+        static const struct option options[] = {
+                { "title", required_argument, NULL, 't' },
+                { "title-times", required_argument, NULL, 'n' },
+                { "app-id", required_argument, NULL, 'a' },
+                { "color", required_argument, NULL, 'c' },
+                { "size", required_argument, NULL, 's' },
+                { "log", required_argument, NULL, 'l' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        int c;
+
+        while ((c = getopt_long(argc, argv, "t:n:a:c:s:l:h", options, NULL)) >= 0)
+                switch (c) {
+                case 't':
+                        arg_title = optarg;
+                        break;
+                case 'n':
+                        arg_title_times = (unsigned) strtoul(optarg, NULL, 10);
+                        break;
+                case 'a':
+                        arg_app_id = optarg;
+                        break;
+                case 'c':
+                        arg_color = (uint32_t) strtoul(optarg, NULL, 16) & 0xffffff;
+                        break;
+                case 's':
+                        if (sscanf(optarg, "%dx%d", &arg_width, &arg_height) != 2 ||
+                                        arg_width <= 0 || arg_height <= 0 || arg_width > 8192 ||
+                                        arg_height > 8192)
+                                return -EINVAL;
+                        break;
+                case 'l':
+                        log_file = fopen(optarg, "ae");
+                        if (!log_file)
+                                return -errno;
+                        break;
+                case 'h':
+                        printf("Usage: wl-test-client [--title T [--title-times N]] [--app-id ID] "
+                               "[--color RRGGBB] [--size WxH] [--log FILE]\n");
+                        exit(0);
+                default:
+                        return -EINVAL;
+                }
+        return 0;
+}
+
+int main(int argc, char **argv) {
+        struct wl_display *display;
+        struct wl_registry *registry;
+
+        log_file = stdout;
+        if (parse_argv(argc, argv) < 0)
+                return 2;
+        signal(SIGUSR1, on_sigusr1);
+        xkb = xkb_context_new(XKB_CONTEXT_NO_FLAGS);
+        display = wl_display_connect(NULL);
+        if (!display) {
+                logf_("error cannot connect: %s", strerror(errno));
+                return 1;
+        }
+        registry = wl_display_get_registry(display);
+        wl_registry_add_listener(registry, &registry_listener, NULL);
+        wl_display_roundtrip(display);
+        logf_("globals done");
+        if (!compositor || !shm || !wm_base) {
+                logf_("error missing wl_compositor, wl_shm or xdg_wm_base");
+                return 1;
+        }
+        surface = wl_compositor_create_surface(compositor);
+        xdg_surface = xdg_wm_base_get_xdg_surface(wm_base, surface);
+        xdg_surface_add_listener(xdg_surface, &xdg_surface_listener, NULL);
+        toplevel = xdg_surface_get_toplevel(xdg_surface);
+        xdg_toplevel_add_listener(toplevel, &toplevel_listener, NULL);
+        for (unsigned i = 0; arg_title && i < arg_title_times; i++) {
+                struct pollfd pfd = { .fd = wl_display_get_fd(display), .events = POLLOUT };
+
+                xdg_toplevel_set_title(toplevel, arg_title);
+                /* libwayland 1.21 has a 4 KiB output buffer: empty it before the next title */
+                while (wl_display_flush(display) < 0 && errno == EAGAIN)
+                        (void) poll(&pfd, 1, 1000);
+        }
+        xdg_toplevel_set_app_id(toplevel, arg_app_id);
+        wl_surface_commit(surface);
+
+        while (running) {
+                struct pollfd pfd = { .fd = wl_display_get_fd(display), .events = POLLIN };
+
+                if (wl_display_dispatch_pending(display) < 0 || wl_display_flush(display) < 0)
+                        break;
+                if (roundtrip_requested) {
+                        roundtrip_requested = 0;
+                        if (wl_display_roundtrip(display) < 0)
+                                break;
+                        logf_("roundtrip");
+                }
+                if (poll(&pfd, 1, 100) > 0 && wl_display_dispatch(display) < 0)
+                        break;
+        }
+        if (closed) {
+                logf_("closed");
+                return 0;
+        }
+        logf_("error %s", strerror(wl_display_get_error(display)));
+        return 1;
+}

@@ -1,0 +1,56 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The original design's Quick Start, unchanged (its `imports` line aside: the test imports the
+# module itself): three VMs, NAT.
+{ config, pkgs, ... }: {
+  # User must have explicit UID for vmsilo
+  users.users.david.uid = 1000;
+  programs.vmsilo = {
+    enable = true;
+    user = "david";
+    hostNetworking.nat = {
+      enable = true;
+      interface = "eth0";
+    };
+    nixosVms = [
+      {
+        name = "banking";
+        memory = 4096;
+        cpus = 4;
+        autoShutdown = { enable = true; after = 120; };
+        network = {
+          nameservers = [ "1.1.1.1" ];
+          interfaces.wan = {
+            type = "tap";
+            tap.hostAddress = "10.0.0.254/24";
+            addresses = [ "10.0.0.1/24" ];
+            routes."0.0.0.0/0" = { via = "10.0.0.254"; };
+          };
+        };
+        guestPrograms = with pkgs; [ firefox konsole ];
+      }
+      {
+        name = "shopping";
+        memory = 2048;
+        cpus = 2;
+        autoShutdown.enable = true;
+        network = {
+          nameservers = [ "1.1.1.1" ];
+          interfaces.wan = {
+            type = "tap";
+            tap.hostAddress = "10.0.1.254/24";
+            addresses = [ "10.0.1.1/24" ];
+            routes."0.0.0.0/0" = { via = "10.0.1.254"; };
+          };
+        };
+        guestPrograms = with pkgs; [ firefox konsole ];
+      }
+      {
+        name = "personal";
+        memory = 4096;
+        cpus = 4;
+        # No network.interfaces = offline VM
+        guestPrograms = with pkgs; [ libreoffice ];
+      }
+    ];
+  };
+}
