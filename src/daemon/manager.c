@@ -115,21 +115,13 @@ void manager_check_exit(Manager *m) {
         (void) sd_event_exit(m->event, 0);
 }
 
-static bool vm_uses_pci(const Vm *vm, const char *address) {
-        if (!vm_state_has_vmm(vm->state))
-                return false;
-        for (size_t i = 0; i < vm->config->n_pci_devices; i++)
-                if (streq(vm->config->pci_devices[i].address, address))
-                        return true;
-        return false;
-}
-
+/* Unbinding vfio-pci from a device a VMM holds would block until the VMM lets go. */
 static bool manager_pci_in_use(const Manager *m, const char *address) {
         for (size_t i = 0; i < m->n_vms; i++)
-                if (vm_uses_pci(m->vms[i], address))
+                if (vm_uses_pci_device(m->vms[i], address))
                         return true;
         for (size_t i = 0; i < m->n_retired; i++)
-                if (vm_uses_pci(m->retired[i], address))
+                if (vm_uses_pci_device(m->retired[i], address))
                         return true;
         return false;
 }

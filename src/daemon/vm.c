@@ -280,6 +280,10 @@ static void vm_unlink_balloon(Vm *vm) {
 
 /* ---- PCI passthrough (vfio.h) ---- */
 
+bool vm_uses_pci_device(const Vm *vm, const char *address) {
+        return strv_contains(vm->vfio_devices, address);
+}
+
 static void vm_release_vfio(Vm *vm) {
         Manager *m = vm->manager;
 
@@ -287,6 +291,7 @@ static void vm_release_vfio(Vm *vm) {
                 vfio_revoke(&vm->vfio_grants[i]);
         vm->vfio_grants = mfree(vm->vfio_grants);
         vm->n_vfio_grants = 0;
+        vm->vfio_devices = strv_free(vm->vfio_devices);
         if (vm->vfio_container && --m->vfio_container_users == 0)
                 vfio_revoke(&m->vfio_container);
         vm->vfio_container = false;
@@ -356,8 +361,10 @@ static int vm_acquire_vfio(Vm *vm) {
         }
         m->vfio_container_users++;
         vm->vfio_container = true;
+        for (size_t i = 0; r >= 0 && i < vm->config->n_pci_devices; i++)
+                r = strv_extend(&vm->vfio_devices, vm->config->pci_devices[i].address);
         vm->vfio_grants = calloc(n, sizeof(VfioGrant));
-        if (!vm->vfio_grants)
+        if (r >= 0 && !vm->vfio_grants)
                 r = -ENOMEM;
         for (size_t i = 0; r >= 0 && i < n; i++)
                 r = vm_grant_group(vm, groups[i]);

@@ -183,6 +183,24 @@ def test_vm_runs_with_its_group_and_limits(setup):
     assert os.stat(sysfs.root / "dev/vfio/vfio").st_uid == 0
 
 
+def test_reload_keeps_a_device_a_running_vmm_holds(setup):
+    d, sysfs, out, _, vms = setup
+    for report in out.glob("vmm-*.txt"):
+        report.unlink()
+    reply = d.control({"method": "start", "vm": "pci-usb2", "wait": False})
+    assert reply.get("ok"), reply
+    report = wait_for(lambda: list(out.glob("vmm-*.txt")), what="stand-in VMM report")[0]
+    # The device leaves both isolatedPciDevices and the VM's configuration; its VMM still has it.
+    changed = [dict(v, pciDevices=[]) if v["name"] == "pci-usb2" else v for v in vms]
+    d.write_config(changed, {"isolatedPciDevices": ["01:00.0", NIC, BOOT]})
+    r = d.reload()
+    assert r.returncode == 0, r.stderr
+    assert f"PCI device {USB2} left isolatedPciDevices but a running VM uses it" in d.output()
+    assert sysfs.driver(USB2) == "vfio-pci"
+    os.kill(int(report.name[4:-4]), signal.SIGKILL)
+    wait_for(lambda: d.status("pci-usb2")["state"] in ("failed", "stopped"), what="VMM exit")
+
+
 def test_reload_releases_and_rebinds(setup):
     d, sysfs, _, _, vms = setup
     d.write_config(vms, {"isolatedPciDevices": [USB2, NIC, BOOT]})
