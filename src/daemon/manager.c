@@ -140,7 +140,7 @@ void manager_isolate_pci(Manager *m, char *const *previous) {
                         log_warning("PCI device %s left isolatedPciDevices but a running VM "
                                     "uses it: it stays with vfio-pci.",
                                         *a);
-                else if (vfio_release(root, *a) >= 0)
+                else if (vfio_release(root, *a) > 0)
                         log_info("PCI device %s was given back to the host.", *a);
         }
         for (char *const *a = m->config->isolated_pci_devices; a && *a; a++) {

@@ -219,17 +219,20 @@ int vfio_release(const char *root, const char *address) {
         _cleanup_(freep) char *reason = NULL;
         VfioStep steps[VFIO_STEPS_MAX];
         VfioDevice d;
+        size_t n = 0;
         int r;
 
         r = vfio_read_device(root, address, &d);
         if (r == -ENOENT)
                 return 0;
-        if (r >= 0)
-                r = apply_steps(root, &d, steps, vfio_release_steps(&d, steps), &reason);
+        if (r >= 0) {
+                n = vfio_release_steps(&d, steps);
+                r = apply_steps(root, &d, steps, n, &reason);
+        }
         if (r < 0)
-                log_warning_errno(r, "Cannot give PCI device %s back to the host: %s", address,
-                                reason ?: strerror(-r));
-        return r;
+                return log_warning_errno(r, "Cannot give PCI device %s back to the host: %s",
+                                address, reason ?: strerror(-r));
+        return n > 0;
 }
 
 static int device_group(const char *root, const char *address, unsigned *ret) {

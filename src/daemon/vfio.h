@@ -22,7 +22,8 @@ int vfio_read_device(const char *root, const char *address, VfioDevice *ret);
  * failure *ret_reason (if not NULL) says why, naming the device. */
 int vfio_isolate(const char *root, const char *address, char **ret_reason);
 
-/* Gives a device vfio-pci holds back to the host (a reload dropped it from isolatedPciDevices). */
+/* Gives a device vfio-pci holds back to the host (a reload dropped it from isolatedPciDevices).
+ * 1 if it did, 0 if vfio-pci did not hold it (or there is no such device), -errno (logged). */
 int vfio_release(const char *root, const char *address);
 
 /* The IOMMU groups of vm's pciDevices, once each, after checking that every device is bound to
