@@ -84,6 +84,8 @@ let
         after = option types.int 60 "Seconds to wait before shutdown.";
       };
       autoStart = option types.bool false "Start VM automatically at boot instead of on-demand.";
+      tray = option types.bool true
+        "Show this VM's tray items in the host's tray; false turns tray forwarding off. (vmsilo)";
       dependsOn = option (types.listOf types.str) [ ] "VM names to also start when this VM starts.";
       additionalDisks = option (types.listOf diskType) [ ]
         "Additional disks to attach (free-form attrsets passed to the VMM's --block).";

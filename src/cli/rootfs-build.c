@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* rootfs-build.c: `vmsilo image build NAME`: a VM's Debian root image, built with debootstrap into
+/* rootfs-build.c: `vmsilo image build NAME`: a VM's Debian root image, built with mmdebstrap into
  * a temp directory of <state>/images/rootfs/, renamed to the hash of its inputs when complete,
  * then pointed at by <state>/images/vms/NAME. docs/guest-image.md "Root images". */
 #include <dirent.h>
@@ -256,8 +256,8 @@ static int read_inputs(const RootfsBuildOptions *o, RootfsInputs *in) {
 
 /* ---- the tree ---- */
 
-/* Removes everything below dir_fd/name, never crossing into another file system (debootstrap
- * mounts /proc and /sys in the target and may leave them behind when it fails). */
+/* Removes everything below dir_fd/name, never crossing into another file system (mmdebstrap
+ * mounts /proc, /sys and /dev in the target and may leave them behind when it is killed). */
 static int remove_tree_at(int dir_fd, const char *name, dev_t dev, unsigned depth) {
         _cleanup_(closedirp) DIR *d = NULL;
         struct dirent *de;
@@ -434,6 +434,8 @@ static int install_agent(const RootfsBuildOptions *o, const char *root) {
         if (r >= 0)
                 r = make_dirs(root, "/etc/tmpfiles.d", 0755);
         if (r >= 0)
+                r = make_dirs(root, "/etc/sysctl.d", 0755);
+        if (r >= 0)
                 r = copy_file(o->agent_path, root, ROOTFS_AGENT_PATH, 0755);
         if (r >= 0)
                 r = copy_file(o->agent_unit_path, root, ROOTFS_AGENT_UNIT_PATH, 0644);
@@ -443,6 +445,9 @@ static int install_agent(const RootfsBuildOptions *o, const char *root) {
         if (r >= 0)
                 r = write_file(root, ROOTFS_TMPFILES_PATH, rootfs_tmpfiles, strlen(rootfs_tmpfiles),
                                 0644, false);
+        if (r >= 0)
+                r = write_file(root, ROOTFS_SYSCTL_PATH, rootfs_sysctl, strlen(rootfs_sysctl), 0644,
+                                false);
         if (r < 0)
                 return r;
         if (asprintf(&wants, "%s%s", root, ROOTFS_AGENT_UNIT_WANTS) < 0)
@@ -614,15 +619,18 @@ static int build_tree(const RootfsBuildOptions *o, const RootfsInputs *in, const
         if (asprintf(&root, "%s/rootfs", tmp) < 0 ||
                         asprintf(&image, "%s/%s", tmp, ROOTFS_IMAGE_NAME) < 0)
                 return log_oom();
-        r = rootfs_plan_debootstrap_argv(in->suite, in->mirror, in->packages, root, &argv);
+        r = rootfs_plan_mmdebstrap_argv(in->suite, in->mirror, in->packages, root, &argv);
         if (r < 0)
-                return log_error_errno(r, "Cannot form the debootstrap command: %m");
-        progress("Running debootstrap %s from %s (this takes a minute or more)…", in->suite,
+                return log_error_errno(r, "Cannot form the mmdebstrap command: %m");
+        /* The image is named by its inputs, so nothing in it may depend on when it was built. */
+        if (setenv("SOURCE_DATE_EPOCH", ROOTFS_SOURCE_DATE_EPOCH, 1) < 0)
+                return log_oom();
+        progress("Running mmdebstrap %s from %s (this takes a minute or more)…", in->suite,
                         in->mirror);
         r = run_helper(argv, NULL);
         if (r < 0)
                 return log_error_errno(r,
-                                "debootstrap failed (see its messages above; is '%s' "
+                                "mmdebstrap failed (see its messages above; is '%s' "
                                 "reachable, and are the guestPrograms names right?).",
                                 in->mirror);
         progress("Installing the agent and the guest user…");
@@ -700,6 +708,10 @@ static int build_image(const RootfsBuildOptions *o, const RootfsInputs *in, cons
                 tmp = mfree(tmp);
                 return r;
         }
+        /* apt downloads as its sandbox user _apt, who must reach the tree (the finished image
+         * directory is world-readable too); otherwise apt fetches as root. */
+        if (chmod(tmp, 0755) < 0)
+                return log_error_errno(errno, "Cannot chmod '%s': %m", tmp);
         r = build_tree(o, in, tmp);
         if (r < 0)
                 return r;

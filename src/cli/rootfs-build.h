@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* rootfs-build.h: builds a VM's Debian root image (debootstrap + the agent + guestConfig, as an
+/* rootfs-build.h: builds a VM's Debian root image (mmdebstrap + the agent + guestConfig, as an
  * ext4 file) into a content-addressed directory of the state dir, and points the VM at it. The
  * decisions are rootfs-plan.c's; this does the I/O and logs. Layout: rootfs-layout.h. */
 #pragma once

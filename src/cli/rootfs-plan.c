@@ -12,6 +12,10 @@ const char rootfs_session_env[] = "# vmsilo: variables of every session the agen
                                   "XDG_RUNTIME_DIR=/run/user/1000\n";
 const char rootfs_tmpfiles[] = "# vmsilo: the guest user's XDG_RUNTIME_DIR, made at every boot\n"
                                "d /run/user/1000 0700 1000 1000 -\n";
+/* What systemd's upstream sysctl.d/50-default.conf sets and Debian's systemd does not ship:
+ * every group may open ICMP echo sockets, so `ping` works without privileges. */
+const char rootfs_sysctl[] = "# vmsilo: unprivileged ping, as systemd sets by default\n"
+                             "net.ipv4.ping_group_range = 0 2147483647\n";
 const char rootfs_passwd_line[] = "user:x:1000:1000:user:/home/user:/bin/bash\n";
 const char rootfs_group_line[] = "user:x:1000:\n";
 /* Locked: nobody logs in with a password; the agent switches users itself. lastchg is empty,
@@ -134,7 +138,7 @@ int rootfs_plan_os_codename(const char *os_release, char **ret) {
         return -ENOENT;
 }
 
-int rootfs_plan_debootstrap_argv(const char *suite, const char *mirror, char *const *packages,
+int rootfs_plan_mmdebstrap_argv(const char *suite, const char *mirror, char *const *packages,
                 const char *target, char ***ret) {
         _cleanup_(strv_freep) char **argv = strv_new_empty();
         _cleanup_(freep) char *include = NULL, *joined = NULL;
@@ -147,7 +151,16 @@ int rootfs_plan_debootstrap_argv(const char *suite, const char *mirror, char *co
         joined = strv_join(packages, ",");
         if (!joined || asprintf(&include, "--include=%s", joined) < 0)
                 return -ENOMEM;
-        if (strv_extend(&argv, "debootstrap") < 0 || strv_extend(&argv, "--variant=minbase") < 0 ||
+        /* --mode=root: we are root already, so no user namespace (which a hardened host may
+         * refuse). --format=directory: mkfs.ext4 -d makes the image from the tree after the
+         * agent and guestConfig are in. The merged-usr hooks make /usr merged the way
+         * debootstrap does (symlinks + usr-is-merged); without them apt satisfies
+         * init-system-helpers' "usrmerge | usr-is-merged" with usrmerge, which pulls in perl
+         * (+47 MiB). */
+        if (strv_extend(&argv, "mmdebstrap") < 0 || strv_extend(&argv, "--mode=root") < 0 ||
+                        strv_extend(&argv, "--format=directory") < 0 ||
+                        strv_extend(&argv, "--variant=minbase") < 0 ||
+                        strv_extend(&argv, "--hook-dir=" ROOTFS_MMDEBSTRAP_MERGED_USR_HOOKS) < 0 ||
                         strv_extend(&argv, include) < 0 || strv_extend(&argv, suite) < 0 ||
                         strv_extend(&argv, target) < 0 || strv_extend(&argv, mirror) < 0)
                 return -ENOMEM;

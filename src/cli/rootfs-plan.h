@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* rootfs-plan.h: the decisions of `vmsilo image build NAME` (a VM's Debian root image) that need
- * no I/O: package names, the inputs manifest whose hash names the image, the debootstrap command
+ * no I/O: package names, the inputs manifest whose hash names the image, the mmdebstrap command
  * line, the image size and the files written into the tree. Pure: texts in, results in ret_*;
  * no files, no logging. The I/O lives in rootfs-build.c. */
 #pragma once
@@ -13,7 +13,7 @@
 #include "sha256.h"
 
 /* Bump when the tree the builder makes changes: every image then gets a new name. */
-#define ROOTFS_LAYOUT_VERSION 2
+#define ROOTFS_LAYOUT_VERSION 3
 #define ROOTFS_MANIFEST_MAGIC "vmsilo-rootfs-manifest"
 
 /* Always installed: systemd as /sbin/init starts the agent's unit. */
@@ -29,6 +29,14 @@
 #define ROOTFS_AGENT_UNIT_WANTS "/etc/systemd/system/multi-user.target.wants/vmsilo-agent.service"
 #define ROOTFS_SESSION_ENV_PATH "/etc/vmsilo/session.env"
 #define ROOTFS_TMPFILES_PATH "/etc/tmpfiles.d/vmsilo.conf"
+#define ROOTFS_SYSCTL_PATH "/etc/sysctl.d/50-vmsilo.conf"
+
+/* mmdebstrap's own hooks that merge /usr as debootstrap does (Debian package mmdebstrap). */
+#define ROOTFS_MMDEBSTRAP_MERGED_USR_HOOKS "/usr/share/mmdebstrap/hooks/merged-usr"
+
+/* The tree's timestamps, and whatever else mmdebstrap makes reproducible: Debian 12's release
+ * day. A constant, not the build's time: an image is named by its inputs alone. */
+#define ROOTFS_SOURCE_DATE_EPOCH "1686355200"
 
 /* Debian policy: lowercase letters, digits, + - . ; at least 2 long, starting alphanumeric. */
 bool rootfs_plan_package_is_valid(const char *name);
@@ -45,9 +53,10 @@ int rootfs_plan_packages(char *const *programs, char ***ret, const char **ret_ba
 /* VERSION_CODENAME from os-release(5) text, unquoted; -ENOENT if absent or not a valid suite. */
 int rootfs_plan_os_codename(const char *os_release, char **ret);
 
-/* debootstrap's argv: minbase, no recommends (debootstrap installs Depends only), the packages
- * as --include. */
-int rootfs_plan_debootstrap_argv(const char *suite, const char *mirror, char *const *packages,
+/* mmdebstrap's argv: as root, into the directory target, minbase plus the packages as --include.
+ * apt resolves them (alternatives, virtual packages, versioned dependencies), Depends only:
+ * mmdebstrap installs no Recommends. */
+int rootfs_plan_mmdebstrap_argv(const char *suite, const char *mirror, char *const *packages,
                 const char *target, char ***ret);
 
 /* ext4 image size for a tree using used_bytes in n_inodes: 25 % + 64 MiB slack, rounded up to
@@ -118,9 +127,10 @@ int rootfs_manifest_format(const RootfsInputs *in, char **ret);
 /* The image's name: sha256 hex of the manifest text. */
 void rootfs_manifest_id(const char *text, char ret[SHA256_HEX_SIZE]);
 
-/* The files the builder writes into the tree (guest user, session environment). */
+/* The files the builder writes into the tree (guest user, session environment, sysctl). */
 extern const char rootfs_session_env[];
 extern const char rootfs_tmpfiles[];
+extern const char rootfs_sysctl[];
 /* The guest user's lines to append to /etc/passwd, /etc/group, /etc/shadow. */
 extern const char rootfs_passwd_line[];
 extern const char rootfs_group_line[];

@@ -186,6 +186,7 @@ static void put_vm_basics(json_t *o, const VmConfig *vm, bool *oom) {
         put(as, "after", json_integer((json_int_t) vm->auto_shutdown_after_sec), oom);
         put(o, "autoShutdown", as, oom);
         put(o, "autoStart", json_boolean(vm->auto_start), oom);
+        put(o, "tray", json_boolean(vm->tray), oom);
         put(o, "dependsOn", strv_to_json(vm->depends_on, oom), oom);
 }
 

@@ -17,6 +17,7 @@ static const char *const vm_keys[] = {
         "network",
         "autoShutdown",
         "autoStart",
+        "tray",
         "dependsOn",
         "additionalDisks",
         "rootDisk",
@@ -49,6 +50,7 @@ int config_vm_init_defaults(VmConfig *vm) {
                 .cpus = 2,
                 .color_rgb = 0xff0000,
                 .auto_shutdown_after_sec = 60,
+                .tray = true,
                 .root_disk_readonly = true,
                 .shared_home_mode = SHARED_HOME_DEFAULT,
                 .gpu = { .enabled = true },
@@ -271,6 +273,8 @@ static int parse_flags(json_t *obj, const char *path, VmConfig *vm, ConfigErrors
         r = config_json_bool(e, path, obj, "autoStart", &vm->auto_start);
         if (r >= 0)
                 r = config_json_bool(e, path, obj, "rootDiskReadonly", &vm->root_disk_readonly);
+        if (r >= 0)
+                r = config_json_bool(e, path, obj, "tray", &vm->tray);
         return r;
 }
 

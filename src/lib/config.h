@@ -149,6 +149,7 @@ typedef struct VmConfig {
         bool auto_shutdown;
         uint64_t auto_shutdown_after_sec;
         bool auto_start;
+        bool tray; /* show the guest's tray items on the host (docs/tray.md) */
         char **depends_on; /* strv of VM names */
         DiskConfig *additional_disks;
         size_t n_additional_disks;

@@ -39,6 +39,9 @@ int parse_pci_address(const char *s, char ret[PCI_ADDRESS_STR_MAX]);
  * 0..255 components (spaces allowed around them). ret_rgb is 0xRRGGBB. */
 int parse_color(const char *s, uint32_t *ret_rgb);
 
+/* A file descriptor number for a command line: decimal, min..INT32_MAX, nothing else. */
+int parse_fd(const char *s, int min, int *ret);
+
 /* Whether the kernel would accept s as a network interface name, restricted to printable
  * ASCII: 1..15 characters, not "." or "..", no '/', ':' or whitespace. */
 bool ifname_is_valid(const char *s);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* spawn-util.h: running a helper program (mkfs.ext4, qemu-img, debootstrap…) to completion. */
+/* spawn-util.h: running a helper program (mkfs.ext4, qemu-img, mmdebstrap…) to completion. */
 #pragma once
 
 /* Runs argv (argv[0] looked up in $PATH) with stdin from /dev/null, stdout on stdout_fd (-1:

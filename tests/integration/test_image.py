@@ -267,6 +267,13 @@ def test_guest_user_exists_with_private_home(guest):
     assert "1000:1000 700" in out
 
 
+def test_guest_allows_unprivileged_ping(guest):
+    # Every group may open ICMP echo sockets, as systemd sets by default.
+    status, out = guest.console_run("cat /proc/sys/net/ipv4/ping_group_range")
+    assert status == 0
+    assert "0\t2147483647" in out
+
+
 def test_guest_mounts_runtime_filesystems(guest):
     status, out = guest.console_run("cat /proc/mounts")
     assert status == 0

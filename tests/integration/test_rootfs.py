@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """test_rootfs.py: Debian root images (`vmsilo image build NAME`) and disposable roots.
 
-One small image (`hello` + systemd, plus a guestConfig tree and script) is built once per
-session with debootstrap from the host's Debian mirror; every test shares it. The guests boot under QEMU/TCG through the default
+One small image (`hello`, `htop`, the session bus and PipeWire's Pulse server + systemd, plus a
+guestConfig tree and script) is built once per session with mmdebstrap from the host's Debian
+mirror; every test shares it. The guests boot under QEMU/TCG through the default
 initramfs, whose /init mounts the image read-only under an overlay (upper layer: a fresh qcow2
 disk or tmpfs) or, with rootDiskReadonly = false, read-write. Boots are few and each one is
 used for several checks.
@@ -22,9 +23,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from daemon import Daemon, binary, ensure_test_user, guest_agent, public_dir, vm  # noqa: E402
 
 IMAGE_VM = "img"
-# hello: a program to run; htop: a small package that ships a .desktop file and icons.
-PACKAGES = ["hello", "htop"]
-# debootstrap takes ~1-2 min here; a slow mirror gets a generous bound.
+# hello: a program to run; htop: a small package that ships a .desktop file and icons;
+# dbus-user-session and pipewire-pulse: what the tray and sound need, and what debootstrap could
+# not install (they pull libpam-systemd and the alternative "default-dbus-system-bus |
+# dbus-system-bus", which only apt resolves).
+PACKAGES = ["dbus-user-session", "hello", "htop", "pipewire-pulse"]
+# mmdebstrap takes ~1-2 min here; a slow mirror gets a generous bound.
 BUILD_TIMEOUT = 1200
 # A systemd guest under TCG on a busy 2-core host.
 BOOT_TIMEOUT = 300
@@ -170,7 +174,7 @@ def test_image_is_content_addressed_with_a_manifest(rootfs_state):
     assert re.fullmatch(r"\.\./rootfs/[0-9a-f]{64}", target), target
     d = image_dir(rootfs_state)
     manifest = (d / "manifest").read_text()
-    assert manifest.startswith("vmsilo-rootfs-manifest 2\n")
+    assert manifest.startswith("vmsilo-rootfs-manifest 3\n")
     assert "package hello\n" in manifest and "package systemd-sysv\n" in manifest
     assert re.search(r"^agent [0-9a-f]{64}$", manifest, re.M)
     # The image is readable by the VMM user, and no build leftovers remain.
@@ -209,7 +213,7 @@ def test_failed_build_leaves_the_previous_image_and_no_temp_dir(rootfs_state, tm
     p = image_build(rootfs_state, config, IMAGE_VM, "--mirror", "file:///nonexistent/debian",
                     timeout=300)
     assert p.returncode == 1, (p.stdout, p.stderr)
-    assert "debootstrap failed" in p.stderr, p.stderr
+    assert "mmdebstrap failed" in p.stderr, p.stderr
     assert os.readlink(rootfs_state / "images/vms" / IMAGE_VM) == before
     assert sorted(os.listdir(rootfs_state / "images/rootfs")) == images
 
@@ -222,7 +226,7 @@ def test_same_inputs_share_one_image_and_rebuild_nothing(rootfs_state, tmp_path)
                            vm("plain")])
     p = image_build(rootfs_state, config, "--all", timeout=120)
     assert p.returncode == 0, p.stderr
-    assert "debootstrap" not in p.stderr
+    assert "mmdebstrap" not in p.stderr
     assert p.stdout.count("Up to date") == 2, p.stdout
     assert image_dir(rootfs_state, "twin") == image_dir(rootfs_state)
 
@@ -337,6 +341,33 @@ def test_qcow2_overlay_root_runs_programs_and_forgets_writes(daemon, rootfs_stat
     assert (shared_home / "kept").read_text() == "mine\n"
     assert (shared_home / "kept").stat().st_uid == user_ids()[0]
     stop(daemon, IMAGE_VM)
+
+
+# An ICMP echo to the guest's loopback over a datagram ICMP socket, which only a group in
+# net.ipv4.ping_group_range may open (perl-base is essential: every image has it).
+PERL_PING = ("use Socket; $SIG{ALRM} = sub { die qq(timeout\\n) }; alarm 20;"
+             " socket(my $s, PF_INET, SOCK_DGRAM, 1) or die qq(socket: $!\\n);"
+             " send($s, pack(q(CCnnn), 8, 0, 0, 0, 1), 0,"
+             " pack_sockaddr_in(0, inet_aton(q(127.0.0.1)))) or die qq(send: $!\\n);"
+             " recv($s, my $r, 64, 0); print unpack(q(C), $r) == 0 ? qq(pong\\n) : qq(bad\\n)")
+
+
+def test_apt_resolved_packages_are_configured_and_the_user_can_ping(daemon):
+    # Installed and configured, with libpam-systemd, which only an apt-resolved install gets.
+    out = run_ok(daemon, "tmpfs",
+                 "dpkg-query -W -f '${Package} ${Status}\\n' libpam-systemd dbus-user-session"
+                 " pipewire-pulse")
+    assert sorted(out.splitlines()) == [
+        "dbus-user-session install ok installed", "libpam-systemd install ok installed",
+        "pipewire-pulse install ok installed"], out
+    # The guest user's session bus answers.
+    out = run_ok(daemon, "tmpfs",
+                 "id -un; dbus-run-session -- dbus-send --session --print-reply"
+                 " --dest=org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.GetId")
+    assert out.startswith("user\n") and "string \"" in out, out
+    # Unprivileged ping: the sysctl.d file is in the image and the guest user's echo returns.
+    out = run_ok(daemon, "tmpfs", f"cat /proc/sys/net/ipv4/ping_group_range; perl -e '{PERL_PING}'")
+    assert out.split() == ["0", "2147483647", "pong"], out
 
 
 def test_tmpfs_overlay_root_needs_no_disk(daemon, rootfs_state):

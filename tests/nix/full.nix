@@ -50,6 +50,7 @@
         };
         autoShutdown = { enable = true; after = 300; };
         autoStart = true;
+        tray = false;
         dependsOn = [ "net" ];
         additionalDisks = [ { path = "/var/lib/disks/work.qcow2"; ro = false; sparse = true; block-size = 4096; id = "data"; } ];
         kernel = "/opt/vm/vmlinuz";

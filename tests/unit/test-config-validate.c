@@ -63,6 +63,11 @@ static void test_config_rejects_wrong_type(void **state) {
                         "expected a boolean, got a string");
 }
 
+static void test_config_rejects_non_boolean_tray_switch(void **state) {
+        assert_one_error(ONE_VM(", 'tray': 'off'"), "nixosVms[0].tray",
+                        "expected a boolean, got a string");
+}
+
 static void test_config_rejects_nat_without_interface(void **state) {
         assert_one_error("{'user': 'u', 'hostNetworking': {'nat': {'enable': true}}}",
                         "hostNetworking.nat.interface",
@@ -584,6 +589,7 @@ int main(void) {
                 cmocka_unit_test(test_config_suggests_option_differing_only_in_case),
                 cmocka_unit_test(test_config_rejects_unknown_option_far_from_any_name),
                 cmocka_unit_test(test_config_rejects_wrong_type),
+                cmocka_unit_test(test_config_rejects_non_boolean_tray_switch),
                 cmocka_unit_test(test_config_rejects_nat_without_interface),
                 cmocka_unit_test(test_config_rejects_invalid_nat_interface),
                 cmocka_unit_test(test_config_rejects_unknown_log_levels),

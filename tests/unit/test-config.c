@@ -52,6 +52,7 @@ static void test_config_fills_every_vm_default(void **state) {
         assert_false(vm->auto_shutdown);
         assert_int_equal(vm->auto_shutdown_after_sec, 60);
         assert_false(vm->auto_start);
+        assert_true(vm->tray);
         assert_int_equal(strv_length(vm->depends_on), 0);
         assert_int_equal(vm->n_additional_disks, 0);
         assert_null(vm->root_disk);
@@ -136,6 +137,7 @@ static void test_config_reads_every_vm_option(void **state) {
         assert_true(vm->auto_shutdown);
         assert_int_equal(vm->auto_shutdown_after_sec, 300);
         assert_true(vm->auto_start);
+        assert_false(vm->tray);
         assert_true(strv_equal(vm->depends_on, (char *[]){ "net", NULL }));
         assert_string_equal(vm->kernel, "/boot/vmlinuz");
         assert_string_equal(vm->initramfs, "/boot/initrd.img");

@@ -110,29 +110,43 @@ static void test_rootfs_plan_os_codename_missing_or_bad_is_enoent(void **state) 
         assert_ptr_equal(s, (char *) 0x41);
 }
 
-static void test_rootfs_plan_debootstrap_argv_is_minbase_with_includes(void **state) {
+static void test_rootfs_plan_mmdebstrap_argv_is_minbase_with_includes(void **state) {
         _cleanup_(strv_freep) char **argv = NULL;
 
-        assert_int_equal(
-                        rootfs_plan_debootstrap_argv("bookworm", "http://deb.debian.org/debian",
-                                        STRV_MAKE("hello", "systemd-sysv"), "/s/tmp/rootfs", &argv),
+        assert_int_equal(rootfs_plan_mmdebstrap_argv("bookworm", "http://deb.debian.org/debian",
+                                         STRV_MAKE("dbus-user-session", "pipewire-pulse",
+                                                         "systemd-sysv"),
+                                         "/s/tmp/rootfs", &argv),
                         0);
-        assert_true(strv_equal(
-                        argv, STRV_MAKE("debootstrap", "--variant=minbase",
-                                              "--include=hello,systemd-sysv", "bookworm",
-                                              "/s/tmp/rootfs", "http://deb.debian.org/debian")));
+        assert_true(strv_equal(argv,
+                        STRV_MAKE("mmdebstrap", "--mode=root", "--format=directory",
+                                        "--variant=minbase",
+                                        "--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr",
+                                        "--include=dbus-user-session,pipewire-pulse,systemd-sysv",
+                                        "bookworm", "/s/tmp/rootfs",
+                                        "http://deb.debian.org/debian")));
 }
 
-static void test_rootfs_plan_debootstrap_argv_refuses_bad_suite(void **state) {
+static void test_rootfs_plan_mmdebstrap_argv_refuses_bad_input(void **state) {
         char **argv = (char **) 0x41;
 
-        assert_int_equal(rootfs_plan_debootstrap_argv("--foreign", "http://x/debian",
+        assert_int_equal(rootfs_plan_mmdebstrap_argv("--foreign", "http://x/debian",
                                          STRV_MAKE("hello"), "/t", &argv),
                         -EINVAL);
-        assert_int_equal(rootfs_plan_debootstrap_argv(
+        assert_int_equal(rootfs_plan_mmdebstrap_argv(
+                                         "bookworm", "--aptopt=x", STRV_MAKE("hello"), "/t", &argv),
+                        -EINVAL);
+        assert_int_equal(rootfs_plan_mmdebstrap_argv(
                                          "bookworm", "http://x/debian", NULL, "/t", &argv),
                         -EINVAL);
         assert_ptr_equal(argv, (char **) 0x41);
+}
+
+static void test_rootfs_plan_sysctl_opens_ping_to_every_group(void **state) {
+        /* The whole gid range, as systemd's 50-default.conf: the guest user needs no
+         * capability to ping. */
+        assert_non_null(strstr(rootfs_sysctl, "\nnet.ipv4.ping_group_range = 0 2147483647\n"));
+        assert_string_equal(ROOTFS_SYSCTL_PATH, "/etc/sysctl.d/50-vmsilo.conf");
 }
 
 static void test_rootfs_plan_image_size_adds_slack_and_rounds(void **state) {
@@ -189,7 +203,7 @@ static void test_rootfs_manifest_lists_every_input(void **state) {
 
         assert_int_equal(rootfs_manifest_format(&in, &text), 0);
         assert_string_equal(text,
-                        "vmsilo-rootfs-manifest 2\n"
+                        "vmsilo-rootfs-manifest 3\n"
                         "suite bookworm\n"
                         "mirror http://deb.debian.org/debian\n"
                         "package hello\n"
@@ -305,8 +319,9 @@ int main(void) {
                 cmocka_unit_test(test_rootfs_plan_suite_and_mirror_checks),
                 cmocka_unit_test(test_rootfs_plan_os_codename_reads_plain_and_quoted),
                 cmocka_unit_test(test_rootfs_plan_os_codename_missing_or_bad_is_enoent),
-                cmocka_unit_test(test_rootfs_plan_debootstrap_argv_is_minbase_with_includes),
-                cmocka_unit_test(test_rootfs_plan_debootstrap_argv_refuses_bad_suite),
+                cmocka_unit_test(test_rootfs_plan_mmdebstrap_argv_is_minbase_with_includes),
+                cmocka_unit_test(test_rootfs_plan_mmdebstrap_argv_refuses_bad_input),
+                cmocka_unit_test(test_rootfs_plan_sysctl_opens_ping_to_every_group),
                 cmocka_unit_test(test_rootfs_plan_image_size_adds_slack_and_rounds),
                 cmocka_unit_test(test_rootfs_plan_image_size_overflow_is_erange),
                 cmocka_unit_test(test_rootfs_manifest_lists_every_input),
