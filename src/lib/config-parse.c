@@ -180,6 +180,11 @@ static int parse_user(json_t *root, Config *c, ConfigErrors *e) {
                                 "'%s' is not a valid user name (letters, digits, '.', '_', '-'; "
                                 "not starting with a digit or '-'; at most %d characters)",
                                 c->user, USER_NAME_MAX);
+        /* The VMMs run as this user: a VMM escape must not own the host (docs/sandbox.md). */
+        if (r > 0 && streq(c->user, "root"))
+                return config_error_add(e, 0, 0, "user",
+                                "must not be root: the VMMs run as this user; name the desktop "
+                                "user");
         return 0;
 }
 

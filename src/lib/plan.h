@@ -53,6 +53,13 @@ typedef struct PlanFd {
         int target_fd;  /* the fd number the VMM expects, see the table above */
 } PlanFd;
 
+/* A host file or directory the VMM opens by name (kernel, disk, share, socket directory). The
+ * sandbox (sandbox.h) shows the VMM nothing else of the host file system, each at its own path. */
+typedef struct PlanPath {
+        char *path;
+        bool writable;
+} PlanPath;
+
 typedef struct LaunchPlan {
         char **argv; /* strv; argv[0] is the VMM binary */
         size_t n_argv;
@@ -60,6 +67,12 @@ typedef struct LaunchPlan {
         size_t n_fds;
         /* RLIMIT_MEMLOCK (soft and hard) the VMM needs, 0 = leave it: VFIO pins guest RAM. */
         uint64_t memlock_bytes;
+        PlanPath *paths; /* each path once; writable if any use needs it */
+        size_t n_paths;
+        /* The VMM runs in the sandbox's namespaces and minimal root (QEMU without PCI
+         * passthrough). crosvm jails each device itself with minijail (mounts, namespaces) and
+         * is left outside them, as is QEMU with VFIO devices for now. */
+        bool contained;
 } LaunchPlan;
 
 /* What the daemon provides for one launch. Every pointer is borrowed for the duration of the
@@ -125,6 +138,9 @@ bool plan_vm_has_balloon(const VmConfig *vm);
 
 /* Sets memlock_bytes for a VM with PCI devices (vfio_memlock_bytes()). */
 void plan_set_memlock(LaunchPlan *p, const VmConfig *vm);
+/* Records a host path the VMM opens; a second use of the same path can only add writability.
+ * 0 or -ENOMEM. */
+int plan_add_path(LaunchPlan *p, const char *path, bool writable);
 
 /* Appends text to the string *s (may be NULL), putting separator first unless *s is empty. */
 int plan_extendf(char **s, const char *separator, const char *format, ...) _printf_(3, 4);

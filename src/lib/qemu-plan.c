@@ -156,10 +156,14 @@ static int qemu_append_boot(QemuBuild *b) {
         int r;
 
         r = qemu_append_pair(p, "-kernel", b->ctx->kernel);
+        if (r >= 0)
+                r = plan_add_path(p, b->ctx->kernel, false);
         if (r < 0)
                 return r;
         if (b->ctx->initramfs) {
                 r = qemu_append_pair(p, "-initrd", b->ctx->initramfs);
+                if (r >= 0)
+                        r = plan_add_path(p, b->ctx->initramfs, false);
                 if (r < 0)
                         return r;
         }
@@ -208,6 +212,9 @@ static int qemu_append_chardev(QemuBuild *b, const char *id, PlanFdRole role, bo
                         r = qemu_opt(&s, "path", path);
                 if (r >= 0)
                         r = plan_extendf(&s, ",", "server=on,wait=off");
+                /* The VMM creates the socket there, so it needs the directory writable. */
+                if (r >= 0)
+                        r = plan_add_path(b->plan, b->ctx->runtime_dir, true);
         }
         if (r < 0)
                 return r;
@@ -329,6 +336,8 @@ static int qemu_append_disk(QemuBuild *b, const QemuDisk *d) {
         if (r < 0)
                 return r;
         r = qemu_append_pair(b->plan, "-drive", drive);
+        if (r >= 0)
+                r = plan_add_path(b->plan, d->path, !s.readonly);
         if (r < 0)
                 return r;
         r = plan_extendf(&dev, ",", "virtio-blk-%s,drive=%s", qemu_bus_suffix(b), d->drive_id);
@@ -419,6 +428,8 @@ static int qemu_append_9p(QemuBuild *b, const char *id, const char *path, const 
         if (r < 0)
                 return r;
         r = qemu_append_pair(b->plan, "-fsdev", fsdev);
+        if (r >= 0)
+                r = plan_add_path(b->plan, path, !readonly);
         if (r < 0)
                 return r;
         r = plan_extendf(&dev, ",", "virtio-9p-%s,fsdev=%s", qemu_bus_suffix(b), id);
@@ -546,6 +557,9 @@ int qemu_plan_build(
         r = plan_new(&p);
         if (r < 0)
                 return r;
+        /* VFIO passthrough needs /dev/vfio and the device's sysfs tree, which the minimal root
+         * does not have yet: such a VM runs uncontained, like crosvm (docs/sandbox.md). */
+        p->contained = vm->n_pci_devices == 0;
         b = (QemuBuild){ .plan = p, .vm = vm, .ctx = ctx, .pci = qemu_plan_needs_pci(vm) };
         r = qemu_append_basics(&b);
         if (r < 0)

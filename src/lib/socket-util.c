@@ -59,7 +59,7 @@ int socket_connect_unix(const char *path, int *ret) {
         return 0;
 }
 
-int socket_peer_uid(int fd, uid_t *ret) {
+int socket_peer_cred(int fd, struct ucred *ret) {
         struct ucred cred;
         socklen_t len = sizeof(cred);
 
@@ -67,6 +67,6 @@ int socket_peer_uid(int fd, uid_t *ret) {
                 return -errno;
         if (len != sizeof(cred))
                 return -EIO;
-        *ret = cred.uid;
+        *ret = cred;
         return 0;
 }

@@ -119,16 +119,7 @@ def shared_home():
 
 
 @pytest.fixture(scope="module")
-def desktop_home():
-    """The configured user's home for the menu entries vmsilod installs."""
-    h = public_dir("vmsilo-home-")
-    os.chown(h, *user_ids())
-    yield h
-    shutil.rmtree(h, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def daemon(tmp_path_factory, rootfs_state, user_root_disk, shared_home, desktop_home):
+def daemon(tmp_path_factory, rootfs_state, user_root_disk, shared_home):
     vms = [
         image_vm(IMAGE_VM, memory=512, rootOverlay={"type": "qcow2", "size": OVERLAY_SIZE},
                  sharedHome=str(shared_home)),
@@ -139,7 +130,6 @@ def daemon(tmp_path_factory, rootfs_state, user_root_disk, shared_home, desktop_
         vm("unbuilt", guestPrograms=PACKAGES),
     ]
     d = Daemon(tmp_path_factory.mktemp("rootfs-daemon"), rootfs_state, vms)
-    d.env["VMSILO_DESKTOP_HOME"] = str(desktop_home)
     # The built image is shared: every VM with the same inputs points at the same directory.
     for name in ("tmpfs",):
         link = rootfs_state / "images/vms" / name
@@ -282,7 +272,7 @@ def png_chunks(data):
     return chunks
 
 
-def test_menu_entries_of_the_image_programs_reach_the_host(daemon, rootfs_state, desktop_home):
+def test_menu_entries_of_the_image_programs_reach_the_host(daemon, rootfs_state):
     extracted = image_dir(rootfs_state) / "desktop"
     assert (extracted / "applications" / "htop.desktop").is_file()
     # htop ships hicolor/scalable/apps/htop.svg, found first: rasterised in the sandbox to a
@@ -294,14 +284,15 @@ def test_menu_entries_of_the_image_programs_reach_the_host(daemon, rootfs_state,
     assert types[:2] == ["IHDR", "sRGB"] and types[-1] == "IEND", types
     assert set(types[2:-1]) == {"IDAT"}, types
     assert chunks[0][1][:8] == (256).to_bytes(4, "big") * 2
-    entry = desktop_home / ".local/share/applications" / f"vmsilo-{IMAGE_VM}.htop.desktop"
+    exports = rootfs_state / "exports" / "share"
+    entry = exports / "applications" / f"vmsilo-{IMAGE_VM}.htop.desktop"
     text = entry.read_text()
     assert f"Name=[{IMAGE_VM}] " in text, text
     assert re.search(rf"^Exec=\S*/vm-run {IMAGE_VM} htop$", text, re.M), text
-    host_icon = desktop_home / ".local/share/icons/vmsilo" / f"{IMAGE_VM}.htop.png"
+    host_icon = exports / "icons" / "vmsilo" / f"{IMAGE_VM}.htop.png"
     assert f"\nIcon={host_icon}\n" in text, text
     assert host_icon.read_bytes() == icon
-    assert entry.stat().st_uid == user_ids()[0]
+    assert entry.stat().st_uid == 0
 
 
 def test_qcow2_overlay_root_runs_programs_and_forgets_writes(daemon, rootfs_state, shared_home):

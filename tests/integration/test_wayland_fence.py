@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from daemon import TEST_USER, build_dir, ensure_test_user
+from daemon import TEST_USER, build_dir, ensure_test_user, wait_for
 
 SRC = pathlib.Path(__file__).resolve().parents[2]
 _spec = importlib.util.spec_from_file_location("wlcorpus", SRC / "fuzz" / "make-wayland-corpus.py")
@@ -25,16 +25,6 @@ _spec.loader.exec_module(wire)
 msg = wire.msg
 
 SWAY_CONFIG = "output HEADLESS-1 resolution 1280x800\ndefault_border none\n"
-
-
-def wait_for(predicate, timeout=10.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 class Desktop:

@@ -36,6 +36,10 @@ static void test_config_rejects_missing_user(void **state) {
         assert_one_error("{'nixosVms': []}", "user", "required option is missing");
 }
 
+static void test_config_rejects_root_as_the_vm_user(void **state) {
+        assert_one_error("{'user': 'root'}", "user", "must not be root: the VMMs run as this user");
+}
+
 static void test_config_rejects_invalid_user_name(void **state) {
         assert_one_error("{'user': '-rf'}", "user", "'-rf' is not a valid user name");
 }
@@ -585,6 +589,7 @@ int main(void) {
                 cmocka_unit_test(test_config_rejects_non_object_document),
                 cmocka_unit_test(test_config_rejects_missing_user),
                 cmocka_unit_test(test_config_rejects_invalid_user_name),
+                cmocka_unit_test(test_config_rejects_root_as_the_vm_user),
                 cmocka_unit_test(test_config_rejects_unknown_option_with_suggestion),
                 cmocka_unit_test(test_config_suggests_option_differing_only_in_case),
                 cmocka_unit_test(test_config_rejects_unknown_option_far_from_any_name),
