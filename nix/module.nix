@@ -74,6 +74,8 @@ let
       memory = option types.int 1024 "Memory allocation in MB.";
       cpus = option types.int 2 "Number of virtual CPUs.";
       color = option types.str "red" "Window decoration color (named color or hex, e.g., \"#2ecc71\").";
+      frameWidth = option (types.ints.between 0 64) cfg.frameWidth
+        "Width in pixels of the frame in color around this VM's windows; 0: none (default: the top-level frameWidth). (vmsilo)";
       network = {
         nameservers = option (types.listOf types.str) [ ] "DNS nameservers for this VM.";
         interfaces = option (types.attrsOf interfaceType) { }
@@ -155,7 +157,7 @@ let
 
   settings = {
     inherit (cfg) enable user hostNetworking enableBashIntegration crosvm isolatedPciDevices vmm
-      acceleration waylandDisplay;
+      acceleration waylandDisplay frameWidth;
     "vmsilo-balloond" = cfg."vmsilo-balloond";
     "vmsilo-tray" = cfg."vmsilo-tray";
     nixosVms = map vmSettings cfg.nixosVms;
@@ -260,6 +262,9 @@ in
 
     waylandDisplay = option (types.nullOr types.str) null
       "The compositor socket GPU VMs' windows go to: a name in the user's runtime dir or an absolute path (null: the one live wayland-N). (vmsilo)";
+
+    frameWidth = option (types.ints.between 0 64) 4
+      "Width in pixels of the frame in each VM's color around its windows, for every VM that does not choose its own. (vmsilo)";
 
     vmm = option vmmChoice "auto"
       "VMM for every VM that does not choose its own (auto: crosvm when installed, else QEMU). (vmsilo)";

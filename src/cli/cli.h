@@ -14,6 +14,7 @@
 int cmd_config(int argc, char **argv); /* config check|show|plan: cmd-config.c */
 int cmd_image(int argc, char **argv);  /* image build: cmd-image.c */
 int cmd_desktop(int argc, char **argv); /* desktop snippets: cmd-desktop.c */
+int cmd_pci(int argc, char **argv);     /* pci rules: cmd-pci.c */
 /* config plan …: cmd-plan.c. argv starts at "plan"; cmd_config() dispatches to it. */
 int cmd_config_plan(int argc, char **argv);
 

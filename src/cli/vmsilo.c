@@ -19,6 +19,7 @@ static const Command commands[] = {
         { "config", cmd_config, "check, show or plan the configuration" },
         { "desktop", cmd_desktop, "print compositor settings for the VMs' colours" },
         { "image", cmd_image, "build the default guest image" },
+        { "pci", cmd_pci, "print the udev rule claiming isolatedPciDevices at boot" },
         { "run", cmd_run, "run a command in a VM (vm-run)" },
         { "start", cmd_start, "start VMs (vm-start)" },
         { "stop", cmd_stop, "stop VMs (vm-stop)" },

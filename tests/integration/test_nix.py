@@ -104,6 +104,7 @@ TOP_DEFAULTS = {
     "vmm": "auto",
     "acceleration": "auto",
     "waylandDisplay": None,
+    "frameWidth": 4,
 }
 
 VM_DEFAULTS = {
@@ -139,7 +140,8 @@ def with_defaults(document):
     doc = merged(TOP_DEFAULTS, document)
     vms = []
     for vm in document.get("nixosVms", []):
-        vm = merged(VM_DEFAULTS, vm)
+        # A VM's frameWidth defaults to the top-level one, as `vmsilo config show` derives it.
+        vm = merged(dict(VM_DEFAULTS, frameWidth=doc["frameWidth"]), vm)
         vm["network"]["interfaces"] = {name: merged(INTERFACE_DEFAULTS, i) for name, i
                                        in vm["network"]["interfaces"].items()}
         vms.append(vm)
@@ -269,9 +271,10 @@ FULL_VALUES = {
     "waylandDisplay": "wayland-1",
     "vmm": "crosvm",
     "acceleration": "tcg",
+    "frameWidth": 6,
     "nixosVms": [
         {
-            "name": "work", "memory": 2048, "cpus": 3, "color": "#2ecc71",
+            "name": "work", "memory": 2048, "cpus": 3, "color": "#2ecc71", "frameWidth": 2,
             "network": {
                 "nameservers": ["9.9.9.9", "2620:fe::fe"],
                 "interfaces": {

@@ -21,12 +21,14 @@
     waylandDisplay = "wayland-1";
     vmm = "crosvm";
     acceleration = "tcg";
+    frameWidth = 6;
     nixosVms = [
       {
         name = "work";
         memory = 2048;
         cpus = 3;
         color = "#2ecc71";
+        frameWidth = 2;
         network = {
           nameservers = [ "9.9.9.9" "2620:fe::fe" ];
           interfaces = {
