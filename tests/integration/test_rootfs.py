@@ -199,6 +199,8 @@ def test_image_is_content_addressed_with_a_manifest(rootfs_state):
     assert (d / "root.ext4").stat().st_mode & 0o004
     assert not [p for p in (rootfs_state / "images/rootfs").iterdir() if p.name.startswith(".")]
     assert re.search(r"^config-tree 0\n  dir 0755 etc\n  file [0-9a-f]{64} 0640 etc/vmsilo-motd\n"
+                     r"  dir 0755 usr\n  dir 0755 usr/local\n  dir 0755 usr/local/bin\n"
+                     r"  file [0-9a-f]{64} 0755 usr/local/bin/wl-test-client\n"
                      r"config-script [0-9a-f]{64}$", manifest, re.M), manifest
     listing = subprocess.run(["debugfs", "-R", "ls /var/lib/apt/lists", str(d / "root.ext4")],
                              capture_output=True, text=True, check=True).stdout
