@@ -3,11 +3,12 @@
 VM 'gui' and VM 'b', each with a wl-test-client that sets or watches the selection, and
 wl-clipboard on the host (docs/graphics.md "Clipboard")."""
 import signal
+import socket
 import subprocess
 
 import pytest
 
-from daemon import wait_for
+from daemon import build_dir, wait_for
 from test_wayland_fence import Desktop, desktop_fixture
 
 
@@ -79,3 +80,92 @@ def test_a_vms_selection_reaches_neither_the_host_nor_another_vm(desktop, fence_
     roundtrip(a, a_log)
     assert offers(a_log) == [] and offers(b_log) == []
     assert "selection served" not in a_log.read_text()
+
+
+# The global clipboard: vmsilo-clipboard as the sway user, its socket in the user's runtime dir.
+
+RAW_CLIENT = """
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.sendall(sys.stdin.buffer.read())
+s.shutdown(socket.SHUT_WR)
+reply = b""
+while chunk := s.recv(65536):
+    reply += chunk
+sys.stdout.buffer.write(reply)
+"""
+
+
+@pytest.fixture(scope="module")
+def clipboard(desktop):
+    sock = desktop.run / "vmsilo" / "clipboard.sock"
+    desktop.spawn([str(build_dir() / "src/clipboard/vmsilo-clipboard")], "clipboard.log",
+                  ASAN_OPTIONS="detect_leaks=1")
+    wait_for(sock.exists, what="vmsilo-clipboard's socket")
+    return sock
+
+
+def request(desktop, sock, data):
+    """One raw request as the user (what a fence sends); returns the reply."""
+    return host(desktop, "/usr/bin/python3", "-c", RAW_CLIENT, str(sock), input=data,
+                capture_output=True, check=True).stdout
+
+
+def vmsilo_clipboard(desktop, *args):
+    return host(desktop, str(build_dir() / "src/cli/vmsilo"), "clipboard", *args,
+                capture_output=True, text=True)
+
+
+def test_the_clipboard_socket_is_the_users_alone(desktop, clipboard):
+    assert oct(clipboard.parent.stat().st_mode & 0o777) == "0o700"
+    assert oct(clipboard.stat().st_mode & 0o777) == "0o600"
+    assert clipboard.stat().st_uid == desktop.user.pw_uid
+    # another uid (root here, past the file mode) is hung up on without an answer
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(str(clipboard))
+    s.settimeout(5)
+    try:
+        s.sendall(b"status\n")
+        s.shutdown(socket.SHUT_WR)
+        assert s.recv(100) == b""
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    s.close()
+
+
+def test_a_copy_is_pasted_once_and_only_text_is_taken(desktop, clipboard):
+    assert request(desktop, clipboard, b"copy gui\nsecret of gui") == b"ok 13 gui\n"
+    assert vmsilo_clipboard(desktop, "status").stdout == "13 bytes from gui\n"
+    assert request(desktop, clipboard, b"paste b\n") == b"ok 13 gui\nsecret of gui"
+    assert request(desktop, clipboard, b"paste b\n") == b"empty\n"
+
+    assert request(desktop, clipboard, b"copy gui\nkept") == b"ok 4 gui\n"
+    two_mib = b"copy gui\n" + b"a" * (2 * 1024 * 1024)
+    assert request(desktop, clipboard, two_mib) == b"error too large\n"
+    assert request(desktop, clipboard, b"copy gui\n\x89PNG\r\n\x1a\n\xff") == \
+        b"error not UTF-8 text\n"
+    assert request(desktop, clipboard, b"copy gui\na\0b") == b"error not UTF-8 text\n"
+    assert request(desktop, clipboard, b"copy ../x\nx") == b"error invalid request\n"
+    # refusals leave the contents as they were
+    assert vmsilo_clipboard(desktop, "status").stdout == "4 bytes from gui\n"
+    assert vmsilo_clipboard(desktop, "clear").stdout == "empty\n"
+    assert request(desktop, clipboard, b"paste b\n") == b"empty\n"
+
+
+def test_to_host_and_from_host_go_through_the_compositor(desktop, clipboard):
+    assert request(desktop, clipboard, "copy gui\nfrom the VM ✓".encode()) == b"ok 15 gui\n"
+    r = vmsilo_clipboard(desktop, "to-host")
+    assert r.returncode == 0, r.stderr
+    wait_for(lambda: host_selection(desktop) == "from the VM ✓".encode(), what="wl-paste")
+    assert vmsilo_clipboard(desktop, "status").stdout == "empty\n"
+    r = vmsilo_clipboard(desktop, "to-host")
+    assert r.returncode == 1 and "empty" in r.stderr
+
+    host(desktop, "wl-copy", "host text", stdin=subprocess.DEVNULL,
+         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    wait_for(lambda: host_selection(desktop) == b"host text", what="the host's selection")
+    r = vmsilo_clipboard(desktop, "from-host")
+    assert r.returncode == 0, r.stderr
+    assert vmsilo_clipboard(desktop, "status").stdout == "9 bytes from host\n"
+    assert request(desktop, clipboard, b"paste b\n") == b"ok 9 host\nhost text"
