@@ -59,24 +59,23 @@ static void test_clipboard_refuses_big_binary_and_empty_copies_keeping_the_old(v
         free(big);
 }
 
-/* One request through parse and handle, as the daemon does; returns the reply (malloc'd). */
-static char *answer(ClipboardState *s, const char *request, size_t n, size_t *ret_size) {
+/* One request of n bytes through parse and handle, as the daemon does: the reply must be
+ * expected. */
+static void assert_answer(ClipboardState *s, const char *request, size_t n, const char *expected) {
         ClipboardRequest req;
         char *reply = NULL;
+        size_t size;
 
         assert_int_equal(clipboard_request_answer(s, (const uint8_t *) request, n, &req, &reply,
-                                 ret_size),
+                                 &size),
                         0);
-        return reply;
-}
-
-static void assert_reply(ClipboardState *s, const char *request, const char *expected) {
-        size_t size;
-        char *reply = answer(s, request, strlen(request), &size);
-
         assert_int_equal(size, strlen(expected));
         assert_memory_equal(reply, expected, size);
         free(reply);
+}
+
+static void assert_reply(ClipboardState *s, const char *request, const char *expected) {
+        assert_answer(s, request, strlen(request), expected);
 }
 
 static void test_clipboard_protocol(void **state) {
@@ -93,51 +92,35 @@ static void test_clipboard_protocol(void **state) {
         assert_reply(&s, "clear\n", "ok 0 -\n");
         assert_reply(&s, "paste personal\n", "empty\n");
 
-        size_t size;
-        char *reply = answer(&s, nul_copy, sizeof(nul_copy) - 1, &size);
-        assert_memory_equal(reply, "error not UTF-8 text\n", size);
-        free(reply);
+        assert_answer(&s, nul_copy, sizeof(nul_copy) - 1, "error not UTF-8 text\n");
 
-        /* malformed requests */
-        assert_reply(&s, "copy\nx", "error invalid request\n");
-        assert_reply(&s, "copy ../x\nx", "error invalid request\n");
-        assert_reply(&s, "paste\n", "error invalid request\n");
-        assert_reply(&s, "status now\n", "error invalid request\n");
-        assert_reply(&s, "status\nextra", "error invalid request\n");
-        assert_reply(&s, "statusx\n", "error invalid request\n");
-        assert_reply(&s, "steal work\n", "error invalid request\n");
-        assert_reply(&s, "status", "error invalid request\n");
-        assert_reply(&s, "", "error invalid request\n");
-        assert_reply(&s, "copy work\n", "error invalid request\n"); /* nothing to copy */
+        /* malformed requests; the last has nothing to copy */
+        static const char *const malformed[] = { "copy\nx", "copy ../x\nx", "paste\n",
+                "status now\n", "status\nextra", "statusx\n", "steal work\n", "status", "",
+                "copy work\n" };
+        for (size_t i = 0; i < ELEMENTSOF(malformed); i++)
+                assert_reply(&s, malformed[i], "error invalid request\n");
         assert_null(s.data);
         clipboard_state_finish(&s);
 }
 
 static void test_clipboard_protocol_refuses_oversized_requests(void **state) {
         ClipboardState s = {};
-        size_t n = CLIPBOARD_REQUEST_MAX + 1, size;
-        char *request = malloc(n), *reply;
+        size_t n = CLIPBOARD_REQUEST_MAX + 1;
+        char *request = malloc(n);
 
         assert_non_null(request);
         memset(request, 'a', n);
         memcpy(request, "copy work\n", 10);
-        reply = answer(&s, request, n, &size);
-        assert_memory_equal(reply, "error too large\n", size);
-        free(reply);
+        assert_answer(&s, request, n, "error too large\n");
         /* 1 MiB + 1 of text fits in a request but not in the clipboard */
-        reply = answer(&s, request, 10 + CLIPBOARD_SIZE_MAX + 1, &size);
-        assert_memory_equal(reply, "error too large\n", size);
-        free(reply);
-        reply = answer(&s, request, 10 + CLIPBOARD_SIZE_MAX, &size);
-        assert_memory_equal(reply, "ok 1048576 work\n", size);
-        free(reply);
+        assert_answer(&s, request, 10 + CLIPBOARD_SIZE_MAX + 1, "error too large\n");
+        assert_answer(&s, request, 10 + CLIPBOARD_SIZE_MAX, "ok 1048576 work\n");
         /* a first line too long to be a request */
         memset(request, 'a', n);
         memcpy(request, "copy ", 5);
         request[200] = '\n';
-        reply = answer(&s, request, 300, &size);
-        assert_memory_equal(reply, "error invalid request\n", size);
-        free(reply);
+        assert_answer(&s, request, 300, "error invalid request\n");
         clipboard_state_finish(&s);
         free(request);
 }
