@@ -221,9 +221,15 @@ static int run(void) {
                 if (r < 0)
                         return r;
         }
+        /* SIGTERM and SIGINT end the loop (blocked, so that sd-event gets them), and with it the
+         * contents: server_finish() zeroes them */
         r = sd_event_default(&server.event);
         if (r >= 0)
-                r = sd_event_set_signal_exit(server.event, true);
+                r = sd_event_add_signal(server.event, NULL, SIGTERM | SD_EVENT_SIGNAL_PROCMASK,
+                                NULL, NULL);
+        if (r >= 0)
+                r = sd_event_add_signal(server.event, NULL, SIGINT | SD_EVENT_SIGNAL_PROCMASK,
+                                NULL, NULL);
         if (r >= 0) {
                 r = socket_listen_unix(arg_socket ?: path, 0600, &server.listen_fd);
                 if (r < 0)
