@@ -162,7 +162,7 @@ static int conn_new(Server *server, int fd) {
 static int on_listener_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         Server *server = userdata;
         _cleanup_(closep) int conn = -EBADF;
-        struct ucred cred;
+        struct ucred cred = {};
         int r;
 
         conn = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);

@@ -16,7 +16,8 @@
  * --set-selection TEXT: at the first keyboard enter, sets the selection (text/plain;charset=utf-8
  * and text/plain) with the enter's serial and serves TEXT to whoever asks; logs "selection set".
  * Every wl_data_device.selection is logged: "selection offer <first mime type>" or
- * "selection none"; "selection served" each time the source is read.
+ * "selection none"; "selection served" each time the source is read; "drag enter" when a drag
+ * enters its surface.
  * --frames N (the benchmark): once configured, commits N full-damage frames, each followed by a
  * roundtrip, and logs "frames <N> usec <time taken>".
  * Built on libwayland-client, xdg-shell (scanner code) and libxkbcommon. Not installed. */
