@@ -2,6 +2,7 @@
 """Clipboard isolation through vmsilo-wayland against sway headless, without VMs: two fences,
 VM 'gui' and VM 'b', each with a wl-test-client that sets or watches the selection, and
 wl-clipboard on the host (docs/graphics.md "Clipboard")."""
+import json
 import signal
 import socket
 import subprocess
@@ -24,6 +25,21 @@ def fence_b(desktop):
     return socket
 
 
+@pytest.fixture(scope="module")
+def keyboard(desktop):
+    """A keyboard on sway for the whole module (headless has none): a wtype that sleeps before
+    its one key. Clients then bind wl_keyboard at start, and get wl_keyboard.enter (with the
+    serial set_selection wants) as soon as their window has the focus."""
+    desktop.spawn(["wtype", "-s", "3600000", "x"], "wtype.log",
+                  WAYLAND_DISPLAY="wayland-1")
+
+    def keyboards():
+        inputs = host(desktop, "swaymsg", "-s", desktop.swaysock, "-t", "get_inputs", "-r",
+                      capture_output=True, check=True).stdout
+        return [i for i in json.loads(inputs) if i.get("type") == "keyboard"]
+    wait_for(keyboards, what="wtype's keyboard on sway")
+
+
 def host(desktop, *argv, **kwargs):
     """wl-clipboard as the sway user, a client of sway itself (the host's clipboard)."""
     return subprocess.run(argv, user=desktop.user.pw_uid, group=desktop.user.pw_gid,
@@ -37,8 +53,7 @@ def host_selection(desktop):
 
 
 def type_keys(desktop, *argv):
-    """wtype: a virtual keyboard on sway (headless has none) typing into the focused window;
-    its arrival gives that window the keyboard focus (wl_keyboard.enter)."""
+    """wtype: typing into the focused window."""
     host(desktop, "wtype", *argv, check=True, capture_output=True)
 
 
@@ -53,7 +68,7 @@ def offers(log):
     return [line for line in log.read_text().splitlines() if line.startswith("selection offer")]
 
 
-def test_a_vms_selection_reaches_neither_the_host_nor_another_vm(desktop, fence_b):
+def test_a_vms_selection_reaches_neither_the_host_nor_another_vm(desktop, keyboard, fence_b):
     # the host's clipboard works, and starts with something of its own
     host(desktop, "wl-copy", "host-text", stdin=subprocess.DEVNULL,
          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
@@ -61,7 +76,6 @@ def test_a_vms_selection_reaches_neither_the_host_nor_another_vm(desktop, fence_
 
     a, a_log = desktop.client("clip-a", "--set-selection", "secret of a")
     desktop.view("clip-a")
-    type_keys(desktop, "x")
     # a had the keyboard and asked with the enter's serial: the request was made
     wait_for(lambda: "selection set" in a_log.read_text(), what="a's set_selection")
     roundtrip(a, a_log)
@@ -70,7 +84,7 @@ def test_a_vms_selection_reaches_neither_the_host_nor_another_vm(desktop, fence_
 
     b, b_log = desktop.client("clip-b", "--title", "b", display=fence_b, vm="b")
     desktop.view("clip-b", vm="b")
-    type_keys(desktop, "-s", "500", "x")  # the pause: b binds its wl_keyboard first
+    type_keys(desktop, "x")
     wait_for(lambda: "key x pressed" in b_log.read_text(), what="b's keyboard focus")
     # b has the focus now: sway sends it the current selection, which the fence drops
     host(desktop, "wl-copy", "host-again", stdin=subprocess.DEVNULL,
