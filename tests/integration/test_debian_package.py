@@ -20,7 +20,8 @@ from daemon import build_dir
 TOOLS = ["dpkg-buildpackage", "dpkg-deb", "dh", "fakeroot"]
 EXECUTABLES = ["usr/bin/vmsilo", "usr/sbin/vmsilod", "usr/sbin/vmsilo-balloond",
                "usr/libexec/vmsilo/vmsilo-agent", "usr/libexec/vmsilo/vmsilo-wayland",
-               "usr/libexec/vmsilo/vmsilo-tray", "usr/share/vmsilo/init"]
+               "usr/libexec/vmsilo/vmsilo-tray", "usr/libexec/vmsilo/vmsilo-clipboard",
+               "usr/share/vmsilo/init"]
 DATA = ["usr/lib/systemd/system/vmsilod.service",
         "usr/lib/systemd/system/vmsilo-balloond.service",
         "usr/share/bash-completion/completions/vmsilo",
