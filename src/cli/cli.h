@@ -26,5 +26,6 @@ int cmd_stop(int argc, char **argv);
 int cmd_start_stop(const char *method, int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_reload(int argc, char **argv); /* vmsilo reload: cmd-reload.c */
+int cmd_clipboard(int argc, char **argv); /* vmsilo clipboard: cmd-clipboard.c */
 int cmd_shell(int argc, char **argv);
 int cmd_start_debug(int argc, char **argv);

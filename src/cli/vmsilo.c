@@ -25,6 +25,7 @@ static const Command commands[] = {
         { "stop", cmd_stop, "stop VMs (vm-stop)" },
         { "status", cmd_status, "show the state of the VMs" },
         { "reload", cmd_reload, "make vmsilod read its configuration again" },
+        { "clipboard", cmd_clipboard, "the global clipboard: status, clear, to-host, from-host" },
         { "shell", cmd_shell, "attach to a VM's console, or ssh into it (vm-shell)" },
         { "start-debug", cmd_start_debug, "run a VM's VMM in the foreground (vm-start-debug)" },
 };
