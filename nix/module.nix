@@ -125,7 +125,7 @@ let
           "Overlay upper layer: disk-backed (qcow2) or RAM-backed (tmpfs).";
         size = option types.str "10G" "Max ephemeral disk size (qcow2 only).";
       };
-      waylandProxy = option (types.enum [ "wayland-proxy-virtwl" "sommelier" ]) "wayland-proxy-virtwl"
+      waylandProxy = option (types.enum [ "wayland-proxy-virtwl" "sommelier" "waypipe" ]) "wayland-proxy-virtwl"
         "Wayland proxy in the guest (sommelier is experimental).";
       vmm = option vmmChoice "auto" "This VM's VMM; auto inherits the top-level vmm. (vmsilo)";
       acceleration = option accelChoice "auto"
@@ -157,7 +157,7 @@ let
 
   settings = {
     inherit (cfg) enable user hostNetworking enableBashIntegration crosvm isolatedPciDevices vmm
-      acceleration frameWidth;
+      acceleration waylandDisplay frameWidth;
     "vmsilo-balloond" = cfg."vmsilo-balloond";
     "vmsilo-tray" = cfg."vmsilo-tray";
     nixosVms = map vmSettings cfg.nixosVms;
@@ -259,6 +259,9 @@ in
       "Log level for tray proxy host and guest daemons (error, warn, info, debug, trace).";
 
     isolatedPciDevices = option (types.listOf types.str) [ ] "PCI devices to isolate with vfio-pci.";
+
+    waylandDisplay = option (types.nullOr types.str) null
+      "The compositor socket GPU VMs' windows go to: a name in the user's runtime dir or an absolute path (null: the one live wayland-N). (vmsilo)";
 
     frameWidth = option (types.ints.between 0 64) 4
       "Width in pixels of the frame in each VM's color around its windows, for every VM that does not choose its own. (vmsilo)";

@@ -16,6 +16,7 @@
 #include "qemu-plan.h"
 #include "rootfs-layout.h"
 #include "vmsilo-config.h"
+#include "wayland-layout.h"
 
 #define PLAN_RUNTIME_DIR_DEFAULT VMSILO_RUNTIME_DIR
 #define PLAN_STATE_DIR VMSILO_STATE_DIR
@@ -136,7 +137,6 @@ static int print_plan(const Config *c, const VmConfig *vm, VmmKind vmm) {
         _cleanup_(plan_freep) LaunchPlan *p = NULL;
         _cleanup_(freep) char *overlay = NULL, *root = NULL, *wayland = NULL;
         const char *runtime_dir = getenv("VMSILO_RUNTIME_DIR");
-        const char *xdg = getenv("XDG_RUNTIME_DIR"), *display = getenv("WAYLAND_DISPLAY");
         LaunchContext ctx = {
                 .runtime_dir = runtime_dir && *runtime_dir ? runtime_dir : PLAN_RUNTIME_DIR_DEFAULT,
                 .kernel = vm->kernel ?: PLAN_IMAGE_DIR "/vmlinuz",
@@ -161,11 +161,11 @@ static int print_plan(const Config *c, const VmConfig *vm, VmmKind vmm) {
                         return log_oom();
                 ctx.overlay_disk = overlay;
         }
-        if (display && *display) {
-                if (display[0] == '/')
-                        wayland = strdup(display);
-                else if (xdg && *xdg && asprintf(&wayland, "%s/%s", xdg, display) < 0)
-                        wayland = NULL;
+        /* As vmsilod runs it: crosvm draws on the VM's fence (vmsilo-wayland), never on the
+         * compositor itself. */
+        if (vm->gpu.enabled) {
+                if (asprintf(&wayland, WAYLAND_FENCE_SOCKET_FORMAT, ctx.runtime_dir, vm->name) < 0)
+                        return log_oom();
                 ctx.wayland_socket = wayland;
         }
         if (vmm == VMM_CROSVM && vm->shared_home_path)

@@ -126,6 +126,42 @@ static void interfaces_print(FILE *f, const json_t *vms) {
         }
 }
 
+/* "NAME: gui: COMPOSITOR-OR-PROBLEM; fence STATE (pid P, N restarts[: LAST ERROR]); waypipe …"
+ * for each VM with Wayland companions. */
+static void gui_print(FILE *f, const json_t *vms) {
+        const json_t *vm, *gui, *companion;
+        size_t i, j;
+
+        json_array_foreach(vms, i, vm) {
+                char name[STATUS_CELL_MAX], where[STATUS_CELL_MAX];
+
+                gui = json_object_get(vm, "gui");
+                if (!json_is_object(gui))
+                        continue;
+                cell_string(name, json_object_get(vm, "name"));
+                cell_string(where, json_object_get(gui, "compositor"));
+                if (streq(where, "-")) {
+                        cell_string(where, json_object_get(gui, "problem"));
+                        fprintf(f, "%s: gui: %s", name, where);
+                } else
+                        fprintf(f, "%s: gui: compositor %s", name, where);
+                json_array_foreach(json_object_get(gui, "companions"), j, companion) {
+                        char cname[STATUS_CELL_MAX], state[STATUS_CELL_MAX], pid[STATUS_CELL_MAX],
+                                        restarts[STATUS_CELL_MAX], error[STATUS_CELL_MAX];
+
+                        cell_string(cname, json_object_get(companion, "name"));
+                        cell_string(state, json_object_get(companion, "state"));
+                        cell_integer(pid, json_object_get(companion, "pid"));
+                        cell_integer(restarts, json_object_get(companion, "restarts"));
+                        cell_string(error, json_object_get(companion, "last_error"));
+                        fprintf(f, "; %s %s (pid %s, %s restarts%s%s)", cname, state, pid, restarts,
+                                        streq(error, "-") ? "" : ": ",
+                                        streq(error, "-") ? "" : error);
+                }
+                fputc('\n', f);
+        }
+}
+
 void status_merge_balloond(json_t *vms, const json_t *balloond) {
         const json_t *entry;
         json_t *vm;
@@ -211,6 +247,7 @@ int status_table_format(const json_t *vms, char **ret) {
         }
         reasons_print(f, vms);
         interfaces_print(f, vms);
+        gui_print(f, vms);
         if (fclose(f) != 0)
                 return -ENOMEM;
         *ret = TAKE_PTR(text);

@@ -14,7 +14,9 @@ char *status_format_uptime(const json_t *uptime_sec, char ret[static STATUS_UPTI
 
 /* Columns NAME STATE UPTIME MEMORY CPUS SESSIONS VMM ACCEL BALLOON AVAIL, sized to their
  * contents, one line per VM in array order; then a "NAME: failed: REASON" line for each VM with a
- * reason, and a "NAME: IFNAME tap TAP mac MAC ADDRESS…" line per network interface. Missing or
+ * reason, a "NAME: IFNAME tap TAP mac MAC ADDRESS…" line per network interface and a
+ * "NAME: gui: …" line per VM with Wayland companions (compositor or why none; each companion's
+ * state, pid, restarts and last error). Missing or
  * mistyped fields print as "-"; control characters in strings print as '?'. ret is allocated.
  * -EINVAL if vms is not an array, -ENOMEM. */
 int status_table_format(const json_t *vms, char **ret);

@@ -2,8 +2,8 @@
 /* host-forward.c: guest-opened FORWARD streams relayed to host service sockets. */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <inttypes.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -123,24 +123,34 @@ int host_forward_prepare_dir(const Vm *vm) {
         return 0;
 }
 
-/* Connects to the companion's socket; the listener must be the configured user. */
+/* Connects to the companion's socket; the listener must be the configured user. The directory
+ * is the user's: its entry is never followed (socket_connect_unix_at()), so root connects to
+ * nothing a symlink there points at, and the socket itself must be the user's. */
 static int connect_service(const Vm *vm, const char *service, int *ret_fd) {
-        _cleanup_(freep) char *path = host_forward_socket_path(vm, service);
-        _cleanup_(closep) int fd = -EBADF;
+        _cleanup_(freep) char *path = host_forward_socket_path(vm, service), *name = NULL;
+        _cleanup_(closep) int dir_fd = -EBADF, fd = -EBADF;
         struct ucred peer;
         int r;
 
-        if (!path)
+        if (!path || asprintf(&name, "%s.sock", service) < 0)
                 return -ENOMEM;
-        r = socket_connect_unix_nonblocking(path, &fd);
+        /* <runtime>/services is root's: the VM's entry there is ours to open. */
+        *strrchr(path, '/') = 0;
+        dir_fd = safe_open_dir(path);
+        if (dir_fd < 0)
+                return dir_fd;
+        r = socket_connect_unix_at(dir_fd, name, vm->manager->user_uid, &fd, NULL);
+        if (IN_SET(r, -ELOOP, -ENOTSOCK, -EPERM))
+                log_warning("VM '%s': '%s/%s' is not a socket of the vmsilo user; refusing.",
+                                vm->config->name, path, name);
         if (r < 0)
                 return r;
         r = socket_peer_cred(fd, &peer);
         if (r < 0)
                 return r;
         if (peer.uid != vm->manager->user_uid) {
-                log_warning("VM '%s': '%s' is served by uid %u, not the vmsilo user; refusing.",
-                                vm->config->name, path, (unsigned) peer.uid);
+                log_warning("VM '%s': '%s/%s' is served by uid %u, not the vmsilo user; refusing.",
+                                vm->config->name, path, name, (unsigned) peer.uid);
                 return -EPERM;
         }
         *ret_fd = TAKE_FD(fd);

@@ -15,6 +15,7 @@
 #include "accel.h"
 #include "backend-crosvm.h"
 #include "client.h"
+#include "companion.h"
 #include "conn-limit.h"
 #include "crosvm-plan.h"
 #include "host-forward.h"
@@ -35,6 +36,7 @@
 #include "vm-root.h"
 #include "vm.h"
 #include "vmm-log.h"
+#include "wayland-layout.h"
 #include "vmsilo-config.h"
 
 static uint64_t now_usec(void) {
@@ -74,6 +76,24 @@ static void vm_notify_waiters(Vm *vm) {
         }
 }
 
+/* A running VM with its GPU on has its Wayland companions; any other state has none. Their
+ * failure is logged and shown in status, never the VM's. */
+static void vm_update_companions(Vm *vm) {
+        bool wanted = vm->state == VM_RUNNING && vm->config->gpu.enabled;
+        int r;
+
+        if (!wanted) {
+                vm->companions = companions_free(vm->companions);
+                return;
+        }
+        if (vm->companions)
+                return;
+        r = companions_new(vm->manager, vm->manager->config, vm->config, &vm->companions);
+        if (r < 0)
+                log_error_errno(r, "VM '%s': no windows: cannot set up its Wayland companions: %m",
+                                vm_name(vm));
+}
+
 static void vm_set_state(Vm *vm, VmState s) {
         if (vm->state == s)
                 return;
@@ -94,6 +114,7 @@ static void vm_set_state(Vm *vm, VmState s) {
                 log_warning("VM '%s' failed: %s", vm_name(vm), strna(vm->failure_reason));
 
         vm->state = s;
+        vm_update_companions(vm);
         vm_update_idle(vm);
         vm_notify_waiters(vm);
         if (!vm_state_has_vmm(s))
@@ -469,7 +490,7 @@ static int vm_kernel_paths(Vm *vm, char **ret_kernel, char **ret_initrd) {
 }
 
 static int vm_build_plan(Vm *vm, LaunchPlan **ret) {
-        _cleanup_(freep) char *kernel = NULL, *initrd = NULL, *why = NULL;
+        _cleanup_(freep) char *kernel = NULL, *initrd = NULL, *why = NULL, *wayland = NULL;
         _cleanup_(vm_root_finish) VmRoot root = {};
         Manager *m = vm->manager;
         LaunchContext ctx = {
@@ -514,6 +535,13 @@ static int vm_build_plan(Vm *vm, LaunchPlan **ret) {
                         return r;
                 }
                 ctx.runtime_dir = vm->vmm_dir;
+                /* crosvm's cross-domain Wayland goes through the same fence as waypipe. */
+                if (vm->config->gpu.enabled) {
+                        if (asprintf(&wayland, WAYLAND_FENCE_SOCKET_FORMAT, m->options.runtime_dir,
+                                            vm_name(vm)) < 0)
+                                return -ENOMEM;
+                        ctx.wayland_socket = wayland;
+                }
         }
 
         r = vm->vmm == VMM_CROSVM ? crosvm_plan_build(m->config, vm->config, &ctx, ret)
@@ -1105,6 +1133,7 @@ Vm *vm_free(Vm *vm) {
         vm->timer = sd_event_source_disable_unref(vm->timer);
         vm->idle_timer = sd_event_source_disable_unref(vm->idle_timer);
         vm->stop_helper = sd_event_source_disable_unref(vm->stop_helper);
+        vm->companions = companions_free(vm->companions);
         free(vm->vmm_dir);
         vm_unlisten(vm);
         conn_limit_finish(&vm->clients_limit);
@@ -1139,7 +1168,7 @@ json_t *vm_to_json(const Vm *vm) {
         const VmConfig *c = vm->config;
         bool up = vm->state == VM_RUNNING;
 
-        return json_pack("{s:s, s:s, s:s?, s:o, s:o, s:I, s:i, s:i, s:I, s:s, s:s?, s:o, s:o}",
+        return json_pack("{s:s, s:s, s:s?, s:o, s:o, s:I, s:i, s:i, s:I, s:s, s:s?, s:o, s:o, s:o}",
                         "name", c->name, "state", vm_state_to_string(vm->state), "reason",
                         vm->state == VM_FAILED ? vm->failure_reason : NULL, "pid",
                         vm->pid > 0 ? json_integer(vm->pid) : json_null(), "uptime_sec",
@@ -1157,5 +1186,6 @@ json_t *vm_to_json(const Vm *vm) {
                         "auto_shutdown_sec",
                         c->auto_shutdown ? json_integer((json_int_t) c->auto_shutdown_after_sec)
                                          : json_null(),
-                        "interfaces", vm_interfaces_to_json(c));
+                        "interfaces", vm_interfaces_to_json(c), "gui",
+                        vm->companions ? companions_to_json(vm->companions) : json_null());
 }

@@ -18,6 +18,7 @@
 #include "vm-state.h"
 
 typedef struct Client Client;
+typedef struct Companions Companions;
 typedef struct Listener Listener;
 typedef struct Relay Relay;
 typedef struct HostForward HostForward;
@@ -76,6 +77,7 @@ struct Vm {
         unsigned stop_step;     /* escalation: 0 agent power-off, 1 VMM quit, 2 SIGKILL */
         sd_event_source *idle_timer;
 
+        Companions *companions; /* while running with the GPU on: waypipe client, vmsilo-wayland */
         uint32_t live_sessions; /* from the agent's STATUS */
         Relay *relays;          /* active vm-run streams on this VM; Relay::vm_next */
         size_t n_relays;

@@ -59,7 +59,10 @@ static void help(void) {
                "  -h --help              show this help\n"
                "     --version           show the version\n"
                "\n"
-               "Environment: VMSILO_ACCEL=auto|kvm|tcg overrides the configured acceleration.\n",
+               "Environment: VMSILO_ACCEL=auto|kvm|tcg overrides the configured acceleration;\n"
+               "VMSILO_WAYLAND=PATH runs that vmsilo-wayland (absolute) for GPU VMs;\n"
+               "VMSILO_USER_RUNTIME_BASE=DIR looks for the compositor in DIR/<uid>\n"
+               "(default /run/user).\n",
                         CONFIG_DEFAULT_PATH, VMSILO_RUNTIME_DIR_DEFAULT, VMSILO_STATE_DIR_DEFAULT,
                         VMSILO_BINDIR "/vmsilo", VMSILO_MKFS_EXT4, VMSILO_QEMU_IMG,
                         VMSILO_QEMU_SYSTEM, VMSILO_CROSVM,
@@ -258,6 +261,8 @@ static int run(int argc, char **argv) {
                 .qemu_system = arg_qemu_system,
                 .crosvm = arg_crosvm,
                 .helper_timeout_usec = arg_helper_timeout_usec,
+                .wayland_binary = getenv("VMSILO_WAYLAND") ?: VMSILO_LIBEXECDIR "/vmsilo-wayland",
+                .user_runtime_base = getenv("VMSILO_USER_RUNTIME_BASE") ?: "/run/user",
                 .start_timeout_usec = START_TIMEOUT_USEC_DEFAULT,
                 .stop_timeout_usec = STOP_TIMEOUT_USEC_DEFAULT,
         };

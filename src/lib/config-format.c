@@ -266,6 +266,7 @@ static json_t *config_to_json(const Config *c, bool *oom) {
         put(o, "isolatedPciDevices", strv_to_json(c->isolated_pci_devices, oom), oom);
         put(o, "vmm", json_string(vmm_kind_to_string(c->vmm)), oom);
         put(o, "acceleration", json_string(accel_kind_to_string(c->accel)), oom);
+        put(o, "waylandDisplay", string_or_null(c->wayland_display), oom);
         put(o, "frameWidth", json_integer(c->frame_width), oom);
         return o;
 }

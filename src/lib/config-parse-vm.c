@@ -42,7 +42,7 @@ static const char *const vm_keys[] = {
         NULL,
 };
 
-static const char *const wayland_proxies[] = { "wayland-proxy-virtwl", "sommelier", NULL };
+static const char *const wayland_proxies[] = { "wayland-proxy-virtwl", "sommelier", "waypipe", NULL };
 static const char *const overlay_types[] = { "qcow2", "tmpfs", NULL };
 
 int config_vm_init_defaults(VmConfig *vm) {

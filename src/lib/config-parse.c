@@ -23,6 +23,7 @@ static const char *const root_keys[] = {
         "isolatedPciDevices",
         "vmm",
         "acceleration",
+        "waylandDisplay",
         "frameWidth",
         NULL,
 };
@@ -310,6 +311,33 @@ static int parse_isolated_pci(json_t *root, Config *c, ConfigErrors *e) {
         return 0;
 }
 
+/* A display name in the user's runtime dir (what WAYLAND_DISPLAY holds): no '/', not "." or "..";
+ * or an absolute path without ".." components. Either must fit a unix socket address. */
+static bool wayland_display_is_valid(const char *d) {
+        size_t len = strlen(d);
+
+        if (len == 0 || len > CONFIG_WAYLAND_DISPLAY_MAX)
+                return false;
+        if (d[0] != '/')
+                return !strchr(d, '/') && !streq(d, ".") && !streq(d, "..");
+        for (const char *p = d; (p = strstr(p, "/..")); p++)
+                if (p[3] == '/' || p[3] == 0)
+                        return false;
+        return true;
+}
+
+static int parse_wayland_display(json_t *root, Config *c, ConfigErrors *e) {
+        int r;
+
+        r = config_json_string(e, "", root, "waylandDisplay", true, &c->wayland_display);
+        if (r > 0 && !wayland_display_is_valid(c->wayland_display))
+                return config_error_add(e, 0, 0, "waylandDisplay",
+                                "'%s' is neither a display name (like wayland-1) nor an absolute "
+                                "path without '..' of at most %d characters",
+                                c->wayland_display, CONFIG_WAYLAND_DISPLAY_MAX);
+        return r < 0 ? r : 0;
+}
+
 static int parse_vms(json_t *root, Config *c, ConfigErrors *e) {
         json_t *list, *item;
         size_t i;
@@ -395,6 +423,8 @@ int config_parse(json_t *root, Config *c, ConfigErrors *e) {
                 r = parse_isolated_pci(root, c, e);
         if (r >= 0)
                 r = config_parse_vmm_accel(root, "", &c->vmm, &c->accel, e);
+        if (r >= 0)
+                r = parse_wayland_display(root, c, e);
         if (r >= 0)
                 r = config_parse_frame_width(root, "", &c->frame_width, e);
         if (r >= 0)

@@ -269,6 +269,7 @@ Config *config_free(Config *c) {
         strv_free(c->balloond.extra_args);
         free(c->tray_log_level);
         strv_free(c->isolated_pci_devices);
+        free(c->wayland_display);
         free(c);
         return NULL;
 }

@@ -23,6 +23,8 @@
 /* VM names become parts of socket and TAP names ("<name>-command.socket", "<name>-0"). */
 #define CONFIG_VM_NAME_MAX 64
 #define CONFIG_VMS_MAX 256
+/* waylandDisplay: what fits sun_path with its NUL. */
+#define CONFIG_WAYLAND_DISPLAY_MAX 107
 #define CONFIG_INTERFACES_MAX 16
 #define CONFIG_MEMORY_MIB_MIN 64
 #define CONFIG_MEMORY_MIB_MAX (1024 * 1024)
@@ -182,7 +184,7 @@ typedef struct VmConfig {
         OverlayType root_overlay_type;
         char *root_overlay_size; /* as written, e.g. "10G" */
         uint64_t root_overlay_size_bytes;
-        char *wayland_proxy; /* "wayland-proxy-virtwl" (default) or "sommelier" */
+        char *wayland_proxy; /* "wayland-proxy-virtwl" (default), "sommelier" (crosvm), "waypipe" */
         VmmKind vmm;         /* per-VM override, VMM_AUTO = inherit the global choice */
         AccelKind accel;     /* per-VM override, ACCEL_AUTO = inherit the global choice */
 } VmConfig;
@@ -209,6 +211,7 @@ typedef struct Config {
         BalloondOptions balloond;
         char *tray_log_level;
         char **isolated_pci_devices; /* strv of normalised addresses */
+        char *wayland_display;       /* NULL: the one live wayland-N in the user's runtime dir */
         VmmKind vmm;                 /* global choice */
         AccelKind accel;             /* global choice */
         uint32_t frame_width;        /* frameWidth, the VMs' default */

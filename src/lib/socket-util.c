@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* socket-util.c: unix socket helpers. */
+#include <fcntl.h>
+#include <stdio.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -77,4 +79,26 @@ int socket_peer_cred(int fd, struct ucred *ret) {
                 return -EIO;
         *ret = cred;
         return 0;
+}
+
+int socket_connect_unix_at(int dirfd, const char *name, uid_t owner, int *ret_fd, ino_t *ret_ino) {
+        _cleanup_(closep) int path_fd = -EBADF;
+        char proc_path[sizeof("/proc/self/fd/") + 12]; /* an int's digits and sign */
+        struct stat st;
+
+        path_fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (path_fd < 0)
+                return -errno;
+        if (fstat(path_fd, &st) < 0)
+                return -errno;
+        if (S_ISLNK(st.st_mode))
+                return -ELOOP;
+        if (!S_ISSOCK(st.st_mode))
+                return -ENOTSOCK;
+        if (st.st_uid != owner)
+                return -EPERM;
+        if (ret_ino)
+                *ret_ino = st.st_ino;
+        (void) snprintf(proc_path, sizeof(proc_path), "/proc/self/fd/%d", path_fd);
+        return connect_unix(proc_path, SOCK_NONBLOCK, ret_fd);
 }

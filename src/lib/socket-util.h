@@ -11,6 +11,12 @@
 int socket_listen_unix(const char *path, mode_t mode, int *ret);
 /* Connects a blocking, close-on-exec SOCK_STREAM socket to path. */
 int socket_connect_unix(const char *path, int *ret);
+/* Connects a non-blocking, close-on-exec SOCK_STREAM socket to the socket called name in dirfd,
+ * for root in a directory another user controls: name is opened O_PATH|O_NOFOLLOW (a link is
+ * -ELOOP), must be a socket (-ENOTSOCK) owned by owner (-EPERM), and is connected through
+ * /proc/self/fd, never by path, so no link the user plants is followed. A full backlog is
+ * -EAGAIN. ret_ino (may be NULL) gets the socket's inode once it passed those checks. */
+int socket_connect_unix_at(int dirfd, const char *name, uid_t owner, int *ret_fd, ino_t *ret_ino);
 /* The same, non-blocking: a unix connect completes at once or fails (-EAGAIN: backlog full). */
 int socket_connect_unix_nonblocking(const char *path, int *ret);
 /* The credentials of the process at the other end (SO_PEERCRED; pid 0 if it is in a PID

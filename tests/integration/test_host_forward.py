@@ -202,8 +202,8 @@ def test_a_stalled_connection_stalls_only_itself(daemon):
 
 
 def test_a_socket_not_served_by_the_vmsilo_user_is_refused(daemon, tmp_path):
-    # A symlink in the user's directory to root's socket: vmsilod connects as root, and must
-    # not relay the guest there.
+    # A symlink in the user's directory to root's socket: vmsilod, root, must not relay the
+    # guest there, nor even connect to it.
     start_vm(daemon, "gui")
     root_sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     root_sock.bind(str(tmp_path / "root.sock"))
@@ -213,7 +213,10 @@ def test_a_socket_not_served_by_the_vmsilo_user_is_refused(daemon, tmp_path):
     try:
         g = guest_connect(daemon, "gui")
         assert g.recv(10) == b""
-        assert "is served by uid 0, not the vmsilo user; refusing" in daemon.output()
+        assert "wayland.sock' is not a socket of the vmsilo user; refusing" in daemon.output()
+        root_sock.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            root_sock.accept()
     finally:
         link.unlink()
         root_sock.close()

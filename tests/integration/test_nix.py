@@ -103,6 +103,7 @@ TOP_DEFAULTS = {
     "isolatedPciDevices": [],
     "vmm": "auto",
     "acceleration": "auto",
+    "waylandDisplay": None,
     "frameWidth": 4,
 }
 
@@ -267,6 +268,7 @@ FULL_VALUES = {
                         "guestAvailableBias": "512m", "extraArgs": ["--verbose"]},
     "vmsilo-tray": {"logLevel": "trace"},
     "isolatedPciDevices": ["01:00.0", "0000:02:00.0"],
+    "waylandDisplay": "wayland-1",
     "vmm": "crosvm",
     "acceleration": "tcg",
     "frameWidth": 6,

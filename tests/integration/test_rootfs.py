@@ -21,15 +21,18 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from daemon import (Daemon, binary, ensure_test_user, guest_agent, listen_as_user,  # noqa: E402
-                    public_dir, services_dir, vm)
+from daemon import (Daemon, binary, build_dir, ensure_test_user, guest_agent,  # noqa: E402
+                    listen_as_user, public_dir, services_dir, vm, wait_for)
+from sway import Sway  # noqa: E402
 
 IMAGE_VM = "img"
 # hello: a program to run; htop: a small package that ships a .desktop file and icons;
 # dbus-user-session and pipewire-pulse: what the tray and sound need, and what debootstrap could
 # not install (they pull libpam-systemd and the alternative "default-dbus-system-bus |
 # dbus-system-bus", which only apt resolves).
-PACKAGES = ["dbus-user-session", "hello", "htop", "pipewire-pulse"]
+# libwayland-client0 and libxkbcommon0: what our wl-test-client (copied in by guestConfig) links.
+PACKAGES = ["dbus-user-session", "hello", "htop", "libwayland-client0", "libxkbcommon0",
+            "pipewire-pulse"]
 # mmdebstrap takes ~1-2 min here; a slow mirror gets a generous bound.
 BUILD_TIMEOUT = 1200
 # A systemd guest under TCG on a busy 2-core host.
@@ -44,10 +47,17 @@ def make_guest_config():
     (CONFIG_DIR / "tree/etc").mkdir(parents=True, exist_ok=True)
     (CONFIG_DIR / "tree/etc/vmsilo-motd").write_text("from the tree\n")
     (CONFIG_DIR / "tree/etc/vmsilo-motd").chmod(0o640)
+    (CONFIG_DIR / "tree/usr/local/bin").mkdir(parents=True, exist_ok=True)
+    shutil.copy(guest_wl_test_client(), CONFIG_DIR / "tree/usr/local/bin/wl-test-client")
     script = CONFIG_DIR / "setup.sh"
     script.write_text("#!/bin/sh\nset -e\n# runs chrooted in the image, after the packages\n"
                       "hello > /etc/vmsilo-script-ran\n")
     script.chmod(0o755)
+
+
+def guest_wl_test_client():
+    """Built beside the guest agent: a sanitised build's would need libasan in the guest."""
+    return Path(guest_agent()).resolve().parents[2] / "tests/helpers/wl-test-client"
 
 
 def image_build(state, config, *args, timeout=BUILD_TIMEOUT):
@@ -106,9 +116,13 @@ def user_root_disk(rootfs_state, tmp_path_factory):
     shutil.rmtree(path.parent, ignore_errors=True)
 
 
-def user_ids():
+def pwd_entry():
     import pwd
-    pw = pwd.getpwnam("vmsilo-test")
+    return pwd.getpwnam("vmsilo-test")
+
+
+def user_ids():
+    pw = pwd_entry()
     return pw.pw_uid, pw.pw_gid
 
 
@@ -121,19 +135,31 @@ def shared_home():
 
 
 @pytest.fixture(scope="module")
-def daemon(tmp_path_factory, rootfs_state, user_root_disk, shared_home):
+def wayland_base():
+    """The user runtime dir base of the GUI test's desktop (VMSILO_USER_RUNTIME_BASE)."""
+    base = public_dir("vmsilo-userrun-")
+    yield base
+    shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def daemon(tmp_path_factory, rootfs_state, user_root_disk, shared_home, wayland_base):
     vms = [
         image_vm(IMAGE_VM, memory=512, rootOverlay={"type": "qcow2", "size": OVERLAY_SIZE},
                  sharedHome=str(shared_home)),
         image_vm("tmpfs", memory=512, rootOverlay={"type": "tmpfs"}),
+        image_vm("gui", memory=512, rootOverlay={"type": "tmpfs"}),
         # An id of its own makes its virtio serial "userroot": /init falls back to /dev/vda.
         vm("mine", memory=512, rootDisk={"path": str(user_root_disk), "id": "userroot"},
            rootDiskReadonly=False),
         vm("unbuilt", guestPrograms=PACKAGES),
     ]
     d = Daemon(tmp_path_factory.mktemp("rootfs-daemon"), rootfs_state, vms)
+    # The desktop of the GUI test: sway as the test user in <base>/<uid>, once that test starts it.
+    d.env["VMSILO_USER_RUNTIME_BASE"] = str(wayland_base)
+    d.env["VMSILO_WAYLAND"] = str(build_dir() / "src/wayland/vmsilo-wayland")
     # The built image is shared: every VM with the same inputs points at the same directory.
-    for name in ("tmpfs",):
+    for name in ("tmpfs", "gui"):
         link = rootfs_state / "images/vms" / name
         if not link.is_symlink():
             config = write_config(Path(d.config_path).parent / "build.json", vms)
@@ -173,6 +199,8 @@ def test_image_is_content_addressed_with_a_manifest(rootfs_state):
     assert (d / "root.ext4").stat().st_mode & 0o004
     assert not [p for p in (rootfs_state / "images/rootfs").iterdir() if p.name.startswith(".")]
     assert re.search(r"^config-tree 0\n  dir 0755 etc\n  file [0-9a-f]{64} 0640 etc/vmsilo-motd\n"
+                     r"  dir 0755 usr\n  dir 0755 usr/local\n  dir 0755 usr/local/bin\n"
+                     r"  file [0-9a-f]{64} 0755 usr/local/bin/wl-test-client\n"
                      r"config-script [0-9a-f]{64}$", manifest, re.M), manifest
     listing = subprocess.run(["debugfs", "-R", "ls /var/lib/apt/lists", str(d / "root.ext4")],
                              capture_output=True, text=True, check=True).stdout
@@ -428,3 +456,60 @@ def test_gui_image_has_a_wayland_display_relayed_to_the_host_service(daemon, roo
         companion.close()
         path.unlink()
         stop(daemon, "tmpfs")
+
+
+def screenshot_pixel(sway, x, y):
+    """The colour at (x, y) of a grim screenshot (binary PPM) of the headless output."""
+    ppm = subprocess.run(["grim", "-t", "ppm", "-"], check=True, capture_output=True,
+                         user=sway.user.pw_uid, env={**sway.env, "WAYLAND_DISPLAY": "wayland-1"}
+                         ).stdout
+    header = re.match(rb"P6\s+(\d+)\s+(\d+)\s+255\s", ppm)
+    assert header, ppm[:32]
+    offset = header.end() + (y * int(header.group(1)) + x) * 3
+    return ppm[offset:offset + 3].hex()
+
+
+def test_gui_program_in_the_vm_shows_a_fenced_window_on_the_desktop(daemon, wayland_base):
+    """Issue #13 end to end: guest client -> waypipe server -> agent -> channel -> vmsilod ->
+    waypipe client -> vmsilo-wayland -> sway 1.7 headless."""
+    sway = Sway(pwd_entry(), wayland_base, wayland_base / str(user_ids()[0]))
+    client = None
+    try:
+        r = daemon.cli("start", "gui", timeout=BOOT_TIMEOUT)
+        assert r.returncode == 0, r.stderr
+        services = daemon.runtime / "services/gui"
+        wait_for(lambda: (services / "wayland.sock").exists() and
+                 (services / "fence.sock").exists(), timeout=60, what="the companions")
+        client = subprocess.Popen(
+            [binary("vmsilo"), "run", "-T", "gui", "sh", "-c",
+             'for i in $(seq 600); do test -S "$XDG_RUNTIME_DIR/$WAYLAND_DISPLAY" && break;'
+             ' sleep 0.1; done; exec /usr/local/bin/wl-test-client --app-id e2e'
+             ' --title "from the guest" --color ff8000 --log /tmp/wl.log'],
+            env=daemon.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        view = sway.view("[gui] from the guest", timeout=BOOT_TIMEOUT)
+        # The first buffer may still be the one from before sway's configure reached the guest.
+        rect = view["rect"]
+        centre = (rect["x"] + rect["width"] // 2, rect["y"] + rect["height"] // 2)
+        wait_for(lambda: screenshot_pixel(sway, *centre) == "ff8000", timeout=60,
+                 what=f"the client's colour at {centre} in a screenshot")
+
+        # wtype's virtual keyboard is the seat's only one: the guest client gets its wl_keyboard
+        # only once it exists, across the VM, so wtype waits before typing.
+        subprocess.run(["wtype", "-s", "3000", "vm"], check=True, user=sway.user.pw_uid,
+                       env={**sway.env, "WAYLAND_DISPLAY": "wayland-1"})
+        log = lambda: run_ok(daemon, "gui", "cat /tmp/wl.log")  # noqa: E731
+        wait_for(lambda: "key v pressed" in log() and "key m pressed" in log(), timeout=60,
+                 what="the typed keys in the guest client's log")
+        offered = {line.split()[1] for line in log().splitlines() if line.startswith("global ")}
+        assert "xdg_wm_base" in offered and "wl_seat" in offered
+        assert not offered & {"zwlr_screencopy_manager_v1", "zwlr_layer_shell_v1"}, offered
+
+        stop(daemon, "gui")
+        wait_for(lambda: not sway.titled("[gui] from the guest"), timeout=30,
+                 what="the window gone with the VM")
+        assert not services.exists()
+    finally:
+        if client:
+            client.kill()
+            client.wait()
+        sway.close()

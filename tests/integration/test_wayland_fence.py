@@ -3,7 +3,6 @@
 one vmsilo-wayland for VM 'gui' in front of it, our wl-test-client and foot as well-behaved
 clients, and hostile clients that write raw wire bytes (docs/graphics.md)."""
 import importlib.util
-import json
 import os
 import pathlib
 import shutil
@@ -16,6 +15,7 @@ import time
 
 import pytest
 
+import sway
 from daemon import TEST_USER, build_dir, ensure_test_user, wait_for
 
 SRC = pathlib.Path(__file__).resolve().parents[2]
@@ -96,18 +96,7 @@ class Desktop:
         return proc, log
 
     def views(self):
-        tree = subprocess.run(["swaymsg", "-s", self.swaysock, "-t", "get_tree", "-r"],
-                              check=True, capture_output=True, user=self.user.pw_uid,
-                              env=self.env).stdout
-        found = []
-
-        def walk(node):
-            if node.get("pid"):
-                found.append(node)
-            for child in node.get("nodes", []) + node.get("floating_nodes", []):
-                walk(child)
-        walk(json.loads(tree))
-        return found
+        return sway.views(self.swaysock, self.user, self.env)
 
     def view(self, name, timeout=10.0, vm="gui"):
         """The window of the client whose app_id was name: the compositor sees the host entry's

@@ -18,6 +18,7 @@
     };
     "vmsilo-tray".logLevel = "trace";
     isolatedPciDevices = [ "01:00.0" "0000:02:00.0" ];
+    waylandDisplay = "wayland-1";
     vmm = "crosvm";
     acceleration = "tcg";
     frameWidth = 6;

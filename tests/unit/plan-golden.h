@@ -22,6 +22,7 @@
 #include "config.h"
 #include "plan-validate.h"
 #include "plan.h"
+#include "wayland-layout.h"
 
 typedef int (*PlanBuildFunc)(
                 const Config *c, const VmConfig *vm, const LaunchContext *ctx, LaunchPlan **ret);
@@ -78,7 +79,6 @@ static inline LaunchContext golden_default_context(const VmConfig *vm) {
                 .initramfs = vm->initramfs
                                              ?: "/var/lib/vmsilo/images/default/"
                                                 "initramfs.cpio",
-                .wayland_socket = "/run/user/1000/wayland-0",
                 .accel = ACCEL_KVM,
                 .qmp_fd = true,
                 .agent_fd = true,
@@ -87,6 +87,12 @@ static inline LaunchContext golden_default_context(const VmConfig *vm) {
                 .home_uid = 1000,
                 .home_gid = 100,
         };
+}
+
+/* The VM's fence (vmsilo-wayland) socket, where vmsilod points crosvm's --wayland-sock. */
+static inline void golden_resolve_wayland(const VmConfig *vm, LaunchContext *ctx, char **wayland) {
+        assert_true(asprintf(wayland, WAYLAND_FENCE_SOCKET_FORMAT, ctx->runtime_dir, vm->name) > 0);
+        ctx->wayland_socket = *wayland;
 }
 
 /* The qcow2 overlay the daemon creates for a VM with a root disk and rootOverlay.type qcow2. */
@@ -168,7 +174,7 @@ static inline void golden_print_errors(const ConfigErrors *e) {
 static inline void golden_check(
                 const char *dir, const char *name, VmmKind vmm, PlanBuildFunc build) {
         _cleanup_(freep) char *json_path = NULL, *argv_path = NULL, *text = NULL,
-                              *config_text = NULL, *got = NULL, *overlay = NULL;
+                              *config_text = NULL, *got = NULL, *overlay = NULL, *wayland = NULL;
         _cleanup_(json_decref_p) json_t *root = NULL;
         _cleanup_(config_freep) Config *c = NULL;
         _cleanup_(plan_freep) LaunchPlan *p = NULL;
@@ -202,6 +208,7 @@ static inline void golden_check(
         config_errors_finish(&errors);
 
         ctx = golden_default_context(vm);
+        golden_resolve_wayland(vm, &ctx, &wayland);
         golden_apply_context(json_object_get(root, "context"), &ctx);
         if (!json_object_get(json_object_get(root, "context"), "overlay_disk"))
                 golden_resolve_overlay(vm, &ctx, &overlay);

@@ -384,7 +384,35 @@ static void test_config_rejects_overflowing_overlay_size(void **state) {
 
 static void test_config_rejects_unknown_wayland_proxy(void **state) {
         assert_one_error(ONE_VM(", 'waylandProxy': 'weston'"), "nixosVms[0].waylandProxy",
-                        "must be one of 'wayland-proxy-virtwl', 'sommelier', got 'weston'");
+                        "must be one of 'wayland-proxy-virtwl', 'sommelier', 'waypipe', got "
+                        "'weston'");
+}
+
+static void test_config_wayland_display_is_a_name_or_an_absolute_path(void **state) {
+        static const char *const bad[] = { "", ".", "..", "run/wayland-1", "/run/user/../wayland-0",
+                "/run/..", NULL };
+        _cleanup_(config_freep) Config *name =
+                        load_ok("{'user': 'u', 'waylandDisplay': 'wayland-1'}");
+        _cleanup_(config_freep) Config *path =
+                        load_ok("{'user': 'u', 'waylandDisplay': '/run/user/1000/wayland-0'}");
+        _cleanup_(config_freep) Config *unset = load_ok("{'user': 'u', 'waylandDisplay': null}");
+
+        assert_string_equal(name->wayland_display, "wayland-1");
+        assert_string_equal(path->wayland_display, "/run/user/1000/wayland-0");
+        assert_null(unset->wayland_display);
+        for (const char *const *d = bad; *d; d++) {
+                _cleanup_(freep) char *doc = NULL;
+                assert_true(asprintf(&doc, "{'user': 'u', 'waylandDisplay': '%s'}", *d) > 0);
+                assert_one_error(doc, "waylandDisplay", "is neither a display name");
+        }
+        assert_one_error("{'user': 'u', 'waylandDisplay': '/"
+                         "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                         "xxxxxxxx"
+                         "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                         "'}",
+                        "waylandDisplay", "at most 107 characters");
+        assert_one_error(
+                        "{'user': 'u', 'waylandDisplay': 1}", "waylandDisplay", "a string or null");
 }
 
 static void test_config_rejects_non_string_in_string_list(void **state) {
@@ -649,6 +677,7 @@ int main(void) {
                 cmocka_unit_test(test_config_rejects_unparsable_overlay_size),
                 cmocka_unit_test(test_config_rejects_overflowing_overlay_size),
                 cmocka_unit_test(test_config_rejects_unknown_wayland_proxy),
+                cmocka_unit_test(test_config_wayland_display_is_a_name_or_an_absolute_path),
                 cmocka_unit_test(test_config_rejects_non_string_in_string_list),
                 cmocka_unit_test(test_config_rejects_unknown_interface_option_with_suggestion),
                 cmocka_unit_test(test_config_rejects_interface_type_other_than_tap),

@@ -627,7 +627,8 @@ static void test_config_format_writes_allowed_host_ports(void **state) {
 static void test_config_format_lists_keys_in_option_table_order(void **state) {
         static const char *const order[] = { "enable", "user", "hostNetworking", "nixosVms",
                 "enableBashIntegration", "crosvm", "vmsilo-balloond", "vmsilo-tray",
-                "isolatedPciDevices", "vmm", "acceleration", "frameWidth" };
+                "isolatedPciDevices", "vmm", "acceleration", "waylandDisplay",
+                "frameWidth" };
         _cleanup_(config_freep) Config *c = load_ok("{'vmm': 'qemu', 'user': 'u', 'enable': true}");
         json_auto_t *j = format_and_parse(c);
         const char *key;

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* test-companion-plan.c: tests for src/daemon/companion-plan.c. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "companion-plan.h"
+#include "ratelimit.h"
+#include "strv.h"
+
+#define SANDBOX                                                                                    \
+        "/usr/bin/bwrap --unshare-all --die-with-parent --new-session --cap-drop ALL --clearenv "  \
+        "--ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/sbin /sbin "                     \
+        "--symlink usr/lib /lib --symlink usr/lib64 /lib64 --proc /proc --dev /dev --tmpfs /tmp "  \
+        "--bind /run/vmsilo/services/web /run/vmsilo/services/web "                                \
+        "--setenv XDG_RUNTIME_DIR /run/vmsilo/services/web "
+
+static const CompanionContext context = {
+        .vm_name = "web",
+        .dir = "/run/vmsilo/services/web",
+        .compositor = "/run/user/1000/wayland-1",
+        .fence_binary = "/usr/libexec/vmsilo/vmsilo-wayland",
+        .color = "rgb(0, 80, 200)",
+        .frame_width = 6,
+};
+
+static void assert_argv(CompanionKind k, const CompanionContext *ctx, const char *expected) {
+        _cleanup_(strv_freep) char **argv = NULL;
+        _cleanup_(freep) char *joined = NULL;
+
+        assert_int_equal(companion_plan_argv(k, ctx, &argv), 0);
+        joined = strv_join(argv, " ");
+        assert_non_null(joined);
+        assert_string_equal(joined, expected);
+}
+
+static void test_fence_alone_gets_the_compositor_socket(void **state) {
+        assert_argv(COMPANION_FENCE, &context,
+                        SANDBOX "--ro-bind /run/user/1000/wayland-1 /run/user/1000/wayland-1 -- "
+                                "/usr/libexec/vmsilo/vmsilo-wayland --vm web "
+                                "--listen /run/vmsilo/services/web/fence.sock "
+                                "--upstream /run/user/1000/wayland-1 "
+                                "--color rgb(0, 80, 200) --frame-width 6");
+}
+
+static void test_waypipe_draws_on_the_fence_never_the_compositor(void **state) {
+        assert_argv(COMPANION_WAYPIPE, &context,
+                        SANDBOX
+                        "--setenv WAYLAND_DISPLAY /run/vmsilo/services/web/fence.sock -- "
+                        "/usr/bin/waypipe --no-gpu --socket /run/vmsilo/services/web/wayland.sock "
+                        "client");
+}
+
+static void test_fence_binary_outside_usr_is_bound_read_only(void **state) {
+        CompanionContext ctx = context;
+
+        ctx.fence_binary = "/work/build/src/wayland/vmsilo-wayland";
+        assert_argv(COMPANION_FENCE, &ctx,
+                        SANDBOX "--ro-bind /work/build/src/wayland/vmsilo-wayland "
+                                "/work/build/src/wayland/vmsilo-wayland "
+                                "--ro-bind /run/user/1000/wayland-1 /run/user/1000/wayland-1 -- "
+                                "/work/build/src/wayland/vmsilo-wayland --vm web "
+                                "--listen /run/vmsilo/services/web/fence.sock "
+                                "--upstream /run/user/1000/wayland-1 "
+                                "--color rgb(0, 80, 200) --frame-width 6");
+}
+
+static void test_display_names_are_what_clients_try(void **state) {
+        assert_true(companion_is_display_name("wayland-0"));
+        assert_true(companion_is_display_name("wayland-12"));
+        assert_false(companion_is_display_name("wayland-"));
+        assert_false(companion_is_display_name("wayland-0.lock"));
+        assert_false(companion_is_display_name("wayland-x"));
+        assert_false(companion_is_display_name("sway-ipc.1000.5.sock"));
+        assert_false(companion_is_display_name("pipewire-0"));
+}
+
+static void test_exactly_one_live_display_is_picked(void **state) {
+        char *sway[] = { "bus", "sway-ipc.999.1.sock", "wayland-1.lock", "wayland-1" };
+        char *none[] = { "bus", "wayland-0.lock", "pipewire-0" };
+        char *two[] = { "wayland-0", "wayland-0.lock", "wayland-1" };
+        size_t i = 99;
+
+        assert_int_equal(companion_pick_compositor(sway, ELEMENTSOF(sway), &i), COMPOSITOR_FOUND);
+        assert_int_equal(i, 3);
+        assert_int_equal(companion_pick_compositor(none, ELEMENTSOF(none), &i), COMPOSITOR_NONE);
+        assert_int_equal(companion_pick_compositor(NULL, 0, &i), COMPOSITOR_NONE);
+        assert_int_equal(companion_pick_compositor(two, ELEMENTSOF(two), &i), COMPOSITOR_MANY);
+}
+
+static void test_restarts_stop_after_the_limit_in_the_window(void **state) {
+        Ratelimit rl = RATELIMIT_INIT(COMPANION_RESTART_WINDOW_USEC, COMPANION_RESTARTS_MAX);
+        unsigned suppressed;
+        uint64_t t = 1000;
+
+        for (unsigned i = 0; i < COMPANION_RESTARTS_MAX; i++)
+                assert_true(ratelimit_below(&rl, t + i, &suppressed));
+        assert_false(ratelimit_below(&rl, t + COMPANION_RESTARTS_MAX, &suppressed));
+        assert_true(ratelimit_below(&rl, t + COMPANION_RESTART_WINDOW_USEC, &suppressed));
+}
+
+static void test_kind_names(void **state) {
+        assert_string_equal(companion_kind_to_string(COMPANION_FENCE), "fence");
+        assert_string_equal(companion_kind_to_string(COMPANION_WAYPIPE), "waypipe");
+        assert_null(companion_kind_to_string(_COMPANION_KIND_MAX));
+        assert_string_equal(companion_socket_name(COMPANION_FENCE), "fence.sock");
+        assert_string_equal(companion_socket_name(COMPANION_WAYPIPE), "wayland.sock");
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_fence_alone_gets_the_compositor_socket),
+                cmocka_unit_test(test_waypipe_draws_on_the_fence_never_the_compositor),
+                cmocka_unit_test(test_fence_binary_outside_usr_is_bound_read_only),
+                cmocka_unit_test(test_display_names_are_what_clients_try),
+                cmocka_unit_test(test_exactly_one_live_display_is_picked),
+                cmocka_unit_test(test_restarts_stop_after_the_limit_in_the_window),
+                cmocka_unit_test(test_kind_names),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}

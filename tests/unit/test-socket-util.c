@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* test-socket-util.c: tests for socket_connect_unix_at() in src/lib/socket-util.c. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <fcntl.h>
+
+#include "macro.h"
+#include "socket-util.h"
+
+typedef struct Fixture {
+        char dir[64];
+        int dir_fd;
+        int listener;
+} Fixture;
+
+static int setup(void **state) {
+        Fixture *f = calloc(1, sizeof(*f));
+        char path[128];
+        int fd;
+
+        if (!f)
+                return -1;
+        strcpy(f->dir, "/tmp/test-socket-util-XXXXXX");
+        assert_non_null(mkdtemp(f->dir));
+        (void) snprintf(path, sizeof(path), "%s/sock", f->dir);
+        assert_int_equal(socket_listen_unix(path, 0600, &f->listener), 0);
+        f->dir_fd = open(f->dir, O_DIRECTORY | O_CLOEXEC);
+        assert_true(f->dir_fd >= 0);
+        assert_int_equal(symlinkat("sock", f->dir_fd, "link"), 0);
+        fd = openat(f->dir_fd, "file", O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+        assert_true(fd >= 0);
+        close(fd);
+        *state = f;
+        return 0;
+}
+
+static int teardown(void **state) {
+        Fixture *f = *state;
+
+        (void) unlinkat(f->dir_fd, "sock", 0);
+        (void) unlinkat(f->dir_fd, "link", 0);
+        (void) unlinkat(f->dir_fd, "file", 0);
+        close(f->dir_fd);
+        close(f->listener);
+        (void) rmdir(f->dir);
+        free(f);
+        return 0;
+}
+
+static void test_connects_to_the_owners_socket(void **state) {
+        Fixture *f = *state;
+        struct stat st;
+        ino_t ino = 0;
+        int fd = -EBADF;
+
+        assert_int_equal(socket_connect_unix_at(f->dir_fd, "sock", getuid(), &fd, &ino), 0);
+        assert_int_equal(fstatat(f->dir_fd, "sock", &st, AT_SYMLINK_NOFOLLOW), 0);
+        assert_int_equal(ino, st.st_ino);
+        assert_true(fcntl(fd, F_GETFL) & O_NONBLOCK);
+        safe_close(fd);
+}
+
+static void test_never_follows_a_link(void **state) {
+        Fixture *f = *state;
+        int fd = -EBADF;
+
+        assert_int_equal(socket_connect_unix_at(f->dir_fd, "link", getuid(), &fd, NULL), -ELOOP);
+        assert_int_equal(fd, -EBADF);
+}
+
+static void test_refuses_what_is_not_the_owners_socket(void **state) {
+        Fixture *f = *state;
+        int fd = -EBADF;
+
+        assert_int_equal(socket_connect_unix_at(f->dir_fd, "file", getuid(), &fd, NULL), -ENOTSOCK);
+        assert_int_equal(
+                        socket_connect_unix_at(f->dir_fd, "sock", getuid() + 1, &fd, NULL), -EPERM);
+        assert_int_equal(socket_connect_unix_at(f->dir_fd, "none", getuid(), &fd, NULL), -ENOENT);
+        assert_int_equal(fd, -EBADF);
+}
+
+static void test_nobody_listening_is_refused(void **state) {
+        Fixture *f = *state;
+        int fd = -EBADF;
+
+        f->listener = safe_close(f->listener);
+        assert_int_equal(socket_connect_unix_at(f->dir_fd, "sock", getuid(), &fd, NULL),
+                        -ECONNREFUSED);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup_teardown(
+                                test_connects_to_the_owners_socket, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_never_follows_a_link, setup, teardown),
+                cmocka_unit_test_setup_teardown(
+                                test_refuses_what_is_not_the_owners_socket, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_nobody_listening_is_refused, setup, teardown),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
