@@ -17,6 +17,7 @@ typedef struct QemuBuild {
         const VmConfig *vm;
         const LaunchContext *ctx;
         bool pci;
+        QemuSound sound;
 } QemuBuild;
 
 static const char *const qemu_disk_keys[] = {
@@ -50,6 +51,36 @@ static const char *const qemu_shared_dir_keys[] = {
         "gidmap",
         NULL,
 };
+
+static const char *const qemu_sound_keys[] = {
+        "capture",
+        "backend",
+        NULL,
+};
+
+bool qemu_plan_sound_key_is_supported(const char *key) {
+        return strv_contains((char *const *) qemu_sound_keys, key);
+}
+
+int qemu_plan_sound(const VmConfig *vm, QemuSound *ret) {
+        QemuSound s = { .playback = vm->sound.enabled };
+        const KeyValueList *o = &vm->sound.options;
+        int v;
+
+        for (size_t i = 0; vm->sound.custom && i < o->n_items; i++) {
+                const char *k = o->items[i].key, *val = o->items[i].value;
+
+                if (streq(k, "capture")) {
+                        v = plan_parse_bool(val);
+                        if (v < 0)
+                                return v;
+                        s.capture = v;
+                } else if (!streq(k, "backend") || !streq(val, QEMU_PLAN_SOUND_BACKEND))
+                        return -EINVAL;
+        }
+        *ret = s;
+        return 0;
+}
 
 bool qemu_plan_disk_key_is_supported(const char *key) {
         return strv_contains((char *const *) qemu_disk_keys, key);
@@ -118,7 +149,12 @@ static int qemu_append_basics(QemuBuild *b) {
         r = qemu_append_pair(p, "-name", b->vm->name);
         if (r < 0)
                 return r;
-        r = qemu_append_pair(p, "-M", b->pci ? "q35" : "microvm,x-option-roms=off,rtc=on");
+        /* microvm's pcie=on adds a PCIe host bridge for the sound controller only: virtio stays
+         * on MMIO, so the guest sees the same devices with and without sound. */
+        r = qemu_append_pair(p, "-M",
+                        b->pci               ? "q35"
+                        : b->sound.playback ? "microvm,x-option-roms=off,rtc=on,pcie=on"
+                                            : "microvm,x-option-roms=off,rtc=on");
         if (r < 0)
                 return r;
         r = qemu_append_pair(p, "-accel", kvm ? "kvm" : "tcg");
@@ -477,6 +513,28 @@ static int qemu_append_interface(QemuBuild *b, const NetInterface *iface) {
                         iface->index, plan_format_mac(iface->mac, mac));
 }
 
+/* The D-Bus display in p2p mode exports only what QEMU has (here: org.qemu.Display1.Audio) and
+ * only to peers vmsilod adds with QMP add_client; the audiodev hands PCM to whichever listener
+ * such a peer registers and drops it (plays silence) while none is. The codec decides what the
+ * guest can do: hda-output has no input pin, so without capture the guest has no capture PCM. */
+static int qemu_append_sound(QemuBuild *b) {
+        LaunchPlan *p = b->plan;
+        int r;
+
+        if (!b->sound.playback)
+                return 0;
+        r = qemu_append_pair(p, "-audiodev", "dbus,id=" QEMU_PLAN_AUDIODEV_ID);
+        if (r >= 0)
+                r = qemu_append_pair(p, "-display", "dbus,p2p=yes");
+        if (r >= 0)
+                r = qemu_append_pair(p, "-device", "intel-hda,id=hda");
+        if (r < 0)
+                return r;
+        return qemu_append_pair(p, "-device",
+                        b->sound.capture ? "hda-duplex,audiodev=" QEMU_PLAN_AUDIODEV_ID
+                                         : "hda-output,audiodev=" QEMU_PLAN_AUDIODEV_ID);
+}
+
 static int qemu_append_devices(QemuBuild *b) {
         const VmConfig *vm = b->vm;
         int r;
@@ -497,7 +555,7 @@ static int qemu_append_devices(QemuBuild *b) {
                 if (r < 0)
                         return r;
         }
-        return 0;
+        return qemu_append_sound(b);
 }
 
 int qemu_plan_build(
@@ -508,13 +566,17 @@ int qemu_plan_build(
 
         if (!IN_SET(ctx->accel, ACCEL_KVM, ACCEL_TCG) || !ctx->kernel || !ctx->runtime_dir)
                 return -EINVAL;
-        /* gpu/sound attribute sets and vhost-user devices are crosvm's; see plan-validate.c. */
-        if (vm->gpu.custom || vm->sound.custom || vm->n_vhost_user > 0)
+        /* gpu attribute sets and vhost-user devices are crosvm's; see plan-validate.c. */
+        if (vm->gpu.custom || vm->n_vhost_user > 0)
                 return -EINVAL;
+        b = (QemuBuild){ .vm = vm, .ctx = ctx, .pci = qemu_plan_needs_pci(vm) };
+        r = qemu_plan_sound(vm, &b.sound);
+        if (r < 0)
+                return r;
         r = plan_new(&p);
         if (r < 0)
                 return r;
-        b = (QemuBuild){ .plan = p, .vm = vm, .ctx = ctx, .pci = qemu_plan_needs_pci(vm) };
+        b.plan = p;
         r = qemu_append_basics(&b);
         if (r < 0)
                 return r;

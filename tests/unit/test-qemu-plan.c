@@ -138,6 +138,8 @@ int main(void) {
                 GOLDEN("disks"),
                 GOLDEN("shared-dirs"),
                 GOLDEN("gpu-sound-off"),
+                GOLDEN("sound-capture"),
+                GOLDEN("sound-q35"),
                 GOLDEN("root-disk-overlay"),
                 GOLDEN("root-disk-tmpfs"),
                 GOLDEN("root-disk-custom"),
