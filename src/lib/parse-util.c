@@ -344,3 +344,15 @@ int parse_color(const char *s, uint32_t *ret_rgb) {
                 }
         return -EINVAL;
 }
+
+int parse_fd(const char *s, int *ret) {
+        char *end;
+        long fd;
+
+        errno = 0;
+        fd = strtol(s, &end, 10);
+        if (errno != 0 || *end || end == s || fd < 3 || fd > INT32_MAX)
+                return -EINVAL;
+        *ret = (int) fd;
+        return 0;
+}

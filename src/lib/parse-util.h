@@ -11,6 +11,10 @@
 #define PCI_ADDRESS_STR_MAX 13
 #define MAC_ADDRESS_LEN 6
 
+/* An inherited file descriptor's number on a command line: decimal, above 2 (0-2 are stdio).
+ * -EINVAL otherwise. */
+int parse_fd(const char *s, int *ret);
+
 /* Digits with an optional binary unit k/m/g/t (any case; K = 1024): "10G", "300m", "4096".
  * -EINVAL on bad syntax, -ERANGE if the result does not fit 64 bits. */
 int parse_size(const char *s, uint64_t *ret_bytes);

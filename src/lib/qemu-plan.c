@@ -513,19 +513,33 @@ static int qemu_append_interface(QemuBuild *b, const NetInterface *iface) {
                         iface->index, plan_format_mac(iface->mac, mac));
 }
 
-/* The D-Bus display in p2p mode exports only what QEMU has (here: org.qemu.Display1.Audio) and
- * only to peers vmsilod adds with QMP add_client; the audiodev hands PCM to whichever listener
- * such a peer registers and drops it (plays silence) while none is. The codec decides what the
- * guest can do: hda-output has no input pin, so without capture the guest has no capture PCM. */
+/* QEMU's D-Bus display joins the VM's private bus (QEMU is org.qemu there) and exports only
+ * what QEMU has here: org.qemu.Display1.Audio. The audiodev hands PCM to the listeners that
+ * vmsilo-sound registers on it and plays silence while none is. Not p2p mode: QEMU 7.2 crashes
+ * when a p2p peer registers an audio listener (no sender name; fixed in QEMU 8.0). The codec
+ * decides what the guest can do: hda-output has no input pin, so without capture the guest has
+ * no capture PCM at all. */
 static int qemu_append_sound(QemuBuild *b) {
+        _cleanup_(freep) char *display = NULL, *address = NULL;
         LaunchPlan *p = b->plan;
         int r;
 
         if (!b->sound.playback)
                 return 0;
         r = qemu_append_pair(p, "-audiodev", "dbus,id=" QEMU_PLAN_AUDIODEV_ID);
+        if (r < 0)
+                return r;
+        if (asprintf(&address, "unix:path=%s", b->ctx->sound_bus) < 0) {
+                address = NULL;
+                return -ENOMEM;
+        }
+        r = plan_extendf(&display, ",", "dbus");
         if (r >= 0)
-                r = qemu_append_pair(p, "-display", "dbus,p2p=yes");
+                r = qemu_opt(&display, "addr", address);
+        if (r >= 0)
+                r = plan_extendf(&display, ",", "audiodev=" QEMU_PLAN_AUDIODEV_ID);
+        if (r >= 0)
+                r = qemu_append_pair(p, "-display", display);
         if (r >= 0)
                 r = qemu_append_pair(p, "-device", "intel-hda,id=hda");
         if (r < 0)
@@ -573,6 +587,8 @@ int qemu_plan_build(
         r = qemu_plan_sound(vm, &b.sound);
         if (r < 0)
                 return r;
+        b.sound.playback = b.sound.playback && ctx->sound_bus;
+        b.sound.capture = b.sound.capture && b.sound.playback;
         r = plan_new(&p);
         if (r < 0)
                 return r;

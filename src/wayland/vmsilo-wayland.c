@@ -71,8 +71,6 @@ static int parse_argv(int argc, char **argv) {
                 { "version", no_argument, NULL, ARG_VERSION },
                 {},
         };
-        char *end;
-        long fd;
         int c;
 
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
@@ -87,14 +85,11 @@ static int parse_argv(int argc, char **argv) {
                         arg_listen = optarg;
                         break;
                 case ARG_LISTEN_FD:
-                        errno = 0;
-                        fd = strtol(optarg, &end, 10);
-                        if (errno != 0 || *end || end == optarg || fd < 3 || fd > INT32_MAX)
+                        if (parse_fd(optarg, &arg_listen_fd) < 0)
                                 return log_error_errno(EINVAL,
                                                 "--listen-fd: '%s' is not an fd "
                                                 "number above 2.",
                                                 optarg);
-                        arg_listen_fd = (int) fd;
                         break;
                 case ARG_UPSTREAM:
                         arg_upstream = optarg;

@@ -122,6 +122,49 @@ static void test_qemu_plan_argv_count_matches_strv(void **state) {
         assert_string_equal(p->argv[0], QEMU_PLAN_BINARY_DEFAULT);
 }
 
+static bool plan_has(const LaunchPlan *p, const char *arg) {
+        for (size_t i = 0; i < p->n_argv; i++)
+                if (streq(p->argv[i], arg))
+                        return true;
+        return false;
+}
+
+/* No bus, nothing to play the sound: no device, and microvm keeps no PCI bus. */
+static void test_qemu_plan_sound_needs_the_bus(void **state) {
+        _cleanup_(config_freep) Config *c = golden_load_config(
+                        "{\"user\":\"alice\",\"nixosVms\":[{\"name\":\"a\",\"sound\":true}]}");
+        _cleanup_(plan_freep) LaunchPlan *without = NULL, *with = NULL;
+        LaunchContext ctx = unit_context();
+
+        assert_int_equal(qemu_plan_build(c, &c->vms[0], &ctx, &without), 0);
+        assert_false(plan_has(without, "-audiodev"));
+        assert_true(plan_has(without, "microvm,x-option-roms=off,rtc=on"));
+        ctx.sound_bus = "/run/vmsilo/a/sound.bus";
+        assert_int_equal(qemu_plan_build(c, &c->vms[0], &ctx, &with), 0);
+        assert_true(plan_has(with, "hda-output,audiodev=" QEMU_PLAN_AUDIODEV_ID));
+        assert_false(plan_has(with, "hda-duplex,audiodev=" QEMU_PLAN_AUDIODEV_ID));
+        assert_true(plan_has(with, "microvm,x-option-roms=off,rtc=on,pcie=on"));
+}
+
+static void test_qemu_plan_sound_settings(void **state) {
+        _cleanup_(config_freep) Config *c = golden_load_config(
+                        "{\"user\":\"alice\",\"nixosVms\":[{\"name\":\"a\",\"sound\":false},"
+                        "{\"name\":\"b\",\"sound\":{\"capture\":true}},"
+                        "{\"name\":\"c\",\"sound\":{\"backend\":\"pulse\"}},"
+                        "{\"name\":\"d\",\"sound\":{\"backend\":\"null\"}},"
+                        "{\"name\":\"e\",\"sound\":{\"num_input_devices\":\"1\"}}]}");
+        QemuSound s;
+
+        assert_int_equal(qemu_plan_sound(&c->vms[0], &s), 0);
+        assert_false(s.playback);
+        assert_int_equal(qemu_plan_sound(&c->vms[1], &s), 0);
+        assert_true(s.playback && s.capture);
+        assert_int_equal(qemu_plan_sound(&c->vms[2], &s), 0);
+        assert_true(s.playback && !s.capture);
+        assert_int_equal(qemu_plan_sound(&c->vms[3], &s), -EINVAL);
+        assert_int_equal(qemu_plan_sound(&c->vms[4], &s), -EINVAL);
+}
+
 #define GOLDEN(name)                                                                               \
         { "golden " name, test_golden, NULL, NULL, (void *) (name) }
 
@@ -154,6 +197,8 @@ int main(void) {
                 cmocka_unit_test(test_qemu_plan_fds_have_fixed_ascending_targets),
                 cmocka_unit_test(test_qemu_plan_inherits_nothing_when_the_vmm_opens_all),
                 cmocka_unit_test(test_qemu_plan_argv_count_matches_strv),
+                cmocka_unit_test(test_qemu_plan_sound_needs_the_bus),
+                cmocka_unit_test(test_qemu_plan_sound_settings),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
