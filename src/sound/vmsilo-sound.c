@@ -52,6 +52,9 @@ typedef struct Sound {
         bool capture;
         Voice voices[VOICES_MAX];
         bool server_missing_logged;
+        sd_event *event;
+        sd_bus *qemu;        /* the VM's bus */
+        sd_bus *listeners[2]; /* out, in; NULL until QEMU is on the bus */
 } Sound;
 
 static void voice_close(Voice *v) {
@@ -255,35 +258,51 @@ static int bus_open(sd_event *e, const char *address, int fd, sd_bus **ret) {
         return 0;
 }
 
-static int on_registered(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+static int listener_register(Sound *s, bool capture);
+
+/* One registration at a time, capture first: QEMU 7.2 blocks in each registration until the new
+ * connection has authenticated, and once playback runs (blocking writes to PulseAudio) a later
+ * capture registration was seen to never finish. */
+static int on_registered(sd_bus_message *m, Sound *s, bool capture) {
         const sd_bus_error *error = sd_bus_message_get_error(m);
+        const char *what = capture ? "capture" : "playback";
 
         if (error) {
-                log_error("QEMU refused the %s listener: %s", (const char *) userdata,
-                                error->message);
-                return sd_event_exit(sd_bus_get_event(sd_bus_message_get_bus(m)), -EPROTO);
+                log_error("QEMU refused the %s listener: %s", what, error->message);
+                return sd_event_exit(s->event, -EPROTO);
         }
-        log_info("%s listener registered", (const char *) userdata);
+        log_info("%s listener registered", what);
+        if (capture) {
+                int r = listener_register(s, /* capture= */ false);
+                if (r < 0)
+                        return sd_event_exit(s->event, r);
+        }
         return 0;
+}
+
+static int on_out_registered(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        return on_registered(m, userdata, false);
+}
+
+static int on_in_registered(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        return on_registered(m, userdata, true);
 }
 
 /* Makes a socketpair, serves the listener object on our end and hands QEMU the other through
  * Register{Out,In}Listener. Asynchronous: QEMU authenticates the new connection before it
  * answers, so we must be in the event loop by then. */
-static int listener_register(sd_event *e, sd_bus *qemu, Sound *s, bool capture,
-                sd_bus **ret_listener) {
+static int listener_register(Sound *s, bool capture) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *listener = NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
         _cleanup_(closep) int ours = -EBADF, theirs = -EBADF;
         int pair[2];
-        const char *what = capture ? "capture" : "playback";
         int r;
 
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
                 return -errno;
         ours = pair[0];
         theirs = pair[1];
-        r = bus_open(e, /* address= */ NULL, ours, &listener);
+        r = bus_open(s->event, /* address= */ NULL, ours, &listener);
         if (r < 0)
                 return r;
         ours = -EBADF; /* the bus owns it now */
@@ -294,17 +313,72 @@ static int listener_register(sd_event *e, sd_bus *qemu, Sound *s, bool capture,
                         capture ? in_listener_vtable : out_listener_vtable, s);
         if (r < 0)
                 return r;
-        r = sd_bus_message_new_method_call(qemu, &call, QEMU_BUS_NAME, AUDIO_PATH,
+        r = sd_bus_message_new_method_call(s->qemu, &call, QEMU_BUS_NAME, AUDIO_PATH,
                         AUDIO_INTERFACE, capture ? "RegisterInListener" : "RegisterOutListener");
         if (r >= 0)
                 r = sd_bus_message_append(call, "h", theirs);
         if (r >= 0)
-                r = sd_bus_call_async(qemu, /* slot= */ NULL, call, on_registered, (void *) what,
+                r = sd_bus_call_async(s->qemu, /* slot= */ NULL, call,
+                                capture ? on_in_registered : on_out_registered, s,
                                 /* usec= */ 0);
         if (r < 0)
                 return r;
-        *ret_listener = TAKE_PTR(listener);
+        s->listeners[capture] = TAKE_PTR(listener);
         return 0;
+}
+
+/* QEMU joins the bus when it starts, which may be after us: register once org.qemu has an owner,
+ * and end when it loses it (the VM is gone). */
+static int qemu_appeared(Sound *s) {
+        int r;
+
+        if (s->listeners[0])
+                return 0;
+        r = listener_register(s, /* capture= */ s->capture);
+        if (r < 0)
+                return sd_event_exit(s->event, r);
+        return 0;
+}
+
+static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        Sound *s = userdata;
+        const char *name, *old_owner, *new_owner;
+        int r;
+
+        r = sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner);
+        if (r < 0)
+                return r;
+        if (!streq(name, QEMU_BUS_NAME))
+                return 0;
+        if (isempty(new_owner)) {
+                log_info("QEMU left the bus of VM %s", s->vm_name);
+                return sd_event_exit(s->event, 0);
+        }
+        return qemu_appeared(s);
+}
+
+static int on_name_has_owner(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        int has, r;
+
+        if (sd_bus_message_is_method_error(m, NULL))
+                return 0;
+        r = sd_bus_message_read(m, "b", &has);
+        if (r < 0)
+                return r;
+        return has ? qemu_appeared(userdata) : 0;
+}
+
+static int qemu_watch(Sound *s) {
+        int r;
+
+        r = sd_bus_match_signal(s->qemu, /* slot= */ NULL, "org.freedesktop.DBus",
+                        "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameOwnerChanged",
+                        on_name_owner_changed, s);
+        if (r < 0)
+                return r;
+        return sd_bus_call_method_async(s->qemu, /* slot= */ NULL, "org.freedesktop.DBus",
+                        "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameHasOwner",
+                        on_name_has_owner, s, "s", QEMU_BUS_NAME);
 }
 
 static void help(void) {
@@ -357,12 +431,15 @@ int main(int argc, char *argv[]) {
         r = sd_event_default(&e);
         if (r >= 0)
                 r = bus_open(e, bus_address, -EBADF, &qemu);
-        if (r >= 0)
-                r = listener_register(e, qemu, &s, /* capture= */ false, &out);
-        if (r >= 0 && s.capture)
-                r = listener_register(e, qemu, &s, /* capture= */ true, &in);
+        if (r >= 0) {
+                s.event = e;
+                s.qemu = qemu;
+                r = qemu_watch(&s);
+        }
         if (r >= 0)
                 r = sd_event_loop(e);
+        out = s.listeners[0];
+        in = s.listeners[1];
         for (size_t i = 0; i < VOICES_MAX; i++)
                 voice_close(&s.voices[i]);
         if (r < 0) {
