@@ -26,8 +26,10 @@ IMAGE_VM = "img"
 # hello: a program to run; htop: a small package that ships a .desktop file and icons;
 # dbus-user-session and pipewire-pulse: what the tray and sound need, and what debootstrap could
 # not install (they pull libpam-systemd and the alternative "default-dbus-system-bus |
-# dbus-system-bus", which only apt resolves).
-PACKAGES = ["dbus-user-session", "hello", "htop", "pipewire-pulse"]
+# dbus-system-bus", which only apt resolves); alsa-utils and pulseaudio-utils: aplay/arecord and
+# paplay/parec for sound guests (docs/sound.md).
+PACKAGES = ["alsa-utils", "dbus-user-session", "hello", "htop", "pipewire-pulse",
+            "pulseaudio-utils"]
 # mmdebstrap takes ~1-2 min here; a slow mirror gets a generous bound.
 BUILD_TIMEOUT = 1200
 # A systemd guest under TCG on a busy 2-core host.

@@ -35,6 +35,7 @@ BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Config
 </busconfig>
 """
 TIMEOUT = 30
+HOSTILE = Path(__file__).resolve().parent.parent / "helpers/hostile-qemu-audio.py"
 
 pytestmark = pytest.mark.skipif(not shutil.which("pulseaudio") or not shutil.which("pactl"),
                                 reason="pulseaudio and pulseaudio-utils are in install-deps")
@@ -84,7 +85,7 @@ class Host:
 class SoundVm:
     """The VM's bus, a paused QEMU with the plan's sound arguments, and vmsilo-sound."""
 
-    def __init__(self, root, capture, pulse_server):
+    def __init__(self, root, capture, pulse_server, hostile=False):
         self.dir = Path(tempfile.mkdtemp(prefix="capture-" if capture else "playback-",
                                          dir=root))
         shutil.chown(self.dir, TEST_USER, TEST_USER)
@@ -96,7 +97,10 @@ class SoundVm:
             stdout=subprocess.DEVNULL)
         wait_for("the VM's bus", lambda: (self.dir / "sound.bus").exists())
         codec = "hda-duplex" if capture else "hda-output"
+        # hostile: a compromised VMM in QEMU's place (tests/helpers/hostile-qemu-audio.py).
         self.qemu = subprocess.Popen(
+            as_user(["/usr/bin/python3", str(HOSTILE), address]),
+            stdout=subprocess.PIPE, text=True) if hostile else subprocess.Popen(
             as_user(["qemu-system-x86_64", "-M", "microvm,pcie=on", "-accel", "tcg",
                      "-nodefaults", "-no-user-config", "-nographic", "-S",
                      "-audiodev", "dbus,id=snd0",
@@ -192,5 +196,22 @@ def test_companion_ends_with_qemu(root, host):
         vm.qemu.terminate()
         vm.qemu.wait(timeout=TIMEOUT)
         vm.sound.wait(timeout=TIMEOUT)
+    finally:
+        vm.stop()
+
+
+def test_a_hostile_vmm_cannot_get_samples_without_capture(root, host):
+    """In QEMU's place on the VM's bus, a compromised VMM gets a playback listener and nothing
+    that records: no in-listener object, no Read, and no recording stream in PulseAudio."""
+    vm = SoundVm(root, capture=False, pulse_server=host.server, hostile=True)
+    try:
+        out, _ = vm.qemu.communicate(timeout=TIMEOUT)
+        lines = out.splitlines()
+        assert lines[:2] == ["ready", "register-out"], out
+        assert lines[2] == "in-init: org.freedesktop.DBus.Error.UnknownObject", out
+        assert lines[3] == "in-read: org.freedesktop.DBus.Error.UnknownObject", out
+        assert lines[4] == "out-read: org.freedesktop.DBus.Error.UnknownMethod", out
+        assert "register-in" not in lines
+        assert streams(host, "source-outputs") == []
     finally:
         vm.stop()
