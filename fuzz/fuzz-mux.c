@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz-mux.c: arbitrary bytes from a hostile agent fed to a host-side mux that has seen a valid
- * HELLO and has three streams: 1 EXEC (accepted; windows 1000 both ways), 2 EXEC with PTY
- * (accepted; send window 0, receive window 10), 3 FORWARD (not yet answered; receive window 100).
- * The host's callbacks use the stream API the way the daemon does (grant credit, write stdin,
- * close on EXIT, answer guest OPENs). Everything the host queues is fed to an agent-side mux as
- * an oracle: our own output must never break a channel.
- * Input: byte 0 picks the feed chunk size (0: all at once), the rest is the agent's byte stream;
- * after a channel error the host is reset once and the rest of the input is a new session. */
+ * HELLO offering PROTOCOL_CAP_GUEST_FORWARD (so guest OPENs reach the owner) and has three streams:
+ * 1 EXEC (accepted; windows 1000 both ways), 2 EXEC with PTY (accepted; send window 0, receive
+ * window 10), 3 FORWARD (not yet answered; receive window 100). The host's callbacks use the stream
+ * API the way the daemon does (grant credit, write stdin, close on EXIT, answer guest OPENs).
+ * Everything the host queues is fed to an agent-side mux as an oracle: our own output must never
+ * break a channel. Input: byte 0 picks the feed chunk size (0: all at once), the rest is the
+ * agent's byte stream; after a channel error the host is reset once and the rest of the input is a
+ * new session. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -176,13 +177,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (size < 1 || size > FUZZ_MUX_INPUT_MAX)
                 return 0;
         setup_done = false;
-        if (mux_new(&(MuxConfig){ .role = MUX_ROLE_HOST, .callbacks = host_cb }, &host) < 0 ||
-                        mux_new(&(MuxConfig){ .role = MUX_ROLE_AGENT, .callbacks = oracle_cb },
+        if (mux_new(&(MuxConfig){ .role = MUX_ROLE_HOST,
+                                    .capabilities = PROTOCOL_CAP_GUEST_FORWARD,
+                                    .callbacks = host_cb },
+                            &host) < 0 ||
+                        mux_new(&(MuxConfig){ .role = MUX_ROLE_AGENT,
+                                                .capabilities = PROTOCOL_CAP_GUEST_FORWARD,
+                                                .callbacks = oracle_cb },
                                         &oracle) < 0)
                 return 0;
 
-        (void) frame_hello_encode(&(FrameHello){ .version_major = PROTOCOL_VERSION_MAJOR }, hello,
-                        sizeof(hello));
+        (void) frame_hello_encode(&(FrameHello){ .version_major = PROTOCOL_VERSION_MAJOR,
+                                                  .capabilities = PROTOCOL_CAP_GUEST_FORWARD },
+                        hello, sizeof(hello));
         feed_frame(host, FRAME_HELLO, STREAM_ID_CONTROL, hello, sizeof(hello));
         if (mux_stream_open(host, &exec, NULL, NULL) < 0 ||
                         mux_stream_open(host, &pty, NULL, NULL) < 0 ||

@@ -4,7 +4,8 @@
  * from the compositor (events), clear: from the client (requests); bits 0-2: fds arriving with
  * the chunk. Each side buffers its bytes and fds and runs every whole message through the filter
  * as proxy.c does, until the filter cuts the connection. Every forwarded message must be well
- * framed and within the wire limit, and no message may take fds that never arrived. */
+ * framed and within the wire limit, and no message may take fds that never arrived. The frame
+ * is on: its own requests (in reply to events) are checked like the forwarded ones. */
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
@@ -39,16 +40,19 @@ static void check_forwarded(const Buffer *out) {
         }
 }
 
-/* Runs the side's whole messages through the filter; false once the connection is cut. */
-static bool drain(Filter *f, Side *s, bool events) {
+/* Runs the side's whole messages through the filter; false once the connection is cut. up: the
+ * requests' side, where the frame's own requests go. */
+static bool drain(Filter *f, Side *s, Side *up, bool events) {
         size_t pos = 0;
         bool alive = true;
 
         while (alive) {
                 size_t n_fds = 0;
                 const char *reason = NULL;
-                int r = (events ? filter_event : filter_request)(
-                                f, s->buf + pos, s->len - pos, s->n_fds, &s->out, &n_fds, &reason);
+                int r = events ? filter_event(f, s->buf + pos, s->len - pos, s->n_fds, &s->out,
+                                                 &up->out, &n_fds, &reason) :
+                                 filter_request(f, s->buf + pos, s->len - pos, s->n_fds,
+                                                 &s->out, &n_fds, &reason);
 
                 if (r == -EAGAIN)
                         break;
@@ -65,8 +69,11 @@ static bool drain(Filter *f, Side *s, bool events) {
         }
         memmove(s->buf, s->buf + pos, s->len - pos);
         s->len -= pos;
-        check_forwarded(&s->out);
-        buffer_consume(&s->out, buffer_size(&s->out));
+        f->frame.fds_wanted = 0; /* proxy.c's memfd */
+        for (Side *t = s; t; t = t == up ? NULL : up) {
+                check_forwarded(&t->out);
+                buffer_consume(&t->out, buffer_size(&t->out));
+        }
         return alive;
 }
 
@@ -78,6 +85,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (size > INPUT_MAX)
                 return 0;
         CHECK(filter_init(&f, "fuzz") == 0);
+        /* with the frame on, as proxy.c runs it */
+        frame_init(&f.frame, 0x336699, FRAME_WIDTH_DEFAULT);
+        CHECK(frame_start(&f, &sides[0].out) == 0);
         while (alive && size >= 3) {
                 bool events = data[0] & 0x80;
                 Side *s = &sides[events];
@@ -92,7 +102,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 s->len += n;
                 data += n;
                 size -= n;
-                alive = drain(&f, s, events);
+                alive = drain(&f, s, &sides[0], events);
         }
         for (size_t i = 0; i < 2; i++)
                 buffer_finish(&sides[i].out);

@@ -67,6 +67,9 @@ FRAME_SEEDS = {
     "open-exec": frame(OPEN, 1, open_exec(65536, "ls", "-l", env=["A=1"], cwd="/", user="user",
                                           pty=(24, 80, "xterm"))),
     "open-forward": frame(OPEN, 2, u32(FORWARD) + u32(100) + tlv(SERVICE, "org.vmsilo.tray")),
+    "hello-guest-forward": frame(HELLO, 0, hello(1, 0, 1)),
+    "open-guest-forward": frame(OPEN, 0x80000001, u32(FORWARD) + u32(1 << 18)
+                                + tlv(SERVICE, "wayland")),
     "open-optional-tag": frame(OPEN, 3, open_exec(0, "true") + tlv(0x8001, "x")),
     "accept": frame(ACCEPT, 1, u32(4096)),
     "reject": frame(REJECT, 1, u32(-ENOENT) + b"no such\x1b[31m program"),
@@ -111,6 +114,20 @@ MUX_SEEDS = {
     "guest-open": mux(0, frame(OPEN, GUEST | 1, open_exec(10, "x")),
                       frame(OPEN, GUEST | 2, u32(FORWARD) + u32(0) + tlv(SERVICE, "clip")),
                       frame(DATA, GUEST | 1, data(1, b"guest data"))),
+    # The harness's first HELLO offered GUEST_FORWARD: guest FORWARD opens reach the owner
+    # (accepted, rejected or left pending by id % 3), then data, EOF and CLOSE on them; a guest
+    # EXEC is refused by the mux. After a HELLO without the bit, guest opens are refused.
+    "guest-forward": mux(0,
+                         frame(OPEN, GUEST | 3, u32(FORWARD) + u32(64) + tlv(SERVICE, "wayland")),
+                         frame(OPEN, GUEST | 4, u32(FORWARD) + u32(0) + tlv(SERVICE, "sound")),
+                         frame(OPEN, GUEST | 6, open_exec(10, "host-shell")),
+                         frame(DATA, GUEST | 3, data(0, b"wl" * 100)),
+                         frame(CREDIT, GUEST | 3, u32(1000)), frame(EOF, GUEST | 3, b"\x00"),
+                         frame(CLOSE, GUEST | 3, u32(0)), frame(CLOSE, GUEST | 5, u32(0))),
+    "guest-forward-no-cap": mux(0, frame(HELLO, 0, hello(caps=0)),
+                                frame(OPEN, GUEST | 3, u32(FORWARD) + u32(64)
+                                      + tlv(SERVICE, "wayland")),
+                                frame(DATA, GUEST | 3, data(0, b"x"))),
     "restart": mux(0, frame(DATA, 1, data(1, b"a")), frame(HELLO, 0, hello()),
                    frame(ACCEPT, 4, u32(10))),
     # hostile

@@ -72,7 +72,33 @@ def session(title_request):
             chunk(title_request))
 
 
+# The frame (fuzz-wayland-wire runs with it on): the fence's own registry is the compositor's
+# object 2 and binds 3-9 from it; the guest's registry 2 is the compositor's 10, its objects
+# follow from 11 (compositor 11, wm_base 12, shm 13, seat 14, surface 15, xdg_surface 16,
+# toplevel 17), the strips take 18-29, then pointer 30, pool 31, buffer 32.
+FRAME_GLOBALS = [(1, "wl_compositor", 5), (2, "wl_subcompositor", 1), (3, "wl_shm", 1),
+                 (4, "wp_viewporter", 1), (5, "zxdg_decoration_manager_v1", 1),
+                 (6, "xdg_wm_base", 2), (7, "wl_seat", 7)]
+
+
+def frame_session():
+    announce = lambda registry: b"".join(msg(registry, 0, n, i, v) for n, i, v in FRAME_GLOBALS)
+    return (chunk(announce(2), events=True) + chunk(get_registry()) +
+            chunk(announce(10), events=True) +
+            chunk(bind(1, "wl_compositor", 4, 3) + bind(6, "xdg_wm_base", 2, 4) +
+                  bind(3, "wl_shm", 1, 5) + bind(7, "wl_seat", 5, 6) + msg(3, 0, 7) +
+                  msg(4, 2, 8, 7) + msg(8, 1, 9) + msg(8, 3, 10, 10, 200, 150) + msg(6, 0, 10) +
+                  msg(7, 6)) +
+            chunk(msg(5, 0, 11, 4096), fds=1) +
+            chunk(msg(11, 0, 12, 0, 100, 80, 400, 1) + msg(7, 1, 12, 0, 0) + msg(7, 6)) +
+            chunk(msg(17, 0, 640, 480, b"") + msg(30, 0, 5, 18, 2 << 8, 30 << 8) +
+                  msg(30, 3, 6, 7, 0x110, 1) + msg(30, 1, 8, 18) + msg(30, 0, 9, 15, 0, 0),
+                  events=True) +
+            chunk(msg(9, 0)) + chunk(msg(1, 1, 17) + msg(1, 1, 18), events=True))
+
+
 SEEDS = {
+    "seed-frame": frame_session(),
     "seed-typical": session(msg(8, 2, "hello")) + chunk(msg(5, 0, 9, 4096), fds=1) +
     chunk(msg(1, 0, 10)) + chunk(msg(10, 0, 1234) + msg(1, 1, 10), events=True) +
     chunk(msg(4, 0, 77) + msg(8, 0, 640, 480, b"\1\0\0\0") + msg(7, 0, 5), events=True) +

@@ -74,6 +74,8 @@ let
       memory = option types.int 1024 "Memory allocation in MB.";
       cpus = option types.int 2 "Number of virtual CPUs.";
       color = option types.str "red" "Window decoration color (named color or hex, e.g., \"#2ecc71\").";
+      frameWidth = option (types.ints.between 0 64) cfg.frameWidth
+        "Width in pixels of the frame in color around this VM's windows; 0: none (default: the top-level frameWidth). (vmsilo)";
       network = {
         nameservers = option (types.listOf types.str) [ ] "DNS nameservers for this VM.";
         interfaces = option (types.attrsOf interfaceType) { }
@@ -84,6 +86,8 @@ let
         after = option types.int 60 "Seconds to wait before shutdown.";
       };
       autoStart = option types.bool false "Start VM automatically at boot instead of on-demand.";
+      tray = option types.bool true
+        "Show this VM's tray items in the host's tray; false turns tray forwarding off. (vmsilo)";
       dependsOn = option (types.listOf types.str) [ ] "VM names to also start when this VM starts.";
       additionalDisks = option (types.listOf diskType) [ ]
         "Additional disks to attach (free-form attrsets passed to the VMM's --block).";
@@ -153,7 +157,7 @@ let
 
   settings = {
     inherit (cfg) enable user hostNetworking enableBashIntegration crosvm isolatedPciDevices vmm
-      acceleration;
+      acceleration frameWidth;
     "vmsilo-balloond" = cfg."vmsilo-balloond";
     "vmsilo-tray" = cfg."vmsilo-tray";
     nixosVms = map vmSettings cfg.nixosVms;
@@ -255,6 +259,9 @@ in
       "Log level for tray proxy host and guest daemons (error, warn, info, debug, trace).";
 
     isolatedPciDevices = option (types.listOf types.str) [ ] "PCI devices to isolate with vfio-pci.";
+
+    frameWidth = option (types.ints.between 0 64) 4
+      "Width in pixels of the frame in each VM's color around its windows, for every VM that does not choose its own. (vmsilo)";
 
     vmm = option vmmChoice "auto"
       "VMM for every VM that does not choose its own (auto: crosvm when installed, else QEMU). (vmsilo)";

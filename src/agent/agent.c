@@ -26,6 +26,7 @@
 #include "agent.h"
 #include "cgroup.h"
 #include "exec-stream.h"
+#include "forward-listen.h"
 #include "forward.h"
 #include "log.h"
 #include "session-env.h"
@@ -49,10 +50,6 @@ void agent_touch(Agent *a) {
 
 bool agent_output_is_full(const Agent *a) {
         return mux_output_size(a->mux) > MUX_OUTPUT_HIGH_WATER;
-}
-
-size_t agent_send_min(uint32_t initial_window) {
-        return MAX(1U, MIN(AGENT_SEND_MIN_BYTES, initial_window / 4));
 }
 
 static int timer_arm(int fd, uint64_t usec) {
@@ -338,6 +335,14 @@ static void on_mux_open(Mux *m, uint32_t id, const FrameOpen *req, void *userdat
                 (void) mux_stream_reject(m, id, -EOPNOTSUPP, "unsupported stream kind");
 }
 
+static void on_mux_accept(Mux *m, uint32_t id, void *stream_userdata) {
+        AgentStream *h = stream_userdata;
+
+        /* The agent opens FORWARD streams only (forward-listen.c). */
+        if (h && h->kind == STREAM_KIND_FORWARD)
+                forward_stream_on_accept((ForwardStream *) h);
+}
+
 static void on_mux_data(Mux *m, uint32_t id, void *stream_userdata, uint8_t fd, const uint8_t *data,
                 size_t len) {
         AgentStream *h = stream_userdata;
@@ -566,6 +571,7 @@ static void agent_setup_cgroup(Agent *a) {
 static const MuxCallbacks agent_mux_callbacks = {
         .on_hello = on_mux_hello,
         .on_open = on_mux_open,
+        .on_accept = on_mux_accept,
         .on_data = on_mux_data,
         .on_eof = on_mux_eof,
         .on_signal = on_mux_signal,
@@ -598,7 +604,7 @@ int agent_new(const AgentArgs *args, Agent **ret) {
                 return log_error_errno(r, "Cannot create the event loop: %m");
         mc = (MuxConfig){
                 .role = MUX_ROLE_AGENT,
-                .capabilities = PROTOCOL_CAPABILITIES,
+                .capabilities = PROTOCOL_CAPABILITIES | PROTOCOL_CAP_GUEST_FORWARD,
                 .callbacks = agent_mux_callbacks,
                 .userdata = a,
         };
@@ -620,6 +626,7 @@ int agent_new(const AgentArgs *args, Agent **ret) {
         if (r < 0)
                 return log_error_errno(r, "Cannot set up timers: %m");
         agent_setup_cgroup(a);
+        forward_listen_start(a);
         loop_set_post(a->loop, agent_post, a);
         *ret = TAKE_PTR(a);
         return 0;
@@ -684,6 +691,7 @@ Agent *agent_free(Agent *a) {
                 exec_stream_free(a->execs);
         while (a->forwards)
                 forward_stream_free(a->forwards);
+        forward_listen_stop(a);
         agent_channel_detach(a);
         a->listen_source = loop_source_free(a->listen_source);
         a->reconnect_timer_source = loop_source_free(a->reconnect_timer_source);

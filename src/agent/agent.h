@@ -14,20 +14,20 @@
 #include "loop.h"
 #include "mux.h"
 #include "status.h"
+#include "stream-pipe.h"
 
 /* Window the agent grants the host for stdin / forwarded data, per stream. */
 #define AGENT_STREAM_WINDOW_BYTES (256U * 1024U)
-/* Credit is returned in batches of at least this much (or when everything buffered has been
- * written), and output is read only once the host's window has at least send_min bytes: without
+/* EXEC streams batch credit and size output reads like FORWARD streams (stream-pipe.h): without
  * both, windows fragment into 1-byte frames ("silly window syndrome"). */
-#define AGENT_GRANT_BATCH_BYTES (32U * 1024U)
-#define AGENT_SEND_MIN_BYTES (16U * 1024U)
+#define AGENT_GRANT_BATCH_BYTES STREAM_PIPE_GRANT_BATCH_BYTES
 /* Delay before retrying a virtio port whose host end is not connected. */
 #define AGENT_RECONNECT_USEC (500ULL * 1000ULL)
 
 typedef struct Agent Agent;
 typedef struct ExecStream ExecStream;
 typedef struct ForwardStream ForwardStream;
+typedef struct ForwardListener ForwardListener;
 
 /* First member of ExecStream and ForwardStream: what the mux userdata points at. */
 typedef struct AgentStream {
@@ -61,6 +61,7 @@ struct Agent {
 
         ExecStream *execs; /* doubly linked via ExecStream.next/prev */
         ForwardStream *forwards;
+        ForwardListener *forward_listeners; /* singly linked; see forward-listen.h */
         uint32_t next_session_id;
         StatusState status;
         bool exiting;
@@ -76,5 +77,3 @@ int agent_run(Agent *a);
 void agent_touch(Agent *a);
 uint64_t agent_now_usec(void);
 bool agent_output_is_full(const Agent *a);
-/* The smallest window worth reading output for, given the opener's initial window. Pure. */
-size_t agent_send_min(uint32_t initial_window);

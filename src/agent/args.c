@@ -17,6 +17,8 @@ enum {
         ARG_DEFAULT_USER,
         ARG_ETC_DIR,
         ARG_SERVICES_DIR,
+        ARG_FORWARD_DIR,
+        ARG_KERNEL_CMDLINE,
         ARG_VIRTIO_SYSFS_DIR,
         ARG_VIRTIO_DEV_DIR,
         ARG_VIRTIO_PORT,
@@ -43,6 +45,10 @@ void args_help(const char *program) {
                ")\n"
                "      --services-dir DIR    FORWARD service sockets (" ARGS_DEFAULT_SERVICES_DIR
                ")\n"
+               "      --forward-dir DIR     sockets for host services (" ARGS_DEFAULT_FORWARD_DIR
+               ")\n"
+               "      --kernel-cmdline PATH read vmsilo.forward= from PATH "
+               "(" ARGS_DEFAULT_KERNEL_CMDLINE ")\n"
                "      --no-cgroup           track sessions by process group, not cgroup2\n\n"
                "  -l, --log-level LEVEL     error, warn, info, debug or trace (default:\n"
                "                            $VMSILO_LOG_LEVEL, else info)\n"
@@ -111,6 +117,12 @@ static int parse_one(AgentArgs *a, int c, const char *value, bool *transport_see
         case ARG_SERVICES_DIR:
                 a->services_dir = value;
                 return 0;
+        case ARG_FORWARD_DIR:
+                a->forward_dir = value;
+                return 0;
+        case ARG_KERNEL_CMDLINE:
+                a->kernel_cmdline = value;
+                return 0;
         case ARG_VIRTIO_SYSFS_DIR:
                 a->virtio_sysfs_dir = value;
                 return 0;
@@ -151,6 +163,8 @@ int args_parse(int argc, char **argv, AgentArgs *ret) {
                 { "default-user", required_argument, NULL, ARG_DEFAULT_USER },
                 { "etc-dir", required_argument, NULL, ARG_ETC_DIR },
                 { "services-dir", required_argument, NULL, ARG_SERVICES_DIR },
+                { "forward-dir", required_argument, NULL, ARG_FORWARD_DIR },
+                { "kernel-cmdline", required_argument, NULL, ARG_KERNEL_CMDLINE },
                 { "virtio-sysfs", required_argument, NULL, ARG_VIRTIO_SYSFS_DIR },
                 { "virtio-port", required_argument, NULL, ARG_VIRTIO_PORT },
                 { "virtio-dev-dir", required_argument, NULL, ARG_VIRTIO_DEV_DIR },
@@ -167,6 +181,8 @@ int args_parse(int argc, char **argv, AgentArgs *ret) {
                 .default_user = ARGS_DEFAULT_USER,
                 .etc_dir = ARGS_DEFAULT_ETC_DIR,
                 .services_dir = ARGS_DEFAULT_SERVICES_DIR,
+                .forward_dir = ARGS_DEFAULT_FORWARD_DIR,
+                .kernel_cmdline = ARGS_DEFAULT_KERNEL_CMDLINE,
                 .virtio_sysfs_dir = TRANSPORT_SYSFS_VIRTIO_PORTS,
                 .virtio_dev_dir = TRANSPORT_DEV_DIR,
                 .virtio_port_name = TRANSPORT_VIRTIO_PORT_NAME,

@@ -10,6 +10,8 @@
 #define ARGS_DEFAULT_USER "user"
 #define ARGS_DEFAULT_ETC_DIR "/etc"
 #define ARGS_DEFAULT_SERVICES_DIR "/run/vmsilo/services"
+#define ARGS_DEFAULT_FORWARD_DIR "/run/vmsilo/forward"
+#define ARGS_DEFAULT_KERNEL_CMDLINE "/proc/cmdline"
 
 typedef struct AgentArgs {
         TransportKind transport; /* TRANSPORT_VIRTIO unless --vsock/--fd/--stdio */
@@ -19,6 +21,8 @@ typedef struct AgentArgs {
         const char *default_user;
         const char *etc_dir;
         const char *services_dir;
+        const char *forward_dir;    /* sockets for host services (forward-listen.h) */
+        const char *kernel_cmdline; /* where vmsilo.forward= is read */
         const char *virtio_sysfs_dir;
         const char *virtio_dev_dir;
         const char *virtio_port_name;

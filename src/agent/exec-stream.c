@@ -389,7 +389,7 @@ static void exec_stream_start(ExecStream *s, uint32_t id, const FrameOpen *req) 
         }
         s->pid = c.pid;
         s->pty = req->pty;
-        s->send_min = agent_send_min(req->window);
+        s->send_min = stream_pipe_send_min(req->window);
         s->live = true;
         s->id = id;
         log_debug("Stream %u: started '%s' as pid %d (session %u).", id, req->argv[0], (int) s->pid,

@@ -20,7 +20,7 @@ struct ExecStream {
         LoopSource *stdin_source;
         Buffer stdin_buffer; /* host data not yet written; <= the window we granted */
         uint32_t ungranted;  /* written to the program, credit not yet returned */
-        size_t send_min;     /* see AGENT_SEND_MIN_BYTES */
+        size_t send_min;     /* see stream_pipe_send_min() */
         bool stdin_eof_received;
         int out_fds[3]; /* [1] stdout, [2] stderr; [0] unused */
         LoopSource *out_sources[3];

@@ -3,26 +3,10 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 
 #include "balloon-vm.h"
 #include "log.h"
-
-static int connect_unix(const char *path, int *ret_fd) {
-        _cleanup_(closep) int fd = -EBADF;
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-
-        if (strlen(path) >= sizeof(sa.sun_path))
-                return -ENAMETOOLONG;
-        strcpy(sa.sun_path, path);
-        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-        if (fd < 0)
-                return -errno;
-        if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
-                return -errno;
-        *ret_fd = TAKE_FD(fd);
-        return 0;
-}
+#include "socket-util.h"
 
 static void round_reply(BalloonVm *vm, bool ok) {
         if (vm->outstanding == 0)
@@ -179,7 +163,7 @@ static int qmp_connect(BalloonVm *vm) {
         vm->balloon_qom_path = mfree(vm->balloon_qom_path);
         vm->qmp_broken = false;
         vm->probe = 0;
-        r = connect_unix(vm->socket_path, &fd);
+        r = socket_connect_unix_nonblocking(vm->socket_path, &fd);
         if (r < 0)
                 return r;
         r = qmp_new(vm->event, fd, vm->name, &vm->qmp);

@@ -13,6 +13,7 @@
 
 int cmd_config(int argc, char **argv); /* config check|show|plan: cmd-config.c */
 int cmd_image(int argc, char **argv);  /* image build: cmd-image.c */
+int cmd_desktop(int argc, char **argv); /* desktop snippets: cmd-desktop.c */
 /* config plan …: cmd-plan.c. argv starts at "plan"; cmd_config() dispatches to it. */
 int cmd_config_plan(int argc, char **argv);
 

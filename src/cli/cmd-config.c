@@ -7,6 +7,8 @@
 #include "cli.h"
 #include "config.h"
 #include "log.h"
+#include "service-paths.h"
+#include "strv.h"
 
 static void help_config(FILE *f) {
         fprintf(f,
@@ -15,7 +17,8 @@ static void help_config(FILE *f) {
                         "Check, print or plan the vmsilo configuration (default FILE: %s).\n"
                         "\n"
                         "Verbs:\n"
-                        "  check [FILE]   validate FILE, print every error with its JSON path\n"
+                        "  check [FILE]   validate FILE, print every error with its JSON path, and warn\n"
+                        "                 about paths that vmsilod.service makes read-only or hides\n"
                         "  show [FILE]    print the normalised configuration with defaults and "
                         "derived\n"
                         "                 values filled in\n"
@@ -106,12 +109,18 @@ static int load(int argc, char **argv, const char **ret_path, Config **ret) {
 
 static int verb_check(int argc, char **argv) {
         _cleanup_(config_freep) Config *c = NULL;
+        _cleanup_(strv_freep) char **warnings = NULL;
         const char *path;
         int r;
 
         r = load(argc, argv, &path, &c);
         if (r != CLI_EXIT_OK || !c)
                 return r;
+        /* Warnings, not errors: vmsilod may run without the shipped unit, or with drop-ins. */
+        if (service_paths_check(c, &warnings) < 0)
+                return log_oom(), CLI_EXIT_FAILURE;
+        STRV_FOREACH(w, warnings)
+                fprintf(stderr, "%s: warning: %s\n", path, *w);
         printf("%s: OK (%zu VM%s)\n", path, c->n_vms, c->n_vms == 1 ? "" : "s");
         return CLI_EXIT_OK;
 }

@@ -292,6 +292,7 @@ static int rootfs_build_main(const char *state_dir) {
                                 .mirror = mirror,
                                 .agent_path = agent,
                                 .agent_unit_path = unit,
+                                .wayland = vm->gpu.enabled,
                                 .force = arg_force,
                 });
                 if (r < 0)

@@ -108,8 +108,9 @@ static AccelKind resolve_accel(const Config *c, const VmConfig *vm, uint32_t *re
 
         *ret_tsc_khz = 0;
         r = accel_resolve(arg_accel != ACCEL_AUTO ? arg_accel : config_vm_accel(c, vm),
-                        arg_accel != ACCEL_AUTO ? NULL : getenv("VMSILO_ACCEL"), &k, ret_tsc_khz,
-                        &reason);
+                        arg_accel != ACCEL_AUTO ? NULL : getenv("VMSILO_ACCEL"),
+                        /* The plan shows vmsilod's choice, which grants the VMM /dev/kvm. */
+                        /* vmm_kvm_access= */ true, &k, ret_tsc_khz, &reason);
         if (r < 0) {
                 log_warning_errno(r, "VM '%s': %s; planning with TCG.", vm->name, strna(reason));
                 return ACCEL_TCG;

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cmd-start-debug.c: `vm-start-debug NAME` runs the VM's VMM in the foreground, bypassing
  * vmsilod: the console is the terminal, QMP and the agent channel are sockets the VMM creates in
- * the runtime directory, TAPs are opened by name. For boot problems; usually run with sudo. */
-#include <assert.h>
+ * <runtime>/<name>-debug/. Run as root: it opens the TAPs, then starts the VMM in the same
+ * sandbox as vmsilod (sandbox.h), as the configured user, never as root. For boot problems. */
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "accel.h"
@@ -20,7 +22,9 @@
 #include "plan-validate.h"
 #include "qemu-plan.h"
 #include "rootfs-layout.h"
+#include "sandbox.h"
 #include "strv.h"
+#include "tap.h"
 
 /* The default guest image `vmsilo image build` writes, below the state directory. */
 #define START_DEBUG_IMAGE_DIR "images/default"
@@ -32,6 +36,9 @@ typedef struct DebugLaunch {
         VmmKind vmm;
         AccelKind accel;
         uint32_t tsc_khz; /* for a TCG guest's kernel; 0 unknown */
+        uid_t uid;        /* the configured user the VMM runs as */
+        gid_t gid;
+        char *socket_dir; /* <runtime>/<name>-debug: the VMM's QMP and agent sockets */
         char *kernel;
         char *initramfs;
         char *root_disk; /* the built image (guestPrograms), or NULL */
@@ -39,6 +46,7 @@ typedef struct DebugLaunch {
 } DebugLaunch;
 
 static void debug_launch_finish(DebugLaunch *l) {
+        free(l->socket_dir);
         free(l->kernel);
         free(l->initramfs);
         free(l->root_disk);
@@ -49,7 +57,8 @@ static void help(const char *program) {
         printf("Usage: %s [OPTIONS] NAME\n"
                "\n"
                "Run the VMM of VM NAME in the foreground, without vmsilod, with its console on\n"
-               "this terminal. For debugging boot problems; usually needs root.\n"
+               "this terminal, in vmsilod's sandbox as the configured user. For debugging boot\n"
+               "problems; needs root (except --dry-run).\n"
                "\n"
                "Options:\n"
                "  -h --help             show this help\n"
@@ -96,8 +105,10 @@ static int resolve_vmm(DebugLaunch *l, const char *vmm_option) {
         return 0;
 }
 
-static int resolve_accel(DebugLaunch *l) {
+/* A dry run changes nothing on the host (no /dev/kvm ACL): it assumes the grant works. */
+static int resolve_accel(DebugLaunch *l, bool dry_run) {
         const char *reason;
+        gid_t kvm_group;
         int r;
 
         if (l->vmm == VMM_CROSVM) {
@@ -105,8 +116,9 @@ static int resolve_accel(DebugLaunch *l) {
                 fprintf(stderr, "Acceleration: kvm (crosvm always uses KVM)\n");
                 return 0;
         }
-        r = accel_resolve(config_vm_accel(l->config, l->vm), getenv("VMSILO_ACCEL"), &l->accel,
-                        &l->tsc_khz, &reason);
+        r = accel_resolve(config_vm_accel(l->config, l->vm), getenv("VMSILO_ACCEL"),
+                        dry_run || sandbox_kvm_prepare(SANDBOX_KVM_PATH, l->uid, &kvm_group) >= 0,
+                        &l->accel, &l->tsc_khz, &reason);
         if (r < 0)
                 return log_error_errno(r, "cannot choose the acceleration: %s", reason);
         fprintf(stderr, "Acceleration: %s (%s)\n", accel_kind_to_string(l->accel), reason);
@@ -166,18 +178,18 @@ static char *wayland_socket_path(void) {
         return path;
 }
 
-static int build_plan(DebugLaunch *l, const char *runtime_dir, LaunchPlan **ret) {
-        const struct passwd *pw = l->config->user ? getpwnam(l->config->user) : NULL;
+static int build_plan(DebugLaunch *l, LaunchPlan **ret) {
         LaunchContext ctx = {
-                .runtime_dir = runtime_dir,
+                .runtime_dir = l->socket_dir,
                 .kernel = l->kernel,
                 .initramfs = l->initramfs,
                 .built_root_disk = l->root_disk,
                 .wayland_socket = l->wayland_socket,
                 .accel = l->accel,
                 .tsc_khz = l->tsc_khz,
-                .home_uid = pw ? pw->pw_uid : getuid(),
-                .home_gid = pw ? pw->pw_gid : getgid(),
+                .tap_fds = true,
+                .home_uid = l->uid,
+                .home_gid = l->gid,
         };
         int r;
 
@@ -226,6 +238,50 @@ static int find_vm(DebugLaunch *l, const char *name, const char *config_path) {
         return log_error_errno(ENOENT, "no VM named '%s' in '%s'", name, config_path);
 }
 
+/* The configured user, refused if it is root by another name (config-parse.c refuses "root").
+ * A dry run only prints, so a user missing on this host is a warning there. */
+static int resolve_user(DebugLaunch *l, bool dry_run) {
+        const struct passwd *pw;
+
+        errno = 0;
+        pw = getpwnam(l->config->user);
+        if (!pw && dry_run) {
+                log_warning_errno(errno ?: ENOENT, "user: '%s' does not exist on this host",
+                                l->config->user);
+                l->uid = getuid();
+                l->gid = getgid();
+                return 0;
+        }
+        if (!pw)
+                return log_error_errno(errno ?: ENOENT, "user: '%s' does not exist on this host",
+                                l->config->user);
+        if (pw->pw_uid == 0)
+                return log_error_errno(EPERM,
+                                "user: must not be root: '%s' has uid 0, and the VMM runs as "
+                                "this user",
+                                l->config->user);
+        l->uid = pw->pw_uid;
+        l->gid = pw->pw_gid;
+        return 0;
+}
+
+/* <runtime>/<name>-debug, the VMM user's: the VMM creates its QMP and agent sockets there and
+ * sees nothing else of the runtime directory (vmsilod's sockets live beside it). */
+static int make_socket_dir(const DebugLaunch *l) {
+        struct stat st;
+
+        if (mkdir(l->socket_dir, 0700) < 0 && errno != EEXIST)
+                return log_error_errno(errno, "cannot create '%s': %m", l->socket_dir);
+        if (lstat(l->socket_dir, &st) < 0)
+                return log_error_errno(errno, "cannot check '%s': %m", l->socket_dir);
+        if (!S_ISDIR(st.st_mode))
+                return log_error_errno(ENOTDIR, "'%s' is not a directory", l->socket_dir);
+        if (chown(l->socket_dir, l->uid, l->gid) < 0 || chmod(l->socket_dir, 0700) < 0)
+                return log_error_errno(errno, "cannot hand '%s' to the VM user: %m",
+                                l->socket_dir);
+        return 0;
+}
+
 static int prepare(const StartDebugOptions *o, DebugLaunch *l, LaunchPlan **ret) {
         const char *config_path = cli_config_path(o->config_path);
         const char *runtime_dir = cli_runtime_dir(o->runtime_dir);
@@ -234,10 +290,17 @@ static int prepare(const StartDebugOptions *o, DebugLaunch *l, LaunchPlan **ret)
         r = find_vm(l, o->vm, config_path);
         if (r < 0)
                 return r;
+        r = resolve_user(l, o->dry_run);
+        if (r < 0)
+                return r;
+        if (asprintf(&l->socket_dir, "%s/%s-debug", runtime_dir, l->vm->name) < 0) {
+                l->socket_dir = NULL;
+                return log_oom();
+        }
         r = resolve_vmm(l, o->vmm);
         if (r < 0)
                 return r;
-        r = resolve_accel(l);
+        r = resolve_accel(l, o->dry_run);
         if (r < 0)
                 return r;
         r = resolve_boot_files(l, cli_state_dir(o->state_dir));
@@ -258,9 +321,77 @@ static int prepare(const StartDebugOptions *o, DebugLaunch *l, LaunchPlan **ret)
                 log_warning_errno(errno, "cannot read '%s': %m", l->root_disk);
         }
         l->wayland_socket = l->vmm == VMM_CROSVM ? wayland_socket_path() : NULL;
-        if (!o->dry_run && mkdir(runtime_dir, 0755) < 0 && errno != EEXIST)
-                return log_error_errno(errno, "cannot create '%s': %m", runtime_dir);
-        return build_plan(l, runtime_dir, ret);
+        if (!o->dry_run) {
+                if (mkdir(runtime_dir, 0755) < 0 && errno != EEXIST)
+                        return log_error_errno(errno, "cannot create '%s': %m", runtime_dir);
+                r = make_socket_dir(l);
+                if (r < 0)
+                        return r;
+        }
+        return build_plan(l, ret);
+}
+
+static volatile sig_atomic_t vmm_pid;
+
+/* QEMU stops cleanly on SIGTERM; ours would otherwise kill it through PDEATHSIG. */
+static void forward_signal(int sig) {
+        if (vmm_pid > 0)
+                (void) kill(vmm_pid, sig);
+}
+
+/* Starts the VMM in the sandbox with the terminal as its console and waits for it. Our exit
+ * status is the VMM's. */
+static int run_vmm(const DebugLaunch *l, const LaunchPlan *plan) {
+        struct sigaction forward = { .sa_handler = forward_signal };
+        sigset_t held;
+        int *taps = NULL, status;
+        size_t n_taps = 0;
+        SandboxFds fds;
+        pid_t pid;
+        int r;
+
+        /* Every inherited-fd switch but the TAPs' is off. */
+        r = tap_open_vm(l->vm, &taps, &n_taps);
+        if (r < 0)
+                return CLI_EXIT_FAILURE;
+        fds = (SandboxFds){
+                .qmp = -EBADF,
+                .agent = -EBADF,
+                .console = -EBADF,
+                .balloon_qmp = -EBADF,
+                .taps = taps,
+                .n_taps = n_taps,
+                .input = STDIN_FILENO,
+                .output = -EBADF,
+        };
+        /* Held until vmm_pid is known: a signal in between would be lost. The sandbox gives
+         * the VMM an empty mask. */
+        (void) sigemptyset(&held);
+        (void) sigaddset(&held, SIGTERM);
+        (void) sigaddset(&held, SIGHUP);
+        (void) sigprocmask(SIG_BLOCK, &held, NULL);
+        (void) sigaction(SIGTERM, &forward, NULL);
+        (void) sigaction(SIGHUP, &forward, NULL);
+        r = sandbox_spawn(plan, &fds, l->uid, l->gid, &pid);
+        tap_close_all(taps, n_taps);
+        if (r < 0) {
+                log_error_errno(r, "cannot start '%s': %m", plan->argv[0]);
+                return CLI_EXIT_FAILURE;
+        }
+        vmm_pid = pid;
+        (void) sigprocmask(SIG_UNBLOCK, &held, NULL);
+        /* The console has the terminal and passes Ctrl+C to the guest. */
+        fprintf(stderr, "Stop it with a poweroff in the guest or 'kill %d'.\n", (int) getpid());
+        (void) fflush(stderr);
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR) {
+                        log_error_errno(errno, "cannot wait for the VMM: %m");
+                        return CLI_EXIT_FAILURE;
+                }
+        if (WIFEXITED(status))
+                return WEXITSTATUS(status);
+        log_error("the VMM was killed by signal %s", strsignal(WTERMSIG(status)));
+        return CLI_EXIT_FAILURE;
 }
 
 int cmd_start_debug(int argc, char **argv) {
@@ -283,21 +414,20 @@ int cmd_start_debug(int argc, char **argv) {
         if (r < 0)
                 return CLI_EXIT_FAILURE;
         launch.config = config;
+        if (!o.dry_run && geteuid() != 0) {
+                log_error("vm-start-debug must run as root: it opens the VM's TAPs, then starts the "
+                          "VMM in vmsilod's sandbox as user '%s' (--dry-run needs no root)",
+                                config->user);
+                return CLI_EXIT_FAILURE;
+        }
         r = prepare(&o, &launch, &plan);
         if (r < 0)
                 return CLI_EXIT_FAILURE;
-        /* Every inherited-fd switch is off, so the plan needs no fds from us. */
-        assert(plan->n_fds == 0);
 
         if (o.dry_run) {
                 print_argv(stdout, plan->argv);
                 return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
         }
         print_argv(stderr, plan->argv);
-        /* exec keeps our pid. The console has the terminal and passes Ctrl+C to the guest. */
-        fprintf(stderr, "Stop it with a poweroff in the guest or 'kill %d'.\n", (int) getpid());
-        (void) fflush(stderr);
-        execvp(plan->argv[0], plan->argv);
-        log_error_errno(errno, "cannot run '%s': %m", plan->argv[0]);
-        return CLI_EXIT_FAILURE;
+        return run_vmm(&launch, plan);
 }

@@ -8,7 +8,6 @@
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 
 #include "desktop-entry.h"
 #include "desktop-icon.h"
@@ -17,6 +16,7 @@
 #include "image-desktop.h"
 #include "image-svg.h"
 #include "log.h"
+#include "safe-open.h"
 #include "strv.h"
 
 #define DPKG_INFO_DIR "var/lib/dpkg/info"
@@ -47,14 +47,8 @@ static void icon_finish(Icon *i) {
 /* Opens path (relative or absolute: both mean inside the root) below root_fd; symlinks, absolute
  * ones included, resolve against the root, ".." stops at it, and no mount point is crossed. */
 static int root_open(int root_fd, const char *path, int flags) {
-        struct open_how how = {
-                .flags = (uint64_t) (flags | O_CLOEXEC),
-                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
-        };
-        long fd;
-
-        fd = syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
-        return fd < 0 ? -errno : (int) fd;
+        return safe_openat2(root_fd, path, flags,
+                        RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV);
 }
 
 /* Reads a regular file inside the root, at most max bytes (-EFBIG beyond). Device nodes and

@@ -227,7 +227,7 @@ static int read_inputs(const RootfsBuildOptions *o, RootfsInputs *in) {
                                 "Bad Debian mirror '%s'; pass --mirror "
                                 "http://deb.debian.org/debian or similar.",
                                 o->mirror);
-        r = rootfs_plan_packages(o->programs, &in->packages, &bad);
+        r = rootfs_plan_packages(o->programs, o->wayland, &in->packages, &bad);
         if (r == -EINVAL)
                 return log_error_errno(r,
                                 "VM '%s': guestPrograms entry '%s' is not a Debian "
@@ -422,8 +422,31 @@ static int add_guest_user(const char *root) {
         return 0;
 }
 
-static int install_agent(const RootfsBuildOptions *o, const char *root) {
+/* Enables the unit at unit_path (in the guest) for multi-user.target: the symlink
+ * `systemctl enable` would make. */
+static int enable_unit(const char *root, const char *unit_path, const char *wants_path) {
         _cleanup_(freep) char *wants = NULL;
+
+        if (asprintf(&wants, "%s%s", root, wants_path) < 0)
+                return log_oom();
+        (void) unlink(wants);
+        if (symlink(unit_path, wants) < 0)
+                return log_error_errno(errno, "Cannot enable the unit '%s': %m", wants);
+        return 0;
+}
+
+/* gpu on: the guest user's waypipe server (the package itself came with the others). */
+static int install_waypipe_unit(const char *root) {
+        int r;
+
+        r = write_file(root, ROOTFS_WAYPIPE_UNIT_PATH, rootfs_waypipe_unit,
+                        strlen(rootfs_waypipe_unit), 0644, false);
+        if (r < 0)
+                return r;
+        return enable_unit(root, ROOTFS_WAYPIPE_UNIT_PATH, ROOTFS_WAYPIPE_UNIT_WANTS);
+}
+
+static int install_agent(const RootfsBuildOptions *o, const char *root) {
         int r;
 
         r = make_dirs(root, "/usr/libexec/vmsilo", 0755);
@@ -450,12 +473,10 @@ static int install_agent(const RootfsBuildOptions *o, const char *root) {
                                 false);
         if (r < 0)
                 return r;
-        if (asprintf(&wants, "%s%s", root, ROOTFS_AGENT_UNIT_WANTS) < 0)
-                return log_oom();
-        (void) unlink(wants);
-        if (symlink(ROOTFS_AGENT_UNIT_PATH, wants) < 0)
-                return log_error_errno(errno, "Cannot enable the agent unit '%s': %m", wants);
-        return 0;
+        r = enable_unit(root, ROOTFS_AGENT_UNIT_PATH, ROOTFS_AGENT_UNIT_WANTS);
+        if (r < 0)
+                return r;
+        return o->wayland ? install_waypipe_unit(root) : 0;
 }
 
 /* Removes the regular files directly in root/path whose names end in suffix ("" = all). */

@@ -15,6 +15,7 @@ typedef struct RootfsBuildOptions {
         const char *mirror;          /* e.g. "http://deb.debian.org/debian" */
         const char *agent_path;      /* static vmsilo-agent */
         const char *agent_unit_path; /* image/vmsilo-agent.service */
+        bool wayland;                /* gpu on: waypipe and vmsilo-waypipe.service */
         bool force;                  /* rebuild even when an image with these inputs exists */
 } RootfsBuildOptions;
 

@@ -16,6 +16,28 @@ const char rootfs_tmpfiles[] = "# vmsilo: the guest user's XDG_RUNTIME_DIR, made
  * every group may open ICMP echo sockets, so `ping` works without privileges. */
 const char rootfs_sysctl[] = "# vmsilo: unprivileged ping, as systemd sets by default\n"
                              "net.ipv4.ping_group_range = 0 2147483647\n";
+/* One persistent `waypipe server` for the guest user: it makes the display wayland-0 in
+ * /run/user/1000 (what the agent puts in WAYLAND_DISPLAY) and, for each Wayland client, connects
+ * to the agent's socket for the host service "wayland", which opens one stream to the host. The
+ * agent listens there only when the host's plan says vmsilo.forward=wayland (gpu on). */
+const char rootfs_waypipe_unit[] =
+                "# vmsilo: the guest user's Wayland display, relayed to the host "
+                "(docs/guest-image.md)\n"
+                "[Unit]\n"
+                "Description=vmsilo Wayland display (waypipe server)\n"
+                "ConditionKernelCommandLine=vmsilo.forward\n"
+                "After=systemd-tmpfiles-setup.service\n"
+                "\n"
+                "[Service]\n"
+                "User=user\n"
+                "Environment=XDG_RUNTIME_DIR=/run/user/1000\n"
+                "ExecStart=/usr/bin/waypipe --socket /run/vmsilo/forward/wayland.sock --display "
+                "wayland-0 server -- /bin/sleep infinity\n"
+                "Restart=always\n"
+                "RestartSec=1\n"
+                "\n"
+                "[Install]\n"
+                "WantedBy=multi-user.target\n";
 const char rootfs_passwd_line[] = "user:x:1000:1000:user:/home/user:/bin/bash\n";
 const char rootfs_group_line[] = "user:x:1000:\n";
 /* Locked: nobody logs in with a password; the agent switches users itself. lastchg is empty,
@@ -75,7 +97,7 @@ bool rootfs_plan_mirror_is_valid(const char *mirror) {
         return true;
 }
 
-int rootfs_plan_packages(char *const *programs, char ***ret, const char **ret_bad) {
+int rootfs_plan_packages(char *const *programs, bool wayland, char ***ret, const char **ret_bad) {
         _cleanup_(strv_freep) char **l = strv_new_empty();
         char **sorted;
         size_t kept = 0;
@@ -92,6 +114,8 @@ int rootfs_plan_packages(char *const *programs, char ***ret, const char **ret_ba
                         return -ENOMEM;
         }
         if (strv_extend(&l, ROOTFS_BASE_PACKAGES) < 0)
+                return -ENOMEM;
+        if (wayland && strv_extend(&l, ROOTFS_WAYLAND_PACKAGES) < 0)
                 return -ENOMEM;
         sorted = strv_sort(l);
         for (size_t i = 0; sorted[i]; i++) {

@@ -18,6 +18,8 @@
 
 /* Always installed: systemd as /sbin/init starts the agent's unit. */
 #define ROOTFS_BASE_PACKAGES "systemd-sysv"
+/* Added for VMs whose gpu is on: the guest end of their Wayland display (docs/guest-image.md). */
+#define ROOTFS_WAYLAND_PACKAGES "waypipe"
 /* Longest package name, suite and mirror URL accepted. */
 #define ROOTFS_PACKAGE_NAME_MAX 128
 #define ROOTFS_SUITE_MAX 64
@@ -37,6 +39,9 @@
 /* The tree's timestamps, and whatever else mmdebstrap makes reproducible: Debian 12's release
  * day. A constant, not the build's time: an image is named by its inputs alone. */
 #define ROOTFS_SOURCE_DATE_EPOCH "1686355200"
+#define ROOTFS_WAYPIPE_UNIT_PATH "/etc/systemd/system/vmsilo-waypipe.service"
+#define ROOTFS_WAYPIPE_UNIT_WANTS                                                                  \
+        "/etc/systemd/system/multi-user.target.wants/vmsilo-waypipe.service"
 
 /* Debian policy: lowercase letters, digits, + - . ; at least 2 long, starting alphanumeric. */
 bool rootfs_plan_package_is_valid(const char *name);
@@ -45,10 +50,10 @@ bool rootfs_plan_suite_is_valid(const char *suite);
 /* http://, https:// or file:/// followed by printable non-blank ASCII. */
 bool rootfs_plan_mirror_is_valid(const char *mirror);
 
-/* The packages to install: programs + ROOTFS_BASE_PACKAGES, sorted, each once. -EINVAL (with
- * *ret_bad pointing at the offending entry of programs) for an invalid name; ret_bad may be
- * NULL. */
-int rootfs_plan_packages(char *const *programs, char ***ret, const char **ret_bad);
+/* The packages to install: programs + ROOTFS_BASE_PACKAGES (+ ROOTFS_WAYLAND_PACKAGES with
+ * wayland), sorted, each once. -EINVAL (with *ret_bad pointing at the offending entry of
+ * programs) for an invalid name; ret_bad may be NULL. */
+int rootfs_plan_packages(char *const *programs, bool wayland, char ***ret, const char **ret_bad);
 
 /* VERSION_CODENAME from os-release(5) text, unquoted; -ENOENT if absent or not a valid suite. */
 int rootfs_plan_os_codename(const char *os_release, char **ret);
@@ -131,6 +136,8 @@ void rootfs_manifest_id(const char *text, char ret[SHA256_HEX_SIZE]);
 extern const char rootfs_session_env[];
 extern const char rootfs_tmpfiles[];
 extern const char rootfs_sysctl[];
+/* vmsilo-waypipe.service, installed and enabled with wayland (docs/guest-image.md). */
+extern const char rootfs_waypipe_unit[];
 /* The guest user's lines to append to /etc/passwd, /etc/group, /etc/shadow. */
 extern const char rootfs_passwd_line[];
 extern const char rootfs_group_line[];

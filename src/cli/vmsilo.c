@@ -17,6 +17,7 @@ typedef struct Command {
 
 static const Command commands[] = {
         { "config", cmd_config, "check, show or plan the configuration" },
+        { "desktop", cmd_desktop, "print compositor settings for the VMs' colours" },
         { "image", cmd_image, "build the default guest image" },
         { "run", cmd_run, "run a command in a VM (vm-run)" },
         { "start", cmd_start, "start VMs (vm-start)" },

@@ -7,10 +7,8 @@
 #include <sys/stat.h>
 
 #include "backend-crosvm.h"
-#include "crosvm-plan.h"
 #include "macro.h"
 
-extern char **environ;
 
 int crosvm_prepare_dir(
                 const char *runtime_dir, const char *name, uid_t uid, gid_t gid, char **ret_dir) {
@@ -65,14 +63,15 @@ int crosvm_connect_agent(unsigned cid, unsigned port, int *ret_fd) {
         return 0;
 }
 
-int crosvm_request_stop(const char *dir, const char *name, pid_t *ret_pid) {
+int crosvm_request_stop(const char *crosvm, const char *dir, const char *name, pid_t *ret_pid) {
         _cleanup_(freep) char *socket_path = NULL;
-        char *argv[] = { (char *) CROSVM_PLAN_BINARY_DEFAULT, (char *) "stop", NULL, NULL };
+        static char *const clean_env[] = { (char *) "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+        char *argv[] = { (char *) crosvm, (char *) "stop", NULL, NULL };
         int r;
 
         if (asprintf(&socket_path, "%s/%s-crosvm.socket", dir, name) < 0)
                 return -ENOMEM;
         argv[2] = socket_path;
-        r = posix_spawnp(ret_pid, argv[0], NULL, NULL, argv, environ);
+        r = posix_spawn(ret_pid, argv[0], NULL, NULL, argv, clean_env);
         return r == 0 ? 0 : -r;
 }

@@ -23,5 +23,6 @@ int crosvm_bind_privileged_port(int fd);
 /* One non-blocking connect attempt to the agent: 0 with a connected fd, -errno otherwise
  * (-ECONNREFUSED/-ECONNRESET/-ENODEV while the guest boots: try again). */
 int crosvm_connect_agent(unsigned cid, unsigned port, int *ret_fd);
-/* Runs `crosvm stop <dir>/<name>-crosvm.socket` in the background; returns its pid. */
-int crosvm_request_stop(const char *dir, const char *name, pid_t *ret_pid);
+/* Runs `<crosvm> stop <dir>/<name>-crosvm.socket` (crosvm: an absolute path) in the background
+ * with a clean environment; returns its pid. */
+int crosvm_request_stop(const char *crosvm, const char *dir, const char *name, pid_t *ret_pid);

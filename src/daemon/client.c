@@ -14,8 +14,7 @@ static void on_client_open(Mux *m, uint32_t id, const FrameOpen *req, void *user
 
         if (c->refused) {
                 (void) snprintf(message, sizeof(message),
-                                "permission denied: uid %u is neither root nor the vmsilo user",
-                                (unsigned) c->uid);
+                                "permission denied: uid %u %s", (unsigned) c->uid, c->refused);
                 (void) mux_stream_reject(m, id, -EACCES, message);
                 return;
         }
@@ -74,11 +73,11 @@ static void on_client_disconnect(Channel *ch, int error, const char *reason, voi
                 log_oom();
 }
 
-static ConnLimit *client_limit(Vm *vm, bool refused) {
+static ConnLimit *client_limit(Vm *vm, const char *refused) {
         return refused ? &vm->refused_limit : &vm->clients_limit;
 }
 
-int client_new(Vm *vm, int fd, uid_t uid, bool authorised, Client **ret) {
+int client_new(Vm *vm, int fd, uid_t uid, const char *refusal, Client **ret) {
         _cleanup_(client_freep) Client *c = NULL;
         MuxConfig config = {
                 .role = MUX_ROLE_AGENT,
@@ -95,18 +94,18 @@ int client_new(Vm *vm, int fd, uid_t uid, bool authorised, Client **ret) {
         };
         int r;
 
-        r = conn_limit_acquire(client_limit(vm, !authorised), uid);
+        r = conn_limit_acquire(client_limit(vm, refusal), uid);
         if (r < 0)
                 return r;
         c = calloc(1, sizeof(Client));
         if (!c) {
-                conn_limit_release(client_limit(vm, !authorised), uid);
+                conn_limit_release(client_limit(vm, refusal), uid);
                 return -ENOMEM;
         }
         /* Linked first: client_freep() undoes the count from here on. */
         c->vm = vm;
         c->uid = uid;
-        c->refused = !authorised;
+        c->refused = refusal;
         c->next = vm->clients;
         vm->clients = c;
         config.userdata = c;

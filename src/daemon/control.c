@@ -302,16 +302,14 @@ static int on_control_conn_io(sd_event_source *s, int fd, uint32_t revents, void
         return 0;
 }
 
-static void on_control_connect(int fd, uid_t uid, bool authorised, void *userdata) {
+static void on_control_connect(int fd, uid_t uid, const char *refusal, void *userdata) {
         ControlServer *server = userdata;
         ControlConn *cc;
         int r;
 
-        if (!authorised) {
-                listener_refuse(fd,
-                                "{\"ok\":false,\"error\":\"permission denied: uid %u is neither "
-                                "root nor the vmsilo user\"}\n",
-                                (unsigned) uid);
+        if (refusal) {
+                listener_refuse(fd, "{\"ok\":false,\"error\":\"permission denied: uid %u %s\"}\n",
+                                (unsigned) uid, refusal);
                 return;
         }
         r = conn_limit_acquire(&server->limit, uid);

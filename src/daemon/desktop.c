@@ -1,15 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* desktop.c: the host menu entries of every configured VM's applications. vmsilod (root) reads
- * what the image builder extracted and checks it again, as if it came from the guest; a child
- * that has become the configured user writes the user's ~/.local/share, so a symlink planted
- * there can send the writes nowhere the user could not write anyway. */
+ * what the image builder extracted, checks it again as if it came from the guest, and writes the
+ * entries into <state>/exports/share, which only root writes: no user-owned path is involved, so
+ * no child as the user is needed and nothing the user does can stall or redirect the writes.
+ * Sessions find the directory through XDG_DATA_DIRS (data/vmsilo-xdg.sh, as Flatpak does). */
 #include <dirent.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include "config.h"
 #include "desktop-entry.h"
@@ -22,7 +20,7 @@
 #include "strv.h"
 #include "vmsilo-config.h"
 
-/* Icon bytes held in memory for one sync (the child writes them); more icons are left out. */
+/* Icon bytes held in memory for one sync; more icons are left out. */
 #define DESKTOP_ICON_BYTES_TOTAL_MAX (64u * 1024u * 1024u)
 #define DESKTOP_ENTRY_PREFIX "vmsilo-"
 #define DESKTOP_TMP_PREFIX ".vmsilo-tmp-"
@@ -39,8 +37,7 @@ typedef struct DesktopSet {
         DesktopFile *files;
         size_t n_files;
         size_t icon_bytes;
-        char *home;
-        char *icons_dir; /* <home>/.local/share/icons/vmsilo */
+        char *icons_dir; /* <state>/exports/share/icons/vmsilo */
 } DesktopSet;
 
 static void desktop_set_finish(DesktopSet *s) {
@@ -52,7 +49,6 @@ static void desktop_set_finish(DesktopSet *s) {
         }
         s->files = mfree(s->files);
         s->n_files = 0;
-        s->home = mfree(s->home);
         s->icons_dir = mfree(s->icons_dir);
 }
 
@@ -223,25 +219,8 @@ static int collect_vm(DesktopSet *s, const char *state_dir, const char *vm) {
         return r;
 }
 
-static int user_home(const Manager *m, char **ret) {
-        const char *home = m->options.desktop_home;
-        struct passwd *pw;
-
-        if (!home) {
-                errno = 0;
-                pw = getpwuid(m->user_uid);
-                if (!pw)
-                        return errno > 0 ? -errno : -ENOENT;
-                home = pw->pw_dir;
-        }
-        if (!home || home[0] != '/')
-                return -EINVAL;
-        *ret = strdup(home);
-        return *ret ? 0 : -ENOMEM;
-}
-
 /* mkdir -p of rel (no "..") below dir_fd, never through a symlink; the last directory's fd. */
-static int open_dir_chain(int dir_fd, const char *rel, bool create) {
+static int open_dir_chain(int dir_fd, const char *rel) {
         _cleanup_(freep) char *copy = strdup(rel);
         _cleanup_(closep) int fd = -EBADF;
         char *saveptr = NULL;
@@ -254,8 +233,10 @@ static int open_dir_chain(int dir_fd, const char *rel, bool create) {
         for (char *c = strtok_r(copy, "/", &saveptr); c; c = strtok_r(NULL, "/", &saveptr)) {
                 int next;
 
-                if (create && mkdirat(fd, c, 0755) < 0 && errno != EEXIST)
+                if (mkdirat(fd, c, 0755) < 0 && errno != EEXIST)
                         return -errno;
+                /* O_NOFOLLOW: the state dir is root's, but a link left there by an older
+                 * version or by hand is still not followed. */
                 next = openat(fd, c, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
                 if (next < 0)
                         return -errno;
@@ -305,7 +286,7 @@ static bool has_prefix_suffix(const char *s, const char *prefix, const char *suf
         return len > p + x && strncmp(s, prefix, p) == 0 && streq(s + len - x, suffix);
 }
 
-/* Whether apps_fd/name is an entry vmsilod wrote (an entry the user made stays). */
+/* Whether apps_fd/name is an entry vmsilod wrote (a file someone else put there stays). */
 static bool entry_is_ours(int apps_fd, const char *name) {
         _cleanup_(freep) char *data = NULL;
         size_t size;
@@ -349,26 +330,21 @@ static int remove_stale(int dir_fd, const DesktopSet *s, bool icons) {
         return n;
 }
 
-/* Runs in the child, as the user. */
-static int apply(const DesktopSet *s) {
-        _cleanup_(closep) int home_fd = -EBADF, apps_fd = -EBADF, icons_fd = -EBADF;
-        bool create = s->n_files > 0;
+/* Writes the set into <state>/exports/share, creating it (root's, 0755) if needed. */
+static int apply(const char *state_dir, const DesktopSet *s) {
+        _cleanup_(closep) int state_fd = -EBADF, apps_fd = -EBADF, icons_fd = -EBADF;
         int r, removed;
 
-        home_fd = open(s->home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (home_fd < 0) {
-                log_info_errno(errno,
-                                "Home '%s' of the user is not usable (%m), so no menu "
-                                "entries.",
-                                s->home);
-                return 0;
-        }
-        apps_fd = open_dir_chain(home_fd, DESKTOP_HOME_APPLICATIONS_DIR, create);
-        if (apps_fd < 0 && (create || apps_fd != -ENOENT))
+        state_fd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (state_fd < 0)
+                return log_warning_errno(errno, "Cannot open the state dir '%s': %m", state_dir);
+        apps_fd = open_dir_chain(state_fd, DESKTOP_EXPORTS_APPLICATIONS_DIR);
+        if (apps_fd < 0)
                 return log_warning_errno(apps_fd,
-                                "Cannot open '%s/" DESKTOP_HOME_APPLICATIONS_DIR "': %m", s->home);
-        icons_fd = open_dir_chain(home_fd, DESKTOP_HOME_ICONS_DIR, create);
-        if (icons_fd < 0 && (create || icons_fd != -ENOENT))
+                                "Cannot open '%s/" DESKTOP_EXPORTS_APPLICATIONS_DIR "': %m",
+                                state_dir);
+        icons_fd = open_dir_chain(state_fd, DESKTOP_EXPORTS_ICONS_DIR);
+        if (icons_fd < 0)
                 return log_warning_errno(icons_fd, "Cannot open '%s': %m", s->icons_dir);
 
         /* Icons first, so an entry never names an icon that is not there yet. */
@@ -387,66 +363,38 @@ static int apply(const DesktopSet *s) {
                 r = write_atomic(apps_fd, f->entry_name, f->entry_text, strlen(f->entry_text));
                 if (r < 0)
                         return log_warning_errno(r,
-                                        "Cannot write '%s/" DESKTOP_HOME_APPLICATIONS_DIR
+                                        "Cannot write '%s/" DESKTOP_EXPORTS_APPLICATIONS_DIR
                                         "/%s': %m",
-                                        s->home, f->entry_name);
+                                        state_dir, f->entry_name);
         }
-        removed = apps_fd >= 0 ? remove_stale(apps_fd, s, false) : 0;
-        if (icons_fd >= 0)
-                (void) remove_stale(icons_fd, s, true);
+        removed = remove_stale(apps_fd, s, false);
+        (void) remove_stale(icons_fd, s, true);
         if (removed < 0)
                 return log_warning_errno(removed, "Cannot clean up old menu entries: %m");
-        log_info("Menu: %zu entries installed, %d removed, in '%s/" DESKTOP_HOME_APPLICATIONS_DIR
+        log_info("Menu: %zu entries installed, %d removed, in '%s/" DESKTOP_EXPORTS_APPLICATIONS_DIR
                  "'.",
-                        s->n_files, removed, s->home);
+                        s->n_files, removed, state_dir);
         return 0;
-}
-
-static int run_as_user(const Manager *m, const DesktopSet *s) {
-        pid_t pid;
-        int status;
-
-        pid = fork();
-        if (pid < 0)
-                return -errno;
-        if (pid == 0) {
-                if (setgroups(0, NULL) < 0 ||
-                                setresgid(m->user_gid, m->user_gid, m->user_gid) < 0 ||
-                                setresuid(m->user_uid, m->user_uid, m->user_uid) < 0) {
-                        log_error_errno(errno, "Cannot become the user for the menu entries: %m");
-                        _exit(EXIT_FAILURE);
-                }
-                umask(022);
-                _exit(apply(s) < 0 ? EXIT_FAILURE : EXIT_SUCCESS);
-        }
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return -errno;
-        return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
 }
 
 int desktop_sync(Manager *m) {
         _cleanup_(desktop_set_finish) DesktopSet s = {};
+        const char *state_dir = m->options.state_dir;
         int r;
 
-        r = user_home(m, &s.home);
-        if (r < 0)
-                return log_warning_errno(r,
-                                "No home directory for user '%s', so no menu entries: %m",
-                                m->config->user);
-        if (asprintf(&s.icons_dir, "%s/" DESKTOP_HOME_ICONS_DIR, s.home) < 0)
+        if (asprintf(&s.icons_dir, "%s/" DESKTOP_EXPORTS_ICONS_DIR, state_dir) < 0)
                 return log_oom();
         for (size_t i = 0; i < m->config->n_vms; i++) {
                 const char *vm = m->config->vms[i].name;
 
-                r = collect_vm(&s, m->options.state_dir, vm);
+                r = collect_vm(&s, state_dir, vm);
                 if (r == -ENOMEM)
                         return log_oom();
                 if (r < 0)
                         log_warning_errno(r, "VM '%s': cannot read its menu entries, ignoring: %m",
                                         vm);
         }
-        r = run_as_user(m, &s);
+        r = apply(state_dir, &s);
         if (r < 0)
                 return log_warning_errno(r, "Menu entries were not updated, ignoring: %m");
         return 0;

@@ -24,6 +24,11 @@ int host_check_user(const Config *c, uid_t *ret_uid, gid_t *ret_gid) {
                                 "user: '%s' does not exist on this host; create it or set "
                                 "\"user\" to an existing account",
                                 c->user);
+        if (pw->pw_uid == 0)
+                return log_error_errno(EPERM,
+                                "user: must not be root: '%s' has uid 0, and the VMMs run as "
+                                "this user",
+                                c->user);
         *ret_uid = pw->pw_uid;
         *ret_gid = pw->pw_gid;
         return 0;

@@ -33,12 +33,12 @@ static uint64_t listener_now(const Listener *l) {
         return now;
 }
 
-static void listener_log_refused(Listener *l, uid_t uid) {
+static void listener_log_refused(Listener *l, uid_t uid, const char *refusal) {
         unsigned suppressed;
 
         if (ratelimit_below(&l->refused_log, listener_now(l), &suppressed))
-                log_info("Refusing uid %u on %s (%u more refusals not logged).", (unsigned) uid,
-                                l->description, suppressed);
+                log_info("Refusing uid %u on %s: it %s (%u more refusals not logged).",
+                                (unsigned) uid, l->description, refusal, suppressed);
 }
 
 static int on_listener_backoff(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -66,8 +66,8 @@ static void listener_back_off(Listener *l, int error) {
 /* Returns false when the socket has nothing more to accept for now. */
 static bool listener_accept_one(Listener *l) {
         int fd = accept4(l->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-        uid_t uid;
-        bool authorised;
+        struct ucred peer;
+        const char *refusal;
 
         if (fd < 0) {
                 if (IN_SET(errno, EINTR, ECONNABORTED))
@@ -76,14 +76,14 @@ static bool listener_accept_one(Listener *l) {
                         listener_back_off(l, errno);
                 return false;
         }
-        if (socket_peer_uid(fd, &uid) < 0) {
+        if (socket_peer_cred(fd, &peer) < 0) {
                 safe_close(fd);
                 return true;
         }
-        authorised = manager_uid_is_authorised(l->manager, uid);
-        if (!authorised)
-                listener_log_refused(l, uid);
-        l->handler(fd, uid, authorised, l->userdata);
+        refusal = manager_peer_refusal(l->manager, &peer);
+        if (refusal)
+                listener_log_refused(l, peer.uid, refusal);
+        l->handler(fd, peer.uid, refusal, l->userdata);
         return true;
 }
 

@@ -18,9 +18,10 @@
 
 typedef struct Listener Listener;
 
-/* Takes fd (connected, non-blocking, close-on-exec) from uid; authorised per
- * manager_uid_is_authorised(). A refusal has been logged already. */
-typedef void (*ListenerHandler)(int fd, uid_t uid, bool authorised, void *userdata);
+/* Takes fd (connected, non-blocking, close-on-exec) from uid. refusal: NULL when the peer may use
+ * vmsilod, else why not (manager_peer_refusal(): static text, "is neither root nor …"); a
+ * refusal has been logged already. */
+typedef void (*ListenerHandler)(int fd, uid_t uid, const char *refusal, void *userdata);
 
 /* Listens on path (mode 0666: every uid may connect and be told no by SO_PEERCRED). */
 int listener_new(Manager *m, const char *path, const char *description, ListenerHandler handler,

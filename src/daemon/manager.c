@@ -7,6 +7,8 @@
 #include "control.h"
 #include "log.h"
 #include "manager.h"
+#include "safe-open.h"
+#include "sandbox.h"
 #include "vm.h"
 
 int manager_new(sd_event *e, Config *config, const ManagerOptions *options, Manager **ret) {
@@ -64,8 +66,12 @@ Vm *manager_find_vm(Manager *m, const char *name) {
         return NULL;
 }
 
-bool manager_uid_is_authorised(const Manager *m, uid_t uid) {
-        return uid == 0 || uid == m->user_uid;
+const char *manager_peer_refusal(const Manager *m, const struct ucred *peer) {
+        if (peer->uid != 0 && peer->uid != m->user_uid)
+                return "is neither root nor the vmsilo user";
+        if (!sandbox_pid_is_ours(peer->pid))
+                return "runs in another PID namespace (a sandboxed VMM?)";
+        return NULL;
 }
 
 static bool config_is_used(const Config *c, Vm *const *vms, size_t n) {
@@ -142,9 +148,9 @@ static int manager_listen(Manager *m) {
         _cleanup_(freep) char *path = NULL;
         int r;
 
-        if (mkdir(m->options.runtime_dir, 0755) < 0 && errno != EEXIST)
-                return log_error_errno(errno, "Cannot create runtime dir '%s': %m",
-                                m->options.runtime_dir);
+        r = safe_prepare_root_dir(m->options.runtime_dir, "runtime dir");
+        if (r < 0)
+                return r;
         if (asprintf(&path, "%s/control.socket", m->options.runtime_dir) < 0)
                 return log_oom();
         r = control_server_new(m, path, &m->control);

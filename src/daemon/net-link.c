@@ -15,6 +15,7 @@
 
 #include "macro.h"
 #include "net-link.h"
+#include "tap.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct mnl_socket *, mnl_socket_close);
 
@@ -61,28 +62,11 @@ static int link_index(const char *name) {
         return index > 0 ? (int) index : -ENODEV;
 }
 
-static int tun_attach(const char *name, int *ret_fd) {
-        _cleanup_(closep) int fd = -EBADF;
-        struct ifreq ifr = {};
-
-        if (strlen(name) >= IFNAMSIZ)
-                return -EINVAL;
-        fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
-        memcpy(ifr.ifr_name, name, strlen(name));
-        if (ioctl(fd, TUNSETIFF, &ifr) < 0)
-                return errno == EINVAL ? -EEXIST : -errno;
-        *ret_fd = TAKE_FD(fd);
-        return 0;
-}
-
 int net_link_tap_create(const char *name, uid_t uid, gid_t gid) {
         _cleanup_(closep) int fd = -EBADF;
         int r;
 
-        r = tun_attach(name, &fd);
+        r = tap_open(name, &fd);
         if (r < 0)
                 return r;
         if (ioctl(fd, TUNSETOWNER, (unsigned long) uid) < 0)
@@ -92,10 +76,6 @@ int net_link_tap_create(const char *name, uid_t uid, gid_t gid) {
         if (ioctl(fd, TUNSETPERSIST, 1UL) < 0)
                 return -errno;
         return 0;
-}
-
-int net_link_tap_open(const char *name, int *ret_fd) {
-        return tun_attach(name, ret_fd);
 }
 
 static bool link_is_bridge(const char *name) {

@@ -10,8 +10,6 @@
 /* Creates the persistent TAP `name` (or takes over an existing one) owned by uid/gid, so the
  * VMM user may use it. -EEXIST if a link of that name exists and is not a TAP. */
 int net_link_tap_create(const char *name, uid_t uid, gid_t gid);
-/* Opens a queue of the existing TAP `name` for a VMM (O_CLOEXEC; the sandbox dup2()s it). */
-int net_link_tap_open(const char *name, int *ret_fd);
 /* Creates the bridge `name` unless it exists; -EEXIST if `name` exists and is no bridge. */
 int net_link_bridge_ensure(const char *name);
 /* Deletes a link (a TAP: any VMM still attached loses it). -ENODEV if there is none. */

@@ -174,33 +174,3 @@ void net_teardown(const Config *c) {
                                 NET_PLAN_NFT_TABLE, strna(error));
 }
 
-void net_close_taps(int *fds, size_t n) {
-        for (size_t i = 0; fds && i < n; i++)
-                safe_close(fds[i]);
-        free(fds);
-}
-
-int net_open_taps(const VmConfig *vm, int **ret_fds, size_t *ret_n) {
-        int *fds = NULL;
-        int r;
-
-        if (vm->n_interfaces > 0) {
-                fds = malloc(vm->n_interfaces * sizeof(int));
-                if (!fds)
-                        return log_oom();
-        }
-        for (size_t i = 0; i < vm->n_interfaces; i++)
-                fds[i] = -EBADF;
-        for (size_t i = 0; i < vm->n_interfaces; i++) {
-                const NetInterface *ifc = &vm->interfaces[i];
-                r = net_link_tap_open(ifc->tap_name, &fds[ifc->index]);
-                if (r < 0) {
-                        net_close_taps(fds, vm->n_interfaces);
-                        return log_error_errno(r, "Failed to open TAP '%s' for VM '%s': %m",
-                                        ifc->tap_name, vm->name);
-                }
-        }
-        *ret_fds = fds;
-        *ret_n = vm->n_interfaces;
-        return 0;
-}

@@ -20,8 +20,3 @@ int net_reload(const Config *old, const Config *new, uid_t uid, gid_t gid);
 /* At daemon exit: removes our nftables table. TAPs and bridges stay (persistent, reused by the
  * next start). Logs and carries on past failures. */
 void net_teardown(const Config *c);
-/* Opens one fd per interface of vm, in interface index order, for the VMM. *ret_fds is NULL for
- * a VM without interfaces. Logs its own errors. */
-int net_open_taps(const VmConfig *vm, int **ret_fds, size_t *ret_n);
-/* Closes and frees what net_open_taps() returned. */
-void net_close_taps(int *fds, size_t n);

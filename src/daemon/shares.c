@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 
 #include "log.h"
 #include "plan.h"
+#include "safe-open.h"
 #include "shares.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
@@ -390,9 +392,9 @@ _noreturn_ static void home_child(
         _exit(EXIT_SUCCESS);
 }
 
-/* Synchronous: the template is a handful of dotfiles and the start waits for it anyway. The
- * deadline bounds how long the daemon can stall: the user could, say, mount a FUSE file system
- * that never answers inside the template. */
+/* Synchronous: vmsilod calls this in a helper child (helper.h), which has a deadline of its
+ * own. This deadline bounds the wait of that child (and of the unit tests): the user could SIGSTOP
+ * the copy, or mount a FUSE file system that never answers inside the template. */
 static int run_home_child(
                 int tmp_fd, const char *template_dir, bool qemu_symlinks, uid_t uid, gid_t gid) {
         _cleanup_(closep) int pidfd = -EBADF;
@@ -449,6 +451,72 @@ static void remove_temp(int parent_fd, const char *parent, const char *tmp_name)
                                 tmp_name);
 }
 
+/* mkdtemp() relative to a checked fd: name ends in XXXXXX, replaced in place. */
+static int mkdtemp_at(int dir_fd, char *name) {
+        static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        char *x = name + strlen(name) - 6;
+
+        for (unsigned attempt = 0; attempt < 100; attempt++) {
+                for (unsigned i = 0; i < 6; i++)
+                        x[i] = chars[(unsigned) random() % (sizeof(chars) - 1)];
+                if (mkdirat(dir_fd, name, 0700) >= 0)
+                        return 0;
+                if (errno != EEXIST)
+                        return -errno;
+        }
+        return -EEXIST;
+}
+
+/* Logs why a share root or a home's parent is refused. */
+static int refuse_dir(int r, const char *path, const char *what, uid_t owner) {
+        if (r == -ELOOP)
+                return log_error_errno(r,
+                                "%s '%s' has a symbolic link in its path; root follows none "
+                                "there, configure the real path.",
+                                what, path);
+        if (r == -EPERM)
+                return log_error_errno(r,
+                                "%s '%s' belongs to uid %u or is writable by others; it must "
+                                "be root's or the vmsilo user's, and not group- or "
+                                "world-writable.",
+                                what, path, (unsigned) owner);
+        return log_error_errno(r, "%s '%s' cannot be opened: %m", what, path);
+}
+
+/* The parent of a shared home, made (one level, root's, 0755) if missing: /shared is made on
+ * first use. No link is followed anywhere in the path, and the parent must be root's or uid's. */
+static int open_home_parent(const char *parent, uid_t uid) {
+        _cleanup_(freep) char *grandparent = NULL, *name = NULL;
+        _cleanup_(closep) int gp_fd = -EBADF, fd = -EBADF;
+        bool created = false;
+        uid_t owner = 0;
+        int r;
+
+        if (streq(parent, "/"))
+                fd = safe_open_dir(parent);
+        else {
+                r = shares_split_path(parent, &grandparent, &name);
+                if (r < 0)
+                        return r;
+                gp_fd = safe_open_dir(grandparent);
+                if (gp_fd < 0)
+                        return refuse_dir(gp_fd, grandparent, "The directory", 0);
+                created = mkdirat(gp_fd, name, 0755) >= 0;
+                if (!created && errno != EEXIST)
+                        return log_error_errno(errno,
+                                        "Cannot create '%s' for the shared home: %m", parent);
+                fd = safe_openat2(gp_fd, name, O_RDONLY | O_DIRECTORY, RESOLVE_NO_SYMLINKS);
+        }
+        if (fd < 0)
+                return refuse_dir(fd, parent, "The directory", 0);
+        if (created && fchmod(fd, 0755) < 0)
+                return log_error_errno(errno, "Cannot set the mode of '%s': %m", parent);
+        r = safe_check_dir_owner(fd, uid, &owner);
+        if (r < 0)
+                return refuse_dir(r, parent, "The parent of a shared home", owner);
+        return TAKE_FD(fd);
+}
+
 int shares_create_home(const char *path, const char *template_dir, bool qemu_symlinks, uid_t uid,
                 gid_t gid) {
         _cleanup_(freep) char *parent = NULL, *name = NULL, *tmp_name = NULL, *tmp_path = NULL;
@@ -456,10 +524,6 @@ int shares_create_home(const char *path, const char *template_dir, bool qemu_sym
         struct stat st;
         int r;
 
-        if (lstat(path, &st) >= 0)
-                return 0;
-        if (errno != ENOENT)
-                return log_error_errno(errno, "Cannot look at the shared home '%s': %m", path);
         r = shares_split_path(path, &parent, &name);
         if (r < 0)
                 return log_error_errno(r,
@@ -469,18 +533,21 @@ int shares_create_home(const char *path, const char *template_dir, bool qemu_sym
         r = shares_temp_name(name, &tmp_name);
         if (r < 0)
                 return log_oom();
+
+        /* Everything below happens relative to this fd: the user may own the parent's parents
+         * and swap one for a link, but the path is resolved once, without links. */
+        parent_fd = open_home_parent(parent, uid);
+        if (parent_fd < 0)
+                return parent_fd;
+        if (fstatat(parent_fd, name, &st, AT_SYMLINK_NOFOLLOW) >= 0)
+                return 0;
+        if (errno != ENOENT)
+                return log_error_errno(errno, "Cannot look at the shared home '%s': %m", path);
+        r = mkdtemp_at(parent_fd, tmp_name);
+        if (r < 0)
+                return log_error_errno(r, "Cannot create a directory in '%s': %m", parent);
         if (asprintf(&tmp_path, "%s/%s", streq(parent, "/") ? "" : parent, tmp_name) < 0)
                 return log_oom();
-
-        /* One level, as the original: /shared is made on first use. */
-        if (mkdir(parent, 0755) < 0 && errno != EEXIST)
-                return log_error_errno(errno, "Cannot create '%s' for the shared home: %m", parent);
-        parent_fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (parent_fd < 0)
-                return log_error_errno(errno, "Cannot open '%s': %m", parent);
-        if (!mkdtemp(tmp_path))
-                return log_error_errno(errno, "Cannot create a directory in '%s': %m", parent);
-        strcpy(tmp_name, strrchr(tmp_path, '/') + 1);
         tmp_fd = open_fresh_dir(parent_fd, tmp_name);
         if (tmp_fd < 0)
                 return log_error_errno(tmp_fd, "'%s' changed under us: %m", tmp_path);
@@ -510,19 +577,22 @@ int shares_create_home(const char *path, const char *template_dir, bool qemu_sym
         return 1;
 }
 
-static int set_root_owner(const char *path, const ShareOwner *owner) {
+/* A share root (a shared directory or home), checked: the path is resolved without links, and a
+ * root not owned by root or the vmsilo user is refused (its owner did not offer it). An owner,
+ * if any, is recorded in its xattrs for qemu's 9p server. */
+static int check_share_root(const char *path, const ShareOwner *owner, uid_t uid) {
         _cleanup_(closep) int fd = -EBADF;
+        uid_t dir_owner = 0;
         int r;
 
-        /* Root writes here: never through a link someone may have swapped in. */
-        fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0 && errno == ELOOP)
-                return log_error_errno(errno,
-                                "The shared directory '%s' is a symbolic link; "
-                                "configure the directory it points to.",
-                                path);
+        fd = safe_open_dir(path);
         if (fd < 0)
-                return log_error_errno(errno, "Cannot open the shared directory '%s': %m", path);
+                return refuse_dir(fd, path, "The shared directory", 0);
+        r = safe_check_dir_owner(fd, uid, &dir_owner);
+        if (r < 0)
+                return refuse_dir(r, path, "The shared directory", dir_owner);
+        if (!owner || (!owner->has_uid && !owner->has_gid))
+                return 0;
         r = shares_set_guest_owner(fd, owner);
         /* A read-only file system: the guest could not write there anyway. */
         if (r == -EROFS) {
@@ -559,14 +629,10 @@ int shares_prepare(const VmConfig *vm, VmmKind vmm, const char *state_dir, uid_t
                         log_info("VM '%s': created the shared home %s from %s.", vm->name,
                                         vm->shared_home_path, template_dir);
                 /* Also heals a home made elsewhere: its root must be the guest user's. */
-                if (vmm == VMM_QEMU) {
-                        r = set_root_owner(vm->shared_home_path, &guest);
-                        if (r < 0)
-                                return r;
-                }
+                r = check_share_root(vm->shared_home_path, vmm == VMM_QEMU ? &guest : NULL, uid);
+                if (r < 0)
+                        return r;
         }
-        if (vmm != VMM_QEMU)
-                return 0;
         for (size_t i = 0; i < vm->n_shared_directories; i++) {
                 const SharedDirectory *d = &vm->shared_directories[i];
 
@@ -574,9 +640,7 @@ int shares_prepare(const VmConfig *vm, VmmKind vmm, const char *state_dir, uid_t
                 if (r < 0) /* plan_validate_vm() rejected it already */
                         return log_error_errno(
                                         r, "Bad uid, gid, uidmap or gidmap for '%s'.", d->path);
-                if (!owner.has_uid && !owner.has_gid)
-                        continue;
-                r = set_root_owner(d->path, &owner);
+                r = check_share_root(d->path, vmm == VMM_QEMU ? &owner : NULL, uid);
                 if (r < 0)
                         return r;
         }

@@ -18,7 +18,8 @@
 #define SHARES_XATTR_UID "user.virtfs.uid"
 #define SHARES_XATTR_GID "user.virtfs.gid"
 #define SHARES_XATTR_MODE "user.virtfs.mode"
-/* The longest the daemon waits for a home template copy (it waits synchronously). */
+/* The longest the start's helper child waits for a home template copy (vmsilod itself never
+ * waits: helper.h). */
 #define SHARES_COPY_TIMEOUT_USEC (120ULL * 1000 * 1000)
 /* Deeper templates are refused: each level holds two fds while it is copied. */
 #define SHARES_COPY_DEPTH_MAX 64
@@ -57,12 +58,15 @@ int shares_clear_dir(int fd);
  * nothing that user could not read; a missing template gives an empty home. The copy is built
  * next to path and renamed into place: a failure leaves no half-made home, and an existing home
  * is never replaced. Every file and the home itself get the guest user as guest owner, and
- * links are written for QEMU with qemu_symlinks (see shares_copy_tree()). Returns
- * 1 if it created the home, 0 if one existed. Logs its errors. */
+ * links are written for QEMU with qemu_symlinks (see shares_copy_tree()). The parent is made if
+ * missing (root's, 0755); no symbolic link is followed in path, and the parent must belong to
+ * root or uid and not be writable by others. Returns 1 if it created the home, 0 if one
+ * existed. Logs its errors. */
 int shares_create_home(const char *path, const char *template_dir, bool qemu_symlinks, uid_t uid,
                 gid_t gid);
 
 /* Everything a VM's shares need before the VMM starts: the home (from
  * <state_dir>/home-template), and on QEMU the guest owner of the home's root (the guest user)
- * and of each shared directory that sets uid/gid/uidmap/gidmap. Logs its errors. */
+ * and of each shared directory that sets uid/gid/uidmap/gidmap. Every share root is opened
+ * without following links and refused unless root or uid owns it. Logs its errors. */
 int shares_prepare(const VmConfig *vm, VmmKind vmm, const char *state_dir, uid_t uid, gid_t gid);

@@ -63,8 +63,10 @@ static int built_image_path(const char *state_dir, const char *name, char **ret)
  * busybox mke2fs in a TCG guest writes every inode table (160 MB for 10G) at every boot. The
  * file system has no journal (it dies with the VM) and lazily initialised inode tables (the
  * guest mounts it with noinit_itable). */
-static int overlay_create(const VmConfig *vm, const char *state_dir, uid_t uid, gid_t gid,
-                char **ret, char **ret_reason) {
+int vm_root_make_overlay(const VmConfig *vm, const char *state_dir, const VmRootTools *tools,
+                uid_t uid, gid_t gid, char **ret_reason) {
+        /* Root's helpers get no environment of ours: a fixed PATH and nothing else. */
+        static char *const clean_env[] = { (char *) "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
         _cleanup_(freep) char *dir = NULL, *raw = NULL, *tmp = NULL, *path = NULL;
         _cleanup_(closep) int fd = -EBADF;
         int r;
@@ -90,25 +92,25 @@ static int overlay_create(const VmConfig *vm, const char *state_dir, uid_t uid, 
                 return r;
         }
         fd = safe_close(fd);
-        r = spawn_wait((char *const[]){ (char *) "mkfs.ext4", (char *) "-q", (char *) "-F",
+        r = spawn_wait((char *const[]){ (char *) tools->mkfs_ext4, (char *) "-q", (char *) "-F",
                                        (char *) "-m", (char *) "0", (char *) "-O",
                                        (char *) "^has_journal", (char *) "-E",
                                        (char *) "lazy_itable_init=1,nodiscard", (char *) "-L",
                                        (char *) "vmsilo-overlay", raw, NULL },
-                        NULL, -1);
+                        clean_env, -1);
         if (r >= 0)
-                r = spawn_wait((char *const[]){ (char *) "qemu-img", (char *) "convert",
+                r = spawn_wait((char *const[]){ (char *) tools->qemu_img, (char *) "convert",
                                                (char *) "-q", (char *) "-f", (char *) "raw",
                                                (char *) "-O", (char *) "qcow2", raw, tmp, NULL },
-                                NULL, -1);
+                                clean_env, -1);
         (void) unlink(raw);
         if (r < 0) {
                 (void) unlink(tmp);
                 set_reason(ret_reason,
-                                "cannot make the %s overlay disk with mkfs.ext4 and qemu-img "
+                                "cannot make the %s overlay disk with %s and %s "
                                 "(are e2fsprogs and qemu-utils installed, and is rootOverlay.size "
                                 "at least a few MiB?)",
-                                vm->root_overlay_size);
+                                vm->root_overlay_size, tools->mkfs_ext4, tools->qemu_img);
                 return r;
         }
         if (chown(tmp, uid, gid) < 0 || chmod(tmp, 0600) < 0 || rename(tmp, path) < 0) {
@@ -118,12 +120,10 @@ static int overlay_create(const VmConfig *vm, const char *state_dir, uid_t uid, 
                                 strerror(-r));
                 return r;
         }
-        *ret = TAKE_PTR(path);
         return 0;
 }
 
-int vm_root_prepare(const VmConfig *vm, const char *state_dir, uid_t uid, gid_t gid, VmRoot *ret,
-                char **ret_reason) {
+int vm_root_prepare(const VmConfig *vm, const char *state_dir, VmRoot *ret, char **ret_reason) {
         _cleanup_(vm_root_finish) VmRoot root = {};
         int r;
 
@@ -148,9 +148,9 @@ int vm_root_prepare(const VmConfig *vm, const char *state_dir, uid_t uid, gid_t 
                 }
         }
         if (rootfs_vm_needs_overlay_disk(vm)) {
-                r = overlay_create(vm, state_dir, uid, gid, &root.overlay_disk, ret_reason);
-                if (r < 0)
-                        return r;
+                root.overlay_disk = overlay_path(state_dir, vm->name, ".qcow2");
+                if (!root.overlay_disk)
+                        return -ENOMEM;
         }
         *ret = root;
         root = (VmRoot){};
@@ -158,12 +158,18 @@ int vm_root_prepare(const VmConfig *vm, const char *state_dir, uid_t uid, gid_t 
 }
 
 void vm_root_release(const VmConfig *vm, const char *state_dir) {
-        _cleanup_(freep) char *path = overlay_path(state_dir, vm->name, ".qcow2");
+        /* The temp files too: a preparation killed at its deadline leaves them. */
+        static const char *const suffixes[] = { ".qcow2", ".qcow2.tmp", ".raw" };
 
-        if (path && unlink(path) < 0 && errno != ENOENT)
-                log_warning_errno(errno,
-                                "VM '%s': cannot delete the overlay disk '%s', ignoring: %m",
-                                vm->name, path);
+        for (size_t i = 0; i < ELEMENTSOF(suffixes); i++) {
+                _cleanup_(freep) char *path = overlay_path(state_dir, vm->name, suffixes[i]);
+
+                if (path && unlink(path) < 0 && errno != ENOENT)
+                        log_warning_errno(errno,
+                                        "VM '%s': cannot delete the overlay disk '%s', "
+                                        "ignoring: %m",
+                                        vm->name, path);
+        }
 }
 
 static void remove_stale_overlays(const char *state_dir) {

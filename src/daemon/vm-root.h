@@ -15,14 +15,26 @@ typedef struct VmRoot {
 
 void vm_root_finish(VmRoot *r);
 
-/* Fills ret for one start: resolves the built image (if the VM needs one) and creates the
- * overlay disk (if the VM needs one), formatted as ext4 of rootOverlay.size and owned by
- * uid:gid, the VMM's user. On failure returns -errno, sets *ret_reason to a sentence that says
- * what to do, and leaves nothing behind. */
-int vm_root_prepare(const VmConfig *vm, const char *state_dir, uid_t uid, gid_t gid, VmRoot *ret,
-                char **ret_reason);
+/* The programs that format an overlay disk: absolute paths (meson options, or vmsilod's
+ * --mkfs-ext4 and --qemu-img), never looked up in $PATH. */
+typedef struct VmRootTools {
+        const char *mkfs_ext4;
+        const char *qemu_img;
+} VmRootTools;
 
-/* Deletes the VM's overlay disk if there is one. */
+/* Creates the VM's overlay disk for this start, formatted as ext4 of rootOverlay.size and owned
+ * by uid:gid, the VMM's user. Synchronous (it runs tools): vmsilod calls it in a helper child.
+ * On failure returns -errno, sets *ret_reason to a sentence that says what to do, and leaves
+ * nothing behind. */
+int vm_root_make_overlay(const VmConfig *vm, const char *state_dir, const VmRootTools *tools,
+                uid_t uid, gid_t gid, char **ret_reason);
+
+/* Fills ret for one start: resolves the built image (if the VM needs one) and names the overlay
+ * disk that vm_root_make_overlay() made (if the VM needs one). On failure returns -errno and sets
+ * *ret_reason to a sentence that says what to do. */
+int vm_root_prepare(const VmConfig *vm, const char *state_dir, VmRoot *ret, char **ret_reason);
+
+/* Deletes the VM's overlay disk, and the temp files of one being made, if there are any. */
 void vm_root_release(const VmConfig *vm, const char *state_dir);
 
 /* At daemon start: deletes overlay disks left by a previous run and warns about every VM whose

@@ -17,19 +17,24 @@
 #include "client.h"
 #include "conn-limit.h"
 #include "crosvm-plan.h"
+#include "host-forward.h"
 #include "image-layout.h"
 #include "listener.h"
 #include "log.h"
 #include "net.h"
 #include "qemu-plan.h"
 #include "relay.h"
+#include "rootfs-layout.h"
 #include "sandbox.h"
 #include "shares.h"
 #include "socket-util.h"
 #include "strv.h"
+#include "tap.h"
 #include "vm-deps.h"
 #include "vm-root.h"
 #include "vm.h"
+#include "vmm-log.h"
+#include "vmsilo-config.h"
 
 static uint64_t now_usec(void) {
         struct timespec ts;
@@ -118,21 +123,40 @@ static void on_agent_status(Mux *m, const FrameStatus *status, void *userdata) {
         vm_update_idle(vm);
 }
 
+/* Guest-opened ids (bit 31) are host-forward.c streams; the others are vm-run relays we opened. */
+static bool id_is_guest_opened(uint32_t id) {
+        return id & STREAM_ID_GUEST_BIT;
+}
+
+static void on_agent_open(Mux *m, uint32_t id, const FrameOpen *req, void *userdata) {
+        /* The mux let through only FORWARD streams with GUEST_FORWARD in use. */
+        host_forward_on_open(userdata, id, req);
+}
+
 static void on_agent_accept(Mux *m, uint32_t id, void *stream_userdata) {
         relay_on_guest_accept(stream_userdata);
 }
 
 static void on_agent_data(Mux *m, uint32_t id, void *stream_userdata, uint8_t fd,
                 const uint8_t *data, size_t len) {
-        relay_on_guest_data(stream_userdata, fd, data, len);
+        if (id_is_guest_opened(id))
+                host_forward_on_data(stream_userdata, data, len);
+        else
+                relay_on_guest_data(stream_userdata, fd, data, len);
 }
 
 static void on_agent_eof(Mux *m, uint32_t id, void *stream_userdata, uint8_t fd) {
-        relay_on_guest_eof(stream_userdata, fd);
+        if (id_is_guest_opened(id))
+                host_forward_on_eof(stream_userdata);
+        else
+                relay_on_guest_eof(stream_userdata, fd);
 }
 
 static void on_agent_writable(Mux *m, uint32_t id, void *stream_userdata, size_t window) {
-        relay_on_guest_writable(stream_userdata, window);
+        if (id_is_guest_opened(id))
+                host_forward_on_writable(stream_userdata);
+        else
+                relay_on_guest_writable(stream_userdata, window);
 }
 
 static void on_agent_exit(Mux *m, uint32_t id, void *stream_userdata, const FrameExit *exit) {
@@ -141,7 +165,10 @@ static void on_agent_exit(Mux *m, uint32_t id, void *stream_userdata, const Fram
 
 static void on_agent_close(
                 Mux *m, uint32_t id, void *stream_userdata, int error, const char *reason) {
-        relay_on_guest_close(stream_userdata, error, reason);
+        if (id_is_guest_opened(id))
+                host_forward_on_close(stream_userdata);
+        else
+                relay_on_guest_close(stream_userdata, error, reason);
 }
 
 static void on_agent_channel_error(Mux *m, int error, const char *reason, void *userdata) {
@@ -171,11 +198,12 @@ static void on_agent_disconnect(Channel *ch, int error, const char *reason, void
 static int vm_open_agent(Vm *vm, int fd) {
         MuxConfig config = {
                 .role = MUX_ROLE_HOST,
-                .capabilities = PROTOCOL_CAPABILITIES,
+                .capabilities = PROTOCOL_CAPABILITIES | PROTOCOL_CAP_GUEST_FORWARD,
                 .userdata = vm,
                 .callbacks = {
                         .on_hello = on_agent_hello,
                         .on_status = on_agent_status,
+                        .on_open = on_agent_open,
                         .on_accept = on_agent_accept,
                         .on_data = on_agent_data,
                         .on_eof = on_agent_eof,
@@ -287,6 +315,7 @@ static void vm_release_vmm(Vm *vm) {
                 vm->agent = channel_free(vm->agent);
         }
         vm->qmp = qmp_free(vm->qmp);
+        vm->log = vmm_log_free(vm->log);
         vm_unlink_balloon(vm);
         vm_root_release(vm->config, vm->manager->options.state_dir);
         console_detach_vmm(vm->console);
@@ -354,6 +383,8 @@ static int vm_build_plan(Vm *vm, LaunchPlan **ret) {
                 .tap_fds = true,
                 .home_uid = m->user_uid,
                 .home_gid = m->user_gid,
+                /* Root starts it: from the build's absolute path, never through $PATH. */
+                .binary = vm->vmm == VMM_CROSVM ? m->options.crosvm : m->options.qemu_system,
         };
         int r;
 
@@ -367,8 +398,7 @@ static int vm_build_plan(Vm *vm, LaunchPlan **ret) {
         }
         ctx.kernel = kernel;
         ctx.initramfs = initrd;
-        r = vm_root_prepare(
-                        vm->config, m->options.state_dir, m->user_uid, m->user_gid, &root, &why);
+        r = vm_root_prepare(vm->config, m->options.state_dir, &root, &why);
         if (r < 0) {
                 vm_set_failure(vm, "%s", why ?: strerror(-r));
                 return r;
@@ -395,10 +425,14 @@ static int vm_build_plan(Vm *vm, LaunchPlan **ret) {
 
 static int vm_choose_accel(Vm *vm) {
         const char *why = NULL;
+        gid_t kvm_group;
         int r;
 
         r = accel_resolve(config_vm_accel(vm->manager->config, vm->config),
-                        vm->manager->options.accel_override, &vm->accel, &vm->tsc_khz, &why);
+                        vm->manager->options.accel_override,
+                        sandbox_kvm_prepare(SANDBOX_KVM_PATH, vm->manager->user_uid,
+                                        &kvm_group) >= 0,
+                        &vm->accel, &vm->tsc_khz, &why);
         if (r < 0) {
                 vm_set_failure(vm, "%s", why);
                 return r;
@@ -408,19 +442,14 @@ static int vm_choose_accel(Vm *vm) {
         return 0;
 }
 
-static int vm_open_output(Vm *vm) {
+/* <runtime>/<name>.log; *ret_fd is the VMM's end. */
+static int vm_open_log(Vm *vm, int *ret_fd) {
         _cleanup_(freep) char *path = NULL;
-        int fd;
 
         if (asprintf(&path, "%s/%s.log", vm->manager->options.runtime_dir, vm_name(vm)) < 0)
                 return -ENOMEM;
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
-        if (fd < 0)
-                return -errno;
-        /* Readable by the vmsilo user for debugging; failing that, root still reads it. */
-        if (fchown(fd, 0, vm->manager->user_gid) < 0)
-                log_debug_errno(errno, "Cannot chown %s: %m", path);
-        return fd;
+        vm->log = vmm_log_free(vm->log); /* from a start that failed before the VMM ran */
+        return vmm_log_new(vm->manager->event, path, VMM_LOG_MAX_BYTES, &vm->log, ret_fd);
 }
 
 /* The daemon's ends go to ret_ours, the VMM's to ret_theirs. */
@@ -535,27 +564,21 @@ static int vm_spawn(Vm *vm) {
         pid_t pid;
         int r;
 
-        vm->vmm = config_vm_vmm(m->config, vm->config, m->crosvm_available);
-        /* Fixed for this run: a reload may move the VM to another position. */
-        vm->guest_cid = crosvm_plan_guest_cid(vm->index);
-        r = shares_prepare(vm->config, vm->vmm, m->options.state_dir, m->user_uid, m->user_gid);
-        if (r < 0) {
-                vm_set_failure(vm,
-                                "cannot prepare its shared home or directories: %s (the "
-                                "daemon log says which)",
-                                strerror(-r));
-                return r;
-        }
         if (vm->vmm == VMM_QEMU && vm_choose_accel(vm) < 0)
                 return -EINVAL;
         r = vm_build_plan(vm, &plan);
         if (r < 0)
                 return r;
-        output = vm_open_output(vm);
-        if (output < 0) {
-                vm_set_failure(vm, "cannot create the VMM log: %s", strerror(-output));
-                return output;
+        r = vm_open_log(vm, &output);
+        if (r < 0) {
+                vm_set_failure(vm, "cannot create the VMM log: %s", strerror(-r));
+                return r;
         }
+        /* Where the VM's host companions listen; a failure costs only guest-opened streams. */
+        r = host_forward_prepare_dir(vm);
+        if (r < 0)
+                log_warning_errno(r, "VM '%s': cannot make its host service directory: %m",
+                                vm_name(vm));
         if (vm->vmm == VMM_QEMU) {
                 balloon = vm_listen_balloon(vm);
                 if (balloon < 0) {
@@ -565,14 +588,14 @@ static int vm_spawn(Vm *vm) {
                 }
         }
         /* net.c: the persistent TAPs exist since daemon start; each VMM gets fresh queues. */
-        r = net_open_taps(vm->config, &taps, &n_taps);
+        r = tap_open_vm(vm->config, &taps, &n_taps);
         if (r < 0) {
                 vm_set_failure(vm, "cannot open its TAP interfaces: %s", strerror(-r));
                 return r;
         }
         r = socketpairs(_PAIR_MAX, ours, theirs);
         if (r < 0) {
-                net_close_taps(taps, n_taps);
+                tap_close_all(taps, n_taps);
                 vm_set_failure(vm, "cannot create sockets: %s", strerror(-r));
                 return r;
         }
@@ -584,11 +607,12 @@ static int vm_spawn(Vm *vm) {
                 .balloon_qmp = balloon,
                 .taps = taps,
                 .n_taps = n_taps,
+                .input = -EBADF,
                 .output = output,
         };
         r = sandbox_spawn(plan, &fds, m->user_uid, m->user_gid, &pid);
         close_all(theirs, _PAIR_MAX);
-        net_close_taps(taps, n_taps);
+        tap_close_all(taps, n_taps);
         if (r < 0) {
                 close_all(ours, _PAIR_MAX);
                 vm_set_failure(vm, "cannot start the VMM: %s", strerror(-r));
@@ -649,7 +673,63 @@ static void vm_start_dependencies(Vm *vm) {
         }
 }
 
+static void vm_fail_start(Vm *vm) {
+        vm_unlink_balloon(vm);
+        vm_root_release(vm->config, vm->manager->options.state_dir);
+        log_error("VM '%s' cannot start: %s", vm_name(vm), strna(vm->failure_reason));
+        vm_handle_event(vm, VM_EVENT_START_FAILED);
+}
+
+/* Runs in the prepare helper, as root: the shared home (its template copied by a grandchild
+ * as the user), the guest owner of shared directories, the overlay disk. */
+static int vm_prepare_child(void *userdata) {
+        _cleanup_(freep) char *why = NULL;
+        Vm *vm = userdata;
+        Manager *m = vm->manager;
+        VmRootTools tools = { .mkfs_ext4 = m->options.mkfs_ext4, .qemu_img = m->options.qemu_img };
+        int r;
+
+        r = shares_prepare(vm->config, vm->vmm, m->options.state_dir, m->user_uid, m->user_gid);
+        if (r < 0 || !rootfs_vm_needs_overlay_disk(vm->config))
+                return r;
+        r = vm_root_make_overlay(
+                        vm->config, m->options.state_dir, &tools, m->user_uid, m->user_gid, &why);
+        if (r < 0)
+                log_error("VM '%s': %s", vm_name(vm), why ?: strerror(-r));
+        return r;
+}
+
+static void on_prepare_done(Helper *h, int result, void *userdata) {
+        Vm *vm = userdata;
+
+        vm->prepare = helper_free(vm->prepare);
+        if (vm->state != VM_STARTING)
+                return;
+        if (result == -ETIME)
+                vm_set_failure(vm,
+                                "preparing its shared home and disks took more than %" PRIu64
+                                " s; stopped",
+                                vm->manager->options.helper_timeout_usec / 1000000);
+        else if (result < 0)
+                vm_set_failure(vm, "cannot prepare its shared home, shared directories or "
+                                   "overlay disk (the daemon log says why)");
+        if (result < 0 || vm_spawn(vm) < 0)
+                vm_fail_start(vm);
+}
+
+/* What must exist before the VMM starts is made by a helper child, so that nothing the user
+ * does to the copy (a SIGSTOP, a FUSE mount that never answers) and no stuck tool can stall
+ * vmsilod: the VM stays "starting" meanwhile, and the start goes on in on_prepare_done(). */
+static bool vm_needs_prepare(const Vm *vm) {
+        const VmConfig *c = vm->config;
+
+        return c->shared_home_path || c->n_shared_directories > 0 ||
+               rootfs_vm_needs_overlay_disk(c);
+}
+
 int vm_start(Vm *vm) {
+        Manager *m = vm->manager;
+        char what[128];
         int r;
 
         if (IN_SET(vm->state, VM_STARTING, VM_RUNNING))
@@ -672,11 +752,19 @@ int vm_start(Vm *vm) {
 
         vm_start_dependencies(vm);
         vm_handle_event(vm, VM_EVENT_START);
-        r = vm_spawn(vm);
+        vm->vmm = config_vm_vmm(m->config, vm->config, m->crosvm_available);
+        /* Fixed for this run: a reload may move the VM to another position. */
+        vm->guest_cid = crosvm_plan_guest_cid(vm->index);
+        if (vm_needs_prepare(vm)) {
+                (void) snprintf(what, sizeof(what), "VM '%s': the start's preparation", vm_name(vm));
+                r = helper_fork(m->event, what, vm_prepare_child, m->options.helper_timeout_usec,
+                                on_prepare_done, vm, &vm->prepare);
+                if (r < 0)
+                        vm_set_failure(vm, "cannot fork: %s", strerror(-r));
+        } else
+                r = vm_spawn(vm);
         if (r < 0) {
-                vm_unlink_balloon(vm);
-                log_error("VM '%s' cannot start: %s", vm_name(vm), strna(vm->failure_reason));
-                vm_handle_event(vm, VM_EVENT_START_FAILED);
+                vm_fail_start(vm);
                 return r;
         }
         return 0;
@@ -701,7 +789,7 @@ static int vm_crosvm_stop(Vm *vm) {
 
         if (!vm->vmm_dir || vm->stop_helper)
                 return -EALREADY;
-        r = crosvm_request_stop(vm->vmm_dir, vm_name(vm), &pid);
+        r = crosvm_request_stop(vm->manager->options.crosvm, vm->vmm_dir, vm_name(vm), &pid);
         if (r < 0)
                 return r;
         return sd_event_add_child(vm->manager->event, &vm->stop_helper, pid, WEXITED,
@@ -760,6 +848,15 @@ void vm_stop(Vm *vm) {
                 vm_handle_event(vm, VM_EVENT_STOP);
                 return;
         }
+        if (vm->prepare) {
+                /* No VMM yet: stopping is killing the preparation. */
+                log_info("Stopping VM '%s' before its VMM started.", vm_name(vm));
+                vm->prepare = helper_free(vm->prepare);
+                vm_root_release(vm->config, vm->manager->options.state_dir);
+                vm_handle_event(vm, VM_EVENT_STOP);
+                vm_handle_event(vm, VM_EVENT_VMM_EXITED);
+                return;
+        }
         log_info("Stopping VM '%s'.", vm_name(vm));
         vm->stop_step = 0;
         vm_handle_event(vm, VM_EVENT_STOP);
@@ -768,12 +865,12 @@ void vm_stop(Vm *vm) {
 
 /* ---- sockets ---- */
 
-static void on_command_connect(int fd, uid_t uid, bool authorised, void *userdata) {
+static void on_command_connect(int fd, uid_t uid, const char *refusal, void *userdata) {
         Vm *vm = userdata;
         Client *c;
         int r;
 
-        r = client_new(vm, fd, uid, authorised, &c);
+        r = client_new(vm, fd, uid, refusal, &c);
         if (r < 0) {
                 safe_close(fd);
                 log_debug_errno(r, "VM '%s': closing a command connection of uid %u at once: %m",
@@ -781,15 +878,13 @@ static void on_command_connect(int fd, uid_t uid, bool authorised, void *userdat
         }
 }
 
-static void on_console_connect(int fd, uid_t uid, bool authorised, void *userdata) {
+static void on_console_connect(int fd, uid_t uid, const char *refusal, void *userdata) {
         Vm *vm = userdata;
         int r;
 
-        if (!authorised) {
-                listener_refuse(fd,
-                                "vmsilod: permission denied: uid %u is neither root nor the vmsilo "
-                                "user\r\n",
-                                (unsigned) uid);
+        if (refusal) {
+                listener_refuse(fd, "vmsilod: permission denied: uid %u %s\r\n", (unsigned) uid,
+                                refusal);
                 return;
         }
         r = console_add_client(vm->console, fd, uid);
@@ -899,6 +994,7 @@ Vm *vm_free(Vm *vm) {
                 if (vm->waiters == w)
                         vm_remove_waiter(w);
         }
+        vm->prepare = helper_free(vm->prepare);
         if (vm->pid > 0)
                 (void) kill(vm->pid, SIGKILL);
         vm_release_vmm(vm);

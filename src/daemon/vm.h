@@ -11,6 +11,7 @@
 #include "config.h"
 #include "conn-limit.h"
 #include "console.h"
+#include "helper.h"
 #include "macro.h"
 #include "manager.h"
 #include "qmp.h"
@@ -19,7 +20,9 @@
 typedef struct Client Client;
 typedef struct Listener Listener;
 typedef struct Relay Relay;
+typedef struct HostForward HostForward;
 typedef struct VmWaiter VmWaiter;
+typedef struct VmmLog VmmLog;
 
 /* Something that must hear about every state change (a control request waiting for "running",
  * a vm-run OPEN waiting for the boot). The callback may unlink and free the waiter. */
@@ -53,12 +56,14 @@ struct Vm {
 
         pid_t pid; /* VMM, 0 when none */
         sd_event_source *child;
+        Helper *prepare; /* the start's preparation before the VMM exists (vm_needs_prepare()) */
         Channel *agent;  /* host side of the guest channel */
         bool agent_lost; /* the VMM closed the channel: it is exiting, not yet reaped */
         char *vmm_dir;   /* crosvm: its per-VM directory (control socket) */
         sd_event_source *agent_retry; /* crosvm: vsock connect attempts while the guest boots */
         sd_event_source *stop_helper; /* crosvm: the `crosvm stop` child */
         Qmp *qmp;
+        VmmLog *log; /* the VMM's output, while it runs */
         Console *console;
         sd_event_source *timer; /* start timeout, stop escalation */
         unsigned stop_step;     /* escalation: 0 agent power-off, 1 VMM quit, 2 SIGKILL */
@@ -67,6 +72,8 @@ struct Vm {
         uint32_t live_sessions; /* from the agent's STATUS */
         Relay *relays;          /* active vm-run streams on this VM; Relay::vm_next */
         size_t n_relays;
+        HostForward *host_forwards; /* guest-opened streams (host-forward.h) */
+        size_t n_host_forwards;
         VmWaiter *waiters;
         Client *clients;             /* command-socket connections; Client::next */
         uint64_t running_since_usec; /* CLOCK_MONOTONIC */

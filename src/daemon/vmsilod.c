@@ -7,24 +7,32 @@
 #include <sys/resource.h>
 #include <systemd/sd-daemon.h>
 
-#include "crosvm-plan.h"
 #include "desktop.h"
 #include "host-check.h"
 #include "image-layout.h"
 #include "log.h"
 #include "manager.h"
 #include "net.h"
-#include "path-util.h"
+#include "parse-util.h"
+#include "safe-open.h"
 #include "vm-root.h"
 #include "vmsilo-config.h"
 
 #define START_TIMEOUT_USEC_DEFAULT (120 * 1000000ULL)
 #define STOP_TIMEOUT_USEC_DEFAULT (20 * 1000000ULL)
+/* A start's preparation: a home template copy and formatting an overlay take seconds; longer
+ * than the copy's own deadline (SHARES_COPY_TIMEOUT_USEC), whose message is more precise. */
+#define HELPER_TIMEOUT_USEC_DEFAULT (150 * 1000000ULL)
 
 static const char *arg_config = CONFIG_DEFAULT_PATH;
 static const char *arg_runtime_dir = NULL;
 static const char *arg_state_dir = NULL;
 static const char *arg_image_builder = NULL;
+static const char *arg_mkfs_ext4 = VMSILO_MKFS_EXT4;
+static const char *arg_qemu_img = VMSILO_QEMU_IMG;
+static const char *arg_qemu_system = VMSILO_QEMU_SYSTEM;
+static const char *arg_crosvm = VMSILO_CROSVM;
+static uint64_t arg_helper_timeout_usec = HELPER_TIMEOUT_USEC_DEFAULT;
 static LogLevel arg_log_level = LOG_LEVEL_INFO;
 
 static void help(void) {
@@ -38,14 +46,21 @@ static void help(void) {
                "     --state-dir DIR     images and overlays (default $VMSILO_STATE_DIR or %s)\n"
                "     --image-builder BIN the vmsilo binary that builds the default image\n"
                "                         (default $VMSILO_CLI or %s)\n"
+               "     --mkfs-ext4 PATH    mkfs.ext4 for overlay disks (default %s)\n"
+               "     --qemu-img PATH     qemu-img for overlay disks (default %s)\n"
+               "     --qemu-system PATH  the QEMU that runs VMs (default %s)\n"
+               "     --crosvm PATH       the crosvm that runs VMs (default %s)\n"
+               "     --helper-timeout DURATION  kill a VM start's preparation (home copy,\n"
+               "                         overlay formatting) after DURATION (default %ds)\n"
                "     --log-level LEVEL   error, warn, info (default), debug, trace\n"
                "  -h --help              show this help\n"
                "     --version           show the version\n"
                "\n"
-               "Environment: VMSILO_ACCEL=auto|kvm|tcg overrides the configured acceleration;\n"
-               "VMSILO_DESKTOP_HOME=DIR puts menu entries in DIR instead of the user's home.\n",
+               "Environment: VMSILO_ACCEL=auto|kvm|tcg overrides the configured acceleration.\n",
                         CONFIG_DEFAULT_PATH, VMSILO_RUNTIME_DIR_DEFAULT, VMSILO_STATE_DIR_DEFAULT,
-                        VMSILO_BINDIR "/vmsilo");
+                        VMSILO_BINDIR "/vmsilo", VMSILO_MKFS_EXT4, VMSILO_QEMU_IMG,
+                        VMSILO_QEMU_SYSTEM, VMSILO_CROSVM,
+                        (int) (HELPER_TIMEOUT_USEC_DEFAULT / 1000000));
 }
 
 /* Returns 1 to go on, 0 to exit successfully, < 0 for a usage error. */
@@ -54,6 +69,11 @@ static int parse_argv(int argc, char **argv) {
                 ARG_RUNTIME_DIR = 0x100,
                 ARG_STATE_DIR,
                 ARG_IMAGE_BUILDER,
+                ARG_MKFS_EXT4,
+                ARG_QEMU_IMG,
+                ARG_QEMU_SYSTEM,
+                ARG_CROSVM,
+                ARG_HELPER_TIMEOUT,
                 ARG_LOG_LEVEL,
                 ARG_VERSION
         };
@@ -62,10 +82,26 @@ static int parse_argv(int argc, char **argv) {
                 { "runtime-dir", required_argument, NULL, ARG_RUNTIME_DIR },
                 { "state-dir", required_argument, NULL, ARG_STATE_DIR },
                 { "image-builder", required_argument, NULL, ARG_IMAGE_BUILDER },
+                { "mkfs-ext4", required_argument, NULL, ARG_MKFS_EXT4 },
+                { "qemu-img", required_argument, NULL, ARG_QEMU_IMG },
+                { "qemu-system", required_argument, NULL, ARG_QEMU_SYSTEM },
+                { "crosvm", required_argument, NULL, ARG_CROSVM },
+                { "helper-timeout", required_argument, NULL, ARG_HELPER_TIMEOUT },
                 { "log-level", required_argument, NULL, ARG_LOG_LEVEL },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
                 {},
+        };
+        /* Root's programs: absolute paths only, never looked up in $PATH. */
+        const struct {
+                int arg;
+                const char *name;
+                const char **value;
+        } tools[] = {
+                { ARG_MKFS_EXT4, "mkfs-ext4", &arg_mkfs_ext4 },
+                { ARG_QEMU_IMG, "qemu-img", &arg_qemu_img },
+                { ARG_QEMU_SYSTEM, "qemu-system", &arg_qemu_system },
+                { ARG_CROSVM, "crosvm", &arg_crosvm },
         };
         int c;
 
@@ -82,6 +118,30 @@ static int parse_argv(int argc, char **argv) {
                         break;
                 case ARG_IMAGE_BUILDER:
                         arg_image_builder = optarg;
+                        break;
+                case ARG_MKFS_EXT4:
+                case ARG_QEMU_IMG:
+                case ARG_QEMU_SYSTEM:
+                case ARG_CROSVM:
+                        for (size_t i = 0; i < ELEMENTSOF(tools); i++) {
+                                if (tools[i].arg != c)
+                                        continue;
+                                if (optarg[0] != '/')
+                                        return log_error_errno(EINVAL,
+                                                        "--%s: '%s' is not an absolute path; "
+                                                        "root's programs are never looked up in "
+                                                        "$PATH.",
+                                                        tools[i].name, optarg);
+                                *tools[i].value = optarg;
+                        }
+                        break;
+                case ARG_HELPER_TIMEOUT:
+                        if (parse_duration(optarg, &arg_helper_timeout_usec) < 0 ||
+                                        arg_helper_timeout_usec == 0)
+                                return log_error_errno(EINVAL,
+                                                "--helper-timeout: '%s' is not a duration "
+                                                "such as 30s or 2m",
+                                                optarg);
                         break;
                 case ARG_LOG_LEVEL:
                         arg_log_level = log_level_from_string(optarg);
@@ -142,7 +202,11 @@ static int run(int argc, char **argv) {
         log_set_max_level(arg_log_level);
         raise_fd_limit();
 
-        crosvm = path_find_executable(CROSVM_PLAN_BINARY_DEFAULT);
+        /* Root writes there: never through a link, never in someone else's directory. */
+        r = safe_prepare_root_dir(arg_state_dir, "state dir");
+        if (r < 0)
+                return r;
+        crosvm = access(arg_crosvm, X_OK) >= 0;
         r = host_load_config(arg_config, crosvm, &config, NULL);
         if (r < 0)
                 return log_error_errno(r, "Configuration '%s' is not usable; nothing was started.",
@@ -175,7 +239,11 @@ static int run(int argc, char **argv) {
                 .state_dir = arg_state_dir,
                 .image_builder = arg_image_builder,
                 .accel_override = getenv("VMSILO_ACCEL"),
-                .desktop_home = getenv("VMSILO_DESKTOP_HOME"),
+                .mkfs_ext4 = arg_mkfs_ext4,
+                .qemu_img = arg_qemu_img,
+                .qemu_system = arg_qemu_system,
+                .crosvm = arg_crosvm,
+                .helper_timeout_usec = arg_helper_timeout_usec,
                 .start_timeout_usec = START_TIMEOUT_USEC_DEFAULT,
                 .stop_timeout_usec = STOP_TIMEOUT_USEC_DEFAULT,
         };

@@ -126,12 +126,14 @@ int accel_choose(AccelKind configured, const char *env_override, const AccelProb
         }
 }
 
-int accel_resolve(AccelKind configured, const char *env_override, AccelKind *ret,
-                uint32_t *ret_tsc_khz, const char **ret_reason) {
+int accel_resolve(AccelKind configured, const char *env_override, bool vmm_kvm_access,
+                AccelKind *ret, uint32_t *ret_tsc_khz, const char **ret_reason) {
         AccelProbe probe = {};
         int r;
 
         (void) accel_probe("/proc/cpuinfo", "/dev/kvm", &probe);
+        /* We probe as root; what counts is whether the sandboxed VMM can open it. */
+        probe.kvm_openable = probe.kvm_openable && vmm_kvm_access;
         r = accel_choose(configured, env_override, &probe, ret, ret_reason);
         if (r < 0)
                 return r;

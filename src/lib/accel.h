@@ -33,7 +33,9 @@ int accel_probe(const char *cpuinfo_path, const char *kvm_path, AccelProbe *ret)
 int accel_choose(AccelKind configured, const char *env_override, const AccelProbe *probe,
                 AccelKind *ret, const char **ret_reason);
 
-/* accel_probe() of this host (/proc/cpuinfo, /dev/kvm), then accel_choose(). *ret_tsc_khz gets
- * the probe's tsc_khz (the caller passes it to a TCG plan). A failed probe counts as "no KVM". */
-int accel_resolve(AccelKind configured, const char *env_override, AccelKind *ret,
-                uint32_t *ret_tsc_khz, const char **ret_reason);
+/* accel_probe() of this host (/proc/cpuinfo, /dev/kvm), then accel_choose(). vmm_kvm_access:
+ * whether the VMM user gets /dev/kvm (sandbox_kvm_prepare() succeeded); without it /dev/kvm
+ * counts as not openable, whatever root could do. *ret_tsc_khz gets the probe's tsc_khz (the
+ * caller passes it to a TCG plan). A failed probe counts as "no KVM". */
+int accel_resolve(AccelKind configured, const char *env_override, bool vmm_kvm_access,
+                AccelKind *ret, uint32_t *ret_tsc_khz, const char **ret_reason);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "buffer.h"
@@ -54,7 +55,12 @@ ssize_t buffer_write_to(Buffer *b, int fd) {
         size_t total = 0;
 
         while (buffer_size(b) > 0) {
-                ssize_t n = write(fd, b->data + b->start, buffer_size(b));
+                /* send() with MSG_NOSIGNAL: a socket whose reader went away is EPIPE, not a
+                 * SIGPIPE that kills a daemon that does not ignore it. */
+                ssize_t n = send(fd, b->data + b->start, buffer_size(b),
+                                MSG_DONTWAIT | MSG_NOSIGNAL);
+                if (n < 0 && errno == ENOTSOCK)
+                        n = write(fd, b->data + b->start, buffer_size(b));
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;

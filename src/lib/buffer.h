@@ -19,5 +19,5 @@ size_t buffer_size(const Buffer *b);
 int buffer_append(Buffer *b, const uint8_t *data, size_t len);
 void buffer_consume(Buffer *b, size_t n);
 /* Writes what it can to the non-blocking fd: returns the bytes written (0 when fd is full) or
- * -errno on failure. */
+ * -errno on failure. On a socket a gone reader is -EPIPE, never SIGPIPE. */
 ssize_t buffer_write_to(Buffer *b, int fd);

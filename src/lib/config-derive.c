@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* config-derive.c: values computed once from the parsed options: interface MACs, default TAP
- * names, shared-home paths and window text colours. Pure. */
+ * names, shared-home paths, window text colours and frame widths. Pure. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -69,10 +69,12 @@ static int derive_tap_name(
                         vm->name, name, CONFIG_IFNAME_MAX);
 }
 
-static int derive_vm(VmConfig *vm, size_t vm_index, ConfigErrors *e) {
+static int derive_vm(const Config *c, VmConfig *vm, size_t vm_index, ConfigErrors *e) {
         int r;
 
         vm->text_rgb = config_derive_text_rgb(vm->color_rgb);
+        if (!vm->frame_width_set)
+                vm->frame_width = c->frame_width;
         if (!vm->name)
                 return 0;
         for (size_t i = 0; i < vm->n_interfaces; i++) {
@@ -98,7 +100,7 @@ int config_derive(Config *c, ConfigErrors *e) {
         int r;
 
         for (size_t i = 0; i < c->n_vms; i++) {
-                r = derive_vm(&c->vms[i], i, e);
+                r = derive_vm(c, &c->vms[i], i, e);
                 if (r < 0)
                         return r;
         }

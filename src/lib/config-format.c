@@ -180,12 +180,14 @@ static void put_vm_basics(json_t *o, const VmConfig *vm, bool *oom) {
         put(o, "cpus", json_integer(vm->cpus), oom);
         put(o, "color", json_string(vm->color), oom);
         put(o, "colorRgb", rgb_to_json(vm->color_rgb), oom);
+        put(o, "frameWidth", json_integer(vm->frame_width), oom);
         put(o, "textColor", rgb_to_json(vm->text_rgb), oom);
         put(o, "network", network_to_json(vm, oom), oom);
         put(as, "enable", json_boolean(vm->auto_shutdown), oom);
         put(as, "after", json_integer((json_int_t) vm->auto_shutdown_after_sec), oom);
         put(o, "autoShutdown", as, oom);
         put(o, "autoStart", json_boolean(vm->auto_start), oom);
+        put(o, "tray", json_boolean(vm->tray), oom);
         put(o, "dependsOn", strv_to_json(vm->depends_on, oom), oom);
 }
 
@@ -264,6 +266,7 @@ static json_t *config_to_json(const Config *c, bool *oom) {
         put(o, "isolatedPciDevices", strv_to_json(c->isolated_pci_devices, oom), oom);
         put(o, "vmm", json_string(vmm_kind_to_string(c->vmm)), oom);
         put(o, "acceleration", json_string(accel_kind_to_string(c->accel)), oom);
+        put(o, "frameWidth", json_integer(c->frame_width), oom);
         return o;
 }
 

@@ -31,6 +31,9 @@ int config_keys_check(ConfigErrors *e, const char *path, json_t *obj, const char
 const char *config_keys_suggest(const char *key, const char *const *known);
 size_t config_keys_edit_distance(const char *a, const char *b);
 
+/* frameWidth in obj (global or per VM): 0..CONFIG_FRAME_WIDTH_MAX; 1 if set, 0 if absent. */
+int config_parse_frame_width(json_t *obj, const char *path, uint32_t *ret, ConfigErrors *e);
+
 /* config-json.c: typed getters. Each looks up key in obj; if it is absent the output keeps its
  * default. A value of the wrong type or out of range is recorded as an error at "path.key" and
  * also leaves the output alone. Return: 1 if the output was set, 0 if not, -ENOMEM. */

@@ -14,9 +14,11 @@ static const char *const vm_keys[] = {
         "memory",
         "cpus",
         "color",
+        "frameWidth",
         "network",
         "autoShutdown",
         "autoStart",
+        "tray",
         "dependsOn",
         "additionalDisks",
         "rootDisk",
@@ -49,6 +51,7 @@ int config_vm_init_defaults(VmConfig *vm) {
                 .cpus = 2,
                 .color_rgb = 0xff0000,
                 .auto_shutdown_after_sec = 60,
+                .tray = true,
                 .root_disk_readonly = true,
                 .shared_home_mode = SHARED_HOME_DEFAULT,
                 .gpu = { .enabled = true },
@@ -95,11 +98,26 @@ static int parse_name(json_t *obj, const char *path, VmConfig *vm, ConfigErrors 
         return 0;
 }
 
+int config_parse_frame_width(json_t *obj, const char *path, uint32_t *ret, ConfigErrors *e) {
+        uint64_t width = *ret;
+        int r;
+
+        r = config_json_uint(e, path, obj, "frameWidth", 0, CONFIG_FRAME_WIDTH_MAX, " pixels",
+                        &width);
+        *ret = (uint32_t) width;
+        return r;
+}
+
+/* color, and frameWidth, the frame vmsilo-wayland draws in it */
 static int parse_vm_color(json_t *obj, const char *path, VmConfig *vm, ConfigErrors *e) {
         _cleanup_(freep) char *color = NULL, *p = NULL;
         uint32_t rgb;
         int r;
 
+        r = config_parse_frame_width(obj, path, &vm->frame_width, e);
+        if (r < 0)
+                return r;
+        vm->frame_width_set = r > 0;
         r = config_json_string(e, path, obj, "color", false, &color);
         if (r <= 0)
                 return r;
@@ -271,6 +289,8 @@ static int parse_flags(json_t *obj, const char *path, VmConfig *vm, ConfigErrors
         r = config_json_bool(e, path, obj, "autoStart", &vm->auto_start);
         if (r >= 0)
                 r = config_json_bool(e, path, obj, "rootDiskReadonly", &vm->root_disk_readonly);
+        if (r >= 0)
+                r = config_json_bool(e, path, obj, "tray", &vm->tray);
         return r;
 }
 

@@ -23,6 +23,7 @@ static const char *const root_keys[] = {
         "isolatedPciDevices",
         "vmm",
         "acceleration",
+        "frameWidth",
         NULL,
 };
 
@@ -180,6 +181,11 @@ static int parse_user(json_t *root, Config *c, ConfigErrors *e) {
                                 "'%s' is not a valid user name (letters, digits, '.', '_', '-'; "
                                 "not starting with a digit or '-'; at most %d characters)",
                                 c->user, USER_NAME_MAX);
+        /* The VMMs run as this user: a VMM escape must not own the host (docs/sandbox.md). */
+        if (r > 0 && streq(c->user, "root"))
+                return config_error_add(e, 0, 0, "user",
+                                "must not be root: the VMMs run as this user; name the desktop "
+                                "user");
         return 0;
 }
 
@@ -336,6 +342,7 @@ static int parse_vms(json_t *root, Config *c, ConfigErrors *e) {
 
 static int config_init_defaults(Config *c) {
         c->enable_bash_integration = true;
+        c->frame_width = CONFIG_FRAME_WIDTH_DEFAULT;
         c->nat_interface = strdup("");
         c->crosvm.log_level = strdup("info");
         c->crosvm.extra_args = strv_new_empty();
@@ -388,6 +395,8 @@ int config_parse(json_t *root, Config *c, ConfigErrors *e) {
                 r = parse_isolated_pci(root, c, e);
         if (r >= 0)
                 r = config_parse_vmm_accel(root, "", &c->vmm, &c->accel, e);
+        if (r >= 0)
+                r = config_parse_frame_width(root, "", &c->frame_width, e);
         if (r >= 0)
                 r = parse_vms(root, c, e);
         return r < 0 ? r : 0;

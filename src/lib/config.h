@@ -25,6 +25,10 @@
 #define CONFIG_MEMORY_MIB_MIN 64
 #define CONFIG_MEMORY_MIB_MAX (1024 * 1024)
 #define CONFIG_CPUS_MAX 256
+/* frameWidth: pixels of the VM's colour vmsilo-wayland draws around each window (its
+ * FRAME_WIDTH_DEFAULT and FRAME_WIDTH_MAX). */
+#define CONFIG_FRAME_WIDTH_DEFAULT 4
+#define CONFIG_FRAME_WIDTH_MAX 64
 /* Linux IFNAMSIZ - 1: the longest usable interface name. */
 #define CONFIG_IFNAME_MAX 15
 
@@ -143,12 +147,15 @@ typedef struct VmConfig {
         char *color;              /* as written */
         uint32_t color_rgb;       /* 0xRRGGBB */
         uint32_t text_rgb;        /* 0x000000 or 0xffffff, readable on color_rgb */
+        uint32_t frame_width;     /* frameWidth; the global one unless frame_width_set */
+        bool frame_width_set;
         char **nameservers;       /* strv */
         NetInterface *interfaces; /* sorted by name */
         size_t n_interfaces;
         bool auto_shutdown;
         uint64_t auto_shutdown_after_sec;
         bool auto_start;
+        bool tray; /* show the guest's tray items on the host (docs/tray.md) */
         char **depends_on; /* strv of VM names */
         DiskConfig *additional_disks;
         size_t n_additional_disks;
@@ -202,6 +209,7 @@ typedef struct Config {
         char **isolated_pci_devices; /* strv of normalised addresses */
         VmmKind vmm;                 /* global choice */
         AccelKind accel;             /* global choice */
+        uint32_t frame_width;        /* frameWidth, the VMs' default */
 } Config;
 
 /* One validation problem. path is the JSON path ("nixosVms[1].network.interfaces.wan.tap");

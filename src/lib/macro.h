@@ -17,6 +17,27 @@
 #define _fallthrough_ __attribute__((fallthrough))
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
+
+/* Doubly linked lists through the members `next` and `prev` of each item; head points at the
+ * first. REMOVE accepts an item that is on no list (both links NULL, not the head). */
+#define LIST_PREPEND(head, item)                                                                   \
+        do {                                                                                       \
+                (item)->prev = NULL;                                                               \
+                (item)->next = (head);                                                             \
+                if (head)                                                                          \
+                        (head)->prev = (item);                                                     \
+                (head) = (item);                                                                   \
+        } while (0)
+#define LIST_REMOVE(head, item)                                                                    \
+        do {                                                                                       \
+                if ((item)->prev)                                                                  \
+                        (item)->prev->next = (item)->next;                                         \
+                else if ((head) == (item))                                                         \
+                        (head) = (item)->next;                                                     \
+                if ((item)->next)                                                                  \
+                        (item)->next->prev = (item)->prev;                                         \
+                (item)->next = (item)->prev = NULL;                                                \
+        } while (0)
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 

@@ -415,6 +415,12 @@ static int handle_control(
         }
 }
 
+/* Guest-opened streams exist only with PROTOCOL_CAP_GUEST_FORWARD in use, and are FORWARD
+ * streams: a guest never runs programs on the host. Checked on both ends. */
+static bool open_by_guest_is_allowed(const Mux *m, StreamKind kind) {
+        return (m->capabilities & PROTOCOL_CAP_GUEST_FORWARD) && kind == STREAM_KIND_FORWARD;
+}
+
 /* OPEN for an id not in the table. Refusals here create no entry: the peer's CLOSE that answers
  * the REJECT finds no entry and is ignored. */
 static int handle_open(
@@ -428,6 +434,9 @@ static int handle_open(
                 r = queue_reject(m, id, -EMFILE, "too many streams");
         else if ((r = frame_open_decode(untrusted_payload, untrusted_len, &req)) < 0)
                 r = queue_reject(m, id, r, "malformed OPEN");
+        else if (m->config.role == MUX_ROLE_HOST && !open_by_guest_is_allowed(m, req.kind))
+                r = queue_reject(m, id, -EOPNOTSUPP,
+                                "guest may open only negotiated FORWARD streams");
         else if (!m->config.callbacks.on_open)
                 r = queue_reject(m, id, -EOPNOTSUPP, "no streams accepted");
         else {
@@ -767,6 +776,8 @@ int mux_stream_open(Mux *m, const FrameOpen *req, void *stream_userdata, uint32_
 
         if (!mux_is_ready(m))
                 return -ENOTCONN;
+        if (m->config.role == MUX_ROLE_AGENT && !open_by_guest_is_allowed(m, req->kind))
+                return -EOPNOTSUPP;
         n = frame_open_encode(req, NULL, 0);
         if (n < 0)
                 return n;

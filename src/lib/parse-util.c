@@ -332,6 +332,19 @@ static int parse_rgb_function(const char *s, uint32_t *ret_rgb) {
         return 0;
 }
 
+int parse_fd(const char *s, int min, int *ret) {
+        char *end;
+        long fd;
+
+        errno = 0;
+        fd = strtol(s, &end, 10);
+        if (errno != 0 || *end || end == s || !isdigit((unsigned char) s[0]) || fd < min ||
+                        fd > INT32_MAX)
+                return -EINVAL;
+        *ret = (int) fd;
+        return 0;
+}
+
 int parse_color(const char *s, uint32_t *ret_rgb) {
         if (s[0] == '#')
                 return parse_hex_color(s + 1, ret_rgb);
@@ -343,16 +356,4 @@ int parse_color(const char *s, uint32_t *ret_rgb) {
                         return 0;
                 }
         return -EINVAL;
-}
-
-int parse_fd(const char *s, int *ret) {
-        char *end;
-        long fd;
-
-        errno = 0;
-        fd = strtol(s, &end, 10);
-        if (errno != 0 || *end || end == s || fd < 3 || fd > INT32_MAX)
-                return -EINVAL;
-        *ret = (int) fd;
-        return 0;
 }

@@ -11,10 +11,6 @@
 #define PCI_ADDRESS_STR_MAX 13
 #define MAC_ADDRESS_LEN 6
 
-/* An inherited file descriptor's number on a command line: decimal, above 2 (0-2 are stdio).
- * -EINVAL otherwise. */
-int parse_fd(const char *s, int *ret);
-
 /* Digits with an optional binary unit k/m/g/t (any case; K = 1024): "10G", "300m", "4096".
  * -EINVAL on bad syntax, -ERANGE if the result does not fit 64 bits. */
 int parse_size(const char *s, uint64_t *ret_bytes);
@@ -42,6 +38,9 @@ int parse_pci_address(const char *s, char ret[PCI_ADDRESS_STR_MAX]);
 /* A CSS colour: a named colour (case-insensitive), "#rgb", "#rrggbb" or "rgb(r,g,b)" with
  * 0..255 components (spaces allowed around them). ret_rgb is 0xRRGGBB. */
 int parse_color(const char *s, uint32_t *ret_rgb);
+
+/* A file descriptor number for a command line: decimal, min..INT32_MAX, nothing else. */
+int parse_fd(const char *s, int min, int *ret);
 
 /* Whether the kernel would accept s as a network interface name, restricted to printable
  * ASCII: 1..15 characters, not "." or "..", no '/', ':' or whitespace. */

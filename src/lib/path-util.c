@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* path-util.c: looking up programs in $PATH. */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,9 +9,17 @@
 
 #include "path-util.h"
 
-bool path_find_executable(const char *name) {
+int path_resolve_executable(const char *name, char **ret) {
         const char *path = getenv("PATH") ?: "/usr/local/bin:/usr/bin:/bin";
+        char *resolved;
 
+        if (strchr(name, '/')) {
+                resolved = realpath(name, NULL);
+                if (!resolved)
+                        return -errno;
+                *ret = resolved;
+                return 0;
+        }
         while (*path != '\0') {
                 size_t len = strcspn(path, ":");
                 char candidate[PATH_MAX];
@@ -18,11 +27,25 @@ bool path_find_executable(const char *name) {
                 if (len > 0 &&
                                 snprintf(candidate, sizeof(candidate), "%.*s/%s", (int) len, path,
                                                 name) < (int) sizeof(candidate) &&
-                                access(candidate, X_OK) == 0)
-                        return true;
+                                access(candidate, X_OK) == 0) {
+                        resolved = realpath(candidate, NULL);
+                        if (!resolved)
+                                return -errno;
+                        *ret = resolved;
+                        return 0;
+                }
                 path += len;
                 if (*path == ':')
                         path++;
         }
-        return false;
+        return -ENOENT;
+}
+
+bool path_find_executable(const char *name) {
+        char *resolved = NULL;
+
+        if (path_resolve_executable(name, &resolved) < 0)
+                return false;
+        free(resolved);
+        return true;
 }

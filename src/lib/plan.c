@@ -43,6 +43,9 @@ LaunchPlan *plan_free(LaunchPlan *p) {
                 return NULL;
         strv_free(p->argv);
         free(p->fds);
+        for (size_t i = 0; i < p->n_paths; i++)
+                free(p->paths[i].path);
+        free(p->paths);
         free(p);
         return NULL;
 }
@@ -128,6 +131,26 @@ int plan_add_fd(LaunchPlan *p, PlanFdRole role, unsigned index) {
         p->fds[i] = (PlanFd){ .role = role, .index = index, .target_fd = target };
         p->n_fds++;
         return target;
+}
+
+int plan_add_path(LaunchPlan *p, const char *path, bool writable) {
+        PlanPath *paths;
+        char *copy;
+
+        for (size_t i = 0; i < p->n_paths; i++)
+                if (streq(p->paths[i].path, path)) {
+                        p->paths[i].writable |= writable;
+                        return 0;
+                }
+        paths = reallocarray(p->paths, p->n_paths + 1, sizeof(PlanPath));
+        if (!paths)
+                return -ENOMEM;
+        p->paths = paths;
+        copy = strdup(path);
+        if (!copy)
+                return -ENOMEM;
+        p->paths[p->n_paths++] = (PlanPath){ .path = copy, .writable = writable };
+        return 0;
 }
 
 int plan_extendf(char **s, const char *separator, const char *format, ...) {

@@ -53,11 +53,24 @@ typedef struct PlanFd {
         int target_fd;  /* the fd number the VMM expects, see the table above */
 } PlanFd;
 
+/* A host file or directory the VMM opens by name (kernel, disk, share, socket directory). The
+ * sandbox (sandbox.h) shows the VMM nothing else of the host file system, each at its own path. */
+typedef struct PlanPath {
+        char *path;
+        bool writable;
+} PlanPath;
+
 typedef struct LaunchPlan {
         char **argv; /* strv; argv[0] is the VMM binary */
         size_t n_argv;
         PlanFd *fds; /* in ascending target_fd order */
         size_t n_fds;
+        PlanPath *paths; /* each path once; writable if any use needs it */
+        size_t n_paths;
+        /* The VMM runs in the sandbox's namespaces and minimal root (QEMU without PCI
+         * passthrough). crosvm jails each device itself with minijail (mounts, namespaces) and
+         * is left outside them, as is QEMU with VFIO devices for now. */
+        bool contained;
 } LaunchPlan;
 
 /* What the daemon provides for one launch. Every pointer is borrowed for the duration of the
@@ -120,6 +133,10 @@ int plan_appendf(LaunchPlan *p, const char *format, ...) _printf_(2, 3);
 int plan_append_strv(LaunchPlan *p, char *const *args);
 /* Records that role/index must be inherited; returns the target fd number (>= 3) or -ENOMEM. */
 int plan_add_fd(LaunchPlan *p, PlanFdRole role, unsigned index);
+
+/* Records a host path the VMM opens; a second use of the same path can only add writability.
+ * 0 or -ENOMEM. */
+int plan_add_path(LaunchPlan *p, const char *path, bool writable);
 
 /* Appends text to the string *s (may be NULL), putting separator first unless *s is empty. */
 int plan_extendf(char **s, const char *separator, const char *format, ...) _printf_(3, 4);

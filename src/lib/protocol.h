@@ -20,8 +20,12 @@
 
 #define PROTOCOL_VERSION_MAJOR 1
 #define PROTOCOL_VERSION_MINOR 0
-/* Capability bits in HELLO; the set in use is the AND of both sides. v1 defines none. */
+/* Capability bits in HELLO; the set in use is the AND of both sides. PROTOCOL_CAPABILITIES is
+ * what every peer offers; a bit for one kind of channel is offered only there. */
 #define PROTOCOL_CAPABILITIES 0ULL
+/* The agent may open FORWARD streams to named host services (docs/protocol.md, §3.2). Offered
+ * by the agent and by vmsilod on its agent channels, not on client connections. */
+#define PROTOCOL_CAP_GUEST_FORWARD (1ULL << 0)
 
 #define FRAME_HEADER_SIZE 12
 #define FRAME_PAYLOAD_MAX 65536

@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "host-services.h"
 #include "qemu-plan.h"
 #include "strv.h"
 
@@ -186,16 +187,20 @@ static int qemu_append_basics(QemuBuild *b) {
 }
 
 static int qemu_append_boot(QemuBuild *b) {
-        _cleanup_(freep) char *cmdline = NULL, *guest = NULL;
+        _cleanup_(freep) char *cmdline = NULL, *guest = NULL, *services = NULL;
         LaunchPlan *p = b->plan;
         bool root = b->vm->root_disk || b->ctx->built_root_disk;
         int r;
 
         r = qemu_append_pair(p, "-kernel", b->ctx->kernel);
+        if (r >= 0)
+                r = plan_add_path(p, b->ctx->kernel, false);
         if (r < 0)
                 return r;
         if (b->ctx->initramfs) {
                 r = qemu_append_pair(p, "-initrd", b->ctx->initramfs);
+                if (r >= 0)
+                        r = plan_add_path(p, b->ctx->initramfs, false);
                 if (r < 0)
                         return r;
         }
@@ -221,6 +226,17 @@ static int qemu_append_boot(QemuBuild *b) {
         r = plan_extendf(&cmdline, " ", "%s", guest);
         if (r < 0)
                 return r;
+        /* The host services the guest may reach over GUEST_FORWARD streams: the agent listens
+         * for them and root images start their guest ends (docs/guest-image.md). Not a secret:
+         * vmsilod decides every stream again. */
+        r = host_services_format(b->vm, &services);
+        if (r < 0)
+                return r;
+        if (services) {
+                r = plan_extendf(&cmdline, " ", "vmsilo.forward=%s", services);
+                if (r < 0)
+                        return r;
+        }
         return qemu_append_pair(p, "-append", cmdline);
 }
 
@@ -244,6 +260,9 @@ static int qemu_append_chardev(QemuBuild *b, const char *id, PlanFdRole role, bo
                         r = qemu_opt(&s, "path", path);
                 if (r >= 0)
                         r = plan_extendf(&s, ",", "server=on,wait=off");
+                /* The VMM creates the socket there, so it needs the directory writable. */
+                if (r >= 0)
+                        r = plan_add_path(b->plan, b->ctx->runtime_dir, true);
         }
         if (r < 0)
                 return r;
@@ -363,6 +382,8 @@ static int qemu_append_disk(QemuBuild *b, const QemuDisk *d) {
         if (r < 0)
                 return r;
         r = qemu_append_pair(b->plan, "-drive", drive);
+        if (r >= 0)
+                r = plan_add_path(b->plan, d->path, !s.readonly);
         if (r < 0)
                 return r;
         r = plan_extendf(&dev, ",", "virtio-blk-%s,drive=%s", qemu_bus_suffix(b), d->drive_id);
@@ -453,6 +474,8 @@ static int qemu_append_9p(QemuBuild *b, const char *id, const char *path, const 
         if (r < 0)
                 return r;
         r = qemu_append_pair(b->plan, "-fsdev", fsdev);
+        if (r >= 0)
+                r = plan_add_path(b->plan, path, !readonly);
         if (r < 0)
                 return r;
         r = plan_extendf(&dev, ",", "virtio-9p-%s,fsdev=%s", qemu_bus_suffix(b), id);
@@ -526,7 +549,10 @@ static int qemu_append_sound(QemuBuild *b) {
 
         if (!b->sound.playback)
                 return 0;
-        r = qemu_append_pair(p, "-audiodev", "dbus,id=" QEMU_PLAN_AUDIODEV_ID);
+        /* The sandbox binds the bus socket in: connecting needs write permission on it. */
+        r = plan_add_path(p, b->ctx->sound_bus, true);
+        if (r >= 0)
+                r = qemu_append_pair(p, "-audiodev", "dbus,id=" QEMU_PLAN_AUDIODEV_ID);
         if (r < 0)
                 return r;
         if (asprintf(&address, "unix:path=%s", b->ctx->sound_bus) < 0) {
@@ -592,6 +618,9 @@ int qemu_plan_build(
         r = plan_new(&p);
         if (r < 0)
                 return r;
+        /* VFIO passthrough needs /dev/vfio and the device's sysfs tree, which the minimal root
+         * does not have yet: such a VM runs uncontained, like crosvm (docs/sandbox.md). */
+        p->contained = vm->n_pci_devices == 0;
         b.plan = p;
         r = qemu_append_basics(&b);
         if (r < 0)

@@ -41,7 +41,7 @@ int socket_listen_unix(const char *path, mode_t mode, int *ret) {
         return 0;
 }
 
-int socket_connect_unix(const char *path, int *ret) {
+static int connect_unix(const char *path, int flags, int *ret) {
         _cleanup_(closep) int fd = -EBADF;
         struct sockaddr_un sa;
         int r;
@@ -49,7 +49,7 @@ int socket_connect_unix(const char *path, int *ret) {
         r = sockaddr_un_set(&sa, path);
         if (r < 0)
                 return r;
-        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | flags, 0);
         if (fd < 0)
                 return -errno;
         if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
@@ -59,7 +59,15 @@ int socket_connect_unix(const char *path, int *ret) {
         return 0;
 }
 
-int socket_peer_uid(int fd, uid_t *ret) {
+int socket_connect_unix(const char *path, int *ret) {
+        return connect_unix(path, 0, ret);
+}
+
+int socket_connect_unix_nonblocking(const char *path, int *ret) {
+        return connect_unix(path, SOCK_NONBLOCK, ret);
+}
+
+int socket_peer_cred(int fd, struct ucred *ret) {
         struct ucred cred;
         socklen_t len = sizeof(cred);
 
@@ -67,6 +75,6 @@ int socket_peer_uid(int fd, uid_t *ret) {
                 return -errno;
         if (len != sizeof(cred))
                 return -EIO;
-        *ret = cred.uid;
+        *ret = cred;
         return 0;
 }

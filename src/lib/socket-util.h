@@ -2,6 +2,7 @@
 /* socket-util.h: unix socket helpers shared by the daemon and the client. */
 #pragma once
 
+#include <sys/socket.h>
 #include <sys/types.h>
 
 /* Binds and listens on a SOCK_STREAM unix socket at path (replacing a stale socket file), then
@@ -10,5 +11,8 @@
 int socket_listen_unix(const char *path, mode_t mode, int *ret);
 /* Connects a blocking, close-on-exec SOCK_STREAM socket to path. */
 int socket_connect_unix(const char *path, int *ret);
-/* The uid of the process at the other end (SO_PEERCRED). */
-int socket_peer_uid(int fd, uid_t *ret);
+/* The same, non-blocking: a unix connect completes at once or fails (-EAGAIN: backlog full). */
+int socket_connect_unix_nonblocking(const char *path, int *ret);
+/* The credentials of the process at the other end (SO_PEERCRED; pid 0 if it is in a PID
+ * namespace we cannot see into). */
+int socket_peer_cred(int fd, struct ucred *ret);

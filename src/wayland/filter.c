@@ -13,13 +13,20 @@
 #include "xdg-shell-client-protocol.h"
 
 int filter_init(Filter *f, const char *vm) {
+        int r;
+
         *f = (Filter){ .vm = vm };
-        return objects_init(&f->objects, &wl_display_interface);
+        r = objects_init(&f->objects, &wl_display_interface);
+        if (r < 0)
+                return r;
+        return idmap_init(&f->ids);
 }
 
 void filter_finish(Filter *f) {
         objects_finish(&f->objects);
         registry_finish(&f->registry);
+        idmap_finish(&f->ids);
+        frame_finish(&f->frame);
 }
 
 static int fail(const char **reterr_reason, int r, const char *reason) {
@@ -108,24 +115,72 @@ static int bind_global(Filter *f, const WireMessage *msg, const char **reterr_re
         return 0;
 }
 
-/* Appends xdg_toplevel.set_title(toplevel, "[vm] " + the sanitised guest title). */
-static int append_title(Filter *f, uint32_t toplevel, const char *untrusted_title, Buffer *out) {
-        _cleanup_(freep) char *title = NULL;
+static int append_string_request(uint32_t object, uint16_t opcode, const char *s, Buffer *out) {
         uint8_t buf[WIRE_MESSAGE_MAX];
-        int r, n;
+        int n;
 
-        r = title_format(f->vm, untrusted_title, untrusted_title ? strlen(untrusted_title) : 0,
-                        &title);
-        if (r < 0)
-                return r;
-        n = wire_encode_string_message(toplevel, XDG_TOPLEVEL_SET_TITLE, title, buf, sizeof(buf));
+        n = wire_encode_string_message(object, opcode, s, buf, sizeof(buf));
         if (n < 0)
                 return n;
         return buffer_append(out, buf, (size_t) n);
 }
 
+/* Appends xdg_toplevel.set_title(toplevel, "[vm] " + the sanitised guest title). */
+static int append_title(Filter *f, uint32_t toplevel, const char *untrusted_title, Buffer *out) {
+        _cleanup_(freep) char *title = NULL;
+        int r;
+
+        r = title_format(f->vm, untrusted_title, untrusted_title ? strlen(untrusted_title) : 0,
+                        &title);
+        if (r < 0)
+                return r;
+        return append_string_request(toplevel, XDG_TOPLEVEL_SET_TITLE, title, out);
+}
+
+/* Appends xdg_toplevel.set_app_id(toplevel, the host entry id for the guest's app_id). */
+static int append_app_id(Filter *f, uint32_t toplevel, const char *untrusted_app_id, Buffer *out) {
+        _cleanup_(freep) char *app_id = NULL;
+        int r;
+
+        r = appid_format(f->vm, untrusted_app_id, f->app_id_known, f->userdata, &app_id);
+        if (r < 0)
+                return r;
+        return append_string_request(toplevel, XDG_TOPLEVEL_SET_APP_ID, app_id, out);
+}
+
+/* Rewrites copy (the guest's request) into the compositor's ids: the target, every object
+ * argument, and every new id, which gets its compositor id here. */
+static int translate_request(Filter *f, const WireMessage *msg, uint8_t *copy,
+                const char **reterr_reason) {
+        uint32_t id;
+        int r;
+
+        id = idmap_to_upstream(&f->ids, msg->header.object);
+        if (id == 0)
+                return fail(reterr_reason, -ENOENT, "message to an unknown object");
+        wire_write_u32(copy, id);
+        for (size_t i = 0; i < msg->n_args; i++) {
+                const WireArg *a = &msg->args[i];
+
+                if (a->type == 'n') {
+                        r = idmap_add_guest(&f->ids, a->word, &id);
+                        if (r < 0)
+                                return fail(reterr_reason, r, "bad or too many new object ids");
+                } else if (a->type == 'o' && a->word != 0) {
+                        id = idmap_to_upstream(&f->ids, a->word);
+                        if (id == 0)
+                                return fail(reterr_reason, -ENOENT,
+                                                "argument names an unknown object");
+                } else
+                        continue;
+                wire_write_u32(copy + a->offset, id);
+        }
+        return 0;
+}
+
 int filter_request(Filter *f, const uint8_t *untrusted_buf, size_t len, size_t n_fds, Buffer *out,
                 size_t *ret_n_fds, const char **reterr_reason) {
+        uint8_t copy[WIRE_MESSAGE_MAX];
         WireMessage msg;
         Object o;
         int r;
@@ -140,18 +195,35 @@ int filter_request(Filter *f, const uint8_t *untrusted_buf, size_t len, size_t n
                 r = add_new_objects(f, &msg, &o, /* from_server= */ false, reterr_reason);
         if (r < 0)
                 return r;
+        memcpy(copy, untrusted_buf, msg.header.size);
+        r = translate_request(f, &msg, copy, reterr_reason);
+        if (r < 0)
+                return r;
 
         if (filter_drops_request(o.interface, msg.header.opcode))
                 r = 0;
         else if (o.interface == &xdg_toplevel_interface &&
                         msg.header.opcode == XDG_TOPLEVEL_SET_TITLE)
-                r = append_title(f, msg.header.object, msg.args[0].str, out);
-        else
-                r = buffer_append(out, untrusted_buf, msg.header.size);
-        /* A toplevel that never sets a title is labelled before its first commit. */
+                r = append_title(f, wire_read_u32(copy), msg.args[0].str, out);
+        else if (o.interface == &xdg_toplevel_interface &&
+                        msg.header.opcode == XDG_TOPLEVEL_SET_APP_ID)
+                r = append_app_id(f, wire_read_u32(copy), msg.args[0].str, out);
+        else {
+                r = frame_request(f, &o, &msg, copy, out);
+                if (r == 0)
+                        r = buffer_append(out, copy, msg.header.size);
+                if (r == -EMFILE)
+                        return fail(reterr_reason, r, "too many toplevels, positioners or objects");
+        }
+        /* A toplevel that never sets a title or app_id is labelled before its first commit. */
         if (r >= 0 && o.interface == &xdg_surface_interface &&
-                        msg.header.opcode == XDG_SURFACE_GET_TOPLEVEL)
-                r = append_title(f, msg.args[0].word, /* untrusted_title= */ NULL, out);
+                        msg.header.opcode == XDG_SURFACE_GET_TOPLEVEL) {
+                uint32_t toplevel = wire_read_u32(copy + msg.args[0].offset);
+
+                r = append_title(f, toplevel, /* untrusted_title= */ NULL, out);
+                if (r >= 0)
+                        r = append_app_id(f, toplevel, /* untrusted_app_id= */ NULL, out);
+        }
         if (r < 0)
                 return fail(reterr_reason, r, "out of memory");
         *ret_n_fds = msg.n_fds;
@@ -176,33 +248,108 @@ static int filter_global(Filter *f, const uint8_t *buf, const WireMessage *msg, 
         return buffer_append(out, copy, msg->header.size);
 }
 
-int filter_event(Filter *f, const uint8_t *buf, size_t len, size_t n_fds, Buffer *out,
-                size_t *ret_n_fds, const char **reterr_reason) {
+/* An event to one of the fence's own objects: decoded with its interface, never forwarded. */
+static int own_event(Filter *f, const struct wl_interface *interface, const uint8_t *buf,
+                const WireHeader *h, Buffer *up, const char **reterr_reason) {
         WireMessage msg;
+        int r;
+
+        if (h->opcode >= interface->event_count)
+                return fail(reterr_reason, -EPROTO, "unknown opcode");
+        r = wire_message_decode(buf, h, &interface->events[h->opcode], &msg);
+        if (r < 0)
+                return fail(reterr_reason, r, "malformed arguments");
+        if (msg.n_fds > 0) /* none of the fence's objects gets fds */
+                return fail(reterr_reason, -EBADF, "file descriptor to the fence");
+        r = frame_own_event(f, interface, &msg, up);
+        if (r < 0)
+                return fail(reterr_reason, r, "out of memory");
+        return h->size;
+}
+
+/* Rewrites copy (an event, target already translated) into the guest's ids. *ret_names_own: an
+ * object argument is one of the fence's (left as it is). */
+static int translate_event(Filter *f, const WireMessage *msg, uint8_t *copy, bool *ret_names_own,
+                const char **reterr_reason) {
+        *ret_names_own = false;
+        for (size_t i = 0; i < msg->n_args; i++) {
+                const struct wl_interface *own;
+                const WireArg *a = &msg->args[i];
+                uint32_t id;
+
+                if (a->type != 'o' || a->word == 0)
+                        continue;
+                id = idmap_to_guest(&f->ids, a->word, &own);
+                if (own)
+                        *ret_names_own = true;
+                else if (id == 0)
+                        return fail(reterr_reason, -ENOENT, "event names an unknown object");
+                else
+                        wire_write_u32(copy + a->offset, id);
+        }
+        return 0;
+}
+
+/* wl_display.delete_id: the compositor's id is free again, and the guest's with it. */
+static int delete_id(Filter *f, const WireMessage *msg, uint8_t *copy, Buffer *out) {
+        uint32_t guest;
+
+        if (idmap_delete(&f->ids, msg->args[0].word, &guest) < 0 || guest == 0)
+                return 0; /* never the guest's */
+        (void) objects_delete(&f->objects, guest);
+        wire_write_u32(copy + msg->args[0].offset, guest);
+        return buffer_append(out, copy, msg->header.size);
+}
+
+int filter_event(Filter *f, const uint8_t *buf, size_t len, size_t n_fds, Buffer *out, Buffer *up,
+                size_t *ret_n_fds, const char **reterr_reason) {
+        const struct wl_interface *own;
+        uint8_t copy[WIRE_MESSAGE_MAX];
+        bool names_own;
+        WireMessage msg;
+        WireHeader h;
+        uint32_t guest;
         Object o;
         int r;
 
-        r = decode(f, buf, len, n_fds, /* request= */ false, &msg, &o, reterr_reason);
+        r = wire_header_decode(buf, len, &h);
+        if (r == -EMSGSIZE)
+                return fail(reterr_reason, r, "message size out of bounds");
+        if (r < 0 || len < h.size)
+                return -EAGAIN;
+        guest = idmap_to_guest(&f->ids, h.object, &own);
+        if (own) {
+                *ret_n_fds = 0;
+                return own_event(f, own, buf, &h, up, reterr_reason);
+        }
+        /* decoded in the guest's ids: an unknown object is refused there */
+        memcpy(copy, buf, h.size);
+        wire_write_u32(copy, guest);
+        r = decode(f, copy, h.size, n_fds, /* request= */ false, &msg, &o, reterr_reason);
         if (r < 0)
                 return r;
         r = add_new_objects(f, &msg, &o, /* from_server= */ true, reterr_reason);
         if (r < 0)
                 return r;
+        r = translate_event(f, &msg, copy, &names_own, reterr_reason);
+        if (r < 0)
+                return r;
 
         if (o.interface == &wl_display_interface && msg.header.opcode == WL_DISPLAY_DELETE_ID)
-                /* an id we never saw created is the compositor's business; pass it on */
-                (void) objects_delete(&f->objects, msg.args[0].word);
-
-        if (filter_drops_event(o.interface, msg.header.opcode))
+                r = delete_id(f, &msg, copy, out);
+        else if (filter_drops_event(o.interface, msg.header.opcode))
                 r = 0;
         else if (o.interface == &wl_registry_interface && msg.header.opcode == WL_REGISTRY_GLOBAL)
-                r = filter_global(f, buf, &msg, out, reterr_reason);
+                r = filter_global(f, copy, &msg, out, reterr_reason);
         else if (o.interface == &wl_registry_interface &&
                         msg.header.opcode == WL_REGISTRY_GLOBAL_REMOVE &&
                         !registry_global_remove(&f->registry, msg.args[0].word))
                 r = 0;
-        else
-                r = buffer_append(out, buf, msg.header.size);
+        else {
+                r = frame_event(f, &o, &msg, copy, names_own, up);
+                if (r == 0)
+                        r = buffer_append(out, copy, msg.header.size);
+        }
         if (r < 0)
                 return r == -ENOMEM ? fail(reterr_reason, r, "out of memory") : r;
         *ret_n_fds = msg.n_fds;

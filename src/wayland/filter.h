@@ -8,16 +8,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "appid.h"
 #include "buffer.h"
+#include "frame.h"
+#include "idmap.h"
 #include "objects.h"
 #include "registry.h"
 
-typedef struct Filter {
+struct Filter {
         const char *vm; /* not owned; outlives the filter */
-        ObjectTable objects;
+        ObjectTable objects; /* the guest's ids */
         Registry registry;
-} Filter;
+        Idmap ids; /* guest ids <-> the compositor's */
+        Frame frame;
+        AppIdKnown app_id_known; /* NULL: no host entry is known */
+        void *userdata;
+};
 
+/* No frame (frame_init() and frame_start() turn it on). */
 int filter_init(Filter *f, const char *vm);
 /* Messages the filter swallows whole (the clipboard isolation). */
 bool filter_drops_request(const struct wl_interface *interface, uint16_t opcode);
@@ -35,6 +43,7 @@ void filter_finish(Filter *f);
 int filter_request(Filter *f, const uint8_t *untrusted_buf, size_t len, size_t n_fds, Buffer *out,
                 size_t *ret_n_fds, const char **reterr_reason);
 /* The same for a message from the compositor to the client. The compositor is trusted not to
- * attack us but is still parsed in full: its events name the objects and fds the client gets. */
-int filter_event(Filter *f, const uint8_t *buf, size_t len, size_t n_fds, Buffer *out,
+ * attack us but is still parsed in full: its events name the objects and fds the client gets.
+ * Requests of the fence's own (the frame's) go to up. */
+int filter_event(Filter *f, const uint8_t *buf, size_t len, size_t n_fds, Buffer *out, Buffer *up,
                 size_t *ret_n_fds, const char **reterr_reason);

@@ -43,6 +43,10 @@ const Object *objects_get(const ObjectTable *t, uint32_t id) {
         return &(*slots)[index];
 }
 
+Object *objects_get_mutable(ObjectTable *t, uint32_t id) {
+        return (Object *) objects_get(t, id);
+}
+
 int objects_add(ObjectTable *t, uint32_t id, bool from_server, const struct wl_interface *interface,
                 uint32_t version) {
         size_t *n, index;

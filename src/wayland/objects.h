@@ -16,6 +16,10 @@
 typedef struct Object {
         const struct wl_interface *interface; /* NULL: free slot */
         uint32_t version;
+        /* What frame.c needs to know of some objects: a wl_buffer's size (from create_buffer); the
+         * wl_surface of an xdg_surface, the wl_seat of a wl_pointer (guest ids). */
+        int32_t width, height;
+        uint32_t link;
 } Object;
 
 typedef struct ObjectTable {
@@ -30,6 +34,7 @@ int objects_init(ObjectTable *t, const struct wl_interface *display);
 void objects_finish(ObjectTable *t);
 
 const Object *objects_get(const ObjectTable *t, uint32_t id);
+Object *objects_get_mutable(ObjectTable *t, uint32_t id);
 
 /* A new_id: from_server says which side created it (a request's new_id must be client-range, an
  * event's compositor-range). -EINVAL: wrong range or id 0; -EEXIST: a live client id (the

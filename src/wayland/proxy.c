@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "buffer.h"
+#include "desktop-entry.h"
 #include "filter.h"
 #include "log.h"
 #include "macro.h"
@@ -46,6 +48,8 @@ struct Proxy {
         sd_event *event;
         const char *vm;
         const char *upstream_path;
+        ProxyOptions options;
+        int pixel_fd; /* a memfd holding one pixel of the frame's colour, for every connection */
         int listen_fd;
         sd_event_source *listen_io;
         Connection *connections;
@@ -203,6 +207,24 @@ static ssize_t peer_receive(Peer *p) {
         return n;
 }
 
+/* The frame's shm pool (frame.c asks for it once per connection) goes with the bytes just queued
+ * to the compositor. */
+static int queue_frame_fds(Connection *c) {
+        Peer *up = &c->compositor;
+
+        for (; c->filter.frame.fds_wanted > 0; c->filter.frame.fds_wanted--) {
+                int fd;
+
+                if (up->n_out_fds >= ELEMENTSOF(up->out_fds))
+                        return -ENOBUFS;
+                fd = fcntl(c->proxy->pixel_fd, F_DUPFD_CLOEXEC, 3);
+                if (fd < 0)
+                        return -errno;
+                up->out_fds[up->n_out_fds++] = fd;
+        }
+        return 0;
+}
+
 /* Runs p's whole messages through the filter into the other peer's queue. */
 static int peer_forward(Peer *p, const char **reterr_reason) {
         Peer *o = other(p);
@@ -217,11 +239,15 @@ static int peer_forward(Peer *p, const char **reterr_reason) {
                                         p->n_in_fds, &o->out, &n_fds, reterr_reason);
                 else
                         r = filter_event(&p->connection->filter, p->in + pos, p->in_len - pos,
-                                        p->n_in_fds, &o->out, &n_fds, reterr_reason);
+                                        p->n_in_fds, &o->out, &p->out, &n_fds, reterr_reason);
                 if (r == -EAGAIN)
                         break;
                 if (r < 0)
                         return r;
+                if (queue_frame_fds(p->connection) < 0) {
+                        *reterr_reason = "cannot pass the frame's buffer";
+                        return -ENOBUFS;
+                }
                 memcpy(o->out_fds + o->n_out_fds, p->in_fds, n_fds * sizeof(int));
                 o->n_out_fds += n_fds;
                 memmove(p->in_fds, p->in_fds + n_fds, (p->n_in_fds - n_fds) * sizeof(int));
@@ -311,6 +337,17 @@ static int peer_init(Connection *c, Peer *p, bool is_client, int fd) {
         return 0;
 }
 
+/* Whether vmsilod installed a host entry for the VM's application id. */
+static bool app_id_known(const char *vm, const char *id, void *userdata) {
+        Proxy *proxy = userdata;
+        _cleanup_(freep) char *name = NULL;
+
+        if (proxy->options.entries_fd < 0 ||
+                        desktop_host_file_name("vmsilo-", vm, id, ".desktop", &name) < 0)
+                return false;
+        return faccessat(proxy->options.entries_fd, name, F_OK, AT_EACCESS) == 0;
+}
+
 static int connection_new(Proxy *proxy, int client_fd, int compositor_fd, Connection **ret) {
         _cleanup_(connection_freep) Connection *c = NULL;
         int r;
@@ -322,6 +359,9 @@ static int connection_new(Proxy *proxy, int client_fd, int compositor_fd, Connec
         r = filter_init(&c->filter, proxy->vm);
         if (r < 0)
                 return r;
+        frame_init(&c->filter.frame, proxy->options.frame_rgb, proxy->options.frame_width);
+        c->filter.app_id_known = app_id_known;
+        c->filter.userdata = proxy;
         c->proxy = proxy;
         c->next = proxy->connections;
         if (c->next)
@@ -335,6 +375,14 @@ static int connection_new(Proxy *proxy, int client_fd, int compositor_fd, Connec
         r = peer_init(c, &c->compositor, false, compositor_fd);
         if (r < 0) {
                 c->client.fd = -EBADF; /* not ours until success */
+                return r;
+        }
+        /* the frame's registry comes first: the guest's ids follow it upstream */
+        r = frame_start(&c->filter, &c->compositor.out);
+        if (r >= 0)
+                r = peer_update_events(&c->compositor);
+        if (r < 0) {
+                c->client.fd = c->compositor.fd = -EBADF;
                 return r;
         }
         *ret = TAKE_PTR(c);
@@ -394,23 +442,46 @@ Proxy *proxy_free(Proxy *p) {
                 connection_free(p->connections);
         p->listen_io = sd_event_source_disable_unref(p->listen_io);
         safe_close(p->listen_fd);
+        safe_close(p->pixel_fd);
         sd_event_unref(p->event);
         free(p);
         return NULL;
 }
 
-int proxy_new(sd_event *event, int listen_fd, const char *vm, const char *upstream_path,
-                Proxy **ret) {
+/* XRGB8888 pixels of the frame's colour in a memfd the compositor maps (libwayland-server maps
+ * pools writable, so only the size is sealed: no SIGBUS for it). */
+static int pixel_new(uint32_t rgb, int *ret) {
+        _cleanup_(closep) int fd = -EBADF;
+        uint32_t pixels[FRAME_PIXELS_SIDE * FRAME_PIXELS_SIDE];
+
+        for (size_t i = 0; i < ELEMENTSOF(pixels); i++)
+                pixels[i] = rgb;
+        fd = memfd_create("vmsilo-frame", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        if (fd < 0)
+                return -errno;
+        if (pwrite(fd, pixels, sizeof(pixels), 0) != sizeof(pixels))
+                return -EIO;
+        if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0)
+                return -errno;
+        *ret = TAKE_FD(fd);
+        return 0;
+}
+
+int proxy_new(sd_event *event, int listen_fd, const ProxyOptions *options, Proxy **ret) {
         _cleanup_(proxy_freep) Proxy *p = NULL;
         int r;
 
         p = calloc(1, sizeof(*p));
         if (!p)
                 return -ENOMEM;
-        p->listen_fd = -EBADF;
+        p->listen_fd = p->pixel_fd = -EBADF;
         p->event = sd_event_ref(event);
-        p->vm = vm;
-        p->upstream_path = upstream_path;
+        p->options = *options;
+        p->vm = options->vm;
+        p->upstream_path = options->upstream_path;
+        r = pixel_new(options->frame_rgb, &p->pixel_fd);
+        if (r < 0)
+                return r;
         r = sd_event_add_io(event, &p->listen_io, listen_fd, EPOLLIN, on_listen_io, p);
         if (r < 0)
                 return r;

@@ -4,6 +4,7 @@
  * connection's Filter. One process per VM, one sd-event loop, no threads. */
 #pragma once
 
+#include <stdint.h>
 #include <systemd/sd-event.h>
 
 #include "macro.h"
@@ -23,9 +24,17 @@
 
 typedef struct Proxy Proxy;
 
-/* Serves listen_fd (a listening unix socket; taken on success) for VM vm, connecting each client
- * to the compositor socket at upstream_path. vm and upstream_path must outlive the proxy. */
-int proxy_new(sd_event *event, int listen_fd, const char *vm, const char *upstream_path,
-                Proxy **ret);
+typedef struct ProxyOptions {
+        const char *vm;            /* the VM's name */
+        const char *upstream_path; /* the compositor's socket */
+        uint32_t frame_rgb;        /* the VM's colour, 0xRRGGBB */
+        uint32_t frame_width;      /* pixels; 0: no frame */
+        int entries_fd;            /* the host's applications dir (O_PATH), or -EBADF */
+} ProxyOptions;
+
+/* Serves listen_fd (a listening unix socket; taken on success), connecting each client to the
+ * compositor as options say. The strings in options must outlive the proxy; entries_fd stays the
+ * caller's. */
+int proxy_new(sd_event *event, int listen_fd, const ProxyOptions *options, Proxy **ret);
 Proxy *proxy_free(Proxy *p);
 DEFINE_FREE_FUNC(Proxy *, proxy_free);

@@ -10,6 +10,7 @@
 #include <systemd/sd-event.h>
 
 #include "config-internal.h"
+#include "frame.h"
 #include "log.h"
 #include "parse-util.h"
 #include "proxy.h"
@@ -27,14 +28,19 @@ static const char *arg_vm = NULL;
 static const char *arg_listen = NULL;
 static int arg_listen_fd = -1;
 static const char *arg_upstream = NULL;
+static uint32_t arg_color = 0xff0000; /* the configuration's default colour */
+static uint32_t arg_frame_width = FRAME_WIDTH_DEFAULT;
+static const char *arg_entries = NULL;
 
 static void help(void) {
         printf("Usage: vmsilo-wayland --vm NAME (--listen PATH | --listen-fd N)\n"
-               "                      [--upstream DISPLAY]\n"
+               "                      [--upstream DISPLAY] [--color COLOUR] [--frame-width N]\n"
+               "                      [--entries DIR]\n"
                "\n"
                "The fence between one VM's Wayland clients and the desktop's compositor: shows\n"
                "them only allowlisted globals, titles their windows \"[NAME] …\", bounds what\n"
-               "they can make it hold, and cuts a client that breaks a rule.\n"
+               "they can make it hold, cuts a client that breaks a rule, and draws a frame in\n"
+               "the VM's colour around every window.\n"
                "\n"
                "Options:\n"
                "     --vm NAME           the VM's name, as in the configuration\n"
@@ -43,12 +49,30 @@ static void help(void) {
                "     --upstream DISPLAY  the compositor: a socket path, or a display name in\n"
                "                         $XDG_RUNTIME_DIR (default $WAYLAND_DISPLAY,\n"
                "                         else wayland-0)\n"
+               "     --color COLOUR      the frame's colour: a name, #RRGGBB or rgb(r,g,b)\n"
+               "                         (default red)\n"
+               "     --frame-width N     the frame's width in pixels, 0-64 (default 4; 0: none)\n"
+               "     --entries DIR       the host's applications dir: an app_id with an entry\n"
+               "                         vmsilo-NAME.<app_id>.desktop there keeps its id\n"
                "     --log-level LEVEL   error, warn, info (default), debug, trace\n"
                "  -h --help              show this help\n"
                "     --version           show the version\n"
                "\n"
                "Exit status: 0 stopped by SIGTERM/SIGINT, 1 setup or event loop failure,\n"
                "2 bad command line.\n");
+}
+
+/* A decimal integer in [min, max], all of s. */
+static int parse_long(const char *s, long min, long max, long *ret) {
+        char *end;
+        long v;
+
+        errno = 0;
+        v = strtol(s, &end, 10);
+        if (errno != 0 || *end || end == s || v < min || v > max)
+                return -EINVAL;
+        *ret = v;
+        return 0;
 }
 
 /* Returns 1 to go on, 0 to exit successfully, < 0 for a usage error. */
@@ -60,6 +84,9 @@ static int parse_argv(int argc, char **argv) {
                 ARG_UPSTREAM,
                 ARG_LOG_LEVEL,
                 ARG_VERSION,
+                ARG_COLOR,
+                ARG_FRAME_WIDTH,
+                ARG_ENTRIES,
         };
         static const struct option options[] = {
                 { "vm", required_argument, NULL, ARG_VM },
@@ -67,10 +94,14 @@ static int parse_argv(int argc, char **argv) {
                 { "listen-fd", required_argument, NULL, ARG_LISTEN_FD },
                 { "upstream", required_argument, NULL, ARG_UPSTREAM },
                 { "log-level", required_argument, NULL, ARG_LOG_LEVEL },
+                { "color", required_argument, NULL, ARG_COLOR },
+                { "frame-width", required_argument, NULL, ARG_FRAME_WIDTH },
+                { "entries", required_argument, NULL, ARG_ENTRIES },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
                 {},
         };
+        long number;
         int c;
 
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
@@ -85,7 +116,7 @@ static int parse_argv(int argc, char **argv) {
                         arg_listen = optarg;
                         break;
                 case ARG_LISTEN_FD:
-                        if (parse_fd(optarg, &arg_listen_fd) < 0)
+                        if (parse_fd(optarg, 3, &arg_listen_fd) < 0)
                                 return log_error_errno(EINVAL,
                                                 "--listen-fd: '%s' is not an fd "
                                                 "number above 2.",
@@ -93,6 +124,24 @@ static int parse_argv(int argc, char **argv) {
                         break;
                 case ARG_UPSTREAM:
                         arg_upstream = optarg;
+                        break;
+                case ARG_COLOR:
+                        if (parse_color(optarg, &arg_color) < 0)
+                                return log_error_errno(EINVAL,
+                                                "--color: '%s' is not a colour name, #RRGGBB "
+                                                "or rgb(r,g,b).",
+                                                optarg);
+                        break;
+                case ARG_FRAME_WIDTH:
+                        if (parse_long(optarg, 0, FRAME_WIDTH_MAX, &number) < 0)
+                                return log_error_errno(EINVAL,
+                                                "--frame-width: '%s' is not a width of 0 to "
+                                                "%u pixels.",
+                                                optarg, FRAME_WIDTH_MAX);
+                        arg_frame_width = (uint32_t) number;
+                        break;
+                case ARG_ENTRIES:
+                        arg_entries = optarg;
                         break;
                 case ARG_LOG_LEVEL:
                         if (log_level_from_string(optarg) < 0)
@@ -165,7 +214,7 @@ static int run(int argc, char **argv) {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
         _cleanup_(proxy_freep) Proxy *proxy = NULL;
         _cleanup_(freep) char *upstream = NULL;
-        _cleanup_(closep) int listen_fd = -EBADF;
+        _cleanup_(closep) int listen_fd = -EBADF, entries_fd = -EBADF;
         sigset_t mask;
         int r;
 
@@ -174,6 +223,12 @@ static int run(int argc, char **argv) {
                 return r < 0 ? EXIT_USAGE : EXIT_STOPPED;
         if (upstream_path(&upstream) < 0 || listen_socket(&listen_fd) < 0)
                 return EXIT_FAILED;
+        if (arg_entries) {
+                entries_fd = open(arg_entries, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (entries_fd < 0) /* no entries yet: every app_id is the VM's */
+                        log_warning_errno(errno, "Cannot open --entries '%s', ignoring: %m",
+                                        arg_entries);
+        }
 
         sigemptyset(&mask);
         sigaddset(&mask, SIGTERM);
@@ -186,7 +241,15 @@ static int run(int argc, char **argv) {
         if (r >= 0)
                 r = sd_event_add_signal(event, NULL, SIGINT, NULL, NULL);
         if (r >= 0)
-                r = proxy_new(event, listen_fd, arg_vm, upstream, &proxy);
+                r = proxy_new(event, listen_fd,
+                                &(const ProxyOptions){
+                                        .vm = arg_vm,
+                                        .upstream_path = upstream,
+                                        .frame_rgb = arg_color,
+                                        .frame_width = arg_frame_width,
+                                        .entries_fd = entries_fd,
+                                },
+                                &proxy);
         if (r < 0) {
                 log_error_errno(r, "Cannot set up: %m");
                 return EXIT_FAILED;

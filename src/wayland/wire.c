@@ -2,6 +2,7 @@
 /* wire.c: the Wayland wire format, decoded against wayland-scanner's signatures. Pure. */
 #include <assert.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "macro.h"
@@ -128,36 +129,60 @@ int wire_message_decode(const uint8_t *untrusted_buf, const WireHeader *header,
         return 0;
 }
 
-/* header + words + an optional string, the layout of every message the fence writes */
-static int encode(uint32_t object, uint16_t opcode, const uint32_t *words, size_t n_words,
-                const char *s, uint8_t *buf, size_t cap) {
-        size_t slen = s ? strlen(s) + 1 : 0;
-        size_t size = WIRE_HEADER_SIZE + 4 * n_words + (s ? 4 + ALIGN4(slen) : 0);
-        size_t pos = WIRE_HEADER_SIZE;
+int wire_encode(uint8_t *buf, size_t cap, uint32_t object, uint16_t opcode, const char *signature,
+                ...) {
+        size_t pos = WIRE_HEADER_SIZE, limit = MIN(cap, (size_t) WIRE_MESSAGE_MAX);
+        bool fits = true;
+        va_list ap;
 
-        if (size > cap || size > WIRE_MESSAGE_MAX)
+        va_start(ap, signature);
+        for (const char *t = signature; *t && fits; t++) {
+                const char *s;
+                size_t slen;
+
+                switch (*t) {
+                case 'i':
+                case 'u':
+                case 'f':
+                case 'o':
+                case 'n':
+                        fits = pos + 4 <= limit;
+                        if (fits)
+                                wire_write_u32(buf + pos, va_arg(ap, uint32_t));
+                        pos += 4;
+                        break;
+                case 's':
+                        s = va_arg(ap, const char *);
+                        slen = strlen(s) + 1;
+                        fits = pos + 4 + ALIGN4(slen) <= limit;
+                        if (!fits)
+                                break;
+                        wire_write_u32(buf + pos, (uint32_t) slen);
+                        memset(buf + pos + 4, 0, ALIGN4(slen));
+                        memcpy(buf + pos + 4, s, slen);
+                        pos += 4 + ALIGN4(slen);
+                        break;
+                case 'h': /* the fd travels beside the bytes */
+                        break;
+                default:
+                        assert(!"unknown signature letter");
+                }
+        }
+        va_end(ap);
+        if (!fits || limit < WIRE_HEADER_SIZE)
                 return -EMSGSIZE;
         wire_write_u32(buf, object);
-        wire_write_u32(buf + 4, (uint32_t) size << 16 | opcode);
-        for (size_t i = 0; i < n_words; i++, pos += 4)
-                wire_write_u32(buf + pos, words[i]);
-        if (s) {
-                wire_write_u32(buf + pos, (uint32_t) slen);
-                memset(buf + pos + 4, 0, ALIGN4(slen));
-                memcpy(buf + pos + 4, s, slen);
-        }
-        return (int) size;
+        wire_write_u32(buf + 4, (uint32_t) pos << 16 | opcode);
+        return (int) pos;
 }
 
 int wire_encode_string_message(
                 uint32_t object, uint16_t opcode, const char *s, uint8_t *buf, size_t cap) {
-        return encode(object, opcode, NULL, 0, s, buf, cap);
+        return wire_encode(buf, cap, object, opcode, "s", s);
 }
 
 int wire_encode_display_error(
                 uint32_t object, uint32_t code, const char *message, uint8_t *buf, size_t cap) {
-        const uint32_t words[] = { object, code };
-
-        return encode(WIRE_DISPLAY_ID, 0 /* wl_display.error */, words, ELEMENTSOF(words), message,
-                        buf, cap);
+        return wire_encode(buf, cap, WIRE_DISPLAY_ID, 0 /* wl_display.error */, "ous", object, code,
+                        message);
 }

@@ -70,6 +70,12 @@ int wire_message_decode(const uint8_t *untrusted_buf, const WireHeader *header,
 /* The "since" version of a signature ("5ii" → 5, "s" → 1). */
 unsigned wire_signature_since(const char *signature);
 
+/* Writes a message to object: its arguments follow, one per letter of signature (i u f o n:
+ * uint32_t, s: a non-NULL string, h: none, the fd goes beside). Returns its size, or -EMSGSIZE
+ * if it would not fit in cap or in WIRE_MESSAGE_MAX. */
+int wire_encode(uint8_t *buf, size_t cap, uint32_t object, uint16_t opcode, const char *signature,
+                ...);
+
 /* Writes a message whose only argument is the string s (xdg_toplevel.set_title):
  * returns its size, or -EMSGSIZE if it would not fit in cap or in WIRE_MESSAGE_MAX. */
 int wire_encode_string_message(

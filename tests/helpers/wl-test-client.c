@@ -6,9 +6,15 @@
  *   globals done                     after the first roundtrip
  *   configure <width> <height>       each toplevel configure; a buffer of that size follows
  *   key <keysym name> pressed|released
+ *   button <x> <y> pressed|released  a pointer button, at surface-local x, y
  *   roundtrip                        after one, asked for with SIGUSR1
  *   closed | error <text>            and exits (0 on close, 1 on error)
  * --title-times N sends the title N times (the wire allows ~4 KiB per message, not per title).
+ * --shadow N draws client-side decorations' way: a translucent black margin of N pixels around
+ * the content, outside the window geometry it sets (xdg_surface.set_window_geometry).
+ * --decoration client|server asks zxdg_decoration_manager_v1 for that mode.
+ * --frames N (the benchmark): once configured, commits N full-damage frames, each followed by a
+ * roundtrip, and logs "frames <N> usec <time taken>".
  * Built on libwayland-client, xdg-shell (scanner code) and libxkbcommon. Not installed. */
 #include <errno.h>
 #include <getopt.h>
@@ -20,10 +26,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 #include <wayland-client.h>
 #include <xkbcommon/xkbcommon.h>
 
+#include "xdg-decoration-client-protocol.h"
 #include "xdg-shell-client-protocol.h"
 
 static const char *arg_title = NULL;
@@ -31,6 +39,10 @@ static const char *arg_app_id = "wl-test-client";
 static unsigned arg_title_times = 1;
 static uint32_t arg_color = 0x3366cc;
 static int32_t arg_width = 320, arg_height = 240;
+static int32_t arg_shadow = 0;
+static int arg_decoration = 0; /* ZXDG_TOPLEVEL_DECORATION_V1_MODE_*, 0: do not ask */
+static unsigned arg_frames = 0;
+static bool configured = false, keep_buffers = false;
 static FILE *log_file;
 
 static struct wl_compositor *compositor;
@@ -38,6 +50,9 @@ static struct wl_shm *shm;
 static struct xdg_wm_base *wm_base;
 static struct wl_seat *seat;
 static struct wl_keyboard *keyboard;
+static struct wl_pointer *pointer;
+static wl_fixed_t pointer_x, pointer_y;
+static struct zxdg_decoration_manager_v1 *decoration_manager;
 static struct wl_surface *surface;
 static struct xdg_surface *xdg_surface;
 static struct xdg_toplevel *toplevel;
@@ -61,14 +76,18 @@ static void logf_(const char *format, ...) {
 }
 
 static void buffer_release(void *data, struct wl_buffer *b) {
+        if (keep_buffers)
+                return;
         wl_buffer_destroy(b);
         if (b == buffer)
                 buffer = NULL;
 }
 static const struct wl_buffer_listener buffer_listener = { .release = buffer_release };
 
-/* A new buffer of the colour, in a memfd the compositor maps. */
-static struct wl_buffer *draw(int32_t width, int32_t height) {
+/* A new buffer of the colour, in a memfd the compositor maps: width × height of content inside a
+ * --shadow margin. */
+static struct wl_buffer *draw(int32_t content_width, int32_t content_height) {
+        int32_t width = content_width + 2 * arg_shadow, height = content_height + 2 * arg_shadow;
         size_t stride = (size_t) width * 4, size = stride * (size_t) height;
         struct wl_shm_pool *pool;
         struct wl_buffer *b;
@@ -83,12 +102,19 @@ static struct wl_buffer *draw(int32_t width, int32_t height) {
                 close(fd);
                 return NULL;
         }
-        for (size_t i = 0; i < size / 4; i++)
-                pixels[i] = 0xff000000u | arg_color;
+        for (int32_t y = 0; y < height; y++)
+                for (int32_t x = 0; x < width; x++) {
+                        bool content = x >= arg_shadow && x < width - arg_shadow &&
+                                       y >= arg_shadow && y < height - arg_shadow;
+
+                        /* premultiplied: a quarter-opaque black shadow */
+                        pixels[(size_t) y * (size_t) width + (size_t) x] =
+                                        content ? 0xff000000u | arg_color : 0x40000000u;
+                }
         munmap(pixels, size);
         pool = wl_shm_create_pool(shm, fd, (int32_t) size);
-        b = wl_shm_pool_create_buffer(
-                        pool, 0, width, height, (int32_t) stride, WL_SHM_FORMAT_XRGB8888);
+        b = wl_shm_pool_create_buffer(pool, 0, width, height, (int32_t) stride,
+                        arg_shadow > 0 ? WL_SHM_FORMAT_ARGB8888 : WL_SHM_FORMAT_XRGB8888);
         wl_shm_pool_destroy(pool);
         close(fd);
         wl_buffer_add_listener(b, &buffer_listener, NULL);
@@ -101,6 +127,7 @@ static void xdg_surface_configure(void *data, struct xdg_surface *s, uint32_t se
 
         xdg_surface_ack_configure(s, serial);
         logf_("configure %d %d", width, height);
+        configured = true;
         if (buffer)
                 wl_buffer_destroy(buffer);
         buffer = draw(width, height);
@@ -108,8 +135,10 @@ static void xdg_surface_configure(void *data, struct xdg_surface *s, uint32_t se
                 logf_("error cannot make a buffer");
                 exit(1);
         }
+        if (arg_shadow > 0)
+                xdg_surface_set_window_geometry(s, arg_shadow, arg_shadow, width, height);
         wl_surface_attach(surface, buffer, 0, 0);
-        wl_surface_damage_buffer(surface, 0, 0, width, height);
+        wl_surface_damage_buffer(surface, 0, 0, width + 2 * arg_shadow, height + 2 * arg_shadow);
         wl_surface_commit(surface);
 }
 static const struct xdg_surface_listener xdg_surface_listener = {
@@ -188,7 +217,38 @@ static const struct wl_keyboard_listener keyboard_listener = {
         .repeat_info = keyboard_repeat_info,
 };
 
+static void pointer_enter(void *data, struct wl_pointer *p, uint32_t serial, struct wl_surface *s,
+                wl_fixed_t x, wl_fixed_t y) {
+        pointer_x = x;
+        pointer_y = y;
+}
+static void pointer_leave(void *data, struct wl_pointer *p, uint32_t serial, struct wl_surface *s) {
+}
+static void pointer_motion(void *data, struct wl_pointer *p, uint32_t time, wl_fixed_t x, wl_fixed_t y) {
+        pointer_x = x;
+        pointer_y = y;
+}
+static void pointer_button(void *data, struct wl_pointer *p, uint32_t serial, uint32_t time,
+                uint32_t button, uint32_t state) {
+        logf_("button %d %d %s", wl_fixed_to_int(pointer_x), wl_fixed_to_int(pointer_y),
+                        state == WL_POINTER_BUTTON_STATE_PRESSED ? "pressed" : "released");
+}
+static void pointer_axis(void *data, struct wl_pointer *p, uint32_t time, uint32_t axis,
+                wl_fixed_t value) {
+}
+static const struct wl_pointer_listener pointer_listener = {
+        .enter = pointer_enter,
+        .leave = pointer_leave,
+        .motion = pointer_motion,
+        .button = pointer_button,
+        .axis = pointer_axis,
+};
+
 static void seat_capabilities(void *data, struct wl_seat *s, uint32_t caps) {
+        if ((caps & WL_SEAT_CAPABILITY_POINTER) && !pointer) {
+                pointer = wl_seat_get_pointer(s);
+                wl_pointer_add_listener(pointer, &pointer_listener, NULL);
+        }
         if ((caps & WL_SEAT_CAPABILITY_KEYBOARD) && !keyboard) {
                 keyboard = wl_seat_get_keyboard(s);
                 wl_keyboard_add_listener(keyboard, &keyboard_listener, NULL);
@@ -212,8 +272,12 @@ static void registry_global(void *data, struct wl_registry *r, uint32_t name, co
         else if (strcmp(interface, xdg_wm_base_interface.name) == 0) {
                 wm_base = wl_registry_bind(r, name, &xdg_wm_base_interface, 1);
                 xdg_wm_base_add_listener(wm_base, &wm_base_listener, NULL);
-        } else if (strcmp(interface, wl_seat_interface.name) == 0 && !seat) {
-                seat = wl_registry_bind(r, name, &wl_seat_interface, version < 5 ? version : 5);
+        } else if (strcmp(interface, zxdg_decoration_manager_v1_interface.name) == 0)
+                decoration_manager = wl_registry_bind(
+                                r, name, &zxdg_decoration_manager_v1_interface, 1);
+        else if (strcmp(interface, wl_seat_interface.name) == 0 && !seat) {
+                /* version 4: no wl_pointer.frame and axis details to listen for */
+                seat = wl_registry_bind(r, name, &wl_seat_interface, version < 4 ? version : 4);
                 wl_seat_add_listener(seat, &seat_listener, NULL);
         }
 }
@@ -223,6 +287,34 @@ static const struct wl_registry_listener registry_listener = {
         .global = registry_global,
         .global_remove = registry_global_remove,
 };
+
+/* The benchmark: full-damage frames of the configured size, two buffers in turn. */
+static void run_frames(struct wl_display *display) {
+        int32_t width = pending_width > 0 ? pending_width : arg_width;
+        int32_t height = pending_height > 0 ? pending_height : arg_height;
+        struct wl_buffer *b[2];
+        struct timespec start, end;
+
+        keep_buffers = true;
+        b[0] = draw(width, height);
+        b[1] = draw(width, height);
+        if (!b[0] || !b[1]) {
+                logf_("error cannot make a buffer");
+                exit(1);
+        }
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        for (unsigned i = 0; i < arg_frames; i++) {
+                wl_surface_attach(surface, b[i % 2], 0, 0);
+                wl_surface_damage_buffer(surface, 0, 0, INT32_MAX, INT32_MAX);
+                wl_surface_commit(surface);
+                if (wl_display_roundtrip(display) < 0)
+                        return;
+        }
+        clock_gettime(CLOCK_MONOTONIC, &end);
+        logf_("frames %u usec %lld", arg_frames,
+                        (long long) (end.tv_sec - start.tv_sec) * 1000000 +
+                                        (end.tv_nsec - start.tv_nsec) / 1000);
+}
 
 static void on_sigusr1(int sig) {
         roundtrip_requested = 1;
@@ -236,12 +328,15 @@ static int parse_argv(int argc, char **argv) {
                 { "color", required_argument, NULL, 'c' },
                 { "size", required_argument, NULL, 's' },
                 { "log", required_argument, NULL, 'l' },
+                { "shadow", required_argument, NULL, 'S' },
+                { "decoration", required_argument, NULL, 'd' },
+                { "frames", required_argument, NULL, 'f' },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
         int c;
 
-        while ((c = getopt_long(argc, argv, "t:n:a:c:s:l:h", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "t:n:a:c:s:l:S:d:f:h", options, NULL)) >= 0)
                 switch (c) {
                 case 't':
                         arg_title = optarg;
@@ -261,6 +356,22 @@ static int parse_argv(int argc, char **argv) {
                                         arg_height > 8192)
                                 return -EINVAL;
                         break;
+                case 'S':
+                        arg_shadow = (int32_t) strtol(optarg, NULL, 10);
+                        if (arg_shadow < 0 || arg_shadow > 256)
+                                return -EINVAL;
+                        break;
+                case 'f':
+                        arg_frames = (unsigned) strtoul(optarg, NULL, 10);
+                        break;
+                case 'd':
+                        if (strcmp(optarg, "client") == 0)
+                                arg_decoration = ZXDG_TOPLEVEL_DECORATION_V1_MODE_CLIENT_SIDE;
+                        else if (strcmp(optarg, "server") == 0)
+                                arg_decoration = ZXDG_TOPLEVEL_DECORATION_V1_MODE_SERVER_SIDE;
+                        else
+                                return -EINVAL;
+                        break;
                 case 'l':
                         log_file = fopen(optarg, "ae");
                         if (!log_file)
@@ -268,7 +379,8 @@ static int parse_argv(int argc, char **argv) {
                         break;
                 case 'h':
                         printf("Usage: wl-test-client [--title T [--title-times N]] [--app-id ID] "
-                               "[--color RRGGBB] [--size WxH] [--log FILE]\n");
+                               "[--color RRGGBB] [--size WxH] [--shadow N] "
+                               "[--decoration client|server] [--frames N] [--log FILE]\n");
                         exit(0);
                 default:
                         return -EINVAL;
@@ -312,6 +424,10 @@ int main(int argc, char **argv) {
                         (void) poll(&pfd, 1, 1000);
         }
         xdg_toplevel_set_app_id(toplevel, arg_app_id);
+        if (arg_decoration && decoration_manager)
+                zxdg_toplevel_decoration_v1_set_mode(zxdg_decoration_manager_v1_get_toplevel_decoration(
+                                                             decoration_manager, toplevel),
+                                (uint32_t) arg_decoration);
         wl_surface_commit(surface);
 
         while (running) {
@@ -319,6 +435,10 @@ int main(int argc, char **argv) {
 
                 if (wl_display_dispatch_pending(display) < 0 || wl_display_flush(display) < 0)
                         break;
+                if (arg_frames > 0 && configured) {
+                        run_frames(display);
+                        arg_frames = 0;
+                }
                 if (roundtrip_requested) {
                         roundtrip_requested = 0;
                         if (wl_display_roundtrip(display) < 0)

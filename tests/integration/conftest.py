@@ -247,13 +247,17 @@ def fake_etc(tmp_path):
 
 @pytest.fixture
 def agent_args(fake_etc, tmp_path):
-    """Options for a host-side agent: fake /etc, a private env file and services dir."""
+    """Options for a host-side agent: fake /etc, a private env file and services dir, and a
+    kernel command line naming no host services (not the host's /proc/cmdline)."""
     env_file = tmp_path / "session.env"
     env_file.write_text("WAYLAND_DISPLAY=wayland-test\nnot a valid line\nXDG_RUNTIME_DIR=/tmp\n")
     services = tmp_path / "services"
     services.mkdir()
+    cmdline = tmp_path / "cmdline"
+    cmdline.write_text("console=ttyS0 quiet\n")
     return ["--etc-dir", str(fake_etc), "--env-file", str(env_file),
-            "--services-dir", str(services), "--log-level", "warn"]
+            "--services-dir", str(services), "--kernel-cmdline", str(cmdline),
+            "--forward-dir", str(tmp_path / "forward"), "--log-level", "warn"]
 
 
 @pytest.fixture
@@ -294,8 +298,8 @@ class RawAgent:
         self.peer = vmsilo_proto.Peer(self.sock)
         self.stderr = ""
 
-    def handshake(self):
-        self.peer.send(vmsilo_proto.hello())
+    def handshake(self, caps=0):
+        self.peer.send(vmsilo_proto.hello(caps))
         self.peer.wait_for(vmsilo_proto.HELLO, 0)
 
     def close(self, timeout=10):
@@ -319,11 +323,11 @@ def raw_agent(agent_bin, agent_args):
     hung up on and reaped at teardown."""
     agents = []
 
-    def start(extra_args=(), handshake=True):
+    def start(extra_args=(), handshake=True, caps=0):
         a = RawAgent(agent_bin, list(agent_args) + list(extra_args))
         agents.append(a)
         if handshake:
-            a.handshake()
+            a.handshake(caps)
         return a
 
     yield start

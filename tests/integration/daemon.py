@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Runs a real vmsilod for tests: a config written to a temp runtime dir, the default guest image
 built once per session into a shared state dir, the CLI called with that runtime dir."""
+import contextlib
 import json
 import os
 import pathlib
 import pwd
 import resource
+import shutil
 import signal
 import socket
 import subprocess
@@ -41,6 +43,41 @@ def ensure_test_user():
         return pwd.getpwnam(TEST_USER)
 
 
+def services_dir(runtime, name, user=TEST_USER):
+    """<runtime>/services/<name>/, the VM's host companions' directory, as vmsilod makes it at
+    VM start (made here too so a companion can listen before the VM starts)."""
+    pw = pwd.getpwnam(user)
+    path = pathlib.Path(runtime) / "services" / name
+    path.mkdir(parents=True, exist_ok=True)
+    os.chown(path, pw.pw_uid, pw.pw_gid)
+    path.chmod(0o700)
+    return path
+
+
+def listen_as_user(path, user=TEST_USER, backlog=128):
+    """A listening unix socket at path, bound and listened on by a child running as user: a
+    host companion runs as the configured user, and vmsilod relays only to its sockets."""
+    pw = pwd.getpwnam(user)
+    ours, theirs = socket.socketpair()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setgroups([])
+            os.setgid(pw.pw_gid)
+            os.setuid(pw.pw_uid)
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.bind(str(path))
+            s.listen(backlog)
+            socket.send_fds(theirs, [b"x"], [s.fileno()])
+        finally:
+            os._exit(0)
+    _, fds, _, _ = socket.recv_fds(ours, 1, 1)
+    os.waitpid(pid, 0)
+    ours.close()
+    theirs.close()
+    return socket.socket(fileno=fds[0])
+
+
 def public_dir(prefix):
     path = pathlib.Path(tempfile.mkdtemp(prefix=prefix))
     path.chmod(0o755)
@@ -59,11 +96,71 @@ def base_env(runtime_dir, state_dir):
     return env
 
 
+# Placeholders for a VM's kernel and initramfs: with them vmsilod builds no default image, and
+# no VM boots (the VMM fails on the fake kernel).
+FAKE_BOOT_FILES = ("vmlinuz", "initramfs")
+
+
+@contextlib.contextmanager
+def scratch_dir(prefix, placeholders=()):
+    """A public_dir() holding a placeholder file for each name in placeholders; removed after."""
+    d = public_dir(prefix)
+    for name in placeholders:
+        (d / name).write_bytes(b"unused")
+    try:
+        yield d
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def fake_boot_vm(boot_dir, name, **options):
+    """vm() booting the FAKE_BOOT_FILES in boot_dir."""
+    return vm(name, kernel=str(boot_dir / "vmlinuz"), initramfs=str(boot_dir / "initramfs"),
+              **options)
+
+
 def vm(name, **options):
     """One nixosVms entry with small test defaults."""
     entry = {"name": name, "memory": 256, "cpus": 1, "vmm": "qemu", "sharedHome": False}
     entry.update(options)
     return entry
+
+
+def wait_for(predicate, timeout=10.0, what="condition", step=0.05):
+    """predicate()'s first true value, polled every step seconds; fails after timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def control_answers(runtime):
+    """Whether vmsilod's control socket in runtime accepts connections: it exists from bind()
+    on, but refuses them until listen()."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        try:
+            s.connect(str(runtime / "control.socket"))
+            return True
+        except (FileNotFoundError, ConnectionRefusedError):
+            return False
+
+
+def control_request(runtime, request):
+    """One request on vmsilod's control socket in runtime: the decoded reply."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(120)
+        s.connect(str(runtime / "control.socket"))
+        s.sendall((json.dumps(request) + "\n").encode())
+        data = b""
+        while not data.endswith(b"\n"):
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    return json.loads(data)
 
 
 class Daemon:
@@ -108,12 +205,15 @@ class Daemon:
             preexec_fn=self._set_limits if self.nofile else None)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if (self.runtime / "control.socket").exists():
+            if self.answers():
                 return self
             if self.proc.poll() is not None:
                 raise RuntimeError("vmsilod exited: " + self.log_path.read_text())
             time.sleep(0.05)
         raise TimeoutError("vmsilod did not create its control socket")
+
+    def answers(self):
+        return control_answers(self.runtime)
 
     def _set_limits(self):
         resource.setrlimit(resource.RLIMIT_NOFILE, self.nofile)
@@ -153,17 +253,7 @@ class Daemon:
         return self.cli("run", "-T", name, *command, input=input, timeout=timeout, **kw)
 
     def control(self, request):
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-            s.settimeout(120)
-            s.connect(str(self.runtime / "control.socket"))
-            s.sendall((json.dumps(request) + "\n").encode())
-            data = b""
-            while not data.endswith(b"\n"):
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
-        return json.loads(data)
+        return control_request(self.runtime, request)
 
     def status(self, name):
         reply = self.control({"method": "status", "vm": name})

@@ -656,3 +656,181 @@ def test_output_after_exit_and_close_is_delivered_in_order(exec_bin):
     out, err = proc.communicate(timeout=20)
     assert proc.returncode == 3
     assert out == b"a" * 60000 and err == b"oops\n"
+
+
+# ---- guest-opened FORWARD streams (GUEST_FORWARD) ------------------------------------------------
+
+@pytest.fixture
+def forward_agent(raw_agent, tmp_path):
+    """forward_agent(caps=CAP_GUEST_FORWARD) starts an agent whose kernel command line names the
+    host service 'wayland' and whose env file sets no WAYLAND_DISPLAY; returns (agent, socket
+    path of the 'wayland' listener)."""
+    cmdline = tmp_path / "cmdline-forward"
+    cmdline.write_text("console=ttyS0 vmsilo.forward=wayland quiet\n")
+    env_file = tmp_path / "session-forward.env"
+    env_file.write_text("XDG_RUNTIME_DIR=/tmp\n")
+    # Neither directory exists: the agent makes both, as /run/vmsilo/forward on a systemd root.
+    forward_dir = tmp_path / "run-vmsilo" / "forward"
+    path = forward_dir / "wayland.sock"
+
+    def start(caps=vp.CAP_GUEST_FORWARD):
+        a = raw_agent(["--kernel-cmdline", str(cmdline), "--env-file", str(env_file),
+                       "--forward-dir", str(forward_dir)], caps=caps)
+        deadline = time.monotonic() + 10
+        while not path.exists():
+            assert time.monotonic() < deadline, "the agent made no wayland socket"
+            time.sleep(0.02)
+        return a, path
+
+    return start
+
+
+def guest_connect(path):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(20)
+    s.connect(str(path))
+    return s
+
+
+def wait_guest_open(peer):
+    """The next OPEN the agent sends: (id, kind, window, service)."""
+    while True:
+        ftype, sid, payload = peer.recv_frame()
+        if ftype == vp.OPEN:
+            kind, window = struct.unpack_from("<II", payload)
+            tag, _res, n = struct.unpack_from("<HHI", payload, 8)
+            assert tag == vp.TAG_SERVICE and len(payload) == 16 + n
+            return sid, kind, window, payload[16:].decode()
+
+
+def recv_exactly(s, n):
+    got = b""
+    while len(got) < n:
+        chunk = s.recv(n - len(got))
+        assert chunk, "connection closed early"
+        got += chunk
+    return got
+
+
+def test_guest_socket_is_the_default_users_only(forward_agent):
+    _, path = forward_agent()
+    st = path.stat()
+    assert st.st_uid == FAKE_UID and (st.st_mode & 0o777) == 0o600
+
+
+def test_guest_connection_becomes_a_forward_stream_to_the_host_service(forward_agent):
+    a, path = forward_agent()
+    c = guest_connect(path)
+    sid, kind, window, service = wait_guest_open(a.peer)
+    assert sid & vp.GUEST_BIT and kind == vp.KIND_FORWARD and service == "wayland"
+    assert window == 256 * 1024
+    a.peer.send(vp.frame(vp.ACCEPT, sid, struct.pack("<I", 65536)))
+    c.sendall(b"wl_display@1.get_registry")
+    got = b""
+    while len(got) < 25:
+        ftype, fsid, payload = a.peer.recv_frame()
+        if fsid == sid and ftype == vp.DATA:
+            assert payload[0] == 0
+            got += payload[1:]
+    assert got == b"wl_display@1.get_registry"
+    a.peer.send(vp.data(sid, 0, b"wl_registry.global"))
+    assert recv_exactly(c, 18) == b"wl_registry.global"
+    c.shutdown(socket.SHUT_WR)
+    assert a.peer.wait_for(vp.EOF, sid) == b"\x00"
+    a.peer.send(vp.eof(sid, 0))
+    assert c.recv(10) == b""  # our EOF reached the guest program
+    assert struct.unpack("<i", a.peer.wait_for(vp.CLOSE, sid))[0] == 0
+    a.peer.send(vp.close(sid))
+    c.close()
+
+
+def test_rejected_guest_stream_closes_the_connection(forward_agent):
+    a, path = forward_agent()
+    c = guest_connect(path)
+    sid, *_ = wait_guest_open(a.peer)
+    a.peer.send(vp.frame(vp.REJECT, sid, struct.pack("<i", -111) + b"no host service listening"))
+    assert c.recv(10) == b""
+    # The agent sends nothing more on a rejected stream, and goes on working.
+    assert_still_works(a)
+
+
+def test_without_the_capability_connections_are_closed_unopened(forward_agent):
+    a, path = forward_agent(caps=0)
+    c = guest_connect(path)
+    assert c.recv(10) == b""
+    a.peer.send(vp.frame(vp.PING, 0, b"marker"))
+    while True:
+        ftype, _sid, payload = a.peer.recv_frame()
+        assert ftype != vp.OPEN, "an OPEN without GUEST_FORWARD in use"
+        if ftype == vp.PONG:
+            assert payload == b"marker"
+            break
+
+
+def test_guest_streams_are_capped_at_64(forward_agent):
+    a, path = forward_agent()
+    conns = [guest_connect(path) for _ in range(64)]
+    ids = {wait_guest_open(a.peer)[0] for _ in range(64)}
+    assert len(ids) == 64 and all(i & vp.GUEST_BIT for i in ids)
+    extra = guest_connect(path)
+    assert extra.recv(10) == b""  # the 65th is closed, not opened
+    a.peer.send(vp.frame(vp.PING, 0, b"after"))
+    while (f := a.peer.recv_frame())[0] != vp.PONG:
+        assert f[0] != vp.OPEN
+    # Ending one stream makes room for a new connection.
+    first = sorted(ids)[0]
+    a.peer.send(vp.frame(vp.REJECT, first, struct.pack("<i", -1)))
+    deadline = time.monotonic() + 10
+    while True:
+        late = guest_connect(path)
+        late.settimeout(0.5)
+        try:
+            if late.recv(1) == b"":
+                assert time.monotonic() < deadline
+                continue
+        except socket.timeout:
+            break
+    assert wait_guest_open(a.peer)[0] not in ids - {first}
+    for c in conns:
+        c.close()
+
+
+def test_a_stalled_guest_stream_does_not_stall_the_others(forward_agent):
+    a, path = forward_agent()
+    stalled, live = guest_connect(path), guest_connect(path)
+    s1 = wait_guest_open(a.peer)[0]
+    s2 = wait_guest_open(a.peer)[0]
+    for sid in (s1, s2):
+        a.peer.send(vp.frame(vp.ACCEPT, sid, struct.pack("<I", 65536)))
+    # Fill s1's whole window (256 KiB): its guest program never reads.
+    for _ in range(4):
+        a.peer.send(vp.data(s1, 0, b"x" * 65535))
+    a.peer.send(vp.data(s1, 0, b"x" * 4))
+    for i in range(20):
+        msg = b"ping %d" % i
+        a.peer.send(vp.data(s2, 0, msg))
+        assert recv_exactly(live, len(msg)) == msg
+        live.sendall(b"pong")
+        got = b""
+        while len(got) < 4:
+            ftype, sid, payload = a.peer.recv_frame()
+            if sid == s2 and ftype == vp.DATA:
+                got += payload[1:]
+        assert got == b"pong"
+    stalled.close()
+    live.close()
+
+
+def test_wayland_display_is_in_every_session(forward_agent):
+    a, _ = forward_agent()
+    out, _err, status = a.peer.run(5, ["sh", "-c", 'echo "$WAYLAND_DISPLAY $XDG_RUNTIME_DIR"'])
+    assert status == (0, 0) and out == b"wayland-0 /tmp\n"
+
+
+def test_no_wayland_display_without_the_service(raw_agent, tmp_path):
+    env_file = tmp_path / "bare.env"
+    env_file.write_text("")
+    a = raw_agent(["--env-file", str(env_file)])
+    out, _err, status = a.peer.run(5, ["sh", "-c", 'echo "${WAYLAND_DISPLAY-unset}"'])
+    assert out == b"unset\n"
+    assert not (tmp_path / "forward").exists()

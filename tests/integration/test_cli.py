@@ -548,7 +548,7 @@ def test_vm_shell_without_console_socket_names_the_vm(short_dir):
     assert b"no VM named 'ghost'" in r.stderr
 
 
-def write_config(path, vms, user="root"):
+def write_config(path, vms, user="vmsilo-test"):
     path.write_text(json.dumps({"enable": True, "user": user, "nixosVms": vms}))
     return path
 

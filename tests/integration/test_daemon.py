@@ -77,6 +77,18 @@ def test_guest_user_has_the_usual_devices_and_the_vm_name_as_hostname(daemon):
     assert (r.returncode, r.stdout) == (0, b"1000\nmain\n3\n"), r.stderr
 
 
+def test_gpu_vm_agent_listens_for_the_wayland_host_service(daemon):
+    # gpu is on by default: the plan says vmsilo.forward=wayland, the agent makes the socket
+    # the guest's waypipe server connects to (only the guest user may), and sessions get the
+    # display name. The default image has no waypipe: the display itself is a root image's.
+    r = daemon.run("main", "sh", "-c",
+                   "grep -o 'vmsilo.forward=[a-z,]*' /proc/cmdline;"
+                   " stat -c '%U %a %F' /run/vmsilo/forward/wayland.sock; echo \"$WAYLAND_DISPLAY\"")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.decode().split("\n")[:3] == [
+        "vmsilo.forward=wayland", "user 600 socket", "wayland-0"], r.stdout
+
+
 def test_stdout_and_stderr_stay_apart(daemon):
     r = daemon.run("main", "sh", "-c", "echo out; echo err >&2")
     assert (r.stdout, r.stderr) == (b"out\n", b"err\n")

@@ -1,16 +1,17 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Host menu entries for guest applications (docs/desktop.md): vmsilod installs what an image
-build extracted into the configured user's ~/.local/share, as that user, and removes its own
+build extracted into <state>/exports/share (root's, on XDG_DATA_DIRS), and removes its own
 entries when the VM or the program goes away. No VM boots: the images are fake directories."""
 import os
 import pathlib
 import shutil
 import struct
+import subprocess
 import zlib
 
 import pytest
 
-from daemon import Daemon, ensure_test_user, public_dir, vm
+from daemon import FAKE_BOOT_FILES, Daemon, build_dir, fake_boot_vm, public_dir, scratch_dir
 
 
 def png(side):
@@ -45,7 +46,9 @@ def fake_image(state, vmname, digest, apps, icons):
     link = pointers / vmname
     if link.is_symlink():
         link.unlink()
-    link.symlink_to(image)
+    # Relative, as the builder writes it: the state dir may be seen at another path (the unit's
+    # sandbox test binds it at /var/lib/vmsilo).
+    link.symlink_to(pathlib.Path("..") / "rootfs" / digest)
     return image
 
 
@@ -95,67 +98,36 @@ def read_entry(path):
     return keys
 
 
-@pytest.fixture(scope="module")
-def user():
-    return ensure_test_user()
-
-
-@pytest.fixture
-def home(user):
-    h = public_dir("vmsilo-home-")
-    os.chown(h, user.pw_uid, user.pw_gid)
-    yield h
-    shutil.rmtree(h, ignore_errors=True)
-
-
 @pytest.fixture
 def state():
-    s = public_dir("vmsilo-state-")
-    yield s
-    shutil.rmtree(s, ignore_errors=True)
+    with scratch_dir("vmsilo-state-") as s:
+        yield s
 
 
 @pytest.fixture
 def boot_files():
-    """kernel/initramfs paths, so vmsilod does not build the default image (no VM boots)."""
-    d = public_dir("vmsilo-boot-")
-    for name in ("vmlinuz", "initramfs"):
-        (d / name).write_bytes(b"unused")
-    yield d
-    shutil.rmtree(d, ignore_errors=True)
+    with scratch_dir("vmsilo-boot-", FAKE_BOOT_FILES) as d:
+        yield d
 
 
-def start_daemon(tmp_path, state, home, boot_files, names):
-    vms = [vm(n, kernel=str(boot_files / "vmlinuz"), initramfs=str(boot_files / "initramfs"))
-           for n in names]
-    d = Daemon(tmp_path, state, vms)
-    d.env["VMSILO_DESKTOP_HOME"] = str(home)
-    return d.start()
+def start_daemon(tmp_path, state, boot_files, names):
+    vms = [fake_boot_vm(boot_files, n) for n in names]
+    return Daemon(tmp_path, state, vms).start()
 
 
-def run_once(tmp_path, state, home, boot_files, names):
+def run_once(tmp_path, state, boot_files, names):
     tmp_path.mkdir(parents=True, exist_ok=True)
-    d = start_daemon(tmp_path, state, home, boot_files, names)
+    d = start_daemon(tmp_path, state, boot_files, names)
     assert d.stop() == 0, d.output()
     return d.output()
 
 
-def apps_dir(home):
-    return home / ".local" / "share" / "applications"
+def apps_dir(state):
+    return state / "exports" / "share" / "applications"
 
 
-def icons_dir(home):
-    return home / ".local" / "share" / "icons" / "vmsilo"
-
-
-def make_user_dir(home, user, *parts):
-    """home/parts…, each level created as the user would have."""
-    d = home
-    for part in parts:
-        d = d / part
-        d.mkdir(exist_ok=True)
-        os.chown(d, user.pw_uid, user.pw_gid)
-    return d
+def icons_dir(state):
+    return state / "exports" / "share" / "icons" / "vmsilo"
 
 
 def make_images(state):
@@ -177,11 +149,10 @@ def make_images(state):
     })
 
 
-def test_entries_are_installed_as_the_user_and_launch_through_vm_run(tmp_path, state, home,
-                                                                      boot_files, user):
+def test_entries_are_installed_by_root_and_launch_through_vm_run(tmp_path, state, boot_files):
     make_images(state)
-    out = run_once(tmp_path, state, home, boot_files, ["work", "web"])
-    apps = apps_dir(home)
+    out = run_once(tmp_path, state, boot_files, ["work", "web"])
+    apps = apps_dir(state)
     names = sorted(p.name for p in apps.iterdir())
     assert names == ["vmsilo-web.browser.desktop", "vmsilo-web.term.desktop",
                      "vmsilo-work.org.example.Editor.desktop"], out
@@ -191,7 +162,7 @@ def test_entries_are_installed_as_the_user_and_launch_through_vm_run(tmp_path, s
     argv = exec_argv(editor["Exec"])
     assert argv[0].endswith("/vm-run") and argv[0].startswith("/"), argv
     assert argv[1:] == ["work", "editor", "--new"]
-    assert editor["Icon"] == str(icons_dir(home) / "work.org.example.Editor.png")
+    assert editor["Icon"] == str(icons_dir(state) / "work.org.example.Editor.png")
     assert editor["Categories"] == "Utility;"
     assert editor["X-Vmsilo-VM"] == "work"
     assert pathlib.Path(editor["Icon"]).read_bytes() == png(32)
@@ -202,77 +173,81 @@ def test_entries_are_installed_as_the_user_and_launch_through_vm_run(tmp_path, s
     term = read_entry(apps / "vmsilo-web.term.desktop")
     assert term["Terminal"] == "true"
     assert "Icon" not in term, "a fake PNG must not be offered as an icon"
-    assert sorted(p.name for p in icons_dir(home).iterdir()) == ["work.org.example.Editor.png"]
+    assert sorted(p.name for p in icons_dir(state).iterdir()) == ["work.org.example.Editor.png"]
 
-    for p in list(apps.iterdir()) + list(icons_dir(home).iterdir()):
+    for p in list(apps.iterdir()) + list(icons_dir(state).iterdir()):
         st = p.stat()
-        assert (st.st_uid, st.st_gid) == (user.pw_uid, user.pw_gid), p
+        assert (st.st_uid, st.st_gid) == (0, 0), p
         assert st.st_mode & 0o777 == 0o644, p
+    # Every level is root's and world-readable: the session reads it, only root writes it.
+    for d in (state / "exports", state / "exports" / "share", apps, icons_dir(state)):
+        st = d.stat()
+        assert st.st_uid == 0 and st.st_mode & 0o777 == 0o755, d
     assert "refused" in out
 
 
-def test_hostile_exec_lines_never_reach_the_host_menu(tmp_path, state, home, boot_files):
+def test_hostile_exec_lines_never_reach_the_host_menu(tmp_path, state, boot_files):
     make_images(state)
-    run_once(tmp_path, state, home, boot_files, ["work"])
-    for p in apps_dir(home).iterdir():
+    run_once(tmp_path, state, boot_files, ["work"])
+    for p in apps_dir(state).iterdir():
         text = p.read_text()
         for bad in ("rm -rf", "~", ";  x", "`", "$(", "banking"):
             assert bad not in text, (p, text)
         exec_argv(read_entry(p)["Exec"])
-    assert not (icons_dir(home) / "work.evil.png").exists()
+    assert not (icons_dir(state) / "work.evil.png").exists()
 
 
-def test_entries_go_away_with_their_vm_or_program(tmp_path, state, home, boot_files, user):
+def test_entries_go_away_with_their_vm_or_program(tmp_path, state, boot_files):
     make_images(state)
-    apps = make_user_dir(home, user, ".local", "share", "applications")
-    # The user's own entries, even named like ours, are never touched.
+    apps = apps_dir(state)
+    apps.mkdir(parents=True)
+    # Files an admin put there, even named like ours, are never touched.
     (apps / "vmsilo-mine.desktop").write_text(entry("Mine", "mine"))
     (apps / "other.desktop").write_text(entry("Other", "other"))
-    run_once(tmp_path / "a", state, home, boot_files, ["work", "web"])
+    run_once(tmp_path / "a", state, boot_files, ["work", "web"])
     assert (apps / "vmsilo-web.browser.desktop").exists()
 
     # VM "web" leaves the configuration; "work"'s image is rebuilt without the editor.
     shutil.rmtree(state / "images" / "rootfs" / ("a" * 64))
     fake_image(state, "work", "c" * 64, {"calc.desktop": entry("Calc", "calc")}, {})
-    run_once(tmp_path / "b", state, home, boot_files, ["work"])
+    run_once(tmp_path / "b", state, boot_files, ["work"])
     assert sorted(p.name for p in apps.iterdir()) == [
         "other.desktop", "vmsilo-mine.desktop", "vmsilo-work.calc.desktop"]
-    assert list(icons_dir(home).iterdir()) == []
+    assert list(icons_dir(state).iterdir()) == []
 
     # A restart with nothing changed rewrites nothing (menus reload on every change).
     calc = apps / "vmsilo-work.calc.desktop"
     before = calc.stat().st_ino
-    run_once(tmp_path / "b2", state, home, boot_files, ["work"])
+    run_once(tmp_path / "b2", state, boot_files, ["work"])
     assert calc.stat().st_ino == before
 
     # No VM has entries any more: every entry of ours goes.
-    run_once(tmp_path / "c", state, home, boot_files, [])
+    run_once(tmp_path / "c", state, boot_files, [])
     assert sorted(p.name for p in apps.iterdir()) == ["other.desktop", "vmsilo-mine.desktop"]
 
 
-def test_no_vm_image_can_take_another_vms_entry_name(tmp_path, state, home, boot_files):
+def test_no_vm_image_can_take_another_vms_entry_name(tmp_path, state, boot_files):
     # Under "vmsilo-<vm>-<id>", VM "a"'s entry "b-c" and VM "a-b"'s entry "c" were one file.
     fake_image(state, "a", "d" * 64, {"b-c.desktop": entry("Fake", "fake")}, {"b-c.png": png(8)})
     fake_image(state, "a-b", "e" * 64, {"c.desktop": entry("Real", "real")}, {"c.png": png(16)})
-    out = run_once(tmp_path, state, home, boot_files, ["a", "a-b"])
-    apps = apps_dir(home)
+    out = run_once(tmp_path, state, boot_files, ["a", "a-b"])
+    apps = apps_dir(state)
     assert sorted(p.name for p in apps.iterdir()) == [
         "vmsilo-a-b.c.desktop", "vmsilo-a.b-c.desktop"], out
     real = read_entry(apps / "vmsilo-a-b.c.desktop")
     assert (real["Name"], exec_argv(real["Exec"])[1:]) == ("[a-b] Real", ["a-b", "real"])
-    assert real["Icon"] == str(icons_dir(home) / "a-b.c.png")
+    assert real["Icon"] == str(icons_dir(state) / "a-b.c.png")
     assert read_entry(apps / "vmsilo-a.b-c.desktop")["Name"] == "[a] Fake"
-    assert sorted(p.name for p in icons_dir(home).iterdir()) == ["a-b.c.png", "a.b-c.png"]
+    assert sorted(p.name for p in icons_dir(state).iterdir()) == ["a-b.c.png", "a.b-c.png"]
 
 
-def test_a_reload_removes_the_entries_of_a_departed_vm(tmp_path, state, home, boot_files, user):
+def test_a_reload_removes_the_entries_of_a_departed_vm(tmp_path, state, boot_files):
     make_images(state)
-    apps = make_user_dir(home, user, ".local", "share", "applications")
-    d = start_daemon(tmp_path, state, home, boot_files, ["work", "web"])
+    apps = apps_dir(state)
+    d = start_daemon(tmp_path, state, boot_files, ["work", "web"])
     try:
         assert (apps / "vmsilo-web.browser.desktop").exists()
-        d.write_config([vm("work", kernel=str(boot_files / "vmlinuz"),
-                           initramfs=str(boot_files / "initramfs"))])
+        d.write_config([fake_boot_vm(boot_files, "work")])
         r = d.reload()
         assert r.returncode == 0, r.stderr
         assert not (apps / "vmsilo-web.browser.desktop").exists()
@@ -281,40 +256,55 @@ def test_a_reload_removes_the_entries_of_a_departed_vm(tmp_path, state, home, bo
         assert d.stop() == 0, d.output()
 
 
-def test_a_planted_entry_symlink_is_replaced_not_followed(tmp_path, state, home, boot_files,
-                                                          user):
+def test_a_planted_entry_symlink_is_replaced_not_followed(tmp_path, state, boot_files):
     make_images(state)
     victim = public_dir("vmsilo-victim-") / "victim"
     victim.write_text("root's file\n")
-    apps = make_user_dir(home, user, ".local", "share", "applications")
+    apps = apps_dir(state)
+    apps.mkdir(parents=True)
     planted = apps / "vmsilo-work.org.example.Editor.desktop"
     planted.symlink_to(victim)
 
-    run_once(tmp_path, state, home, boot_files, ["work"])
+    run_once(tmp_path, state, boot_files, ["work"])
     assert victim.read_text() == "root's file\n"
     assert not planted.is_symlink()
     assert read_entry(planted)["Name"] == "[work] Editor"
     shutil.rmtree(victim.parent)
 
 
-def test_a_planted_icon_dir_symlink_gets_no_writes(tmp_path, state, home, boot_files, user):
+def test_a_planted_icon_dir_symlink_gets_no_writes(tmp_path, state, boot_files):
     make_images(state)
     victim_dir = public_dir("vmsilo-victim-")
-    icons = make_user_dir(home, user, ".local", "share", "icons")
+    icons = icons_dir(state).parent
+    icons.mkdir(parents=True)
     (icons / "vmsilo").symlink_to(victim_dir)
 
-    out = run_once(tmp_path, state, home, boot_files, ["work"])
+    out = run_once(tmp_path, state, boot_files, ["work"])
     assert list(victim_dir.iterdir()) == [], out
     assert "Menu entries were not updated" in out
     shutil.rmtree(victim_dir)
 
 
-def test_no_home_means_no_entries_and_a_running_daemon(tmp_path, state, boot_files):
-    make_images(state)
-    missing = pathlib.Path(str(tmp_path / "no-such-home"))
-    d = start_daemon(tmp_path, state, missing, boot_files, ["work"])
+def test_no_entries_still_makes_the_exports_dir(tmp_path, state, boot_files):
+    """The session's XDG_DATA_DIRS names the dir whether or not a VM has entries."""
+    d = start_daemon(tmp_path, state, boot_files, ["work"])
     try:
         assert d.status("work")["state"] == "stopped"
+        assert apps_dir(state).is_dir() and list(apps_dir(state).iterdir()) == []
     finally:
         assert d.stop() == 0, d.output()
-    assert not missing.exists()
+
+
+def test_the_profile_snippet_puts_the_exports_on_xdg_data_dirs():
+    """data/vmsilo-xdg.sh (installed in /etc/profile.d): appended once, default kept."""
+    snippet = build_dir() / "data" / "vmsilo-xdg.sh"
+    script = f". {snippet}; echo \"$XDG_DATA_DIRS\"; . {snippet}; echo \"$XDG_DATA_DIRS\""
+    env = {"PATH": os.environ["PATH"]}
+    out = subprocess.run(["sh", "-c", script], env=env, capture_output=True, text=True,
+                         check=True).stdout.split("\n")
+    assert out[0] == "/usr/local/share:/usr/share:/var/lib/vmsilo/exports/share", out
+    assert out[1] == out[0], "sourced twice, the dir must appear once"
+    env["XDG_DATA_DIRS"] = "/opt/share"
+    out = subprocess.run(["sh", "-c", script], env=env, capture_output=True, text=True,
+                         check=True).stdout.split("\n")
+    assert out[0] == "/opt/share:/var/lib/vmsilo/exports/share", out

@@ -103,13 +103,14 @@ TOP_DEFAULTS = {
     "isolatedPciDevices": [],
     "vmm": "auto",
     "acceleration": "auto",
+    "frameWidth": 4,
 }
 
 VM_DEFAULTS = {
     "memory": 1024, "cpus": 2, "color": "red",
     "network": {"nameservers": [], "interfaces": {}},
     "autoShutdown": {"enable": False, "after": 60},
-    "autoStart": False, "dependsOn": [], "additionalDisks": [], "rootDisk": None,
+    "autoStart": False, "tray": True, "dependsOn": [], "additionalDisks": [], "rootDisk": None,
     "kernel": None, "initramfs": None, "rootDiskReadonly": True, "sharedHome": True,
     "kernelParams": [], "gpu": True, "sound": True, "sharedDirectories": [], "pciDevices": [],
     "guestPrograms": [], "guestConfig": [], "vhostUser": [],
@@ -138,7 +139,8 @@ def with_defaults(document):
     doc = merged(TOP_DEFAULTS, document)
     vms = []
     for vm in document.get("nixosVms", []):
-        vm = merged(VM_DEFAULTS, vm)
+        # A VM's frameWidth defaults to the top-level one, as `vmsilo config show` derives it.
+        vm = merged(dict(VM_DEFAULTS, frameWidth=doc["frameWidth"]), vm)
         vm["network"]["interfaces"] = {name: merged(INTERFACE_DEFAULTS, i) for name, i
                                        in vm["network"]["interfaces"].items()}
         vms.append(vm)
@@ -267,9 +269,10 @@ FULL_VALUES = {
     "isolatedPciDevices": ["01:00.0", "0000:02:00.0"],
     "vmm": "crosvm",
     "acceleration": "tcg",
+    "frameWidth": 6,
     "nixosVms": [
         {
-            "name": "work", "memory": 2048, "cpus": 3, "color": "#2ecc71",
+            "name": "work", "memory": 2048, "cpus": 3, "color": "#2ecc71", "frameWidth": 2,
             "network": {
                 "nameservers": ["9.9.9.9", "2620:fe::fe"],
                 "interfaces": {
@@ -285,6 +288,7 @@ FULL_VALUES = {
             },
             "autoShutdown": {"enable": True, "after": 300},
             "autoStart": True,
+            "tray": False,
             "dependsOn": ["net"],
             "additionalDisks": [{"path": "/var/lib/disks/work.qcow2", "ro": False,
                                  "sparse": True, "block-size": 4096, "id": "data"}],

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -20,7 +21,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from daemon import Daemon, binary, ensure_test_user, guest_agent, public_dir, vm  # noqa: E402
+from daemon import (Daemon, binary, ensure_test_user, guest_agent, listen_as_user,  # noqa: E402
+                    public_dir, services_dir, vm)
 
 IMAGE_VM = "img"
 # hello: a program to run; htop: a small package that ships a .desktop file and icons;
@@ -121,16 +123,7 @@ def shared_home():
 
 
 @pytest.fixture(scope="module")
-def desktop_home():
-    """The configured user's home for the menu entries vmsilod installs."""
-    h = public_dir("vmsilo-home-")
-    os.chown(h, *user_ids())
-    yield h
-    shutil.rmtree(h, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def daemon(tmp_path_factory, rootfs_state, user_root_disk, shared_home, desktop_home):
+def daemon(tmp_path_factory, rootfs_state, user_root_disk, shared_home):
     vms = [
         image_vm(IMAGE_VM, memory=512, rootOverlay={"type": "qcow2", "size": OVERLAY_SIZE},
                  sharedHome=str(shared_home)),
@@ -141,7 +134,6 @@ def daemon(tmp_path_factory, rootfs_state, user_root_disk, shared_home, desktop_
         vm("unbuilt", guestPrograms=PACKAGES),
     ]
     d = Daemon(tmp_path_factory.mktemp("rootfs-daemon"), rootfs_state, vms)
-    d.env["VMSILO_DESKTOP_HOME"] = str(desktop_home)
     # The built image is shared: every VM with the same inputs points at the same directory.
     for name in ("tmpfs",):
         link = rootfs_state / "images/vms" / name
@@ -284,7 +276,7 @@ def png_chunks(data):
     return chunks
 
 
-def test_menu_entries_of_the_image_programs_reach_the_host(daemon, rootfs_state, desktop_home):
+def test_menu_entries_of_the_image_programs_reach_the_host(daemon, rootfs_state):
     extracted = image_dir(rootfs_state) / "desktop"
     assert (extracted / "applications" / "htop.desktop").is_file()
     # htop ships hicolor/scalable/apps/htop.svg, found first: rasterised in the sandbox to a
@@ -296,14 +288,15 @@ def test_menu_entries_of_the_image_programs_reach_the_host(daemon, rootfs_state,
     assert types[:2] == ["IHDR", "sRGB"] and types[-1] == "IEND", types
     assert set(types[2:-1]) == {"IDAT"}, types
     assert chunks[0][1][:8] == (256).to_bytes(4, "big") * 2
-    entry = desktop_home / ".local/share/applications" / f"vmsilo-{IMAGE_VM}.htop.desktop"
+    exports = rootfs_state / "exports" / "share"
+    entry = exports / "applications" / f"vmsilo-{IMAGE_VM}.htop.desktop"
     text = entry.read_text()
     assert f"Name=[{IMAGE_VM}] " in text, text
     assert re.search(rf"^Exec=\S*/vm-run {IMAGE_VM} htop$", text, re.M), text
-    host_icon = desktop_home / ".local/share/icons/vmsilo" / f"{IMAGE_VM}.htop.png"
+    host_icon = exports / "icons" / "vmsilo" / f"{IMAGE_VM}.htop.png"
     assert f"\nIcon={host_icon}\n" in text, text
     assert host_icon.read_bytes() == icon
-    assert entry.stat().st_uid == user_ids()[0]
+    assert entry.stat().st_uid == 0
 
 
 def test_qcow2_overlay_root_runs_programs_and_forgets_writes(daemon, rootfs_state, shared_home):
@@ -398,3 +391,42 @@ def test_writable_user_root_disk_persists_and_gets_the_agent(daemon, user_root_d
     listing = subprocess.run(["debugfs", "-R", "cat /etc/vmsilo-rootfs-test",
                               str(user_root_disk)], capture_output=True, text=True).stdout
     assert "persisted" in listing
+
+
+# A guest Wayland client without a toolkit: perl-base (in every Debian image) sends
+# wl_display.get_registry to the session's display and waits a little.
+PERL_WAYLAND_CLIENT = (
+    "perl -MIO::Socket::UNIX -e '$s = IO::Socket::UNIX->new("
+    "Peer => \"$ENV{XDG_RUNTIME_DIR}/$ENV{WAYLAND_DISPLAY}\") or die \"connect: $!\\n\";"
+    " print $s pack(\"VVV\", 1, 0x000c0001, 2); sleep 2'")
+
+
+def test_gui_image_has_a_wayland_display_relayed_to_the_host_service(daemon, rootfs_state):
+    manifest = (image_dir(rootfs_state) / "manifest").read_text()
+    assert "package waypipe\n" in manifest  # gpu is on by default
+    path = services_dir(daemon.runtime, "tmpfs") / "wayland.sock"
+    companion = listen_as_user(path)
+    companion.settimeout(BOOT_TIMEOUT)
+    try:
+        # The agent starts early; vmsilo-waypipe.service (the display) a little later.
+        out = run_ok(daemon, "tmpfs",
+                     'for i in $(seq 600); do test -S "$XDG_RUNTIME_DIR/$WAYLAND_DISPLAY" && break;'
+                     ' sleep 0.1; done; echo "$WAYLAND_DISPLAY $XDG_RUNTIME_DIR";'
+                     ' test -S "$XDG_RUNTIME_DIR/$WAYLAND_DISPLAY" && echo display;'
+                     ' grep -qx waypipe /proc/[0-9]*/comm && echo waypipe;'
+                     f" {PERL_WAYLAND_CLIENT} & {PERL_WAYLAND_CLIENT} & wait")
+        journal = daemon.cli("run", "-T", "-u", "root", "tmpfs", "journalctl", "--no-pager",
+                             "-u", "vmsilo-waypipe.service").stdout.decode(errors="replace")
+        assert out.split("\n")[:3] == ["wayland-0 /run/user/1000", "display", "waypipe"], \
+            (out, journal)
+        # One persistent waypipe server: each guest client became its own stream and host
+        # connection, carrying waypipe's framing of the client's request.
+        for _ in range(2):
+            conn, _ = companion.accept()
+            conn.settimeout(30)
+            assert len(conn.recv(65536)) > 0
+            conn.close()
+    finally:
+        companion.close()
+        path.unlink()
+        stop(daemon, "tmpfs")

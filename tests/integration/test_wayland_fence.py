@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from daemon import TEST_USER, build_dir, ensure_test_user
+from daemon import TEST_USER, build_dir, ensure_test_user, wait_for
 
 SRC = pathlib.Path(__file__).resolve().parents[2]
 _spec = importlib.util.spec_from_file_location("wlcorpus", SRC / "fuzz" / "make-wayland-corpus.py")
@@ -27,27 +27,17 @@ msg = wire.msg
 SWAY_CONFIG = "output HEADLESS-1 resolution 1280x800\ndefault_border none\n"
 
 
-def wait_for(predicate, timeout=10.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 class Desktop:
     """sway + vmsilo-wayland, both as the test user, in a private runtime dir."""
 
-    def __init__(self):
+    def __init__(self, sway_config=SWAY_CONFIG):
         self.user = ensure_test_user()
         self.dir = pathlib.Path(tempfile.mkdtemp(prefix="wayland-fence-"))
         self.dir.chmod(0o755)
         self.run = self.dir / "run"
         self.run.mkdir(mode=0o700)
         os.chown(self.run, self.user.pw_uid, self.user.pw_gid)
-        (self.dir / "sway.conf").write_text(SWAY_CONFIG)
+        (self.dir / "sway.conf").write_text(sway_config)
         self.procs = []
         self.env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": str(self.dir),
                     "XDG_RUNTIME_DIR": str(self.run)}
@@ -60,14 +50,18 @@ class Desktop:
         self.swaysock = str(next(self.run.glob("sway-ipc.*.sock")))
         self.socket = self.run / "gui-wayland"
         self.proxy_log = self.dir / "proxy.log"
+        # the host's applications dir: vmsilo-<vm>.<id>.desktop for each test client's app_id
+        self.entries = self.dir / "applications"
+        self.entries.mkdir()
         self.fences = []
         self.proxy = self.fence(self.socket, "wayland-1", "proxy.log")
 
-    def fence(self, listen, upstream, log):
-        """A vmsilo-wayland for VM gui; sanitizer reports (ASan builds) land in its log and
+    def fence(self, listen, upstream, log, vm="gui", *options):
+        """A vmsilo-wayland for VM vm; sanitizer reports (ASan builds) land in its log and
         fail it: the fixture wants every fence to exit 0 at SIGTERM."""
-        proc = self.spawn([str(build_dir() / "src/wayland/vmsilo-wayland"), "--vm", "gui",
-                           "--listen", str(listen), "--upstream", upstream], log,
+        proc = self.spawn([str(build_dir() / "src/wayland/vmsilo-wayland"), "--vm", vm,
+                           "--listen", str(listen), "--upstream", upstream,
+                           "--entries", str(self.entries), *options], log,
                           ASAN_OPTIONS="detect_leaks=1",
                           UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1")
         self.fences.append(proc)
@@ -83,8 +77,15 @@ class Desktop:
         self.procs.append(proc)
         return proc
 
-    def client(self, name, *args, display=None):
-        """wl-test-client through the fence (or display); returns (process, log path)."""
+    def entry(self, name, vm="gui"):
+        """Installs the host entry of application name, as vmsilod would."""
+        (self.entries / f"vmsilo-{vm}.{name}.desktop").write_text("[Desktop Entry]\n")
+
+    def client(self, name, *args, display=None, vm="gui", entry=True):
+        """wl-test-client through the fence (or display), with a host entry for its app_id
+        unless entry is false; returns (process, log path)."""
+        if entry:
+            self.entry(name, vm)
         log = self.dir / f"{name}.log"
         log.touch()
         os.chown(log, self.user.pw_uid, self.user.pw_gid)
@@ -108,7 +109,10 @@ class Desktop:
         walk(json.loads(tree))
         return found
 
-    def view(self, app_id, timeout=10.0):
+    def view(self, name, timeout=10.0, vm="gui"):
+        """The window of the client whose app_id was name: the compositor sees the host entry's
+        id vmsilo-<vm>.<name>."""
+        app_id = f"vmsilo-{vm}.{name}"
         return wait_for(lambda: next((v for v in self.views() if v.get("app_id") == app_id),
                                      None), timeout, f"a window with app_id {app_id}")
 
@@ -130,15 +134,22 @@ class Desktop:
             shutil.rmtree(self.dir, ignore_errors=True)
 
 
-@pytest.fixture(scope="module")
-def desktop():
-    if not shutil.which("sway"):
-        pytest.skip("sway is not installed (scripts/install-deps)")
-    d = Desktop()
+def desktop_fixture(make, tools=("sway",)):
+    """The body of a module's desktop fixture: skips without the tools, and wants every fence
+    alive at the end and exiting 0 at SIGTERM."""
+    missing = [t for t in tools if not shutil.which(t)]
+    if missing:
+        pytest.skip(f"{', '.join(missing)} not installed (scripts/install-deps)")
+    d = make()
     yield d
     assert all(f.poll() is None for f in d.fences), "a vmsilo-wayland died"
     d.close()
     assert [f.returncode for f in d.fences] == [0] * len(d.fences)
+
+
+@pytest.fixture(scope="module")
+def desktop():
+    yield from desktop_fixture(Desktop)
 
 
 @pytest.fixture(scope="module")
@@ -223,6 +234,14 @@ def test_window_is_titled_with_the_vm_name(desktop):
     assert desktop.view("titled")["name"] == "[gui] hello world"
 
 
+def test_app_id_without_a_host_entry_is_the_vms(desktop):
+    desktop.client("no-entry", "--title", "no entry", entry=False)
+    desktop.client("evil", "--title", "evil", "--app-id", "../applications/x", entry=False)
+    names = lambda: [v["name"] for v in desktop.views() if v.get("app_id") == "vmsilo-gui"]
+    wait_for(lambda: {"[gui] no entry", "[gui] evil"} <= set(names()),
+             what="windows with app_id vmsilo-gui")
+
+
 def test_window_without_a_title_is_named_after_the_vm(desktop):
     desktop.client("untitled")
     assert desktop.view("untitled")["name"] == "[gui]"
@@ -231,6 +250,7 @@ def test_window_without_a_title_is_named_after_the_vm(desktop):
 def test_foot_through_the_fence_gets_a_vm_title(desktop):
     if not shutil.which("foot"):
         pytest.skip("foot is not installed (scripts/install-deps)")
+    desktop.entry("foot-fenced")
     desktop.spawn(["foot", "--app-id", "foot-fenced", "-T", "foot check", "sleep", "60"],
                   "foot.log", WAYLAND_DISPLAY=str(desktop.socket))
     assert desktop.view("foot-fenced")["name"] == "[gui] foot check"
@@ -375,10 +395,20 @@ def test_a_client_that_does_not_read_stalls_only_itself(desktop):
     listen = desktop.run / "flood-wayland"
     desktop.fence(listen, str(fake_path), "flood-proxy.log")
 
-    slow = Wire(listen)
-    upstream, _ = fake.accept()
+    def connect():
+        """A client with a registry: the fence's own registry is the compositor's object 2,
+        the client's its object 3 (the fence translates ids)."""
+        client = Wire(listen)
+        client.send(msg(1, 1, 2))
+        upstream, _ = fake.accept()
+        got = b""
+        while len(got) < 2 * len(msg(1, 1, 2)):
+            got += upstream.recv(4096)
+        return client, upstream
+
+    slow, upstream = connect()
     upstream.setblocking(False)
-    flood = msg(1, 1, 7) * 5000  # wl_display.delete_id(7), 60 000 bytes
+    flood = msg(3, 0, 1, "wl_compositor", 4) * 2000  # wl_registry.global, 64 000 bytes
     sent, stalled_since = 0, None
     while sent < 32 * 1024 * 1024:
         try:
@@ -391,13 +421,12 @@ def test_a_client_that_does_not_read_stalls_only_itself(desktop):
             time.sleep(0.01)
     assert sent < 4 * 1024 * 1024, f"the fence took {sent} bytes for a client that reads nothing"
 
-    other = Wire(listen)
-    upstream2, _ = fake.accept()
-    upstream2.sendall(msg(1, 1, 9))
-    assert other.messages(lambda o, op, b: o == 1 and b == struct.pack("=I", 9))
+    other, upstream2 = connect()
+    upstream2.sendall(msg(3, 0, 9, "wl_shm", 1))
+    assert other.messages(lambda o, op, b: o == 2 and b.startswith(struct.pack("=I", 9)))
 
     # the compositor may have got only part of its last message in: that part stays with the fence
-    whole = sent - sent % len(msg(1, 1, 7))
+    whole = sent - sent % len(msg(3, 0, 1, "wl_compositor", 4))
     slow.sock.settimeout(5)
     received = 0
     while received < whole:
@@ -428,7 +457,10 @@ def test_an_inherited_listening_socket_is_served(desktop):
 def test_bad_command_lines_exit_2_and_a_bad_listen_fd_exits_1(desktop):
     fence = str(build_dir() / "src/wayland/vmsilo-wayland")
     for argv in ([], ["--vm", "Bad!", "--listen", "/nonexistent/x"], ["--vm", "gui"],
-                 ["--vm", "gui", "--listen", "x", "--listen-fd", "3"], ["--vm", "gui", "extra"]):
+                 ["--vm", "gui", "--listen", "x", "--listen-fd", "3"], ["--vm", "gui", "extra"],
+                 ["--vm", "gui", "--listen", "x", "--frame-width", "65"],
+                 ["--vm", "gui", "--listen", "x", "--frame-width", "4px"],
+                 ["--vm", "gui", "--listen", "x", "--color", "notacolour"]):
         assert subprocess.run([fence, *argv], capture_output=True).returncode == 2, argv
     with open(os.devnull) as not_a_socket:
         r = subprocess.run([fence, "--vm", "gui", "--listen-fd", str(not_a_socket.fileno()),

@@ -17,8 +17,12 @@ def frame(ftype, stream, payload=b"", size=None):
     return HEADER.pack(len(payload) if size is None else size, ftype, 0, stream) + payload
 
 
-def hello():
-    return frame(HELLO, 0, struct.pack("<HHIQ", 1, 0, 0, 0))
+CAP_GUEST_FORWARD = 1 << 0
+GUEST_BIT = 0x80000000
+
+
+def hello(caps=0):
+    return frame(HELLO, 0, struct.pack("<HHIQ", 1, 0, 0, caps))
 
 
 def tlv(tag, value):

@@ -20,12 +20,14 @@
     isolatedPciDevices = [ "01:00.0" "0000:02:00.0" ];
     vmm = "crosvm";
     acceleration = "tcg";
+    frameWidth = 6;
     nixosVms = [
       {
         name = "work";
         memory = 2048;
         cpus = 3;
         color = "#2ecc71";
+        frameWidth = 2;
         network = {
           nameservers = [ "9.9.9.9" "2620:fe::fe" ];
           interfaces = {
@@ -50,6 +52,7 @@
         };
         autoShutdown = { enable = true; after = 300; };
         autoStart = true;
+        tray = false;
         dependsOn = [ "net" ];
         additionalDisks = [ { path = "/var/lib/disks/work.qcow2"; ro = false; sparse = true; block-size = 4096; id = "data"; } ];
         kernel = "/opt/vm/vmlinuz";

@@ -36,6 +36,10 @@ static void test_config_rejects_missing_user(void **state) {
         assert_one_error("{'nixosVms': []}", "user", "required option is missing");
 }
 
+static void test_config_rejects_root_as_the_vm_user(void **state) {
+        assert_one_error("{'user': 'root'}", "user", "must not be root: the VMMs run as this user");
+}
+
 static void test_config_rejects_invalid_user_name(void **state) {
         assert_one_error("{'user': '-rf'}", "user", "'-rf' is not a valid user name");
 }
@@ -60,6 +64,11 @@ static void test_config_rejects_unknown_option_far_from_any_name(void **state) {
 
 static void test_config_rejects_wrong_type(void **state) {
         assert_one_error("{'user': 'u', 'enable': 'yes'}", "enable",
+                        "expected a boolean, got a string");
+}
+
+static void test_config_rejects_non_boolean_tray_switch(void **state) {
+        assert_one_error(ONE_VM(", 'tray': 'off'"), "nixosVms[0].tray",
                         "expected a boolean, got a string");
 }
 
@@ -580,10 +589,12 @@ int main(void) {
                 cmocka_unit_test(test_config_rejects_non_object_document),
                 cmocka_unit_test(test_config_rejects_missing_user),
                 cmocka_unit_test(test_config_rejects_invalid_user_name),
+                cmocka_unit_test(test_config_rejects_root_as_the_vm_user),
                 cmocka_unit_test(test_config_rejects_unknown_option_with_suggestion),
                 cmocka_unit_test(test_config_suggests_option_differing_only_in_case),
                 cmocka_unit_test(test_config_rejects_unknown_option_far_from_any_name),
                 cmocka_unit_test(test_config_rejects_wrong_type),
+                cmocka_unit_test(test_config_rejects_non_boolean_tray_switch),
                 cmocka_unit_test(test_config_rejects_nat_without_interface),
                 cmocka_unit_test(test_config_rejects_invalid_nat_interface),
                 cmocka_unit_test(test_config_rejects_unknown_log_levels),

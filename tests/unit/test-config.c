@@ -52,6 +52,7 @@ static void test_config_fills_every_vm_default(void **state) {
         assert_false(vm->auto_shutdown);
         assert_int_equal(vm->auto_shutdown_after_sec, 60);
         assert_false(vm->auto_start);
+        assert_true(vm->tray);
         assert_int_equal(strv_length(vm->depends_on), 0);
         assert_int_equal(vm->n_additional_disks, 0);
         assert_null(vm->root_disk);
@@ -136,6 +137,7 @@ static void test_config_reads_every_vm_option(void **state) {
         assert_true(vm->auto_shutdown);
         assert_int_equal(vm->auto_shutdown_after_sec, 300);
         assert_true(vm->auto_start);
+        assert_false(vm->tray);
         assert_true(strv_equal(vm->depends_on, (char *[]){ "net", NULL }));
         assert_string_equal(vm->kernel, "/boot/vmlinuz");
         assert_string_equal(vm->initramfs, "/boot/initrd.img");
@@ -487,6 +489,27 @@ static void test_config_vm_crosvm_log_level_inherits_global(void **state) {
         assert_string_equal(config_vm_crosvm_log_level(c, &c->vms[1]), "trace");
 }
 
+static void test_config_vm_frame_width_inherits_global(void **state) {
+        _cleanup_(config_freep) Config *d = load_ok("{'user': 'u', 'nixosVms': [{'name': 'a'}]}");
+        _cleanup_(config_freep) Config *c = load_ok(
+                        "{'user': 'u', 'frameWidth': 2, 'nixosVms': [{'name': 'a'},"
+                        " {'name': 'b', 'frameWidth': 0}]}");
+        _cleanup_(config_errors_finish) ConfigErrors e = {};
+        Config *bad = NULL;
+
+        assert_int_equal(d->frame_width, 4);
+        assert_int_equal(d->vms[0].frame_width, 4);
+        assert_int_equal(c->vms[0].frame_width, 2);
+        assert_int_equal(c->vms[1].frame_width, 0);
+        assert_int_equal(config_load_string("{\"user\": \"u\", \"nixosVms\": [{\"name\": \"a\", "
+                                            "\"frameWidth\": 65}]}",
+                                 NULL, &bad, &e),
+                        -EINVAL);
+        assert_null(bad);
+        assert_int_equal(e.n_items, 1);
+        assert_string_equal(e.items[0].path, "nixosVms[0].frameWidth");
+}
+
 static void test_config_enum_tables_round_trip(void **state) {
         for (VmmKind k = 0; k < _VMM_KIND_MAX; k++)
                 assert_int_equal(vmm_kind_from_string(vmm_kind_to_string(k)), k);
@@ -604,7 +627,7 @@ static void test_config_format_writes_allowed_host_ports(void **state) {
 static void test_config_format_lists_keys_in_option_table_order(void **state) {
         static const char *const order[] = { "enable", "user", "hostNetworking", "nixosVms",
                 "enableBashIntegration", "crosvm", "vmsilo-balloond", "vmsilo-tray",
-                "isolatedPciDevices", "vmm", "acceleration" };
+                "isolatedPciDevices", "vmm", "acceleration", "frameWidth" };
         _cleanup_(config_freep) Config *c = load_ok("{'vmm': 'qemu', 'user': 'u', 'enable': true}");
         json_auto_t *j = format_and_parse(c);
         const char *key;
@@ -730,6 +753,7 @@ int main(void) {
                 cmocka_unit_test(test_config_vm_vmm_prefers_vm_then_global_then_auto),
                 cmocka_unit_test(test_config_vm_accel_inherits_global_choice),
                 cmocka_unit_test(test_config_vm_crosvm_log_level_inherits_global),
+                cmocka_unit_test(test_config_vm_frame_width_inherits_global),
                 cmocka_unit_test(test_config_enum_tables_round_trip),
                 cmocka_unit_test(test_config_free_accepts_null),
                 cmocka_unit_test(test_config_errors_finish_empties_the_list),

@@ -18,6 +18,7 @@
 typedef struct Fixture {
         Filter filter;
         Buffer out;
+        Buffer up; /* the frame's own requests in reply to events */
         const char *reason;
 } Fixture;
 
@@ -35,6 +36,7 @@ static int teardown(void **state) {
 
         filter_finish(&fx->filter);
         buffer_finish(&fx->out);
+        buffer_finish(&fx->up);
         return 0;
 }
 
@@ -44,8 +46,10 @@ static int run(Fixture *fx, bool request, Msg *m, size_t n_fds, size_t *ret_n_fd
         int r;
 
         buffer_consume(&fx->out, buffer_size(&fx->out));
-        r = (request ? filter_request : filter_event)(
-                        &fx->filter, m->buf, len, n_fds, &fx->out, &fds, &fx->reason);
+        buffer_consume(&fx->up, buffer_size(&fx->up));
+        r = request ? filter_request(&fx->filter, m->buf, len, n_fds, &fx->out, &fds, &fx->reason) :
+                      filter_event(&fx->filter, m->buf, len, n_fds, &fx->out, &fx->up, &fds,
+                                      &fx->reason);
         if (r >= 0)
                 assert_int_equal(r, len);
         if (ret_n_fds)

@@ -209,14 +209,21 @@ static const MuxCallbacks callbacks = {
         .on_channel_error = on_channel_error,
 };
 
-static Peer *peer_new(MuxRole role) {
+static Peer *peer_new_offering(MuxRole role, uint64_t capabilities) {
         Peer *p = calloc(1, sizeof(Peer));
         assert_non_null(p);
         p->auto_accept = true;
         p->accept_window = 65536;
-        MuxConfig c = { .role = role, .callbacks = callbacks, .userdata = p };
+        MuxConfig c = {
+                .role = role, .capabilities = capabilities, .callbacks = callbacks, .userdata = p
+        };
         assert_int_equal(mux_new(&c, &p->mux), 0);
         return p;
+}
+
+/* Both ends of an agent channel offer guest-opened FORWARD streams. */
+static Peer *peer_new(MuxRole role) {
+        return peer_new_offering(role, PROTOCOL_CAP_GUEST_FORWARD);
 }
 
 static Peer *peer_free(Peer *p) {
@@ -382,7 +389,7 @@ static void test_two_muxes_complete_hello(void **state) {
         connect_pair(&h, &a);
         assert_true(mux_is_ready(h->mux));
         assert_true(mux_is_ready(a->mux));
-        assert_true(mux_get_capabilities(h->mux) == 0);
+        assert_true(mux_get_capabilities(h->mux) == PROTOCOL_CAP_GUEST_FORWARD);
 }
 
 static void test_capabilities_in_use_are_the_and_of_both(void **state) {
@@ -746,10 +753,22 @@ static void test_peer_open_without_on_open_is_rejected(void **state) {
         assert_int_equal(mux_stream_count(m), 0);
 }
 
+static uint32_t open_forward(Peer *a, uint32_t window, const char *service) {
+        FrameOpen req = {
+                .kind = STREAM_KIND_FORWARD, .window = window, .service = (char *) service
+        };
+        uint32_t id;
+        Rec *r = rec_new(a, 0);
+
+        assert_int_equal(mux_stream_open(a->mux, &req, r, &id), 0);
+        r->id = id;
+        return id;
+}
+
 static void test_guest_open_is_rejected_by_a_host_without_on_open(void **state) {
         _cleanup_(peer_freep) Peer *h = NULL;
         _cleanup_(peer_freep) Peer *a = NULL;
-        MuxConfig c = { .role = MUX_ROLE_HOST };
+        MuxConfig c = { .role = MUX_ROLE_HOST, .capabilities = PROTOCOL_CAP_GUEST_FORWARD };
         _cleanup_(mux_freep) Mux *host = NULL;
 
         connect_pair(&h, &a);
@@ -759,10 +778,12 @@ static void test_guest_open_is_rejected_by_a_host_without_on_open(void **state) 
         size_t n;
         uint8_t hello[FRAME_HEADER_SIZE + FRAME_HELLO_SIZE];
         frame_header_encode(&(FrameHeader){ .size = FRAME_HELLO_SIZE, .type = FRAME_HELLO }, hello);
-        (void) frame_hello_encode(&(FrameHello){ .version_major = 1 }, hello + FRAME_HEADER_SIZE,
-                        FRAME_HELLO_SIZE);
+        (void) frame_hello_encode(&(FrameHello){ .version_major = 1,
+                                                  .capabilities = PROTOCOL_CAP_GUEST_FORWARD },
+                        hello + FRAME_HEADER_SIZE, FRAME_HELLO_SIZE);
         assert_int_equal(mux_feed(host, hello, sizeof(hello)), 0);
-        uint32_t id = open_exec(a, 10, "host-thing");
+        mux_consume_output(host, mux_output_size(host)); /* its HELLO would restart a */
+        uint32_t id = open_forward(a, 10, "wayland");
         assert_true(id & STREAM_ID_GUEST_BIT);
         mux_peek_output(a->mux, &d, &n);
         assert_int_equal(mux_feed(host, d, n), 0);
@@ -770,26 +791,102 @@ static void test_guest_open_is_rejected_by_a_host_without_on_open(void **state) 
         mux_peek_output(host, &d, &n);
         assert_true(n > 0);
         assert_int_equal(mux_stream_count(host), 0);
+        assert_int_equal(mux_feed(a->mux, d, n), 0);
+        assert_int_equal(rec_find(a, id)->close_error, -EOPNOTSUPP);
+}
+
+/* The whole life of a guest-opened FORWARD stream: ids from the guest's half, data both ways
+ * within the windows, EOF, CLOSE. */
+static void test_guest_forward_stream_round_trip(void **state) {
+        _cleanup_(peer_freep) Peer *h = NULL;
+        _cleanup_(peer_freep) Peer *a = NULL;
+
+        connect_pair(&h, &a);
+        assert_true(mux_get_capabilities(h->mux) & PROTOCOL_CAP_GUEST_FORWARD);
+        uint32_t id = open_forward(a, 1000, "wayland");
+        assert_true(id & STREAM_ID_GUEST_BIT);
+        pump(h, a);
+        assert_int_equal(h->opens, 1);
+        assert_int_equal(h->last_open_id, id);
+        assert_int_equal(h->last_open.kind, STREAM_KIND_FORWARD);
+        Rec *ar = rec_find(a, id), *hr = rec_find(h, id);
+        assert_true(ar->accepted);
+        assert_int_equal(mux_stream_send(a->mux, id, STREAM_FD_STDIN, (const uint8_t *) "ping", 4),
+                        4);
+        assert_int_equal(mux_stream_send(h->mux, id, STREAM_FD_STDIN, (const uint8_t *) "pong", 4),
+                        4);
+        assert_int_equal(mux_stream_send_eof(a->mux, id, STREAM_FD_STDIN), 0);
+        pump(h, a);
+        assert_memory_equal(hr->data, "ping", 4);
+        assert_memory_equal(ar->data, "pong", 4);
+        assert_true(hr->eof[STREAM_FD_STDIN]);
+        /* Only EXEC carries signals; the acceptor of a FORWARD stream sends no EXIT. */
+        assert_int_equal(mux_stream_send_signal(a->mux, id, 15), -EBADF);
+        assert_int_equal(mux_stream_send_exit(h->mux, id, &(FrameExit){}), -EBADF);
+        assert_int_equal(mux_stream_close(h->mux, id, 0), 0);
+        pump(h, a);
+        assert_true(ar->closed);
+        assert_int_equal(mux_stream_count(h->mux), 0);
+        assert_int_equal(mux_stream_count(a->mux), 0);
+}
+
+/* Feeds p an OPEN of req on id and checks that p answered with REJECT(error), keeping no entry
+ * and telling its owner nothing. */
+static void assert_open_refused(Peer *p, uint32_t id, const FrameOpen *req, int error) {
+        static uint8_t payload[FRAME_PAYLOAD_MAX];
+        uint8_t b[64];
+        FrameHeader hdr;
+        FrameReject rej;
+        int opens = p->opens;
+        size_t count = mux_stream_count(p->mux);
+
+        int n = frame_open_encode(req, b, sizeof(b));
+        assert_true(n > 0);
+        assert_int_equal(feed_frame(p, FRAME_OPEN, id, b, (size_t) n), 0);
+        assert_int_equal(p->opens, opens);
+        assert_true(pop_frame(p, &hdr, payload));
+        assert_int_equal(hdr.type, FRAME_REJECT);
+        assert_int_equal(hdr.stream_id, id);
+        assert_int_equal(frame_reject_decode(payload, hdr.size, &rej), 0);
+        assert_int_equal(rej.error, error);
+        assert_int_equal(mux_stream_count(p->mux), count);
+}
+
+/* Without the capability in use, the agent cannot open, and a host REJECTs a guest OPEN anyway. */
+static void test_guest_open_needs_the_capability(void **state) {
+        _cleanup_(peer_freep) Peer *h = peer_new_offering(MUX_ROLE_HOST, 0);
+        _cleanup_(peer_freep) Peer *a = peer_new(MUX_ROLE_AGENT);
+        FrameOpen req = { .kind = STREAM_KIND_FORWARD, .service = (char *) "wayland" };
+        uint32_t id = 0;
+
+        pump(h, a);
+        assert_int_equal(mux_get_capabilities(a->mux), 0);
+        assert_int_equal(mux_stream_open(a->mux, &req, NULL, &id), -EOPNOTSUPP);
+        assert_int_equal(mux_stream_count(a->mux), 0);
+        assert_open_refused(h, STREAM_ID_GUEST_BIT | 9, &req, -EOPNOTSUPP);
+}
+
+/* A guest never runs programs on the host: guest EXEC opens fail on both ends. */
+static void test_guest_exec_open_is_refused(void **state) {
+        _cleanup_(peer_freep) Peer *h = NULL;
+        _cleanup_(peer_freep) Peer *a = NULL;
+        char *argv[] = { "sh", NULL };
+        FrameOpen req = { .kind = STREAM_KIND_EXEC, .argv = argv, .n_argv = 1 };
+        uint32_t id = 0;
+
+        connect_pair(&h, &a);
+        assert_int_equal(mux_stream_open(a->mux, &req, NULL, &id), -EOPNOTSUPP);
+        assert_open_refused(h, STREAM_ID_GUEST_BIT | 3, &req, -EOPNOTSUPP);
 }
 
 static void test_peer_open_with_id_in_the_wrong_half_is_rejected(void **state) {
         _cleanup_(peer_freep) Peer *a = peer_new(MUX_ROLE_AGENT);
-        static uint8_t payload[FRAME_PAYLOAD_MAX];
         char *argv[] = { "ls", NULL };
         FrameOpen req = { .kind = STREAM_KIND_EXEC, .argv = argv, .n_argv = 1 };
-        uint8_t b[64];
-        FrameHeader hdr;
-        FrameReject rej;
 
         feed_hello(a, 1);
         drain(a);
-        int n = frame_open_encode(&req, b, sizeof(b));
-        assert_int_equal(feed_frame(a, FRAME_OPEN, 0x80000005, b, (size_t) n), 0);
-        assert_int_equal(a->opens, 0);
-        assert_true(pop_frame(a, &hdr, payload));
-        assert_int_equal(hdr.type, FRAME_REJECT);
-        assert_int_equal(frame_reject_decode(payload, hdr.size, &rej), 0);
-        assert_int_equal(rej.error, -EPROTO);
+        assert_open_refused(a, 0x80000005, &req, -EPROTO);
         assert_int_equal(mux_stream_count(a->mux), 0);
 }
 
@@ -1512,6 +1609,9 @@ int main(void) {
                 cmocka_unit_test(test_invalid_open_request_is_refused_locally),
                 cmocka_unit_test(test_peer_open_without_on_open_is_rejected),
                 cmocka_unit_test(test_guest_open_is_rejected_by_a_host_without_on_open),
+                cmocka_unit_test(test_guest_forward_stream_round_trip),
+                cmocka_unit_test(test_guest_open_needs_the_capability),
+                cmocka_unit_test(test_guest_exec_open_is_refused),
                 cmocka_unit_test(test_peer_open_with_id_in_the_wrong_half_is_rejected),
                 cmocka_unit_test(test_malformed_open_is_rejected_without_an_entry),
                 cmocka_unit_test(test_data_beyond_window_closes_only_that_stream),

@@ -68,6 +68,20 @@ static void test_parse_size_rejects_overflow(void **state) {
         run_u64_cases(cases, ELEMENTSOF(cases), parse_size);
 }
 
+static void test_parse_fd_accepts_decimal_numbers_from_min(void **state) {
+        int fd = 65;
+
+        assert_int_equal(parse_fd("3", 3, &fd), 0);
+        assert_int_equal(fd, 3);
+        assert_int_equal(parse_fd("2147483647", 0, &fd), 0);
+        assert_int_equal(fd, INT32_MAX);
+        fd = 65;
+        const char *bad[] = { "2", "-1", "", " 4", "4 ", "+4", "0x4", "2147483648", "4a" };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+                assert_int_equal(parse_fd(bad[i], 3, &fd), -EINVAL);
+        assert_int_equal(fd, 65);
+}
+
 static void test_parse_duration_accepts_each_unit(void **state) {
         static const U64Case cases[] = {
                 { "microseconds", "100us", 0, 100 },
@@ -309,6 +323,7 @@ int main(void) {
                 cmocka_unit_test(test_parse_size_rejects_overflow),
                 cmocka_unit_test(test_parse_duration_accepts_each_unit),
                 cmocka_unit_test(test_parse_duration_rejects_bad_syntax),
+                cmocka_unit_test(test_parse_fd_accepts_decimal_numbers_from_min),
                 cmocka_unit_test(test_parse_mac_accepts_colon_separated_hex),
                 cmocka_unit_test(test_parse_mac_rejects_bad_syntax),
                 cmocka_unit_test(test_mac_is_multicast_checks_the_group_bit),

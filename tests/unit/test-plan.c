@@ -41,6 +41,22 @@ static void test_plan_add_fd_keeps_ascending_order(void **state) {
         assert_int_equal(p->fds[2].index, 1);
 }
 
+static void test_plan_add_path_records_each_path_once(void **state) {
+        _cleanup_(plan_freep) LaunchPlan *p = NULL;
+
+        assert_int_equal(plan_new(&p), 0);
+        assert_int_equal(plan_add_path(p, "/img/a", false), 0);
+        assert_int_equal(plan_add_path(p, "/img/b", true), 0);
+        /* A second, writing use makes it writable; a later read-only one does not undo that. */
+        assert_int_equal(plan_add_path(p, "/img/a", true), 0);
+        assert_int_equal(plan_add_path(p, "/img/a", false), 0);
+        assert_int_equal(p->n_paths, 2);
+        assert_string_equal(p->paths[0].path, "/img/a");
+        assert_true(p->paths[0].writable);
+        assert_string_equal(p->paths[1].path, "/img/b");
+        assert_true(p->paths[1].writable);
+}
+
 static void test_plan_append_keeps_argv_null_terminated(void **state) {
         _cleanup_(plan_freep) LaunchPlan *p = NULL;
 
@@ -109,6 +125,7 @@ int main(void) {
                 cmocka_unit_test(test_plan_fd_role_names_round_trip_table),
                 cmocka_unit_test(test_plan_add_fd_keeps_ascending_order),
                 cmocka_unit_test(test_plan_append_keeps_argv_null_terminated),
+                cmocka_unit_test(test_plan_add_path_records_each_path_once),
                 cmocka_unit_test(test_plan_extendf_separates_only_non_empty),
                 cmocka_unit_test(test_plan_format_mac_is_lowercase_colon_separated),
                 cmocka_unit_test(test_plan_parse_bool_accepts_only_json_spellings),

@@ -55,17 +55,36 @@ static void test_rootfs_plan_packages_sorts_dedups_and_adds_base(void **state) {
         _cleanup_(strv_freep) char **l = NULL;
 
         assert_int_equal(rootfs_plan_packages(STRV_MAKE("xterm", "hello", "xterm", "systemd-sysv"),
-                                         &l, NULL),
+                                         false, &l, NULL),
                         0);
         assert_true(strv_equal(l, STRV_MAKE("hello", "systemd-sysv", "xterm")));
+}
+
+static void test_rootfs_plan_packages_add_waypipe_for_wayland(void **state) {
+        _cleanup_(strv_freep) char **l = NULL;
+        _cleanup_(strv_freep) char **twice = NULL;
+
+        assert_int_equal(rootfs_plan_packages(STRV_MAKE("xterm"), true, &l, NULL), 0);
+        assert_true(strv_equal(l, STRV_MAKE("systemd-sysv", "waypipe", "xterm")));
+        assert_int_equal(rootfs_plan_packages(STRV_MAKE("waypipe"), true, &twice, NULL), 0);
+        assert_true(strv_equal(twice, STRV_MAKE("systemd-sysv", "waypipe")));
+}
+
+/* The unit the image gets with wayland: the user, display and socket the agent expects. */
+static void test_rootfs_waypipe_unit_matches_the_agent(void **state) {
+        assert_non_null(strstr(rootfs_waypipe_unit, "\nUser=user\n"));
+        assert_non_null(strstr(rootfs_waypipe_unit, "XDG_RUNTIME_DIR=/run/user/1000\n"));
+        assert_non_null(strstr(rootfs_waypipe_unit,
+                        "--socket /run/vmsilo/forward/wayland.sock --display wayland-0 server"));
+        assert_non_null(strstr(rootfs_session_env, "XDG_RUNTIME_DIR=/run/user/1000\n"));
 }
 
 static void test_rootfs_plan_packages_names_the_bad_entry(void **state) {
         char **l = (char **) 0x41;
         const char *bad = NULL;
 
-        assert_int_equal(
-                        rootfs_plan_packages(STRV_MAKE("hello", "--force-yes"), &l, &bad), -EINVAL);
+        assert_int_equal(rootfs_plan_packages(STRV_MAKE("hello", "--force-yes"), false, &l, &bad),
+                        -EINVAL);
         assert_string_equal(bad, "--force-yes");
         assert_ptr_equal(l, (char **) 0x41);
 }
@@ -172,7 +191,7 @@ static void test_rootfs_plan_image_size_overflow_is_erange(void **state) {
 static void fill_inputs(RootfsInputs *in) {
         assert_non_null(in->suite = strdup("bookworm"));
         assert_non_null(in->mirror = strdup("http://deb.debian.org/debian"));
-        assert_int_equal(rootfs_plan_packages(STRV_MAKE("hello"), &in->packages, NULL), 0);
+        assert_int_equal(rootfs_plan_packages(STRV_MAKE("hello"), false, &in->packages, NULL), 0);
         memset(in->agent_sha256_hex, 'a', SHA256_HEX_SIZE - 1);
         memset(in->agent_unit_sha256_hex, 'b', SHA256_HEX_SIZE - 1);
 }
@@ -316,6 +335,8 @@ int main(void) {
                 cmocka_unit_test(test_rootfs_plan_package_name_over_max_is_invalid),
                 cmocka_unit_test(test_rootfs_plan_packages_sorts_dedups_and_adds_base),
                 cmocka_unit_test(test_rootfs_plan_packages_names_the_bad_entry),
+                cmocka_unit_test(test_rootfs_plan_packages_add_waypipe_for_wayland),
+                cmocka_unit_test(test_rootfs_waypipe_unit_matches_the_agent),
                 cmocka_unit_test(test_rootfs_plan_suite_and_mirror_checks),
                 cmocka_unit_test(test_rootfs_plan_os_codename_reads_plain_and_quoted),
                 cmocka_unit_test(test_rootfs_plan_os_codename_missing_or_bad_is_enoent),

@@ -9,7 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 
 #include <cmocka.h>
@@ -359,6 +361,114 @@ static void test_set_guest_owner_writes_little_endian_ids(void **state) {
         assert_int_equal(errno, ENODATA);
 }
 
+/* The count of entries in dir other than "." and "..". */
+static int count_entries(const char *dir) {
+        DIR *d = opendir(dir);
+        int n = 0;
+
+        assert_non_null(d);
+        for (struct dirent *de; (de = readdir(d));)
+                n += strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
+        (void) closedir(d);
+        return n;
+}
+
+/* <dir>/user (the user's, 0755) and <dir>/secret (root's, 0700): what a user swaps in. */
+static void make_user_and_secret(const Fixture *f, uid_t user) {
+        char *u = path_in(f, "user"), *secret = path_in(f, "secret");
+
+        assert_int_equal(chmod(f->dir, 0755), 0);
+        assert_int_equal(mkdir(u, 0755), 0);
+        assert_int_equal(chown(u, user, user), 0);
+        assert_int_equal(mkdir(secret, 0700), 0);
+        free(u);
+        free(secret);
+}
+
+/* sharedHome under a user-owned dir whose component the user made a link to a root-only dir:
+ * root follows no link, so nothing appears there. */
+static void test_create_home_follows_no_link_in_its_path(void **state) {
+        Fixture *f = *state;
+        const uid_t nobody = 65534;
+        char *link = path_in(f, "user/vms"), *secret = path_in(f, "secret");
+        char *home = path_in(f, "user/vms/h"), *deeper = path_in(f, "user/vms/sub/h");
+
+        if (geteuid() != 0)
+                skip();
+        make_user_and_secret(f, nobody);
+        assert_int_equal(symlink(secret, link), 0);
+        assert_int_equal(shares_create_home(home, "/nonexistent", false, nobody, nobody), -ELOOP);
+        /* As a grandparent too (the parent would be created in it). */
+        assert_int_equal(
+                        shares_create_home(deeper, "/nonexistent", false, nobody, nobody), -ELOOP);
+        assert_int_equal(count_entries(secret), 0);
+        free(link);
+        free(secret);
+        free(home);
+        free(deeper);
+}
+
+/* A parent of another user: root does not make a home for the vmsilo user in it. */
+static void test_create_home_refuses_a_parent_of_another_user(void **state) {
+        Fixture *f = *state;
+        char *parent = path_in(f, "other"), *home = path_in(f, "other/h");
+
+        if (geteuid() != 0)
+                skip();
+        assert_int_equal(mkdir(parent, 0755), 0);
+        assert_int_equal(chown(parent, 12345, 12345), 0);
+        assert_int_equal(shares_create_home(home, "/nonexistent", false, 65534, 65534), -EPERM);
+        assert_int_equal(count_entries(parent), 0);
+        /* World-writable without the sticky bit: anyone could swap entries. */
+        assert_int_equal(chown(parent, 0, 0), 0);
+        assert_int_equal(chmod(parent, 0777), 0);
+        assert_int_equal(shares_create_home(home, "/nonexistent", false, 65534, 65534), -EPERM);
+        assert_int_equal(count_entries(parent), 0);
+        free(parent);
+        free(home);
+}
+
+/* The user swaps the parent between a real dir and a link to the root-only dir as fast as it
+ * can while homes are made: whichever it is at each moment, nothing lands in the secret dir. */
+static void test_create_home_survives_racing_link_swaps(void **state) {
+        Fixture *f = *state;
+        const uid_t nobody = 65534;
+        char *real = path_in(f, "user/vms"), *link = path_in(f, "user/vms.link");
+        char *secret = path_in(f, "secret"), home[128];
+        int created = 0, refused = 0, status;
+        pid_t swapper;
+
+        if (geteuid() != 0)
+                skip();
+        make_user_and_secret(f, nobody);
+        assert_int_equal(mkdir(real, 0755), 0);
+        assert_int_equal(chown(real, nobody, nobody), 0);
+        assert_int_equal(symlink(secret, link), 0);
+        swapper = fork();
+        assert_true(swapper >= 0);
+        if (swapper == 0) {
+                if (setresgid(nobody, nobody, nobody) < 0 || setresuid(nobody, nobody, nobody) < 0)
+                        _exit(1);
+                for (;;)
+                        (void) renameat2(AT_FDCWD, real, AT_FDCWD, link, RENAME_EXCHANGE);
+        }
+        for (int i = 0; i < 200; i++) {
+                (void) snprintf(home, sizeof(home), "%s/h%d", real, i);
+                if (shares_create_home(home, "/nonexistent", false, nobody, nobody) > 0)
+                        created++;
+                else
+                        refused++;
+        }
+        assert_int_equal(kill(swapper, SIGKILL), 0);
+        assert_int_equal(waitpid(swapper, &status, 0), swapper);
+        assert_true(WIFSIGNALED(status));
+        assert_int_equal(count_entries(secret), 0);
+        assert_int_equal(created + refused, 200);
+        free(real);
+        free(link);
+        free(secret);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void) {
@@ -376,6 +486,9 @@ int main(void) {
                 T(test_create_home_failure_leaves_nothing),
                 T(test_create_home_copies_with_the_users_permissions),
                 T(test_set_guest_owner_writes_little_endian_ids),
+                T(test_create_home_follows_no_link_in_its_path),
+                T(test_create_home_refuses_a_parent_of_another_user),
+                T(test_create_home_survives_racing_link_swaps),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,243 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Guest-opened FORWARD streams through vmsilod (docs/protocol.md §3.2): the real daemon and the
+real agent, with a fake VMM (fake_qemu.py) that runs the agent on the host over the plan's agent
+fd instead of booting a guest. A guest program is a connection to the agent's
+<forward dir>/wayland.sock; the host companion is a Python listener on
+<runtime>/services/<vm>/wayland.sock, listening as the configured user."""
+import json
+import os
+import pwd
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from daemon import (Daemon, binary, ensure_test_user, listen_as_user, public_dir, services_dir,
+                    vm)
+
+HERE = Path(__file__).parent
+HOSTILE_OPENS = 70
+
+
+def fake_vm(name, fake, **options):
+    # A kernel path that exists: no default image is built, the fake VMM ignores it. The fake
+    # VMM's files are a shared directory: the VMM sandbox shows it nothing else of the host.
+    return vm(name, kernel="/etc/hostname",
+              sharedDirectories=[{"path": str(fake), "tag": "fake"}], **options)
+
+
+@pytest.fixture(scope="module")
+def daemon(tmp_path_factory):
+    ensure_test_user()
+    fake = public_dir("vmsilo-fake-qemu-")
+    shutil.copy(HERE / "fake_qemu.py", fake / "fake_qemu.py")
+    shutil.copy(binary("vmsilo-agent"), fake / "vmsilo-agent")
+    exe = public_dir("vmsilo-fake-qemu-bin-") / "qemu-system-x86_64"
+    exe.write_text(f"#!/bin/sh\nexec /usr/bin/python3 {fake}/fake_qemu.py \"$@\"\n")
+    exe.chmod(0o755)
+    forward = fake / "forward"
+    forward.mkdir()
+    forward.chmod(0o777)  # the fake VMM (the configured user) makes one dir per VM
+    d = Daemon(tmp_path_factory.mktemp("daemon"), public_dir("vmsilo-state-"),
+               [fake_vm("gui", fake), fake_vm("nogui", fake, gpu=False),
+                fake_vm("hostile", fake)],
+               extra_args=["--qemu-system", str(exe)])
+    d.env.update({
+        "FAKE_QEMU_AGENT": str(fake / "vmsilo-agent"),
+        "FAKE_QEMU_FORWARD_DIR": str(forward),
+        # nogui's guest listens although the plan names no service: the host must refuse it.
+        "FAKE_QEMU_EXTRA_CMDLINE": "vmsilo.forward=wayland",
+        "FAKE_QEMU_HOSTILE": "hostile",
+        "FAKE_QEMU_HOSTILE_OPENS": str(HOSTILE_OPENS),
+    })
+    d.forward = forward
+    d.start()
+    yield d
+    assert d.stop() == 0, d.output()
+    shutil.rmtree(fake, ignore_errors=True)
+    shutil.rmtree(exe.parent, ignore_errors=True)
+
+
+def start_vm(d, name):
+    if d.status(name)["state"] != "running":
+        r = d.cli("start", name)
+        assert r.returncode == 0, r.stderr
+        d.wait_state(name, "running")
+
+
+class Companion:
+    """A host service listener on <runtime>/services/<vm>/<service>.sock, as the configured user;
+    accepted connections queue up."""
+
+    def __init__(self, d, name, service="wayland"):
+        self.path = services_dir(d.runtime, name) / f"{service}.sock"
+        self.sock = listen_as_user(self.path)
+        self.sock.settimeout(20)
+
+    def accept(self):
+        conn, _ = self.sock.accept()
+        conn.settimeout(20)
+        return conn
+
+    def close(self):
+        self.sock.close()
+        self.path.unlink()
+
+
+def guest_connect(d, name):
+    path = d.forward / name / "wayland.sock"
+    deadline = time.monotonic() + 20
+    while not path.exists():
+        assert time.monotonic() < deadline, f"the agent of {name} made no wayland socket"
+        time.sleep(0.05)
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(20)
+    s.connect(str(path))
+    return s
+
+
+def recv_exactly(s, n):
+    got = b""
+    while len(got) < n:
+        chunk = s.recv(n - len(got))
+        assert chunk, f"closed after {len(got)} of {n} bytes"
+        got += chunk
+    return got
+
+
+def test_the_plan_names_wayland_only_with_gpu(daemon):
+    start_vm(daemon, "gui")
+    start_vm(daemon, "nogui")
+    assert "vmsilo.forward=wayland" in (daemon.forward / "gui" / "cmdline").read_text()
+    # nogui's fake VMM added the word itself; the plan did not.
+    assert (daemon.forward / "nogui" / "cmdline").read_text().count("vmsilo.forward=") == 1
+
+
+def test_guest_connection_reaches_the_host_service_both_ways(daemon):
+    start_vm(daemon, "gui")
+    c = Companion(daemon, "gui")
+    try:
+        g = guest_connect(daemon, "gui")
+        h = c.accept()
+        g.sendall(b"from the guest")
+        assert recv_exactly(h, 14) == b"from the guest"
+        big = os.urandom(3 * 1024 * 1024)  # beyond every window: credit must flow
+        t = threading.Thread(target=h.sendall, args=(big,))
+        t.start()
+        assert recv_exactly(g, len(big)) == big
+        t.join()
+        g.shutdown(socket.SHUT_WR)
+        assert h.recv(10) == b""  # the guest's EOF reached the companion
+        h.sendall(b"bye")
+        h.close()
+        assert recv_exactly(g, 3) == b"bye" and g.recv(10) == b""
+        g.close()
+    finally:
+        c.close()
+
+
+def test_no_companion_listening_closes_the_guest_connection(daemon):
+    start_vm(daemon, "gui")
+    g = guest_connect(daemon, "gui")
+    assert g.recv(10) == b""
+    assert "no host service 'wayland' listening" in daemon.output()
+
+
+def test_a_vm_without_gpu_is_refused_by_the_host(daemon):
+    start_vm(daemon, "nogui")
+    c = Companion(daemon, "nogui")
+    try:
+        g = guest_connect(daemon, "nogui")
+        assert g.recv(10) == b""
+        c.sock.settimeout(0.5)
+        with pytest.raises(socket.timeout):
+            c.accept()
+        assert "guest stream to 'wayland' refused: service not enabled for this VM" \
+            in daemon.output()
+    finally:
+        c.close()
+
+
+def test_a_stalled_connection_stalls_only_itself(daemon):
+    start_vm(daemon, "gui")
+    c = Companion(daemon, "gui")
+    try:
+        stalled_g = guest_connect(daemon, "gui")
+        stalled_h = c.accept()  # never read
+        live_g = guest_connect(daemon, "gui")
+        live_h = c.accept()
+        # More than the socket buffers and the window hold: the writer blocks.
+        stalled_g.setblocking(False)
+        sent = 0
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                sent += stalled_g.send(b"x" * 65536)
+            except BlockingIOError:
+                time.sleep(0.05)
+                try:
+                    sent += stalled_g.send(b"x" * 65536)
+                except BlockingIOError:
+                    break
+        assert sent > 256 * 1024
+        for i in range(50):
+            msg = b"frame %d" % i
+            live_g.sendall(msg)
+            assert recv_exactly(live_h, len(msg)) == msg
+            live_h.sendall(b"ack")
+            assert recv_exactly(live_g, 3) == b"ack"
+        # The stalled one still delivers everything once read.
+        stalled_g.setblocking(True)
+        got = 0
+        while got < sent:
+            got += len(stalled_h.recv(1 << 20))
+        assert got == sent
+        for s in (stalled_g, stalled_h, live_g, live_h):
+            s.close()
+    finally:
+        c.close()
+
+
+def test_a_socket_not_served_by_the_vmsilo_user_is_refused(daemon, tmp_path):
+    # A symlink in the user's directory to root's socket: vmsilod connects as root, and must
+    # not relay the guest there.
+    start_vm(daemon, "gui")
+    root_sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    root_sock.bind(str(tmp_path / "root.sock"))
+    root_sock.listen(8)
+    link = services_dir(daemon.runtime, "gui") / "wayland.sock"
+    link.symlink_to(tmp_path / "root.sock")
+    try:
+        g = guest_connect(daemon, "gui")
+        assert g.recv(10) == b""
+        assert "is served by uid 0, not the vmsilo user; refusing" in daemon.output()
+    finally:
+        link.unlink()
+        root_sock.close()
+
+
+def test_vmsilod_makes_the_services_directory_for_the_user(daemon):
+    start_vm(daemon, "gui")
+    st = (daemon.runtime / "services" / "gui").stat()
+    assert st.st_uid == pwd.getpwnam("vmsilo-test").pw_uid and (st.st_mode & 0o777) == 0o700
+    assert (daemon.runtime / "services").stat().st_uid == 0
+
+
+def test_guest_opened_streams_are_capped_at_64_per_vm(daemon):
+    c = Companion(daemon, "hostile")
+    try:
+        start_vm(daemon, "hostile")
+        answers = daemon.forward / "hostile" / "answers.json"
+        deadline = time.monotonic() + 30
+        while not answers.exists():
+            assert time.monotonic() < deadline, daemon.output()
+            time.sleep(0.1)
+        got = json.loads(answers.read_text())
+        assert got.count(0) == 64
+        assert got.count(-24) == HOSTILE_OPENS - 64  # -EMFILE
+    finally:
+        c.close()
+
