@@ -209,6 +209,16 @@ static void test_qemu_plan_sound_needs_the_bus(void **state) {
         assert_true(plan_has(with, "hda-output,audiodev=" QEMU_PLAN_AUDIODEV_ID));
         assert_false(plan_has(with, "hda-duplex,audiodev=" QEMU_PLAN_AUDIODEV_ID));
         assert_true(plan_has(with, "microvm,x-option-roms=off,rtc=on,pcie=on"));
+        /* The sandbox binds the bus in, writable: connecting to a socket needs write access. */
+        for (size_t i = 0; i < without->n_paths; i++)
+                assert_string_not_equal(without->paths[i].path, ctx.sound_bus);
+        for (size_t i = 0; i <= with->n_paths; i++) {
+                assert_true(i < with->n_paths);
+                if (streq(with->paths[i].path, ctx.sound_bus)) {
+                        assert_true(with->paths[i].writable);
+                        break;
+                }
+        }
 }
 
 static void test_qemu_plan_sound_settings(void **state) {
