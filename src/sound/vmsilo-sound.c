@@ -37,8 +37,6 @@
 #define IN_LISTENER_PATH "/org/qemu/Display1/AudioInListener"
 /* Voices of one HDA codec: one out and one in stream; a few more cost nothing. */
 #define VOICES_MAX 8
-/* Capture fragment: a few of QEMU's 10 ms audio timer periods. */
-#define CAPTURE_FRAGMENT_USEC (50 * 1000)
 /* A Read asks for what accumulated since the last one (~10 ms); more is a confused VMM. */
 #define READ_BYTES_MAX (1024 * 1024)
 
@@ -75,7 +73,6 @@ static Voice *voice_find(Sound *s, uint64_t id, bool capture) {
 static int voice_open(Sound *s, uint64_t id, bool capture, const PcmFormat *f) {
         _cleanup_(freep) char *app = NULL;
         pa_sample_spec spec;
-        pa_buffer_attr attr;
         Voice *v = voice_find(s, id, capture);
         int r, error = 0;
 
@@ -83,17 +80,6 @@ static int voice_open(Sound *s, uint64_t id, bool capture, const PcmFormat *f) {
         if (r < 0)
                 return log_warning_errno(r, "voice %" PRIu64 ": unplayable format (%u bits, %u Hz, "
                                 "%u channels)", id, f->bits, f->rate, f->channels);
-        /* PulseAudio's default record fragment is 2 s: a blocking Read would wait for a whole
-         * one while QEMU, in its synchronous Read call, stalls the VM. Playback keeps the
-         * server's defaults (latency not measured yet, docs/sound.md). */
-        attr = (pa_buffer_attr){
-                .maxlength = (uint32_t) -1,
-                .tlength = (uint32_t) -1,
-                .prebuf = (uint32_t) -1,
-                .minreq = (uint32_t) -1,
-                .fragsize = capture ? (uint32_t) pa_usec_to_bytes(CAPTURE_FRAGMENT_USEC, &spec)
-                                    : (uint32_t) -1,
-        };
         if (v)
                 voice_close(v);
         for (size_t i = 0; !v && i < VOICES_MAX; i++)
@@ -109,7 +95,7 @@ static int voice_open(Sound *s, uint64_t id, bool capture, const PcmFormat *f) {
         }
         v->stream = pa_simple_new(/* server= */ NULL, app,
                         capture ? PA_STREAM_RECORD : PA_STREAM_PLAYBACK, /* dev= */ NULL, app,
-                        &spec, /* map= */ NULL, &attr, &error);
+                        &spec, /* map= */ NULL, /* attr= */ NULL, &error);
         if (!v->stream) {
                 /* Logged once: the VM keeps running and its sound goes nowhere. */
                 if (!s->server_missing_logged)
