@@ -2,7 +2,7 @@
 # vmsilo built with Meson: vmsilod, the vmsilo CLI and its vm-* names, vmsilo-balloond, the static
 # guest agent (against glibc's libc.a), the guest /init and agent unit, the systemd units and the
 # bash completion. `pkgs.callPackage ./nix/package.nix { }`.
-{ lib, stdenv, meson, ninja, pkg-config, python3, systemd, jansson, libmnl, nftables, libpng
+{ lib, stdenv, meson, ninja, pkg-config, python3, scdoc, systemd, jansson, libmnl, nftables, libpng
 , libunistring, cmocka, glibc }:
 
 let
@@ -21,7 +21,8 @@ stdenv.mkDerivation {
   pname = "vmsilo";
   inherit version src;
 
-  nativeBuildInputs = [ meson ninja pkg-config python3 ];
+  # scdoc: the man pages (man/).
+  nativeBuildInputs = [ meson ninja pkg-config python3 scdoc ];
   # glibc.static: the guest agent links statically (src/agent/meson.build).
   buildInputs = [ systemd jansson libmnl nftables libpng libunistring cmocka glibc.static ];
   # A static PIE needs rcrt1.o, which glibc.static does not ship for every platform.
@@ -31,6 +32,12 @@ stdenv.mkDerivation {
   # /bin/sh is busybox.
   postPatch = ''
     patchShebangs tests/unit bench
+  '' +
+  # sysconfdir stays /etc (meson.build's default): the programs' default configuration is
+  # /etc/vmsilo/config.json on NixOS too. The profile.d script goes into the package instead.
+  ''
+    substituteInPlace data/meson.build \
+      --replace "get_option('sysconfdir') / 'profile.d'" "get_option('prefix') / 'etc' / 'profile.d'"
   '';
 
   mesonFlags = [ "-Dwerror=false" ];

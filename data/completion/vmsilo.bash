@@ -104,8 +104,8 @@ _vmsilo() {
         vm-start-debug) _vmsilo_command start-debug 1 ;;
         *)
                 if ((COMP_CWORD == 1)); then
-                        COMPREPLY=($(compgen -W "config image run start stop status reload shell start-debug
-                                --help --version" -- "${COMP_WORDS[1]}"))
+                        COMPREPLY=($(compgen -W "config image pci run start stop status reload shell
+                                start-debug --help --version" -- "${COMP_WORDS[1]}"))
                         return
                 fi
                 case ${COMP_WORDS[1]} in
@@ -116,6 +116,12 @@ _vmsilo() {
                                 COMPREPLY=($(compgen -W "build --help" -- "${COMP_WORDS[2]}"))
                         elif [[ ${COMP_WORDS[2]} == build ]]; then
                                 _vmsilo_command image-build 3
+                        fi ;;
+                pci)
+                        if ((COMP_CWORD == 2)); then
+                                COMPREPLY=($(compgen -W "rules --help" -- "${COMP_WORDS[2]}"))
+                        else
+                                COMPREPLY=($(compgen -f -- "${COMP_WORDS[COMP_CWORD]}"))
                         fi ;;
                 *)
                         COMPREPLY=($(compgen -f -- "${COMP_WORDS[COMP_CWORD]}")) ;;

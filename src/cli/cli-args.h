@@ -12,10 +12,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "image-layout.h"
 #include "macro.h"
 
-#define CLI_RUNTIME_DIR_DEFAULT "/run/vmsilo"
-#define CLI_STATE_DIR_DEFAULT "/var/lib/vmsilo"
+#define CLI_RUNTIME_DIR_DEFAULT VMSILO_RUNTIME_DIR_DEFAULT
+#define CLI_STATE_DIR_DEFAULT VMSILO_STATE_DIR_DEFAULT
 
 typedef enum CliPtyMode {
         CLI_PTY_AUTO,   /* a PTY when stdin is a terminal */

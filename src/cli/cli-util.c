@@ -37,6 +37,19 @@ const char *cli_program_name(const char *argv0) {
         return buffer;
 }
 
+int cli_load_config(const char *path, Config **ret) {
+        _cleanup_(config_errors_finish) ConfigErrors errors = {};
+        int r = config_load_file(path, ret, &errors);
+
+        if (r == -ENOMEM)
+                return log_oom(), CLI_EXIT_FAILURE;
+        if (r < 0) {
+                config_errors_print(&errors, path, stderr);
+                return CLI_EXIT_FAILURE;
+        }
+        return CLI_EXIT_OK;
+}
+
 const char *cli_runtime_dir(const char *option) {
         return cli_dir_choose(option, getenv(CLI_RUNTIME_DIR_ENV), CLI_RUNTIME_DIR_DEFAULT);
 }

@@ -23,6 +23,10 @@ int cli_stdio_ensure_open(void);
  * called as a subcommand (argv0 is then just "run"). Static storage. */
 const char *cli_program_name(const char *argv0);
 
+/* Loads the configuration at path, printing every error with its JSON path. Returns CLI_EXIT_OK
+ * with *ret set, or the exit status to end with. */
+int cli_load_config(const char *path, Config **ret);
+
 /* The option's value, else $VMSILO_RUNTIME_DIR, else /run/vmsilo. */
 const char *cli_runtime_dir(const char *option);
 /* The option's value, else $VMSILO_STATE_DIR, else /var/lib/vmsilo. */

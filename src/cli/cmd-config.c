@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli-util.h"
 #include "cli.h"
 #include "config.h"
 #include "log.h"
@@ -90,21 +91,13 @@ static int parse_verb_args(int argc, char **argv, const char **ret_path) {
 /* Parses the verb's arguments and loads the file, printing every error. Returns CLI_EXIT_OK with
  * *ret the config, or NULL when --help was printed; otherwise the exit status to end with. */
 static int load(int argc, char **argv, const char **ret_path, Config **ret) {
-        _cleanup_(config_errors_finish) ConfigErrors errors = {};
         int r;
 
         *ret = NULL;
         r = parse_verb_args(argc, argv, ret_path);
         if (r != 0)
                 return r > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-        r = config_load_file(*ret_path, ret, &errors);
-        if (r == -ENOMEM)
-                return log_oom(), CLI_EXIT_FAILURE;
-        if (r < 0) {
-                config_errors_print(&errors, *ret_path, stderr);
-                return CLI_EXIT_FAILURE;
-        }
-        return CLI_EXIT_OK;
+        return cli_load_config(*ret_path, ret);
 }
 
 static int verb_check(int argc, char **argv) {

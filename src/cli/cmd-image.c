@@ -17,7 +17,7 @@
 #include "rootfs-plan.h"
 #include "vmsilo-config.h"
 
-#define IMAGE_STATE_DIR_DEFAULT "/var/lib/vmsilo"
+#define IMAGE_STATE_DIR_DEFAULT VMSILO_STATE_DIR
 #define IMAGE_BUSYBOX_DEFAULT "/bin/busybox"
 #define IMAGE_DIR_DEFAULT "images/default"
 #define IMAGE_AGENT_NAME "vmsilo-agent"

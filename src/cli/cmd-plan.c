@@ -17,8 +17,8 @@
 #include "rootfs-layout.h"
 #include "vmsilo-config.h"
 
-#define PLAN_RUNTIME_DIR_DEFAULT "/run/vmsilo"
-#define PLAN_STATE_DIR "/var/lib/vmsilo"
+#define PLAN_RUNTIME_DIR_DEFAULT VMSILO_RUNTIME_DIR
+#define PLAN_STATE_DIR VMSILO_STATE_DIR
 /* Where `vmsilo image build` puts the default guest image. */
 #define PLAN_IMAGE_DIR PLAN_STATE_DIR "/images/default"
 

@@ -19,11 +19,13 @@ static const Command commands[] = {
         { "config", cmd_config, "check, show or plan the configuration" },
         { "desktop", cmd_desktop, "print compositor settings for the VMs' colours" },
         { "image", cmd_image, "build the default guest image" },
+        { "pci", cmd_pci, "print the udev rule claiming isolatedPciDevices at boot" },
         { "run", cmd_run, "run a command in a VM (vm-run)" },
         { "start", cmd_start, "start VMs (vm-start)" },
         { "stop", cmd_stop, "stop VMs (vm-stop)" },
         { "status", cmd_status, "show the state of the VMs" },
         { "reload", cmd_reload, "make vmsilod read its configuration again" },
+        { "clipboard", cmd_clipboard, "the global clipboard: status, clear, to-host, from-host" },
         { "shell", cmd_shell, "attach to a VM's console, or ssh into it (vm-shell)" },
         { "start-debug", cmd_start_debug, "run a VM's VMM in the foreground (vm-start-debug)" },
 };

@@ -9,6 +9,7 @@
 #include "manager.h"
 #include "safe-open.h"
 #include "sandbox.h"
+#include "strv.h"
 #include "vm.h"
 
 int manager_new(sd_event *e, Config *config, const ManagerOptions *options, Manager **ret) {
@@ -53,6 +54,7 @@ Manager *manager_free(Manager *m) {
                 config_free(m->old_configs[i]);
         free(m->old_configs);
         sd_event_source_disable_unref(m->collect);
+        strv_free(m->pci_failures);
         config_free(m->config);
         sd_event_unref(m->event);
         free(m);
@@ -119,6 +121,50 @@ void manager_check_exit(Manager *m) {
         (void) sd_event_exit(m->event, 0);
 }
 
+/* Unbinding vfio-pci from a device a VMM holds would block until the VMM lets go. */
+static bool manager_pci_in_use(const Manager *m, const char *address) {
+        for (size_t i = 0; i < m->n_vms; i++)
+                if (vm_uses_pci_device(m->vms[i], address))
+                        return true;
+        for (size_t i = 0; i < m->n_retired; i++)
+                if (vm_uses_pci_device(m->retired[i], address))
+                        return true;
+        return false;
+}
+
+void manager_isolate_pci(Manager *m, char *const *previous) {
+        _cleanup_(strv_freep) char **removed = NULL;
+        const char *root = m->options.sys_root;
+
+        m->pci_failures = strv_free(m->pci_failures);
+        if (vfio_removed_devices(previous, m->config->isolated_pci_devices, &removed) < 0) {
+                log_oom();
+                return;
+        }
+        for (char *const *a = removed; a && *a; a++) {
+                if (manager_pci_in_use(m, *a))
+                        log_warning("PCI device %s left isolatedPciDevices but a running VM "
+                                    "uses it: it stays with vfio-pci.",
+                                        *a);
+                else if (vfio_release(root, *a) > 0)
+                        log_info("PCI device %s was given back to the host.", *a);
+        }
+        for (char *const *a = m->config->isolated_pci_devices; a && *a; a++) {
+                _cleanup_(freep) char *reason = NULL, *line = NULL;
+                int r = vfio_isolate(root, *a, &reason);
+
+                if (r >= 0) {
+                        log_info("PCI device %s is isolated (vfio-pci).", *a);
+                        continue;
+                }
+                log_error("Cannot isolate PCI device %s; VMs that use it will not start: %s", *a,
+                                reason ?: strerror(-r));
+                if (asprintf(&line, "%s: %s", *a, reason ?: strerror(-r)) < 0 ||
+                                strv_consume(&m->pci_failures, TAKE_PTR(line)) < 0)
+                        log_oom();
+        }
+}
+
 static int on_terminate(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
         Manager *m = userdata;
 
@@ -181,6 +227,7 @@ int manager_start(Manager *m) {
         r = manager_listen(m);
         if (r < 0)
                 return r;
+        manager_isolate_pci(m, /* previous= */ NULL);
 
         for (size_t i = 0; i < m->n_vms; i++)
                 if (m->vms[i]->config->auto_start && vm_start(m->vms[i]) < 0)

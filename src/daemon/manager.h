@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "macro.h"
+#include "vfio.h"
 
 typedef struct Vm Vm;
 typedef struct ControlServer ControlServer;
@@ -25,6 +26,7 @@ typedef struct ManagerOptions {
         const char *qemu_system;      /* absolute: --qemu-system or the build's */
         const char *crosvm;           /* absolute: --crosvm or the build's */
         uint64_t helper_timeout_usec; /* deadline of a start's preparation (helper.h) */
+        const char *sys_root;         /* "/" or a test's fake tree: sysfs and /dev/vfio (vfio.h) */
         uint64_t start_timeout_usec;
         uint64_t stop_timeout_usec;
 } ManagerOptions;
@@ -47,6 +49,12 @@ typedef struct Manager {
         sd_event_source *collect; /* deferred: frees what is no longer used */
         ControlServer *control;
         bool exiting; /* SIGTERM: stop every VM, then leave the loop */
+        /* isolatedPciDevices that could not be bound: "ADDRESS: reason", quoted to the VMs that
+         * use them when they refuse to start. */
+        char **pci_failures;
+        /* /dev/vfio/vfio, handed to the VM user while any passthrough VM runs. */
+        VfioGrant vfio_container;
+        unsigned vfio_container_users;
 } Manager;
 
 /* Takes config on success. */
@@ -65,6 +73,11 @@ const char *manager_peer_refusal(const Manager *m, const struct ucred *peer);
 /* Called by each VM when it reaches a resting state: frees retired VMs (later, from the loop,
  * not under the caller's feet) and, during shutdown, leaves the loop once every VM rests. */
 void manager_check_exit(Manager *m);
+
+/* Binds every isolatedPciDevices entry to vfio-pci (daemon start and reload); failures are logged
+ * and kept in pci_failures. Entries of previous the configuration no longer lists go back to the
+ * host unless a VM with a VMM still uses them. */
+void manager_isolate_pci(Manager *m, char *const *previous);
 
 /* Reads the configuration file again (reload.c). On any problem nothing changes: the running
  * configuration stays and *reterr (if not NULL) says what was wrong. Otherwise VMs are added,

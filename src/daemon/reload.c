@@ -150,6 +150,7 @@ int manager_reload(Manager *m, char **reterr) {
                 }
         }
         free(old_vms);
+        manager_isolate_pci(m, old->isolated_pci_devices);
         /* Freed from the loop once no retired VM points into it; on OOM, leaked rather than
          * freed under a stopping VM. */
         if (keep_old_config(m, old) < 0)

@@ -30,6 +30,7 @@
 #include "socket-util.h"
 #include "strv.h"
 #include "tap.h"
+#include "vfio.h"
 #include "vm-deps.h"
 #include "vm-root.h"
 #include "vm.h"
@@ -305,6 +306,104 @@ static void vm_unlink_balloon(Vm *vm) {
                 (void) unlink(path);
 }
 
+/* ---- PCI passthrough (vfio.h) ---- */
+
+bool vm_uses_pci_device(const Vm *vm, const char *address) {
+        return strv_contains(vm->vfio_devices, address);
+}
+
+static void vm_release_vfio(Vm *vm) {
+        Manager *m = vm->manager;
+
+        for (size_t i = 0; i < vm->n_vfio_grants; i++)
+                vfio_revoke(&vm->vfio_grants[i]);
+        vm->vfio_grants = mfree(vm->vfio_grants);
+        vm->n_vfio_grants = 0;
+        vm->vfio_devices = strv_free(vm->vfio_devices);
+        if (vm->vfio_container && --m->vfio_container_users == 0)
+                vfio_revoke(&m->vfio_container);
+        vm->vfio_container = false;
+}
+
+/* The VM whose VMM holds /dev/vfio/<node>, if any: a group goes to one container only. */
+static const Vm *vfio_node_holder_in(Vm *const *vms, size_t n, const char *node) {
+        for (size_t i = 0; i < n; i++)
+                for (size_t j = 0; j < vms[i]->n_vfio_grants; j++)
+                        if (streq(vms[i]->vfio_grants[j].node, node))
+                                return vms[i];
+        return NULL;
+}
+
+static const Vm *vfio_node_holder(const Manager *m, const char *node) {
+        return vfio_node_holder_in(m->vms, m->n_vms, node)
+                               ?: vfio_node_holder_in(m->retired, m->n_retired, node);
+}
+
+static int vm_grant_group(Vm *vm, unsigned group) {
+        Manager *m = vm->manager;
+        const Vm *holder;
+        char node[16];
+        int r;
+
+        (void) snprintf(node, sizeof(node), "%u", group);
+        holder = vfio_node_holder(m, node);
+        if (holder) {
+                vm_set_failure(vm, "IOMMU group %s is in use by VM '%s'", node, vm_name(holder));
+                return -EBUSY;
+        }
+        r = vfio_grant(m->options.sys_root, node, m->user_uid, m->user_gid,
+                        &vm->vfio_grants[vm->n_vfio_grants]);
+        if (r < 0) {
+                vm_set_failure(vm, "cannot give /dev/vfio/%s to the VM user: %s", node,
+                                strerror(-r));
+                return r;
+        }
+        vm->n_vfio_grants++;
+        return 0;
+}
+
+/* Checks that every device is isolated and every IOMMU group viable, then gives the VM user the
+ * container and each group's node until vm_release_vfio() (the VMM opens them by name). */
+static int vm_acquire_vfio(Vm *vm) {
+        _cleanup_(freep) unsigned *groups = NULL;
+        _cleanup_(freep) char *why = NULL;
+        Manager *m = vm->manager;
+        size_t n = 0;
+        int r;
+
+        if (vm->config->n_pci_devices == 0)
+                return 0;
+        r = vfio_check_vm(m->options.sys_root, vm->config, m->pci_failures, &groups, &n, &why);
+        if (r < 0) {
+                vm_set_failure(vm, "%s", why ?: strerror(-r));
+                return r;
+        }
+        if (m->vfio_container_users == 0) {
+                r = vfio_grant(m->options.sys_root, "vfio", m->user_uid, m->user_gid,
+                                &m->vfio_container);
+                if (r < 0) {
+                        vm_set_failure(vm, "cannot give /dev/vfio/vfio to the VM user: %s",
+                                        strerror(-r));
+                        return r;
+                }
+        }
+        m->vfio_container_users++;
+        vm->vfio_container = true;
+        for (size_t i = 0; r >= 0 && i < vm->config->n_pci_devices; i++)
+                r = strv_extend(&vm->vfio_devices, vm->config->pci_devices[i].address);
+        vm->vfio_grants = calloc(n, sizeof(VfioGrant));
+        if (r >= 0 && !vm->vfio_grants)
+                r = -ENOMEM;
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                r = vm_grant_group(vm, groups[i]);
+        if (r < 0) {
+                if (r == -ENOMEM)
+                        vm_set_failure(vm, "out of memory");
+                vm_release_vfio(vm);
+        }
+        return r;
+}
+
 static void vm_release_vmm(Vm *vm) {
         vm->child = sd_event_source_disable_unref(vm->child);
         vm->agent_retry = sd_event_source_disable_unref(vm->agent_retry);
@@ -317,6 +416,7 @@ static void vm_release_vmm(Vm *vm) {
         vm->qmp = qmp_free(vm->qmp);
         vm->log = vmm_log_free(vm->log);
         vm_unlink_balloon(vm);
+        vm_release_vfio(vm);
         vm_root_release(vm->config, vm->manager->options.state_dir);
         console_detach_vmm(vm->console);
         vm->live_sessions = 0;
@@ -379,7 +479,7 @@ static int vm_build_plan(Vm *vm, LaunchPlan **ret) {
                 .qmp_fd = true,
                 .agent_fd = true,
                 .console_fd = true,
-                .balloon_qmp_fd = vm->vmm == VMM_QEMU,
+                .balloon_qmp_fd = vm->vmm == VMM_QEMU && plan_vm_has_balloon(vm->config),
                 .tap_fds = true,
                 .home_uid = m->user_uid,
                 .home_gid = m->user_gid,
@@ -566,6 +666,9 @@ static int vm_spawn(Vm *vm) {
 
         if (vm->vmm == VMM_QEMU && vm_choose_accel(vm) < 0)
                 return -EINVAL;
+        r = vm_acquire_vfio(vm);
+        if (r < 0)
+                return r;
         r = vm_build_plan(vm, &plan);
         if (r < 0)
                 return r;
@@ -579,7 +682,7 @@ static int vm_spawn(Vm *vm) {
         if (r < 0)
                 log_warning_errno(r, "VM '%s': cannot make its host service directory: %m",
                                 vm_name(vm));
-        if (vm->vmm == VMM_QEMU) {
+        if (vm->vmm == VMM_QEMU && plan_vm_has_balloon(vm->config)) {
                 balloon = vm_listen_balloon(vm);
                 if (balloon < 0) {
                         vm_set_failure(vm, "cannot create the balloon monitor socket: %s",
@@ -675,6 +778,7 @@ static void vm_start_dependencies(Vm *vm) {
 
 static void vm_fail_start(Vm *vm) {
         vm_unlink_balloon(vm);
+        vm_release_vfio(vm);
         vm_root_release(vm->config, vm->manager->options.state_dir);
         log_error("VM '%s' cannot start: %s", vm_name(vm), strna(vm->failure_reason));
         vm_handle_event(vm, VM_EVENT_START_FAILED);

@@ -60,6 +60,13 @@ struct Vm {
         Channel *agent;  /* host side of the guest channel */
         bool agent_lost; /* the VMM closed the channel: it is exiting, not yet reaped */
         char *vmm_dir;   /* crosvm: its per-VM directory (control socket) */
+        /* PCI passthrough: /dev/vfio/<group> nodes given to the VM user while the VMM runs, and
+         * whether it counts among the users of /dev/vfio/vfio (Manager.vfio_container). */
+        VfioGrant *vfio_grants;
+        size_t n_vfio_grants;
+        bool vfio_container;
+        /* The PCI addresses the running VMM was given (a reload may change the config's). */
+        char **vfio_devices;
         sd_event_source *agent_retry; /* crosvm: vsock connect attempts while the guest boots */
         sd_event_source *stop_helper; /* crosvm: the `crosvm stop` child */
         Qmp *qmp;
@@ -102,6 +109,8 @@ void vm_set_config(Vm *vm, const Config *c, size_t index);
 /* Asks for the VM (and its dependsOn) to run. Returns 0 if starting or running, -errno if the
  * start was refused at once (the reason is in vm->failure_reason). */
 int vm_start(Vm *vm);
+/* Whether the VM's VMM was given the PCI device at address (it holds it until it exits). */
+bool vm_uses_pci_device(const Vm *vm, const char *address);
 /* Graceful stop: agent power-off, then VMM quit, then SIGKILL. No-op when not running. */
 void vm_stop(Vm *vm);
 

@@ -28,6 +28,7 @@ static const char *arg_config = CONFIG_DEFAULT_PATH;
 static const char *arg_runtime_dir = NULL;
 static const char *arg_state_dir = NULL;
 static const char *arg_image_builder = NULL;
+static const char *arg_sys_root = NULL;
 static const char *arg_mkfs_ext4 = VMSILO_MKFS_EXT4;
 static const char *arg_qemu_img = VMSILO_QEMU_IMG;
 static const char *arg_qemu_system = VMSILO_QEMU_SYSTEM;
@@ -46,6 +47,8 @@ static void help(void) {
                "     --state-dir DIR     images and overlays (default $VMSILO_STATE_DIR or %s)\n"
                "     --image-builder BIN the vmsilo binary that builds the default image\n"
                "                         (default $VMSILO_CLI or %s)\n"
+               "     --sys-root DIR      where sysfs and /dev/vfio are, for PCI passthrough\n"
+               "                         (default $VMSILO_SYSFS_ROOT or /; tests use a fake)\n"
                "     --mkfs-ext4 PATH    mkfs.ext4 for overlay disks (default %s)\n"
                "     --qemu-img PATH     qemu-img for overlay disks (default %s)\n"
                "     --qemu-system PATH  the QEMU that runs VMs (default %s)\n"
@@ -69,6 +72,7 @@ static int parse_argv(int argc, char **argv) {
                 ARG_RUNTIME_DIR = 0x100,
                 ARG_STATE_DIR,
                 ARG_IMAGE_BUILDER,
+                ARG_SYS_ROOT,
                 ARG_MKFS_EXT4,
                 ARG_QEMU_IMG,
                 ARG_QEMU_SYSTEM,
@@ -82,6 +86,7 @@ static int parse_argv(int argc, char **argv) {
                 { "runtime-dir", required_argument, NULL, ARG_RUNTIME_DIR },
                 { "state-dir", required_argument, NULL, ARG_STATE_DIR },
                 { "image-builder", required_argument, NULL, ARG_IMAGE_BUILDER },
+                { "sys-root", required_argument, NULL, ARG_SYS_ROOT },
                 { "mkfs-ext4", required_argument, NULL, ARG_MKFS_EXT4 },
                 { "qemu-img", required_argument, NULL, ARG_QEMU_IMG },
                 { "qemu-system", required_argument, NULL, ARG_QEMU_SYSTEM },
@@ -118,6 +123,9 @@ static int parse_argv(int argc, char **argv) {
                         break;
                 case ARG_IMAGE_BUILDER:
                         arg_image_builder = optarg;
+                        break;
+                case ARG_SYS_ROOT:
+                        arg_sys_root = optarg;
                         break;
                 case ARG_MKFS_EXT4:
                 case ARG_QEMU_IMG:
@@ -170,6 +178,11 @@ static int parse_argv(int argc, char **argv) {
                 arg_state_dir = getenv("VMSILO_STATE_DIR") ?: VMSILO_STATE_DIR_DEFAULT;
         if (!arg_image_builder)
                 arg_image_builder = getenv("VMSILO_CLI") ?: VMSILO_BINDIR "/vmsilo";
+        if (!arg_sys_root)
+                arg_sys_root = getenv("VMSILO_SYSFS_ROOT") ?: "/";
+        if (arg_sys_root[0] != '/')
+                return log_error_errno(
+                                EINVAL, "--sys-root: '%s' is not an absolute path", arg_sys_root);
         return 1;
 }
 
@@ -239,6 +252,7 @@ static int run(int argc, char **argv) {
                 .state_dir = arg_state_dir,
                 .image_builder = arg_image_builder,
                 .accel_override = getenv("VMSILO_ACCEL"),
+                .sys_root = arg_sys_root,
                 .mkfs_ext4 = arg_mkfs_ext4,
                 .qemu_img = arg_qemu_img,
                 .qemu_system = arg_qemu_system,

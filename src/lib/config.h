@@ -14,8 +14,10 @@
 
 #include "log.h"
 #include "macro.h"
+#include "vmsilo-config.h"
 
-#define CONFIG_DEFAULT_PATH "/etc/vmsilo/config.json"
+/* <sysconfdir>/vmsilo/config.json (meson.build). */
+#define CONFIG_DEFAULT_PATH VMSILO_CONFIG_PATH
 /* Larger files are refused before parsing. */
 #define CONFIG_FILE_SIZE_MAX (16 * 1024 * 1024)
 /* VM names become parts of socket and TAP names ("<name>-command.socket", "<name>-0"). */

@@ -260,9 +260,11 @@ static int crosvm_append_devices(CrosvmBuild *b) {
                 if (r < 0)
                         return r;
         }
+        plan_set_memlock(b->plan, vm);
         /* The balloon device is on by default; free pages go back to the host as the guest frees
-         * them (QEMU: free-page-reporting=on). */
-        return plan_append(b->plan, "--balloon-page-reporting");
+         * them (QEMU: free-page-reporting=on). VFIO pins every guest page: no balloon at all. */
+        return plan_append(b->plan,
+                        plan_vm_has_balloon(vm) ? "--balloon-page-reporting" : "--no-balloon");
 }
 
 static int crosvm_append_boot(CrosvmBuild *b) {

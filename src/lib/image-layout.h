@@ -3,8 +3,11 @@
  * (vmsilo image build) and its user (vmsilod). */
 #pragma once
 
-#define VMSILO_STATE_DIR_DEFAULT "/var/lib/vmsilo"
-#define VMSILO_RUNTIME_DIR_DEFAULT "/run/vmsilo"
+#include "vmsilo-config.h"
+
+/* <localstatedir>/lib/vmsilo and <runstatedir>/vmsilo (meson.build). */
+#define VMSILO_STATE_DIR_DEFAULT VMSILO_STATE_DIR
+#define VMSILO_RUNTIME_DIR_DEFAULT VMSILO_RUNTIME_DIR
 /* Relative to the state dir. */
 #define IMAGE_DEFAULT_DIR "images/default"
 #define IMAGE_KERNEL_NAME "vmlinuz"

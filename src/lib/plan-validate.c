@@ -299,12 +299,19 @@ static int check_crosvm_only(PlanCheck *k) {
         for (size_t j = 0; r >= 0 && j < vm->n_pci_devices; j++)
                 for (size_t i = 0; r >= 0 && i < vm->pci_devices[j].options.n_items; i++) {
                         const char *key = vm->pci_devices[j].options.items[i].key;
+                        const char *value = vm->pci_devices[j].options.items[i].value;
 
                         (void) snprintf(where, sizeof(where), ".pciDevices[%zu].%s", j, key);
-                        r = check_fail(k, where,
-                                        "'%s' is a crosvm --vfio option with no qemu equivalent; "
-                                        "this VM uses qemu",
-                                        key);
+                        if (!streq(key, "iommu"))
+                                r = check_fail(k, where,
+                                                "'%s' is a crosvm --vfio option with no qemu "
+                                                "equivalent; this VM uses qemu",
+                                                key);
+                        else if (!qemu_plan_iommu_known(value))
+                                r = check_fail(k, where,
+                                                "iommu = \"%s\" has no qemu equivalent (qemu "
+                                                "knows \"on\", \"viommu\" and \"off\")",
+                                                value);
                 }
         if (r >= 0 && vm->crosvm.extra_args && vm->crosvm.extra_args[0])
                 r = check_fail(k, ".crosvm.extraArgs",

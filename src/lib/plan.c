@@ -8,6 +8,7 @@
 #include "net-plan.h"
 #include "plan.h"
 #include "strv.h"
+#include "vfio-plan.h"
 
 static const char *const plan_fd_role_table[_PLAN_FD_ROLE_MAX] = {
         [PLAN_FD_ROLE_QMP] = "qmp",
@@ -111,6 +112,14 @@ int plan_append_strv(LaunchPlan *p, char *const *args) {
                         return r;
         }
         return 0;
+}
+
+bool plan_vm_has_balloon(const VmConfig *vm) {
+        return vm->n_pci_devices == 0;
+}
+
+void plan_set_memlock(LaunchPlan *p, const VmConfig *vm) {
+        p->memlock_bytes = vm->n_pci_devices > 0 ? vfio_memlock_bytes(vm->memory_mib) : 0;
 }
 
 int plan_add_fd(LaunchPlan *p, PlanFdRole role, unsigned index) {

@@ -65,6 +65,8 @@ typedef struct LaunchPlan {
         size_t n_argv;
         PlanFd *fds; /* in ascending target_fd order */
         size_t n_fds;
+        /* RLIMIT_MEMLOCK (soft and hard) the VMM needs, 0 = leave it: VFIO pins guest RAM. */
+        uint64_t memlock_bytes;
         PlanPath *paths; /* each path once; writable if any use needs it */
         size_t n_paths;
         /* The VMM runs in the sandbox's namespaces and minimal root (QEMU without PCI
@@ -134,6 +136,12 @@ int plan_append_strv(LaunchPlan *p, char *const *args);
 /* Records that role/index must be inherited; returns the target fd number (>= 3) or -ENOMEM. */
 int plan_add_fd(LaunchPlan *p, PlanFdRole role, unsigned index);
 
+/* Whether the VM gets a balloon device (and, on QEMU, vmsilo-balloond's monitor): not with PCI
+ * passthrough, whose VFIO mappings pin every guest page, so reclaiming any is impossible. */
+bool plan_vm_has_balloon(const VmConfig *vm);
+
+/* Sets memlock_bytes for a VM with PCI devices (vfio_memlock_bytes()). */
+void plan_set_memlock(LaunchPlan *p, const VmConfig *vm);
 /* Records a host path the VMM opens; a second use of the same path can only add writability.
  * 0 or -ENOMEM. */
 int plan_add_path(LaunchPlan *p, const char *path, bool writable);

@@ -279,7 +279,7 @@ static int qemu_append_channels(QemuBuild *b) {
         r = qemu_append_pair(p, "-mon", "chardev=qmp,mode=control");
         if (r < 0)
                 return r;
-        if (b->ctx->balloon_qmp_fd) {
+        if (b->ctx->balloon_qmp_fd && plan_vm_has_balloon(b->vm)) {
                 int fd = plan_add_fd(p, PLAN_FD_ROLE_BALLOON_QMP, 0);
                 if (fd < 0)
                         return fd;
@@ -310,6 +310,8 @@ static int qemu_append_channels(QemuBuild *b) {
                         p, "-device", "virtserialport,chardev=agent,name=" PLAN_AGENT_PORT_NAME);
         if (r < 0)
                 return r;
+        if (!plan_vm_has_balloon(b->vm))
+                return 0;
         r = plan_append(p, "-device");
         if (r < 0)
                 return r;
@@ -575,6 +577,43 @@ static int qemu_append_sound(QemuBuild *b) {
                                          : "hda-output,audiodev=" QEMU_PLAN_AUDIODEV_ID);
 }
 
+/* crosvm's per-device `iommu=on` (or `viommu`) puts the device behind a paravirtual IOMMU; QEMU's
+ * equivalent is one virtio-iommu-pci for the machine, which then translates for every device on
+ * the root bus. `iommu=off` is the default either way. Any other key, or value, has no QEMU
+ * equivalent and plan_validate() refuses it (docs/pci.md). */
+static int qemu_append_vfio(QemuBuild *b) {
+        const VmConfig *vm = b->vm;
+        bool viommu = false;
+        int r;
+
+        for (size_t i = 0; i < vm->n_pci_devices; i++) {
+                const KeyValueList *o = &vm->pci_devices[i].options;
+                const char *iommu = key_value_list_get(o, "iommu");
+
+                if (o->n_items > (iommu ? 1u : 0u) || (iommu && !qemu_plan_iommu_known(iommu)))
+                        return -EINVAL;
+                viommu = viommu || (iommu && !streq(iommu, "off"));
+        }
+        if (viommu) {
+                r = qemu_append_pair(b->plan, "-device", "virtio-iommu-pci");
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < vm->n_pci_devices; i++) {
+                r = plan_append(b->plan, "-device");
+                if (r < 0)
+                        return r;
+                r = plan_appendf(b->plan, "vfio-pci,host=%s", vm->pci_devices[i].address);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+bool qemu_plan_iommu_known(const char *value) {
+        return streq(value, "on") || streq(value, "viommu") || streq(value, "off");
+}
+
 static int qemu_append_devices(QemuBuild *b) {
         const VmConfig *vm = b->vm;
         int r;
@@ -584,17 +623,10 @@ static int qemu_append_devices(QemuBuild *b) {
                 if (r < 0)
                         return r;
         }
-        for (size_t i = 0; i < vm->n_pci_devices; i++) {
-                /* Extra pciDevices keys are crosvm --vfio options; plan_validate() rejects them. */
-                if (vm->pci_devices[i].options.n_items > 0)
-                        return -EINVAL;
-                r = plan_append(b->plan, "-device");
-                if (r < 0)
-                        return r;
-                r = plan_appendf(b->plan, "vfio-pci,host=%s", vm->pci_devices[i].address);
-                if (r < 0)
-                        return r;
-        }
+        r = qemu_append_vfio(b);
+        if (r < 0)
+                return r;
+        plan_set_memlock(b->plan, vm);
         return qemu_append_sound(b);
 }
 

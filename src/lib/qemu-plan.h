@@ -41,6 +41,10 @@ int qemu_plan_build(
  * intel-hda sits on microvm's own PCIe host bridge (pcie=on), see docs/sound.md. */
 bool qemu_plan_needs_pci(const VmConfig *vm);
 
+/* Whether a pciDevices `iommu` value has a QEMU mapping: "on"/"viommu" (a virtio-iommu-pci for
+ * the machine) or "off". It is the only pciDevices key that has one. */
+bool qemu_plan_iommu_known(const char *value);
+
 /* Whether a disk option (additionalDisks/rootDisk key other than path) has a QEMU mapping. */
 bool qemu_plan_disk_key_is_supported(const char *key);
 /* Whether a sharedDirectories option has a QEMU (9p) mapping. */

@@ -3,6 +3,7 @@
 #include <acl/libacl.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
 #include <sched.h>
@@ -15,6 +16,7 @@
 #include <sys/mount.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -349,6 +351,27 @@ typedef struct ChildArgs {
         scmp_filter_ctx filter; /* NULL for a plan that is not contained */
 } ChildArgs;
 
+/* VFIO pins guest RAM: the limit and its hard cap, while we may still raise them (root with
+ * CAP_SYS_RESOURCE). Without that capability the soft limit goes up to the hard one and the
+ * VMM log says so: the VMM then fails to map the device with its own clear error. */
+static void set_memlock(uint64_t bytes) {
+        struct rlimit rl = { .rlim_cur = bytes, .rlim_max = bytes };
+        int error;
+
+        if (setrlimit(RLIMIT_MEMLOCK, &rl) >= 0)
+                return;
+        error = errno;
+        if (getrlimit(RLIMIT_MEMLOCK, &rl) < 0)
+                return;
+        dprintf(STDERR_FILENO,
+                        "vmsilod: cannot raise RLIMIT_MEMLOCK to %" PRIu64 " bytes (%s); the "
+                        "VMM gets the hard limit, %" PRIu64 " bytes, and may fail to pin guest "
+                        "memory for VFIO\n",
+                        bytes, strerror(error), (uint64_t) rl.rlim_max);
+        rl.rlim_cur = rl.rlim_max;
+        (void) setrlimit(RLIMIT_MEMLOCK, &rl);
+}
+
 _noreturn_ static void child(const ChildArgs *a) {
         sigset_t all;
         struct pollfd parent = { .fd = a->parent_pidfd, .events = POLLIN };
@@ -362,6 +385,8 @@ _noreturn_ static void child(const ChildArgs *a) {
         if (setsid() < 0)
                 _exit(127);
         move_fds(a->plan, a->fds);
+        if (a->plan->memlock_bytes > 0)
+                set_memlock(a->plan->memlock_bytes);
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 fail("no_new_privs");
         if (a->filter)

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "image-layout.h"
 #include "macro.h"
 #include "plan.h"
 #include "service-paths.h"
@@ -15,8 +16,8 @@ static const struct {
         const char *setting;
 } rules[] = {
         /* Most specific first: the first prefix that matches wins. */
-        { "/run/vmsilo", SERVICE_PATH_WRITABLE, NULL },
-        { "/var/lib/vmsilo", SERVICE_PATH_WRITABLE, NULL },
+        { VMSILO_RUNTIME_DIR_DEFAULT, SERVICE_PATH_WRITABLE, NULL },
+        { VMSILO_STATE_DIR_DEFAULT, SERVICE_PATH_WRITABLE, NULL },
         { "/shared", SERVICE_PATH_WRITABLE, NULL },
         { "/tmp", SERVICE_PATH_HIDDEN, "PrivateTmp=yes" },
         { "/var/tmp", SERVICE_PATH_HIDDEN, "PrivateTmp=yes" },

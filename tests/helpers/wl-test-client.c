@@ -13,6 +13,11 @@
  * --shadow N draws client-side decorations' way: a translucent black margin of N pixels around
  * the content, outside the window geometry it sets (xdg_surface.set_window_geometry).
  * --decoration client|server asks zxdg_decoration_manager_v1 for that mode.
+ * --set-selection TEXT: at the first keyboard enter, sets the selection (text/plain;charset=utf-8
+ * and text/plain) with the enter's serial and serves TEXT to whoever asks; logs "selection set".
+ * Every wl_data_device.selection is logged: "selection offer <first mime type>" or
+ * "selection none"; "selection served" each time the source is read; "drag enter" when a drag
+ * enters its surface.
  * --frames N (the benchmark): once configured, commits N full-damage frames, each followed by a
  * roundtrip, and logs "frames <N> usec <time taken>".
  * Built on libwayland-client, xdg-shell (scanner code) and libxkbcommon. Not installed. */
@@ -42,13 +47,17 @@ static int32_t arg_width = 320, arg_height = 240;
 static int32_t arg_shadow = 0;
 static int arg_decoration = 0; /* ZXDG_TOPLEVEL_DECORATION_V1_MODE_*, 0: do not ask */
 static unsigned arg_frames = 0;
-static bool configured = false, keep_buffers = false;
+static const char *arg_selection = NULL;
+static bool configured = false, keep_buffers = false, selection_set = false;
 static FILE *log_file;
 
 static struct wl_compositor *compositor;
 static struct wl_shm *shm;
 static struct xdg_wm_base *wm_base;
 static struct wl_seat *seat;
+static struct wl_data_device_manager *data_device_manager;
+static struct wl_data_device *data_device;
+static char offered_type[128];
 static struct wl_keyboard *keyboard;
 static struct wl_pointer *pointer;
 static wl_fixed_t pointer_x, pointer_y;
@@ -200,8 +209,43 @@ static void keyboard_modifiers(void *data, struct wl_keyboard *k, uint32_t seria
                 xkb_state_update_mask(xkb_state, depressed, latched, locked, 0, 0, group);
 }
 
+static void source_target(void *data, struct wl_data_source *s, const char *mime_type) {
+}
+static void source_send(void *data, struct wl_data_source *s, const char *mime_type, int32_t fd) {
+        size_t len = strlen(arg_selection), done = 0;
+
+        while (done < len) {
+                ssize_t n = write(fd, arg_selection + done, len - done);
+
+                if (n <= 0)
+                        break;
+                done += (size_t) n;
+        }
+        close(fd);
+        logf_("selection served");
+}
+static void source_cancelled(void *data, struct wl_data_source *s) {
+        wl_data_source_destroy(s);
+}
+static const struct wl_data_source_listener source_listener = {
+        .target = source_target,
+        .send = source_send,
+        .cancelled = source_cancelled,
+};
+
 static void keyboard_enter(void *data, struct wl_keyboard *k, uint32_t serial, struct wl_surface *s,
                 struct wl_array *keys) {
+        struct wl_data_source *source;
+
+        if (!arg_selection || selection_set || !data_device)
+                return;
+        source = wl_data_device_manager_create_data_source(data_device_manager);
+        wl_data_source_add_listener(source, &source_listener, NULL);
+        wl_data_source_offer(source, "text/plain;charset=utf-8");
+        wl_data_source_offer(source, "text/plain");
+        wl_data_device_set_selection(data_device, source, serial);
+        selection_set = true;
+        logf_("selection set");
 }
 static void keyboard_leave(
                 void *data, struct wl_keyboard *k, uint32_t serial, struct wl_surface *s) {
@@ -244,6 +288,42 @@ static const struct wl_pointer_listener pointer_listener = {
         .axis = pointer_axis,
 };
 
+static void offer_offer(void *data, struct wl_data_offer *o, const char *mime_type) {
+        if (!offered_type[0])
+                snprintf(offered_type, sizeof(offered_type), "%s", mime_type);
+}
+static const struct wl_data_offer_listener offer_listener = { .offer = offer_offer };
+
+static void device_data_offer(void *data, struct wl_data_device *d, struct wl_data_offer *o) {
+        offered_type[0] = 0;
+        wl_data_offer_add_listener(o, &offer_listener, NULL);
+}
+static void device_enter(void *data, struct wl_data_device *d, uint32_t serial,
+                struct wl_surface *s, wl_fixed_t x, wl_fixed_t y, struct wl_data_offer *o) {
+        logf_("drag enter");
+}
+static void device_leave(void *data, struct wl_data_device *d) {
+}
+static void device_motion(void *data, struct wl_data_device *d, uint32_t time, wl_fixed_t x,
+                wl_fixed_t y) {
+}
+static void device_drop(void *data, struct wl_data_device *d) {
+}
+static void device_selection(void *data, struct wl_data_device *d, struct wl_data_offer *o) {
+        if (o)
+                logf_("selection offer %s", offered_type[0] ? offered_type : "-");
+        else
+                logf_("selection none");
+}
+static const struct wl_data_device_listener device_listener = {
+        .data_offer = device_data_offer,
+        .enter = device_enter,
+        .leave = device_leave,
+        .motion = device_motion,
+        .drop = device_drop,
+        .selection = device_selection,
+};
+
 static void seat_capabilities(void *data, struct wl_seat *s, uint32_t caps) {
         if ((caps & WL_SEAT_CAPABILITY_POINTER) && !pointer) {
                 pointer = wl_seat_get_pointer(s);
@@ -279,7 +359,9 @@ static void registry_global(void *data, struct wl_registry *r, uint32_t name, co
                 /* version 4: no wl_pointer.frame and axis details to listen for */
                 seat = wl_registry_bind(r, name, &wl_seat_interface, version < 4 ? version : 4);
                 wl_seat_add_listener(seat, &seat_listener, NULL);
-        }
+        } else if (strcmp(interface, wl_data_device_manager_interface.name) == 0)
+                data_device_manager = wl_registry_bind(r, name, &wl_data_device_manager_interface,
+                                version < 3 ? version : 3);
 }
 static void registry_global_remove(void *data, struct wl_registry *r, uint32_t name) {
 }
@@ -331,12 +413,13 @@ static int parse_argv(int argc, char **argv) {
                 { "shadow", required_argument, NULL, 'S' },
                 { "decoration", required_argument, NULL, 'd' },
                 { "frames", required_argument, NULL, 'f' },
+                { "set-selection", required_argument, NULL, 'C' },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
         int c;
 
-        while ((c = getopt_long(argc, argv, "t:n:a:c:s:l:S:d:f:h", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "t:n:a:c:s:l:S:d:f:C:h", options, NULL)) >= 0)
                 switch (c) {
                 case 't':
                         arg_title = optarg;
@@ -361,6 +444,9 @@ static int parse_argv(int argc, char **argv) {
                         if (arg_shadow < 0 || arg_shadow > 256)
                                 return -EINVAL;
                         break;
+                case 'C':
+                        arg_selection = optarg;
+                        break;
                 case 'f':
                         arg_frames = (unsigned) strtoul(optarg, NULL, 10);
                         break;
@@ -380,7 +466,8 @@ static int parse_argv(int argc, char **argv) {
                 case 'h':
                         printf("Usage: wl-test-client [--title T [--title-times N]] [--app-id ID] "
                                "[--color RRGGBB] [--size WxH] [--shadow N] "
-                               "[--decoration client|server] [--frames N] [--log FILE]\n");
+                               "[--decoration client|server] [--frames N] [--set-selection TEXT] "
+                               "[--log FILE]\n");
                         exit(0);
                 default:
                         return -EINVAL;
@@ -405,6 +492,10 @@ int main(int argc, char **argv) {
         registry = wl_display_get_registry(display);
         wl_registry_add_listener(registry, &registry_listener, NULL);
         wl_display_roundtrip(display);
+        if (data_device_manager && seat) {
+                data_device = wl_data_device_manager_get_data_device(data_device_manager, seat);
+                wl_data_device_add_listener(data_device, &device_listener, NULL);
+        }
         logf_("globals done");
         if (!compositor || !shm || !wm_base) {
                 logf_("error missing wl_compositor, wl_shm or xdg_wm_base");

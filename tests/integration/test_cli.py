@@ -16,7 +16,7 @@ import pytest
 
 from conftest import CLI_ALIASES, cli_binary
 
-COMMANDS = ("run", "start", "stop", "status", "reload", "shell", "start-debug")
+COMMANDS = ("run", "start", "stop", "status", "reload", "shell", "start-debug", "clipboard")
 
 
 def run_cli(args, env=None, input=None, timeout=30, argv0=None):

@@ -34,12 +34,21 @@ def unit_settings():
 def test_the_unit_verifies(tmp_path):
     unit = tmp_path / "vmsilod.service"
     text = (build_dir() / "data" / "vmsilod.service").read_text()
-    # The installed path does not exist in a build tree: point at the built daemon.
-    lines = [f"ExecStart={binary('vmsilod')} --config /etc/vmsilo/config.json"
-             if line.startswith("ExecStart=") else line for line in text.splitlines()]
+    # The installed paths do not exist in a build tree: point at the built daemon and CLI.
+    built = {"ExecStart=": f"ExecStart={binary('vmsilod')} --config /etc/vmsilo/config.json",
+             "ExecReload=": f"ExecReload={binary('vmsilo')} reload --runtime-dir /run/vmsilo"}
+    lines = [built.get(line.split("=", 1)[0] + "=", line) for line in text.splitlines()]
     unit.write_text("\n".join(lines) + "\n")
-    r = subprocess.run(["systemd-analyze", "verify", str(unit)], capture_output=True, text=True)
+    # --man=no: the man pages are not installed here (test_manpages.py checks the references).
+    r = subprocess.run(["systemd-analyze", "verify", "--man=no", str(unit)], capture_output=True, text=True)
     assert r.returncode == 0 and "vmsilod.service" not in r.stderr, r.stderr
+
+
+def test_reload_runs_the_cli_synchronously():
+    """systemctl reload waits for `vmsilo reload` and fails when vmsilod refuses the file."""
+    reload = unit_settings()["ExecReload"]
+    assert len(reload) == 1 and reload[0].split()[1:] == ["reload", "--runtime-dir", "/run/vmsilo"]
+    assert reload[0].split()[0].endswith("/bin/vmsilo"), reload
 
 
 def sandbox_argv(settings, binds):

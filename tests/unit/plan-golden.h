@@ -4,9 +4,11 @@
  * A case is tests/unit/data/<dir>/<case>.json: { "config": <a whole vmsilo config>, "vm": <name,
  * default the first VM>, "context": <LaunchContext overrides> } and the expected output
  * <case>.argv: the argv one argument per line, then one "# fd <target> <role> <index>" line per
- * inherited fd. UPDATE_GOLDEN=1 in the environment rewrites the .argv files (the test passes). */
+ * inherited fd, then "# memlock <bytes>" when the plan sets RLIMIT_MEMLOCK. UPDATE_GOLDEN=1 in the
+ * environment rewrites the .argv files (the test passes). */
 #pragma once
 
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -149,6 +151,10 @@ static inline char *golden_render(const LaunchPlan *p) {
                 assert_int_equal(plan_extendf(&out, NULL, "# fd %i %s %u\n", p->fds[i].target_fd,
                                                  plan_fd_role_to_string(p->fds[i].role),
                                                  p->fds[i].index),
+                                0);
+        if (p->memlock_bytes > 0)
+                assert_int_equal(plan_extendf(&out, NULL, "# memlock %" PRIu64 "\n",
+                                                 p->memlock_bytes),
                                 0);
         return out;
 }

@@ -80,10 +80,23 @@ static void test_qemu_rejects_vhost_user(void **state) {
 }
 
 static void test_qemu_rejects_vfio_options(void **state) {
-        assert_one("{\"name\":\"a\",\"pciDevices\":[{\"path\":\"01:00.0\",\"iommu\":\"on\"}]}",
+        assert_one("{\"name\":\"a\",\"pciDevices\":[{\"path\":\"01:00.0\","
+                   "\"guest-address\":\"00:05.0\"}]}",
+                        VMM_QEMU, "nixosVms[0].pciDevices[0].guest-address",
+                        "'guest-address' is a crosvm --vfio option with no qemu equivalent; this "
+                        "VM uses qemu");
+        assert_one("{\"name\":\"a\",\"pciDevices\":[{\"path\":\"01:00.0\",\"iommu\":"
+                   "\"coiommu\"}]}",
                         VMM_QEMU, "nixosVms[0].pciDevices[0].iommu",
-                        "'iommu' is a crosvm --vfio option with no qemu equivalent; this VM uses "
-                        "qemu");
+                        "iommu = \"coiommu\" has no qemu equivalent (qemu knows \"on\", "
+                        "\"viommu\" and \"off\")");
+}
+
+/* The original's own example (iommu = "on") maps to a virtio-iommu-pci on QEMU. */
+static void test_qemu_accepts_iommu(void **state) {
+        assert_none("{\"name\":\"a\",\"pciDevices\":[{\"path\":\"01:00.0\",\"iommu\":\"on\"},"
+                    "{\"path\":\"02:00.0\",\"iommu\":\"off\"}]}",
+                        VMM_QEMU);
 }
 
 static void test_qemu_rejects_per_vm_crosvm_extra_args(void **state) {
@@ -393,6 +406,7 @@ int main(void) {
                 cmocka_unit_test(test_qemu_rejects_non_boolean_capture),
                 cmocka_unit_test(test_qemu_rejects_vhost_user),
                 cmocka_unit_test(test_qemu_rejects_vfio_options),
+                cmocka_unit_test(test_qemu_accepts_iommu),
                 cmocka_unit_test(test_qemu_rejects_per_vm_crosvm_extra_args),
                 cmocka_unit_test(test_qemu_rejects_per_vm_crosvm_extra_run_args),
                 cmocka_unit_test(test_qemu_ignores_crosvm_log_level),

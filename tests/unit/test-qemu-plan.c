@@ -253,6 +253,7 @@ int main(void) {
                 GOLDEN("kvm-ignores-tsc"),
                 GOLDEN("network-two-interfaces"),
                 GOLDEN("pci-passthrough"),
+                GOLDEN("pci-iommu"),
                 GOLDEN("disks"),
                 GOLDEN("shared-dirs"),
                 GOLDEN("gpu-sound-off"),

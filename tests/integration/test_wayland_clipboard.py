@@ -1,0 +1,190 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Clipboard isolation through vmsilo-wayland against sway headless, without VMs: two fences,
+VM 'gui' and VM 'b', each with a wl-test-client that sets or watches the selection, and
+wl-clipboard on the host (docs/graphics.md "Clipboard")."""
+import json
+import signal
+import socket
+import subprocess
+
+import pytest
+
+from daemon import build_dir, wait_for
+from test_wayland_fence import Desktop, desktop_fixture
+
+
+@pytest.fixture(scope="module")
+def desktop():
+    yield from desktop_fixture(Desktop, tools=("sway", "wl-copy", "wl-paste", "wtype"))
+
+
+@pytest.fixture(scope="module")
+def fence_b(desktop):
+    socket = desktop.run / "b-wayland"
+    desktop.fence(socket, "wayland-1", "proxy-b.log", "b")
+    return socket
+
+
+@pytest.fixture(scope="module")
+def keyboard(desktop):
+    """A keyboard on sway for the whole module (headless has none): a wtype that sleeps before
+    its one key. Clients then bind wl_keyboard at start, and get wl_keyboard.enter (with the
+    serial set_selection wants) as soon as their window has the focus."""
+    desktop.spawn(["wtype", "-s", "3600000", "x"], "wtype.log",
+                  WAYLAND_DISPLAY="wayland-1")
+
+    def keyboards():
+        inputs = host(desktop, "swaymsg", "-s", desktop.swaysock, "-t", "get_inputs", "-r",
+                      capture_output=True, check=True).stdout
+        return [i for i in json.loads(inputs) if i.get("type") == "keyboard"]
+    wait_for(keyboards, what="wtype's keyboard on sway")
+
+
+def host(desktop, *argv, **kwargs):
+    """wl-clipboard as the sway user, a client of sway itself (the host's clipboard)."""
+    return subprocess.run(argv, user=desktop.user.pw_uid, group=desktop.user.pw_gid,
+                          extra_groups=[], env={**desktop.env, "WAYLAND_DISPLAY": "wayland-1"},
+                          cwd=desktop.dir, timeout=10, **kwargs)
+
+
+def host_selection(desktop):
+    r = host(desktop, "wl-paste", "--no-newline", capture_output=True)
+    return r.stdout if r.returncode == 0 else None
+
+
+def type_keys(desktop, *argv):
+    """wtype: typing into the focused window."""
+    host(desktop, "wtype", *argv, check=True, capture_output=True)
+
+
+def roundtrip(proc, log):
+    """Returns once the client has processed every event sent before now."""
+    before = log.read_text().count("roundtrip")
+    proc.send_signal(signal.SIGUSR1)
+    wait_for(lambda: log.read_text().count("roundtrip") > before, what="a roundtrip")
+
+
+def offers(log):
+    return [line for line in log.read_text().splitlines() if line.startswith("selection offer")]
+
+
+def test_a_vms_selection_reaches_neither_the_host_nor_another_vm(desktop, keyboard, fence_b):
+    # the host's clipboard works, and starts with something of its own
+    host(desktop, "wl-copy", "host-text", stdin=subprocess.DEVNULL,
+         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    wait_for(lambda: host_selection(desktop) == b"host-text", what="the host's selection")
+
+    a, a_log = desktop.client("clip-a", "--set-selection", "secret of a")
+    desktop.view("clip-a")
+    # a had the keyboard and asked with the enter's serial: the request was made
+    wait_for(lambda: "selection set" in a_log.read_text(), what="a's set_selection")
+    roundtrip(a, a_log)
+    assert host_selection(desktop) == b"host-text"
+    assert "selection served" not in a_log.read_text()
+
+    b, b_log = desktop.client("clip-b", "--title", "b", display=fence_b, vm="b")
+    desktop.view("clip-b", vm="b")
+    type_keys(desktop, "x")
+    wait_for(lambda: "key x pressed" in b_log.read_text(), what="b's keyboard focus")
+    # b has the focus now: sway sends it the current selection, which the fence drops
+    host(desktop, "wl-copy", "host-again", stdin=subprocess.DEVNULL,
+         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    wait_for(lambda: host_selection(desktop) == b"host-again", what="the host's new selection")
+    roundtrip(b, b_log)
+    roundtrip(a, a_log)
+    assert offers(a_log) == [] and offers(b_log) == []
+    assert "selection served" not in a_log.read_text()
+
+
+# The global clipboard: vmsilo-clipboard as the sway user, its socket in the user's runtime dir.
+
+RAW_CLIENT = """
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.sendall(sys.stdin.buffer.read())
+s.shutdown(socket.SHUT_WR)
+reply = b""
+while chunk := s.recv(65536):
+    reply += chunk
+sys.stdout.buffer.write(reply)
+"""
+
+
+@pytest.fixture(scope="module")
+def clipboard(desktop):
+    sock = desktop.run / "vmsilo" / "clipboard.sock"
+    proc = desktop.spawn([str(build_dir() / "src/clipboard/vmsilo-clipboard")], "clipboard.log",
+                         ASAN_OPTIONS="detect_leaks=1",
+                         UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1")
+    wait_for(sock.exists, what="vmsilo-clipboard's socket")
+    yield sock
+    # SIGTERM ends it cleanly (ASan builds: without a leak or sanitizer report)
+    assert proc.poll() is None, "vmsilo-clipboard died"
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=10) == 0, (desktop.dir / "clipboard.log").read_text()
+
+
+def request(desktop, sock, data):
+    """One raw request as the user (what a fence sends); returns the reply."""
+    return host(desktop, "/usr/bin/python3", "-c", RAW_CLIENT, str(sock), input=data,
+                capture_output=True, check=True).stdout
+
+
+def vmsilo_clipboard(desktop, *args):
+    return host(desktop, str(build_dir() / "src/cli/vmsilo"), "clipboard", *args,
+                capture_output=True, text=True)
+
+
+def test_the_clipboard_socket_is_the_users_alone(desktop, clipboard):
+    assert oct(clipboard.parent.stat().st_mode & 0o777) == "0o700"
+    assert oct(clipboard.stat().st_mode & 0o777) == "0o600"
+    assert clipboard.stat().st_uid == desktop.user.pw_uid
+    # another uid (root here, past the file mode) is hung up on without an answer
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(str(clipboard))
+    s.settimeout(5)
+    try:
+        s.sendall(b"status\n")
+        s.shutdown(socket.SHUT_WR)
+        assert s.recv(100) == b""
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    s.close()
+
+
+def test_a_copy_is_pasted_once_and_only_text_is_taken(desktop, clipboard):
+    assert request(desktop, clipboard, b"copy gui\nsecret of gui") == b"ok 13 gui\n"
+    assert vmsilo_clipboard(desktop, "status").stdout == "13 bytes from gui\n"
+    assert request(desktop, clipboard, b"paste b\n") == b"ok 13 gui\nsecret of gui"
+    assert request(desktop, clipboard, b"paste b\n") == b"empty\n"
+
+    assert request(desktop, clipboard, b"copy gui\nkept") == b"ok 4 gui\n"
+    two_mib = b"copy gui\n" + b"a" * (2 * 1024 * 1024)
+    assert request(desktop, clipboard, two_mib) == b"error too large\n"
+    assert request(desktop, clipboard, b"copy gui\n\x89PNG\r\n\x1a\n\xff") == \
+        b"error not UTF-8 text\n"
+    assert request(desktop, clipboard, b"copy gui\na\0b") == b"error not UTF-8 text\n"
+    assert request(desktop, clipboard, b"copy ../x\nx") == b"error invalid request\n"
+    # refusals leave the contents as they were
+    assert vmsilo_clipboard(desktop, "status").stdout == "4 bytes from gui\n"
+    assert vmsilo_clipboard(desktop, "clear").stdout == "empty\n"
+    assert request(desktop, clipboard, b"paste b\n") == b"empty\n"
+
+
+def test_to_host_and_from_host_go_through_the_compositor(desktop, clipboard):
+    assert request(desktop, clipboard, "copy gui\nfrom the VM ✓".encode()) == b"ok 15 gui\n"
+    r = vmsilo_clipboard(desktop, "to-host")
+    assert r.returncode == 0, r.stderr
+    wait_for(lambda: host_selection(desktop) == "from the VM ✓".encode(), what="wl-paste")
+    assert vmsilo_clipboard(desktop, "status").stdout == "empty\n"
+    r = vmsilo_clipboard(desktop, "to-host")
+    assert r.returncode == 1 and "empty" in r.stderr
+
+    host(desktop, "wl-copy", "host text", stdin=subprocess.DEVNULL,
+         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    wait_for(lambda: host_selection(desktop) == b"host text", what="the host's selection")
+    r = vmsilo_clipboard(desktop, "from-host")
+    assert r.returncode == 0, r.stderr
+    assert vmsilo_clipboard(desktop, "status").stdout == "9 bytes from host\n"
+    assert request(desktop, clipboard, b"paste b\n") == b"ok 9 host\nhost text"
