@@ -15,7 +15,9 @@ const char *const image_modules_required[] = {
 };
 
 /* Transports first (microvm: MMIO; q35: PCI), then devices, filesystems and sockets. ext4 wants
- * the crc32c hash through the crypto API, a softdep that modules.dep does not list. */
+ * the crc32c hash through the crypto API, a softdep that modules.dep does not list. Sound: the
+ * HDA codec driver before the controller, so the codec QEMU emulates binds while the controller
+ * probes (after switch_root no module is left to request). */
 const char *const image_modules_optional[] = {
         "virtio_mmio",
         "virtio_pci",
@@ -30,6 +32,8 @@ const char *const image_modules_optional[] = {
         "vmw_vsock_virtio_transport",
         "crc32c_generic",
         "ext4",
+        "snd_hda_codec_generic",
+        "snd_hda_intel",
         NULL,
 };
 
