@@ -16,6 +16,7 @@ int filter_init(Filter *f, const char *vm) {
         int r;
 
         *f = (Filter){ .vm = vm };
+        keyboard_init(&f->keyboard, /* copy= */ NULL, /* paste= */ NULL);
         r = objects_init(&f->objects, &wl_display_interface);
         if (r < 0)
                 return r;
@@ -27,6 +28,7 @@ void filter_finish(Filter *f) {
         registry_finish(&f->registry);
         idmap_finish(&f->ids);
         frame_finish(&f->frame);
+        keyboard_finish(&f->keyboard);
 }
 
 static int fail(const char **reterr_reason, int r, const char *reason) {
@@ -78,6 +80,33 @@ bool filter_drops_request(const struct wl_interface *interface, uint16_t opcode)
 bool filter_drops_event(const struct wl_interface *interface, uint16_t opcode) {
         /* wl_data_offer objects still get tracked: their events must be parsed to be dropped */
         return interface == &wl_data_device_interface || interface == &wl_data_offer_interface;
+}
+
+/* The compositor's wl_keyboard events feed the fence's keyboard (and go on); a clipboard key's
+ * press and its release do not reach the guest. Returns true when msg is swallowed. */
+static bool keyboard_event(Filter *f, const WireMessage *msg) {
+        const WireArg *a = msg->args;
+
+        switch (msg->header.opcode) {
+        case WL_KEYBOARD_KEYMAP:
+                f->keymap_wanted = a[0].word == WL_KEYBOARD_KEYMAP_FORMAT_XKB_V1;
+                f->keymap_size = a[2].word;
+                return false;
+        case WL_KEYBOARD_MODIFIERS:
+                keyboard_modifiers(&f->keyboard, a[1].word, a[2].word, a[3].word, a[4].word);
+                return false;
+        case WL_KEYBOARD_KEY: {
+                HotkeyAction action;
+
+                if (!keyboard_key(&f->keyboard, a[2].word, a[3].word, &action))
+                        return false;
+                if (action != HOTKEY_NONE)
+                        f->hotkey = action;
+                return true;
+        }
+        default:
+                return false;
+        }
 }
 
 /* Every typed new_id of the message becomes an object of the parent's version. */
@@ -338,6 +367,8 @@ int filter_event(Filter *f, const uint8_t *buf, size_t len, size_t n_fds, Buffer
         if (o.interface == &wl_display_interface && msg.header.opcode == WL_DISPLAY_DELETE_ID)
                 r = delete_id(f, &msg, copy, out);
         else if (filter_drops_event(o.interface, msg.header.opcode))
+                r = 0;
+        else if (o.interface == &wl_keyboard_interface && keyboard_event(f, &msg))
                 r = 0;
         else if (o.interface == &wl_registry_interface && msg.header.opcode == WL_REGISTRY_GLOBAL)
                 r = filter_global(f, copy, &msg, out, reterr_reason);

@@ -12,6 +12,7 @@
 #include "buffer.h"
 #include "frame.h"
 #include "idmap.h"
+#include "keyboard.h"
 #include "objects.h"
 #include "registry.h"
 
@@ -23,6 +24,12 @@ struct Filter {
         Frame frame;
         AppIdKnown app_id_known; /* NULL: no host entry is known */
         void *userdata;
+        Keyboard keyboard; /* the clipboard keys: keyboard.copy and .paste set by the caller */
+        /* A wl_keyboard.keymap went by: its fd is the first of those the event took; the caller
+         * reads keymap_size bytes of it into keyboard_set_keymap() and clears this. */
+        bool keymap_wanted;
+        uint32_t keymap_size;
+        HotkeyAction hotkey; /* a clipboard key was pressed (and swallowed); the caller clears */
 };
 
 /* No frame (frame_init() and frame_start() turn it on). */

@@ -51,8 +51,6 @@ int hotkey_parse(const char *spec, Hotkey *ret) {
         /* a modifier is no key: "ctrl+shift" would match no press */
         if (sym == XKB_KEY_NoSymbol || mod_from_name(key + 1, strlen(key + 1)) >= 0)
                 return -EINVAL;
-        if (mods == 0)
-                return -EINVAL;
         *ret = (Hotkey){ .mods = mods, .keysym = xkb_keysym_to_lower(sym) };
         return 0;
 }

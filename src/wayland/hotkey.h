@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+#include <xkbcommon/xkbcommon-keysyms.h>
+
 typedef enum HotkeyMod {
         HOTKEY_MOD_SHIFT = 1u << 0,
         HOTKEY_MOD_CTRL = 1u << 1,
@@ -28,6 +30,9 @@ typedef enum HotkeyAction {
 
 #define HOTKEY_COPY_DEFAULT "ctrl+shift+c"
 #define HOTKEY_PASTE_DEFAULT "ctrl+shift+v"
+/* The same, parsed (test-hotkey checks they agree). */
+#define HOTKEY_COPY_DEFAULT_KEYS { .mods = HOTKEY_MOD_CTRL | HOTKEY_MOD_SHIFT, .keysym = XKB_KEY_c }
+#define HOTKEY_PASTE_DEFAULT_KEYS { .mods = HOTKEY_MOD_CTRL | HOTKEY_MOD_SHIFT, .keysym = XKB_KEY_v }
 
 /* Parses "mod+mod+key": mods among ctrl, shift, alt, logo (case-insensitive, each at most once),
  * key an xkb keysym name ("c", "Insert"). -EINVAL when malformed or without a modifier (a bare

@@ -3,6 +3,7 @@
  * client and to the compositor) joined through filter.c. */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,6 +226,37 @@ static int queue_frame_fds(Connection *c) {
         return 0;
 }
 
+/* The compositor's keymap (fd: the keymap event's, still the caller's), for the clipboard keys.
+ * A keymap that cannot be read or compiled only means no key is one of them. */
+static void read_keymap(Connection *c, int fd, uint32_t size) {
+        void *map;
+        int r;
+
+        if (size == 0 || size > KEYBOARD_KEYMAP_MAX) {
+                log_warning("Connection %u: keymap of %" PRIu32 " bytes ignored, the clipboard "
+                            "keys are off.", c->number, size);
+                return;
+        }
+        map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (map == MAP_FAILED) {
+                log_warning_errno(errno, "Connection %u: cannot map the keymap, the clipboard "
+                                         "keys are off: %m", c->number);
+                return;
+        }
+        r = keyboard_set_keymap(&c->filter.keyboard, map, size);
+        (void) munmap(map, size);
+        if (r < 0)
+                log_warning_errno(r, "Connection %u: cannot compile the keymap, the clipboard "
+                                     "keys are off: %m", c->number);
+}
+
+/* What the fence does on a clipboard key it swallowed. */
+static void on_hotkey(Connection *c) {
+        log_info("Connection %u: the %s key in a window of VM %s, kept from the VM.", c->number,
+                        c->filter.hotkey == HOTKEY_COPY ? "copy" : "paste", c->proxy->vm);
+        c->filter.hotkey = HOTKEY_NONE;
+}
+
 /* Runs p's whole messages through the filter into the other peer's queue. */
 static int peer_forward(Peer *p, const char **reterr_reason) {
         Peer *o = other(p);
@@ -244,6 +276,11 @@ static int peer_forward(Peer *p, const char **reterr_reason) {
                         break;
                 if (r < 0)
                         return r;
+                if (p->connection->filter.keymap_wanted && n_fds > 0)
+                        read_keymap(p->connection, p->in_fds[0], p->connection->filter.keymap_size);
+                p->connection->filter.keymap_wanted = false;
+                if (p->connection->filter.hotkey != HOTKEY_NONE)
+                        on_hotkey(p->connection);
                 if (queue_frame_fds(p->connection) < 0) {
                         *reterr_reason = "cannot pass the frame's buffer";
                         return -ENOBUFS;
@@ -361,6 +398,8 @@ static int connection_new(Proxy *proxy, int client_fd, int compositor_fd, Connec
                 return r;
         frame_init(&c->filter.frame, proxy->options.frame_rgb, proxy->options.frame_width);
         c->filter.app_id_known = app_id_known;
+        c->filter.keyboard.copy = &proxy->options.copy_key;
+        c->filter.keyboard.paste = &proxy->options.paste_key;
         c->filter.userdata = proxy;
         c->proxy = proxy;
         c->next = proxy->connections;

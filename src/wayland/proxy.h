@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <systemd/sd-event.h>
 
+#include "hotkey.h"
 #include "macro.h"
 
 /* Clients of one VM at once; waypipe opens one connection per guest program. */
@@ -30,6 +31,7 @@ typedef struct ProxyOptions {
         uint32_t frame_rgb;        /* the VM's colour, 0xRRGGBB */
         uint32_t frame_width;      /* pixels; 0: no frame */
         int entries_fd;            /* the host's applications dir (O_PATH), or -EBADF */
+        Hotkey copy_key, paste_key; /* the clipboard keys, swallowed in the VM's windows */
 } ProxyOptions;
 
 /* Serves listen_fd (a listening unix socket; taken on success), connecting each client to the

@@ -21,11 +21,15 @@ static void defaults(Hotkey *copy, Hotkey *paste) {
 static void test_parse_defaults(void **state) {
         Hotkey copy, paste;
 
+        const Hotkey copy_keys = HOTKEY_COPY_DEFAULT_KEYS, paste_keys = HOTKEY_PASTE_DEFAULT_KEYS;
+
         defaults(&copy, &paste);
         assert_int_equal(copy.mods, CTRL_SHIFT);
         assert_int_equal(copy.keysym, XKB_KEY_c);
         assert_int_equal(paste.mods, CTRL_SHIFT);
         assert_int_equal(paste.keysym, XKB_KEY_v);
+        assert_memory_equal(&copy, &copy_keys, sizeof(Hotkey));
+        assert_memory_equal(&paste, &paste_keys, sizeof(Hotkey));
 }
 
 static void test_parse_case_and_named_keys(void **state) {
