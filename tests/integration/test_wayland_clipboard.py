@@ -21,7 +21,8 @@ def desktop():
 @pytest.fixture(scope="module")
 def fence_b(desktop):
     socket = desktop.run / "b-wayland"
-    desktop.fence(socket, "wayland-1", "proxy-b.log", "b")
+    # b's copy key is configured: Alt+K is taken from its windows, Ctrl+Shift+C is not
+    desktop.fence(socket, "wayland-1", "proxy-b.log", "b", "--copy-key", "alt+k")
     return socket
 
 
@@ -94,6 +95,51 @@ def test_a_vms_selection_reaches_neither_the_host_nor_another_vm(desktop, keyboa
     roundtrip(a, a_log)
     assert offers(a_log) == [] and offers(b_log) == []
     assert "selection served" not in a_log.read_text()
+
+
+def chord(*mods_and_key):
+    """wtype's arguments for modifiers held around one key: chord("ctrl", "shift", "c")."""
+    *mods, key = mods_and_key
+    return ([a for m in mods for a in ("-M", m)] + [key] +
+            [a for m in reversed(mods) for a in ("-m", m)])
+
+
+def keys(log):
+    return [line for line in log.read_text().splitlines() if line.startswith("key ")]
+
+
+def test_the_clipboard_keys_never_reach_the_vm(desktop, keyboard, fence_b):
+    a, a_log = desktop.client("keys-a", "--title", "keys-a")
+    desktop.view("keys-a")
+    type_keys(desktop, "x")
+    wait_for(lambda: "key x pressed" in a_log.read_text(), what="a's keyboard focus")
+    type_keys(desktop, *chord("ctrl", "shift", "c"))
+    type_keys(desktop, *chord("ctrl", "shift", "v"))
+    type_keys(desktop, *chord("ctrl", "c"))  # the guest's own Ctrl+C is its own
+    type_keys(desktop, "y")
+    wait_for(lambda: "key y released" in a_log.read_text(), what="a's last key")
+    roundtrip(a, a_log)
+    # wtype's keymap has c and v on one level: with Shift they are still c and v
+    assert keys(a_log) == ["key x pressed", "key x released",
+                           "key c pressed", "key c released",
+                           "key y pressed", "key y released"]
+    log = desktop.proxy_log.read_text()
+    assert "the copy key in a window of VM gui" in log
+    assert "the paste key in a window of VM gui" in log
+
+    b, b_log = desktop.client("keys-b", "--title", "keys-b", display=fence_b, vm="b")
+    desktop.view("keys-b", vm="b")
+    type_keys(desktop, "x")
+    wait_for(lambda: "key x pressed" in b_log.read_text(), what="b's keyboard focus")
+    type_keys(desktop, *chord("alt", "k"))
+    type_keys(desktop, *chord("ctrl", "shift", "c"))
+    type_keys(desktop, "y")
+    wait_for(lambda: "key y released" in b_log.read_text(), what="b's last key")
+    roundtrip(b, b_log)
+    assert keys(b_log) == ["key x pressed", "key x released",
+                           "key c pressed", "key c released",
+                           "key y pressed", "key y released"]
+    assert "the copy key in a window of VM b" in (desktop.dir / "proxy-b.log").read_text()
 
 
 # The global clipboard: vmsilo-clipboard as the sway user, its socket in the user's runtime dir.
