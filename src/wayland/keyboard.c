@@ -60,6 +60,11 @@ void keyboard_modifiers(Keyboard *k, uint32_t depressed, uint32_t latched, uint3
                 xkb_state_update_mask(k->state, depressed, latched, locked, 0, 0, group);
 }
 
+void keyboard_leave(Keyboard *k) {
+        /* else that key's next press would go to the guest and its release not */
+        k->swallowed = 0;
+}
+
 static unsigned effective_mods(struct xkb_state *state) {
         static const struct {
                 const char *name;

@@ -33,6 +33,8 @@ void keyboard_finish(Keyboard *k);
 int keyboard_set_keymap(Keyboard *k, const char *text, size_t size);
 void keyboard_modifiers(Keyboard *k, uint32_t depressed, uint32_t latched, uint32_t locked,
                 uint32_t group);
+/* wl_keyboard.leave: no release of a key held now will come to this client. */
+void keyboard_leave(Keyboard *k);
 /* A wl_keyboard.key (evdev code, WL_KEYBOARD_KEY_STATE_*). Returns true when the event is
  * swallowed: a hotkey's press (*ret_action: which) or the release of the key that pressed it. */
 bool keyboard_key(Keyboard *k, uint32_t key, uint32_t state, HotkeyAction *ret_action);

@@ -94,6 +94,19 @@ static void test_other_keys_go_on(void **state) {
         assert_false(key(f, KEY_V, RELEASE, HOTKEY_NONE));
 }
 
+static void test_leave_forgets_the_held_hotkey(void **state) {
+        Fixture *f = *state;
+
+        keyboard_modifiers(&f->kb, f->ctrl | f->shift, 0, 0, 0);
+        assert_true(key(f, KEY_C, PRESS, HOTKEY_COPY));
+        /* the focus moves while C is held: this client gets no release; a later plain C is the
+         * guest's, press and release */
+        keyboard_leave(&f->kb);
+        keyboard_modifiers(&f->kb, 0, 0, 0, 0);
+        assert_false(key(f, KEY_C, PRESS, HOTKEY_NONE));
+        assert_false(key(f, KEY_C, RELEASE, HOTKEY_NONE));
+}
+
 static void test_no_keymap_no_hotkey(void **state) {
         Fixture *f = *state;
 
@@ -113,6 +126,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(
                                 test_hotkey_press_and_release_are_swallowed, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_other_keys_go_on, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_leave_forgets_the_held_hotkey, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_no_keymap_no_hotkey, setup, teardown),
         };
 
