@@ -23,7 +23,8 @@ static const struct {
 
 static int mod_from_name(const char *name, size_t len) {
         for (size_t i = 0; i < ELEMENTSOF(mod_names); i++)
-                if (strlen(mod_names[i].name) == len && strncasecmp(mod_names[i].name, name, len) == 0)
+                if (strlen(mod_names[i].name) == len &&
+                                strncasecmp(mod_names[i].name, name, len) == 0)
                         return mod_names[i].mod;
         return -EINVAL;
 }

@@ -31,8 +31,10 @@ typedef enum HotkeyAction {
 #define HOTKEY_COPY_DEFAULT "ctrl+shift+c"
 #define HOTKEY_PASTE_DEFAULT "ctrl+shift+v"
 /* The same, parsed (test-hotkey checks they agree). */
-#define HOTKEY_COPY_DEFAULT_KEYS { .mods = HOTKEY_MOD_CTRL | HOTKEY_MOD_SHIFT, .keysym = XKB_KEY_c }
-#define HOTKEY_PASTE_DEFAULT_KEYS { .mods = HOTKEY_MOD_CTRL | HOTKEY_MOD_SHIFT, .keysym = XKB_KEY_v }
+#define HOTKEY_COPY_DEFAULT_KEYS                                                                   \
+        { .mods = HOTKEY_MOD_CTRL | HOTKEY_MOD_SHIFT, .keysym = XKB_KEY_c }
+#define HOTKEY_PASTE_DEFAULT_KEYS                                                                  \
+        { .mods = HOTKEY_MOD_CTRL | HOTKEY_MOD_SHIFT, .keysym = XKB_KEY_v }
 
 /* Parses "mod+mod+key": mods among ctrl, shift, alt, logo (case-insensitive, each at most once),
  * key an xkb keysym name ("c", "Insert"). -EINVAL when malformed or without a modifier (a bare

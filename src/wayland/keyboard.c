@@ -35,8 +35,8 @@ int keyboard_set_keymap(Keyboard *k, const char *text, size_t size) {
                 return -EFBIG;
         if (!k->context) {
                 /* no include paths, no environment: the compositor's keymap is complete */
-                k->context = xkb_context_new(XKB_CONTEXT_NO_DEFAULT_INCLUDES |
-                                             XKB_CONTEXT_NO_ENVIRONMENT_NAMES);
+                k->context = xkb_context_new(
+                                XKB_CONTEXT_NO_DEFAULT_INCLUDES | XKB_CONTEXT_NO_ENVIRONMENT_NAMES);
                 if (!k->context)
                         return -ENOMEM;
         }
@@ -78,7 +78,8 @@ static unsigned effective_mods(struct xkb_state *state) {
         unsigned mods = 0;
 
         for (size_t i = 0; i < ELEMENTSOF(table); i++)
-                if (xkb_state_mod_name_is_active(state, table[i].name, XKB_STATE_MODS_EFFECTIVE) > 0)
+                if (xkb_state_mod_name_is_active(state, table[i].name, XKB_STATE_MODS_EFFECTIVE) >
+                                0)
                         mods |= table[i].mod;
         return mods;
 }

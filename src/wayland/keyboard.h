@@ -23,7 +23,7 @@ typedef struct Keyboard {
         struct xkb_context *context;
         struct xkb_keymap *keymap;
         struct xkb_state *state; /* NULL until a keymap was compiled: no key is a hotkey */
-        uint32_t swallowed; /* the evdev code + 1 of the hotkey being held, 0: none */
+        uint32_t swallowed;      /* the evdev code + 1 of the hotkey being held, 0: none */
 } Keyboard;
 
 void keyboard_init(Keyboard *k, const Hotkey *copy, const Hotkey *paste);
@@ -31,8 +31,8 @@ void keyboard_finish(Keyboard *k);
 /* Compiles a wl_keyboard.keymap (xkb_v1 text, size bytes, NUL-terminated or not). -EINVAL: not
  * a keymap (the old one is dropped: no key is a hotkey until the next), -EFBIG, -ENOMEM. */
 int keyboard_set_keymap(Keyboard *k, const char *text, size_t size);
-void keyboard_modifiers(Keyboard *k, uint32_t depressed, uint32_t latched, uint32_t locked,
-                uint32_t group);
+void keyboard_modifiers(
+                Keyboard *k, uint32_t depressed, uint32_t latched, uint32_t locked, uint32_t group);
 /* wl_keyboard.leave: no release of a key held now will come to this client. */
 void keyboard_leave(Keyboard *k);
 /* A wl_keyboard.key (evdev code, WL_KEYBOARD_KEY_STATE_*). Returns true when the event is

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* test-hotkey.c: the clipboard keys are spelled as documented and only their exact chord matches. */
+/* test-hotkey.c: the clipboard keys are spelled as documented and only their exact chord matches.
+ */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -45,8 +46,16 @@ static void test_parse_case_and_named_keys(void **state) {
 
 static void test_parse_refuses_malformed(void **state) {
         const char *bad[] = {
-                "", "c", "ctrl+", "+c", "ctrl++c", "ctrl+ctrl+c", "hyper+c", "ctrl+nosuchkey",
-                "ctrl+shift", "ctrlshift+c",
+                "",
+                "c",
+                "ctrl+",
+                "+c",
+                "ctrl++c",
+                "ctrl+ctrl+c",
+                "hyper+c",
+                "ctrl+nosuchkey",
+                "ctrl+shift",
+                "ctrlshift+c",
         };
         Hotkey k;
 

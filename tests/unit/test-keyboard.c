@@ -18,10 +18,13 @@
 
 static const Hotkey copy_keys = HOTKEY_COPY_DEFAULT_KEYS, paste_keys = HOTKEY_PASTE_DEFAULT_KEYS;
 
-enum { PRESS = WL_KEYBOARD_KEY_STATE_PRESSED, RELEASE = WL_KEYBOARD_KEY_STATE_RELEASED };
+enum {
+        PRESS = WL_KEYBOARD_KEY_STATE_PRESSED,
+        RELEASE = WL_KEYBOARD_KEY_STATE_RELEASED
+};
 
 typedef struct Fixture {
-        char *keymap; /* what a compositor sends: the us keymap as text */
+        char *keymap;         /* what a compositor sends: the us keymap as text */
         uint32_t ctrl, shift; /* their modifier masks in it */
         Keyboard kb;
 } Fixture;
@@ -126,7 +129,8 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(
                                 test_hotkey_press_and_release_are_swallowed, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_other_keys_go_on, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_leave_forgets_the_held_hotkey, setup, teardown),
+                cmocka_unit_test_setup_teardown(
+                                test_leave_forgets_the_held_hotkey, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_no_keymap_no_hotkey, setup, teardown),
         };
 
