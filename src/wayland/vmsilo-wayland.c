@@ -32,13 +32,15 @@ static const char *arg_upstream = NULL;
 static uint32_t arg_color = 0xff0000; /* the configuration's default colour */
 static uint32_t arg_frame_width = FRAME_WIDTH_DEFAULT;
 static const char *arg_entries = NULL;
+static const char *arg_clipboard = NULL;
 static Hotkey arg_copy_key = HOTKEY_COPY_DEFAULT_KEYS;
 static Hotkey arg_paste_key = HOTKEY_PASTE_DEFAULT_KEYS;
 
 static void help(void) {
         printf("Usage: vmsilo-wayland --vm NAME (--listen PATH | --listen-fd N)\n"
                "                      [--upstream DISPLAY] [--color COLOUR] [--frame-width N]\n"
-               "                      [--entries DIR] [--copy-key KEYS] [--paste-key KEYS]\n"
+               "                      [--entries DIR] [--clipboard PATH]\n"
+               "                      [--copy-key KEYS] [--paste-key KEYS]\n"
                "\n"
                "The fence between one VM's Wayland clients and the desktop's compositor: shows\n"
                "them only allowlisted globals, titles their windows \"[NAME] …\", bounds what\n"
@@ -57,6 +59,8 @@ static void help(void) {
                "     --frame-width N     the frame's width in pixels, 0-64 (default 4; 0: none)\n"
                "     --entries DIR       the host's applications dir: an app_id with an entry\n"
                "                         vmsilo-NAME.<app_id>.desktop there keeps its id\n"
+               "     --clipboard PATH    vmsilo-clipboard's socket: the copy key copies the VM's\n"
+               "                         selection there (without it the keys do nothing)\n"
                "     --copy-key KEYS     the clipboard's copy key, never shown to the VM\n"
                "                         (default " HOTKEY_COPY_DEFAULT ")\n"
                "     --paste-key KEYS    the clipboard's paste key\n"
@@ -96,6 +100,7 @@ static int parse_argv(int argc, char **argv) {
                 ARG_COLOR,
                 ARG_FRAME_WIDTH,
                 ARG_ENTRIES,
+                ARG_CLIPBOARD,
                 ARG_COPY_KEY,
                 ARG_PASTE_KEY,
         };
@@ -108,6 +113,7 @@ static int parse_argv(int argc, char **argv) {
                 { "color", required_argument, NULL, ARG_COLOR },
                 { "frame-width", required_argument, NULL, ARG_FRAME_WIDTH },
                 { "entries", required_argument, NULL, ARG_ENTRIES },
+                { "clipboard", required_argument, NULL, ARG_CLIPBOARD },
                 { "copy-key", required_argument, NULL, ARG_COPY_KEY },
                 { "paste-key", required_argument, NULL, ARG_PASTE_KEY },
                 { "help", no_argument, NULL, 'h' },
@@ -155,6 +161,9 @@ static int parse_argv(int argc, char **argv) {
                         break;
                 case ARG_ENTRIES:
                         arg_entries = optarg;
+                        break;
+                case ARG_CLIPBOARD:
+                        arg_clipboard = optarg;
                         break;
                 case ARG_COPY_KEY:
                 case ARG_PASTE_KEY:
@@ -275,6 +284,7 @@ static int run(int argc, char **argv) {
                                         .entries_fd = entries_fd,
                                         .copy_key = arg_copy_key,
                                         .paste_key = arg_paste_key,
+                                        .clipboard_path = arg_clipboard,
                                 },
                                 &proxy);
         if (r < 0) {

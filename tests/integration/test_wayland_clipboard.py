@@ -231,3 +231,23 @@ def test_to_host_and_from_host_go_through_the_compositor(desktop, clipboard):
     assert r.returncode == 0, r.stderr
     assert vmsilo_clipboard(desktop, "status").stdout == "9 bytes from host\n"
     assert request(desktop, clipboard, b"paste b\n") == b"ok 9 host\nhost text"
+
+
+def test_the_copy_key_copies_the_vms_selection(desktop, keyboard, clipboard):
+    vmsilo_clipboard(desktop, "clear")
+    display = desktop.run / "c-wayland"
+    desktop.fence(display, "wayland-1", "proxy-c.log", "c", "--clipboard", str(clipboard))
+    c, c_log = desktop.client("copy-c", "--title", "copy-c", "--set-selection", "secret of c",
+                              display=display, vm="c")
+    desktop.view("copy-c", vm="c")
+    wait_for(lambda: "selection set" in c_log.read_text(), what="c's set_selection")
+    roundtrip(c, c_log)
+    assert vmsilo_clipboard(desktop, "status").stdout == "empty\n"  # not without the key
+
+    type_keys(desktop, *chord("ctrl", "shift", "c"))
+    wait_for(lambda: vmsilo_clipboard(desktop, "status").stdout == "11 bytes from c\n",
+             what="the copy in vmsilo-clipboard")
+    assert "selection served" in c_log.read_text()
+    assert "Copied 11 bytes from VM c to the global clipboard." in \
+        (desktop.dir / "proxy-c.log").read_text()
+    assert request(desktop, clipboard, b"paste b\n") == b"ok 11 c\nsecret of c"
