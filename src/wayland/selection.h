@@ -18,7 +18,7 @@ typedef struct SelectionSource {
 
 typedef struct Selection {
         SelectionSource sources[SELECTION_SOURCES_MAX];
-        unsigned next; /* the slot a new source takes when none is free */
+        unsigned next;    /* the slot a new source takes when none is free */
         uint32_t current; /* the source of the guest's selection, 0: none */
         unsigned current_types;
 } Selection;
