@@ -407,8 +407,6 @@ static int peer_forward(Peer *p, const char **reterr_reason) {
                 if (p->connection->filter.keymap_wanted && n_fds > 0)
                         read_keymap(p->connection, p->in_fds[0], p->connection->filter.keymap_size);
                 p->connection->filter.keymap_wanted = false;
-                if (p->connection->filter.hotkey != HOTKEY_NONE)
-                        on_hotkey(p->connection);
                 if (queue_frame_fds(p->connection) < 0) {
                         *reterr_reason = "cannot pass the frame's buffer";
                         return -ENOBUFS;
@@ -418,6 +416,9 @@ static int peer_forward(Peer *p, const char **reterr_reason) {
                 memmove(p->in_fds, p->in_fds + n_fds, (p->n_in_fds - n_fds) * sizeof(int));
                 p->n_in_fds -= n_fds;
                 pos += (size_t) r;
+                /* after the message's own fds: a copy's pipe goes with the bytes it appends */
+                if (p->connection->filter.hotkey != HOTKEY_NONE)
+                        on_hotkey(p->connection);
         }
         memmove(p->in, p->in + pos, p->in_len - pos);
         p->in_len -= pos;
