@@ -353,10 +353,10 @@ static void copy_start(Connection *c) {
         }
         if (r >= 0)
                 r = sd_event_add_io(c->proxy->event, &c->copy.io, rfd, EPOLLIN, on_copy_io, c);
-        if (r >= 0) {
-                TAKE_FD(rfd);
+        if (r >= 0)
                 r = sd_event_source_set_io_fd_own(c->copy.io, true);
-        }
+        if (r >= 0)
+                TAKE_FD(rfd); /* the event source closes it now */
         if (r >= 0)
                 r = sd_event_add_time_relative(c->proxy->event, &c->copy.timer, CLOCK_MONOTONIC,
                                 PROXY_COPY_TIMEOUT_USEC, 0, on_copy_timeout, c);
