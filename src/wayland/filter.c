@@ -16,6 +16,7 @@ int filter_init(Filter *f, const char *vm) {
         int r;
 
         *f = (Filter){ .vm = vm };
+        keyboard_init(&f->keyboard, /* copy= */ NULL, /* paste= */ NULL);
         r = objects_init(&f->objects, &wl_display_interface);
         if (r < 0)
                 return r;
@@ -27,6 +28,7 @@ void filter_finish(Filter *f) {
         registry_finish(&f->registry);
         idmap_finish(&f->ids);
         frame_finish(&f->frame);
+        keyboard_finish(&f->keyboard);
 }
 
 static int fail(const char **reterr_reason, int r, const char *reason) {
@@ -80,6 +82,36 @@ bool filter_drops_event(const struct wl_interface *interface, uint16_t opcode) {
         return interface == &wl_data_device_interface || interface == &wl_data_offer_interface;
 }
 
+/* The compositor's wl_keyboard events feed the fence's keyboard (and go on); a clipboard key's
+ * press and its release do not reach the guest. Returns true when msg is swallowed. */
+static bool keyboard_event(Filter *f, const WireMessage *msg) {
+        const WireArg *a = msg->args;
+
+        switch (msg->header.opcode) {
+        case WL_KEYBOARD_KEYMAP:
+                f->keymap_wanted = a[0].word == WL_KEYBOARD_KEYMAP_FORMAT_XKB_V1;
+                f->keymap_size = a[2].word;
+                return false;
+        case WL_KEYBOARD_MODIFIERS:
+                keyboard_modifiers(&f->keyboard, a[1].word, a[2].word, a[3].word, a[4].word);
+                return false;
+        case WL_KEYBOARD_LEAVE:
+                keyboard_leave(&f->keyboard);
+                return false;
+        case WL_KEYBOARD_KEY: {
+                HotkeyAction action;
+
+                if (!keyboard_key(&f->keyboard, a[2].word, a[3].word, &action))
+                        return false;
+                if (action != HOTKEY_NONE)
+                        f->hotkey = action;
+                return true;
+        }
+        default:
+                return false;
+        }
+}
+
 /* Every typed new_id of the message becomes an object of the parent's version. */
 static int add_new_objects(Filter *f, const WireMessage *msg, const Object *parent,
                 bool from_server, const char **reterr_reason) {
@@ -115,7 +147,7 @@ static int bind_global(Filter *f, const WireMessage *msg, const char **reterr_re
         return 0;
 }
 
-static int append_string_request(uint32_t object, uint16_t opcode, const char *s, Buffer *out) {
+static int append_string_message(uint32_t object, uint16_t opcode, const char *s, Buffer *out) {
         uint8_t buf[WIRE_MESSAGE_MAX];
         int n;
 
@@ -134,7 +166,7 @@ static int append_title(Filter *f, uint32_t toplevel, const char *untrusted_titl
                         &title);
         if (r < 0)
                 return r;
-        return append_string_request(toplevel, XDG_TOPLEVEL_SET_TITLE, title, out);
+        return append_string_message(toplevel, XDG_TOPLEVEL_SET_TITLE, title, out);
 }
 
 /* Appends xdg_toplevel.set_app_id(toplevel, the host entry id for the guest's app_id). */
@@ -145,7 +177,7 @@ static int append_app_id(Filter *f, uint32_t toplevel, const char *untrusted_app
         r = appid_format(f->vm, untrusted_app_id, f->app_id_known, f->userdata, &app_id);
         if (r < 0)
                 return r;
-        return append_string_request(toplevel, XDG_TOPLEVEL_SET_APP_ID, app_id, out);
+        return append_string_message(toplevel, XDG_TOPLEVEL_SET_APP_ID, app_id, out);
 }
 
 /* Rewrites copy (the guest's request) into the compositor's ids: the target, every object
@@ -178,6 +210,31 @@ static int translate_request(Filter *f, const WireMessage *msg, uint8_t *copy,
         return 0;
 }
 
+/* The guest's selection requests, remembered for the copy key (selection.h). */
+static void track_selection(Filter *f, const Object *o, const WireMessage *msg) {
+        if (o->interface == &wl_data_source_interface && msg->header.opcode == WL_DATA_SOURCE_OFFER)
+                selection_offer(&f->selection, msg->header.object, msg->args[0].str);
+        else if (o->interface == &wl_data_source_interface &&
+                        msg->header.opcode == WL_DATA_SOURCE_DESTROY)
+                selection_forget(&f->selection, msg->header.object);
+        else if (o->interface == &wl_data_device_interface &&
+                        msg->header.opcode == WL_DATA_DEVICE_SET_SELECTION)
+                selection_set(&f->selection, msg->args[0].word);
+}
+
+int filter_ask_selection(Filter *f, Buffer *out) {
+        const char *mime;
+        uint32_t source;
+        int r;
+
+        mime = selection_text_type(&f->selection, &source);
+        if (!mime)
+                return 0;
+        /* wl_data_source.send(mime_type, fd): the fd travels beside the bytes */
+        r = append_string_message(source, WL_DATA_SOURCE_SEND, mime, out);
+        return r < 0 ? r : 1;
+}
+
 int filter_request(Filter *f, const uint8_t *untrusted_buf, size_t len, size_t n_fds, Buffer *out,
                 size_t *ret_n_fds, const char **reterr_reason) {
         uint8_t copy[WIRE_MESSAGE_MAX];
@@ -199,6 +256,7 @@ int filter_request(Filter *f, const uint8_t *untrusted_buf, size_t len, size_t n
         r = translate_request(f, &msg, copy, reterr_reason);
         if (r < 0)
                 return r;
+        track_selection(f, &o, &msg);
 
         if (filter_drops_request(o.interface, msg.header.opcode))
                 r = 0;
@@ -297,6 +355,7 @@ static int delete_id(Filter *f, const WireMessage *msg, uint8_t *copy, Buffer *o
         if (idmap_delete(&f->ids, msg->args[0].word, &guest) < 0 || guest == 0)
                 return 0; /* never the guest's */
         (void) objects_delete(&f->objects, guest);
+        selection_forget(&f->selection, guest); /* the id may name a new source next */
         wire_write_u32(copy + msg->args[0].offset, guest);
         return buffer_append(out, copy, msg->header.size);
 }
@@ -338,6 +397,8 @@ int filter_event(Filter *f, const uint8_t *buf, size_t len, size_t n_fds, Buffer
         if (o.interface == &wl_display_interface && msg.header.opcode == WL_DISPLAY_DELETE_ID)
                 r = delete_id(f, &msg, copy, out);
         else if (filter_drops_event(o.interface, msg.header.opcode))
+                r = 0;
+        else if (o.interface == &wl_keyboard_interface && keyboard_event(f, &msg))
                 r = 0;
         else if (o.interface == &wl_registry_interface && msg.header.opcode == WL_REGISTRY_GLOBAL)
                 r = filter_global(f, copy, &msg, out, reterr_reason);

@@ -12,8 +12,10 @@
 #include "buffer.h"
 #include "frame.h"
 #include "idmap.h"
+#include "keyboard.h"
 #include "objects.h"
 #include "registry.h"
+#include "selection.h"
 
 struct Filter {
         const char *vm; /* not owned; outlives the filter */
@@ -23,6 +25,13 @@ struct Filter {
         Frame frame;
         AppIdKnown app_id_known; /* NULL: no host entry is known */
         void *userdata;
+        Keyboard keyboard; /* the clipboard keys: keyboard.copy and .paste set by the caller */
+        /* A wl_keyboard.keymap went by: its fd is the first of those the event took; the caller
+         * reads keymap_size bytes of it into keyboard_set_keymap() and clears this. */
+        bool keymap_wanted;
+        uint32_t keymap_size;
+        Selection selection; /* the guest's own, kept from the compositor */
+        HotkeyAction hotkey; /* a clipboard key was pressed (and swallowed); the caller clears */
 };
 
 /* No frame (frame_init() and frame_start() turn it on). */
@@ -31,6 +40,11 @@ int filter_init(Filter *f, const char *vm);
 bool filter_drops_request(const struct wl_interface *interface, uint16_t opcode);
 bool filter_drops_event(const struct wl_interface *interface, uint16_t opcode);
 void filter_finish(Filter *f);
+
+/* The copy key: appends to out (towards the client) wl_data_source.send(mime) to the source of the
+ * guest's selection, asking for its best text type. Returns 1 when appended (the caller queues
+ * the pipe's write end with it), 0 when the guest has no selection with a text type, -ENOMEM. */
+int filter_ask_selection(Filter *f, Buffer *out);
 
 /* Takes the message at the start of untrusted_buf (len bytes available; n_fds fds queued from the
  * same peer) and appends what to forward to out. Returns the message's size (> 0) with

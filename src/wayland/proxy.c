@@ -3,6 +3,7 @@
  * client and to the compositor) joined through filter.c. */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "buffer.h"
+#include "clipboard-client.h"
 #include "desktop-entry.h"
 #include "filter.h"
 #include "log.h"
@@ -36,12 +38,20 @@ typedef struct Peer {
         size_t n_out_fds;
 } Peer;
 
+/* A copy key's read of the guest's selection, from a pipe the guest's source writes. */
+typedef struct Copy {
+        sd_event_source *io, *timer; /* NULL: no copy under way */
+        uint8_t *data;
+        size_t size;
+} Copy;
+
 struct Connection {
         Proxy *proxy;
         Connection *prev, *next;
         unsigned number; /* for the logs */
         Filter filter;
         Peer client, compositor;
+        Copy copy;
 };
 
 struct Proxy {
@@ -79,6 +89,13 @@ static void peer_finish(Peer *p) {
         buffer_finish(&p->out);
 }
 
+static void copy_finish(Copy *copy) {
+        copy->io = sd_event_source_disable_unref(copy->io); /* closes the pipe (io_fd_own) */
+        copy->timer = sd_event_source_disable_unref(copy->timer);
+        copy->data = mfree(copy->data);
+        copy->size = 0;
+}
+
 static Connection *connection_free(Connection *c) {
         if (!c)
                 return NULL;
@@ -94,6 +111,7 @@ static Connection *connection_free(Connection *c) {
         peer_finish(&c->client);
         peer_finish(&c->compositor);
         filter_finish(&c->filter);
+        copy_finish(&c->copy);
         free(c);
         return NULL;
 }
@@ -225,6 +243,148 @@ static int queue_frame_fds(Connection *c) {
         return 0;
 }
 
+/* The compositor's keymap (fd: the keymap event's, still the caller's), for the clipboard keys.
+ * A keymap that cannot be read or compiled only means no key is one of them. */
+static void read_keymap(Connection *c, int fd, uint32_t size) {
+        void *map;
+        int r;
+
+        if (size == 0 || size > KEYBOARD_KEYMAP_MAX) {
+                log_warning("Connection %u: keymap of %" PRIu32 " bytes ignored, the clipboard "
+                            "keys are off.", c->number, size);
+                return;
+        }
+        map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (map == MAP_FAILED) {
+                log_warning_errno(errno, "Connection %u: cannot map the keymap, the clipboard "
+                                         "keys are off: %m", c->number);
+                return;
+        }
+        r = keyboard_set_keymap(&c->filter.keyboard, map, size);
+        (void) munmap(map, size);
+        if (r < 0)
+                log_warning_errno(r, "Connection %u: cannot compile the keymap, the clipboard "
+                                     "keys are off: %m", c->number);
+}
+
+/* The guest's text is all read (or the read ended): it goes to vmsilo-clipboard. */
+static void copy_done(Connection *c, const char *failure) {
+        _cleanup_(freep) char *line = NULL, *reply = NULL;
+        const char *vm = c->proxy->vm, *error = NULL;
+        ClipboardReply parsed;
+        size_t n;
+        int r;
+
+        if (!failure && c->copy.size >= PROXY_COPY_MAX)
+                failure = "it is larger than 1 MiB";
+        if (failure) {
+                log_warning("Connection %u: the selection of VM %s was not copied: %s.", c->number,
+                                vm, failure);
+                copy_finish(&c->copy);
+                return;
+        }
+        /* a short blocking call on a local socket (CLIPBOARD_CLIENT_TIMEOUT_USEC at most) */
+        if (asprintf(&line, "copy %s\n", vm) < 0)
+                r = -ENOMEM;
+        else
+                r = clipboard_client_call(c->proxy->options.clipboard_path, line, c->copy.data,
+                                c->copy.size, &reply, &n);
+        if (r >= 0)
+                r = clipboard_reply_parse(reply, n, &parsed, &error);
+        if (r >= 0)
+                log_info("Copied %zu bytes from VM %s to the global clipboard.", parsed.size, vm);
+        else if (r == -EREMOTEIO)
+                log_warning("vmsilo-clipboard refused the selection of VM %s: %s", vm, error);
+        else
+                log_warning_errno(r, "Cannot copy the selection of VM %s to vmsilo-clipboard: %m",
+                                vm);
+        copy_finish(&c->copy);
+}
+
+static int on_copy_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Connection *c = userdata;
+
+        for (;;) {
+                ssize_t n = read(fd, c->copy.data + c->copy.size, PROXY_COPY_MAX - c->copy.size);
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0 && errno == EAGAIN)
+                        return 0;
+                if (n < 0) {
+                        copy_done(c, "cannot read it");
+                        return 0;
+                }
+                c->copy.size += (size_t) n;
+                if (n == 0 || c->copy.size == PROXY_COPY_MAX) {
+                        copy_done(c, NULL);
+                        return 0;
+                }
+        }
+}
+
+static int on_copy_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
+        copy_done(userdata, "the VM did not send it in time");
+        return 0;
+}
+
+/* The copy key: asks the guest's selection source for its text through a pipe; the write end goes
+ * to the client with the request, the read end is read on the event loop. */
+static void copy_start(Connection *c) {
+        _cleanup_(closep) int rfd = -EBADF, wfd = -EBADF;
+        int fds[2], r;
+
+        if (c->copy.io) {
+                log_info("Connection %u: a copy is already under way.", c->number);
+                return;
+        }
+        if (c->client.n_out_fds >= ELEMENTSOF(c->client.out_fds))
+                r = -ENOBUFS;
+        else if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
+                r = -errno;
+        else {
+                rfd = fds[0];
+                wfd = fds[1];
+                r = 0;
+        }
+        if (r >= 0) {
+                c->copy.data = malloc(PROXY_COPY_MAX);
+                r = c->copy.data ? 0 : -ENOMEM;
+        }
+        if (r >= 0)
+                r = sd_event_add_io(c->proxy->event, &c->copy.io, rfd, EPOLLIN, on_copy_io, c);
+        if (r >= 0)
+                r = sd_event_source_set_io_fd_own(c->copy.io, true);
+        if (r >= 0)
+                TAKE_FD(rfd); /* the event source closes it now */
+        if (r >= 0)
+                r = sd_event_add_time_relative(c->proxy->event, &c->copy.timer, CLOCK_MONOTONIC,
+                                PROXY_COPY_TIMEOUT_USEC, 0, on_copy_timeout, c);
+        if (r >= 0)
+                r = filter_ask_selection(&c->filter, &c->client.out);
+        if (r == 0)
+                log_info("Connection %u: VM %s has no text selection to copy.", c->number,
+                                c->proxy->vm);
+        if (r <= 0) {
+                if (r < 0)
+                        log_warning_errno(r, "Connection %u: cannot copy: %m", c->number);
+                copy_finish(&c->copy);
+                return;
+        }
+        c->client.out_fds[c->client.n_out_fds++] = TAKE_FD(wfd);
+}
+
+/* What the fence does on a clipboard key it swallowed. */
+static void on_hotkey(Connection *c) {
+        HotkeyAction action = c->filter.hotkey;
+
+        c->filter.hotkey = HOTKEY_NONE;
+        log_info("Connection %u: the %s key in a window of VM %s, kept from the VM.", c->number,
+                        action == HOTKEY_COPY ? "copy" : "paste", c->proxy->vm);
+        if (action == HOTKEY_COPY && c->proxy->options.clipboard_path)
+                copy_start(c);
+}
+
 /* Runs p's whole messages through the filter into the other peer's queue. */
 static int peer_forward(Peer *p, const char **reterr_reason) {
         Peer *o = other(p);
@@ -244,6 +404,9 @@ static int peer_forward(Peer *p, const char **reterr_reason) {
                         break;
                 if (r < 0)
                         return r;
+                if (p->connection->filter.keymap_wanted && n_fds > 0)
+                        read_keymap(p->connection, p->in_fds[0], p->connection->filter.keymap_size);
+                p->connection->filter.keymap_wanted = false;
                 if (queue_frame_fds(p->connection) < 0) {
                         *reterr_reason = "cannot pass the frame's buffer";
                         return -ENOBUFS;
@@ -253,6 +416,9 @@ static int peer_forward(Peer *p, const char **reterr_reason) {
                 memmove(p->in_fds, p->in_fds + n_fds, (p->n_in_fds - n_fds) * sizeof(int));
                 p->n_in_fds -= n_fds;
                 pos += (size_t) r;
+                /* after the message's own fds: a copy's pipe goes with the bytes it appends */
+                if (p->connection->filter.hotkey != HOTKEY_NONE)
+                        on_hotkey(p->connection);
         }
         memmove(p->in, p->in + pos, p->in_len - pos);
         p->in_len -= pos;
@@ -361,6 +527,8 @@ static int connection_new(Proxy *proxy, int client_fd, int compositor_fd, Connec
                 return r;
         frame_init(&c->filter.frame, proxy->options.frame_rgb, proxy->options.frame_width);
         c->filter.app_id_known = app_id_known;
+        c->filter.keyboard.copy = &proxy->options.copy_key;
+        c->filter.keyboard.paste = &proxy->options.paste_key;
         c->filter.userdata = proxy;
         c->proxy = proxy;
         c->next = proxy->connections;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <systemd/sd-event.h>
 
+#include "hotkey.h"
 #include "macro.h"
 
 /* Clients of one VM at once; waypipe opens one connection per guest program. */
@@ -21,6 +22,10 @@
 #define PROXY_FDS_PENDING_MAX 32u
 /* fds queued towards one side: past HIGH the other side is no longer read. */
 #define PROXY_FDS_QUEUED_HIGH 128u
+/* The copy key: how much of the guest's selection is read (one byte more than the global
+ * clipboard takes, to tell a selection too large), and for how long. */
+#define PROXY_COPY_MAX (1024u * 1024u + 1u)
+#define PROXY_COPY_TIMEOUT_USEC (2u * 1000u * 1000u)
 
 typedef struct Proxy Proxy;
 
@@ -30,6 +35,8 @@ typedef struct ProxyOptions {
         uint32_t frame_rgb;        /* the VM's colour, 0xRRGGBB */
         uint32_t frame_width;      /* pixels; 0: no frame */
         int entries_fd;            /* the host's applications dir (O_PATH), or -EBADF */
+        Hotkey copy_key, paste_key; /* the clipboard keys, swallowed in the VM's windows */
+        const char *clipboard_path; /* vmsilo-clipboard's socket; NULL: the keys do nothing */
 } ProxyOptions;
 
 /* Serves listen_fd (a listening unix socket; taken on success), connecting each client to the

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <systemd/sd-event.h>
 
@@ -31,11 +32,15 @@ static const char *arg_upstream = NULL;
 static uint32_t arg_color = 0xff0000; /* the configuration's default colour */
 static uint32_t arg_frame_width = FRAME_WIDTH_DEFAULT;
 static const char *arg_entries = NULL;
+static const char *arg_clipboard = NULL;
+static Hotkey arg_copy_key = HOTKEY_COPY_DEFAULT_KEYS;
+static Hotkey arg_paste_key = HOTKEY_PASTE_DEFAULT_KEYS;
 
 static void help(void) {
         printf("Usage: vmsilo-wayland --vm NAME (--listen PATH | --listen-fd N)\n"
                "                      [--upstream DISPLAY] [--color COLOUR] [--frame-width N]\n"
-               "                      [--entries DIR]\n"
+               "                      [--entries DIR] [--clipboard PATH]\n"
+               "                      [--copy-key KEYS] [--paste-key KEYS]\n"
                "\n"
                "The fence between one VM's Wayland clients and the desktop's compositor: shows\n"
                "them only allowlisted globals, titles their windows \"[NAME] …\", bounds what\n"
@@ -54,6 +59,14 @@ static void help(void) {
                "     --frame-width N     the frame's width in pixels, 0-64 (default 4; 0: none)\n"
                "     --entries DIR       the host's applications dir: an app_id with an entry\n"
                "                         vmsilo-NAME.<app_id>.desktop there keeps its id\n"
+               "     --clipboard PATH    vmsilo-clipboard's socket: the copy key copies the VM's\n"
+               "                         selection there (without it the keys do nothing)\n"
+               "     --copy-key KEYS     the clipboard's copy key, never shown to the VM\n"
+               "                         (default " HOTKEY_COPY_DEFAULT ")\n"
+               "     --paste-key KEYS    the clipboard's paste key\n"
+               "                         (default " HOTKEY_PASTE_DEFAULT ")\n"
+               "                         KEYS: modifiers (ctrl, shift, alt, logo) and a key\n"
+               "                         name, joined by '+'\n"
                "     --log-level LEVEL   error, warn, info (default), debug, trace\n"
                "  -h --help              show this help\n"
                "     --version           show the version\n"
@@ -87,6 +100,9 @@ static int parse_argv(int argc, char **argv) {
                 ARG_COLOR,
                 ARG_FRAME_WIDTH,
                 ARG_ENTRIES,
+                ARG_CLIPBOARD,
+                ARG_COPY_KEY,
+                ARG_PASTE_KEY,
         };
         static const struct option options[] = {
                 { "vm", required_argument, NULL, ARG_VM },
@@ -97,6 +113,9 @@ static int parse_argv(int argc, char **argv) {
                 { "color", required_argument, NULL, ARG_COLOR },
                 { "frame-width", required_argument, NULL, ARG_FRAME_WIDTH },
                 { "entries", required_argument, NULL, ARG_ENTRIES },
+                { "clipboard", required_argument, NULL, ARG_CLIPBOARD },
+                { "copy-key", required_argument, NULL, ARG_COPY_KEY },
+                { "paste-key", required_argument, NULL, ARG_PASTE_KEY },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
                 {},
@@ -143,6 +162,19 @@ static int parse_argv(int argc, char **argv) {
                 case ARG_ENTRIES:
                         arg_entries = optarg;
                         break;
+                case ARG_CLIPBOARD:
+                        arg_clipboard = optarg;
+                        break;
+                case ARG_COPY_KEY:
+                case ARG_PASTE_KEY:
+                        if (hotkey_parse(optarg, c == ARG_COPY_KEY ? &arg_copy_key
+                                                                    : &arg_paste_key) < 0)
+                                return log_error_errno(EINVAL,
+                                                "--%s: '%s' is not modifiers and a key, "
+                                                "e.g. ctrl+shift+c.",
+                                                c == ARG_COPY_KEY ? "copy-key" : "paste-key",
+                                                optarg);
+                        break;
                 case ARG_LOG_LEVEL:
                         if (log_level_from_string(optarg) < 0)
                                 return log_error_errno(EINVAL,
@@ -165,6 +197,8 @@ static int parse_argv(int argc, char **argv) {
                                 EINVAL, "Unexpected argument '%s'. See --help.", argv[optind]);
         if (!arg_vm)
                 return log_error_errno(EINVAL, "--vm is required. See --help.");
+        if (memcmp(&arg_copy_key, &arg_paste_key, sizeof(Hotkey)) == 0)
+                return log_error_errno(EINVAL, "--copy-key and --paste-key are the same keys.");
         if (!arg_listen == (arg_listen_fd < 0))
                 return log_error_errno(EINVAL, "Exactly one of --listen and --listen-fd. "
                                                "See --help.");
@@ -248,6 +282,9 @@ static int run(int argc, char **argv) {
                                         .frame_rgb = arg_color,
                                         .frame_width = arg_frame_width,
                                         .entries_fd = entries_fd,
+                                        .copy_key = arg_copy_key,
+                                        .paste_key = arg_paste_key,
+                                        .clipboard_path = arg_clipboard,
                                 },
                                 &proxy);
         if (r < 0) {

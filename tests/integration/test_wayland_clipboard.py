@@ -21,7 +21,8 @@ def desktop():
 @pytest.fixture(scope="module")
 def fence_b(desktop):
     socket = desktop.run / "b-wayland"
-    desktop.fence(socket, "wayland-1", "proxy-b.log", "b")
+    # b's copy key is configured: Alt+K is taken from its windows, Ctrl+Shift+C is not
+    desktop.fence(socket, "wayland-1", "proxy-b.log", "b", "--copy-key", "alt+k")
     return socket
 
 
@@ -94,6 +95,48 @@ def test_a_vms_selection_reaches_neither_the_host_nor_another_vm(desktop, keyboa
     roundtrip(a, a_log)
     assert offers(a_log) == [] and offers(b_log) == []
     assert "selection served" not in a_log.read_text()
+
+
+def chord(*mods_and_key):
+    """wtype's arguments for modifiers held around one key: chord("ctrl", "shift", "c")."""
+    *mods, key = mods_and_key
+    return ([a for m in mods for a in ("-M", m)] + [key] +
+            [a for m in reversed(mods) for a in ("-m", m)])
+
+
+def keys_seen(desktop, name, vm, display, *chords):
+    """The keys a new client of vm, given the focus, sees pressed and released between an x
+    and a y typed around chords (each a list of wtype arguments): their names."""
+    proc, log = desktop.client(name, "--title", name, display=display, vm=vm)
+    desktop.view(name, vm=vm)
+    type_keys(desktop, "x")
+    wait_for(lambda: "key x released" in log.read_text(), what=f"{name}'s keyboard focus")
+    for argv in chords:
+        type_keys(desktop, *argv)
+    type_keys(desktop, "y")
+    wait_for(lambda: "key y released" in log.read_text(), what=f"{name}'s last key")
+    roundtrip(proc, log)
+    seen = [line.split() for line in log.read_text().splitlines() if line.startswith("key ")]
+    assert seen[:2] == [["key", "x", "pressed"], ["key", "x", "released"]]
+    assert seen[-2:] == [["key", "y", "pressed"], ["key", "y", "released"]]
+    between = seen[2:-2]
+    # every key between came as a press and its release
+    assert [s[2] for s in between] == ["pressed", "released"] * (len(between) // 2)
+    return [s[1] for s in between[::2]]
+
+
+def test_the_clipboard_keys_never_reach_the_vm(desktop, keyboard, fence_b):
+    # wtype's keymap has c and v on one level: with Shift they are still c and v
+    assert keys_seen(desktop, "keys-a", "gui", None, chord("ctrl", "shift", "c"),
+                     chord("ctrl", "shift", "v"),
+                     chord("ctrl", "c")) == ["c"]  # the guest's own Ctrl+C is its own
+    log = desktop.proxy_log.read_text()
+    assert "the copy key in a window of VM gui" in log
+    assert "the paste key in a window of VM gui" in log
+
+    assert keys_seen(desktop, "keys-b", "b", fence_b, chord("alt", "k"),
+                     chord("ctrl", "shift", "c")) == ["c"]
+    assert "the copy key in a window of VM b" in (desktop.dir / "proxy-b.log").read_text()
 
 
 # The global clipboard: vmsilo-clipboard as the sway user, its socket in the user's runtime dir.
@@ -188,3 +231,23 @@ def test_to_host_and_from_host_go_through_the_compositor(desktop, clipboard):
     assert r.returncode == 0, r.stderr
     assert vmsilo_clipboard(desktop, "status").stdout == "9 bytes from host\n"
     assert request(desktop, clipboard, b"paste b\n") == b"ok 9 host\nhost text"
+
+
+def test_the_copy_key_copies_the_vms_selection(desktop, keyboard, clipboard):
+    vmsilo_clipboard(desktop, "clear")
+    display = desktop.run / "c-wayland"
+    desktop.fence(display, "wayland-1", "proxy-c.log", "c", "--clipboard", str(clipboard))
+    c, c_log = desktop.client("copy-c", "--title", "copy-c", "--set-selection", "secret of c",
+                              display=display, vm="c")
+    desktop.view("copy-c", vm="c")
+    wait_for(lambda: "selection set" in c_log.read_text(), what="c's set_selection")
+    roundtrip(c, c_log)
+    assert vmsilo_clipboard(desktop, "status").stdout == "empty\n"  # not without the key
+
+    type_keys(desktop, *chord("ctrl", "shift", "c"))
+    wait_for(lambda: vmsilo_clipboard(desktop, "status").stdout == "11 bytes from c\n",
+             what="the copy in vmsilo-clipboard")
+    assert "selection served" in c_log.read_text()
+    assert "Copied 11 bytes from VM c to the global clipboard." in \
+        (desktop.dir / "proxy-c.log").read_text()
+    assert request(desktop, clipboard, b"paste b\n") == b"ok 11 c\nsecret of c"

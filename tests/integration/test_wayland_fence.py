@@ -449,7 +449,10 @@ def test_bad_command_lines_exit_2_and_a_bad_listen_fd_exits_1(desktop):
                  ["--vm", "gui", "--listen", "x", "--listen-fd", "3"], ["--vm", "gui", "extra"],
                  ["--vm", "gui", "--listen", "x", "--frame-width", "65"],
                  ["--vm", "gui", "--listen", "x", "--frame-width", "4px"],
-                 ["--vm", "gui", "--listen", "x", "--color", "notacolour"]):
+                 ["--vm", "gui", "--listen", "x", "--color", "notacolour"],
+                 ["--vm", "gui", "--listen", "x", "--copy-key", "c"],
+                 ["--vm", "gui", "--listen", "x", "--paste-key", "hyper+v"],
+                 ["--vm", "gui", "--listen", "x", "--copy-key", "ctrl+shift+v"]):
         assert subprocess.run([fence, *argv], capture_output=True).returncode == 2, argv
     with open(os.devnull) as not_a_socket:
         r = subprocess.run([fence, "--vm", "gui", "--listen-fd", str(not_a_socket.fileno()),

@@ -331,8 +331,8 @@ static void test_filter_dropped_messages_carry_no_fds_nor_client_ids(void **stat
         assert_int_equal(dropped, 2 + 6 + 3);
 }
 
-static void test_filter_isolates_the_clipboard(void **state) {
-        Fixture *fx = *state;
+/* A data device manager (3), a seat (4), a data source (5) and a data device (6). */
+static void data_device(Fixture *fx) {
         Msg m;
 
         registry(fx);
@@ -345,11 +345,24 @@ static void test_filter_isolates_the_clipboard(void **state) {
         msg_u32(msg_u32(&m, 6), 4);
         assert_true(request(fx, &m) > 0);
         assert_int_equal(buffer_size(&fx->out), m.len);
+}
+
+/* The guest sets source 5 as its selection: nothing reaches the compositor. */
+static void set_selection(Fixture *fx) {
+        Msg m;
 
         msg_begin(&m, 6, WL_DATA_DEVICE_SET_SELECTION);
         msg_u32(msg_u32(&m, 5), 1);
         assert_int_equal(request(fx, &m), m.len);
         assert_int_equal(buffer_size(&fx->out), 0);
+}
+
+static void test_filter_isolates_the_clipboard(void **state) {
+        Fixture *fx = *state;
+        Msg m;
+
+        data_device(fx);
+        set_selection(fx);
 
         /* the host's selection: an offer, its types, then the selection event */
         msg_begin(&m, 6, WL_DATA_DEVICE_DATA_OFFER);
@@ -362,6 +375,37 @@ static void test_filter_isolates_the_clipboard(void **state) {
         msg_u32(&m, WIRE_SERVER_ID_START);
         assert_int_equal(event(fx, &m), m.len);
         assert_int_equal(buffer_size(&fx->out), 0);
+}
+
+static void test_filter_asks_the_guests_selection_for_text(void **state) {
+        Fixture *fx = *state;
+        const uint8_t *buf;
+        WireMessage msg;
+        WireHeader h;
+        Msg m;
+
+        data_device(fx);
+        set_selection(fx);
+        assert_int_equal(filter_ask_selection(&fx->filter, &fx->out), 0); /* no text offered */
+
+        msg_begin(&m, 5, WL_DATA_SOURCE_OFFER);
+        msg_str(&m, "text/plain;charset=utf-8");
+        assert_int_equal(request(fx, &m), m.len);
+        set_selection(fx);
+        assert_int_equal(filter_ask_selection(&fx->filter, &fx->out), 1);
+        /* wl_data_source.send(mime) to the guest's source, in its own id */
+        h = out_message(fx, 0, &buf);
+        assert_int_equal(h.object, 5);
+        assert_int_equal(h.opcode, WL_DATA_SOURCE_SEND);
+        assert_int_equal(wire_message_decode(buf, &h,
+                                 &wl_data_source_interface.events[WL_DATA_SOURCE_SEND], &msg),
+                        0);
+        assert_string_equal(msg.args[0].str, "text/plain;charset=utf-8");
+        assert_int_equal(msg.n_fds, 1);
+
+        msg_begin(&m, 5, WL_DATA_SOURCE_DESTROY);
+        assert_int_equal(request(fx, &m), m.len);
+        assert_int_equal(filter_ask_selection(&fx->filter, &fx->out), 0);
 }
 
 int main(void) {
@@ -378,6 +422,7 @@ int main(void) {
                 T(test_filter_waits_for_whole_messages),
                 T(test_filter_dropped_messages_carry_no_fds_nor_client_ids),
                 T(test_filter_isolates_the_clipboard),
+                T(test_filter_asks_the_guests_selection_for_text),
 #undef T
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
