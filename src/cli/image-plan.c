@@ -15,9 +15,7 @@ const char *const image_modules_required[] = {
 };
 
 /* Transports first (microvm: MMIO; q35: PCI), then devices, filesystems and sockets. ext4 wants
- * the crc32c hash through the crypto API, a softdep that modules.dep does not list. Sound: the
- * HDA codec driver before the controller, so the codec QEMU emulates binds while the controller
- * probes (after switch_root no module is left to request). */
+ * the crc32c hash through the crypto API, a softdep that modules.dep does not list. */
 const char *const image_modules_optional[] = {
         "virtio_mmio",
         "virtio_pci",
@@ -32,8 +30,6 @@ const char *const image_modules_optional[] = {
         "vmw_vsock_virtio_transport",
         "crc32c_generic",
         "ext4",
-        "snd_hda_codec_generic",
-        "snd_hda_intel",
         NULL,
 };
 
