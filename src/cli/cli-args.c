@@ -336,9 +336,10 @@ int cli_args_parse_start_stop(
         return 0;
 }
 
+static const ArgSpec arg_json = { "json", 0, false, ARG_JSON };
+
 int cli_args_parse_status(int argc, char *const *argv, StatusOptions *ret, char **reterr_message) {
-        static const ArgSpec json = { "json", 0, false, ARG_JSON };
-        static const ArgSpec *const specs[] = { &arg_help, &arg_runtime_dir, &json, NULL };
+        static const ArgSpec *const specs[] = { &arg_help, &arg_runtime_dir, &arg_json, NULL };
         StatusOptions o = {};
         ArgIter it;
         int r;
@@ -354,6 +355,23 @@ int cli_args_parse_status(int argc, char *const *argv, StatusOptions *ret, char 
                 if (r < 0)
                         return r;
         }
+        if (!o.help && it.index < argc)
+                return fail(reterr_message, "unexpected argument '%s'", argv[it.index]);
+        *ret = o;
+        return 0;
+}
+
+int cli_args_parse_list(int argc, char *const *argv, ListOptions *ret, char **reterr_message) {
+        static const ArgSpec *const specs[] = { &arg_help, &arg_runtime_dir, &arg_json, NULL };
+        ListOptions o = {};
+        ArgIter it;
+        int r;
+
+        iter_init(&it, argc, argv);
+        r = parse_flag_options(
+                        &it, specs, ARG_JSON, &o.json, &o.help, &o.runtime_dir, reterr_message);
+        if (r < 0)
+                return r;
         if (!o.help && it.index < argc)
                 return fail(reterr_message, "unexpected argument '%s'", argv[it.index]);
         *ret = o;

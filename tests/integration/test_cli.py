@@ -16,7 +16,7 @@ import pytest
 
 from conftest import CLI_ALIASES, cli_binary
 
-COMMANDS = ("run", "start", "stop", "status", "reload", "shell", "start-debug", "clipboard")
+COMMANDS = ("run", "start", "stop", "status", "list", "reload", "shell", "start-debug", "clipboard")
 
 
 def run_cli(args, env=None, input=None, timeout=30, argv0=None):
@@ -70,6 +70,7 @@ def test_every_multi_call_name_has_help(cli_links, name):
     ["vm-start-debug"],
     ["vm-start-debug", "--vmm", "bochs", "work"],
     ["vmsilo", "status", "a", "b"],
+    ["vmsilo", "list", "work"],
     ["vmsilo", "reload", "extra"],
     ["vmsilo", "reload", "--json"],
     ["vmsilo", "nosuchcommand"],
@@ -411,6 +412,35 @@ def test_status_json_prints_the_daemon_array(short_dir, fake_control):
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout) == [VMS[1]]
     assert r.stdout.startswith(b"[\n  {\n")
+
+
+def test_list_prints_the_daemons_vm_names(short_dir, fake_control):
+    server = fake_control(status_handler)
+    r = vmsilo("list", runtime=short_dir)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == b"banking\nwork\n"
+    r = vmsilo("list", "--json", runtime=short_dir)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == ["banking", "work"]
+    assert server.requests == [{"method": "status"}] * 2
+
+
+def test_completion_takes_vm_names_from_vmsilo_list(short_dir, cli_links, fake_control):
+    fake_control(status_handler)
+    completion = Path(__file__).resolve().parents[2] / "data/completion/vmsilo.bash"
+    script = (f'source {completion}; COMP_WORDS=(vm-run b); COMP_CWORD=1; _vmsilo; '
+              'printf "%s\\n" "${COMPREPLY[@]}"')
+    r = run_cli(["bash", "-c", script], env={"PATH": f"{cli_links}:{os.environ['PATH']}",
+                                             "VMSILO_RUNTIME_DIR": str(short_dir)})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == b"banking\n"
+
+
+def test_list_without_daemon_says_so(short_dir):
+    r = vmsilo("list", runtime=short_dir)
+    assert r.returncode == 1
+    assert r.stdout == b""
+    assert b"is vmsilod running?" in r.stderr
 
 
 def test_status_of_an_unknown_vm_relays_the_error(short_dir, fake_control):
