@@ -234,6 +234,33 @@ def test_vm_run_uses_a_pty_and_restores_the_terminal(short_dir, agent_command_so
         os.close(slave)
 
 
+def test_vm_run_on_a_terminal_announces_a_boot_and_its_length(short_dir, agent_command_socket):
+    agent_command_socket("work", delay=1.5)
+    env = dict(os.environ, VMSILO_RUNTIME_DIR=str(short_dir), TERM="xterm", LANG="C.UTF-8")
+    status, seen = run_on_pty([str(cli_binary()), "run", "-T", "-u", "root", "work", "echo",
+                               "ran"], env, b"ran")
+    assert status == 0, seen
+    before, up, after = seen.partition(b"vmsilo: VM 'work' is up (")
+    assert before == "vmsilo: starting VM 'work'\u2026\r\n".encode(), seen
+    seconds, _, rest = after.partition(b" s)\r\n")
+    assert 1.5 <= float(seconds) < 10, seen
+    assert rest == b"ran\r\n", seen
+
+
+def test_vm_run_on_a_terminal_is_silent_when_the_vm_runs(short_dir, agent_command_socket):
+    agent_command_socket("work")
+    env = dict(os.environ, VMSILO_RUNTIME_DIR=str(short_dir), TERM="xterm")
+    status, seen = run_on_pty([str(cli_binary()), "run", "-T", "-u", "root", "work", "echo",
+                               "ran"], env, b"ran")
+    assert (status, seen) == (0, b"ran\r\n")
+
+
+def test_vm_run_to_a_pipe_does_not_announce_a_boot(short_dir, agent_command_socket):
+    agent_command_socket("work", delay=1)
+    r = vmsilo("run", "-u", "root", "work", "echo", "ran", runtime=short_dir)
+    assert (r.returncode, r.stdout, r.stderr) == (0, b"ran\n", b"")
+
+
 # --- guest output to a terminal (issue #12 item 9) ----------------------------------------------
 
 OSC52 = b"\x1b]52;c;aGVsbG8=\x07"
