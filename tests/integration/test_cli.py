@@ -483,6 +483,23 @@ def test_status_without_daemon_says_so(short_dir):
     assert b"is vmsilod running?" in r.stderr
 
 
+def test_errors_to_the_journal_carry_the_priority(short_dir, tmp_path):
+    # systemd sets JOURNAL_STREAM to the device:inode of the stream it gives as stderr.
+    with open(tmp_path / "journal", "wb+") as err:
+        st = os.fstat(err.fileno())
+        for stream, prefix in ((f"{st.st_dev}:{st.st_ino}", b"<3>"),
+                               (f"{st.st_dev}:{st.st_ino + 1}", b"")):
+            err.seek(0)
+            err.truncate()
+            env = dict(os.environ, VMSILO_RUNTIME_DIR=str(short_dir), JOURNAL_STREAM=stream)
+            r = subprocess.run([str(cli_binary()), "status"], env=env, stderr=err, timeout=30)
+            assert r.returncode == 1
+            err.seek(0)
+            line = err.read()
+            assert line.startswith(prefix + b"vmsilo: "), line
+            assert b"is vmsilod running?" in line
+
+
 def test_status_reports_a_refusal(short_dir, fake_control):
     fake_control(lambda req: b'{"ok":false,"error":"permission denied: uid 1000 is neither '
                              b'root nor the vmsilo user"}\n')
