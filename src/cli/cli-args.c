@@ -336,10 +336,9 @@ int cli_args_parse_start_stop(
         return 0;
 }
 
-static const ArgSpec arg_json = { "json", 0, false, ARG_JSON };
-
 int cli_args_parse_status(int argc, char *const *argv, StatusOptions *ret, char **reterr_message) {
-        static const ArgSpec *const specs[] = { &arg_help, &arg_runtime_dir, &arg_json, NULL };
+        static const ArgSpec json = { "json", 0, false, ARG_JSON };
+        static const ArgSpec *const specs[] = { &arg_help, &arg_runtime_dir, &json, NULL };
         StatusOptions o = {};
         ArgIter it;
         int r;
@@ -361,20 +360,17 @@ int cli_args_parse_status(int argc, char *const *argv, StatusOptions *ret, char 
         return 0;
 }
 
+/* `status` without a NAME. */
 int cli_args_parse_list(int argc, char *const *argv, ListOptions *ret, char **reterr_message) {
-        static const ArgSpec *const specs[] = { &arg_help, &arg_runtime_dir, &arg_json, NULL };
-        ListOptions o = {};
-        ArgIter it;
+        StatusOptions s;
         int r;
 
-        iter_init(&it, argc, argv);
-        r = parse_flag_options(
-                        &it, specs, ARG_JSON, &o.json, &o.help, &o.runtime_dir, reterr_message);
+        r = cli_args_parse_status(argc, argv, &s, reterr_message);
         if (r < 0)
                 return r;
-        if (!o.help && it.index < argc)
-                return fail(reterr_message, "unexpected argument '%s'", argv[it.index]);
-        *ret = o;
+        if (s.vm)
+                return fail(reterr_message, "unexpected argument '%s'", s.vm);
+        *ret = (ListOptions){ .help = s.help, .runtime_dir = s.runtime_dir, .json = s.json };
         return 0;
 }
 
