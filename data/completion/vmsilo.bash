@@ -1,12 +1,11 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # bash completion for vmsilo and its multi-call names (vm-run, vm-start, vm-stop, vm-shell,
-# vm-start-debug). VM names come from the running daemon (`vmsilo status --json`), else from the
+# vm-start-debug). VM names come from the running daemon (`vmsilo list`), else from the
 # configuration file.
 
 _vmsilo_vm_names() {
         local names config=${1:-/etc/vmsilo/config.json}
-        names=$(vmsilo status --json 2>/dev/null |
-                sed -n 's/^    "name": "\([a-z0-9_-]*\)",\{0,1\}$/\1/p')
+        names=$(vmsilo list 2>/dev/null)
         if [[ -z $names && -r $config ]] && command -v python3 >/dev/null; then
                 names=$(python3 -c 'import json, sys
 for vm in json.load(open(sys.argv[1])).get("nixosVms", []):
@@ -22,6 +21,7 @@ _vmsilo_options() {
                 --runtime-dir" ;;
         start | stop) echo "-h --help --no-wait --runtime-dir" ;;
         status) echo "-h --help --json --runtime-dir" ;;
+        list) echo "-h --help --json --runtime-dir" ;;
         reload) echo "-h --help --runtime-dir" ;;
         shell) echo "-h --help --raw-terminal --ssh --root --config --runtime-dir" ;;
         start-debug) echo "-h --help -n --dry-run --vmm --config --state-dir --runtime-dir" ;;
@@ -104,12 +104,12 @@ _vmsilo() {
         vm-start-debug) _vmsilo_command start-debug 1 ;;
         *)
                 if ((COMP_CWORD == 1)); then
-                        COMPREPLY=($(compgen -W "config image pci run start stop status reload shell
+                        COMPREPLY=($(compgen -W "config image pci run start stop status list reload shell
                                 start-debug --help --version" -- "${COMP_WORDS[1]}"))
                         return
                 fi
                 case ${COMP_WORDS[1]} in
-                run | start | stop | status | shell | start-debug)
+                run | start | stop | status | list | shell | start-debug)
                         _vmsilo_command "${COMP_WORDS[1]}" 2 ;;
                 image)
                         if ((COMP_CWORD == 2)); then

@@ -360,6 +360,20 @@ int cli_args_parse_status(int argc, char *const *argv, StatusOptions *ret, char 
         return 0;
 }
 
+/* `status` without a NAME. */
+int cli_args_parse_list(int argc, char *const *argv, ListOptions *ret, char **reterr_message) {
+        StatusOptions s;
+        int r;
+
+        r = cli_args_parse_status(argc, argv, &s, reterr_message);
+        if (r < 0)
+                return r;
+        if (s.vm)
+                return fail(reterr_message, "unexpected argument '%s'", s.vm);
+        *ret = (ListOptions){ .help = s.help, .runtime_dir = s.runtime_dir, .json = s.json };
+        return 0;
+}
+
 int cli_args_parse_reload(int argc, char *const *argv, ReloadOptions *ret, char **reterr_message) {
         static const ArgSpec *const specs[] = { &arg_help, &arg_runtime_dir, NULL };
         ReloadOptions o = {};

@@ -57,6 +57,13 @@ typedef struct StatusOptions {
         const char *vm; /* NULL: every VM */
 } StatusOptions;
 
+/* vmsilo list [--json] */
+typedef struct ListOptions {
+        bool help;
+        const char *runtime_dir;
+        bool json;
+} ListOptions;
+
 /* vmsilo reload */
 typedef struct ReloadOptions {
         bool help;
@@ -89,6 +96,7 @@ int cli_args_parse_run(int argc, char *const *argv, RunOptions *ret, char **rete
 int cli_args_parse_start_stop(
                 int argc, char *const *argv, StartStopOptions *ret, char **reterr_message);
 int cli_args_parse_status(int argc, char *const *argv, StatusOptions *ret, char **reterr_message);
+int cli_args_parse_list(int argc, char *const *argv, ListOptions *ret, char **reterr_message);
 int cli_args_parse_reload(int argc, char *const *argv, ReloadOptions *ret, char **reterr_message);
 int cli_args_parse_shell(int argc, char *const *argv, ShellOptions *ret, char **reterr_message);
 int cli_args_parse_start_debug(

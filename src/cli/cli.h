@@ -25,6 +25,7 @@ int cmd_stop(int argc, char **argv);
 /* The request loop of vm-start and vm-stop; method is "start" or "stop" (cmd-start.c). */
 int cmd_start_stop(const char *method, int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_list(int argc, char **argv); /* vmsilo list: cmd-status.c */
 int cmd_reload(int argc, char **argv); /* vmsilo reload: cmd-reload.c */
 int cmd_clipboard(int argc, char **argv); /* vmsilo clipboard: cmd-clipboard.c */
 int cmd_shell(int argc, char **argv);

@@ -3,12 +3,14 @@
  * (connecting starts the VM) and exits with CMD's status. The relay, signal forwarding and
  * protocol are the session library's (src/lib/session.h); this file decides the PTY and which
  * outputs are filtered (src/lib/term-filter.h), keeps the terminal raw while a PTY session runs,
- * and maps the end to an exit status. Desktop entries with Terminal=true run vm-run in the host's
+ * and maps the end to an exit status. On a terminal it says when the answer is slow in coming, i.e.
+ * the VM is booting, and how long that took. Desktop entries with Terminal=true run vm-run in the host's
  * terminal emulator (desktop-entry.c), so their output is filtered here too. */
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <systemd/sd-event.h>
@@ -21,6 +23,9 @@
 #include "terminal.h"
 
 #define COMMAND_SOCKET_SUFFIX "-command.socket"
+/* vmsilod answers the OPEN once the VM runs: a running VM within milliseconds (about 15 ms under
+ * TCG), a boot in seconds. A slower answer means a boot, so it is announced. */
+#define ANNOUNCE_AFTER_USEC (USEC_PER_SEC / 5)
 
 typedef struct RunState {
         sd_event *event;
@@ -28,6 +33,10 @@ typedef struct RunState {
         SessionResult result;
         bool raw_wanted;   /* a PTY session on our terminal: go raw once the program runs */
         Terminal terminal; /* the saved mode, restored on every way out */
+        const char *vm;
+        uint64_t connected_usec;       /* CLOCK_MONOTONIC */
+        sd_event_source *announce;     /* the timer of the "starting VM" line; NULL: none */
+        bool announced;                /* the "starting VM" line was printed */
 } RunState;
 
 static void help(const char *program) {
@@ -59,13 +68,40 @@ static void help(const char *program) {
  * cancels the wait. */
 static void on_session_started(Session *s, void *userdata) {
         RunState *state = userdata;
+        uint64_t now;
         int r;
 
+        state->announce = sd_event_source_disable_unref(state->announce);
+        if (state->announced && sd_event_now(state->event, CLOCK_MONOTONIC, &now) >= 0)
+                fprintf(stderr, "vmsilo: VM '%s' is up (%.1f s)\n", state->vm,
+                                (double) (now - state->connected_usec) / USEC_PER_SEC);
         if (!state->raw_wanted)
                 return;
         r = terminal_make_raw(STDIN_FILENO, &state->terminal);
         if (r < 0)
                 log_warning_errno(r, "cannot put the terminal into raw mode, ignoring: %m");
+}
+
+static int on_announce(sd_event_source *source, uint64_t usec, void *userdata) {
+        RunState *state = userdata;
+
+        fprintf(stderr, "vmsilo: starting VM '%s'%s\n", state->vm,
+                        terminal_is_utf8() ? "\u2026" : "...");
+        state->announced = true;
+        return 0;
+}
+
+/* Only a person watching a terminal is told; scripts' stderr stays clean. */
+static int arm_announce(RunState *state) {
+        int r;
+
+        if (!isatty(STDERR_FILENO))
+                return 0;
+        r = sd_event_now(state->event, CLOCK_MONOTONIC, &state->connected_usec);
+        if (r < 0)
+                return r;
+        return sd_event_add_time(state->event, &state->announce, CLOCK_MONOTONIC,
+                        state->connected_usec + ANNOUNCE_AFTER_USEC, 0, on_announce, state);
 }
 
 static void on_session_done(Session *s, const SessionResult *result, void *userdata) {
@@ -184,6 +220,10 @@ static int run(const RunOptions *o) {
                 return CLI_EXIT_VMSILO;
         }
         state.event = event;
+        state.vm = o->vm;
+        r = arm_announce(&state);
+        if (r < 0)
+                log_warning_errno(r, "cannot arm the boot announcement, ignoring: %m");
         r = session_channel_new(event, fd, &channel);
         if (r < 0) {
                 log_error_errno(r, "cannot set up the channel: %m");
@@ -199,6 +239,7 @@ static int run(const RunOptions *o) {
         state.raw_wanted = r > 0 && isatty(STDIN_FILENO);
         r = sd_event_loop(event);
         state.session = session_free(state.session);
+        state.announce = sd_event_source_disable_unref(state.announce);
         terminal_restore(&state.terminal);
         if (r < 0) {
                 log_error_errno(r, "event loop failed: %m");

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cmd-status.c: `vmsilo status [--json] [NAME]`: the daemon's view of every VM, as a table or
- * as its JSON array. */
+ * as its JSON array; `vmsilo list [--json]`: the names of the VMs vmsilod has configured (its
+ * configuration is the one vm-run and vm-start act on, and the socket is readable where the
+ * configuration file may not be). */
 #include <stdio.h>
 
 #include "cli-util.h"
@@ -55,9 +57,23 @@ static void merge_balloond(json_t *vms, const char *runtime_dir) {
                 status_merge_balloond(vms, doc);
 }
 
-int cmd_status(int argc, char **argv) {
+/* Asks vmsilod for the status of vm (NULL: every VM). Logs why it failed. */
+static int request_status(const char *runtime_dir, const char *vm, json_t **ret) {
         _cleanup_(control_client_freep) ControlClient *client = NULL;
-        _cleanup_(json_decrefp) json_t *request = NULL, *reply = NULL;
+        _cleanup_(json_decrefp) json_t *request = NULL;
+        int r;
+
+        request = control_request_new("status", vm, /* wait= */ false);
+        if (!request)
+                return log_oom();
+        r = cli_control_connect(runtime_dir, &client);
+        if (r < 0)
+                return r;
+        return cli_control_call(client, request, CONTROL_TIMEOUT_USEC, ret);
+}
+
+int cmd_status(int argc, char **argv) {
+        _cleanup_(json_decrefp) json_t *reply = NULL;
         _cleanup_(freep) char *error = NULL;
         StatusOptions o;
         int r;
@@ -70,20 +86,55 @@ int cmd_status(int argc, char **argv) {
                 return CLI_EXIT_OK;
         }
 
-        request = control_request_new("status", o.vm, /* wait= */ false);
-        if (!request) {
-                (void) log_oom();
-                return CLI_EXIT_FAILURE;
-        }
-        r = cli_control_connect(cli_runtime_dir(o.runtime_dir), &client);
-        if (r < 0)
-                return CLI_EXIT_FAILURE;
-        r = cli_control_call(client, request, CONTROL_TIMEOUT_USEC, &reply);
+        r = request_status(cli_runtime_dir(o.runtime_dir), o.vm, &reply);
         if (r < 0)
                 return CLI_EXIT_FAILURE;
         merge_balloond(json_object_get(reply, "vms"), cli_runtime_dir(o.runtime_dir));
         r = print_vms(json_object_get(reply, "vms"), o.json);
         if (r < 0)
                 return CLI_EXIT_FAILURE;
+        return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
+}
+
+static void list_help(void) {
+        printf("Usage: vmsilo list [OPTIONS]\n"
+               "\n"
+               "Print the names of the VMs vmsilod has configured, one a line, for scripts and\n"
+               "shell completion.\n"
+               "\n"
+               "Options:\n"
+               "  -h --help             show this help\n"
+               "     --json             print a JSON array of the names\n"
+               "     --runtime-dir DIR  vmsilod's sockets (default: $" CLI_RUNTIME_DIR_ENV
+               " or " CLI_RUNTIME_DIR_DEFAULT ")\n");
+}
+
+int cmd_list(int argc, char **argv) {
+        _cleanup_(json_decrefp) json_t *reply = NULL;
+        _cleanup_(freep) char *error = NULL, *text = NULL;
+        ListOptions o;
+        int r;
+
+        r = cli_args_parse_list(argc, argv, &o, &error);
+        if (r < 0)
+                return cli_usage_error("vmsilo list", TAKE_PTR(error));
+        if (o.help) {
+                list_help();
+                return CLI_EXIT_OK;
+        }
+
+        r = request_status(cli_runtime_dir(o.runtime_dir), NULL, &reply);
+        if (r < 0)
+                return CLI_EXIT_FAILURE;
+        r = status_list_format(json_object_get(reply, "vms"), o.json, &text);
+        if (r == -EINVAL) {
+                log_error("vmsilod's status reply has no 'vms' array");
+                return CLI_EXIT_FAILURE;
+        }
+        if (r < 0) {
+                (void) log_oom();
+                return CLI_EXIT_FAILURE;
+        }
+        fputs(text, stdout);
         return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 }

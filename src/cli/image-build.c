@@ -17,7 +17,7 @@
 #include "fileio.h"
 #include "image-build.h"
 #include "image-plan.h"
-#include "kmod-deps.h"
+#include "image-modules.h"
 #include "log.h"
 #include "strv.h"
 
@@ -275,9 +275,7 @@ static int read_kernel(const ImageBuildOptions *o, ImageInputs *in) {
 }
 
 static int read_modules(const ImageBuildOptions *o, ImageInputs *in) {
-        _cleanup_(kmod_deps_freep) KmodDeps *deps = NULL;
         _cleanup_(strv_freep) char **order = NULL, **missing_required = NULL;
-        _cleanup_(freep) char *dep_text = NULL, *builtin_text = NULL, *path = NULL;
         int r;
 
         if (o->modules_dir)
@@ -287,32 +285,13 @@ static int read_modules(const ImageBuildOptions *o, ImageInputs *in) {
         if (!in->modules_dir)
                 return log_oom();
 
-        if (asprintf(&path, "%s/modules.dep", in->modules_dir) < 0)
+        r = image_modules_resolve(in->modules_dir, &order, &missing_required, &in->missing_optional);
+        if (r == -ENOMEM)
                 return log_oom();
-        r = read_text_file(path, &dep_text);
         if (r < 0)
-                return log_error_errno(r, "Failed to read '%s' (pass --modules-dir?): %m", path);
-        r = kmod_deps_parse(dep_text, &deps);
-        if (r < 0)
-                return log_error_errno(r, "Failed to parse '%s': %m", path);
-
-        free(path);
-        path = NULL;
-        if (asprintf(&path, "%s/modules.builtin", in->modules_dir) < 0)
-                return log_oom();
-        r = read_text_file(path, &builtin_text);
-        if (r < 0 && r != -ENOENT)
-                return log_error_errno(r, "Failed to read '%s': %m", path);
-        if (r >= 0) {
-                r = kmod_deps_add_builtin(deps, builtin_text);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to parse '%s': %m", path);
-        }
-
-        r = image_plan_modules(deps, &order, &missing_required, &in->missing_optional);
-        if (r < 0)
-                return log_error_errno(
-                                r, "Failed to order the modules of '%s': %m", in->modules_dir);
+                return log_error_errno(r,
+                                "Failed to resolve the modules of '%s' (pass --modules-dir?): %m",
+                                in->modules_dir);
         if (strv_length(missing_required) > 0) {
                 _cleanup_(freep) char *list = strv_join(missing_required, ", ");
                 return log_error_errno(ENOENT,
@@ -393,12 +372,12 @@ static bool image_is_current(const ImageBuildOptions *o, const ImageInputs *in) 
 
 /* Plain .ko bytes of a module: the raw file, or its decompression by xz/zstd/gzip. Logs. */
 static int module_plain(const ImageInputs *in, const ImageModule *m, Blob *ret) {
-        const char *compression = kmod_path_compression(m->dep_path);
+        const char *compression = image_plan_module_compression(m->dep_path);
         _cleanup_(freep) char *full = NULL;
         const char *tool;
         int r;
 
-        assert(compression); /* modules.dep paths were checked by kmod_deps_parse() */
+        assert(compression); /* checked by image_modules_resolve() */
         if (streq(compression, "")) {
                 uint8_t *copy = malloc(MAX(m->raw.size, (size_t) 1));
                 if (!copy)

@@ -14,8 +14,8 @@ const char *const image_modules_required[] = {
         NULL,
 };
 
-/* Transports first (microvm: MMIO; q35: PCI), then devices, filesystems and sockets. ext4 wants
- * the crc32c hash through the crypto API, a softdep that modules.dep does not list. */
+/* Transports first (microvm: MMIO; q35: PCI), then devices, filesystems and sockets. Their
+ * dependencies and softdeps (ext4's crc32c) come from libkmod (image-modules.c). */
 const char *const image_modules_optional[] = {
         "virtio_mmio",
         "virtio_pci",
@@ -28,47 +28,45 @@ const char *const image_modules_optional[] = {
         "virtiofs",
         "overlay",
         "vmw_vsock_virtio_transport",
-        "crc32c_generic",
         "ext4",
         NULL,
 };
 
-int image_plan_modules(const KmodDeps *d, char ***ret_order, char ***ret_missing_required,
-                char ***ret_missing_optional) {
-        _cleanup_(strv_freep) char **wanted = NULL, **order = NULL, **missing = NULL;
-        _cleanup_(strv_freep) char **missing_required = strv_new_empty();
-        _cleanup_(strv_freep) char **missing_optional = strv_new_empty();
-        int r;
+const char *image_plan_module_compression(const char *path) {
+        static const char *const suffixes[] = { ".ko", ".ko.xz", ".ko.zst", ".ko.gz" };
+        size_t n = strlen(path);
 
-        if (!missing_required || !missing_optional)
-                return -ENOMEM;
-        for (size_t i = 0; image_modules_required[i]; i++) {
-                r = strv_extend(&wanted, image_modules_required[i]);
-                if (r < 0)
-                        return r;
+        for (size_t i = 0; i < ELEMENTSOF(suffixes); i++) {
+                size_t m = strlen(suffixes[i]);
+                if (n >= m && streq(path + n - m, suffixes[i]))
+                        return path + n - m + strlen(".ko");
         }
-        for (size_t i = 0; image_modules_optional[i]; i++) {
-                r = strv_extend(&wanted, image_modules_optional[i]);
-                if (r < 0)
-                        return r;
-        }
-        r = kmod_deps_order(d, wanted, &order, &missing);
-        if (r < 0)
-                return r;
-        STRV_FOREACH(name, missing) {
-                bool required = false;
+        return NULL;
+}
 
-                for (size_t i = 0; image_modules_required[i]; i++)
-                        if (streq(*name, image_modules_required[i]))
-                                required = true;
-                r = strv_extend(required ? &missing_required : &missing_optional, *name);
-                if (r < 0)
-                        return r;
-        }
-        *ret_order = TAKE_PTR(order);
-        *ret_missing_required = TAKE_PTR(missing_required);
-        *ret_missing_optional = TAKE_PTR(missing_optional);
-        return 0;
+/* "kernel/arch/x86/crypto/crc32c-intel.ko.xz" → "crc32c_intel", as the kernel names it; NULL
+ * for a path that is no module file or on OOM. */
+static char *module_name_from_path(const char *path) {
+        const char *base = strrchr(path, '/'), *compression;
+        size_t n;
+        char *name;
+
+        base = base ? base + 1 : path;
+        compression = image_plan_module_compression(base);
+        if (!compression)
+                return NULL;
+        n = (size_t) (compression - base) - strlen(".ko");
+        /* Kernel module names are [A-Za-z0-9_-]; anything else (say "a.ko.xz.ko") is no module. */
+        if (n == 0 ||
+            strspn(base, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") < n)
+                return NULL;
+        name = strndup(base, n);
+        if (!name)
+                return NULL;
+        for (char *p = name; *p; p++)
+                if (*p == '-')
+                        *p = '_';
+        return name;
 }
 
 static bool kernel_entry_is_candidate(const char *name) {
@@ -225,9 +223,7 @@ char *image_plan_module_dest(const char *kernel_version, const char *dep_path) {
         _cleanup_(freep) char *name = NULL;
         char *dest;
 
-        if (!kmod_path_compression(dep_path))
-                return NULL;
-        name = kmod_name_from_path(dep_path);
+        name = module_name_from_path(dep_path);
         if (!name)
                 return NULL;
         if (asprintf(&dest, "lib/modules/%s/%s.ko", kernel_version, name) < 0)

@@ -9,7 +9,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kmod-deps.h"
 #include "macro.h"
 #include "sha256.h"
 
@@ -38,11 +37,9 @@
 extern const char *const image_modules_required[];
 extern const char *const image_modules_optional[];
 
-/* Load order (modules.dep paths) of required + optional modules. Names that the kernel lacks go
- * to ret_missing_required / ret_missing_optional; the caller fails on the former. Errors are
- * kmod_deps_order()'s. */
-int image_plan_modules(const KmodDeps *d, char ***ret_order, char ***ret_missing_required,
-                char ***ret_missing_optional);
+/* The compression suffix of a module path ending in ".ko", ".ko.xz", ".ko.zst" or ".ko.gz":
+ * "", ".xz", ".zst" or ".gz" (pointing into path); NULL for anything else. */
+const char *image_plan_module_compression(const char *path);
 
 /* Picks the newest (strverscmp) "vmlinuz-<version>" among directory entry names; -ENOENT if
  * there is none. ret gets the entry name. */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli-args.h"
 #include "macro.h"
 #include "status-table.h"
 
@@ -248,6 +249,43 @@ int status_table_format(const json_t *vms, char **ret) {
         reasons_print(f, vms);
         interfaces_print(f, vms);
         gui_print(f, vms);
+        if (fclose(f) != 0)
+                return -ENOMEM;
+        *ret = TAKE_PTR(text);
+        return 0;
+}
+
+int status_list_format(const json_t *vms, bool json, char **ret) {
+        _cleanup_(json_decrefp) json_t *names = NULL;
+        _cleanup_(freep) char *text = NULL;
+        size_t size = 0, i;
+        json_t *vm;
+        FILE *f;
+
+        if (!json_is_array(vms))
+                return -EINVAL;
+        names = json_array();
+        if (!names)
+                return -ENOMEM;
+        json_array_foreach(vms, i, vm) {
+                const char *name = json_string_value(json_object_get(vm, "name"));
+
+                if (name && cli_vm_name_is_valid(name) &&
+                    json_array_append_new(names, json_string(name)) < 0)
+                        return -ENOMEM;
+        }
+
+        if (json) {
+                text = json_dumps(names, JSON_COMPACT);
+                if (!text || asprintf(ret, "%s\n", text) < 0)
+                        return -ENOMEM;
+                return 0;
+        }
+        f = open_memstream(&text, &size);
+        if (!f)
+                return -ENOMEM;
+        json_array_foreach(names, i, vm)
+                fprintf(f, "%s\n", json_string_value(vm));
         if (fclose(f) != 0)
                 return -ENOMEM;
         *ret = TAKE_PTR(text);

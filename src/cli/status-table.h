@@ -3,6 +3,7 @@
  * (docs/daemon-sockets.md). Pure. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -20,6 +21,12 @@ char *status_format_uptime(const json_t *uptime_sec, char ret[static STATUS_UPTI
  * mistyped fields print as "-"; control characters in strings print as '?'. ret is allocated.
  * -EINVAL if vms is not an array, -ENOMEM. */
 int status_table_format(const json_t *vms, char **ret);
+
+/* `vmsilo list`: the names of the VMs of vms, in array order, one a line, or with json a JSON
+ * array of strings and a newline. Names that break the configuration's rules (never sent by
+ * vmsilod) are left out, so a script can use every line as an argument. ret is allocated.
+ * -EINVAL if vms is not an array, -ENOMEM. */
+int status_list_format(const json_t *vms, bool json, char **ret);
 
 /* Adds "balloon_mib" and "guest_available_mib" to each VM object of vms from vmsilo-balloond's
  * status document (docs/balloond.md), matching VMs by name. Ignores anything malformed. */

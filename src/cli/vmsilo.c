@@ -24,6 +24,7 @@ static const Command commands[] = {
         { "start", cmd_start, "start VMs (vm-start)" },
         { "stop", cmd_stop, "stop VMs (vm-stop)" },
         { "status", cmd_status, "show the state of the VMs" },
+        { "list", cmd_list, "print the names of the configured VMs, one a line" },
         { "reload", cmd_reload, "make vmsilod read its configuration again" },
         { "clipboard", cmd_clipboard, "the global clipboard: status, clear, to-host, from-host" },
         { "shell", cmd_shell, "attach to a VM's console, or ssh into it (vm-shell)" },

@@ -1,8 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* log.c: leveled logging to stderr with %m support. */
+/* log.c: leveled logging to stderr with %m support, with syslog priorities when stderr is the
+ * journal. */
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
 
 #include "log.h"
 #include "string-table.h"
@@ -20,6 +27,53 @@ static const char *const log_level_table[_LOG_LEVEL_MAX] = {
 
 DEFINE_STRING_TABLE_LOOKUP(log_level, LogLevel, _LOG_LEVEL_MAX);
 
+static const char *const log_priority_table[_LOG_LEVEL_MAX] = {
+        [LOG_LEVEL_ERROR] = SD_ERR,
+        [LOG_LEVEL_WARN] = SD_WARNING,
+        [LOG_LEVEL_INFO] = SD_INFO,
+        [LOG_LEVEL_DEBUG] = SD_DEBUG,
+        [LOG_LEVEL_TRACE] = SD_DEBUG,
+};
+
+bool log_stream_is_journal(const char *journal_stream, dev_t dev, ino_t ino) {
+        uintmax_t d, i;
+        int end = 0;
+
+        if (!journal_stream ||
+            sscanf(journal_stream, "%ju:%ju%n", &d, &i, &end) != 2 ||
+            journal_stream[end] != '\0')
+                return false;
+        return d == (uintmax_t) dev && i == (uintmax_t) ino;
+}
+
+int log_format_line(char *buf, size_t size, LogLevel level, bool journal, const char *program,
+                bool location, const char *file, int line, const char *func, const char *message) {
+        const char *priority = journal ? log_priority_table[level] : "";
+        int r;
+
+        if (location)
+                r = snprintf(buf, size, "%s%s%s[%s] %s:%d %s(): %s\n", priority, program ?: "",
+                                program ? ": " : "", log_level_table[level], file, line, func,
+                                message);
+        else
+                r = snprintf(buf, size, "%s%s%s%s\n", priority, program ?: "",
+                                program ? ": " : "", message);
+        if (r >= 0 && (size_t) r >= size && size >= 2)
+                buf[size - 2] = '\n'; /* a truncated line still ends one journal record */
+        return r;
+}
+
+/* Decided once: stderr does not change under a running program. */
+static bool stderr_is_journal(void) {
+        static int cached = -1;
+        struct stat st;
+
+        if (cached < 0)
+                cached = fstat(STDERR_FILENO, &st) >= 0 &&
+                         log_stream_is_journal(getenv("JOURNAL_STREAM"), st.st_dev, st.st_ino);
+        return cached;
+}
+
 void log_set_max_level(LogLevel l) {
         if (l >= 0 && l < _LOG_LEVEL_MAX)
                 max_level = l;
@@ -35,7 +89,7 @@ void log_set_program_name(const char *name) {
 
 int log_internal(LogLevel level, int error, const char *file, int line, const char *func,
                 const char *format, ...) {
-        char buf[2048];
+        char buf[2048], out[2560];
         va_list ap;
 
         /* %m must print the error we were given, not whatever errno happens to hold. */
@@ -44,12 +98,8 @@ int log_internal(LogLevel level, int error, const char *file, int line, const ch
         (void) vsnprintf(buf, sizeof(buf), format, ap);
         va_end(ap);
 
-        if (max_level >= LOG_LEVEL_DEBUG)
-                (void) fprintf(stderr, "%s%s[%s] %s:%d %s(): %s\n", program_name ?: "",
-                                program_name ? ": " : "", log_level_table[level], file, line, func,
-                                buf);
-        else
-                (void) fprintf(stderr, "%s%s%s\n", program_name ?: "", program_name ? ": " : "",
-                                buf);
+        (void) log_format_line(out, sizeof(out), level, stderr_is_journal(), program_name,
+                        max_level >= LOG_LEVEL_DEBUG, file, line, func, buf);
+        (void) fputs(out, stderr);
         return -error;
 }

@@ -5,6 +5,8 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
 
 #include "macro.h"
 
@@ -25,6 +27,18 @@ void log_set_max_level(LogLevel l);
 LogLevel log_get_max_level(void);
 /* Program name printed in front of every line ("vmsilod: …"); not copied, must outlive logging. */
 void log_set_program_name(const char *name);
+
+/* Whether the stream with this device and inode is the journal, by the value of $JOURNAL_STREAM
+ * ("DEVICE:INODE" in decimal, set by systemd for a service whose output goes to the journal;
+ * a child that inherited the variable but got another stderr does not match). Pure. */
+bool log_stream_is_journal(const char *journal_stream, dev_t dev, ino_t ino);
+
+/* One log line with its newline, truncated to size: for the journal prefixed with the syslog
+ * priority ("<3>" for errors, sd-daemon.h) so `journalctl -p err` finds it; then "PROGRAM: "
+ * when program is set; with location, "[LEVEL] FILE:LINE FUNC(): ". A truncated line still ends
+ * in the newline. Pure. Returns what snprintf() returns. */
+int log_format_line(char *buf, size_t size, LogLevel level, bool journal, const char *program,
+                bool location, const char *file, int line, const char *func, const char *message);
 
 int log_internal(LogLevel level, int error, const char *file, int line, const char *func,
                 const char *format, ...) _printf_(6, 7);

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 import threading
 from pathlib import Path
 
@@ -109,11 +110,13 @@ class _Listener:
 @pytest.fixture
 def agent_command_socket(short_dir, agent_bin):
     """agent_command_socket(name): <short_dir>/<name>-command.socket, where every connection is
-    served by a real vmsilo-agent on the host (it speaks what vmsilod relays)."""
+    served by a real vmsilo-agent on the host (it speaks what vmsilod relays); with delay, only
+    after that many seconds, as vmsilod answers while a VM boots."""
     listeners, agents = [], []
 
-    def create(name, extra_args=("--log-level", "warn")):
+    def create(name, extra_args=("--log-level", "warn"), delay=0):
         def serve(conn):
+            time.sleep(delay)
             agents.append(subprocess.Popen(
                 [str(agent_bin), "--fd", str(conn.fileno()), *extra_args],
                 pass_fds=[conn.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL))

@@ -16,7 +16,7 @@ import pytest
 
 from conftest import CLI_ALIASES, cli_binary
 
-COMMANDS = ("run", "start", "stop", "status", "reload", "shell", "start-debug", "clipboard")
+COMMANDS = ("run", "start", "stop", "status", "list", "reload", "shell", "start-debug", "clipboard")
 
 
 def run_cli(args, env=None, input=None, timeout=30, argv0=None):
@@ -70,6 +70,7 @@ def test_every_multi_call_name_has_help(cli_links, name):
     ["vm-start-debug"],
     ["vm-start-debug", "--vmm", "bochs", "work"],
     ["vmsilo", "status", "a", "b"],
+    ["vmsilo", "list", "work"],
     ["vmsilo", "reload", "extra"],
     ["vmsilo", "reload", "--json"],
     ["vmsilo", "nosuchcommand"],
@@ -231,6 +232,33 @@ def test_vm_run_uses_a_pty_and_restores_the_terminal(short_dir, agent_command_so
     finally:
         os.close(master)
         os.close(slave)
+
+
+def test_vm_run_on_a_terminal_announces_a_boot_and_its_length(short_dir, agent_command_socket):
+    agent_command_socket("work", delay=1.5)
+    env = dict(os.environ, VMSILO_RUNTIME_DIR=str(short_dir), TERM="xterm", LANG="C.UTF-8")
+    status, seen = run_on_pty([str(cli_binary()), "run", "-T", "-u", "root", "work", "echo",
+                               "ran"], env, b"ran")
+    assert status == 0, seen
+    before, up, after = seen.partition(b"vmsilo: VM 'work' is up (")
+    assert before == "vmsilo: starting VM 'work'\u2026\r\n".encode(), seen
+    seconds, _, rest = after.partition(b" s)\r\n")
+    assert 1.5 <= float(seconds) < 10, seen
+    assert rest == b"ran\r\n", seen
+
+
+def test_vm_run_on_a_terminal_is_silent_when_the_vm_runs(short_dir, agent_command_socket):
+    agent_command_socket("work")
+    env = dict(os.environ, VMSILO_RUNTIME_DIR=str(short_dir), TERM="xterm")
+    status, seen = run_on_pty([str(cli_binary()), "run", "-T", "-u", "root", "work", "echo",
+                               "ran"], env, b"ran")
+    assert (status, seen) == (0, b"ran\r\n")
+
+
+def test_vm_run_to_a_pipe_does_not_announce_a_boot(short_dir, agent_command_socket):
+    agent_command_socket("work", delay=1)
+    r = vmsilo("run", "-u", "root", "work", "echo", "ran", runtime=short_dir)
+    assert (r.returncode, r.stdout, r.stderr) == (0, b"ran\n", b"")
 
 
 # --- guest output to a terminal (issue #12 item 9) ----------------------------------------------
@@ -413,6 +441,35 @@ def test_status_json_prints_the_daemon_array(short_dir, fake_control):
     assert r.stdout.startswith(b"[\n  {\n")
 
 
+def test_list_prints_the_daemons_vm_names(short_dir, fake_control):
+    server = fake_control(status_handler)
+    r = vmsilo("list", runtime=short_dir)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == b"banking\nwork\n"
+    r = vmsilo("list", "--json", runtime=short_dir)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == ["banking", "work"]
+    assert server.requests == [{"method": "status"}] * 2
+
+
+def test_completion_takes_vm_names_from_vmsilo_list(short_dir, cli_links, fake_control):
+    fake_control(status_handler)
+    completion = Path(__file__).resolve().parents[2] / "data/completion/vmsilo.bash"
+    script = (f'source {completion}; COMP_WORDS=(vm-run b); COMP_CWORD=1; _vmsilo; '
+              'printf "%s\\n" "${COMPREPLY[@]}"')
+    r = run_cli(["bash", "-c", script], env={"PATH": f"{cli_links}:{os.environ['PATH']}",
+                                             "VMSILO_RUNTIME_DIR": str(short_dir)})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == b"banking\n"
+
+
+def test_list_without_daemon_says_so(short_dir):
+    r = vmsilo("list", runtime=short_dir)
+    assert r.returncode == 1
+    assert r.stdout == b""
+    assert b"is vmsilod running?" in r.stderr
+
+
 def test_status_of_an_unknown_vm_relays_the_error(short_dir, fake_control):
     fake_control(status_handler)
     r = vmsilo("status", "ghost", runtime=short_dir)
@@ -424,6 +481,23 @@ def test_status_without_daemon_says_so(short_dir):
     r = vmsilo("status", runtime=short_dir)
     assert r.returncode == 1
     assert b"is vmsilod running?" in r.stderr
+
+
+def test_errors_to_the_journal_carry_the_priority(short_dir, tmp_path):
+    # systemd sets JOURNAL_STREAM to the device:inode of the stream it gives as stderr.
+    with open(tmp_path / "journal", "wb+") as err:
+        st = os.fstat(err.fileno())
+        for stream, prefix in ((f"{st.st_dev}:{st.st_ino}", b"<3>"),
+                               (f"{st.st_dev}:{st.st_ino + 1}", b"")):
+            err.seek(0)
+            err.truncate()
+            env = dict(os.environ, VMSILO_RUNTIME_DIR=str(short_dir), JOURNAL_STREAM=stream)
+            r = subprocess.run([str(cli_binary()), "status"], env=env, stderr=err, timeout=30)
+            assert r.returncode == 1
+            err.seek(0)
+            line = err.read()
+            assert line.startswith(prefix + b"vmsilo: "), line
+            assert b"is vmsilod running?" in line
 
 
 def test_status_reports_a_refusal(short_dir, fake_control):

@@ -188,15 +188,10 @@ def test_build_decompresses_xz_and_zstd_modules(image, tmp_path):
     """A modules dir whose modules are .ko.xz and .ko.zst gives the same plain .ko bytes."""
     kver = (image["dir"] / "manifest").read_text().splitlines()[1].split()[1]
     src = Path("/lib/modules") / kver
-    dst = tmp_path / "modules"
-    dst.mkdir()
-    lines, rel_by_name = [], {}
-    for line in (src / "modules.dep").read_text().splitlines():
-        mod, deps = line.split(":", 1)
-        rel_by_name[Path(mod).stem.replace("-", "_")] = mod
-        lines.append(compressed_name(mod) + ":" +
-                     "".join(" " + compressed_name(d) for d in deps.split()))
-    (dst / "modules.dep").write_text("\n".join(lines) + "\n")
+    dst = tmp_path / "root/lib/modules" / kver
+    dst.mkdir(parents=True)
+    rel_by_name = {Path(line.split(":", 1)[0]).stem.replace("-", "_"): line.split(":", 1)[0]
+                   for line in (src / "modules.dep").read_text().splitlines()}
     shutil.copy(src / "modules.builtin", dst / "modules.builtin")
     for m in module_order(image["initrd"]):
         rel = rel_by_name[Path(m).stem]
@@ -205,6 +200,8 @@ def test_build_decompresses_xz_and_zstd_modules(image, tmp_path):
         tool = ["xz", "-c"] if target.suffix == ".xz" else ["zstd", "-q", "-c"]
         with open(target, "wb") as f:
             subprocess.run(tool + [str(src / rel)], stdout=f, check=True)
+    # depmod writes the indexes libkmod reads, softdeps (modules.softdep) included.
+    subprocess.run(["depmod", "-b", str(tmp_path / "root"), kver], check=True)
     out = tmp_path / "img"
     vmsilo_image_build("--output", out, "--modules-dir", dst, "--agent", image["agent"],
                        "--init", BUILD_INIT)

@@ -214,6 +214,20 @@ static void test_status_rejects_a_second_name(void **state) {
         free(error);
 }
 
+static void test_list_takes_json_and_no_name(void **state) {
+        char *argv[] = { "list", "--json", "--runtime-dir", "/r", NULL };
+        char *named[] = { "list", "work", NULL };
+        ListOptions o;
+        char *error = NULL;
+
+        assert_int_equal(cli_args_parse_list(ARGC(argv), argv, &o, &error), 0);
+        assert_true(o.json);
+        assert_string_equal(o.runtime_dir, "/r");
+        assert_int_equal(cli_args_parse_list(ARGC(named), named, &o, &error), -EINVAL);
+        assert_string_equal(error, "unexpected argument 'work'");
+        free(error);
+}
+
 static void test_shell_parses_ssh_root_and_config(void **state) {
         char *argv[] = { "vm-shell", "--ssh", "--root", "--config", "/c.json", "work", NULL };
         ShellOptions o;
@@ -342,6 +356,7 @@ int main(void) {
                 cmocka_unit_test(test_start_stop_checks_every_name),
                 cmocka_unit_test(test_status_parses_json_and_an_optional_name),
                 cmocka_unit_test(test_status_rejects_a_second_name),
+                cmocka_unit_test(test_list_takes_json_and_no_name),
                 cmocka_unit_test(test_shell_parses_ssh_root_and_config),
                 cmocka_unit_test(test_shell_rejects_root_without_ssh),
                 cmocka_unit_test(test_shell_parses_raw_terminal_for_the_console),

@@ -191,52 +191,6 @@ static void test_image_plan_module_dest_is_flat_and_plain(void **state) {
         assert_null(image_plan_module_dest("6.1", "kernel/fs/ext4/ext4"));
 }
 
-static const char sample_dep[] =
-                "kernel/drivers/virtio/virtio.ko: kernel/drivers/virtio/virtio_ring.ko\n"
-                "kernel/drivers/virtio/virtio_ring.ko:\n"
-                "kernel/drivers/virtio/virtio_mmio.ko: kernel/drivers/virtio/virtio.ko "
-                "kernel/drivers/virtio/virtio_ring.ko\n"
-                "kernel/drivers/char/virtio_console.ko: kernel/drivers/virtio/virtio.ko "
-                "kernel/drivers/virtio/virtio_ring.ko\n"
-                "kernel/fs/overlayfs/overlay.ko:\n";
-
-static void test_image_plan_modules_orders_required_first_and_lists_missing(void **state) {
-        _cleanup_(kmod_deps_freep) KmodDeps *d = NULL;
-        _cleanup_(strv_freep) char **order = NULL, **req = NULL, **opt = NULL;
-
-        assert_int_equal(kmod_deps_parse(sample_dep, &d), 0);
-        assert_int_equal(image_plan_modules(d, &order, &req, &opt), 0);
-        assert_true(strv_equal(order, STRV_MAKE("kernel/drivers/virtio/virtio_ring.ko",
-                                                      "kernel/drivers/virtio/virtio.ko",
-                                                      "kernel/drivers/char/virtio_console.ko",
-                                                      "kernel/drivers/virtio/virtio_mmio.ko",
-                                                      "kernel/fs/overlayfs/overlay.ko")));
-        assert_int_equal(strv_length(req), 0);
-        assert_true(strv_contains(opt, "virtio_pci"));
-        assert_true(strv_contains(opt, "ext4"));
-        assert_false(strv_contains(opt, "overlay"));
-}
-
-static void test_image_plan_modules_reports_missing_required(void **state) {
-        _cleanup_(kmod_deps_freep) KmodDeps *d = NULL;
-        _cleanup_(strv_freep) char **order = NULL, **req = NULL, **opt = NULL;
-
-        assert_int_equal(kmod_deps_parse("kernel/fs/overlayfs/overlay.ko:\n", &d), 0);
-        assert_int_equal(image_plan_modules(d, &order, &req, &opt), 0);
-        assert_true(strv_equal(req, STRV_MAKE("virtio_console")));
-}
-
-static void test_image_plan_modules_accepts_builtin_required(void **state) {
-        _cleanup_(kmod_deps_freep) KmodDeps *d = NULL;
-        _cleanup_(strv_freep) char **order = NULL, **req = NULL, **opt = NULL;
-
-        assert_int_equal(kmod_deps_parse("", &d), 0);
-        assert_int_equal(kmod_deps_add_builtin(d, "kernel/drivers/char/virtio_console.ko\n"), 0);
-        assert_int_equal(image_plan_modules(d, &order, &req, &opt), 0);
-        assert_int_equal(strv_length(order), 0);
-        assert_int_equal(strv_length(req), 0);
-}
-
 static void test_image_manifest_format_is_stable(void **state) {
         ImageManifest m;
         uint8_t digest[SHA256_DIGEST_SIZE];
@@ -311,9 +265,6 @@ int main(void) {
                 cmocka_unit_test(test_image_plan_applets_parses_and_dedups),
                 cmocka_unit_test(test_image_plan_applets_rejects_paths_outside_bin_dirs),
                 cmocka_unit_test(test_image_plan_module_dest_is_flat_and_plain),
-                cmocka_unit_test(test_image_plan_modules_orders_required_first_and_lists_missing),
-                cmocka_unit_test(test_image_plan_modules_reports_missing_required),
-                cmocka_unit_test(test_image_plan_modules_accepts_builtin_required),
                 cmocka_unit_test(test_image_manifest_format_is_stable),
                 cmocka_unit_test(test_image_manifest_add_rejects_line_breaking_fields),
                 cmocka_unit_test(test_image_manifest_format_needs_kernel_version),

@@ -101,6 +101,29 @@ static void test_status_table_rejects_a_non_array(void **state) {
         assert_null(text);
 }
 
+static void test_status_list_prints_valid_names_in_order(void **state) {
+        _cleanup_(json_decrefp) json_t *vms = json_pack("[{s:s}, {s:i}, {s:s}, {}, {s:s}]",
+                        "name", "work", "name", 7, "name", "bad\nname", "name", "banking");
+        _cleanup_(freep) char *text = NULL, *json = NULL;
+
+        assert_non_null(vms);
+        assert_int_equal(status_list_format(vms, false, &text), 0);
+        assert_string_equal(text, "work\nbanking\n");
+        assert_int_equal(status_list_format(vms, true, &json), 0);
+        assert_string_equal(json, "[\"work\",\"banking\"]\n");
+}
+
+static void test_status_list_of_no_vms_is_empty(void **state) {
+        _cleanup_(json_decrefp) json_t *vms = json_array(), *obj = json_object();
+        _cleanup_(freep) char *text = NULL, *json = NULL;
+
+        assert_int_equal(status_list_format(vms, false, &text), 0);
+        assert_string_equal(text, "");
+        assert_int_equal(status_list_format(vms, true, &json), 0);
+        assert_string_equal(json, "[]\n");
+        assert_int_equal(status_list_format(obj, false, &text), -EINVAL);
+}
+
 static void test_status_format_uptime_uses_the_two_largest_units(void **state) {
         static const struct {
                 json_int_t sec;
@@ -143,6 +166,8 @@ int main(void) {
                 cmocka_unit_test(test_status_table_replaces_control_characters),
                 cmocka_unit_test(test_status_merge_balloond_adds_balloon_and_available_by_name),
                 cmocka_unit_test(test_status_table_rejects_a_non_array),
+                cmocka_unit_test(test_status_list_prints_valid_names_in_order),
+                cmocka_unit_test(test_status_list_of_no_vms_is_empty),
                 cmocka_unit_test(test_status_format_uptime_uses_the_two_largest_units),
                 cmocka_unit_test(test_status_format_uptime_of_null_or_negative_is_dash),
         };
