@@ -244,3 +244,28 @@ def test_guest_opened_streams_are_capped_at_64_per_vm(daemon):
     finally:
         c.close()
 
+
+
+def test_stopping_a_vm_with_open_guest_streams_answers_and_keeps_the_daemon(daemon):
+    """The VM stops while guest-opened streams are open, some half-closed by the companion: the
+    stop is answered, and vmsilod serves on (a stream the VM took with it must not outlive its
+    channel)."""
+    start_vm(daemon, "gui")
+    c = Companion(daemon, "gui")
+    guests = []
+    try:
+        for i in range(3):
+            guests.append(guest_connect(daemon, "gui"))
+            h = c.accept()
+            guests[-1].sendall(b"hello")
+            assert recv_exactly(h, 5) == b"hello"
+            if i < 2:
+                h.close()  # the companion ends two of them; the guest keeps its ends open
+        reply = daemon.control({"method": "stop", "vm": "gui"})
+        assert reply["ok"], reply
+        daemon.wait_state("gui", "stopped")
+        assert daemon.control({"method": "status"})["ok"]
+    finally:
+        for g in guests:
+            g.close()
+        c.close()
