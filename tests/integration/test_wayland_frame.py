@@ -15,8 +15,7 @@ from test_wayland_fence import Desktop, Wire, desktop_fixture, msg, wait_for
 
 RED = ("red", "#cc2200", (0xCC, 0x22, 0x00), 6)       # vm, --color, rgb, --frame-width
 BLUE = ("blue", "rgb(0,80,200)", (0, 80, 200), None)  # the default width, 4
-# Floating windows: sway 1.7 clips each surface of a tiled window to the content box's size
-# measured from that surface's own origin, which cuts the frame's far ends (docs/graphics.md).
+# Floating windows first, where placing them is easy; the last test tiles them.
 SWAY_CONFIG = "output HEADLESS-1 resolution 1280x800\ndefault_border none\n" \
               "for_window [app_id=\"^vmsilo-\"] floating enable\n"
 
@@ -231,4 +230,30 @@ def test_dragging_the_frame_moves_the_window_and_a_corner_resizes_it(desktop, wi
     wait_for(lambda: desktop.view("blue-shadow", vm="blue")["rect"]["width"] == moved["width"] + 60,
              what="the resize")
     desktop.swaymsg("seat", "-", "cursor", "set", "1275", "795")  # the cursor image off the frame
+    assert_framed(desktop)
+
+
+def test_tiled_windows_show_the_whole_frame(desktop, windows):
+    """Tiled side by side (sway clips each surface of a tiled window to its content size), then
+    one resized, then one fullscreen and back: the ring is whole every time. Last: the windows
+    stay tiled."""
+    desktop.swaymsg("[app_id=^vmsilo-] floating disable")
+    desktop.swaymsg("seat", "-", "cursor", "set", "200", "300")  # its image inside red's content
+    wait_for(lambda: all(desktop.view(n, vm=vm)["rect"]["height"] == 800
+                         for n, vm in (("red-plain", "red"), ("blue-shadow", "blue"))),
+             what="the windows tiled")
+    assert_framed(desktop)
+    desktop.swaymsg("[app_id=^vmsilo-red] resize set width 500 px")
+    wait_for(lambda: desktop.view("red-plain", vm="red")["rect"]["width"] == 500,
+             what="the tiled resize")
+    assert_framed(desktop)
+    desktop.swaymsg("[app_id=^vmsilo-red] fullscreen enable")
+    wait_for(lambda: desktop.view("red-plain", vm="red")["rect"]["width"] == 1280,
+             what="fullscreen")
+    wait_for(lambda: not ring_errors(desktop.screenshot(), desktop.view(
+        "red-plain", vm="red")["rect"], 6, RED[2], CLIENT_RGB["red-plain"]),
+        timeout=5, what="the fullscreen frame")
+    desktop.swaymsg("[app_id=^vmsilo-red] fullscreen disable")
+    wait_for(lambda: desktop.view("red-plain", vm="red")["rect"]["width"] == 500,
+             what="fullscreen off")
     assert_framed(desktop)
