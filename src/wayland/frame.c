@@ -18,11 +18,10 @@
 
 #define BTN_LEFT 0x110 /* linux/input-event-codes.h */
 #define SHM_FORMAT_XRGB8888 1
-/* proxy.c's memfd: FRAME_PIXELS_SIDE² pixels of the colour. A strip shows its middle, scaled:
+/* With wp_viewporter a strip shows the middle of a POOL_SIDE² buffer at the pool's start, scaled:
  * compositors that filter (pixman, GL) then never sample past the buffer's edge, which a 1×1
  * buffer would show as a transparent last row. */
 #define POOL_SIDE FRAME_PIXELS_SIDE
-#define POOL_SIZE (POOL_SIDE * POOL_SIDE * 4)
 
 /* Appends one message the fence writes (wire_encode()'s arguments) to up. */
 #define EMIT(up, ...)                                                                  \
@@ -72,8 +71,14 @@ uint32_t frame_edges(int32_t x, int32_t y, const FrameRect *outer, uint32_t widt
         return horizontal && vertical ? horizontal | vertical : 0;
 }
 
-void frame_init(Frame *fr, uint32_t rgb, uint32_t width) {
-        *fr = (Frame){ .rgb = rgb, .width = MIN(width, FRAME_WIDTH_MAX) };
+size_t frame_pool_size(uint32_t width) {
+        /* a strip of w × length or length × w pixels, the stride its width: the same bytes */
+        return MAX((size_t) POOL_SIDE * POOL_SIDE, (size_t) FRAME_STRIP_LENGTH_MAX * width) * 4;
+}
+
+void frame_init(Frame *fr, uint32_t rgb, uint32_t width, bool viewporter_allowed) {
+        width = MIN(width, FRAME_WIDTH_MAX);
+        *fr = (Frame){ .rgb = rgb, .width = width, .viewporter_allowed = viewporter_allowed };
 }
 
 void frame_finish(Frame *fr) {
@@ -104,10 +109,36 @@ static FrameToplevel *find_toplevel(Frame *fr, uint32_t guest_id, size_t field) 
 #define FIND_TOPLEVEL(fr, field, id) find_toplevel((fr), (id), offsetof(FrameToplevel, field))
 
 static bool frame_ready(const Frame *fr) {
-        return fr->width > 0 && fr->compositor && fr->subcompositor && fr->buffer && fr->viewporter;
+        return fr->width > 0 && fr->compositor && fr->subcompositor && fr->pool;
 }
 
-/* The strips of a new toplevel: surfaces showing the colour pixel, subsurfaces of its surface. */
+/* With wp_viewporter: strip s shows the middle of the colour buffer, scaled later. */
+static int make_viewport(Filter *f, FrameToplevel *t, size_t s, Buffer *up) {
+        Frame *fr = &f->frame;
+        int r;
+
+        r = own(f, &wp_viewport_interface, &t->strip_viewport[s]);
+                if (r >= 0)
+                        r = EMIT(up, fr->viewporter, WP_VIEWPORTER_GET_VIEWPORT, "no",
+                                        t->strip_viewport[s], t->strip_surface[s]);
+                if (r >= 0)
+                        r = EMIT(up, t->strip_viewport[s], WP_VIEWPORT_SET_SOURCE, "ffff",
+                                        wl_fixed_from_int(POOL_SIDE / 4),
+                                        wl_fixed_from_int(POOL_SIDE / 4),
+                                        wl_fixed_from_int(POOL_SIDE / 2),
+                                        wl_fixed_from_int(POOL_SIDE / 2));
+        if (r >= 0)
+                r = EMIT(up, t->strip_surface[s], WL_SURFACE_ATTACH, "oii", fr->buffer, 0, 0);
+        if (r >= 0)
+                r = EMIT(up, t->strip_surface[s], WL_SURFACE_DAMAGE, "iiii", 0, 0, INT32_MAX,
+                                INT32_MAX);
+        if (r >= 0)
+                r = EMIT(up, t->strip_surface[s], WL_SURFACE_COMMIT, "");
+        return r;
+}
+
+/* The strips of a new toplevel: surfaces showing the colour, subsurfaces of its surface. Without
+ * wp_viewporter they get their buffers once the window's size is known (set_strip_buffer()). */
 static int make_strips(Filter *f, FrameToplevel *t, Buffer *up) {
         Frame *fr = &f->frame;
         int r;
@@ -119,33 +150,49 @@ static int make_strips(Filter *f, FrameToplevel *t, Buffer *up) {
                 if (r >= 0)
                         r = EMIT(up, fr->compositor, WL_COMPOSITOR_CREATE_SURFACE, "n",
                                         t->strip_surface[s]);
-                if (r >= 0)
-                        r = own(f, &wp_viewport_interface, &t->strip_viewport[s]);
-                if (r >= 0)
-                        r = EMIT(up, fr->viewporter, WP_VIEWPORTER_GET_VIEWPORT, "no",
-                                        t->strip_viewport[s], t->strip_surface[s]);
-                if (r >= 0)
-                        r = EMIT(up, t->strip_viewport[s], WP_VIEWPORT_SET_SOURCE, "ffff",
-                                        wl_fixed_from_int(POOL_SIDE / 4),
-                                        wl_fixed_from_int(POOL_SIDE / 4),
-                                        wl_fixed_from_int(POOL_SIDE / 2),
-                                        wl_fixed_from_int(POOL_SIDE / 2));
+                if (r >= 0 && fr->viewporter)
+                        r = make_viewport(f, t, s, up);
                 if (r >= 0)
                         r = own(f, &wl_subsurface_interface, &t->strip_subsurface[s]);
                 if (r >= 0)
                         r = EMIT(up, fr->subcompositor, WL_SUBCOMPOSITOR_GET_SUBSURFACE, "noo",
                                         t->strip_subsurface[s], t->strip_surface[s],
                                         t->up_surface);
-                if (r >= 0)
-                        r = EMIT(up, t->strip_surface[s], WL_SURFACE_ATTACH, "oii", fr->buffer,
-                                        0, 0);
-                if (r >= 0)
-                        r = EMIT(up, t->strip_surface[s], WL_SURFACE_DAMAGE, "iiii", 0, 0, INT32_MAX, INT32_MAX);
-                if (r >= 0)
-                        r = EMIT(up, t->strip_surface[s], WL_SURFACE_COMMIT, "");
                 if (r < 0)
                         return r;
         }
+        return 0;
+}
+
+/* Without wp_viewporter: strip s gets a buffer of its size (length capped) in the colour's pool,
+ * a new one only when the size changed. *ret_old: the buffer it replaces, for the caller to
+ * destroy once the strip's commit has taken the new one, or 0. */
+static int set_strip_buffer(Filter *f, FrameToplevel *t, size_t s, const FrameRect *strip,
+                uint32_t *ret_old, Buffer *up) {
+        int32_t width = MIN(strip->width, FRAME_STRIP_LENGTH_MAX),
+                height = MIN(strip->height, FRAME_STRIP_LENGTH_MAX);
+        uint32_t buffer;
+        int r;
+
+        *ret_old = 0;
+        if (t->strip_buffer[s] && t->strip_buffer_width[s] == width &&
+                        t->strip_buffer_height[s] == height)
+                return 0;
+        r = own(f, &wl_buffer_interface, &buffer);
+        if (r >= 0)
+                r = EMIT(up, f->frame.pool, WL_SHM_POOL_CREATE_BUFFER, "niiiiu", buffer, 0, width,
+                                height, width * 4, SHM_FORMAT_XRGB8888);
+        if (r >= 0)
+                r = EMIT(up, t->strip_surface[s], WL_SURFACE_ATTACH, "oii", buffer, 0, 0);
+        if (r >= 0)
+                r = EMIT(up, t->strip_surface[s], WL_SURFACE_DAMAGE, "iiii", 0, 0, INT32_MAX,
+                                INT32_MAX);
+        if (r < 0)
+                return r;
+        *ret_old = t->strip_buffer[s];
+        t->strip_buffer[s] = buffer;
+        t->strip_buffer_width[s] = width;
+        t->strip_buffer_height[s] = height;
         return 0;
 }
 
@@ -153,7 +200,10 @@ static int destroy_strips(FrameToplevel *t, Buffer *up) {
         int r = 0;
 
         for (size_t s = 0; s < _FRAME_STRIPS && t->strip_surface[s] && r >= 0; s++) {
-                r = EMIT(up, t->strip_viewport[s], WP_VIEWPORT_DESTROY, "");
+                if (t->strip_viewport[s])
+                        r = EMIT(up, t->strip_viewport[s], WP_VIEWPORT_DESTROY, "");
+                if (r >= 0 && t->strip_buffer[s])
+                        r = EMIT(up, t->strip_buffer[s], WL_BUFFER_DESTROY, "");
                 if (r >= 0)
                         r = EMIT(up, t->strip_subsurface[s], WL_SUBSURFACE_DESTROY, "");
                 if (r >= 0)
@@ -226,13 +276,20 @@ static int place_frame(Filter *f, FrameToplevel *t, Buffer *up) {
                 return 0;
         frame_strips(&g, f->frame.width, strips);
         for (size_t s = 0; s < _FRAME_STRIPS; s++) {
+                uint32_t old = 0;
+
                 r = EMIT(up, t->strip_subsurface[s], WL_SUBSURFACE_SET_POSITION, "ii",
                                 strips[s].x, strips[s].y);
-                if (r >= 0)
+                if (r >= 0 && t->strip_viewport[s])
                         r = EMIT(up, t->strip_viewport[s], WP_VIEWPORT_SET_DESTINATION, "ii",
                                         strips[s].width, strips[s].height);
+                else if (r >= 0)
+                        r = set_strip_buffer(f, t, s, &strips[s], &old, up);
                 if (r >= 0)
                         r = EMIT(up, t->strip_surface[s], WL_SURFACE_COMMIT, "");
+                /* the strip's pending state holds the new buffer: the old one goes */
+                if (r >= 0 && old)
+                        r = EMIT(up, old, WL_BUFFER_DESTROY, "");
                 if (r < 0)
                         return r;
         }
@@ -503,6 +560,8 @@ static int bind_own(Filter *f, const WireMessage *msg, Buffer *up) {
 
                 if (*id || !streq(msg->args[1].str, wanted[i].interface->name))
                         continue;
+                if (id == &fr->viewporter && !fr->viewporter_allowed)
+                        return 0;
                 r = own(f, wanted[i].interface, id);
                 if (r >= 0)
                         r = EMIT(up, fr->registry, WL_REGISTRY_BIND, "usun", msg->args[0].word,
@@ -512,7 +571,8 @@ static int bind_own(Filter *f, const WireMessage *msg, Buffer *up) {
                 /* the colour: a pool on proxy.c's memfd, one buffer in it */
                 r = own(f, &wl_shm_pool_interface, &fr->pool);
                 if (r >= 0)
-                        r = EMIT(up, fr->shm, WL_SHM_CREATE_POOL, "nhi", fr->pool, POOL_SIZE);
+                        r = EMIT(up, fr->shm, WL_SHM_CREATE_POOL, "nhi", fr->pool,
+                                        (uint32_t) frame_pool_size(fr->width));
                 if (r < 0)
                         return r;
                 fr->fds_wanted++;
