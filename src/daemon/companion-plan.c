@@ -3,7 +3,8 @@
  * choice. Each companion runs as the configured user (vmsilod drops to it before exec) in a
  * sandbox with no network, no IPC or PID sharing, no capabilities, an empty environment, /usr
  * read-only and nothing else of the host but the sockets it serves or reaches: the VM's
- * companion directory and, for the fence alone, the compositor's socket. */
+ * companion directory and, for the fence alone, the compositor's socket and (read-only) the
+ * host entries directory, whose names make app_ids. */
 #include "companion-plan.h"
 
 #include <errno.h>
@@ -105,12 +106,17 @@ int companion_plan_argv(CompanionKind k, const CompanionContext *ctx, char ***re
                         if (r < 0)
                                 return r;
                 }
+                /* -try: before the first menu sync there may be no entries directory; the
+                 * fence then gives every window the VM's app_id */
                 r = extend_many(&l,
                                 (const char *const[]){ "--ro-bind", ctx->compositor,
-                                                ctx->compositor, "--", ctx->fence_binary, "--vm",
-                                                ctx->vm_name, "--listen", fence_socket,
-                                                "--upstream", ctx->compositor, "--color",
-                                                ctx->color, "--frame-width", frame_width, NULL });
+                                                ctx->compositor, "--ro-bind-try",
+                                                ctx->entries_dir, ctx->entries_dir, "--",
+                                                ctx->fence_binary, "--vm", ctx->vm_name,
+                                                "--listen", fence_socket, "--upstream",
+                                                ctx->compositor, "--color", ctx->color,
+                                                "--frame-width", frame_width, "--entries",
+                                                ctx->entries_dir, NULL });
                 break;
         case COMPANION_WAYPIPE:
                 r = extend_many(&l,

@@ -29,6 +29,7 @@ typedef struct CompanionContext {
         const char *fence_binary; /* absolute: vmsilo-wayland */
         const char *color;        /* the VM's color, as configured: the fence's frame */
         unsigned frame_width;     /* the VM's frameWidth */
+        const char *entries_dir;  /* absolute: the host entries vmsilod installs (desktop.c) */
 } CompanionContext;
 
 const char *companion_kind_to_string(CompanionKind k);
