@@ -112,26 +112,32 @@ static bool frame_ready(const Frame *fr) {
         return fr->width > 0 && fr->compositor && fr->subcompositor && fr->pool;
 }
 
+/* Strip s shows buffer (whole: the same colour everywhere), from its next commit. */
+static int attach_strip(FrameToplevel *t, size_t s, uint32_t buffer, Buffer *up) {
+        int r;
+
+        r = EMIT(up, t->strip_surface[s], WL_SURFACE_ATTACH, "oii", buffer, 0, 0);
+        if (r >= 0)
+                r = EMIT(up, t->strip_surface[s], WL_SURFACE_DAMAGE, "iiii", 0, 0, INT32_MAX,
+                                INT32_MAX);
+        return r;
+}
+
 /* With wp_viewporter: strip s shows the middle of the colour buffer, scaled later. */
 static int make_viewport(Filter *f, FrameToplevel *t, size_t s, Buffer *up) {
         Frame *fr = &f->frame;
         int r;
 
         r = own(f, &wp_viewport_interface, &t->strip_viewport[s]);
-                if (r >= 0)
-                        r = EMIT(up, fr->viewporter, WP_VIEWPORTER_GET_VIEWPORT, "no",
-                                        t->strip_viewport[s], t->strip_surface[s]);
-                if (r >= 0)
-                        r = EMIT(up, t->strip_viewport[s], WP_VIEWPORT_SET_SOURCE, "ffff",
-                                        wl_fixed_from_int(POOL_SIDE / 4),
-                                        wl_fixed_from_int(POOL_SIDE / 4),
-                                        wl_fixed_from_int(POOL_SIDE / 2),
-                                        wl_fixed_from_int(POOL_SIDE / 2));
         if (r >= 0)
-                r = EMIT(up, t->strip_surface[s], WL_SURFACE_ATTACH, "oii", fr->buffer, 0, 0);
+                r = EMIT(up, fr->viewporter, WP_VIEWPORTER_GET_VIEWPORT, "no",
+                                t->strip_viewport[s], t->strip_surface[s]);
         if (r >= 0)
-                r = EMIT(up, t->strip_surface[s], WL_SURFACE_DAMAGE, "iiii", 0, 0, INT32_MAX,
-                                INT32_MAX);
+                r = EMIT(up, t->strip_viewport[s], WP_VIEWPORT_SET_SOURCE, "ffff",
+                                wl_fixed_from_int(POOL_SIDE / 4), wl_fixed_from_int(POOL_SIDE / 4),
+                                wl_fixed_from_int(POOL_SIDE / 2), wl_fixed_from_int(POOL_SIDE / 2));
+        if (r >= 0)
+                r = attach_strip(t, s, fr->buffer, up);
         if (r >= 0)
                 r = EMIT(up, t->strip_surface[s], WL_SURFACE_COMMIT, "");
         return r;
@@ -183,10 +189,7 @@ static int set_strip_buffer(Filter *f, FrameToplevel *t, size_t s, const FrameRe
                 r = EMIT(up, f->frame.pool, WL_SHM_POOL_CREATE_BUFFER, "niiiiu", buffer, 0, width,
                                 height, width * 4, SHM_FORMAT_XRGB8888);
         if (r >= 0)
-                r = EMIT(up, t->strip_surface[s], WL_SURFACE_ATTACH, "oii", buffer, 0, 0);
-        if (r >= 0)
-                r = EMIT(up, t->strip_surface[s], WL_SURFACE_DAMAGE, "iiii", 0, 0, INT32_MAX,
-                                INT32_MAX);
+                r = attach_strip(t, s, buffer, up);
         if (r < 0)
                 return r;
         *ret_old = t->strip_buffer[s];
