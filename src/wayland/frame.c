@@ -171,8 +171,7 @@ static int make_strips(Filter *f, FrameToplevel *t, Buffer *up) {
 }
 
 /* Without wp_viewporter: strip s gets a buffer of its size (length capped) in the colour's pool,
- * a new one only when the size changed. *ret_old: the buffer it replaces, for the caller to
- * destroy once the strip's commit has taken the new one, or 0. */
+ * a new one only when the size changed. *ret_old: the buffer it replaces, or 0. */
 static int set_strip_buffer(Filter *f, FrameToplevel *t, size_t s, const FrameRect *strip,
                 uint32_t *ret_old, Buffer *up) {
         int32_t width = MIN(strip->width, FRAME_STRIP_LENGTH_MAX),
@@ -267,8 +266,10 @@ static bool guest_geometry(const FrameToplevel *t, FrameRect *ret) {
 
 /* Before the guest's commit reaches the compositor: the strips around the new geometry and the
  * window geometry with the frame, applied by that same commit (the strips are synchronized
- * subsurfaces). */
-static int place_frame(Filter *f, FrameToplevel *t, Buffer *up) {
+ * subsurfaces). ret_old: the strip buffers replaced (0: none), for the caller to destroy once
+ * the commit has made the new ones current. */
+static int place_frame(Filter *f, FrameToplevel *t, uint32_t ret_old[static _FRAME_STRIPS],
+                Buffer *up) {
         FrameRect g, outer, strips[_FRAME_STRIPS];
         int r;
 
@@ -279,20 +280,15 @@ static int place_frame(Filter *f, FrameToplevel *t, Buffer *up) {
                 return 0;
         frame_strips(&g, f->frame.width, strips);
         for (size_t s = 0; s < _FRAME_STRIPS; s++) {
-                uint32_t old = 0;
-
                 r = EMIT(up, t->strip_subsurface[s], WL_SUBSURFACE_SET_POSITION, "ii",
                                 strips[s].x, strips[s].y);
                 if (r >= 0 && t->strip_viewport[s])
                         r = EMIT(up, t->strip_viewport[s], WP_VIEWPORT_SET_DESTINATION, "ii",
                                         strips[s].width, strips[s].height);
                 else if (r >= 0)
-                        r = set_strip_buffer(f, t, s, &strips[s], &old, up);
+                        r = set_strip_buffer(f, t, s, &strips[s], &ret_old[s], up);
                 if (r >= 0)
                         r = EMIT(up, t->strip_surface[s], WL_SURFACE_COMMIT, "");
-                /* the strip's pending state holds the new buffer: the old one goes */
-                if (r >= 0 && old)
-                        r = EMIT(up, old, WL_BUFFER_DESTROY, "");
                 if (r < 0)
                         return r;
         }
@@ -344,6 +340,7 @@ static int end_toplevel(Filter *f, FrameToplevel *t, const uint8_t *copy, size_t
 
 static int surface_request(Filter *f, FrameToplevel *t, const WireMessage *msg,
                 const uint8_t *copy, Buffer *up) {
+        uint32_t old[_FRAME_STRIPS] = {};
         const Object *b;
         int r;
 
@@ -367,9 +364,13 @@ static int surface_request(Filter *f, FrameToplevel *t, const WireMessage *msg,
                 r = t->committed ? 0 : own_decoration(f, t, up);
                 t->committed = true;
                 if (r >= 0)
-                        r = place_frame(f, t, up);
+                        r = place_frame(f, t, old, up);
                 if (r >= 0)
                         r = buffer_append(up, copy, msg->header.size);
+                /* the commit made the strips' new buffers current: the old ones go */
+                for (size_t s = 0; s < _FRAME_STRIPS && r >= 0; s++)
+                        if (old[s])
+                                r = EMIT(up, old[s], WL_BUFFER_DESTROY, "");
                 return r < 0 ? r : 1;
         default:
                 return 0;

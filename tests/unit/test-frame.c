@@ -359,15 +359,16 @@ static void test_frame_without_viewporter_sizes_a_buffer_per_strip(void **state)
         /* the same size: nothing new */
         REQUEST(fx, SURFACE, WL_SURFACE_COMMIT, "");
         assert_int_equal(count(&fx->up), 1);
-        /* taller: the side strips get new buffers, the old ones go after the strip's commit */
+        /* taller: the side strips get new buffers, the old ones go after the window's commit */
         REQUEST(fx, POOL, WL_SHM_POOL_CREATE_BUFFER, "niiiiu", BUFFER + 100, 0, 300, 250, 1200, 1);
         REQUEST(fx, SURFACE, WL_SURFACE_ATTACH, "oii", BUFFER + 100, 0, 0);
         REQUEST(fx, SURFACE, WL_SURFACE_COMMIT, "");
         assert_null(find(&fx->up, t->strip_surface[FRAME_TOP], WL_SURFACE_ATTACH));
         assert_int_equal(t->strip_buffer[FRAME_TOP], top);
         assert_int_not_equal(strip_buffer(fx, FRAME_RIGHT, 4, 254), right);
+        /* only once the window's commit has made the new one current */
         assert_true(find(&fx->up, right, WL_BUFFER_DESTROY) >
-                    find(&fx->up, t->strip_surface[FRAME_RIGHT], WL_SURFACE_COMMIT));
+                    find(&fx->up, up_id(fx, SURFACE), WL_SURFACE_COMMIT));
         /* huge: the buffer stops at FRAME_STRIP_LENGTH_MAX, inside the pool */
         REQUEST(fx, XDG_SURFACE, XDG_SURFACE_SET_WINDOW_GEOMETRY, "iiii", 0, 0, 20000, 100);
         REQUEST(fx, SURFACE, WL_SURFACE_COMMIT, "");
