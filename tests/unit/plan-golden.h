@@ -164,6 +164,13 @@ static inline char *golden_render(const LaunchPlan *p) {
         return out;
 }
 
+static inline const PlanPath *golden_find_path(const LaunchPlan *p, const char *path) {
+        for (size_t i = 0; i < p->n_paths; i++)
+                if (streq(p->paths[i].path, path))
+                        return &p->paths[i];
+        return NULL;
+}
+
 static inline void golden_print_errors(const ConfigErrors *e) {
         for (size_t i = 0; i < e->n_items; i++)
                 print_error("  %s: %s\n", e->items[i].path, e->items[i].message);
