@@ -85,10 +85,7 @@ static void test_crosvm_plan_is_contained_and_names_every_host_path(void **state
                         "\"vhostUser\":[{\"type\":\"net\",\"socket\":\"/run/net.sock\"}]}]}");
         _cleanup_(plan_freep) LaunchPlan *p = NULL;
         LaunchContext ctx = unit_context();
-        static const struct {
-                const char *path;
-                bool writable, device;
-        } expected[] = {
+        static const GoldenPath expected[] = {
                 { "/run/vmsilo/a.vmm", true, false },
                 { "/dev/vhost-vsock", true, true },
                 { "/img/root.img", false, false },
@@ -111,14 +108,7 @@ static void test_crosvm_plan_is_contained_and_names_every_host_path(void **state
         assert_true(p->contained);
         assert_string_equal(p->argv[3], "run");
         assert_string_equal(p->argv[4], "--disable-sandbox");
-        assert_int_equal(p->n_paths, ELEMENTSOF(expected));
-        for (size_t i = 0; i < ELEMENTSOF(expected); i++) {
-                const PlanPath *pp = golden_find_path(p, expected[i].path);
-                assert_non_null(pp);
-                assert_int_equal(pp->writable, expected[i].writable);
-                assert_int_equal(pp->device, expected[i].device);
-                assert_null(pp->source);
-        }
+        golden_assert_paths(p, expected, ELEMENTSOF(expected));
 }
 
 static void test_crosvm_plan_puts_kernel_last(void **state) {

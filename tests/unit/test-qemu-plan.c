@@ -140,10 +140,7 @@ static void test_qemu_plan_names_every_host_path_it_opens(void **state) {
                         "{\"path\":\"/srv/ro\",\"tag\":\"ro\",\"readonly\":true}]}]}");
         _cleanup_(plan_freep) LaunchPlan *p = NULL;
         LaunchContext ctx = unit_context();
-        static const struct {
-                const char *path;
-                bool writable;
-        } expected[] = {
+        static const GoldenPath expected[] = {
                 { "/vmlinuz", false },
                 { "/boot/initrd", false },
                 { "/img/root.img", true },
@@ -156,12 +153,7 @@ static void test_qemu_plan_names_every_host_path_it_opens(void **state) {
         ctx.initramfs = "/boot/initrd";
         assert_int_equal(qemu_plan_build(c, &c->vms[0], &ctx, &p), 0);
         assert_true(p->contained);
-        assert_int_equal(p->n_paths, ELEMENTSOF(expected));
-        for (size_t i = 0; i < ELEMENTSOF(expected); i++) {
-                const PlanPath *pp = golden_find_path(p, expected[i].path);
-                assert_non_null(pp);
-                assert_int_equal(pp->writable, expected[i].writable);
-        }
+        golden_assert_paths(p, expected, ELEMENTSOF(expected));
 
         /* A debug launch: the VMM makes its QMP and agent sockets in the runtime directory. */
         p = plan_free(p);
