@@ -425,8 +425,8 @@ static int sandbox_add_resolved(const char *root_real, const char *source, Launc
 
 /* The device's directory as the VMM names it (a link on a real sysfs) and as it resolves, then
  * its IOMMU group's: the `iommu_group` link inside the device's directory leads there. */
-static int sandbox_add_device(const char *root, const char *root_real, const char *address,
-                LaunchPlan *plan) {
+static int sandbox_add_device(
+                const char *root, const char *root_real, const char *address, LaunchPlan *plan) {
         char path[96], source[PATH_MAX], group[PATH_MAX + 16];
         int r;
 
@@ -454,7 +454,8 @@ int vfio_sandbox_paths(const char *root, const VmConfig *vm, const VfioGrant *gr
         if (!root_real)
                 return -errno;
         for (size_t i = 0; i <= n; i++) {
-                (void) snprintf(path, sizeof(path), "/dev/vfio/%s", i < n ? grants[i].node : "vfio");
+                (void) snprintf(path, sizeof(path), "/dev/vfio/%s",
+                                i < n ? grants[i].node : "vfio");
                 r = root_path(root, path + 1, source);
                 if (r >= 0)
                         r = plan_add_device(plan, path, source);

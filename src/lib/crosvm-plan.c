@@ -8,9 +8,11 @@
  * --disable-sandbox: crosvm runs inside vmsilo's own sandbox (sandbox.h) like QEMU, whose
  * namespaces, minimal root and seccomp deny list replace minijail's per-device jails; minijail's
  * own mount and user namespaces, pivot_root and seccomp would be refused there (docs/sandbox.md).
- * Every file crosvm opens by name is therefore declared as a plan path. Free-form attribute sets (disks, shared dirs, PCI, vhost-user, gpu, sound) are written
- * as key=value in JSON order, values as written, exactly as the original design documents.
- * Agent channel: vsock (one CID per VM); console: the 8250 serial port on an inherited fd. */
+ * Every file crosvm opens by name is therefore declared as a plan path.
+ *
+ * Free-form attribute sets (disks, shared dirs, PCI, vhost-user, gpu, sound) are written as
+ * key=value in JSON order, values as written, exactly as the original design documents. Agent
+ * channel: vsock (one CID per VM); console: the 8250 serial port on an inherited fd. */
 #include <inttypes.h>
 #include <stdio.h>
 

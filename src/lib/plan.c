@@ -152,8 +152,8 @@ static PlanPath *plan_find_path(LaunchPlan *p, const char *path) {
         return NULL;
 }
 
-static int plan_push_path(LaunchPlan *p, const char *path, const char *source, bool writable,
-                bool device) {
+static int plan_push_path(
+                LaunchPlan *p, const char *path, const char *source, bool writable, bool device) {
         _cleanup_(freep) char *copy = NULL, *source_copy = NULL;
         PlanPath *paths;
 

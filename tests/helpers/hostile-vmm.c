@@ -173,7 +173,7 @@ static void try_opens(const char *list) {
                 if (!path)
                         continue;
                 *path++ = '\0';
-                flags = strcmp(item, "rw") == 0 ? O_RDWR
+                flags = strcmp(item, "rw") == 0  ? O_RDWR
                         : strcmp(item, "w") == 0 ? O_WRONLY
                                                  : O_RDONLY;
                 (void) snprintf(attempt, sizeof(attempt), "open %s %s", item, path);

@@ -69,7 +69,7 @@ static void test_plan_add_path_from_keeps_where_and_whence(void **state) {
 
         assert_int_equal(plan_new(&p), 0);
         assert_int_equal(plan_add_path_from(p, "/sys/bus/pci/devices/0000:01:00.0",
-                                 "/fake/sys/bus/pci/devices/0000:01:00.0", false),
+                                         "/fake/sys/bus/pci/devices/0000:01:00.0", false),
                         0);
         /* A source equal to the path is no source. */
         assert_int_equal(plan_add_path_from(p, "/img/a", "/img/a", true), 0);

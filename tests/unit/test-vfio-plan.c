@@ -185,19 +185,20 @@ static void test_sandbox_target_strips_the_sys_root(void **state) {
                 const char *root, *resolved, *target;
         } table[] = {
                 { "/", "/sys/devices/pci0000:00/0000:00:1c.0/0000:01:00.0",
-                        "/sys/devices/pci0000:00/0000:00:1c.0/0000:01:00.0" },
+                                "/sys/devices/pci0000:00/0000:00:1c.0/0000:01:00.0" },
                 { "/", "/sys/kernel/iommu_groups/7", "/sys/kernel/iommu_groups/7" },
                 { "/tmp/fake", "/tmp/fake/sys/bus/pci/devices/0000:01:00.0",
-                        "/sys/bus/pci/devices/0000:01:00.0" },
-                { "/tmp/fake", "/tmp/fake/sys/kernel/iommu_groups/1", "/sys/kernel/iommu_groups/1" },
+                                "/sys/bus/pci/devices/0000:01:00.0" },
+                { "/tmp/fake", "/tmp/fake/sys/kernel/iommu_groups/1",
+                                "/sys/kernel/iommu_groups/1" },
         };
         static const struct {
                 const char *root, *resolved;
         } refused[] = {
-                { "/", "/etc/shadow" },                      /* a link out of sysfs */
+                { "/", "/etc/shadow" }, /* a link out of sysfs */
                 { "/", "/sysfoo/x" },
                 { "/", "/sys" },
-                { "/tmp/fake", "/tmp/fakesys/sys/x" },       /* beside the root, not under it */
+                { "/tmp/fake", "/tmp/fakesys/sys/x" }, /* beside the root, not under it */
                 { "/tmp/fake", "/tmp/other/sys/kernel/x" },
                 { "/tmp/fake", "/tmp/fake/etc/passwd" },
                 { "/tmp/fake", "/tmp/fake/sys/../etc/passwd" }, /* realpath() never gives these */
