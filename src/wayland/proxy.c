@@ -45,6 +45,14 @@ typedef struct Copy {
         size_t size;
 } Copy;
 
+/* The paste key's text written into a pipe the guest passed with wl_data_offer.receive. */
+typedef struct Serve {
+        Connection *connection;
+        sd_event_source *io, *timer; /* NULL: a free slot */
+        char *data;
+        size_t size, done;
+} Serve;
+
 struct Connection {
         Proxy *proxy;
         Connection *prev, *next;
@@ -52,6 +60,9 @@ struct Connection {
         Filter filter;
         Peer client, compositor;
         Copy copy;
+        char *paste; /* the text of filter.paste_offer, while the guest's selection */
+        size_t paste_size;
+        Serve serves[PROXY_SERVES_MAX];
 };
 
 struct Proxy {
@@ -96,6 +107,35 @@ static void copy_finish(Copy *copy) {
         copy->size = 0;
 }
 
+/* Frees a copy of clipboard text, zeroed first: it is the user's. */
+static void *text_free(char *text, size_t size) {
+        if (text)
+                explicit_bzero(text, size);
+        return mfree(text);
+}
+
+static char *text_dup(const char *text, size_t size) {
+        char *copy = malloc(size + 1);
+
+        if (copy) {
+                memcpy(copy, text, size);
+                copy[size] = 0;
+        }
+        return copy;
+}
+
+static void serve_finish(Serve *s) {
+        s->io = sd_event_source_disable_unref(s->io); /* closes the guest's pipe (io_fd_own) */
+        s->timer = sd_event_source_disable_unref(s->timer);
+        s->data = text_free(s->data, s->size);
+        s->size = s->done = 0;
+}
+
+static void paste_forget(Connection *c) {
+        c->paste = text_free(c->paste, c->paste_size);
+        c->paste_size = 0;
+}
+
 static Connection *connection_free(Connection *c) {
         if (!c)
                 return NULL;
@@ -112,6 +152,9 @@ static Connection *connection_free(Connection *c) {
         peer_finish(&c->compositor);
         filter_finish(&c->filter);
         copy_finish(&c->copy);
+        paste_forget(c);
+        for (size_t i = 0; i < ELEMENTSOF(c->serves); i++)
+                serve_finish(&c->serves[i]);
         free(c);
         return NULL;
 }
@@ -374,6 +417,118 @@ static void copy_start(Connection *c) {
         c->client.out_fds[c->client.n_out_fds++] = TAKE_FD(wfd);
 }
 
+/* The paste key: the global clipboard's text (which vmsilo-clipboard empties as it hands it
+ * over) becomes the guest's selection, through an offer of the fence's own. */
+static void paste_start(Connection *c) {
+        _cleanup_(freep) char *line = NULL, *reply = NULL;
+        const char *vm = c->proxy->vm, *error = NULL;
+        ClipboardReply parsed;
+        char *text;
+        size_t n;
+        int r;
+
+        /* a short blocking call on a local socket (CLIPBOARD_CLIENT_TIMEOUT_USEC at most) */
+        if (asprintf(&line, "paste %s\n", vm) < 0)
+                r = -ENOMEM;
+        else
+                r = clipboard_client_call(c->proxy->options.clipboard_path, line, NULL, 0, &reply,
+                                &n);
+        if (r >= 0)
+                r = clipboard_reply_parse(reply, n, &parsed, &error);
+        if (r == -ENOENT) {
+                log_info("Connection %u: the global clipboard is empty, nothing to paste into VM "
+                         "%s.", c->number, vm);
+                return;
+        }
+        if (r == -EREMOTEIO)
+                log_warning("vmsilo-clipboard refused a paste into VM %s: %s", vm, error);
+        else if (r < 0)
+                log_warning_errno(r, "Cannot paste from vmsilo-clipboard into VM %s: %m", vm);
+        if (r < 0)
+                return;
+        text = text_dup(parsed.text, parsed.size);
+        r = text ? filter_offer_paste(&c->filter, &c->client.out) : -ENOMEM;
+        explicit_bzero((char *) parsed.text, parsed.size); /* the reply is freed at return */
+        if (r <= 0) {
+                (void) text_free(text, parsed.size);
+                if (r == 0)
+                        log_warning("Connection %u: VM %s's program has no clipboard (no "
+                                    "wl_data_device): the pasted text is dropped.", c->number, vm);
+                else
+                        log_warning_errno(r, "Connection %u: cannot offer the pasted text to VM "
+                                             "%s: %m", c->number, vm);
+                return;
+        }
+        paste_forget(c);
+        c->paste = text;
+        c->paste_size = parsed.size;
+        log_info("Pasted %zu bytes from %s into VM %s.", parsed.size, parsed.source, vm);
+}
+
+static int on_serve_io(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
+        Serve *s = userdata;
+
+        while (s->done < s->size) {
+                ssize_t n = write(fd, s->data + s->done, s->size - s->done);
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0 && errno == EAGAIN)
+                        return 0;
+                if (n < 0)
+                        break; /* the guest closed its end: its loss */
+                s->done += (size_t) n;
+        }
+        serve_finish(s);
+        return 0;
+}
+
+static int on_serve_timeout(sd_event_source *source, uint64_t usec, void *userdata) {
+        Serve *s = userdata;
+
+        log_warning("Connection %u: VM %s did not read the pasted text in time.",
+                        s->connection->number, s->connection->proxy->vm);
+        serve_finish(s);
+        return 0;
+}
+
+/* wl_data_offer.receive on one of the fence's offers: the text goes into the guest's pipe (fd,
+ * taken) if that offer is still the guest's selection; else the pipe is closed, empty. */
+static void serve_start(Connection *c, int fd) {
+        _cleanup_(closep) int pipe_fd = fd;
+        Serve *s = NULL;
+        int r;
+
+        if (c->filter.receive_offer != c->filter.paste_offer || !c->paste)
+                return;
+        for (size_t i = 0; i < ELEMENTSOF(c->serves) && !s; i++)
+                if (!c->serves[i].io)
+                        s = &c->serves[i];
+        if (!s) {
+                log_warning("Connection %u: VM %s reads the pasted text %u times at once; this "
+                            "read gets nothing.", c->number, c->proxy->vm, PROXY_SERVES_MAX);
+                return;
+        }
+        *s = (Serve){ .connection = c, .size = c->paste_size };
+        s->data = text_dup(c->paste, c->paste_size);
+        r = s->data ? 0 : -ENOMEM;
+        if (r >= 0 && fcntl(pipe_fd, F_SETFL, O_NONBLOCK) < 0)
+                r = -errno;
+        if (r >= 0)
+                r = sd_event_add_io(c->proxy->event, &s->io, pipe_fd, EPOLLOUT, on_serve_io, s);
+        if (r >= 0)
+                r = sd_event_source_set_io_fd_own(s->io, true);
+        if (r >= 0)
+                TAKE_FD(pipe_fd); /* the event source closes it now */
+        if (r >= 0)
+                r = sd_event_add_time_relative(c->proxy->event, &s->timer, CLOCK_MONOTONIC,
+                                PROXY_SERVE_TIMEOUT_USEC, 0, on_serve_timeout, s);
+        if (r < 0) {
+                log_warning_errno(r, "Connection %u: cannot serve the pasted text: %m", c->number);
+                serve_finish(s);
+        }
+}
+
 /* What the fence does on a clipboard key it swallowed. */
 static void on_hotkey(Connection *c) {
         HotkeyAction action = c->filter.hotkey;
@@ -381,8 +536,12 @@ static void on_hotkey(Connection *c) {
         c->filter.hotkey = HOTKEY_NONE;
         log_info("Connection %u: the %s key in a window of VM %s, kept from the VM.", c->number,
                         action == HOTKEY_COPY ? "copy" : "paste", c->proxy->vm);
-        if (action == HOTKEY_COPY && c->proxy->options.clipboard_path)
+        if (!c->proxy->options.clipboard_path)
+                return;
+        if (action == HOTKEY_COPY)
                 copy_start(c);
+        else
+                paste_start(c);
 }
 
 /* Runs p's whole messages through the filter into the other peer's queue. */
@@ -407,6 +566,16 @@ static int peer_forward(Peer *p, const char **reterr_reason) {
                 if (p->connection->filter.keymap_wanted && n_fds > 0)
                         read_keymap(p->connection, p->in_fds[0], p->connection->filter.keymap_size);
                 p->connection->filter.keymap_wanted = false;
+                if (p->connection->filter.receive_offer != 0 && n_fds == 1) {
+                        /* the guest's pipe for a paste: the fence's, never the compositor's */
+                        serve_start(p->connection, p->in_fds[0]);
+                        memmove(p->in_fds, p->in_fds + 1, (p->n_in_fds - 1) * sizeof(int));
+                        p->n_in_fds--;
+                        n_fds = 0;
+                }
+                p->connection->filter.receive_offer = 0;
+                if (p->connection->paste && p->connection->filter.paste_offer == 0)
+                        paste_forget(p->connection);
                 if (queue_frame_fds(p->connection) < 0) {
                         *reterr_reason = "cannot pass the frame's buffer";
                         return -ENOBUFS;

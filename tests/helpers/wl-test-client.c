@@ -18,6 +18,8 @@
  * Every wl_data_device.selection is logged: "selection offer <first mime type>" or
  * "selection none"; "selection served" each time the source is read; "drag enter" when a drag
  * enters its surface.
+ * --read-selection FILE: reads each selection offered (as text/plain;charset=utf-8) into FILE
+ * (replaced) and logs "selection read <bytes>"; the previous offer is destroyed, as toolkits do.
  * --frames N (the benchmark): once configured, commits N full-damage frames, each followed by a
  * roundtrip, and logs "frames <N> usec <time taken>".
  * Built on libwayland-client, xdg-shell (scanner code) and libxkbcommon. Not installed. */
@@ -48,9 +50,12 @@ static int32_t arg_shadow = 0;
 static int arg_decoration = 0; /* ZXDG_TOPLEVEL_DECORATION_V1_MODE_*, 0: do not ask */
 static unsigned arg_frames = 0;
 static const char *arg_selection = NULL;
+static const char *arg_read_selection = NULL;
 static bool configured = false, keep_buffers = false, selection_set = false;
 static FILE *log_file;
 
+static struct wl_display *the_display; /* for read_selection() */
+static struct wl_data_offer *selection_offer;
 static struct wl_compositor *compositor;
 static struct wl_shm *shm;
 static struct xdg_wm_base *wm_base;
@@ -309,11 +314,48 @@ static void device_motion(void *data, struct wl_data_device *d, uint32_t time, w
 }
 static void device_drop(void *data, struct wl_data_device *d) {
 }
+/* The offer's text, read until its end (5 s at most), into arg_read_selection. */
+static void read_selection(struct wl_data_offer *o) {
+        char buf[65536];
+        size_t total = 0;
+        int fds[2];
+        FILE *f;
+
+        if (pipe(fds) < 0)
+                return;
+        wl_data_offer_receive(o, "text/plain;charset=utf-8", fds[1]);
+        close(fds[1]);
+        (void) wl_display_flush(the_display);
+        f = fopen(arg_read_selection, "we");
+        for (;;) {
+                struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
+                ssize_t n;
+
+                if (poll(&pfd, 1, 5000) <= 0)
+                        break;
+                n = read(fds[0], buf, sizeof(buf));
+                if (n <= 0)
+                        break;
+                if (f)
+                        fwrite(buf, 1, (size_t) n, f);
+                total += (size_t) n;
+        }
+        close(fds[0]);
+        if (f)
+                fclose(f);
+        logf_("selection read %zu", total);
+}
+
 static void device_selection(void *data, struct wl_data_device *d, struct wl_data_offer *o) {
         if (o)
                 logf_("selection offer %s", offered_type[0] ? offered_type : "-");
         else
                 logf_("selection none");
+        if (selection_offer && selection_offer != o)
+                wl_data_offer_destroy(selection_offer);
+        selection_offer = o;
+        if (o && arg_read_selection)
+                read_selection(o);
 }
 static const struct wl_data_device_listener device_listener = {
         .data_offer = device_data_offer,
@@ -414,12 +456,13 @@ static int parse_argv(int argc, char **argv) {
                 { "decoration", required_argument, NULL, 'd' },
                 { "frames", required_argument, NULL, 'f' },
                 { "set-selection", required_argument, NULL, 'C' },
+                { "read-selection", required_argument, NULL, 'R' },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
         int c;
 
-        while ((c = getopt_long(argc, argv, "t:n:a:c:s:l:S:d:f:C:h", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "t:n:a:c:s:l:S:d:f:C:R:h", options, NULL)) >= 0)
                 switch (c) {
                 case 't':
                         arg_title = optarg;
@@ -447,6 +490,9 @@ static int parse_argv(int argc, char **argv) {
                 case 'C':
                         arg_selection = optarg;
                         break;
+                case 'R':
+                        arg_read_selection = optarg;
+                        break;
                 case 'f':
                         arg_frames = (unsigned) strtoul(optarg, NULL, 10);
                         break;
@@ -467,7 +513,7 @@ static int parse_argv(int argc, char **argv) {
                         printf("Usage: wl-test-client [--title T [--title-times N]] [--app-id ID] "
                                "[--color RRGGBB] [--size WxH] [--shadow N] "
                                "[--decoration client|server] [--frames N] [--set-selection TEXT] "
-                               "[--log FILE]\n");
+                               "[--read-selection FILE] [--log FILE]\n");
                         exit(0);
                 default:
                         return -EINVAL;
@@ -484,7 +530,7 @@ int main(int argc, char **argv) {
                 return 2;
         signal(SIGUSR1, on_sigusr1);
         xkb = xkb_context_new(XKB_CONTEXT_NO_FLAGS);
-        display = wl_display_connect(NULL);
+        display = the_display = wl_display_connect(NULL);
         if (!display) {
                 logf_("error cannot connect: %s", strerror(errno));
                 return 1;

@@ -3,6 +3,7 @@
 VM 'gui' and VM 'b', each with a wl-test-client that sets or watches the selection, and
 wl-clipboard on the host (docs/graphics.md "Clipboard")."""
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -251,3 +252,89 @@ def test_the_copy_key_copies_the_vms_selection(desktop, keyboard, clipboard):
     assert "Copied 11 bytes from VM c to the global clipboard." in \
         (desktop.dir / "proxy-c.log").read_text()
     assert request(desktop, clipboard, b"paste b\n") == b"ok 11 c\nsecret of c"
+
+
+def focus(desktop, name, vm):
+    host(desktop, "swaymsg", "-s", desktop.swaysock, f'[app_id="^vmsilo-{vm}\\.{name}$"] focus',
+         check=True, capture_output=True)
+
+
+def reads(log):
+    return [line for line in log.read_text().splitlines() if line.startswith("selection read")]
+
+
+def test_copy_in_one_vm_and_paste_once_in_another(desktop, keyboard, clipboard):
+    vmsilo_clipboard(desktop, "clear")
+    pa, pb = desktop.run / "pa-wayland", desktop.run / "pb-wayland"
+    desktop.fence(pa, "wayland-1", "proxy-pa.log", "pa", "--clipboard", str(clipboard))
+    desktop.fence(pb, "wayland-1", "proxy-pb.log", "pb", "--clipboard", str(clipboard))
+    pb_log = desktop.dir / "proxy-pb.log"
+    got = desktop.dir / "paste-b.txt"
+    got.touch()
+    os.chown(got, desktop.user.pw_uid, desktop.user.pw_gid)
+    b, b_log = desktop.client("paste-b", "--title", "paste-b", "--read-selection", str(got),
+                              display=pb, vm="pb")
+    desktop.view("paste-b", vm="pb")
+    text = "the text of pa ✓ \u202e"
+    a, a_log = desktop.client("copy-a", "--title", "copy-a", "--set-selection", text,
+                              display=pa, vm="pa")
+    desktop.view("copy-a", vm="pa")
+    wait_for(lambda: "selection set" in a_log.read_text(), what="a's set_selection")
+
+    # without the keys: b hears of nothing, the host's clipboard is not a's
+    focus(desktop, "paste-b", "pb")
+    type_keys(desktop, "x")
+    wait_for(lambda: "key x released" in b_log.read_text(), what="b's keyboard focus")
+    roundtrip(b, b_log)
+    assert offers(b_log) == []
+    assert host_selection(desktop) != text.encode()
+    assert vmsilo_clipboard(desktop, "status").stdout == "empty\n"
+
+    # Ctrl+Shift+C in a, then Ctrl+Shift+V in b: b's selection is exactly a's text
+    focus(desktop, "copy-a", "pa")
+    type_keys(desktop, "x")
+    wait_for(lambda: "key x released" in a_log.read_text(), what="a's keyboard focus")
+    type_keys(desktop, *chord("ctrl", "shift", "c"))
+    size = len(text.encode())
+    wait_for(lambda: vmsilo_clipboard(desktop, "status").stdout == f"{size} bytes from pa\n",
+             what="the copy in vmsilo-clipboard")
+    focus(desktop, "paste-b", "pb")
+    type_keys(desktop, *chord("ctrl", "shift", "v"))
+    wait_for(lambda: reads(b_log), what="b's read of the pasted selection")
+    assert reads(b_log) == [f"selection read {size}"]
+    assert offers(b_log) == ["selection offer text/plain;charset=utf-8"]
+    assert got.read_bytes() == text.encode()
+    assert f"Pasted {size} bytes from pa into VM pb." in pb_log.read_text()
+    # paste once: the global clipboard is empty, a second paste offers nothing
+    assert vmsilo_clipboard(desktop, "status").stdout == "empty\n"
+    type_keys(desktop, *chord("ctrl", "shift", "v"))
+    wait_for(lambda: "the global clipboard is empty" in pb_log.read_text(),
+             what="the second paste")
+    roundtrip(b, b_log)
+    assert reads(b_log) == [f"selection read {size}"]
+    # the keys reached neither VM, and the host's clipboard never held the text
+    assert not [k for k in ("c", "v") if f"key {k} pressed" in a_log.read_text() + b_log.read_text()]
+    assert host_selection(desktop) != text.encode()
+
+    # a new paste is a new offer (b destroys the old one, whose id the fence then reuses)
+    assert request(desktop, clipboard, b"copy pa\nsecond") == b"ok 6 pa\n"
+    type_keys(desktop, *chord("ctrl", "shift", "v"))
+    wait_for(lambda: len(reads(b_log)) == 2, what="b's second read")
+    assert got.read_bytes() == b"second"
+    assert desktop.cuts() == [] and "cut:" not in pb_log.read_text()
+
+
+def test_the_copy_key_refuses_binary_selections(desktop, keyboard, clipboard):
+    vmsilo_clipboard(desktop, "clear")
+    pc = desktop.run / "pc-wayland"
+    desktop.fence(pc, "wayland-1", "proxy-pc.log", "pc", "--clipboard", str(clipboard))
+    c, c_log = desktop.client("bin-c", "--title", "bin-c", "--set-selection",
+                              b"\x89PNG\r\n\x1a\n\xff", display=pc, vm="pc")
+    desktop.view("bin-c", vm="pc")
+    wait_for(lambda: "selection set" in c_log.read_text(), what="c's set_selection")
+    type_keys(desktop, "x")
+    wait_for(lambda: "key x released" in c_log.read_text(), what="c's keyboard focus")
+    type_keys(desktop, *chord("ctrl", "shift", "c"))
+    wait_for(lambda: "vmsilo-clipboard refused the selection of VM pc: not UTF-8 text" in
+             (desktop.dir / "proxy-pc.log").read_text(), what="the refusal")
+    assert vmsilo_clipboard(desktop, "status").stdout == "empty\n"
