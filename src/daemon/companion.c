@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clipboard-service.h"
 #include "companion-plan.h"
 #include "log.h"
 #include "ratelimit.h"
@@ -196,6 +197,7 @@ static int process_spawn(CompanionProcess *p) {
                 .fence_binary = m->options.wayland_binary,
                 .color = c->color,
                 .frame_width = c->frame_width,
+                .clipboard = p->kind == COMPANION_FENCE ? clipboard_service_acquire(m) : NULL,
         };
         const SandboxFds fds = {
                 .qmp = -EBADF,
