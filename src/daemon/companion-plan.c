@@ -159,6 +159,12 @@ int companion_plan_argv(CompanionKind k, const CompanionContext *ctx, char ***re
                 if (r >= 0 && ctx->clipboard)
                         r = extend_many(&l, (const char *const[]){ "--clipboard", ctx->clipboard,
                                                     NULL });
+                if (r >= 0 && ctx->copy_key)
+                        r = extend_many(&l, (const char *const[]){ "--copy-key", ctx->copy_key,
+                                                    NULL });
+                if (r >= 0 && ctx->paste_key)
+                        r = extend_many(&l, (const char *const[]){ "--paste-key", ctx->paste_key,
+                                                    NULL });
                 break;
         case COMPANION_WAYPIPE:
                 r = extend_many(&l,

@@ -30,6 +30,8 @@ typedef struct CompanionContext {
         const char *color;        /* the VM's color, as configured: the fence's frame */
         unsigned frame_width;     /* the VM's frameWidth */
         const char *clipboard;    /* absolute: vmsilo-clipboard's socket, NULL: none */
+        const char *copy_key;     /* clipboardCopyKey, NULL: the fence's default */
+        const char *paste_key;    /* clipboardPasteKey, NULL: the fence's default */
 } CompanionContext;
 
 const char *companion_kind_to_string(CompanionKind k);

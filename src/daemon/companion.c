@@ -61,6 +61,7 @@ struct Companions {
         char *vm_name;
         char *color;          /* the VM's, for the fence's frame */
         unsigned frame_width; /* the VM's frameWidth */
+        char *copy_key, *paste_key; /* clipboardCopyKey, clipboardPasteKey */
         char *dir_name;       /* the VM's name, in <runtime>/services */
         char *dir;            /* absolute */
         int services_fd;      /* <runtime>/services */
@@ -198,6 +199,8 @@ static int process_spawn(CompanionProcess *p) {
                 .color = c->color,
                 .frame_width = c->frame_width,
                 .clipboard = p->kind == COMPANION_FENCE ? clipboard_service_acquire(m) : NULL,
+                .copy_key = c->copy_key,
+                .paste_key = c->paste_key,
         };
         const SandboxFds fds = {
                 .qmp = -EBADF,
@@ -428,7 +431,9 @@ int companions_new(Manager *m, const Config *config, const VmConfig *vm, Compani
         c->vm_name = strdup(vm->name);
         c->color = strdup(vm->color);
         c->frame_width = vm->frame_width;
-        if (!c->color)
+        c->copy_key = strdup(config->clipboard_copy_key);
+        c->paste_key = strdup(config->clipboard_paste_key);
+        if (!c->color || !c->copy_key || !c->paste_key)
                 return -ENOMEM;
         if (!c->vm_name || !(c->dir_name = strdup(vm->name)) ||
                         asprintf(&c->dir, "%s/" WAYLAND_SERVICES_DIR "/%s", m->options.runtime_dir,
@@ -468,6 +473,8 @@ Companions *companions_free(Companions *c) {
         safe_close(c->services_fd);
         free(c->vm_name);
         free(c->color);
+        free(c->copy_key);
+        free(c->paste_key);
         free(c->dir_name);
         free(c->dir);
         free(c->user_runtime_dir);

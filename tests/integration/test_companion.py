@@ -200,6 +200,9 @@ def test_the_users_clipboard_runs_once_sandboxed_and_the_fence_reaches_it(setup)
     fence = sandboxed(setup.companion("fence")["pid"], "vmsilo-wayland")
     argv = pathlib.Path(f"/proc/{fence}/cmdline").read_bytes().split(b"\0")
     assert argv[argv.index(b"--clipboard") + 1] == bytes(sock)
+    # and the configured keys (the defaults here: Qubes' own)
+    assert argv[argv.index(b"--copy-key") + 1] == b"ctrl+shift+c"
+    assert argv[argv.index(b"--paste-key") + 1] == b"ctrl+shift+v"
     assert os.path.exists(f"/proc/{fence}/root{sock}")
     waypipe = sandboxed(setup.companion("waypipe")["pid"], "waypipe")
     assert not os.path.exists(f"/proc/{waypipe}/root{sock}")

@@ -76,6 +76,8 @@ static void test_fence_reaches_the_clipboard_through_its_directory(void **state)
         CompanionContext ctx = context;
 
         ctx.clipboard = "/run/user/1000/vmsilo/clipboard.sock";
+        ctx.copy_key = "ctrl+Insert";
+        ctx.paste_key = "shift+Insert";
         assert_argv(COMPANION_FENCE, &ctx,
                         SANDBOX "--ro-bind /run/user/1000/vmsilo /run/user/1000/vmsilo "
                                 "--ro-bind /run/user/1000/wayland-1 /run/user/1000/wayland-1 -- "
@@ -83,7 +85,8 @@ static void test_fence_reaches_the_clipboard_through_its_directory(void **state)
                                 "--listen /run/vmsilo/services/web/fence.sock "
                                 "--upstream /run/user/1000/wayland-1 "
                                 "--color rgb(0, 80, 200) --frame-width 6 "
-                                "--clipboard /run/user/1000/vmsilo/clipboard.sock");
+                                "--clipboard /run/user/1000/vmsilo/clipboard.sock "
+                                "--copy-key ctrl+Insert --paste-key shift+Insert");
         /* waypipe never gets it */
         assert_argv(COMPANION_WAYPIPE, &ctx,
                         SANDBOX
