@@ -95,6 +95,9 @@ static bool keyboard_event(Filter *f, const WireMessage *msg) {
         case WL_KEYBOARD_MODIFIERS:
                 keyboard_modifiers(&f->keyboard, a[1].word, a[2].word, a[3].word, a[4].word);
                 return false;
+        case WL_KEYBOARD_ENTER:
+                f->keyboard_entered = true;
+                return false;
         case WL_KEYBOARD_LEAVE:
                 keyboard_leave(&f->keyboard);
                 return false;

@@ -40,6 +40,7 @@ struct Filter {
          * message's fd is the caller's, to write the paste's text into when this is paste_offer,
          * else to close. The caller clears. */
         uint32_t receive_offer;
+        bool keyboard_entered; /* a wl_keyboard.enter went by: the caller clears */
 };
 
 /* The mime types of the paste key's offer, best first. */

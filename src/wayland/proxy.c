@@ -43,6 +43,8 @@ typedef struct Copy {
         sd_event_source *io, *timer; /* NULL: no copy under way */
         uint8_t *data;
         size_t size;
+        ProxyReply reply; /* who asked, when a script did (proxy_clipboard()) */
+        void *reply_userdata;
 } Copy;
 
 /* The paste key's text written into a pipe the guest passed with wl_data_offer.receive. */
@@ -63,6 +65,7 @@ struct Connection {
         char *paste; /* the text of filter.paste_offer, while the guest's selection */
         size_t paste_size;
         Serve serves[PROXY_SERVES_MAX];
+        uint64_t focus_seq; /* when its keyboard last entered a window, in proxy->focus_count */
 };
 
 struct Proxy {
@@ -76,6 +79,7 @@ struct Proxy {
         Connection *connections;
         size_t n_connections;
         unsigned next_number;
+        uint64_t focus_count; /* keyboard enters seen, on all connections */
 };
 
 static Peer *other(Peer *p) {
@@ -136,6 +140,21 @@ static void paste_forget(Connection *c) {
         c->paste_size = 0;
 }
 
+/* Tells whoever asked for the copy or paste (vmsilo clipboard copy-from/paste-to, through
+ * fence-control.c; nobody for the keys) how it went: "ok <size>\n", "empty\n" or "error <why>\n". */
+_printf_(3, 4) static void report(ProxyReply reply, void *userdata, const char *fmt, ...) {
+        _cleanup_(freep) char *line = NULL;
+        va_list ap;
+        int r;
+
+        if (!reply)
+                return;
+        va_start(ap, fmt);
+        r = vasprintf(&line, fmt, ap);
+        va_end(ap);
+        reply(r < 0 ? "error out of memory\n" : line, userdata);
+}
+
 static Connection *connection_free(Connection *c) {
         if (!c)
                 return NULL;
@@ -151,6 +170,7 @@ static Connection *connection_free(Connection *c) {
         peer_finish(&c->client);
         peer_finish(&c->compositor);
         filter_finish(&c->filter);
+        report(c->copy.reply, c->copy.reply_userdata, "error the VM's program went away\n");
         copy_finish(&c->copy);
         paste_forget(c);
         for (size_t i = 0; i < ELEMENTSOF(c->serves); i++)
@@ -310,6 +330,16 @@ static void read_keymap(Connection *c, int fd, uint32_t size) {
                                      "keys are off: %m", c->number);
 }
 
+/* A copy ends, whichever way: its asker hears failure ("error <failure>"), or ok. */
+static void copy_end(Connection *c, const char *failure, size_t size) {
+        if (failure)
+                report(c->copy.reply, c->copy.reply_userdata, "error %s\n", failure);
+        else
+                report(c->copy.reply, c->copy.reply_userdata, "ok %zu\n", size);
+        c->copy.reply = NULL;
+        copy_finish(&c->copy);
+}
+
 /* The guest's text is all read (or the read ended): it goes to vmsilo-clipboard. */
 static void copy_done(Connection *c, const char *failure) {
         _cleanup_(freep) char *line = NULL, *reply = NULL;
@@ -323,7 +353,7 @@ static void copy_done(Connection *c, const char *failure) {
         if (failure) {
                 log_warning("Connection %u: the selection of VM %s was not copied: %s.", c->number,
                                 vm, failure);
-                copy_finish(&c->copy);
+                copy_end(c, failure, 0);
                 return;
         }
         /* a short blocking call on a local socket (CLIPBOARD_CLIENT_TIMEOUT_USEC at most) */
@@ -334,14 +364,17 @@ static void copy_done(Connection *c, const char *failure) {
                                 c->copy.size, &reply, &n);
         if (r >= 0)
                 r = clipboard_reply_parse(reply, n, &parsed, &error);
-        if (r >= 0)
+        if (r >= 0) {
                 log_info("Copied %zu bytes from VM %s to the global clipboard.", parsed.size, vm);
-        else if (r == -EREMOTEIO)
+                copy_end(c, NULL, parsed.size);
+        } else if (r == -EREMOTEIO) {
                 log_warning("vmsilo-clipboard refused the selection of VM %s: %s", vm, error);
-        else
+                copy_end(c, error, 0);
+        } else {
                 log_warning_errno(r, "Cannot copy the selection of VM %s to vmsilo-clipboard: %m",
                                 vm);
-        copy_finish(&c->copy);
+                copy_end(c, "vmsilo-clipboard cannot be reached", 0);
+        }
 }
 
 static int on_copy_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
@@ -373,12 +406,13 @@ static int on_copy_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
 
 /* The copy key: asks the guest's selection source for its text through a pipe; the write end goes
  * to the client with the request, the read end is read on the event loop. */
-static void copy_start(Connection *c) {
+static void copy_start(Connection *c, ProxyReply reply, void *userdata) {
         _cleanup_(closep) int rfd = -EBADF, wfd = -EBADF;
         int fds[2], r;
 
         if (c->copy.io) {
                 log_info("Connection %u: a copy is already under way.", c->number);
+                report(reply, userdata, "error a copy is already under way\n");
                 return;
         }
         if (c->client.n_out_fds >= ELEMENTSOF(c->client.out_fds))
@@ -408,19 +442,23 @@ static void copy_start(Connection *c) {
         if (r == 0)
                 log_info("Connection %u: VM %s has no text selection to copy.", c->number,
                                 c->proxy->vm);
+        else if (r < 0)
+                log_warning_errno(r, "Connection %u: cannot copy: %m", c->number);
         if (r <= 0) {
-                if (r < 0)
-                        log_warning_errno(r, "Connection %u: cannot copy: %m", c->number);
                 copy_finish(&c->copy);
+                report(reply, userdata, "error %s\n",
+                                r == 0 ? "the VM has no text selection" : "cannot ask the VM");
                 return;
         }
         c->client.out_fds[c->client.n_out_fds++] = TAKE_FD(wfd);
+        c->copy.reply = reply;
+        c->copy.reply_userdata = userdata;
 }
 
 /* The paste key: the global clipboard's text (which vmsilo-clipboard empties as it hands it
  * over) becomes the guest's selection, through an offer of the fence's own. */
-static void paste_start(Connection *c) {
-        _cleanup_(freep) char *line = NULL, *reply = NULL;
+static void paste_start(Connection *c, ProxyReply reply, void *userdata) {
+        _cleanup_(freep) char *line = NULL, *answer = NULL;
         const char *vm = c->proxy->vm, *error = NULL;
         ClipboardReply parsed;
         char *text;
@@ -431,21 +469,25 @@ static void paste_start(Connection *c) {
         if (asprintf(&line, "paste %s\n", vm) < 0)
                 r = -ENOMEM;
         else
-                r = clipboard_client_call(c->proxy->options.clipboard_path, line, NULL, 0, &reply,
+                r = clipboard_client_call(c->proxy->options.clipboard_path, line, NULL, 0, &answer,
                                 &n);
         if (r >= 0)
-                r = clipboard_reply_parse(reply, n, &parsed, &error);
+                r = clipboard_reply_parse(answer, n, &parsed, &error);
         if (r == -ENOENT) {
                 log_info("Connection %u: the global clipboard is empty, nothing to paste into VM "
                          "%s.", c->number, vm);
+                report(reply, userdata, "empty\n");
                 return;
         }
         if (r == -EREMOTEIO)
                 log_warning("vmsilo-clipboard refused a paste into VM %s: %s", vm, error);
         else if (r < 0)
                 log_warning_errno(r, "Cannot paste from vmsilo-clipboard into VM %s: %m", vm);
-        if (r < 0)
+        if (r < 0) {
+                report(reply, userdata, "error vmsilo-clipboard %s\n",
+                                r == -EREMOTEIO ? "refused" : "cannot be reached");
                 return;
+        }
         text = text_dup(parsed.text, parsed.size);
         r = text ? filter_offer_paste(&c->filter, &c->client.out) : -ENOMEM;
         explicit_bzero((char *) parsed.text, parsed.size); /* the reply is freed at return */
@@ -457,12 +499,16 @@ static void paste_start(Connection *c) {
                 else
                         log_warning_errno(r, "Connection %u: cannot offer the pasted text to VM "
                                              "%s: %m", c->number, vm);
+                report(reply, userdata, "error %s\n",
+                                r == 0 ? "the VM's program has no clipboard: the text is lost"
+                                       : "cannot offer the text to the VM");
                 return;
         }
         paste_forget(c);
         c->paste = text;
         c->paste_size = parsed.size;
         log_info("Pasted %zu bytes from %s into VM %s.", parsed.size, parsed.source, vm);
+        report(reply, userdata, "ok %zu\n", parsed.size);
 }
 
 static int on_serve_io(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
@@ -539,9 +585,35 @@ static void on_hotkey(Connection *c) {
         if (!c->proxy->options.clipboard_path)
                 return;
         if (action == HOTKEY_COPY)
-                copy_start(c);
+                copy_start(c, /* reply= */ NULL, NULL);
         else
-                paste_start(c);
+                paste_start(c, /* reply= */ NULL, NULL);
+}
+
+void proxy_clipboard(Proxy *p, HotkeyAction action, ProxyReply reply, void *userdata) {
+        Connection *focused = NULL;
+
+        for (Connection *c = p->connections; c; c = c->next)
+                if (c->focus_seq > 0 && (!focused || c->focus_seq > focused->focus_seq))
+                        focused = c;
+        if (!p->options.clipboard_path) {
+                report(reply, userdata, "error the fence has no --clipboard\n");
+                return;
+        }
+        if (!focused) {
+                report(reply, userdata, "error no program of VM %s has had the keyboard focus\n",
+                                p->vm);
+                return;
+        }
+        log_info("Connection %u: a %s for a script.", focused->number,
+                        action == HOTKEY_COPY ? "copy" : "paste");
+        if (action == HOTKEY_COPY)
+                copy_start(focused, reply, userdata);
+        else
+                paste_start(focused, reply, userdata);
+        /* the offer or the copy's request goes to the guest now, not on its next message */
+        if (peer_flush(&focused->client) < 0 || peer_update_events(&focused->client) < 0)
+                log_warning("Connection %u: cannot write to the client.", focused->number);
 }
 
 /* Runs p's whole messages through the filter into the other peer's queue. */
@@ -574,6 +646,9 @@ static int peer_forward(Peer *p, const char **reterr_reason) {
                         n_fds = 0;
                 }
                 p->connection->filter.receive_offer = 0;
+                if (p->connection->filter.keyboard_entered)
+                        p->connection->focus_seq = ++p->connection->proxy->focus_count;
+                p->connection->filter.keyboard_entered = false;
                 if (p->connection->paste && p->connection->filter.paste_offer == 0)
                         paste_forget(p->connection);
                 if (queue_frame_fds(p->connection) < 0) {
