@@ -130,13 +130,15 @@ int companion_plan_clipboard_argv(const char *binary, const char *dir, char ***r
 
 int companion_plan_argv(CompanionKind k, const CompanionContext *ctx, char ***ret) {
         _cleanup_(strv_freep) char **l = strv_new_empty();
-        _cleanup_(freep) char *fence_socket = NULL, *waypipe_socket = NULL, *frame_width = NULL;
+        _cleanup_(freep) char *fence_socket = NULL, *waypipe_socket = NULL, *frame_width = NULL,
+                              *control_socket = NULL;
         int r;
 
         if (!l)
                 return -ENOMEM;
         if (asprintf(&fence_socket, "%s/%s", ctx->dir, WAYLAND_FENCE_SOCKET) < 0 ||
                         asprintf(&waypipe_socket, "%s/%s", ctx->dir, WAYLAND_SERVICE_SOCKET) < 0 ||
+                        asprintf(&control_socket, "%s/%s", ctx->dir, WAYLAND_CONTROL_SOCKET) < 0 ||
                         asprintf(&frame_width, "%u", ctx->frame_width) < 0)
                 return -ENOMEM;
         r = sandbox_args(ctx, &l);
@@ -158,7 +160,7 @@ int companion_plan_argv(CompanionKind k, const CompanionContext *ctx, char ***re
                                                 ctx->color, "--frame-width", frame_width, NULL });
                 if (r >= 0 && ctx->clipboard)
                         r = extend_many(&l, (const char *const[]){ "--clipboard", ctx->clipboard,
-                                                    NULL });
+                                                    "--control", control_socket, NULL });
                 if (r >= 0 && ctx->copy_key)
                         r = extend_many(&l, (const char *const[]){ "--copy-key", ctx->copy_key,
                                                     NULL });

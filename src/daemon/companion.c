@@ -466,9 +466,12 @@ Companions *companions_free(Companions *c) {
                 process_stop(&c->procs[k]);
                 free(c->procs[k].last_error);
         }
-        /* Only if empty: a listener that is not ours keeps it. */
-        if (c->dir_fd >= 0)
+        /* Only if empty: a listener that is not ours keeps it. The fence's control socket is
+         * left by the killed fence. */
+        if (c->dir_fd >= 0) {
+                (void) unlinkat(c->dir_fd, WAYLAND_CONTROL_SOCKET, 0);
                 (void) unlinkat(c->services_fd, c->dir_name, AT_REMOVEDIR);
+        }
         safe_close(c->dir_fd);
         safe_close(c->services_fd);
         free(c->vm_name);

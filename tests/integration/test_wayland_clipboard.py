@@ -249,8 +249,9 @@ def test_the_copy_key_copies_the_vms_selection(desktop, keyboard, clipboard):
     wait_for(lambda: vmsilo_clipboard(desktop, "status").stdout == "11 bytes from c\n",
              what="the copy in vmsilo-clipboard")
     assert "selection served" in c_log.read_text()
-    assert "Copied 11 bytes from VM c to the global clipboard." in \
-        (desktop.dir / "proxy-c.log").read_text()
+    # the fence logs once vmsilo-clipboard answered, which may be after the status above
+    wait_for(lambda: "Copied 11 bytes from VM c to the global clipboard." in
+             (desktop.dir / "proxy-c.log").read_text(), what="the fence's log line")
     assert request(desktop, clipboard, b"paste b\n") == b"ok 11 c\nsecret of c"
 
 
@@ -337,4 +338,57 @@ def test_the_copy_key_refuses_binary_selections(desktop, keyboard, clipboard):
     type_keys(desktop, *chord("ctrl", "shift", "c"))
     wait_for(lambda: "vmsilo-clipboard refused the selection of VM pc: not UTF-8 text" in
              (desktop.dir / "proxy-pc.log").read_text(), what="the refusal")
+    assert vmsilo_clipboard(desktop, "status").stdout == "empty\n"
+
+
+def test_scripts_copy_from_one_vm_and_paste_to_another(desktop, keyboard, clipboard):
+    vmsilo_clipboard(desktop, "clear")
+    qa, qb = desktop.run / "qa-wayland", desktop.run / "qb-wayland"
+    qa_control, qb_control = desktop.run / "qa-control.sock", desktop.run / "qb-control.sock"
+    desktop.fence(qa, "wayland-1", "proxy-qa.log", "qa", "--clipboard", str(clipboard),
+                  "--control", str(qa_control))
+    desktop.fence(qb, "wayland-1", "proxy-qb.log", "qb", "--clipboard", str(clipboard),
+                  "--control", str(qb_control))
+    assert oct(qa_control.stat().st_mode & 0o777) == "0o600"
+    got = desktop.dir / "script-b.txt"
+    got.touch()
+    os.chown(got, desktop.user.pw_uid, desktop.user.pw_gid)
+
+    # no program of qb has had the focus yet: nothing to paste to
+    r = vmsilo_clipboard(desktop, "--control", str(qb_control), "paste-to", "qb")
+    assert r.returncode == 1 and "no program of VM qb has had the keyboard focus" in r.stderr
+    b, b_log = desktop.client("script-b", "--title", "script-b", "--read-selection", str(got),
+                              display=qb, vm="qb")
+    desktop.view("script-b", vm="qb")
+    a, a_log = desktop.client("script-a", "--title", "script-a", "--set-selection",
+                              "from a script", display=qa, vm="qa")
+    desktop.view("script-a", vm="qa")
+    wait_for(lambda: "selection set" in a_log.read_text(), what="a's set_selection")
+
+    r = vmsilo_clipboard(desktop, "--control", str(qa_control), "copy-from", "qa")
+    assert (r.returncode, r.stdout) == (0, "13 bytes from qa\n"), r.stderr
+    assert vmsilo_clipboard(desktop, "status").stdout == "13 bytes from qa\n"
+    # b is not focused now, but its program had the focus last of qb's
+    r = vmsilo_clipboard(desktop, "--control", str(qb_control), "paste-to", "qb")
+    assert (r.returncode, r.stdout) == (0, "13 bytes offered to qb\n"), r.stderr
+    wait_for(lambda: reads(b_log), what="b's read of the pasted selection")
+    assert got.read_bytes() == b"from a script"
+    assert vmsilo_clipboard(desktop, "status").stdout == "empty\n"
+    r = vmsilo_clipboard(desktop, "--control", str(qb_control), "paste-to", "qb")
+    assert r.returncode == 1 and "The global clipboard is empty." in r.stderr
+    roundtrip(b, b_log)
+    assert len(reads(b_log)) == 1
+
+    # only the user: another uid is hung up on unanswered
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(str(qa_control))
+    s.settimeout(5)
+    try:
+        s.sendall(b"copy\n")
+        s.shutdown(socket.SHUT_WR)
+        assert s.recv(100) == b""
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    s.close()
+    assert request(desktop, qa_control, b"bogus\n") == b"error invalid request\n"
     assert vmsilo_clipboard(desktop, "status").stdout == "empty\n"

@@ -86,6 +86,7 @@ static void test_fence_reaches_the_clipboard_through_its_directory(void **state)
                                 "--upstream /run/user/1000/wayland-1 "
                                 "--color rgb(0, 80, 200) --frame-width 6 "
                                 "--clipboard /run/user/1000/vmsilo/clipboard.sock "
+                                "--control /run/vmsilo/services/web/control.sock "
                                 "--copy-key ctrl+Insert --paste-key shift+Insert");
         /* waypipe never gets it */
         assert_argv(COMPANION_WAYPIPE, &ctx,
