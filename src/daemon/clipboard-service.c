@@ -7,17 +7,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "companion.h"
 #include "companion-plan.h"
 #include "log.h"
 #include "ratelimit.h"
-#include "sandbox.h"
 #include "strv.h"
 
 #define CLIPBOARD_DIR_NAME "vmsilo"
@@ -31,13 +29,6 @@ struct ClipboardService {
         Ratelimit restart_limit;
         bool failed; /* died too often: left alone until the daemon restarts */
 };
-
-static uint64_t now_usec(void) {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000;
-}
 
 /* The user's runtime dir must exist (the user's session: the compositor is in it too); root
  * makes vmsilo/ in it, or takes the user's own, never through a link. */
@@ -75,7 +66,7 @@ static int on_clipboard_exit(sd_event_source *source, const siginfo_t *si, void 
                         si->si_status);
         s->child = sd_event_source_disable_unref(s->child);
         s->pid = 0;
-        if (!ratelimit_below(&s->restart_limit, now_usec(), &suppressed)) {
+        if (!ratelimit_below(&s->restart_limit, companion_now_usec(), &suppressed)) {
                 s->failed = true;
                 log_error("vmsilo-clipboard died %u times within %llu s; not restarting it (the "
                           "clipboard keys do nothing).",
@@ -90,29 +81,12 @@ static int on_clipboard_exit(sd_event_source *source, const siginfo_t *si, void 
 static int spawn(ClipboardService *s) {
         Manager *m = s->manager;
         _cleanup_(strv_freep) char **argv = NULL;
-        const SandboxFds fds = {
-                .qmp = -EBADF,
-                .agent = -EBADF,
-                .console = -EBADF,
-                .balloon_qmp = -EBADF,
-                .input = -EBADF,
-                .output = STDERR_FILENO,
-        };
-        LaunchPlan plan = {};
         pid_t pid;
         int r;
 
         r = companion_plan_clipboard_argv(m->options.clipboard_binary, s->dir, &argv);
-        if (r >= 0) {
-                plan.argv = argv;
-                plan.n_argv = strv_length(argv);
-                r = sandbox_spawn(&plan, &fds, m->user_uid, m->user_gid, &pid);
-        }
-        if (r >= 0) {
-                r = sd_event_add_child(m->event, &s->child, pid, WEXITED, on_clipboard_exit, s);
-                if (r < 0)
-                        (void) kill(pid, SIGKILL);
-        }
+        if (r >= 0)
+                r = companion_spawn(m, argv, on_clipboard_exit, s, &s->child, &pid);
         if (r < 0)
                 return log_error_errno(r, "Cannot start vmsilo-clipboard: %m");
         (void) sd_event_source_set_description(s->child, "clipboard-child");
@@ -159,13 +133,8 @@ const char *clipboard_service_acquire(Manager *m) {
 ClipboardService *clipboard_service_free(ClipboardService *s) {
         if (!s)
                 return NULL;
-        if (s->child) {
-                (void) sd_event_source_send_child_signal(s->child, SIGKILL, NULL, 0);
-                /* the loop keeps the source until the child is reaped; see on_clipboard_exit() */
-                (void) sd_event_source_set_userdata(s->child, NULL);
-                (void) sd_event_source_set_floating(s->child, true);
-                s->child = sd_event_source_unref(s->child);
-        }
+        if (s->child)
+                s->child = companion_kill(s->child);
         free(s->dir);
         free(s->socket);
         free(s);

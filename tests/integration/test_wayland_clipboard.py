@@ -180,21 +180,27 @@ def vmsilo_clipboard(desktop, *args):
                 capture_output=True, text=True)
 
 
-def test_the_clipboard_socket_is_the_users_alone(desktop, clipboard):
-    assert oct(clipboard.parent.stat().st_mode & 0o777) == "0o700"
-    assert oct(clipboard.stat().st_mode & 0o777) == "0o600"
-    assert clipboard.stat().st_uid == desktop.user.pw_uid
-    # another uid (root here, past the file mode) is hung up on without an answer
+def assert_hung_up(path, data):
+    """A request from root (another uid than the socket's owner, past the file mode) is
+    closed without an answer."""
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.connect(str(clipboard))
+    s.connect(str(path))
     s.settimeout(5)
     try:
-        s.sendall(b"status\n")
+        s.sendall(data)
         s.shutdown(socket.SHUT_WR)
         assert s.recv(100) == b""
     except (BrokenPipeError, ConnectionResetError):
         pass
     s.close()
+
+
+def test_the_clipboard_socket_is_the_users_alone(desktop, clipboard):
+    assert oct(clipboard.parent.stat().st_mode & 0o777) == "0o700"
+    assert oct(clipboard.stat().st_mode & 0o777) == "0o600"
+    assert clipboard.stat().st_uid == desktop.user.pw_uid
+    # another uid (root here, past the file mode) is hung up on without an answer
+    assert_hung_up(clipboard, b"status\n")
 
 
 def test_a_copy_is_pasted_once_and_only_text_is_taken(desktop, clipboard):
@@ -380,15 +386,6 @@ def test_scripts_copy_from_one_vm_and_paste_to_another(desktop, keyboard, clipbo
     assert len(reads(b_log)) == 1
 
     # only the user: another uid is hung up on unanswered
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.connect(str(qa_control))
-    s.settimeout(5)
-    try:
-        s.sendall(b"copy\n")
-        s.shutdown(socket.SHUT_WR)
-        assert s.recv(100) == b""
-    except (BrokenPipeError, ConnectionResetError):
-        pass
-    s.close()
+    assert_hung_up(qa_control, b"copy\n")
     assert request(desktop, qa_control, b"bogus\n") == b"error invalid request\n"
     assert vmsilo_clipboard(desktop, "status").stdout == "empty\n"
