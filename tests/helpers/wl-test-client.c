@@ -18,6 +18,8 @@
  * Every wl_data_device.selection is logged: "selection offer <first mime type>" or
  * "selection none"; "selection served" each time the source is read; "drag enter" when a drag
  * enters its surface.
+ * --repeat N serves TEXT N times over (a selection of megabytes); --spam-types N offers N
+ * made-up mime types before the text ones.
  * --read-selection FILE: reads each selection offered (as text/plain;charset=utf-8) into FILE
  * (replaced) and logs "selection read <bytes>"; the previous offer is destroyed, as toolkits do.
  * --frames N (the benchmark): once configured, commits N full-damage frames, each followed by a
@@ -51,6 +53,7 @@ static int arg_decoration = 0; /* ZXDG_TOPLEVEL_DECORATION_V1_MODE_*, 0: do not 
 static unsigned arg_frames = 0;
 static const char *arg_selection = NULL;
 static const char *arg_read_selection = NULL;
+static unsigned long arg_repeat = 1, arg_spam_types = 0;
 static bool configured = false, keep_buffers = false, selection_set = false;
 static FILE *log_file;
 
@@ -217,15 +220,18 @@ static void keyboard_modifiers(void *data, struct wl_keyboard *k, uint32_t seria
 static void source_target(void *data, struct wl_data_source *s, const char *mime_type) {
 }
 static void source_send(void *data, struct wl_data_source *s, const char *mime_type, int32_t fd) {
-        size_t len = strlen(arg_selection), done = 0;
+        size_t len = strlen(arg_selection);
 
-        while (done < len) {
-                ssize_t n = write(fd, arg_selection + done, len - done);
+        for (unsigned long i = 0; i < arg_repeat; i++)
+                for (size_t done = 0; done < len;) {
+                        ssize_t n = write(fd, arg_selection + done, len - done);
 
-                if (n <= 0)
-                        break;
-                done += (size_t) n;
-        }
+                        if (n <= 0) {
+                                i = arg_repeat; /* the reader is gone */
+                                break;
+                        }
+                        done += (size_t) n;
+                }
         close(fd);
         logf_("selection served");
 }
@@ -246,6 +252,12 @@ static void keyboard_enter(void *data, struct wl_keyboard *k, uint32_t serial, s
                 return;
         source = wl_data_device_manager_create_data_source(data_device_manager);
         wl_data_source_add_listener(source, &source_listener, NULL);
+        for (unsigned long i = 0; i < arg_spam_types; i++) {
+                char type[64];
+
+                snprintf(type, sizeof(type), "application/x-spam-%lu", i);
+                wl_data_source_offer(source, type);
+        }
         wl_data_source_offer(source, "text/plain;charset=utf-8");
         wl_data_source_offer(source, "text/plain");
         wl_data_device_set_selection(data_device, source, serial);
@@ -457,12 +469,14 @@ static int parse_argv(int argc, char **argv) {
                 { "frames", required_argument, NULL, 'f' },
                 { "set-selection", required_argument, NULL, 'C' },
                 { "read-selection", required_argument, NULL, 'R' },
+                { "repeat", required_argument, NULL, 'r' },
+                { "spam-types", required_argument, NULL, 'T' },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
         int c;
 
-        while ((c = getopt_long(argc, argv, "t:n:a:c:s:l:S:d:f:C:R:h", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "t:n:a:c:s:l:S:d:f:C:R:r:T:h", options, NULL)) >= 0)
                 switch (c) {
                 case 't':
                         arg_title = optarg;
@@ -493,6 +507,12 @@ static int parse_argv(int argc, char **argv) {
                 case 'R':
                         arg_read_selection = optarg;
                         break;
+                case 'r':
+                        arg_repeat = strtoul(optarg, NULL, 10);
+                        break;
+                case 'T':
+                        arg_spam_types = strtoul(optarg, NULL, 10);
+                        break;
                 case 'f':
                         arg_frames = (unsigned) strtoul(optarg, NULL, 10);
                         break;
@@ -512,8 +532,9 @@ static int parse_argv(int argc, char **argv) {
                 case 'h':
                         printf("Usage: wl-test-client [--title T [--title-times N]] [--app-id ID] "
                                "[--color RRGGBB] [--size WxH] [--shadow N] "
-                               "[--decoration client|server] [--frames N] [--set-selection TEXT] "
-                               "[--read-selection FILE] [--log FILE]\n");
+                               "[--decoration client|server] [--frames N] [--set-selection TEXT "
+                               "[--repeat N] [--spam-types N]] [--read-selection FILE] "
+                               "[--log FILE]\n");
                         exit(0);
                 default:
                         return -EINVAL;

@@ -331,20 +331,46 @@ def test_copy_in_one_vm_and_paste_once_in_another(desktop, keyboard, clipboard):
     assert desktop.cuts() == [] and "cut:" not in pb_log.read_text()
 
 
-def test_the_copy_key_refuses_binary_selections(desktop, keyboard, clipboard):
+def copy_key_in_new_client(desktop, name, fence, vm, *selection):
+    """A new client of vm's fence sets the selection as selection says, gets the focus, and the
+    copy key is pressed in it; returns its log."""
+    c, c_log = desktop.client(name, "--title", name, "--set-selection", *selection,
+                              display=fence, vm=vm)
+    desktop.view(name, vm=vm)
+    wait_for(lambda: "selection set" in c_log.read_text(), what=f"{name}'s set_selection")
+    type_keys(desktop, "x")
+    wait_for(lambda: "key x released" in c_log.read_text(), what=f"{name}'s keyboard focus")
+    type_keys(desktop, *chord("ctrl", "shift", "c"))
+    return c_log
+
+
+def test_the_copy_key_refuses_binary_and_oversized_selections(desktop, keyboard, clipboard):
     vmsilo_clipboard(desktop, "clear")
     pc = desktop.run / "pc-wayland"
     desktop.fence(pc, "wayland-1", "proxy-pc.log", "pc", "--clipboard", str(clipboard))
-    c, c_log = desktop.client("bin-c", "--title", "bin-c", "--set-selection",
-                              b"\x89PNG\r\n\x1a\n\xff", display=pc, vm="pc")
-    desktop.view("bin-c", vm="pc")
-    wait_for(lambda: "selection set" in c_log.read_text(), what="c's set_selection")
-    type_keys(desktop, "x")
-    wait_for(lambda: "key x released" in c_log.read_text(), what="c's keyboard focus")
-    type_keys(desktop, *chord("ctrl", "shift", "c"))
+    log = desktop.dir / "proxy-pc.log"
+    copy_key_in_new_client(desktop, "bin-c", pc, "pc", b"\x89PNG\r\n\x1a\n\xff")
     wait_for(lambda: "vmsilo-clipboard refused the selection of VM pc: not UTF-8 text" in
-             (desktop.dir / "proxy-pc.log").read_text(), what="the refusal")
+             log.read_text(), what="the refusal of binary text")
     assert vmsilo_clipboard(desktop, "status").stdout == "empty\n"
+
+    # 2 MiB: refused whole, never truncated
+    copy_key_in_new_client(desktop, "big-c", pc, "pc", "ab", "--repeat", str(1024 * 1024))
+    wait_for(lambda: "the selection of VM pc was not copied: it is larger than 1 MiB" in
+             log.read_text(), what="the refusal of 2 MiB")
+    assert vmsilo_clipboard(desktop, "status").stdout == "empty\n"
+
+    # exactly 1 MiB is taken
+    copy_key_in_new_client(desktop, "mib-c", pc, "pc", "ab", "--repeat", str(512 * 1024))
+    wait_for(lambda: vmsilo_clipboard(desktop, "status").stdout == "1048576 bytes from pc\n",
+             what="1 MiB copied")
+
+    # a thousand made-up types before the text ones: the text is still what is taken
+    vmsilo_clipboard(desktop, "clear")
+    copy_key_in_new_client(desktop, "spam-c", pc, "pc", "plain text", "--spam-types", "1000")
+    wait_for(lambda: vmsilo_clipboard(desktop, "status").stdout == "10 bytes from pc\n",
+             what="the text type among the spam")
+    assert desktop.cuts() == [] and "cut:" not in log.read_text()
 
 
 def test_scripts_copy_from_one_vm_and_paste_to_another(desktop, keyboard, clipboard):
