@@ -15,6 +15,7 @@
 #include "clipboard-client.h"
 #include "desktop-entry.h"
 #include "filter.h"
+#include "paste-serve.h"
 #include "log.h"
 #include "macro.h"
 #include "proxy.h"
@@ -47,14 +48,6 @@ typedef struct Copy {
         void *reply_userdata;
 } Copy;
 
-/* The paste key's text written into a pipe the guest passed with wl_data_offer.receive. */
-typedef struct Serve {
-        Connection *connection;
-        sd_event_source *io, *timer; /* NULL: a free slot */
-        char *data;
-        size_t size, done;
-} Serve;
-
 struct Connection {
         Proxy *proxy;
         Connection *prev, *next;
@@ -62,9 +55,8 @@ struct Connection {
         Filter filter;
         Peer client, compositor;
         Copy copy;
-        char *paste; /* the text of filter.paste_offer, while the guest's selection */
-        size_t paste_size;
-        Serve serves[PROXY_SERVES_MAX];
+        char name[64]; /* "VM <vm> client <number>", for the logs */
+        PasteServe paste; /* the text of filter.paste_offer, while the guest's selection */
         uint64_t focus_seq; /* when its keyboard last entered a window, in proxy->focus_count */
 };
 
@@ -111,35 +103,6 @@ static void copy_finish(Copy *copy) {
         copy->size = 0;
 }
 
-/* Frees a copy of clipboard text, zeroed first: it is the user's. */
-static void *text_free(char *text, size_t size) {
-        if (text)
-                explicit_bzero(text, size);
-        return mfree(text);
-}
-
-static char *text_dup(const char *text, size_t size) {
-        char *copy = malloc(size + 1);
-
-        if (copy) {
-                memcpy(copy, text, size);
-                copy[size] = 0;
-        }
-        return copy;
-}
-
-static void serve_finish(Serve *s) {
-        s->io = sd_event_source_disable_unref(s->io); /* closes the guest's pipe (io_fd_own) */
-        s->timer = sd_event_source_disable_unref(s->timer);
-        s->data = text_free(s->data, s->size);
-        s->size = s->done = 0;
-}
-
-static void paste_forget(Connection *c) {
-        c->paste = text_free(c->paste, c->paste_size);
-        c->paste_size = 0;
-}
-
 /* Tells whoever asked for the copy or paste (vmsilo clipboard copy-from/paste-to, through
  * fence-control.c; nobody for the keys) how it went: "ok <size>\n", "empty\n" or "error <why>\n". */
 _printf_(3, 4) static void report(ProxyReply reply, void *userdata, const char *fmt, ...) {
@@ -172,9 +135,7 @@ static Connection *connection_free(Connection *c) {
         filter_finish(&c->filter);
         report(c->copy.reply, c->copy.reply_userdata, "error the VM's program went away\n");
         copy_finish(&c->copy);
-        paste_forget(c);
-        for (size_t i = 0; i < ELEMENTSOF(c->serves); i++)
-                serve_finish(&c->serves[i]);
+        paste_serve_finish(&c->paste);
         free(c);
         return NULL;
 }
@@ -461,7 +422,6 @@ static void paste_start(Connection *c, ProxyReply reply, void *userdata) {
         _cleanup_(freep) char *line = NULL, *answer = NULL;
         const char *vm = c->proxy->vm, *error = NULL;
         ClipboardReply parsed;
-        char *text;
         size_t n;
         int r;
 
@@ -488,11 +448,13 @@ static void paste_start(Connection *c, ProxyReply reply, void *userdata) {
                                 r == -EREMOTEIO ? "refused" : "cannot be reached");
                 return;
         }
-        text = text_dup(parsed.text, parsed.size);
-        r = text ? filter_offer_paste(&c->filter, &c->client.out) : -ENOMEM;
+        /* the text first: the offer's receive may come in the guest's next message */
+        r = paste_serve_set(&c->paste, parsed.text, parsed.size);
+        if (r >= 0)
+                r = filter_offer_paste(&c->filter, &c->client.out);
         explicit_bzero((char *) parsed.text, parsed.size); /* the reply is freed at return */
         if (r <= 0) {
-                (void) text_free(text, parsed.size);
+                paste_serve_forget(&c->paste);
                 if (r == 0)
                         log_warning("Connection %u: VM %s's program has no clipboard (no "
                                     "wl_data_device): the pasted text is dropped.", c->number, vm);
@@ -504,75 +466,8 @@ static void paste_start(Connection *c, ProxyReply reply, void *userdata) {
                                        : "cannot offer the text to the VM");
                 return;
         }
-        paste_forget(c);
-        c->paste = text;
-        c->paste_size = parsed.size;
         log_info("Pasted %zu bytes from %s into VM %s.", parsed.size, parsed.source, vm);
         report(reply, userdata, "ok %zu\n", parsed.size);
-}
-
-static int on_serve_io(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
-        Serve *s = userdata;
-
-        while (s->done < s->size) {
-                ssize_t n = write(fd, s->data + s->done, s->size - s->done);
-
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0 && errno == EAGAIN)
-                        return 0;
-                if (n < 0)
-                        break; /* the guest closed its end: its loss */
-                s->done += (size_t) n;
-        }
-        serve_finish(s);
-        return 0;
-}
-
-static int on_serve_timeout(sd_event_source *source, uint64_t usec, void *userdata) {
-        Serve *s = userdata;
-
-        log_warning("Connection %u: VM %s did not read the pasted text in time.",
-                        s->connection->number, s->connection->proxy->vm);
-        serve_finish(s);
-        return 0;
-}
-
-/* wl_data_offer.receive on one of the fence's offers: the text goes into the guest's pipe (fd,
- * taken) if that offer is still the guest's selection; else the pipe is closed, empty. */
-static void serve_start(Connection *c, int fd) {
-        _cleanup_(closep) int pipe_fd = fd;
-        Serve *s = NULL;
-        int r;
-
-        if (c->filter.receive_offer != c->filter.paste_offer || !c->paste)
-                return;
-        for (size_t i = 0; i < ELEMENTSOF(c->serves) && !s; i++)
-                if (!c->serves[i].io)
-                        s = &c->serves[i];
-        if (!s) {
-                log_warning("Connection %u: VM %s reads the pasted text %u times at once; this "
-                            "read gets nothing.", c->number, c->proxy->vm, PROXY_SERVES_MAX);
-                return;
-        }
-        *s = (Serve){ .connection = c, .size = c->paste_size };
-        s->data = text_dup(c->paste, c->paste_size);
-        r = s->data ? 0 : -ENOMEM;
-        if (r >= 0 && fcntl(pipe_fd, F_SETFL, O_NONBLOCK) < 0)
-                r = -errno;
-        if (r >= 0)
-                r = sd_event_add_io(c->proxy->event, &s->io, pipe_fd, EPOLLOUT, on_serve_io, s);
-        if (r >= 0)
-                r = sd_event_source_set_io_fd_own(s->io, true);
-        if (r >= 0)
-                TAKE_FD(pipe_fd); /* the event source closes it now */
-        if (r >= 0)
-                r = sd_event_add_time_relative(c->proxy->event, &s->timer, CLOCK_MONOTONIC,
-                                PROXY_SERVE_TIMEOUT_USEC, 0, on_serve_timeout, s);
-        if (r < 0) {
-                log_warning_errno(r, "Connection %u: cannot serve the pasted text: %m", c->number);
-                serve_finish(s);
-        }
 }
 
 /* What the fence does on a clipboard key it swallowed. */
@@ -640,7 +535,11 @@ static int peer_forward(Peer *p, const char **reterr_reason) {
                 p->connection->filter.keymap_wanted = false;
                 if (p->connection->filter.receive_offer != 0 && n_fds == 1) {
                         /* the guest's pipe for a paste: the fence's, never the compositor's */
-                        serve_start(p->connection, p->in_fds[0]);
+                        if (p->connection->filter.receive_offer ==
+                                        p->connection->filter.paste_offer)
+                                paste_serve_write(&p->connection->paste, p->in_fds[0]);
+                        else
+                                safe_close(p->in_fds[0]); /* an old offer: nothing */
                         memmove(p->in_fds, p->in_fds + 1, (p->n_in_fds - 1) * sizeof(int));
                         p->n_in_fds--;
                         n_fds = 0;
@@ -649,8 +548,8 @@ static int peer_forward(Peer *p, const char **reterr_reason) {
                 if (p->connection->filter.keyboard_entered)
                         p->connection->focus_seq = ++p->connection->proxy->focus_count;
                 p->connection->filter.keyboard_entered = false;
-                if (p->connection->paste && p->connection->filter.paste_offer == 0)
-                        paste_forget(p->connection);
+                if (p->connection->filter.paste_offer == 0)
+                        paste_serve_forget(&p->connection->paste);
                 if (queue_frame_fds(p->connection) < 0) {
                         *reterr_reason = "cannot pass the frame's buffer";
                         return -ENOBUFS;
@@ -781,6 +680,8 @@ static int connection_new(Proxy *proxy, int client_fd, int compositor_fd, Connec
         proxy->connections = c;
         proxy->n_connections++;
         c->number = ++proxy->next_number;
+        (void) snprintf(c->name, sizeof(c->name), "VM '%s' client %u", proxy->vm, c->number);
+        paste_serve_init(&c->paste, proxy->event, c->name);
         r = peer_init(c, &c->client, true, client_fd);
         if (r < 0)
                 return r;

@@ -26,10 +26,6 @@
  * clipboard takes, to tell a selection too large), and for how long. */
 #define PROXY_COPY_MAX (1024u * 1024u + 1u)
 #define PROXY_COPY_TIMEOUT_USEC (2u * 1000u * 1000u)
-/* The paste key: the guest's reads of the pasted text under way at once, per connection (each
- * has its own copy of the text), and how long one may take. */
-#define PROXY_SERVES_MAX 4u
-#define PROXY_SERVE_TIMEOUT_USEC (5u * 1000u * 1000u)
 
 typedef struct Proxy Proxy;
 
