@@ -378,12 +378,14 @@ static void copy_start(Connection *c, ProxyReply reply, void *userdata) {
         }
         if (c->client.n_out_fds >= ELEMENTSOF(c->client.out_fds))
                 r = -ENOBUFS;
-        else if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
+        else if (pipe2(fds, O_CLOEXEC) < 0)
                 r = -errno;
         else {
                 rfd = fds[0];
                 wfd = fds[1];
-                r = 0;
+                /* only our end: a guest program may write with blocking writes, and would see
+                 * EAGAIN and stop half-way with a non-blocking one */
+                r = fcntl(rfd, F_SETFL, O_NONBLOCK) < 0 ? -errno : 0;
         }
         if (r >= 0) {
                 c->copy.data = malloc(PROXY_COPY_MAX);
