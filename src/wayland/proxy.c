@@ -513,6 +513,33 @@ void proxy_clipboard(Proxy *p, HotkeyAction action, ProxyReply reply, void *user
                 log_warning("Connection %u: cannot write to the client.", focused->number);
 }
 
+/* What the filter left for the fence after one of p's messages (n_fds: the fds it takes): the
+ * keymap to read; a paste's pipe, which is the fence's and never goes on; the keyboard focus;
+ * a paste the guest's own selection replaced. */
+static void after_message(Peer *p, size_t *n_fds) {
+        Connection *c = p->connection;
+        Filter *f = &c->filter;
+
+        if (f->keymap_wanted && *n_fds > 0)
+                read_keymap(c, p->in_fds[0], f->keymap_size);
+        f->keymap_wanted = false;
+        if (f->receive_offer != 0 && *n_fds == 1) {
+                if (f->receive_offer == f->paste_offer)
+                        paste_serve_write(&c->paste, p->in_fds[0]);
+                else
+                        safe_close(p->in_fds[0]); /* an old offer: nothing */
+                memmove(p->in_fds, p->in_fds + 1, (p->n_in_fds - 1) * sizeof(int));
+                p->n_in_fds--;
+                *n_fds = 0;
+        }
+        f->receive_offer = 0;
+        if (f->keyboard_entered)
+                c->focus_seq = ++c->proxy->focus_count;
+        f->keyboard_entered = false;
+        if (f->paste_offer == 0)
+                paste_serve_forget(&c->paste);
+}
+
 /* Runs p's whole messages through the filter into the other peer's queue. */
 static int peer_forward(Peer *p, const char **reterr_reason) {
         Peer *o = other(p);
@@ -532,26 +559,7 @@ static int peer_forward(Peer *p, const char **reterr_reason) {
                         break;
                 if (r < 0)
                         return r;
-                if (p->connection->filter.keymap_wanted && n_fds > 0)
-                        read_keymap(p->connection, p->in_fds[0], p->connection->filter.keymap_size);
-                p->connection->filter.keymap_wanted = false;
-                if (p->connection->filter.receive_offer != 0 && n_fds == 1) {
-                        /* the guest's pipe for a paste: the fence's, never the compositor's */
-                        if (p->connection->filter.receive_offer ==
-                                        p->connection->filter.paste_offer)
-                                paste_serve_write(&p->connection->paste, p->in_fds[0]);
-                        else
-                                safe_close(p->in_fds[0]); /* an old offer: nothing */
-                        memmove(p->in_fds, p->in_fds + 1, (p->n_in_fds - 1) * sizeof(int));
-                        p->n_in_fds--;
-                        n_fds = 0;
-                }
-                p->connection->filter.receive_offer = 0;
-                if (p->connection->filter.keyboard_entered)
-                        p->connection->focus_seq = ++p->connection->proxy->focus_count;
-                p->connection->filter.keyboard_entered = false;
-                if (p->connection->filter.paste_offer == 0)
-                        paste_serve_forget(&p->connection->paste);
+                after_message(p, &n_fds);
                 if (queue_frame_fds(p->connection) < 0) {
                         *reterr_reason = "cannot pass the frame's buffer";
                         return -ENOBUFS;
