@@ -30,6 +30,9 @@ typedef struct CompanionContext {
         const char *color;        /* the VM's color, as configured: the fence's frame */
         unsigned frame_width;     /* the VM's frameWidth */
         const char *entries_dir;  /* absolute: the host entries vmsilod installs (desktop.c) */
+        const char *clipboard;    /* absolute: vmsilo-clipboard's socket, NULL: none */
+        const char *copy_key;     /* clipboardCopyKey, NULL: the fence's default */
+        const char *paste_key;    /* clipboardPasteKey, NULL: the fence's default */
 } CompanionContext;
 
 const char *companion_kind_to_string(CompanionKind k);
@@ -39,6 +42,11 @@ const char *companion_socket_name(CompanionKind k);
 
 /* The full argv (bwrap first) that runs companion k of ctx in its sandbox. */
 int companion_plan_argv(CompanionKind k, const CompanionContext *ctx, char ***ret);
+
+/* The user's vmsilo-clipboard (binary, absolute) in the same sandbox, with dir (absolute: the
+ * user's <runtime>/vmsilo) its only writable place and its socket dir/CLIPBOARD_SOCKET_NAME. */
+#define CLIPBOARD_SOCKET_NAME "clipboard.sock"
+int companion_plan_clipboard_argv(const char *binary, const char *dir, char ***ret);
 
 /* Whether name is a display socket name a client would try: "wayland-<digits>". */
 bool companion_is_display_name(const char *name);

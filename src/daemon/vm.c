@@ -700,6 +700,12 @@ static int vm_spawn(Vm *vm) {
         r = vm_build_plan(vm, &plan);
         if (r < 0)
                 return r;
+        r = vfio_sandbox_paths(m->options.sys_root, vm->config, vm->vfio_grants,
+                        vm->n_vfio_grants, plan);
+        if (r < 0) {
+                vm_set_failure(vm, "cannot show the VMM its PCI devices: %s", strerror(-r));
+                return r;
+        }
         r = vm_open_log(vm, &output);
         if (r < 0) {
                 vm_set_failure(vm, "cannot create the VMM log: %s", strerror(-r));
