@@ -42,7 +42,7 @@ def daemon(tmp_path_factory):
     forward.mkdir()
     forward.chmod(0o777)  # the fake VMM (the configured user) makes one dir per VM
     d = Daemon(tmp_path_factory.mktemp("daemon"), public_dir("vmsilo-state-"),
-               [fake_vm("gui", fake), fake_vm("nogui", fake, gpu=False),
+               [fake_vm("gui", fake), fake_vm("nogui", fake, gpu=False, tray=False),
                 fake_vm("hostile", fake)],
                extra_args=["--qemu-system", str(exe)])
     d.env.update({
