@@ -80,7 +80,8 @@ def test_guest_user_has_the_usual_devices_and_the_vm_name_as_hostname(daemon):
 def test_gpu_vm_agent_listens_for_the_wayland_host_service(daemon):
     # gpu and tray are on by default: the plan says vmsilo.forward=wayland,tray, the agent makes
     # the sockets the guest's waypipe server and vmsilo-tray connect to (only the guest user may),
-    # and sessions get the display name. The default image has no waypipe: the display itself is a root image's.
+    # and sessions get the display name. The default image has no waypipe: the display itself
+    # is a root image's.
     r = daemon.run("main", "sh", "-c",
                    "grep -o 'vmsilo.forward=[a-z,]*' /proc/cmdline;"
                    " cd /run/vmsilo/forward && stat -c '%U %a %F' wayland.sock tray.sock;"
