@@ -39,7 +39,7 @@ static int extend_many(char ***l, const char *const *args) {
         return 0;
 }
 
-static int sandbox_args(const CompanionContext *ctx, char ***l) {
+int companion_sandbox_args(const char *dir, char ***l) {
         static const char *const base[] = {
                 COMPANION_BWRAP_BINARY,
                 "--unshare-all",
@@ -77,8 +77,8 @@ static int sandbox_args(const CompanionContext *ctx, char ***l) {
         r = extend_many(l, base);
         if (r < 0)
                 return r;
-        return extend_many(l, (const char *const[]){ "--bind", ctx->dir, ctx->dir, "--setenv",
-                                              "XDG_RUNTIME_DIR", ctx->dir, NULL });
+        return extend_many(l, (const char *const[]){ "--bind", dir, dir, "--setenv",
+                                              "XDG_RUNTIME_DIR", dir, NULL });
 }
 
 int companion_plan_argv(CompanionKind k, const CompanionContext *ctx, char ***ret) {
@@ -92,7 +92,7 @@ int companion_plan_argv(CompanionKind k, const CompanionContext *ctx, char ***re
                         asprintf(&waypipe_socket, "%s/%s", ctx->dir, WAYLAND_SERVICE_SOCKET) < 0 ||
                         asprintf(&frame_width, "%u", ctx->frame_width) < 0)
                 return -ENOMEM;
-        r = sandbox_args(ctx, &l);
+        r = companion_sandbox_args(ctx->dir, &l);
         if (r < 0)
                 return r;
 
