@@ -257,6 +257,7 @@ int tray_companion_new(Vm *vm, TrayCompanion **ret) {
                         m->event, &t->scan_timer, CLOCK_MONOTONIC, 0, 0, on_scan_timer, t);
         if (r < 0)
                 return r;
+        (void) sd_event_source_set_enabled(t->scan_timer, SD_EVENT_ON); /* not a oneshot */
         *ret = TAKE_PTR(t);
         return 0;
 }

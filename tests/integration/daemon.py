@@ -23,7 +23,8 @@ def build_dir():
 
 def binary(name):
     paths = {"vmsilo": "src/cli/vmsilo", "vmsilod": "src/daemon/vmsilod",
-             "vmsilo-agent": "src/agent/vmsilo-agent"}
+             "vmsilo-agent": "src/agent/vmsilo-agent", "vmsilo-tray": "src/tray/vmsilo-tray",
+             "tray-test-item": "tests/helpers/tray-test-item"}
     return str(build_dir() / paths[name])
 
 

@@ -7,16 +7,18 @@ fd instead of booting a guest. A guest program is a connection to the agent's
 import json
 import os
 import pwd
+import select
 import shutil
 import socket
+import subprocess
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from daemon import (Daemon, binary, ensure_test_user, listen_as_user, public_dir, services_dir,
-                    vm)
+from daemon import (TEST_USER, Daemon, binary, build_dir, ensure_test_user, listen_as_user,
+                    public_dir, services_dir, vm, wait_for)
 
 HERE = Path(__file__).parent
 HOSTILE_OPENS = 70
@@ -41,6 +43,7 @@ def daemon(tmp_path_factory):
     forward = fake / "forward"
     forward.mkdir()
     forward.chmod(0o777)  # the fake VMM (the configured user) makes one dir per VM
+    user_runtime = public_dir("vmsilo-userrun-")
     d = Daemon(tmp_path_factory.mktemp("daemon"), public_dir("vmsilo-state-"),
                [fake_vm("gui", fake), fake_vm("nogui", fake, gpu=False, tray=False),
                 fake_vm("hostile", fake)],
@@ -49,16 +52,21 @@ def daemon(tmp_path_factory):
         "FAKE_QEMU_AGENT": str(fake / "vmsilo-agent"),
         "FAKE_QEMU_FORWARD_DIR": str(forward),
         # nogui's guest listens although the plan names no service: the host must refuse it.
-        "FAKE_QEMU_EXTRA_CMDLINE": "vmsilo.forward=wayland",
+        "FAKE_QEMU_EXTRA_CMDLINE": "vmsilo.forward=wayland,tray",
         "FAKE_QEMU_HOSTILE": "hostile",
         "FAKE_QEMU_HOSTILE_OPENS": str(HOSTILE_OPENS),
+        # The tray test's session bus is <user_runtime>/<uid>/bus; until then there is none.
+        "VMSILO_USER_RUNTIME_BASE": str(user_runtime),
+        "VMSILO_TRAY": str(build_dir() / "src/tray/vmsilo-tray"),
     })
     d.forward = forward
+    d.user_runtime = user_runtime
     d.start()
     yield d
     assert d.stop() == 0, d.output()
     shutil.rmtree(fake, ignore_errors=True)
     shutil.rmtree(exe.parent, ignore_errors=True)
+    shutil.rmtree(user_runtime, ignore_errors=True)
 
 
 def start_vm(d, name):
@@ -111,7 +119,7 @@ def recv_exactly(s, n):
 def test_the_plan_names_wayland_only_with_gpu(daemon):
     start_vm(daemon, "gui")
     start_vm(daemon, "nogui")
-    assert "vmsilo.forward=wayland" in (daemon.forward / "gui" / "cmdline").read_text()
+    assert "vmsilo.forward=wayland,tray " in (daemon.forward / "gui" / "cmdline").read_text()
     # nogui's fake VMM added the word itself; the plan did not.
     assert (daemon.forward / "nogui" / "cmdline").read_text().count("vmsilo.forward=") == 1
 
@@ -269,3 +277,98 @@ def test_stopping_a_vm_with_open_guest_streams_answers_and_keeps_the_daemon(daem
         for g in guests:
             g.close()
         c.close()
+
+
+def read_line(proc, timeout=20):
+    """The next line proc prints (unbuffered reads: nothing is held back in a Python buffer)."""
+    line = b""
+    while not line.endswith(b"\n"):
+        ready, _, _ = select.select([proc.stdout], [], [], timeout)
+        assert ready, f"no line from {proc.args} in {timeout} s (got {line!r})"
+        byte = os.read(proc.stdout.fileno(), 1)
+        assert byte, f"{proc.args} exited"
+        line += byte
+    return line.decode()
+
+
+class UserBus:
+    """A dbus-daemon --session as the configured user at <user runtime>/<uid>/bus, where vmsilod
+    looks for the user's session bus; processes on it run as that user too (a session bus lets
+    in its own user only)."""
+
+    def __init__(self, path):
+        self.pw = pwd.getpwnam(TEST_USER)
+        path.parent.mkdir(exist_ok=True)
+        os.chown(path.parent, self.pw.pw_uid, self.pw.pw_gid)
+        path.parent.chmod(0o700)
+        self.env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=f"unix:path={path}")
+        self.proc = self.popen(["dbus-daemon", "--session", "--nofork", f"--address=unix:path={path}"],
+                               stdout=subprocess.DEVNULL)
+        wait_for(path.exists, what="the session bus socket")
+
+    def popen(self, argv, **kwargs):
+        return subprocess.Popen(argv, env=self.env, user=self.pw.pw_uid, group=self.pw.pw_gid,
+                                extra_groups=[], **kwargs)
+
+    def items(self):
+        out = subprocess.run(["busctl", "--user", "list", "--acquired", "--no-legend"],
+                             env=self.env, user=self.pw.pw_uid, capture_output=True, text=True,
+                             timeout=10).stdout
+        return [l.split()[0] for l in out.splitlines()
+                if l.startswith("org.kde.StatusNotifierItem-")]
+
+    def title(self, name):
+        out = subprocess.run(["busctl", "--user", "get-property", name, "/StatusNotifierItem",
+                              "org.kde.StatusNotifierItem", "Title"], env=self.env,
+                             user=self.pw.pw_uid, capture_output=True, text=True, timeout=10)
+        return out.stdout.strip()
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+def test_tray_host_half_shows_guest_items_on_the_users_bus_until_the_vm_stops(daemon):
+    """Issue #16 through vmsilod with the real agent (on the host, fake VMM): the guest half on
+    a guest bus connects to the agent's tray.sock; vmsilod relays the stream to the host half it
+    runs sandboxed as the configured user on that user's session bus, where the item shows."""
+    # The VM runs before the user's bus appears: the host half starts once it does.
+    start_vm(daemon, "gui")
+    host = UserBus(daemon.user_runtime / str(pwd.getpwnam(TEST_USER).pw_uid) / "bus")
+    guest = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address"],
+                             stdout=subprocess.PIPE, text=True)
+    guest_env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=guest.stdout.readline().strip())
+    procs = [guest]
+    try:
+        tray = wait_for(lambda: (daemon.status("gui")["tray"] or {}).get("state") == "running"
+                        and daemon.status("gui")["tray"], timeout=20,
+                        what=f"the tray host half:\n{daemon.output()[-3000:]}")
+        assert tray["bus"] == str(host.env["DBUS_SESSION_BUS_ADDRESS"][len("unix:path="):])
+        uids = [l.split()[1:] for l in open(f"/proc/{tray['pid']}/status") if l.startswith("Uid:")]
+        assert uids == [[str(host.pw.pw_uid)] * 4]
+        watcher = host.popen([binary("tray-test-item"), "watcher"], stdout=subprocess.PIPE)
+        procs.append(watcher)
+        assert read_line(watcher) == "ready\n"
+        wait_for(lambda: (daemon.forward / "gui" / "tray.sock").exists(), timeout=20,
+                 what="the agent's tray socket")
+        procs.append(subprocess.Popen([binary("vmsilo-tray"), "guest", "--connect",
+                                       str(daemon.forward / "gui" / "tray.sock")], env=guest_env))
+        item = subprocess.Popen([binary("tray-test-item"), "good", "Hello"], env=guest_env,
+                                stdout=subprocess.PIPE)
+        procs.append(item)
+        assert read_line(item) == "ready\n"
+        assert read_line(watcher).startswith("registered org.kde.StatusNotifierItem-")
+        names = host.items()
+        assert [host.title(n) for n in names] == ['s "[gui] Hello"'], names
+
+        stop_reply = daemon.control({"method": "stop", "vm": "gui"})
+        assert stop_reply["ok"], stop_reply
+        daemon.wait_state("gui", "stopped")
+        wait_for(lambda: host.items() == [], timeout=20, what="the items gone with the VM")
+        assert daemon.status("gui")["tray"] is None
+        assert not (services_dir(daemon.runtime, "gui") / "tray.sock").exists()
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
+        host.stop()
