@@ -142,8 +142,8 @@ bool rootfs_plan_mirror_is_valid(const char *mirror) {
         return true;
 }
 
-int rootfs_plan_packages(char *const *programs, bool wayland, bool tray, char ***ret,
-                const char **ret_bad) {
+int rootfs_plan_packages(
+                char *const *programs, bool wayland, bool tray, char ***ret, const char **ret_bad) {
         _cleanup_(strv_freep) char **l = strv_new_empty();
         char **sorted;
         size_t kept = 0;

@@ -12,8 +12,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <syslog.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -48,8 +48,8 @@ struct TrayCompanion {
         char *dir; /* the VM's services directory */
         int dir_fd;
         char *user_runtime_dir;
-        char *bus;      /* <user_runtime_dir>/bus */
-        ino_t bus_ino;  /* of the bus in use or last tried; 0 when none */
+        char *bus;     /* <user_runtime_dir>/bus */
+        ino_t bus_ino; /* of the bus in use or last tried; 0 when none */
         TrayState state;
         pid_t pid;
         sd_event_source *child;
@@ -163,8 +163,8 @@ static int tray_spawn(TrayCompanion *t) {
         if (r < 0) {
                 set_error(t, "cannot start: error", -r);
                 t->state = TRAY_FAILED;
-                return log_error_errno(r, "VM '%s': cannot start the tray host half: %m",
-                                t->vm_name);
+                return log_error_errno(
+                                r, "VM '%s': cannot start the tray host half: %m", t->vm_name);
         }
         t->pid = pid;
         t->state = TRAY_RUNNING;

@@ -27,16 +27,16 @@ int tray_plan_argv(const TrayContext *ctx, char ***ret) {
         /* A build-tree binary (tests) is outside /usr: it alone is added, read-only. */
         if (strncmp(ctx->binary, "/usr/", 5) != 0) {
                 r = strv_extend_strv(&l, (char *const[]){ "--ro-bind", (char *) ctx->binary,
-                                                 (char *) ctx->binary, NULL });
+                                                         (char *) ctx->binary, NULL });
                 if (r < 0)
                         return r;
         }
         r = strv_extend_strv(&l,
                         (char *const[]){ "--ro-bind", (char *) ctx->bus, (char *) ctx->bus,
-                                "--setenv", "DBUS_SESSION_BUS_ADDRESS", address, "--",
-                                (char *) ctx->binary, "host", "--vm", (char *) ctx->vm_name,
-                                "--color", (char *) ctx->color, "--listen", socket,
-                                "--log-level", (char *) ctx->log_level, NULL });
+                                        "--setenv", "DBUS_SESSION_BUS_ADDRESS", address, "--",
+                                        (char *) ctx->binary, "host", "--vm", (char *) ctx->vm_name,
+                                        "--color", (char *) ctx->color, "--listen", socket,
+                                        "--log-level", (char *) ctx->log_level, NULL });
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(l);

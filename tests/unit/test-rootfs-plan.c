@@ -75,7 +75,7 @@ static void test_rootfs_plan_packages_add_the_tray_libraries_for_tray(void **sta
 
         assert_int_equal(rootfs_plan_packages(STRV_MAKE("hello"), false, true, &l, NULL), 0);
         assert_true(strv_equal(l, STRV_MAKE("dbus-daemon", "hello", "libjansson4", "libpng16-16",
-                                          "libunistring2", "systemd-sysv")));
+                                                  "libunistring2", "systemd-sysv")));
 }
 
 /* The session bus every session is told about, and the tray's guest half on it, connected to
@@ -90,9 +90,8 @@ static void test_rootfs_session_bus_and_tray_units_match_the_session(void **stat
         assert_non_null(strstr(rootfs_tray_unit, "\nUser=user\n"));
         assert_non_null(strstr(rootfs_tray_unit,
                         "DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/1000/bus\n"));
-        assert_non_null(strstr(rootfs_tray_unit,
-                        "ExecStart=/usr/libexec/vmsilo/vmsilo-tray guest "
-                        "--connect /run/vmsilo/forward/tray.sock\n"));
+        assert_non_null(strstr(rootfs_tray_unit, "ExecStart=/usr/libexec/vmsilo/vmsilo-tray guest "
+                                                 "--connect /run/vmsilo/forward/tray.sock\n"));
 }
 
 /* The unit the image gets with wayland: the user, display and socket the agent expects. */
@@ -108,7 +107,8 @@ static void test_rootfs_plan_packages_names_the_bad_entry(void **state) {
         char **l = (char **) 0x41;
         const char *bad = NULL;
 
-        assert_int_equal(rootfs_plan_packages(STRV_MAKE("hello", "--force-yes"), false, false, &l, &bad),
+        assert_int_equal(rootfs_plan_packages(
+                                         STRV_MAKE("hello", "--force-yes"), false, false, &l, &bad),
                         -EINVAL);
         assert_string_equal(bad, "--force-yes");
         assert_ptr_equal(l, (char **) 0x41);
@@ -216,7 +216,9 @@ static void test_rootfs_plan_image_size_overflow_is_erange(void **state) {
 static void fill_inputs(RootfsInputs *in) {
         assert_non_null(in->suite = strdup("bookworm"));
         assert_non_null(in->mirror = strdup("http://deb.debian.org/debian"));
-        assert_int_equal(rootfs_plan_packages(STRV_MAKE("hello"), false, false, &in->packages, NULL), 0);
+        assert_int_equal(
+                        rootfs_plan_packages(STRV_MAKE("hello"), false, false, &in->packages, NULL),
+                        0);
         memset(in->agent_sha256_hex, 'a', SHA256_HEX_SIZE - 1);
         memset(in->agent_unit_sha256_hex, 'b', SHA256_HEX_SIZE - 1);
 }
