@@ -23,7 +23,7 @@
 #include "companion-plan.h"
 #include "log.h"
 #include "ratelimit.h"
-#include "sandbox.h"
+#include "sandboxed-child.h"
 #include "socket-util.h"
 #include "strv.h"
 
@@ -133,11 +133,7 @@ static void process_stop(CompanionProcess *p) {
         if (p->child) {
                 process_remove_socket(p);
                 /* SIGKILL: no exit handler of the old one may unlink its successor's socket. */
-                (void) sd_event_source_send_child_signal(p->child, SIGKILL, NULL, 0);
-                /* The loop keeps the source until the child is reaped; see on_process_exit(). */
-                (void) sd_event_source_set_userdata(p->child, NULL);
-                (void) sd_event_source_set_floating(p->child, true);
-                p->child = sd_event_source_unref(p->child);
+                sandboxed_child_kill(&p->child);
         }
         p->pid = 0;
         p->state = COMPANION_WAITING;
@@ -154,16 +150,10 @@ static int on_process_exit(sd_event_source *s, const siginfo_t *si, void *userda
         unsigned suppressed;
         char *reason = NULL;
 
-        if (!p) {
-                /* Stopped on purpose: now reaped, drop the loop's reference. */
-                (void) sd_event_source_set_floating(s, false);
-                return 0;
-        }
+        if (sandboxed_child_reaped(s, p))
+                return 0; /* stopped on purpose */
         c = p->owner;
-        if (si->si_code == CLD_EXITED)
-                reason = message("exited with status %d", si->si_status);
-        else
-                reason = message("killed by signal %s", sigabbrev_np(si->si_status) ?: "?");
+        reason = sandboxed_child_exit_reason(si);
         log_warning("VM '%s': companion %s (pid %d) %s.", c->vm_name,
                         companion_kind_to_string(p->kind), (int) p->pid, strna(reason));
         process_fail(p, reason);
@@ -197,31 +187,14 @@ static int process_spawn(CompanionProcess *p) {
                 .color = c->color,
                 .frame_width = c->frame_width,
         };
-        const SandboxFds fds = {
-                .qmp = -EBADF,
-                .agent = -EBADF,
-                .console = -EBADF,
-                .balloon_qmp = -EBADF,
-                .input = -EBADF,
-                .output = STDERR_FILENO,
-        };
-        LaunchPlan plan = {};
         pid_t pid;
         int r;
 
         /* A killed companion leaves its socket behind; waypipe would not bind over it. */
         process_remove_socket(p);
         r = companion_plan_argv(p->kind, &ctx, &argv);
-        if (r >= 0) {
-                plan.argv = argv;
-                plan.n_argv = strv_length(argv);
-                r = sandbox_spawn(&plan, &fds, m->user_uid, m->user_gid, &pid);
-        }
-        if (r >= 0) {
-                r = sd_event_add_child(m->event, &p->child, pid, WEXITED, on_process_exit, p);
-                if (r < 0)
-                        (void) kill(pid, SIGKILL);
-        }
+        if (r >= 0)
+                r = sandboxed_child_spawn(m, argv, on_process_exit, p, &p->child, &pid);
         if (r < 0) {
                 process_fail(p, message("cannot start: %s", strerror(-r)));
                 p->state = COMPANION_FAILED;

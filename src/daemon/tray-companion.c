@@ -21,7 +21,7 @@
 #include "host-forward.h"
 #include "log.h"
 #include "ratelimit.h"
-#include "sandbox.h"
+#include "sandboxed-child.h"
 #include "socket-util.h"
 #include "strv.h"
 #include "tray-plan.h"
@@ -66,12 +66,6 @@ static uint64_t now_usec(void) {
         return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000;
 }
 
-static void set_error(TrayCompanion *t, const char *what, int error) {
-        free(t->last_error);
-        if (asprintf(&t->last_error, "%s %d", what, error) < 0)
-                t->last_error = NULL;
-}
-
 /* Only around its own runs: the host half removes its socket itself once the guest connected. */
 static void remove_socket(TrayCompanion *t) {
         (void) unlinkat(t->dir_fd, TRAY_SERVICE_SOCKET, 0);
@@ -80,11 +74,7 @@ static void remove_socket(TrayCompanion *t) {
 static void tray_stop(TrayCompanion *t) {
         if (t->child) {
                 remove_socket(t);
-                (void) sd_event_source_send_child_signal(t->child, SIGKILL, NULL, 0);
-                /* The loop keeps the source until the child is reaped; see on_host_half_exit(). */
-                (void) sd_event_source_set_userdata(t->child, NULL);
-                (void) sd_event_source_set_floating(t->child, true);
-                t->child = sd_event_source_unref(t->child);
+                sandboxed_child_kill(&t->child);
         }
         t->pid = 0;
         t->state = TRAY_WAITING;
@@ -96,15 +86,10 @@ static int on_host_half_exit(sd_event_source *s, const siginfo_t *si, void *user
         TrayCompanion *t = userdata;
         unsigned suppressed;
 
-        if (!t) {
-                /* Stopped on purpose: now reaped, drop the loop's reference. */
-                (void) sd_event_source_set_floating(s, false);
-                return 0;
-        }
-        if (si->si_code == CLD_EXITED)
-                set_error(t, "exited with status", si->si_status);
-        else
-                set_error(t, "killed by signal", si->si_status);
+        if (sandboxed_child_reaped(s, t))
+                return 0; /* stopped on purpose */
+        free(t->last_error);
+        t->last_error = sandboxed_child_exit_reason(si);
         /* Status 0 is a stream that ended (the guest half went away): routine. */
         log_full(si->si_code == CLD_EXITED && si->si_status == 0 ? LOG_INFO : LOG_WARNING,
                         "VM '%s': tray host half (pid %d) %s.", t->vm_name, (int) t->pid,
@@ -136,32 +121,16 @@ static int tray_spawn(TrayCompanion *t) {
                 .color = t->color,
                 .log_level = t->log_level,
         };
-        const SandboxFds fds = {
-                .qmp = -EBADF,
-                .agent = -EBADF,
-                .console = -EBADF,
-                .balloon_qmp = -EBADF,
-                .input = -EBADF,
-                .output = STDERR_FILENO,
-        };
-        LaunchPlan plan = {};
         pid_t pid;
         int r;
 
         remove_socket(t); /* left by a killed run; bind would fail on it */
         r = tray_plan_argv(&ctx, &argv);
-        if (r >= 0) {
-                plan.argv = argv;
-                plan.n_argv = strv_length(argv);
-                r = sandbox_spawn(&plan, &fds, m->user_uid, m->user_gid, &pid);
-        }
-        if (r >= 0) {
-                r = sd_event_add_child(m->event, &t->child, pid, WEXITED, on_host_half_exit, t);
-                if (r < 0)
-                        (void) kill(pid, SIGKILL);
-        }
+        if (r >= 0)
+                r = sandboxed_child_spawn(m, argv, on_host_half_exit, t, &t->child, &pid);
         if (r < 0) {
-                set_error(t, "cannot start: error", -r);
+                free(t->last_error);
+                t->last_error = strdup("cannot start");
                 t->state = TRAY_FAILED;
                 return log_error_errno(
                                 r, "VM '%s': cannot start the tray host half: %m", t->vm_name);

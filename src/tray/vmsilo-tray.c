@@ -133,8 +133,8 @@ static int parse_argv(int argc, char **argv) {
         if (!arg_host && (arg_vm || arg_color_set))
                 return log_error_errno(EINVAL, "--vm and --color are for host mode. See --help.");
         if ((arg_fd >= 0) + !!arg_connect + !!arg_listen != 1)
-                return log_error_errno(EINVAL,
-                                "Exactly one of --fd, --connect and --listen. See --help.");
+                return log_error_errno(
+                                EINVAL, "Exactly one of --fd, --connect and --listen. See --help.");
         return 1;
 }
 

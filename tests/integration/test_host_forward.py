@@ -295,8 +295,10 @@ def test_tray_host_half_shows_guest_items_on_the_users_bus_until_the_vm_stops(da
                         and daemon.status("gui")["tray"], timeout=20,
                         what=f"the tray host half:\n{daemon.output()[-3000:]}")
         assert tray["bus"] == str(host.env["DBUS_SESSION_BUS_ADDRESS"][len("unix:path="):])
-        uids = [l.split()[1:] for l in open(f"/proc/{tray['pid']}/status") if l.startswith("Uid:")]
-        assert uids == [[str(host.pw.pw_uid)] * 4]
+        # As the configured user (from just after the fork: the child drops to it before exec).
+        status = Path(f"/proc/{tray['pid']}/status")
+        wait_for(lambda: f"Uid:\t{host.pw.pw_uid}\t{host.pw.pw_uid}\t{host.pw.pw_uid}\t"
+                 f"{host.pw.pw_uid}\n" in status.read_text(), what="the host half's uid")
         watcher = host.popen([binary("tray-test-item"), "watcher"], stdout=subprocess.PIPE)
         procs.append(watcher)
         assert read_line(watcher) == "ready\n"
@@ -304,6 +306,11 @@ def test_tray_host_half_shows_guest_items_on_the_users_bus_until_the_vm_stops(da
                  what="the agent's tray socket")
         procs.append(subprocess.Popen([binary("vmsilo-tray"), "guest", "--connect",
                                        str(daemon.forward / "gui" / "tray.sock")], env=guest_env))
+        # The guest half owns the watcher name once its stream is up.
+        wait_for(lambda: subprocess.run(["busctl", "--user", "status",
+                                         "org.kde.StatusNotifierWatcher"], env=guest_env,
+                                        capture_output=True).returncode == 0,
+                 timeout=20, what="the guest half's watcher")
         item = subprocess.Popen([binary("tray-test-item"), "good", "Hello"], env=guest_env,
                                 stdout=subprocess.PIPE)
         procs.append(item)

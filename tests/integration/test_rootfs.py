@@ -479,12 +479,15 @@ def test_tray_item_in_the_vm_shows_on_the_host_bus_until_vm_stop(daemon, wayland
         # Every session is told the guest user's session bus.
         assert run_ok(daemon, "tmpfs", 'echo "$DBUS_SESSION_BUS_ADDRESS"') == \
             "unix:path=/run/user/1000/bus\n"
-        item = subprocess.Popen([binary("vmsilo"), "run", "-T", "tmpfs",
-                                 "/usr/local/bin/tray-test-item", "good", "Hello"],
+        # The guest half owns the watcher name once its stream is up: it connects on its own
+        # schedule (its unit restarts it every 3 s while no host half listens).
+        item = subprocess.Popen([binary("vmsilo"), "run", "-T", "tmpfs", "sh", "-c",
+                                 "until busctl --user status org.kde.StatusNotifierWatcher"
+                                 " >/dev/null 2>&1; do sleep 0.5; done;"
+                                 " exec /usr/local/bin/tray-test-item good Hello"],
                                 env=daemon.env, stdout=subprocess.PIPE)
-        assert read_line(item, timeout=BOOT_TIMEOUT) == "ready\n"
-        # The guest half connects on its own schedule (its unit restarts it every 3 s).
-        registered = read_line(watcher, timeout=120)
+        assert read_line(item, timeout=120) == "ready\n"
+        registered = read_line(watcher, timeout=60)
         assert registered.startswith("registered org.kde.StatusNotifierItem-"), registered
         names = host.items()
         assert [host.title(n) for n in names] == ['s "[tmpfs] Hello"'], names
