@@ -93,6 +93,8 @@ def base_env(runtime_dir, state_dir):
         "VMSILO_CLI": binary("vmsilo"),
         "VMSILO_AGENT": guest_agent(),
         "VMSILO_ACCEL": "tcg",
+        # The tray host half vmsilod runs once the user's session bus is there (docs/tray.md).
+        "VMSILO_TRAY": binary("vmsilo-tray"),
     })
     return env
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from daemon import (TEST_USER, Daemon, binary, build_dir, ensure_test_user, listen_as_user,
-                    public_dir, services_dir, vm, wait_for)
+from daemon import (TEST_USER, Daemon, binary, ensure_test_user, listen_as_user, public_dir,
+                    services_dir, vm, wait_for)
 from userbus import UserBus, read_line
 
 HERE = Path(__file__).parent
@@ -57,7 +57,6 @@ def daemon(tmp_path_factory):
         "FAKE_QEMU_HOSTILE_OPENS": str(HOSTILE_OPENS),
         # The tray test's session bus is <user_runtime>/<uid>/bus; until then there is none.
         "VMSILO_USER_RUNTIME_BASE": str(user_runtime),
-        "VMSILO_TRAY": str(build_dir() / "src/tray/vmsilo-tray"),
     })
     d.forward = forward
     d.user_runtime = user_runtime

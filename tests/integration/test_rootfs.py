@@ -467,6 +467,15 @@ def test_gui_image_has_a_wayland_display_relayed_to_the_host_service(daemon, roo
     # tmpfs runs on: the tray test below uses the same boot.
 
 
+def tray_diagnostics(daemon, name):
+    """What a failed tray test needs to be understood: both halves' ends of the story."""
+    guest = daemon.cli("run", "-T", "-u", "root", name, "sh", "-c",
+                       "journalctl --no-pager -n 60 -u vmsilo-tray -u vmsilo-session-bus;"
+                       " ls -l /run/vmsilo/forward /run/user/1000", timeout=60)
+    return (f"status: {daemon.status(name).get('tray')}\nguest:\n"
+            f"{guest.stdout.decode(errors='replace')}\nvmsilod:\n{daemon.output()[-3000:]}")
+
+
 def test_tray_item_in_the_vm_shows_on_the_host_bus_until_vm_stop(daemon, wayland_base):
     """Issue #16 end to end: tray-test-item in the guest session -> the guest's session bus ->
     vmsilo-tray guest -> agent -> channel -> vmsilod -> vmsilo-tray host (sandboxed, as the
@@ -486,7 +495,10 @@ def test_tray_item_in_the_vm_shows_on_the_host_bus_until_vm_stop(daemon, wayland
                                  " >/dev/null 2>&1; do sleep 0.5; done;"
                                  " exec /usr/local/bin/tray-test-item good Hello"],
                                 env=daemon.env, stdout=subprocess.PIPE)
-        assert read_line(item, timeout=120) == "ready\n"
+        try:
+            assert read_line(item, timeout=120) == "ready\n"
+        except AssertionError as e:
+            raise AssertionError(f"{e}\n{tray_diagnostics(daemon, 'tmpfs')}") from None
         registered = read_line(watcher, timeout=60)
         assert registered.startswith("registered org.kde.StatusNotifierItem-"), registered
         names = host.items()
