@@ -130,7 +130,8 @@ static int tray_spawn(TrayCompanion *t) {
                 r = sandboxed_child_spawn(m, argv, on_host_half_exit, t, &t->child, &pid);
         if (r < 0) {
                 free(t->last_error);
-                t->last_error = strdup("cannot start");
+                if (asprintf(&t->last_error, "cannot start: %s", strerror(-r)) < 0)
+                        t->last_error = NULL;
                 t->state = TRAY_FAILED;
                 return log_error_errno(
                                 r, "VM '%s': cannot start the tray host half: %m", t->vm_name);
