@@ -89,7 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 return 0;
         CHECK(filter_init(&f, "fuzz") == 0);
         /* with the frame on, as proxy.c runs it */
-        frame_init(&f.frame, 0x336699, FRAME_WIDTH_DEFAULT);
+        frame_init(&f.frame, 0x336699, FRAME_WIDTH_DEFAULT, /* viewporter_allowed= */ true);
         CHECK(frame_start(&f, &sides[0].out) == 0);
         while (alive && size >= 3) {
                 bool events = data[0] & 0x80;

@@ -82,20 +82,30 @@ FRAME_GLOBALS = [(1, "wl_compositor", 5), (2, "wl_subcompositor", 1), (3, "wl_sh
                  (6, "xdg_wm_base", 2), (7, "wl_seat", 7)]
 
 
-def frame_session():
-    announce = lambda registry: b"".join(msg(registry, 0, n, i, v) for n, i, v in FRAME_GLOBALS)
+def frame_session(viewporter=True):
+    """Without viewporter (not announced), the fence binds one global less and each strip has a
+    buffer instead of a viewport: its ids and the guest's upstream ids shift accordingly."""
+    frame_globals = [g for g in FRAME_GLOBALS if viewporter or g[1] != "wp_viewporter"]
+    announce = lambda registry: b"".join(msg(registry, 0, n, i, v) for n, i, v in frame_globals)
+    registry = 10 if viewporter else 9
+    toplevel_up = registry + 7
+    strip_surface = toplevel_up + 1
+    pointer_up = toplevel_up + 13 if viewporter else toplevel_up + 9
     return (chunk(announce(2), events=True) + chunk(get_registry()) +
-            chunk(announce(10), events=True) +
+            chunk(announce(registry), events=True) +
             chunk(bind(1, "wl_compositor", 4, 3) + bind(6, "xdg_wm_base", 2, 4) +
                   bind(3, "wl_shm", 1, 5) + bind(7, "wl_seat", 5, 6) + msg(3, 0, 7) +
                   msg(4, 2, 8, 7) + msg(8, 1, 9) + msg(8, 3, 10, 10, 200, 150) + msg(6, 0, 10) +
                   msg(7, 6)) +
             chunk(msg(5, 0, 11, 4096), fds=1) +
             chunk(msg(11, 0, 12, 0, 100, 80, 400, 1) + msg(7, 1, 12, 0, 0) + msg(7, 6)) +
-            chunk(msg(17, 0, 640, 480, b"") + msg(30, 0, 5, 18, 2 << 8, 30 << 8) +
-                  msg(30, 3, 6, 7, 0x110, 1) + msg(30, 1, 8, 18) + msg(30, 0, 9, 15, 0, 0),
+            chunk(msg(toplevel_up, 0, 640, 480, b"") +
+                  msg(pointer_up, 0, 5, strip_surface, 2 << 8, 30 << 8) +
+                  msg(pointer_up, 3, 6, 7, 0x110, 1) + msg(pointer_up, 1, 8, strip_surface) +
+                  msg(pointer_up, 0, 9, 15, 0, 0),
                   events=True) +
-            chunk(msg(9, 0)) + chunk(msg(1, 1, 17) + msg(1, 1, 18), events=True))
+            chunk(msg(9, 0)) + chunk(msg(1, 1, toplevel_up) + msg(1, 1, strip_surface),
+                                     events=True))
 
 
 def paste_session():
@@ -118,6 +128,7 @@ def paste_session():
 SEEDS = {
     "seed-paste": paste_session(),
     "seed-frame": frame_session(),
+    "seed-frame-no-viewporter": frame_session(viewporter=False),
     "seed-typical": session(msg(8, 2, "hello")) + chunk(msg(5, 0, 9, 4096), fds=1) +
     chunk(msg(1, 0, 10)) + chunk(msg(10, 0, 1234) + msg(1, 1, 10), events=True) +
     chunk(msg(4, 0, 77) + msg(8, 0, 640, 480, b"\1\0\0\0") + msg(7, 0, 5), events=True) +

@@ -3,8 +3,9 @@
  * choice. Each companion runs as the configured user (vmsilod drops to it before exec) in a
  * sandbox with no network, no IPC or PID sharing, no capabilities, an empty environment, /usr
  * read-only and nothing else of the host but the sockets it serves or reaches: the VM's
- * companion directory and, for the fence alone, the compositor's socket and vmsilo-clipboard's
- * directory. vmsilo-clipboard itself runs in the same sandbox with only its own directory. */
+ * companion directory and, for the fence alone, the compositor's socket, vmsilo-clipboard's
+ * directory and (read-only) the host entries directory, whose names make app_ids.
+ * vmsilo-clipboard itself runs in the same sandbox with only its own directory. */
 #include "companion-plan.h"
 
 #include <errno.h>
@@ -151,12 +152,17 @@ int companion_plan_argv(CompanionKind k, const CompanionContext *ctx, char ***re
                         r = clipboard_args(ctx, &l);
                 if (r < 0)
                         return r;
+                /* -try: before the first menu sync there may be no entries directory; the
+                 * fence then gives every window the VM's app_id */
                 r = extend_many(&l,
                                 (const char *const[]){ "--ro-bind", ctx->compositor,
-                                                ctx->compositor, "--", ctx->fence_binary, "--vm",
-                                                ctx->vm_name, "--listen", fence_socket,
-                                                "--upstream", ctx->compositor, "--color",
-                                                ctx->color, "--frame-width", frame_width, NULL });
+                                                ctx->compositor, "--ro-bind-try",
+                                                ctx->entries_dir, ctx->entries_dir, "--",
+                                                ctx->fence_binary, "--vm", ctx->vm_name,
+                                                "--listen", fence_socket, "--upstream",
+                                                ctx->compositor, "--color", ctx->color,
+                                                "--frame-width", frame_width, "--entries",
+                                                ctx->entries_dir, NULL });
                 if (r >= 0 && ctx->clipboard)
                         r = extend_many(&l, (const char *const[]){ "--clipboard", ctx->clipboard,
                                                     "--control", control_socket, NULL });

@@ -29,6 +29,7 @@ typedef struct CompanionContext {
         const char *fence_binary; /* absolute: vmsilo-wayland */
         const char *color;        /* the VM's color, as configured: the fence's frame */
         unsigned frame_width;     /* the VM's frameWidth */
+        const char *entries_dir;  /* absolute: the host entries vmsilod installs (desktop.c) */
         const char *clipboard;    /* absolute: vmsilo-clipboard's socket, NULL: none */
         const char *copy_key;     /* clipboardCopyKey, NULL: the fence's default */
         const char *paste_key;    /* clipboardPasteKey, NULL: the fence's default */

@@ -22,6 +22,7 @@
 
 #include "clipboard-service.h"
 #include "companion-plan.h"
+#include "desktop-layout.h"
 #include "log.h"
 #include "ratelimit.h"
 #include "sandboxed-child.h"
@@ -61,6 +62,7 @@ struct Companions {
         char *vm_name;
         char *color;          /* the VM's, for the fence's frame */
         unsigned frame_width; /* the VM's frameWidth */
+        char *entries_dir;    /* <state>/exports/share/applications: the fence's app_ids */
         char *copy_key, *paste_key; /* clipboardCopyKey, clipboardPasteKey */
         char *dir_name;       /* the VM's name, in <runtime>/services */
         char *dir;            /* absolute */
@@ -188,6 +190,7 @@ static int process_spawn(CompanionProcess *p) {
                 .fence_binary = m->options.wayland_binary,
                 .color = c->color,
                 .frame_width = c->frame_width,
+                .entries_dir = c->entries_dir,
                 .clipboard = p->kind == COMPANION_FENCE ? clipboard_service_acquire(m) : NULL,
                 .copy_key = c->copy_key,
                 .paste_key = c->paste_key,
@@ -412,7 +415,9 @@ int companions_new(Manager *m, const Config *config, const VmConfig *vm, Compani
                         asprintf(&c->dir, "%s/" WAYLAND_SERVICES_DIR "/%s", m->options.runtime_dir,
                                         vm->name) < 0 ||
                         asprintf(&c->user_runtime_dir, "%s/%u", m->options.user_runtime_base,
-                                        (unsigned) m->user_uid) < 0)
+                                        (unsigned) m->user_uid) < 0 ||
+                        asprintf(&c->entries_dir, "%s/" DESKTOP_EXPORTS_APPLICATIONS_DIR,
+                                        m->options.state_dir) < 0)
                 return -ENOMEM;
         if (config->wayland_display) {
                 c->display = strdup(config->wayland_display);
@@ -449,6 +454,7 @@ Companions *companions_free(Companions *c) {
         safe_close(c->services_fd);
         free(c->vm_name);
         free(c->color);
+        free(c->entries_dir);
         free(c->copy_key);
         free(c->paste_key);
         free(c->dir_name);

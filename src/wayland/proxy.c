@@ -65,7 +65,7 @@ struct Proxy {
         const char *vm;
         const char *upstream_path;
         ProxyOptions options;
-        int pixel_fd; /* a memfd holding one pixel of the frame's colour, for every connection */
+        int pixel_fd; /* a memfd of the frame's colour, the shm pool of every connection's frame */
         int listen_fd;
         sd_event_source *listen_io;
         Connection *connections;
@@ -678,7 +678,8 @@ static int connection_new(Proxy *proxy, int client_fd, int compositor_fd, Connec
         r = filter_init(&c->filter, proxy->vm);
         if (r < 0)
                 return r;
-        frame_init(&c->filter.frame, proxy->options.frame_rgb, proxy->options.frame_width);
+        frame_init(&c->filter.frame, proxy->options.frame_rgb, proxy->options.frame_width,
+                        proxy->options.viewporter_allowed);
         c->filter.app_id_known = app_id_known;
         c->filter.keyboard.copy = &proxy->options.copy_key;
         c->filter.keyboard.paste = &proxy->options.paste_key;
@@ -772,18 +773,25 @@ Proxy *proxy_free(Proxy *p) {
 }
 
 /* XRGB8888 pixels of the frame's colour in a memfd the compositor maps (libwayland-server maps
- * pools writable, so only the size is sealed: no SIGBUS for it). */
-static int pixel_new(uint32_t rgb, int *ret) {
+ * pools writable, so only the size is sealed: no SIGBUS for it), frame_pool_size() bytes: at most
+ * 2 MiB, written, never mapped by the fence. */
+static int pixel_new(uint32_t rgb, uint32_t width, int *ret) {
         _cleanup_(closep) int fd = -EBADF;
-        uint32_t pixels[FRAME_PIXELS_SIDE * FRAME_PIXELS_SIDE];
+        uint32_t pixels[1024];
+        size_t size = frame_pool_size(width);
 
         for (size_t i = 0; i < ELEMENTSOF(pixels); i++)
                 pixels[i] = rgb;
         fd = memfd_create("vmsilo-frame", MFD_CLOEXEC | MFD_ALLOW_SEALING);
         if (fd < 0)
                 return -errno;
-        if (pwrite(fd, pixels, sizeof(pixels), 0) != sizeof(pixels))
-                return -EIO;
+        for (size_t done = 0; done < size;) {
+                ssize_t n = pwrite(fd, pixels, MIN(sizeof(pixels), size - done), (off_t) done);
+
+                if (n <= 0)
+                        return n < 0 ? -errno : -EIO;
+                done += (size_t) n;
+        }
         if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0)
                 return -errno;
         *ret = TAKE_FD(fd);
@@ -802,7 +810,7 @@ int proxy_new(sd_event *event, int listen_fd, const ProxyOptions *options, Proxy
         p->options = *options;
         p->vm = options->vm;
         p->upstream_path = options->upstream_path;
-        r = pixel_new(options->frame_rgb, &p->pixel_fd);
+        r = pixel_new(options->frame_rgb, options->frame_width, &p->pixel_fd);
         if (r < 0)
                 return r;
         r = sd_event_add_io(event, &p->listen_io, listen_fd, EPOLLIN, on_listen_io, p);

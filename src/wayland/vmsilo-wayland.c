@@ -32,6 +32,7 @@ static int arg_listen_fd = -1;
 static const char *arg_upstream = NULL;
 static uint32_t arg_color = 0xff0000; /* the configuration's default colour */
 static uint32_t arg_frame_width = FRAME_WIDTH_DEFAULT;
+static bool arg_viewporter = true;
 static const char *arg_entries = NULL;
 static const char *arg_clipboard = NULL;
 static const char *arg_control = NULL;
@@ -59,6 +60,8 @@ static void help(void) {
                "     --color COLOUR      the frame's colour: a name, #RRGGBB or rgb(r,g,b)\n"
                "                         (default red)\n"
                "     --frame-width N     the frame's width in pixels, 0-64 (default 4; 0: none)\n"
+               "     --no-viewporter     draw the frame with plain buffers, as where the\n"
+               "                         compositor offers no wp_viewporter\n"
                "     --entries DIR       the host's applications dir: an app_id with an entry\n"
                "                         vmsilo-NAME.<app_id>.desktop there keeps its id\n"
                "     --clipboard PATH    vmsilo-clipboard's socket: the copy key copies the VM's\n"
@@ -104,6 +107,7 @@ static int parse_argv(int argc, char **argv) {
                 ARG_VERSION,
                 ARG_COLOR,
                 ARG_FRAME_WIDTH,
+                ARG_NO_VIEWPORTER,
                 ARG_ENTRIES,
                 ARG_CLIPBOARD,
                 ARG_CONTROL,
@@ -118,6 +122,7 @@ static int parse_argv(int argc, char **argv) {
                 { "log-level", required_argument, NULL, ARG_LOG_LEVEL },
                 { "color", required_argument, NULL, ARG_COLOR },
                 { "frame-width", required_argument, NULL, ARG_FRAME_WIDTH },
+                { "no-viewporter", no_argument, NULL, ARG_NO_VIEWPORTER },
                 { "entries", required_argument, NULL, ARG_ENTRIES },
                 { "clipboard", required_argument, NULL, ARG_CLIPBOARD },
                 { "control", required_argument, NULL, ARG_CONTROL },
@@ -165,6 +170,9 @@ static int parse_argv(int argc, char **argv) {
                                                 "%u pixels.",
                                                 optarg, FRAME_WIDTH_MAX);
                         arg_frame_width = (uint32_t) number;
+                        break;
+                case ARG_NO_VIEWPORTER:
+                        arg_viewporter = false;
                         break;
                 case ARG_ENTRIES:
                         arg_entries = optarg;
@@ -300,6 +308,7 @@ static int run(int argc, char **argv) {
                                         .upstream_path = upstream,
                                         .frame_rgb = arg_color,
                                         .frame_width = arg_frame_width,
+                                        .viewporter_allowed = arg_viewporter,
                                         .entries_fd = entries_fd,
                                         .copy_key = arg_copy_key,
                                         .paste_key = arg_paste_key,

@@ -30,6 +30,7 @@ class Setup:
         self.run_dir.mkdir(mode=0o700)
         os.chown(self.run_dir, self.user.pw_uid, self.user.pw_gid)
         self.daemon = Daemon(tmp, state_dir, [vm("gui", gpu=True)])
+        self.state_dir = pathlib.Path(state_dir)
         self.daemon.env["VMSILO_USER_RUNTIME_BASE"] = str(self.base)
         self.daemon.env["VMSILO_WAYLAND"] = str(build_dir() / "src/wayland/vmsilo-wayland")
         self.daemon.env["VMSILO_CLIPBOARD"] = str(build_dir() / "src/clipboard/vmsilo-clipboard")
@@ -222,8 +223,27 @@ def test_the_users_clipboard_runs_once_sandboxed_and_the_fence_reaches_it(setup)
 def test_guest_window_appears_titled_with_the_vm_name(setup):
     setup.guest_client("first", "hello")
     view = setup.sway.view("[gui] hello", timeout=20)
-    # Without host entries (--entries) every window of the VM has the VM's app_id.
+    # No host entry for 'first': the window has the VM's app_id.
     assert view["app_id"] == "vmsilo-gui"
+
+
+def test_a_window_of_an_installed_program_has_its_host_entrys_id(setup):
+    """vmsilod gives the fence the directory its menu entries go to (read-only in the sandbox):
+    a program whose host entry vmsilo-gui.<id>.desktop is there, installed after the fence
+    started (as a configuration reload does), gets that entry's id as its app_id, so the taskbar
+    finds the entry's name and icon."""
+    entries = setup.state_dir / "exports/share/applications"
+    assert entries.is_dir()  # made by the menu sync at vmsilod's start, before the companions
+    fence = sandboxed(setup.companion("fence")["pid"], "vmsilo-wayland")
+    assert os.path.isdir(f"/proc/{fence}/root{entries}")
+    entry = entries / "vmsilo-gui.second.desktop"
+    entry.write_text("[Desktop Entry]\nType=Application\nName=[gui] Second\n"
+                     "Exec=vm-run gui second\n")
+    try:
+        setup.guest_client("second", "two")
+        assert setup.sway.view("[gui] two", timeout=20)["app_id"] == "vmsilo-gui.second"
+    finally:
+        entry.unlink()
 
 
 def test_killed_waypipe_client_is_restarted_and_a_new_window_appears(setup):

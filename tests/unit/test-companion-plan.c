@@ -21,6 +21,12 @@
         "--bind /run/vmsilo/services/web /run/vmsilo/services/web "                                \
         "--setenv XDG_RUNTIME_DIR /run/vmsilo/services/web "
 
+/* The host entries (read-only, where they exist yet): their names give windows app_ids. */
+#define ENTRIES_BIND                                                                               \
+        "--ro-bind-try /var/lib/vmsilo/exports/share/applications "                                \
+        "/var/lib/vmsilo/exports/share/applications "
+#define ENTRIES_OPTION "--entries /var/lib/vmsilo/exports/share/applications"
+
 static const CompanionContext context = {
         .vm_name = "web",
         .dir = "/run/vmsilo/services/web",
@@ -28,6 +34,7 @@ static const CompanionContext context = {
         .fence_binary = "/usr/libexec/vmsilo/vmsilo-wayland",
         .color = "rgb(0, 80, 200)",
         .frame_width = 6,
+        .entries_dir = "/var/lib/vmsilo/exports/share/applications",
 };
 
 static void assert_argv(CompanionKind k, const CompanionContext *ctx, const char *expected) {
@@ -40,13 +47,14 @@ static void assert_argv(CompanionKind k, const CompanionContext *ctx, const char
         assert_string_equal(joined, expected);
 }
 
-static void test_fence_alone_gets_the_compositor_socket(void **state) {
+static void test_fence_alone_gets_the_compositor_socket_and_the_entries(void **state) {
         assert_argv(COMPANION_FENCE, &context,
-                        SANDBOX "--ro-bind /run/user/1000/wayland-1 /run/user/1000/wayland-1 -- "
+                        SANDBOX "--ro-bind /run/user/1000/wayland-1 /run/user/1000/wayland-1 "
+                                ENTRIES_BIND "-- "
                                 "/usr/libexec/vmsilo/vmsilo-wayland --vm web "
                                 "--listen /run/vmsilo/services/web/fence.sock "
                                 "--upstream /run/user/1000/wayland-1 "
-                                "--color rgb(0, 80, 200) --frame-width 6");
+                                "--color rgb(0, 80, 200) --frame-width 6 " ENTRIES_OPTION);
 }
 
 static void test_waypipe_draws_on_the_fence_never_the_compositor(void **state) {
@@ -64,11 +72,12 @@ static void test_fence_binary_outside_usr_is_bound_read_only(void **state) {
         assert_argv(COMPANION_FENCE, &ctx,
                         SANDBOX "--ro-bind /work/build/src/wayland/vmsilo-wayland "
                                 "/work/build/src/wayland/vmsilo-wayland "
-                                "--ro-bind /run/user/1000/wayland-1 /run/user/1000/wayland-1 -- "
+                                "--ro-bind /run/user/1000/wayland-1 /run/user/1000/wayland-1 "
+                                ENTRIES_BIND "-- "
                                 "/work/build/src/wayland/vmsilo-wayland --vm web "
                                 "--listen /run/vmsilo/services/web/fence.sock "
                                 "--upstream /run/user/1000/wayland-1 "
-                                "--color rgb(0, 80, 200) --frame-width 6");
+                                "--color rgb(0, 80, 200) --frame-width 6 " ENTRIES_OPTION);
 }
 
 static void test_fence_reaches_the_clipboard_through_its_directory(void **state) {
@@ -80,11 +89,12 @@ static void test_fence_reaches_the_clipboard_through_its_directory(void **state)
         ctx.paste_key = "shift+Insert";
         assert_argv(COMPANION_FENCE, &ctx,
                         SANDBOX "--ro-bind /run/user/1000/vmsilo /run/user/1000/vmsilo "
-                                "--ro-bind /run/user/1000/wayland-1 /run/user/1000/wayland-1 -- "
+                                "--ro-bind /run/user/1000/wayland-1 /run/user/1000/wayland-1 "
+                                ENTRIES_BIND "-- "
                                 "/usr/libexec/vmsilo/vmsilo-wayland --vm web "
                                 "--listen /run/vmsilo/services/web/fence.sock "
                                 "--upstream /run/user/1000/wayland-1 "
-                                "--color rgb(0, 80, 200) --frame-width 6 "
+                                "--color rgb(0, 80, 200) --frame-width 6 " ENTRIES_OPTION " "
                                 "--clipboard /run/user/1000/vmsilo/clipboard.sock "
                                 "--control /run/vmsilo/services/web/control.sock "
                                 "--copy-key ctrl+Insert --paste-key shift+Insert");
@@ -169,7 +179,7 @@ static void test_kind_names(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_fence_alone_gets_the_compositor_socket),
+                cmocka_unit_test(test_fence_alone_gets_the_compositor_socket_and_the_entries),
                 cmocka_unit_test(test_waypipe_draws_on_the_fence_never_the_compositor),
                 cmocka_unit_test(test_fence_binary_outside_usr_is_bound_read_only),
                 cmocka_unit_test(test_fence_reaches_the_clipboard_through_its_directory),
