@@ -21,12 +21,12 @@ int clipboard_notice_format(const ClipboardRequest *req, const char *reply, size
         if (sscanf(line, "ok %zu %64s", &size, source) != 2)
                 return -ENODATA;
         if (req->verb == CLIPBOARD_COPY) {
-                *ret = (ClipboardNotice) { .icon = "edit-copy" };
+                *ret = (ClipboardNotice){ .icon = "edit-copy" };
                 snprintf(ret->summary, sizeof(ret->summary), "Copied from [%s]", req->vm);
                 snprintf(ret->body, sizeof(ret->body), "%zu %s", size,
                                 size == 1 ? "byte" : "bytes");
         } else {
-                *ret = (ClipboardNotice) { .icon = "edit-paste" };
+                *ret = (ClipboardNotice){ .icon = "edit-paste" };
                 snprintf(ret->summary, sizeof(ret->summary), "Pasted to [%s]", req->vm);
                 snprintf(ret->body, sizeof(ret->body), "%zu %s from [%s]", size,
                                 size == 1 ? "byte" : "bytes", source);

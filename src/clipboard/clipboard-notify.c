@@ -6,7 +6,7 @@
 #include "macro.h"
 
 void clipboard_notifier_init(ClipboardNotifier *n, sd_event *event) {
-        *n = (ClipboardNotifier) { .event = event };
+        *n = (ClipboardNotifier){ .event = event };
 }
 
 void clipboard_notifier_finish(ClipboardNotifier *n) {
@@ -56,13 +56,13 @@ static int notify(ClipboardNotifier *n, const ClipboardNotice *notice) {
                 return r;
         /* app_name, replaces_id, app_icon, summary, body, actions, hints, expire_timeout (-1:
          * the server's default) */
-        r = sd_bus_message_append(m, "susssasa{sv}i", "vmsilo", 0u, notice->icon,
-                        notice->summary, notice->body, 0u, 0u, (int32_t) -1);
+        r = sd_bus_message_append(m, "susssasa{sv}i", "vmsilo", 0u, notice->icon, notice->summary,
+                        notice->body, 0u, 0u, (int32_t) -1);
         if (r < 0)
                 return r;
         /* floating: the bus owns the pending call and drops it at the timeout */
-        return sd_bus_call_async(n->bus, NULL, m, on_notify_reply, n,
-                        CLIPBOARD_NOTIFY_TIMEOUT_USEC);
+        return sd_bus_call_async(
+                        n->bus, NULL, m, on_notify_reply, n, CLIPBOARD_NOTIFY_TIMEOUT_USEC);
 }
 
 void clipboard_notifier_send(ClipboardNotifier *n, const ClipboardNotice *notice) {

@@ -4,11 +4,13 @@
  * sandbox with no network, no IPC or PID sharing, no capabilities, an empty environment, /usr
  * read-only and nothing else of the host but the sockets it serves or reaches: the VM's
  * companion directory and, for the fence alone, the compositor's socket and vmsilo-clipboard's
- * directory. vmsilo-clipboard itself runs in the same sandbox with only its own directory. */
+ * directory. vmsilo-clipboard itself runs in the same sandbox with only its own directory, and
+ * the user's session bus socket for its desktop notifications. */
 #include "companion-plan.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "macro.h"
@@ -107,6 +109,45 @@ static int clipboard_args(const CompanionContext *ctx, char ***l) {
         return extend_many(l, (const char *const[]){ "--ro-bind", dir, dir, NULL });
 }
 
+/* A D-Bus address's value: bytes outside its optionally-escaped set are %XX (D-Bus
+ * specification, "Server Addresses"). */
+static int bus_address(const char *path, char **ret) {
+        static const char plain[] = "-_/.\\*";
+        char *a = malloc(strlen("unix:path=") + 3 * strlen(path) + 1), *p;
+
+        if (!a)
+                return -ENOMEM;
+        p = stpcpy(a, "unix:path=");
+        for (const unsigned char *c = (const unsigned char *) path; *c; c++)
+                if ((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'z') ||
+                                (*c >= 'A' && *c <= 'Z') || strchr(plain, *c))
+                        *p++ = (char) *c;
+                else
+                        p += sprintf(p, "%%%02x", *c);
+        *p = 0;
+        *ret = a;
+        return 0;
+}
+
+/* The user's session bus, <runtime>/bus beside dir (D-Bus's default $XDG_RUNTIME_DIR/bus), for
+ * vmsilo-clipboard's notifications: the socket alone, read-only (connecting needs no write), if
+ * it exists when the clipboard starts. */
+static int session_bus_args(const char *dir, char ***l) {
+        _cleanup_(freep) char *bus = NULL, *address = NULL;
+        const char *slash = strrchr(dir, '/');
+        int r;
+
+        if (!slash || slash == dir)
+                return -EINVAL;
+        if (asprintf(&bus, "%.*s/bus", (int) (slash - dir), dir) < 0)
+                return -ENOMEM;
+        r = bus_address(bus, &address);
+        if (r < 0)
+                return r;
+        return extend_many(l, (const char *const[]){ "--ro-bind-try", bus, bus, "--setenv",
+                                      "DBUS_SESSION_BUS_ADDRESS", address, NULL });
+}
+
 int companion_plan_clipboard_argv(const char *binary, const char *dir, char ***ret) {
         _cleanup_(strv_freep) char **l = strv_new_empty();
         _cleanup_(freep) char *socket = NULL;
@@ -119,9 +160,12 @@ int companion_plan_clipboard_argv(const char *binary, const char *dir, char ***r
                 return -ENOMEM;
         r = sandbox_args(&ctx, &l);
         if (r >= 0)
+                r = session_bus_args(dir, &l);
+        if (r >= 0)
                 r = bind_binary(binary, &l);
         if (r >= 0)
-                r = extend_many(&l, (const char *const[]){ "--", binary, "--socket", socket, NULL });
+                r = extend_many(&l,
+                                (const char *const[]){ "--", binary, "--socket", socket, NULL });
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(l);

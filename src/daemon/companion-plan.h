@@ -43,7 +43,8 @@ const char *companion_socket_name(CompanionKind k);
 int companion_plan_argv(CompanionKind k, const CompanionContext *ctx, char ***ret);
 
 /* The user's vmsilo-clipboard (binary, absolute) in the same sandbox, with dir (absolute: the
- * user's <runtime>/vmsilo) its only writable place and its socket dir/CLIPBOARD_SOCKET_NAME. */
+ * user's <runtime>/vmsilo) its only writable place and its socket dir/CLIPBOARD_SOCKET_NAME, and
+ * the user's session bus <runtime>/bus (if there is one) for its notifications. */
 #define CLIPBOARD_SOCKET_NAME "clipboard.sock"
 int companion_plan_clipboard_argv(const char *binary, const char *dir, char ***ret);
 

@@ -23,8 +23,8 @@ static int notice_of_n(ClipboardState *s, const char *request, size_t n, Clipboa
         _cleanup_(freep) char *reply = NULL;
         size_t size;
 
-        assert_int_equal(clipboard_request_answer(s, (const uint8_t *) request, n, &req, &reply,
-                                 &size),
+        assert_int_equal(clipboard_request_answer(
+                                         s, (const uint8_t *) request, n, &req, &reply, &size),
                         0);
         return clipboard_notice_format(&req, reply, size, ret);
 }
