@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """vmsilo-clipboard's desktop notifications (docs/graphics.md "Notifications"), without VMs or a
-compositor: a user's session directory with a private session bus (dbus-daemon, as the user)
+compositor: a user's runtime directory with a private session bus (dbus-daemon, as the user)
 and tests/helpers/notify-test-server as its notification daemon, recording every Notify call;
 requests are what a fence sends."""
 import os
@@ -10,31 +10,20 @@ import time
 
 import pytest
 
+from clipboard_session import NotifyBus, clipboard_request
 from daemon import build_dir, ensure_test_user, public_dir, wait_for
 
 pytestmark = pytest.mark.skipif(not os.path.exists("/usr/bin/dbus-daemon"),
                                 reason="dbus-daemon (scripts/install-deps)")
-
-RAW_CLIENT = """
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.connect(sys.argv[1])
-s.sendall(sys.stdin.buffer.read())
-s.shutdown(socket.SHUT_WR)
-reply = b""
-while chunk := s.recv(65536):
-    reply += chunk
-sys.stdout.buffer.write(reply)
-"""
 
 # vmsilo-clipboard's CLIPBOARD_NOTIFY_TIMEOUT_USEC
 NOTIFY_TIMEOUT = 2.0
 
 
 class Session:
-    """A user's runtime directory: its session bus at run/bus (unless bus is false), the
-    notification daemon on it (unless daemon is None; "silent" never replies), and
-    vmsilo-clipboard with DBUS_SESSION_BUS_ADDRESS naming run/bus, as vmsilod's sandbox does."""
+    """A user's runtime directory run/: its session bus (unless bus is false) with the
+    notification daemon (see NotifyBus), and vmsilo-clipboard with DBUS_SESSION_BUS_ADDRESS
+    naming run/bus, as vmsilod's sandbox does."""
 
     def __init__(self, bus=True, daemon="replies"):
         self.user = ensure_test_user()
@@ -42,66 +31,25 @@ class Session:
         self.run = self.dir / "run"
         self.run.mkdir(mode=0o700)
         os.chown(self.run, self.user.pw_uid, self.user.pw_gid)
-        self.env = {"PATH": "/usr/bin:/bin", "HOME": str(self.dir),
-                    "XDG_RUNTIME_DIR": str(self.run),
-                    "DBUS_SESSION_BUS_ADDRESS": f"unix:path={self.run}/bus"}
-        self.procs = []
-        self.notices_file = self.dir / "notices"
-        self.notices_file.touch()
-        if bus:
-            self.start_bus(daemon)
+        self.bus = NotifyBus(self.user, self.run, self.dir, daemon) if bus else None
         self.sock = self.run / "vmsilo" / "clipboard.sock"
-        self.clipboard = self.spawn([str(build_dir() / "src/clipboard/vmsilo-clipboard")],
-                                    "clipboard.log", ASAN_OPTIONS="detect_leaks=1",
-                                    UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1")
-        wait_for(self.sock.exists, what="vmsilo-clipboard's socket")
-
-    def spawn(self, argv, log, **env):
-        out = open(self.dir / log, "ab")
-        proc = subprocess.Popen(argv, env={**self.env, **env}, stdout=out, stderr=out,
-                                user=self.user.pw_uid, group=self.user.pw_gid, extra_groups=[],
-                                cwd=self.dir)
+        out = open(self.dir / "clipboard.log", "ab")
+        self.clipboard = subprocess.Popen(
+            [str(build_dir() / "src/clipboard/vmsilo-clipboard")],
+            env={"PATH": "/usr/bin:/bin", "XDG_RUNTIME_DIR": str(self.run),
+                 "DBUS_SESSION_BUS_ADDRESS": f"unix:path={self.run}/bus",
+                 "ASAN_OPTIONS": "detect_leaks=1",
+                 "UBSAN_OPTIONS": "halt_on_error=1:print_stacktrace=1"},
+            stdout=out, stderr=out, user=self.user.pw_uid, group=self.user.pw_gid,
+            extra_groups=[], cwd=self.dir)
         out.close()
-        self.procs.append(proc)
-        return proc
-
-    def start_bus(self, daemon):
-        self.bus = self.spawn(["dbus-daemon", "--session", "--nofork",
-                               f"--address=unix:path={self.run}/bus"], "dbus.log")
-        wait_for((self.run / "bus").exists, what="the session bus")
-        self.daemon = None
-        if daemon:
-            before = self.notices_file.read_text().count("ready")
-            out = open(self.notices_file, "ab")
-            self.daemon = subprocess.Popen(
-                [str(build_dir() / "tests/helpers/notify-test-server")] +
-                (["--silent"] if daemon == "silent" else []),
-                env=self.env, stdout=out, stderr=out, user=self.user.pw_uid,
-                group=self.user.pw_gid, extra_groups=[], cwd=self.dir)
-            out.close()
-            self.procs.append(self.daemon)
-            wait_for(lambda: self.notices_file.read_text().count("ready") > before,
-                     what="the notification daemon")
-
-    def stop_bus(self):
-        for proc in (self.daemon, self.bus):
-            if proc:
-                proc.kill()
-                proc.wait()
-        (self.run / "bus").unlink()
+        wait_for(self.sock.exists, what="vmsilo-clipboard's socket")
 
     def request(self, data):
         """One raw request as the user, what a fence sends: (reply, seconds it took)."""
         start = time.monotonic()
-        reply = subprocess.run(["/usr/bin/python3", "-c", RAW_CLIENT, str(self.sock)],
-                               input=data, capture_output=True, check=True, timeout=10,
-                               user=self.user.pw_uid, group=self.user.pw_gid,
-                               extra_groups=[]).stdout
+        reply = clipboard_request(self.user, self.sock, data)
         return reply, time.monotonic() - start
-
-    def notices(self):
-        return [line.split("\t")[1:] for line in self.notices_file.read_text().splitlines()
-                if line.startswith("notify\t")]
 
     def log(self):
         return (self.dir / "clipboard.log").read_text()
@@ -111,10 +59,8 @@ class Session:
         assert self.clipboard.poll() is None, "vmsilo-clipboard died: " + self.log()
         self.clipboard.send_signal(signal.SIGTERM)
         assert self.clipboard.wait(timeout=10) == 0, self.log()
-        for proc in self.procs:
-            if proc.poll() is None:
-                proc.kill()
-            proc.wait()
+        if self.bus:
+            self.bus.stop()
 
 
 @pytest.fixture(scope="module")
@@ -124,21 +70,13 @@ def session():
     s.close()
 
 
-def new_notices(session, before, count):
-    """The notices after the first before, once there are count of them and, half a second
-    later, still no more."""
-    wait_for(lambda: len(session.notices()) >= before + count, what=f"{count} notices")
-    time.sleep(0.5)
-    return session.notices()[before:]
-
-
 def test_a_copy_notifies_once_with_the_vm_and_the_size_never_the_text(session):
-    before = len(session.notices())
+    before = len(session.bus.notices())
     reply, _ = session.request(b"copy banking\nhunter2 is the pin")
     assert reply == b"ok 18 banking\n"
-    assert new_notices(session, before, 1) == [
+    assert session.bus.new_notices(before, 1) == [
         ["vmsilo", "edit-copy", "Copied from [banking]", "18 bytes", "0", "-1"]]
-    assert "hunter2" not in session.notices_file.read_text()
+    assert "hunter2" not in session.bus.notices_file.read_text()
     # the log line is still there, without the text either
     assert "copy from banking: ok 18 banking" in session.log()
     assert "hunter2" not in session.log()
@@ -146,28 +84,28 @@ def test_a_copy_notifies_once_with_the_vm_and_the_size_never_the_text(session):
 
 def test_a_paste_notifies_and_refusals_do_not(session):
     session.request(b"clear\n")
-    before = len(session.notices())
+    before = len(session.bus.notices())
     assert session.request(b"copy gui\n\xff\xfe")[0] == b"error not UTF-8 text\n"
     assert session.request(b"paste work\n")[0] == b"empty\n"
     assert session.request(b"copy gui\nsecret")[0] == b"ok 6 gui\n"
     assert session.request(b"status\n")[0] == b"ok 6 gui\n"
     assert session.request(b"paste work\n")[0] == b"ok 6 gui\nsecret"
     assert session.request(b"clear\n")[0] == b"ok 0 -\n"
-    assert new_notices(session, before, 2) == [
+    assert session.bus.new_notices(before, 2) == [
         ["vmsilo", "edit-copy", "Copied from [gui]", "6 bytes", "0", "-1"],
         ["vmsilo", "edit-paste", "Pasted to [work]", "6 bytes from [gui]", "0", "-1"]]
-    assert "secret" not in session.notices_file.read_text()
+    assert "secret" not in session.bus.notices_file.read_text()
 
 
 def test_a_bus_gone_then_back_is_used_again(session):
-    session.stop_bus()
-    before = len(session.notices())
+    session.bus.stop()
+    before = len(session.bus.notices())
     reply, took = session.request(b"copy gui\nwhile the bus is gone")
     assert reply == b"ok 21 gui\n" and took < 1.0
     wait_for(lambda: "copy from gui: ok 21 gui" in session.log(), what="the log line")
-    session.start_bus("replies")
+    session.bus.start()
     assert session.request(b"copy gui\nback")[0] == b"ok 4 gui\n"
-    assert new_notices(session, before, 1) == [
+    assert session.bus.new_notices(before, 1) == [
         ["vmsilo", "edit-copy", "Copied from [gui]", "4 bytes", "0", "-1"]]
 
 
@@ -186,7 +124,7 @@ def test_without_notifications_copies_are_answered_at_once_and_logged(bus, daemo
                  what="three log lines")
         if daemon == "silent":
             # the calls reached the daemon, which holds them unanswered past their timeout
-            wait_for(lambda: len(s.notices()) == 3, what="three Notify calls")
+            wait_for(lambda: len(s.bus.notices()) == 3, what="three Notify calls")
             time.sleep(NOTIFY_TIMEOUT + 0.2)
         assert s.request(b"paste work\n")[0] == b"ok 6 banking\ntext 2"
     finally:
