@@ -16,6 +16,7 @@
 #include "companion-plan.h"
 #include "log.h"
 #include "ratelimit.h"
+#include "sandboxed-child.h"
 #include "strv.h"
 
 #define CLIPBOARD_DIR_NAME "vmsilo"
@@ -55,15 +56,13 @@ static int on_clipboard_exit(sd_event_source *source, const siginfo_t *si, void 
         ClipboardService *s = userdata;
         unsigned suppressed;
 
-        if (!s) {
-                /* killed by clipboard_service_free(): now reaped, drop the loop's reference */
-                (void) sd_event_source_set_floating(source, false);
-                return 0;
-        }
-        log_warning("vmsilo-clipboard (pid %d) %s %d; the global clipboard's text is lost.",
-                        (int) s->pid,
-                        si->si_code == CLD_EXITED ? "exited with status" : "was killed by signal",
-                        si->si_status);
+        _cleanup_(freep) char *reason = NULL;
+
+        if (sandboxed_child_reaped(source, s))
+                return 0; /* killed by clipboard_service_free() */
+        reason = sandboxed_child_exit_reason(si);
+        log_warning("vmsilo-clipboard (pid %d) %s; the global clipboard's text is lost.",
+                        (int) s->pid, strna(reason));
         s->child = sd_event_source_disable_unref(s->child);
         s->pid = 0;
         if (!ratelimit_below(&s->restart_limit, companion_now_usec(), &suppressed)) {
@@ -86,7 +85,7 @@ static int spawn(ClipboardService *s) {
 
         r = companion_plan_clipboard_argv(m->options.clipboard_binary, s->dir, &argv);
         if (r >= 0)
-                r = companion_spawn(m, argv, on_clipboard_exit, s, &s->child, &pid);
+                r = sandboxed_child_spawn(m, argv, on_clipboard_exit, s, &s->child, &pid);
         if (r < 0)
                 return log_error_errno(r, "Cannot start vmsilo-clipboard: %m");
         (void) sd_event_source_set_description(s->child, "clipboard-child");
@@ -133,8 +132,7 @@ const char *clipboard_service_acquire(Manager *m) {
 ClipboardService *clipboard_service_free(ClipboardService *s) {
         if (!s)
                 return NULL;
-        if (s->child)
-                s->child = companion_kill(s->child);
+        sandboxed_child_kill(&s->child);
         free(s->dir);
         free(s->socket);
         free(s);

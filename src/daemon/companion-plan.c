@@ -42,7 +42,7 @@ static int extend_many(char ***l, const char *const *args) {
         return 0;
 }
 
-static int sandbox_args(const CompanionContext *ctx, char ***l) {
+int companion_sandbox_args(const char *dir, char ***l) {
         static const char *const base[] = {
                 COMPANION_BWRAP_BINARY,
                 "--unshare-all",
@@ -80,8 +80,8 @@ static int sandbox_args(const CompanionContext *ctx, char ***l) {
         r = extend_many(l, base);
         if (r < 0)
                 return r;
-        return extend_many(l, (const char *const[]){ "--bind", ctx->dir, ctx->dir, "--setenv",
-                                              "XDG_RUNTIME_DIR", ctx->dir, NULL });
+        return extend_many(l, (const char *const[]){ "--bind", dir, dir, "--setenv",
+                                              "XDG_RUNTIME_DIR", dir, NULL });
 }
 
 /* A binary outside /usr (a build tree, in tests) is bound read-only at its path, nothing else of
@@ -151,14 +151,13 @@ static int session_bus_args(const char *dir, char ***l) {
 int companion_plan_clipboard_argv(const char *binary, const char *dir, char ***ret) {
         _cleanup_(strv_freep) char **l = strv_new_empty();
         _cleanup_(freep) char *socket = NULL;
-        const CompanionContext ctx = { .dir = dir };
         int r;
 
         if (!l)
                 return -ENOMEM;
         if (asprintf(&socket, "%s/%s", dir, CLIPBOARD_SOCKET_NAME) < 0)
                 return -ENOMEM;
-        r = sandbox_args(&ctx, &l);
+        r = companion_sandbox_args(dir, &l);
         if (r >= 0)
                 r = session_bus_args(dir, &l);
         if (r >= 0)
@@ -185,7 +184,7 @@ int companion_plan_argv(CompanionKind k, const CompanionContext *ctx, char ***re
                         asprintf(&control_socket, "%s/%s", ctx->dir, WAYLAND_CONTROL_SOCKET) < 0 ||
                         asprintf(&frame_width, "%u", ctx->frame_width) < 0)
                 return -ENOMEM;
-        r = sandbox_args(ctx, &l);
+        r = companion_sandbox_args(ctx->dir, &l);
         if (r < 0)
                 return r;
 

@@ -24,7 +24,7 @@
 #include "companion-plan.h"
 #include "log.h"
 #include "ratelimit.h"
-#include "sandbox.h"
+#include "sandboxed-child.h"
 #include "socket-util.h"
 #include "strv.h"
 
@@ -123,41 +123,6 @@ static int dir_prepare(Companions *c, uid_t uid, gid_t gid) {
 
 /* ---- processes ---- */
 
-int companion_spawn(Manager *m, char **argv, sd_event_child_handler_t handler, void *userdata,
-                sd_event_source **ret_child, pid_t *ret_pid) {
-        const SandboxFds fds = {
-                .qmp = -EBADF,
-                .agent = -EBADF,
-                .console = -EBADF,
-                .balloon_qmp = -EBADF,
-                .input = -EBADF,
-                .output = STDERR_FILENO,
-        };
-        const LaunchPlan plan = { .argv = argv, .n_argv = strv_length(argv) };
-        pid_t pid;
-        int r;
-
-        r = sandbox_spawn(&plan, &fds, m->user_uid, m->user_gid, &pid);
-        if (r < 0)
-                return r;
-        r = sd_event_add_child(m->event, ret_child, pid, WEXITED, handler, userdata);
-        if (r < 0) {
-                (void) kill(pid, SIGKILL);
-                return r;
-        }
-        *ret_pid = pid;
-        return 0;
-}
-
-sd_event_source *companion_kill(sd_event_source *child) {
-        (void) sd_event_source_send_child_signal(child, SIGKILL, NULL, 0);
-        /* The loop keeps the source until the child is reaped: the handler is then called with
-         * NULL userdata and drops the loop's reference (on_process_exit()). */
-        (void) sd_event_source_set_userdata(child, NULL);
-        (void) sd_event_source_set_floating(child, true);
-        return sd_event_source_unref(child);
-}
-
 static int process_spawn(CompanionProcess *p);
 
 /* A companion's socket is removed only around its own runs: before it starts and once it is
@@ -170,7 +135,7 @@ static void process_stop(CompanionProcess *p) {
         if (p->child) {
                 process_remove_socket(p);
                 /* SIGKILL: no exit handler of the old one may unlink its successor's socket. */
-                p->child = companion_kill(p->child);
+                sandboxed_child_kill(&p->child);
         }
         p->pid = 0;
         p->state = COMPANION_WAITING;
@@ -187,16 +152,10 @@ static int on_process_exit(sd_event_source *s, const siginfo_t *si, void *userda
         unsigned suppressed;
         char *reason = NULL;
 
-        if (!p) {
-                /* Stopped on purpose: now reaped, drop the loop's reference. */
-                (void) sd_event_source_set_floating(s, false);
-                return 0;
-        }
+        if (sandboxed_child_reaped(s, p))
+                return 0; /* stopped on purpose */
         c = p->owner;
-        if (si->si_code == CLD_EXITED)
-                reason = message("exited with status %d", si->si_status);
-        else
-                reason = message("killed by signal %s", sigabbrev_np(si->si_status) ?: "?");
+        reason = sandboxed_child_exit_reason(si);
         log_warning("VM '%s': companion %s (pid %d) %s.", c->vm_name,
                         companion_kind_to_string(p->kind), (int) p->pid, strna(reason));
         process_fail(p, reason);
@@ -240,7 +199,7 @@ static int process_spawn(CompanionProcess *p) {
         process_remove_socket(p);
         r = companion_plan_argv(p->kind, &ctx, &argv);
         if (r >= 0)
-                r = companion_spawn(m, argv, on_process_exit, p, &p->child, &pid);
+                r = sandboxed_child_spawn(m, argv, on_process_exit, p, &p->child, &pid);
         if (r < 0) {
                 process_fail(p, message("cannot start: %s", strerror(-r)));
                 p->state = COMPANION_FAILED;

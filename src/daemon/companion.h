@@ -19,13 +19,6 @@ int companions_new(Manager *m, const Config *config, const VmConfig *vm, Compani
 Companions *companions_free(Companions *c);
 DEFINE_FREE_FUNC(Companions *, companions_free);
 
-/* Runs argv (a bubblewrap line of companion-plan.c) as the configured user, sandbox_spawn()'s
- * way, reaped by handler(userdata) through *ret_child. Shared with clipboard-service.c. */
-int companion_spawn(Manager *m, char **argv, sd_event_child_handler_t handler, void *userdata,
-                sd_event_source **ret_child, pid_t *ret_pid);
-/* SIGKILLs child's process; its source stays in the loop until the reap, where the handler gets
- * NULL userdata and must sd_event_source_set_floating(s, false). Returns NULL. */
-sd_event_source *companion_kill(sd_event_source *child);
 /* CLOCK_MONOTONIC now, for the restart limits. */
 uint64_t companion_now_usec(void);
 

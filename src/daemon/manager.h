@@ -27,6 +27,7 @@ typedef struct ManagerOptions {
         const char *crosvm;           /* absolute: --crosvm or the build's */
         uint64_t helper_timeout_usec; /* deadline of a start's preparation (helper.h) */
         const char *wayland_binary;    /* vmsilo-wayland: VMSILO_WAYLAND or the installed one */
+        const char *tray_binary;       /* vmsilo-tray: VMSILO_TRAY or the installed one */
         const char *user_runtime_base; /* VMSILO_USER_RUNTIME_BASE or /run/user */
         const char *clipboard_binary;  /* vmsilo-clipboard: VMSILO_CLIPBOARD or the installed one */
         const char *sys_root;         /* "/" or a test's fake tree: sysfs and /dev/vfio (vfio.h) */

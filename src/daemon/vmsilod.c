@@ -263,6 +263,7 @@ static int run(int argc, char **argv) {
                 .crosvm = arg_crosvm,
                 .helper_timeout_usec = arg_helper_timeout_usec,
                 .wayland_binary = getenv("VMSILO_WAYLAND") ?: VMSILO_LIBEXECDIR "/vmsilo-wayland",
+                .tray_binary = getenv("VMSILO_TRAY") ?: VMSILO_LIBEXECDIR "/vmsilo-tray",
                 .user_runtime_base = getenv("VMSILO_USER_RUNTIME_BASE") ?: "/run/user",
                 .clipboard_binary = getenv("VMSILO_CLIPBOARD") ?:
                                 VMSILO_LIBEXECDIR "/vmsilo-clipboard",
