@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* clipboard-notice.c: the words of a copy's or a paste's desktop notification. Pure. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* clipboard-notify.c: Notify calls on the user's session bus, asynchronous, never blocking. */
 #include <errno.h>
 
 #include "clipboard-notify.h"
