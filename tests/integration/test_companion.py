@@ -77,7 +77,11 @@ class Setup:
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory, state_dir):
     s = Setup(tmp_path_factory.mktemp("companion"), state_dir)
-    s.daemon.start()
+    try:
+        s.daemon.start()
+    except BaseException:
+        s.notify_bus.stop()  # no session bus left behind by a daemon that did not start
+        raise
     yield s
     s.close()
     clipboards = descendants(s.daemon.proc.pid, "vmsilo-clipboar")
