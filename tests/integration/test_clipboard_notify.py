@@ -46,7 +46,14 @@ class Session:
             stdout=out, stderr=out, user=self.user.pw_uid, group=self.user.pw_gid,
             extra_groups=[], cwd=self.dir)
         out.close()
-        wait_for(self.sock.exists, what="vmsilo-clipboard's socket")
+        try:
+            wait_for(self.sock.exists, what="vmsilo-clipboard's socket")
+        except AssertionError:
+            self.clipboard.kill()
+            self.clipboard.wait()
+            if self.bus:
+                self.bus.stop()
+            raise
 
     def request(self, data):
         """One raw request as the user, what a fence sends: (reply, seconds it took)."""
