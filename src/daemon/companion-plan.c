@@ -5,11 +5,13 @@
  * read-only and nothing else of the host but the sockets it serves or reaches: the VM's
  * companion directory and, for the fence alone, the compositor's socket, vmsilo-clipboard's
  * directory and (read-only) the host entries directory, whose names make app_ids.
- * vmsilo-clipboard itself runs in the same sandbox with only its own directory. */
+ * vmsilo-clipboard itself runs in the same sandbox with only its own directory, and the user's
+ * session bus socket for its desktop notifications. */
 #include "companion-plan.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "macro.h"
@@ -85,7 +87,7 @@ int companion_sandbox_args(const char *dir, char ***l) {
 
 /* A binary outside /usr (a build tree, in tests) is bound read-only at its path, nothing else of
  * that tree. */
-static int bind_binary(const char *binary, char ***l) {
+int companion_bind_binary(const char *binary, char ***l) {
         if (path_under_usr(binary))
                 return 0;
         return extend_many(l, (const char *const[]){ "--ro-bind", binary, binary, NULL });
@@ -108,6 +110,45 @@ static int clipboard_args(const CompanionContext *ctx, char ***l) {
         return extend_many(l, (const char *const[]){ "--ro-bind", dir, dir, NULL });
 }
 
+/* A D-Bus unix:path= address for path: bytes outside its optionally-escaped set are %XX (D-Bus
+ * specification, "Server Addresses"). */
+int companion_bus_address(const char *path, char **ret) {
+        static const char plain[] = "-_/.\\*";
+        char *a = malloc(strlen("unix:path=") + 3 * strlen(path) + 1), *p;
+
+        if (!a)
+                return -ENOMEM;
+        p = stpcpy(a, "unix:path=");
+        for (const unsigned char *c = (const unsigned char *) path; *c; c++)
+                if ((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'z') ||
+                                (*c >= 'A' && *c <= 'Z') || strchr(plain, *c))
+                        *p++ = (char) *c;
+                else
+                        p += sprintf(p, "%%%02x", *c);
+        *p = 0;
+        *ret = a;
+        return 0;
+}
+
+/* The user's session bus, <runtime>/bus beside dir (D-Bus's default $XDG_RUNTIME_DIR/bus), for
+ * vmsilo-clipboard's notifications: the socket alone, read-only (connecting needs no write), if
+ * it exists when the clipboard starts. */
+static int session_bus_args(const char *dir, char ***l) {
+        _cleanup_(freep) char *bus = NULL, *address = NULL;
+        const char *slash = strrchr(dir, '/');
+        int r;
+
+        if (!slash || slash == dir)
+                return -EINVAL;
+        if (asprintf(&bus, "%.*s/bus", (int) (slash - dir), dir) < 0)
+                return -ENOMEM;
+        r = companion_bus_address(bus, &address);
+        if (r < 0)
+                return r;
+        return extend_many(l, (const char *const[]){ "--ro-bind-try", bus, bus, "--setenv",
+                                      "DBUS_SESSION_BUS_ADDRESS", address, NULL });
+}
+
 int companion_plan_clipboard_argv(const char *binary, const char *dir, char ***ret) {
         _cleanup_(strv_freep) char **l = strv_new_empty();
         _cleanup_(freep) char *socket = NULL;
@@ -119,9 +160,12 @@ int companion_plan_clipboard_argv(const char *binary, const char *dir, char ***r
                 return -ENOMEM;
         r = companion_sandbox_args(dir, &l);
         if (r >= 0)
-                r = bind_binary(binary, &l);
+                r = session_bus_args(dir, &l);
         if (r >= 0)
-                r = extend_many(&l, (const char *const[]){ "--", binary, "--socket", socket, NULL });
+                r = companion_bind_binary(binary, &l);
+        if (r >= 0)
+                r = extend_many(&l,
+                                (const char *const[]){ "--", binary, "--socket", socket, NULL });
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(l);
@@ -147,7 +191,7 @@ int companion_plan_argv(CompanionKind k, const CompanionContext *ctx, char ***re
 
         switch (k) {
         case COMPANION_FENCE:
-                r = bind_binary(ctx->fence_binary, &l);
+                r = companion_bind_binary(ctx->fence_binary, &l);
                 if (r >= 0)
                         r = clipboard_args(ctx, &l);
                 if (r < 0)

@@ -43,12 +43,17 @@ const char *companion_socket_name(CompanionKind k);
 /* Appends the sandbox every companion shares (bwrap first, up to its options): nothing of the
  * host but /usr read-only and dir (the VM's companion directory, also XDG_RUNTIME_DIR). */
 int companion_sandbox_args(const char *dir, char ***l);
+/* Binds binary read-only at its path when it is outside /usr (a build tree, in tests). */
+int companion_bind_binary(const char *binary, char ***l);
+/* "unix:path=" and path, escaped as the D-Bus specification's "Server Addresses" asks. */
+int companion_bus_address(const char *path, char **ret);
 
 /* The full argv (bwrap first) that runs companion k of ctx in its sandbox. */
 int companion_plan_argv(CompanionKind k, const CompanionContext *ctx, char ***ret);
 
 /* The user's vmsilo-clipboard (binary, absolute) in the same sandbox, with dir (absolute: the
- * user's <runtime>/vmsilo) its only writable place and its socket dir/CLIPBOARD_SOCKET_NAME. */
+ * user's <runtime>/vmsilo) its only writable place and its socket dir/CLIPBOARD_SOCKET_NAME, and
+ * the user's session bus <runtime>/bus (if there is one) for its notifications. */
 #define CLIPBOARD_SOCKET_NAME "clipboard.sock"
 int companion_plan_clipboard_argv(const char *binary, const char *dir, char ***ret);
 

@@ -18,19 +18,15 @@ int tray_plan_argv(const TrayContext *ctx, char ***ret) {
         _cleanup_(freep) char *address = NULL, *socket = NULL;
         int r;
 
-        if (!l || asprintf(&address, "unix:path=%s", ctx->bus) < 0 ||
-                        asprintf(&socket, "%s/" TRAY_SERVICE_SOCKET, ctx->dir) < 0)
+        if (!l || asprintf(&socket, "%s/" TRAY_SERVICE_SOCKET, ctx->dir) < 0)
                 return -ENOMEM;
-        r = companion_sandbox_args(ctx->dir, &l);
+        r = companion_bus_address(ctx->bus, &address);
+        if (r >= 0)
+                r = companion_sandbox_args(ctx->dir, &l);
+        if (r >= 0)
+                r = companion_bind_binary(ctx->binary, &l);
         if (r < 0)
                 return r;
-        /* A build-tree binary (tests) is outside /usr: it alone is added, read-only. */
-        if (strncmp(ctx->binary, "/usr/", 5) != 0) {
-                r = strv_extend_strv(&l, (char *const[]){ "--ro-bind", (char *) ctx->binary,
-                                                         (char *) ctx->binary, NULL });
-                if (r < 0)
-                        return r;
-        }
         r = strv_extend_strv(&l,
                         (char *const[]){ "--ro-bind", (char *) ctx->bus, (char *) ctx->bus,
                                         "--setenv", "DBUS_SESSION_BUS_ADDRESS", address, "--",

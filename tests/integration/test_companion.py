@@ -13,6 +13,7 @@ import tempfile
 
 import pytest
 
+from clipboard_session import NotifyBus, clipboard_request
 from daemon import Daemon, build_dir, ensure_test_user, public_dir, vm, wait_for
 from sway import Sway
 
@@ -29,6 +30,8 @@ class Setup:
         self.run_dir = self.base / str(self.user.pw_uid)  # the user's session, sway not yet up
         self.run_dir.mkdir(mode=0o700)
         os.chown(self.run_dir, self.user.pw_uid, self.user.pw_gid)
+        # the user's session bus, with a notification daemon for vmsilo-clipboard's notices
+        self.notify_bus = NotifyBus(self.user, self.run_dir, self.home)
         self.daemon = Daemon(tmp, state_dir, [vm("gui", gpu=True)])
         self.state_dir = pathlib.Path(state_dir)
         self.daemon.env["VMSILO_USER_RUNTIME_BASE"] = str(self.base)
@@ -69,12 +72,17 @@ class Setup:
             proc.wait()
         if self.sway:
             self.sway.close()
+        self.notify_bus.stop()
 
 
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory, state_dir):
     s = Setup(tmp_path_factory.mktemp("companion"), state_dir)
-    s.daemon.start()
+    try:
+        s.daemon.start()
+    except BaseException:
+        s.notify_bus.stop()  # no session bus left behind by a daemon that did not start
+        raise
     yield s
     s.close()
     clipboards = descendants(s.daemon.proc.pid, "vmsilo-clipboar")
@@ -213,6 +221,13 @@ def test_the_users_clipboard_runs_once_sandboxed_and_the_fence_reaches_it(setup)
                        env={"XDG_RUNTIME_DIR": str(setup.run_dir), "PATH": "/usr/bin:/bin"},
                        capture_output=True, text=True, timeout=10)
     assert (r.returncode, r.stdout) == (0, "empty\n"), r.stderr
+    # of the user's runtime dir, the sandbox has its own directory and the session bus's socket,
+    # through which its notifications reach the user's notification daemon
+    assert sorted(os.listdir(f"/proc/{pid}/root{setup.run_dir}")) == ["bus", "vmsilo"]
+    before = len(setup.notify_bus.notices())
+    assert clipboard_request(setup.user, sock, b"copy gui\nsandboxed") == b"ok 9 gui\n"
+    assert setup.notify_bus.new_notices(before, 1) == \
+        [["vmsilo", "edit-copy", "Copied from [gui]", "9 bytes", "0", "-1"]]
     # killed, it is started again (the text it held is lost)
     os.kill(pid, signal.SIGKILL)
     wait_for(lambda: (now := descendants(setup.daemon.proc.pid, "vmsilo-clipboar")) and

@@ -10,6 +10,7 @@ import subprocess
 
 import pytest
 
+from clipboard_session import NotifyBus, clipboard_request
 from daemon import build_dir, wait_for
 from test_wayland_fence import Desktop, desktop_fixture
 
@@ -140,23 +141,19 @@ def test_the_clipboard_keys_never_reach_the_vm(desktop, keyboard, fence_b):
     assert "the copy key in a window of VM b" in (desktop.dir / "proxy-b.log").read_text()
 
 
-# The global clipboard: vmsilo-clipboard as the sway user, its socket in the user's runtime dir.
-
-RAW_CLIENT = """
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.connect(sys.argv[1])
-s.sendall(sys.stdin.buffer.read())
-s.shutdown(socket.SHUT_WR)
-reply = b""
-while chunk := s.recv(65536):
-    reply += chunk
-sys.stdout.buffer.write(reply)
-"""
+# The global clipboard: vmsilo-clipboard as the sway user, its socket in the user's runtime dir,
+# with a session bus there and a notification daemon on it.
 
 
 @pytest.fixture(scope="module")
-def clipboard(desktop):
+def notify_bus(desktop):
+    bus = NotifyBus(desktop.user, desktop.run, desktop.dir)
+    yield bus
+    bus.stop()
+
+
+@pytest.fixture(scope="module")
+def clipboard(desktop, notify_bus):
     sock = desktop.run / "vmsilo" / "clipboard.sock"
     proc = desktop.spawn([str(build_dir() / "src/clipboard/vmsilo-clipboard")], "clipboard.log",
                          ASAN_OPTIONS="detect_leaks=1",
@@ -171,8 +168,7 @@ def clipboard(desktop):
 
 def request(desktop, sock, data):
     """One raw request as the user (what a fence sends); returns the reply."""
-    return host(desktop, "/usr/bin/python3", "-c", RAW_CLIENT, str(sock), input=data,
-                capture_output=True, check=True).stdout
+    return clipboard_request(desktop.user, sock, data, env=desktop.env, cwd=desktop.dir)
 
 
 def vmsilo_clipboard(desktop, *args):
@@ -240,7 +236,7 @@ def test_to_host_and_from_host_go_through_the_compositor(desktop, clipboard):
     assert request(desktop, clipboard, b"paste b\n") == b"ok 9 host\nhost text"
 
 
-def test_the_copy_key_copies_the_vms_selection(desktop, keyboard, clipboard):
+def test_the_copy_key_copies_the_vms_selection(desktop, keyboard, clipboard, notify_bus):
     vmsilo_clipboard(desktop, "clear")
     display = desktop.run / "c-wayland"
     desktop.fence(display, "wayland-1", "proxy-c.log", "c", "--clipboard", str(clipboard))
@@ -251,6 +247,7 @@ def test_the_copy_key_copies_the_vms_selection(desktop, keyboard, clipboard):
     roundtrip(c, c_log)
     assert vmsilo_clipboard(desktop, "status").stdout == "empty\n"  # not without the key
 
+    before = len(notify_bus.notices())
     type_keys(desktop, *chord("ctrl", "shift", "c"))
     wait_for(lambda: vmsilo_clipboard(desktop, "status").stdout == "11 bytes from c\n",
              what="the copy in vmsilo-clipboard")
@@ -258,7 +255,13 @@ def test_the_copy_key_copies_the_vms_selection(desktop, keyboard, clipboard):
     # the fence logs once vmsilo-clipboard answered, which may be after the status above
     wait_for(lambda: "Copied 11 bytes from VM c to the global clipboard." in
              (desktop.dir / "proxy-c.log").read_text(), what="the fence's log line")
+    # one notification, naming the fence's VM (its --vm) and the size, never the text
+    assert notify_bus.new_notices(before, 1) == \
+        [["vmsilo", "edit-copy", "Copied from [c]", "11 bytes", "0", "-1"]]
     assert request(desktop, clipboard, b"paste b\n") == b"ok 11 c\nsecret of c"
+    assert notify_bus.new_notices(before + 1, 1) == \
+        [["vmsilo", "edit-paste", "Pasted to [b]", "11 bytes from [c]", "0", "-1"]]
+    assert "secret" not in notify_bus.notices_file.read_text()
 
 
 def focus(desktop, name, vm):

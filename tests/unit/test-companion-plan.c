@@ -123,7 +123,9 @@ static void test_clipboard_has_only_its_directory(void **state) {
                         "usr/sbin /sbin --symlink usr/lib /lib --symlink usr/lib64 /lib64 --proc "
                         "/proc --dev /dev --tmpfs /tmp "
                         "--bind /run/user/1000/vmsilo /run/user/1000/vmsilo "
-                        "--setenv XDG_RUNTIME_DIR /run/user/1000/vmsilo -- "
+                        "--setenv XDG_RUNTIME_DIR /run/user/1000/vmsilo "
+                        "--ro-bind-try /run/user/1000/bus /run/user/1000/bus "
+                        "--setenv DBUS_SESSION_BUS_ADDRESS unix:path=/run/user/1000/bus -- "
                         "/usr/libexec/vmsilo/vmsilo-clipboard "
                         "--socket /run/user/1000/vmsilo/clipboard.sock");
         assert_int_equal(companion_plan_clipboard_argv("/b/vmsilo-clipboard", "/r/vmsilo", &dev),
@@ -133,6 +135,25 @@ static void test_clipboard_has_only_its_directory(void **state) {
         assert_non_null(strstr(dev_joined, "--ro-bind /b/vmsilo-clipboard /b/vmsilo-clipboard -- "
                                            "/b/vmsilo-clipboard --socket "
                                            "/r/vmsilo/clipboard.sock"));
+}
+
+static void test_clipboard_bus_address_escapes_the_path(void **state) {
+        _cleanup_(strv_freep) char **argv = NULL, **none = NULL;
+        _cleanup_(freep) char *joined = NULL;
+
+        assert_int_equal(companion_plan_clipboard_argv("/usr/libexec/vmsilo/vmsilo-clipboard",
+                                 "/tmp/a b,c=d;e_f-g.h/vmsilo", &argv),
+                        0);
+        joined = strv_join(argv, " ");
+        assert_non_null(joined);
+        assert_non_null(strstr(joined, "--ro-bind-try /tmp/a b,c=d;e_f-g.h/bus "
+                                       "/tmp/a b,c=d;e_f-g.h/bus --setenv DBUS_SESSION_BUS_ADDRESS "
+                                       "unix:path=/tmp/a%20b%2cc%3dd%3be_f-g.h/bus -- "));
+        /* no runtime directory above dir: no bus to name */
+        assert_int_equal(companion_plan_clipboard_argv("/usr/libexec/vmsilo/vmsilo-clipboard",
+                                 "/vmsilo", &none),
+                        -EINVAL);
+        assert_null(none);
 }
 
 static void test_display_names_are_what_clients_try(void **state) {
@@ -184,6 +205,7 @@ int main(void) {
                 cmocka_unit_test(test_fence_binary_outside_usr_is_bound_read_only),
                 cmocka_unit_test(test_fence_reaches_the_clipboard_through_its_directory),
                 cmocka_unit_test(test_clipboard_has_only_its_directory),
+                cmocka_unit_test(test_clipboard_bus_address_escapes_the_path),
                 cmocka_unit_test(test_display_names_are_what_clients_try),
                 cmocka_unit_test(test_exactly_one_live_display_is_picked),
                 cmocka_unit_test(test_restarts_stop_after_the_limit_in_the_window),
