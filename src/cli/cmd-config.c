@@ -7,7 +7,10 @@
 #include "cli-util.h"
 #include "cli.h"
 #include "config.h"
+#include "crosvm-plan.h"
 #include "log.h"
+#include "path-util.h"
+#include "plan-validate.h"
 #include "service-paths.h"
 #include "strv.h"
 
@@ -100,6 +103,26 @@ static int load(int argc, char **argv, const char **ret_path, Config **ret) {
         return cli_load_config(*ret_path, ret);
 }
 
+/* What vmsilod refuses at load for the VMM each VM would get here ("auto": crosvm when it is in
+ * PATH, as for `vmsilo config plan`). Prints every problem; returns the exit status. */
+static int check_vmm_options(const Config *c, const char *path) {
+        _cleanup_(config_errors_finish) ConfigErrors errors = {};
+        _cleanup_(freep) VmmKind *vmms =
+                        config_vmm_kinds(c, path_find_executable(CROSVM_PLAN_BINARY_DEFAULT));
+        int r;
+
+        if (!vmms)
+                return log_oom(), CLI_EXIT_FAILURE;
+        r = plan_validate_config(c, vmms, &errors);
+        if (r == -ENOMEM)
+                return log_oom(), CLI_EXIT_FAILURE;
+        if (r != 0) {
+                config_errors_print(&errors, path, stderr);
+                return CLI_EXIT_FAILURE;
+        }
+        return CLI_EXIT_OK;
+}
+
 static int verb_check(int argc, char **argv) {
         _cleanup_(config_freep) Config *c = NULL;
         _cleanup_(strv_freep) char **warnings = NULL;
@@ -108,6 +131,9 @@ static int verb_check(int argc, char **argv) {
 
         r = load(argc, argv, &path, &c);
         if (r != CLI_EXIT_OK || !c)
+                return r;
+        r = check_vmm_options(c, path);
+        if (r != CLI_EXIT_OK)
                 return r;
         /* Warnings, not errors: vmsilod may run without the shipped unit, or with drop-ins. */
         if (service_paths_check(c, &warnings) < 0)

@@ -32,6 +32,9 @@ typedef struct ShareOwner {
         uint32_t uid, gid;
 } ShareOwner;
 
+/* Whether key is one of uid, gid, uidmap, gidmap. */
+bool share_ids_is_key(const char *key);
+
 /* Decimal 0..SHARE_IDS_ID_MAX, no sign, no spaces. -EINVAL on bad syntax, -ERANGE if larger. */
 int share_ids_parse_id(const char *s, uint32_t *ret);
 
