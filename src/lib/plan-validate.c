@@ -236,9 +236,9 @@ static int check_shared_dir_qemu(PlanCheck *k, const char *base, const SharedDir
                         r = check_bool(k, where, value);
                 else if (plan_shared_dir_type_from_string(value) == PLAN_SHARED_DIR_FS)
                         r = check_fail(k, where,
-                                        "virtio-fs (type=%s) needs crosvm; this VM uses qemu, "
-                                        "which shares directories over 9p (leave type out or use "
-                                        "type=p9)",
+                                        "virtio-fs (type=%s) is not a qemu share here; this VM "
+                                        "uses qemu, which shares directories over 9p (leave type "
+                                        "out or use type=p9)",
                                         value);
         }
         return r;

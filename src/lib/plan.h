@@ -31,7 +31,7 @@
 #define PLAN_AGENT_PORT_NAME "org.vmsilo.agent"
 /* The guest vsock port the agent listens on (crosvm); the host end is CID 2. */
 #define PLAN_AGENT_VSOCK_PORT 5000
-/* The mount tag of the shared home (virtio-fs on crosvm, 9p on QEMU). */
+/* The mount tag of the shared home (9p on both VMMs). */
 #define PLAN_SHARED_HOME_TAG "home"
 /* uid/gid of the guest user; the shared home maps it to the host user (crosvm). */
 #define PLAN_GUEST_UID 1000

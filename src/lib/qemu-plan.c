@@ -421,7 +421,7 @@ static int qemu_append_9p(QemuBuild *b, const char *id, const char *path, const 
                                 return v;
                         readonly = v;
                 } else if (plan_shared_dir_type_from_string(val) != PLAN_SHARED_DIR_9P)
-                        return -EINVAL; /* type=fs: virtio-fs needs crosvm */
+                        return -EINVAL; /* type=fs: refused by plan-validate.c */
         }
         r = plan_extendf(&fsdev, ",", "local,id=%s", id);
         if (r >= 0)

@@ -286,8 +286,8 @@ static void test_qemu_rejects_virtiofs_type(void **state) {
         assert_one("{\"name\":\"a\",\"sharedDirectories\":[{\"path\":\"/s\",\"tag\":\"t\","
                    "\"type\":\"fs\"}]}",
                         VMM_QEMU, "nixosVms[0].sharedDirectories[0].type",
-                        "virtio-fs (type=fs) needs crosvm; this VM uses qemu, which shares "
-                        "directories over 9p (leave type out or use type=p9)");
+                        "virtio-fs (type=fs) is not a qemu share here; this VM uses qemu, which "
+                        "shares directories over 9p (leave type out or use type=p9)");
 }
 
 static void test_qemu_rejects_non_boolean_readonly(void **state) {
