@@ -116,10 +116,6 @@ typedef struct LaunchContext {
         /* true: one opened TAP fd per interface. false: the VMM opens the persistent TAP by
          * its name (NetInterface.tap_name). */
         bool tap_fds;
-        /* Host owner of the shared home (the configured user); crosvm maps PLAN_GUEST_UID/GID to
-         * these inside the virtio-fs device's user namespace. */
-        uint32_t home_uid;
-        uint32_t home_gid;
 } LaunchContext;
 
 LaunchPlan *plan_free(LaunchPlan *p);
