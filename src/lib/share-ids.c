@@ -6,7 +6,7 @@
 
 bool share_ids_is_key(const char *key) {
         return streq(key, "uid") || streq(key, "gid") || streq(key, "uidmap") ||
-                        streq(key, "gidmap");
+               streq(key, "gidmap");
 }
 
 /* Parses decimal digits from *p up to a space or the end; advances *p past them. */

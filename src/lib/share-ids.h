@@ -4,12 +4,14 @@
  *
  * In crosvm these keys configure the user namespace of its per-device jail (`uidmap`/`gidmap`
  * "INNER OUTER COUNT", minijail syntax, guest ids to host ids; `uid`/`gid` the device's own ids
- * in it), which --disable-sandbox turns off: on crosvm they are errors (plan-validate.c). QEMU runs unprivileged as the configured user with security_model=mapped-xattr: on
- * the host every file belongs to that user, and the guest sees the owner it set itself, kept in
- * the user.virtfs.* xattrs. What that can express is one guest id standing for the configured
- * user: "INNER OUTER 1" with OUTER = the configured user, and uid/gid = INNER. vmsilod records
- * that id as the guest owner of the share's root (and QEMU reports it), so the guest user can
- * write the share. Ranges (COUNT > 1) and several triples cannot be honoured. */
+ * in it), which --disable-sandbox turns off: on crosvm they are errors (plan-validate.c).
+ *
+ * QEMU runs unprivileged as the configured user with security_model=mapped-xattr: on the host
+ * every file belongs to that user, and the guest sees the owner it set itself, kept in the
+ * user.virtfs.* xattrs. What that can express is one guest id standing for the configured user:
+ * "INNER OUTER 1" with OUTER = the configured user, and uid/gid = INNER. vmsilod records that id
+ * as the guest owner of the share's root (and QEMU reports it), so the guest user can write the
+ * share. Ranges (COUNT > 1) and several triples cannot be honoured. */
 #pragma once
 
 #include <stdbool.h>
