@@ -7,7 +7,10 @@
 #include "cli-util.h"
 #include "cli.h"
 #include "config.h"
+#include "crosvm-plan.h"
 #include "log.h"
+#include "path-util.h"
+#include "plan-validate.h"
 #include "service-paths.h"
 #include "strv.h"
 
@@ -20,6 +23,7 @@ static void help_config(FILE *f) {
                         "Verbs:\n"
                         "  check [FILE]   validate FILE, print every error with its JSON path, and warn\n"
                         "                 about paths that vmsilod.service makes read-only or hides\n"
+                        "                 and about options the VM's VMM cannot provide\n"
                         "  show [FILE]    print the normalised configuration with defaults and "
                         "derived\n"
                         "                 values filled in\n"
@@ -100,6 +104,22 @@ static int load(int argc, char **argv, const char **ret_path, Config **ret) {
         return cli_load_config(*ret_path, ret);
 }
 
+/* Warns about what vmsilod refuses at load for the VMM each VM would get here ("auto": crosvm
+ * when it is in PATH, as for `vmsilo config plan`). Warnings, not errors: "auto" may resolve
+ * otherwise where vmsilod runs (a Nix build checks the file without crosvm in PATH). */
+static int check_vmm_options(const Config *c, const char *path) {
+        _cleanup_(config_errors_finish) ConfigErrors errors = {};
+        _cleanup_(freep) VmmKind *vmms =
+                        config_vmm_kinds(c, path_find_executable(CROSVM_PLAN_BINARY_DEFAULT));
+
+        if (!vmms || plan_validate_config(c, vmms, &errors) == -ENOMEM)
+                return log_oom(), CLI_EXIT_FAILURE;
+        for (size_t i = 0; i < errors.n_items; i++)
+                fprintf(stderr, "%s: warning: %s: %s\n", path, errors.items[i].path,
+                                errors.items[i].message);
+        return CLI_EXIT_OK;
+}
+
 static int verb_check(int argc, char **argv) {
         _cleanup_(config_freep) Config *c = NULL;
         _cleanup_(strv_freep) char **warnings = NULL;
@@ -108,6 +128,9 @@ static int verb_check(int argc, char **argv) {
 
         r = load(argc, argv, &path, &c);
         if (r != CLI_EXIT_OK || !c)
+                return r;
+        r = check_vmm_options(c, path);
+        if (r != CLI_EXIT_OK)
                 return r;
         /* Warnings, not errors: vmsilod may run without the shipped unit, or with drop-ins. */
         if (service_paths_check(c, &warnings) < 0)

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cmd-plan.c: `vmsilo config plan`: print the VMM command line vmsilod would run for one VM. */
 #include <getopt.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -119,20 +118,6 @@ static AccelKind resolve_accel(const Config *c, const VmConfig *vm, uint32_t *re
         return k;
 }
 
-static void home_owner(const Config *c, uint32_t *ret_uid, uint32_t *ret_gid) {
-        struct passwd *pw = c->user ? getpwnam(c->user) : NULL;
-
-        if (pw) {
-                *ret_uid = pw->pw_uid;
-                *ret_gid = pw->pw_gid;
-                return;
-        }
-        log_warning("User '%s' not found; showing the shared home owned by uid %u.", strna(c->user),
-                        (unsigned) getuid());
-        *ret_uid = getuid();
-        *ret_gid = getgid();
-}
-
 static int print_plan(const Config *c, const VmConfig *vm, VmmKind vmm) {
         _cleanup_(plan_freep) LaunchPlan *p = NULL;
         _cleanup_(freep) char *overlay = NULL, *root = NULL, *wayland = NULL;
@@ -168,8 +153,6 @@ static int print_plan(const Config *c, const VmConfig *vm, VmmKind vmm) {
                         return log_oom();
                 ctx.wayland_socket = wayland;
         }
-        if (vmm == VMM_CROSVM && vm->shared_home_path)
-                home_owner(c, &ctx.home_uid, &ctx.home_gid);
         if (vmm == VMM_QEMU) {
                 ctx.accel = resolve_accel(c, vm, &ctx.tsc_khz);
                 r = qemu_plan_build(c, vm, &ctx, &p);

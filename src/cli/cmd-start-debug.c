@@ -188,8 +188,6 @@ static int build_plan(DebugLaunch *l, LaunchPlan **ret) {
                 .accel = l->accel,
                 .tsc_khz = l->tsc_khz,
                 .tap_fds = true,
-                .home_uid = l->uid,
-                .home_gid = l->gid,
         };
         int r;
 

@@ -60,6 +60,12 @@ static int on_client_reap(sd_event_source *s, void *userdata) {
 }
 
 static int on_client_deadline(sd_event_source *s, uint64_t usec, void *userdata) {
+        Client *c = userdata;
+
+        /* A busy vmsilod can see the deadline and the client's OPEN in one iteration, the
+         * deadline first: answer the OPEN with the refusal before closing, or the client reads
+         * ECONNRESET instead of why. */
+        (void) channel_drain(c->channel);
         return on_client_reap(s, userdata);
 }
 

@@ -97,17 +97,8 @@ static int log_config_errors(const ConfigErrors *errors, const char *path, char 
         return 0;
 }
 
-/* Each VM's resolved VMM, in config order; NULL on OOM. */
-static VmmKind *vmm_kinds(const Config *c, bool crosvm) {
-        VmmKind *vmms = calloc(c->n_vms ?: 1, sizeof(VmmKind));
-
-        for (size_t i = 0; vmms && i < c->n_vms; i++)
-                vmms[i] = config_vm_vmm(c, &c->vms[i], crosvm);
-        return vmms;
-}
-
 static int check_vmm_support(const Config *c, bool crosvm, ConfigErrors *errors) {
-        _cleanup_(freep) VmmKind *vmms = vmm_kinds(c, crosvm);
+        _cleanup_(freep) VmmKind *vmms = config_vmm_kinds(c, crosvm);
 
         if (!vmms)
                 return -ENOMEM;
@@ -152,7 +143,7 @@ int host_load_config(const char *path, bool crosvm, Config **ret, char **reterr)
 int host_check_share_hosts(const char *path, const Config *c, bool crosvm, uid_t uid, gid_t gid,
                 char **reterr) {
         _cleanup_(config_errors_finish) ConfigErrors errors = {};
-        _cleanup_(freep) VmmKind *vmms = vmm_kinds(c, crosvm);
+        _cleanup_(freep) VmmKind *vmms = config_vmm_kinds(c, crosvm);
         _cleanup_(freep) char *text = NULL;
         int r;
 

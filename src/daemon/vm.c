@@ -520,8 +520,6 @@ static int vm_build_plan(Vm *vm, LaunchPlan **ret) {
                 .console_fd = true,
                 .balloon_qmp_fd = vm->vmm == VMM_QEMU && plan_vm_has_balloon(vm->config),
                 .tap_fds = true,
-                .home_uid = m->user_uid,
-                .home_gid = m->user_gid,
                 /* Root starts it: from the build's absolute path, never through $PATH. */
                 .binary = vm->vmm == VMM_CROSVM ? m->options.crosvm : m->options.qemu_system,
         };

@@ -7,6 +7,8 @@
 #include "channel.h"
 
 #define CHANNEL_READ_MAX (64 * 1024)
+/* channel_drain(): what the peer sent so far, not a stream it keeps up. */
+#define CHANNEL_DRAIN_READS_MAX 16
 
 struct Channel {
         int fd;
@@ -62,7 +64,8 @@ static bool channel_write(Channel *ch) {
         return true;
 }
 
-static bool channel_read(Channel *ch) {
+/* < 0: the channel disconnected (and may be freed); 0: nothing to read now; > 0: input fed. */
+static int channel_read(Channel *ch) {
         uint8_t buf[CHANNEL_READ_MAX];
         ssize_t n;
         int r;
@@ -70,20 +73,20 @@ static bool channel_read(Channel *ch) {
         n = read(ch->fd, buf, sizeof(buf));
         if (n < 0) {
                 if (errno == EAGAIN || errno == EINTR)
-                        return true;
+                        return 0;
                 channel_disconnect(ch, -errno, "read failed");
-                return false;
+                return -1;
         }
         if (n == 0) {
                 channel_disconnect(ch, -ECONNRESET, "connection closed by peer");
-                return false;
+                return -1;
         }
         r = mux_feed(ch->mux, buf, (size_t) n);
         if (r < 0) {
                 channel_disconnect(ch, r, "protocol error");
-                return false;
+                return -1;
         }
-        return true;
+        return 1;
 }
 
 static int on_channel_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
@@ -91,9 +94,19 @@ static int on_channel_io(sd_event_source *s, int fd, uint32_t revents, void *use
 
         if ((revents & EPOLLOUT) && !channel_write(ch))
                 return 0;
-        if ((revents & (EPOLLIN | EPOLLHUP | EPOLLERR)) && !channel_read(ch))
+        if ((revents & (EPOLLIN | EPOLLHUP | EPOLLERR)) && channel_read(ch) < 0)
                 return 0;
         return 0;
+}
+
+bool channel_drain(Channel *ch) {
+        int r = 1;
+
+        if (ch->disconnected)
+                return false;
+        for (unsigned i = 0; r > 0 && i < CHANNEL_DRAIN_READS_MAX; i++)
+                r = channel_read(ch);
+        return r >= 0 && channel_write(ch);
 }
 
 static int on_channel_post(sd_event_source *s, void *userdata) {

@@ -27,5 +27,10 @@ DEFINE_FREE_FUNC(Channel *, channel_free);
 
 void channel_set_disconnect_handler(Channel *ch, ChannelDisconnectHandler handler, void *userdata);
 Mux *channel_get_mux(Channel *ch);
+/* Handles what the peer has sent so far and writes what that queued, now, without the event loop:
+ * the last word before the owner frees the channel, so a frame that arrived together with the
+ * owner's deadline is still answered. Returns false if the channel disconnected meanwhile (its
+ * handler has run and may have freed it). */
+bool channel_drain(Channel *ch);
 /* Whether the output queue is above MUX_OUTPUT_HIGH_WATER: producers should wait. */
 bool channel_is_congested(const Channel *ch);

@@ -291,6 +291,14 @@ VmmKind config_vm_vmm(const Config *c, const VmConfig *vm, bool crosvm_available
         return k;
 }
 
+VmmKind *config_vmm_kinds(const Config *c, bool crosvm_available) {
+        VmmKind *vmms = calloc(c->n_vms ?: 1, sizeof(VmmKind));
+
+        for (size_t i = 0; vmms && i < c->n_vms; i++)
+                vmms[i] = config_vm_vmm(c, &c->vms[i], crosvm_available);
+        return vmms;
+}
+
 AccelKind config_vm_accel(const Config *c, const VmConfig *vm) {
         return vm->accel != ACCEL_AUTO ? vm->accel : c->accel;
 }

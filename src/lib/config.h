@@ -259,6 +259,10 @@ const VmConfig *config_find_vm(const Config *c, const char *name);
  * KVM works is the launcher's question. */
 VmmKind config_vm_vmm(const Config *c, const VmConfig *vm, bool crosvm_available);
 AccelKind config_vm_accel(const Config *c, const VmConfig *vm);
+
+/* Every VM's config_vm_vmm(), in config order, for plan_validate_config(); NULL on OOM. */
+VmmKind *config_vmm_kinds(const Config *c, bool crosvm_available);
+
 /* Per-VM crosvm log level, else the global one. Never NULL. */
 const char *config_vm_crosvm_log_level(const Config *c, const VmConfig *vm);
 

@@ -197,44 +197,43 @@ static int crosvm_append_disks(CrosvmBuild *b) {
         return 0;
 }
 
+/* Every share is 9p, served by crosvm in-process with the directory as its root. crosvm's
+ * virtio-fs device runs in a minijail of its own (pivot_root into the directory) even with
+ * --disable-sandbox, which vmsilo's sandbox cannot allow; plan-validate.c refuses type=fs and the
+ * id keys, which only that jail would apply. The 9p server shows host owners unchanged. */
+static int crosvm_append_share(
+                CrosvmBuild *b, const char *path, const char *tag, const KeyValueList *options) {
+        const char *type = options ? key_value_list_get(options, "type") : NULL;
+        _cleanup_(freep) char *s = NULL;
+        int r;
+
+        if (type && plan_shared_dir_type_from_string(type) != PLAN_SHARED_DIR_9P)
+                return -EINVAL;
+        r = plan_extendf(&s, ":", "%s:%s%s", path, tag, type ? "" : ":type=p9");
+        if (r < 0)
+                return r;
+        r = crosvm_extend_options(&s, ":", options);
+        if (r < 0)
+                return r;
+        r = crosvm_append_pair(b->plan, "--shared-dir", s);
+        if (r < 0)
+                return r;
+        return plan_add_path(b->plan, path, true);
+}
+
 static int crosvm_append_shares(CrosvmBuild *b) {
         const VmConfig *vm = b->vm;
         int r;
 
         if (vm->shared_home_path) {
-                _cleanup_(freep) char *s = NULL;
-
-                /* The guest user owns its home; inside the virtio-fs device's user namespace it is
-                 * the host owner of the directory. */
-                r = plan_extendf(&s, ":",
-                                "%s:" PLAN_SHARED_HOME_TAG
-                                ":type=fs:uid=%u:gid=%u:uidmap=%u %" PRIu32 " 1:gidmap=%u %" PRIu32
-                                " 1",
-                                vm->shared_home_path, PLAN_GUEST_UID, PLAN_GUEST_GID,
-                                PLAN_GUEST_UID, b->ctx->home_uid, PLAN_GUEST_GID, b->ctx->home_gid);
-                if (r < 0)
-                        return r;
-                r = crosvm_append_pair(b->plan, "--shared-dir", s);
-                if (r >= 0)
-                        r = plan_add_path(b->plan, vm->shared_home_path, true);
+                r = crosvm_append_share(b, vm->shared_home_path, PLAN_SHARED_HOME_TAG, NULL);
                 if (r < 0)
                         return r;
         }
         for (size_t i = 0; i < vm->n_shared_directories; i++) {
                 const SharedDirectory *d = &vm->shared_directories[i];
-                _cleanup_(freep) char *s = NULL;
 
-                /* crosvm's own default is p9; vmsilo's is virtio-fs, as the original's. */
-                r = plan_extendf(&s, ":", "%s:%s%s", d->path, d->tag,
-                                key_value_list_get(&d->options, "type") ? "" : ":type=fs");
-                if (r < 0)
-                        return r;
-                r = crosvm_extend_options(&s, ":", &d->options);
-                if (r < 0)
-                        return r;
-                r = crosvm_append_pair(b->plan, "--shared-dir", s);
-                if (r >= 0)
-                        r = plan_add_path(b->plan, d->path, true);
+                r = crosvm_append_share(b, d->path, d->tag, &d->options);
                 if (r < 0)
                         return r;
         }
@@ -319,7 +318,7 @@ static int crosvm_append_boot(CrosvmBuild *b) {
         int r;
 
         (void) snprintf(agent, sizeof(agent), "vsock:%u", PLAN_AGENT_VSOCK_PORT);
-        r = plan_guest_params(b->vm, b->ctx, agent, "virtiofs", &params);
+        r = plan_guest_params(b->vm, b->ctx, agent, "9p", &params);
         if (r < 0)
                 return r;
         r = crosvm_append_pair(p, "--params", params);

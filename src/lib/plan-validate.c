@@ -131,6 +131,8 @@ static int check_disks(PlanCheck *k) {
         return 0;
 }
 
+/* crosvm serves shares over 9p in-process (crosvm-plan.c): virtio-fs and the id keys need the
+ * per-device jail --disable-sandbox turns off. */
 static int check_shared_dir_crosvm(PlanCheck *k, const char *base, const SharedDirectory *d) {
         char where[256];
         int r = 0;
@@ -144,15 +146,36 @@ static int check_shared_dir_crosvm(PlanCheck *k, const char *base, const SharedD
                 const char *key = d->options.items[i].key, *value = d->options.items[i].value;
 
                 (void) snprintf(where, sizeof(where), "%s.%s", base, key);
-                if (streq(key, "readonly"))
+                if (streq(key, "type")) {
+                        if (plan_shared_dir_type_from_string(value) == PLAN_SHARED_DIR_FS)
+                                r = check_fail(k, where,
+                                                "crosvm runs its virtio-fs device (type=%s) in "
+                                                "a jail of its own that cannot be built inside "
+                                                "vmsilo's sandbox; use type = \"p9\" (or leave "
+                                                "type out), or serve the directory with "
+                                                "virtiofsd and attach it with vhostUser "
+                                                "(type = \"fs\")",
+                                                value);
+                } else if (streq(key, "ascii_casefold"))
+                        r = check_bool(k, where, value);
+                else if (share_ids_is_key(key))
+                        r = check_fail(k, where,
+                                        "'%s' takes effect only in crosvm's per-device jail, "
+                                        "which vmsilo turns off (crosvm runs in vmsilo's sandbox); "
+                                        "crosvm's 9p server shows the host's owners unchanged "
+                                        "and creates files as the configured user; remove it",
+                                        key);
+                else if (streq(key, "readonly"))
                         r = check_fail(k, where,
                                         "'readonly' is a qemu (9p) option; crosvm's "
                                         "--shared-dir has none; this VM uses crosvm");
-                else if (strchr(value, ':'))
+                else
                         r = check_fail(k, where,
-                                        "value '%s' contains ':', which crosvm's --shared-dir "
-                                        "uses to separate options; this VM uses crosvm",
-                                        value);
+                                        "'%s' is not an option of crosvm's 9p server (it knows "
+                                        "type and ascii_casefold); virtio-fs options need "
+                                        "virtiofsd attached with vhostUser (type = \"fs\"); this "
+                                        "VM uses crosvm",
+                                        key);
         }
         return r;
 }
@@ -213,9 +236,9 @@ static int check_shared_dir_qemu(PlanCheck *k, const char *base, const SharedDir
                         r = check_bool(k, where, value);
                 else if (plan_shared_dir_type_from_string(value) == PLAN_SHARED_DIR_FS)
                         r = check_fail(k, where,
-                                        "virtio-fs (type=%s) needs crosvm; this VM uses qemu, "
-                                        "which shares directories over 9p (leave type out or use "
-                                        "type=p9)",
+                                        "virtio-fs (type=%s) is not a qemu share here; this VM "
+                                        "uses qemu, which shares directories over 9p (leave type "
+                                        "out or use type=p9)",
                                         value);
         }
         return r;

@@ -31,7 +31,7 @@
 #define PLAN_AGENT_PORT_NAME "org.vmsilo.agent"
 /* The guest vsock port the agent listens on (crosvm); the host end is CID 2. */
 #define PLAN_AGENT_VSOCK_PORT 5000
-/* The mount tag of the shared home (virtio-fs on crosvm, 9p on QEMU). */
+/* The mount tag of the shared home (9p on both VMMs). */
 #define PLAN_SHARED_HOME_TAG "home"
 /* uid/gid of the guest user; the shared home maps it to the host user (crosvm). */
 #define PLAN_GUEST_UID 1000
@@ -116,10 +116,6 @@ typedef struct LaunchContext {
         /* true: one opened TAP fd per interface. false: the VMM opens the persistent TAP by
          * its name (NetInterface.tap_name). */
         bool tap_fds;
-        /* Host owner of the shared home (the configured user); crosvm maps PLAN_GUEST_UID/GID to
-         * these inside the virtio-fs device's user namespace. */
-        uint32_t home_uid;
-        uint32_t home_gid;
 } LaunchContext;
 
 LaunchPlan *plan_free(LaunchPlan *p);

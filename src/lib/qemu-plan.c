@@ -11,6 +11,7 @@
 
 #include "host-services.h"
 #include "qemu-plan.h"
+#include "share-ids.h"
 #include "strv.h"
 
 typedef struct QemuBuild {
@@ -29,16 +30,6 @@ static const char *const qemu_disk_keys[] = {
         "direct",
         "o_direct",
         "lock",
-        NULL,
-};
-
-/* uid, gid, uidmap, gidmap: see share-ids.h. They change nothing on the command line: vmsilod
- * records the guest owner on the share's root before the start. */
-static const char *const qemu_shared_dir_id_keys[] = {
-        "uid",
-        "gid",
-        "uidmap",
-        "gidmap",
         NULL,
 };
 
@@ -420,7 +411,9 @@ static int qemu_append_9p(QemuBuild *b, const char *id, const char *path, const 
 
                 if (!qemu_plan_shared_dir_key_is_supported(k))
                         return -EINVAL;
-                if (strv_contains((char *const *) qemu_shared_dir_id_keys, k))
+                /* uid, gid, uidmap, gidmap (share-ids.h) change nothing on the command line:
+                 * vmsilod records the guest owner on the share's root before the start. */
+                if (share_ids_is_key(k))
                         continue;
                 if (streq(k, "readonly")) {
                         v = plan_parse_bool(val);
@@ -428,7 +421,7 @@ static int qemu_append_9p(QemuBuild *b, const char *id, const char *path, const 
                                 return v;
                         readonly = v;
                 } else if (plan_shared_dir_type_from_string(val) != PLAN_SHARED_DIR_9P)
-                        return -EINVAL; /* type=fs: virtio-fs needs crosvm */
+                        return -EINVAL; /* type=fs: refused by plan-validate.c */
         }
         r = plan_extendf(&fsdev, ",", "local,id=%s", id);
         if (r >= 0)

@@ -4,6 +4,11 @@
 
 #include "share-ids.h"
 
+bool share_ids_is_key(const char *key) {
+        return streq(key, "uid") || streq(key, "gid") || streq(key, "uidmap") ||
+               streq(key, "gidmap");
+}
+
 /* Parses decimal digits from *p up to a space or the end; advances *p past them. */
 static int parse_id_prefix(const char **p, uint32_t *ret) {
         uint64_t v = 0;

@@ -2,14 +2,16 @@
 /* share-ids.h: the id keys of a sharedDirectories entry (uid, gid, uidmap, gidmap) as QEMU's 9p
  * server can honour them. Pure.
  *
- * crosvm runs its shared-directory device in a user namespace: `uidmap`/`gidmap` ("INNER OUTER
- * COUNT", minijail syntax) map guest ids to host ids and `uid`/`gid` are the device's own ids
- * inside it. QEMU runs unprivileged as the configured user with security_model=mapped-xattr: on
- * the host every file belongs to that user, and the guest sees the owner it set itself, kept in
- * the user.virtfs.* xattrs. What that can express is one guest id standing for the configured
- * user: "INNER OUTER 1" with OUTER = the configured user, and uid/gid = INNER. vmsilod records
- * that id as the guest owner of the share's root (and QEMU reports it), so the guest user can
- * write the share. Ranges (COUNT > 1) and several triples cannot be honoured. */
+ * In crosvm these keys configure the user namespace of its per-device jail (`uidmap`/`gidmap`
+ * "INNER OUTER COUNT", minijail syntax, guest ids to host ids; `uid`/`gid` the device's own ids
+ * in it), which --disable-sandbox turns off: on crosvm they are errors (plan-validate.c).
+ *
+ * QEMU runs unprivileged as the configured user with security_model=mapped-xattr: on the host
+ * every file belongs to that user, and the guest sees the owner it set itself, kept in the
+ * user.virtfs.* xattrs. What that can express is one guest id standing for the configured user:
+ * "INNER OUTER 1" with OUTER = the configured user, and uid/gid = INNER. vmsilod records that id
+ * as the guest owner of the share's root (and QEMU reports it), so the guest user can write the
+ * share. Ranges (COUNT > 1) and several triples cannot be honoured. */
 #pragma once
 
 #include <stdbool.h>
@@ -31,6 +33,9 @@ typedef struct ShareOwner {
         bool has_uid, has_gid;
         uint32_t uid, gid;
 } ShareOwner;
+
+/* Whether key is one of uid, gid, uidmap, gidmap. */
+bool share_ids_is_key(const char *key);
 
 /* Decimal 0..SHARE_IDS_ID_MAX, no sign, no spaces. -EINVAL on bad syntax, -ERANGE if larger. */
 int share_ids_parse_id(const char *s, uint32_t *ret);

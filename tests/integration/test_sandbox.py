@@ -163,7 +163,9 @@ def sandboxed(tmp_path_factory, targets, user):
     common = {"kernel": str(boot / "vmlinuz"), "initramfs": str(boot / "initrd")}
     vms = [vm(name, **common) for name in ("hostile", "flood")]
     vms.append(vm("hostile-pci", pciDevices=[{"path": DEVICE}], **common))
-    vms.append(vm("hostile-crosvm", vmm="crosvm", gpu=False, sound=False, **common))
+    share = public_dir("vs-sandbox-share-")
+    vms.append(vm("hostile-crosvm", vmm="crosvm", gpu=False, sound=False, sharedHome=True,
+                  sharedDirectories=[{"path": str(share), "tag": "data"}], **common))
     d = Daemon(tmp, public_dir("vs-sandbox-state-"), vms,
                extra_args=["--qemu-system", str(targets.bin / "qemu-system-x86_64"),
                            "--crosvm", str(targets.bin / "crosvm"), "--sys-root", str(sysfs.root)])
@@ -175,7 +177,7 @@ def sandboxed(tmp_path_factory, targets, user):
     yield d
     d.stop()
     sysfs.stop()
-    for path in (boot, d.state, d.runtime):
+    for path in (boot, share, d.state, d.runtime):
         shutil.rmtree(path, ignore_errors=True)
 
 
@@ -256,22 +258,7 @@ def test_the_vmm_log_is_root_only_and_capped(sandboxed):
     assert int(dropped.group(1)) == FLOOD_BYTES - LOG_MAX_BYTES
 
 
-def test_sockets_refuse_peers_in_another_pid_namespace(sandboxed):
-    """Defense in depth: root, but in another PID namespace (as a contained VMM would be)."""
-    r = subprocess.run(["unshare", "--pid", "--fork", str(build_dir() / "src/cli/vmsilo"),
-                        "status"], env=sandboxed.env, capture_output=True, timeout=60)
-    assert r.returncode != 0
-    assert b"another PID namespace" in r.stdout + r.stderr
-    r = subprocess.run(["unshare", "--pid", "--fork", str(build_dir() / "src/cli/vmsilo"),
-                        "run", "-T", "hostile", "true"], env=sandboxed.env, capture_output=True,
-                       timeout=60)
-    assert r.returncode == 125
-    assert b"another PID namespace" in r.stderr
-    assert sandboxed.cli("status").returncode == 0
-
-
-# --- passthrough and crosvm VMMs (after the tests above: with every stand-in up, the refused
-# `vmsilo run` above can see its connection reset before it reads why) ---------------------------
+# --- passthrough and crosvm VMMs ----------------------------------------------------------------
 
 def assert_contained(report, user):
     reached = {a: report[a] for a in ATTACKS if report[a]["ok"]}
@@ -310,10 +297,32 @@ def test_a_compromised_crosvm_is_contained_too(sandboxed, user):
     report = parse_report(log.read_text())
     assert_contained(report, user)
     # Its own jail is off: the sandbox's namespaces replace it (docs/sandbox.md).
-    assert report["argv"]["argv"][1:5] == ["--log-level", "info", "run", "--disable-sandbox"]
+    argv = report["argv"]["argv"]
+    assert argv[1:5] == ["--log-level", "info", "run", "--disable-sandbox"]
+    # So every share is 9p, which crosvm serves in-process; its virtio-fs device would build a
+    # jail of its own, which the sandbox refuses. The guest mounts the home as 9p.
+    shares = [argv[i + 1] for i, a in enumerate(argv) if a == "--shared-dir"]
+    assert [s.split(":", 1)[1] for s in shares] == ["home:type=p9", "data:type=p9"], shares
+    assert "vmsilo.home=9p" in argv[argv.index("--params") + 1].split()
     # stdio and the console (docs/launch-plans.md): nothing else.
     assert set(report["fds"]["fds"]) <= {0, 1, 2, 5}, report["fds"]
     assert sandboxed.victim.poll() is None, "the stand-in killed a process outside"
+
+
+def test_sockets_refuse_peers_in_another_pid_namespace(sandboxed):
+    """Defense in depth: root, but in another PID namespace (as a contained VMM would be). Run
+    with every stand-in up: a busy vmsilod meets the refused client's deadline and its OPEN in
+    one iteration, and still answers with the refusal (client.c, channel_drain())."""
+    r = subprocess.run(["unshare", "--pid", "--fork", str(build_dir() / "src/cli/vmsilo"),
+                        "status"], env=sandboxed.env, capture_output=True, timeout=60)
+    assert r.returncode != 0
+    assert b"another PID namespace" in r.stdout + r.stderr
+    r = subprocess.run(["unshare", "--pid", "--fork", str(build_dir() / "src/cli/vmsilo"),
+                        "run", "-T", "hostile", "true"], env=sandboxed.env, capture_output=True,
+                       timeout=60)
+    assert r.returncode == 125
+    assert b"another PID namespace" in r.stderr
+    assert sandboxed.cli("status").returncode == 0
 
 
 # --- vm-start-debug ------------------------------------------------------------------------------

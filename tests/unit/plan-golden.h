@@ -84,8 +84,6 @@ static inline LaunchContext golden_default_context(const VmConfig *vm) {
                 .agent_fd = true,
                 .console_fd = true,
                 .tap_fds = true,
-                .home_uid = 1000,
-                .home_gid = 100,
         };
 }
 
@@ -141,10 +139,6 @@ static inline void golden_apply_context(json_t *j, LaunchContext *ctx) {
                 ctx->accel = accel_kind_from_string(json_string_value(v));
         if ((v = json_object_get(j, "tsc_khz")))
                 ctx->tsc_khz = (uint32_t) json_integer_value(v);
-        if ((v = json_object_get(j, "home_uid")))
-                ctx->home_uid = (uint32_t) json_integer_value(v);
-        if ((v = json_object_get(j, "home_gid")))
-                ctx->home_gid = (uint32_t) json_integer_value(v);
 }
 
 static inline char *golden_render(const LaunchPlan *p) {

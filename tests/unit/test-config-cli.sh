@@ -49,6 +49,8 @@ grep_out "check prints FILE: PATH: MESSAGE" err "$data/five-mistakes.json: nixos
 n=$((n + 1))
 if [ "$(wc -l <"$tmp/err")" -eq 5 ]; then echo "ok $n - check prints one line per error"
 else echo "not ok $n - check prints one line per error"; cat "$tmp/err"; failed=1; fi
+expect "check warns about, but passes, a crosvm virtio-fs share" 0 "$vmsilo" config check "$data/crosvm-virtiofs.json"
+grep_out "check names the share's type and the ways out" err "$data/crosvm-virtiofs.json: warning: nixosVms[0].sharedDirectories[1].type: crosvm runs its virtio-fs device (type=fs) in a jail of its own that cannot be built inside vmsilo's sandbox; use type = \"p9\" (or leave type out), or serve the directory with virtiofsd and attach it with vhostUser (type = \"fs\")"
 expect "check reports syntax errors" 1 "$vmsilo" config check "$data/syntax-error.json"
 grep_out "check prints FILE:LINE:COL for syntax errors" err "$data/syntax-error.json:3:"
 expect "check reports a missing file" 1 "$vmsilo" config check "$tmp/missing.json"

@@ -218,10 +218,25 @@ static void test_qemu_rejects_non_numeric_gid(void **state) {
                         "expected a decimal id between 0 and 4294967294, got 'users'");
 }
 
-static void test_crosvm_passes_id_maps_through(void **state) {
-        assert_none("{\"name\":\"a\",\"sharedDirectories\":[{\"path\":\"/s\",\"tag\":\"t\","
-                    "\"uidmap\":\"0 0 65535\",\"gidmap\":\"0 0 65535\"}]}",
-                        VMM_CROSVM);
+/* Only crosvm's per-device jail applies them, and --disable-sandbox turns it off. */
+static void test_crosvm_rejects_id_keys(void **state) {
+        static const char *const keys[] = { "uid", "gid", "uidmap", "gidmap" };
+        char vm[256], path[96], message[512];
+
+        for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
+                (void) snprintf(vm, sizeof(vm),
+                                "{\"name\":\"a\",\"sharedDirectories\":[{\"path\":\"/s\","
+                                "\"tag\":\"t\",\"%s\":\"0\"}]}",
+                                keys[i]);
+                (void) snprintf(path, sizeof(path), "nixosVms[0].sharedDirectories[0].%s", keys[i]);
+                (void) snprintf(message, sizeof(message),
+                                "'%s' takes effect only in crosvm's per-device jail, which vmsilo "
+                                "turns off (crosvm runs in vmsilo's sandbox); crosvm's 9p server "
+                                "shows the host's owners unchanged and creates files as the "
+                                "configured user; remove it",
+                                keys[i]);
+                assert_one(vm, VMM_CROSVM, path, message);
+        }
 }
 
 /* plan_validate_share_hosts() on a one-VM document; returns its result. */
@@ -271,8 +286,8 @@ static void test_qemu_rejects_virtiofs_type(void **state) {
         assert_one("{\"name\":\"a\",\"sharedDirectories\":[{\"path\":\"/s\",\"tag\":\"t\","
                    "\"type\":\"fs\"}]}",
                         VMM_QEMU, "nixosVms[0].sharedDirectories[0].type",
-                        "virtio-fs (type=fs) needs crosvm; this VM uses qemu, which shares "
-                        "directories over 9p (leave type out or use type=p9)");
+                        "virtio-fs (type=fs) is not a qemu share here; this VM uses qemu, which "
+                        "shares directories over 9p (leave type out or use type=p9)");
 }
 
 static void test_qemu_rejects_non_boolean_readonly(void **state) {
@@ -307,12 +322,40 @@ static void test_crosvm_rejects_colon_in_shared_dir_path(void **state) {
                         "separate fields; this VM uses crosvm");
 }
 
-static void test_crosvm_rejects_colon_in_shared_dir_value(void **state) {
+/* crosvm's virtio-fs device cannot run in vmsilo's sandbox: the one way to it is virtiofsd. */
+static void test_crosvm_rejects_virtiofs_type(void **state) {
+        static const char *const spellings[] = { "fs", "FS" };
+        char vm[256], message[512];
+
+        for (size_t i = 0; i < ELEMENTSOF(spellings); i++) {
+                (void) snprintf(vm, sizeof(vm),
+                                "{\"name\":\"a\",\"sharedDirectories\":[{\"path\":\"/s\","
+                                "\"tag\":\"t\",\"type\":\"%s\"}]}",
+                                spellings[i]);
+                (void) snprintf(message, sizeof(message),
+                                "crosvm runs its virtio-fs device (type=%s) in a jail of its own "
+                                "that cannot be built inside vmsilo's sandbox; use type = \"p9\" "
+                                "(or leave type out), or serve the directory with virtiofsd and "
+                                "attach it with vhostUser (type = \"fs\")",
+                                spellings[i]);
+                assert_one(vm, VMM_CROSVM, "nixosVms[0].sharedDirectories[0].type", message);
+        }
+}
+
+static void test_crosvm_rejects_virtiofs_options(void **state) {
         assert_one("{\"name\":\"a\",\"sharedDirectories\":[{\"path\":\"/s\",\"tag\":\"t\","
-                   "\"cache\":\"a:b\"}]}",
+                   "\"cache\":\"always\"}]}",
                         VMM_CROSVM, "nixosVms[0].sharedDirectories[0].cache",
-                        "value 'a:b' contains ':', which crosvm's --shared-dir uses to separate "
-                        "options; this VM uses crosvm");
+                        "'cache' is not an option of crosvm's 9p server (it knows type and "
+                        "ascii_casefold); virtio-fs options need virtiofsd attached with vhostUser "
+                        "(type = \"fs\"); this VM uses crosvm");
+}
+
+static void test_crosvm_rejects_non_boolean_ascii_casefold(void **state) {
+        assert_one("{\"name\":\"a\",\"sharedDirectories\":[{\"path\":\"/s\",\"tag\":\"t\","
+                   "\"ascii_casefold\":\"yes\"}]}",
+                        VMM_CROSVM, "nixosVms[0].sharedDirectories[0].ascii_casefold",
+                        "expected true or false, got 'yes'");
 }
 
 static void test_rejects_home_tag_with_shared_home(void **state) {
@@ -336,8 +379,8 @@ static void test_crosvm_accepts_every_crosvm_feature(void **state) {
                     "\"sound\":{\"backend\":\"null\"},"
                     "\"vhostUser\":[{\"type\":\"net\",\"socket\":\"/s\"}],"
                     "\"pciDevices\":[{\"path\":\"01:00.0\",\"iommu\":\"on\"}],"
-                    "\"sharedDirectories\":[{\"path\":\"/s\",\"tag\":\"t\",\"type\":\"fs\","
-                    "\"uidmap\":\"0 0 1\"}],"
+                    "\"sharedDirectories\":[{\"path\":\"/s\",\"tag\":\"t\",\"type\":\"9p\","
+                    "\"ascii_casefold\":true}],"
                     "\"crosvm\":{\"extraArgs\":[\"--no-syslog\"],\"extraRunArgs\":[\"--no-usb\"]}}",
                         VMM_CROSVM);
 }
@@ -407,7 +450,7 @@ int main(void) {
                 cmocka_unit_test(test_qemu_rejects_malformed_id_map),
                 cmocka_unit_test(test_qemu_rejects_uid_outside_uidmap),
                 cmocka_unit_test(test_qemu_rejects_non_numeric_gid),
-                cmocka_unit_test(test_crosvm_passes_id_maps_through),
+                cmocka_unit_test(test_crosvm_rejects_id_keys),
                 cmocka_unit_test(test_qemu_rejects_id_map_to_another_host_user),
                 cmocka_unit_test(test_qemu_accepts_id_map_to_the_configured_user),
                 cmocka_unit_test(test_crosvm_id_map_hosts_are_crosvms_business),
@@ -416,7 +459,9 @@ int main(void) {
                 cmocka_unit_test(test_rejects_unknown_shared_dir_type),
                 cmocka_unit_test(test_crosvm_rejects_readonly_shared_dir),
                 cmocka_unit_test(test_crosvm_rejects_colon_in_shared_dir_path),
-                cmocka_unit_test(test_crosvm_rejects_colon_in_shared_dir_value),
+                cmocka_unit_test(test_crosvm_rejects_virtiofs_type),
+                cmocka_unit_test(test_crosvm_rejects_virtiofs_options),
+                cmocka_unit_test(test_crosvm_rejects_non_boolean_ascii_casefold),
                 cmocka_unit_test(test_rejects_home_tag_with_shared_home),
                 cmocka_unit_test(test_accepts_home_tag_without_shared_home),
                 cmocka_unit_test(test_crosvm_accepts_every_crosvm_feature),
