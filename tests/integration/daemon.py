@@ -23,6 +23,7 @@ def build_dir():
 
 def binary(name):
     paths = {"vmsilo": "src/cli/vmsilo", "vmsilod": "src/daemon/vmsilod",
+             "vmsilo-image": "src/image/vmsilo-image",
              "vmsilo-agent": "src/agent/vmsilo-agent"}
     return str(build_dir() / paths[name])
 
@@ -89,7 +90,7 @@ def base_env(runtime_dir, state_dir):
     env.update({
         "VMSILO_RUNTIME_DIR": str(runtime_dir),
         "VMSILO_STATE_DIR": str(state_dir),
-        "VMSILO_CLI": binary("vmsilo"),
+        "VMSILO_IMAGE_BUILDER": binary("vmsilo-image"),
         "VMSILO_AGENT": guest_agent(),
         "VMSILO_ACCEL": "tcg",
     })

@@ -19,7 +19,8 @@ from daemon import build_dir
 
 TOOLS = ["dpkg-buildpackage", "dpkg-deb", "dh", "fakeroot"]
 EXECUTABLES = ["usr/bin/vmsilo", "usr/sbin/vmsilod", "usr/sbin/vmsilo-balloond",
-               "usr/libexec/vmsilo/vmsilo-agent", "usr/libexec/vmsilo/vmsilo-wayland",
+               "usr/libexec/vmsilo/vmsilo-agent", "usr/libexec/vmsilo/vmsilo-image",
+               "usr/libexec/vmsilo/vmsilo-wayland",
                "usr/libexec/vmsilo/vmsilo-tray", "usr/libexec/vmsilo/vmsilo-clipboard",
                "usr/share/vmsilo/init"]
 DATA = ["usr/lib/systemd/system/vmsilod.service",
@@ -120,7 +121,7 @@ def test_programs_report_the_debian_layout(package):
                        text=True, timeout=30)
     assert r.returncode == 0, r.stderr
     for default in ["/etc/vmsilo/config.json", "/run/vmsilo", "/var/lib/vmsilo",
-                    "(default $VMSILO_CLI or /usr/bin/vmsilo)"]:
+                    "(default $VMSILO_IMAGE_BUILDER or /usr/libexec/vmsilo/vmsilo-image)"]:
         assert default in r.stdout, (default, r.stdout)
     r = subprocess.run([str(root / "usr/bin/vmsilo"), "--version"], capture_output=True,
                        text=True, timeout=30)
