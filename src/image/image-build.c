@@ -177,7 +177,7 @@ static int input_add(ImageInputs *in, const char *role, const char *path, const 
         uint8_t digest[SHA256_DIGEST_SIZE];
         int r;
 
-        sha256_digest(b->data, b->size, digest);
+        digest_sha256(b->data, b->size, digest);
         r = image_manifest_add(&in->manifest, role, path, digest);
         if (r < 0)
                 return log_error_errno(r, "Failed to record input '%s' in the manifest: %m", path);

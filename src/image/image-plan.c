@@ -283,7 +283,7 @@ int image_manifest_add(ImageManifest *m, const char *role, const char *path,
                 return -ENOMEM;
         m->inputs = inputs;
         m->inputs[m->n_inputs] = (ImageInput){ .role = TAKE_PTR(r), .path = TAKE_PTR(p) };
-        (void) sha256_to_hex(digest, m->inputs[m->n_inputs].sha256_hex);
+        (void) digest_hex(digest, m->inputs[m->n_inputs].sha256_hex);
         m->n_inputs++;
         return 0;
 }

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "macro.h"
-#include "sha256.h"
+#include "digest.h"
 
 /* Bump when the image layout or /init contract changes: old caches then rebuild. */
 #define IMAGE_LAYOUT_VERSION 2

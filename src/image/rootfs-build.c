@@ -63,7 +63,7 @@ static int opendir_dup(int dir_fd, DIR **ret) {
 
 static int hash_fd(int fd, uint8_t ret[SHA256_DIGEST_SIZE]) {
         uint8_t buf[65536];
-        Sha256 s;
+        struct sha256_ctx s;
 
         sha256_init(&s);
         for (;;) {
@@ -76,9 +76,9 @@ static int hash_fd(int fd, uint8_t ret[SHA256_DIGEST_SIZE]) {
                 }
                 if (n == 0)
                         break;
-                sha256_update(&s, buf, (size_t) n);
+                sha256_update(&s, (size_t) n, buf);
         }
-        sha256_finish(&s, ret);
+        sha256_digest(&s, SHA256_DIGEST_SIZE, ret);
         return 0;
 }
 
@@ -189,7 +189,7 @@ static int read_config_item(RootfsInputs *in, const char *path) {
         r = hash_fd(fd, digest);
         if (r < 0)
                 return log_error_errno(r, "guestConfig: cannot read '%s': %m", path);
-        (void) sha256_to_hex(digest, in->config[item].sha256_hex);
+        (void) digest_hex(digest, in->config[item].sha256_hex);
         return 0;
 }
 
@@ -208,8 +208,8 @@ static int hash_input(const char *what, const char *path, bool must_be_static,
                                 "The %s '%s' is not a static ELF64 executable; build vmsilo "
                                 "without sanitizers.",
                                 what, path);
-        sha256_digest(data, size, digest);
-        (void) sha256_to_hex(digest, ret_hex);
+        digest_sha256(data, size, digest);
+        (void) digest_hex(digest, ret_hex);
         return 0;
 }
 

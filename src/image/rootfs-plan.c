@@ -289,7 +289,7 @@ int rootfs_inputs_add_entry(RootfsInputs *in, size_t item, RootfsEntryKind kind,
                 .target = TAKE_PTR(t),
         };
         if (kind == ROOTFS_ENTRY_FILE)
-                (void) sha256_to_hex(digest, n->sha256_hex);
+                (void) digest_hex(digest, n->sha256_hex);
         return 0;
 }
 
@@ -356,6 +356,6 @@ int rootfs_manifest_format(const RootfsInputs *in, char **ret) {
 void rootfs_manifest_id(const char *text, char ret[SHA256_HEX_SIZE]) {
         uint8_t digest[SHA256_DIGEST_SIZE];
 
-        sha256_digest(text, strlen(text), digest);
-        (void) sha256_to_hex(digest, ret);
+        digest_sha256(text, strlen(text), digest);
+        (void) digest_hex(digest, ret);
 }

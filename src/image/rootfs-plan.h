@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "macro.h"
-#include "sha256.h"
+#include "digest.h"
 
 /* Bump when the tree the builder makes changes: every image then gets a new name. */
 #define ROOTFS_LAYOUT_VERSION 3
