@@ -30,7 +30,7 @@ stdenv.mkDerivation {
   # A static PIE needs rcrt1.o, which glibc.static does not ship for every platform.
   hardeningDisable = [ "pie" ];
 
-  # Build-time scripts that meson runs as tests. Not image/init: it runs in the guest, where
+  # Build-time scripts that meson runs as tests. Not guest/init: it runs in the guest, where
   # /bin/sh is busybox.
   postPatch = ''
     patchShebangs tests/unit bench

@@ -45,6 +45,12 @@ typedef struct ImageModule {
         Blob raw;       /* the file as read (maybe compressed) */
 } ImageModule;
 
+/* A file of the initramfs that is not a module: where it goes and its bytes. */
+typedef struct ImageFile {
+        char *dest;
+        Blob blob;
+} ImageFile;
+
 typedef struct ImageInputs {
         char *kernel_path;
         char *kernel_version;
@@ -52,6 +58,8 @@ typedef struct ImageInputs {
         Blob kernel, busybox, agent, init, agent_unit;
         ImageModule *modules;
         size_t n_modules;
+        ImageFile *stages; /* /init's stages, in name order */
+        size_t n_stages;
         char **missing_optional;
         ImageManifest manifest;
         char *manifest_text;
@@ -72,6 +80,11 @@ static void image_inputs_finish(ImageInputs *in) {
                 blob_finish(&in->modules[i].raw);
         }
         free(in->modules);
+        for (size_t i = 0; i < in->n_stages; i++) {
+                free(in->stages[i].dest);
+                blob_finish(&in->stages[i].blob);
+        }
+        free(in->stages);
         strv_free(in->missing_optional);
         image_manifest_finish(&in->manifest);
         free(in->manifest_text);
@@ -322,6 +335,46 @@ static int read_modules(const ImageBuildOptions *o, ImageInputs *in) {
         return 0;
 }
 
+static void free_dirents(struct dirent **list, int n) {
+        for (int i = 0; i < n; i++)
+                free(list[i]);
+        free(list);
+}
+
+/* Every stage file of the init stages directory, in name order (the order /init sources them). */
+static int read_init_stages(const ImageBuildOptions *o, ImageInputs *in) {
+        struct dirent **list = NULL;
+        int n, r = 0;
+
+        n = scandir(o->init_stages_dir, &list, NULL, alphasort);
+        if (n < 0)
+                return log_error_errno(errno, "Failed to list the init stages in '%s': %m",
+                                o->init_stages_dir);
+        in->stages = calloc(MAX(n, 1), sizeof(ImageFile));
+        if (!in->stages)
+                r = log_oom();
+        for (int i = 0; r >= 0 && i < n; i++) {
+                _cleanup_(freep) char *dest = image_plan_init_stage_dest(list[i]->d_name);
+                _cleanup_(freep) char *full = NULL;
+                ImageFile *f;
+
+                if (!dest)
+                        continue;
+                if (asprintf(&full, "%s/%s", o->init_stages_dir, list[i]->d_name) < 0) {
+                        r = log_oom();
+                        break;
+                }
+                f = &in->stages[in->n_stages++];
+                f->dest = TAKE_PTR(dest);
+                r = read_input(in, "init-stage", full, &f->blob);
+        }
+        free_dirents(list, n);
+        if (r >= 0 && in->n_stages == 0)
+                r = log_error_errno(ENOENT, "No init stages (NN-name.sh) in '%s'.",
+                                o->init_stages_dir);
+        return r;
+}
+
 static int read_inputs(const ImageBuildOptions *o, ImageInputs *in) {
         int r;
 
@@ -336,6 +389,9 @@ static int read_inputs(const ImageBuildOptions *o, ImageInputs *in) {
         if (r < 0)
                 return r;
         r = read_input(in, "init", o->init_path, &in->init);
+        if (r < 0)
+                return r;
+        r = read_init_stages(o, in);
         if (r < 0)
                 return r;
         r = read_input(in, "agent-unit", o->agent_unit_path, &in->agent_unit);
@@ -499,6 +555,12 @@ static int add_base(CpioBuild *c, const ImageInputs *in) {
         r = cpio_build_file(c, IMAGE_INIT_PATH, 0755, in->init.data, in->init.size);
         if (r < 0)
                 return r;
+        for (size_t i = 0; i < in->n_stages; i++) {
+                r = cpio_build_file(c, in->stages[i].dest, 0644, in->stages[i].blob.data,
+                                in->stages[i].blob.size);
+                if (r < 0)
+                        return r;
+        }
         r = cpio_build_file(c, IMAGE_BUSYBOX_PATH, 0755, in->busybox.data, in->busybox.size);
         if (r < 0)
                 return r;

@@ -21,6 +21,7 @@
 #include "rootfs-plan.h"
 #include "spawn-util.h"
 #include "strv.h"
+#include "vmsilo-config.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
 
@@ -392,12 +393,12 @@ static bool file_has_line_prefix(const char *root, const char *path, const char 
         return false;
 }
 
-/* The guest user (uid/gid 1000, home /home/user), unless the packages made one already. */
+/* The guest user (guest/user.conf), unless the packages made one already. */
 static int add_guest_user(const char *root) {
         _cleanup_(freep) char *home = NULL;
         int r;
 
-        if (!file_has_line_prefix(root, "/etc/passwd", "user:")) {
+        if (!file_has_line_prefix(root, "/etc/passwd", GUEST_USER ":")) {
                 r = write_file(root, "/etc/passwd", rootfs_passwd_line, strlen(rootfs_passwd_line),
                                 0644, true);
                 if (r >= 0)
@@ -406,18 +407,18 @@ static int add_guest_user(const char *root) {
                 if (r < 0)
                         return r;
         }
-        if (!file_has_line_prefix(root, "/etc/group", "user:")) {
+        if (!file_has_line_prefix(root, "/etc/group", GUEST_USER ":")) {
                 r = write_file(root, "/etc/group", rootfs_group_line, strlen(rootfs_group_line),
                                 0644, true);
                 if (r < 0)
                         return r;
         }
-        r = make_dirs(root, "/home/user", 0700);
+        r = make_dirs(root, GUEST_HOME, 0700);
         if (r < 0)
                 return r;
-        if (asprintf(&home, "%s/home/user", root) < 0)
+        if (asprintf(&home, "%s" GUEST_HOME, root) < 0)
                 return log_oom();
-        if (chown(home, 1000, 1000) < 0 || chmod(home, 0700) < 0)
+        if (chown(home, GUEST_UID_NUMBER, GUEST_GID_NUMBER) < 0 || chmod(home, 0700) < 0)
                 return log_error_errno(errno, "Cannot set up '%s': %m", home);
         return 0;
 }

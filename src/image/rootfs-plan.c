@@ -6,12 +6,14 @@
 
 #include "rootfs-plan.h"
 #include "strv.h"
+#include "vmsilo-config.h"
 
 const char rootfs_session_env[] = "# vmsilo: variables of every session the agent starts "
                                   "(docs/agent.md)\n"
-                                  "XDG_RUNTIME_DIR=/run/user/1000\n";
+                                  "XDG_RUNTIME_DIR=/run/user/" GUEST_UID "\n";
 const char rootfs_tmpfiles[] = "# vmsilo: the guest user's XDG_RUNTIME_DIR, made at every boot\n"
-                               "d /run/user/1000 0700 1000 1000 -\n";
+                               "d /run/user/" GUEST_UID " 0700 " GUEST_UID " " GUEST_GID
+                               " -\n";
 /* What systemd's upstream sysctl.d/50-default.conf sets and Debian's systemd does not ship:
  * every group may open ICMP echo sockets, so `ping` works without privileges. */
 const char rootfs_sysctl[] = "# vmsilo: unprivileged ping, as systemd sets by default\n"
@@ -29,8 +31,8 @@ const char rootfs_waypipe_unit[] =
                 "After=systemd-tmpfiles-setup.service\n"
                 "\n"
                 "[Service]\n"
-                "User=user\n"
-                "Environment=XDG_RUNTIME_DIR=/run/user/1000\n"
+                "User=" GUEST_USER "\n"
+                "Environment=XDG_RUNTIME_DIR=/run/user/" GUEST_UID "\n"
                 "ExecStart=/usr/bin/waypipe --socket /run/vmsilo/forward/wayland.sock --display "
                 "wayland-0 server -- /bin/sleep infinity\n"
                 "Restart=always\n"
@@ -38,12 +40,14 @@ const char rootfs_waypipe_unit[] =
                 "\n"
                 "[Install]\n"
                 "WantedBy=multi-user.target\n";
-const char rootfs_passwd_line[] = "user:x:1000:1000:user:/home/user:/bin/bash\n";
-const char rootfs_group_line[] = "user:x:1000:\n";
+/* The guest user as guest/user.conf defines it (meson.build makes GUEST_* of it). */
+const char rootfs_passwd_line[] = GUEST_USER ":x:" GUEST_UID ":" GUEST_GID ":" GUEST_USER ":" GUEST_HOME
+                                  ":" GUEST_SHELL "\n";
+const char rootfs_group_line[] = GUEST_USER ":x:" GUEST_GID ":\n";
 /* Locked: nobody logs in with a password; the agent switches users itself. lastchg is empty,
  * not 0: 0 means "change the password at next login", which PAM enforces (sshd would refuse
  * even a key: "Your password has expired"). */
-const char rootfs_shadow_line[] = "user:*::0:99999:7:::\n";
+const char rootfs_shadow_line[] = GUEST_USER ":*::0:99999:7:::\n";
 
 static bool is_lower_alnum(char c) {
         return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');

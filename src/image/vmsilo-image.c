@@ -25,6 +25,7 @@
 #define IMAGE_DIR_DEFAULT "images/default"
 #define IMAGE_AGENT_NAME "vmsilo-agent"
 #define IMAGE_INIT_NAME "init"
+#define IMAGE_INIT_STAGES_NAME "init.d"
 #define IMAGE_AGENT_UNIT_NAME "vmsilo-agent.service"
 #define ROOTFS_MIRROR_DEFAULT "http://deb.debian.org/debian"
 #define ROOTFS_OS_RELEASE "/etc/os-release"
@@ -39,6 +40,7 @@ static const char *arg_modules_dir = NULL;
 static const char *arg_agent = NULL;
 static const char *arg_busybox = NULL;
 static const char *arg_init = NULL;
+static const char *arg_init_stages = NULL;
 static const char *arg_output = NULL;
 static const char *arg_state_dir = NULL;
 static bool arg_force = false;
@@ -66,8 +68,12 @@ static void help(FILE *f) {
                    "                        " VMSILO_LIBEXECDIR "/" IMAGE_AGENT_NAME ")\n"
                    "     --busybox PATH     static busybox (default: " IMAGE_BUSYBOX_DEFAULT ")\n"
                    "     --init PATH        guest /init script (default: $VMSILO_INIT, the\n"
-                   "                        build tree's image/init, then\n"
+                   "                        build tree's guest/init, then\n"
                    "                        " VMSILO_DATADIR "/" IMAGE_INIT_NAME ")\n"
+                   "     --init-stages DIR  the stages /init sources (default:\n"
+                   "                        $VMSILO_INIT_STAGES, the build tree's\n"
+                   "                        guest/init.d, then\n"
+                   "                        " VMSILO_DATADIR "/" IMAGE_INIT_STAGES_NAME ")\n"
                    "     --output DIR       image directory\n"
                    "                        (default: <state-dir>/" IMAGE_DIR_DEFAULT ")\n"
                    "     --state-dir DIR    state directory (default: $VMSILO_STATE_DIR or\n"
@@ -104,6 +110,7 @@ static int parse_argv(int argc, char **argv) {
                 ARG_AGENT,
                 ARG_BUSYBOX,
                 ARG_INIT,
+                ARG_INIT_STAGES,
                 ARG_OUTPUT,
                 ARG_STATE_DIR,
                 ARG_FORCE,
@@ -119,6 +126,7 @@ static int parse_argv(int argc, char **argv) {
                 { "agent", required_argument, NULL, ARG_AGENT },
                 { "busybox", required_argument, NULL, ARG_BUSYBOX },
                 { "init", required_argument, NULL, ARG_INIT },
+                { "init-stages", required_argument, NULL, ARG_INIT_STAGES },
                 { "output", required_argument, NULL, ARG_OUTPUT },
                 { "state-dir", required_argument, NULL, ARG_STATE_DIR },
                 { "force", no_argument, NULL, ARG_FORCE },
@@ -150,6 +158,9 @@ static int parse_argv(int argc, char **argv) {
                         break;
                 case ARG_INIT:
                         arg_init = optarg;
+                        break;
+                case ARG_INIT_STAGES:
+                        arg_init_stages = optarg;
                         break;
                 case ARG_OUTPUT:
                         arg_output = optarg;
@@ -195,7 +206,7 @@ static int parse_argv(int argc, char **argv) {
 }
 
 static char *resolve_agent_unit(void) {
-        return resolve_path(NULL, "VMSILO_AGENT_UNIT", "../../image/" IMAGE_AGENT_UNIT_NAME,
+        return resolve_path(NULL, "VMSILO_AGENT_UNIT", "../../guest/" IMAGE_AGENT_UNIT_NAME,
                         VMSILO_DATADIR "/" IMAGE_AGENT_UNIT_NAME);
 }
 
@@ -287,7 +298,8 @@ static int rootfs_build_main(const char *state_dir) {
 }
 
 static int image_build_main(int argc, char **argv) {
-        _cleanup_(freep) char *agent = NULL, *init = NULL, *output = NULL, *unit = NULL;
+        _cleanup_(freep) char *agent = NULL, *init = NULL, *stages = NULL, *output = NULL,
+                             *unit = NULL;
         const char *state_dir;
         int r;
 
@@ -306,10 +318,13 @@ static int image_build_main(int argc, char **argv) {
                 output = NULL;
         agent = resolve_path(arg_agent, "VMSILO_AGENT", "../agent/" IMAGE_AGENT_NAME,
                         VMSILO_LIBEXECDIR "/" IMAGE_AGENT_NAME);
-        init = resolve_path(arg_init, "VMSILO_INIT", "../../image/" IMAGE_INIT_NAME,
+        init = resolve_path(arg_init, "VMSILO_INIT", "../../guest/" IMAGE_INIT_NAME,
                         VMSILO_DATADIR "/" IMAGE_INIT_NAME);
+        stages = resolve_path(arg_init_stages, "VMSILO_INIT_STAGES",
+                        "../../guest/" IMAGE_INIT_STAGES_NAME,
+                        VMSILO_DATADIR "/" IMAGE_INIT_STAGES_NAME);
         unit = resolve_agent_unit();
-        if (!output || !agent || !init || !unit) {
+        if (!output || !agent || !init || !stages || !unit) {
                 (void) log_oom();
                 return IMAGE_EXIT_FAILURE;
         }
@@ -320,6 +335,7 @@ static int image_build_main(int argc, char **argv) {
                         .agent_path = agent,
                         .busybox_path = arg_busybox ?: IMAGE_BUSYBOX_DEFAULT,
                         .init_path = init,
+                        .init_stages_dir = stages,
                         .agent_unit_path = unit,
                         .output_dir = output,
                         .force = arg_force,

@@ -68,7 +68,7 @@ char *path_exe_sibling(const char *relative) {
         *slash = '\0';
         if (asprintf(&path, "%s/%s", exe, relative) < 0)
                 return NULL;
-        if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+        if (stat(path, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))) {
                 free(path);
                 return NULL;
         }

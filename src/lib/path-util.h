@@ -13,5 +13,5 @@ bool path_find_executable(const char *name);
 int path_resolve_executable(const char *name, char **ret);
 
 /* The canonical path of "<directory of the running binary>/<relative>" if that is a regular file
- * (a file's place in the build tree), else NULL (an installed binary, or OOM). */
+ * or a directory (its place in the build tree), else NULL (an installed binary, or OOM). */
 char *path_exe_sibling(const char *relative);

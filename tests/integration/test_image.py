@@ -22,7 +22,7 @@ from vmguest import VmGuest  # noqa: E402
 BUILD_DIR = Path(os.environ.get("VMSILO_BUILD_DIR", "build")).resolve()
 VMSILO = BUILD_DIR / "src/cli/vmsilo"
 BUILD_AGENT = BUILD_DIR / "src/agent/vmsilo-agent"
-BUILD_INIT = BUILD_DIR / "image/init"
+BUILD_INIT = BUILD_DIR / "guest/init"
 BUSYBOX = Path("/bin/busybox")
 
 FRAME_HEADER = struct.Struct("<IHHI")  # size, type, flags, stream (docs/protocol.md §1)
