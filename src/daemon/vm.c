@@ -866,7 +866,8 @@ static int vm_start_continue(Vm *vm) {
         int r;
 
         if (vm_needs_prepare(vm)) {
-                (void) snprintf(what, sizeof(what), "VM '%s': the start's preparation", vm_name(vm));
+                (void) snprintf(what, sizeof(what), "VM '%s': the start's preparation",
+                                vm_name(vm));
                 r = helper_fork(m->event, what, vm_prepare_child, m->options.helper_timeout_usec,
                                 on_prepare_done, vm, &vm->prepare);
                 if (r < 0)

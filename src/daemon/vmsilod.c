@@ -7,9 +7,9 @@
 #include <sys/resource.h>
 #include <systemd/sd-daemon.h>
 
+#include "default-image.h"
 #include "desktop.h"
 #include "host-check.h"
-#include "default-image.h"
 #include "image-layout.h"
 #include "log.h"
 #include "manager.h"
@@ -181,7 +181,8 @@ static int parse_argv(int argc, char **argv) {
         if (!arg_state_dir)
                 arg_state_dir = getenv("VMSILO_STATE_DIR") ?: VMSILO_STATE_DIR_DEFAULT;
         if (!arg_image_builder)
-                arg_image_builder = getenv("VMSILO_IMAGE_BUILDER") ?: VMSILO_LIBEXECDIR "/vmsilo-image";
+                arg_image_builder =
+                                getenv("VMSILO_IMAGE_BUILDER") ?: VMSILO_LIBEXECDIR "/vmsilo-image";
         if (!arg_sys_root)
                 arg_sys_root = getenv("VMSILO_SYSFS_ROOT") ?: "/";
         if (arg_sys_root[0] != '/')

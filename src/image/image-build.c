@@ -16,8 +16,8 @@
 #include "cpio.h"
 #include "fileio.h"
 #include "image-build.h"
-#include "image-plan.h"
 #include "image-modules.h"
+#include "image-plan.h"
 #include "log.h"
 #include "strv.h"
 
@@ -298,7 +298,8 @@ static int read_modules(const ImageBuildOptions *o, ImageInputs *in) {
         if (!in->modules_dir)
                 return log_oom();
 
-        r = image_modules_resolve(in->modules_dir, &order, &missing_required, &in->missing_optional);
+        r = image_modules_resolve(
+                        in->modules_dir, &order, &missing_required, &in->missing_optional);
         if (r == -ENOMEM)
                 return log_oom();
         if (r < 0)
@@ -370,8 +371,8 @@ static int read_init_stages(const ImageBuildOptions *o, ImageInputs *in) {
         }
         free_dirents(list, n);
         if (r >= 0 && in->n_stages == 0)
-                r = log_error_errno(ENOENT, "No init stages (NN-name.sh) in '%s'.",
-                                o->init_stages_dir);
+                r = log_error_errno(
+                                ENOENT, "No init stages (NN-name.sh) in '%s'.", o->init_stages_dir);
         return r;
 }
 

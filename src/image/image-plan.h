@@ -9,8 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "macro.h"
 #include "digest.h"
+#include "macro.h"
 
 /* Bump when the image layout or /init contract changes: old caches then rebuild. */
 #define IMAGE_LAYOUT_VERSION 2

@@ -12,8 +12,7 @@ const char rootfs_session_env[] = "# vmsilo: variables of every session the agen
                                   "(docs/agent.md)\n"
                                   "XDG_RUNTIME_DIR=/run/user/" GUEST_UID "\n";
 const char rootfs_tmpfiles[] = "# vmsilo: the guest user's XDG_RUNTIME_DIR, made at every boot\n"
-                               "d /run/user/" GUEST_UID " 0700 " GUEST_UID " " GUEST_GID
-                               " -\n";
+                               "d /run/user/" GUEST_UID " 0700 " GUEST_UID " " GUEST_GID " -\n";
 /* What systemd's upstream sysctl.d/50-default.conf sets and Debian's systemd does not ship:
  * every group may open ICMP echo sockets, so `ping` works without privileges. */
 const char rootfs_sysctl[] = "# vmsilo: unprivileged ping, as systemd sets by default\n"
@@ -41,8 +40,8 @@ const char rootfs_waypipe_unit[] =
                 "[Install]\n"
                 "WantedBy=multi-user.target\n";
 /* The guest user as guest/user.conf defines it (meson.build makes GUEST_* of it). */
-const char rootfs_passwd_line[] = GUEST_USER ":x:" GUEST_UID ":" GUEST_GID ":" GUEST_USER ":" GUEST_HOME
-                                  ":" GUEST_SHELL "\n";
+const char rootfs_passwd_line[] = GUEST_USER ":x:" GUEST_UID ":" GUEST_GID ":" GUEST_USER
+                                             ":" GUEST_HOME ":" GUEST_SHELL "\n";
 const char rootfs_group_line[] = GUEST_USER ":x:" GUEST_GID ":\n";
 /* Locked: nobody logs in with a password; the agent switches users itself. lastchg is empty,
  * not 0: 0 means "change the password at next login", which PAM enforces (sshd would refuse
@@ -347,7 +346,7 @@ int rootfs_manifest_format(const RootfsInputs *in, char **ret) {
         fprintf(f, "%s %d\nsuite %s\nmirror %s\n", ROOTFS_MANIFEST_MAGIC, ROOTFS_LAYOUT_VERSION,
                         in->suite, in->mirror);
         STRV_FOREACH(p, in->packages)
-        fprintf(f, "package %s\n", *p);
+                fprintf(f, "package %s\n", *p);
         fprintf(f, "agent %s\nagent-unit %s\n", in->agent_sha256_hex, in->agent_unit_sha256_hex);
         for (size_t i = 0; i < in->n_config; i++)
                 format_config(f, i, &in->config[i]);

@@ -13,8 +13,8 @@
 #include "fileio.h"
 #include "image-build.h"
 #include "log.h"
-#include "path-util.h"
 #include "macro.h"
+#include "path-util.h"
 #include "rootfs-build.h"
 #include "rootfs-layout.h"
 #include "rootfs-plan.h"
@@ -299,7 +299,7 @@ static int rootfs_build_main(const char *state_dir) {
 
 static int image_build_main(int argc, char **argv) {
         _cleanup_(freep) char *agent = NULL, *init = NULL, *stages = NULL, *output = NULL,
-                             *unit = NULL;
+                              *unit = NULL;
         const char *state_dir;
         int r;
 

@@ -9,8 +9,8 @@
 
 #include <cmocka.h>
 
-#include "macro.h"
 #include "digest.h"
+#include "macro.h"
 
 static const struct {
         const char *label;

@@ -222,7 +222,7 @@ static void test_rootfs_manifest_lists_every_input(void **state) {
 
         assert_int_equal(rootfs_manifest_format(&in, &text), 0);
         assert_string_equal(text,
-                        "vmsilo-rootfs-manifest 3\n"
+                        "vmsilo-rootfs-manifest 4\n"
                         "suite bookworm\n"
                         "mirror http://deb.debian.org/debian\n"
                         "package hello\n"
