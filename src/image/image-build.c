@@ -679,6 +679,32 @@ static void tmp_dir_removep(char **path) {
         *path = NULL;
 }
 
+/* A build killed half-way (vmsilod stopping during its background build kills it) leaves its
+ * ".<base>.tmp-XXXXXX" behind. Called under the parent's lock, so none of them is in use. */
+static void remove_stale_tmp_dirs(const char *parent, const char *base) {
+        _cleanup_(freep) char *prefix = NULL;
+        DIR *d;
+        struct dirent *de;
+
+        if (asprintf(&prefix, ".%s.tmp-", base) < 0)
+                return;
+        d = opendir(parent);
+        if (!d)
+                return;
+        while ((de = readdir(d))) {
+                _cleanup_(freep) char *path = NULL;
+
+                if (strncmp(de->d_name, prefix, strlen(prefix)) != 0 || de->d_type != DT_DIR ||
+                                asprintf(&path, "%s/%s", parent, de->d_name) < 0)
+                        continue;
+                if (remove_flat_dir(path) < 0)
+                        log_warning("Cannot remove '%s', left by an interrupted build.", path);
+                else
+                        log_info("Removed '%s', left by an interrupted build.", path);
+        }
+        (void) closedir(d);
+}
+
 static int write_image_dir(const ImageBuildOptions *o, const ImageInputs *in, const CpioBuild *c,
                 const char *tmp) {
         _cleanup_(closep) int dir_fd = -EBADF;
@@ -835,6 +861,7 @@ int image_build(const ImageBuildOptions *o) {
         r = lock_parent(parent, &lock_fd);
         if (r < 0)
                 return log_error_errno(r, "Failed to lock '%s': %m", parent);
+        remove_stale_tmp_dirs(parent, base);
 
         image_manifest_init(&in.manifest);
         r = read_inputs(o, &in);
