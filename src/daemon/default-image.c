@@ -22,9 +22,9 @@ static void on_default_image_done(Helper *h, int result, void *userdata) {
         m->image_build = helper_free(m->image_build);
         m->image_build_failed = result < 0;
         if (result < 0)
-                log_error("Building the default guest image failed%s; VMs booting it will not "
-                          "start until a reload builds it.",
-                                result == -ETIME ? " (deadline)" : "; see the messages above");
+                log_error("The default guest image's build %s; VMs booting it will not start until a reload builds it.",
+                                result == -ETIME ? "took too long"
+                                                 : "failed (see its messages above)");
         else
                 log_info("The default guest image is ready.");
         for (size_t i = 0; i < m->n_vms; i++)

@@ -5,7 +5,7 @@
  * "starting" until it is done (vm_default_image_done()). */
 #pragma once
 
-#include <stdbool.h>
+#include <stdint.h>
 
 #include "manager.h"
 
