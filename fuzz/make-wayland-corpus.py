@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Writes the seed corpus of fuzz/fuzz-wayland-wire.c: conversations between a client and a
 compositor, as chunks of [flags u8][length u16 LE][bytes] (flags bit 7: from the compositor;
-bits 0-2: fds with the chunk). Also used by tests/integration/test_wayland_fence.py for the wire
+bit 6: the paste key first; bits 0-2: fds with the chunk). Also used by tests/integration/test_wayland_fence.py for the wire
 bytes of its hostile clients.
 
 fuzz/make-wayland-corpus.py [fuzz-dir]   (default: the directory of this script)
@@ -34,12 +34,13 @@ def raw_string(obj, opcode, data):
     return struct.pack("=II", obj, (8 + len(body)) << 16 | opcode) + body
 
 
-def chunk(data, events=False, fds=0):
+def chunk(data, events=False, fds=0, paste=False):
     out = b""
     while True:
         part, data = data[:0xFFFF], data[0xFFFF:]
-        out += struct.pack("<BH", (0x80 if events else 0) | fds, len(part)) + part
-        fds = 0
+        out += struct.pack("<BH", (0x80 if events else 0) | (0x40 if paste else 0) | fds,
+                           len(part)) + part
+        fds = paste = 0
         if not data:
             return out
 
@@ -97,7 +98,25 @@ def frame_session():
             chunk(msg(9, 0)) + chunk(msg(1, 1, 17) + msg(1, 1, 18), events=True))
 
 
+def paste_session():
+    """The frame's registry is upstream 2, so the guest's 2 (registry), 3 (data device manager),
+    4 (seat), 5 (data device) are upstream 3-6. The host's selection is announced (hidden), then
+    the paste key offers the fence's own, which the guest reads and destroys; a receive on the
+    host's offer id follows."""
+    offer = SERVER_ID_START
+    return (chunk(get_registry()) +
+            chunk(msg(3, 0, 7, "wl_data_device_manager", 3) + msg(3, 0, 6, "wl_seat", 7),
+                  events=True) +
+            chunk(bind(7, "wl_data_device_manager", 3, 3) + bind(6, "wl_seat", 7, 4) +
+                  msg(3, 1, 5, 4)) +
+            chunk(msg(6, 0, offer) + msg(offer, 0, "text/plain") + msg(6, 5, offer),
+                  events=True) +
+            chunk(msg(offer, 1, "text/plain;charset=utf-8"), fds=1, paste=True) +
+            chunk(msg(offer, 2)) + chunk(b"", paste=True) + chunk(msg(offer, 1, "x"), fds=1))
+
+
 SEEDS = {
+    "seed-paste": paste_session(),
     "seed-frame": frame_session(),
     "seed-typical": session(msg(8, 2, "hello")) + chunk(msg(5, 0, 9, 4096), fds=1) +
     chunk(msg(1, 0, 10)) + chunk(msg(10, 0, 1234) + msg(1, 1, 10), events=True) +

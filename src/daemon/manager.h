@@ -28,7 +28,9 @@ typedef struct ManagerOptions {
         const char *crosvm;           /* absolute: --crosvm or the build's */
         uint64_t helper_timeout_usec; /* deadline of a start's preparation (helper.h) */
         const char *wayland_binary;    /* vmsilo-wayland: VMSILO_WAYLAND or the installed one */
+        const char *tray_binary;       /* vmsilo-tray: VMSILO_TRAY or the installed one */
         const char *user_runtime_base; /* VMSILO_USER_RUNTIME_BASE or /run/user */
+        const char *clipboard_binary;  /* vmsilo-clipboard: VMSILO_CLIPBOARD or the installed one */
         const char *sys_root;         /* "/" or a test's fake tree: sysfs and /dev/vfio (vfio.h) */
         uint64_t start_timeout_usec;
         uint64_t stop_timeout_usec;
@@ -62,6 +64,8 @@ typedef struct Manager {
          * failed (VMs booting it then refuse to start until a reload builds it again). */
         Helper *image_build;
         bool image_build_failed;
+        /* The user's vmsilo-clipboard, from the first fence on (clipboard-service.h). */
+        struct ClipboardService *clipboard;
 } Manager;
 
 /* Takes config on success. */

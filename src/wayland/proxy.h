@@ -39,6 +39,15 @@ typedef struct ProxyOptions {
         const char *clipboard_path; /* vmsilo-clipboard's socket; NULL: the keys do nothing */
 } ProxyOptions;
 
+/* A copy or paste asked for by a script ends: line is "ok <size>\n", "empty\n" (nothing to
+ * paste) or "error <why>\n". */
+typedef void (*ProxyReply)(const char *line, void *userdata);
+
+/* What the keys do, for `vmsilo clipboard copy-from|paste-to VM` (fence-control.c): on the
+ * program of the VM whose window had the keyboard focus last. reply is called once, now or (a
+ * copy reads the guest's selection) later; before proxy_free() returns at the latest. */
+void proxy_clipboard(Proxy *p, HotkeyAction action, ProxyReply reply, void *userdata);
+
 /* Serves listen_fd (a listening unix socket; taken on success), connecting each client to the
  * compositor as options say. The strings in options must outlive the proxy; entries_fd stays the
  * caller's. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* test-image-plan.c: tests for src/cli/image-plan.c. */
+/* test-image-plan.c: tests for src/image/image-plan.c. */
 #include <elf.h>
 #include <setjmp.h>
 #include <stdarg.h>
