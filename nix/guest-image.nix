@@ -8,7 +8,18 @@
 { pkgs, lib, vm, package, kernelPackages, modules }:
 
 let
-  # The unit the Debian images carry (image/vmsilo-agent.service), as a systemd package.
+  # The guest user, as guest/user.conf defines it for every vmsilo guest (its KEY=VALUE lines).
+  userConf = lib.listToAttrs (map (line:
+    let m = builtins.match "(GUEST_[A-Z]+)=(.*)" line; in
+    { name = builtins.elemAt m 0; value = builtins.elemAt m 1; })
+    (builtins.filter (line: builtins.match "GUEST_[A-Z]+=.*" line != null)
+      (lib.splitString "\n" (builtins.readFile ../guest/user.conf))));
+  user = userConf.GUEST_USER;
+  uid = lib.toInt userConf.GUEST_UID;
+  gid = lib.toInt userConf.GUEST_GID;
+  home = userConf.GUEST_HOME;
+
+  # The unit the Debian images carry (guest/vmsilo-agent.service), as a systemd package.
   agentUnit = pkgs.runCommand "vmsilo-agent-unit" { } ''
     mkdir -p "$out/lib/systemd/system"
     cp ${package}/share/vmsilo/vmsilo-agent.service "$out/lib/systemd/system/"
@@ -30,18 +41,23 @@ let
     networking.dhcpcd.enable = false;
     networking.nameservers = vm.network.nameservers;
 
-    # The guest user the agent runs commands as (uid/gid 1000, as on every vmsilo guest).
-    users.users.user = { isNormalUser = true; uid = 1000; group = "user"; home = "/home/user"; };
-    users.groups.user.gid = 1000;
+    # The guest user the agent runs commands as (guest/user.conf).
+    users.users.${user} = {
+      isNormalUser = true;
+      inherit uid home;
+      group = user;
+      shell = userConf.GUEST_SHELL;
+    };
+    users.groups.${user}.gid = gid;
 
     systemd.packages = [ agentUnit ];
     systemd.services.vmsilo-agent.wantedBy = [ "multi-user.target" ];
     # Read by the agent for every session (docs/agent.md): NixOS keeps programs in the profile.
     environment.etc."vmsilo/session.env".text = ''
-      XDG_RUNTIME_DIR=/run/user/1000
+      XDG_RUNTIME_DIR=/run/user/${toString uid}
       PATH=/run/wrappers/bin:/run/current-system/sw/bin
     '';
-    systemd.tmpfiles.rules = [ "d /run/user/1000 0700 user user -" ];
+    systemd.tmpfiles.rules = [ "d /run/user/${toString uid} 0700 ${user} ${user} -" ];
 
     environment.systemPackages = vm.guestPrograms;
 
@@ -59,7 +75,7 @@ pkgs.runCommand "vmsilo-nixos-root-${vm.name}.ext4" {
   passthru = { inherit guest toplevel; };
 } ''
   root=$PWD/root
-  mkdir -p "$root/nix/store" "$root/sbin" "$root/usr/libexec/vmsilo" "$root/etc" "$root/home/user"
+  mkdir -p "$root/nix/store" "$root/sbin" "$root/usr/libexec/vmsilo" "$root/etc" "$root${home}"
   xargs -r cp -a -t "$root/nix/store" < ${closure}/store-paths
   ln -s ${toplevel}/init "$root/sbin/init"
   # A real file: /init checks for the agent inside the new root before switch_root.
@@ -69,6 +85,6 @@ pkgs.runCommand "vmsilo-nixos-root-${vm.name}.ext4" {
   # As the Debian builder sizes it: used space + 25 % + 64 MiB, rounded up to 4 MiB.
   kib=$(du -sk "$root" | cut -f1)
   size=$(( (kib * 5 / 4 + 65536 + 4095) / 4096 * 4096 ))
-  fakeroot -- sh -c "chown -R 0:0 '$root' && chown 1000:1000 '$root/home/user' && chmod 0700 '$root/home/user' \
+  fakeroot -- sh -c "chown -R 0:0 '$root' && chown ${toString uid}:${toString gid} '$root${home}' && chmod 0700 '$root${home}' \
     && mkfs.ext4 -q -L vmsilo-root -d '$root' '$out' ''${size}K"
 ''

@@ -179,10 +179,10 @@ let
   kernelTarget = pkgs.stdenv.hostPlatform.linux-kernel.target;
 
   # vmsilod builds the default guest image (kernel + initramfs) itself by running
-  # `BUILDER image build --state-dir DIR`; NixOS has no /boot/vmlinuz-* and no /lib/modules, so
+  # `BUILDER build --state-dir DIR`; NixOS has no /boot/vmlinuz-* and no /lib/modules, so
   # the builder it runs names the kernel, its modules and a static busybox.
   imageBuilder = pkgs.writeShellScript "vmsilo-image-builder" ''
-    exec ${pkg}/bin/vmsilo "$@" \
+    exec ${pkg}/libexec/vmsilo/vmsilo-image "$@" \
       --kernel ${kernel}/${kernelTarget} \
       --modules-dir ${kernel}/lib/modules/${kernel.modDirVersion} \
       --busybox ${pkgs.pkgsStatic.busybox}/bin/busybox

@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# vmsilo built with Meson: vmsilod, the vmsilo CLI and its vm-* names, vmsilo-balloond, the static
-# guest agent (against glibc's libc.a), the guest /init and agent unit, the systemd units and the
-# bash completion. `pkgs.callPackage ./nix/package.nix { }`.
+# vmsilo built with Meson: vmsilod, the vmsilo CLI and its vm-* names, the image builder,
+# vmsilo-balloond, the static guest agent (against glibc's libc.a), the guest /init and agent
+# unit, the systemd units and the bash completion. `pkgs.callPackage ./nix/package.nix { }`.
 { lib, stdenv, meson, ninja, pkg-config, python3, scdoc, systemd, jansson, libmnl, nftables, libpng
-, libunistring, cmocka, glibc }:
+, libunistring, kmod, nettle, cmocka, glibc }:
 
 let
   mesonBuild = builtins.readFile ../meson.build;
@@ -24,11 +24,13 @@ stdenv.mkDerivation {
   # scdoc: the man pages (man/).
   nativeBuildInputs = [ meson ninja pkg-config python3 scdoc ];
   # glibc.static: the guest agent links statically (src/agent/meson.build).
-  buildInputs = [ systemd jansson libmnl nftables libpng libunistring cmocka glibc.static ];
+  # kmod (libkmod) and nettle: the image builder, libexec/vmsilo/vmsilo-image.
+  buildInputs = [ systemd jansson libmnl nftables libpng libunistring kmod nettle cmocka
+    glibc.static ];
   # A static PIE needs rcrt1.o, which glibc.static does not ship for every platform.
   hardeningDisable = [ "pie" ];
 
-  # Build-time scripts that meson runs as tests. Not image/init: it runs in the guest, where
+  # Build-time scripts that meson runs as tests. Not guest/init: it runs in the guest, where
   # /bin/sh is busybox.
   postPatch = ''
     patchShebangs tests/unit bench

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Adds up the results scripts/test collected (meson testlog.json files, pytest JUnit XML, the
-fuzz run, the sanitizer report check) and prints one closing line: "N passed, N failed[, N skipped]". Exit 1 if any failed."""
+fuzz run, shellcheck, the sanitizer report check) and prints one closing line: "N passed,
+N failed[, N skipped]". Exit 1 if any failed."""
 import json
 import pathlib
 import sys
@@ -44,7 +45,7 @@ def main():
             counts = meson_counts(path)
         elif path.suffix == ".xml":
             counts = junit_counts(path)
-        elif path.suffix == ".ok":  # one pass/fail check: the fuzz run, sanitizer reports
+        elif path.suffix == ".ok":  # one pass/fail check: shellcheck, fuzz run, sanitizer reports
             counts = (1, 0, 0)
         elif path.suffix == ".failed":
             counts = (0, 1, 0)

@@ -2,6 +2,9 @@
 # bash completion for vmsilo and its multi-call names (vm-run, vm-start, vm-stop, vm-shell,
 # vm-start-debug). VM names come from the running daemon (`vmsilo list`), else from the
 # configuration file.
+# COMPREPLY=( $(compgen …) ), bash completion's idiom, splits on purpose: the words are VM names
+# ([a-z0-9-]) and fixed option words, never globs.
+# shellcheck shell=bash disable=SC2207
 
 _vmsilo_vm_names() {
         local names config=${1:-/etc/vmsilo/config.json}
@@ -11,6 +14,7 @@ _vmsilo_vm_names() {
 for vm in json.load(open(sys.argv[1])).get("nixosVms", []):
     print(vm.get("name", ""))' "$config" 2>/dev/null)
         fi
+        # shellcheck disable=SC2086 # one name a word, [a-z0-9-]
         printf '%s\n' $names
 }
 

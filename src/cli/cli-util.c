@@ -135,29 +135,3 @@ int cli_control_call(ControlClient *c, json_t *request, uint64_t timeout_usec, j
 const char *cli_config_path(const char *option) {
         return option ?: CONFIG_DEFAULT_PATH;
 }
-
-static void log_config_error(const char *file, const ConfigError *e) {
-        _cleanup_(freep) char *line = NULL;
-
-        if (config_error_format(e, file, &line) < 0)
-                (void) log_oom();
-        else
-                log_error("%s", line);
-}
-
-int cli_config_load(const char *path, Config **ret) {
-        _cleanup_(config_errors_finish) ConfigErrors errors = {};
-        int r;
-
-        r = config_load_file(path, ret, &errors);
-        if (r == -ENOMEM)
-                return log_oom();
-        if (r < 0) {
-                for (size_t i = 0; i < errors.n_items; i++)
-                        log_config_error(path, &errors.items[i]);
-                if (errors.n_items == 0)
-                        log_error_errno(r, "cannot load '%s': %m", path);
-                return r;
-        }
-        return 0;
-}

@@ -48,6 +48,3 @@ int cli_control_call(ControlClient *c, json_t *request, uint64_t timeout_usec, j
 
 /* The option's value, else /etc/vmsilo/config.json. */
 const char *cli_config_path(const char *option);
-/* Loads and validates the configuration, logging every problem found as
- * "FILE:LINE:COLUMN: JSON-PATH: MESSAGE". */
-int cli_config_load(const char *path, Config **ret);

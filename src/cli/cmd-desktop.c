@@ -42,7 +42,7 @@ int cmd_desktop(int argc, char **argv) {
                 log_error("desktop snippets: '%s' is not sway or kwin.", argv[2]);
                 return CLI_EXIT_USAGE;
         }
-        r = cli_config_load(cli_config_path(argc == 4 ? argv[3] : NULL), &c);
+        r = config_load_file_logged(cli_config_path(argc == 4 ? argv[3] : NULL), &c);
         if (r < 0)
                 return CLI_EXIT_FAILURE;
         if (desktop_snippets_format(c, kind, &text) < 0)

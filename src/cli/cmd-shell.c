@@ -81,7 +81,7 @@ static int shell_ssh(const ShellOptions *o) {
         const VmConfig *vm;
         int r;
 
-        r = cli_config_load(config_path, &config);
+        r = config_load_file_logged(config_path, &config);
         if (r < 0)
                 return CLI_EXIT_FAILURE;
         vm = config_find_vm(config, o->vm);

@@ -16,7 +16,7 @@
 #include "cli-util.h"
 #include "cli.h"
 #include "crosvm-plan.h"
-#include "image-plan.h"
+#include "image-layout.h"
 #include "log.h"
 #include "path-util.h"
 #include "plan-validate.h"
@@ -408,7 +408,7 @@ int cmd_start_debug(int argc, char **argv) {
                 return CLI_EXIT_OK;
         }
 
-        r = cli_config_load(cli_config_path(o.config_path), &config);
+        r = config_load_file_logged(cli_config_path(o.config_path), &config);
         if (r < 0)
                 return CLI_EXIT_FAILURE;
         launch.config = config;

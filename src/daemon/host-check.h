@@ -24,6 +24,3 @@ int host_check_user(const Config *c, uid_t *ret_uid, gid_t *ret_gid);
 int host_check_paths(const Config *c);
 /* Whether any VM boots the default image (no kernel of its own). */
 bool host_needs_default_image(const Config *c);
-/* Runs `builder image build --state-dir state_dir` and waits: it rebuilds only when an input
- * changed. */
-int host_build_default_image(const char *builder, const char *state_dir);

@@ -45,6 +45,7 @@ Manager *manager_free(Manager *m) {
         /* Waiters told "stopped" below must not start anything again. */
         m->exiting = true;
         control_server_free(m->control);
+        m->image_build = helper_free(m->image_build);
         for (size_t i = 0; i < m->n_vms; i++)
                 vm_free(m->vms[i]);
         free(m->vms);

@@ -9,6 +9,7 @@
 #include <systemd/sd-event.h>
 
 #include "config.h"
+#include "helper.h"
 #include "macro.h"
 #include "vfio.h"
 
@@ -19,7 +20,7 @@ typedef struct ManagerOptions {
         const char *config_path; /* read again on reload */
         const char *runtime_dir;
         const char *state_dir;
-        const char *image_builder;    /* the `vmsilo` binary used to build the default image */
+        const char *image_builder;    /* vmsilo-image: builds the default image */
         const char *accel_override;   /* VMSILO_ACCEL or NULL */
         const char *mkfs_ext4;        /* absolute: --mkfs-ext4 or the build's */
         const char *qemu_img;         /* absolute: --qemu-img or the build's */
@@ -59,6 +60,10 @@ typedef struct Manager {
         /* /dev/vfio/vfio, handed to the VM user while any passthrough VM runs. */
         VfioGrant vfio_container;
         unsigned vfio_container_users;
+        /* The default image's build (default-image.h), while it runs; whether the last one
+         * failed (VMs booting it then refuse to start until a reload builds it again). */
+        Helper *image_build;
+        bool image_build_failed;
         /* The user's vmsilo-clipboard, from the first fence on (clipboard-service.h). */
         struct ClipboardService *clipboard;
 } Manager;

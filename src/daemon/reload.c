@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "default-image.h"
 #include "desktop.h"
 #include "host-check.h"
 #include "log.h"
@@ -123,9 +124,6 @@ int manager_reload(Manager *m, char **reterr) {
                                 "\"user\" changed to '%s'; running VMMs belong to the old user, "
                                 "so restart vmsilod to change it",
                                 new->user);
-        if (host_needs_default_image(new) && host_build_default_image(m->options.image_builder,
-                                                             m->options.state_dir) < 0)
-                return reload_fail(reterr, -EIO, "the default guest image cannot be built");
         r = match_vms(m, new, &vms, &created, reterr);
         if (r < 0)
                 return r;
@@ -139,6 +137,9 @@ int manager_reload(Manager *m, char **reterr) {
         m->vms = vms;
         m->n_vms = new->n_vms;
         m->config = TAKE_PTR(new);
+        /* In the background: VMs booting the default image wait for it (default-image.h). */
+        if (host_needs_default_image(m->config))
+                (void) default_image_build(m);
         for (size_t i = 0; i < m->n_vms; i++)
                 vm_set_config(m->vms[i], m->config, i);
         for (size_t i = 0; i < n_old_vms; i++) {

@@ -881,10 +881,45 @@ static bool vm_needs_prepare(const Vm *vm) {
                rootfs_vm_needs_overlay_disk(c);
 }
 
-int vm_start(Vm *vm) {
+/* The start after the checks: the preparation, else the VMM. */
+static int vm_start_continue(Vm *vm) {
         Manager *m = vm->manager;
         char what[128];
         int r;
+
+        if (vm_needs_prepare(vm)) {
+                (void) snprintf(what, sizeof(what), "VM '%s': the start's preparation",
+                                vm_name(vm));
+                r = helper_fork(m->event, what, vm_prepare_child, m->options.helper_timeout_usec,
+                                on_prepare_done, vm, &vm->prepare);
+                if (r < 0)
+                        vm_set_failure(vm, "cannot fork: %s", strerror(-r));
+        } else
+                r = vm_spawn(vm);
+        if (r < 0) {
+                vm_fail_start(vm);
+                return r;
+        }
+        return 0;
+}
+
+void vm_default_image_done(Vm *vm, int result) {
+        if (!vm->awaits_image)
+                return;
+        vm->awaits_image = false;
+        if (vm->state != VM_STARTING)
+                return;
+        if (result < 0) {
+                vm_set_failure(vm, "the default guest image could not be built (vmsilod's log "
+                                   "says why)");
+                vm_fail_start(vm);
+                return;
+        }
+        (void) vm_start_continue(vm);
+}
+
+int vm_start(Vm *vm) {
+        Manager *m = vm->manager;
 
         if (IN_SET(vm->state, VM_STARTING, VM_RUNNING))
                 return 0;
@@ -903,25 +938,23 @@ int vm_start(Vm *vm) {
                                 VM_RESTARTS_MAX, VM_RESTART_WINDOW_USEC / 1000000, vm_name(vm));
                 return -EAGAIN;
         }
+        if (!vm->config->kernel && m->image_build_failed) {
+                vm_set_failure(vm, "the default guest image could not be built; fix what "
+                                   "vmsilod's log says, then run 'vmsilo reload'");
+                return -EIO;
+        }
 
         vm_start_dependencies(vm);
         vm_handle_event(vm, VM_EVENT_START);
         vm->vmm = config_vm_vmm(m->config, vm->config, m->crosvm_available);
         /* Fixed for this run: a reload may move the VM to another position. */
         vm->guest_cid = crosvm_plan_guest_cid(vm->index);
-        if (vm_needs_prepare(vm)) {
-                (void) snprintf(what, sizeof(what), "VM '%s': the start's preparation", vm_name(vm));
-                r = helper_fork(m->event, what, vm_prepare_child, m->options.helper_timeout_usec,
-                                on_prepare_done, vm, &vm->prepare);
-                if (r < 0)
-                        vm_set_failure(vm, "cannot fork: %s", strerror(-r));
-        } else
-                r = vm_spawn(vm);
-        if (r < 0) {
-                vm_fail_start(vm);
-                return r;
+        if (!vm->config->kernel && m->image_build) {
+                log_info("VM '%s' starts once the default guest image is built.", vm_name(vm));
+                vm->awaits_image = true;
+                return 0;
         }
-        return 0;
+        return vm_start_continue(vm);
 }
 
 /* ---- stopping ---- */
@@ -1002,10 +1035,11 @@ void vm_stop(Vm *vm) {
                 vm_handle_event(vm, VM_EVENT_STOP);
                 return;
         }
-        if (vm->prepare) {
-                /* No VMM yet: stopping is killing the preparation. */
+        if (vm->prepare || vm->awaits_image) {
+                /* No VMM yet: stopping is killing the preparation, or no longer waiting. */
                 log_info("Stopping VM '%s' before its VMM started.", vm_name(vm));
                 vm->prepare = helper_free(vm->prepare);
+                vm->awaits_image = false;
                 vm_root_release(vm->config, vm->manager->options.state_dir);
                 vm_handle_event(vm, VM_EVENT_STOP);
                 vm_handle_event(vm, VM_EVENT_VMM_EXITED);

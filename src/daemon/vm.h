@@ -59,6 +59,7 @@ struct Vm {
         pid_t pid; /* VMM, 0 when none */
         sd_event_source *child;
         Helper *prepare; /* the start's preparation before the VMM exists (vm_needs_prepare()) */
+        bool awaits_image; /* starting, waiting for the default image's build */
         Channel *agent;  /* host side of the guest channel */
         bool agent_lost; /* the VMM closed the channel: it is exiting, not yet reaped */
         char *vmm_dir;   /* crosvm: its per-VM directory (control socket) */
@@ -113,6 +114,9 @@ void vm_set_config(Vm *vm, const Config *c, size_t index);
 /* Asks for the VM (and its dependsOn) to run. Returns 0 if starting or running, -errno if the
  * start was refused at once (the reason is in vm->failure_reason). */
 int vm_start(Vm *vm);
+/* The default image's build ended (result as helper_done_t): a VM waiting for it goes on with
+ * its start, or fails. */
+void vm_default_image_done(Vm *vm, int result);
 /* Whether the VM's VMM was given the PCI device at address (it holds it until it exits). */
 bool vm_uses_pci_device(const Vm *vm, const char *address);
 /* Graceful stop: agent power-off, then VMM quit, then SIGKILL. No-op when not running. */

@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <systemd/sd-daemon.h>
 
+#include "default-image.h"
 #include "desktop.h"
 #include "host-check.h"
 #include "image-layout.h"
@@ -45,8 +46,8 @@ static void help(void) {
                "  -c --config FILE       configuration (default %s)\n"
                "     --runtime-dir DIR   sockets and logs (default $VMSILO_RUNTIME_DIR or %s)\n"
                "     --state-dir DIR     images and overlays (default $VMSILO_STATE_DIR or %s)\n"
-               "     --image-builder BIN the vmsilo binary that builds the default image\n"
-               "                         (default $VMSILO_CLI or %s)\n"
+               "     --image-builder BIN the image builder that builds the default image\n"
+               "                         (default $VMSILO_IMAGE_BUILDER or %s)\n"
                "     --sys-root DIR      where sysfs and /dev/vfio are, for PCI passthrough\n"
                "                         (default $VMSILO_SYSFS_ROOT or /; tests use a fake)\n"
                "     --mkfs-ext4 PATH    mkfs.ext4 for overlay disks (default %s)\n"
@@ -65,7 +66,7 @@ static void help(void) {
                "VMSILO_USER_RUNTIME_BASE=DIR looks for the compositor in DIR/<uid>\n"
                "(default /run/user).\n",
                         CONFIG_DEFAULT_PATH, VMSILO_RUNTIME_DIR_DEFAULT, VMSILO_STATE_DIR_DEFAULT,
-                        VMSILO_BINDIR "/vmsilo", VMSILO_MKFS_EXT4, VMSILO_QEMU_IMG,
+                        VMSILO_LIBEXECDIR "/vmsilo-image", VMSILO_MKFS_EXT4, VMSILO_QEMU_IMG,
                         VMSILO_QEMU_SYSTEM, VMSILO_CROSVM,
                         (int) (HELPER_TIMEOUT_USEC_DEFAULT / 1000000));
 }
@@ -181,7 +182,8 @@ static int parse_argv(int argc, char **argv) {
         if (!arg_state_dir)
                 arg_state_dir = getenv("VMSILO_STATE_DIR") ?: VMSILO_STATE_DIR_DEFAULT;
         if (!arg_image_builder)
-                arg_image_builder = getenv("VMSILO_CLI") ?: VMSILO_BINDIR "/vmsilo";
+                arg_image_builder =
+                                getenv("VMSILO_IMAGE_BUILDER") ?: VMSILO_LIBEXECDIR "/vmsilo-image";
         if (!arg_sys_root)
                 arg_sys_root = getenv("VMSILO_SYSFS_ROOT") ?: "/";
         if (arg_sys_root[0] != '/')
@@ -235,11 +237,6 @@ static int run(int argc, char **argv) {
         if (r < 0)
                 return log_error_errno(r, "Configuration '%s' is not usable; nothing was started.",
                                 arg_config);
-        if (host_needs_default_image(config)) {
-                r = host_build_default_image(arg_image_builder, arg_state_dir);
-                if (r < 0)
-                        return r;
-        }
         vm_root_check_all(config, arg_state_dir);
 
         /* sd-event watches VMM children; SIGCHLD must be blocked before any exists. */
@@ -277,6 +274,9 @@ static int run(int argc, char **argv) {
         m->user_uid = uid;
         m->user_gid = gid;
         m->crosvm_available = crosvm;
+        /* Not waited for: vmsilod answers meanwhile, and VMs booting it wait for it. */
+        if (host_needs_default_image(m->config))
+                (void) default_image_build(m);
         r = net_setup(m->config, uid, gid);
         if (r < 0) {
                 net_teardown(m->config);

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "config-internal.h"
+#include "log.h"
 #include "strv.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(FILE *, fclose);
@@ -374,4 +375,27 @@ int config_load_file(const char *path, Config **ret, ConfigErrors *errors) {
                 return k < 0 ? k : r;
         }
         return config_load_string(json, path, ret, errors);
+}
+
+int config_load_file_logged(const char *path, Config **ret) {
+        _cleanup_(config_errors_finish) ConfigErrors errors = {};
+        int r;
+
+        r = config_load_file(path, ret, &errors);
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0) {
+                for (size_t i = 0; i < errors.n_items; i++) {
+                        _cleanup_(freep) char *line = NULL;
+
+                        if (config_error_format(&errors.items[i], path, &line) < 0)
+                                (void) log_oom();
+                        else
+                                log_error("%s", line);
+                }
+                if (errors.n_items == 0)
+                        log_error_errno(r, "cannot load '%s': %m", path);
+                return r;
+        }
+        return 0;
 }

@@ -248,6 +248,9 @@ int config_load_string(const char *json, const char *source, Config **ret, Confi
 /* As config_load_string(), reading the file first (-errno if it cannot be read; then errors holds
  * one entry saying why). */
 int config_load_file(const char *path, Config **ret, ConfigErrors *errors);
+/* config_load_file() that logs every problem found as "FILE:LINE:COLUMN: JSON-PATH: MESSAGE"
+ * (the command-line programs' way). */
+int config_load_file_logged(const char *path, Config **ret);
 
 Config *config_free(Config *c);
 DEFINE_FREE_FUNC(Config *, config_free);

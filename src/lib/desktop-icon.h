@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* desktop-icon.h: icon files taken from guest images, checked and re-encoded as PNGs of our own
  * before the host desktop gets them. Pure. SVG is rasterised by the image builder in a sandbox
- * (src/cli/image-svg.c) and comes here as PNG (docs/desktop.md). */
+ * (src/image/image-svg.c) and comes here as PNG (docs/desktop.md). */
 #pragma once
 
 #include <errno.h>

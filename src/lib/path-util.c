@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "path-util.h"
@@ -48,4 +49,31 @@ bool path_find_executable(const char *name) {
                 return false;
         free(resolved);
         return true;
+}
+
+/* An installed binary has no such sibling; <build>/src/image/vmsilo-image finds
+ * <build>/src/agent/vmsilo-agent as "../agent/vmsilo-agent". */
+char *path_exe_sibling(const char *relative) {
+        char exe[PATH_MAX], *slash, *path, *resolved;
+        ssize_t n;
+        struct stat st;
+
+        n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+        if (n < 0)
+                return NULL;
+        exe[n] = '\0';
+        slash = strrchr(exe, '/');
+        if (!slash)
+                return NULL;
+        *slash = '\0';
+        if (asprintf(&path, "%s/%s", exe, relative) < 0)
+                return NULL;
+        if (stat(path, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))) {
+                free(path);
+                return NULL;
+        }
+        /* Canonical, so an image manifest names the file and not the way to it. */
+        resolved = realpath(path, NULL);
+        free(path);
+        return resolved;
 }

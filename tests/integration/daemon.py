@@ -23,6 +23,7 @@ def build_dir():
 
 def binary(name):
     paths = {"vmsilo": "src/cli/vmsilo", "vmsilod": "src/daemon/vmsilod",
+             "vmsilo-image": "src/image/vmsilo-image",
              "vmsilo-agent": "src/agent/vmsilo-agent", "vmsilo-tray": "src/tray/vmsilo-tray",
              "tray-test-item": "tests/helpers/tray-test-item"}
     return str(build_dir() / paths[name])
@@ -90,7 +91,7 @@ def base_env(runtime_dir, state_dir):
     env.update({
         "VMSILO_RUNTIME_DIR": str(runtime_dir),
         "VMSILO_STATE_DIR": str(state_dir),
-        "VMSILO_CLI": binary("vmsilo"),
+        "VMSILO_IMAGE_BUILDER": binary("vmsilo-image"),
         "VMSILO_AGENT": guest_agent(),
         "VMSILO_ACCEL": "tcg",
         # The tray host half vmsilod runs once the user's session bus is there (docs/tray.md).

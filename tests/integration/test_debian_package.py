@@ -19,7 +19,8 @@ from daemon import build_dir
 
 TOOLS = ["dpkg-buildpackage", "dpkg-deb", "dh", "fakeroot"]
 EXECUTABLES = ["usr/bin/vmsilo", "usr/sbin/vmsilod", "usr/sbin/vmsilo-balloond",
-               "usr/libexec/vmsilo/vmsilo-agent", "usr/libexec/vmsilo/vmsilo-wayland",
+               "usr/libexec/vmsilo/vmsilo-agent", "usr/libexec/vmsilo/vmsilo-image",
+               "usr/libexec/vmsilo/vmsilo-wayland",
                "usr/libexec/vmsilo/vmsilo-tray", "usr/libexec/vmsilo/vmsilo-clipboard",
                "usr/share/vmsilo/init"]
 DATA = ["usr/lib/systemd/system/vmsilod.service",
@@ -27,7 +28,8 @@ DATA = ["usr/lib/systemd/system/vmsilod.service",
         "usr/share/bash-completion/completions/vmsilo",
         "etc/profile.d/vmsilo-xdg.sh",
         "usr/lib/environment.d/60-vmsilo.conf",
-        "usr/share/vmsilo/vmsilo-agent.service",
+        "usr/share/vmsilo/vmsilo-agent.service", "usr/share/vmsilo/init.d/00-user.sh",
+        "usr/share/vmsilo/init.d/10-log.sh",
         "usr/share/man/man1/vmsilo.1.gz", "usr/share/man/man8/vmsilod.8.gz",
         "usr/share/man/man8/vmsilo-balloond.8.gz", "usr/share/man/man5/vmsilo.json.5.gz",
         "usr/share/doc/vmsilo/README.md", "usr/share/doc/vmsilo/docs/balloond.md",
@@ -120,7 +122,7 @@ def test_programs_report_the_debian_layout(package):
                        text=True, timeout=30)
     assert r.returncode == 0, r.stderr
     for default in ["/etc/vmsilo/config.json", "/run/vmsilo", "/var/lib/vmsilo",
-                    "(default $VMSILO_CLI or /usr/bin/vmsilo)"]:
+                    "(default $VMSILO_IMAGE_BUILDER or /usr/libexec/vmsilo/vmsilo-image)"]:
         assert default in r.stdout, (default, r.stdout)
     r = subprocess.run([str(root / "usr/bin/vmsilo"), "--version"], capture_output=True,
                        text=True, timeout=30)

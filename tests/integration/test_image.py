@@ -19,10 +19,11 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from vmguest import VmGuest  # noqa: E402
 
+REPO = Path(__file__).resolve().parent.parent.parent
 BUILD_DIR = Path(os.environ.get("VMSILO_BUILD_DIR", "build")).resolve()
 VMSILO = BUILD_DIR / "src/cli/vmsilo"
 BUILD_AGENT = BUILD_DIR / "src/agent/vmsilo-agent"
-BUILD_INIT = BUILD_DIR / "image/init"
+BUILD_INIT = BUILD_DIR / "guest/init"
 BUSYBOX = Path("/bin/busybox")
 
 FRAME_HEADER = struct.Struct("<IHHI")  # size, type, flags, stream (docs/protocol.md §1)
@@ -141,6 +142,33 @@ def test_failed_build_leaves_previous_image_intact(image, tmp_path):
     assert (out / "manifest").read_bytes() == manifest
     assert (out / "initramfs.cpio").read_bytes() == initrd
     assert sorted(os.listdir(tmp_path)) == ["img"]  # no temp dir left behind
+
+
+def test_initramfs_carries_the_init_stages_and_the_one_guest_user(image):
+    """/init sources lib/vmsilo/init.d/*.sh: the build tree's guest/init.d, the guest user's
+    definition (guest/user.conf) first; the manifest names each stage."""
+    entries = read_newc(image["initrd"])
+    stages = sorted(n for n in entries if n.startswith("lib/vmsilo/init.d/"))
+    source = REPO / "guest/init.d"
+    assert stages == sorted(["lib/vmsilo/init.d/00-user.sh"] +
+                            [f"lib/vmsilo/init.d/{p.name}" for p in source.glob("*.sh")])
+    assert entries["lib/vmsilo/init.d/00-user.sh"][1] == (REPO / "guest/user.conf").read_bytes()
+    assert entries["lib/vmsilo/init.d/10-log.sh"][1] == (source / "10-log.sh").read_bytes()
+    manifest = (image["dir"] / "manifest").read_text()
+    assert manifest.count("\ninit-stage ") == len(stages), manifest
+
+
+def test_a_build_removes_what_an_interrupted_one_left(image, tmp_path):
+    """vmsilod kills its background build when it stops: the next build clears the temp dir."""
+    out = tmp_path / "img"
+    stale = tmp_path / ".img.tmp-AbC123"
+    stale.mkdir()
+    (stale / "initramfs.cpio").write_bytes(b"half")
+    other = tmp_path / ".other.tmp-AbC123"
+    other.mkdir()
+    vmsilo_image_build("--output", out, "--agent", image["agent"], "--init", BUILD_INIT)
+    assert not stale.exists()
+    assert other.is_dir()
 
 
 def test_build_finds_agent_and_init_in_the_build_tree(image, tmp_path):

@@ -244,7 +244,7 @@ def test_quickstart_services_files_and_completion(quickstart):
 
     # The default guest image from a NixOS kernel, its modules and a static busybox.
     text = q["imageBuilder"]["text"]
-    assert re.search(r'/bin/vmsilo "\$@"', text)
+    assert re.search(r'/libexec/vmsilo/vmsilo-image "\$@"', text)
     assert re.search(r"--kernel \S+-linux-6\.6\.30/bzImage", text)
     assert re.search(r"--modules-dir \S+-linux-6\.6\.30/lib/modules/6\.6\.30", text)
     assert re.search(r"--busybox \S+-busybox-static-\S+/bin/busybox", text)

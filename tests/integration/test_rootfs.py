@@ -198,7 +198,7 @@ def test_image_is_content_addressed_with_a_manifest(rootfs_state):
     assert re.fullmatch(r"\.\./rootfs/[0-9a-f]{64}", target), target
     d = image_dir(rootfs_state)
     manifest = (d / "manifest").read_text()
-    assert manifest.startswith("vmsilo-rootfs-manifest 4\n")
+    assert manifest.startswith("vmsilo-rootfs-manifest 5\n")
     assert "package hello\n" in manifest and "package systemd-sysv\n" in manifest
     assert re.search(r"^agent [0-9a-f]{64}$", manifest, re.M)
     assert re.search(r"^tray [0-9a-f]{64}$", manifest, re.M)  # tray is on by default

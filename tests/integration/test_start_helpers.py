@@ -3,6 +3,7 @@
 child of vmsilod (src/daemon/helper.c): a stopped or stuck helper never stalls the daemon, and
 is killed with its process group at its deadline (--helper-timeout). No VM boots: every start
 here ends before the VMM would run."""
+import json
 import os
 import pathlib
 import shutil
@@ -11,7 +12,7 @@ import time
 
 import pytest
 
-from daemon import (FAKE_BOOT_FILES, Daemon, ensure_test_user, fake_boot_vm, public_dir,
+from daemon import (FAKE_BOOT_FILES, Daemon, ensure_test_user, fake_boot_vm, public_dir, vm,
                     scratch_dir, wait_for)
 
 DEADLINE_S = 4
@@ -168,3 +169,71 @@ def test_the_user_stopping_the_home_copy_cannot_stall_the_daemon(tmp_path, state
     finally:
         assert d.stop() == 0, d.output()
         shutil.rmtree(shared, ignore_errors=True)
+
+
+@pytest.fixture
+def builder(files):
+    """A stand-in image builder: records its arguments and pid, then waits until the test writes
+    the exit status it is to end with into `go`."""
+    script = files / "slow-builder"
+    script.write_text(f"#!/bin/sh\necho \"$*\" > {files}/args\necho $$ > {files}/pid\n"
+                      f"while [ ! -e {files}/go ]; do sleep 0.05; done\n"
+                      f"exit \"$(cat {files}/go)\"\n")
+    script.chmod(0o755)
+    return script
+
+
+def start_building_daemon(tmp_path, state, builder):
+    """A VM booting the default image, so vmsilod builds it: through the stand-in builder."""
+    return Daemon(tmp_path, state, [vm("plain")],
+                  extra_args=["--image-builder", str(builder)]).start(timeout=20)
+
+
+def test_the_default_image_builds_in_the_background_while_the_daemon_answers(
+        tmp_path, state, files, builder):
+    d = start_building_daemon(tmp_path, state, builder)
+    try:
+        pid = wait_for(lambda: read_pid(files / "pid"), timeout=20, step=0.01)
+        assert (files / "args").read_text() == f"build --state-dir {state}\n"
+        os.kill(pid, signal.SIGSTOP)
+        status, took = timed_status(d, "plain")
+        assert status["state"] == "stopped" and took < 1.0, (status, took)
+        # A VM booting the image waits for it, "starting", and the daemon still answers.
+        assert d.control({"method": "start", "vm": "plain", "wait": False})["ok"]
+        for _ in range(3):
+            status, took = timed_status(d, "plain")
+            assert status["state"] == "starting" and took < 1.0, (status, took)
+            time.sleep(0.2)
+        os.kill(pid, signal.SIGCONT)
+        (files / "go").write_text("1")
+        d.wait_state("plain", "failed", timeout=10)
+        assert "default guest image could not be built" in d.status("plain")["reason"]
+        wait_for(lambda: not is_alive(pid), timeout=5)
+        assert [c for c in children(d.proc.pid) if not is_alive(c)] == []
+        # Until a reload builds it again, starting refuses at once.
+        reply = d.control({"method": "start", "vm": "plain", "wait": False})
+        assert not reply["ok"] and "vmsilo reload" in json.dumps(reply), reply
+        # A reload builds it again; this time the build succeeds and the start goes on past it
+        # (to the VMM, which has no kernel to boot here).
+        (files / "go").unlink()
+        (files / "pid").unlink()
+        assert d.reload().returncode == 0, d.output()
+        second = wait_for(lambda: read_pid(files / "pid"), timeout=20, step=0.01)
+        assert second != pid
+        assert d.control({"method": "start", "vm": "plain", "wait": False})["ok"]
+        assert d.status("plain")["state"] == "starting"
+        (files / "go").write_text("0")
+        wait_for(lambda: "The default guest image is ready." in d.output(), timeout=10)
+        wait_for(lambda: d.status("plain")["state"] != "starting", timeout=30)
+        assert "kernel or initramfs missing" in d.status("plain")["reason"], d.status("plain")
+    finally:
+        assert d.stop() == 0, d.output()
+
+
+def test_sigterm_during_the_default_image_build_kills_the_builder(tmp_path, state, files, builder):
+    d = start_building_daemon(tmp_path, state, builder)
+    pid = wait_for(lambda: read_pid(files / "pid"), timeout=20, step=0.01)
+    t0 = time.monotonic()
+    assert d.stop(timeout=10) == 0, d.output()
+    assert time.monotonic() - t0 < 5
+    wait_for(lambda: not is_alive(pid), timeout=5)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* test-image-modules.c: tests for src/cli/image-modules.c against the kernel modules installed
+/* test-image-modules.c: tests for src/image/image-modules.c against the kernel modules installed
  * on this machine (scripts/install-deps installs linux-image-amd64), which is what the default
  * image is built from. */
 #include <glob.h>

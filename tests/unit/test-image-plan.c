@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* test-image-plan.c: tests for src/cli/image-plan.c. */
+/* test-image-plan.c: tests for src/image/image-plan.c. */
 #include <elf.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -38,6 +38,27 @@ static void test_image_plan_pick_kernel_without_candidates_is_enoent(void **stat
 }
 
 /* A minimal bzImage: setup header magic and a version pointer to `version`. */
+static void test_image_plan_init_stage_dest_takes_only_stage_names(void **state) {
+        char *dest;
+
+        dest = image_plan_init_stage_dest("10-log.sh");
+        assert_string_equal(dest, "lib/vmsilo/init.d/10-log.sh");
+        free(dest);
+        dest = image_plan_init_stage_dest("00-user.sh");
+        assert_string_equal(dest, "lib/vmsilo/init.d/00-user.sh");
+        free(dest);
+        /* Not stages: editor leftovers, dot files, directories' entries, other suffixes. */
+        assert_null(image_plan_init_stage_dest(".sh"));
+        assert_null(image_plan_init_stage_dest("."));
+        assert_null(image_plan_init_stage_dest(".."));
+        assert_null(image_plan_init_stage_dest(".10-log.sh.swp"));
+        assert_null(image_plan_init_stage_dest("10-log.sh~"));
+        assert_null(image_plan_init_stage_dest("10-log.sh.orig"));
+        assert_null(image_plan_init_stage_dest("meson.build"));
+        assert_null(image_plan_init_stage_dest("a b.sh"));
+        assert_null(image_plan_init_stage_dest("../x.sh"));
+}
+
 static void make_bzimage(uint8_t *buf, size_t size, uint16_t pointer, const char *version) {
         memset(buf, 0, size);
         memcpy(buf + 0x202, "HdrS", 4);
@@ -255,6 +276,7 @@ static void test_image_plan_needs_rebuild_compares_manifests(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_image_plan_pick_kernel_takes_newest_version),
+                cmocka_unit_test(test_image_plan_init_stage_dest_takes_only_stage_names),
                 cmocka_unit_test(test_image_plan_pick_kernel_without_candidates_is_enoent),
                 cmocka_unit_test(test_image_plan_kernel_version_reads_bzimage_header),
                 cmocka_unit_test(test_image_plan_kernel_version_rejects_non_bzimages),

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* test-rootfs-plan.c: tests for src/cli/rootfs-plan.c and the rules in src/lib/rootfs-layout.h. */
+/* test-rootfs-plan.c: tests for src/image/rootfs-plan.c and the rules in
+ * src/lib/rootfs-layout.h. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -264,7 +265,7 @@ static void test_rootfs_manifest_lists_every_input(void **state) {
 
         assert_int_equal(rootfs_manifest_format(&in, &text), 0);
         assert_string_equal(text,
-                        "vmsilo-rootfs-manifest 4\n"
+                        "vmsilo-rootfs-manifest 5\n"
                         "suite bookworm\n"
                         "mirror http://deb.debian.org/debian\n"
                         "package dbus-daemon\n"

@@ -21,6 +21,7 @@
 #include "rootfs-plan.h"
 #include "spawn-util.h"
 #include "strv.h"
+#include "vmsilo-config.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
 
@@ -63,7 +64,7 @@ static int opendir_dup(int dir_fd, DIR **ret) {
 
 static int hash_fd(int fd, uint8_t ret[SHA256_DIGEST_SIZE]) {
         uint8_t buf[65536];
-        Sha256 s;
+        struct sha256_ctx s;
 
         sha256_init(&s);
         for (;;) {
@@ -76,9 +77,9 @@ static int hash_fd(int fd, uint8_t ret[SHA256_DIGEST_SIZE]) {
                 }
                 if (n == 0)
                         break;
-                sha256_update(&s, buf, (size_t) n);
+                sha256_update(&s, (size_t) n, buf);
         }
-        sha256_finish(&s, ret);
+        sha256_digest(&s, SHA256_DIGEST_SIZE, ret);
         return 0;
 }
 
@@ -189,7 +190,7 @@ static int read_config_item(RootfsInputs *in, const char *path) {
         r = hash_fd(fd, digest);
         if (r < 0)
                 return log_error_errno(r, "guestConfig: cannot read '%s': %m", path);
-        (void) sha256_to_hex(digest, in->config[item].sha256_hex);
+        (void) digest_hex(digest, in->config[item].sha256_hex);
         return 0;
 }
 
@@ -208,8 +209,8 @@ static int hash_input(const char *what, const char *path, bool must_be_static,
                                 "The %s '%s' is not a static ELF64 executable; build vmsilo "
                                 "without sanitizers.",
                                 what, path);
-        sha256_digest(data, size, digest);
-        (void) sha256_to_hex(digest, ret_hex);
+        digest_sha256(data, size, digest);
+        (void) digest_hex(digest, ret_hex);
         return 0;
 }
 
@@ -397,12 +398,12 @@ static bool file_has_line_prefix(const char *root, const char *path, const char 
         return false;
 }
 
-/* The guest user (uid/gid 1000, home /home/user), unless the packages made one already. */
+/* The guest user (guest/user.conf), unless the packages made one already. */
 static int add_guest_user(const char *root) {
         _cleanup_(freep) char *home = NULL;
         int r;
 
-        if (!file_has_line_prefix(root, "/etc/passwd", "user:")) {
+        if (!file_has_line_prefix(root, "/etc/passwd", GUEST_USER ":")) {
                 r = write_file(root, "/etc/passwd", rootfs_passwd_line, strlen(rootfs_passwd_line),
                                 0644, true);
                 if (r >= 0)
@@ -411,18 +412,18 @@ static int add_guest_user(const char *root) {
                 if (r < 0)
                         return r;
         }
-        if (!file_has_line_prefix(root, "/etc/group", "user:")) {
+        if (!file_has_line_prefix(root, "/etc/group", GUEST_USER ":")) {
                 r = write_file(root, "/etc/group", rootfs_group_line, strlen(rootfs_group_line),
                                 0644, true);
                 if (r < 0)
                         return r;
         }
-        r = make_dirs(root, "/home/user", 0700);
+        r = make_dirs(root, GUEST_HOME, 0700);
         if (r < 0)
                 return r;
-        if (asprintf(&home, "%s/home/user", root) < 0)
+        if (asprintf(&home, "%s" GUEST_HOME, root) < 0)
                 return log_oom();
-        if (chown(home, 1000, 1000) < 0 || chmod(home, 0700) < 0)
+        if (chown(home, GUEST_UID_NUMBER, GUEST_GID_NUMBER) < 0 || chmod(home, 0700) < 0)
                 return log_error_errno(errno, "Cannot set up '%s': %m", home);
         return 0;
 }

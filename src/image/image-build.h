@@ -11,8 +11,9 @@ typedef struct ImageBuildOptions {
         const char *modules_dir;     /* NULL: /lib/modules/<kernel version> */
         const char *agent_path;      /* static vmsilo-agent binary */
         const char *busybox_path;    /* static busybox binary */
-        const char *init_path;       /* the guest /init script (image/init) */
-        const char *agent_unit_path; /* the agent's systemd unit (image/vmsilo-agent.service) */
+        const char *init_path;       /* the guest /init script (guest/init) */
+        const char *init_stages_dir; /* what /init sources (guest/init.d) */
+        const char *agent_unit_path; /* the agent's systemd unit (guest/vmsilo-agent.service) */
         const char *output_dir;      /* the image directory; its parent must be writable */
         bool force;                  /* rebuild even when the manifest matches */
         bool progress;               /* print progress lines to stderr */

@@ -9,11 +9,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "digest.h"
 #include "macro.h"
-#include "sha256.h"
 
 /* Bump when the tree the builder makes changes: every image then gets a new name. */
-#define ROOTFS_LAYOUT_VERSION 4
+#define ROOTFS_LAYOUT_VERSION 5
 #define ROOTFS_MANIFEST_MAGIC "vmsilo-rootfs-manifest"
 
 /* Always installed: systemd as /sbin/init starts the agent's unit. */

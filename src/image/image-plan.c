@@ -32,6 +32,21 @@ const char *const image_modules_optional[] = {
         NULL,
 };
 
+char *image_plan_init_stage_dest(const char *name) {
+        size_t n = strlen(name);
+        char *dest;
+
+        if (n <= 3 || !streq(name + n - 3, ".sh"))
+                return NULL;
+        for (size_t i = 0; i < n - 3; i++)
+                if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-",
+                                    name[i]))
+                        return NULL;
+        if (asprintf(&dest, IMAGE_INIT_STAGES_PATH "/%s", name) < 0)
+                return NULL;
+        return dest;
+}
+
 const char *image_plan_module_compression(const char *path) {
         static const char *const suffixes[] = { ".ko", ".ko.xz", ".ko.zst", ".ko.gz" };
         size_t n = strlen(path);
@@ -283,7 +298,7 @@ int image_manifest_add(ImageManifest *m, const char *role, const char *path,
                 return -ENOMEM;
         m->inputs = inputs;
         m->inputs[m->n_inputs] = (ImageInput){ .role = TAKE_PTR(r), .path = TAKE_PTR(p) };
-        (void) sha256_to_hex(digest, m->inputs[m->n_inputs].sha256_hex);
+        (void) digest_hex(digest, m->inputs[m->n_inputs].sha256_hex);
         m->n_inputs++;
         return 0;
 }

@@ -16,8 +16,8 @@
 #include "cpio.h"
 #include "fileio.h"
 #include "image-build.h"
-#include "image-plan.h"
 #include "image-modules.h"
+#include "image-plan.h"
 #include "log.h"
 #include "strv.h"
 
@@ -45,6 +45,12 @@ typedef struct ImageModule {
         Blob raw;       /* the file as read (maybe compressed) */
 } ImageModule;
 
+/* A file of the initramfs that is not a module: where it goes and its bytes. */
+typedef struct ImageFile {
+        char *dest;
+        Blob blob;
+} ImageFile;
+
 typedef struct ImageInputs {
         char *kernel_path;
         char *kernel_version;
@@ -52,6 +58,8 @@ typedef struct ImageInputs {
         Blob kernel, busybox, agent, init, agent_unit;
         ImageModule *modules;
         size_t n_modules;
+        ImageFile *stages; /* /init's stages, in name order */
+        size_t n_stages;
         char **missing_optional;
         ImageManifest manifest;
         char *manifest_text;
@@ -72,6 +80,11 @@ static void image_inputs_finish(ImageInputs *in) {
                 blob_finish(&in->modules[i].raw);
         }
         free(in->modules);
+        for (size_t i = 0; i < in->n_stages; i++) {
+                free(in->stages[i].dest);
+                blob_finish(&in->stages[i].blob);
+        }
+        free(in->stages);
         strv_free(in->missing_optional);
         image_manifest_finish(&in->manifest);
         free(in->manifest_text);
@@ -177,7 +190,7 @@ static int input_add(ImageInputs *in, const char *role, const char *path, const 
         uint8_t digest[SHA256_DIGEST_SIZE];
         int r;
 
-        sha256_digest(b->data, b->size, digest);
+        digest_sha256(b->data, b->size, digest);
         r = image_manifest_add(&in->manifest, role, path, digest);
         if (r < 0)
                 return log_error_errno(r, "Failed to record input '%s' in the manifest: %m", path);
@@ -285,7 +298,8 @@ static int read_modules(const ImageBuildOptions *o, ImageInputs *in) {
         if (!in->modules_dir)
                 return log_oom();
 
-        r = image_modules_resolve(in->modules_dir, &order, &missing_required, &in->missing_optional);
+        r = image_modules_resolve(
+                        in->modules_dir, &order, &missing_required, &in->missing_optional);
         if (r == -ENOMEM)
                 return log_oom();
         if (r < 0)
@@ -322,6 +336,46 @@ static int read_modules(const ImageBuildOptions *o, ImageInputs *in) {
         return 0;
 }
 
+static void free_dirents(struct dirent **list, int n) {
+        for (int i = 0; i < n; i++)
+                free(list[i]);
+        free(list);
+}
+
+/* Every stage file of the init stages directory, in name order (the order /init sources them). */
+static int read_init_stages(const ImageBuildOptions *o, ImageInputs *in) {
+        struct dirent **list = NULL;
+        int n, r = 0;
+
+        n = scandir(o->init_stages_dir, &list, NULL, alphasort);
+        if (n < 0)
+                return log_error_errno(errno, "Failed to list the init stages in '%s': %m",
+                                o->init_stages_dir);
+        in->stages = calloc(MAX(n, 1), sizeof(ImageFile));
+        if (!in->stages)
+                r = log_oom();
+        for (int i = 0; r >= 0 && i < n; i++) {
+                _cleanup_(freep) char *dest = image_plan_init_stage_dest(list[i]->d_name);
+                _cleanup_(freep) char *full = NULL;
+                ImageFile *f;
+
+                if (!dest)
+                        continue;
+                if (asprintf(&full, "%s/%s", o->init_stages_dir, list[i]->d_name) < 0) {
+                        r = log_oom();
+                        break;
+                }
+                f = &in->stages[in->n_stages++];
+                f->dest = TAKE_PTR(dest);
+                r = read_input(in, "init-stage", full, &f->blob);
+        }
+        free_dirents(list, n);
+        if (r >= 0 && in->n_stages == 0)
+                r = log_error_errno(
+                                ENOENT, "No init stages (NN-name.sh) in '%s'.", o->init_stages_dir);
+        return r;
+}
+
 static int read_inputs(const ImageBuildOptions *o, ImageInputs *in) {
         int r;
 
@@ -336,6 +390,9 @@ static int read_inputs(const ImageBuildOptions *o, ImageInputs *in) {
         if (r < 0)
                 return r;
         r = read_input(in, "init", o->init_path, &in->init);
+        if (r < 0)
+                return r;
+        r = read_init_stages(o, in);
         if (r < 0)
                 return r;
         r = read_input(in, "agent-unit", o->agent_unit_path, &in->agent_unit);
@@ -499,6 +556,12 @@ static int add_base(CpioBuild *c, const ImageInputs *in) {
         r = cpio_build_file(c, IMAGE_INIT_PATH, 0755, in->init.data, in->init.size);
         if (r < 0)
                 return r;
+        for (size_t i = 0; i < in->n_stages; i++) {
+                r = cpio_build_file(c, in->stages[i].dest, 0644, in->stages[i].blob.data,
+                                in->stages[i].blob.size);
+                if (r < 0)
+                        return r;
+        }
         r = cpio_build_file(c, IMAGE_BUSYBOX_PATH, 0755, in->busybox.data, in->busybox.size);
         if (r < 0)
                 return r;
@@ -614,6 +677,32 @@ static void tmp_dir_removep(char **path) {
                 (void) log_warning_errno(r, "Failed to remove '%s', ignoring: %m", *path);
         free(*path);
         *path = NULL;
+}
+
+/* A build killed half-way (vmsilod stopping during its background build kills it) leaves its
+ * ".<base>.tmp-XXXXXX" behind. Called under the parent's lock, so none of them is in use. */
+static void remove_stale_tmp_dirs(const char *parent, const char *base) {
+        _cleanup_(freep) char *prefix = NULL;
+        DIR *d;
+        struct dirent *de;
+
+        if (asprintf(&prefix, ".%s.tmp-", base) < 0)
+                return;
+        d = opendir(parent);
+        if (!d)
+                return;
+        while ((de = readdir(d))) {
+                _cleanup_(freep) char *path = NULL;
+
+                if (strncmp(de->d_name, prefix, strlen(prefix)) != 0 || de->d_type != DT_DIR ||
+                                asprintf(&path, "%s/%s", parent, de->d_name) < 0)
+                        continue;
+                if (remove_flat_dir(path) < 0)
+                        log_warning("Cannot remove '%s', left by an interrupted build.", path);
+                else
+                        log_info("Removed '%s', left by an interrupted build.", path);
+        }
+        (void) closedir(d);
 }
 
 static int write_image_dir(const ImageBuildOptions *o, const ImageInputs *in, const CpioBuild *c,
@@ -772,6 +861,7 @@ int image_build(const ImageBuildOptions *o) {
         r = lock_parent(parent, &lock_fd);
         if (r < 0)
                 return log_error_errno(r, "Failed to lock '%s': %m", parent);
+        remove_stale_tmp_dirs(parent, base);
 
         image_manifest_init(&in.manifest);
         r = read_inputs(o, &in);

@@ -9,8 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "digest.h"
 #include "macro.h"
-#include "sha256.h"
 
 /* Bump when the image layout or /init contract changes: old caches then rebuild. */
 #define IMAGE_LAYOUT_VERSION 2
@@ -26,6 +26,8 @@
 #define IMAGE_BUSYBOX_PATH "bin/busybox"
 #define IMAGE_INIT_PATH "init"
 #define IMAGE_MODULES_ORDER_PATH "lib/vmsilo/modules.order"
+/* /init's stages (guest/init.d), sourced in name order. */
+#define IMAGE_INIT_STAGES_PATH "lib/vmsilo/init.d"
 /* /init copies it into a root disk that lacks the agent. */
 #define IMAGE_AGENT_UNIT_PATH "lib/vmsilo/vmsilo-agent.service"
 
@@ -36,6 +38,11 @@
  * left out with a warning when the kernel has neither. */
 extern const char *const image_modules_required[];
 extern const char *const image_modules_optional[];
+
+/* Where the init stage file called name goes in the initramfs ("lib/vmsilo/init.d/NAME"), or NULL
+ * if name is not a stage: stages are "[A-Za-z0-9_-]+.sh", so editor backups and dot files in the
+ * directory are left out, and none can name a path. NULL also on OOM (errno ENOMEM). */
+char *image_plan_init_stage_dest(const char *name);
 
 /* The compression suffix of a module path ending in ".ko", ".ko.xz", ".ko.zst" or ".ko.gz":
  * "", ".xz", ".zst" or ".gz" (pointing into path); NULL for anything else. */

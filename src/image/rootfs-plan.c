@@ -6,13 +6,15 @@
 
 #include "rootfs-plan.h"
 #include "strv.h"
+#include "vmsilo-config.h"
 
 const char rootfs_session_env[] = "# vmsilo: variables of every session the agent starts "
                                   "(docs/agent.md)\n"
-                                  "XDG_RUNTIME_DIR=/run/user/1000\n"
-                                  "DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/1000/bus\n";
+                                  "XDG_RUNTIME_DIR=/run/user/" GUEST_UID "\n"
+                                  "DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/" GUEST_UID
+                                  "/bus\n";
 const char rootfs_tmpfiles[] = "# vmsilo: the guest user's XDG_RUNTIME_DIR, made at every boot\n"
-                               "d /run/user/1000 0700 1000 1000 -\n";
+                               "d /run/user/" GUEST_UID " 0700 " GUEST_UID " " GUEST_GID " -\n";
 /* What systemd's upstream sysctl.d/50-default.conf sets and Debian's systemd does not ship:
  * every group may open ICMP echo sockets, so `ping` works without privileges. */
 const char rootfs_sysctl[] = "# vmsilo: unprivileged ping, as systemd sets by default\n"
@@ -30,8 +32,8 @@ const char rootfs_waypipe_unit[] =
                 "After=systemd-tmpfiles-setup.service\n"
                 "\n"
                 "[Service]\n"
-                "User=user\n"
-                "Environment=XDG_RUNTIME_DIR=/run/user/1000\n"
+                "User=" GUEST_USER "\n"
+                "Environment=XDG_RUNTIME_DIR=/run/user/" GUEST_UID "\n"
                 "ExecStart=/usr/bin/waypipe --socket /run/vmsilo/forward/wayland.sock --display "
                 "wayland-0 server -- /bin/sleep infinity\n"
                 "Restart=always\n"
@@ -51,10 +53,10 @@ const char rootfs_session_bus_unit[] =
                 "StartLimitIntervalSec=0\n"
                 "\n"
                 "[Service]\n"
-                "User=user\n"
-                "Environment=XDG_RUNTIME_DIR=/run/user/1000\n"
+                "User=" GUEST_USER "\n"
+                "Environment=XDG_RUNTIME_DIR=/run/user/" GUEST_UID "\n"
                 "ExecStart=/usr/bin/dbus-daemon --session --nofork --nopidfile "
-                "--address=unix:path=/run/user/1000/bus\n"
+                "--address=unix:path=/run/user/" GUEST_UID "/bus\n"
                 "Restart=always\n"
                 "RestartSec=1\n"
                 "\n"
@@ -74,21 +76,23 @@ const char rootfs_tray_unit[] =
                 "StartLimitIntervalSec=0\n"
                 "\n"
                 "[Service]\n"
-                "User=user\n"
-                "Environment=XDG_RUNTIME_DIR=/run/user/1000 "
-                "DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/1000/bus\n"
+                "User=" GUEST_USER "\n"
+                "Environment=XDG_RUNTIME_DIR=/run/user/" GUEST_UID " "
+                "DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/" GUEST_UID "/bus\n"
                 "ExecStart=" ROOTFS_TRAY_PATH " guest --connect /run/vmsilo/forward/tray.sock\n"
                 "Restart=always\n"
                 "RestartSec=3\n"
                 "\n"
                 "[Install]\n"
                 "WantedBy=multi-user.target\n";
-const char rootfs_passwd_line[] = "user:x:1000:1000:user:/home/user:/bin/bash\n";
-const char rootfs_group_line[] = "user:x:1000:\n";
+/* The guest user as guest/user.conf defines it (meson.build makes GUEST_* of it). */
+const char rootfs_passwd_line[] = GUEST_USER ":x:" GUEST_UID ":" GUEST_GID ":" GUEST_USER
+                                             ":" GUEST_HOME ":" GUEST_SHELL "\n";
+const char rootfs_group_line[] = GUEST_USER ":x:" GUEST_GID ":\n";
 /* Locked: nobody logs in with a password; the agent switches users itself. lastchg is empty,
  * not 0: 0 means "change the password at next login", which PAM enforces (sshd would refuse
  * even a key: "Your password has expired"). */
-const char rootfs_shadow_line[] = "user:*::0:99999:7:::\n";
+const char rootfs_shadow_line[] = GUEST_USER ":*::0:99999:7:::\n";
 
 static bool is_lower_alnum(char c) {
         return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
@@ -338,7 +342,7 @@ int rootfs_inputs_add_entry(RootfsInputs *in, size_t item, RootfsEntryKind kind,
                 .target = TAKE_PTR(t),
         };
         if (kind == ROOTFS_ENTRY_FILE)
-                (void) sha256_to_hex(digest, n->sha256_hex);
+                (void) digest_hex(digest, n->sha256_hex);
         return 0;
 }
 
@@ -392,7 +396,7 @@ int rootfs_manifest_format(const RootfsInputs *in, char **ret) {
         fprintf(f, "%s %d\nsuite %s\nmirror %s\n", ROOTFS_MANIFEST_MAGIC, ROOTFS_LAYOUT_VERSION,
                         in->suite, in->mirror);
         STRV_FOREACH(p, in->packages)
-        fprintf(f, "package %s\n", *p);
+                fprintf(f, "package %s\n", *p);
         fprintf(f, "agent %s\nagent-unit %s\n", in->agent_sha256_hex, in->agent_unit_sha256_hex);
         if (in->tray_sha256_hex[0])
                 fprintf(f, "tray %s\n", in->tray_sha256_hex);
@@ -407,6 +411,6 @@ int rootfs_manifest_format(const RootfsInputs *in, char **ret) {
 void rootfs_manifest_id(const char *text, char ret[SHA256_HEX_SIZE]) {
         uint8_t digest[SHA256_DIGEST_SIZE];
 
-        sha256_digest(text, strlen(text), digest);
-        (void) sha256_to_hex(digest, ret);
+        digest_sha256(text, strlen(text), digest);
+        (void) digest_hex(digest, ret);
 }
