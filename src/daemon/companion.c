@@ -26,6 +26,7 @@
 #include "sandbox.h"
 #include "socket-util.h"
 #include "strv.h"
+#include "time-util.h"
 
 #define COMPANION_SCAN_INTERVAL_USEC ((uint64_t) 1000000)
 #define COMPANION_DISPLAYS_MAX 32
@@ -84,13 +85,6 @@ _printf_(1, 2) static char *message(const char *fmt, ...) {
         r = vasprintf(&s, fmt, ap);
         va_end(ap);
         return r < 0 ? NULL : s;
-}
-
-static uint64_t now_usec(void) {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000;
 }
 
 /* ---- the companion directory ---- */

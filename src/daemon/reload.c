@@ -12,6 +12,7 @@
 #include "log.h"
 #include "manager.h"
 #include "net.h"
+#include "vm-listen.h"
 #include "vm.h"
 
 static int reload_fail(char **reterr, int r, const char *format, ...) _printf_(3, 4);
