@@ -27,6 +27,17 @@ static const char *const log_level_table[_LOG_LEVEL_MAX] = {
 
 DEFINE_STRING_TABLE_LOOKUP(log_level, LogLevel, _LOG_LEVEL_MAX);
 
+int log_parse_level_arg(const char *arg, LogLevel *ret) {
+        LogLevel l = log_level_from_string(arg);
+
+        if (l < 0)
+                return log_error_errno(EINVAL,
+                                "--log-level: '%s' is not one of error, warn, info, debug, trace",
+                                arg);
+        *ret = l;
+        return 0;
+}
+
 static const char *const log_priority_table[_LOG_LEVEL_MAX] = {
         [LOG_LEVEL_ERROR] = SD_ERR,
         [LOG_LEVEL_WARN] = SD_WARNING,

@@ -22,6 +22,8 @@ typedef enum LogLevel {
 
 const char *log_level_to_string(LogLevel l);
 LogLevel log_level_from_string(const char *s);
+/* The argument of --log-level: sets *ret, or logs the usage error and returns -EINVAL. */
+int log_parse_level_arg(const char *arg, LogLevel *ret);
 
 void log_set_max_level(LogLevel l);
 LogLevel log_get_max_level(void);

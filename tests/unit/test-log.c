@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <errno.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -69,6 +70,18 @@ static void test_log_format_line_keeps_the_newline_when_truncated(void **state) 
         assert_string_equal(buf, "<3>vms\n");
 }
 
+static void test_log_parse_level_arg_takes_only_the_five_names(void **state) {
+        LogLevel l = LOG_LEVEL_INFO;
+
+        assert_int_equal(log_parse_level_arg("debug", &l), 0);
+        assert_int_equal(l, LOG_LEVEL_DEBUG);
+        assert_int_equal(log_parse_level_arg("error", &l), 0);
+        assert_int_equal(l, LOG_LEVEL_ERROR);
+        assert_int_equal(log_parse_level_arg("loud", &l), -EINVAL);
+        assert_int_equal(log_parse_level_arg("", &l), -EINVAL);
+        assert_int_equal(l, LOG_LEVEL_ERROR); /* untouched by a refusal */
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_log_stream_is_journal_matches_device_and_inode),
@@ -76,6 +89,7 @@ int main(void) {
                 cmocka_unit_test(test_log_format_line_prefixes_the_priority_for_the_journal),
                 cmocka_unit_test(test_log_format_line_without_journal_has_no_prefix),
                 cmocka_unit_test(test_log_format_line_keeps_the_newline_when_truncated),
+                cmocka_unit_test(test_log_parse_level_arg_takes_only_the_five_names),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
