@@ -408,9 +408,9 @@ static int on_vmm_exit(sd_event_source *s, const siginfo_t *si, void *userdata) 
          * (entering VM_STARTING cleared any older one). */
         if (IN_SET(vm->state, VM_STARTING, VM_RUNNING) && !vm->failure_reason) {
                 if (si->si_code == CLD_EXITED)
-                        vm_set_failure(vm, "the VMM exited with status %d (see %s/%s.log)",
-                                        si->si_status, vm->manager->options.runtime_dir,
-                                        vm_name(vm));
+                        vm_set_failure(vm, "the VMM exited with status %d (see %s)",
+                                        si->si_status,
+                                        vm->log ? vmm_log_where(vm->log) : "its log");
                 else
                         vm_set_failure(vm, "the VMM was killed by signal %s",
                                         strsignal(si->si_status));
@@ -468,14 +468,18 @@ static int vm_build_plan(Vm *vm, LaunchPlan **ret) {
 
 /* <runtime>/<name>.log; *ret_fd is the VMM's end. */
 static int vm_open_log(Vm *vm, int *ret_fd) {
-        _cleanup_(freep) char *path = NULL;
+        _cleanup_(freep) char *path = NULL, *identifier = NULL;
 
         path = layout_runtime_file(vm->manager->options.runtime_dir, vm_name(vm),
                         LAYOUT_VMM_LOG_SUFFIX);
         if (!path)
                 return -ENOMEM;
+        /* Where vmsilod logs to the journal, so does its VMM, under an identifier of its own. */
+        if (log_stderr_is_journal() && asprintf(&identifier, "vmsilo-vmm-%s", vm_name(vm)) < 0)
+                return -ENOMEM;
         vm->log = vmm_log_free(vm->log); /* from a start that failed before the VMM ran */
-        return vmm_log_new(vm->manager->event, path, VMM_LOG_MAX_BYTES, &vm->log, ret_fd);
+        return vmm_log_new(vm->manager->event, path, identifier, VMM_LOG_MAX_BYTES, &vm->log,
+                        ret_fd);
 }
 
 /* The daemon's ends go to ret_ours, the VMM's to ret_theirs. */
