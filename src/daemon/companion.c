@@ -25,6 +25,7 @@
 #include "ratelimit.h"
 #include "sandbox.h"
 #include "socket-util.h"
+#include "string-util.h"
 #include "strv.h"
 #include "time-util.h"
 
@@ -74,18 +75,6 @@ struct Companions {
         sd_event_source *scan_timer;
         CompanionProcess procs[_COMPANION_KIND_MAX];
 };
-
-/* A formatted message, or NULL when out of memory (callers show "n/a" then). */
-_printf_(1, 2) static char *message(const char *fmt, ...) {
-        va_list ap;
-        char *s;
-        int r;
-
-        va_start(ap, fmt);
-        r = vasprintf(&s, fmt, ap);
-        va_end(ap);
-        return r < 0 ? NULL : s;
-}
 
 /* ---- the companion directory ---- */
 
@@ -155,9 +144,9 @@ static int on_process_exit(sd_event_source *s, const siginfo_t *si, void *userda
         }
         c = p->owner;
         if (si->si_code == CLD_EXITED)
-                reason = message("exited with status %d", si->si_status);
+                reason = strprintf("exited with status %d", si->si_status);
         else
-                reason = message("killed by signal %s", sigabbrev_np(si->si_status) ?: "?");
+                reason = strprintf("killed by signal %s", sigabbrev_np(si->si_status) ?: "?");
         log_warning("VM '%s': companion %s (pid %d) %s.", c->vm_name,
                         companion_kind_to_string(p->kind), (int) p->pid, strna(reason));
         process_fail(p, reason);
@@ -217,7 +206,7 @@ static int process_spawn(CompanionProcess *p) {
                         (void) kill(pid, SIGKILL);
         }
         if (r < 0) {
-                process_fail(p, message("cannot start: %s", strerror(-r)));
+                process_fail(p, strprintf("cannot start: %s", strerror(-r)));
                 p->state = COMPANION_FAILED;
                 return log_error_errno(r, "VM '%s': cannot start companion %s: %m", c->vm_name,
                                 companion_kind_to_string(p->kind));
@@ -270,10 +259,10 @@ static char *compositor_find_configured(const Companions *c, char **ret_path, in
                 if (slash)
                         *ret_path = strdup(c->display);
                 else
-                        *ret_path = message("%s/%s", c->user_runtime_dir, c->display);
+                        *ret_path = strprintf("%s/%s", c->user_runtime_dir, c->display);
                 return NULL;
         }
-        problem = message("no compositor: waylandDisplay '%s' is not a live socket", c->display);
+        problem = strprintf("no compositor: waylandDisplay '%s' is not a live socket", c->display);
         return problem;
 }
 
@@ -292,7 +281,7 @@ static char *compositor_find(const Companions *c, char **ret_path, ino_t *ret_in
                 return compositor_find_configured(c, ret_path, ret_ino);
         d = opendir(c->user_runtime_dir);
         if (!d) {
-                problem = message("no compositor: cannot open %s: %s", c->user_runtime_dir,
+                problem = strprintf("no compositor: cannot open %s: %s", c->user_runtime_dir,
                                 strerror(errno));
                 return problem;
         }
@@ -306,15 +295,15 @@ static char *compositor_find(const Companions *c, char **ret_path, ino_t *ret_in
         }
         result = companion_pick_compositor(live, n, &pick);
         if (result == COMPOSITOR_FOUND) {
-                *ret_path = message("%s/%s", c->user_runtime_dir, live[pick]);
+                *ret_path = strprintf("%s/%s", c->user_runtime_dir, live[pick]);
                 *ret_ino = inos[pick];
                 return NULL;
         }
         if (result == COMPOSITOR_NONE)
-                problem = message("no compositor: no live wayland-N socket in %s",
+                problem = strprintf("no compositor: no live wayland-N socket in %s",
                                 c->user_runtime_dir);
         else
-                problem = message("no compositor: %zu live wayland-N sockets in %s; set "
+                problem = strprintf("no compositor: %zu live wayland-N sockets in %s; set "
                                   "waylandDisplay",
                                 n, c->user_runtime_dir);
         return problem;
@@ -332,10 +321,10 @@ static char *displays_fingerprint(const Companions *c) {
                 _cleanup_(freep) char *path =
                                 c->display[0] == '/'
                                                 ? strdup(c->display)
-                                                : message("%s/%s", c->user_runtime_dir, c->display);
+                                                : strprintf("%s/%s", c->user_runtime_dir, c->display);
                 if (!path || lstat(path, &st) < 0)
                         return NULL;
-                return message("%ju", (uintmax_t) st.st_ino);
+                return strprintf("%ju", (uintmax_t) st.st_ino);
         }
         d = opendir(c->user_runtime_dir);
         if (!d)
@@ -347,7 +336,7 @@ static char *displays_fingerprint(const Companions *c) {
                                 fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
                                 !S_ISSOCK(st.st_mode))
                         continue;
-                more = message("%s%s:%ju;", fp, de->d_name, (uintmax_t) st.st_ino);
+                more = strprintf("%s%s:%ju;", fp, de->d_name, (uintmax_t) st.st_ino);
                 free(fp);
                 fp = more;
         }

@@ -23,6 +23,7 @@
 #include "relay.h"
 #include "sandbox.h"
 #include "shares.h"
+#include "string-util.h"
 #include "strv.h"
 #include "tap.h"
 #include "time-util.h"
@@ -40,14 +41,11 @@ static const char *vm_name(const Vm *vm) {
 
 void vm_set_failure(Vm *vm, const char *format, ...) {
         va_list ap;
-        char *s = NULL;
 
-        va_start(ap, format);
-        if (vasprintf(&s, format, ap) < 0)
-                s = NULL;
-        va_end(ap);
         free(vm->failure_reason);
-        vm->failure_reason = s;
+        va_start(ap, format);
+        vm->failure_reason = vstrprintf(format, ap);
+        va_end(ap);
 }
 
 static void vm_update_idle(Vm *vm);
