@@ -15,6 +15,7 @@
 
 #include "cpio.h"
 #include "fileio.h"
+#include "fs-util.h"
 #include "image-build.h"
 #include "image-plan.h"
 #include "image-modules.h"
@@ -586,30 +587,12 @@ static int build_cpio(const ImageBuildOptions *o, const ImageInputs *in, CpioBui
         return 0;
 }
 
-/* Removes a directory holding only files (an image directory). */
-static int remove_flat_dir(const char *path) {
-        DIR *d = opendir(path);
-        struct dirent *de;
-        int r = 0;
-
-        if (!d)
-                return errno == ENOENT ? 0 : -errno;
-        while ((de = readdir(d)))
-                if (!streq(de->d_name, ".") && !streq(de->d_name, "..") &&
-                                unlinkat(dirfd(d), de->d_name, 0) < 0 && r == 0)
-                        r = -errno;
-        (void) closedir(d);
-        if (rmdir(path) < 0 && r == 0)
-                r = -errno;
-        return r;
-}
-
 static void tmp_dir_removep(char **path) {
         int r;
 
         if (!*path)
                 return;
-        r = remove_flat_dir(*path);
+        r = rm_rf(*path);
         if (r < 0)
                 (void) log_warning_errno(r, "Failed to remove '%s', ignoring: %m", *path);
         free(*path);
@@ -672,20 +655,6 @@ static int swap_into_place(const ImageBuildOptions *o, const char *tmp) {
         if (rename(old, tmp) < 0)
                 (void) log_warning_errno(
                                 errno, "Failed to move '%s' to '%s', ignoring: %m", old, tmp);
-        return 0;
-}
-
-static int mkdir_parents(const char *path, mode_t mode) {
-        _cleanup_(freep) char *p = strdup(path);
-
-        if (!p)
-                return -ENOMEM;
-        for (char *slash = strchr(p + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
-                *slash = '\0';
-                if (mkdir(p, mode) < 0 && errno != EEXIST)
-                        return -errno;
-                *slash = '/';
-        }
         return 0;
 }
 
@@ -766,7 +735,7 @@ int image_build(const ImageBuildOptions *o) {
         r = split_output(o->output_dir, &parent, &base);
         if (r < 0)
                 return log_error_errno(r, "Bad output directory '%s': %m", o->output_dir);
-        r = mkdir_parents(o->output_dir, 0755);
+        r = mkdir_p(parent, 0755);
         if (r < 0)
                 return log_error_errno(r, "Failed to create '%s': %m", parent);
         r = lock_parent(parent, &lock_fd);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "companion-plan.h"
+#include "fs-util.h"
 #include "log.h"
 #include "ratelimit.h"
 #include "sandbox.h"
@@ -32,7 +33,6 @@
 #define COMPANION_SCAN_INTERVAL_USEC ((uint64_t) 1000000)
 #define COMPANION_DISPLAYS_MAX 32
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
 
 typedef enum CompanionState {
         COMPANION_WAITING, /* no compositor yet */
