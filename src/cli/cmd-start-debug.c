@@ -23,6 +23,7 @@
 #include "qemu-plan.h"
 #include "launch-context.h"
 #include "sandbox.h"
+#include "spawn-util.h"
 #include "strv.h"
 #include "tap.h"
 
@@ -358,11 +359,11 @@ static int run_vmm(const DebugLaunch *l, const LaunchPlan *plan) {
         /* The console has the terminal and passes Ctrl+C to the guest. */
         fprintf(stderr, "Stop it with a poweroff in the guest or 'kill %d'.\n", (int) getpid());
         (void) fflush(stderr);
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR) {
-                        log_error_errno(errno, "cannot wait for the VMM: %m");
-                        return CLI_EXIT_FAILURE;
-                }
+        r = wait_child(pid, &status);
+        if (r < 0) {
+                log_error_errno(r, "cannot wait for the VMM: %m");
+                return CLI_EXIT_FAILURE;
+        }
         if (WIFEXITED(status))
                 return WEXITSTATUS(status);
         log_error("the VMM was killed by signal %s", strsignal(WTERMSIG(status)));

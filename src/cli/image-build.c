@@ -20,6 +20,7 @@
 #include "image-plan.h"
 #include "image-modules.h"
 #include "log.h"
+#include "spawn-util.h"
 #include "strv.h"
 
 /* Largest single input read into memory (a kernel, a module, a binary). */
@@ -138,7 +139,7 @@ static int spawn_capture(char *const *argv, Blob *ret) {
         _cleanup_(closep) int read_fd = -EBADF, write_fd = -EBADF;
         posix_spawn_file_actions_t actions;
         _cleanup_(blob_finish) Blob out = {};
-        int pipe_fds[2], status, r;
+        int pipe_fds[2], status, r, k;
         pid_t pid;
 
         if (pipe2(pipe_fds, O_CLOEXEC) < 0)
@@ -162,13 +163,14 @@ static int spawn_capture(char *const *argv, Blob *ret) {
 
         r = read_fd_full(read_fd, &out);
         read_fd = safe_close(read_fd);
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return -errno;
+        k = wait_child(pid, &status);
         if (r < 0)
                 return r;
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                return -EIO;
+        if (k < 0)
+                return k;
+        r = wait_status_to_errno(status);
+        if (r < 0)
+                return r;
         *ret = out;
         out = (Blob){};
         return 0;

@@ -2,17 +2,15 @@
 /* host-check.c: host-side checks made before the daemon starts anything, and again on each
  * configuration reload before the new configuration replaces the running one. */
 #include <pwd.h>
-#include <spawn.h>
 #include <stdio.h>
-#include <sys/wait.h>
 
 #include "host-check.h"
 #include "log.h"
 #include "net-plan.h"
 #include "plan-validate.h"
 #include "plan.h"
+#include "spawn-util.h"
 
-extern char **environ;
 
 int host_check_user(const Config *c, uid_t *ret_uid, gid_t *ret_gid) {
         struct passwd *pw;
@@ -68,18 +66,15 @@ bool host_needs_default_image(const Config *c) {
 int host_build_default_image(const char *builder, const char *state_dir) {
         char *argv[] = { (char *) builder, (char *) "image", (char *) "build",
                 (char *) "--state-dir", (char *) state_dir, NULL };
-        pid_t pid;
-        int r, status;
+        int r;
 
-        r = posix_spawnp(&pid, builder, NULL, NULL, argv, environ);
-        if (r != 0)
+        /* Its progress goes where ours goes. */
+        r = spawn_wait(argv, /* envp= */ NULL, STDOUT_FILENO);
+        if (r == -EIO)
+                return log_error_errno(r, "Building the default guest image failed; see the "
+                                          "messages above.");
+        if (r < 0)
                 return log_error_errno(r, "Cannot run '%s image build': %m", builder);
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return log_error_errno(errno, "Cannot wait for the image builder: %m");
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                return log_error_errno(EIO, "Building the default guest image failed; see the "
-                                            "messages above.");
         return 0;
 }
 

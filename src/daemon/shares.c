@@ -5,7 +5,6 @@
 #include <grp.h>
 #include <limits.h>
 #include <linux/openat2.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/pidfd.h>
@@ -18,6 +17,7 @@
 #include "plan.h"
 #include "safe-open.h"
 #include "shares.h"
+#include "spawn-util.h"
 
 
 #define SHARES_COPY_BUFFER_BYTES (128 * 1024)
@@ -340,7 +340,6 @@ _noreturn_ static void home_child(
 static int run_home_child(
                 int tmp_fd, const char *template_dir, bool qemu_symlinks, uid_t uid, gid_t gid) {
         _cleanup_(closep) int pidfd = -EBADF;
-        struct pollfd p;
         int status, r;
         pid_t pid;
 
@@ -350,24 +349,15 @@ static int run_home_child(
         if (pid == 0)
                 home_child(tmp_fd, template_dir, qemu_symlinks, uid, gid);
         pidfd = pidfd_open(pid, 0);
-        if (pidfd >= 0) {
-                p = (struct pollfd){ .fd = pidfd, .events = POLLIN };
-                do
-                        r = poll(&p, 1, (int) (SHARES_COPY_TIMEOUT_USEC / 1000));
-                while (r < 0 && errno == EINTR);
-                if (r == 0) {
-                        log_error("Copying the home template '%s' took more than %d s; stopped.",
-                                        template_dir ?: "(cleanup)",
-                                        (int) (SHARES_COPY_TIMEOUT_USEC / 1000000));
-                        (void) kill(pid, SIGKILL);
-                }
-        }
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return -errno;
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != EXIT_SUCCESS)
+        r = pidfd >= 0 ? wait_child_deadline(pid, pidfd, SHARES_COPY_TIMEOUT_USEC, &status)
+                       : wait_child(pid, &status);
+        if (r == -ETIME) {
+                log_error("Copying the home template '%s' took more than %d s; stopped.",
+                                template_dir ?: "(cleanup)",
+                                (int) (SHARES_COPY_TIMEOUT_USEC / 1000000));
                 return -EIO;
-        return 0;
+        }
+        return r < 0 ? r : wait_status_to_errno(status);
 }
 
 /* Only a directory we just made as root and nobody has touched: in a parent the user owns, the
