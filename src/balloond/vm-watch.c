@@ -5,11 +5,12 @@
 #include <stdio.h>
 #include <sys/inotify.h>
 
+#include "layout.h"
 #include "vm-watch.h"
 
-#define QMP_SUFFIX ".qmp"
-#define VMM_DIR_SUFFIX ".vmm"
-#define CROSVM_SUFFIX "-crosvm.socket"
+#define QMP_SUFFIX LAYOUT_BALLOON_QMP_SUFFIX
+#define VMM_DIR_SUFFIX LAYOUT_VMM_DIR_SUFFIX
+#define CROSVM_SUFFIX LAYOUT_CROSVM_SOCKET_SUFFIX
 
 /* One crosvm VM's directory, watched for its control socket. */
 typedef struct VmmDir VmmDir;

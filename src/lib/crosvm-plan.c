@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "crosvm-plan.h"
+#include "layout.h"
 #include "strv.h"
 
 typedef struct CrosvmBuild {
@@ -97,7 +98,7 @@ static int crosvm_append_globals(CrosvmBuild *b) {
         r = plan_append(p, "--socket");
         if (r < 0)
                 return r;
-        return plan_appendf(p, "%s/%s-crosvm.socket", b->ctx->runtime_dir, b->vm->name);
+        return plan_appendf(p, "%s/%s" LAYOUT_CROSVM_SOCKET_SUFFIX, b->ctx->runtime_dir, b->vm->name);
 }
 
 static int crosvm_append_channels(CrosvmBuild *b) {
