@@ -628,38 +628,6 @@ static int write_image_dir(const ImageBuildOptions *o, const ImageInputs *in, co
         return 0;
 }
 
-/* Puts tmp at o->output_dir. The old image, if any, ends up at tmp for the caller to remove. */
-static int swap_into_place(const ImageBuildOptions *o, const char *tmp) {
-        _cleanup_(freep) char *old = NULL;
-
-        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, o->output_dir, RENAME_NOREPLACE) >= 0)
-                return 0;
-        if (errno != EEXIST && errno != EINVAL && errno != ENOSYS)
-                return log_error_errno(
-                                errno, "Failed to move '%s' to '%s': %m", tmp, o->output_dir);
-        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, o->output_dir, RENAME_EXCHANGE) >= 0)
-                return 0;
-        if (errno != EINVAL && errno != ENOSYS)
-                return log_error_errno(
-                                errno, "Failed to swap '%s' with '%s': %m", tmp, o->output_dir);
-
-        /* No RENAME_EXCHANGE on this filesystem: two renames, with a short window without an
-         * image (never a half-written one). */
-        if (asprintf(&old, "%s.old", tmp) < 0)
-                return log_oom();
-        if (rename(o->output_dir, old) < 0 && errno != ENOENT)
-                return log_error_errno(errno, "Failed to move '%s' aside: %m", o->output_dir);
-        if (rename(tmp, o->output_dir) < 0) {
-                int r = -errno;
-                (void) rename(old, o->output_dir);
-                return log_error_errno(r, "Failed to move '%s' to '%s': %m", tmp, o->output_dir);
-        }
-        if (rename(old, tmp) < 0)
-                (void) log_warning_errno(
-                                errno, "Failed to move '%s' to '%s', ignoring: %m", old, tmp);
-        return 0;
-}
-
 /* Serialises builds into one images directory; released when the fd closes. */
 static int lock_parent(const char *parent, int *ret_fd) {
         _cleanup_(closep) int fd = -EBADF;
@@ -714,18 +682,17 @@ static int build_and_swap(const ImageBuildOptions *o, const ImageInputs *in, con
         r = build_cpio(o, in, &c);
         if (r < 0)
                 return r;
-        if (asprintf(&tmp, "%s/.%s.tmp-XXXXXX", parent, base) < 0)
-                return log_oom();
-        if (!mkdtemp(tmp)) {
-                r = log_error_errno(errno, "Failed to create a directory in '%s': %m", parent);
-                free(tmp);
-                tmp = NULL;
-                return r;
-        }
+        r = mkdtemp_beside(o->output_dir, &tmp);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create a directory in '%s': %m", parent);
         r = write_image_dir(o, in, &c, tmp);
         if (r < 0)
                 return r;
-        return swap_into_place(o, tmp);
+        /* The old image, if any, ends up at tmp, which is removed. */
+        r = rename_into_place(tmp, o->output_dir);
+        if (r < 0)
+                return log_error_errno(r, "Failed to move '%s' to '%s': %m", tmp, o->output_dir);
+        return 0;
 }
 
 int image_build(const ImageBuildOptions *o) {

@@ -680,14 +680,11 @@ static int build_image(const RootfsBuildOptions *o, const RootfsInputs *in, cons
         _cleanup_(freep) char *dest = NULL;
         int r;
 
-        if (asprintf(&tmp, "%s/.%s.tmp-XXXXXX", images, id) < 0 ||
-                        asprintf(&dest, "%s/%s", images, id) < 0)
+        if (asprintf(&dest, "%s/%s", images, id) < 0)
                 return log_oom();
-        if (!mkdtemp(tmp)) {
-                r = log_error_errno(errno, "Cannot create a directory in '%s': %m", images);
-                tmp = mfree(tmp);
-                return r;
-        }
+        r = mkdtemp_beside(dest, &tmp);
+        if (r < 0)
+                return log_error_errno(r, "Cannot create a directory in '%s': %m", images);
         /* apt downloads as its sandbox user _apt, who must reach the tree (the finished image
          * directory is world-readable too); otherwise apt fetches as root. */
         if (chmod(tmp, 0755) < 0)
@@ -698,13 +695,10 @@ static int build_image(const RootfsBuildOptions *o, const RootfsInputs *in, cons
         r = write_manifest(tmp, manifest);
         if (r < 0)
                 return r;
-        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dest, RENAME_NOREPLACE) >= 0)
-                return 0;
-        if (errno != EEXIST && errno != ENOTEMPTY)
-                return log_error_errno(errno, "Cannot move '%s' to '%s': %m", tmp, dest);
-        /* --force over an existing image: swap, and the old one goes with tmp. */
-        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dest, RENAME_EXCHANGE) < 0)
-                return log_error_errno(errno, "Cannot swap '%s' with '%s': %m", tmp, dest);
+        /* --force over an existing image: swapped, and the old one goes with tmp. */
+        r = rename_into_place(tmp, dest);
+        if (r < 0)
+                return log_error_errno(r, "Cannot move '%s' to '%s': %m", tmp, dest);
         return 0;
 }
 

@@ -2,6 +2,9 @@
 /* fs-util.c: directory creation, walking and removal. */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -121,4 +124,40 @@ int rm_rf(const char *path) {
         if (lstat(path, &st) < 0)
                 return errno == ENOENT ? 0 : -errno;
         return rm_rf_entry(AT_FDCWD, path, st.st_dev, 0);
+}
+
+int mkdtemp_beside(const char *path, char **ret) {
+        _cleanup_(freep) char *dir_copy = strdup(path), *base_copy = strdup(path), *tmp = NULL;
+
+        if (!dir_copy || !base_copy)
+                return -ENOMEM;
+        if (asprintf(&tmp, "%s/.%s.tmp-XXXXXX", dirname(dir_copy), basename(base_copy)) < 0)
+                return -ENOMEM;
+        if (!mkdtemp(tmp))
+                return -errno;
+        *ret = TAKE_PTR(tmp);
+        return 0;
+}
+
+int rename_into_place(const char *tmp, const char *path) {
+        _cleanup_(freep) char *old = NULL;
+
+        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) >= 0)
+                return 0;
+        if (errno != EEXIST && errno != ENOTEMPTY && errno != EINVAL && errno != ENOSYS)
+                return -errno;
+        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_EXCHANGE) >= 0)
+                return 0;
+        if (errno != EINVAL && errno != ENOSYS)
+                return -errno;
+        if (asprintf(&old, "%s.old", tmp) < 0)
+                return -ENOMEM;
+        if (rename(path, old) < 0 && errno != ENOENT)
+                return -errno;
+        if (rename(tmp, path) < 0) {
+                int r = -errno;
+                (void) rename(old, path);
+                return r;
+        }
+        return rename(old, tmp) < 0 ? -errno : 0;
 }

@@ -30,3 +30,11 @@ int dir_next(DIR *d, struct dirent **ret);
 int rm_rf_children(int fd);
 /* Removes path and everything below it the same way; 0 if it does not exist. */
 int rm_rf(const char *path);
+
+/* A fresh directory "<dir of path>/.<name of path>.tmp-XXXXXX" (mode 0700, mkdtemp()) for
+ * building what will replace path: its name in *ret. */
+int mkdtemp_beside(const char *path, char **ret);
+/* Moves the directory tmp to path: a rename where path is free, else an exchange, after which
+ * the old tree is at tmp for the caller to remove. Without RENAME_EXCHANGE (some file systems)
+ * two renames, with a short window without path, never a half-written one. */
+int rename_into_place(const char *tmp, const char *path);

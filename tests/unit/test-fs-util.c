@@ -90,6 +90,29 @@ static void test_rm_rf_children_keeps_the_directory(void **state) {
         assert_false(exists("keep/g"));
 }
 
+/* A build in a temp dir beside its target, then swapped in: the old tree ends up at tmp. */
+static void test_rename_into_place_swaps_and_keeps_the_old_at_tmp(void **state) {
+        char out[256];
+        char *tmp = NULL, *tmp2 = NULL;
+
+        path(out, sizeof(out), "image");
+        assert_int_equal(mkdtemp_beside(out, &tmp), 0);
+        assert_non_null(strstr(tmp, "/.image.tmp-"));
+        assert_int_equal(strncmp(tmp, base, strlen(base)), 0);
+        assert_int_equal(rename_into_place(tmp, out), 0); /* nothing there yet */
+        assert_false(exists(strrchr(tmp, '/') + 1));
+        touch("image/first");
+
+        assert_int_equal(mkdtemp_beside(out, &tmp2), 0);
+        assert_int_equal(rename_into_place(tmp2, out), 0);
+        assert_false(exists("image/first")); /* the new, empty one */
+        snprintf(out, sizeof(out), "%s/first", tmp2);
+        assert_int_equal(access(out, F_OK), 0); /* the old one, for the caller to remove */
+        assert_int_equal(rm_rf(tmp2), 0);
+        free(tmp);
+        free(tmp2);
+}
+
 static int setup(void **state) {
         return mkdtemp(base) ? 0 : -1;
 }
@@ -103,6 +126,7 @@ int main(void) {
                 cmocka_unit_test(test_mkdir_p_makes_every_level_once),
                 cmocka_unit_test(test_rm_rf_removes_read_only_trees_but_not_what_links_point_at),
                 cmocka_unit_test(test_rm_rf_children_keeps_the_directory),
+                cmocka_unit_test(test_rename_into_place_swaps_and_keeps_the_old_at_tmp),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
