@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* vm.c: one VM's life: start (dependencies, acceleration, launch plan, sandboxed VMM), the agent
- * channel, graceful stop with escalation, crash detection, idle shutdown. The only writer of
- * vm->state. */
+/* vm.c: one VM's life: start (dependencies, launch context and plan, sandboxed VMM), the agent
+ * channel, graceful stop with escalation, crash detection, idle shutdown, waiters. The only
+ * writer of vm->state. What differs between QEMU and crosvm is behind vm->ops (vmm.h); the
+ * sockets are vm-listen.c, the status object vm-json.c. */
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
