@@ -124,7 +124,8 @@ static int vmm_dir_add(VmWatch *w, const char *name) {
         if (!d)
                 return -ENOMEM;
         d->name = strdup(name);
-        if (!d->name || asprintf(&d->path, "%s/%s" VMM_DIR_SUFFIX, w->dir, name) < 0)
+        d->path = layout_runtime_file(w->dir, name, VMM_DIR_SUFFIX);
+        if (!d->name || !d->path)
                 return -ENOMEM;
         r = sd_event_add_inotify(w->event, &d->inotify, d->path,
                         IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM | IN_ONLYDIR,

@@ -22,6 +22,7 @@
 #include "plan-validate.h"
 #include "qemu-plan.h"
 #include "launch-context.h"
+#include "layout.h"
 #include "sandbox.h"
 #include "spawn-util.h"
 #include "strv.h"
@@ -284,10 +285,9 @@ static int prepare(const StartDebugOptions *o, DebugLaunch *l, LaunchPlan **ret)
         r = resolve_user(l, o->dry_run);
         if (r < 0)
                 return r;
-        if (asprintf(&l->socket_dir, "%s/%s-debug", runtime_dir, l->vm->name) < 0) {
-                l->socket_dir = NULL;
+        l->socket_dir = layout_runtime_file(runtime_dir, l->vm->name, "-debug");
+        if (!l->socket_dir)
                 return log_oom();
-        }
         r = resolve_vmm(l, o->vmm);
         if (r < 0)
                 return r;
