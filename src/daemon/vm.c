@@ -887,7 +887,7 @@ Vm *vm_free(Vm *vm) {
         vm_release_vmm(vm);
         vm->timer = sd_event_source_disable_unref(vm->timer);
         vm->idle_timer = sd_event_source_disable_unref(vm->idle_timer);
-        vm->stop_helper = sd_event_source_disable_unref(vm->stop_helper);
+        vm->stop_helper = helper_free(vm->stop_helper);
         vm->companions = companions_free(vm->companions);
         free(vm->vmm_dir);
         vm_unlisten(vm);

@@ -72,7 +72,7 @@ struct Vm {
         char **vfio_devices;
         /* The backends' own (vmm.h): only vmm-qemu.c and vmm-crosvm.c touch these. */
         sd_event_source *agent_retry; /* crosvm: vsock connect attempts while the guest boots */
-        sd_event_source *stop_helper; /* crosvm: the `crosvm stop` child */
+        Helper *stop_helper;          /* crosvm: the `crosvm stop` child */
         Qmp *qmp;                     /* QEMU */
         VmmLog *log; /* the VMM's output, while it runs */
         Console *console;

@@ -4,13 +4,13 @@
  * instead of an inherited virtio-serial socket, and a stop is `crosvm stop`, crosvm's documented
  * control command (its socket protocol is internal to crosvm). */
 #include <linux/vm_sockets.h>
-#include <signal.h>
-#include <spawn.h>
+#include <stdio.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
+#include <unistd.h>
 
 #include "crosvm-plan.h"
+#include "helper.h"
 #include "layout.h"
 #include "log.h"
 #include "socket-util.h"
@@ -106,35 +106,38 @@ static int crosvm_attach(Vm *vm, int *ours) {
                         CROSVM_AGENT_RETRY_USEC, 0, on_agent_retry, vm);
 }
 
-static int on_stop_helper_exit(sd_event_source *s, const siginfo_t *si, void *userdata) {
+static void on_stop_done(Helper *h, int result, void *userdata) {
         Vm *vm = userdata;
 
-        if (si->si_code != CLD_EXITED || si->si_status != 0)
+        if (result < 0)
                 log_warning("VM '%s': 'crosvm stop' failed.", vm->config->name);
-        vm->stop_helper = sd_event_source_disable_unref(vm->stop_helper);
-        return 0;
+        vm->stop_helper = helper_free(vm->stop_helper);
 }
 
-/* Runs `<crosvm> stop <dir>/<name>-crosvm.socket` in the background with a clean environment. */
-static int crosvm_request_stop(Vm *vm) {
+/* In the helper child: `<crosvm> stop <dir>/<name>-crosvm.socket` with a clean environment. */
+static int crosvm_stop_child(void *userdata) {
         static char *const clean_env[] = { (char *) "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
-        _cleanup_(freep) char *socket_path = NULL;
-        char *argv[] = { (char *) vm->manager->options.crosvm, (char *) "stop", NULL, NULL };
-        pid_t pid;
-        int r;
+        Vm *vm = userdata;
+        _cleanup_(freep) char *socket_path = layout_runtime_file(vm->vmm_dir, vm->config->name,
+                        LAYOUT_CROSVM_SOCKET_SUFFIX);
+        char *argv[] = { (char *) vm->manager->options.crosvm, (char *) "stop", socket_path, NULL };
+
+        if (!socket_path)
+                return -ENOMEM;
+        execve(argv[0], argv, clean_env);
+        return -errno;
+}
+
+/* In the background, within the stop step's time: the step after it kills the VMM anyway. */
+static int crosvm_request_stop(Vm *vm) {
+        char what[128];
 
         if (!vm->vmm_dir || vm->stop_helper)
                 return -EALREADY;
-        socket_path = layout_runtime_file(vm->vmm_dir, vm->config->name,
-                        LAYOUT_CROSVM_SOCKET_SUFFIX);
-        if (!socket_path)
-                return -ENOMEM;
-        argv[2] = socket_path;
-        r = posix_spawn(&pid, argv[0], NULL, NULL, argv, clean_env);
-        if (r != 0)
-                return -r;
-        return sd_event_add_child(vm->manager->event, &vm->stop_helper, pid, WEXITED,
-                        on_stop_helper_exit, vm);
+        (void) snprintf(what, sizeof(what), "VM '%s': 'crosvm stop'", vm->config->name);
+        return helper_fork(vm->manager->event, what, crosvm_stop_child,
+                        vm->manager->options.stop_timeout_usec / 2, on_stop_done, vm,
+                        &vm->stop_helper);
 }
 
 static void crosvm_release(Vm *vm) {

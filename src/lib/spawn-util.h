@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* spawn-util.h: running a helper program (mkfs.ext4, qemu-img, mmdebstrap…) to completion, and
- * waiting for a child, with or without a deadline. (vmsilod never waits: its children are
- * sd-event child sources, helper.h.) */
+ * waiting for a child, with or without a deadline. Its asynchronous counterpart on sd-event,
+ * with a deadline, is helper.h: vmsilod never waits for a child. */
 #pragma once
 
 #include <stdint.h>
