@@ -465,7 +465,7 @@ static int vm_build_plan(Vm *vm, LaunchPlan **ret) {
         return r;
 }
 
-/* <runtime>/<name>.log; *ret_fd is the VMM's end. */
+/* The VMM's output (vmm-log.h): a journal stream, or <runtime>/<name>.log; *ret_fd is its end. */
 static int vm_open_log(Vm *vm, int *ret_fd) {
         _cleanup_(freep) char *path = NULL, *identifier = NULL;
 
