@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vm-json.c: the VM object of the control protocol (docs/daemon-sockets.md), from its
  * configuration and state. */
+#include "vm-json.h"
 #include "accel.h"
 #include "companion.h"
 #include "strv.h"
 #include "time-util.h"
-#include "vm-json.h"
 #include "vmm.h"
 
 static json_t *vm_interfaces_to_json(const VmConfig *c) {
@@ -17,9 +17,9 @@ static json_t *vm_interfaces_to_json(const VmConfig *c) {
                 json_t *addresses = json_array();
 
                 STRV_FOREACH(a, ifc->addresses)
-                json_array_append_new(addresses, json_string(*a));
+                        json_array_append_new(addresses, json_string(*a));
                 STRV_FOREACH(a, ifc->v6_addresses)
-                json_array_append_new(addresses, json_string(*a));
+                        json_array_append_new(addresses, json_string(*a));
                 json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:o}", "name", ifc->name,
                                                             "tap", ifc->tap_name, "mac",
                                                             plan_format_mac(ifc->mac, mac),

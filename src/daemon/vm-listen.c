@@ -61,12 +61,11 @@ int vm_listen(Vm *vm) {
                         &vm->command_listener);
         if (r < 0)
                 return r;
-        return vm_listen_one(
-                        vm, "-console", "console socket", on_console_connect, &vm->console_listener);
+        return vm_listen_one(vm, "-console", "console socket", on_console_connect,
+                        &vm->console_listener);
 }
 
 void vm_unlisten(Vm *vm) {
         vm->command_listener = listener_free(vm->command_listener);
         vm->console_listener = listener_free(vm->console_listener);
 }
-

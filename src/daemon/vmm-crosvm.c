@@ -118,8 +118,8 @@ static void on_stop_done(Helper *h, int result, void *userdata) {
 static int crosvm_stop_child(void *userdata) {
         static char *const clean_env[] = { (char *) "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
         Vm *vm = userdata;
-        _cleanup_(freep) char *socket_path = layout_runtime_file(vm->vmm_dir, vm->config->name,
-                        LAYOUT_CROSVM_SOCKET_SUFFIX);
+        _cleanup_(freep) char *socket_path = layout_runtime_file(
+                        vm->vmm_dir, vm->config->name, LAYOUT_CROSVM_SOCKET_SUFFIX);
         char *argv[] = { (char *) vm->manager->options.crosvm, (char *) "stop", socket_path, NULL };
 
         if (!socket_path)

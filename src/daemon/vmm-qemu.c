@@ -18,8 +18,8 @@ static int qemu_choose_accel(Vm *vm) {
 
         r = accel_resolve(config_vm_accel(vm->manager->config, vm->config),
                         vm->manager->options.accel_override,
-                        sandbox_kvm_prepare(SANDBOX_KVM_PATH, vm->manager->user_uid,
-                                        &kvm_group) >= 0,
+                        sandbox_kvm_prepare(SANDBOX_KVM_PATH, vm->manager->user_uid, &kvm_group) >=
+                                        0,
                         &vm->accel, &vm->tsc_khz, &why);
         if (r < 0) {
                 vm_set_failure(vm, "%s", why);

@@ -69,8 +69,8 @@ static int crosvm_files(const VmConfig *vm, const LaunchSetup *s, LaunchPaths *p
         return 0;
 }
 
-int launch_context_build(const VmConfig *vm, const LaunchSetup *s, LaunchPaths *paths,
-                LaunchContext *ret) {
+int launch_context_build(
+                const VmConfig *vm, const LaunchSetup *s, LaunchPaths *paths, LaunchContext *ret) {
         int r;
 
         r = boot_files(vm, s->state_dir, paths);

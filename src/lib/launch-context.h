@@ -44,5 +44,5 @@ void launch_paths_finish(LaunchPaths *p);
  * VM names, else the default image's (no initramfs for a kernel of its own without one); the
  * built root image its guestPrograms ask for; the qcow2 overlay of a readonly root with a qcow2
  * overlay; crosvm's socket directory and Wayland socket. -ENOMEM only. */
-int launch_context_build(const VmConfig *vm, const LaunchSetup *s, LaunchPaths *paths,
-                LaunchContext *ret);
+int launch_context_build(
+                const VmConfig *vm, const LaunchSetup *s, LaunchPaths *paths, LaunchContext *ret);

@@ -46,7 +46,7 @@ static void test_mkdir_p_makes_every_level_once(void **state) {
         assert_int_equal(stat(p, &st), 0);
         assert_true(S_ISDIR(st.st_mode));
         assert_int_equal(st.st_mode & 0007, 0); /* mode 0750, whatever the umask adds */
-        assert_int_equal(mkdir_p(p, 0750), 0); /* already there */
+        assert_int_equal(mkdir_p(p, 0750), 0);  /* already there */
         touch("a/file");
         path(p, sizeof(p), "a/file/x");
         assert_int_equal(mkdir_p(p, 0755), -ENOTDIR);

@@ -98,9 +98,9 @@ static void test_crosvm_uses_its_directory_and_the_fence(void **state) {
 }
 
 static void test_pci_devices_take_the_balloon_away(void **state) {
-        _cleanup_(config_freep) Config *c = load_ok(
-                        "{'user': 'u', 'isolatedPciDevices': ['0000:01:00.0'], 'nixosVms': "
-                        "[{'name': 'a', 'pciDevices': [{'path': '0000:01:00.0'}]}]}");
+        _cleanup_(config_freep) Config *c =
+                        load_ok("{'user': 'u', 'isolatedPciDevices': ['0000:01:00.0'], 'nixosVms': "
+                                "[{'name': 'a', 'pciDevices': [{'path': '0000:01:00.0'}]}]}");
         _cleanup_(launch_paths_finish) LaunchPaths paths = {};
         LaunchContext ctx;
 
