@@ -32,20 +32,14 @@
 #include "session-env.h"
 #include "strv.h"
 #include "transport.h"
+#include "time-util.h"
 
 #define AGENT_READ_BYTES (64U * 1024U)
 /* How long agent_free() waits for killed sessions to disappear before removing their cgroups. */
 #define AGENT_EXIT_WAIT_USEC (2000ULL * 1000ULL)
 
-uint64_t agent_now_usec(void) {
-        struct timespec ts;
-
-        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000ULL;
-}
-
 void agent_touch(Agent *a) {
-        a->status.last_activity_usec = agent_now_usec();
+        a->status.last_activity_usec = now_usec();
 }
 
 bool agent_output_is_full(const Agent *a) {
@@ -264,14 +258,14 @@ static int on_channel_out(LoopSource *source, int fd, uint32_t revents, void *us
 }
 
 static void agent_update_status(Agent *a) {
-        uint64_t now_usec = agent_now_usec(), wait_usec = 0;
+        uint64_t now = now_usec(), wait_usec = 0;
         FrameStatus st;
         int r;
 
         if (!mux_is_ready(a->mux))
                 return;
         a->status.live_sessions = exec_stream_count_live(a);
-        switch (status_plan(&a->status, now_usec, &wait_usec)) {
+        switch (status_plan(&a->status, now, &wait_usec)) {
         case STATUS_SEND_NOW:
                 st = (FrameStatus){
                         .live_sessions = a->status.live_sessions,
@@ -280,7 +274,7 @@ static void agent_update_status(Agent *a) {
                 r = mux_send_status(a->mux, &st);
                 if (r < 0)
                         log_debug_errno(r, "Cannot send STATUS, ignoring: %m");
-                status_mark_sent(&a->status, now_usec);
+                status_mark_sent(&a->status, now);
                 return;
         case STATUS_SEND_LATER:
                 (void) timer_arm(a->status_timer_fd, wait_usec);
@@ -670,10 +664,10 @@ int agent_run(Agent *a) {
 
 /* Killed sessions take a moment to die; wait (bounded) so their cgroups can be removed. */
 static void agent_wait_sessions(Agent *a) {
-        uint64_t deadline_usec = agent_now_usec() + AGENT_EXIT_WAIT_USEC;
+        uint64_t deadline_usec = now_usec() + AGENT_EXIT_WAIT_USEC;
 
         agent_kill_sessions(a);
-        while (a->execs && agent_now_usec() < deadline_usec) {
+        while (a->execs && now_usec() < deadline_usec) {
                 agent_reap_children(a);
                 for (ExecStream *s = a->execs; s; s = s->next)
                         s->id = 0;

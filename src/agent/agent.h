@@ -75,5 +75,4 @@ int agent_run(Agent *a);
 
 /* For the stream files. */
 void agent_touch(Agent *a);
-uint64_t agent_now_usec(void);
 bool agent_output_is_full(const Agent *a);

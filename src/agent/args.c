@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "args.h"
+#include "log.h"
 #include "session-env.h"
 
 enum {
@@ -136,11 +137,8 @@ static int parse_one(AgentArgs *a, int c, const char *value, bool *transport_see
                 a->cgroup = false;
                 return 0;
         case 'l':
-                a->log_level = log_level_from_string(value);
-                if (a->log_level < 0) {
-                        fprintf(stderr, "Invalid log level '%s'.\n", value);
+                if (log_parse_level_arg(value, &a->log_level) < 0)
                         return -EINVAL;
-                }
                 a->log_level_given = true;
                 return 0;
         case 'h':

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "fs-util.h"
 #include "macro.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(FILE *, fclose);
@@ -215,7 +216,6 @@ int cgroup_session_name_parse(const char *name, pid_t *ret_agent_pid) {
         return 0;
 }
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
 
 int cgroup_cleanup_stale(const char *base) {
         _cleanup_(closedirp) DIR *d = NULL;

@@ -12,6 +12,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "fs-util.h"
 #include "macro.h"
 #include "transport.h"
 
@@ -28,7 +29,6 @@ const char *transport_kind_to_string(TransportKind k) {
         return transport_kind_table[k];
 }
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
 
 static bool port_has_name(const char *sysfs_dir, const char *port, const char *name) {
         char path[4096], buf[256];

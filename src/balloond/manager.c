@@ -9,15 +9,9 @@
 #include "log.h"
 #include "manager.h"
 #include "status.h"
+#include "time-util.h"
 
 #define MIB(b) ((b) / BALLOON_MIB)
-
-static uint64_t now_usec(void) {
-        struct timespec ts;
-
-        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
-}
 
 static const char *vm_state(const Manager *m, const BalloonVm *vm) {
         if (vm->passthrough)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vm-watch.h: finds running VMs by watching the runtime dir with inotify (no polling). vmsilod
- * creates "<name>.qmp" for each running QEMU VM and crosvm creates "<name>-crosvm.socket"; the
- * file goes away when the VM stops. */
+ * creates "<name>.qmp" for each running QEMU VM; crosvm creates "<name>-crosvm.socket" inside
+ * the VM's directory "<name>.vmm" (vmsilod makes it, owned by the VM user), so each such
+ * directory gets a watch of its own. The socket goes away when the VM stops. */
 #pragma once
 
 #include <systemd/sd-event.h>
@@ -15,9 +16,18 @@ typedef struct VmWatch VmWatch;
 typedef void (*VmWatchCallback)(VmWatch *w, const char *name, VmmKind vmm, const char *path,
                 int appeared, void *userdata);
 
-/* Pure: the VM name and VMM a runtime-dir file name stands for; -EINVAL if it is no VM socket
- * (or the name could not be a VM name). *ret_name is allocated. */
-int vm_watch_classify(const char *filename, char **ret_name, VmmKind *ret_vmm);
+/* What a runtime-dir entry stands for. */
+typedef enum VmWatchEntry {
+        VM_WATCH_QMP,     /* "<name>.qmp": a QEMU VM's balloon monitor */
+        VM_WATCH_VMM_DIR, /* "<name>.vmm": a crosvm VM's directory */
+} VmWatchEntry;
+
+/* Pure: the VM name and kind a runtime-dir file name stands for; -EINVAL if it is neither (or
+ * the name could not be a VM name). *ret_name is allocated. */
+int vm_watch_classify(const char *filename, char **ret_name, VmWatchEntry *ret_entry);
+/* Pure: whether filename, inside the directory of the VM called name, is its crosvm control
+ * socket. */
+bool vm_watch_is_crosvm_socket(const char *name, const char *filename);
 
 /* Reports the sockets already present through cb before returning. */
 int vm_watch_new(sd_event *e, const char *dir, VmWatchCallback cb, void *userdata, VmWatch **ret);

@@ -18,7 +18,7 @@ static const char *arg_runtime_dir = NULL;
 static const char *arg_meminfo = NULL;
 static const char *arg_psi = NULL;
 static const char *arg_crosvm = "crosvm";
-static const char *arg_log_level = NULL;
+static LogLevel arg_log_level = _LOG_LEVEL_INVALID; /* none given */
 static BalloonPolicyKind arg_policy = BALLOON_POLICY_VMSILO;
 static bool arg_once = false;
 
@@ -101,12 +101,8 @@ static int parse_argv(int argc, char **argv) {
                         arg_once = true;
                         break;
                 case ARG_LOG_LEVEL:
-                        if (log_level_from_string(optarg) < 0)
-                                return log_error_errno(EINVAL,
-                                                "--log-level: '%s' is not one of "
-                                                "error, warn, info, debug, trace",
-                                                optarg);
-                        arg_log_level = optarg;
+                        if (log_parse_level_arg(optarg, &arg_log_level) < 0)
+                                return -EINVAL;
                         break;
                 case 'h':
                         help();
@@ -173,18 +169,18 @@ static int run(int argc, char **argv) {
         r = parse_argv(argc, argv);
         if (r <= 0)
                 return r;
-        if (arg_log_level)
-                log_set_max_level(log_level_from_string(arg_log_level));
+        if (arg_log_level >= 0)
+                log_set_max_level(arg_log_level);
         r = load_config(&config);
         if (r < 0)
                 return r;
         r = parse_with_extra_args(config, argc, argv, &all_args);
         if (r < 0)
                 return r;
-        if (!arg_log_level && config->balloond.log_level)
-                arg_log_level = config->balloond.log_level;
-        if (arg_log_level && log_level_from_string(arg_log_level) >= 0)
-                log_set_max_level(log_level_from_string(arg_log_level));
+        if (arg_log_level < 0 && config->balloond.log_level)
+                arg_log_level = log_level_from_string(config->balloond.log_level);
+        if (arg_log_level >= 0)
+                log_set_max_level(arg_log_level);
         if (!arg_runtime_dir)
                 arg_runtime_dir = getenv("VMSILO_RUNTIME_DIR") ?: VMSILO_RUNTIME_DIR_DEFAULT;
 

@@ -74,7 +74,7 @@ static int call(const char *path, const char *line, const void *data, size_t siz
  * selection, keeping a caller that reads them waiting: it gets /dev/null. */
 static int host_copy(const char *text, size_t size) {
         _cleanup_(closep) int fd = -EBADF;
-        int status;
+        int status, r;
         pid_t pid;
 
         fd = memfd_create("vmsilo-clipboard", MFD_CLOEXEC);
@@ -94,9 +94,8 @@ static int host_copy(const char *text, size_t size) {
                 execlp("wl-copy", "wl-copy", (char *) NULL);
                 _exit(127);
         }
-        if (waitpid(pid, &status, 0) < 0)
-                return -errno;
-        return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+        r = wait_child(pid, &status);
+        return r < 0 ? r : wait_status_to_errno(status);
 }
 
 /* wl-paste's text, into a memfd: spawn_wait() waits before we read. */

@@ -13,14 +13,14 @@
 #include "plan-validate.h"
 #include "plan.h"
 #include "qemu-plan.h"
-#include "rootfs-layout.h"
+#include "launch-context.h"
+#include "layout.h"
 #include "vmsilo-config.h"
-#include "wayland-layout.h"
 
 #define PLAN_RUNTIME_DIR_DEFAULT VMSILO_RUNTIME_DIR
 #define PLAN_STATE_DIR VMSILO_STATE_DIR
 /* Where `vmsilo image build` puts the default guest image. */
-#define PLAN_IMAGE_DIR PLAN_STATE_DIR "/images/default"
+#define PLAN_IMAGE_DIR PLAN_STATE_DIR "/" IMAGE_DEFAULT_DIR
 
 static VmmKind arg_vmm = VMM_AUTO;
 static AccelKind arg_accel = ACCEL_AUTO;
@@ -120,44 +120,23 @@ static AccelKind resolve_accel(const Config *c, const VmConfig *vm, uint32_t *re
 
 static int print_plan(const Config *c, const VmConfig *vm, VmmKind vmm) {
         _cleanup_(plan_freep) LaunchPlan *p = NULL;
-        _cleanup_(freep) char *overlay = NULL, *root = NULL, *wayland = NULL;
+        _cleanup_(launch_paths_finish) LaunchPaths paths = {};
         const char *runtime_dir = getenv("VMSILO_RUNTIME_DIR");
-        LaunchContext ctx = {
+        LaunchSetup setup = {
+                .vmm = vmm,
+                .state_dir = PLAN_STATE_DIR,
                 .runtime_dir = runtime_dir && *runtime_dir ? runtime_dir : PLAN_RUNTIME_DIR_DEFAULT,
-                .kernel = vm->kernel ?: PLAN_IMAGE_DIR "/vmlinuz",
-                .initramfs = vm->initramfs ?: PLAN_IMAGE_DIR "/initramfs.cpio",
-                .qmp_fd = true,
-                .agent_fd = true,
-                .console_fd = true,
-                .tap_fds = true,
         };
+        LaunchContext ctx;
         int r;
 
-        /* Where vmsilod would find them (vm-root.c); the plan never checks files. */
-        if (rootfs_vm_needs_image(vm)) {
-                if (asprintf(&root, PLAN_STATE_DIR "/" ROOTFS_VMS_DIR "/%s/" ROOTFS_IMAGE_NAME,
-                                    vm->name) < 0)
-                        return log_oom();
-                ctx.built_root_disk = root;
-        }
-        if (rootfs_vm_needs_overlay_disk(vm)) {
-                if (asprintf(&overlay, PLAN_STATE_DIR "/" ROOTFS_OVERLAYS_DIR "/%s.qcow2",
-                                    vm->name) < 0)
-                        return log_oom();
-                ctx.overlay_disk = overlay;
-        }
-        /* As vmsilod runs it: crosvm draws on the VM's fence (vmsilo-wayland), never on the
-         * compositor itself. */
-        if (vm->gpu.enabled) {
-                if (asprintf(&wayland, WAYLAND_FENCE_SOCKET_FORMAT, ctx.runtime_dir, vm->name) < 0)
-                        return log_oom();
-                ctx.wayland_socket = wayland;
-        }
-        if (vmm == VMM_QEMU) {
-                ctx.accel = resolve_accel(c, vm, &ctx.tsc_khz);
-                r = qemu_plan_build(c, vm, &ctx, &p);
-        } else
-                r = crosvm_plan_build(c, vm, &ctx, &p);
+        if (vmm == VMM_QEMU)
+                setup.accel = resolve_accel(c, vm, &setup.tsc_khz);
+        /* As vmsilod fills it; the plan never checks files. */
+        r = launch_context_build(vm, &setup, &paths, &ctx);
+        if (r < 0)
+                return log_oom();
+        r = vmm == VMM_QEMU ? qemu_plan_build(c, vm, &ctx, &p) : crosvm_plan_build(c, vm, &ctx, &p);
         if (r < 0)
                 return log_error_errno(r, "Failed to build the %s plan of VM '%s': %m",
                                 vmm_kind_to_string(vmm), vm->name);

@@ -21,6 +21,7 @@
 #include "run-exit.h"
 #include "session.h"
 #include "terminal.h"
+#include "time-util.h"
 
 #define COMMAND_SOCKET_SUFFIX "-command.socket"
 /* vmsilod answers the OPEN once the VM runs: a running VM within milliseconds (about 15 ms under

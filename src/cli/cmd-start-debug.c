@@ -21,13 +21,12 @@
 #include "path-util.h"
 #include "plan-validate.h"
 #include "qemu-plan.h"
-#include "rootfs-layout.h"
+#include "launch-context.h"
+#include "layout.h"
 #include "sandbox.h"
+#include "spawn-util.h"
 #include "strv.h"
 #include "tap.h"
-
-/* The default guest image `vmsilo image build` writes, below the state directory. */
-#define START_DEBUG_IMAGE_DIR "images/default"
 
 typedef struct DebugLaunch {
         const Config *config;
@@ -39,18 +38,13 @@ typedef struct DebugLaunch {
         uid_t uid;        /* the configured user the VMM runs as */
         gid_t gid;
         char *socket_dir; /* <runtime>/<name>-debug: the VMM's QMP and agent sockets */
-        char *kernel;
-        char *initramfs;
-        char *root_disk; /* the built image (guestPrograms), or NULL */
-        char *wayland_socket;
+        LaunchPaths paths;
+        LaunchContext ctx;
 } DebugLaunch;
 
 static void debug_launch_finish(DebugLaunch *l) {
         free(l->socket_dir);
-        free(l->kernel);
-        free(l->initramfs);
-        free(l->root_disk);
-        free(l->wayland_socket);
+        launch_paths_finish(&l->paths);
 }
 
 static void help(const char *program) {
@@ -125,32 +119,6 @@ static int resolve_accel(DebugLaunch *l, bool dry_run) {
         return 0;
 }
 
-/* The VM's own file, else the default image's file `name`. NULL on OOM. */
-static char *boot_file(const char *configured, const char *state_dir, const char *name) {
-        char *path;
-
-        if (configured)
-                return strdup(configured);
-        if (asprintf(&path, "%s/" START_DEBUG_IMAGE_DIR "/%s", state_dir, name) < 0)
-                return NULL;
-        return path;
-}
-
-static int resolve_boot_files(DebugLaunch *l, const char *state_dir) {
-        l->kernel = boot_file(l->vm->kernel, state_dir, IMAGE_KERNEL_NAME);
-        l->initramfs = boot_file(l->vm->initramfs, state_dir, IMAGE_INITRD_NAME);
-        if (!l->kernel || !l->initramfs)
-                return log_oom();
-        /* A debug launch makes no overlay disk: the root's upper layer is tmpfs. */
-        if (rootfs_vm_needs_image(l->vm) &&
-                        asprintf(&l->root_disk, "%s/" ROOTFS_VMS_DIR "/%s/" ROOTFS_IMAGE_NAME,
-                                        state_dir, l->vm->name) < 0) {
-                l->root_disk = NULL;
-                return log_oom();
-        }
-        return 0;
-}
-
 static int check_boot_file(const char *path, bool dry_run) {
         if (access(path, R_OK) == 0)
                 return 0;
@@ -179,25 +147,49 @@ static char *wayland_socket_path(void) {
 }
 
 static int build_plan(DebugLaunch *l, LaunchPlan **ret) {
-        LaunchContext ctx = {
-                .runtime_dir = l->socket_dir,
-                .kernel = l->kernel,
-                .initramfs = l->initramfs,
-                .built_root_disk = l->root_disk,
-                .wayland_socket = l->wayland_socket,
-                .accel = l->accel,
-                .tsc_khz = l->tsc_khz,
-                .tap_fds = true,
-        };
         int r;
 
         if (l->vmm == VMM_CROSVM)
-                r = crosvm_plan_build(l->config, l->vm, &ctx, ret);
+                r = crosvm_plan_build(l->config, l->vm, &l->ctx, ret);
         else
-                r = qemu_plan_build(l->config, l->vm, &ctx, ret);
+                r = qemu_plan_build(l->config, l->vm, &l->ctx, ret);
         if (r < 0)
                 return log_error_errno(
                                 r, "cannot build the launch plan of VM '%s': %m", l->vm->name);
+        return 0;
+}
+
+/* The launch context, as vmsilod's but in the foreground (no overlay disk: the root's upper
+ * layer is tmpfs), checking the files it names. */
+static int resolve_context(DebugLaunch *l, const char *state_dir, bool dry_run) {
+        _cleanup_(freep) char *wayland = l->vmm == VMM_CROSVM ? wayland_socket_path() : NULL;
+        LaunchSetup setup = {
+                .vmm = l->vmm,
+                .state_dir = state_dir,
+                .runtime_dir = l->socket_dir,
+                .debug = true,
+                .host_wayland = wayland,
+                .accel = l->accel,
+                .tsc_khz = l->tsc_khz,
+        };
+        int r;
+
+        r = launch_context_build(l->vm, &setup, &l->paths, &l->ctx);
+        if (r < 0)
+                return log_oom();
+        r = check_boot_file(l->ctx.kernel, dry_run);
+        if (r >= 0 && l->ctx.initramfs)
+                r = check_boot_file(l->ctx.initramfs, dry_run);
+        if (r < 0)
+                return r;
+        if (l->ctx.built_root_disk && access(l->ctx.built_root_disk, R_OK) < 0) {
+                if (!dry_run)
+                        return log_error_errno(errno,
+                                        "cannot read '%s': %m (build it with 'vmsilo image "
+                                        "build %s')",
+                                        l->ctx.built_root_disk, l->vm->name);
+                log_warning_errno(errno, "cannot read '%s': %m", l->ctx.built_root_disk);
+        }
         return 0;
 }
 
@@ -291,34 +283,18 @@ static int prepare(const StartDebugOptions *o, DebugLaunch *l, LaunchPlan **ret)
         r = resolve_user(l, o->dry_run);
         if (r < 0)
                 return r;
-        if (asprintf(&l->socket_dir, "%s/%s-debug", runtime_dir, l->vm->name) < 0) {
-                l->socket_dir = NULL;
+        l->socket_dir = layout_runtime_file(runtime_dir, l->vm->name, "-debug");
+        if (!l->socket_dir)
                 return log_oom();
-        }
         r = resolve_vmm(l, o->vmm);
         if (r < 0)
                 return r;
         r = resolve_accel(l, o->dry_run);
         if (r < 0)
                 return r;
-        r = resolve_boot_files(l, cli_state_dir(o->state_dir));
+        r = resolve_context(l, cli_state_dir(o->state_dir), o->dry_run);
         if (r < 0)
                 return r;
-        r = check_boot_file(l->kernel, o->dry_run);
-        if (r < 0)
-                return r;
-        r = check_boot_file(l->initramfs, o->dry_run);
-        if (r < 0)
-                return r;
-        if (l->root_disk && access(l->root_disk, R_OK) < 0) {
-                if (!o->dry_run)
-                        return log_error_errno(errno,
-                                        "cannot read '%s': %m (build it with 'vmsilo image "
-                                        "build %s')",
-                                        l->root_disk, l->vm->name);
-                log_warning_errno(errno, "cannot read '%s': %m", l->root_disk);
-        }
-        l->wayland_socket = l->vmm == VMM_CROSVM ? wayland_socket_path() : NULL;
         if (!o->dry_run) {
                 if (mkdir(runtime_dir, 0755) < 0 && errno != EEXIST)
                         return log_error_errno(errno, "cannot create '%s': %m", runtime_dir);
@@ -381,11 +357,11 @@ static int run_vmm(const DebugLaunch *l, const LaunchPlan *plan) {
         /* The console has the terminal and passes Ctrl+C to the guest. */
         fprintf(stderr, "Stop it with a poweroff in the guest or 'kill %d'.\n", (int) getpid());
         (void) fflush(stderr);
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR) {
-                        log_error_errno(errno, "cannot wait for the VMM: %m");
-                        return CLI_EXIT_FAILURE;
-                }
+        r = wait_child(pid, &status);
+        if (r < 0) {
+                log_error_errno(r, "cannot wait for the VMM: %m");
+                return CLI_EXIT_FAILURE;
+        }
         if (WIFEXITED(status))
                 return WEXITSTATUS(status);
         log_error("the VMM was killed by signal %s", strsignal(WTERMSIG(status)));

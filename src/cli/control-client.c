@@ -11,13 +11,6 @@
 
 #define CONTROL_READ_SIZE 4096u
 
-static uint64_t now_usec(void) {
-        struct timespec ts;
-
-        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
-}
-
 int control_client_connect(const char *runtime_dir, ControlClient **ret) {
         _cleanup_(control_client_freep) ControlClient *c = NULL;
         int r;

@@ -10,11 +10,11 @@
 #include <jansson.h>
 
 #include "macro.h"
+#include "time-util.h"
 
 #define CONTROL_SOCKET_NAME "control.socket"
 /* A reply larger than this is refused: status of CONFIG_VMS_MAX VMs fits with room to spare. */
 #define CONTROL_REPLY_SIZE_MAX (4u * 1024u * 1024u)
-#define USEC_PER_SEC UINT64_C(1000000)
 #define CONTROL_TIMEOUT_USEC (10 * USEC_PER_SEC)
 /* start/stop with wait: booting a VM and its dependsOn chain under TCG, or a guest that takes
  * the daemon's whole stop timeout (90 s) before it is killed. */

@@ -18,6 +18,7 @@
 #include "ratelimit.h"
 #include "sandboxed-child.h"
 #include "strv.h"
+#include "time-util.h"
 
 #define CLIPBOARD_DIR_NAME "vmsilo"
 
@@ -65,7 +66,7 @@ static int on_clipboard_exit(sd_event_source *source, const siginfo_t *si, void 
                         (int) s->pid, strna(reason));
         s->child = sd_event_source_disable_unref(s->child);
         s->pid = 0;
-        if (!ratelimit_below(&s->restart_limit, companion_now_usec(), &suppressed)) {
+        if (!ratelimit_below(&s->restart_limit, now_usec(), &suppressed)) {
                 s->failed = true;
                 log_error("vmsilo-clipboard died %u times within %llu s; not restarting it (the "
                           "clipboard keys do nothing).",

@@ -23,16 +23,18 @@
 #include "clipboard-service.h"
 #include "companion-plan.h"
 #include "desktop-layout.h"
+#include "fs-util.h"
 #include "log.h"
 #include "ratelimit.h"
 #include "sandboxed-child.h"
 #include "socket-util.h"
+#include "string-util.h"
 #include "strv.h"
+#include "time-util.h"
 
 #define COMPANION_SCAN_INTERVAL_USEC ((uint64_t) 1000000)
 #define COMPANION_DISPLAYS_MAX 32
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
 
 typedef enum CompanionState {
         COMPANION_WAITING, /* no compositor yet */
@@ -77,25 +79,6 @@ struct Companions {
         sd_event_source *scan_timer;
         CompanionProcess procs[_COMPANION_KIND_MAX];
 };
-
-/* A formatted message, or NULL when out of memory (callers show "n/a" then). */
-_printf_(1, 2) static char *message(const char *fmt, ...) {
-        va_list ap;
-        char *s;
-        int r;
-
-        va_start(ap, fmt);
-        r = vasprintf(&s, fmt, ap);
-        va_end(ap);
-        return r < 0 ? NULL : s;
-}
-
-uint64_t companion_now_usec(void) {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000;
-}
 
 /* ---- the companion directory ---- */
 
@@ -165,7 +148,7 @@ static int on_process_exit(sd_event_source *s, const siginfo_t *si, void *userda
         p->pid = 0;
         process_remove_socket(p);
 
-        if (!ratelimit_below(&p->restart_limit, companion_now_usec(), &suppressed)) {
+        if (!ratelimit_below(&p->restart_limit, now_usec(), &suppressed)) {
                 p->state = COMPANION_FAILED;
                 log_error("VM '%s': companion %s died %u times within %llu s; not restarting it "
                           "(its windows are gone; the VM runs on).",
@@ -204,7 +187,7 @@ static int process_spawn(CompanionProcess *p) {
         if (r >= 0)
                 r = sandboxed_child_spawn(m, argv, on_process_exit, p, &p->child, &pid);
         if (r < 0) {
-                process_fail(p, message("cannot start: %s", strerror(-r)));
+                process_fail(p, strprintf("cannot start: %s", strerror(-r)));
                 p->state = COMPANION_FAILED;
                 return log_error_errno(r, "VM '%s': cannot start companion %s: %m", c->vm_name,
                                 companion_kind_to_string(p->kind));
@@ -257,10 +240,10 @@ static char *compositor_find_configured(const Companions *c, char **ret_path, in
                 if (slash)
                         *ret_path = strdup(c->display);
                 else
-                        *ret_path = message("%s/%s", c->user_runtime_dir, c->display);
+                        *ret_path = strprintf("%s/%s", c->user_runtime_dir, c->display);
                 return NULL;
         }
-        problem = message("no compositor: waylandDisplay '%s' is not a live socket", c->display);
+        problem = strprintf("no compositor: waylandDisplay '%s' is not a live socket", c->display);
         return problem;
 }
 
@@ -279,7 +262,7 @@ static char *compositor_find(const Companions *c, char **ret_path, ino_t *ret_in
                 return compositor_find_configured(c, ret_path, ret_ino);
         d = opendir(c->user_runtime_dir);
         if (!d) {
-                problem = message("no compositor: cannot open %s: %s", c->user_runtime_dir,
+                problem = strprintf("no compositor: cannot open %s: %s", c->user_runtime_dir,
                                 strerror(errno));
                 return problem;
         }
@@ -293,15 +276,15 @@ static char *compositor_find(const Companions *c, char **ret_path, ino_t *ret_in
         }
         result = companion_pick_compositor(live, n, &pick);
         if (result == COMPOSITOR_FOUND) {
-                *ret_path = message("%s/%s", c->user_runtime_dir, live[pick]);
+                *ret_path = strprintf("%s/%s", c->user_runtime_dir, live[pick]);
                 *ret_ino = inos[pick];
                 return NULL;
         }
         if (result == COMPOSITOR_NONE)
-                problem = message("no compositor: no live wayland-N socket in %s",
+                problem = strprintf("no compositor: no live wayland-N socket in %s",
                                 c->user_runtime_dir);
         else
-                problem = message("no compositor: %zu live wayland-N sockets in %s; set "
+                problem = strprintf("no compositor: %zu live wayland-N sockets in %s; set "
                                   "waylandDisplay",
                                 n, c->user_runtime_dir);
         return problem;
@@ -319,10 +302,10 @@ static char *displays_fingerprint(const Companions *c) {
                 _cleanup_(freep) char *path =
                                 c->display[0] == '/'
                                                 ? strdup(c->display)
-                                                : message("%s/%s", c->user_runtime_dir, c->display);
+                                                : strprintf("%s/%s", c->user_runtime_dir, c->display);
                 if (!path || lstat(path, &st) < 0)
                         return NULL;
-                return message("%ju", (uintmax_t) st.st_ino);
+                return strprintf("%ju", (uintmax_t) st.st_ino);
         }
         d = opendir(c->user_runtime_dir);
         if (!d)
@@ -334,7 +317,7 @@ static char *displays_fingerprint(const Companions *c) {
                                 fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
                                 !S_ISSOCK(st.st_mode))
                         continue;
-                more = message("%s%s:%ju;", fp, de->d_name, (uintmax_t) st.st_ino);
+                more = strprintf("%s%s:%ju;", fp, de->d_name, (uintmax_t) st.st_ino);
                 free(fp);
                 fp = more;
         }

@@ -9,6 +9,7 @@
 #include "control.h"
 #include "listener.h"
 #include "log.h"
+#include "vm-json.h"
 #include "vm.h"
 
 #define CONTROL_REQUEST_MAX (64 * 1024)

@@ -11,6 +11,7 @@
 #include "safe-open.h"
 #include "sandbox.h"
 #include "strv.h"
+#include "vm-listen.h"
 #include "vm.h"
 
 int manager_new(sd_event *e, Config *config, const ManagerOptions *options, Manager **ret) {

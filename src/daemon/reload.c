@@ -13,6 +13,8 @@
 #include "log.h"
 #include "manager.h"
 #include "net.h"
+#include "string-util.h"
+#include "vm-listen.h"
 #include "vm.h"
 
 static int reload_fail(char **reterr, int r, const char *format, ...) _printf_(3, 4);
@@ -21,8 +23,7 @@ static int reload_fail(char **reterr, int r, const char *format, ...) {
         va_list ap;
 
         va_start(ap, format);
-        if (vasprintf(&message, format, ap) < 0)
-                message = NULL;
+        message = vstrprintf(format, ap);
         va_end(ap);
         log_error("Reload refused, the running configuration stays: %s", strna(message));
         if (reterr)

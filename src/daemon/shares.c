@@ -5,7 +5,6 @@
 #include <grp.h>
 #include <limits.h>
 #include <linux/openat2.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/pidfd.h>
@@ -13,12 +12,13 @@
 #include <sys/wait.h>
 #include <sys/xattr.h>
 
+#include "fs-util.h"
 #include "log.h"
 #include "plan.h"
 #include "safe-open.h"
 #include "shares.h"
+#include "spawn-util.h"
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
 
 #define SHARES_COPY_BUFFER_BYTES (128 * 1024)
 
@@ -248,34 +248,6 @@ static int copy_entry(CopyState *s, int src_dir, int dst_dir, const char *name, 
         return 0;
 }
 
-/* A stream over a duplicate of fd, so closing it leaves fd open. */
-static int dir_stream(int fd, DIR **ret) {
-        int dup_fd, r;
-
-        dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-        if (dup_fd < 0)
-                return -errno;
-        *ret = fdopendir(dup_fd);
-        if (!*ret) {
-                r = -errno;
-                (void) close(dup_fd);
-                return r;
-        }
-        return 0;
-}
-
-/* The next entry other than "." and "..": 1, 0 at the end, or -errno. */
-static int dir_next(DIR *d, struct dirent **ret) {
-        for (;;) {
-                errno = 0;
-                *ret = readdir(d);
-                if (!*ret)
-                        return errno != 0 ? -errno : 0;
-                if (!streq((*ret)->d_name, ".") && !streq((*ret)->d_name, ".."))
-                        return 1;
-        }
-}
-
 static int copy_dir_contents(CopyState *s, int src, int dst, unsigned depth) {
         _cleanup_(closedirp) DIR *d = NULL;
         size_t base = strlen(s->path);
@@ -320,38 +292,8 @@ int shares_copy_tree(int src_fd, int dst_fd, const ShareOwner *owner, bool qemu_
 }
 
 /* Runs as the user who owns what it removes; unlinkat() and O_NOFOLLOW never leave the tree. */
-static int clear_dir(int fd, unsigned depth) {
-        _cleanup_(closedirp) DIR *d = NULL;
-        struct dirent *de;
-        int r;
-
-        if (depth > SHARES_COPY_DEPTH_MAX + 1)
-                return -ELOOP;
-        r = dir_stream(fd, &d);
-        if (r < 0)
-                return r;
-        while ((r = dir_next(d, &de)) > 0) {
-                _cleanup_(closep) int sub = -EBADF;
-
-                if (unlinkat(fd, de->d_name, 0) >= 0 || errno == ENOENT)
-                        continue;
-                if (errno != EISDIR)
-                        return -errno;
-                sub = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                /* The directory may be read-only: its entries cannot go otherwise. */
-                if (sub < 0 || fchmod(sub, 0700) < 0)
-                        return -errno;
-                r = clear_dir(sub, depth + 1);
-                if (r < 0)
-                        return r;
-                if (unlinkat(fd, de->d_name, AT_REMOVEDIR) < 0)
-                        return -errno;
-        }
-        return r;
-}
-
 int shares_clear_dir(int fd) {
-        return clear_dir(fd, 0);
+        return rm_rf_children(fd);
 }
 
 /* The child: becomes uid:gid and, with a template_dir, copies it into fd 3 (the new home),
@@ -398,7 +340,6 @@ _noreturn_ static void home_child(
 static int run_home_child(
                 int tmp_fd, const char *template_dir, bool qemu_symlinks, uid_t uid, gid_t gid) {
         _cleanup_(closep) int pidfd = -EBADF;
-        struct pollfd p;
         int status, r;
         pid_t pid;
 
@@ -408,24 +349,15 @@ static int run_home_child(
         if (pid == 0)
                 home_child(tmp_fd, template_dir, qemu_symlinks, uid, gid);
         pidfd = pidfd_open(pid, 0);
-        if (pidfd >= 0) {
-                p = (struct pollfd){ .fd = pidfd, .events = POLLIN };
-                do
-                        r = poll(&p, 1, (int) (SHARES_COPY_TIMEOUT_USEC / 1000));
-                while (r < 0 && errno == EINTR);
-                if (r == 0) {
-                        log_error("Copying the home template '%s' took more than %d s; stopped.",
-                                        template_dir ?: "(cleanup)",
-                                        (int) (SHARES_COPY_TIMEOUT_USEC / 1000000));
-                        (void) kill(pid, SIGKILL);
-                }
-        }
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return -errno;
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != EXIT_SUCCESS)
+        r = pidfd >= 0 ? wait_child_deadline(pid, pidfd, SHARES_COPY_TIMEOUT_USEC, &status)
+                       : wait_child(pid, &status);
+        if (r == -ETIME) {
+                log_error("Copying the home template '%s' took more than %d s; stopped.",
+                                template_dir ?: "(cleanup)",
+                                (int) (SHARES_COPY_TIMEOUT_USEC / 1000000));
                 return -EIO;
-        return 0;
+        }
+        return r < 0 ? r : wait_status_to_errno(status);
 }
 
 /* Only a directory we just made as root and nobody has touched: in a parent the user owns, the

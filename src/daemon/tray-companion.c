@@ -24,6 +24,7 @@
 #include "sandboxed-child.h"
 #include "socket-util.h"
 #include "strv.h"
+#include "time-util.h"
 #include "tray-plan.h"
 
 #define TRAY_SCAN_INTERVAL_USEC ((uint64_t) 1000000)
@@ -58,13 +59,6 @@ struct TrayCompanion {
         unsigned restarts;
         char *last_error;
 };
-
-static uint64_t now_usec(void) {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000;
-}
 
 /* Only around its own runs: the host half removes its socket itself once the guest connected. */
 static void remove_socket(TrayCompanion *t) {

@@ -14,6 +14,7 @@
 #include "fileio.h"
 #include "log.h"
 #include "spawn-util.h"
+#include "string-util.h"
 #include "strv.h"
 #include "vfio.h"
 
@@ -31,8 +32,7 @@ static void set_reason(char **ret_reason, const char *format, ...) {
                 return;
         free(*ret_reason);
         va_start(ap, format);
-        if (vasprintf(ret_reason, format, ap) < 0)
-                *ret_reason = NULL;
+        *ret_reason = vstrprintf(format, ap);
         va_end(ap);
 }
 

@@ -8,9 +8,10 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "layout.h"
 #include "log.h"
-#include "rootfs-layout.h"
 #include "spawn-util.h"
+#include "string-util.h"
 #include "vm-root.h"
 
 /* *ret = the formatted reason, or NULL if out of memory (the caller then reports the errno). */
@@ -19,22 +20,13 @@ static void set_reason(char **ret, const char *format, ...) {
         va_list ap;
 
         va_start(ap, format);
-        if (vasprintf(ret, format, ap) < 0)
-                *ret = NULL;
+        *ret = vstrprintf(format, ap);
         va_end(ap);
 }
 
 void vm_root_finish(VmRoot *r) {
         r->built_root_disk = mfree(r->built_root_disk);
         r->overlay_disk = mfree(r->overlay_disk);
-}
-
-static char *overlay_path(const char *state_dir, const char *name, const char *suffix) {
-        char *p;
-
-        if (asprintf(&p, "%s/" ROOTFS_OVERLAYS_DIR "/%s%s", state_dir, name, suffix) < 0)
-                return NULL;
-        return p;
 }
 
 /* <state>/images/vms/NAME/root.ext4, canonical so that a rebuild moving the pointer while the
@@ -73,9 +65,9 @@ int vm_root_make_overlay(const VmConfig *vm, const char *state_dir, const VmRoot
 
         if (asprintf(&dir, "%s/" ROOTFS_OVERLAYS_DIR, state_dir) < 0)
                 return -ENOMEM;
-        raw = overlay_path(state_dir, vm->name, ".raw");
-        tmp = overlay_path(state_dir, vm->name, ".qcow2.tmp");
-        path = overlay_path(state_dir, vm->name, ".qcow2");
+        raw = layout_overlay_file(state_dir, vm->name, ".raw");
+        tmp = layout_overlay_file(state_dir, vm->name, ".qcow2.tmp");
+        path = layout_overlay_file(state_dir, vm->name, ".qcow2");
         if (!raw || !tmp || !path)
                 return -ENOMEM;
         if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
@@ -148,7 +140,7 @@ int vm_root_prepare(const VmConfig *vm, const char *state_dir, VmRoot *ret, char
                 }
         }
         if (rootfs_vm_needs_overlay_disk(vm)) {
-                root.overlay_disk = overlay_path(state_dir, vm->name, ".qcow2");
+                root.overlay_disk = layout_overlay_file(state_dir, vm->name, ".qcow2");
                 if (!root.overlay_disk)
                         return -ENOMEM;
         }
@@ -162,7 +154,7 @@ void vm_root_release(const VmConfig *vm, const char *state_dir) {
         static const char *const suffixes[] = { ".qcow2", ".qcow2.tmp", ".raw" };
 
         for (size_t i = 0; i < ELEMENTSOF(suffixes); i++) {
-                _cleanup_(freep) char *path = overlay_path(state_dir, vm->name, suffixes[i]);
+                _cleanup_(freep) char *path = layout_overlay_file(state_dir, vm->name, suffixes[i]);
 
                 if (path && unlink(path) < 0 && errno != ENOENT)
                         log_warning_errno(errno,

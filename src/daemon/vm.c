@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* vm.c: one VM's life: start (dependencies, acceleration, launch plan, sandboxed VMM), the agent
- * channel, graceful stop with escalation, crash detection, idle shutdown. The only writer of
- * vm->state. */
+/* vm.c: one VM's life: start (dependencies, launch context and plan, sandboxed VMM), the agent
+ * channel, graceful stop with escalation, crash detection, idle shutdown, waiters. The only
+ * writer of vm->state. What differs between QEMU and crosvm is behind vm->ops (vmm.h); the
+ * sockets are vm-listen.c, the status object vm-json.c. */
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -12,56 +13,41 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "accel.h"
-#include "backend-crosvm.h"
 #include "client.h"
 #include "companion.h"
 #include "tray-companion.h"
 #include "conn-limit.h"
-#include "crosvm-plan.h"
 #include "host-forward.h"
-#include "image-layout.h"
-#include "listener.h"
+#include "launch-context.h"
+#include "layout.h"
 #include "log.h"
 #include "net.h"
-#include "qemu-plan.h"
 #include "relay.h"
-#include "rootfs-layout.h"
 #include "sandbox.h"
 #include "shares.h"
-#include "socket-util.h"
+#include "string-util.h"
 #include "strv.h"
 #include "tap.h"
+#include "time-util.h"
 #include "vfio.h"
 #include "vm-deps.h"
+#include "vm-listen.h"
 #include "vm-root.h"
 #include "vm.h"
 #include "vmm-log.h"
-#include "wayland-layout.h"
-#include "vmsilo-config.h"
-
-static uint64_t now_usec(void) {
-        struct timespec ts;
-
-        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000ULL;
-}
+#include "vmm.h"
 
 static const char *vm_name(const Vm *vm) {
         return vm->config->name;
 }
 
-static void vm_set_failure(Vm *vm, const char *format, ...) _printf_(2, 3);
-static void vm_set_failure(Vm *vm, const char *format, ...) {
+void vm_set_failure(Vm *vm, const char *format, ...) {
         va_list ap;
-        char *s = NULL;
 
-        va_start(ap, format);
-        if (vasprintf(&s, format, ap) < 0)
-                s = NULL;
-        va_end(ap);
         free(vm->failure_reason);
-        vm->failure_reason = s;
+        va_start(ap, format);
+        vm->failure_reason = vstrprintf(format, ap);
+        va_end(ap);
 }
 
 static void vm_update_idle(Vm *vm);
@@ -235,7 +221,7 @@ static void on_agent_disconnect(Channel *ch, int error, const char *reason, void
         (void) mux_reset(channel_get_mux(ch));
 }
 
-static int vm_open_agent(Vm *vm, int fd) {
+int vm_open_agent(Vm *vm, int fd) {
         MuxConfig config = {
                 .role = MUX_ROLE_HOST,
                 .capabilities = PROTOCOL_CAPABILITIES | PROTOCOL_CAP_GUEST_FORWARD,
@@ -315,35 +301,6 @@ void vm_relay_removed(Vm *vm, Relay *relay) {
 }
 
 /* ---- the VMM process ---- */
-
-static char *vm_balloon_socket_path(const Vm *vm) {
-        char *path;
-
-        if (asprintf(&path, "%s/%s.qmp", vm->manager->options.runtime_dir, vm_name(vm)) < 0)
-                return NULL;
-        return path;
-}
-
-/* vmsilo-balloond's own QMP monitor: a listening socket QEMU accepts on. It exists exactly while
- * the VMM runs, which is how the balloon daemon discovers running VMs (inotify). Root only. */
-static int vm_listen_balloon(Vm *vm) {
-        _cleanup_(freep) char *path = vm_balloon_socket_path(vm);
-        int fd, r;
-
-        if (!path)
-                return -ENOMEM;
-        r = socket_listen_unix(path, 0600, &fd);
-        if (r < 0)
-                return r;
-        return fd;
-}
-
-static void vm_unlink_balloon(Vm *vm) {
-        _cleanup_(freep) char *path = vm_balloon_socket_path(vm);
-
-        if (path)
-                (void) unlink(path);
-}
 
 /* ---- PCI passthrough (vfio.h) ---- */
 
@@ -445,16 +402,15 @@ static int vm_acquire_vfio(Vm *vm) {
 
 static void vm_release_vmm(Vm *vm) {
         vm->child = sd_event_source_disable_unref(vm->child);
-        vm->agent_retry = sd_event_source_disable_unref(vm->agent_retry);
         vm->pid = 0;
         if (vm->agent) {
                 /* Every open session hears that the VM is gone before the channel goes. */
                 (void) mux_reset(channel_get_mux(vm->agent));
                 vm->agent = channel_free(vm->agent);
         }
-        vm->qmp = qmp_free(vm->qmp);
+        if (vm->ops)
+                vm->ops->release(vm);
         vm->log = vmm_log_free(vm->log);
-        vm_unlink_balloon(vm);
         vm_release_vfio(vm);
         vm_root_release(vm->config, vm->manager->options.state_dir);
         console_detach_vmm(vm->console);
@@ -469,9 +425,9 @@ static int on_vmm_exit(sd_event_source *s, const siginfo_t *si, void *userdata) 
          * (entering VM_STARTING cleared any older one). */
         if (IN_SET(vm->state, VM_STARTING, VM_RUNNING) && !vm->failure_reason) {
                 if (si->si_code == CLD_EXITED)
-                        vm_set_failure(vm, "the VMM exited with status %d (see %s/%s.log)",
-                                        si->si_status, vm->manager->options.runtime_dir,
-                                        vm_name(vm));
+                        vm_set_failure(vm, "the VMM exited with status %d (see %s)",
+                                        si->si_status,
+                                        vm->log ? vmm_log_where(vm->log) : "its log");
                 else
                         vm_set_failure(vm, "the VMM was killed by signal %s",
                                         strsignal(si->si_status));
@@ -481,60 +437,37 @@ static int on_vmm_exit(sd_event_source *s, const siginfo_t *si, void *userdata) 
         return 0;
 }
 
-static int vm_kernel_paths(Vm *vm, char **ret_kernel, char **ret_initrd) {
-        const VmConfig *c = vm->config;
-        const char *state = vm->manager->options.state_dir;
-        _cleanup_(freep) char *kernel = NULL, *initrd = NULL;
-
-        if (c->kernel)
-                kernel = strdup(c->kernel);
-        else if (asprintf(&kernel, "%s/" IMAGE_DEFAULT_DIR "/" IMAGE_KERNEL_NAME, state) < 0)
-                kernel = NULL;
-        if (!kernel)
-                return -ENOMEM;
-        if (c->initramfs)
-                initrd = strdup(c->initramfs);
-        else if (!c->kernel &&
-                        asprintf(&initrd, "%s/" IMAGE_DEFAULT_DIR "/" IMAGE_INITRD_NAME, state) < 0)
-                return -ENOMEM;
-        if (access(kernel, R_OK) < 0)
-                return -errno;
-        if (initrd && access(initrd, R_OK) < 0)
-                return -errno;
-
-        *ret_kernel = TAKE_PTR(kernel);
-        *ret_initrd = TAKE_PTR(initrd);
-        return 0;
-}
-
+/* The launch context (launch-context.h) with the root disks of this start (vm-root.h: the built
+ * image pinned to its canonical path), after checking the boot files exist. */
 static int vm_build_plan(Vm *vm, LaunchPlan **ret) {
-        _cleanup_(freep) char *kernel = NULL, *initrd = NULL, *why = NULL, *wayland = NULL;
+        _cleanup_(launch_paths_finish) LaunchPaths paths = {};
         _cleanup_(vm_root_finish) VmRoot root = {};
+        _cleanup_(freep) char *why = NULL;
         Manager *m = vm->manager;
-        LaunchContext ctx = {
+        LaunchSetup setup = {
+                .vmm = vm->vmm,
+                .state_dir = m->options.state_dir,
                 .runtime_dir = m->options.runtime_dir,
-                .accel = vm->accel,
-                .tsc_khz = vm->tsc_khz,
-                .qmp_fd = true,
-                .agent_fd = true,
-                .console_fd = true,
-                .balloon_qmp_fd = vm->vmm == VMM_QEMU && plan_vm_has_balloon(vm->config),
-                .tap_fds = true,
-                /* Root starts it: from the build's absolute path, never through $PATH. */
-                .binary = vm->vmm == VMM_CROSVM ? m->options.crosvm : m->options.qemu_system,
         };
+        LaunchContext ctx;
         int r;
 
-        r = vm_kernel_paths(vm, &kernel, &initrd);
+        r = vm->ops->prepare(vm, &setup);
+        if (r < 0)
+                return r;
+        r = launch_context_build(vm->config, &setup, &paths, &ctx);
         if (r < 0) {
+                vm_set_failure(vm, "out of memory");
+                return r;
+        }
+        if (access(ctx.kernel, R_OK) < 0 || (ctx.initramfs && access(ctx.initramfs, R_OK) < 0)) {
+                r = -errno;
                 vm_set_failure(vm,
                                 "guest kernel or initramfs missing (%s); run 'vmsilo image "
                                 "build' or set nixosVms.kernel",
                                 strerror(-r));
                 return r;
         }
-        ctx.kernel = kernel;
-        ctx.initramfs = initrd;
         r = vm_root_prepare(vm->config, m->options.state_dir, &root, &why);
         if (r < 0) {
                 vm_set_failure(vm, "%s", why ?: strerror(-r));
@@ -542,58 +475,26 @@ static int vm_build_plan(Vm *vm, LaunchPlan **ret) {
         }
         ctx.built_root_disk = root.built_root_disk;
         ctx.overlay_disk = root.overlay_disk;
-        if (vm->vmm == VMM_CROSVM) {
-                vm->vmm_dir = mfree(vm->vmm_dir);
-                r = crosvm_prepare_dir(m->options.runtime_dir, vm_name(vm), m->user_uid,
-                                m->user_gid, &vm->vmm_dir);
-                if (r < 0) {
-                        vm_set_failure(vm, "cannot create crosvm's directory: %s", strerror(-r));
-                        return r;
-                }
-                ctx.runtime_dir = vm->vmm_dir;
-                /* crosvm's cross-domain Wayland goes through the same fence as waypipe. */
-                if (vm->config->gpu.enabled) {
-                        if (asprintf(&wayland, WAYLAND_FENCE_SOCKET_FORMAT, m->options.runtime_dir,
-                                            vm_name(vm)) < 0)
-                                return -ENOMEM;
-                        ctx.wayland_socket = wayland;
-                }
-        }
-
-        r = vm->vmm == VMM_CROSVM ? crosvm_plan_build(m->config, vm->config, &ctx, ret)
-                                  : qemu_plan_build(m->config, vm->config, &ctx, ret);
+        r = vm->ops->plan(m->config, vm->config, &ctx, ret);
         if (r < 0)
                 vm_set_failure(vm, "cannot build the launch plan: %s", strerror(-r));
         return r;
 }
 
-static int vm_choose_accel(Vm *vm) {
-        const char *why = NULL;
-        gid_t kvm_group;
-        int r;
-
-        r = accel_resolve(config_vm_accel(vm->manager->config, vm->config),
-                        vm->manager->options.accel_override,
-                        sandbox_kvm_prepare(SANDBOX_KVM_PATH, vm->manager->user_uid,
-                                        &kvm_group) >= 0,
-                        &vm->accel, &vm->tsc_khz, &why);
-        if (r < 0) {
-                vm_set_failure(vm, "%s", why);
-                return r;
-        }
-        log_info("VM '%s': %s acceleration (%s).", vm_name(vm),
-                        vm->accel == ACCEL_KVM ? "KVM" : "TCG", why);
-        return 0;
-}
-
-/* <runtime>/<name>.log; *ret_fd is the VMM's end. */
+/* The VMM's output (vmm-log.h): a journal stream, or <runtime>/<name>.log; *ret_fd is its end. */
 static int vm_open_log(Vm *vm, int *ret_fd) {
-        _cleanup_(freep) char *path = NULL;
+        _cleanup_(freep) char *path = NULL, *identifier = NULL;
 
-        if (asprintf(&path, "%s/%s.log", vm->manager->options.runtime_dir, vm_name(vm)) < 0)
+        path = layout_runtime_file(vm->manager->options.runtime_dir, vm_name(vm),
+                        LAYOUT_VMM_LOG_SUFFIX);
+        if (!path)
+                return -ENOMEM;
+        /* Where vmsilod logs to the journal, so does its VMM, under an identifier of its own. */
+        if (log_stderr_is_journal() && asprintf(&identifier, "vmsilo-vmm-%s", vm_name(vm)) < 0)
                 return -ENOMEM;
         vm->log = vmm_log_free(vm->log); /* from a start that failed before the VMM ran */
-        return vmm_log_new(vm->manager->event, path, VMM_LOG_MAX_BYTES, &vm->log, ret_fd);
+        return vmm_log_new(vm->manager->event, path, identifier, VMM_LOG_MAX_BYTES, &vm->log,
+                        ret_fd);
 }
 
 /* The daemon's ends go to ret_ours, the VMM's to ret_theirs. */
@@ -614,73 +515,21 @@ static int socketpairs(int n, int *ret_ours, int *ret_theirs) {
         return 0;
 }
 
-enum {
-        PAIR_QMP,
-        PAIR_AGENT,
-        PAIR_CONSOLE,
-        _PAIR_MAX
-};
-
 static void close_all(int *fds, size_t n) {
         for (size_t i = 0; i < n; i++)
                 fds[i] = safe_close(fds[i]);
 }
 
-static int on_agent_retry(sd_event_source *s, uint64_t usec, void *userdata) {
-        Vm *vm = userdata;
-        int fd, r;
-
-        r = crosvm_connect_agent(vm->guest_cid, PLAN_AGENT_VSOCK_PORT, &fd);
-        if (r >= 0) {
-                vm->agent_retry = sd_event_source_disable_unref(vm->agent_retry);
-                r = vm_open_agent(vm, fd);
-                if (r < 0) {
-                        safe_close(fd);
-                        log_warning_errno(r, "VM '%s': cannot use the agent connection: %m",
-                                        vm_name(vm));
-                }
-                return 0;
-        }
-        /* The guest is still booting: the start timeout bounds the attempts. */
-        (void) sd_event_source_set_time_relative(s, 200 * 1000);
-        (void) sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
-        return 0;
-}
-
-/* crosvm: the agent listens on vsock; we connect once the guest is up. */
-static int vm_attach_crosvm(Vm *vm, int *ours) {
-        int r;
-
-        ours[PAIR_AGENT] = safe_close(ours[PAIR_AGENT]);
-        ours[PAIR_QMP] = safe_close(ours[PAIR_QMP]);
-        r = sd_event_add_time_relative(vm->manager->event, &vm->agent_retry, CLOCK_MONOTONIC,
-                        200 * 1000, 0, on_agent_retry, vm);
-        if (r < 0)
-                return r;
-        r = console_attach_vmm(vm->console, ours[PAIR_CONSOLE]);
-        if (r < 0)
-                return r;
-        ours[PAIR_CONSOLE] = -EBADF;
-        return 0;
-}
-
 static int vm_attach_ends(Vm *vm, int *ours) {
         int r;
 
-        if (vm->vmm == VMM_CROSVM)
-                return vm_attach_crosvm(vm, ours);
-        r = vm_open_agent(vm, ours[PAIR_AGENT]);
+        r = vm->ops->attach(vm, ours);
         if (r < 0)
                 return r;
-        ours[PAIR_AGENT] = -EBADF;
-        r = qmp_new(vm->manager->event, ours[PAIR_QMP], vm_name(vm), &vm->qmp);
+        r = console_attach_vmm(vm->console, ours[VMM_PAIR_CONSOLE]);
         if (r < 0)
                 return r;
-        ours[PAIR_QMP] = -EBADF;
-        r = console_attach_vmm(vm->console, ours[PAIR_CONSOLE]);
-        if (r < 0)
-                return r;
-        ours[PAIR_CONSOLE] = -EBADF;
+        ours[VMM_PAIR_CONSOLE] = -EBADF;
         return 0;
 }
 
@@ -698,18 +547,16 @@ static int on_start_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
 
 static int vm_spawn(Vm *vm) {
         _cleanup_(plan_freep) LaunchPlan *plan = NULL;
-        _cleanup_(closep) int output = -EBADF, balloon = -EBADF;
+        _cleanup_(closep) int output = -EBADF, extra = -EBADF;
         int *taps = NULL;
         size_t n_taps = 0;
-        int ours[_PAIR_MAX] = { -EBADF, -EBADF, -EBADF };
-        int theirs[_PAIR_MAX] = { -EBADF, -EBADF, -EBADF };
+        int ours[_VMM_PAIR_MAX] = { -EBADF, -EBADF, -EBADF };
+        int theirs[_VMM_PAIR_MAX] = { -EBADF, -EBADF, -EBADF };
         Manager *m = vm->manager;
-        SandboxFds fds;
+        SandboxFds fds = { .balloon_qmp = -EBADF, .input = -EBADF };
         pid_t pid;
         int r;
 
-        if (vm->vmm == VMM_QEMU && vm_choose_accel(vm) < 0)
-                return -EINVAL;
         r = vm_acquire_vfio(vm);
         if (r < 0)
                 return r;
@@ -732,13 +579,11 @@ static int vm_spawn(Vm *vm) {
         if (r < 0)
                 log_warning_errno(r, "VM '%s': cannot make its host service directory: %m",
                                 vm_name(vm));
-        if (vm->vmm == VMM_QEMU && plan_vm_has_balloon(vm->config)) {
-                balloon = vm_listen_balloon(vm);
-                if (balloon < 0) {
-                        vm_set_failure(vm, "cannot create the balloon monitor socket: %s",
-                                        strerror(-balloon));
-                        return balloon;
-                }
+        if (vm->ops->open_fds) {
+                r = vm->ops->open_fds(vm, &fds);
+                if (r < 0)
+                        return r;
+                extra = fds.balloon_qmp; /* closed on return: the VMM has its copy */
         }
         /* net.c: the persistent TAPs exist since daemon start; each VMM gets fresh queues. */
         r = tap_open_vm(vm->config, &taps, &n_taps);
@@ -746,28 +591,24 @@ static int vm_spawn(Vm *vm) {
                 vm_set_failure(vm, "cannot open its TAP interfaces: %s", strerror(-r));
                 return r;
         }
-        r = socketpairs(_PAIR_MAX, ours, theirs);
+        r = socketpairs(_VMM_PAIR_MAX, ours, theirs);
         if (r < 0) {
                 tap_close_all(taps, n_taps);
                 vm_set_failure(vm, "cannot create sockets: %s", strerror(-r));
                 return r;
         }
 
-        fds = (SandboxFds){
-                .qmp = theirs[PAIR_QMP],
-                .agent = theirs[PAIR_AGENT],
-                .console = theirs[PAIR_CONSOLE],
-                .balloon_qmp = balloon,
-                .taps = taps,
-                .n_taps = n_taps,
-                .input = -EBADF,
-                .output = output,
-        };
+        fds.qmp = theirs[VMM_PAIR_QMP];
+        fds.agent = theirs[VMM_PAIR_AGENT];
+        fds.console = theirs[VMM_PAIR_CONSOLE];
+        fds.taps = taps;
+        fds.n_taps = n_taps;
+        fds.output = output;
         r = sandbox_spawn(plan, &fds, m->user_uid, m->user_gid, &pid);
-        close_all(theirs, _PAIR_MAX);
+        close_all(theirs, _VMM_PAIR_MAX);
         tap_close_all(taps, n_taps);
         if (r < 0) {
-                close_all(ours, _PAIR_MAX);
+                close_all(ours, _VMM_PAIR_MAX);
                 vm_set_failure(vm, "cannot start the VMM: %s", strerror(-r));
                 return r;
         }
@@ -781,7 +622,7 @@ static int vm_spawn(Vm *vm) {
                 r = sd_event_add_time_relative(m->event, &vm->timer, CLOCK_MONOTONIC,
                                 m->options.start_timeout_usec, 0, on_start_timeout, vm);
         if (r < 0) {
-                close_all(ours, _PAIR_MAX);
+                close_all(ours, _VMM_PAIR_MAX);
                 (void) kill(pid, SIGKILL);
                 if (!vm->child)
                         (void) waitpid(pid, NULL, 0);
@@ -827,7 +668,7 @@ static void vm_start_dependencies(Vm *vm) {
 }
 
 static void vm_fail_start(Vm *vm) {
-        vm_unlink_balloon(vm);
+        vm->ops->release(vm);
         vm_release_vfio(vm);
         vm_root_release(vm->config, vm->manager->options.state_dir);
         log_error("VM '%s' cannot start: %s", vm_name(vm), strna(vm->failure_reason));
@@ -947,8 +788,7 @@ int vm_start(Vm *vm) {
         vm_start_dependencies(vm);
         vm_handle_event(vm, VM_EVENT_START);
         vm->vmm = config_vm_vmm(m->config, vm->config, m->crosvm_available);
-        /* Fixed for this run: a reload may move the VM to another position. */
-        vm->guest_cid = crosvm_plan_guest_cid(vm->index);
+        vm->ops = vmm_ops(vm->vmm);
         if (!vm->config->kernel && m->image_build) {
                 log_info("VM '%s' starts once the default guest image is built.", vm_name(vm));
                 vm->awaits_image = true;
@@ -960,28 +800,6 @@ int vm_start(Vm *vm) {
 /* ---- stopping ---- */
 
 static int on_stop_timer(sd_event_source *s, uint64_t usec, void *userdata);
-
-static int on_stop_helper_exit(sd_event_source *s, const siginfo_t *si, void *userdata) {
-        Vm *vm = userdata;
-
-        if (si->si_code != CLD_EXITED || si->si_status != 0)
-                log_warning("VM '%s': 'crosvm stop' failed.", vm_name(vm));
-        vm->stop_helper = sd_event_source_disable_unref(vm->stop_helper);
-        return 0;
-}
-
-static int vm_crosvm_stop(Vm *vm) {
-        pid_t pid;
-        int r;
-
-        if (!vm->vmm_dir || vm->stop_helper)
-                return -EALREADY;
-        r = crosvm_request_stop(vm->manager->options.crosvm, vm->vmm_dir, vm_name(vm), &pid);
-        if (r < 0)
-                return r;
-        return sd_event_add_child(vm->manager->event, &vm->stop_helper, pid, WEXITED,
-                        on_stop_helper_exit, vm);
-}
 
 static void vm_stop_step(Vm *vm) {
         Manager *m = vm->manager;
@@ -997,12 +815,8 @@ static void vm_stop_step(Vm *vm) {
                 vm->stop_step++;
                 _fallthrough_;
         case 1:
-                if (vm->qmp && qmp_call(vm->qmp, "quit", NULL, NULL, NULL) >= 0) {
-                        log_debug("VM '%s': asked QEMU to quit.", vm_name(vm));
-                        break;
-                }
-                if (vm->vmm == VMM_CROSVM && vm_crosvm_stop(vm) >= 0) {
-                        log_debug("VM '%s': ran 'crosvm stop'.", vm_name(vm));
+                if (vm->ops->request_stop(vm) >= 0) {
+                        log_debug("VM '%s': asked the VMM to quit.", vm_name(vm));
                         break;
                 }
                 vm->stop_step++;
@@ -1051,66 +865,7 @@ void vm_stop(Vm *vm) {
         vm_stop_step(vm);
 }
 
-/* ---- sockets ---- */
-
-static void on_command_connect(int fd, uid_t uid, const char *refusal, void *userdata) {
-        Vm *vm = userdata;
-        Client *c;
-        int r;
-
-        r = client_new(vm, fd, uid, refusal, &c);
-        if (r < 0) {
-                safe_close(fd);
-                log_debug_errno(r, "VM '%s': closing a command connection of uid %u at once: %m",
-                                vm_name(vm), (unsigned) uid);
-        }
-}
-
-static void on_console_connect(int fd, uid_t uid, const char *refusal, void *userdata) {
-        Vm *vm = userdata;
-        int r;
-
-        if (refusal) {
-                listener_refuse(fd, "vmsilod: permission denied: uid %u %s\r\n", (unsigned) uid,
-                                refusal);
-                return;
-        }
-        r = console_add_client(vm->console, fd, uid);
-        if (r < 0)
-                listener_refuse(fd, "vmsilod: cannot attach to the console: %s\r\n", strerror(-r));
-}
-
-static int vm_listen_one(Vm *vm, const char *suffix, const char *description,
-                ListenerHandler handler, Listener **ret) {
-        _cleanup_(freep) char *path = NULL;
-        _cleanup_(freep) char *what = NULL;
-        int r;
-
-        if (asprintf(&path, "%s/%s-%s", vm->manager->options.runtime_dir, vm_name(vm), suffix) < 0)
-                return log_oom();
-        if (asprintf(&what, "the %s of VM '%s'", description, vm_name(vm)) < 0)
-                return log_oom();
-        r = listener_new(vm->manager, path, what, handler, vm, ret);
-        if (r < 0)
-                return log_error_errno(r, "Cannot listen on '%s': %m", path);
-        return 0;
-}
-
-int vm_listen(Vm *vm) {
-        int r;
-
-        r = vm_listen_one(vm, "command.socket", "command socket", on_command_connect,
-                        &vm->command_listener);
-        if (r < 0)
-                return r;
-        return vm_listen_one(
-                        vm, "console", "console socket", on_console_connect, &vm->console_listener);
-}
-
-static void vm_unlisten(Vm *vm) {
-        vm->command_listener = listener_free(vm->command_listener);
-        vm->console_listener = listener_free(vm->console_listener);
-}
+/* ---- reload ---- */
 
 void vm_retire(Vm *vm) {
         log_info("VM '%s' is no longer configured; stopping it.", vm_name(vm));
@@ -1127,7 +882,7 @@ void vm_set_config(Vm *vm, const Config *c, size_t index) {
         vm_update_idle(vm);
 }
 
-/* ---- waiters, lifetime, status ---- */
+/* ---- waiters, lifetime ---- */
 
 void vm_add_waiter(Vm *vm, VmWaiter *w) {
         w->vm = vm;
@@ -1188,7 +943,7 @@ Vm *vm_free(Vm *vm) {
         vm_release_vmm(vm);
         vm->timer = sd_event_source_disable_unref(vm->timer);
         vm->idle_timer = sd_event_source_disable_unref(vm->idle_timer);
-        vm->stop_helper = sd_event_source_disable_unref(vm->stop_helper);
+        vm->stop_helper = helper_free(vm->stop_helper);
         vm->companions = companions_free(vm->companions);
         vm->tray = tray_companion_free(vm->tray);
         free(vm->vmm_dir);
@@ -1199,52 +954,4 @@ Vm *vm_free(Vm *vm) {
         free(vm->failure_reason);
         free(vm);
         return NULL;
-}
-
-static json_t *vm_interfaces_to_json(const VmConfig *c) {
-        json_t *list = json_array();
-
-        for (size_t i = 0; list && i < c->n_interfaces; i++) {
-                const NetInterface *ifc = &c->interfaces[i];
-                char mac[PLAN_MAC_STRING_MAX];
-                json_t *addresses = json_array();
-
-                STRV_FOREACH(a, ifc->addresses)
-                json_array_append_new(addresses, json_string(*a));
-                STRV_FOREACH(a, ifc->v6_addresses)
-                json_array_append_new(addresses, json_string(*a));
-                json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:o}", "name", ifc->name,
-                                                            "tap", ifc->tap_name, "mac",
-                                                            plan_format_mac(ifc->mac, mac),
-                                                            "addresses", addresses));
-        }
-        return list;
-}
-
-json_t *vm_to_json(const Vm *vm) {
-        const VmConfig *c = vm->config;
-        bool up = vm->state == VM_RUNNING;
-
-        return json_pack("{s:s, s:s, s:s?, s:o, s:o, s:I, s:i, s:i, s:I, s:s, s:s?, s:o, s:o, s:o, "
-                         "s:o}",
-                        "name", c->name, "state", vm_state_to_string(vm->state), "reason",
-                        vm->state == VM_FAILED ? vm->failure_reason : NULL, "pid",
-                        vm->pid > 0 ? json_integer(vm->pid) : json_null(), "uptime_sec",
-                        up ? json_integer((json_int_t) ((now_usec() - vm->running_since_usec) /
-                                                        1000000ULL))
-                           : json_null(),
-                        "memory_mib", (json_int_t) c->memory_mib, "cpus", (int) c->cpus, "sessions",
-                        (int) vm->live_sessions, "clients", (json_int_t) vm->n_relays, "vmm",
-                        vmm_kind_to_string(config_vm_vmm(
-                                        vm->manager->config, c, vm->manager->crosvm_available)),
-                        "accel",
-                        vm_state_has_vmm(vm->state) && vm->vmm == VMM_QEMU
-                                        ? accel_kind_to_string(vm->accel)
-                                        : NULL,
-                        "auto_shutdown_sec",
-                        c->auto_shutdown ? json_integer((json_int_t) c->auto_shutdown_after_sec)
-                                         : json_null(),
-                        "interfaces", vm_interfaces_to_json(c), "gui",
-                        vm->companions ? companions_to_json(vm->companions) : json_null(), "tray",
-                        vm->tray ? tray_companion_to_json(vm->tray) : json_null());
 }

@@ -25,6 +25,7 @@ typedef struct Relay Relay;
 typedef struct HostForward HostForward;
 typedef struct VmWaiter VmWaiter;
 typedef struct VmmLog VmmLog;
+typedef struct VmmOps VmmOps;
 
 /* Something that must hear about every state change (a control request waiting for "running",
  * a vm-run OPEN waiting for the boot). The callback may unlink and free the waiter. */
@@ -53,6 +54,7 @@ struct Vm {
         VmState state;
         char *failure_reason; /* set on entering VM_FAILED */
         VmmKind vmm;
+        const VmmOps *ops; /* vmm's, from the first start on */
         AccelKind accel;  /* resolved at each start */
         uint32_t tsc_khz; /* host clock for a TCG guest's kernel, 0 if unknown */
 
@@ -70,9 +72,10 @@ struct Vm {
         bool vfio_container;
         /* The PCI addresses the running VMM was given (a reload may change the config's). */
         char **vfio_devices;
+        /* The backends' own (vmm.h): only vmm-qemu.c and vmm-crosvm.c touch these. */
         sd_event_source *agent_retry; /* crosvm: vsock connect attempts while the guest boots */
-        sd_event_source *stop_helper; /* crosvm: the `crosvm stop` child */
-        Qmp *qmp;
+        Helper *stop_helper;          /* crosvm: the `crosvm stop` child */
+        Qmp *qmp;                     /* QEMU */
         VmmLog *log; /* the VMM's output, while it runs */
         Console *console;
         sd_event_source *timer; /* start timeout, stop escalation */
@@ -103,8 +106,6 @@ int vm_new(Manager *m, const Config *c, size_t index, Vm **ret);
 Vm *vm_free(Vm *vm);
 DEFINE_FREE_FUNC(Vm *, vm_free);
 
-/* Creates the VM's sockets in the runtime dir. */
-int vm_listen(Vm *vm);
 /* Reload: the VM left the configuration. Removes its sockets, ends its clients and stops it; the
  * manager frees it once it is at rest. */
 void vm_retire(Vm *vm);
@@ -129,5 +130,7 @@ void vm_remove_waiter(VmWaiter *w);
 void vm_relay_added(Vm *vm, Relay *relay);
 void vm_relay_removed(Vm *vm, Relay *relay);
 
-/* The VM object of the control protocol (docs/daemon-sockets.md). */
-json_t *vm_to_json(const Vm *vm);
+/* For the VMM backends (vmm.h): the reason of a failing start, shown in status. */
+void vm_set_failure(Vm *vm, const char *format, ...) _printf_(2, 3);
+/* For the VMM backends: the agent channel on fd (taken on success). */
+int vm_open_agent(Vm *vm, int fd);

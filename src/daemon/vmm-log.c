@@ -1,17 +1,21 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* vmm-log.c: a VMM's output into a capped, root-only log file. */
+/* vmm-log.c: a VMM's output into the journal, or a capped, root-only log file. */
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
+
+#include <systemd/sd-journal.h>
 
 #include "fileio.h"
 #include "log.h"
 #include "vmm-log.h"
 
 struct VmmLog {
+        char *where; /* the file's path, or how to read the journal */
         int pipe_fd; /* read end, non-blocking */
         int file_fd;
         sd_event_source *io;
@@ -49,8 +53,24 @@ static int on_vmm_output(sd_event_source *s, int fd, uint32_t revents, void *use
         return 0;
 }
 
-int vmm_log_new(sd_event *e, const char *path, uint64_t max_bytes, VmmLog **ret,
-                int *ret_vmm_fd) {
+/* The VMM writes to a stream of the journal's own: no pipe through vmsilod, journald's rate
+ * limits instead of the cap. */
+static int vmm_log_open_journal(VmmLog *l, const char *identifier, int *ret_vmm_fd) {
+        int fd;
+
+        fd = sd_journal_stream_fd(identifier, LOG_INFO, /* level_prefix= */ 0);
+        if (fd < 0)
+                return fd;
+        if (asprintf(&l->where, "journalctl -t %s", identifier) < 0) {
+                safe_close(fd);
+                return -ENOMEM;
+        }
+        *ret_vmm_fd = fd;
+        return 0;
+}
+
+int vmm_log_new(sd_event *e, const char *path, const char *journal_identifier,
+                uint64_t max_bytes, VmmLog **ret, int *ret_vmm_fd) {
         _cleanup_(vmm_log_freep) VmmLog *l = NULL;
         int pipe_fds[2], r;
 
@@ -59,6 +79,18 @@ int vmm_log_new(sd_event *e, const char *path, uint64_t max_bytes, VmmLog **ret,
                 return -ENOMEM;
         l->pipe_fd = l->file_fd = -EBADF;
         l->max_bytes = max_bytes;
+        if (journal_identifier) {
+                r = vmm_log_open_journal(l, journal_identifier, ret_vmm_fd);
+                if (r >= 0) {
+                        *ret = TAKE_PTR(l);
+                        return 0;
+                }
+                log_warning_errno(r, "Cannot open a journal stream for '%s', writing to '%s': %m",
+                                journal_identifier, path);
+        }
+        l->where = strdup(path);
+        if (!l->where)
+                return -ENOMEM;
         l->file_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (l->file_fd < 0)
                 return -errno;
@@ -96,6 +128,11 @@ VmmLog *vmm_log_free(VmmLog *l) {
                                 l->max_bytes / 1024, l->dropped);
         safe_close(l->pipe_fd);
         safe_close(l->file_fd);
+        free(l->where);
         free(l);
         return NULL;
+}
+
+const char *vmm_log_where(const VmmLog *l) {
+        return l->where;
 }

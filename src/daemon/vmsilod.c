@@ -157,12 +157,8 @@ static int parse_argv(int argc, char **argv) {
                                                 optarg);
                         break;
                 case ARG_LOG_LEVEL:
-                        arg_log_level = log_level_from_string(optarg);
-                        if (arg_log_level < 0)
-                                return log_error_errno(EINVAL,
-                                                "--log-level: '%s' is not one of "
-                                                "error, warn, info, debug, trace",
-                                                optarg);
+                        if (log_parse_level_arg(optarg, &arg_log_level) < 0)
+                                return -EINVAL;
                         break;
                 case 'h':
                         help();

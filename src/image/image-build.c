@@ -15,10 +15,12 @@
 
 #include "cpio.h"
 #include "fileio.h"
+#include "fs-util.h"
 #include "image-build.h"
 #include "image-modules.h"
 #include "image-plan.h"
 #include "log.h"
+#include "spawn-util.h"
 #include "strv.h"
 
 /* Largest single input read into memory (a kernel, a module, a binary). */
@@ -150,7 +152,7 @@ static int spawn_capture(char *const *argv, Blob *ret) {
         _cleanup_(closep) int read_fd = -EBADF, write_fd = -EBADF;
         posix_spawn_file_actions_t actions;
         _cleanup_(blob_finish) Blob out = {};
-        int pipe_fds[2], status, r;
+        int pipe_fds[2], status, r, k;
         pid_t pid;
 
         if (pipe2(pipe_fds, O_CLOEXEC) < 0)
@@ -174,13 +176,14 @@ static int spawn_capture(char *const *argv, Blob *ret) {
 
         r = read_fd_full(read_fd, &out);
         read_fd = safe_close(read_fd);
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return -errno;
+        k = wait_child(pid, &status);
         if (r < 0)
                 return r;
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                return -EIO;
+        if (k < 0)
+                return k;
+        r = wait_status_to_errno(status);
+        if (r < 0)
+                return r;
         *ret = out;
         out = (Blob){};
         return 0;
@@ -649,30 +652,12 @@ static int build_cpio(const ImageBuildOptions *o, const ImageInputs *in, CpioBui
         return 0;
 }
 
-/* Removes a directory holding only files (an image directory). */
-static int remove_flat_dir(const char *path) {
-        DIR *d = opendir(path);
-        struct dirent *de;
-        int r = 0;
-
-        if (!d)
-                return errno == ENOENT ? 0 : -errno;
-        while ((de = readdir(d)))
-                if (!streq(de->d_name, ".") && !streq(de->d_name, "..") &&
-                                unlinkat(dirfd(d), de->d_name, 0) < 0 && r == 0)
-                        r = -errno;
-        (void) closedir(d);
-        if (rmdir(path) < 0 && r == 0)
-                r = -errno;
-        return r;
-}
-
 static void tmp_dir_removep(char **path) {
         int r;
 
         if (!*path)
                 return;
-        r = remove_flat_dir(*path);
+        r = rm_rf(*path);
         if (r < 0)
                 (void) log_warning_errno(r, "Failed to remove '%s', ignoring: %m", *path);
         free(*path);
@@ -683,7 +668,7 @@ static void tmp_dir_removep(char **path) {
  * ".<base>.tmp-XXXXXX" behind. Called under the parent's lock, so none of them is in use. */
 static void remove_stale_tmp_dirs(const char *parent, const char *base) {
         _cleanup_(freep) char *prefix = NULL;
-        DIR *d;
+        _cleanup_(closedirp) DIR *d = NULL;
         struct dirent *de;
 
         if (asprintf(&prefix, ".%s.tmp-", base) < 0)
@@ -697,12 +682,11 @@ static void remove_stale_tmp_dirs(const char *parent, const char *base) {
                 if (strncmp(de->d_name, prefix, strlen(prefix)) != 0 || de->d_type != DT_DIR ||
                                 asprintf(&path, "%s/%s", parent, de->d_name) < 0)
                         continue;
-                if (remove_flat_dir(path) < 0)
+                if (rm_rf(path) < 0)
                         log_warning("Cannot remove '%s', left by an interrupted build.", path);
                 else
                         log_info("Removed '%s', left by an interrupted build.", path);
         }
-        (void) closedir(d);
 }
 
 static int write_image_dir(const ImageBuildOptions *o, const ImageInputs *in, const CpioBuild *c,
@@ -729,52 +713,6 @@ static int write_image_dir(const ImageBuildOptions *o, const ImageInputs *in, co
                 return log_error_errno(r, "Failed to write '%s/%s': %m", tmp, IMAGE_MANIFEST_NAME);
         if (fsync(dir_fd) < 0)
                 return log_error_errno(errno, "Failed to sync '%s': %m", tmp);
-        return 0;
-}
-
-/* Puts tmp at o->output_dir. The old image, if any, ends up at tmp for the caller to remove. */
-static int swap_into_place(const ImageBuildOptions *o, const char *tmp) {
-        _cleanup_(freep) char *old = NULL;
-
-        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, o->output_dir, RENAME_NOREPLACE) >= 0)
-                return 0;
-        if (errno != EEXIST && errno != EINVAL && errno != ENOSYS)
-                return log_error_errno(
-                                errno, "Failed to move '%s' to '%s': %m", tmp, o->output_dir);
-        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, o->output_dir, RENAME_EXCHANGE) >= 0)
-                return 0;
-        if (errno != EINVAL && errno != ENOSYS)
-                return log_error_errno(
-                                errno, "Failed to swap '%s' with '%s': %m", tmp, o->output_dir);
-
-        /* No RENAME_EXCHANGE on this filesystem: two renames, with a short window without an
-         * image (never a half-written one). */
-        if (asprintf(&old, "%s.old", tmp) < 0)
-                return log_oom();
-        if (rename(o->output_dir, old) < 0 && errno != ENOENT)
-                return log_error_errno(errno, "Failed to move '%s' aside: %m", o->output_dir);
-        if (rename(tmp, o->output_dir) < 0) {
-                int r = -errno;
-                (void) rename(old, o->output_dir);
-                return log_error_errno(r, "Failed to move '%s' to '%s': %m", tmp, o->output_dir);
-        }
-        if (rename(old, tmp) < 0)
-                (void) log_warning_errno(
-                                errno, "Failed to move '%s' to '%s', ignoring: %m", old, tmp);
-        return 0;
-}
-
-static int mkdir_parents(const char *path, mode_t mode) {
-        _cleanup_(freep) char *p = strdup(path);
-
-        if (!p)
-                return -ENOMEM;
-        for (char *slash = strchr(p + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
-                *slash = '\0';
-                if (mkdir(p, mode) < 0 && errno != EEXIST)
-                        return -errno;
-                *slash = '/';
-        }
         return 0;
 }
 
@@ -832,18 +770,17 @@ static int build_and_swap(const ImageBuildOptions *o, const ImageInputs *in, con
         r = build_cpio(o, in, &c);
         if (r < 0)
                 return r;
-        if (asprintf(&tmp, "%s/.%s.tmp-XXXXXX", parent, base) < 0)
-                return log_oom();
-        if (!mkdtemp(tmp)) {
-                r = log_error_errno(errno, "Failed to create a directory in '%s': %m", parent);
-                free(tmp);
-                tmp = NULL;
-                return r;
-        }
+        r = mkdtemp_beside(o->output_dir, &tmp);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create a directory in '%s': %m", parent);
         r = write_image_dir(o, in, &c, tmp);
         if (r < 0)
                 return r;
-        return swap_into_place(o, tmp);
+        /* The old image, if any, ends up at tmp, which is removed. */
+        r = rename_into_place(tmp, o->output_dir);
+        if (r < 0)
+                return log_error_errno(r, "Failed to move '%s' to '%s': %m", tmp, o->output_dir);
+        return 0;
 }
 
 int image_build(const ImageBuildOptions *o) {
@@ -855,7 +792,7 @@ int image_build(const ImageBuildOptions *o) {
         r = split_output(o->output_dir, &parent, &base);
         if (r < 0)
                 return log_error_errno(r, "Bad output directory '%s': %m", o->output_dir);
-        r = mkdir_parents(o->output_dir, 0755);
+        r = mkdir_p(parent, 0755);
         if (r < 0)
                 return log_error_errno(r, "Failed to create '%s': %m", parent);
         r = lock_parent(parent, &lock_fd);

@@ -15,6 +15,7 @@
 #include "fileio.h"
 #include "image-desktop.h"
 #include "image-svg.h"
+#include "fs-util.h"
 #include "log.h"
 #include "safe-open.h"
 #include "strv.h"
@@ -334,31 +335,9 @@ static int extract_package(Extraction *x, const char *package) {
         return 0;
 }
 
-/* Removes what image_desktop_extract() writes: dir/{applications,icons}/ * and dir. */
-static void remove_output(const char *dir) {
-        static const char *const subdirs[] = { DESKTOP_APPLICATIONS_SUBDIR, DESKTOP_ICONS_SUBDIR };
-
-        for (size_t i = 0; i < ELEMENTSOF(subdirs); i++) {
-                _cleanup_(freep) char *path = NULL;
-                DIR *d;
-
-                if (asprintf(&path, "%s/%s", dir, subdirs[i]) < 0)
-                        continue;
-                d = opendir(path);
-                if (!d)
-                        continue;
-                for (struct dirent *de; (de = readdir(d));)
-                        if (de->d_name[0] != '.')
-                                (void) unlinkat(dirfd(d), de->d_name, 0);
-                (void) closedir(d);
-                (void) rmdir(path);
-        }
-        (void) rmdir(dir);
-}
-
 static void tmp_outputp(char **p) {
         if (*p)
-                remove_output(*p);
+                (void) rm_rf(*p);
         *p = mfree(*p);
 }
 
@@ -374,15 +353,7 @@ static int open_subdir(const char *dir, const char *name) {
         return fd < 0 ? -errno : fd;
 }
 
-/* tmp becomes out_dir; an old out_dir ends up at tmp, for the caller to remove. */
-static int swap_into_place(const char *tmp, const char *out_dir) {
-        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, out_dir, RENAME_NOREPLACE) >= 0)
-                return 0;
-        if (errno != EEXIST)
-                return -errno;
-        return renameat2(AT_FDCWD, tmp, AT_FDCWD, out_dir, RENAME_EXCHANGE) < 0 ? -errno : 0;
-}
-
+/* tmp becomes out_dir; an old out_dir ends up at tmp, and goes with it. */
 int image_desktop_extract(const char *rootfs_dir, char *const *packages, const char *out_dir) {
         _cleanup_(tmp_outputp) char *tmp = NULL;
         _cleanup_(closep) int root_fd = -EBADF, apps_fd = -EBADF, icons_fd = -EBADF;
@@ -395,13 +366,9 @@ int image_desktop_extract(const char *rootfs_dir, char *const *packages, const c
         if (root_fd < 0)
                 return log_error_errno(
                                 errno, "Cannot open the root filesystem '%s': %m", rootfs_dir);
-        if (asprintf(&tmp, "%s.tmp-XXXXXX", out_dir) < 0)
-                return log_oom();
-        if (!mkdtemp(tmp)) {
-                r = log_error_errno(errno, "Cannot create a directory next to '%s': %m", out_dir);
-                tmp = mfree(tmp);
-                return r;
-        }
+        r = mkdtemp_beside(out_dir, &tmp);
+        if (r < 0)
+                return log_error_errno(r, "Cannot create a directory next to '%s': %m", out_dir);
         if (chmod(tmp, 0755) < 0)
                 return log_error_errno(errno, "Cannot chmod '%s': %m", tmp);
         apps_fd = open_subdir(tmp, DESKTOP_APPLICATIONS_SUBDIR);
@@ -420,7 +387,7 @@ int image_desktop_extract(const char *rootfs_dir, char *const *packages, const c
                 return log_error_errno(r, "Cannot write menu entries to '%s': %m", tmp);
         if (fsync(apps_fd) < 0 || fsync(icons_fd) < 0)
                 return log_error_errno(errno, "Cannot sync '%s': %m", tmp);
-        r = swap_into_place(tmp, out_dir);
+        r = rename_into_place(tmp, out_dir);
         if (r < 0)
                 return log_error_errno(r, "Cannot move '%s' to '%s': %m", tmp, out_dir);
         n = strv_length(ids);

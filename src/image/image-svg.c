@@ -7,7 +7,6 @@
  * and writes again. */
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/mman.h>
@@ -22,6 +21,7 @@
 #include "fileio.h"
 #include "image-svg.h"
 #include "macro.h"
+#include "spawn-util.h"
 
 #define BWRAP_PATH "/usr/bin/bwrap"
 #define RSVG_CONVERT_PATH "/usr/bin/rsvg-convert"
@@ -102,23 +102,6 @@ _Noreturn static void exec_sandbox(int in_fd, int out_fd) {
         _exit(127);
 }
 
-/* Waits IMAGE_SVG_TIMEOUT_USEC for pid to exit, then kills it. Returns its wait status, or -ETIME
- * if it had to be killed. */
-static int wait_deadline(pid_t pid, int pidfd) {
-        struct pollfd p = { .fd = pidfd, .events = POLLIN };
-        int status, r;
-
-        do
-                r = poll(&p, 1, (int) (IMAGE_SVG_TIMEOUT_USEC / 1000u));
-        while (r < 0 && errno == EINTR);
-        if (r <= 0)
-                (void) kill(pid, SIGKILL);
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return -errno;
-        return r <= 0 ? -ETIME : status;
-}
-
 static int memfd_with(const char *name, const char *data, size_t size) {
         _cleanup_(closep) int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
         int r;
@@ -140,7 +123,7 @@ int image_svg_rasterize(
                 const char *untrusted_svg, size_t untrusted_size, char **ret, size_t *ret_size) {
         _cleanup_(closep) int in_fd = -EBADF, out_fd = -EBADF, pidfd = -EBADF;
         pid_t pid;
-        int status;
+        int status, r;
 
         in_fd = memfd_with("vmsilo-svg", untrusted_svg, untrusted_size);
         if (in_fd < 0)
@@ -155,17 +138,16 @@ int image_svg_rasterize(
                 exec_sandbox(in_fd, out_fd);
         pidfd = pidfd_open(pid, 0);
         if (pidfd < 0) {
-                int r = -errno;
-
+                r = -errno;
                 (void) kill(pid, SIGKILL);
-                (void) waitpid(pid, NULL, 0);
+                (void) wait_child(pid, &status);
                 return r;
         }
-        status = wait_deadline(pid, pidfd);
-        if (status < 0)
-                return status;
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                return -EIO;
+        r = wait_child_deadline(pid, pidfd, IMAGE_SVG_TIMEOUT_USEC, &status);
+        if (r >= 0)
+                r = wait_status_to_errno(status);
+        if (r < 0)
+                return r;
         if (lseek(out_fd, 0, SEEK_SET) < 0)
                 return -errno;
         return read_full_fd(out_fd, DESKTOP_ICON_SIZE_MAX, ret, ret_size);

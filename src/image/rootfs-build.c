@@ -13,6 +13,7 @@
 
 #include "desktop-layout.h"
 #include "fileio.h"
+#include "fs-util.h"
 #include "image-desktop.h"
 #include "image-plan.h"
 #include "log.h"
@@ -23,7 +24,6 @@
 #include "strv.h"
 #include "vmsilo-config.h"
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
 
 /* A guestConfig tree deeper than this is refused (and so is a symlink loop, which lstat never
  * follows anyway). */
@@ -262,44 +262,8 @@ static int read_inputs(const RootfsBuildOptions *o, RootfsInputs *in) {
 
 /* ---- the tree ---- */
 
-/* Removes everything below dir_fd/name, never crossing into another file system (mmdebstrap
- * mounts /proc, /sys and /dev in the target and may leave them behind when it is killed). */
-static int remove_tree_at(int dir_fd, const char *name, dev_t dev, unsigned depth) {
-        _cleanup_(closedirp) DIR *d = NULL;
-        struct dirent *de;
-        struct stat st;
-        int fd, r = 0;
-
-        if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                return errno == ENOENT ? 0 : -errno;
-        if (st.st_dev != dev)
-                return -EBUSY;
-        if (!S_ISDIR(st.st_mode))
-                return unlinkat(dir_fd, name, 0) < 0 ? -errno : 0;
-        if (depth > 4 * ROOTFS_TREE_DEPTH_MAX)
-                return -ELOOP;
-        fd = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0)
-                return -errno;
-        d = fdopendir(fd);
-        if (!d) {
-                safe_close(fd);
-                return -errno;
-        }
-        while ((de = readdir(d))) {
-                int k;
-
-                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
-                        continue;
-                k = remove_tree_at(dirfd(d), de->d_name, dev, depth + 1);
-                if (k < 0 && r == 0)
-                        r = k;
-        }
-        if (unlinkat(dir_fd, name, AT_REMOVEDIR) < 0 && r == 0)
-                r = -errno;
-        return r;
-}
-
+/* Removes path, never crossing into another file system: mmdebstrap mounts /proc, /sys and /dev
+ * in the target and may leave them behind when it is killed, so those go first. */
 static int remove_tree(const char *path) {
         static const char *const mounts[] = { "rootfs/proc", "rootfs/sys", "rootfs/dev/pts" };
         struct stat st;
@@ -313,7 +277,7 @@ static int remove_tree(const char *path) {
                         return -ENOMEM;
                 (void) umount2(m, MNT_DETACH | UMOUNT_NOFOLLOW);
         }
-        return remove_tree_at(AT_FDCWD, path, st.st_dev, 0);
+        return rm_rf(path);
 }
 
 static void tmp_tree_removep(char **path) {
@@ -359,18 +323,13 @@ static int write_file(const char *root, const char *path, const void *data, size
 
 static int make_dirs(const char *root, const char *path, mode_t mode) {
         _cleanup_(freep) char *full = NULL;
+        int r;
 
         if (asprintf(&full, "%s%s", root, path) < 0)
                 return -ENOMEM;
-        for (char *slash = strchr(full + strlen(root) + 1, '/'); slash;
-                        slash = strchr(slash + 1, '/')) {
-                *slash = '\0';
-                if (mkdir(full, mode) < 0 && errno != EEXIST)
-                        return log_error_errno(errno, "Cannot create '%s': %m", full);
-                *slash = '/';
-        }
-        if (mkdir(full, mode) < 0 && errno != EEXIST)
-                return log_error_errno(errno, "Cannot create '%s': %m", full);
+        r = mkdir_p(full, mode);
+        if (r < 0)
+                return log_error_errno(r, "Cannot create '%s': %m", full);
         return 0;
 }
 
@@ -735,14 +694,11 @@ static int build_image(const RootfsBuildOptions *o, const RootfsInputs *in, cons
         _cleanup_(freep) char *dest = NULL;
         int r;
 
-        if (asprintf(&tmp, "%s/.%s.tmp-XXXXXX", images, id) < 0 ||
-                        asprintf(&dest, "%s/%s", images, id) < 0)
+        if (asprintf(&dest, "%s/%s", images, id) < 0)
                 return log_oom();
-        if (!mkdtemp(tmp)) {
-                r = log_error_errno(errno, "Cannot create a directory in '%s': %m", images);
-                tmp = mfree(tmp);
-                return r;
-        }
+        r = mkdtemp_beside(dest, &tmp);
+        if (r < 0)
+                return log_error_errno(r, "Cannot create a directory in '%s': %m", images);
         /* apt downloads as its sandbox user _apt, who must reach the tree (the finished image
          * directory is world-readable too); otherwise apt fetches as root. */
         if (chmod(tmp, 0755) < 0)
@@ -753,13 +709,10 @@ static int build_image(const RootfsBuildOptions *o, const RootfsInputs *in, cons
         r = write_manifest(tmp, manifest);
         if (r < 0)
                 return r;
-        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dest, RENAME_NOREPLACE) >= 0)
-                return 0;
-        if (errno != EEXIST && errno != ENOTEMPTY)
-                return log_error_errno(errno, "Cannot move '%s' to '%s': %m", tmp, dest);
-        /* --force over an existing image: swap, and the old one goes with tmp. */
-        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dest, RENAME_EXCHANGE) < 0)
-                return log_error_errno(errno, "Cannot swap '%s' with '%s': %m", tmp, dest);
+        /* --force over an existing image: swapped, and the old one goes with tmp. */
+        r = rename_into_place(tmp, dest);
+        if (r < 0)
+                return log_error_errno(r, "Cannot move '%s' to '%s': %m", tmp, dest);
         return 0;
 }
 

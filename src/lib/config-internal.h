@@ -99,3 +99,6 @@ uint32_t config_derive_text_rgb(uint32_t rgb);
 /* config-validate.c: rules across fields and VMs. */
 int config_validate(const Config *c, ConfigErrors *e);
 bool config_vm_name_is_valid(const char *name);
+/* The argument of a program's --vm: 0 if it could be a VM name, else logs the usage error and
+ * returns -EINVAL. */
+int config_check_vm_name_arg(const char *arg);

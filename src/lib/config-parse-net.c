@@ -59,7 +59,7 @@ static int parse_addresses(json_t *o, const char *path, const char *key, int fam
         for (size_t i = 0; (*ret)[i]; i++) {
                 _cleanup_(freep) char *pi = NULL;
 
-                r = parse_cidr((*ret)[i], family, NULL, NULL);
+                r = parse_cidr((*ret)[i], family, NULL, NULL, NULL);
                 if (r >= 0)
                         continue;
                 pi = config_path_index(p, i);
@@ -107,7 +107,7 @@ static int parse_route(ConfigErrors *e, const char *path, const char *dest, json
 
         if (!pv)
                 return -ENOMEM;
-        if (parse_cidr(dest, family, NULL, NULL) < 0)
+        if (parse_cidr(dest, family, NULL, NULL, NULL) < 0)
                 return config_error_add(e, 0, 0, path,
                                 "destination '%s' is not an %s address with a prefix length", dest,
                                 family_name(family));
@@ -177,7 +177,7 @@ static int check_host_address(ConfigErrors *e, const char *path, const char *add
 
         if (!p)
                 return -ENOMEM;
-        if (parse_cidr(address, AF_UNSPEC, NULL, NULL) >= 0)
+        if (parse_cidr(address, AF_UNSPEC, NULL, NULL, NULL) >= 0)
                 return 1;
         return config_error_add(e, 0, 0, p,
                         "'%s' is not an IP address with a prefix length (e.g. '10.0.0.254/24')",

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "config-internal.h"
+#include "log.h"
 #include "strv.h"
 
 bool config_vm_name_is_valid(const char *name) {
@@ -19,6 +20,12 @@ bool config_vm_name_is_valid(const char *name) {
                                     *p == '-'))
                         return false;
         return true;
+}
+
+int config_check_vm_name_arg(const char *arg) {
+        if (!config_vm_name_is_valid(arg))
+                return log_error_errno(EINVAL, "--vm: '%s' is not a VM name.", arg);
+        return 0;
 }
 
 /* "nixosVms[i]<suffix>", NULL on OOM. */

@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include "crosvm-plan.h"
+#include "layout.h"
 #include "strv.h"
 
 typedef struct CrosvmBuild {
@@ -107,7 +108,7 @@ static int crosvm_append_globals(CrosvmBuild *b) {
         r = plan_append(p, "--socket");
         if (r < 0)
                 return r;
-        r = plan_appendf(p, "%s/%s-crosvm.socket", b->ctx->runtime_dir, b->vm->name);
+        r = plan_appendf(p, "%s/%s" LAYOUT_CROSVM_SOCKET_SUFFIX, b->ctx->runtime_dir, b->vm->name);
         if (r < 0)
                 return r;
         /* crosvm creates its control socket there: vmsilod gives it a directory of its own. */

@@ -27,6 +27,17 @@ static const char *const log_level_table[_LOG_LEVEL_MAX] = {
 
 DEFINE_STRING_TABLE_LOOKUP(log_level, LogLevel, _LOG_LEVEL_MAX);
 
+int log_parse_level_arg(const char *arg, LogLevel *ret) {
+        LogLevel l = log_level_from_string(arg);
+
+        if (l < 0)
+                return log_error_errno(EINVAL,
+                                "--log-level: '%s' is not one of error, warn, info, debug, trace",
+                                arg);
+        *ret = l;
+        return 0;
+}
+
 static const char *const log_priority_table[_LOG_LEVEL_MAX] = {
         [LOG_LEVEL_ERROR] = SD_ERR,
         [LOG_LEVEL_WARN] = SD_WARNING,
@@ -63,14 +74,18 @@ int log_format_line(char *buf, size_t size, LogLevel level, bool journal, const 
         return r;
 }
 
-/* Decided once: stderr does not change under a running program. */
-static bool stderr_is_journal(void) {
-        static int cached = -1;
+bool log_fd_is_journal(int fd, const char *journal_stream) {
         struct stat st;
 
+        return fstat(fd, &st) >= 0 && log_stream_is_journal(journal_stream, st.st_dev, st.st_ino);
+}
+
+/* Decided once: stderr does not change under a running program. */
+bool log_stderr_is_journal(void) {
+        static int cached = -1;
+
         if (cached < 0)
-                cached = fstat(STDERR_FILENO, &st) >= 0 &&
-                         log_stream_is_journal(getenv("JOURNAL_STREAM"), st.st_dev, st.st_ino);
+                cached = log_fd_is_journal(STDERR_FILENO, getenv("JOURNAL_STREAM"));
         return cached;
 }
 
@@ -98,7 +113,7 @@ int log_internal(LogLevel level, int error, const char *file, int line, const ch
         (void) vsnprintf(buf, sizeof(buf), format, ap);
         va_end(ap);
 
-        (void) log_format_line(out, sizeof(out), level, stderr_is_journal(), program_name,
+        (void) log_format_line(out, sizeof(out), level, log_stderr_is_journal(), program_name,
                         max_level >= LOG_LEVEL_DEBUG, file, line, func, buf);
         (void) fputs(out, stderr);
         return -error;

@@ -22,6 +22,8 @@ typedef enum LogLevel {
 
 const char *log_level_to_string(LogLevel l);
 LogLevel log_level_from_string(const char *s);
+/* The argument of --log-level: sets *ret, or logs the usage error and returns -EINVAL. */
+int log_parse_level_arg(const char *arg, LogLevel *ret);
 
 void log_set_max_level(LogLevel l);
 LogLevel log_get_max_level(void);
@@ -32,6 +34,10 @@ void log_set_program_name(const char *name);
  * ("DEVICE:INODE" in decimal, set by systemd for a service whose output goes to the journal;
  * a child that inherited the variable but got another stderr does not match). Pure. */
 bool log_stream_is_journal(const char *journal_stream, dev_t dev, ino_t ino);
+/* Whether fd is the stream $JOURNAL_STREAM (journal_stream) names. */
+bool log_fd_is_journal(int fd, const char *journal_stream);
+/* Whether this process's stderr is the journal; decided once. */
+bool log_stderr_is_journal(void);
 
 /* One log line with its newline, truncated to size: for the journal prefixed with the syslog
  * priority ("<3>" for errors, sd-daemon.h) so `journalctl -p err` finds it; then "PROGRAM: "

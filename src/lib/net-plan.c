@@ -6,40 +6,15 @@
 
 #include "config-internal.h"
 #include "net-plan.h"
+#include "parse-util.h"
 #include "plan.h"
 #include "strv.h"
 
 int net_prefix_parse(const char *s, NetPrefix *ret) {
-        char buf[INET6_ADDRSTRLEN + 8];
         NetPrefix p = {};
-        const char *slash;
-        char *end;
-        size_t len;
-        long n;
 
-        if (!s)
+        if (!s || parse_cidr(s, AF_UNSPEC, &p.family, p.address, &p.prefix_len) < 0)
                 return -EINVAL;
-        slash = strchr(s, '/');
-        if (!slash || slash == s || !slash[1])
-                return -EINVAL;
-        len = (size_t) (slash - s);
-        if (len >= sizeof(buf))
-                return -EINVAL;
-        memcpy(buf, s, len);
-        buf[len] = '\0';
-        if (inet_pton(AF_INET, buf, p.address) == 1)
-                p.family = AF_INET;
-        else if (inet_pton(AF_INET6, buf, p.address) == 1)
-                p.family = AF_INET6;
-        else
-                return -EINVAL;
-        if (slash[1] < '0' || slash[1] > '9')
-                return -EINVAL;
-        errno = 0;
-        n = strtol(slash + 1, &end, 10);
-        if (errno != 0 || *end || n < 0 || n > (p.family == AF_INET ? 32 : 128))
-                return -EINVAL;
-        p.prefix_len = (unsigned) n;
         *ret = p;
         return 0;
 }

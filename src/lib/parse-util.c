@@ -123,8 +123,9 @@ bool mac_is_multicast(const uint8_t mac[MAC_ADDRESS_LEN]) {
         return mac[0] & 0x01;
 }
 
-int parse_ip_address(const char *s, int family, int *ret_family) {
-        unsigned char buf[sizeof(struct in6_addr)];
+/* The address into ret_address (16 bytes, may be NULL), as parse_ip_address(). */
+static int parse_ip_address_bytes(const char *s, int family, int *ret_family, uint8_t *ret_address) {
+        unsigned char buf[sizeof(struct in6_addr)] = {};
         int found;
 
         if (inet_pton(AF_INET, s, buf) == 1)
@@ -137,10 +138,18 @@ int parse_ip_address(const char *s, int family, int *ret_family) {
                 return -EAFNOSUPPORT;
         if (ret_family)
                 *ret_family = found;
+        if (ret_address)
+                memcpy(ret_address, buf, sizeof(buf));
         return 0;
 }
 
-int parse_cidr(const char *s, int family, int *ret_family, unsigned *ret_prefix) {
+int parse_ip_address(const char *s, int family, int *ret_family) {
+        return parse_ip_address_bytes(s, family, ret_family, NULL);
+}
+
+int parse_cidr(const char *s, int family, int *ret_family, uint8_t *ret_address,
+                unsigned *ret_prefix) {
+        uint8_t bytes[PARSE_ADDRESS_BYTES];
         char addr[INET6_ADDRSTRLEN];
         const char *slash, *end;
         uint64_t prefix;
@@ -151,7 +160,7 @@ int parse_cidr(const char *s, int family, int *ret_family, unsigned *ret_prefix)
                 return -EINVAL;
         memcpy(addr, s, (size_t) (slash - s));
         addr[slash - s] = '\0';
-        r = parse_ip_address(addr, family, &found);
+        r = parse_ip_address_bytes(addr, family, &found, bytes);
         if (r < 0)
                 return r;
         r = parse_digits(slash + 1, &prefix, &end);
@@ -161,6 +170,8 @@ int parse_cidr(const char *s, int family, int *ret_family, unsigned *ret_prefix)
                 return -ERANGE;
         if (ret_family)
                 *ret_family = found;
+        if (ret_address)
+                memcpy(ret_address, bytes, sizeof(bytes));
         if (ret_prefix)
                 *ret_prefix = (unsigned) prefix;
         return 0;

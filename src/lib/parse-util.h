@@ -28,8 +28,12 @@ bool mac_is_multicast(const uint8_t mac[MAC_ADDRESS_LEN]);
  * the family found is stored in ret_family (may be NULL). -EAFNOSUPPORT if the address is valid
  * but of the other family. */
 int parse_ip_address(const char *s, int family, int *ret_family);
-/* "address/prefix" with prefix 0..32 (IPv4) or 0..128 (IPv6); same family rules as above. */
-int parse_cidr(const char *s, int family, int *ret_family, unsigned *ret_prefix);
+/* "address/prefix" with prefix 0..32 (IPv4) or 0..128 (IPv6); same family rules as above. The
+ * address in network byte order goes to ret_address (PARSE_ADDRESS_BYTES, the first 4 for IPv4,
+ * the rest zero; may be NULL). */
+#define PARSE_ADDRESS_BYTES 16
+int parse_cidr(const char *s, int family, int *ret_family, uint8_t *ret_address,
+                unsigned *ret_prefix);
 
 /* PCI address "bb:dd.f" or "dddd:bb:dd.f" (hex; device ≤ 1f, function ≤ 7), normalised to
  * lowercase "dddd:bb:dd.f". */

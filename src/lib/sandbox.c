@@ -21,6 +21,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "fs-util.h"
 #include "path-util.h"
 #include "sandbox.h"
 
@@ -198,17 +199,6 @@ _noreturn_ static void fail(const char *what) {
         _exit(127);
 }
 
-static void mkdir_parents(char *path, mode_t mode) {
-        for (char *slash = strchr(path + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
-                *slash = '\0';
-                if (mkdir(path, mode) < 0 && errno != EEXIST) {
-                        *slash = '/';
-                        fail(path);
-                }
-                *slash = '/';
-        }
-}
-
 /* Makes SANDBOX_NEW + path show the host's source (under SANDBOX_OLD): a copy of a symlink, or a
  * bind mount remounted with `flags` (MS_RDONLY, MS_NOEXEC…). A path the host lacks is skipped:
  * the VMM then fails on it with the error it would have had anyway. A device must be a character
@@ -229,7 +219,8 @@ static void expose_from(const char *path, const char *source, unsigned long flag
                 errno = ENODEV;
                 fail(source);
         }
-        mkdir_parents(dst, 0755);
+        if (mkdir_parents(dst, 0755) < 0)
+                fail(dst);
         if (S_ISLNK(st.st_mode)) {
                 n = readlink(src, link, sizeof(link) - 1);
                 if (n < 0)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* socket-util.c: unix socket helpers. */
 #include <fcntl.h>
+#include <linux/vm_sockets.h>
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -101,4 +102,21 @@ int socket_connect_unix_at(int dirfd, const char *name, uid_t owner, int *ret_fd
                 *ret_ino = st.st_ino;
         (void) snprintf(proc_path, sizeof(proc_path), "/proc/self/fd/%d", path_fd);
         return connect_unix(proc_path, SOCK_NONBLOCK, ret_fd);
+}
+
+int socket_bind_vsock_port(int fd, unsigned max, unsigned min) {
+        for (unsigned port = max; port >= min; port--) {
+                struct sockaddr_vm sa = {
+                        .svm_family = AF_VSOCK,
+                        .svm_cid = VMADDR_CID_ANY,
+                        .svm_port = port,
+                };
+
+                if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) >= 0)
+                        return (int) port;
+                /* Another link holds this one. */
+                if (errno != EADDRINUSE)
+                        return -errno;
+        }
+        return -EADDRINUSE;
 }

@@ -22,3 +22,8 @@ int socket_connect_unix_nonblocking(const char *path, int *ret);
 /* The credentials of the process at the other end (SO_PEERCRED; pid 0 if it is in a PID
  * namespace we cannot see into). */
 int socket_peer_cred(int fd, struct ucred *ret);
+/* Binds the AF_VSOCK socket fd to the highest free port from max down to min: the port, or
+ * -errno (-EADDRINUSE when every one is taken). Below 1024 only a process with
+ * CAP_NET_BIND_SERVICE may bind (-EACCES otherwise), which is what makes such a port proof of
+ * root on the host to a guest. */
+int socket_bind_vsock_port(int fd, unsigned max, unsigned min);

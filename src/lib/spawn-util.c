@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* spawn-util.c: see spawn-util.h. */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -29,8 +32,34 @@ int spawn_wait(char *const *argv, char *const *envp, int stdout_fd) {
         posix_spawn_file_actions_destroy(&actions);
         if (r != 0)
                 return -r;
-        while (waitpid(pid, &status, 0) < 0)
+        r = wait_child(pid, &status);
+        return r < 0 ? r : wait_status_to_errno(status);
+}
+
+int wait_child(pid_t pid, int *ret_status) {
+        while (waitpid(pid, ret_status, 0) < 0)
                 if (errno != EINTR)
                         return -errno;
+        return 0;
+}
+
+int wait_child_deadline(pid_t pid, int pidfd, uint64_t timeout_usec, int *ret_status) {
+        struct pollfd p = { .fd = pidfd, .events = POLLIN };
+        bool killed;
+        int r;
+
+        do
+                r = poll(&p, 1, (int) (timeout_usec / 1000));
+        while (r < 0 && errno == EINTR);
+        killed = r <= 0;
+        if (killed)
+                (void) kill(pid, SIGKILL);
+        r = wait_child(pid, ret_status);
+        if (r < 0)
+                return r;
+        return killed ? -ETIME : 0;
+}
+
+int wait_status_to_errno(int status) {
         return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
 }

@@ -12,6 +12,7 @@
 #include "tray-host.h"
 #include "tray-stream.h"
 #include "tray-wire.h"
+#include "time-util.h"
 
 struct TrayHost {
         sd_event *event;
@@ -73,12 +74,6 @@ static void send_action(const TrayAction *action, void *userdata) {
         if (r < 0)
                 log_warning_errno(r, "VM '%s': cannot forward a tray interaction, ignoring: %m",
                                 h->vm);
-}
-
-static uint64_t now_usec(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
 }
 
 /* The item's proxy, created on its first snapshot; NULL (logged) when the VM has too many. */

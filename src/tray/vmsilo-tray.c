@@ -80,14 +80,14 @@ static int parse_argv(int argc, char **argv) {
                 { "version", no_argument, NULL, ARG_VERSION },
                 {},
         };
+        LogLevel level;
         int c;
 
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
                 switch (c) {
                 case ARG_VM:
-                        if (!config_vm_name_is_valid(optarg))
-                                return log_error_errno(
-                                                EINVAL, "--vm: '%s' is not a VM name.", optarg);
+                        if (config_check_vm_name_arg(optarg) < 0)
+                                return -EINVAL;
                         arg_vm = optarg;
                         break;
                 case ARG_COLOR:
@@ -108,12 +108,9 @@ static int parse_argv(int argc, char **argv) {
                         arg_listen = optarg;
                         break;
                 case ARG_LOG_LEVEL:
-                        if (log_level_from_string(optarg) < 0)
-                                return log_error_errno(EINVAL,
-                                                "--log-level: '%s' is not one of "
-                                                "error, warn, info, debug, trace",
-                                                optarg);
-                        log_set_max_level(log_level_from_string(optarg));
+                        if (log_parse_level_arg(optarg, &level) < 0)
+                                return -EINVAL;
+                        log_set_max_level(level);
                         break;
                 case 'h':
                         help();

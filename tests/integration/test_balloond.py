@@ -360,8 +360,10 @@ def test_crosvm_vms_are_driven_through_the_crosvm_cli_and_a_slow_one_is_skipped(
                      {"name": "slow", "memory": 1024, "vmm": "crosvm"}]}))
     meminfo = short_dir / "meminfo"
     write_meminfo(meminfo, HOST_BASE_AVAILABLE_MIB)
+    # As vmsilod and crosvm lay them out: crosvm's control socket in the VM's directory.
     for name in ("cv", "slow"):
-        (runtime / f"{name}-crosvm.socket").write_text("")
+        (runtime / f"{name}.vmm").mkdir()
+        (runtime / f"{name}.vmm" / f"{name}-crosvm.socket").write_text("")
     start = time.monotonic()
     p = subprocess.run([str(BALLOOND), "--config", str(config), "--runtime-dir", str(runtime),
                         "--host-meminfo", str(meminfo), "--psi", str(short_dir / "no-psi"),
@@ -371,7 +373,7 @@ def test_crosvm_vms_are_driven_through_the_crosvm_cli_and_a_slow_one_is_skipped(
     assert p.returncode == 0, p.stderr
     # guest available 900 MiB (margin 500), host 159 MiB under critical: +330 MiB.
     calls = (short_dir / "crosvm-state.log").read_text().split()
-    assert calls[1] == str(runtime / "cv-crosvm.socket")
+    assert calls[1] == str(runtime / "cv.vmm" / "cv-crosvm.socket")
     assert abs(int(calls[0]) - 330 * MIB) < 2 * MIB, calls
     assert vm_status(runtime, "slow")["state"] == "not-answering"
     assert vm_status(runtime, "cv")["last_action"] == "inflate"

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-config-validate.c: every rule of config loading rejects its bad input with the JSON path
  * of the problem. One rule per test; the valid side of each option is in test-config.c. */
+#include "config-internal.h"
 #include "test-config-helpers.h"
 
 #define NAME_65 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
@@ -170,6 +171,16 @@ static void test_config_rejects_vm_names_unusable_in_socket_and_tap_names(void *
                                 names[i]);
                 assert_one_error(json, "nixosVms[0].name", "is not a valid VM name");
         }
+}
+
+/* A program's --vm takes exactly the names a configuration may give. */
+static void test_config_check_vm_name_arg_as_the_configuration(void **state) {
+        assert_int_equal(config_check_vm_name_arg("banking"), 0);
+        assert_int_equal(config_check_vm_name_arg("my-vm2"), 0);
+        assert_int_equal(config_check_vm_name_arg(""), -EINVAL);
+        assert_int_equal(config_check_vm_name_arg("../etc"), -EINVAL);
+        assert_int_equal(config_check_vm_name_arg("a b"), -EINVAL);
+        assert_int_equal(config_check_vm_name_arg(NAME_65), -EINVAL);
 }
 
 static void test_config_rejects_duplicate_vm_names(void **state) {
@@ -660,6 +671,7 @@ int main(void) {
                 cmocka_unit_test(test_config_rejects_vm_that_is_not_an_object),
                 cmocka_unit_test(test_config_rejects_vm_without_name),
                 cmocka_unit_test(test_config_rejects_vm_names_unusable_in_socket_and_tap_names),
+                cmocka_unit_test(test_config_check_vm_name_arg_as_the_configuration),
                 cmocka_unit_test(test_config_rejects_duplicate_vm_names),
                 cmocka_unit_test(test_config_rejects_memory_below_minimum),
                 cmocka_unit_test(test_config_rejects_memory_above_maximum),

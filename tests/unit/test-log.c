@@ -4,7 +4,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 
@@ -69,6 +72,36 @@ static void test_log_format_line_keeps_the_newline_when_truncated(void **state) 
         assert_string_equal(buf, "<3>vms\n");
 }
 
+/* The choice vmsilod makes for itself and its VMMs' output: the fd $JOURNAL_STREAM names. */
+static void test_log_fd_is_journal_names_that_fd_only(void **state) {
+        char stream[64];
+        struct stat st;
+        FILE *named = tmpfile(), *other = tmpfile();
+
+        assert_non_null(named);
+        assert_non_null(other);
+        assert_int_equal(fstat(fileno(named), &st), 0);
+        snprintf(stream, sizeof(stream), "%ju:%ju", (uintmax_t) st.st_dev, (uintmax_t) st.st_ino);
+        assert_true(log_fd_is_journal(fileno(named), stream));
+        assert_false(log_fd_is_journal(fileno(other), stream));
+        assert_false(log_fd_is_journal(fileno(named), NULL));
+        assert_false(log_fd_is_journal(-1, stream));
+        fclose(named);
+        fclose(other);
+}
+
+static void test_log_parse_level_arg_takes_only_the_five_names(void **state) {
+        LogLevel l = LOG_LEVEL_INFO;
+
+        assert_int_equal(log_parse_level_arg("debug", &l), 0);
+        assert_int_equal(l, LOG_LEVEL_DEBUG);
+        assert_int_equal(log_parse_level_arg("error", &l), 0);
+        assert_int_equal(l, LOG_LEVEL_ERROR);
+        assert_int_equal(log_parse_level_arg("loud", &l), -EINVAL);
+        assert_int_equal(log_parse_level_arg("", &l), -EINVAL);
+        assert_int_equal(l, LOG_LEVEL_ERROR); /* untouched by a refusal */
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_log_stream_is_journal_matches_device_and_inode),
@@ -76,6 +109,8 @@ int main(void) {
                 cmocka_unit_test(test_log_format_line_prefixes_the_priority_for_the_journal),
                 cmocka_unit_test(test_log_format_line_without_journal_has_no_prefix),
                 cmocka_unit_test(test_log_format_line_keeps_the_newline_when_truncated),
+                cmocka_unit_test(test_log_parse_level_arg_takes_only_the_five_names),
+                cmocka_unit_test(test_log_fd_is_journal_names_that_fd_only),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

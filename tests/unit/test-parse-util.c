@@ -193,7 +193,7 @@ static void test_parse_cidr_checks_address_and_prefix_range(void **state) {
                 unsigned prefix = 0;
 
                 print_message("case: %s\n", cases[i].label);
-                assert_int_equal(parse_cidr(cases[i].input, cases[i].family, NULL, &prefix),
+                assert_int_equal(parse_cidr(cases[i].input, cases[i].family, NULL, NULL, &prefix),
                                 cases[i].ret);
                 assert_int_equal(prefix, cases[i].prefix);
         }

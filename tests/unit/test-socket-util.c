@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* test-socket-util.c: tests for socket_connect_unix_at() in src/lib/socket-util.c. */
+/* test-socket-util.c: tests for src/lib/socket-util.c: socket_connect_unix_at() and the vsock port bind. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 #include <fcntl.h>
+#include <linux/vm_sockets.h>
+#include <sys/socket.h>
 
 #include "macro.h"
 #include "socket-util.h"
@@ -96,8 +98,55 @@ static void test_nobody_listening_is_refused(void **state) {
                         -ECONNREFUSED);
 }
 
+/* The vsock binds: they need the vsock core only, not a transport, so they run on any host
+ * with AF_VSOCK; a port below 1024 needs CAP_NET_BIND_SERVICE (tests run as root). */
+#define PORT_MAX 1023u
+#define PORT_MIN 512u
+
+static int vsock_socket(void) {
+        int fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+        if (fd < 0 && IN_SET(errno, EAFNOSUPPORT, EPERM))
+                skip(); /* no vsock in this kernel or sandbox */
+        assert_true(fd >= 0);
+        return fd;
+}
+
+static unsigned bound_port(int fd) {
+        struct sockaddr_vm sa = {};
+        socklen_t len = sizeof(sa);
+
+        assert_int_equal(getsockname(fd, (struct sockaddr *) &sa, &len), 0);
+        return sa.svm_port;
+}
+
+static void test_vsock_bind_takes_the_highest_free_port(void **state) {
+        int fd = vsock_socket();
+        int port = socket_bind_vsock_port(fd, PORT_MAX, PORT_MIN);
+
+        assert_true(port >= (int) PORT_MIN);
+        assert_true(port <= (int) PORT_MAX);
+        assert_int_equal(bound_port(fd), (unsigned) port);
+        close(fd);
+}
+
+static void test_vsock_bind_moves_past_ports_in_use(void **state) {
+        int a = vsock_socket(), b = vsock_socket();
+        int port_a = socket_bind_vsock_port(a, PORT_MAX, PORT_MIN);
+        int port_b = socket_bind_vsock_port(b, PORT_MAX, PORT_MIN);
+
+        assert_true(port_a >= (int) PORT_MIN);
+        assert_true(port_b >= (int) PORT_MIN);
+        assert_int_not_equal(port_a, port_b);
+        assert_int_equal(bound_port(b), (unsigned) port_b);
+        close(a);
+        close(b);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_vsock_bind_takes_the_highest_free_port),
+                cmocka_unit_test(test_vsock_bind_moves_past_ports_in_use),
                 cmocka_unit_test_setup_teardown(
                                 test_connects_to_the_owners_socket, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_never_follows_a_link, setup, teardown),

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* helper.h: a child process of vmsilod (a VM's pre-start work: the home template copy as the
- * user, mkfs.ext4 and qemu-img for the overlay disk), never waited for synchronously: an sd-event
+ * user, mkfs.ext4 and qemu-img for the overlay disk; `crosvm stop`), never waited for
+ * synchronously: an sd-event
  * child source, a deadline after which its whole process group gets SIGKILL, and a callback with
  * the result. The child starts with no fd but 0-2, every signal unblocked, in a process group of
  * its own, so whatever it starts dies with it at the deadline. */
