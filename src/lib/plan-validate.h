@@ -2,9 +2,9 @@
 /* plan-validate.h: which VM options the chosen VMM can honour. Pure.
  *
  * Rule of thumb: a default adapts to the VMM quietly, an explicit request is honoured or
- * rejected. On QEMU, `gpu = true` and `sound = true` (both default on) and the global crosvm.*
- * options simply do not apply, and the shared home is served over 9p instead of virtio-fs; but a
- * gpu/sound attribute set, vhostUser devices, per-VM crosvm.extraArgs/extraRunArgs, `type = "fs"`
+ * rejected. On QEMU, `gpu = true` (default on) and the global crosvm.* options simply do not
+ * apply, and the shared home is served over 9p instead of virtio-fs; but a gpu attribute set,
+ * sound keys other than capture and backend = "pulse", vhostUser devices, per-VM crosvm.extraArgs/extraRunArgs, `type = "fs"`
  * shares and crosvm-only keys of disks, shares and PCI devices are errors naming the VM and the
  * option. The per-VM crosvm.logLevel is ignored on QEMU (it only changes crosvm's logging). */
 #pragma once

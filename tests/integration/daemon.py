@@ -23,7 +23,7 @@ def build_dir():
 
 def binary(name):
     paths = {"vmsilo": "src/cli/vmsilo", "vmsilod": "src/daemon/vmsilod",
-             "vmsilo-agent": "src/agent/vmsilo-agent"}
+             "vmsilo-agent": "src/agent/vmsilo-agent", "vmsilo-sound": "src/sound/vmsilo-sound"}
     return str(build_dir() / paths[name])
 
 

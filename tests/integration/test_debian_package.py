@@ -21,6 +21,7 @@ TOOLS = ["dpkg-buildpackage", "dpkg-deb", "dh", "fakeroot"]
 EXECUTABLES = ["usr/bin/vmsilo", "usr/sbin/vmsilod", "usr/sbin/vmsilo-balloond",
                "usr/libexec/vmsilo/vmsilo-agent", "usr/libexec/vmsilo/vmsilo-wayland",
                "usr/libexec/vmsilo/vmsilo-tray", "usr/libexec/vmsilo/vmsilo-clipboard",
+               "usr/libexec/vmsilo/vmsilo-sound",
                "usr/share/vmsilo/init"]
 DATA = ["usr/lib/systemd/system/vmsilod.service",
         "usr/lib/systemd/system/vmsilo-balloond.service",
