@@ -43,3 +43,7 @@ int pcm_format_to_spec(const PcmFormat *f, pa_sample_spec *ret) {
         *ret = (pa_sample_spec){ .format = format, .rate = f->rate, .channels = f->channels };
         return 0;
 }
+
+uint8_t pcm_format_silence_byte(const pa_sample_spec *spec) {
+        return spec->format == PA_SAMPLE_U8 ? 0x80 : 0;
+}

@@ -24,3 +24,6 @@ typedef struct PcmFormat {
 /* -EINVAL for a format PulseAudio cannot play as sent (an unknown sample type, a rate or channel
  * count out of range, or bytes_per_frame that disagrees with bits × channels). */
 int pcm_format_to_spec(const PcmFormat *f, pa_sample_spec *ret);
+
+/* The byte that fills silence in spec's format (0x80 for unsigned 8-bit, 0 for the others). */
+uint8_t pcm_format_silence_byte(const pa_sample_spec *spec);

@@ -1,20 +1,25 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmsilo-sound: one VM's sound, between QEMU's D-Bus audio and the user's PulseAudio server.
  *
- * vmsilod starts it as the configured user, sandboxed, with one end of a socketpair whose other
- * end QEMU got through QMP add_client (-display dbus,p2p=yes). On that connection we register an
- * org.qemu.Display1.AudioOutListener (and, only with --capture, an AudioInListener): QEMU then
- * pushes the guest's PCM to us and we play it as a PulseAudio stream named "[vm] …". QEMU itself
- * never talks to the sound server, so a VM without capture has no path to a recording stream:
- * the only process holding the server's socket is this one, and it never opens one. docs/sound.md.
+ * vmsilod starts it as the configured user, in bubblewrap, next to the VM's private bus on which
+ * QEMU's D-Bus display is org.qemu. We hand QEMU an org.qemu.Display1.AudioOutListener (and, only
+ * with --capture, an AudioInListener): QEMU pushes the guest's PCM to us and we play it as a
+ * PulseAudio stream named "[vm] playback". QEMU itself never talks to the sound server, so a VM
+ * without capture has no path to a recording stream: the only process holding the server's
+ * socket is this one, and it opens none. docs/sound.md.
  *
- * PulseAudio goes through the blocking simple API: QEMU paces the calls in real time (Write is
- * fire-and-forget on its side, Read is a synchronous call QEMU waits for), so a blocking write or
- * read is the back-pressure the stream needs. */
+ * Neither side ever waits for the other. QEMU 7.2 makes blocking D-Bus calls from its main loop
+ * (listener setup, capture's Read), so the bus side must answer at once: it only copies into or
+ * out of a bounded ring per voice (pcm-ring.c) and pads a short Read with silence. libpulse runs
+ * asynchronously in its threaded main loop and moves data between the rings and the server as
+ * the server asks. That thread is the one exception to "no threads" (docs/sound.md): every Voice
+ * and the context are touched only under pa_threaded_mainloop_lock(), which libpulse holds
+ * around its own callbacks; nothing under it blocks. */
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
@@ -24,10 +29,10 @@
 #include "log.h"
 #include "macro.h"
 #include "pcm-format.h"
+#include "pcm-ring.h"
 
 /* After macro.h: <sys/param.h>, which these pull in, has its own MIN and MAX. */
-#include <pulse/error.h>
-#include <pulse/simple.h>
+#include <pulse/pulseaudio.h>
 
 /* QEMU's name on the VM's bus (-display dbus,addr=…). */
 #define QEMU_BUS_NAME "org.qemu"
@@ -39,28 +44,224 @@
 #define VOICES_MAX 8
 /* A Read asks for what accumulated since the last one (~10 ms); more is a confused VMM. */
 #define READ_BYTES_MAX (1024 * 1024)
+/* What the server buffers for us (playback target, capture fragment): the latency we ask for. */
+#define STREAM_LATENCY_USEC ((pa_usec_t) 40000)
+/* What a voice's ring holds at most: a scheduling hiccup's worth; beyond it, samples drop. */
+#define RING_USEC ((pa_usec_t) 250000)
+/* How often a missing or lost sound server is looked for again. */
+#define SERVER_RETRY_USEC ((uint64_t) 2000000)
+
+typedef struct Sound Sound;
 
 typedef struct Voice {
+        Sound *owner;
         uint64_t id;
         bool used, capture;
-        pa_simple *stream; /* NULL: no server (logged) or voice disabled */
-        size_t frame_bytes;
+        pa_sample_spec spec;
+        pa_stream *stream; /* NULL while there is no server */
+        PcmRing ring;      /* playback: from QEMU to the server; capture: the other way */
+        uint64_t underruns;     /* playback: the server ran dry */
+        uint64_t silence_bytes; /* capture: Read padded with silence */
 } Voice;
 
-typedef struct Sound {
+struct Sound {
         const char *vm_name;
         bool capture;
         Voice voices[VOICES_MAX];
         bool server_missing_logged;
         sd_event *event;
-        sd_bus *qemu;        /* the VM's bus */
+        sd_bus *qemu;         /* the VM's bus */
         sd_bus *listeners[2]; /* out, in; NULL until QEMU is on the bus */
-} Sound;
+        sd_event_source *retry_timer;
+        pa_threaded_mainloop *pulse; /* its lock guards voices[] and context */
+        pa_context *context;         /* NULL or failed: no server */
+};
+
+static const char *voice_kind(const Voice *v) {
+        return v->capture ? "capture" : "playback";
+}
+
+/* ---- the sound server's side: runs in libpulse's thread, or under its lock ---- */
+
+/* Playback: hands the server what the ring holds, as much as it takes now. */
+static void voice_drain(Voice *v) {
+        uint8_t buf[16384];
+
+        while (v->stream && pa_stream_get_state(v->stream) == PA_STREAM_READY) {
+                size_t room = pa_stream_writable_size(v->stream), n;
+
+                if (room == (size_t) -1)
+                        return;
+                n = pcm_ring_pop(&v->ring, buf, MIN(room, sizeof(buf)));
+                if (n == 0 || pa_stream_write(v->stream, buf, n, NULL, 0, PA_SEEK_RELATIVE) < 0)
+                        return;
+        }
+}
+
+/* Capture: keeps what the server recorded until QEMU's next Read. */
+static void voice_fill(Voice *v) {
+        const void *data;
+        size_t n;
+
+        while (v->stream && pa_stream_readable_size(v->stream) > 0) {
+                if (pa_stream_peek(v->stream, &data, &n) < 0 || n == 0)
+                        return;
+                if (data) /* NULL: a hole; Read pads it with silence */
+                        (void) pcm_ring_push(&v->ring, data, n);
+                (void) pa_stream_drop(v->stream);
+        }
+}
+
+static void on_stream_write(pa_stream *stream, size_t nbytes, void *userdata) {
+        voice_drain(userdata);
+}
+
+static void on_stream_read(pa_stream *stream, size_t nbytes, void *userdata) {
+        voice_fill(userdata);
+}
+
+static void on_stream_underflow(pa_stream *stream, void *userdata) {
+        Voice *v = userdata;
+
+        v->underruns++;
+}
+
+static void voice_stream_close(Voice *v) {
+        if (!v->stream)
+                return;
+        pa_stream_set_write_callback(v->stream, NULL, NULL);
+        pa_stream_set_read_callback(v->stream, NULL, NULL);
+        pa_stream_set_underflow_callback(v->stream, NULL, NULL);
+        (void) pa_stream_disconnect(v->stream);
+        pa_stream_unref(v->stream);
+        v->stream = NULL;
+}
+
+/* Opens the voice's stream once the server is ready, named "[vm] playback" or "[vm] capture"
+ * (application.name, which mixers show). */
+static void voice_stream_open(Voice *v) {
+        Sound *s = v->owner;
+        _cleanup_(freep) char *name = NULL;
+        pa_proplist *props;
+        pa_channel_map map;
+        pa_buffer_attr attr = {
+                .maxlength = (uint32_t) -1,
+                .tlength = (uint32_t) pa_usec_to_bytes(STREAM_LATENCY_USEC, &v->spec),
+                .prebuf = (uint32_t) -1,
+                .minreq = (uint32_t) -1,
+                .fragsize = (uint32_t) pa_usec_to_bytes(STREAM_LATENCY_USEC / 2, &v->spec),
+        };
+        int r;
+
+        if (v->stream || !s->context || pa_context_get_state(s->context) != PA_CONTEXT_READY)
+                return;
+        if (asprintf(&name, "[%s] %s", s->vm_name, voice_kind(v)) < 0) {
+                name = NULL;
+                return;
+        }
+        props = pa_proplist_new();
+        if (!props)
+                return;
+        (void) pa_proplist_sets(props, PA_PROP_APPLICATION_NAME, name);
+        (void) pa_proplist_sets(props, PA_PROP_APPLICATION_ID, "vmsilo-sound");
+        v->stream = pa_stream_new_with_proplist(s->context, name, &v->spec,
+                        pa_channel_map_init_extend(&map, v->spec.channels,
+                                        PA_CHANNEL_MAP_DEFAULT),
+                        props);
+        pa_proplist_free(props);
+        if (!v->stream)
+                return;
+        pa_stream_set_underflow_callback(v->stream, on_stream_underflow, v);
+        if (v->capture) {
+                pa_stream_set_read_callback(v->stream, on_stream_read, v);
+                r = pa_stream_connect_record(v->stream, NULL, &attr, PA_STREAM_ADJUST_LATENCY);
+        } else {
+                pa_stream_set_write_callback(v->stream, on_stream_write, v);
+                r = pa_stream_connect_playback(v->stream, NULL, &attr, PA_STREAM_ADJUST_LATENCY,
+                                NULL, NULL);
+        }
+        if (r < 0) {
+                log_warning("VM %s: cannot open the %s stream: %s", s->vm_name, voice_kind(v),
+                                pa_strerror(pa_context_errno(s->context)));
+                voice_stream_close(v);
+                return;
+        }
+        log_info("VM %s: %s stream %s: %u Hz, %u channels", s->vm_name, voice_kind(v), name,
+                        v->spec.rate, v->spec.channels);
+}
+
+static void on_context_state(pa_context *context, void *userdata) {
+        Sound *s = userdata;
+
+        switch (pa_context_get_state(context)) {
+        case PA_CONTEXT_READY:
+                log_info("VM %s: connected to the sound server", s->vm_name);
+                s->server_missing_logged = false;
+                for (size_t i = 0; i < VOICES_MAX; i++)
+                        if (s->voices[i].used)
+                                voice_stream_open(&s->voices[i]);
+                break;
+        case PA_CONTEXT_FAILED:
+        case PA_CONTEXT_TERMINATED:
+                /* Logged once per loss: the VM keeps running and its sound goes nowhere. */
+                if (!s->server_missing_logged)
+                        log_warning("no sound server for VM %s: %s; its sound is dropped until "
+                                    "one appears",
+                                        s->vm_name, pa_strerror(pa_context_errno(context)));
+                s->server_missing_logged = true;
+                for (size_t i = 0; i < VOICES_MAX; i++)
+                        voice_stream_close(&s->voices[i]);
+                break;
+        default:
+                break;
+        }
+}
+
+/* Under the lock. A context that failed is replaced; one that is connecting or ready stays. */
+static void sound_connect(Sound *s) {
+        pa_context_state_t state;
+
+        if (s->context) {
+                state = pa_context_get_state(s->context);
+                if (state != PA_CONTEXT_FAILED && state != PA_CONTEXT_TERMINATED)
+                        return;
+                pa_context_set_state_callback(s->context, NULL, NULL);
+                pa_context_unref(s->context);
+                s->context = NULL;
+        }
+        s->context = pa_context_new(pa_threaded_mainloop_get_api(s->pulse), "vmsilo-sound");
+        if (!s->context)
+                return;
+        pa_context_set_state_callback(s->context, on_context_state, s);
+        if (pa_context_connect(s->context, /* server= */ NULL, PA_CONTEXT_NOAUTOSPAWN, NULL) < 0)
+                on_context_state(s->context, s);
+}
+
+static int on_retry_timer(sd_event_source *source, uint64_t usec, void *userdata) {
+        Sound *s = userdata;
+
+        pa_threaded_mainloop_lock(s->pulse);
+        sound_connect(s);
+        pa_threaded_mainloop_unlock(s->pulse);
+        return sd_event_source_set_time(source, usec + SERVER_RETRY_USEC);
+}
+
+/* ---- voices, under the lock ---- */
 
 static void voice_close(Voice *v) {
-        if (v->stream)
-                pa_simple_free(v->stream);
-        *v = (Voice){};
+        if (!v->used)
+                return;
+        if (v->capture)
+                log_info("VM %s: capture voice %" PRIu64 " closed: %" PRIu64 " bytes dropped, "
+                         "%" PRIu64 " bytes of silence",
+                                v->owner->vm_name, v->id, v->ring.dropped_bytes, v->silence_bytes);
+        else
+                log_info("VM %s: playback voice %" PRIu64 " closed: %" PRIu64 " underruns, "
+                         "%" PRIu64 " bytes dropped",
+                                v->owner->vm_name, v->id, v->underruns, v->ring.dropped_bytes);
+        voice_stream_close(v);
+        pcm_ring_finish(&v->ring);
+        *v = (Voice){ .owner = v->owner };
 }
 
 static Voice *voice_find(Sound *s, uint64_t id, bool capture) {
@@ -70,16 +271,10 @@ static Voice *voice_find(Sound *s, uint64_t id, bool capture) {
         return NULL;
 }
 
-static int voice_open(Sound *s, uint64_t id, bool capture, const PcmFormat *f) {
-        _cleanup_(freep) char *app = NULL;
-        pa_sample_spec spec;
+static int voice_open(Sound *s, uint64_t id, bool capture, const pa_sample_spec *spec) {
         Voice *v = voice_find(s, id, capture);
-        int r, error = 0;
+        int r;
 
-        r = pcm_format_to_spec(f, &spec);
-        if (r < 0)
-                return log_warning_errno(r, "voice %" PRIu64 ": unplayable format (%u bits, %u Hz, "
-                                "%u channels)", id, f->bits, f->rate, f->channels);
         if (v)
                 voice_close(v);
         for (size_t i = 0; !v && i < VOICES_MAX; i++)
@@ -87,44 +282,48 @@ static int voice_open(Sound *s, uint64_t id, bool capture, const PcmFormat *f) {
                         v = &s->voices[i];
         if (!v)
                 return log_warning_errno(-ENOSPC, "voice %" PRIu64 ": too many voices", id);
-        *v = (Voice){ .id = id, .used = true, .capture = capture,
-                .frame_bytes = f->bytes_per_frame };
-        if (asprintf(&app, "[%s] %s", s->vm_name, capture ? "capture" : "playback") < 0) {
-                app = NULL;
-                return -ENOMEM;
-        }
-        v->stream = pa_simple_new(/* server= */ NULL, app,
-                        capture ? PA_STREAM_RECORD : PA_STREAM_PLAYBACK, /* dev= */ NULL, app,
-                        &spec, /* map= */ NULL, /* attr= */ NULL, &error);
-        if (!v->stream) {
-                /* Logged once: the VM keeps running and its sound goes nowhere. */
-                if (!s->server_missing_logged)
-                        log_warning("no sound server for VM %s: %s; its sound is dropped until "
-                                    "the next stream", s->vm_name, pa_strerror(error));
-                s->server_missing_logged = true;
-                return 0;
-        }
-        s->server_missing_logged = false;
-        log_info("VM %s: %s stream %s: %u Hz, %u channels", s->vm_name,
-                        capture ? "capture" : "playback", app, spec.rate, spec.channels);
+        r = pcm_ring_init(&v->ring, pa_frame_size(spec), pa_usec_to_bytes(RING_USEC, spec));
+        if (r < 0)
+                return r;
+        v->id = id;
+        v->used = true;
+        v->capture = capture;
+        v->spec = *spec;
+        voice_stream_open(v);
         return 0;
 }
 
+/* ---- the VM's side: the listener objects on QEMU's connections ---- */
+
 static int on_init(sd_bus_message *m, void *userdata, sd_bus_error *ret_error, bool capture) {
         Sound *s = userdata;
-        PcmFormat f = {};
+        PcmFormat untrusted_format = {};
+        pa_sample_spec spec;
         uint64_t id;
         uint32_t bytes_per_second;
         int is_signed, is_float, be, r;
 
-        r = sd_bus_message_read(m, "tybbuyuub", &id, &f.bits, &is_signed, &is_float, &f.rate,
-                        &f.channels, &f.bytes_per_frame, &bytes_per_second, &be);
+        r = sd_bus_message_read(m, "tybbuyuub", &id, &untrusted_format.bits, &is_signed, &is_float,
+                        &untrusted_format.rate, &untrusted_format.channels,
+                        &untrusted_format.bytes_per_frame, &bytes_per_second, &be);
         if (r < 0)
                 return r;
-        f.is_signed = is_signed;
-        f.is_float = is_float;
-        f.big_endian = be;
-        (void) voice_open(s, id, capture, &f);
+        untrusted_format.is_signed = is_signed;
+        untrusted_format.is_float = is_float;
+        untrusted_format.big_endian = be;
+        /* sanitize start */
+        r = pcm_format_to_spec(&untrusted_format, &spec);
+        /* sanitize end */
+        if (r < 0) {
+                log_warning_errno(r, "voice %" PRIu64 ": unplayable format (%u bits, %u Hz, "
+                                     "%u channels)",
+                                id, untrusted_format.bits, untrusted_format.rate,
+                                untrusted_format.channels);
+                return sd_bus_reply_method_return(m, NULL);
+        }
+        pa_threaded_mainloop_lock(s->pulse);
+        (void) voice_open(s, id, capture, &spec);
+        pa_threaded_mainloop_unlock(s->pulse);
         return sd_bus_reply_method_return(m, NULL);
 }
 
@@ -136,7 +335,7 @@ static int on_in_init(sd_bus_message *m, void *userdata, sd_bus_error *ret_error
         return on_init(m, userdata, ret_error, true);
 }
 
-static int on_fini(sd_bus_message *m, void *userdata, bool capture) {
+static int on_fini(sd_bus_message *m, Sound *s, bool capture) {
         Voice *v;
         uint64_t id;
         int r;
@@ -144,9 +343,11 @@ static int on_fini(sd_bus_message *m, void *userdata, bool capture) {
         r = sd_bus_message_read(m, "t", &id);
         if (r < 0)
                 return r;
-        v = voice_find(userdata, id, capture);
+        pa_threaded_mainloop_lock(s->pulse);
+        v = voice_find(s, id, capture);
         if (v)
                 voice_close(v);
+        pa_threaded_mainloop_unlock(s->pulse);
         return sd_bus_reply_method_return(m, NULL);
 }
 
@@ -163,48 +364,63 @@ static int on_ignored(sd_bus_message *m, void *userdata, sd_bus_error *ret_error
         return sd_bus_reply_method_return(m, NULL);
 }
 
+/* Any length is fine: the ring takes what fits, whole frames, and counts the rest. */
 static int on_write(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        const void *data;
-        size_t size;
+        Sound *s = userdata;
+        const void *untrusted_data;
+        size_t untrusted_size;
         uint64_t id;
         Voice *v;
-        int r, error;
+        int r;
 
         r = sd_bus_message_read(m, "t", &id);
         if (r >= 0)
-                r = sd_bus_message_read_array(m, 'y', &data, &size);
+                r = sd_bus_message_read_array(m, 'y', &untrusted_data, &untrusted_size);
         if (r < 0)
                 return r;
-        v = voice_find(userdata, id, false);
-        if (v && v->stream && size > 0 && pa_simple_write(v->stream, data, size, &error) < 0) {
-                log_warning("VM playback stream lost: %s", pa_strerror(error));
-                pa_simple_free(TAKE_PTR(v->stream));
+        pa_threaded_mainloop_lock(s->pulse);
+        v = voice_find(s, id, false);
+        if (v) {
+                (void) pcm_ring_push(&v->ring, untrusted_data, untrusted_size);
+                voice_drain(v);
         }
+        pa_threaded_mainloop_unlock(s->pulse);
         return sd_bus_reply_method_return(m, NULL);
 }
 
-/* Capture: only registered with --capture. Without a server the guest records silence. */
+/* Capture: only registered with --capture. Answered at once from what the server recorded,
+ * padded with silence (also all silence without a server). */
 static int on_read(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(freep) uint8_t *buf = NULL;
-        uint64_t id, size;
+        Sound *s = userdata;
+        uint64_t id, untrusted_size;
+        size_t size, got = 0;
         Voice *v;
-        int r, error;
+        int r;
 
-        r = sd_bus_message_read(m, "tt", &id, &size);
+        r = sd_bus_message_read(m, "tt", &id, &untrusted_size);
         if (r < 0)
                 return r;
-        v = voice_find(userdata, id, true);
-        if (!v || size > READ_BYTES_MAX || size % v->frame_bytes != 0)
+        pa_threaded_mainloop_lock(s->pulse);
+        v = voice_find(s, id, true);
+        /* sanitize start */
+        if (!v || untrusted_size > READ_BYTES_MAX || untrusted_size % v->ring.frame_bytes != 0) {
+                pa_threaded_mainloop_unlock(s->pulse);
                 return sd_bus_error_set(ret_error, SD_BUS_ERROR_INVALID_ARGS, "bad read");
-        buf = calloc(1, size ?: 1);
+        }
+        size = untrusted_size;
+        /* sanitize end */
+        buf = malloc(size ?: 1);
+        if (buf) {
+                got = pcm_ring_pop(&v->ring, buf, size);
+                if (size > got)
+                        memset(buf + got, pcm_format_silence_byte(&v->spec), size - got);
+                v->silence_bytes += size - got;
+        }
+        pa_threaded_mainloop_unlock(s->pulse);
         if (!buf)
                 return -ENOMEM;
-        if (v->stream && size > 0 && pa_simple_read(v->stream, buf, size, &error) < 0) {
-                log_warning("VM capture stream lost: %s", pa_strerror(error));
-                pa_simple_free(TAKE_PTR(v->stream));
-                memset(buf, 0, size);
-        }
         r = sd_bus_message_new_method_return(m, &reply);
         if (r >= 0)
                 r = sd_bus_message_append_array(reply, 'y', buf, size);
@@ -381,6 +597,48 @@ static int qemu_watch(Sound *s) {
                         on_name_has_owner, s, "s", QEMU_BUS_NAME);
 }
 
+/* Starts libpulse's thread and the first connection; the retry timer replaces a failed one. */
+static int sound_start_pulse(Sound *s) {
+        int r;
+
+        for (size_t i = 0; i < VOICES_MAX; i++)
+                s->voices[i].owner = s;
+        s->pulse = pa_threaded_mainloop_new();
+        if (!s->pulse)
+                return -ENOMEM;
+        if (pa_threaded_mainloop_start(s->pulse) < 0)
+                return -EIO;
+        pa_threaded_mainloop_lock(s->pulse);
+        sound_connect(s);
+        pa_threaded_mainloop_unlock(s->pulse);
+        r = sd_event_add_time_relative(s->event, &s->retry_timer, CLOCK_MONOTONIC,
+                        SERVER_RETRY_USEC, 0, on_retry_timer, s);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_description(s->retry_timer, "sound-server-retry");
+        return sd_event_source_set_enabled(s->retry_timer, SD_EVENT_ON);
+}
+
+/* Closes the voices (logging their counts) and the connection, then ends libpulse's thread. */
+static void sound_stop_pulse(Sound *s) {
+        s->retry_timer = sd_event_source_disable_unref(s->retry_timer);
+        if (!s->pulse)
+                return;
+        pa_threaded_mainloop_lock(s->pulse);
+        for (size_t i = 0; i < VOICES_MAX; i++)
+                voice_close(&s->voices[i]);
+        if (s->context) {
+                pa_context_set_state_callback(s->context, NULL, NULL);
+                pa_context_disconnect(s->context);
+                pa_context_unref(s->context);
+                s->context = NULL;
+        }
+        pa_threaded_mainloop_unlock(s->pulse);
+        pa_threaded_mainloop_stop(s->pulse);
+        pa_threaded_mainloop_free(s->pulse);
+        s->pulse = NULL;
+}
+
 static void help(void) {
         printf("vmsilo-sound --bus ADDRESS --name VM [--capture]\n"
                "Plays (and with --capture records) one VM's sound through the user's PulseAudio\n"
@@ -434,14 +692,15 @@ int main(int argc, char *argv[]) {
         if (r >= 0) {
                 s.event = e;
                 s.qemu = qemu;
-                r = qemu_watch(&s);
+                r = sound_start_pulse(&s);
         }
+        if (r >= 0)
+                r = qemu_watch(&s);
         if (r >= 0)
                 r = sd_event_loop(e);
         out = s.listeners[0];
         in = s.listeners[1];
-        for (size_t i = 0; i < VOICES_MAX; i++)
-                voice_close(&s.voices[i]);
+        sound_stop_pulse(&s);
         if (r < 0) {
                 log_error_errno(r, "VM %s sound: %m", s.vm_name ?: "?");
                 return EXIT_FAILURE;

@@ -88,11 +88,21 @@ static void test_out_of_range_is_refused(void **state) {
         assert_int_equal(pcm_format_to_spec(&f, &spec), -EINVAL);
 }
 
+static void test_silence_is_0x80_for_u8_and_zero_otherwise(void **state) {
+        pa_sample_spec u8 = { .format = PA_SAMPLE_U8 }, s16 = { .format = PA_SAMPLE_S16LE },
+                       f32 = { .format = PA_SAMPLE_FLOAT32BE };
+
+        assert_int_equal(pcm_format_silence_byte(&u8), 0x80);
+        assert_int_equal(pcm_format_silence_byte(&s16), 0);
+        assert_int_equal(pcm_format_silence_byte(&f32), 0);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_hda_default_is_s16le_stereo),
                 cmocka_unit_test(test_sample_types),
                 cmocka_unit_test(test_out_of_range_is_refused),
+                cmocka_unit_test(test_silence_is_0x80_for_u8_and_zero_otherwise),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
