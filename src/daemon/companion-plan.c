@@ -30,7 +30,7 @@ static bool path_under_usr(const char *path) {
         return strncmp(path, "/usr/", 5) == 0;
 }
 
-static int extend_many(char ***l, const char *const *args) {
+int companion_plan_extend(char ***l, const char *const *args) {
         for (; *args; args++) {
                 int r = strv_extend(l, *args);
                 if (r < 0)
@@ -39,7 +39,14 @@ static int extend_many(char ***l, const char *const *args) {
         return 0;
 }
 
-static int sandbox_args(const CompanionContext *ctx, char ***l) {
+int companion_plan_bind_binary(char ***l, const char *binary) {
+        /* A build-tree binary (tests) is outside /usr: it alone is added, read-only. */
+        if (path_under_usr(binary))
+                return 0;
+        return companion_plan_extend(l, (const char *const[]){ "--ro-bind", binary, binary, NULL });
+}
+
+int companion_plan_sandbox(const char *dir, char ***l) {
         static const char *const base[] = {
                 COMPANION_BWRAP_BINARY,
                 "--unshare-all",
@@ -74,11 +81,11 @@ static int sandbox_args(const CompanionContext *ctx, char ***l) {
         };
         int r;
 
-        r = extend_many(l, base);
+        r = companion_plan_extend(l, base);
         if (r < 0)
                 return r;
-        return extend_many(l, (const char *const[]){ "--bind", ctx->dir, ctx->dir, "--setenv",
-                                              "XDG_RUNTIME_DIR", ctx->dir, NULL });
+        return companion_plan_extend(l, (const char *const[]){ "--bind", dir, dir, "--setenv",
+                                              "XDG_RUNTIME_DIR", dir, NULL });
 }
 
 int companion_plan_argv(CompanionKind k, const CompanionContext *ctx, char ***ret) {
@@ -92,20 +99,16 @@ int companion_plan_argv(CompanionKind k, const CompanionContext *ctx, char ***re
                         asprintf(&waypipe_socket, "%s/%s", ctx->dir, WAYLAND_SERVICE_SOCKET) < 0 ||
                         asprintf(&frame_width, "%u", ctx->frame_width) < 0)
                 return -ENOMEM;
-        r = sandbox_args(ctx, &l);
+        r = companion_plan_sandbox(ctx->dir, &l);
         if (r < 0)
                 return r;
 
         switch (k) {
         case COMPANION_FENCE:
-                /* A build-tree binary (tests) is outside /usr: it alone is added, read-only. */
-                if (!path_under_usr(ctx->fence_binary)) {
-                        r = extend_many(&l, (const char *const[]){ "--ro-bind", ctx->fence_binary,
-                                                            ctx->fence_binary, NULL });
-                        if (r < 0)
-                                return r;
-                }
-                r = extend_many(&l,
+                r = companion_plan_bind_binary(&l, ctx->fence_binary);
+                if (r < 0)
+                        return r;
+                r = companion_plan_extend(&l,
                                 (const char *const[]){ "--ro-bind", ctx->compositor,
                                                 ctx->compositor, "--", ctx->fence_binary, "--vm",
                                                 ctx->vm_name, "--listen", fence_socket,
@@ -113,7 +116,7 @@ int companion_plan_argv(CompanionKind k, const CompanionContext *ctx, char ***re
                                                 ctx->color, "--frame-width", frame_width, NULL });
                 break;
         case COMPANION_WAYPIPE:
-                r = extend_many(&l,
+                r = companion_plan_extend(&l,
                                 (const char *const[]){ "--setenv", "WAYLAND_DISPLAY", fence_socket,
                                                 "--", COMPANION_WAYPIPE_BINARY, "--no-gpu",
                                                 "--socket", waypipe_socket, "client", NULL });
