@@ -30,7 +30,7 @@ static bool path_under_usr(const char *path) {
         return strncmp(path, "/usr/", 5) == 0;
 }
 
-int companion_plan_extend(char ***l, const char *const *args) {
+static int extend_many(char ***l, const char *const *args) {
         for (; *args; args++) {
                 int r = strv_extend(l, *args);
                 if (r < 0)
@@ -39,14 +39,7 @@ int companion_plan_extend(char ***l, const char *const *args) {
         return 0;
 }
 
-int companion_plan_bind_binary(char ***l, const char *binary) {
-        /* A build-tree binary (tests) is outside /usr: it alone is added, read-only. */
-        if (path_under_usr(binary))
-                return 0;
-        return companion_plan_extend(l, (const char *const[]){ "--ro-bind", binary, binary, NULL });
-}
-
-int companion_plan_sandbox(const char *dir, char ***l) {
+static int sandbox_args(const CompanionContext *ctx, char ***l) {
         static const char *const base[] = {
                 COMPANION_BWRAP_BINARY,
                 "--unshare-all",
@@ -81,11 +74,11 @@ int companion_plan_sandbox(const char *dir, char ***l) {
         };
         int r;
 
-        r = companion_plan_extend(l, base);
+        r = extend_many(l, base);
         if (r < 0)
                 return r;
-        return companion_plan_extend(l, (const char *const[]){ "--bind", dir, dir, "--setenv",
-                                              "XDG_RUNTIME_DIR", dir, NULL });
+        return extend_many(l, (const char *const[]){ "--bind", ctx->dir, ctx->dir, "--setenv",
+                                              "XDG_RUNTIME_DIR", ctx->dir, NULL });
 }
 
 int companion_plan_argv(CompanionKind k, const CompanionContext *ctx, char ***ret) {
@@ -99,16 +92,20 @@ int companion_plan_argv(CompanionKind k, const CompanionContext *ctx, char ***re
                         asprintf(&waypipe_socket, "%s/%s", ctx->dir, WAYLAND_SERVICE_SOCKET) < 0 ||
                         asprintf(&frame_width, "%u", ctx->frame_width) < 0)
                 return -ENOMEM;
-        r = companion_plan_sandbox(ctx->dir, &l);
+        r = sandbox_args(ctx, &l);
         if (r < 0)
                 return r;
 
         switch (k) {
         case COMPANION_FENCE:
-                r = companion_plan_bind_binary(&l, ctx->fence_binary);
-                if (r < 0)
-                        return r;
-                r = companion_plan_extend(&l,
+                /* A build-tree binary (tests) is outside /usr: it alone is added, read-only. */
+                if (!path_under_usr(ctx->fence_binary)) {
+                        r = extend_many(&l, (const char *const[]){ "--ro-bind", ctx->fence_binary,
+                                                            ctx->fence_binary, NULL });
+                        if (r < 0)
+                                return r;
+                }
+                r = extend_many(&l,
                                 (const char *const[]){ "--ro-bind", ctx->compositor,
                                                 ctx->compositor, "--", ctx->fence_binary, "--vm",
                                                 ctx->vm_name, "--listen", fence_socket,
@@ -116,7 +113,7 @@ int companion_plan_argv(CompanionKind k, const CompanionContext *ctx, char ***re
                                                 ctx->color, "--frame-width", frame_width, NULL });
                 break;
         case COMPANION_WAYPIPE:
-                r = companion_plan_extend(&l,
+                r = extend_many(&l,
                                 (const char *const[]){ "--setenv", "WAYLAND_DISPLAY", fence_socket,
                                                 "--", COMPANION_WAYPIPE_BINARY, "--no-gpu",
                                                 "--socket", waypipe_socket, "client", NULL });

@@ -36,13 +36,6 @@ const char *companion_kind_to_string(CompanionKind k);
 /* The socket companion k listens on, in the companion directory. */
 const char *companion_socket_name(CompanionKind k);
 
-/* Appends args (NULL-terminated) to *l. */
-int companion_plan_extend(char ***l, const char *const *args);
-/* Appends the sandbox every companion shares (bwrap first: no network, no capabilities, an empty
- * environment, /usr read-only) with dir bound read-write as its XDG_RUNTIME_DIR. */
-int companion_plan_sandbox(const char *dir, char ***l);
-/* Binds binary read-only into the sandbox unless it is under /usr (which is there already). */
-int companion_plan_bind_binary(char ***l, const char *binary);
 /* The full argv (bwrap first) that runs companion k of ctx in its sandbox. */
 int companion_plan_argv(CompanionKind k, const CompanionContext *ctx, char ***ret);
 

@@ -28,7 +28,6 @@ typedef struct ManagerOptions {
         uint64_t helper_timeout_usec; /* deadline of a start's preparation (helper.h) */
         const char *wayland_binary;    /* vmsilo-wayland: VMSILO_WAYLAND or the installed one */
         const char *user_runtime_base; /* VMSILO_USER_RUNTIME_BASE or /run/user */
-        const char *sound_binary;      /* vmsilo-sound: VMSILO_SOUND or the installed one */
         const char *sys_root;         /* "/" or a test's fake tree: sysfs and /dev/vfio (vfio.h) */
         uint64_t start_timeout_usec;
         uint64_t stop_timeout_usec;

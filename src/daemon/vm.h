@@ -19,7 +19,6 @@
 
 typedef struct Client Client;
 typedef struct Companions Companions;
-typedef struct Sound Sound;
 typedef struct Listener Listener;
 typedef struct Relay Relay;
 typedef struct HostForward HostForward;
@@ -79,7 +78,6 @@ struct Vm {
         sd_event_source *idle_timer;
 
         Companions *companions; /* while running with the GPU on: waypipe client, vmsilo-wayland */
-        Sound *sound;           /* while a QEMU VMM with sound on runs: its bus and player */
         uint32_t live_sessions; /* from the agent's STATUS */
         Relay *relays;          /* active vm-run streams on this VM; Relay::vm_next */
         size_t n_relays;

@@ -263,7 +263,6 @@ static int run(int argc, char **argv) {
                 .helper_timeout_usec = arg_helper_timeout_usec,
                 .wayland_binary = getenv("VMSILO_WAYLAND") ?: VMSILO_LIBEXECDIR "/vmsilo-wayland",
                 .user_runtime_base = getenv("VMSILO_USER_RUNTIME_BASE") ?: "/run/user",
-                .sound_binary = getenv("VMSILO_SOUND") ?: VMSILO_LIBEXECDIR "/vmsilo-sound",
                 .start_timeout_usec = START_TIMEOUT_USEC_DEFAULT,
                 .stop_timeout_usec = STOP_TIMEOUT_USEC_DEFAULT,
         };

@@ -16,7 +16,6 @@
  * and the context are touched only under pa_threaded_mainloop_lock(), which libpulse holds
  * around its own callbacks; nothing under it blocks. */
 #include <getopt.h>
-#include <signal.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -659,7 +658,6 @@ int main(int argc, char *argv[]) {
         _cleanup_(sd_event_unrefp) sd_event *e = NULL;
         Sound s = {};
         const char *bus_address = NULL;
-        sigset_t term;
         int c, r;
 
         log_set_program_name("vmsilo-sound");
@@ -688,14 +686,7 @@ int main(int argc, char *argv[]) {
                 help();
                 return EXIT_FAILURE;
         }
-        /* vmsilod stops us with SIGTERM: leave the loop so the voices log their counts. */
-        sigemptyset(&term);
-        sigaddset(&term, SIGTERM);
-        if (sigprocmask(SIG_BLOCK, &term, NULL) < 0)
-                return EXIT_FAILURE;
         r = sd_event_default(&e);
-        if (r >= 0)
-                r = sd_event_add_signal(e, NULL, SIGTERM, NULL, NULL);
         if (r >= 0)
                 r = bus_open(e, bus_address, -EBADF, &qemu);
         if (r >= 0) {
