@@ -73,6 +73,7 @@ struct Sound {
         sd_bus *qemu;         /* the VM's bus */
         sd_bus *listeners[2]; /* out, in; NULL until QEMU is on the bus */
         sd_event_source *retry_timer;
+        sd_event_source *drain; /* post source: see on_buses_drain() */
         pa_threaded_mainloop *pulse; /* its lock guards voices[] and context */
         pa_context *context;         /* NULL or failed: no server */
 };
@@ -597,6 +598,21 @@ static int qemu_watch(Sound *s) {
                         on_name_has_owner, s, "s", QEMU_BUS_NAME);
 }
 
+/* sd-bus reads what arrives with the end of authentication (QEMU's first call, sent as soon as
+ * it read our pipelined BEGIN) into its buffer, and its event source waits for the socket to be
+ * readable again before it parses it. QEMU 7.2 meanwhile blocks in that call (the listener
+ * proxy's GetAll) until its 25 s timeout. So after every dispatch each connection is processed
+ * until it has nothing buffered: sd_bus_process() only parses, it never blocks. */
+static int on_buses_drain(sd_event_source *source, void *userdata) {
+        Sound *s = userdata;
+        sd_bus *buses[] = { s->qemu, s->listeners[0], s->listeners[1] };
+
+        for (size_t i = 0; i < ELEMENTSOF(buses); i++)
+                while (buses[i] && sd_bus_process(buses[i], NULL) > 0)
+                        ;
+        return 0;
+}
+
 /* Starts libpulse's thread and the first connection; the retry timer replaces a failed one. */
 static int sound_start_pulse(Sound *s) {
         int r;
@@ -622,6 +638,7 @@ static int sound_start_pulse(Sound *s) {
 /* Closes the voices (logging their counts) and the connection, then ends libpulse's thread. */
 static void sound_stop_pulse(Sound *s) {
         s->retry_timer = sd_event_source_disable_unref(s->retry_timer);
+        s->drain = sd_event_source_disable_unref(s->drain);
         if (!s->pulse)
                 return;
         pa_threaded_mainloop_lock(s->pulse);
@@ -693,6 +710,11 @@ int main(int argc, char *argv[]) {
                 s.event = e;
                 s.qemu = qemu;
                 r = sound_start_pulse(&s);
+        }
+        if (r >= 0) {
+                r = sd_event_add_post(e, &s.drain, on_buses_drain, &s);
+                if (r >= 0)
+                        r = sd_event_source_set_enabled(s.drain, SD_EVENT_ON);
         }
         if (r >= 0)
                 r = qemu_watch(&s);
