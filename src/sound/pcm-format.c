@@ -11,8 +11,8 @@
 static pa_sample_format_t sample_format(const PcmFormat *f) {
         if (f->is_float)
                 return f->bits == 32 && f->is_signed
-                                ? (f->big_endian ? PA_SAMPLE_FLOAT32BE : PA_SAMPLE_FLOAT32LE)
-                                : PA_SAMPLE_INVALID;
+                                       ? (f->big_endian ? PA_SAMPLE_FLOAT32BE : PA_SAMPLE_FLOAT32LE)
+                                       : PA_SAMPLE_INVALID;
         switch (f->bits) {
         case 8:
                 return f->is_signed ? PA_SAMPLE_INVALID : PA_SAMPLE_U8;

@@ -20,7 +20,9 @@ int pcm_ring_init(PcmRing *r, size_t frame_bytes, size_t capacity_bytes) {
         data = malloc(capacity_bytes);
         if (!data)
                 return -ENOMEM;
-        *r = (PcmRing){ .data = data, .capacity_bytes = capacity_bytes, .frame_bytes = frame_bytes };
+        *r = (PcmRing){
+                .data = data, .capacity_bytes = capacity_bytes, .frame_bytes = frame_bytes
+        };
         return 0;
 }
 

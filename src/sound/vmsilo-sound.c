@@ -58,8 +58,8 @@ typedef struct Voice {
         uint64_t id;
         bool used, capture;
         pa_sample_spec spec;
-        pa_stream *stream; /* NULL while there is no server */
-        PcmRing ring;      /* playback: from QEMU to the server; capture: the other way */
+        pa_stream *stream;      /* NULL while there is no server */
+        PcmRing ring;           /* playback: from QEMU to the server; capture: the other way */
         uint64_t underruns;     /* playback: the server ran dry */
         uint64_t silence_bytes; /* capture: Read padded with silence */
 } Voice;
@@ -73,7 +73,7 @@ struct Sound {
         sd_bus *qemu;         /* the VM's bus */
         sd_bus *listeners[2]; /* out, in; NULL until QEMU is on the bus */
         sd_event_source *retry_timer;
-        sd_event_source *drain; /* post source: see on_buses_drain() */
+        sd_event_source *drain;      /* post source: see on_buses_drain() */
         pa_threaded_mainloop *pulse; /* its lock guards voices[] and context */
         pa_context *context;         /* NULL or failed: no server */
 };
@@ -166,8 +166,7 @@ static void voice_stream_open(Voice *v) {
         (void) pa_proplist_sets(props, PA_PROP_APPLICATION_NAME, name);
         (void) pa_proplist_sets(props, PA_PROP_APPLICATION_ID, "vmsilo-sound");
         v->stream = pa_stream_new_with_proplist(s->context, name, &v->spec,
-                        pa_channel_map_init_extend(&map, v->spec.channels,
-                                        PA_CHANNEL_MAP_DEFAULT),
+                        pa_channel_map_init_extend(&map, v->spec.channels, PA_CHANNEL_MAP_DEFAULT),
                         props);
         pa_proplist_free(props);
         if (!v->stream)
@@ -178,8 +177,8 @@ static void voice_stream_open(Voice *v) {
                 r = pa_stream_connect_record(v->stream, NULL, &attr, PA_STREAM_ADJUST_LATENCY);
         } else {
                 pa_stream_set_write_callback(v->stream, on_stream_write, v);
-                r = pa_stream_connect_playback(v->stream, NULL, &attr, PA_STREAM_ADJUST_LATENCY,
-                                NULL, NULL);
+                r = pa_stream_connect_playback(
+                                v->stream, NULL, &attr, PA_STREAM_ADJUST_LATENCY, NULL, NULL);
         }
         if (r < 0) {
                 log_warning("VM %s: cannot open the %s stream: %s", s->vm_name, voice_kind(v),
@@ -316,8 +315,9 @@ static int on_init(sd_bus_message *m, void *userdata, sd_bus_error *ret_error, b
         r = pcm_format_to_spec(&untrusted_format, &spec);
         /* sanitize end */
         if (r < 0) {
-                log_warning_errno(r, "voice %" PRIu64 ": unplayable format (%u bits, %u Hz, "
-                                     "%u channels)",
+                log_warning_errno(r,
+                                "voice %" PRIu64 ": unplayable format (%u bits, %u Hz, "
+                                "%u channels)",
                                 id, untrusted_format.bits, untrusted_format.rate,
                                 untrusted_format.channels);
                 return sd_bus_reply_method_return(m, NULL);

@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+
 #include <cmocka.h>
 
 #include "macro.h"
@@ -11,7 +12,11 @@
 
 /* QEMU's HDA codec default: s16le, 44.1 kHz stereo. */
 static const PcmFormat hda = {
-        .bits = 16, .is_signed = true, .rate = 44100, .channels = 2, .bytes_per_frame = 4,
+        .bits = 16,
+        .is_signed = true,
+        .rate = 44100,
+        .channels = 2,
+        .bytes_per_frame = 4,
 };
 
 static void test_hda_default_is_s16le_stereo(void **state) {
