@@ -2,11 +2,13 @@
 /* fuzz-clipboard-request.c: clipboard_request_answer() on a request as a fence or `vmsilo
  * clipboard` writes it (the text of a copy comes from a guest). Checks what the clipboard
  * promises: every reply is one of the protocol's, the contents are always valid UTF-8 without
- * NUL of at most CLIPBOARD_SIZE_MAX bytes, and a paste of them gives them back once. */
+ * NUL of at most CLIPBOARD_SIZE_MAX bytes, a paste of them gives them back once, and the
+ * desktop notification of a copy is made for exactly the copies taken, naming the VM. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "clipboard-notice.h"
 #include "clipboard-request.h"
 #include "fuzz.h"
 #include "macro.h"
@@ -19,6 +21,7 @@ static bool has_prefix(const char *s, size_t n, const char *prefix) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         ClipboardState s = {};
         ClipboardRequest req;
+        ClipboardNotice notice;
         char *reply = NULL, *pasted = NULL;
         size_t n, pasted_size;
 
@@ -28,6 +31,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         CHECK(memchr(reply, '\n', n));
         CHECK(has_prefix(reply, n, "ok ") || has_prefix(reply, n, "empty\n") ||
                         has_prefix(reply, n, "error "));
+        if (clipboard_notice_format(&req, reply, n, &notice) == 0) {
+                CHECK(IN_SET(req.verb, CLIPBOARD_COPY, CLIPBOARD_PASTE) && req.vm[0]);
+                CHECK(strstr(notice.summary, req.vm));
+        } else
+                CHECK(req.verb != CLIPBOARD_COPY || !s.data);
         free(reply);
         if (s.data) {
                 CHECK(s.size > 0 && s.size <= CLIPBOARD_SIZE_MAX);

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz-wayland-idmap.c: the guest/compositor id translation (src/wayland/idmap.c) against a
- * model. Input: 3-byte operations [op][id u16 LE]: op % 4 = 0 the guest creates id, 1 the fence
- * creates an object, 2 the compositor sends delete_id(id), 3 lookups of id both ways. Guest ids
+ * model. Input: 3-byte operations [op][id u16 LE]: op % 6 = 0 the guest creates id, 1 the fence
+ * creates an object, 2 the compositor sends delete_id(id), 3 lookups of id both ways, 4 the
+ * compositor creates WIRE_SERVER_ID_START + id (hidden), 5 the fence creates an object in the
+ * guest's compositor range, or the guest destroys WIRE_SERVER_ID_START + id there. Guest ids
  * come from the whole 32-bit space (id * 257 spreads them). Every new upstream id must be the
- * lowest one not live, as libwayland-server requires; the two directions must stay inverse. */
+ * lowest one not live, as libwayland-server requires, and every new id in the guest's
+ * compositor range the lowest free one, as libwayland-client requires; the two directions must
+ * stay inverse; no compositor id ever maps to a guest id nor a guest one to it. */
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
@@ -18,6 +22,8 @@
 static const struct wl_interface own_interface = { .name = "fuzz_own", .version = 1 };
 static bool live[MODEL_IDS];     /* upstream ids, model */
 static uint32_t guest[MODEL_IDS]; /* upstream id -> guest id, 0: own */
+static bool own_server[MODEL_IDS]; /* the guest's compositor range, index id - start */
+static const struct wl_interface *hidden[MODEL_IDS]; /* the compositor's, index id - start */
 
 static uint32_t lowest_free(void) {
         for (uint32_t i = 2; i < MODEL_IDS; i++)
@@ -34,6 +40,13 @@ static void check_new(uint32_t up, uint32_t g) {
         }
 }
 
+static uint32_t lowest_free_server(void) {
+        for (uint32_t i = 0; i < MODEL_IDS; i++)
+                if (!own_server[i])
+                        return WIRE_SERVER_ID_START + i;
+        return WIRE_SERVER_ID_START + MODEL_IDS;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         Idmap m;
 
@@ -41,15 +54,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 return 0;
         memset(live, 0, sizeof(live));
         memset(guest, 0, sizeof(guest));
+        memset(own_server, 0, sizeof(own_server));
+        memset(hidden, 0, sizeof(hidden));
         live[1] = true;
         guest[1] = WIRE_DISPLAY_ID;
         CHECK(idmap_init(&m) == 0);
         for (; size >= 3; data += 3, size -= 3) {
                 uint32_t id = (uint32_t) (data[1] | data[2] << 8), g = id * 257u, up, back;
+                uint32_t sid = id % MODEL_IDS; /* compositor-range ids: start + sid */
                 const struct wl_interface *own;
                 int r;
 
-                switch (data[0] % 4) {
+                switch (data[0] % 6) {
                 case 0:
                         r = idmap_add_guest(&m, g, &up);
                         if (g == 0 || g >= WIRE_SERVER_ID_START)
@@ -74,7 +90,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         } else
                                 CHECK(r == -ENOENT);
                         break;
+                case 4:
+                        hidden[sid] = data[0] & 0x80 ? &own_interface : NULL;
+                        CHECK(idmap_add_hidden(&m, WIRE_SERVER_ID_START + sid, hidden[sid]) == 0);
+                        break;
+                case 5:
+                        if (data[0] & 0x80) {
+                                r = idmap_delete_own_server(&m, WIRE_SERVER_ID_START + sid);
+                                CHECK((r == 0) == own_server[sid]);
+                                own_server[sid] = false;
+                                break;
+                        }
+                        CHECK(idmap_add_own_server(&m, &up) == 0);
+                        CHECK(up == lowest_free_server());
+                        own_server[up - WIRE_SERVER_ID_START] = true;
+                        break;
                 default:
+                        back = idmap_to_guest(&m, WIRE_SERVER_ID_START + sid, &own);
+                        CHECK(back == 0 && own == hidden[sid]);
+                        CHECK(idmap_to_upstream(&m, WIRE_SERVER_ID_START + sid) == 0);
+                        CHECK(idmap_is_own_server(&m, WIRE_SERVER_ID_START + sid) ==
+                                        own_server[sid]);
                         back = idmap_to_guest(&m, id, &own);
                         if (id < MODEL_IDS && live[id] && id != 0) {
                                 CHECK(back == guest[id]);

@@ -2,7 +2,7 @@
 /* fuzz-wayland-wire.c: the fence's decoder and filters (src/wayland/filter.c) on both directions
  * of one connection. Input: chunks of [flags u8][length u16 LE][bytes]; flags bit 7 set: bytes
  * from the compositor (events), clear: from the client (requests); bits 0-2: fds arriving with
- * the chunk. Each side buffers its bytes and fds and runs every whole message through the filter
+ * the chunk; bit 6: the paste key is pressed first (filter_offer_paste()). Each side buffers its bytes and fds and runs every whole message through the filter
  * as proxy.c does, until the filter cuts the connection. Every forwarded message must be well
  * framed and within the wire limit, and no message may take fds that never arrived. The frame
  * is on: its own requests (in reply to events) are checked like the forwarded ones. */
@@ -63,6 +63,9 @@ static bool drain(Filter *f, Side *s, Side *up, bool events) {
                 }
                 CHECK(r >= (int) WIRE_HEADER_SIZE && (size_t) r <= s->len - pos);
                 CHECK(n_fds <= s->n_fds);
+                /* proxy.c takes a receive's fd; it is one of the message's */
+                CHECK(f->receive_offer == 0 || (!events && n_fds == 1));
+                f->receive_offer = 0;
                 s->n_fds -= n_fds;
                 s->out_fds += n_fds;
                 pos += (size_t) r;
@@ -86,7 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 return 0;
         CHECK(filter_init(&f, "fuzz") == 0);
         /* with the frame on, as proxy.c runs it */
-        frame_init(&f.frame, 0x336699, FRAME_WIDTH_DEFAULT);
+        frame_init(&f.frame, 0x336699, FRAME_WIDTH_DEFAULT, /* viewporter_allowed= */ true);
         CHECK(frame_start(&f, &sides[0].out) == 0);
         while (alive && size >= 3) {
                 bool events = data[0] & 0x80;
@@ -94,6 +97,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 size_t n = MIN((size_t) (data[1] | data[2] << 8), size - 3);
 
                 s->n_fds += data[0] & 7;
+                if (data[0] & 0x40) {
+                        int r = filter_offer_paste(&f, &sides[1].out);
+
+                        CHECK(r >= 0 || r == -EMFILE);
+                        if (r == 1)
+                                CHECK(f.paste_offer >= WIRE_SERVER_ID_START);
+                        check_forwarded(&sides[1].out);
+                }
                 data += 3;
                 size -= 3;
                 /* like proxy.c, never read more than the buffer holds */

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Writes the seed corpus of fuzz/fuzz-wayland-wire.c: conversations between a client and a
 compositor, as chunks of [flags u8][length u16 LE][bytes] (flags bit 7: from the compositor;
-bits 0-2: fds with the chunk). Also used by tests/integration/test_wayland_fence.py for the wire
+bit 6: the paste key first; bits 0-2: fds with the chunk). Also used by tests/integration/test_wayland_fence.py for the wire
 bytes of its hostile clients.
 
 fuzz/make-wayland-corpus.py [fuzz-dir]   (default: the directory of this script)
@@ -34,12 +34,13 @@ def raw_string(obj, opcode, data):
     return struct.pack("=II", obj, (8 + len(body)) << 16 | opcode) + body
 
 
-def chunk(data, events=False, fds=0):
+def chunk(data, events=False, fds=0, paste=False):
     out = b""
     while True:
         part, data = data[:0xFFFF], data[0xFFFF:]
-        out += struct.pack("<BH", (0x80 if events else 0) | fds, len(part)) + part
-        fds = 0
+        out += struct.pack("<BH", (0x80 if events else 0) | (0x40 if paste else 0) | fds,
+                           len(part)) + part
+        fds = paste = 0
         if not data:
             return out
 
@@ -81,24 +82,53 @@ FRAME_GLOBALS = [(1, "wl_compositor", 5), (2, "wl_subcompositor", 1), (3, "wl_sh
                  (6, "xdg_wm_base", 2), (7, "wl_seat", 7)]
 
 
-def frame_session():
-    announce = lambda registry: b"".join(msg(registry, 0, n, i, v) for n, i, v in FRAME_GLOBALS)
+def frame_session(viewporter=True):
+    """Without viewporter (not announced), the fence binds one global less and each strip has a
+    buffer instead of a viewport: its ids and the guest's upstream ids shift accordingly."""
+    frame_globals = [g for g in FRAME_GLOBALS if viewporter or g[1] != "wp_viewporter"]
+    announce = lambda registry: b"".join(msg(registry, 0, n, i, v) for n, i, v in frame_globals)
+    registry = 10 if viewporter else 9
+    toplevel_up = registry + 7
+    strip_surface = toplevel_up + 1
+    pointer_up = toplevel_up + 13 if viewporter else toplevel_up + 9
     return (chunk(announce(2), events=True) + chunk(get_registry()) +
-            chunk(announce(10), events=True) +
+            chunk(announce(registry), events=True) +
             chunk(bind(1, "wl_compositor", 4, 3) + bind(6, "xdg_wm_base", 2, 4) +
                   bind(3, "wl_shm", 1, 5) + bind(7, "wl_seat", 5, 6) + msg(3, 0, 7) +
                   msg(4, 2, 8, 7) + msg(8, 1, 9) + msg(8, 3, 10, 10, 200, 150) + msg(6, 0, 10) +
                   msg(7, 6)) +
             chunk(msg(5, 0, 11, 4096), fds=1) +
             chunk(msg(11, 0, 12, 0, 100, 80, 400, 1) + msg(7, 1, 12, 0, 0) + msg(7, 6)) +
-            chunk(msg(17, 0, 640, 480, b"") + msg(30, 0, 5, 18, 2 << 8, 30 << 8) +
-                  msg(30, 3, 6, 7, 0x110, 1) + msg(30, 1, 8, 18) + msg(30, 0, 9, 15, 0, 0),
+            chunk(msg(toplevel_up, 0, 640, 480, b"") +
+                  msg(pointer_up, 0, 5, strip_surface, 2 << 8, 30 << 8) +
+                  msg(pointer_up, 3, 6, 7, 0x110, 1) + msg(pointer_up, 1, 8, strip_surface) +
+                  msg(pointer_up, 0, 9, 15, 0, 0),
                   events=True) +
-            chunk(msg(9, 0)) + chunk(msg(1, 1, 17) + msg(1, 1, 18), events=True))
+            chunk(msg(9, 0)) + chunk(msg(1, 1, toplevel_up) + msg(1, 1, strip_surface),
+                                     events=True))
+
+
+def paste_session():
+    """The frame's registry is upstream 2, so the guest's 2 (registry), 3 (data device manager),
+    4 (seat), 5 (data device) are upstream 3-6. The host's selection is announced (hidden), then
+    the paste key offers the fence's own, which the guest reads and destroys; a receive on the
+    host's offer id follows."""
+    offer = SERVER_ID_START
+    return (chunk(get_registry()) +
+            chunk(msg(3, 0, 7, "wl_data_device_manager", 3) + msg(3, 0, 6, "wl_seat", 7),
+                  events=True) +
+            chunk(bind(7, "wl_data_device_manager", 3, 3) + bind(6, "wl_seat", 7, 4) +
+                  msg(3, 1, 5, 4)) +
+            chunk(msg(6, 0, offer) + msg(offer, 0, "text/plain") + msg(6, 5, offer),
+                  events=True) +
+            chunk(msg(offer, 1, "text/plain;charset=utf-8"), fds=1, paste=True) +
+            chunk(msg(offer, 2)) + chunk(b"", paste=True) + chunk(msg(offer, 1, "x"), fds=1))
 
 
 SEEDS = {
+    "seed-paste": paste_session(),
     "seed-frame": frame_session(),
+    "seed-frame-no-viewporter": frame_session(viewporter=False),
     "seed-typical": session(msg(8, 2, "hello")) + chunk(msg(5, 0, 9, 4096), fds=1) +
     chunk(msg(1, 0, 10)) + chunk(msg(10, 0, 1234) + msg(1, 1, 10), events=True) +
     chunk(msg(4, 0, 77) + msg(8, 0, 640, 480, b"\1\0\0\0") + msg(7, 0, 5), events=True) +

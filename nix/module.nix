@@ -157,7 +157,7 @@ let
 
   settings = {
     inherit (cfg) enable user hostNetworking enableBashIntegration crosvm isolatedPciDevices vmm
-      acceleration waylandDisplay frameWidth;
+      acceleration waylandDisplay frameWidth clipboardCopyKey clipboardPasteKey;
     "vmsilo-balloond" = cfg."vmsilo-balloond";
     "vmsilo-tray" = cfg."vmsilo-tray";
     nixosVms = map vmSettings cfg.nixosVms;
@@ -265,6 +265,12 @@ in
 
     frameWidth = option (types.ints.between 0 64) 4
       "Width in pixels of the frame in each VM's color around its windows, for every VM that does not choose its own. (vmsilo)";
+
+    clipboardCopyKey = option types.str "ctrl+shift+c"
+      "The key that copies the selection of the VM whose window has the focus into the global clipboard: modifiers (ctrl, shift, alt, logo) and an xkb key name joined by '+'. (vmsilo)";
+
+    clipboardPasteKey = option types.str "ctrl+shift+v"
+      "The key that offers the global clipboard, once, to the VM whose window has the focus; spelled as clipboardCopyKey and different from it. (vmsilo)";
 
     vmm = option vmmChoice "auto"
       "VMM for every VM that does not choose its own (auto: crosvm when installed, else QEMU). (vmsilo)";

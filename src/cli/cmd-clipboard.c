@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* cmd-clipboard.c: `vmsilo clipboard status|clear|to-host|from-host`: the user's global clipboard
- * (vmsilo-clipboard) for scripts, and between it and the host's clipboard on purpose
- * (docs/graphics.md "Global clipboard"). The host's clipboard is reached as a client of the
- * compositor, through wl-clipboard's wl-copy and wl-paste on the user's WAYLAND_DISPLAY. */
+/* cmd-clipboard.c: `vmsilo clipboard status|clear|to-host|from-host|copy-from VM|paste-to VM`:
+ * the user's global clipboard (vmsilo-clipboard) for scripts, and between it and the host's
+ * clipboard or a VM on purpose (docs/graphics.md "Global clipboard"). The host's clipboard is
+ * reached as a client of the compositor, through wl-clipboard's wl-copy and wl-paste on the
+ * user's WAYLAND_DISPLAY; a VM through its fence's control socket (the keys' copy and paste). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -20,23 +21,31 @@
 #include "log.h"
 #include "macro.h"
 #include "spawn-util.h"
+#include "vmsilo-config.h"
+#include "wayland-layout.h"
 
 static void help(const char *program) {
-        printf("Usage: %s clipboard [--socket PATH] COMMAND\n"
+        printf("Usage: %s clipboard [--socket PATH] [--control PATH] COMMAND\n"
                "\n"
                "The global clipboard: one text, held in memory by vmsilo-clipboard, filled by\n"
-               "Ctrl+Shift+C in a VM window and emptied by the next paste.\n"
+               "Ctrl+Shift+C in a VM window and emptied by the next paste (Ctrl+Shift+V).\n"
                "\n"
                "Commands:\n"
-               "  status     what it holds: size and source, never the text\n"
-               "  clear      empty it\n"
-               "  to-host    paste it into the host's clipboard (wl-copy), emptying it\n"
-               "  from-host  copy the host's clipboard text into it (wl-paste)\n"
+               "  status        what it holds: size and source, never the text\n"
+               "  clear         empty it\n"
+               "  to-host       paste it into the host's clipboard (wl-copy), emptying it\n"
+               "  from-host     copy the host's clipboard text into it (wl-paste)\n"
+               "  copy-from VM  copy VM's selection into it, as the copy key does in the\n"
+               "                window of VM that had the keyboard focus last\n"
+               "  paste-to VM   offer it to VM, as the paste key does, emptying it\n"
                "\n"
                "Options:\n"
-               "  -h --help         show this help\n"
-               "     --socket PATH  vmsilo-clipboard's socket (default:\n"
-               "                    $XDG_RUNTIME_DIR/vmsilo/clipboard.sock)\n",
+               "  -h --help          show this help\n"
+               "     --socket PATH   vmsilo-clipboard's socket (default:\n"
+               "                     $XDG_RUNTIME_DIR/vmsilo/clipboard.sock)\n"
+               "     --control PATH  the VM's fence control socket, for copy-from and paste-to\n"
+               "                     (default: $VMSILO_RUNTIME_DIR or " VMSILO_RUNTIME_DIR "\n"
+               "                     /services/VM/" WAYLAND_CONTROL_SOCKET ")\n",
                         program);
 }
 
@@ -108,6 +117,31 @@ static int host_paste(char **ret, size_t *ret_size) {
         return read_full_fd(fd, CLIPBOARD_REPLY_MAX, ret, ret_size);
 }
 
+/* copy-from and paste-to: the VM's fence does what its keys do, and says how it went. */
+static int run_vm(const char *control, const char *command, const char *vm) {
+        _cleanup_(freep) char *reply = NULL;
+        bool copy = streq(command, "copy-from");
+        size_t n, size;
+        int r;
+
+        r = clipboard_client_call(control, copy ? "copy\n" : "paste\n", NULL, 0, &reply, &n);
+        if (r < 0)
+                return log_error_errno(r, "Cannot reach the fence of VM '%s' at %s (is it running "
+                                          "with its windows?): %m", vm, control);
+        if (streq(reply, "empty\n"))
+                return log_error_errno(ENOENT, "The global clipboard is empty.");
+        if (strncmp(reply, "error ", 6) == 0)
+                return log_error_errno(EREMOTEIO, "VM '%s': %.*s", vm,
+                                (int) strcspn(reply + 6, "\n"), reply + 6);
+        if (sscanf(reply, "ok %zu\n", &size) != 1)
+                return log_error_errno(EBADMSG, "The fence of VM '%s' sent a malformed reply.", vm);
+        if (copy)
+                printf("%zu bytes from %s\n", size, vm);
+        else
+                printf("%zu bytes offered to %s\n", size, vm);
+        return 0;
+}
+
 static int run(const char *path, const char *command) {
         _cleanup_(freep) char *reply = NULL, *text = NULL;
         ClipboardReply c = {};
@@ -151,15 +185,31 @@ static int run(const char *path, const char *command) {
         return -EINVAL; /* cmd_clipboard() checked the command */
 }
 
+static bool is_vm_command(const char *command) {
+        return streq(command, "copy-from") || streq(command, "paste-to");
+}
+
+/* <runtime>/services/VM/control.sock, the runtime dir as `vmsilo config plan` finds it. */
+static int control_path(const char *vm, char **ret) {
+        const char *runtime_dir = getenv("VMSILO_RUNTIME_DIR");
+
+        if (asprintf(ret, WAYLAND_CONTROL_SOCKET_FORMAT,
+                            runtime_dir && *runtime_dir ? runtime_dir : VMSILO_RUNTIME_DIR,
+                            vm) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
 int cmd_clipboard(int argc, char **argv) {
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "socket", required_argument, NULL, 's' },
+                { "control", required_argument, NULL, 'c' },
                 {},
         };
         const char *program = cli_program_name(argv[0]);
-        _cleanup_(freep) char *path = NULL;
-        const char *socket_path = NULL;
+        _cleanup_(freep) char *path = NULL, *control = NULL;
+        const char *socket_path = NULL, *control_arg = NULL;
         int c, r;
 
         optind = 0;
@@ -171,14 +221,29 @@ int cmd_clipboard(int argc, char **argv) {
                 case 's':
                         socket_path = optarg;
                         break;
+                case 'c':
+                        control_arg = optarg;
+                        break;
                 default:
                         return CLI_EXIT_USAGE;
                 }
+        if (optind + 2 == argc && is_vm_command(argv[optind])) {
+                if (!cli_vm_name_is_valid(argv[optind + 1]))
+                        return cli_usage_error(program, strdup("clipboard: not a VM name"));
+                if (!control_arg) {
+                        if (control_path(argv[optind + 1], &control) < 0)
+                                return CLI_EXIT_FAILURE;
+                        control_arg = control;
+                }
+                return run_vm(control_arg, argv[optind], argv[optind + 1]) < 0 ? CLI_EXIT_FAILURE
+                                                                               : CLI_EXIT_OK;
+        }
         if (optind + 1 != argc || !(streq(argv[optind], "status") || streq(argv[optind], "clear") ||
                                                 streq(argv[optind], "to-host") ||
                                                 streq(argv[optind], "from-host")))
                 return cli_usage_error(program,
-                                strdup("clipboard wants one of status, clear, to-host, from-host"));
+                                strdup("clipboard wants one of status, clear, to-host, from-host, "
+                                       "copy-from VM, paste-to VM"));
         if (!socket_path) {
                 r = clipboard_socket_path(&path);
                 if (r < 0) {

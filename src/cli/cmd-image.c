@@ -243,7 +243,7 @@ static int resolve_suite(char **ret) {
 
 static int rootfs_build_main(const char *state_dir) {
         _cleanup_(config_freep) Config *config = NULL;
-        _cleanup_(freep) char *agent = NULL, *unit = NULL, *suite = NULL;
+        _cleanup_(freep) char *agent = NULL, *unit = NULL, *suite = NULL, *tray = NULL;
         const char *mirror = arg_mirror ?: getenv("VMSILO_DEBIAN_MIRROR");
         size_t built = 0;
         int r;
@@ -270,7 +270,10 @@ static int rootfs_build_main(const char *state_dir) {
         agent = resolve_path(arg_agent, "VMSILO_AGENT", "../agent/" IMAGE_AGENT_NAME,
                         VMSILO_LIBEXECDIR "/" IMAGE_AGENT_NAME);
         unit = resolve_agent_unit();
-        if (!agent || !unit) {
+        /* The guest half: the plain build's while tests run sanitised (no libasan in guests). */
+        tray = resolve_path(NULL, "VMSILO_GUEST_TRAY", "../tray/vmsilo-tray",
+                        VMSILO_LIBEXECDIR "/vmsilo-tray");
+        if (!agent || !unit || !tray) {
                 (void) log_oom();
                 return CLI_EXIT_FAILURE;
         }
@@ -292,7 +295,9 @@ static int rootfs_build_main(const char *state_dir) {
                                 .mirror = mirror,
                                 .agent_path = agent,
                                 .agent_unit_path = unit,
+                                .tray_path = tray,
                                 .wayland = vm->gpu.enabled,
+                                .tray = vm->tray,
                                 .force = arg_force,
                 });
                 if (r < 0)

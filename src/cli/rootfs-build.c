@@ -227,7 +227,7 @@ static int read_inputs(const RootfsBuildOptions *o, RootfsInputs *in) {
                                 "Bad Debian mirror '%s'; pass --mirror "
                                 "http://deb.debian.org/debian or similar.",
                                 o->mirror);
-        r = rootfs_plan_packages(o->programs, o->wayland, &in->packages, &bad);
+        r = rootfs_plan_packages(o->programs, o->wayland, o->tray, &in->packages, &bad);
         if (r == -EINVAL)
                 return log_error_errno(r,
                                 "VM '%s': guestPrograms entry '%s' is not a Debian "
@@ -245,6 +245,11 @@ static int read_inputs(const RootfsBuildOptions *o, RootfsInputs *in) {
         r = hash_input("agent unit", o->agent_unit_path, false, in->agent_unit_sha256_hex);
         if (r < 0)
                 return r;
+        if (o->tray) {
+                r = hash_input("tray", o->tray_path, false, in->tray_sha256_hex);
+                if (r < 0)
+                        return r;
+        }
         STRV_FOREACH(p, o->guest_config) {
                 r = read_config_item(in, *p);
                 if (r < 0)
@@ -435,15 +440,14 @@ static int enable_unit(const char *root, const char *unit_path, const char *want
         return 0;
 }
 
-/* gpu on: the guest user's waypipe server (the package itself came with the others). */
-static int install_waypipe_unit(const char *root) {
+/* A unit of ours (its package came with the others), written and enabled. */
+static int install_unit(const char *root, const char *path, const char *wants, const char *text) {
         int r;
 
-        r = write_file(root, ROOTFS_WAYPIPE_UNIT_PATH, rootfs_waypipe_unit,
-                        strlen(rootfs_waypipe_unit), 0644, false);
+        r = write_file(root, path, text, strlen(text), 0644, false);
         if (r < 0)
                 return r;
-        return enable_unit(root, ROOTFS_WAYPIPE_UNIT_PATH, ROOTFS_WAYPIPE_UNIT_WANTS);
+        return enable_unit(root, path, wants);
 }
 
 static int install_agent(const RootfsBuildOptions *o, const char *root) {
@@ -474,9 +478,18 @@ static int install_agent(const RootfsBuildOptions *o, const char *root) {
         if (r < 0)
                 return r;
         r = enable_unit(root, ROOTFS_AGENT_UNIT_PATH, ROOTFS_AGENT_UNIT_WANTS);
-        if (r < 0)
-                return r;
-        return o->wayland ? install_waypipe_unit(root) : 0;
+        if (r >= 0)
+                r = install_unit(root, ROOTFS_SESSION_BUS_UNIT_PATH, ROOTFS_SESSION_BUS_UNIT_WANTS,
+                                rootfs_session_bus_unit);
+        if (r >= 0 && o->wayland) /* the guest user's waypipe server */
+                r = install_unit(root, ROOTFS_WAYPIPE_UNIT_PATH, ROOTFS_WAYPIPE_UNIT_WANTS,
+                                rootfs_waypipe_unit);
+        if (r >= 0 && o->tray)
+                r = copy_file(o->tray_path, root, ROOTFS_TRAY_PATH, 0755);
+        if (r >= 0 && o->tray)
+                r = install_unit(root, ROOTFS_TRAY_UNIT_PATH, ROOTFS_TRAY_UNIT_WANTS,
+                                rootfs_tray_unit);
+        return r;
 }
 
 /* Removes the regular files directly in root/path whose names end in suffix ("" = all). */

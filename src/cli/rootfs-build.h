@@ -15,7 +15,9 @@ typedef struct RootfsBuildOptions {
         const char *mirror;          /* e.g. "http://deb.debian.org/debian" */
         const char *agent_path;      /* static vmsilo-agent */
         const char *agent_unit_path; /* image/vmsilo-agent.service */
+        const char *tray_path;       /* vmsilo-tray, for the guest half */
         bool wayland;                /* gpu on: waypipe and vmsilo-waypipe.service */
+        bool tray;                   /* tray on: vmsilo-tray and vmsilo-tray.service */
         bool force;                  /* rebuild even when an image with these inputs exists */
 } RootfsBuildOptions;
 

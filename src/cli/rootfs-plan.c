@@ -9,7 +9,8 @@
 
 const char rootfs_session_env[] = "# vmsilo: variables of every session the agent starts "
                                   "(docs/agent.md)\n"
-                                  "XDG_RUNTIME_DIR=/run/user/1000\n";
+                                  "XDG_RUNTIME_DIR=/run/user/1000\n"
+                                  "DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/1000/bus\n";
 const char rootfs_tmpfiles[] = "# vmsilo: the guest user's XDG_RUNTIME_DIR, made at every boot\n"
                                "d /run/user/1000 0700 1000 1000 -\n";
 /* What systemd's upstream sysctl.d/50-default.conf sets and Debian's systemd does not ship:
@@ -35,6 +36,50 @@ const char rootfs_waypipe_unit[] =
                 "wayland-0 server -- /bin/sleep infinity\n"
                 "Restart=always\n"
                 "RestartSec=1\n"
+                "\n"
+                "[Install]\n"
+                "WantedBy=multi-user.target\n";
+/* The guest user's session bus, a plain system service: guests run no `systemd --user` (the
+ * agent starts sessions without PAM or logind), so dbus-user-session's socket never would. At
+ * the address every session gets (rootfs_session_env), which sd-bus and libdbus also derive
+ * from XDG_RUNTIME_DIR. */
+const char rootfs_session_bus_unit[] =
+                "# vmsilo: the guest user's D-Bus session bus (docs/guest-image.md)\n"
+                "[Unit]\n"
+                "Description=vmsilo D-Bus session bus of the guest user\n"
+                "After=systemd-tmpfiles-setup.service\n"
+                "StartLimitIntervalSec=0\n"
+                "\n"
+                "[Service]\n"
+                "User=user\n"
+                "Environment=XDG_RUNTIME_DIR=/run/user/1000\n"
+                "ExecStart=/usr/bin/dbus-daemon --session --nofork --nopidfile "
+                "--address=unix:path=/run/user/1000/bus\n"
+                "Restart=always\n"
+                "RestartSec=1\n"
+                "\n"
+                "[Install]\n"
+                "WantedBy=multi-user.target\n";
+/* The guest half of the tray: the session's StatusNotifierWatcher, connected to the agent's
+ * socket for the host service "tray" (there only when the plan says vmsilo.forward=…tray). It
+ * exits when the stream ends (no host yet, VM pausing, host half restarted) and is started
+ * again; no start limit, a missing host is routine. */
+const char rootfs_tray_unit[] =
+                "# vmsilo: the guest's tray items in the host's tray (docs/tray.md)\n"
+                "[Unit]\n"
+                "Description=vmsilo tray (guest half)\n"
+                "ConditionKernelCommandLine=vmsilo.forward\n"
+                "Wants=vmsilo-session-bus.service\n"
+                "After=vmsilo-session-bus.service vmsilo-agent.service\n"
+                "StartLimitIntervalSec=0\n"
+                "\n"
+                "[Service]\n"
+                "User=user\n"
+                "Environment=XDG_RUNTIME_DIR=/run/user/1000 "
+                "DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/1000/bus\n"
+                "ExecStart=" ROOTFS_TRAY_PATH " guest --connect /run/vmsilo/forward/tray.sock\n"
+                "Restart=always\n"
+                "RestartSec=3\n"
                 "\n"
                 "[Install]\n"
                 "WantedBy=multi-user.target\n";
@@ -97,7 +142,8 @@ bool rootfs_plan_mirror_is_valid(const char *mirror) {
         return true;
 }
 
-int rootfs_plan_packages(char *const *programs, bool wayland, char ***ret, const char **ret_bad) {
+int rootfs_plan_packages(
+                char *const *programs, bool wayland, bool tray, char ***ret, const char **ret_bad) {
         _cleanup_(strv_freep) char **l = strv_new_empty();
         char **sorted;
         size_t kept = 0;
@@ -113,9 +159,12 @@ int rootfs_plan_packages(char *const *programs, bool wayland, char ***ret, const
                 if (strv_extend(&l, *p) < 0)
                         return -ENOMEM;
         }
-        if (strv_extend(&l, ROOTFS_BASE_PACKAGES) < 0)
+        if (strv_extend(&l, ROOTFS_BASE_PACKAGES) < 0 ||
+                        strv_extend(&l, ROOTFS_SESSION_BUS_PACKAGES) < 0)
                 return -ENOMEM;
         if (wayland && strv_extend(&l, ROOTFS_WAYLAND_PACKAGES) < 0)
+                return -ENOMEM;
+        if (tray && strv_extend_strv(&l, (char *const[]){ ROOTFS_TRAY_PACKAGES, NULL }) < 0)
                 return -ENOMEM;
         sorted = strv_sort(l);
         for (size_t i = 0; sorted[i]; i++) {
@@ -345,6 +394,8 @@ int rootfs_manifest_format(const RootfsInputs *in, char **ret) {
         STRV_FOREACH(p, in->packages)
         fprintf(f, "package %s\n", *p);
         fprintf(f, "agent %s\nagent-unit %s\n", in->agent_sha256_hex, in->agent_unit_sha256_hex);
+        if (in->tray_sha256_hex[0])
+                fprintf(f, "tray %s\n", in->tray_sha256_hex);
         for (size_t i = 0; i < in->n_config; i++)
                 format_config(f, i, &in->config[i]);
         if (fclose(f) != 0)

@@ -13,13 +13,17 @@
 #include "sha256.h"
 
 /* Bump when the tree the builder makes changes: every image then gets a new name. */
-#define ROOTFS_LAYOUT_VERSION 3
+#define ROOTFS_LAYOUT_VERSION 4
 #define ROOTFS_MANIFEST_MAGIC "vmsilo-rootfs-manifest"
 
 /* Always installed: systemd as /sbin/init starts the agent's unit. */
 #define ROOTFS_BASE_PACKAGES "systemd-sysv"
+/* Always installed too: the guest user's session bus (vmsilo-session-bus.service). */
+#define ROOTFS_SESSION_BUS_PACKAGES "dbus-daemon"
 /* Added for VMs whose gpu is on: the guest end of their Wayland display (docs/guest-image.md). */
 #define ROOTFS_WAYLAND_PACKAGES "waypipe"
+/* Added for VMs with tray on: what vmsilo-tray links besides libc and libsystemd (docs/tray.md). */
+#define ROOTFS_TRAY_PACKAGES "libjansson4", "libpng16-16", "libunistring2"
 /* Longest package name, suite and mirror URL accepted. */
 #define ROOTFS_PACKAGE_NAME_MAX 128
 #define ROOTFS_SUITE_MAX 64
@@ -42,6 +46,12 @@
 #define ROOTFS_WAYPIPE_UNIT_PATH "/etc/systemd/system/vmsilo-waypipe.service"
 #define ROOTFS_WAYPIPE_UNIT_WANTS                                                                  \
         "/etc/systemd/system/multi-user.target.wants/vmsilo-waypipe.service"
+#define ROOTFS_SESSION_BUS_UNIT_PATH "/etc/systemd/system/vmsilo-session-bus.service"
+#define ROOTFS_SESSION_BUS_UNIT_WANTS                                                              \
+        "/etc/systemd/system/multi-user.target.wants/vmsilo-session-bus.service"
+#define ROOTFS_TRAY_PATH "/usr/libexec/vmsilo/vmsilo-tray"
+#define ROOTFS_TRAY_UNIT_PATH "/etc/systemd/system/vmsilo-tray.service"
+#define ROOTFS_TRAY_UNIT_WANTS "/etc/systemd/system/multi-user.target.wants/vmsilo-tray.service"
 
 /* Debian policy: lowercase letters, digits, + - . ; at least 2 long, starting alphanumeric. */
 bool rootfs_plan_package_is_valid(const char *name);
@@ -50,10 +60,12 @@ bool rootfs_plan_suite_is_valid(const char *suite);
 /* http://, https:// or file:/// followed by printable non-blank ASCII. */
 bool rootfs_plan_mirror_is_valid(const char *mirror);
 
-/* The packages to install: programs + ROOTFS_BASE_PACKAGES (+ ROOTFS_WAYLAND_PACKAGES with
- * wayland), sorted, each once. -EINVAL (with *ret_bad pointing at the offending entry of
- * programs) for an invalid name; ret_bad may be NULL. */
-int rootfs_plan_packages(char *const *programs, bool wayland, char ***ret, const char **ret_bad);
+/* The packages to install: programs + ROOTFS_BASE_PACKAGES + ROOTFS_SESSION_BUS_PACKAGES
+ * (+ ROOTFS_WAYLAND_PACKAGES with wayland, + ROOTFS_TRAY_PACKAGES with tray), sorted, each once.
+ * -EINVAL (with *ret_bad pointing at the offending entry of programs) for an invalid name;
+ * ret_bad may be NULL. */
+int rootfs_plan_packages(char *const *programs, bool wayland, bool tray, char ***ret,
+                const char **ret_bad);
 
 /* VERSION_CODENAME from os-release(5) text, unquoted; -ENOENT if absent or not a valid suite. */
 int rootfs_plan_os_codename(const char *os_release, char **ret);
@@ -110,6 +122,7 @@ typedef struct RootfsInputs {
         char **packages; /* sorted, see rootfs_plan_packages() */
         char agent_sha256_hex[SHA256_HEX_SIZE];
         char agent_unit_sha256_hex[SHA256_HEX_SIZE];
+        char tray_sha256_hex[SHA256_HEX_SIZE]; /* vmsilo-tray; "" without tray */
         RootfsConfigItem *config; /* in guestConfig order */
         size_t n_config;
 } RootfsInputs;
@@ -125,7 +138,7 @@ int rootfs_inputs_add_entry(RootfsInputs *in, size_t item, RootfsEntryKind kind,
 void rootfs_inputs_sort(RootfsInputs *in);
 
 /* The manifest text: magic + layout version, "suite S", "mirror M", "package P"…, "agent SHA",
- * "agent-unit SHA", then per guestConfig item "config-tree N" + "  file SHA MODE PATH" /
+ * "agent-unit SHA", "tray SHA" (with tray), then per guestConfig item "config-tree N" + "  file SHA MODE PATH" /
  * "  dir MODE PATH" / "  symlink PATH -> TARGET" lines, or "config-script SHA". -EINVAL if a
  * field is missing. */
 int rootfs_manifest_format(const RootfsInputs *in, char **ret);
@@ -138,6 +151,10 @@ extern const char rootfs_tmpfiles[];
 extern const char rootfs_sysctl[];
 /* vmsilo-waypipe.service, installed and enabled with wayland (docs/guest-image.md). */
 extern const char rootfs_waypipe_unit[];
+/* vmsilo-session-bus.service, always: the guest user's D-Bus session bus (docs/guest-image.md). */
+extern const char rootfs_session_bus_unit[];
+/* vmsilo-tray.service, with tray: the guest half of vmsilo-tray (docs/tray.md). */
+extern const char rootfs_tray_unit[];
 /* The guest user's lines to append to /etc/passwd, /etc/group, /etc/shadow. */
 extern const char rootfs_passwd_line[];
 extern const char rootfs_group_line[];

@@ -3,7 +3,8 @@
  * "Global clipboard"). Serves clipboard-request.h on a unix socket, by default
  * $XDG_RUNTIME_DIR/vmsilo/clipboard.sock, to processes of its own uid (SO_PEERCRED): the fences
  * (vmsilo-wayland --clipboard) and `vmsilo clipboard`. No VM can reach it: fences only talk to it
- * on the user's keys. */
+ * on the user's keys. Each copy and paste is a desktop notification when the user's session bus
+ * has a notification daemon (clipboard-notify.h), naming the VM and the size, never the text. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -17,6 +18,7 @@
 
 #include "buffer.h"
 #include "clipboard-client.h"
+#include "clipboard-notify.h"
 #include "clipboard-request.h"
 #include "log.h"
 #include "macro.h"
@@ -46,6 +48,7 @@ struct Server {
         sd_event_source *listener;
         int listen_fd;
         ClipboardState state;
+        ClipboardNotifier notifier;
         Conn *conns;
         size_t n_conns;
 };
@@ -73,6 +76,7 @@ DEFINE_FREE_FUNC(Conn *, conn_free);
 
 static void conn_answer(Conn *c) {
         ClipboardRequest req;
+        ClipboardNotice notice;
         _cleanup_(freep) char *reply = NULL;
         size_t size;
         int r;
@@ -84,6 +88,8 @@ static void conn_answer(Conn *c) {
                 if (IN_SET(req.verb, CLIPBOARD_COPY, CLIPBOARD_PASTE) && req.vm[0])
                         log_info("%s %s: %.*s", req.verb == CLIPBOARD_COPY ? "copy from" : "paste to",
                                         req.vm, (int) strcspn(reply, "\n"), reply);
+                if (clipboard_notice_format(&req, reply, size, &notice) >= 0)
+                        clipboard_notifier_send(&c->server->notifier, &notice);
                 r = buffer_append(&c->out, (const uint8_t *) reply, size);
                 explicit_bzero(reply, size);
         }
@@ -187,6 +193,7 @@ static void server_finish(Server *server) {
                 conn_free(server->conns);
         sd_event_source_disable_unref(server->listener);
         safe_close(server->listen_fd);
+        clipboard_notifier_finish(&server->notifier);
         clipboard_state_finish(&server->state);
         sd_event_unref(server->event);
 }
@@ -224,9 +231,11 @@ static int run(void) {
         /* SIGTERM and SIGINT end the loop (blocked, so that sd-event gets them), and with it the
          * contents: server_finish() zeroes them */
         r = sd_event_default(&server.event);
-        if (r >= 0)
+        if (r >= 0) {
+                clipboard_notifier_init(&server.notifier, server.event);
                 r = sd_event_add_signal(server.event, NULL, SIGTERM | SD_EVENT_SIGNAL_PROCMASK,
                                 NULL, NULL);
+        }
         if (r >= 0)
                 r = sd_event_add_signal(server.event, NULL, SIGINT | SD_EVENT_SIGNAL_PROCMASK,
                                 NULL, NULL);

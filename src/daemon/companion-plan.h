@@ -29,6 +29,10 @@ typedef struct CompanionContext {
         const char *fence_binary; /* absolute: vmsilo-wayland */
         const char *color;        /* the VM's color, as configured: the fence's frame */
         unsigned frame_width;     /* the VM's frameWidth */
+        const char *entries_dir;  /* absolute: the host entries vmsilod installs (desktop.c) */
+        const char *clipboard;    /* absolute: vmsilo-clipboard's socket, NULL: none */
+        const char *copy_key;     /* clipboardCopyKey, NULL: the fence's default */
+        const char *paste_key;    /* clipboardPasteKey, NULL: the fence's default */
 } CompanionContext;
 
 const char *companion_kind_to_string(CompanionKind k);
@@ -36,8 +40,22 @@ const char *companion_kind_to_string(CompanionKind k);
 /* The socket companion k listens on, in the companion directory. */
 const char *companion_socket_name(CompanionKind k);
 
+/* Appends the sandbox every companion shares (bwrap first, up to its options): nothing of the
+ * host but /usr read-only and dir (the VM's companion directory, also XDG_RUNTIME_DIR). */
+int companion_sandbox_args(const char *dir, char ***l);
+/* Binds binary read-only at its path when it is outside /usr (a build tree, in tests). */
+int companion_bind_binary(const char *binary, char ***l);
+/* "unix:path=" and path, escaped as the D-Bus specification's "Server Addresses" asks. */
+int companion_bus_address(const char *path, char **ret);
+
 /* The full argv (bwrap first) that runs companion k of ctx in its sandbox. */
 int companion_plan_argv(CompanionKind k, const CompanionContext *ctx, char ***ret);
+
+/* The user's vmsilo-clipboard (binary, absolute) in the same sandbox, with dir (absolute: the
+ * user's <runtime>/vmsilo) its only writable place and its socket dir/CLIPBOARD_SOCKET_NAME, and
+ * the user's session bus <runtime>/bus (if there is one) for its notifications. */
+#define CLIPBOARD_SOCKET_NAME "clipboard.sock"
+int companion_plan_clipboard_argv(const char *binary, const char *dir, char ***ret);
 
 /* Whether name is a display socket name a client would try: "wayland-<digits>". */
 bool companion_is_display_name(const char *name);

@@ -20,10 +20,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clipboard-service.h"
 #include "companion-plan.h"
+#include "desktop-layout.h"
 #include "log.h"
 #include "ratelimit.h"
-#include "sandbox.h"
+#include "sandboxed-child.h"
 #include "socket-util.h"
 #include "strv.h"
 
@@ -60,6 +62,8 @@ struct Companions {
         char *vm_name;
         char *color;          /* the VM's, for the fence's frame */
         unsigned frame_width; /* the VM's frameWidth */
+        char *entries_dir;    /* <state>/exports/share/applications: the fence's app_ids */
+        char *copy_key, *paste_key; /* clipboardCopyKey, clipboardPasteKey */
         char *dir_name;       /* the VM's name, in <runtime>/services */
         char *dir;            /* absolute */
         int services_fd;      /* <runtime>/services */
@@ -86,7 +90,7 @@ _printf_(1, 2) static char *message(const char *fmt, ...) {
         return r < 0 ? NULL : s;
 }
 
-static uint64_t now_usec(void) {
+uint64_t companion_now_usec(void) {
         struct timespec ts;
 
         clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -133,11 +137,7 @@ static void process_stop(CompanionProcess *p) {
         if (p->child) {
                 process_remove_socket(p);
                 /* SIGKILL: no exit handler of the old one may unlink its successor's socket. */
-                (void) sd_event_source_send_child_signal(p->child, SIGKILL, NULL, 0);
-                /* The loop keeps the source until the child is reaped; see on_process_exit(). */
-                (void) sd_event_source_set_userdata(p->child, NULL);
-                (void) sd_event_source_set_floating(p->child, true);
-                p->child = sd_event_source_unref(p->child);
+                sandboxed_child_kill(&p->child);
         }
         p->pid = 0;
         p->state = COMPANION_WAITING;
@@ -154,16 +154,10 @@ static int on_process_exit(sd_event_source *s, const siginfo_t *si, void *userda
         unsigned suppressed;
         char *reason = NULL;
 
-        if (!p) {
-                /* Stopped on purpose: now reaped, drop the loop's reference. */
-                (void) sd_event_source_set_floating(s, false);
-                return 0;
-        }
+        if (sandboxed_child_reaped(s, p))
+                return 0; /* stopped on purpose */
         c = p->owner;
-        if (si->si_code == CLD_EXITED)
-                reason = message("exited with status %d", si->si_status);
-        else
-                reason = message("killed by signal %s", sigabbrev_np(si->si_status) ?: "?");
+        reason = sandboxed_child_exit_reason(si);
         log_warning("VM '%s': companion %s (pid %d) %s.", c->vm_name,
                         companion_kind_to_string(p->kind), (int) p->pid, strna(reason));
         process_fail(p, reason);
@@ -171,7 +165,7 @@ static int on_process_exit(sd_event_source *s, const siginfo_t *si, void *userda
         p->pid = 0;
         process_remove_socket(p);
 
-        if (!ratelimit_below(&p->restart_limit, now_usec(), &suppressed)) {
+        if (!ratelimit_below(&p->restart_limit, companion_now_usec(), &suppressed)) {
                 p->state = COMPANION_FAILED;
                 log_error("VM '%s': companion %s died %u times within %llu s; not restarting it "
                           "(its windows are gone; the VM runs on).",
@@ -196,32 +190,19 @@ static int process_spawn(CompanionProcess *p) {
                 .fence_binary = m->options.wayland_binary,
                 .color = c->color,
                 .frame_width = c->frame_width,
+                .entries_dir = c->entries_dir,
+                .clipboard = p->kind == COMPANION_FENCE ? clipboard_service_acquire(m) : NULL,
+                .copy_key = c->copy_key,
+                .paste_key = c->paste_key,
         };
-        const SandboxFds fds = {
-                .qmp = -EBADF,
-                .agent = -EBADF,
-                .console = -EBADF,
-                .balloon_qmp = -EBADF,
-                .input = -EBADF,
-                .output = STDERR_FILENO,
-        };
-        LaunchPlan plan = {};
         pid_t pid;
         int r;
 
         /* A killed companion leaves its socket behind; waypipe would not bind over it. */
         process_remove_socket(p);
         r = companion_plan_argv(p->kind, &ctx, &argv);
-        if (r >= 0) {
-                plan.argv = argv;
-                plan.n_argv = strv_length(argv);
-                r = sandbox_spawn(&plan, &fds, m->user_uid, m->user_gid, &pid);
-        }
-        if (r >= 0) {
-                r = sd_event_add_child(m->event, &p->child, pid, WEXITED, on_process_exit, p);
-                if (r < 0)
-                        (void) kill(pid, SIGKILL);
-        }
+        if (r >= 0)
+                r = sandboxed_child_spawn(m, argv, on_process_exit, p, &p->child, &pid);
         if (r < 0) {
                 process_fail(p, message("cannot start: %s", strerror(-r)));
                 p->state = COMPANION_FAILED;
@@ -426,13 +407,17 @@ int companions_new(Manager *m, const Config *config, const VmConfig *vm, Compani
         c->vm_name = strdup(vm->name);
         c->color = strdup(vm->color);
         c->frame_width = vm->frame_width;
-        if (!c->color)
+        c->copy_key = strdup(config->clipboard_copy_key);
+        c->paste_key = strdup(config->clipboard_paste_key);
+        if (!c->color || !c->copy_key || !c->paste_key)
                 return -ENOMEM;
         if (!c->vm_name || !(c->dir_name = strdup(vm->name)) ||
                         asprintf(&c->dir, "%s/" WAYLAND_SERVICES_DIR "/%s", m->options.runtime_dir,
                                         vm->name) < 0 ||
                         asprintf(&c->user_runtime_dir, "%s/%u", m->options.user_runtime_base,
-                                        (unsigned) m->user_uid) < 0)
+                                        (unsigned) m->user_uid) < 0 ||
+                        asprintf(&c->entries_dir, "%s/" DESKTOP_EXPORTS_APPLICATIONS_DIR,
+                                        m->options.state_dir) < 0)
                 return -ENOMEM;
         if (config->wayland_display) {
                 c->display = strdup(config->wayland_display);
@@ -459,13 +444,19 @@ Companions *companions_free(Companions *c) {
                 process_stop(&c->procs[k]);
                 free(c->procs[k].last_error);
         }
-        /* Only if empty: a listener that is not ours keeps it. */
-        if (c->dir_fd >= 0)
+        /* Only if empty: a listener that is not ours keeps it. The fence's control socket is
+         * left by the killed fence. */
+        if (c->dir_fd >= 0) {
+                (void) unlinkat(c->dir_fd, WAYLAND_CONTROL_SOCKET, 0);
                 (void) unlinkat(c->services_fd, c->dir_name, AT_REMOVEDIR);
+        }
         safe_close(c->dir_fd);
         safe_close(c->services_fd);
         free(c->vm_name);
         free(c->color);
+        free(c->entries_dir);
+        free(c->copy_key);
+        free(c->paste_key);
         free(c->dir_name);
         free(c->dir);
         free(c->user_runtime_dir);

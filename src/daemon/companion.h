@@ -19,5 +19,8 @@ int companions_new(Manager *m, const Config *config, const VmConfig *vm, Compani
 Companions *companions_free(Companions *c);
 DEFINE_FREE_FUNC(Companions *, companions_free);
 
+/* CLOCK_MONOTONIC now, for the restart limits. */
+uint64_t companion_now_usec(void);
+
 /* The "gui" object of a VM in the control protocol (docs/daemon-sockets.md). */
 json_t *companions_to_json(const Companions *c);

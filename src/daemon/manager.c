@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "clipboard-service.h"
 #include "control.h"
 #include "log.h"
 #include "manager.h"
@@ -47,6 +48,7 @@ Manager *manager_free(Manager *m) {
         for (size_t i = 0; i < m->n_vms; i++)
                 vm_free(m->vms[i]);
         free(m->vms);
+        m->clipboard = clipboard_service_free(m->clipboard);
         for (size_t i = 0; i < m->n_retired; i++)
                 vm_free(m->retired[i]);
         free(m->retired);

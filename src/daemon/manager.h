@@ -27,7 +27,9 @@ typedef struct ManagerOptions {
         const char *crosvm;           /* absolute: --crosvm or the build's */
         uint64_t helper_timeout_usec; /* deadline of a start's preparation (helper.h) */
         const char *wayland_binary;    /* vmsilo-wayland: VMSILO_WAYLAND or the installed one */
+        const char *tray_binary;       /* vmsilo-tray: VMSILO_TRAY or the installed one */
         const char *user_runtime_base; /* VMSILO_USER_RUNTIME_BASE or /run/user */
+        const char *clipboard_binary;  /* vmsilo-clipboard: VMSILO_CLIPBOARD or the installed one */
         const char *sys_root;         /* "/" or a test's fake tree: sysfs and /dev/vfio (vfio.h) */
         uint64_t start_timeout_usec;
         uint64_t stop_timeout_usec;
@@ -57,6 +59,8 @@ typedef struct Manager {
         /* /dev/vfio/vfio, handed to the VM user while any passthrough VM runs. */
         VfioGrant vfio_container;
         unsigned vfio_container_users;
+        /* The user's vmsilo-clipboard, from the first fence on (clipboard-service.h). */
+        struct ClipboardService *clipboard;
 } Manager;
 
 /* Takes config on success. */

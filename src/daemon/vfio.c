@@ -407,3 +407,65 @@ void vfio_revoke(VfioGrant *g) {
                                 (unsigned) g->uid);
         g->path = mfree(g->path);
 }
+
+/* Shows the host's source, once every link in it is followed, read-only at the path the VMM
+ * resolves it to. */
+static int sandbox_add_resolved(const char *root_real, const char *source, LaunchPlan *plan) {
+        _cleanup_(freep) char *resolved = NULL, *target = NULL;
+        int r;
+
+        resolved = realpath(source, NULL);
+        if (!resolved)
+                return -errno;
+        r = vfio_sandbox_target(root_real, resolved, &target);
+        if (r < 0)
+                return r;
+        return plan_add_path_from(plan, target, resolved, false);
+}
+
+/* The device's directory as the VMM names it (a link on a real sysfs) and as it resolves, then
+ * its IOMMU group's: the `iommu_group` link inside the device's directory leads there. */
+static int sandbox_add_device(
+                const char *root, const char *root_real, const char *address, LaunchPlan *plan) {
+        char path[96], source[PATH_MAX], group[PATH_MAX + 16];
+        int r;
+
+        (void) snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", address);
+        r = root_path(root, path + 1, source);
+        if (r >= 0)
+                r = plan_add_path_from(plan, path, source, false);
+        if (r >= 0)
+                r = sandbox_add_resolved(root_real, source, plan);
+        if (r < 0)
+                return r;
+        (void) snprintf(group, sizeof(group), "%s/iommu_group", source);
+        return sandbox_add_resolved(root_real, group, plan);
+}
+
+int vfio_sandbox_paths(const char *root, const VmConfig *vm, const VfioGrant *grants, size_t n,
+                LaunchPlan *plan) {
+        _cleanup_(freep) char *root_real = NULL;
+        char source[PATH_MAX], path[96];
+        int r;
+
+        if (vm->n_pci_devices == 0)
+                return 0;
+        root_real = realpath(root, NULL);
+        if (!root_real)
+                return -errno;
+        for (size_t i = 0; i <= n; i++) {
+                (void) snprintf(path, sizeof(path), "/dev/vfio/%s",
+                                i < n ? grants[i].node : "vfio");
+                r = root_path(root, path + 1, source);
+                if (r >= 0)
+                        r = plan_add_device(plan, path, source);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < vm->n_pci_devices; i++) {
+                r = sandbox_add_device(root, root_real, vm->pci_devices[i].address, plan);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}

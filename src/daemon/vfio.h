@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "config.h"
+#include "plan.h"
 #include "vfio-plan.h"
 
 /* Reads address's driver, driver_override and class. -ENOENT: no such device. */
@@ -46,3 +47,11 @@ typedef struct VfioGrant {
 int vfio_grant(const char *root, const char *node, uid_t uid, gid_t gid, VfioGrant *ret);
 /* Puts the old owner back and frees the path; a zeroed grant is a no-op. */
 void vfio_revoke(VfioGrant *g);
+
+/* Adds to plan what the VMM of vm needs of its passthrough devices inside the sandbox: the
+ * container and each granted group's node as devices, and read-only each device's sysfs
+ * directory as /sys/bus/pci/devices/ADDRESS and where that link leads, and its IOMMU group's
+ * directory. Taken from under root, shown at the paths the VMM uses. Nothing for a VM without
+ * pciDevices. 0, or -errno (-EXDEV: a link in the tree leads out of sysfs). */
+int vfio_sandbox_paths(const char *root, const VmConfig *vm, const VfioGrant *grants, size_t n,
+                LaunchPlan *plan);

@@ -16,6 +16,7 @@
 #include "backend-crosvm.h"
 #include "client.h"
 #include "companion.h"
+#include "tray-companion.h"
 #include "conn-limit.h"
 #include "crosvm-plan.h"
 #include "host-forward.h"
@@ -94,6 +95,22 @@ static void vm_update_companions(Vm *vm) {
                                 vm_name(vm));
 }
 
+/* Likewise the tray host half of a running VM with tray on (docs/tray.md). */
+static void vm_update_tray(Vm *vm) {
+        int r;
+
+        if (vm->state != VM_RUNNING || !vm->config->tray) {
+                vm->tray = tray_companion_free(vm->tray);
+                return;
+        }
+        if (vm->tray)
+                return;
+        r = tray_companion_new(vm, &vm->tray);
+        if (r < 0)
+                log_error_errno(r, "VM '%s': no tray items: cannot set up its tray host half: %m",
+                                vm_name(vm));
+}
+
 static void vm_set_state(Vm *vm, VmState s) {
         if (vm->state == s)
                 return;
@@ -115,6 +132,7 @@ static void vm_set_state(Vm *vm, VmState s) {
 
         vm->state = s;
         vm_update_companions(vm);
+        vm_update_tray(vm);
         vm_update_idle(vm);
         vm_notify_waiters(vm);
         if (!vm_state_has_vmm(s))
@@ -700,6 +718,12 @@ static int vm_spawn(Vm *vm) {
         r = vm_build_plan(vm, &plan);
         if (r < 0)
                 return r;
+        r = vfio_sandbox_paths(m->options.sys_root, vm->config, vm->vfio_grants,
+                        vm->n_vfio_grants, plan);
+        if (r < 0) {
+                vm_set_failure(vm, "cannot show the VMM its PCI devices: %s", strerror(-r));
+                return r;
+        }
         r = vm_open_log(vm, &output);
         if (r < 0) {
                 vm_set_failure(vm, "cannot create the VMM log: %s", strerror(-r));
@@ -1134,6 +1158,7 @@ Vm *vm_free(Vm *vm) {
         vm->idle_timer = sd_event_source_disable_unref(vm->idle_timer);
         vm->stop_helper = sd_event_source_disable_unref(vm->stop_helper);
         vm->companions = companions_free(vm->companions);
+        vm->tray = tray_companion_free(vm->tray);
         free(vm->vmm_dir);
         vm_unlisten(vm);
         conn_limit_finish(&vm->clients_limit);
@@ -1168,7 +1193,8 @@ json_t *vm_to_json(const Vm *vm) {
         const VmConfig *c = vm->config;
         bool up = vm->state == VM_RUNNING;
 
-        return json_pack("{s:s, s:s, s:s?, s:o, s:o, s:I, s:i, s:i, s:I, s:s, s:s?, s:o, s:o, s:o}",
+        return json_pack("{s:s, s:s, s:s?, s:o, s:o, s:I, s:i, s:i, s:I, s:s, s:s?, s:o, s:o, s:o, "
+                         "s:o}",
                         "name", c->name, "state", vm_state_to_string(vm->state), "reason",
                         vm->state == VM_FAILED ? vm->failure_reason : NULL, "pid",
                         vm->pid > 0 ? json_integer(vm->pid) : json_null(), "uptime_sec",
@@ -1187,5 +1213,6 @@ json_t *vm_to_json(const Vm *vm) {
                         c->auto_shutdown ? json_integer((json_int_t) c->auto_shutdown_after_sec)
                                          : json_null(),
                         "interfaces", vm_interfaces_to_json(c), "gui",
-                        vm->companions ? companions_to_json(vm->companions) : json_null());
+                        vm->companions ? companions_to_json(vm->companions) : json_null(), "tray",
+                        vm->tray ? tray_companion_to_json(vm->tray) : json_null());
 }

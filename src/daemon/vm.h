@@ -19,6 +19,7 @@
 
 typedef struct Client Client;
 typedef struct Companions Companions;
+typedef struct TrayCompanion TrayCompanion;
 typedef struct Listener Listener;
 typedef struct Relay Relay;
 typedef struct HostForward HostForward;
@@ -78,6 +79,7 @@ struct Vm {
         sd_event_source *idle_timer;
 
         Companions *companions; /* while running with the GPU on: waypipe client, vmsilo-wayland */
+        TrayCompanion *tray;    /* while running with tray on: vmsilo-tray host */
         uint32_t live_sessions; /* from the agent's STATUS */
         Relay *relays;          /* active vm-run streams on this VM; Relay::vm_next */
         size_t n_relays;

@@ -61,6 +61,7 @@ static void help(void) {
                "\n"
                "Environment: VMSILO_ACCEL=auto|kvm|tcg overrides the configured acceleration;\n"
                "VMSILO_WAYLAND=PATH runs that vmsilo-wayland (absolute) for GPU VMs;\n"
+               "VMSILO_CLIPBOARD=PATH runs that vmsilo-clipboard (absolute) for them;\n"
                "VMSILO_USER_RUNTIME_BASE=DIR looks for the compositor in DIR/<uid>\n"
                "(default /run/user).\n",
                         CONFIG_DEFAULT_PATH, VMSILO_RUNTIME_DIR_DEFAULT, VMSILO_STATE_DIR_DEFAULT,
@@ -262,7 +263,10 @@ static int run(int argc, char **argv) {
                 .crosvm = arg_crosvm,
                 .helper_timeout_usec = arg_helper_timeout_usec,
                 .wayland_binary = getenv("VMSILO_WAYLAND") ?: VMSILO_LIBEXECDIR "/vmsilo-wayland",
+                .tray_binary = getenv("VMSILO_TRAY") ?: VMSILO_LIBEXECDIR "/vmsilo-tray",
                 .user_runtime_base = getenv("VMSILO_USER_RUNTIME_BASE") ?: "/run/user",
+                .clipboard_binary = getenv("VMSILO_CLIPBOARD") ?:
+                                VMSILO_LIBEXECDIR "/vmsilo-clipboard",
                 .start_timeout_usec = START_TIMEOUT_USEC_DEFAULT,
                 .stop_timeout_usec = STOP_TIMEOUT_USEC_DEFAULT,
         };

@@ -268,6 +268,8 @@ static json_t *config_to_json(const Config *c, bool *oom) {
         put(o, "acceleration", json_string(accel_kind_to_string(c->accel)), oom);
         put(o, "waylandDisplay", string_or_null(c->wayland_display), oom);
         put(o, "frameWidth", json_integer(c->frame_width), oom);
+        put(o, "clipboardCopyKey", json_string(c->clipboard_copy_key), oom);
+        put(o, "clipboardPasteKey", json_string(c->clipboard_paste_key), oom);
         return o;
 }
 

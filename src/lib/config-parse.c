@@ -4,8 +4,10 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config-internal.h"
+#include "hotkey-spec.h"
 #include "parse-util.h"
 #include "strv.h"
 
@@ -25,6 +27,8 @@ static const char *const root_keys[] = {
         "acceleration",
         "waylandDisplay",
         "frameWidth",
+        "clipboardCopyKey",
+        "clipboardPasteKey",
         NULL,
 };
 
@@ -338,6 +342,34 @@ static int parse_wayland_display(json_t *root, Config *c, ConfigErrors *e) {
         return r < 0 ? r : 0;
 }
 
+/* The clipboard keys: spelled as hotkey-spec.h says, at most 64 bytes, not the same chord twice.
+ * Whether the key name is an xkb keysym is the fence's to say (it refuses to start). */
+static int parse_clipboard_key(json_t *root, const char *key, char **value, ConfigErrors *e) {
+        const char *name;
+        unsigned mods;
+        int r;
+
+        r = config_json_string(e, "", root, key, false, value);
+        if (r > 0 && (strlen(*value) > 64 || hotkey_spec_split(*value, &mods, &name) < 0))
+                return config_error_add(e, 0, 0, key,
+                                "'%s' is not modifiers (ctrl, shift, alt, logo; at least one) "
+                                "and a key name joined by '+', like 'ctrl+shift+c'",
+                                *value);
+        return r < 0 ? r : 0;
+}
+
+static int parse_clipboard_keys(json_t *root, Config *c, ConfigErrors *e) {
+        int r;
+
+        r = parse_clipboard_key(root, "clipboardCopyKey", &c->clipboard_copy_key, e);
+        if (r >= 0)
+                r = parse_clipboard_key(root, "clipboardPasteKey", &c->clipboard_paste_key, e);
+        if (r >= 0 && strcasecmp(c->clipboard_copy_key, c->clipboard_paste_key) == 0)
+                return config_error_add(e, 0, 0, "clipboardPasteKey",
+                                "must differ from clipboardCopyKey ('%s')", c->clipboard_copy_key);
+        return r;
+}
+
 static int parse_vms(json_t *root, Config *c, ConfigErrors *e) {
         json_t *list, *item;
         size_t i;
@@ -382,10 +414,13 @@ static int config_init_defaults(Config *c) {
         c->balloond.extra_args = strv_new_empty();
         c->tray_log_level = strdup("info");
         c->isolated_pci_devices = strv_new_empty();
+        c->clipboard_copy_key = strdup(HOTKEY_COPY_DEFAULT);
+        c->clipboard_paste_key = strdup(HOTKEY_PASTE_DEFAULT);
         if (!c->nat_interface || !c->crosvm.log_level || !c->crosvm.extra_args ||
                         !c->crosvm.extra_run_args || !c->balloond.log_level ||
                         !c->balloond.poll_interval || !c->balloond.guest_available_bias ||
-                        !c->balloond.extra_args || !c->tray_log_level || !c->isolated_pci_devices)
+                        !c->balloond.extra_args || !c->tray_log_level || !c->isolated_pci_devices ||
+                        !c->clipboard_copy_key || !c->clipboard_paste_key)
                 return -ENOMEM;
         return 0;
 }
@@ -427,6 +462,8 @@ int config_parse(json_t *root, Config *c, ConfigErrors *e) {
                 r = parse_wayland_display(root, c, e);
         if (r >= 0)
                 r = config_parse_frame_width(root, "", &c->frame_width, e);
+        if (r >= 0)
+                r = parse_clipboard_keys(root, c, e);
         if (r >= 0)
                 r = parse_vms(root, c, e);
         return r < 0 ? r : 0;

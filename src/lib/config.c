@@ -268,6 +268,8 @@ Config *config_free(Config *c) {
         free(c->balloond.guest_available_bias);
         strv_free(c->balloond.extra_args);
         free(c->tray_log_level);
+        free(c->clipboard_copy_key);
+        free(c->clipboard_paste_key);
         strv_free(c->isolated_pci_devices);
         free(c->wayland_display);
         free(c);

@@ -215,6 +215,8 @@ typedef struct Config {
         VmmKind vmm;                 /* global choice */
         AccelKind accel;             /* global choice */
         uint32_t frame_width;        /* frameWidth, the VMs' default */
+        char *clipboard_copy_key;    /* clipboardCopyKey: "mod+mod+key" (hotkey-spec.h) */
+        char *clipboard_paste_key;   /* clipboardPasteKey */
 } Config;
 
 /* One validation problem. path is the JSON path ("nixosVms[1].network.interfaces.wan.tap");

@@ -1,11 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* crosvm-plan.c: one VM → the crosvm argv and inherited fds. Pure.
  *
- * Shape: crosvm --log-level L [global extraArgs] [per-VM extraArgs] run --mem N --cpus N --name
- * NAME --socket S <devices…> --params P [--initrd I] [global extraRunArgs] [per-VM extraRunArgs]
- * KERNEL. Free-form attribute sets (disks, shared dirs, PCI, vhost-user, gpu, sound) are written
- * as key=value in JSON order, values as written, exactly as the original design documents.
- * Agent channel: vsock (one CID per VM); console: the 8250 serial port on an inherited fd. */
+ * Shape: crosvm --log-level L [global extraArgs] [per-VM extraArgs] run --disable-sandbox --mem N
+ * --cpus N --name NAME --socket S <devices…> --params P [--initrd I] [global extraRunArgs]
+ * [per-VM extraRunArgs] KERNEL.
+ *
+ * --disable-sandbox: crosvm runs inside vmsilo's own sandbox (sandbox.h) like QEMU, whose
+ * namespaces, minimal root and seccomp deny list replace minijail's per-device jails; minijail's
+ * own mount and user namespaces, pivot_root and seccomp would be refused there (docs/sandbox.md).
+ * Every file crosvm opens by name is therefore declared as a plan path.
+ *
+ * Free-form attribute sets (disks, shared dirs, PCI, vhost-user, gpu, sound) are written as
+ * key=value in JSON order, values as written, exactly as the original design documents. Agent
+ * channel: vsock (one CID per VM); console: the 8250 serial port on an inherited fd. */
 #include <inttypes.h>
 #include <stdio.h>
 
@@ -79,6 +86,9 @@ static int crosvm_append_globals(CrosvmBuild *b) {
         r = plan_append(p, "run");
         if (r < 0)
                 return r;
+        r = plan_append(p, "--disable-sandbox");
+        if (r < 0)
+                return r;
         r = plan_append(p, "--mem");
         if (r < 0)
                 return r;
@@ -97,7 +107,11 @@ static int crosvm_append_globals(CrosvmBuild *b) {
         r = plan_append(p, "--socket");
         if (r < 0)
                 return r;
-        return plan_appendf(p, "%s/%s-crosvm.socket", b->ctx->runtime_dir, b->vm->name);
+        r = plan_appendf(p, "%s/%s-crosvm.socket", b->ctx->runtime_dir, b->vm->name);
+        if (r < 0)
+                return r;
+        /* crosvm creates its control socket there: vmsilod gives it a directory of its own. */
+        return plan_add_path(p, b->ctx->runtime_dir, true);
 }
 
 static int crosvm_append_channels(CrosvmBuild *b) {
@@ -124,7 +138,17 @@ static int crosvm_append_channels(CrosvmBuild *b) {
         r = plan_append(p, "--vsock");
         if (r < 0)
                 return r;
-        return plan_appendf(p, "cid=%" PRIu32, crosvm_plan_guest_cid(b->vm_index));
+        r = plan_appendf(p, "cid=%" PRIu32, crosvm_plan_guest_cid(b->vm_index));
+        if (r < 0)
+                return r;
+        return plan_add_device(p, "/dev/vhost-vsock", NULL);
+}
+
+/* A disk is writable unless its `ro` option says true (crosvm's default: false). */
+static int crosvm_add_disk_path(CrosvmBuild *b, const char *path, const KeyValueList *options) {
+        const char *ro = key_value_list_get(options, "ro");
+
+        return plan_add_path(b->plan, path, !ro || plan_parse_bool(ro) <= 0);
 }
 
 static int crosvm_append_disks(CrosvmBuild *b) {
@@ -141,6 +165,11 @@ static int crosvm_append_disks(CrosvmBuild *b) {
                         return r;
                 r = crosvm_append_kv(b->plan, "--block", root,
                                 vm->root_disk ? &vm->root_disk->options : NULL);
+                if (r >= 0)
+                        r = plan_add_path(b->plan,
+                                        vm->root_disk ? vm->root_disk->path
+                                                      : b->ctx->built_root_disk,
+                                        !vm->root_disk_readonly);
                 if (r < 0)
                         return r;
                 /* A writable root is the root itself: no upper layer. */
@@ -150,6 +179,8 @@ static int crosvm_append_disks(CrosvmBuild *b) {
                         if (r < 0)
                                 return r;
                         r = crosvm_append_pair(b->plan, "--block", overlay);
+                        if (r >= 0)
+                                r = plan_add_path(b->plan, b->ctx->overlay_disk, true);
                         if (r < 0)
                                 return r;
                 }
@@ -157,6 +188,9 @@ static int crosvm_append_disks(CrosvmBuild *b) {
         for (size_t i = 0; i < vm->n_additional_disks; i++) {
                 r = crosvm_append_kv(b->plan, "--block", vm->additional_disks[i].path,
                                 &vm->additional_disks[i].options);
+                if (r >= 0)
+                        r = crosvm_add_disk_path(b, vm->additional_disks[i].path,
+                                        &vm->additional_disks[i].options);
                 if (r < 0)
                         return r;
         }
@@ -181,6 +215,8 @@ static int crosvm_append_shares(CrosvmBuild *b) {
                 if (r < 0)
                         return r;
                 r = crosvm_append_pair(b->plan, "--shared-dir", s);
+                if (r >= 0)
+                        r = plan_add_path(b->plan, vm->shared_home_path, true);
                 if (r < 0)
                         return r;
         }
@@ -197,6 +233,8 @@ static int crosvm_append_shares(CrosvmBuild *b) {
                 if (r < 0)
                         return r;
                 r = crosvm_append_pair(b->plan, "--shared-dir", s);
+                if (r >= 0)
+                        r = plan_add_path(b->plan, d->path, true);
                 if (r < 0)
                         return r;
         }
@@ -235,7 +273,12 @@ static int crosvm_append_devices(CrosvmBuild *b) {
                         return r;
         }
         for (size_t i = 0; i < vm->n_vhost_user; i++) {
+                const char *socket = key_value_list_get(&vm->vhost_user[i], "socket");
+
                 r = crosvm_append_kv(b->plan, "--vhost-user", NULL, &vm->vhost_user[i]);
+                /* The backend's socket: connect() needs no writable mount. */
+                if (r >= 0 && socket)
+                        r = plan_add_path(b->plan, socket, false);
                 if (r < 0)
                         return r;
         }
@@ -248,6 +291,8 @@ static int crosvm_append_devices(CrosvmBuild *b) {
                         return r;
                 if (b->ctx->wayland_socket) {
                         r = crosvm_append_pair(b->plan, "--wayland-sock", b->ctx->wayland_socket);
+                        if (r >= 0)
+                                r = plan_add_path(b->plan, b->ctx->wayland_socket, false);
                         if (r < 0)
                                 return r;
                 }
@@ -282,6 +327,8 @@ static int crosvm_append_boot(CrosvmBuild *b) {
                 return r;
         if (b->ctx->initramfs) {
                 r = crosvm_append_pair(p, "--initrd", b->ctx->initramfs);
+                if (r >= 0)
+                        r = plan_add_path(p, b->ctx->initramfs, false);
                 if (r < 0)
                         return r;
         }
@@ -291,7 +338,10 @@ static int crosvm_append_boot(CrosvmBuild *b) {
         r = plan_append_strv(p, b->vm->crosvm.extra_run_args);
         if (r < 0)
                 return r;
-        return plan_append(p, b->ctx->kernel);
+        r = plan_append(p, b->ctx->kernel);
+        if (r < 0)
+                return r;
+        return plan_add_path(p, b->ctx->kernel, false);
 }
 
 int crosvm_plan_build(

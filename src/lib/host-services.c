@@ -18,8 +18,14 @@ static bool wayland_is_enabled(const VmConfig *vm) {
         return vm->gpu.enabled;
 }
 
+/* tray not false: the guest's vmsilo-tray reaches the VM's host half (docs/tray.md). */
+static bool tray_is_enabled(const VmConfig *vm) {
+        return vm->tray;
+}
+
 static const HostService host_services[] = {
         { "wayland", wayland_is_enabled },
+        { "tray", tray_is_enabled },
 };
 
 bool host_service_is_enabled(const VmConfig *vm, const char *untrusted_service) {

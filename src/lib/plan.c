@@ -44,8 +44,10 @@ LaunchPlan *plan_free(LaunchPlan *p) {
                 return NULL;
         strv_free(p->argv);
         free(p->fds);
-        for (size_t i = 0; i < p->n_paths; i++)
+        for (size_t i = 0; i < p->n_paths; i++) {
                 free(p->paths[i].path);
+                free(p->paths[i].source);
+        }
         free(p->paths);
         free(p);
         return NULL;
@@ -60,6 +62,7 @@ int plan_new(LaunchPlan **ret) {
         p->argv = strv_new_empty();
         if (!p->argv)
                 return -ENOMEM;
+        p->contained = true;
         *ret = TAKE_PTR(p);
         return 0;
 }
@@ -142,24 +145,74 @@ int plan_add_fd(LaunchPlan *p, PlanFdRole role, unsigned index) {
         return target;
 }
 
-int plan_add_path(LaunchPlan *p, const char *path, bool writable) {
-        PlanPath *paths;
-        char *copy;
-
+static PlanPath *plan_find_path(LaunchPlan *p, const char *path) {
         for (size_t i = 0; i < p->n_paths; i++)
-                if (streq(p->paths[i].path, path)) {
-                        p->paths[i].writable |= writable;
-                        return 0;
-                }
+                if (streq(p->paths[i].path, path))
+                        return &p->paths[i];
+        return NULL;
+}
+
+static int plan_push_path(
+                LaunchPlan *p, const char *path, const char *source, bool writable, bool device) {
+        _cleanup_(freep) char *copy = NULL, *source_copy = NULL;
+        PlanPath *paths;
+
+        copy = strdup(path);
+        if (!copy)
+                return -ENOMEM;
+        if (source && !streq(source, path)) {
+                source_copy = strdup(source);
+                if (!source_copy)
+                        return -ENOMEM;
+        }
         paths = reallocarray(p->paths, p->n_paths + 1, sizeof(PlanPath));
         if (!paths)
                 return -ENOMEM;
         p->paths = paths;
-        copy = strdup(path);
-        if (!copy)
-                return -ENOMEM;
-        p->paths[p->n_paths++] = (PlanPath){ .path = copy, .writable = writable };
+        p->paths[p->n_paths++] = (PlanPath){ .path = TAKE_PTR(copy),
+                .source = TAKE_PTR(source_copy),
+                .writable = writable,
+                .device = device };
         return 0;
+}
+
+int plan_add_path_from(LaunchPlan *p, const char *path, const char *source, bool writable) {
+        PlanPath *found = plan_find_path(p, path);
+
+        if (found) {
+                found->writable |= writable;
+                return 0;
+        }
+        return plan_push_path(p, path, source, writable, /* device= */ false);
+}
+
+int plan_add_path(LaunchPlan *p, const char *path, bool writable) {
+        return plan_add_path_from(p, path, NULL, writable);
+}
+
+static bool is_decimal(const char *s) {
+        return *s && strspn(s, "0123456789") == strlen(s);
+}
+
+#define PLAN_VFIO_DIR "/dev/vfio/"
+
+bool plan_device_is_allowed(const char *path) {
+        if (strncmp(path, PLAN_VFIO_DIR, strlen(PLAN_VFIO_DIR)) == 0) {
+                const char *node = path + strlen(PLAN_VFIO_DIR);
+                return streq(node, "vfio") || is_decimal(node);
+        }
+        return streq(path, "/dev/vhost-vsock");
+}
+
+int plan_add_device(LaunchPlan *p, const char *path, const char *source) {
+        PlanPath *found;
+
+        if (!plan_device_is_allowed(path))
+                return -EPERM;
+        found = plan_find_path(p, path);
+        if (found)
+                return found->device ? 0 : -EEXIST;
+        return plan_push_path(p, path, source, /* writable= */ true, /* device= */ true);
 }
 
 int plan_extendf(char **s, const char *separator, const char *format, ...) {

@@ -53,11 +53,16 @@ typedef struct PlanFd {
         int target_fd;  /* the fd number the VMM expects, see the table above */
 } PlanFd;
 
-/* A host file or directory the VMM opens by name (kernel, disk, share, socket directory). The
- * sandbox (sandbox.h) shows the VMM nothing else of the host file system, each at its own path. */
+/* A host file or directory the VMM opens by name (kernel, disk, share, socket directory, a
+ * passthrough device's sysfs directory), or a device node it opens (VFIO, vsock). The sandbox
+ * (sandbox.h) shows the VMM nothing else of the host file system, each at its own path. */
 typedef struct PlanPath {
-        char *path;
+        char *path;   /* where the VMM sees it */
+        char *source; /* the host path shown there; NULL: path itself (a test's fake sysfs differs) */
         bool writable;
+        /* A character device node (plan_device_is_allowed()): bound without nodev. Every other
+         * path is bound nodev, so no file a plan names can act as a device. */
+        bool device;
 } PlanPath;
 
 typedef struct LaunchPlan {
@@ -69,9 +74,9 @@ typedef struct LaunchPlan {
         uint64_t memlock_bytes;
         PlanPath *paths; /* each path once; writable if any use needs it */
         size_t n_paths;
-        /* The VMM runs in the sandbox's namespaces and minimal root (QEMU without PCI
-         * passthrough). crosvm jails each device itself with minijail (mounts, namespaces) and
-         * is left outside them, as is QEMU with VFIO devices for now. */
+        /* The process runs in the sandbox's namespaces and minimal root. Every plan_new() plan
+         * (every VMM, QEMU and crosvm alike) is; only a hand-made plan for a program that builds
+         * its own jail (the bubblewrap companions) is not. */
         bool contained;
 } LaunchPlan;
 
@@ -145,6 +150,18 @@ void plan_set_memlock(LaunchPlan *p, const VmConfig *vm);
 /* Records a host path the VMM opens; a second use of the same path can only add writability.
  * 0 or -ENOMEM. */
 int plan_add_path(LaunchPlan *p, const char *path, bool writable);
+/* The same, shown at path but taken from source on the host (vmsilod --sys-root). */
+int plan_add_path_from(LaunchPlan *p, const char *path, const char *source, bool writable);
+
+/* The device nodes a plan may hand a VMM, besides /dev/kvm and the harmless ones the sandbox
+ * always has: the VFIO container /dev/vfio/vfio, a VFIO group /dev/vfio/<number>, and
+ * /dev/vhost-vsock (crosvm's vsock). Nothing else: no disk, no /dev/mem, no /dev/net/tun. */
+bool plan_device_is_allowed(const char *path);
+/* Records a device node the VMM opens read-write, taken from source (NULL: path) on the host.
+ * -EPERM for a path plan_device_is_allowed() refuses, -EEXIST for one already recorded as a
+ * plain path; 0 or -ENOMEM. The sandbox also refuses to start a VMM whose node is not a
+ * character device. */
+int plan_add_device(LaunchPlan *p, const char *path, const char *source);
 
 /* Appends text to the string *s (may be NULL), putting separator first unless *s is empty. */
 int plan_extendf(char **s, const char *separator, const char *format, ...) _printf_(3, 4);

@@ -650,9 +650,6 @@ int qemu_plan_build(
         r = plan_new(&p);
         if (r < 0)
                 return r;
-        /* VFIO passthrough needs /dev/vfio and the device's sysfs tree, which the minimal root
-         * does not have yet: such a VM runs uncontained, like crosvm (docs/sandbox.md). */
-        p->contained = vm->n_pci_devices == 0;
         b.plan = p;
         r = qemu_append_basics(&b);
         if (r < 0)

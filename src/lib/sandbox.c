@@ -209,21 +209,26 @@ static void mkdir_parents(char *path, mode_t mode) {
         }
 }
 
-/* Makes SANDBOX_NEW + path show the host's path (under SANDBOX_OLD): a copy of a symlink, or a
+/* Makes SANDBOX_NEW + path show the host's source (under SANDBOX_OLD): a copy of a symlink, or a
  * bind mount remounted with `flags` (MS_RDONLY, MS_NOEXEC…). A path the host lacks is skipped:
- * the VMM then fails on it with the error it would have had anyway. */
-static void expose(const char *path, unsigned long flags) {
+ * the VMM then fails on it with the error it would have had anyway. A device must be a character
+ * device node, not a link to one: anything else stops the start. */
+static void expose_from(const char *path, const char *source, unsigned long flags, bool device) {
         char src[PATH_MAX], dst[PATH_MAX], link[PATH_MAX];
         struct stat st;
         ssize_t n;
 
-        if (snprintf(src, sizeof(src), SANDBOX_OLD "%s", path) >= (int) sizeof(src) ||
+        if (snprintf(src, sizeof(src), SANDBOX_OLD "%s", source) >= (int) sizeof(src) ||
                         snprintf(dst, sizeof(dst), SANDBOX_NEW "%s", path) >= (int) sizeof(dst)) {
                 errno = ENAMETOOLONG;
                 fail(path);
         }
         if (lstat(src, &st) < 0)
                 return;
+        if (device && !S_ISCHR(st.st_mode)) {
+                errno = ENODEV;
+                fail(source);
+        }
         mkdir_parents(dst, 0755);
         if (S_ISLNK(st.st_mode)) {
                 n = readlink(src, link, sizeof(link) - 1);
@@ -251,6 +256,10 @@ static void expose(const char *path, unsigned long flags) {
                 fail(path);
         if (mount(NULL, dst, NULL, MS_REMOUNT | MS_BIND | MS_NOSUID | flags, NULL) < 0)
                 fail(path);
+}
+
+static void expose(const char *path, unsigned long flags) {
+        expose_from(path, path, flags, /* device= */ false);
 }
 
 static bool under_system_path(const char *path) {
@@ -293,9 +302,14 @@ static void build_root(const LaunchPlan *plan, const char *binary, bool kvm) {
                 expose(SANDBOX_KVM_PATH, MS_NOEXEC);
         if (symlink("/proc/self/fd", SANDBOX_NEW "/dev/fd") < 0)
                 fail("/dev/fd");
-        for (size_t i = 0; i < plan->n_paths; i++)
-                expose(plan->paths[i].path, MS_NODEV | MS_NOEXEC |
-                                                    (plan->paths[i].writable ? 0 : MS_RDONLY));
+        for (size_t i = 0; i < plan->n_paths; i++) {
+                const PlanPath *pp = &plan->paths[i];
+
+                expose_from(pp->path, pp->source ?: pp->path,
+                                MS_NOEXEC | (pp->device ? 0 : MS_NODEV) |
+                                                (pp->writable ? 0 : MS_RDONLY),
+                                pp->device);
+        }
         if (mkdir(SANDBOX_NEW "/proc", 0555) < 0 ||
                         mount("proc", SANDBOX_NEW "/proc", "proc",
                                         MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
@@ -421,6 +435,11 @@ int sandbox_spawn(const LaunchPlan *plan, const SandboxFds *fds, uid_t uid, gid_
                 return -EINVAL;
         if (uid == 0)
                 return -EPERM;
+        /* Checked again here, not only where plans are built: a node outside the list would
+         * lose its nodev, and with it whatever the mount kept from the VMM. */
+        for (size_t i = 0; i < plan->n_paths; i++)
+                if (plan->paths[i].device && !plan_device_is_allowed(plan->paths[i].path))
+                        return -EPERM;
         r = path_resolve_executable(plan->argv[0], &binary);
         if (r < 0)
                 return r;

@@ -43,8 +43,10 @@ int sandbox_kvm_prepare(const char *path, uid_t uid, gid_t *ret_group);
 /* Starts plan->argv as uid/gid, never as root (-EPERM), with PR_SET_NO_NEW_PRIVS and
  * PR_SET_PDEATHSIG=SIGKILL (a VMM never outlives its starter: a daemon crash stops its VMs
  * instead of orphaning them). Each plan fd is dup2()ed to its target number; every other fd is
- * closed. The child is in a session of its own. A contained plan (plan->contained) also gets the
- * namespaces, the minimal root with plan->paths and the seccomp filter. Returns 0 with the pid,
+ * closed. The child is in a session of its own. A contained plan (plan->contained: every VMM's)
+ * also gets the namespaces, the minimal root with plan->paths and the seccomp filter; -EPERM for
+ * a device path plan_device_is_allowed() refuses, and exit status 127 when one is not a
+ * character device node. Returns 0 with the pid,
  * or -errno if it could not be started; a failure in the child shows up as exit status 127 and a
  * message on `output`. */
 int sandbox_spawn(const LaunchPlan *plan, const SandboxFds *fds, uid_t uid, gid_t gid,

@@ -6,6 +6,7 @@
  * one, drivers_probe makes the kernel match it again, and then only vfio-pci can take it. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "macro.h"
@@ -112,6 +113,20 @@ int vfio_udev_rules(char *const *addresses, char **ret) {
         if (fclose(f) != 0 || !s)
                 return -ENOMEM;
         *ret = TAKE_PTR(s);
+        return 0;
+}
+
+int vfio_sandbox_target(const char *root_real, const char *resolved, char **ret) {
+        size_t n = streq(root_real, "/") ? 0 : strlen(root_real);
+        char *target;
+
+        if (strncmp(resolved, root_real, n) != 0 || strncmp(resolved + n, "/sys/", 5) != 0 ||
+                        strstr(resolved + n, "/../") || strstr(resolved + n, "/./"))
+                return -EXDEV;
+        target = strdup(resolved + n);
+        if (!target)
+                return -ENOMEM;
+        *ret = target;
         return 0;
 }
 

@@ -65,6 +65,12 @@ int vfio_removed_devices(char *const *old, char *const *new, char ***ret);
 /* The udev rules file claiming exactly these addresses for vfio-pci at boot: a new string. */
 int vfio_udev_rules(char *const *addresses, char **ret);
 
+/* Where the VMM sees a sysfs path the sandbox shows it: resolved (a real path, links followed)
+ * without the sys root's real path root_real ("/" normally; a test's fake tree). A new string, or
+ * -EXDEV when resolved is not under root_real + "/sys/": a link in the tree that leads out of
+ * sysfs is never followed into the VMM's view. */
+int vfio_sandbox_target(const char *root_real, const char *resolved, char **ret);
+
 /* RLIMIT_MEMLOCK for a VMM with VFIO devices: VFIO pins all guest RAM, plus what the VMM maps
  * for ROMs and MMIO (libvirt's margin: 1 GiB). */
 uint64_t vfio_memlock_bytes(uint64_t memory_mib);

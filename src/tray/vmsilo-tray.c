@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmsilo-tray.c: main(): the guest or host half of the tray bridge (docs/tray.md). */
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,10 +9,12 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <systemd/sd-event.h>
+#include <unistd.h>
 
 #include "config-internal.h"
 #include "log.h"
 #include "parse-util.h"
+#include "socket-util.h"
 #include "tray-guest.h"
 #include "tray-host.h"
 #include "vmsilo-config.h"
@@ -29,10 +32,12 @@ static uint32_t arg_color_rgb = 0;
 static bool arg_color_set = false;
 static int arg_fd = -1;
 static const char *arg_connect = NULL;
+static const char *arg_listen = NULL;
 
 static void help(void) {
-        printf("Usage: vmsilo-tray host --vm NAME --color COLOUR (--fd N | --connect PATH)\n"
-               "       vmsilo-tray guest (--fd N | --connect PATH)\n"
+        printf("Usage: vmsilo-tray host --vm NAME --color COLOUR (--fd N | --connect PATH |\n"
+               "                                                 --listen PATH)\n"
+               "       vmsilo-tray guest (--fd N | --connect PATH | --listen PATH)\n"
                "\n"
                "Shows a VM's StatusNotifierItems in the host's tray. The guest half is the guest\n"
                "session's StatusNotifierWatcher and sends its items over a byte stream; the host\n"
@@ -43,6 +48,8 @@ static void help(void) {
                "     --color COLOUR      host: the VM's colour (#rrggbb, a CSS name, rgb())\n"
                "     --fd N              the stream to the other half, inherited as fd N\n"
                "     --connect PATH      or a unix stream socket to connect to\n"
+               "     --listen PATH       or the first connection to a socket made at PATH\n"
+               "                         (removed once a peer connected)\n"
                "     --log-level LEVEL   error, warn, info (default), debug, trace\n"
                "  -h --help              show this help\n"
                "     --version           show the version\n"
@@ -58,6 +65,7 @@ static int parse_argv(int argc, char **argv) {
                 ARG_COLOR,
                 ARG_FD,
                 ARG_CONNECT,
+                ARG_LISTEN,
                 ARG_LOG_LEVEL,
                 ARG_VERSION
         };
@@ -66,6 +74,7 @@ static int parse_argv(int argc, char **argv) {
                 { "color", required_argument, NULL, ARG_COLOR },
                 { "fd", required_argument, NULL, ARG_FD },
                 { "connect", required_argument, NULL, ARG_CONNECT },
+                { "listen", required_argument, NULL, ARG_LISTEN },
                 { "log-level", required_argument, NULL, ARG_LOG_LEVEL },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -95,6 +104,9 @@ static int parse_argv(int argc, char **argv) {
                 case ARG_CONNECT:
                         arg_connect = optarg;
                         break;
+                case ARG_LISTEN:
+                        arg_listen = optarg;
+                        break;
                 case ARG_LOG_LEVEL:
                         if (log_level_from_string(optarg) < 0)
                                 return log_error_errno(EINVAL,
@@ -120,8 +132,9 @@ static int parse_argv(int argc, char **argv) {
                 return log_error_errno(EINVAL, "host needs --vm and --color. See --help.");
         if (!arg_host && (arg_vm || arg_color_set))
                 return log_error_errno(EINVAL, "--vm and --color are for host mode. See --help.");
-        if ((arg_fd < 0) == !arg_connect)
-                return log_error_errno(EINVAL, "Exactly one of --fd and --connect. See --help.");
+        if ((arg_fd >= 0) + !!arg_connect + !!arg_listen != 1)
+                return log_error_errno(
+                                EINVAL, "Exactly one of --fd, --connect and --listen. See --help.");
         return 1;
 }
 
@@ -139,6 +152,34 @@ static int connect_stream(const char *path, int *ret) {
         return 0;
 }
 
+/* vmsilod's supervisor starts the host half with --listen in the VM's services directory,
+ * where vmsilod relays the guest's stream to (docs/tray.md): one peer per run; the socket goes
+ * once it has connected, so a second connection finds nobody rather than a queue that is
+ * never served. */
+static int accept_stream(const char *path, int *ret) {
+        _cleanup_(closep) int listen_fd = -EBADF, fd = -EBADF;
+        struct pollfd p;
+        int r;
+
+        r = socket_listen_unix(path, 0600, &listen_fd);
+        if (r < 0)
+                return log_error_errno(r, "Cannot listen on '%s': %m", path);
+        p = (struct pollfd){ .fd = listen_fd, .events = POLLIN };
+        for (;;) {
+                if (poll(&p, 1, -1) < 0 && errno != EINTR)
+                        return log_error_errno(errno, "Cannot wait on '%s': %m", path);
+                fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+                if (fd >= 0)
+                        break;
+                if (!IN_SET(errno, EAGAIN, EINTR, ECONNABORTED))
+                        return log_error_errno(errno, "Cannot accept on '%s': %m", path);
+        }
+        (void) unlink(path);
+        log_debug("The other half connected on '%s'.", path);
+        *ret = TAKE_FD(fd);
+        return 0;
+}
+
 static int run(void) {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
         _cleanup_(tray_host_freep) TrayHost *host = NULL;
@@ -146,8 +187,8 @@ static int run(void) {
         _cleanup_(closep) int fd = arg_fd;
         int r;
 
-        if (arg_connect) {
-                r = connect_stream(arg_connect, &fd);
+        if (arg_connect || arg_listen) {
+                r = arg_connect ? connect_stream(arg_connect, &fd) : accept_stream(arg_listen, &fd);
                 if (r < 0)
                         return r;
         }

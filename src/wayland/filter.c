@@ -95,6 +95,9 @@ static bool keyboard_event(Filter *f, const WireMessage *msg) {
         case WL_KEYBOARD_MODIFIERS:
                 keyboard_modifiers(&f->keyboard, a[1].word, a[2].word, a[3].word, a[4].word);
                 return false;
+        case WL_KEYBOARD_ENTER:
+                f->keyboard_entered = true;
+                return false;
         case WL_KEYBOARD_LEAVE:
                 keyboard_leave(&f->keyboard);
                 return false;
@@ -112,7 +115,8 @@ static bool keyboard_event(Filter *f, const WireMessage *msg) {
         }
 }
 
-/* Every typed new_id of the message becomes an object of the parent's version. */
+/* Every typed new_id of the message becomes an object of the parent's version: the guest's, or
+ * the compositor's, which the guest never sees (the event that makes it must be dropped). */
 static int add_new_objects(Filter *f, const WireMessage *msg, const Object *parent,
                 bool from_server, const char **reterr_reason) {
         for (size_t i = 0; i < msg->n_args; i++) {
@@ -123,7 +127,13 @@ static int add_new_objects(Filter *f, const WireMessage *msg, const Object *pare
                         continue;
                 if (!a->interface) /* untyped: only wl_registry.bind, handled by its caller */
                         return fail(reterr_reason, -EPROTO, "untyped new_id");
-                r = objects_add(&f->objects, a->word, from_server, a->interface, parent->version);
+                if (from_server && !filter_drops_event(parent->interface, msg->header.opcode))
+                        return fail(reterr_reason, -EPROTO, "a compositor object for the guest");
+                if (from_server)
+                        r = idmap_add_hidden(&f->ids, a->word, a->interface);
+                else
+                        r = objects_add(&f->objects, a->word, /* from_server= */ false,
+                                        a->interface, parent->version);
                 if (r < 0)
                         return fail(reterr_reason, r, "bad or too many new object ids");
         }
@@ -218,8 +228,10 @@ static void track_selection(Filter *f, const Object *o, const WireMessage *msg) 
                         msg->header.opcode == WL_DATA_SOURCE_DESTROY)
                 selection_forget(&f->selection, msg->header.object);
         else if (o->interface == &wl_data_device_interface &&
-                        msg->header.opcode == WL_DATA_DEVICE_SET_SELECTION)
+                        msg->header.opcode == WL_DATA_DEVICE_SET_SELECTION) {
                 selection_set(&f->selection, msg->args[0].word);
+                f->paste_offer = 0; /* the guest's own selection replaces the pasted one */
+        }
 }
 
 int filter_ask_selection(Filter *f, Buffer *out) {
@@ -235,6 +247,70 @@ int filter_ask_selection(Filter *f, Buffer *out) {
         return r < 0 ? r : 1;
 }
 
+const char *const filter_paste_types[3] = { "text/plain;charset=utf-8", "UTF8_STRING",
+        "text/plain" };
+
+/* The guest's lowest-numbered wl_data_device, 0: none. */
+static uint32_t data_device(const Filter *f, uint32_t *ret_version) {
+        for (size_t i = 0; i < f->objects.n_client; i++)
+                if (f->objects.client[i].interface == &wl_data_device_interface) {
+                        *ret_version = f->objects.client[i].version;
+                        return (uint32_t) i + 1;
+                }
+        return 0;
+}
+
+static int append_message(Buffer *out, int n, const uint8_t *buf) {
+        return n < 0 ? n : buffer_append(out, buf, (size_t) n);
+}
+
+int filter_offer_paste(Filter *f, Buffer *out) {
+        uint8_t buf[WIRE_MESSAGE_MAX];
+        uint32_t device, version, offer;
+        int r;
+
+        device = data_device(f, &version);
+        if (device == 0)
+                return 0;
+        r = idmap_add_own_server(&f->ids, &offer);
+        if (r < 0)
+                return r;
+        r = objects_add(&f->objects, offer, /* from_server= */ true, &wl_data_offer_interface,
+                        version);
+        if (r < 0) {
+                (void) idmap_delete_own_server(&f->ids, offer);
+                return r;
+        }
+        r = append_message(out, wire_encode(buf, sizeof(buf), device, WL_DATA_DEVICE_DATA_OFFER,
+                                        "n", offer), buf);
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(filter_paste_types); i++)
+                r = append_message(out, wire_encode(buf, sizeof(buf), offer, WL_DATA_OFFER_OFFER,
+                                                "s", filter_paste_types[i]), buf);
+        if (r >= 0)
+                r = append_message(out, wire_encode(buf, sizeof(buf), device,
+                                                WL_DATA_DEVICE_SELECTION, "o", offer), buf);
+        if (r < 0)
+                return r;
+        f->paste_offer = offer;
+        return 1;
+}
+
+/* A request to one of the fence's offers: never forwarded; receive hands its fd to the caller,
+ * destroy frees the id. */
+static void own_offer_request(Filter *f, const WireMessage *msg) {
+        uint32_t offer = msg->header.object;
+
+        if (msg->header.opcode == WL_DATA_OFFER_RECEIVE)
+                f->receive_offer = offer;
+        else if (msg->header.opcode == WL_DATA_OFFER_DESTROY) {
+                (void) idmap_delete_own_server(&f->ids, offer);
+                (void) objects_delete(&f->objects, offer);
+                if (f->paste_offer == offer)
+                        f->paste_offer = 0;
+        }
+        /* accept, finish, set_actions: drag and drop only, which the guest never gets */
+}
+
 int filter_request(Filter *f, const uint8_t *untrusted_buf, size_t len, size_t n_fds, Buffer *out,
                 size_t *ret_n_fds, const char **reterr_reason) {
         uint8_t copy[WIRE_MESSAGE_MAX];
@@ -245,6 +321,11 @@ int filter_request(Filter *f, const uint8_t *untrusted_buf, size_t len, size_t n
         r = decode(f, untrusted_buf, len, n_fds, /* request= */ true, &msg, &o, reterr_reason);
         if (r < 0)
                 return r;
+        if (idmap_is_own_server(&f->ids, msg.header.object)) {
+                own_offer_request(f, &msg);
+                *ret_n_fds = msg.n_fds;
+                return msg.header.size;
+        }
 
         if (o.interface == &wl_registry_interface && msg.header.opcode == WL_REGISTRY_BIND)
                 r = bind_global(f, &msg, reterr_reason);
@@ -306,7 +387,8 @@ static int filter_global(Filter *f, const uint8_t *buf, const WireMessage *msg, 
         return buffer_append(out, copy, msg->header.size);
 }
 
-/* An event to one of the fence's own objects: decoded with its interface, never forwarded. */
+/* An event to one of the fence's own objects, or to one of the compositor's that the guest never
+ * sees: decoded with its interface, never forwarded. */
 static int own_event(Filter *f, const struct wl_interface *interface, const uint8_t *buf,
                 const WireHeader *h, Buffer *up, const char **reterr_reason) {
         WireMessage msg;

@@ -32,7 +32,19 @@ struct Filter {
         uint32_t keymap_size;
         Selection selection; /* the guest's own, kept from the compositor */
         HotkeyAction hotkey; /* a clipboard key was pressed (and swallowed); the caller clears */
+        /* The paste key's wl_data_offer (filter_offer_paste()) while it is the guest's selection,
+         * 0: none (never offered, or the guest set a selection of its own since). The caller
+         * holds its text, and drops it once this is 0. */
+        uint32_t paste_offer;
+        /* The guest asked one of the fence's offers for its text (wl_data_offer.receive): the
+         * message's fd is the caller's, to write the paste's text into when this is paste_offer,
+         * else to close. The caller clears. */
+        uint32_t receive_offer;
+        bool keyboard_entered; /* a wl_keyboard.enter went by: the caller clears */
 };
+
+/* The mime types of the paste key's offer, best first. */
+extern const char *const filter_paste_types[3];
 
 /* No frame (frame_init() and frame_start() turn it on). */
 int filter_init(Filter *f, const char *vm);
@@ -45,6 +57,13 @@ void filter_finish(Filter *f);
  * guest's selection, asking for its best text type. Returns 1 when appended (the caller queues
  * the pipe's write end with it), 0 when the guest has no selection with a text type, -ENOMEM. */
 int filter_ask_selection(Filter *f, Buffer *out);
+
+/* The paste key: appends to out (towards the client) a wl_data_offer of the fence's own, in the
+ * guest's compositor id range, offering filter_paste_types, and makes it the selection of the
+ * guest's data device (its lowest-numbered one). Returns 1 when appended (f->paste_offer is the
+ * offer), 0 when the guest has no data device, -EMFILE (the guest keeps too many offers alive),
+ * -ENOMEM. */
+int filter_offer_paste(Filter *f, Buffer *out);
 
 /* Takes the message at the start of untrusted_buf (len bytes available; n_fds fds queued from the
  * same peer) and appends what to forward to out. Returns the message's size (> 0) with

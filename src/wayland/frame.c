@@ -18,11 +18,10 @@
 
 #define BTN_LEFT 0x110 /* linux/input-event-codes.h */
 #define SHM_FORMAT_XRGB8888 1
-/* proxy.c's memfd: FRAME_PIXELS_SIDE² pixels of the colour. A strip shows its middle, scaled:
+/* With wp_viewporter a strip shows the middle of a POOL_SIDE² buffer at the pool's start, scaled:
  * compositors that filter (pixman, GL) then never sample past the buffer's edge, which a 1×1
  * buffer would show as a transparent last row. */
 #define POOL_SIDE FRAME_PIXELS_SIDE
-#define POOL_SIZE (POOL_SIDE * POOL_SIDE * 4)
 
 /* Appends one message the fence writes (wire_encode()'s arguments) to up. */
 #define EMIT(up, ...)                                                                  \
@@ -72,8 +71,14 @@ uint32_t frame_edges(int32_t x, int32_t y, const FrameRect *outer, uint32_t widt
         return horizontal && vertical ? horizontal | vertical : 0;
 }
 
-void frame_init(Frame *fr, uint32_t rgb, uint32_t width) {
-        *fr = (Frame){ .rgb = rgb, .width = MIN(width, FRAME_WIDTH_MAX) };
+size_t frame_pool_size(uint32_t width) {
+        /* a strip of w × length or length × w pixels, the stride its width: the same bytes */
+        return MAX((size_t) POOL_SIDE * POOL_SIDE, (size_t) FRAME_STRIP_LENGTH_MAX * width) * 4;
+}
+
+void frame_init(Frame *fr, uint32_t rgb, uint32_t width, bool viewporter_allowed) {
+        width = MIN(width, FRAME_WIDTH_MAX);
+        *fr = (Frame){ .rgb = rgb, .width = width, .viewporter_allowed = viewporter_allowed };
 }
 
 void frame_finish(Frame *fr) {
@@ -104,10 +109,42 @@ static FrameToplevel *find_toplevel(Frame *fr, uint32_t guest_id, size_t field) 
 #define FIND_TOPLEVEL(fr, field, id) find_toplevel((fr), (id), offsetof(FrameToplevel, field))
 
 static bool frame_ready(const Frame *fr) {
-        return fr->width > 0 && fr->compositor && fr->subcompositor && fr->buffer && fr->viewporter;
+        return fr->width > 0 && fr->compositor && fr->subcompositor && fr->pool;
 }
 
-/* The strips of a new toplevel: surfaces showing the colour pixel, subsurfaces of its surface. */
+/* Strip s shows buffer (whole: the same colour everywhere), from its next commit. */
+static int attach_strip(FrameToplevel *t, size_t s, uint32_t buffer, Buffer *up) {
+        int r;
+
+        r = EMIT(up, t->strip_surface[s], WL_SURFACE_ATTACH, "oii", buffer, 0, 0);
+        if (r >= 0)
+                r = EMIT(up, t->strip_surface[s], WL_SURFACE_DAMAGE, "iiii", 0, 0, INT32_MAX,
+                                INT32_MAX);
+        return r;
+}
+
+/* With wp_viewporter: strip s shows the middle of the colour buffer, scaled later. */
+static int make_viewport(Filter *f, FrameToplevel *t, size_t s, Buffer *up) {
+        Frame *fr = &f->frame;
+        int r;
+
+        r = own(f, &wp_viewport_interface, &t->strip_viewport[s]);
+        if (r >= 0)
+                r = EMIT(up, fr->viewporter, WP_VIEWPORTER_GET_VIEWPORT, "no",
+                                t->strip_viewport[s], t->strip_surface[s]);
+        if (r >= 0)
+                r = EMIT(up, t->strip_viewport[s], WP_VIEWPORT_SET_SOURCE, "ffff",
+                                wl_fixed_from_int(POOL_SIDE / 4), wl_fixed_from_int(POOL_SIDE / 4),
+                                wl_fixed_from_int(POOL_SIDE / 2), wl_fixed_from_int(POOL_SIDE / 2));
+        if (r >= 0)
+                r = attach_strip(t, s, fr->buffer, up);
+        if (r >= 0)
+                r = EMIT(up, t->strip_surface[s], WL_SURFACE_COMMIT, "");
+        return r;
+}
+
+/* The strips of a new toplevel: surfaces showing the colour, subsurfaces of its surface. Without
+ * wp_viewporter they get their buffers once the window's size is known (set_strip_buffer()). */
 static int make_strips(Filter *f, FrameToplevel *t, Buffer *up) {
         Frame *fr = &f->frame;
         int r;
@@ -119,33 +156,45 @@ static int make_strips(Filter *f, FrameToplevel *t, Buffer *up) {
                 if (r >= 0)
                         r = EMIT(up, fr->compositor, WL_COMPOSITOR_CREATE_SURFACE, "n",
                                         t->strip_surface[s]);
-                if (r >= 0)
-                        r = own(f, &wp_viewport_interface, &t->strip_viewport[s]);
-                if (r >= 0)
-                        r = EMIT(up, fr->viewporter, WP_VIEWPORTER_GET_VIEWPORT, "no",
-                                        t->strip_viewport[s], t->strip_surface[s]);
-                if (r >= 0)
-                        r = EMIT(up, t->strip_viewport[s], WP_VIEWPORT_SET_SOURCE, "ffff",
-                                        wl_fixed_from_int(POOL_SIDE / 4),
-                                        wl_fixed_from_int(POOL_SIDE / 4),
-                                        wl_fixed_from_int(POOL_SIDE / 2),
-                                        wl_fixed_from_int(POOL_SIDE / 2));
+                if (r >= 0 && fr->viewporter)
+                        r = make_viewport(f, t, s, up);
                 if (r >= 0)
                         r = own(f, &wl_subsurface_interface, &t->strip_subsurface[s]);
                 if (r >= 0)
                         r = EMIT(up, fr->subcompositor, WL_SUBCOMPOSITOR_GET_SUBSURFACE, "noo",
                                         t->strip_subsurface[s], t->strip_surface[s],
                                         t->up_surface);
-                if (r >= 0)
-                        r = EMIT(up, t->strip_surface[s], WL_SURFACE_ATTACH, "oii", fr->buffer,
-                                        0, 0);
-                if (r >= 0)
-                        r = EMIT(up, t->strip_surface[s], WL_SURFACE_DAMAGE, "iiii", 0, 0, INT32_MAX, INT32_MAX);
-                if (r >= 0)
-                        r = EMIT(up, t->strip_surface[s], WL_SURFACE_COMMIT, "");
                 if (r < 0)
                         return r;
         }
+        return 0;
+}
+
+/* Without wp_viewporter: strip s gets a buffer of its size (length capped) in the colour's pool,
+ * a new one only when the size changed. *ret_old: the buffer it replaces, or 0. */
+static int set_strip_buffer(Filter *f, FrameToplevel *t, size_t s, const FrameRect *strip,
+                uint32_t *ret_old, Buffer *up) {
+        int32_t width = MIN(strip->width, FRAME_STRIP_LENGTH_MAX),
+                height = MIN(strip->height, FRAME_STRIP_LENGTH_MAX);
+        uint32_t buffer;
+        int r;
+
+        *ret_old = 0;
+        if (t->strip_buffer[s] && t->strip_buffer_width[s] == width &&
+                        t->strip_buffer_height[s] == height)
+                return 0;
+        r = own(f, &wl_buffer_interface, &buffer);
+        if (r >= 0)
+                r = EMIT(up, f->frame.pool, WL_SHM_POOL_CREATE_BUFFER, "niiiiu", buffer, 0, width,
+                                height, width * 4, SHM_FORMAT_XRGB8888);
+        if (r >= 0)
+                r = attach_strip(t, s, buffer, up);
+        if (r < 0)
+                return r;
+        *ret_old = t->strip_buffer[s];
+        t->strip_buffer[s] = buffer;
+        t->strip_buffer_width[s] = width;
+        t->strip_buffer_height[s] = height;
         return 0;
 }
 
@@ -153,7 +202,10 @@ static int destroy_strips(FrameToplevel *t, Buffer *up) {
         int r = 0;
 
         for (size_t s = 0; s < _FRAME_STRIPS && t->strip_surface[s] && r >= 0; s++) {
-                r = EMIT(up, t->strip_viewport[s], WP_VIEWPORT_DESTROY, "");
+                if (t->strip_viewport[s])
+                        r = EMIT(up, t->strip_viewport[s], WP_VIEWPORT_DESTROY, "");
+                if (r >= 0 && t->strip_buffer[s])
+                        r = EMIT(up, t->strip_buffer[s], WL_BUFFER_DESTROY, "");
                 if (r >= 0)
                         r = EMIT(up, t->strip_subsurface[s], WL_SUBSURFACE_DESTROY, "");
                 if (r >= 0)
@@ -214,8 +266,10 @@ static bool guest_geometry(const FrameToplevel *t, FrameRect *ret) {
 
 /* Before the guest's commit reaches the compositor: the strips around the new geometry and the
  * window geometry with the frame, applied by that same commit (the strips are synchronized
- * subsurfaces). */
-static int place_frame(Filter *f, FrameToplevel *t, Buffer *up) {
+ * subsurfaces). ret_old: the strip buffers replaced (0: none), for the caller to destroy once
+ * the commit has made the new ones current. */
+static int place_frame(Filter *f, FrameToplevel *t, uint32_t ret_old[static _FRAME_STRIPS],
+                Buffer *up) {
         FrameRect g, outer, strips[_FRAME_STRIPS];
         int r;
 
@@ -228,9 +282,11 @@ static int place_frame(Filter *f, FrameToplevel *t, Buffer *up) {
         for (size_t s = 0; s < _FRAME_STRIPS; s++) {
                 r = EMIT(up, t->strip_subsurface[s], WL_SUBSURFACE_SET_POSITION, "ii",
                                 strips[s].x, strips[s].y);
-                if (r >= 0)
+                if (r >= 0 && t->strip_viewport[s])
                         r = EMIT(up, t->strip_viewport[s], WP_VIEWPORT_SET_DESTINATION, "ii",
                                         strips[s].width, strips[s].height);
+                else if (r >= 0)
+                        r = set_strip_buffer(f, t, s, &strips[s], &ret_old[s], up);
                 if (r >= 0)
                         r = EMIT(up, t->strip_surface[s], WL_SURFACE_COMMIT, "");
                 if (r < 0)
@@ -284,6 +340,7 @@ static int end_toplevel(Filter *f, FrameToplevel *t, const uint8_t *copy, size_t
 
 static int surface_request(Filter *f, FrameToplevel *t, const WireMessage *msg,
                 const uint8_t *copy, Buffer *up) {
+        uint32_t old[_FRAME_STRIPS] = {};
         const Object *b;
         int r;
 
@@ -307,9 +364,13 @@ static int surface_request(Filter *f, FrameToplevel *t, const WireMessage *msg,
                 r = t->committed ? 0 : own_decoration(f, t, up);
                 t->committed = true;
                 if (r >= 0)
-                        r = place_frame(f, t, up);
+                        r = place_frame(f, t, old, up);
                 if (r >= 0)
                         r = buffer_append(up, copy, msg->header.size);
+                /* the commit made the strips' new buffers current: the old ones go */
+                for (size_t s = 0; s < _FRAME_STRIPS && r >= 0; s++)
+                        if (old[s])
+                                r = EMIT(up, old[s], WL_BUFFER_DESTROY, "");
                 return r < 0 ? r : 1;
         default:
                 return 0;
@@ -503,6 +564,8 @@ static int bind_own(Filter *f, const WireMessage *msg, Buffer *up) {
 
                 if (*id || !streq(msg->args[1].str, wanted[i].interface->name))
                         continue;
+                if (id == &fr->viewporter && !fr->viewporter_allowed)
+                        return 0;
                 r = own(f, wanted[i].interface, id);
                 if (r >= 0)
                         r = EMIT(up, fr->registry, WL_REGISTRY_BIND, "usun", msg->args[0].word,
@@ -512,7 +575,8 @@ static int bind_own(Filter *f, const WireMessage *msg, Buffer *up) {
                 /* the colour: a pool on proxy.c's memfd, one buffer in it */
                 r = own(f, &wl_shm_pool_interface, &fr->pool);
                 if (r >= 0)
-                        r = EMIT(up, fr->shm, WL_SHM_CREATE_POOL, "nhi", fr->pool, POOL_SIZE);
+                        r = EMIT(up, fr->shm, WL_SHM_CREATE_POOL, "nhi", fr->pool,
+                                        (uint32_t) frame_pool_size(fr->width));
                 if (r < 0)
                         return r;
                 fr->fds_wanted++;

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* frame.h: the VM's colour around every toplevel, drawn by the fence (docs/graphics.md "The
  * frame"). For each xdg_toplevel the fence adds four subsurfaces of its own to the window's
- * surface, above it and outside the window geometry, each showing the middle of one small shm buffer
- * of the colour scaled by wp_viewporter. The window geometry the compositor sees includes them; the sizes the
- * guest is asked for exclude them; pointer events over them never reach the guest, a press moves
+ * surface, above it and outside the window geometry, each showing the middle of one small shm
+ * buffer of the colour scaled by wp_viewporter (without it, a buffer of the strip's own size).
+ * The window geometry the compositor sees includes them; the sizes the guest is asked for
+ * exclude them; pointer events over them never reach the guest, a press moves
  * the window, on a corner resizes it. Also asks for server-side decorations on every toplevel.
  * Hooks of filter.c; pure: messages in, messages out. */
 #pragma once
@@ -25,8 +26,11 @@
 #define FRAME_CORNER_PX 24
 /* Window geometries beyond this (in any coordinate) get no frame update: no output is that big. */
 #define FRAME_COORD_MAX (1 << 20)
-/* The colour buffer's side (proxy.c fills it, frame.c shows its middle). */
+/* The colour buffer's side (frame.c shows its middle, scaled by wp_viewporter). */
 #define FRAME_PIXELS_SIDE 8
+/* Without wp_viewporter each strip is a buffer of its own size in the same pool: strips longer
+ * than this are drawn this long (no output is that wide), which bounds the pool. */
+#define FRAME_STRIP_LENGTH_MAX 8192
 
 typedef struct Filter Filter;
 typedef struct Object Object;
@@ -48,6 +52,9 @@ typedef struct FrameToplevel {
         uint32_t up_surface, up_xdg_surface, up_toplevel;    /* the compositor's */
         uint32_t strip_surface[_FRAME_STRIPS], strip_subsurface[_FRAME_STRIPS],
                         strip_viewport[_FRAME_STRIPS]; /* the fence's own; 0: no frame */
+        /* without wp_viewporter: each strip's buffer (the fence's, 0: none yet) and its size */
+        uint32_t strip_buffer[_FRAME_STRIPS];
+        int32_t strip_buffer_width[_FRAME_STRIPS], strip_buffer_height[_FRAME_STRIPS];
         uint32_t decoration;                           /* the fence's, or 0 */
         uint32_t guest_decoration;                     /* the guest's (upstream id), or 0 */
         bool geometry_pending_set, geometry_set;
@@ -76,6 +83,7 @@ typedef struct FramePositioner {
 typedef struct Frame {
         uint32_t rgb;   /* 0xRRGGBB */
         uint32_t width; /* 0: no frame */
+        bool viewporter_allowed; /* false: plain buffers even where wp_viewporter is offered */
         /* the fence's own objects, compositor ids; 0 until bound or made */
         uint32_t registry, compositor, subcompositor, shm, pool, buffer, viewporter,
                         decoration_manager;
@@ -98,7 +106,11 @@ int32_t frame_inner_size(int32_t size, uint32_t width);
  * xdg_toplevel.resize_edge of the corner it is within FRAME_CORNER_PX of. */
 uint32_t frame_edges(int32_t x, int32_t y, const FrameRect *outer, uint32_t width);
 
-void frame_init(Frame *fr, uint32_t rgb, uint32_t width);
+/* The colour's shm pool: enough pixels for every strip of a frame of width, with or without
+ * wp_viewporter (proxy.c fills a memfd of this size; frame.c makes every buffer at offset 0). */
+size_t frame_pool_size(uint32_t width);
+
+void frame_init(Frame *fr, uint32_t rgb, uint32_t width, bool viewporter_allowed);
 void frame_finish(Frame *fr);
 
 /* The fence's first request on a new connection: a wl_registry of its own. */

@@ -10,12 +10,7 @@
 
 #include <xkbcommon/xkbcommon-keysyms.h>
 
-typedef enum HotkeyMod {
-        HOTKEY_MOD_SHIFT = 1u << 0,
-        HOTKEY_MOD_CTRL = 1u << 1,
-        HOTKEY_MOD_ALT = 1u << 2,
-        HOTKEY_MOD_LOGO = 1u << 3,
-} HotkeyMod;
+#include "hotkey-spec.h"
 
 typedef struct Hotkey {
         unsigned mods;   /* HotkeyMod bits that must be in effect, and no others */
@@ -28,17 +23,14 @@ typedef enum HotkeyAction {
         HOTKEY_PASTE,
 } HotkeyAction;
 
-#define HOTKEY_COPY_DEFAULT "ctrl+shift+c"
-#define HOTKEY_PASTE_DEFAULT "ctrl+shift+v"
-/* The same, parsed (test-hotkey checks they agree). */
+/* HOTKEY_COPY_DEFAULT and HOTKEY_PASTE_DEFAULT, parsed (test-hotkey checks they agree). */
 #define HOTKEY_COPY_DEFAULT_KEYS                                                                   \
         { .mods = HOTKEY_MOD_CTRL | HOTKEY_MOD_SHIFT, .keysym = XKB_KEY_c }
 #define HOTKEY_PASTE_DEFAULT_KEYS                                                                  \
         { .mods = HOTKEY_MOD_CTRL | HOTKEY_MOD_SHIFT, .keysym = XKB_KEY_v }
 
-/* Parses "mod+mod+key": mods among ctrl, shift, alt, logo (case-insensitive, each at most once),
- * key an xkb keysym name ("c", "Insert"). -EINVAL when malformed or without a modifier (a bare
- * key would take it from every VM window). */
+/* Parses "mod+mod+key" (hotkey_spec_split()), key an xkb keysym name ("c", "Insert"). -EINVAL
+ * when malformed, without a modifier, or the key names no keysym. */
 int hotkey_parse(const char *spec, Hotkey *ret);
 /* What a key press with keysym and mods (HotkeyMod bits) in effect means. */
 HotkeyAction hotkey_match(const Hotkey *copy, const Hotkey *paste, uint32_t keysym, unsigned mods);

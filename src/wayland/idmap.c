@@ -22,19 +22,21 @@ int idmap_init(Idmap *m) {
 void idmap_finish(Idmap *m) {
         free(m->to_upstream);
         free(m->upstream);
+        free(m->hidden);
+        free(m->own_server);
         *m = (Idmap){};
 }
 
-/* Grows *array (of *n elements of size) to hold index, zero-filling, doubling up to IDMAP_IDS_MAX. */
-static int grow(void **array, size_t *n, size_t size, size_t index) {
+/* Grows *array (of *n elements of size) to hold index, zero-filling, doubling up to max. */
+static int grow(void **array, size_t *n, size_t size, size_t index, size_t max) {
         size_t n_new;
         void *grown;
 
         if (index < *n)
                 return 0;
-        if (index >= IDMAP_IDS_MAX)
+        if (index >= max)
                 return -EMFILE;
-        n_new = MAX(index + 1, MIN(*n * 2, (size_t) IDMAP_IDS_MAX));
+        n_new = MAX(index + 1, MIN(*n * 2, max));
         grown = reallocarray(*array, n_new, size);
         if (!grown)
                 return -ENOMEM;
@@ -56,7 +58,7 @@ static int allocate(Idmap *m, size_t *ret_index) {
 
         while (i < m->n_upstream && !slot_is_free(&m->upstream[i]))
                 i++;
-        r = grow((void **) &m->upstream, &m->n_upstream, sizeof(IdmapEntry), i);
+        r = grow((void **) &m->upstream, &m->n_upstream, sizeof(IdmapEntry), i, IDMAP_IDS_MAX);
         if (r < 0)
                 return r;
         m->lowest_free = i + 1;
@@ -70,7 +72,8 @@ int idmap_add_guest(Idmap *m, uint32_t guest_id, uint32_t *ret_upstream) {
 
         if (guest_id == 0 || guest_id >= WIRE_SERVER_ID_START)
                 return -EINVAL;
-        r = grow((void **) &m->to_upstream, &m->n_to_upstream, sizeof(uint32_t), guest_id - 1);
+        r = grow((void **) &m->to_upstream, &m->n_to_upstream, sizeof(uint32_t), guest_id - 1,
+                        IDMAP_IDS_MAX);
         if (r < 0)
                 return r;
         if (m->to_upstream[guest_id - 1] != 0)
@@ -96,9 +99,51 @@ int idmap_add_own(Idmap *m, const struct wl_interface *interface, uint32_t *ret_
         return 0;
 }
 
+int idmap_add_hidden(Idmap *m, uint32_t upstream_id, const struct wl_interface *interface) {
+        size_t index = upstream_id - WIRE_SERVER_ID_START;
+        int r;
+
+        if (upstream_id < WIRE_SERVER_ID_START)
+                return -EINVAL;
+        r = grow((void **) &m->hidden, &m->n_hidden, sizeof(*m->hidden), index,
+                        IDMAP_SERVER_IDS_MAX);
+        if (r < 0)
+                return r;
+        m->hidden[index] = interface;
+        return 0;
+}
+
+int idmap_add_own_server(Idmap *m, uint32_t *ret_guest) {
+        size_t i = 0;
+        int r;
+
+        while (i < m->n_own_server && m->own_server[i])
+                i++;
+        r = grow((void **) &m->own_server, &m->n_own_server, sizeof(bool), i,
+                        IDMAP_SERVER_IDS_MAX);
+        if (r < 0)
+                return r;
+        m->own_server[i] = true;
+        *ret_guest = WIRE_SERVER_ID_START + (uint32_t) i;
+        return 0;
+}
+
+bool idmap_is_own_server(const Idmap *m, uint32_t guest_id) {
+        return guest_id >= WIRE_SERVER_ID_START &&
+               guest_id - WIRE_SERVER_ID_START < m->n_own_server &&
+               m->own_server[guest_id - WIRE_SERVER_ID_START];
+}
+
+int idmap_delete_own_server(Idmap *m, uint32_t guest_id) {
+        if (!idmap_is_own_server(m, guest_id))
+                return -ENOENT;
+        m->own_server[guest_id - WIRE_SERVER_ID_START] = false;
+        return 0;
+}
+
 uint32_t idmap_to_upstream(const Idmap *m, uint32_t guest_id) {
         if (guest_id >= WIRE_SERVER_ID_START)
-                return guest_id;
+                return 0;
         if (guest_id == 0 || guest_id - 1 >= m->n_to_upstream)
                 return 0;
         return m->to_upstream[guest_id - 1];
@@ -109,8 +154,13 @@ uint32_t idmap_to_guest(const Idmap *m, uint32_t upstream_id, const struct wl_in
 
         if (ret_own)
                 *ret_own = NULL;
-        if (upstream_id >= WIRE_SERVER_ID_START)
-                return upstream_id;
+        if (upstream_id >= WIRE_SERVER_ID_START) {
+                size_t index = upstream_id - WIRE_SERVER_ID_START;
+
+                if (ret_own && index < m->n_hidden)
+                        *ret_own = m->hidden[index];
+                return 0;
+        }
         if (upstream_id == 0 || upstream_id - 1 >= m->n_upstream)
                 return 0;
         e = &m->upstream[upstream_id - 1];

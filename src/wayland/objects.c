@@ -77,7 +77,7 @@ int objects_delete(ObjectTable *t, uint32_t id) {
         size_t *n, index;
         Object **slots;
 
-        if (id == 0 || id >= WIRE_SERVER_ID_START)
+        if (id == 0)
                 return -ENOENT;
         slots = range_of(t, id, &n, &index);
         if (index >= *n || !(*slots)[index].interface)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* objects.h: the live object ids of one client connection and their interfaces, both id ranges
- * (client-allocated from requests, compositor-allocated from events). Pure. */
+/* objects.h: the live object ids of one client connection, in the guest's id space, and their
+ * interfaces, both id ranges (client-allocated from requests; in the compositor range the
+ * fence's own objects, idmap.h). Pure. */
 #pragma once
 
 #include <stdbool.h>
@@ -44,7 +45,8 @@ Object *objects_get_mutable(ObjectTable *t, uint32_t id);
 int objects_add(ObjectTable *t, uint32_t id, bool from_server, const struct wl_interface *interface,
                 uint32_t version);
 
-/* wl_display.delete_id: frees a client id. -ENOENT if it is not live. Until then a destroyed
+/* wl_display.delete_id: frees a client id (or a compositor-range id the guest destroyed, for the
+ * fence's own objects there). -ENOENT if it is not live. Until then a destroyed
  * object keeps its interface, so events still in flight to it are parsed (and their fds counted)
  * like libwayland's zombies. */
 int objects_delete(ObjectTable *t, uint32_t id);

@@ -15,6 +15,7 @@
 #include "clipboard-client.h"
 #include "desktop-entry.h"
 #include "filter.h"
+#include "paste-serve.h"
 #include "log.h"
 #include "macro.h"
 #include "proxy.h"
@@ -43,6 +44,8 @@ typedef struct Copy {
         sd_event_source *io, *timer; /* NULL: no copy under way */
         uint8_t *data;
         size_t size;
+        ProxyReply reply; /* who asked, when a script did (proxy_clipboard()) */
+        void *reply_userdata;
 } Copy;
 
 struct Connection {
@@ -52,6 +55,9 @@ struct Connection {
         Filter filter;
         Peer client, compositor;
         Copy copy;
+        char name[64]; /* "VM <vm> client <number>", for the logs */
+        PasteServe paste; /* the text of filter.paste_offer, while the guest's selection */
+        uint64_t focus_seq; /* when its keyboard last entered a window, in proxy->focus_count */
 };
 
 struct Proxy {
@@ -59,12 +65,13 @@ struct Proxy {
         const char *vm;
         const char *upstream_path;
         ProxyOptions options;
-        int pixel_fd; /* a memfd holding one pixel of the frame's colour, for every connection */
+        int pixel_fd; /* a memfd of the frame's colour, the shm pool of every connection's frame */
         int listen_fd;
         sd_event_source *listen_io;
         Connection *connections;
         size_t n_connections;
         unsigned next_number;
+        uint64_t focus_count; /* keyboard enters seen, on all connections */
 };
 
 static Peer *other(Peer *p) {
@@ -96,6 +103,21 @@ static void copy_finish(Copy *copy) {
         copy->size = 0;
 }
 
+/* Tells whoever asked for the copy or paste (vmsilo clipboard copy-from/paste-to, through
+ * fence-control.c; nobody for the keys) how it went: "ok <size>\n", "empty\n" or "error <why>\n". */
+_printf_(3, 4) static void report(ProxyReply reply, void *userdata, const char *fmt, ...) {
+        _cleanup_(freep) char *line = NULL;
+        va_list ap;
+        int r;
+
+        if (!reply)
+                return;
+        va_start(ap, fmt);
+        r = vasprintf(&line, fmt, ap);
+        va_end(ap);
+        reply(r < 0 ? "error out of memory\n" : line, userdata);
+}
+
 static Connection *connection_free(Connection *c) {
         if (!c)
                 return NULL;
@@ -111,7 +133,9 @@ static Connection *connection_free(Connection *c) {
         peer_finish(&c->client);
         peer_finish(&c->compositor);
         filter_finish(&c->filter);
+        report(c->copy.reply, c->copy.reply_userdata, "error the VM's program went away\n");
         copy_finish(&c->copy);
+        paste_serve_finish(&c->paste);
         free(c);
         return NULL;
 }
@@ -267,6 +291,16 @@ static void read_keymap(Connection *c, int fd, uint32_t size) {
                                      "keys are off: %m", c->number);
 }
 
+/* A copy ends, whichever way: its asker hears failure ("error <failure>"), or ok. */
+static void copy_end(Connection *c, const char *failure, size_t size) {
+        if (failure)
+                report(c->copy.reply, c->copy.reply_userdata, "error %s\n", failure);
+        else
+                report(c->copy.reply, c->copy.reply_userdata, "ok %zu\n", size);
+        c->copy.reply = NULL;
+        copy_finish(&c->copy);
+}
+
 /* The guest's text is all read (or the read ended): it goes to vmsilo-clipboard. */
 static void copy_done(Connection *c, const char *failure) {
         _cleanup_(freep) char *line = NULL, *reply = NULL;
@@ -280,7 +314,7 @@ static void copy_done(Connection *c, const char *failure) {
         if (failure) {
                 log_warning("Connection %u: the selection of VM %s was not copied: %s.", c->number,
                                 vm, failure);
-                copy_finish(&c->copy);
+                copy_end(c, failure, 0);
                 return;
         }
         /* a short blocking call on a local socket (CLIPBOARD_CLIENT_TIMEOUT_USEC at most) */
@@ -291,14 +325,17 @@ static void copy_done(Connection *c, const char *failure) {
                                 c->copy.size, &reply, &n);
         if (r >= 0)
                 r = clipboard_reply_parse(reply, n, &parsed, &error);
-        if (r >= 0)
+        if (r >= 0) {
                 log_info("Copied %zu bytes from VM %s to the global clipboard.", parsed.size, vm);
-        else if (r == -EREMOTEIO)
+                copy_end(c, NULL, parsed.size);
+        } else if (r == -EREMOTEIO) {
                 log_warning("vmsilo-clipboard refused the selection of VM %s: %s", vm, error);
-        else
+                copy_end(c, error, 0);
+        } else {
                 log_warning_errno(r, "Cannot copy the selection of VM %s to vmsilo-clipboard: %m",
                                 vm);
-        copy_finish(&c->copy);
+                copy_end(c, "vmsilo-clipboard cannot be reached", 0);
+        }
 }
 
 static int on_copy_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
@@ -330,22 +367,25 @@ static int on_copy_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
 
 /* The copy key: asks the guest's selection source for its text through a pipe; the write end goes
  * to the client with the request, the read end is read on the event loop. */
-static void copy_start(Connection *c) {
+static void copy_start(Connection *c, ProxyReply reply, void *userdata) {
         _cleanup_(closep) int rfd = -EBADF, wfd = -EBADF;
         int fds[2], r;
 
         if (c->copy.io) {
                 log_info("Connection %u: a copy is already under way.", c->number);
+                report(reply, userdata, "error a copy is already under way\n");
                 return;
         }
         if (c->client.n_out_fds >= ELEMENTSOF(c->client.out_fds))
                 r = -ENOBUFS;
-        else if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
+        else if (pipe2(fds, O_CLOEXEC) < 0)
                 r = -errno;
         else {
                 rfd = fds[0];
                 wfd = fds[1];
-                r = 0;
+                /* only our end: a guest program may write with blocking writes, and would see
+                 * EAGAIN and stop half-way with a non-blocking one */
+                r = fcntl(rfd, F_SETFL, O_NONBLOCK) < 0 ? -errno : 0;
         }
         if (r >= 0) {
                 c->copy.data = malloc(PROXY_COPY_MAX);
@@ -365,13 +405,71 @@ static void copy_start(Connection *c) {
         if (r == 0)
                 log_info("Connection %u: VM %s has no text selection to copy.", c->number,
                                 c->proxy->vm);
+        else if (r < 0)
+                log_warning_errno(r, "Connection %u: cannot copy: %m", c->number);
         if (r <= 0) {
-                if (r < 0)
-                        log_warning_errno(r, "Connection %u: cannot copy: %m", c->number);
                 copy_finish(&c->copy);
+                report(reply, userdata, "error %s\n",
+                                r == 0 ? "the VM has no text selection" : "cannot ask the VM");
                 return;
         }
         c->client.out_fds[c->client.n_out_fds++] = TAKE_FD(wfd);
+        c->copy.reply = reply;
+        c->copy.reply_userdata = userdata;
+}
+
+/* The paste key: the global clipboard's text (which vmsilo-clipboard empties as it hands it
+ * over) becomes the guest's selection, through an offer of the fence's own. */
+static void paste_start(Connection *c, ProxyReply reply, void *userdata) {
+        _cleanup_(freep) char *line = NULL, *answer = NULL;
+        const char *vm = c->proxy->vm, *error = NULL;
+        ClipboardReply parsed;
+        size_t n;
+        int r;
+
+        /* a short blocking call on a local socket (CLIPBOARD_CLIENT_TIMEOUT_USEC at most) */
+        if (asprintf(&line, "paste %s\n", vm) < 0)
+                r = -ENOMEM;
+        else
+                r = clipboard_client_call(c->proxy->options.clipboard_path, line, NULL, 0, &answer,
+                                &n);
+        if (r >= 0)
+                r = clipboard_reply_parse(answer, n, &parsed, &error);
+        if (r == -ENOENT) {
+                log_info("Connection %u: the global clipboard is empty, nothing to paste into VM "
+                         "%s.", c->number, vm);
+                report(reply, userdata, "empty\n");
+                return;
+        }
+        if (r == -EREMOTEIO)
+                log_warning("vmsilo-clipboard refused a paste into VM %s: %s", vm, error);
+        else if (r < 0)
+                log_warning_errno(r, "Cannot paste from vmsilo-clipboard into VM %s: %m", vm);
+        if (r < 0) {
+                report(reply, userdata, "error vmsilo-clipboard %s\n",
+                                r == -EREMOTEIO ? "refused" : "cannot be reached");
+                return;
+        }
+        /* the text first: the offer's receive may come in the guest's next message */
+        r = paste_serve_set(&c->paste, parsed.text, parsed.size);
+        if (r >= 0)
+                r = filter_offer_paste(&c->filter, &c->client.out);
+        explicit_bzero((char *) parsed.text, parsed.size); /* the reply is freed at return */
+        if (r <= 0) {
+                paste_serve_forget(&c->paste);
+                if (r == 0)
+                        log_warning("Connection %u: VM %s's program has no clipboard (no "
+                                    "wl_data_device): the pasted text is dropped.", c->number, vm);
+                else
+                        log_warning_errno(r, "Connection %u: cannot offer the pasted text to VM "
+                                             "%s: %m", c->number, vm);
+                report(reply, userdata, "error %s\n",
+                                r == 0 ? "the VM's program has no clipboard: the text is lost"
+                                       : "cannot offer the text to the VM");
+                return;
+        }
+        log_info("Pasted %zu bytes from %s into VM %s.", parsed.size, parsed.source, vm);
+        report(reply, userdata, "ok %zu\n", parsed.size);
 }
 
 /* What the fence does on a clipboard key it swallowed. */
@@ -381,8 +479,65 @@ static void on_hotkey(Connection *c) {
         c->filter.hotkey = HOTKEY_NONE;
         log_info("Connection %u: the %s key in a window of VM %s, kept from the VM.", c->number,
                         action == HOTKEY_COPY ? "copy" : "paste", c->proxy->vm);
-        if (action == HOTKEY_COPY && c->proxy->options.clipboard_path)
-                copy_start(c);
+        if (!c->proxy->options.clipboard_path)
+                return;
+        if (action == HOTKEY_COPY)
+                copy_start(c, /* reply= */ NULL, NULL);
+        else
+                paste_start(c, /* reply= */ NULL, NULL);
+}
+
+void proxy_clipboard(Proxy *p, HotkeyAction action, ProxyReply reply, void *userdata) {
+        Connection *focused = NULL;
+
+        for (Connection *c = p->connections; c; c = c->next)
+                if (c->focus_seq > 0 && (!focused || c->focus_seq > focused->focus_seq))
+                        focused = c;
+        if (!p->options.clipboard_path) {
+                report(reply, userdata, "error the fence has no --clipboard\n");
+                return;
+        }
+        if (!focused) {
+                report(reply, userdata, "error no program of VM %s has had the keyboard focus\n",
+                                p->vm);
+                return;
+        }
+        log_info("Connection %u: a %s for a script.", focused->number,
+                        action == HOTKEY_COPY ? "copy" : "paste");
+        if (action == HOTKEY_COPY)
+                copy_start(focused, reply, userdata);
+        else
+                paste_start(focused, reply, userdata);
+        /* the offer or the copy's request goes to the guest now, not on its next message */
+        if (peer_flush(&focused->client) < 0 || peer_update_events(&focused->client) < 0)
+                log_warning("Connection %u: cannot write to the client.", focused->number);
+}
+
+/* What the filter left for the fence after one of p's messages (n_fds: the fds it takes): the
+ * keymap to read; a paste's pipe, which is the fence's and never goes on; the keyboard focus;
+ * a paste the guest's own selection replaced. */
+static void after_message(Peer *p, size_t *n_fds) {
+        Connection *c = p->connection;
+        Filter *f = &c->filter;
+
+        if (f->keymap_wanted && *n_fds > 0)
+                read_keymap(c, p->in_fds[0], f->keymap_size);
+        f->keymap_wanted = false;
+        if (f->receive_offer != 0 && *n_fds == 1) {
+                if (f->receive_offer == f->paste_offer)
+                        paste_serve_write(&c->paste, p->in_fds[0]);
+                else
+                        safe_close(p->in_fds[0]); /* an old offer: nothing */
+                memmove(p->in_fds, p->in_fds + 1, (p->n_in_fds - 1) * sizeof(int));
+                p->n_in_fds--;
+                *n_fds = 0;
+        }
+        f->receive_offer = 0;
+        if (f->keyboard_entered)
+                c->focus_seq = ++c->proxy->focus_count;
+        f->keyboard_entered = false;
+        if (f->paste_offer == 0)
+                paste_serve_forget(&c->paste);
 }
 
 /* Runs p's whole messages through the filter into the other peer's queue. */
@@ -404,9 +559,7 @@ static int peer_forward(Peer *p, const char **reterr_reason) {
                         break;
                 if (r < 0)
                         return r;
-                if (p->connection->filter.keymap_wanted && n_fds > 0)
-                        read_keymap(p->connection, p->in_fds[0], p->connection->filter.keymap_size);
-                p->connection->filter.keymap_wanted = false;
+                after_message(p, &n_fds);
                 if (queue_frame_fds(p->connection) < 0) {
                         *reterr_reason = "cannot pass the frame's buffer";
                         return -ENOBUFS;
@@ -525,7 +678,8 @@ static int connection_new(Proxy *proxy, int client_fd, int compositor_fd, Connec
         r = filter_init(&c->filter, proxy->vm);
         if (r < 0)
                 return r;
-        frame_init(&c->filter.frame, proxy->options.frame_rgb, proxy->options.frame_width);
+        frame_init(&c->filter.frame, proxy->options.frame_rgb, proxy->options.frame_width,
+                        proxy->options.viewporter_allowed);
         c->filter.app_id_known = app_id_known;
         c->filter.keyboard.copy = &proxy->options.copy_key;
         c->filter.keyboard.paste = &proxy->options.paste_key;
@@ -537,6 +691,8 @@ static int connection_new(Proxy *proxy, int client_fd, int compositor_fd, Connec
         proxy->connections = c;
         proxy->n_connections++;
         c->number = ++proxy->next_number;
+        (void) snprintf(c->name, sizeof(c->name), "VM '%s' client %u", proxy->vm, c->number);
+        paste_serve_init(&c->paste, proxy->event, c->name);
         r = peer_init(c, &c->client, true, client_fd);
         if (r < 0)
                 return r;
@@ -617,18 +773,25 @@ Proxy *proxy_free(Proxy *p) {
 }
 
 /* XRGB8888 pixels of the frame's colour in a memfd the compositor maps (libwayland-server maps
- * pools writable, so only the size is sealed: no SIGBUS for it). */
-static int pixel_new(uint32_t rgb, int *ret) {
+ * pools writable, so only the size is sealed: no SIGBUS for it), frame_pool_size() bytes: at most
+ * 2 MiB, written, never mapped by the fence. */
+static int pixel_new(uint32_t rgb, uint32_t width, int *ret) {
         _cleanup_(closep) int fd = -EBADF;
-        uint32_t pixels[FRAME_PIXELS_SIDE * FRAME_PIXELS_SIDE];
+        uint32_t pixels[1024];
+        size_t size = frame_pool_size(width);
 
         for (size_t i = 0; i < ELEMENTSOF(pixels); i++)
                 pixels[i] = rgb;
         fd = memfd_create("vmsilo-frame", MFD_CLOEXEC | MFD_ALLOW_SEALING);
         if (fd < 0)
                 return -errno;
-        if (pwrite(fd, pixels, sizeof(pixels), 0) != sizeof(pixels))
-                return -EIO;
+        for (size_t done = 0; done < size;) {
+                ssize_t n = pwrite(fd, pixels, MIN(sizeof(pixels), size - done), (off_t) done);
+
+                if (n <= 0)
+                        return n < 0 ? -errno : -EIO;
+                done += (size_t) n;
+        }
         if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0)
                 return -errno;
         *ret = TAKE_FD(fd);
@@ -647,7 +810,7 @@ int proxy_new(sd_event *event, int listen_fd, const ProxyOptions *options, Proxy
         p->options = *options;
         p->vm = options->vm;
         p->upstream_path = options->upstream_path;
-        r = pixel_new(options->frame_rgb, &p->pixel_fd);
+        r = pixel_new(options->frame_rgb, options->frame_width, &p->pixel_fd);
         if (r < 0)
                 return r;
         r = sd_event_add_io(event, &p->listen_io, listen_fd, EPOLLIN, on_listen_io, p);

@@ -4,6 +4,7 @@
  * connection's Filter. One process per VM, one sd-event loop, no threads. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <systemd/sd-event.h>
 
@@ -34,10 +35,20 @@ typedef struct ProxyOptions {
         const char *upstream_path; /* the compositor's socket */
         uint32_t frame_rgb;        /* the VM's colour, 0xRRGGBB */
         uint32_t frame_width;      /* pixels; 0: no frame */
+        bool viewporter_allowed;   /* false: the frame uses plain buffers (--no-viewporter) */
         int entries_fd;            /* the host's applications dir (O_PATH), or -EBADF */
         Hotkey copy_key, paste_key; /* the clipboard keys, swallowed in the VM's windows */
         const char *clipboard_path; /* vmsilo-clipboard's socket; NULL: the keys do nothing */
 } ProxyOptions;
+
+/* A copy or paste asked for by a script ends: line is "ok <size>\n", "empty\n" (nothing to
+ * paste) or "error <why>\n". */
+typedef void (*ProxyReply)(const char *line, void *userdata);
+
+/* What the keys do, for `vmsilo clipboard copy-from|paste-to VM` (fence-control.c): on the
+ * program of the VM whose window had the keyboard focus last. reply is called once, now or (a
+ * copy reads the guest's selection) later; before proxy_free() returns at the latest. */
+void proxy_clipboard(Proxy *p, HotkeyAction action, ProxyReply reply, void *userdata);
 
 /* Serves listen_fd (a listening unix socket; taken on success), connecting each client to the
  * compositor as options say. The strings in options must outlive the proxy; entries_fd stays the

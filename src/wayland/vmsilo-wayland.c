@@ -11,6 +11,7 @@
 #include <systemd/sd-event.h>
 
 #include "config-internal.h"
+#include "fence-control.h"
 #include "frame.h"
 #include "log.h"
 #include "parse-util.h"
@@ -31,15 +32,17 @@ static int arg_listen_fd = -1;
 static const char *arg_upstream = NULL;
 static uint32_t arg_color = 0xff0000; /* the configuration's default colour */
 static uint32_t arg_frame_width = FRAME_WIDTH_DEFAULT;
+static bool arg_viewporter = true;
 static const char *arg_entries = NULL;
 static const char *arg_clipboard = NULL;
+static const char *arg_control = NULL;
 static Hotkey arg_copy_key = HOTKEY_COPY_DEFAULT_KEYS;
 static Hotkey arg_paste_key = HOTKEY_PASTE_DEFAULT_KEYS;
 
 static void help(void) {
         printf("Usage: vmsilo-wayland --vm NAME (--listen PATH | --listen-fd N)\n"
                "                      [--upstream DISPLAY] [--color COLOUR] [--frame-width N]\n"
-               "                      [--entries DIR] [--clipboard PATH]\n"
+               "                      [--entries DIR] [--clipboard PATH] [--control PATH]\n"
                "                      [--copy-key KEYS] [--paste-key KEYS]\n"
                "\n"
                "The fence between one VM's Wayland clients and the desktop's compositor: shows\n"
@@ -57,10 +60,15 @@ static void help(void) {
                "     --color COLOUR      the frame's colour: a name, #RRGGBB or rgb(r,g,b)\n"
                "                         (default red)\n"
                "     --frame-width N     the frame's width in pixels, 0-64 (default 4; 0: none)\n"
+               "     --no-viewporter     draw the frame with plain buffers, as where the\n"
+               "                         compositor offers no wp_viewporter\n"
                "     --entries DIR       the host's applications dir: an app_id with an entry\n"
                "                         vmsilo-NAME.<app_id>.desktop there keeps its id\n"
                "     --clipboard PATH    vmsilo-clipboard's socket: the copy key copies the VM's\n"
                "                         selection there (without it the keys do nothing)\n"
+               "     --control PATH      create a socket at PATH (mode 0600) on which the user's\n"
+               "                         `vmsilo clipboard copy-from|paste-to` ask for a copy\n"
+               "                         or paste, as the keys do\n"
                "     --copy-key KEYS     the clipboard's copy key, never shown to the VM\n"
                "                         (default " HOTKEY_COPY_DEFAULT ")\n"
                "     --paste-key KEYS    the clipboard's paste key\n"
@@ -99,8 +107,10 @@ static int parse_argv(int argc, char **argv) {
                 ARG_VERSION,
                 ARG_COLOR,
                 ARG_FRAME_WIDTH,
+                ARG_NO_VIEWPORTER,
                 ARG_ENTRIES,
                 ARG_CLIPBOARD,
+                ARG_CONTROL,
                 ARG_COPY_KEY,
                 ARG_PASTE_KEY,
         };
@@ -112,8 +122,10 @@ static int parse_argv(int argc, char **argv) {
                 { "log-level", required_argument, NULL, ARG_LOG_LEVEL },
                 { "color", required_argument, NULL, ARG_COLOR },
                 { "frame-width", required_argument, NULL, ARG_FRAME_WIDTH },
+                { "no-viewporter", no_argument, NULL, ARG_NO_VIEWPORTER },
                 { "entries", required_argument, NULL, ARG_ENTRIES },
                 { "clipboard", required_argument, NULL, ARG_CLIPBOARD },
+                { "control", required_argument, NULL, ARG_CONTROL },
                 { "copy-key", required_argument, NULL, ARG_COPY_KEY },
                 { "paste-key", required_argument, NULL, ARG_PASTE_KEY },
                 { "help", no_argument, NULL, 'h' },
@@ -159,8 +171,14 @@ static int parse_argv(int argc, char **argv) {
                                                 optarg, FRAME_WIDTH_MAX);
                         arg_frame_width = (uint32_t) number;
                         break;
+                case ARG_NO_VIEWPORTER:
+                        arg_viewporter = false;
+                        break;
                 case ARG_ENTRIES:
                         arg_entries = optarg;
+                        break;
+                case ARG_CONTROL:
+                        arg_control = optarg;
                         break;
                 case ARG_CLIPBOARD:
                         arg_clipboard = optarg;
@@ -246,9 +264,11 @@ static int listen_socket(int *ret) {
 
 static int run(int argc, char **argv) {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
+        /* freed after the proxy, which answers the copies under way (cleanups run in reverse) */
+        _cleanup_(fence_control_freep) FenceControl *control = NULL;
         _cleanup_(proxy_freep) Proxy *proxy = NULL;
         _cleanup_(freep) char *upstream = NULL;
-        _cleanup_(closep) int listen_fd = -EBADF, entries_fd = -EBADF;
+        _cleanup_(closep) int listen_fd = -EBADF, entries_fd = -EBADF, control_fd = -EBADF;
         sigset_t mask;
         int r;
 
@@ -257,6 +277,13 @@ static int run(int argc, char **argv) {
                 return r < 0 ? EXIT_USAGE : EXIT_STOPPED;
         if (upstream_path(&upstream) < 0 || listen_socket(&listen_fd) < 0)
                 return EXIT_FAILED;
+        if (arg_control) {
+                r = socket_listen_unix(arg_control, 0600, &control_fd);
+                if (r < 0) {
+                        log_error_errno(r, "Cannot listen on '%s': %m", arg_control);
+                        return EXIT_FAILED;
+                }
+        }
         if (arg_entries) {
                 entries_fd = open(arg_entries, O_PATH | O_DIRECTORY | O_CLOEXEC);
                 if (entries_fd < 0) /* no entries yet: every app_id is the VM's */
@@ -281,6 +308,7 @@ static int run(int argc, char **argv) {
                                         .upstream_path = upstream,
                                         .frame_rgb = arg_color,
                                         .frame_width = arg_frame_width,
+                                        .viewporter_allowed = arg_viewporter,
                                         .entries_fd = entries_fd,
                                         .copy_key = arg_copy_key,
                                         .paste_key = arg_paste_key,
@@ -292,6 +320,14 @@ static int run(int argc, char **argv) {
                 return EXIT_FAILED;
         }
         TAKE_FD(listen_fd);
+        if (control_fd >= 0) {
+                r = fence_control_new(event, control_fd, proxy, &control);
+                if (r < 0) {
+                        log_error_errno(r, "Cannot set up the control socket: %m");
+                        return EXIT_FAILED;
+                }
+                TAKE_FD(control_fd);
+        }
 
         log_info("vmsilo-wayland %s ready: VM '%s', compositor '%s'.", VMSILO_VERSION, arg_vm,
                         upstream);

@@ -9,8 +9,12 @@
  *   HOSTILE_VICTIM_PID: a process of the same uid outside the sandbox
  *   HOSTILE_HOME_FILE: a file of the user's
  *   HOSTILE_TCP_PORT: a TCP (and UDP) port listening on the host's 127.0.0.1
- *   HOSTILE_FLOOD_NAME, HOSTILE_FLOOD_BYTES: the VM of that name (QEMU's "-name") instead writes
- *   that many bytes to stdout and exits
+ *   HOSTILE_OPEN: space-separated MODE:PATH (MODE r, w or rw), each opened so; reported as
+ *   "open MODE PATH" (the devices and sysfs files a passthrough VMM may or may not reach)
+ *   HOSTILE_FLOOD_NAME, HOSTILE_FLOOD_BYTES: the VM of that name (QEMU's "-name", crosvm's
+ *   "--name") instead writes that many bytes to stdout and exits
+ * Run as `crosvm stop SOCKET` (vmsilod stopping a crosvm VM) it exits 1 at once, as crosvm would
+ * with no VM behind the socket.
  * Then it stays up like a VMM until SIGTERM (which QEMU handles too: as PID 1 of its namespace,
  * it would ignore the signal without a handler). */
 #include <dirent.h>
@@ -125,6 +129,18 @@ static void report_fds(void) {
                 closedir(d);
 }
 
+/* Its command line, as a JSON array of strings. */
+static void report_argv(int argc, char **argv) {
+        printf("{\"attempt\": \"argv\", \"argv\": [");
+        for (int i = 0; i < argc; i++) {
+                printf("%s\"", i ? ", " : "");
+                for (const char *c = argv[i]; *c; c++)
+                        printf(*c == '"' || *c == '\\' ? "\\%c" : "%c", *c);
+                printf("\"");
+        }
+        printf("]}\n");
+}
+
 static void flood(unsigned long long bytes) {
         static char line[4096];
 
@@ -144,9 +160,31 @@ static void on_term(int sig) {
         _exit(0);
 }
 
+static void try_opens(const char *list) {
+        char *copy, *save = NULL;
+
+        if (!list)
+                return;
+        copy = strdup(list);
+        for (char *item = strtok_r(copy, " ", &save); item; item = strtok_r(NULL, " ", &save)) {
+                char *path = strchr(item, ':'), attempt[512];
+                int flags;
+
+                if (!path)
+                        continue;
+                *path++ = '\0';
+                flags = strcmp(item, "rw") == 0  ? O_RDWR
+                        : strcmp(item, "w") == 0 ? O_WRONLY
+                                                 : O_RDONLY;
+                (void) snprintf(attempt, sizeof(attempt), "open %s %s", item, path);
+                try_open(attempt, path, flags);
+        }
+        free(copy);
+}
+
 static const char *vm_name(int argc, char **argv) {
         for (int i = 1; i + 1 < argc; i++)
-                if (strcmp(argv[i], "-name") == 0)
+                if (strcmp(argv[i], "-name") == 0 || strcmp(argv[i], "--name") == 0)
                         return argv[i + 1];
         return "";
 }
@@ -156,11 +194,14 @@ int main(int argc, char **argv) {
         int r;
 
         (void) signal(SIGTERM, on_term);
+        if (argc > 1 && strcmp(argv[1], "stop") == 0)
+                return 1;
         if (flood_name && strcmp(flood_name, vm_name(argc, argv)) == 0)
                 flood(strtoull(getenv("HOSTILE_FLOOD_BYTES") ?: "0", NULL, 10));
         printf("{\"attempt\": \"identity\", \"pid\": %d, \"uid\": %u, \"groups\": %d}\n",
                         (int) getpid(), (unsigned) getuid(), getgroups(0, NULL));
         report_fds();
+        report_argv(argc, argv);
         try_unix("control_socket", getenv("HOSTILE_CONTROL_SOCKET"), false);
         try_unix("command_socket", getenv("HOSTILE_COMMAND_SOCKET"), false);
         try_unix("session_bus", getenv("HOSTILE_BUS_SOCKET"), false);
@@ -171,6 +212,7 @@ int main(int argc, char **argv) {
         r = unshare(CLONE_NEWUSER);
         report("unshare_user_ns", r == 0, r == 0 ? 0 : errno);
         try_open("dev_kvm", "/dev/kvm", O_RDWR);
+        try_opens(getenv("HOSTILE_OPEN"));
         printf("{\"attempt\": \"done\"}\n");
         fflush(stdout);
         for (;;)

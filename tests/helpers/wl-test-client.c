@@ -18,6 +18,10 @@
  * Every wl_data_device.selection is logged: "selection offer <first mime type>" or
  * "selection none"; "selection served" each time the source is read; "drag enter" when a drag
  * enters its surface.
+ * --repeat N serves TEXT N times over (a selection of megabytes); --spam-types N offers N
+ * made-up mime types before the text ones.
+ * --read-selection FILE: reads each selection offered (as text/plain;charset=utf-8) into FILE
+ * (replaced) and logs "selection read <bytes>"; the previous offer is destroyed, as toolkits do.
  * --frames N (the benchmark): once configured, commits N full-damage frames, each followed by a
  * roundtrip, and logs "frames <N> usec <time taken>".
  * Built on libwayland-client, xdg-shell (scanner code) and libxkbcommon. Not installed. */
@@ -48,9 +52,13 @@ static int32_t arg_shadow = 0;
 static int arg_decoration = 0; /* ZXDG_TOPLEVEL_DECORATION_V1_MODE_*, 0: do not ask */
 static unsigned arg_frames = 0;
 static const char *arg_selection = NULL;
+static const char *arg_read_selection = NULL;
+static unsigned long arg_repeat = 1, arg_spam_types = 0;
 static bool configured = false, keep_buffers = false, selection_set = false;
 static FILE *log_file;
 
+static struct wl_display *the_display; /* for read_selection() */
+static struct wl_data_offer *selection_offer;
 static struct wl_compositor *compositor;
 static struct wl_shm *shm;
 static struct xdg_wm_base *wm_base;
@@ -212,15 +220,19 @@ static void keyboard_modifiers(void *data, struct wl_keyboard *k, uint32_t seria
 static void source_target(void *data, struct wl_data_source *s, const char *mime_type) {
 }
 static void source_send(void *data, struct wl_data_source *s, const char *mime_type, int32_t fd) {
-        size_t len = strlen(arg_selection), done = 0;
+        size_t len = strlen(arg_selection), total = len * arg_repeat, done = 0;
+        char *text = malloc(total ? total : 1);
 
-        while (done < len) {
-                ssize_t n = write(fd, arg_selection + done, len - done);
+        for (unsigned long i = 0; text && i < arg_repeat; i++)
+                memcpy(text + i * len, arg_selection, len);
+        while (text && done < total) { /* in big writes: megabytes in time for the fence */
+                ssize_t n = write(fd, text + done, total - done);
 
                 if (n <= 0)
-                        break;
+                        break; /* the reader is gone */
                 done += (size_t) n;
         }
+        free(text);
         close(fd);
         logf_("selection served");
 }
@@ -241,6 +253,12 @@ static void keyboard_enter(void *data, struct wl_keyboard *k, uint32_t serial, s
                 return;
         source = wl_data_device_manager_create_data_source(data_device_manager);
         wl_data_source_add_listener(source, &source_listener, NULL);
+        for (unsigned long i = 0; i < arg_spam_types; i++) {
+                char type[64];
+
+                snprintf(type, sizeof(type), "application/x-spam-%lu", i);
+                wl_data_source_offer(source, type);
+        }
         wl_data_source_offer(source, "text/plain;charset=utf-8");
         wl_data_source_offer(source, "text/plain");
         wl_data_device_set_selection(data_device, source, serial);
@@ -309,11 +327,48 @@ static void device_motion(void *data, struct wl_data_device *d, uint32_t time, w
 }
 static void device_drop(void *data, struct wl_data_device *d) {
 }
+/* The offer's text, read until its end (5 s at most), into arg_read_selection. */
+static void read_selection(struct wl_data_offer *o) {
+        char buf[65536];
+        size_t total = 0;
+        int fds[2];
+        FILE *f;
+
+        if (pipe(fds) < 0)
+                return;
+        wl_data_offer_receive(o, "text/plain;charset=utf-8", fds[1]);
+        close(fds[1]);
+        (void) wl_display_flush(the_display);
+        f = fopen(arg_read_selection, "we");
+        for (;;) {
+                struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
+                ssize_t n;
+
+                if (poll(&pfd, 1, 5000) <= 0)
+                        break;
+                n = read(fds[0], buf, sizeof(buf));
+                if (n <= 0)
+                        break;
+                if (f)
+                        fwrite(buf, 1, (size_t) n, f);
+                total += (size_t) n;
+        }
+        close(fds[0]);
+        if (f)
+                fclose(f);
+        logf_("selection read %zu", total);
+}
+
 static void device_selection(void *data, struct wl_data_device *d, struct wl_data_offer *o) {
         if (o)
                 logf_("selection offer %s", offered_type[0] ? offered_type : "-");
         else
                 logf_("selection none");
+        if (selection_offer && selection_offer != o)
+                wl_data_offer_destroy(selection_offer);
+        selection_offer = o;
+        if (o && arg_read_selection)
+                read_selection(o);
 }
 static const struct wl_data_device_listener device_listener = {
         .data_offer = device_data_offer,
@@ -414,12 +469,15 @@ static int parse_argv(int argc, char **argv) {
                 { "decoration", required_argument, NULL, 'd' },
                 { "frames", required_argument, NULL, 'f' },
                 { "set-selection", required_argument, NULL, 'C' },
+                { "read-selection", required_argument, NULL, 'R' },
+                { "repeat", required_argument, NULL, 'r' },
+                { "spam-types", required_argument, NULL, 'T' },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
         int c;
 
-        while ((c = getopt_long(argc, argv, "t:n:a:c:s:l:S:d:f:C:h", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "t:n:a:c:s:l:S:d:f:C:R:r:T:h", options, NULL)) >= 0)
                 switch (c) {
                 case 't':
                         arg_title = optarg;
@@ -447,6 +505,15 @@ static int parse_argv(int argc, char **argv) {
                 case 'C':
                         arg_selection = optarg;
                         break;
+                case 'R':
+                        arg_read_selection = optarg;
+                        break;
+                case 'r':
+                        arg_repeat = strtoul(optarg, NULL, 10);
+                        break;
+                case 'T':
+                        arg_spam_types = strtoul(optarg, NULL, 10);
+                        break;
                 case 'f':
                         arg_frames = (unsigned) strtoul(optarg, NULL, 10);
                         break;
@@ -466,7 +533,8 @@ static int parse_argv(int argc, char **argv) {
                 case 'h':
                         printf("Usage: wl-test-client [--title T [--title-times N]] [--app-id ID] "
                                "[--color RRGGBB] [--size WxH] [--shadow N] "
-                               "[--decoration client|server] [--frames N] [--set-selection TEXT] "
+                               "[--decoration client|server] [--frames N] [--set-selection TEXT "
+                               "[--repeat N] [--spam-types N]] [--read-selection FILE] "
                                "[--log FILE]\n");
                         exit(0);
                 default:
@@ -483,8 +551,9 @@ int main(int argc, char **argv) {
         if (parse_argv(argc, argv) < 0)
                 return 2;
         signal(SIGUSR1, on_sigusr1);
+        signal(SIGPIPE, SIG_IGN); /* a reader that stops early (the fence past 1 MiB) */
         xkb = xkb_context_new(XKB_CONTEXT_NO_FLAGS);
-        display = wl_display_connect(NULL);
+        display = the_display = wl_display_connect(NULL);
         if (!display) {
                 logf_("error cannot connect: %s", strerror(errno));
                 return 1;

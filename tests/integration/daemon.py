@@ -23,7 +23,9 @@ def build_dir():
 
 def binary(name):
     paths = {"vmsilo": "src/cli/vmsilo", "vmsilod": "src/daemon/vmsilod",
-             "vmsilo-agent": "src/agent/vmsilo-agent", "vmsilo-sound": "src/sound/vmsilo-sound"}
+             "vmsilo-agent": "src/agent/vmsilo-agent", "vmsilo-tray": "src/tray/vmsilo-tray",
+             "tray-test-item": "tests/helpers/tray-test-item",
+             "vmsilo-sound": "src/sound/vmsilo-sound"}
     return str(build_dir() / paths[name])
 
 
@@ -92,6 +94,8 @@ def base_env(runtime_dir, state_dir):
         "VMSILO_CLI": binary("vmsilo"),
         "VMSILO_AGENT": guest_agent(),
         "VMSILO_ACCEL": "tcg",
+        # The tray host half vmsilod runs once the user's session bus is there (docs/tray.md).
+        "VMSILO_TRAY": binary("vmsilo-tray"),
     })
     return env
 

@@ -10,11 +10,22 @@ that reacts to the writes that bind and unbind drivers the way Linux does
   to its native driver (what a host driver's probe would do). vfio-pci's probe fails for a
   device without an IOMMU group, as the kernel's does.
 
+`dev/vfio/vfio` and `dev/vfio/<group>` are character device nodes (the numbers of /dev/null, so
+opening one does nothing), as the sandbox binds only those into a VMM's root.
+
 A real sysfs write takes effect before write() returns; here it takes effect a moment later,
 which vmsilod's check of each step's effect (it waits for the `driver` link) absorbs."""
 import os
 import pathlib
+import stat
 import threading
+
+NODE_DEVICE = os.makedev(1, 3)  # /dev/null's numbers: a harmless character device
+
+
+def make_node(path):
+    os.mknod(path, 0o600 | stat.S_IFCHR, NODE_DEVICE)
+    path.chmod(0o600)
 
 
 class FakeSysfs:
@@ -30,8 +41,7 @@ class FakeSysfs:
         (self.root / "sys/kernel/iommu_groups").mkdir(parents=True)
         vfio = self.root / "dev/vfio"
         vfio.mkdir(parents=True)
-        (vfio / "vfio").write_text("")
-        (vfio / "vfio").chmod(0o600)
+        make_node(vfio / "vfio")
         for driver in drivers:
             d = self.pci / "drivers" / driver
             d.mkdir(parents=True)
@@ -53,9 +63,7 @@ class FakeSysfs:
         members = self.root / f"sys/kernel/iommu_groups/{group}/devices"
         if not members.exists():
             members.mkdir(parents=True)
-            node = self.root / f"dev/vfio/{group}"
-            node.write_text("")
-            node.chmod(0o600)
+            make_node(self.root / f"dev/vfio/{group}")
         (members / address).symlink_to(f"../../../../bus/pci/devices/{address}")
         (dev / "iommu_group").symlink_to(f"../../../../kernel/iommu_groups/{group}")
 

@@ -13,6 +13,7 @@ import tempfile
 
 import pytest
 
+from clipboard_session import NotifyBus, clipboard_request
 from daemon import Daemon, build_dir, ensure_test_user, public_dir, vm, wait_for
 from sway import Sway
 
@@ -29,9 +30,13 @@ class Setup:
         self.run_dir = self.base / str(self.user.pw_uid)  # the user's session, sway not yet up
         self.run_dir.mkdir(mode=0o700)
         os.chown(self.run_dir, self.user.pw_uid, self.user.pw_gid)
+        # the user's session bus, with a notification daemon for vmsilo-clipboard's notices
+        self.notify_bus = NotifyBus(self.user, self.run_dir, self.home)
         self.daemon = Daemon(tmp, state_dir, [vm("gui", gpu=True)])
+        self.state_dir = pathlib.Path(state_dir)
         self.daemon.env["VMSILO_USER_RUNTIME_BASE"] = str(self.base)
         self.daemon.env["VMSILO_WAYLAND"] = str(build_dir() / "src/wayland/vmsilo-wayland")
+        self.daemon.env["VMSILO_CLIPBOARD"] = str(build_dir() / "src/clipboard/vmsilo-clipboard")
         self.dir = self.daemon.runtime / "services" / "gui"
         self.sway = None
         self.clients = []
@@ -67,15 +72,24 @@ class Setup:
             proc.wait()
         if self.sway:
             self.sway.close()
+        self.notify_bus.stop()
 
 
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory, state_dir):
     s = Setup(tmp_path_factory.mktemp("companion"), state_dir)
-    s.daemon.start()
+    try:
+        s.daemon.start()
+    except BaseException:
+        s.notify_bus.stop()  # no session bus left behind by a daemon that did not start
+        raise
     yield s
     s.close()
+    clipboards = descendants(s.daemon.proc.pid, "vmsilo-clipboar")
     assert s.daemon.stop() == 0, s.daemon.output()
+    # the user's clipboard ends with the daemon
+    wait_for(lambda: not any(os.path.exists(f"/proc/{p}") for p in clipboards),
+             what="vmsilo-clipboard gone with vmsilod")
     if not os.environ.get("KEEP"):
         shutil.rmtree(s.home, ignore_errors=True)
         shutil.rmtree(s.base, ignore_errors=True)
@@ -162,11 +176,89 @@ def test_companions_run_as_the_user_without_network_home_or_compositor(setup):
     assert not os.path.exists(f"/proc/{waypipe}/root{setup.sway.swaysock}")
 
 
+def descendants(pid, comm):
+    """Every process called comm under pid."""
+    children, stack, found = process_tree(), [pid], []
+    while stack:
+        for child in children.get(stack.pop(), []):
+            try:
+                if pathlib.Path(f"/proc/{child}/comm").read_text().strip() == comm:
+                    found.append(child)
+            except OSError:
+                pass
+            stack.append(child)
+    return found
+
+
+def test_the_users_clipboard_runs_once_sandboxed_and_the_fence_reaches_it(setup):
+    sock = setup.run_dir / "vmsilo" / "clipboard.sock"
+    wait_for(sock.exists, what="vmsilo-clipboard's socket")
+    assert (sock.stat().st_uid, sock.stat().st_mode & 0o777) == (setup.user.pw_uid, 0o600)
+    assert (sock.parent.stat().st_uid, sock.parent.stat().st_mode & 0o777) == \
+        (setup.user.pw_uid, 0o700)
+    # one for the user (comm is cut to 15 characters), in the companions' sandbox
+    clipboards = descendants(setup.daemon.proc.pid, "vmsilo-clipboar")
+    assert len(clipboards) == 1, clipboards
+    pid = clipboards[0]
+    assert uid_of(pid) == setup.user.pw_uid
+    assert os.readlink(f"/proc/{pid}/ns/net") != os.readlink(f"/proc/{setup.daemon.proc.pid}/ns/net")
+    root = set(os.listdir(f"/proc/{pid}/root"))
+    assert not root & {"home", "etc", "root", "var"}, root
+    assert not os.path.exists(f"/proc/{pid}/root{setup.sway.compositor}")
+    # the fence is told the socket and sees it; waypipe does not
+    fence = sandboxed(setup.companion("fence")["pid"], "vmsilo-wayland")
+    argv = pathlib.Path(f"/proc/{fence}/cmdline").read_bytes().split(b"\0")
+    assert argv[argv.index(b"--clipboard") + 1] == bytes(sock)
+    # and the configured keys (the defaults here: Qubes' own)
+    assert argv[argv.index(b"--copy-key") + 1] == b"ctrl+shift+c"
+    assert argv[argv.index(b"--paste-key") + 1] == b"ctrl+shift+v"
+    assert os.path.exists(f"/proc/{fence}/root{sock}")
+    waypipe = sandboxed(setup.companion("waypipe")["pid"], "waypipe")
+    assert not os.path.exists(f"/proc/{waypipe}/root{sock}")
+    # `vmsilo clipboard` as the user finds it where it looks by default
+    r = subprocess.run([str(build_dir() / "src/cli/vmsilo"), "clipboard", "status"],
+                       user=setup.user.pw_uid, group=setup.user.pw_gid, extra_groups=[],
+                       env={"XDG_RUNTIME_DIR": str(setup.run_dir), "PATH": "/usr/bin:/bin"},
+                       capture_output=True, text=True, timeout=10)
+    assert (r.returncode, r.stdout) == (0, "empty\n"), r.stderr
+    # of the user's runtime dir, the sandbox has its own directory and the session bus's socket,
+    # through which its notifications reach the user's notification daemon
+    assert sorted(os.listdir(f"/proc/{pid}/root{setup.run_dir}")) == ["bus", "vmsilo"]
+    before = len(setup.notify_bus.notices())
+    assert clipboard_request(setup.user, sock, b"copy gui\nsandboxed") == b"ok 9 gui\n"
+    assert setup.notify_bus.new_notices(before, 1) == \
+        [["vmsilo", "edit-copy", "Copied from [gui]", "9 bytes", "0", "-1"]]
+    # killed, it is started again (the text it held is lost)
+    os.kill(pid, signal.SIGKILL)
+    wait_for(lambda: (now := descendants(setup.daemon.proc.pid, "vmsilo-clipboar")) and
+             now != [pid], what="vmsilo-clipboard restarted")
+    assert "vmsilo-clipboard (pid " in setup.daemon.output()
+
+
 def test_guest_window_appears_titled_with_the_vm_name(setup):
     setup.guest_client("first", "hello")
     view = setup.sway.view("[gui] hello", timeout=20)
-    # Without host entries (--entries) every window of the VM has the VM's app_id.
+    # No host entry for 'first': the window has the VM's app_id.
     assert view["app_id"] == "vmsilo-gui"
+
+
+def test_a_window_of_an_installed_program_has_its_host_entrys_id(setup):
+    """vmsilod gives the fence the directory its menu entries go to (read-only in the sandbox):
+    a program whose host entry vmsilo-gui.<id>.desktop is there, installed after the fence
+    started (as a configuration reload does), gets that entry's id as its app_id, so the taskbar
+    finds the entry's name and icon."""
+    entries = setup.state_dir / "exports/share/applications"
+    assert entries.is_dir()  # made by the menu sync at vmsilod's start, before the companions
+    fence = sandboxed(setup.companion("fence")["pid"], "vmsilo-wayland")
+    assert os.path.isdir(f"/proc/{fence}/root{entries}")
+    entry = entries / "vmsilo-gui.second.desktop"
+    entry.write_text("[Desktop Entry]\nType=Application\nName=[gui] Second\n"
+                     "Exec=vm-run gui second\n")
+    try:
+        setup.guest_client("second", "two")
+        assert setup.sway.view("[gui] two", timeout=20)["app_id"] == "vmsilo-gui.second"
+    finally:
+        entry.unlink()
 
 
 def test_killed_waypipe_client_is_restarted_and_a_new_window_appears(setup):
@@ -232,3 +324,5 @@ def test_stopping_the_vm_stops_the_companions(setup):
              what="the companions gone")
     wait_for(lambda: not setup.sway.views(), what="the windows gone")
     assert not setup.dir.exists()
+    # the user's clipboard outlives the VM: it is the user's, not the VM's
+    assert len(descendants(setup.daemon.proc.pid, "vmsilo-clipboar")) == 1

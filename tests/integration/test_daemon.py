@@ -78,15 +78,18 @@ def test_guest_user_has_the_usual_devices_and_the_vm_name_as_hostname(daemon):
 
 
 def test_gpu_vm_agent_listens_for_the_wayland_host_service(daemon):
-    # gpu is on by default: the plan says vmsilo.forward=wayland, the agent makes the socket
-    # the guest's waypipe server connects to (only the guest user may), and sessions get the
-    # display name. The default image has no waypipe: the display itself is a root image's.
+    # gpu and tray are on by default: the plan says vmsilo.forward=wayland,tray, the agent makes
+    # the sockets the guest's waypipe server and vmsilo-tray connect to (only the guest user may),
+    # and sessions get the display name. The default image has no waypipe: the display itself
+    # is a root image's.
     r = daemon.run("main", "sh", "-c",
                    "grep -o 'vmsilo.forward=[a-z,]*' /proc/cmdline;"
-                   " stat -c '%U %a %F' /run/vmsilo/forward/wayland.sock; echo \"$WAYLAND_DISPLAY\"")
+                   " cd /run/vmsilo/forward && stat -c '%U %a %F' wayland.sock tray.sock;"
+                   " echo \"$WAYLAND_DISPLAY\"")
     assert r.returncode == 0, r.stderr
-    assert r.stdout.decode().split("\n")[:3] == [
-        "vmsilo.forward=wayland", "user 600 socket", "wayland-0"], r.stdout
+    assert r.stdout.decode().split("\n")[:4] == [
+        "vmsilo.forward=wayland,tray", "user 600 socket", "user 600 socket", "wayland-0"], \
+        r.stdout
 
 
 def test_stdout_and_stderr_stay_apart(daemon):

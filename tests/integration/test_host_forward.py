@@ -9,14 +9,16 @@ import os
 import pwd
 import shutil
 import socket
+import subprocess
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from daemon import (Daemon, binary, ensure_test_user, listen_as_user, public_dir, services_dir,
-                    vm)
+from daemon import (TEST_USER, Daemon, binary, ensure_test_user, listen_as_user, public_dir,
+                    services_dir, vm, wait_for)
+from userbus import UserBus, read_line
 
 HERE = Path(__file__).parent
 HOSTILE_OPENS = 70
@@ -41,24 +43,29 @@ def daemon(tmp_path_factory):
     forward = fake / "forward"
     forward.mkdir()
     forward.chmod(0o777)  # the fake VMM (the configured user) makes one dir per VM
+    user_runtime = public_dir("vmsilo-userrun-")
     d = Daemon(tmp_path_factory.mktemp("daemon"), public_dir("vmsilo-state-"),
-               [fake_vm("gui", fake), fake_vm("nogui", fake, gpu=False),
+               [fake_vm("gui", fake), fake_vm("nogui", fake, gpu=False, tray=False),
                 fake_vm("hostile", fake)],
                extra_args=["--qemu-system", str(exe)])
     d.env.update({
         "FAKE_QEMU_AGENT": str(fake / "vmsilo-agent"),
         "FAKE_QEMU_FORWARD_DIR": str(forward),
         # nogui's guest listens although the plan names no service: the host must refuse it.
-        "FAKE_QEMU_EXTRA_CMDLINE": "vmsilo.forward=wayland",
+        "FAKE_QEMU_EXTRA_CMDLINE": "vmsilo.forward=wayland,tray",
         "FAKE_QEMU_HOSTILE": "hostile",
         "FAKE_QEMU_HOSTILE_OPENS": str(HOSTILE_OPENS),
+        # The tray test's session bus is <user_runtime>/<uid>/bus; until then there is none.
+        "VMSILO_USER_RUNTIME_BASE": str(user_runtime),
     })
     d.forward = forward
+    d.user_runtime = user_runtime
     d.start()
     yield d
     assert d.stop() == 0, d.output()
     shutil.rmtree(fake, ignore_errors=True)
     shutil.rmtree(exe.parent, ignore_errors=True)
+    shutil.rmtree(user_runtime, ignore_errors=True)
 
 
 def start_vm(d, name):
@@ -111,7 +118,7 @@ def recv_exactly(s, n):
 def test_the_plan_names_wayland_only_with_gpu(daemon):
     start_vm(daemon, "gui")
     start_vm(daemon, "nogui")
-    assert "vmsilo.forward=wayland" in (daemon.forward / "gui" / "cmdline").read_text()
+    assert "vmsilo.forward=wayland,tray " in (daemon.forward / "gui" / "cmdline").read_text()
     # nogui's fake VMM added the word itself; the plan did not.
     assert (daemon.forward / "nogui" / "cmdline").read_text().count("vmsilo.forward=") == 1
 
@@ -269,3 +276,56 @@ def test_stopping_a_vm_with_open_guest_streams_answers_and_keeps_the_daemon(daem
         for g in guests:
             g.close()
         c.close()
+
+
+def test_tray_host_half_shows_guest_items_on_the_users_bus_until_the_vm_stops(daemon):
+    """Issue #16 through vmsilod with the real agent (on the host, fake VMM): the guest half on
+    a guest bus connects to the agent's tray.sock; vmsilod relays the stream to the host half it
+    runs sandboxed as the configured user on that user's session bus, where the item shows."""
+    # The VM runs before the user's bus appears: the host half starts once it does.
+    start_vm(daemon, "gui")
+    host = UserBus(daemon.user_runtime / str(pwd.getpwnam(TEST_USER).pw_uid) / "bus")
+    guest = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address"],
+                             stdout=subprocess.PIPE, text=True)
+    guest_env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=guest.stdout.readline().strip())
+    procs = [guest]
+    try:
+        tray = wait_for(lambda: (daemon.status("gui")["tray"] or {}).get("state") == "running"
+                        and daemon.status("gui")["tray"], timeout=20,
+                        what=f"the tray host half:\n{daemon.output()[-3000:]}")
+        assert tray["bus"] == str(host.env["DBUS_SESSION_BUS_ADDRESS"][len("unix:path="):])
+        # As the configured user (from just after the fork: the child drops to it before exec).
+        status = Path(f"/proc/{tray['pid']}/status")
+        wait_for(lambda: f"Uid:\t{host.pw.pw_uid}\t{host.pw.pw_uid}\t{host.pw.pw_uid}\t"
+                 f"{host.pw.pw_uid}\n" in status.read_text(), what="the host half's uid")
+        watcher = host.popen([binary("tray-test-item"), "watcher"], stdout=subprocess.PIPE)
+        procs.append(watcher)
+        assert read_line(watcher) == "ready\n"
+        wait_for(lambda: (daemon.forward / "gui" / "tray.sock").exists(), timeout=20,
+                 what="the agent's tray socket")
+        procs.append(subprocess.Popen([binary("vmsilo-tray"), "guest", "--connect",
+                                       str(daemon.forward / "gui" / "tray.sock")], env=guest_env))
+        # The guest half owns the watcher name once its stream is up.
+        wait_for(lambda: subprocess.run(["busctl", "--user", "status",
+                                         "org.kde.StatusNotifierWatcher"], env=guest_env,
+                                        capture_output=True).returncode == 0,
+                 timeout=20, what="the guest half's watcher")
+        item = subprocess.Popen([binary("tray-test-item"), "good", "Hello"], env=guest_env,
+                                stdout=subprocess.PIPE)
+        procs.append(item)
+        assert read_line(item) == "ready\n"
+        assert read_line(watcher).startswith("registered org.kde.StatusNotifierItem-")
+        names = host.items()
+        assert [host.title(n) for n in names] == ['s "[gui] Hello"'], names
+
+        stop_reply = daemon.control({"method": "stop", "vm": "gui"})
+        assert stop_reply["ok"], stop_reply
+        daemon.wait_state("gui", "stopped")
+        wait_for(lambda: host.items() == [], timeout=20, what="the items gone with the VM")
+        assert daemon.status("gui")["tray"] is None
+        assert not (services_dir(daemon.runtime, "gui") / "tray.sock").exists()
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
+        host.stop()

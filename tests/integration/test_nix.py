@@ -105,6 +105,8 @@ TOP_DEFAULTS = {
     "acceleration": "auto",
     "waylandDisplay": None,
     "frameWidth": 4,
+    "clipboardCopyKey": "ctrl+shift+c",
+    "clipboardPasteKey": "ctrl+shift+v",
 }
 
 VM_DEFAULTS = {
@@ -272,6 +274,8 @@ FULL_VALUES = {
     "vmm": "crosvm",
     "acceleration": "tcg",
     "frameWidth": 6,
+    "clipboardCopyKey": "ctrl+Insert",
+    "clipboardPasteKey": "shift+Insert",
     "nixosVms": [
         {
             "name": "work", "memory": 2048, "cpus": 3, "color": "#2ecc71", "frameWidth": 2,

@@ -5,8 +5,9 @@ or a missing device while another runs, /dev/vfio/<group> owned by the VM user o
 RLIMIT_MEMLOCK, and reload giving a device back to the host and taking it again.
 
 The VMM is a stand-in (a script given as vmsilod's --qemu-system) started
-through the real spawn path; it reports its uid and limits and sleeps. No real device is
-touched: docs/pci.md says what this does and does not prove."""
+through the real spawn path, contained like every VMM (docs/sandbox.md); it reports its uid and
+limits on stdout (its VMM log) and sleeps. No real device is touched: docs/pci.md says what this
+does and does not prove. test_sandbox.py checks what a contained passthrough VMM can open."""
 import os
 import pathlib
 import resource
@@ -31,7 +32,8 @@ MEMORY_MIB = 256
 
 # The VMM vmsilod starts (--qemu-system). For pci-boot it runs the real QEMU with the plan
 # minus the vfio-pci devices (no real device here), so q35 + virtio-iommu-pci boots the guest;
-# for the other VMs it reports its uid and RLIMIT_MEMLOCK and sleeps.
+# for the other VMs it reports its uid and RLIMIT_MEMLOCK in its log and sleeps. It runs in the
+# sandbox, which shows it no file but its own: the log is its only way out.
 STAND_IN = """#!/usr/bin/python3
 import os, sys
 args = sys.argv[1:]
@@ -44,9 +46,7 @@ if "pci-boot" in args:
         kept.append(args.pop(0))
     os.execv("/usr/bin/qemu-system-x86_64", ["qemu-system-x86_64"] + kept)
 limits = [l for l in open("/proc/self/limits") if l.startswith("Max locked memory")]
-with open("{out}/vmm-%d.tmp" % os.getpid(), "w") as f:
-    f.write("%d\\n%s" % (os.getuid(), limits[0]))
-os.rename("{out}/vmm-%d.tmp" % os.getpid(), "{out}/vmm-%d.txt" % os.getpid())
+print("stand-in %d %s" % (os.getuid(), limits[0].strip()), flush=True)
 os.execv("/bin/sleep", ["sleep", "300"])
 """
 
@@ -57,6 +57,25 @@ def can_raise_memlock(pid):
         if line.startswith("CapEff:"):
             return bool(int(line.split()[1], 16) & (1 << 24))
     return False
+
+
+def stand_in_report(d, name):
+    """(uid, soft, hard RLIMIT_MEMLOCK) the stand-in VMM of `name` printed in its log (which
+    each start truncates)."""
+    log = d.runtime / f"{name}.log"
+
+    def line():
+        text = log.read_text() if log.exists() else ""
+        return next((l for l in text.splitlines() if l.startswith("stand-in ")), None)
+    words = wait_for(line, what=f"stand-in VMM report of {name}").split()
+    # "stand-in UID Max locked memory SOFT HARD bytes"
+    return int(words[1]), int(words[5]), int(words[6])
+
+
+def is_contained(pid):
+    """Whether the process runs in PID and mount namespaces other than ours (the sandbox's)."""
+    return all(os.readlink(f"/proc/{pid}/ns/{ns}") != os.readlink(f"/proc/self/ns/{ns}")
+               for ns in ("pid", "mnt", "net"))
 
 
 def wait_for(predicate, timeout=20, what="condition"):
@@ -83,10 +102,8 @@ def setup(tmp_path_factory):
     sysfs.add_device(NO_IOMMU, 0x020000, None, "e1000e")
 
     bin_dir = public_dir("vmsilo-pci-bin-")
-    out = public_dir("vmsilo-pci-out-")
-    out.chmod(0o777)
     stand_in = bin_dir / "qemu-system-x86_64"
-    stand_in.write_text(STAND_IN.format(out=out))
+    stand_in.write_text(STAND_IN)
     stand_in.chmod(0o755)
     kernel = bin_dir / "vmlinuz"
     kernel.write_text("not a kernel: the stand-in VMM never reads it\n")
@@ -104,7 +121,7 @@ def setup(tmp_path_factory):
     d = Daemon(tmp, public_dir("vmsilo-pci-state-"), vms, config=isolated,
                extra_args=["--sys-root", str(sysfs.root), "--qemu-system", str(stand_in)])
     d.start(timeout=600)
-    yield d, sysfs, out, user, vms
+    yield d, sysfs, user, vms
     try:
         assert d.stop() == 0, d.output()
     finally:
@@ -112,7 +129,7 @@ def setup(tmp_path_factory):
 
 
 def test_isolated_devices_are_bound_at_start(setup):
-    d, sysfs, _, _, _ = setup
+    d, sysfs, _, _ = setup
     wait_for(lambda: all(sysfs.driver(a) == "vfio-pci" for a in (USB, USB2, NIC, BOOT)),
              what="vfio-pci binding")
     assert sysfs.override(USB) == "vfio-pci"
@@ -131,7 +148,7 @@ def test_isolated_devices_are_bound_at_start(setup):
 
 
 def test_missing_device_refuses_its_vm(setup):
-    d, _, _, _, _ = setup
+    d, _, _, _ = setup
     d.control({"method": "start", "vm": "pci-gone", "wait": False})
     wait_for(lambda: d.status("pci-gone")["state"] == "failed", what="refusal")
     status = d.status("pci-gone")
@@ -139,15 +156,16 @@ def test_missing_device_refuses_its_vm(setup):
 
 
 def test_vm_runs_with_its_group_and_limits(setup):
-    d, sysfs, out, user, _ = setup
+    d, sysfs, user, _ = setup
     node = sysfs.root / "dev/vfio/1"
     assert os.stat(node).st_uid == 0
     reply = d.control({"method": "start", "vm": "pci-usb", "wait": False})
     assert reply.get("ok"), reply
-    report = wait_for(lambda: list(out.glob("vmm-*.txt")), what="stand-in VMM report")[0]
-    uid, limits = report.read_text().splitlines()
-    assert int(uid) == user.pw_uid
-    soft, hard = (int(x) for x in limits.split()[3:5])
+    uid, soft, hard = stand_in_report(d, "pci-usb")
+    assert uid == user.pw_uid
+    # A passthrough VMM is sandboxed like any other, and keeps the limit it was given.
+    pid = d.status("pci-usb")["pid"]
+    assert is_contained(pid)
     wanted = (MEMORY_MIB + 1024) << 20
     if can_raise_memlock(d.proc.pid):
         assert soft == hard == wanted
@@ -176,19 +194,18 @@ def test_vm_runs_with_its_group_and_limits(setup):
     assert status["reason"] == "IOMMU group 1 is in use by VM 'pci-usb'", status
     assert os.stat(node).st_uid == user.pw_uid
 
-    os.kill(int(report.name[4:-4]), signal.SIGKILL)
+    os.kill(pid, signal.SIGKILL)
     wait_for(lambda: d.status("pci-usb")["state"] in ("failed", "stopped"), what="VMM exit")
     assert os.stat(node).st_uid == 0
     assert os.stat(sysfs.root / "dev/vfio/vfio").st_uid == 0
 
 
 def test_reload_keeps_a_device_a_running_vmm_holds(setup):
-    d, sysfs, out, _, vms = setup
-    for report in out.glob("vmm-*.txt"):
-        report.unlink()
+    d, sysfs, _, vms = setup
     reply = d.control({"method": "start", "vm": "pci-usb2", "wait": False})
     assert reply.get("ok"), reply
-    report = wait_for(lambda: list(out.glob("vmm-*.txt")), what="stand-in VMM report")[0]
+    stand_in_report(d, "pci-usb2")
+    pid = d.status("pci-usb2")["pid"]
     # The device leaves both isolatedPciDevices and the VM's configuration; its VMM still has it.
     changed = [dict(v, pciDevices=[]) if v["name"] == "pci-usb2" else v for v in vms]
     d.write_config(changed, {"isolatedPciDevices": ["01:00.0", NIC, BOOT]})
@@ -199,12 +216,12 @@ def test_reload_keeps_a_device_a_running_vmm_holds(setup):
     # Nothing to give back for devices vfio-pci never held.
     assert f"PCI device {MISSING} was given back" not in d.output()
     assert f"PCI device {NO_IOMMU} was given back" not in d.output()
-    os.kill(int(report.name[4:-4]), signal.SIGKILL)
+    os.kill(pid, signal.SIGKILL)
     wait_for(lambda: d.status("pci-usb2")["state"] in ("failed", "stopped"), what="VMM exit")
 
 
 def test_reload_releases_and_rebinds(setup):
-    d, sysfs, _, _, vms = setup
+    d, sysfs, _, vms = setup
     d.write_config(vms, {"isolatedPciDevices": [USB2, NIC, BOOT]})
     r = d.reload()
     assert r.returncode == 0, r.stderr
@@ -226,7 +243,7 @@ def guest_pci_ids(d, name):
 
 
 def test_iommu_on_boots_on_qemu_q35_without_balloon(setup):
-    d, sysfs, _, user, _ = setup
+    d, sysfs, user, _ = setup
     ids = guest_pci_ids(d, "pci-boot")
     assert d.status("pci-boot")["state"] == "running"
     assert os.stat(sysfs.root / "dev/vfio/3").st_uid == user.pw_uid

@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from daemon import (Daemon, binary, build_dir, ensure_test_user, guest_agent,  # noqa: E402
                     listen_as_user, public_dir, services_dir, vm, wait_for)
 from sway import Sway  # noqa: E402
+from userbus import UserBus, read_line  # noqa: E402
 
 IMAGE_VM = "img"
 # hello: a program to run; htop: a small package that ships a .desktop file and icons;
@@ -49,6 +50,8 @@ def make_guest_config():
     (CONFIG_DIR / "tree/etc/vmsilo-motd").chmod(0o640)
     (CONFIG_DIR / "tree/usr/local/bin").mkdir(parents=True, exist_ok=True)
     shutil.copy(guest_wl_test_client(), CONFIG_DIR / "tree/usr/local/bin/wl-test-client")
+    shutil.copy(guest_wl_test_client().parent / "tray-test-item",
+                CONFIG_DIR / "tree/usr/local/bin/tray-test-item")
     script = CONFIG_DIR / "setup.sh"
     script.write_text("#!/bin/sh\nset -e\n# runs chrooted in the image, after the packages\n"
                       "hello > /etc/vmsilo-script-ran\n")
@@ -61,7 +64,10 @@ def guest_wl_test_client():
 
 
 def image_build(state, config, *args, timeout=BUILD_TIMEOUT):
-    env = dict(os.environ, VMSILO_AGENT=guest_agent())
+    # The guest half of the tray from the plain build too (VMSILO_GUEST_TRAY, as scripts/test
+    # sets it for the sanitised run).
+    env = dict(os.environ, VMSILO_AGENT=guest_agent(),
+               VMSILO_GUEST_TRAY=os.environ.get("VMSILO_GUEST_TRAY") or binary("vmsilo-tray"))
     return subprocess.run([binary("vmsilo"), "image", "build", *args, "--config", str(config),
                            "--state-dir", str(state)],
                           capture_output=True, text=True, env=env, timeout=timeout)
@@ -192,14 +198,17 @@ def test_image_is_content_addressed_with_a_manifest(rootfs_state):
     assert re.fullmatch(r"\.\./rootfs/[0-9a-f]{64}", target), target
     d = image_dir(rootfs_state)
     manifest = (d / "manifest").read_text()
-    assert manifest.startswith("vmsilo-rootfs-manifest 3\n")
+    assert manifest.startswith("vmsilo-rootfs-manifest 4\n")
     assert "package hello\n" in manifest and "package systemd-sysv\n" in manifest
     assert re.search(r"^agent [0-9a-f]{64}$", manifest, re.M)
+    assert re.search(r"^tray [0-9a-f]{64}$", manifest, re.M)  # tray is on by default
+    assert "package dbus-daemon\n" in manifest and "package libpng16-16\n" in manifest
     # The image is readable by the VMM user, and no build leftovers remain.
     assert (d / "root.ext4").stat().st_mode & 0o004
     assert not [p for p in (rootfs_state / "images/rootfs").iterdir() if p.name.startswith(".")]
     assert re.search(r"^config-tree 0\n  dir 0755 etc\n  file [0-9a-f]{64} 0640 etc/vmsilo-motd\n"
                      r"  dir 0755 usr\n  dir 0755 usr/local\n  dir 0755 usr/local/bin\n"
+                     r"  file [0-9a-f]{64} 0755 usr/local/bin/tray-test-item\n"
                      r"  file [0-9a-f]{64} 0755 usr/local/bin/wl-test-client\n"
                      r"config-script [0-9a-f]{64}$", manifest, re.M), manifest
     listing = subprocess.run(["debugfs", "-R", "ls /var/lib/apt/lists", str(d / "root.ext4")],
@@ -455,7 +464,57 @@ def test_gui_image_has_a_wayland_display_relayed_to_the_host_service(daemon, roo
     finally:
         companion.close()
         path.unlink()
+    # tmpfs runs on: the tray test below uses the same boot.
+
+
+def tray_diagnostics(daemon, name):
+    """What a failed tray test needs to be understood: both halves' ends of the story."""
+    guest = daemon.cli("run", "-T", "-u", "root", name, "sh", "-c",
+                       "journalctl --no-pager -n 60 -u vmsilo-tray -u vmsilo-session-bus;"
+                       " ls -l /run/vmsilo/forward /run/user/1000", timeout=60)
+    return (f"status: {daemon.status(name).get('tray')}\nguest:\n"
+            f"{guest.stdout.decode(errors='replace')}\nvmsilod:\n{daemon.output()[-3000:]}")
+
+
+def test_tray_item_in_the_vm_shows_on_the_host_bus_until_vm_stop(daemon, wayland_base):
+    """Issue #16 end to end: tray-test-item in the guest session -> the guest's session bus ->
+    vmsilo-tray guest -> agent -> channel -> vmsilod -> vmsilo-tray host (sandboxed, as the
+    test user) -> the test user's session bus, where a test watcher gets "[tmpfs] Hello"."""
+    host = UserBus(wayland_base / str(user_ids()[0]) / "bus")
+    watcher = item = None
+    try:
+        watcher = host.popen([binary("tray-test-item"), "watcher"], stdout=subprocess.PIPE)
+        assert read_line(watcher) == "ready\n"
+        # Every session is told the guest user's session bus.
+        assert run_ok(daemon, "tmpfs", 'echo "$DBUS_SESSION_BUS_ADDRESS"') == \
+            "unix:path=/run/user/1000/bus\n"
+        # The guest half owns the watcher name once its stream is up: it connects on its own
+        # schedule (its unit restarts it every 3 s while no host half listens).
+        item = subprocess.Popen([binary("vmsilo"), "run", "-T", "tmpfs", "sh", "-c",
+                                 "until busctl --user status org.kde.StatusNotifierWatcher"
+                                 " >/dev/null 2>&1; do sleep 0.5; done;"
+                                 " exec /usr/local/bin/tray-test-item good Hello"],
+                                env=daemon.env, stdout=subprocess.PIPE)
+        try:
+            assert read_line(item, timeout=120) == "ready\n"
+        except AssertionError as e:
+            raise AssertionError(f"{e}\n{tray_diagnostics(daemon, 'tmpfs')}") from None
+        registered = read_line(watcher, timeout=60)
+        assert registered.startswith("registered org.kde.StatusNotifierItem-"), registered
+        names = host.items()
+        assert [host.title(n) for n in names] == ['s "[tmpfs] Hello"'], names
+        assert daemon.status("tmpfs")["tray"]["state"] == "running"
+
         stop(daemon, "tmpfs")
+        wait_for(lambda: host.items() == [], timeout=30, what="the item gone with the VM")
+    finally:
+        for p in (item, watcher):
+            if p:
+                p.kill()
+                p.wait()
+        host.stop()
+        if daemon.status("tmpfs")["state"] != "stopped":
+            stop(daemon, "tmpfs")
 
 
 def screenshot_pixel(sway, x, y):

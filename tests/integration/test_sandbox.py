@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """The VMM sandbox (docs/sandbox.md) through vmsilod's real spawn path: a compromised-VMM
-stand-in (tests/helpers/hostile-vmm.c), vmsilod.s --qemu-system, tries to
+stand-in (tests/helpers/hostile-vmm.c), vmsilod's --qemu-system and --crosvm, tries to
 reach the daemon's sockets, other processes, the user's files and session sockets, the network,
-and opens /dev/kvm. The same stand-in run as the same user outside the sandbox shows that each
-attempt is real. Also: vmsilod's sockets refuse peers in another PID namespace, and the VMM log
-is capped and root-only."""
+device nodes it was not given, and opens /dev/kvm. The same stand-in run as the same user outside
+the sandbox shows that each attempt is real. A QEMU VM with PCI passthrough (a fake sysfs,
+fake_sysfs.py, through vmsilod --sys-root) and a crosvm VM are contained the same way; the
+passthrough one reaches its VFIO nodes and its device's sysfs files, read-only. Also: vmsilod's
+sockets refuse peers in another PID namespace, and the VMM log is capped and root-only."""
 import json
 import os
 import pathlib
@@ -19,14 +21,29 @@ import time
 import pytest
 
 from daemon import TEST_USER, Daemon, build_dir, ensure_test_user, public_dir, vm
+from fake_sysfs import FakeSysfs
 
 FLOOD_BYTES = 8 * 1024 * 1024
 LOG_MAX_BYTES = 1024 * 1024  # VMM_LOG_MAX_BYTES (src/daemon/vmm-log.h)
 
+# Device nodes every user may open on the host, which no VMM is given.
+HOST_DEVICES = ("/dev/net/tun", "/dev/fuse")
 # Every attempt the stand-in makes but /dev/kvm, which it should get.
 ATTACKS = ("control_socket", "command_socket", "session_bus", "abstract_socket", "kill",
            "ptrace", "process_vm_readv", "proc_mem", "home_file", "tcp_connect", "udp_send",
-           "unshare_user_ns")
+           "unshare_user_ns") + tuple(f"open rw {path}" for path in HOST_DEVICES)
+
+# The passthrough VM's device (IOMMU group 7) and one in group 8 nobody is given.
+DEVICE, DEVICE_GROUP = "0000:07:00.0", 7
+OTHER, OTHER_GROUP = "0000:08:00.0", 8
+SYSFS = f"/sys/bus/pci/devices/{DEVICE}"
+# What the passthrough VMM opens by the paths QEMU and crosvm use: (mode, path).
+GRANTED = (("rw", "/dev/vfio/vfio"), ("rw", f"/dev/vfio/{DEVICE_GROUP}"),
+           ("r", f"{SYSFS}/class"),
+           # through the iommu_group link to the group's directory and back
+           ("r", f"{SYSFS}/iommu_group/devices/{DEVICE}/class"))
+REFUSED = (("rw", f"/dev/vfio/{OTHER_GROUP}"), ("r", f"/sys/bus/pci/devices/{OTHER}/class"),
+           ("w", f"{SYSFS}/driver_override"), ("w", f"{SYSFS}/class"))
 
 
 def hostile_binary():
@@ -80,7 +97,8 @@ class Targets:
         self.victims = []
         self.bin = self.dir / "bin"
         self.bin.mkdir()
-        (self.bin / "qemu-system-x86_64").symlink_to(hostile_binary())
+        for vmm in ("qemu-system-x86_64", "crosvm"):
+            (self.bin / vmm).symlink_to(hostile_binary())
 
     def victim(self, user):
         proc = subprocess.Popen(["sleep", "600"], user=user.pw_uid, group=user.pw_gid)
@@ -88,7 +106,9 @@ class Targets:
         return proc
 
     def env(self, victim, runtime):
+        opens = [("rw", path) for path in HOST_DEVICES] + list(GRANTED) + list(REFUSED)
         return {
+            "HOSTILE_OPEN": " ".join(f"{mode}:{path}" for mode, path in opens),
             "HOSTILE_CONTROL_SOCKET": str(runtime / "control.socket"),
             "HOSTILE_COMMAND_SOCKET": str(runtime / "hostile-command.socket"),
             "HOSTILE_BUS_SOCKET": str(self.bus_path),
@@ -119,17 +139,34 @@ def targets(user):
     t.close()
 
 
+def fake_sysfs(root):
+    """The passthrough VM's device and another, both bound to vfio-pci. Every file is writable by
+    anyone and every node openable, so only the sandbox keeps the VMM from them."""
+    sysfs = FakeSysfs(root, ["vfio-pci"])
+    for address, group in ((DEVICE, DEVICE_GROUP), (OTHER, OTHER_GROUP)):
+        sysfs.add_device(address, 0x0c0330, group, "vfio-pci")
+        for name in ("class", "driver_override"):
+            (sysfs.pci / "devices" / address / name).chmod(0o666)
+    (sysfs.root / f"dev/vfio/{OTHER_GROUP}").chmod(0o666)
+    return sysfs
+
+
 @pytest.fixture(scope="module")
 def sandboxed(tmp_path_factory, targets, user):
-    """A vmsilod whose VMs run the stand-in; `hostile` probes, `flood` floods its log."""
+    """A vmsilod whose VMs run the stand-in; `hostile` probes, `flood` floods its log,
+    `hostile-pci` probes with a passthrough device, `hostile-crosvm` probes as crosvm."""
     tmp = tmp_path_factory.mktemp("sandbox")
+    sysfs = fake_sysfs(tmp / "root")
     boot = public_dir("vs-sandbox-boot-")
     for name in ("vmlinuz", "initrd"):
         (boot / name).write_bytes(b"not a kernel\n")
-    vms = [vm(name, kernel=str(boot / "vmlinuz"), initramfs=str(boot / "initrd"))
-           for name in ("hostile", "flood")]
+    common = {"kernel": str(boot / "vmlinuz"), "initramfs": str(boot / "initrd")}
+    vms = [vm(name, **common) for name in ("hostile", "flood")]
+    vms.append(vm("hostile-pci", pciDevices=[{"path": DEVICE}], **common))
+    vms.append(vm("hostile-crosvm", vmm="crosvm", gpu=False, sound=False, **common))
     d = Daemon(tmp, public_dir("vs-sandbox-state-"), vms,
-               extra_args=["--qemu-system", str(targets.bin / "qemu-system-x86_64")])
+               extra_args=["--qemu-system", str(targets.bin / "qemu-system-x86_64"),
+                           "--crosvm", str(targets.bin / "crosvm"), "--sys-root", str(sysfs.root)])
     victim = targets.victim(user)
     d.env.update(targets.env(victim, d.runtime))
     d.env.update({"HOSTILE_FLOOD_NAME": "flood", "HOSTILE_FLOOD_BYTES": str(FLOOD_BYTES)})
@@ -137,6 +174,7 @@ def sandboxed(tmp_path_factory, targets, user):
     d.start()
     yield d
     d.stop()
+    sysfs.stop()
     for path in (boot, d.state, d.runtime):
         shutil.rmtree(path, ignore_errors=True)
 
@@ -230,6 +268,52 @@ def test_sockets_refuse_peers_in_another_pid_namespace(sandboxed):
     assert r.returncode == 125
     assert b"another PID namespace" in r.stderr
     assert sandboxed.cli("status").returncode == 0
+
+
+# --- passthrough and crosvm VMMs (after the tests above: with every stand-in up, the refused
+# `vmsilo run` above can see its connection reset before it reads why) ---------------------------
+
+def assert_contained(report, user):
+    reached = {a: report[a] for a in ATTACKS if report[a]["ok"]}
+    assert not reached, reached
+    assert report["identity"]["uid"] == user.pw_uid
+    assert report["identity"]["pid"] == 1  # its own PID namespace
+
+
+def opened(report, mode, path):
+    return report[f"open {mode} {path}"]
+
+
+def test_a_passthrough_vmm_reaches_its_device_and_nothing_else(sandboxed, user):
+    log = start_and_wait_for_log(sandboxed, "hostile-pci", '"done"')
+    report = parse_report(log.read_text())
+    assert_contained(report, user)
+    for mode, path in GRANTED:
+        assert opened(report, mode, path)["ok"], (path, opened(report, mode, path))
+    for mode, path in REFUSED:
+        assert not opened(report, mode, path)["ok"], (path, opened(report, mode, path))
+    # The device's own directory is there, read-only; the other device and group are not.
+    assert opened(report, "w", f"{SYSFS}/driver_override")["error"] == "Read-only file system"
+    assert opened(report, "rw", f"/dev/vfio/{OTHER_GROUP}")["error"] == \
+        "No such file or directory"
+
+
+def test_a_vmm_without_passthrough_gets_no_vfio_node(sandboxed):
+    log = start_and_wait_for_log(sandboxed, "hostile", '"done"')
+    report = parse_report(log.read_text())
+    for mode, path in GRANTED:
+        assert opened(report, mode, path)["error"] == "No such file or directory", path
+
+
+def test_a_compromised_crosvm_is_contained_too(sandboxed, user):
+    log = start_and_wait_for_log(sandboxed, "hostile-crosvm", '"done"')
+    report = parse_report(log.read_text())
+    assert_contained(report, user)
+    # Its own jail is off: the sandbox's namespaces replace it (docs/sandbox.md).
+    assert report["argv"]["argv"][1:5] == ["--log-level", "info", "run", "--disable-sandbox"]
+    # stdio and the console (docs/launch-plans.md): nothing else.
+    assert set(report["fds"]["fds"]) <= {0, 1, 2, 5}, report["fds"]
+    assert sandboxed.victim.poll() is None, "the stand-in killed a process outside"
 
 
 # --- vm-start-debug ------------------------------------------------------------------------------

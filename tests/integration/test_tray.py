@@ -259,6 +259,8 @@ def test_stream_end_removes_every_item(tray):
     (["guest"], 2),
     (["sideways", "--fd", "3"], 2),
     (["guest", "--connect", "/nonexistent/tray.sock"], 1),
+    (["guest", "--listen", "/x", "--connect", "/y"], 2),
+    (["host", "--vm", "work", "--color", "red", "--listen", "/nonexistent/dir/tray.sock"], 1),
 ])
 def test_command_line_exit_statuses(args, status):
     assert subprocess.run([TRAY] + args, capture_output=True).returncode == status
@@ -287,3 +289,25 @@ def test_guest_half_over_connect_socket(tmp_path):
     listener.close()
     guest.proc.terminate()
     guest.proc.wait(timeout=10)
+
+
+def test_host_half_over_listen_socket_takes_one_connection(tmp_path):
+    """--listen (how vmsilod starts the host half): the socket is there until the guest half
+    connects, then gone, so a second connection finds nobody; the stream's end ends the half."""
+    host = Bus()
+    path = tmp_path / "tray.sock"
+    half = subprocess.Popen([TRAY, "host", "--vm", "work", "--color", "red", "--listen",
+                             str(path)], env=host.env)
+    try:
+        wait_for(path.exists)
+        assert path.stat().st_mode & 0o777 == 0o600
+        conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        conn.connect(str(path))
+        wait_for(lambda: not path.exists())
+        conn.close()
+        assert half.wait(timeout=10) == 0
+    finally:
+        half.kill()
+        half.wait()
+        host.proc.terminate()
+        host.proc.wait(timeout=10)

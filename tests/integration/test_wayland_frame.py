@@ -15,8 +15,8 @@ from test_wayland_fence import Desktop, Wire, desktop_fixture, msg, wait_for
 
 RED = ("red", "#cc2200", (0xCC, 0x22, 0x00), 6)       # vm, --color, rgb, --frame-width
 BLUE = ("blue", "rgb(0,80,200)", (0, 80, 200), None)  # the default width, 4
-# Floating windows: sway 1.7 clips each surface of a tiled window to the content box's size
-# measured from that surface's own origin, which cuts the frame's far ends (docs/graphics.md).
+GREEN = ("green", "#00aa66", (0x00, 0xAA, 0x66), 5)   # drawn without wp_viewporter
+# Floating windows first, where placing them is easy; the last test tiles them.
 SWAY_CONFIG = "output HEADLESS-1 resolution 1280x800\ndefault_border none\n" \
               "for_window [app_id=\"^vmsilo-\"] floating enable\n"
 
@@ -30,6 +30,10 @@ class FrameDesktop(Desktop):
             self.sockets[vm] = self.run / f"{vm}-wayland"
             options = ["--color", color] + (["--frame-width", str(width)] if width else [])
             self.fence(self.sockets[vm], "wayland-1", f"{vm}-fence.log", vm, *options)
+        vm, color, _, width = GREEN
+        self.sockets[vm] = self.run / f"{vm}-wayland"
+        self.fence(self.sockets[vm], "wayland-1", f"{vm}-fence.log", vm, "--color", color,
+                   "--frame-width", str(width), "--no-viewporter")
 
     def virtual_pointer(self):
         """A pointer device on sway's seat (headless has none), so that `swaymsg seat - cursor`
@@ -86,7 +90,8 @@ def ring_errors(shot, rect, width, colour, inside):
     return bad[:10]
 
 
-CLIENT_RGB = {"red-plain": (0x33, 0x66, 0xCC), "blue-shadow": (0x22, 0xAA, 0x44)}
+CLIENT_RGB = {"red-plain": (0x33, 0x66, 0xCC), "blue-shadow": (0x22, 0xAA, 0x44),
+              "green-plain": (0xCC, 0x99, 0x00)}
 
 
 @pytest.fixture(scope="module")
@@ -232,3 +237,62 @@ def test_dragging_the_frame_moves_the_window_and_a_corner_resizes_it(desktop, wi
              what="the resize")
     desktop.swaymsg("seat", "-", "cursor", "set", "1275", "795")  # the cursor image off the frame
     assert_framed(desktop)
+
+
+def test_tiled_windows_show_the_whole_frame(desktop, windows):
+    """Tiled side by side (sway clips each surface of a tiled window to its content size), then
+    one resized, then one fullscreen and back: the ring is whole every time. Last: the windows
+    stay tiled."""
+    desktop.swaymsg("[app_id=^vmsilo-] floating disable")
+    desktop.swaymsg("seat", "-", "cursor", "set", "200", "300")  # its image inside red's content
+    wait_for(lambda: all(desktop.view(n, vm=vm)["rect"]["height"] == 800
+                         for n, vm in (("red-plain", "red"), ("blue-shadow", "blue"))),
+             what="the windows tiled")
+    assert_framed(desktop)
+    desktop.swaymsg("[app_id=^vmsilo-red] resize set width 500 px")
+    wait_for(lambda: desktop.view("red-plain", vm="red")["rect"]["width"] == 500,
+             what="the tiled resize")
+    assert_framed(desktop)
+    desktop.swaymsg("[app_id=^vmsilo-red] fullscreen enable")
+    wait_for(lambda: desktop.view("red-plain", vm="red")["rect"]["width"] == 1280,
+             what="fullscreen")
+    wait_for(lambda: not ring_errors(desktop.screenshot(), desktop.view(
+        "red-plain", vm="red")["rect"], 6, RED[2], CLIENT_RGB["red-plain"]),
+        timeout=5, what="the fullscreen frame")
+    desktop.swaymsg("[app_id=^vmsilo-red] fullscreen disable")
+    wait_for(lambda: desktop.view("red-plain", vm="red")["rect"]["width"] == 500,
+             what="fullscreen off")
+    assert_framed(desktop)
+
+
+def test_without_viewporter_the_frame_is_plain_buffers_of_its_size(desktop, windows):
+    """VM green's fence draws with plain buffers (--no-viewporter, as for a compositor without
+    wp_viewporter): its ring is whole at the first size, after growing and shrinking (new
+    buffers each time) and in fullscreen. It floats above the tiled windows."""
+    desktop.client("green-plain", "--color", "cc9900", display=desktop.sockets["green"],
+                   vm="green")
+    desktop.view("green-plain", vm="green")
+    rgb, width = GREEN[2], GREEN[3]
+    desktop.swaymsg("seat", "-", "cursor", "set", "640", "400")  # its image off green's ring
+
+    def ring_whole():
+        wait_for(lambda: not ring_errors(desktop.screenshot(), desktop.view(
+            "green-plain", vm="green")["rect"], width, rgb, CLIENT_RGB["green-plain"]),
+            timeout=5, what="green's frame")
+    for size in (None, (700, 500), (300, 200)):
+        if size:
+            desktop.swaymsg(f"[app_id=^vmsilo-green] resize set {size[0]} px {size[1]} px")
+        desktop.swaymsg("[app_id=^vmsilo-green] move position 100 100")
+        wait_for(lambda: (lambda r: r["x"] == 100 and (not size or (r["width"], r["height"]) ==
+                                                       size))(
+            desktop.view("green-plain", vm="green")["rect"]), what="green in place")
+        ring_whole()
+    desktop.swaymsg("[app_id=^vmsilo-green] fullscreen enable")
+    wait_for(lambda: desktop.view("green-plain", vm="green")["rect"]["width"] == 1280,
+             what="fullscreen")
+    ring_whole()
+    desktop.swaymsg("[app_id=^vmsilo-green] fullscreen disable")
+    wait_for(lambda: desktop.view("green-plain", vm="green")["rect"]["width"] == 300,
+             what="fullscreen off")
+    ring_whole()
+    assert "cut" not in (desktop.dir / "green-fence.log").read_text()

@@ -22,6 +22,8 @@
     vmm = "crosvm";
     acceleration = "tcg";
     frameWidth = 6;
+    clipboardCopyKey = "ctrl+Insert";
+    clipboardPasteKey = "shift+Insert";
     nixosVms = [
       {
         name = "work";

@@ -165,6 +165,34 @@ static inline char *golden_render(const LaunchPlan *p) {
         return out;
 }
 
+static inline const PlanPath *golden_find_path(const LaunchPlan *p, const char *path) {
+        for (size_t i = 0; i < p->n_paths; i++)
+                if (streq(p->paths[i].path, path))
+                        return &p->paths[i];
+        return NULL;
+}
+
+/* A path a plan must show its VMM, as the sandbox will. */
+typedef struct GoldenPath {
+        const char *path;
+        bool writable, device;
+} GoldenPath;
+
+/* The plan names exactly these paths, none taken from another host path. */
+static inline void golden_assert_paths(const LaunchPlan *p, const GoldenPath *expected, size_t n) {
+        assert_int_equal(p->n_paths, n);
+        for (size_t i = 0; i < n; i++) {
+                const PlanPath *pp = golden_find_path(p, expected[i].path);
+
+                if (!pp)
+                        print_error("missing path %s\n", expected[i].path);
+                assert_non_null(pp);
+                assert_int_equal(pp->writable, expected[i].writable);
+                assert_int_equal(pp->device, expected[i].device);
+                assert_null(pp->source);
+        }
+}
+
 static inline void golden_print_errors(const ConfigErrors *e) {
         for (size_t i = 0; i < e->n_items; i++)
                 print_error("  %s: %s\n", e->items[i].path, e->items[i].message);

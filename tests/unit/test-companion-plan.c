@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-companion-plan.c: tests for src/daemon/companion-plan.c. */
+#include <errno.h>
 #include <setjmp.h>
+#include <string.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,6 +21,12 @@
         "--bind /run/vmsilo/services/web /run/vmsilo/services/web "                                \
         "--setenv XDG_RUNTIME_DIR /run/vmsilo/services/web "
 
+/* The host entries (read-only, where they exist yet): their names give windows app_ids. */
+#define ENTRIES_BIND                                                                               \
+        "--ro-bind-try /var/lib/vmsilo/exports/share/applications "                                \
+        "/var/lib/vmsilo/exports/share/applications "
+#define ENTRIES_OPTION "--entries /var/lib/vmsilo/exports/share/applications"
+
 static const CompanionContext context = {
         .vm_name = "web",
         .dir = "/run/vmsilo/services/web",
@@ -26,6 +34,7 @@ static const CompanionContext context = {
         .fence_binary = "/usr/libexec/vmsilo/vmsilo-wayland",
         .color = "rgb(0, 80, 200)",
         .frame_width = 6,
+        .entries_dir = "/var/lib/vmsilo/exports/share/applications",
 };
 
 static void assert_argv(CompanionKind k, const CompanionContext *ctx, const char *expected) {
@@ -38,13 +47,14 @@ static void assert_argv(CompanionKind k, const CompanionContext *ctx, const char
         assert_string_equal(joined, expected);
 }
 
-static void test_fence_alone_gets_the_compositor_socket(void **state) {
+static void test_fence_alone_gets_the_compositor_socket_and_the_entries(void **state) {
         assert_argv(COMPANION_FENCE, &context,
-                        SANDBOX "--ro-bind /run/user/1000/wayland-1 /run/user/1000/wayland-1 -- "
+                        SANDBOX "--ro-bind /run/user/1000/wayland-1 /run/user/1000/wayland-1 "
+                                ENTRIES_BIND "-- "
                                 "/usr/libexec/vmsilo/vmsilo-wayland --vm web "
                                 "--listen /run/vmsilo/services/web/fence.sock "
                                 "--upstream /run/user/1000/wayland-1 "
-                                "--color rgb(0, 80, 200) --frame-width 6");
+                                "--color rgb(0, 80, 200) --frame-width 6 " ENTRIES_OPTION);
 }
 
 static void test_waypipe_draws_on_the_fence_never_the_compositor(void **state) {
@@ -62,11 +72,88 @@ static void test_fence_binary_outside_usr_is_bound_read_only(void **state) {
         assert_argv(COMPANION_FENCE, &ctx,
                         SANDBOX "--ro-bind /work/build/src/wayland/vmsilo-wayland "
                                 "/work/build/src/wayland/vmsilo-wayland "
-                                "--ro-bind /run/user/1000/wayland-1 /run/user/1000/wayland-1 -- "
+                                "--ro-bind /run/user/1000/wayland-1 /run/user/1000/wayland-1 "
+                                ENTRIES_BIND "-- "
                                 "/work/build/src/wayland/vmsilo-wayland --vm web "
                                 "--listen /run/vmsilo/services/web/fence.sock "
                                 "--upstream /run/user/1000/wayland-1 "
-                                "--color rgb(0, 80, 200) --frame-width 6");
+                                "--color rgb(0, 80, 200) --frame-width 6 " ENTRIES_OPTION);
+}
+
+static void test_fence_reaches_the_clipboard_through_its_directory(void **state) {
+        _cleanup_(strv_freep) char **argv = NULL;
+        CompanionContext ctx = context;
+
+        ctx.clipboard = "/run/user/1000/vmsilo/clipboard.sock";
+        ctx.copy_key = "ctrl+Insert";
+        ctx.paste_key = "shift+Insert";
+        assert_argv(COMPANION_FENCE, &ctx,
+                        SANDBOX "--ro-bind /run/user/1000/vmsilo /run/user/1000/vmsilo "
+                                "--ro-bind /run/user/1000/wayland-1 /run/user/1000/wayland-1 "
+                                ENTRIES_BIND "-- "
+                                "/usr/libexec/vmsilo/vmsilo-wayland --vm web "
+                                "--listen /run/vmsilo/services/web/fence.sock "
+                                "--upstream /run/user/1000/wayland-1 "
+                                "--color rgb(0, 80, 200) --frame-width 6 " ENTRIES_OPTION " "
+                                "--clipboard /run/user/1000/vmsilo/clipboard.sock "
+                                "--control /run/vmsilo/services/web/control.sock "
+                                "--copy-key ctrl+Insert --paste-key shift+Insert");
+        /* waypipe never gets it */
+        assert_argv(COMPANION_WAYPIPE, &ctx,
+                        SANDBOX
+                        "--setenv WAYLAND_DISPLAY /run/vmsilo/services/web/fence.sock -- "
+                        "/usr/bin/waypipe --no-gpu --socket /run/vmsilo/services/web/wayland.sock "
+                        "client");
+        ctx.clipboard = "relative.sock";
+        assert_int_equal(companion_plan_argv(COMPANION_FENCE, &ctx, &argv), -EINVAL);
+}
+
+static void test_clipboard_has_only_its_directory(void **state) {
+        _cleanup_(strv_freep) char **argv = NULL, **dev = NULL;
+        _cleanup_(freep) char *joined = NULL, *dev_joined = NULL;
+
+        assert_int_equal(companion_plan_clipboard_argv("/usr/libexec/vmsilo/vmsilo-clipboard",
+                                 "/run/user/1000/vmsilo", &argv),
+                        0);
+        joined = strv_join(argv, " ");
+        assert_non_null(joined);
+        assert_string_equal(joined,
+                        "/usr/bin/bwrap --unshare-all --die-with-parent --new-session --cap-drop "
+                        "ALL --clearenv --ro-bind /usr /usr --symlink usr/bin /bin --symlink "
+                        "usr/sbin /sbin --symlink usr/lib /lib --symlink usr/lib64 /lib64 --proc "
+                        "/proc --dev /dev --tmpfs /tmp "
+                        "--bind /run/user/1000/vmsilo /run/user/1000/vmsilo "
+                        "--setenv XDG_RUNTIME_DIR /run/user/1000/vmsilo "
+                        "--ro-bind-try /run/user/1000/bus /run/user/1000/bus "
+                        "--setenv DBUS_SESSION_BUS_ADDRESS unix:path=/run/user/1000/bus -- "
+                        "/usr/libexec/vmsilo/vmsilo-clipboard "
+                        "--socket /run/user/1000/vmsilo/clipboard.sock");
+        assert_int_equal(companion_plan_clipboard_argv("/b/vmsilo-clipboard", "/r/vmsilo", &dev),
+                        0);
+        dev_joined = strv_join(dev, " ");
+        assert_non_null(dev_joined);
+        assert_non_null(strstr(dev_joined, "--ro-bind /b/vmsilo-clipboard /b/vmsilo-clipboard -- "
+                                           "/b/vmsilo-clipboard --socket "
+                                           "/r/vmsilo/clipboard.sock"));
+}
+
+static void test_clipboard_bus_address_escapes_the_path(void **state) {
+        _cleanup_(strv_freep) char **argv = NULL, **none = NULL;
+        _cleanup_(freep) char *joined = NULL;
+
+        assert_int_equal(companion_plan_clipboard_argv("/usr/libexec/vmsilo/vmsilo-clipboard",
+                                 "/tmp/a b,c=d;e_f-g.h/vmsilo", &argv),
+                        0);
+        joined = strv_join(argv, " ");
+        assert_non_null(joined);
+        assert_non_null(strstr(joined, "--ro-bind-try /tmp/a b,c=d;e_f-g.h/bus "
+                                       "/tmp/a b,c=d;e_f-g.h/bus --setenv DBUS_SESSION_BUS_ADDRESS "
+                                       "unix:path=/tmp/a%20b%2cc%3dd%3be_f-g.h/bus -- "));
+        /* no runtime directory above dir: no bus to name */
+        assert_int_equal(companion_plan_clipboard_argv("/usr/libexec/vmsilo/vmsilo-clipboard",
+                                 "/vmsilo", &none),
+                        -EINVAL);
+        assert_null(none);
 }
 
 static void test_display_names_are_what_clients_try(void **state) {
@@ -113,9 +200,12 @@ static void test_kind_names(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_fence_alone_gets_the_compositor_socket),
+                cmocka_unit_test(test_fence_alone_gets_the_compositor_socket_and_the_entries),
                 cmocka_unit_test(test_waypipe_draws_on_the_fence_never_the_compositor),
                 cmocka_unit_test(test_fence_binary_outside_usr_is_bound_read_only),
+                cmocka_unit_test(test_fence_reaches_the_clipboard_through_its_directory),
+                cmocka_unit_test(test_clipboard_has_only_its_directory),
+                cmocka_unit_test(test_clipboard_bus_address_escapes_the_path),
                 cmocka_unit_test(test_display_names_are_what_clients_try),
                 cmocka_unit_test(test_exactly_one_live_display_is_picked),
                 cmocka_unit_test(test_restarts_stop_after_the_limit_in_the_window),

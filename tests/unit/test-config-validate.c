@@ -415,6 +415,29 @@ static void test_config_wayland_display_is_a_name_or_an_absolute_path(void **sta
                         "{'user': 'u', 'waylandDisplay': 1}", "waylandDisplay", "a string or null");
 }
 
+static void test_config_clipboard_keys_default_to_qubes_and_are_checked(void **state) {
+        static const char *const bad[] = { "", "c", "ctrl+", "+c", "ctrl+shift", "ctrl+ctrl+c",
+                "hyper+c", "ctrl++c", NULL };
+        _cleanup_(config_freep) Config *unset = load_ok("{'user': 'u'}");
+        _cleanup_(config_freep) Config *set = load_ok(
+                        "{'user': 'u', 'clipboardCopyKey': 'Ctrl+Insert', "
+                        "'clipboardPasteKey': 'shift+Insert'}");
+
+        assert_string_equal(unset->clipboard_copy_key, "ctrl+shift+c");
+        assert_string_equal(unset->clipboard_paste_key, "ctrl+shift+v");
+        assert_string_equal(set->clipboard_copy_key, "Ctrl+Insert");
+        assert_string_equal(set->clipboard_paste_key, "shift+Insert");
+        for (const char *const *k = bad; *k; k++) {
+                _cleanup_(freep) char *doc = NULL;
+                assert_true(asprintf(&doc, "{'user': 'u', 'clipboardCopyKey': '%s'}", *k) > 0);
+                assert_one_error(doc, "clipboardCopyKey", "is not modifiers");
+        }
+        assert_one_error("{'user': 'u', 'clipboardPasteKey': 'CTRL+shift+c'}", "clipboardPasteKey",
+                        "must differ from clipboardCopyKey");
+        assert_one_error("{'user': 'u', 'clipboardPasteKey': null}", "clipboardPasteKey",
+                        "a string");
+}
+
 static void test_config_rejects_non_string_in_string_list(void **state) {
         assert_one_error(ONE_VM(", 'kernelParams': ['quiet', 1]"), "nixosVms[0].kernelParams[1]",
                         "expected a string, got an integer");
@@ -678,6 +701,7 @@ int main(void) {
                 cmocka_unit_test(test_config_rejects_overflowing_overlay_size),
                 cmocka_unit_test(test_config_rejects_unknown_wayland_proxy),
                 cmocka_unit_test(test_config_wayland_display_is_a_name_or_an_absolute_path),
+                cmocka_unit_test(test_config_clipboard_keys_default_to_qubes_and_are_checked),
                 cmocka_unit_test(test_config_rejects_non_string_in_string_list),
                 cmocka_unit_test(test_config_rejects_unknown_interface_option_with_suggestion),
                 cmocka_unit_test(test_config_rejects_interface_type_other_than_tap),

@@ -628,7 +628,7 @@ static void test_config_format_lists_keys_in_option_table_order(void **state) {
         static const char *const order[] = { "enable", "user", "hostNetworking", "nixosVms",
                 "enableBashIntegration", "crosvm", "vmsilo-balloond", "vmsilo-tray",
                 "isolatedPciDevices", "vmm", "acceleration", "waylandDisplay",
-                "frameWidth" };
+                "frameWidth", "clipboardCopyKey", "clipboardPasteKey" };
         _cleanup_(config_freep) Config *c = load_ok("{'vmm': 'qemu', 'user': 'u', 'enable': true}");
         json_auto_t *j = format_and_parse(c);
         const char *key;

@@ -71,6 +71,46 @@ static void test_crosvm_plan_passes_only_console_and_taps(void **state) {
         assert_int_equal(p->fds[1].target_fd, PLAN_FD_TAP_BASE);
 }
 
+/* crosvm runs in vmsilo's sandbox with its own minijail off, and the sandbox shows it only these
+ * (docs/sandbox.md): each file the argv names, writable exactly when crosvm writes it, its socket
+ * directory, and /dev/vhost-vsock as the only device node. */
+static void test_crosvm_plan_is_contained_and_names_every_host_path(void **state) {
+        _cleanup_(config_freep) Config *c = golden_load_config(
+                        "{\"user\":\"alice\",\"nixosVms\":[{\"name\":\"a\","
+                        "\"sharedHome\":\"/home/alice/a\",\"gpu\":true,"
+                        "\"rootDisk\":{\"path\":\"/img/root.img\"},\"rootDiskReadonly\":true,"
+                        "\"additionalDisks\":[{\"path\":\"/img/rw.img\"},"
+                        "{\"path\":\"/img/ro.img\",\"ro\":true}],"
+                        "\"sharedDirectories\":[{\"path\":\"/srv/rw\",\"tag\":\"rw\"}],"
+                        "\"vhostUser\":[{\"type\":\"net\",\"socket\":\"/run/net.sock\"}]}]}");
+        _cleanup_(plan_freep) LaunchPlan *p = NULL;
+        LaunchContext ctx = unit_context();
+        static const GoldenPath expected[] = {
+                { "/run/vmsilo/a.vmm", true, false },
+                { "/dev/vhost-vsock", true, true },
+                { "/img/root.img", false, false },
+                { "/var/lib/vmsilo/a/overlay.qcow2", true, false },
+                { "/img/rw.img", true, false },
+                { "/img/ro.img", false, false },
+                { "/home/alice/a", true, false },
+                { "/srv/rw", true, false },
+                { "/run/net.sock", false, false },
+                { "/run/vmsilo/a-fence.sock", false, false },
+                { "/boot/initrd", false, false },
+                { "/vmlinuz", false, false },
+        };
+
+        ctx.runtime_dir = "/run/vmsilo/a.vmm";
+        ctx.initramfs = "/boot/initrd";
+        ctx.overlay_disk = "/var/lib/vmsilo/a/overlay.qcow2";
+        ctx.wayland_socket = "/run/vmsilo/a-fence.sock";
+        assert_int_equal(crosvm_plan_build(c, &c->vms[0], &ctx, &p), 0);
+        assert_true(p->contained);
+        assert_string_equal(p->argv[3], "run");
+        assert_string_equal(p->argv[4], "--disable-sandbox");
+        golden_assert_paths(p, expected, ELEMENTSOF(expected));
+}
+
 static void test_crosvm_plan_puts_kernel_last(void **state) {
         _cleanup_(config_freep) Config *c = golden_load_config(
                         "{\"user\":\"alice\",\"crosvm\":{\"extraRunArgs\":[\"--no-usb\"]},"
@@ -113,6 +153,7 @@ int main(void) {
                 cmocka_unit_test(test_crosvm_plan_ignores_accel),
                 cmocka_unit_test(test_crosvm_plan_passes_only_console_and_taps),
                 cmocka_unit_test(test_crosvm_plan_puts_kernel_last),
+                cmocka_unit_test(test_crosvm_plan_is_contained_and_names_every_host_path),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

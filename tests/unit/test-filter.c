@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "filter.h"
+#include "macro.h"
 #include "wayland-client-protocol.h"
 #include "wayland-msg.h"
 #include "wayland-server-protocol.h"
@@ -377,6 +378,93 @@ static void test_filter_isolates_the_clipboard(void **state) {
         assert_int_equal(buffer_size(&fx->out), 0);
 }
 
+/* The compositor announces the host's selection as offer WIRE_SERVER_ID_START (all dropped). */
+static void host_offer(Fixture *fx) {
+        Msg m;
+
+        msg_begin(&m, 6, WL_DATA_DEVICE_DATA_OFFER);
+        msg_u32(&m, WIRE_SERVER_ID_START);
+        assert_int_equal(event(fx, &m), m.len);
+        msg_begin(&m, 6, WL_DATA_DEVICE_SELECTION);
+        msg_u32(&m, WIRE_SERVER_ID_START);
+        assert_int_equal(event(fx, &m), m.len);
+        assert_int_equal(buffer_size(&fx->out), 0);
+}
+
+/* wl_data_offer.receive(mime, fd) on offer. */
+static int receive(Fixture *fx, uint32_t offer, size_t *ret_n_fds) {
+        Msg m;
+
+        msg_begin(&m, offer, WL_DATA_OFFER_RECEIVE);
+        msg_str(&m, "text/plain");
+        return run(fx, true, &m, 1, ret_n_fds);
+}
+
+static void test_filter_the_guest_cannot_name_the_compositors_offers(void **state) {
+        Fixture *fx = *state;
+
+        data_device(fx);
+        host_offer(fx);
+        /* the id is live upstream, but not in the guest's space: reading the host's selection
+         * by guessing it cuts the guest */
+        assert_int_equal(receive(fx, WIRE_SERVER_ID_START, NULL), -ENOENT);
+}
+
+static void test_filter_offers_the_paste_as_the_guests_selection(void **state) {
+        Fixture *fx = *state;
+        const uint8_t *buf;
+        WireMessage msg;
+        WireHeader h;
+        size_t n_fds;
+        Msg m;
+
+        assert_int_equal(filter_offer_paste(&fx->filter, &fx->out), 0); /* no data device */
+        data_device(fx);
+        host_offer(fx);
+        assert_int_equal(filter_offer_paste(&fx->filter, &fx->out), 1);
+        /* a new offer in the guest's compositor range (its lowest id: the compositor's own
+         * offer there is not the guest's), its text types, then the selection */
+        h = out_message(fx, 0, &buf);
+        assert_int_equal(h.object, 6);
+        assert_int_equal(h.opcode, WL_DATA_DEVICE_DATA_OFFER);
+        assert_int_equal(wire_read_u32(buf + 8), WIRE_SERVER_ID_START);
+        for (size_t i = 0; i < ELEMENTSOF(filter_paste_types); i++) {
+                h = out_message(fx, 1 + i, &buf);
+                assert_int_equal(h.object, WIRE_SERVER_ID_START);
+                assert_int_equal(h.opcode, WL_DATA_OFFER_OFFER);
+                assert_int_equal(wire_message_decode(buf, &h,
+                                         &wl_data_offer_interface.events[WL_DATA_OFFER_OFFER],
+                                         &msg),
+                                0);
+                assert_string_equal(msg.args[0].str, filter_paste_types[i]);
+        }
+        h = out_message(fx, 4, &buf);
+        assert_int_equal(h.object, 6);
+        assert_int_equal(h.opcode, WL_DATA_DEVICE_SELECTION);
+        assert_int_equal(wire_read_u32(buf + 8), WIRE_SERVER_ID_START);
+        assert_int_equal(fx->filter.paste_offer, WIRE_SERVER_ID_START);
+
+        /* the guest's receive stays with the fence, and so does its fd */
+        assert_true(receive(fx, WIRE_SERVER_ID_START, &n_fds) > 0);
+        assert_int_equal(n_fds, 1);
+        assert_int_equal(buffer_size(&fx->out), 0);
+        assert_int_equal(fx->filter.receive_offer, WIRE_SERVER_ID_START);
+        fx->filter.receive_offer = 0;
+
+        /* a selection of the guest's own ends the paste */
+        set_selection(fx);
+        assert_int_equal(fx->filter.paste_offer, 0);
+        /* a second paste takes the next id; once the guest destroys the first, it is reused */
+        assert_int_equal(filter_offer_paste(&fx->filter, &fx->out), 1);
+        assert_int_equal(fx->filter.paste_offer, WIRE_SERVER_ID_START + 1);
+        msg_begin(&m, WIRE_SERVER_ID_START, WL_DATA_OFFER_DESTROY);
+        assert_int_equal(request(fx, &m), m.len);
+        assert_int_equal(buffer_size(&fx->out), 0);
+        assert_int_equal(receive(fx, WIRE_SERVER_ID_START, NULL), -ENOENT); /* gone */
+        assert_int_equal(filter_offer_paste(&fx->filter, &fx->out), 1);
+        assert_int_equal(fx->filter.paste_offer, WIRE_SERVER_ID_START);
+}
+
 static void test_filter_asks_the_guests_selection_for_text(void **state) {
         Fixture *fx = *state;
         const uint8_t *buf;
@@ -423,6 +511,8 @@ int main(void) {
                 T(test_filter_dropped_messages_carry_no_fds_nor_client_ids),
                 T(test_filter_isolates_the_clipboard),
                 T(test_filter_asks_the_guests_selection_for_text),
+                T(test_filter_the_guest_cannot_name_the_compositors_offers),
+                T(test_filter_offers_the_paste_as_the_guests_selection),
 #undef T
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

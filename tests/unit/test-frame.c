@@ -76,15 +76,24 @@ typedef struct Fixture {
         const char *reason;
 } Fixture;
 
-static int setup(void **state) {
+static int setup_with(void **state, bool viewporter_allowed) {
         static Fixture fx;
 
         fx = (Fixture){};
         assert_int_equal(filter_init(&fx.f, "gui"), 0);
-        frame_init(&fx.f.frame, 0x123456, WIDTH);
+        frame_init(&fx.f.frame, 0x123456, WIDTH, viewporter_allowed);
         assert_int_equal(frame_start(&fx.f, &fx.up), 0);
         *state = &fx;
         return 0;
+}
+
+static int setup(void **state) {
+        return setup_with(state, true);
+}
+
+/* As with --no-viewporter, which is also how a compositor without wp_viewporter is served. */
+static int setup_without_viewporter(void **state) {
+        return setup_with(state, false);
 }
 
 static int teardown(void **state) {
@@ -204,7 +213,8 @@ static void toplevel(Fixture *fx) {
                 EVENT(fx, fx->f.frame.registry, WL_REGISTRY_GLOBAL, "usu", (uint32_t) i + 1,
                                 globals[i], versions[i]);
         assert_true(fx->f.frame.compositor && fx->f.frame.subcompositor && fx->f.frame.buffer &&
-                    fx->f.frame.viewporter && fx->f.frame.decoration_manager);
+                    fx->f.frame.decoration_manager);
+        assert_true(!fx->f.frame.viewporter == !fx->f.frame.viewporter_allowed);
         assert_int_equal(fx->f.frame.fds_wanted, 1); /* the colour's memfd, once */
         fx->f.frame.fds_wanted = 0;
 
@@ -309,6 +319,65 @@ static void test_frame_geometry_includes_it_and_configure_excludes_it(void **sta
         /* the same again: nothing to move */
         REQUEST(fx, SURFACE, WL_SURFACE_COMMIT, "");
         assert_int_equal(count(&fx->up), 1);
+}
+
+/* The buffer strip s was given by the last messages up: made in the pool with the expected size
+ * (offset 0, stride its width) and attached to the strip. */
+static uint32_t strip_buffer(Fixture *fx, FrameStrip s, int32_t width, int32_t height) {
+        const FrameToplevel *t = &fx->f.frame.toplevels[0];
+        const uint8_t *attach = find(&fx->up, t->strip_surface[s], WL_SURFACE_ATTACH), *p;
+        WireHeader h;
+
+        assert_non_null(attach);
+        assert_int_equal(arg(attach, 0), t->strip_buffer[s]);
+        for (size_t i = 0; (p = nth(&fx->up, i, &h)); i++)
+                if (h.object == fx->f.frame.pool && h.opcode == WL_SHM_POOL_CREATE_BUFFER &&
+                                arg(p, 0) == arg(attach, 0))
+                        break;
+        assert_non_null(p);
+        assert_true(p < attach);
+        assert_int_equal(arg(p, 1), 0);
+        assert_int_equal(arg(p, 2), width);
+        assert_int_equal(arg(p, 3), height);
+        assert_int_equal(arg(p, 4), width * 4);
+        return arg(attach, 0);
+}
+
+static void test_frame_without_viewporter_sizes_a_buffer_per_strip(void **state) {
+        Fixture *fx = *state;
+        const FrameToplevel *t;
+        uint32_t top, right;
+
+        toplevel(fx);
+        t = &fx->f.frame.toplevels[0];
+        assert_int_equal(fx->f.frame.viewporter, 0);
+        assert_null(find(&fx->up, t->strip_surface[0], WL_SURFACE_ATTACH)); /* no size yet */
+        map(fx); /* 300×200 */
+        top = strip_buffer(fx, FRAME_TOP, 304, 4);
+        right = strip_buffer(fx, FRAME_RIGHT, 4, 204);
+        assert_null(find(&fx->up, top, WL_BUFFER_DESTROY));
+        /* the same size: nothing new */
+        REQUEST(fx, SURFACE, WL_SURFACE_COMMIT, "");
+        assert_int_equal(count(&fx->up), 1);
+        /* taller: the side strips get new buffers, the old ones go after the window's commit */
+        REQUEST(fx, POOL, WL_SHM_POOL_CREATE_BUFFER, "niiiiu", BUFFER + 100, 0, 300, 250, 1200, 1);
+        REQUEST(fx, SURFACE, WL_SURFACE_ATTACH, "oii", BUFFER + 100, 0, 0);
+        REQUEST(fx, SURFACE, WL_SURFACE_COMMIT, "");
+        assert_null(find(&fx->up, t->strip_surface[FRAME_TOP], WL_SURFACE_ATTACH));
+        assert_int_equal(t->strip_buffer[FRAME_TOP], top);
+        assert_int_not_equal(strip_buffer(fx, FRAME_RIGHT, 4, 254), right);
+        /* only once the window's commit has made the new one current */
+        assert_true(find(&fx->up, right, WL_BUFFER_DESTROY) >
+                    find(&fx->up, up_id(fx, SURFACE), WL_SURFACE_COMMIT));
+        /* huge: the buffer stops at FRAME_STRIP_LENGTH_MAX, inside the pool */
+        REQUEST(fx, XDG_SURFACE, XDG_SURFACE_SET_WINDOW_GEOMETRY, "iiii", 0, 0, 20000, 100);
+        REQUEST(fx, SURFACE, WL_SURFACE_COMMIT, "");
+        assert_non_null(find(&fx->up, top, WL_BUFFER_DESTROY));
+        top = strip_buffer(fx, FRAME_TOP, FRAME_STRIP_LENGTH_MAX, 4);
+        assert_true((size_t) FRAME_STRIP_LENGTH_MAX * WIDTH * 4 <= frame_pool_size(WIDTH));
+        /* the toplevel goes: its buffers too */
+        REQUEST(fx, TOPLEVEL, XDG_TOPLEVEL_DESTROY, "");
+        assert_non_null(find(&fx->up, top, WL_BUFFER_DESTROY));
 }
 
 /* A mapped window, and the guest's pointer entering strip s at (x, y): returns that strip. */
@@ -511,6 +580,8 @@ int main(void) {
                 cmocka_unit_test(test_frame_strips_cover_the_ring_once),
                 cmocka_unit_test(test_frame_inner_size_leaves_room_and_zero),
                 cmocka_unit_test(test_frame_edges_corners_resize_sides_move),
+                cmocka_unit_test_setup_teardown(test_frame_without_viewporter_sizes_a_buffer_per_strip,
+                                setup_without_viewporter, teardown),
                 cmocka_unit_test_setup_teardown(
                                 test_frame_makes_four_strips_on_the_window_surface, setup, teardown),
                 cmocka_unit_test_setup_teardown(

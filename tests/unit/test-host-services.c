@@ -19,6 +19,22 @@ static void test_wayland_follows_gpu(void **state) {
         assert_false(host_service_is_enabled(&vm, "wayland"));
 }
 
+static void test_tray_follows_the_tray_switch(void **state) {
+        VmConfig vm = { .tray = true };
+        char *s = NULL;
+
+        assert_true(host_service_is_enabled(&vm, "tray"));
+        assert_int_equal(host_services_format(&vm, &s), 0);
+        assert_string_equal(s, "tray");
+        free(s);
+        vm.gpu.enabled = true;
+        assert_int_equal(host_services_format(&vm, &s), 0);
+        assert_string_equal(s, "wayland,tray");
+        free(s);
+        vm.tray = false;
+        assert_false(host_service_is_enabled(&vm, "tray"));
+}
+
 static void test_unknown_services_are_never_enabled(void **state) {
         VmConfig vm = { .gpu.enabled = true, .sound.enabled = true };
 
@@ -28,6 +44,9 @@ static void test_unknown_services_are_never_enabled(void **state) {
         assert_false(host_service_is_enabled(&vm, "wayland "));
         assert_false(host_service_is_enabled(&vm, "exec"));
         assert_false(host_service_is_enabled(&vm, "../wayland"));
+        vm.tray = true;
+        assert_false(host_service_is_enabled(&vm, "Tray"));
+        assert_false(host_service_is_enabled(&vm, "tray/"));
 }
 
 static void test_check_open_refuses_disabled_services(void **state) {
@@ -73,6 +92,7 @@ static void test_format_lists_enabled_services(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_wayland_follows_gpu),
+                cmocka_unit_test(test_tray_follows_the_tray_switch),
                 cmocka_unit_test(test_unknown_services_are_never_enabled),
                 cmocka_unit_test(test_check_open_refuses_disabled_services),
                 cmocka_unit_test(test_check_open_caps_streams_per_vm),

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-idmap.c: guest and compositor id spaces: dense upstream ids whatever the guest picks, the
- * fence's own objects between them, delete_id freeing both sides, compositor ids unchanged. */
+ * fence's own objects between them, delete_id freeing both sides, the compositor's objects hidden, the fence's dense in the guest's
+ * compositor range. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -86,10 +87,59 @@ static void test_idmap_refuses_live_zero_and_compositor_ids(void **state) {
         assert_int_equal(idmap_add_guest(&m, WIRE_SERVER_ID_START, &up), -EINVAL);
         assert_int_equal(idmap_add_guest(&m, 7, &up), 0);
         assert_int_equal(idmap_add_guest(&m, 7, &up), -EEXIST);
-        /* compositor-allocated ids are the same on both sides */
-        assert_int_equal(idmap_to_upstream(&m, WIRE_SERVER_ID_START + 3), WIRE_SERVER_ID_START + 3);
-        assert_int_equal(idmap_to_guest(&m, WIRE_SERVER_ID_START + 3, NULL),
-                        WIRE_SERVER_ID_START + 3);
+        idmap_finish(&m);
+}
+
+static void test_idmap_compositor_objects_stay_hidden(void **state) {
+        const struct wl_interface *own;
+        Idmap m;
+
+        assert_int_equal(idmap_init(&m), 0);
+        assert_int_equal(idmap_add_hidden(&m, 7, &wl_data_offer_interface), -EINVAL);
+        assert_int_equal(idmap_add_hidden(&m, WIRE_SERVER_ID_START + 3, &wl_data_offer_interface),
+                        0);
+        /* its events are decoded with its interface, but it has no id in the guest's space */
+        assert_int_equal(idmap_to_guest(&m, WIRE_SERVER_ID_START + 3, &own), 0);
+        assert_ptr_equal(own, &wl_data_offer_interface);
+        assert_int_equal(idmap_to_guest(&m, WIRE_SERVER_ID_START + 2, &own), 0);
+        assert_null(own);
+        assert_int_equal(idmap_to_guest(&m, WIRE_SERVER_ID_START + 99, &own), 0);
+        assert_null(own);
+        /* and the guest cannot name it: its compositor-range ids go nowhere upstream */
+        assert_int_equal(idmap_to_upstream(&m, WIRE_SERVER_ID_START + 3), 0);
+        assert_false(idmap_is_own_server(&m, WIRE_SERVER_ID_START + 3));
+        /* reused by the compositor without delete_id: replaced */
+        assert_int_equal(idmap_add_hidden(&m, WIRE_SERVER_ID_START + 3, &wl_callback_interface), 0);
+        assert_int_equal(idmap_to_guest(&m, WIRE_SERVER_ID_START + 3, &own), 0);
+        assert_ptr_equal(own, &wl_callback_interface);
+        assert_int_equal(idmap_add_hidden(&m, WIRE_SERVER_ID_START + IDMAP_SERVER_IDS_MAX,
+                                 &wl_callback_interface),
+                        -EMFILE);
+        idmap_finish(&m);
+}
+
+static void test_idmap_own_compositor_range_ids_are_dense_for_the_guest(void **state) {
+        uint32_t a, b, c;
+        Idmap m;
+
+        assert_int_equal(idmap_init(&m), 0);
+        /* the compositor's hidden ids take none of the guest's */
+        assert_int_equal(idmap_add_hidden(&m, WIRE_SERVER_ID_START, &wl_data_offer_interface), 0);
+        /* libwayland-client takes a new server id only up to one past its highest */
+        assert_int_equal(idmap_add_own_server(&m, &a), 0);
+        assert_int_equal(a, WIRE_SERVER_ID_START);
+        assert_int_equal(idmap_add_own_server(&m, &b), 0);
+        assert_int_equal(b, WIRE_SERVER_ID_START + 1);
+        assert_true(idmap_is_own_server(&m, a));
+        assert_int_equal(idmap_to_upstream(&m, a), 0);
+        assert_int_equal(idmap_delete_own_server(&m, a), 0);
+        assert_false(idmap_is_own_server(&m, a));
+        assert_int_equal(idmap_delete_own_server(&m, a), -ENOENT);
+        assert_int_equal(idmap_delete_own_server(&m, 5), -ENOENT);
+        assert_int_equal(idmap_add_own_server(&m, &c), 0);
+        assert_int_equal(c, a);
+        assert_int_equal(idmap_add_own_server(&m, &c), 0);
+        assert_int_equal(c, WIRE_SERVER_ID_START + 2);
         idmap_finish(&m);
 }
 
@@ -113,6 +163,8 @@ int main(void) {
                 cmocka_unit_test(test_idmap_upstream_ids_are_dense_whatever_the_guest_picks),
                 cmocka_unit_test(test_idmap_delete_id_frees_both_and_the_lowest_is_reused),
                 cmocka_unit_test(test_idmap_refuses_live_zero_and_compositor_ids),
+                cmocka_unit_test(test_idmap_compositor_objects_stay_hidden),
+                cmocka_unit_test(test_idmap_own_compositor_range_ids_are_dense_for_the_guest),
                 cmocka_unit_test(test_idmap_stops_at_its_cap),
         };
 

@@ -61,6 +61,9 @@ static void test_objects_server_id_is_replaced_without_delete_id(void **state) {
                         0);
         assert_int_equal(objects_add(&t, WIRE_SERVER_ID_START, true, &wl_callback_interface, 1), 0);
         assert_ptr_equal(objects_get(&t, WIRE_SERVER_ID_START)->interface, &wl_callback_interface);
+        /* the guest destroyed it (the fence's own offer): gone */
+        assert_int_equal(objects_delete(&t, WIRE_SERVER_ID_START), 0);
+        assert_null(objects_get(&t, WIRE_SERVER_ID_START));
         assert_int_equal(objects_delete(&t, WIRE_SERVER_ID_START), -ENOENT);
         objects_finish(&t);
 }

@@ -57,6 +57,61 @@ static void test_plan_add_path_records_each_path_once(void **state) {
         assert_true(p->paths[1].writable);
 }
 
+static void test_plan_is_contained_from_the_start(void **state) {
+        _cleanup_(plan_freep) LaunchPlan *p = NULL;
+
+        assert_int_equal(plan_new(&p), 0);
+        assert_true(p->contained);
+}
+
+static void test_plan_add_path_from_keeps_where_and_whence(void **state) {
+        _cleanup_(plan_freep) LaunchPlan *p = NULL;
+
+        assert_int_equal(plan_new(&p), 0);
+        assert_int_equal(plan_add_path_from(p, "/sys/bus/pci/devices/0000:01:00.0",
+                                         "/fake/sys/bus/pci/devices/0000:01:00.0", false),
+                        0);
+        /* A source equal to the path is no source. */
+        assert_int_equal(plan_add_path_from(p, "/img/a", "/img/a", true), 0);
+        assert_int_equal(p->n_paths, 2);
+        assert_string_equal(p->paths[0].source, "/fake/sys/bus/pci/devices/0000:01:00.0");
+        assert_false(p->paths[0].writable);
+        assert_false(p->paths[0].device);
+        assert_null(p->paths[1].source);
+}
+
+static void test_plan_device_is_allowed_only_for_vfio_and_vsock(void **state) {
+        static const char *const allowed[] = { "/dev/vfio/vfio", "/dev/vfio/0", "/dev/vfio/17",
+                "/dev/vhost-vsock" };
+        static const char *const refused[] = { "/dev/vfio/", "/dev/vfio/1a", "/dev/vfio/../sda",
+                "/dev/vfio/1/x", "/dev/vfio/vfio2", "/dev/vfio", "/dev/mem", "/dev/sda",
+                "/dev/net/tun", "/dev/kvm", "/dev/fuse", "/dev/vhost-net", "/dev/vhost-vsock2",
+                "/tmp/dev/vfio/1", "dev/vfio/1", "" };
+
+        for (size_t i = 0; i < ELEMENTSOF(allowed); i++)
+                assert_true(plan_device_is_allowed(allowed[i]));
+        for (size_t i = 0; i < ELEMENTSOF(refused); i++)
+                assert_false(plan_device_is_allowed(refused[i]));
+}
+
+static void test_plan_add_device_refuses_other_nodes(void **state) {
+        _cleanup_(plan_freep) LaunchPlan *p = NULL;
+
+        assert_int_equal(plan_new(&p), 0);
+        assert_int_equal(plan_add_device(p, "/dev/vfio/3", "/fake/dev/vfio/3"), 0);
+        assert_int_equal(plan_add_device(p, "/dev/vfio/3", "/fake/dev/vfio/3"), 0);
+        assert_int_equal(plan_add_device(p, "/dev/sda", NULL), -EPERM);
+        assert_int_equal(plan_add_device(p, "/dev/vfio/../mem", NULL), -EPERM);
+        /* A path already shown nodev does not become a device by a second use. */
+        assert_int_equal(plan_add_path(p, "/dev/vhost-vsock", false), 0);
+        assert_int_equal(plan_add_device(p, "/dev/vhost-vsock", NULL), -EEXIST);
+        assert_int_equal(p->n_paths, 2);
+        assert_true(p->paths[0].device);
+        assert_true(p->paths[0].writable);
+        assert_string_equal(p->paths[0].source, "/fake/dev/vfio/3");
+        assert_false(p->paths[1].device);
+}
+
 static void test_plan_append_keeps_argv_null_terminated(void **state) {
         _cleanup_(plan_freep) LaunchPlan *p = NULL;
 
@@ -126,6 +181,10 @@ int main(void) {
                 cmocka_unit_test(test_plan_add_fd_keeps_ascending_order),
                 cmocka_unit_test(test_plan_append_keeps_argv_null_terminated),
                 cmocka_unit_test(test_plan_add_path_records_each_path_once),
+                cmocka_unit_test(test_plan_is_contained_from_the_start),
+                cmocka_unit_test(test_plan_add_path_from_keeps_where_and_whence),
+                cmocka_unit_test(test_plan_device_is_allowed_only_for_vfio_and_vsock),
+                cmocka_unit_test(test_plan_add_device_refuses_other_nodes),
                 cmocka_unit_test(test_plan_extendf_separates_only_non_empty),
                 cmocka_unit_test(test_plan_format_mac_is_lowercase_colon_separated),
                 cmocka_unit_test(test_plan_parse_bool_accepts_only_json_spellings),

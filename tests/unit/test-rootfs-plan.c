@@ -55,19 +55,43 @@ static void test_rootfs_plan_packages_sorts_dedups_and_adds_base(void **state) {
         _cleanup_(strv_freep) char **l = NULL;
 
         assert_int_equal(rootfs_plan_packages(STRV_MAKE("xterm", "hello", "xterm", "systemd-sysv"),
-                                         false, &l, NULL),
+                                         false, false, &l, NULL),
                         0);
-        assert_true(strv_equal(l, STRV_MAKE("hello", "systemd-sysv", "xterm")));
+        assert_true(strv_equal(l, STRV_MAKE("dbus-daemon", "hello", "systemd-sysv", "xterm")));
 }
 
 static void test_rootfs_plan_packages_add_waypipe_for_wayland(void **state) {
         _cleanup_(strv_freep) char **l = NULL;
         _cleanup_(strv_freep) char **twice = NULL;
 
-        assert_int_equal(rootfs_plan_packages(STRV_MAKE("xterm"), true, &l, NULL), 0);
-        assert_true(strv_equal(l, STRV_MAKE("systemd-sysv", "waypipe", "xterm")));
-        assert_int_equal(rootfs_plan_packages(STRV_MAKE("waypipe"), true, &twice, NULL), 0);
-        assert_true(strv_equal(twice, STRV_MAKE("systemd-sysv", "waypipe")));
+        assert_int_equal(rootfs_plan_packages(STRV_MAKE("xterm"), true, false, &l, NULL), 0);
+        assert_true(strv_equal(l, STRV_MAKE("dbus-daemon", "systemd-sysv", "waypipe", "xterm")));
+        assert_int_equal(rootfs_plan_packages(STRV_MAKE("waypipe"), true, false, &twice, NULL), 0);
+        assert_true(strv_equal(twice, STRV_MAKE("dbus-daemon", "systemd-sysv", "waypipe")));
+}
+
+static void test_rootfs_plan_packages_add_the_tray_libraries_for_tray(void **state) {
+        _cleanup_(strv_freep) char **l = NULL;
+
+        assert_int_equal(rootfs_plan_packages(STRV_MAKE("hello"), false, true, &l, NULL), 0);
+        assert_true(strv_equal(l, STRV_MAKE("dbus-daemon", "hello", "libjansson4", "libpng16-16",
+                                                  "libunistring2", "systemd-sysv")));
+}
+
+/* The session bus every session is told about, and the tray's guest half on it, connected to
+ * the agent's socket for the host service "tray", as the user that socket belongs to. */
+static void test_rootfs_session_bus_and_tray_units_match_the_session(void **state) {
+        assert_non_null(strstr(rootfs_session_env,
+                        "DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/1000/bus\n"));
+        assert_non_null(strstr(rootfs_session_bus_unit, "\nUser=user\n"));
+        assert_non_null(strstr(rootfs_session_bus_unit,
+                        "dbus-daemon --session --nofork --nopidfile "
+                        "--address=unix:path=/run/user/1000/bus\n"));
+        assert_non_null(strstr(rootfs_tray_unit, "\nUser=user\n"));
+        assert_non_null(strstr(rootfs_tray_unit,
+                        "DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/1000/bus\n"));
+        assert_non_null(strstr(rootfs_tray_unit, "ExecStart=/usr/libexec/vmsilo/vmsilo-tray guest "
+                                                 "--connect /run/vmsilo/forward/tray.sock\n"));
 }
 
 /* The unit the image gets with wayland: the user, display and socket the agent expects. */
@@ -83,7 +107,8 @@ static void test_rootfs_plan_packages_names_the_bad_entry(void **state) {
         char **l = (char **) 0x41;
         const char *bad = NULL;
 
-        assert_int_equal(rootfs_plan_packages(STRV_MAKE("hello", "--force-yes"), false, &l, &bad),
+        assert_int_equal(rootfs_plan_packages(
+                                         STRV_MAKE("hello", "--force-yes"), false, false, &l, &bad),
                         -EINVAL);
         assert_string_equal(bad, "--force-yes");
         assert_ptr_equal(l, (char **) 0x41);
@@ -191,9 +216,26 @@ static void test_rootfs_plan_image_size_overflow_is_erange(void **state) {
 static void fill_inputs(RootfsInputs *in) {
         assert_non_null(in->suite = strdup("bookworm"));
         assert_non_null(in->mirror = strdup("http://deb.debian.org/debian"));
-        assert_int_equal(rootfs_plan_packages(STRV_MAKE("hello"), false, &in->packages, NULL), 0);
+        assert_int_equal(
+                        rootfs_plan_packages(STRV_MAKE("hello"), false, false, &in->packages, NULL),
+                        0);
         memset(in->agent_sha256_hex, 'a', SHA256_HEX_SIZE - 1);
         memset(in->agent_unit_sha256_hex, 'b', SHA256_HEX_SIZE - 1);
+}
+
+/* The guest half is an input too: a new vmsilo-tray makes a new image. */
+static void test_rootfs_manifest_names_the_tray_binary_with_tray(void **state) {
+        _cleanup_(rootfs_inputs_finish) RootfsInputs in = {};
+        _cleanup_(freep) char *without = NULL, *with = NULL;
+
+        fill_inputs(&in);
+        assert_int_equal(rootfs_manifest_format(&in, &without), 0);
+        assert_null(strstr(without, "\ntray "));
+        memset(in.tray_sha256_hex, 'c', SHA256_HEX_SIZE - 1);
+        assert_int_equal(rootfs_manifest_format(&in, &with), 0);
+        assert_non_null(strstr(with,
+                        "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\ntray "
+                        "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc\n"));
 }
 
 static void test_rootfs_manifest_lists_every_input(void **state) {
@@ -222,9 +264,10 @@ static void test_rootfs_manifest_lists_every_input(void **state) {
 
         assert_int_equal(rootfs_manifest_format(&in, &text), 0);
         assert_string_equal(text,
-                        "vmsilo-rootfs-manifest 3\n"
+                        "vmsilo-rootfs-manifest 4\n"
                         "suite bookworm\n"
                         "mirror http://deb.debian.org/debian\n"
+                        "package dbus-daemon\n"
                         "package hello\n"
                         "package systemd-sysv\n"
                         "agent aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"
@@ -336,6 +379,9 @@ int main(void) {
                 cmocka_unit_test(test_rootfs_plan_packages_sorts_dedups_and_adds_base),
                 cmocka_unit_test(test_rootfs_plan_packages_names_the_bad_entry),
                 cmocka_unit_test(test_rootfs_plan_packages_add_waypipe_for_wayland),
+                cmocka_unit_test(test_rootfs_plan_packages_add_the_tray_libraries_for_tray),
+                cmocka_unit_test(test_rootfs_session_bus_and_tray_units_match_the_session),
+                cmocka_unit_test(test_rootfs_manifest_names_the_tray_binary_with_tray),
                 cmocka_unit_test(test_rootfs_waypipe_unit_matches_the_agent),
                 cmocka_unit_test(test_rootfs_plan_suite_and_mirror_checks),
                 cmocka_unit_test(test_rootfs_plan_os_codename_reads_plain_and_quoted),

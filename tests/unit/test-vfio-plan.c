@@ -180,6 +180,44 @@ static void test_memlock_covers_guest_memory(void **state) {
         assert_int_equal(vfio_memlock_bytes(1024), UINT64_C(2048) << 20);
 }
 
+static void test_sandbox_target_strips_the_sys_root(void **state) {
+        static const struct {
+                const char *root, *resolved, *target;
+        } table[] = {
+                { "/", "/sys/devices/pci0000:00/0000:00:1c.0/0000:01:00.0",
+                                "/sys/devices/pci0000:00/0000:00:1c.0/0000:01:00.0" },
+                { "/", "/sys/kernel/iommu_groups/7", "/sys/kernel/iommu_groups/7" },
+                { "/tmp/fake", "/tmp/fake/sys/bus/pci/devices/0000:01:00.0",
+                                "/sys/bus/pci/devices/0000:01:00.0" },
+                { "/tmp/fake", "/tmp/fake/sys/kernel/iommu_groups/1",
+                                "/sys/kernel/iommu_groups/1" },
+        };
+        static const struct {
+                const char *root, *resolved;
+        } refused[] = {
+                { "/", "/etc/shadow" }, /* a link out of sysfs */
+                { "/", "/sysfoo/x" },
+                { "/", "/sys" },
+                { "/tmp/fake", "/tmp/fakesys/sys/x" }, /* beside the root, not under it */
+                { "/tmp/fake", "/tmp/other/sys/kernel/x" },
+                { "/tmp/fake", "/tmp/fake/etc/passwd" },
+                { "/tmp/fake", "/tmp/fake/sys/../etc/passwd" }, /* realpath() never gives these */
+                { "/", "/sys/./x" },
+        };
+        char *target = NULL;
+
+        for (size_t i = 0; i < ELEMENTSOF(table); i++) {
+                assert_int_equal(vfio_sandbox_target(table[i].root, table[i].resolved, &target), 0);
+                assert_string_equal(target, table[i].target);
+                target = mfree(target);
+        }
+        for (size_t i = 0; i < ELEMENTSOF(refused); i++) {
+                assert_int_equal(vfio_sandbox_target(refused[i].root, refused[i].resolved, &target),
+                                -EXDEV);
+                assert_null(target);
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_bind_host_bound_device),
@@ -193,6 +231,7 @@ int main(void) {
                 cmocka_unit_test(test_group_bridges),
                 cmocka_unit_test(test_udev_rules_name_exactly_the_addresses),
                 cmocka_unit_test(test_memlock_covers_guest_memory),
+                cmocka_unit_test(test_sandbox_target_strips_the_sys_root),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
