@@ -17,6 +17,7 @@
 #include "client.h"
 #include "companion.h"
 #include "tray-companion.h"
+#include "sound.h"
 #include "conn-limit.h"
 #include "crosvm-plan.h"
 #include "host-forward.h"
@@ -133,6 +134,8 @@ static void vm_set_state(Vm *vm, VmState s) {
         vm->state = s;
         vm_update_companions(vm);
         vm_update_tray(vm);
+        if (!vm_state_has_vmm(s))
+                vm->sound = sound_free(vm->sound);
         vm_update_idle(vm);
         vm_notify_waiters(vm);
         if (!vm_state_has_vmm(s))
@@ -524,6 +527,7 @@ static int vm_build_plan(Vm *vm, LaunchPlan **ret) {
                 .home_gid = m->user_gid,
                 /* Root starts it: from the build's absolute path, never through $PATH. */
                 .binary = vm->vmm == VMM_CROSVM ? m->options.crosvm : m->options.qemu_system,
+                .sound_bus = sound_bus_path(vm->sound),
         };
         int r;
 
@@ -715,6 +719,14 @@ static int vm_spawn(Vm *vm) {
         r = vm_acquire_vfio(vm);
         if (r < 0)
                 return r;
+        /* Where the VM's host companions listen; a failure costs only guest-opened streams. */
+        r = host_forward_prepare_dir(vm);
+        if (r < 0)
+                log_warning_errno(r, "VM '%s': cannot make its host service directory: %m",
+                                vm_name(vm));
+        /* QEMU joins the VM's sound bus as it starts: the bus is up first (sound.c). */
+        if (vm->vmm == VMM_QEMU && !vm->sound)
+                (void) sound_new(m, vm->config, &vm->sound);
         r = vm_build_plan(vm, &plan);
         if (r < 0)
                 return r;
@@ -729,11 +741,6 @@ static int vm_spawn(Vm *vm) {
                 vm_set_failure(vm, "cannot create the VMM log: %s", strerror(-r));
                 return r;
         }
-        /* Where the VM's host companions listen; a failure costs only guest-opened streams. */
-        r = host_forward_prepare_dir(vm);
-        if (r < 0)
-                log_warning_errno(r, "VM '%s': cannot make its host service directory: %m",
-                                vm_name(vm));
         if (vm->vmm == VMM_QEMU && plan_vm_has_balloon(vm->config)) {
                 balloon = vm_listen_balloon(vm);
                 if (balloon < 0) {
@@ -775,6 +782,8 @@ static int vm_spawn(Vm *vm) {
         }
         vm->pid = pid;
         log_info("VM '%s': started %s as pid %d.", vm_name(vm), plan->argv[0], (int) pid);
+        /* QEMU takes the player's listeners only from a process it sees (docs/sound.md). */
+        (void) sound_start_player(vm->sound, pid);
 
         r = sd_event_add_child(m->event, &vm->child, pid, WEXITED, on_vmm_exit, vm);
         if (r >= 0)
@@ -1193,7 +1202,7 @@ json_t *vm_to_json(const Vm *vm) {
         const VmConfig *c = vm->config;
         bool up = vm->state == VM_RUNNING;
 
-        return json_pack("{s:s, s:s, s:s?, s:o, s:o, s:I, s:i, s:i, s:I, s:s, s:s?, s:o, s:o, s:o, "
+        json_t *o = json_pack("{s:s, s:s, s:s?, s:o, s:o, s:I, s:i, s:i, s:I, s:s, s:s?, s:o, s:o, s:o, "
                          "s:o}",
                         "name", c->name, "state", vm_state_to_string(vm->state), "reason",
                         vm->state == VM_FAILED ? vm->failure_reason : NULL, "pid",
@@ -1215,4 +1224,8 @@ json_t *vm_to_json(const Vm *vm) {
                         "interfaces", vm_interfaces_to_json(c), "gui",
                         vm->companions ? companions_to_json(vm->companions) : json_null(), "tray",
                         vm->tray ? tray_companion_to_json(vm->tray) : json_null());
+
+        if (o && vm->sound)
+                (void) json_object_set_new(o, "sound", sound_to_json(vm->sound));
+        return o;
 }

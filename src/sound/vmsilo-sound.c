@@ -16,6 +16,8 @@
  * and the context are touched only under pa_threaded_mainloop_lock(), which libpulse holds
  * around its own callbacks; nothing under it blocks. */
 #include <getopt.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +68,7 @@ typedef struct Voice {
 
 struct Sound {
         const char *vm_name;
+        const char *server; /* --server, or NULL: libpulse's default */
         bool capture;
         Voice voices[VOICES_MAX];
         bool server_missing_logged;
@@ -233,7 +236,7 @@ static void sound_connect(Sound *s) {
         if (!s->context)
                 return;
         pa_context_set_state_callback(s->context, on_context_state, s);
-        if (pa_context_connect(s->context, /* server= */ NULL, PA_CONTEXT_NOAUTOSPAWN, NULL) < 0)
+        if (pa_context_connect(s->context, s->server, PA_CONTEXT_NOAUTOSPAWN, NULL) < 0)
                 on_context_state(s->context, s);
 }
 
@@ -657,7 +660,7 @@ static void sound_stop_pulse(Sound *s) {
 }
 
 static void help(void) {
-        printf("vmsilo-sound --bus ADDRESS --name VM [--capture]\n"
+        printf("vmsilo-sound --bus ADDRESS --name VM [--server PULSE_SERVER] [--capture]\n"
                "Plays (and with --capture records) one VM's sound through the user's PulseAudio\n"
                "server; QEMU's D-Bus display is org.qemu on the VM's private bus ADDRESS.\n"
                "Started by vmsilod.\n");
@@ -669,15 +672,24 @@ int main(int argc, char *argv[]) {
                 { "bus", required_argument, NULL, 'b' },
                 { "name", required_argument, NULL, 'n' },
                 { "capture", no_argument, NULL, 'c' },
+                { "server", required_argument, NULL, 's' },
                 {},
         };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *qemu = NULL, *out = NULL, *in = NULL;
         _cleanup_(sd_event_unrefp) sd_event *e = NULL;
         Sound s = {};
         const char *bus_address = NULL;
+        sigset_t term;
         int c, r;
 
         log_set_program_name("vmsilo-sound");
+        /* vmsilod runs us in the VMM's PID namespace as the VMM's user (docs/sound.md): not
+         * dumpable, a compromised VMM cannot read our memory or reach our /proc/PID/{root,fd},
+         * behind which the sound server's socket is. */
+        if (prctl(PR_SET_DUMPABLE, 0) < 0) {
+                log_error_errno(-errno, "prctl(PR_SET_DUMPABLE): %m");
+                return EXIT_FAILURE;
+        }
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
@@ -696,6 +708,9 @@ int main(int argc, char *argv[]) {
                 case 'c':
                         s.capture = true;
                         break;
+                case 's':
+                        s.server = optarg;
+                        break;
                 default:
                         return EXIT_FAILURE;
                 }
@@ -703,7 +718,14 @@ int main(int argc, char *argv[]) {
                 help();
                 return EXIT_FAILURE;
         }
+        /* vmsilod stops us with SIGTERM: leave the loop so the voices log their counts. */
+        sigemptyset(&term);
+        sigaddset(&term, SIGTERM);
+        if (sigprocmask(SIG_BLOCK, &term, NULL) < 0)
+                return EXIT_FAILURE;
         r = sd_event_default(&e);
+        if (r >= 0)
+                r = sd_event_add_signal(e, NULL, SIGTERM, NULL, NULL);
         if (r >= 0)
                 r = bus_open(e, bus_address, -EBADF, &qemu);
         if (r >= 0) {

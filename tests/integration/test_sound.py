@@ -8,6 +8,7 @@ the companion. What the tests see is PulseAudio's own view (pactl): which stream
 how, and whether any records.
 """
 import os
+import pwd
 import shutil
 import subprocess
 import tempfile
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from daemon import TEST_USER, binary, ensure_test_user, public_dir
+from daemon import Daemon, TEST_USER, binary, ensure_test_user, public_dir, vm as vm_entry
 
 VM = "snd"
 BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
@@ -62,9 +63,9 @@ def wait_for(what, check, timeout=TIMEOUT):
 class Host:
     """A PulseAudio server as the test user, and pactl against it."""
 
-    def __init__(self, root):
-        self.runtime = root / "xdg"
-        self.runtime.mkdir(mode=0o700)
+    def __init__(self, root, runtime=None):
+        self.runtime = runtime or root / "xdg"
+        self.runtime.mkdir(mode=0o700, parents=True)
         shutil.chown(self.runtime, TEST_USER, TEST_USER)
         self.env = dict(os.environ, XDG_RUNTIME_DIR=str(self.runtime), HOME=str(self.runtime))
         self.server = f"unix:{self.runtime}/pulse/native"
@@ -238,3 +239,130 @@ def test_a_hostile_vmm_cannot_get_samples_without_capture(root, host):
         assert streams(host, "source-outputs") == []
     finally:
         vm.stop()
+
+
+# ---- vmsilod starts the VM's bus and vmsilo-sound (sound.c) ----
+# The VMM is fake_qemu.py (no guest boots): it runs the real QEMU's sound part, paused, with the
+# plan's sound arguments, inside the VMM sandbox, so QEMU finds the VM's bus as the plan says.
+
+HERE = Path(__file__).parent
+
+
+def fake_vm(name, fake, **options):
+    # The fake VMM's files are a shared directory: the VMM sandbox shows it nothing else.
+    return vm_entry(name, kernel="/etc/hostname",
+                    sharedDirectories=[{"path": str(fake), "tag": "fake"}], **options)
+
+
+def sound_daemon(tmp_path_factory, user_runtime_base, vms):
+    fake = public_dir("vmsilo-fake-qemu-")
+    shutil.copy(HERE / "fake_qemu.py", fake / "fake_qemu.py")
+    shutil.copy(binary("vmsilo-agent"), fake / "vmsilo-agent")
+    # Outside the shared directory, which the VMM sandbox mounts noexec.
+    exe = public_dir("vmsilo-fake-qemu-bin-") / "qemu-system-x86_64"
+    exe.write_text(f"#!/bin/sh\nexec /usr/bin/python3 {fake}/fake_qemu.py \"$@\"\n")
+    exe.chmod(0o755)
+    forward = fake / "forward"
+    forward.mkdir()
+    forward.chmod(0o777)
+    d = Daemon(tmp_path_factory.mktemp("daemon"), public_dir("vmsilo-state-"),
+               [fake_vm(name, fake, **options) for name, options in vms],
+               extra_args=["--qemu-system", str(exe)])
+    d.env.update({
+        "FAKE_QEMU_AGENT": str(fake / "vmsilo-agent"),
+        "FAKE_QEMU_FORWARD_DIR": str(forward),
+        "VMSILO_USER_RUNTIME_BASE": str(user_runtime_base),
+        "VMSILO_SOUND": binary("vmsilo-sound"),
+    })
+    d.fake = [fake, exe.parent]
+    return d.start()
+
+
+def sound_daemon_stop(d):
+    d.stop()
+    for path in d.fake:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def start_vm(d, name):
+    r = d.cli("start", name)
+    assert r.returncode == 0, r.stderr
+    d.wait_state(name, "running", timeout=TIMEOUT)
+
+
+@pytest.fixture(scope="module")
+def served(root, tmp_path_factory):
+    """vmsilod with a PulseAudio of the user's at <base>/<uid>/pulse/native."""
+    base = root / "user-runtime"
+    base.mkdir()
+    host = Host(root, runtime=base / str(pwd.getpwnam(TEST_USER).pw_uid))
+    d = sound_daemon(tmp_path_factory, base, [("play", {}), ("rec", {"sound": {"capture": True}}),
+                                               ("mute", {"sound": False})])
+    yield d, host
+    sound_daemon_stop(d)
+    host.stop()
+
+
+def test_vmsilod_plays_a_vm_as_its_own_stream_and_opens_no_recording(served):
+    d, host = served
+    start_vm(d, "play")
+    sound = d.status("play")["sound"]
+    assert sound["server"] == "running" and sound["capture"] is False, sound
+    assert sound["bus"]["state"] == "running" and sound["player"]["state"] == "running", d.output()
+    wait_for("play's stream", lambda: "[play] playback" in streams(host, "sink-inputs"))
+    assert streams(host, "source-outputs") == []
+
+
+def test_the_player_lives_in_the_vmms_pid_namespace_and_is_not_dumpable(served):
+    d, _ = served
+    start_vm(d, "play")
+    status = d.status("play")
+    player, vmm = status["sound"]["player"]["pid"], status["pid"]
+    # QEMU accepts listeners only from a process it sees: the player is in its namespace.
+    ns = os.readlink(f"/proc/{vmm}/ns/pid")
+    assert os.readlink(f"/proc/{player}/ns/pid") == ns != os.readlink("/proc/self/ns/pid")
+    # Not dumpable: the VM's user (the VMM's uid) cannot read its memory or reach its root,
+    # behind which the sound server's socket is.
+    assert pwd.getpwuid(os.stat(f"/proc/{player}").st_uid).pw_name == TEST_USER
+    for tool, what in (("cat", "environ"), ("cat", "mem"), ("ls", "root/"), ("ls", "fd/")):
+        r = subprocess.run(["runuser", "-u", TEST_USER, "--", tool, f"/proc/{player}/{what}"],
+                           capture_output=True, text=True)
+        assert r.returncode != 0 and "Permission denied" in r.stderr, (what, r)
+
+
+def test_capture_true_records_through_the_companion_only(served):
+    d, host = served
+    start_vm(d, "rec")
+    wait_for("rec's recording stream", lambda: "[rec] capture" in streams(host, "source-outputs"))
+    # Only vmsilo-sound holds the server: every client of PulseAudio is it or pactl.
+    clients = [line.split("=", 1)[1].strip().strip('"')
+               for line in host.pactl("list", "clients").splitlines()
+               if line.strip().startswith("application.process.binary =")]
+    assert set(clients) <= {"vmsilo-sound", "pactl"}, clients
+    player = d.status("rec")["sound"]["player"]["pid"]
+    d.cli("stop", "rec")
+    d.wait_state("rec", "stopped", timeout=TIMEOUT)
+    wait_for("rec's player to end with it", lambda: not os.path.exists(f"/proc/{player}"))
+    assert "sound" not in d.status("rec")
+    wait_for("rec's streams to end with it",
+             lambda: "[rec] capture" not in streams(host, "source-outputs"))
+
+
+def test_sound_false_starts_no_companion(served):
+    d, _ = served
+    start_vm(d, "mute")
+    assert "sound" not in d.status("mute")
+
+
+def test_a_missing_sound_server_is_a_status_field_not_a_failed_start(root, tmp_path_factory):
+    base = root / "no-server"
+    base.mkdir()
+    d = sound_daemon(tmp_path_factory, base, [("lone", {})])
+    try:
+        start_vm(d, "lone")
+        sound = d.status("lone")["sound"]
+        assert sound["server"] == "missing", sound
+        assert sound["player"]["state"] == "running", sound
+        assert "no sound server" in d.output()
+    finally:
+        sound_daemon_stop(d)
