@@ -53,15 +53,15 @@ int sound_plan_bus_argv(const SoundContext *ctx, char ***ret) {
         /* dbus-daemon wants its user in the password database (world-readable files) and a
          * machine id. */
         if (r >= 0)
-                r = companion_extend(&l,
-                                (const char *const[]){ "--ro-bind", ctx->bus_config,
-                                                ctx->bus_config, "--ro-bind", "/etc/passwd",
-                                                "/etc/passwd", "--ro-bind", "/etc/group",
-                                                "/etc/group", "--ro-bind-try", "/etc/machine-id",
-                                                "/etc/machine-id", "--",
-                                                SOUND_DBUS_DAEMON_BINARY, "--nofork",
-                                                "--nopidfile", "--nosyslog", "--config-file",
-                                                ctx->bus_config, "--address", address, NULL });
+                r = companion_extend(
+                                &l, (const char *const[]){ "--ro-bind", ctx->bus_config,
+                                                    ctx->bus_config, "--ro-bind", "/etc/passwd",
+                                                    "/etc/passwd", "--ro-bind", "/etc/group",
+                                                    "/etc/group", "--ro-bind-try",
+                                                    "/etc/machine-id", "/etc/machine-id", "--",
+                                                    SOUND_DBUS_DAEMON_BINARY, "--nofork",
+                                                    "--nopidfile", "--nosyslog", "--config-file",
+                                                    ctx->bus_config, "--address", address, NULL });
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(l);
@@ -80,10 +80,9 @@ int sound_plan_player(const SoundContext *ctx, LaunchPlan **ret) {
         if (r >= 0)
                 r = plan_new(&p);
         if (r >= 0)
-                r = plan_append_strv(p,
-                                (char *const[]){ (char *) ctx->sound_binary, "--bus", address,
-                                                "--name", (char *) ctx->vm_name, "--server",
-                                                server, NULL });
+                r = plan_append_strv(p, (char *const[]){ (char *) ctx->sound_binary, "--bus",
+                                                        address, "--name", (char *) ctx->vm_name,
+                                                        "--server", server, NULL });
         if (r >= 0 && ctx->capture)
                 r = plan_append(p, "--capture");
         /* Connecting to a socket needs write access to it; the Pulse directory, not its socket:

@@ -16,10 +16,10 @@
 
 typedef struct SoundContext {
         const char *vm_name;
-        const char *dir;           /* absolute: the VM's companion directory */
-        const char *bus_config;    /* absolute: SOUND_BUS_CONFIG */
-        const char *pulse_dir;     /* absolute: the user's <runtime>/pulse (may not exist yet) */
-        const char *sound_binary;  /* absolute: vmsilo-sound */
+        const char *dir;          /* absolute: the VM's companion directory */
+        const char *bus_config;   /* absolute: SOUND_BUS_CONFIG */
+        const char *pulse_dir;    /* absolute: the user's <runtime>/pulse (may not exist yet) */
+        const char *sound_binary; /* absolute: vmsilo-sound */
         bool capture;
 } SoundContext;
 

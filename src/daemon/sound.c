@@ -150,8 +150,8 @@ static int sound_start(Sound *s, const VmConfig *vm) {
                 r = sound_plan_player(&ctx, &s->player_plan);
         if (r < 0)
                 return r;
-        r = sandboxed_child_spawn(m, bus_argv, on_sound_process_exit, &s->bus, &s->bus.child,
-                        &s->bus.pid);
+        r = sandboxed_child_spawn(
+                        m, bus_argv, on_sound_process_exit, &s->bus, &s->bus.child, &s->bus.pid);
         if (r < 0)
                 return r;
         sound_process_started(&s->bus);
@@ -187,8 +187,8 @@ int sound_new(Manager *m, const VmConfig *vm, Sound **ret) {
                 return r; /* validation refused this config before */
         s->capture = wanted.capture;
         if (!(s->vm_name = strdup(vm->name)) ||
-                        asprintf(&s->dir, "%s/" WAYLAND_SERVICES_DIR "/%s",
-                                        m->options.runtime_dir, vm->name) < 0 ||
+                        asprintf(&s->dir, "%s/" WAYLAND_SERVICES_DIR "/%s", m->options.runtime_dir,
+                                        vm->name) < 0 ||
                         asprintf(&s->bus_path, "%s/" SOUND_BUS_SOCKET, s->dir) < 0 ||
                         asprintf(&s->pulse_dir, "%s/%u/pulse", m->options.user_runtime_base,
                                         (unsigned) m->user_uid) < 0)
@@ -257,7 +257,6 @@ static json_t *process_to_json(const SoundProcess *p) {
 
 json_t *sound_to_json(const Sound *s) {
         return json_pack("{s:b, s:s, s:o, s:o, s:s?}", "capture", s->capture, "server",
-                        server_is_live(s) ? "running" : "missing", "bus",
-                        process_to_json(&s->bus), "player", process_to_json(&s->player),
-                        "problem", s->problem);
+                        server_is_live(s) ? "running" : "missing", "bus", process_to_json(&s->bus),
+                        "player", process_to_json(&s->player), "problem", s->problem);
 }

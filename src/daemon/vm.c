@@ -17,7 +17,6 @@
 #include "client.h"
 #include "companion.h"
 #include "tray-companion.h"
-#include "sound.h"
 #include "conn-limit.h"
 #include "crosvm-plan.h"
 #include "host-forward.h"
@@ -31,6 +30,7 @@
 #include "sandbox.h"
 #include "shares.h"
 #include "socket-util.h"
+#include "sound.h"
 #include "strv.h"
 #include "tap.h"
 #include "vfio.h"
@@ -1202,8 +1202,9 @@ json_t *vm_to_json(const Vm *vm) {
         const VmConfig *c = vm->config;
         bool up = vm->state == VM_RUNNING;
 
-        json_t *o = json_pack("{s:s, s:s, s:s?, s:o, s:o, s:I, s:i, s:i, s:I, s:s, s:s?, s:o, s:o, s:o, "
-                         "s:o}",
+        json_t *o = json_pack(
+                        "{s:s, s:s, s:s?, s:o, s:o, s:I, s:i, s:i, s:I, s:s, s:s?, s:o, s:o, s:o, "
+                        "s:o}",
                         "name", c->name, "state", vm_state_to_string(vm->state), "reason",
                         vm->state == VM_FAILED ? vm->failure_reason : NULL, "pid",
                         vm->pid > 0 ? json_integer(vm->pid) : json_null(), "uptime_sec",

@@ -450,8 +450,8 @@ static pid_t clone_child(const LaunchPlan *plan, int pid_ns_fd) {
         return pid < 0 ? -error : pid;
 }
 
-static int spawn(const LaunchPlan *plan, const SandboxFds *fds, uid_t uid, gid_t gid,
-                int pid_ns_fd, pid_t *ret_pid) {
+static int spawn(const LaunchPlan *plan, const SandboxFds *fds, uid_t uid, gid_t gid, int pid_ns_fd,
+                pid_t *ret_pid) {
         _cleanup_(seccomp_releasep) scmp_filter_ctx filter = NULL;
         _cleanup_(freep) char *binary = NULL;
         _cleanup_(closep) int parent_pidfd = -EBADF;

@@ -16,12 +16,12 @@
  * and the context are touched only under pa_threaded_mainloop_lock(), which libpulse holds
  * around its own callbacks; nothing under it blocks. */
 #include <getopt.h>
-#include <signal.h>
-#include <sys/prctl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from daemon import Daemon, TEST_USER, binary, ensure_test_user, public_dir, vm as vm_entry
+from daemon import (TEST_USER, binary, ensure_test_user, fake_qemu_cleanup, fake_qemu_daemon,
+                    public_dir)
 
 VM = "snd"
 BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
@@ -245,43 +246,18 @@ def test_a_hostile_vmm_cannot_get_samples_without_capture(root, host):
 # The VMM is fake_qemu.py (no guest boots): it runs the real QEMU's sound part, paused, with the
 # plan's sound arguments, inside the VMM sandbox, so QEMU finds the VM's bus as the plan says.
 
-HERE = Path(__file__).parent
-
-
-def fake_vm(name, fake, **options):
-    # The fake VMM's files are a shared directory: the VMM sandbox shows it nothing else.
-    return vm_entry(name, kernel="/etc/hostname",
-                    sharedDirectories=[{"path": str(fake), "tag": "fake"}], **options)
-
-
 def sound_daemon(tmp_path_factory, user_runtime_base, vms):
-    fake = public_dir("vmsilo-fake-qemu-")
-    shutil.copy(HERE / "fake_qemu.py", fake / "fake_qemu.py")
-    shutil.copy(binary("vmsilo-agent"), fake / "vmsilo-agent")
-    # Outside the shared directory, which the VMM sandbox mounts noexec.
-    exe = public_dir("vmsilo-fake-qemu-bin-") / "qemu-system-x86_64"
-    exe.write_text(f"#!/bin/sh\nexec /usr/bin/python3 {fake}/fake_qemu.py \"$@\"\n")
-    exe.chmod(0o755)
-    forward = fake / "forward"
-    forward.mkdir()
-    forward.chmod(0o777)
-    d = Daemon(tmp_path_factory.mktemp("daemon"), public_dir("vmsilo-state-"),
-               [fake_vm(name, fake, **options) for name, options in vms],
-               extra_args=["--qemu-system", str(exe)])
+    d = fake_qemu_daemon(tmp_path_factory, vms)
     d.env.update({
-        "FAKE_QEMU_AGENT": str(fake / "vmsilo-agent"),
-        "FAKE_QEMU_FORWARD_DIR": str(forward),
         "VMSILO_USER_RUNTIME_BASE": str(user_runtime_base),
         "VMSILO_SOUND": binary("vmsilo-sound"),
     })
-    d.fake = [fake, exe.parent]
     return d.start()
 
 
 def sound_daemon_stop(d):
     d.stop()
-    for path in d.fake:
-        shutil.rmtree(path, ignore_errors=True)
+    fake_qemu_cleanup(d)
 
 
 def start_vm(d, name):
