@@ -96,6 +96,8 @@ def base_env(runtime_dir, state_dir):
         "VMSILO_ACCEL": "tcg",
         # The tray host half vmsilod runs once the user's session bus is there (docs/tray.md).
         "VMSILO_TRAY": binary("vmsilo-tray"),
+        # A QEMU VM's sound player, started in the VMM's sandbox (docs/sound.md).
+        "VMSILO_SOUND": binary("vmsilo-sound"),
     })
     return env
 

@@ -248,10 +248,7 @@ def test_a_hostile_vmm_cannot_get_samples_without_capture(root, host):
 
 def sound_daemon(tmp_path_factory, user_runtime_base, vms):
     d = fake_qemu_daemon(tmp_path_factory, vms)
-    d.env.update({
-        "VMSILO_USER_RUNTIME_BASE": str(user_runtime_base),
-        "VMSILO_SOUND": binary("vmsilo-sound"),
-    })
+    d.env["VMSILO_USER_RUNTIME_BASE"] = str(user_runtime_base)
     return d.start()
 
 
