@@ -64,8 +64,13 @@ static int on_sound_process_exit(sd_event_source *source, const siginfo_t *si, v
                 return 0;
         free(p->last_error);
         p->last_error = sandboxed_child_exit_reason(si);
-        log_warning("VM '%s': sound %s (pid %d) %s; the VM runs on without sound.",
-                        p->owner->vm_name, p->what, (int) p->pid, strna(p->last_error));
+        /* The player ends cleanly when QEMU leaves the bus: the VM is stopping. */
+        if (si->si_code == CLD_EXITED && si->si_status == 0)
+                log_info("VM '%s': sound %s (pid %d) ended.", p->owner->vm_name, p->what,
+                                (int) p->pid);
+        else
+                log_warning("VM '%s': sound %s (pid %d) %s; the VM runs on without sound.",
+                                p->owner->vm_name, p->what, (int) p->pid, strna(p->last_error));
         p->child = sd_event_source_disable_unref(p->child);
         p->pid = 0;
         return 0;
