@@ -34,7 +34,7 @@ static bool path_under_usr(const char *path) {
         return strncmp(path, "/usr/", 5) == 0;
 }
 
-static int extend_many(char ***l, const char *const *args) {
+int companion_extend(char ***l, const char *const *args) {
         for (; *args; args++) {
                 int r = strv_extend(l, *args);
                 if (r < 0)
@@ -78,10 +78,10 @@ int companion_sandbox_args(const char *dir, char ***l) {
         };
         int r;
 
-        r = extend_many(l, base);
+        r = companion_extend(l, base);
         if (r < 0)
                 return r;
-        return extend_many(l, (const char *const[]){ "--bind", dir, dir, "--setenv",
+        return companion_extend(l, (const char *const[]){ "--bind", dir, dir, "--setenv",
                                               "XDG_RUNTIME_DIR", dir, NULL });
 }
 
@@ -90,7 +90,7 @@ int companion_sandbox_args(const char *dir, char ***l) {
 int companion_bind_binary(const char *binary, char ***l) {
         if (path_under_usr(binary))
                 return 0;
-        return extend_many(l, (const char *const[]){ "--ro-bind", binary, binary, NULL });
+        return companion_extend(l, (const char *const[]){ "--ro-bind", binary, binary, NULL });
 }
 
 /* The fence reaches vmsilo-clipboard's socket through its directory (read-only: connecting
@@ -107,7 +107,7 @@ static int clipboard_args(const CompanionContext *ctx, char ***l) {
         dir = strndup(ctx->clipboard, (size_t) (slash - ctx->clipboard));
         if (!dir)
                 return -ENOMEM;
-        return extend_many(l, (const char *const[]){ "--ro-bind", dir, dir, NULL });
+        return companion_extend(l, (const char *const[]){ "--ro-bind", dir, dir, NULL });
 }
 
 /* A D-Bus unix:path= address for path: bytes outside its optionally-escaped set are %XX (D-Bus
@@ -145,7 +145,7 @@ static int session_bus_args(const char *dir, char ***l) {
         r = companion_bus_address(bus, &address);
         if (r < 0)
                 return r;
-        return extend_many(l, (const char *const[]){ "--ro-bind-try", bus, bus, "--setenv",
+        return companion_extend(l, (const char *const[]){ "--ro-bind-try", bus, bus, "--setenv",
                                       "DBUS_SESSION_BUS_ADDRESS", address, NULL });
 }
 
@@ -164,7 +164,7 @@ int companion_plan_clipboard_argv(const char *binary, const char *dir, char ***r
         if (r >= 0)
                 r = companion_bind_binary(binary, &l);
         if (r >= 0)
-                r = extend_many(&l,
+                r = companion_extend(&l,
                                 (const char *const[]){ "--", binary, "--socket", socket, NULL });
         if (r < 0)
                 return r;
@@ -198,7 +198,7 @@ int companion_plan_argv(CompanionKind k, const CompanionContext *ctx, char ***re
                         return r;
                 /* -try: before the first menu sync there may be no entries directory; the
                  * fence then gives every window the VM's app_id */
-                r = extend_many(&l,
+                r = companion_extend(&l,
                                 (const char *const[]){ "--ro-bind", ctx->compositor,
                                                 ctx->compositor, "--ro-bind-try",
                                                 ctx->entries_dir, ctx->entries_dir, "--",
@@ -208,17 +208,17 @@ int companion_plan_argv(CompanionKind k, const CompanionContext *ctx, char ***re
                                                 "--frame-width", frame_width, "--entries",
                                                 ctx->entries_dir, NULL });
                 if (r >= 0 && ctx->clipboard)
-                        r = extend_many(&l, (const char *const[]){ "--clipboard", ctx->clipboard,
+                        r = companion_extend(&l, (const char *const[]){ "--clipboard", ctx->clipboard,
                                                     "--control", control_socket, NULL });
                 if (r >= 0 && ctx->copy_key)
-                        r = extend_many(&l, (const char *const[]){ "--copy-key", ctx->copy_key,
+                        r = companion_extend(&l, (const char *const[]){ "--copy-key", ctx->copy_key,
                                                     NULL });
                 if (r >= 0 && ctx->paste_key)
-                        r = extend_many(&l, (const char *const[]){ "--paste-key", ctx->paste_key,
+                        r = companion_extend(&l, (const char *const[]){ "--paste-key", ctx->paste_key,
                                                     NULL });
                 break;
         case COMPANION_WAYPIPE:
-                r = extend_many(&l,
+                r = companion_extend(&l,
                                 (const char *const[]){ "--setenv", "WAYLAND_DISPLAY", fence_socket,
                                                 "--", COMPANION_WAYPIPE_BINARY, "--no-gpu",
                                                 "--socket", waypipe_socket, "client", NULL });

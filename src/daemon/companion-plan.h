@@ -40,6 +40,8 @@ const char *companion_kind_to_string(CompanionKind k);
 /* The socket companion k listens on, in the companion directory. */
 const char *companion_socket_name(CompanionKind k);
 
+/* Appends args (NULL-terminated) to *l. */
+int companion_extend(char ***l, const char *const *args);
 /* Appends the sandbox every companion shares (bwrap first, up to its options): nothing of the
  * host but /usr read-only and dir (the VM's companion directory, also XDG_RUNTIME_DIR). */
 int companion_sandbox_args(const char *dir, char ***l);

@@ -31,6 +31,7 @@ typedef struct ManagerOptions {
         const char *tray_binary;       /* vmsilo-tray: VMSILO_TRAY or the installed one */
         const char *user_runtime_base; /* VMSILO_USER_RUNTIME_BASE or /run/user */
         const char *clipboard_binary;  /* vmsilo-clipboard: VMSILO_CLIPBOARD or the installed one */
+        const char *sound_binary;      /* vmsilo-sound: VMSILO_SOUND or the installed one */
         const char *sys_root;         /* "/" or a test's fake tree: sysfs and /dev/vfio (vfio.h) */
         uint64_t start_timeout_usec;
         uint64_t stop_timeout_usec;

@@ -13,8 +13,9 @@
 #include "sandbox.h"
 #include "strv.h"
 
-int sandboxed_child_spawn(Manager *m, char **argv, sd_event_child_handler_t handler, void *userdata,
-                sd_event_source **ret_source, pid_t *ret_pid) {
+/* Starts plan as m's user, beside vmm's (a PID namespace's first process) when vmm > 0. */
+static int spawn(Manager *m, const LaunchPlan *plan, pid_t vmm, sd_event_child_handler_t handler,
+                void *userdata, sd_event_source **ret_source, pid_t *ret_pid) {
         const SandboxFds fds = {
                 .qmp = -EBADF,
                 .agent = -EBADF,
@@ -23,11 +24,11 @@ int sandboxed_child_spawn(Manager *m, char **argv, sd_event_child_handler_t hand
                 .input = -EBADF,
                 .output = STDERR_FILENO,
         };
-        const LaunchPlan plan = { .argv = argv, .n_argv = strv_length(argv) };
         pid_t pid;
         int r;
 
-        r = sandbox_spawn(&plan, &fds, m->user_uid, m->user_gid, &pid);
+        r = vmm > 0 ? sandbox_spawn_beside(plan, &fds, m->user_uid, m->user_gid, vmm, &pid)
+                    : sandbox_spawn(plan, &fds, m->user_uid, m->user_gid, &pid);
         if (r < 0)
                 return r;
         r = sd_event_add_child(m->event, ret_source, pid, WEXITED, handler, userdata);
@@ -37,6 +38,19 @@ int sandboxed_child_spawn(Manager *m, char **argv, sd_event_child_handler_t hand
         }
         *ret_pid = pid;
         return 0;
+}
+
+int sandboxed_child_spawn(Manager *m, char **argv, sd_event_child_handler_t handler, void *userdata,
+                sd_event_source **ret_source, pid_t *ret_pid) {
+        const LaunchPlan plan = { .argv = argv, .n_argv = strv_length(argv) };
+
+        return spawn(m, &plan, 0, handler, userdata, ret_source, ret_pid);
+}
+
+int sandboxed_child_spawn_beside(Manager *m, const LaunchPlan *plan, pid_t vmm,
+                sd_event_child_handler_t handler, void *userdata, sd_event_source **ret_source,
+                pid_t *ret_pid) {
+        return spawn(m, plan, vmm, handler, userdata, ret_source, ret_pid);
 }
 
 void sandboxed_child_kill(sd_event_source **s) {

@@ -8,11 +8,18 @@
 #include <systemd/sd-event.h>
 
 #include "manager.h"
+#include "plan.h"
 
 /* Runs argv as m's configured user, stdin /dev/null and stdout/stderr ours; handler gets its
  * exit with userdata. On failure nothing runs. */
 int sandboxed_child_spawn(Manager *m, char **argv, sd_event_child_handler_t handler, void *userdata,
                 sd_event_source **ret_source, pid_t *ret_pid);
+
+/* The same for a contained plan (the VMM's sandbox, sandbox.h) that joins the PID namespace of
+ * vmm, a running VMM of ours (sandbox_spawn_beside()). */
+int sandboxed_child_spawn_beside(Manager *m, const LaunchPlan *plan, pid_t vmm,
+                sd_event_child_handler_t handler, void *userdata, sd_event_source **ret_source,
+                pid_t *ret_pid);
 
 /* SIGKILLs the child of *s and forgets it: the loop keeps the source, without userdata, until
  * the child is reaped (see sandboxed_child_reaped()). Nothing if *s is NULL. */

@@ -4,6 +4,7 @@
 #include "vm-json.h"
 #include "accel.h"
 #include "companion.h"
+#include "sound.h"
 #include "strv.h"
 #include "time-util.h"
 #include "tray-companion.h"
@@ -32,8 +33,9 @@ static json_t *vm_interfaces_to_json(const VmConfig *c) {
 json_t *vm_to_json(const Vm *vm) {
         const VmConfig *c = vm->config;
         bool up = vm->state == VM_RUNNING;
+        json_t *o;
 
-        return json_pack("{s:s, s:s, s:s?, s:o, s:o, s:I, s:i, s:i, s:I, s:s, s:s?, s:o, s:o, s:o, "
+        o = json_pack("{s:s, s:s, s:s?, s:o, s:o, s:I, s:i, s:i, s:I, s:s, s:s?, s:o, s:o, s:o, "
                          "s:o}",
                         "name", c->name, "state", vm_state_to_string(vm->state), "reason",
                         vm->state == VM_FAILED ? vm->failure_reason : NULL, "pid",
@@ -55,4 +57,7 @@ json_t *vm_to_json(const Vm *vm) {
                         "interfaces", vm_interfaces_to_json(c), "gui",
                         vm->companions ? companions_to_json(vm->companions) : json_null(), "tray",
                         vm->tray ? tray_companion_to_json(vm->tray) : json_null());
+        if (o && vm->sound)
+                (void) json_object_set_new(o, "sound", sound_to_json(vm->sound));
+        return o;
 }

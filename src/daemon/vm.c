@@ -26,6 +26,8 @@
 #include "sandbox.h"
 #include "shares.h"
 #include "string-util.h"
+#include "socket-util.h"
+#include "sound.h"
 #include "strv.h"
 #include "tap.h"
 #include "time-util.h"
@@ -119,6 +121,8 @@ static void vm_set_state(Vm *vm, VmState s) {
         vm->state = s;
         vm_update_companions(vm);
         vm_update_tray(vm);
+        if (!vm_state_has_vmm(s))
+                vm->sound = sound_free(vm->sound);
         vm_update_idle(vm);
         vm_notify_waiters(vm);
         if (!vm_state_has_vmm(s))
@@ -448,6 +452,7 @@ static int vm_build_plan(Vm *vm, LaunchPlan **ret) {
                 .vmm = vm->vmm,
                 .state_dir = m->options.state_dir,
                 .runtime_dir = m->options.runtime_dir,
+                .sound_bus = sound_bus_path(vm->sound),
         };
         LaunchContext ctx;
         int r;
@@ -560,6 +565,14 @@ static int vm_spawn(Vm *vm) {
         r = vm_acquire_vfio(vm);
         if (r < 0)
                 return r;
+        /* Where the VM's host companions listen; a failure costs only guest-opened streams. */
+        r = host_forward_prepare_dir(vm);
+        if (r < 0)
+                log_warning_errno(r, "VM '%s': cannot make its host service directory: %m",
+                                vm_name(vm));
+        /* QEMU joins the VM's sound bus as it starts: the bus is up first (sound.c). */
+        if (vm->vmm == VMM_QEMU && !vm->sound)
+                (void) sound_new(m, vm->config, &vm->sound);
         r = vm_build_plan(vm, &plan);
         if (r < 0)
                 return r;
@@ -614,6 +627,8 @@ static int vm_spawn(Vm *vm) {
         }
         vm->pid = pid;
         log_info("VM '%s': started %s as pid %d.", vm_name(vm), plan->argv[0], (int) pid);
+        /* QEMU takes the player's listeners only from a process it sees (docs/sound.md). */
+        (void) sound_start_player(vm->sound, pid);
 
         r = sd_event_add_child(m->event, &vm->child, pid, WEXITED, on_vmm_exit, vm);
         if (r >= 0)

@@ -20,6 +20,7 @@
 typedef struct Client Client;
 typedef struct Companions Companions;
 typedef struct TrayCompanion TrayCompanion;
+typedef struct Sound Sound;
 typedef struct Listener Listener;
 typedef struct Relay Relay;
 typedef struct HostForward HostForward;
@@ -84,6 +85,7 @@ struct Vm {
 
         Companions *companions; /* while running with the GPU on: waypipe client, vmsilo-wayland */
         TrayCompanion *tray;    /* while running with tray on: vmsilo-tray host */
+        Sound *sound;           /* while a QEMU VMM with sound on runs: its bus and player */
         uint32_t live_sessions; /* from the agent's STATUS */
         Relay *relays;          /* active vm-run streams on this VM; Relay::vm_next */
         size_t n_relays;

@@ -15,7 +15,9 @@ const char *const image_modules_required[] = {
 };
 
 /* Transports first (microvm: MMIO; q35: PCI), then devices, filesystems and sockets. Their
- * dependencies and softdeps (ext4's crc32c) come from libkmod (image-modules.c). */
+ * dependencies and softdeps (ext4's crc32c) come from libkmod (image-modules.c). Sound: the
+ * HDA codec driver before the controller, so the codec QEMU emulates binds while the controller
+ * probes (after switch_root no module is left to request). */
 const char *const image_modules_optional[] = {
         "virtio_mmio",
         "virtio_pci",
@@ -29,6 +31,8 @@ const char *const image_modules_optional[] = {
         "overlay",
         "vmw_vsock_virtio_transport",
         "ext4",
+        "snd_hda_codec_generic",
+        "snd_hda_intel",
         NULL,
 };
 

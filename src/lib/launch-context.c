@@ -97,6 +97,7 @@ int launch_context_build(
                 .console_fd = !s->debug,
                 .balloon_qmp_fd = !s->debug && s->vmm == VMM_QEMU && plan_vm_has_balloon(vm),
                 .tap_fds = true,
+                .sound_bus = s->sound_bus,
         };
         return 0;
 }

@@ -25,6 +25,7 @@ typedef struct LaunchSetup {
         const char *binary;       /* the VMM executable, or NULL (looked up in PATH) */
         AccelKind accel;          /* QEMU: resolved (never ACCEL_AUTO) */
         uint32_t tsc_khz;
+        const char *sound_bus; /* QEMU: the VM's private audio bus (sound.c), or NULL */
 } LaunchSetup;
 
 /* The paths a LaunchContext points into. */

@@ -271,6 +271,34 @@ static int check_shared_dirs(PlanCheck *k) {
         return 0;
 }
 
+/* On QEMU a sound attribute set may say capture (a boolean) and backend ("pulse"); the other
+ * keys are crosvm --virtio-snd options. */
+static int check_sound_qemu(PlanCheck *k) {
+        const KeyValueList *o = &k->vm->sound.options;
+        char where[128];
+        int r = 0;
+
+        for (size_t i = 0; r >= 0 && k->vm->sound.custom && i < o->n_items; i++) {
+                const char *key = o->items[i].key, *value = o->items[i].value;
+
+                (void) snprintf(where, sizeof(where), ".sound.%s", key);
+                if (!qemu_plan_sound_key_is_supported(key))
+                        r = check_fail(k, where,
+                                        "'%s' is a crosvm --virtio-snd option with no qemu "
+                                        "equivalent; this VM uses qemu (qemu knows capture and "
+                                        "backend)",
+                                        key);
+                else if (streq(key, "capture"))
+                        r = check_bool(k, where, value);
+                else if (!streq(value, QEMU_PLAN_SOUND_BACKEND))
+                        r = check_fail(k, where,
+                                        "unknown sound backend '%s' (qemu VMs play through "
+                                        "'" QEMU_PLAN_SOUND_BACKEND "')",
+                                        value);
+        }
+        return r;
+}
+
 /* Everything below exists only on crosvm. */
 static int check_crosvm_only(PlanCheck *k) {
         const VmConfig *vm = k->vm;
@@ -287,11 +315,6 @@ static int check_crosvm_only(PlanCheck *k) {
                 r = check_fail(k, ".gpu",
                                 "GPU options are crosvm --gpu options and need crosvm; this VM "
                                 "uses qemu (use gpu = true or false: qemu VMs get no GPU)");
-        if (r >= 0 && vm->sound.custom)
-                r = check_fail(k, ".sound",
-                                "sound options are crosvm --virtio-snd options and need crosvm; "
-                                "this VM uses qemu (use sound = true or false: qemu VMs get no "
-                                "sound device)");
         for (size_t j = 0; r >= 0 && j < vm->n_vhost_user; j++) {
                 (void) snprintf(where, sizeof(where), ".vhostUser[%zu]", j);
                 r = check_fail(k, where, "vhost-user devices need crosvm; this VM uses qemu");
@@ -330,6 +353,8 @@ int plan_validate_vm(const VmConfig *vm, size_t vm_index, VmmKind vmm, ConfigErr
                 return -EINVAL;
         if (vmm == VMM_QEMU) {
                 r = check_crosvm_only(&k);
+                if (r >= 0)
+                        r = check_sound_qemu(&k);
                 if (r < 0)
                         return r;
         }

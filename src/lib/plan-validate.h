@@ -2,12 +2,13 @@
 /* plan-validate.h: which VM options the chosen VMM can honour. Pure.
  *
  * Rule of thumb: a default adapts to the VMM quietly, an explicit request is honoured or
- * rejected. On QEMU, `gpu = true` and `sound = true` (both default on) and the global crosvm.*
- * options simply do not apply; but a gpu/sound attribute set, vhostUser devices, per-VM
- * crosvm.extraArgs/extraRunArgs, `type = "fs"` shares and crosvm-only keys of disks, shares and PCI
- * devices are errors naming the VM and the option. The per-VM crosvm.logLevel is ignored on QEMU
- * (it only changes crosvm's logging). On crosvm, shares are 9p too: `type = "fs"`, the id keys
- * and virtio-fs options, which need crosvm's own device jail, are errors. */
+ * rejected. On QEMU, `gpu = true` (default on) and the global crosvm.* options simply do not
+ * apply; but a gpu attribute set, sound keys other than capture and backend = "pulse", vhostUser
+ * devices, per-VM crosvm.extraArgs/extraRunArgs, `type = "fs"` shares and crosvm-only keys of
+ * disks, shares and PCI devices are errors naming the VM and the option. The per-VM
+ * crosvm.logLevel is ignored on QEMU (it only changes crosvm's logging). On crosvm, shares are
+ * 9p too: `type = "fs"`, the id keys and virtio-fs options, which need crosvm's own device jail,
+ * are errors. */
 #pragma once
 
 #include <stdint.h>

@@ -95,6 +95,10 @@ typedef struct LaunchContext {
         const char *built_root_disk;
         /* The qcow2 upper layer for rootOverlay.type = qcow2, or NULL (then tmpfs). */
         const char *overlay_disk;
+        /* QEMU sound: the VM's private D-Bus socket, on which QEMU's D-Bus display meets
+         * vmsilo-sound (docs/sound.md). NULL: nothing plays the VM's sound, so it gets no sound
+         * device whatever `sound` says. */
+        const char *sound_bus;
         /* crosvm GPU: the host Wayland socket for cross-domain, or NULL. */
         const char *wayland_socket;
         /* QEMU: ACCEL_KVM or ACCEL_TCG, never ACCEL_AUTO. Ignored by crosvm (always KVM). */

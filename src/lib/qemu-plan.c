@@ -19,6 +19,7 @@ typedef struct QemuBuild {
         const VmConfig *vm;
         const LaunchContext *ctx;
         bool pci;
+        QemuSound sound;
 } QemuBuild;
 
 static const char *const qemu_disk_keys[] = {
@@ -42,6 +43,36 @@ static const char *const qemu_shared_dir_keys[] = {
         "gidmap",
         NULL,
 };
+
+static const char *const qemu_sound_keys[] = {
+        "capture",
+        "backend",
+        NULL,
+};
+
+bool qemu_plan_sound_key_is_supported(const char *key) {
+        return strv_contains((char *const *) qemu_sound_keys, key);
+}
+
+int qemu_plan_sound(const VmConfig *vm, QemuSound *ret) {
+        QemuSound s = { .playback = vm->sound.enabled };
+        const KeyValueList *o = &vm->sound.options;
+        int v;
+
+        for (size_t i = 0; vm->sound.custom && i < o->n_items; i++) {
+                const char *k = o->items[i].key, *val = o->items[i].value;
+
+                if (streq(k, "capture")) {
+                        v = plan_parse_bool(val);
+                        if (v < 0)
+                                return v;
+                        s.capture = v;
+                } else if (!streq(k, "backend") || !streq(val, QEMU_PLAN_SOUND_BACKEND))
+                        return -EINVAL;
+        }
+        *ret = s;
+        return 0;
+}
 
 bool qemu_plan_disk_key_is_supported(const char *key) {
         return strv_contains((char *const *) qemu_disk_keys, key);
@@ -110,7 +141,12 @@ static int qemu_append_basics(QemuBuild *b) {
         r = qemu_append_pair(p, "-name", b->vm->name);
         if (r < 0)
                 return r;
-        r = qemu_append_pair(p, "-M", b->pci ? "q35" : "microvm,x-option-roms=off,rtc=on");
+        /* microvm's pcie=on adds a PCIe host bridge for the sound controller only: virtio stays
+         * on MMIO, so the guest sees the same devices with and without sound. */
+        r = qemu_append_pair(p, "-M",
+                        b->pci               ? "q35"
+                        : b->sound.playback ? "microvm,x-option-roms=off,rtc=on,pcie=on"
+                                            : "microvm,x-option-roms=off,rtc=on");
         if (r < 0)
                 return r;
         r = qemu_append_pair(p, "-accel", kvm ? "kvm" : "tcg");
@@ -495,6 +531,45 @@ static int qemu_append_interface(QemuBuild *b, const NetInterface *iface) {
                         iface->index, plan_format_mac(iface->mac, mac));
 }
 
+/* QEMU's D-Bus display joins the VM's private bus (QEMU is org.qemu there) and exports only
+ * what QEMU has here: org.qemu.Display1.Audio. The audiodev hands PCM to the listeners that
+ * vmsilo-sound registers on it and plays silence while none is. Not p2p mode: QEMU 7.2 crashes
+ * when a p2p peer registers an audio listener (no sender name; fixed in QEMU 8.0). The codec
+ * decides what the guest can do: hda-output has no input pin, so without capture the guest has
+ * no capture PCM at all. */
+static int qemu_append_sound(QemuBuild *b) {
+        _cleanup_(freep) char *display = NULL, *address = NULL;
+        LaunchPlan *p = b->plan;
+        int r;
+
+        if (!b->sound.playback)
+                return 0;
+        /* The sandbox binds the bus socket in: connecting needs write permission on it. */
+        r = plan_add_path(p, b->ctx->sound_bus, true);
+        if (r >= 0)
+                r = qemu_append_pair(p, "-audiodev", "dbus,id=" QEMU_PLAN_AUDIODEV_ID);
+        if (r < 0)
+                return r;
+        if (asprintf(&address, "unix:path=%s", b->ctx->sound_bus) < 0) {
+                address = NULL;
+                return -ENOMEM;
+        }
+        r = plan_extendf(&display, ",", "dbus");
+        if (r >= 0)
+                r = qemu_opt(&display, "addr", address);
+        if (r >= 0)
+                r = plan_extendf(&display, ",", "audiodev=" QEMU_PLAN_AUDIODEV_ID);
+        if (r >= 0)
+                r = qemu_append_pair(p, "-display", display);
+        if (r >= 0)
+                r = qemu_append_pair(p, "-device", "intel-hda,id=hda");
+        if (r < 0)
+                return r;
+        return qemu_append_pair(p, "-device",
+                        b->sound.capture ? "hda-duplex,audiodev=" QEMU_PLAN_AUDIODEV_ID
+                                         : "hda-output,audiodev=" QEMU_PLAN_AUDIODEV_ID);
+}
+
 /* crosvm's per-device `iommu=on` (or `viommu`) puts the device behind a paravirtual IOMMU; QEMU's
  * equivalent is one virtio-iommu-pci for the machine, which then translates for every device on
  * the root bus. `iommu=off` is the default either way. Any other key, or value, has no QEMU
@@ -545,7 +620,7 @@ static int qemu_append_devices(QemuBuild *b) {
         if (r < 0)
                 return r;
         plan_set_memlock(b->plan, vm);
-        return 0;
+        return qemu_append_sound(b);
 }
 
 int qemu_plan_build(
@@ -556,13 +631,19 @@ int qemu_plan_build(
 
         if (!IN_SET(ctx->accel, ACCEL_KVM, ACCEL_TCG) || !ctx->kernel || !ctx->runtime_dir)
                 return -EINVAL;
-        /* gpu/sound attribute sets and vhost-user devices are crosvm's; see plan-validate.c. */
-        if (vm->gpu.custom || vm->sound.custom || vm->n_vhost_user > 0)
+        /* gpu attribute sets and vhost-user devices are crosvm's; see plan-validate.c. */
+        if (vm->gpu.custom || vm->n_vhost_user > 0)
                 return -EINVAL;
+        b = (QemuBuild){ .vm = vm, .ctx = ctx, .pci = qemu_plan_needs_pci(vm) };
+        r = qemu_plan_sound(vm, &b.sound);
+        if (r < 0)
+                return r;
+        b.sound.playback = b.sound.playback && ctx->sound_bus;
+        b.sound.capture = b.sound.capture && b.sound.playback;
         r = plan_new(&p);
         if (r < 0)
                 return r;
-        b = (QemuBuild){ .plan = p, .vm = vm, .ctx = ctx, .pci = qemu_plan_needs_pci(vm) };
+        b.plan = p;
         r = qemu_append_basics(&b);
         if (r < 0)
                 return r;

@@ -413,7 +413,35 @@ _noreturn_ static void child(const ChildArgs *a) {
         fail(a->binary);
 }
 
-int sandbox_spawn(const LaunchPlan *plan, const SandboxFds *fds, uid_t uid, gid_t gid,
+/* Clones the sandbox's child; with pid_ns_fd >= 0 the child is a member of that PID namespace
+ * instead of the first process of a new one. setns() moves only where our next child goes (our
+ * own namespace stays), and we move that back right after the clone. */
+static pid_t clone_child(const LaunchPlan *plan, int pid_ns_fd) {
+        unsigned long flags = plan->contained ? SANDBOX_NAMESPACES : 0;
+        _cleanup_(closep) int own = -EBADF;
+        pid_t pid;
+        int error;
+
+        if (pid_ns_fd >= 0) {
+                own = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+                if (own < 0 || setns(pid_ns_fd, CLONE_NEWPID) < 0)
+                        return -errno;
+                flags &= ~(unsigned long) CLONE_NEWPID;
+        }
+        /* Raw clone with no stack acts like fork(); the child is PID 1 of its namespace (or a
+         * member of pid_ns_fd's) and still our child, so waiting, PDEATHSIG and SIGKILL work as
+         * before. */
+        pid = (pid_t) syscall(SYS_clone, SIGCHLD | flags, NULL, NULL, NULL, 0);
+        if (pid == 0)
+                return 0; /* the child: it has its namespace */
+        error = errno;
+        if (own >= 0 && setns(own, CLONE_NEWPID) < 0)
+                /* Our later children would land in that namespace: nothing may start any more. */
+                abort();
+        return pid < 0 ? -error : pid;
+}
+
+static int spawn(const LaunchPlan *plan, const SandboxFds *fds, uid_t uid, gid_t gid, int pid_ns_fd,
                 pid_t *ret_pid) {
         _cleanup_(seccomp_releasep) scmp_filter_ctx filter = NULL;
         _cleanup_(freep) char *binary = NULL;
@@ -450,15 +478,32 @@ int sandbox_spawn(const LaunchPlan *plan, const SandboxFds *fds, uid_t uid, gid_
                 return -errno;
         a.parent_pidfd = parent_pidfd;
 
-        /* Raw clone with no stack acts like fork(); the child is PID 1 of its namespace and
-         * still our child, so waiting, PDEATHSIG and SIGKILL work as before. */
-        pid = (pid_t) syscall(SYS_clone, SIGCHLD | (plan->contained ? SANDBOX_NAMESPACES : 0),
-                        NULL, NULL, NULL, 0);
+        pid = clone_child(plan, pid_ns_fd);
         if (pid < 0)
-                return -errno;
+                return pid;
         if (pid == 0)
                 child(&a);
 
         *ret_pid = pid;
         return 0;
+}
+
+int sandbox_spawn(const LaunchPlan *plan, const SandboxFds *fds, uid_t uid, gid_t gid,
+                pid_t *ret_pid) {
+        return spawn(plan, fds, uid, gid, -EBADF, ret_pid);
+}
+
+int sandbox_spawn_beside(const LaunchPlan *plan, const SandboxFds *fds, uid_t uid, gid_t gid,
+                pid_t vmm, pid_t *ret_pid) {
+        _cleanup_(closep) int ns = -EBADF;
+        char path[64];
+
+        if (!plan || !plan->contained)
+                return -EINVAL;
+        /* vmm is our unreaped child: its number is not anyone else's. */
+        (void) snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int) vmm);
+        ns = open(path, O_RDONLY | O_CLOEXEC);
+        if (ns < 0)
+                return -errno;
+        return spawn(plan, fds, uid, gid, ns, ret_pid);
 }

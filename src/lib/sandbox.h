@@ -52,6 +52,13 @@ int sandbox_kvm_prepare(const char *path, uid_t uid, gid_t *ret_group);
 int sandbox_spawn(const LaunchPlan *plan, const SandboxFds *fds, uid_t uid, gid_t gid,
                 pid_t *ret_pid);
 
+/* As sandbox_spawn() for a contained plan, but the process joins the PID namespace of vmm (a
+ * contained VMM we started and have not reaped) instead of getting its own: the VMM sees it,
+ * and it dies when the VMM, PID 1 there, does. The other namespaces, root and filter are its
+ * own as for any contained plan. -EINVAL for a plan that is not contained. */
+int sandbox_spawn_beside(const LaunchPlan *plan, const SandboxFds *fds, uid_t uid, gid_t gid,
+                pid_t vmm, pid_t *ret_pid);
+
 /* Whether pid runs in our own PID namespace. The daemon gives no authority to a peer that does
  * not (a contained VMM, whatever socket it found); a peer we cannot see (pid 0) does not. */
 bool sandbox_pid_is_ours(pid_t pid);

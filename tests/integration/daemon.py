@@ -25,7 +25,8 @@ def binary(name):
     paths = {"vmsilo": "src/cli/vmsilo", "vmsilod": "src/daemon/vmsilod",
              "vmsilo-image": "src/image/vmsilo-image",
              "vmsilo-agent": "src/agent/vmsilo-agent", "vmsilo-tray": "src/tray/vmsilo-tray",
-             "tray-test-item": "tests/helpers/tray-test-item"}
+             "tray-test-item": "tests/helpers/tray-test-item",
+             "vmsilo-sound": "src/sound/vmsilo-sound"}
     return str(build_dir() / paths[name])
 
 
@@ -96,6 +97,8 @@ def base_env(runtime_dir, state_dir):
         "VMSILO_ACCEL": "tcg",
         # The tray host half vmsilod runs once the user's session bus is there (docs/tray.md).
         "VMSILO_TRAY": binary("vmsilo-tray"),
+        # A QEMU VM's sound player, started in the VMM's sandbox (docs/sound.md).
+        "VMSILO_SOUND": binary("vmsilo-sound"),
     })
     return env
 
@@ -272,3 +275,39 @@ class Daemon:
                 return
             time.sleep(0.2)
         raise TimeoutError(f"VM {name} is {current}, not {state}")
+
+
+def fake_qemu_daemon(tmp_path_factory, vms):
+    """vmsilod (not started) whose QEMU is fake_qemu.py, for vms [(name, options)]: no guest
+    boots, the real vmsilo-agent runs on the host in the VMM sandbox. d.forward is the agents'
+    forward directory; fake_qemu_cleanup(d) removes the fake's files after d.stop()."""
+    here = pathlib.Path(__file__).parent
+    fake = public_dir("vmsilo-fake-qemu-")
+    shutil.copy(here / "fake_qemu.py", fake / "fake_qemu.py")
+    shutil.copy(binary("vmsilo-agent"), fake / "vmsilo-agent")
+    # Outside the shared directory, which the VMM sandbox mounts noexec.
+    exe = public_dir("vmsilo-fake-qemu-bin-") / "qemu-system-x86_64"
+    exe.write_text(f"#!/bin/sh\nexec /usr/bin/python3 {fake}/fake_qemu.py \"$@\"\n")
+    exe.chmod(0o755)
+    forward = fake / "forward"
+    forward.mkdir()
+    forward.chmod(0o777)  # the fake VMM (the configured user) makes one dir per VM
+    # A kernel path that exists: no default image is built, the fake VMM ignores it. The fake
+    # VMM's files are a shared directory: the VMM sandbox shows it nothing else of the host.
+    d = Daemon(tmp_path_factory.mktemp("daemon"), public_dir("vmsilo-state-"),
+               [vm(name, kernel="/etc/hostname",
+                   sharedDirectories=[{"path": str(fake), "tag": "fake"}], **options)
+                for name, options in vms],
+               extra_args=["--qemu-system", str(exe)])
+    d.env.update({
+        "FAKE_QEMU_AGENT": str(fake / "vmsilo-agent"),
+        "FAKE_QEMU_FORWARD_DIR": str(forward),
+    })
+    d.forward = forward
+    d.fake_dirs = [fake, exe.parent]
+    return d
+
+
+def fake_qemu_cleanup(d):
+    for path in d.fake_dirs:
+        shutil.rmtree(path, ignore_errors=True)

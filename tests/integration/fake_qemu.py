@@ -95,6 +95,24 @@ def hostile_guest(fd, forward_dir):
         pass
 
 
+def sound_device(argv):
+    """With the plan's sound arguments, the real QEMU's sound part: a paused QEMU (no guest)
+    with the plan's -audiodev, -display and sound devices, on the plan's VM bus."""
+    if "-audiodev" not in argv:
+        return None
+    args = []
+    for i, a in enumerate(argv[:-1]):
+        if a in ("-audiodev", "-display") or (
+                a == "-device" and argv[i + 1].split(",")[0] in (
+                    "intel-hda", "hda-output", "hda-duplex")):
+            args += [a, argv[i + 1]]
+    libc = ctypes.CDLL(None, use_errno=True)
+    return subprocess.Popen(
+        ["/usr/bin/qemu-system-x86_64", "-M", "microvm,pcie=on", "-accel", "tcg", "-nodefaults",
+         "-no-user-config", "-S", *args],
+        stdout=subprocess.DEVNULL, preexec_fn=lambda: libc.prctl(1, 9))
+
+
 def main():
     argv = sys.argv[1:]
     name = argv[argv.index("-name") + 1]
@@ -121,6 +139,9 @@ def main():
          "--log-level", "debug"],
         pass_fds=[fds["agent"], image], preexec_fn=lambda: libc.prctl(1, 9))  # PR_SET_PDEATHSIG
     children.append(agent)
+    sound = sound_device(argv)
+    if sound:
+        children.append(sound)
     os.close(fds["agent"])
     sys.exit(agent.wait())
 

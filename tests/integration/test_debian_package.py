@@ -22,6 +22,7 @@ EXECUTABLES = ["usr/bin/vmsilo", "usr/sbin/vmsilod", "usr/sbin/vmsilo-balloond",
                "usr/libexec/vmsilo/vmsilo-agent", "usr/libexec/vmsilo/vmsilo-image",
                "usr/libexec/vmsilo/vmsilo-wayland",
                "usr/libexec/vmsilo/vmsilo-tray", "usr/libexec/vmsilo/vmsilo-clipboard",
+               "usr/libexec/vmsilo/vmsilo-sound",
                "usr/share/vmsilo/init"]
 DATA = ["usr/lib/systemd/system/vmsilod.service",
         "usr/lib/systemd/system/vmsilo-balloond.service",

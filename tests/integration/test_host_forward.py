@@ -16,41 +16,20 @@ from pathlib import Path
 
 import pytest
 
-from daemon import (TEST_USER, Daemon, binary, ensure_test_user, listen_as_user, public_dir,
-                    services_dir, vm, wait_for)
+from daemon import (TEST_USER, binary, ensure_test_user, fake_qemu_cleanup, fake_qemu_daemon,
+                    listen_as_user, public_dir, services_dir, wait_for)
 from userbus import UserBus, read_line
 
-HERE = Path(__file__).parent
 HOSTILE_OPENS = 70
-
-
-def fake_vm(name, fake, **options):
-    # A kernel path that exists: no default image is built, the fake VMM ignores it. The fake
-    # VMM's files are a shared directory: the VMM sandbox shows it nothing else of the host.
-    return vm(name, kernel="/etc/hostname",
-              sharedDirectories=[{"path": str(fake), "tag": "fake"}], **options)
 
 
 @pytest.fixture(scope="module")
 def daemon(tmp_path_factory):
     ensure_test_user()
-    fake = public_dir("vmsilo-fake-qemu-")
-    shutil.copy(HERE / "fake_qemu.py", fake / "fake_qemu.py")
-    shutil.copy(binary("vmsilo-agent"), fake / "vmsilo-agent")
-    exe = public_dir("vmsilo-fake-qemu-bin-") / "qemu-system-x86_64"
-    exe.write_text(f"#!/bin/sh\nexec /usr/bin/python3 {fake}/fake_qemu.py \"$@\"\n")
-    exe.chmod(0o755)
-    forward = fake / "forward"
-    forward.mkdir()
-    forward.chmod(0o777)  # the fake VMM (the configured user) makes one dir per VM
+    d = fake_qemu_daemon(tmp_path_factory, [("gui", {}), ("nogui", {"gpu": False, "tray": False}),
+                                            ("hostile", {})])
     user_runtime = public_dir("vmsilo-userrun-")
-    d = Daemon(tmp_path_factory.mktemp("daemon"), public_dir("vmsilo-state-"),
-               [fake_vm("gui", fake), fake_vm("nogui", fake, gpu=False, tray=False),
-                fake_vm("hostile", fake)],
-               extra_args=["--qemu-system", str(exe)])
     d.env.update({
-        "FAKE_QEMU_AGENT": str(fake / "vmsilo-agent"),
-        "FAKE_QEMU_FORWARD_DIR": str(forward),
         # nogui's guest listens although the plan names no service: the host must refuse it.
         "FAKE_QEMU_EXTRA_CMDLINE": "vmsilo.forward=wayland,tray",
         "FAKE_QEMU_HOSTILE": "hostile",
@@ -58,13 +37,11 @@ def daemon(tmp_path_factory):
         # The tray test's session bus is <user_runtime>/<uid>/bus; until then there is none.
         "VMSILO_USER_RUNTIME_BASE": str(user_runtime),
     })
-    d.forward = forward
     d.user_runtime = user_runtime
     d.start()
     yield d
     assert d.stop() == 0, d.output()
-    shutil.rmtree(fake, ignore_errors=True)
-    shutil.rmtree(exe.parent, ignore_errors=True)
+    fake_qemu_cleanup(d)
     shutil.rmtree(user_runtime, ignore_errors=True)
 
 

@@ -114,6 +114,7 @@ static inline void golden_apply_context(json_t *j, LaunchContext *ctx) {
                 { "built_root_disk", &ctx->built_root_disk },
                 { "overlay_disk", &ctx->overlay_disk },
                 { "wayland_socket", &ctx->wayland_socket },
+                { "sound_bus", &ctx->sound_bus },
         };
         const struct {
                 const char *key;

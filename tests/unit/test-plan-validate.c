@@ -49,11 +49,28 @@ static void test_qemu_ignores_default_gpu_and_sound(void **state) {
         assert_none("{\"name\":\"a\",\"gpu\":true,\"sound\":true}", VMM_QEMU);
 }
 
-static void test_qemu_rejects_sound_options(void **state) {
-        assert_one("{\"name\":\"a\",\"sound\":{\"backend\":\"pulse\"}}", VMM_QEMU,
-                        "nixosVms[0].sound",
-                        "sound options are crosvm --virtio-snd options and need crosvm; this VM "
-                        "uses qemu (use sound = true or false: qemu VMs get no sound device)");
+static void test_qemu_accepts_sound_capture_and_pulse(void **state) {
+        assert_none("{\"name\":\"a\",\"sound\":{\"backend\":\"pulse\",\"capture\":true}}",
+                        VMM_QEMU);
+        assert_none("{\"name\":\"a\",\"sound\":{\"capture\":false}}", VMM_QEMU);
+}
+
+static void test_qemu_rejects_crosvm_sound_options(void **state) {
+        assert_one("{\"name\":\"a\",\"sound\":{\"num_output_devices\":\"2\"}}", VMM_QEMU,
+                        "nixosVms[0].sound.num_output_devices",
+                        "'num_output_devices' is a crosvm --virtio-snd option with no qemu "
+                        "equivalent; this VM uses qemu (qemu knows capture and backend)");
+}
+
+static void test_qemu_rejects_other_sound_backends(void **state) {
+        assert_one("{\"name\":\"a\",\"sound\":{\"backend\":\"null\"}}", VMM_QEMU,
+                        "nixosVms[0].sound.backend",
+                        "unknown sound backend 'null' (qemu VMs play through 'pulse')");
+}
+
+static void test_qemu_rejects_non_boolean_capture(void **state) {
+        assert_one("{\"name\":\"a\",\"sound\":{\"capture\":\"yes\"}}", VMM_QEMU,
+                        "nixosVms[0].sound.capture", "expected true or false, got 'yes'");
 }
 
 static void test_qemu_rejects_vhost_user(void **state) {
@@ -387,9 +404,8 @@ static void test_crosvm_accepts_every_crosvm_feature(void **state) {
 
 static void test_errors_name_the_vm_index(void **state) {
         assert_one("{\"name\":\"a\"},{\"name\":\"b\",\"sound\":{\"backend\":\"null\"}}", VMM_QEMU,
-                        "nixosVms[1].sound",
-                        "sound options are crosvm --virtio-snd options and need crosvm; this VM "
-                        "uses qemu (use sound = true or false: qemu VMs get no sound device)");
+                        "nixosVms[1].sound.backend",
+                        "unknown sound backend 'null' (qemu VMs play through 'pulse')");
 }
 
 static void test_every_problem_is_reported(void **state) {
@@ -427,7 +443,10 @@ int main(void) {
                 cmocka_unit_test(test_qemu_rejects_cross_domain_gpu),
                 cmocka_unit_test(test_qemu_rejects_other_gpu_options),
                 cmocka_unit_test(test_qemu_ignores_default_gpu_and_sound),
-                cmocka_unit_test(test_qemu_rejects_sound_options),
+                cmocka_unit_test(test_qemu_accepts_sound_capture_and_pulse),
+                cmocka_unit_test(test_qemu_rejects_crosvm_sound_options),
+                cmocka_unit_test(test_qemu_rejects_other_sound_backends),
+                cmocka_unit_test(test_qemu_rejects_non_boolean_capture),
                 cmocka_unit_test(test_qemu_rejects_vhost_user),
                 cmocka_unit_test(test_qemu_rejects_vfio_options),
                 cmocka_unit_test(test_qemu_accepts_iommu),

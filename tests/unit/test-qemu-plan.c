@@ -176,6 +176,59 @@ static void test_qemu_plan_argv_count_matches_strv(void **state) {
         assert_string_equal(p->argv[0], QEMU_PLAN_BINARY_DEFAULT);
 }
 
+static bool plan_has(const LaunchPlan *p, const char *arg) {
+        for (size_t i = 0; i < p->n_argv; i++)
+                if (streq(p->argv[i], arg))
+                        return true;
+        return false;
+}
+
+/* No bus, nothing to play the sound: no device, and microvm keeps no PCI bus. */
+static void test_qemu_plan_sound_needs_the_bus(void **state) {
+        _cleanup_(config_freep) Config *c = golden_load_config(
+                        "{\"user\":\"alice\",\"nixosVms\":[{\"name\":\"a\",\"sound\":true}]}");
+        _cleanup_(plan_freep) LaunchPlan *without = NULL, *with = NULL;
+        LaunchContext ctx = unit_context();
+
+        assert_int_equal(qemu_plan_build(c, &c->vms[0], &ctx, &without), 0);
+        assert_false(plan_has(without, "-audiodev"));
+        assert_true(plan_has(without, "microvm,x-option-roms=off,rtc=on"));
+        ctx.sound_bus = "/run/vmsilo/a/sound.bus";
+        assert_int_equal(qemu_plan_build(c, &c->vms[0], &ctx, &with), 0);
+        assert_true(plan_has(with, "hda-output,audiodev=" QEMU_PLAN_AUDIODEV_ID));
+        assert_false(plan_has(with, "hda-duplex,audiodev=" QEMU_PLAN_AUDIODEV_ID));
+        assert_true(plan_has(with, "microvm,x-option-roms=off,rtc=on,pcie=on"));
+        /* The sandbox binds the bus in, writable: connecting to a socket needs write access. */
+        for (size_t i = 0; i < without->n_paths; i++)
+                assert_string_not_equal(without->paths[i].path, ctx.sound_bus);
+        for (size_t i = 0; i <= with->n_paths; i++) {
+                assert_true(i < with->n_paths);
+                if (streq(with->paths[i].path, ctx.sound_bus)) {
+                        assert_true(with->paths[i].writable);
+                        break;
+                }
+        }
+}
+
+static void test_qemu_plan_sound_settings(void **state) {
+        _cleanup_(config_freep) Config *c = golden_load_config(
+                        "{\"user\":\"alice\",\"nixosVms\":[{\"name\":\"a\",\"sound\":false},"
+                        "{\"name\":\"b\",\"sound\":{\"capture\":true}},"
+                        "{\"name\":\"c\",\"sound\":{\"backend\":\"pulse\"}},"
+                        "{\"name\":\"d\",\"sound\":{\"backend\":\"null\"}},"
+                        "{\"name\":\"e\",\"sound\":{\"num_input_devices\":\"1\"}}]}");
+        QemuSound s;
+
+        assert_int_equal(qemu_plan_sound(&c->vms[0], &s), 0);
+        assert_false(s.playback);
+        assert_int_equal(qemu_plan_sound(&c->vms[1], &s), 0);
+        assert_true(s.playback && s.capture);
+        assert_int_equal(qemu_plan_sound(&c->vms[2], &s), 0);
+        assert_true(s.playback && !s.capture);
+        assert_int_equal(qemu_plan_sound(&c->vms[3], &s), -EINVAL);
+        assert_int_equal(qemu_plan_sound(&c->vms[4], &s), -EINVAL);
+}
+
 #define GOLDEN(name)                                                                               \
         { "golden " name, test_golden, NULL, NULL, (void *) (name) }
 
@@ -193,6 +246,8 @@ int main(void) {
                 GOLDEN("disks"),
                 GOLDEN("shared-dirs"),
                 GOLDEN("gpu-sound-off"),
+                GOLDEN("sound-capture"),
+                GOLDEN("sound-q35"),
                 GOLDEN("root-disk-overlay"),
                 GOLDEN("root-disk-tmpfs"),
                 GOLDEN("root-disk-custom"),
@@ -209,6 +264,8 @@ int main(void) {
                 cmocka_unit_test(test_qemu_plan_argv_count_matches_strv),
                 cmocka_unit_test(test_qemu_plan_names_every_host_path_it_opens),
                 cmocka_unit_test(test_qemu_plan_is_contained_with_and_without_pci_passthrough),
+                cmocka_unit_test(test_qemu_plan_sound_needs_the_bus),
+                cmocka_unit_test(test_qemu_plan_sound_settings),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
