@@ -221,6 +221,15 @@ Sound *sound_free(Sound *s) {
                 return NULL;
         sound_process_stop(&s->player);
         sound_process_stop(&s->bus);
+        if (s->dir) {
+                _cleanup_(closep) int dir_fd = safe_open_dir(s->dir);
+
+                /* The bus is killed: its socket goes, and the VM's services directory with it
+                 * when no other host service of the VM is left there (ENOTEMPTY otherwise). */
+                if (dir_fd >= 0)
+                        (void) unlinkat(dir_fd, SOUND_BUS_SOCKET, 0);
+                (void) rmdir(s->dir);
+        }
         plan_free(s->player_plan);
         free(s->vm_name);
         free(s->dir);

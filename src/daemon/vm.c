@@ -119,10 +119,10 @@ static void vm_set_state(Vm *vm, VmState s) {
                 log_warning("VM '%s' failed: %s", vm_name(vm), strna(vm->failure_reason));
 
         vm->state = s;
-        vm_update_companions(vm);
-        vm_update_tray(vm);
         if (!vm_state_has_vmm(s))
                 vm->sound = sound_free(vm->sound);
+        vm_update_companions(vm);
+        vm_update_tray(vm);
         vm_update_idle(vm);
         vm_notify_waiters(vm);
         if (!vm_state_has_vmm(s))
