@@ -13,7 +13,7 @@
 #include "buffer.h"
 #include "loop.h"
 #include "mux.h"
-#include "status.h"
+#include "agent-status.h"
 #include "stream-pipe.h"
 
 /* Window the agent grants the host for stdin / forwarded data, per stream. */

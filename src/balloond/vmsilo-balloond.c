@@ -9,7 +9,7 @@
 
 #include "image-layout.h"
 #include "log.h"
-#include "manager.h"
+#include "balloon-manager.h"
 #include "strv.h"
 #include "vmsilo-config.h"
 

@@ -6,7 +6,7 @@
 #include <jansson.h>
 
 #include "macro.h"
-#include "status.h"
+#include "balloon-status.h"
 
 int status_format(const StatusHost *host, const StatusVm *vms, size_t n_vms, char **ret) {
         _cleanup_(json_decrefp) json_t *doc = NULL;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* status.c: STATUS push policy. Pure. */
-#include "status.h"
+#include "agent-status.h"
 
 StatusAction status_plan(const StatusState *s, uint64_t now_usec, uint64_t *ret_wait_usec) {
         uint64_t due_usec;

@@ -12,7 +12,7 @@
 #include <jansson.h>
 
 #include "fileio.h"
-#include "status.h"
+#include "balloon-status.h"
 
 static const StatusHost host = {
         .mem_total_bytes = 8 << 20,

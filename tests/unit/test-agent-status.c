@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "status.h"
+#include "agent-status.h"
 
 #define SEC 1000000ULL
 

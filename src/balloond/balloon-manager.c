@@ -7,8 +7,8 @@
 #include <time.h>
 
 #include "log.h"
-#include "manager.h"
-#include "status.h"
+#include "balloon-manager.h"
+#include "balloon-status.h"
 
 #define MIB(b) ((b) / BALLOON_MIB)
 
