@@ -1,28 +1,28 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* status.c: STATUS push policy. Pure. */
+/* agent-status.c: STATUS push policy. Pure. */
 #include "agent-status.h"
 
-StatusAction status_plan(const StatusState *s, uint64_t now_usec, uint64_t *ret_wait_usec) {
+AgentStatusAction agent_status_plan(const AgentStatus *s, uint64_t now_usec, uint64_t *ret_wait_usec) {
         uint64_t due_usec;
 
         if (!s->sent || s->live_sessions != s->sent_live_sessions)
-                return STATUS_SEND_NOW;
+                return AGENT_STATUS_SEND_NOW;
         if (s->last_activity_usec == s->sent_activity_usec)
-                return STATUS_NOTHING;
-        due_usec = s->sent_at_usec + STATUS_ACTIVITY_INTERVAL_USEC;
+                return AGENT_STATUS_NOTHING;
+        due_usec = s->sent_at_usec + AGENT_STATUS_ACTIVITY_INTERVAL_USEC;
         if (now_usec >= due_usec)
-                return STATUS_SEND_NOW;
+                return AGENT_STATUS_SEND_NOW;
         *ret_wait_usec = due_usec - now_usec;
-        return STATUS_SEND_LATER;
+        return AGENT_STATUS_SEND_LATER;
 }
 
-void status_mark_sent(StatusState *s, uint64_t now_usec) {
+void agent_status_mark_sent(AgentStatus *s, uint64_t now_usec) {
         s->sent = true;
         s->sent_live_sessions = s->live_sessions;
         s->sent_activity_usec = s->last_activity_usec;
         s->sent_at_usec = now_usec;
 }
 
-void status_reset_connection(StatusState *s) {
+void agent_status_reset_connection(AgentStatus *s) {
         s->sent = false;
 }

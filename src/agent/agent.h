@@ -63,7 +63,7 @@ struct Agent {
         ForwardStream *forwards;
         ForwardListener *forward_listeners; /* singly linked; see forward-listen.h */
         uint32_t next_session_id;
-        StatusState status;
+        AgentStatus status;
         bool exiting;
 };
 
