@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* test-socket-util.c: tests for socket_connect_unix_at() in src/lib/socket-util.c. */
+/* test-socket-util.c: tests for socket_connect_unix_at() in src/basic/socket-util.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
