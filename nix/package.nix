@@ -3,7 +3,8 @@
 # guest agent (against glibc's libc.a), the guest /init and agent unit, the systemd units and the
 # bash completion. `pkgs.callPackage ./nix/package.nix { }`.
 { lib, stdenv, meson, ninja, pkg-config, python3, scdoc, systemd, jansson, libmnl, nftables, libpng
-, libunistring, cmocka, glibc }:
+, libunistring, libseccomp, acl, kmod, wayland, wayland-scanner, wayland-protocols, libxkbcommon
+, cmocka, glibc }:
 
 let
   mesonBuild = builtins.readFile ../meson.build;
@@ -21,10 +22,13 @@ stdenv.mkDerivation {
   pname = "vmsilo";
   inherit version src;
 
-  # scdoc: the man pages (man/).
-  nativeBuildInputs = [ meson ninja pkg-config python3 scdoc ];
+  # scdoc: the man pages (man/). wayland-scanner: src/wayland's protocol tables.
+  nativeBuildInputs = [ meson ninja pkg-config python3 scdoc wayland-scanner ];
+  # The libraries of src/*/meson.build: libseccomp and acl (the VMM sandbox), kmod (initramfs
+  # modules), wayland headers and protocols and libxkbcommon (vmsilo-wayland).
   # glibc.static: the guest agent links statically (src/agent/meson.build).
-  buildInputs = [ systemd jansson libmnl nftables libpng libunistring cmocka glibc.static ];
+  buildInputs = [ systemd jansson libmnl nftables libpng libunistring libseccomp acl kmod wayland
+    wayland-protocols libxkbcommon cmocka glibc.static ];
   # A static PIE needs rcrt1.o, which glibc.static does not ship for every platform.
   hardeningDisable = [ "pie" ];
 
