@@ -25,7 +25,7 @@ void idmap_finish(Idmap *m) {
         *m = (Idmap){};
 }
 
-/* Grows *array (of *n elements of size) to hold index, zero-filling, doubling up to IDMAP_IDS_MAX. */
+/* Grows *array (of *n elements of size) to hold index, zero-filling, doubling to IDMAP_IDS_MAX. */
 static int grow(void **array, size_t *n, size_t size, size_t index) {
         size_t n_new;
         void *grown;

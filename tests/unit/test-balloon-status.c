@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* test-balloon-status.c: balloond.json format (src/balloond/balloon-status.c) and its atomic write. */
+/* test-balloon-status.c: balloond.json format (src/balloond/balloon-status.c), its atomic write. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
