@@ -66,7 +66,7 @@
           inputsFrom = [ self.packages.${pkgs.stdenv.hostPlatform.system}.default ];
           packages = with pkgs; [
             clang gdb valgrind python3 python3Packages.pytest qemu_kvm e2fsprogs busybox
-            nftables iproute2 socat shellcheck scdoc nix
+            nftables iproute2 shellcheck scdoc nix
           ];
         };
       });

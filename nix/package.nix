@@ -3,7 +3,8 @@
 # vmsilo-balloond, the static guest agent (against glibc's libc.a), the guest /init and agent
 # unit, the systemd units and the bash completion. `pkgs.callPackage ./nix/package.nix { }`.
 { lib, stdenv, meson, ninja, pkg-config, python3, scdoc, systemd, jansson, libmnl, nftables, libpng
-, libunistring, kmod, nettle, cmocka, glibc }:
+, libunistring, libseccomp, acl, kmod, nettle, wayland, wayland-scanner, wayland-protocols
+, libxkbcommon, libpulseaudio, cmocka, glibc }:
 
 let
   mesonBuild = builtins.readFile ../meson.build;
@@ -21,12 +22,15 @@ stdenv.mkDerivation {
   pname = "vmsilo";
   inherit version src;
 
-  # scdoc: the man pages (man/).
-  nativeBuildInputs = [ meson ninja pkg-config python3 scdoc ];
+  # scdoc: the man pages (man/). wayland-scanner: src/wayland's protocol tables.
+  nativeBuildInputs = [ meson ninja pkg-config python3 scdoc wayland-scanner ];
+  # The libraries of src/*/meson.build: libseccomp and acl (the VMM sandbox), kmod (initramfs
+  # modules), wayland headers and protocols and libxkbcommon (vmsilo-wayland).
   # glibc.static: the guest agent links statically (src/agent/meson.build).
-  # kmod (libkmod) and nettle: the image builder, libexec/vmsilo/vmsilo-image.
-  buildInputs = [ systemd jansson libmnl nftables libpng libunistring kmod nettle cmocka
-    glibc.static ];
+  # kmod (libkmod) and nettle: the image builder, libexec/vmsilo/vmsilo-image; libpulseaudio:
+  # vmsilo-sound.
+  buildInputs = [ systemd jansson libmnl nftables libpng libunistring libseccomp acl kmod nettle
+    wayland wayland-protocols libxkbcommon libpulseaudio cmocka glibc.static ];
   # A static PIE needs rcrt1.o, which glibc.static does not ship for every platform.
   hardeningDisable = [ "pie" ];
 

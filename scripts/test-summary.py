@@ -45,7 +45,7 @@ def main():
             counts = meson_counts(path)
         elif path.suffix == ".xml":
             counts = junit_counts(path)
-        elif path.suffix == ".ok":  # one pass/fail check: shellcheck, fuzz run, sanitizer reports
+        elif path.suffix == ".ok":  # one pass/fail check: formatting, shellcheck, the fuzz run, sanitizer reports
             counts = (1, 0, 0)
         elif path.suffix == ".failed":
             counts = (0, 1, 0)

@@ -129,7 +129,7 @@ static int agent_channel_attach(Agent *a, int in_fd, int out_fd) {
                 agent_channel_detach(a);
                 return r;
         }
-        status_reset_connection(&a->status);
+        agent_status_reset_connection(&a->status);
         log_info("Connected to the host over %s.", transport_kind_to_string(a->args->transport));
         return 0;
 }
@@ -205,7 +205,7 @@ static void agent_channel_broken(Agent *a, int error) {
         if (r < 0)
                 log_error_errno(r, "Cannot reset the channel state: %m");
         agent_kill_sessions(a);
-        status_reset_connection(&a->status);
+        agent_status_reset_connection(&a->status);
 }
 
 static int on_channel_in(LoopSource *source, int fd, uint32_t revents, void *userdata) {
@@ -265,8 +265,8 @@ static void agent_update_status(Agent *a) {
         if (!mux_is_ready(a->mux))
                 return;
         a->status.live_sessions = exec_stream_count_live(a);
-        switch (status_plan(&a->status, now, &wait_usec)) {
-        case STATUS_SEND_NOW:
+        switch (agent_status_plan(&a->status, now, &wait_usec)) {
+        case AGENT_STATUS_SEND_NOW:
                 st = (FrameStatus){
                         .live_sessions = a->status.live_sessions,
                         .last_activity_usec = a->status.last_activity_usec,
@@ -274,9 +274,9 @@ static void agent_update_status(Agent *a) {
                 r = mux_send_status(a->mux, &st);
                 if (r < 0)
                         log_debug_errno(r, "Cannot send STATUS, ignoring: %m");
-                status_mark_sent(&a->status, now);
+                agent_status_mark_sent(&a->status, now);
                 return;
-        case STATUS_SEND_LATER:
+        case AGENT_STATUS_SEND_LATER:
                 (void) timer_arm(a->status_timer_fd, wait_usec);
                 return;
         default:
@@ -311,7 +311,7 @@ static void on_mux_hello(Mux *m, const FrameHello *peer, void *userdata) {
         Agent *a = userdata;
 
         log_info("Host speaks protocol %u.%u.", peer->version_major, peer->version_minor);
-        status_reset_connection(&a->status);
+        agent_status_reset_connection(&a->status);
 }
 
 static void on_mux_open(Mux *m, uint32_t id, const FrameOpen *req, void *userdata) {

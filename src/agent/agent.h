@@ -13,7 +13,7 @@
 #include "buffer.h"
 #include "loop.h"
 #include "mux.h"
-#include "status.h"
+#include "agent-status.h"
 #include "stream-pipe.h"
 
 /* Window the agent grants the host for stdin / forwarded data, per stream. */
@@ -63,7 +63,7 @@ struct Agent {
         ForwardStream *forwards;
         ForwardListener *forward_listeners; /* singly linked; see forward-listen.h */
         uint32_t next_session_id;
-        StatusState status;
+        AgentStatus status;
         bool exiting;
 };
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* loop.h: the agent's small epoll event loop.
  *
- * Why not sd-event: the agent is one static binary in a minimal guest and may link only src/lib's
- * `basic` library (no libsystemd there, and libsystemd cannot be linked statically anyway). It
+ * Why not sd-event: the agent is one static binary in a minimal guest and may link only
+ * libbasic and libprotocol (no libsystemd there, and libsystemd cannot be linked statically anyway). It
  * needs only fd readiness and one periodic timer, which this covers in ~200 lines. Single-threaded.
  */
 #pragma once

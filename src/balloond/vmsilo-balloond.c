@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vmsilo-balloond.c: main(): arguments (the command line, after the config's
- * vmsilo-balloond.extraArgs), the configuration, then the event loop of manager.c. */
+ * vmsilo-balloond.extraArgs), the configuration, then the event loop of balloon-manager.c. */
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -9,7 +9,7 @@
 
 #include "image-layout.h"
 #include "log.h"
-#include "manager.h"
+#include "balloon-manager.h"
 #include "strv.h"
 #include "vmsilo-config.h"
 
@@ -159,10 +159,10 @@ static int parse_with_extra_args(const Config *config, int argc, char **argv, ch
 
 static int run(int argc, char **argv) {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
-        _cleanup_(manager_freep) Manager *m = NULL;
+        _cleanup_(balloon_manager_freep) BalloonManager *m = NULL;
         _cleanup_(config_freep) Config *config = NULL;
         _cleanup_(strv_freep) char **all_args = NULL;
-        ManagerOptions options;
+        BalloonManagerOptions options;
         sigset_t mask;
         int r;
 
@@ -195,7 +195,7 @@ static int run(int argc, char **argv) {
         (void) sd_event_add_signal(event, NULL, SIGTERM, NULL, NULL);
         (void) sd_event_add_signal(event, NULL, SIGINT, NULL, NULL);
 
-        options = (ManagerOptions){
+        options = (BalloonManagerOptions){
                 .runtime_dir = arg_runtime_dir,
                 .meminfo_path = arg_meminfo ?: "/proc/meminfo",
                 .meminfo_watch = arg_meminfo != NULL,
@@ -205,11 +205,11 @@ static int run(int argc, char **argv) {
                 .policy = arg_policy,
                 .once = arg_once,
         };
-        r = manager_new(event, config, &options, &m);
+        r = balloon_manager_new(event, config, &options, &m);
         if (r < 0)
                 return log_error_errno(r, "Cannot set up: %m");
         TAKE_PTR(config);
-        r = manager_start(m);
+        r = balloon_manager_start(m);
         if (r < 0)
                 return log_error_errno(r, "Cannot watch '%s': %m", arg_runtime_dir);
 

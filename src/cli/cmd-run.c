@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cmd-run.c: `vm-run NAME CMD [ARG…]` runs CMD in VM NAME through <runtime>/NAME-command.socket
  * (connecting starts the VM) and exits with CMD's status. The relay, signal forwarding and
- * protocol are the session library's (src/lib/session.h); this file decides the PTY and which
- * outputs are filtered (src/lib/term-filter.h), keeps the terminal raw while a PTY session runs,
+ * protocol are the session library's (src/shared/session.h); this file decides the PTY and which
+ * outputs are filtered (src/shared/term-filter.h), keeps the terminal raw while a PTY session runs,
  * and maps the end to an exit status. On a terminal it says when the answer is slow in coming, i.e.
  * the VM is booting, and how long that took. Desktop entries with Terminal=true run vm-run in the host's
  * terminal emulator (desktop-entry.c), so their output is filtered here too. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cmd-shell.c: `vm-shell NAME` attaches the terminal to the VM's serial console
  * (<runtime>/NAME-console, bytes both ways; Ctrl+] leaves; console output to a terminal goes
- * through src/lib/term-filter.h unless --raw-terminal); `vm-shell --ssh [--root] NAME` runs ssh
+ * through src/shared/term-filter.h unless --raw-terminal); `vm-shell --ssh [--root] NAME` runs ssh
  * to the VM's first static IPv4 address from the configuration. */
 #include <fcntl.h>
 #include <poll.h>

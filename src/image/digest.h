@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* digest.h: the image builder's content hashes (inputs manifests, content-addressed root images):
- * SHA-256 from nettle, and its hex form. Pure. Not in src/lib: the guest agent hashes nothing. */
+ * SHA-256 from nettle, and its hex form. Pure. Not in src/basic: the guest agent hashes nothing. */
 #pragma once
 
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* vmsilo-exec.c: test-only host client of the agent, built on src/lib/session.c.
+/* vmsilo-exec.c: test-only host client of the agent, built on src/shared/session.c.
  *
  * Runs a command through an agent connected on --fd N, or on an agent it spawns itself over a
  * socketpair (--spawn-agent; no VM needed), with stdin/stdout/stderr passed through and the

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Root never follows the user's links into a share, and shares nothing that neither root nor
-the configured user owns (src/lib/safe-open.c, src/daemon/shares.c). No VM boots: each start
+the configured user owns (src/basic/safe-open.c, src/daemon/shares.c). No VM boots: each start
 is refused while it is being prepared."""
 import os
 

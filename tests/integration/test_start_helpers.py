@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """A VM start's preparation (shared home copy as the user, overlay formatting) runs in a helper
-child of vmsilod (src/lib/helper.c): a stopped or stuck helper never stalls the daemon, and
+child of vmsilod (src/shared/helper.c): a stopped or stuck helper never stalls the daemon, and
 is killed with its process group at its deadline (--helper-timeout). No VM boots: every start
 here ends before the VMM would run."""
 import json

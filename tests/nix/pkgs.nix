@@ -51,10 +51,11 @@ let
     glibc = pkg "glibc-2.40" // { static = pkg "glibc-2.40-static"; };
   } // lib.genAttrs [
     "meson" "ninja" "pkg-config" "python3" "systemd" "jansson" "libmnl" "nftables" "libpng" "libunistring"
-    "kmod" "nettle"
+    "libseccomp" "acl" "kmod" "nettle" "wayland" "wayland-scanner" "wayland-protocols" "libxkbcommon"
+    "libpulseaudio"
     "cmocka" "qemu_kvm" "e2fsprogs" "xz" "zstd" "gzip" "crosvm" "fakeroot"
     "firefox" "konsole" "libreoffice" "htop"
-    "clang" "gdb" "valgrind" "busybox" "iproute2" "socat" "shellcheck" "scdoc" "nix"
+    "clang" "gdb" "valgrind" "busybox" "iproute2" "shellcheck" "scdoc" "nix"
   ] pkg;
 in
 self

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* test-buffer.c: tests for src/lib/buffer.c. */
+/* test-buffer.c: tests for src/basic/buffer.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>

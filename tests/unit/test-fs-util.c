@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* test-fs-util.c: tests for src/lib/fs-util.c on a temp dir: mkdir_p(), and rm_rf() removing
+/* test-fs-util.c: tests for src/basic/fs-util.c on a temp dir: mkdir_p(), and rm_rf() removing
  * read-only directories without following links out of the tree. */
 #include <fcntl.h>
 #include <setjmp.h>

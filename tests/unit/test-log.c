@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* test-log.c: tests for the journal decision and line format of src/lib/log.c. */
+/* test-log.c: tests for the journal decision and line format of src/basic/log.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

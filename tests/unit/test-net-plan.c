@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-net-plan.c: prefix math, host-wide network checks, the nftables rule set and the guest's
- * network kernel words (src/lib/net-plan.c). */
+ * network kernel words (src/shared/net-plan.c). */
 #include <sys/socket.h>
 
 #include "net-plan.h"

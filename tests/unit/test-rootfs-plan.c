@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* test-rootfs-plan.c: tests for src/image/rootfs-plan.c and the rules in
- * src/lib/rootfs-layout.h. */
+/* test-rootfs-plan.c: tests for src/image/rootfs-plan.c and rules of src/shared/rootfs-layout.h. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

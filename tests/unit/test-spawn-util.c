@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* test-spawn-util.c: tests for src/lib/spawn-util.c: running a program to completion, and
+/* test-spawn-util.c: tests for src/basic/spawn-util.c: running a program to completion, and
  * waiting for a child with a deadline. */
 #include <errno.h>
 #include <setjmp.h>

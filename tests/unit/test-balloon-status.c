@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* test-balloond-status.c: balloond.json format (src/balloond/status.c) and its atomic write. */
+/* test-balloon-status.c: balloond.json format (src/balloond/balloon-status.c), its atomic write. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,9 +12,9 @@
 #include <jansson.h>
 
 #include "fileio.h"
-#include "status.h"
+#include "balloon-status.h"
 
-static const StatusHost host = {
+static const BalloonStatusHost host = {
         .mem_total_bytes = 8 << 20,
         .mem_available_bytes = 4 << 20,
         .critical_bytes = 409,
@@ -22,7 +22,7 @@ static const StatusHost host = {
         .policy = "vmsilo",
 };
 
-static const StatusVm vms[] = {
+static const BalloonStatusVm vms[] = {
         { .name = "a",
                         .vmm = "qemu",
                         .state = "ballooning",
@@ -42,10 +42,10 @@ static void test_format_holds_host_and_each_vm(void **state) {
         char *text = NULL;
         json_t *j, *a;
 
-        assert_int_equal(status_format(&host, vms, 2, &text), 0);
+        assert_int_equal(balloon_status_format(&host, vms, 2, &text), 0);
         j = json_loads(text, 0, NULL);
         assert_non_null(j);
-        assert_int_equal(json_integer_value(json_object_get(j, "version")), STATUS_VERSION);
+        assert_int_equal(json_integer_value(json_object_get(j, "version")), BALLOON_STATUS_VERSION);
         assert_string_equal(json_string_value(json_object_get(j, "policy")), "vmsilo");
         assert_true(json_is_true(json_object_get(json_object_get(j, "host"), "under_pressure")));
         assert_int_equal(json_array_size(json_object_get(j, "vms")), 2);
@@ -64,9 +64,9 @@ static void test_write_replaces_the_file_atomically(void **state) {
         char dir[] = "/tmp/test-balloond-status-XXXXXX", path[128], *text = NULL;
 
         assert_non_null(mkdtemp(dir));
-        assert_int_equal(status_write_atomic(dir, "{\"x\": 1}"), 0);
-        assert_int_equal(status_write_atomic(dir, "{\"x\": 2}"), 0);
-        snprintf(path, sizeof(path), "%s/%s", dir, STATUS_FILE_NAME);
+        assert_int_equal(balloon_status_write_atomic(dir, "{\"x\": 1}"), 0);
+        assert_int_equal(balloon_status_write_atomic(dir, "{\"x\": 2}"), 0);
+        snprintf(path, sizeof(path), "%s/%s", dir, BALLOON_STATUS_FILE_NAME);
         assert_int_equal(read_full_file(path, 4096, &text, NULL), 0);
         assert_string_equal(text, "{\"x\": 2}\n");
         free(text);

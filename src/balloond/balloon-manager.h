@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* manager.h: vmsilo-balloond's loop: finds VMs (vm-watch.c), runs a round per tick and on host
+/* balloon-manager.h: vmsilo-balloond's loop: finds VMs (vm-watch.c), runs a round per tick and on host
  * memory pressure (stats from every VM with a 100 ms deadline, then policy.c, then the new
  * balloon sizes), and keeps balloond.json up to date. */
 #pragma once
@@ -12,17 +12,17 @@
 #include "policy.h"
 #include "vm-watch.h"
 
-#define MANAGER_STATS_TIMEOUT_USEC (100 * 1000ULL)
+#define BALLOON_MANAGER_STATS_TIMEOUT_USEC (100 * 1000ULL)
 /* PSI trigger: 50 ms of "some" stall within 500 ms (the shortest window the kernel takes). */
-#define MANAGER_PSI_STALL_USEC (50 * 1000ULL)
-#define MANAGER_PSI_WINDOW_USEC (500 * 1000ULL)
+#define BALLOON_MANAGER_PSI_STALL_USEC (50 * 1000ULL)
+#define BALLOON_MANAGER_PSI_WINDOW_USEC (500 * 1000ULL)
 /* "some avg10" at or above this (hundredths of a percent) counts as pressure too. */
-#define MANAGER_PSI_AVG10_CENTI_MIN 1000
+#define BALLOON_MANAGER_PSI_AVG10_CENTI_MIN 1000
 /* --once: give up after this many rounds without a usable VM. */
-#define MANAGER_ONCE_ROUNDS_MAX 40
-#define MANAGER_ONCE_RETRY_USEC (250 * 1000ULL)
+#define BALLOON_MANAGER_ONCE_ROUNDS_MAX 40
+#define BALLOON_MANAGER_ONCE_RETRY_USEC (250 * 1000ULL)
 
-typedef struct ManagerOptions {
+typedef struct BalloonManagerOptions {
         const char *runtime_dir;
         const char *meminfo_path;
         bool meminfo_watch; /* the file is a stand-in (tests): a change counts as pressure */
@@ -31,12 +31,12 @@ typedef struct ManagerOptions {
         uint64_t poll_interval_usec;
         BalloonPolicyKind policy;
         bool once;
-} ManagerOptions;
+} BalloonManagerOptions;
 
-typedef struct Manager {
+typedef struct BalloonManager {
         sd_event *event; /* not owned */
         Config *config;
-        ManagerOptions options; /* strings borrowed for the manager's lifetime */
+        BalloonManagerOptions options; /* strings borrowed for the manager's lifetime */
         BalloonConfig policy;
         VmWatch *watch;
         BalloonVm *vms[BALLOON_VMS_MAX]; /* in discovery order; the policy sorts by name */
@@ -60,10 +60,10 @@ typedef struct Manager {
         unsigned once_rounds;
         bool once_done; /* --once: the round is done; exit once its resizes are answered */
         int exit_code;
-} Manager;
+} BalloonManager;
 
 /* Takes config on success. */
-int manager_new(sd_event *e, Config *config, const ManagerOptions *options, Manager **ret);
-int manager_start(Manager *m);
-Manager *manager_free(Manager *m);
-DEFINE_FREE_FUNC(Manager *, manager_free);
+int balloon_manager_new(sd_event *e, Config *config, const BalloonManagerOptions *options, BalloonManager **ret);
+int balloon_manager_start(BalloonManager *m);
+BalloonManager *balloon_manager_free(BalloonManager *m);
+DEFINE_FREE_FUNC(BalloonManager *, balloon_manager_free);

@@ -1,19 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* status.c: balloond.json formatting (pure) and its atomic write. */
+/* balloon-status.c: balloond.json formatting (pure) and its atomic write. */
 #include <fcntl.h>
 #include <stdio.h>
 
 #include <jansson.h>
 
 #include "macro.h"
-#include "status.h"
+#include "balloon-status.h"
 
-int status_format(const StatusHost *host, const StatusVm *vms, size_t n_vms, char **ret) {
+int balloon_status_format(const BalloonStatusHost *host, const BalloonStatusVm *vms, size_t n_vms, char **ret) {
         _cleanup_(json_decrefp) json_t *doc = NULL;
         json_t *list;
         char *text;
 
-        doc = json_pack("{s:i, s:s, s:{s:I, s:I, s:I, s:b}, s:[]}", "version", STATUS_VERSION,
+        doc = json_pack("{s:i, s:s, s:{s:I, s:I, s:I, s:b}, s:[]}", "version", BALLOON_STATUS_VERSION,
                         "policy", host->policy, "host", "mem_total_bytes",
                         (json_int_t) host->mem_total_bytes, "mem_available_bytes",
                         (json_int_t) host->mem_available_bytes, "critical_bytes",
@@ -23,7 +23,7 @@ int status_format(const StatusHost *host, const StatusVm *vms, size_t n_vms, cha
                 return -ENOMEM;
         list = json_object_get(doc, "vms");
         for (size_t i = 0; i < n_vms; i++) {
-                const StatusVm *v = vms + i;
+                const BalloonStatusVm *v = vms + i;
                 json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:s, s:I}", "name",
                                 v->name, "vmm", v->vmm, "state", v->state, "memory_bytes",
                                 (json_int_t) v->memory_bytes, "balloon_bytes",
@@ -41,13 +41,13 @@ int status_format(const StatusHost *host, const StatusVm *vms, size_t n_vms, cha
         return 0;
 }
 
-int status_write_atomic(const char *dir, const char *text) {
+int balloon_status_write_atomic(const char *dir, const char *text) {
         _cleanup_(freep) char *path = NULL, *tmp = NULL;
         _cleanup_(closep) int fd = -EBADF;
         size_t len = strlen(text), done = 0;
 
-        if (asprintf(&path, "%s/%s", dir, STATUS_FILE_NAME) < 0 ||
-                        asprintf(&tmp, "%s/.%s.tmp", dir, STATUS_FILE_NAME) < 0)
+        if (asprintf(&path, "%s/%s", dir, BALLOON_STATUS_FILE_NAME) < 0 ||
+                        asprintf(&tmp, "%s/.%s.tmp", dir, BALLOON_STATUS_FILE_NAME) < 0)
                 return -ENOMEM;
         fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
         if (fd < 0)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* manager.c: vmsilo-balloond's rounds: gather stats, run the policy, apply, publish. */
+/* balloon-manager.c: vmsilo-balloond's rounds: gather stats, run the policy, apply, publish. */
 #include <inttypes.h>
 #include <libgen.h>
 #include <sys/epoll.h>
@@ -7,13 +7,13 @@
 #include <time.h>
 
 #include "log.h"
-#include "manager.h"
-#include "status.h"
+#include "balloon-manager.h"
+#include "balloon-status.h"
 #include "time-util.h"
 
 #define MIB(b) ((b) / BALLOON_MIB)
 
-static const char *vm_state(const Manager *m, const BalloonVm *vm) {
+static const char *vm_state(const BalloonManager *m, const BalloonVm *vm) {
         if (vm->passthrough)
                 return "passthrough";
         if (vm->memory_bytes == 0)
@@ -25,10 +25,10 @@ static const char *vm_state(const Manager *m, const BalloonVm *vm) {
         return "ballooning";
 }
 
-static void publish(Manager *m) {
+static void publish(BalloonManager *m) {
         _cleanup_(freep) char *text = NULL;
-        StatusVm list[BALLOON_VMS_MAX];
-        StatusHost host = {
+        BalloonStatusVm list[BALLOON_VMS_MAX];
+        BalloonStatusHost host = {
                 .mem_total_bytes = m->host.total_bytes,
                 .mem_available_bytes = m->host.available_bytes,
                 .critical_bytes = m->host_critical_bytes,
@@ -39,7 +39,7 @@ static void publish(Manager *m) {
 
         for (size_t i = 0; i < m->n_vms; i++) {
                 const BalloonVm *vm = m->vms[i];
-                list[i] = (StatusVm){
+                list[i] = (BalloonStatusVm){
                         .name = vm->name,
                         .vmm = vmm_kind_to_string(vm->vmm),
                         .state = vm_state(m, vm),
@@ -51,29 +51,29 @@ static void publish(Manager *m) {
                         .target_bytes = vm->last_target_bytes,
                 };
         }
-        r = status_format(&host, list, m->n_vms, &text);
+        r = balloon_status_format(&host, list, m->n_vms, &text);
         if (r < 0) {
                 log_warning_errno(r, "Cannot format the status, ignoring: %m");
                 return;
         }
         if (streq_ptr(text, m->last_status))
                 return;
-        r = status_write_atomic(m->options.runtime_dir, text);
+        r = balloon_status_write_atomic(m->options.runtime_dir, text);
         if (r < 0) {
                 log_warning_errno(r, "Cannot write %s/%s, ignoring: %m", m->options.runtime_dir,
-                                STATUS_FILE_NAME);
+                                BALLOON_STATUS_FILE_NAME);
                 return;
         }
         free(m->last_status);
         m->last_status = TAKE_PTR(text);
 }
 
-static void kick(Manager *m, bool under_pressure) {
+static void kick(BalloonManager *m, bool under_pressure) {
         m->kick_under_pressure = m->kick_under_pressure || under_pressure;
         (void) sd_event_source_set_enabled(m->kick, SD_EVENT_ONESHOT);
 }
 
-static void apply(Manager *m, BalloonVm *vm, const BalloonVmPlan *p) {
+static void apply(BalloonManager *m, BalloonVm *vm, const BalloonVmPlan *p) {
         int r;
 
         vm->last_action = p->action;
@@ -94,7 +94,7 @@ static void apply(Manager *m, BalloonVm *vm, const BalloonVmPlan *p) {
 }
 
 /* --once: exit after the evaluated round's resizes have reached the VMMs. */
-static void once_maybe_exit(Manager *m) {
+static void once_maybe_exit(BalloonManager *m) {
         if (!m->once_done)
                 return;
         for (size_t i = 0; i < m->n_vms; i++)
@@ -103,7 +103,7 @@ static void once_maybe_exit(Manager *m) {
         (void) sd_event_exit(m->event, 0);
 }
 
-static void round_finish(Manager *m) {
+static void round_finish(BalloonManager *m) {
         BalloonVmInput inputs[BALLOON_VMS_MAX];
         BalloonPlan plan = {};
         BalloonHostInput host = {
@@ -153,12 +153,12 @@ static void round_finish(Manager *m) {
         publish(m);
 
         if (m->options.once && !m->once_done) {
-                if (evaluated || ++m->once_rounds >= MANAGER_ONCE_ROUNDS_MAX) {
+                if (evaluated || ++m->once_rounds >= BALLOON_MANAGER_ONCE_ROUNDS_MAX) {
                         m->exit_code = evaluated ? 0 : -ETIMEDOUT;
                         m->once_done = true;
                         once_maybe_exit(m);
                 } else
-                        (void) sd_event_source_set_time_relative(m->tick, MANAGER_ONCE_RETRY_USEC);
+                        (void) sd_event_source_set_time_relative(m->tick, BALLOON_MANAGER_ONCE_RETRY_USEC);
                 return;
         }
         if (m->pressure_pending) {
@@ -167,7 +167,7 @@ static void round_finish(Manager *m) {
         }
 }
 
-static void round_start(Manager *m, bool under_pressure) {
+static void round_start(BalloonManager *m, bool under_pressure) {
         HostPressure psi;
         int r;
 
@@ -182,7 +182,7 @@ static void round_start(Manager *m, bool under_pressure) {
                 return;
         }
         if (m->options.psi_path && host_pressure_acquire(m->options.psi_path, &psi) >= 0 &&
-                        psi.some_avg10_centi >= MANAGER_PSI_AVG10_CENTI_MIN)
+                        psi.some_avg10_centi >= BALLOON_MANAGER_PSI_AVG10_CENTI_MIN)
                 under_pressure = true;
         m->host_under_pressure = under_pressure;
 
@@ -206,12 +206,12 @@ static void round_start(Manager *m, bool under_pressure) {
                 round_finish(m);
                 return;
         }
-        (void) sd_event_source_set_time_relative(m->deadline, MANAGER_STATS_TIMEOUT_USEC);
+        (void) sd_event_source_set_time_relative(m->deadline, BALLOON_MANAGER_STATS_TIMEOUT_USEC);
         (void) sd_event_source_set_enabled(m->deadline, SD_EVENT_ONESHOT);
 }
 
 static void on_vm_answered(BalloonVm *vm, void *userdata) {
-        Manager *m = userdata;
+        BalloonManager *m = userdata;
 
         if (!m->in_round || vm->answered_round != m->round || m->waiting == 0)
                 return;
@@ -224,7 +224,7 @@ static void on_vm_resized(BalloonVm *vm, void *userdata) {
 }
 
 static int on_round_deadline(sd_event_source *s, uint64_t usec, void *userdata) {
-        Manager *m = userdata;
+        BalloonManager *m = userdata;
 
         if (m->in_round)
                 round_finish(m);
@@ -232,17 +232,17 @@ static int on_round_deadline(sd_event_source *s, uint64_t usec, void *userdata) 
 }
 
 static int on_tick(sd_event_source *s, uint64_t usec, void *userdata) {
-        Manager *m = userdata;
+        BalloonManager *m = userdata;
 
         round_start(m, false);
         (void) sd_event_source_set_time_relative(s,
-                        m->options.once ? MANAGER_ONCE_RETRY_USEC : m->options.poll_interval_usec);
+                        m->options.once ? BALLOON_MANAGER_ONCE_RETRY_USEC : m->options.poll_interval_usec);
         (void) sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
         return 0;
 }
 
 static int on_kick(sd_event_source *s, void *userdata) {
-        Manager *m = userdata;
+        BalloonManager *m = userdata;
         bool under_pressure = m->kick_under_pressure;
 
         m->kick_under_pressure = false;
@@ -250,7 +250,7 @@ static int on_kick(sd_event_source *s, void *userdata) {
         return 0;
 }
 
-static void pressure_seen(Manager *m, const char *why) {
+static void pressure_seen(BalloonManager *m, const char *why) {
         log_debug("Host memory pressure (%s): evaluating now.", why);
         if (m->pressure_at_usec == 0)
                 m->pressure_at_usec = now_usec();
@@ -258,7 +258,7 @@ static void pressure_seen(Manager *m, const char *why) {
 }
 
 static int on_psi(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        Manager *m = userdata;
+        BalloonManager *m = userdata;
 
         if (revents & EPOLLERR) {
                 log_warning("The PSI trigger went away; relying on the poll interval.");
@@ -272,7 +272,7 @@ static int on_psi(sd_event_source *s, int fd, uint32_t revents, void *userdata) 
 
 static int on_meminfo_changed(
                 sd_event_source *s, const struct inotify_event *event, void *userdata) {
-        Manager *m = userdata;
+        BalloonManager *m = userdata;
         _cleanup_(freep) char *copy = strdup(m->options.meminfo_path);
 
         if (!copy || event->len == 0 || !streq(event->name, basename(copy)))
@@ -281,14 +281,14 @@ static int on_meminfo_changed(
         return 0;
 }
 
-static ssize_t find_vm(Manager *m, const char *name) {
+static ssize_t find_vm(BalloonManager *m, const char *name) {
         for (size_t i = 0; i < m->n_vms; i++)
                 if (streq(m->vms[i]->name, name))
                         return (ssize_t) i;
         return -1;
 }
 
-static void vm_gone(Manager *m, const char *name) {
+static void vm_gone(BalloonManager *m, const char *name) {
         ssize_t i = find_vm(m, name);
         BalloonVm *vm;
 
@@ -307,13 +307,13 @@ static void vm_gone(Manager *m, const char *name) {
         publish(m);
 }
 
-static void vm_appeared(Manager *m, const char *name, VmmKind vmm, const char *path) {
+static void vm_appeared(BalloonManager *m, const char *name, VmmKind vmm, const char *path) {
         const VmConfig *c = config_find_vm(m->config, name);
         BalloonVmSettings settings = {
                 .crosvm_binary = m->options.crosvm_binary,
                 /* Fresh guest stats for rounds between ticks (pressure) too. */
                 .stats_interval_usec = MIN(m->options.poll_interval_usec, 1000000ULL),
-                .crosvm_timeout_usec = MANAGER_STATS_TIMEOUT_USEC,
+                .crosvm_timeout_usec = BALLOON_MANAGER_STATS_TIMEOUT_USEC,
                 .cb = on_vm_answered,
                 .resized_cb = on_vm_resized,
                 .userdata = m,
@@ -353,8 +353,8 @@ static void on_vm_socket(VmWatch *w, const char *name, VmmKind vmm, const char *
                 vm_gone(userdata, name);
 }
 
-int manager_new(sd_event *e, Config *config, const ManagerOptions *options, Manager **ret) {
-        Manager *m = calloc(1, sizeof(Manager));
+int balloon_manager_new(sd_event *e, Config *config, const BalloonManagerOptions *options, BalloonManager **ret) {
+        BalloonManager *m = calloc(1, sizeof(BalloonManager));
 
         if (!m)
                 return -ENOMEM;
@@ -371,13 +371,13 @@ int manager_new(sd_event *e, Config *config, const ManagerOptions *options, Mana
         return 0;
 }
 
-static int setup_pressure(Manager *m) {
+static int setup_pressure(BalloonManager *m) {
         _cleanup_(freep) char *dir = NULL;
         int r;
 
         if (m->options.psi_path) {
-                r = host_pressure_trigger_open(m->options.psi_path, MANAGER_PSI_STALL_USEC,
-                                MANAGER_PSI_WINDOW_USEC, &m->psi_fd);
+                r = host_pressure_trigger_open(m->options.psi_path, BALLOON_MANAGER_PSI_STALL_USEC,
+                                BALLOON_MANAGER_PSI_WINDOW_USEC, &m->psi_fd);
                 if (r < 0)
                         log_info_errno(r,
                                         "No PSI trigger on '%s' (%m); pressure is read each "
@@ -403,7 +403,7 @@ static int setup_pressure(Manager *m) {
         return 0;
 }
 
-int manager_start(Manager *m) {
+int balloon_manager_start(BalloonManager *m) {
         int r;
 
         r = sd_event_add_time_relative(m->event, &m->tick, CLOCK_MONOTONIC, 0, 0, on_tick, m);
@@ -411,7 +411,7 @@ int manager_start(Manager *m) {
                 return r;
         (void) sd_event_source_set_description(m->tick, "tick");
         r = sd_event_add_time_relative(m->event, &m->deadline, CLOCK_MONOTONIC,
-                        MANAGER_STATS_TIMEOUT_USEC, 0, on_round_deadline, m);
+                        BALLOON_MANAGER_STATS_TIMEOUT_USEC, 0, on_round_deadline, m);
         if (r < 0)
                 return r;
         (void) sd_event_source_set_enabled(m->deadline, SD_EVENT_OFF);
@@ -427,7 +427,7 @@ int manager_start(Manager *m) {
         return vm_watch_new(m->event, m->options.runtime_dir, on_vm_socket, m, &m->watch);
 }
 
-Manager *manager_free(Manager *m) {
+BalloonManager *balloon_manager_free(BalloonManager *m) {
         if (!m)
                 return NULL;
         m->watch = vm_watch_free(m->watch);

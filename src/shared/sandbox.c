@@ -192,7 +192,7 @@ static int filter_new(scmp_filter_ctx *ret) {
         return 0;
 }
 
-/* ---- the child: everything below runs after clone(), single-threaded, and _exit()s on error ---- */
+/* ---- the child: all below runs after clone(), single-threaded, and _exit()s on error ---- */
 
 _noreturn_ static void fail(const char *what) {
         dprintf(STDERR_FILENO, "vmsilo sandbox: %s: %s\n", what, strerror(errno));
