@@ -64,6 +64,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         value = strndup((const char *) data, size);
         if (value && desktop_exec_split(value, &argv, NULL) == 0)
                 STRV_FOREACH(w, argv)
-        CHECK(desktop_exec_word_is_valid(*w));
+                        CHECK(desktop_exec_word_is_valid(*w));
         return 0;
 }

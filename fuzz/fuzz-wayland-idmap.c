@@ -20,8 +20,8 @@
 #define MODEL_IDS 4096u
 
 static const struct wl_interface own_interface = { .name = "fuzz_own", .version = 1 };
-static bool live[MODEL_IDS];     /* upstream ids, model */
-static uint32_t guest[MODEL_IDS]; /* upstream id -> guest id, 0: own */
+static bool live[MODEL_IDS];       /* upstream ids, model */
+static uint32_t guest[MODEL_IDS];  /* upstream id -> guest id, 0: own */
 static bool own_server[MODEL_IDS]; /* the guest's compositor range, index id - start */
 static const struct wl_interface *hidden[MODEL_IDS]; /* the compositor's, index id - start */
 

@@ -2,10 +2,11 @@
 /* fuzz-wayland-wire.c: the fence's decoder and filters (src/wayland/filter.c) on both directions
  * of one connection. Input: chunks of [flags u8][length u16 LE][bytes]; flags bit 7 set: bytes
  * from the compositor (events), clear: from the client (requests); bits 0-2: fds arriving with
- * the chunk; bit 6: the paste key is pressed first (filter_offer_paste()). Each side buffers its bytes and fds and runs every whole message through the filter
- * as proxy.c does, until the filter cuts the connection. Every forwarded message must be well
- * framed and within the wire limit, and no message may take fds that never arrived. The frame
- * is on: its own requests (in reply to events) are checked like the forwarded ones. */
+ * the chunk; bit 6: the paste key is pressed first (filter_offer_paste()). Each side buffers its
+ * bytes and fds and runs every whole message through the filter as proxy.c does, until the filter
+ * cuts the connection. Every forwarded message must be well framed and within the wire limit, and
+ * no message may take fds that never arrived. The frame is on: its own requests (in reply to
+ * events) are checked like the forwarded ones. */
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
@@ -50,9 +51,9 @@ static bool drain(Filter *f, Side *s, Side *up, bool events) {
                 size_t n_fds = 0;
                 const char *reason = NULL;
                 int r = events ? filter_event(f, s->buf + pos, s->len - pos, s->n_fds, &s->out,
-                                                 &up->out, &n_fds, &reason) :
-                                 filter_request(f, s->buf + pos, s->len - pos, s->n_fds,
-                                                 &s->out, &n_fds, &reason);
+                                                 &up->out, &n_fds, &reason)
+                               : filter_request(f, s->buf + pos, s->len - pos, s->n_fds, &s->out,
+                                                 &n_fds, &reason);
 
                 if (r == -EAGAIN)
                         break;

@@ -2,7 +2,8 @@
 /* agent-status.c: STATUS push policy. Pure. */
 #include "agent-status.h"
 
-AgentStatusAction agent_status_plan(const AgentStatus *s, uint64_t now_usec, uint64_t *ret_wait_usec) {
+AgentStatusAction agent_status_plan(
+                const AgentStatus *s, uint64_t now_usec, uint64_t *ret_wait_usec) {
         uint64_t due_usec;
 
         if (!s->sent || s->live_sessions != s->sent_live_sessions)

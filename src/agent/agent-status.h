@@ -24,7 +24,8 @@ typedef enum AgentStatusAction {
         AGENT_STATUS_SEND_LATER, /* *ret_wait_usec set */
 } AgentStatusAction;
 
-AgentStatusAction agent_status_plan(const AgentStatus *s, uint64_t now_usec, uint64_t *ret_wait_usec);
+AgentStatusAction agent_status_plan(
+                const AgentStatus *s, uint64_t now_usec, uint64_t *ret_wait_usec);
 void agent_status_mark_sent(AgentStatus *s, uint64_t now_usec);
 /* A new connection: the next plan sends at once. */
 void agent_status_reset_connection(AgentStatus *s);

@@ -31,8 +31,8 @@
 #include "log.h"
 #include "session-env.h"
 #include "strv.h"
-#include "transport.h"
 #include "time-util.h"
+#include "transport.h"
 
 #define AGENT_READ_BYTES (64U * 1024U)
 /* How long agent_free() waits for killed sessions to disappear before removing their cgroups. */

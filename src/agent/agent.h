@@ -9,11 +9,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "agent-status.h"
 #include "args.h"
 #include "buffer.h"
 #include "loop.h"
 #include "mux.h"
-#include "agent-status.h"
 #include "stream-pipe.h"
 
 /* Window the agent grants the host for stdin / forwarded data, per stream. */

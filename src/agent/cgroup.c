@@ -216,7 +216,6 @@ int cgroup_session_name_parse(const char *name, pid_t *ret_agent_pid) {
         return 0;
 }
 
-
 int cgroup_cleanup_stale(const char *base) {
         _cleanup_(closedirp) DIR *d = NULL;
         struct dirent *de;

@@ -114,8 +114,8 @@ static bool env_has_key(char *const *env, const char *key) {
         size_t n = strlen(key);
 
         STRV_FOREACH(e, env)
-        if (strncmp(*e, key, n) == 0 && (*e)[n] == '=')
-                return true;
+                if (strncmp(*e, key, n) == 0 && (*e)[n] == '=')
+                        return true;
         return false;
 }
 

@@ -2,8 +2,9 @@
 /* loop.h: the agent's small epoll event loop.
  *
  * Why not sd-event: the agent is one static binary in a minimal guest and may link only
- * libbasic and libprotocol (no libsystemd there, and libsystemd cannot be linked statically anyway). It
- * needs only fd readiness and one periodic timer, which this covers in ~200 lines. Single-threaded.
+ * libbasic and libprotocol (no libsystemd there, and libsystemd cannot be linked statically
+ * anyway). It needs only fd readiness and one periodic timer, which this covers in ~200 lines.
+ * Single-threaded.
  */
 #pragma once
 

@@ -29,7 +29,6 @@ const char *transport_kind_to_string(TransportKind k) {
         return transport_kind_table[k];
 }
 
-
 static bool port_has_name(const char *sysfs_dir, const char *port, const char *name) {
         char path[4096], buf[256];
         ssize_t n;

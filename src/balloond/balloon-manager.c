@@ -6,9 +6,9 @@
 #include <sys/inotify.h>
 #include <time.h>
 
-#include "log.h"
 #include "balloon-manager.h"
 #include "balloon-status.h"
+#include "log.h"
 #include "time-util.h"
 
 #define MIB(b) ((b) / BALLOON_MIB)
@@ -158,7 +158,8 @@ static void round_finish(BalloonManager *m) {
                         m->once_done = true;
                         once_maybe_exit(m);
                 } else
-                        (void) sd_event_source_set_time_relative(m->tick, BALLOON_MANAGER_ONCE_RETRY_USEC);
+                        (void) sd_event_source_set_time_relative(
+                                        m->tick, BALLOON_MANAGER_ONCE_RETRY_USEC);
                 return;
         }
         if (m->pressure_pending) {
@@ -235,8 +236,9 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata) {
         BalloonManager *m = userdata;
 
         round_start(m, false);
-        (void) sd_event_source_set_time_relative(s,
-                        m->options.once ? BALLOON_MANAGER_ONCE_RETRY_USEC : m->options.poll_interval_usec);
+        (void) sd_event_source_set_time_relative(
+                        s, m->options.once ? BALLOON_MANAGER_ONCE_RETRY_USEC
+                                           : m->options.poll_interval_usec);
         (void) sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
         return 0;
 }
@@ -353,7 +355,8 @@ static void on_vm_socket(VmWatch *w, const char *name, VmmKind vmm, const char *
                 vm_gone(userdata, name);
 }
 
-int balloon_manager_new(sd_event *e, Config *config, const BalloonManagerOptions *options, BalloonManager **ret) {
+int balloon_manager_new(sd_event *e, Config *config, const BalloonManagerOptions *options,
+                BalloonManager **ret) {
         BalloonManager *m = calloc(1, sizeof(BalloonManager));
 
         if (!m)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* balloon-manager.h: vmsilo-balloond's loop: finds VMs (vm-watch.c), runs a round per tick and on host
- * memory pressure (stats from every VM with a 100 ms deadline, then policy.c, then the new
+/* balloon-manager.h: vmsilo-balloond's loop: finds VMs (vm-watch.c), runs a round per tick and on
+ * host memory pressure (stats from every VM with a 100 ms deadline, then policy.c, then the new
  * balloon sizes), and keeps balloond.json up to date. */
 #pragma once
 
@@ -63,7 +63,8 @@ typedef struct BalloonManager {
 } BalloonManager;
 
 /* Takes config on success. */
-int balloon_manager_new(sd_event *e, Config *config, const BalloonManagerOptions *options, BalloonManager **ret);
+int balloon_manager_new(sd_event *e, Config *config, const BalloonManagerOptions *options,
+                BalloonManager **ret);
 int balloon_manager_start(BalloonManager *m);
 BalloonManager *balloon_manager_free(BalloonManager *m);
 DEFINE_FREE_FUNC(BalloonManager *, balloon_manager_free);

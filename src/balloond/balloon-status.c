@@ -5,16 +5,17 @@
 
 #include <jansson.h>
 
-#include "macro.h"
 #include "balloon-status.h"
+#include "macro.h"
 
-int balloon_status_format(const BalloonStatusHost *host, const BalloonStatusVm *vms, size_t n_vms, char **ret) {
+int balloon_status_format(const BalloonStatusHost *host, const BalloonStatusVm *vms, size_t n_vms,
+                char **ret) {
         _cleanup_(json_decrefp) json_t *doc = NULL;
         json_t *list;
         char *text;
 
-        doc = json_pack("{s:i, s:s, s:{s:I, s:I, s:I, s:b}, s:[]}", "version", BALLOON_STATUS_VERSION,
-                        "policy", host->policy, "host", "mem_total_bytes",
+        doc = json_pack("{s:i, s:s, s:{s:I, s:I, s:I, s:b}, s:[]}", "version",
+                        BALLOON_STATUS_VERSION, "policy", host->policy, "host", "mem_total_bytes",
                         (json_int_t) host->mem_total_bytes, "mem_available_bytes",
                         (json_int_t) host->mem_available_bytes, "critical_bytes",
                         (json_int_t) host->critical_bytes, "under_pressure", host->under_pressure,

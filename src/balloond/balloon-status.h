@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* balloon-status.h: vmsilo-balloond's view, written to <runtime_dir>/balloond.json for `vmsilo status`
- * (format in docs/balloond.md). Formatting is pure; balloon_status_write_atomic() does the I/O. */
+/* balloon-status.h: vmsilo-balloond's view, written to <runtime_dir>/balloond.json for `vmsilo
+ * status` (format in docs/balloond.md). Formatting is pure; balloon_status_write_atomic() does the
+ * I/O. */
 #pragma once
 
 #include <stdbool.h>
@@ -32,6 +33,7 @@ typedef struct BalloonStatusHost {
 } BalloonStatusHost;
 
 /* Renders the JSON document (VMs in the given order). *ret is owned by the caller. */
-int balloon_status_format(const BalloonStatusHost *host, const BalloonStatusVm *vms, size_t n_vms, char **ret);
+int balloon_status_format(const BalloonStatusHost *host, const BalloonStatusVm *vms, size_t n_vms,
+                char **ret);
 /* Writes text to dir/BALLOON_STATUS_FILE_NAME through a temp file and rename(), mode 0644. */
 int balloon_status_write_atomic(const char *dir, const char *text);

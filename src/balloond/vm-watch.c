@@ -67,8 +67,8 @@ bool vm_watch_is_crosvm_socket(const char *name, const char *filename) {
         return strncmp(filename, name, n) == 0 && streq(filename + n, CROSVM_SUFFIX);
 }
 
-static void report(VmWatch *w, const char *dir, const char *name, VmmKind vmm,
-                const char *filename, int appeared) {
+static void report(VmWatch *w, const char *dir, const char *name, VmmKind vmm, const char *filename,
+                int appeared) {
         _cleanup_(freep) char *path = NULL;
 
         if (asprintf(&path, "%s/%s", dir, filename) < 0)
@@ -94,7 +94,8 @@ static void vmm_dir_report(VmmDir *d, const char *filename, int appeared) {
                 report(d->watch, d->path, d->name, VMM_CROSVM, filename, appeared);
 }
 
-static int on_vmm_dir_inotify(sd_event_source *s, const struct inotify_event *event, void *userdata) {
+static int on_vmm_dir_inotify(
+                sd_event_source *s, const struct inotify_event *event, void *userdata) {
         VmmDir *d = userdata;
 
         if (event->len == 0)

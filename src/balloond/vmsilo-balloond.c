@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <systemd/sd-daemon.h>
 
+#include "balloon-manager.h"
 #include "image-layout.h"
 #include "log.h"
-#include "balloon-manager.h"
 #include "strv.h"
 #include "vmsilo-config.h"
 

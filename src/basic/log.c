@@ -50,9 +50,8 @@ bool log_stream_is_journal(const char *journal_stream, dev_t dev, ino_t ino) {
         uintmax_t d, i;
         int end = 0;
 
-        if (!journal_stream ||
-            sscanf(journal_stream, "%ju:%ju%n", &d, &i, &end) != 2 ||
-            journal_stream[end] != '\0')
+        if (!journal_stream || sscanf(journal_stream, "%ju:%ju%n", &d, &i, &end) != 2 ||
+                        journal_stream[end] != '\0')
                 return false;
         return d == (uintmax_t) dev && i == (uintmax_t) ino;
 }
@@ -67,8 +66,8 @@ int log_format_line(char *buf, size_t size, LogLevel level, bool journal, const 
                                 program ? ": " : "", log_level_table[level], file, line, func,
                                 message);
         else
-                r = snprintf(buf, size, "%s%s%s%s\n", priority, program ?: "",
-                                program ? ": " : "", message);
+                r = snprintf(buf, size, "%s%s%s%s\n", priority, program ?: "", program ? ": " : "",
+                                message);
         if (r >= 0 && (size_t) r >= size && size >= 2)
                 buf[size - 2] = '\n'; /* a truncated line still ends one journal record */
         return r;

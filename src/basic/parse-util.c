@@ -124,7 +124,8 @@ bool mac_is_multicast(const uint8_t mac[MAC_ADDRESS_LEN]) {
 }
 
 /* The address into ret_address (16 bytes, may be NULL), as parse_ip_address(). */
-static int parse_ip_address_bytes(const char *s, int family, int *ret_family, uint8_t *ret_address) {
+static int parse_ip_address_bytes(
+                const char *s, int family, int *ret_family, uint8_t *ret_address) {
         unsigned char buf[sizeof(struct in6_addr)] = {};
         int found;
 

@@ -7,7 +7,7 @@
 
 char **strv_free(char **l) {
         STRV_FOREACH(s, l)
-        free(*s);
+                free(*s);
         free(l);
         return NULL;
 }
@@ -16,7 +16,7 @@ size_t strv_length(char *const *l) {
         size_t n = 0;
 
         STRV_FOREACH(s, l)
-        n++;
+                n++;
         return n;
 }
 
@@ -104,7 +104,7 @@ char *strv_join(char *const *l, const char *separator) {
         char *j, *p;
 
         STRV_FOREACH(s, l)
-        len += strlen(*s) + sep_len;
+                len += strlen(*s) + sep_len;
         j = malloc(len + 1);
         if (!j)
                 return NULL;

@@ -11,8 +11,8 @@
  * exit status of the guest command. */
 #define CLI_EXIT_VMSILO 125
 
-int cmd_config(int argc, char **argv); /* config check|show|plan: cmd-config.c */
-int cmd_image(int argc, char **argv);  /* image build: cmd-image.c */
+int cmd_config(int argc, char **argv);  /* config check|show|plan: cmd-config.c */
+int cmd_image(int argc, char **argv);   /* image build: cmd-image.c */
 int cmd_desktop(int argc, char **argv); /* desktop snippets: cmd-desktop.c */
 int cmd_pci(int argc, char **argv);     /* pci rules: cmd-pci.c */
 /* config plan …: cmd-plan.c. argv starts at "plan"; cmd_config() dispatches to it. */
@@ -25,8 +25,8 @@ int cmd_stop(int argc, char **argv);
 /* The request loop of vm-start and vm-stop; method is "start" or "stop" (cmd-start.c). */
 int cmd_start_stop(const char *method, int argc, char **argv);
 int cmd_status(int argc, char **argv);
-int cmd_list(int argc, char **argv); /* vmsilo list: cmd-status.c */
-int cmd_reload(int argc, char **argv); /* vmsilo reload: cmd-reload.c */
+int cmd_list(int argc, char **argv);      /* vmsilo list: cmd-status.c */
+int cmd_reload(int argc, char **argv);    /* vmsilo reload: cmd-reload.c */
 int cmd_clipboard(int argc, char **argv); /* vmsilo clipboard: cmd-clipboard.c */
 int cmd_shell(int argc, char **argv);
 int cmd_start_debug(int argc, char **argv);

@@ -14,8 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli.h"
 #include "cli-util.h"
+#include "cli.h"
 #include "clipboard-client.h"
 #include "fileio.h"
 #include "log.h"
@@ -125,8 +125,10 @@ static int run_vm(const char *control, const char *command, const char *vm) {
 
         r = clipboard_client_call(control, copy ? "copy\n" : "paste\n", NULL, 0, &reply, &n);
         if (r < 0)
-                return log_error_errno(r, "Cannot reach the fence of VM '%s' at %s (is it running "
-                                          "with its windows?): %m", vm, control);
+                return log_error_errno(r,
+                                "Cannot reach the fence of VM '%s' at %s (is it running "
+                                "with its windows?): %m",
+                                vm, control);
         if (streq(reply, "empty\n"))
                 return log_error_errno(ENOENT, "The global clipboard is empty.");
         if (strncmp(reply, "error ", 6) == 0)
@@ -148,7 +150,8 @@ static int run(const char *path, const char *command) {
         int r;
 
         if (streq(command, "status") || streq(command, "clear")) {
-                r = call(path, streq(command, "status") ? "status\n" : "clear\n", NULL, 0, &reply, &c);
+                r = call(path, streq(command, "status") ? "status\n" : "clear\n", NULL, 0, &reply,
+                                &c);
                 if (r < 0)
                         return r;
                 if (c.size == 0)
@@ -173,7 +176,8 @@ static int run(const char *path, const char *command) {
         if (streq(command, "from-host")) {
                 r = host_paste(&text, &size);
                 if (r < 0)
-                        return log_error_errno(r, "Cannot read the host's clipboard (wl-paste): %m");
+                        return log_error_errno(
+                                        r, "Cannot read the host's clipboard (wl-paste): %m");
                 r = call(path, "copy host\n", text, size, &reply, &c);
                 explicit_bzero(text, size);
                 if (r < 0)
@@ -193,8 +197,7 @@ static int control_path(const char *vm, char **ret) {
         const char *runtime_dir = getenv("VMSILO_RUNTIME_DIR");
 
         if (asprintf(ret, WAYLAND_CONTROL_SOCKET_FORMAT,
-                            runtime_dir && *runtime_dir ? runtime_dir : VMSILO_RUNTIME_DIR,
-                            vm) < 0)
+                            runtime_dir && *runtime_dir ? runtime_dir : VMSILO_RUNTIME_DIR, vm) < 0)
                 return -ENOMEM;
         return 0;
 }
@@ -238,8 +241,8 @@ int cmd_clipboard(int argc, char **argv) {
                                                                                : CLI_EXIT_OK;
         }
         if (optind + 1 != argc || !(streq(argv[optind], "status") || streq(argv[optind], "clear") ||
-                                                streq(argv[optind], "to-host") ||
-                                                streq(argv[optind], "from-host")))
+                                                  streq(argv[optind], "to-host") ||
+                                                  streq(argv[optind], "from-host")))
                 return cli_usage_error(program,
                                 strdup("clipboard wants one of status, clear, to-host, from-host, "
                                        "copy-from VM, paste-to VM"));

@@ -8,13 +8,13 @@
 #include "cli.h"
 #include "config.h"
 #include "crosvm-plan.h"
+#include "launch-context.h"
+#include "layout.h"
 #include "log.h"
 #include "path-util.h"
 #include "plan-validate.h"
 #include "plan.h"
 #include "qemu-plan.h"
-#include "launch-context.h"
-#include "layout.h"
 #include "vmsilo-config.h"
 
 #define PLAN_RUNTIME_DIR_DEFAULT VMSILO_RUNTIME_DIR

@@ -4,8 +4,8 @@
  * protocol are the session library's (src/shared/session.h); this file decides the PTY and which
  * outputs are filtered (src/shared/term-filter.h), keeps the terminal raw while a PTY session runs,
  * and maps the end to an exit status. On a terminal it says when the answer is slow in coming, i.e.
- * the VM is booting, and how long that took. Desktop entries with Terminal=true run vm-run in the host's
- * terminal emulator (desktop-entry.c), so their output is filtered here too. */
+ * the VM is booting, and how long that took. Desktop entries with Terminal=true run vm-run in the
+ * host's terminal emulator (desktop-entry.c), so their output is filtered here too. */
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -35,9 +35,9 @@ typedef struct RunState {
         bool raw_wanted;   /* a PTY session on our terminal: go raw once the program runs */
         Terminal terminal; /* the saved mode, restored on every way out */
         const char *vm;
-        uint64_t connected_usec;       /* CLOCK_MONOTONIC */
-        sd_event_source *announce;     /* the timer of the "starting VM" line; NULL: none */
-        bool announced;                /* the "starting VM" line was printed */
+        uint64_t connected_usec;   /* CLOCK_MONOTONIC */
+        sd_event_source *announce; /* the timer of the "starting VM" line; NULL: none */
+        bool announced;            /* the "starting VM" line was printed */
 } RunState;
 
 static void help(const char *program) {

@@ -5,9 +5,9 @@
  * sandbox as vmsilod (sandbox.h), as the configured user, never as root. For boot problems. */
 #include <limits.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,12 +17,12 @@
 #include "cli.h"
 #include "crosvm-plan.h"
 #include "image-layout.h"
+#include "launch-context.h"
+#include "layout.h"
 #include "log.h"
 #include "path-util.h"
 #include "plan-validate.h"
 #include "qemu-plan.h"
-#include "launch-context.h"
-#include "layout.h"
 #include "sandbox.h"
 #include "spawn-util.h"
 #include "strv.h"
@@ -267,8 +267,7 @@ static int make_socket_dir(const DebugLaunch *l) {
         if (!S_ISDIR(st.st_mode))
                 return log_error_errno(ENOTDIR, "'%s' is not a directory", l->socket_dir);
         if (chown(l->socket_dir, l->uid, l->gid) < 0 || chmod(l->socket_dir, 0700) < 0)
-                return log_error_errno(errno, "cannot hand '%s' to the VM user: %m",
-                                l->socket_dir);
+                return log_error_errno(errno, "cannot hand '%s' to the VM user: %m", l->socket_dir);
         return 0;
 }
 

@@ -60,11 +60,12 @@ static void kwin_colors(FILE *f, const VmConfig *vm) {
 }
 
 static void kwin(FILE *f, const Config *c) {
-        fprintf(f, "# ~/.config/kwinrulesrc (merge with existing rules), then: "
-                   "qdbus org.kde.KWin /KWin reconfigure\n"
-                   "[General]\n"
-                   "count=%zu\n"
-                   "rules=",
+        fprintf(f,
+                        "# ~/.config/kwinrulesrc (merge with existing rules), then: "
+                        "qdbus org.kde.KWin /KWin reconfigure\n"
+                        "[General]\n"
+                        "count=%zu\n"
+                        "rules=",
                         c->n_vms);
         for (size_t i = 0; i < c->n_vms; i++)
                 fprintf(f, "%svmsilo-%zu", i > 0 ? "," : "", i + 1);

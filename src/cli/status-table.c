@@ -271,7 +271,7 @@ int status_list_format(const json_t *vms, bool json, char **ret) {
                 const char *name = json_string_value(json_object_get(vm, "name"));
 
                 if (name && cli_vm_name_is_valid(name) &&
-                    json_array_append_new(names, json_string(name)) < 0)
+                                json_array_append_new(names, json_string(name)) < 0)
                         return -ENOMEM;
         }
 

@@ -37,7 +37,7 @@ int clipboard_request_parse(const uint8_t *buf, size_t n, ClipboardRequest *ret)
 
                 if (strncmp(line, verbs[i].name, vlen) != 0)
                         continue;
-                *ret = (ClipboardRequest) { .verb = verbs[i].verb };
+                *ret = (ClipboardRequest){ .verb = verbs[i].verb };
                 if (verbs[i].takes_vm) {
                         if (*rest != ' ' || !clipboard_source_is_valid(rest + 1))
                                 return -EBADMSG;
@@ -82,8 +82,8 @@ static int reply(char **ret, size_t *ret_size, const char *format, ...) {
         return 0;
 }
 
-int clipboard_request_handle(ClipboardState *s, const ClipboardRequest *req, char **ret,
-                size_t *ret_size) {
+int clipboard_request_handle(
+                ClipboardState *s, const ClipboardRequest *req, char **ret, size_t *ret_size) {
         _cleanup_(freep) char *data = NULL;
         size_t size;
         char *out;
@@ -131,12 +131,12 @@ int clipboard_request_answer(ClipboardState *s, const uint8_t *buf, size_t n,
                 ClipboardRequest *ret_req, char **ret, size_t *ret_size) {
         int r;
 
-        *ret_req = (ClipboardRequest) {};
+        *ret_req = (ClipboardRequest){};
         r = n > CLIPBOARD_REQUEST_MAX ? -EFBIG : clipboard_request_parse(buf, n, ret_req);
         if (r == -EBADMSG)
                 r = -EINVAL; /* a malformed request, not a malformed text */
         if (r < 0) {
-                *ret_req = (ClipboardRequest) {};
+                *ret_req = (ClipboardRequest){};
                 return reply(ret, ret_size, "error %s\n", error_to_string(r));
         }
         return clipboard_request_handle(s, ret_req, ret, ret_size);

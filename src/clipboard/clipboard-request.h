@@ -37,8 +37,8 @@ typedef struct ClipboardRequest {
 int clipboard_request_parse(const uint8_t *buf, size_t n, ClipboardRequest *ret);
 /* Applies req to s and formats the reply into *ret (malloc'd, *ret_size bytes). Refusals are
  * replies ("error …"); only -ENOMEM fails. */
-int clipboard_request_handle(ClipboardState *s, const ClipboardRequest *req, char **ret,
-                size_t *ret_size);
+int clipboard_request_handle(
+                ClipboardState *s, const ClipboardRequest *req, char **ret, size_t *ret_size);
 /* Parses and handles: the reply to n bytes of request from a client done writing, refusing
  * requests longer than CLIPBOARD_REQUEST_MAX (the caller reads one byte more to tell) and
  * malformed ones. *ret_req gets the request (its vm empty when malformed). Only -ENOMEM fails. */

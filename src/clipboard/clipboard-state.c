@@ -12,7 +12,7 @@ void clipboard_state_clear(ClipboardState *s) {
         if (s->data)
                 explicit_bzero(s->data, s->size);
         free(s->data);
-        *s = (ClipboardState) {};
+        *s = (ClipboardState){};
 }
 
 void clipboard_state_finish(ClipboardState *s) {
@@ -28,8 +28,8 @@ bool clipboard_source_is_valid(const char *source) {
                n;
 }
 
-int clipboard_state_copy(ClipboardState *s, const char *source, const void *untrusted_data,
-                size_t size) {
+int clipboard_state_copy(
+                ClipboardState *s, const char *source, const void *untrusted_data, size_t size) {
         char *data;
 
         if (!clipboard_source_is_valid(source) || size == 0)
@@ -50,7 +50,8 @@ int clipboard_state_copy(ClipboardState *s, const char *source, const void *untr
         return 0;
 }
 
-int clipboard_state_paste(ClipboardState *s, const char *target, char **ret_data, size_t *ret_size) {
+int clipboard_state_paste(
+                ClipboardState *s, const char *target, char **ret_data, size_t *ret_size) {
         if (!clipboard_source_is_valid(target))
                 return -EINVAL;
         if (!s->data)

@@ -24,8 +24,8 @@ bool clipboard_source_is_valid(const char *source);
 /* Replaces the contents with a copy of untrusted_data from source. Refused, leaving the contents
  * as they were: -EFBIG beyond CLIPBOARD_SIZE_MAX, -EBADMSG for invalid UTF-8 or a NUL byte,
  * -EINVAL for an empty copy or an invalid source name. */
-int clipboard_state_copy(ClipboardState *s, const char *source, const void *untrusted_data,
-                size_t size);
+int clipboard_state_copy(
+                ClipboardState *s, const char *source, const void *untrusted_data, size_t size);
 /* Hands the contents to target once (Qubes: a paste clears the clipboard): *ret_data (owned by
  * the caller, NUL-terminated) and *ret_size. -ENOENT when empty, -EINVAL for an invalid name. */
 int clipboard_state_paste(ClipboardState *s, const char *target, char **ret_data, size_t *ret_size);

@@ -86,7 +86,8 @@ static void conn_answer(Conn *c) {
         if (r >= 0) {
                 /* the reply's first line: sizes and names, never the text */
                 if (IN_SET(req.verb, CLIPBOARD_COPY, CLIPBOARD_PASTE) && req.vm[0])
-                        log_info("%s %s: %.*s", req.verb == CLIPBOARD_COPY ? "copy from" : "paste to",
+                        log_info("%s %s: %.*s",
+                                        req.verb == CLIPBOARD_COPY ? "copy from" : "paste to",
                                         req.vm, (int) strcspn(reply, "\n"), reply);
                 if (clipboard_notice_format(&req, reply, size, &notice) >= 0)
                         clipboard_notifier_send(&c->server->notifier, &notice);
@@ -153,8 +154,8 @@ static int conn_new(Server *server, int fd) {
         r = sd_event_add_io(server->event, &c->io, fd, EPOLLIN, on_conn_io, c);
         if (r < 0)
                 return r;
-        r = sd_event_add_time_relative(server->event, &c->timer, CLOCK_MONOTONIC,
-                        CONN_TIMEOUT_USEC, 0, on_conn_timeout, c);
+        r = sd_event_add_time_relative(server->event, &c->timer, CLOCK_MONOTONIC, CONN_TIMEOUT_USEC,
+                        0, on_conn_timeout, c);
         if (r < 0)
                 return r;
         c->fd = fd;
@@ -233,12 +234,12 @@ static int run(void) {
         r = sd_event_default(&server.event);
         if (r >= 0) {
                 clipboard_notifier_init(&server.notifier, server.event);
-                r = sd_event_add_signal(server.event, NULL, SIGTERM | SD_EVENT_SIGNAL_PROCMASK,
-                                NULL, NULL);
+                r = sd_event_add_signal(
+                                server.event, NULL, SIGTERM | SD_EVENT_SIGNAL_PROCMASK, NULL, NULL);
         }
         if (r >= 0)
-                r = sd_event_add_signal(server.event, NULL, SIGINT | SD_EVENT_SIGNAL_PROCMASK,
-                                NULL, NULL);
+                r = sd_event_add_signal(
+                                server.event, NULL, SIGINT | SD_EVENT_SIGNAL_PROCMASK, NULL, NULL);
         if (r >= 0) {
                 r = socket_listen_unix(arg_socket ?: path, 0600, &server.listen_fd);
                 if (r < 0)

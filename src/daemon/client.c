@@ -13,8 +13,8 @@ static void on_client_open(Mux *m, uint32_t id, const FrameOpen *req, void *user
         int r;
 
         if (c->refused) {
-                (void) snprintf(message, sizeof(message),
-                                "permission denied: uid %u %s", (unsigned) c->uid, c->refused);
+                (void) snprintf(message, sizeof(message), "permission denied: uid %u %s",
+                                (unsigned) c->uid, c->refused);
                 (void) mux_stream_reject(m, id, -EACCES, message);
                 return;
         }

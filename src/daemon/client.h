@@ -26,8 +26,8 @@ struct Client {
 #define CLIENT_REFUSED_TIMEOUT_USEC (2 * 1000 * 1000)
 
 /* Takes fd (accepted; from uid, refused with refusal or authorised when NULL) on success and
- * links the client into vm's list. -EMFILE/-EUSERS when vm already has as many clients as it takes (VM_CLIENTS_MAX and
- * friends): the caller closes fd. */
+ * links the client into vm's list. -EMFILE/-EUSERS when vm already has as many clients as it takes
+ * (VM_CLIENTS_MAX and friends): the caller closes fd. */
 int client_new(Vm *vm, int fd, uid_t uid, const char *refusal, Client **ret);
 /* Closes every relay of the client (guest streams get CLOSE) and frees it. */
 Client *client_free(Client *c);

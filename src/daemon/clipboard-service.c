@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "companion.h"
 #include "companion-plan.h"
+#include "companion.h"
 #include "log.h"
 #include "ratelimit.h"
 #include "sandboxed-child.h"

@@ -82,7 +82,7 @@ int companion_sandbox_args(const char *dir, char ***l) {
         if (r < 0)
                 return r;
         return companion_extend(l, (const char *const[]){ "--bind", dir, dir, "--setenv",
-                                              "XDG_RUNTIME_DIR", dir, NULL });
+                                                   "XDG_RUNTIME_DIR", dir, NULL });
 }
 
 /* A binary outside /usr (a build tree, in tests) is bound read-only at its path, nothing else of
@@ -146,7 +146,7 @@ static int session_bus_args(const char *dir, char ***l) {
         if (r < 0)
                 return r;
         return companion_extend(l, (const char *const[]){ "--ro-bind-try", bus, bus, "--setenv",
-                                      "DBUS_SESSION_BUS_ADDRESS", address, NULL });
+                                                   "DBUS_SESSION_BUS_ADDRESS", address, NULL });
 }
 
 int companion_plan_clipboard_argv(const char *binary, const char *dir, char ***ret) {
@@ -200,22 +200,22 @@ int companion_plan_argv(CompanionKind k, const CompanionContext *ctx, char ***re
                  * fence then gives every window the VM's app_id */
                 r = companion_extend(&l,
                                 (const char *const[]){ "--ro-bind", ctx->compositor,
-                                                ctx->compositor, "--ro-bind-try",
-                                                ctx->entries_dir, ctx->entries_dir, "--",
-                                                ctx->fence_binary, "--vm", ctx->vm_name,
-                                                "--listen", fence_socket, "--upstream",
-                                                ctx->compositor, "--color", ctx->color,
-                                                "--frame-width", frame_width, "--entries",
-                                                ctx->entries_dir, NULL });
+                                                ctx->compositor, "--ro-bind-try", ctx->entries_dir,
+                                                ctx->entries_dir, "--", ctx->fence_binary, "--vm",
+                                                ctx->vm_name, "--listen", fence_socket,
+                                                "--upstream", ctx->compositor, "--color",
+                                                ctx->color, "--frame-width", frame_width,
+                                                "--entries", ctx->entries_dir, NULL });
                 if (r >= 0 && ctx->clipboard)
-                        r = companion_extend(&l, (const char *const[]){ "--clipboard", ctx->clipboard,
-                                                    "--control", control_socket, NULL });
+                        r = companion_extend(
+                                        &l, (const char *const[]){ "--clipboard", ctx->clipboard,
+                                                            "--control", control_socket, NULL });
                 if (r >= 0 && ctx->copy_key)
-                        r = companion_extend(&l, (const char *const[]){ "--copy-key", ctx->copy_key,
-                                                    NULL });
+                        r = companion_extend(&l,
+                                        (const char *const[]){ "--copy-key", ctx->copy_key, NULL });
                 if (r >= 0 && ctx->paste_key)
-                        r = companion_extend(&l, (const char *const[]){ "--paste-key", ctx->paste_key,
-                                                    NULL });
+                        r = companion_extend(&l, (const char *const[]){ "--paste-key",
+                                                                 ctx->paste_key, NULL });
                 break;
         case COMPANION_WAYPIPE:
                 r = companion_extend(&l,

@@ -35,7 +35,6 @@
 #define COMPANION_SCAN_INTERVAL_USEC ((uint64_t) 1000000)
 #define COMPANION_DISPLAYS_MAX 32
 
-
 typedef enum CompanionState {
         COMPANION_WAITING, /* no compositor yet */
         COMPANION_RUNNING,
@@ -62,13 +61,13 @@ typedef struct CompanionProcess {
 struct Companions {
         Manager *manager;
         char *vm_name;
-        char *color;          /* the VM's, for the fence's frame */
-        unsigned frame_width; /* the VM's frameWidth */
-        char *entries_dir;    /* <state>/exports/share/applications: the fence's app_ids */
+        char *color;                /* the VM's, for the fence's frame */
+        unsigned frame_width;       /* the VM's frameWidth */
+        char *entries_dir;          /* <state>/exports/share/applications: the fence's app_ids */
         char *copy_key, *paste_key; /* clipboardCopyKey, clipboardPasteKey */
-        char *dir_name;       /* the VM's name, in <runtime>/services */
-        char *dir;            /* absolute */
-        int services_fd;      /* <runtime>/services */
+        char *dir_name;             /* the VM's name, in <runtime>/services */
+        char *dir;                  /* absolute */
+        int services_fd;            /* <runtime>/services */
         int dir_fd;
         char *user_runtime_dir; /* where the compositor's socket is looked for */
         char *display;          /* waylandDisplay, or NULL: the one live wayland-N */
@@ -285,7 +284,7 @@ static char *compositor_find(const Companions *c, char **ret_path, ino_t *ret_in
                                 c->user_runtime_dir);
         else
                 problem = strprintf("no compositor: %zu live wayland-N sockets in %s; set "
-                                  "waylandDisplay",
+                                    "waylandDisplay",
                                 n, c->user_runtime_dir);
         return problem;
 }
@@ -300,9 +299,9 @@ static char *displays_fingerprint(const Companions *c) {
 
         if (c->display) {
                 _cleanup_(freep) char *path =
-                                c->display[0] == '/'
-                                                ? strdup(c->display)
-                                                : strprintf("%s/%s", c->user_runtime_dir, c->display);
+                                c->display[0] == '/' ? strdup(c->display)
+                                                     : strprintf("%s/%s", c->user_runtime_dir,
+                                                                       c->display);
                 if (!path || lstat(path, &st) < 0)
                         return NULL;
                 return strprintf("%ju", (uintmax_t) st.st_ino);

@@ -12,13 +12,12 @@
 
 typedef struct Companions Companions;
 
-/* For a VM that just started running with its GPU on: prepares <runtime>/services/<name> and starts the
- * companions as soon as (and whenever) a compositor is found. */
+/* For a VM that just started running with its GPU on: prepares <runtime>/services/<name> and starts
+ * the companions as soon as (and whenever) a compositor is found. */
 int companions_new(Manager *m, const Config *config, const VmConfig *vm, Companions **ret);
 /* Kills the companions (reaped later by the event loop) and removes their directory. */
 Companions *companions_free(Companions *c);
 DEFINE_FREE_FUNC(Companions *, companions_free);
-
 
 /* The "gui" object of a VM in the control protocol (docs/daemon-sockets.md). */
 json_t *companions_to_json(const Companions *c);

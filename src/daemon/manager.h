@@ -20,19 +20,19 @@ typedef struct ManagerOptions {
         const char *config_path; /* read again on reload */
         const char *runtime_dir;
         const char *state_dir;
-        const char *image_builder;    /* vmsilo-image: builds the default image */
-        const char *accel_override;   /* VMSILO_ACCEL or NULL */
-        const char *mkfs_ext4;        /* absolute: --mkfs-ext4 or the build's */
-        const char *qemu_img;         /* absolute: --qemu-img or the build's */
-        const char *qemu_system;      /* absolute: --qemu-system or the build's */
-        const char *crosvm;           /* absolute: --crosvm or the build's */
-        uint64_t helper_timeout_usec; /* deadline of a start's preparation (helper.h) */
+        const char *image_builder;     /* vmsilo-image: builds the default image */
+        const char *accel_override;    /* VMSILO_ACCEL or NULL */
+        const char *mkfs_ext4;         /* absolute: --mkfs-ext4 or the build's */
+        const char *qemu_img;          /* absolute: --qemu-img or the build's */
+        const char *qemu_system;       /* absolute: --qemu-system or the build's */
+        const char *crosvm;            /* absolute: --crosvm or the build's */
+        uint64_t helper_timeout_usec;  /* deadline of a start's preparation (helper.h) */
         const char *wayland_binary;    /* vmsilo-wayland: VMSILO_WAYLAND or the installed one */
         const char *tray_binary;       /* vmsilo-tray: VMSILO_TRAY or the installed one */
         const char *user_runtime_base; /* VMSILO_USER_RUNTIME_BASE or /run/user */
         const char *clipboard_binary;  /* vmsilo-clipboard: VMSILO_CLIPBOARD or the installed one */
         const char *sound_binary;      /* vmsilo-sound: VMSILO_SOUND or the installed one */
-        const char *sys_root;         /* "/" or a test's fake tree: sysfs and /dev/vfio (vfio.h) */
+        const char *sys_root;          /* "/" or a test's fake tree: sysfs and /dev/vfio (vfio.h) */
         uint64_t start_timeout_usec;
         uint64_t stop_timeout_usec;
 } ManagerOptions;

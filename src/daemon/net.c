@@ -173,4 +173,3 @@ void net_teardown(const Config *c) {
                 log_warning("Failed to remove nftables table inet %s, ignoring: %s",
                                 NET_PLAN_NFT_TABLE, strna(error));
 }
-

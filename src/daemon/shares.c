@@ -19,7 +19,6 @@
 #include "shares.h"
 #include "spawn-util.h"
 
-
 #define SHARES_COPY_BUFFER_BYTES (128 * 1024)
 
 typedef struct CopyState {
@@ -385,7 +384,8 @@ static void remove_temp(int parent_fd, const char *parent, const char *tmp_name)
 
 /* mkdtemp() relative to a checked fd: name ends in XXXXXX, replaced in place. */
 static int mkdtemp_at(int dir_fd, char *name) {
-        static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        static const char chars[] =
+                        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
         char *x = name + strlen(name) - 6;
 
         for (unsigned attempt = 0; attempt < 100; attempt++) {
@@ -435,8 +435,8 @@ static int open_home_parent(const char *parent, uid_t uid) {
                         return refuse_dir(gp_fd, grandparent, "The directory", 0);
                 created = mkdirat(gp_fd, name, 0755) >= 0;
                 if (!created && errno != EEXIST)
-                        return log_error_errno(errno,
-                                        "Cannot create '%s' for the shared home: %m", parent);
+                        return log_error_errno(errno, "Cannot create '%s' for the shared home: %m",
+                                        parent);
                 fd = safe_openat2(gp_fd, name, O_RDONLY | O_DIRECTORY, RESOLVE_NO_SYMLINKS);
         }
         if (fd < 0)

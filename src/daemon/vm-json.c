@@ -36,7 +36,7 @@ json_t *vm_to_json(const Vm *vm) {
         json_t *o;
 
         o = json_pack("{s:s, s:s, s:s?, s:o, s:o, s:I, s:i, s:i, s:I, s:s, s:s?, s:o, s:o, s:o, "
-                         "s:o}",
+                      "s:o}",
                         "name", c->name, "state", vm_state_to_string(vm->state), "reason",
                         vm->state == VM_FAILED ? vm->failure_reason : NULL, "pid",
                         vm->pid > 0 ? json_integer(vm->pid) : json_null(), "uptime_sec",

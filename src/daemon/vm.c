@@ -15,7 +15,6 @@
 
 #include "client.h"
 #include "companion.h"
-#include "tray-companion.h"
 #include "conn-limit.h"
 #include "host-forward.h"
 #include "launch-context.h"
@@ -25,12 +24,13 @@
 #include "relay.h"
 #include "sandbox.h"
 #include "shares.h"
-#include "string-util.h"
 #include "socket-util.h"
 #include "sound.h"
+#include "string-util.h"
 #include "strv.h"
 #include "tap.h"
 #include "time-util.h"
+#include "tray-companion.h"
 #include "vfio.h"
 #include "vm-deps.h"
 #include "vm-listen.h"
@@ -429,8 +429,7 @@ static int on_vmm_exit(sd_event_source *s, const siginfo_t *si, void *userdata) 
          * (entering VM_STARTING cleared any older one). */
         if (IN_SET(vm->state, VM_STARTING, VM_RUNNING) && !vm->failure_reason) {
                 if (si->si_code == CLD_EXITED)
-                        vm_set_failure(vm, "the VMM exited with status %d (see %s)",
-                                        si->si_status,
+                        vm_set_failure(vm, "the VMM exited with status %d (see %s)", si->si_status,
                                         vm->log ? vmm_log_where(vm->log) : "its log");
                 else
                         vm_set_failure(vm, "the VMM was killed by signal %s",
@@ -490,16 +489,16 @@ static int vm_build_plan(Vm *vm, LaunchPlan **ret) {
 static int vm_open_log(Vm *vm, int *ret_fd) {
         _cleanup_(freep) char *path = NULL, *identifier = NULL;
 
-        path = layout_runtime_file(vm->manager->options.runtime_dir, vm_name(vm),
-                        LAYOUT_VMM_LOG_SUFFIX);
+        path = layout_runtime_file(
+                        vm->manager->options.runtime_dir, vm_name(vm), LAYOUT_VMM_LOG_SUFFIX);
         if (!path)
                 return -ENOMEM;
         /* Where vmsilod logs to the journal, so does its VMM, under an identifier of its own. */
         if (log_stderr_is_journal() && asprintf(&identifier, "vmsilo-vmm-%s", vm_name(vm)) < 0)
                 return -ENOMEM;
         vm->log = vmm_log_free(vm->log); /* from a start that failed before the VMM ran */
-        return vmm_log_new(vm->manager->event, path, identifier, VMM_LOG_MAX_BYTES, &vm->log,
-                        ret_fd);
+        return vmm_log_new(
+                        vm->manager->event, path, identifier, VMM_LOG_MAX_BYTES, &vm->log, ret_fd);
 }
 
 /* The daemon's ends go to ret_ours, the VMM's to ret_theirs. */
@@ -576,8 +575,8 @@ static int vm_spawn(Vm *vm) {
         r = vm_build_plan(vm, &plan);
         if (r < 0)
                 return r;
-        r = vfio_sandbox_paths(m->options.sys_root, vm->config, vm->vfio_grants,
-                        vm->n_vfio_grants, plan);
+        r = vfio_sandbox_paths(
+                        m->options.sys_root, vm->config, vm->vfio_grants, vm->n_vfio_grants, plan);
         if (r < 0) {
                 vm_set_failure(vm, "cannot show the VMM its PCI devices: %s", strerror(-r));
                 return r;

@@ -56,16 +56,16 @@ struct Vm {
         char *failure_reason; /* set on entering VM_FAILED */
         VmmKind vmm;
         const VmmOps *ops; /* vmm's, from the first start on */
-        AccelKind accel;  /* resolved at each start */
-        uint32_t tsc_khz; /* host clock for a TCG guest's kernel, 0 if unknown */
+        AccelKind accel;   /* resolved at each start */
+        uint32_t tsc_khz;  /* host clock for a TCG guest's kernel, 0 if unknown */
 
         pid_t pid; /* VMM, 0 when none */
         sd_event_source *child;
-        Helper *prepare; /* the start's preparation before the VMM exists (vm_needs_prepare()) */
+        Helper *prepare;   /* the start's preparation before the VMM exists (vm_needs_prepare()) */
         bool awaits_image; /* starting, waiting for the default image's build */
-        Channel *agent;  /* host side of the guest channel */
-        bool agent_lost; /* the VMM closed the channel: it is exiting, not yet reaped */
-        char *vmm_dir;   /* crosvm: its per-VM directory (control socket) */
+        Channel *agent;    /* host side of the guest channel */
+        bool agent_lost;   /* the VMM closed the channel: it is exiting, not yet reaped */
+        char *vmm_dir;     /* crosvm: its per-VM directory (control socket) */
         /* PCI passthrough: /dev/vfio/<group> nodes given to the VM user while the VMM runs, and
          * whether it counts among the users of /dev/vfio/vfio (Manager.vfio_container). */
         VfioGrant *vfio_grants;
@@ -77,7 +77,7 @@ struct Vm {
         sd_event_source *agent_retry; /* crosvm: vsock connect attempts while the guest boots */
         Helper *stop_helper;          /* crosvm: the `crosvm stop` child */
         Qmp *qmp;                     /* QEMU */
-        VmmLog *log; /* the VMM's output, while it runs */
+        VmmLog *log;                  /* the VMM's output, while it runs */
         Console *console;
         sd_event_source *timer; /* start timeout, stop escalation */
         unsigned stop_step;     /* escalation: 0 agent power-off, 1 VMM quit, 2 SIGKILL */

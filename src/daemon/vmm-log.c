@@ -69,8 +69,8 @@ static int vmm_log_open_journal(VmmLog *l, const char *identifier, int *ret_vmm_
         return 0;
 }
 
-int vmm_log_new(sd_event *e, const char *path, const char *journal_identifier,
-                uint64_t max_bytes, VmmLog **ret, int *ret_vmm_fd) {
+int vmm_log_new(sd_event *e, const char *path, const char *journal_identifier, uint64_t max_bytes,
+                VmmLog **ret, int *ret_vmm_fd) {
         _cleanup_(vmm_log_freep) VmmLog *l = NULL;
         int pipe_fds[2], r;
 

@@ -19,8 +19,8 @@ typedef struct VmmLog VmmLog;
  * else (or when the journal cannot be reached) truncates (or creates) path and returns the
  * write end of a pipe for the VMM in *ret_vmm_fd (close-on-exec: the sandbox dup2()s it); at
  * most max_bytes reach the file. */
-int vmm_log_new(sd_event *e, const char *path, const char *journal_identifier,
-                uint64_t max_bytes, VmmLog **ret, int *ret_vmm_fd);
+int vmm_log_new(sd_event *e, const char *path, const char *journal_identifier, uint64_t max_bytes,
+                VmmLog **ret, int *ret_vmm_fd);
 /* Where to read the output: the file's path, or the journalctl command. */
 const char *vmm_log_where(const VmmLog *l);
 /* Takes what the pipe still holds (the VMM has exited), then closes everything. */

@@ -258,8 +258,8 @@ static int run(int argc, char **argv) {
                 .wayland_binary = getenv("VMSILO_WAYLAND") ?: VMSILO_LIBEXECDIR "/vmsilo-wayland",
                 .tray_binary = getenv("VMSILO_TRAY") ?: VMSILO_LIBEXECDIR "/vmsilo-tray",
                 .user_runtime_base = getenv("VMSILO_USER_RUNTIME_BASE") ?: "/run/user",
-                .clipboard_binary = getenv("VMSILO_CLIPBOARD") ?:
-                                VMSILO_LIBEXECDIR "/vmsilo-clipboard",
+                .clipboard_binary =
+                                getenv("VMSILO_CLIPBOARD") ?: VMSILO_LIBEXECDIR "/vmsilo-clipboard",
                 .sound_binary = getenv("VMSILO_SOUND") ?: VMSILO_LIBEXECDIR "/vmsilo-sound",
                 .start_timeout_usec = START_TIMEOUT_USEC_DEFAULT,
                 .stop_timeout_usec = STOP_TIMEOUT_USEC_DEFAULT,

@@ -59,7 +59,7 @@ static int visit(Resolver *res, struct kmod_module *m, bool softdep) {
                 return 0;
         if (path) {
                 if (strncmp(path, res->dir, n) != 0 || path[n] != '/' ||
-                    !image_plan_module_compression(path))
+                                !image_plan_module_compression(path))
                         return -EBADMSG;
                 relative = path + n + 1;
                 if (softdep && strncmp(relative, ARCH_MODULES_DIR, strlen(ARCH_MODULES_DIR)) == 0)

@@ -76,8 +76,8 @@ static char *module_name_from_path(const char *path) {
                 return NULL;
         n = (size_t) (compression - base) - strlen(".ko");
         /* Kernel module names are [A-Za-z0-9_-]; anything else (say "a.ko.xz.ko") is no module. */
-        if (n == 0 ||
-            strspn(base, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") < n)
+        if (n == 0 || strspn(base, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") <
+                                        n)
                 return NULL;
         name = strndup(base, n);
         if (!name)

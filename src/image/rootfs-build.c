@@ -24,7 +24,6 @@
 #include "strv.h"
 #include "vmsilo-config.h"
 
-
 /* A guestConfig tree deeper than this is refused (and so is a symlink loop, which lstat never
  * follows anyway). */
 #define ROOTFS_TREE_DEPTH_MAX 64

@@ -8,11 +8,11 @@
 #include "strv.h"
 #include "vmsilo-config.h"
 
-const char rootfs_session_env[] = "# vmsilo: variables of every session the agent starts "
-                                  "(docs/agent.md)\n"
-                                  "XDG_RUNTIME_DIR=/run/user/" GUEST_UID "\n"
-                                  "DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/" GUEST_UID
-                                  "/bus\n";
+const char rootfs_session_env[] =
+                "# vmsilo: variables of every session the agent starts "
+                "(docs/agent.md)\n"
+                "XDG_RUNTIME_DIR=/run/user/" GUEST_UID "\n"
+                "DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/" GUEST_UID "/bus\n";
 const char rootfs_tmpfiles[] = "# vmsilo: the guest user's XDG_RUNTIME_DIR, made at every boot\n"
                                "d /run/user/" GUEST_UID " 0700 " GUEST_UID " " GUEST_GID " -\n";
 /* What systemd's upstream sysctl.d/50-default.conf sets and Debian's systemd does not ship:

@@ -64,8 +64,8 @@ bool rootfs_plan_mirror_is_valid(const char *mirror);
  * (+ ROOTFS_WAYLAND_PACKAGES with wayland, + ROOTFS_TRAY_PACKAGES with tray), sorted, each once.
  * -EINVAL (with *ret_bad pointing at the offending entry of programs) for an invalid name;
  * ret_bad may be NULL. */
-int rootfs_plan_packages(char *const *programs, bool wayland, bool tray, char ***ret,
-                const char **ret_bad);
+int rootfs_plan_packages(
+                char *const *programs, bool wayland, bool tray, char ***ret, const char **ret_bad);
 
 /* VERSION_CODENAME from os-release(5) text, unquoted; -ENOENT if absent or not a valid suite. */
 int rootfs_plan_os_codename(const char *os_release, char **ret);
@@ -123,7 +123,7 @@ typedef struct RootfsInputs {
         char agent_sha256_hex[SHA256_HEX_SIZE];
         char agent_unit_sha256_hex[SHA256_HEX_SIZE];
         char tray_sha256_hex[SHA256_HEX_SIZE]; /* vmsilo-tray; "" without tray */
-        RootfsConfigItem *config; /* in guestConfig order */
+        RootfsConfigItem *config;              /* in guestConfig order */
         size_t n_config;
 } RootfsInputs;
 
@@ -138,9 +138,9 @@ int rootfs_inputs_add_entry(RootfsInputs *in, size_t item, RootfsEntryKind kind,
 void rootfs_inputs_sort(RootfsInputs *in);
 
 /* The manifest text: magic + layout version, "suite S", "mirror M", "package P"…, "agent SHA",
- * "agent-unit SHA", "tray SHA" (with tray), then per guestConfig item "config-tree N" + "  file SHA MODE PATH" /
- * "  dir MODE PATH" / "  symlink PATH -> TARGET" lines, or "config-script SHA". -EINVAL if a
- * field is missing. */
+ * "agent-unit SHA", "tray SHA" (with tray), then per guestConfig item "config-tree N" + "  file SHA
+ * MODE PATH" / "  dir MODE PATH" / "  symlink PATH -> TARGET" lines, or "config-script SHA".
+ * -EINVAL if a field is missing. */
 int rootfs_manifest_format(const RootfsInputs *in, char **ret);
 /* The image's name: sha256 hex of the manifest text. */
 void rootfs_manifest_id(const char *text, char ret[SHA256_HEX_SIZE]);

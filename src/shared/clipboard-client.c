@@ -69,7 +69,7 @@ int clipboard_reply_parse(char *reply, size_t n, ClipboardReply *ret, const char
                         source[0] == 0)
                 return -EBADMSG;
         size = strtoull(reply + 3, NULL, 10);
-        *ret = (ClipboardReply) { .size = (size_t) size, .source = source };
+        *ret = (ClipboardReply){ .size = (size_t) size, .source = source };
         if (header == n)
                 return 0;
         if (n - header != size)

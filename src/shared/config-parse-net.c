@@ -352,7 +352,9 @@ static int parse_interfaces(json_t *net, const char *path, VmConfig *vm, ConfigE
         if (json_object_size(obj) > CONFIG_INTERFACES_MAX)
                 return config_error_add(e, 0, 0, p, "at most %d interfaces are supported, got %zu",
                                 CONFIG_INTERFACES_MAX, json_object_size(obj));
-        json_object_foreach(obj, key, v) if (strv_extend(&names, key) < 0) return -ENOMEM;
+        json_object_foreach(obj, key, v)
+                if (strv_extend(&names, key) < 0)
+                        return -ENOMEM;
         strv_sort(names);
         vm->interfaces = calloc(strv_length(names) ?: 1, sizeof(NetInterface));
         if (!vm->interfaces)

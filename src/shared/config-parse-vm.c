@@ -42,7 +42,8 @@ static const char *const vm_keys[] = {
         NULL,
 };
 
-static const char *const wayland_proxies[] = { "wayland-proxy-virtwl", "sommelier", "waypipe", NULL };
+static const char *const wayland_proxies[] = { "wayland-proxy-virtwl", "sommelier", "waypipe",
+        NULL };
 static const char *const overlay_types[] = { "qcow2", "tmpfs", NULL };
 
 int config_vm_init_defaults(VmConfig *vm) {
@@ -102,8 +103,8 @@ int config_parse_frame_width(json_t *obj, const char *path, uint32_t *ret, Confi
         uint64_t width = *ret;
         int r;
 
-        r = config_json_uint(e, path, obj, "frameWidth", 0, CONFIG_FRAME_WIDTH_MAX, " pixels",
-                        &width);
+        r = config_json_uint(
+                        e, path, obj, "frameWidth", 0, CONFIG_FRAME_WIDTH_MAX, " pixels", &width);
         *ret = (uint32_t) width;
         return r;
 }

@@ -148,10 +148,10 @@ typedef struct VmConfig {
         char *name;
         uint64_t memory_mib;
         unsigned cpus;
-        char *color;              /* as written */
-        uint32_t color_rgb;       /* 0xRRGGBB */
-        uint32_t text_rgb;        /* 0x000000 or 0xffffff, readable on color_rgb */
-        uint32_t frame_width;     /* frameWidth; the global one unless frame_width_set */
+        char *color;          /* as written */
+        uint32_t color_rgb;   /* 0xRRGGBB */
+        uint32_t text_rgb;    /* 0x000000 or 0xffffff, readable on color_rgb */
+        uint32_t frame_width; /* frameWidth; the global one unless frame_width_set */
         bool frame_width_set;
         char **nameservers;       /* strv */
         NetInterface *interfaces; /* sorted by name */
@@ -159,7 +159,7 @@ typedef struct VmConfig {
         bool auto_shutdown;
         uint64_t auto_shutdown_after_sec;
         bool auto_start;
-        bool tray; /* show the guest's tray items on the host (docs/tray.md) */
+        bool tray;         /* show the guest's tray items on the host (docs/tray.md) */
         char **depends_on; /* strv of VM names */
         DiskConfig *additional_disks;
         size_t n_additional_disks;

@@ -291,10 +291,10 @@ int desktop_exec_split(const char *untrusted_value, char ***ret, const char **re
         if (strv_length(untrusted_argv) > DESKTOP_ENTRY_ARGV_MAX)
                 return fail(reterr_reason, -EBADMSG, "too many Exec arguments");
         STRV_FOREACH(w, untrusted_argv)
-        if (!desktop_exec_word_is_valid(*w))
-                return fail(reterr_reason, -EBADMSG,
-                                "an Exec argument has a character outside "
-                                "[A-Za-z0-9_-./+=:,@] (or is empty or too long)");
+                if (!desktop_exec_word_is_valid(*w))
+                        return fail(reterr_reason, -EBADMSG,
+                                        "an Exec argument has a character outside "
+                                        "[A-Za-z0-9_-./+=:,@] (or is empty or too long)");
         if (!untrusted_argv[0])
                 return fail(reterr_reason, -EBADMSG, "Exec has no command");
         if (untrusted_argv[0][0] == '-')

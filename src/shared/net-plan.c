@@ -323,10 +323,10 @@ int net_plan_tap_sources(const NetInterface *ifc, int family, NetPrefix **ret, s
                 (void) add_source(l, &n, &p);
         }
         STRV_FOREACH(a, addresses)
-        if (net_prefix_parse(*a, &p) >= 0) {
-                p.prefix_len = family == AF_INET ? 32 : 128;
-                (void) add_source(l, &n, &p);
-        }
+                if (net_prefix_parse(*a, &p) >= 0) {
+                        p.prefix_len = family == AF_INET ? 32 : 128;
+                        (void) add_source(l, &n, &p);
+                }
         if (family == AF_INET6) {
                 net_plan_link_local(ifc->mac, &p);
                 (void) add_source(l, &n, &p);
@@ -438,9 +438,9 @@ static bool host_serves_dns(const VmConfig *vm, const NetInterface *ifc) {
         if (!ifc->tap_host_address || net_prefix_parse(ifc->tap_host_address, &p) < 0)
                 return false;
         STRV_FOREACH(ns, vm->nameservers)
-        if (inet_pton(p.family, *ns, a) == 1 &&
-                        memcmp(a, p.address, p.family == AF_INET ? 4 : 16) == 0)
-                return true;
+                if (inet_pton(p.family, *ns, a) == 1 &&
+                                memcmp(a, p.address, p.family == AF_INET ? 4 : 16) == 0)
+                        return true;
         return false;
 }
 

@@ -58,7 +58,8 @@ typedef struct PlanFd {
  * (sandbox.h) shows the VMM nothing else of the host file system, each at its own path. */
 typedef struct PlanPath {
         char *path;   /* where the VMM sees it */
-        char *source; /* the host path shown there; NULL: path itself (a test's fake sysfs differs) */
+        char *source; /* the host path shown there; NULL: path itself (a test's fake sysfs differs)
+                       */
         bool writable;
         /* A character device node (plan_device_is_allowed()): bound without nodev. Every other
          * path is bound nodev, so no file a plan names can act as a device. */

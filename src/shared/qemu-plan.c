@@ -144,7 +144,7 @@ static int qemu_append_basics(QemuBuild *b) {
         /* microvm's pcie=on adds a PCIe host bridge for the sound controller only: virtio stays
          * on MMIO, so the guest sees the same devices with and without sound. */
         r = qemu_append_pair(p, "-M",
-                        b->pci               ? "q35"
+                        b->pci              ? "q35"
                         : b->sound.playback ? "microvm,x-option-roms=off,rtc=on,pcie=on"
                                             : "microvm,x-option-roms=off,rtc=on");
         if (r < 0)

@@ -49,10 +49,10 @@ static const char *const sandbox_devices[] = { "/dev/null", "/dev/zero", "/dev/f
 static const char *const sandbox_denied_syscalls[] = { "ptrace", "process_vm_readv",
         "process_vm_writev", "kcmp", "perf_event_open", "bpf", "keyctl", "add_key", "request_key",
         "userfaultfd", "mount", "umount", "umount2", "pivot_root", "chroot", "unshare", "setns",
-        "fsopen", "fsmount", "fspick", "move_mount", "open_tree", "mount_setattr",
-        "init_module", "finit_module", "delete_module", "kexec_load", "kexec_file_load",
-        "open_by_handle_at", "name_to_handle_at", "iopl", "ioperm", "swapon", "swapoff",
-        "reboot", "acct", "quotactl", "syslog", "lookup_dcookie", "personality", NULL };
+        "fsopen", "fsmount", "fspick", "move_mount", "open_tree", "mount_setattr", "init_module",
+        "finit_module", "delete_module", "kexec_load", "kexec_file_load", "open_by_handle_at",
+        "name_to_handle_at", "iopl", "ioperm", "swapon", "swapoff", "reboot", "acct", "quotactl",
+        "syslog", "lookup_dcookie", "personality", NULL };
 
 static const unsigned long sandbox_clone_namespace_flags[] = { CLONE_NEWNS, CLONE_NEWPID,
         CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWUSER, CLONE_NEWCGROUP };
@@ -302,8 +302,8 @@ static void build_root(const LaunchPlan *plan, const char *binary, bool kvm) {
                                 pp->device);
         }
         if (mkdir(SANDBOX_NEW "/proc", 0555) < 0 ||
-                        mount("proc", SANDBOX_NEW "/proc", "proc",
-                                        MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+                        mount("proc", SANDBOX_NEW "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                                        NULL) < 0)
                 fail("mounting /proc");
         if (mount(NULL, SANDBOX_NEW, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
                 fail("making the new root read-only");
@@ -462,7 +462,11 @@ static int spawn(const LaunchPlan *plan, const SandboxFds *fds, uid_t uid, gid_t
         r = path_resolve_executable(plan->argv[0], &binary);
         if (r < 0)
                 return r;
-        a = (ChildArgs){ .plan = plan, .fds = fds, .binary = binary, .uid = uid, .gid = gid,
+        a = (ChildArgs){ .plan = plan,
+                .fds = fds,
+                .binary = binary,
+                .uid = uid,
+                .gid = gid,
                 .kvm_group = (gid_t) -1 };
         /* Always, not only for KVM plans: QEMU probes /dev/kvm, and a host where only TCG runs
          * (CI's paravirtual KVM) should still exercise the access a KVM host relies on. */

@@ -9,10 +9,10 @@
 
 #include "log.h"
 #include "sni-item.h"
+#include "time-util.h"
 #include "tray-host.h"
 #include "tray-stream.h"
 #include "tray-wire.h"
-#include "time-util.h"
 
 struct TrayHost {
         sd_event *event;

@@ -192,8 +192,8 @@ static int append_app_id(Filter *f, uint32_t toplevel, const char *untrusted_app
 
 /* Rewrites copy (the guest's request) into the compositor's ids: the target, every object
  * argument, and every new id, which gets its compositor id here. */
-static int translate_request(Filter *f, const WireMessage *msg, uint8_t *copy,
-                const char **reterr_reason) {
+static int translate_request(
+                Filter *f, const WireMessage *msg, uint8_t *copy, const char **reterr_reason) {
         uint32_t id;
         int r;
 
@@ -281,14 +281,20 @@ int filter_offer_paste(Filter *f, Buffer *out) {
                 (void) idmap_delete_own_server(&f->ids, offer);
                 return r;
         }
-        r = append_message(out, wire_encode(buf, sizeof(buf), device, WL_DATA_DEVICE_DATA_OFFER,
-                                        "n", offer), buf);
+        r = append_message(out,
+                        wire_encode(buf, sizeof(buf), device, WL_DATA_DEVICE_DATA_OFFER, "n",
+                                        offer),
+                        buf);
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(filter_paste_types); i++)
-                r = append_message(out, wire_encode(buf, sizeof(buf), offer, WL_DATA_OFFER_OFFER,
-                                                "s", filter_paste_types[i]), buf);
+                r = append_message(out,
+                                wire_encode(buf, sizeof(buf), offer, WL_DATA_OFFER_OFFER, "s",
+                                                filter_paste_types[i]),
+                                buf);
         if (r >= 0)
-                r = append_message(out, wire_encode(buf, sizeof(buf), device,
-                                                WL_DATA_DEVICE_SELECTION, "o", offer), buf);
+                r = append_message(out,
+                                wire_encode(buf, sizeof(buf), device, WL_DATA_DEVICE_SELECTION, "o",
+                                                offer),
+                                buf);
         if (r < 0)
                 return r;
         f->paste_offer = offer;

@@ -18,7 +18,7 @@
 #include "selection.h"
 
 struct Filter {
-        const char *vm; /* not owned; outlives the filter */
+        const char *vm;      /* not owned; outlives the filter */
         ObjectTable objects; /* the guest's ids */
         Registry registry;
         Idmap ids; /* guest ids <-> the compositor's */

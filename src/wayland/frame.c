@@ -24,11 +24,11 @@
 #define POOL_SIDE FRAME_PIXELS_SIDE
 
 /* Appends one message the fence writes (wire_encode()'s arguments) to up. */
-#define EMIT(up, ...)                                                                  \
-        ({                                                                             \
-                uint8_t _buf[WIRE_MESSAGE_MAX];                                        \
-                int _n = wire_encode(_buf, sizeof(_buf), __VA_ARGS__);                 \
-                _n < 0 ? _n : buffer_append((up), _buf, (size_t) _n);                  \
+#define EMIT(up, ...)                                                                              \
+        ({                                                                                         \
+                uint8_t _buf[WIRE_MESSAGE_MAX];                                                    \
+                int _n = wire_encode(_buf, sizeof(_buf), __VA_ARGS__);                             \
+                _n < 0 ? _n : buffer_append((up), _buf, (size_t) _n);                              \
         })
 
 FrameRect frame_outer(const FrameRect *g, uint32_t width) {
@@ -130,8 +130,8 @@ static int make_viewport(Filter *f, FrameToplevel *t, size_t s, Buffer *up) {
 
         r = own(f, &wp_viewport_interface, &t->strip_viewport[s]);
         if (r >= 0)
-                r = EMIT(up, fr->viewporter, WP_VIEWPORTER_GET_VIEWPORT, "no",
-                                t->strip_viewport[s], t->strip_surface[s]);
+                r = EMIT(up, fr->viewporter, WP_VIEWPORTER_GET_VIEWPORT, "no", t->strip_viewport[s],
+                                t->strip_surface[s]);
         if (r >= 0)
                 r = EMIT(up, t->strip_viewport[s], WP_VIEWPORT_SET_SOURCE, "ffff",
                                 wl_fixed_from_int(POOL_SIDE / 4), wl_fixed_from_int(POOL_SIDE / 4),
@@ -162,8 +162,7 @@ static int make_strips(Filter *f, FrameToplevel *t, Buffer *up) {
                         r = own(f, &wl_subsurface_interface, &t->strip_subsurface[s]);
                 if (r >= 0)
                         r = EMIT(up, fr->subcompositor, WL_SUBCOMPOSITOR_GET_SUBSURFACE, "noo",
-                                        t->strip_subsurface[s], t->strip_surface[s],
-                                        t->up_surface);
+                                        t->strip_subsurface[s], t->strip_surface[s], t->up_surface);
                 if (r < 0)
                         return r;
         }
@@ -268,8 +267,8 @@ static bool guest_geometry(const FrameToplevel *t, FrameRect *ret) {
  * window geometry with the frame, applied by that same commit (the strips are synchronized
  * subsurfaces). ret_old: the strip buffers replaced (0: none), for the caller to destroy once
  * the commit has made the new ones current. */
-static int place_frame(Filter *f, FrameToplevel *t, uint32_t ret_old[static _FRAME_STRIPS],
-                Buffer *up) {
+static int place_frame(
+                Filter *f, FrameToplevel *t, uint32_t ret_old[static _FRAME_STRIPS], Buffer *up) {
         FrameRect g, outer, strips[_FRAME_STRIPS];
         int r;
 
@@ -280,8 +279,8 @@ static int place_frame(Filter *f, FrameToplevel *t, uint32_t ret_old[static _FRA
                 return 0;
         frame_strips(&g, f->frame.width, strips);
         for (size_t s = 0; s < _FRAME_STRIPS; s++) {
-                r = EMIT(up, t->strip_subsurface[s], WL_SUBSURFACE_SET_POSITION, "ii",
-                                strips[s].x, strips[s].y);
+                r = EMIT(up, t->strip_subsurface[s], WL_SUBSURFACE_SET_POSITION, "ii", strips[s].x,
+                                strips[s].y);
                 if (r >= 0 && t->strip_viewport[s])
                         r = EMIT(up, t->strip_viewport[s], WP_VIEWPORT_SET_DESTINATION, "ii",
                                         strips[s].width, strips[s].height);
@@ -338,8 +337,8 @@ static int end_toplevel(Filter *f, FrameToplevel *t, const uint8_t *copy, size_t
         return r;
 }
 
-static int surface_request(Filter *f, FrameToplevel *t, const WireMessage *msg,
-                const uint8_t *copy, Buffer *up) {
+static int surface_request(Filter *f, FrameToplevel *t, const WireMessage *msg, const uint8_t *copy,
+                Buffer *up) {
         uint32_t old[_FRAME_STRIPS] = {};
         const Object *b;
         int r;
@@ -407,7 +406,7 @@ static int positioner_request(Filter *f, const WireMessage *msg) {
         *p = (FramePositioner){
                 .positioner = msg->header.object,
                 .anchor = { (int32_t) msg->args[0].word, (int32_t) msg->args[1].word,
-                        (int32_t) msg->args[2].word, (int32_t) msg->args[3].word },
+                                (int32_t) msg->args[2].word, (int32_t) msg->args[3].word },
         };
         return 0;
 }
@@ -447,7 +446,8 @@ static void grow_size_args(const Frame *fr, const WireMessage *msg, uint8_t *cop
                 int32_t v = (int32_t) msg->args[i].word;
 
                 if (v > 0 && v <= INT32_MAX - 2 * (int32_t) fr->width)
-                        wire_write_u32(copy + msg->args[i].offset, (uint32_t) (v + 2 * (int32_t) fr->width));
+                        wire_write_u32(copy + msg->args[i].offset,
+                                        (uint32_t) (v + 2 * (int32_t) fr->width));
         }
 }
 
@@ -482,7 +482,8 @@ int frame_request(Filter *f, const Object *o, const WireMessage *msg, uint8_t *c
                         return with_shifted_anchor(f, msg->args[0].word,
                                         wire_read_u32(copy + msg->args[0].offset), copy,
                                         msg->header.size, up);
-        } else if (o->interface == &xdg_surface_interface && op == XDG_SURFACE_SET_WINDOW_GEOMETRY) {
+        } else if (o->interface == &xdg_surface_interface &&
+                        op == XDG_SURFACE_SET_WINDOW_GEOMETRY) {
                 t = FIND_TOPLEVEL(fr, xdg_surface, msg->header.object);
                 if (!t || !t->strip_surface[0])
                         return 0;
@@ -639,8 +640,8 @@ static int press(Filter *f, const FramePointer *p, uint32_t serial, Buffer *up) 
 }
 
 /* wl_pointer events: while the pointer is over the frame, none reaches the guest. */
-static int pointer_event(Filter *f, const Object *o, const WireMessage *msg, bool names_own,
-                Buffer *up) {
+static int pointer_event(
+                Filter *f, const Object *o, const WireMessage *msg, bool names_own, Buffer *up) {
         Frame *fr = &f->frame;
         uint32_t id = msg->header.object;
         FramePointer *p = find_pointer(fr, id);
@@ -674,7 +675,8 @@ static int pointer_event(Filter *f, const Object *o, const WireMessage *msg, boo
                 if (msg->header.opcode == WL_POINTER_MOTION) {
                         p->x = (int32_t) msg->args[1].word;
                         p->y = (int32_t) msg->args[2].word;
-                } else if (msg->header.opcode == WL_POINTER_BUTTON && msg->args[2].word == BTN_LEFT &&
+                } else if (msg->header.opcode == WL_POINTER_BUTTON &&
+                                msg->args[2].word == BTN_LEFT &&
                                 msg->args[3].word == WL_POINTER_BUTTON_STATE_PRESSED) {
                         int r = press(f, p, msg->args[0].word, up);
 

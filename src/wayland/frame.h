@@ -48,15 +48,15 @@ typedef enum FrameStrip {
 } FrameStrip;
 
 typedef struct FrameToplevel {
-        uint32_t surface, xdg_surface, toplevel;             /* the guest's ids */
-        uint32_t up_surface, up_xdg_surface, up_toplevel;    /* the compositor's */
+        uint32_t surface, xdg_surface, toplevel;          /* the guest's ids */
+        uint32_t up_surface, up_xdg_surface, up_toplevel; /* the compositor's */
         uint32_t strip_surface[_FRAME_STRIPS], strip_subsurface[_FRAME_STRIPS],
                         strip_viewport[_FRAME_STRIPS]; /* the fence's own; 0: no frame */
         /* without wp_viewporter: each strip's buffer (the fence's, 0: none yet) and its size */
         uint32_t strip_buffer[_FRAME_STRIPS];
         int32_t strip_buffer_width[_FRAME_STRIPS], strip_buffer_height[_FRAME_STRIPS];
-        uint32_t decoration;                           /* the fence's, or 0 */
-        uint32_t guest_decoration;                     /* the guest's (upstream id), or 0 */
+        uint32_t decoration;       /* the fence's, or 0 */
+        uint32_t guest_decoration; /* the guest's (upstream id), or 0 */
         bool geometry_pending_set, geometry_set;
         FrameRect geometry_pending, geometry; /* the guest's set_window_geometry */
         int32_t buffer_width_pending, buffer_height_pending, buffer_width, buffer_height;
@@ -81,8 +81,8 @@ typedef struct FramePositioner {
 } FramePositioner;
 
 typedef struct Frame {
-        uint32_t rgb;   /* 0xRRGGBB */
-        uint32_t width; /* 0: no frame */
+        uint32_t rgb;            /* 0xRRGGBB */
+        uint32_t width;          /* 0: no frame */
         bool viewporter_allowed; /* false: plain buffers even where wp_viewporter is offered */
         /* the fence's own objects, compositor ids; 0 until bound or made */
         uint32_t registry, compositor, subcompositor, shm, pool, buffer, viewporter,

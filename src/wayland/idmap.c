@@ -119,8 +119,7 @@ int idmap_add_own_server(Idmap *m, uint32_t *ret_guest) {
 
         while (i < m->n_own_server && m->own_server[i])
                 i++;
-        r = grow((void **) &m->own_server, &m->n_own_server, sizeof(bool), i,
-                        IDMAP_SERVER_IDS_MAX);
+        r = grow((void **) &m->own_server, &m->n_own_server, sizeof(bool), i, IDMAP_SERVER_IDS_MAX);
         if (r < 0)
                 return r;
         m->own_server[i] = true;

@@ -21,7 +21,7 @@ typedef struct PasteWriter {
 } PasteWriter;
 
 struct PasteServe {
-        sd_event *event; /* not owned */
+        sd_event *event;  /* not owned */
         const char *name; /* for the logs: "VM x connection n", not owned */
         char *text;       /* NULL: nothing offered */
         size_t size;

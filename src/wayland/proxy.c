@@ -15,9 +15,9 @@
 #include "clipboard-client.h"
 #include "desktop-entry.h"
 #include "filter.h"
-#include "paste-serve.h"
 #include "log.h"
 #include "macro.h"
+#include "paste-serve.h"
 #include "proxy.h"
 #include "socket-util.h"
 #include "wire.h"
@@ -55,8 +55,8 @@ struct Connection {
         Filter filter;
         Peer client, compositor;
         Copy copy;
-        char name[64]; /* "VM <vm> client <number>", for the logs */
-        PasteServe paste; /* the text of filter.paste_offer, while the guest's selection */
+        char name[64];      /* "VM <vm> client <number>", for the logs */
+        PasteServe paste;   /* the text of filter.paste_offer, while the guest's selection */
         uint64_t focus_seq; /* when its keyboard last entered a window, in proxy->focus_count */
 };
 
@@ -104,7 +104,8 @@ static void copy_finish(Copy *copy) {
 }
 
 /* Tells whoever asked for the copy or paste (vmsilo clipboard copy-from/paste-to, through
- * fence-control.c; nobody for the keys) how it went: "ok <size>\n", "empty\n" or "error <why>\n". */
+ * fence-control.c; nobody for the keys) how it went: "ok <size>\n", "empty\n" or "error <why>\n".
+ */
 _printf_(3, 4) static void report(ProxyReply reply, void *userdata, const char *fmt, ...) {
         _cleanup_(freep) char *line = NULL;
         va_list ap;
@@ -275,20 +276,25 @@ static void read_keymap(Connection *c, int fd, uint32_t size) {
 
         if (size == 0 || size > KEYBOARD_KEYMAP_MAX) {
                 log_warning("Connection %u: keymap of %" PRIu32 " bytes ignored, the clipboard "
-                            "keys are off.", c->number, size);
+                            "keys are off.",
+                                c->number, size);
                 return;
         }
         map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (map == MAP_FAILED) {
-                log_warning_errno(errno, "Connection %u: cannot map the keymap, the clipboard "
-                                         "keys are off: %m", c->number);
+                log_warning_errno(errno,
+                                "Connection %u: cannot map the keymap, the clipboard "
+                                "keys are off: %m",
+                                c->number);
                 return;
         }
         r = keyboard_set_keymap(&c->filter.keyboard, map, size);
         (void) munmap(map, size);
         if (r < 0)
-                log_warning_errno(r, "Connection %u: cannot compile the keymap, the clipboard "
-                                     "keys are off: %m", c->number);
+                log_warning_errno(r,
+                                "Connection %u: cannot compile the keymap, the clipboard "
+                                "keys are off: %m",
+                                c->number);
 }
 
 /* A copy ends, whichever way: its asker hears failure ("error <failure>"), or ok. */
@@ -431,13 +437,14 @@ static void paste_start(Connection *c, ProxyReply reply, void *userdata) {
         if (asprintf(&line, "paste %s\n", vm) < 0)
                 r = -ENOMEM;
         else
-                r = clipboard_client_call(c->proxy->options.clipboard_path, line, NULL, 0, &answer,
-                                &n);
+                r = clipboard_client_call(
+                                c->proxy->options.clipboard_path, line, NULL, 0, &answer, &n);
         if (r >= 0)
                 r = clipboard_reply_parse(answer, n, &parsed, &error);
         if (r == -ENOENT) {
                 log_info("Connection %u: the global clipboard is empty, nothing to paste into VM "
-                         "%s.", c->number, vm);
+                         "%s.",
+                                c->number, vm);
                 report(reply, userdata, "empty\n");
                 return;
         }
@@ -459,10 +466,13 @@ static void paste_start(Connection *c, ProxyReply reply, void *userdata) {
                 paste_serve_forget(&c->paste);
                 if (r == 0)
                         log_warning("Connection %u: VM %s's program has no clipboard (no "
-                                    "wl_data_device): the pasted text is dropped.", c->number, vm);
+                                    "wl_data_device): the pasted text is dropped.",
+                                        c->number, vm);
                 else
-                        log_warning_errno(r, "Connection %u: cannot offer the pasted text to VM "
-                                             "%s: %m", c->number, vm);
+                        log_warning_errno(r,
+                                        "Connection %u: cannot offer the pasted text to VM "
+                                        "%s: %m",
+                                        c->number, vm);
                 report(reply, userdata, "error %s\n",
                                 r == 0 ? "the VM's program has no clipboard: the text is lost"
                                        : "cannot offer the text to the VM");

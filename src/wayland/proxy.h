@@ -31,12 +31,12 @@
 typedef struct Proxy Proxy;
 
 typedef struct ProxyOptions {
-        const char *vm;            /* the VM's name */
-        const char *upstream_path; /* the compositor's socket */
-        uint32_t frame_rgb;        /* the VM's colour, 0xRRGGBB */
-        uint32_t frame_width;      /* pixels; 0: no frame */
-        bool viewporter_allowed;   /* false: the frame uses plain buffers (--no-viewporter) */
-        int entries_fd;            /* the host's applications dir (O_PATH), or -EBADF */
+        const char *vm;             /* the VM's name */
+        const char *upstream_path;  /* the compositor's socket */
+        uint32_t frame_rgb;         /* the VM's colour, 0xRRGGBB */
+        uint32_t frame_width;       /* pixels; 0: no frame */
+        bool viewporter_allowed;    /* false: the frame uses plain buffers (--no-viewporter) */
+        int entries_fd;             /* the host's applications dir (O_PATH), or -EBADF */
         Hotkey copy_key, paste_key; /* the clipboard keys, swallowed in the VM's windows */
         const char *clipboard_path; /* vmsilo-clipboard's socket; NULL: the keys do nothing */
 } ProxyOptions;

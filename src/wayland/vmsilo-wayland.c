@@ -185,8 +185,8 @@ static int parse_argv(int argc, char **argv) {
                         break;
                 case ARG_COPY_KEY:
                 case ARG_PASTE_KEY:
-                        if (hotkey_parse(optarg, c == ARG_COPY_KEY ? &arg_copy_key
-                                                                    : &arg_paste_key) < 0)
+                        if (hotkey_parse(optarg,
+                                            c == ARG_COPY_KEY ? &arg_copy_key : &arg_paste_key) < 0)
                                 return log_error_errno(EINVAL,
                                                 "--%s: '%s' is not modifiers and a key, "
                                                 "e.g. ctrl+shift+c.",
@@ -301,15 +301,15 @@ static int run(int argc, char **argv) {
         if (r >= 0)
                 r = proxy_new(event, listen_fd,
                                 &(const ProxyOptions){
-                                        .vm = arg_vm,
-                                        .upstream_path = upstream,
-                                        .frame_rgb = arg_color,
-                                        .frame_width = arg_frame_width,
-                                        .viewporter_allowed = arg_viewporter,
-                                        .entries_fd = entries_fd,
-                                        .copy_key = arg_copy_key,
-                                        .paste_key = arg_paste_key,
-                                        .clipboard_path = arg_clipboard,
+                                                .vm = arg_vm,
+                                                .upstream_path = upstream,
+                                                .frame_rgb = arg_color,
+                                                .frame_width = arg_frame_width,
+                                                .viewporter_allowed = arg_viewporter,
+                                                .entries_fd = entries_fd,
+                                                .copy_key = arg_copy_key,
+                                                .paste_key = arg_paste_key,
+                                                .clipboard_path = arg_clipboard,
                                 },
                                 &proxy);
         if (r < 0) {

@@ -286,7 +286,8 @@ static void pointer_enter(void *data, struct wl_pointer *p, uint32_t serial, str
 }
 static void pointer_leave(void *data, struct wl_pointer *p, uint32_t serial, struct wl_surface *s) {
 }
-static void pointer_motion(void *data, struct wl_pointer *p, uint32_t time, wl_fixed_t x, wl_fixed_t y) {
+static void pointer_motion(
+                void *data, struct wl_pointer *p, uint32_t time, wl_fixed_t x, wl_fixed_t y) {
         pointer_x = x;
         pointer_y = y;
 }
@@ -295,8 +296,8 @@ static void pointer_button(void *data, struct wl_pointer *p, uint32_t serial, ui
         logf_("button %d %d %s", wl_fixed_to_int(pointer_x), wl_fixed_to_int(pointer_y),
                         state == WL_POINTER_BUTTON_STATE_PRESSED ? "pressed" : "released");
 }
-static void pointer_axis(void *data, struct wl_pointer *p, uint32_t time, uint32_t axis,
-                wl_fixed_t value) {
+static void pointer_axis(
+                void *data, struct wl_pointer *p, uint32_t time, uint32_t axis, wl_fixed_t value) {
 }
 static const struct wl_pointer_listener pointer_listener = {
         .enter = pointer_enter,
@@ -322,8 +323,8 @@ static void device_enter(void *data, struct wl_data_device *d, uint32_t serial,
 }
 static void device_leave(void *data, struct wl_data_device *d) {
 }
-static void device_motion(void *data, struct wl_data_device *d, uint32_t time, wl_fixed_t x,
-                wl_fixed_t y) {
+static void device_motion(
+                void *data, struct wl_data_device *d, uint32_t time, wl_fixed_t x, wl_fixed_t y) {
 }
 static void device_drop(void *data, struct wl_data_device *d) {
 }
@@ -408,8 +409,8 @@ static void registry_global(void *data, struct wl_registry *r, uint32_t name, co
                 wm_base = wl_registry_bind(r, name, &xdg_wm_base_interface, 1);
                 xdg_wm_base_add_listener(wm_base, &wm_base_listener, NULL);
         } else if (strcmp(interface, zxdg_decoration_manager_v1_interface.name) == 0)
-                decoration_manager = wl_registry_bind(
-                                r, name, &zxdg_decoration_manager_v1_interface, 1);
+                decoration_manager =
+                                wl_registry_bind(r, name, &zxdg_decoration_manager_v1_interface, 1);
         else if (strcmp(interface, wl_seat_interface.name) == 0 && !seat) {
                 /* version 4: no wl_pointer.frame and axis details to listen for */
                 seat = wl_registry_bind(r, name, &wl_seat_interface, version < 4 ? version : 4);
@@ -585,8 +586,9 @@ int main(int argc, char **argv) {
         }
         xdg_toplevel_set_app_id(toplevel, arg_app_id);
         if (arg_decoration && decoration_manager)
-                zxdg_toplevel_decoration_v1_set_mode(zxdg_decoration_manager_v1_get_toplevel_decoration(
-                                                             decoration_manager, toplevel),
+                zxdg_toplevel_decoration_v1_set_mode(
+                                zxdg_decoration_manager_v1_get_toplevel_decoration(
+                                                decoration_manager, toplevel),
                                 (uint32_t) arg_decoration);
         wl_surface_commit(surface);
 

@@ -41,7 +41,8 @@ static void test_agent_status_plan_rate_limits_activity(void **state) {
 
         agent_status_mark_sent(&s, 10 * SEC);
         s.last_activity_usec = 10 * SEC + 300000;
-        assert_int_equal(agent_status_plan(&s, 10 * SEC + 300000, &wait_usec), AGENT_STATUS_SEND_LATER);
+        assert_int_equal(agent_status_plan(&s, 10 * SEC + 300000, &wait_usec),
+                        AGENT_STATUS_SEND_LATER);
         assert_int_equal(wait_usec, AGENT_STATUS_ACTIVITY_INTERVAL_USEC - 300000);
         assert_int_equal(agent_status_plan(&s, 11 * SEC, &wait_usec), AGENT_STATUS_SEND_NOW);
 }

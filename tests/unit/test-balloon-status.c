@@ -11,8 +11,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "fileio.h"
 #include "balloon-status.h"
+#include "fileio.h"
 
 static const BalloonStatusHost host = {
         .mem_total_bytes = 8 << 20,

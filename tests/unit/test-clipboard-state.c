@@ -66,8 +66,8 @@ static void assert_answer(ClipboardState *s, const char *request, size_t n, cons
         char *reply = NULL;
         size_t size;
 
-        assert_int_equal(clipboard_request_answer(s, (const uint8_t *) request, n, &req, &reply,
-                                 &size),
+        assert_int_equal(clipboard_request_answer(
+                                         s, (const uint8_t *) request, n, &req, &reply, &size),
                         0);
         assert_int_equal(size, strlen(expected));
         assert_memory_equal(reply, expected, size);
@@ -128,7 +128,8 @@ static void test_clipboard_protocol_refuses_oversized_requests(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_clipboard_copy_then_paste_once),
-                cmocka_unit_test(test_clipboard_refuses_big_binary_and_empty_copies_keeping_the_old),
+                cmocka_unit_test(
+                                test_clipboard_refuses_big_binary_and_empty_copies_keeping_the_old),
                 cmocka_unit_test(test_clipboard_protocol),
                 cmocka_unit_test(test_clipboard_protocol_refuses_oversized_requests),
         };

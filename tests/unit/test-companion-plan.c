@@ -2,11 +2,11 @@
 /* test-companion-plan.c: tests for src/daemon/companion-plan.c. */
 #include <errno.h>
 #include <setjmp.h>
-#include <string.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -49,12 +49,13 @@ static void assert_argv(CompanionKind k, const CompanionContext *ctx, const char
 
 static void test_fence_alone_gets_the_compositor_socket_and_the_entries(void **state) {
         assert_argv(COMPANION_FENCE, &context,
-                        SANDBOX "--ro-bind /run/user/1000/wayland-1 /run/user/1000/wayland-1 "
-                                ENTRIES_BIND "-- "
-                                "/usr/libexec/vmsilo/vmsilo-wayland --vm web "
-                                "--listen /run/vmsilo/services/web/fence.sock "
-                                "--upstream /run/user/1000/wayland-1 "
-                                "--color rgb(0, 80, 200) --frame-width 6 " ENTRIES_OPTION);
+                        SANDBOX
+                        "--ro-bind /run/user/1000/wayland-1 /run/user/1000/wayland-1 " ENTRIES_BIND
+                        "-- "
+                        "/usr/libexec/vmsilo/vmsilo-wayland --vm web "
+                        "--listen /run/vmsilo/services/web/fence.sock "
+                        "--upstream /run/user/1000/wayland-1 "
+                        "--color rgb(0, 80, 200) --frame-width 6 " ENTRIES_OPTION);
 }
 
 static void test_waypipe_draws_on_the_fence_never_the_compositor(void **state) {
@@ -70,14 +71,15 @@ static void test_fence_binary_outside_usr_is_bound_read_only(void **state) {
 
         ctx.fence_binary = "/work/build/src/wayland/vmsilo-wayland";
         assert_argv(COMPANION_FENCE, &ctx,
-                        SANDBOX "--ro-bind /work/build/src/wayland/vmsilo-wayland "
-                                "/work/build/src/wayland/vmsilo-wayland "
-                                "--ro-bind /run/user/1000/wayland-1 /run/user/1000/wayland-1 "
-                                ENTRIES_BIND "-- "
-                                "/work/build/src/wayland/vmsilo-wayland --vm web "
-                                "--listen /run/vmsilo/services/web/fence.sock "
-                                "--upstream /run/user/1000/wayland-1 "
-                                "--color rgb(0, 80, 200) --frame-width 6 " ENTRIES_OPTION);
+                        SANDBOX
+                        "--ro-bind /work/build/src/wayland/vmsilo-wayland "
+                        "/work/build/src/wayland/vmsilo-wayland "
+                        "--ro-bind /run/user/1000/wayland-1 /run/user/1000/wayland-1 " ENTRIES_BIND
+                        "-- "
+                        "/work/build/src/wayland/vmsilo-wayland --vm web "
+                        "--listen /run/vmsilo/services/web/fence.sock "
+                        "--upstream /run/user/1000/wayland-1 "
+                        "--color rgb(0, 80, 200) --frame-width 6 " ENTRIES_OPTION);
 }
 
 static void test_fence_reaches_the_clipboard_through_its_directory(void **state) {
@@ -88,16 +90,17 @@ static void test_fence_reaches_the_clipboard_through_its_directory(void **state)
         ctx.copy_key = "ctrl+Insert";
         ctx.paste_key = "shift+Insert";
         assert_argv(COMPANION_FENCE, &ctx,
-                        SANDBOX "--ro-bind /run/user/1000/vmsilo /run/user/1000/vmsilo "
-                                "--ro-bind /run/user/1000/wayland-1 /run/user/1000/wayland-1 "
-                                ENTRIES_BIND "-- "
-                                "/usr/libexec/vmsilo/vmsilo-wayland --vm web "
-                                "--listen /run/vmsilo/services/web/fence.sock "
-                                "--upstream /run/user/1000/wayland-1 "
-                                "--color rgb(0, 80, 200) --frame-width 6 " ENTRIES_OPTION " "
-                                "--clipboard /run/user/1000/vmsilo/clipboard.sock "
-                                "--control /run/vmsilo/services/web/control.sock "
-                                "--copy-key ctrl+Insert --paste-key shift+Insert");
+                        SANDBOX
+                        "--ro-bind /run/user/1000/vmsilo /run/user/1000/vmsilo "
+                        "--ro-bind /run/user/1000/wayland-1 /run/user/1000/wayland-1 " ENTRIES_BIND
+                        "-- "
+                        "/usr/libexec/vmsilo/vmsilo-wayland --vm web "
+                        "--listen /run/vmsilo/services/web/fence.sock "
+                        "--upstream /run/user/1000/wayland-1 "
+                        "--color rgb(0, 80, 200) --frame-width 6 " ENTRIES_OPTION " "
+                        "--clipboard /run/user/1000/vmsilo/clipboard.sock "
+                        "--control /run/vmsilo/services/web/control.sock "
+                        "--copy-key ctrl+Insert --paste-key shift+Insert");
         /* waypipe never gets it */
         assert_argv(COMPANION_WAYPIPE, &ctx,
                         SANDBOX
@@ -113,7 +116,7 @@ static void test_clipboard_has_only_its_directory(void **state) {
         _cleanup_(freep) char *joined = NULL, *dev_joined = NULL;
 
         assert_int_equal(companion_plan_clipboard_argv("/usr/libexec/vmsilo/vmsilo-clipboard",
-                                 "/run/user/1000/vmsilo", &argv),
+                                         "/run/user/1000/vmsilo", &argv),
                         0);
         joined = strv_join(argv, " ");
         assert_non_null(joined);
@@ -128,8 +131,8 @@ static void test_clipboard_has_only_its_directory(void **state) {
                         "--setenv DBUS_SESSION_BUS_ADDRESS unix:path=/run/user/1000/bus -- "
                         "/usr/libexec/vmsilo/vmsilo-clipboard "
                         "--socket /run/user/1000/vmsilo/clipboard.sock");
-        assert_int_equal(companion_plan_clipboard_argv("/b/vmsilo-clipboard", "/r/vmsilo", &dev),
-                        0);
+        assert_int_equal(
+                        companion_plan_clipboard_argv("/b/vmsilo-clipboard", "/r/vmsilo", &dev), 0);
         dev_joined = strv_join(dev, " ");
         assert_non_null(dev_joined);
         assert_non_null(strstr(dev_joined, "--ro-bind /b/vmsilo-clipboard /b/vmsilo-clipboard -- "
@@ -142,7 +145,7 @@ static void test_clipboard_bus_address_escapes_the_path(void **state) {
         _cleanup_(freep) char *joined = NULL;
 
         assert_int_equal(companion_plan_clipboard_argv("/usr/libexec/vmsilo/vmsilo-clipboard",
-                                 "/tmp/a b,c=d;e_f-g.h/vmsilo", &argv),
+                                         "/tmp/a b,c=d;e_f-g.h/vmsilo", &argv),
                         0);
         joined = strv_join(argv, " ");
         assert_non_null(joined);
@@ -150,8 +153,8 @@ static void test_clipboard_bus_address_escapes_the_path(void **state) {
                                        "/tmp/a b,c=d;e_f-g.h/bus --setenv DBUS_SESSION_BUS_ADDRESS "
                                        "unix:path=/tmp/a%20b%2cc%3dd%3be_f-g.h/bus -- "));
         /* no runtime directory above dir: no bus to name */
-        assert_int_equal(companion_plan_clipboard_argv("/usr/libexec/vmsilo/vmsilo-clipboard",
-                                 "/vmsilo", &none),
+        assert_int_equal(companion_plan_clipboard_argv(
+                                         "/usr/libexec/vmsilo/vmsilo-clipboard", "/vmsilo", &none),
                         -EINVAL);
         assert_null(none);
 }

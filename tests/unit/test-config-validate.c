@@ -430,9 +430,9 @@ static void test_config_clipboard_keys_default_to_qubes_and_are_checked(void **s
         static const char *const bad[] = { "", "c", "ctrl+", "+c", "ctrl+shift", "ctrl+ctrl+c",
                 "hyper+c", "ctrl++c", NULL };
         _cleanup_(config_freep) Config *unset = load_ok("{'user': 'u'}");
-        _cleanup_(config_freep) Config *set = load_ok(
-                        "{'user': 'u', 'clipboardCopyKey': 'Ctrl+Insert', "
-                        "'clipboardPasteKey': 'shift+Insert'}");
+        _cleanup_(config_freep) Config *set =
+                        load_ok("{'user': 'u', 'clipboardCopyKey': 'Ctrl+Insert', "
+                                "'clipboardPasteKey': 'shift+Insert'}");
 
         assert_string_equal(unset->clipboard_copy_key, "ctrl+shift+c");
         assert_string_equal(unset->clipboard_paste_key, "ctrl+shift+v");

@@ -491,9 +491,9 @@ static void test_config_vm_crosvm_log_level_inherits_global(void **state) {
 
 static void test_config_vm_frame_width_inherits_global(void **state) {
         _cleanup_(config_freep) Config *d = load_ok("{'user': 'u', 'nixosVms': [{'name': 'a'}]}");
-        _cleanup_(config_freep) Config *c = load_ok(
-                        "{'user': 'u', 'frameWidth': 2, 'nixosVms': [{'name': 'a'},"
-                        " {'name': 'b', 'frameWidth': 0}]}");
+        _cleanup_(config_freep) Config *c =
+                        load_ok("{'user': 'u', 'frameWidth': 2, 'nixosVms': [{'name': 'a'},"
+                                " {'name': 'b', 'frameWidth': 0}]}");
         _cleanup_(config_errors_finish) ConfigErrors e = {};
         Config *bad = NULL;
 
@@ -503,7 +503,7 @@ static void test_config_vm_frame_width_inherits_global(void **state) {
         assert_int_equal(c->vms[1].frame_width, 0);
         assert_int_equal(config_load_string("{\"user\": \"u\", \"nixosVms\": [{\"name\": \"a\", "
                                             "\"frameWidth\": 65}]}",
-                                 NULL, &bad, &e),
+                                         NULL, &bad, &e),
                         -EINVAL);
         assert_null(bad);
         assert_int_equal(e.n_items, 1);
@@ -627,8 +627,8 @@ static void test_config_format_writes_allowed_host_ports(void **state) {
 static void test_config_format_lists_keys_in_option_table_order(void **state) {
         static const char *const order[] = { "enable", "user", "hostNetworking", "nixosVms",
                 "enableBashIntegration", "crosvm", "vmsilo-balloond", "vmsilo-tray",
-                "isolatedPciDevices", "vmm", "acceleration", "waylandDisplay",
-                "frameWidth", "clipboardCopyKey", "clipboardPasteKey" };
+                "isolatedPciDevices", "vmm", "acceleration", "waylandDisplay", "frameWidth",
+                "clipboardCopyKey", "clipboardPasteKey" };
         _cleanup_(config_freep) Config *c = load_ok("{'vmm': 'qemu', 'user': 'u', 'enable': true}");
         json_auto_t *j = format_and_parse(c);
         const char *key;

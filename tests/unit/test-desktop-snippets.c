@@ -21,7 +21,7 @@ static Config *load(void) {
                                             "{\"name\": \"web\", \"color\": \"yellow\"},"
                                             "{\"name\": \"web-dev\", \"color\": \"rgb(0,0,128)\","
                                             " \"frameWidth\": 6}]}",
-                                 NULL, &c, &e),
+                                         NULL, &c, &e),
                         0);
         return c;
 }

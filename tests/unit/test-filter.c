@@ -48,8 +48,8 @@ static int run(Fixture *fx, bool request, Msg *m, size_t n_fds, size_t *ret_n_fd
 
         buffer_consume(&fx->out, buffer_size(&fx->out));
         buffer_consume(&fx->up, buffer_size(&fx->up));
-        r = request ? filter_request(&fx->filter, m->buf, len, n_fds, &fx->out, &fds, &fx->reason) :
-                      filter_event(&fx->filter, m->buf, len, n_fds, &fx->out, &fx->up, &fds,
+        r = request ? filter_request(&fx->filter, m->buf, len, n_fds, &fx->out, &fds, &fx->reason)
+                    : filter_event(&fx->filter, m->buf, len, n_fds, &fx->out, &fx->up, &fds,
                                       &fx->reason);
         if (r >= 0)
                 assert_int_equal(r, len);
@@ -433,8 +433,9 @@ static void test_filter_offers_the_paste_as_the_guests_selection(void **state) {
                 assert_int_equal(h.object, WIRE_SERVER_ID_START);
                 assert_int_equal(h.opcode, WL_DATA_OFFER_OFFER);
                 assert_int_equal(wire_message_decode(buf, &h,
-                                         &wl_data_offer_interface.events[WL_DATA_OFFER_OFFER],
-                                         &msg),
+                                                 &wl_data_offer_interface
+                                                                  .events[WL_DATA_OFFER_OFFER],
+                                                 &msg),
                                 0);
                 assert_string_equal(msg.args[0].str, filter_paste_types[i]);
         }
@@ -486,7 +487,8 @@ static void test_filter_asks_the_guests_selection_for_text(void **state) {
         assert_int_equal(h.object, 5);
         assert_int_equal(h.opcode, WL_DATA_SOURCE_SEND);
         assert_int_equal(wire_message_decode(buf, &h,
-                                 &wl_data_source_interface.events[WL_DATA_SOURCE_SEND], &msg),
+                                         &wl_data_source_interface.events[WL_DATA_SOURCE_SEND],
+                                         &msg),
                         0);
         assert_string_equal(msg.args[0].str, "text/plain;charset=utf-8");
         assert_int_equal(msg.n_fds, 1);

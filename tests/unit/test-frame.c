@@ -31,21 +31,21 @@ static void test_frame_strips_cover_the_ring_once(void **state) {
         frame_strips(&g, WIDTH, s);
         for (int32_t y = outer.y - 1; y <= outer.y + outer.height; y++)
                 for (int32_t x = outer.x - 1; x <= outer.x + outer.width; x++) {
-                        bool in_outer = x >= outer.x && x < outer.x + outer.width &&
-                                        y >= outer.y && y < outer.y + outer.height;
+                        bool in_outer = x >= outer.x && x < outer.x + outer.width && y >= outer.y &&
+                                        y < outer.y + outer.height;
                         bool in_window = x >= g.x && x < g.x + g.width && y >= g.y &&
                                          y < g.y + g.height;
                         int covered = 0;
 
                         for (size_t i = 0; i < _FRAME_STRIPS; i++)
-                                covered += x >= s[i].x && x < s[i].x + s[i].width &&
-                                           y >= s[i].y && y < s[i].y + s[i].height;
+                                covered += x >= s[i].x && x < s[i].x + s[i].width && y >= s[i].y &&
+                                           y < s[i].y + s[i].height;
                         assert_int_equal(covered, in_outer && !in_window);
                 }
         /* none longer than the geometry plus one width (sway clips tiled surfaces there) */
         for (size_t i = 0; i < _FRAME_STRIPS; i++)
                 assert_true(s[i].width <= g.width + (int32_t) WIDTH &&
-                            s[i].height <= g.height + (int32_t) WIDTH);
+                                s[i].height <= g.height + (int32_t) WIDTH);
 }
 
 static void test_frame_inner_size_leaves_room_and_zero(void **state) {
@@ -111,17 +111,17 @@ static int run(Fixture *fx, bool request, const uint8_t *buf, int n) {
         assert_true(n > 0);
         buffer_consume(&fx->up, buffer_size(&fx->up));
         buffer_consume(&fx->down, buffer_size(&fx->down));
-        return request ? filter_request(&fx->f, buf, (size_t) n, 1, &fx->up, &fds, &fx->reason) :
-                         filter_event(&fx->f, buf, (size_t) n, 0, &fx->down, &fx->up, &fds,
+        return request ? filter_request(&fx->f, buf, (size_t) n, 1, &fx->up, &fds, &fx->reason)
+                       : filter_event(&fx->f, buf, (size_t) n, 0, &fx->down, &fx->up, &fds,
                                          &fx->reason);
 }
 
 /* A message by wire_encode()'s arguments, run through as a request or an event; must pass. */
-#define RUN(fx, request, ...)                                                          \
-        ({                                                                             \
-                uint8_t _b[512];                                                       \
-                int _n = wire_encode(_b, sizeof(_b), __VA_ARGS__);                     \
-                assert_int_equal(run((fx), (request), _b, _n), _n);                    \
+#define RUN(fx, request, ...)                                                                      \
+        ({                                                                                         \
+                uint8_t _b[512];                                                                   \
+                int _n = wire_encode(_b, sizeof(_b), __VA_ARGS__);                                 \
+                assert_int_equal(run((fx), (request), _b, _n), _n);                                \
         })
 #define REQUEST(fx, ...) RUN(fx, true, __VA_ARGS__)
 #define EVENT(fx, ...) RUN(fx, false, __VA_ARGS__)
@@ -213,7 +213,7 @@ static void toplevel(Fixture *fx) {
                 EVENT(fx, fx->f.frame.registry, WL_REGISTRY_GLOBAL, "usu", (uint32_t) i + 1,
                                 globals[i], versions[i]);
         assert_true(fx->f.frame.compositor && fx->f.frame.subcompositor && fx->f.frame.buffer &&
-                    fx->f.frame.decoration_manager);
+                        fx->f.frame.decoration_manager);
         assert_true(!fx->f.frame.viewporter == !fx->f.frame.viewporter_allowed);
         assert_int_equal(fx->f.frame.fds_wanted, 1); /* the colour's memfd, once */
         fx->f.frame.fds_wanted = 0;
@@ -225,8 +225,8 @@ static void toplevel(Fixture *fx) {
         for (size_t i = 0; i < ELEMENTSOF(binds); i++) {
                 uint32_t n = binds[i].name;
 
-                REQUEST(fx, REGISTRY, WL_REGISTRY_BIND, "usun", n, globals[n - 1],
-                                n == 7 ? 5u : 1u, binds[i].id);
+                REQUEST(fx, REGISTRY, WL_REGISTRY_BIND, "usun", n, globals[n - 1], n == 7 ? 5u : 1u,
+                                binds[i].id);
         }
         REQUEST(fx, COMPOSITOR, WL_COMPOSITOR_CREATE_SURFACE, "n", SURFACE);
         REQUEST(fx, WM_BASE, XDG_WM_BASE_GET_XDG_SURFACE, "no", XDG_SURFACE, SURFACE);
@@ -307,7 +307,7 @@ static void test_frame_geometry_includes_it_and_configure_excludes_it(void **sta
         assert_int_equal(arg(p, 0), 4);
         assert_int_equal(arg(p, 1), 596);
         assert_true(find(&fx->up, up_id(fx, SURFACE), WL_SURFACE_COMMIT) >
-                    find(&fx->up, up_id(fx, XDG_SURFACE), XDG_SURFACE_SET_WINDOW_GEOMETRY));
+                        find(&fx->up, up_id(fx, XDG_SURFACE), XDG_SURFACE_SET_WINDOW_GEOMETRY));
 
         /* client-side decorations: the geometry the guest sets, framed; never sent as is */
         REQUEST(fx, XDG_SURFACE, XDG_SURFACE_SET_WINDOW_GEOMETRY, "iiii", 20, 20, 700, 500);
@@ -352,7 +352,7 @@ static void test_frame_without_viewporter_sizes_a_buffer_per_strip(void **state)
         t = &fx->f.frame.toplevels[0];
         assert_int_equal(fx->f.frame.viewporter, 0);
         assert_null(find(&fx->up, t->strip_surface[0], WL_SURFACE_ATTACH)); /* no size yet */
-        map(fx); /* 300×200 */
+        map(fx);                                                            /* 300×200 */
         top = strip_buffer(fx, FRAME_TOP, 304, 4);
         right = strip_buffer(fx, FRAME_RIGHT, 4, 204);
         assert_null(find(&fx->up, top, WL_BUFFER_DESTROY));
@@ -368,7 +368,7 @@ static void test_frame_without_viewporter_sizes_a_buffer_per_strip(void **state)
         assert_int_not_equal(strip_buffer(fx, FRAME_RIGHT, 4, 254), right);
         /* only once the window's commit has made the new one current */
         assert_true(find(&fx->up, right, WL_BUFFER_DESTROY) >
-                    find(&fx->up, up_id(fx, SURFACE), WL_SURFACE_COMMIT));
+                        find(&fx->up, up_id(fx, SURFACE), WL_SURFACE_COMMIT));
         /* huge: the buffer stops at FRAME_STRIP_LENGTH_MAX, inside the pool */
         REQUEST(fx, XDG_SURFACE, XDG_SURFACE_SET_WINDOW_GEOMETRY, "iiii", 0, 0, 20000, 100);
         REQUEST(fx, SURFACE, WL_SURFACE_COMMIT, "");
@@ -451,8 +451,8 @@ static void test_frame_decorations_are_server_side_whatever_the_guest_asks(void 
                         DECORATION, TOPLEVEL);
         assert_non_null(find(&fx->up, own, ZXDG_TOPLEVEL_DECORATION_V1_DESTROY));
         assert_int_equal(arg(find(&fx->up, up_id(fx, DECORATION),
-                                         ZXDG_TOPLEVEL_DECORATION_V1_SET_MODE),
-                                 0),
+                                             ZXDG_TOPLEVEL_DECORATION_V1_SET_MODE),
+                                         0),
                         ZXDG_TOPLEVEL_DECORATION_V1_MODE_SERVER_SIDE);
         REQUEST(fx, DECORATION, ZXDG_TOPLEVEL_DECORATION_V1_SET_MODE, "u",
                         ZXDG_TOPLEVEL_DECORATION_V1_MODE_CLIENT_SIDE);
@@ -513,8 +513,7 @@ static void test_frame_ignores_absurd_geometries(void **state) {
         /* the commit goes on; the frame stays where it was */
         assert_int_equal(count(&fx->up), 1);
         REQUEST(fx, WM_BASE, XDG_WM_BASE_CREATE_POSITIONER, "n", POSITIONER);
-        REQUEST(fx, POSITIONER, XDG_POSITIONER_SET_ANCHOR_RECT, "iiii", INT32_MAX, INT32_MAX, 1,
-                        1);
+        REQUEST(fx, POSITIONER, XDG_POSITIONER_SET_ANCHOR_RECT, "iiii", INT32_MAX, INT32_MAX, 1, 1);
         REQUEST(fx, COMPOSITOR, WL_COMPOSITOR_CREATE_SURFACE, "n", POPUP_SURFACE);
         REQUEST(fx, WM_BASE, XDG_WM_BASE_GET_XDG_SURFACE, "no", POPUP_XDG_SURFACE, POPUP_SURFACE);
         REQUEST(fx, POPUP_XDG_SURFACE, XDG_SURFACE_GET_POPUP, "noo", POPUP, XDG_SURFACE,
@@ -580,10 +579,11 @@ int main(void) {
                 cmocka_unit_test(test_frame_strips_cover_the_ring_once),
                 cmocka_unit_test(test_frame_inner_size_leaves_room_and_zero),
                 cmocka_unit_test(test_frame_edges_corners_resize_sides_move),
-                cmocka_unit_test_setup_teardown(test_frame_without_viewporter_sizes_a_buffer_per_strip,
-                                setup_without_viewporter, teardown),
                 cmocka_unit_test_setup_teardown(
-                                test_frame_makes_four_strips_on_the_window_surface, setup, teardown),
+                                test_frame_without_viewporter_sizes_a_buffer_per_strip,
+                                setup_without_viewporter, teardown),
+                cmocka_unit_test_setup_teardown(test_frame_makes_four_strips_on_the_window_surface,
+                                setup, teardown),
                 cmocka_unit_test_setup_teardown(
                                 test_frame_geometry_includes_it_and_configure_excludes_it, setup,
                                 teardown),
@@ -597,7 +597,8 @@ int main(void) {
                                 setup, teardown),
                 cmocka_unit_test_setup_teardown(
                                 test_frame_popups_open_where_the_guest_asked, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_frame_ignores_absurd_geometries, setup, teardown),
+                cmocka_unit_test_setup_teardown(
+                                test_frame_ignores_absurd_geometries, setup, teardown),
                 cmocka_unit_test_setup_teardown(
                                 test_frame_too_many_toplevels_are_cut, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_frame_goes_with_its_toplevel, setup, teardown),

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-idmap.c: guest and compositor id spaces: dense upstream ids whatever the guest picks, the
- * fence's own objects between them, delete_id freeing both sides, the compositor's objects hidden, the fence's dense in the guest's
- * compositor range. */
+ * fence's own objects between them, delete_id freeing both sides, the compositor's objects hidden,
+ * the fence's dense in the guest's compositor range. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -113,7 +113,7 @@ static void test_idmap_compositor_objects_stay_hidden(void **state) {
         assert_int_equal(idmap_to_guest(&m, WIRE_SERVER_ID_START + 3, &own), 0);
         assert_ptr_equal(own, &wl_callback_interface);
         assert_int_equal(idmap_add_hidden(&m, WIRE_SERVER_ID_START + IDMAP_SERVER_IDS_MAX,
-                                 &wl_callback_interface),
+                                         &wl_callback_interface),
                         -EMFILE);
         idmap_finish(&m);
 }

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-log.c: tests for the journal decision and line format of src/basic/log.c. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -21,8 +21,8 @@ static void test_log_stream_is_journal_matches_device_and_inode(void **state) {
 }
 
 static void test_log_stream_is_journal_refuses_unset_or_malformed(void **state) {
-        static const char *const bad[] = { "", "8", "8:", ":12345", "8:12345x", "8:12345:1",
-                "x:y", "8 12345" };
+        static const char *const bad[] = { "", "8", "8:", ":12345", "8:12345x", "8:12345:1", "x:y",
+                "8 12345" };
 
         assert_false(log_stream_is_journal(NULL, 8, 12345));
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -43,9 +43,9 @@ static void test_log_format_line_prefixes_the_priority_for_the_journal(void **st
         char buf[128];
 
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-                assert_int_equal(log_format_line(buf, sizeof(buf), cases[i].level, true,
-                                                 "vmsilod", false, "f.c", 1, "f", "boom"),
-                                 strlen(cases[i].line));
+                assert_int_equal(log_format_line(buf, sizeof(buf), cases[i].level, true, "vmsilod",
+                                                 false, "f.c", 1, "f", "boom"),
+                                strlen(cases[i].line));
                 assert_string_equal(buf, cases[i].line);
         }
 }
@@ -66,9 +66,9 @@ static void test_log_format_line_without_journal_has_no_prefix(void **state) {
 static void test_log_format_line_keeps_the_newline_when_truncated(void **state) {
         char buf[8];
 
-        assert_int_equal(log_format_line(buf, sizeof(buf), LOG_LEVEL_ERROR, true, "vmsilod",
-                                         false, "f.c", 1, "f", "long message"),
-                         strlen("<3>vmsilod: long message\n"));
+        assert_int_equal(log_format_line(buf, sizeof(buf), LOG_LEVEL_ERROR, true, "vmsilod", false,
+                                         "f.c", 1, "f", "long message"),
+                        strlen("<3>vmsilod: long message\n"));
         assert_string_equal(buf, "<3>vms\n");
 }
 

@@ -55,9 +55,9 @@ static void test_qemu_plan_uses_q35_only_for_pci_devices(void **state) {
  * directories (vfio.c); the plan itself names no device. */
 static void test_qemu_plan_is_contained_with_and_without_pci_passthrough(void **state) {
         _cleanup_(config_freep) Config *plain = golden_load_config(GOLDEN_CONFIG_ONE_VM);
-        _cleanup_(config_freep) Config *vfio = golden_load_config(
-                        "{\"user\":\"alice\",\"nixosVms\":[{\"name\":\"a\","
-                        "\"pciDevices\":[{\"path\":\"03:00.0\"}]}]}");
+        _cleanup_(config_freep) Config *vfio =
+                        golden_load_config("{\"user\":\"alice\",\"nixosVms\":[{\"name\":\"a\","
+                                           "\"pciDevices\":[{\"path\":\"03:00.0\"}]}]}");
         _cleanup_(plan_freep) LaunchPlan *p = NULL, *q = NULL;
         LaunchContext ctx = unit_context();
 

@@ -24,8 +24,8 @@ static const char *env_get(char **env, const char *key) {
         size_t n = strlen(key);
 
         STRV_FOREACH(e, env)
-        if (strncmp(*e, key, n) == 0 && (*e)[n] == '=')
-                return *e + n + 1;
+                if (strncmp(*e, key, n) == 0 && (*e)[n] == '=')
+                        return *e + n + 1;
         return NULL;
 }
 

@@ -5,11 +5,11 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
@@ -399,8 +399,7 @@ static void test_create_home_follows_no_link_in_its_path(void **state) {
         assert_int_equal(symlink(secret, link), 0);
         assert_int_equal(shares_create_home(home, "/nonexistent", false, nobody, nobody), -ELOOP);
         /* As a grandparent too (the parent would be created in it). */
-        assert_int_equal(
-                        shares_create_home(deeper, "/nonexistent", false, nobody, nobody), -ELOOP);
+        assert_int_equal(shares_create_home(deeper, "/nonexistent", false, nobody, nobody), -ELOOP);
         assert_int_equal(count_entries(secret), 0);
         free(link);
         free(secret);

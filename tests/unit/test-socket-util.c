@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* test-socket-util.c: tests for src/basic/socket-util.c: socket_connect_unix_at() and the vsock port bind. */
+/* test-socket-util.c: tests for src/basic/socket-util.c: socket_connect_unix_at() and the vsock
+ * port bind. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -102,8 +102,8 @@ static void test_status_table_rejects_a_non_array(void **state) {
 }
 
 static void test_status_list_prints_valid_names_in_order(void **state) {
-        _cleanup_(json_decrefp) json_t *vms = json_pack("[{s:s}, {s:i}, {s:s}, {}, {s:s}]",
-                        "name", "work", "name", 7, "name", "bad\nname", "name", "banking");
+        _cleanup_(json_decrefp) json_t *vms = json_pack("[{s:s}, {s:i}, {s:s}, {}, {s:s}]", "name",
+                        "work", "name", 7, "name", "bad\nname", "name", "banking");
         _cleanup_(freep) char *text = NULL, *json = NULL;
 
         assert_non_null(vms);
