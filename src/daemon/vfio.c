@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libkmod.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,6 @@
 
 #include "fileio.h"
 #include "log.h"
-#include "spawn-util.h"
 #include "string-util.h"
 #include "strv.h"
 #include "vfio.h"
@@ -175,23 +175,45 @@ static int apply_steps(const char *root, const VfioDevice *d, const VfioStep *st
         return 0;
 }
 
-/* modprobe runs only against the real kernel, with a fixed path and environment. */
+static void kmod_unrefp(struct kmod_ctx **p) {
+        if (*p)
+                (void) kmod_unref(*p);
+}
+
+/* vfio-pci loaded in this process through libkmod (softdeps included), like `modprobe vfio-pci`
+ * but with no child to wait for; install commands of modprobe.d are not run. */
+static int load_vfio_driver(void) {
+        _cleanup_(kmod_unrefp) struct kmod_ctx *ctx = kmod_new(NULL, NULL);
+        struct kmod_module *mod = NULL;
+        int r;
+
+        if (!ctx)
+                return -ENOMEM;
+        (void) kmod_load_resources(ctx);
+        r = kmod_module_new_from_name(ctx, VFIO_PCI_DRIVER, &mod);
+        if (r < 0)
+                return r;
+        r = kmod_module_probe_insert_module(mod,
+                        KMOD_PROBE_APPLY_BLACKLIST | KMOD_PROBE_IGNORE_COMMAND, NULL, NULL, NULL,
+                        NULL);
+        (void) kmod_module_unref(mod);
+        return r;
+}
+
+/* The module is loaded only on the real kernel, never under a test's fake sysfs root. */
 static int ensure_vfio_driver(const char *root, char **ret_reason) {
-        static char *const argv[] = { (char *) "/sbin/modprobe", (char *) "-q",
-                (char *) VFIO_PCI_DRIVER, NULL };
-        static char *const envp[] = { (char *) "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
         char path[PATH_MAX];
         int r = root_path(root, "sys/bus/pci/drivers/" VFIO_PCI_DRIVER, path);
 
         if (r < 0 || access(path, F_OK) >= 0)
                 return r;
         if (streq(root, "/")) {
-                r = spawn_wait(argv, envp, -1);
+                r = load_vfio_driver();
                 if (r >= 0 && access(path, F_OK) >= 0)
                         return 0;
         }
         set_reason(ret_reason, "the vfio-pci driver is not available (%s does not exist%s)", path,
-                        streq(root, "/") ? " after 'modprobe vfio-pci'" : "");
+                        streq(root, "/") ? " after loading the vfio-pci module" : "");
         return -ENOENT;
 }
 
