@@ -5,28 +5,7 @@
 #include <string.h>
 
 #include "config-internal.h"
-#include "log.h"
 #include "strv.h"
-
-bool config_vm_name_is_valid(const char *name) {
-        size_t len = strlen(name);
-
-        if (len == 0 || len > CONFIG_VM_NAME_MAX)
-                return false;
-        if (!((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= '0' && name[0] <= '9')))
-                return false;
-        for (const char *p = name; *p; p++)
-                if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' ||
-                                    *p == '-'))
-                        return false;
-        return true;
-}
-
-int config_check_vm_name_arg(const char *arg) {
-        if (!config_vm_name_is_valid(arg))
-                return log_error_errno(EINVAL, "--vm: '%s' is not a VM name.", arg);
-        return 0;
-}
 
 /* "nixosVms[i]<suffix>", NULL on OOM. */
 static char *vm_path(size_t i, const char *suffix) {

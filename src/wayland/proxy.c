@@ -30,8 +30,9 @@ typedef struct Peer {
         bool is_client;
         int fd;
         sd_event_source *io;
-        uint8_t in[2 * WIRE_MESSAGE_MAX]; /* received, not yet a whole message */
-        size_t in_len;
+        /* The start of a message not yet whole at the end of a read: usually empty. The read
+         * itself goes to the proxy's one buffer (Proxy.in), not 8 KiB kept per peer. */
+        Buffer in;
         int in_fds[PROXY_FDS_PENDING_MAX + PROXY_FDS_PER_SEND_MAX]; /* received, not yet taken */
         size_t n_in_fds;
         Buffer out; /* to write to this socket */
@@ -68,6 +69,9 @@ struct Proxy {
         int pixel_fd; /* a memfd of the frame's colour, the shm pool of every connection's frame */
         int listen_fd;
         sd_event_source *listen_io;
+        /* The peer being read: its kept start of a message, then what it just sent. One for all
+         * peers, as only one is read at a time. */
+        uint8_t in[2 * WIRE_MESSAGE_MAX];
         Connection *connections;
         size_t n_connections;
         unsigned next_number;
@@ -94,6 +98,7 @@ static void peer_finish(Peer *p) {
         close_fds(p->in_fds, &p->n_in_fds);
         close_fds(p->out_fds, &p->n_out_fds);
         buffer_finish(&p->out);
+        buffer_finish(&p->in);
 }
 
 static void copy_finish(Copy *copy) {
@@ -209,13 +214,14 @@ static int peer_flush(Peer *p) {
         return 0;
 }
 
-/* Receives into p->in; fds join p->in_fds. Returns bytes read, 0 at EOF, -EAGAIN, -errno. */
-static ssize_t peer_receive(Peer *p) {
+/* Receives at most size bytes into in; fds join p->in_fds. Returns bytes read, 0 at EOF, -EAGAIN,
+ * -errno. */
+static ssize_t peer_receive(Peer *p, uint8_t *in, size_t size) {
         union {
                 struct cmsghdr cmsg;
                 uint8_t buf[CMSG_SPACE(sizeof(int) * PROXY_FDS_PER_SEND_MAX)];
         } control;
-        struct iovec iov = { .iov_base = p->in + p->in_len, .iov_len = sizeof(p->in) - p->in_len };
+        struct iovec iov = { .iov_base = in, .iov_len = size };
         struct msghdr mh = {
                 .msg_iov = &iov,
                 .msg_iovlen = 1,
@@ -246,7 +252,6 @@ static ssize_t peer_receive(Peer *p) {
         }
         if (mh.msg_flags & MSG_CTRUNC)
                 return -EMSGSIZE; /* fds were lost: the queue no longer matches the messages */
-        p->in_len += (size_t) n;
         return n;
 }
 
@@ -550,8 +555,9 @@ static void after_message(Peer *p, size_t *n_fds) {
                 paste_serve_forget(&c->paste);
 }
 
-/* Runs p's whole messages through the filter into the other peer's queue. */
-static int peer_forward(Peer *p, const char **reterr_reason) {
+/* Runs the whole messages of p's bytes in[0..len) through the filter into the other peer's queue;
+ * the start of a message not yet whole stays in p->in. */
+static int peer_forward(Peer *p, const uint8_t *in, size_t len, const char **reterr_reason) {
         Peer *o = other(p);
         size_t pos = 0;
         int r;
@@ -560,11 +566,11 @@ static int peer_forward(Peer *p, const char **reterr_reason) {
                 size_t n_fds = 0;
 
                 if (p->is_client)
-                        r = filter_request(&p->connection->filter, p->in + pos, p->in_len - pos,
-                                        p->n_in_fds, &o->out, &n_fds, reterr_reason);
+                        r = filter_request(&p->connection->filter, in + pos, len - pos, p->n_in_fds,
+                                        &o->out, &n_fds, reterr_reason);
                 else
-                        r = filter_event(&p->connection->filter, p->in + pos, p->in_len - pos,
-                                        p->n_in_fds, &o->out, &p->out, &n_fds, reterr_reason);
+                        r = filter_event(&p->connection->filter, in + pos, len - pos, p->n_in_fds,
+                                        &o->out, &p->out, &n_fds, reterr_reason);
                 if (r == -EAGAIN)
                         break;
                 if (r < 0)
@@ -583,8 +589,13 @@ static int peer_forward(Peer *p, const char **reterr_reason) {
                 if (p->connection->filter.hotkey != HOTKEY_NONE)
                         on_hotkey(p->connection);
         }
-        memmove(p->in, p->in + pos, p->in_len - pos);
-        p->in_len -= pos;
+        if (pos > 0 || len > buffer_size(&p->in)) {
+                buffer_finish(&p->in); /* freed while empty, as it mostly is */
+                if (len > pos && buffer_append(&p->in, in + pos, len - pos) < 0) {
+                        *reterr_reason = "out of memory";
+                        return -ENOMEM;
+                }
+        }
         if (p->n_in_fds > PROXY_FDS_PENDING_MAX) {
                 *reterr_reason = "file descriptors sent without messages to take them";
                 return -EBADF;
@@ -613,7 +624,12 @@ static int peer_io(Peer *p, uint32_t revents, const char **reterr_reason) {
         if (!peer_reading(p) && (revents & (EPOLLHUP | EPOLLERR)))
                 return 0;
         if (peer_reading(p) && (revents & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
-                n = peer_receive(p);
+                uint8_t *in = p->connection->proxy->in;
+                size_t kept = buffer_size(&p->in); /* < WIRE_MESSAGE_MAX: the filter's bound */
+
+                if (kept > 0)
+                        memcpy(in, p->in.data + p->in.start, kept);
+                n = peer_receive(p, in + kept, sizeof(p->connection->proxy->in) - kept);
                 if (n == 0 || (n < 0 && n != -EAGAIN && n != -EMSGSIZE)) {
                         (void) peer_flush(o); /* e.g. the compositor's last error event */
                         return 0;
@@ -622,7 +638,7 @@ static int peer_io(Peer *p, uint32_t revents, const char **reterr_reason) {
                         *reterr_reason = "more file descriptors in one send than libwayland sends";
                         return -EBADF;
                 }
-                r = peer_forward(p, reterr_reason);
+                r = peer_forward(p, in, kept + (size_t) MAX(n, 0), reterr_reason);
                 if (r < 0)
                         return r;
                 if (peer_flush(o) < 0)

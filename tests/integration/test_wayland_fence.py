@@ -286,6 +286,35 @@ def test_binding_an_unknown_interface_or_newer_version_is_cut(desktop, bystander
     assert_bystander_fine(desktop, bystander)
 
 
+def test_messages_split_across_reads_of_two_clients_are_joined(desktop):
+    """Each connection keeps the start of a message not yet whole; the read itself goes to one
+    buffer shared by all (proxy.c): two clients' halves, interleaved, are never mixed."""
+    request = msg(1, 1, 2) + msg(1, 0, 3)  # get_registry, sync
+    cuts = len(desktop.cuts())
+    wires = [Wire(desktop.socket), Wire(desktop.socket)]
+    for cut in ((0, 5), (5, 13), (13, len(request))):
+        for w in wires:
+            w.send(request[cut[0]:cut[1]])
+            time.sleep(0.05)  # a read each
+    for w in wires:
+        seen = {b[8:8 + struct.unpack("=I", b[4:8])[0] - 1].decode()
+                for o, op, b in w.messages(lambda o, op, b: o == 3) if o == 2 and op == 0}
+        assert "wl_compositor" in seen
+        w.close()
+    assert len(desktop.cuts()) == cuts
+
+
+def test_fence_loads_no_json_nor_maths_library():
+    """The fence's RSS (docs/graphics.md): every library it loads costs pages at start; it parses
+    no JSON and needs no libm. Its own DT_NEEDED entries: a sanitizer's runtime brings libm."""
+    dynamic = subprocess.run(["readelf", "-d", str(build_dir() / "src/wayland/vmsilo-wayland")],
+                             check=True, capture_output=True, text=True).stdout
+    needed = [line.split("[")[1].rstrip("]") for line in dynamic.splitlines()
+              if "(NEEDED)" in line]
+    assert "libxkbcommon.so.0" in needed  # the check reads the right entries
+    assert not [n for n in needed if n.startswith(("libjansson", "libm."))]
+
+
 def test_a_64k_title_in_one_message_is_cut(desktop, bystander):
     w = Wire(desktop.socket)
     w.send(msg(1, 1, 2) + msg(7, 2, "x" * 65000)[:65532])
