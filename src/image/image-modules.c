@@ -2,6 +2,7 @@
 /* image-modules.c: the initramfs's module list through libkmod, which reads depmod's indexes the
  * way modprobe does, softdeps (modules.softdep) included. */
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libkmod.h>
@@ -33,18 +34,36 @@ typedef struct Resolver {
 
 static int visit(Resolver *res, struct kmod_module *m, bool softdep);
 
+static int compare_module_names(const void *a, const void *b) {
+        return strcmp(kmod_module_get_name(*(struct kmod_module *const *) a),
+                        kmod_module_get_name(*(struct kmod_module *const *) b));
+}
+
+/* Siblings are visited by name: the order depmod lists a module's dependencies in depends on
+ * which other modules the tree holds, and the initramfs must not (test_image's reproducibility
+ * checks build the same image from trees of different content). */
 static int visit_list(Resolver *res, struct kmod_list *list, bool softdep) {
+        struct kmod_module **mods = NULL;
         struct kmod_list *i;
+        size_t n = 0;
+        int r = 0;
 
-        kmod_list_foreach(i, list) {
-                struct kmod_module *m = kmod_module_get_module(i);
-                int r = visit(res, m, softdep);
-
-                (void) kmod_module_unref(m);
-                if (r < 0)
-                        return r;
+        kmod_list_foreach(i, list) n++;
+        if (n == 0)
+                return 0;
+        mods = calloc(n, sizeof(*mods));
+        if (!mods)
+                return -ENOMEM;
+        n = 0;
+        kmod_list_foreach(i, list) mods[n++] = kmod_module_get_module(i);
+        qsort(mods, n, sizeof(*mods), compare_module_names);
+        for (size_t k = 0; k < n; k++) {
+                if (r >= 0)
+                        r = visit(res, mods[k], softdep);
+                (void) kmod_module_unref(mods[k]);
         }
-        return 0;
+        free(mods);
+        return r;
 }
 
 /* Depth first: what must be loaded before m, then m, then its "post" softdeps. A module is marked
