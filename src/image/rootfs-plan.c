@@ -95,8 +95,8 @@ const char rootfs_group_line[] = GUEST_USER ":x:" GUEST_GID ":\n";
  * even a key: "Your password has expired"). */
 const char rootfs_shadow_line[] = GUEST_USER ":*::0:99999:7:::\n";
 
-int rootfs_plan_group_add_member(const char *text, const char *group, const char *member,
-                char **ret) {
+int rootfs_plan_group_add_member(
+                const char *text, const char *group, const char *member, char **ret) {
         size_t n = strlen(group), m = strlen(member);
 
         for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
@@ -121,8 +121,8 @@ int rootfs_plan_group_add_member(const char *text, const char *group, const char
                         }
                         p = comma ? comma + 1 : end;
                 }
-                if (asprintf(ret, "%.*s%s%s%s", (int) (end - text), text,
-                                    members < end ? "," : "", member, end) < 0)
+                if (asprintf(ret, "%.*s%s%s%s", (int) (end - text), text, members < end ? "," : "",
+                                    member, end) < 0)
                         return -ENOMEM;
                 return 0;
         }

@@ -82,8 +82,8 @@ int rootfs_plan_mmdebstrap_argv(const char *suite, const char *mirror, char *con
 
 /* text (an /etc/group) with member added to group's member list: *ret is the new text, or NULL
  * when nothing changes (no such group, or member already listed). */
-int rootfs_plan_group_add_member(const char *text, const char *group, const char *member,
-                char **ret);
+int rootfs_plan_group_add_member(
+                const char *text, const char *group, const char *member, char **ret);
 
 /* ext4 image size for a tree using used_bytes in n_inodes: 25 % + 64 MiB slack, rounded up to
  * 4 MiB (the lower layer is read-only; the slack covers metadata and guestConfig scripts'
