@@ -20,11 +20,11 @@ load_modules() {
 
 # An HDA sound card (PCI class 0x0403) registers after its codec probe, which runs after insmod
 # returns: wait for its PCM nodes (at most 10 s), so that they exist when /init gives them their
-# group (85-root.sh).
+# group (85-root.sh). Only when a driver took the controller: a kernel without one has no card.
 wait_for_sound() {
         for class in /sys/bus/pci/devices/*/class; do
                 case $(cat "$class" 2>/dev/null) in
-                0x0403*) ;;
+                0x0403*) [ -e "${class%/class}/driver" ] || continue ;;
                 *) continue ;;
                 esac
                 tries=0

@@ -76,17 +76,20 @@ def tone_wav(path, frequency, seconds):
 
 def tone_of(path):
     """(frequency, RMS amplitude, seconds) of the non-silent part of a WAV file's first channel,
-    by sox: the silence before and after is cut, then `stat` counts zero crossings (its rough
-    frequency is only right for one channel)."""
+    by sox: the silence before and after is cut; the frequency is the loudest of `stat -freq`'s
+    spectrum (gaps of silence a loaded machine leaves inside do not move it)."""
     trimmed = f"{path}.trimmed.wav"
-    subprocess.run(["sox", str(path), trimmed, "remix", "1", "silence", "1", "0.05", "1%", "reverse",
-                    "silence", "1", "0.05", "1%", "reverse"], check=True)
-    stat = subprocess.run(["sox", trimmed, "-n", "stat"], capture_output=True, text=True,
-                          check=True).stderr
+    subprocess.run(["sox", str(path), trimmed, "remix", "1", "silence", "1", "0.05", "1%",
+                    "reverse", "silence", "1", "0.05", "1%", "reverse"], check=True)
+    stat = subprocess.run(["sox", trimmed, "-n", "stat", "-freq"], capture_output=True,
+                          text=True, check=True).stderr
     os.unlink(trimmed)
+    spectrum = [tuple(map(float, m.groups()))
+                for m in re.finditer(r"^(\d+\.\d+)\s+(\d+\.?\d*(?:e[-+]?\d+)?)$", stat, re.M)]
 
     def field(name):
         m = re.search(rf"^{name}:\s+(\S+)$", stat, re.M)
         return float(m.group(1)) if m else 0.0
 
-    return field(r"Rough\s+frequency"), field(r"RMS\s+amplitude"), field(r"Length \(seconds\)")
+    peak = max(spectrum, key=lambda fp: fp[1])[0] if spectrum else 0.0
+    return peak, field(r"RMS\s+amplitude"), field(r"Length \(seconds\)")
