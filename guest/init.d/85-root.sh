@@ -109,6 +109,7 @@ complete_newroot() {
                 chown "$GUEST_UID:$GUEST_GID" "$r$GUEST_HOME"
                 chmod 0700 "$r$GUEST_HOME"
         fi
+        give_sound_nodes_their_group "$r"
         # What this boot decided (DNS from the command line or a lease, the hostname) wins over
         # the image's copies; a symlink (systemd-resolved's) is replaced, not followed.
         for f in resolv.conf hostname hosts; do
@@ -116,6 +117,15 @@ complete_newroot() {
                 rm -f "$r/etc/$f"
                 cp "/etc/$f" "$r/etc/$f"
         done
+}
+
+# The sound card's nodes (made root's by devtmpfs; a root image has no udev to change that) go
+# to the root's audio group, whose members (the guest user of built images) may then play.
+give_sound_nodes_their_group() {
+        [ -d /dev/snd ] || return 0
+        gid=$(grep "^audio:" "$1/etc/group" 2>/dev/null | cut -d: -f3)
+        [ -n "$gid" ] || return 0
+        chgrp "$gid" /dev/snd/* || log warn "cannot give the sound card's nodes to group $gid"
 }
 
 # /dev, /proc, /sys (with its cgroup2 mount) and /run (with /run/vmsilo) move into the new root,

@@ -356,6 +356,25 @@ static bool file_has_line_prefix(const char *root, const char *path, const char 
         return false;
 }
 
+/* The guest user into the sound group, so its programs can open the sound card. */
+static int add_guest_user_to_sound_group(const char *root) {
+        _cleanup_(freep) char *full = NULL, *text = NULL, *changed = NULL;
+        size_t size;
+        int r;
+
+        if (asprintf(&full, "%s/etc/group", root) < 0)
+                return log_oom();
+        r = read_full_file(full, ROOTFS_INPUT_SIZE_MAX, &text, &size);
+        if (r < 0)
+                return log_error_errno(r, "Cannot read '%s': %m", full);
+        r = rootfs_plan_group_add_member(text, ROOTFS_SOUND_GROUP, GUEST_USER, &changed);
+        if (r < 0)
+                return log_error_errno(r, "Cannot parse '%s': %m", full);
+        if (!changed)
+                return 0;
+        return write_file(root, "/etc/group", changed, strlen(changed), 0644, false);
+}
+
 /* The guest user (guest/user.conf), unless the packages made one already. */
 static int add_guest_user(const char *root) {
         _cleanup_(freep) char *home = NULL;
@@ -376,6 +395,9 @@ static int add_guest_user(const char *root) {
                 if (r < 0)
                         return r;
         }
+        r = add_guest_user_to_sound_group(root);
+        if (r < 0)
+                return r;
         r = make_dirs(root, GUEST_HOME, 0700);
         if (r < 0)
                 return r;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* rootfs-plan.c: the pure decisions of the Debian root image builder (see rootfs-plan.h). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,41 @@ const char rootfs_group_line[] = GUEST_USER ":x:" GUEST_GID ":\n";
  * not 0: 0 means "change the password at next login", which PAM enforces (sshd would refuse
  * even a key: "Your password has expired"). */
 const char rootfs_shadow_line[] = GUEST_USER ":*::0:99999:7:::\n";
+
+int rootfs_plan_group_add_member(
+                const char *text, const char *group, const char *member, char **ret) {
+        size_t n = strlen(group), m = strlen(member);
+
+        for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+                const char *end = strchrnul(l, '\n'), *members = l;
+
+                if (strncmp(l, group, n) != 0 || l[n] != ':')
+                        continue;
+                /* name:password:gid:members */
+                for (int colons = 0; colons < 3; colons++) {
+                        members = memchr(members, ':', (size_t) (end - members));
+                        if (!members)
+                                return -EINVAL;
+                        members++;
+                }
+                for (const char *p = members; p < end;) {
+                        const char *comma = memchr(p, ',', (size_t) (end - p));
+                        const char *stop = comma ? comma : end;
+
+                        if ((size_t) (stop - p) == m && strncmp(p, member, m) == 0) {
+                                *ret = NULL;
+                                return 0;
+                        }
+                        p = comma ? comma + 1 : end;
+                }
+                if (asprintf(ret, "%.*s%s%s%s", (int) (end - text), text, members < end ? "," : "",
+                                    member, end) < 0)
+                        return -ENOMEM;
+                return 0;
+        }
+        *ret = NULL;
+        return 0;
+}
 
 static bool is_lower_alnum(char c) {
         return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');

@@ -13,7 +13,7 @@
 #include "macro.h"
 
 /* Bump when the tree the builder makes changes: every image then gets a new name. */
-#define ROOTFS_LAYOUT_VERSION 5
+#define ROOTFS_LAYOUT_VERSION 6
 #define ROOTFS_MANIFEST_MAGIC "vmsilo-rootfs-manifest"
 
 /* Always installed: systemd as /sbin/init starts the agent's unit. */
@@ -75,6 +75,15 @@ int rootfs_plan_os_codename(const char *os_release, char **ret);
  * mmdebstrap installs no Recommends. */
 int rootfs_plan_mmdebstrap_argv(const char *suite, const char *mirror, char *const *packages,
                 const char *target, char ***ret);
+
+/* The group whose devices the guest user may open: /init gives it the sound card's nodes
+ * (guest/init.d/85-root.sh); the agent's sessions are no seat sessions logind would give ACLs. */
+#define ROOTFS_SOUND_GROUP "audio"
+
+/* text (an /etc/group) with member added to group's member list: *ret is the new text, or NULL
+ * when nothing changes (no such group, or member already listed). */
+int rootfs_plan_group_add_member(
+                const char *text, const char *group, const char *member, char **ret);
 
 /* ext4 image size for a tree using used_bytes in n_inodes: 25 % + 64 MiB slack, rounded up to
  * 4 MiB (the lower layer is read-only; the slack covers metadata and guestConfig scripts'

@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from daemon import (Daemon, binary, build_dir, ensure_test_user, guest_agent,  # noqa: E402
                     listen_as_user, public_dir, services_dir, vm, wait_for)
 from sway import Sway  # noqa: E402
+from pulse import Host, streams, tone_of, tone_wav  # noqa: E402
 from userbus import UserBus, read_line  # noqa: E402
 
 IMAGE_VM = "img"
@@ -32,8 +33,9 @@ IMAGE_VM = "img"
 # not install (they pull libpam-systemd and the alternative "default-dbus-system-bus |
 # dbus-system-bus", which only apt resolves).
 # libwayland-client0 and libxkbcommon0: what our wl-test-client (copied in by guestConfig) links.
-PACKAGES = ["dbus-user-session", "hello", "htop", "libwayland-client0", "libxkbcommon0",
-            "pipewire-pulse"]
+# alsa-utils and pulseaudio-utils: aplay/arecord and paplay for the sound tests.
+PACKAGES = ["alsa-utils", "dbus-user-session", "hello", "htop", "libwayland-client0",
+            "libxkbcommon0", "pipewire-pulse", "pulseaudio-utils"]
 # mmdebstrap takes ~1-2 min here; a slow mirror gets a generous bound.
 BUILD_TIMEOUT = 1200
 # A systemd guest under TCG on a busy 2-core host.
@@ -148,13 +150,34 @@ def wayland_base():
     shutil.rmtree(base, ignore_errors=True)
 
 
+# The host's tone for capturing VMs: PulseAudio's default source is a sine at this frequency,
+# distinct from the tone the guests play.
+HOST_TONE = 660
+GUEST_TONE = 440
+
+
 @pytest.fixture(scope="module")
-def daemon(tmp_path_factory, rootfs_state, user_root_disk, shared_home, wayland_base):
+def pulse_host(wayland_base):
+    """The test user's PulseAudio at <base>/<uid>/pulse/native, there before any VM starts (the
+    sound player binds that directory in at VM start): a null sink whose monitor the tests
+    record, and a sine source as the default source."""
+    host = Host(wayland_base, runtime=wayland_base / str(user_ids()[0]))
+    host.pactl("load-module", "module-sine-source", "source_name=tone",
+               f"frequency={HOST_TONE}")
+    host.pactl("set-default-source", "tone")
+    yield host
+    host.stop()
+
+
+@pytest.fixture(scope="module")
+def daemon(tmp_path_factory, rootfs_state, user_root_disk, shared_home, wayland_base, pulse_host):
     vms = [
         image_vm(IMAGE_VM, memory=512, rootOverlay={"type": "qcow2", "size": OVERLAY_SIZE},
                  sharedHome=str(shared_home)),
         image_vm("tmpfs", memory=512, rootOverlay={"type": "tmpfs"}),
         image_vm("gui", memory=512, rootOverlay={"type": "tmpfs"}),
+        # Sound is on by default (playback only); this one may record too.
+        image_vm("rec", memory=512, rootOverlay={"type": "tmpfs"}, sound={"capture": True}),
         # An id of its own makes its virtio serial "userroot": /init falls back to /dev/vda.
         vm("mine", memory=512, rootDisk={"path": str(user_root_disk), "id": "userroot"},
            rootDiskReadonly=False),
@@ -165,7 +188,7 @@ def daemon(tmp_path_factory, rootfs_state, user_root_disk, shared_home, wayland_
     d.env["VMSILO_USER_RUNTIME_BASE"] = str(wayland_base)
     d.env["VMSILO_WAYLAND"] = str(build_dir() / "src/wayland/vmsilo-wayland")
     # The built image is shared: every VM with the same inputs points at the same directory.
-    for name in ("tmpfs", "gui"):
+    for name in ("tmpfs", "gui", "rec"):
         link = rootfs_state / "images/vms" / name
         if not link.is_symlink():
             config = write_config(Path(d.config_path).parent / "build.json", vms)
@@ -198,7 +221,7 @@ def test_image_is_content_addressed_with_a_manifest(rootfs_state):
     assert re.fullmatch(r"\.\./rootfs/[0-9a-f]{64}", target), target
     d = image_dir(rootfs_state)
     manifest = (d / "manifest").read_text()
-    assert manifest.startswith("vmsilo-rootfs-manifest 5\n")
+    assert manifest.startswith("vmsilo-rootfs-manifest 6\n")
     assert "package hello\n" in manifest and "package systemd-sysv\n" in manifest
     assert re.search(r"^agent [0-9a-f]{64}$", manifest, re.M)
     assert re.search(r"^tray [0-9a-f]{64}$", manifest, re.M)  # tray is on by default
@@ -400,6 +423,55 @@ def test_apt_resolved_packages_are_configured_and_the_user_can_ping(daemon):
     assert out.split() == ["0", "2147483647", "pong"], out
 
 
+def sound_diagnostics(daemon, name):
+    """What the guest sees of its sound card, and vmsilod's view of the VM's sound."""
+    return guest_diagnostics(daemon, name, "sound",
+                             "cat /proc/asound/cards; ls -l /dev/snd; lsmod | grep snd;"
+                             " dmesg | grep -i -e snd -e hda -e sound")
+
+
+def test_guest_plays_a_tone_the_host_hears_in_a_stream_named_after_the_vm(daemon, pulse_host,
+                                                                            tmp_path):
+    """Issue #17 in a guest: aplay in the VM -> HDA (QEMU) -> vmsilo-sound -> the user's
+    PulseAudio, whose null sink's monitor the test records; sox finds the guest's tone."""
+    cards = run_ok(daemon, "tmpfs", "cat /proc/asound/cards; arecord -l 2>&1")
+    # Playback only: hda-output has no input pin, so ALSA lists no capture device.
+    assert "HDA Intel" in cards, (cards, sound_diagnostics(daemon, "tmpfs"))
+    assert "card " not in cards.split("List of CAPTURE Hardware Devices")[1], cards
+    tone = tmp_path / "tone.wav"
+    tone_wav(tone, GUEST_TONE, 3)
+    recording = pulse_host.runtime / "playback.wav"
+    parec = pulse_host.record(recording)
+    try:
+        r = daemon.run("tmpfs", "sh", "-c", "cat > /tmp/tone.wav && aplay -q /tmp/tone.wav",
+                       input=tone.read_bytes(), timeout=BOOT_TIMEOUT)
+        assert r.returncode == 0, (r.stdout, r.stderr, sound_diagnostics(daemon, "tmpfs"))
+        assert "[tmpfs] playback" in streams(pulse_host, "sink-inputs")
+        assert "[tmpfs] capture" not in streams(pulse_host, "source-outputs")
+    finally:
+        parec.terminate()
+        parec.wait(timeout=30)
+    frequency, rms, seconds = tone_of(recording)
+    assert abs(frequency - GUEST_TONE) < 30 and rms > 0.05 and seconds > 1.5, \
+        (frequency, rms, seconds)
+
+
+def test_capturing_guest_records_the_hosts_default_source(daemon, pulse_host, tmp_path):
+    """capture = true: the host's sine source reaches arecord in the guest."""
+    devices = run_ok(daemon, "rec", "arecord -l")
+    assert "card 0:" in devices, (devices, sound_diagnostics(daemon, "rec"))
+    r = daemon.run("rec", "arecord", "-q", "-d", "4", "-f", "S16_LE", "-r", "48000", "-c", "2",
+                   "-t", "wav", timeout=BOOT_TIMEOUT)
+    assert r.returncode == 0, (r.stderr, sound_diagnostics(daemon, "rec"))
+    assert "[rec] capture" in streams(pulse_host, "source-outputs")
+    recording = tmp_path / "rec.wav"
+    recording.write_bytes(r.stdout)
+    frequency, rms, seconds = tone_of(recording)
+    assert abs(frequency - HOST_TONE) < 30 and rms > 0.05 and seconds > 1, \
+        (frequency, rms, seconds)
+    stop(daemon, "rec")
+
+
 def test_tmpfs_overlay_root_needs_no_disk(daemon, rootfs_state):
     out = run_ok(daemon, "tmpfs",
                  "hello; grep -o 'vmsilo.root=[a-z-]*' /proc/cmdline; ls /sys/block | grep vd;"
@@ -467,13 +539,20 @@ def test_gui_image_has_a_wayland_display_relayed_to_the_host_service(daemon, roo
     # tmpfs runs on: the tray test below uses the same boot.
 
 
+def guest_diagnostics(daemon, name, key, script):
+    """A failed test's story: vmsilod's status[key] of the VM, what script (as root in the
+    guest) prints, and vmsilod's log."""
+    guest = daemon.cli("run", "-T", "-u", "root", name, "sh", "-c", script, timeout=60)
+    return (f"status: {daemon.status(name).get(key)}\nguest:\n"
+            f"{guest.stdout.decode(errors='replace')}{guest.stderr.decode(errors='replace')}\n"
+            f"vmsilod:\n{daemon.output()[-3000:]}")
+
+
 def tray_diagnostics(daemon, name):
     """What a failed tray test needs to be understood: both halves' ends of the story."""
-    guest = daemon.cli("run", "-T", "-u", "root", name, "sh", "-c",
-                       "journalctl --no-pager -n 60 -u vmsilo-tray -u vmsilo-session-bus;"
-                       " ls -l /run/vmsilo/forward /run/user/1000", timeout=60)
-    return (f"status: {daemon.status(name).get('tray')}\nguest:\n"
-            f"{guest.stdout.decode(errors='replace')}\nvmsilod:\n{daemon.output()[-3000:]}")
+    return guest_diagnostics(daemon, name, "tray",
+                             "journalctl --no-pager -n 60 -u vmsilo-tray -u vmsilo-session-bus;"
+                             " ls -l /run/vmsilo/forward /run/user/1000")
 
 
 def test_tray_item_in_the_vm_shows_on_the_host_bus_until_vm_stop(daemon, wayland_base):

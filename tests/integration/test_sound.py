@@ -19,6 +19,7 @@ import pytest
 
 from daemon import (TEST_USER, binary, ensure_test_user, fake_qemu_cleanup, fake_qemu_daemon,
                     public_dir)
+from pulse import TIMEOUT, Host, as_user, streams, wait_for
 
 VM = "snd"
 BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
@@ -36,55 +37,12 @@ BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Config
   </policy>
 </busconfig>
 """
-# Generous, for a loaded CI machine.
-TIMEOUT = 90
 # Below QEMU's 25 s D-Bus call timeout: the bound test_issue_17_… holds the companion to.
 STALL_BOUND = 20
 HOSTILE = Path(__file__).resolve().parent.parent / "helpers/hostile-qemu-audio.py"
 
 pytestmark = pytest.mark.skipif(not shutil.which("pulseaudio") or not shutil.which("pactl"),
                                 reason="pulseaudio and pulseaudio-utils are in install-deps")
-
-
-def as_user(argv):
-    return ["setpriv", f"--reuid={TEST_USER}", f"--regid={TEST_USER}", "--clear-groups",
-            "--", *argv]
-
-
-def wait_for(what, check, timeout=TIMEOUT):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.2)
-    pytest.fail(f"timed out waiting for {what}")
-
-
-class Host:
-    """A PulseAudio server as the test user, and pactl against it."""
-
-    def __init__(self, root, runtime=None):
-        self.runtime = runtime or root / "xdg"
-        self.runtime.mkdir(mode=0o700, parents=True)
-        shutil.chown(self.runtime, TEST_USER, TEST_USER)
-        self.env = dict(os.environ, XDG_RUNTIME_DIR=str(self.runtime), HOME=str(self.runtime))
-        self.server = f"unix:{self.runtime}/pulse/native"
-        self.proc = subprocess.Popen(
-            as_user(["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1",
-                     "--disallow-exit", "--use-pid-file=no", "--load=module-null-sink",
-                     "--load=module-native-protocol-unix"]),
-            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for("PulseAudio", lambda: (self.runtime / "pulse/native").exists())
-
-    def pactl(self, *args):
-        return subprocess.run(as_user(["pactl", "--server", self.server, *args]), env=self.env,
-                              capture_output=True, text=True, timeout=TIMEOUT,
-                              check=True).stdout
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(timeout=TIMEOUT)
 
 
 class SoundVm:
@@ -148,13 +106,6 @@ def host(root):
     h = Host(root)
     yield h
     h.stop()
-
-
-def streams(host, kind):
-    """application.name of each sink input / source output."""
-    return [line.split("=", 1)[1].strip().strip('"')
-            for line in host.pactl("list", kind).splitlines()
-            if line.strip().startswith("application.name =")]
 
 
 def test_playback_stream_is_named_after_the_vm_and_nothing_records(root, host):

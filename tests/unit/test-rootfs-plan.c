@@ -264,7 +264,7 @@ static void test_rootfs_manifest_lists_every_input(void **state) {
 
         assert_int_equal(rootfs_manifest_format(&in, &text), 0);
         assert_string_equal(text,
-                        "vmsilo-rootfs-manifest 5\n"
+                        "vmsilo-rootfs-manifest 6\n"
                         "suite bookworm\n"
                         "mirror http://deb.debian.org/debian\n"
                         "package dbus-daemon\n"
@@ -372,6 +372,40 @@ static void test_rootfs_layout_which_vms_get_images_and_overlays(void **state) {
         assert_false(rootfs_vm_needs_overlay_disk(&vm));
 }
 
+static void check_group_add(const char *text, const char *want) {
+        _cleanup_(freep) char *out = NULL;
+
+        assert_int_equal(rootfs_plan_group_add_member(text, "audio", "user", &out), 0);
+        if (want)
+                assert_string_equal(out, want);
+        else
+                assert_null(out);
+}
+
+static void test_rootfs_plan_group_add_member_to_audio(void **state) {
+        (void) state;
+        check_group_add("root:x:0:\naudio:x:29:\nvideo:x:44:\n",
+                        "root:x:0:\naudio:x:29:user\nvideo:x:44:\n");
+        check_group_add("audio:x:29:pulse\n", "audio:x:29:pulse,user\n");
+        check_group_add("audio:x:29:pulse", "audio:x:29:pulse,user");
+        /* Listed already (alone or among others): unchanged. */
+        check_group_add("audio:x:29:user\n", NULL);
+        check_group_add("audio:x:29:a,user,b\n", NULL);
+        /* Only the group named exactly so, and members compared whole. */
+        check_group_add("audiox:x:30:\naudio:x:29:username\n",
+                        "audiox:x:30:\naudio:x:29:username,user\n");
+        check_group_add("root:x:0:\n", NULL);
+        check_group_add("", NULL);
+}
+
+static void test_rootfs_plan_group_add_member_bad_line_is_einval(void **state) {
+        char *out = NULL;
+
+        (void) state;
+        assert_int_equal(rootfs_plan_group_add_member("audio:x\n", "audio", "user", &out), -EINVAL);
+        assert_null(out);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_rootfs_plan_package_names_follow_debian_policy),
@@ -389,6 +423,8 @@ int main(void) {
                 cmocka_unit_test(test_rootfs_plan_mmdebstrap_argv_is_minbase_with_includes),
                 cmocka_unit_test(test_rootfs_plan_mmdebstrap_argv_refuses_bad_input),
                 cmocka_unit_test(test_rootfs_plan_sysctl_opens_ping_to_every_group),
+                cmocka_unit_test(test_rootfs_plan_group_add_member_to_audio),
+                cmocka_unit_test(test_rootfs_plan_group_add_member_bad_line_is_einval),
                 cmocka_unit_test(test_rootfs_plan_image_size_adds_slack_and_rounds),
                 cmocka_unit_test(test_rootfs_plan_image_size_overflow_is_erange),
                 cmocka_unit_test(test_rootfs_manifest_lists_every_input),
