@@ -275,6 +275,11 @@ def test_guest_half_over_connect_socket(tmp_path):
     listener.listen(1)
     half = subprocess.Popen([TRAY, "guest", "--connect", path], env=guest.env)
     conn, _ = listener.accept()
+    # The guest half may connect before it owns the watcher's name; an item registering before
+    # that gets ServiceUnknown (sd-bus: "No route to host") and exits.
+    wait_for(lambda: guest.busctl("get-property", "org.kde.StatusNotifierWatcher",
+                                  "/StatusNotifierWatcher", "org.kde.StatusNotifierWatcher",
+                                  "ProtocolVersion"))
     item = Peer(guest, "good", "Sock")
     conn.settimeout(10)
     header = conn.recv(5)
