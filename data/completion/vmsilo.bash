@@ -116,6 +116,16 @@ _vmsilo_command() {
         esac
 }
 
+# The verb after a command with verbs (vmsilo config check…); false once the cursor is past it.
+_vmsilo_verb() {
+        ((COMP_CWORD == 2)) || return 1
+        COMPREPLY=($(compgen -W "$1 --help" -- "${COMP_WORDS[2]}"))
+}
+
+_vmsilo_files() {
+        COMPREPLY=($(compgen -f -- "${COMP_WORDS[COMP_CWORD]}"))
+}
+
 _vmsilo() {
         local program=${COMP_WORDS[0]##*/}
 
@@ -135,35 +145,28 @@ _vmsilo() {
                 run | start | stop | status | list | reload | shell | start-debug | clipboard)
                         _vmsilo_command "${COMP_WORDS[1]}" 2 ;;
                 config)
-                        if ((COMP_CWORD == 2)); then
-                                COMPREPLY=($(compgen -W "check show plan --help" -- "${COMP_WORDS[2]}"))
-                        elif [[ ${COMP_WORDS[2]} == plan ]]; then
-                                _vmsilo_command config-plan 3
-                        else
-                                COMPREPLY=($(compgen -f -- "${COMP_WORDS[COMP_CWORD]}"))
-                        fi ;;
+                        _vmsilo_verb "check show plan" ||
+                                if [[ ${COMP_WORDS[2]} == plan ]]; then
+                                        _vmsilo_command config-plan 3
+                                else
+                                        _vmsilo_files
+                                fi ;;
                 desktop)
-                        if ((COMP_CWORD == 2)); then
-                                COMPREPLY=($(compgen -W "snippets --help" -- "${COMP_WORDS[2]}"))
-                        elif ((COMP_CWORD == 3)); then
-                                COMPREPLY=($(compgen -W "sway kwin" -- "${COMP_WORDS[3]}"))
-                        else
-                                COMPREPLY=($(compgen -f -- "${COMP_WORDS[COMP_CWORD]}"))
-                        fi ;;
+                        _vmsilo_verb snippets ||
+                                if ((COMP_CWORD == 3)); then
+                                        COMPREPLY=($(compgen -W "sway kwin" -- "${COMP_WORDS[3]}"))
+                                else
+                                        _vmsilo_files
+                                fi ;;
                 image)
-                        if ((COMP_CWORD == 2)); then
-                                COMPREPLY=($(compgen -W "build --help" -- "${COMP_WORDS[2]}"))
-                        elif [[ ${COMP_WORDS[2]} == build ]]; then
-                                _vmsilo_command image-build 3
-                        fi ;;
+                        _vmsilo_verb build ||
+                                if [[ ${COMP_WORDS[2]} == build ]]; then
+                                        _vmsilo_command image-build 3
+                                fi ;;
                 pci)
-                        if ((COMP_CWORD == 2)); then
-                                COMPREPLY=($(compgen -W "rules --help" -- "${COMP_WORDS[2]}"))
-                        else
-                                COMPREPLY=($(compgen -f -- "${COMP_WORDS[COMP_CWORD]}"))
-                        fi ;;
+                        _vmsilo_verb rules || _vmsilo_files ;;
                 *)
-                        COMPREPLY=($(compgen -f -- "${COMP_WORDS[COMP_CWORD]}")) ;;
+                        _vmsilo_files ;;
                 esac ;;
         esac
 }

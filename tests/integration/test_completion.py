@@ -90,3 +90,6 @@ def test_sub_verbs(cli_links, short_dir):
         ["clear", "copy-from"]
     assert complete(["vmsilo", "config", "plan", "--accel", ""], cli_links, short_dir) == \
         ["kvm", "tcg"]
+    assert complete(["vmsilo", "image", ""], cli_links, short_dir) == ["--help", "build"]
+    assert complete(["vmsilo", "image", "build", "--f"], cli_links, short_dir) == ["--force"]
+    assert complete(["vmsilo", "pci", "r"], cli_links, short_dir) == ["rules"]
