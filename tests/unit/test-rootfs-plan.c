@@ -197,13 +197,15 @@ static void test_rootfs_plan_sysctl_opens_ping_to_every_group(void **state) {
 static void test_rootfs_getty_logs_the_guest_user_in(void **state) {
         /* The drop-in empties the template's ExecStart= before its own (two would be an error),
          * logs in the user of guest/user.conf without a password (-f: the password is locked),
-         * and applies to every serial getty, whatever the console's name. */
+         * on /dev/console, whatever the console's name. */
         assert_non_null(strstr(rootfs_getty_autologin,
                         "\n[Service]\nExecStart=\nExecStart=-/sbin/agetty "));
         assert_non_null(strstr(rootfs_getty_autologin, " --autologin " GUEST_USER " "));
         assert_non_null(strstr(rootfs_getty_autologin, "-o '-p -f -- \\\\u'"));
         assert_string_equal(ROOTFS_GETTY_DROPIN_PATH,
-                        "/etc/systemd/system/serial-getty@.service.d/vmsilo-autologin.conf");
+                        "/etc/systemd/system/console-getty.service.d/vmsilo-autologin.conf");
+        assert_string_equal(ROOTFS_GETTY_WANTS,
+                        "/etc/systemd/system/getty.target.wants/console-getty.service");
         assert_string_equal(GUEST_USER, "user");
 }
 
