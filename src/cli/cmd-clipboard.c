@@ -25,7 +25,7 @@
 #include "wayland-layout.h"
 
 static void help(const char *program) {
-        printf("Usage: %s clipboard [--socket PATH] [--control PATH] COMMAND\n"
+        printf("Usage: %s [--socket PATH] [--control PATH] COMMAND\n"
                "\n"
                "The global clipboard: one text, held in memory by vmsilo-clipboard, filled by\n"
                "Ctrl+Shift+C in a VM window and emptied by the next paste (Ctrl+Shift+V).\n"

@@ -5,6 +5,7 @@ against a fake control socket, vm-shell against a fake console, vm-start-debug -
 import json
 import os
 import pty
+import re
 import select
 import signal
 import subprocess
@@ -42,11 +43,23 @@ def test_vmsilo_help_lists_every_command():
         assert f"  {command} " in r.stdout.decode()
 
 
+def test_vmsilo_help_names_every_clipboard_command():
+    summary = next(line for line in vmsilo("--help").stdout.decode().splitlines()
+                   if line.startswith("  clipboard "))
+    text = vmsilo("clipboard", "--help").stdout.decode().split("Commands:\n")[1].split("\n\n")[0]
+    commands = re.findall(r"^  (\S+)", text, re.MULTILINE)
+    assert "paste-to" in commands, text
+    for command in commands:
+        assert re.search(rf"\b{command}\b", summary), f"{command} not in {summary!r}"
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_subcommand_has_help(command):
     r = vmsilo(command, "--help")
     assert r.returncode == 0, r.stderr
-    assert r.stdout.decode().startswith(f"Usage: vmsilo {command} ")
+    usage = r.stdout.decode().splitlines()[0]
+    assert usage.startswith(f"Usage: vmsilo {command} ")
+    assert usage.split().count(command) == 1, usage
 
 
 @pytest.mark.parametrize("name", CLI_ALIASES)
