@@ -100,10 +100,7 @@ static int option_error(
         return fail(reterr_message, "unknown option '-%c'", optopt);
 }
 
-/* getopt_long() with our messages, after options_begin(): the next option's val with *ret_value
- * its value (never empty), 0 at the end of the options (optind is then the first operand), or
- * -EINVAL with the message. */
-static int option_next(int argc, char *const *argv, const char *short_options,
+int cli_args_next_option(int argc, char *const *argv, const char *short_options,
                 const struct option *options, const char **ret_value, char **reterr_message) {
         int c = getopt_long(argc, argv, short_options, options, NULL);
 
@@ -118,8 +115,7 @@ static int option_next(int argc, char *const *argv, const char *short_options,
         return c;
 }
 
-/* getopt keeps its place in globals: start from argv[1] again, and print nothing. */
-static void options_begin(void) {
+void cli_args_begin(void) {
         optind = 0;
         opterr = 0;
 }
@@ -214,8 +210,9 @@ int cli_args_parse_run(int argc, char *const *argv, RunOptions *ret, char **rete
         const char *value;
         int c, i, r;
 
-        options_begin();
-        while ((c = option_next(argc, argv, "+:htTu:e:", options, &value, reterr_message)) > 0) {
+        cli_args_begin();
+        while ((c = cli_args_next_option(
+                                argc, argv, "+:htTu:e:", options, &value, reterr_message)) > 0) {
                 r = run_apply(&o, c, value, reterr_message);
                 if (r < 0)
                         return r;
@@ -256,9 +253,9 @@ static int parse_flag_options(int argc, char *const *argv, const struct option *
         const char *value;
         int c;
 
-        options_begin();
-        while ((c = option_next(argc, argv, SHORT_OPTIONS_HELP, options, &value, reterr_message)) >
-                        0)
+        cli_args_begin();
+        while ((c = cli_args_next_option(argc, argv, SHORT_OPTIONS_HELP, options, &value,
+                                reterr_message)) > 0)
                 if (c == flag_id)
                         *flag = true;
                 else
@@ -407,9 +404,9 @@ int cli_args_parse_shell(int argc, char *const *argv, ShellOptions *ret, char **
         const char *value;
         int c, r;
 
-        options_begin();
-        while ((c = option_next(argc, argv, SHORT_OPTIONS_HELP, options, &value, reterr_message)) >
-                        0)
+        cli_args_begin();
+        while ((c = cli_args_next_option(argc, argv, SHORT_OPTIONS_HELP, options, &value,
+                                reterr_message)) > 0)
                 shell_apply(&o, c, value);
         if (c < 0)
                 return c;
@@ -469,8 +466,9 @@ int cli_args_parse_start_debug(
         const char *value;
         int c, r;
 
-        options_begin();
-        while ((c = option_next(argc, argv, "+:hn", options, &value, reterr_message)) > 0) {
+        cli_args_begin();
+        while ((c = cli_args_next_option(argc, argv, "+:hn", options, &value, reterr_message)) >
+                        0) {
                 r = start_debug_apply(&o, c, value, reterr_message);
                 if (r < 0)
                         return r;

@@ -86,6 +86,8 @@ def test_every_multi_call_name_has_help(cli_links, name):
     ["vmsilo", "list", "work"],
     ["vmsilo", "reload", "extra"],
     ["vmsilo", "reload", "--json"],
+    ["vmsilo", "clipboard", "--bogus", "status"],
+    ["vmsilo", "clipboard", "--socket"],
     ["vmsilo", "nosuchcommand"],
     ["vmsilo"],
 ])
