@@ -107,8 +107,8 @@ int cli_args_parse_start_debug(
  * cli_args_begin() resets getopt's globals (start from argv[1] again, print nothing);
  * cli_args_next_option() then returns the next option's val with *ret_value its value (never
  * empty), 0 at the end of the options (optind is then the first operand), or -EINVAL with
- * *reterr_message set, or -ENOMEM. short_options starts with "+:" (stop at the first operand;
- * tell a missing value apart). */
+ * *reterr_message set, or -ENOMEM. short_options starts with ':' (tells a missing value apart),
+ * after a '+' unless options may follow the operands. */
 void cli_args_begin(void);
 int cli_args_next_option(int argc, char *const *argv, const char *short_options,
                 const struct option *options, const char **ret_value, char **reterr_message);

@@ -100,6 +100,5 @@ int main(int argc, char **argv) {
                 if (streq(argv[1], commands[i].name))
                         return commands[i].run(argc - 1, argv + 1);
 
-        log_error("Unknown command '%s'. See 'vmsilo --help'.", argv[1]);
-        return CLI_EXIT_USAGE;
+        return cli_usage_errorf("vmsilo", "unknown command '%s'", argv[1]);
 }

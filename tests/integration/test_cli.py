@@ -88,6 +88,11 @@ def test_every_multi_call_name_has_help(cli_links, name):
     ["vmsilo", "reload", "--json"],
     ["vmsilo", "clipboard", "--bogus", "status"],
     ["vmsilo", "clipboard", "--socket"],
+    ["vmsilo", "config", "--frob"],
+    ["vmsilo", "config", "check", "-x"],
+    ["vmsilo", "config", "show", "a.json", "b.json"],
+    ["vmsilo", "config", "plan", "--vmm"],
+    ["vmsilo", "config", "plan", "--accel", "hvf", "work"],
     ["vmsilo", "nosuchcommand"],
     ["vmsilo"],
 ])
@@ -95,6 +100,10 @@ def test_usage_errors_exit_2(cli_links, args):
     r = run_cli([str(cli_links / args[0])] + args[1:])
     assert r.returncode == 2, (r.stdout, r.stderr)
     assert b"--help" in r.stderr
+    if len(args) > 1:  # bare `vmsilo` prints its help instead
+        # One style: the program, the error, and where its help is.
+        assert re.fullmatch(rb"([a-z-]+): [^\n]+\n\1: See '[a-z -]+ --help'\.\n", r.stderr), \
+            r.stderr
 
 
 # --- vm-run --------------------------------------------------------------------------------------
