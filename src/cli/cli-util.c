@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cli-util.c: defaults, usage errors and socket connection messages shared by the subcommands. */
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,17 @@ int cli_usage_error(const char *program, char *message) {
         log_error("See '%s --help'.", program);
         free(message);
         return CLI_EXIT_USAGE;
+}
+
+int cli_usage_errorf(const char *program, const char *format, ...) {
+        va_list ap;
+        char *message;
+
+        va_start(ap, format);
+        if (vasprintf(&message, format, ap) < 0)
+                message = NULL;
+        va_end(ap);
+        return cli_usage_error(program, message);
 }
 
 int cli_connect_vm_socket(

@@ -35,6 +35,8 @@ const char *cli_state_dir(const char *option);
 /* Logs "message" and a pointer to --help for program; returns CLI_EXIT_USAGE. Takes message
  * (may be NULL after OOM). */
 int cli_usage_error(const char *program, char *message);
+/* cli_usage_error() with the message formatted. */
+_printf_(2, 3) int cli_usage_errorf(const char *program, const char *format, ...);
 
 /* Connects to <runtime_dir>/<vm><suffix>. On failure logs one line naming the cause (no such VM,
  * permission denied, …) and returns the -errno. */

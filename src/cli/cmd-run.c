@@ -17,13 +17,13 @@
 
 #include "cli-util.h"
 #include "cli.h"
+#include "layout.h"
 #include "log.h"
 #include "run-exit.h"
 #include "session.h"
 #include "terminal.h"
 #include "time-util.h"
 
-#define COMMAND_SOCKET_SUFFIX "-command.socket"
 /* vmsilod answers the OPEN once the VM runs: a running VM within milliseconds (about 15 ms under
  * TCG), a boot in seconds. A slower answer means a boot, so it is announced. */
 #define ANNOUNCE_AFTER_USEC (USEC_PER_SEC / 5)
@@ -212,7 +212,7 @@ static int run(const RunOptions *o) {
         int r;
 
         r = cli_connect_vm_socket(
-                        cli_runtime_dir(o->runtime_dir), o->vm, COMMAND_SOCKET_SUFFIX, &fd);
+                        cli_runtime_dir(o->runtime_dir), o->vm, LAYOUT_COMMAND_SOCKET_SUFFIX, &fd);
         if (r < 0)
                 return CLI_EXIT_VMSILO;
         r = sd_event_new(&event);

@@ -5,6 +5,7 @@ against a fake control socket, vm-shell against a fake console, vm-start-debug -
 import json
 import os
 import pty
+import re
 import select
 import signal
 import subprocess
@@ -42,11 +43,23 @@ def test_vmsilo_help_lists_every_command():
         assert f"  {command} " in r.stdout.decode()
 
 
+def test_vmsilo_help_names_every_clipboard_command():
+    summary = next(line for line in vmsilo("--help").stdout.decode().splitlines()
+                   if line.startswith("  clipboard "))
+    text = vmsilo("clipboard", "--help").stdout.decode().split("Commands:\n")[1].split("\n\n")[0]
+    commands = re.findall(r"^  (\S+)", text, re.MULTILINE)
+    assert "paste-to" in commands, text
+    for command in commands:
+        assert re.search(rf"\b{command}\b", summary), f"{command} not in {summary!r}"
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_subcommand_has_help(command):
     r = vmsilo(command, "--help")
     assert r.returncode == 0, r.stderr
-    assert r.stdout.decode().startswith(f"Usage: vmsilo {command} ")
+    usage = r.stdout.decode().splitlines()[0]
+    assert usage.startswith(f"Usage: vmsilo {command} ")
+    assert usage.split().count(command) == 1, usage
 
 
 @pytest.mark.parametrize("name", CLI_ALIASES)
@@ -73,6 +86,13 @@ def test_every_multi_call_name_has_help(cli_links, name):
     ["vmsilo", "list", "work"],
     ["vmsilo", "reload", "extra"],
     ["vmsilo", "reload", "--json"],
+    ["vmsilo", "clipboard", "--bogus", "status"],
+    ["vmsilo", "clipboard", "--socket"],
+    ["vmsilo", "config", "--frob"],
+    ["vmsilo", "config", "check", "-x"],
+    ["vmsilo", "config", "show", "a.json", "b.json"],
+    ["vmsilo", "config", "plan", "--vmm"],
+    ["vmsilo", "config", "plan", "--accel", "hvf", "work"],
     ["vmsilo", "nosuchcommand"],
     ["vmsilo"],
 ])
@@ -80,6 +100,10 @@ def test_usage_errors_exit_2(cli_links, args):
     r = run_cli([str(cli_links / args[0])] + args[1:])
     assert r.returncode == 2, (r.stdout, r.stderr)
     assert b"--help" in r.stderr
+    if len(args) > 1:  # bare `vmsilo` prints its help instead
+        # One style: the program, the error, and where its help is.
+        assert re.fullmatch(rb"([a-z-]+): [^\n]+\n\1: See '[a-z -]+ --help'\.\n", r.stderr), \
+            r.stderr
 
 
 # --- vm-run --------------------------------------------------------------------------------------
