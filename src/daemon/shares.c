@@ -542,7 +542,8 @@ static int check_share_root(const char *path, const ShareOwner *owner, uid_t uid
         return 0;
 }
 
-int shares_prepare(const VmConfig *vm, VmmKind vmm, const char *state_dir, uid_t uid, gid_t gid) {
+int shares_prepare(const VmConfig *vm, bool mapped_xattr, const char *state_dir, uid_t uid,
+                gid_t gid) {
         static const ShareOwner guest = {
                 .has_uid = true, .uid = PLAN_GUEST_UID, .has_gid = true, .gid = PLAN_GUEST_GID
         };
@@ -553,15 +554,14 @@ int shares_prepare(const VmConfig *vm, VmmKind vmm, const char *state_dir, uid_t
         if (vm->shared_home_path) {
                 if (asprintf(&template_dir, "%s/" SHARES_HOME_TEMPLATE_NAME, state_dir) < 0)
                         return log_oom();
-                r = shares_create_home(
-                                vm->shared_home_path, template_dir, vmm == VMM_QEMU, uid, gid);
+                r = shares_create_home(vm->shared_home_path, template_dir, mapped_xattr, uid, gid);
                 if (r < 0)
                         return r;
                 if (r > 0)
                         log_info("VM '%s': created the shared home %s from %s.", vm->name,
                                         vm->shared_home_path, template_dir);
                 /* Also heals a home made elsewhere: its root must be the guest user's. */
-                r = check_share_root(vm->shared_home_path, vmm == VMM_QEMU ? &guest : NULL, uid);
+                r = check_share_root(vm->shared_home_path, mapped_xattr ? &guest : NULL, uid);
                 if (r < 0)
                         return r;
         }
@@ -572,7 +572,7 @@ int shares_prepare(const VmConfig *vm, VmmKind vmm, const char *state_dir, uid_t
                 if (r < 0) /* plan_validate_vm() rejected it already */
                         return log_error_errno(
                                         r, "Bad uid, gid, uidmap or gidmap for '%s'.", d->path);
-                r = check_share_root(d->path, vmm == VMM_QEMU ? &owner : NULL, uid);
+                r = check_share_root(d->path, mapped_xattr ? &owner : NULL, uid);
                 if (r < 0)
                         return r;
         }
