@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <sys/xattr.h>
 
+#include "fileio.h"
 #include "fs-util.h"
 #include "log.h"
 #include "plan.h"
@@ -89,25 +90,17 @@ static int copy_guest_owner(CopyState *s, int fd) {
 
 static int copy_file_data(CopyState *s, int src, int dst) {
         for (;;) {
-                ssize_t n = read(src, s->buffer, SHARES_COPY_BUFFER_BYTES);
+                ssize_t n = read_retry(src, s->buffer, SHARES_COPY_BUFFER_BYTES);
+                int r;
 
-                if (n < 0 && errno == EINTR)
-                        continue;
                 if (n < 0)
-                        return log_error_errno(errno, "Cannot read '%s' in the home template: %m",
+                        return log_error_errno((int) n, "Cannot read '%s' in the home template: %m",
                                         s->path);
                 if (n == 0)
                         return 0;
-                for (ssize_t done = 0; done < n;) {
-                        ssize_t w = write(dst, s->buffer + done, (size_t) (n - done));
-
-                        if (w < 0 && errno == EINTR)
-                                continue;
-                        if (w < 0)
-                                return log_error_errno(errno,
-                                                "Cannot write '%s' of the new home: %m", s->path);
-                        done += w;
-                }
+                r = write_full_fd(dst, s->buffer, (size_t) n);
+                if (r < 0)
+                        return log_error_errno(r, "Cannot write '%s' of the new home: %m", s->path);
         }
 }
 

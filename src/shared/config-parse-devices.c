@@ -21,12 +21,18 @@ static int require_object(ConfigErrors *e, const char *path, json_t *item) {
         return r < 0 ? r : 0;
 }
 
-static int required_missing(ConfigErrors *e, const char *path, const char *key) {
-        _cleanup_(freep) char *p = config_path_key(path, key);
+/* Checks that the object item has key; records an error naming it if not. Returns 1 if it has. */
+static int require_key(ConfigErrors *e, const char *path, json_t *item, const char *key) {
+        _cleanup_(freep) char *p = NULL;
+        int r;
 
+        if (json_object_get(item, key))
+                return 1;
+        p = config_path_key(path, key);
         if (!p)
                 return -ENOMEM;
-        return config_error_add(e, 0, 0, p, "required option is missing");
+        r = config_error_add(e, 0, 0, p, "required option is missing");
+        return r < 0 ? r : 0;
 }
 
 /* Parses one element of a list into ret, an element of the list's type. */
@@ -71,9 +77,8 @@ static int parse_disk(ConfigErrors *e, const char *path, json_t *item, void *ret
         r = require_object(e, path, item);
         if (r <= 0)
                 return r;
-        if (!json_object_get(item, "path"))
-                r = required_missing(e, path, "path");
-        else
+        r = require_key(e, path, item, "path");
+        if (r > 0)
                 r = config_parse_abs_path(e, path, item, "path", false, &d->path);
         if (r >= 0)
                 r = config_json_options(e, path, item, skip, &d->options);
@@ -124,7 +129,7 @@ static int parse_shared_dir_tag(
                 return config_error_add(
                                 e, 0, 0, path, "tag and id are synonyms, give only one of them");
         if (!has_tag && !has_id)
-                return required_missing(e, path, "tag");
+                return require_key(e, path, item, "tag");
         r = config_json_string(e, path, item, has_tag ? "tag" : "id", false, &d->tag);
         if (r <= 0 || tag_is_valid(d->tag))
                 return r;
@@ -147,9 +152,8 @@ static int parse_shared_dir(ConfigErrors *e, const char *path, json_t *item, voi
         r = require_object(e, path, item);
         if (r <= 0)
                 return r;
-        if (!json_object_get(item, "path"))
-                r = required_missing(e, path, "path");
-        else
+        r = require_key(e, path, item, "path");
+        if (r > 0)
                 r = config_parse_abs_path(e, path, item, "path", false, &d->path);
         if (r >= 0)
                 r = parse_shared_dir_tag(e, path, item, d);
@@ -172,9 +176,8 @@ static int parse_pci_device(ConfigErrors *e, const char *path, json_t *item, voi
         r = require_object(e, path, item);
         if (r <= 0)
                 return r;
-        if (!json_object_get(item, "path"))
-                r = required_missing(e, path, "path");
-        else
+        r = require_key(e, path, item, "path");
+        if (r > 0)
                 r = config_json_string(e, path, item, "path", false, &s);
         if (r > 0) {
                 p = config_path_key(path, "path");
