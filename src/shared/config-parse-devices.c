@@ -35,6 +35,21 @@ static int require_key(ConfigErrors *e, const char *path, json_t *item, const ch
         return r < 0 ? r : 0;
 }
 
+/* An item that must be an object with an absolute "path" (into *ret_path). Returns 0 if it is no
+ * object (error recorded), else 1, with an error recorded for a missing or bad path: the caller
+ * goes on checking the rest of the object. */
+static int parse_path_object(ConfigErrors *e, const char *path, json_t *item, char **ret_path) {
+        int r;
+
+        r = require_object(e, path, item);
+        if (r <= 0)
+                return r;
+        r = require_key(e, path, item, "path");
+        if (r > 0)
+                r = config_parse_abs_path(e, path, item, "path", false, ret_path);
+        return r < 0 ? r : 1;
+}
+
 /* Parses one element of a list into ret, an element of the list's type. */
 typedef int (*ParseItemFunc)(ConfigErrors *e, const char *path, json_t *item, void *ret);
 
@@ -74,15 +89,10 @@ static int parse_disk(ConfigErrors *e, const char *path, json_t *item, void *ret
         DiskConfig *d = ret;
         int r;
 
-        r = require_object(e, path, item);
+        r = parse_path_object(e, path, item, &d->path);
         if (r <= 0)
                 return r;
-        r = require_key(e, path, item, "path");
-        if (r > 0)
-                r = config_parse_abs_path(e, path, item, "path", false, &d->path);
-        if (r >= 0)
-                r = config_json_options(e, path, item, skip, &d->options);
-        return r;
+        return config_json_options(e, path, item, skip, &d->options);
 }
 
 static int parse_additional_disks(json_t *obj, const char *path, VmConfig *vm, ConfigErrors *e) {
@@ -149,14 +159,10 @@ static int parse_shared_dir(ConfigErrors *e, const char *path, json_t *item, voi
         SharedDirectory *d = ret;
         int r;
 
-        r = require_object(e, path, item);
+        r = parse_path_object(e, path, item, &d->path);
         if (r <= 0)
                 return r;
-        r = require_key(e, path, item, "path");
-        if (r > 0)
-                r = config_parse_abs_path(e, path, item, "path", false, &d->path);
-        if (r >= 0)
-                r = parse_shared_dir_tag(e, path, item, d);
+        r = parse_shared_dir_tag(e, path, item, d);
         if (r >= 0)
                 r = config_json_options(e, path, item, skip, &d->options);
         return r;
