@@ -762,7 +762,6 @@ void vm_default_image_done(Vm *vm, int result) {
 
 int vm_start(Vm *vm) {
         Manager *m = vm->manager;
-        const VmmOps *ops;
 
         if (IN_SET(vm->state, VM_STARTING, VM_RUNNING))
                 return 0;
@@ -789,12 +788,11 @@ int vm_start(Vm *vm) {
 
         vm_start_dependencies(vm);
         vm_handle_event(vm, VM_EVENT_START);
-        ops = vmm_ops(config_vm_vmm(m->config, vm->config, m->crosvm_available));
-        /* A VMM killed after a failed start may not be reaped yet: its backend state is the
-         * old ops' to free. */
-        if (vm->ops && vm->ops != ops)
+        /* A VMM killed after a failed start may not be reaped yet: each start begins without
+         * the backend state of the one before (and it is the old ops' to free). */
+        if (vm->ops)
                 vm->ops->release(vm);
-        vm->ops = ops;
+        vm->ops = vmm_ops(config_vm_vmm(m->config, vm->config, m->crosvm_available));
         if (!vm->config->kernel && m->image_build) {
                 log_info("VM '%s' starts once the default guest image is built.", vm_name(vm));
                 vm->awaits_image = true;

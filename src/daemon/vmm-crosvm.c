@@ -38,16 +38,14 @@ typedef struct CrosvmVm {
 /* "<runtime_dir>/<name>.vmm": created 0700 and owned by the VM user if missing. */
 static int crosvm_prepare(Vm *vm, LaunchSetup *setup) {
         Manager *m = vm->manager;
-        CrosvmVm *c = vm->backend;
         _cleanup_(freep) char *dir = NULL;
+        CrosvmVm *c;
         int r = 0;
 
+        c = vm->backend = calloc(1, sizeof(CrosvmVm));
         if (!c) {
-                c = vm->backend = calloc(1, sizeof(CrosvmVm));
-                if (!c) {
-                        vm_set_failure(vm, "out of memory");
-                        return -ENOMEM;
-                }
+                vm_set_failure(vm, "out of memory");
+                return -ENOMEM;
         }
         dir = layout_runtime_file(m->options.runtime_dir, vm->config->name, LAYOUT_VMM_DIR_SUFFIX);
         if (!dir)
@@ -60,7 +58,6 @@ static int crosvm_prepare(Vm *vm, LaunchSetup *setup) {
                 vm_set_failure(vm, "cannot create crosvm's directory: %s", strerror(-r));
                 return r;
         }
-        free(c->dir);
         c->dir = TAKE_PTR(dir);
         /* Fixed for this run, as the plan's --vsock cid: a reload may move the VM later. */
         c->guest_cid = crosvm_plan_guest_cid(vm->index);

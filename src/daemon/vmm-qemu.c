@@ -41,22 +41,19 @@ static int qemu_choose_accel(Vm *vm, QemuVm *q) {
 }
 
 static int qemu_prepare(Vm *vm, LaunchSetup *setup) {
-        QemuVm *q = vm->backend;
+        QemuVm *q;
         int r;
 
+        q = vm->backend = calloc(1, sizeof(QemuVm));
         if (!q) {
-                q = vm->backend = calloc(1, sizeof(QemuVm));
-                if (!q) {
-                        vm_set_failure(vm, "out of memory");
-                        return -ENOMEM;
-                }
+                vm_set_failure(vm, "out of memory");
+                return -ENOMEM;
         }
         r = qemu_choose_accel(vm, q);
         if (r < 0)
                 return r;
         /* QEMU joins the VM's sound bus as it starts: the bus is up first (sound.c). */
-        if (!q->sound)
-                (void) sound_new(vm->manager, vm->config, &q->sound);
+        (void) sound_new(vm->manager, vm->config, &q->sound);
         /* Root starts it: from the build's absolute path, never through $PATH. */
         setup->binary = vm->manager->options.qemu_system;
         setup->accel = q->accel;

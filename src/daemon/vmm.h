@@ -32,9 +32,9 @@ typedef struct VmmOps {
          * share's root and the symbolic links of a new shared home live in user xattrs
          * (shares.h). Otherwise the guest sees the host's owners and links as they are. */
         bool shares_mapped_xattr;
-        /* Before the launch context: makes vm->backend and fills the VMM's part of *setup (its
-         * binary; QEMU: the acceleration it chooses, the sound bus it joins; crosvm: makes the
-         * VM user's directory). */
+        /* Before the launch context, with vm->backend NULL: makes it and fills the VMM's part of
+         * *setup (its binary; QEMU: the acceleration it chooses, the sound bus it joins; crosvm:
+         * makes the VM user's directory). */
         int (*prepare)(Vm *vm, LaunchSetup *setup);
         int (*plan)(const Config *c, const VmConfig *vm, const LaunchContext *ctx,
                         LaunchPlan **ret);

@@ -48,7 +48,9 @@ class Qmp:
 
     def __init__(self, path):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(10)
+        # A TCG guest's QEMU on a loaded host can be slow to answer; HostFeedback's thread
+        # must not die of a timeout.
+        self.sock.settimeout(60)
         self.lock = threading.Lock()
         self.sock.connect(str(path))
         self.file = self.sock.makefile("rw")
@@ -135,7 +137,7 @@ class Balloond:
 
     def stop(self):
         self.process.terminate()
-        code = self.process.wait(timeout=10)
+        code = self.process.wait(timeout=30)
         self.logf.close()
         return code
 
@@ -196,6 +198,47 @@ def wait_for(predicate, timeout, step=0.2):
     return None
 
 
+def answering(runtime):
+    """The VM's status when the last round had its stats in time, else None."""
+    v = vm_status(runtime)
+    return v if v and v["state"] == "ballooning" else None
+
+
+REACTION_ATTEMPTS = 3
+
+
+def measure_reaction(runtime, feedback, d):
+    """How long balloond takes to raise the VM's target after the host loses 150 MiB.
+
+    The time includes the round's stats query, which a TCG guest on a loaded host (another
+    test's VMs, a sanitised build) may miss the 100 ms deadline of: that round skips the VM
+    ("not-answering") and the next tick, a second later, reacts. Such an attempt measures QEMU,
+    not balloond, and is made again once the guest answers; a slow reaction while the guest
+    answered fails at once."""
+    for attempt in range(REACTION_ATTEMPTS):
+        v = wait_for(lambda: answering(runtime), 30)
+        assert v, f"the guest stopped answering:\n{d.output()}"
+        before = v["target_bytes"]
+        late = []
+
+        def raised():
+            v = vm_status(runtime) or {}
+            if v.get("state") == "not-answering":
+                late.append(v)
+            return v.get("target_bytes", 0) > before
+
+        t0 = time.monotonic()
+        feedback.set_base(HOST_BASE_AVAILABLE_MIB - 150)
+        reacted = wait_for(raised, 10, step=0.005)
+        reaction_ms = (time.monotonic() - t0) * 1000
+        assert reacted, f"no reaction to host pressure:\n{d.output()}"
+        if reaction_ms < 1000 or not late:
+            return reaction_ms
+        print(f"attempt {attempt + 1}: {reaction_ms:.0f} ms, the guest missed a round")
+        feedback.set_base(HOST_BASE_AVAILABLE_MIB)
+    return reaction_ms
+
+
 def test_idle_guest_gives_memory_back_and_takes_it_again_when_it_allocates(setup):
     guest, qmp, runtime = setup["guest"], setup["qmp"], setup["runtime"]
     feedback = HostFeedback(setup)
@@ -224,16 +267,9 @@ def test_idle_guest_gives_memory_back_and_takes_it_again_when_it_allocates(setup
         assert "PCI passthrough" in d.output()
 
         # 3. A sudden host allocation is answered within a few hundred ms (TCG, busy host).
-        time.sleep(2)
-        before = vm_status(runtime)["target_bytes"]
-        t0 = time.monotonic()
-        feedback.set_base(HOST_BASE_AVAILABLE_MIB - 150)
-        reacted = wait_for(lambda: (vm_status(runtime) or {}).get("target_bytes", 0) > before,
-                           5, step=0.005)
-        reaction_ms = (time.monotonic() - t0) * 1000
-        assert reacted, f"no reaction to host pressure:\n{d.output()}"
+        reaction_ms = measure_reaction(runtime, feedback, d)
         print(f"reaction to a sudden host allocation: {reaction_ms:.0f} ms")
-        assert reaction_ms < 1000
+        assert reaction_ms < 1000, d.output()
 
         # 4. The host allocation goes away and the balloon settles again; then a process in the
         # guest allocates 300 MiB and holds it: the balloon shrinks, as far as the host can pay.
