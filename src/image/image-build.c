@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "buffer.h"
 #include "cpio.h"
 #include "fileio.h"
 #include "fs-util.h"
@@ -444,12 +445,12 @@ static int module_plain(const ImageInputs *in, const ImageModule *m, Blob *ret) 
 
 typedef struct CpioBuild {
         CpioWriter writer;
-        CpioBuffer buffer;
+        Buffer buffer;
         char **dirs; /* directories already in the archive */
 } CpioBuild;
 
 static void cpio_build_finish(CpioBuild *c) {
-        cpio_buffer_finish(&c->buffer);
+        buffer_finish(&c->buffer);
         c->dirs = strv_free(c->dirs);
 }
 
@@ -639,18 +640,6 @@ static int build_cpio(const ImageBuildOptions *o, const ImageInputs *in, CpioBui
         return 0;
 }
 
-static void tmp_dir_removep(char **path) {
-        int r;
-
-        if (!*path)
-                return;
-        r = rm_rf(*path);
-        if (r < 0)
-                (void) log_warning_errno(r, "Failed to remove '%s', ignoring: %m", *path);
-        free(*path);
-        *path = NULL;
-}
-
 /* A build killed half-way (vmsilod stopping during its background build kills it) leaves its
  * ".<base>.tmp-XXXXXX" behind. Called under the parent's lock, so none of them is in use. */
 static void remove_stale_tmp_dirs(const char *parent, const char *base) {
@@ -690,7 +679,8 @@ static int write_image_dir(const ImageBuildOptions *o, const ImageInputs *in, co
         r = write_new_file_at(dir_fd, IMAGE_KERNEL_NAME, in->kernel.data, in->kernel.size, 0644);
         if (r < 0)
                 return log_error_errno(r, "Failed to write '%s/%s': %m", tmp, IMAGE_KERNEL_NAME);
-        r = write_new_file_at(dir_fd, IMAGE_INITRD_NAME, c->buffer.data, c->buffer.size, 0644);
+        r = write_new_file_at(dir_fd, IMAGE_INITRD_NAME, c->buffer.data + c->buffer.start,
+                        buffer_size(&c->buffer), 0644);
         if (r < 0)
                 return log_error_errno(r, "Failed to write '%s/%s': %m", tmp, IMAGE_INITRD_NAME);
         /* The manifest goes last: a directory with a manifest is complete. */
@@ -747,7 +737,7 @@ static int split_output(const char *output_dir, char **ret_parent, char **ret_ba
 static int build_and_swap(const ImageBuildOptions *o, const ImageInputs *in, const char *parent,
                 const char *base) {
         _cleanup_(cpio_build_finish) CpioBuild c = {};
-        _cleanup_(tmp_dir_removep) char *tmp = NULL;
+        _cleanup_(rm_rf_and_freep) char *tmp = NULL;
         int r;
 
         STRV_FOREACH(name, in->missing_optional) {
