@@ -769,6 +769,12 @@ int vm_start(Vm *vm) {
                 vm_set_failure(vm, "it is stopping; try again when it has stopped");
                 return -EBUSY;
         }
+        /* A VMM killed at the start timeout or for breaking the protocol is not reaped yet: its
+         * exit would release the resources of the next start. */
+        if (vm->child) {
+                vm_set_failure(vm, "its last VMM is still exiting; try again in a moment");
+                return -EBUSY;
+        }
         if (vm->manager->exiting) {
                 vm_set_failure(vm, "vmsilod is shutting down");
                 return -ESHUTDOWN;
