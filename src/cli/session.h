@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* session.h: host side of EXEC sessions on sd-event: run a program in the guest and relay local
- * fds to it.
+/* session.h: host side of EXEC sessions on the client's event loop (event-loop.h): run a program
+ * in the guest and relay local fds to it. Only vm-run (and the test client vmsilo-exec) use it.
  *
  * A SessionChannel is one connection to an agent (or to the daemon, which relays the same
  * protocol): it does HELLO and carries any number of concurrent Sessions (up to
@@ -16,8 +16,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <systemd/sd-event.h>
 
+#include "event-loop.h"
 #include "macro.h"
 #include "protocol.h"
 
@@ -77,7 +77,7 @@ typedef void (*SessionChannelLostHandler)(
                 SessionChannel *c, int error, const char *reason, void *userdata);
 
 /* Takes fd (a connected stream socket or pipe-like fd) on success. Sends HELLO at once. */
-int session_channel_new(sd_event *e, int fd, SessionChannel **ret);
+int session_channel_new(EventLoop *l, int fd, SessionChannel **ret);
 /* Detaches every session still attached (they are over; their done handlers are not called,
  * their owners still free them), then frees. */
 SessionChannel *session_channel_free(SessionChannel *c);
@@ -102,6 +102,6 @@ DEFINE_FREE_FUNC(Session *, session_free);
 int session_send_signal(Session *s, int signo);
 int session_resize(Session *s, uint16_t rows, uint16_t cols);
 /* Forwards SIGINT, SIGTERM, SIGHUP and SIGQUIT received by this process to the program, and
- * with tty_fd >= 0 SIGWINCH as the size of that terminal. Blocks those signals for sd-event;
- * one session per event loop can do this. */
+ * with tty_fd >= 0 SIGWINCH as the size of that terminal. Blocks those signals for the loop's
+ * signalfds; one session per event loop can do this. */
 int session_forward_signals(Session *s, int tty_fd);
