@@ -219,7 +219,9 @@ static int run(const RunOptions *o) {
         r = arm_announce(&state);
         if (r < 0)
                 log_warning_errno(r, "cannot arm the boot announcement, ignoring: %m");
-        r = session_channel_new(loop, fd, &channel);
+        /* A connection of our own to vmsilod, which sends its HELLO first and reads ours first:
+         * the OPEN need not wait for it. */
+        r = session_channel_new(loop, fd, /* fresh= */ true, &channel);
         if (r < 0) {
                 log_error_errno(r, "cannot set up the channel: %m");
                 return CLI_EXIT_VMSILO;

@@ -84,6 +84,7 @@ struct SessionChannel {
         EventSource *post;
         Session *sessions;
         bool ready;
+        bool fresh; /* session_channel_new(): OPEN right behind our HELLO */
         bool lost;
         int lost_error;
         char lost_reason[SESSION_REASON_MAX];
@@ -651,12 +652,13 @@ static int on_session_channel_post(EventSource *source, void *userdata) {
         return event_source_set_events(c->io, events);
 }
 
-int session_channel_new(EventLoop *l, int fd, SessionChannel **ret) {
+int session_channel_new(EventLoop *l, int fd, bool fresh, SessionChannel **ret) {
         _cleanup_(session_channel_freep) SessionChannel *c = NULL;
         MuxConfig mc = {
                 .role = MUX_ROLE_HOST,
                 .capabilities = PROTOCOL_CAPABILITIES,
                 .callbacks = session_mux_callbacks,
+                .open_before_hello = fresh,
         };
         int flags, r;
 
@@ -665,6 +667,7 @@ int session_channel_new(EventLoop *l, int fd, SessionChannel **ret) {
                 return -ENOMEM;
         c->loop = l;
         c->fd = -EBADF;
+        c->fresh = fresh;
         mc.userdata = c;
         flags = fcntl(fd, F_GETFL);
         if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
@@ -770,7 +773,7 @@ int session_start(SessionChannel *c, const SessionParams *p, SessionDoneHandler 
         c->sessions = s;
         if (c->lost)
                 session_fail(s, c->lost_error, "%s", c->lost_reason);
-        else if (c->ready)
+        else if (c->ready || c->fresh)
                 session_open_stream(s);
         *ret = TAKE_PTR(s);
         return 0;

@@ -76,8 +76,11 @@ typedef void (*SessionDoneHandler)(Session *s, const SessionResult *result, void
 typedef void (*SessionChannelLostHandler)(
                 SessionChannel *c, int error, const char *reason, void *userdata);
 
-/* Takes fd (a connected stream socket or pipe-like fd) on success. Sends HELLO at once. */
-int session_channel_new(EventLoop *l, int fd, SessionChannel **ret);
+/* Takes fd (a connected stream socket or pipe-like fd) on success. Sends HELLO at once. fresh:
+ * the connection is new to both sides (vm-run's to a command socket), so sessions send their
+ * OPEN right behind our HELLO instead of waiting a round trip for the peer's (mux.h,
+ * open_before_hello); false for a transport that may carry an earlier session (an agent's port). */
+int session_channel_new(EventLoop *l, int fd, bool fresh, SessionChannel **ret);
 /* Detaches every session still attached (they are over; their done handlers are not called,
  * their owners still free them), then frees. */
 SessionChannel *session_channel_free(SessionChannel *c);
@@ -87,8 +90,8 @@ void session_channel_set_lost_handler(
 bool session_channel_is_ready(const SessionChannel *c); /* agent HELLO received, not lost */
 bool session_channel_is_lost(const SessionChannel *c);
 
-/* Starts a session; before the agent's HELLO it waits for it. Fails at once only for invalid
- * params (-EINVAL) or OOM; everything later arrives through done. */
+/* Starts a session; before the agent's HELLO it waits for it, unless the channel is fresh. Fails at
+ * once only for invalid params (-EINVAL) or OOM; everything later arrives through done. */
 int session_start(SessionChannel *c, const SessionParams *p, SessionDoneHandler done,
                 void *userdata, Session **ret);
 /* Aborts a running session (CLOSE -ECANCELED; the agent hangs up on the program), closes the

@@ -505,7 +505,8 @@ int main(int argc, char **argv) {
 
         r = event_loop_new(&run.loop);
         if (r >= 0)
-                r = session_channel_new(run.loop, fd, &run.channel);
+                /* --fd may be an agent's port that carried earlier sessions. */
+                r = session_channel_new(run.loop, fd, /* fresh= */ false, &run.channel);
         if (r < 0) {
                 log_error_errno(r, "Cannot set up the channel: %m");
                 runner_finish(&run);
