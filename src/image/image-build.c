@@ -5,7 +5,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,8 +26,6 @@
 #define IMAGE_INPUT_SIZE_MAX (512u * 1024u * 1024u)
 #define IMAGE_BOOT_DIR "/boot"
 #define IMAGE_MODULES_ROOT "/lib/modules"
-
-extern char **environ;
 
 typedef struct Blob {
         uint8_t *data;
@@ -150,7 +147,6 @@ static int read_text_file(const char *path, char **ret) {
  * and returns its stdout. A non-zero exit is -EIO. */
 static int spawn_capture(char *const *argv, Blob *ret) {
         _cleanup_(closep) int read_fd = -EBADF, write_fd = -EBADF;
-        posix_spawn_file_actions_t actions;
         _cleanup_(blob_finish) Blob out = {};
         int pipe_fds[2], status, r, k;
         pid_t pid;
@@ -160,18 +156,9 @@ static int spawn_capture(char *const *argv, Blob *ret) {
         read_fd = pipe_fds[0];
         write_fd = pipe_fds[1];
 
-        r = posix_spawn_file_actions_init(&actions);
-        if (r != 0)
-                return -r;
-        r = posix_spawn_file_actions_adddup2(&actions, write_fd, STDOUT_FILENO);
-        if (r == 0)
-                r = posix_spawn_file_actions_addopen(
-                                &actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-        if (r == 0)
-                r = posix_spawnp(&pid, argv[0], &actions, NULL, argv, environ);
-        posix_spawn_file_actions_destroy(&actions);
-        if (r != 0)
-                return -r;
+        r = spawn_child(argv, NULL, write_fd, &pid);
+        if (r < 0)
+                return r;
         write_fd = safe_close(write_fd);
 
         r = read_fd_full(read_fd, &out);

@@ -444,6 +444,10 @@ static int install_agent(const RootfsBuildOptions *o, const char *root) {
         if (r >= 0)
                 r = make_dirs(root, "/etc/sysctl.d", 0755);
         if (r >= 0)
+                r = make_dirs(root, ROOTFS_GETTY_DROPIN_DIR, 0755);
+        if (r >= 0)
+                r = make_dirs(root, ROOTFS_GETTY_WANTS_DIR, 0755);
+        if (r >= 0)
                 r = copy_file(o->agent_path, root, ROOTFS_AGENT_PATH, 0755);
         if (r >= 0)
                 r = copy_file(o->agent_unit_path, root, ROOTFS_AGENT_UNIT_PATH, 0644);
@@ -456,9 +460,16 @@ static int install_agent(const RootfsBuildOptions *o, const char *root) {
         if (r >= 0)
                 r = write_file(root, ROOTFS_SYSCTL_PATH, rootfs_sysctl, strlen(rootfs_sysctl), 0644,
                                 false);
+        if (r >= 0)
+                r = write_file(root, ROOTFS_GETTY_DROPIN_PATH, rootfs_getty_autologin,
+                                strlen(rootfs_getty_autologin), 0644, false);
         if (r < 0)
                 return r;
         r = enable_unit(root, ROOTFS_AGENT_UNIT_PATH, ROOTFS_AGENT_UNIT_WANTS);
+        if (r >= 0)
+                r = enable_unit(root, ROOTFS_GETTY_UNIT, ROOTFS_GETTY_WANTS);
+        if (r >= 0) /* masked: a link to /dev/null */
+                r = enable_unit(root, "/dev/null", ROOTFS_SERIAL_GETTY_MASK);
         if (r >= 0)
                 r = install_unit(root, ROOTFS_SESSION_BUS_UNIT_PATH, ROOTFS_SESSION_BUS_UNIT_WANTS,
                                 rootfs_session_bus_unit);
