@@ -5,7 +5,8 @@
  * (libsystemd cannot be linked statically, and the guest has none), and the client is started
  * once per `vm-run`, where loading libsystemd and its dependencies is most of its cost: on the
  * development machine (2026-12-06) /bin/true took 0.81 ms to spawn and run, a hello-world linked
- * with -lsystemd 1.68 ms, `vmsilo --version` 1.78 ms (docs/benchmarks.md, issue #18). Both need
+ * with -lsystemd 1.68 ms, `vmsilo --version` 1.78 ms (issue #18); on this loop the client's own
+ * start is 0.3-0.5 ms over /bin/true's, 0.8-1.4 ms before (docs/benchmarks.md). Both need
  * only fd readiness, one-shot timers, a few signals, deferred work and a hook after each
  * dispatch, which this covers. Single-threaded.
  *
