@@ -11,7 +11,7 @@
 
 /* vm-start-debug is a program of its own (vmsilo-start-debug.c), with the VMM's sandbox. */
 static int exec_start_debug(int argc, char **argv) {
-        return cli_exec_helper(/* env= */ NULL, "vmsilo-start-debug", "vmsilo-start-debug",
+        return cli_exec_helper(/* env= */ NULL, "../cli/vmsilo-start-debug", "vmsilo-start-debug",
                         /* set_argv0= */ false, argv);
 }
 
