@@ -48,5 +48,14 @@ int cli_control_connect(const char *runtime_dir, ControlClient **ret);
  * what went wrong on the way. */
 int cli_control_call(ControlClient *c, json_t *request, uint64_t timeout_usec, json_t **ret);
 
+/* Runs one of the client's programs of its own under libexec/vmsilo (the image builder,
+ * vm-start-debug), which link libraries the vm-run client must not load: $<env> if env is set in
+ * the environment, else the build tree's copy (build_relative to this executable), else the
+ * installed VMSILO_LIBEXECDIR/<name>. With set_argv0 argv[0] becomes that path; otherwise the
+ * program gets ours, to name itself in messages as we would. Returns only on failure, logged:
+ * CLI_EXIT_FAILURE. */
+int cli_exec_helper(const char *env, const char *build_relative, const char *name, bool set_argv0,
+                char **argv);
+
 /* The option's value, else /etc/vmsilo/config.json. */
 const char *cli_config_path(const char *option);

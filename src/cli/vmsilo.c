@@ -9,6 +9,12 @@
 #include "log.h"
 #include "vmsilo-config.h"
 
+/* vm-start-debug is a program of its own (vmsilo-start-debug.c), with the VMM's sandbox. */
+static int exec_start_debug(int argc, char **argv) {
+        return cli_exec_helper(/* env= */ NULL, "../cli/vmsilo-start-debug", "vmsilo-start-debug",
+                        /* set_argv0= */ false, argv);
+}
+
 typedef struct Command {
         const char *name;
         int (*run)(int argc, char **argv);
@@ -29,7 +35,7 @@ static const Command commands[] = {
         { "clipboard", cmd_clipboard,
                         "clipboard: status, clear, to-host, from-host, copy-from, paste-to" },
         { "shell", cmd_shell, "attach to a VM's console, or ssh into it (vm-shell)" },
-        { "start-debug", cmd_start_debug, "run a VM's VMM in the foreground (vm-start-debug)" },
+        { "start-debug", exec_start_debug, "run a VM's VMM in the foreground (vm-start-debug)" },
 };
 
 /* Multi-call names: a link named like this runs that command with the link's argv. */

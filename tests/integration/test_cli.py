@@ -685,6 +685,33 @@ def test_vm_shell_ssh_of_an_unknown_vm_says_so(tmp_path):
     assert b"no VM named 'ghost'" in r.stderr
 
 
+# --- what the client loads (issue #18) ----------------------------------------------------------
+
+SANITIZER_RUNTIMES = ("libasan.", "libubsan.", "libtsan.", "liblsan.")
+
+
+def dt_needed(binary):
+    dynamic = subprocess.run(["readelf", "-d", str(binary)], check=True, capture_output=True,
+                             text=True).stdout
+    return [line.split("[")[1].rstrip("]") for line in dynamic.splitlines() if "(NEEDED)" in line]
+
+
+def test_issue_18_the_client_needs_only_libc_and_jansson():
+    """Every vm-run pays for each library the client loads: libsystemd alone cost ~0.9 ms a start
+    (docs/benchmarks.md). The client's loop is src/basic/event-loop.c, vm-start-debug's sandbox
+    (libseccomp, libacl) lives in libexec/vmsilo/vmsilo-start-debug. A sanitizer's runtime is the
+    build's, not ours."""
+    needed = [n for n in dt_needed(cli_binary()) if not n.startswith(SANITIZER_RUNTIMES)]
+    assert "libc.so.6" in needed  # the check reads the right entries
+    assert sorted(needed) == ["libc.so.6", "libjansson.so.4"]
+
+
+def test_issue_18_vm_start_debug_has_the_sandbox_libraries():
+    """The other half of the split: the sandbox did not vanish, it moved."""
+    needed = dt_needed(cli_binary().parent / "vmsilo-start-debug")
+    assert {"libseccomp.so.2", "libacl.so.1"} <= set(needed)
+
+
 # --- vm-start-debug ------------------------------------------------------------------------------
 
 def test_vm_start_debug_dry_run_prints_a_qemu_command_line(tmp_path, short_dir, cli_links):
