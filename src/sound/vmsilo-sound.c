@@ -60,10 +60,12 @@ typedef struct Voice {
         uint64_t id;
         bool used, capture;
         pa_sample_spec spec;
-        pa_stream *stream;      /* NULL while there is no server */
-        PcmRing ring;           /* playback: from QEMU to the server; capture: the other way */
-        uint64_t underruns;     /* playback: the server ran dry */
-        uint64_t silence_bytes; /* capture: Read padded with silence */
+        pa_stream *stream;  /* NULL while there is no server */
+        PcmRing ring;       /* playback: from QEMU to the server; capture: the other way */
+        bool stopped;       /* the guest stopped its stream (SetEnabled false) */
+        uint64_t underruns; /* playback: the server ran dry while the guest played */
+        uint64_t run_underruns, run_dropped; /* the counts when the guest last started */
+        uint64_t silence_bytes;              /* capture: Read padded with silence */
 } Voice;
 
 struct Sound {
@@ -124,10 +126,12 @@ static void on_stream_read(pa_stream *stream, size_t nbytes, void *userdata) {
         voice_fill(userdata);
 }
 
+/* Running dry after the guest stopped is the end of its sound, not an underrun. */
 static void on_stream_underflow(pa_stream *stream, void *userdata) {
         Voice *v = userdata;
 
-        v->underruns++;
+        if (!v->stopped)
+                v->underruns++;
 }
 
 static void voice_stream_close(Voice *v) {
@@ -363,7 +367,42 @@ static int on_in_fini(sd_bus_message *m, void *userdata, sd_bus_error *ret_error
         return on_fini(m, userdata, true);
 }
 
-/* SetEnabled and SetVolume: the guest's mixer. The user's mixer controls the stream instead. */
+/* SetEnabled: the guest started or stopped its stream (QEMU's HDA stream's run bit). A playback
+ * voice logs what went wrong while it played, so a user hearing gaps finds out whose they were
+ * (docs/sound.md). */
+static int on_set_enabled(sd_bus_message *m, Sound *s, bool capture) {
+        uint64_t id;
+        int enabled, r;
+        Voice *v;
+
+        r = sd_bus_message_read(m, "tb", &id, &enabled);
+        if (r < 0)
+                return r;
+        pa_threaded_mainloop_lock(s->pulse);
+        v = voice_find(s, id, capture);
+        if (v && !capture && enabled && v->stopped) {
+                v->run_underruns = v->underruns;
+                v->run_dropped = v->ring.dropped_bytes;
+        } else if (v && !capture && !enabled && !v->stopped)
+                log_info("VM %s: playback voice %" PRIu64 " stopped: %" PRIu64 " underruns, "
+                         "%" PRIu64 " bytes dropped while it played",
+                                s->vm_name, id, v->underruns - v->run_underruns,
+                                v->ring.dropped_bytes - v->run_dropped);
+        if (v)
+                v->stopped = !enabled;
+        pa_threaded_mainloop_unlock(s->pulse);
+        return sd_bus_reply_method_return(m, NULL);
+}
+
+static int on_out_set_enabled(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        return on_set_enabled(m, userdata, false);
+}
+
+static int on_in_set_enabled(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        return on_set_enabled(m, userdata, true);
+}
+
+/* SetVolume: the guest's mixer. The user's mixer controls the stream instead. */
 static int on_ignored(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         return sd_bus_reply_method_return(m, NULL);
 }
@@ -437,7 +476,7 @@ static const sd_bus_vtable out_listener_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_METHOD("Init", "tybbuyuub", "", on_out_init, 0),
         SD_BUS_METHOD("Fini", "t", "", on_out_fini, 0),
-        SD_BUS_METHOD("SetEnabled", "tb", "", on_ignored, 0),
+        SD_BUS_METHOD("SetEnabled", "tb", "", on_out_set_enabled, 0),
         SD_BUS_METHOD("SetVolume", "tbay", "", on_ignored, 0),
         SD_BUS_METHOD("Write", "tay", "", on_write, 0),
         SD_BUS_VTABLE_END,
@@ -447,7 +486,7 @@ static const sd_bus_vtable in_listener_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_METHOD("Init", "tybbuyuub", "", on_in_init, 0),
         SD_BUS_METHOD("Fini", "t", "", on_in_fini, 0),
-        SD_BUS_METHOD("SetEnabled", "tb", "", on_ignored, 0),
+        SD_BUS_METHOD("SetEnabled", "tb", "", on_in_set_enabled, 0),
         SD_BUS_METHOD("SetVolume", "tbay", "", on_ignored, 0),
         SD_BUS_METHOD("Read", "tt", "ay", on_read, 0),
         SD_BUS_VTABLE_END,

@@ -439,6 +439,9 @@ def guest_plays_the_tone(daemon, pulse_host, tmp_path, script, diagnostics):
     tone = tmp_path / "tone.wav"
     tone_wav(tone, GUEST_TONE, 3)
     recording = pulse_host.runtime / "playback.wav"
+    stopped = re.compile(r"VM tmpfs: playback voice \d+ stopped: \d+ underruns, \d+ bytes dropped"
+                         r" while it played")
+    before = len(stopped.findall(daemon.output()))
     parec = pulse_host.record(recording)
     try:
         r = daemon.run("tmpfs", "sh", "-c", f"cat > /tmp/tone.wav && {script}",
@@ -452,6 +455,9 @@ def guest_plays_the_tone(daemon, pulse_host, tmp_path, script, diagnostics):
     frequency, rms, seconds = tone_of(recording)
     assert abs(frequency - GUEST_TONE) < 30 and rms > 0.05 and seconds > 1.5, \
         (frequency, rms, seconds, diagnostics())
+    # The guest stopped its stream: vmsilo-sound tells what went wrong while it played.
+    wait_for(lambda: len(stopped.findall(daemon.output())) > before, timeout=30,
+             what="vmsilo-sound's line for the stopped playback")
     return r.stdout.decode()
 
 
