@@ -440,7 +440,7 @@ def guest_plays_the_tone(daemon, pulse_host, tmp_path, script, diagnostics):
     tone_wav(tone, GUEST_TONE, 3)
     recording = pulse_host.runtime / "playback.wav"
     stopped = re.compile(r"VM tmpfs: playback voice \d+ stopped: \d+ underruns, \d+ bytes dropped"
-                         r" while it played")
+                         r" while it played \(\d+ restarts since the last line\)")
     before = len(stopped.findall(daemon.output()))
     parec = pulse_host.record(recording)
     try:
