@@ -154,8 +154,10 @@ def time_it(fn, *args, **kwargs):
     return time.perf_counter() - t0
 
 
-def vm_run(daemon, vm, *argv, stdin=subprocess.DEVNULL, check=True):
-    r = subprocess.run([binary("vmsilo"), "run", "-T", vm, *argv], env=daemon.env, stdin=stdin,
+def vm_run(daemon, vm, *argv, stdin=subprocess.DEVNULL, check=True, client=None):
+    """client: another vmsilo binary to run instead of the build's (bench/run --compare-cli)."""
+    r = subprocess.run([client or binary("vmsilo"), "run", "-T", vm, *argv], env=daemon.env,
+                       stdin=stdin,
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=600)
     if check and r.returncode != 0:
         raise RuntimeError(f"vm-run {vm} {argv} failed ({r.returncode}): {r.stderr!r}")
@@ -225,6 +227,13 @@ def machine():
     return info
 
 
+def is_sound_option(option, value):
+    """The VM's sound card talks to its per-VM D-Bus (docs/sound.md), which a bare QEMU cannot
+    reach; a guest exec does not use it."""
+    return (option == "-audiodev" or (option == "-display" and value.startswith("dbus"))
+            or (option == "-device" and value.startswith(("intel-hda", "hda-"))))
+
+
 class BareVm:
     """The daemon's own QEMU command line run directly (no vmsilod, no CLI): the fd-passed
     chardevs become unix sockets in workdir. The console is left unconnected (QEMU drops its
@@ -234,7 +243,11 @@ class BareVm:
         self.workdir = workdir
         self.agent_path = os.path.join(workdir, "agent.sock")
         argv = []
-        for a in daemon_qemu_argv:
+        skip = False
+        for a, value in zip(daemon_qemu_argv, daemon_qemu_argv[1:] + [""]):
+            if skip or is_sound_option(a, value):
+                skip = not skip  # drop the option and its value
+                continue
             if a.startswith("socket,id=") and ",fd=" in a:
                 ident = a.split(",")[1].split("=")[1]
                 a = f"socket,id={ident},path={os.path.join(workdir, ident + '.sock')}," \

@@ -1,13 +1,14 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # bash completion for vmsilo and its multi-call names (vm-run, vm-start, vm-stop, vm-shell,
 # vm-start-debug). VM names come from the running daemon (`vmsilo list`), else from the
-# configuration file.
+# configuration file (@configpath@: meson writes the installed default in; the copy in the
+# source tree names none).
 # COMPREPLY=( $(compgen …) ), bash completion's idiom, splits on purpose: the words are VM names
 # ([a-z0-9-]) and fixed option words, never globs.
 # shellcheck shell=bash disable=SC2207
 
 _vmsilo_vm_names() {
-        local names config=${1:-/etc/vmsilo/config.json}
+        local names config=${1:-@configpath@}
         names=$(vmsilo list 2>/dev/null)
         if [[ -z $names && -r $config ]] && command -v python3 >/dev/null; then
                 names=$(python3 -c 'import json, sys
@@ -30,7 +31,9 @@ _vmsilo_options() {
         shell) echo "-h --help --raw-terminal --ssh --root --config --runtime-dir" ;;
         start-debug) echo "-h --help -n --dry-run --vmm --config --state-dir --runtime-dir" ;;
         image-build) echo "-h --help --all --config --suite --mirror --force --state-dir --agent
-                --kernel --modules-dir --busybox --init --output" ;;
+                --kernel --modules-dir --busybox --init --init-stages --output" ;;
+        config-plan) echo "-h --help --vmm --accel" ;;
+        clipboard) echo "-h --help --socket --control" ;;
         esac
 }
 
@@ -39,6 +42,7 @@ _vmsilo_options_with_value() {
         -u | --user | -e | --env | --cwd | --runtime-dir | --config | --state-dir | --vmm) return 0 ;;
         --suite | --mirror | --agent | --kernel | --modules-dir | --busybox | --init | --output)
                 return 0 ;;
+        --init-stages | --accel | --socket | --control) return 0 ;;
         esac
         return 1
 }
@@ -62,14 +66,17 @@ _vmsilo_command() {
 
         if ((positional == 0)) || [[ $command != run ]]; then
                 case $prev in
-                --runtime-dir | --state-dir | --cwd)
+                --runtime-dir | --state-dir | --cwd | --modules-dir | --init-stages | --output)
                         COMPREPLY=($(compgen -d -- "$cur"))
                         return ;;
-                --config)
+                --config | --agent | --kernel | --busybox | --init | --socket | --control)
                         COMPREPLY=($(compgen -f -- "$cur"))
                         return ;;
                 --vmm)
                         COMPREPLY=($(compgen -W "qemu crosvm" -- "$cur"))
+                        return ;;
+                --accel)
+                        COMPREPLY=($(compgen -W "kvm tcg" -- "$cur"))
                         return ;;
                 -u | --user | -e | --env)
                         return ;;
@@ -94,7 +101,29 @@ _vmsilo_command() {
         status | shell | start-debug | image-build)
                 ((positional == 0)) &&
                         COMPREPLY=($(compgen -W "$(_vmsilo_vm_names "$config")" -- "$cur")) ;;
+        config-plan)
+                # [FILE] VMNAME: a name first, a file for those who give one.
+                ((positional <= 1)) &&
+                        COMPREPLY=($(compgen -W "$(_vmsilo_vm_names "$config")" -- "$cur") \
+                                $(compgen -f -- "$cur")) ;;
+        clipboard)
+                if ((positional == 0)); then
+                        COMPREPLY=($(compgen -W "status clear to-host from-host copy-from paste-to" \
+                                -- "$cur"))
+                elif ((positional == 1)) && [[ $prev == copy-from || $prev == paste-to ]]; then
+                        COMPREPLY=($(compgen -W "$(_vmsilo_vm_names "$config")" -- "$cur"))
+                fi ;;
         esac
+}
+
+# The verb after a command with verbs (vmsilo config check…); false once the cursor is past it.
+_vmsilo_verb() {
+        ((COMP_CWORD == 2)) || return 1
+        COMPREPLY=($(compgen -W "$1 --help" -- "${COMP_WORDS[2]}"))
+}
+
+_vmsilo_files() {
+        COMPREPLY=($(compgen -f -- "${COMP_WORDS[COMP_CWORD]}"))
 }
 
 _vmsilo() {
@@ -108,27 +137,36 @@ _vmsilo() {
         vm-start-debug) _vmsilo_command start-debug 1 ;;
         *)
                 if ((COMP_CWORD == 1)); then
-                        COMPREPLY=($(compgen -W "config image pci run start stop status list reload shell
-                                start-debug --help --version" -- "${COMP_WORDS[1]}"))
+                        COMPREPLY=($(compgen -W "config desktop image pci run start stop status list
+                                reload clipboard shell start-debug --help --version" -- "${COMP_WORDS[1]}"))
                         return
                 fi
                 case ${COMP_WORDS[1]} in
-                run | start | stop | status | list | shell | start-debug)
+                run | start | stop | status | list | reload | shell | start-debug | clipboard)
                         _vmsilo_command "${COMP_WORDS[1]}" 2 ;;
+                config)
+                        _vmsilo_verb "check show plan" ||
+                                if [[ ${COMP_WORDS[2]} == plan ]]; then
+                                        _vmsilo_command config-plan 3
+                                else
+                                        _vmsilo_files
+                                fi ;;
+                desktop)
+                        _vmsilo_verb snippets ||
+                                if ((COMP_CWORD == 3)); then
+                                        COMPREPLY=($(compgen -W "sway kwin" -- "${COMP_WORDS[3]}"))
+                                else
+                                        _vmsilo_files
+                                fi ;;
                 image)
-                        if ((COMP_CWORD == 2)); then
-                                COMPREPLY=($(compgen -W "build --help" -- "${COMP_WORDS[2]}"))
-                        elif [[ ${COMP_WORDS[2]} == build ]]; then
-                                _vmsilo_command image-build 3
-                        fi ;;
+                        _vmsilo_verb build ||
+                                if [[ ${COMP_WORDS[2]} == build ]]; then
+                                        _vmsilo_command image-build 3
+                                fi ;;
                 pci)
-                        if ((COMP_CWORD == 2)); then
-                                COMPREPLY=($(compgen -W "rules --help" -- "${COMP_WORDS[2]}"))
-                        else
-                                COMPREPLY=($(compgen -f -- "${COMP_WORDS[COMP_CWORD]}"))
-                        fi ;;
+                        _vmsilo_verb rules || _vmsilo_files ;;
                 *)
-                        COMPREPLY=($(compgen -f -- "${COMP_WORDS[COMP_CWORD]}")) ;;
+                        _vmsilo_files ;;
                 esac ;;
         esac
 }

@@ -8,7 +8,8 @@ hostname_arg=vmsilo
 root_arg=none
 ifname_args=
 net_args=
-shell_arg=0
+# A root shell on the console, what `vm-shell NAME` attaches to (the console is host-only).
+shell_arg=1
 
 # The host writes the command line; still, only accept the shapes documented in
 # docs/guest-image.md and ignore the rest.
@@ -42,8 +43,8 @@ parse_cmdline() {
                                 log warn "ignoring bad vmsilo.loglevel='$v'"
                         fi
                         ;;
-                vmsilo.shell=1)
-                        shell_arg=1
+                vmsilo.shell=0 | vmsilo.shell=1)
+                        shell_arg=${word#vmsilo.shell=}
                         ;;
                 vmsilo.home=9p | vmsilo.home=virtiofs)
                         home_fs_arg=${word#vmsilo.home=}

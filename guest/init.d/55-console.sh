@@ -3,7 +3,8 @@
 # shellcheck shell=sh disable=SC2034,SC2154
 # 55-console.sh: the console, once virtio_console has made it.
 
-# The console (hvc0 here) appears only once virtio_console has probed its port, asynchronously.
+# The console opens at once on ttyS0 (vmsilod's plans); hvc0 appears only once virtio_console has
+# probed its port, asynchronously.
 open_console() {
         i=0
         while [ "$i" -lt "$CONSOLE_WAIT_STEPS" ]; do

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Variables are shared between /init and its stages (set in one, used in another):
 # shellcheck shell=sh disable=SC2034,SC2154
-# 90-inittab.sh: what busybox init runs once /init hands over (the agent, the debug shell).
+# 90-inittab.sh: what busybox init runs once /init hands over (the agent, the console's shell).
 
 write_inittab() {
         {

@@ -98,8 +98,8 @@ static void agent_check_sessions(Agent *a) {
 /* ---- channel ---- */
 
 static void agent_channel_detach(Agent *a) {
-        a->in_source = loop_source_free(a->in_source);
-        a->out_source = loop_source_free(a->out_source);
+        a->in_source = event_source_free(a->in_source);
+        a->out_source = event_source_free(a->out_source);
         if (a->args->transport == TRANSPORT_STDIO) {
                 a->in_fd = -EBADF; /* 0 and 1 stay open: children must never get them as pipes */
                 a->out_fd = -EBADF;
@@ -109,8 +109,8 @@ static void agent_channel_detach(Agent *a) {
         a->out_fd = safe_close(a->out_fd);
 }
 
-static int on_channel_in(LoopSource *source, int fd, uint32_t revents, void *userdata);
-static int on_channel_out(LoopSource *source, int fd, uint32_t revents, void *userdata);
+static int on_channel_in(EventSource *source, int fd, uint32_t revents, void *userdata);
+static int on_channel_out(EventSource *source, int fd, uint32_t revents, void *userdata);
 
 /* Takes in_fd and out_fd (closed on failure too, except for --stdio's 0 and 1). */
 static int agent_channel_attach(Agent *a, int in_fd, int out_fd) {
@@ -122,9 +122,9 @@ static int agent_channel_attach(Agent *a, int in_fd, int out_fd) {
         if (r >= 0)
                 r = transport_set_nonblock(out_fd);
         if (r >= 0)
-                r = loop_add_io(a->loop, in_fd, EPOLLIN, on_channel_in, a, &a->in_source);
+                r = event_loop_add_io(a->loop, in_fd, EPOLLIN, on_channel_in, a, &a->in_source);
         if (r >= 0)
-                r = loop_add_io(a->loop, out_fd, 0, on_channel_out, a, &a->out_source);
+                r = event_loop_add_io(a->loop, out_fd, 0, on_channel_out, a, &a->out_source);
         if (r < 0) {
                 agent_channel_detach(a);
                 return r;
@@ -163,7 +163,7 @@ static void agent_virtio_connect(Agent *a) {
         r = timer_arm(a->reconnect_timer_fd, AGENT_RECONNECT_USEC);
         if (r < 0) {
                 log_error_errno(r, "Cannot arm the reconnect timer: %m");
-                loop_exit(a->loop, EXIT_FAILURE);
+                event_loop_exit(a->loop, EXIT_FAILURE);
         }
 }
 
@@ -181,10 +181,10 @@ static void agent_hangup(Agent *a, const char *why) {
         case TRANSPORT_FD:
         case TRANSPORT_STDIO:
                 a->exiting = true;
-                loop_exit(a->loop, EXIT_SUCCESS);
+                event_loop_exit(a->loop, EXIT_SUCCESS);
                 return;
         case TRANSPORT_VSOCK:
-                (void) loop_source_set_events(a->listen_source, EPOLLIN);
+                (void) event_source_set_events(a->listen_source, EPOLLIN);
                 return;
         default:
                 agent_virtio_connect(a);
@@ -208,7 +208,7 @@ static void agent_channel_broken(Agent *a, int error) {
         agent_status_reset_connection(&a->status);
 }
 
-static int on_channel_in(LoopSource *source, int fd, uint32_t revents, void *userdata) {
+static int on_channel_in(EventSource *source, int fd, uint32_t revents, void *userdata) {
         Agent *a = userdata;
         uint8_t buf[AGENT_READ_BYTES];
         ssize_t n;
@@ -244,15 +244,15 @@ static int agent_flush(Agent *a) {
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n < 0 && errno == EAGAIN)
-                        return loop_source_set_events(a->out_source, EPOLLOUT);
+                        return event_source_set_events(a->out_source, EPOLLOUT);
                 if (n < 0)
                         return -errno;
                 mux_consume_output(a->mux, (size_t) n);
         }
-        return loop_source_set_events(a->out_source, 0);
+        return event_source_set_events(a->out_source, 0);
 }
 
-static int on_channel_out(LoopSource *source, int fd, uint32_t revents, void *userdata) {
+static int on_channel_out(EventSource *source, int fd, uint32_t revents, void *userdata) {
         /* The post handler flushes; this wake-up only has to happen. */
         return 0;
 }
@@ -286,23 +286,24 @@ static void agent_update_status(Agent *a) {
 
 /* After every batch: STATUS, write out, then pause or resume every reader by the queue size
  * and the windows. */
-static void agent_post(void *userdata) {
+static int agent_post(EventSource *source, void *userdata) {
         Agent *a = userdata;
         int r;
 
         if (a->in_fd < 0)
-                return;
+                return 0;
         agent_update_status(a);
         r = agent_flush(a);
         if (r < 0) {
                 agent_hangup(a, "write error");
-                return;
+                return 0;
         }
-        (void) loop_source_set_events(a->in_source, agent_output_is_full(a) ? 0 : EPOLLIN);
+        (void) event_source_set_events(a->in_source, agent_output_is_full(a) ? 0 : EPOLLIN);
         for (ExecStream *s = a->execs; s; s = s->next)
                 exec_stream_update(s);
         for (ForwardStream *f = a->forwards; f; f = f->next)
                 forward_stream_update(f);
+        return 0;
 }
 
 /* ---- mux callbacks ---- */
@@ -398,7 +399,7 @@ static void on_mux_power(Mux *m, PowerAction action, void *userdata) {
                 log_info("Not calling reboot() with --fd/--stdio; exiting instead.");
                 agent_kill_sessions(a);
                 a->exiting = true;
-                loop_exit(a->loop, EXIT_SUCCESS);
+                event_loop_exit(a->loop, EXIT_SUCCESS);
                 return;
         }
         agent_kill_sessions(a);
@@ -415,7 +416,7 @@ static void on_mux_channel_error(Mux *m, int error, const char *reason, void *us
 
 /* ---- other sources ---- */
 
-static int on_signal(LoopSource *source, int fd, uint32_t revents, void *userdata) {
+static int on_signal(EventSource *source, int fd, uint32_t revents, void *userdata) {
         Agent *a = userdata;
         struct signalfd_siginfo si;
 
@@ -425,14 +426,14 @@ static int on_signal(LoopSource *source, int fd, uint32_t revents, void *userdat
                 log_info("Received signal %u, ending every session and exiting.", si.ssi_signo);
                 agent_kill_sessions(a);
                 a->exiting = true;
-                loop_exit(a->loop, EXIT_SUCCESS);
+                event_loop_exit(a->loop, EXIT_SUCCESS);
         }
         agent_reap_children(a);
         agent_check_sessions(a);
         return 0;
 }
 
-static int on_cgroup_event(LoopSource *source, int fd, uint32_t revents, void *userdata) {
+static int on_cgroup_event(EventSource *source, int fd, uint32_t revents, void *userdata) {
         uint8_t buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 
         while (read(fd, buf, sizeof(buf)) > 0)
@@ -441,7 +442,7 @@ static int on_cgroup_event(LoopSource *source, int fd, uint32_t revents, void *u
         return 0;
 }
 
-static int on_reconnect_timer(LoopSource *source, int fd, uint32_t revents, void *userdata) {
+static int on_reconnect_timer(EventSource *source, int fd, uint32_t revents, void *userdata) {
         Agent *a = userdata;
 
         timer_drain(fd);
@@ -450,7 +451,7 @@ static int on_reconnect_timer(LoopSource *source, int fd, uint32_t revents, void
         return 0;
 }
 
-static int on_status_timer(LoopSource *source, int fd, uint32_t revents, void *userdata) {
+static int on_status_timer(EventSource *source, int fd, uint32_t revents, void *userdata) {
         /* agent_post() sends the STATUS that is due. */
         timer_drain(fd);
         return 0;
@@ -470,7 +471,7 @@ static void agent_log_refused_peer(const struct sockaddr_storage *peer) {
                                 (int) peer->ss_family);
 }
 
-static int on_vsock_connection(LoopSource *source, int fd, uint32_t revents, void *userdata) {
+static int on_vsock_connection(EventSource *source, int fd, uint32_t revents, void *userdata) {
         Agent *a = userdata;
         struct sockaddr_storage peer;
         int conn, r;
@@ -490,7 +491,7 @@ static int on_vsock_connection(LoopSource *source, int fd, uint32_t revents, voi
         r = agent_attach_fd(a, conn);
         if (r < 0)
                 return log_error_errno(r, "Cannot use the vsock connection: %m");
-        (void) loop_source_set_events(source, 0);
+        (void) event_source_set_events(source, 0);
         return 0;
 }
 
@@ -511,7 +512,7 @@ static int agent_setup_signals(Agent *a) {
         a->signal_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
         if (a->signal_fd < 0)
                 return -errno;
-        r = loop_add_io(a->loop, a->signal_fd, EPOLLIN, on_signal, a, &a->signal_source);
+        r = event_loop_add_io(a->loop, a->signal_fd, EPOLLIN, on_signal, a, &a->signal_source);
         if (r < 0)
                 return r;
         /* Orphans of our sessions come to us, so "every process has exited" can be observed. */
@@ -527,11 +528,11 @@ static int agent_setup_timers(Agent *a) {
         a->status_timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
         if (a->reconnect_timer_fd < 0 || a->status_timer_fd < 0)
                 return -errno;
-        r = loop_add_io(a->loop, a->reconnect_timer_fd, EPOLLIN, on_reconnect_timer, a,
+        r = event_loop_add_io(a->loop, a->reconnect_timer_fd, EPOLLIN, on_reconnect_timer, a,
                         &a->reconnect_timer_source);
         if (r < 0)
                 return r;
-        return loop_add_io(a->loop, a->status_timer_fd, EPOLLIN, on_status_timer, a,
+        return event_loop_add_io(a->loop, a->status_timer_fd, EPOLLIN, on_status_timer, a,
                         &a->status_timer_source);
 }
 
@@ -549,7 +550,7 @@ static void agent_setup_cgroup(Agent *a) {
         if (a->inotify_fd < 0)
                 r = -errno;
         else
-                r = loop_add_io(a->loop, a->inotify_fd, EPOLLIN, on_cgroup_event, a,
+                r = event_loop_add_io(a->loop, a->inotify_fd, EPOLLIN, on_cgroup_event, a,
                                 &a->inotify_source);
         if (r < 0) {
                 log_warning_errno(r, "Cannot watch cgroups, tracking process groups instead: %m");
@@ -593,7 +594,7 @@ int agent_new(const AgentArgs *args, Agent **ret) {
                 .signal_fd = -EBADF,
                 .inotify_fd = -EBADF,
         };
-        r = loop_new(&a->loop);
+        r = event_loop_new(&a->loop);
         if (r < 0)
                 return log_error_errno(r, "Cannot create the event loop: %m");
         mc = (MuxConfig){
@@ -621,7 +622,9 @@ int agent_new(const AgentArgs *args, Agent **ret) {
                 return log_error_errno(r, "Cannot set up timers: %m");
         agent_setup_cgroup(a);
         forward_listen_start(a);
-        loop_set_post(a->loop, agent_post, a);
+        r = event_loop_add_post(a->loop, agent_post, a, &a->post_source);
+        if (r < 0)
+                return log_error_errno(r, "Cannot set up the event loop: %m");
         *ret = TAKE_PTR(a);
         return 0;
 }
@@ -645,7 +648,7 @@ static int agent_start_transport(Agent *a) {
                 if (r < 0)
                         return log_error_errno(r, "Cannot listen on vsock port %u: %m",
                                         a->args->vsock_port);
-                return loop_add_io(a->loop, a->listen_fd, EPOLLIN, on_vsock_connection, a,
+                return event_loop_add_io(a->loop, a->listen_fd, EPOLLIN, on_vsock_connection, a,
                                 &a->listen_source);
         default:
                 agent_virtio_connect(a);
@@ -659,7 +662,7 @@ int agent_run(Agent *a) {
         r = agent_start_transport(a);
         if (r < 0)
                 return r;
-        return loop_run(a->loop);
+        return event_loop_run(a->loop);
 }
 
 /* Killed sessions take a moment to die; wait (bounded) so their cgroups can be removed. */
@@ -687,18 +690,19 @@ Agent *agent_free(Agent *a) {
                 forward_stream_free(a->forwards);
         forward_listen_stop(a);
         agent_channel_detach(a);
-        a->listen_source = loop_source_free(a->listen_source);
-        a->reconnect_timer_source = loop_source_free(a->reconnect_timer_source);
-        a->status_timer_source = loop_source_free(a->status_timer_source);
-        a->signal_source = loop_source_free(a->signal_source);
-        a->inotify_source = loop_source_free(a->inotify_source);
+        a->listen_source = event_source_free(a->listen_source);
+        a->reconnect_timer_source = event_source_free(a->reconnect_timer_source);
+        a->status_timer_source = event_source_free(a->status_timer_source);
+        a->signal_source = event_source_free(a->signal_source);
+        a->inotify_source = event_source_free(a->inotify_source);
+        a->post_source = event_source_free(a->post_source);
         a->listen_fd = safe_close(a->listen_fd);
         a->reconnect_timer_fd = safe_close(a->reconnect_timer_fd);
         a->status_timer_fd = safe_close(a->status_timer_fd);
         a->signal_fd = safe_close(a->signal_fd);
         a->inotify_fd = safe_close(a->inotify_fd);
         a->mux = mux_free(a->mux);
-        a->loop = loop_free(a->loop);
+        a->loop = event_loop_free(a->loop);
         a->file_env = strv_free(a->file_env);
         free(a->cgroup_base);
         free(a);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* agent.h: the Agent (one per process): the host channel, its mux, and the streams on it.
  *
- * Ownership: Agent owns the Loop's sources for the channel, signals and timers, the Mux, and
+ * Ownership: Agent owns the EventLoop's sources for the channel, signals and timers, the Mux, and
  * every ExecStream and ForwardStream (linked lists below). A stream's mux userdata points at
  * its AgentStream header; the mux's on_close is the only place a stream learns it is over. */
 #pragma once
@@ -12,7 +12,7 @@
 #include "agent-status.h"
 #include "args.h"
 #include "buffer.h"
-#include "loop.h"
+#include "event-loop.h"
 #include "mux.h"
 #include "stream-pipe.h"
 
@@ -36,7 +36,7 @@ typedef struct AgentStream {
 
 struct Agent {
         const AgentArgs *args;
-        Loop *loop;
+        EventLoop *loop;
         Mux *mux;
         char **file_env;
         char *cgroup_base; /* NULL: no cgroup2, sessions tracked by process group */
@@ -44,20 +44,21 @@ struct Agent {
         /* The host channel: in_fd is read, out_fd written; for a socket or port out_fd is a dup
          * of in_fd so each has its own epoll registration. -EBADF while disconnected. */
         int in_fd, out_fd;
-        LoopSource *in_source, *out_source;
+        EventSource *in_source, *out_source;
         bool channel_broken; /* set by on_channel_error, handled after mux_feed() returns */
 
         int listen_fd; /* vsock only */
-        LoopSource *listen_source;
+        EventSource *listen_source;
         int reconnect_timer_fd; /* virtio only */
-        LoopSource *reconnect_timer_source;
+        EventSource *reconnect_timer_source;
         bool reconnect_logged;
         int status_timer_fd;
-        LoopSource *status_timer_source;
+        EventSource *status_timer_source;
         int signal_fd;
-        LoopSource *signal_source;
+        EventSource *signal_source;
         int inotify_fd; /* cgroup.events watches; -EBADF without cgroup2 */
-        LoopSource *inotify_source;
+        EventSource *inotify_source;
+        EventSource *post_source; /* agent_post(): after every batch */
 
         ExecStream *execs; /* doubly linked via ExecStream.next/prev */
         ForwardStream *forwards;

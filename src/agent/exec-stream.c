@@ -13,8 +13,8 @@
 #include "log.h"
 #include "pty.h"
 
-static int on_stdin_writable(LoopSource *source, int fd, uint32_t revents, void *userdata);
-static int on_output_readable(LoopSource *source, int fd, uint32_t revents, void *userdata);
+static int on_stdin_writable(EventSource *source, int fd, uint32_t revents, void *userdata);
+static int on_output_readable(EventSource *source, int fd, uint32_t revents, void *userdata);
 
 static void exec_stream_unlink(ExecStream *s) {
         Agent *a = s->agent;
@@ -29,13 +29,13 @@ static void exec_stream_unlink(ExecStream *s) {
 }
 
 static void exec_stream_close_stdin(ExecStream *s) {
-        s->stdin_source = loop_source_free(s->stdin_source);
+        s->stdin_source = event_source_free(s->stdin_source);
         s->stdin_fd = safe_close(s->stdin_fd);
         buffer_finish(&s->stdin_buffer);
 }
 
 static void exec_stream_close_output(ExecStream *s, int i) {
-        s->out_sources[i] = loop_source_free(s->out_sources[i]);
+        s->out_sources[i] = event_source_free(s->out_sources[i]);
         s->out_fds[i] = safe_close(s->out_fds[i]);
 }
 
@@ -177,10 +177,10 @@ static void exec_stream_flush_stdin(ExecStream *s) {
         if (n > 0)
                 exec_stream_grant(s, (size_t) n);
         if (buffer_size(&s->stdin_buffer) > 0) {
-                (void) loop_source_set_events(s->stdin_source, EPOLLOUT);
+                (void) event_source_set_events(s->stdin_source, EPOLLOUT);
                 return;
         }
-        (void) loop_source_set_events(s->stdin_source, 0);
+        (void) event_source_set_events(s->stdin_source, 0);
         if (!s->stdin_eof_received)
                 return;
         /* A terminal has no half-close: the line discipline's EOF character is the equivalent. */
@@ -211,7 +211,7 @@ void exec_stream_on_eof(ExecStream *s, uint8_t fd) {
         exec_stream_flush_stdin(s);
 }
 
-static int on_stdin_writable(LoopSource *source, int fd, uint32_t revents, void *userdata) {
+static int on_stdin_writable(EventSource *source, int fd, uint32_t revents, void *userdata) {
         exec_stream_flush_stdin(userdata);
         return 0;
 }
@@ -257,7 +257,7 @@ static void exec_stream_output_eof(ExecStream *s, int i) {
 }
 
 /* Program → host, never more than the host's window: a full window pauses only this stream. */
-static int on_output_readable(LoopSource *source, int fd, uint32_t revents, void *userdata) {
+static int on_output_readable(EventSource *source, int fd, uint32_t revents, void *userdata) {
         ExecStream *s = userdata;
         uint8_t buf[FRAME_DATA_MAX];
         int i = fd == s->out_fds[1] ? 1 : 2;
@@ -267,7 +267,7 @@ static int on_output_readable(LoopSource *source, int fd, uint32_t revents, void
 
         window = mux_stream_get_send_window(s->agent->mux, s->id);
         if (window < s->send_min) {
-                (void) loop_source_set_events(source, 0);
+                (void) event_source_set_events(source, 0);
                 return 0;
         }
         n = read(fd, buf, MIN(window, sizeof(buf)));
@@ -296,23 +296,23 @@ void exec_stream_update(ExecStream *s) {
                    mux_stream_get_send_window(s->agent->mux, s->id) >= s->send_min;
         for (int i = 1; i < 3; i++)
                 if (s->out_sources[i])
-                        (void) loop_source_set_events(s->out_sources[i], readable ? EPOLLIN : 0);
+                        (void) event_source_set_events(s->out_sources[i], readable ? EPOLLIN : 0);
 }
 
 static int exec_stream_add_sources(ExecStream *s, ExecChild *c) {
-        Loop *l = s->agent->loop;
+        EventLoop *l = s->agent->loop;
         int r;
 
         s->stdin_fd = TAKE_FD(c->stdin_fd);
         s->out_fds[1] = TAKE_FD(c->stdout_fd);
         s->out_fds[2] = TAKE_FD(c->stderr_fd);
-        r = loop_add_io(l, s->stdin_fd, 0, on_stdin_writable, s, &s->stdin_source);
+        r = event_loop_add_io(l, s->stdin_fd, 0, on_stdin_writable, s, &s->stdin_source);
         if (r < 0)
                 return r;
         for (int i = 1; i < 3; i++) {
                 if (s->out_fds[i] < 0)
                         continue;
-                r = loop_add_io(l, s->out_fds[i], EPOLLIN, on_output_readable, s,
+                r = event_loop_add_io(l, s->out_fds[i], EPOLLIN, on_output_readable, s,
                                 &s->out_sources[i]);
                 if (r < 0)
                         return r;

@@ -17,13 +17,13 @@ struct ExecStream {
         uint8_t pty_eof_char;
 
         int stdin_fd; /* -EBADF once closed */
-        LoopSource *stdin_source;
+        EventSource *stdin_source;
         Buffer stdin_buffer; /* host data not yet written; <= the window we granted */
         uint32_t ungranted;  /* written to the program, credit not yet returned */
         size_t send_min;     /* see stream_pipe_send_min() */
         bool stdin_eof_received;
         int out_fds[3]; /* [1] stdout, [2] stderr; [0] unused */
-        LoopSource *out_sources[3];
+        EventSource *out_sources[3];
 
         char *cgroup_path; /* NULL without cgroup2 */
         int cgroup_wd;

@@ -24,14 +24,14 @@ struct ForwardListener {
         Agent *agent;
         char *service;
         int fd;
-        LoopSource *source;
+        EventSource *source;
         ForwardListener *next;
 };
 
 static ForwardListener *forward_listener_free(ForwardListener *l) {
         if (!l)
                 return NULL;
-        l->source = loop_source_free(l->source);
+        l->source = event_source_free(l->source);
         l->fd = safe_close(l->fd);
         free(l->service);
         free(l);
@@ -55,7 +55,7 @@ static size_t count_guest_opened(const Agent *a) {
         return n;
 }
 
-static int on_forward_connection(LoopSource *source, int fd, uint32_t revents, void *userdata) {
+static int on_forward_connection(EventSource *source, int fd, uint32_t revents, void *userdata) {
         ForwardListener *l = userdata;
         Agent *a = l->agent;
         _cleanup_(closep) int conn = -EBADF;
@@ -101,7 +101,7 @@ static int forward_listen_one(Agent *a, const char *service, const PasswdEntry *
                 return r;
         if (owner && chown(path, owner->uid, owner->gid) < 0)
                 return -errno;
-        r = loop_add_io(a->loop, l->fd, EPOLLIN, on_forward_connection, l, &l->source);
+        r = event_loop_add_io(a->loop, l->fd, EPOLLIN, on_forward_connection, l, &l->source);
         if (r < 0)
                 return r;
         log_info("Listening on '%s' for the host service '%s'.", path, service);

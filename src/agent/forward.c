@@ -15,8 +15,8 @@ ForwardStream *forward_stream_free(ForwardStream *f) {
         if (!f)
                 return NULL;
         LIST_REMOVE(f->agent->forwards, f);
-        f->in_source = loop_source_free(f->in_source);
-        f->out_source = loop_source_free(f->out_source);
+        f->in_source = event_source_free(f->in_source);
+        f->out_source = event_source_free(f->out_source);
         f->fd = safe_close(f->fd);
         f->out_fd = safe_close(f->out_fd);
         stream_pipe_finish(&f->pipe);
@@ -39,7 +39,7 @@ static bool forward_stream_check(ForwardStream *f, int r) {
 }
 
 static void forward_stream_update_write(ForwardStream *f) {
-        (void) loop_source_set_events(
+        (void) event_source_set_events(
                         f->out_source, stream_pipe_wants_write(&f->pipe) ? EPOLLOUT : 0);
 }
 
@@ -58,7 +58,7 @@ void forward_stream_on_close(ForwardStream *f) {
         forward_stream_free(f);
 }
 
-static int on_service_writable(LoopSource *source, int fd, uint32_t revents, void *userdata) {
+static int on_service_writable(EventSource *source, int fd, uint32_t revents, void *userdata) {
         ForwardStream *f = userdata;
 
         if (forward_stream_check(f, stream_pipe_flush(&f->pipe)))
@@ -66,7 +66,7 @@ static int on_service_writable(LoopSource *source, int fd, uint32_t revents, voi
         return 0;
 }
 
-static int on_service_readable(LoopSource *source, int fd, uint32_t revents, void *userdata) {
+static int on_service_readable(EventSource *source, int fd, uint32_t revents, void *userdata) {
         ForwardStream *f = userdata;
 
         agent_touch(f->agent);
@@ -78,7 +78,7 @@ static int on_service_readable(LoopSource *source, int fd, uint32_t revents, voi
 void forward_stream_update(ForwardStream *f) {
         bool readable = !agent_output_is_full(f->agent) && stream_pipe_wants_read(&f->pipe);
 
-        (void) loop_source_set_events(f->in_source, readable ? EPOLLIN : 0);
+        (void) event_source_set_events(f->in_source, readable ? EPOLLIN : 0);
 }
 
 /* Takes fd (a connected socket) on success; the stream id is set by the caller's open/accept. */
@@ -98,11 +98,12 @@ static int forward_stream_new(Agent *a, int fd, ForwardStream **ret) {
         if (f->out_fd < 0)
                 return -errno;
         /* Nothing is read before the stream is accepted (stream_pipe_start()). */
-        r = loop_add_io(a->loop, fd, 0, on_service_readable, f, &f->in_source);
+        r = event_loop_add_io(a->loop, fd, 0, on_service_readable, f, &f->in_source);
         if (r >= 0)
-                r = loop_add_io(a->loop, f->out_fd, 0, on_service_writable, f, &f->out_source);
+                r = event_loop_add_io(
+                                a->loop, f->out_fd, 0, on_service_writable, f, &f->out_source);
         if (r < 0) {
-                f->in_source = loop_source_free(f->in_source);
+                f->in_source = event_source_free(f->in_source);
                 f->out_fd = safe_close(f->out_fd);
                 return r;
         }

@@ -12,7 +12,7 @@ struct ForwardStream {
         Agent *agent;
         int fd;     /* connected AF_UNIX socket */
         int out_fd; /* dup of fd for its own epoll registration */
-        LoopSource *in_source, *out_source;
+        EventSource *in_source, *out_source;
         StreamPipe pipe;   /* the relay; pipe.id is the stream id */
         bool guest_opened; /* we sent the OPEN (forward-listen.c) */
         ForwardStream *next, *prev;

@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "balloon-status.h"
+#include "fileio.h"
 #include "macro.h"
 
 int balloon_status_format(const BalloonStatusHost *host, const BalloonStatusVm *vms, size_t n_vms,
@@ -45,7 +46,7 @@ int balloon_status_format(const BalloonStatusHost *host, const BalloonStatusVm *
 int balloon_status_write_atomic(const char *dir, const char *text) {
         _cleanup_(freep) char *path = NULL, *tmp = NULL;
         _cleanup_(closep) int fd = -EBADF;
-        size_t len = strlen(text), done = 0;
+        int r;
 
         if (asprintf(&path, "%s/%s", dir, BALLOON_STATUS_FILE_NAME) < 0 ||
                         asprintf(&tmp, "%s/.%s.tmp", dir, BALLOON_STATUS_FILE_NAME) < 0)
@@ -53,20 +54,12 @@ int balloon_status_write_atomic(const char *dir, const char *text) {
         fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
         if (fd < 0)
                 return -errno;
-        while (done < len) {
-                ssize_t n = write(fd, text + done, len - done);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        (void) unlink(tmp);
-                        return -errno;
-                }
-                done += (size_t) n;
-        }
-        if (write(fd, "\n", 1) != 1 || rename(tmp, path) < 0) {
-                int saved = errno ?: EIO;
+        r = write_full_fd(fd, text, strlen(text));
+        if (r >= 0)
+                r = write_full_fd(fd, "\n", 1);
+        if (r >= 0 && rename(tmp, path) < 0)
+                r = -errno;
+        if (r < 0)
                 (void) unlink(tmp);
-                return -saved;
-        }
-        return 0;
+        return r;
 }

@@ -2,14 +2,12 @@
 /* crosvm-control.c: one crosvm CLI invocation with a deadline. */
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/epoll.h>
 #include <sys/wait.h>
 #include <time.h>
 
 #include "crosvm-control.h"
-
-extern char **environ;
+#include "spawn-util.h"
 
 struct CrosvmCall {
         pid_t pid;
@@ -94,22 +92,6 @@ static int on_crosvm_timeout(sd_event_source *s, uint64_t usec, void *userdata) 
         return 0;
 }
 
-static int spawn(char *const *argv, int out_fd, pid_t *ret_pid) {
-        posix_spawn_file_actions_t fa;
-        int r;
-
-        r = posix_spawn_file_actions_init(&fa);
-        if (r != 0)
-                return -r;
-        r = posix_spawn_file_actions_adddup2(&fa, out_fd, STDOUT_FILENO);
-        if (r == 0)
-                r = posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-        if (r == 0)
-                r = posix_spawnp(ret_pid, argv[0], &fa, NULL, argv, environ);
-        posix_spawn_file_actions_destroy(&fa);
-        return -r;
-}
-
 int crosvm_call_new(sd_event *e, char *const *argv, uint64_t timeout_usec, size_t output_max,
                 CrosvmCallback cb, void *userdata, CrosvmCall **ret) {
         _cleanup_(crosvm_call_freep) CrosvmCall *c = NULL;
@@ -130,7 +112,7 @@ int crosvm_call_new(sd_event *e, char *const *argv, uint64_t timeout_usec, size_
         if (pipe2(pipefd, O_CLOEXEC) < 0)
                 return -errno;
         c->out_fd = pipefd[0];
-        r = spawn(argv, pipefd[1], &c->pid);
+        r = spawn_child(argv, NULL, pipefd[1], &c->pid);
         safe_close(pipefd[1]);
         if (r < 0)
                 return r;

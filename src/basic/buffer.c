@@ -20,6 +20,8 @@ size_t buffer_size(const Buffer *b) {
 int buffer_append(Buffer *b, const uint8_t *data, size_t len) {
         size_t used = buffer_size(b);
 
+        if (len > SIZE_MAX - used)
+                return -ENOMEM;
         if (b->cap - b->end < len) {
                 /* Compact first; grow only if the live bytes plus len still do not fit. */
                 if (b->start > 0) {
@@ -31,8 +33,11 @@ int buffer_append(Buffer *b, const uint8_t *data, size_t len) {
                         size_t cap = b->cap ? b->cap : 4096;
                         uint8_t *p;
 
-                        while (cap - used < len)
+                        while (cap - used < len) {
+                                if (cap > SIZE_MAX / 2)
+                                        return -ENOMEM;
                                 cap *= 2;
+                        }
                         p = realloc(b->data, cap);
                         if (!p)
                                 return -ENOMEM;

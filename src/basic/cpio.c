@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "buffer.h"
 #include "cpio.h"
 
 #define CPIO_ALIGN 4
@@ -143,31 +144,5 @@ int cpio_writer_finish(CpioWriter *w) {
 }
 
 int cpio_buffer_write(const void *data, size_t size, void *userdata) {
-        CpioBuffer *b = userdata;
-
-        if (size > SIZE_MAX - b->size)
-                return -ENOMEM;
-        if (b->size + size > b->allocated) {
-                size_t n = MAX(b->allocated, (size_t) 4096);
-                uint8_t *p;
-
-                while (n < b->size + size) {
-                        if (n > SIZE_MAX / 2)
-                                return -ENOMEM;
-                        n *= 2;
-                }
-                p = realloc(b->data, n);
-                if (!p)
-                        return -ENOMEM;
-                b->data = p;
-                b->allocated = n;
-        }
-        memcpy(b->data + b->size, data, size);
-        b->size += size;
-        return 0;
-}
-
-void cpio_buffer_finish(CpioBuffer *b) {
-        free(b->data);
-        *b = (CpioBuffer){};
+        return buffer_append(userdata, data, size);
 }

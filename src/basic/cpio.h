@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cpio.h: a writer for "newc" (SVR4, magic 070701) cpio archives as the kernel unpacks into its
- * initramfs. Pure: bytes go to a caller-supplied callback (CpioBuffer is a ready one that grows a
- * memory buffer), nothing here opens a file. Every entry gets mtime 0, uid/gid 0, nlink 1 (2 for
- * directories) and inode numbers counting up from 1, so equal calls give equal bytes.
+ * initramfs. Pure: bytes go to a caller-supplied callback (cpio_buffer_write() is a ready one that
+ * appends to a Buffer in memory), nothing here opens a file. Every entry gets mtime 0, uid/gid 0,
+ * nlink 1 (2 for directories) and inode numbers counting up from 1, so equal calls give equal
+ * bytes.
  *
  * Paths are relative ("dev/console", not "/dev/console"), without "." or ".." components, empty
  * components or a trailing slash. The archive does not create parents: add "dev" before
@@ -53,13 +54,5 @@ int cpio_writer_finish(CpioWriter *w);
 
 bool cpio_path_is_valid(const char *path);
 
-/* A growing memory buffer. Zero-initialise, pass as userdata with cpio_buffer_write(), free with
- * cpio_buffer_finish() (accepts a zeroed buffer). */
-typedef struct CpioBuffer {
-        uint8_t *data;
-        size_t size;
-        size_t allocated;
-} CpioBuffer;
-
+/* A CpioWriteFunc that appends to userdata, a Buffer (buffer.h): the archive in memory. */
 int cpio_buffer_write(const void *data, size_t size, void *userdata);
-void cpio_buffer_finish(CpioBuffer *b);

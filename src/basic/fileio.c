@@ -6,6 +6,17 @@
 #include "fileio.h"
 #include "macro.h"
 
+ssize_t read_retry(int fd, void *buf, size_t size) {
+        for (;;) {
+                ssize_t n = read(fd, buf, size);
+
+                if (n >= 0)
+                        return n;
+                if (errno != EINTR)
+                        return -errno;
+        }
+}
+
 int read_full_fd(int fd, size_t max_bytes, char **ret, size_t *ret_size) {
         _cleanup_(freep) char *buf = NULL;
         size_t size = 0, allocated = 0;
@@ -29,12 +40,9 @@ int read_full_fd(int fd, size_t max_bytes, char **ret, size_t *ret_size) {
                         buf = p;
                         allocated = grow;
                 }
-                n = read(fd, buf + size, allocated - size - 1);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
+                n = read_retry(fd, buf + size, allocated - size - 1);
+                if (n < 0)
+                        return (int) n;
                 if (n == 0)
                         break;
                 size += (size_t) n;

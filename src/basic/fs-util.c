@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "fs-util.h"
+#include "log.h"
+#include "macro.h"
 
 int mkdir_parents(char *path, mode_t mode) {
         for (char *slash = strchr(path + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
@@ -124,6 +126,17 @@ int rm_rf(const char *path) {
         if (lstat(path, &st) < 0)
                 return errno == ENOENT ? 0 : -errno;
         return rm_rf_entry(AT_FDCWD, path, st.st_dev, 0);
+}
+
+void rm_rf_and_freep(char **path) {
+        int r;
+
+        if (!*path)
+                return;
+        r = rm_rf(*path);
+        if (r < 0)
+                (void) log_warning_errno(r, "Failed to remove '%s', ignoring: %m", *path);
+        *path = mfree(*path);
 }
 
 int mkdtemp_beside(const char *path, char **ret) {

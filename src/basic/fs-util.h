@@ -30,6 +30,9 @@ int dir_next(DIR *d, struct dirent **ret);
 int rm_rf_children(int fd);
 /* Removes path and everything below it the same way; 0 if it does not exist. */
 int rm_rf(const char *path);
+/* For _cleanup_ on a temporary tree's path: rm_rf() (a failure is logged as a warning), then
+ * free(). Nothing if *path is NULL. */
+void rm_rf_and_freep(char **path);
 
 /* A fresh directory "<dir of path>/.<name of path>.tmp-XXXXXX" (mode 0700, mkdtemp()) for
  * building what will replace path: its name in *ret. */

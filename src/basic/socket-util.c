@@ -20,17 +20,24 @@ static int sockaddr_un_set(struct sockaddr_un *sa, const char *path) {
         return 0;
 }
 
+/* A unix stream socket (with flags) and the address of path, or -errno. */
+static int unix_socket(const char *path, int flags, struct sockaddr_un *ret_sa) {
+        int r, fd;
+
+        r = sockaddr_un_set(ret_sa, path);
+        if (r < 0)
+                return r;
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | flags, 0);
+        return fd < 0 ? -errno : fd;
+}
+
 int socket_listen_unix(const char *path, mode_t mode, int *ret) {
         _cleanup_(closep) int fd = -EBADF;
         struct sockaddr_un sa;
-        int r;
 
-        r = sockaddr_un_set(&sa, path);
-        if (r < 0)
-                return r;
-        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        fd = unix_socket(path, SOCK_NONBLOCK, &sa);
         if (fd < 0)
-                return -errno;
+                return fd;
         if (unlink(path) < 0 && errno != ENOENT)
                 return -errno;
         if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
@@ -47,14 +54,10 @@ int socket_listen_unix(const char *path, mode_t mode, int *ret) {
 static int connect_unix(const char *path, int flags, int *ret) {
         _cleanup_(closep) int fd = -EBADF;
         struct sockaddr_un sa;
-        int r;
 
-        r = sockaddr_un_set(&sa, path);
-        if (r < 0)
-                return r;
-        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | flags, 0);
+        fd = unix_socket(path, flags, &sa);
         if (fd < 0)
-                return -errno;
+                return fd;
         if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
                 return -errno;
 

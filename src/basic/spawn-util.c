@@ -13,10 +13,9 @@
 
 extern char **environ;
 
-int spawn_wait(char *const *argv, char *const *envp, int stdout_fd) {
+int spawn_child(char *const *argv, char *const *envp, int stdout_fd, pid_t *ret_pid) {
         posix_spawn_file_actions_t actions;
-        int r, status;
-        pid_t pid;
+        int r;
 
         r = posix_spawn_file_actions_init(&actions);
         if (r != 0)
@@ -28,10 +27,18 @@ int spawn_wait(char *const *argv, char *const *envp, int stdout_fd) {
                                    : posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO,
                                                      "/dev/null", O_WRONLY, 0);
         if (r == 0)
-                r = posix_spawnp(&pid, argv[0], &actions, NULL, argv, envp ? envp : environ);
+                r = posix_spawnp(ret_pid, argv[0], &actions, NULL, argv, envp ? envp : environ);
         posix_spawn_file_actions_destroy(&actions);
-        if (r != 0)
-                return -r;
+        return -r;
+}
+
+int spawn_wait(char *const *argv, char *const *envp, int stdout_fd) {
+        int r, status;
+        pid_t pid;
+
+        r = spawn_child(argv, envp, stdout_fd, &pid);
+        if (r < 0)
+                return r;
         r = wait_child(pid, &status);
         return r < 0 ? r : wait_status_to_errno(status);
 }

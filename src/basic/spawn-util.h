@@ -7,9 +7,13 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* Runs argv (argv[0] looked up in $PATH) with stdin from /dev/null, stdout on stdout_fd (-1:
- * /dev/null), stderr inherited, and envp (NULL: our environment); waits for it. Returns 0 if it
- * exited with status 0, -EIO if it failed or was killed, -errno if it could not be started. */
+/* Starts argv (argv[0] looked up in $PATH) with stdin from /dev/null, stdout on stdout_fd (-1:
+ * /dev/null), stderr inherited, and envp (NULL: our environment), without waiting: its pid in
+ * *ret_pid, or -errno if it could not be started. The one way our programs spawn a helper
+ * program; the caller reaps it (wait_child(), or an sd-event child source). */
+int spawn_child(char *const *argv, char *const *envp, int stdout_fd, pid_t *ret_pid);
+/* spawn_child(), then waits for it. Returns 0 if it exited with status 0, -EIO if it failed or
+ * was killed, -errno if it could not be started. */
 int spawn_wait(char *const *argv, char *const *envp, int stdout_fd);
 
 /* Waits for the child pid (retrying on EINTR): 0 with its wait status, or -errno. */

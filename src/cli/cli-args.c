@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* cli-args.c: command-line parsing of every vmsilo subcommand. Pure.
+/* cli-args.c: command-line parsing of every vmsilo subcommand, on getopt_long() as the other
+ * commands of the binary. Pure apart from getopt's globals, reset at the start of each parse.
  *
  * Options come before the positional arguments and parsing stops at the first positional one
- * (or after "--"), so a guest command such as `vm-run work ls -l` keeps its own options. Long
- * options take their value as "--opt=VALUE" or "--opt VALUE"; short ones as "-u VALUE" or
- * "-uVALUE"; flags without a value combine ("-tT"). */
+ * (or after "--"): the "+" of every optstring, so a guest command such as `vm-run work ls -l`
+ * keeps its own options. Long options take their value as "--opt=VALUE" or "--opt VALUE" and may
+ * be abbreviated; short ones as "-u VALUE" or "-uVALUE"; flags without a value combine ("-tT").
+ * opterr is 0 and the leading ':' makes a missing value ':', so the message is ours, returned to
+ * the caller, which reports it as every usage error (cli_usage_error()). */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,43 +16,31 @@
 #include "cli-args.h"
 #include "strv.h"
 
-typedef enum ArgId {
-        _ARG_NONE = -1, /* parse_flag_options(): a command without a flag of its own */
-        ARG_HELP,
-        ARG_RUNTIME_DIR,
+/* The long-only options; the others are their short letter. */
+enum {
+        ARG_RUNTIME_DIR = 0x100,
         ARG_CONFIG,
         ARG_STATE_DIR,
-        ARG_TTY,
-        ARG_NO_TTY,
-        ARG_USER,
-        ARG_ENV,
         ARG_CWD,
         ARG_NO_WAIT,
         ARG_JSON,
         ARG_SSH,
         ARG_ROOT,
-        ARG_DRY_RUN,
         ARG_VMM,
         ARG_RAW_TERMINAL,
-} ArgId;
+};
 
-typedef struct ArgSpec {
-        const char *long_name; /* without "--" */
-        char short_name;       /* 0: none */
-        bool has_value;
-        ArgId id;
-} ArgSpec;
+#define OPTION_HELP                                                                                \
+        { "help", no_argument, NULL, 'h' }
+#define OPTION_RUNTIME_DIR                                                                         \
+        { "runtime-dir", required_argument, NULL, ARG_RUNTIME_DIR }
+#define OPTION_RAW_TERMINAL                                                                        \
+        { "raw-terminal", no_argument, NULL, ARG_RAW_TERMINAL }
+#define OPTION_CONFIG                                                                              \
+        { "config", required_argument, NULL, ARG_CONFIG }
 
-typedef struct ArgIter {
-        int argc;
-        char *const *argv;
-        int index;           /* next argv element to look at */
-        const char *cluster; /* rest of a "-abc" cluster being taken apart, or NULL */
-} ArgIter;
-
-static const ArgSpec arg_help = { "help", 'h', false, ARG_HELP };
-static const ArgSpec arg_runtime_dir = { "runtime-dir", 0, true, ARG_RUNTIME_DIR };
-static const ArgSpec arg_raw_terminal = { "raw-terminal", 0, false, ARG_RAW_TERMINAL };
+/* The optstring of a command whose only short option is -h. */
+#define SHORT_OPTIONS_HELP "+:h"
 
 _printf_(2, 3) static int fail(char **reterr_message, const char *format, ...) {
         va_list ap;
@@ -64,102 +56,73 @@ _printf_(2, 3) static int fail(char **reterr_message, const char *format, ...) {
         return -EINVAL;
 }
 
-static const ArgSpec *spec_find_long(const ArgSpec *const *specs, const char *name, size_t len) {
-        for (size_t i = 0; specs[i]; i++)
-                if (strlen(specs[i]->long_name) == len &&
-                                strncmp(specs[i]->long_name, name, len) == 0)
-                        return specs[i];
+static const struct option *option_find(const struct option *options, int val) {
+        for (const struct option *o = options; o->name; o++)
+                if (o->val == val)
+                        return o;
         return NULL;
 }
 
-static const ArgSpec *spec_find_short(const ArgSpec *const *specs, char c) {
-        for (size_t i = 0; specs[i]; i++)
-                if (specs[i]->short_name != 0 && specs[i]->short_name == c)
-                        return specs[i];
-        return NULL;
+/* How many long options start with the len characters of name: more than one makes an
+ * abbreviation ambiguous. */
+static size_t option_count_prefixed(const struct option *options, const char *name, size_t len) {
+        size_t n = 0;
+
+        for (const struct option *o = options; o->name; o++)
+                if (strncmp(o->name, name, len) == 0)
+                        n++;
+        return n;
 }
 
-static int iter_next_long(ArgIter *it, const ArgSpec *const *specs, const ArgSpec **ret_spec,
-                const char **ret_value, char **reterr_message) {
-        const char *arg = it->argv[it->index++] + 2, *eq = strchr(arg, '=');
-        size_t len = eq ? (size_t) (eq - arg) : strlen(arg);
-        const ArgSpec *spec = spec_find_long(specs, arg, len);
+/* The message for getopt_long()'s '?' (unknown option, or a value given to a flag) or ':' (a
+ * value missing). optopt is 0 for a long option getopt did not take, which is then
+ * argv[optind - 1]; otherwise the option's val, or the unknown short letter. */
+static int option_error(
+                int c, char *const *argv, const struct option *options, char **reterr_message) {
+        const char *arg = argv[optind - 1];
+        const struct option *o = optopt != 0 ? option_find(options, optopt) : NULL;
 
-        if (!spec)
-                return fail(reterr_message, "unknown option '--%.*s'", (int) len, arg);
-        if (!spec->has_value && eq)
-                return fail(reterr_message, "option '--%s' takes no value", spec->long_name);
-        if (spec->has_value && eq)
-                *ret_value = eq + 1;
-        else if (spec->has_value) {
-                if (it->index >= it->argc)
-                        return fail(reterr_message, "option '--%s' needs a value", spec->long_name);
-                *ret_value = it->argv[it->index++];
+        if (optopt == 0) {
+                size_t len = strcspn(arg + 2, "=");
+
+                return fail(reterr_message, "%s option '--%.*s'",
+                                option_count_prefixed(options, arg + 2, len) > 1 ? "ambiguous"
+                                                                                 : "unknown",
+                                (int) len, arg + 2);
         }
-        *ret_spec = spec;
-        return 1;
+        /* A value is missing only at the end of argv, so arg is the option itself. */
+        if (c == ':' && strncmp(arg, "--", 2) == 0)
+                return fail(reterr_message, "option '--%s' needs a value", o->name);
+        if (c == ':')
+                return fail(reterr_message, "option '-%c' needs a value", optopt);
+        if (o)
+                return fail(reterr_message, "option '--%s' takes no value", o->name);
+        return fail(reterr_message, "unknown option '-%c'", optopt);
 }
 
-static int iter_next_short(ArgIter *it, const ArgSpec *const *specs, const ArgSpec **ret_spec,
-                const char **ret_value, char **reterr_message) {
-        char c = *it->cluster++;
-        const ArgSpec *spec = spec_find_short(specs, c);
+int cli_args_next_option(int argc, char *const *argv, const char *short_options,
+                const struct option *options, const char **ret_value, char **reterr_message) {
+        int c = getopt_long(argc, argv, short_options, options, NULL);
 
-        if (!spec)
-                return fail(reterr_message, "unknown option '-%c'", c);
-        if (spec->has_value) {
-                if (*it->cluster != '\0')
-                        *ret_value = it->cluster;
-                else if (it->index < it->argc)
-                        *ret_value = it->argv[it->index++];
-                else
-                        return fail(reterr_message, "option '-%c' needs a value", c);
-                it->cluster = NULL;
-        } else if (*it->cluster == '\0')
-                it->cluster = NULL;
-        *ret_spec = spec;
-        return 1;
+        *ret_value = optarg;
+        if (c < 0)
+                return 0;
+        if (IN_SET(c, '?', ':'))
+                return option_error(c, argv, options, reterr_message);
+        if (optarg && optarg[0] == '\0')
+                return fail(reterr_message, "option '--%s' needs a non-empty value",
+                                option_find(options, c)->name);
+        return c;
 }
 
-/* Returns 1 with the next option, 0 at the end of the options (it->index is then the first
- * positional argument), or a negative errno (usage error or OOM). */
-static int iter_next(ArgIter *it, const ArgSpec *const *specs, const ArgSpec **ret_spec,
-                const char **ret_value, char **reterr_message) {
-        const char *arg;
-
-        *ret_value = NULL;
-        if (it->cluster)
-                return iter_next_short(it, specs, ret_spec, ret_value, reterr_message);
-        if (it->index >= it->argc)
-                return 0;
-        arg = it->argv[it->index];
-        if (streq(arg, "--")) {
-                it->index++;
-                return 0;
-        }
-        if (arg[0] != '-' || arg[1] == '\0')
-                return 0;
-        if (arg[1] == '-')
-                return iter_next_long(it, specs, ret_spec, ret_value, reterr_message);
-        it->index++;
-        it->cluster = arg + 1;
-        return iter_next_short(it, specs, ret_spec, ret_value, reterr_message);
-}
-
-static void iter_init(ArgIter *it, int argc, char *const *argv) {
-        *it = (ArgIter){ .argc = argc, .argv = argv, .index = argc > 0 ? 1 : 0 };
+void cli_args_begin(void) {
+        optind = 0;
+        opterr = 0;
 }
 
 static int check_vm_name(const char *name, char **reterr_message) {
         if (!cli_vm_name_is_valid(name))
                 return fail(reterr_message, "'%s' is not a valid VM name", name);
-        return 0;
-}
-
-static int check_value(const ArgSpec *spec, const char *value, char **reterr_message) {
-        if (value[0] == '\0')
-                return fail(reterr_message, "option '--%s' needs a non-empty value",
-                                spec->long_name);
         return 0;
 }
 
@@ -193,78 +156,85 @@ void run_options_finish(RunOptions *o) {
         o->env = strv_free(o->env);
 }
 
-static int run_apply(RunOptions *o, const ArgSpec *spec, const char *value, char **reterr_message) {
+/* The options of every command: -h and --runtime-dir. */
+static void apply_common(int c, const char *value, bool *help, const char **runtime_dir) {
+        if (c == 'h')
+                *help = true;
+        else
+                *runtime_dir = value;
+}
+
+static int run_apply(RunOptions *o, int c, const char *value, char **reterr_message) {
         int r;
 
-        switch (spec->id) {
-        case ARG_HELP:
-                o->help = true;
-                return 0;
-        case ARG_RUNTIME_DIR:
-                o->runtime_dir = value;
-                return check_value(spec, value, reterr_message);
-        case ARG_TTY:
+        switch (c) {
+        case 't':
                 o->pty = CLI_PTY_ALWAYS;
                 return 0;
-        case ARG_NO_TTY:
+        case 'T':
                 o->pty = CLI_PTY_NEVER;
                 return 0;
         case ARG_RAW_TERMINAL:
                 o->raw_terminal = true;
                 return 0;
-        case ARG_USER:
+        case 'u':
                 o->user = value;
-                return check_value(spec, value, reterr_message);
+                return 0;
         case ARG_CWD:
                 o->cwd = value;
-                return check_value(spec, value, reterr_message);
-        case ARG_ENV:
+                return 0;
+        case 'e':
                 if (value[0] == '=' || !strchr(value, '='))
                         return fail(reterr_message, "'%s' is not KEY=VALUE", value);
                 r = strv_extend(&o->env, value);
                 return r < 0 ? -ENOMEM : 0;
         default:
-                return fail(reterr_message, "option '--%s' is not valid here", spec->long_name);
+                apply_common(c, value, &o->help, &o->runtime_dir);
+                return 0;
         }
 }
 
 int cli_args_parse_run(int argc, char *const *argv, RunOptions *ret, char **reterr_message) {
-        static const ArgSpec tty = { "tty", 't', false, ARG_TTY };
-        static const ArgSpec no_tty = { "no-tty", 'T', false, ARG_NO_TTY };
-        static const ArgSpec user = { "user", 'u', true, ARG_USER };
-        static const ArgSpec env = { "env", 'e', true, ARG_ENV };
-        static const ArgSpec cwd = { "cwd", 0, true, ARG_CWD };
-        static const ArgSpec *const specs[] = { &arg_help, &arg_runtime_dir, &tty, &no_tty,
-                &arg_raw_terminal, &user, &env, &cwd, NULL };
+        static const struct option options[] = {
+                OPTION_HELP,
+                OPTION_RUNTIME_DIR,
+                { "tty", no_argument, NULL, 't' },
+                { "no-tty", no_argument, NULL, 'T' },
+                OPTION_RAW_TERMINAL,
+                { "user", required_argument, NULL, 'u' },
+                { "env", required_argument, NULL, 'e' },
+                { "cwd", required_argument, NULL, ARG_CWD },
+                {},
+        };
         _cleanup_(run_options_finish) RunOptions o = { .pty = CLI_PTY_AUTO };
-        const ArgSpec *spec;
         const char *value;
-        ArgIter it;
-        int r;
+        int c, i, r;
 
-        iter_init(&it, argc, argv);
-        while ((r = iter_next(&it, specs, &spec, &value, reterr_message)) > 0) {
-                r = run_apply(&o, spec, value, reterr_message);
+        cli_args_begin();
+        while ((c = cli_args_next_option(
+                                argc, argv, "+:htTu:e:", options, &value, reterr_message)) > 0) {
+                r = run_apply(&o, c, value, reterr_message);
                 if (r < 0)
                         return r;
         }
-        if (r < 0)
-                return r;
+        if (c < 0)
+                return c;
         if (o.help) {
                 *ret = (RunOptions){ .help = true };
                 return 0;
         }
-        if (it.index >= argc)
+        i = optind;
+        if (i >= argc)
                 return fail(reterr_message, "missing VM name");
-        o.vm = argv[it.index++];
+        o.vm = argv[i++];
         r = check_vm_name(o.vm, reterr_message);
         if (r < 0)
                 return r;
-        if (it.index >= argc)
+        if (i >= argc)
                 return fail(reterr_message, "missing command to run in '%s'", o.vm);
-        if (argv[it.index][0] == '\0')
+        if (argv[i][0] == '\0')
                 return fail(reterr_message, "the command must not be empty");
-        o.command = (char **) argv + it.index;
+        o.command = (char **) argv + i;
         if (!o.env) {
                 o.env = strv_new_empty();
                 if (!o.env)
@@ -275,87 +245,79 @@ int cli_args_parse_run(int argc, char *const *argv, RunOptions *ret, char **rete
         return 0;
 }
 
-static int apply_common(const ArgSpec *spec, const char *value, bool *help,
-                const char **runtime_dir, char **reterr_message) {
-        if (spec->id == ARG_HELP) {
-                *help = true;
-                return 0;
-        }
-        *runtime_dir = value;
-        return check_value(spec, value, reterr_message);
-}
-
-/* The options loop of a command whose one option of its own is the flag flag_id: sets *flag when
- * it is given, the rest goes to apply_common(). */
-static int parse_flag_options(ArgIter *it, const ArgSpec *const *specs, ArgId flag_id, bool *flag,
-                bool *help, const char **runtime_dir, char **reterr_message) {
-        const ArgSpec *spec;
+/* The options of a command whose one option of its own is the flag flag_id (0: none): sets *flag
+ * when it is given, the rest goes to apply_common(). Returns the index of the first operand. */
+static int parse_flag_options(int argc, char *const *argv, const struct option *options,
+                int flag_id, bool *flag, bool *help, const char **runtime_dir,
+                char **reterr_message) {
         const char *value;
-        int r;
+        int c;
 
-        while ((r = iter_next(it, specs, &spec, &value, reterr_message)) > 0) {
-                if (spec->id == flag_id) {
+        cli_args_begin();
+        while ((c = cli_args_next_option(argc, argv, SHORT_OPTIONS_HELP, options, &value,
+                                reterr_message)) > 0)
+                if (c == flag_id)
                         *flag = true;
-                        continue;
-                }
-                r = apply_common(spec, value, help, runtime_dir, reterr_message);
-                if (r < 0)
-                        return r;
-        }
-        return r;
+                else
+                        apply_common(c, value, help, runtime_dir);
+        return c < 0 ? c : optind;
 }
 
 int cli_args_parse_start_stop(
                 int argc, char *const *argv, StartStopOptions *ret, char **reterr_message) {
-        static const ArgSpec no_wait = { "no-wait", 0, false, ARG_NO_WAIT };
-        static const ArgSpec *const specs[] = { &arg_help, &arg_runtime_dir, &no_wait, NULL };
+        static const struct option options[] = {
+                OPTION_HELP,
+                OPTION_RUNTIME_DIR,
+                { "no-wait", no_argument, NULL, ARG_NO_WAIT },
+                {},
+        };
         StartStopOptions o = {};
         bool no_wait_given = false;
-        ArgIter it;
-        int r;
+        int first, r;
 
-        iter_init(&it, argc, argv);
-        r = parse_flag_options(&it, specs, ARG_NO_WAIT, &no_wait_given, &o.help, &o.runtime_dir,
-                        reterr_message);
-        if (r < 0)
-                return r;
+        first = parse_flag_options(argc, argv, options, ARG_NO_WAIT, &no_wait_given, &o.help,
+                        &o.runtime_dir, reterr_message);
+        if (first < 0)
+                return first;
         o.wait = !no_wait_given;
         if (o.help) {
                 *ret = o;
                 return 0;
         }
-        if (it.index >= argc)
+        if (first >= argc)
                 return fail(reterr_message, "missing VM name");
-        for (int i = it.index; i < argc; i++) {
+        for (int i = first; i < argc; i++) {
                 r = check_vm_name(argv[i], reterr_message);
                 if (r < 0)
                         return r;
         }
-        o.vms = (char **) argv + it.index;
+        o.vms = (char **) argv + first;
         *ret = o;
         return 0;
 }
 
 int cli_args_parse_status(int argc, char *const *argv, StatusOptions *ret, char **reterr_message) {
-        static const ArgSpec json = { "json", 0, false, ARG_JSON };
-        static const ArgSpec *const specs[] = { &arg_help, &arg_runtime_dir, &json, NULL };
+        static const struct option options[] = {
+                OPTION_HELP,
+                OPTION_RUNTIME_DIR,
+                { "json", no_argument, NULL, ARG_JSON },
+                {},
+        };
         StatusOptions o = {};
-        ArgIter it;
-        int r;
+        int i, r;
 
-        iter_init(&it, argc, argv);
-        r = parse_flag_options(
-                        &it, specs, ARG_JSON, &o.json, &o.help, &o.runtime_dir, reterr_message);
-        if (r < 0)
-                return r;
-        if (!o.help && it.index < argc) {
-                o.vm = argv[it.index++];
+        i = parse_flag_options(argc, argv, options, ARG_JSON, &o.json, &o.help, &o.runtime_dir,
+                        reterr_message);
+        if (i < 0)
+                return i;
+        if (!o.help && i < argc) {
+                o.vm = argv[i++];
                 r = check_vm_name(o.vm, reterr_message);
                 if (r < 0)
                         return r;
         }
-        if (!o.help && it.index < argc)
-                return fail(reterr_message, "unexpected argument '%s'", argv[it.index]);
+        if (!o.help && i < argc)
+                return fail(reterr_message, "unexpected argument '%s'", argv[i]);
         *ret = o;
         return 0;
 }
@@ -375,77 +337,79 @@ int cli_args_parse_list(int argc, char *const *argv, ListOptions *ret, char **re
 }
 
 int cli_args_parse_reload(int argc, char *const *argv, ReloadOptions *ret, char **reterr_message) {
-        static const ArgSpec *const specs[] = { &arg_help, &arg_runtime_dir, NULL };
+        static const struct option options[] = {
+                OPTION_HELP,
+                OPTION_RUNTIME_DIR,
+                {},
+        };
         ReloadOptions o = {};
-        ArgIter it;
-        int r;
+        int i;
 
-        iter_init(&it, argc, argv);
-        r = parse_flag_options(
-                        &it, specs, _ARG_NONE, NULL, &o.help, &o.runtime_dir, reterr_message);
-        if (r < 0)
-                return r;
-        if (!o.help && it.index < argc)
-                return fail(reterr_message, "unexpected argument '%s'", argv[it.index]);
+        i = parse_flag_options(argc, argv, options, /* flag_id= */ 0, NULL, &o.help, &o.runtime_dir,
+                        reterr_message);
+        if (i < 0)
+                return i;
+        if (!o.help && i < argc)
+                return fail(reterr_message, "unexpected argument '%s'", argv[i]);
         *ret = o;
         return 0;
 }
 
-static int shell_apply(
-                ShellOptions *o, const ArgSpec *spec, const char *value, char **reterr_message) {
-        switch (spec->id) {
-        case ARG_SSH:
-                o->ssh = true;
-                return 0;
-        case ARG_ROOT:
-                o->root = true;
-                return 0;
-        case ARG_RAW_TERMINAL:
-                o->raw_terminal = true;
-                return 0;
-        case ARG_CONFIG:
-                o->config_path = value;
-                return check_value(spec, value, reterr_message);
-        default:
-                return apply_common(spec, value, &o->help, &o->runtime_dir, reterr_message);
-        }
-}
-
-/* Exactly one positional argument, the VM name. */
-static int take_single_vm(const ArgIter *it, const char **ret, char **reterr_message) {
+/* Exactly one positional argument from argv[first], the VM name. */
+static int take_single_vm(
+                int argc, char *const *argv, int first, const char **ret, char **reterr_message) {
         int r;
 
-        if (it->index >= it->argc)
+        if (first >= argc)
                 return fail(reterr_message, "missing VM name");
-        if (it->index + 1 < it->argc)
-                return fail(reterr_message, "unexpected argument '%s'", it->argv[it->index + 1]);
-        r = check_vm_name(it->argv[it->index], reterr_message);
+        if (first + 1 < argc)
+                return fail(reterr_message, "unexpected argument '%s'", argv[first + 1]);
+        r = check_vm_name(argv[first], reterr_message);
         if (r < 0)
                 return r;
-        *ret = it->argv[it->index];
+        *ret = argv[first];
         return 0;
 }
 
-int cli_args_parse_shell(int argc, char *const *argv, ShellOptions *ret, char **reterr_message) {
-        static const ArgSpec ssh = { "ssh", 0, false, ARG_SSH };
-        static const ArgSpec root = { "root", 0, false, ARG_ROOT };
-        static const ArgSpec config = { "config", 0, true, ARG_CONFIG };
-        static const ArgSpec *const specs[] = { &arg_help, &arg_runtime_dir, &ssh, &root, &config,
-                &arg_raw_terminal, NULL };
-        ShellOptions o = {};
-        const ArgSpec *spec;
-        const char *value;
-        ArgIter it;
-        int r;
-
-        iter_init(&it, argc, argv);
-        while ((r = iter_next(&it, specs, &spec, &value, reterr_message)) > 0) {
-                r = shell_apply(&o, spec, value, reterr_message);
-                if (r < 0)
-                        return r;
+static void shell_apply(ShellOptions *o, int c, const char *value) {
+        switch (c) {
+        case ARG_SSH:
+                o->ssh = true;
+                break;
+        case ARG_ROOT:
+                o->root = true;
+                break;
+        case ARG_RAW_TERMINAL:
+                o->raw_terminal = true;
+                break;
+        case ARG_CONFIG:
+                o->config_path = value;
+                break;
+        default:
+                apply_common(c, value, &o->help, &o->runtime_dir);
         }
-        if (r < 0)
-                return r;
+}
+
+int cli_args_parse_shell(int argc, char *const *argv, ShellOptions *ret, char **reterr_message) {
+        static const struct option options[] = {
+                OPTION_HELP,
+                OPTION_RUNTIME_DIR,
+                { "ssh", no_argument, NULL, ARG_SSH },
+                { "root", no_argument, NULL, ARG_ROOT },
+                OPTION_CONFIG,
+                OPTION_RAW_TERMINAL,
+                {},
+        };
+        ShellOptions o = {};
+        const char *value;
+        int c, r;
+
+        cli_args_begin();
+        while ((c = cli_args_next_option(argc, argv, SHORT_OPTIONS_HELP, options, &value,
+                                reterr_message)) > 0)
+                shell_apply(&o, c, value);
+        if (c < 0)
+                return c;
         if (o.help) {
                 *ret = o;
                 return 0;
@@ -456,25 +420,25 @@ int cli_args_parse_shell(int argc, char *const *argv, ShellOptions *ret, char **
                 return fail(reterr_message, "--config only makes sense with --ssh");
         if (o.raw_terminal && o.ssh)
                 return fail(reterr_message, "--raw-terminal is for the console, not --ssh");
-        r = take_single_vm(&it, &o.vm, reterr_message);
+        r = take_single_vm(argc, argv, optind, &o.vm, reterr_message);
         if (r < 0)
                 return r;
         *ret = o;
         return 0;
 }
 
-static int start_debug_apply(StartDebugOptions *o, const ArgSpec *spec, const char *value,
-                char **reterr_message) {
-        switch (spec->id) {
-        case ARG_DRY_RUN:
+static int start_debug_apply(
+                StartDebugOptions *o, int c, const char *value, char **reterr_message) {
+        switch (c) {
+        case 'n':
                 o->dry_run = true;
                 return 0;
         case ARG_CONFIG:
                 o->config_path = value;
-                return check_value(spec, value, reterr_message);
+                return 0;
         case ARG_STATE_DIR:
                 o->state_dir = value;
-                return check_value(spec, value, reterr_message);
+                return 0;
         case ARG_VMM:
                 if (!streq(value, "qemu") && !streq(value, "crosvm"))
                         return fail(reterr_message, "--vmm must be 'qemu' or 'crosvm', not '%s'",
@@ -482,34 +446,37 @@ static int start_debug_apply(StartDebugOptions *o, const ArgSpec *spec, const ch
                 o->vmm = value;
                 return 0;
         default:
-                return apply_common(spec, value, &o->help, &o->runtime_dir, reterr_message);
+                apply_common(c, value, &o->help, &o->runtime_dir);
+                return 0;
         }
 }
 
 int cli_args_parse_start_debug(
                 int argc, char *const *argv, StartDebugOptions *ret, char **reterr_message) {
-        static const ArgSpec dry_run = { "dry-run", 'n', false, ARG_DRY_RUN };
-        static const ArgSpec config = { "config", 0, true, ARG_CONFIG };
-        static const ArgSpec state_dir = { "state-dir", 0, true, ARG_STATE_DIR };
-        static const ArgSpec vmm = { "vmm", 0, true, ARG_VMM };
-        static const ArgSpec *const specs[] = { &arg_help, &arg_runtime_dir, &dry_run, &config,
-                &state_dir, &vmm, NULL };
+        static const struct option options[] = {
+                OPTION_HELP,
+                OPTION_RUNTIME_DIR,
+                { "dry-run", no_argument, NULL, 'n' },
+                OPTION_CONFIG,
+                { "state-dir", required_argument, NULL, ARG_STATE_DIR },
+                { "vmm", required_argument, NULL, ARG_VMM },
+                {},
+        };
         StartDebugOptions o = {};
-        const ArgSpec *spec;
         const char *value;
-        ArgIter it;
-        int r;
+        int c, r;
 
-        iter_init(&it, argc, argv);
-        while ((r = iter_next(&it, specs, &spec, &value, reterr_message)) > 0) {
-                r = start_debug_apply(&o, spec, value, reterr_message);
+        cli_args_begin();
+        while ((c = cli_args_next_option(argc, argv, "+:hn", options, &value, reterr_message)) >
+                        0) {
+                r = start_debug_apply(&o, c, value, reterr_message);
                 if (r < 0)
                         return r;
         }
-        if (r < 0)
-                return r;
+        if (c < 0)
+                return c;
         if (!o.help) {
-                r = take_single_vm(&it, &o.vm, reterr_message);
+                r = take_single_vm(argc, argv, optind, &o.vm, reterr_message);
                 if (r < 0)
                         return r;
         }

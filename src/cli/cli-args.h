@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* cli-args.h: command-line parsing of every vmsilo subcommand into an options struct. Pure: no
- * getenv(), no printing, no exit; the glue resolves defaults and reports errors.
+/* cli-args.h: command-line parsing of every vmsilo subcommand into an options struct. Pure but
+ * for getopt's globals (reset by each parse): no getenv(), no printing, no exit; the glue
+ * resolves defaults and reports errors.
  *
  * Every cli_args_parse_*() takes the argv that starts at the subcommand's own name (argv[0] is
  * skipped) and returns 0 with *ret filled, or -EINVAL with *reterr_message set to an allocated
@@ -9,6 +10,7 @@
  * options point into argv (borrowed) unless noted. */
 #pragma once
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -101,6 +103,17 @@ int cli_args_parse_reload(int argc, char *const *argv, ReloadOptions *ret, char 
 int cli_args_parse_shell(int argc, char *const *argv, ShellOptions *ret, char **reterr_message);
 int cli_args_parse_start_debug(
                 int argc, char *const *argv, StartDebugOptions *ret, char **reterr_message);
+
+/* getopt_long() as every command of the binary uses it, with the messages of the parsers above.
+ * cli_args_begin() resets getopt's globals (start from argv[1] again, print nothing);
+ * cli_args_next_option() then returns the next option's val with *ret_value its value (never
+ * empty), 0 at the end of the options (optind is then the first operand), or -EINVAL with
+ * *reterr_message set, or -ENOMEM. short_options starts with ':' (tells a missing value apart),
+ * after a '+' unless options may follow the operands; an option with a value has a long name in
+ * options, which the messages use. */
+void cli_args_begin(void);
+int cli_args_next_option(int argc, char *const *argv, const char *short_options,
+                const struct option *options, const char **ret_value, char **reterr_message);
 
 /* The rules of the configuration: 1..64 characters of a-z, 0-9, '_' and '-', starting with a
  * letter or digit. Names go into socket paths, so anything else is refused before use. */

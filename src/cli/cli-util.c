@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cli-util.c: defaults, usage errors and socket connection messages shared by the subcommands. */
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +9,29 @@
 #include "cli-util.h"
 #include "cli.h"
 #include "log.h"
+#include "path-util.h"
 #include "socket-util.h"
+#include "vmsilo-config.h"
+
+int cli_exec_helper(const char *env, const char *build_relative, const char *name, bool set_argv0,
+                char **argv) {
+        _cleanup_(freep) char *sibling = NULL, *installed = NULL;
+        const char *path = env ? getenv(env) : NULL;
+
+        if (!path || !*path) {
+                sibling = path_exe_sibling(build_relative);
+                if (!sibling && asprintf(&installed, "%s/%s", VMSILO_LIBEXECDIR, name) < 0) {
+                        log_oom();
+                        return CLI_EXIT_FAILURE;
+                }
+                path = sibling ?: installed;
+        }
+        if (set_argv0)
+                argv[0] = (char *) path;
+        (void) execv(path, argv);
+        log_error_errno(errno, "Cannot run '%s': %m", path);
+        return CLI_EXIT_FAILURE;
+}
 
 int cli_stdio_ensure_open(void) {
         for (int fd = 0; fd < 3; fd++) {
@@ -66,6 +89,17 @@ int cli_usage_error(const char *program, char *message) {
         log_error("See '%s --help'.", program);
         free(message);
         return CLI_EXIT_USAGE;
+}
+
+int cli_usage_errorf(const char *program, const char *format, ...) {
+        va_list ap;
+        char *message;
+
+        va_start(ap, format);
+        if (vasprintf(&message, format, ap) < 0)
+                message = NULL;
+        va_end(ap);
+        return cli_usage_error(program, message);
 }
 
 int cli_connect_vm_socket(

@@ -35,6 +35,8 @@ const char *cli_state_dir(const char *option);
 /* Logs "message" and a pointer to --help for program; returns CLI_EXIT_USAGE. Takes message
  * (may be NULL after OOM). */
 int cli_usage_error(const char *program, char *message);
+/* cli_usage_error() with the message formatted. */
+_printf_(2, 3) int cli_usage_errorf(const char *program, const char *format, ...);
 
 /* Connects to <runtime_dir>/<vm><suffix>. On failure logs one line naming the cause (no such VM,
  * permission denied, …) and returns the -errno. */
@@ -45,6 +47,15 @@ int cli_control_connect(const char *runtime_dir, ControlClient **ret);
 /* control_client_call() that logs every failure once: the daemon's own error text as it is, or
  * what went wrong on the way. */
 int cli_control_call(ControlClient *c, json_t *request, uint64_t timeout_usec, json_t **ret);
+
+/* Runs one of the client's programs of its own under libexec/vmsilo (the image builder,
+ * vm-start-debug), which link libraries the vm-run client must not load: $<env> if env is set in
+ * the environment, else the build tree's copy (build_relative to this executable), else the
+ * installed VMSILO_LIBEXECDIR/<name>. With set_argv0 argv[0] becomes that path; otherwise the
+ * program gets ours, to name itself in messages as we would. Returns only on failure, logged:
+ * CLI_EXIT_FAILURE. */
+int cli_exec_helper(const char *env, const char *build_relative, const char *name, bool set_argv0,
+                char **argv);
 
 /* The option's value, else /etc/vmsilo/config.json. */
 const char *cli_config_path(const char *option);

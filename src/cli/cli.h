@@ -29,4 +29,5 @@ int cmd_list(int argc, char **argv);      /* vmsilo list: cmd-status.c */
 int cmd_reload(int argc, char **argv);    /* vmsilo reload: cmd-reload.c */
 int cmd_clipboard(int argc, char **argv); /* vmsilo clipboard: cmd-clipboard.c */
 int cmd_shell(int argc, char **argv);
+/* The vmsilo-start-debug program's (vmsilo-start-debug.c); vmsilo execs that. */
 int cmd_start_debug(int argc, char **argv);

@@ -25,7 +25,7 @@
 #include "wayland-layout.h"
 
 static void help(const char *program) {
-        printf("Usage: %s clipboard [--socket PATH] [--control PATH] COMMAND\n"
+        printf("Usage: %s [--socket PATH] [--control PATH] COMMAND\n"
                "\n"
                "The global clipboard: one text, held in memory by vmsilo-clipboard, filled by\n"
                "Ctrl+Shift+C in a VM window and emptied by the next paste (Ctrl+Shift+V).\n"
@@ -45,7 +45,7 @@ static void help(const char *program) {
                "                     $XDG_RUNTIME_DIR/vmsilo/clipboard.sock)\n"
                "     --control PATH  the VM's fence control socket, for copy-from and paste-to\n"
                "                     (default: $VMSILO_RUNTIME_DIR or " VMSILO_RUNTIME_DIR "\n"
-               "                     /services/VM/" WAYLAND_CONTROL_SOCKET ")\n",
+               "                     /" WAYLAND_SERVICES_DIR "/VM/" WAYLAND_CONTROL_SOCKET ")\n",
                         program);
 }
 
@@ -210,25 +210,25 @@ int cmd_clipboard(int argc, char **argv) {
                 {},
         };
         const char *program = cli_program_name(argv[0]);
-        _cleanup_(freep) char *path = NULL, *control = NULL;
-        const char *socket_path = NULL, *control_arg = NULL;
+        _cleanup_(freep) char *path = NULL, *control = NULL, *error = NULL;
+        const char *socket_path = NULL, *control_arg = NULL, *value;
         int c, r;
 
-        optind = 0;
-        while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0)
+        cli_args_begin();
+        while ((c = cli_args_next_option(argc, argv, "+:h", options, &value, &error)) > 0)
                 switch (c) {
                 case 'h':
                         help(program);
                         return CLI_EXIT_OK;
                 case 's':
-                        socket_path = optarg;
+                        socket_path = value;
                         break;
                 case 'c':
-                        control_arg = optarg;
+                        control_arg = value;
                         break;
-                default:
-                        return CLI_EXIT_USAGE;
                 }
+        if (c < 0)
+                return cli_usage_error(program, TAKE_PTR(error));
         if (optind + 2 == argc && is_vm_command(argv[optind])) {
                 if (!cli_vm_name_is_valid(argv[optind + 1]))
                         return cli_usage_error(program, strdup("clipboard: not a VM name"));

@@ -62,32 +62,31 @@ static void help_verb(FILE *f, const char *verb) {
                                 CONFIG_DEFAULT_PATH);
 }
 
-/* Parses "VERB [-h] [FILE]". Returns 1 if help was printed, 0 with *ret_path set, or
- * -EINVAL after printing a usage error. */
+/* Parses "VERB [-h] [FILE]" (VERB: check or show). Returns 1 if help was printed, 0 with
+ * *ret_path set, or -EINVAL after printing a usage error. */
 static int parse_verb_args(int argc, char **argv, const char **ret_path) {
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
+        _cleanup_(freep) char *error = NULL;
+        char program[sizeof("vmsilo config check")];
+        const char *value;
         int c;
 
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0)
-                switch (c) {
-                case 'h':
-                        help_verb(stdout, argv[0]);
-                        return 1;
-                default:
-                        log_error("config %s: unknown option '%s'. See 'vmsilo config %s --help'.",
-                                        argv[0], argv[optind - 1], argv[0]);
-                        return -EINVAL;
-                }
-        if (argc - optind > 1) {
-                log_error("config %s: expected at most one FILE, got %d arguments.", argv[0],
-                                argc - optind);
-                return -EINVAL;
+        (void) snprintf(program, sizeof(program), "vmsilo config %s", argv[0]);
+        cli_args_begin();
+        c = cli_args_next_option(argc, argv, "+:h", options, &value, &error);
+        if (c == 'h') {
+                help_verb(stdout, argv[0]);
+                return 1;
         }
+        if (c < 0)
+                return cli_usage_error(program, TAKE_PTR(error)), -EINVAL;
+        if (argc - optind > 1)
+                return cli_usage_errorf(program, "expected at most one FILE, got %d arguments",
+                                       argc - optind),
+                       -EINVAL;
         *ret_path = optind < argc ? argv[optind] : CONFIG_DEFAULT_PATH;
         return 0;
 }
@@ -172,9 +171,6 @@ int cmd_config(int argc, char **argv) {
                 return verb_show(argc - 1, argv + 1);
         if (streq(argv[1], "plan"))
                 return cmd_config_plan(argc - 1, argv + 1);
-        if (argv[1][0] == '-')
-                log_error("config: unknown option '%s'. See 'vmsilo config --help'.", argv[1]);
-        else
-                log_error("config: unknown verb '%s'. See 'vmsilo config --help'.", argv[1]);
-        return CLI_EXIT_USAGE;
+        return cli_usage_errorf("vmsilo config", "unknown %s '%s'",
+                        argv[1][0] == '-' ? "option" : "verb", argv[1]);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "accel.h"
+#include "cli-util.h"
 #include "cli.h"
 #include "config.h"
 #include "crosvm-plan.h"
@@ -17,6 +18,7 @@
 #include "qemu-plan.h"
 #include "vmsilo-config.h"
 
+#define PLAN_PROGRAM "vmsilo config plan"
 #define PLAN_RUNTIME_DIR_DEFAULT VMSILO_RUNTIME_DIR
 #define PLAN_STATE_DIR VMSILO_STATE_DIR
 /* Where `vmsilo image build` puts the default guest image. */
@@ -59,43 +61,41 @@ static int parse_argv(int argc, char **argv, const char **ret_path, const char *
                 { "accel", required_argument, NULL, ARG_ACCEL },
                 {},
         };
+        _cleanup_(freep) char *error = NULL;
+        const char *value;
         int c, n;
 
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+        /* No '+': the options may follow [FILE] VMNAME too. */
+        cli_args_begin();
+        while ((c = cli_args_next_option(argc, argv, ":h", options, &value, &error)) > 0)
                 switch (c) {
                 case 'h':
                         help(stdout);
                         return 1;
                 case ARG_VMM:
-                        arg_vmm = vmm_kind_from_string(optarg);
-                        if (!IN_SET(arg_vmm, VMM_QEMU, VMM_CROSVM)) {
-                                log_error("config plan: --vmm must be 'crosvm' or 'qemu', got "
-                                          "'%s'.",
-                                                optarg);
-                                return -EINVAL;
-                        }
+                        arg_vmm = vmm_kind_from_string(value);
+                        if (!IN_SET(arg_vmm, VMM_QEMU, VMM_CROSVM))
+                                return cli_usage_errorf(PLAN_PROGRAM,
+                                                       "--vmm must be 'crosvm' or 'qemu', got '%s'",
+                                                       value),
+                                       -EINVAL;
                         break;
                 case ARG_ACCEL:
-                        arg_accel = accel_kind_from_string(optarg);
-                        if (!IN_SET(arg_accel, ACCEL_KVM, ACCEL_TCG)) {
-                                log_error("config plan: --accel must be 'kvm' or 'tcg', got '%s'.",
-                                                optarg);
-                                return -EINVAL;
-                        }
+                        arg_accel = accel_kind_from_string(value);
+                        if (!IN_SET(arg_accel, ACCEL_KVM, ACCEL_TCG))
+                                return cli_usage_errorf(PLAN_PROGRAM,
+                                                       "--accel must be 'kvm' or 'tcg', got '%s'",
+                                                       value),
+                                       -EINVAL;
                         break;
-                default:
-                        log_error("config plan: unknown option or missing value in '%s'. See "
-                                  "'vmsilo config plan --help'.",
-                                        argv[optind - 1]);
-                        return -EINVAL;
                 }
+        if (c < 0)
+                return cli_usage_error(PLAN_PROGRAM, TAKE_PTR(error)), -EINVAL;
         n = argc - optind;
-        if (n < 1 || n > 2) {
-                log_error("config plan: expected [FILE] VMNAME. See 'vmsilo config plan --help'.");
-                return -EINVAL;
-        }
+        if (n < 1 || n > 2)
+                return cli_usage_errorf(
+                                       PLAN_PROGRAM, "expected [FILE] VMNAME, got %d arguments", n),
+                       -EINVAL;
         *ret_path = n == 2 ? argv[optind] : CONFIG_DEFAULT_PATH;
         *ret_vm = argv[argc - 1];
         return 0;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cmd-run.c: `vm-run NAME CMD [ARG…]` runs CMD in VM NAME through <runtime>/NAME-command.socket
  * (connecting starts the VM) and exits with CMD's status. The relay, signal forwarding and
- * protocol are the session library's (src/shared/session.h); this file decides the PTY and which
+ * protocol are the session library's (session.h); this file decides the PTY and which
  * outputs are filtered (src/shared/term-filter.h), keeps the terminal raw while a PTY session runs,
  * and maps the end to an exit status. On a terminal it says when the answer is slow in coming, i.e.
  * the VM is booting, and how long that took. Desktop entries with Terminal=true run vm-run in the
@@ -13,31 +13,30 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <systemd/sd-event.h>
-
 #include "cli-util.h"
 #include "cli.h"
+#include "event-loop.h"
+#include "layout.h"
 #include "log.h"
 #include "run-exit.h"
 #include "session.h"
 #include "terminal.h"
 #include "time-util.h"
 
-#define COMMAND_SOCKET_SUFFIX "-command.socket"
 /* vmsilod answers the OPEN once the VM runs: a running VM within milliseconds (about 15 ms under
  * TCG), a boot in seconds. A slower answer means a boot, so it is announced. */
 #define ANNOUNCE_AFTER_USEC (USEC_PER_SEC / 5)
 
 typedef struct RunState {
-        sd_event *event;
+        EventLoop *loop;
         Session *session; /* NULL once done */
         SessionResult result;
         bool raw_wanted;   /* a PTY session on our terminal: go raw once the program runs */
         Terminal terminal; /* the saved mode, restored on every way out */
         const char *vm;
-        uint64_t connected_usec;   /* CLOCK_MONOTONIC */
-        sd_event_source *announce; /* the timer of the "starting VM" line; NULL: none */
-        bool announced;            /* the "starting VM" line was printed */
+        uint64_t connected_usec; /* CLOCK_MONOTONIC */
+        EventSource *announce;   /* the timer of the "starting VM" line; NULL: none */
+        bool announced;          /* the "starting VM" line was printed */
 } RunState;
 
 static void help(const char *program) {
@@ -69,13 +68,12 @@ static void help(const char *program) {
  * cancels the wait. */
 static void on_session_started(Session *s, void *userdata) {
         RunState *state = userdata;
-        uint64_t now;
         int r;
 
-        state->announce = sd_event_source_disable_unref(state->announce);
-        if (state->announced && sd_event_now(state->event, CLOCK_MONOTONIC, &now) >= 0)
+        state->announce = event_source_free(state->announce);
+        if (state->announced)
                 fprintf(stderr, "vmsilo: VM '%s' is up (%.1f s)\n", state->vm,
-                                (double) (now - state->connected_usec) / USEC_PER_SEC);
+                                (double) (now_usec() - state->connected_usec) / USEC_PER_SEC);
         if (!state->raw_wanted)
                 return;
         r = terminal_make_raw(STDIN_FILENO, &state->terminal);
@@ -83,7 +81,7 @@ static void on_session_started(Session *s, void *userdata) {
                 log_warning_errno(r, "cannot put the terminal into raw mode, ignoring: %m");
 }
 
-static int on_announce(sd_event_source *source, uint64_t usec, void *userdata) {
+static int on_announce(EventSource *source, uint64_t usec, void *userdata) {
         RunState *state = userdata;
 
         fprintf(stderr, "vmsilo: starting VM '%s'%s\n", state->vm,
@@ -94,15 +92,11 @@ static int on_announce(sd_event_source *source, uint64_t usec, void *userdata) {
 
 /* Only a person watching a terminal is told; scripts' stderr stays clean. */
 static int arm_announce(RunState *state) {
-        int r;
-
         if (!isatty(STDERR_FILENO))
                 return 0;
-        r = sd_event_now(state->event, CLOCK_MONOTONIC, &state->connected_usec);
-        if (r < 0)
-                return r;
-        return sd_event_add_time(state->event, &state->announce, CLOCK_MONOTONIC,
-                        state->connected_usec + ANNOUNCE_AFTER_USEC, 0, on_announce, state);
+        state->connected_usec = now_usec();
+        return event_loop_add_time(state->loop, state->connected_usec + ANNOUNCE_AFTER_USEC,
+                        on_announce, state, &state->announce);
 }
 
 static void on_session_done(Session *s, const SessionResult *result, void *userdata) {
@@ -110,7 +104,7 @@ static void on_session_done(Session *s, const SessionResult *result, void *userd
 
         state->result = *result;
         state->session = session_free(s);
-        (void) sd_event_exit(state->event, 0);
+        event_loop_exit(state->loop, 0);
 }
 
 /* The session owns what it is given, so it gets duplicates and our own stdio stays open for
@@ -201,7 +195,7 @@ static int start_session(const RunOptions *o, SessionChannel *channel, RunState 
 }
 
 static int run(const RunOptions *o) {
-        _cleanup_(sd_event_unrefp) sd_event *event = NULL;
+        _cleanup_(event_loop_freep) EventLoop *loop = NULL;
         _cleanup_(session_channel_freep) SessionChannel *channel = NULL;
         _cleanup_(closep) int fd = -EBADF;
         RunState state = {
@@ -212,20 +206,22 @@ static int run(const RunOptions *o) {
         int r;
 
         r = cli_connect_vm_socket(
-                        cli_runtime_dir(o->runtime_dir), o->vm, COMMAND_SOCKET_SUFFIX, &fd);
+                        cli_runtime_dir(o->runtime_dir), o->vm, LAYOUT_COMMAND_SOCKET_SUFFIX, &fd);
         if (r < 0)
                 return CLI_EXIT_VMSILO;
-        r = sd_event_new(&event);
+        r = event_loop_new(&loop);
         if (r < 0) {
                 log_error_errno(r, "cannot create the event loop: %m");
                 return CLI_EXIT_VMSILO;
         }
-        state.event = event;
+        state.loop = loop;
         state.vm = o->vm;
         r = arm_announce(&state);
         if (r < 0)
                 log_warning_errno(r, "cannot arm the boot announcement, ignoring: %m");
-        r = session_channel_new(event, fd, &channel);
+        /* A connection of our own to vmsilod, which sends its HELLO first and reads ours first:
+         * the OPEN need not wait for it. */
+        r = session_channel_new(loop, fd, /* fresh= */ true, &channel);
         if (r < 0) {
                 log_error_errno(r, "cannot set up the channel: %m");
                 return CLI_EXIT_VMSILO;
@@ -238,9 +234,9 @@ static int run(const RunOptions *o) {
                 return CLI_EXIT_VMSILO;
         }
         state.raw_wanted = r > 0 && isatty(STDIN_FILENO);
-        r = sd_event_loop(event);
+        r = event_loop_run(loop);
         state.session = session_free(state.session);
-        state.announce = sd_event_source_disable_unref(state.announce);
+        state.announce = event_source_free(state.announce);
         terminal_restore(&state.terminal);
         if (r < 0) {
                 log_error_errno(r, "event loop failed: %m");

@@ -14,11 +14,11 @@
 
 #include "cli-util.h"
 #include "cli.h"
+#include "layout.h"
 #include "log.h"
 #include "term-filter.h"
 #include "terminal.h"
 
-#define CONSOLE_SOCKET_SUFFIX "-console"
 /* Ctrl+], as telnet and virsh console use it. */
 #define SHELL_DETACH_BYTE 0x1d
 #define SHELL_BUFFER_SIZE 4096
@@ -233,8 +233,8 @@ static int shell_console(const ShellOptions *o) {
         sigset_t old;
         int r, signo = 0, out_flags;
 
-        r = cli_connect_vm_socket(
-                        cli_runtime_dir(o->runtime_dir), o->vm, CONSOLE_SOCKET_SUFFIX, &socket_fd);
+        r = cli_connect_vm_socket(cli_runtime_dir(o->runtime_dir), o->vm,
+                        LAYOUT_CONSOLE_SOCKET_SUFFIX, &socket_fd);
         if (r < 0)
                 return CLI_EXIT_FAILURE;
         up = calloc(1, sizeof(*up));

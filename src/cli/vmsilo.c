@@ -9,6 +9,12 @@
 #include "log.h"
 #include "vmsilo-config.h"
 
+/* vm-start-debug is a program of its own (vmsilo-start-debug.c), with the VMM's sandbox. */
+static int exec_start_debug(int argc, char **argv) {
+        return cli_exec_helper(/* env= */ NULL, "../cli/vmsilo-start-debug", "vmsilo-start-debug",
+                        /* set_argv0= */ false, argv);
+}
+
 typedef struct Command {
         const char *name;
         int (*run)(int argc, char **argv);
@@ -26,9 +32,10 @@ static const Command commands[] = {
         { "status", cmd_status, "show the state of the VMs" },
         { "list", cmd_list, "print the names of the configured VMs, one a line" },
         { "reload", cmd_reload, "make vmsilod read its configuration again" },
-        { "clipboard", cmd_clipboard, "the global clipboard: status, clear, to-host, from-host" },
+        { "clipboard", cmd_clipboard,
+                        "clipboard: status, clear, to-host, from-host, copy-from, paste-to" },
         { "shell", cmd_shell, "attach to a VM's console, or ssh into it (vm-shell)" },
-        { "start-debug", cmd_start_debug, "run a VM's VMM in the foreground (vm-start-debug)" },
+        { "start-debug", exec_start_debug, "run a VM's VMM in the foreground (vm-start-debug)" },
 };
 
 /* Multi-call names: a link named like this runs that command with the link's argv. */
@@ -99,6 +106,5 @@ int main(int argc, char **argv) {
                 if (streq(argv[1], commands[i].name))
                         return commands[i].run(argc - 1, argv + 1);
 
-        log_error("Unknown command '%s'. See 'vmsilo --help'.", argv[1]);
-        return CLI_EXIT_USAGE;
+        return cli_usage_errorf("vmsilo", "unknown command '%s'", argv[1]);
 }

@@ -15,6 +15,7 @@
 #include "manager.h"
 #include "safe-open.h"
 #include "socket-util.h"
+#include "wayland-layout.h"
 
 struct HostForward {
         Vm *vm;
@@ -86,13 +87,11 @@ static int on_post(sd_event_source *s, void *userdata) {
         return 0;
 }
 
-#define HOST_FORWARD_DIR "services"
-
 char *host_forward_socket_path(const Vm *vm, const char *service) {
         char *path;
 
-        if (asprintf(&path, "%s/" HOST_FORWARD_DIR "/%s/%s.sock", vm->manager->options.runtime_dir,
-                            vm->config->name, service) < 0)
+        if (asprintf(&path, "%s/" WAYLAND_SERVICES_DIR "/%s/%s.sock",
+                            vm->manager->options.runtime_dir, vm->config->name, service) < 0)
                 return NULL;
         return path;
 }
@@ -103,7 +102,7 @@ int host_forward_prepare_dir(const Vm *vm) {
         _cleanup_(closep) int top_fd = -EBADF, fd = -EBADF;
         int r;
 
-        if (asprintf(&top, "%s/" HOST_FORWARD_DIR, m->options.runtime_dir) < 0)
+        if (asprintf(&top, "%s/" WAYLAND_SERVICES_DIR, m->options.runtime_dir) < 0)
                 return -ENOMEM;
         r = safe_prepare_root_dir(top, "host services directory");
         if (r < 0)

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <sys/xattr.h>
 
+#include "fileio.h"
 #include "fs-util.h"
 #include "log.h"
 #include "plan.h"
@@ -89,25 +90,17 @@ static int copy_guest_owner(CopyState *s, int fd) {
 
 static int copy_file_data(CopyState *s, int src, int dst) {
         for (;;) {
-                ssize_t n = read(src, s->buffer, SHARES_COPY_BUFFER_BYTES);
+                ssize_t n = read_retry(src, s->buffer, SHARES_COPY_BUFFER_BYTES);
+                int r;
 
-                if (n < 0 && errno == EINTR)
-                        continue;
                 if (n < 0)
-                        return log_error_errno(errno, "Cannot read '%s' in the home template: %m",
+                        return log_error_errno((int) n, "Cannot read '%s' in the home template: %m",
                                         s->path);
                 if (n == 0)
                         return 0;
-                for (ssize_t done = 0; done < n;) {
-                        ssize_t w = write(dst, s->buffer + done, (size_t) (n - done));
-
-                        if (w < 0 && errno == EINTR)
-                                continue;
-                        if (w < 0)
-                                return log_error_errno(errno,
-                                                "Cannot write '%s' of the new home: %m", s->path);
-                        done += w;
-                }
+                r = write_full_fd(dst, s->buffer, (size_t) n);
+                if (r < 0)
+                        return log_error_errno(r, "Cannot write '%s' of the new home: %m", s->path);
         }
 }
 
@@ -542,7 +535,8 @@ static int check_share_root(const char *path, const ShareOwner *owner, uid_t uid
         return 0;
 }
 
-int shares_prepare(const VmConfig *vm, VmmKind vmm, const char *state_dir, uid_t uid, gid_t gid) {
+int shares_prepare(const VmConfig *vm, bool mapped_xattr, const char *state_dir, uid_t uid,
+                gid_t gid) {
         static const ShareOwner guest = {
                 .has_uid = true, .uid = PLAN_GUEST_UID, .has_gid = true, .gid = PLAN_GUEST_GID
         };
@@ -553,15 +547,14 @@ int shares_prepare(const VmConfig *vm, VmmKind vmm, const char *state_dir, uid_t
         if (vm->shared_home_path) {
                 if (asprintf(&template_dir, "%s/" SHARES_HOME_TEMPLATE_NAME, state_dir) < 0)
                         return log_oom();
-                r = shares_create_home(
-                                vm->shared_home_path, template_dir, vmm == VMM_QEMU, uid, gid);
+                r = shares_create_home(vm->shared_home_path, template_dir, mapped_xattr, uid, gid);
                 if (r < 0)
                         return r;
                 if (r > 0)
                         log_info("VM '%s': created the shared home %s from %s.", vm->name,
                                         vm->shared_home_path, template_dir);
                 /* Also heals a home made elsewhere: its root must be the guest user's. */
-                r = check_share_root(vm->shared_home_path, vmm == VMM_QEMU ? &guest : NULL, uid);
+                r = check_share_root(vm->shared_home_path, mapped_xattr ? &guest : NULL, uid);
                 if (r < 0)
                         return r;
         }
@@ -572,7 +565,7 @@ int shares_prepare(const VmConfig *vm, VmmKind vmm, const char *state_dir, uid_t
                 if (r < 0) /* plan_validate_vm() rejected it already */
                         return log_error_errno(
                                         r, "Bad uid, gid, uidmap or gidmap for '%s'.", d->path);
-                r = check_share_root(d->path, vmm == VMM_QEMU ? &owner : NULL, uid);
+                r = check_share_root(d->path, mapped_xattr ? &owner : NULL, uid);
                 if (r < 0)
                         return r;
         }

@@ -66,7 +66,10 @@ int shares_create_home(const char *path, const char *template_dir, bool qemu_sym
                 gid_t gid);
 
 /* Everything a VM's shares need before the VMM starts: the home (from
- * <state_dir>/home-template), and on QEMU the guest owner of the home's root (the guest user)
- * and of each shared directory that sets uid/gid/uidmap/gidmap. Every share root is opened
- * without following links and refused unless root or uid owns it. Logs its errors. */
-int shares_prepare(const VmConfig *vm, VmmKind vmm, const char *state_dir, uid_t uid, gid_t gid);
+ * <state_dir>/home-template), and with mapped_xattr (the VMM's 9p server keeps guest owners and
+ * links in user xattrs: QEMU's) the guest owner of the home's root (the guest user) and of each
+ * shared directory that sets uid/gid/uidmap/gidmap, and links for it in a new home. Every share
+ * root is opened without following links and refused unless root or uid owns it. Logs its
+ * errors. */
+int shares_prepare(
+                const VmConfig *vm, bool mapped_xattr, const char *state_dir, uid_t uid, gid_t gid);

@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libkmod.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 
 #include "fileio.h"
+#include "kmod-util.h"
 #include "log.h"
 #include "string-util.h"
 #include "strv.h"
@@ -175,16 +175,11 @@ static int apply_steps(const char *root, const VfioDevice *d, const VfioStep *st
         return 0;
 }
 
-static void kmod_unrefp(struct kmod_ctx **p) {
-        if (*p)
-                (void) kmod_unref(*p);
-}
-
 /* vfio-pci loaded in this process through libkmod (softdeps included), like `modprobe vfio-pci`
  * but with no child to wait for; install commands of modprobe.d are not run. */
 static int load_vfio_driver(void) {
         _cleanup_(kmod_unrefp) struct kmod_ctx *ctx = kmod_new(NULL, NULL);
-        struct kmod_module *mod = NULL;
+        _cleanup_(kmod_module_unrefp) struct kmod_module *mod = NULL;
         int r;
 
         if (!ctx)
@@ -193,11 +188,9 @@ static int load_vfio_driver(void) {
         r = kmod_module_new_from_name(ctx, VFIO_PCI_DRIVER, &mod);
         if (r < 0)
                 return r;
-        r = kmod_module_probe_insert_module(mod,
+        return kmod_module_probe_insert_module(mod,
                         KMOD_PROBE_APPLY_BLACKLIST | KMOD_PROBE_IGNORE_COMMAND, NULL, NULL, NULL,
                         NULL);
-        (void) kmod_module_unref(mod);
-        return r;
 }
 
 /* The module is loaded only on the real kernel, never under a test's fake sysfs root. */

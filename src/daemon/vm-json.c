@@ -2,9 +2,7 @@
 /* vm-json.c: the VM object of the control protocol (docs/daemon-sockets.md), from its
  * configuration and state. */
 #include "vm-json.h"
-#include "accel.h"
 #include "companion.h"
-#include "sound.h"
 #include "strv.h"
 #include "time-util.h"
 #include "tray-companion.h"
@@ -47,17 +45,14 @@ json_t *vm_to_json(const Vm *vm) {
                         (int) vm->live_sessions, "clients", (json_int_t) vm->n_relays, "vmm",
                         vmm_kind_to_string(config_vm_vmm(
                                         vm->manager->config, c, vm->manager->crosvm_available)),
-                        "accel",
-                        vm_state_has_vmm(vm->state) && vm->ops && vm->ops->chooses_accel
-                                        ? accel_kind_to_string(vm->accel)
-                                        : NULL,
-                        "auto_shutdown_sec",
+                        "accel", (const char *) NULL, "auto_shutdown_sec",
                         c->auto_shutdown ? json_integer((json_int_t) c->auto_shutdown_after_sec)
                                          : json_null(),
                         "interfaces", vm_interfaces_to_json(c), "gui",
                         vm->companions ? companions_to_json(vm->companions) : json_null(), "tray",
                         vm->tray ? tray_companion_to_json(vm->tray) : json_null());
-        if (o && vm->sound)
-                (void) json_object_set_new(o, "sound", sound_to_json(vm->sound));
+        /* "accel" stays null where the backend has none to show. */
+        if (o && vm_state_has_vmm(vm->state) && vm->backend && vm->ops->status)
+                vm->ops->status(vm, o);
         return o;
 }

@@ -57,11 +57,11 @@ static int vm_listen_one(Vm *vm, const char *suffix, const char *description,
 int vm_listen(Vm *vm) {
         int r;
 
-        r = vm_listen_one(vm, "-command.socket", "command socket", on_command_connect,
+        r = vm_listen_one(vm, LAYOUT_COMMAND_SOCKET_SUFFIX, "command socket", on_command_connect,
                         &vm->command_listener);
         if (r < 0)
                 return r;
-        return vm_listen_one(vm, "-console", "console socket", on_console_connect,
+        return vm_listen_one(vm, LAYOUT_CONSOLE_SOCKET_SUFFIX, "console socket", on_console_connect,
                         &vm->console_listener);
 }
 

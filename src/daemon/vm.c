@@ -25,7 +25,6 @@
 #include "sandbox.h"
 #include "shares.h"
 #include "socket-util.h"
-#include "sound.h"
 #include "string-util.h"
 #include "strv.h"
 #include "tap.h"
@@ -119,8 +118,6 @@ static void vm_set_state(Vm *vm, VmState s) {
                 log_warning("VM '%s' failed: %s", vm_name(vm), strna(vm->failure_reason));
 
         vm->state = s;
-        if (!vm_state_has_vmm(s))
-                vm->sound = sound_free(vm->sound);
         vm_update_companions(vm);
         vm_update_tray(vm);
         vm_update_idle(vm);
@@ -448,10 +445,9 @@ static int vm_build_plan(Vm *vm, LaunchPlan **ret) {
         _cleanup_(freep) char *why = NULL;
         Manager *m = vm->manager;
         LaunchSetup setup = {
-                .vmm = vm->vmm,
+                .vmm = vm->ops->kind,
                 .state_dir = m->options.state_dir,
                 .runtime_dir = m->options.runtime_dir,
-                .sound_bus = sound_bus_path(vm->sound),
         };
         LaunchContext ctx;
         int r;
@@ -569,9 +565,6 @@ static int vm_spawn(Vm *vm) {
         if (r < 0)
                 log_warning_errno(r, "VM '%s': cannot make its host service directory: %m",
                                 vm_name(vm));
-        /* QEMU joins the VM's sound bus as it starts: the bus is up first (sound.c). */
-        if (vm->vmm == VMM_QEMU && !vm->sound)
-                (void) sound_new(m, vm->config, &vm->sound);
         r = vm_build_plan(vm, &plan);
         if (r < 0)
                 return r;
@@ -586,11 +579,6 @@ static int vm_spawn(Vm *vm) {
                 vm_set_failure(vm, "cannot create the VMM log: %s", strerror(-r));
                 return r;
         }
-        /* Where the VM's host companions listen; a failure costs only guest-opened streams. */
-        r = host_forward_prepare_dir(vm);
-        if (r < 0)
-                log_warning_errno(r, "VM '%s': cannot make its host service directory: %m",
-                                vm_name(vm));
         if (vm->ops->open_fds) {
                 r = vm->ops->open_fds(vm, &fds);
                 if (r < 0)
@@ -626,8 +614,6 @@ static int vm_spawn(Vm *vm) {
         }
         vm->pid = pid;
         log_info("VM '%s': started %s as pid %d.", vm_name(vm), plan->argv[0], (int) pid);
-        /* QEMU takes the player's listeners only from a process it sees (docs/sound.md). */
-        (void) sound_start_player(vm->sound, pid);
 
         r = sd_event_add_child(m->event, &vm->child, pid, WEXITED, on_vmm_exit, vm);
         if (r >= 0)
@@ -698,7 +684,8 @@ static int vm_prepare_child(void *userdata) {
         VmRootTools tools = { .mkfs_ext4 = m->options.mkfs_ext4, .qemu_img = m->options.qemu_img };
         int r;
 
-        r = shares_prepare(vm->config, vm->vmm, m->options.state_dir, m->user_uid, m->user_gid);
+        r = shares_prepare(vm->config, vm->ops->shares_mapped_xattr, m->options.state_dir,
+                        m->user_uid, m->user_gid);
         if (r < 0 || !rootfs_vm_needs_overlay_disk(vm->config))
                 return r;
         r = vm_root_make_overlay(
@@ -782,6 +769,12 @@ int vm_start(Vm *vm) {
                 vm_set_failure(vm, "it is stopping; try again when it has stopped");
                 return -EBUSY;
         }
+        /* A VMM killed at the start timeout or for breaking the protocol is not reaped yet: its
+         * exit would release the resources of the next start. */
+        if (vm->child) {
+                vm_set_failure(vm, "its last VMM is still exiting; try again in a moment");
+                return -EBUSY;
+        }
         if (vm->manager->exiting) {
                 vm_set_failure(vm, "vmsilod is shutting down");
                 return -ESHUTDOWN;
@@ -801,8 +794,11 @@ int vm_start(Vm *vm) {
 
         vm_start_dependencies(vm);
         vm_handle_event(vm, VM_EVENT_START);
-        vm->vmm = config_vm_vmm(m->config, vm->config, m->crosvm_available);
-        vm->ops = vmm_ops(vm->vmm);
+        /* A VMM killed after a failed start may not be reaped yet: each start begins without
+         * the backend state of the one before (and it is the old ops' to free). */
+        if (vm->ops)
+                vm->ops->release(vm);
+        vm->ops = vmm_ops(config_vm_vmm(m->config, vm->config, m->crosvm_available));
         if (!vm->config->kernel && m->image_build) {
                 log_info("VM '%s' starts once the default guest image is built.", vm_name(vm));
                 vm->awaits_image = true;
@@ -957,10 +953,8 @@ Vm *vm_free(Vm *vm) {
         vm_release_vmm(vm);
         vm->timer = sd_event_source_disable_unref(vm->timer);
         vm->idle_timer = sd_event_source_disable_unref(vm->idle_timer);
-        vm->stop_helper = helper_free(vm->stop_helper);
         vm->companions = companions_free(vm->companions);
         vm->tray = tray_companion_free(vm->tray);
-        free(vm->vmm_dir);
         vm_unlisten(vm);
         conn_limit_finish(&vm->clients_limit);
         conn_limit_finish(&vm->refused_limit);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* vm.h: one configured VM: its state, VMM process, agent channel, QMP, console and sockets. */
+/* vm.h: one configured VM: its state, VMM process, agent channel, console and sockets. What
+ * only one VMM needs is the backend's (vmm.h). */
 #pragma once
 
 #include <jansson.h>
@@ -14,13 +15,11 @@
 #include "helper.h"
 #include "macro.h"
 #include "manager.h"
-#include "qmp.h"
 #include "vm-state.h"
 
 typedef struct Client Client;
 typedef struct Companions Companions;
 typedef struct TrayCompanion TrayCompanion;
-typedef struct Sound Sound;
 typedef struct Listener Listener;
 typedef struct Relay Relay;
 typedef struct HostForward HostForward;
@@ -51,13 +50,10 @@ struct Vm {
         Manager *manager;
         const VmConfig *config; /* owned by manager->config, or an older one if retired */
         size_t index;           /* in config->vms */
-        uint32_t guest_cid;     /* crosvm: the vsock CID of the running guest */
         VmState state;
         char *failure_reason; /* set on entering VM_FAILED */
-        VmmKind vmm;
-        const VmmOps *ops; /* vmm's, from the first start on */
-        AccelKind accel;   /* resolved at each start */
-        uint32_t tsc_khz;  /* host clock for a TCG guest's kernel, 0 if unknown */
+        const VmmOps *ops;    /* chosen at each start */
+        void *backend;        /* the ops' own state, from ops->prepare to ops->release */
 
         pid_t pid; /* VMM, 0 when none */
         sd_event_source *child;
@@ -65,7 +61,6 @@ struct Vm {
         bool awaits_image; /* starting, waiting for the default image's build */
         Channel *agent;    /* host side of the guest channel */
         bool agent_lost;   /* the VMM closed the channel: it is exiting, not yet reaped */
-        char *vmm_dir;     /* crosvm: its per-VM directory (control socket) */
         /* PCI passthrough: /dev/vfio/<group> nodes given to the VM user while the VMM runs, and
          * whether it counts among the users of /dev/vfio/vfio (Manager.vfio_container). */
         VfioGrant *vfio_grants;
@@ -73,11 +68,7 @@ struct Vm {
         bool vfio_container;
         /* The PCI addresses the running VMM was given (a reload may change the config's). */
         char **vfio_devices;
-        /* The backends' own (vmm.h): only vmm-qemu.c and vmm-crosvm.c touch these. */
-        sd_event_source *agent_retry; /* crosvm: vsock connect attempts while the guest boots */
-        Helper *stop_helper;          /* crosvm: the `crosvm stop` child */
-        Qmp *qmp;                     /* QEMU */
-        VmmLog *log;                  /* the VMM's output, while it runs */
+        VmmLog *log; /* the VMM's output, while it runs */
         Console *console;
         sd_event_source *timer; /* start timeout, stop escalation */
         unsigned stop_step;     /* escalation: 0 agent power-off, 1 VMM quit, 2 SIGKILL */
@@ -85,7 +76,6 @@ struct Vm {
 
         Companions *companions; /* while running with the GPU on: waypipe client, vmsilo-wayland */
         TrayCompanion *tray;    /* while running with tray on: vmsilo-tray host */
-        Sound *sound;           /* while a QEMU VMM with sound on runs: its bus and player */
         uint32_t live_sessions; /* from the agent's STATUS */
         Relay *relays;          /* active vm-run streams on this VM; Relay::vm_next */
         size_t n_relays;

@@ -27,12 +27,26 @@
 /* Connect attempts while the guest boots; the start timeout bounds them. */
 #define CROSVM_AGENT_RETRY_USEC (200 * USEC_PER_MSEC)
 
+/* vm->backend, from prepare to release. */
+typedef struct CrosvmVm {
+        char *dir;                    /* <runtime_dir>/<name>.vmm: the control socket's */
+        uint32_t guest_cid;           /* the vsock CID of the running guest */
+        sd_event_source *agent_retry; /* vsock connect attempts while the guest boots */
+        Helper *stop_helper;          /* the `crosvm stop` child */
+} CrosvmVm;
+
 /* "<runtime_dir>/<name>.vmm": created 0700 and owned by the VM user if missing. */
 static int crosvm_prepare(Vm *vm, LaunchSetup *setup) {
         Manager *m = vm->manager;
         _cleanup_(freep) char *dir = NULL;
+        CrosvmVm *c;
         int r = 0;
 
+        c = vm->backend = calloc(1, sizeof(CrosvmVm));
+        if (!c) {
+                vm_set_failure(vm, "out of memory");
+                return -ENOMEM;
+        }
         dir = layout_runtime_file(m->options.runtime_dir, vm->config->name, LAYOUT_VMM_DIR_SUFFIX);
         if (!dir)
                 r = -ENOMEM;
@@ -44,11 +58,9 @@ static int crosvm_prepare(Vm *vm, LaunchSetup *setup) {
                 vm_set_failure(vm, "cannot create crosvm's directory: %s", strerror(-r));
                 return r;
         }
-        free(vm->vmm_dir);
-        vm->vmm_dir = TAKE_PTR(dir);
-        vm->accel = ACCEL_KVM;
+        c->dir = TAKE_PTR(dir);
         /* Fixed for this run, as the plan's --vsock cid: a reload may move the VM later. */
-        vm->guest_cid = crosvm_plan_guest_cid(vm->index);
+        c->guest_cid = crosvm_plan_guest_cid(vm->index);
         /* Root starts it: from the build's absolute path, never through $PATH. */
         setup->binary = m->options.crosvm;
         return 0;
@@ -79,11 +91,12 @@ static int crosvm_connect_agent(unsigned cid, unsigned port, int *ret_fd) {
 
 static int on_agent_retry(sd_event_source *s, uint64_t usec, void *userdata) {
         Vm *vm = userdata;
+        CrosvmVm *c = vm->backend;
         int fd = -EBADF, r;
 
-        r = crosvm_connect_agent(vm->guest_cid, PLAN_AGENT_VSOCK_PORT, &fd);
+        r = crosvm_connect_agent(c->guest_cid, PLAN_AGENT_VSOCK_PORT, &fd);
         if (r >= 0) {
-                vm->agent_retry = sd_event_source_disable_unref(vm->agent_retry);
+                c->agent_retry = sd_event_source_disable_unref(c->agent_retry);
                 r = vm_open_agent(vm, fd);
                 if (r < 0) {
                         safe_close(fd);
@@ -100,26 +113,30 @@ static int on_agent_retry(sd_event_source *s, uint64_t usec, void *userdata) {
 
 /* The agent listens on vsock; we connect once the guest is up. */
 static int crosvm_attach(Vm *vm, int *ours) {
+        CrosvmVm *c = vm->backend;
+
         ours[VMM_PAIR_AGENT] = safe_close(ours[VMM_PAIR_AGENT]);
         ours[VMM_PAIR_QMP] = safe_close(ours[VMM_PAIR_QMP]);
-        return sd_event_add_time_relative(vm->manager->event, &vm->agent_retry, CLOCK_MONOTONIC,
+        return sd_event_add_time_relative(vm->manager->event, &c->agent_retry, CLOCK_MONOTONIC,
                         CROSVM_AGENT_RETRY_USEC, 0, on_agent_retry, vm);
 }
 
 static void on_stop_done(Helper *h, int result, void *userdata) {
         Vm *vm = userdata;
+        CrosvmVm *c = vm->backend;
 
         if (result < 0)
                 log_warning("VM '%s': 'crosvm stop' failed.", vm->config->name);
-        vm->stop_helper = helper_free(vm->stop_helper);
+        c->stop_helper = helper_free(c->stop_helper);
 }
 
 /* In the helper child: `<crosvm> stop <dir>/<name>-crosvm.socket` with a clean environment. */
 static int crosvm_stop_child(void *userdata) {
         static char *const clean_env[] = { (char *) "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
         Vm *vm = userdata;
-        _cleanup_(freep) char *socket_path = layout_runtime_file(
-                        vm->vmm_dir, vm->config->name, LAYOUT_CROSVM_SOCKET_SUFFIX);
+        const CrosvmVm *c = vm->backend;
+        _cleanup_(freep) char *socket_path =
+                        layout_runtime_file(c->dir, vm->config->name, LAYOUT_CROSVM_SOCKET_SUFFIX);
         char *argv[] = { (char *) vm->manager->options.crosvm, (char *) "stop", socket_path, NULL };
 
         if (!socket_path)
@@ -130,25 +147,35 @@ static int crosvm_stop_child(void *userdata) {
 
 /* In the background, within the stop step's time: the step after it kills the VMM anyway. */
 static int crosvm_request_stop(Vm *vm) {
+        CrosvmVm *c = vm->backend;
         char what[128];
 
-        if (!vm->vmm_dir || vm->stop_helper)
+        if (!c || !c->dir || c->stop_helper)
                 return -EALREADY;
         (void) snprintf(what, sizeof(what), "VM '%s': 'crosvm stop'", vm->config->name);
         return helper_fork(vm->manager->event, what, crosvm_stop_child,
                         vm->manager->options.stop_timeout_usec / 2, on_stop_done, vm,
-                        &vm->stop_helper);
+                        &c->stop_helper);
 }
 
+/* A `crosvm stop` still running is killed: the VMM it would stop is gone. */
 static void crosvm_release(Vm *vm) {
-        vm->agent_retry = sd_event_source_disable_unref(vm->agent_retry);
+        CrosvmVm *c = vm->backend;
+
+        if (!c)
+                return;
+        sd_event_source_disable_unref(c->agent_retry);
+        helper_free(c->stop_helper);
+        free(c->dir);
+        vm->backend = mfree(c);
 }
 
 const VmmOps vmm_crosvm_ops = {
+        .kind = VMM_CROSVM,
+        .shares_mapped_xattr = false,
         .prepare = crosvm_prepare,
         .plan = crosvm_plan_build,
         .attach = crosvm_attach,
         .request_stop = crosvm_request_stop,
         .release = crosvm_release,
-        .chooses_accel = false,
 };

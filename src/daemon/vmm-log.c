@@ -29,13 +29,11 @@ static int vmm_log_pump(VmmLog *l) {
         char buf[64 * 1024];
 
         for (;;) {
-                ssize_t n = read(l->pipe_fd, buf, sizeof(buf));
+                ssize_t n = read_retry(l->pipe_fd, buf, sizeof(buf));
                 size_t keep;
 
-                if (n < 0 && errno == EINTR)
-                        continue;
                 if (n < 0)
-                        return errno == EAGAIN ? 0 : -errno;
+                        return n == -EAGAIN ? 0 : (int) n;
                 if (n == 0)
                         return -EPIPE;
                 keep = (size_t) MIN((uint64_t) n, l->max_bytes - l->written);

@@ -5,7 +5,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "buffer.h"
 #include "cpio.h"
 #include "fileio.h"
 #include "fs-util.h"
@@ -27,8 +27,6 @@
 #define IMAGE_INPUT_SIZE_MAX (512u * 1024u * 1024u)
 #define IMAGE_BOOT_DIR "/boot"
 #define IMAGE_MODULES_ROOT "/lib/modules"
-
-extern char **environ;
 
 typedef struct Blob {
         uint8_t *data;
@@ -150,7 +148,6 @@ static int read_text_file(const char *path, char **ret) {
  * and returns its stdout. A non-zero exit is -EIO. */
 static int spawn_capture(char *const *argv, Blob *ret) {
         _cleanup_(closep) int read_fd = -EBADF, write_fd = -EBADF;
-        posix_spawn_file_actions_t actions;
         _cleanup_(blob_finish) Blob out = {};
         int pipe_fds[2], status, r, k;
         pid_t pid;
@@ -160,18 +157,9 @@ static int spawn_capture(char *const *argv, Blob *ret) {
         read_fd = pipe_fds[0];
         write_fd = pipe_fds[1];
 
-        r = posix_spawn_file_actions_init(&actions);
-        if (r != 0)
-                return -r;
-        r = posix_spawn_file_actions_adddup2(&actions, write_fd, STDOUT_FILENO);
-        if (r == 0)
-                r = posix_spawn_file_actions_addopen(
-                                &actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-        if (r == 0)
-                r = posix_spawnp(&pid, argv[0], &actions, NULL, argv, environ);
-        posix_spawn_file_actions_destroy(&actions);
-        if (r != 0)
-                return -r;
+        r = spawn_child(argv, NULL, write_fd, &pid);
+        if (r < 0)
+                return r;
         write_fd = safe_close(write_fd);
 
         r = read_fd_full(read_fd, &out);
@@ -457,12 +445,12 @@ static int module_plain(const ImageInputs *in, const ImageModule *m, Blob *ret) 
 
 typedef struct CpioBuild {
         CpioWriter writer;
-        CpioBuffer buffer;
+        Buffer buffer;
         char **dirs; /* directories already in the archive */
 } CpioBuild;
 
 static void cpio_build_finish(CpioBuild *c) {
-        cpio_buffer_finish(&c->buffer);
+        buffer_finish(&c->buffer);
         c->dirs = strv_free(c->dirs);
 }
 
@@ -652,18 +640,6 @@ static int build_cpio(const ImageBuildOptions *o, const ImageInputs *in, CpioBui
         return 0;
 }
 
-static void tmp_dir_removep(char **path) {
-        int r;
-
-        if (!*path)
-                return;
-        r = rm_rf(*path);
-        if (r < 0)
-                (void) log_warning_errno(r, "Failed to remove '%s', ignoring: %m", *path);
-        free(*path);
-        *path = NULL;
-}
-
 /* A build killed half-way (vmsilod stopping during its background build kills it) leaves its
  * ".<base>.tmp-XXXXXX" behind. Called under the parent's lock, so none of them is in use. */
 static void remove_stale_tmp_dirs(const char *parent, const char *base) {
@@ -703,7 +679,8 @@ static int write_image_dir(const ImageBuildOptions *o, const ImageInputs *in, co
         r = write_new_file_at(dir_fd, IMAGE_KERNEL_NAME, in->kernel.data, in->kernel.size, 0644);
         if (r < 0)
                 return log_error_errno(r, "Failed to write '%s/%s': %m", tmp, IMAGE_KERNEL_NAME);
-        r = write_new_file_at(dir_fd, IMAGE_INITRD_NAME, c->buffer.data, c->buffer.size, 0644);
+        r = write_new_file_at(dir_fd, IMAGE_INITRD_NAME, c->buffer.data + c->buffer.start,
+                        buffer_size(&c->buffer), 0644);
         if (r < 0)
                 return log_error_errno(r, "Failed to write '%s/%s': %m", tmp, IMAGE_INITRD_NAME);
         /* The manifest goes last: a directory with a manifest is complete. */
@@ -760,7 +737,7 @@ static int split_output(const char *output_dir, char **ret_parent, char **ret_ba
 static int build_and_swap(const ImageBuildOptions *o, const ImageInputs *in, const char *parent,
                 const char *base) {
         _cleanup_(cpio_build_finish) CpioBuild c = {};
-        _cleanup_(tmp_dir_removep) char *tmp = NULL;
+        _cleanup_(rm_rf_and_freep) char *tmp = NULL;
         int r;
 
         STRV_FOREACH(name, in->missing_optional) {

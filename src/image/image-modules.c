@@ -5,21 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libkmod.h>
-
 #include "image-modules.h"
 #include "image-plan.h"
+#include "kmod-util.h"
 #include "strv.h"
-
-static void kmod_unrefp(struct kmod_ctx **p) {
-        if (*p)
-                (void) kmod_unref(*p);
-}
-
-static void kmod_module_unref_listp(struct kmod_list **p) {
-        if (*p)
-                (void) kmod_module_unref_list(*p);
-}
 
 typedef struct Resolver {
         const char *dir; /* libkmod's absolute modules directory */

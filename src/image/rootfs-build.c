@@ -67,13 +67,10 @@ static int hash_fd(int fd, uint8_t ret[SHA256_DIGEST_SIZE]) {
 
         sha256_init(&s);
         for (;;) {
-                ssize_t n = read(fd, buf, sizeof(buf));
+                ssize_t n = read_retry(fd, buf, sizeof(buf));
 
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
+                if (n < 0)
+                        return (int) n;
                 if (n == 0)
                         break;
                 sha256_update(&s, (size_t) n, buf);
@@ -261,14 +258,11 @@ static int read_inputs(const RootfsBuildOptions *o, RootfsInputs *in) {
 
 /* ---- the tree ---- */
 
-/* Removes path, never crossing into another file system: mmdebstrap mounts /proc, /sys and /dev
- * in the target and may leave them behind when it is killed, so those go first. */
-static int remove_tree(const char *path) {
+/* mmdebstrap mounts /proc, /sys and /dev in the target and may leave them behind when it is
+ * killed: they go before the tree, which rm_rf() never crosses into another file system. */
+static int unmount_leftovers(const char *path) {
         static const char *const mounts[] = { "rootfs/proc", "rootfs/sys", "rootfs/dev/pts" };
-        struct stat st;
 
-        if (lstat(path, &st) < 0)
-                return errno == ENOENT ? 0 : -errno;
         for (size_t i = 0; i < ELEMENTSOF(mounts); i++) {
                 _cleanup_(freep) char *m = NULL;
 
@@ -276,25 +270,31 @@ static int remove_tree(const char *path) {
                         return -ENOMEM;
                 (void) umount2(m, MNT_DETACH | UMOUNT_NOFOLLOW);
         }
-        return rm_rf(path);
+        return 0;
+}
+
+/* Removes path (0 if it does not exist) and what mmdebstrap left mounted in it. */
+static int remove_tree(const char *path) {
+        struct stat st;
+        int r;
+
+        if (lstat(path, &st) < 0)
+                return errno == ENOENT ? 0 : -errno;
+        r = unmount_leftovers(path);
+        return r < 0 ? r : rm_rf(path);
 }
 
 static void tmp_tree_removep(char **path) {
-        int r;
-
-        if (!*path)
-                return;
-        r = remove_tree(*path);
-        if (r < 0)
-                (void) log_warning_errno(r, "Failed to remove '%s', ignoring: %m", *path);
-        *path = mfree(*path);
+        if (*path)
+                (void) unmount_leftovers(*path);
+        rm_rf_and_freep(path);
 }
 
 static int write_file(const char *root, const char *path, const void *data, size_t size,
                 mode_t mode, bool append) {
         _cleanup_(freep) char *full = NULL;
         _cleanup_(closep) int fd = -EBADF;
-        const uint8_t *p = data;
+        int r;
 
         if (asprintf(&full, "%s%s", root, path) < 0)
                 return -ENOMEM;
@@ -304,17 +304,9 @@ static int write_file(const char *root, const char *path, const void *data, size
                         mode);
         if (fd < 0)
                 return log_error_errno(errno, "Cannot write '%s': %m", full);
-        while (size > 0) {
-                ssize_t n = write(fd, p, size);
-
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return log_error_errno(errno, "Cannot write '%s': %m", full);
-                }
-                p += n;
-                size -= (size_t) n;
-        }
+        r = write_full_fd(fd, data, size);
+        if (r < 0)
+                return log_error_errno(r, "Cannot write '%s': %m", full);
         if (!append && fchmod(fd, mode) < 0)
                 return log_error_errno(errno, "Cannot chmod '%s': %m", full);
         return 0;
@@ -478,6 +470,10 @@ static int install_agent(const RootfsBuildOptions *o, const char *root) {
         if (r >= 0)
                 r = make_dirs(root, "/etc/sysctl.d", 0755);
         if (r >= 0)
+                r = make_dirs(root, ROOTFS_GETTY_DROPIN_DIR, 0755);
+        if (r >= 0)
+                r = make_dirs(root, ROOTFS_GETTY_WANTS_DIR, 0755);
+        if (r >= 0)
                 r = copy_file(o->agent_path, root, ROOTFS_AGENT_PATH, 0755);
         if (r >= 0)
                 r = copy_file(o->agent_unit_path, root, ROOTFS_AGENT_UNIT_PATH, 0644);
@@ -490,9 +486,16 @@ static int install_agent(const RootfsBuildOptions *o, const char *root) {
         if (r >= 0)
                 r = write_file(root, ROOTFS_SYSCTL_PATH, rootfs_sysctl, strlen(rootfs_sysctl), 0644,
                                 false);
+        if (r >= 0)
+                r = write_file(root, ROOTFS_GETTY_DROPIN_PATH, rootfs_getty_autologin,
+                                strlen(rootfs_getty_autologin), 0644, false);
         if (r < 0)
                 return r;
         r = enable_unit(root, ROOTFS_AGENT_UNIT_PATH, ROOTFS_AGENT_UNIT_WANTS);
+        if (r >= 0)
+                r = enable_unit(root, ROOTFS_GETTY_UNIT, ROOTFS_GETTY_WANTS);
+        if (r >= 0) /* masked: a link to /dev/null */
+                r = enable_unit(root, "/dev/null", ROOTFS_SERIAL_GETTY_MASK);
         if (r >= 0)
                 r = install_unit(root, ROOTFS_SESSION_BUS_UNIT_PATH, ROOTFS_SESSION_BUS_UNIT_WANTS,
                                 rootfs_session_bus_unit);

@@ -20,6 +20,19 @@ const char rootfs_tmpfiles[] = "# vmsilo: the guest user's XDG_RUNTIME_DIR, made
  * every group may open ICMP echo sockets, so `ping` works without privileges. */
 const char rootfs_sysctl[] = "# vmsilo: unprivileged ping, as systemd sets by default\n"
                              "net.ipv4.ping_group_range = 0 2147483647\n";
+/* `vm-shell NAME` attaches to the console. The guest user's password is locked
+ * (rootfs_shadow_line), so a login prompt would be a dead end: the getty there logs the user in,
+ * as Debian's console-getty.service runs agetty but with --autologin (and login -f). Not
+ * serial-getty@ttyS0, which the console= parameter makes systemd start: it waits for
+ * dev-ttyS0.device, which never comes without udev (minbase has none), so the getty failed after
+ * 90 s; it is masked, and console-getty (no device to wait for) is enabled instead. The console is
+ * host-only: root and the configured user reach it through vmsilod. */
+const char rootfs_getty_autologin[] =
+                "# vmsilo: the guest user logged in on the console (docs/guest-image.md)\n"
+                "[Service]\n"
+                "ExecStart=\n"
+                "ExecStart=-/sbin/agetty -o '-p -f -- \\\\u' --noclear --keep-baud --autologin " GUEST_USER
+                " - 115200,38400,9600 $TERM\n";
 /* One persistent `waypipe server` for the guest user: it makes the display wayland-0 in
  * /run/user/1000 (what the agent puts in WAYLAND_DISPLAY) and, for each Wayland client, connects
  * to the agent's socket for the host service "wayland", which opens one stream to the host. The

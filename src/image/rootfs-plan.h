@@ -36,6 +36,14 @@
 #define ROOTFS_SESSION_ENV_PATH "/etc/vmsilo/session.env"
 #define ROOTFS_TMPFILES_PATH "/etc/tmpfiles.d/vmsilo.conf"
 #define ROOTFS_SYSCTL_PATH "/etc/sysctl.d/50-vmsilo.conf"
+/* The console's getty (rootfs_getty_autologin): systemd's console-getty.service, enabled, with a
+ * drop-in; serial-getty@.service masked (see rootfs-plan.c). */
+#define ROOTFS_GETTY_UNIT "/lib/systemd/system/console-getty.service"
+#define ROOTFS_GETTY_WANTS_DIR "/etc/systemd/system/getty.target.wants"
+#define ROOTFS_GETTY_WANTS ROOTFS_GETTY_WANTS_DIR "/console-getty.service"
+#define ROOTFS_GETTY_DROPIN_DIR "/etc/systemd/system/console-getty.service.d"
+#define ROOTFS_GETTY_DROPIN_PATH ROOTFS_GETTY_DROPIN_DIR "/vmsilo-autologin.conf"
+#define ROOTFS_SERIAL_GETTY_MASK "/etc/systemd/system/serial-getty@.service"
 
 /* mmdebstrap's own hooks that merge /usr as debootstrap does (Debian package mmdebstrap). */
 #define ROOTFS_MMDEBSTRAP_MERGED_USR_HOOKS "/usr/share/mmdebstrap/hooks/merged-usr"
@@ -158,6 +166,8 @@ void rootfs_manifest_id(const char *text, char ret[SHA256_HEX_SIZE]);
 extern const char rootfs_session_env[];
 extern const char rootfs_tmpfiles[];
 extern const char rootfs_sysctl[];
+/* The drop-in of console-getty.service: the guest user logged in on the console. */
+extern const char rootfs_getty_autologin[];
 /* vmsilo-waypipe.service, installed and enabled with wayland (docs/guest-image.md). */
 extern const char rootfs_waypipe_unit[];
 /* vmsilo-session-bus.service, always: the guest user's D-Bus session bus (docs/guest-image.md). */

@@ -769,12 +769,19 @@ static uint32_t id_next(const Mux *m, uint32_t id) {
         return id == UINT32_MAX ? STREAM_ID_GUEST_BIT : id + 1;
 }
 
+/* MuxConfig.open_before_hello: only what needs no capability, which the peer's HELLO would
+ * have to grant. */
+static bool mux_may_open_before_hello(const Mux *m, StreamKind kind) {
+        return m->config.open_before_hello && m->config.role == MUX_ROLE_HOST && !m->broken &&
+               kind == STREAM_KIND_EXEC;
+}
+
 int mux_stream_open(Mux *m, const FrameOpen *req, void *stream_userdata, uint32_t *ret_id) {
         uint8_t *p;
         uint32_t id;
         int n, r;
 
-        if (!mux_is_ready(m))
+        if (!mux_is_ready(m) && !mux_may_open_before_hello(m, req->kind))
                 return -ENOTCONN;
         if (m->config.role == MUX_ROLE_AGENT && !open_by_guest_is_allowed(m, req->kind))
                 return -EOPNOTSUPP;

@@ -93,6 +93,13 @@ typedef struct MuxConfig {
         uint64_t capabilities; /* offered in HELLO; PROTOCOL_CAPABILITIES */
         MuxCallbacks callbacks;
         void *userdata;
+        /* Host role, for a connection new to both sides (vm-run's to a command socket): EXEC
+         * streams may be opened before the peer's HELLO arrives, so they leave right behind
+         * our HELLO, which the peer reads first (docs/protocol.md §2.1). Saves the wait for the
+         * peer's HELLO; a peer of another major version still breaks the channel on its HELLO,
+         * failing those streams. Never for a transport that outlives a session (a virtio port):
+         * frames from an earlier session could arrive before the peer's new HELLO. */
+        bool open_before_hello;
 } MuxConfig;
 
 /* Creates a mux and queues its HELLO. */

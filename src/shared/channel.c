@@ -5,8 +5,8 @@
 #include <sys/socket.h>
 
 #include "channel.h"
+#include "mux-io.h"
 
-#define CHANNEL_READ_MAX (64 * 1024)
 /* channel_drain(): what the peer sent so far, not a stream it keeps up. */
 #define CHANNEL_DRAIN_READS_MAX 16
 
@@ -44,49 +44,25 @@ static int channel_update_events(Channel *ch) {
 
 /* Returns false when the channel disconnected (and may be freed). */
 static bool channel_write(Channel *ch) {
-        const uint8_t *data;
-        size_t len;
-        ssize_t n;
+        int r = mux_io_write(ch->mux, ch->fd);
 
-        mux_peek_output(ch->mux, &data, &len);
-        if (len == 0)
-                return true;
-        n = send(ch->fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-        if (n < 0 && errno == ENOTSOCK)
-                n = write(ch->fd, data, len);
-        if (n < 0) {
-                if (errno == EAGAIN || errno == EINTR)
-                        return true;
-                channel_disconnect(ch, -errno, "write failed");
+        if (r < 0) {
+                channel_disconnect(ch, r, "write failed");
                 return false;
         }
-        mux_consume_output(ch->mux, (size_t) n);
         return true;
 }
 
 /* < 0: the channel disconnected (and may be freed); 0: nothing to read now; > 0: input fed. */
 static int channel_read(Channel *ch) {
-        uint8_t buf[CHANNEL_READ_MAX];
-        ssize_t n;
-        int r;
+        const char *reason = NULL;
+        int r = mux_io_read(ch->mux, ch->fd, &reason);
 
-        n = read(ch->fd, buf, sizeof(buf));
-        if (n < 0) {
-                if (errno == EAGAIN || errno == EINTR)
-                        return 0;
-                channel_disconnect(ch, -errno, "read failed");
-                return -1;
-        }
-        if (n == 0) {
-                channel_disconnect(ch, -ECONNRESET, "connection closed by peer");
-                return -1;
-        }
-        r = mux_feed(ch->mux, buf, (size_t) n);
         if (r < 0) {
-                channel_disconnect(ch, r, "protocol error");
+                channel_disconnect(ch, r, reason);
                 return -1;
         }
-        return 1;
+        return r;
 }
 
 static int on_channel_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {

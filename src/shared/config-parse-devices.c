@@ -21,12 +21,33 @@ static int require_object(ConfigErrors *e, const char *path, json_t *item) {
         return r < 0 ? r : 0;
 }
 
-static int required_missing(ConfigErrors *e, const char *path, const char *key) {
-        _cleanup_(freep) char *p = config_path_key(path, key);
+/* Checks that the object item has key; records an error naming it if not. Returns 1 if it has. */
+static int require_key(ConfigErrors *e, const char *path, json_t *item, const char *key) {
+        _cleanup_(freep) char *p = NULL;
+        int r;
 
+        if (json_object_get(item, key))
+                return 1;
+        p = config_path_key(path, key);
         if (!p)
                 return -ENOMEM;
-        return config_error_add(e, 0, 0, p, "required option is missing");
+        r = config_error_add(e, 0, 0, p, "required option is missing");
+        return r < 0 ? r : 0;
+}
+
+/* An item that must be an object with an absolute "path" (into *ret_path). Returns 0 if it is no
+ * object (error recorded), else 1, with an error recorded for a missing or bad path: the caller
+ * goes on checking the rest of the object. */
+static int parse_path_object(ConfigErrors *e, const char *path, json_t *item, char **ret_path) {
+        int r;
+
+        r = require_object(e, path, item);
+        if (r <= 0)
+                return r;
+        r = require_key(e, path, item, "path");
+        if (r > 0)
+                r = config_parse_abs_path(e, path, item, "path", false, ret_path);
+        return r < 0 ? r : 1;
 }
 
 /* Parses one element of a list into ret, an element of the list's type. */
@@ -68,16 +89,10 @@ static int parse_disk(ConfigErrors *e, const char *path, json_t *item, void *ret
         DiskConfig *d = ret;
         int r;
 
-        r = require_object(e, path, item);
+        r = parse_path_object(e, path, item, &d->path);
         if (r <= 0)
                 return r;
-        if (!json_object_get(item, "path"))
-                r = required_missing(e, path, "path");
-        else
-                r = config_parse_abs_path(e, path, item, "path", false, &d->path);
-        if (r >= 0)
-                r = config_json_options(e, path, item, skip, &d->options);
-        return r;
+        return config_json_options(e, path, item, skip, &d->options);
 }
 
 static int parse_additional_disks(json_t *obj, const char *path, VmConfig *vm, ConfigErrors *e) {
@@ -124,7 +139,7 @@ static int parse_shared_dir_tag(
                 return config_error_add(
                                 e, 0, 0, path, "tag and id are synonyms, give only one of them");
         if (!has_tag && !has_id)
-                return required_missing(e, path, "tag");
+                return require_key(e, path, item, "tag");
         r = config_json_string(e, path, item, has_tag ? "tag" : "id", false, &d->tag);
         if (r <= 0 || tag_is_valid(d->tag))
                 return r;
@@ -144,15 +159,10 @@ static int parse_shared_dir(ConfigErrors *e, const char *path, json_t *item, voi
         SharedDirectory *d = ret;
         int r;
 
-        r = require_object(e, path, item);
+        r = parse_path_object(e, path, item, &d->path);
         if (r <= 0)
                 return r;
-        if (!json_object_get(item, "path"))
-                r = required_missing(e, path, "path");
-        else
-                r = config_parse_abs_path(e, path, item, "path", false, &d->path);
-        if (r >= 0)
-                r = parse_shared_dir_tag(e, path, item, d);
+        r = parse_shared_dir_tag(e, path, item, d);
         if (r >= 0)
                 r = config_json_options(e, path, item, skip, &d->options);
         return r;
@@ -172,9 +182,8 @@ static int parse_pci_device(ConfigErrors *e, const char *path, json_t *item, voi
         r = require_object(e, path, item);
         if (r <= 0)
                 return r;
-        if (!json_object_get(item, "path"))
-                r = required_missing(e, path, "path");
-        else
+        r = require_key(e, path, item, "path");
+        if (r > 0)
                 r = config_json_string(e, path, item, "path", false, &s);
         if (r > 0) {
                 p = config_path_key(path, "path");

@@ -24,3 +24,6 @@ char *layout_wayland_fence(const char *runtime_dir, const char *vm);
 #define LAYOUT_CROSVM_SOCKET_SUFFIX "-crosvm.socket"
 #define LAYOUT_BALLOON_QMP_SUFFIX ".qmp"
 #define LAYOUT_VMM_LOG_SUFFIX ".log"
+/* vm-run's connections (the daemon plays the agent) and vm-shell's (the serial console). */
+#define LAYOUT_COMMAND_SOCKET_SUFFIX "-command.socket"
+#define LAYOUT_CONSOLE_SOCKET_SUFFIX "-console"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* vmsilo-exec.c: test-only host client of the agent, built on src/shared/session.c.
+/* vmsilo-exec.c: test-only host client of the agent, built on src/cli/session.c.
  *
  * Runs a command through an agent connected on --fd N, or on an agent it spawns itself over a
  * socketpair (--spawn-agent; no VM needed), with stdin/stdout/stderr passed through and the
@@ -16,11 +16,11 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <systemd/sd-event.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "event-loop.h"
 #include "log.h"
 #include "session.h"
 #include "strv.h"
@@ -57,7 +57,7 @@ typedef struct ManySlot {
 } ManySlot;
 
 struct Runner {
-        sd_event *event;
+        EventLoop *loop;
         SessionChannel *channel;
         ManySlot *slots;
         unsigned n_slots, n_done;
@@ -304,7 +304,7 @@ static void on_single_done(Session *s, const SessionResult *result, void *userda
         if (result->error < 0)
                 fprintf(stderr, "vmsilo-exec: %s\n", result->reason);
         run->exit_status = session_result_to_exit_status(result);
-        (void) sd_event_exit(run->event, 0);
+        event_loop_exit(run->loop, 0);
 }
 
 static int run_single(Runner *run) {
@@ -340,7 +340,7 @@ static int run_single(Runner *run) {
                 return log_error_errno(r, "Cannot forward signals: %m");
         if (tty)
                 terminal_make_raw();
-        r = sd_event_loop(run->event);
+        r = event_loop_run(run->loop);
         terminal_restore();
         if (r < 0)
                 return log_error_errno(r, "Event loop failed: %m");
@@ -362,7 +362,7 @@ static void many_finish(Runner *run) {
                 if (slot->status != 0)
                         run->exit_status = EXIT_FAILURE;
         }
-        (void) sd_event_exit(run->event, 0);
+        event_loop_exit(run->loop, 0);
 }
 
 static void on_many_done(Session *s, const SessionResult *result, void *userdata) {
@@ -466,7 +466,7 @@ static int run_many(Runner *run) {
                 if (r < 0)
                         return log_error_errno(r, "Cannot start session %u: %m", i);
         }
-        r = sd_event_loop(run->event);
+        r = event_loop_run(run->loop);
         if (r < 0)
                 return log_error_errno(r, "Event loop failed: %m");
         return 0;
@@ -481,7 +481,7 @@ static void runner_finish(Runner *run) {
         run->stalled_pipe[0] = safe_close(run->stalled_pipe[0]);
         run->stalled_pipe[1] = safe_close(run->stalled_pipe[1]);
         run->channel = session_channel_free(run->channel);
-        run->event = sd_event_unref(run->event);
+        run->loop = event_loop_free(run->loop);
 }
 
 int main(int argc, char **argv) {
@@ -503,9 +503,10 @@ int main(int argc, char **argv) {
         } else
                 fd = arg_fd;
 
-        r = sd_event_default(&run.event);
+        r = event_loop_new(&run.loop);
         if (r >= 0)
-                r = session_channel_new(run.event, fd, &run.channel);
+                /* --fd may be an agent's port that carried earlier sessions. */
+                r = session_channel_new(run.loop, fd, /* fresh= */ false, &run.channel);
         if (r < 0) {
                 log_error_errno(r, "Cannot set up the channel: %m");
                 runner_finish(&run);

@@ -311,3 +311,24 @@ def fake_qemu_daemon(tmp_path_factory, vms):
 def fake_qemu_cleanup(d):
     for path in d.fake_dirs:
         shutil.rmtree(path, ignore_errors=True)
+
+
+def console_reply(runtime, name, command, expect, timeout=60):
+    """Types command on VM name's console (vm-shell's socket) until expect shows; the output."""
+    seen = b""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.connect(str(pathlib.Path(runtime) / f"{name}-console"))
+        s.settimeout(0.5)
+        deadline = time.monotonic() + timeout
+        next_try = 0
+        while expect not in seen:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no {expect!r} on {name}'s console: {seen[-2000:]!r}")
+            if time.monotonic() > next_try:  # the shell may still be starting: type again
+                s.sendall(command + b"\n")
+                next_try = time.monotonic() + 5
+            try:
+                seen += s.recv(4096)
+            except socket.timeout:
+                pass
+    return seen

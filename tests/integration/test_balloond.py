@@ -48,7 +48,9 @@ class Qmp:
 
     def __init__(self, path):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(10)
+        # A TCG guest's QEMU on a loaded host can be slow to answer; HostFeedback's thread
+        # must not die of a timeout.
+        self.sock.settimeout(60)
         self.lock = threading.Lock()
         self.sock.connect(str(path))
         self.file = self.sock.makefile("rw")
@@ -135,7 +137,7 @@ class Balloond:
 
     def stop(self):
         self.process.terminate()
-        code = self.process.wait(timeout=10)
+        code = self.process.wait(timeout=30)
         self.logf.close()
         return code
 
@@ -196,6 +198,63 @@ def wait_for(predicate, timeout, step=0.2):
     return None
 
 
+def steady_balloon(qmp, window=3, tolerance_mib=16, timeout=60):
+    """The balloon's size once it has moved by at most tolerance_mib for window seconds (the
+    policy settles in a few rounds, longer on a loaded host); its last size after timeout."""
+    samples = []
+    deadline = time.monotonic() + timeout
+    while True:
+        now, mib = time.monotonic(), qmp.balloon_mib()
+        samples = [(t, m) for t, m in samples if t >= now - window] + [(now, mib)]
+        sizes = [m for _, m in samples]
+        if now - samples[0][0] >= window - 0.3 and max(sizes) - min(sizes) <= tolerance_mib:
+            return mib
+        if now >= deadline:
+            return mib
+        time.sleep(0.25)
+
+
+def answering(runtime):
+    """The VM's status when the last round had its stats in time, else None."""
+    v = vm_status(runtime)
+    return v if v and v["state"] == "ballooning" else None
+
+
+REACTION_ATTEMPTS = 3
+
+
+def measure_reaction(runtime, feedback, d):
+    """How long balloond takes to raise the VM's target after the host loses 150 MiB.
+
+    The time includes the round's stats query, which a TCG guest on a loaded host (another
+    test's VMs, a sanitised build) may miss the 100 ms deadline of: that round skips the VM
+    ("not-answering") and the next tick, a second later, reacts. Such an attempt measures QEMU,
+    not balloond, and is made again once the guest answers; a slow reaction while the guest
+    answered fails at once."""
+    for attempt in range(REACTION_ATTEMPTS):
+        v = wait_for(lambda: answering(runtime), 30)
+        assert v, f"the guest stopped answering:\n{d.output()}"
+        before = v["target_bytes"]
+        late = []
+
+        def raised():
+            v = vm_status(runtime) or {}
+            if v.get("state") == "not-answering":
+                late.append(v)
+            return v.get("target_bytes", 0) > before
+
+        t0 = time.monotonic()
+        feedback.set_base(HOST_BASE_AVAILABLE_MIB - 150)
+        reacted = wait_for(raised, 10, step=0.005)
+        reaction_ms = (time.monotonic() - t0) * 1000
+        assert reacted, f"no reaction to host pressure:\n{d.output()}"
+        if reaction_ms < 1000 or not late:
+            return reaction_ms
+        print(f"attempt {attempt + 1}: {reaction_ms:.0f} ms, the guest missed a round")
+        feedback.set_base(HOST_BASE_AVAILABLE_MIB)
+    return reaction_ms
+
+
 def test_idle_guest_gives_memory_back_and_takes_it_again_when_it_allocates(setup):
     guest, qmp, runtime = setup["guest"], setup["qmp"], setup["runtime"]
     feedback = HostFeedback(setup)
@@ -203,11 +262,10 @@ def test_idle_guest_gives_memory_back_and_takes_it_again_when_it_allocates(setup
     feedback.start()
     try:
         # 1. The host is under its critical level: the idle guest's balloon grows.
-        grown = wait_for(lambda: qmp.balloon_mib() >= 200 and qmp.balloon_mib(), 90)
+        grown = wait_for(lambda: qmp.balloon_mib() >= 200 and qmp.balloon_mib(), 180)
         assert grown, f"balloon never grew:\n{d.output()}"
         # It settles; the guest keeps at least its critical level (400 MiB) available.
-        time.sleep(6)
-        settled = qmp.balloon_mib()
+        settled = steady_balloon(qmp)
         # A TCG guest on a loaded host may miss one round's 100 ms deadline ("not-answering");
         # what matters is that it is ballooned again at the next one.
         v = wait_for(lambda: (lambda v: v if v and v["state"] == "ballooning" else None)(
@@ -224,24 +282,16 @@ def test_idle_guest_gives_memory_back_and_takes_it_again_when_it_allocates(setup
         assert "PCI passthrough" in d.output()
 
         # 3. A sudden host allocation is answered within a few hundred ms (TCG, busy host).
-        time.sleep(2)
-        before = vm_status(runtime)["target_bytes"]
-        t0 = time.monotonic()
-        feedback.set_base(HOST_BASE_AVAILABLE_MIB - 150)
-        reacted = wait_for(lambda: (vm_status(runtime) or {}).get("target_bytes", 0) > before,
-                           5, step=0.005)
-        reaction_ms = (time.monotonic() - t0) * 1000
-        assert reacted, f"no reaction to host pressure:\n{d.output()}"
+        reaction_ms = measure_reaction(runtime, feedback, d)
         print(f"reaction to a sudden host allocation: {reaction_ms:.0f} ms")
-        assert reaction_ms < 1000
+        assert reaction_ms < 1000, d.output()
 
         # 4. The host allocation goes away and the balloon settles again; then a process in the
         # guest allocates 300 MiB and holds it: the balloon shrinks, as far as the host can pay.
         feedback.set_base(HOST_BASE_AVAILABLE_MIB)
-        time.sleep(8)
-        peak = qmp.balloon_mib()
-        guest.console_write("dd if=/dev/zero bs=300M count=1 2>/dev/null | sleep 120 &\n")
-        shrunk = wait_for(lambda: qmp.balloon_mib() <= peak - 100 and qmp.balloon_mib(), 60)
+        peak = steady_balloon(qmp)
+        guest.console_write("dd if=/dev/zero bs=300M count=1 2>/dev/null | sleep 600 &\n")
+        shrunk = wait_for(lambda: qmp.balloon_mib() <= peak - 100 and qmp.balloon_mib(), 120)
         assert shrunk is not None, f"balloon {qmp.balloon_mib()} MiB never shrank from {peak}:\n" \
                                    f"{d.output()}"
         code, out = guest.console_run("pidof dd >/dev/null && echo alive")

@@ -5,6 +5,7 @@ against a fake control socket, vm-shell against a fake console, vm-start-debug -
 import json
 import os
 import pty
+import re
 import select
 import signal
 import subprocess
@@ -42,11 +43,23 @@ def test_vmsilo_help_lists_every_command():
         assert f"  {command} " in r.stdout.decode()
 
 
+def test_vmsilo_help_names_every_clipboard_command():
+    summary = next(line for line in vmsilo("--help").stdout.decode().splitlines()
+                   if line.startswith("  clipboard "))
+    text = vmsilo("clipboard", "--help").stdout.decode().split("Commands:\n")[1].split("\n\n")[0]
+    commands = re.findall(r"^  (\S+)", text, re.MULTILINE)
+    assert "paste-to" in commands, text
+    for command in commands:
+        assert re.search(rf"\b{command}\b", summary), f"{command} not in {summary!r}"
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_subcommand_has_help(command):
     r = vmsilo(command, "--help")
     assert r.returncode == 0, r.stderr
-    assert r.stdout.decode().startswith(f"Usage: vmsilo {command} ")
+    usage = r.stdout.decode().splitlines()[0]
+    assert usage.startswith(f"Usage: vmsilo {command} ")
+    assert usage.split().count(command) == 1, usage
 
 
 @pytest.mark.parametrize("name", CLI_ALIASES)
@@ -73,6 +86,13 @@ def test_every_multi_call_name_has_help(cli_links, name):
     ["vmsilo", "list", "work"],
     ["vmsilo", "reload", "extra"],
     ["vmsilo", "reload", "--json"],
+    ["vmsilo", "clipboard", "--bogus", "status"],
+    ["vmsilo", "clipboard", "--socket"],
+    ["vmsilo", "config", "--frob"],
+    ["vmsilo", "config", "check", "-x"],
+    ["vmsilo", "config", "show", "a.json", "b.json"],
+    ["vmsilo", "config", "plan", "--vmm"],
+    ["vmsilo", "config", "plan", "--accel", "hvf", "work"],
     ["vmsilo", "nosuchcommand"],
     ["vmsilo"],
 ])
@@ -80,6 +100,10 @@ def test_usage_errors_exit_2(cli_links, args):
     r = run_cli([str(cli_links / args[0])] + args[1:])
     assert r.returncode == 2, (r.stdout, r.stderr)
     assert b"--help" in r.stderr
+    if len(args) > 1:  # bare `vmsilo` prints its help instead
+        # One style: the program, the error, and where its help is.
+        assert re.fullmatch(rb"([a-z-]+): [^\n]+\n\1: See '[a-z -]+ --help'\.\n", r.stderr), \
+            r.stderr
 
 
 # --- vm-run --------------------------------------------------------------------------------------
@@ -659,6 +683,33 @@ def test_vm_shell_ssh_of_an_unknown_vm_says_so(tmp_path):
     r = vmsilo("shell", "--ssh", "--config", str(config), "ghost")
     assert r.returncode == 1
     assert b"no VM named 'ghost'" in r.stderr
+
+
+# --- what the client loads (issue #18) ----------------------------------------------------------
+
+SANITIZER_RUNTIMES = ("libasan.", "libubsan.", "libtsan.", "liblsan.")
+
+
+def dt_needed(binary):
+    dynamic = subprocess.run(["readelf", "-d", str(binary)], check=True, capture_output=True,
+                             text=True).stdout
+    return [line.split("[")[1].rstrip("]") for line in dynamic.splitlines() if "(NEEDED)" in line]
+
+
+def test_issue_18_the_client_needs_only_libc_and_jansson():
+    """Every vm-run pays for each library the client loads: libsystemd alone cost ~0.9 ms a start
+    (docs/benchmarks.md). The client's loop is src/basic/event-loop.c, vm-start-debug's sandbox
+    (libseccomp, libacl) lives in libexec/vmsilo/vmsilo-start-debug. A sanitizer's runtime is the
+    build's, not ours."""
+    needed = [n for n in dt_needed(cli_binary()) if not n.startswith(SANITIZER_RUNTIMES)]
+    assert "libc.so.6" in needed  # the check reads the right entries
+    assert sorted(needed) == ["libc.so.6", "libjansson.so.4"]
+
+
+def test_issue_18_vm_start_debug_has_the_sandbox_libraries():
+    """The other half of the split: the sandbox did not vanish, it moved."""
+    needed = dt_needed(cli_binary().parent / "vmsilo-start-debug")
+    assert {"libseccomp.so.2", "libacl.so.1"} <= set(needed)
 
 
 # --- vm-start-debug ------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from daemon import TEST_USER, Daemon, binary, ensure_test_user, public_dir, vm
+from daemon import TEST_USER, Daemon, binary, console_reply, ensure_test_user, public_dir, vm
 
 VMS = [
     vm("main"),
@@ -320,6 +320,14 @@ def test_console_attach_shows_the_guest_and_ctrl_bracket_detaches(daemon):
         pytest.fail(f"vmsilo shell did not leave on Ctrl+]: {seen[-2000:]!r}")
     os.close(fd)
     assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, seen
+
+
+def test_console_of_the_default_image_has_a_shell_without_kernel_parameters(daemon):
+    # The plan adds no vmsilo.shell=1: /init's inittab respawns a root shell on the console anyway.
+    r = daemon.run("main", "cat", "/proc/cmdline")
+    assert r.returncode == 0 and b"vmsilo.shell" not in r.stdout, r.stdout
+    # The terminal echoes "$((6*7))"; only a shell prints 42 (and root's uid).
+    console_reply(daemon.runtime, "main", b"echo shell-$((6*7))-$(id -u)", b"shell-42-0")
 
 
 def test_broken_config_starts_nothing_and_says_why(tmp_path, state_dir):

@@ -20,6 +20,7 @@ from daemon import build_dir
 TOOLS = ["dpkg-buildpackage", "dpkg-deb", "dh", "fakeroot"]
 EXECUTABLES = ["usr/bin/vmsilo", "usr/sbin/vmsilod", "usr/sbin/vmsilo-balloond",
                "usr/libexec/vmsilo/vmsilo-agent", "usr/libexec/vmsilo/vmsilo-image",
+               "usr/libexec/vmsilo/vmsilo-start-debug",
                "usr/libexec/vmsilo/vmsilo-wayland",
                "usr/libexec/vmsilo/vmsilo-tray", "usr/libexec/vmsilo/vmsilo-clipboard",
                "usr/libexec/vmsilo/vmsilo-sound",
@@ -128,3 +129,20 @@ def test_programs_report_the_debian_layout(package):
     r = subprocess.run([str(root / "usr/bin/vmsilo"), "--version"], capture_output=True,
                        text=True, timeout=30)
     assert r.returncode == 0 and "0.1.0" in r.stdout, (r.stdout, r.stderr)
+
+
+def test_apt_can_install_it_with_its_dependencies(package):
+    # The install a user makes (README: apt install ../vmsilo_*.deb), simulated: every Depends
+    # resolves from the host's archive and what is installed. Nothing changes on the host.
+    deb, _ = package
+    r = subprocess.run(["apt-get", "install", "--simulate", "--no-install-recommends",
+                        str(deb)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    assert "Inst vmsilo " in r.stdout, r.stdout[-3000:]
+
+
+def test_completion_falls_back_to_the_debian_configuration(package):
+    _, root = package
+    completion = (root / "usr/share/bash-completion/completions/vmsilo").read_text()
+    assert "config=${1:-/etc/vmsilo/config.json}" in completion
+    assert "@configpath@" not in completion

@@ -110,3 +110,42 @@ def test_config_page_names_every_readme_option():
     missing = sorted(k for k in keys
                      if not re.search(r"(?<![\w.-])" + re.escape(k) + r"(?![\w-])", text))
     assert not missing, f"vmsilo.json(5) lacks {missing}"
+
+
+def readme_commands():
+    """(argv of the command, words of its README cell) for each row of the README's command
+    table ("Using it"): `vm-run …` is `vmsilo run`, `vmsilo status …` is `vmsilo status`."""
+    info = json.loads((build_dir() / "meson-info" / "meson-info.json").read_text())
+    readme = pathlib.Path(info["directories"]["source"]) / "README.md"
+    table = readme.read_text().split("## Using it")[1].split("\n\n")[1]
+    rows = []
+    for line in table.splitlines()[2:]:
+        cell = re.split(r"(?<!\\) \| ", line.strip("| "))[0].replace("\\|", "|")
+        for usage in re.findall(r"`([^`]+)`", cell):
+            words = usage.split()
+            if words[0].startswith("vm-"):
+                argv = [binary("vmsilo"), words[0].removeprefix("vm-")]
+            else:
+                argv = [binary("vmsilo"), words[1]]
+            rows.append((argv, usage))
+    assert len(rows) > 12, rows
+    return rows
+
+
+def test_readme_command_table_agrees_with_help_and_page():
+    """Every option and sub-verb the README's command table shows is in that command's --help
+    and in vmsilo(1), and every command --help lists is in the table."""
+    text = page("vmsilo.1")
+    commands = set()
+    for argv, usage in readme_commands():
+        commands.add(argv[1])
+        helps = help_text(argv) + (help_text(argv + ["plan"]) if argv[1] == "config" else "")
+        options = set(OPTION.findall(usage))
+        verbs = set(re.findall(r"(?<=[ |])([a-z][a-z-]+)(?=[ |]|$)", usage)) - {argv[1]}
+        for word in sorted(options | verbs):
+            assert re.search(r"(?<![\w-])" + re.escape(word) + r"(?![\w-])", helps), \
+                f"README's `{usage}`: {word} not in `vmsilo {argv[1]} --help`"
+            assert re.search(r"(?<![\w-])" + re.escape(word) + r"(?![\w-])", text), \
+                f"README's `{usage}`: {word} not in vmsilo(1)"
+    listed = {c[0] for c in cli_commands() if len(c) == 1}
+    assert listed <= commands, f"README's command table lacks {sorted(listed - commands)}"

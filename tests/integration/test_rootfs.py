@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from daemon import (Daemon, binary, build_dir, ensure_test_user, guest_agent,  # noqa: E402
-                    listen_as_user, public_dir, services_dir, vm, wait_for)
+from daemon import (Daemon, binary, build_dir, console_reply, ensure_test_user,  # noqa: E402
+                    guest_agent, listen_as_user, public_dir, services_dir, vm, wait_for)
 from sway import Sway  # noqa: E402
 from pulse import Host, streams, tone_of, tone_wav  # noqa: E402
 from userbus import UserBus, read_line  # noqa: E402
@@ -423,6 +423,14 @@ def test_apt_resolved_packages_are_configured_and_the_user_can_ping(daemon):
     # Unprivileged ping: the sysctl.d file is in the image and the guest user's echo returns.
     out = run_ok(daemon, "tmpfs", f"cat /proc/sys/net/ipv4/ping_group_range; perl -e '{PERL_PING}'")
     assert out.split() == ["0", "2147483647", "pong"], out
+
+
+def test_console_of_a_root_image_has_the_guest_user_logged_in(daemon):
+    # vm-shell's console: systemd's serial getty logs the guest user in (the password is locked, a
+    # login prompt would be a dead end). The getty comes after the agent: type until it answers.
+    run_ok(daemon, "tmpfs", "true")
+    console_reply(daemon.runtime, "tmpfs", b"echo login-$((6*7))-$(id -un)", b"login-42-user",
+                  timeout=BOOT_TIMEOUT)
 
 
 def sound_diagnostics(daemon, name):

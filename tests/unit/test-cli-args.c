@@ -131,6 +131,20 @@ static void test_run_rejects_bad_command_lines(void **state) {
                 { "empty user", { "vm-run", "--user=", "work", "x", NULL },
                                 "option '--user' needs a non-empty value" },
                 { "bad name", { "vm-run", "../x", "id", NULL }, "'../x' is not a valid VM name" },
+                { "unknown short in a cluster", { "vm-run", "-tx", "work", "x", NULL },
+                                "unknown option '-x'" },
+                { "unknown long with a value", { "vm-run", "--bogus=1", "work", "x", NULL },
+                                "unknown option '--bogus'" },
+                { "ambiguous abbreviation", { "vm-run", "--r", "work", "x", NULL },
+                                "ambiguous option '--r'" },
+                { "value missing in a cluster", { "vm-run", "-Tu", NULL },
+                                "option '-u' needs a value" },
+                { "long-only value missing", { "vm-run", "--cwd", NULL },
+                                "option '--cwd' needs a value" },
+                { "empty short value", { "vm-run", "-u", "", "work", "x", NULL },
+                                "option '--user' needs a non-empty value" },
+                { "empty env", { "vm-run", "--env=", "work", "x", NULL },
+                                "option '--env' needs a non-empty value" },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
@@ -146,6 +160,59 @@ static void test_run_rejects_bad_command_lines(void **state) {
                 assert_null(o.env);
                 free(error);
         }
+}
+
+static void test_run_takes_long_values_after_an_equals_sign_or_abbreviated(void **state) {
+        char *argv[] = { "vm-run", "--user=a=b", "--cw", "/srv", "--runtime-dir=/r", "work", "id",
+                NULL };
+        _cleanup_(run_options_finish) RunOptions o = {};
+        char *error = NULL;
+
+        assert_int_equal(cli_args_parse_run(ARGC(argv), argv, &o, &error), 0);
+        assert_string_equal(o.user, "a=b");
+        assert_string_equal(o.cwd, "/srv");
+        assert_string_equal(o.runtime_dir, "/r");
+        assert_string_equal(o.vm, "work");
+}
+
+static void test_run_value_may_look_like_an_option(void **state) {
+        char *argv[] = { "vm-run", "-u", "--help", "-e", "-x=1", "work", "id", NULL };
+        _cleanup_(run_options_finish) RunOptions o = {};
+        char *error = NULL;
+
+        assert_int_equal(cli_args_parse_run(ARGC(argv), argv, &o, &error), 0);
+        assert_false(o.help);
+        assert_string_equal(o.user, "--help");
+        assert_string_equal(o.env[0], "-x=1");
+}
+
+static void test_run_only_the_first_double_dash_is_taken(void **state) {
+        char *argv[] = { "vm-run", "--", "work", "--", "-t", NULL };
+        _cleanup_(run_options_finish) RunOptions o = {};
+        char *error = NULL;
+
+        assert_int_equal(cli_args_parse_run(ARGC(argv), argv, &o, &error), 0);
+        assert_int_equal(o.pty, CLI_PTY_AUTO);
+        assert_string_equal(o.vm, "work");
+        assert_string_equal(o.command[0], "--");
+        assert_string_equal(o.command[1], "-t");
+}
+
+/* getopt keeps its state in globals: a parse that stopped inside "-tx" must not leak into the
+ * next one. */
+static void test_parses_start_afresh_after_an_error(void **state) {
+        char *bad[] = { "vm-run", "-tx", "work", "id", NULL };
+        char *good[] = { "vm-run", "-T", "work", "id", NULL };
+        _cleanup_(run_options_finish) RunOptions o = {};
+        char *error = NULL;
+
+        assert_int_equal(cli_args_parse_run(ARGC(bad), bad, &o, &error), -EINVAL);
+        free(error);
+        error = NULL;
+        assert_int_equal(cli_args_parse_run(ARGC(good), good, &o, &error), 0);
+        assert_null(error);
+        assert_int_equal(o.pty, CLI_PTY_NEVER);
+        assert_string_equal(o.vm, "work");
 }
 
 static void test_start_stop_takes_several_names(void **state) {
@@ -180,6 +247,16 @@ static void test_start_stop_needs_a_name(void **state) {
         free(error);
 }
 
+static void test_start_stop_options_after_a_name_are_names(void **state) {
+        char *argv[] = { "vm-start", "a", "--no-wait", NULL };
+        StartStopOptions o;
+        char *error = NULL;
+
+        assert_int_equal(cli_args_parse_start_stop(ARGC(argv), argv, &o, &error), -EINVAL);
+        assert_string_equal(error, "'--no-wait' is not a valid VM name");
+        free(error);
+}
+
 static void test_start_stop_checks_every_name(void **state) {
         char *argv[] = { "vm-start", "ok", "Bad", NULL };
         StartStopOptions o;
@@ -211,6 +288,16 @@ static void test_status_rejects_a_second_name(void **state) {
 
         assert_int_equal(cli_args_parse_status(ARGC(argv), argv, &o, &error), -EINVAL);
         assert_string_equal(error, "unexpected argument 'b'");
+        free(error);
+}
+
+static void test_status_flags_take_no_value(void **state) {
+        char *argv[] = { "status", "--json=yes", NULL };
+        StatusOptions o;
+        char *error = NULL;
+
+        assert_int_equal(cli_args_parse_status(ARGC(argv), argv, &o, &error), -EINVAL);
+        assert_string_equal(error, "option '--json' takes no value");
         free(error);
 }
 
@@ -270,6 +357,30 @@ static void test_shell_rejects_raw_terminal_with_ssh(void **state) {
         free(error);
 }
 
+static void test_shell_double_dash_before_the_name(void **state) {
+        char *argv[] = { "vm-shell", "--ssh", "--", "work", NULL };
+        char *late[] = { "vm-shell", "work", "--ssh", NULL };
+        ShellOptions o;
+        char *error = NULL;
+
+        assert_int_equal(cli_args_parse_shell(ARGC(argv), argv, &o, &error), 0);
+        assert_true(o.ssh);
+        assert_string_equal(o.vm, "work");
+        assert_int_equal(cli_args_parse_shell(ARGC(late), late, &o, &error), -EINVAL);
+        assert_string_equal(error, "unexpected argument '--ssh'");
+        free(error);
+}
+
+static void test_shell_config_needs_a_value(void **state) {
+        char *argv[] = { "vm-shell", "--ssh", "--config", NULL };
+        ShellOptions o;
+        char *error = NULL;
+
+        assert_int_equal(cli_args_parse_shell(ARGC(argv), argv, &o, &error), -EINVAL);
+        assert_string_equal(error, "option '--config' needs a value");
+        free(error);
+}
+
 static void test_shell_takes_exactly_one_name(void **state) {
         char *argv[] = { "vm-shell", "a", "b", NULL };
         ShellOptions o;
@@ -301,6 +412,29 @@ static void test_start_debug_rejects_an_unknown_vmm(void **state) {
 
         assert_int_equal(cli_args_parse_start_debug(ARGC(argv), argv, &o, &error), -EINVAL);
         assert_string_equal(error, "--vmm must be 'qemu' or 'crosvm', not 'firecracker'");
+        free(error);
+}
+
+static void test_start_debug_has_no_short_option_but_n_and_h(void **state) {
+        char *argv[] = { "vm-start-debug", "-nv", "work", NULL };
+        StartDebugOptions o;
+        char *error = NULL;
+
+        assert_int_equal(cli_args_parse_start_debug(ARGC(argv), argv, &o, &error), -EINVAL);
+        assert_string_equal(error, "unknown option '-v'");
+        free(error);
+}
+
+static void test_reload_takes_nothing_but_its_options(void **state) {
+        char *argv[] = { "reload", "-h", NULL };
+        char *bad[] = { "reload", "--json", NULL };
+        ReloadOptions o;
+        char *error = NULL;
+
+        assert_int_equal(cli_args_parse_reload(ARGC(argv), argv, &o, &error), 0);
+        assert_true(o.help);
+        assert_int_equal(cli_args_parse_reload(ARGC(bad), bad, &o, &error), -EINVAL);
+        assert_string_equal(error, "unknown option '--json'");
         free(error);
 }
 
@@ -350,20 +484,30 @@ int main(void) {
                 cmocka_unit_test(test_run_env_is_empty_not_null_without_env_options),
                 cmocka_unit_test(test_run_help_needs_no_vm_name),
                 cmocka_unit_test(test_run_rejects_bad_command_lines),
+                cmocka_unit_test(test_run_takes_long_values_after_an_equals_sign_or_abbreviated),
+                cmocka_unit_test(test_run_value_may_look_like_an_option),
+                cmocka_unit_test(test_run_only_the_first_double_dash_is_taken),
+                cmocka_unit_test(test_parses_start_afresh_after_an_error),
                 cmocka_unit_test(test_start_stop_takes_several_names),
                 cmocka_unit_test(test_start_stop_waits_by_default),
                 cmocka_unit_test(test_start_stop_needs_a_name),
+                cmocka_unit_test(test_start_stop_options_after_a_name_are_names),
                 cmocka_unit_test(test_start_stop_checks_every_name),
                 cmocka_unit_test(test_status_parses_json_and_an_optional_name),
                 cmocka_unit_test(test_status_rejects_a_second_name),
+                cmocka_unit_test(test_status_flags_take_no_value),
                 cmocka_unit_test(test_list_takes_json_and_no_name),
                 cmocka_unit_test(test_shell_parses_ssh_root_and_config),
                 cmocka_unit_test(test_shell_rejects_root_without_ssh),
                 cmocka_unit_test(test_shell_parses_raw_terminal_for_the_console),
                 cmocka_unit_test(test_shell_rejects_raw_terminal_with_ssh),
+                cmocka_unit_test(test_shell_double_dash_before_the_name),
+                cmocka_unit_test(test_shell_config_needs_a_value),
                 cmocka_unit_test(test_shell_takes_exactly_one_name),
                 cmocka_unit_test(test_start_debug_parses_its_options),
                 cmocka_unit_test(test_start_debug_rejects_an_unknown_vmm),
+                cmocka_unit_test(test_start_debug_has_no_short_option_but_n_and_h),
+                cmocka_unit_test(test_reload_takes_nothing_but_its_options),
                 cmocka_unit_test(test_vm_name_rules_match_the_configuration),
                 cmocka_unit_test(test_dir_choose_prefers_option_then_environment),
         };

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "buffer.h"
 #include "cpio.h"
 #include "macro.h"
 
@@ -73,7 +74,7 @@ static const char file_body[] = "#!/bin/sh\necho hello\n";
 
 /* dir "etc", file "etc/init" (odd size, to exercise padding), symlink "bin", optionally a
  * device "console", then the trailer. */
-static void build_sample(CpioBuffer *b, bool with_device) {
+static void build_sample(Buffer *b, bool with_device) {
         CpioWriter w;
 
         cpio_writer_init(&w, cpio_buffer_write, b);
@@ -84,17 +85,17 @@ static void build_sample(CpioBuffer *b, bool with_device) {
         if (with_device)
                 assert_int_equal(cpio_writer_add_device(&w, "console", S_IFCHR, 0600, 5, 1), 0);
         assert_int_equal(cpio_writer_finish(&w), 0);
-        assert_int_equal(w.size_bytes, b->size);
+        assert_int_equal(w.size_bytes, buffer_size(b));
 }
 
 static void test_cpio_writer_entries_parse_back_with_fixed_metadata(void **state) {
-        _cleanup_(cpio_buffer_finish) CpioBuffer b = {};
+        _cleanup_(buffer_finish) Buffer b = {};
         ParsedEntry e[8];
         size_t n;
 
         build_sample(&b, true);
-        assert_int_equal(b.size % 4, 0);
-        n = parse_archive(b.data, b.size, e, ELEMENTSOF(e));
+        assert_int_equal(buffer_size(&b) % 4, 0);
+        n = parse_archive(b.data, buffer_size(&b), e, ELEMENTSOF(e));
         assert_int_equal(n, 5);
 
         for (size_t i = 0; i < n; i++) {
@@ -129,12 +130,12 @@ static void test_cpio_writer_entries_parse_back_with_fixed_metadata(void **state
 }
 
 static void test_cpio_writer_output_is_reproducible(void **state) {
-        _cleanup_(cpio_buffer_finish) CpioBuffer a = {}, b = {};
+        _cleanup_(buffer_finish) Buffer a = {}, b = {};
 
         build_sample(&a, true);
         build_sample(&b, true);
-        assert_int_equal(a.size, b.size);
-        assert_memory_equal(a.data, b.data, a.size);
+        assert_int_equal(buffer_size(&a), buffer_size(&b));
+        assert_memory_equal(a.data, b.data, buffer_size(&a));
 }
 
 static void test_cpio_path_is_valid_table(void **state) {
@@ -165,7 +166,7 @@ static void test_cpio_path_is_valid_table(void **state) {
 }
 
 static void test_cpio_writer_rejects_bad_entries_without_writing(void **state) {
-        _cleanup_(cpio_buffer_finish) CpioBuffer b = {};
+        _cleanup_(buffer_finish) Buffer b = {};
         CpioWriter w;
 
         cpio_writer_init(&w, cpio_buffer_write, &b);
@@ -174,21 +175,21 @@ static void test_cpio_writer_rejects_bad_entries_without_writing(void **state) {
         assert_int_equal(cpio_writer_add_file(&w, "f", 0644, NULL, 3), -EINVAL);
         assert_int_equal(cpio_writer_add_symlink(&w, "l", ""), -EINVAL);
         assert_int_equal(cpio_writer_add_device(&w, "d", S_IFREG, 0600, 1, 3), -EINVAL);
-        assert_int_equal(b.size, 0);
+        assert_int_equal(buffer_size(&b), 0);
         assert_int_equal(w.next_ino, 1);
 }
 
 static void test_cpio_writer_rejects_entries_after_finish(void **state) {
-        _cleanup_(cpio_buffer_finish) CpioBuffer b = {};
+        _cleanup_(buffer_finish) Buffer b = {};
         CpioWriter w;
         size_t size;
 
         cpio_writer_init(&w, cpio_buffer_write, &b);
         assert_int_equal(cpio_writer_finish(&w), 0);
-        size = b.size;
+        size = buffer_size(&b);
         assert_int_equal(cpio_writer_add_directory(&w, "late", 0755), -ESTALE);
         assert_int_equal(cpio_writer_finish(&w), -ESTALE);
-        assert_int_equal(b.size, size);
+        assert_int_equal(buffer_size(&b), size);
 }
 
 static int write_fails_after_200(const void *data, size_t size, void *userdata) {
@@ -250,14 +251,14 @@ static int temp_dir_teardown(void **state) {
 }
 
 static void write_archive(const char *dir, bool with_device, char *ret_path, size_t size) {
-        _cleanup_(cpio_buffer_finish) CpioBuffer b = {};
+        _cleanup_(buffer_finish) Buffer b = {};
         FILE *f;
 
         build_sample(&b, with_device);
         (void) snprintf(ret_path, size, "%s/sample.cpio", dir);
         f = fopen(ret_path, "we");
         assert_non_null(f);
-        assert_int_equal(fwrite(b.data, 1, b.size, f), b.size);
+        assert_int_equal(fwrite(b.data, 1, buffer_size(&b), f), buffer_size(&b));
         assert_int_equal(fclose(f), 0);
 }
 
@@ -315,12 +316,13 @@ static void test_cpio_tool_extracts_contents_and_modes(void **state) {
         assert_string_equal(target, "usr/bin");
 }
 
-static void test_cpio_buffer_finish_accepts_zeroed_buffer(void **state) {
-        CpioBuffer b = {};
+static void test_cpio_buffer_write_appends_in_order(void **state) {
+        _cleanup_(buffer_finish) Buffer b = {};
 
-        cpio_buffer_finish(&b);
-        assert_null(b.data);
-        assert_int_equal(b.size, 0);
+        assert_int_equal(cpio_buffer_write("0707", 4, &b), 0);
+        assert_int_equal(cpio_buffer_write("01", 2, &b), 0);
+        assert_int_equal(buffer_size(&b), 6);
+        assert_memory_equal(b.data + b.start, "070701", 6);
 }
 
 int main(void) {
@@ -335,7 +337,7 @@ int main(void) {
                                 temp_dir_teardown),
                 cmocka_unit_test_setup_teardown(test_cpio_tool_extracts_contents_and_modes,
                                 temp_dir_setup, temp_dir_teardown),
-                cmocka_unit_test(test_cpio_buffer_finish_accepts_zeroed_buffer),
+                cmocka_unit_test(test_cpio_buffer_write_appends_in_order),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

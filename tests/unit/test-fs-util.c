@@ -90,6 +90,24 @@ static void test_rm_rf_children_keeps_the_directory(void **state) {
         assert_false(exists("keep/g"));
 }
 
+/* The cleanup of a temporary tree: it goes with its path, and a NULL path is nothing. */
+static void test_rm_rf_and_freep_removes_the_tree_and_frees(void **state) {
+        char p[256];
+        char *tmp, *none = NULL;
+
+        path(p, sizeof(p), "tmp-tree/sub");
+        assert_int_equal(mkdir_p(p, 0755), 0);
+        touch("tmp-tree/sub/f");
+        path(p, sizeof(p), "tmp-tree");
+        tmp = strdup(p);
+        assert_non_null(tmp);
+        rm_rf_and_freep(&tmp);
+        assert_null(tmp);
+        assert_false(exists("tmp-tree"));
+        rm_rf_and_freep(&none);
+        assert_null(none);
+}
+
 /* A build in a temp dir beside its target, then swapped in: the old tree ends up at tmp. */
 static void test_rename_into_place_swaps_and_keeps_the_old_at_tmp(void **state) {
         char out[256];
@@ -126,6 +144,7 @@ int main(void) {
                 cmocka_unit_test(test_mkdir_p_makes_every_level_once),
                 cmocka_unit_test(test_rm_rf_removes_read_only_trees_but_not_what_links_point_at),
                 cmocka_unit_test(test_rm_rf_children_keeps_the_directory),
+                cmocka_unit_test(test_rm_rf_and_freep_removes_the_tree_and_frees),
                 cmocka_unit_test(test_rename_into_place_swaps_and_keeps_the_old_at_tmp),
         };
         return cmocka_run_group_tests(tests, setup, teardown);

@@ -719,6 +719,55 @@ static void test_open_before_hello_is_refused(void **state) {
         assert_int_equal(mux_send_ping(h->mux, NULL, 0), -ENOTCONN);
 }
 
+/* A vm-run client's mux: a fresh connection, opening right behind its HELLO. */
+static Peer *peer_new_opening_before_hello(void) {
+        Peer *p = calloc(1, sizeof(Peer));
+        assert_non_null(p);
+        MuxConfig c = {
+                .role = MUX_ROLE_HOST,
+                .capabilities = PROTOCOL_CAPABILITIES,
+                .callbacks = callbacks,
+                .userdata = p,
+                .open_before_hello = true,
+        };
+        assert_int_equal(mux_new(&c, &p->mux), 0);
+        return p;
+}
+
+static void test_open_before_hello_when_configured_reaches_the_peer_after_our_hello(void **state) {
+        _cleanup_(peer_freep) Peer *h = peer_new_opening_before_hello();
+        _cleanup_(peer_freep) Peer *a = peer_new(MUX_ROLE_AGENT);
+        uint32_t id = open_exec(h, 100, "true");
+
+        /* Only our side moves first: the agent reads HELLO, then the OPEN, in one feed. */
+        assert_int_equal(transfer(h, a, SIZE_MAX), 1);
+        assert_int_equal(a->hellos, 1);
+        assert_int_equal(a->opens, 1);
+        assert_int_equal(a->last_open_id, id);
+        pump(h, a);
+        assert_int_equal(h->hellos, 1);
+        assert_true(rec_find(h, id)->accepted);
+}
+
+static void test_open_before_hello_is_only_for_exec_streams(void **state) {
+        _cleanup_(peer_freep) Peer *h = peer_new_opening_before_hello();
+        FrameOpen req = { .kind = STREAM_KIND_FORWARD, .service = "wayland" };
+        uint32_t id;
+
+        assert_int_equal(mux_stream_open(h->mux, &req, NULL, &id), -ENOTCONN);
+}
+
+static void test_open_before_hello_fails_when_the_peer_speaks_another_major(void **state) {
+        _cleanup_(peer_freep) Peer *h = peer_new_opening_before_hello();
+        uint32_t id = open_exec(h, 100, "true");
+
+        feed_hello(h, 2);
+        assert_int_equal(h->channel_errors, 1);
+        assert_int_equal(h->last_channel_error, -EPROTONOSUPPORT);
+        assert_true(rec_find(h, id)->closed);
+        assert_int_equal(rec_find(h, id)->close_error, -EPROTONOSUPPORT);
+}
+
 static void test_invalid_open_request_is_refused_locally(void **state) {
         _cleanup_(peer_freep) Peer *h = host_ready();
         FrameOpen req = { .kind = STREAM_KIND_EXEC };
@@ -1606,6 +1655,10 @@ int main(void) {
                 cmocka_unit_test(test_forward_stream_uses_fd_zero_both_ways),
                 cmocka_unit_test(test_reject_reaches_the_opener_sanitised),
                 cmocka_unit_test(test_open_before_hello_is_refused),
+                cmocka_unit_test(
+                                test_open_before_hello_when_configured_reaches_the_peer_after_our_hello),
+                cmocka_unit_test(test_open_before_hello_is_only_for_exec_streams),
+                cmocka_unit_test(test_open_before_hello_fails_when_the_peer_speaks_another_major),
                 cmocka_unit_test(test_invalid_open_request_is_refused_locally),
                 cmocka_unit_test(test_peer_open_without_on_open_is_rejected),
                 cmocka_unit_test(test_guest_open_is_rejected_by_a_host_without_on_open),

@@ -11,6 +11,7 @@
 #include "rootfs-layout.h"
 #include "rootfs-plan.h"
 #include "strv.h"
+#include "vmsilo-config.h"
 
 #define STRV_MAKE(...) ((char *const[]){ __VA_ARGS__, NULL })
 
@@ -217,6 +218,21 @@ static void test_rootfs_plan_sysctl_opens_ping_to_every_group(void **state) {
          * capability to ping. */
         assert_non_null(strstr(rootfs_sysctl, "\nnet.ipv4.ping_group_range = 0 2147483647\n"));
         assert_string_equal(ROOTFS_SYSCTL_PATH, "/etc/sysctl.d/50-vmsilo.conf");
+}
+
+static void test_rootfs_getty_logs_the_guest_user_in(void **state) {
+        /* The drop-in empties the template's ExecStart= before its own (two would be an error),
+         * logs in the user of guest/user.conf without a password (-f: the password is locked),
+         * on /dev/console, whatever the console's name. */
+        assert_non_null(strstr(rootfs_getty_autologin,
+                        "\n[Service]\nExecStart=\nExecStart=-/sbin/agetty "));
+        assert_non_null(strstr(rootfs_getty_autologin, " --autologin " GUEST_USER " "));
+        assert_non_null(strstr(rootfs_getty_autologin, "-o '-p -f -- \\\\u'"));
+        assert_string_equal(ROOTFS_GETTY_DROPIN_PATH,
+                        "/etc/systemd/system/console-getty.service.d/vmsilo-autologin.conf");
+        assert_string_equal(ROOTFS_GETTY_WANTS,
+                        "/etc/systemd/system/getty.target.wants/console-getty.service");
+        assert_string_equal(GUEST_USER, "user");
 }
 
 static void test_rootfs_plan_image_size_adds_slack_and_rounds(void **state) {
@@ -450,6 +466,7 @@ int main(void) {
                 cmocka_unit_test(test_rootfs_plan_mmdebstrap_argv_is_minbase_with_includes),
                 cmocka_unit_test(test_rootfs_plan_mmdebstrap_argv_refuses_bad_input),
                 cmocka_unit_test(test_rootfs_plan_sysctl_opens_ping_to_every_group),
+                cmocka_unit_test(test_rootfs_getty_logs_the_guest_user_in),
                 cmocka_unit_test(test_rootfs_plan_group_add_member_to_audio),
                 cmocka_unit_test(test_rootfs_plan_group_add_member_bad_line_is_einval),
                 cmocka_unit_test(test_rootfs_plan_image_size_adds_slack_and_rounds),

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* test-session.c: tests for the pure parts of src/shared/session.c. */
+/* test-session.c: tests for the pure parts of src/cli/session.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

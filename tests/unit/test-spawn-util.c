@@ -23,6 +23,28 @@ static void test_spawn_wait_reports_the_exit(void **state) {
                         -ENOENT);
 }
 
+static void test_spawn_child_writes_stdout_to_the_fd_and_leaves_the_wait(void **state) {
+        int fds[2], status = -1;
+        char buf[16] = {};
+        pid_t pid = 0;
+
+        assert_int_equal(pipe(fds), 0);
+        assert_int_equal(spawn_child((char *const[]){ (char *) "echo", (char *) "out", NULL }, NULL,
+                                         fds[1], &pid),
+                        0);
+        assert_int_equal(close(fds[1]), 0);
+        assert_true(pid > 0);
+        assert_int_equal(read(fds[0], buf, sizeof(buf) - 1), 4);
+        assert_string_equal(buf, "out\n");
+        assert_int_equal(close(fds[0]), 0);
+        /* Not reaped yet: ours to wait for. */
+        assert_int_equal(wait_child(pid, &status), 0);
+        assert_int_equal(wait_status_to_errno(status), 0);
+        assert_int_equal(spawn_child((char *const[]){ (char *) "/nonexistent/x", NULL }, NULL, -1,
+                                         &pid),
+                        -ENOENT);
+}
+
 static pid_t child(unsigned sleep_sec, int exit_status) {
         pid_t pid = fork();
 
@@ -64,6 +86,7 @@ static void test_wait_child_deadline_returns_a_quick_childs_status(void **state)
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_spawn_wait_reports_the_exit),
+                cmocka_unit_test(test_spawn_child_writes_stdout_to_the_fd_and_leaves_the_wait),
                 cmocka_unit_test(test_wait_child_deadline_kills_a_slow_child),
                 cmocka_unit_test(test_wait_child_deadline_returns_a_quick_childs_status),
         };

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* session.c: EXEC sessions over a Channel: HELLO wait, stdio relay with credit, signals, exit. */
+/* session.c: EXEC sessions over one agent connection: HELLO wait, stdio relay with credit,
+ * signals, exit. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -15,8 +16,9 @@
 #include <unistd.h>
 
 #include "buffer.h"
-#include "channel.h"
+#include "event-loop.h"
 #include "log.h"
+#include "mux-io.h"
 #include "mux.h"
 #include "session.h"
 #include "strv.h"
@@ -36,7 +38,8 @@ typedef struct LocalFd {
         int fd;
         int saved_flags; /* to restore; -1 when untouched */
         bool pollable;   /* false for regular files and /dev/null: always ready */
-        sd_event_source *source;
+        EventSource *source;
+        uint32_t events; /* an io source's events while enabled; 0: a defer source */
 } LocalFd;
 
 static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
@@ -66,18 +69,22 @@ struct Session {
         SessionResult result;
         SessionDoneHandler done;
         void *userdata;
-        sd_event_source *done_source;
-        sd_event_source *signal_sources[ELEMENTSOF(forwarded_signals)];
-        sd_event_source *winch_source;
+        EventSource *done_source;
+        EventSource *signal_sources[ELEMENTSOF(forwarded_signals)];
+        EventSource *winch_source;
         int tty_fd;
 };
 
 struct SessionChannel {
-        sd_event *event;
-        Channel *channel;
-        sd_event_source *post;
+        EventLoop *loop;
+        int fd;
+        Mux *mux;
+        EventSource *io;
+        /* Runs before every wait: writes what the callbacks queued, then decides what to read. */
+        EventSource *post;
         Session *sessions;
         bool ready;
+        bool fresh; /* session_channel_new(): OPEN right behind our HELLO */
         bool lost;
         int lost_error;
         char lost_reason[SESSION_REASON_MAX];
@@ -115,7 +122,7 @@ static void local_fd_init(LocalFd *l, int fd) {
 }
 
 static void local_fd_close(LocalFd *l) {
-        l->source = sd_event_source_disable_unref(l->source);
+        l->source = event_source_free(l->source);
         if (l->fd >= 0 && l->saved_flags >= 0)
                 (void) fcntl(l->fd, F_SETFL, l->saved_flags);
         l->fd = safe_close(l->fd);
@@ -123,8 +130,12 @@ static void local_fd_close(LocalFd *l) {
 }
 
 static void local_fd_enable(LocalFd *l, bool on) {
-        if (l->source)
-                (void) sd_event_source_set_enabled(l->source, on ? SD_EVENT_ON : SD_EVENT_OFF);
+        if (!l->source)
+                return;
+        if (l->events != 0)
+                (void) event_source_set_events(l->source, on ? l->events : 0);
+        else
+                event_source_set_enabled(l->source, on);
 }
 
 /* Credit goes back in batches of at least this much, or once all received output is written:
@@ -134,7 +145,12 @@ static void local_fd_enable(LocalFd *l, bool on) {
 /* ---- session lifecycle ---- */
 
 static Mux *session_mux(Session *s) {
-        return channel_get_mux(s->channel->channel);
+        return s->channel->mux;
+}
+
+/* Whether the output queue is above MUX_OUTPUT_HIGH_WATER: stdin waits. */
+static bool session_channel_is_congested(const SessionChannel *c) {
+        return mux_output_size(c->mux) > MUX_OUTPUT_HIGH_WATER;
 }
 
 static void session_unlink(Session *s) {
@@ -166,10 +182,10 @@ Session *session_free(Session *s) {
                 (void) mux_stream_close(session_mux(s), s->id, -ECANCELED);
         session_unlink(s);
         session_close_fds(s);
-        s->done_source = sd_event_source_disable_unref(s->done_source);
+        s->done_source = event_source_free(s->done_source);
         for (size_t i = 0; i < ELEMENTSOF(s->signal_sources); i++)
-                s->signal_sources[i] = sd_event_source_disable_unref(s->signal_sources[i]);
-        s->winch_source = sd_event_source_disable_unref(s->winch_source);
+                s->signal_sources[i] = event_source_free(s->signal_sources[i]);
+        s->winch_source = event_source_free(s->winch_source);
         strv_free(s->argv);
         strv_free(s->env);
         free(s->cwd);
@@ -179,10 +195,10 @@ Session *session_free(Session *s) {
         return NULL;
 }
 
-static int on_session_done(sd_event_source *source, void *userdata) {
+static int on_session_done(EventSource *source, void *userdata) {
         Session *s = userdata;
 
-        s->done_source = sd_event_source_disable_unref(s->done_source);
+        s->done_source = event_source_free(s->done_source);
         if (s->done)
                 s->done(s, &s->result, s->userdata);
         return 0;
@@ -199,13 +215,11 @@ static void session_set_done(Session *s) {
         session_close_fds(s);
         if (!c)
                 return; /* detached from a freed channel: nobody to call back from */
-        r = sd_event_add_defer(c->event, &s->done_source, on_session_done, s);
+        r = event_loop_add_defer(c->loop, on_session_done, s, &s->done_source);
         if (r < 0) {
                 log_debug_errno(r, "Cannot schedule the session's done call, calling it now: %m");
                 on_session_done(NULL, s);
-                return;
         }
-        (void) sd_event_source_set_description(s->done_source, "session-done");
 }
 
 static void session_fail(Session *s, int error, const char *fmt, ...) {
@@ -287,7 +301,7 @@ static void session_flush_output(Session *s, int i) {
         session_maybe_done(s);
 }
 
-static int on_local_output(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
+static int on_local_output(EventSource *source, int fd, uint32_t revents, void *userdata) {
         Session *s = userdata;
 
         session_flush_output(s, fd == s->out[1].fd ? 1 : 2);
@@ -300,16 +314,15 @@ static int session_add_output_source(Session *s, int i) {
 
         if (l->fd < 0 || !l->pollable)
                 return 0;
-        r = sd_event_add_io(s->channel->event, &l->source, l->fd, EPOLLOUT, on_local_output, s);
+        r = event_loop_add_io(s->channel->loop, l->fd, EPOLLOUT, on_local_output, s, &l->source);
         if (r == -EPERM) {
                 l->pollable = false;
                 return 0;
         }
         if (r < 0)
                 return r;
-        (void) sd_event_source_set_description(
-                        l->source, i == 1 ? "session-stdout" : "session-stderr");
-        return sd_event_source_set_enabled(l->source, SD_EVENT_OFF);
+        l->events = EPOLLOUT;
+        return event_source_set_events(l->source, 0);
 }
 
 /* Filter pieces: the filtered output of one sits on the stack. */
@@ -391,12 +404,12 @@ static void session_read_stdin(Session *s) {
                 session_fail(s, r < 0 ? r : -EIO, "cannot send stdin to the guest");
 }
 
-static int on_local_input(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
+static int on_local_input(EventSource *source, int fd, uint32_t revents, void *userdata) {
         session_read_stdin(userdata);
         return 0;
 }
 
-static int on_local_input_defer(sd_event_source *source, void *userdata) {
+static int on_local_input_defer(EventSource *source, void *userdata) {
         session_read_stdin(userdata);
         return 0;
 }
@@ -408,22 +421,22 @@ static int session_add_input_source(Session *s) {
         if (l->fd < 0)
                 return 0;
         if (l->pollable) {
-                r = sd_event_add_io(
-                                s->channel->event, &l->source, l->fd, EPOLLIN, on_local_input, s);
+                r = event_loop_add_io(
+                                s->channel->loop, l->fd, EPOLLIN, on_local_input, s, &l->source);
                 if (r != -EPERM) {
                         if (r < 0)
                                 return r;
-                        (void) sd_event_source_set_description(l->source, "session-stdin");
-                        return sd_event_source_set_enabled(l->source, SD_EVENT_OFF);
+                        l->events = EPOLLIN;
+                        return event_source_set_events(l->source, 0);
                 }
                 l->pollable = false;
         }
         /* Always readable (a file): a defer source reads while the window is open. */
-        r = sd_event_add_defer(s->channel->event, &l->source, on_local_input_defer, s);
+        r = event_loop_add_defer(s->channel->loop, on_local_input_defer, s, &l->source);
         if (r < 0)
                 return r;
-        (void) sd_event_source_set_description(l->source, "session-stdin-file");
-        return sd_event_source_set_enabled(l->source, SD_EVENT_OFF);
+        event_source_set_enabled(l->source, false);
+        return 0;
 }
 
 /* After every dispatch: read stdin only while the window is open and the channel not congested. */
@@ -432,7 +445,7 @@ static void session_update(Session *s) {
 
         if (s->state != SESSION_RUNNING || !s->in.source)
                 return;
-        readable = !channel_is_congested(s->channel->channel) &&
+        readable = !session_channel_is_congested(s->channel) &&
                    mux_stream_get_send_window(session_mux(s), s->id) > 0;
         local_fd_enable(&s->in, readable);
 }
@@ -577,11 +590,16 @@ static void session_channel_fail_all(SessionChannel *c, int error, const char *r
         }
 }
 
-static void on_channel_disconnect(Channel *ch, int error, const char *reason, void *userdata) {
-        SessionChannel *c = userdata;
-
+/* The connection ended: error is -ECONNRESET when the agent or daemon closed it, the mux's error
+ * when the protocol broke, or a read/write errno. Every session fails; the lost handler may free
+ * the channel, so callers return at once. */
+static void session_channel_disconnect(SessionChannel *c, int error, const char *reason) {
+        if (c->lost)
+                return;
         c->lost = true;
         c->ready = false;
+        (void) event_source_set_events(c->io, 0);
+        event_source_set_enabled(c->post, false);
         c->lost_error = error < 0 ? error : -ECONNRESET;
         (void) snprintf(c->lost_reason, sizeof(c->lost_reason), "connection to the VM lost (%s)",
                         reason);
@@ -590,37 +608,80 @@ static void on_channel_disconnect(Channel *ch, int error, const char *reason, vo
                 c->lost_handler(c, c->lost_error, c->lost_reason, c->lost_userdata);
 }
 
-static int on_channel_post(sd_event_source *source, void *userdata) {
-        SessionChannel *c = userdata;
+/* Returns false when the channel disconnected (and may be freed). */
+static bool session_channel_write(SessionChannel *c) {
+        int r = mux_io_write(c->mux, c->fd);
 
-        for (Session *s = c->sessions; s; s = s->next)
-                session_update(s);
+        if (r < 0) {
+                session_channel_disconnect(c, r, "write failed");
+                return false;
+        }
+        return true;
+}
+
+static int on_session_channel_io(EventSource *source, int fd, uint32_t revents, void *userdata) {
+        SessionChannel *c = userdata;
+        const char *reason = NULL;
+        int r;
+
+        if ((revents & EPOLLOUT) && !session_channel_write(c))
+                return 0;
+        if (!(revents & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+                return 0;
+        r = mux_io_read(c->mux, c->fd, &reason);
+        if (r < 0)
+                session_channel_disconnect(c, r, reason);
         return 0;
 }
 
-int session_channel_new(sd_event *e, int fd, SessionChannel **ret) {
+/* Writes at once (most frames leave without another loop iteration), then reads stdin only while
+ * windows are open and the queue short, and the connection only while it is short, too: a peer
+ * that stops reading cannot make us buffer without bound. */
+static int on_session_channel_post(EventSource *source, void *userdata) {
+        SessionChannel *c = userdata;
+        uint32_t events = 0;
+
+        if (c->lost || !session_channel_write(c))
+                return 0;
+        for (Session *s = c->sessions; s; s = s->next)
+                session_update(s);
+        if (!session_channel_is_congested(c) && !mux_is_broken(c->mux))
+                events |= EPOLLIN;
+        if (mux_output_size(c->mux) > 0)
+                events |= EPOLLOUT;
+        return event_source_set_events(c->io, events);
+}
+
+int session_channel_new(EventLoop *l, int fd, bool fresh, SessionChannel **ret) {
         _cleanup_(session_channel_freep) SessionChannel *c = NULL;
-        MuxConfig mc;
-        int r;
+        MuxConfig mc = {
+                .role = MUX_ROLE_HOST,
+                .capabilities = PROTOCOL_CAPABILITIES,
+                .callbacks = session_mux_callbacks,
+                .open_before_hello = fresh,
+        };
+        int flags, r;
 
         c = calloc(1, sizeof(*c));
         if (!c)
                 return -ENOMEM;
-        c->event = sd_event_ref(e);
-        mc = (MuxConfig){
-                .role = MUX_ROLE_HOST,
-                .capabilities = PROTOCOL_CAPABILITIES,
-                .callbacks = session_mux_callbacks,
-                .userdata = c,
-        };
-        r = channel_new(e, fd, &mc, "session-channel", &c->channel);
+        c->loop = l;
+        c->fd = -EBADF;
+        c->fresh = fresh;
+        mc.userdata = c;
+        flags = fcntl(fd, F_GETFL);
+        if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+                return -errno;
+        r = mux_new(&mc, &c->mux);
         if (r < 0)
                 return r;
-        channel_set_disconnect_handler(c->channel, on_channel_disconnect, c);
-        r = sd_event_add_post(e, &c->post, on_channel_post, c);
+        r = event_loop_add_io(l, fd, EPOLLIN | EPOLLOUT, on_session_channel_io, c, &c->io);
         if (r < 0)
                 return r;
-        (void) sd_event_source_set_description(c->post, "session-channel-post");
+        r = event_loop_add_post(l, on_session_channel_post, c, &c->post);
+        if (r < 0)
+                return r;
+        c->fd = fd;
         *ret = TAKE_PTR(c);
         return 0;
 }
@@ -634,12 +695,13 @@ SessionChannel *session_channel_free(SessionChannel *c) {
                 Session *s = c->sessions;
                 session_unlink(s);
                 s->channel = NULL;
-                s->done_source = sd_event_source_disable_unref(s->done_source);
+                s->done_source = event_source_free(s->done_source);
                 session_set_done(s);
         }
-        c->post = sd_event_source_disable_unref(c->post);
-        c->channel = channel_free(c->channel);
-        c->event = sd_event_unref(c->event);
+        c->post = event_source_free(c->post);
+        c->io = event_source_free(c->io);
+        c->mux = mux_free(c->mux);
+        c->fd = safe_close(c->fd);
         free(c);
         return NULL;
 }
@@ -711,7 +773,7 @@ int session_start(SessionChannel *c, const SessionParams *p, SessionDoneHandler 
         c->sessions = s;
         if (c->lost)
                 session_fail(s, c->lost_error, "%s", c->lost_reason);
-        else if (c->ready)
+        else if (c->ready || c->fresh)
                 session_open_stream(s);
         *ret = TAKE_PTR(s);
         return 0;
@@ -730,7 +792,7 @@ int session_resize(Session *s, uint16_t rows, uint16_t cols) {
 }
 
 static int on_forwarded_signal(
-                sd_event_source *source, const struct signalfd_siginfo *si, void *userdata) {
+                EventSource *source, const struct signalfd_siginfo *si, void *userdata) {
         Session *s = userdata;
         int r;
 
@@ -745,7 +807,7 @@ static int on_forwarded_signal(
         return 0;
 }
 
-static int on_winch(sd_event_source *source, const struct signalfd_siginfo *si, void *userdata) {
+static int on_winch(EventSource *source, const struct signalfd_siginfo *si, void *userdata) {
         Session *s = userdata;
         struct winsize ws;
 
@@ -769,13 +831,13 @@ int session_forward_signals(Session *s, int tty_fd) {
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
                 return -errno;
         for (size_t i = 0; i < ELEMENTSOF(forwarded_signals); i++) {
-                r = sd_event_add_signal(s->channel->event, &s->signal_sources[i],
-                                forwarded_signals[i], on_forwarded_signal, s);
+                r = event_loop_add_signal(s->channel->loop, forwarded_signals[i],
+                                on_forwarded_signal, s, &s->signal_sources[i]);
                 if (r < 0)
                         return r;
         }
         if (tty_fd < 0)
                 return 0;
         s->tty_fd = tty_fd;
-        return sd_event_add_signal(s->channel->event, &s->winch_source, SIGWINCH, on_winch, s);
+        return event_loop_add_signal(s->channel->loop, SIGWINCH, on_winch, s, &s->winch_source);
 }

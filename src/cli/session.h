@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* session.h: host side of EXEC sessions on sd-event: run a program in the guest and relay local
- * fds to it.
+/* session.h: host side of EXEC sessions on the client's event loop (event-loop.h): run a program
+ * in the guest and relay local fds to it. Only vm-run (and the test client vmsilo-exec) use it.
  *
  * A SessionChannel is one connection to an agent (or to the daemon, which relays the same
  * protocol): it does HELLO and carries any number of concurrent Sessions (up to
@@ -16,8 +16,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <systemd/sd-event.h>
 
+#include "event-loop.h"
 #include "macro.h"
 #include "protocol.h"
 
@@ -76,8 +76,11 @@ typedef void (*SessionDoneHandler)(Session *s, const SessionResult *result, void
 typedef void (*SessionChannelLostHandler)(
                 SessionChannel *c, int error, const char *reason, void *userdata);
 
-/* Takes fd (a connected stream socket or pipe-like fd) on success. Sends HELLO at once. */
-int session_channel_new(sd_event *e, int fd, SessionChannel **ret);
+/* Takes fd (a connected stream socket or pipe-like fd) on success. Sends HELLO at once. fresh:
+ * the connection is new to both sides (vm-run's to a command socket), so sessions send their
+ * OPEN right behind our HELLO instead of waiting a round trip for the peer's (mux.h,
+ * open_before_hello); false for a transport that may carry an earlier session (an agent's port). */
+int session_channel_new(EventLoop *l, int fd, bool fresh, SessionChannel **ret);
 /* Detaches every session still attached (they are over; their done handlers are not called,
  * their owners still free them), then frees. */
 SessionChannel *session_channel_free(SessionChannel *c);
@@ -87,8 +90,8 @@ void session_channel_set_lost_handler(
 bool session_channel_is_ready(const SessionChannel *c); /* agent HELLO received, not lost */
 bool session_channel_is_lost(const SessionChannel *c);
 
-/* Starts a session; before the agent's HELLO it waits for it. Fails at once only for invalid
- * params (-EINVAL) or OOM; everything later arrives through done. */
+/* Starts a session; before the agent's HELLO it waits for it, unless the channel is fresh. Fails at
+ * once only for invalid params (-EINVAL) or OOM; everything later arrives through done. */
 int session_start(SessionChannel *c, const SessionParams *p, SessionDoneHandler done,
                 void *userdata, Session **ret);
 /* Aborts a running session (CLOSE -ECANCELED; the agent hangs up on the program), closes the
@@ -102,6 +105,6 @@ DEFINE_FREE_FUNC(Session *, session_free);
 int session_send_signal(Session *s, int signo);
 int session_resize(Session *s, uint16_t rows, uint16_t cols);
 /* Forwards SIGINT, SIGTERM, SIGHUP and SIGQUIT received by this process to the program, and
- * with tty_fd >= 0 SIGWINCH as the size of that terminal. Blocks those signals for sd-event;
- * one session per event loop can do this. */
+ * with tty_fd >= 0 SIGWINCH as the size of that terminal. Blocks those signals for the loop's
+ * signalfds; one session per event loop can do this. */
 int session_forward_signals(Session *s, int tty_fd);
