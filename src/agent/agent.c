@@ -26,6 +26,7 @@
 #include "agent.h"
 #include "cgroup.h"
 #include "exec-stream.h"
+#include "fd-util.h"
 #include "forward-listen.h"
 #include "forward.h"
 #include "log.h"
@@ -118,9 +119,9 @@ static int agent_channel_attach(Agent *a, int in_fd, int out_fd) {
 
         a->in_fd = in_fd;
         a->out_fd = out_fd;
-        r = transport_set_nonblock(in_fd);
+        r = fd_set_nonblock(in_fd);
         if (r >= 0)
-                r = transport_set_nonblock(out_fd);
+                r = fd_set_nonblock(out_fd);
         if (r >= 0)
                 r = event_loop_add_io(a->loop, in_fd, EPOLLIN, on_channel_in, a, &a->in_source);
         if (r >= 0)

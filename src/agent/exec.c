@@ -11,6 +11,7 @@
 
 #include "cgroup.h"
 #include "exec.h"
+#include "fd-util.h"
 #include "pty.h"
 #include "session-env.h"
 #include "strv.h"
@@ -131,9 +132,7 @@ static int make_pipe(int *ret_child, int *ret_parent, bool child_reads) {
                 return -errno;
         *ret_child = child_reads ? fds[0] : fds[1];
         *ret_parent = child_reads ? fds[1] : fds[0];
-        if (fcntl(*ret_parent, F_SETFL, O_NONBLOCK) < 0)
-                return -errno;
-        return 0;
+        return fd_set_nonblock(*ret_parent);
 }
 
 static int exec_plan_stdio(ExecPlan *p, ExecChild *c) {

@@ -147,13 +147,3 @@ int transport_vsock_accept(int listen_fd, int *ret_fd, struct sockaddr_storage *
         *ret_fd = TAKE_FD(fd);
         return 0;
 }
-
-int transport_set_nonblock(int fd) {
-        int flags = fcntl(fd, F_GETFL);
-
-        if (flags < 0)
-                return -errno;
-        if (flags & O_NONBLOCK)
-                return 0;
-        return fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 ? -errno : 0;
-}

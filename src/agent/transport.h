@@ -46,5 +46,3 @@ bool transport_vsock_peer_is_host(const struct sockaddr_storage *peer, socklen_t
  * transport_vsock_peer_is_host(); otherwise closes it at once and returns -EPERM with the peer's
  * address in reterr_peer, for the log. Other failures of accept4(): -errno. */
 int transport_vsock_accept(int listen_fd, int *ret_fd, struct sockaddr_storage *reterr_peer);
-/* Sets O_NONBLOCK on fd. */
-int transport_set_nonblock(int fd);

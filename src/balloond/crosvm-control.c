@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "crosvm-control.h"
+#include "fd-util.h"
 #include "spawn-util.h"
 
 struct CrosvmCall {
@@ -116,8 +117,9 @@ int crosvm_call_new(sd_event *e, char *const *argv, uint64_t timeout_usec, size_
         safe_close(pipefd[1]);
         if (r < 0)
                 return r;
-        if (fcntl(c->out_fd, F_SETFL, O_NONBLOCK) < 0)
-                return -errno;
+        r = fd_set_nonblock(c->out_fd);
+        if (r < 0)
+                return r;
         r = sd_event_add_io(e, &c->io, c->out_fd, EPOLLIN, on_crosvm_output, c);
         if (r < 0)
                 return r;

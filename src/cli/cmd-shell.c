@@ -14,6 +14,7 @@
 
 #include "cli-util.h"
 #include "cli.h"
+#include "fd-util.h"
 #include "layout.h"
 #include "log.h"
 #include "term-filter.h"
@@ -244,8 +245,9 @@ static int shell_console(const ShellOptions *o) {
                 return CLI_EXIT_FAILURE;
         }
         /* Ours alone, unlike stdin and stdout, which may be shared with the shell. */
-        if (fcntl(socket_fd, F_SETFL, O_NONBLOCK) < 0) {
-                log_error_errno(errno, "cannot make the console socket non-blocking: %m");
+        r = fd_set_nonblock(socket_fd);
+        if (r < 0) {
+                log_error_errno(r, "cannot make the console socket non-blocking: %m");
                 return CLI_EXIT_FAILURE;
         }
         *up = (Pipe){ .in = STDIN_FILENO, .out = socket_fd };

@@ -17,6 +17,7 @@
 
 #include "buffer.h"
 #include "event-loop.h"
+#include "fd-util.h"
 #include "log.h"
 #include "mux-io.h"
 #include "mux.h"
@@ -660,7 +661,7 @@ int session_channel_new(EventLoop *l, int fd, bool fresh, SessionChannel **ret) 
                 .callbacks = session_mux_callbacks,
                 .open_before_hello = fresh,
         };
-        int flags, r;
+        int r;
 
         c = calloc(1, sizeof(*c));
         if (!c)
@@ -669,9 +670,9 @@ int session_channel_new(EventLoop *l, int fd, bool fresh, SessionChannel **ret) 
         c->fd = -EBADF;
         c->fresh = fresh;
         mc.userdata = c;
-        flags = fcntl(fd, F_GETFL);
-        if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
-                return -errno;
+        r = fd_set_nonblock(fd);
+        if (r < 0)
+                return r;
         r = mux_new(&mc, &c->mux);
         if (r < 0)
                 return r;

@@ -10,6 +10,7 @@
 
 #include <systemd/sd-journal.h>
 
+#include "fd-util.h"
 #include "fileio.h"
 #include "log.h"
 #include "vmm-log.h"
@@ -98,9 +99,10 @@ int vmm_log_new(sd_event *e, const char *path, const char *journal_identifier, u
         if (pipe2(pipe_fds, O_CLOEXEC) < 0)
                 return -errno;
         l->pipe_fd = pipe_fds[0];
-        if (fcntl(l->pipe_fd, F_SETFL, O_NONBLOCK) < 0) {
+        r = fd_set_nonblock(l->pipe_fd);
+        if (r < 0) {
                 safe_close(pipe_fds[1]);
-                return -errno;
+                return r;
         }
         r = sd_event_add_io(e, &l->io, l->pipe_fd, EPOLLIN, on_vmm_output, l);
         if (r < 0) {

@@ -423,6 +423,40 @@ static int install_unit(const char *root, const char *path, const char *wants, c
         return enable_unit(root, path, wants);
 }
 
+/* The guest user's Pulse server (docs/sound.md): only in a tree whose packages brought all of
+ * pipewire, wireplumber and pipewire-pulse. */
+static int install_sound_server(const char *root) {
+        int r;
+
+        for (size_t i = 0; i < ROOTFS_SOUND_SERVER_UNITS; i++) {
+                _cleanup_(freep) char *path = NULL;
+
+                if (asprintf(&path, "%s%s", root, rootfs_sound_server_units[i].program) < 0)
+                        return log_oom();
+                if (access(path, X_OK) < 0) {
+                        if (i > 0)
+                                progress("No %s in the image: no Pulse server for the guest user "
+                                         "(add it to guestPrograms).",
+                                                rootfs_sound_server_units[i].program);
+                        return 0;
+                }
+        }
+        r = make_dirs(root, "/etc/pipewire/pipewire.conf.d", 0755);
+        if (r >= 0)
+                r = make_dirs(root, "/etc/wireplumber/main.lua.d", 0755);
+        if (r >= 0)
+                r = write_file(root, ROOTFS_PIPEWIRE_CONF_PATH, rootfs_pipewire_conf,
+                                strlen(rootfs_pipewire_conf), 0644, false);
+        if (r >= 0)
+                r = write_file(root, ROOTFS_WIREPLUMBER_CONF_PATH, rootfs_wireplumber_conf,
+                                strlen(rootfs_wireplumber_conf), 0644, false);
+        for (size_t i = 0; r >= 0 && i < ROOTFS_SOUND_SERVER_UNITS; i++)
+                r = install_unit(root, rootfs_sound_server_units[i].path,
+                                rootfs_sound_server_units[i].wants,
+                                rootfs_sound_server_units[i].text);
+        return r;
+}
+
 static int install_agent(const RootfsBuildOptions *o, const char *root) {
         int r;
 
@@ -473,6 +507,8 @@ static int install_agent(const RootfsBuildOptions *o, const char *root) {
         if (r >= 0 && o->tray)
                 r = install_unit(root, ROOTFS_TRAY_UNIT_PATH, ROOTFS_TRAY_UNIT_WANTS,
                                 rootfs_tray_unit);
+        if (r >= 0)
+                r = install_sound_server(root);
         return r;
 }
 

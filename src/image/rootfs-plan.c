@@ -99,6 +99,65 @@ const char rootfs_tray_unit[] =
                 "\n"
                 "[Install]\n"
                 "WantedBy=multi-user.target\n";
+/* The guest user's Pulse server, in images whose packages brought PipeWire's (docs/sound.md):
+ * pipewire, its session manager wireplumber and pipewire-pulse, each a plain system service as
+ * the guest user, like the session bus (no `systemd --user` runs). Restarted when they exit: a
+ * client started before the daemon it needs fails and comes back a second later. */
+#define SOUND_SERVER_UNIT(what, binary)                                                            \
+        "# vmsilo: " what " of the guest user (docs/sound.md)\n"                                   \
+        "[Unit]\n"                                                                                 \
+        "Description=vmsilo " what " of the guest user\n"                                          \
+        "After=systemd-tmpfiles-setup.service vmsilo-session-bus.service\n"                        \
+        "StartLimitIntervalSec=0\n"                                                                \
+        "\n"                                                                                       \
+        "[Service]\n"                                                                              \
+        "User=" GUEST_USER "\n"                                                                    \
+        "Environment=XDG_RUNTIME_DIR=/run/user/" GUEST_UID " "                                     \
+        "DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/" GUEST_UID "/bus\n"                         \
+        "ExecStart=" binary "\n"                                                                   \
+        "Restart=always\n"                                                                         \
+        "RestartSec=1\n"                                                                           \
+        "\n"                                                                                       \
+        "[Install]\n"                                                                              \
+        "WantedBy=multi-user.target\n"
+#define SOUND_SERVER_FILE(name, unit)                                                              \
+        {                                                                                          \
+                "/usr/bin/" name, "/etc/systemd/system/vmsilo-" name ".service",                   \
+                                "/etc/systemd/system/multi-user.target.wants/vmsilo-" name         \
+                                ".service",                                                        \
+                                unit                                                               \
+        }
+const RootfsSoundServerUnit rootfs_sound_server_units[ROOTFS_SOUND_SERVER_UNITS] = {
+        SOUND_SERVER_FILE("pipewire", SOUND_SERVER_UNIT("PipeWire", "/usr/bin/pipewire")),
+        SOUND_SERVER_FILE("wireplumber",
+                        SOUND_SERVER_UNIT("PipeWire session manager", "/usr/bin/wireplumber")),
+        SOUND_SERVER_FILE("pipewire-pulse",
+                        SOUND_SERVER_UNIT("Pulse server", "/usr/bin/pipewire-pulse")),
+};
+/* Root images run no udev, and wireplumber's ALSA monitor finds only cards udev has marked
+ * (SOUND_INITIALIZED): PipeWire makes the VM's card (hw:0, the only one) its sink itself, and
+ * the monitor stays off. nofail: a VM without sound has no card, and PipeWire still runs. The
+ * node lets the card go when idle, so ALSA programs (aplay) can open it then. */
+const char rootfs_pipewire_conf[] =
+                "# vmsilo: the VM's sound card as PipeWire's sink (docs/sound.md)\n"
+                "context.objects = [\n"
+                "    { factory = adapter\n"
+                "        args = {\n"
+                "            factory.name         = api.alsa.pcm.sink\n"
+                "            node.name            = \"vmsilo-card\"\n"
+                "            node.description     = \"VM sound card\"\n"
+                "            media.class          = \"Audio/Sink\"\n"
+                "            api.alsa.path        = \"hw:0\"\n"
+                "            node.suspend-on-idle = true\n"
+                "        }\n"
+                "        flags = [ nofail ]\n"
+                "    }\n"
+                "]\n";
+const char rootfs_wireplumber_conf[] =
+                "-- vmsilo: no ALSA monitor without udev; PipeWire makes the card's sink "
+                "(docs/sound.md)\n"
+                "alsa_monitor.enabled = false\n";
+
 /* The guest user as guest/user.conf defines it (meson.build makes GUEST_* of it). */
 const char rootfs_passwd_line[] = GUEST_USER ":x:" GUEST_UID ":" GUEST_GID ":" GUEST_USER
                                              ":" GUEST_HOME ":" GUEST_SHELL "\n";

@@ -174,6 +174,22 @@ extern const char rootfs_waypipe_unit[];
 extern const char rootfs_session_bus_unit[];
 /* vmsilo-tray.service, with tray: the guest half of vmsilo-tray (docs/tray.md). */
 extern const char rootfs_tray_unit[];
+/* The guest user's Pulse server (docs/sound.md), installed only when the tree has all three
+ * programs: pipewire, wireplumber, pipewire-pulse (each unit's program, in that order). */
+#define ROOTFS_SOUND_SERVER_UNITS 3
+typedef struct RootfsSoundServerUnit {
+        const char *program; /* in the guest */
+        const char *path;
+        const char *wants;
+        const char *text;
+} RootfsSoundServerUnit;
+extern const RootfsSoundServerUnit rootfs_sound_server_units[ROOTFS_SOUND_SERVER_UNITS];
+/* With them: PipeWire's drop-in making the card its sink, wireplumber's turning its ALSA monitor
+ * off. */
+#define ROOTFS_PIPEWIRE_CONF_PATH "/etc/pipewire/pipewire.conf.d/50-vmsilo.conf"
+#define ROOTFS_WIREPLUMBER_CONF_PATH "/etc/wireplumber/main.lua.d/51-vmsilo.lua"
+extern const char rootfs_pipewire_conf[];
+extern const char rootfs_wireplumber_conf[];
 /* The guest user's lines to append to /etc/passwd, /etc/group, /etc/shadow. */
 extern const char rootfs_passwd_line[];
 extern const char rootfs_group_line[];

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* channel.c: a Mux over one fd on sd-event. */
-#include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
 #include "channel.h"
+#include "fd-util.h"
 #include "mux-io.h"
 
 /* channel_drain(): what the peer sent so far, not a stream it keeps up. */
@@ -98,7 +98,7 @@ static int on_channel_post(sd_event_source *s, void *userdata) {
 int channel_new(sd_event *e, int fd, const MuxConfig *config, const char *description,
                 Channel **ret) {
         _cleanup_(channel_freep) Channel *ch = NULL;
-        int flags, r;
+        int r;
 
         ch = calloc(1, sizeof(Channel));
         if (!ch)
@@ -108,9 +108,9 @@ int channel_new(sd_event *e, int fd, const MuxConfig *config, const char *descri
         if (!ch->description)
                 return -ENOMEM;
 
-        flags = fcntl(fd, F_GETFL);
-        if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
-                return -errno;
+        r = fd_set_nonblock(fd);
+        if (r < 0)
+                return r;
 
         r = mux_new(config, &ch->mux);
         if (r < 0)

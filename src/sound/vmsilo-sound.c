@@ -32,6 +32,7 @@
 #include "macro.h"
 #include "pcm-format.h"
 #include "pcm-ring.h"
+#include "time-util.h"
 
 /* After macro.h: <sys/param.h>, which these pull in, has its own MIN and MAX. */
 #include <pulse/pulseaudio.h>
@@ -48,8 +49,16 @@
 #define READ_BYTES_MAX (1024 * 1024)
 /* What the server buffers for us (playback target, capture fragment): the latency we ask for. */
 #define STREAM_LATENCY_USEC ((pa_usec_t) 40000)
+/* A VMM that delivers late (TCG, a loaded host) makes the playback stream run dry: each underrun
+ * raises its target by a step, up to the maximum, as PulseAudio raises an ALSA sink's watermark.
+ * A few steps trade some latency for sound without holes (docs/sound.md, "Performance"). */
+#define STREAM_LATENCY_STEP_USEC ((pa_usec_t) 20000)
+#define STREAM_LATENCY_MAX_USEC ((pa_usec_t) 200000)
 /* What a voice's ring holds at most: a scheduling hiccup's worth; beyond it, samples drop. */
 #define RING_USEC ((pa_usec_t) 250000)
+/* A guest can start and stop its stream at will: one "stopped" line per voice per second at most,
+ * the next one telling what the runs in between had. */
+#define STOP_LINE_USEC ((uint64_t) 1000000)
 /* How often a missing or lost sound server is looked for again. */
 #define SERVER_RETRY_USEC ((uint64_t) 2000000)
 
@@ -62,7 +71,11 @@ typedef struct Voice {
         pa_sample_spec spec;
         pa_stream *stream;      /* NULL while there is no server */
         PcmRing ring;           /* playback: from QEMU to the server; capture: the other way */
-        uint64_t underruns;     /* playback: the server ran dry */
+        bool stopped;           /* the guest stopped its stream (SetEnabled false) */
+        pa_usec_t latency_usec; /* what the stream asks of the server */
+        uint64_t underruns;     /* playback: the server ran dry while the guest played */
+        /* The "stopped" line: the counts it last told, the starts since, when it may come again */
+        uint64_t told_underruns, told_dropped, starts, next_stop_line_usec;
         uint64_t silence_bytes; /* capture: Read padded with silence */
 } Voice;
 
@@ -124,10 +137,34 @@ static void on_stream_read(pa_stream *stream, size_t nbytes, void *userdata) {
         voice_fill(userdata);
 }
 
+static pa_buffer_attr voice_buffer_attr(const Voice *v) {
+        return (pa_buffer_attr){
+                .maxlength = (uint32_t) -1,
+                .tlength = (uint32_t) pa_usec_to_bytes(v->latency_usec, &v->spec),
+                .prebuf = (uint32_t) -1,
+                .minreq = (uint32_t) -1,
+                .fragsize = (uint32_t) pa_usec_to_bytes(v->latency_usec / 2, &v->spec),
+        };
+}
+
+/* Running dry after the guest stopped is the end of its sound, not an underrun. */
 static void on_stream_underflow(pa_stream *stream, void *userdata) {
         Voice *v = userdata;
+        pa_buffer_attr attr;
+        pa_operation *o;
 
+        if (v->stopped)
+                return;
         v->underruns++;
+        if (v->latency_usec >= STREAM_LATENCY_MAX_USEC)
+                return;
+        v->latency_usec = MIN(v->latency_usec + STREAM_LATENCY_STEP_USEC, STREAM_LATENCY_MAX_USEC);
+        attr = voice_buffer_attr(v);
+        o = pa_stream_set_buffer_attr(stream, &attr, NULL, NULL);
+        if (o)
+                pa_operation_unref(o);
+        log_info("VM %s: playback voice %" PRIu64 " ran dry; its stream now buffers %" PRIu64 " ms",
+                        v->owner->vm_name, v->id, (uint64_t) (v->latency_usec / 1000));
 }
 
 static void voice_stream_close(Voice *v) {
@@ -148,13 +185,7 @@ static void voice_stream_open(Voice *v) {
         _cleanup_(freep) char *name = NULL;
         pa_proplist *props;
         pa_channel_map map;
-        pa_buffer_attr attr = {
-                .maxlength = (uint32_t) -1,
-                .tlength = (uint32_t) pa_usec_to_bytes(STREAM_LATENCY_USEC, &v->spec),
-                .prebuf = (uint32_t) -1,
-                .minreq = (uint32_t) -1,
-                .fragsize = (uint32_t) pa_usec_to_bytes(STREAM_LATENCY_USEC / 2, &v->spec),
-        };
+        pa_buffer_attr attr = voice_buffer_attr(v);
         int r;
 
         if (v->stream || !s->context || pa_context_get_state(s->context) != PA_CONTEXT_READY)
@@ -292,6 +323,7 @@ static int voice_open(Sound *s, uint64_t id, bool capture, const pa_sample_spec 
         v->used = true;
         v->capture = capture;
         v->spec = *spec;
+        v->latency_usec = STREAM_LATENCY_USEC;
         voice_stream_open(v);
         return 0;
 }
@@ -363,7 +395,41 @@ static int on_in_fini(sd_bus_message *m, void *userdata, sd_bus_error *ret_error
         return on_fini(m, userdata, true);
 }
 
-/* SetEnabled and SetVolume: the guest's mixer. The user's mixer controls the stream instead. */
+/* SetEnabled of playback: the guest started or stopped its stream (QEMU's HDA stream's run bit).
+ * The voice logs what went wrong while it played, so a user hearing gaps finds out whose they
+ * were (docs/sound.md). */
+static int on_out_set_enabled(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        Sound *s = userdata;
+        uint64_t id;
+        int enabled, r;
+        Voice *v;
+
+        r = sd_bus_message_read(m, "tb", &id, &enabled);
+        if (r < 0)
+                return r;
+        pa_threaded_mainloop_lock(s->pulse);
+        v = voice_find(s, id, false);
+        if (v && enabled && v->stopped)
+                v->starts++;
+        else if (v && !enabled && !v->stopped && now_usec() >= v->next_stop_line_usec) {
+                log_info("VM %s: playback voice %" PRIu64 " stopped: %" PRIu64 " underruns, "
+                         "%" PRIu64 " bytes dropped while it played (%" PRIu64
+                         " restarts since the last line)",
+                                s->vm_name, id, v->underruns - v->told_underruns,
+                                v->ring.dropped_bytes - v->told_dropped, v->starts);
+                v->told_underruns = v->underruns;
+                v->told_dropped = v->ring.dropped_bytes;
+                v->starts = 0;
+                v->next_stop_line_usec = now_usec() + STOP_LINE_USEC;
+        }
+        if (v)
+                v->stopped = !enabled;
+        pa_threaded_mainloop_unlock(s->pulse);
+        return sd_bus_reply_method_return(m, NULL);
+}
+
+/* SetVolume: the guest's mixer (the user's mixer controls the stream instead); capture's
+ * SetEnabled (its Read calls say when to record). */
 static int on_ignored(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         return sd_bus_reply_method_return(m, NULL);
 }
@@ -437,7 +503,7 @@ static const sd_bus_vtable out_listener_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_METHOD("Init", "tybbuyuub", "", on_out_init, 0),
         SD_BUS_METHOD("Fini", "t", "", on_out_fini, 0),
-        SD_BUS_METHOD("SetEnabled", "tb", "", on_ignored, 0),
+        SD_BUS_METHOD("SetEnabled", "tb", "", on_out_set_enabled, 0),
         SD_BUS_METHOD("SetVolume", "tbay", "", on_ignored, 0),
         SD_BUS_METHOD("Write", "tay", "", on_write, 0),
         SD_BUS_VTABLE_END,

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tray-stream.c: tray-wire messages over a non-blocking byte stream. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
 #include "buffer.h"
+#include "fd-util.h"
 #include "tray-stream.h"
 #include "tray-wire.h"
 
@@ -103,11 +103,11 @@ static int on_stream_io(sd_event_source *source, int fd, uint32_t revents, void 
 int tray_stream_new(sd_event *event, int fd, TrayStreamMessageFn on_message,
                 TrayStreamCloseFn on_close, void *userdata, TrayStream **ret) {
         _cleanup_(tray_stream_freep) TrayStream *s = NULL;
-        int flags, r;
+        int r;
 
-        flags = fcntl(fd, F_GETFL);
-        if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
-                return -errno;
+        r = fd_set_nonblock(fd);
+        if (r < 0)
+                return r;
         s = calloc(1, sizeof(*s));
         if (!s)
                 return -ENOMEM;

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* paste-serve.c: the paste key's text, written into the guest's pipes. */
 #include "paste-serve.h"
+#include "fd-util.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -105,8 +105,8 @@ void paste_serve_write(PasteServe *p, int fd) {
         *w = (PasteWriter){ .owner = p, .size = p->size };
         w->data = text_dup(p->text, p->size);
         r = w->data ? 0 : -ENOMEM;
-        if (r >= 0 && fcntl(pipe_fd, F_SETFL, O_NONBLOCK) < 0)
-                r = -errno;
+        if (r >= 0)
+                r = fd_set_nonblock(pipe_fd);
         if (r >= 0)
                 r = sd_event_add_io(p->event, &w->io, pipe_fd, EPOLLOUT, on_writer_io, w);
         if (r >= 0)

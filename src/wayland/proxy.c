@@ -14,6 +14,7 @@
 #include "buffer.h"
 #include "clipboard-client.h"
 #include "desktop-entry.h"
+#include "fd-util.h"
 #include "filter.h"
 #include "log.h"
 #include "macro.h"
@@ -396,7 +397,7 @@ static void copy_start(Connection *c, ProxyReply reply, void *userdata) {
                 wfd = fds[1];
                 /* only our end: a guest program may write with blocking writes, and would see
                  * EAGAIN and stop half-way with a non-blocking one */
-                r = fcntl(rfd, F_SETFL, O_NONBLOCK) < 0 ? -errno : 0;
+                r = fd_set_nonblock(rfd);
         }
         if (r >= 0) {
                 c->copy.data = malloc(PROXY_COPY_MAX);
@@ -746,8 +747,9 @@ static int connect_compositor(const char *path, int *ret) {
         r = socket_connect_unix(path, &fd);
         if (r < 0)
                 return r;
-        if (fcntl(fd, F_SETFL, O_NONBLOCK) < 0)
-                return -errno;
+        r = fd_set_nonblock(fd);
+        if (r < 0)
+                return r;
         *ret = TAKE_FD(fd);
         return 0;
 }

@@ -11,6 +11,7 @@
 #include <systemd/sd-event.h>
 
 #include "config-internal.h"
+#include "fd-util.h"
 #include "fence-control.h"
 #include "frame.h"
 #include "log.h"
@@ -252,8 +253,7 @@ static int listen_socket(int *ret) {
                         !accepting)
                 return log_error_errno(
                                 EBADF, "--listen-fd %d is not a listening socket.", arg_listen_fd);
-        if (fcntl(arg_listen_fd, F_SETFL, O_NONBLOCK) < 0 ||
-                        fcntl(arg_listen_fd, F_SETFD, FD_CLOEXEC) < 0)
+        if (fd_set_nonblock(arg_listen_fd) < 0 || fcntl(arg_listen_fd, F_SETFD, FD_CLOEXEC) < 0)
                 return log_error_errno(errno, "Cannot set up --listen-fd %d: %m", arg_listen_fd);
         *ret = arg_listen_fd;
         return 0;

@@ -33,9 +33,11 @@ IMAGE_VM = "img"
 # not install (they pull libpam-systemd and the alternative "default-dbus-system-bus |
 # dbus-system-bus", which only apt resolves).
 # libwayland-client0 and libxkbcommon0: what our wl-test-client (copied in by guestConfig) links.
-# alsa-utils and pulseaudio-utils: aplay/arecord and paplay for the sound tests.
+# alsa-utils and pulseaudio-utils: aplay/arecord and paplay for the sound tests; wireplumber:
+# pipewire-pulse's session manager (a Recommends, which the build does not install), without
+# which the image gets no Pulse server (docs/sound.md).
 PACKAGES = ["alsa-utils", "dbus-user-session", "hello", "htop", "libwayland-client0",
-            "libxkbcommon0", "pipewire-pulse", "pulseaudio-utils"]
+            "libxkbcommon0", "pipewire-pulse", "pulseaudio-utils", "wireplumber"]
 # mmdebstrap takes ~1-2 min here; a slow mirror gets a generous bound.
 BUILD_TIMEOUT = 1200
 # A systemd guest under TCG on a busy 2-core host.
@@ -438,6 +440,35 @@ def sound_diagnostics(daemon, name):
                              " dmesg | grep -i -e snd -e hda -e sound")
 
 
+def guest_plays_the_tone(daemon, pulse_host, tmp_path, script, diagnostics):
+    """Sends the test's 440 Hz tone to the tmpfs VM's /tmp/tone.wav and runs script there as the
+    guest user while the host records the null sink's monitor: sox must find the tone, and the
+    sink input must be the VM's "[tmpfs] playback", with no recording stream of it."""
+    tone = tmp_path / "tone.wav"
+    tone_wav(tone, GUEST_TONE, 3)
+    recording = pulse_host.runtime / "playback.wav"
+    stopped = re.compile(r"VM tmpfs: playback voice \d+ stopped: \d+ underruns, \d+ bytes dropped"
+                         r" while it played \(\d+ restarts since the last line\)")
+    before = len(stopped.findall(daemon.output()))
+    parec = pulse_host.record(recording)
+    try:
+        r = daemon.run("tmpfs", "sh", "-c", f"cat > /tmp/tone.wav && {script}",
+                       input=tone.read_bytes(), timeout=BOOT_TIMEOUT)
+        assert r.returncode == 0, (r.stdout, r.stderr, diagnostics())
+        assert "[tmpfs] playback" in streams(pulse_host, "sink-inputs")
+        assert "[tmpfs] capture" not in streams(pulse_host, "source-outputs")
+    finally:
+        parec.terminate()
+        parec.wait(timeout=30)
+    frequency, rms, seconds = tone_of(recording)
+    assert abs(frequency - GUEST_TONE) < 30 and rms > 0.05 and seconds > 1.5, \
+        (frequency, rms, seconds, diagnostics())
+    # The guest stopped its stream: vmsilo-sound tells what went wrong while it played.
+    wait_for(lambda: len(stopped.findall(daemon.output())) > before, timeout=30,
+             what="vmsilo-sound's line for the stopped playback")
+    return r.stdout.decode()
+
+
 def test_guest_plays_a_tone_the_host_hears_in_a_stream_named_after_the_vm(daemon, pulse_host,
                                                                             tmp_path):
     """Issue #17 in a guest: aplay in the VM -> HDA (QEMU) -> vmsilo-sound -> the user's
@@ -446,22 +477,28 @@ def test_guest_plays_a_tone_the_host_hears_in_a_stream_named_after_the_vm(daemon
     # Playback only: hda-output has no input pin, so ALSA lists no capture device.
     assert "HDA Intel" in cards, (cards, sound_diagnostics(daemon, "tmpfs"))
     assert "card " not in cards.split("List of CAPTURE Hardware Devices")[1], cards
-    tone = tmp_path / "tone.wav"
-    tone_wav(tone, GUEST_TONE, 3)
-    recording = pulse_host.runtime / "playback.wav"
-    parec = pulse_host.record(recording)
-    try:
-        r = daemon.run("tmpfs", "sh", "-c", "cat > /tmp/tone.wav && aplay -q /tmp/tone.wav",
-                       input=tone.read_bytes(), timeout=BOOT_TIMEOUT)
-        assert r.returncode == 0, (r.stdout, r.stderr, sound_diagnostics(daemon, "tmpfs"))
-        assert "[tmpfs] playback" in streams(pulse_host, "sink-inputs")
-        assert "[tmpfs] capture" not in streams(pulse_host, "source-outputs")
-    finally:
-        parec.terminate()
-        parec.wait(timeout=30)
-    frequency, rms, seconds = tone_of(recording)
-    assert abs(frequency - GUEST_TONE) < 30 and rms > 0.05 and seconds > 1.5, \
-        (frequency, rms, seconds)
+    guest_plays_the_tone(daemon, pulse_host, tmp_path, "aplay -q /tmp/tone.wav",
+                         lambda: sound_diagnostics(daemon, "tmpfs"))
+
+
+def pulse_server_diagnostics(daemon):
+    return guest_diagnostics(daemon, "tmpfs", "sound",
+                             "journalctl --no-pager -n 80 -u vmsilo-pipewire -u vmsilo-wireplumber"
+                             " -u vmsilo-pipewire-pulse; ls -l /run/user/1000 /dev/snd")
+
+
+def test_guest_paplay_goes_through_the_sessions_pulse_server_to_the_host(daemon, pulse_host,
+                                                                         tmp_path):
+    """The guest user's Pulse server: pipewire + wireplumber + pipewire-pulse, started by the
+    image's units (the image has the packages), which sessions find at $XDG_RUNTIME_DIR/pulse/
+    native; paplay there -> PipeWire's sink on the HDA card -> the host, as aplay above."""
+    out = guest_plays_the_tone(
+        daemon, pulse_host, tmp_path,
+        # The server comes up with the boot; the card's sink once wireplumber has set it up.
+        "for i in $(seq 300); do pactl info 2>/dev/null | grep -q '^Default Sink: vmsilo-card$'"
+        " && break; sleep 0.2; done; pactl info | grep '^Server Name:';"
+        " paplay /tmp/tone.wav", lambda: pulse_server_diagnostics(daemon))
+    assert re.search(r"^Server Name: PulseAudio \(on PipeWire [0-9.]+\)$", out, re.M), out
 
 
 def test_capturing_guest_records_the_hosts_default_source(daemon, pulse_host, tmp_path):

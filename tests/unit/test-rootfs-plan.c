@@ -95,6 +95,32 @@ static void test_rootfs_session_bus_and_tray_units_match_the_session(void **stat
                                                  "--connect /run/vmsilo/forward/tray.sock\n"));
 }
 
+/* The guest user's Pulse server: each unit runs its program as the guest user in the runtime
+ * directory every session is told (where libpulse finds pulse/native), and is enabled under its
+ * own name. */
+static void test_rootfs_sound_server_units_run_as_the_session_user(void **state) {
+        const char *programs[] = { "/usr/bin/pipewire", "/usr/bin/wireplumber",
+                "/usr/bin/pipewire-pulse" };
+
+        assert_non_null(strstr(rootfs_session_env, "XDG_RUNTIME_DIR=/run/user/1000\n"));
+        for (size_t i = 0; i < ROOTFS_SOUND_SERVER_UNITS; i++) {
+                const RootfsSoundServerUnit *u = &rootfs_sound_server_units[i];
+                _cleanup_(freep) char *exec = NULL;
+
+                assert_string_equal(u->program, programs[i]);
+                assert_true(asprintf(&exec, "\nExecStart=%s\n", u->program) > 0);
+                assert_non_null(strstr(u->text, exec));
+                assert_non_null(strstr(u->text, "\nUser=user\n"));
+                assert_non_null(strstr(u->text, "XDG_RUNTIME_DIR=/run/user/1000 "));
+                assert_string_equal(strrchr(u->path, '/'), strrchr(u->wants, '/'));
+                assert_int_equal(strncmp(u->wants, "/etc/systemd/system/multi-user.target.wants/",
+                                                 44),
+                                0);
+        }
+        assert_non_null(strstr(rootfs_pipewire_conf, "factory.name         = api.alsa.pcm.sink\n"));
+        assert_non_null(strstr(rootfs_wireplumber_conf, "alsa_monitor.enabled = false\n"));
+}
+
 /* The unit the image gets with wayland: the user, display and socket the agent expects. */
 static void test_rootfs_waypipe_unit_matches_the_agent(void **state) {
         assert_non_null(strstr(rootfs_waypipe_unit, "\nUser=user\n"));
@@ -429,6 +455,7 @@ int main(void) {
                 cmocka_unit_test(test_rootfs_plan_packages_sorts_dedups_and_adds_base),
                 cmocka_unit_test(test_rootfs_plan_packages_names_the_bad_entry),
                 cmocka_unit_test(test_rootfs_plan_packages_add_waypipe_for_wayland),
+                cmocka_unit_test(test_rootfs_sound_server_units_run_as_the_session_user),
                 cmocka_unit_test(test_rootfs_plan_packages_add_the_tray_libraries_for_tray),
                 cmocka_unit_test(test_rootfs_session_bus_and_tray_units_match_the_session),
                 cmocka_unit_test(test_rootfs_manifest_names_the_tray_binary_with_tray),
