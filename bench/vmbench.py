@@ -87,12 +87,13 @@ class Channel:
             if ftype == P.PONG:
                 return got
 
-    def exec(self, argv, stdin_bytes=0, window=4 * 1024 * 1024):
-        """Runs argv, feeding stdin_bytes zero bytes, discarding output; returns (exit code,
-        stdout bytes). stdin is written by a thread so both directions flow at once."""
+    def exec(self, argv, stdin_bytes=0, window=4 * 1024 * 1024, user=None):
+        """Runs argv (as user: the OPEN's user field), feeding stdin_bytes zero bytes,
+        discarding output; returns (exit code, stdout bytes). stdin is written by a thread so
+        both directions flow at once."""
         sid = self.next_stream
         self.next_stream += 1
-        self.send(P.open_exec(sid, argv, window=window))
+        self.send(P.open_exec(sid, argv, window=window, user=user))
         send_window = [0]
         cond = threading.Condition()
         out_bytes = 0
@@ -142,6 +143,22 @@ class Channel:
         self.sock.close()
 
 
+def host_agent(argv, log_path, fd=None):
+    """A vmsilo-agent on the host (argv: its path and options, without the transport) with
+    --fd, as fake_qemu.py runs the fake VMM's: over fd, or else over a new socketpair, whose
+    Channel it returns. (Popen, Channel or None)."""
+    ours = None
+    if fd is None:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        fd = theirs.detach()
+    with open(log_path, "ab") as log:
+        proc = subprocess.Popen(argv[:1] + ["--fd", str(fd)] + argv[1:], pass_fds=[fd],
+                                stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                env={"PATH": "/usr/bin:/bin"})
+    os.close(fd)
+    return proc, Channel(ours) if ours else None
+
+
 def command_socket_channel(daemon, vm):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.connect(str(daemon.runtime / f"{vm}-command.socket"))
@@ -154,9 +171,12 @@ def time_it(fn, *args, **kwargs):
     return time.perf_counter() - t0
 
 
-def vm_run(daemon, vm, *argv, stdin=subprocess.DEVNULL, check=True, client=None):
-    """client: another vmsilo binary to run instead of the build's (bench/run --compare-cli)."""
-    r = subprocess.run([client or binary("vmsilo"), "run", "-T", vm, *argv], env=daemon.env,
+def vm_run(daemon, vm, *argv, stdin=subprocess.DEVNULL, check=True, client=None, user=None):
+    """client: another vmsilo binary to run instead of the build's (bench/run --compare-cli).
+    user: vm-run's -u."""
+    options = ["-u", user] if user else []
+    r = subprocess.run([client or binary("vmsilo"), "run", "-T", *options, vm, *argv],
+                       env=daemon.env,
                        stdin=stdin,
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=600)
     if check and r.returncode != 0:

@@ -8,7 +8,10 @@ QEMU would.
 
 With $FAKE_QEMU_HOSTILE naming this VM, no agent runs: this script plays a hostile guest on the
 channel instead (HELLO with GUEST_FORWARD, then $FAKE_QEMU_HOSTILE_OPENS guest OPENs of
-FORWARD 'wayland', kept open) and writes how the host answered to <forward dir>/answers.json."""
+FORWARD 'wayland', kept open) and writes how the host answered to <forward dir>/answers.json.
+
+With $FAKE_QEMU_AGENT_HANDOFF, the agent chardev fd goes to whoever listens on that unix socket
+path (see hand_off_agent)."""
 import ctypes
 import json
 import os
@@ -113,6 +116,18 @@ def sound_device(argv):
         stdout=subprocess.DEVNULL, preexec_fn=lambda: libc.prctl(1, 9))
 
 
+def hand_off_agent(path, fd):
+    """Passes the agent chardev fd to the process listening on path and holds the VMM up
+    until it hangs up: bench/run's path stage runs the agent there, as root, since the VMM
+    user cannot switch users to exec anything (setgroups needs CAP_SETGID)."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.connect(path)
+        socket.send_fds(s, [b"agent"], [fd])
+        os.close(fd)
+        s.recv(1)
+    sys.exit(0)
+
+
 def main():
     argv = sys.argv[1:]
     name = argv[argv.index("-name") + 1]
@@ -128,6 +143,9 @@ def main():
     if os.environ.get("FAKE_QEMU_HOSTILE") == name:
         hostile_guest(fds["agent"], forward_dir)
         sys.exit(0)
+    handoff = os.environ.get("FAKE_QEMU_AGENT_HANDOFF")
+    if handoff:
+        hand_off_agent(handoff, fds["agent"])
     libc = ctypes.CDLL(None, use_errno=True)
     # The VMM sandbox mounts everything but the VMM binary noexec: run the agent from a memfd.
     image = os.memfd_create("vmsilo-agent", 0)
