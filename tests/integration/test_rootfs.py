@@ -8,6 +8,7 @@ initramfs, whose /init mounts the image read-only under an overlay (upper layer:
 disk or tmpfs) or, with rootDiskReadonly = false, read-write. Boots are few and each one is
 used for several checks.
 """
+import array
 import json
 import os
 import re
@@ -520,7 +521,6 @@ def test_guest_paplay_goes_through_the_sessions_pulse_server_to_the_host(daemon,
 
 def loudness_profile(pcm):
     """Peak of each 250 ms of 48 kHz stereo s16le samples: where in a recording the sound is."""
-    import array
     samples = array.array("h", pcm[:len(pcm) // 2 * 2])
     return [max(map(abs, samples[i:i + 24000]), default=0) for i in range(0, len(samples), 24000)]
 
