@@ -135,26 +135,31 @@ const RootfsSoundServerUnit rootfs_sound_server_units[ROOTFS_SOUND_SERVER_UNITS]
                         SOUND_SERVER_UNIT("Pulse server", "/usr/bin/pipewire-pulse")),
 };
 /* Root images run no udev, and wireplumber's ALSA monitor finds only cards udev has marked
- * (SOUND_INITIALIZED): PipeWire makes the VM's card (hw:0, the only one) its sink itself, and
- * the monitor stays off. nofail: a VM without sound has no card, and PipeWire still runs. The
- * node lets the card go when idle, so ALSA programs (aplay) can open it then. */
+ * (SOUND_INITIALIZED): PipeWire makes the VM's card (hw:0, the only one) its sink and source
+ * itself, and the monitor stays off. ALSA programs reach the card through PipeWire too
+ * (pipewire-alsa, ROOTFS_PULSE_SERVER_PACKAGES), so nothing else opens it. nofail: a VM without
+ * sound has no card, and one without capture no capture PCM (the adapter finds no format to
+ * offer and is not made); PipeWire runs on without that node. */
+#define PIPEWIRE_CARD_NODE(factory, name, description, media_class)                                \
+        "    { factory = adapter\n"                                                                \
+        "        args = {\n"                                                                       \
+        "            factory.name         = " factory "\n"                                         \
+        "            node.name            = \"" name "\"\n"                                        \
+        "            node.description     = \"" description "\"\n"                                 \
+        "            media.class          = \"" media_class "\"\n"                                 \
+        "            api.alsa.path        = \"hw:0\"\n"                                            \
+        "            node.suspend-on-idle = true\n"                                                \
+        "        }\n"                                                                              \
+        "        flags = [ nofail ]\n"                                                             \
+        "    }\n"
 const char rootfs_pipewire_conf[] =
-                "# vmsilo: the VM's sound card as PipeWire's sink (docs/sound.md)\n"
-                "context.objects = [\n"
-                "    { factory = adapter\n"
-                "        args = {\n"
-                "            factory.name         = api.alsa.pcm.sink\n"
-                "            node.name            = \"vmsilo-card\"\n"
-                "            node.description     = \"VM sound card\"\n"
-                "            media.class          = \"Audio/Sink\"\n"
-                "            api.alsa.path        = \"hw:0\"\n"
-                "            node.suspend-on-idle = true\n"
-                "        }\n"
-                "        flags = [ nofail ]\n"
-                "    }\n"
-                "]\n";
+                "# vmsilo: the VM's sound card as PipeWire's sink and source (docs/sound.md)\n"
+                "context.objects = [\n" PIPEWIRE_CARD_NODE(
+                                "api.alsa.pcm.sink", "vmsilo-card", "VM sound card", "Audio/Sink")
+                                PIPEWIRE_CARD_NODE("api.alsa.pcm.source", "vmsilo-card-input",
+                                                "VM sound card input", "Audio/Source") "]\n";
 const char rootfs_wireplumber_conf[] =
-                "-- vmsilo: no ALSA monitor without udev; PipeWire makes the card's sink "
+                "-- vmsilo: no ALSA monitor without udev; PipeWire makes the card's nodes "
                 "(docs/sound.md)\n"
                 "alsa_monitor.enabled = false\n";
 
@@ -277,6 +282,10 @@ int rootfs_plan_packages(
         if (wayland && strv_extend(&l, ROOTFS_WAYLAND_PACKAGES) < 0)
                 return -ENOMEM;
         if (tray && strv_extend_strv(&l, (char *const[]){ ROOTFS_TRAY_PACKAGES, NULL }) < 0)
+                return -ENOMEM;
+        if (strv_contains(programs, ROOTFS_PULSE_SERVER_PACKAGE) &&
+                        strv_extend_strv(&l,
+                                        (char *const[]){ ROOTFS_PULSE_SERVER_PACKAGES, NULL }) < 0)
                 return -ENOMEM;
         sorted = strv_sort(l);
         for (size_t i = 0; sorted[i]; i++) {

@@ -13,7 +13,7 @@
 #include "macro.h"
 
 /* Bump when the tree the builder makes changes: every image then gets a new name. */
-#define ROOTFS_LAYOUT_VERSION 7
+#define ROOTFS_LAYOUT_VERSION 8
 #define ROOTFS_MANIFEST_MAGIC "vmsilo-rootfs-manifest"
 
 /* Always installed: systemd as /sbin/init starts the agent's unit. */
@@ -24,6 +24,11 @@
 #define ROOTFS_WAYLAND_PACKAGES "waypipe"
 /* Added for VMs with tray on: what vmsilo-tray links besides libc and libsystemd (docs/tray.md). */
 #define ROOTFS_TRAY_PACKAGES "libjansson4", "libpng16-16", "libunistring2"
+/* Added when the programs list ROOTFS_PULSE_SERVER_PACKAGE: its session manager (a Recommends,
+ * which the build does not install) and the ALSA plugin that routes ALSA's default device
+ * through PipeWire, which holds the card (docs/sound.md, "The guest's Pulse server"). */
+#define ROOTFS_PULSE_SERVER_PACKAGE "pipewire-pulse"
+#define ROOTFS_PULSE_SERVER_PACKAGES "pipewire-alsa", "wireplumber"
 /* Longest package name, suite and mirror URL accepted. */
 #define ROOTFS_PACKAGE_NAME_MAX 128
 #define ROOTFS_SUITE_MAX 64
@@ -69,7 +74,8 @@ bool rootfs_plan_suite_is_valid(const char *suite);
 bool rootfs_plan_mirror_is_valid(const char *mirror);
 
 /* The packages to install: programs + ROOTFS_BASE_PACKAGES + ROOTFS_SESSION_BUS_PACKAGES
- * (+ ROOTFS_WAYLAND_PACKAGES with wayland, + ROOTFS_TRAY_PACKAGES with tray), sorted, each once.
+ * (+ ROOTFS_WAYLAND_PACKAGES with wayland, + ROOTFS_TRAY_PACKAGES with tray,
+ * + ROOTFS_PULSE_SERVER_PACKAGES when programs has ROOTFS_PULSE_SERVER_PACKAGE), sorted, each once.
  * -EINVAL (with *ret_bad pointing at the offending entry of programs) for an invalid name;
  * ret_bad may be NULL. */
 int rootfs_plan_packages(

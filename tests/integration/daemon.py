@@ -213,6 +213,9 @@ class Daemon:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.answers():
+                # The control socket listens before the VMs' sockets do; vmsilod answers only
+                # once its start is done (a `vmsilo run` right away found no VM socket).
+                self.control({"method": "status"})
                 return self
             if self.proc.poll() is not None:
                 raise RuntimeError("vmsilod exited: " + self.log_path.read_text())

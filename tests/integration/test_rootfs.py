@@ -8,6 +8,7 @@ initramfs, whose /init mounts the image read-only under an overlay (upper layer:
 disk or tmpfs) or, with rootDiskReadonly = false, read-write. Boots are few and each one is
 used for several checks.
 """
+import array
 import json
 import os
 import re
@@ -33,11 +34,10 @@ IMAGE_VM = "img"
 # not install (they pull libpam-systemd and the alternative "default-dbus-system-bus |
 # dbus-system-bus", which only apt resolves).
 # libwayland-client0 and libxkbcommon0: what our wl-test-client (copied in by guestConfig) links.
-# alsa-utils and pulseaudio-utils: aplay/arecord and paplay for the sound tests; wireplumber:
-# pipewire-pulse's session manager (a Recommends, which the build does not install), without
-# which the image gets no Pulse server (docs/sound.md).
+# alsa-utils and pulseaudio-utils: aplay/arecord and paplay/parec for the sound tests; the
+# build adds wireplumber and pipewire-alsa beside pipewire-pulse (docs/sound.md).
 PACKAGES = ["alsa-utils", "dbus-user-session", "hello", "htop", "libwayland-client0",
-            "libxkbcommon0", "pipewire-pulse", "pulseaudio-utils", "wireplumber"]
+            "libxkbcommon0", "pipewire-pulse", "pulseaudio-utils"]
 # mmdebstrap takes ~1-2 min here; a slow mirror gets a generous bound.
 BUILD_TIMEOUT = 1200
 # A systemd guest under TCG on a busy 2-core host.
@@ -162,11 +162,16 @@ GUEST_TONE = 440
 def pulse_host(wayland_base):
     """The test user's PulseAudio at <base>/<uid>/pulse/native, there before any VM starts (the
     sound player binds that directory in at VM start): a null sink whose monitor the tests
-    record, and a sine source as the default source."""
+    record, and a sine as the default source: played into a second null sink whose monitor is
+    that source. Not module-sine-source: it ignores the latency a recording stream asks for and
+    delivers 2 s at once, of which vmsilo-sound's 250 ms capture ring kept the first quarter
+    second (a 4 s recording then held 0.25 s of tone when it caught one burst, not two); a
+    monitor delivers in the small fragments the stream asks for, as a microphone does."""
     host = Host(wayland_base, runtime=wayland_base / str(user_ids()[0]))
-    host.pactl("load-module", "module-sine-source", "source_name=tone",
-               f"frequency={HOST_TONE}")
-    host.pactl("set-default-source", "tone")
+    host.pactl("load-module", "module-null-sink", "sink_name=tone")
+    host.pactl("load-module", "module-sine", "sink=tone", f"frequency={HOST_TONE}")
+    host.pactl("set-default-sink", "null")
+    host.pactl("set-default-source", "tone.monitor")
     yield host
     host.stop()
 
@@ -223,7 +228,7 @@ def test_image_is_content_addressed_with_a_manifest(rootfs_state):
     assert re.fullmatch(r"\.\./rootfs/[0-9a-f]{64}", target), target
     d = image_dir(rootfs_state)
     manifest = (d / "manifest").read_text()
-    assert manifest.startswith("vmsilo-rootfs-manifest 7\n")
+    assert manifest.startswith("vmsilo-rootfs-manifest 8\n")
     assert "package hello\n" in manifest and "package systemd-sysv\n" in manifest
     assert re.search(r"^agent [0-9a-f]{64}$", manifest, re.M)
     assert re.search(r"^tray [0-9a-f]{64}$", manifest, re.M)  # tray is on by default
@@ -411,10 +416,12 @@ def test_apt_resolved_packages_are_configured_and_the_user_can_ping(daemon):
     # Installed and configured, with libpam-systemd, which only an apt-resolved install gets.
     out = run_ok(daemon, "tmpfs",
                  "dpkg-query -W -f '${Package} ${Status}\\n' libpam-systemd dbus-user-session"
-                 " pipewire-pulse")
+                 " pipewire-pulse pipewire-alsa wireplumber")
+    # pipewire-alsa and wireplumber: the build's additions beside pipewire-pulse.
     assert sorted(out.splitlines()) == [
         "dbus-user-session install ok installed", "libpam-systemd install ok installed",
-        "pipewire-pulse install ok installed"], out
+        "pipewire-alsa install ok installed", "pipewire-pulse install ok installed",
+        "wireplumber install ok installed"], out
     # The guest user's session bus answers.
     out = run_ok(daemon, "tmpfs",
                  "id -un; dbus-run-session -- dbus-send --session --print-reply"
@@ -440,10 +447,11 @@ def sound_diagnostics(daemon, name):
                              " dmesg | grep -i -e snd -e hda -e sound")
 
 
-def guest_plays_the_tone(daemon, pulse_host, tmp_path, script, diagnostics):
-    """Sends the test's 440 Hz tone to the tmpfs VM's /tmp/tone.wav and runs script there as the
-    guest user while the host records the null sink's monitor: sox must find the tone, and the
-    sink input must be the VM's "[tmpfs] playback", with no recording stream of it."""
+def guest_plays_the_tone(daemon, pulse_host, tmp_path, script, diagnostics, seconds=1.5):
+    """Sends the test's 440 Hz tone (3 s) to the tmpfs VM's /tmp/tone.wav and runs script there
+    as the guest user while the host records the null sink's monitor: sox must find the tone,
+    sounding over more than `seconds`, and the sink input must be the VM's "[tmpfs] playback",
+    with no recording stream of it."""
     tone = tmp_path / "tone.wav"
     tone_wav(tone, GUEST_TONE, 3)
     recording = pulse_host.runtime / "playback.wav"
@@ -460,9 +468,9 @@ def guest_plays_the_tone(daemon, pulse_host, tmp_path, script, diagnostics):
     finally:
         parec.terminate()
         parec.wait(timeout=30)
-    frequency, rms, seconds = tone_of(recording)
-    assert abs(frequency - GUEST_TONE) < 30 and rms > 0.05 and seconds > 1.5, \
-        (frequency, rms, seconds, diagnostics())
+    frequency, rms, heard = tone_of(recording)
+    assert abs(frequency - GUEST_TONE) < 30 and rms > 0.05 and heard > seconds, \
+        (frequency, rms, heard, diagnostics())
     # The guest stopped its stream: vmsilo-sound tells what went wrong while it played.
     wait_for(lambda: len(stopped.findall(daemon.output())) > before, timeout=30,
              what="vmsilo-sound's line for the stopped playback")
@@ -491,20 +499,51 @@ def test_guest_paplay_goes_through_the_sessions_pulse_server_to_the_host(daemon,
                                                                          tmp_path):
     """The guest user's Pulse server: pipewire + wireplumber + pipewire-pulse, started by the
     image's units (the image has the packages), which sessions find at $XDG_RUNTIME_DIR/pulse/
-    native; paplay there -> PipeWire's sink on the HDA card -> the host, as aplay above."""
+    native; paplay there -> PipeWire's sink on the HDA card -> the host, as aplay above. PipeWire
+    holds the card, so aplay goes through it too (pipewire-alsa): right after paplay, while
+    PipeWire still has the card open, and at the same time as paplay (PipeWire mixes). All three
+    plays (9 s of tone) must be heard, over more than 6 s."""
     out = guest_plays_the_tone(
         daemon, pulse_host, tmp_path,
         # The server comes up with the boot; the card's sink once wireplumber has set it up.
         "for i in $(seq 300); do pactl info 2>/dev/null | grep -q '^Default Sink: vmsilo-card$'"
         " && break; sleep 0.2; done; pactl info | grep '^Server Name:';"
-        " paplay /tmp/tone.wav", lambda: pulse_server_diagnostics(daemon))
+        " pactl list short sources;"
+        " paplay /tmp/tone.wav && aplay -q /tmp/tone.wav &&"
+        " { paplay /tmp/tone.wav & p=$!; aplay -q /tmp/tone.wav && wait $p; }",
+        lambda: pulse_server_diagnostics(daemon), seconds=6)
     assert re.search(r"^Server Name: PulseAudio \(on PipeWire [0-9.]+\)$", out, re.M), out
+    # No capture (hda-output): the card has no capture PCM, so PipeWire made no source of it;
+    # only the sink's monitor is there.
+    sources = [line.split("\t")[1] for line in out.splitlines() if line.count("\t") >= 3]
+    assert sources == ["vmsilo-card.monitor"], out
+
+
+def loudness_profile(pcm):
+    """Peak of each 250 ms of 48 kHz stereo s16le samples: where in a recording the sound is."""
+    samples = array.array("h", pcm[:len(pcm) // 2 * 2])
+    return [max(map(abs, samples[i:i + 24000]), default=0) for i in range(0, len(samples), 24000)]
+
+
+def capture_diagnostics(daemon):
+    """The guest's PipeWire journal, then (the VM stopped) vmsilo-sound's counts of its voices."""
+    guest = guest_diagnostics(daemon, "rec", "sound", "journalctl --no-pager -n 60"
+                              " -u vmsilo-pipewire -u vmsilo-wireplumber -u vmsilo-pipewire-pulse")
+    stop(daemon, "rec")
+    voices = [line for line in daemon.output().splitlines() if "VM rec:" in line]
+    print(guest, *voices, sep="\n")
+    return voices
 
 
 def test_capturing_guest_records_the_hosts_default_source(daemon, pulse_host, tmp_path):
-    """capture = true: the host's sine source reaches arecord in the guest."""
-    devices = run_ok(daemon, "rec", "arecord -l")
+    """capture = true: the host's sine source reaches arecord in the guest, and parec through the
+    guest user's Pulse server, whose default source is PipeWire's node on the card's capture
+    PCM (arecord goes through PipeWire too: pipewire-alsa)."""
+    devices = run_ok(daemon, "rec", "arecord -l; for i in $(seq 300); do pactl info 2>/dev/null"
+                     " | grep -q '^Default Source: vmsilo-card-input$' && break; sleep 0.2; done;"
+                     " pactl info | grep '^Default Source:'")
     assert "card 0:" in devices, (devices, sound_diagnostics(daemon, "rec"))
+    assert "Default Source: vmsilo-card-input" in devices, (devices, capture_diagnostics(daemon))
     r = daemon.run("rec", "arecord", "-q", "-d", "4", "-f", "S16_LE", "-r", "48000", "-c", "2",
                    "-t", "wav", timeout=BOOT_TIMEOUT)
     assert r.returncode == 0, (r.stderr, sound_diagnostics(daemon, "rec"))
@@ -513,7 +552,21 @@ def test_capturing_guest_records_the_hosts_default_source(daemon, pulse_host, tm
     recording.write_bytes(r.stdout)
     frequency, rms, seconds = tone_of(recording)
     assert abs(frequency - HOST_TONE) < 30 and rms > 0.05 and seconds > 1, \
-        (frequency, rms, seconds)
+        (frequency, rms, seconds, loudness_profile(r.stdout[44:]), capture_diagnostics(daemon))
+    # parec: raw samples for 4 s (timeout ends it: status 124), made a WAV file on the host.
+    r = daemon.run("rec", "sh", "-c", "timeout 4 parec --raw --format=s16le --rate=48000"
+                   " --channels=2 > /tmp/rec.raw; [ $? = 124 ] && cat /tmp/rec.raw",
+                   timeout=BOOT_TIMEOUT)
+    assert r.returncode == 0, (r.stderr, sound_diagnostics(daemon, "rec"))
+    raw = tmp_path / "parec.raw"
+    raw.write_bytes(r.stdout)
+    recording = tmp_path / "parec.wav"
+    subprocess.run(["sox", "-t", "raw", "-r", "48000", "-e", "signed", "-b", "16", "-c", "2",
+                    str(raw), str(recording)], check=True)
+    frequency, rms, seconds = tone_of(recording)
+    assert abs(frequency - HOST_TONE) < 30 and rms > 0.05 and seconds > 1, \
+        (frequency, rms, seconds, loudness_profile(r.stdout), r.stderr,
+         capture_diagnostics(daemon))
     stop(daemon, "rec")
 
 

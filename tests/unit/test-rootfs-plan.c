@@ -79,6 +79,24 @@ static void test_rootfs_plan_packages_add_the_tray_libraries_for_tray(void **sta
                                                   "libunistring2", "systemd-sysv")));
 }
 
+/* pipewire-pulse brings its session manager and the ALSA plugin: PipeWire holds the card, so
+ * ALSA programs must go through it. Images without it stay on plain ALSA. */
+static void test_rootfs_plan_packages_add_pipewire_alsa_beside_the_pulse_server(void **state) {
+        _cleanup_(strv_freep) char **l = NULL;
+        _cleanup_(strv_freep) char **plain = NULL;
+
+        assert_int_equal(rootfs_plan_packages(STRV_MAKE("pipewire-pulse", "wireplumber"), false,
+                                         false, &l, NULL),
+                        0);
+        assert_true(strv_equal(l, STRV_MAKE("dbus-daemon", "pipewire-alsa", "pipewire-pulse",
+                                                  "systemd-sysv", "wireplumber")));
+        assert_int_equal(rootfs_plan_packages(STRV_MAKE("alsa-utils", "pipewire"), false, false,
+                                         &plain, NULL),
+                        0);
+        assert_true(strv_equal(
+                        plain, STRV_MAKE("alsa-utils", "dbus-daemon", "pipewire", "systemd-sysv")));
+}
+
 /* The session bus every session is told about, and the tray's guest half on it, connected to
  * the agent's socket for the host service "tray", as the user that socket belongs to. */
 static void test_rootfs_session_bus_and_tray_units_match_the_session(void **state) {
@@ -118,6 +136,13 @@ static void test_rootfs_sound_server_units_run_as_the_session_user(void **state)
                                 0);
         }
         assert_non_null(strstr(rootfs_pipewire_conf, "factory.name         = api.alsa.pcm.sink\n"));
+        /* The card's capture PCM as a source too; nofail for both (no card, no capture PCM). */
+        assert_non_null(strstr(
+                        rootfs_pipewire_conf, "factory.name         = api.alsa.pcm.source\n"));
+        assert_non_null(strstr(rootfs_pipewire_conf, "media.class          = \"Audio/Source\"\n"));
+        assert_non_null(strstr(
+                        strstr(strstr(rootfs_pipewire_conf, "nofail"), "api.alsa.pcm.source"),
+                        "nofail"));
         assert_non_null(strstr(rootfs_wireplumber_conf, "alsa_monitor.enabled = false\n"));
 }
 
@@ -306,7 +331,7 @@ static void test_rootfs_manifest_lists_every_input(void **state) {
 
         assert_int_equal(rootfs_manifest_format(&in, &text), 0);
         assert_string_equal(text,
-                        "vmsilo-rootfs-manifest 7\n"
+                        "vmsilo-rootfs-manifest 8\n"
                         "suite bookworm\n"
                         "mirror http://deb.debian.org/debian\n"
                         "package dbus-daemon\n"
@@ -457,6 +482,8 @@ int main(void) {
                 cmocka_unit_test(test_rootfs_plan_packages_add_waypipe_for_wayland),
                 cmocka_unit_test(test_rootfs_sound_server_units_run_as_the_session_user),
                 cmocka_unit_test(test_rootfs_plan_packages_add_the_tray_libraries_for_tray),
+                cmocka_unit_test(
+                                test_rootfs_plan_packages_add_pipewire_alsa_beside_the_pulse_server),
                 cmocka_unit_test(test_rootfs_session_bus_and_tray_units_match_the_session),
                 cmocka_unit_test(test_rootfs_manifest_names_the_tray_binary_with_tray),
                 cmocka_unit_test(test_rootfs_waypipe_unit_matches_the_agent),
