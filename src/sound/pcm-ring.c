@@ -31,6 +31,11 @@ void pcm_ring_finish(PcmRing *r) {
         *r = (PcmRing){};
 }
 
+void pcm_ring_clear(PcmRing *r) {
+        r->head = 0;
+        r->used_bytes = 0;
+}
+
 size_t pcm_ring_available(const PcmRing *r) {
         return r->frame_bytes ? r->used_bytes - r->used_bytes % r->frame_bytes : 0;
 }

@@ -31,5 +31,7 @@ void pcm_ring_finish(PcmRing *r);
 size_t pcm_ring_push(PcmRing *r, const void *p, size_t n);
 /* Takes up to n bytes, whole frames only, oldest first. Returns the bytes copied into p. */
 size_t pcm_ring_pop(PcmRing *r, void *p, size_t n);
+/* Forgets what the ring holds (the drop count stays). */
+void pcm_ring_clear(PcmRing *r);
 /* Whole frames' worth of bytes that pcm_ring_pop() could return now. */
 size_t pcm_ring_available(const PcmRing *r);

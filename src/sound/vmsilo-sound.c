@@ -123,7 +123,9 @@ static void voice_fill(Voice *v) {
         while (v->stream && pa_stream_readable_size(v->stream) > 0) {
                 if (pa_stream_peek(v->stream, &data, &n) < 0 || n == 0)
                         return;
-                if (data) /* NULL: a hole; Read pads it with silence */
+                /* NULL: a hole, which Read pads with silence. Stopped: the guest records nothing
+                 * now, and what the server still delivers must not reach its next recording. */
+                if (data && !v->stopped)
                         (void) pcm_ring_push(&v->ring, data, n);
                 (void) pa_stream_drop(v->stream);
         }
@@ -428,8 +430,37 @@ static int on_out_set_enabled(sd_bus_message *m, void *userdata, sd_bus_error *r
         return sd_bus_reply_method_return(m, NULL);
 }
 
-/* SetVolume: the guest's mixer (the user's mixer controls the stream instead); capture's
- * SetEnabled (its Read calls say when to record). */
+/* SetEnabled of capture: the guest started or stopped recording (the HDA input stream's run
+ * bit). A new recording starts with an empty ring: without that it would begin with the quarter
+ * second the ring kept from whenever it last filled. While stopped, voice_fill() keeps nothing,
+ * and a ready stream is corked too, so the host's source is not read for a VM that does not
+ * record (a stream still connecting stays uncorked, its data dropped). */
+static int on_in_set_enabled(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        Sound *s = userdata;
+        uint64_t id;
+        int enabled, r;
+        Voice *v;
+
+        r = sd_bus_message_read(m, "tb", &id, &enabled);
+        if (r < 0)
+                return r;
+        pa_threaded_mainloop_lock(s->pulse);
+        v = voice_find(s, id, true);
+        if (v) {
+                v->stopped = !enabled;
+                pcm_ring_clear(&v->ring);
+                if (v->stream && pa_stream_get_state(v->stream) == PA_STREAM_READY) {
+                        pa_operation *o = pa_stream_cork(v->stream, !enabled, NULL, NULL);
+
+                        if (o)
+                                pa_operation_unref(o);
+                }
+        }
+        pa_threaded_mainloop_unlock(s->pulse);
+        return sd_bus_reply_method_return(m, NULL);
+}
+
+/* SetVolume: the guest's mixer (the user's mixer controls the stream instead). */
 static int on_ignored(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         return sd_bus_reply_method_return(m, NULL);
 }
@@ -513,7 +544,7 @@ static const sd_bus_vtable in_listener_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_METHOD("Init", "tybbuyuub", "", on_in_init, 0),
         SD_BUS_METHOD("Fini", "t", "", on_in_fini, 0),
-        SD_BUS_METHOD("SetEnabled", "tb", "", on_ignored, 0),
+        SD_BUS_METHOD("SetEnabled", "tb", "", on_in_set_enabled, 0),
         SD_BUS_METHOD("SetVolume", "tbay", "", on_ignored, 0),
         SD_BUS_METHOD("Read", "tt", "ay", on_read, 0),
         SD_BUS_VTABLE_END,

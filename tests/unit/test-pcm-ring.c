@@ -88,8 +88,29 @@ static void test_pcm_ring_finished_ring_takes_nothing(void **state) {
         assert_int_equal(pcm_ring_pop(&r, b, 4), 0);
 }
 
+/* A capture voice clears its ring when the guest starts recording: the next pop is what came
+ * after, never the frames kept from before, and the ring still wraps correctly. */
+static void test_pcm_ring_clear_forgets_the_frames_and_keeps_the_drop_count(void **state) {
+        uint8_t in[12] = { 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6 }, out[12];
+        PcmRing r;
+
+        assert_int_equal(pcm_ring_init(&r, 2, 8), 0);
+        assert_int_equal(pcm_ring_push(&r, in, 12), 8);
+        assert_int_equal(r.dropped_bytes, 4);
+        assert_int_equal(pcm_ring_pop(&r, out, 2), 2); /* head moves off 0 */
+        pcm_ring_clear(&r);
+        assert_int_equal(pcm_ring_available(&r), 0);
+        assert_int_equal(pcm_ring_pop(&r, out, 12), 0);
+        assert_int_equal(r.dropped_bytes, 4);
+        assert_int_equal(pcm_ring_push(&r, in + 8, 4), 4);
+        assert_int_equal(pcm_ring_pop(&r, out, 12), 4);
+        assert_memory_equal(out, in + 8, 4);
+        pcm_ring_finish(&r);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_pcm_ring_clear_forgets_the_frames_and_keeps_the_drop_count),
                 cmocka_unit_test(test_pcm_ring_rejects_zero_and_huge_frames),
                 cmocka_unit_test(test_pcm_ring_capacity_is_whole_frames_and_capped),
                 cmocka_unit_test(test_pcm_ring_full_ring_drops_and_counts),
