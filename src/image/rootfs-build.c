@@ -441,7 +441,9 @@ static int install_sound_server(const char *root) {
                         return 0;
                 }
         }
-        r = make_dirs(root, "/etc/pipewire/pipewire.conf.d", 0755);
+        r = make_dirs(root, "/etc/systemd/system/sockets.target.wants", 0755);
+        if (r >= 0)
+                r = make_dirs(root, "/etc/pipewire/pipewire.conf.d", 0755);
         if (r >= 0)
                 r = make_dirs(root, "/etc/wireplumber/main.lua.d", 0755);
         if (r >= 0)
@@ -483,6 +485,9 @@ static int install_agent(const RootfsBuildOptions *o, const char *root) {
         if (r >= 0)
                 r = write_file(root, ROOTFS_TMPFILES_PATH, rootfs_tmpfiles, strlen(rootfs_tmpfiles),
                                 0644, false);
+        if (r >= 0)
+                r = write_file(root, ROOTFS_TMP_TMPFILES_PATH, rootfs_tmp_tmpfiles,
+                                strlen(rootfs_tmp_tmpfiles), 0644, false);
         if (r >= 0)
                 r = write_file(root, ROOTFS_SYSCTL_PATH, rootfs_sysctl, strlen(rootfs_sysctl), 0644,
                                 false);

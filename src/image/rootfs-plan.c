@@ -16,6 +16,11 @@ const char rootfs_session_env[] =
                 "DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/" GUEST_UID "/bus\n";
 const char rootfs_tmpfiles[] = "# vmsilo: the guest user's XDG_RUNTIME_DIR, made at every boot\n"
                                "d /run/user/" GUEST_UID " 0700 " GUEST_UID " " GUEST_GID " -\n";
+/* Replaces Debian's tmp.conf ("D /tmp": emptied at every boot). The agent starts before
+ * systemd-tmpfiles-setup (its unit says why), so the boot's clean-up would delete what the first
+ * sessions wrote to /tmp; files there age out after 10 days instead. */
+const char rootfs_tmp_tmpfiles[] = "# vmsilo: /tmp is not emptied at boot (docs/guest-image.md)\n"
+                                   "d /tmp 1777 root root 10d\n";
 /* What systemd's upstream sysctl.d/50-default.conf sets and Debian's systemd does not ship:
  * every group may open ICMP echo sockets, so `ping` works without privileges. */
 const char rootfs_sysctl[] = "# vmsilo: unprivileged ping, as systemd sets by default\n"
@@ -101,13 +106,15 @@ const char rootfs_tray_unit[] =
                 "WantedBy=multi-user.target\n";
 /* The guest user's Pulse server, in images whose packages brought PipeWire's (docs/sound.md):
  * pipewire, its session manager wireplumber and pipewire-pulse, each a plain system service as
- * the guest user, like the session bus (no `systemd --user` runs). Restarted when they exit: a
- * client started before the daemon it needs fails and comes back a second later. */
-#define SOUND_SERVER_UNIT(what, binary)                                                            \
+ * the guest user, like the session bus (no `systemd --user` runs). Restarted when they exit. The
+ * two servers' sockets are systemd's, made at once at boot (before the agent, which is ordered
+ * after them): the first vm-run after a boot often comes before PipeWire is up, and a program's
+ * connection then waits in the socket's queue instead of failing ("Host is down"). */
+#define SOUND_SERVER_UNIT(what, deps, binary)                                                      \
         "# vmsilo: " what " of the guest user (docs/sound.md)\n"                                   \
         "[Unit]\n"                                                                                 \
         "Description=vmsilo " what " of the guest user\n"                                          \
-        "After=systemd-tmpfiles-setup.service vmsilo-session-bus.service\n"                        \
+        "After=systemd-tmpfiles-setup.service vmsilo-session-bus.service\n" deps                   \
         "StartLimitIntervalSec=0\n"                                                                \
         "\n"                                                                                       \
         "[Service]\n"                                                                              \
@@ -120,19 +127,47 @@ const char rootfs_tray_unit[] =
         "\n"                                                                                       \
         "[Install]\n"                                                                              \
         "WantedBy=multi-user.target\n"
-#define SOUND_SERVER_FILE(name, unit)                                                              \
+/* Early (no default dependencies: /init made /run/user/UID), owned by the guest user; the
+ * directory systemd makes for a socket is root's, so it is given to the user after binding. */
+#define SOUND_SERVER_SOCKET(what, dir, socket)                                                     \
+        "# vmsilo: the socket of the guest user's " what " (docs/sound.md)\n"                      \
+        "[Unit]\n"                                                                                 \
+        "Description=vmsilo " what " socket of the guest user\n"                                   \
+        "DefaultDependencies=no\n"                                                                 \
+        "Before=sockets.target\n"                                                                  \
+        "\n"                                                                                       \
+        "[Socket]\n"                                                                               \
+        "ListenStream=/run/user/" GUEST_UID dir socket "\n"                                        \
+        "SocketUser=" GUEST_USER "\n"                                                              \
+        "SocketGroup=" GUEST_USER "\n"                                                             \
+        "SocketMode=0600\n"                                                                        \
+        "DirectoryMode=0700\n"                                                                     \
+        "ExecStartPost=/bin/chown " GUEST_USER ":" GUEST_USER " /run/user/" GUEST_UID dir "\n"     \
+        "\n"                                                                                       \
+        "[Install]\n"                                                                              \
+        "WantedBy=sockets.target\n"
+#define SOUND_SERVER_FILE(program, name, kind, wanted_by, unit)                                    \
         {                                                                                          \
-                "/usr/bin/" name, "/etc/systemd/system/vmsilo-" name ".service",                   \
-                                "/etc/systemd/system/multi-user.target.wants/vmsilo-" name         \
-                                ".service",                                                        \
+                "/usr/bin/" program, "/etc/systemd/system/vmsilo-" name "." kind,                  \
+                                "/etc/systemd/system/" wanted_by ".wants/vmsilo-" name "." kind,   \
                                 unit                                                               \
         }
 const RootfsSoundServerUnit rootfs_sound_server_units[ROOTFS_SOUND_SERVER_UNITS] = {
-        SOUND_SERVER_FILE("pipewire", SOUND_SERVER_UNIT("PipeWire", "/usr/bin/pipewire")),
-        SOUND_SERVER_FILE("wireplumber",
-                        SOUND_SERVER_UNIT("PipeWire session manager", "/usr/bin/wireplumber")),
-        SOUND_SERVER_FILE("pipewire-pulse",
-                        SOUND_SERVER_UNIT("Pulse server", "/usr/bin/pipewire-pulse")),
+        SOUND_SERVER_FILE("pipewire", "pipewire", "service", "multi-user.target",
+                        SOUND_SERVER_UNIT("PipeWire", "Requires=vmsilo-pipewire.socket\n",
+                                        "/usr/bin/pipewire")),
+        SOUND_SERVER_FILE("wireplumber", "wireplumber", "service", "multi-user.target",
+                        SOUND_SERVER_UNIT("PipeWire session manager",
+                                        "After=vmsilo-pipewire.service\n", "/usr/bin/wireplumber")),
+        SOUND_SERVER_FILE("pipewire-pulse", "pipewire-pulse", "service", "multi-user.target",
+                        SOUND_SERVER_UNIT("Pulse server",
+                                        "Requires=vmsilo-pipewire-pulse.socket\n"
+                                        "After=vmsilo-pipewire.service vmsilo-wireplumber.service\n",
+                                        "/usr/bin/pipewire-pulse")),
+        SOUND_SERVER_FILE("pipewire", "pipewire", "socket", "sockets.target",
+                        SOUND_SERVER_SOCKET("PipeWire", "", "/pipewire-0")),
+        SOUND_SERVER_FILE("pipewire-pulse", "pipewire-pulse", "socket", "sockets.target",
+                        SOUND_SERVER_SOCKET("Pulse server", "/pulse", "/native")),
 };
 /* Root images run no udev, and wireplumber's ALSA monitor finds only cards udev has marked
  * (SOUND_INITIALIZED): PipeWire makes the VM's card (hw:0, the only one) its sink and source

@@ -13,7 +13,7 @@
 #include "macro.h"
 
 /* Bump when the tree the builder makes changes: every image then gets a new name. */
-#define ROOTFS_LAYOUT_VERSION 8
+#define ROOTFS_LAYOUT_VERSION 9
 #define ROOTFS_MANIFEST_MAGIC "vmsilo-rootfs-manifest"
 
 /* Always installed: systemd as /sbin/init starts the agent's unit. */
@@ -40,6 +40,8 @@
 #define ROOTFS_AGENT_UNIT_WANTS "/etc/systemd/system/multi-user.target.wants/vmsilo-agent.service"
 #define ROOTFS_SESSION_ENV_PATH "/etc/vmsilo/session.env"
 #define ROOTFS_TMPFILES_PATH "/etc/tmpfiles.d/vmsilo.conf"
+/* Same name as Debian's /usr/lib/tmpfiles.d/tmp.conf, which it overrides. */
+#define ROOTFS_TMP_TMPFILES_PATH "/etc/tmpfiles.d/tmp.conf"
 #define ROOTFS_SYSCTL_PATH "/etc/sysctl.d/50-vmsilo.conf"
 /* The console's getty (rootfs_getty_autologin): systemd's console-getty.service, enabled, with a
  * drop-in; serial-getty@.service masked (see rootfs-plan.c). */
@@ -171,6 +173,8 @@ void rootfs_manifest_id(const char *text, char ret[SHA256_HEX_SIZE]);
 /* The files the builder writes into the tree (guest user, session environment, sysctl). */
 extern const char rootfs_session_env[];
 extern const char rootfs_tmpfiles[];
+/* /etc/tmpfiles.d/tmp.conf: /tmp kept at boot, aged out after 10 days. */
+extern const char rootfs_tmp_tmpfiles[];
 extern const char rootfs_sysctl[];
 /* The drop-in of console-getty.service: the guest user logged in on the console. */
 extern const char rootfs_getty_autologin[];
@@ -181,8 +185,9 @@ extern const char rootfs_session_bus_unit[];
 /* vmsilo-tray.service, with tray: the guest half of vmsilo-tray (docs/tray.md). */
 extern const char rootfs_tray_unit[];
 /* The guest user's Pulse server (docs/sound.md), installed only when the tree has all three
- * programs: pipewire, wireplumber, pipewire-pulse (each unit's program, in that order). */
-#define ROOTFS_SOUND_SERVER_UNITS 3
+ * programs: pipewire, wireplumber, pipewire-pulse (the services, in that order, then the sockets
+ * of pipewire and pipewire-pulse; each unit's program is the one it runs or serves). */
+#define ROOTFS_SOUND_SERVER_UNITS 5
 typedef struct RootfsSoundServerUnit {
         const char *program; /* in the guest */
         const char *path;

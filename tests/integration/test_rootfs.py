@@ -228,7 +228,7 @@ def test_image_is_content_addressed_with_a_manifest(rootfs_state):
     assert re.fullmatch(r"\.\./rootfs/[0-9a-f]{64}", target), target
     d = image_dir(rootfs_state)
     manifest = (d / "manifest").read_text()
-    assert manifest.startswith("vmsilo-rootfs-manifest 8\n")
+    assert manifest.startswith("vmsilo-rootfs-manifest 9\n")
     assert "package hello\n" in manifest and "package systemd-sysv\n" in manifest
     assert re.search(r"^agent [0-9a-f]{64}$", manifest, re.M)
     assert re.search(r"^tray [0-9a-f]{64}$", manifest, re.M)  # tray is on by default
@@ -479,8 +479,8 @@ def guest_plays_the_tone(daemon, pulse_host, tmp_path, script, diagnostics, seco
 
 def wait_for_guest_sound_server(what):
     """Shell that waits (at most 60 s) until the guest's Pulse server reports `what`, e.g.
-    "Default Sink: vmsilo-card": right after a boot the agent answers before the guest's PipeWire
-    is up, and until then sound programs fail (docs/sound.md, "Not done yet")."""
+    "Default Sink: vmsilo-card": the session manager picks the defaults a moment after PipeWire
+    starts, and these tests read them."""
     return (f"for i in $(seq 300); do pactl info 2>/dev/null | grep -q '^{what}$' && break;"
             " sleep 0.2; done;")
 
@@ -493,9 +493,10 @@ def test_guest_plays_a_tone_the_host_hears_in_a_stream_named_after_the_vm(daemon
     # Playback only: hda-output has no input pin, so ALSA lists no capture device.
     assert "HDA Intel" in cards, (cards, sound_diagnostics(daemon, "tmpfs"))
     assert "card " not in cards.split("List of CAPTURE Hardware Devices")[1], cards
-    guest_plays_the_tone(daemon, pulse_host, tmp_path,
-                         wait_for_guest_sound_server("Default Sink: vmsilo-card") +
-                         " aplay -q /tmp/tone.wav", lambda: sound_diagnostics(daemon, "tmpfs"))
+    # The first sessions of a fresh boot: aplay goes through the guest's PipeWire (pipewire-alsa),
+    # whose socket is systemd's, so it waits for the server instead of failing.
+    guest_plays_the_tone(daemon, pulse_host, tmp_path, "aplay -q /tmp/tone.wav",
+                         lambda: sound_diagnostics(daemon, "tmpfs"))
 
 
 def pulse_server_diagnostics(daemon):
@@ -562,8 +563,10 @@ def test_capturing_guest_records_the_hosts_default_source(daemon, pulse_host, tm
     frequency, rms, seconds = tone_of(recording)
     assert abs(frequency - HOST_TONE) < 30 and rms > 0.05 and seconds > 1, \
         (frequency, rms, seconds, loudness_profile(r.stdout[44:]), capture_diagnostics(daemon))
-    # parec: raw samples for 4 s (timeout ends it: status 124), made a WAV file on the host.
-    r = daemon.run("rec", "sh", "-c", "timeout 4 parec --raw --format=s16le --rate=48000"
+    # parec: raw samples for 6 s (timeout ends it: status 124), made a WAV file on the host. Its
+    # start (PipeWire resuming the card's source under TCG) took up to 3 s of that on a loaded
+    # machine, and a recording starts empty (no sound from before it), so the window is wide.
+    r = daemon.run("rec", "sh", "-c", "timeout 6 parec --raw --format=s16le --rate=48000"
                    " --channels=2 > /tmp/rec.raw; [ $? = 124 ] && cat /tmp/rec.raw",
                    timeout=BOOT_TIMEOUT)
     assert r.returncode == 0, (r.stderr, sound_diagnostics(daemon, "rec"))

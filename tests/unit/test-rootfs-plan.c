@@ -113,6 +113,14 @@ static void test_rootfs_session_bus_and_tray_units_match_the_session(void **stat
                                                  "--connect /run/vmsilo/forward/tray.sock\n"));
 }
 
+/* The agent starts before the boot's tmpfiles run: /tmp must keep what the first sessions wrote,
+ * so Debian's tmp.conf ("D /tmp", emptied at boot) is overridden by name. */
+static void test_rootfs_tmp_is_not_emptied_at_boot(void **state) {
+        assert_string_equal(ROOTFS_TMP_TMPFILES_PATH, "/etc/tmpfiles.d/tmp.conf");
+        assert_non_null(strstr(rootfs_tmp_tmpfiles, "\nd /tmp 1777 root root 10d\n"));
+        assert_null(strstr(rootfs_tmp_tmpfiles, "\nD "));
+}
+
 /* The guest user's Pulse server: each unit runs its program as the guest user in the runtime
  * directory every session is told (where libpulse finds pulse/native), and is enabled under its
  * own name. */
@@ -121,7 +129,7 @@ static void test_rootfs_sound_server_units_run_as_the_session_user(void **state)
                 "/usr/bin/pipewire-pulse" };
 
         assert_non_null(strstr(rootfs_session_env, "XDG_RUNTIME_DIR=/run/user/1000\n"));
-        for (size_t i = 0; i < ROOTFS_SOUND_SERVER_UNITS; i++) {
+        for (size_t i = 0; i < ELEMENTSOF(programs); i++) {
                 const RootfsSoundServerUnit *u = &rootfs_sound_server_units[i];
                 _cleanup_(freep) char *exec = NULL;
 
@@ -135,6 +143,28 @@ static void test_rootfs_sound_server_units_run_as_the_session_user(void **state)
                                                  44),
                                 0);
         }
+        /* The servers' sockets are systemd's, the user's, made before the agent starts (the agent
+         * unit is ordered after them), and each server requires its own. */
+        const RootfsSoundServerUnit *pw = &rootfs_sound_server_units[3],
+                                    *pulse = &rootfs_sound_server_units[4];
+        assert_string_equal(pw->path, "/etc/systemd/system/vmsilo-pipewire.socket");
+        assert_string_equal(pw->wants,
+                        "/etc/systemd/system/sockets.target.wants/vmsilo-pipewire.socket");
+        assert_non_null(strstr(pw->text, "\nListenStream=/run/user/1000/pipewire-0\n"));
+        assert_string_equal(pulse->path, "/etc/systemd/system/vmsilo-pipewire-pulse.socket");
+        assert_non_null(strstr(pulse->text, "\nListenStream=/run/user/1000/pulse/native\n"));
+        assert_non_null(strstr(pulse->text,
+                        "\nExecStartPost=/bin/chown user:user /run/user/1000/pulse\n"));
+        for (size_t i = 3; i < ROOTFS_SOUND_SERVER_UNITS; i++) {
+                assert_non_null(strstr(rootfs_sound_server_units[i].text, "\nSocketUser=user\n"));
+                assert_non_null(strstr(rootfs_sound_server_units[i].text, "\nSocketMode=0600\n"));
+                assert_non_null(strstr(
+                                rootfs_sound_server_units[i].text, "\nDefaultDependencies=no\n"));
+        }
+        assert_non_null(strstr(
+                        rootfs_sound_server_units[0].text, "\nRequires=vmsilo-pipewire.socket\n"));
+        assert_non_null(strstr(rootfs_sound_server_units[2].text,
+                        "\nRequires=vmsilo-pipewire-pulse.socket\n"));
         assert_non_null(strstr(rootfs_pipewire_conf, "factory.name         = api.alsa.pcm.sink\n"));
         /* The card's capture PCM as a source too; nofail for both (no card, no capture PCM). */
         assert_non_null(strstr(
@@ -331,7 +361,7 @@ static void test_rootfs_manifest_lists_every_input(void **state) {
 
         assert_int_equal(rootfs_manifest_format(&in, &text), 0);
         assert_string_equal(text,
-                        "vmsilo-rootfs-manifest 8\n"
+                        "vmsilo-rootfs-manifest 9\n"
                         "suite bookworm\n"
                         "mirror http://deb.debian.org/debian\n"
                         "package dbus-daemon\n"
@@ -481,6 +511,7 @@ int main(void) {
                 cmocka_unit_test(test_rootfs_plan_packages_names_the_bad_entry),
                 cmocka_unit_test(test_rootfs_plan_packages_add_waypipe_for_wayland),
                 cmocka_unit_test(test_rootfs_sound_server_units_run_as_the_session_user),
+                cmocka_unit_test(test_rootfs_tmp_is_not_emptied_at_boot),
                 cmocka_unit_test(test_rootfs_plan_packages_add_the_tray_libraries_for_tray),
                 cmocka_unit_test(
                                 test_rootfs_plan_packages_add_pipewire_alsa_beside_the_pulse_server),
