@@ -397,45 +397,43 @@ static int on_in_fini(sd_bus_message *m, void *userdata, sd_bus_error *ret_error
         return on_fini(m, userdata, true);
 }
 
-/* SetEnabled of playback: the guest started or stopped its stream (QEMU's HDA stream's run bit).
- * The voice logs what went wrong while it played, so a user hearing gaps finds out whose they
- * were (docs/sound.md). */
-static int on_out_set_enabled(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        Sound *s = userdata;
-        uint64_t id;
-        int enabled, r;
-        Voice *v;
-
-        r = sd_bus_message_read(m, "tb", &id, &enabled);
-        if (r < 0)
-                return r;
-        pa_threaded_mainloop_lock(s->pulse);
-        v = voice_find(s, id, false);
-        if (v && enabled && v->stopped)
+/* Playback: the guest started or stopped its stream (QEMU's HDA stream's run bit). The voice
+ * logs what went wrong while it played, so a user hearing gaps finds out whose they were
+ * (docs/sound.md). */
+static void voice_playback_enable(Sound *s, Voice *v, bool enabled) {
+        if (enabled && v->stopped)
                 v->starts++;
-        else if (v && !enabled && !v->stopped && now_usec() >= v->next_stop_line_usec) {
+        else if (!enabled && !v->stopped && now_usec() >= v->next_stop_line_usec) {
                 log_info("VM %s: playback voice %" PRIu64 " stopped: %" PRIu64 " underruns, "
                          "%" PRIu64 " bytes dropped while it played (%" PRIu64
                          " restarts since the last line)",
-                                s->vm_name, id, v->underruns - v->told_underruns,
+                                s->vm_name, v->id, v->underruns - v->told_underruns,
                                 v->ring.dropped_bytes - v->told_dropped, v->starts);
                 v->told_underruns = v->underruns;
                 v->told_dropped = v->ring.dropped_bytes;
                 v->starts = 0;
                 v->next_stop_line_usec = now_usec() + STOP_LINE_USEC;
         }
-        if (v)
-                v->stopped = !enabled;
-        pa_threaded_mainloop_unlock(s->pulse);
-        return sd_bus_reply_method_return(m, NULL);
+        v->stopped = !enabled;
 }
 
-/* SetEnabled of capture: the guest started or stopped recording (the HDA input stream's run
- * bit). A new recording starts with an empty ring: without that it would begin with the quarter
- * second the ring kept from whenever it last filled. While stopped, voice_fill() keeps nothing,
- * and a ready stream is corked too, so the host's source is not read for a VM that does not
- * record (a stream still connecting stays uncorked, its data dropped). */
-static int on_in_set_enabled(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+/* Capture: the guest started or stopped recording. A new recording starts with an empty ring:
+ * without that it would begin with the quarter second the ring kept from whenever it last
+ * filled. While stopped, voice_fill() keeps nothing, and a ready stream is corked too, so the
+ * host's source is not read for a VM that does not record (a stream still connecting stays
+ * uncorked, its data dropped). */
+static void voice_capture_enable(Voice *v, bool enabled) {
+        v->stopped = !enabled;
+        pcm_ring_clear(&v->ring);
+        if (v->stream && pa_stream_get_state(v->stream) == PA_STREAM_READY) {
+                pa_operation *o = pa_stream_cork(v->stream, !enabled, NULL, NULL);
+
+                if (o)
+                        pa_operation_unref(o);
+        }
+}
+
+static int on_set_enabled(sd_bus_message *m, void *userdata, bool capture) {
         Sound *s = userdata;
         uint64_t id;
         int enabled, r;
@@ -445,19 +443,21 @@ static int on_in_set_enabled(sd_bus_message *m, void *userdata, sd_bus_error *re
         if (r < 0)
                 return r;
         pa_threaded_mainloop_lock(s->pulse);
-        v = voice_find(s, id, true);
-        if (v) {
-                v->stopped = !enabled;
-                pcm_ring_clear(&v->ring);
-                if (v->stream && pa_stream_get_state(v->stream) == PA_STREAM_READY) {
-                        pa_operation *o = pa_stream_cork(v->stream, !enabled, NULL, NULL);
-
-                        if (o)
-                                pa_operation_unref(o);
-                }
-        }
+        v = voice_find(s, id, capture);
+        if (v && capture)
+                voice_capture_enable(v, enabled);
+        else if (v)
+                voice_playback_enable(s, v, enabled);
         pa_threaded_mainloop_unlock(s->pulse);
         return sd_bus_reply_method_return(m, NULL);
+}
+
+static int on_out_set_enabled(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        return on_set_enabled(m, userdata, false);
+}
+
+static int on_in_set_enabled(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        return on_set_enabled(m, userdata, true);
 }
 
 /* SetVolume: the guest's mixer (the user's mixer controls the stream instead). */
